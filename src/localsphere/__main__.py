@@ -1,0 +1,3 @@
+from localsphere.cli import main
+
+main()

@@ -1,0 +1,20 @@
+"""Builds the ASGI application: the one place where the world and every face are wired together."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from localsphere.faces.control import routes as control
+from localsphere.faces.sddc import routes as sddc
+from localsphere.settings import Settings
+from localsphere.world import World
+
+
+def build_app(world: World, settings: Settings, admin_token: str) -> Starlette:
+    return Starlette(
+        routes=[
+            Mount("/v1", sddc.build(world, settings.max_body_bytes)),
+            Mount("/_localsphere", control.build(world, admin_token, settings.max_body_bytes)),
+        ]
+    )

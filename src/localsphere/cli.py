@@ -1,0 +1,174 @@
+"""``localsphere serve | reset``: every flag also reads a ``LOCALSPHERE_*`` variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from localsphere import __version__
+from localsphere.settings import DEFAULT_DEMO_PASSWORD, Policy, Settings, default_data_dir
+
+cli = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="LocalSphere: a VMware private cloud's APIs."
+)
+console = Console()
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="LOCALSPHERE_DATA_DIR",
+        help="Where the database, certificate and admin credential live.",
+        show_default=str(default_data_dir()),
+    ),
+]
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="LOCALSPHERE_DB",
+        help="Database URL, e.g. postgresql+psycopg://host/db (default: SQLite in the data directory).",
+    ),
+]
+DemoPassword = Annotated[
+    str,
+    typer.Option(
+        "--demo-password",
+        envvar="LOCALSPHERE_DEMO_PASSWORD",
+        help="Password of the seeded SSO users, administrator@vsphere.local among them.",
+    ),
+]
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(envvar="LOCALSPHERE_HOST", help="Address to listen on.")] = "127.0.0.1",
+    https_port: Annotated[int, typer.Option(envvar="LOCALSPHERE_HTTPS_PORT")] = 8443,
+    http_port: Annotated[int, typer.Option(envvar="LOCALSPHERE_HTTP_PORT")] = 8080,
+    data_dir: DataDir = None,
+    db: Db = None,
+    workers: Annotated[int, typer.Option(envvar="LOCALSPHERE_WORKERS", min=1)] = 1,
+    cert: Annotated[
+        Path | None, typer.Option(envvar="LOCALSPHERE_CERT", help="PEM certificate for HTTPS.")
+    ] = None,
+    key: Annotated[
+        Path | None, typer.Option(envvar="LOCALSPHERE_KEY", help="PEM private key for HTTPS.")
+    ] = None,
+    admin_token: Annotated[
+        str | None, typer.Option(envvar="LOCALSPHERE_ADMIN_TOKEN", help="Credential of the control API.")
+    ] = None,
+    demo_password: DemoPassword = DEFAULT_DEMO_PASSWORD,
+    access_token_ttl: Annotated[
+        int, typer.Option(envvar="LOCALSPHERE_ACCESS_TOKEN_TTL", min=1, help="Seconds an access token lives.")
+    ] = 3600,
+    refresh_token_ttl: Annotated[
+        int,
+        typer.Option(envvar="LOCALSPHERE_REFRESH_TOKEN_TTL", min=1, help="Seconds a refresh token lives."),
+    ] = 86400,
+    lockout_failures: Annotated[
+        int,
+        typer.Option(
+            envvar="LOCALSPHERE_LOCKOUT_FAILURES", min=1, help="Failed sign-ins that lock an account."
+        ),
+    ] = 5,
+    lockout_window: Annotated[
+        int,
+        typer.Option(envvar="LOCALSPHERE_LOCKOUT_WINDOW", min=1, help="Seconds within which failures count."),
+    ] = 180,
+    lockout_duration: Annotated[
+        int,
+        typer.Option(envvar="LOCALSPHERE_LOCKOUT_DURATION", min=1, help="Seconds an account stays locked."),
+    ] = 300,
+    max_body: Annotated[
+        int,
+        typer.Option(
+            envvar="LOCALSPHERE_MAX_BODY", min=1024, help="Largest request body accepted, in bytes."
+        ),
+    ] = 1 << 20,
+    log_level: Annotated[str, typer.Option(envvar="LOCALSPHERE_LOG_LEVEL")] = "warning",
+) -> None:
+    """Start HTTPS and HTTP listeners with every face mounted."""
+    from localsphere import server
+
+    if (cert is None) != (key is None):
+        raise typer.BadParameter("--cert and --key go together")
+    settings = Settings(
+        host=host,
+        https_port=https_port,
+        http_port=http_port,
+        data_dir=data_dir or default_data_dir(),
+        db_url=db,
+        workers=workers,
+        cert_file=cert,
+        key_file=key,
+        admin_token=admin_token,
+        demo_password=demo_password,
+        max_body_bytes=max_body,
+        log_level=log_level,
+        policy=Policy(
+            access_token_ttl=access_token_ttl,
+            refresh_token_ttl=refresh_token_ttl,
+            lockout_failures=lockout_failures,
+            lockout_window=lockout_window,
+            lockout_duration=lockout_duration,
+        ),
+    )
+    with console.status("Preparing the world..."):
+        prepared = server.prepare(settings)
+    https = server.bind(host, https_port)
+    http = server.bind(host, http_port)
+    _banner(settings, prepared, https.getsockname()[1], http.getsockname()[1])
+    server.serve(settings, prepared, https, http)
+
+
+def _banner(settings: Settings, prepared: object, https_port: int, http_port: int) -> None:
+    from localsphere.server import Prepared
+
+    assert isinstance(prepared, Prepared)
+    shown = f"[{settings.host}]" if ":" in settings.host else settings.host
+    table = Table.grid(padding=(0, 2))
+    table.add_row("HTTPS", f"https://{shown}:{https_port}")
+    table.add_row("HTTP", f"http://{shown}:{http_port}")
+    table.add_row("Data directory", str(settings.data_dir))
+    table.add_row("Database", prepared.database + (" (seeded now)" if prepared.seeded else ""))
+    table.add_row("Certificate", str(prepared.cert_file))
+    table.add_row("Workers", str(settings.workers))
+    table.add_row("Demo sign-in", f"administrator@vsphere.local / {settings.demo_password}")
+    table.add_row("Control API", f"Authorization: Bearer {prepared.admin_token}")
+    console.print(f"[bold]LocalSphere {__version__}[/bold] is listening")
+    console.print(table)
+    console.print("Stop with Ctrl+C.", style="dim")
+
+
+@cli.command()
+def reset(
+    data_dir: DataDir = None, db: Db = None, demo_password: DemoPassword = DEFAULT_DEMO_PASSWORD
+) -> None:
+    """Return the world to its seeded state (a running server sees it at once)."""
+    from localsphere.world import World
+
+    settings = Settings(data_dir=data_dir or default_data_dir(), db_url=db, demo_password=demo_password)
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    world = World(settings)
+    try:
+        world.prepare()
+        world.reset()
+    finally:
+        world.close()
+    console.print(
+        f"The world in [bold]{settings.database_url.split('://')[0]}[/bold] is back to its seeded state."
+    )
+
+
+@cli.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+def main() -> None:
+    cli()

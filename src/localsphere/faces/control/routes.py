@@ -1,0 +1,132 @@
+"""The emulator's own API, ``/_localsphere``: health, reset and the world clock.
+
+Everything but health needs ``Authorization: Bearer <admin credential>``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import time
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from localsphere import __version__
+from localsphere.faces.http import BodyError, bearer, call, iso_timestamp, json_response, read_json
+from localsphere.world import World
+from localsphere.world.clock import ClockReading
+
+log = logging.getLogger("localsphere.control")
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.error, self.message = status, error, message
+
+
+def _clock(reading: ClockReading) -> dict[str, Any]:
+    return {"now": iso_timestamp(reading.now), "epoch": reading.now, "frozen": reading.frozen}
+
+
+class ControlFace:
+    def __init__(self, world: World, admin_token: str, max_body: int) -> None:
+        self.world = world
+        self.admin_token = admin_token.encode()
+        self.max_body = max_body
+        self.started = time.monotonic()
+
+    def admin(self, request: Request) -> None:
+        given = bearer(request)
+        if given is None or not hmac.compare_digest(given.encode(), self.admin_token):
+            raise ControlError(
+                401, "unauthorized", "A valid admin credential is required (Authorization: Bearer)"
+            )
+
+    async def health(self, _request: Request) -> Response:
+        return json_response(
+            {
+                "status": "ok",
+                "version": __version__,
+                "database": self.world.kind,
+                "uptime": round(time.monotonic() - self.started, 3),
+                "worker": os.getpid(),
+            }
+        )
+
+    async def reset(self, request: Request) -> Response:
+        self.admin(request)
+        await call(self.world.reset)
+        return json_response({"status": "reset"})
+
+    async def get_clock(self, request: Request) -> Response:
+        self.admin(request)
+        return json_response(_clock(await call(self.world.clock.reading)))
+
+    async def set_clock(self, request: Request) -> Response:
+        self.admin(request)
+        body = await read_json(request, self.max_body)
+        clock = self.world.clock
+        if not isinstance(body, dict) or len(body) != 1:
+            raise ControlError(
+                400, "invalid", 'Send one of {"freeze": true}, {"advance_seconds": N}, {"real": true}'
+            )
+        if body.get("freeze") is True:
+            reading = await call(clock.freeze)
+        elif body.get("real") is True:
+            reading = await call(clock.real)
+        elif "advance_seconds" in body:
+            seconds = body["advance_seconds"]
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+                raise ControlError(400, "invalid", "advance_seconds must be a non-negative number")
+            reading = await call(clock.advance, float(seconds))
+        else:
+            raise ControlError(
+                400, "invalid", 'Send one of {"freeze": true}, {"advance_seconds": N}, {"real": true}'
+            )
+        return json_response(_clock(reading))
+
+
+async def _on_control_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ControlError)
+    return json_response({"error": exc.error, "message": exc.message}, exc.status)
+
+
+async def _on_body_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BodyError)
+    return json_response({"error": exc.kind, "message": exc.detail}, 413 if exc.kind == "too_large" else 400)
+
+
+async def _on_http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return json_response(
+        {"error": "http", "message": str(exc.detail)}, exc.status_code, dict(exc.headers or {})
+    )
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return json_response({"error": "internal", "message": "Internal server error"}, 500)
+
+
+def build(world: World, admin_token: str, max_body: int) -> Starlette:
+    face = ControlFace(world, admin_token, max_body)
+    routes = [
+        Route("/health", face.health, methods=["GET"]),
+        Route("/reset", face.reset, methods=["POST"]),
+        Route("/clock", face.get_clock, methods=["GET"]),
+        Route("/clock", face.set_clock, methods=["POST"]),
+    ]
+    handlers = {
+        ControlError: _on_control_error,
+        BodyError: _on_body_error,
+        HTTPException: _on_http_error,
+        Exception: _on_unexpected,
+    }
+    return Starlette(routes=routes, exception_handlers=handlers)

@@ -1,0 +1,72 @@
+"""What every face needs from HTTP: bounded request bodies, fast JSON, credentials from headers, and
+world calls run off the event loop (the world is synchronous; its database calls block)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, TypeVar
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+T = TypeVar("T")
+
+
+class BodyError(Exception):
+    """The request body is missing, too large or not what the operation reads."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(detail or kind)
+        self.kind = kind  # empty | too_large | malformed
+        self.detail = detail
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyError("too_large", f"Request body exceeds {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyError("too_large", f"Request body exceeds {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_json(request: Request, limit: int) -> Any:
+    body = await read_body(request, limit)
+    if not body.strip():
+        raise BodyError("empty", "Request body is required")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BodyError("malformed", f"Malformed JSON: {exc}") from None
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(data), status_code=status, headers=headers, media_type="application/json")
+
+
+def bearer(request: Request, scheme: str = "Bearer") -> str | None:
+    """The credential of ``Authorization: <scheme> <credential>``, or None when absent or malformed."""
+    value = request.headers.get("authorization", "")
+    given, _, credential = value.partition(" ")
+    if given.lower() != scheme.lower() or not credential.strip():
+        return None
+    return credential.strip()
+
+
+async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a world call in the worker thread pool."""
+    return await run_in_threadpool(partial(fn, *args, **kwargs))
+
+
+def iso_timestamp(epoch: float) -> str:
+    """UTC with milliseconds, as Java services write it: ``2022-09-28T06:43:03.231Z``."""
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

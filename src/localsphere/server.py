@@ -1,0 +1,150 @@
+"""Running the server: prepare the data directory and the world once, then serve HTTPS and HTTP
+from one or more worker processes that share the listening sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import secrets
+import signal
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from localsphere.app import build_app
+from localsphere.settings import Settings
+from localsphere.tls import ensure_certificate
+from localsphere.world import World
+
+ADMIN_TOKEN_FILE = "admin-token"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What ``prepare`` found or made, for the banner and the workers."""
+
+    admin_token: str
+    admin_token_file: Path | None
+    cert_file: Path
+    key_file: Path
+    seeded: bool
+    database: str
+
+
+def ensure_admin_token(settings: Settings) -> tuple[str, Path | None]:
+    """The control API's credential: the one given in settings, else the one kept in the data
+    directory, made on first start."""
+    if settings.admin_token:
+        return settings.admin_token, None
+    path = settings.data_dir / ADMIN_TOKEN_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(32) + "\n")
+    return path.read_text().strip(), path
+
+
+def prepare(settings: Settings) -> Prepared:
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    token, token_file = ensure_admin_token(settings)
+    if settings.cert_file and settings.key_file:
+        cert, key = settings.cert_file, settings.key_file
+    else:
+        cert, key = ensure_certificate(settings.data_dir, settings.host)
+    world = World(settings)
+    try:
+        seeded = world.prepare()
+        kind = world.kind
+    finally:
+        world.close()
+    return Prepared(token, token_file, cert, key, seeded, kind)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signals to us: two of them share one event loop."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def run_worker(settings: Settings, prepared: Prepared, https: socket.socket, http: socket.socket) -> None:
+    """One worker: its own world handle and app, answering on both listeners until told to stop."""
+    world = World(settings)
+    app = build_app(world, settings, prepared.admin_token)
+    common = {
+        "http": "httptools",
+        "lifespan": "off",
+        "access_log": False,
+        "log_level": settings.log_level,
+        "server_header": False,
+        "timeout_keep_alive": 30,
+    }
+    servers = [
+        _Server(
+            uvicorn.Config(
+                app, ssl_certfile=str(prepared.cert_file), ssl_keyfile=str(prepared.key_file), **common
+            )
+        ),
+        _Server(uvicorn.Config(app, **common)),
+    ]
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: [setattr(s, "should_exit", True) for s in servers])
+        await asyncio.gather(servers[0].serve(sockets=[https]), servers[1].serve(sockets=[http]))
+
+    try:
+        import uvloop
+
+        uvloop.run(main())
+    except ImportError:
+        asyncio.run(main())
+    finally:
+        world.close()
+
+
+def serve(settings: Settings, prepared: Prepared, https: socket.socket, http: socket.socket) -> None:
+    """Serve until SIGINT/SIGTERM: in this process for one worker, else from supervised children."""
+    if settings.workers <= 1:
+        run_worker(settings, prepared, https, http)
+        return
+    context = multiprocessing.get_context("spawn")
+    stopping = False
+
+    def spawn() -> multiprocessing.process.BaseProcess:
+        proc = context.Process(target=run_worker, args=(settings, prepared, https, http), daemon=True)
+        proc.start()
+        return proc
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    children = [spawn() for _ in range(settings.workers)]
+    while not stopping:
+        time.sleep(0.2)
+        children = [c if c.is_alive() or stopping else spawn() for c in children]
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(10)

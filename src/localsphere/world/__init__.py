@@ -1,0 +1,51 @@
+"""The world: state and rules shared by every face. No HTTP and no wire formats in here."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select
+
+from localsphere.settings import Settings
+from localsphere.world.access import Access
+from localsphere.world.auth import Auth
+from localsphere.world.clock import Clock
+from localsphere.world.identity import Identity
+from localsphere.world.schema import Domain
+from localsphere.world.seed import seed
+from localsphere.world.store import Store
+from localsphere.world.tokens import Tokens
+
+
+class World:
+    """One process's handle on the shared world: the store and the services over it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.store = Store(settings.database_url)
+        self.clock = Clock(self.store)
+        self.auth = Auth(self.store, self.clock, settings.policy)
+        self.access = Access(self.store, self.clock)
+        self.identity = Identity(self.store)
+        self.tokens = Tokens(self.store, self.clock, self.access, settings.policy)
+        self._demo_password = settings.demo_password
+
+    def prepare(self) -> bool:
+        """Migrate the schema and seed an empty world; True when it seeded."""
+        self.store.migrate()
+        with self.store.write() as s:
+            if s.scalars(select(Domain.name).limit(1)).first() is not None:
+                return False
+            seed(s, time.time(), self.auth.hash_password, self._demo_password)
+            return True
+
+    def reset(self) -> None:
+        """Return to the seeded world: every object, identity, token and the clock."""
+        with self.store.write() as s:
+            seed(s, time.time(), self.auth.hash_password, self._demo_password)
+
+    @property
+    def kind(self) -> str:
+        return self.store.kind
+
+    def close(self) -> None:
+        self.store.dispose()

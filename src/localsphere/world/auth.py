@@ -1,0 +1,209 @@
+"""Credentials: password hashing and policy, API keys, sign-in with lockout, the local account.
+
+Passwords are argon2id hashes. API keys are high-entropy random strings, so a SHA-256 digest is
+enough to store them. Every comparison of secrets is constant-time, and an unknown login costs
+the same hashing work as a known one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import string
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from localsphere.settings import Policy
+from localsphere.world import identity
+from localsphere.world.clock import Clock
+from localsphere.world.errors import Invalid, Locked, NotFound, Unauthenticated
+from localsphere.world.identity import LOCAL_DOMAIN, PrincipalView
+from localsphere.world.schema import Assignment, Principal, Token
+from localsphere.world.store import Store
+
+LOCAL_ACCOUNT = f"admin@{LOCAL_DOMAIN}"
+LOCAL_PASSWORD_LIFETIME = 90 * 86400
+API_KEY_ALPHABET = string.ascii_letters + string.digits
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """A composition policy; ``violations`` names every rule a password breaks."""
+
+    min_length: int = 12
+    max_length: int = 127
+    specials: str = "!%@$^#?*"
+    min_letters: int = 2
+    max_repeat: int = 3
+
+    def violations(self, password: str) -> list[str]:
+        found = []
+        if not self.min_length <= len(password) <= self.max_length:
+            found.append(f"Length must be between {self.min_length} and {self.max_length} characters")
+        if not any(c.islower() for c in password):
+            found.append("At least one lowercase letter is required")
+        if not any(c.isupper() for c in password):
+            found.append("At least one uppercase letter is required")
+        if not any(c.isdigit() for c in password):
+            found.append("At least one digit is required")
+        if not any(c in self.specials for c in password):
+            found.append(f"At least one special character from {' '.join(self.specials)} is required")
+        if any(not c.isalnum() and c not in self.specials for c in password) or not password.isascii():
+            found.append(f"Only these special characters are allowed: {' '.join(self.specials)}")
+        if sum(c.isalpha() for c in password) < self.min_letters:
+            found.append(f"At least {self.min_letters} alphabetic characters are required")
+        if re.search(r"(.)\1{" + str(self.max_repeat) + "}", password):
+            found.append(f"A character cannot be repeated more than {self.max_repeat} times consecutively")
+        return found
+
+
+LOCAL_ACCOUNT_POLICY = PasswordPolicy()
+
+
+@dataclass(frozen=True)
+class LocalAccount:
+    principal: PrincipalView
+    role_id: str | None
+    configured: bool
+    locked: bool
+    expiry_enabled: bool
+    modified_at: float | None
+    expires_at: float | None
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_api_key() -> str:
+    return "".join(secrets.choice(API_KEY_ALPHABET) for _ in range(32))
+
+
+class Auth:
+    def __init__(self, store: Store, clock: Clock, policy: Policy) -> None:
+        self._store = store
+        self._clock = clock
+        self._policy = policy
+        self._hasher = PasswordHasher(time_cost=policy.argon2_time_cost, memory_cost=policy.argon2_memory_kib)
+        self._dummy_hash = self._hasher.hash(secrets.token_hex(16))
+
+    def hash_password(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def _verify(self, password_hash: str | None, password: str) -> bool:
+        try:
+            return (
+                self._hasher.verify(password_hash or self._dummy_hash, password) and password_hash is not None
+            )
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def sign_in(
+        self, login: str, *, password: str | None = None, api_key: str | None = None
+    ) -> PrincipalView:
+        """Check a password or API key, counting failures and locking the account after too many."""
+        with self._store.write() as s:
+            now = self._clock.now(s)
+            row = identity.find(s, login)
+            if password is not None:
+                ok = self._verify(row.password_hash if row else None, password)
+            else:
+                expected = row.api_key_digest if row and row.api_key_digest else digest(secrets.token_hex(16))
+                ok = api_key is not None and hmac.compare_digest(expected, digest(api_key))
+            failure = self._judge(s, row, ok, now)
+        if failure is not None:
+            raise failure
+        assert row is not None
+        return PrincipalView.of(row)
+
+    def _judge(self, s: Session, row: Principal | None, ok: bool, now: float) -> Unauthenticated | None:
+        """Apply the lockout policy to one attempt; the failure count is written even when it fails."""
+        bad = Unauthenticated("credentials.invalid", "Invalid username or password")
+        if row is None or row.kind == identity.GROUP or not row.enabled:
+            return bad
+        policy = self._policy
+        if row.locked_until is not None and row.locked_until > now:
+            return Locked("account.locked", f"User account {row.login} is locked", row.login)
+        if not ok:
+            if row.first_failed_at is None or now - row.first_failed_at > policy.lockout_window:
+                row.failed_logins, row.first_failed_at = 0, now
+            row.failed_logins += 1
+            if row.failed_logins >= policy.lockout_failures:
+                row.locked_until = now + policy.lockout_duration
+                row.failed_logins, row.first_failed_at = 0, None
+            return bad
+        row.failed_logins, row.first_failed_at, row.locked_until = 0, None, None
+        changed = row.password_changed_at
+        if row.password_expiry and changed is not None and changed + LOCAL_PASSWORD_LIFETIME < now:
+            return Unauthenticated("password.expired", f"Password of {row.login} has expired", row.login)
+        return None
+
+    # The appliance-local account (admin@local): configured, changed, disabled, expiry enforced.
+
+    def local_account(self) -> LocalAccount:
+        with self._store.read() as s:
+            row = self._local_row(s)
+            role_id = s.scalars(select(Assignment.role_id).where(Assignment.principal_id == row.id)).first()
+            return self._local_view(row, role_id, self._clock.now(s))
+
+    def set_local_password(self, new_password: str, old_password: str | None) -> None:
+        if not isinstance(new_password, str) or not new_password:
+            raise Invalid("password.missing", "New password is required", "newPassword")
+        with self._store.read() as s:
+            current = self._local_row(s).password_hash
+        if current is not None:
+            if not old_password:
+                raise Invalid("password.old_missing", "Old password is required", "oldPassword")
+            if not self._verify(current, old_password):
+                raise Invalid("password.old_wrong", "Old password is incorrect", "oldPassword")
+        violations = LOCAL_ACCOUNT_POLICY.violations(new_password)
+        if violations:
+            raise Invalid(
+                "password.policy", "Password does not meet the policy: " + "; ".join(violations), *violations
+            )
+        new_hash = self.hash_password(new_password)
+        with self._store.write() as s:
+            row = self._local_row(s)
+            if row.password_hash != current:
+                raise Invalid("password.old_wrong", "Old password is incorrect", "oldPassword")
+            row.password_hash, row.password_changed_at, row.enabled = new_hash, self._clock.now(s), True
+            row.locked_until, row.failed_logins = None, 0
+
+    def disable_local_account(self) -> None:
+        with self._store.write() as s:
+            row = self._local_row(s)
+            row.password_hash, row.password_changed_at = None, self._clock.now(s)
+            s.execute(update(Token).where(Token.principal_id == row.id).values(revoked=True))
+
+    def set_local_expiry(self, enforce: bool) -> None:
+        with self._store.write() as s:
+            self._local_row(s).password_expiry = enforce
+
+    @staticmethod
+    def _local_row(s: Session) -> Principal:
+        row = identity.find(s, LOCAL_ACCOUNT)
+        if row is None:
+            raise NotFound("principal.not_found", f"{LOCAL_ACCOUNT} not found", LOCAL_ACCOUNT)
+        return row
+
+    @staticmethod
+    def _local_view(row: Principal, role_id: str | None, now: float) -> LocalAccount:
+        configured = row.password_hash is not None
+        expires = None
+        if configured and row.password_expiry and row.password_changed_at is not None:
+            expires = row.password_changed_at + LOCAL_PASSWORD_LIFETIME
+        return LocalAccount(
+            principal=PrincipalView.of(row),
+            role_id=role_id,
+            configured=configured,
+            locked=row.locked_until is not None and row.locked_until > now,
+            expiry_enabled=row.password_expiry,
+            modified_at=row.password_changed_at if configured else None,
+            expires_at=expires,
+        )

@@ -1,0 +1,39 @@
+"""What can go wrong in the world, by kind and by reason; faces turn these into product errors.
+
+``reason`` is a stable dotted name (``role.not_found``) that faces map to their own error codes;
+``arguments`` are the values a product message quotes.
+"""
+
+from __future__ import annotations
+
+
+class WorldError(Exception):
+    def __init__(self, reason: str, message: str, *arguments: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+        self.arguments = list(arguments)
+
+
+class NotFound(WorldError):
+    """The named object does not exist (or the caller may not see it)."""
+
+
+class Conflict(WorldError):
+    """The object already exists or the request clashes with current state."""
+
+
+class Invalid(WorldError):
+    """The request is well-formed but breaks a rule: bad value, policy violation, wrong old password."""
+
+
+class Unauthenticated(WorldError):
+    """No valid credential: missing, forged, expired or revoked token, or bad password."""
+
+
+class Locked(Unauthenticated):
+    """The account is locked after repeated failed logins."""
+
+
+class Forbidden(WorldError):
+    """Authenticated, but the principal lacks the privilege."""

@@ -1,0 +1,127 @@
+"""The tables of the world. Times are epoch seconds (floats) on the world clock.
+
+Migrations in ``migrations/versions`` create exactly these; change both together.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    """Small world-wide values: the token signing key, the seed version."""
+
+    __tablename__ = "world_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ClockState(Base):
+    """The one row that says what time the world believes it is."""
+
+    __tablename__ = "clock_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offset: Mapped[float] = mapped_column(Float, default=0.0)
+    frozen_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Domain(Base):
+    """An identity source: the SSO domain, the appliance-local domain, later LDAP directories."""
+
+    __tablename__ = "domains"
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # SSO | LOCAL
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class Principal(Base):
+    """A user, group or service account. ``login`` is the unique, lower-cased name used to sign in."""
+
+    __tablename__ = "principals"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # USER | GROUP | SERVICE
+    name: Mapped[str] = mapped_column(String(255))
+    domain: Mapped[str | None] = mapped_column(ForeignKey("domains.name", ondelete="CASCADE"), nullable=True)
+    login: Mapped[str] = mapped_column(String(512), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
+    api_key_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    password_changed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    password_expiry: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    locked_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    group_id: Mapped[str] = mapped_column(ForeignKey("principals.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("principals.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Privilege(Base):
+    """A named right of one product family (``sddc``: ``USER_WRITE``; ``vcenter``: ``System.Read``)."""
+
+    __tablename__ = "privileges"
+    family: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    group: Mapped[str] = mapped_column(String(255), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Role(Base):
+    __tablename__ = "roles"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    family: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    system: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_roles_family_name", "family", "name", unique=True),)
+
+
+class RolePrivilege(Base):
+    __tablename__ = "role_privileges"
+    role_id: Mapped[str] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True)
+    privilege: Mapped[str] = mapped_column(String(255), primary_key=True)
+
+
+class Assignment(Base):
+    """A principal holds a role of a product family, on the family's root (``scope`` '')."""
+
+    __tablename__ = "assignments"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    family: Mapped[str] = mapped_column(String(16))
+    principal_id: Mapped[str] = mapped_column(ForeignKey("principals.id", ondelete="CASCADE"))
+    role_id: Mapped[str] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (
+        Index("ix_assignments_unique", "family", "principal_id", "scope", unique=True),
+        Index("ix_assignments_principal", "principal_id"),
+    )
+
+
+class Token(Base):
+    """An issued credential. Access tokens are keyed by their JWT id; refresh tokens by the digest
+    of their secret id, so the table never holds a usable secret."""
+
+    __tablename__ = "tokens"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # access | refresh
+    family: Mapped[str] = mapped_column(String(16))
+    principal_id: Mapped[str] = mapped_column(ForeignKey("principals.id", ondelete="CASCADE"))
+    parent_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    issued_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (
+        Index("ix_tokens_principal", "principal_id"),
+        Index("ix_tokens_parent", "parent_id"),
+    )

@@ -1,0 +1,120 @@
+"""The seeded demo world: what a first start and every reset begin with.
+
+Ids that users put into scripts (the SDDC Manager role ids) are fixed, so they stay the same for
+the life of a world and across resets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from localsphere.world import identity
+from localsphere.world.auth import digest
+from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
+from localsphere.world.schema import (
+    Assignment,
+    ClockState,
+    Domain,
+    Membership,
+    Principal,
+    Privilege,
+    Role,
+    RolePrivilege,
+    Token,
+)
+from localsphere.world.tokens import ensure_signing_key
+
+SSO_DOMAIN = "vsphere.local"
+SDDC = "sddc"
+
+SDDC_SCOPES = {
+    "USER_READ": ("Users", "Read users, roles and SSO domains"),
+    "USER_WRITE": ("Users", "Add and remove users, manage the local account"),
+    "CREDENTIAL_READ": ("Credentials", "Read credentials"),
+    "CREDENTIAL_WRITE": ("Credentials", "Rotate and update credentials"),
+    "BACKUP_CONFIG_READ": ("Backup", "Read the backup configuration"),
+    "BACKUP_CONFIG_WRITE": ("Backup", "Change the backup configuration"),
+    "OTHER_READ": ("Other", "Read inventory, tasks and everything else"),
+    "OTHER_WRITE": ("Other", "Change inventory and start operations"),
+}
+
+SDDC_ROLES = {
+    "ADMIN": ("31fde0ae-a292-4141-ad25-79724a7c81e1", "Administrator", tuple(SDDC_SCOPES)),
+    "OPERATOR": (
+        "429255c8-21d3-40eb-84b5-df7451508e47",
+        "Operator",
+        ("OTHER_READ", "OTHER_WRITE", "USER_READ", "BACKUP_CONFIG_READ"),
+    ),
+    "VIEWER": (
+        "e6e05b87-8a49-4c24-9d9c-0f8f4596e4f1",
+        "Viewer",
+        ("OTHER_READ", "USER_READ", "BACKUP_CONFIG_READ"),
+    ),
+}
+
+# (name, SDDC Manager role or None); every seeded SSO user has the demo password.
+SSO_USERS = [
+    ("administrator", "ADMIN"),
+    ("operator", "OPERATOR"),
+    ("viewer", "VIEWER"),
+    ("USER_1", None),
+    ("USER_2", None),
+    ("USER_3", None),
+    ("USER_4", None),
+]
+SSO_GROUPS = {"group_1": ["USER_1", "USER_2"], "group_2": ["USER_3"], "group_3": ["USER_4"], "group_4": []}
+SERVICE_USERS = [("automationapp", "6598S0SIQC04sGjEr0nIeDlZx18GYRoT", "ADMIN")]
+
+# Children before parents, so foreign keys never object.
+WORLD_TABLES = [Token, Assignment, RolePrivilege, Role, Privilege, Membership, Principal, Domain, ClockState]
+
+
+def seed(s: Session, now: float, hash_password: Callable[[str], str], demo_password: str) -> None:
+    """Empty the world and fill it with the demo world (the signing key survives)."""
+    for table in WORLD_TABLES:
+        s.execute(delete(table))
+    ensure_signing_key(s)
+    s.add(ClockState(id=1, offset=0.0, frozen_at=None))
+    s.add_all(
+        [
+            Domain(name=SSO_DOMAIN, kind=SSO, created_at=now),
+            Domain(name=LOCAL_DOMAIN, kind=LOCAL, created_at=now),
+        ]
+    )
+    s.add_all(Privilege(family=SDDC, name=n, group=g, description=d) for n, (g, d) in SDDC_SCOPES.items())
+    roles = {}
+    for name, (role_id, description, scopes) in SDDC_ROLES.items():
+        roles[name] = role_id
+        s.add(Role(id=role_id, family=SDDC, name=name, description=description, system=True, created_at=now))
+        s.add_all(RolePrivilege(role_id=role_id, privilege=p) for p in scopes)
+    s.flush()
+
+    grants: list[tuple[Principal, str]] = []
+    users = {}
+    for name, role in SSO_USERS:
+        row = identity.add_principal(
+            s, USER, name, SSO_DOMAIN, now, password_hash=hash_password(demo_password)
+        )
+        users[name] = row
+        if role:
+            grants.append((row, role))
+    s.flush()
+    for group, members in SSO_GROUPS.items():
+        row = identity.add_principal(s, GROUP, group, SSO_DOMAIN, now)
+        s.flush()
+        s.add_all(Membership(group_id=row.id, member_id=users[m].id) for m in members)
+    for name, api_key, role in SERVICE_USERS:
+        grants.append(
+            (identity.add_principal(s, SERVICE, name, None, now, api_key_digest=digest(api_key)), role)
+        )
+    grants.append((identity.add_principal(s, USER, "admin", LOCAL_DOMAIN, now), "ADMIN"))
+    s.flush()
+    s.add_all(
+        Assignment(
+            id=identity.new_id(), family=SDDC, principal_id=p.id, role_id=roles[r], scope="", created_at=now
+        )
+        for p, r in grants
+    )

@@ -1,0 +1,202 @@
+"""Test harness: the real server in a subprocess on free loopback ports, over SQLite and PostgreSQL.
+
+Every server-backed test runs once per backend. PostgreSQL tests use a throw-away database on
+127.0.0.1:5432 (trust auth); they are skipped when it is unreachable, unless
+LOCALSPHERE_TEST_REQUIRE_PG=1 (as in CI) turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+PG_ADMIN_DSN = os.environ.get("LOCALSPHERE_TEST_PG_DSN", "host=127.0.0.1 port=5432 dbname=test")
+DEMO_PASSWORD = "VMware1!"
+ADMIN_ROLE = "31fde0ae-a292-4141-ad25-79724a7c81e1"
+OPERATOR_ROLE = "429255c8-21d3-40eb-84b5-df7451508e47"
+VIEWER_ROLE = "e6e05b87-8a49-4c24-9d9c-0f8f4596e4f1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One ``localsphere serve`` process and the ways to talk to it."""
+
+    def __init__(self, data_dir: Path, db_url: str | None, workers: int = 1, extra: list[str] | None = None):
+        self.data_dir = data_dir
+        self.db_url = db_url
+        self.workers = workers
+        self.extra = extra or []
+        self.admin_token = secrets.token_urlsafe(16)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.https_port = self.http_port = 0
+
+    @property
+    def cert(self) -> str:
+        return str(self.data_dir / "localsphere.crt")
+
+    @property
+    def https(self) -> str:
+        return f"https://127.0.0.1:{self.https_port}"
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    def start(self) -> Server:
+        self.https_port, self.http_port = free_port(), free_port()
+        cmd = [
+            sys.executable,
+            "-m",
+            "localsphere",
+            "serve",
+            "--https-port",
+            str(self.https_port),
+            "--http-port",
+            str(self.http_port),
+            "--data-dir",
+            str(self.data_dir),
+            "--workers",
+            str(self.workers),
+            "--admin-token",
+            self.admin_token,
+            *self.extra,
+        ]
+        if self.db_url:
+            cmd += ["--db", self.db_url]
+        env = {**os.environ, "COLUMNS": "200"}
+        self.log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {(self.data_dir / 'server.log').read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.http}/_localsphere/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not answer in time")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+    def client(self, **kwargs: object) -> httpx.Client:
+        """httpx over HTTPS, trusting exactly this server's certificate."""
+        return httpx.Client(
+            base_url=self.https, verify=ssl.create_default_context(cafile=self.cert), timeout=30, **kwargs
+        )
+
+    def control(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+        with self.client() as c:
+            return c.request(
+                method,
+                f"/_localsphere{path}",
+                headers={"Authorization": f"Bearer {self.admin_token}"},
+                **kwargs,
+            )
+
+    def reset(self) -> None:
+        assert self.control("POST", "/reset").status_code == 200
+
+    def advance(self, seconds: float) -> None:
+        assert self.control("POST", "/clock", json={"advance_seconds": seconds}).status_code == 200
+
+    def token(self, username: str = "administrator@vsphere.local", password: str = DEMO_PASSWORD) -> str:
+        with self.client() as c:
+            r = c.post("/v1/tokens", json={"username": username, "password": password})
+            assert r.status_code == 200, r.text
+            return r.json()["accessToken"]
+
+
+class PgDatabases:
+    """Throw-away PostgreSQL databases, dropped at the end of the session."""
+
+    def __init__(self) -> None:
+        try:
+            import psycopg
+
+            self.admin = psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=3)
+        except Exception as exc:  # any failure to reach PostgreSQL means: not available here
+            if os.environ.get("LOCALSPHERE_TEST_REQUIRE_PG") == "1":
+                pytest.fail(f"PostgreSQL is required but unreachable: {exc}")
+            pytest.skip(f"PostgreSQL not reachable ({exc})")
+        self.names: list[str] = []
+
+    def create(self) -> str:
+        name = f"localsphere_test_{secrets.token_hex(4)}"
+        self.admin.execute(f'CREATE DATABASE "{name}"')
+        self.names.append(name)
+        info = self.admin.info
+        return f"postgresql+psycopg://{info.user}@{info.host}:{info.port}/{name}"
+
+    def drop_all(self) -> None:
+        for name in self.names:
+            self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.admin.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def new_database(backend: str) -> Iterator[Callable[[], str | None]]:
+    """Makes a fresh database URL for the backend (None: SQLite in the server's data directory)."""
+    if backend == "sqlite":
+        yield lambda: None
+        return
+    pg = PgDatabases()
+    yield pg.create
+    pg.drop_all()
+
+
+@pytest.fixture(scope="session")
+def shared_server(
+    new_database: Callable[[], str | None], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    server = Server(tmp_path_factory.mktemp("world"), new_database()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(shared_server: Server) -> Server:
+    """The session's server, reset to the seeded world before the test."""
+    shared_server.reset()
+    return shared_server
+
+
+@pytest.fixture
+def admin_token(server: Server) -> str:
+    return server.token()
+
+
+@pytest.fixture
+def api(server: Server, admin_token: str) -> Iterator[httpx.Client]:
+    """An httpx client signed in as administrator@vsphere.local (ADMIN)."""
+    with server.client(headers={"Authorization": f"Bearer {admin_token}"}) as c:
+        yield c
