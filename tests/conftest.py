@@ -37,12 +37,20 @@ def free_port() -> int:
 class Server:
     """One ``localsphere serve`` process and the ways to talk to it."""
 
-    def __init__(self, data_dir: Path, db_url: str | None, workers: int = 1, extra: list[str] | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        db_url: str | None,
+        workers: int = 1,
+        extra: list[str] | None = None,
+        admin_token: str | None = None,
+    ):
         self.data_dir = data_dir
         self.db_url = db_url
         self.workers = workers
         self.extra = extra or []
-        self.admin_token = secrets.token_urlsafe(16)
+        self.given_token = admin_token  # None: the server makes one and keeps it in the data directory
+        self.admin_token = admin_token or ""
         self.proc: subprocess.Popen[bytes] | None = None
         self.https_port = self.http_port = 0
 
@@ -73,13 +81,14 @@ class Server:
             str(self.data_dir),
             "--workers",
             str(self.workers),
-            "--admin-token",
-            self.admin_token,
             *self.extra,
         ]
+        if self.given_token:
+            cmd += ["--admin-token", self.given_token]
         if self.db_url:
             cmd += ["--db", self.db_url]
         env = {**os.environ, "COLUMNS": "200"}
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + 60
@@ -88,6 +97,7 @@ class Server:
                 raise RuntimeError(f"server exited: {(self.data_dir / 'server.log').read_text()[-3000:]}")
             try:
                 if httpx.get(f"{self.http}/_localsphere/health", timeout=1).status_code == 200:
+                    self.admin_token = self.given_token or (self.data_dir / "admin-token").read_text().strip()
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
@@ -191,12 +201,7 @@ def server(shared_server: Server) -> Server:
 
 
 @pytest.fixture
-def admin_token(server: Server) -> str:
-    return server.token()
-
-
-@pytest.fixture
-def api(server: Server, admin_token: str) -> Iterator[httpx.Client]:
+def api(server: Server) -> Iterator[httpx.Client]:
     """An httpx client signed in as administrator@vsphere.local (ADMIN)."""
-    with server.client(headers={"Authorization": f"Bearer {admin_token}"}) as c:
+    with server.client(headers={"Authorization": f"Bearer {server.token()}"}) as c:
         yield c

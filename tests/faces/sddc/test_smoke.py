@@ -1,3 +1,0 @@
-def test_health(server):
-    r = server.control("GET", "/health")
-    assert r.json()["status"] == "ok"

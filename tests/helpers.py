@@ -1,0 +1,26 @@
+"""Small helpers the SDDC Manager wire tests share."""
+
+from conftest import DEMO_PASSWORD
+
+ADMIN = "administrator@vsphere.local"
+
+
+def sign_in(server, username=ADMIN, password=DEMO_PASSWORD, **extra):
+    with server.client(headers=extra.pop("headers", {})) as c:
+        return c.post("/v1/tokens", json={"username": username, "password": password, **extra})
+
+
+def get_users(server, token):
+    with server.client() as c:
+        return c.get("/v1/users", headers={"Authorization": f"Bearer {token}"})
+
+
+def assert_error(r, status, code):
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/json"
+    body = r.json()
+    assert body["errorCode"] == code
+    assert isinstance(body["message"], str) and body["message"]
+    assert isinstance(body["arguments"], list)
+    assert len(body["referenceToken"]) == 6
+    return body
