@@ -6,7 +6,7 @@ The CLI owns the spelling of flags and variables; everything else reads a ``Sett
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DEMO_PASSWORD = "VMware1!"
@@ -49,6 +49,3 @@ class Settings:
     @property
     def database_url(self) -> str:
         return self.db_url or f"sqlite:///{self.data_dir / 'localsphere.db'}"
-
-    def with_(self, **changes: object) -> Settings:
-        return replace(self, **changes)

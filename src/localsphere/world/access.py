@@ -19,6 +19,8 @@ from localsphere.world.identity import GROUP, KINDS, LOCAL_DOMAIN, SERVICE, Prin
 from localsphere.world.schema import Assignment, Domain, Membership, Principal, Role, RolePrivilege, Token
 from localsphere.world.store import Store
 
+SDDC = "sddc"  # the product family of VCF SDDC Manager's scopes and roles
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -60,7 +62,7 @@ def can(caller: Caller, privilege: str) -> bool:
 
 
 def require(caller: Caller, privilege: str) -> None:
-    if privilege not in caller.privileges:
+    if not can(caller, privilege):
         raise Forbidden(
             "privilege.missing", f"{caller.principal.upn} lacks {privilege}", caller.principal.upn, privilege
         )

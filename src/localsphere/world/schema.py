@@ -124,4 +124,5 @@ class Token(Base):
     __table_args__ = (
         Index("ix_tokens_principal", "principal_id"),
         Index("ix_tokens_parent", "parent_id"),
+        Index("ix_tokens_expires", "expires_at"),
     )

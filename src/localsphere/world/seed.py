@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from localsphere.world import identity
+from localsphere.world.access import SDDC
 from localsphere.world.auth import digest
 from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
 from localsphere.world.schema import (
@@ -28,7 +29,6 @@ from localsphere.world.schema import (
 from localsphere.world.tokens import ensure_signing_key
 
 SSO_DOMAIN = "vsphere.local"
-SDDC = "sddc"
 
 SDDC_SCOPES = {
     "USER_READ": ("Users", "Read users, roles and SSO domains"),

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 import jwt
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from localsphere.settings import Policy
@@ -27,6 +27,7 @@ from localsphere.world.store import Store
 
 SIGNING_KEY = "jwt_signing_key"
 ACCESS, REFRESH = "access", "refresh"
+KEEP_EXPIRED = 86400  # expired tokens stay a day, to be told apart from unknown ones, then go
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Tokens:
             if not scopes:
                 raise Forbidden("access.none", f"User {principal.upn} is not authorized", principal.upn)
             now = self._clock.now(s)
+            s.execute(delete(Token).where(Token.expires_at < now - KEEP_EXPIRED))
             refresh_id = str(uuid.uuid4())
             s.add(
                 Token(

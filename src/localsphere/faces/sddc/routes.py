@@ -10,10 +10,9 @@ from starlette.routing import Route
 from localsphere.faces.http import bearer, call, json_response, read_body, read_json
 from localsphere.faces.sddc import errors, wire
 from localsphere.world import World
-from localsphere.world.access import Caller, require
+from localsphere.world.access import SDDC, Caller, require
 from localsphere.world.errors import Unauthenticated
 from localsphere.world.identity import GROUP, USER
-from localsphere.world.seed import SDDC
 from localsphere.world.tokens import JwtProfile
 
 PROFILE = JwtProfile(issuer="vcf-auth", audience="sddc-services")

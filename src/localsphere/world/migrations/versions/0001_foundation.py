@@ -121,11 +121,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("tokens", schema=None) as batch_op:
         batch_op.create_index("ix_tokens_parent", ["parent_id"], unique=False)
+        batch_op.create_index("ix_tokens_expires", ["expires_at"], unique=False)
         batch_op.create_index("ix_tokens_principal", ["principal_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("tokens", schema=None) as batch_op:
+        batch_op.drop_index("ix_tokens_expires")
         batch_op.drop_index("ix_tokens_principal")
         batch_op.drop_index("ix_tokens_parent")
 

@@ -1,0 +1,54 @@
+"""The store: migrations build exactly the schema the code declares, and old tokens are purged."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from localsphere.settings import Policy, Settings
+from localsphere.world import World
+from localsphere.world.access import SDDC
+from localsphere.world.schema import Base, Token
+from localsphere.world.tokens import JwtProfile
+
+PROFILE = JwtProfile("vcf-auth", "sddc-services")
+
+
+def make_world(tmp_path, db_url=None):
+    world = World(Settings(data_dir=tmp_path, db_url=db_url, policy=Policy(argon2_time_cost=1)))
+    world.prepare()
+    return world
+
+
+def test_migrations_match_the_declared_schema(tmp_path, new_database):
+    world = make_world(tmp_path, new_database())
+    try:
+        with world.store.engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    finally:
+        world.close()
+
+
+def test_prepare_seeds_once(tmp_path):
+    world = make_world(tmp_path)
+    try:
+        assert world.prepare() is False
+    finally:
+        world.close()
+
+
+def test_expired_tokens_are_purged_a_day_after_expiry(tmp_path):
+    world = make_world(tmp_path)
+    try:
+        admin = world.auth.sign_in("administrator@vsphere.local", password="VMware1!")
+        world.tokens.issue(admin, SDDC, PROFILE)
+        world.clock.advance(86400 + 3601)  # the access token is a day past expiry, the refresh token not
+        world.tokens.issue(admin, SDDC, PROFILE)
+        with world.store.read() as s:
+            kinds = sorted(s.scalars(select(Token.kind)))
+            assert kinds == ["access", "refresh", "refresh"]
+            world.clock.advance(86400)
+        world.tokens.issue(admin, SDDC, PROFILE)
+        with world.store.read() as s:
+            assert s.scalar(select(func.count()).select_from(Token)) == 4
+    finally:
+        world.close()
