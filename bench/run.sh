@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Load benchmark of a LocalSphere server with wrk.
+#
+#   bench/run.sh sqlite 1
+#   bench/run.sh postgresql 2
+#
+# Starts `localsphere serve` on free loopback ports (port 0, read back from the banner) in a
+# throw-away data directory (and, for postgresql, a throw-away database), signs in with curl,
+# then runs wrk over plain HTTP against
+#   health  GET  /_localsphere/health   (no database, no auth: the server's raw ceiling)
+#   users   GET  /v1/users              (bearer token: JWT check + database reads)
+#   tokens  POST /v1/tokens             (argon2 password verify + token rows written)
+# prints req/s, p50 and p99 for each, checks the server log for errors, stops the server and
+# cleans up. Knobs (environment):
+#   BENCH_DURATION=15s BENCH_CONNECTIONS=50 BENCH_THREADS=2  wrk load
+#   BENCH_TIMEOUT=10s      wrk request timeout (wrk's default 2s would censor the slow tokens tail)
+#   BENCH_WARMUP=3s        unmeasured wrk run before each scenario (0 to skip)
+#   BENCH_SCENARIOS="health users tokens"  which ones, in this order
+#   BENCH_HTTPS=1          also run the users scenario over HTTPS
+#   BENCH_PROFILE=FILE     record a py-spy profile of the server during the users run
+#   BENCH_PROFILE_FORMAT=speedscope|flamegraph|raw   (default speedscope)
+#   BENCH_PROFILE_ARGS="--nonblocking"  extra py-spy flags (e.g. add --gil: only GIL holders)
+#   BENCH_OUT=DIR          keep the raw wrk outputs and the server log there
+#   BENCH_PG=postgresql+psycopg://root@127.0.0.1:5432  PostgreSQL server (maintenance db: test)
+#   LOCALSPHERE=path       the localsphere executable (default: the project's .venv)
+set -euo pipefail
+
+usage() { echo "usage: $0 sqlite|postgresql [workers]" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+BACKEND=$1
+WORKERS=${2:-1}
+case $BACKEND in sqlite | postgresql) ;; *) usage ;; esac
+case $WORKERS in '' | *[!0-9]*) usage ;; esac
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+LOCALSPHERE=${LOCALSPHERE:-$ROOT/.venv/bin/localsphere}
+PYSPY=${PYSPY:-$ROOT/.venv/bin/py-spy}
+DURATION=${BENCH_DURATION:-15s}
+CONNECTIONS=${BENCH_CONNECTIONS:-50}
+THREADS=${BENCH_THREADS:-2}
+TIMEOUT=${BENCH_TIMEOUT:-10s}
+WARMUP=${BENCH_WARMUP:-3s}
+SCENARIOS=${BENCH_SCENARIOS:-health users tokens}
+PG=${BENCH_PG:-postgresql+psycopg://root@127.0.0.1:5432}
+USERNAME=administrator@vsphere.local
+PASSWORD=${LOCALSPHERE_DEMO_PASSWORD:-VMware1!}
+
+command -v wrk >/dev/null || { echo "wrk not found (apt-get install -y wrk)" >&2; exit 1; }
+[ -x "$LOCALSPHERE" ] || { echo "$LOCALSPHERE not found" >&2; exit 1; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/localsphere-bench.XXXXXX")
+LOG=$WORK/server.log
+SERVER_PID=
+PROFILER_PID=
+DB_NAME=
+
+psql_admin() {
+    # Maintenance connection for CREATE/DROP DATABASE, from the SQLAlchemy URL's host part.
+    local url=${PG#*://}
+    psql "postgresql://$url/test" -v ON_ERROR_STOP=1 -qAtc "$1"
+}
+
+cleanup() {
+    set +e
+    [ -n "$PROFILER_PID" ] && kill "$PROFILER_PID" 2>/dev/null && wait "$PROFILER_PID" 2>/dev/null
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID"
+        for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$SERVER_PID" 2>/dev/null && kill -KILL "$SERVER_PID"
+        wait "$SERVER_PID" 2>/dev/null
+    fi
+    if [ -n "${BENCH_OUT:-}" ]; then
+        mkdir -p "$BENCH_OUT" && cp "$WORK"/*.txt "$LOG" "$BENCH_OUT"/ 2>/dev/null
+    fi
+    [ -n "$DB_NAME" ] && psql_admin "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)"
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- start the server --------------------------------------------------------------------------
+DB_ARGS=()
+if [ "$BACKEND" = postgresql ]; then
+    DB_NAME=bench_$$_$RANDOM
+    psql_admin "CREATE DATABASE $DB_NAME"
+    DB_ARGS=(--db "$PG/$DB_NAME")
+fi
+
+# Port 0: the kernel picks free ports; the banner says which. COLUMNS keeps rich from wrapping.
+COLUMNS=200 "$LOCALSPHERE" serve --data-dir "$WORK/data" --host 127.0.0.1 \
+    --https-port 0 --http-port 0 --workers "$WORKERS" "${DB_ARGS[@]}" >"$LOG" 2>&1 &
+SERVER_PID=$!
+
+HTTP_URL= HTTPS_URL=
+for _ in $(seq 600); do
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited:" >&2; cat "$LOG" >&2; exit 1; }
+    HTTP_URL=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$LOG" | head -1 || true)
+    HTTPS_URL=$(grep -oE 'https://127\.0\.0\.1:[0-9]+' "$LOG" | head -1 || true)
+    if [ -n "$HTTP_URL" ] && curl -fsS -o /dev/null "$HTTP_URL/_localsphere/health" 2>/dev/null; then
+        break
+    fi
+    sleep 0.1
+done
+curl -fsS -o /dev/null "$HTTP_URL/_localsphere/health" || { echo "server did not come up" >&2; cat "$LOG" >&2; exit 1; }
+
+# --- sign in -----------------------------------------------------------------------------------
+TOKEN=$(curl -fsS -X POST "$HTTP_URL/v1/tokens" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$USERNAME\",\"password\":\"$PASSWORD\"}" |
+    sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+[ -n "$TOKEN" ] || { echo "could not get an access token" >&2; exit 1; }
+export BENCH_TOKEN=$TOKEN BENCH_USERNAME=$USERNAME BENCH_PASSWORD=$PASSWORD
+curl -fsS -o /dev/null -H "Authorization: Bearer $TOKEN" "$HTTP_URL/v1/users" ||
+    { echo "GET /v1/users with the token failed" >&2; exit 1; }
+
+echo "LocalSphere bench: backend=$BACKEND workers=$WORKERS $HTTP_URL" \
+    "(wrk -c $CONNECTIONS -t $THREADS -d $DURATION --timeout $TIMEOUT --latency; $(nproc) CPUs shared with wrk)"
+
+# --- scenarios -----------------------------------------------------------------------------------
+run_wrk() { # name url [lua]
+    local name=$1 url=$2 lua=${3:-} script=()
+    [ -n "$lua" ] && script=(-s "$lua")
+    if [ "$WARMUP" != 0 ]; then
+        wrk -c "$CONNECTIONS" -t "$THREADS" -d "$WARMUP" --timeout "$TIMEOUT" "${script[@]}" "$url" >/dev/null
+    fi
+    if [ -n "${BENCH_PROFILE:-}" ] && [ "$name" = users ]; then
+        # Sample every server process (--subprocesses covers the workers) for most of the run.
+        local secs=${DURATION%s}
+        case $secs in '' | *[!0-9]*) secs=10 ;; esac
+        # shellcheck disable=SC2086
+        "$PYSPY" record --pid "$SERVER_PID" --subprocesses --duration $((secs > 6 ? secs - 4 : secs)) \
+            ${BENCH_PROFILE_ARGS:---nonblocking} --format "${BENCH_PROFILE_FORMAT:-speedscope}" \
+            -o "$BENCH_PROFILE" >"$WORK/py-spy.txt" 2>&1 &
+        PROFILER_PID=$!
+    fi
+    wrk -c "$CONNECTIONS" -t "$THREADS" -d "$DURATION" --timeout "$TIMEOUT" --latency \
+        "${script[@]}" "$url" >"$WORK/wrk-$name.txt"
+    if [ -n "$PROFILER_PID" ]; then
+        wait "$PROFILER_PID" || echo "py-spy failed: $(tail -3 "$WORK/py-spy.txt")" >&2
+        PROFILER_PID=
+    fi
+    summarize "$name" "$WORK/wrk-$name.txt"
+}
+
+summarize() { # name wrk-output
+    awk -v name="$1" '
+        /Requests\/sec:/ { rps = $2 }
+        /^ +50%/ { p50 = $2 }
+        /^ +99%/ { p99 = $2 }
+        /requests in/ { total = $1 }
+        /Non-2xx or 3xx responses:/ { non2xx = $NF }
+        /Socket errors:/ { sub(/.*Socket errors: /, ""); sockerr = $0 }
+        END {
+            printf "%-12s %10s req/s  p50 %9s  p99 %9s  requests %7s  non-2xx %s%s\n",
+                name, rps, p50, p99, total, (non2xx == "" ? 0 : non2xx),
+                (sockerr == "" ? "" : "  socket errors: " sockerr)
+        }' "$2"
+}
+
+for scenario in $SCENARIOS; do
+    case $scenario in
+    health) run_wrk health "$HTTP_URL/_localsphere/health" ;;
+    users) run_wrk users "$HTTP_URL/v1/users" "$HERE/users.lua" ;;
+    tokens) run_wrk tokens "$HTTP_URL/v1/tokens" "$HERE/tokens.lua" ;;
+    *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+    esac
+done
+if [ "${BENCH_HTTPS:-0}" = 1 ]; then
+    # wrk does not verify the self-signed certificate; connections are kept alive, so this is
+    # mostly the cost of TLS record encryption, not of handshakes.
+    run_wrk users-https "$HTTPS_URL/v1/users" "$HERE/users.lua"
+fi
+
+# --- server health after the load ----------------------------------------------------------------
+kill -0 "$SERVER_PID" 2>/dev/null || echo "WARNING: the server died during the run" >&2
+errors=$(grep -cE 'Traceback|ERROR|Exception|CRITICAL' "$LOG" || true)
+if [ "$errors" -gt 0 ]; then
+    echo "server log: $errors error line(s); first ones:"
+    grep -E -m 10 'Traceback|ERROR|Exception|CRITICAL|Error:' "$LOG" | sed 's/^/  /'
+else
+    echo "server log: no errors"
+fi
