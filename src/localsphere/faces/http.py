@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any, TypeVar
 
 import orjson
-from starlette.concurrency import run_in_threadpool
+from anyio import CapacityLimiter, to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
 T = TypeVar("T")
+WORLD_THREADS = 4
 
 
 class BodyError(Exception):
@@ -39,7 +40,10 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 async def read_json(request: Request, limit: int) -> Any:
-    body = await read_body(request, limit)
+    return parse_json(await read_body(request, limit))
+
+
+def parse_json(body: bytes) -> Any:
     if not body.strip():
         raise BodyError("empty", "Request body is required")
     try:
@@ -61,9 +65,32 @@ def bearer(request: Request, scheme: str = "Bearer") -> str | None:
     return credential.strip()
 
 
+@cache
+def _world_threads() -> CapacityLimiter:
+    return CapacityLimiter(WORLD_THREADS)
+
+
 async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a world call in the worker thread pool."""
-    return await run_in_threadpool(partial(fn, *args, **kwargs))
+    """Run a world call on one of a few threads: enough to overlap database round trips and
+    password hashing, few enough that they do not fight over the GIL."""
+    return await to_thread.run_sync(partial(fn, *args, **kwargs), limiter=_world_threads())
+
+
+class Runner:
+    """How a face runs world calls. Writes, password hashing and whatever may wait go to the world
+    threads (``call``). Reads (``read``) run right on the event loop when the store is a local
+    SQLite file, whose WAL readers never wait: there a thread hop costs more than the read."""
+
+    def __init__(self, inline_reads: bool) -> None:
+        self.inline_reads = inline_reads
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        return await call(fn, *args)
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        if self.inline_reads:
+            return fn(*args)
+        return await call(fn, *args)
 
 
 def iso_timestamp(epoch: float) -> str:

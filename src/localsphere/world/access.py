@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from localsphere.world import identity
+from localsphere.world import identity, stamp
 from localsphere.world.auth import digest, new_api_key
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound
-from localsphere.world.identity import GROUP, KINDS, LOCAL_DOMAIN, SERVICE, PrincipalView
+from localsphere.world.identity import GROUP, KINDS, LOCAL_DOMAIN, PRINCIPAL_COLUMNS, SERVICE, PrincipalView
 from localsphere.world.schema import Assignment, Domain, Membership, Principal, Role, RolePrivilege, Token
 from localsphere.world.store import Store
 
@@ -57,6 +58,28 @@ class Grant:
     api_key: str | None = None
 
 
+# A principal's privileges in a family: from its own role assignments and its groups'.
+_PRIVILEGES = (
+    select(RolePrivilege.privilege)
+    .join(Assignment, Assignment.role_id == RolePrivilege.role_id)
+    .where(Assignment.family == bindparam("family"), Assignment.scope == "")
+    .where(
+        (Assignment.principal_id == bindparam("principal"))
+        | Assignment.principal_id.in_(
+            select(Membership.group_id).where(Membership.member_id == bindparam("principal"))
+        )
+    )
+)
+_GRANTS = (
+    select(Assignment.id, Assignment.role_id, Assignment.created_at, *PRINCIPAL_COLUMNS)
+    .join(Principal, Principal.id == Assignment.principal_id)
+    .where(Assignment.family == bindparam("family"), Assignment.scope == "")
+    .where(Principal.kind.in_(bindparam("kinds", expanding=True)))
+    .where((Principal.domain.is_(None)) | (Principal.domain != LOCAL_DOMAIN))
+    .order_by(Assignment.created_at, Principal.login)
+)
+
+
 def can(caller: Caller, privilege: str) -> bool:
     return privilege in caller.privileges
 
@@ -73,32 +96,22 @@ class Access:
         self._store = store
         self._clock = clock
 
-    def privileges(self, s: Session, principal_id: str, family: str) -> frozenset[str]:
-        groups = select(Membership.group_id).where(Membership.member_id == principal_id)
-        query = (
-            select(RolePrivilege.privilege)
-            .join(Assignment, Assignment.role_id == RolePrivilege.role_id)
-            .where(Assignment.family == family, Assignment.scope == "")
-            .where((Assignment.principal_id == principal_id) | Assignment.principal_id.in_(groups))
-        )
-        return frozenset(s.scalars(query))
+    def privileges(self, db: Session | Connection, principal_id: str, family: str) -> frozenset[str]:
+        return frozenset(db.scalars(_PRIVILEGES, {"principal": principal_id, "family": family}))
 
     def roles(self, family: str) -> list[RoleView]:
-        with self._store.read() as s:
-            rows = s.scalars(select(Role).where(Role.family == family).order_by(Role.created_at, Role.name))
-            return [RoleView(r.id, r.family, r.name, r.description, r.system) for r in rows]
+        columns = (Role.id, Role.family, Role.name, Role.description, Role.system)
+        with self._store.query() as conn:
+            rows = conn.execute(
+                select(*columns).where(Role.family == family).order_by(Role.created_at, Role.name)
+            )
+            return [RoleView(*r) for r in rows]
 
     def grants(self, family: str, kinds: tuple[str, ...] = KINDS) -> list[Grant]:
         """Role assignments on the family's root, leaving out appliance-local accounts."""
-        with self._store.read() as s:
-            rows = s.execute(
-                select(Assignment, Principal)
-                .join(Principal, Principal.id == Assignment.principal_id)
-                .where(Assignment.family == family, Assignment.scope == "", Principal.kind.in_(kinds))
-                .where((Principal.domain.is_(None)) | (Principal.domain != LOCAL_DOMAIN))
-                .order_by(Assignment.created_at, Principal.login)
-            )
-            return [Grant(a.id, PrincipalView.of(p), a.role_id, a.created_at) for a, p in rows]
+        with self._store.query() as conn:
+            rows = conn.execute(_GRANTS, {"family": family, "kinds": list(kinds)})
+            return [Grant(gid, PrincipalView(*p), role_id, created) for gid, role_id, created, *p in rows]
 
     def grant(self, family: str, requests: list[GrantRequest]) -> list[Grant]:
         """Give roles to existing users and groups, creating service accounts (with an API key) on
@@ -140,6 +153,7 @@ class Access:
                 s.add(row)
                 s.flush()
                 granted.append(Grant(row.id, PrincipalView.of(principal), role.id, now, api_key))
+            stamp.bump(s)  # a group's members may hold more privileges now
             return granted
 
     @staticmethod
@@ -165,6 +179,7 @@ class Access:
                 raise NotFound("assignment.not_found", f"User with id {grant_id} not found", grant_id)
             principal = s.get(Principal, row.principal_id)
             s.delete(row)
+            stamp.bump(s)
             if principal is not None and principal.kind == SERVICE:
                 s.delete(principal)
             elif principal is not None and principal.kind != GROUP:

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from localsphere.settings import Policy
-from localsphere.world import identity
+from localsphere.world import identity, stamp
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Invalid, Locked, NotFound, Unauthenticated
 from localsphere.world.identity import LOCAL_DOMAIN, PrincipalView
@@ -107,20 +107,27 @@ class Auth:
     def sign_in(
         self, login: str, *, password: str | None = None, api_key: str | None = None
     ) -> PrincipalView:
-        """Check a password or API key, counting failures and locking the account after too many."""
-        with self._store.write() as s:
-            now = self._clock.now(s)
+        """Check a password or API key, counting failures and locking the account after too many.
+
+        The slow hash check runs outside any transaction, so sign-ins never queue behind a write
+        lock; a write happens only when there is a failure to count or a count to clear."""
+        with self._store.read() as s:
             row = identity.find(s, login)
-            if password is not None:
-                ok = self._verify(row.password_hash if row else None, password)
-            else:
-                expected = row.api_key_digest if row and row.api_key_digest else digest(secrets.token_hex(16))
-                ok = api_key is not None and hmac.compare_digest(expected, digest(api_key))
-            failure = self._judge(s, row, ok, now)
-        if failure is not None:
-            raise failure
-        assert row is not None
-        return PrincipalView.of(row)
+            seen = (row.password_hash, row.api_key_digest) if row else (None, None)
+            clean = row is None or (row.failed_logins == 0 and row.locked_until is None)
+        if password is not None:
+            ok = self._verify(seen[0], password)
+        else:
+            expected = seen[1] or digest(secrets.token_hex(16))
+            ok = api_key is not None and hmac.compare_digest(expected, digest(api_key))
+        with self._store.read() if ok and clean else self._store.write() as s:
+            row = identity.find(s, login)
+            if row is not None and (row.password_hash, row.api_key_digest) != seen:
+                ok = False  # the credential changed while it was being checked
+            failure = self._judge(s, row, ok, self._clock.now(s))
+            if failure is None and row is not None:
+                return PrincipalView.of(row)
+        raise failure or Unauthenticated("credentials.invalid", "Invalid username or password")
 
     def _judge(self, s: Session, row: Principal | None, ok: bool, now: float) -> Unauthenticated | None:
         """Apply the lockout policy to one attempt; the failure count is written even when it fails."""
@@ -180,6 +187,7 @@ class Auth:
             row = self._local_row(s)
             row.password_hash, row.password_changed_at = None, self._clock.now(s)
             s.execute(update(Token).where(Token.principal_id == row.id).values(revoked=True))
+            stamp.bump(s)
 
     def set_local_expiry(self, enforce: bool) -> None:
         with self._store.write() as s:

@@ -1,7 +1,7 @@
 """The world's time: real time plus an offset, or frozen at an instant.
 
-Its state is a row in the store, so every worker agrees on what time it is; everything that
-expires or ages asks ``now()`` here and never the system clock.
+Its state is the world-state row in the store, so every worker agrees on what time it is;
+everything that expires or ages asks ``now()`` here and never the system clock.
 """
 
 from __future__ import annotations
@@ -9,69 +9,68 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from localsphere.world.schema import ClockState
+from localsphere.world.schema import WorldState
 from localsphere.world.store import Store
+
+_STATE = select(WorldState.clock_offset, WorldState.clock_frozen_at, WorldState.access_stamp).where(
+    WorldState.id == 1
+)
 
 
 @dataclass(frozen=True)
 class ClockReading:
+    """The time, whether it is frozen, and the access stamp read in the same breath."""
+
     now: float
     frozen: bool
+    stamp: int
+
+
+def read_state(db: Session | Connection) -> ClockReading:
+    row = db.execute(_STATE).first()
+    if row is None:  # a world not yet seeded
+        return ClockReading(time.time(), False, 0)
+    offset, frozen_at, stamp = row
+    if frozen_at is not None:
+        return ClockReading(frozen_at, True, stamp)
+    return ClockReading(time.time() + offset, False, stamp)
 
 
 class Clock:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def now(self, session: Session | None = None) -> float:
-        """Epoch seconds in world time; reads through ``session`` when inside a transaction."""
-        if session is not None:
-            return self._read(session).now
-        with self._store.read() as s:
-            return self._read(s).now
+    def now(self, session: Session) -> float:
+        """Epoch seconds in world time, read in the caller's transaction."""
+        return read_state(session).now
 
     def reading(self) -> ClockReading:
-        with self._store.read() as s:
-            return self._read(s)
+        with self._store.query() as conn:
+            return read_state(conn)
 
     def freeze(self) -> ClockReading:
         with self._store.write() as s:
-            row = self._row(s)
-            if row.frozen_at is None:
-                row.frozen_at = time.time() + row.offset
-            return self._read(s)
+            now = read_state(s).now
+            s.execute(update(WorldState).where(WorldState.id == 1).values(clock_frozen_at=now))
+            return read_state(s)
 
     def advance(self, seconds: float) -> ClockReading:
         with self._store.write() as s:
-            row = self._row(s)
-            if row.frozen_at is None:
-                row.offset += seconds
+            reading = read_state(s)
+            if reading.frozen:
+                change = {"clock_frozen_at": WorldState.clock_frozen_at + seconds}
             else:
-                row.frozen_at += seconds
-            return self._read(s)
+                change = {"clock_offset": WorldState.clock_offset + seconds}
+            s.execute(update(WorldState).where(WorldState.id == 1).values(**change))
+            return read_state(s)
 
     def real(self) -> ClockReading:
         with self._store.write() as s:
-            row = self._row(s)
-            row.offset, row.frozen_at = 0.0, None
-            return self._read(s)
-
-    @staticmethod
-    def _row(session: Session) -> ClockState:
-        row = session.get(ClockState, 1)
-        if row is None:
-            row = ClockState(id=1, offset=0.0, frozen_at=None)
-            session.add(row)
-            session.flush()
-        return row
-
-    @staticmethod
-    def _read(session: Session) -> ClockReading:
-        row = session.get(ClockState, 1)
-        if row is None:
-            return ClockReading(time.time(), False)
-        if row.frozen_at is not None:
-            return ClockReading(row.frozen_at, True)
-        return ClockReading(time.time() + row.offset, False)
+            s.execute(
+                update(WorldState).where(WorldState.id == 1).values(clock_offset=0.0, clock_frozen_at=None)
+            )
+            return read_state(s)

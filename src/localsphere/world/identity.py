@@ -40,6 +40,10 @@ class PrincipalView:
         return PrincipalView(row.id, row.kind, row.name, row.domain, row.created_at)
 
 
+# The columns of a PrincipalView, in its field order, for queries that skip the ORM.
+PRINCIPAL_COLUMNS = (Principal.id, Principal.kind, Principal.name, Principal.domain, Principal.created_at)
+
+
 def login_of(kind: str, name: str, domain: str | None) -> str:
     if domain is None:
         return name.lower()
@@ -72,19 +76,21 @@ class Identity:
         self._store = store
 
     def domain_names(self, kind: str = SSO) -> list[str]:
-        with self._store.read() as s:
-            return list(s.scalars(select(Domain.name).where(Domain.kind == kind).order_by(Domain.name)))
+        with self._store.query() as conn:
+            return list(conn.scalars(select(Domain.name).where(Domain.kind == kind).order_by(Domain.name)))
 
     def entities(self, domain: str, search: str | None = None) -> list[PrincipalView]:
         """Users and groups of an SSO domain, users first, each kind by name."""
-        with self._store.read() as s:
-            if s.get(Domain, domain) is None:
+        with self._store.query() as conn:
+            if conn.scalar(select(Domain.kind).where(Domain.name == domain)) != SSO:
                 raise NotFound("domain.not_found", f"SSO domain {domain} not found", domain)
-            query = select(Principal).where(Principal.domain == domain, Principal.kind.in_((USER, GROUP)))
+            query = select(*PRINCIPAL_COLUMNS).where(
+                Principal.domain == domain, Principal.kind.in_((USER, GROUP))
+            )
             if search:
                 query = query.where(func.lower(Principal.name).contains(search.lower(), autoescape=True))
             query = query.order_by(Principal.kind.desc(), func.lower(Principal.name), Principal.name)
-            return [PrincipalView.of(p) for p in s.scalars(query)]
+            return [PrincipalView(*p) for p in conn.execute(query)]
 
 
 def find(session: Session, login: str) -> Principal | None:

@@ -5,7 +5,7 @@ Migrations in ``migrations/versions`` create exactly these; change both together
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -21,13 +21,15 @@ class Meta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-class ClockState(Base):
-    """The one row that says what time the world believes it is."""
+class WorldState(Base):
+    """The one row every request reads: the world clock, and the access stamp that changes whenever
+    something a token check depends on changes (see ``stamp.py``)."""
 
-    __tablename__ = "clock_state"
+    __tablename__ = "world_state"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    offset: Mapped[float] = mapped_column(Float, default=0.0)
-    frozen_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    clock_offset: Mapped[float] = mapped_column(Float, default=0.0)
+    clock_frozen_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    access_stamp: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Domain(Base):

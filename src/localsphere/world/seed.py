@@ -17,7 +17,6 @@ from localsphere.world.auth import digest
 from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
 from localsphere.world.schema import (
     Assignment,
-    ClockState,
     Domain,
     Membership,
     Principal,
@@ -25,7 +24,9 @@ from localsphere.world.schema import (
     Role,
     RolePrivilege,
     Token,
+    WorldState,
 )
+from localsphere.world.stamp import new_stamp
 from localsphere.world.tokens import ensure_signing_key
 
 SSO_DOMAIN = "vsphere.local"
@@ -69,7 +70,7 @@ SSO_GROUPS = {"group_1": ["USER_1", "USER_2"], "group_2": ["USER_3"], "group_3":
 SERVICE_USERS = [("automationapp", "6598S0SIQC04sGjEr0nIeDlZx18GYRoT", "ADMIN")]
 
 # Children before parents, so foreign keys never object.
-WORLD_TABLES = [Token, Assignment, RolePrivilege, Role, Privilege, Membership, Principal, Domain, ClockState]
+WORLD_TABLES = [Token, Assignment, RolePrivilege, Role, Privilege, Membership, Principal, Domain, WorldState]
 
 
 def seed(s: Session, now: float, hash_password: Callable[[str], str], demo_password: str) -> None:
@@ -77,7 +78,7 @@ def seed(s: Session, now: float, hash_password: Callable[[str], str], demo_passw
     for table in WORLD_TABLES:
         s.execute(delete(table))
     ensure_signing_key(s)
-    s.add(ClockState(id=1, offset=0.0, frozen_at=None))
+    s.add(WorldState(id=1, clock_offset=0.0, clock_frozen_at=None, access_stamp=new_stamp()))
     s.add_all(
         [
             Domain(name=SSO_DOMAIN, kind=SSO, created_at=now),

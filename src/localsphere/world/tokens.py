@@ -2,6 +2,8 @@
 
 Every access token has a row keyed by its ``jti``; validation checks the signature, the world
 clock and that row, so a revocation or a deleted principal takes effect on every worker at once.
+A worker remembers the tokens it has checked under the access stamp it read (``stamp.py``), so a
+repeat check costs one read of the world-state row until something changes.
 Refresh tokens are random ids whose SHA-256 digest is the row key.
 """
 
@@ -13,21 +15,31 @@ import uuid
 from dataclasses import dataclass
 
 import jwt
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from localsphere.settings import Policy
+from localsphere.world import stamp
 from localsphere.world.access import Access, Caller
 from localsphere.world.auth import digest
-from localsphere.world.clock import Clock
+from localsphere.world.clock import Clock, read_state
 from localsphere.world.errors import Forbidden, NotFound, Unauthenticated
-from localsphere.world.identity import PrincipalView
+from localsphere.world.identity import PRINCIPAL_COLUMNS, PrincipalView
 from localsphere.world.schema import Meta, Principal, Token
 from localsphere.world.store import Store
 
 SIGNING_KEY = "jwt_signing_key"
 ACCESS, REFRESH = "access", "refresh"
 KEEP_EXPIRED = 86400  # expired tokens stay a day, to be told apart from unknown ones, then go
+CHECKED_MAX = 10_000  # token checks a worker remembers
+
+
+_ACCESS_TOKEN = (
+    select(Token.revoked, Token.expires_at, Principal.enabled, *PRINCIPAL_COLUMNS)
+    .join(Principal, Principal.id == Token.principal_id)
+    .where(Token.id == bindparam("jti"), Token.kind == ACCESS, Token.family == bindparam("family"))
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,13 @@ class JwtProfile:
 
     issuer: str
     audience: str
+
+
+@dataclass(frozen=True)
+class _Checked:
+    caller: Caller
+    expires_at: float
+    stamp: int
 
 
 @dataclass(frozen=True)
@@ -56,13 +75,14 @@ class Tokens:
         self._access = access
         self._policy = policy
         self._key: bytes | None = None
+        self._checked: dict[tuple[str, str], _Checked] = {}
 
-    def _signing_key(self, s: Session) -> bytes:
+    def _signing_key(self, db: Session | Connection) -> bytes:
         if self._key is None:  # never changes once created, so one read per process
-            row = s.get(Meta, SIGNING_KEY)
-            if row is None:
+            value = db.scalar(select(Meta.value).where(Meta.key == SIGNING_KEY))
+            if value is None:
                 raise RuntimeError("the world has no signing key; was it seeded?")
-            self._key = base64.b64decode(row.value)
+            self._key = base64.b64decode(value)
         return self._key
 
     def issue(self, principal: PrincipalView, family: str, profile: JwtProfile) -> TokenPair:
@@ -110,14 +130,21 @@ class Tokens:
             if row is None or row.kind != REFRESH:
                 raise NotFound("refresh_token.not_found", "Refresh token is invalid or expired", refresh_id)
             s.execute(update(Token).where(or_(Token.id == key, Token.parent_id == key)).values(revoked=True))
+            stamp.bump(s)
 
     def authenticate(self, token: str, family: str, profile: JwtProfile) -> Caller:
         """The caller behind an access token, with the privileges its roles grant now."""
-        with self._store.read() as s:
+        with self._store.query() as conn:
+            state = read_state(conn)
+            known = self._checked.get((token, family))
+            if known is not None and known.stamp == state.stamp:
+                if known.expires_at <= state.now:
+                    raise Unauthenticated("token.expired", "JWT token has expired")
+                return known.caller
             try:
                 claims = jwt.decode(
                     token,
-                    self._signing_key(s),
+                    self._signing_key(conn),
                     algorithms=["HS256"],
                     audience=profile.audience,
                     issuer=profile.issuer,
@@ -130,20 +157,20 @@ class Tokens:
                 )
             except jwt.PyJWTError:
                 raise Unauthenticated("token.invalid", "Invalid JWT token") from None
-            now = self._clock.now(s)
-            row = s.execute(
-                select(Token, Principal)
-                .join(Principal, Principal.id == Token.principal_id)
-                .where(Token.id == str(claims["jti"]), Token.kind == ACCESS, Token.family == family)
-            ).first()
-            if row is None or row.Token.revoked or not row.Principal.enabled:
+            row = conn.execute(_ACCESS_TOKEN, {"jti": str(claims["jti"]), "family": family}).first()
+            if row is None or row[0] or not row[2]:  # unknown, revoked, or its principal disabled
                 raise Unauthenticated("token.revoked", "JWT token has been revoked")
-            if row.Token.expires_at <= now:
+            expires_at, principal = row[1], PrincipalView(*row[3:])
+            if expires_at <= state.now:
                 raise Unauthenticated("token.expired", "JWT token has expired")
-            privileges = self._access.privileges(s, row.Principal.id, family)
+            privileges = self._access.privileges(conn, principal.id, family)
             if not privileges:
                 raise Unauthenticated("token.revoked", "JWT token has been revoked")
-            return Caller(PrincipalView.of(row.Principal), family, privileges)
+            caller = Caller(principal, family, privileges)
+            if len(self._checked) >= CHECKED_MAX:
+                self._checked.clear()
+            self._checked[(token, family)] = _Checked(caller, expires_at, state.stamp)
+            return caller
 
     def _mint(
         self,

@@ -1,4 +1,4 @@
-"""foundation: identity, access, tokens, clock
+"""foundation: identity, access, tokens, world state
 
 Revision ID: 0001
 Revises:
@@ -15,10 +15,11 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "clock_state",
+        "world_state",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("offset", sa.Float(), nullable=False),
-        sa.Column("frozen_at", sa.Float(), nullable=True),
+        sa.Column("clock_offset", sa.Float(), nullable=False),
+        sa.Column("clock_frozen_at", sa.Float(), nullable=True),
+        sa.Column("access_stamp", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
@@ -147,4 +148,4 @@ def downgrade() -> None:
     op.drop_table("roles")
     op.drop_table("privileges")
     op.drop_table("domains")
-    op.drop_table("clock_state")
+    op.drop_table("world_state")
