@@ -110,7 +110,8 @@ def test_two_workers_share_tokens_and_revocations(new_database, data_dir):
             "/v1/tokens", json={"username": "administrator@vsphere.local", "password": "VMware1!"}
         ).json()
         auth = {"Authorization": f"Bearer {pair['accessToken']}"}
-        assert two.get("/v1/users", headers=auth).status_code == 200
+        for c in (one, two):  # each worker has now checked (and remembers) the token
+            assert c.get("/v1/users", headers=auth).status_code == 200
         fresh = two.patch("/v1/tokens/access-token/refresh", json=pair["refreshToken"]["id"]).json()
         assert one.get("/v1/users", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
         assert (
@@ -121,6 +122,24 @@ def test_two_workers_share_tokens_and_revocations(new_database, data_dir):
         assert_error(
             one.get("/v1/users", headers={"Authorization": f"Bearer {fresh}"}), 401, "Unauthenticated"
         )
+        admin = {"Authorization": f"Bearer {server.token()}"}
+        grant = one.post(
+            "/v1/users",
+            headers=admin,
+            json=[
+                {
+                    "name": "USER_1@vsphere.local",
+                    "domain": "vsphere.local",
+                    "type": "USER",
+                    "role": {"id": ADMIN_ROLE},
+                }
+            ],
+        ).json()
+        user = {"Authorization": f"Bearer {sign_in(server, 'USER_1@vsphere.local').json()['accessToken']}"}
+        for c in (one, two):
+            assert c.get("/v1/users", headers=user).status_code == 200
+        assert one.delete(f"/v1/users/{grant['elements'][0]['id']}", headers=admin).status_code == 204
+        assert_error(two.get("/v1/users", headers=user), 401, "Unauthenticated")
         token = server.token()
         server.advance(3601)  # the clock is shared too
         for c in (one, two):
