@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing
 import os
 import secrets
@@ -86,6 +87,9 @@ class _Server(uvicorn.Server):
 
 def run_worker(settings: Settings, prepared: Prepared, https: socket.socket, http: socket.socket) -> None:
     """One worker: its own world handle and app, answering on both listeners until told to stop."""
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     world = World(settings)
     app = build_app(world, settings, prepared.admin_token)
     common = {

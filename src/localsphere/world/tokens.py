@@ -113,11 +113,11 @@ class Tokens:
             now = self._clock.now(s)
             row = s.get(Token, digest(refresh_id))
             if row is None or row.kind != REFRESH or row.revoked or row.expires_at <= now:
-                raise NotFound("refresh_token.not_found", "Refresh token is invalid or expired", refresh_id)
+                raise NotFound("refresh_token.not_found", "Refresh token is invalid or expired")
             principal = s.get(Principal, row.principal_id)
             scopes = self._access.privileges(s, row.principal_id, row.family)
             if principal is None or not principal.enabled or not scopes:
-                raise NotFound("refresh_token.not_found", "Refresh token is invalid or expired", refresh_id)
+                raise NotFound("refresh_token.not_found", "Refresh token is invalid or expired")
             return self._mint(
                 s, PrincipalView.of(principal), row.family, profile, sorted(scopes), row.id, now
             )
@@ -128,7 +128,7 @@ class Tokens:
         with self._store.write() as s:
             row = s.get(Token, key)
             if row is None or row.kind != REFRESH:
-                raise NotFound("refresh_token.not_found", "Refresh token is invalid or expired", refresh_id)
+                raise NotFound("refresh_token.not_found", "Refresh token is invalid or expired")
             s.execute(update(Token).where(or_(Token.id == key, Token.parent_id == key)).values(revoked=True))
             stamp.bump(s)
 
