@@ -120,8 +120,9 @@ class Auth:
         else:
             expected = seen[1] or digest(secrets.token_hex(16))
             ok = api_key is not None and hmac.compare_digest(expected, digest(api_key))
-        with self._store.read() if ok and clean else self._store.write() as s:
-            row = identity.find(s, login)
+        counting = not (ok and clean)
+        with self._store.write() if counting else self._store.read() as s:
+            row = identity.find(s, login, for_update=counting)
             if row is not None and (row.password_hash, row.api_key_digest) != seen:
                 ok = False  # the credential changed while it was being checked
             failure = self._judge(s, row, ok, self._clock.now(s))
@@ -176,7 +177,7 @@ class Auth:
             )
         new_hash = self.hash_password(new_password)
         with self._store.write() as s:
-            row = self._local_row(s)
+            row = self._local_row(s, for_update=True)
             if row.password_hash != current:
                 raise Invalid("password.old_wrong", "Old password is incorrect", "oldPassword")
             row.password_hash, row.password_changed_at, row.enabled = new_hash, self._clock.now(s), True
@@ -194,8 +195,8 @@ class Auth:
             self._local_row(s).password_expiry = enforce
 
     @staticmethod
-    def _local_row(s: Session) -> Principal:
-        row = identity.find(s, LOCAL_ACCOUNT)
+    def _local_row(s: Session, for_update: bool = False) -> Principal:
+        row = identity.find(s, LOCAL_ACCOUNT, for_update)
         if row is None:
             raise NotFound("principal.not_found", f"{LOCAL_ACCOUNT} not found", LOCAL_ACCOUNT)
         return row

@@ -93,8 +93,10 @@ class Identity:
             return [PrincipalView(*p) for p in conn.execute(query)]
 
 
-def find(session: Session, login: str) -> Principal | None:
-    return session.scalars(select(Principal).where(Principal.login == login.lower())).first()
+def find(session: Session, login: str, for_update: bool = False) -> Principal | None:
+    """The principal signing in as ``login``; ``for_update`` locks its row until the transaction ends."""
+    query = select(Principal).where(Principal.login == login.lower())
+    return session.scalars(query.with_for_update() if for_update else query).first()
 
 
 def add_principal(

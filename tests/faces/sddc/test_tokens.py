@@ -2,6 +2,7 @@
 
 import base64
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -177,3 +178,10 @@ def test_service_account_lockout_by_api_key(server):
             "/v1/tokens", json={"username": "automationapp", "apiKey": "6598S0SIQC04sGjEr0nIeDlZx18GYRoT"}
         )
     assert_error(r, 401, "ACCOUNT_LOCKED")
+
+
+def test_concurrent_failures_all_count(server):
+    with ThreadPoolExecutor(5) as pool:
+        statuses = list(pool.map(lambda _: sign_in(server, password="wrong").status_code, range(5)))
+    assert statuses == [401] * 5
+    assert_error(sign_in(server), 401, "ACCOUNT_LOCKED")
