@@ -37,12 +37,15 @@ class Store:
         else:
             self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL reads skip BEGIN/ROLLBACK: two round trips fewer for a one-statement read.
+        autocommit = {"isolation_level": "AUTOCOMMIT"} if self.kind == "postgresql" else {}
+        self._reader = self.engine.execution_options(**autocommit)
 
     @contextmanager
     def query(self) -> Iterator[Connection]:
         """A read-only transaction without the ORM, for the paths every request takes: prebuilt
         Core statements on a bare connection cost a fraction of a session's bookkeeping."""
-        with self.engine.connect() as conn:
+        with self._reader.connect() as conn:
             yield conn
 
     @contextmanager
