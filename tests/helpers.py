@@ -24,3 +24,19 @@ def assert_error(r, status, code):
     assert isinstance(body["arguments"], list)
     assert len(body["referenceToken"]) == 6
     return body
+
+
+def vcenter_session(server, username=ADMIN, password=DEMO_PASSWORD):
+    """A vCenter API session id, from POST /api/session with Basic auth."""
+    with server.client() as c:
+        r = c.post("/api/session", auth=(username, password))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def assert_vapi_error(r, status, error_type):
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert body["error_type"] == error_type
+    assert body["messages"] and {"id", "default_message", "args"} <= set(body["messages"][0])
+    return body

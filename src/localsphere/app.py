@@ -7,6 +7,7 @@ from starlette.routing import Mount
 
 from localsphere.faces.control import routes as control
 from localsphere.faces.sddc import routes as sddc
+from localsphere.faces.vcenter import routes as vcenter
 from localsphere.settings import Settings
 from localsphere.world import World
 
@@ -15,6 +16,7 @@ def build_app(world: World, settings: Settings, admin_token: str) -> Starlette:
     return Starlette(
         routes=[
             Mount("/v1", sddc.build(world, settings.max_body_bytes)),
+            *vcenter.routes(world, settings.max_body_bytes),
             Mount("/_localsphere", control.build(world, admin_token, settings.max_body_bytes)),
         ]
     )

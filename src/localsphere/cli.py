@@ -69,6 +69,12 @@ def serve(
         int,
         typer.Option(envvar="LOCALSPHERE_REFRESH_TOKEN_TTL", min=1, help="Seconds a refresh token lives."),
     ] = 86400,
+    session_idle_timeout: Annotated[
+        int,
+        typer.Option(
+            envvar="LOCALSPHERE_SESSION_IDLE_TIMEOUT", min=1, help="Seconds an idle API session lives."
+        ),
+    ] = 1800,
     lockout_failures: Annotated[
         int,
         typer.Option(
@@ -112,6 +118,7 @@ def serve(
         policy=Policy(
             access_token_ttl=access_token_ttl,
             refresh_token_ttl=refresh_token_ttl,
+            session_idle_timeout=session_idle_timeout,
             lockout_failures=lockout_failures,
             lockout_window=lockout_window,
             lockout_duration=lockout_duration,

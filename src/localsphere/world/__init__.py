@@ -11,8 +11,10 @@ from localsphere.world.access import Access
 from localsphere.world.auth import Auth
 from localsphere.world.clock import Clock
 from localsphere.world.identity import Identity
+from localsphere.world.roles import Roles
 from localsphere.world.schema import Domain
 from localsphere.world.seed import seed
+from localsphere.world.sessions import Sessions
 from localsphere.world.store import Store
 from localsphere.world.tokens import Tokens
 
@@ -27,6 +29,8 @@ class World:
         self.access = Access(self.store, self.clock)
         self.identity = Identity(self.store)
         self.tokens = Tokens(self.store, self.clock, self.access, settings.policy)
+        self.sessions = Sessions(self.store, self.clock, self.access, settings.policy)
+        self.roles = Roles(self.store, self.clock)
         self._demo_password = settings.demo_password
 
     def prepare(self) -> bool:

@@ -21,6 +21,7 @@ from localsphere.world.schema import Assignment, Domain, Membership, Principal, 
 from localsphere.world.store import Store
 
 SDDC = "sddc"  # the product family of VCF SDDC Manager's scopes and roles
+VCENTER = "vcenter"  # vCenter's privileges, roles and permissions
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ the life of a world and across resets.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from localsphere.world import identity
-from localsphere.world.access import SDDC
+from localsphere.world.access import SDDC, VCENTER
 from localsphere.world.auth import digest
 from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
 from localsphere.world.schema import (
@@ -56,16 +57,17 @@ SDDC_ROLES = {
     ),
 }
 
-# (name, SDDC Manager role or None); every seeded SSO user has the demo password.
+# (name, SDDC Manager role, vCenter role at the root); every seeded SSO user has the demo password.
 SSO_USERS = [
-    ("administrator", "ADMIN"),
-    ("operator", "OPERATOR"),
-    ("viewer", "VIEWER"),
-    ("USER_1", None),
-    ("USER_2", None),
-    ("USER_3", None),
-    ("USER_4", None),
+    ("administrator", "ADMIN", "-1"),
+    ("operator", "OPERATOR", "4"),
+    ("viewer", "VIEWER", "-2"),
+    ("USER_1", None, None),
+    ("USER_2", None, None),
+    ("USER_3", None, None),
+    ("USER_4", None, None),
 ]
+DATA = Path(__file__).with_name("data")
 SSO_GROUPS = {"group_1": ["USER_1", "USER_2"], "group_2": ["USER_3"], "group_3": ["USER_4"], "group_4": []}
 SERVICE_USERS = [("automationapp", "6598S0SIQC04sGjEr0nIeDlZx18GYRoT", "ADMIN")]
 
@@ -86,36 +88,77 @@ def seed(s: Session, now: float, hash_password: Callable[[str], str], demo_passw
         ]
     )
     s.add_all(Privilege(family=SDDC, name=n, group=g, description=d) for n, (g, d) in SDDC_SCOPES.items())
-    roles = {}
+    sddc_roles = {}
     for name, (role_id, description, scopes) in SDDC_ROLES.items():
-        roles[name] = role_id
+        sddc_roles[name] = role_id
         s.add(Role(id=role_id, family=SDDC, name=name, description=description, system=True, created_at=now))
         s.add_all(RolePrivilege(role_id=role_id, privilege=p) for p in scopes)
+    _seed_vcenter_catalogue(s, now)
     s.flush()
 
-    grants: list[tuple[Principal, str]] = []
+    grants: list[tuple[str, Principal, str]] = []  # (family, principal, role id)
     users = {}
-    for name, role in SSO_USERS:
+    for name, sddc_role, vcenter_role in SSO_USERS:
         row = identity.add_principal(
             s, USER, name, SSO_DOMAIN, now, password_hash=hash_password(demo_password)
         )
         users[name] = row
-        if role:
-            grants.append((row, role))
+        if sddc_role:
+            grants.append((SDDC, row, sddc_roles[sddc_role]))
+        if vcenter_role:
+            grants.append((VCENTER, row, vcenter_role))
     s.flush()
     for group, members in SSO_GROUPS.items():
         row = identity.add_principal(s, GROUP, group, SSO_DOMAIN, now)
         s.flush()
         s.add_all(Membership(group_id=row.id, member_id=users[m].id) for m in members)
     for name, api_key, role in SERVICE_USERS:
-        grants.append(
-            (identity.add_principal(s, SERVICE, name, None, now, api_key_digest=digest(api_key)), role)
-        )
-    grants.append((identity.add_principal(s, USER, "admin", LOCAL_DOMAIN, now), "ADMIN"))
+        service = identity.add_principal(s, SERVICE, name, None, now, api_key_digest=digest(api_key))
+        grants.append((SDDC, service, sddc_roles[role]))
+    grants.append((SDDC, identity.add_principal(s, USER, "admin", LOCAL_DOMAIN, now), sddc_roles["ADMIN"]))
     s.flush()
     s.add_all(
-        Assignment(
-            id=identity.new_id(), family=SDDC, principal_id=p.id, role_id=roles[r], scope="", created_at=now
-        )
-        for p, r in grants
+        Assignment(id=identity.new_id(), family=f, principal_id=p.id, role_id=r, scope="", created_at=now)
+        for f, p, r in grants
     )
+
+
+def _rows(name: str) -> list[list[str]]:
+    lines = (DATA / name).read_text().splitlines()
+    return [line.split("\t") for line in lines if line and not line.startswith("#")]
+
+
+def _expand(spec: str, catalogue: list[str]) -> set[str]:
+    """A role's privileges from its data line: ids, ``ALL``, ``Group.*`` and ``-Group.*``."""
+    held: set[str] = set()
+    for item in filter(None, spec.split(",")):
+        drop, name = item.startswith("-"), item.lstrip("-")
+        if name == "ALL":
+            chosen = set(catalogue)
+        elif name.endswith(".*"):
+            chosen = {p for p in catalogue if p.startswith(name[:-1])}
+        else:
+            chosen = {name}
+        if not chosen or chosen - set(catalogue):
+            raise ValueError(f"vcenter_roles.tsv names unknown privileges: {item}")
+        held = held - chosen if drop else held | chosen
+    return held
+
+
+def _seed_vcenter_catalogue(s: Session, now: float) -> None:
+    privileges = _rows("vcenter_privileges.tsv")
+    s.add_all(Privilege(family=VCENTER, name=n, group=g, description=d) for n, g, d in privileges)
+    catalogue = [p[0] for p in privileges]
+    for role_id, name, description, system, spec in _rows("vcenter_roles.tsv"):
+        s.add(
+            Role(
+                id=role_id,
+                family=VCENTER,
+                name=name,
+                description=description,
+                system=system == "yes",
+                created_at=now,
+            )
+        )
+        s.flush()
+        s.add_all(RolePrivilege(role_id=role_id, privilege=p) for p in sorted(_expand(spec, catalogue)))

@@ -7,11 +7,14 @@ value back."""
 from __future__ import annotations
 
 import secrets
+from typing import Generic, TypeVar
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from localsphere.world.schema import WorldState
+
+T = TypeVar("T")
 
 
 def new_stamp() -> int:
@@ -20,3 +23,23 @@ def new_stamp() -> int:
 
 def bump(session: Session) -> None:
     session.execute(update(WorldState).where(WorldState.id == 1).values(access_stamp=new_stamp()))
+
+
+class Remembered(Generic[T]):
+    """Results of credential checks, each valid only under the access stamp it was made at."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._limit = limit
+        self._items: dict[object, tuple[int, T]] = {}
+
+    def get(self, key: object, stamp: int) -> T | None:
+        item = self._items.get(key)
+        return item[1] if item is not None and item[0] == stamp else None
+
+    def put(self, key: object, stamp: int, value: T) -> None:
+        if len(self._items) >= self._limit:
+            self._items.clear()
+        self._items[key] = (stamp, value)
+
+    def forget(self, key: object) -> None:
+        self._items.pop(key, None)

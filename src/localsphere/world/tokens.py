@@ -27,12 +27,12 @@ from localsphere.world.clock import Clock, read_state
 from localsphere.world.errors import Forbidden, NotFound, Unauthenticated
 from localsphere.world.identity import PRINCIPAL_COLUMNS, PrincipalView
 from localsphere.world.schema import Meta, Principal, Token
+from localsphere.world.stamp import Remembered
 from localsphere.world.store import Store
 
 SIGNING_KEY = "jwt_signing_key"
 ACCESS, REFRESH = "access", "refresh"
 KEEP_EXPIRED = 86400  # expired tokens stay a day, to be told apart from unknown ones, then go
-CHECKED_MAX = 10_000  # token checks a worker remembers
 
 
 _ACCESS_TOKEN = (
@@ -54,7 +54,6 @@ class JwtProfile:
 class _Checked:
     caller: Caller
     expires_at: float
-    stamp: int
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ class Tokens:
         self._access = access
         self._policy = policy
         self._key: bytes | None = None
-        self._checked: dict[tuple[str, str], _Checked] = {}
+        self._checked: Remembered[_Checked] = Remembered()
 
     def _signing_key(self, db: Session | Connection) -> bytes:
         if self._key is None:  # never changes once created, so one read per process
@@ -136,8 +135,8 @@ class Tokens:
         """The caller behind an access token, with the privileges its roles grant now."""
         with self._store.query() as conn:
             state = read_state(conn)
-            known = self._checked.get((token, family))
-            if known is not None and known.stamp == state.stamp:
+            known = self._checked.get((token, family), state.stamp)
+            if known is not None:
                 if known.expires_at <= state.now:
                     raise Unauthenticated("token.expired", "JWT token has expired")
                 return known.caller
@@ -167,9 +166,7 @@ class Tokens:
             if not privileges:
                 raise Unauthenticated("token.revoked", "JWT token has been revoked")
             caller = Caller(principal, family, privileges)
-            if len(self._checked) >= CHECKED_MAX:
-                self._checked.clear()
-            self._checked[(token, family)] = _Checked(caller, expires_at, state.stamp)
+            self._checked.put((token, family), state.stamp, _Checked(caller, expires_at))
             return caller
 
     def _mint(

@@ -1,0 +1,243 @@
+"""vAPI types, each with its two encodings: plain JSON (REST, ``/api``) and the typed JSON of
+vAPI JSON-RPC (``{"STRUCTURE": {name: {...}}}``, ``{"OPTIONAL": v}``, ``{"SECRET": v}``).
+
+An operation declares its input and output once in these types; the REST and JSON-RPC faces only
+pick the codec. Decoding failures raise ``Bad`` naming where in the value it went wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from localsphere.faces.http import iso_timestamp
+
+
+class Bad(Exception):
+    """A value that does not have the declared type."""
+
+    def __init__(self, where: str, expected: str) -> None:
+        super().__init__(f"Invalid value for {where or 'input'}: expected {expected}")
+        self.where = where
+
+
+class Type:
+    name = "value"
+
+    def rest(self, value: Any) -> Any:
+        return value
+
+    def rpc(self, value: Any) -> Any:
+        return value
+
+    def read_rest(self, data: Any, where: str) -> Any:
+        return self.check(data, where)
+
+    def read_rpc(self, data: Any, where: str) -> Any:
+        return self.check(data, where)
+
+    def check(self, data: Any, where: str) -> Any:
+        return data
+
+    def from_text(self, text: str, where: str) -> Any:
+        """A value given as a URL query parameter."""
+        return self.read_rest(text, where)
+
+
+class Str(Type):
+    name = "string"
+
+    def check(self, data: Any, where: str) -> Any:
+        if not isinstance(data, str):
+            raise Bad(where, self.name)
+        return data
+
+
+class Long(Type):
+    name = "integer"
+
+    def check(self, data: Any, where: str) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise Bad(where, self.name)
+        return data
+
+    def from_text(self, text: str, where: str) -> Any:
+        try:
+            return int(text)
+        except ValueError:
+            raise Bad(where, self.name) from None
+
+
+class Bool(Type):
+    name = "boolean"
+
+    def check(self, data: Any, where: str) -> Any:
+        if not isinstance(data, bool):
+            raise Bad(where, self.name)
+        return data
+
+    def from_text(self, text: str, where: str) -> Any:
+        if text.lower() not in ("true", "false"):
+            raise Bad(where, self.name)
+        return text.lower() == "true"
+
+
+class DateTime(Type):
+    """World times are epoch seconds; on the wire, ISO 8601 with milliseconds."""
+
+    name = "date-time"
+
+    def rest(self, value: Any) -> Any:
+        return iso_timestamp(value)
+
+    rpc = rest
+
+
+@dataclass
+class Enum(Type):
+    values: tuple[str, ...]
+    name: str = "enumeration"
+
+    def check(self, data: Any, where: str) -> Any:
+        if data not in self.values:
+            raise Bad(where, "one of " + ", ".join(self.values))
+        return data
+
+
+class Secret(Str):
+    name = "secret"
+
+    def rpc(self, value: Any) -> Any:
+        return {"SECRET": value}
+
+    def read_rpc(self, data: Any, where: str) -> Any:
+        if isinstance(data, dict) and set(data) == {"SECRET"}:
+            data = data["SECRET"]
+        return self.check(data, where)
+
+
+@dataclass
+class Optional(Type):
+    of: Type
+    name: str = "optional"
+
+    def rest(self, value: Any) -> Any:
+        return None if value is None else self.of.rest(value)
+
+    def rpc(self, value: Any) -> Any:
+        return {"OPTIONAL": None if value is None else self.of.rpc(value)}
+
+    def read_rest(self, data: Any, where: str) -> Any:
+        return None if data is None else self.of.read_rest(data, where)
+
+    def read_rpc(self, data: Any, where: str) -> Any:
+        if not isinstance(data, dict) or set(data) != {"OPTIONAL"}:
+            raise Bad(where, "an OPTIONAL value")
+        inner = data["OPTIONAL"]
+        return None if inner is None else self.of.read_rpc(inner, where)
+
+    def from_text(self, text: str, where: str) -> Any:
+        return self.of.from_text(text, where)
+
+
+@dataclass
+class ListOf(Type):
+    """A list, or a set (``unique``): sets come back as Python sets."""
+
+    of: Type
+    unique: bool = False
+    name: str = "list"
+
+    def rest(self, value: Any) -> Any:
+        return [self.of.rest(v) for v in _ordered(value)]
+
+    def rpc(self, value: Any) -> Any:
+        return [self.of.rpc(v) for v in _ordered(value)]
+
+    def read_rest(self, data: Any, where: str) -> Any:
+        return self._collect(data, where, self.of.read_rest)
+
+    def read_rpc(self, data: Any, where: str) -> Any:
+        return self._collect(data, where, self.of.read_rpc)
+
+    def _collect(self, data: Any, where: str, read: Any) -> Any:
+        if not isinstance(data, list):
+            raise Bad(where, "a list")
+        items = [read(v, f"{where}[{i}]") for i, v in enumerate(data)]
+        return set(items) if self.unique else items
+
+    def values_from_text(self, texts: list[str], where: str) -> Any:
+        items = [self.of.from_text(t, f"{where}[{i}]") for i, t in enumerate(texts)]
+        return set(items) if self.unique else items
+
+
+def _ordered(value: Any) -> list[Any]:
+    return sorted(value) if isinstance(value, set | frozenset) else list(value)
+
+
+@dataclass
+class Struct(Type):
+    """A structure: ``fields`` in declaration order. Values are dicts keyed by field name; a
+    missing optional field reads as None."""
+
+    name: str
+    fields: dict[str, Type] = field(default_factory=dict)
+
+    def rest(self, value: Any) -> Any:
+        out = {}
+        for key, kind in self.fields.items():
+            item = value.get(key)
+            if item is None and isinstance(kind, Optional):
+                continue  # REST leaves unset optional fields out
+            out[key] = kind.rest(item)
+        return out
+
+    def rpc(self, value: Any) -> Any:
+        return {
+            "STRUCTURE": {self.name: {key: kind.rpc(value.get(key)) for key, kind in self.fields.items()}}
+        }
+
+    def read_rest(self, data: Any, where: str) -> Any:
+        if not isinstance(data, dict):
+            raise Bad(where, "an object")
+        return self._fields(data, where, lambda kind, v, at: kind.read_rest(v, at))
+
+    def read_rpc(self, data: Any, where: str) -> Any:
+        if (
+            not isinstance(data, dict)
+            or set(data) != {"STRUCTURE"}
+            or not isinstance(data["STRUCTURE"], dict)
+        ):
+            raise Bad(where, f"a STRUCTURE {self.name}")
+        body = data["STRUCTURE"]
+        inner = next(iter(body.values())) if len(body) == 1 else None
+        if not isinstance(inner, dict):
+            raise Bad(where, f"a STRUCTURE {self.name}")
+        return self._fields(inner, where, lambda kind, v, at: kind.read_rpc(v, at))
+
+    def _fields(self, data: dict[str, Any], where: str, read: Any) -> dict[str, Any]:
+        out = {}
+        for key, kind in self.fields.items():
+            at = f"{where}.{key}" if where else key
+            if key not in data or data[key] is None:
+                if isinstance(kind, Optional):
+                    out[key] = None
+                    continue
+                raise Bad(at, f"a required {kind.name}")
+            out[key] = read(kind, data[key], at)
+        return out
+
+
+STRING, LONG, BOOLEAN, DATETIME, SECRET = Str(), Long(), Bool(), DateTime(), Secret()
+
+
+def optional(of: Type) -> Optional:
+    return Optional(of)
+
+
+def list_of(of: Type) -> ListOf:
+    return ListOf(of)
+
+
+def set_of(of: Type) -> ListOf:
+    return ListOf(of, unique=True)

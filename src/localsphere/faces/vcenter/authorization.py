@@ -1,0 +1,196 @@
+"""``com.vmware.vcenter.authorization``: the privilege catalogue and roles (vSphere API 9.0)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from localsphere.faces.vapi.operations import Context, Operation
+from localsphere.faces.vapi.types import BOOLEAN, LONG, STRING, Struct, list_of, optional, set_of
+from localsphere.world import World
+from localsphere.world.access import VCENTER
+from localsphere.world.roles import PrivilegeView, RoleInfo
+
+PRIVILEGES = "com.vmware.vcenter.authorization.privileges"
+ROLES = "com.vmware.vcenter.authorization.roles"
+BASE = "/vcenter/authorization"
+
+
+def _iteration(service: str) -> Struct:
+    return Struct(f"{service}.iteration_spec", {"page_size": optional(LONG), "marker": optional(STRING)})
+
+
+PRIVILEGE_INFO = Struct(
+    f"{PRIVILEGES}.info", {"name": STRING, "description": STRING, "on_parent": BOOLEAN, "version": LONG}
+)
+PRIVILEGE_FILTER = Struct(
+    f"{PRIVILEGES}.filter_spec",
+    {
+        "names": optional(set_of(STRING)),
+        "is_on_parent": optional(BOOLEAN),
+        "versions": optional(set_of(LONG)),
+    },
+)
+PRIVILEGE_LIST = Struct(
+    f"{PRIVILEGES}.list_result",
+    {
+        "items": list_of(Struct(f"{PRIVILEGES}.list_item", {"privilege": STRING, "info": PRIVILEGE_INFO})),
+        "marker": optional(STRING),
+    },
+)
+ROLE_INFO = Struct(
+    f"{ROLES}.info", {"name": STRING, "description": STRING, "privileges": set_of(STRING), "system": BOOLEAN}
+)
+ROLE_FILTER = Struct(
+    f"{ROLES}.filter_spec",
+    {
+        "names": optional(set_of(STRING)),
+        "privileges": optional(set_of(STRING)),
+        "is_system": optional(BOOLEAN),
+    },
+)
+ROLE_LIST = Struct(
+    f"{ROLES}.list_result",
+    {
+        "items": list_of(Struct(f"{ROLES}.list_item", {"role": STRING, "info": ROLE_INFO})),
+        "marker": optional(STRING),
+    },
+)
+ROLE_CREATE = Struct(
+    f"{ROLES}.create_spec", {"name": STRING, "description": STRING, "privileges": set_of(STRING)}
+)
+ROLE_UPDATE = Struct(
+    f"{ROLES}.update_spec",
+    {"name": optional(STRING), "description": optional(STRING), "privileges": optional(set_of(STRING))},
+)
+PRIVILEGE_VERSION = 1  # every privilege of the catalogue is at the first version
+
+
+def privilege_info(p: PrivilegeView) -> dict[str, Any]:
+    return {
+        "name": p.name,
+        "description": p.description,
+        "on_parent": False,
+        "version": PRIVILEGE_VERSION,
+    }
+
+
+def role_info(r: RoleInfo) -> dict[str, Any]:
+    return {"name": r.name, "description": r.description, "privileges": set(r.privileges), "system": r.system}
+
+
+def operations(world: World) -> list[Operation]:
+    roles = world.roles
+
+    def list_privileges(_: Context, given: dict[str, Any]) -> dict[str, Any]:
+        spec, page = given["filter"] or {}, given["iterate"] or {}
+        if spec.get("is_on_parent") is True or (
+            spec.get("versions") and PRIVILEGE_VERSION not in spec["versions"]
+        ):
+            return {"items": [], "marker": None}
+        found = roles.privileges(VCENTER, spec.get("names"), page.get("marker"), page.get("page_size"))
+        return {
+            "items": [{"privilege": p.name, "info": privilege_info(p)} for p in found.items],
+            "marker": found.marker,
+        }
+
+    def get_privilege(_: Context, given: dict[str, Any]) -> dict[str, Any]:
+        return privilege_info(roles.privilege(VCENTER, given["privilege"]))
+
+    def list_roles(_: Context, given: dict[str, Any]) -> dict[str, Any]:
+        spec, page = given["filter"] or {}, given["iterate"] or {}
+        found = roles.list(
+            VCENTER,
+            spec.get("names"),
+            spec.get("privileges"),
+            spec.get("is_system"),
+            page.get("marker"),
+            page.get("page_size"),
+        )
+        return {"items": [{"role": r.id, "info": role_info(r)} for r in found.items], "marker": found.marker}
+
+    def get_role(_: Context, given: dict[str, Any]) -> dict[str, Any]:
+        return role_info(roles.get(VCENTER, given["role"]))
+
+    def create_role(_: Context, given: dict[str, Any]) -> str:
+        spec = given["spec"]
+        return roles.create(VCENTER, spec["name"], spec["description"], spec["privileges"])
+
+    def update_role(_: Context, given: dict[str, Any]) -> None:
+        spec = given["spec"]
+        roles.update(VCENTER, given["role"], spec["name"], spec["description"], spec["privileges"])
+
+    def delete_role(_: Context, given: dict[str, Any]) -> None:
+        roles.delete(VCENTER, given["role"])
+
+    read, modify = "System.Read", "Authorization.ModifyRoles"
+    listing = {"filter": optional(PRIVILEGE_FILTER), "iterate": optional(_iteration(PRIVILEGES))}
+    role_listing = {"filter": optional(ROLE_FILTER), "iterate": optional(_iteration(ROLES))}
+    return [
+        Operation(
+            PRIVILEGES,
+            "list",
+            "GET",
+            f"{BASE}/privileges",
+            listing,
+            PRIVILEGE_LIST,
+            list_privileges,
+            privilege=read,
+        ),
+        Operation(
+            PRIVILEGES,
+            "get",
+            "GET",
+            f"{BASE}/privileges/{{privilege}}",
+            {"privilege": STRING},
+            PRIVILEGE_INFO,
+            get_privilege,
+            privilege=read,
+        ),
+        Operation(ROLES, "list", "GET", f"{BASE}/roles", role_listing, ROLE_LIST, list_roles, privilege=read),
+        Operation(
+            ROLES,
+            "get",
+            "GET",
+            f"{BASE}/roles/{{role}}",
+            {"role": STRING},
+            ROLE_INFO,
+            get_role,
+            privilege=read,
+        ),
+        Operation(
+            ROLES,
+            "create",
+            "POST",
+            f"{BASE}/roles",
+            {"spec": ROLE_CREATE},
+            STRING,
+            create_role,
+            privilege=modify,
+            body="spec",
+            status=201,
+            write=True,
+        ),
+        Operation(
+            ROLES,
+            "update",
+            "PATCH",
+            f"{BASE}/roles/{{role}}",
+            {"role": STRING, "spec": ROLE_UPDATE},
+            None,
+            update_role,
+            privilege=modify,
+            body="spec",
+            write=True,
+        ),
+        Operation(
+            ROLES,
+            "delete",
+            "DELETE",
+            f"{BASE}/roles/{{role}}",
+            {"role": STRING},
+            None,
+            delete_role,
+            privilege=modify,
+            write=True,
+        ),
+    ]

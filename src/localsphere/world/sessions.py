@@ -1,0 +1,105 @@
+"""API sessions: opaque random ids that live while they are used.
+
+A session is a row of the tokens table (kind ``session``) keyed by the digest of its id; its
+``expires_at`` slides forward on use, at most once a minute so that busy sessions cost few writes.
+Checks are remembered under the access stamp, like token checks.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, delete, select, update
+
+from localsphere.settings import Policy
+from localsphere.world import stamp
+from localsphere.world.access import Access, Caller
+from localsphere.world.auth import digest
+from localsphere.world.clock import Clock, read_state
+from localsphere.world.errors import Unauthenticated
+from localsphere.world.identity import PRINCIPAL_COLUMNS, PrincipalView
+from localsphere.world.schema import Principal, Token
+from localsphere.world.stamp import Remembered
+from localsphere.world.store import Store
+from localsphere.world.tokens import KEEP_EXPIRED
+
+SESSION = "session"
+TOUCH_EVERY = 60.0  # at most this long between two slides of a session's expiry
+
+_SESSION = (
+    select(Token.issued_at, Token.expires_at, Token.revoked, Principal.enabled, *PRINCIPAL_COLUMNS)
+    .join(Principal, Principal.id == Token.principal_id)
+    .where(Token.id == bindparam("key"), Token.kind == SESSION, Token.family == bindparam("family"))
+)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    caller: Caller
+    created_at: float
+    last_used_at: float
+
+
+class Sessions:
+    def __init__(self, store: Store, clock: Clock, access: Access, policy: Policy) -> None:
+        self._store = store
+        self._clock = clock
+        self._access = access
+        self._idle = float(policy.session_idle_timeout)
+        self._touch = min(TOUCH_EVERY, self._idle / 2)
+        self._checked: Remembered[SessionInfo] = Remembered()
+
+    def open(self, principal: PrincipalView, family: str) -> str:
+        session_id = secrets.token_hex(16)
+        with self._store.write() as s:
+            now = self._clock.now(s)
+            s.execute(delete(Token).where(Token.expires_at < now - KEEP_EXPIRED))
+            s.add(
+                Token(
+                    id=digest(session_id),
+                    kind=SESSION,
+                    family=family,
+                    principal_id=principal.id,
+                    issued_at=now,
+                    expires_at=now + self._idle,
+                    revoked=False,
+                )
+            )
+        return session_id
+
+    def check(self, session_id: str, family: str) -> SessionInfo:
+        """The live session behind an id, slid forward; Unauthenticated when unknown or idle too long."""
+        key = digest(session_id)
+        with self._store.query() as conn:
+            state = read_state(conn)
+            known = self._checked.get((key, family), state.stamp)
+            if known is not None and state.now - known.last_used_at < self._touch:
+                return known
+            row = conn.execute(_SESSION, {"key": key, "family": family}).first()
+            if row is None or row.revoked or not row.enabled or row.expires_at <= state.now:
+                self._checked.forget((key, family))
+                raise Unauthenticated("session.invalid", "Authentication required.")
+            principal = PrincipalView(*row[4:])
+            privileges = self._access.privileges(conn, principal.id, family)
+            created = row.issued_at
+        with self._store.write() as s:
+            s.execute(update(Token).where(Token.id == key).values(expires_at=state.now + self._idle))
+        info = SessionInfo(Caller(principal, family, privileges), created, state.now)
+        self._checked.put((key, family), state.stamp, info)
+        return info
+
+    def close(self, session_id: str, family: str) -> None:
+        key = digest(session_id)
+        with self._store.write() as s:
+            done = s.execute(
+                update(Token)
+                .where(
+                    Token.id == key, Token.kind == SESSION, Token.family == family, Token.revoked.is_(False)
+                )
+                .values(revoked=True)
+            )
+            if done.rowcount == 0:
+                raise Unauthenticated("session.invalid", "Authentication required.")
+            stamp.bump(s)
+        self._checked.forget((key, family))
