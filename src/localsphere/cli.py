@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from localsphere import __version__
-from localsphere.settings import DEFAULT_DEMO_PASSWORD, Policy, Settings, default_data_dir
+from localsphere.settings import DEFAULT_DEMO_PASSWORD, InventorySpec, Policy, Settings, default_data_dir
 
 cli = typer.Typer(
     add_completion=False, no_args_is_help=True, help="LocalSphere: a VMware private cloud's APIs."
@@ -32,6 +32,16 @@ Db = Annotated[
         "--db",
         envvar="LOCALSPHERE_DB",
         help="Database URL, e.g. postgresql+psycopg://host/db (default: SQLite in the data directory).",
+    ),
+]
+Inventory = Annotated[
+    str,
+    typer.Option(
+        "--inventory",
+        envvar="LOCALSPHERE_INVENTORY",
+        help="Size of the seeded inventory, e.g. datacenters=1,clusters=2,hosts=4,vms=50 (also datastores, "
+        "networks; clusters, datastores and networks count per datacenter, hosts per cluster, VMs per host). "
+        "Applies when the world is seeded: on first start and on reset.",
     ),
 ]
 DemoPassword = Annotated[
@@ -96,6 +106,7 @@ def serve(
         ),
     ] = 1 << 20,
     log_level: Annotated[str, typer.Option(envvar="LOCALSPHERE_LOG_LEVEL")] = "warning",
+    inventory: Inventory = "",
 ) -> None:
     """Start HTTPS and HTTP listeners with every face mounted."""
     from localsphere import server
@@ -115,6 +126,7 @@ def serve(
         demo_password=demo_password,
         max_body_bytes=max_body,
         log_level=log_level,
+        inventory=_inventory(inventory),
         policy=Policy(
             access_token_ttl=access_token_ttl,
             refresh_token_ttl=refresh_token_ttl,
@@ -151,14 +163,29 @@ def _banner(settings: Settings, prepared: object, https_port: int, http_port: in
     console.print("Stop with Ctrl+C.", style="dim")
 
 
+def _inventory(text: str) -> InventorySpec:
+    try:
+        return InventorySpec.parse(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--inventory") from None
+
+
 @cli.command()
 def reset(
-    data_dir: DataDir = None, db: Db = None, demo_password: DemoPassword = DEFAULT_DEMO_PASSWORD
+    data_dir: DataDir = None,
+    db: Db = None,
+    demo_password: DemoPassword = DEFAULT_DEMO_PASSWORD,
+    inventory: Inventory = "",
 ) -> None:
     """Return the world to its seeded state (a running server sees it at once)."""
     from localsphere.world import World
 
-    settings = Settings(data_dir=data_dir or default_data_dir(), db_url=db, demo_password=demo_password)
+    settings = Settings(
+        data_dir=data_dir or default_data_dir(),
+        db_url=db,
+        demo_password=demo_password,
+        inventory=_inventory(inventory),
+    )
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     world = World(settings)
     try:

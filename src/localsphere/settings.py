@@ -32,6 +32,35 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class InventorySpec:
+    """How big a world to build: datacenters, and per datacenter its clusters, datastores and
+    extra networks; hosts per cluster; VMs per host."""
+
+    datacenters: int = 1
+    clusters: int = 1
+    hosts: int = 3
+    vms: int = 2
+    datastores: int = 2
+    networks: int = 1
+
+    @staticmethod
+    def parse(text: str) -> InventorySpec:
+        """``datacenters=1,clusters=2,hosts=4,vms=50`` (any subset, the rest default)."""
+        values: dict[str, int] = {}
+        for item in filter(None, (p.strip() for p in text.split(","))):
+            key, _, number = item.partition("=")
+            if key not in InventorySpec.__dataclass_fields__ or not number.isdigit():
+                raise ValueError(
+                    f"bad inventory count {item!r}: use name=number with names "
+                    f"{', '.join(InventorySpec.__dataclass_fields__)}"
+                )
+            values[key] = int(number)
+        if values.get("datacenters", 1) < 1:
+            raise ValueError("at least one datacenter is needed")
+        return InventorySpec(**values)
+
+
+@dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
     https_port: int = 8443
@@ -46,6 +75,7 @@ class Settings:
     max_body_bytes: int = 1 << 20
     log_level: str = "warning"
     policy: Policy = field(default_factory=Policy)
+    inventory: InventorySpec = field(default_factory=InventorySpec)
 
     @property
     def database_url(self) -> str:

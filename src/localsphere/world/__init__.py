@@ -11,6 +11,7 @@ from localsphere.world.access import Access
 from localsphere.world.auth import Auth
 from localsphere.world.clock import Clock
 from localsphere.world.identity import Identity
+from localsphere.world.inventory import Inventory
 from localsphere.world.roles import Roles
 from localsphere.world.schema import Domain
 from localsphere.world.seed import seed
@@ -31,7 +32,9 @@ class World:
         self.tokens = Tokens(self.store, self.clock, self.access, settings.policy)
         self.sessions = Sessions(self.store, self.clock, self.access, settings.policy)
         self.roles = Roles(self.store, self.clock)
+        self.inventory = Inventory(self.store, self.clock)
         self._demo_password = settings.demo_password
+        self._inventory = settings.inventory
 
     def prepare(self) -> bool:
         """Migrate the schema and seed an empty world; True when it seeded."""
@@ -39,13 +42,13 @@ class World:
         with self.store.write() as s:
             if s.scalars(select(Domain.name).limit(1)).first() is not None:
                 return False
-            seed(s, time.time(), self.auth.hash_password, self._demo_password)
+            seed(s, time.time(), self.auth.hash_password, self._demo_password, self._inventory)
             return True
 
     def reset(self) -> None:
         """Return to the seeded world: every object, identity, token and the clock."""
         with self.store.write() as s:
-            seed(s, time.time(), self.auth.hash_password, self._demo_password)
+            seed(s, time.time(), self.auth.hash_password, self._demo_password, self._inventory)
 
     @property
     def kind(self) -> str:

@@ -37,3 +37,11 @@ class Locked(Unauthenticated):
 
 class Forbidden(WorldError):
     """Authenticated, but the principal lacks the privilege."""
+
+
+class WrongState(WorldError):
+    """The object's current state does not allow the change (power off a suspended VM's host...)."""
+
+
+class AlreadyInState(WorldError):
+    """The object is already in the state the request asks for."""

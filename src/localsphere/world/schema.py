@@ -128,3 +128,39 @@ class Token(Base):
         Index("ix_tokens_parent", "parent_id"),
         Index("ix_tokens_expires", "expires_at"),
     )
+
+
+class ManagedObject(Base):
+    """One inventory object of any kind, named by its managed-object id (``vm-1042``); ``path`` is
+    the chain of ids from the root folder down to it (``/group-d1/datacenter-2/.../vm-1042/``),
+    so a subtree is a prefix. Kind-specific values that nothing filters on live in ``details``."""
+
+    __tablename__ = "objects"
+    moid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255))
+    parent: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    path: Mapped[str] = mapped_column(Text)
+    datacenter: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    folder: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    cluster: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    host: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    pool: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    subtype: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    power_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    cpu_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    memory_mib: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    capacity: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    free_space: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (
+        Index("ix_objects_kind_name", "kind", "name"),
+        Index("ix_objects_kind_datacenter", "kind", "datacenter"),
+        Index("ix_objects_kind_folder", "kind", "folder"),
+        Index("ix_objects_kind_cluster", "kind", "cluster"),
+        Index("ix_objects_kind_host", "kind", "host"),
+        Index("ix_objects_kind_pool", "kind", "pool"),
+        Index("ix_objects_parent", "parent"),
+    )

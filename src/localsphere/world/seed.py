@@ -12,13 +12,15 @@ from pathlib import Path
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from localsphere.world import identity
+from localsphere.settings import InventorySpec
+from localsphere.world import identity, inventory
 from localsphere.world.access import SDDC, VCENTER
 from localsphere.world.auth import digest
 from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
 from localsphere.world.schema import (
     Assignment,
     Domain,
+    ManagedObject,
     Membership,
     Principal,
     Privilege,
@@ -72,10 +74,27 @@ SSO_GROUPS = {"group_1": ["USER_1", "USER_2"], "group_2": ["USER_3"], "group_3":
 SERVICE_USERS = [("automationapp", "6598S0SIQC04sGjEr0nIeDlZx18GYRoT", "ADMIN")]
 
 # Children before parents, so foreign keys never object.
-WORLD_TABLES = [Token, Assignment, RolePrivilege, Role, Privilege, Membership, Principal, Domain, WorldState]
+WORLD_TABLES = [
+    Token,
+    Assignment,
+    RolePrivilege,
+    Role,
+    Privilege,
+    Membership,
+    Principal,
+    Domain,
+    WorldState,
+    ManagedObject,
+]
 
 
-def seed(s: Session, now: float, hash_password: Callable[[str], str], demo_password: str) -> None:
+def seed(
+    s: Session,
+    now: float,
+    hash_password: Callable[[str], str],
+    demo_password: str,
+    inventory_spec: InventorySpec,
+) -> None:
     """Empty the world and fill it with the demo world (the signing key survives)."""
     for table in WORLD_TABLES:
         s.execute(delete(table))
@@ -121,6 +140,7 @@ def seed(s: Session, now: float, hash_password: Callable[[str], str], demo_passw
         Assignment(id=identity.new_id(), family=f, principal_id=p.id, role_id=r, scope="", created_at=now)
         for f, p, r in grants
     )
+    inventory.build(s, inventory_spec, now)
 
 
 def _rows(name: str) -> list[list[str]]:

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from localsphere.faces.http import BodyError, json_response
 from localsphere.faces.sddc.wire import WireError
 from localsphere.world.errors import (
+    AlreadyInState,
     Conflict,
     Forbidden,
     Invalid,
@@ -21,6 +22,7 @@ from localsphere.world.errors import (
     NotFound,
     Unauthenticated,
     WorldError,
+    WrongState,
 )
 
 log = logging.getLogger("localsphere.sddc")
@@ -28,7 +30,15 @@ log = logging.getLogger("localsphere.sddc")
 MISSING_AUTH = "Authorization Header is missing or not in correct format"
 
 # world error kind -> HTTP status; SDDC Manager reports duplicates as bad requests.
-STATUS = {Invalid: 400, Conflict: 400, NotFound: 404, Unauthenticated: 401, Forbidden: 403}
+STATUS = {
+    Invalid: 400,
+    Conflict: 400,
+    NotFound: 404,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    WrongState: 400,
+    AlreadyInState: 400,
+}
 
 # world reason -> SDDC Manager errorCode
 CODES = {

@@ -8,7 +8,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from localsphere.faces.vapi.types import STRING, Enum, Struct, Type, list_of, optional
-from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated, WorldError
+from localsphere.world.errors import (
+    AlreadyInState,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+    WorldError,
+    WrongState,
+)
 
 CHALLENGE = 'Basic realm="vCenter"'
 AUTH_REQUIRED = "com.vmware.vapi.endpoint.method.authentication.required"
@@ -51,6 +60,8 @@ BY_KIND = [
     (Conflict, "ALREADY_EXISTS"),
     (Unauthenticated, "UNAUTHENTICATED"),
     (Forbidden, "UNAUTHORIZED"),
+    (WrongState, "NOT_ALLOWED_IN_CURRENT_STATE"),
+    (AlreadyInState, "ALREADY_IN_DESIRED_STATE"),
 ]
 
 

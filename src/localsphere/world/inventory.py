@@ -1,0 +1,524 @@
+"""The compute inventory: datacenters, folders, clusters, hosts, resource pools, datastores,
+networks and VMs, each a row named by its managed-object id, built from counts the way vcsim
+builds its model, and changed by VM life-cycle and power operations.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from localsphere.settings import InventorySpec
+from localsphere.world.clock import Clock
+from localsphere.world.errors import AlreadyInState, Invalid, NotFound, WrongState
+from localsphere.world.schema import ManagedObject, Meta
+from localsphere.world.store import Store
+
+DATACENTER, FOLDER, CLUSTER, HOST = "Datacenter", "Folder", "ClusterComputeResource", "HostSystem"
+POOL, DATASTORE, NETWORK, VM = "ResourcePool", "Datastore", "Network", "VirtualMachine"
+ROOT_FOLDER = "group-d1"
+POWERED_ON, POWERED_OFF, SUSPENDED = "POWERED_ON", "POWERED_OFF", "SUSPENDED"
+MOID_SEQUENCE = "moid_sequence"
+GUESTS = ("UBUNTU_64", "RHEL_9_64", "WINDOWS_SERVER_2021", "OTHER_LINUX_64")
+CPUS = (1, 2, 4, 8)
+MEMORY = (2048, 4096, 8192, 16384)
+GIB = 1 << 30
+BATCH = 5000
+
+
+@dataclass
+class _Builder:
+    """Makes rows with fresh managed-object ids, in the order vCenter would number them."""
+
+    now: float
+    next_id: int = 1
+    pending: list[dict[str, Any]] = field(default_factory=list)
+
+    def moid(self, prefix: str) -> str:
+        value = f"{prefix}{self.next_id}"
+        self.next_id += 1
+        return value
+
+    def add(self, moid: str, kind: str, name: str, parent: str | None, path: str, **values: Any) -> str:
+        details = values.pop("details", {})
+        row = {
+            "moid": moid,
+            "uuid": str(uuid.uuid4()),
+            "kind": kind,
+            "name": name,
+            "parent": parent,
+            "path": f"{path}{moid}/",
+            "datacenter": None,
+            "folder": None,
+            "cluster": None,
+            "host": None,
+            "pool": None,
+            "subtype": None,
+            "power_state": None,
+            "cpu_count": None,
+            "memory_mib": None,
+            "capacity": None,
+            "free_space": None,
+            "details": json.dumps(details),
+            "created_at": self.now,
+        }
+        row.update(values)
+        self.pending.append(row)
+        return row["path"]
+
+
+def build(s: Session, spec: InventorySpec, now: float) -> int:
+    """Fill an empty inventory from counts; returns how many objects it made. Rows go in batches,
+    so a world of 100,000 VMs loads in bounded memory."""
+    b = _Builder(now)
+    count = 0
+    for batch in _objects(b, spec):
+        s.execute(insert(ManagedObject), batch)
+        count += len(batch)
+    s.merge(Meta(key=MOID_SEQUENCE, value=str(b.next_id)))
+    return count
+
+
+def _flush(b: _Builder) -> Iterator[list[dict[str, Any]]]:
+    if len(b.pending) >= BATCH:
+        yield b.pending
+        b.pending = []
+
+
+def _objects(b: _Builder, spec: InventorySpec) -> Iterator[list[dict[str, Any]]]:
+    root = b.add(b.moid("group-d"), FOLDER, "Datacenters", None, "/", subtype="DATACENTER")
+    vm_number = 0
+    for d in range(1, spec.datacenters + 1):
+        dc = b.moid("datacenter-")
+        dc_path = b.add(dc, DATACENTER, f"dc-{d:02d}", ROOT_FOLDER, root, folder=ROOT_FOLDER)
+        folders = {}
+        for prefix, kind, label in (
+            ("group-v", "VIRTUAL_MACHINE", "vm"),
+            ("group-h", "HOST", "host"),
+            ("group-s", "DATASTORE", "datastore"),
+            ("group-n", "NETWORK", "network"),
+        ):
+            moid = b.moid(prefix)
+            folders[kind] = (moid, b.add(moid, FOLDER, label, dc, dc_path, datacenter=dc, subtype=kind))
+        net_folder, net_path = folders["NETWORK"]
+        networks = ["VM Network"] + [f"network-{n:02d}" for n in range(1, spec.networks + 1)]
+        nets = []
+        for name in networks:
+            moid = b.moid("network-")
+            nets.append(moid)
+            b.add(
+                moid,
+                NETWORK,
+                name,
+                net_folder,
+                net_path,
+                datacenter=dc,
+                folder=net_folder,
+                subtype="STANDARD_PORTGROUP",
+            )
+        ds_folder, ds_path = folders["DATASTORE"]
+        datastores = []
+        for n in range(1, spec.datastores + 1):
+            moid = b.moid("datastore-")
+            datastores.append(moid)
+            capacity = 2048 * GIB
+            b.add(
+                moid,
+                DATASTORE,
+                f"datastore-{d:02d}-{n:02d}",
+                ds_folder,
+                ds_path,
+                datacenter=dc,
+                folder=ds_folder,
+                subtype="VMFS",
+                capacity=capacity,
+                free_space=capacity // 2,
+                details={"accessible": True, "multiple_host_access": True, "thin_provisioning": True},
+            )
+        host_folder, host_path = folders["HOST"]
+        vm_folder, vm_path = folders["VIRTUAL_MACHINE"]
+        for c in range(1, spec.clusters + 1):
+            cluster = b.moid("domain-c")
+            cluster_path = b.add(
+                cluster,
+                CLUSTER,
+                f"cluster-{d:02d}-{c:02d}",
+                host_folder,
+                host_path,
+                datacenter=dc,
+                folder=host_folder,
+                details={"ha_enabled": True, "drs_enabled": True},
+            )
+            pool = b.moid("resgroup-")
+            b.add(pool, POOL, "Resources", cluster, cluster_path, datacenter=dc, cluster=cluster)
+            for h in range(1, spec.hosts + 1):
+                host = b.moid("host-")
+                b.add(
+                    host,
+                    HOST,
+                    f"esxi-{d:02d}-{c:02d}-{h:02d}.localsphere.test",
+                    cluster,
+                    cluster_path,
+                    datacenter=dc,
+                    cluster=cluster,
+                    folder=host_folder,
+                    subtype="CONNECTED",
+                    power_state=POWERED_ON,
+                    cpu_count=32,
+                    memory_mib=262144,
+                )
+                for _ in range(spec.vms):
+                    vm_number += 1
+                    _add_vm(
+                        b,
+                        vm_number,
+                        dc,
+                        vm_folder,
+                        vm_path,
+                        cluster,
+                        host,
+                        pool,
+                        datastores[vm_number % len(datastores)] if datastores else None,
+                        nets[vm_number % len(nets)],
+                    )
+                    yield from _flush(b)
+    if b.pending:
+        yield b.pending
+        b.pending = []
+
+
+def _add_vm(
+    b: _Builder,
+    number: int,
+    dc: str,
+    folder: str,
+    folder_path: str,
+    cluster: str,
+    host: str,
+    pool: str,
+    datastore: str | None,
+    network: str,
+) -> None:
+    power = POWERED_OFF if number % 3 == 0 else POWERED_ON
+    guest = GUESTS[number % len(GUESTS)]
+    name = f"vm-{number:05d}"
+    b.add(
+        b.moid("vm-"),
+        VM,
+        name,
+        folder,
+        folder_path,
+        datacenter=dc,
+        folder=folder,
+        cluster=cluster,
+        host=host,
+        pool=pool,
+        power_state=power,
+        cpu_count=CPUS[number % len(CPUS)],
+        memory_mib=MEMORY[number % len(MEMORY)],
+        subtype=guest,
+        details=vm_details(name, datastore, network, 40 * GIB, clean_power_off=True),
+    )
+
+
+def vm_details(
+    name: str, datastore: str | None, network: str | None, disk_bytes: int, clean_power_off: bool
+) -> dict[str, Any]:
+    disks = (
+        [
+            {
+                "key": "2000",
+                "label": "Hard disk 1",
+                "capacity": disk_bytes,
+                "datastore": datastore,
+                "file": f"[{datastore}] {name}/{name}.vmdk",
+            }
+        ]
+        if datastore
+        else []
+    )
+    nics = (
+        [
+            {
+                "key": "4000",
+                "label": "Network adapter 1",
+                "network": network,
+                "mac": "00:50:56:" + ":".join(f"{b:02x}" for b in uuid.uuid4().bytes[:3]),
+            }
+        ]
+        if network
+        else []
+    )
+    return {"disks": disks, "nics": nics, "clean_power_off": clean_power_off}
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which objects of a kind to list: each field, when set, keeps the objects whose column is in it."""
+
+    moids: set[str] | None = None
+    names: set[str] | None = None
+    datacenters: set[str] | None = None
+    folders: set[str] | None = None
+    clusters: set[str] | None = None
+    hosts: set[str] | None = None
+    pools: set[str] | None = None
+    parents: set[str] | None = None
+    subtypes: set[str] | None = None
+    power_states: set[str] | None = None
+
+
+_COLUMNS = {
+    "moids": ManagedObject.moid,
+    "names": ManagedObject.name,
+    "datacenters": ManagedObject.datacenter,
+    "folders": ManagedObject.folder,
+    "clusters": ManagedObject.cluster,
+    "hosts": ManagedObject.host,
+    "pools": ManagedObject.pool,
+    "parents": ManagedObject.parent,
+    "subtypes": ManagedObject.subtype,
+    "power_states": ManagedObject.power_state,
+}
+
+
+@dataclass(frozen=True)
+class ObjectView:
+    moid: str
+    uuid: str
+    kind: str
+    name: str
+    parent: str | None
+    datacenter: str | None
+    folder: str | None
+    cluster: str | None
+    host: str | None
+    pool: str | None
+    subtype: str | None
+    power_state: str | None
+    cpu_count: int | None
+    memory_mib: int | None
+    capacity: int | None
+    free_space: int | None
+    details: dict[str, Any]
+
+    @staticmethod
+    def of(row: ManagedObject) -> ObjectView:
+        return ObjectView(
+            row.moid,
+            row.uuid,
+            row.kind,
+            row.name,
+            row.parent,
+            row.datacenter,
+            row.folder,
+            row.cluster,
+            row.host,
+            row.pool,
+            row.subtype,
+            row.power_state,
+            row.cpu_count,
+            row.memory_mib,
+            row.capacity,
+            row.free_space,
+            json.loads(row.details),
+        )
+
+
+class Inventory:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def list(self, kind: str, where: Filter, limit: int) -> list[ObjectView]:
+        """Up to ``limit`` objects of a kind, by managed-object id order of creation."""
+        query: Select[Any] = select(ManagedObject).where(ManagedObject.kind == kind)
+        for name, column in _COLUMNS.items():
+            wanted = getattr(where, name)
+            if wanted is not None:
+                query = query.where(column.in_(sorted(wanted)))
+        query = query.order_by(func.length(ManagedObject.moid), ManagedObject.moid).limit(limit)
+        with self._store.read() as s:
+            return [ObjectView.of(r) for r in s.scalars(query)]
+
+    def get(self, kind: str, moid: str) -> ObjectView:
+        with self._store.read() as s:
+            return ObjectView.of(self._row(s, kind, moid))
+
+    def children(self, parent: str, kind: str) -> list[str]:
+        with self._store.query() as conn:
+            return list(
+                conn.scalars(
+                    select(ManagedObject.moid).where(
+                        ManagedObject.parent == parent, ManagedObject.kind == kind
+                    )
+                )
+            )
+
+    def create_vm(
+        self,
+        name: str,
+        guest_os: str,
+        folder: str | None,
+        host: str | None,
+        cluster: str | None,
+        pool: str | None,
+        datastore: str | None,
+        cpu_count: int,
+        memory_mib: int,
+        disk_bytes: int,
+    ) -> str:
+        """A new, powered-off VM; placement is completed from what is given, as vCenter does."""
+        with self._store.write() as s:
+            host_row = self._row(s, HOST, host) if host else None
+            cluster = cluster or (host_row.cluster if host_row else None)
+            cluster_row = self._row(s, CLUSTER, cluster) if cluster else None
+            if host_row and cluster_row and host_row.cluster != cluster_row.moid:
+                raise Invalid("placement.invalid", f"Host {host} is not in cluster {cluster}", host, cluster)
+            pool_row = self._row(s, POOL, pool) if pool else None
+            if pool_row is None and cluster_row is not None:
+                pool_row = s.scalars(
+                    select(ManagedObject).where(
+                        ManagedObject.kind == POOL, ManagedObject.parent == cluster_row.moid
+                    )
+                ).first()
+            if pool_row is None:
+                raise Invalid(
+                    "placement.incomplete",
+                    "Placement needs a resource pool, a host or a cluster",
+                    "placement",
+                )
+            if host_row is None:
+                host_row = s.scalars(
+                    select(ManagedObject)
+                    .where(ManagedObject.kind == HOST, ManagedObject.cluster == pool_row.cluster)
+                    .order_by(ManagedObject.name)
+                ).first()
+            folder_row = (
+                self._row(s, FOLDER, folder)
+                if folder
+                else s.scalars(
+                    select(ManagedObject).where(
+                        ManagedObject.kind == FOLDER,
+                        ManagedObject.subtype == "VIRTUAL_MACHINE",
+                        ManagedObject.datacenter == pool_row.datacenter,
+                    )
+                ).first()
+            )
+            if folder_row is None or folder_row.subtype != "VIRTUAL_MACHINE":
+                raise Invalid(
+                    "placement.folder", f"Folder {folder} cannot hold virtual machines", str(folder)
+                )
+            if folder_row.datacenter != pool_row.datacenter:
+                raise Invalid(
+                    "placement.invalid",
+                    "Folder and resource pool are in different datacenters",
+                    folder_row.moid,
+                    pool_row.moid,
+                )
+            ds_row = (
+                self._row(s, DATASTORE, datastore)
+                if datastore
+                else s.scalars(
+                    select(ManagedObject).where(
+                        ManagedObject.kind == DATASTORE, ManagedObject.datacenter == pool_row.datacenter
+                    )
+                ).first()
+            )
+            if s.scalars(
+                select(ManagedObject.moid).where(
+                    ManagedObject.kind == VM,
+                    ManagedObject.name == name,
+                    ManagedObject.folder == folder_row.moid,
+                )
+            ).first():
+                raise Invalid(
+                    "vm.exists", f"A virtual machine named {name} already exists in that folder", name
+                )
+            moid = f"vm-{self._next_id(s)}"
+            s.add(
+                ManagedObject(
+                    moid=moid,
+                    uuid=str(uuid.uuid4()),
+                    kind=VM,
+                    name=name,
+                    parent=folder_row.moid,
+                    path=f"{folder_row.path}{moid}/",
+                    datacenter=pool_row.datacenter,
+                    folder=folder_row.moid,
+                    cluster=pool_row.cluster,
+                    host=host_row.moid if host_row else None,
+                    pool=pool_row.moid,
+                    subtype=guest_os,
+                    power_state=POWERED_OFF,
+                    cpu_count=cpu_count,
+                    memory_mib=memory_mib,
+                    details=json.dumps(
+                        vm_details(name, ds_row.moid if ds_row else None, None, disk_bytes, True)
+                    ),
+                    created_at=self._clock.now(s),
+                )
+            )
+            return moid
+
+    def delete_vm(self, moid: str) -> None:
+        with self._store.write() as s:
+            row = self._row(s, VM, moid, lock=True)
+            if row.power_state != POWERED_OFF:
+                raise WrongState(
+                    "vm.powered_on", f"Virtual machine {moid} must be powered off to be deleted", moid
+                )
+            s.execute(delete(ManagedObject).where(ManagedObject.moid == moid))
+
+    def power(self, moid: str, action: str) -> None:
+        """``start``, ``stop``, ``suspend`` or ``reset``, refusing a change the state does not allow."""
+        with self._store.write() as s:
+            row = self._row(s, VM, moid, lock=True)
+            state = row.power_state
+            target, allowed = {
+                "start": (POWERED_ON, {POWERED_OFF, SUSPENDED}),
+                "stop": (POWERED_OFF, {POWERED_ON, SUSPENDED}),
+                "suspend": (SUSPENDED, {POWERED_ON}),
+                "reset": (POWERED_ON, {POWERED_ON}),
+            }[action]
+            if state not in allowed:
+                if state == target:
+                    raise AlreadyInState(
+                        "power.already", f"Virtual machine {moid} is already {state}", moid, state
+                    )
+                raise WrongState(
+                    "power.not_allowed", f"Virtual machine {moid} is {state}; cannot {action} it", moid, state
+                )
+            details = json.loads(row.details)
+            details["clean_power_off"] = False if action == "stop" else details.get("clean_power_off", True)
+            s.execute(
+                update(ManagedObject)
+                .where(ManagedObject.moid == moid)
+                .values(power_state=target, details=json.dumps(details))
+            )
+
+    @staticmethod
+    def _row(s: Session, kind: str, moid: str, lock: bool = False) -> ManagedObject:
+        query = select(ManagedObject).where(ManagedObject.moid == moid, ManagedObject.kind == kind)
+        row = s.scalars(query.with_for_update() if lock else query).first()
+        if row is None:
+            raise NotFound(
+                f"{kind.lower()}.not_found", f"{kind} with identifier '{moid}' does not exist", moid
+            )
+        return row
+
+    @staticmethod
+    def _next_id(s: Session) -> int:
+        row = s.get(Meta, MOID_SEQUENCE, with_for_update=True)
+        if row is None:
+            row = Meta(key=MOID_SEQUENCE, value="1")
+            s.add(row)
+        value = int(row.value)
+        row.value = str(value + 1)
+        return value
