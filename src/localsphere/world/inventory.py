@@ -111,7 +111,7 @@ def _objects(b: _Builder, spec: InventorySpec) -> Iterator[list[dict[str, Any]]]
         nets = []
         for name in networks:
             moid = b.moid("network-")
-            nets.append(moid)
+            nets.append((moid, name))
             b.add(
                 moid,
                 NETWORK,
@@ -203,7 +203,7 @@ def _add_vm(
     host: str,
     pool: str,
     datastore: str | None,
-    network: str,
+    network: tuple[str, str],
 ) -> None:
     power = POWERED_OFF if number % 3 == 0 else POWERED_ON
     guest = GUESTS[number % len(GUESTS)]
@@ -228,8 +228,9 @@ def _add_vm(
 
 
 def vm_details(
-    name: str, datastore: str | None, network: str | None, disk_bytes: int, clean_power_off: bool
+    name: str, datastore: str | None, network: tuple[str, str] | None, disk_bytes: int, clean_power_off: bool
 ) -> dict[str, Any]:
+    """A VM's devices: one disk on ``datastore``, one NIC on ``network`` (its id and name)."""
     disks = (
         [
             {
@@ -248,7 +249,8 @@ def vm_details(
             {
                 "key": "4000",
                 "label": "Network adapter 1",
-                "network": network,
+                "network": network[0],
+                "network_name": network[1],
                 "mac": "00:50:56:" + ":".join(f"{b:02x}" for b in uuid.uuid4().bytes[:3]),
             }
         ]
@@ -263,6 +265,7 @@ class Filter:
     """Which objects of a kind to list: each field, when set, keeps the objects whose column is in it."""
 
     moids: set[str] | None = None
+    uuids: set[str] | None = None
     names: set[str] | None = None
     datacenters: set[str] | None = None
     folders: set[str] | None = None
@@ -276,6 +279,7 @@ class Filter:
 
 _COLUMNS = {
     "moids": ManagedObject.moid,
+    "uuids": ManagedObject.uuid,
     "names": ManagedObject.name,
     "datacenters": ManagedObject.datacenter,
     "folders": ManagedObject.folder,

@@ -3,13 +3,16 @@
 import pytest
 import requests
 from com.vmware.vapi.std.errors_client import (
+    AlreadyInDesiredState,
     InvalidArgument,
+    NotAllowedInCurrentState,
     NotFound,
     Unauthenticated,
     Unauthorized,
     Unsupported,
 )
 from com.vmware.vcenter.authorization_client import Privileges, Roles
+from com.vmware.vcenter.vm_client import Power
 from vmware.vapi.vsphere.client import create_vsphere_client
 
 from conftest import DEMO_PASSWORD
@@ -125,3 +128,60 @@ def test_privileges(connect):
     found = privileges.list(Privileges.FilterSpec(names={"System.Read", "Datastore.Browse"}))
     assert [i.privilege for i in found.items] == ["Datastore.Browse", "System.Read"]
     assert privileges.get("System.Read").name == "System.Read"
+
+
+def test_inventory_lists(connect):
+    client = connect()
+    vc = client.vcenter
+    vms = vc.VM.list()
+    assert len(vms) == 6 and all(v.vm.startswith("vm-") for v in vms)
+    hosts = vc.Host.list()
+    assert len(hosts) == 3 and all(str(h.connection_state) == "CONNECTED" for h in hosts)
+    (dc,) = vc.Datacenter.list()
+    assert vc.Datacenter.get(dc.datacenter).vm_folder.startswith("group-v")
+    (cluster,) = vc.Cluster.list()
+    assert vc.Cluster.get(cluster.cluster).resource_pool.startswith("resgroup-")
+    assert len(vc.Datastore.list()) == 2 and vc.Network.list() and vc.ResourcePool.list()
+    assert {str(f.type) for f in vc.Folder.list()} == {
+        "DATACENTER",
+        "DATASTORE",
+        "HOST",
+        "NETWORK",
+        "VIRTUAL_MACHINE",
+    }
+    off = vc.VM.list(vc.VM.FilterSpec(power_states={Power.State.POWERED_OFF}))
+    assert off and all(v.power_state == Power.State.POWERED_OFF for v in off)
+    on_host = vc.VM.list(vc.VM.FilterSpec(hosts={hosts[0].host}))
+    assert len(on_host) == 2
+
+
+def test_vm_info_and_power(connect):
+    client = connect()
+    vc = client.vcenter
+    vm = next(v for v in vc.VM.list() if v.power_state == Power.State.POWERED_OFF)
+    info = vc.VM.get(vm.vm)
+    assert info.name == vm.name and info.cpu.count == vm.cpu_count and len(info.disks) == len(info.nics) == 1
+    assert vc.vm.Power.get(vm.vm).clean_power_off is True
+    with pytest.raises(NotAllowedInCurrentState):
+        vc.vm.Power.suspend(vm.vm)
+    vc.vm.Power.start(vm.vm)
+    assert vc.vm.Power.get(vm.vm).state == Power.State.POWERED_ON
+    with pytest.raises(AlreadyInDesiredState):
+        vc.vm.Power.start(vm.vm)
+    vc.vm.Power.stop(vm.vm)
+    state = vc.vm.Power.get(vm.vm)
+    assert state.state == Power.State.POWERED_OFF and state.clean_power_off is False
+
+
+def test_create_and_delete_vm(connect):
+    client = connect()
+    vc = client.vcenter
+    cluster = vc.Cluster.list()[0].cluster
+    spec = vc.VM.CreateSpec(
+        guest_os="UBUNTU_64", name="app-01", placement=vc.VM.PlacementSpec(cluster=cluster)
+    )
+    vm = vc.VM.create(spec)
+    assert vc.VM.get(vm).name == "app-01"
+    vc.VM.delete(vm)
+    with pytest.raises(NotFound):
+        vc.VM.get(vm)

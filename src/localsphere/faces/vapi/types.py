@@ -171,6 +171,24 @@ class ListOf(Type):
         return set(items) if self.unique else items
 
 
+@dataclass
+class MapOf(Type):
+    """A map: a JSON object in REST, a list of ``map-entry`` structures in JSON-RPC."""
+
+    key: Type
+    value: Type
+    name: str = "map"
+
+    def rest(self, value: Any) -> Any:
+        return {str(self.key.rest(k)): self.value.rest(v) for k, v in value.items()}
+
+    def rpc(self, value: Any) -> Any:
+        return [
+            {"STRUCTURE": {"map-entry": {"key": self.key.rpc(k), "value": self.value.rpc(v)}}}
+            for k, v in value.items()
+        ]
+
+
 def _ordered(value: Any) -> list[Any]:
     return sorted(value) if isinstance(value, set | frozenset) else list(value)
 
@@ -241,3 +259,7 @@ def list_of(of: Type) -> ListOf:
 
 def set_of(of: Type) -> ListOf:
     return ListOf(of, unique=True)
+
+
+def map_of(key: Type, value: Type) -> MapOf:
+    return MapOf(key, value)

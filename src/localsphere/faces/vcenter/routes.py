@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from localsphere.faces.http import json_response
 from localsphere.faces.vapi.dispatch import Endpoint, rest_credentials, rest_error, to_vapi
 from localsphere.faces.vapi.errors import VapiError
-from localsphere.faces.vcenter import authorization, session
+from localsphere.faces.vcenter import authorization, inventory, session
 from localsphere.world import World
 from localsphere.world.access import VCENTER
 
@@ -34,9 +34,8 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
 
 
 def routes(world: World, max_body: int) -> list[BaseRoute]:
-    endpoint = Endpoint(
-        world, VCENTER, [*session.operations(world), *authorization.operations(world)], max_body
-    )
+    operations = [*session.operations(world), *authorization.operations(world), *inventory.operations(world)]
+    endpoint = Endpoint(world, VCENTER, operations, max_body)
     create = endpoint.by_name[(session.SERVICE, "create")]
 
     async def legacy_login(request: Request) -> Response:

@@ -1,0 +1,692 @@
+"""``com.vmware.vcenter`` inventory: list and get for datacenters, clusters, hosts, datastores,
+networks, folders, resource pools and VMs; VM create and delete; VM power."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from localsphere.faces.vapi.errors import VapiError
+from localsphere.faces.vapi.operations import Context, Operation
+from localsphere.faces.vapi.types import (
+    BOOLEAN,
+    LONG,
+    STRING,
+    Enum,
+    Struct,
+    Type,
+    list_of,
+    map_of,
+    optional,
+    set_of,
+)
+from localsphere.world import World
+from localsphere.world import inventory as inv
+from localsphere.world.inventory import Filter, ObjectView
+
+V = "com.vmware.vcenter"
+MAX_RESULTS = 4000  # vCenter refuses a list longer than this: narrow the filter
+IDS = optional(set_of(STRING))
+POWER_STATES = Enum(("POWERED_OFF", "POWERED_ON", "SUSPENDED"))
+CONNECTION_STATES = Enum(("CONNECTED", "DISCONNECTED", "NOT_RESPONDING"))
+DATASTORE_TYPES = Enum(("VMFS", "NFS", "NFS41", "CIFS", "VSAN", "VFFS", "VVOL"))
+NETWORK_TYPES = Enum(("STANDARD_PORTGROUP", "DISTRIBUTED_PORTGROUP", "OPAQUE_NETWORK"))
+FOLDER_TYPES = Enum(("DATACENTER", "DATASTORE", "HOST", "NETWORK", "VIRTUAL_MACHINE"))
+
+
+def _filter(service: str, **fields: Type) -> Struct:
+    return Struct(f"{service}.filter_spec", fields)
+
+
+def _summary(service: str, **fields: Type) -> Struct:
+    return Struct(f"{service}.summary", fields)
+
+
+def _too_many(kind: str) -> VapiError:
+    return VapiError(
+        "UNABLE_TO_ALLOCATE_RESOURCE",
+        f"Too many {kind} objects match; add filter criteria to reduce the number below {MAX_RESULTS}.",
+        "com.vmware.api.vcenter.list.too_many",
+        [str(MAX_RESULTS)],
+    )
+
+
+def _lister(
+    world: World,
+    kind: str,
+    label: str,
+    where: Callable[[dict[str, Any]], Filter],
+    render: Callable[[ObjectView], dict[str, Any]],
+) -> Callable[[Context, dict[str, Any]], Any]:
+    def run(_: Context, given: dict[str, Any]) -> list[dict[str, Any]]:
+        found = world.inventory.list(kind, where(given["filter"] or {}), MAX_RESULTS + 1)
+        if len(found) > MAX_RESULTS:
+            raise _too_many(label)
+        return [render(o) for o in found]
+
+    return run
+
+
+def _getter(
+    world: World, kind: str, param: str, render: Callable[[ObjectView], dict[str, Any]]
+) -> Callable[[Context, dict[str, Any]], Any]:
+    def run(_: Context, given: dict[str, Any]) -> dict[str, Any]:
+        return render(world.inventory.get(kind, given[param]))
+
+    return run
+
+
+# Datacenters, clusters, hosts, datastores, networks, folders, resource pools.
+
+DC = f"{V}.datacenter"
+DC_SUMMARY = _summary(DC, datacenter=STRING, name=STRING)
+DC_INFO = Struct(
+    f"{DC}.info",
+    {
+        "name": STRING,
+        "datastore_folder": STRING,
+        "host_folder": STRING,
+        "network_folder": STRING,
+        "vm_folder": STRING,
+    },
+)
+DC_FILTER = _filter(DC, datacenters=IDS, names=IDS, folders=IDS)
+CLUSTER = f"{V}.cluster"
+CLUSTER_SUMMARY = _summary(CLUSTER, cluster=STRING, name=STRING, ha_enabled=BOOLEAN, drs_enabled=BOOLEAN)
+CLUSTER_INFO = Struct(f"{CLUSTER}.info", {"name": STRING, "resource_pool": STRING})
+CLUSTER_FILTER = _filter(CLUSTER, clusters=IDS, names=IDS, folders=IDS, datacenters=IDS)
+HOST = f"{V}.host"
+HOST_SUMMARY = _summary(
+    HOST,
+    host=STRING,
+    name=STRING,
+    connection_state=STRING,
+    power_state=optional(STRING),
+    host_uuid=optional(STRING),
+)
+HOST_FILTER = _filter(
+    HOST,
+    hosts=IDS,
+    names=IDS,
+    folders=IDS,
+    datacenters=IDS,
+    standalone=optional(BOOLEAN),
+    clusters=IDS,
+    connection_states=optional(set_of(CONNECTION_STATES)),
+    host_uuids=IDS,
+)
+DS = f"{V}.datastore"
+DS_SUMMARY = _summary(
+    DS, datastore=STRING, name=STRING, type=STRING, free_space=optional(LONG), capacity=optional(LONG)
+)
+DS_INFO = Struct(
+    f"{DS}.info",
+    {
+        "name": STRING,
+        "type": STRING,
+        "accessible": BOOLEAN,
+        "free_space": optional(LONG),
+        "multiple_host_access": BOOLEAN,
+        "thin_provisioning_supported": BOOLEAN,
+    },
+)
+DS_FILTER = _filter(
+    DS, datastores=IDS, names=IDS, types=optional(set_of(DATASTORE_TYPES)), folders=IDS, datacenters=IDS
+)
+NET = f"{V}.network"
+NET_SUMMARY = _summary(NET, network=STRING, name=STRING, type=STRING)
+NET_FILTER = _filter(
+    NET, networks=IDS, names=IDS, types=optional(set_of(NETWORK_TYPES)), folders=IDS, datacenters=IDS
+)
+FOLDER = f"{V}.folder"
+FOLDER_SUMMARY = _summary(FOLDER, folder=STRING, name=STRING, type=STRING)
+FOLDER_FILTER = _filter(
+    FOLDER, folders=IDS, names=IDS, type=optional(FOLDER_TYPES), parent_folders=IDS, datacenters=IDS
+)
+POOL = f"{V}.resource_pool"
+POOL_SUMMARY = _summary(POOL, resource_pool=STRING, name=STRING)
+POOL_INFO = Struct(f"{POOL}.info", {"name": STRING, "resource_pools": set_of(STRING)})
+POOL_FILTER = _filter(
+    POOL, resource_pools=IDS, names=IDS, parent_resource_pools=IDS, datacenters=IDS, hosts=IDS, clusters=IDS
+)
+
+# Virtual machines.
+
+VMS = f"{V}.VM"
+POWER = f"{V}.vm.power"
+HW = f"{V}.vm.hardware"
+VM_SUMMARY = _summary(
+    VMS, vm=STRING, name=STRING, power_state=STRING, cpu_count=optional(LONG), memory_size_MiB=optional(LONG)
+)
+VM_FILTER = _filter(
+    VMS,
+    vms=IDS,
+    names=IDS,
+    folders=IDS,
+    datacenters=IDS,
+    hosts=IDS,
+    clusters=IDS,
+    resource_pools=IDS,
+    power_states=optional(set_of(POWER_STATES)),
+)
+DISK_INFO = Struct(
+    f"{HW}.disk.info",
+    {
+        "label": STRING,
+        "type": STRING,
+        "scsi": optional(Struct(f"{HW}.scsi_address_info", {"bus": LONG, "unit": LONG})),
+        "backing": Struct(f"{HW}.disk.backing_info", {"type": STRING, "vmdk_file": optional(STRING)}),
+        "capacity": optional(LONG),
+    },
+)
+NIC_INFO = Struct(
+    f"{HW}.ethernet.info",
+    {
+        "label": STRING,
+        "type": STRING,
+        "upt_compatibility_enabled": optional(BOOLEAN),
+        "mac_type": STRING,
+        "mac_address": optional(STRING),
+        "pci_slot_number": optional(LONG),
+        "wake_on_lan_enabled": BOOLEAN,
+        "backing": Struct(
+            f"{HW}.ethernet.backing_info",
+            {"type": STRING, "network": optional(STRING), "network_name": optional(STRING)},
+        ),
+        "state": STRING,
+        "start_connected": BOOLEAN,
+        "allow_guest_control": BOOLEAN,
+    },
+)
+NOTHING = map_of(STRING, Type())  # device kinds the simulation has none of
+VM_INFO = Struct(
+    f"{VMS}.info",
+    {
+        "guest_OS": STRING,
+        "name": STRING,
+        "identity": optional(
+            Struct(f"{V}.vm.identity.info", {"name": STRING, "bios_uuid": STRING, "instance_uuid": STRING})
+        ),
+        "power_state": STRING,
+        "hardware": Struct(
+            f"{HW}.info",
+            {
+                "version": STRING,
+                "upgrade_policy": STRING,
+                "upgrade_version": optional(STRING),
+                "upgrade_status": STRING,
+                "upgrade_error": optional(STRING),
+            },
+        ),
+        "boot": Struct(
+            f"{HW}.boot.info",
+            {
+                "type": STRING,
+                "efi_legacy_boot": optional(BOOLEAN),
+                "network_protocol": optional(STRING),
+                "delay": LONG,
+                "retry": BOOLEAN,
+                "retry_delay": LONG,
+                "enter_setup_mode": BOOLEAN,
+            },
+        ),
+        "boot_devices": list_of(STRING),
+        "cpu": Struct(
+            f"{HW}.cpu.info",
+            {
+                "count": LONG,
+                "cores_per_socket": LONG,
+                "hot_add_enabled": BOOLEAN,
+                "hot_remove_enabled": BOOLEAN,
+            },
+        ),
+        "memory": Struct(
+            f"{HW}.memory.info",
+            {
+                "size_MiB": LONG,
+                "hot_add_enabled": BOOLEAN,
+                "hot_add_increment_size_MiB": optional(LONG),
+                "hot_add_limit_MiB": optional(LONG),
+            },
+        ),
+        "disks": map_of(STRING, DISK_INFO),
+        "nics": map_of(STRING, NIC_INFO),
+        "cdroms": NOTHING,
+        "floppies": NOTHING,
+        "parallel_ports": NOTHING,
+        "serial_ports": NOTHING,
+        "sata_adapters": NOTHING,
+        "scsi_adapters": NOTHING,
+    },
+)
+VM_CREATE = Struct(
+    f"{VMS}.create_spec",
+    {
+        "guest_OS": STRING,
+        "name": optional(STRING),
+        "placement": optional(
+            Struct(
+                f"{VMS}.placement_spec",
+                {
+                    "folder": optional(STRING),
+                    "resource_pool": optional(STRING),
+                    "host": optional(STRING),
+                    "cluster": optional(STRING),
+                    "datastore": optional(STRING),
+                },
+            )
+        ),
+        "cpu": optional(Struct(f"{HW}.cpu.update_spec", {"count": optional(LONG)})),
+        "memory": optional(Struct(f"{HW}.memory.update_spec", {"size_MiB": optional(LONG)})),
+    },
+)
+POWER_INFO = Struct(f"{POWER}.info", {"state": STRING, "clean_power_off": optional(BOOLEAN)})
+
+
+def vm_summary(o: ObjectView) -> dict[str, Any]:
+    return {
+        "vm": o.moid,
+        "name": o.name,
+        "power_state": o.power_state,
+        "cpu_count": o.cpu_count,
+        "memory_size_MiB": o.memory_mib,
+    }
+
+
+def vm_info(o: ObjectView) -> dict[str, Any]:
+    details = o.details
+    disks = {
+        d["key"]: {
+            "label": d["label"],
+            "type": "SCSI",
+            "scsi": {"bus": 0, "unit": i},
+            "backing": {"type": "VMDK_FILE", "vmdk_file": d["file"]},
+            "capacity": d["capacity"],
+        }
+        for i, d in enumerate(details.get("disks", []))
+    }
+    nics = {
+        n["key"]: {
+            "label": n["label"],
+            "type": "VMXNET3",
+            "upt_compatibility_enabled": False,
+            "mac_type": "ASSIGNED",
+            "mac_address": n["mac"],
+            "pci_slot_number": 160 + i,
+            "wake_on_lan_enabled": False,
+            "backing": {
+                "type": "STANDARD_PORTGROUP",
+                "network": n["network"],
+                "network_name": n["network_name"],
+            },
+            "state": "CONNECTED" if o.power_state == inv.POWERED_ON else "NOT_CONNECTED",
+            "start_connected": True,
+            "allow_guest_control": True,
+        }
+        for i, n in enumerate(details.get("nics", []))
+    }
+    return {
+        "guest_OS": o.subtype,
+        "name": o.name,
+        "identity": {"name": o.name, "bios_uuid": o.uuid, "instance_uuid": o.uuid},
+        "power_state": o.power_state,
+        "hardware": {
+            "version": "VMX_21",
+            "upgrade_policy": "NEVER",
+            "upgrade_version": None,
+            "upgrade_status": "NONE",
+            "upgrade_error": None,
+        },
+        "boot": {
+            "type": "BIOS",
+            "efi_legacy_boot": None,
+            "network_protocol": None,
+            "delay": 0,
+            "retry": False,
+            "retry_delay": 10000,
+            "enter_setup_mode": False,
+        },
+        "boot_devices": [],
+        "cpu": {
+            "count": o.cpu_count,
+            "cores_per_socket": 1,
+            "hot_add_enabled": False,
+            "hot_remove_enabled": False,
+        },
+        "memory": {
+            "size_MiB": o.memory_mib,
+            "hot_add_enabled": False,
+            "hot_add_increment_size_MiB": None,
+            "hot_add_limit_MiB": None,
+        },
+        "disks": disks,
+        "nics": nics,
+        "cdroms": {},
+        "floppies": {},
+        "parallel_ports": {},
+        "serial_ports": {},
+        "sata_adapters": {},
+        "scsi_adapters": {},
+    }
+
+
+def operations(world: World) -> list[Operation]:
+    read = "System.Read"
+
+    def listing(
+        service: str,
+        path: str,
+        kind: str,
+        label: str,
+        spec: Struct,
+        summary: Struct,
+        where: Callable[[dict[str, Any]], Filter],
+        render: Callable[[ObjectView], dict[str, Any]],
+    ) -> Operation:
+        return Operation(
+            service,
+            "list",
+            "GET",
+            path,
+            {"filter": optional(spec)},
+            list_of(summary),
+            _lister(world, kind, label, where, render),
+            privilege=read,
+        )
+
+    def getting(
+        service: str,
+        path: str,
+        kind: str,
+        param: str,
+        info: Struct,
+        render: Callable[[ObjectView], dict[str, Any]],
+    ) -> Operation:
+        return Operation(
+            service,
+            "get",
+            "GET",
+            f"{path}/{{{param}}}",
+            {param: STRING},
+            info,
+            _getter(world, kind, param, render),
+            privilege=read,
+        )
+
+    def create_vm(_: Context, given: dict[str, Any]) -> str:
+        spec = given["spec"]
+        placement = spec["placement"] or {}
+        cpu, memory = spec["cpu"] or {}, spec["memory"] or {}
+        return world.inventory.create_vm(
+            spec["name"] or "Virtual Machine",
+            spec["guest_OS"],
+            placement.get("folder"),
+            placement.get("host"),
+            placement.get("cluster"),
+            placement.get("resource_pool"),
+            placement.get("datastore"),
+            cpu.get("count") or 1,
+            memory.get("size_MiB") or 1024,
+            16 << 30,
+        )
+
+    def power(action: str) -> Callable[[Context, dict[str, Any]], None]:
+        def run(_: Context, given: dict[str, Any]) -> None:
+            world.inventory.power(given["vm"], action)
+
+        return run
+
+    def power_info(_: Context, given: dict[str, Any]) -> dict[str, Any]:
+        vm = world.inventory.get(inv.VM, given["vm"])
+        clean = vm.details.get("clean_power_off", True) if vm.power_state == inv.POWERED_OFF else None
+        return {"state": vm.power_state, "clean_power_off": clean}
+
+    vm_path = "/vcenter/vm/{vm}"
+    power_path = f"{vm_path}/power"
+    power_privileges = {"start": "PowerOn", "stop": "PowerOff", "suspend": "Suspend", "reset": "Reset"}
+    return [
+        listing(
+            DC,
+            "/vcenter/datacenter",
+            inv.DATACENTER,
+            "datacenter",
+            DC_FILTER,
+            DC_SUMMARY,
+            lambda f: Filter(moids=f.get("datacenters"), names=f.get("names"), folders=f.get("folders")),
+            lambda o: {"datacenter": o.moid, "name": o.name},
+        ),
+        getting(
+            DC, "/vcenter/datacenter", inv.DATACENTER, "datacenter", DC_INFO, lambda o: _datacenter(world, o)
+        ),
+        listing(
+            CLUSTER,
+            "/vcenter/cluster",
+            inv.CLUSTER,
+            "cluster",
+            CLUSTER_FILTER,
+            CLUSTER_SUMMARY,
+            lambda f: Filter(
+                moids=f.get("clusters"),
+                names=f.get("names"),
+                folders=f.get("folders"),
+                datacenters=f.get("datacenters"),
+            ),
+            lambda o: {
+                "cluster": o.moid,
+                "name": o.name,
+                "ha_enabled": o.details.get("ha_enabled", False),
+                "drs_enabled": o.details.get("drs_enabled", False),
+            },
+        ),
+        getting(
+            CLUSTER,
+            "/vcenter/cluster",
+            inv.CLUSTER,
+            "cluster",
+            CLUSTER_INFO,
+            lambda o: {"name": o.name, "resource_pool": world.inventory.children(o.moid, inv.POOL)[0]},
+        ),
+        listing(
+            HOST,
+            "/vcenter/host",
+            inv.HOST,
+            "host",
+            HOST_FILTER,
+            HOST_SUMMARY,
+            _host_filter,
+            lambda o: {
+                "host": o.moid,
+                "name": o.name,
+                "connection_state": o.subtype,
+                "power_state": o.power_state if o.subtype == "CONNECTED" else None,
+                "host_uuid": o.uuid,
+            },
+        ),
+        listing(
+            DS,
+            "/vcenter/datastore",
+            inv.DATASTORE,
+            "datastore",
+            DS_FILTER,
+            DS_SUMMARY,
+            lambda f: Filter(
+                moids=f.get("datastores"),
+                names=f.get("names"),
+                subtypes=f.get("types"),
+                folders=f.get("folders"),
+                datacenters=f.get("datacenters"),
+            ),
+            lambda o: {
+                "datastore": o.moid,
+                "name": o.name,
+                "type": o.subtype,
+                "free_space": o.free_space,
+                "capacity": o.capacity,
+            },
+        ),
+        getting(
+            DS,
+            "/vcenter/datastore",
+            inv.DATASTORE,
+            "datastore",
+            DS_INFO,
+            lambda o: {
+                "name": o.name,
+                "type": o.subtype,
+                "accessible": o.details.get("accessible", True),
+                "free_space": o.free_space,
+                "multiple_host_access": o.details.get("multiple_host_access", True),
+                "thin_provisioning_supported": o.details.get("thin_provisioning", True),
+            },
+        ),
+        listing(
+            NET,
+            "/vcenter/network",
+            inv.NETWORK,
+            "network",
+            NET_FILTER,
+            NET_SUMMARY,
+            lambda f: Filter(
+                moids=f.get("networks"),
+                names=f.get("names"),
+                subtypes=f.get("types"),
+                folders=f.get("folders"),
+                datacenters=f.get("datacenters"),
+            ),
+            lambda o: {"network": o.moid, "name": o.name, "type": o.subtype},
+        ),
+        listing(
+            FOLDER,
+            "/vcenter/folder",
+            inv.FOLDER,
+            "folder",
+            FOLDER_FILTER,
+            FOLDER_SUMMARY,
+            lambda f: Filter(
+                moids=f.get("folders"),
+                names=f.get("names"),
+                subtypes={f["type"]} if f.get("type") else None,
+                parents=f.get("parent_folders"),
+                datacenters=f.get("datacenters"),
+            ),
+            lambda o: {"folder": o.moid, "name": o.name, "type": o.subtype},
+        ),
+        listing(
+            POOL,
+            "/vcenter/resource-pool",
+            inv.POOL,
+            "resource pool",
+            POOL_FILTER,
+            POOL_SUMMARY,
+            lambda f: _pool_filter(world, f),
+            lambda o: {"resource_pool": o.moid, "name": o.name},
+        ),
+        getting(
+            POOL,
+            "/vcenter/resource-pool",
+            inv.POOL,
+            "resource_pool",
+            POOL_INFO,
+            lambda o: {"name": o.name, "resource_pools": set(world.inventory.children(o.moid, inv.POOL))},
+        ),
+        listing(
+            VMS,
+            "/vcenter/vm",
+            inv.VM,
+            "virtual machine",
+            VM_FILTER,
+            VM_SUMMARY,
+            lambda f: Filter(
+                moids=f.get("vms"),
+                names=f.get("names"),
+                folders=f.get("folders"),
+                datacenters=f.get("datacenters"),
+                hosts=f.get("hosts"),
+                clusters=f.get("clusters"),
+                pools=f.get("resource_pools"),
+                power_states=f.get("power_states"),
+            ),
+            vm_summary,
+        ),
+        getting(VMS, "/vcenter/vm", inv.VM, "vm", VM_INFO, vm_info),
+        Operation(
+            VMS,
+            "create",
+            "POST",
+            "/vcenter/vm",
+            {"spec": VM_CREATE},
+            STRING,
+            create_vm,
+            privilege="VirtualMachine.Inventory.Create",
+            body="spec",
+            status=201,
+            write=True,
+        ),
+        Operation(
+            VMS,
+            "delete",
+            "DELETE",
+            vm_path,
+            {"vm": STRING},
+            None,
+            lambda _, given: world.inventory.delete_vm(given["vm"]),
+            privilege="VirtualMachine.Inventory.Delete",
+            write=True,
+        ),
+        Operation(POWER, "get", "GET", power_path, {"vm": STRING}, POWER_INFO, power_info, privilege=read),
+        *(
+            Operation(
+                POWER,
+                action,
+                "POST",
+                power_path,
+                {"vm": STRING},
+                None,
+                power(action),
+                action=action,
+                privilege=f"VirtualMachine.Interact.{privilege}",
+                write=True,
+            )
+            for action, privilege in power_privileges.items()
+        ),
+    ]
+
+
+def _datacenter(world: World, o: ObjectView) -> dict[str, Any]:
+    folders = {f.subtype: f.moid for f in world.inventory.list(inv.FOLDER, Filter(parents={o.moid}), 10)}
+    return {
+        "name": o.name,
+        "datastore_folder": folders["DATASTORE"],
+        "host_folder": folders["HOST"],
+        "network_folder": folders["NETWORK"],
+        "vm_folder": folders["VIRTUAL_MACHINE"],
+    }
+
+
+def _host_filter(f: dict[str, Any]) -> Filter:
+    if f.get("standalone") is True:  # every simulated host is in a cluster
+        return Filter(moids=set())
+    return Filter(
+        moids=f.get("hosts"),
+        names=f.get("names"),
+        folders=f.get("folders"),
+        datacenters=f.get("datacenters"),
+        clusters=f.get("clusters"),
+        subtypes=f.get("connection_states"),
+        uuids=f.get("host_uuids"),
+    )
+
+
+def _pool_filter(world: World, f: dict[str, Any]) -> Filter:
+    """A host's resource pools are its cluster's."""
+    clusters = f.get("clusters")
+    if f.get("hosts") is not None:
+        of_hosts = {h.cluster for h in world.inventory.list(inv.HOST, Filter(moids=f["hosts"]), MAX_RESULTS)}
+        clusters = of_hosts if clusters is None else clusters & of_hosts
+    return Filter(
+        moids=f.get("resource_pools"),
+        names=f.get("names"),
+        parents=f.get("parent_resource_pools"),
+        datacenters=f.get("datacenters"),
+        clusters=clusters,
+    )
