@@ -7,7 +7,7 @@ import time
 from sqlalchemy import select
 
 from localsphere.settings import Settings
-from localsphere.world.access import Access
+from localsphere.world.access import Access, Permissions
 from localsphere.world.auth import Auth
 from localsphere.world.clock import Clock
 from localsphere.world.identity import Identity
@@ -32,6 +32,7 @@ class World:
         self.tokens = Tokens(self.store, self.clock, self.access, settings.policy)
         self.sessions = Sessions(self.store, self.clock, self.access, settings.policy)
         self.roles = Roles(self.store, self.clock)
+        self.permissions = Permissions(self.store, self.clock)
         self.inventory = Inventory(self.store, self.clock)
         self._demo_password = settings.demo_password
         self._inventory = settings.inventory

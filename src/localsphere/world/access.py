@@ -1,7 +1,10 @@
-"""The one access model: privileges and roles per product family, and who holds which role.
+"""The one access model: privileges and roles per product family, and who holds which role where.
 
-A principal's privileges in a family are the union of the roles assigned to it directly and to
-the groups it belongs to. Faces ask ``can``/``require``; none of them checks roles on its own.
+A permission gives a principal (user or group) a role on an object and, if it propagates, on
+everything below. What a principal may do on an object is decided as vCenter decides it: the
+nearest object on the way up to the root that carries permissions for the principal or its groups
+wins; there, the principal's own permissions win over its groups' (so NoAccess on a folder hides
+what an ancestor granted). Faces ask ``can``/``require``/``on``; none checks roles on its own.
 """
 
 from __future__ import annotations
@@ -17,20 +20,53 @@ from localsphere.world.auth import digest, new_api_key
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound
 from localsphere.world.identity import GROUP, KINDS, LOCAL_DOMAIN, PRINCIPAL_COLUMNS, SERVICE, PrincipalView
+from localsphere.world.paging import Page, bounded_size, marker_after, next_marker
 from localsphere.world.schema import Assignment, Domain, Membership, Principal, Role, RolePrivilege, Token
 from localsphere.world.store import Store
 
 SDDC = "sddc"  # the product family of VCF SDDC Manager's scopes and roles
 VCENTER = "vcenter"  # vCenter's privileges, roles and permissions
+ROOTS = {SDDC: "", VCENTER: "group-d1"}  # the object a family's root permissions sit on
+
+
+@dataclass(frozen=True)
+class Permission:
+    direct: bool  # the principal's own, not one of its groups'
+    propagate: bool
+    privileges: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Grants:
+    """A principal's permissions in one family, by the object they sit on."""
+
+    by_scope: dict[str, tuple[Permission, ...]]
+
+    def on(self, chain: list[str]) -> frozenset[str]:
+        """Privileges on the object ``chain[0]``, whose ancestors follow up to the root."""
+        for level, scope in enumerate(chain):
+            here = [p for p in self.by_scope.get(scope, ()) if level == 0 or p.propagate]
+            if here:
+                chosen = [p for p in here if p.direct] or here
+                return frozenset().union(*(p.privileges for p in chosen))
+        return frozenset()
+
+    def scopes(self) -> set[str]:
+        return set(self.by_scope)
 
 
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated principal acting on one product family, with its privileges there."""
+    """An authenticated principal acting on one product family, with its privileges at the root and
+    its permissions, for decisions about single objects."""
 
     principal: PrincipalView
     family: str
     privileges: frozenset[str]
+    grants: Grants = Grants({})
+
+    def on(self, chain: list[str]) -> frozenset[str]:
+        return self.grants.on(chain)
 
 
 @dataclass(frozen=True)
@@ -59,11 +95,18 @@ class Grant:
     api_key: str | None = None
 
 
-# A principal's privileges in a family: from its own role assignments and its groups'.
-_PRIVILEGES = (
-    select(RolePrivilege.privilege)
-    .join(Assignment, Assignment.role_id == RolePrivilege.role_id)
-    .where(Assignment.family == bindparam("family"), Assignment.scope == "")
+# A principal's permissions in a family, its own and its groups', one row per privilege (or one
+# row with none, for a role such as NoAccess).
+_PERMISSIONS = (
+    select(
+        Assignment.id,
+        Assignment.scope,
+        Assignment.propagate,
+        Assignment.principal_id,
+        RolePrivilege.privilege,
+    )
+    .outerjoin(RolePrivilege, RolePrivilege.role_id == Assignment.role_id)
+    .where(Assignment.family == bindparam("family"))
     .where(
         (Assignment.principal_id == bindparam("principal"))
         | Assignment.principal_id.in_(
@@ -97,8 +140,22 @@ class Access:
         self._store = store
         self._clock = clock
 
+    def permissions_of(self, db: Session | Connection, principal_id: str, family: str) -> Grants:
+        found: dict[str, tuple[str, bool, bool, set[str]]] = {}
+        for pid, scope, propagate, holder, privilege in db.execute(
+            _PERMISSIONS, {"principal": principal_id, "family": family}
+        ):
+            entry = found.setdefault(pid, (scope, propagate, holder == principal_id, set()))
+            if privilege is not None:
+                entry[3].add(privilege)
+        by_scope: dict[str, list[Permission]] = {}
+        for scope, propagate, direct, held in found.values():
+            by_scope.setdefault(scope, []).append(Permission(direct, propagate, frozenset(held)))
+        return Grants({scope: tuple(items) for scope, items in by_scope.items()})
+
     def privileges(self, db: Session | Connection, principal_id: str, family: str) -> frozenset[str]:
-        return frozenset(db.scalars(_PRIVILEGES, {"principal": principal_id, "family": family}))
+        """Privileges on the family's root object."""
+        return self.permissions_of(db, principal_id, family).on([ROOTS[family]])
 
     def roles(self, family: str) -> list[RoleView]:
         columns = (Role.id, Role.family, Role.name, Role.description, Role.system)
@@ -189,3 +246,151 @@ class Access:
                     .where(Token.principal_id == principal.id, Token.family == family)
                     .values(revoked=True)
                 )
+
+
+@dataclass(frozen=True)
+class PermissionView:
+    id: str
+    scope: str
+    principal: PrincipalView
+    role_id: str
+    propagate: bool
+
+
+ADMIN_ROLES = {VCENTER: "-1"}  # the role whose last permission on the root may not go
+
+
+class Permissions:
+    """Permissions on objects: who holds which role where, per family."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def add(
+        self, family: str, kind: str, name: str, domain: str | None, role_id: str, scope: str, propagate: bool
+    ) -> str:
+        with self._store.write() as s:
+            principal = self._principal(s, kind, name, domain)
+            self._role(s, family, role_id)
+            exists = select(Assignment.id).where(
+                Assignment.family == family,
+                Assignment.scope == scope,
+                Assignment.principal_id == principal.id,
+            )
+            if s.scalars(exists).first():
+                raise Conflict(
+                    "permission.exists",
+                    f"{principal.login} already has a permission on {scope}",
+                    principal.login,
+                    scope,
+                )
+            row = Assignment(
+                id=identity.new_id(),
+                family=family,
+                principal_id=principal.id,
+                role_id=role_id,
+                scope=scope,
+                propagate=propagate,
+                created_at=self._clock.now(s),
+            )
+            s.add(row)
+            stamp.bump(s)
+            return row.id
+
+    def get(self, family: str, permission_id: str) -> PermissionView:
+        with self._store.read() as s:
+            return self._view(s, self._row(s, family, permission_id))
+
+    def update(self, family: str, permission_id: str, role_id: str | None, propagate: bool | None) -> None:
+        with self._store.write() as s:
+            row = self._row(s, family, permission_id)
+            if role_id is not None and role_id != row.role_id:
+                self._role(s, family, role_id)
+                self._keep_an_admin(s, row)
+                row.role_id = role_id
+            if propagate is not None:
+                row.propagate = propagate
+            stamp.bump(s)
+
+    def remove(self, family: str, permission_id: str) -> None:
+        with self._store.write() as s:
+            row = self._row(s, family, permission_id)
+            self._keep_an_admin(s, row)
+            s.delete(row)
+            stamp.bump(s)
+
+    def list(
+        self,
+        family: str,
+        scopes: set[str] | None = None,
+        principals: list[tuple[str, str, str | None]] | None = None,
+        roles: set[str] | None = None,
+        propagate: bool | None = None,
+        marker: str | None = None,
+        page_size: int | None = None,
+    ) -> Page:
+        size, after = bounded_size(page_size, 200), marker_after(marker)
+        query = select(Assignment).where(Assignment.family == family)
+        with self._store.read() as s:
+            if scopes is not None:
+                query = query.where(Assignment.scope.in_(sorted(scopes)))
+            if roles is not None:
+                query = query.where(Assignment.role_id.in_(sorted(roles)))
+            if propagate is not None:
+                query = query.where(Assignment.propagate.is_(propagate))
+            if principals is not None:
+                ids = [p.id for k, n, d in principals if (p := self._find(s, k, n, d)) is not None]
+                query = query.where(Assignment.principal_id.in_(ids))
+            if after is not None:
+                query = query.where(Assignment.id > after)
+            rows = list(s.scalars(query.order_by(Assignment.id).limit(size + 1)))
+            views = [self._view(s, r) for r in rows[:size]]
+        return Page(views, next_marker(views[-1].id) if len(rows) > size else None)
+
+    @staticmethod
+    def _keep_an_admin(s: Session, row: Assignment) -> None:
+        admin = ADMIN_ROLES.get(row.family)
+        if row.role_id != admin or row.scope != ROOTS[row.family]:
+            return
+        others = select(Assignment.id).where(
+            Assignment.family == row.family,
+            Assignment.scope == row.scope,
+            Assignment.role_id == admin,
+            Assignment.id != row.id,
+        )
+        if s.scalars(others).first() is None:
+            raise Conflict(
+                "permission.last_admin", "The last administrator permission on the root cannot go", row.id
+            )
+
+    @staticmethod
+    def _find(s: Session, kind: str, name: str, domain: str | None) -> Principal | None:
+        local, domain = identity.split_name(name, domain)
+        row = identity.find(s, identity.login_of(kind, local, domain))
+        return row if row is not None and row.kind == kind else None
+
+    def _principal(self, s: Session, kind: str, name: str, domain: str | None) -> Principal:
+        row = self._find(s, kind, name, domain)
+        if row is None:
+            raise Invalid("principal.not_found", f"{kind} {name} not found", name)
+        return row
+
+    @staticmethod
+    def _role(s: Session, family: str, role_id: str) -> None:
+        role = s.get(Role, role_id)
+        if role is None or role.family != family:
+            raise Invalid("role.not_found", f"Role with id {role_id} not found", role_id)
+
+    @staticmethod
+    def _row(s: Session, family: str, permission_id: str) -> Assignment:
+        row = s.get(Assignment, permission_id)
+        if row is None or row.family != family:
+            raise NotFound("permission.not_found", f"Permission {permission_id} not found", permission_id)
+        return row
+
+    @staticmethod
+    def _view(s: Session, row: Assignment) -> PermissionView:
+        principal = s.get(Principal, row.principal_id)
+        assert principal is not None
+        return PermissionView(row.id, row.scope, PrincipalView.of(principal), row.role_id, row.propagate)

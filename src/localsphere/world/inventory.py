@@ -11,18 +11,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from localsphere.settings import InventorySpec
+from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
-from localsphere.world.errors import AlreadyInState, Invalid, NotFound, WrongState
+from localsphere.world.errors import AlreadyInState, Forbidden, Invalid, NotFound, WrongState
 from localsphere.world.schema import ManagedObject, Meta
 from localsphere.world.store import Store
 
 DATACENTER, FOLDER, CLUSTER, HOST = "Datacenter", "Folder", "ClusterComputeResource", "HostSystem"
 POOL, DATASTORE, NETWORK, VM = "ResourcePool", "Datastore", "Network", "VirtualMachine"
 ROOT_FOLDER = "group-d1"
+VIEW = "System.View"
 POWERED_ON, POWERED_OFF, SUSPENDED = "POWERED_ON", "POWERED_OFF", "SUSPENDED"
 MOID_SEQUENCE = "moid_sequence"
 GUESTS = ("UBUNTU_64", "RHEL_9_64", "WINDOWS_SERVER_2021", "OTHER_LINUX_64")
@@ -227,6 +229,25 @@ def _add_vm(
     )
 
 
+def _authorize(caller: Caller, path: str, privilege: str, moid: str) -> None:
+    held = caller.on(_chain(path))
+    if VIEW not in held:
+        raise NotFound("object.not_found", f"Object with identifier '{moid}' does not exist", moid)
+    if privilege not in held:
+        raise Forbidden(
+            "privilege.missing",
+            f"{caller.principal.upn} lacks {privilege} on {moid}",
+            caller.principal.upn,
+            privilege,
+            moid,
+        )
+
+
+def _chain(path: str) -> list[str]:
+    """An object and its ancestors, nearest first, from its path."""
+    return path.strip("/").split("/")[::-1]
+
+
 def vm_details(
     name: str, datastore: str | None, network: tuple[str, str] | None, disk_bytes: int, clean_power_off: bool
 ) -> dict[str, Any]:
@@ -340,16 +361,51 @@ class Inventory:
         self._store = store
         self._clock = clock
 
-    def list(self, kind: str, where: Filter, limit: int) -> list[ObjectView]:
-        """Up to ``limit`` objects of a kind, by managed-object id order of creation."""
+    def list(self, kind: str, where: Filter, limit: int, viewer: Caller | None = None) -> list[ObjectView]:
+        """Up to ``limit`` objects of a kind, by managed-object id order of creation; with a
+        ``viewer``, only those it may see (System.View), as vCenter hides the rest."""
         query: Select[Any] = select(ManagedObject).where(ManagedObject.kind == kind)
         for name, column in _COLUMNS.items():
             wanted = getattr(where, name)
             if wanted is not None:
                 query = query.where(column.in_(sorted(wanted)))
-        query = query.order_by(func.length(ManagedObject.moid), ManagedObject.moid).limit(limit)
+        query = query.order_by(func.length(ManagedObject.moid), ManagedObject.moid)
         with self._store.read() as s:
-            return [ObjectView.of(r) for r in s.scalars(query)]
+            if viewer is None or self._sees_everything(viewer):
+                return [ObjectView.of(r) for r in s.scalars(query.limit(limit))]
+            paths = s.scalars(
+                select(ManagedObject.path).where(ManagedObject.moid.in_(sorted(viewer.grants.scopes())))
+            )
+            under = [ManagedObject.path.startswith(p, autoescape=True) for p in paths]
+            if not under:
+                return []
+            found = []
+            for row in s.scalars(query.where(or_(*under)).execution_options(yield_per=1000)):
+                if VIEW in viewer.on(_chain(row.path)):
+                    found.append(ObjectView.of(row))
+                    if len(found) == limit:
+                        break
+            return found
+
+    def require(self, caller: Caller, privilege: str, moid: str) -> None:
+        """Refuse unless ``caller`` holds ``privilege`` on the object; an object it may not see is,
+        for it, not there. An unknown id passes: the operation reports it in its own words."""
+        with self._store.query() as conn:
+            path = conn.scalar(select(ManagedObject.path).where(ManagedObject.moid == moid))
+        if path is not None:
+            _authorize(caller, path, privilege, moid)
+
+    def kinds(self, moids: set[str]) -> dict[str, str]:
+        """The kind of each known object among ``moids``."""
+        with self._store.query() as conn:
+            rows = conn.execute(
+                select(ManagedObject.moid, ManagedObject.kind).where(ManagedObject.moid.in_(sorted(moids)))
+            )
+            return dict(rows.all())
+
+    @staticmethod
+    def _sees_everything(viewer: Caller) -> bool:
+        return viewer.grants.scopes() == {ROOT_FOLDER} and VIEW in viewer.privileges
 
     def get(self, kind: str, moid: str) -> ObjectView:
         with self._store.read() as s:
@@ -367,6 +423,7 @@ class Inventory:
 
     def create_vm(
         self,
+        caller: Caller | None,
         name: str,
         guest_os: str,
         folder: str | None,
@@ -426,6 +483,9 @@ class Inventory:
                     folder_row.moid,
                     pool_row.moid,
                 )
+            if caller is not None:
+                _authorize(caller, folder_row.path, "VirtualMachine.Inventory.Create", folder_row.moid)
+                _authorize(caller, pool_row.path, "Resource.AssignVMToPool", pool_row.moid)
             ds_row = (
                 self._row(s, DATASTORE, datastore)
                 if datastore

@@ -7,8 +7,6 @@ Lists page by name (keyset), with an opaque marker naming the last role returned
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
@@ -18,11 +16,11 @@ from sqlalchemy.orm import Session
 from localsphere.world import stamp
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound
+from localsphere.world.paging import Page, bounded_size, marker_after, next_marker
 from localsphere.world.schema import Assignment, Privilege, Role, RolePrivilege
 from localsphere.world.store import Store
 
 BASE_PRIVILEGES = {"vcenter": ("System.Anonymous", "System.Read", "System.View")}
-MAX_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -41,39 +39,6 @@ class RoleInfo:
     system: bool
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list
-    marker: str | None  # where the next page starts, None on the last one
-
-
-MARKER_PREFIX = "after:"
-
-
-def _marker(name: str) -> str:
-    return base64.urlsafe_b64encode((MARKER_PREFIX + name).encode()).decode()
-
-
-def _after(marker: str | None) -> str | None:
-    if marker is None:
-        return None
-    try:
-        text = base64.b64decode(marker, altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        text = ""
-    if not text.startswith(MARKER_PREFIX):
-        raise Invalid("marker.invalid", f"Invalid marker: {marker}", marker)
-    return text[len(MARKER_PREFIX) :]
-
-
-def _size(page_size: int | None, default: int) -> int:
-    if page_size is None:
-        return default
-    if not 1 <= page_size <= MAX_PAGE:
-        raise Invalid("page_size.invalid", f"Page size must be between 1 and {MAX_PAGE}", str(page_size))
-    return page_size
-
-
 class Roles:
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
@@ -89,7 +54,7 @@ class Roles:
         page_size: int | None = None,
         default_size: int = 200,
     ) -> Page:
-        size, after = _size(page_size, default_size), _after(marker)
+        size, after = bounded_size(page_size, default_size), marker_after(marker)
         query = select(Privilege.name, Privilege.group, Privilege.description).where(
             Privilege.family == family
         )
@@ -100,7 +65,7 @@ class Roles:
         with self._store.query() as conn:
             rows = [PrivilegeView(*r) for r in conn.execute(query.order_by(Privilege.name).limit(size + 1))]
         more = len(rows) > size
-        return Page(rows[:size], _marker(rows[size - 1].name) if more else None)
+        return Page(rows[:size], next_marker(rows[size - 1].name) if more else None)
 
     def privilege(self, family: str, name: str) -> PrivilegeView:
         with self._store.query() as conn:
@@ -126,7 +91,7 @@ class Roles:
         default_size: int = 200,
     ) -> Page:
         """Roles in lexicographical order of name; ``holding``: roles that hold all these privileges."""
-        size, after = _size(page_size, default_size), _after(marker)
+        size, after = bounded_size(page_size, default_size), marker_after(marker)
         query = select(Role.id).where(Role.family == family)
         if names is not None:
             query = query.where(Role.name.in_(sorted(names)))
@@ -145,7 +110,7 @@ class Roles:
         with self._store.read() as s:
             ids = list(s.scalars(query.order_by(Role.name).limit(size + 1)))
             roles = [self._info(s, i) for i in ids[:size]]
-        return Page(roles, _marker(roles[-1].name) if len(ids) > size else None)
+        return Page(roles, next_marker(roles[-1].name) if len(ids) > size else None)
 
     def get(self, family: str, role_id: str) -> RoleInfo:
         with self._store.read() as s:

@@ -5,7 +5,7 @@ Migrations in ``migrations/versions`` create exactly these; change both together
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -95,7 +95,9 @@ class RolePrivilege(Base):
 
 
 class Assignment(Base):
-    """A principal holds a role of a product family, on the family's root (``scope`` '')."""
+    """A principal holds a role of a product family on an object (``scope``: the family's root object,
+    ``''`` for SDDC Manager and ``group-d1`` for vCenter, or any inventory object), and, when it
+    ``propagate``s, on everything below it."""
 
     __tablename__ = "assignments"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -103,6 +105,7 @@ class Assignment(Base):
     principal_id: Mapped[str] = mapped_column(ForeignKey("principals.id", ondelete="CASCADE"))
     role_id: Mapped[str] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"))
     scope: Mapped[str] = mapped_column(String(255), default="")
+    propagate: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[float] = mapped_column(Float)
     __table_args__ = (
         Index("ix_assignments_unique", "family", "principal_id", "scope", unique=True),

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from localsphere.settings import InventorySpec
 from localsphere.world import identity, inventory
-from localsphere.world.access import SDDC, VCENTER
+from localsphere.world.access import ROOTS, SDDC, VCENTER
 from localsphere.world.auth import digest
 from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
 from localsphere.world.schema import (
@@ -137,7 +137,9 @@ def seed(
     grants.append((SDDC, identity.add_principal(s, USER, "admin", LOCAL_DOMAIN, now), sddc_roles["ADMIN"]))
     s.flush()
     s.add_all(
-        Assignment(id=identity.new_id(), family=f, principal_id=p.id, role_id=r, scope="", created_at=now)
+        Assignment(
+            id=identity.new_id(), family=f, principal_id=p.id, role_id=r, scope=ROOTS[f], created_at=now
+        )
         for f, p, r in grants
     )
     inventory.build(s, inventory_spec, now)

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, delete, select, update
 
 from localsphere.settings import Policy
 from localsphere.world import stamp
-from localsphere.world.access import Access, Caller
+from localsphere.world.access import ROOTS, Access, Caller
 from localsphere.world.auth import digest
 from localsphere.world.clock import Clock, read_state
 from localsphere.world.errors import Unauthenticated
@@ -81,11 +81,12 @@ class Sessions:
                 self._checked.forget((key, family))
                 raise Unauthenticated("session.invalid", "Authentication required.")
             principal = PrincipalView(*row[4:])
-            privileges = self._access.privileges(conn, principal.id, family)
+            grants = self._access.permissions_of(conn, principal.id, family)
             created = row.issued_at
         with self._store.write() as s:
             s.execute(update(Token).where(Token.id == key).values(expires_at=state.now + self._idle))
-        info = SessionInfo(Caller(principal, family, privileges), created, state.now)
+        caller = Caller(principal, family, grants.on([ROOTS[family]]), grants)
+        info = SessionInfo(caller, created, state.now)
         self._checked.put((key, family), state.stamp, info)
         return info
 

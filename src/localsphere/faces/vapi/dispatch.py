@@ -22,6 +22,7 @@ from localsphere.faces.vapi.types import Bad
 from localsphere.world import World
 from localsphere.world.access import require
 from localsphere.world.errors import WorldError
+from localsphere.world.inventory import VIEW
 
 log = logging.getLogger("localsphere.vapi")
 SESSION_HEADER = "vmware-api-session-id"
@@ -50,6 +51,8 @@ class Endpoint:
         def work() -> Any:
             context = self._authenticate(op, credentials)
             values = read_input()
+            if op.scope is not None:
+                self.world.inventory.require(context.caller, op.privilege or VIEW, values[op.scope])
             return op.run(context, values)
 
         return await (
@@ -73,7 +76,7 @@ class Endpoint:
                 "com.vmware.vapi.endpoint.method.authentication.required",
             )
         session = self.world.sessions.check(credentials.session_id, self.family)
-        if op.privilege is not None:
+        if op.privilege is not None and op.scope is None:
             require(session.caller, op.privilege)
         return Context(session=session, session_id=credentials.session_id)
 
@@ -105,7 +108,8 @@ class Endpoint:
                 query = [(k, v) for k, v in request.query_params.multi_items() if k != "action"]
 
                 def read_input() -> dict[str, Any]:
-                    return op.rest_input(path, query, parse_json(body) if op.body else None)
+                    given = parse_json(body) if op.body and (op.body != "*" or body.strip()) else None
+                    return op.rest_input(path, query, given)
 
                 result = await self.invoke(op, rest_credentials(request), read_input)
                 if op.output is None:

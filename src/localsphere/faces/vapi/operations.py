@@ -44,7 +44,8 @@ class Operation:
     output: Type | None
     run: Run
     privilege: str | None = None  # None: any valid session may call it
-    body: str | None = None  # the parameter the REST body carries
+    scope: str | None = None  # the input naming the object the privilege is needed on; None: the root
+    body: str | None = None  # the parameter the REST body carries; "*": the body holds every parameter
     action: str | None = None  # REST ``?action=``
     status: int = 200  # REST status of a result (201 for creations)
     write: bool = False
@@ -62,6 +63,10 @@ class Operation:
         from the query, a structure's fields flattened (``names=a&names=b``; ``filter.names=a``
         is accepted too)."""
         values: dict[str, Any] = {}
+        if self.body == "*":
+            if body is not None and not isinstance(body, dict):
+                raise Bad("", "an object")
+            return self.input_type.read_rest({**(body or {}), **path}, "")
         for name, kind in self.params.items():
             if name in path:
                 values[name] = kind.from_text(path[name], name)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from localsphere.faces.vapi.operations import Context, Operation
-from localsphere.faces.vapi.types import BOOLEAN, LONG, STRING, Struct, list_of, optional, set_of
+from localsphere.faces.vapi.types import BOOLEAN, LONG, STRING, Enum, Struct, list_of, optional, set_of
 from localsphere.world import World
-from localsphere.world.access import VCENTER
+from localsphere.world.access import VCENTER, PermissionView
+from localsphere.world.errors import NotFound
 from localsphere.world.roles import PrivilegeView, RoleInfo
 
 PRIVILEGES = "com.vmware.vcenter.authorization.privileges"
@@ -192,5 +193,161 @@ def operations(world: World) -> list[Operation]:
             delete_role,
             privilege=modify,
             write=True,
+        ),
+    ]
+
+
+PERMISSIONS = "com.vmware.vcenter.authorization.permissions"
+DYNAMIC_ID = Struct("com.vmware.vapi.std.dynamic_ID", {"type": STRING, "id": STRING})
+PRINCIPAL = Struct(
+    f"{PERMISSIONS}.principal", {"type": Enum(("USER", "GROUP")), "name": STRING, "domain": optional(STRING)}
+)
+PERMISSION_INFO = Struct(
+    f"{PERMISSIONS}.info",
+    {"object": DYNAMIC_ID, "principal": PRINCIPAL, "role": STRING, "propagating": BOOLEAN},
+)
+PERMISSION_CREATE = Struct(f"{PERMISSIONS}.create_spec", dict(PERMISSION_INFO.fields))
+PERMISSION_UPDATE = Struct(
+    f"{PERMISSIONS}.update_spec", {"role": optional(STRING), "is_propagating": optional(BOOLEAN)}
+)
+PERMISSION_FILTER = Struct(
+    f"{PERMISSIONS}.filter_spec",
+    {
+        "objects": optional(list_of(DYNAMIC_ID)),
+        "principals": optional(list_of(PRINCIPAL)),
+        "roles": optional(set_of(STRING)),
+        "is_propagating": optional(BOOLEAN),
+    },
+)
+PERMISSION_LIST = Struct(
+    f"{PERMISSIONS}.list_result",
+    {
+        "items": list_of(Struct(f"{PERMISSIONS}.list_item", {"permission": STRING, "info": PERMISSION_INFO})),
+        "marker": optional(STRING),
+    },
+)
+MODIFY_PERMISSIONS = "Authorization.ModifyPermissions"
+
+
+def permission_operations(world: World) -> list[Operation]:
+    def info(p: PermissionView, kinds: dict[str, str]) -> dict[str, Any]:
+        return {
+            "object": {"type": kinds.get(p.scope, "Folder"), "id": p.scope},
+            "principal": {"type": p.principal.kind, "name": p.principal.name, "domain": p.principal.domain},
+            "role": p.role_id,
+            "propagating": p.propagate,
+        }
+
+    def on_object(context: Context, moid: str) -> None:
+        if not world.inventory.kinds({moid}):
+            raise NotFound("object.not_found", f"Object with identifier '{moid}' does not exist", moid)
+        world.inventory.require(context.caller, MODIFY_PERMISSIONS, moid)
+
+    def create(context: Context, given: dict[str, Any]) -> str:
+        spec = given["spec"]
+        on_object(context, spec["object"]["id"])
+        who = spec["principal"]
+        return world.permissions.add(
+            VCENTER,
+            who["type"],
+            who["name"],
+            who["domain"],
+            spec["role"],
+            spec["object"]["id"],
+            spec["propagating"],
+        )
+
+    def get(_: Context, given: dict[str, Any]) -> dict[str, Any]:
+        found = world.permissions.get(VCENTER, given["permission"])
+        return info(found, world.inventory.kinds({found.scope}))
+
+    def update(context: Context, given: dict[str, Any]) -> None:
+        found = world.permissions.get(VCENTER, given["permission"])
+        on_object(context, found.scope)
+        spec = given["spec"]
+        world.permissions.update(VCENTER, found.id, spec["role"], spec["is_propagating"])
+
+    def delete(context: Context, given: dict[str, Any]) -> None:
+        found = world.permissions.get(VCENTER, given["permission"])
+        on_object(context, found.scope)
+        world.permissions.remove(VCENTER, found.id)
+
+    def listing(_: Context, given: dict[str, Any]) -> dict[str, Any]:
+        spec, page = given["filter"] or {}, given["iterate"] or {}
+        objects = spec.get("objects")
+        principals = spec.get("principals")
+        found = world.permissions.list(
+            VCENTER,
+            scopes=None if objects is None else {o["id"] for o in objects},
+            principals=None
+            if principals is None
+            else [(p["type"], p["name"], p["domain"]) for p in principals],
+            roles=spec.get("roles"),
+            propagate=spec.get("is_propagating"),
+            marker=page.get("marker"),
+            page_size=page.get("page_size"),
+        )
+        kinds = world.inventory.kinds({p.scope for p in found.items})
+        return {
+            "items": [{"permission": p.id, "info": info(p, kinds)} for p in found.items],
+            "marker": found.marker,
+        }
+
+    base = f"{BASE}/permissions"
+    one = f"{base}/{{permission}}"
+    return [
+        Operation(
+            PERMISSIONS,
+            "create",
+            "POST",
+            base,
+            {"spec": PERMISSION_CREATE},
+            STRING,
+            create,
+            body="spec",
+            status=201,
+            write=True,
+        ),
+        Operation(
+            PERMISSIONS,
+            "get",
+            "GET",
+            one,
+            {"permission": STRING},
+            PERMISSION_INFO,
+            get,
+            privilege="System.Read",
+        ),
+        Operation(
+            PERMISSIONS,
+            "update",
+            "PATCH",
+            one,
+            {"permission": STRING, "spec": PERMISSION_UPDATE},
+            None,
+            update,
+            body="spec",
+            write=True,
+        ),
+        Operation(PERMISSIONS, "delete", "DELETE", one, {"permission": STRING}, None, delete, write=True),
+        Operation(
+            PERMISSIONS,
+            "list",
+            "POST",
+            base,
+            {
+                "filter": optional(PERMISSION_FILTER),
+                "iterate": optional(
+                    Struct(
+                        f"{PERMISSIONS}.iteration_spec",
+                        {"page_size": optional(LONG), "marker": optional(STRING)},
+                    )
+                ),
+            },
+            PERMISSION_LIST,
+            listing,
+            privilege="System.Read",
+            body="*",
+            action="list",
         ),
     ]

@@ -58,8 +58,8 @@ def _lister(
     where: Callable[[dict[str, Any]], Filter],
     render: Callable[[ObjectView], dict[str, Any]],
 ) -> Callable[[Context, dict[str, Any]], Any]:
-    def run(_: Context, given: dict[str, Any]) -> list[dict[str, Any]]:
-        found = world.inventory.list(kind, where(given["filter"] or {}), MAX_RESULTS + 1)
+    def run(context: Context, given: dict[str, Any]) -> list[dict[str, Any]]:
+        found = world.inventory.list(kind, where(given["filter"] or {}), MAX_RESULTS + 1, context.caller)
         if len(found) > MAX_RESULTS:
             raise _too_many(label)
         return [render(o) for o in found]
@@ -391,7 +391,6 @@ def operations(world: World) -> list[Operation]:
             {"filter": optional(spec)},
             list_of(summary),
             _lister(world, kind, label, where, render),
-            privilege=read,
         )
 
     def getting(
@@ -411,13 +410,15 @@ def operations(world: World) -> list[Operation]:
             info,
             _getter(world, kind, param, render),
             privilege=read,
+            scope=param,
         )
 
-    def create_vm(_: Context, given: dict[str, Any]) -> str:
+    def create_vm(context: Context, given: dict[str, Any]) -> str:
         spec = given["spec"]
         placement = spec["placement"] or {}
         cpu, memory = spec["cpu"] or {}, spec["memory"] or {}
         return world.inventory.create_vm(
+            context.caller,
             spec["name"] or "Virtual Machine",
             spec["guest_OS"],
             placement.get("folder"),
@@ -617,7 +618,6 @@ def operations(world: World) -> list[Operation]:
             {"spec": VM_CREATE},
             STRING,
             create_vm,
-            privilege="VirtualMachine.Inventory.Create",
             body="spec",
             status=201,
             write=True,
@@ -631,9 +631,20 @@ def operations(world: World) -> list[Operation]:
             None,
             lambda _, given: world.inventory.delete_vm(given["vm"]),
             privilege="VirtualMachine.Inventory.Delete",
+            scope="vm",
             write=True,
         ),
-        Operation(POWER, "get", "GET", power_path, {"vm": STRING}, POWER_INFO, power_info, privilege=read),
+        Operation(
+            POWER,
+            "get",
+            "GET",
+            power_path,
+            {"vm": STRING},
+            POWER_INFO,
+            power_info,
+            privilege=read,
+            scope="vm",
+        ),
         *(
             Operation(
                 POWER,
@@ -645,6 +656,7 @@ def operations(world: World) -> list[Operation]:
                 power(action),
                 action=action,
                 privilege=f"VirtualMachine.Interact.{privilege}",
+                scope="vm",
                 write=True,
             )
             for action, privilege in power_privileges.items()

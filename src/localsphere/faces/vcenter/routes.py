@@ -34,7 +34,12 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
 
 
 def routes(world: World, max_body: int) -> list[BaseRoute]:
-    operations = [*session.operations(world), *authorization.operations(world), *inventory.operations(world)]
+    operations = [
+        *session.operations(world),
+        *authorization.operations(world),
+        *authorization.permission_operations(world),
+        *inventory.operations(world),
+    ]
     endpoint = Endpoint(world, VCENTER, operations, max_body)
     create = endpoint.by_name[(session.SERVICE, "create")]
 
