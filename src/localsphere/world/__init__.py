@@ -7,8 +7,9 @@ import time
 from sqlalchemy import select
 
 from localsphere.settings import Settings
-from localsphere.world.access import Access, Permissions
+from localsphere.world.access import ROOTS, Access, Caller, Permissions, require
 from localsphere.world.auth import Auth
+from localsphere.world.authz_records import PrivilegeChecks, VtMappings
 from localsphere.world.clock import Clock
 from localsphere.world.identity import Identity
 from localsphere.world.inventory import Inventory
@@ -33,6 +34,8 @@ class World:
         self.sessions = Sessions(self.store, self.clock, self.access, settings.policy)
         self.roles = Roles(self.store, self.clock)
         self.permissions = Permissions(self.store, self.clock)
+        self.vt_mappings = VtMappings(self.store, self.clock)
+        self.privilege_checks = PrivilegeChecks(self.store, self.clock)
         self.inventory = Inventory(self.store, self.clock)
         self._demo_password = settings.demo_password
         self._inventory = settings.inventory
@@ -50,6 +53,20 @@ class World:
         """Return to the seeded world: every object, identity, token and the clock."""
         with self.store.write() as s:
             seed(s, time.time(), self.auth.hash_password, self._demo_password, self._inventory)
+
+    def authorize(
+        self, caller: Caller, session: str | None, privilege: str, scope: str | None, op_id: str | None = None
+    ) -> None:
+        """Check ``privilege`` on the object ``scope`` (None: the family's root) and record the check,
+        as vCenter keeps them for least-privilege analysis."""
+        target = scope if scope is not None else ROOTS[caller.family]
+        self.privilege_checks.record(
+            session, caller.principal.name, caller.principal.domain, target, privilege, op_id
+        )
+        if scope is None:
+            require(caller, privilege)
+        else:
+            self.inventory.require(caller, privilege, scope)
 
     @property
     def kind(self) -> str:

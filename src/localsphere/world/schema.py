@@ -167,3 +167,30 @@ class ManagedObject(Base):
         Index("ix_objects_kind_pool", "kind", "pool"),
         Index("ix_objects_parent", "parent"),
     )
+
+
+class VtMapping(Base):
+    """An inventory object mapped to a vTContainer (vCenter's trusted-container authorization)."""
+
+    __tablename__ = "vt_mappings"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    vtcontainer: Mapped[str] = mapped_column(String(255))
+    object: Mapped[str] = mapped_column(String(32))
+    object_kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_vt_mappings_unique", "vtcontainer", "object", unique=True),)
+
+
+class PrivilegeCheck(Base):
+    """One privilege check the server made, in order; the oldest are dropped beyond a bound."""
+
+    __tablename__ = "privilege_checks"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session: Mapped[str | None] = mapped_column(String(64), nullable=True)  # digest of the session id
+    principal_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    principal_domain: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    object: Mapped[str] = mapped_column(String(32))
+    object_kind: Mapped[str] = mapped_column(String(32))
+    privilege: Mapped[str] = mapped_column(String(255))
+    op_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)

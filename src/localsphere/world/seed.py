@@ -24,9 +24,11 @@ from localsphere.world.schema import (
     Membership,
     Principal,
     Privilege,
+    PrivilegeCheck,
     Role,
     RolePrivilege,
     Token,
+    VtMapping,
     WorldState,
 )
 from localsphere.world.stamp import new_stamp
@@ -85,6 +87,8 @@ WORLD_TABLES = [
     Domain,
     WorldState,
     ManagedObject,
+    VtMapping,
+    PrivilegeCheck,
 ]
 
 

@@ -185,3 +185,37 @@ def test_create_and_delete_vm(connect):
     vc.VM.delete(vm)
     with pytest.raises(NotFound):
         vc.VM.get(vm)
+
+
+def test_permissions_mappings_and_privilege_checks(connect):
+    client = connect()
+    authz = client.vcenter.authorization
+    from com.vmware.vapi.std_client import DynamicID
+    from com.vmware.vcenter.authorization.vt_containers_client import Mappings
+    from com.vmware.vcenter.authorization_client import Permissions, PrivilegeChecks
+
+    start = authz.privilege_checks.Latest.get()
+    seeded = authz.Permissions.list()
+    assert {i.info.principal.name for i in seeded.items} == {"administrator", "operator", "viewer"}
+    folder = DynamicID(type="Folder", id="group-d1")
+    permission = authz.Permissions.create(
+        Permissions.CreateSpec(
+            object=folder,
+            principal=Permissions.Principal(
+                type=Permissions.Principal.Type.USER, name="USER_1", domain="vsphere.local"
+            ),
+            role="-2",
+            propagating=True,
+        )
+    )
+    assert authz.Permissions.get(permission).role == "-2"
+    authz.Permissions.update(permission, Permissions.UpdateSpec(role="-3"))
+    assert authz.Permissions.get(permission).role == "-3"
+    authz.Permissions.delete(permission)
+    with pytest.raises(NotFound):
+        authz.Permissions.get(permission)
+    mapping = authz.vt_containers.Mappings.create(Mappings.CreateSpec(vtcontainer="vtc-1", object=folder))
+    assert authz.vt_containers.Mappings.get(mapping).vtcontainer == "vtc-1"
+    checks = authz.PrivilegeChecks.list(PrivilegeChecks.IterationSpec(marker=start))
+    assert "Authorization.ModifyPermissions" in {c.privilege for c in checks.items}
+    assert checks.truncated is False

@@ -20,9 +20,8 @@ from localsphere.faces.vapi.errors import CHALLENGE, VapiError, from_world
 from localsphere.faces.vapi.operations import Context, Operation
 from localsphere.faces.vapi.types import Bad
 from localsphere.world import World
-from localsphere.world.access import require
+from localsphere.world.auth import digest
 from localsphere.world.errors import WorldError
-from localsphere.world.inventory import VIEW
 
 log = logging.getLogger("localsphere.vapi")
 SESSION_HEADER = "vmware-api-session-id"
@@ -47,12 +46,14 @@ class Endpoint:
 
     # Running an operation, whichever transport brought it.
 
-    async def invoke(self, op: Operation, credentials: Credentials, read_input: Any) -> Any:
+    async def invoke(
+        self, op: Operation, credentials: Credentials, read_input: Any, op_id: str | None = None
+    ) -> Any:
         def work() -> Any:
             context = self._authenticate(op, credentials)
             values = read_input()
-            if op.scope is not None:
-                self.world.inventory.require(context.caller, op.privilege or VIEW, values[op.scope])
+            if context.session is not None and op.privilege is not None:
+                self._authorize(op, context, values, op_id)
             return op.run(context, values)
 
         return await (
@@ -76,9 +77,12 @@ class Endpoint:
                 "com.vmware.vapi.endpoint.method.authentication.required",
             )
         session = self.world.sessions.check(credentials.session_id, self.family)
-        if op.privilege is not None and op.scope is None:
-            require(session.caller, op.privilege)
         return Context(session=session, session_id=credentials.session_id)
+
+    def _authorize(self, op: Operation, context: Context, values: dict[str, Any], op_id: str | None) -> None:
+        assert op.privilege is not None and context.session_id is not None
+        scope = values[op.scope] if op.scope is not None else None
+        self.world.authorize(context.caller, digest(context.session_id), op.privilege, scope, op_id)
 
     # REST
 
@@ -111,7 +115,8 @@ class Endpoint:
                     given = parse_json(body) if op.body and (op.body != "*" or body.strip()) else None
                     return op.rest_input(path, query, given)
 
-                result = await self.invoke(op, rest_credentials(request), read_input)
+                opid = request.headers.get("vapi-ctx-opid")
+                result = await self.invoke(op, rest_credentials(request), read_input, opid)
                 if op.output is None:
                     return Response(status_code=204)
                 return json_response(op.output.rest(result), op.status)
@@ -141,7 +146,7 @@ class Endpoint:
                 )
             security = (params.get("ctx") or {}).get("securityCtx") or {}
             result = await self.invoke(
-                op, rpc_credentials(security), lambda: op.rpc_input(params.get("input"))
+                op, rpc_credentials(security), lambda: op.rpc_input(params.get("input")), _op_id(params)
             )
             output = None if op.output is None else op.output.rpc(result)
             return json_response({"jsonrpc": "2.0", "id": request_id, "result": {"output": output}})
@@ -197,6 +202,12 @@ def rpc_credentials(security: dict[str, Any]) -> Credentials:
         if isinstance(session_id, str):
             return Credentials(session_id=session_id)
     return Credentials()
+
+
+def _op_id(params: dict[str, Any]) -> str | None:
+    app = (params.get("ctx") or {}).get("appCtx") or {}
+    value = app.get("opId") if isinstance(app, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _rpc_fault(request_id: Any, code: int, message: str) -> dict[str, Any]:

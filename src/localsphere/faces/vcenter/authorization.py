@@ -8,6 +8,8 @@ from localsphere.faces.vapi.operations import Context, Operation
 from localsphere.faces.vapi.types import BOOLEAN, LONG, STRING, Enum, Struct, list_of, optional, set_of
 from localsphere.world import World
 from localsphere.world.access import VCENTER, PermissionView
+from localsphere.world.auth import digest
+from localsphere.world.authz_records import MappingView
 from localsphere.world.errors import NotFound
 from localsphere.world.roles import PrivilegeView, RoleInfo
 
@@ -241,7 +243,8 @@ def permission_operations(world: World) -> list[Operation]:
     def on_object(context: Context, moid: str) -> None:
         if not world.inventory.kinds({moid}):
             raise NotFound("object.not_found", f"Object with identifier '{moid}' does not exist", moid)
-        world.inventory.require(context.caller, MODIFY_PERMISSIONS, moid)
+        assert context.session_id is not None
+        world.authorize(context.caller, digest(context.session_id), MODIFY_PERMISSIONS, moid)
 
     def create(context: Context, given: dict[str, Any]) -> str:
         spec = given["spec"]
@@ -349,5 +352,174 @@ def permission_operations(world: World) -> list[Operation]:
             privilege="System.Read",
             body="*",
             action="list",
+        ),
+    ]
+
+
+MAPPINGS = "com.vmware.vcenter.authorization.vt_containers.mappings"
+MAPPING_INFO = Struct(f"{MAPPINGS}.info", {"vtcontainer": STRING, "object": DYNAMIC_ID})
+MAPPING_LIST = Struct(
+    f"{MAPPINGS}.list_result",
+    {
+        "items": list_of(Struct(f"{MAPPINGS}.list_item", {"mapping": STRING, "info": MAPPING_INFO})),
+        "marker": optional(STRING),
+    },
+)
+CHECKS = "com.vmware.vcenter.authorization.privilege_checks"
+CHECK_PRINCIPAL = Struct(f"{CHECKS}.principal", {"name": STRING, "domain": STRING})
+CHECK_LIST = Struct(
+    f"{CHECKS}.list_result",
+    {
+        "items": list_of(
+            Struct(
+                f"{CHECKS}.info",
+                {"object": DYNAMIC_ID, "principal": optional(CHECK_PRINCIPAL), "privilege": STRING},
+            )
+        ),
+        "marker": STRING,
+        "truncated": BOOLEAN,
+    },
+)
+
+
+def record_operations(world: World) -> list[Operation]:
+    """vTContainer mappings and the record of privilege checks."""
+
+    def mapping_info(m: MappingView) -> dict[str, Any]:
+        return {"vtcontainer": m.vtcontainer, "object": {"type": m.object_kind, "id": m.object}}
+
+    def create_mapping(_: Context, given: dict[str, Any]) -> str:
+        return world.vt_mappings.add(given["spec"]["vtcontainer"], given["spec"]["object"]["id"])
+
+    def list_mappings(_: Context, given: dict[str, Any]) -> dict[str, Any]:
+        spec, page = given["filter"] or {}, given["iterate"] or {}
+        found = world.vt_mappings.list(
+            spec.get("vtcontainers"), spec.get("types"), page.get("marker"), page.get("size")
+        )
+        return {
+            "items": [{"mapping": m.id, "info": mapping_info(m)} for m in found.items],
+            "marker": found.marker,
+        }
+
+    def list_checks(_: Context, given: dict[str, Any]) -> dict[str, Any]:
+        spec, page = given["filter"] or {}, given["iteration"] or {}
+        principals = spec.get("principals")
+        found = world.privilege_checks.list(
+            objects=None if spec.get("objects") is None else {o["id"] for o in spec["objects"]},
+            sessions=None if spec.get("sessions") is None else {digest(s) for s in spec["sessions"]},
+            principals=None if principals is None else [(p["name"], p["domain"]) for p in principals if p],
+            privileges=spec.get("privileges"),
+            op_ids=spec.get("op_ids"),
+            marker=page.get("marker"),
+            end_marker=page.get("end_marker"),
+            size=page.get("size"),
+        )
+        items = [
+            {
+                "object": {"type": c.object_kind, "id": c.object},
+                "principal": {"name": c.principal_name, "domain": c.principal_domain or ""}
+                if c.principal_name
+                else None,
+                "privilege": c.privilege,
+            }
+            for c in found.items
+        ]
+        return {"items": items, "marker": found.marker, "truncated": found.truncated}
+
+    base = f"{BASE}/vt-containers/mappings"
+    modify = "Authorization.ModifyVTContainerMappings"
+    collect = "Sessions.CollectPrivilegeChecks"
+    mapping_iteration = Struct(
+        f"{MAPPINGS}.iteration_spec", {"marker": optional(STRING), "size": optional(LONG)}
+    )
+    mapping_filter = Struct(
+        f"{MAPPINGS}.filter_spec",
+        {"vtcontainers": optional(set_of(STRING)), "types": optional(set_of(STRING))},
+    )
+    check_iteration = Struct(
+        f"{CHECKS}.iteration_spec",
+        {
+            "size": optional(LONG),
+            "marker": optional(STRING),
+            "end_marker": optional(STRING),
+            "timeout_ms": optional(LONG),
+        },
+    )
+    check_filter = Struct(
+        f"{CHECKS}.filter_spec",
+        {
+            "objects": optional(list_of(DYNAMIC_ID)),
+            "sessions": optional(set_of(STRING)),
+            "principals": optional(list_of(optional(CHECK_PRINCIPAL))),
+            "privileges": optional(set_of(STRING)),
+            "op_ids": optional(set_of(STRING)),
+        },
+    )
+    return [
+        Operation(
+            MAPPINGS,
+            "create",
+            "POST",
+            base,
+            {"spec": Struct(f"{MAPPINGS}.create_spec", MAPPING_INFO.fields)},
+            STRING,
+            create_mapping,
+            privilege=modify,
+            body="spec",
+            status=201,
+            write=True,
+        ),
+        Operation(
+            MAPPINGS,
+            "list",
+            "GET",
+            base,
+            {"filter": optional(mapping_filter), "iterate": optional(mapping_iteration)},
+            MAPPING_LIST,
+            list_mappings,
+            privilege="System.Read",
+        ),
+        Operation(
+            MAPPINGS,
+            "get",
+            "GET",
+            f"{base}/{{mapping}}",
+            {"mapping": STRING},
+            MAPPING_INFO,
+            lambda _, given: mapping_info(world.vt_mappings.get(given["mapping"])),
+            privilege="System.Read",
+        ),
+        Operation(
+            MAPPINGS,
+            "delete",
+            "DELETE",
+            f"{base}/{{mapping}}",
+            {"mapping": STRING},
+            None,
+            lambda _, given: world.vt_mappings.remove(given["mapping"]),
+            privilege=modify,
+            write=True,
+        ),
+        Operation(
+            CHECKS,
+            "list",
+            "POST",
+            f"{BASE}/privilege-checks",
+            {"iteration": optional(check_iteration), "filter": optional(check_filter)},
+            CHECK_LIST,
+            list_checks,
+            privilege=collect,
+            body="*",
+            action="list",
+        ),
+        Operation(
+            f"{CHECKS}.latest",
+            "get",
+            "GET",
+            f"{BASE}/privilege-checks/latest",
+            {},
+            STRING,
+            lambda _, __: world.privilege_checks.latest(),
+            privilege=collect,
         ),
     ]

@@ -38,6 +38,7 @@ def routes(world: World, max_body: int) -> list[BaseRoute]:
         *session.operations(world),
         *authorization.operations(world),
         *authorization.permission_operations(world),
+        *authorization.record_operations(world),
         *inventory.operations(world),
     ]
     endpoint = Endpoint(world, VCENTER, operations, max_body)
