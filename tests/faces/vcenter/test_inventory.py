@@ -30,6 +30,12 @@ def test_the_seeded_inventory(vc):
     assert len(hosts) == 3 and all(h["connection_state"] == "CONNECTED" for h in hosts)
     datastores = vc.get("/api/vcenter/datastore").json()
     assert len(datastores) == 2 and all(d["capacity"] > d["free_space"] > 0 for d in datastores)
+    ds = vc.get(f"/api/vcenter/datastore/{datastores[0]['datastore']}").json()
+    assert (
+        ds["type"] == "VMFS" and ds["accessible"] is True and ds["free_space"] == datastores[0]["free_space"]
+    )
+    assert vc.get("/api/vcenter/datastore", params={"types": "NFS"}).json() == []
+    assert_vapi_error(vc.get("/api/vcenter/datastore", params={"types": "FLOPPY"}), 400, "INVALID_ARGUMENT")
     assert "VM Network" in ids(vc.get("/api/vcenter/network").json(), "name")
     folders = vc.get("/api/vcenter/folder", params={"type": "VIRTUAL_MACHINE"}).json()
     assert ids(folders, "folder") == [info["vm_folder"]]
