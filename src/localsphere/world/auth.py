@@ -105,9 +105,11 @@ class Auth:
             return False
 
     def sign_in(
-        self, login: str, *, password: str | None = None, api_key: str | None = None
+        self, login: str, *, password: str | None = None, api_key: str | None = None, sso_only: bool = False
     ) -> PrincipalView:
         """Check a password or API key, counting failures and locking the account after too many.
+        ``sso_only``: only users of an SSO domain may sign in (as on vCenter, which knows neither
+        appliance-local accounts nor service accounts).
 
         The slow hash check runs outside any transaction, so sign-ins never queue behind a write
         lock; a write happens only when there is a failure to count or a count to clear."""
@@ -125,6 +127,8 @@ class Auth:
             row = identity.find(s, login, for_update=counting)
             if row is not None and (row.password_hash, row.api_key_digest) != seen:
                 ok = False  # the credential changed while it was being checked
+            if row is not None and sso_only and row.domain in (None, LOCAL_DOMAIN):
+                row = None
             failure = self._judge(s, row, ok, self._clock.now(s))
             if failure is None and row is not None:
                 return PrincipalView.of(row)

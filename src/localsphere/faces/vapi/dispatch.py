@@ -68,7 +68,9 @@ class Endpoint:
                     "Authentication required.",
                     "com.vmware.vapi.endpoint.method.authentication.required",
                 )
-            principal = self.world.auth.sign_in(credentials.username, password=credentials.password)
+            principal = self.world.auth.sign_in(
+                credentials.username, password=credentials.password, sso_only=True
+            )
             return Context(principal=principal)
         if not credentials.session_id:
             raise VapiError(
