@@ -113,13 +113,11 @@ class PrivilegeChecks:
         op_id: str | None,
     ) -> None:
         with self._store.write() as s:
-            kind = s.scalar(select(ManagedObject.kind).where(ManagedObject.moid == moid)) or "Folder"
             row = PrivilegeCheck(
                 session=session,
                 principal_name=name,
                 principal_domain=domain,
                 object=moid,
-                object_kind=kind,
                 privilege=privilege,
                 op_id=op_id,
                 created_at=self._clock.now(s),
@@ -168,10 +166,19 @@ class PrivilegeChecks:
         with self._store.read() as s:
             oldest = s.scalar(select(func.min(PrivilegeCheck.seq)))
             rows = list(s.scalars(query.order_by(PrivilegeCheck.seq).limit(limit)))
+            kinds = dict(
+                s.execute(
+                    select(ManagedObject.moid, ManagedObject.kind).where(
+                        ManagedObject.moid.in_({r.object for r in rows})
+                    )
+                ).all()
+            )
             newest = s.scalar(select(func.max(PrivilegeCheck.seq))) or 0
         last = rows[-1].seq if len(rows) == limit else (end if end is not None else max(newest, start))
         items = [
-            CheckView(r.object, r.object_kind, r.principal_name, r.principal_domain, r.privilege)
+            CheckView(
+                r.object, kinds.get(r.object, "Folder"), r.principal_name, r.principal_domain, r.privilege
+            )
             for r in rows
         ]
         return CheckPage(items, next_marker(str(last)), oldest is not None and oldest > start + 1)

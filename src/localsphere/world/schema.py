@@ -190,7 +190,6 @@ class PrivilegeCheck(Base):
     principal_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
     principal_domain: Mapped[str | None] = mapped_column(String(255), nullable=True)
     object: Mapped[str] = mapped_column(String(32))
-    object_kind: Mapped[str] = mapped_column(String(32))
     privilege: Mapped[str] = mapped_column(String(255))
     op_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_at: Mapped[float] = mapped_column(Float)

@@ -21,7 +21,6 @@ def upgrade() -> None:
         sa.Column("principal_name", sa.String(length=255), nullable=True),
         sa.Column("principal_domain", sa.String(length=255), nullable=True),
         sa.Column("object", sa.String(length=32), nullable=False),
-        sa.Column("object_kind", sa.String(length=32), nullable=False),
         sa.Column("privilege", sa.String(length=255), nullable=False),
         sa.Column("op_id", sa.String(length=128), nullable=True),
         sa.Column("created_at", sa.Float(), nullable=False),
