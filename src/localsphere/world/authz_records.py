@@ -7,9 +7,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 
-from localsphere.world.clock import Clock
+from localsphere.world.clock import Clock, read_state
 from localsphere.world.errors import Conflict, Invalid, NotFound
 from localsphere.world.paging import Page, bounded_size, marker_after, next_marker
 from localsphere.world.schema import ManagedObject, PrivilegeCheck, VtMapping
@@ -112,20 +112,20 @@ class PrivilegeChecks:
         privilege: str,
         op_id: str | None,
     ) -> None:
-        with self._store.write() as s:
-            row = PrivilegeCheck(
-                session=session,
-                principal_name=name,
-                principal_domain=domain,
-                object=moid,
-                privilege=privilege,
-                op_id=op_id,
-                created_at=self._clock.now(s),
-            )
-            s.add(row)
-            s.flush()
-            if row.seq % 1000 == 0:  # now and then, forget the oldest
-                s.execute(delete(PrivilegeCheck).where(PrivilegeCheck.seq <= row.seq - KEEP_CHECKS))
+        with self._store.write_core() as conn:
+            seq = conn.execute(
+                insert(PrivilegeCheck).values(
+                    session=session,
+                    principal_name=name,
+                    principal_domain=domain,
+                    object=moid,
+                    privilege=privilege,
+                    op_id=op_id,
+                    created_at=read_state(conn).now,
+                )
+            ).inserted_primary_key[0]
+            if seq % 1000 == 0:  # now and then, forget the oldest
+                conn.execute(delete(PrivilegeCheck).where(PrivilegeCheck.seq <= seq - KEEP_CHECKS))
 
     def latest(self) -> str:
         with self._store.query() as conn:

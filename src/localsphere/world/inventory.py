@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from localsphere.settings import InventorySpec
@@ -313,6 +313,11 @@ _COLUMNS = {
 }
 
 
+_ALL = tuple(ManagedObject.__table__.c)  # every column, for reads that skip the ORM
+_GET = select(*_ALL).where(ManagedObject.moid == bindparam("moid"), ManagedObject.kind == bindparam("kind"))
+_PATH = select(ManagedObject.path).where(ManagedObject.moid == bindparam("moid"))
+
+
 @dataclass(frozen=True)
 class ObjectView:
     moid: str
@@ -334,7 +339,8 @@ class ObjectView:
     details: dict[str, Any]
 
     @staticmethod
-    def of(row: ManagedObject) -> ObjectView:
+    def of(row: Any) -> ObjectView:
+        """From an ORM object or a row of ``_ALL``: both name the columns alike."""
         return ObjectView(
             row.moid,
             row.uuid,
@@ -364,23 +370,23 @@ class Inventory:
     def list(self, kind: str, where: Filter, limit: int, viewer: Caller | None = None) -> list[ObjectView]:
         """Up to ``limit`` objects of a kind, by managed-object id order of creation; with a
         ``viewer``, only those it may see (System.View), as vCenter hides the rest."""
-        query: Select[Any] = select(ManagedObject).where(ManagedObject.kind == kind)
+        query: Select[Any] = select(*_ALL).where(ManagedObject.kind == kind)
         for name, column in _COLUMNS.items():
             wanted = getattr(where, name)
             if wanted is not None:
                 query = query.where(column.in_(sorted(wanted)))
         query = query.order_by(func.length(ManagedObject.moid), ManagedObject.moid)
-        with self._store.read() as s:
+        with self._store.query() as conn:
             if viewer is None or self._sees_everything(viewer):
-                return [ObjectView.of(r) for r in s.scalars(query.limit(limit))]
-            paths = s.scalars(
+                return [ObjectView.of(r) for r in conn.execute(query.limit(limit))]
+            paths = conn.scalars(
                 select(ManagedObject.path).where(ManagedObject.moid.in_(sorted(viewer.grants.scopes())))
             )
             under = [ManagedObject.path.startswith(p, autoescape=True) for p in paths]
             if not under:
                 return []
             found = []
-            for row in s.scalars(query.where(or_(*under)).execution_options(yield_per=1000)):
+            for row in conn.execute(query.where(or_(*under)).execution_options(yield_per=1000)):
                 if VIEW in viewer.on(_chain(row.path)):
                     found.append(ObjectView.of(row))
                     if len(found) == limit:
@@ -391,7 +397,7 @@ class Inventory:
         """Refuse unless ``caller`` holds ``privilege`` on the object; an object it may not see is,
         for it, not there. An unknown id passes: the operation reports it in its own words."""
         with self._store.query() as conn:
-            path = conn.scalar(select(ManagedObject.path).where(ManagedObject.moid == moid))
+            path = conn.scalar(_PATH, {"moid": moid})
         if path is not None:
             _authorize(caller, path, privilege, moid)
 
@@ -408,8 +414,13 @@ class Inventory:
         return viewer.grants.scopes() == {ROOT_FOLDER} and VIEW in viewer.privileges
 
     def get(self, kind: str, moid: str) -> ObjectView:
-        with self._store.read() as s:
-            return ObjectView.of(self._row(s, kind, moid))
+        with self._store.query() as conn:
+            row = conn.execute(_GET, {"moid": moid, "kind": kind}).first()
+        if row is None:
+            raise NotFound(
+                f"{kind.lower()}.not_found", f"{kind} with identifier '{moid}' does not exist", moid
+            )
+        return ObjectView.of(row)
 
     def children(self, parent: str, kind: str) -> list[str]:
         with self._store.query() as conn:
