@@ -376,17 +376,18 @@ class Inventory:
             if wanted is not None:
                 query = query.where(column.in_(sorted(wanted)))
         query = query.order_by(func.length(ManagedObject.moid), ManagedObject.moid)
-        with self._store.query() as conn:
-            if viewer is None or self._sees_everything(viewer):
+        if viewer is None or self._sees_everything(viewer):
+            with self._store.query() as conn:
                 return [ObjectView.of(r) for r in conn.execute(query.limit(limit))]
-            paths = conn.scalars(
+        with self._store.read() as s:  # a transaction: PostgreSQL streams rows only inside one
+            paths = s.scalars(
                 select(ManagedObject.path).where(ManagedObject.moid.in_(sorted(viewer.grants.scopes())))
             )
             under = [ManagedObject.path.startswith(p, autoescape=True) for p in paths]
             if not under:
                 return []
             found = []
-            for row in conn.execute(query.where(or_(*under)).execution_options(yield_per=1000)):
+            for row in s.execute(query.where(or_(*under)).execution_options(yield_per=1000)):
                 if VIEW in viewer.on(_chain(row.path)):
                     found.append(ObjectView.of(row))
                     if len(found) == limit:
