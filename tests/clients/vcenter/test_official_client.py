@@ -219,3 +219,10 @@ def test_permissions_mappings_and_privilege_checks(connect):
     checks = authz.PrivilegeChecks.list(PrivilegeChecks.IterationSpec(marker=start))
     assert "Authorization.ModifyPermissions" in {c.privilege for c in checks.items}
     assert checks.truncated is False
+
+
+def test_session_delete_over_json_rpc(connect):
+    client = connect()
+    client.session_svc.delete()
+    with pytest.raises(Unauthenticated):
+        client.session_svc.get()
