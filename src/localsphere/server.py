@@ -99,6 +99,7 @@ def run_worker(settings: Settings, prepared: Prepared, https: socket.socket, htt
         "log_level": settings.log_level,
         "server_header": False,
         "timeout_keep_alive": 30,
+        "timeout_graceful_shutdown": 3,
     }
     servers = [
         _Server(
