@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from localsphere.faces.http import BodyError, Runner, json_response, parse_json, read_body
-from localsphere.faces.vapi.errors import CHALLENGE, VapiError, from_world
+from localsphere.faces.vapi.errors import AUTH_REQUIRED, CHALLENGE, VapiError, from_world
 from localsphere.faces.vapi.operations import Context, Operation
 from localsphere.faces.vapi.types import Bad
 from localsphere.world import World
@@ -63,21 +63,13 @@ class Endpoint:
     def _authenticate(self, op: Operation, credentials: Credentials) -> Context:
         if not op.session_required:
             if credentials.username is None or credentials.password is None:
-                raise VapiError(
-                    "UNAUTHENTICATED",
-                    "Authentication required.",
-                    "com.vmware.vapi.endpoint.method.authentication.required",
-                )
+                raise _authentication_required()
             principal = self.world.auth.sign_in(
                 credentials.username, password=credentials.password, sso_only=True
             )
             return Context(principal=principal)
         if not credentials.session_id:
-            raise VapiError(
-                "UNAUTHENTICATED",
-                "Authentication required.",
-                "com.vmware.vapi.endpoint.method.authentication.required",
-            )
+            raise _authentication_required()
         session = self.world.sessions.check(credentials.session_id, self.family)
         return Context(session=session, session_id=credentials.session_id)
 
@@ -88,14 +80,14 @@ class Endpoint:
 
     # REST
 
-    def rest_routes(self, prefix: str = "") -> list[Route]:
+    def rest_routes(self) -> list[Route]:
         paths: dict[str, list[Operation]] = {}
         for op in self.by_name.values():
             paths.setdefault(op.path, []).append(op)
         routes = []
         for path, ops in paths.items():
             methods = sorted({op.method for op in ops})
-            routes.append(Route(prefix + _starlette_path(path), self._rest_handler(ops), methods=methods))
+            routes.append(Route(_starlette_path(path), self._rest_handler(ops), methods=methods))
         return routes
 
     def _rest_handler(self, ops: list[Operation]) -> Any:
@@ -157,6 +149,10 @@ class Endpoint:
         except Exception as exc:
             error = to_vapi(exc, request)
             return json_response({"jsonrpc": "2.0", "id": request_id, "result": {"error": error.rpc()}})
+
+
+def _authentication_required() -> VapiError:
+    return VapiError("UNAUTHENTICATED", "Authentication required.", AUTH_REQUIRED)
 
 
 def to_vapi(exc: Exception, request: Request) -> VapiError:
