@@ -466,12 +466,7 @@ def operations(world: World) -> list[Operation]:
             "cluster",
             CLUSTER_FILTER,
             CLUSTER_SUMMARY,
-            lambda f: Filter(
-                moids=f.get("clusters"),
-                names=f.get("names"),
-                folders=f.get("folders"),
-                datacenters=f.get("datacenters"),
-            ),
+            lambda f: _common(f, "clusters"),
             lambda o: {
                 "cluster": o.moid,
                 "name": o.name,
@@ -510,13 +505,7 @@ def operations(world: World) -> list[Operation]:
             "datastore",
             DS_FILTER,
             DS_SUMMARY,
-            lambda f: Filter(
-                moids=f.get("datastores"),
-                names=f.get("names"),
-                subtypes=f.get("types"),
-                folders=f.get("folders"),
-                datacenters=f.get("datacenters"),
-            ),
+            lambda f: _common(f, "datastores", subtypes=f.get("types")),
             lambda o: {
                 "datastore": o.moid,
                 "name": o.name,
@@ -547,13 +536,7 @@ def operations(world: World) -> list[Operation]:
             "network",
             NET_FILTER,
             NET_SUMMARY,
-            lambda f: Filter(
-                moids=f.get("networks"),
-                names=f.get("names"),
-                subtypes=f.get("types"),
-                folders=f.get("folders"),
-                datacenters=f.get("datacenters"),
-            ),
+            lambda f: _common(f, "networks", subtypes=f.get("types")),
             lambda o: {"network": o.moid, "name": o.name, "type": o.subtype},
         ),
         listing(
@@ -597,11 +580,9 @@ def operations(world: World) -> list[Operation]:
             "virtual machine",
             VM_FILTER,
             VM_SUMMARY,
-            lambda f: Filter(
-                moids=f.get("vms"),
-                names=f.get("names"),
-                folders=f.get("folders"),
-                datacenters=f.get("datacenters"),
+            lambda f: _common(
+                f,
+                "vms",
                 hosts=f.get("hosts"),
                 clusters=f.get("clusters"),
                 pools=f.get("resource_pools"),
@@ -664,6 +645,17 @@ def operations(world: World) -> list[Operation]:
     ]
 
 
+def _common(f: dict[str, Any], ids: str, **more: Any) -> Filter:
+    """The filter fields most inventory lists share: their own ids, names, folders and datacenters."""
+    return Filter(
+        moids=f.get(ids),
+        names=f.get("names"),
+        folders=f.get("folders"),
+        datacenters=f.get("datacenters"),
+        **more,
+    )
+
+
 def _datacenter(world: World, o: ObjectView) -> dict[str, Any]:
     folders = {f.subtype: f.moid for f in world.inventory.list(inv.FOLDER, Filter(parents={o.moid}), 10)}
     return {
@@ -678,14 +670,8 @@ def _datacenter(world: World, o: ObjectView) -> dict[str, Any]:
 def _host_filter(f: dict[str, Any]) -> Filter:
     if f.get("standalone") is True:  # every simulated host is in a cluster
         return Filter(moids=set())
-    return Filter(
-        moids=f.get("hosts"),
-        names=f.get("names"),
-        folders=f.get("folders"),
-        datacenters=f.get("datacenters"),
-        clusters=f.get("clusters"),
-        subtypes=f.get("connection_states"),
-        uuids=f.get("host_uuids"),
+    return _common(
+        f, "hosts", clusters=f.get("clusters"), subtypes=f.get("connection_states"), uuids=f.get("host_uuids")
     )
 
 
