@@ -23,11 +23,15 @@ from localsphere.world.store import Store
 BASE_PRIVILEGES = {"vcenter": ("System.Anonymous", "System.Read", "System.View")}
 
 
+_PRIVILEGE_COLUMNS = (Privilege.name, Privilege.group, Privilege.description, Privilege.on_parent)
+
+
 @dataclass(frozen=True)
 class PrivilegeView:
     name: str
     group: str
     description: str
+    on_parent: bool  # checked on the object's parent (deleting a VM asks for it on the folder)
 
 
 @dataclass(frozen=True)
@@ -53,13 +57,14 @@ class Roles:
         marker: str | None = None,
         page_size: int | None = None,
         default_size: int = 200,
+        on_parent: bool | None = None,
     ) -> Page:
         size, after = bounded_size(page_size, default_size), marker_after(marker)
-        query = select(Privilege.name, Privilege.group, Privilege.description).where(
-            Privilege.family == family
-        )
+        query = select(*_PRIVILEGE_COLUMNS).where(Privilege.family == family)
         if names is not None:
             query = query.where(Privilege.name.in_(sorted(names)))
+        if on_parent is not None:
+            query = query.where(Privilege.on_parent.is_(on_parent))
         if after is not None:
             query = query.where(Privilege.name > after)
         with self._store.query() as conn:
@@ -70,9 +75,7 @@ class Roles:
     def privilege(self, family: str, name: str) -> PrivilegeView:
         with self._store.query() as conn:
             row = conn.execute(
-                select(Privilege.name, Privilege.group, Privilege.description).where(
-                    Privilege.family == family, Privilege.name == name
-                )
+                select(*_PRIVILEGE_COLUMNS).where(Privilege.family == family, Privilege.name == name)
             ).first()
         if row is None:
             raise NotFound("privilege.not_found", f"Privilege {name} not found", name)

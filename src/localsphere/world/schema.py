@@ -5,7 +5,7 @@ Migrations in ``migrations/versions`` create exactly these; change both together
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, true
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, false, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -75,6 +75,7 @@ class Privilege(Base):
     name: Mapped[str] = mapped_column(String(255), primary_key=True)
     group: Mapped[str] = mapped_column(String(255), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    on_parent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Role(Base):

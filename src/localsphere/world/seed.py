@@ -173,7 +173,10 @@ def _expand(spec: str, catalogue: list[str]) -> set[str]:
 
 def _seed_vcenter_catalogue(s: Session, now: float) -> None:
     privileges = _rows("vcenter_privileges.tsv")
-    s.add_all(Privilege(family=VCENTER, name=n, group=g, description=d) for n, g, d in privileges)
+    s.add_all(
+        Privilege(family=VCENTER, name=n, group=g, description=d, on_parent=parent == "yes")
+        for n, g, d, parent in privileges
+    )
     catalogue = [p[0] for p in privileges]
     for role_id, name, description, system, spec in _rows("vcenter_roles.tsv"):
         s.add(

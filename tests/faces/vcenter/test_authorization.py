@@ -145,3 +145,11 @@ def test_privileges(vc):
     found = vc.get(PRIVILEGES, params=[("names", "System.Read"), ("names", "System.View")]).json()
     assert [i["privilege"] for i in found["items"]] == ["System.Read", "System.View"]
     assert_vapi_error(vc.get(f"{PRIVILEGES}/No.Such"), 404, "NOT_FOUND")
+
+
+def test_privileges_checked_on_the_parent(vc):
+    found = vc.get(PRIVILEGES, params={"is_on_parent": "true"}).json()["items"]
+    ids = {i["privilege"] for i in found}
+    assert len(ids) == 24 and {"VirtualMachine.Inventory.Delete", "Folder.Delete"} <= ids
+    assert all(i["info"]["on_parent"] is True for i in found)
+    assert vc.get(f"{PRIVILEGES}/Datacenter.Delete").json()["on_parent"] is True

@@ -72,7 +72,7 @@ def privilege_info(p: PrivilegeView) -> dict[str, Any]:
     return {
         "name": p.name,
         "description": p.description,
-        "on_parent": False,
+        "on_parent": p.on_parent,
         "version": PRIVILEGE_VERSION,
     }
 
@@ -86,11 +86,15 @@ def operations(world: World) -> list[Operation]:
 
     def list_privileges(_: Context, given: dict[str, Any]) -> dict[str, Any]:
         spec, page = given["filter"] or {}, given["iterate"] or {}
-        if spec.get("is_on_parent") is True or (
-            spec.get("versions") and PRIVILEGE_VERSION not in spec["versions"]
-        ):
+        if spec.get("versions") and PRIVILEGE_VERSION not in spec["versions"]:
             return {"items": [], "marker": None}
-        found = roles.privileges(VCENTER, spec.get("names"), page.get("marker"), page.get("page_size"))
+        found = roles.privileges(
+            VCENTER,
+            spec.get("names"),
+            page.get("marker"),
+            page.get("page_size"),
+            on_parent=spec.get("is_on_parent"),
+        )
         return {
             "items": [{"privilege": p.name, "info": privilege_info(p)} for p in found.items],
             "marker": found.marker,
