@@ -79,7 +79,8 @@ async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 class Runner:
     """How a face runs world calls. Writes, password hashing and whatever may wait go to the world
     threads (``call``). Reads (``read``) run right on the event loop when the store is a local
-    SQLite file, whose WAL readers never wait: there a thread hop costs more than the read."""
+    SQLite file, whose WAL readers never wait: there a thread hop costs more than the read (a read
+    may leave a one-row record, such as a privilege check, which is as short)."""
 
     def __init__(self, inline_reads: bool) -> None:
         self.inline_reads = inline_reads
