@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from localsphere.faces.control import routes as control
+from localsphere.faces.ops import routes as ops
 from localsphere.faces.sddc import routes as sddc
 from localsphere.faces.vcenter import routes as vcenter
 from localsphere.settings import Settings
@@ -13,9 +14,12 @@ from localsphere.world import World
 
 
 def build_app(world: World, settings: Settings, admin_token: str) -> Starlette:
+    operations = ops.build(world, settings.max_body_bytes)
     return Starlette(
         routes=[
             Mount("/v1", sddc.build(world, settings.max_body_bytes)),
+            Mount("/suite-api", operations),
+            Mount("/vrops-cloud/suite-api", operations),
             *vcenter.routes(world, settings.max_body_bytes),
             Mount("/_localsphere", control.build(world, admin_token, settings.max_body_bytes)),
         ]

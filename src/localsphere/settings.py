@@ -24,6 +24,7 @@ class Policy:
     access_token_ttl: int = 3600
     refresh_token_ttl: int = 86400
     session_idle_timeout: int = 1800
+    ops_token_ttl: int = 21600
     lockout_failures: int = 5
     lockout_window: int = 180
     lockout_duration: int = 300

@@ -26,7 +26,8 @@ from localsphere.world.store import Store
 
 SDDC = "sddc"  # the product family of VCF SDDC Manager's scopes and roles
 VCENTER = "vcenter"  # vCenter's privileges, roles and permissions
-ROOTS = {SDDC: "", VCENTER: "group-d1"}  # the object a family's root permissions sit on
+OPS = "ops"  # VCF Operations (vRealize Operations) roles
+ROOTS = {SDDC: "", VCENTER: "group-d1", OPS: ""}  # the object a family's root permissions sit on
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,19 @@ class Access:
         for scope, propagate, direct, held in found.values():
             by_scope.setdefault(scope, []).append(Permission(direct, propagate, frozenset(held)))
         return Grants({scope: tuple(items) for scope, items in by_scope.items()})
+
+    def role_names(self, db: Session | Connection, principal_id: str, family: str) -> list[str]:
+        """The roles a principal holds in a family, its groups' included, by name."""
+        groups = select(Membership.group_id).where(Membership.member_id == principal_id)
+        query = (
+            select(Role.name)
+            .join(Assignment, Assignment.role_id == Role.id)
+            .where(Assignment.family == family)
+            .where((Assignment.principal_id == principal_id) | Assignment.principal_id.in_(groups))
+            .distinct()
+            .order_by(Role.name)
+        )
+        return list(db.scalars(query))
 
     def privileges(self, db: Session | Connection, principal_id: str, family: str) -> frozenset[str]:
         """Privileges on the family's root object."""

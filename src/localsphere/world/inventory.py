@@ -337,6 +337,7 @@ class ObjectView:
     capacity: int | None
     free_space: int | None
     details: dict[str, Any]
+    created_at: float
 
     @staticmethod
     def of(row: Any) -> ObjectView:
@@ -359,6 +360,7 @@ class ObjectView:
             row.capacity,
             row.free_space,
             json.loads(row.details),
+            row.created_at,
         )
 
 
@@ -393,6 +395,34 @@ class Inventory:
                     if len(found) == limit:
                         break
             return found
+
+    def page(
+        self, kinds: set[str], name: str | None, uuids: set[str] | None, offset: int, limit: int
+    ) -> tuple[int, list[ObjectView]]:
+        """One page of objects of the given kinds (``name``: a case-insensitive part of the name),
+        and how many there are in all."""
+        where = [ManagedObject.kind.in_(sorted(kinds))]
+        if name:
+            where.append(func.lower(ManagedObject.name).contains(name.lower(), autoescape=True))
+        if uuids is not None:
+            where.append(ManagedObject.uuid.in_(sorted(uuids)))
+        with self._store.query() as conn:
+            total = conn.scalar(select(func.count()).select_from(ManagedObject).where(*where)) or 0
+            rows = conn.execute(
+                select(*_ALL)
+                .where(*where)
+                .order_by(func.length(ManagedObject.moid), ManagedObject.moid)
+                .offset(offset)
+                .limit(limit)
+            )
+            return total, [ObjectView.of(r) for r in rows]
+
+    def by_uuid(self, object_uuid: str) -> ObjectView:
+        with self._store.query() as conn:
+            row = conn.execute(select(*_ALL).where(ManagedObject.uuid == object_uuid)).first()
+        if row is None:
+            raise NotFound("object.not_found", f"Resource {object_uuid} not found", object_uuid)
+        return ObjectView.of(row)
 
     def require(self, caller: Caller, privilege: str, moid: str) -> None:
         """Refuse unless ``caller`` holds ``privilege`` on the object; an object it may not see is,

@@ -6,6 +6,7 @@ the life of a world and across resets.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from localsphere.settings import InventorySpec
 from localsphere.world import identity, inventory
-from localsphere.world.access import ROOTS, SDDC, VCENTER
+from localsphere.world.access import OPS, ROOTS, SDDC, VCENTER
 from localsphere.world.auth import digest
 from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
 from localsphere.world.schema import (
@@ -61,15 +62,42 @@ SDDC_ROLES = {
     ),
 }
 
-# (name, SDDC Manager role, vCenter role at the root); every seeded SSO user has the demo password.
+# VCF Operations: its privilege keys (the product's own names where the reference shows them) and
+# roles, with ids fixed for the life of a world.
+OPS_PRIVILEGES = {
+    "ViewEnvironment": "Read adapter kinds, resources and their metrics",
+    "ManageResources": "Create and delete resources, push metrics",
+    "ManageAlerts": "Manage alert definitions",
+    "ManageAlarms": "Manage alarms",
+    "ManageNotificationPlugins": "Manage notification plug-ins",
+    "ManageUsers": "Manage users, groups and roles",
+}
+_OPS_ALL = tuple(OPS_PRIVILEGES)
+_OPS_READ = ("ViewEnvironment",)
+OPS_ROLES = {
+    "Administrator": _OPS_ALL,
+    "PowerUser": tuple(p for p in _OPS_ALL if p != "ManageUsers"),
+    "PowerUserMinusRemediation": ("ViewEnvironment", "ManageAlerts", "ManageAlarms"),
+    "ContentAdmin": ("ViewEnvironment", "ManageAlerts", "ManageAlarms", "ManageNotificationPlugins"),
+    "ReadOnly": _OPS_READ,
+    **{f"GeneralUser-{n}": _OPS_READ for n in range(1, 5)},
+}
+
+
+def ops_role_id(name: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"localsphere:ops:role:{name}"))
+
+
+# (name, SDDC Manager role, vCenter role at the root, Operations role); every seeded SSO user has the
+# demo password.
 SSO_USERS = [
-    ("administrator", "ADMIN", "-1"),
-    ("operator", "OPERATOR", "4"),
-    ("viewer", "VIEWER", "-2"),
-    ("USER_1", None, None),
-    ("USER_2", None, None),
-    ("USER_3", None, None),
-    ("USER_4", None, None),
+    ("administrator", "ADMIN", "-1", "Administrator"),
+    ("operator", "OPERATOR", "4", "PowerUser"),
+    ("viewer", "VIEWER", "-2", "ReadOnly"),
+    ("USER_1", None, None, None),
+    ("USER_2", None, None, None),
+    ("USER_3", None, None, None),
+    ("USER_4", None, None, None),
 ]
 DATA = Path(__file__).with_name("data")
 SSO_GROUPS = {"group_1": ["USER_1", "USER_2"], "group_2": ["USER_3"], "group_3": ["USER_4"], "group_4": []}
@@ -117,11 +145,19 @@ def seed(
         s.add(Role(id=role_id, family=SDDC, name=name, description=description, system=True, created_at=now))
         s.add_all(RolePrivilege(role_id=role_id, privilege=p) for p in scopes)
     _seed_vcenter_catalogue(s, now)
+    s.add_all(
+        Privilege(family=OPS, name=n, group="Operations", description=d) for n, d in OPS_PRIVILEGES.items()
+    )
+    for name, held in OPS_ROLES.items():
+        s.add(
+            Role(id=ops_role_id(name), family=OPS, name=name, description=name, system=True, created_at=now)
+        )
+        s.add_all(RolePrivilege(role_id=ops_role_id(name), privilege=p) for p in held)
     s.flush()
 
     grants: list[tuple[str, Principal, str]] = []  # (family, principal, role id)
     users = {}
-    for name, sddc_role, vcenter_role in SSO_USERS:
+    for name, sddc_role, vcenter_role, ops_role in SSO_USERS:
         row = identity.add_principal(
             s, USER, name, SSO_DOMAIN, now, password_hash=hash_password(demo_password)
         )
@@ -130,6 +166,8 @@ def seed(
             grants.append((SDDC, row, sddc_roles[sddc_role]))
         if vcenter_role:
             grants.append((VCENTER, row, vcenter_role))
+        if ops_role:
+            grants.append((OPS, row, ops_role_id(ops_role)))
     s.flush()
     for group, members in SSO_GROUPS.items():
         row = identity.add_principal(s, GROUP, group, SSO_DOMAIN, now)

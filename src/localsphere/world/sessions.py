@@ -8,13 +8,14 @@ Checks are remembered under the access stamp, like token checks.
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, delete, select, update
 
 from localsphere.settings import Policy
 from localsphere.world import stamp
-from localsphere.world.access import ROOTS, Access, Caller
+from localsphere.world.access import OPS, ROOTS, VCENTER, Access, Caller
 from localsphere.world.auth import digest
 from localsphere.world.clock import Clock, read_state
 from localsphere.world.errors import Unauthenticated
@@ -35,6 +36,13 @@ _SESSION = (
 
 
 @dataclass(frozen=True)
+class Opened:
+    session_id: str
+    expires_at: float  # unless it is used again before then
+    roles: list[str]  # the names of the roles the principal holds in the family
+
+
+@dataclass(frozen=True)
 class SessionInfo:
     caller: Caller
     created_at: float
@@ -46,12 +54,15 @@ class Sessions:
         self._store = store
         self._clock = clock
         self._access = access
-        self._idle = float(policy.session_idle_timeout)
-        self._touch = min(TOUCH_EVERY, self._idle / 2)
+        self._idle = {VCENTER: float(policy.session_idle_timeout), OPS: float(policy.ops_token_ttl)}
         self._checked: Remembered[SessionInfo] = Remembered()
 
-    def open(self, principal: PrincipalView, family: str) -> str:
-        session_id = secrets.token_hex(16)
+    def _idle_for(self, family: str) -> float:
+        return self._idle[family]
+
+    def open(self, principal: PrincipalView, family: str) -> Opened:
+        """A new session; its id looks like the product's (Operations: ``<uuid>::<uuid>``)."""
+        session_id = f"{uuid.uuid4()}::{uuid.uuid4()}" if family == OPS else secrets.token_hex(16)
         with self._store.write() as s:
             now = self._clock.now(s)
             s.execute(delete(Token).where(Token.expires_at < now - KEEP_EXPIRED))
@@ -62,11 +73,12 @@ class Sessions:
                     family=family,
                     principal_id=principal.id,
                     issued_at=now,
-                    expires_at=now + self._idle,
+                    expires_at=now + self._idle_for(family),
                     revoked=False,
                 )
             )
-        return session_id
+            roles = self._access.role_names(s, principal.id, family)
+        return Opened(session_id, now + self._idle_for(family), roles)
 
     def check(self, session_id: str, family: str) -> SessionInfo:
         """The live session behind an id, slid forward; Unauthenticated when unknown or idle too long."""
@@ -74,7 +86,8 @@ class Sessions:
         with self._store.query() as conn:
             state = read_state(conn)
             known = self._checked.get((key, family), state.stamp)
-            if known is not None and state.now - known.last_used_at < self._touch:
+            idle = self._idle_for(family)
+            if known is not None and state.now - known.last_used_at < min(TOUCH_EVERY, idle / 2):
                 return known
             row = conn.execute(_SESSION, {"key": key, "family": family}).first()
             if row is None or row.revoked or not row.enabled or row.expires_at <= state.now:
@@ -84,7 +97,7 @@ class Sessions:
             grants = self._access.permissions_of(conn, principal.id, family)
             created = row.issued_at
         with self._store.write() as s:
-            s.execute(update(Token).where(Token.id == key).values(expires_at=state.now + self._idle))
+            s.execute(update(Token).where(Token.id == key).values(expires_at=state.now + idle))
         caller = Caller(principal, family, grants.on([ROOTS[family]]), grants)
         info = SessionInfo(caller, created, state.now)
         self._checked.put((key, family), state.stamp, info)

@@ -24,7 +24,7 @@ def user_name(principal: PrincipalView) -> str:
 def operations(world: World) -> list[Operation]:
     def create(context: Context, _: dict[str, Any]) -> str:
         assert context.principal is not None
-        return world.sessions.open(context.principal, VCENTER)
+        return world.sessions.open(context.principal, VCENTER).session_id
 
     def get(context: Context, _: dict[str, Any]) -> dict[str, Any]:
         assert context.session is not None

@@ -1,0 +1,77 @@
+"""The official VCF Operations client (``vcf-operations`` 9.1.1.0, REST), unmodified: acquire a token,
+list adapter and resource kinds, page through resources, read one, release the token."""
+
+import pytest
+import requests
+from vcf.operations.api.adapterkinds_client import Resourcekinds
+from vcf.operations.api.auth.token_client import Acquire, Release
+from vcf.operations.api.versions_client import Current
+from vcf.operations.api_client import Adapterkinds, Resources
+from vcf.operations.model_client import UsernamePassword
+from vmware.vapi.bindings.error import UnresolvedError
+from vmware.vapi.lib.connect import get_requests_connector
+from vmware.vapi.security.client.security_context_filter import LegacySecurityContextFilter
+from vmware.vapi.security.http_authorization import create_http_authorization_security_context
+from vmware.vapi.stdlib.client.factories import StubConfigurationFactory
+
+from conftest import DEMO_PASSWORD
+
+
+@pytest.fixture
+def connect(server, monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.cert)
+    url = f"{server.https}/suite-api"
+
+    def config(token=None):
+        session = requests.Session()
+        session.verify = server.cert
+        chain = []
+        if token is not None:
+            context = create_http_authorization_security_context(
+                authz_credentials=token, authn_scheme="OpsToken"
+            )
+            chain = [LegacySecurityContextFilter(security_context=context)]
+        return StubConfigurationFactory.new_std_configuration(
+            get_requests_connector(session=session, msg_protocol="rest", url=url, provider_filter_chain=chain)
+        )
+
+    def sign_in(username="administrator@vsphere.local", password=DEMO_PASSWORD):
+        token = Acquire(config()).acquire_token(
+            username_password=UsernamePassword(username=username, password=password)
+        )
+        return token, config(token.token)
+
+    return sign_in
+
+
+def test_token_kinds_resources_and_release(connect):
+    token, config = connect()
+    assert token.token and token.validity and token.roles == ["Administrator"]
+    assert Current(config).get_current_version_of_server().major == 9
+    (adapter,) = Adapterkinds(config).get_adapter_types().adapter_kind
+    assert adapter.key == "VMWARE"
+    kinds = Resourcekinds(config).get_resource_types_for_adapter_type("VMWARE").resource_kind
+    assert "VirtualMachine" in {k.key for k in kinds}
+    resources = Resources(config)
+    seen, page = [], 0
+    while True:
+        result = resources.get_resources(resource_kind=["VirtualMachine"], page=page, page_size=4)
+        assert result.page_info.total_count == 6
+        seen += [r.identifier for r in result.resource_list]
+        if len(seen) >= result.page_info.total_count:
+            break
+        page += 1
+    assert len(set(seen)) == 6
+    one = resources.get_resource(seen[0])
+    assert one.resource_key.resource_kind_key == "VirtualMachine"
+    Release(config).release_token()
+    with pytest.raises(UnresolvedError) as caught:
+        Adapterkinds(config).get_adapter_types()
+    body = caught.value.get_error_value()
+    assert body.get_field("apiErrorCode").value == 1512
+
+
+def test_wrong_password(connect):
+    with pytest.raises(UnresolvedError) as caught:
+        connect(password="wrong")
+    assert caught.value.get_error_value().get_field("httpStatusCode").value == 401
