@@ -20,6 +20,7 @@ def build_app(world: World, settings: Settings, admin_token: str) -> Starlette:
             Mount("/v1", sddc.build(world, settings.max_body_bytes)),
             Mount("/suite-api", operations),
             Mount("/vrops-cloud/suite-api", operations),
+            *ops.csp_routes(world, settings.max_body_bytes),
             *vcenter.routes(world, settings.max_body_bytes),
             Mount("/_localsphere", control.build(world, admin_token, settings.max_body_bytes)),
         ]

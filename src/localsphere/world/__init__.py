@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from localsphere.settings import Settings
 from localsphere.world.access import ROOTS, Access, Caller, Permissions, require
+from localsphere.world.api_tokens import ApiTokens
 from localsphere.world.auth import Auth
 from localsphere.world.authz_records import PrivilegeChecks, VtMappings
 from localsphere.world.clock import Clock
@@ -35,6 +36,7 @@ class World:
         self.roles = Roles(self.store, self.clock)
         self.permissions = Permissions(self.store, self.clock)
         self.vt_mappings = VtMappings(self.store, self.clock)
+        self.api_tokens = ApiTokens(self.store, self.clock)
         self.privilege_checks = PrivilegeChecks(self.store, self.clock)
         self.inventory = Inventory(self.store, self.clock)
         self._demo_password = settings.demo_password

@@ -25,13 +25,17 @@ from localsphere.world.stamp import Remembered
 from localsphere.world.store import Store
 from localsphere.world.tokens import KEEP_EXPIRED
 
-SESSION = "session"
+SESSION, FIXED = "session", "fixed"  # a session that slides on use; one that ends at a fixed time
 TOUCH_EVERY = 60.0  # at most this long between two slides of a session's expiry
 
 _SESSION = (
-    select(Token.issued_at, Token.expires_at, Token.revoked, Principal.enabled, *PRINCIPAL_COLUMNS)
+    select(
+        Token.kind, Token.issued_at, Token.expires_at, Token.revoked, Principal.enabled, *PRINCIPAL_COLUMNS
+    )
     .join(Principal, Principal.id == Token.principal_id)
-    .where(Token.id == bindparam("key"), Token.kind == SESSION, Token.family == bindparam("family"))
+    .where(
+        Token.id == bindparam("key"), Token.kind.in_((SESSION, FIXED)), Token.family == bindparam("family")
+    )
 )
 
 
@@ -47,6 +51,8 @@ class SessionInfo:
     caller: Caller
     created_at: float
     last_used_at: float
+    expires_at: float
+    fixed: bool
 
 
 class Sessions:
@@ -60,8 +66,9 @@ class Sessions:
     def _idle_for(self, family: str) -> float:
         return self._idle[family]
 
-    def open(self, principal: PrincipalView, family: str) -> Opened:
-        """A new session; its id looks like the product's (Operations: ``<uuid>::<uuid>``)."""
+    def open(self, principal: PrincipalView, family: str, lifetime: float | None = None) -> Opened:
+        """A new session; its id looks like the product's (Operations: ``<uuid>::<uuid>``). With a
+        ``lifetime`` it ends then, however much it is used; otherwise it lives while it is used."""
         session_id = f"{uuid.uuid4()}::{uuid.uuid4()}" if family == OPS else secrets.token_hex(16)
         with self._store.write() as s:
             now = self._clock.now(s)
@@ -69,16 +76,16 @@ class Sessions:
             s.add(
                 Token(
                     id=digest(session_id),
-                    kind=SESSION,
+                    kind=SESSION if lifetime is None else FIXED,
                     family=family,
                     principal_id=principal.id,
                     issued_at=now,
-                    expires_at=now + self._idle_for(family),
+                    expires_at=now + (self._idle_for(family) if lifetime is None else lifetime),
                     revoked=False,
                 )
             )
             roles = self._access.role_names(s, principal.id, family)
-        return Opened(session_id, now + self._idle_for(family), roles)
+        return Opened(session_id, now + (self._idle_for(family) if lifetime is None else lifetime), roles)
 
     def check(self, session_id: str, family: str) -> SessionInfo:
         """The live session behind an id, slid forward; Unauthenticated when unknown or idle too long."""
@@ -87,19 +94,24 @@ class Sessions:
             state = read_state(conn)
             known = self._checked.get((key, family), state.stamp)
             idle = self._idle_for(family)
-            if known is not None and state.now - known.last_used_at < min(TOUCH_EVERY, idle / 2):
+            fresh = known is not None and (
+                known.fixed or state.now - known.last_used_at < min(TOUCH_EVERY, idle / 2)
+            )
+            if known is not None and fresh and state.now < known.expires_at:
                 return known
             row = conn.execute(_SESSION, {"key": key, "family": family}).first()
             if row is None or row.revoked or not row.enabled or row.expires_at <= state.now:
                 self._checked.forget((key, family))
                 raise Unauthenticated("session.invalid", "Authentication required.")
-            principal = PrincipalView(*row[4:])
+            principal = PrincipalView(*row[5:])
             grants = self._access.permissions_of(conn, principal.id, family)
-            created = row.issued_at
-        with self._store.write() as s:
-            s.execute(update(Token).where(Token.id == key).values(expires_at=state.now + idle))
+            fixed, expires = row.kind == FIXED, row.expires_at
+        if not fixed:
+            expires = state.now + idle
+            with self._store.write() as s:
+                s.execute(update(Token).where(Token.id == key).values(expires_at=expires))
         caller = Caller(principal, family, grants.on([ROOTS[family]]), grants)
-        info = SessionInfo(caller, created, state.now)
+        info = SessionInfo(caller, row.issued_at, state.now, expires, fixed)
         self._checked.put((key, family), state.stamp, info)
         return info
 
@@ -109,7 +121,10 @@ class Sessions:
             done = s.execute(
                 update(Token)
                 .where(
-                    Token.id == key, Token.kind == SESSION, Token.family == family, Token.revoked.is_(False)
+                    Token.id == key,
+                    Token.kind.in_((SESSION, FIXED)),
+                    Token.family == family,
+                    Token.revoked.is_(False),
                 )
                 .values(revoked=True)
             )

@@ -20,7 +20,10 @@ from starlette.routing import Route
 from localsphere import __version__
 from localsphere.faces.http import BodyError, bearer, call, iso_timestamp, json_response, read_json
 from localsphere.world import World
+from localsphere.world.access import OPS
+from localsphere.world.api_tokens import ApiTokenView
 from localsphere.world.clock import ClockReading
+from localsphere.world.errors import Invalid, NotFound
 
 log = logging.getLogger("localsphere.control")
 
@@ -69,6 +72,31 @@ class ControlFace:
         self.admin(request)
         return json_response(_clock(await call(self.world.clock.reading)))
 
+    # API tokens of the cloud sign-in flow (VCF Operations), made for a given user.
+
+    async def list_api_tokens(self, request: Request) -> Response:
+        self.admin(request)
+        return json_response([_api_token(t) for t in await call(self.world.api_tokens.list, OPS)])
+
+    async def create_api_token(self, request: Request) -> Response:
+        self.admin(request)
+        body = await read_json(request, self.max_body)
+        if not isinstance(body, dict) or not isinstance(body.get("username"), str):
+            raise ControlError(400, "invalid", 'Send {"username": "<user>"}')
+        try:
+            secret, view = await call(self.world.api_tokens.create, body["username"], OPS)
+        except Invalid as exc:
+            raise ControlError(400, "invalid", exc.message) from None
+        return json_response({**_api_token(view), "token": secret}, 201)
+
+    async def revoke_api_token(self, request: Request) -> Response:
+        self.admin(request)
+        try:
+            await call(self.world.api_tokens.revoke, request.path_params["id"], OPS)
+        except NotFound as exc:
+            raise ControlError(404, "not_found", exc.message) from None
+        return Response(status_code=204)
+
     async def set_clock(self, request: Request) -> Response:
         self.admin(request)
         body = await read_json(request, self.max_body)
@@ -91,6 +119,16 @@ class ControlFace:
                 400, "invalid", 'Send one of {"freeze": true}, {"advance_seconds": N}, {"real": true}'
             )
         return json_response(_clock(reading))
+
+
+def _api_token(view: ApiTokenView) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "username": view.principal.upn,
+        "created": iso_timestamp(view.created_at),
+        "expires": iso_timestamp(view.expires_at),
+        "revoked": view.revoked,
+    }
 
 
 async def _on_control_error(_request: Request, exc: Exception) -> Response:
@@ -122,6 +160,9 @@ def build(world: World, admin_token: str, max_body: int) -> Starlette:
         Route("/reset", face.reset, methods=["POST"]),
         Route("/clock", face.get_clock, methods=["GET"]),
         Route("/clock", face.set_clock, methods=["POST"]),
+        Route("/api-tokens", face.list_api_tokens, methods=["GET"]),
+        Route("/api-tokens", face.create_api_token, methods=["POST"]),
+        Route("/api-tokens/{id}", face.revoke_api_token, methods=["DELETE"]),
     ]
     handlers = {
         ControlError: _on_control_error,

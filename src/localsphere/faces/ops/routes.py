@@ -4,9 +4,11 @@ resources. JSON only for now; every error is the product's JSON body with ``http
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -22,7 +24,9 @@ from localsphere.world.errors import Forbidden, Invalid, NotFound, Unauthenticat
 from localsphere.world.inventory import ObjectView
 
 T = TypeVar("T")
-SCHEMES = ("OpsToken", "vRealizeOpsToken")
+SCHEMES = ("OpsToken", "vRealizeOpsToken", "CSPToken")
+CSP_ACCESS_LIFETIME = 1799  # seconds, as the cloud gateway grants them
+FORM = "application/x-www-form-urlencoded"
 TOKEN_EXPIRED = 1512  # the apiErrorCode of an invalid or expired token
 ADAPTER = {
     "key": "VMWARE",
@@ -318,6 +322,49 @@ async def _on_http_error(_request: Request, exc: Exception) -> Response:
         exc.status_code,
         "The requested resource could not be found" if exc.status_code == 404 else str(exc.detail),
     )
+
+
+async def _csp_authorize(world: World, runner: Runner, max_body: int, request: Request) -> Response:
+    """``POST /csp/gateway/am/api/auth/api-tokens/authorize``: an API token, sent as the form field
+    ``refresh_token``, for a short access token to send as ``Authorization: CSPToken <token>``."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM:
+        return json_response(
+            {"error": "unsupported_media_type", "message": f"Content-Type must be {FORM}"}, 415
+        )
+    form = parse_qs((await read_body(request, max_body)).decode("utf-8", "replace"))
+    api_token = (form.get("refresh_token") or [""])[0]
+    if not api_token:
+        return json_response(
+            {"error": "invalid_request", "error_description": "refresh_token is required"}, 400
+        )
+
+    def trade() -> Any:
+        principal = world.api_tokens.principal_for(api_token, OPS)
+        return world.sessions.open(principal, OPS, lifetime=CSP_ACCESS_LIFETIME)
+
+    try:
+        opened = await runner.call(trade)
+    except Unauthenticated:
+        return json_response({"error": "invalid_grant", "error_description": "Invalid refresh token"}, 400)
+    return json_response(
+        {
+            "id_token": secrets.token_urlsafe(32),
+            "token_type": "bearer",
+            "expires_in": CSP_ACCESS_LIFETIME,
+            "scope": "openid group_ids group_names",
+            "access_token": opened.session_id,
+            "refresh_token": api_token,
+        }
+    )
+
+
+def csp_routes(world: World, max_body: int) -> list[Route]:
+    runner = Runner(inline_reads=world.kind == "sqlite")
+
+    async def authorize(request: Request) -> Response:
+        return await _csp_authorize(world, runner, max_body, request)
+
+    return [Route("/csp/gateway/am/api/auth/api-tokens/authorize", authorize, methods=["POST"])]
 
 
 def build(world: World, max_body: int) -> Starlette:
