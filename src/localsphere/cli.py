@@ -85,6 +85,12 @@ def serve(
             envvar="LOCALSPHERE_SESSION_IDLE_TIMEOUT", min=1, help="Seconds an idle API session lives."
         ),
     ] = 1800,
+    ops_token_ttl: Annotated[
+        int,
+        typer.Option(
+            envvar="LOCALSPHERE_OPS_TOKEN_TTL", min=1, help="Seconds an Operations token lives unused."
+        ),
+    ] = 21600,
     lockout_failures: Annotated[
         int,
         typer.Option(
@@ -131,6 +137,7 @@ def serve(
             access_token_ttl=access_token_ttl,
             refresh_token_ttl=refresh_token_ttl,
             session_idle_timeout=session_idle_timeout,
+            ops_token_ttl=ops_token_ttl,
             lockout_failures=lockout_failures,
             lockout_window=lockout_window,
             lockout_duration=lockout_duration,
