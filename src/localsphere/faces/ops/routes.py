@@ -4,6 +4,7 @@ resources. JSON only for now; every error is the product's JSON body with ``http
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from localsphere.world.errors import Forbidden, Invalid, NotFound, Unauthenticat
 from localsphere.world.inventory import ObjectView
 
 T = TypeVar("T")
+log = logging.getLogger("localsphere.ops")
 SCHEMES = ("OpsToken", "vRealizeOpsToken", "CSPToken")
 CSP_ACCESS_LIFETIME = 1799  # seconds, as the cloud gateway grants them
 FORM = "application/x-www-form-urlencoded"
@@ -136,11 +138,7 @@ class OpsFace:
             try:
                 session = self.world.sessions.check(token, OPS)
             except Unauthenticated:
-                raise OpsError(
-                    401,
-                    f'The provided token for auth scheme "{scheme}" is either invalid or has expired.',
-                    TOKEN_EXPIRED,
-                ) from None
+                raise _expired(scheme) from None
             require(session.caller, privilege)
             return work()
 
@@ -164,7 +162,7 @@ class OpsFace:
         except Unauthenticated:
             raise OpsError(401, "Invalid username or password") from None
         if not opened.roles:
-            self.world.sessions.close(opened.session_id, OPS)
+            await self.runner.call(self.world.sessions.close, opened.session_id, OPS)
             raise OpsError(403, "The user has no role in VCF Operations")
         return json_response(
             {
@@ -180,11 +178,7 @@ class OpsFace:
         try:
             await self.runner.call(self.world.sessions.close, token, OPS)
         except Unauthenticated:
-            raise OpsError(
-                401,
-                f'The provided token for auth scheme "{scheme}" is either invalid or has expired.',
-                TOKEN_EXPIRED,
-            ) from None
+            raise _expired(scheme) from None
         return Response(status_code=200)
 
     async def version(self, request: Request) -> Response:
@@ -280,6 +274,12 @@ class OpsFace:
         }
 
 
+def _expired(scheme: str) -> OpsError:
+    return OpsError(
+        401, f'The provided token for auth scheme "{scheme}" is either invalid or has expired.', TOKEN_EXPIRED
+    )
+
+
 def _number(text: str | None, default: int, name: str) -> int:
     if text is None:
         return default
@@ -312,6 +312,11 @@ async def _on_world_error(_request: Request, exc: Exception) -> Response:
 async def _on_body_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BodyError)
     return error_body(413 if exc.kind == "too_large" else 400, exc.detail)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_body(500, "Internal server error")
 
 
 async def _on_http_error(_request: Request, exc: Exception) -> Response:
@@ -384,5 +389,6 @@ def build(world: World, max_body: int) -> Starlette:
         WorldError: _on_world_error,
         BodyError: _on_body_error,
         HTTPException: _on_http_error,
+        Exception: _on_unexpected,
     }
     return Starlette(routes=routes, exception_handlers=handlers)
