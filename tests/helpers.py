@@ -1,4 +1,4 @@
-"""Small helpers the SDDC Manager wire tests share."""
+"""Small helpers the wire tests share."""
 
 from conftest import DEMO_PASSWORD
 
@@ -39,4 +39,19 @@ def assert_vapi_error(r, status, error_type):
     body = r.json()
     assert body["error_type"] == error_type
     assert body["messages"] and {"id", "default_message", "args"} <= set(body["messages"][0])
+    return body
+
+
+def ops_acquire(server, username=ADMIN, password=DEMO_PASSWORD, base="/suite-api"):
+    """POST .../auth/token/acquire on the Operations face."""
+    with server.client() as c:
+        return c.post(f"{base}/api/auth/token/acquire", json={"username": username, "password": password})
+
+
+def assert_ops_error(r, status, code=None):
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert body["httpStatusCode"] == status and body["message"]
+    if code is not None:
+        assert body["apiErrorCode"] == code
     return body

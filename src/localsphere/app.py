@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from localsphere.faces.control import routes as control
+from localsphere.faces.limits import InFlightCounters
 from localsphere.faces.ops import routes as ops
 from localsphere.faces.sddc import routes as sddc
 from localsphere.faces.vcenter import routes as vcenter
@@ -13,8 +14,8 @@ from localsphere.settings import Settings
 from localsphere.world import World
 
 
-def build_app(world: World, settings: Settings, admin_token: str) -> Starlette:
-    operations = ops.build(world, settings.max_body_bytes)
+def build_app(world: World, settings: Settings, admin_token: str, in_flight: InFlightCounters) -> Starlette:
+    operations = ops.build(world, settings.max_body_bytes, in_flight)
     return Starlette(
         routes=[
             Mount("/v1", sddc.build(world, settings.max_body_bytes)),

@@ -111,6 +111,22 @@ def serve(
             envvar="LOCALSPHERE_MAX_BODY", min=1024, help="Largest request body accepted, in bytes."
         ),
     ] = 1 << 20,
+    ops_max_requests: Annotated[
+        int,
+        typer.Option(
+            envvar="LOCALSPHERE_OPS_MAX_REQUESTS",
+            min=1,
+            help="Operations requests in flight at once, server-wide, before 429.",
+        ),
+    ] = 300,
+    ops_max_requests_per_address: Annotated[
+        int,
+        typer.Option(
+            envvar="LOCALSPHERE_OPS_MAX_REQUESTS_PER_ADDRESS",
+            min=1,
+            help="Operations requests in flight at once from one client address, before 429.",
+        ),
+    ] = 50,
     log_level: Annotated[str, typer.Option(envvar="LOCALSPHERE_LOG_LEVEL")] = "warning",
     inventory: Inventory = "",
 ) -> None:
@@ -131,6 +147,8 @@ def serve(
         admin_token=admin_token,
         demo_password=demo_password,
         max_body_bytes=max_body,
+        ops_max_requests=ops_max_requests,
+        ops_max_requests_per_address=ops_max_requests_per_address,
         log_level=log_level,
         inventory=_inventory(inventory),
         policy=Policy(

@@ -19,6 +19,7 @@ from pathlib import Path
 import uvicorn
 
 from localsphere.app import build_app
+from localsphere.faces.limits import InFlightCounters
 from localsphere.settings import Settings
 from localsphere.tls import ensure_certificate
 from localsphere.world import World
@@ -85,13 +86,20 @@ class _Server(uvicorn.Server):
         yield
 
 
-def run_worker(settings: Settings, prepared: Prepared, https: socket.socket, http: socket.socket) -> None:
-    """One worker: its own world handle and app, answering on both listeners until told to stop."""
+def run_worker(
+    settings: Settings,
+    prepared: Prepared,
+    https: socket.socket,
+    http: socket.socket,
+    in_flight: InFlightCounters,
+) -> None:
+    """One worker: its own world handle and app, answering on both listeners until told to stop;
+    ``in_flight``: this worker's view of the server-wide request counts."""
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     world = World(settings)
-    app = build_app(world, settings, prepared.admin_token)
+    app = build_app(world, settings, prepared.admin_token, in_flight)
     common = {
         "http": "httptools",
         "lifespan": "off",
@@ -128,14 +136,36 @@ def run_worker(settings: Settings, prepared: Prepared, https: socket.socket, htt
 
 def serve(settings: Settings, prepared: Prepared, https: socket.socket, http: socket.socket) -> None:
     """Serve until SIGINT/SIGTERM: in this process for one worker, else from supervised children."""
-    if settings.workers <= 1:
-        run_worker(settings, prepared, https, http)
-        return
+    in_flight = InFlightCounters(
+        settings.ops_max_requests, settings.ops_max_requests_per_address, workers=settings.workers
+    )
+    try:
+        if settings.workers <= 1:
+            run_worker(settings, prepared, https, http, in_flight)
+        else:
+            _supervise(settings, prepared, https, http, in_flight)
+    finally:
+        in_flight.close()
+
+
+def _supervise(
+    settings: Settings,
+    prepared: Prepared,
+    https: socket.socket,
+    http: socket.socket,
+    in_flight: InFlightCounters,
+) -> None:
+    """Run the workers as children, replacing any that dies; a replacement starts with its
+    predecessor's in-flight requests forgotten."""
     context = multiprocessing.get_context("spawn")
     stopping = False
 
-    def spawn() -> multiprocessing.process.BaseProcess:
-        proc = context.Process(target=run_worker, args=(settings, prepared, https, http), daemon=True)
+    def spawn(index: int) -> multiprocessing.process.BaseProcess:
+        proc = context.Process(
+            target=run_worker,
+            args=(settings, prepared, https, http, in_flight.worker(index)),
+            daemon=True,
+        )
         proc.start()
         return proc
 
@@ -145,10 +175,14 @@ def serve(settings: Settings, prepared: Prepared, https: socket.socket, http: so
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    children = [spawn() for _ in range(settings.workers)]
+    children = [spawn(i) for i in range(settings.workers)]
     while not stopping:
         time.sleep(0.2)
-        children = [c if c.is_alive() or stopping else spawn() for c in children]
+        for index, child in enumerate(children):
+            if not child.is_alive() and not stopping:
+                child.join()
+                in_flight.reclaim(index)
+                children[index] = spawn(index)
     for child in children:
         child.terminate()
     for child in children:

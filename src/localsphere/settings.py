@@ -74,6 +74,9 @@ class Settings:
     admin_token: str | None = None
     demo_password: str = DEFAULT_DEMO_PASSWORD
     max_body_bytes: int = 1 << 20
+    # Operations' suite-api limits on requests in flight: for the whole server, and per client address
+    ops_max_requests: int = 300
+    ops_max_requests_per_address: int = 50
     log_level: str = "warning"
     policy: Policy = field(default_factory=Policy)
     inventory: InventorySpec = field(default_factory=InventorySpec)

@@ -14,6 +14,7 @@ from localsphere.world.authz_records import PrivilegeChecks, VtMappings
 from localsphere.world.clock import Clock
 from localsphere.world.identity import Identity
 from localsphere.world.inventory import Inventory
+from localsphere.world.metrics import Metrics
 from localsphere.world.roles import Roles
 from localsphere.world.schema import Domain
 from localsphere.world.seed import seed
@@ -39,6 +40,7 @@ class World:
         self.api_tokens = ApiTokens(self.store, self.clock)
         self.privilege_checks = PrivilegeChecks(self.store, self.clock)
         self.inventory = Inventory(self.store, self.clock)
+        self.metrics = Metrics(self.store, self.clock)
         self._demo_password = settings.demo_password
         self._inventory = settings.inventory
 

@@ -11,19 +11,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from localsphere.settings import InventorySpec
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
 from localsphere.world.errors import AlreadyInState, Forbidden, Invalid, NotFound, WrongState
-from localsphere.world.schema import ManagedObject, Meta
+from localsphere.world.schema import ExternalStat, ManagedObject, Meta
 from localsphere.world.store import Store
 
 DATACENTER, FOLDER, CLUSTER, HOST = "Datacenter", "Folder", "ClusterComputeResource", "HostSystem"
 POOL, DATASTORE, NETWORK, VM = "ResourcePool", "Datastore", "Network", "VirtualMachine"
 ROOT_FOLDER = "group-d1"
+VCENTER = "vCenter"  # the kind ``page`` gives the root folder, which stands for the vCenter
 VIEW = "System.View"
 POWERED_ON, POWERED_OFF, SUSPENDED = "POWERED_ON", "POWERED_OFF", "SUSPENDED"
 MOID_SEQUENCE = "moid_sequence"
@@ -400,8 +401,13 @@ class Inventory:
         self, kinds: set[str], name: str | None, uuids: set[str] | None, offset: int, limit: int
     ) -> tuple[int, list[ObjectView]]:
         """One page of objects of the given kinds (``name``: a case-insensitive part of the name),
-        and how many there are in all."""
-        where = [ManagedObject.kind.in_(sorted(kinds))]
+        and how many there are in all. The root folder is of the kind ``VCENTER``: it stands for
+        the vCenter itself, not one of its folders."""
+        real = sorted(kinds - {VCENTER})
+        either = [and_(ManagedObject.kind.in_(real), ManagedObject.moid != ROOT_FOLDER)] if real else []
+        if VCENTER in kinds:
+            either.append(ManagedObject.moid == ROOT_FOLDER)
+        where = [or_(*either)]
         if name:
             where.append(func.lower(ManagedObject.name).contains(name.lower(), autoescape=True))
         if uuids is not None:
@@ -423,6 +429,29 @@ class Inventory:
         if row is None:
             raise NotFound("object.not_found", f"Resource {object_uuid} not found", object_uuid)
         return ObjectView.of(row)
+
+    def related(self, o: ObjectView, parents: bool) -> list[ObjectView]:
+        """An object's parents or its children: the inventory tree, plus each VM's host, resource
+        pool and datastores (and, the other way, their VMs), as monitoring tools relate them."""
+        if parents:
+            moids = {o.parent}
+            if o.kind == VM:
+                moids |= {o.host, o.pool} | {d["datastore"] for d in o.details.get("disks", [])}
+            where = ManagedObject.moid.in_(sorted(m for m in moids if m))
+        else:
+            either = [ManagedObject.parent == o.moid]
+            if o.kind in (HOST, POOL):
+                column = ManagedObject.host if o.kind == HOST else ManagedObject.pool
+                either.append(and_(ManagedObject.kind == VM, column == o.moid))
+            elif o.kind == DATASTORE:
+                on_it = ManagedObject.details.contains(f'"datastore": "{o.moid}"', autoescape=True)
+                either.append(and_(ManagedObject.kind == VM, on_it))
+            where = or_(*either)
+        with self._store.query() as conn:
+            rows = conn.execute(
+                select(*_ALL).where(where).order_by(func.length(ManagedObject.moid), ManagedObject.moid)
+            )
+            return [ObjectView.of(r) for r in rows]
 
     def require(self, caller: Caller, privilege: str, moid: str) -> None:
         """Refuse unless ``caller`` holds ``privilege`` on the object; an object it may not see is,
@@ -581,6 +610,7 @@ class Inventory:
                     "vm.powered_on", f"Virtual machine {moid} must be powered off to be deleted", moid
                 )
             s.execute(delete(ManagedObject).where(ManagedObject.moid == moid))
+            s.execute(delete(ExternalStat).where(ExternalStat.resource == row.uuid))
 
     def power(self, moid: str, action: str) -> None:
         """``start``, ``stop``, ``suspend`` or ``reset``, refusing a change the state does not allow."""

@@ -194,3 +194,14 @@ class PrivilegeCheck(Base):
     privilege: Mapped[str] = mapped_column(String(255))
     op_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_at: Mapped[float] = mapped_column(Float)
+
+
+class ExternalStat(Base):
+    """A metric sample pushed to a resource from outside (Operations' ``POST .../stats``); it takes
+    the place of a simulated sample at the same instant."""
+
+    __tablename__ = "external_stats"
+    resource: Mapped[str] = mapped_column(String(36), primary_key=True)  # the object's uuid
+    stat_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    at_ms: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    value: Mapped[float] = mapped_column(Float)

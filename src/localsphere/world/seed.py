@@ -21,6 +21,7 @@ from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO,
 from localsphere.world.schema import (
     Assignment,
     Domain,
+    ExternalStat,
     ManagedObject,
     Membership,
     Principal,
@@ -101,6 +102,9 @@ SSO_USERS = [
 ]
 DATA = Path(__file__).with_name("data")
 SSO_GROUPS = {"group_1": ["USER_1", "USER_2"], "group_2": ["USER_3"], "group_3": ["USER_4"], "group_4": []}
+# The demo inventory has been running for a month: its objects were made then, and Operations has
+# that much metric history of them.
+INVENTORY_AGE = 30 * 86400
 SERVICE_USERS = [("automationapp", "6598S0SIQC04sGjEr0nIeDlZx18GYRoT", "ADMIN")]
 
 # Children before parents, so foreign keys never object.
@@ -117,6 +121,7 @@ WORLD_TABLES = [
     ManagedObject,
     VtMapping,
     PrivilegeCheck,
+    ExternalStat,
 ]
 
 
@@ -184,7 +189,7 @@ def seed(
         )
         for f, p, r in grants
     )
-    inventory.build(s, inventory_spec, now)
+    inventory.build(s, inventory_spec, now - INVENTORY_AGE)
 
 
 def _rows(name: str) -> list[list[str]]:

@@ -4,29 +4,10 @@ the VMWARE adapter's kinds, and the world's inventory as resources with paging."
 import pytest
 
 from conftest import DEMO_PASSWORD
+from helpers import assert_ops_error
+from helpers import ops_acquire as acquire
 
 API = "/suite-api/api"
-
-
-def acquire(server, username="administrator@vsphere.local", password=DEMO_PASSWORD, base="/suite-api"):
-    with server.client() as c:
-        return c.post(f"{base}/api/auth/token/acquire", json={"username": username, "password": password})
-
-
-@pytest.fixture
-def ops(server):
-    token = acquire(server).json()["token"]
-    with server.client(headers={"Authorization": f"OpsToken {token}", "Accept": "application/json"}) as c:
-        yield c
-
-
-def assert_ops_error(r, status, code=None):
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert body["httpStatusCode"] == status and body["message"]
-    if code is not None:
-        assert body["apiErrorCode"] == code
-    return body
 
 
 def test_acquire(server):
@@ -80,8 +61,10 @@ def test_invalid_expired_and_released_tokens(server):
 
 
 def test_adapter_and_resource_kinds(ops):
-    (adapter,) = ops.get(f"{API}/adapterkinds").json()["adapter-kind"]
-    assert adapter["key"] == "VMWARE" and adapter["adapterKindType"] == "GENERAL"
+    adapters = {a["key"]: a for a in ops.get(f"{API}/adapterkinds").json()["adapter-kind"]}
+    assert set(adapters) == {"VMWARE", "vCenter Operations Adapter"}
+    assert adapters["VMWARE"]["adapterKindType"] == "GENERAL"
+    assert "vC-Ops-Node" in adapters["vCenter Operations Adapter"]["resourceKinds"]
     assert ops.get(f"{API}/adapterkinds/VMWARE").json()["name"] == "vCenter Adapter"
     kinds = ops.get(f"{API}/adapterkinds/VMWARE/resourcekinds").json()
     assert kinds["adapterKind"] == "VMWARE"
@@ -91,8 +74,33 @@ def test_adapter_and_resource_kinds(ops):
         "Datastore",
         "ClusterComputeResource",
         "Datacenter",
+        "VMwareAdapter Instance",
+        "VmwareDistributedVirtualSwitch",
     }
     assert_ops_error(ops.get(f"{API}/adapterkinds/NOPE/resourcekinds"), 404)
+    vm = ops.get(f"{API}/adapterkinds/VMWARE/resourcekinds/VirtualMachine").json()
+    assert vm["key"] == "VirtualMachine" and vm["adapterKind"] == "VMWARE"
+    assert_ops_error(ops.get(f"{API}/adapterkinds/VMWARE/resourcekinds/Toaster"), 404)
+    ids = ops.get(f"{API}/adapterkinds/VMWARE/resourcekinds/VirtualMachine/identifiers").json()
+    assert {i["name"]: i["isPartOfUniqueness"] for i in ids["resourceIdentifiersDetails"]} == {
+        "VMEntityObjectID": True,
+        "VMEntityVCID": True,
+        "VMEntityName": False,
+    }
+    stat_keys = ops.get(f"{API}/adapterkinds/VMWARE/resourcekinds/HostSystem/statkeys").json()
+    assert {"cpu|usagemhz_average", "mem|consumed_average"} <= {
+        a["key"] for a in stat_keys["resourceTypeAttributes"]
+    }
+    props = ops.get(f"{API}/adapterkinds/VMWARE/resourcekinds/VirtualMachine/properties").json()
+    assert all(a["property"] for a in props["resourceTypeAttributes"])
+    hosts = ops.get(f"{API}/adapterkinds/VMWARE/resourcekinds/HostSystem/resources").json()
+    assert hosts["pageInfo"]["totalCount"] == 3
+    everything = ops.get(f"{API}/adapterkinds/VMWARE/resources", params={"pageSize": 1}).json()
+    assert everything["pageInfo"]["totalCount"] > 10 and len(everything["resourceList"]) == 1
+    (vcenter,) = ops.get(f"{API}/resources", params={"resourceKind": "VMwareAdapter Instance"}).json()[
+        "resourceList"
+    ]
+    assert vcenter["resourceKey"]["name"] == "vcenter.localsphere.test"
 
 
 def test_resources_are_the_world_inventory(server, ops):
@@ -102,6 +110,8 @@ def test_resources_are_the_world_inventory(server, ops):
     ids = {i["identifierType"]["name"]: i["value"] for i in first["resourceKey"]["resourceIdentifiers"]}
     assert ids["VMEntityObjectID"].startswith("vm-") and ids["VMEntityName"] == first["resourceKey"]["name"]
     assert first["resourceHealth"] == "GREEN" and first["resourceStatusStates"]
+    assert {b["type"] for b in first["badges"]} >= {"HEALTH", "RISK", "EFFICIENCY"}
+    assert {r["resourceHealth"] for r in vms["resourceList"]} == {"GREEN", "GREY"}  # every third is off
     assert ops.get(f"{API}/resources/{first['identifier']}").json()["resourceKey"] == first["resourceKey"]
     with server.client(
         headers={"vmware-api-session-id": server_session(server)}

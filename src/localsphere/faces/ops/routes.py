@@ -1,6 +1,7 @@
 """The VCF Operations face, ``/suite-api`` (and the cloud path ``/vrops-cloud/suite-api``): token
-acquire and release, the version, the VMWARE adapter's kinds, and the world's inventory as
-resources. JSON only for now; every error is the product's JSON body with ``httpStatusCode``."""
+acquire and release, the version, the adapters' kinds, the world's inventory as resources with
+their relationships, and their metrics. JSON or XML by the Accept header; every error is the
+product's error body with ``httpStatusCode``."""
 
 from __future__ import annotations
 
@@ -16,8 +17,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Scope
 
 from localsphere.faces.http import BodyError, Runner, json_response, parse_json, read_body
+from localsphere.faces.limits import InFlightCounters, InFlightLimit
+from localsphere.faces.ops import resources as res
+from localsphere.faces.ops import xml
+from localsphere.faces.ops.stats import QueryError, StatQuery, stats_of_resources
 from localsphere.world import World
 from localsphere.world import inventory as inv
 from localsphere.world.access import OPS, require
@@ -30,28 +36,7 @@ SCHEMES = ("OpsToken", "vRealizeOpsToken", "CSPToken")
 CSP_ACCESS_LIFETIME = 1799  # seconds, as the cloud gateway grants them
 FORM = "application/x-www-form-urlencoded"
 TOKEN_EXPIRED = 1512  # the apiErrorCode of an invalid or expired token
-ADAPTER = {
-    "key": "VMWARE",
-    "name": "vCenter Adapter",
-    "description": "VMware vCenter Adapter",
-    "adapterKindType": "GENERAL",
-    "describeVersion": 100,
-}
-# world kind -> Operations resource kind of the VMWARE adapter
-KINDS = {
-    inv.DATACENTER: "Datacenter",
-    inv.CLUSTER: "ClusterComputeResource",
-    inv.HOST: "HostSystem",
-    inv.POOL: "ResourcePool",
-    inv.DATASTORE: "Datastore",
-    inv.VM: "VirtualMachine",
-    inv.FOLDER: "Folder",
-}
-WORLD_KINDS = {v: k for k, v in KINDS.items()}
-IDENTIFIERS = {
-    "VirtualMachine": ("VMEntityObjectID", "VMEntityVCID", "VMEntityName"),
-    "HostSystem": ("VMEntityObjectID", "VMEntityVCID", "VMEntityName"),
-}
+VIEW = "ViewEnvironment"
 DEFAULT_PAGE_SIZE = 1000
 VERSION = {
     "releaseName": "VCF Operations 9.1.0.0",
@@ -63,6 +48,7 @@ VERSION = {
     "humanlyReadableReleaseDate": "Tuesday, March 3, 2026 at 12:00:00 PM Pacific Standard Time",
     "description": None,
 }
+RELATIONS = ("PARENT", "CHILD", "ALL")
 
 
 class OpsError(Exception):
@@ -71,11 +57,11 @@ class OpsError(Exception):
         self.status, self.message, self.code = status, message, code
 
 
-def error_body(status: int, message: str, code: int | None = None) -> Response:
+def error_body(request: Request, status: int, message: str, code: int | None = None) -> Response:
     body: dict[str, Any] = {"message": message, "httpStatusCode": status}
     if code is not None:
         body["apiErrorCode"] = code
-    return json_response(body, status)
+    return reply(request, "error", body, status)
 
 
 def _epoch_ms(epoch: float) -> int:
@@ -84,37 +70,6 @@ def _epoch_ms(epoch: float) -> int:
 
 def _human(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%A, %B %-d, %Y %-I:%M:%S %p UTC")
-
-
-def resource(o: ObjectView, vcenter: str) -> dict[str, Any]:
-    """``vcenter``: the id of the vCenter the object belongs to (the world's root folder's uuid)."""
-    kind = KINDS[o.kind]
-    values = {"VMEntityObjectID": o.moid, "VMEntityVCID": vcenter, "VMEntityName": o.name}
-    identifiers = [
-        {
-            "identifierType": {"name": n, "dataType": "STRING", "isPartOfUniqueness": n != "VMEntityName"},
-            "value": values[n],
-        }
-        for n in IDENTIFIERS.get(kind, ("VMEntityObjectID",))
-    ]
-    return {
-        "creationTime": _epoch_ms(o.created_at),
-        "resourceKey": {
-            "name": o.name,
-            "adapterKindKey": "VMWARE",
-            "resourceKindKey": kind,
-            "resourceIdentifiers": identifiers,
-        },
-        "resourceStatusStates": [
-            {"resourceState": "STARTED", "resourceStatus": "DATA_RECEIVING", "statusMessage": ""}
-        ],
-        "resourceHealth": "GREEN",
-        "resourceHealthValue": 100.0,
-        "dtEnabled": True,
-        "badges": [],
-        "relatedResources": [],
-        "identifier": o.uuid,
-    }
 
 
 class OpsFace:
@@ -131,7 +86,10 @@ class OpsFace:
             )
         return scheme, token.strip()
 
-    async def authorized(self, request: Request, privilege: str, work: Callable[[], T]) -> T:
+    async def authorized(
+        self, request: Request, privilege: str, work: Callable[[], T], writes: bool = False
+    ) -> T:
+        """Check the caller's token and privilege, then do ``work`` (a read, unless ``writes``)."""
         scheme, token = self._token(request)
 
         def checked() -> T:
@@ -142,10 +100,22 @@ class OpsFace:
             require(session.caller, privilege)
             return work()
 
-        return await self.runner.read(checked)
+        return await (self.runner.call(checked) if writes else self.runner.read(checked))
+
+    async def _body(self, request: Request, root: str) -> Any:
+        """A request body in JSON or, as the product also takes, XML; anything else is 415."""
+        kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+        if kind == "application/json":
+            return parse_json(await read_body(request, self.max_body))
+        if kind in ("application/xml", "text/xml"):
+            try:
+                return xml.decode(await read_body(request, self.max_body), root)
+            except xml.XmlError as exc:
+                raise OpsError(400, str(exc)) from None
+        raise OpsError(415, f"Unsupported content type {kind}")
 
     async def acquire(self, request: Request) -> Response:
-        spec = parse_json(await read_body(request, self.max_body))
+        spec = await self._body(request, "username-password")
         if (
             not isinstance(spec, dict)
             or not isinstance(spec.get("username"), str)
@@ -164,14 +134,13 @@ class OpsFace:
         if not opened.roles:
             await self.runner.call(self.world.sessions.close, opened.session_id, OPS)
             raise OpsError(403, "The user has no role in VCF Operations")
-        return json_response(
-            {
-                "token": opened.session_id,
-                "validity": _epoch_ms(opened.expires_at),
-                "expiresAt": _human(opened.expires_at),
-                "roles": opened.roles,
-            }
-        )
+        token = {
+            "token": opened.session_id,
+            "validity": _epoch_ms(opened.expires_at),
+            "expiresAt": _human(opened.expires_at),
+            "roles": opened.roles,
+        }
+        return reply(request, "auth-token", token)
 
     async def release(self, request: Request) -> Response:
         scheme, token = self._token(request)
@@ -182,85 +151,190 @@ class OpsFace:
         return Response(status_code=200)
 
     async def version(self, request: Request) -> Response:
-        return json_response(await self.authorized(request, "ViewEnvironment", lambda: VERSION))
+        return reply(request, "version", await self.authorized(request, VIEW, lambda: VERSION))
 
     async def adapter_kinds(self, request: Request) -> Response:
-        await self.authorized(request, "ViewEnvironment", lambda: None)
-        return json_response(
-            {"adapter-kind": [{**ADAPTER, "identifiers": [], "resourceKinds": sorted(WORLD_KINDS)}]}
-        )
+        await self.authorized(request, VIEW, lambda: None)
+        return reply(request, "adapter-kinds", {"adapter-kind": [res.adapter(k) for k in res.ADAPTERS]})
 
     async def adapter_kind(self, request: Request) -> Response:
-        await self.authorized(request, "ViewEnvironment", lambda: None)
-        self._adapter(request.path_params["key"])
-        return json_response({**ADAPTER, "identifiers": [], "resourceKinds": sorted(WORLD_KINDS)})
+        await self.authorized(request, VIEW, lambda: None)
+        return reply(request, "adapter-kind", res.adapter(_adapter(request)))
 
     async def resource_kinds(self, request: Request) -> Response:
-        await self.authorized(request, "ViewEnvironment", lambda: None)
-        self._adapter(request.path_params["key"])
-        kinds = [
-            {
-                "key": k,
-                "name": k,
-                "adapterKind": "VMWARE",
-                "adapterKindName": ADAPTER["name"],
-                "resourceKindType": "GENERAL",
-                "resourceKindSubType": "NONE",
-                "resourceIdentifierTypes": [
-                    {"name": n, "dataType": "STRING", "isPartOfUniqueness": True}
-                    for n in IDENTIFIERS.get(k, ("VMEntityObjectID",))
-                ],
-            }
-            for k in sorted(WORLD_KINDS)
-        ]
-        return json_response({"adapterKind": "VMWARE", "resource-kind": kinds})
+        await self.authorized(request, VIEW, lambda: None)
+        key = _adapter(request)
+        kinds = [res.resource_kind(key, k) for k in res.RESOURCE_KINDS[key]]
+        return reply(request, "resource-kinds", {"adapterKind": key, "resource-kind": kinds})
+
+    async def resource_kind(self, request: Request) -> Response:
+        await self.authorized(request, VIEW, lambda: None)
+        key, kind = _adapter(request), _kind(request)
+        return reply(request, "resource-kind", res.resource_kind(key, kind))
+
+    async def kind_identifiers(self, request: Request) -> Response:
+        await self.authorized(request, VIEW, lambda: None)
+        _adapter(request)
+        details = [{**t, "defaultValue": ""} for t in res.identifier_types(_kind(request))]
+        return reply(request, "resource-identifiers-details", {"resourceIdentifiersDetails": details})
+
+    async def kind_stat_keys(self, request: Request) -> Response:
+        await self.authorized(request, VIEW, lambda: None)
+        _adapter(request)
+        kind = _kind(request)
+        attributes = res.stat_attributes(self.world.metrics.keys_of(res.WORLD_KINDS.get(kind, "")))
+        return reply(request, "resource-kind-attributes", {"resourceTypeAttributes": attributes})
+
+    async def kind_properties(self, request: Request) -> Response:
+        await self.authorized(request, VIEW, lambda: None)
+        _adapter(request)
+        attributes = res.property_attributes(_kind(request))
+        return reply(request, "resource-kind-attributes", {"resourceTypeAttributes": attributes})
 
     async def resources(self, request: Request) -> Response:
+        """``/api/resources`` and the same list under an adapter kind or one of its resource kinds."""
         query = request.query_params
-        adapters = query.getlist("adapterKind")
-        if any(a != "VMWARE" for a in adapters):
-            return json_response(self._page_body(request, 0, 0, DEFAULT_PAGE_SIZE, []))
-        wanted = query.getlist("resourceKind")
-        unknown = [k for k in wanted if k not in WORLD_KINDS]
+        adapters = [_adapter(request)] if "key" in request.path_params else query.getlist("adapterKind")
+        if any(a != res.VMWARE for a in adapters):
+            return reply(request, "resources", self._page_body(request, 0, 0, DEFAULT_PAGE_SIZE, [], {}))
+        wanted = [_kind(request)] if "kind" in request.path_params else query.getlist("resourceKind")
+        unknown = [k for k in wanted if k not in res.WORLD_KINDS]
         if unknown:
             raise OpsError(404, f"Resource kind {unknown[0]} not found for adapter kind VMWARE")
-        kinds = {WORLD_KINDS[k] for k in wanted} or set(KINDS)
+        kinds = {res.WORLD_KINDS[k] for k in wanted} or set(res.WORLD_KINDS.values())
         names = query.getlist("name")
         uuids = set(query.getlist("resourceId")) or None
-        page, size = (
-            _number(query.get("page"), 0, "page"),
-            _number(query.get("pageSize"), DEFAULT_PAGE_SIZE, "pageSize"),
-        )
-        if size < 1:
-            raise OpsError(400, "pageSize must be at least 1")
+        page, size = _paging(request)
         total, found = await self.authorized(
             request,
-            "ViewEnvironment",
+            VIEW,
             lambda: self.world.inventory.page(kinds, names[0] if names else None, uuids, page * size, size),
         )
         vcenter = await self.runner.read(self._vcenter)
-        return json_response(
-            self._page_body(request, total, page, size, [resource(o, vcenter) for o in found])
-        )
+        items = [res.resource(o, vcenter) for o in found]
+        return reply(request, "resources", self._page_body(request, total, page, size, items, {}))
 
     async def resource(self, request: Request) -> Response:
-        found = await self.authorized(
-            request, "ViewEnvironment", lambda: self.world.inventory.by_uuid(request.path_params["id"])
-        )
-        if found.kind not in KINDS:
-            raise OpsError(404, f"Resource {request.path_params['id']} not found")
-        return json_response(resource(found, await self.runner.read(self._vcenter)))
+        found = await self.authorized(request, VIEW, lambda: self._object(request.path_params["id"]))
+        return reply(request, "resource", res.resource(found, await self.runner.read(self._vcenter)))
+
+    async def relationships(self, request: Request) -> Response:
+        relation = str(
+            request.path_params.get("relation") or request.query_params.get("relationshipType") or "ALL"
+        ).upper()
+        if relation not in RELATIONS:
+            raise OpsError(400, f"Invalid relationshipType {relation}")
+        page, size = _paging(request)
+
+        def related() -> list[ObjectView]:
+            o = self._object(request.path_params["id"])
+            found = []
+            if relation in ("PARENT", "ALL"):
+                found += self.world.inventory.related(o, parents=True)
+            if relation in ("CHILD", "ALL"):
+                found += self.world.inventory.related(o, parents=False)
+            return [r for r in found if r.kind in res.KINDS]
+
+        found = await self.authorized(request, VIEW, related)
+        vcenter = await self.runner.read(self._vcenter)
+        items = [res.resource(o, vcenter) for o in found[page * size : (page + 1) * size]]
+        body = self._page_body(request, len(found), page, size, items, {"relationshipType": relation})
+        return reply(request, "resource-relation", body)
+
+    async def stat_keys(self, request: Request) -> Response:
+        """``/api/resources/{id}/statkeys``, or ``/api/resources/statkeys?resourceId=``."""
+        rid = request.path_params.get("id") or request.query_params.get("resourceId")
+        if not rid:
+            raise OpsError(400, "resourceId is required")
+        search = (request.query_params.get("searchstring") or "").lower()
+
+        def keys() -> list[str]:
+            return self.world.metrics.stat_keys(self._object(rid))
+
+        found = [{"key": k} for k in await self.authorized(request, VIEW, keys) if search in k.lower()]
+        return reply(request, "stat-keys", {"stat-key": found})
+
+    async def stats(self, request: Request) -> Response:
+        """Every stats read: GET with query parameters or POST with a ``stat-query`` body, of one
+        resource (``{id}`` in the path) or of the ``resourceId`` list; latest or over a range."""
+        latest = request.url.path.rstrip("/").endswith("latest") or "/latest/" in request.url.path
+        if request.method == "POST":
+            body = await self._body(request, "latest-stat-query" if latest else "stat-query")
+            if not isinstance(body, dict):
+                raise OpsError(400, "The body must be a stat-query object")
+
+            def params(name: str) -> list[Any]:
+                return _listed(body.get(name))
+
+        else:
+            params = request.query_params.getlist
+        try:
+            query = StatQuery.parse(params, latest)
+        except QueryError as exc:
+            raise OpsError(400, str(exc)) from None
+        one = request.path_params.get("id")
+        ids = [one] if one else query.resource_ids
+        if not ids:
+            raise OpsError(400, "resourceId is required")
+
+        def read() -> list[tuple[str, list[dict[str, Any]]]]:
+            found = []
+            for rid in dict.fromkeys(ids):
+                try:
+                    o = self._object(rid)
+                except OpsError:
+                    if one:
+                        raise
+                    continue
+                series = self.world.metrics.series(o, query.keys, query.begin, query.end, query.latest)
+                found.append((rid, [query.shape(s) for s in series]))
+            if not found:
+                raise OpsError(404, "None of the resources could be found")
+            return found
+
+        found = await self.authorized(request, VIEW, read)
+        return reply(request, "stats-of-resources", stats_of_resources(found))
+
+    async def push_stats(self, request: Request) -> Response:
+        """``POST /api/resources/{id}/stats`` (``stat-contents``) and ``POST /api/resources/stats``
+        (``resources-stat-contents``): samples from outside, kept with the resource."""
+        one = request.path_params.get("id")
+        body = await self._body(request, "stat-contents" if one else "resources-stat-contents")
+        try:
+            pushes = (
+                [(one, _stat_contents(body, "stat-content"))]
+                if one
+                else [
+                    (str(item["id"]), _stat_contents(item, "stat-contents"))
+                    for item in _listed(_field(body, "resource-stat-content"))
+                ]
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise OpsError(400, f"Malformed stat contents: {exc}") from None
+
+        def store() -> None:
+            for rid, contents in pushes:
+                self.world.metrics.push(self._object(rid), contents)
+
+        await self.authorized(request, "ManageResources", store, writes=True)
+        return Response(status_code=200)
+
+    def _object(self, rid: str) -> ObjectView:
+        try:
+            found = self.world.inventory.by_uuid(rid)
+        except NotFound:
+            found = None
+        if found is None or found.kind not in res.KINDS:
+            raise OpsError(404, f"Resource {rid} not found")
+        return found
 
     def _vcenter(self) -> str:
         return self.world.inventory.get(inv.FOLDER, inv.ROOT_FOLDER).uuid
 
     @staticmethod
-    def _adapter(key: str) -> None:
-        if key != "VMWARE":
-            raise OpsError(404, f"Adapter kind {key} not found")
-
-    @staticmethod
-    def _page_body(request: Request, total: int, page: int, size: int, items: list[Any]) -> dict[str, Any]:
+    def _page_body(
+        request: Request, total: int, page: int, size: int, items: list[Any], extra: dict[str, Any]
+    ) -> dict[str, Any]:
         links = []
         base = f"{request.url.path}?pageSize={size}"
         if (page + 1) * size < total:
@@ -268,10 +342,60 @@ class OpsFace:
         if page > 0:
             links.append({"href": f"{base}&page={page - 1}", "rel": "PREVIOUS", "name": "previous"})
         return {
+            **extra,
             "pageInfo": {"totalCount": total, "page": page, "pageSize": size},
             "links": links,
             "resourceList": items,
         }
+
+
+def reply(request: Request, root: str, data: Any, status: int = 200) -> Response:
+    """JSON, or the product's XML when the caller's Accept header prefers it."""
+    if xml.wants_xml(request.headers.get("accept")):
+        return Response(xml.encode(root, data), status_code=status, media_type="application/xml")
+    return json_response(data, status)
+
+
+def _adapter(request: Request) -> str:
+    key = request.path_params["key"]
+    if key not in res.ADAPTERS:
+        raise OpsError(404, f"Adapter kind {key} not found")
+    return key
+
+
+def _kind(request: Request) -> str:
+    key, kind = request.path_params["key"], request.path_params["kind"]
+    if kind not in res.RESOURCE_KINDS[key]:
+        raise OpsError(404, f"Resource kind {kind} not found for adapter kind {key}")
+    return kind
+
+
+def _paging(request: Request) -> tuple[int, int]:
+    query = request.query_params
+    page = _number(query.get("page"), 0, "page")
+    size = _number(query.get("pageSize"), DEFAULT_PAGE_SIZE, "pageSize")
+    if size < 1:
+        raise OpsError(400, "pageSize must be at least 1")
+    return page, size
+
+
+def _listed(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _field(body: Any, name: str) -> Any:
+    if not isinstance(body, dict):
+        raise TypeError("the body must be an object")
+    return body.get(name)
+
+
+def _stat_contents(body: Any, name: str) -> list[tuple[str, list[int], list[float]]]:
+    return [
+        (str(c["statKey"]), [int(t) for t in c["timestamps"]], [float(v) for v in c["data"]])
+        for c in _listed(_field(body, name))
+    ]
 
 
 def _expired(scheme: str) -> OpsError:
@@ -288,12 +412,12 @@ def _number(text: str | None, default: int, name: str) -> int:
     return int(text)
 
 
-async def _on_ops_error(_request: Request, exc: Exception) -> Response:
+async def _on_ops_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, OpsError)
-    return error_body(exc.status, exc.message, exc.code)
+    return error_body(request, exc.status, exc.message, exc.code)
 
 
-async def _on_world_error(_request: Request, exc: Exception) -> Response:
+async def _on_world_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, WorldError)
     status = (
         404
@@ -306,24 +430,25 @@ async def _on_world_error(_request: Request, exc: Exception) -> Response:
         if isinstance(exc, Unauthenticated)
         else 400
     )
-    return error_body(status, exc.message)
+    return error_body(request, status, exc.message)
 
 
-async def _on_body_error(_request: Request, exc: Exception) -> Response:
+async def _on_body_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BodyError)
-    return error_body(413 if exc.kind == "too_large" else 400, exc.detail)
+    return error_body(request, 413 if exc.kind == "too_large" else 400, exc.detail)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return error_body(500, "Internal server error")
+    return error_body(request, 500, "Internal server error")
 
 
-async def _on_http_error(_request: Request, exc: Exception) -> Response:
+async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
-        return error_body(405, "Unsupported method for URL")
+        return error_body(request, 405, "Unsupported method for URL")
     return error_body(
+        request,
         exc.status_code,
         "The requested resource could not be found" if exc.status_code == 404 else str(exc.detail),
     )
@@ -372,17 +497,47 @@ def csp_routes(world: World, max_body: int) -> list[Route]:
     return [Route("/csp/gateway/am/api/auth/api-tokens/authorize", authorize, methods=["POST"])]
 
 
-def build(world: World, max_body: int) -> Starlette:
+async def _too_busy(scope: Scope) -> Response:
+    response = error_body(
+        Request(scope), 429, "Too many requests in flight; the request was rejected, try again later"
+    )
+    response.headers["Retry-After"] = "1"
+    return response
+
+
+def build(world: World, max_body: int, in_flight: InFlightCounters) -> ASGIApp:
+    """The suite-api, admitting requests only within the server's in-flight limits."""
     face = OpsFace(world, max_body)
+    get, post = ["GET"], ["POST"]
+    kind = "/api/adapterkinds/{key}/resourcekinds/{kind}"
     routes = [
-        Route("/api/auth/token/acquire", face.acquire, methods=["POST"]),
-        Route("/api/auth/token/release", face.release, methods=["POST"]),
-        Route("/api/versions/current", face.version, methods=["GET"]),
-        Route("/api/adapterkinds", face.adapter_kinds, methods=["GET"]),
-        Route("/api/adapterkinds/{key}", face.adapter_kind, methods=["GET"]),
-        Route("/api/adapterkinds/{key}/resourcekinds", face.resource_kinds, methods=["GET"]),
-        Route("/api/resources", face.resources, methods=["GET"]),
-        Route("/api/resources/{id}", face.resource, methods=["GET"]),
+        Route("/api/auth/token/acquire", face.acquire, methods=post),
+        Route("/api/auth/token/release", face.release, methods=post),
+        Route("/api/versions/current", face.version, methods=get),
+        Route("/api/adapterkinds", face.adapter_kinds, methods=get),
+        Route("/api/adapterkinds/{key}", face.adapter_kind, methods=get),
+        Route("/api/adapterkinds/{key}/resources", face.resources, methods=get),
+        Route("/api/adapterkinds/{key}/resourcekinds", face.resource_kinds, methods=get),
+        Route(kind, face.resource_kind, methods=get),
+        Route(f"{kind}/identifiers", face.kind_identifiers, methods=get),
+        Route(f"{kind}/properties", face.kind_properties, methods=get),
+        Route(f"{kind}/resources", face.resources, methods=get),
+        Route(f"{kind}/statkeys", face.kind_stat_keys, methods=get),
+        Route("/api/resources", face.resources, methods=get),
+        Route("/api/resources/statkeys", face.stat_keys, methods=get),
+        Route("/api/resources/stats", face.stats, methods=get),
+        Route("/api/resources/stats", face.push_stats, methods=post),
+        Route("/api/resources/stats/query", face.stats, methods=post),
+        Route("/api/resources/stats/latest", face.stats, methods=get),
+        Route("/api/resources/stats/latest/query", face.stats, methods=post),
+        Route("/api/resources/{id}", face.resource, methods=get),
+        Route("/api/resources/{id}/relationships", face.relationships, methods=get),
+        Route("/api/resources/{id}/relationships/{relation}", face.relationships, methods=get),
+        Route("/api/resources/{id}/statkeys", face.stat_keys, methods=get),
+        Route("/api/resources/{id}/stats", face.stats, methods=get),
+        Route("/api/resources/{id}/stats", face.push_stats, methods=post),
+        Route("/api/resources/{id}/stats/query", face.stats, methods=post),
+        Route("/api/resources/{id}/stats/latest", face.stats, methods=get),
     ]
     handlers = {
         OpsError: _on_ops_error,
@@ -391,4 +546,4 @@ def build(world: World, max_body: int) -> Starlette:
         HTTPException: _on_http_error,
         Exception: _on_unexpected,
     }
-    return Starlette(routes=routes, exception_handlers=handlers)
+    return InFlightLimit(Starlette(routes=routes, exception_handlers=handlers), in_flight, _too_busy)
