@@ -10,6 +10,9 @@
 #   health  GET  /_localsphere/health   (no database, no auth: the server's raw ceiling)
 #   users   GET  /v1/users              (bearer token: JWT check + database reads)
 #   tokens  POST /v1/tokens             (argon2 password verify + token rows written)
+#   ops-resources GET /suite-api/api/resources?pageSize=100   (OpsToken; a page of resources)
+#   ops-stats     GET /suite-api/api/resources/{host}/stats   (a host's day of CPU samples, summed
+#                                                              from its VMs)
 # prints req/s, p50 and p99 for each, checks the server log for errors, stops the server and
 # cleans up. Knobs (environment):
 #   BENCH_DURATION=15s BENCH_CONNECTIONS=50 BENCH_THREADS=2  wrk load
@@ -113,6 +116,14 @@ export BENCH_TOKEN=$TOKEN BENCH_USERNAME=$USERNAME BENCH_PASSWORD=$PASSWORD
 curl -fsS -o /dev/null -H "Authorization: Bearer $TOKEN" "$HTTP_URL/v1/users" ||
     { echo "GET /v1/users with the token failed" >&2; exit 1; }
 
+OPS_TOKEN=$(curl -fsS -X POST "$HTTP_URL/suite-api/api/auth/token/acquire" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$USERNAME\",\"password\":\"$PASSWORD\"}" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+[ -n "$OPS_TOKEN" ] || { echo "could not acquire an Operations token" >&2; exit 1; }
+HOST_ID=$(curl -fsS -H "Authorization: OpsToken $OPS_TOKEN" \
+    "$HTTP_URL/suite-api/api/resources?resourceKind=HostSystem&pageSize=1" |
+    sed -n 's/.*"identifier":"\([^"]*\)".*/\1/p')
+export BENCH_AUTH="OpsToken $OPS_TOKEN"
+
 echo "LocalSphere bench: backend=$BACKEND workers=$WORKERS $HTTP_URL" \
     "(wrk -c $CONNECTIONS -t $THREADS -d $DURATION --timeout $TIMEOUT --latency; $(nproc) CPUs shared with wrk)"
 
@@ -162,6 +173,12 @@ for scenario in $SCENARIOS; do
     health) run_wrk health "$HTTP_URL/_localsphere/health" ;;
     users) run_wrk users "$HTTP_URL/v1/users" "$HERE/users.lua" ;;
     tokens) run_wrk tokens "$HTTP_URL/v1/tokens" "$HERE/tokens.lua" ;;
+    ops-resources)
+        BENCH_PATH="/suite-api/api/resources?pageSize=100" \
+            run_wrk ops-resources "$HTTP_URL/suite-api/api/resources" "$HERE/get.lua" ;;
+    ops-stats)
+        BENCH_PATH="/suite-api/api/resources/$HOST_ID/stats?statKey=cpu%7Cusagemhz_average" \
+            run_wrk ops-stats "$HTTP_URL/suite-api/api/resources/$HOST_ID/stats" "$HERE/get.lua" ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
     esac
 done

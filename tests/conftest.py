@@ -66,7 +66,8 @@ class Server:
     def http(self) -> str:
         return f"http://127.0.0.1:{self.http_port}"
 
-    def start(self) -> Server:
+    def start(self, wait: bool = True) -> Server:
+        """Start the process; unless ``wait`` is False, return once the world answers."""
         self.https_port, self.http_port = free_port(), free_port()
         cmd = [
             sys.executable,
@@ -91,6 +92,9 @@ class Server:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        return self.wait_ready() if wait else self
+
+    def wait_ready(self) -> Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -100,7 +104,8 @@ class Server:
                     self.admin_token = self.given_token or (self.data_dir / "admin-token").read_text().strip()
                     return self
             except httpx.HTTPError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         raise RuntimeError("server did not answer in time")
 
     def stop(self) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.routing import Mount
+from starlette.types import ASGIApp
 
 from localsphere.faces.control import routes as control
+from localsphere.faces.lifecycle import Lifecycle, starting_app
 from localsphere.faces.limits import InFlightCounters
 from localsphere.faces.ops import routes as ops
 from localsphere.faces.sddc import routes as sddc
@@ -13,16 +15,24 @@ from localsphere.faces.vcenter import routes as vcenter
 from localsphere.settings import Settings
 from localsphere.world import World
 
+OPS_PREFIXES = ("/suite-api", "/vrops-cloud/suite-api")
 
-def build_app(world: World, settings: Settings, admin_token: str, in_flight: InFlightCounters) -> Starlette:
-    operations = ops.build(world, settings.max_body_bytes, in_flight)
+
+def build_app(
+    world: World, settings: Settings, admin_token: str, in_flight: InFlightCounters, lifecycle: Lifecycle
+) -> Starlette:
+    operations = ops.build(world, settings.max_body_bytes, in_flight, lifecycle)
     return Starlette(
         routes=[
             Mount("/v1", sddc.build(world, settings.max_body_bytes)),
-            Mount("/suite-api", operations),
-            Mount("/vrops-cloud/suite-api", operations),
+            *(Mount(prefix, operations) for prefix in OPS_PREFIXES),
             *ops.csp_routes(world, settings.max_body_bytes),
             *vcenter.routes(world, settings.max_body_bytes),
             Mount("/_localsphere", control.build(world, admin_token, settings.max_body_bytes)),
         ]
     )
+
+
+def build_starting_app() -> ASGIApp:
+    """What answers before the world is ready."""
+    return starting_app(dict.fromkeys(OPS_PREFIXES, ops.unavailable))

@@ -127,6 +127,14 @@ def serve(
             help="Operations requests in flight at once from one client address, before 429.",
         ),
     ] = 50,
+    drain_seconds: Annotated[
+        float,
+        typer.Option(
+            envvar="LOCALSPHERE_DRAIN_SECONDS",
+            min=0,
+            help="Seconds a stopping server keeps answering 503 before it closes its connections.",
+        ),
+    ] = 0.0,
     log_level: Annotated[str, typer.Option(envvar="LOCALSPHERE_LOG_LEVEL")] = "warning",
     inventory: Inventory = "",
 ) -> None:
@@ -149,6 +157,7 @@ def serve(
         max_body_bytes=max_body,
         ops_max_requests=ops_max_requests,
         ops_max_requests_per_address=ops_max_requests_per_address,
+        drain_seconds=drain_seconds,
         log_level=log_level,
         inventory=_inventory(inventory),
         policy=Policy(
@@ -161,10 +170,10 @@ def serve(
             lockout_duration=lockout_duration,
         ),
     )
-    with console.status("Preparing the world..."):
-        prepared = server.prepare(settings)
     https = server.bind(host, https_port)
     http = server.bind(host, http_port)
+    with console.status("Preparing the world..."):
+        prepared = server.prepare(settings, https, http)
     _banner(settings, prepared, https.getsockname()[1], http.getsockname()[1])
     server.serve(settings, prepared, https, http)
 

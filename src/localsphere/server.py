@@ -11,14 +11,17 @@ import os
 import secrets
 import signal
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
+from starlette.types import ASGIApp
 
-from localsphere.app import build_app
+from localsphere.app import build_app, build_starting_app
+from localsphere.faces.lifecycle import Lifecycle
 from localsphere.faces.limits import InFlightCounters
 from localsphere.settings import Settings
 from localsphere.tls import ensure_certificate
@@ -52,20 +55,45 @@ def ensure_admin_token(settings: Settings) -> tuple[str, Path | None]:
     return path.read_text().strip(), path
 
 
-def prepare(settings: Settings) -> Prepared:
+def prepare(settings: Settings, https: socket.socket, http: socket.socket) -> Prepared:
+    """Make the data directory, the control credential and the certificate; then migrate and seed
+    the world, answering 503 on the listeners meanwhile (a large world takes a while)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     token, token_file = ensure_admin_token(settings)
     if settings.cert_file and settings.key_file:
         cert, key = settings.cert_file, settings.key_file
     else:
         cert, key = ensure_certificate(settings.data_dir, settings.host)
-    world = World(settings)
-    try:
-        seeded = world.prepare()
-        kind = world.kind
-    finally:
-        world.close()
+    with _answering(build_starting_app(), settings, cert, key, https, http):
+        world = World(settings)
+        try:
+            seeded = world.prepare()
+            kind = world.kind
+        finally:
+            world.close()
     return Prepared(token, token_file, cert, key, seeded, kind)
+
+
+@contextlib.contextmanager
+def _answering(
+    app: ASGIApp, settings: Settings, cert: Path, key: Path, https: socket.socket, http: socket.socket
+) -> Iterator[None]:
+    """Serve ``app`` on copies of the listeners from a thread while the block runs; closing the
+    copies leaves the listeners open for the workers."""
+    copies = [https.dup(), http.dup()]
+    servers = _servers(app, settings, cert, key)
+    thread = threading.Thread(
+        target=asyncio.run, args=(_serve_all(servers, copies),), name="starting", daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        for server in servers:
+            server.should_exit = True
+        thread.join(10)
+        for copy in copies:
+            copy.close()
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -99,30 +127,26 @@ def run_worker(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     world = World(settings)
-    app = build_app(world, settings, prepared.admin_token, in_flight)
-    common = {
-        "http": "httptools",
-        "lifespan": "off",
-        "access_log": False,
-        "log_level": settings.log_level,
-        "server_header": False,
-        "timeout_keep_alive": 30,
-        "timeout_graceful_shutdown": 3,
-    }
-    servers = [
-        _Server(
-            uvicorn.Config(
-                app, ssl_certfile=str(prepared.cert_file), ssl_keyfile=str(prepared.key_file), **common
-            )
-        ),
-        _Server(uvicorn.Config(app, **common)),
-    ]
+    lifecycle = Lifecycle()
+    servers = _servers(
+        build_app(world, settings, prepared.admin_token, in_flight, lifecycle),
+        settings,
+        prepared.cert_file,
+        prepared.key_file,
+    )
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
+
+        def drain() -> None:
+            lifecycle.draining = True
+            loop.call_later(
+                settings.drain_seconds, lambda: [setattr(s, "should_exit", True) for s in servers]
+            )
+
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, lambda: [setattr(s, "should_exit", True) for s in servers])
-        await asyncio.gather(servers[0].serve(sockets=[https]), servers[1].serve(sockets=[http]))
+            loop.add_signal_handler(sig, drain)
+        await _serve_all(servers, [https, http])
 
     try:
         import uvloop
@@ -132,6 +156,27 @@ def run_worker(
         asyncio.run(main())
     finally:
         world.close()
+
+
+def _servers(app: ASGIApp, settings: Settings, cert: Path, key: Path) -> list[_Server]:
+    """An HTTPS and an HTTP server for ``app``."""
+    common = {
+        "http": "httptools",
+        "lifespan": "off",
+        "access_log": False,
+        "log_level": settings.log_level,
+        "server_header": False,
+        "timeout_keep_alive": 30,
+        "timeout_graceful_shutdown": 3,
+    }
+    return [
+        _Server(uvicorn.Config(app, ssl_certfile=str(cert), ssl_keyfile=str(key), **common)),
+        _Server(uvicorn.Config(app, **common)),
+    ]
+
+
+async def _serve_all(servers: list[_Server], sockets: list[socket.socket]) -> None:
+    await asyncio.gather(*(s.serve(sockets=[sock]) for s, sock in zip(servers, sockets, strict=True)))
 
 
 def serve(settings: Settings, prepared: Prepared, https: socket.socket, http: socket.socket) -> None:

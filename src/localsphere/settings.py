@@ -77,6 +77,7 @@ class Settings:
     # Operations' suite-api limits on requests in flight: for the whole server, and per client address
     ops_max_requests: int = 300
     ops_max_requests_per_address: int = 50
+    drain_seconds: float = 0.0  # how long a stopping worker answers 503 before it closes
     log_level: str = "warning"
     policy: Policy = field(default_factory=Policy)
     inventory: InventorySpec = field(default_factory=InventorySpec)

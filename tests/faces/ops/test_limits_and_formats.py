@@ -1,7 +1,9 @@
 """The suite-api's status codes and limits as the product's table gives them (405, 415, 404, 403,
 429) and its two formats, JSON and XML by the Accept header, over real sockets."""
 
+import signal
 import socket
+import time
 import xml.etree.ElementTree as ET
 
 import httpx
@@ -142,3 +144,39 @@ def test_xml_answers_and_bodies(server):
         entity = '<!DOCTYPE x [<!ENTITY a "b">]><ops:stat-query xmlns:ops="x">&a;</ops:stat-query>'
         assert c.post(f"{API}/resources/stats/query", content=entity).status_code == 400
     assert ops_acquire(server).headers["content-type"] == "application/json"  # no Accept header: JSON
+
+
+def test_503_while_starting(tmp_path):
+    server = Server(tmp_path, None, extra=["--inventory", "hosts=20,vms=2000"]).start(wait=False)
+    try:
+        seen = None
+        deadline = time.monotonic() + 60
+        with httpx.Client(timeout=5) as c:
+            while seen is None and time.monotonic() < deadline and server.proc.poll() is None:
+                try:
+                    r = c.get(f"{server.http}{API}/versions/current")
+                except httpx.TransportError:
+                    time.sleep(0.01)  # not listening yet
+                    continue
+                assert r.status_code == 503, "the world was ready before a request got through"
+                seen = r
+        assert seen is not None, "never saw the starting server"
+        assert_ops_error(seen, 503)
+        assert seen.headers["retry-after"] == "5"
+        server.wait_ready()
+        assert ops_acquire(server).status_code == 200
+    finally:
+        server.stop()
+
+
+def test_503_while_draining(tmp_path):
+    server = Server(tmp_path, None, extra=["--drain-seconds", "5"]).start()
+    token = ops_acquire(server).json()["token"]
+    with server.client(headers={"Authorization": f"OpsToken {token}"}) as c:
+        assert c.get(f"{API}/versions/current").status_code == 200
+        server.proc.send_signal(signal.SIGTERM)
+        r = c.get(f"{API}/versions/current")
+        assert_ops_error(r, 503)
+        assert r.headers["connection"] == "close"
+    server.stop()
+    assert server.proc.returncode == 0

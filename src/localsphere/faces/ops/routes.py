@@ -20,6 +20,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Scope
 
 from localsphere.faces.http import BodyError, Runner, json_response, parse_json, read_body
+from localsphere.faces.lifecycle import Lifecycle, WhileServing
 from localsphere.faces.limits import InFlightCounters, InFlightLimit
 from localsphere.faces.ops import resources as res
 from localsphere.faces.ops import xml
@@ -497,6 +498,13 @@ def csp_routes(world: World, max_body: int) -> list[Route]:
     return [Route("/csp/gateway/am/api/auth/api-tokens/authorize", authorize, methods=["POST"])]
 
 
+async def unavailable(scope: Scope) -> Response:
+    """503, while the server starts or drains."""
+    response = error_body(Request(scope), 503, "The server is starting or shutting down; try again later")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 async def _too_busy(scope: Scope) -> Response:
     response = error_body(
         Request(scope), 429, "Too many requests in flight; the request was rejected, try again later"
@@ -505,8 +513,9 @@ async def _too_busy(scope: Scope) -> Response:
     return response
 
 
-def build(world: World, max_body: int, in_flight: InFlightCounters) -> ASGIApp:
-    """The suite-api, admitting requests only within the server's in-flight limits."""
+def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: Lifecycle) -> ASGIApp:
+    """The suite-api, admitting requests only within the server's in-flight limits and while the
+    worker is not draining."""
     face = OpsFace(world, max_body)
     get, post = ["GET"], ["POST"]
     kind = "/api/adapterkinds/{key}/resourcekinds/{kind}"
@@ -546,4 +555,5 @@ def build(world: World, max_body: int, in_flight: InFlightCounters) -> ASGIApp:
         HTTPException: _on_http_error,
         Exception: _on_unexpected,
     }
-    return InFlightLimit(Starlette(routes=routes, exception_handlers=handlers), in_flight, _too_busy)
+    face_app = Starlette(routes=routes, exception_handlers=handlers)
+    return WhileServing(InFlightLimit(face_app, in_flight, _too_busy), lifecycle, unavailable)
