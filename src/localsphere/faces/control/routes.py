@@ -1,4 +1,5 @@
-"""The emulator's own API, ``/_localsphere``: health, reset and the world clock.
+"""The emulator's own API, ``/_localsphere``: health, reset, the world clock, API tokens for the
+cloud sign-in flow, and the catalogue of routes.
 
 Everything but health needs ``Authorization: Bearer <admin credential>``.
 """
@@ -9,6 +10,7 @@ import hmac
 import logging
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -153,8 +155,16 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
     return json_response({"error": "internal", "message": "Internal server error"}, 500)
 
 
-def build(world: World, admin_token: str, max_body: int) -> Starlette:
+def build(
+    world: World, admin_token: str, max_body: int, catalogue: Callable[[], dict[str, Any]]
+) -> Starlette:
+    """``catalogue``: every operation the server answers (the whole app's, so given by the wiring)."""
     face = ControlFace(world, admin_token, max_body)
+
+    async def routes_listing(request: Request) -> Response:
+        face.admin(request)
+        return json_response(catalogue())
+
     routes = [
         Route("/health", face.health, methods=["GET"]),
         Route("/reset", face.reset, methods=["POST"]),
@@ -163,6 +173,7 @@ def build(world: World, admin_token: str, max_body: int) -> Starlette:
         Route("/api-tokens", face.list_api_tokens, methods=["GET"]),
         Route("/api-tokens", face.create_api_token, methods=["POST"]),
         Route("/api-tokens/{id}", face.revoke_api_token, methods=["DELETE"]),
+        Route("/routes", routes_listing, methods=["GET"]),
     ]
     handlers = {
         ControlError: _on_control_error,
