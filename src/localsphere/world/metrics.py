@@ -72,8 +72,9 @@ STAT_KEYS: dict[str, tuple[StatKey, ...]] = {
         ("capacity|usedSpacePct", "%", "Used space as a percentage of capacity"),
     ),
 }
-# The quantities simulated per VM, each a fraction (of its CPUs, of its memory) or a rate.
-_FRACTIONS = {
+# The quantities simulated per VM and the range of each level: a fraction of its CPUs or memory,
+# or a rate in KBps.
+_RANGES = {
     "cpu": (0.15, 0.55),
     "mem": (0.30, 0.70),
     "disk": (200.0, 4000.0),
@@ -122,7 +123,7 @@ def _vm_wave(vm_uuid: str, quantity: str) -> _Wave:
     """One VM's fraction or rate: a level within the quantity's range, a daily swing of up to
     40 % of it peaking at a time of day of its own, and up to 10 % noise per shared series; it
     never leaves (0, 1) for fractions."""
-    low, high = _FRACTIONS[quantity]
+    low, high = _RANGES[quantity]
     r = _unit_floats(vm_uuid, quantity)
     level = low + (high - low) * r[0]
     swing, phase = 0.4 * level * r[1], 2 * math.pi * r[2]
@@ -207,7 +208,7 @@ class Metrics:
                     "stats.too_many",
                     f"The query asks for {len(grid) * len(simulated)} samples; narrow begin and end",
                 )
-            needed = frozenset(k.partition("|")[0] for k in simulated) & set(_FRACTIONS)
+            needed = frozenset(k.partition("|")[0] for k in simulated) & set(_RANGES)
             load = self._load(conn, o, needed) if simulated and o.kind != inv.DATASTORE else None
         found = []
         for key in wanted:

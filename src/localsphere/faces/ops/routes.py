@@ -498,19 +498,21 @@ def csp_routes(world: World, max_body: int) -> list[Route]:
     return [Route("/csp/gateway/am/api/auth/api-tokens/authorize", authorize, methods=["POST"])]
 
 
+def _retry_later(scope: Scope, status: int, message: str, seconds: int) -> Response:
+    response = error_body(Request(scope), status, message)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 async def unavailable(scope: Scope) -> Response:
     """503, while the server starts or drains."""
-    response = error_body(Request(scope), 503, "The server is starting or shutting down; try again later")
-    response.headers["Retry-After"] = "5"
-    return response
+    return _retry_later(scope, 503, "The server is starting or shutting down; try again later", 5)
 
 
 async def _too_busy(scope: Scope) -> Response:
-    response = error_body(
-        Request(scope), 429, "Too many requests in flight; the request was rejected, try again later"
+    return _retry_later(
+        scope, 429, "Too many requests in flight; the request was rejected, try again later", 1
     )
-    response.headers["Retry-After"] = "1"
-    return response
 
 
 def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: Lifecycle) -> ASGIApp:
