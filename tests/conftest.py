@@ -124,14 +124,31 @@ class Server:
             base_url=self.https, verify=ssl.create_default_context(cafile=self.cert), timeout=30, **kwargs
         )
 
-    def control(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+    def control(
+        self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: object
+    ) -> httpx.Response:
         with self.client() as c:
             return c.request(
                 method,
                 f"/_localsphere{path}",
-                headers={"Authorization": f"Bearer {self.admin_token}"},
+                headers={"Authorization": f"Bearer {self.admin_token}", **(headers or {})},
                 **kwargs,
             )
+
+    def load(self, scenario: str) -> httpx.Response:
+        """POST a YAML scenario to the control API."""
+        return self.control(
+            "POST", "/scenario", content=scenario.encode(), headers={"Content-Type": "application/yaml"}
+        )
+
+    def load_streaming(self, scenario: str) -> httpx.Response:
+        """POST a YAML scenario asking for progress lines (NDJSON)."""
+        return self.control(
+            "POST",
+            "/scenario",
+            content=scenario.encode(),
+            headers={"Content-Type": "application/yaml", "Accept": "application/x-ndjson"},
+        )
 
     def reset(self) -> None:
         assert self.control("POST", "/reset").status_code == 200

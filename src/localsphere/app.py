@@ -8,29 +8,34 @@ from starlette.types import ASGIApp
 
 from localsphere.faces.catalogue import catalogue
 from localsphere.faces.control import routes as control
+from localsphere.faces.control.routes import ServerParts
+from localsphere.faces.faults import FaultInjector
+from localsphere.faces.generation import Generation
 from localsphere.faces.lifecycle import Lifecycle, starting_app
 from localsphere.faces.limits import InFlightCounters
+from localsphere.faces.observe import LogBuffer, Observe
+from localsphere.faces.ops import faults as ops_faults
 from localsphere.faces.ops import routes as ops
+from localsphere.faces.sddc import faults as sddc_faults
 from localsphere.faces.sddc import routes as sddc
+from localsphere.faces.vcenter import faults as vcenter_faults
 from localsphere.faces.vcenter import routes as vcenter
 from localsphere.settings import Settings
 from localsphere.world import World
 
 OPS_PREFIXES = ("/suite-api", "/vrops-cloud/suite-api")
-# Which face owns a path prefix, for the route catalogue.
-FACES = {
-    "/v1": "sddc-manager",
-    "/api": "vcenter",
-    "/rest": "vcenter",
-    **dict.fromkeys(OPS_PREFIXES, "operations"),
-    "/csp": "operations",
-    "/_localsphere": "control",
-}
+CONTROL = "/_localsphere"
 
 
 def build_app(
-    world: World, settings: Settings, admin_token: str, in_flight: InFlightCounters, lifecycle: Lifecycle
-) -> Starlette:
+    world: World,
+    settings: Settings,
+    admin_token: str,
+    in_flight: InFlightCounters,
+    lifecycle: Lifecycle,
+    generation: Generation,
+) -> ASGIApp:
+    """Every face mounted, under the control plane's request log and fault injection."""
     operations = ops.build(world, settings.max_body_bytes, in_flight, lifecycle)
     routes = [
         Mount("/v1", sddc.build(world, settings.max_body_bytes)),
@@ -38,9 +43,23 @@ def build_app(
         *ops.csp_routes(world, settings.max_body_bytes),
         *vcenter.routes(world, settings.max_body_bytes),
     ]
-    control_app = control.build(world, admin_token, settings.max_body_bytes, lambda: catalogue(routes, FACES))
-    routes.append(Mount("/_localsphere", control_app))
-    return Starlette(routes=routes)
+    vcenter_hooks, ops_hooks = vcenter_faults.hooks(world), ops_faults.hooks(world)
+    # Which face owns a path prefix: for fault rules, the request log and the route catalogue.
+    faces = {
+        "/v1": sddc_faults.hooks(world),
+        "/api": vcenter_hooks,
+        "/rest": vcenter_hooks,
+        **dict.fromkeys(OPS_PREFIXES, ops_hooks),
+        "/csp": ops_hooks,
+    }
+    names = {prefix: hooks.name for prefix, hooks in faces.items()} | {CONTROL: "control"}
+    buffer = LogBuffer(world.request_log)
+    parts = ServerParts(in_flight, generation, buffer)
+    control_app = control.build(
+        world, admin_token, settings.max_body_bytes, lambda: catalogue(routes, names), parts
+    )
+    routes.append(Mount(CONTROL, control_app))
+    return Observe(Starlette(routes=routes), faces, FaultInjector(world, generation), buffer)
 
 
 def build_starting_app() -> ASGIApp:

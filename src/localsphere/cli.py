@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from localsphere import __version__
+from localsphere import __version__, control_cli
 from localsphere.settings import DEFAULT_DEMO_PASSWORD, InventorySpec, Policy, Settings, default_data_dir
+from localsphere.world.plan import Scenario
+
+if TYPE_CHECKING:
+    import socket
+
+    from localsphere.server import Prepared
 
 cli = typer.Typer(
     add_completion=False, no_args_is_help=True, help="LocalSphere: a VMware private cloud's APIs."
@@ -135,8 +142,23 @@ def serve(
             help="Seconds a stopping server keeps answering 503 before it closes its connections.",
         ),
     ] = 0.0,
+    request_log_size: Annotated[
+        int,
+        typer.Option(
+            envvar="LOCALSPHERE_REQUEST_LOG_SIZE", min=1, help="Requests the control API's log keeps."
+        ),
+    ] = 1000,
     log_level: Annotated[str, typer.Option(envvar="LOCALSPHERE_LOG_LEVEL")] = "warning",
     inventory: Inventory = "",
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="LOCALSPHERE_SCENARIO",
+            exists=True,
+            dir_okay=False,
+            help="A YAML scenario: the world is replaced by the one it describes at every start.",
+        ),
+    ] = None,
 ) -> None:
     """Start HTTPS and HTTP listeners with every face mounted."""
     from localsphere import server
@@ -158,6 +180,7 @@ def serve(
         ops_max_requests=ops_max_requests,
         ops_max_requests_per_address=ops_max_requests_per_address,
         drain_seconds=drain_seconds,
+        request_log_size=request_log_size,
         log_level=log_level,
         inventory=_inventory(inventory),
         policy=Policy(
@@ -170,18 +193,53 @@ def serve(
             lockout_duration=lockout_duration,
         ),
     )
+    plan = _scenario(scenario) if scenario else None
     https = server.bind(host, https_port)
     http = server.bind(host, http_port)
-    with console.status("Preparing the world..."):
-        prepared = server.prepare(settings, https, http)
+    prepared = _prepare(settings, https, http, plan, scenario)
     _banner(settings, prepared, https.getsockname()[1], http.getsockname()[1])
     server.serve(settings, prepared, https, http)
 
 
-def _banner(settings: Settings, prepared: object, https_port: int, http_port: int) -> None:
-    from localsphere.server import Prepared
+def _scenario(path: Path) -> Scenario:
+    from localsphere.world.scenario import ScenarioError, parse
 
-    assert isinstance(prepared, Prepared)
+    try:
+        return parse(path.read_text(encoding="utf-8", errors="replace"))
+    except ScenarioError as exc:
+        console.print(f"[red]{path}: {exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _prepare(
+    settings: Settings, https: socket.socket, http: socket.socket, plan: Scenario | None, path: Path | None
+) -> Prepared:
+    """Prepare the world; a scenario's load shows its progress as a bar."""
+    from localsphere import server
+    from localsphere.world.scenario import ScenarioError
+
+    try:
+        if plan is None or plan.inventory is None:
+            with console.status("Preparing the world..."):
+                return server.prepare(settings, https, http, plan)
+        columns = (TextColumn(f"Loading {path}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("load", total=plan.inventory.vm_count)
+            prepared = server.prepare(
+                settings,
+                https,
+                http,
+                plan,
+                lambda made: bar.update(task, completed=made),  # type: ignore[arg-type]
+            )
+        console.print(f"Loaded {path} ({plan.inventory.vm_count} VMs).")
+        return prepared
+    except ScenarioError as exc:
+        console.print(f"[red]{path}: {exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _banner(settings: Settings, prepared: Prepared, https_port: int, http_port: int) -> None:
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     table = Table.grid(padding=(0, 2))
     table.add_row("HTTPS", f"https://{shown}:{https_port}")
@@ -236,6 +294,9 @@ def reset(
 def version() -> None:
     """Print the version."""
     console.print(__version__)
+
+
+control_cli.register(cli)
 
 
 def main() -> None:

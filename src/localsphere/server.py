@@ -21,11 +21,13 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from localsphere.app import build_app, build_starting_app
+from localsphere.faces.generation import Generation
 from localsphere.faces.lifecycle import Lifecycle
 from localsphere.faces.limits import InFlightCounters
 from localsphere.settings import Settings
 from localsphere.tls import ensure_certificate
-from localsphere.world import World
+from localsphere.world import Progress, World
+from localsphere.world.plan import Scenario
 
 ADMIN_TOKEN_FILE = "admin-token"
 
@@ -40,6 +42,7 @@ class Prepared:
     key_file: Path
     seeded: bool
     database: str
+    limits: tuple[int, int]  # Operations' in-flight limits: the settings', or the scenario's
 
 
 def ensure_admin_token(settings: Settings) -> tuple[str, Path | None]:
@@ -55,9 +58,16 @@ def ensure_admin_token(settings: Settings) -> tuple[str, Path | None]:
     return path.read_text().strip(), path
 
 
-def prepare(settings: Settings, https: socket.socket, http: socket.socket) -> Prepared:
+def prepare(
+    settings: Settings,
+    https: socket.socket,
+    http: socket.socket,
+    scenario: Scenario | None = None,
+    progress: Progress | None = None,
+) -> Prepared:
     """Make the data directory, the control credential and the certificate; then migrate and seed
-    the world, answering 503 on the listeners meanwhile (a large world takes a while)."""
+    the world, or load ``scenario`` into it, answering 503 on the listeners meanwhile (a large
+    world takes a while)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     token, token_file = ensure_admin_token(settings)
     if settings.cert_file and settings.key_file:
@@ -67,11 +77,11 @@ def prepare(settings: Settings, https: socket.socket, http: socket.socket) -> Pr
     with _answering(build_starting_app(), settings, cert, key, https, http):
         world = World(settings)
         try:
-            seeded = world.prepare()
-            kind = world.kind
+            seeded = world.prepare(scenario, progress)
+            kind, limits = world.kind, world.limits()
         finally:
             world.close()
-    return Prepared(token, token_file, cert, key, seeded, kind)
+    return Prepared(token, token_file, cert, key, seeded, kind, limits)
 
 
 @contextlib.contextmanager
@@ -120,16 +130,18 @@ def run_worker(
     https: socket.socket,
     http: socket.socket,
     in_flight: InFlightCounters,
+    generation: Generation,
 ) -> None:
     """One worker: its own world handle and app, answering on both listeners until told to stop;
-    ``in_flight``: this worker's view of the server-wide request counts."""
+    ``in_flight``: this worker's view of the server-wide request counts; ``generation``: the fault
+    rules' shared generation."""
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     world = World(settings)
     lifecycle = Lifecycle()
     servers = _servers(
-        build_app(world, settings, prepared.admin_token, in_flight, lifecycle),
+        build_app(world, settings, prepared.admin_token, in_flight, lifecycle, generation),
         settings,
         prepared.cert_file,
         prepared.key_file,
@@ -181,16 +193,16 @@ async def _serve_all(servers: list[_Server], sockets: list[socket.socket]) -> No
 
 def serve(settings: Settings, prepared: Prepared, https: socket.socket, http: socket.socket) -> None:
     """Serve until SIGINT/SIGTERM: in this process for one worker, else from supervised children."""
-    in_flight = InFlightCounters(
-        settings.ops_max_requests, settings.ops_max_requests_per_address, workers=settings.workers
-    )
+    in_flight = InFlightCounters(*prepared.limits, workers=settings.workers)
+    generation = Generation()
     try:
         if settings.workers <= 1:
-            run_worker(settings, prepared, https, http, in_flight)
+            run_worker(settings, prepared, https, http, in_flight, generation)
         else:
-            _supervise(settings, prepared, https, http, in_flight)
+            _supervise(settings, prepared, https, http, in_flight, generation)
     finally:
         in_flight.close()
+        generation.close()
 
 
 def _supervise(
@@ -199,6 +211,7 @@ def _supervise(
     https: socket.socket,
     http: socket.socket,
     in_flight: InFlightCounters,
+    generation: Generation,
 ) -> None:
     """Run the workers as children, replacing any that dies; a replacement starts with its
     predecessor's in-flight requests forgotten."""
@@ -208,7 +221,7 @@ def _supervise(
     def spawn(index: int) -> multiprocessing.process.BaseProcess:
         proc = context.Process(
             target=run_worker,
-            args=(settings, prepared, https, http, in_flight.worker(index)),
+            args=(settings, prepared, https, http, in_flight.worker(index), generation),
             daemon=True,
         )
         proc.start()

@@ -78,6 +78,7 @@ class Settings:
     ops_max_requests: int = 300
     ops_max_requests_per_address: int = 50
     drain_seconds: float = 0.0  # how long a stopping worker answers 503 before it closes
+    request_log_size: int = 1000  # requests the control API's log keeps
     log_level: str = "warning"
     policy: Policy = field(default_factory=Policy)
     inventory: InventorySpec = field(default_factory=InventorySpec)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache, partial
+from http import HTTPStatus
 from typing import Any, TypeVar
 
 import orjson
@@ -98,3 +99,18 @@ def iso_timestamp(epoch: float) -> str:
     """UTC with milliseconds, as Java services write it: ``2022-09-28T06:43:03.231Z``."""
     moment = datetime.fromtimestamp(epoch, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+PRINCIPAL = "localsphere.principal"
+
+
+def note_principal(request: Request, upn: str) -> None:
+    """Say who a request turned out to be, for the request log (faces call it once they know)."""
+    request.scope[PRINCIPAL] = upn
+
+
+def status_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP {status}"

@@ -8,6 +8,8 @@ the parent makes before it spawns the workers:
   count is the sum of the column cells of the global row; an address's count is the sum of the
   cells of its slot's row. When a worker dies, the supervisor zeroes its column (``reclaim``) before
   it starts the replacement, so requests the dead worker had in flight do not stay counted forever.
+* The two limits sit in two more cells after the table, so that changing them (a scenario may) takes
+  effect in every worker at once.
 * Addresses are spread over a fixed number of slots by a hash keyed with a random per-server key,
   so clients cannot choose addresses that collide. Colliding addresses share a slot and so share
   the per-address limit: a collision only ever makes the limit stricter, never looser.
@@ -49,14 +51,17 @@ class _Shape:
 
     path: str
     key: bytes
-    max_total: int
-    max_per_address: int
     workers: int
     slots: int
 
     @property
+    def limits_at(self) -> int:
+        """The cell of the whole-server limit; the per-address limit is the next one."""
+        return (self.slots + 1) * self.workers
+
+    @property
     def size(self) -> int:
-        return (self.slots + 1) * self.workers * _CELL
+        return (self.limits_at + 2) * _CELL
 
 
 class _Table:
@@ -91,21 +96,20 @@ class InFlightCounters:
             raise ValueError("limits, workers and slots must be at least 1")
         directory = "/dev/shm" if os.path.isdir("/dev/shm") else None  # memory-backed where there is one
         fd, path = tempfile.mkstemp(prefix="localsphere-inflight-", dir=directory)
-        shape = _Shape(path, secrets.token_bytes(16), max_total, max_per_address, workers, slots)
+        shape = _Shape(path, secrets.token_bytes(16), workers, slots)
         try:
             os.ftruncate(fd, shape.size)
         finally:
             os.close(fd)
         self._init(shape, _Table(path, shape.size), 0)
         self._owner = True
+        self.set_limits(max_total, max_per_address)
 
     def _init(self, shape: _Shape, table: _Table, column: int) -> None:
         self._shape = shape
         self._table = table
         self._owner = False
         self.column = column
-        self.max_total = shape.max_total
-        self.max_per_address = shape.max_per_address
         self.workers = shape.workers
         self.slots = shape.slots
 
@@ -128,6 +132,24 @@ class InFlightCounters:
         if not 0 <= index < self.workers:
             raise ValueError(f"worker index {index} is not in 0..{self.workers - 1}")
 
+    @property
+    def limits(self) -> tuple[int, int]:
+        """The whole-server and per-address limits in force."""
+        at = self._shape.limits_at
+        return self._table.cells[at], self._table.cells[at + 1]
+
+    def set_limits(self, max_total: int, max_per_address: int) -> None:
+        """Change the limits for every worker at once (a scenario may set them)."""
+        if min(max_total, max_per_address) < 1:
+            raise ValueError("limits must be at least 1")
+        at = self._shape.limits_at
+        with self._table.thread_lock:
+            fcntl.flock(self._table.fd, fcntl.LOCK_EX)
+            try:
+                self._table.cells[at], self._table.cells[at + 1] = max_total, max_per_address
+            finally:
+                fcntl.flock(self._table.fd, fcntl.LOCK_UN)
+
     def slot(self, address: str) -> int:
         """The row that counts ``address``'s requests."""
         digest = hashlib.blake2b(address.encode(), key=self._shape.key, digest_size=8).digest()
@@ -142,9 +164,10 @@ class InFlightCounters:
         with table.thread_lock:
             fcntl.flock(table.fd, fcntl.LOCK_EX)
             try:
+                limits = self._shape.limits_at
                 if (
-                    sum(cells[total : total + self.workers]) >= self.max_total
-                    or sum(cells[row : row + self.workers]) >= self.max_per_address
+                    sum(cells[total : total + self.workers]) >= cells[limits]
+                    or sum(cells[row : row + self.workers]) >= cells[limits + 1]
                 ):
                     return False
                 cells[total + self.column] += 1
@@ -184,7 +207,7 @@ class InFlightCounters:
         with table.thread_lock:
             fcntl.flock(table.fd, fcntl.LOCK_EX)
             try:
-                table.cells[index :: self.workers] = array("q", [0]) * (self.slots + 1)
+                table.cells[index : self._shape.limits_at : self.workers] = array("q", [0]) * (self.slots + 1)
             finally:
                 fcntl.flock(table.fd, fcntl.LOCK_UN)
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from localsphere.settings import Settings
 from localsphere.world.access import ROOTS, Access, Caller, Permissions, require
@@ -12,15 +15,30 @@ from localsphere.world.api_tokens import ApiTokens
 from localsphere.world.auth import Auth
 from localsphere.world.authz_records import PrivilegeChecks, VtMappings
 from localsphere.world.clock import Clock
+from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
 from localsphere.world.inventory import Inventory
 from localsphere.world.metrics import Metrics
+from localsphere.world.plan import Scenario
+from localsphere.world.policy import Policies, overrides
+from localsphere.world.request_log import RequestLog
 from localsphere.world.roles import Roles
-from localsphere.world.schema import Domain
+from localsphere.world.scenario import parse
+from localsphere.world.schema import Domain, Meta
 from localsphere.world.seed import seed
 from localsphere.world.sessions import Sessions
+from localsphere.world.snapshots import Snapshots
 from localsphere.world.store import Store
 from localsphere.world.tokens import Tokens
+
+SCENARIO = "scenario"  # the world_meta key of the scenario a reset rebuilds
+Progress = Callable[[int], None]  # hears how many VMs a load has made so far
+
+
+@dataclass(frozen=True)
+class Loaded:
+    objects: int  # inventory objects made
+    seconds: float
 
 
 class World:
@@ -29,11 +47,12 @@ class World:
     def __init__(self, settings: Settings) -> None:
         self.store = Store(settings.database_url)
         self.clock = Clock(self.store)
-        self.auth = Auth(self.store, self.clock, settings.policy)
+        self.policies = Policies(settings.policy)
+        self.auth = Auth(self.store, self.clock, self.policies)
         self.access = Access(self.store, self.clock)
         self.identity = Identity(self.store)
-        self.tokens = Tokens(self.store, self.clock, self.access, settings.policy)
-        self.sessions = Sessions(self.store, self.clock, self.access, settings.policy)
+        self.tokens = Tokens(self.store, self.clock, self.access, self.policies)
+        self.sessions = Sessions(self.store, self.clock, self.access, self.policies)
         self.roles = Roles(self.store, self.clock)
         self.permissions = Permissions(self.store, self.clock)
         self.vt_mappings = VtMappings(self.store, self.clock)
@@ -41,22 +60,58 @@ class World:
         self.privilege_checks = PrivilegeChecks(self.store, self.clock)
         self.inventory = Inventory(self.store, self.clock)
         self.metrics = Metrics(self.store, self.clock)
+        self.faults = Faults(self.store, self.clock)
+        self.request_log = RequestLog(self.store, settings.request_log_size)
+        self.snapshots = Snapshots(self.store, self.clock)
         self._demo_password = settings.demo_password
         self._inventory = settings.inventory
+        self._limits = (settings.ops_max_requests, settings.ops_max_requests_per_address)
 
-    def prepare(self) -> bool:
-        """Migrate the schema and seed an empty world; True when it seeded."""
+    def prepare(self, scenario: Scenario | None = None, progress: Progress | None = None) -> bool:
+        """Migrate the schema, then load ``scenario`` if one is given, else seed an empty world;
+        True when it (re)built the world."""
         self.store.migrate()
+        if scenario is not None:
+            self.load(scenario, progress)
+            return True
         with self.store.write() as s:
             if s.scalars(select(Domain.name).limit(1)).first() is not None:
                 return False
-            seed(s, time.time(), self.auth.hash_password, self._demo_password, self._inventory)
+            self._seed(s, Scenario(), progress)
             return True
 
-    def reset(self) -> None:
-        """Return to the seeded world: every object, identity, token and the clock."""
+    def load(self, scenario: Scenario, progress: Progress | None = None) -> Loaded:
+        """Replace the whole world with the one ``scenario`` describes, in one transaction, and
+        remember it as the world a reset returns to. ScenarioError says what it could not make."""
+        started = time.monotonic()
         with self.store.write() as s:
-            seed(s, time.time(), self.auth.hash_password, self._demo_password, self._inventory)
+            objects = self._seed(s, scenario, progress)
+            if scenario.source.strip():
+                s.merge(Meta(key=SCENARIO, value=scenario.source))
+            else:
+                s.execute(delete(Meta).where(Meta.key == SCENARIO))
+        return Loaded(objects, time.monotonic() - started)
+
+    def reset(self, progress: Progress | None = None) -> Loaded:
+        """Return to the world last loaded (the demo world unless a scenario was): every object,
+        identity, token, setting and the clock."""
+        with self.store.read() as s:
+            source = s.scalar(select(Meta.value).where(Meta.key == SCENARIO))
+        return self.load(parse(source) if source else Scenario(), progress)
+
+    def _seed(self, s: Session, scenario: Scenario, progress: Progress | None) -> int:
+        return seed(
+            s, time.time(), self.auth.hash_password, self._demo_password, self._inventory, scenario, progress
+        )
+
+    def limits(self) -> tuple[int, int]:
+        """Operations' in-flight limits in force: the server's, or the loaded scenario's."""
+        with self.store.query() as conn:
+            chosen = overrides(conn)
+        return (
+            chosen.get("ops_max_requests", self._limits[0]),
+            chosen.get("ops_max_requests_per_address", self._limits[1]),
+        )
 
     def authorize(
         self, caller: Caller, session: str | None, privilege: str, scope: str | None, op_id: str | None = None

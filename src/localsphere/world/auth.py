@@ -19,11 +19,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from localsphere.settings import Policy
 from localsphere.world import identity, stamp
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Invalid, Locked, NotFound, Unauthenticated
 from localsphere.world.identity import LOCAL_DOMAIN, PrincipalView
+from localsphere.world.policy import Policies
 from localsphere.world.schema import Assignment, Principal, Token
 from localsphere.world.store import Store
 
@@ -86,11 +86,12 @@ def new_api_key() -> str:
 
 
 class Auth:
-    def __init__(self, store: Store, clock: Clock, policy: Policy) -> None:
+    def __init__(self, store: Store, clock: Clock, policies: Policies) -> None:
         self._store = store
         self._clock = clock
-        self._policy = policy
-        self._hasher = PasswordHasher(time_cost=policy.argon2_time_cost, memory_cost=policy.argon2_memory_kib)
+        self._policies = policies
+        base = policies.base
+        self._hasher = PasswordHasher(time_cost=base.argon2_time_cost, memory_cost=base.argon2_memory_kib)
         self._dummy_hash = self._hasher.hash(secrets.token_hex(16))
 
     def hash_password(self, password: str) -> str:
@@ -139,7 +140,7 @@ class Auth:
         bad = Unauthenticated("credentials.invalid", "Invalid username or password")
         if row is None or row.kind == identity.GROUP or not row.enabled:
             return bad
-        policy = self._policy
+        policy = self._policies.read(s)
         if row.locked_until is not None and row.locked_until > now:
             return Locked("account.locked", f"User account {row.login} is locked", row.login)
         if not ok:

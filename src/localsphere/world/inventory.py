@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from localsphere.settings import InventorySpec
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
 from localsphere.world.errors import AlreadyInState, Forbidden, Invalid, NotFound, WrongState
+from localsphere.world.plan import POWER_STATES, InventoryPlan, VmGroup
 from localsphere.world.schema import ExternalStat, ManagedObject, Meta
 from localsphere.world.store import Store
 
@@ -41,6 +41,7 @@ class _Builder:
 
     now: float
     next_id: int = 1
+    vms: int = 0  # made so far; also the number of the last one
     pending: list[dict[str, Any]] = field(default_factory=list)
 
     def moid(self, prefix: str) -> str:
@@ -76,14 +77,16 @@ class _Builder:
         return row["path"]
 
 
-def build(s: Session, spec: InventorySpec, now: float) -> int:
-    """Fill an empty inventory from counts; returns how many objects it made. Rows go in batches,
-    so a world of 100,000 VMs loads in bounded memory."""
+def build(s: Session, plan: InventoryPlan, now: float, progress: Callable[[int], None] | None = None) -> int:
+    """Fill an empty inventory from a plan; returns how many objects it made. Rows go in batches,
+    so a world of 100,000 VMs loads in bounded memory; ``progress`` hears how many VMs are made."""
     b = _Builder(now)
     count = 0
-    for batch in _objects(b, spec):
+    for batch in _objects(b, plan):
         s.execute(insert(ManagedObject), batch)
         count += len(batch)
+        if progress is not None:
+            progress(b.vms)
     s.merge(Meta(key=MOID_SEQUENCE, value=str(b.next_id)))
     return count
 
@@ -94,12 +97,30 @@ def _flush(b: _Builder) -> Iterator[list[dict[str, Any]]]:
         b.pending = []
 
 
-def _objects(b: _Builder, spec: InventorySpec) -> Iterator[list[dict[str, Any]]]:
+def _expand(groups: Iterable[Any], **outer: int) -> Iterator[tuple[Any, str, int]]:
+    """Each planned item of ``groups`` as (group, name, index among its siblings from 1), its name
+    from the group's template with ``n`` (index in the group) and the outer indexes."""
+    index = 0
+    for group in groups:
+        for n in range(1, group.count + 1):
+            index += 1
+            yield group, group.name.format(n=n, **outer, **{_INDEX[type(group).__name__]: index}), index
+
+
+_INDEX = {
+    "DatacenterGroup": "d",
+    "ClusterGroup": "c",
+    "HostGroup": "h",
+    "DatastoreGroup": "s",
+    "NetworkGroup": "k",
+}
+
+
+def _objects(b: _Builder, plan: InventoryPlan) -> Iterator[list[dict[str, Any]]]:
     root = b.add(b.moid("group-d"), FOLDER, "Datacenters", None, "/", subtype="DATACENTER")
-    vm_number = 0
-    for d in range(1, spec.datacenters + 1):
+    for dc_plan, dc_name, d in _expand(plan.datacenters):
         dc = b.moid("datacenter-")
-        dc_path = b.add(dc, DATACENTER, f"dc-{d:02d}", ROOT_FOLDER, root, folder=ROOT_FOLDER)
+        dc_path = b.add(dc, DATACENTER, dc_name, ROOT_FOLDER, root, folder=ROOT_FOLDER)
         folders = {}
         for prefix, kind, label in (
             ("group-v", "VIRTUAL_MACHINE", "vm"),
@@ -110,9 +131,9 @@ def _objects(b: _Builder, spec: InventorySpec) -> Iterator[list[dict[str, Any]]]
             moid = b.moid(prefix)
             folders[kind] = (moid, b.add(moid, FOLDER, label, dc, dc_path, datacenter=dc, subtype=kind))
         net_folder, net_path = folders["NETWORK"]
-        networks = ["VM Network"] + [f"network-{n:02d}" for n in range(1, spec.networks + 1)]
+        names = ["VM Network"] + [name for _, name, _ in _expand(dc_plan.networks, d=d)]
         nets = []
-        for name in networks:
+        for name in names:
             moid = b.moid("network-")
             nets.append((moid, name))
             b.add(
@@ -127,14 +148,14 @@ def _objects(b: _Builder, spec: InventorySpec) -> Iterator[list[dict[str, Any]]]
             )
         ds_folder, ds_path = folders["DATASTORE"]
         datastores = []
-        for n in range(1, spec.datastores + 1):
+        for ds_plan, name, _ in _expand(dc_plan.datastores, d=d):
             moid = b.moid("datastore-")
             datastores.append(moid)
-            capacity = 2048 * GIB
+            capacity = ds_plan.capacity_gib * GIB
             b.add(
                 moid,
                 DATASTORE,
-                f"datastore-{d:02d}-{n:02d}",
+                name,
                 ds_folder,
                 ds_path,
                 datacenter=dc,
@@ -145,13 +166,13 @@ def _objects(b: _Builder, spec: InventorySpec) -> Iterator[list[dict[str, Any]]]
                 details={"accessible": True, "multiple_host_access": True, "thin_provisioning": True},
             )
         host_folder, host_path = folders["HOST"]
-        vm_folder, vm_path = folders["VIRTUAL_MACHINE"]
-        for c in range(1, spec.clusters + 1):
+        vm_place = (dc, *folders["VIRTUAL_MACHINE"])
+        for cl_plan, cl_name, c in _expand(dc_plan.clusters, d=d):
             cluster = b.moid("domain-c")
             cluster_path = b.add(
                 cluster,
                 CLUSTER,
-                f"cluster-{d:02d}-{c:02d}",
+                cl_name,
                 host_folder,
                 host_path,
                 datacenter=dc,
@@ -160,12 +181,12 @@ def _objects(b: _Builder, spec: InventorySpec) -> Iterator[list[dict[str, Any]]]
             )
             pool = b.moid("resgroup-")
             b.add(pool, POOL, "Resources", cluster, cluster_path, datacenter=dc, cluster=cluster)
-            for h in range(1, spec.hosts + 1):
+            for host_plan, host_name, h in _expand(cl_plan.hosts, d=d, c=c):
                 host = b.moid("host-")
                 b.add(
                     host,
                     HOST,
-                    f"esxi-{d:02d}-{c:02d}-{h:02d}.localsphere.test",
+                    host_name,
                     cluster,
                     cluster_path,
                     datacenter=dc,
@@ -173,44 +194,66 @@ def _objects(b: _Builder, spec: InventorySpec) -> Iterator[list[dict[str, Any]]]
                     folder=host_folder,
                     subtype="CONNECTED",
                     power_state=POWERED_ON,
-                    cpu_count=32,
-                    memory_mib=262144,
+                    cpu_count=host_plan.cpus,
+                    memory_mib=host_plan.memory_mib,
                 )
-                for _ in range(spec.vms):
-                    vm_number += 1
-                    _add_vm(
-                        b,
-                        vm_number,
-                        dc,
-                        vm_folder,
-                        vm_path,
-                        cluster,
-                        host,
-                        pool,
-                        datastores[vm_number % len(datastores)] if datastores else None,
-                        nets[vm_number % len(nets)],
-                    )
-                    yield from _flush(b)
+                for vm_plan in host_plan.vms:
+                    for n in range(1, vm_plan.count + 1):
+                        b.vms += 1
+                        number = b.vms
+                        _add_vm(
+                            b,
+                            vm_plan,
+                            number,
+                            vm_plan.name.format(n=n, vm=number, d=d, c=c, h=h)
+                            if vm_plan.name
+                            else f"vm-{number:05d}",
+                            vm_place,
+                            (cluster, host, pool),
+                            datastores[number % len(datastores)] if datastores else None,
+                            nets[number % len(nets)],
+                        )
+                        yield from _flush(b)
     if b.pending:
         yield b.pending
         b.pending = []
 
 
+def _pick(number: int, weights: list[float], stride: float) -> int:
+    """A deterministic, evenly spread choice by weight for the ``number``-th VM: the fractional
+    parts of multiples of an irrational ``stride`` cover [0, 1) evenly."""
+    point = (number * stride) % 1.0 * sum(weights)
+    for index, weight in enumerate(weights):
+        point -= weight
+        if point < 0:
+            return index
+    return len(weights) - 1
+
+
 def _add_vm(
     b: _Builder,
+    plan: VmGroup,
     number: int,
-    dc: str,
-    folder: str,
-    folder_path: str,
-    cluster: str,
-    host: str,
-    pool: str,
+    name: str,
+    place: tuple[str, str, str],
+    compute: tuple[str, str, str],
     datastore: str | None,
     network: tuple[str, str],
 ) -> None:
-    power = POWERED_OFF if number % 3 == 0 else POWERED_ON
-    guest = GUESTS[number % len(GUESTS)]
-    name = f"vm-{number:05d}"
+    """One VM; without sizes and a power mix it takes the demo world's rotation: four sizes, and
+    every third VM powered off."""
+    dc, folder, folder_path = place
+    cluster, host, pool = compute
+    if plan.power is None:
+        power = POWERED_OFF if number % 3 == 0 else POWERED_ON
+    else:
+        mix = plan.power
+        power = POWER_STATES[_pick(number, [mix.on, mix.off, mix.suspended], 0.6180339887498949)]
+    if plan.sizes is None:
+        cpus, memory, disk_gib = CPUS[number % len(CPUS)], MEMORY[number % len(MEMORY)], 40
+    else:
+        size = plan.sizes[_pick(number, [z.weight for z in plan.sizes], 0.4142135623730951)]
+        cpus, memory, disk_gib = size.cpus, size.memory_mib, size.disk_gib
     b.add(
         b.moid("vm-"),
         VM,
@@ -223,10 +266,10 @@ def _add_vm(
         host=host,
         pool=pool,
         power_state=power,
-        cpu_count=CPUS[number % len(CPUS)],
-        memory_mib=MEMORY[number % len(MEMORY)],
-        subtype=guest,
-        details=vm_details(name, datastore, network, 40 * GIB, clean_power_off=True),
+        cpu_count=cpus,
+        memory_mib=memory,
+        subtype=plan.guest or GUESTS[number % len(GUESTS)],
+        details=vm_details(name, datastore, network, disk_gib * GIB, clean_power_off=True),
     )
 
 

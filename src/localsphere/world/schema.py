@@ -5,7 +5,19 @@ Migrations in ``migrations/versions`` create exactly these; change both together
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, false, true
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+    true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -30,6 +42,8 @@ class WorldState(Base):
     clock_offset: Mapped[float] = mapped_column(Float, default=0.0)
     clock_frozen_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     access_stamp: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The scenario's settings (token lifetimes, lockout, request limits) as JSON: what it overrides.
+    settings: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
 
 
 class Domain(Base):
@@ -205,3 +219,75 @@ class ExternalStat(Base):
     stat_key: Mapped[str] = mapped_column(String(255), primary_key=True)
     at_ms: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     value: Mapped[float] = mapped_column(Float)
+
+
+class Tenant(Base):
+    """A tenant (an organization, in vCloud Director's words) that a scenario declares."""
+
+    __tablename__ = "tenants"
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class Snapshot(Base):
+    """A saved copy of the whole world; its rows are in ``snapshot_chunks``."""
+
+    __tablename__ = "snapshots"
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    revision: Mapped[str] = mapped_column(String(32))  # the schema revision it was saved at
+    rows: Mapped[int] = mapped_column(BigInteger)
+    size: Mapped[int] = mapped_column(BigInteger)  # bytes, compressed
+
+
+class SnapshotChunk(Base):
+    """One piece of a snapshot's compressed rows, in order."""
+
+    __tablename__ = "snapshot_chunks"
+    snapshot: Mapped[str] = mapped_column(ForeignKey("snapshots.name", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class FaultRule(Base):
+    """A fault to inject into matching requests (the control API's ``/faults``): ``rule`` is its
+    JSON; ``seen`` counts the matching calls so far and ``fired`` the faults injected."""
+
+    __tablename__ = "fault_rules"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    rule: Mapped[str] = mapped_column(Text)
+    seen: Mapped[int] = mapped_column(BigInteger, default=0)
+    fired: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class LoggedRequest(Base):
+    """One answered request, for the control API's request log; the oldest are dropped beyond a
+    bound. Nothing secret is kept: no bodies, no headers, and secret query values are redacted."""
+
+    __tablename__ = "request_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[float] = mapped_column(Float)
+    face: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(16))
+    path: Mapped[str] = mapped_column(Text)
+    principal: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    status: Mapped[int] = mapped_column(Integer)
+    duration_ms: Mapped[float] = mapped_column(Float)
+    fault: Mapped[str | None] = mapped_column(String(36), nullable=True)  # the fault rule that fired
+
+
+# The emulator's own bookkeeping, not the world: never saved in a snapshot, never replaced by a
+# restore, never emptied by a reset.
+NOT_WORLD = frozenset(
+    {
+        Snapshot.__tablename__,
+        SnapshotChunk.__tablename__,
+        FaultRule.__tablename__,
+        LoggedRequest.__tablename__,
+    }
+)
+# Every table of the world, parents first; new tables join by themselves.
+WORLD_TABLES = [table for table in Base.metadata.sorted_tables if table.name not in NOT_WORLD]

@@ -6,6 +6,7 @@ the life of a world and across resets.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -18,19 +19,18 @@ from localsphere.world import identity, inventory
 from localsphere.world.access import OPS, ROOTS, SDDC, VCENTER
 from localsphere.world.auth import digest
 from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
+from localsphere.world.plan import InventoryPlan, Scenario
+from localsphere.world.populate import populate
 from localsphere.world.schema import (
+    WORLD_TABLES,
     Assignment,
     Domain,
-    ExternalStat,
-    ManagedObject,
     Membership,
+    Meta,
     Principal,
     Privilege,
-    PrivilegeCheck,
     Role,
     RolePrivilege,
-    Token,
-    VtMapping,
     WorldState,
 )
 from localsphere.world.stamp import new_stamp
@@ -107,23 +107,6 @@ SSO_GROUPS = {"group_1": ["USER_1", "USER_2"], "group_2": ["USER_3"], "group_3":
 INVENTORY_AGE = 30 * 86400
 SERVICE_USERS = [("automationapp", "6598S0SIQC04sGjEr0nIeDlZx18GYRoT", "ADMIN")]
 
-# Children before parents, so foreign keys never object.
-WORLD_TABLES = [
-    Token,
-    Assignment,
-    RolePrivilege,
-    Role,
-    Privilege,
-    Membership,
-    Principal,
-    Domain,
-    WorldState,
-    ManagedObject,
-    VtMapping,
-    PrivilegeCheck,
-    ExternalStat,
-]
-
 
 def seed(
     s: Session,
@@ -131,12 +114,25 @@ def seed(
     hash_password: Callable[[str], str],
     demo_password: str,
     inventory_spec: InventorySpec,
-) -> None:
-    """Empty the world and fill it with the demo world (the signing key survives)."""
-    for table in WORLD_TABLES:
-        s.execute(delete(table))
+    scenario: Scenario | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Empty the world and fill it with the demo world, or with what ``scenario`` describes (the
+    signing key survives); returns how many inventory objects it made."""
+    scenario = scenario or Scenario()
+    for table in reversed(WORLD_TABLES):  # children first, so foreign keys never object
+        if table.name != Meta.__tablename__:  # the signing key and the scenario to reset to stay
+            s.execute(delete(table))
     ensure_signing_key(s)
-    s.add(WorldState(id=1, clock_offset=0.0, clock_frozen_at=None, access_stamp=new_stamp()))
+    s.add(
+        WorldState(
+            id=1,
+            clock_offset=0.0,
+            clock_frozen_at=None,
+            access_stamp=new_stamp(),
+            settings=json.dumps(scenario.settings),
+        )
+    )
     s.add_all(
         [
             Domain(name=SSO_DOMAIN, kind=SSO, created_at=now),
@@ -144,9 +140,7 @@ def seed(
         ]
     )
     s.add_all(Privilege(family=SDDC, name=n, group=g, description=d) for n, (g, d) in SDDC_SCOPES.items())
-    sddc_roles = {}
     for name, (role_id, description, scopes) in SDDC_ROLES.items():
-        sddc_roles[name] = role_id
         s.add(Role(id=role_id, family=SDDC, name=name, description=description, system=True, created_at=now))
         s.add_all(RolePrivilege(role_id=role_id, privilege=p) for p in scopes)
     _seed_vcenter_catalogue(s, now)
@@ -160,6 +154,35 @@ def seed(
         s.add_all(RolePrivilege(role_id=ops_role_id(name), privilege=p) for p in held)
     s.flush()
 
+    if scenario.base == "demo":
+        _seed_demo_identities(s, now, hash_password, demo_password)
+    _seed_local_account(s, now)
+    populate(s, scenario.identity, now, hash_password, demo_password)
+    plan = scenario.inventory or InventoryPlan.from_counts(inventory_spec)
+    return inventory.build(s, plan, now - INVENTORY_AGE, progress)
+
+
+def _seed_local_account(s: Session, now: float) -> None:
+    """The appliance's own account, ``admin@local``, SDDC Manager's administrator: part of the
+    appliance rather than of the demo, so every world has it."""
+    admin = identity.add_principal(s, USER, "admin", LOCAL_DOMAIN, now)
+    s.flush()
+    s.add(
+        Assignment(
+            id=identity.new_id(),
+            family=SDDC,
+            principal_id=admin.id,
+            role_id=SDDC_ROLES["ADMIN"][0],
+            scope=ROOTS[SDDC],
+            created_at=now,
+        )
+    )
+
+
+def _seed_demo_identities(
+    s: Session, now: float, hash_password: Callable[[str], str], demo_password: str
+) -> None:
+    sddc_roles = {name: role_id for name, (role_id, _, _) in SDDC_ROLES.items()}
     grants: list[tuple[str, Principal, str]] = []  # (family, principal, role id)
     users = {}
     for name, sddc_role, vcenter_role, ops_role in SSO_USERS:
@@ -181,7 +204,6 @@ def seed(
     for name, api_key, role in SERVICE_USERS:
         service = identity.add_principal(s, SERVICE, name, None, now, api_key_digest=digest(api_key))
         grants.append((SDDC, service, sddc_roles[role]))
-    grants.append((SDDC, identity.add_principal(s, USER, "admin", LOCAL_DOMAIN, now), sddc_roles["ADMIN"]))
     s.flush()
     s.add_all(
         Assignment(
@@ -189,7 +211,6 @@ def seed(
         )
         for f, p, r in grants
     )
-    inventory.build(s, inventory_spec, now - INVENTORY_AGE)
 
 
 def _rows(name: str) -> list[list[str]]:

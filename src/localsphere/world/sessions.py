@@ -15,11 +15,12 @@ from sqlalchemy import bindparam, delete, select, update
 
 from localsphere.settings import Policy
 from localsphere.world import stamp
-from localsphere.world.access import OPS, ROOTS, VCENTER, Access, Caller
+from localsphere.world.access import OPS, ROOTS, Access, Caller
 from localsphere.world.auth import digest
 from localsphere.world.clock import Clock, read_state
 from localsphere.world.errors import Unauthenticated
 from localsphere.world.identity import PRINCIPAL_COLUMNS, PrincipalView
+from localsphere.world.policy import Policies
 from localsphere.world.schema import Principal, Token
 from localsphere.world.stamp import Remembered
 from localsphere.world.store import Store
@@ -56,22 +57,26 @@ class SessionInfo:
 
 
 class Sessions:
-    def __init__(self, store: Store, clock: Clock, access: Access, policy: Policy) -> None:
+    def __init__(self, store: Store, clock: Clock, access: Access, policies: Policies) -> None:
         self._store = store
         self._clock = clock
         self._access = access
-        self._idle = {VCENTER: float(policy.session_idle_timeout), OPS: float(policy.ops_token_ttl)}
+        self._policies = policies
         self._checked: Remembered[SessionInfo] = Remembered()
 
-    def _idle_for(self, family: str) -> float:
-        return self._idle[family]
+    @staticmethod
+    def _idle(policy: Policy, family: str) -> float:
+        return float(policy.ops_token_ttl if family == OPS else policy.session_idle_timeout)
 
     def open(self, principal: PrincipalView, family: str, lifetime: float | None = None) -> Opened:
         """A new session; its id looks like the product's (Operations: ``<uuid>::<uuid>``). With a
         ``lifetime`` it ends then, however much it is used; otherwise it lives while it is used."""
         session_id = f"{uuid.uuid4()}::{uuid.uuid4()}" if family == OPS else secrets.token_hex(16)
         with self._store.write() as s:
-            now = self._clock.now(s)
+            state = read_state(s)
+            now = state.now
+            idle = self._idle(self._policies.current(s, state.stamp), family)
+            ends = now + (idle if lifetime is None else lifetime)
             s.execute(delete(Token).where(Token.expires_at < now - KEEP_EXPIRED))
             s.add(
                 Token(
@@ -80,12 +85,12 @@ class Sessions:
                     family=family,
                     principal_id=principal.id,
                     issued_at=now,
-                    expires_at=now + (self._idle_for(family) if lifetime is None else lifetime),
+                    expires_at=ends,
                     revoked=False,
                 )
             )
             roles = self._access.role_names(s, principal.id, family)
-        return Opened(session_id, now + (self._idle_for(family) if lifetime is None else lifetime), roles)
+        return Opened(session_id, ends, roles)
 
     def check(self, session_id: str, family: str) -> SessionInfo:
         """The live session behind an id, slid forward; Unauthenticated when unknown or idle too long."""
@@ -93,7 +98,7 @@ class Sessions:
         with self._store.query() as conn:
             state = read_state(conn)
             known = self._checked.get((key, family), state.stamp)
-            idle = self._idle_for(family)
+            idle = self._idle(self._policies.current(conn, state.stamp), family)
             fresh = known is not None and (
                 known.fixed or state.now - known.last_used_at < min(TOUCH_EVERY, idle / 2)
             )

@@ -19,13 +19,13 @@ from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from localsphere.settings import Policy
 from localsphere.world import stamp
 from localsphere.world.access import Access, Caller
 from localsphere.world.auth import digest
 from localsphere.world.clock import Clock, read_state
 from localsphere.world.errors import Forbidden, NotFound, Unauthenticated
 from localsphere.world.identity import PRINCIPAL_COLUMNS, PrincipalView
+from localsphere.world.policy import Policies
 from localsphere.world.schema import Meta, Principal, Token
 from localsphere.world.stamp import Remembered
 from localsphere.world.store import Store
@@ -68,11 +68,11 @@ def ensure_signing_key(session: Session) -> None:
 
 
 class Tokens:
-    def __init__(self, store: Store, clock: Clock, access: Access, policy: Policy) -> None:
+    def __init__(self, store: Store, clock: Clock, access: Access, policies: Policies) -> None:
         self._store = store
         self._clock = clock
         self._access = access
-        self._policy = policy
+        self._policies = policies
         self._key: bytes | None = None
         self._checked: Remembered[_Checked] = Remembered()
 
@@ -100,7 +100,7 @@ class Tokens:
                     family=family,
                     principal_id=principal.id,
                     issued_at=now,
-                    expires_at=now + self._policy.refresh_token_ttl,
+                    expires_at=now + self._policies.read(s).refresh_token_ttl,
                     revoked=False,
                 )
             )
@@ -180,7 +180,7 @@ class Tokens:
         now: float,
     ) -> str:
         jti = str(uuid.uuid4())
-        expires = now + self._policy.access_token_ttl
+        expires = now + self._policies.read(s).access_token_ttl
         s.add(
             Token(
                 id=jti,

@@ -175,7 +175,12 @@ def test_503_while_draining(tmp_path):
     with server.client(headers={"Authorization": f"OpsToken {token}"}) as c:
         assert c.get(f"{API}/versions/current").status_code == 200
         server.proc.send_signal(signal.SIGTERM)
+        # The signal and a request sent right after it may reach the worker in either order.
+        deadline = time.monotonic() + 3
         r = c.get(f"{API}/versions/current")
+        while r.status_code == 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            r = c.get(f"{API}/versions/current")
         assert_ops_error(r, 503)
         assert r.headers["connection"] == "close"
     server.stop()

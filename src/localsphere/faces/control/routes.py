@@ -1,50 +1,76 @@
-"""The emulator's own API, ``/_localsphere``: health, reset, the world clock, API tokens for the
-cloud sign-in flow, and the catalogue of routes.
+"""The emulator's own API, ``/_localsphere``: health, scenarios and reset, snapshots, the world
+clock, fault rules, the request log, API tokens for the cloud sign-in flow, and the catalogue of
+routes.
 
 Everything but health needs ``Authorization: Bearer <admin credential>``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import hmac
 import logging
 import os
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
+import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from localsphere import __version__
-from localsphere.faces.http import BodyError, bearer, call, iso_timestamp, json_response, read_json
-from localsphere.world import World
+from localsphere.faces.generation import Generation
+from localsphere.faces.http import BodyError, bearer, call, iso_timestamp, json_response, read_body, read_json
+from localsphere.faces.limits import InFlightCounters
+from localsphere.faces.observe import LogBuffer
+from localsphere.world import Loaded, World
 from localsphere.world.access import OPS
 from localsphere.world.api_tokens import ApiTokenView
 from localsphere.world.clock import ClockReading
-from localsphere.world.errors import Invalid, NotFound
+from localsphere.world.errors import Conflict, Invalid, NotFound
+from localsphere.world.faults import FaultView, parse_rule
+from localsphere.world.plan import Scenario
+from localsphere.world.request_log import Logged
+from localsphere.world.scenario import MAX_SCENARIO_BYTES, ScenarioError, parse
+from localsphere.world.snapshots import SnapshotView
 
 log = logging.getLogger("localsphere.control")
+T = TypeVar("T")
 
 
 class ControlError(Exception):
-    def __init__(self, status: int, error: str, message: str) -> None:
+    def __init__(self, status: int, error: str, message: str, line: int | None = None) -> None:
         super().__init__(message)
-        self.status, self.error, self.message = status, error, message
+        self.status, self.error, self.message, self.line = status, error, message, line
 
 
 def _clock(reading: ClockReading) -> dict[str, Any]:
     return {"now": iso_timestamp(reading.now), "epoch": reading.now, "frozen": reading.frozen}
 
 
+@dataclass(frozen=True)
+class ServerParts:
+    """The parts of the running server that the control API changes besides the world: the
+    in-flight limits (a scenario may set them), the fault rules' generation (bumped when they
+    change) and this worker's unwritten request log."""
+
+    in_flight: InFlightCounters
+    generation: Generation
+    log_buffer: LogBuffer
+
+
 class ControlFace:
-    def __init__(self, world: World, admin_token: str, max_body: int) -> None:
+    def __init__(self, world: World, admin_token: str, max_body: int, parts: ServerParts) -> None:
         self.world = world
         self.admin_token = admin_token.encode()
         self.max_body = max_body
+        self.parts = parts
         self.started = time.monotonic()
 
     def admin(self, request: Request) -> None:
@@ -68,7 +94,145 @@ class ControlFace:
     async def reset(self, request: Request) -> Response:
         self.admin(request)
         await call(self.world.reset)
+        await self._apply_limits()
         return json_response({"status": "reset"})
+
+    async def _apply_limits(self) -> None:
+        """Make the limits of the world now in place those of every worker."""
+        self.parts.in_flight.set_limits(*await call(self.world.limits))
+
+    # Scenarios
+
+    async def load_scenario(self, request: Request) -> Response:
+        self.admin(request)
+        text = (await read_body(request, MAX_SCENARIO_BYTES)).decode("utf-8", "replace")
+        try:
+            scenario = parse(text)
+        except ScenarioError as exc:
+            raise ControlError(400, "invalid_scenario", str(exc), exc.line) from None
+        if "application/x-ndjson" in request.headers.get("accept", ""):
+            return StreamingResponse(self._load_streaming(scenario), media_type="application/x-ndjson")
+        try:
+            loaded = await call(self.world.load, scenario)
+        except ScenarioError as exc:
+            raise ControlError(400, "invalid_scenario", str(exc), exc.line) from None
+        await self._apply_limits()
+        return json_response(_loaded(scenario, loaded))
+
+    async def _load_streaming(self, scenario: Scenario) -> AsyncIterator[bytes]:
+        """Progress lines ``{"vms": made, "total": planned}`` while the load runs, then the result
+        (or the error) as the last line."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        total = scenario.inventory.vm_count if scenario.inventory else None
+        work = asyncio.ensure_future(
+            call(self.world.load, scenario, lambda made: loop.call_soon_threadsafe(queue.put_nowait, made))
+        )
+        while not work.done():
+            getter = asyncio.ensure_future(queue.get())
+            await asyncio.wait({getter, work}, return_when=asyncio.FIRST_COMPLETED)
+            if getter.done():
+                yield orjson.dumps({"vms": getter.result(), "total": total}) + b"\n"
+            else:
+                getter.cancel()
+        try:
+            loaded = work.result()
+        except ScenarioError as exc:
+            yield orjson.dumps({"error": "invalid_scenario", "message": str(exc), "line": exc.line}) + b"\n"
+            return
+        await self._apply_limits()
+        yield orjson.dumps(_loaded(scenario, loaded)) + b"\n"
+
+    # Snapshots
+
+    async def list_snapshots(self, request: Request) -> Response:
+        self.admin(request)
+        return json_response([_snapshot(v) for v in await call(self.world.snapshots.list)])
+
+    async def save_snapshot(self, request: Request) -> Response:
+        self.admin(request)
+        body = await read_json(request, self.max_body)
+        if not isinstance(body, dict) or not isinstance(body.get("name"), str):
+            raise ControlError(400, "invalid", 'Send {"name": "<snapshot name>"}')
+        return json_response(_snapshot(await self._world(self.world.snapshots.save, body["name"])), 201)
+
+    async def get_snapshot(self, request: Request) -> Response:
+        self.admin(request)
+        return json_response(
+            _snapshot(await self._world(self.world.snapshots.get, request.path_params["name"]))
+        )
+
+    async def restore_snapshot(self, request: Request) -> Response:
+        self.admin(request)
+        view = await self._world(self.world.snapshots.restore, request.path_params["name"])
+        await self._apply_limits()
+        return json_response({"status": "restored", "snapshot": _snapshot(view)})
+
+    async def delete_snapshot(self, request: Request) -> Response:
+        self.admin(request)
+        await self._world(self.world.snapshots.delete, request.path_params["name"])
+        return Response(status_code=204)
+
+    async def _world(self, fn: Callable[..., T], *args: Any) -> T:
+        """A world call whose refusals become control errors."""
+        try:
+            return await call(fn, *args)
+        except NotFound as exc:
+            raise ControlError(404, "not_found", exc.message) from None
+        except Conflict as exc:
+            raise ControlError(409, "conflict", exc.message) from None
+        except Invalid as exc:
+            raise ControlError(400, "invalid", exc.message) from None
+
+    # Faults
+
+    async def list_faults(self, request: Request) -> Response:
+        self.admin(request)
+        return json_response([_fault(v) for v in await call(self.world.faults.list)])
+
+    async def add_fault(self, request: Request) -> Response:
+        self.admin(request)
+        body = await read_json(request, self.max_body)
+        try:
+            rule = parse_rule(body)
+        except Invalid as exc:
+            raise ControlError(400, "invalid", exc.message) from None
+        view = await self._world(self.world.faults.add, rule)
+        self.parts.generation.bump()
+        return json_response(_fault(view), 201)
+
+    async def remove_fault(self, request: Request) -> Response:
+        self.admin(request)
+        await self._world(self.world.faults.remove, request.path_params["id"])
+        self.parts.generation.bump()
+        return Response(status_code=204)
+
+    async def clear_faults(self, request: Request) -> Response:
+        self.admin(request)
+        await call(self.world.faults.clear)
+        self.parts.generation.bump()
+        return Response(status_code=204)
+
+    # The request log
+
+    async def requests(self, request: Request) -> Response:
+        self.admin(request)
+        limit = _count(request.query_params.get("limit"), 100, "limit", self.world.request_log.keep)
+        after = _count(request.query_params.get("after"), 0, "after", None)
+        await call(self.parts.log_buffer.flush)
+        logged = await call(self.world.request_log.recent, limit, after)
+        return json_response(
+            {
+                "requests": [_logged(entry) for entry in logged],
+                "last": logged[-1].seq if logged else after,
+            }
+        )
+
+    async def clear_requests(self, request: Request) -> Response:
+        self.admin(request)
+        await call(self.parts.log_buffer.flush)
+        await call(self.world.request_log.clear)
+        return Response(status_code=204)
 
     async def get_clock(self, request: Request) -> Response:
         self.admin(request)
@@ -123,6 +287,59 @@ class ControlFace:
         return json_response(_clock(reading))
 
 
+def _loaded(scenario: Scenario, loaded: Loaded) -> dict[str, Any]:
+    return {
+        "status": "loaded",
+        "objects": loaded.objects,
+        "vms": scenario.inventory.vm_count if scenario.inventory else None,
+        "seconds": round(loaded.seconds, 3),
+    }
+
+
+def _snapshot(view: SnapshotView) -> dict[str, Any]:
+    return {
+        "name": view.name,
+        "created": iso_timestamp(view.created_at),
+        "rows": view.rows,
+        "size": view.size,
+        "revision": view.revision,
+    }
+
+
+def _fault(view: FaultView) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        **{k: v for k, v in dataclasses.asdict(view.rule).items() if v is not None},
+        "seen": view.seen,
+        "fired": view.fired,
+        "created": iso_timestamp(view.created_at),
+    }
+
+
+def _logged(logged: Logged) -> dict[str, Any]:
+    entry = logged.entry
+    return {
+        "seq": logged.seq,
+        "time": iso_timestamp(entry.at),
+        "face": entry.face,
+        "method": entry.method,
+        "path": entry.path,
+        "principal": entry.principal,
+        "status": entry.status,
+        "duration_ms": entry.duration_ms,
+        "fault": entry.fault,
+    }
+
+
+def _count(text: str | None, default: int, name: str, most: int | None) -> int:
+    if text is None:
+        return default
+    if not text.isdigit() or (most is not None and not 1 <= int(text) <= most):
+        bound = f" from 1 to {most}" if most is not None else ""
+        raise ControlError(400, "invalid", f"{name} must be a whole number{bound}")
+    return int(text)
+
+
 def _api_token(view: ApiTokenView) -> dict[str, Any]:
     return {
         "id": view.id,
@@ -135,7 +352,10 @@ def _api_token(view: ApiTokenView) -> dict[str, Any]:
 
 async def _on_control_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ControlError)
-    return json_response({"error": exc.error, "message": exc.message}, exc.status)
+    body: dict[str, Any] = {"error": exc.error, "message": exc.message}
+    if exc.line is not None:
+        body["line"] = exc.line
+    return json_response(body, exc.status)
 
 
 async def _on_body_error(_request: Request, exc: Exception) -> Response:
@@ -156,10 +376,14 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
 
 
 def build(
-    world: World, admin_token: str, max_body: int, catalogue: Callable[[], dict[str, Any]]
+    world: World,
+    admin_token: str,
+    max_body: int,
+    catalogue: Callable[[], dict[str, Any]],
+    parts: ServerParts,
 ) -> Starlette:
     """``catalogue``: every operation the server answers (the whole app's, so given by the wiring)."""
-    face = ControlFace(world, admin_token, max_body)
+    face = ControlFace(world, admin_token, max_body, parts)
 
     async def routes_listing(request: Request) -> Response:
         face.admin(request)
@@ -168,6 +392,18 @@ def build(
     routes = [
         Route("/health", face.health, methods=["GET"]),
         Route("/reset", face.reset, methods=["POST"]),
+        Route("/scenario", face.load_scenario, methods=["POST"]),
+        Route("/snapshots", face.list_snapshots, methods=["GET"]),
+        Route("/snapshots", face.save_snapshot, methods=["POST"]),
+        Route("/snapshots/{name}", face.get_snapshot, methods=["GET"]),
+        Route("/snapshots/{name}", face.delete_snapshot, methods=["DELETE"]),
+        Route("/snapshots/{name}/restore", face.restore_snapshot, methods=["POST"]),
+        Route("/faults", face.list_faults, methods=["GET"]),
+        Route("/faults", face.add_fault, methods=["POST"]),
+        Route("/faults", face.clear_faults, methods=["DELETE"]),
+        Route("/faults/{id}", face.remove_fault, methods=["DELETE"]),
+        Route("/requests", face.requests, methods=["GET"]),
+        Route("/requests", face.clear_requests, methods=["DELETE"]),
         Route("/clock", face.get_clock, methods=["GET"]),
         Route("/clock", face.set_clock, methods=["POST"]),
         Route("/api-tokens", face.list_api_tokens, methods=["GET"]),

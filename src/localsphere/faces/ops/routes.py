@@ -19,7 +19,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Scope
 
-from localsphere.faces.http import BodyError, Runner, json_response, parse_json, read_body
+from localsphere.faces.http import (
+    BodyError,
+    Runner,
+    json_response,
+    note_principal,
+    parse_json,
+    read_body,
+)
 from localsphere.faces.lifecycle import Lifecycle, WhileServing
 from localsphere.faces.limits import InFlightCounters, InFlightLimit
 from localsphere.faces.ops import resources as res
@@ -97,7 +104,8 @@ class OpsFace:
             try:
                 session = self.world.sessions.check(token, OPS)
             except Unauthenticated:
-                raise _expired(scheme) from None
+                raise expired(scheme) from None
+            note_principal(request, session.caller.principal.upn)
             require(session.caller, privilege)
             return work()
 
@@ -126,6 +134,7 @@ class OpsFace:
 
         def sign_in() -> Any:
             principal = self.world.auth.sign_in(spec["username"], password=spec["password"], sso_only=True)
+            note_principal(request, principal.upn)
             return self.world.sessions.open(principal, OPS)
 
         try:
@@ -148,7 +157,7 @@ class OpsFace:
         try:
             await self.runner.call(self.world.sessions.close, token, OPS)
         except Unauthenticated:
-            raise _expired(scheme) from None
+            raise expired(scheme) from None
         return Response(status_code=200)
 
     async def version(self, request: Request) -> Response:
@@ -399,7 +408,7 @@ def _stat_contents(body: Any, name: str) -> list[tuple[str, list[int], list[floa
     ]
 
 
-def _expired(scheme: str) -> OpsError:
+def expired(scheme: str) -> OpsError:
     return OpsError(
         401, f'The provided token for auth scheme "{scheme}" is either invalid or has expired.', TOKEN_EXPIRED
     )
@@ -498,7 +507,7 @@ def csp_routes(world: World, max_body: int) -> list[Route]:
     return [Route("/csp/gateway/am/api/auth/api-tokens/authorize", authorize, methods=["POST"])]
 
 
-def _retry_later(scope: Scope, status: int, message: str, seconds: int) -> Response:
+def retry_later(scope: Scope, status: int, message: str, seconds: int) -> Response:
     response = error_body(Request(scope), status, message)
     response.headers["Retry-After"] = str(seconds)
     return response
@@ -506,11 +515,11 @@ def _retry_later(scope: Scope, status: int, message: str, seconds: int) -> Respo
 
 async def unavailable(scope: Scope) -> Response:
     """503, while the server starts or drains."""
-    return _retry_later(scope, 503, "The server is starting or shutting down; try again later", 5)
+    return retry_later(scope, 503, "The server is starting or shutting down; try again later", 5)
 
 
 async def _too_busy(scope: Scope) -> Response:
-    return _retry_later(
+    return retry_later(
         scope, 429, "Too many requests in flight; the request was rejected, try again later", 1
     )
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from localsphere.faces.http import Runner, bearer, json_response, parse_json, read_body
+from localsphere.faces.http import Runner, bearer, json_response, note_principal, parse_json, read_body
 from localsphere.faces.sddc import errors, wire
 from localsphere.world import World
 from localsphere.world.access import SDDC, Grant, require
@@ -38,7 +38,9 @@ class SddcFace:
             raise Unauthenticated("token.missing", errors.MISSING_AUTH)
 
         def checked() -> T:
-            require(self.world.tokens.authenticate(token, SDDC, PROFILE), privilege)
+            caller = self.world.tokens.authenticate(token, SDDC, PROFILE)
+            note_principal(request, caller.principal.upn)
+            require(caller, privilege)
             return work()
 
         return await (self.runner.call(checked) if write else self.runner.read(checked))
@@ -53,6 +55,7 @@ class SddcFace:
 
         def sign_in() -> TokenPair:
             principal = self.world.auth.sign_in(username, password=password, api_key=api_key)
+            note_principal(request, principal.upn)
             return self.world.tokens.issue(principal, SDDC, PROFILE)
 
         return json_response(wire.token_pair(await self.runner.call(sign_in)), 200)

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from localsphere.faces.http import BodyError, Runner, json_response, parse_json, read_body
+from localsphere.faces.http import BodyError, Runner, json_response, note_principal, parse_json, read_body
 from localsphere.faces.vapi.errors import AUTH_REQUIRED, CHALLENGE, VapiError, from_world
 from localsphere.faces.vapi.operations import Context, Operation
 from localsphere.faces.vapi.types import Bad
@@ -47,10 +47,16 @@ class Endpoint:
     # Running an operation, whichever transport brought it.
 
     async def invoke(
-        self, op: Operation, credentials: Credentials, read_input: Any, op_id: str | None = None
+        self,
+        request: Request,
+        op: Operation,
+        credentials: Credentials,
+        read_input: Any,
+        op_id: str | None = None,
     ) -> Any:
         def work() -> Any:
             context = self._authenticate(op, credentials)
+            note_principal(request, context.upn)
             values = read_input()
             if context.session is not None and op.privilege is not None:
                 self._authorize(op, context, values, op_id)
@@ -110,7 +116,7 @@ class Endpoint:
                     return op.rest_input(path, query, given)
 
                 opid = request.headers.get("vapi-ctx-opid")
-                result = await self.invoke(op, rest_credentials(request), read_input, opid)
+                result = await self.invoke(request, op, rest_credentials(request), read_input, opid)
                 if op.output is None:
                     return Response(status_code=204)
                 return json_response(op.output.rest(result), op.status)
@@ -140,7 +146,11 @@ class Endpoint:
                 )
             security = (params.get("ctx") or {}).get("securityCtx") or {}
             result = await self.invoke(
-                op, rpc_credentials(security), lambda: op.rpc_input(params.get("input")), _op_id(params)
+                request,
+                op,
+                rpc_credentials(security),
+                lambda: op.rpc_input(params.get("input")),
+                _op_id(params),
             )
             output = None if op.output is None else op.output.rpc(result)
             return json_response({"jsonrpc": "2.0", "id": request_id, "result": {"output": output}})

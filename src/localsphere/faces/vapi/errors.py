@@ -34,6 +34,7 @@ KINDS = {
     "OPERATION_NOT_FOUND": (404, "operation_not_found"),
     "RESOURCE_BUSY": (400, "resource_busy"),
     "RESOURCE_IN_USE": (400, "resource_in_use"),
+    "SERVICE_UNAVAILABLE": (503, "service_unavailable"),
     "UNABLE_TO_ALLOCATE_RESOURCE": (400, "unable_to_allocate_resource"),
     "UNAUTHENTICATED": (401, "unauthenticated"),
     "UNAUTHORIZED": (403, "unauthorized"),

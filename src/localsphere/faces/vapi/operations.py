@@ -30,6 +30,14 @@ class Context:
         assert self.session is not None
         return self.session.caller
 
+    @property
+    def upn(self) -> str:
+        """The caller's name, whichever way it came."""
+        if self.session is not None:
+            return self.session.caller.principal.upn
+        assert self.principal is not None
+        return self.principal.upn
+
 
 Run = Callable[[Context, dict[str, Any]], Any]
 

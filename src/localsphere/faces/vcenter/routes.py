@@ -46,7 +46,7 @@ def routes(world: World, max_body: int) -> list[BaseRoute]:
 
     async def legacy_login(request: Request) -> Response:
         try:
-            session_id = await endpoint.invoke(create, rest_credentials(request), dict)
+            session_id = await endpoint.invoke(request, create, rest_credentials(request), dict)
         except Exception as exc:
             error = to_vapi(exc, request)
             return json_response(error.legacy_rest(), error.status)

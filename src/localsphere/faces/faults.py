@@ -1,0 +1,87 @@
+"""Injecting the world's fault rules into requests, in each face's own words.
+
+Each worker keeps a copy of the rules, re-read when the shared generation says they changed (on
+this machine) or when the copy is a second old (for changes made through another machine). With
+no rules, a request costs one comparison. A rule that matches a request is counted in the store
+before it fires, so ``nth`` and ``count`` hold server-wide.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.responses import Response
+from starlette.types import Scope
+
+from localsphere.faces.generation import Generation
+from localsphere.faces.http import call
+from localsphere.world import World
+from localsphere.world.faults import FaultView
+
+MAX_AGE = 1.0
+FAULT = "localsphere.fault"
+
+
+@dataclass(frozen=True)
+class FaceHooks:
+    """What a face lends fault injection: its name in rules, its error body for a status (401 is
+    its expired-credential error), and who a request's credential names (run off the event loop;
+    None when it names nobody valid)."""
+
+    name: str
+    render: Callable[[Scope, int], Response]
+    who: Callable[[Scope], str | None]
+
+
+class FaultInjector:
+    def __init__(self, world: World, generation: Generation) -> None:
+        self.world = world
+        self.generation = generation
+        self._rules: list[FaultView] = []
+        self._seen_generation = -1
+        self._loaded_at = 0.0
+        self._random = random.SystemRandom()
+
+    async def _current(self) -> list[FaultView]:
+        generation = self.generation.value
+        if generation != self._seen_generation or time.monotonic() - self._loaded_at > MAX_AGE:
+            self._seen_generation, self._loaded_at = generation, time.monotonic()
+            self._rules = await call(self.world.faults.list)
+        return self._rules
+
+    async def firing(self, scope: Scope, hooks: FaceHooks) -> FaultView | None:
+        """The rule whose fault this request gets, if any (the first that fires)."""
+        rules = await self._current()
+        who: str | None = None
+        for view in rules:
+            rule = view.rule
+            if not rule.matches(hooks.name, scope["method"], scope["path"]):
+                continue
+            if rule.principal is not None:
+                who = who or (await call(hooks.who, scope) or "").lower()
+                if who != rule.principal:
+                    continue
+            if await call(self.world.faults.trigger, view.id, self._random.random()):
+                scope[FAULT] = view.id
+                return view
+        return None
+
+    @staticmethod
+    async def inject(
+        view: FaultView, hooks: FaceHooks, scope: Scope, abort: Callable[[], None]
+    ) -> Response | None:
+        """Carry out a fault: wait its delay, then give the error response to send, or drop the
+        connection (None), or for a plain delay give None and let the request go on."""
+        rule = view.rule
+        if rule.delay_seconds:
+            await asyncio.sleep(rule.delay_seconds)
+        if rule.action == "error":
+            assert rule.status is not None
+            return hooks.render(scope, rule.status)
+        if rule.action == "drop":
+            abort()
+        return None

@@ -1,0 +1,42 @@
+"""SDDC Manager's part in fault injection: its error body for an injected status, and who a
+bearer token names."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Scope
+
+from localsphere.faces.faults import FaceHooks
+from localsphere.faces.http import bearer, status_phrase
+from localsphere.faces.sddc.errors import error_response
+from localsphere.faces.sddc.routes import PROFILE
+from localsphere.world import World
+from localsphere.world.access import SDDC
+from localsphere.world.errors import WorldError
+
+# status -> (errorCode, message), as SDDC Manager words them
+WORDS = {
+    401: ("Unauthenticated", "JWT token has expired"),
+    429: ("TOO_MANY_REQUESTS", "Too many requests; try again later"),
+    500: ("INTERNAL_SERVER_ERROR", "Internal server error"),
+    503: ("SERVICE_UNAVAILABLE", "The service is temporarily unavailable; try again later"),
+}
+
+
+def render(_scope: Scope, status: int) -> Response:
+    code, message = WORDS.get(status, ("HTTP_ERROR", status_phrase(status)))
+    return error_response(status, code, message)
+
+
+def hooks(world: World) -> FaceHooks:
+    def who(scope: Scope) -> str | None:
+        token = bearer(Request(scope))
+        if token is None:
+            return None
+        try:
+            return world.tokens.authenticate(token, SDDC, PROFILE).principal.upn
+        except WorldError:
+            return None
+
+    return FaceHooks("sddc-manager", render, who)

@@ -1,0 +1,140 @@
+"""A scenario's identities, put into a freshly seeded world: custom roles, users, groups, service
+accounts, tenants and their role grants. Names the world does not know are refused with the line of
+the scenario file that wrote them, and nothing of the load is kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from localsphere.world import identity
+from localsphere.world.access import OPS, ROOTS, SDDC, VCENTER
+from localsphere.world.auth import digest
+from localsphere.world.identity import GROUP, SERVICE, USER
+from localsphere.world.plan import OPS_FAMILY, SDDC_FAMILY, VCENTER_FAMILY, IdentityPlan
+from localsphere.world.scenario import ScenarioError
+from localsphere.world.schema import (
+    Assignment,
+    Domain,
+    Membership,
+    Principal,
+    Privilege,
+    Role,
+    RolePrivilege,
+    Tenant,
+)
+
+FAMILY = {SDDC_FAMILY: SDDC, VCENTER_FAMILY: VCENTER, OPS_FAMILY: OPS}
+
+
+class _Passwords:
+    """Hashes by password: one slow hash per distinct password of a load, not one per user."""
+
+    def __init__(self, hash_password: Callable[[str], str]) -> None:
+        self._hash = hash_password
+        self._made: dict[str, str] = {}
+
+    def __call__(self, password: str) -> str:
+        if password not in self._made:
+            self._made[password] = self._hash(password)
+        return self._made[password]
+
+
+def populate(
+    s: Session, plan: IdentityPlan, now: float, hash_password: Callable[[str], str], demo_password: str
+) -> None:
+    passwords = _Passwords(hash_password)
+    default_password = plan.password or demo_password
+    for role in plan.roles:
+        family = FAMILY[role.family]
+        known = set(s.scalars(select(Privilege.name).where(Privilege.family == family)))
+        unknown = sorted(set(role.privileges) - known)
+        if unknown:
+            raise ScenarioError(
+                role.line, f"role {role.name}: unknown {role.family} privileges: {', '.join(unknown)}"
+            )
+        if s.scalar(select(Role.id).where(Role.family == family, Role.name == role.name)):
+            raise ScenarioError(role.line, f"role {role.name}: {role.family} already has a role of that name")
+        role_id = identity.new_id()
+        s.add(
+            Role(
+                id=role_id,
+                family=family,
+                name=role.name,
+                description=role.description,
+                system=False,
+                created_at=now,
+            )
+        )
+        s.flush()
+        s.add_all(RolePrivilege(role_id=role_id, privilege=p) for p in sorted(set(role.privileges)))
+    s.flush()
+    domains = set(s.scalars(select(Domain.name)))
+    for user in plan.users:
+        if user.domain not in domains:
+            raise ScenarioError(user.line, f"user {user.name}: unknown domain {user.domain}")
+        row = identity.find(s, identity.login_of(USER, user.name, user.domain))
+        password_hash = passwords(user.password or default_password)
+        if row is None:
+            row = identity.add_principal(s, USER, user.name, user.domain, now, password_hash=password_hash)
+        elif user.password is not None:
+            row.password_hash, row.password_changed_at = password_hash, now
+        row.enabled = user.enabled
+        s.flush()
+        _grant(s, row, user.roles, user.line, now)
+    sso = next(iter(s.scalars(select(Domain.name).where(Domain.kind == identity.SSO))), None)
+    for group in plan.groups:
+        row = identity.find(s, identity.login_of(GROUP, group.name, sso))
+        if row is None:
+            row = identity.add_principal(s, GROUP, group.name, sso, now)
+            s.flush()
+        for member in group.members:
+            found = identity.find(s, identity.login_of(USER, member, sso)) or identity.find(
+                s, identity.login_of(GROUP, member, sso)
+            )
+            if found is None:
+                raise ScenarioError(group.line, f"group {group.name}: no user or group {member} in {sso}")
+            s.merge(Membership(group_id=row.id, member_id=found.id))
+        _grant(s, row, group.roles, group.line, now)
+    for service in plan.service_users:
+        row = identity.find(s, identity.login_of(SERVICE, service.name, None))
+        if row is None:
+            row = identity.add_principal(
+                s, SERVICE, service.name, None, now, api_key_digest=digest(service.api_key)
+            )
+        else:
+            row.api_key_digest = digest(service.api_key)
+        s.flush()
+        _grant(s, row, service.roles, service.line, now)
+    s.add_all(
+        Tenant(name=t.name, full_name=t.full_name, description=t.description, created_at=now)
+        for t in plan.tenants
+    )
+
+
+def _grant(s: Session, principal: Principal, roles: dict[str, str], line: int, now: float) -> None:
+    """Give the principal each named role at its family's root, in place of what it held there."""
+    for family_name, role_name in roles.items():
+        family = FAMILY[family_name]
+        role_id = s.scalar(select(Role.id).where(Role.family == family, Role.name == role_name))
+        if role_id is None:
+            raise ScenarioError(line, f"{principal.name}: {family_name} has no role {role_name}")
+        s.execute(
+            delete(Assignment).where(
+                Assignment.family == family,
+                Assignment.principal_id == principal.id,
+                Assignment.scope == ROOTS[family],
+            )
+        )
+        s.add(
+            Assignment(
+                id=identity.new_id(),
+                family=family,
+                principal_id=principal.id,
+                role_id=role_id,
+                scope=ROOTS[family],
+                created_at=now,
+            )
+        )

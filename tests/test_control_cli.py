@@ -1,0 +1,142 @@
+"""The control verbs of the ``localsphere`` command, run as a user runs them, against a live server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import Server
+from helpers import vcenter_session
+
+
+def run(server: Server, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "localsphere", "--url", server.https, "--admin-token", server.admin_token]
+    cmd += ["--cacert", server.cert, *args]
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"}
+    )
+    if check:
+        assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def test_clock(server):
+    assert "(frozen)" in run(server, "clock", "--freeze").stdout
+    assert "(frozen)" in run(server, "clock").stdout
+    run(server, "clock", "--advance", "60")
+    assert "(frozen)" not in run(server, "clock", "--real").stdout
+    assert server.control("GET", "/clock").json()["frozen"] is False
+    assert run(server, "clock", "--freeze", "--real", check=False).returncode == 2
+
+
+def test_snapshots(server, api):
+    run(server, "snapshot", "save", "before")
+    assert "before" in run(server, "snapshot", "list").stdout
+    api.post(
+        "/v1/users",
+        json=[{"name": "robot", "type": "SERVICE", "role": {"id": "31fde0ae-a292-4141-ad25-79724a7c81e1"}}],
+    )
+    run(server, "snapshot", "restore", "before")
+    names = {u["name"] for u in api.get("/v1/users").json()["elements"]}
+    assert "robot" not in names
+    run(server, "snapshot", "delete", "before")
+    assert "before" not in run(server, "snapshot", "list").stdout
+    missing = run(server, "snapshot", "restore", "before", check=False)
+    assert missing.returncode == 1 and "404" in missing.stderr
+
+
+def test_load_and_its_refusals(server, tmp_path):
+    good = tmp_path / "lab.yaml"
+    good.write_text(
+        "identity:\n  users:\n    - {name: carol, roles: {vcenter: Admin}}\n"
+        "inventory:\n  hosts: 2\n  vms: 3\n"
+    )
+    try:
+        done = run(server, "load", str(good))
+        assert "Loaded lab.yaml" in done.stdout
+        assert vcenter_session(server, "carol@vsphere.local", "VMware1!")
+        bad = tmp_path / "bad.yaml"
+        bad.write_text("inventory:\n  hosts: 2\n  vms: many\n")
+        refused = run(server, "load", str(bad), check=False)
+        assert refused.returncode == 1 and "line 3" in refused.stderr and "vms" in refused.stderr
+    finally:
+        server.load("")
+
+
+def test_faults(server, api):
+    rule = json.dumps({"action": "error", "status": 503, "path": "/v1/roles"})
+    fault_id = run(server, "faults", "add", rule).stdout.strip()
+    try:
+        assert api.get("/v1/roles").status_code == 503
+        listed = run(server, "faults", "list").stdout
+        assert fault_id in listed
+        run(server, "faults", "remove", fault_id)
+        assert api.get("/v1/roles").status_code == 200
+        run(server, "faults", "add", rule)
+        run(server, "faults", "clear")
+        assert api.get("/v1/roles").status_code == 200
+        assert run(server, "faults", "add", "{not json", check=False).returncode == 2
+        assert run(server, "faults", "add", '{"action": "boom"}', check=False).returncode == 1
+    finally:
+        server.control("DELETE", "/faults")
+
+
+def test_requests_and_follow(server, api):
+    api.get("/v1/roles?pageSize=3")
+    shown = run(server, "requests", "--limit", "5").stdout
+    assert "/v1/roles?pageSize=3" in shown and "sddc-manager" in shown
+    cmd = [
+        sys.executable,
+        "-m",
+        "localsphere",
+        "--url",
+        server.https,
+        "--admin-token",
+        server.admin_token,
+        "--cacert",
+        server.cert,
+        "requests",
+        "--follow",
+        "--limit",
+        "1",
+    ]
+    follower = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"})
+    try:
+        time.sleep(2)
+        api.get("/v1/users?marker=followed")
+        deadline = time.monotonic() + 20
+        seen = ""
+        while "marker=followed" not in seen and time.monotonic() < deadline:
+            seen += follower.stdout.readline()
+        assert "marker=followed" in seen
+    finally:
+        follower.kill()
+        follower.wait()
+
+
+def test_routes(server):
+    shown = run(server, "routes").stdout
+    assert "sddc-manager\tGET /v1/users" in shown and "vapi\t" in shown
+
+
+@pytest.mark.parametrize("token", ["wrong-token"])
+def test_a_wrong_admin_credential_is_refused(server, token):
+    cmd = [
+        sys.executable,
+        "-m",
+        "localsphere",
+        "--url",
+        server.https,
+        "--admin-token",
+        token,
+        "--cacert",
+        server.cert,
+        "clock",
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "401" in done.stderr
