@@ -1,6 +1,7 @@
 """The server as deployed: restarts keep the world, `localsphere reset` reseeds it, and several
 workers over one database behave as one server."""
 
+import os
 import subprocess
 import sys
 
@@ -150,3 +151,54 @@ def test_two_workers_share_tokens_and_revocations(new_database, data_dir):
             c.close()
     finally:
         server.stop()
+
+
+SCENARIO = """\
+identity:
+  users:
+    - {name: dana, password: "Dana!Pass2026", roles: {sddc: VIEWER, vcenter: ReadOnly}}
+inventory:
+  datacenters: 2
+  clusters: 1
+  hosts: 2
+  vms: 5
+"""
+
+
+def test_serve_with_a_scenario_builds_its_world_at_every_start(new_database, data_dir):
+    scenario = data_dir.parent / "lab.yaml"
+    scenario.write_text(SCENARIO)
+    server = Server(data_dir, new_database(), extra=["--scenario", str(scenario)]).start()
+    try:
+        token = sign_in(server, "dana@vsphere.local", "Dana!Pass2026").json()["accessToken"]
+        assert get_users(server, token).status_code == 200
+        with server.client() as c:
+            session = c.post("/api/session", auth=("dana@vsphere.local", "Dana!Pass2026")).json()
+            vms = c.get("/api/vcenter/vm", headers={"vmware-api-session-id": session}).json()
+        assert len(vms) == 20
+        server.reset()  # a reset returns to the scenario's world
+        assert sign_in(server, "dana@vsphere.local", "Dana!Pass2026").status_code == 200
+    finally:
+        server.stop()
+    log = (data_dir / "server.log").read_text()
+    assert "Loaded" in log and "20 VMs" in log
+
+
+def test_serve_refuses_an_invalid_scenario_with_its_line(data_dir):
+    scenario = data_dir.parent / "bad.yaml"
+    scenario.write_text("inventory:\n  hosts: 2\n  vms: lots\n")
+    cmd = [
+        sys.executable,
+        "-m",
+        "localsphere",
+        "serve",
+        "--data-dir",
+        str(data_dir),
+        "--scenario",
+        str(scenario),
+    ]
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "200"}
+    )
+    assert done.returncode == 2
+    assert "line 3" in done.stdout and "vms" in done.stdout

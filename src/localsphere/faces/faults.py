@@ -41,21 +41,21 @@ class FaultInjector:
     def __init__(self, world: World, generation: Generation) -> None:
         self.world = world
         self.generation = generation
-        self._rules: list[FaultView] = []
+        self.rules: list[FaultView] = []
         self._seen_generation = -1
         self._loaded_at = 0.0
         self._random = random.SystemRandom()
 
-    async def _current(self) -> list[FaultView]:
-        generation = self.generation.value
-        if generation != self._seen_generation or time.monotonic() - self._loaded_at > MAX_AGE:
-            self._seen_generation, self._loaded_at = generation, time.monotonic()
-            self._rules = await call(self.world.faults.list)
-        return self._rules
+    def stale(self) -> bool:
+        """Whether the copy of the rules must be read again before use (cheap: no await)."""
+        return self.generation.value != self._seen_generation or time.monotonic() - self._loaded_at > MAX_AGE
 
     async def firing(self, scope: Scope, hooks: FaceHooks) -> FaultView | None:
         """The rule whose fault this request gets, if any (the first that fires)."""
-        rules = await self._current()
+        if self.stale():
+            self._seen_generation, self._loaded_at = self.generation.value, time.monotonic()
+            self.rules = await call(self.world.faults.list)
+        rules = self.rules
         who: str | None = None
         for view in rules:
             rule = view.rule

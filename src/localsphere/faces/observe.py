@@ -1,7 +1,7 @@
 """The control plane's hands on every request of a product face: it logs each one and injects the
 faults that match. The control API itself is neither logged nor ever faulted.
 
-Log entries collect in the worker and go to the store in batches a quarter second apart (or when
+Log entries collect in the worker and go to the store in batches half a second apart (or when
 the log is read through this worker), so a request pays for an append to a list, not a write.
 """
 
@@ -21,7 +21,7 @@ from localsphere.faces.http import PRINCIPAL
 from localsphere.world.request_log import Entry, RequestLog
 
 log = logging.getLogger("localsphere.observe")
-FLUSH_EVERY = 0.25
+FLUSH_EVERY = 0.5
 MAX_PENDING = 10_000  # a store too slow to keep up loses the oldest entries, never memory
 SECRET_WORDS = ("token", "password", "secret", "key", "session", "signature", "code", "auth")
 REDACTED = "REDACTED"
@@ -102,7 +102,8 @@ class Observe:
             await send(message)
 
         try:
-            view = await self.injector.firing(scope, hooks)
+            injector = self.injector
+            view = await injector.firing(scope, hooks) if injector.rules or injector.stale() else None
             response = None
             if view is not None:
                 response = await self.injector.inject(view, hooks, scope, lambda: _abort(send))

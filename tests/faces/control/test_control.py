@@ -13,7 +13,26 @@ def test_health_needs_no_credential(server):
     assert body["database"] in ("sqlite", "postgresql") and body["uptime"] >= 0
 
 
-@pytest.mark.parametrize(("method", "path"), [("POST", "/reset"), ("GET", "/clock"), ("POST", "/clock")])
+CONTROL_CALLS = [
+    ("POST", "/reset"),
+    ("GET", "/clock"),
+    ("POST", "/clock"),
+    ("POST", "/scenario"),
+    ("GET", "/snapshots"),
+    ("POST", "/snapshots"),
+    ("GET", "/snapshots/x"),
+    ("POST", "/snapshots/x/restore"),
+    ("DELETE", "/snapshots/x"),
+    ("GET", "/faults"),
+    ("POST", "/faults"),
+    ("DELETE", "/faults"),
+    ("DELETE", "/faults/x"),
+    ("GET", "/requests"),
+    ("DELETE", "/requests"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), CONTROL_CALLS)
 @pytest.mark.parametrize("authorization", [None, "Bearer wrong", "Basic YWRtaW46YWRtaW4="])
 def test_admin_credential_is_required(server, method, path, authorization):
     headers = {"Authorization": authorization} if authorization else {}

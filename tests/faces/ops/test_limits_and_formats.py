@@ -185,3 +185,21 @@ def test_503_while_draining(tmp_path):
         assert r.headers["connection"] == "close"
     server.stop()
     assert server.proc.returncode == 0
+
+
+def test_a_scenario_sets_the_limits(server):
+    assert server.load("settings:\n  ops_max_requests_per_address: 2\n").status_code == 200
+    held = [hold(server) for _ in range(2)]
+    try:
+        assert_ops_error(wait_until_busy(server), 429)
+    finally:
+        for sock in held:
+            finish(sock)
+        assert server.load("").status_code == 200
+    held = [hold(server) for _ in range(2)]  # back to 50 per address
+    try:
+        with server.client() as c:
+            assert c.get(f"{server.http}{API}/versions/current").status_code == 401
+    finally:
+        for sock in held:
+            finish(sock)
