@@ -29,7 +29,7 @@ from localsphere.faces.generation import Generation
 from localsphere.faces.http import BodyError, bearer, call, iso_timestamp, json_response, read_body, read_json
 from localsphere.faces.limits import InFlightCounters
 from localsphere.faces.observe import LogBuffer
-from localsphere.world import Loaded, World
+from localsphere.world import Loaded, Progress, World
 from localsphere.world.access import OPS
 from localsphere.world.api_tokens import ApiTokenView
 from localsphere.world.clock import ClockReading
@@ -101,6 +101,13 @@ class ControlFace:
         """Make the limits of the world now in place those of every worker."""
         self.parts.in_flight.set_limits(*await call(self.world.limits))
 
+    def _load(self, scenario: Scenario, progress: Progress | None = None) -> Loaded:
+        """Load and apply the new world's limits in one go, so a client that leaves while a load
+        runs leaves no half-applied world behind."""
+        loaded = self.world.load(scenario, progress)
+        self.parts.in_flight.set_limits(*self.world.limits())
+        return loaded
+
     # Scenarios
 
     async def load_scenario(self, request: Request) -> Response:
@@ -113,10 +120,9 @@ class ControlFace:
         if "application/x-ndjson" in request.headers.get("accept", ""):
             return StreamingResponse(self._load_streaming(scenario), media_type="application/x-ndjson")
         try:
-            loaded = await call(self.world.load, scenario)
+            loaded = await call(self._load, scenario)
         except ScenarioError as exc:
             raise ControlError(400, "invalid_scenario", str(exc), exc.line) from None
-        await self._apply_limits()
         return json_response(_loaded(scenario, loaded))
 
     async def _load_streaming(self, scenario: Scenario) -> AsyncIterator[bytes]:
@@ -126,7 +132,7 @@ class ControlFace:
         queue: asyncio.Queue[int] = asyncio.Queue()
         total = scenario.inventory.vm_count if scenario.inventory else None
         work = asyncio.ensure_future(
-            call(self.world.load, scenario, lambda made: loop.call_soon_threadsafe(queue.put_nowait, made))
+            call(self._load, scenario, lambda made: loop.call_soon_threadsafe(queue.put_nowait, made))
         )
         while not work.done():
             getter = asyncio.ensure_future(queue.get())
@@ -135,12 +141,13 @@ class ControlFace:
                 yield orjson.dumps({"vms": getter.result(), "total": total}) + b"\n"
             else:
                 getter.cancel()
+        while not queue.empty():  # what the last batches said before the load ended
+            yield orjson.dumps({"vms": queue.get_nowait(), "total": total}) + b"\n"
         try:
             loaded = work.result()
         except ScenarioError as exc:
             yield orjson.dumps({"error": "invalid_scenario", "message": str(exc), "line": exc.line}) + b"\n"
             return
-        await self._apply_limits()
         yield orjson.dumps(_loaded(scenario, loaded)) + b"\n"
 
     # Snapshots
