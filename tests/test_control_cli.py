@@ -140,3 +140,13 @@ def test_a_wrong_admin_credential_is_refused(server, token):
     ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "401" in done.stderr
+
+
+def test_api_tokens(server):
+    secret = run(server, "api-tokens", "create", "administrator@vsphere.local").stdout.strip()
+    assert len(secret) == 64
+    (made,) = [t for t in server.control("GET", "/api-tokens").json() if not t["revoked"]]
+    assert made["id"] in run(server, "api-tokens", "list").stdout
+    run(server, "api-tokens", "revoke", made["id"])
+    assert all(t["revoked"] for t in server.control("GET", "/api-tokens").json())
+    assert run(server, "api-tokens", "create", "nobody@vsphere.local", check=False).returncode == 1

@@ -119,6 +119,10 @@ def register(cli: typer.Typer) -> None:
     faults = typer.Typer(help="Inject faults into matching requests.", no_args_is_help=True)
     cli.add_typer(snapshot, name="snapshot")
     cli.add_typer(faults, name="faults")
+    tokens = typer.Typer(
+        help="Make, list and revoke API tokens of the cloud sign-in flow.", no_args_is_help=True
+    )
+    cli.add_typer(tokens, name="api-tokens")
 
     @cli.callback()
     def connect(
@@ -255,6 +259,26 @@ def register(cli: typer.Typer) -> None:
         """Remove every fault rule."""
         _target(ctx).call("DELETE", "/faults")
         console.print("Removed every fault rule.")
+
+    @tokens.command("create")
+    def api_tokens_create(ctx: typer.Context, username: str) -> None:
+        """Make an API token for USERNAME (the cloud sign-in flow); prints the token, shown only once."""
+        made = _target(ctx).call("POST", "/api-tokens", {"username": username})
+        typer.echo(made["token"])
+
+    @tokens.command("list")
+    def api_tokens_list(ctx: typer.Context) -> None:
+        """List the API tokens (never their secrets)."""
+        table = Table("Id", "User", "Created", "Expires", "Revoked")
+        for t in _target(ctx).call("GET", "/api-tokens"):
+            table.add_row(t["id"], t["username"], t["created"], t["expires"], str(t["revoked"]))
+        console.print(table)
+
+    @tokens.command("revoke")
+    def api_tokens_revoke(ctx: typer.Context, token_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+        """Revoke one API token."""
+        _target(ctx).call("DELETE", f"/api-tokens/{_quote(token_id)}")
+        console.print(f"Revoked API token {token_id}.")
 
     @cli.command()
     def requests(

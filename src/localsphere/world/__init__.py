@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsphere.settings import Settings
@@ -23,15 +23,13 @@ from localsphere.world.plan import Scenario
 from localsphere.world.policy import Policies, overrides
 from localsphere.world.request_log import RequestLog
 from localsphere.world.roles import Roles
-from localsphere.world.scenario import parse
-from localsphere.world.schema import Domain, Meta
+from localsphere.world.schema import Domain
 from localsphere.world.seed import seed
 from localsphere.world.sessions import Sessions
 from localsphere.world.snapshots import Snapshots
 from localsphere.world.store import Store
 from localsphere.world.tokens import Tokens
 
-SCENARIO = "scenario"  # the world_meta key of the scenario a reset rebuilds
 Progress = Callable[[int], None]  # hears how many VMs a load has made so far
 
 
@@ -87,17 +85,18 @@ class World:
         with self.store.write() as s:
             objects = self._seed(s, scenario, progress)
             if scenario.source.strip():
-                s.merge(Meta(key=SCENARIO, value=scenario.source))
+                # Kept as rows rather than as the file, so no password of it is stored in clear.
+                self.snapshots.keep_baseline(s)
             else:
-                s.execute(delete(Meta).where(Meta.key == SCENARIO))
+                self.snapshots.drop_baseline(s)
         return Loaded(objects, time.monotonic() - started)
 
-    def reset(self, progress: Progress | None = None) -> Loaded:
+    def reset(self) -> None:
         """Return to the world last loaded (the demo world unless a scenario was): every object,
         identity, token, setting and the clock."""
-        with self.store.read() as s:
-            source = s.scalar(select(Meta.value).where(Meta.key == SCENARIO))
-        return self.load(parse(source) if source else Scenario(), progress)
+        with self.store.write() as s:
+            if not self.snapshots.restore_baseline(s):
+                self._seed(s, Scenario(), None)
 
     def _seed(self, s: Session, scenario: Scenario, progress: Progress | None) -> int:
         return seed(

@@ -221,4 +221,4 @@ class Scenario:
     settings: dict[str, int] = field(default_factory=dict)
     identity: IdentityPlan = field(default_factory=IdentityPlan)
     inventory: InventoryPlan | None = None
-    source: str = ""  # the file's text, kept so that a reset rebuilds the same world
+    source: str = ""  # the file's text; an empty one is the demo world

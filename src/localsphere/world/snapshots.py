@@ -19,6 +19,7 @@ import orjson
 from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from localsphere.world import stamp
 from localsphere.world.clock import Clock
@@ -27,6 +28,8 @@ from localsphere.world.schema import WORLD_TABLES, Snapshot, SnapshotChunk
 from localsphere.world.store import Store
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+# The world as the last scenario load made it, which a reset returns to; no user's name can be it.
+BASELINE = "_loaded"
 CHUNK_BYTES = 1 << 20
 ROWS_PER_BATCH = 5000
 _LINE = orjson.OPT_APPEND_NEWLINE
@@ -49,66 +52,98 @@ class Snapshots:
 
     def save(self, name: str) -> SnapshotView:
         """Save every world table in one transaction, so the snapshot is one consistent instant."""
-        if not NAME.fullmatch(name):
-            raise Invalid(
-                "snapshot.name",
-                f"Snapshot name {name!r} must be 1 to 128 letters, digits, '.', '_' or '-', "
-                "starting with a letter or digit",
-                name,
-            )
+        _check_name(name)
         with self._store.write() as s:
             if self._store.kind == "postgresql":  # one view of the data for all the table reads below
                 s.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
-            snapshot = Snapshot(
-                name=name, created_at=self._clock.now(s), revision=s.scalar(_REVISION), rows=0, size=0
-            )
-            s.add(snapshot)
-            try:  # written first, as the chunks' parent; a concurrent save of the name fails here
-                s.flush()
-            except IntegrityError:
-                raise Conflict("snapshot.exists", f"Snapshot {name} already exists", name) from None
-            conn = s.connection()
-            chunks = _ChunkWriter(conn, name)
-            snapshot.rows = sum(_dump(conn, table, chunks) for table in WORLD_TABLES)
-            snapshot.size = chunks.close()
-            return _view(snapshot)
+            return self._save_in(s, name)
+
+    def _save_in(self, s: Session, name: str) -> SnapshotView:
+        snapshot = Snapshot(
+            name=name, created_at=self._clock.now(s), revision=s.scalar(_REVISION), rows=0, size=0
+        )
+        s.add(snapshot)
+        try:  # written first, as the chunks' parent; a concurrent save of the name fails here
+            s.flush()
+        except IntegrityError:
+            raise Conflict("snapshot.exists", f"Snapshot {name} already exists", name) from None
+        conn = s.connection()
+        chunks = _ChunkWriter(conn, name)
+        snapshot.rows = sum(_dump(conn, table, chunks) for table in WORLD_TABLES)
+        snapshot.size = chunks.close()
+        return _view(snapshot)
+
+    def keep_baseline(self, s: Session) -> None:
+        """Keep the world as the transaction ``s`` just built it as the one a reset returns to."""
+        _delete(s, BASELINE)
+        s.flush()
+        self._save_in(s, BASELINE)
+
+    @staticmethod
+    def drop_baseline(s: Session) -> None:
+        _delete(s, BASELINE)
+
+    def restore_baseline(self, s: Session) -> bool:
+        """Bring back the world a reset returns to, if a scenario left one; False if none."""
+        if s.get(Snapshot, BASELINE) is None:
+            return False
+        self._restore_in(s, BASELINE)
+        return True
 
     def list(self) -> list[SnapshotView]:
         with self._store.read() as s:
-            return [
-                _view(row) for row in s.scalars(select(Snapshot).order_by(Snapshot.created_at, Snapshot.name))
-            ]
+            rows = s.scalars(
+                select(Snapshot).where(Snapshot.name != BASELINE).order_by(Snapshot.created_at, Snapshot.name)
+            )
+            return [_view(row) for row in rows]
 
     def get(self, name: str) -> SnapshotView:
         with self._store.read() as s:
-            row = s.get(Snapshot, name)
+            row = s.get(Snapshot, name) if NAME.fullmatch(name) else None
             if row is None:
                 raise _missing(name)
             return _view(row)
 
     def delete(self, name: str) -> None:
         with self._store.write() as s:
-            s.execute(delete(SnapshotChunk).where(SnapshotChunk.snapshot == name))
-            if s.execute(delete(Snapshot).where(Snapshot.name == name)).rowcount == 0:
+            if not NAME.fullmatch(name) or not _delete(s, name):
                 raise _missing(name)
 
     def restore(self, name: str) -> SnapshotView:
         """Replace the world with the snapshot in one transaction: all of it, or on any error nothing."""
         with self._store.write() as s:
-            row = s.get(Snapshot, name)
+            row = s.get(Snapshot, name) if NAME.fullmatch(name) else None
             if row is None:
                 raise _missing(name)
-            conn = s.connection()
-            if self._store.kind == "postgresql":  # writers wait, so none slips a row into the new world
-                tables = ", ".join(conn.dialect.identifier_preparer.format_table(t) for t in WORLD_TABLES)
-                conn.execute(text(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))
-            for table in reversed(WORLD_TABLES):
-                conn.execute(delete(table))
-            _load(conn, name)
-            if self._store.kind == "postgresql":  # explicit keys left the sequences behind
-                _reset_sequences(conn)
-            stamp.bump(s)  # workers' cached credential checks describe the old world
+            self._restore_in(s, name)
             return _view(row)
+
+    def _restore_in(self, s: Session, name: str) -> None:
+        conn = s.connection()
+        if self._store.kind == "postgresql":  # writers wait, so none slips a row into the new world
+            tables = ", ".join(conn.dialect.identifier_preparer.format_table(t) for t in WORLD_TABLES)
+            conn.execute(text(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))
+        for table in reversed(WORLD_TABLES):
+            conn.execute(delete(table))
+        _load(conn, name)
+        if self._store.kind == "postgresql":  # explicit keys left the sequences behind
+            _reset_sequences(conn)
+        stamp.bump(s)  # workers' cached credential checks describe the old world
+
+
+def _check_name(name: str) -> None:
+    if not NAME.fullmatch(name):
+        raise Invalid(
+            "snapshot.name",
+            f"Snapshot name {name!r} must be 1 to 128 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit",
+            name,
+        )
+
+
+def _delete(s: Session, name: str) -> bool:
+    s.execute(delete(SnapshotChunk).where(SnapshotChunk.snapshot == name))
+    return s.execute(delete(Snapshot).where(Snapshot.name == name)).rowcount > 0
 
 
 class _ChunkWriter:

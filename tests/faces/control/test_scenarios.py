@@ -109,6 +109,14 @@ def test_reset_returns_to_the_loaded_scenario(server, lab):
     assert "batch-1" in vms(server, session)
 
 
+def test_no_password_of_the_scenario_is_stored_in_clear(server, lab):
+    assert server.control("GET", "/snapshots").json() == []  # what reset returns to is not listed
+    if server.db_url is None:  # SQLite: the database's own files
+        stored = b"".join(p.read_bytes() for p in server.data_dir.glob("localsphere.db*"))
+        assert b"Lab!Pass2026" not in stored and b"Bob!Pass2026" not in stored
+        assert b"0123456789abcdefABCDEF" not in stored
+
+
 def test_an_empty_scenario_is_the_demo_world(server, lab):
     assert server.load("").status_code == 200
     assert sign_in(server, "alice@vsphere.local", "Lab!Pass2026").status_code == 401
