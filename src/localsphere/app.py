@@ -8,16 +8,14 @@ from starlette.types import ASGIApp
 
 from localsphere.faces.catalogue import catalogue
 from localsphere.faces.control import routes as control
-from localsphere.faces.control.routes import ServerParts
 from localsphere.faces.faults import FaultInjector
-from localsphere.faces.generation import Generation
 from localsphere.faces.lifecycle import Lifecycle, starting_app
-from localsphere.faces.limits import InFlightCounters
-from localsphere.faces.observe import LogBuffer, Observe
+from localsphere.faces.observe import Observe
 from localsphere.faces.ops import faults as ops_faults
 from localsphere.faces.ops import routes as ops
 from localsphere.faces.sddc import faults as sddc_faults
 from localsphere.faces.sddc import routes as sddc
+from localsphere.faces.shared import Shared
 from localsphere.faces.vcenter import faults as vcenter_faults
 from localsphere.faces.vcenter import routes as vcenter
 from localsphere.settings import Settings
@@ -28,14 +26,10 @@ CONTROL = "/_localsphere"
 
 
 def build_app(
-    world: World,
-    settings: Settings,
-    admin_token: str,
-    in_flight: InFlightCounters,
-    lifecycle: Lifecycle,
-    generation: Generation,
+    world: World, settings: Settings, admin_token: str, lifecycle: Lifecycle, shared: Shared
 ) -> ASGIApp:
     """Every face mounted, under the control plane's request log and fault injection."""
+    in_flight, generation, request_log = shared
     operations = ops.build(world, settings.max_body_bytes, in_flight, lifecycle)
     routes = [
         Mount("/v1", sddc.build(world, settings.max_body_bytes)),
@@ -53,13 +47,11 @@ def build_app(
         "/csp": ops_hooks,
     }
     names = {prefix: hooks.name for prefix, hooks in faces.items()} | {CONTROL: "control"}
-    buffer = LogBuffer(world.request_log)
-    parts = ServerParts(in_flight, generation, buffer)
     control_app = control.build(
-        world, admin_token, settings.max_body_bytes, lambda: catalogue(routes, names), parts
+        world, admin_token, settings.max_body_bytes, lambda: catalogue(routes, names), shared
     )
     routes.append(Mount(CONTROL, control_app))
-    return Observe(Starlette(routes=routes), faces, FaultInjector(world, generation), buffer)
+    return Observe(Starlette(routes=routes), faces, FaultInjector(world, generation), request_log)
 
 
 def build_starting_app() -> ASGIApp:

@@ -24,6 +24,8 @@ from localsphere.app import build_app, build_starting_app
 from localsphere.faces.generation import Generation
 from localsphere.faces.lifecycle import Lifecycle
 from localsphere.faces.limits import InFlightCounters
+from localsphere.faces.request_log import RequestLog
+from localsphere.faces.shared import Shared
 from localsphere.settings import Settings
 from localsphere.tls import ensure_certificate
 from localsphere.world import Progress, World
@@ -129,19 +131,18 @@ def run_worker(
     prepared: Prepared,
     https: socket.socket,
     http: socket.socket,
-    in_flight: InFlightCounters,
-    generation: Generation,
+    shared: Shared,
 ) -> None:
     """One worker: its own world handle and app, answering on both listeners until told to stop;
-    ``in_flight``: this worker's view of the server-wide request counts; ``generation``: the fault
-    rules' shared generation."""
+    ``shared``: what the server's workers share in memory, with this worker's view of the
+    in-flight counts."""
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     world = World(settings)
     lifecycle = Lifecycle()
     servers = _servers(
-        build_app(world, settings, prepared.admin_token, in_flight, lifecycle, generation),
+        build_app(world, settings, prepared.admin_token, lifecycle, shared),
         settings,
         prepared.cert_file,
         prepared.key_file,
@@ -193,16 +194,19 @@ async def _serve_all(servers: list[_Server], sockets: list[socket.socket]) -> No
 
 def serve(settings: Settings, prepared: Prepared, https: socket.socket, http: socket.socket) -> None:
     """Serve until SIGINT/SIGTERM: in this process for one worker, else from supervised children."""
-    in_flight = InFlightCounters(*prepared.limits, workers=settings.workers)
-    generation = Generation()
+    shared = Shared(
+        InFlightCounters(*prepared.limits, workers=settings.workers),
+        Generation(),
+        RequestLog(settings.request_log_size),
+    )
     try:
         if settings.workers <= 1:
-            run_worker(settings, prepared, https, http, in_flight, generation)
+            run_worker(settings, prepared, https, http, shared)
         else:
-            _supervise(settings, prepared, https, http, in_flight, generation)
+            _supervise(settings, prepared, https, http, shared)
     finally:
-        in_flight.close()
-        generation.close()
+        for part in shared:
+            part.close()
 
 
 def _supervise(
@@ -210,8 +214,7 @@ def _supervise(
     prepared: Prepared,
     https: socket.socket,
     http: socket.socket,
-    in_flight: InFlightCounters,
-    generation: Generation,
+    shared: Shared,
 ) -> None:
     """Run the workers as children, replacing any that dies; a replacement starts with its
     predecessor's in-flight requests forgotten."""
@@ -221,7 +224,7 @@ def _supervise(
     def spawn(index: int) -> multiprocessing.process.BaseProcess:
         proc = context.Process(
             target=run_worker,
-            args=(settings, prepared, https, http, in_flight.worker(index), generation),
+            args=(settings, prepared, https, http, shared._replace(in_flight=shared.in_flight.worker(index))),
             daemon=True,
         )
         proc.start()
@@ -239,7 +242,7 @@ def _supervise(
         for index, child in enumerate(children):
             if not child.is_alive() and not stopping:
                 child.join()
-                in_flight.reclaim(index)
+                shared.in_flight.reclaim(index)
                 children[index] = spawn(index)
     for child in children:
         child.terminate()

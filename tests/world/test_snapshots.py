@@ -9,6 +9,7 @@ from localsphere.settings import InventorySpec, Policy, Settings
 from localsphere.world import World, snapshots
 from localsphere.world.errors import Conflict, Invalid, NotFound
 from localsphere.world.schema import (
+    WORLD_TABLES,
     Base,
     ExternalStat,
     ManagedObject,
@@ -18,7 +19,7 @@ from localsphere.world.schema import (
     Tenant,
     WorldState,
 )
-from localsphere.world.snapshots import WORLD_TABLES, Snapshots
+from localsphere.world.snapshots import Snapshots
 from localsphere.world.tokens import JwtProfile
 
 PROFILE = JwtProfile("vcf-auth", "sddc-services")
@@ -73,7 +74,7 @@ def change(world):
 
 def test_world_tables_are_all_but_the_bookkeeping():
     names = {t.name for t in Base.metadata.sorted_tables} - {t.name for t in WORLD_TABLES}
-    assert names == {"snapshots", "snapshot_chunks", "fault_rules", "request_log"}
+    assert names == {"snapshots", "snapshot_chunks", "fault_rules"}
     assert {"world_meta", "world_state", "objects", "tokens"} <= {t.name for t in WORLD_TABLES}
 
 

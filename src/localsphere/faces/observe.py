@@ -1,85 +1,48 @@
-"""The control plane's hands on every request of a product face: it logs each one and injects the
-faults that match. The control API itself is neither logged nor ever faulted.
-
-Log entries collect in the worker and go to the store in batches half a second apart (or when
-the log is read through this worker), so a request pays for an append to a list, not a write.
-"""
+"""The control plane's hands on every request of a product face: it logs each one (in the shared
+ring of ``request_log.py``) and injects the faults that match. The control API itself is neither
+logged nor ever faulted."""
 
 from __future__ import annotations
 
 import asyncio
-import collections
-import logging
-import threading
+import re
 import time
-from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from localsphere.faces.faults import FAULT, FaceHooks, FaultInjector
 from localsphere.faces.http import PRINCIPAL
-from localsphere.world.request_log import Entry, RequestLog
+from localsphere.faces.request_log import Entry, RequestLog
 
-log = logging.getLogger("localsphere.observe")
-FLUSH_EVERY = 0.5
-MAX_PENDING = 10_000  # a store too slow to keep up loses the oldest entries, never memory
-SECRET_WORDS = ("token", "password", "secret", "key", "session", "signature", "code", "auth")
+_SECRET = re.compile("token|password|secret|key|session|signature|code|auth", re.IGNORECASE)
 REDACTED = "REDACTED"
 
 
 def redacted_target(scope: Scope) -> str:
-    """The path and query, with the values of query parameters that may hold secrets replaced."""
+    """The path and query as sent, with the values of query parameters that may hold secrets
+    replaced; a query without such a parameter costs one regular-expression search."""
     path = scope["path"]
     query = scope.get("query_string", b"").decode("latin-1")
     if not query:
         return path
-    pairs = [
-        (k, REDACTED if any(w in k.lower() for w in SECRET_WORDS) else v)
-        for k, v in parse_qsl(query, keep_blank_values=True)
-    ]
-    return f"{path}?{urlencode(pairs)}"
-
-
-class LogBuffer:
-    """A worker's entries on their way to the store, written by a background thread."""
-
-    def __init__(self, request_log: RequestLog) -> None:
-        self.request_log = request_log
-        self._pending: collections.deque[Entry] = collections.deque(maxlen=MAX_PENDING)
-        self._lock = threading.Lock()  # one flush at a time keeps the log in order
-        self._thread: threading.Thread | None = None
-
-    def add(self, entry: Entry) -> None:
-        self._pending.append(entry)
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="request-log", daemon=True)
-            self._thread.start()
-
-    def flush(self) -> None:
-        with self._lock:
-            batch = [self._pending.popleft() for _ in range(len(self._pending))]
-            try:
-                self.request_log.append(batch)
-            except Exception:  # the log must never take the server down; say so and go on
-                log.exception("could not write %d request log entries", len(batch))
-
-    def _run(self) -> None:
-        while True:
-            time.sleep(FLUSH_EVERY)
-            if self._pending:
-                self.flush()
+    if _SECRET.search(query):
+        pairs = (part.partition("=") for part in query.split("&"))
+        query = "&".join(
+            f"{key}={REDACTED}" if _SECRET.search(key) else f"{key}{eq}{value}" for key, eq, value in pairs
+        )
+    return f"{path}?{query}"
 
 
 class Observe:
     """ASGI middleware over the whole app; ``faces`` maps a path prefix to its face's hooks."""
 
     def __init__(
-        self, app: ASGIApp, faces: dict[str, FaceHooks], injector: FaultInjector, buffer: LogBuffer
+        self, app: ASGIApp, faces: dict[str, FaceHooks], injector: FaultInjector, log: RequestLog
     ) -> None:
         self.app = app
         self.faces = sorted(faces.items(), key=lambda item: -len(item[0]))
         self.injector = injector
-        self.buffer = buffer
+        self.log = log
 
     def _face(self, path: str) -> FaceHooks | None:
         for prefix, hooks in self.faces:
@@ -115,7 +78,7 @@ class Observe:
             else:
                 await self.app(scope, receive, watched)
         finally:
-            self.buffer.add(
+            self.log.append(
                 Entry(
                     at=time.time(),
                     face=hooks.name,

@@ -21,7 +21,6 @@ from localsphere.world.inventory import Inventory
 from localsphere.world.metrics import Metrics
 from localsphere.world.plan import Scenario
 from localsphere.world.policy import Policies, overrides
-from localsphere.world.request_log import RequestLog
 from localsphere.world.roles import Roles
 from localsphere.world.schema import Domain
 from localsphere.world.seed import seed
@@ -59,7 +58,6 @@ class World:
         self.inventory = Inventory(self.store, self.clock)
         self.metrics = Metrics(self.store, self.clock)
         self.faults = Faults(self.store, self.clock)
-        self.request_log = RequestLog(self.store, settings.request_log_size)
         self.snapshots = Snapshots(self.store, self.clock)
         self._demo_password = settings.demo_password
         self._inventory = settings.inventory

@@ -263,31 +263,8 @@ class FaultRule(Base):
     created_at: Mapped[float] = mapped_column(Float)
 
 
-class LoggedRequest(Base):
-    """One answered request, for the control API's request log; the oldest are dropped beyond a
-    bound. Nothing secret is kept: no bodies, no headers, and secret query values are redacted."""
-
-    __tablename__ = "request_log"
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[float] = mapped_column(Float)
-    face: Mapped[str] = mapped_column(String(32))
-    method: Mapped[str] = mapped_column(String(16))
-    path: Mapped[str] = mapped_column(Text)
-    principal: Mapped[str | None] = mapped_column(String(512), nullable=True)
-    status: Mapped[int] = mapped_column(Integer)
-    duration_ms: Mapped[float] = mapped_column(Float)
-    fault: Mapped[str | None] = mapped_column(String(36), nullable=True)  # the fault rule that fired
-
-
 # The emulator's own bookkeeping, not the world: never saved in a snapshot, never replaced by a
 # restore, never emptied by a reset.
-NOT_WORLD = frozenset(
-    {
-        Snapshot.__tablename__,
-        SnapshotChunk.__tablename__,
-        FaultRule.__tablename__,
-        LoggedRequest.__tablename__,
-    }
-)
+NOT_WORLD = frozenset(cls.__tablename__ for cls in (Snapshot, SnapshotChunk, FaultRule))
 # Every table of the world, parents first; new tables join by themselves.
 WORLD_TABLES = [table for table in Base.metadata.sorted_tables if table.name not in NOT_WORLD]

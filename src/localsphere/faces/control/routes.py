@@ -14,7 +14,6 @@ import logging
 import os
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import orjson
@@ -25,10 +24,9 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from localsphere import __version__
-from localsphere.faces.generation import Generation
 from localsphere.faces.http import BodyError, bearer, call, iso_timestamp, json_response, read_body, read_json
-from localsphere.faces.limits import InFlightCounters
-from localsphere.faces.observe import LogBuffer
+from localsphere.faces.request_log import Entry
+from localsphere.faces.shared import Shared
 from localsphere.world import Loaded, Progress, World
 from localsphere.world.access import OPS
 from localsphere.world.api_tokens import ApiTokenView
@@ -36,7 +34,6 @@ from localsphere.world.clock import ClockReading
 from localsphere.world.errors import Conflict, Invalid, NotFound
 from localsphere.world.faults import FaultView, parse_rule
 from localsphere.world.plan import Scenario
-from localsphere.world.request_log import Logged
 from localsphere.world.scenario import MAX_SCENARIO_BYTES, ScenarioError, parse
 from localsphere.world.snapshots import SnapshotView
 
@@ -54,19 +51,8 @@ def _clock(reading: ClockReading) -> dict[str, Any]:
     return {"now": iso_timestamp(reading.now), "epoch": reading.now, "frozen": reading.frozen}
 
 
-@dataclass(frozen=True)
-class ServerParts:
-    """The parts of the running server that the control API changes besides the world: the
-    in-flight limits (a scenario may set them), the fault rules' generation (bumped when they
-    change) and this worker's unwritten request log."""
-
-    in_flight: InFlightCounters
-    generation: Generation
-    log_buffer: LogBuffer
-
-
 class ControlFace:
-    def __init__(self, world: World, admin_token: str, max_body: int, parts: ServerParts) -> None:
+    def __init__(self, world: World, admin_token: str, max_body: int, parts: Shared) -> None:
         self.world = world
         self.admin_token = admin_token.encode()
         self.max_body = max_body
@@ -224,21 +210,20 @@ class ControlFace:
 
     async def requests(self, request: Request) -> Response:
         self.admin(request)
-        limit = _count(request.query_params.get("limit"), 100, "limit", self.world.request_log.keep)
+        log = self.parts.request_log
+        limit = _count(request.query_params.get("limit"), 100, "limit", log.keep)
         after = _count(request.query_params.get("after"), 0, "after", None)
-        await call(self.parts.log_buffer.flush)
-        logged = await call(self.world.request_log.recent, limit, after)
+        logged = log.recent(limit, after)
         return json_response(
             {
-                "requests": [_logged(entry) for entry in logged],
-                "last": logged[-1].seq if logged else after,
+                "requests": [_logged(seq, entry) for seq, entry in logged],
+                "last": logged[-1][0] if logged else after,
             }
         )
 
     async def clear_requests(self, request: Request) -> Response:
         self.admin(request)
-        await call(self.parts.log_buffer.flush)
-        await call(self.world.request_log.clear)
+        self.parts.request_log.clear()
         return Response(status_code=204)
 
     async def get_clock(self, request: Request) -> Response:
@@ -323,10 +308,9 @@ def _fault(view: FaultView) -> dict[str, Any]:
     }
 
 
-def _logged(logged: Logged) -> dict[str, Any]:
-    entry = logged.entry
+def _logged(seq: int, entry: Entry) -> dict[str, Any]:
     return {
-        "seq": logged.seq,
+        "seq": seq,
         "time": iso_timestamp(entry.at),
         "face": entry.face,
         "method": entry.method,
@@ -387,7 +371,7 @@ def build(
     admin_token: str,
     max_body: int,
     catalogue: Callable[[], dict[str, Any]],
-    parts: ServerParts,
+    parts: Shared,
 ) -> Starlette:
     """``catalogue``: every operation the server answers (the whole app's, so given by the wiring)."""
     face = ControlFace(world, admin_token, max_body, parts)

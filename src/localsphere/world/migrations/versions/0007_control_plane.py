@@ -1,4 +1,4 @@
-"""the control plane: scenario settings, tenants, snapshots, fault rules, the request log
+"""the control plane: scenario settings, tenants, snapshots, fault rules
 
 Revision ID: 0007
 Revises: 0006
@@ -51,22 +51,10 @@ def upgrade() -> None:
         sa.Column("fired", sa.BigInteger(), nullable=False),
         sa.Column("created_at", sa.Float(), nullable=False),
     )
-    op.create_table(
-        "request_log",
-        sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("at", sa.Float(), nullable=False),
-        sa.Column("face", sa.String(length=32), nullable=False),
-        sa.Column("method", sa.String(length=16), nullable=False),
-        sa.Column("path", sa.Text(), nullable=False),
-        sa.Column("principal", sa.String(length=512), nullable=True),
-        sa.Column("status", sa.Integer(), nullable=False),
-        sa.Column("duration_ms", sa.Float(), nullable=False),
-        sa.Column("fault", sa.String(length=36), nullable=True),
-    )
 
 
 def downgrade() -> None:
-    for table in ("request_log", "fault_rules", "snapshot_chunks", "snapshots", "tenants"):
+    for table in ("fault_rules", "snapshot_chunks", "snapshots", "tenants"):
         op.drop_table(table)
     with op.batch_alter_table("world_state") as batch:
         batch.drop_column("settings")

@@ -1,0 +1,19 @@
+"""What the workers of one server share in memory besides the world's store."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from localsphere.faces.generation import Generation
+from localsphere.faces.limits import InFlightCounters
+from localsphere.faces.request_log import RequestLog
+
+
+class Shared(NamedTuple):
+    """Made by the parent before it spawns the workers; each part pickles as the path of its memory.
+    The control API changes the limits (a scenario may set them), bumps the fault rules'
+    generation when they change, and reads the request log."""
+
+    in_flight: InFlightCounters
+    generation: Generation
+    request_log: RequestLog
