@@ -92,21 +92,25 @@ def test_cli_reset_reseeds_the_world(new_database, data_dir):
         again.stop()
 
 
+def each_worker(server, workers=2):
+    """A kept-alive connection to each worker, found by the pid its health answer names."""
+    clients = {}
+    for _ in range(200):
+        c = server.client()
+        pid = c.get("/_localsphere/health").json()["worker"]
+        if pid in clients:
+            c.close()
+        else:
+            clients[pid] = c
+        if len(clients) == workers:
+            return list(clients.values())
+    raise AssertionError("a worker never answered")
+
+
 def test_two_workers_share_tokens_and_revocations(new_database, data_dir):
     server = Server(data_dir, new_database(), workers=2).start()
     try:
-        clients = {}  # worker pid -> a kept-alive connection to that worker
-        for _ in range(200):
-            c = server.client()
-            pid = c.get("/_localsphere/health").json()["worker"]
-            if pid in clients:
-                c.close()
-            else:
-                clients[pid] = c
-            if len(clients) == 2:
-                break
-        assert len(clients) == 2, "the second worker never answered"
-        one, two = clients.values()
+        one, two = each_worker(server)
         pair = one.post(
             "/v1/tokens", json={"username": "administrator@vsphere.local", "password": "VMware1!"}
         ).json()
@@ -147,7 +151,7 @@ def test_two_workers_share_tokens_and_revocations(new_database, data_dir):
             assert_error(
                 c.get("/v1/users", headers={"Authorization": f"Bearer {token}"}), 401, "Unauthenticated"
             )
-        for c in clients.values():
+        for c in (one, two):
             c.close()
     finally:
         server.stop()
@@ -202,3 +206,31 @@ def test_serve_refuses_an_invalid_scenario_with_its_line(data_dir):
     )
     assert done.returncode == 2
     assert "line 3" in done.stdout and "vms" in done.stdout
+
+
+def test_two_workers_share_fault_rules_and_the_request_log(data_dir):
+    server = Server(data_dir, None, workers=2).start()
+    try:
+        one, two = each_worker(server)
+        auth = {"Authorization": f"Bearer {server.token()}"}
+        for c in (one, two):  # each worker has read the (empty) rules
+            assert c.get("/v1/roles", headers=auth).status_code == 200
+        rule = server.control("POST", "/faults", json={"action": "error", "status": 503, "path": "/v1/roles"})
+        for c in (one, two):  # at once on both, not a second later
+            assert c.get("/v1/roles", headers=auth).status_code == 503
+        server.control("DELETE", f"/faults/{rule.json()['id']}")
+        for c in (one, two):
+            assert c.get("/v1/roles?after=removal", headers=auth).status_code == 200
+        logged = server.control("GET", "/requests?limit=6").json()["requests"]
+        assert [(e["path"], e["status"]) for e in logged] == [
+            ("/v1/roles", 200),
+            ("/v1/roles", 200),
+            ("/v1/roles", 503),
+            ("/v1/roles", 503),
+            ("/v1/roles?after=removal", 200),
+            ("/v1/roles?after=removal", 200),
+        ]
+        for c in (one, two):
+            c.close()
+    finally:
+        server.stop()
