@@ -12,12 +12,12 @@ from rich.table import Table
 
 from localsphere import __version__, control_cli
 from localsphere.settings import DEFAULT_DEMO_PASSWORD, InventorySpec, Policy, Settings, default_data_dir
-from localsphere.world.plan import Scenario
 
 if TYPE_CHECKING:
     import socket
 
     from localsphere.server import Prepared
+    from localsphere.world.plan import Scenario
 
 cli = typer.Typer(
     add_completion=False, no_args_is_help=True, help="LocalSphere: a VMware private cloud's APIs."
