@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from localsphere.world.access import Caller
@@ -19,7 +19,7 @@ from localsphere.world.clock import Clock
 from localsphere.world.errors import AlreadyInState, Forbidden, Invalid, NotFound, WrongState
 from localsphere.world.plan import POWER_STATES, InventoryPlan, VmGroup
 from localsphere.world.schema import ExternalStat, ManagedObject, Meta
-from localsphere.world.store import Store
+from localsphere.world.store import Store, bulk_insert
 
 DATACENTER, FOLDER, CLUSTER, HOST = "Datacenter", "Folder", "ClusterComputeResource", "HostSystem"
 POOL, DATASTORE, NETWORK, VM = "ResourcePool", "Datastore", "Network", "VirtualMachine"
@@ -82,13 +82,18 @@ def build(s: Session, plan: InventoryPlan, now: float, progress: Callable[[int],
     so a world of 100,000 VMs loads in bounded memory; ``progress`` hears how many VMs are made."""
     b = _Builder(now)
     count = 0
+    conn = s.connection()
     for batch in _objects(b, plan):
-        s.execute(insert(ManagedObject), batch)
+        bulk_insert(conn, _OBJECTS, _OBJECT_COLUMNS, [[row[c] for c in _OBJECT_COLUMNS] for row in batch])
         count += len(batch)
         if progress is not None:
             progress(b.vms)
     s.merge(Meta(key=MOID_SEQUENCE, value=str(b.next_id)))
     return count
+
+
+_OBJECTS = ManagedObject.__table__
+_OBJECT_COLUMNS = list(_OBJECTS.columns.keys())
 
 
 def _flush(b: _Builder) -> Iterator[list[dict[str, Any]]]:

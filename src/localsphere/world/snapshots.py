@@ -25,7 +25,7 @@ from localsphere.world import stamp
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound
 from localsphere.world.schema import WORLD_TABLES, Snapshot, SnapshotChunk
-from localsphere.world.store import Store
+from localsphere.world.store import Store, bulk_insert
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 # The world as the last scenario load made it, which a reset returns to; no user's name can be it.
@@ -215,12 +215,12 @@ def _load(conn: Connection, name: str) -> None:
     by_name = {table.name: table for table in WORLD_TABLES}
     table: Table | None = None
     columns: list[str] = []
-    batch: list[dict[str, Any]] = []
+    batch: list[list[Any]] = []
     for line in _lines(conn, name):
         item = orjson.loads(line)
         if isinstance(item, dict):
             if batch:
-                conn.execute(insert(table), batch)
+                _insert(conn, table, columns, batch)
                 batch = []
             table, columns = by_name.get(item["table"]), item["columns"]
             if table is None:
@@ -242,12 +242,22 @@ def _load(conn: Connection, name: str) -> None:
         elif table is None:
             raise Invalid("snapshot.corrupt", f"Snapshot {name} has rows before any table", name)
         else:
-            batch.append(dict(zip(columns, item, strict=True)))
+            if len(item) != len(columns):
+                raise Invalid("snapshot.corrupt", f"Snapshot {name} has a row of the wrong length", name)
+            batch.append(item)
             if len(batch) >= ROWS_PER_BATCH:
-                conn.execute(insert(table), batch)
+                _insert(conn, table, columns, batch)
                 batch = []
     if batch:
-        conn.execute(insert(table), batch)
+        _insert(conn, table, columns, batch)
+
+
+def _insert(conn: Connection, table: Table | None, columns: list[str], rows: list[list[Any]]) -> None:
+    assert table is not None
+    if set(columns) == set(table.columns.keys()):
+        bulk_insert(conn, table, columns, rows)
+    else:  # an older snapshot: the columns it lacks take their defaults
+        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def _lines(conn: Connection, name: str) -> Iterator[bytes]:

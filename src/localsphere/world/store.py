@@ -7,14 +7,14 @@ failing on a stale snapshot. PostgreSQL is the scale-out store shared by several
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Table, create_engine, event, insert, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -101,3 +101,17 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def bulk_insert(conn: Connection, table: Table, columns: list[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert many rows that give every one of ``columns``: by COPY on PostgreSQL (in the
+    transaction's own connection; several times faster than INSERT), else by executemany."""
+    if conn.dialect.name == "postgresql":
+        quote = conn.dialect.identifier_preparer
+        names = ", ".join(quote.quote(c) for c in columns)
+        cursor = conn.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {quote.format_table(table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
