@@ -19,7 +19,7 @@ from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
 from localsphere.world.inventory import Inventory
 from localsphere.world.metrics import Metrics
-from localsphere.world.plan import Scenario
+from localsphere.world.plan import InventoryPlan, Scenario
 from localsphere.world.policy import Policies, overrides
 from localsphere.world.roles import Roles
 from localsphere.world.schema import Domain
@@ -35,6 +35,7 @@ Progress = Callable[[int], None]  # hears how many VMs a load has made so far
 @dataclass(frozen=True)
 class Loaded:
     objects: int  # inventory objects made
+    vms: int
     seconds: float
 
 
@@ -87,7 +88,11 @@ class World:
                 self.snapshots.keep_baseline(s)
             else:
                 self.snapshots.drop_baseline(s)
-        return Loaded(objects, time.monotonic() - started)
+        return Loaded(objects, self.planned_vms(scenario), time.monotonic() - started)
+
+    def planned_vms(self, scenario: Scenario) -> int:
+        """How many VMs loading ``scenario`` makes (without an inventory: the server's counts)."""
+        return (scenario.inventory or InventoryPlan.from_counts(self._inventory)).vm_count
 
     def reset(self) -> None:
         """Return to the world last loaded (the demo world unless a scenario was): every object,

@@ -13,7 +13,7 @@ from localsphere.world import identity
 from localsphere.world.access import OPS, ROOTS, SDDC, VCENTER
 from localsphere.world.auth import digest
 from localsphere.world.identity import GROUP, SERVICE, USER
-from localsphere.world.plan import OPS_FAMILY, SDDC_FAMILY, VCENTER_FAMILY, IdentityPlan
+from localsphere.world.plan import OPS_FAMILY, SDDC_FAMILY, VCENTER_FAMILY, GroupPlan, IdentityPlan, RolePlan
 from localsphere.world.scenario import ScenarioError
 from localsphere.world.schema import (
     Assignment,
@@ -45,38 +45,16 @@ class _Passwords:
 def populate(
     s: Session, plan: IdentityPlan, now: float, hash_password: Callable[[str], str], demo_password: str
 ) -> None:
-    passwords = _Passwords(hash_password)
-    default_password = plan.password or demo_password
     for role in plan.roles:
-        family = FAMILY[role.family]
-        known = set(s.scalars(select(Privilege.name).where(Privilege.family == family)))
-        unknown = sorted(set(role.privileges) - known)
-        if unknown:
-            raise ScenarioError(
-                role.line, f"role {role.name}: unknown {role.family} privileges: {', '.join(unknown)}"
-            )
-        if s.scalar(select(Role.id).where(Role.family == family, Role.name == role.name)):
-            raise ScenarioError(role.line, f"role {role.name}: {role.family} already has a role of that name")
-        role_id = identity.new_id()
-        s.add(
-            Role(
-                id=role_id,
-                family=family,
-                name=role.name,
-                description=role.description,
-                system=False,
-                created_at=now,
-            )
-        )
-        s.flush()
-        s.add_all(RolePrivilege(role_id=role_id, privilege=p) for p in sorted(set(role.privileges)))
+        _add_role(s, role, now)
     s.flush()
+    passwords = _Passwords(hash_password)
     domains = set(s.scalars(select(Domain.name)))
     for user in plan.users:
         if user.domain not in domains:
             raise ScenarioError(user.line, f"user {user.name}: unknown domain {user.domain}")
         row = identity.find(s, identity.login_of(USER, user.name, user.domain))
-        password_hash = passwords(user.password or default_password)
+        password_hash = passwords(user.password or plan.password or demo_password)
         if row is None:
             row = identity.add_principal(s, USER, user.name, user.domain, now, password_hash=password_hash)
         elif user.password is not None:
@@ -86,32 +64,60 @@ def populate(
         _grant(s, row, user.roles, user.line, now)
     sso = next(iter(s.scalars(select(Domain.name).where(Domain.kind == identity.SSO))), None)
     for group in plan.groups:
-        row = identity.find(s, identity.login_of(GROUP, group.name, sso))
-        if row is None:
-            row = identity.add_principal(s, GROUP, group.name, sso, now)
-            s.flush()
-        for member in group.members:
-            found = identity.find(s, identity.login_of(USER, member, sso)) or identity.find(
-                s, identity.login_of(GROUP, member, sso)
-            )
-            if found is None:
-                raise ScenarioError(group.line, f"group {group.name}: no user or group {member} in {sso}")
-            s.merge(Membership(group_id=row.id, member_id=found.id))
-        _grant(s, row, group.roles, group.line, now)
+        _add_group(s, group, sso, now)
     for service in plan.service_users:
         row = identity.find(s, identity.login_of(SERVICE, service.name, None))
         if row is None:
-            row = identity.add_principal(
-                s, SERVICE, service.name, None, now, api_key_digest=digest(service.api_key)
-            )
-        else:
-            row.api_key_digest = digest(service.api_key)
+            row = identity.add_principal(s, SERVICE, service.name, None, now)
+        row.api_key_digest = digest(service.api_key)
         s.flush()
         _grant(s, row, service.roles, service.line, now)
     s.add_all(
         Tenant(name=t.name, full_name=t.full_name, description=t.description, created_at=now)
         for t in plan.tenants
     )
+
+
+def _add_role(s: Session, role: RolePlan, now: float) -> None:
+    family = FAMILY[role.family]
+    known = set(s.scalars(select(Privilege.name).where(Privilege.family == family)))
+    unknown = sorted(set(role.privileges) - known)
+    if unknown:
+        raise ScenarioError(
+            role.line, f"role {role.name}: unknown {role.family} privileges: {', '.join(unknown)}"
+        )
+    if s.scalar(select(Role.id).where(Role.family == family, Role.name == role.name)):
+        raise ScenarioError(role.line, f"role {role.name}: {role.family} already has a role of that name")
+    role_id = identity.new_id()
+    s.add(
+        Role(
+            id=role_id,
+            family=family,
+            name=role.name,
+            description=role.description,
+            system=False,
+            created_at=now,
+        )
+    )
+    s.flush()
+    s.add_all(RolePrivilege(role_id=role_id, privilege=p) for p in sorted(set(role.privileges)))
+
+
+def _add_group(s: Session, group: GroupPlan, sso: str | None, now: float) -> None:
+    """A group of the SSO domain (or the one of that name already there) with its members, which
+    are users or groups named before it."""
+    row = identity.find(s, identity.login_of(GROUP, group.name, sso))
+    if row is None:
+        row = identity.add_principal(s, GROUP, group.name, sso, now)
+        s.flush()
+    for member in group.members:
+        found = identity.find(s, identity.login_of(USER, member, sso)) or identity.find(
+            s, identity.login_of(GROUP, member, sso)
+        )
+        if found is None:
+            raise ScenarioError(group.line, f"group {group.name}: no user or group {member} in {sso}")
+        s.merge(Membership(group_id=row.id, member_id=found.id))
+    _grant(s, row, group.roles, group.line, now)
 
 
 def _grant(s: Session, principal: Principal, roles: dict[str, str], line: int, now: float) -> None:

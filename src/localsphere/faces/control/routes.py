@@ -52,11 +52,11 @@ def _clock(reading: ClockReading) -> dict[str, Any]:
 
 
 class ControlFace:
-    def __init__(self, world: World, admin_token: str, max_body: int, parts: Shared) -> None:
+    def __init__(self, world: World, admin_token: str, max_body: int, shared: Shared) -> None:
         self.world = world
         self.admin_token = admin_token.encode()
         self.max_body = max_body
-        self.parts = parts
+        self.shared = shared
         self.started = time.monotonic()
 
     def admin(self, request: Request) -> None:
@@ -85,13 +85,13 @@ class ControlFace:
 
     async def _apply_limits(self) -> None:
         """Make the limits of the world now in place those of every worker."""
-        self.parts.in_flight.set_limits(*await call(self.world.limits))
+        self.shared.in_flight.set_limits(*await call(self.world.limits))
 
     def _load(self, scenario: Scenario, progress: Progress | None = None) -> Loaded:
         """Load and apply the new world's limits in one go, so a client that leaves while a load
         runs leaves no half-applied world behind."""
         loaded = self.world.load(scenario, progress)
-        self.parts.in_flight.set_limits(*self.world.limits())
+        self.shared.in_flight.set_limits(*self.world.limits())
         return loaded
 
     # Scenarios
@@ -109,14 +109,14 @@ class ControlFace:
             loaded = await call(self._load, scenario)
         except ScenarioError as exc:
             raise ControlError(400, "invalid_scenario", str(exc), exc.line) from None
-        return json_response(_loaded(scenario, loaded))
+        return json_response(_loaded(loaded))
 
     async def _load_streaming(self, scenario: Scenario) -> AsyncIterator[bytes]:
         """Progress lines ``{"vms": made, "total": planned}`` while the load runs, then the result
         (or the error) as the last line."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[int] = asyncio.Queue()
-        total = scenario.inventory.vm_count if scenario.inventory else None
+        total = self.world.planned_vms(scenario)
         work = asyncio.ensure_future(
             call(self._load, scenario, lambda made: loop.call_soon_threadsafe(queue.put_nowait, made))
         )
@@ -134,7 +134,7 @@ class ControlFace:
         except ScenarioError as exc:
             yield orjson.dumps({"error": "invalid_scenario", "message": str(exc), "line": exc.line}) + b"\n"
             return
-        yield orjson.dumps(_loaded(scenario, loaded)) + b"\n"
+        yield orjson.dumps(_loaded(loaded)) + b"\n"
 
     # Snapshots
 
@@ -191,26 +191,26 @@ class ControlFace:
         except Invalid as exc:
             raise ControlError(400, "invalid", exc.message) from None
         view = await self._world(self.world.faults.add, rule)
-        self.parts.generation.bump()
+        self.shared.generation.bump()
         return json_response(_fault(view), 201)
 
     async def remove_fault(self, request: Request) -> Response:
         self.admin(request)
         await self._world(self.world.faults.remove, request.path_params["id"])
-        self.parts.generation.bump()
+        self.shared.generation.bump()
         return Response(status_code=204)
 
     async def clear_faults(self, request: Request) -> Response:
         self.admin(request)
         await call(self.world.faults.clear)
-        self.parts.generation.bump()
+        self.shared.generation.bump()
         return Response(status_code=204)
 
     # The request log
 
     async def requests(self, request: Request) -> Response:
         self.admin(request)
-        log = self.parts.request_log
+        log = self.shared.request_log
         limit = _count(request.query_params.get("limit"), 100, "limit", log.keep)
         after = _count(request.query_params.get("after"), 0, "after", None)
         logged = log.recent(limit, after)
@@ -223,7 +223,7 @@ class ControlFace:
 
     async def clear_requests(self, request: Request) -> Response:
         self.admin(request)
-        self.parts.request_log.clear()
+        self.shared.request_log.clear()
         return Response(status_code=204)
 
     async def get_clock(self, request: Request) -> Response:
@@ -279,11 +279,11 @@ class ControlFace:
         return json_response(_clock(reading))
 
 
-def _loaded(scenario: Scenario, loaded: Loaded) -> dict[str, Any]:
+def _loaded(loaded: Loaded) -> dict[str, Any]:
     return {
         "status": "loaded",
         "objects": loaded.objects,
-        "vms": scenario.inventory.vm_count if scenario.inventory else None,
+        "vms": loaded.vms,
         "seconds": round(loaded.seconds, 3),
     }
 
@@ -371,10 +371,10 @@ def build(
     admin_token: str,
     max_body: int,
     catalogue: Callable[[], dict[str, Any]],
-    parts: Shared,
+    shared: Shared,
 ) -> Starlette:
     """``catalogue``: every operation the server answers (the whole app's, so given by the wiring)."""
-    face = ControlFace(world, admin_token, max_body, parts)
+    face = ControlFace(world, admin_token, max_body, shared)
 
     async def routes_listing(request: Request) -> Response:
         face.admin(request)
