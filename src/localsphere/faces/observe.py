@@ -69,7 +69,7 @@ class Observe:
             view = await injector.firing(scope, hooks) if injector.rules or injector.stale() else None
             response = None
             if view is not None:
-                response = await self.injector.inject(view, hooks, scope, lambda: _abort(send))
+                response = await injector.inject(view, hooks, scope, lambda: _abort(send))
                 if view.rule.action == "drop":
                     await asyncio.sleep(0)  # let the server see the connection gone
                     return
