@@ -1,8 +1,8 @@
 """The control API's verbs on the command line: ``load``, ``snapshot ...``, ``clock``, ``faults ...``,
-``requests`` and ``routes``, each one call to a running server's ``/_localsphere``.
+``requests``, ``routes`` and ``api-tokens ...``, each a call to a running server's ``/_localsphere``.
 
 The server is found at ``--url`` (default: this machine's HTTPS port); its certificate and admin
-credential are read from the data directory unless given.
+credential are read from the data directory (``LOCALSPHERE_DATA_DIR``) unless given.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -65,7 +65,7 @@ class Target:
             raise typer.Exit(1) from None
 
 
-def _refused(status: int, data: bytes) -> None:
+def _refused(status: int, data: bytes) -> NoReturn:
     try:
         body = json.loads(data)
         message = body.get("message", data.decode())
