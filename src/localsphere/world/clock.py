@@ -13,12 +13,16 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from localsphere.world.errors import Invalid
 from localsphere.world.schema import WorldState
 from localsphere.world.store import Store
 
 _STATE = select(WorldState.clock_offset, WorldState.clock_frozen_at, WorldState.access_stamp).where(
     WorldState.id == 1
 )
+
+
+LATEST = 253402300799.0  # 9999-12-31T23:59:59Z
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,14 @@ class Clock:
             return read_state(s)
 
     def advance(self, seconds: float) -> ClockReading:
+        """Move the world's time on; refused (Invalid) past the year 9999, where no product's
+        timestamps go."""
         with self._store.write() as s:
             reading = read_state(s)
+            if not 0 <= seconds <= LATEST - reading.now:
+                raise Invalid(
+                    "clock.range", f"The clock can move on at most {LATEST - reading.now:.0f} seconds"
+                )
             if reading.frozen:
                 change = {"clock_frozen_at": WorldState.clock_frozen_at + seconds}
             else:

@@ -212,7 +212,7 @@ class ControlFace:
         self.admin(request)
         log = self.shared.request_log
         limit = _count(request.query_params.get("limit"), 100, "limit", log.keep)
-        after = _count(request.query_params.get("after"), 0, "after", None)
+        after = _count(request.query_params.get("after"), 0, "after", 2**62, least=0)
         logged = log.recent(limit, after)
         return json_response(
             {
@@ -271,7 +271,10 @@ class ControlFace:
             seconds = body["advance_seconds"]
             if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
                 raise ControlError(400, "invalid", "advance_seconds must be a non-negative number")
-            reading = await call(clock.advance, float(seconds))
+            try:
+                reading = await call(clock.advance, float(seconds))
+            except Invalid as exc:
+                raise ControlError(400, "invalid", exc.message) from None
         else:
             raise ControlError(
                 400, "invalid", 'Send one of {"freeze": true}, {"advance_seconds": N}, {"real": true}'
@@ -322,12 +325,11 @@ def _logged(seq: int, entry: Entry) -> dict[str, Any]:
     }
 
 
-def _count(text: str | None, default: int, name: str, most: int | None) -> int:
+def _count(text: str | None, default: int, name: str, most: int, least: int = 1) -> int:
     if text is None:
         return default
-    if not text.isdigit() or (most is not None and not 1 <= int(text) <= most):
-        bound = f" from 1 to {most}" if most is not None else ""
-        raise ControlError(400, "invalid", f"{name} must be a whole number{bound}")
+    if not text.isdigit() or len(text) > 20 or not least <= int(text) <= most:
+        raise ControlError(400, "invalid", f"{name} must be a whole number from {least} to {most}")
     return int(text)
 
 
