@@ -51,7 +51,8 @@ def build_app(
         world, admin_token, settings.max_body_bytes, lambda: catalogue(routes, names), shared
     )
     routes.append(Mount(CONTROL, control_app))
-    return Observe(Starlette(routes=routes), faces, FaultInjector(world, generation), request_log)
+    injector = FaultInjector(world, generation)
+    return Observe(Starlette(routes=routes), faces, injector, request_log, settings.max_body_bytes)
 
 
 def build_starting_app() -> ASGIApp:

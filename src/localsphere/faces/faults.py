@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from starlette.responses import Response
@@ -26,15 +26,21 @@ MAX_AGE = 1.0
 FAULT = "localsphere.fault"
 
 
+def _headers_only(_scope: Scope) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class FaceHooks:
-    """What a face lends fault injection: its name in rules, its error body for a status (401 is
+    """What a face lends fault injection: its name in rules, its error answer for a status (401 is
     its expired-credential error), and who a request's credential names (run off the event loop;
-    None when it names nobody valid)."""
+    None when it names nobody valid). Where ``in_body`` says a request carries its credential and
+    its id in the body (JSON-RPC), both hooks get the body read ahead; otherwise they get b""."""
 
     name: str
-    render: Callable[[Scope, int], Response]
-    who: Callable[[Scope], str | None]
+    render: Callable[[Scope, int, bytes], Response]
+    who: Callable[[Scope, bytes], str | None]
+    in_body: Callable[[Scope], bool] = _headers_only
 
 
 class FaultInjector:
@@ -50,8 +56,11 @@ class FaultInjector:
         """Whether the copy of the rules must be read again before use (cheap: no await)."""
         return self.generation.value != self._seen_generation or time.monotonic() - self._loaded_at > MAX_AGE
 
-    async def firing(self, scope: Scope, hooks: FaceHooks) -> FaultView | None:
-        """The rule whose fault this request gets, if any (the first that fires)."""
+    async def firing(
+        self, scope: Scope, hooks: FaceHooks, body: Callable[[], Awaitable[bytes]]
+    ) -> FaultView | None:
+        """The rule whose fault this request gets, if any (the first that fires); ``body`` reads
+        the request's body ahead, for a rule naming a principal whose credential is in it."""
         if self.stale():
             self._seen_generation, self._loaded_at = self.generation.value, time.monotonic()
             self.rules = await call(self.world.faults.list)
@@ -62,7 +71,9 @@ class FaultInjector:
             if not rule.matches(hooks.name, scope["method"], scope["path"]):
                 continue
             if rule.principal is not None:
-                who = who or (await call(hooks.who, scope) or "").lower()
+                if who is None:
+                    data = await body() if hooks.in_body(scope) else b""
+                    who = (await call(hooks.who, scope, data) or "").lower()
                 if who != rule.principal:
                     continue
             if await call(self.world.faults.trigger, view.id, self._random.random()):
@@ -72,7 +83,11 @@ class FaultInjector:
 
     @staticmethod
     async def inject(
-        view: FaultView, hooks: FaceHooks, scope: Scope, abort: Callable[[], None]
+        view: FaultView,
+        hooks: FaceHooks,
+        scope: Scope,
+        abort: Callable[[], None],
+        body: Callable[[], Awaitable[bytes]],
     ) -> Response | None:
         """Carry out a fault: wait its delay, then give the error response to send, or drop the
         connection (None), or for a plain delay give None and let the request go on."""
@@ -81,7 +96,7 @@ class FaultInjector:
             await asyncio.sleep(rule.delay_seconds)
         if rule.action == "error":
             assert rule.status is not None
-            return hooks.render(scope, rule.status)
+            return hooks.render(scope, rule.status, await body() if hooks.in_body(scope) else b"")
         if rule.action == "drop":
             abort()
         return None

@@ -33,16 +33,53 @@ def redacted_target(scope: Scope) -> str:
     return f"{path}?{query}"
 
 
+class _ReadAhead:
+    """A request's body read before the app runs (at most ``limit`` bytes, for a fault rule), then
+    handed to the app as if unread: the messages read come first, then the connection's own."""
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self._receive = receive
+        self._limit = limit
+        self._held: list[Message] = []
+        self._read: bytes | None = None
+
+    async def body(self) -> bytes:
+        if self._read is None:
+            chunks: list[bytes] = []
+            size, more = 0, True
+            while more and size <= self._limit:
+                message = await self._receive()
+                self._held.append(message)
+                if message["type"] != "http.request":
+                    break
+                chunks.append(message.get("body", b""))
+                size += len(chunks[-1])
+                more = message.get("more_body", False)
+            self._read = b"".join(chunks) if not more else b""  # a body beyond the limit names nobody
+        return self._read
+
+    async def receive(self) -> Message:
+        return self._held.pop(0) if self._held else await self._receive()
+
+
 class Observe:
-    """ASGI middleware over the whole app; ``faces`` maps a path prefix to its face's hooks."""
+    """ASGI middleware over the whole app; ``faces`` maps a path prefix to its face's hooks;
+    ``max_body``: the most of a body read ahead (for a rule naming a principal, or the id a
+    JSON-RPC error answer repeats)."""
 
     def __init__(
-        self, app: ASGIApp, faces: dict[str, FaceHooks], injector: FaultInjector, log: RequestLog
+        self,
+        app: ASGIApp,
+        faces: dict[str, FaceHooks],
+        injector: FaultInjector,
+        log: RequestLog,
+        max_body: int,
     ) -> None:
         self.app = app
         self.faces = sorted(faces.items(), key=lambda item: -len(item[0]))
         self.injector = injector
         self.log = log
+        self.max_body = max_body
 
     def _face(self, path: str) -> FaceHooks | None:
         for prefix, hooks in self.faces:
@@ -66,10 +103,14 @@ class Observe:
 
         try:
             injector = self.injector
-            view = await injector.firing(scope, hooks) if injector.rules or injector.stale() else None
+            view = None
+            if injector.rules or injector.stale():
+                ahead = _ReadAhead(receive, self.max_body)
+                receive = ahead.receive
+                view = await injector.firing(scope, hooks, ahead.body)
             response = None
             if view is not None:
-                response = await injector.inject(view, hooks, scope, lambda: _abort(send))
+                response = await injector.inject(view, hooks, scope, lambda: _abort(send), ahead.body)
                 if view.rule.action == "drop":
                     await asyncio.sleep(0)  # let the server see the connection gone
                     return

@@ -7,6 +7,7 @@ from com.vmware.vapi.std.errors_client import (
     InvalidArgument,
     NotAllowedInCurrentState,
     NotFound,
+    ServiceUnavailable,
     Unauthenticated,
     Unauthorized,
     Unsupported,
@@ -226,3 +227,19 @@ def test_session_delete_over_json_rpc(connect):
     client.session_svc.delete()
     with pytest.raises(Unauthenticated):
         client.session_svc.get()
+
+
+def test_a_fault_for_one_principal_over_json_rpc(connect, server):
+    viewer, admin = connect("viewer@vsphere.local"), connect()
+    rule = {"face": "vcenter", "method": "POST", "path": "/api", "principal": "viewer@vsphere.local"}
+    made = server.control("POST", "/faults", json={**rule, "action": "error", "status": 503, "count": 1})
+    assert made.status_code == 201
+    try:
+        assert admin.vcenter.Datacenter.list()  # another principal: no fault
+        with pytest.raises(ServiceUnavailable):
+            viewer.vcenter.Datacenter.list()
+        assert viewer.vcenter.Datacenter.list()  # count 1: only once
+        fired = server.control("GET", "/faults").json()[0]
+        assert fired["fired"] == 1 and fired["seen"] == 2
+    finally:
+        server.control("DELETE", "/faults")

@@ -21,7 +21,7 @@ def _credential(scope: Scope) -> tuple[str, str] | None:
     return (scheme, token.strip()) if scheme in SCHEMES and token.strip() else None
 
 
-def render(scope: Scope, status: int) -> Response:
+def render(scope: Scope, status: int, _body: bytes) -> Response:
     if status == 401:
         scheme = (_credential(scope) or ("OpsToken", ""))[0]
         return error_body(Request(scope), 401, expired(scheme).message, TOKEN_EXPIRED)
@@ -35,7 +35,7 @@ def render(scope: Scope, status: int) -> Response:
 
 
 def hooks(world: World) -> FaceHooks:
-    def who(scope: Scope) -> str | None:
+    def who(scope: Scope, _body: bytes) -> str | None:
         credential = _credential(scope)
         if credential is None:
             return None

@@ -24,13 +24,13 @@ WORDS = {
 }
 
 
-def render(_scope: Scope, status: int) -> Response:
+def render(_scope: Scope, status: int, _body: bytes) -> Response:
     code, message = WORDS.get(status, ("HTTP_ERROR", status_phrase(status)))
     return error_response(status, code, message)
 
 
 def hooks(world: World) -> FaceHooks:
-    def who(scope: Scope) -> str | None:
+    def who(scope: Scope, _body: bytes) -> str | None:
         token = bearer(Request(scope))
         if token is None:
             return None

@@ -1,15 +1,19 @@
 """vCenter's part in fault injection: its vAPI error for an injected status, in the encoding of the
-path (REST, legacy ``/rest``, or JSON-RPC on ``POST /api``), and who a session or a sign-in names."""
+path (REST, legacy ``/rest``, or JSON-RPC on ``POST /api``), and who a session or a sign-in names
+(in the headers, or in a JSON-RPC request's security context)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
 from localsphere.faces.faults import FaceHooks
 from localsphere.faces.http import json_response, status_phrase
-from localsphere.faces.vapi.dispatch import rest_credentials
+from localsphere.faces.vapi.dispatch import Credentials, rest_credentials, rpc_credentials
 from localsphere.faces.vapi.errors import AUTH_REQUIRED, CHALLENGE, VapiError
 from localsphere.world import World
 from localsphere.world.access import VCENTER
@@ -28,7 +32,7 @@ WORDS = {
 }
 
 
-def render(scope: Scope, status: int) -> Response:
+def render(scope: Scope, status: int, body: bytes) -> Response:
     kind, message_id, message = WORDS.get(
         status, ("ERROR", "com.vmware.vapi.std.errors.error", status_phrase(status))
     )
@@ -36,14 +40,36 @@ def render(scope: Scope, status: int) -> Response:
     headers = {"www-authenticate": CHALLENGE} if status == 401 else None
     if scope["path"].startswith("/rest/"):
         return json_response(error.legacy_rest(), status, headers)
-    if scope["path"] == "/api" and scope["method"] == "POST":
-        return json_response({"jsonrpc": "2.0", "id": None, "result": {"error": error.rpc()}}, status)
+    if _json_rpc(scope):  # vCenter answers JSON-RPC errors in the answer, with HTTP 200
+        answer = {"jsonrpc": "2.0", "id": _message(body).get("id"), "result": {"error": error.rpc()}}
+        return json_response(answer)
     return json_response(error.rest(), status, headers)
 
 
+def _json_rpc(scope: Scope) -> bool:
+    return scope["method"] == "POST" and scope["path"] == "/api"
+
+
+def _message(body: bytes) -> dict[str, Any]:
+    """A JSON-RPC request, or {} when the body is not one."""
+    try:
+        message = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return {}
+    return message if isinstance(message, dict) else {}
+
+
+def _rpc_credentials(body: bytes) -> Credentials:
+    """The credential in a JSON-RPC request's security context, if it is well-formed."""
+    try:
+        return rpc_credentials(_message(body)["params"]["ctx"]["securityCtx"])
+    except (KeyError, TypeError, AttributeError):
+        return Credentials()
+
+
 def hooks(world: World) -> FaceHooks:
-    def who(scope: Scope) -> str | None:
-        credentials = rest_credentials(Request(scope))
+    def who(scope: Scope, body: bytes) -> str | None:
+        credentials = _rpc_credentials(body) if _json_rpc(scope) else rest_credentials(Request(scope))
         if credentials.session_id:
             try:
                 return world.sessions.check(credentials.session_id, VCENTER).caller.principal.upn
@@ -51,4 +77,4 @@ def hooks(world: World) -> FaceHooks:
                 return None
         return credentials.username
 
-    return FaceHooks("vcenter", render, who)
+    return FaceHooks("vcenter", render, who, _json_rpc)
