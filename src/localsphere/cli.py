@@ -145,7 +145,10 @@ def serve(
     request_log_size: Annotated[
         int,
         typer.Option(
-            envvar="LOCALSPHERE_REQUEST_LOG_SIZE", min=1, help="Requests the control API's log keeps."
+            envvar="LOCALSPHERE_REQUEST_LOG_SIZE",
+            min=1,
+            max=100_000,
+            help="Requests the control API's log keeps (1 KiB of shared memory each).",
         ),
     ] = 1000,
     log_level: Annotated[str, typer.Option(envvar="LOCALSPHERE_LOG_LEVEL")] = "warning",
