@@ -18,6 +18,7 @@ from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
 from localsphere.world.errors import AlreadyInState, Forbidden, Invalid, NotFound, WrongState
 from localsphere.world.plan import POWER_STATES, InventoryPlan, VmGroup
+from localsphere.world.scenario import ScenarioError
 from localsphere.world.schema import ExternalStat, ManagedObject, Meta
 from localsphere.world.store import Store, bulk_insert
 
@@ -43,6 +44,15 @@ class _Builder:
     next_id: int = 1
     vms: int = 0  # made so far; also the number of the last one
     pending: list[dict[str, Any]] = field(default_factory=list)
+    taken: set[tuple[str, str, str]] = field(default_factory=set)
+
+    def unique(self, scope: str, kind: str, name: str, line: int) -> str:
+        """``name``, refused when ``scope`` (a datacenter, or "" for the whole world) already has a
+        ``kind`` of that name, as vCenter refuses it; ``line``: where the plan wrote it."""
+        if (scope, kind, name) in self.taken:
+            raise ScenarioError(line, f"two {kind} objects would be named {name!r}; vCenter refuses that")
+        self.taken.add((scope, kind, name))
+        return name
 
     def moid(self, prefix: str) -> str:
         value = f"{prefix}{self.next_id}"
@@ -124,6 +134,7 @@ _INDEX = {
 def _objects(b: _Builder, plan: InventoryPlan) -> Iterator[list[dict[str, Any]]]:
     root = b.add(b.moid("group-d"), FOLDER, "Datacenters", None, "/", subtype="DATACENTER")
     for dc_plan, dc_name, d in _expand(plan.datacenters):
+        b.unique("", DATACENTER, dc_name, dc_plan.line)
         dc = b.moid("datacenter-")
         dc_path = b.add(dc, DATACENTER, dc_name, ROOT_FOLDER, root, folder=ROOT_FOLDER)
         folders = {}
@@ -136,7 +147,9 @@ def _objects(b: _Builder, plan: InventoryPlan) -> Iterator[list[dict[str, Any]]]
             moid = b.moid(prefix)
             folders[kind] = (moid, b.add(moid, FOLDER, label, dc, dc_path, datacenter=dc, subtype=kind))
         net_folder, net_path = folders["NETWORK"]
-        names = ["VM Network"] + [name for _, name, _ in _expand(dc_plan.networks, d=d)]
+        names = ["VM Network"] + [
+            b.unique(dc, NETWORK, name, group.line) for group, name, _ in _expand(dc_plan.networks, d=d)
+        ]
         nets = []
         for name in names:
             moid = b.moid("network-")
@@ -154,6 +167,7 @@ def _objects(b: _Builder, plan: InventoryPlan) -> Iterator[list[dict[str, Any]]]
         ds_folder, ds_path = folders["DATASTORE"]
         datastores = []
         for ds_plan, name, _ in _expand(dc_plan.datastores, d=d):
+            b.unique(dc, DATASTORE, name, ds_plan.line)
             moid = b.moid("datastore-")
             datastores.append(moid)
             capacity = ds_plan.capacity_gib * GIB
@@ -173,6 +187,7 @@ def _objects(b: _Builder, plan: InventoryPlan) -> Iterator[list[dict[str, Any]]]
         host_folder, host_path = folders["HOST"]
         vm_place = (dc, *folders["VIRTUAL_MACHINE"])
         for cl_plan, cl_name, c in _expand(dc_plan.clusters, d=d):
+            b.unique(dc, CLUSTER, cl_name, cl_plan.line)
             cluster = b.moid("domain-c")
             cluster_path = b.add(
                 cluster,
@@ -187,6 +202,7 @@ def _objects(b: _Builder, plan: InventoryPlan) -> Iterator[list[dict[str, Any]]]
             pool = b.moid("resgroup-")
             b.add(pool, POOL, "Resources", cluster, cluster_path, datacenter=dc, cluster=cluster)
             for host_plan, host_name, h in _expand(cl_plan.hosts, d=d, c=c):
+                b.unique("", HOST, host_name, host_plan.line)
                 host = b.moid("host-")
                 b.add(
                     host,
@@ -206,13 +222,15 @@ def _objects(b: _Builder, plan: InventoryPlan) -> Iterator[list[dict[str, Any]]]
                     for n in range(1, vm_plan.count + 1):
                         b.vms += 1
                         number = b.vms
+                        template = vm_plan.name or "vm-{vm:05d}"
+                        name = template.format(n=n, vm=number, d=d, c=c, h=h)
+                        if "{vm" not in template:  # a name with the VM's own number is unique already
+                            b.unique(dc, VM, name, vm_plan.line)
                         _add_vm(
                             b,
                             vm_plan,
                             number,
-                            vm_plan.name.format(n=n, vm=number, d=d, c=c, h=h)
-                            if vm_plan.name
-                            else f"vm-{number:05d}",
+                            name,
                             vm_place,
                             (cluster, host, pool),
                             datastores[number % len(datastores)] if datastores else None,

@@ -179,3 +179,14 @@ def test_the_admin_credential_is_required(server):
         r = c.post("/_localsphere/scenario", content=b"base: empty\n")
     assert r.status_code == 401
     assert vcenter_session(server)
+
+
+def test_two_objects_of_one_name_are_refused_with_the_line(server):
+    text = (
+        "inventory:\n  datacenters:\n    - clusters:\n        - hosts:\n"
+        "            - {name: esx-a, vms: [{name: web}]}\n"
+        "            - {name: esx-b, vms: [{name: web}]}\n"
+    )
+    r = server.load(text)
+    assert r.status_code == 400 and r.json()["line"] == 6 and "'web'" in r.json()["message"]
+    assert vcenter_session(server)  # the demo world is still there
