@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from localsphere.settings import InventorySpec
@@ -185,10 +185,9 @@ def _seed_demo_identities(
     sddc_roles = {name: role_id for name, (role_id, _, _) in SDDC_ROLES.items()}
     grants: list[tuple[str, Principal, str]] = []  # (family, principal, role id)
     users = {}
+    demo_hash = hash_password(demo_password)  # one slow hash for the users who share the password
     for name, sddc_role, vcenter_role, ops_role in SSO_USERS:
-        row = identity.add_principal(
-            s, USER, name, SSO_DOMAIN, now, password_hash=hash_password(demo_password)
-        )
+        row = identity.add_principal(s, USER, name, SSO_DOMAIN, now, password_hash=demo_hash)
         users[name] = row
         if sddc_role:
             grants.append((SDDC, row, sddc_roles[sddc_role]))
@@ -236,22 +235,28 @@ def _expand(spec: str, catalogue: list[str]) -> set[str]:
 
 
 def _seed_vcenter_catalogue(s: Session, now: float) -> None:
+    """vCenter's 520 privileges and its roles, inserted in bulk: every reset makes them anew."""
     privileges = _rows("vcenter_privileges.tsv")
-    s.add_all(
-        Privilege(family=VCENTER, name=n, group=g, description=d, on_parent=parent == "yes")
-        for n, g, d, parent in privileges
+    s.execute(
+        insert(Privilege),
+        [
+            {"family": VCENTER, "name": n, "group": g, "description": d, "on_parent": parent == "yes"}
+            for n, g, d, parent in privileges
+        ],
     )
     catalogue = [p[0] for p in privileges]
+    roles, held = [], []
     for role_id, name, description, system, spec in _rows("vcenter_roles.tsv"):
-        s.add(
-            Role(
-                id=role_id,
-                family=VCENTER,
-                name=name,
-                description=description,
-                system=system == "yes",
-                created_at=now,
-            )
+        roles.append(
+            {
+                "id": role_id,
+                "family": VCENTER,
+                "name": name,
+                "description": description,
+                "system": system == "yes",
+                "created_at": now,
+            }
         )
-        s.flush()
-        s.add_all(RolePrivilege(role_id=role_id, privilege=p) for p in sorted(_expand(spec, catalogue)))
+        held += [{"role_id": role_id, "privilege": p} for p in sorted(_expand(spec, catalogue))]
+    s.execute(insert(Role), roles)
+    s.execute(insert(RolePrivilege), held)
