@@ -7,30 +7,20 @@ at a bounded age instead (see ``faces/faults.py``).
 
 from __future__ import annotations
 
-import mmap
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
+
+from localsphere.faces.shm import Mapped, make_file
 
 
 class Generation:
     """Make it in the parent before spawning workers; it pickles as its file's path."""
 
     def __init__(self, path: str | None = None) -> None:
-        self._owner = path is None
-        if path is None:
-            directory = "/dev/shm" if os.path.isdir("/dev/shm") else None
-            fd, path = tempfile.mkstemp(prefix="localsphere-generation-", dir=directory)
-            os.ftruncate(fd, 8)
-            os.close(fd)
-        self.path = path
-        self._fd = os.open(path, os.O_RDWR)
-        self._map = mmap.mmap(self._fd, 8)
-        self._cell = memoryview(self._map).cast("q")
+        self._file = Mapped(path or make_file("localsphere-generation-", 8), 8, owner=path is None)
+        self._cell = memoryview(self._file.map).cast("q")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Generation, (self.path,))
+        return (Generation, (self._file.path,))
 
     @property
     def value(self) -> int:
@@ -42,7 +32,4 @@ class Generation:
 
     def close(self) -> None:
         self._cell.release()
-        self._map.close()
-        os.close(self._fd)
-        if self._owner:
-            Path(self.path).unlink(missing_ok=True)
+        self._file.close()

@@ -25,21 +25,20 @@ POSIX only, like the rest of the server (fcntl, shared listening sockets, signal
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import hashlib
-import mmap
-import os
 import secrets
-import tempfile
 import threading
 from array import array
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from localsphere.faces.shm import Mapped, make_file
 
 DEFAULT_SLOTS = 4096
 _CELL = 8  # one signed 64-bit count per cell
@@ -65,18 +64,17 @@ class _Shape:
 
 
 class _Table:
-    """One process's handle on the shared file: its descriptor (for ``flock``) and its mapping."""
+    """One process's handle on the shared file: its descriptor (for ``flock``) and its cells."""
 
-    def __init__(self, path: str, size: int) -> None:
-        self.fd = os.open(path, os.O_RDWR)
-        self.map = mmap.mmap(self.fd, size)
-        self.cells = memoryview(self.map).cast("q")
+    def __init__(self, path: str, size: int, owner: bool = False) -> None:
+        self.file = Mapped(path, size, owner)
+        self.fd = self.file.fd
+        self.cells = memoryview(self.file.map).cast("q")
         self.thread_lock = threading.Lock()
 
     def close(self) -> None:
         self.cells.release()
-        self.map.close()
-        os.close(self.fd)
+        self.file.close()
 
 
 class InFlightCounters:
@@ -94,21 +92,14 @@ class InFlightCounters:
     ) -> None:
         if min(max_total, max_per_address, workers, slots) < 1:
             raise ValueError("limits, workers and slots must be at least 1")
-        directory = "/dev/shm" if os.path.isdir("/dev/shm") else None  # memory-backed where there is one
-        fd, path = tempfile.mkstemp(prefix="localsphere-inflight-", dir=directory)
-        shape = _Shape(path, secrets.token_bytes(16), workers, slots)
-        try:
-            os.ftruncate(fd, shape.size)
-        finally:
-            os.close(fd)
-        self._init(shape, _Table(path, shape.size), 0)
-        self._owner = True
+        shape = _Shape("", secrets.token_bytes(16), workers, slots)
+        shape = dataclasses.replace(shape, path=make_file("localsphere-inflight-", shape.size))
+        self._init(shape, _Table(shape.path, shape.size, owner=True), 0)
         self.set_limits(max_total, max_per_address)
 
     def _init(self, shape: _Shape, table: _Table, column: int) -> None:
         self._shape = shape
         self._table = table
-        self._owner = False
         self.column = column
         self.workers = shape.workers
         self.slots = shape.slots
@@ -215,8 +206,6 @@ class InFlightCounters:
         """Drop this process's mapping; the parent's instance also removes the file. Views made
         with ``worker`` in this process share the mapping and must not be used after."""
         self._table.close()
-        if self._owner:
-            Path(self._shape.path).unlink(missing_ok=True)
 
 
 Reject = Callable[[Scope], Awaitable[Response]]

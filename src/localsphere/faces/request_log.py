@@ -10,17 +10,15 @@ log each. Nothing secret goes in: no bodies, no headers, and the faces redact qu
 from __future__ import annotations
 
 import fcntl
-import mmap
-import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
+
+from localsphere.faces.shm import Mapped, make_file
 
 SLOT = 1024  # bytes a record may take; longer paths are cut to fit
 _HEADER = 16  # the number of records ever appended, and the last one a clear hid
@@ -47,30 +45,23 @@ class RequestLog:
         if keep < 1:
             raise ValueError("the log must keep at least one request")
         self.keep = keep
-        self._owner = path is None
         size = _HEADER + keep * SLOT
-        if path is None:
-            directory = "/dev/shm" if os.path.isdir("/dev/shm") else None
-            fd, path = tempfile.mkstemp(prefix="localsphere-requests-", dir=directory)
-            os.ftruncate(fd, size)
-            os.close(fd)
-        self.path = path
-        self._fd = os.open(path, os.O_RDWR)
-        self._map = mmap.mmap(self._fd, size)
+        self._file = Mapped(path or make_file("localsphere-requests-", size), size, owner=path is None)
+        self._map = self._file.map
         self._counts = memoryview(self._map)[:_HEADER].cast("q")
         self._lock = threading.Lock()  # flock does not exclude two threads sharing one open file
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (RequestLog, (self.keep, self.path))
+        return (RequestLog, (self.keep, self._file.path))
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
         with self._lock:
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            fcntl.flock(self._file.fd, fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+                fcntl.flock(self._file.fd, fcntl.LOCK_UN)
 
     def append(self, entry: Entry) -> None:
         path = entry.path if len(entry.path) <= MAX_PATH else entry.path[:MAX_PATH] + "..."
@@ -117,7 +108,4 @@ class RequestLog:
 
     def close(self) -> None:
         self._counts.release()
-        self._map.close()
-        os.close(self._fd)
-        if self._owner:
-            Path(self.path).unlink(missing_ok=True)
+        self._file.close()
