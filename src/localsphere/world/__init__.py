@@ -19,7 +19,7 @@ from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
 from localsphere.world.inventory import Inventory
 from localsphere.world.metrics import Metrics
-from localsphere.world.plan import InventoryPlan, Scenario
+from localsphere.world.plan import Scenario
 from localsphere.world.policy import Policies, overrides
 from localsphere.world.roles import Roles
 from localsphere.world.schema import Domain
@@ -92,7 +92,7 @@ class World:
 
     def planned_vms(self, scenario: Scenario) -> int:
         """How many VMs loading ``scenario`` makes (without an inventory: the server's counts)."""
-        return (scenario.inventory or InventoryPlan.from_counts(self._inventory)).vm_count
+        return scenario.inventory_plan(self._inventory).vm_count
 
     def reset(self) -> None:
         """Return to the world last loaded (the demo world unless a scenario was): every object,

@@ -24,7 +24,9 @@ from localsphere.world.errors import Invalid, NotFound
 from localsphere.world.schema import FaultRule
 from localsphere.world.store import Store
 
-FACES = ("sddc-manager", "vcenter", "operations")
+# The names rules give the faces (each face's fault hooks carry its own).
+SDDC_MANAGER, VCENTER, OPERATIONS = "sddc-manager", "vcenter", "operations"
+FACES = (SDDC_MANAGER, VCENTER, OPERATIONS)
 ACTIONS = ("error", "delay", "drop")
 MAX_DELAY = 300.0
 MAX_RULES = 100

@@ -222,3 +222,7 @@ class Scenario:
     identity: IdentityPlan = field(default_factory=IdentityPlan)
     inventory: InventoryPlan | None = None
     source: str = ""  # the file's text; an empty one is the demo world
+
+    def inventory_plan(self, counts: InventorySpec) -> InventoryPlan:
+        """The inventory to build: the scenario's, else the server's ``--inventory`` counts."""
+        return self.inventory or InventoryPlan.from_counts(counts)

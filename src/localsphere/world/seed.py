@@ -19,7 +19,7 @@ from localsphere.world import identity, inventory
 from localsphere.world.access import OPS, ROOTS, SDDC, VCENTER
 from localsphere.world.auth import digest
 from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
-from localsphere.world.plan import InventoryPlan, Scenario
+from localsphere.world.plan import Scenario
 from localsphere.world.populate import populate
 from localsphere.world.schema import (
     WORLD_TABLES,
@@ -158,8 +158,7 @@ def seed(
         _seed_demo_identities(s, now, hash_password, demo_password)
     _seed_local_account(s, now)
     populate(s, scenario.identity, now, hash_password, demo_password)
-    plan = scenario.inventory or InventoryPlan.from_counts(inventory_spec)
-    return inventory.build(s, plan, now - INVENTORY_AGE, progress)
+    return inventory.build(s, scenario.inventory_plan(inventory_spec), now - INVENTORY_AGE, progress)
 
 
 def _seed_local_account(s: Session, now: float) -> None:

@@ -241,18 +241,12 @@ class ControlFace:
         body = await read_json(request, self.max_body)
         if not isinstance(body, dict) or not isinstance(body.get("username"), str):
             raise ControlError(400, "invalid", 'Send {"username": "<user>"}')
-        try:
-            secret, view = await call(self.world.api_tokens.create, body["username"], OPS)
-        except Invalid as exc:
-            raise ControlError(400, "invalid", exc.message) from None
+        secret, view = await self._world(self.world.api_tokens.create, body["username"], OPS)
         return json_response({**_api_token(view), "token": secret}, 201)
 
     async def revoke_api_token(self, request: Request) -> Response:
         self.admin(request)
-        try:
-            await call(self.world.api_tokens.revoke, request.path_params["id"], OPS)
-        except NotFound as exc:
-            raise ControlError(404, "not_found", exc.message) from None
+        await self._world(self.world.api_tokens.revoke, request.path_params["id"], OPS)
         return Response(status_code=204)
 
     async def set_clock(self, request: Request) -> Response:
@@ -271,10 +265,7 @@ class ControlFace:
             seconds = body["advance_seconds"]
             if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
                 raise ControlError(400, "invalid", "advance_seconds must be a non-negative number")
-            try:
-                reading = await call(clock.advance, float(seconds))
-            except Invalid as exc:
-                raise ControlError(400, "invalid", exc.message) from None
+            reading = await self._world(clock.advance, float(seconds))
         else:
             raise ControlError(
                 400, "invalid", 'Send one of {"freeze": true}, {"advance_seconds": N}, {"real": true}'

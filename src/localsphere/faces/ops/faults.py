@@ -11,7 +11,7 @@ from starlette.types import Scope
 from localsphere.faces.faults import FaceHooks
 from localsphere.faces.http import status_phrase
 from localsphere.faces.ops.routes import SCHEMES, TOKEN_EXPIRED, error_body, expired, retry_later
-from localsphere.world import World
+from localsphere.world import World, faults
 from localsphere.world.access import OPS
 from localsphere.world.errors import WorldError
 
@@ -44,4 +44,4 @@ def hooks(world: World) -> FaceHooks:
         except WorldError:
             return None
 
-    return FaceHooks("operations", render, who)
+    return FaceHooks(faults.OPERATIONS, render, who)

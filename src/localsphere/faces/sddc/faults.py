@@ -11,7 +11,7 @@ from localsphere.faces.faults import FaceHooks
 from localsphere.faces.http import bearer, status_phrase
 from localsphere.faces.sddc.errors import error_response
 from localsphere.faces.sddc.routes import PROFILE
-from localsphere.world import World
+from localsphere.world import World, faults
 from localsphere.world.access import SDDC
 from localsphere.world.errors import WorldError
 
@@ -39,4 +39,4 @@ def hooks(world: World) -> FaceHooks:
         except WorldError:
             return None
 
-    return FaceHooks("sddc-manager", render, who)
+    return FaceHooks(faults.SDDC_MANAGER, render, who)

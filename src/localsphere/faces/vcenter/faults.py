@@ -15,7 +15,7 @@ from localsphere.faces.faults import FaceHooks
 from localsphere.faces.http import json_response, status_phrase
 from localsphere.faces.vapi.dispatch import Credentials, rest_credentials, rpc_credentials
 from localsphere.faces.vapi.errors import AUTH_REQUIRED, CHALLENGE, VapiError
-from localsphere.world import World
+from localsphere.world import World, faults
 from localsphere.world.access import VCENTER
 from localsphere.world.errors import WorldError
 
@@ -77,4 +77,4 @@ def hooks(world: World) -> FaceHooks:
                 return None
         return credentials.username
 
-    return FaceHooks("vcenter", render, who, _json_rpc)
+    return FaceHooks(faults.VCENTER, render, who, _json_rpc)
