@@ -11,23 +11,13 @@ from __future__ import annotations
 
 import argparse
 import resource
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
+from serving import serving
 
 HERE = Path(__file__).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> None:
@@ -36,26 +26,9 @@ def main() -> None:
     parser.add_argument("--db", default=None, help="database URL (default: SQLite in a temporary directory)")
     args = parser.parse_args()
 
-    data = Path(tempfile.mkdtemp(prefix="localsphere-control-"))
-    http = free_port()
-    command = [sys.executable, "-m", "localsphere", "serve", "--data-dir", str(data)]
-    command += ["--https-port", str(free_port()), "--http-port", str(http), "--scenario", str(args.scenario)]
-    if args.db:
-        command += ["--db", args.db]
-    started = time.perf_counter()
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{http}"
-    try:
-        while True:
-            try:
-                if httpx.get(f"{base}/_localsphere/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None:
-                sys.exit("the server exited")
-            time.sleep(0.1)
-        print(f"serve --scenario {args.scenario.name}: answering after {time.perf_counter() - started:.1f} s")
+    with serving("--scenario", str(args.scenario), db=args.db) as served:
+        print(f"serve --scenario {args.scenario.name}: answering after {served.started_in:.1f} s")
+        base, data = f"http://127.0.0.1:{served.http}", served.data
         token = (data / "admin-token").read_text().strip()
         control = httpx.Client(base_url=f"{base}/_localsphere", timeout=600)
         control.headers["Authorization"] = f"Bearer {token}"
@@ -74,9 +47,6 @@ def main() -> None:
         print(f"{'':<28} {saved.json()['rows']} rows, {saved.json()['size'] / 1e6:.1f} MB compressed")
         timed("POST /snapshots/bench/restore", "POST", "/snapshots/bench/restore")
         timed("POST /reset", "POST", "/reset")
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(30)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"server peak memory: {peak:.0f} MB")
 

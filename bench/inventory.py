@@ -12,23 +12,12 @@ Prints figures; asserts nothing about time.
 from __future__ import annotations
 
 import argparse
-import signal
-import socket
 import ssl
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from serving import serving
 
 
 def timed(call, repeat: int) -> tuple[float, float]:
@@ -50,39 +39,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
-    data = Path(tempfile.mkdtemp(prefix="localsphere-inventory-"))
-    https, http = free_port(), free_port()
     spec = f"datacenters=1,clusters={args.clusters},hosts={args.hosts},vms={args.vms_per_host}"
-    command = [
-        sys.executable,
-        "-m",
-        "localsphere",
-        "serve",
-        "--data-dir",
-        str(data),
-        "--https-port",
-        str(https),
-        "--http-port",
-        str(http),
-        "--inventory",
-        spec,
-    ]
-    if args.db:
-        command += ["--db", args.db]
     vms = args.clusters * args.hosts * args.vms_per_host
     print(f"inventory: {spec} ({vms:,} VMs), database: {args.db or 'sqlite'}")
-    start = time.perf_counter()
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{http}/_localsphere/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-            if server.poll() is not None:
-                raise SystemExit("the server exited")
-        print(f"seeded and serving after {time.perf_counter() - start:.1f} s")
+    with serving("--inventory", spec, db=args.db) as served:
+        print(f"seeded and serving after {served.started_in:.1f} s")
+        data, https = served.data, served.https
         context = ssl.create_default_context(cafile=str(data / "localsphere.crt"))
         with httpx.Client(base_url=f"https://127.0.0.1:{https}", verify=context, timeout=60) as c:
             session = c.post("/api/session", auth=("administrator@vsphere.local", "VMware1!")).json()
@@ -105,10 +67,6 @@ def main() -> None:
             for name, call in cases.items():
                 median, worst = timed(call, args.repeat)
                 print(f"{name:40s} median {median * 1000:8.1f} ms   worst {worst * 1000:8.1f} ms")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
-        subprocess.run(["rm", "-rf", str(data)], check=False)
 
 
 if __name__ == "__main__":

@@ -13,13 +13,17 @@ import pytest
 from conftest import Server
 from helpers import vcenter_session
 
+ENV = {**os.environ, "COLUMNS": "200"}
+
+
+def command(server: Server, *args: str, token: str | None = None) -> list[str]:
+    """``localsphere`` pointed at the test server, with the admin credential (or ``token``)."""
+    cmd = [sys.executable, "-m", "localsphere", "--url", server.https]
+    return [*cmd, "--admin-token", token or server.admin_token, "--cacert", server.cert, *args]
+
 
 def run(server: Server, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "localsphere", "--url", server.https, "--admin-token", server.admin_token]
-    cmd += ["--cacert", server.cert, *args]
-    done = subprocess.run(
-        cmd, capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"}
-    )
+    done = subprocess.run(command(server, *args), capture_output=True, text=True, timeout=120, env=ENV)
     if check:
         assert done.returncode == 0, done.stdout + done.stderr
     return done
@@ -90,22 +94,8 @@ def test_requests_and_follow(server, api):
     api.get("/v1/roles?pageSize=3")
     shown = run(server, "requests", "--limit", "5").stdout
     assert "/v1/roles?pageSize=3" in shown and "sddc-manager" in shown
-    cmd = [
-        sys.executable,
-        "-m",
-        "localsphere",
-        "--url",
-        server.https,
-        "--admin-token",
-        server.admin_token,
-        "--cacert",
-        server.cert,
-        "requests",
-        "--follow",
-        "--limit",
-        "1",
-    ]
-    follower = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"})
+    cmd = command(server, "requests", "--follow", "--limit", "1")
+    follower = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=ENV)
     try:
         time.sleep(2)
         api.get("/v1/users?marker=followed")
@@ -126,19 +116,7 @@ def test_routes(server):
 
 @pytest.mark.parametrize("token", ["wrong-token"])
 def test_a_wrong_admin_credential_is_refused(server, token):
-    cmd = [
-        sys.executable,
-        "-m",
-        "localsphere",
-        "--url",
-        server.https,
-        "--admin-token",
-        token,
-        "--cacert",
-        server.cert,
-        "clock",
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(command(server, "clock", token=token), capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "401" in done.stderr
 
 
