@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from starlette.applications import Starlette
-from starlette.routing import Mount
+from starlette.routing import Mount, Router
 from starlette.types import ASGIApp
 
 from localsphere.faces.catalogue import catalogue
 from localsphere.faces.control import routes as control
 from localsphere.faces.faults import FaultInjector
+from localsphere.faces.hooks import FaceOwners
 from localsphere.faces.lifecycle import Lifecycle, starting_app
 from localsphere.faces.observe import Observe
 from localsphere.faces.ops import faults as ops_faults
 from localsphere.faces.ops import routes as ops
+from localsphere.faces.routing import face_not_found, not_found
 from localsphere.faces.sddc import faults as sddc_faults
 from localsphere.faces.sddc import routes as sddc
 from localsphere.faces.shared import Shared
@@ -38,7 +39,8 @@ def build_app(
         *vcenter.routes(world, settings.max_body_bytes),
     ]
     vcenter_hooks, ops_hooks = vcenter_faults.hooks(world), ops_faults.hooks(world)
-    # Which face owns a path prefix: for fault rules, the request log and the route catalogue.
+    # Which face owns a path prefix: for fault rules, the request log, the route catalogue and
+    # the answer to a path no route serves.
     faces = {
         "/v1": sddc_faults.hooks(world),
         "/api": vcenter_hooks,
@@ -47,12 +49,14 @@ def build_app(
         "/csp": ops_hooks,
     }
     names = {prefix: hooks.name for prefix, hooks in faces.items()} | {CONTROL: "control"}
-    control_app = control.build(
+    control_routes = control.build(
         world, admin_token, settings.max_body_bytes, lambda: catalogue(routes, names), shared
     )
-    routes.append(Mount(CONTROL, control_app))
+    routes.append(Mount(CONTROL, Router(control_routes, default=face_not_found(control.answer))))
+    owners = FaceOwners(faces, control.answer)
     injector = FaultInjector(world, generation)
-    return Observe(Starlette(routes=routes), faces, injector, request_log, settings.max_body_bytes)
+    root = Router(routes, default=not_found(owners.answer_for))
+    return Observe(root, owners, injector, request_log, settings.max_body_bytes)
 
 
 def build_starting_app() -> ASGIApp:

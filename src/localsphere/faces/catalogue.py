@@ -29,13 +29,25 @@ def _walk(routes: list[BaseRoute], prefix: str) -> Iterator[tuple[str, str, Rout
 
 
 def catalogue(routes: list[BaseRoute], faces: dict[str, str]) -> dict[str, Any]:
-    """``faces``: path prefix -> face name; the longest matching prefix names a route's face."""
+    """``faces``: path prefix -> face name; the longest matching prefix names a route's face.
+    ``anonymous`` lists the operations that need no credential in the headers (sign-ins, and
+    those that read their credential from the body); every other one needs one."""
     lines: dict[str, list[str]] = {name: [] for name in dict.fromkeys(faces.values())}
+    anonymous: list[str] = []
     vapi: list[dict[str, str]] = []
     for method, path, route in _walk(routes, ""):
         owner = max((p for p in faces if path.startswith(p)), key=len, default=None)
-        lines.setdefault(faces[owner] if owner else "other", []).append(f"{method} {path}")
-        endpoint = getattr(route.endpoint, "__self__", None)
-        if isinstance(endpoint, Endpoint) and path.endswith("/api"):
+        actions = getattr(route, "actions", {}).get(method) or [None]
+        for line in (f"{method} {path}" + (f"?action={a}" if a else "") for a in actions):
+            lines.setdefault(faces[owner] if owner else "other", []).append(line)
+            if method in getattr(route, "anonymous", ()):
+                anonymous.append(line)
+        handler = getattr(route, "handlers", {}).get(method)
+        endpoint = getattr(handler, "__self__", None)
+        if isinstance(endpoint, Endpoint):
             vapi += [{"service": s, "operation": o} for s, o in sorted(endpoint.by_name)]
-    return {"faces": {name: sorted(set(found)) for name, found in lines.items()}, "vapi": vapi}
+    return {
+        "faces": {name: sorted(set(found)) for name, found in lines.items()},
+        "anonymous": sorted(set(anonymous)),
+        "vapi": vapi,
+    }

@@ -12,35 +12,18 @@ import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from starlette.responses import Response
 from starlette.types import Scope
 
 from localsphere.faces.generation import Generation
+from localsphere.faces.hooks import FaceHooks
 from localsphere.faces.http import call
 from localsphere.world import World
 from localsphere.world.faults import FaultView
 
 MAX_AGE = 1.0
 FAULT = "localsphere.fault"
-
-
-def _headers_only(_scope: Scope) -> bool:
-    return False
-
-
-@dataclass(frozen=True)
-class FaceHooks:
-    """What a face lends fault injection: its name in rules, its error answer for a status (401 is
-    its expired-credential error), and who a request's credential names (run off the event loop;
-    None when it names nobody valid). Where ``in_body`` says a request carries its credential and
-    its id in the body (JSON-RPC), both hooks get the body read ahead; otherwise they get b""."""
-
-    name: str
-    render: Callable[[Scope, int, bytes], Response]
-    who: Callable[[Scope, bytes], str | None]
-    in_body: Callable[[Scope], bool] = _headers_only
 
 
 class FaultInjector:

@@ -7,12 +7,16 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Callable
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from localsphere.faces.faults import FAULT, FaceHooks, FaultInjector
+from localsphere.faces.faults import FAULT, FaultInjector
+from localsphere.faces.hooks import FaceHooks, FaceOwners
 from localsphere.faces.http import PRINCIPAL
 from localsphere.faces.request_log import Entry, RequestLog
+from localsphere.faces.routing import log_internal
 
 _SECRET = re.compile("token|password|secret|key|session|signature|code|auth", re.IGNORECASE)
 REDACTED = "REDACTED"
@@ -63,74 +67,91 @@ class _ReadAhead:
 
 
 class Observe:
-    """ASGI middleware over the whole app; ``faces`` maps a path prefix to its face's hooks;
+    """ASGI middleware over the whole app: ``owners`` says which face a path belongs to;
     ``max_body``: the most of a body read ahead (for a rule naming a principal, or the id a
-    JSON-RPC error answer repeats)."""
+    JSON-RPC error answer repeats). It is also the last resort for a failure nothing under it
+    caught: the owning face's 500 (one log line, the connection closed), never a traceback."""
 
     def __init__(
         self,
         app: ASGIApp,
-        faces: dict[str, FaceHooks],
+        owners: FaceOwners,
         injector: FaultInjector,
         log: RequestLog,
         max_body: int,
     ) -> None:
         self.app = app
-        self.faces = sorted(faces.items(), key=lambda item: -len(item[0]))
+        self.owners = owners
         self.injector = injector
         self.log = log
         self.max_body = max_body
 
-    def _face(self, path: str) -> FaceHooks | None:
-        for prefix, hooks in self.faces:
-            if path == prefix or path.startswith(prefix + "/"):
-                return hooks
-        return None
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        hooks = self._face(scope["path"]) if scope["type"] == "http" else None
-        if hooks is None:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        hooks = self.owners.of(scope["path"])
         started = time.monotonic()
         status = 0
+        done = False
 
         async def watched(message: Message) -> None:
-            nonlocal status
+            nonlocal status, done
             if message["type"] == "http.response.start":
                 status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                done = True
             await send(message)
 
         try:
-            injector = self.injector
-            view = None
-            if injector.rules or injector.stale():
-                ahead = _ReadAhead(receive, self.max_body)
-                receive = ahead.receive
-                view = await injector.firing(scope, hooks, ahead.body)
-            response = None
-            if view is not None:
-                response = await injector.inject(view, hooks, scope, lambda: _abort(send), ahead.body)
-                if view.rule.action == "drop":
-                    await asyncio.sleep(0)  # let the server see the connection gone
-                    return
-            if response is not None:
-                await response(scope, receive, watched)
-            else:
+            if hooks is None:
                 await self.app(scope, receive, watched)
+            else:
+                await self._observed(scope, receive, watched, hooks, lambda: _abort(send))
+        except Exception as exc:
+            request = Request(scope, receive)
+            if status == 0:
+                await self.owners.answer_for(scope["path"])(request, exc)(scope, receive, watched)
+            else:  # too late for an answer of its own: say it once, and end an unfinished one
+                log_internal(request, exc)
+                if not done:
+                    _abort(send)
         finally:
-            self.log.append(
-                Entry(
-                    at=time.time(),
-                    face=hooks.name,
-                    method=scope["method"],
-                    path=redacted_target(scope),
-                    principal=scope.get(PRINCIPAL),
-                    status=status,
-                    duration_ms=round((time.monotonic() - started) * 1000, 3),
-                    fault=scope.get(FAULT),
+            if hooks is not None:
+                self.log.append(
+                    Entry(
+                        at=time.time(),
+                        face=hooks.name,
+                        method=scope["method"],
+                        path=redacted_target(scope),
+                        principal=scope.get(PRINCIPAL),
+                        status=status,
+                        duration_ms=round((time.monotonic() - started) * 1000, 3),
+                        fault=scope.get(FAULT),
+                    )
                 )
-            )
+
+    async def _observed(
+        self, scope: Scope, receive: Receive, send: Send, hooks: FaceHooks, abort: Callable[[], None]
+    ) -> None:
+        """A face's request: the fault a rule gives it, if any, else the app's answer; ``abort``
+        closes the connection without one."""
+        injector = self.injector
+        view = None
+        if injector.rules or injector.stale():
+            ahead = _ReadAhead(receive, self.max_body)
+            receive = ahead.receive
+            view = await injector.firing(scope, hooks, ahead.body)
+        response = None
+        if view is not None:
+            response = await injector.inject(view, hooks, scope, abort, ahead.body)
+            if view.rule.action == "drop":
+                await asyncio.sleep(0)  # let the server see the connection gone
+                return
+        if response is not None:
+            await response(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def _abort(send: Send) -> None:

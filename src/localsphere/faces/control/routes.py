@@ -10,22 +10,19 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hmac
-import logging
 import os
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 import orjson
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import Route
 
 from localsphere import __version__
 from localsphere.faces.http import BodyError, bearer, call, iso_timestamp, json_response, read_body, read_json
 from localsphere.faces.request_log import Entry
+from localsphere.faces.routing import FaceRoute, RouteMiss, Routes, answers
 from localsphere.faces.shared import Shared
 from localsphere.world import Loaded, Progress, World
 from localsphere.world.access import OPS
@@ -37,7 +34,6 @@ from localsphere.world.plan import Scenario
 from localsphere.world.scenario import MAX_SCENARIO_BYTES, ScenarioError, parse
 from localsphere.world.snapshots import SnapshotView
 
-log = logging.getLogger("localsphere.control")
 T = TypeVar("T")
 
 
@@ -59,7 +55,8 @@ class ControlFace:
         self.shared = shared
         self.started = time.monotonic()
 
-    def admin(self, request: Request) -> None:
+    async def admin(self, request: Request) -> None:
+        """The control API's credential check: the admin credential, compared in constant time."""
         given = bearer(request)
         if given is None or not hmac.compare_digest(given.encode(), self.admin_token):
             raise ControlError(
@@ -77,8 +74,7 @@ class ControlFace:
             }
         )
 
-    async def reset(self, request: Request) -> Response:
-        self.admin(request)
+    async def reset(self, request: Request, _: None) -> Response:
         await call(self.world.reset)
         await self._apply_limits()
         return json_response({"status": "reset"})
@@ -96,8 +92,7 @@ class ControlFace:
 
     # Scenarios
 
-    async def load_scenario(self, request: Request) -> Response:
-        self.admin(request)
+    async def load_scenario(self, request: Request, _: None) -> Response:
         text = (await read_body(request, MAX_SCENARIO_BYTES)).decode("utf-8", "replace")
         try:
             scenario = parse(text)
@@ -138,31 +133,26 @@ class ControlFace:
 
     # Snapshots
 
-    async def list_snapshots(self, request: Request) -> Response:
-        self.admin(request)
+    async def list_snapshots(self, request: Request, _: None) -> Response:
         return json_response([_snapshot(v) for v in await call(self.world.snapshots.list)])
 
-    async def save_snapshot(self, request: Request) -> Response:
-        self.admin(request)
+    async def save_snapshot(self, request: Request, _: None) -> Response:
         body = await read_json(request, self.max_body)
         if not isinstance(body, dict) or not isinstance(body.get("name"), str):
             raise ControlError(400, "invalid", 'Send {"name": "<snapshot name>"}')
         return json_response(_snapshot(await self._world(self.world.snapshots.save, body["name"])), 201)
 
-    async def get_snapshot(self, request: Request) -> Response:
-        self.admin(request)
+    async def get_snapshot(self, request: Request, _: None) -> Response:
         return json_response(
             _snapshot(await self._world(self.world.snapshots.get, request.path_params["name"]))
         )
 
-    async def restore_snapshot(self, request: Request) -> Response:
-        self.admin(request)
+    async def restore_snapshot(self, request: Request, _: None) -> Response:
         view = await self._world(self.world.snapshots.restore, request.path_params["name"])
         await self._apply_limits()
         return json_response({"status": "restored", "snapshot": _snapshot(view)})
 
-    async def delete_snapshot(self, request: Request) -> Response:
-        self.admin(request)
+    async def delete_snapshot(self, request: Request, _: None) -> Response:
         await self._world(self.world.snapshots.delete, request.path_params["name"])
         return Response(status_code=204)
 
@@ -179,12 +169,10 @@ class ControlFace:
 
     # Faults
 
-    async def list_faults(self, request: Request) -> Response:
-        self.admin(request)
+    async def list_faults(self, request: Request, _: None) -> Response:
         return json_response([_fault(v) for v in await call(self.world.faults.list)])
 
-    async def add_fault(self, request: Request) -> Response:
-        self.admin(request)
+    async def add_fault(self, request: Request, _: None) -> Response:
         body = await read_json(request, self.max_body)
         try:
             rule = parse_rule(body)
@@ -194,22 +182,19 @@ class ControlFace:
         self.shared.generation.bump()
         return json_response(_fault(view), 201)
 
-    async def remove_fault(self, request: Request) -> Response:
-        self.admin(request)
+    async def remove_fault(self, request: Request, _: None) -> Response:
         await self._world(self.world.faults.remove, request.path_params["id"])
         self.shared.generation.bump()
         return Response(status_code=204)
 
-    async def clear_faults(self, request: Request) -> Response:
-        self.admin(request)
+    async def clear_faults(self, request: Request, _: None) -> Response:
         await call(self.world.faults.clear)
         self.shared.generation.bump()
         return Response(status_code=204)
 
     # The request log
 
-    async def requests(self, request: Request) -> Response:
-        self.admin(request)
+    async def requests(self, request: Request, _: None) -> Response:
         log = self.shared.request_log
         limit = _count(request.query_params.get("limit"), 100, "limit", log.keep)
         after = _count(request.query_params.get("after"), 0, "after", 2**62, least=0)
@@ -221,36 +206,30 @@ class ControlFace:
             }
         )
 
-    async def clear_requests(self, request: Request) -> Response:
-        self.admin(request)
+    async def clear_requests(self, request: Request, _: None) -> Response:
         self.shared.request_log.clear()
         return Response(status_code=204)
 
-    async def get_clock(self, request: Request) -> Response:
-        self.admin(request)
+    async def get_clock(self, request: Request, _: None) -> Response:
         return json_response(_clock(await call(self.world.clock.reading)))
 
     # API tokens of the cloud sign-in flow (VCF Operations), made for a given user.
 
-    async def list_api_tokens(self, request: Request) -> Response:
-        self.admin(request)
+    async def list_api_tokens(self, request: Request, _: None) -> Response:
         return json_response([_api_token(t) for t in await call(self.world.api_tokens.list, OPS)])
 
-    async def create_api_token(self, request: Request) -> Response:
-        self.admin(request)
+    async def create_api_token(self, request: Request, _: None) -> Response:
         body = await read_json(request, self.max_body)
         if not isinstance(body, dict) or not isinstance(body.get("username"), str):
             raise ControlError(400, "invalid", 'Send {"username": "<user>"}')
         secret, view = await self._world(self.world.api_tokens.create, body["username"], OPS)
         return json_response({**_api_token(view), "token": secret}, 201)
 
-    async def revoke_api_token(self, request: Request) -> Response:
-        self.admin(request)
+    async def revoke_api_token(self, request: Request, _: None) -> Response:
         await self._world(self.world.api_tokens.revoke, request.path_params["id"], OPS)
         return Response(status_code=204)
 
-    async def set_clock(self, request: Request) -> Response:
-        self.admin(request)
+    async def set_clock(self, request: Request, _: None) -> Response:
         body = await read_json(request, self.max_body)
         clock = self.world.clock
         if not isinstance(body, dict) or len(body) != 1:
@@ -334,7 +313,7 @@ def _api_token(view: ApiTokenView) -> dict[str, Any]:
     }
 
 
-async def _on_control_error(_request: Request, exc: Exception) -> Response:
+def _on_control_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ControlError)
     body: dict[str, Any] = {"error": exc.error, "message": exc.message}
     if exc.line is not None:
@@ -342,21 +321,27 @@ async def _on_control_error(_request: Request, exc: Exception) -> Response:
     return json_response(body, exc.status)
 
 
-async def _on_body_error(_request: Request, exc: Exception) -> Response:
+def _on_body_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BodyError)
     return json_response({"error": exc.kind, "message": exc.detail}, 413 if exc.kind == "too_large" else 400)
 
 
-async def _on_http_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    return json_response(
-        {"error": "http", "message": str(exc.detail)}, exc.status_code, dict(exc.headers or {})
-    )
+def _on_route_miss(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RouteMiss)
+    if exc.status == 405:
+        return json_response(
+            {"error": "method_not_allowed", "message": f"{request.method} is not allowed here"}, 405
+        )
+    return json_response({"error": "not_found", "message": "No such path"}, 404)
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return json_response({"error": "internal", "message": "Internal server error"}, 500)
+def _internal(_request: Request, rid: str) -> Response:
+    return json_response({"error": "internal", "message": f"Internal server error (request {rid})"}, 500)
+
+
+answer = answers(
+    {ControlError: _on_control_error, BodyError: _on_body_error, RouteMiss: _on_route_miss}, _internal
+)
 
 
 def build(
@@ -365,40 +350,32 @@ def build(
     max_body: int,
     catalogue: Callable[[], dict[str, Any]],
     shared: Shared,
-) -> Starlette:
+) -> list[FaceRoute]:
     """``catalogue``: every operation the server answers (the whole app's, so given by the wiring)."""
     face = ControlFace(world, admin_token, max_body, shared)
 
-    async def routes_listing(request: Request) -> Response:
-        face.admin(request)
+    async def routes_listing(_request: Request, _: None) -> Response:
         return json_response(catalogue())
 
-    routes = [
-        Route("/health", face.health, methods=["GET"]),
-        Route("/reset", face.reset, methods=["POST"]),
-        Route("/scenario", face.load_scenario, methods=["POST"]),
-        Route("/snapshots", face.list_snapshots, methods=["GET"]),
-        Route("/snapshots", face.save_snapshot, methods=["POST"]),
-        Route("/snapshots/{name}", face.get_snapshot, methods=["GET"]),
-        Route("/snapshots/{name}", face.delete_snapshot, methods=["DELETE"]),
-        Route("/snapshots/{name}/restore", face.restore_snapshot, methods=["POST"]),
-        Route("/faults", face.list_faults, methods=["GET"]),
-        Route("/faults", face.add_fault, methods=["POST"]),
-        Route("/faults", face.clear_faults, methods=["DELETE"]),
-        Route("/faults/{id}", face.remove_fault, methods=["DELETE"]),
-        Route("/requests", face.requests, methods=["GET"]),
-        Route("/requests", face.clear_requests, methods=["DELETE"]),
-        Route("/clock", face.get_clock, methods=["GET"]),
-        Route("/clock", face.set_clock, methods=["POST"]),
-        Route("/api-tokens", face.list_api_tokens, methods=["GET"]),
-        Route("/api-tokens", face.create_api_token, methods=["POST"]),
-        Route("/api-tokens/{id}", face.revoke_api_token, methods=["DELETE"]),
-        Route("/routes", routes_listing, methods=["GET"]),
-    ]
-    handlers = {
-        ControlError: _on_control_error,
-        BodyError: _on_body_error,
-        HTTPException: _on_http_error,
-        Exception: _on_unexpected,
-    }
-    return Starlette(routes=routes, exception_handlers=handlers)
+    table: Routes[None] = Routes(answer, face.admin)
+    table.anonymous("GET", "/health", face.health)
+    table.add("POST", "/reset", face.reset)
+    table.add("POST", "/scenario", face.load_scenario)
+    table.add("GET", "/snapshots", face.list_snapshots)
+    table.add("POST", "/snapshots", face.save_snapshot)
+    table.add("GET", "/snapshots/{name}", face.get_snapshot)
+    table.add("DELETE", "/snapshots/{name}", face.delete_snapshot)
+    table.add("POST", "/snapshots/{name}/restore", face.restore_snapshot)
+    table.add("GET", "/faults", face.list_faults)
+    table.add("POST", "/faults", face.add_fault)
+    table.add("DELETE", "/faults", face.clear_faults)
+    table.add("DELETE", "/faults/{id}", face.remove_fault)
+    table.add("GET", "/requests", face.requests)
+    table.add("DELETE", "/requests", face.clear_requests)
+    table.add("GET", "/clock", face.get_clock)
+    table.add("POST", "/clock", face.set_clock)
+    table.add("GET", "/api-tokens", face.list_api_tokens)
+    table.add("POST", "/api-tokens", face.create_api_token)
+    table.add("DELETE", "/api-tokens/{id}", face.revoke_api_token)
+    table.add("GET", "/routes", routes_listing)
+    return table.build()

@@ -5,18 +5,14 @@ product's error body with ``httpStatusCode``."""
 
 from __future__ import annotations
 
-import logging
 import secrets
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import parse_qs
 
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Router
 from starlette.types import ASGIApp, Scope
 
 from localsphere.faces.http import (
@@ -32,19 +28,19 @@ from localsphere.faces.limits import InFlightCounters, InFlightLimit
 from localsphere.faces.ops import resources as res
 from localsphere.faces.ops import xml
 from localsphere.faces.ops.stats import QueryError, StatQuery, stats_of_resources
+from localsphere.faces.routing import FaceRoute, RouteMiss, Routes, answers, face_not_found
 from localsphere.world import World
 from localsphere.world import inventory as inv
-from localsphere.world.access import OPS, require
+from localsphere.world.access import OPS, Caller, require
 from localsphere.world.errors import Forbidden, Invalid, NotFound, Unauthenticated, WorldError
 from localsphere.world.inventory import ObjectView
 
-T = TypeVar("T")
-log = logging.getLogger("localsphere.ops")
 SCHEMES = ("OpsToken", "vRealizeOpsToken", "CSPToken")
 CSP_ACCESS_LIFETIME = 1799  # seconds, as the cloud gateway grants them
 FORM = "application/x-www-form-urlencoded"
 TOKEN_EXPIRED = 1512  # the apiErrorCode of an invalid or expired token
 VIEW = "ViewEnvironment"
+MANAGE = "ManageResources"
 DEFAULT_PAGE_SIZE = 1000
 VERSION = {
     "releaseName": "VCF Operations 9.1.0.0",
@@ -57,6 +53,7 @@ VERSION = {
     "description": None,
 }
 RELATIONS = ("PARENT", "CHILD", "ALL")
+WORLD_STATUS = {NotFound: 404, Forbidden: 403, Invalid: 400, Unauthenticated: 401}
 
 
 class OpsError(Exception):
@@ -94,22 +91,20 @@ class OpsFace:
             )
         return scheme, token.strip()
 
-    async def authorized(
-        self, request: Request, privilege: str, work: Callable[[], T], writes: bool = False
-    ) -> T:
-        """Check the caller's token and privilege, then do ``work`` (a read, unless ``writes``)."""
+    async def authenticate(self, request: Request) -> Caller:
+        """The route table's credential check: the token of the Authorization header (any of the
+        product's schemes), before anything else of the request is read."""
         scheme, token = self._token(request)
 
-        def checked() -> T:
+        def check() -> Caller:
             try:
-                session = self.world.sessions.check(token, OPS)
+                return self.world.sessions.check(token, OPS).caller
             except Unauthenticated:
                 raise expired(scheme) from None
-            note_principal(request, session.caller.principal.upn)
-            require(session.caller, privilege)
-            return work()
 
-        return await (self.runner.call(checked) if writes else self.runner.read(checked))
+        caller = await self.runner.read(check)
+        note_principal(request, caller.principal.upn)
+        return caller
 
     async def _body(self, request: Request, root: str) -> Any:
         """A request body in JSON or, as the product also takes, XML; anything else is 415."""
@@ -152,7 +147,7 @@ class OpsFace:
         }
         return reply(request, "auth-token", token)
 
-    async def release(self, request: Request) -> Response:
+    async def release(self, request: Request, _caller: Caller) -> Response:
         scheme, token = self._token(request)
         try:
             await self.runner.call(self.world.sessions.close, token, OPS)
@@ -160,48 +155,41 @@ class OpsFace:
             raise expired(scheme) from None
         return Response(status_code=200)
 
-    async def version(self, request: Request) -> Response:
-        return reply(request, "version", await self.authorized(request, VIEW, lambda: VERSION))
+    async def version(self, request: Request, _caller: Caller) -> Response:
+        return reply(request, "version", VERSION)
 
-    async def adapter_kinds(self, request: Request) -> Response:
-        await self.authorized(request, VIEW, lambda: None)
+    async def adapter_kinds(self, request: Request, _caller: Caller) -> Response:
         return reply(request, "adapter-kinds", {"adapter-kind": [res.adapter(k) for k in res.ADAPTERS]})
 
-    async def adapter_kind(self, request: Request) -> Response:
-        await self.authorized(request, VIEW, lambda: None)
+    async def adapter_kind(self, request: Request, _caller: Caller) -> Response:
         return reply(request, "adapter-kind", res.adapter(_adapter(request)))
 
-    async def resource_kinds(self, request: Request) -> Response:
-        await self.authorized(request, VIEW, lambda: None)
+    async def resource_kinds(self, request: Request, _caller: Caller) -> Response:
         key = _adapter(request)
         kinds = [res.resource_kind(key, k) for k in res.RESOURCE_KINDS[key]]
         return reply(request, "resource-kinds", {"adapterKind": key, "resource-kind": kinds})
 
-    async def resource_kind(self, request: Request) -> Response:
-        await self.authorized(request, VIEW, lambda: None)
+    async def resource_kind(self, request: Request, _caller: Caller) -> Response:
         key, kind = _adapter(request), _kind(request)
         return reply(request, "resource-kind", res.resource_kind(key, kind))
 
-    async def kind_identifiers(self, request: Request) -> Response:
-        await self.authorized(request, VIEW, lambda: None)
+    async def kind_identifiers(self, request: Request, _caller: Caller) -> Response:
         _adapter(request)
         details = [{**t, "defaultValue": ""} for t in res.identifier_types(_kind(request))]
         return reply(request, "resource-identifiers-details", {"resourceIdentifiersDetails": details})
 
-    async def kind_stat_keys(self, request: Request) -> Response:
-        await self.authorized(request, VIEW, lambda: None)
+    async def kind_stat_keys(self, request: Request, _caller: Caller) -> Response:
         _adapter(request)
         kind = _kind(request)
         attributes = res.stat_attributes(self.world.metrics.keys_of(res.WORLD_KINDS.get(kind, "")))
         return reply(request, "resource-kind-attributes", {"resourceTypeAttributes": attributes})
 
-    async def kind_properties(self, request: Request) -> Response:
-        await self.authorized(request, VIEW, lambda: None)
+    async def kind_properties(self, request: Request, _caller: Caller) -> Response:
         _adapter(request)
         attributes = res.property_attributes(_kind(request))
         return reply(request, "resource-kind-attributes", {"resourceTypeAttributes": attributes})
 
-    async def resources(self, request: Request) -> Response:
+    async def resources(self, request: Request, _caller: Caller) -> Response:
         """``/api/resources`` and the same list under an adapter kind or one of its resource kinds."""
         query = request.query_params
         adapters = [_adapter(request)] if "key" in request.path_params else query.getlist("adapterKind")
@@ -215,20 +203,18 @@ class OpsFace:
         names = query.getlist("name")
         uuids = set(query.getlist("resourceId")) or None
         page, size = _paging(request)
-        total, found = await self.authorized(
-            request,
-            VIEW,
-            lambda: self.world.inventory.page(kinds, names[0] if names else None, uuids, page * size, size),
+        total, found = await self.runner.read(
+            self.world.inventory.page, kinds, names[0] if names else None, uuids, page * size, size
         )
         vcenter = await self.runner.read(self._vcenter)
         items = [res.resource(o, vcenter) for o in found]
         return reply(request, "resources", self._page_body(request, total, page, size, items, {}))
 
-    async def resource(self, request: Request) -> Response:
-        found = await self.authorized(request, VIEW, lambda: self._object(request.path_params["id"]))
+    async def resource(self, request: Request, _caller: Caller) -> Response:
+        found = await self.runner.read(self._object, request.path_params["id"])
         return reply(request, "resource", res.resource(found, await self.runner.read(self._vcenter)))
 
-    async def relationships(self, request: Request) -> Response:
+    async def relationships(self, request: Request, _caller: Caller) -> Response:
         relation = str(
             request.path_params.get("relation") or request.query_params.get("relationshipType") or "ALL"
         ).upper()
@@ -245,13 +231,13 @@ class OpsFace:
                 found += self.world.inventory.related(o, parents=False)
             return [r for r in found if r.kind in res.KINDS]
 
-        found = await self.authorized(request, VIEW, related)
+        found = await self.runner.read(related)
         vcenter = await self.runner.read(self._vcenter)
         items = [res.resource(o, vcenter) for o in found[page * size : (page + 1) * size]]
         body = self._page_body(request, len(found), page, size, items, {"relationshipType": relation})
         return reply(request, "resource-relation", body)
 
-    async def stat_keys(self, request: Request) -> Response:
+    async def stat_keys(self, request: Request, _caller: Caller) -> Response:
         """``/api/resources/{id}/statkeys``, or ``/api/resources/statkeys?resourceId=``."""
         rid = request.path_params.get("id") or request.query_params.get("resourceId")
         if not rid:
@@ -261,10 +247,10 @@ class OpsFace:
         def keys() -> list[str]:
             return self.world.metrics.stat_keys(self._object(rid))
 
-        found = [{"key": k} for k in await self.authorized(request, VIEW, keys) if search in k.lower()]
+        found = [{"key": k} for k in await self.runner.read(keys) if search in k.lower()]
         return reply(request, "stat-keys", {"stat-key": found})
 
-    async def stats(self, request: Request) -> Response:
+    async def stats(self, request: Request, _caller: Caller) -> Response:
         """Every stats read: GET with query parameters or POST with a ``stat-query`` body, of one
         resource (``{id}`` in the path) or of the ``resourceId`` list; latest or over a range."""
         latest = request.url.path.rstrip("/").endswith("latest") or "/latest/" in request.url.path
@@ -302,10 +288,10 @@ class OpsFace:
                 raise OpsError(404, "None of the resources could be found")
             return found
 
-        found = await self.authorized(request, VIEW, read)
+        found = await self.runner.read(read)
         return reply(request, "stats-of-resources", stats_of_resources(found))
 
-    async def push_stats(self, request: Request) -> Response:
+    async def push_stats(self, request: Request, _caller: Caller) -> Response:
         """``POST /api/resources/{id}/stats`` (``stat-contents``) and ``POST /api/resources/stats``
         (``resources-stat-contents``): samples from outside, kept with the resource."""
         one = request.path_params.get("id")
@@ -326,7 +312,7 @@ class OpsFace:
             for rid, contents in pushes:
                 self.world.metrics.push(self._object(rid), contents)
 
-        await self.authorized(request, "ManageResources", store, writes=True)
+        await self.runner.call(store)
         return Response(status_code=200)
 
     def _object(self, rid: str) -> ObjectView:
@@ -422,46 +408,42 @@ def _number(text: str | None, default: int, name: str) -> int:
     return int(text)
 
 
-async def _on_ops_error(request: Request, exc: Exception) -> Response:
+def _on_ops_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, OpsError)
     return error_body(request, exc.status, exc.message, exc.code)
 
 
-async def _on_world_error(request: Request, exc: Exception) -> Response:
+def _on_world_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, WorldError)
-    status = (
-        404
-        if isinstance(exc, NotFound)
-        else 403
-        if isinstance(exc, Forbidden)
-        else 400
-        if isinstance(exc, Invalid)
-        else 401
-        if isinstance(exc, Unauthenticated)
-        else 400
-    )
+    status = next((code for kind, code in WORLD_STATUS.items() if isinstance(exc, kind)), 400)
     return error_body(request, status, exc.message)
 
 
-async def _on_body_error(request: Request, exc: Exception) -> Response:
+def _on_body_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BodyError)
     return error_body(request, 413 if exc.kind == "too_large" else 400, exc.detail)
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return error_body(request, 500, "Internal server error")
-
-
-async def _on_http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
+def _on_route_miss(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RouteMiss)
+    if exc.status == 405:
         return error_body(request, 405, "Unsupported method for URL")
-    return error_body(
-        request,
-        exc.status_code,
-        "The requested resource could not be found" if exc.status_code == 404 else str(exc.detail),
-    )
+    return error_body(request, 404, "The requested resource could not be found")
+
+
+def _internal(request: Request, rid: str) -> Response:
+    return error_body(request, 500, f"Internal server error (request {rid})")
+
+
+answer = answers(
+    {
+        OpsError: _on_ops_error,
+        WorldError: _on_world_error,
+        BodyError: _on_body_error,
+        RouteMiss: _on_route_miss,
+    },
+    _internal,
+)
 
 
 async def _csp_authorize(world: World, runner: Runner, max_body: int, request: Request) -> Response:
@@ -498,13 +480,20 @@ async def _csp_authorize(world: World, runner: Runner, max_body: int, request: R
     )
 
 
-def csp_routes(world: World, max_body: int) -> list[Route]:
+def csp_routes(world: World, max_body: int) -> list[FaceRoute]:
+    """The cloud gateway's sign-in, where VCF Operations in the cloud takes its credentials."""
     runner = Runner(inline_reads=world.kind == "sqlite")
 
     async def authorize(request: Request) -> Response:
         return await _csp_authorize(world, runner, max_body, request)
 
-    return [Route("/csp/gateway/am/api/auth/api-tokens/authorize", authorize, methods=["POST"])]
+    table: Routes[Caller] = Routes(answer, _no_credential)
+    table.anonymous("POST", "/csp/gateway/am/api/auth/api-tokens/authorize", authorize)
+    return table.build()
+
+
+async def _no_credential(_request: Request) -> Caller:
+    raise OpsError(401, "The cloud gateway takes its credential in the body")
 
 
 def retry_later(scope: Scope, status: int, message: str, seconds: int) -> Response:
@@ -526,45 +515,41 @@ async def _too_busy(scope: Scope) -> Response:
 
 def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: Lifecycle) -> ASGIApp:
     """The suite-api, admitting requests only within the server's in-flight limits and while the
-    worker is not draining."""
+    worker is not draining; then every operation but token acquisition checks the token, then
+    the privilege it declares."""
     face = OpsFace(world, max_body)
-    get, post = ["GET"], ["POST"]
+    get, post = "GET", "POST"
     kind = "/api/adapterkinds/{key}/resourcekinds/{kind}"
-    routes = [
-        Route("/api/auth/token/acquire", face.acquire, methods=post),
-        Route("/api/auth/token/release", face.release, methods=post),
-        Route("/api/versions/current", face.version, methods=get),
-        Route("/api/adapterkinds", face.adapter_kinds, methods=get),
-        Route("/api/adapterkinds/{key}", face.adapter_kind, methods=get),
-        Route("/api/adapterkinds/{key}/resources", face.resources, methods=get),
-        Route("/api/adapterkinds/{key}/resourcekinds", face.resource_kinds, methods=get),
-        Route(kind, face.resource_kind, methods=get),
-        Route(f"{kind}/identifiers", face.kind_identifiers, methods=get),
-        Route(f"{kind}/properties", face.kind_properties, methods=get),
-        Route(f"{kind}/resources", face.resources, methods=get),
-        Route(f"{kind}/statkeys", face.kind_stat_keys, methods=get),
-        Route("/api/resources", face.resources, methods=get),
-        Route("/api/resources/statkeys", face.stat_keys, methods=get),
-        Route("/api/resources/stats", face.stats, methods=get),
-        Route("/api/resources/stats", face.push_stats, methods=post),
-        Route("/api/resources/stats/query", face.stats, methods=post),
-        Route("/api/resources/stats/latest", face.stats, methods=get),
-        Route("/api/resources/stats/latest/query", face.stats, methods=post),
-        Route("/api/resources/{id}", face.resource, methods=get),
-        Route("/api/resources/{id}/relationships", face.relationships, methods=get),
-        Route("/api/resources/{id}/relationships/{relation}", face.relationships, methods=get),
-        Route("/api/resources/{id}/statkeys", face.stat_keys, methods=get),
-        Route("/api/resources/{id}/stats", face.stats, methods=get),
-        Route("/api/resources/{id}/stats", face.push_stats, methods=post),
-        Route("/api/resources/{id}/stats/query", face.stats, methods=post),
-        Route("/api/resources/{id}/stats/latest", face.stats, methods=get),
-    ]
-    handlers = {
-        OpsError: _on_ops_error,
-        WorldError: _on_world_error,
-        BodyError: _on_body_error,
-        HTTPException: _on_http_error,
-        Exception: _on_unexpected,
-    }
-    face_app = Starlette(routes=routes, exception_handlers=handlers)
+    table: Routes[Caller] = Routes(answer, face.authenticate, require)
+    table.anonymous(post, "/api/auth/token/acquire", face.acquire)
+    table.add(post, "/api/auth/token/release", face.release)
+    for method, path, handler in (
+        (get, "/api/versions/current", face.version),
+        (get, "/api/adapterkinds", face.adapter_kinds),
+        (get, "/api/adapterkinds/{key}", face.adapter_kind),
+        (get, "/api/adapterkinds/{key}/resources", face.resources),
+        (get, "/api/adapterkinds/{key}/resourcekinds", face.resource_kinds),
+        (get, kind, face.resource_kind),
+        (get, f"{kind}/identifiers", face.kind_identifiers),
+        (get, f"{kind}/properties", face.kind_properties),
+        (get, f"{kind}/resources", face.resources),
+        (get, f"{kind}/statkeys", face.kind_stat_keys),
+        (get, "/api/resources", face.resources),
+        (get, "/api/resources/statkeys", face.stat_keys),
+        (get, "/api/resources/stats", face.stats),
+        (post, "/api/resources/stats/query", face.stats),
+        (get, "/api/resources/stats/latest", face.stats),
+        (post, "/api/resources/stats/latest/query", face.stats),
+        (get, "/api/resources/{id}", face.resource),
+        (get, "/api/resources/{id}/relationships", face.relationships),
+        (get, "/api/resources/{id}/relationships/{relation}", face.relationships),
+        (get, "/api/resources/{id}/statkeys", face.stat_keys),
+        (get, "/api/resources/{id}/stats", face.stats),
+        (post, "/api/resources/{id}/stats/query", face.stats),
+        (get, "/api/resources/{id}/stats/latest", face.stats),
+    ):
+        table.add(method, path, handler, VIEW)
+    table.add(post, "/api/resources/stats", face.push_stats, MANAGE)
+    table.add(post, "/api/resources/{id}/stats", face.push_stats, MANAGE)
+    face_app = Router(table.build(), default=face_not_found(answer))
     return WhileServing(InFlightLimit(face_app, in_flight, _too_busy), lifecycle, unavailable)

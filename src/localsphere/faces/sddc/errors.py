@@ -3,15 +3,11 @@ way a request can fail, with the status SDDC Manager uses."""
 
 from __future__ import annotations
 
-import logging
-import secrets
-import string
-
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import BodyError, json_response
+from localsphere.faces.routing import RouteMiss, answers, request_id
 from localsphere.faces.sddc.wire import WireError
 from localsphere.world.errors import (
     AlreadyInState,
@@ -24,8 +20,6 @@ from localsphere.world.errors import (
     WorldError,
     WrongState,
 )
-
-log = logging.getLogger("localsphere.sddc")
 
 MISSING_AUTH = "Authorization Header is missing or not in correct format"
 
@@ -74,10 +68,6 @@ REMEDIATION = {
 }
 
 
-def reference_token() -> str:
-    return "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(6))
-
-
 def error_response(
     status: int,
     code: str,
@@ -94,16 +84,16 @@ def error_response(
     }
     if remediation:
         body["remediationMessage"] = remediation
-    body["referenceToken"] = reference_token()
+    body["referenceToken"] = request_id()
     return json_response(body, status, headers)
 
 
-async def on_wire_error(_request: Request, exc: Exception) -> Response:
+def on_wire_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, WireError)
     return error_response(400, "INVALID_INPUT", exc.message, [exc.field])
 
 
-async def on_world_error(_request: Request, exc: Exception) -> Response:
+def on_world_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, WorldError)
     status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
     arguments = exc.arguments
@@ -114,7 +104,7 @@ async def on_world_error(_request: Request, exc: Exception) -> Response:
     )
 
 
-async def on_body_error(_request: Request, exc: Exception) -> Response:
+def on_body_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BodyError)
     if exc.kind == "too_large":
         return error_response(413, "REQUEST_TOO_LARGE", exc.detail)
@@ -122,39 +112,31 @@ async def on_body_error(_request: Request, exc: Exception) -> Response:
     return error_response(400, code, exc.detail)
 
 
-async def on_http_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        return error_response(
-            405,
-            "METHOD_NOT_ALLOWED",
-            "Request method is not supported for this path",
-            headers=dict(exc.headers or {}),
-        )
-    if exc.status_code == 404:
-        return error_response(404, "NOT_FOUND", "No such API path")
-    return error_response(exc.status_code, "HTTP_ERROR", str(exc.detail))
+def on_route_miss(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RouteMiss)
+    if exc.status == 405:
+        return error_response(405, "METHOD_NOT_ALLOWED", "Request method is not supported for this path")
+    return error_response(404, "NOT_FOUND", "No such API path")
 
 
-async def on_unexpected(request: Request, exc: Exception) -> Response:
-    token = reference_token()
-    log.exception("unexpected error %s on %s %s", token, request.method, request.url.path)
-    return json_response(
-        {
-            "errorCode": "INTERNAL_SERVER_ERROR",
-            "errorType": "ERROR",
-            "arguments": [],
-            "message": "Internal server error",
-            "referenceToken": token,
-        },
-        500,
-    )
+def internal(_request: Request, rid: str) -> Response:
+    """SDDC Manager's 500; its ``referenceToken`` is the id the server's log names the failure by."""
+    body = {
+        "errorCode": "INTERNAL_SERVER_ERROR",
+        "errorType": "ERROR",
+        "arguments": [],
+        "message": "Internal server error",
+        "referenceToken": rid,
+    }
+    return json_response(body, 500)
 
 
-HANDLERS = {
-    WorldError: on_world_error,
-    WireError: on_wire_error,
-    BodyError: on_body_error,
-    HTTPException: on_http_error,
-    Exception: on_unexpected,
-}
+answer = answers(
+    {
+        WorldError: on_world_error,
+        WireError: on_wire_error,
+        BodyError: on_body_error,
+        RouteMiss: on_route_miss,
+    },
+    internal,
+)

@@ -7,8 +7,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from localsphere.faces.faults import FaceHooks
+from localsphere.faces.hooks import FaceHooks
 from localsphere.faces.http import bearer, status_phrase
+from localsphere.faces.sddc import errors
 from localsphere.faces.sddc.errors import error_response
 from localsphere.faces.sddc.routes import PROFILE
 from localsphere.world import World, faults
@@ -39,4 +40,4 @@ def hooks(world: World) -> FaceHooks:
         except WorldError:
             return None
 
-    return FaceHooks(faults.SDDC_MANAGER, render, who)
+    return FaceHooks(faults.SDDC_MANAGER, render, errors.answer, who)

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from localsphere.faces.http import BodyError, Runner, json_response, note_principal, parse_json, read_body
+from localsphere.faces.routing import FaceRoute, Handler, RouteMiss, log_internal
 from localsphere.faces.vapi.errors import AUTH_REQUIRED, CHALLENGE, VapiError, from_world
 from localsphere.faces.vapi.operations import Context, Operation
 from localsphere.faces.vapi.types import Bad
@@ -23,7 +23,6 @@ from localsphere.world import World
 from localsphere.world.auth import digest
 from localsphere.world.errors import WorldError
 
-log = logging.getLogger("localsphere.vapi")
 SESSION_HEADER = "vmware-api-session-id"
 USER_PASS = "com.vmware.vapi.std.security.user_pass"
 SESSION_ID = "com.vmware.vapi.std.security.session_id"
@@ -44,19 +43,38 @@ class Endpoint:
         self.runner = Runner(inline_reads=world.kind == "sqlite")
         self.by_name = {(op.service, op.name): op for op in operations}
 
-    # Running an operation, whichever transport brought it.
+    # Running an operation, whichever transport brought it: authenticate first, from the headers
+    # or the security context alone; only then read the input, check the privilege and run.
 
-    async def invoke(
-        self,
-        request: Request,
-        op: Operation,
-        credentials: Credentials,
-        read_input: Any,
-        op_id: str | None = None,
+    async def authenticate(self, request: Request, op: Operation, credentials: Credentials) -> Context:
+        """Who calls: the session (its check is a read), or for a sign-in the principal whose
+        password was verified (a write: it counts failures towards a lockout)."""
+        if not op.session_required:
+            if credentials.username is None or credentials.password is None:
+                raise _authentication_required()
+            principal = await self.runner.call(
+                partial(
+                    self.world.auth.sign_in,
+                    credentials.username,
+                    password=credentials.password,
+                    sso_only=True,
+                )
+            )
+            context = Context(principal=principal)
+        elif not credentials.session_id:
+            raise _authentication_required()
+        else:
+            session = await self.runner.read(self.world.sessions.check, credentials.session_id, self.family)
+            context = Context(session=session, session_id=credentials.session_id)
+        note_principal(request, context.upn)
+        return context
+
+    async def perform(
+        self, op: Operation, context: Context, read_input: Callable[[], dict[str, Any]], op_id: str | None
     ) -> Any:
+        """Read the input, check the privilege on the object it names, and run the operation."""
+
         def work() -> Any:
-            context = self._authenticate(op, credentials)
-            note_principal(request, context.upn)
             values = read_input()
             if context.session is not None and op.privilege is not None:
                 self._authorize(op, context, values, op_id)
@@ -66,18 +84,17 @@ class Endpoint:
             self.runner.call(work) if op.write or not op.session_required else self.runner.read(work)
         )
 
-    def _authenticate(self, op: Operation, credentials: Credentials) -> Context:
-        if not op.session_required:
-            if credentials.username is None or credentials.password is None:
-                raise _authentication_required()
-            principal = self.world.auth.sign_in(
-                credentials.username, password=credentials.password, sso_only=True
-            )
-            return Context(principal=principal)
-        if not credentials.session_id:
-            raise _authentication_required()
-        session = self.world.sessions.check(credentials.session_id, self.family)
-        return Context(session=session, session_id=credentials.session_id)
+    async def invoke(
+        self,
+        request: Request,
+        op: Operation,
+        credentials: Credentials,
+        read_input: Callable[[], dict[str, Any]],
+        op_id: str | None = None,
+    ) -> Any:
+        """Authenticate, then perform: for transports whose input is already read."""
+        context = await self.authenticate(request, op, credentials)
+        return await self.perform(op, context, read_input, op_id)
 
     def _authorize(self, op: Operation, context: Context, values: dict[str, Any], op_id: str | None) -> None:
         assert op.privilege is not None and context.session_id is not None
@@ -86,71 +103,84 @@ class Endpoint:
 
     # REST
 
-    def rest_routes(self) -> list[Route]:
+    def rest_routes(self) -> list[FaceRoute]:
+        """One route per path; every operation needs a session or, to sign in, a user's password."""
         paths: dict[str, list[Operation]] = {}
         for op in self.by_name.values():
             paths.setdefault(op.path, []).append(op)
         routes = []
         for path, ops in paths.items():
             methods = sorted({op.method for op in ops})
-            routes.append(Route(_starlette_path(path), self._rest_handler(ops), methods=methods))
+            handlers = {m: self._rest_handler([op for op in ops if op.method == m]) for m in methods}
+            actions = {m: [op.action for op in ops if op.method == m] for m in methods}
+            route = FaceRoute(_starlette_path(path), handlers, rest_answer, actions=actions)
+            routes.append(route)
         return routes
 
-    def _rest_handler(self, ops: list[Operation]) -> Any:
+    def _rest_handler(self, ops: list[Operation]) -> Handler:
         async def handle(request: Request) -> Response:
-            try:
-                action = request.query_params.get("action")
-                op = next((o for o in ops if o.method == request.method and o.action == action), None)
-                if op is None:
-                    raise VapiError(
-                        "OPERATION_NOT_FOUND",
-                        f"No operation for {request.method} with action {action}",
-                        "com.vmware.vapi.rest.operation_not_found",
-                    )
-                body = await read_body(request, self.max_body) if op.body else b""
-                path = {_param_name(k, op.path): v for k, v in request.path_params.items()}
-                query = [(k, v) for k, v in request.query_params.multi_items() if k != "action"]
+            action = request.query_params.get("action")
+            op = next((o for o in ops if o.action == action), None)
+            if op is None:
+                raise VapiError(
+                    "OPERATION_NOT_FOUND",
+                    f"No operation for {request.method} with action {action}",
+                    "com.vmware.vapi.rest.operation_not_found",
+                )
+            context = await self.authenticate(request, op, rest_credentials(request))
+            body = await read_body(request, self.max_body) if op.body else b""
+            path = {_param_name(k, op.path): v for k, v in request.path_params.items()}
+            query = [(k, v) for k, v in request.query_params.multi_items() if k != "action"]
 
-                def read_input() -> dict[str, Any]:
-                    given = parse_json(body) if op.body and (op.body != "*" or body.strip()) else None
-                    return op.rest_input(path, query, given)
+            def read_input() -> dict[str, Any]:
+                given = parse_json(body) if op.body and (op.body != "*" or body.strip()) else None
+                return op.rest_input(path, query, given)
 
-                opid = request.headers.get("vapi-ctx-opid")
-                result = await self.invoke(request, op, rest_credentials(request), read_input, opid)
-                if op.output is None:
-                    return Response(status_code=204)
-                return json_response(op.output.rest(result), op.status)
-            except Exception as exc:  # every failure leaves in the vAPI error shape
-                return rest_error(to_vapi(exc, request))
+            result = await self.perform(op, context, read_input, request.headers.get("vapi-ctx-opid"))
+            if op.output is None:
+                return Response(status_code=204)
+            return json_response(op.output.rest(result), op.status)
 
         return handle
 
     # JSON-RPC
 
     async def rpc(self, request: Request) -> Response:
+        """``POST /api``: a JSON-RPC 2.0 ``invoke``; errors of the operation travel in the result,
+        errors of the envelope as JSON-RPC faults, all with HTTP 200 as vCenter answers them."""
         request_id: Any = None
         try:
             message = parse_json(await read_body(request, self.max_body))
             if not isinstance(message, dict) or message.get("method") != "invoke":
                 return json_response(_rpc_fault(None, -32600, "Invalid Request"))
             request_id = message.get("id")
+            if isinstance(request_id, bool) or not isinstance(request_id, str | int | float | None):
+                return json_response(
+                    _rpc_fault(None, -32600, "Invalid Request: id must be a string or a number")
+                )
             params = message.get("params")
             if not isinstance(params, dict):
                 return json_response(_rpc_fault(request_id, -32602, "Invalid params"))
-            op = self.by_name.get((params.get("serviceId"), params.get("operationId")))
+            service, name = params.get("serviceId"), params.get("operationId")
+            op = (
+                self.by_name.get((service, name))
+                if isinstance(service, str) and isinstance(name, str)
+                else None
+            )
             if op is None:
                 raise VapiError(
                     "OPERATION_NOT_FOUND",
-                    f"Operation {params.get('operationId')} of {params.get('serviceId')} not found",
+                    f"Operation {_quoted(name)} of service {_quoted(service)} not found",
                     "vapi.method.input.invalid.interface",
                 )
-            security = (params.get("ctx") or {}).get("securityCtx") or {}
-            result = await self.invoke(
-                request,
+            ctx = _member(params, "ctx")
+            context = await self.authenticate(request, op, rpc_credentials(_member(ctx, "securityCtx")))
+            op_id = _member(ctx, "appCtx").get("opId")
+            result = await self.perform(
                 op,
-                rpc_credentials(security),
+                context,
                 lambda: op.rpc_input(params.get("input")),
-                _op_id(params),
+                op_id if isinstance(op_id, str) else None,
             )
             output = None if op.output is None else op.output.rpc(result)
             return json_response({"jsonrpc": "2.0", "id": request_id, "result": {"output": output}})
@@ -166,6 +196,7 @@ def _authentication_required() -> VapiError:
 
 
 def to_vapi(exc: Exception, request: Request) -> VapiError:
+    """The vAPI error for any failure; an unexpected one is logged once and named by a request id."""
     if isinstance(exc, VapiError):
         return exc
     if isinstance(exc, WorldError):
@@ -174,13 +205,28 @@ def to_vapi(exc: Exception, request: Request) -> VapiError:
         return VapiError("INVALID_ARGUMENT", str(exc), "vapi.data.structure.field.invalid", [exc.where])
     if isinstance(exc, BodyError):
         return VapiError("INVALID_ARGUMENT", exc.detail, "vapi.json.parse.error")
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return VapiError("ERROR", "Internal server error", "com.vmware.vapi.std.errors.error")
+    if isinstance(exc, RouteMiss):
+        if exc.status == 405:
+            message = f"The method {request.method} is not supported on this path"
+            return VapiError("OPERATION_NOT_FOUND", message, "com.vmware.vapi.rest.method_not_allowed")
+        message = "The requested resource does not exist"
+        return VapiError("NOT_FOUND", message, "com.vmware.vapi.rest.resource_not_found")
+    rid = log_internal(request, exc)
+    return VapiError("ERROR", f"Internal server error (request {rid})", "com.vmware.vapi.std.errors.error")
 
 
 def rest_error(error: VapiError) -> Response:
+    """The REST answer of an error; an internal one closes the connection."""
     headers = {"www-authenticate": CHALLENGE} if error.kind == "UNAUTHENTICATED" else None
-    return json_response(error.rest(), error.status, headers)
+    response = json_response(error.rest(), error.status, headers)
+    if error.status >= 500:
+        response.headers["Connection"] = "close"
+    return response
+
+
+def rest_answer(request: Request, exc: Exception) -> Response:
+    """The ``Answer`` of ``/api`` routes: every failure as a vAPI error."""
+    return rest_error(to_vapi(exc, request))
 
 
 def rest_credentials(request: Request) -> Credentials:
@@ -212,10 +258,20 @@ def rpc_credentials(security: dict[str, Any]) -> Credentials:
     return Credentials()
 
 
-def _op_id(params: dict[str, Any]) -> str | None:
-    app = (params.get("ctx") or {}).get("appCtx") or {}
-    value = app.get("opId") if isinstance(app, dict) else None
-    return value if isinstance(value, str) else None
+def message_credentials(message: Any) -> Credentials:
+    """The credential in a JSON-RPC request's security context, if it is well-formed."""
+    return rpc_credentials(_member(_member(_member(message, "params"), "ctx"), "securityCtx"))
+
+
+def _member(value: Any, name: str) -> dict[str, Any]:
+    """``value[name]`` when both are objects, else an empty object: an absent or malformed context
+    names no credential."""
+    member = value.get(name) if isinstance(value, dict) else None
+    return member if isinstance(member, dict) else {}
+
+
+def _quoted(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else "(none given)"
 
 
 def _rpc_fault(request_id: Any, code: int, message: str) -> dict[str, Any]:

@@ -11,10 +11,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from localsphere.faces.faults import FaceHooks
+from localsphere.faces.hooks import FaceHooks
 from localsphere.faces.http import json_response, status_phrase
-from localsphere.faces.vapi.dispatch import Credentials, rest_credentials, rpc_credentials
+from localsphere.faces.vapi.dispatch import message_credentials, rest_credentials
 from localsphere.faces.vapi.errors import AUTH_REQUIRED, CHALLENGE, VapiError
+from localsphere.faces.vcenter import routes
 from localsphere.world import World, faults
 from localsphere.world.access import VCENTER
 from localsphere.world.errors import WorldError
@@ -59,17 +60,11 @@ def _message(body: bytes) -> dict[str, Any]:
     return message if isinstance(message, dict) else {}
 
 
-def _rpc_credentials(body: bytes) -> Credentials:
-    """The credential in a JSON-RPC request's security context, if it is well-formed."""
-    try:
-        return rpc_credentials(_message(body)["params"]["ctx"]["securityCtx"])
-    except (KeyError, TypeError, AttributeError):
-        return Credentials()
-
-
 def hooks(world: World) -> FaceHooks:
     def who(scope: Scope, body: bytes) -> str | None:
-        credentials = _rpc_credentials(body) if _json_rpc(scope) else rest_credentials(Request(scope))
+        credentials = (
+            message_credentials(_message(body)) if _json_rpc(scope) else rest_credentials(Request(scope))
+        )
         if credentials.session_id:
             try:
                 return world.sessions.check(credentials.session_id, VCENTER).caller.principal.upn
@@ -77,4 +72,4 @@ def hooks(world: World) -> FaceHooks:
                 return None
         return credentials.username
 
-    return FaceHooks(faults.VCENTER, render, who, _json_rpc)
+    return FaceHooks(faults.VCENTER, render, routes.answer, who, _json_rpc)

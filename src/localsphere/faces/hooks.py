@@ -1,0 +1,51 @@
+"""What each face lends the server's plumbing (fault injection, the request log, the answer to a
+path no route serves, the last resort for a failure no route caught), and which face owns a path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from starlette.responses import Response
+from starlette.types import Scope
+
+from localsphere.faces.routing import Answer
+
+
+def _headers_only(_scope: Scope) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class FaceHooks:
+    """A face's name in fault rules and the request log; its error answer for an injected status
+    (401 is its expired-credential error); its ``Answer`` for any failure; and who a request's
+    credential names (run off the event loop; None when it names nobody valid). Where
+    ``in_body`` says a request carries its credential and its id in the body (JSON-RPC), ``render``
+    and ``who`` get the body read ahead; otherwise they get b""."""
+
+    name: str
+    render: Callable[[Scope, int, bytes], Response]
+    answer: Answer
+    who: Callable[[Scope, bytes], str | None]
+    in_body: Callable[[Scope], bool] = _headers_only
+
+
+class FaceOwners:
+    """Path prefix -> the hooks of the face owning it; the longest matching prefix wins.
+    ``fallback`` answers for paths no face owns (the control plane's, and any other)."""
+
+    def __init__(self, faces: Mapping[str, FaceHooks], fallback: Answer) -> None:
+        self.faces = dict(faces)
+        self.fallback = fallback
+        self._by_length = sorted(self.faces.items(), key=lambda item: -len(item[0]))
+
+    def of(self, path: str) -> FaceHooks | None:
+        for prefix, hooks in self._by_length:
+            if path == prefix or path.startswith(prefix + "/"):
+                return hooks
+        return None
+
+    def answer_for(self, path: str) -> Answer:
+        hooks = self.of(path)
+        return hooks.answer if hooks is not None else self.fallback

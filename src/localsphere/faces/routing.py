@@ -1,0 +1,187 @@
+"""A face's route table. Each operation is declared once with its method, path, handler and the
+privilege it needs; the table wraps every operation not declared anonymous in the face's
+credential check, which runs before the handler reads the body, validates the query or looks
+anything up, so no handler can forget it or run ahead of it. A handler gets the checked caller as
+its second argument: there is no other way to get one.
+
+Every failure leaves in the face's own words: the table hands any exception a handler raises to
+the face's ``Answer``, and a method the path does not serve is a 405 whose ``Allow`` header lists
+every method the path does serve (one route per path, so the list is whole).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import string
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Generic, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+log = logging.getLogger("localsphere")
+C = TypeVar("C")
+Handler = Callable[[Request], Awaitable[Response]]
+Guarded = Callable[[Request, C], Awaitable[Response]]
+Answer = Callable[[Request, Exception], Response]
+Internal = Callable[[Request, str], Response]
+
+
+class RouteMiss(Exception):
+    """No operation at the path (404), or none for the method (405, ``allow`` listing those there are)."""
+
+    def __init__(self, status: int, allow: str = "") -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.allow = allow
+
+
+def request_id() -> str:
+    """A short id that names one failed request in the server's log and in its answer (six
+    capitals and digits, the shape of SDDC Manager's ``referenceToken``)."""
+    return "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(6))
+
+
+def log_internal(request: Request, exc: BaseException) -> str:
+    """One log line for an unexpected failure, with a fresh request id and where it happened
+    (never a traceback per request, never the exception's text, which may quote a secret)."""
+    rid = request_id()
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb is not None else "?"
+    log.error(
+        "internal error %s on %s %s: %s at %s",
+        rid,
+        request.method,
+        request.url.path,
+        type(exc).__name__,
+        where,
+    )
+    return rid
+
+
+def answers(handlers: Mapping[type[Exception], Answer], internal: Internal) -> Answer:
+    """A face's ``Answer``: the handler of the exception's nearest class in ``handlers``; any other
+    exception is an internal error, logged once (``log_internal``) and answered by ``internal``
+    (the face's 500 naming the request id) with ``Connection: close``."""
+
+    def answer(request: Request, exc: Exception) -> Response:
+        for cls in type(exc).__mro__:
+            handler = handlers.get(cls)
+            if handler is not None:
+                return handler(request, exc)
+        response = internal(request, log_internal(request, exc))
+        response.headers["Connection"] = "close"
+        return response
+
+    return answer
+
+
+class FaceRoute(Route):
+    """One path of a face with a handler per method. For the route catalogue: ``anonymous``, the
+    methods that need no credential in the headers (sign-in, or a credential in the body), and
+    ``actions``, where a method's handler serves several operations told apart by ``?action=``
+    (vAPI REST), their names."""
+
+    def __init__(
+        self,
+        path: str,
+        handlers: Mapping[str, Handler],
+        answer: Answer,
+        anonymous: frozenset[str] = frozenset(),
+        actions: Mapping[str, Sequence[str | None]] | None = None,
+    ) -> None:
+        super().__init__(path, self.dispatch, methods=list(handlers))
+        self.handlers = dict(handlers)
+        self.answer = answer
+        self.anonymous = anonymous
+        self.actions = dict(actions or {})  # method -> the ``?action=`` of each operation (None: none)
+        self.allow = ", ".join(sorted(self.methods or ()))
+
+    async def dispatch(self, request: Request) -> Response:
+        """The answer of the method's handler, or of the face to whatever it raised."""
+        handler = self.handlers.get("GET" if request.method == "HEAD" else request.method)
+        try:
+            if handler is None:
+                raise RouteMiss(405, self.allow)
+            return await handler(request)
+        except Exception as exc:
+            response = self.answer(request, exc)
+            if isinstance(exc, RouteMiss) and exc.status == 405:
+                response.headers["Allow"] = self.allow
+            return response
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.dispatch(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+
+class Routes(Generic[C]):
+    """A face's route table. ``authenticate`` checks a request's credential from its headers and
+    returns the caller (or raises what ``answer`` turns into the face's 401); ``require`` raises
+    when the caller lacks a privilege an operation declares."""
+
+    def __init__(
+        self,
+        answer: Answer,
+        authenticate: Callable[[Request], Awaitable[C]],
+        require: Callable[[C, str], None] | None = None,
+    ) -> None:
+        self.answer = answer
+        self._authenticate = authenticate
+        self._require = require
+        self._paths: dict[str, dict[str, Handler]] = {}
+        self._anonymous: dict[str, set[str]] = {}
+
+    def add(self, method: str, path: str, handler: Guarded[C], privilege: str | None = None) -> None:
+        """An operation that needs a valid credential (and ``privilege``, when given)."""
+        if privilege is not None and self._require is None:
+            raise ValueError("this face's routes declare no privileges")
+        authenticate, require = self._authenticate, self._require
+
+        async def guarded(request: Request) -> Response:
+            caller = await authenticate(request)
+            if privilege is not None and require is not None:
+                require(caller, privilege)
+            return await handler(request, caller)
+
+        self._put(method, path, guarded)
+
+    def anonymous(self, method: str, path: str, handler: Handler) -> None:
+        """An operation anyone may call: a sign-in, or one that reads its credential from the body."""
+        self._put(method, path, handler)
+        self._anonymous.setdefault(path, set()).add(method)
+
+    def _put(self, method: str, path: str, handler: Handler) -> None:
+        handlers = self._paths.setdefault(path, {})
+        if method in handlers:
+            raise ValueError(f"{method} {path} is declared twice")
+        handlers[method] = handler
+
+    def build(self) -> list[FaceRoute]:
+        """One route per path, in the order the paths were first declared (literal paths before
+        the patterns that would also match them, as Starlette matches in order)."""
+        return [
+            FaceRoute(path, handlers, self.answer, frozenset(self._anonymous.get(path, ())))
+            for path, handlers in self._paths.items()
+        ]
+
+
+def not_found(answer_for: Callable[[str], Answer]) -> ASGIApp:
+    """A router's default: the 404, in its words, of the face ``answer_for`` names for the path."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope, receive, send)
+            await answer_for(scope["path"])(request, RouteMiss(404))(scope, receive, send)
+
+    return app
+
+
+def face_not_found(answer: Answer) -> ASGIApp:
+    """A face's router's default: the face's 404 for a path it has no route for."""
+    return not_found(lambda _path: answer)
