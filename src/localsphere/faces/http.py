@@ -18,24 +18,41 @@ T = TypeVar("T")
 WORLD_THREADS = 4
 
 
-class BodyError(Exception):
-    """The request body is missing, too large or not what the operation reads."""
+MAX_DEPTH = 64  # nesting of a JSON or XML body, as a scenario's YAML
+MAX_QUERY_BYTES = 32 * 1024  # a request's query string
+MAX_QUERY_PARAMS = 1000  # parameters in it
+
+
+class InputError(Exception):
+    """The request's input is missing, too large or malformed: its body, or its query string.
+    ``detail`` says what, in the client's terms."""
 
     def __init__(self, kind: str, detail: str = "") -> None:
         super().__init__(detail or kind)
-        self.kind = kind  # empty | too_large | malformed
+        self.kind = kind  # empty | too_large | malformed (a body) | query
         self.detail = detail
+
+
+def check_query(query_string: bytes) -> None:
+    """Refuse a query string too long or with too many parameters to parse at little cost, or
+    holding a NUL character (no name or value has one, and PostgreSQL's text cannot)."""
+    if len(query_string) > MAX_QUERY_BYTES:
+        raise InputError("query", f"The query string is longer than {MAX_QUERY_BYTES} bytes")
+    if query_string.count(b"&") >= MAX_QUERY_PARAMS:
+        raise InputError("query", f"The query string has more than {MAX_QUERY_PARAMS} parameters")
+    if b"%00" in query_string:
+        raise InputError("query", "The query string must not contain the NUL character (%00)")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyError("too_large", f"Request body exceeds {limit} bytes")
+        raise InputError("too_large", f"Request body exceeds {limit} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise BodyError("too_large", f"Request body exceeds {limit} bytes")
+            raise InputError("too_large", f"Request body exceeds {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -45,12 +62,36 @@ async def read_json(request: Request, limit: int) -> Any:
 
 
 def parse_json(body: bytes) -> Any:
+    """A JSON body nested at most ``MAX_DEPTH`` levels, without the NUL character in its strings;
+    malformed JSON is refused by position."""
     if not body.strip():
-        raise BodyError("empty", "Request body is required")
+        raise InputError("empty", "Request body is required")
     try:
-        return orjson.loads(body)
+        value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise BodyError("malformed", f"Malformed JSON: {exc}") from None
+        if "depth" in exc.msg:  # orjson stops at 1024 levels, past ours
+            raise InputError("malformed", f"The body is nested more than {MAX_DEPTH} levels deep") from None
+        raise InputError("malformed", f"Malformed JSON at line {exc.lineno}, column {exc.colno}") from None
+    deep = body.count(b"[") + body.count(b"{") > MAX_DEPTH  # else it cannot be nested deeper
+    if deep or b"\\u0000" in body:
+        _check_value(value)
+    return value
+
+
+def _check_value(value: Any) -> None:
+    """Refuse a decoded JSON value nested deeper than ``MAX_DEPTH``, or with a NUL character in
+    a string (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise InputError("malformed", "Strings must not contain the NUL character (\\u0000)")
+        elif isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise InputError("malformed", f"The body is nested more than {MAX_DEPTH} levels deep")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -15,6 +15,7 @@ import logging
 import secrets
 import string
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from starlette.requests import Request
@@ -22,7 +23,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from localsphere.faces.http import check_query
+
 log = logging.getLogger("localsphere")
+_PACKAGE = str(Path(__file__).resolve().parents[1]) + "/"  # the localsphere package
 C = TypeVar("C")
 Handler = Callable[[Request], Awaitable[Response]]
 Guarded = Callable[[Request, C], Awaitable[Response]]
@@ -46,20 +50,27 @@ def request_id() -> str:
 
 
 def log_internal(request: Request, exc: BaseException) -> str:
-    """One log line for an unexpected failure, with a fresh request id and where it happened
-    (never a traceback per request, never the exception's text, which may quote a secret)."""
+    """One log line for an unexpected failure, with a fresh request id and where it happened: the
+    innermost line of ours, and of a library's below it (never a traceback per request, never the
+    exception's text, which may quote a secret)."""
     rid = request_id()
+    ours = theirs = "?"
     tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        theirs = f"{code.co_filename}:{tb.tb_lineno}"
+        if code.co_filename.startswith(_PACKAGE):
+            ours = f"{code.co_filename[len(_PACKAGE) :]}:{tb.tb_lineno}"
         tb = tb.tb_next
-    where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb is not None else "?"
+    below = "" if theirs.startswith(_PACKAGE) else f" (below: {theirs})"
     log.error(
-        "internal error %s on %s %s: %s at %s",
+        "internal error %s on %s %s: %s at %s%s",
         rid,
         request.method,
         request.url.path,
         type(exc).__name__,
-        where,
+        ours,
+        below,
     )
     return rid
 
@@ -108,6 +119,9 @@ class FaceRoute(Route):
         try:
             if handler is None:
                 raise RouteMiss(405, self.allow)
+            if "\x00" in request.scope["path"]:
+                raise RouteMiss(404)  # no object is named with a NUL character
+            check_query(request.scope["query_string"])
             return await handler(request)
         except Exception as exc:
             response = self.answer(request, exc)

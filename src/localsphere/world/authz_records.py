@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, insert, or_, select
 
 from localsphere.world.clock import Clock, read_state
-from localsphere.world.errors import Conflict, Invalid, NotFound
+from localsphere.world.errors import Conflict, Invalid, NotFound, bounded_text
 from localsphere.world.paging import Page, bounded_size, marker_after, next_marker
 from localsphere.world.schema import ManagedObject, PrivilegeCheck, VtMapping
 from localsphere.world.store import Store
 
 KEEP_CHECKS = 10_000
+OP_ID_LENGTH = 128  # what the store keeps of a client's operation id
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class VtMappings:
     def add(self, vtcontainer: str, moid: str) -> str:
         if not vtcontainer.strip():
             raise Invalid("vtcontainer.empty", "A vTContainer id is required", "vtcontainer")
+        bounded_text(vtcontainer, "vtcontainer", 255)
         with self._store.write() as s:
             kind = s.scalar(select(ManagedObject.kind).where(ManagedObject.moid == moid))
             if kind is None:
@@ -120,7 +122,7 @@ class PrivilegeChecks:
                     principal_domain=domain,
                     object=moid,
                     privilege=privilege,
-                    op_id=op_id,
+                    op_id=op_id[:OP_ID_LENGTH] if op_id else op_id,  # a client's id, kept as far as it fits
                     created_at=read_state(conn).now,
                 )
             ).inserted_primary_key[0]

@@ -45,3 +45,11 @@ class WrongState(WorldError):
 
 class AlreadyInState(WorldError):
     """The object is already in the state the request asks for."""
+
+
+def bounded_text(text: str, field: str, most: int) -> str:
+    """``text`` when it has 1 to ``most`` characters and is not blank (what the store's column
+    holds), else Invalid naming ``field``."""
+    if not text.strip() or len(text) > most:
+        raise Invalid(f"{field}.length", f"{field} must be 1 to {most} characters and not blank", field)
+    return text

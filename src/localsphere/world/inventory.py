@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
-from localsphere.world.errors import AlreadyInState, Forbidden, Invalid, NotFound, WrongState
+from localsphere.world.errors import AlreadyInState, Forbidden, Invalid, NotFound, WrongState, bounded_text
 from localsphere.world.plan import POWER_STATES, InventoryPlan, VmGroup
 from localsphere.world.scenario import ScenarioError
 from localsphere.world.schema import ExternalStat, ManagedObject, Meta
@@ -33,6 +33,7 @@ GUESTS = ("UBUNTU_64", "RHEL_9_64", "WINDOWS_SERVER_2021", "OTHER_LINUX_64")
 CPUS = (1, 2, 4, 8)
 MEMORY = (2048, 4096, 8192, 16384)
 GIB = 1 << 30
+VM_NAME_LENGTH = 80  # vCenter refuses longer VM names
 BATCH = 5000
 
 
@@ -573,6 +574,7 @@ class Inventory:
         disk_bytes: int,
     ) -> str:
         """A new, powered-off VM; placement is completed from what is given, as vCenter does."""
+        bounded_text(name, "name", VM_NAME_LENGTH)
         with self._store.write() as s:
             host_row = self._row(s, HOST, host) if host else None
             cluster = cluster or (host_row.cluster if host_row else None)

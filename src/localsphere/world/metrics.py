@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 
 from localsphere.world import inventory as inv
 from localsphere.world.clock import Clock, read_state
-from localsphere.world.errors import Invalid
+from localsphere.world.errors import Invalid, bounded_text
 from localsphere.world.inventory import ObjectView
 from localsphere.world.schema import ExternalStat, ManagedObject
 from localsphere.world.store import Store
@@ -33,6 +33,7 @@ INTERVAL_MS = 300_000  # Operations' five-minute collection cycle
 DAY_MS = 86_400_000
 NOISE_SERIES = 3
 HOST_MHZ_PER_CORE = 2600
+STAT_KEY_LENGTH = 255  # of a pushed stat key
 MAX_SAMPLES = 2_000_000  # simulated samples one request may evaluate, summed over its stats
 _WORDS = struct.Struct("<8I")
 
@@ -229,8 +230,9 @@ class Metrics:
         Returns how many were stored."""
         rows = {}
         for key, timestamps, data in contents:
-            if not key or len(timestamps) != len(data):
-                raise Invalid("stats.mismatch", f"statKey {key!r} needs one value per timestamp", key)
+            bounded_text(key, "statKey", STAT_KEY_LENGTH)
+            if len(timestamps) != len(data):
+                raise Invalid("stats.mismatch", f"statKey {key} needs one value per timestamp", key)
             for t, value in zip(timestamps, data, strict=True):
                 rows[(key, int(t))] = float(value)
         with self._store.write() as s:

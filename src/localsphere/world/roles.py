@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from localsphere.world import stamp
 from localsphere.world.clock import Clock
-from localsphere.world.errors import Conflict, Invalid, NotFound
+from localsphere.world.errors import Conflict, Invalid, NotFound, bounded_text
 from localsphere.world.paging import Page, bounded_size, marker_after, next_marker
 from localsphere.world.schema import Assignment, Privilege, Role, RolePrivilege
 from localsphere.world.store import Store
@@ -23,6 +23,7 @@ from localsphere.world.store import Store
 BASE_PRIVILEGES = {"vcenter": ("System.Anonymous", "System.Read", "System.View")}
 
 
+NAME_LENGTH = 255  # of a role
 _PRIVILEGE_COLUMNS = (Privilege.name, Privilege.group, Privilege.description, Privilege.on_parent)
 
 
@@ -196,6 +197,7 @@ class Roles:
     def _check_name(s: Session, family: str, name: str) -> None:
         if not name.strip():
             raise Invalid("role.name_empty", "Role name must not be empty", "name")
+        bounded_text(name, "name", NAME_LENGTH)
         if s.scalars(select(Role.id).where(Role.family == family, Role.name == name)).first():
             raise Conflict("role.exists", f"A role named {name} already exists", name)
 

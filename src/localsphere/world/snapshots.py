@@ -135,7 +135,7 @@ def _check_name(name: str) -> None:
     if not NAME.fullmatch(name):
         raise Invalid(
             "snapshot.name",
-            f"Snapshot name {name!r} must be 1 to 128 letters, digits, '.', '_' or '-', "
+            "A snapshot name must be 1 to 128 letters, digits, '.', '_' or '-', "
             "starting with a letter or digit",
             name,
         )

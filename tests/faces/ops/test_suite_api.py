@@ -34,6 +34,7 @@ def test_both_schemes_and_the_cloud_path(server):
         for scheme in ("OpsToken", "vRealizeOpsToken"):
             r = c.get(f"{API}/versions/current", headers={"Authorization": f"{scheme} {token}"})
             assert r.json()["releaseName"] == "VCF Operations 9.1.0.0"
+            assert "description" not in r.json()  # the spec wants a string where the product sends null
         r = c.get("/vrops-cloud/suite-api/api/adapterkinds", headers={"Authorization": f"OpsToken {token}"})
         assert r.status_code == 200
 
@@ -91,8 +92,12 @@ def test_adapter_and_resource_kinds(ops):
     assert {"cpu|usagemhz_average", "mem|consumed_average"} <= {
         a["key"] for a in stat_keys["resourceTypeAttributes"]
     }
+    # the spec requires dataType and dataType2; only dataType2 can say FLOAT
+    assert {(a["dataType"], a["dataType2"]) for a in stat_keys["resourceTypeAttributes"]} == {
+        ("INTEGER", "FLOAT")
+    }
     props = ops.get(f"{API}/adapterkinds/VMWARE/resourcekinds/VirtualMachine/properties").json()
-    assert all(a["property"] for a in props["resourceTypeAttributes"])
+    assert all(a["property"] and a["dataType2"] == "STRING" for a in props["resourceTypeAttributes"])
     hosts = ops.get(f"{API}/adapterkinds/VMWARE/resourcekinds/HostSystem/resources").json()
     assert hosts["pageInfo"]["totalCount"] == 3
     everything = ops.get(f"{API}/adapterkinds/VMWARE/resources", params={"pageSize": 1}).json()

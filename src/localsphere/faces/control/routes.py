@@ -20,7 +20,15 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from localsphere import __version__
-from localsphere.faces.http import BodyError, bearer, call, iso_timestamp, json_response, read_body, read_json
+from localsphere.faces.http import (
+    InputError,
+    bearer,
+    call,
+    iso_timestamp,
+    json_response,
+    read_body,
+    read_json,
+)
 from localsphere.faces.request_log import Entry
 from localsphere.faces.routing import FaceRoute, RouteMiss, Routes, answers
 from localsphere.faces.shared import Shared
@@ -322,7 +330,7 @@ def _on_control_error(_request: Request, exc: Exception) -> Response:
 
 
 def _on_body_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, BodyError)
+    assert isinstance(exc, InputError)
     return json_response({"error": exc.kind, "message": exc.detail}, 413 if exc.kind == "too_large" else 400)
 
 
@@ -340,7 +348,7 @@ def _internal(_request: Request, rid: str) -> Response:
 
 
 answer = answers(
-    {ControlError: _on_control_error, BodyError: _on_body_error, RouteMiss: _on_route_miss}, _internal
+    {ControlError: _on_control_error, InputError: _on_body_error, RouteMiss: _on_route_miss}, _internal
 )
 
 

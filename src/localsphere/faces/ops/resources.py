@@ -108,6 +108,9 @@ def resource_kind(adapter_key: str, kind: str) -> dict[str, Any]:
 
 
 def attribute(key: str, description: str, unit: str, is_property: bool) -> dict[str, Any]:
+    """A resource kind's stat key or property. ``dataType2`` says FLOAT for metrics; the deprecated
+    ``dataType``, whose enumeration has no FLOAT, says INTEGER for them, as the spec's examples
+    of stat keys do."""
     return {
         "key": key,
         "description": description,
@@ -115,7 +118,8 @@ def attribute(key: str, description: str, unit: str, is_property: bool) -> dict[
         "rollupType": "LATEST" if is_property else "AVG",
         "instanceType": "INSTANCED",
         "unit": unit,
-        "dataType": "STRING" if is_property else "FLOAT",
+        "dataType": "STRING" if is_property else "INTEGER",
+        "dataType2": "STRING" if is_property else "FLOAT",
         "monitoring": True,
         "property": is_property,
     }

@@ -16,7 +16,7 @@ from starlette.routing import Router
 from starlette.types import ASGIApp, Scope
 
 from localsphere.faces.http import (
-    BodyError,
+    InputError,
     Runner,
     json_response,
     note_principal,
@@ -27,7 +27,7 @@ from localsphere.faces.lifecycle import Lifecycle, WhileServing
 from localsphere.faces.limits import InFlightCounters, InFlightLimit
 from localsphere.faces.ops import resources as res
 from localsphere.faces.ops import xml
-from localsphere.faces.ops.stats import QueryError, StatQuery, stats_of_resources
+from localsphere.faces.ops.stats import QueryError, StatQuery, listed, pushed_stats, stats_of_resources
 from localsphere.faces.routing import FaceRoute, RouteMiss, Routes, answers, face_not_found
 from localsphere.world import World
 from localsphere.world import inventory as inv
@@ -38,6 +38,7 @@ from localsphere.world.inventory import ObjectView
 SCHEMES = ("OpsToken", "vRealizeOpsToken", "CSPToken")
 CSP_ACCESS_LIFETIME = 1799  # seconds, as the cloud gateway grants them
 FORM = "application/x-www-form-urlencoded"
+FORM_FIELDS = 20  # of the gateway's form; more is refused before it is parsed
 TOKEN_EXPIRED = 1512  # the apiErrorCode of an invalid or expired token
 VIEW = "ViewEnvironment"
 MANAGE = "ManageResources"
@@ -50,8 +51,7 @@ VERSION = {
     "patch": 0,
     "releasedDate": 1772568000000,
     "humanlyReadableReleaseDate": "Tuesday, March 3, 2026 at 12:00:00 PM Pacific Standard Time",
-    "description": None,
-}
+}  # the product sends "description": null, which its spec does not allow (a string); left out
 RELATIONS = ("PARENT", "CHILD", "ALL")
 WORLD_STATUS = {NotFound: 404, Forbidden: 403, Invalid: 400, Unauthenticated: 401}
 
@@ -260,7 +260,7 @@ class OpsFace:
                 raise OpsError(400, "The body must be a stat-query object")
 
             def params(name: str) -> list[Any]:
-                return _listed(body.get(name))
+                return listed(body.get(name))
 
         else:
             params = request.query_params.getlist
@@ -297,16 +297,9 @@ class OpsFace:
         one = request.path_params.get("id")
         body = await self._body(request, "stat-contents" if one else "resources-stat-contents")
         try:
-            pushes = (
-                [(one, _stat_contents(body, "stat-content"))]
-                if one
-                else [
-                    (str(item["id"]), _stat_contents(item, "stat-contents"))
-                    for item in _listed(_field(body, "resource-stat-content"))
-                ]
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise OpsError(400, f"Malformed stat contents: {exc}") from None
+            pushes = pushed_stats(body, one)
+        except QueryError as exc:
+            raise OpsError(400, str(exc)) from None
 
         def store() -> None:
             for rid, contents in pushes:
@@ -375,25 +368,6 @@ def _paging(request: Request) -> tuple[int, int]:
     return page, size
 
 
-def _listed(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _field(body: Any, name: str) -> Any:
-    if not isinstance(body, dict):
-        raise TypeError("the body must be an object")
-    return body.get(name)
-
-
-def _stat_contents(body: Any, name: str) -> list[tuple[str, list[int], list[float]]]:
-    return [
-        (str(c["statKey"]), [int(t) for t in c["timestamps"]], [float(v) for v in c["data"]])
-        for c in _listed(_field(body, name))
-    ]
-
-
 def expired(scheme: str) -> OpsError:
     return OpsError(
         401, f'The provided token for auth scheme "{scheme}" is either invalid or has expired.', TOKEN_EXPIRED
@@ -420,7 +394,7 @@ def _on_world_error(request: Request, exc: Exception) -> Response:
 
 
 def _on_body_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, BodyError)
+    assert isinstance(exc, InputError)
     return error_body(request, 413 if exc.kind == "too_large" else 400, exc.detail)
 
 
@@ -439,7 +413,7 @@ answer = answers(
     {
         OpsError: _on_ops_error,
         WorldError: _on_world_error,
-        BodyError: _on_body_error,
+        InputError: _on_body_error,
         RouteMiss: _on_route_miss,
     },
     _internal,
@@ -453,7 +427,18 @@ async def _csp_authorize(world: World, runner: Runner, max_body: int, request: R
         return json_response(
             {"error": "unsupported_media_type", "message": f"Content-Type must be {FORM}"}, 415
         )
-    form = parse_qs((await read_body(request, max_body)).decode("utf-8", "replace"))
+    try:
+        form = parse_qs(
+            (await read_body(request, max_body)).decode("utf-8", "replace"), max_num_fields=FORM_FIELDS
+        )
+    except ValueError:
+        return json_response(
+            {
+                "error": "invalid_request",
+                "error_description": f"At most {FORM_FIELDS} form fields are accepted",
+            },
+            400,
+        )
     api_token = (form.get("refresh_token") or [""])[0]
     if not api_token:
         return json_response(

@@ -3,6 +3,7 @@ samples up into intervals, and the ``stats-of-resources`` shape they are answere
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,11 @@ INTERVALS_MS = {
 }
 CALENDAR = ("MONTHS", "YEARS")
 MAX_KEYS = 1000
+MAX_RESOURCES = 1000  # resourceId values of one query
+MAX_PUSHED = 10_000  # samples of one push
+MAX_QUANTIFIER = 1_000_000
+MAX_SAMPLES = 1_000_000
+LAST_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last instant a date-time holds
 
 
 class QueryError(Exception):
@@ -52,31 +58,39 @@ class StatQuery:
             values = fields(name)
             return values[0] if values else None
 
-        keys = [str(k) for k in fields("statKey")] or None
+        keys = _texts(fields("statKey"), "statKey") or None
         if keys is not None and len(keys) > MAX_KEYS:
             raise QueryError(f"At most {MAX_KEYS} statKey values are allowed")
-        roll_up = str(one("rollUpType") or "NONE").upper()
+        roll_up = (_text(one("rollUpType"), "rollUpType") or "NONE").upper()
         if roll_up != "NONE" and roll_up not in ROLL_UPS:
-            raise QueryError(f"Invalid rollUpType {roll_up}")
-        interval = str(one("intervalType") or ("MINUTES" if roll_up == "NONE" else "HOURS")).upper()
+            raise QueryError(f"Invalid rollUpType {roll_up}; expected one of NONE, {', '.join(ROLL_UPS)}")
+        interval = (
+            _text(one("intervalType"), "intervalType") or ("MINUTES" if roll_up == "NONE" else "HOURS")
+        ).upper()
         if interval not in INTERVALS_MS and interval not in CALENDAR:
-            raise QueryError(f"Invalid intervalType {interval}")
-        quantifier = _integer(one("intervalQuantifier"), "intervalQuantifier", 1)
-        samples = _integer(one("maxSamples" if latest else "latestMaxSamples"), "maxSamples", 1)
+            raise QueryError(
+                f"Invalid intervalType {interval}; expected one of {', '.join([*INTERVALS_MS, *CALENDAR])}"
+            )
+        quantifier = _integer(one("intervalQuantifier"), "intervalQuantifier", 1, MAX_QUANTIFIER)
+        samples = _integer(one("maxSamples" if latest else "latestMaxSamples"), "maxSamples", 1, MAX_SAMPLES)
         if latest and samples < 1:
             raise QueryError("maxSamples must be at least 1")
-        begin, end = _integer(one("begin"), "begin", None), _integer(one("end"), "end", None)
+        begin = _integer(one("begin"), "begin", None, LAST_MS)
+        end = _integer(one("end"), "end", None, LAST_MS)
         if begin is not None and end is not None and begin > end:
             raise QueryError("begin must not be after end")
+        ids = _texts(fields("resourceId"), "resourceId")
+        if len(ids) > MAX_RESOURCES:
+            raise QueryError(f"At most {MAX_RESOURCES} resourceId values are allowed")
         return StatQuery(
-            [str(r) for r in fields("resourceId")],
+            ids,
             keys,
             begin,
             end,
             roll_up,
             interval,
-            max(quantifier, 1),
-            samples if latest else 0,
+            max(quantifier or 1, 1),
+            (samples or 1) if latest else 0,
         )
 
     def shape(self, series: Series) -> dict[str, Any]:
@@ -122,12 +136,80 @@ def stats_of_resources(found: Iterable[tuple[str, list[dict[str, Any]]]]) -> dic
     return {"values": [{"resourceId": rid, "stat-list": {"stat": stats}} for rid, stats in found]}
 
 
-def _integer(value: Any, name: str, default: int | None) -> int | None:
+def _integer(value: Any, name: str, default: int | None, high: int) -> int | None:
+    """An integer from 0 to ``high`` (a number, or its text in a query string)."""
     if value is None or value == "":
         return default
-    if isinstance(value, bool):
-        raise QueryError(f"{name} must be an integer")
-    try:
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        text = str(value).strip()
+        if text.lstrip("-").isdigit() and len(text) <= 20 and 0 <= int(text) <= high:
+            return int(text)
+    raise QueryError(f"{name} must be an integer from 0 to {high}")
+
+
+def _text(value: Any, name: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise QueryError(f"{name} must be a string")
+
+
+def _texts(values: list[Any], name: str) -> list[str]:
+    if not all(isinstance(v, str) for v in values):
+        raise QueryError(f"every {name} must be a string")
+    return values
+
+
+def pushed_stats(body: Any, one: str | None) -> list[tuple[str, list[tuple[str, list[int], list[float]]]]]:
+    """The samples of a push, per resource id: ``stat-contents`` of one resource (``one``, from
+    the path) or ``resources-stat-contents`` naming each resource's ``id``."""
+    if not isinstance(body, dict):
+        raise QueryError("The body must be an object")
+    if one is not None:
+        return [(one, _stat_contents(body, "stat-content", ""))]
+    pushes = []
+    for i, item in enumerate(listed(body.get("resource-stat-content"))):
+        where = f"resource-stat-content[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            raise QueryError(f"{where} must be an object with the resource's id")
+        pushes.append((item["id"], _stat_contents(item, "stat-contents", f"{where}.")))
+    if sum(len(t) for _, contents in pushes for _, t, _ in contents) > MAX_PUSHED:
+        raise QueryError(f"At most {MAX_PUSHED} samples may be pushed at once")
+    return pushes
+
+
+def _stat_contents(body: dict[str, Any], name: str, where: str) -> list[tuple[str, list[int], list[float]]]:
+    contents = []
+    for i, item in enumerate(listed(body.get(name))):
+        at = f"{where}{name}[{i}]"
+        if not isinstance(item, dict):
+            raise QueryError(f"{at} must be an object")
+        key = item.get("statKey")
+        if not isinstance(key, str):
+            raise QueryError(f"{at}.statKey must be a string")
+        timestamps = [_timestamp(t, f"{at}.timestamps") for t in listed(item.get("timestamps"))]
+        data = [_sample(v, f"{at}.data") for v in listed(item.get("data"))]
+        if len(timestamps) != len(data):
+            raise QueryError(f"{at} needs one value in data per timestamp")
+        if len(timestamps) > MAX_PUSHED:
+            raise QueryError(f"At most {MAX_PUSHED} samples may be pushed at once")
+        contents.append((key, timestamps, data))
+    return contents
+
+
+def _timestamp(value: Any, where: str) -> int:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= LAST_MS:
         return int(value)
-    except (TypeError, ValueError):
-        raise QueryError(f"{name} must be an integer") from None
+    raise QueryError(f"{where} must hold epoch milliseconds from 0 to {LAST_MS}")
+
+
+def _sample(value: Any, where: str) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    raise QueryError(f"{where} must hold numbers")
+
+
+def listed(value: Any) -> list[Any]:
+    """A body field that is one value or a list of them, as a list (none: empty)."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -24,6 +24,8 @@ from typing import Any, Literal
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from localsphere.faces.http import MAX_DEPTH
+
 NAMESPACE = "http://webservice.vmware.com/vRealizeOpsMgr/1.0/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _NIL = f"{{{XSI}}}nil"
@@ -317,16 +319,29 @@ def decode(body: bytes, root: str) -> dict[str, Any]:
     un-namespaced ``<{root}>``). No DTDs, entities or external references are accepted."""
     try:
         element = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as e:
-        raise XmlError(f"XML with a DTD or entities is not accepted: {e}") from None
+    except DefusedXmlException:
+        raise XmlError("XML with a DTD or entities is not accepted") from None
     except ET.ParseError as e:
-        raise XmlError(f"Malformed XML: {e}") from None
+        line, column = e.position
+        raise XmlError(f"Malformed XML at line {line}, column {column + 1}") from None
+    _check_depth(element)
     namespace, name = _split(element.tag)
     if name != root or namespace not in ("", NAMESPACE):
         raise XmlError(
             f"Expected the root element <ops:{root}> in namespace {NAMESPACE}, got <{element.tag}>"
         )
     return _object(element, root)
+
+
+def _check_depth(root: ET.Element) -> None:
+    """Refuse a document nested deeper than ``MAX_DEPTH`` (walked without recursion; the decoder
+    that follows recurses once a level)."""
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise XmlError(f"The XML body is nested more than {MAX_DEPTH} levels deep")
+        stack.extend((child, depth + 1) for child in element)
 
 
 def _split(tag: str) -> tuple[str, str]:

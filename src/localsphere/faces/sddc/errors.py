@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from localsphere.faces.http import BodyError, json_response
+from localsphere.faces.http import InputError, json_response
 from localsphere.faces.routing import RouteMiss, answers, request_id
 from localsphere.faces.sddc.wire import WireError
 from localsphere.world.errors import (
@@ -105,10 +105,10 @@ def on_world_error(_request: Request, exc: Exception) -> Response:
 
 
 def on_body_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, BodyError)
+    assert isinstance(exc, InputError)
     if exc.kind == "too_large":
         return error_response(413, "REQUEST_TOO_LARGE", exc.detail)
-    code = "MALFORMED_JSON" if exc.kind == "malformed" else "REQUEST_BODY_MISSING"
+    code = {"malformed": "MALFORMED_JSON", "query": "INVALID_INPUT"}.get(exc.kind, "REQUEST_BODY_MISSING")
     return error_response(400, code, exc.detail)
 
 
@@ -135,7 +135,7 @@ answer = answers(
     {
         WorldError: on_world_error,
         WireError: on_wire_error,
-        BodyError: on_body_error,
+        InputError: on_body_error,
         RouteMiss: on_route_miss,
     },
     internal,

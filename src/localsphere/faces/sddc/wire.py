@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
-from localsphere.faces.http import BodyError
+from localsphere.faces.http import InputError, parse_json
 from localsphere.faces.http import iso_timestamp as timestamp
 from localsphere.world.access import Grant, GrantRequest, RoleView
 from localsphere.world.auth import LOCAL_ACCOUNT, LocalAccount
@@ -146,16 +144,13 @@ def bare_string(body: bytes) -> str:
     """A refresh-token id as clients send it: a JSON string, or the raw id as plain text."""
     text = body.strip()
     if not text:
-        raise BodyError("empty", "Refresh token id is required")
+        raise InputError("empty", "Refresh token id is required")
     if text.startswith(b'"'):
-        try:
-            value = orjson.loads(text)
-        except orjson.JSONDecodeError as exc:
-            raise BodyError("malformed", f"Malformed JSON: {exc}") from None
+        value = parse_json(text)
         if not isinstance(value, str) or not value:
-            raise BodyError("malformed", "Refresh token id must be a string")
+            raise InputError("malformed", "Refresh token id must be a string")
         return value
     try:
         return text.decode()
     except UnicodeDecodeError:
-        raise BodyError("malformed", "Refresh token id must be text") from None
+        raise InputError("malformed", "Refresh token id must be text") from None

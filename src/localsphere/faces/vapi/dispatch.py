@@ -14,7 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from localsphere.faces.http import BodyError, Runner, json_response, note_principal, parse_json, read_body
+from localsphere.faces.http import InputError, Runner, json_response, note_principal, parse_json, read_body
 from localsphere.faces.routing import FaceRoute, Handler, RouteMiss, log_internal
 from localsphere.faces.vapi.errors import AUTH_REQUIRED, CHALLENGE, VapiError, from_world
 from localsphere.faces.vapi.operations import Context, Operation
@@ -184,7 +184,7 @@ class Endpoint:
             )
             output = None if op.output is None else op.output.rpc(result)
             return json_response({"jsonrpc": "2.0", "id": request_id, "result": {"output": output}})
-        except BodyError as exc:
+        except InputError as exc:
             return json_response(_rpc_fault(request_id, -32700, f"Parse error: {exc.detail}"))
         except Exception as exc:
             error = to_vapi(exc, request)
@@ -203,7 +203,7 @@ def to_vapi(exc: Exception, request: Request) -> VapiError:
         return from_world(exc)
     if isinstance(exc, Bad):
         return VapiError("INVALID_ARGUMENT", str(exc), "vapi.data.structure.field.invalid", [exc.where])
-    if isinstance(exc, BodyError):
+    if isinstance(exc, InputError):
         return VapiError("INVALID_ARGUMENT", exc.detail, "vapi.json.parse.error")
     if isinstance(exc, RouteMiss):
         if exc.status == 405:

@@ -1,0 +1,123 @@
+"""The small protocol promises, on every face: 405 lists every method of the path in ``Allow``;
+paths no route serves, even with control characters in them, get the owning face's JSON 404;
+bodies nested too deep and queries too long are refused in the face's words and leave the
+connection usable."""
+
+import pytest
+
+from helpers import ADMIN, assert_error, assert_ops_error, assert_vapi_error, ops_acquire, vcenter_session
+
+DEEP_XML = b'<?xml version="1.0"?>' + b"<a>" * 490 + b"</a>" * 490
+
+
+def allowed(r):
+    return {m.strip() for m in r.headers["allow"].split(",")}
+
+
+def test_405_lists_every_method_of_the_path(server):
+    with server.client() as c:
+        r = c.options("/v1/users")
+        assert_error(r, 405, "METHOD_NOT_ALLOWED")
+        assert allowed(r) == {"GET", "HEAD", "POST"}
+        r = c.put("/v1/users/local/admin")
+        assert allowed(r) == {"DELETE", "GET", "HEAD", "PATCH"}
+        r = c.delete("/suite-api/api/resources")
+        assert_ops_error(r, 405)
+        assert allowed(r) == {"GET", "HEAD"}
+        r = c.put("/suite-api/api/resources/stats")
+        assert allowed(r) == {"GET", "HEAD", "POST"}
+        r = c.put("/_localsphere/clock")
+        assert r.status_code == 405 and r.json()["error"] == "method_not_allowed"
+        assert allowed(r) == {"GET", "HEAD", "POST"}
+        # vCenter names a method it has no operation for OPERATION_NOT_FOUND, and says which it has
+        r = c.put("/api/vcenter/vm")
+        assert_vapi_error(r, 404, "OPERATION_NOT_FOUND")
+        assert allowed(r) == {"GET", "HEAD", "POST"}
+
+
+@pytest.mark.parametrize(
+    ("path", "face"),
+    [
+        ("/api/vcenter/vm/a%0Ab", "vapi"),
+        ("/api/vcenter/vm/a%00b", "vapi"),
+        ("/api/no/such/thing", "vapi"),
+        ("/rest/vcenter/vm%0A", "legacy"),
+        ("/v1/users/a%0Ab/x", "sddc"),
+        ("/v1/nothing", "sddc"),
+        ("/suite-api/api/resources/a%0Ab/stats/x", "ops"),
+        ("/vrops-cloud/suite-api/nothing", "ops"),
+        ("/_localsphere/nothing%0A", "control"),
+        ("/nothing", "control"),
+    ],
+)
+def test_a_path_no_route_serves_gets_the_faces_json_404(server, path, face):
+    with server.client() as c:
+        r = c.get(path)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/json"), r.text
+    body = r.json()
+    if face == "vapi":
+        assert body["error_type"] == "NOT_FOUND"
+    elif face == "legacy":
+        assert body["type"] == "com.vmware.vapi.std.errors.not_found"
+    elif face == "sddc":
+        assert body["errorCode"] == "NOT_FOUND"
+    elif face == "ops":
+        assert body["httpStatusCode"] == 404
+    else:
+        assert body["error"] == "not_found"
+
+
+def test_a_deeply_nested_xml_body_is_a_400_and_the_connection_goes_on(server):
+    """The issue's example: 490 levels of XML to token acquisition answered 500 and left the
+    keep-alive connection without an answer."""
+    with server.client(headers={"Content-Type": "application/xml", "Accept": "application/xml"}) as c:
+        r = c.post("/suite-api/api/auth/token/acquire", content=DEEP_XML)
+        assert r.status_code == 400 and r.headers["content-type"] == "application/xml"
+        assert b"nested more than 64 levels" in r.content and b'httpStatusCode="400"' in r.content
+        again = c.post(
+            "/suite-api/api/auth/token/acquire",
+            content=f"<username-password><username>{ADMIN}</username><password>VMware1!</password>"
+            "</username-password>".encode(),
+        )
+        assert again.status_code == 200
+
+
+def test_deeply_nested_json_is_refused_in_every_faces_words(server):
+    deep = b"[" * 65 + b"]" * 65
+    deeper = b"{" + b'"a":{' * 3000 + b"}" * 3001
+    token = server.token()
+    session = vcenter_session(server)
+    ops = ops_acquire(server).json()["token"]
+    with server.client(headers={"Content-Type": "application/json"}) as c:
+        for body in (deep, deeper):
+            r = c.post("/v1/users", content=body, headers={"Authorization": f"Bearer {token}"})
+            assert "nested more than 64 levels" in assert_error(r, 400, "MALFORMED_JSON")["message"]
+            r = c.post(
+                "/suite-api/api/resources/stats/query",
+                content=body,
+                headers={"Authorization": f"OpsToken {ops}"},
+            )
+            assert "nested more than 64" in assert_ops_error(r, 400)["message"]
+            r = c.post("/api/vcenter/vm", content=body, headers={"vmware-api-session-id": session})
+            assert (
+                "nested more than 64"
+                in assert_vapi_error(r, 400, "INVALID_ARGUMENT")["messages"][0]["default_message"]
+            )
+            r = c.post("/api", content=body)
+            assert r.status_code == 200 and r.json()["error"]["code"] == -32700
+            r = server.control("POST", "/faults", content=body)
+            assert r.status_code == 400 and "nested" in r.json()["message"]
+
+
+def test_queries_too_long_or_with_a_nul_are_refused(server):
+    token = server.token()
+    with server.client(headers={"Authorization": f"Bearer {token}"}) as c:
+        r = c.get("/v1/sso-domains/vsphere.local/entities", params={"entityName": "x" * 40_000})
+        assert "longer than 32768" in assert_error(r, 400, "INVALID_INPUT")["message"]
+        r = c.get("/v1/sso-domains/vsphere.local/entities?" + "&".join(["a=1"] * 1001))
+        assert "more than 1000 parameters" in assert_error(r, 400, "INVALID_INPUT")["message"]
+        r = c.get("/v1/sso-domains/vsphere.local/entities?entityName=a%00b")
+        assert "NUL" in assert_error(r, 400, "INVALID_INPUT")["message"]
+        assert (
+            c.get("/v1/sso-domains/vsphere.local/entities", params={"entityName": "USER"}).status_code == 200
+        )
