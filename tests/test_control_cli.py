@@ -111,7 +111,8 @@ def test_requests_and_follow(server, api):
 
 def test_routes(server):
     shown = run(server, "routes").stdout
-    assert "sddc-manager\tGET /v1/users" in shown and "vapi\t" in shown
+    assert "sddc-manager\tGET /v1/users\n" in shown and "vapi\t" in shown
+    assert "sddc-manager\tPOST /v1/tokens\tanonymous\n" in shown
 
 
 @pytest.mark.parametrize("token", ["wrong-token"])

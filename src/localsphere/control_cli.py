@@ -298,11 +298,13 @@ def register(cli: typer.Typer) -> None:
     def routes(
         ctx: typer.Context,
     ) -> None:
-        """Print every operation the server implements, per face, as METHOD /path lines."""
+        """Print every operation the server implements, per face, as METHOD /path lines; those
+        that need no credential in the headers are marked anonymous."""
         listing = _target(ctx).call("GET", "/routes")
+        anonymous = set(listing["anonymous"])
         for face, lines in listing["faces"].items():
             for line in lines:
-                typer.echo(f"{face}\t{line}")
+                typer.echo(f"{face}\t{line}" + ("\tanonymous" if line in anonymous else ""))
         for pair in listing["vapi"]:
             typer.echo(f"vapi\t{pair['service']}.{pair['operation']}")
 

@@ -322,7 +322,12 @@ def test_control_plane_bodies(server):
     ]
     headers = {"Authorization": f"Bearer {server.admin_token}"}
     with server.client(headers=headers) as c:
-        sent = sum(sweep(c, method, f"/_localsphere{path}", template) for method, path, template in checks)
+        try:
+            sent = sum(
+                sweep(c, method, f"/_localsphere{path}", template) for method, path, template in checks
+            )
+        finally:  # fault rules outlive resets: the sweep's must not reach the tests after it
+            assert c.delete("/_localsphere/faults").status_code == 204
         for scenario in (b"a: [", b"- 1", b"identity: {users: 5}", b"\xff", b"{" * 100):
             check(c.post("/_localsphere/scenario", content=scenario), f"scenario {scenario!r}")
         for bad in ("-1", "x", "9" * 30):

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from localsphere.faces.http import InputError
 from localsphere.faces.ops.xml import NAMESPACE, XmlError, decode, encode, wants_xml
 
 SPEC = Path("/work/shared/reference/specs/vcf-operations-9.1.json")
@@ -311,13 +312,13 @@ HOSTILE = {
 
 @pytest.mark.parametrize("body", HOSTILE.values(), ids=HOSTILE.keys())
 def test_dtds_and_entities_are_refused(body):
-    with pytest.raises(XmlError, match="DTD or entities"):
+    with pytest.raises(InputError, match="DTD or entities"):
         decode(body, "username-password")
 
 
 @pytest.mark.parametrize("body", [b"", b"<ops:x", b"not xml", b"<a></b>", b'<a xmlns:p="u"><q:b/></a>'])
 def test_malformed_xml_is_refused(body):
-    with pytest.raises(XmlError, match="Malformed XML"):
+    with pytest.raises(InputError, match=r"Malformed XML|body is required"):
         decode(body, "username-password")
 
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qs
 
+import orjson
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Router
@@ -493,9 +496,22 @@ async def unavailable(scope: Scope) -> Response:
 
 
 async def _too_busy(scope: Scope) -> Response:
-    return retry_later(
-        scope, 429, "Too many requests in flight; the request was rejected, try again later", 1
-    )
+    """429, before the request is routed, authenticated or read: from bodies encoded once, so
+    that clients ignoring ``Retry-After`` cost little and do not starve admitted requests."""
+    as_xml = xml.wants_xml(Headers(scope=scope).get("accept"))
+    body, media_type = _busy_body(as_xml)
+    return Response(body, 429, {"Retry-After": "1"}, media_type)
+
+
+@cache
+def _busy_body(as_xml: bool) -> tuple[bytes, str]:
+    error = {
+        "message": "Too many requests in flight; the request was rejected, try again later",
+        "httpStatusCode": 429,
+    }
+    if as_xml:
+        return xml.encode("error", error), "application/xml"
+    return orjson.dumps(error), "application/json"
 
 
 def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: Lifecycle) -> ASGIApp:

@@ -21,10 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
-
-from localsphere.faces.http import MAX_DEPTH
+from localsphere.faces.http import parse_xml
 
 NAMESPACE = "http://webservice.vmware.com/vRealizeOpsMgr/1.0/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -316,32 +313,15 @@ def _format(type_: str, value: Any) -> str:
 
 def decode(body: bytes, root: str) -> dict[str, Any]:
     """The JSON-shaped dict of an XML request body whose root must be ``<ops:{root}>`` (or an
-    un-namespaced ``<{root}>``). No DTDs, entities or external references are accepted."""
-    try:
-        element = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException:
-        raise XmlError("XML with a DTD or entities is not accepted") from None
-    except ET.ParseError as e:
-        line, column = e.position
-        raise XmlError(f"Malformed XML at line {line}, column {column + 1}") from None
-    _check_depth(element)
+    un-namespaced ``<{root}>``). No DTDs, entities or external references are accepted
+    (``parse_xml``: InputError when they or malformed XML are sent)."""
+    element = parse_xml(body)
     namespace, name = _split(element.tag)
     if name != root or namespace not in ("", NAMESPACE):
         raise XmlError(
             f"Expected the root element <ops:{root}> in namespace {NAMESPACE}, got <{element.tag}>"
         )
     return _object(element, root)
-
-
-def _check_depth(root: ET.Element) -> None:
-    """Refuse a document nested deeper than ``MAX_DEPTH`` (walked without recursion; the decoder
-    that follows recurses once a level)."""
-    stack = [(root, 1)]
-    while stack:
-        element, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise XmlError(f"The XML body is nested more than {MAX_DEPTH} levels deep")
-        stack.extend((child, depth + 1) for child in element)
 
 
 def _split(tag: str) -> tuple[str, str]:
@@ -408,4 +388,5 @@ def _parse(type_: str, raw: str, where: str) -> Any:
         moment = datetime.fromisoformat(value)
         return ((moment if moment.tzinfo else moment.replace(tzinfo=UTC)) - _EPOCH) // _MS
     except (ValueError, KeyError):
-        raise XmlError(f"{where}: expected {_EXPECTED[type_]}, got {value!r}") from None
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        raise XmlError(f"{where}: expected {_EXPECTED[type_]}, got '{shown}'") from None
