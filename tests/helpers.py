@@ -1,8 +1,17 @@
 """Small helpers the wire tests share."""
 
+import re
+
 from conftest import DEMO_PASSWORD
 
 ADMIN = "administrator@vsphere.local"
+# What a Python exception, a repr or a library's words look like when they escape into an answer.
+INTERNALS = re.compile(
+    r"Traceback|NoneType|object is not|subscriptable|not iterable|KeyError|TypeError|ValueError|"
+    r"AttributeError|IndexError|OverflowError|RecursionError|UnicodeDecodeError|orjson|defusedxml|"
+    r"DefusedXml|ParseError|sqlalchemy|psycopg|sqlite3|<class '|<built-in| at 0x|Exception|"
+    r"invalid literal for|\{'[^']*': ",
+)
 
 
 def sign_in(server, username=ADMIN, password=DEMO_PASSWORD, **extra):

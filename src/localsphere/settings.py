@@ -50,7 +50,7 @@ class InventorySpec:
         values: dict[str, int] = {}
         for item in filter(None, (p.strip() for p in text.split(","))):
             key, _, number = item.partition("=")
-            if key not in InventorySpec.__dataclass_fields__ or not number.isdigit():
+            if key not in InventorySpec.__dataclass_fields__ or not (number.isascii() and number.isdigit()):
                 raise ValueError(
                     f"bad inventory count {item!r}: use name=number with names "
                     f"{', '.join(InventorySpec.__dataclass_fields__)}"

@@ -50,7 +50,7 @@ def check_query(query_string: bytes) -> None:
 
 async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise InputError("too_large", f"Request body exceeds {limit} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():
@@ -117,6 +117,14 @@ def parse_xml(body: bytes) -> ET.Element:
             raise InputError("malformed", f"The XML body is nested more than {MAX_DEPTH} levels deep")
         stack.extend((child, depth + 1) for child in element)
     return root
+
+
+def whole_number(text: str) -> int | None:
+    """The value of a query parameter written in ASCII digits (at most 18 of them, so it fits any
+    64-bit column), else None. ``str.isdigit`` alone would take "²", which ``int`` refuses."""
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -190,6 +190,6 @@ class PrivilegeChecks:
         text = marker_after(marker)
         if text is None:
             return None
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit() and len(text) <= 18):
             raise Invalid("marker.invalid", f"Invalid marker: {marker}", marker or "")
         return int(text)

@@ -28,6 +28,7 @@ from localsphere.faces.http import (
     json_response,
     read_body,
     read_json,
+    whole_number,
 )
 from localsphere.faces.request_log import Entry
 from localsphere.faces.routing import FaceRoute, RouteMiss, Routes, answers
@@ -306,9 +307,10 @@ def _logged(seq: int, entry: Entry) -> dict[str, Any]:
 def _count(text: str | None, default: int, name: str, most: int, least: int = 1) -> int:
     if text is None:
         return default
-    if not text.isdigit() or len(text) > 20 or not least <= int(text) <= most:
+    value = whole_number(text)
+    if value is None or not least <= value <= most:
         raise ControlError(400, "invalid", f"{name} must be a whole number from {least} to {most}")
-    return int(text)
+    return value
 
 
 def _api_token(view: ApiTokenView) -> dict[str, Any]:

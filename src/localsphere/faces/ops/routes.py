@@ -25,6 +25,7 @@ from localsphere.faces.http import (
     note_principal,
     parse_json,
     read_body,
+    whole_number,
 )
 from localsphere.faces.lifecycle import Lifecycle, WhileServing
 from localsphere.faces.limits import InFlightCounters, InFlightLimit
@@ -46,6 +47,8 @@ TOKEN_EXPIRED = 1512  # the apiErrorCode of an invalid or expired token
 VIEW = "ViewEnvironment"
 MANAGE = "ManageResources"
 DEFAULT_PAGE_SIZE = 1000
+MAX_PAGE_SIZE = 100_000  # a page, bounded (the 100,000-VM lab world fits in one)
+MAX_PAGE = 2**31 - 1
 VERSION = {
     "releaseName": "VCF Operations 9.1.0.0",
     "major": 9,
@@ -364,10 +367,8 @@ def _kind(request: Request) -> str:
 
 def _paging(request: Request) -> tuple[int, int]:
     query = request.query_params
-    page = _number(query.get("page"), 0, "page")
-    size = _number(query.get("pageSize"), DEFAULT_PAGE_SIZE, "pageSize")
-    if size < 1:
-        raise OpsError(400, "pageSize must be at least 1")
+    page = _number(query.get("page"), 0, "page", 0, MAX_PAGE)
+    size = _number(query.get("pageSize"), DEFAULT_PAGE_SIZE, "pageSize", 1, MAX_PAGE_SIZE)
     return page, size
 
 
@@ -377,12 +378,13 @@ def expired(scheme: str) -> OpsError:
     )
 
 
-def _number(text: str | None, default: int, name: str) -> int:
+def _number(text: str | None, default: int, name: str, least: int, most: int) -> int:
     if text is None:
         return default
-    if not text.isdigit():
-        raise OpsError(400, f"{name} must be a non-negative integer")
-    return int(text)
+    value = whole_number(text)
+    if value is None or not least <= value <= most:
+        raise OpsError(400, f"{name} must be a whole number from {least} to {most}")
+    return value
 
 
 def _on_ops_error(request: Request, exc: Exception) -> Response:

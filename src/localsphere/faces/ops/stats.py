@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from localsphere.faces.http import whole_number
 from localsphere.world.metrics import INTERVAL_MS, Series
 
 ROLL_UPS: dict[str, Callable[[list[float]], float]] = {
@@ -127,7 +128,7 @@ class StatQuery:
         moment = datetime.fromtimestamp(t_ms / 1000, UTC)
         months = moment.year * 12 + moment.month - 1
         step = self.quantifier * (12 if self.interval == "YEARS" else 1)
-        months = months // step * step
+        months = max(months // step * step, 12)  # a step of millennia starts at year 1, not 0
         start = datetime(months // 12, months % 12 + 1, 1, tzinfo=UTC)
         return int(start.timestamp() * 1000)
 
@@ -140,10 +141,9 @@ def _integer(value: Any, name: str, default: int | None, high: int) -> int | Non
     """An integer from 0 to ``high`` (a number, or its text in a query string)."""
     if value is None or value == "":
         return default
-    if isinstance(value, int | str) and not isinstance(value, bool):
-        text = str(value).strip()
-        if text.lstrip("-").isdigit() and len(text) <= 20 and 0 <= int(text) <= high:
-            return int(text)
+    number = whole_number(value.strip()) if isinstance(value, str) else value
+    if isinstance(number, int) and not isinstance(number, bool) and 0 <= number <= high:
+        return number
     raise QueryError(f"{name} must be an integer from 0 to {high}")
 
 
