@@ -5,20 +5,20 @@ from __future__ import annotations
 from starlette.routing import Mount, Router
 from starlette.types import ASGIApp
 
-from localsphere.faces.catalogue import catalogue
 from localsphere.faces.control import routes as control
-from localsphere.faces.faults import FaultInjector
-from localsphere.faces.hooks import FaceOwners
-from localsphere.faces.lifecycle import Lifecycle, starting_app
-from localsphere.faces.observe import Observe
 from localsphere.faces.ops import faults as ops_faults
 from localsphere.faces.ops import routes as ops
 from localsphere.faces.routing import face_not_found, not_found
 from localsphere.faces.sddc import faults as sddc_faults
 from localsphere.faces.sddc import routes as sddc
-from localsphere.faces.shared import Shared
 from localsphere.faces.vcenter import faults as vcenter_faults
 from localsphere.faces.vcenter import routes as vcenter
+from localsphere.runtime.catalogue import catalogue
+from localsphere.runtime.faults import FaultInjector
+from localsphere.runtime.hooks import FaceOwners
+from localsphere.runtime.lifecycle import Lifecycle, starting_app
+from localsphere.runtime.observe import Observe
+from localsphere.runtime.shared import Shared
 from localsphere.settings import Settings
 from localsphere.world import World
 

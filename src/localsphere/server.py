@@ -21,11 +21,11 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from localsphere.app import build_app, build_starting_app
-from localsphere.faces.generation import Generation
-from localsphere.faces.lifecycle import Lifecycle
-from localsphere.faces.limits import InFlightCounters
-from localsphere.faces.request_log import RequestLog
-from localsphere.faces.shared import Shared
+from localsphere.runtime.generation import Generation
+from localsphere.runtime.lifecycle import Lifecycle
+from localsphere.runtime.limits import InFlightCounters
+from localsphere.runtime.request_log import RequestLog
+from localsphere.runtime.shared import Shared
 from localsphere.settings import Settings
 from localsphere.tls import ensure_certificate
 from localsphere.world import Progress, World

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from localsphere.faces.limits import InFlightCounters, InFlightLimit
+from localsphere.runtime.limits import InFlightCounters, InFlightLimit
 
 CLIENT = "127.0.0.1"  # httpx.ASGITransport's default client address
 

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from localsphere.faces.request_log import MAX_PATH, Entry, RequestLog
+from localsphere.runtime.request_log import MAX_PATH, Entry, RequestLog
 
 
 def entry(n, path="/v1/users"):

@@ -30,9 +30,9 @@ from localsphere.faces.http import (
     read_json,
     whole_number,
 )
-from localsphere.faces.request_log import Entry
 from localsphere.faces.routing import FaceRoute, RouteMiss, Routes, answers
-from localsphere.faces.shared import Shared
+from localsphere.runtime.request_log import Entry
+from localsphere.runtime.shared import Shared
 from localsphere.world import Loaded, Progress, World
 from localsphere.world.access import OPS
 from localsphere.world.api_tokens import ApiTokenView

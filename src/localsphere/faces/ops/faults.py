@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from localsphere.faces.hooks import FaceHooks
 from localsphere.faces.http import status_phrase
 from localsphere.faces.ops.routes import SCHEMES, TOKEN_EXPIRED, answer, error_body, expired, retry_later
+from localsphere.runtime.hooks import FaceHooks
 from localsphere.world import World, faults
 from localsphere.world.access import OPS
 from localsphere.world.errors import WorldError

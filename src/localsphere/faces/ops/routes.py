@@ -27,12 +27,12 @@ from localsphere.faces.http import (
     read_body,
     whole_number,
 )
-from localsphere.faces.lifecycle import Lifecycle, WhileServing
-from localsphere.faces.limits import InFlightCounters, InFlightLimit
 from localsphere.faces.ops import resources as res
 from localsphere.faces.ops import xml
 from localsphere.faces.ops.stats import QueryError, StatQuery, listed, pushed_stats, stats_of_resources
 from localsphere.faces.routing import FaceRoute, RouteMiss, Routes, answers, face_not_found
+from localsphere.runtime.lifecycle import Lifecycle, WhileServing
+from localsphere.runtime.limits import InFlightCounters, InFlightLimit
 from localsphere.world import World
 from localsphere.world import inventory as inv
 from localsphere.world.access import OPS, Caller, require

@@ -7,11 +7,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from localsphere.faces.hooks import FaceHooks
 from localsphere.faces.http import bearer, status_phrase
 from localsphere.faces.sddc import errors
 from localsphere.faces.sddc.errors import error_response
 from localsphere.faces.sddc.routes import PROFILE
+from localsphere.runtime.hooks import FaceHooks
 from localsphere.world import World, faults
 from localsphere.world.access import SDDC
 from localsphere.world.errors import WorldError

@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from localsphere.faces.hooks import FaceHooks
 from localsphere.faces.http import json_response, status_phrase
 from localsphere.faces.vapi.dispatch import message_credentials, rest_credentials
 from localsphere.faces.vapi.errors import AUTH_REQUIRED, CHALLENGE, VapiError
 from localsphere.faces.vcenter import routes
+from localsphere.runtime.hooks import FaceHooks
 from localsphere.world import World, faults
 from localsphere.world.access import VCENTER
 from localsphere.world.errors import WorldError

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from localsphere.faces.faults import FAULT, FaultInjector
-from localsphere.faces.hooks import FaceHooks, FaceOwners
 from localsphere.faces.http import PRINCIPAL
-from localsphere.faces.request_log import Entry, RequestLog
 from localsphere.faces.routing import log_internal
+from localsphere.runtime.faults import FAULT, FaultInjector
+from localsphere.runtime.hooks import FaceHooks, FaceOwners
+from localsphere.runtime.request_log import Entry, RequestLog
 
 _SECRET = re.compile("token|password|secret|key|session|signature|code|auth", re.IGNORECASE)
 REDACTED = "REDACTED"

@@ -16,9 +16,9 @@ from collections.abc import Awaitable, Callable
 from starlette.responses import Response
 from starlette.types import Scope
 
-from localsphere.faces.generation import Generation
-from localsphere.faces.hooks import FaceHooks
 from localsphere.faces.http import call
+from localsphere.runtime.generation import Generation
+from localsphere.runtime.hooks import FaceHooks
 from localsphere.world import World
 from localsphere.world.faults import FaultView
 

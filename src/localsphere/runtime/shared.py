@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from localsphere.faces.generation import Generation
-from localsphere.faces.limits import InFlightCounters
-from localsphere.faces.request_log import RequestLog
+from localsphere.runtime.generation import Generation
+from localsphere.runtime.limits import InFlightCounters
+from localsphere.runtime.request_log import RequestLog
 
 
 class Shared(NamedTuple):

@@ -2,14 +2,14 @@
 tells the workers that something they keep a copy of (the fault rules) has changed in the store.
 
 It holds on one machine; workers on other machines sharing the store notice changes by re-reading
-at a bounded age instead (see ``faces/faults.py``).
+at a bounded age instead (see ``runtime/faults.py``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from localsphere.faces.shm import Mapped, make_file
+from localsphere.runtime.shm import Mapped, make_file
 
 
 class Generation:

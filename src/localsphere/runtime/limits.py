@@ -38,7 +38,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from localsphere.faces.shm import Mapped, make_file
+from localsphere.runtime.shm import Mapped, make_file
 
 DEFAULT_SLOTS = 4096
 _CELL = 8  # one signed 64-bit count per cell

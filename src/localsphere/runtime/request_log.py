@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from localsphere.faces.shm import Mapped, make_file
+from localsphere.runtime.shm import Mapped, make_file
 
 SLOT = 1024  # bytes a record may take; longer paths are cut to fit
 _HEADER = 16  # the number of records ever appended, and the last one a clear hid
