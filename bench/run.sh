@@ -6,8 +6,11 @@
 #
 # Starts `localsphere serve` on free loopback ports (port 0, read back from the banner) in a
 # throw-away data directory (and, for postgresql, a throw-away database), signs in with curl,
-# then runs wrk over plain HTTP against
+# then runs wrk over HTTPS (keep-alive; BENCH_HTTP=1: plain HTTP) against
 #   health  GET  /_localsphere/health   (no database, no auth: the server's raw ceiling)
+#   vc-session GET /api/session         (a vCenter session id: the cheapest authenticated call)
+#   vc-vm   GET  /api/vcenter/vm/{vm}   (a session, a privilege check on the VM, its details)
+#   vc-login POST /api/session          (the same Basic credentials each time, as Ansible signs in)
 #   users   GET  /v1/users              (bearer token: JWT check + database reads)
 #   tokens  POST /v1/tokens             (argon2 password verify + token rows written)
 #   ops-resources GET /suite-api/api/resources?pageSize=100   (OpsToken; a page of resources)
@@ -18,9 +21,10 @@
 #   BENCH_DURATION=15s BENCH_CONNECTIONS=50 BENCH_THREADS=2  wrk load
 #   BENCH_TIMEOUT=10s      wrk request timeout (wrk's default 2s would censor the slow tokens tail)
 #   BENCH_WARMUP=3s        unmeasured wrk run before each scenario (0 to skip)
-#   BENCH_SCENARIOS="health users tokens"  which ones, in this order
-#   BENCH_HTTPS=1          also run the users scenario over HTTPS
-#   BENCH_PROFILE=FILE     record a py-spy profile of the server during the users run
+#   BENCH_SCENARIOS="vc-session vc-vm ..."  which ones, in this order (default: the table of issue 10)
+#   BENCH_HTTP=1           plain HTTP instead of HTTPS
+#   BENCH_PROFILE=FILE     record a py-spy profile of the server during one scenario's run
+#   BENCH_PROFILE_SCENARIO=vc-session   which one
 #   BENCH_PROFILE_FORMAT=speedscope|flamegraph|raw   (default speedscope)
 #   BENCH_PROFILE_ARGS="--nonblocking"  extra py-spy flags (e.g. add --gil: only GIL holders)
 #   BENCH_OUT=DIR          keep the raw wrk outputs and the server log there
@@ -44,7 +48,7 @@ CONNECTIONS=${BENCH_CONNECTIONS:-50}
 THREADS=${BENCH_THREADS:-2}
 TIMEOUT=${BENCH_TIMEOUT:-10s}
 WARMUP=${BENCH_WARMUP:-3s}
-SCENARIOS=${BENCH_SCENARIOS:-health users tokens}
+SCENARIOS=${BENCH_SCENARIOS:-vc-session vc-vm vc-login users ops-resources ops-stats}
 PG=${BENCH_PG:-postgresql+psycopg://root@127.0.0.1:5432}
 USERNAME=administrator@vsphere.local
 PASSWORD=${LOCALSPHERE_DEMO_PASSWORD:-VMware1!}
@@ -122,9 +126,17 @@ OPS_TOKEN=$(curl -fsS -X POST "$HTTP_URL/suite-api/api/auth/token/acquire" -H 'C
 HOST_ID=$(curl -fsS -H "Authorization: OpsToken $OPS_TOKEN" \
     "$HTTP_URL/suite-api/api/resources?resourceKind=HostSystem&pageSize=1" |
     sed -n 's/.*"identifier":"\([^"]*\)".*/\1/p')
-export BENCH_AUTH="OpsToken $OPS_TOKEN"
+OPS_AUTH="OpsToken $OPS_TOKEN"
+BASIC=$(printf '%s:%s' "$USERNAME" "$PASSWORD" | base64 -w0)
+VC_SESSION=$(curl -fsS -X POST "$HTTP_URL/api/session" -H "Authorization: Basic $BASIC" | tr -d '"')
+[ -n "$VC_SESSION" ] || { echo "could not open a vCenter session" >&2; exit 1; }
+VM_ID=$(curl -fsS -H "vmware-api-session-id: $VC_SESSION" "$HTTP_URL/api/vcenter/vm" |
+    sed -n 's/^\[{"vm":"\([^"]*\)".*/\1/p')
+[ -n "$VM_ID" ] || { echo "could not find a VM" >&2; exit 1; }
+URL=$HTTPS_URL
+[ "${BENCH_HTTP:-0}" = 1 ] && URL=$HTTP_URL
 
-echo "LocalSphere bench: backend=$BACKEND workers=$WORKERS $HTTP_URL" \
+echo "LocalSphere bench: backend=$BACKEND workers=$WORKERS $URL" \
     "(wrk -c $CONNECTIONS -t $THREADS -d $DURATION --timeout $TIMEOUT --latency; $(nproc) CPUs shared with wrk)"
 
 # --- scenarios -----------------------------------------------------------------------------------
@@ -134,7 +146,7 @@ run_wrk() { # name url [lua]
     if [ "$WARMUP" != 0 ]; then
         wrk -c "$CONNECTIONS" -t "$THREADS" -d "$WARMUP" --timeout "$TIMEOUT" "${script[@]}" "$url" >/dev/null
     fi
-    if [ -n "${BENCH_PROFILE:-}" ] && [ "$name" = users ]; then
+    if [ -n "${BENCH_PROFILE:-}" ] && [ "$name" = "${BENCH_PROFILE_SCENARIO:-vc-session}" ]; then
         # Sample every server process (--subprocesses covers the workers) for most of the run.
         local secs=${DURATION%s}
         case $secs in '' | *[!0-9]*) secs=10 ;; esac
@@ -168,25 +180,24 @@ summarize() { # name wrk-output
         }' "$2"
 }
 
+request() { # name method path header credential: one request, repeated (get.lua)
+    BENCH_METHOD=$2 BENCH_PATH=$3 BENCH_HEADER=$4 BENCH_AUTH=$5 run_wrk "$1" "$URL$3" "$HERE/get.lua"
+}
 for scenario in $SCENARIOS; do
     case $scenario in
-    health) run_wrk health "$HTTP_URL/_localsphere/health" ;;
-    users) run_wrk users "$HTTP_URL/v1/users" "$HERE/users.lua" ;;
-    tokens) run_wrk tokens "$HTTP_URL/v1/tokens" "$HERE/tokens.lua" ;;
-    ops-resources)
-        BENCH_PATH="/suite-api/api/resources?pageSize=100" \
-            run_wrk ops-resources "$HTTP_URL/suite-api/api/resources" "$HERE/get.lua" ;;
+    health) run_wrk health "$URL/_localsphere/health" ;;
+    vc-session) request vc-session GET /api/session vmware-api-session-id "$VC_SESSION" ;;
+    vc-vm) request vc-vm GET "/api/vcenter/vm/$VM_ID" vmware-api-session-id "$VC_SESSION" ;;
+    vc-login) request vc-login POST /api/session Authorization "Basic $BASIC" ;;
+    users) run_wrk users "$URL/v1/users" "$HERE/users.lua" ;;
+    tokens) run_wrk tokens "$URL/v1/tokens" "$HERE/tokens.lua" ;;
+    ops-resources) request ops-resources GET "/suite-api/api/resources?pageSize=100" Authorization "$OPS_AUTH" ;;
     ops-stats)
-        BENCH_PATH="/suite-api/api/resources/$HOST_ID/stats?statKey=cpu%7Cusagemhz_average" \
-            run_wrk ops-stats "$HTTP_URL/suite-api/api/resources/$HOST_ID/stats" "$HERE/get.lua" ;;
+        request ops-stats GET "/suite-api/api/resources/$HOST_ID/stats?statKey=cpu%7Cusagemhz_average" \
+            Authorization "$OPS_AUTH" ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
     esac
 done
-if [ "${BENCH_HTTPS:-0}" = 1 ]; then
-    # wrk does not verify the self-signed certificate; connections are kept alive, so this is
-    # mostly the cost of TLS record encryption, not of handshakes.
-    run_wrk users-https "$HTTPS_URL/v1/users" "$HERE/users.lua"
-fi
 
 # --- server health after the load ----------------------------------------------------------------
 kill -0 "$SERVER_PID" 2>/dev/null || echo "WARNING: the server died during the run" >&2

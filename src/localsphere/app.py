@@ -8,7 +8,7 @@ from starlette.types import ASGIApp
 from localsphere.faces.control import routes as control
 from localsphere.faces.ops import faults as ops_faults
 from localsphere.faces.ops import routes as ops
-from localsphere.faces.routing import face_not_found, not_found
+from localsphere.faces.routing import face_router, not_found
 from localsphere.faces.sddc import faults as sddc_faults
 from localsphere.faces.sddc import routes as sddc
 from localsphere.faces.vcenter import faults as vcenter_faults
@@ -30,7 +30,7 @@ def build_app(
     world: World, settings: Settings, admin_token: str, lifecycle: Lifecycle, shared: Shared
 ) -> ASGIApp:
     """Every face mounted, under the control plane's request log and fault injection."""
-    in_flight, generation, request_log = shared
+    in_flight, fault_rules, request_log, _ = shared
     operations = ops.build(world, settings.max_body_bytes, in_flight, lifecycle)
     routes = [
         Mount("/v1", sddc.build(world, settings.max_body_bytes)),
@@ -52,10 +52,10 @@ def build_app(
     control_routes = control.build(
         world, admin_token, settings.max_body_bytes, lambda: catalogue(routes, names), shared
     )
-    routes.append(Mount(CONTROL, Router(control_routes, default=face_not_found(control.answer))))
+    routes.append(Mount(CONTROL, face_router(control_routes, control.answer)))
     owners = FaceOwners(faces, control.answer)
-    injector = FaultInjector(world, generation)
-    root = Router(routes, default=not_found(owners.answer_for))
+    injector = FaultInjector(world, fault_rules)
+    root = Router(routes, redirect_slashes=False, default=not_found(owners.answer_for))
     return Observe(root, owners, injector, request_log, settings.max_body_bytes)
 
 

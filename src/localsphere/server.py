@@ -139,7 +139,7 @@ def run_worker(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    world = World(settings)
+    world = World(settings, shared.state)
     lifecycle = Lifecycle()
     servers = _servers(
         build_app(world, settings, prepared.admin_token, lifecycle, shared),
@@ -179,6 +179,9 @@ def _servers(app: ASGIApp, settings: Settings, cert: Path, key: Path) -> list[_S
         "access_log": False,
         "log_level": settings.log_level,
         "server_header": False,
+        # Clients are who the connection says: X-Forwarded-For from a local client would otherwise
+        # choose its address, and with it its share of the per-address in-flight limit.
+        "proxy_headers": False,
         "timeout_keep_alive": 30,
         "timeout_graceful_shutdown": 3,
     }
@@ -198,6 +201,7 @@ def serve(settings: Settings, prepared: Prepared, https: socket.socket, http: so
         InFlightCounters(*prepared.limits, workers=settings.workers),
         Generation(),
         RequestLog(settings.request_log_size),
+        Generation(),
     )
     try:
         if settings.workers <= 1:

@@ -3,6 +3,9 @@ paths no route serves, even with control characters in them, get the owning face
 bodies nested too deep and queries too long are refused in the face's words and leave the
 connection usable."""
 
+import socket
+import time
+
 import pytest
 
 from helpers import ADMIN, assert_error, assert_ops_error, assert_vapi_error, ops_acquire, vcenter_session
@@ -21,6 +24,8 @@ def test_405_lists_every_method_of_the_path(server):
         assert allowed(r) == {"GET", "HEAD", "POST"}
         r = c.put("/v1/users/local/admin")
         assert allowed(r) == {"DELETE", "GET", "HEAD", "PATCH"}
+        r = c.options("/v1/users/ui")  # also /v1/users/{id}, which DELETE reaches
+        assert allowed(r) == {"DELETE", "GET", "HEAD"}
         r = c.delete("/suite-api/api/resources")
         assert_ops_error(r, 405)
         assert allowed(r) == {"GET", "HEAD"}
@@ -48,12 +53,21 @@ def test_405_lists_every_method_of_the_path(server):
         ("/vrops-cloud/suite-api/nothing", "ops"),
         ("/_localsphere/nothing%0A", "control"),
         ("/nothing", "control"),
+        # a trailing slash is another path: no redirect to a Location made of the client's Host
+        ("/v1/users/", "sddc"),
+        ("/api/vcenter/vm/", "vapi"),
+        ("/suite-api/api/resources/", "ops"),
+        ("/_localsphere/faults/", "control"),
     ],
 )
 def test_a_path_no_route_serves_gets_the_faces_json_404(server, path, face):
-    with server.client() as c:
+    with server.client(headers={"Host": "evil.example"}) as c:
         r = c.get(path)
-    assert r.status_code == 404 and r.headers["content-type"].startswith("application/json"), r.text
+    assert (
+        r.status_code == 404
+        and "location" not in r.headers
+        and r.headers["content-type"].startswith("application/json")
+    ), r.text
     body = r.json()
     if face == "vapi":
         assert body["error_type"] == "NOT_FOUND"
@@ -121,3 +135,33 @@ def test_queries_too_long_or_with_a_nul_are_refused(server):
         assert (
             c.get("/v1/sso-domains/vsphere.local/entities", params={"entityName": "USER"}).status_code == 200
         )
+
+
+def test_an_xml_body_in_an_encoding_the_server_lacks_is_a_400(server):
+    with server.client(headers={"Content-Type": "application/xml"}) as c:
+        for encoding in ("bogus", "UTF-7", "rot13", "zlib", "utf-32-le"):
+            body = f'<?xml version="1.0" encoding="{encoding}"?><username-password/>'.encode()
+            r = c.post("/suite-api/api/auth/token/acquire", content=body)
+            assert "unsupported encoding" in assert_ops_error(r, 400)["message"], encoding
+
+
+def test_a_client_leaving_mid_body_is_no_internal_error(server):
+    """No error line and no traceback; the request log says the connection was dropped (0)."""
+    server.control("DELETE", "/requests")
+    log = server.data_dir / "server.log"
+    before = log.stat().st_size
+    with socket.create_connection(("127.0.0.1", server.http_port)) as raw:
+        raw.sendall(
+            b"POST /v1/tokens HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100\r\n\r\n{"use'
+        )
+    for _ in range(50):
+        logged = server.control("GET", "/requests").json()["requests"]
+        if logged:
+            break
+        time.sleep(0.1)
+    assert [(e["path"], e["status"]) for e in logged] == [("/v1/tokens", 0)]
+    with log.open("rb") as f:
+        f.seek(before)
+        written = f.read().decode()
+    assert "ERROR" not in written and "Traceback" not in written, written

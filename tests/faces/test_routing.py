@@ -10,9 +10,8 @@ import httpx
 import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Router
 
-from localsphere.faces.routing import RouteMiss, Routes, answers, face_not_found
+from localsphere.faces.routing import RouteMiss, Routes, answers, face_router
 
 
 class Denied(Exception):
@@ -60,7 +59,7 @@ def app():
     table.add("GET", "/things", echo)
     table.add("GET", "/boom", explode)
     table.anonymous("GET", "/hello", hello)
-    return Client(Router(table.build(), default=face_not_found(answer)), ran)
+    return Client(face_router(table.build(), answer), ran)
 
 
 class Client:

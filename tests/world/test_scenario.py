@@ -239,6 +239,13 @@ DEEP_VMS = "inventory:\n  datacenters:\n    - clusters:\n        - hosts:\n     
 ERRORS = [
     # (what, text, line, words of the message)
     ("YAML syntax", "base: demo\nsettings: {lockout_failures: 3\nidentity: {}\n", 3, "invalid YAML"),
+    ("a raw control character", "base: demo\nidentity: \x00\n", 2, "the character #x0000 is not allowed"),
+    (
+        "an escaped NUL (PostgreSQL text cannot hold one)",
+        'identity:\n  groups:\n    - name: "g\\0"\n',
+        3,
+        "must not contain the NUL character",
+    ),
     ("a second document", "base: demo\n---\nbase: empty\n", 2, "single document"),
     (
         "unknown key",

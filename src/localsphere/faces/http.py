@@ -4,10 +4,11 @@ database calls block)."""
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from http import HTTPStatus
 from typing import Any, TypeVar
 
@@ -110,6 +111,9 @@ def parse_xml(body: bytes) -> ET.Element:
     except ET.ParseError as exc:
         line, column = exc.position
         raise InputError("malformed", f"Malformed XML at line {line}, column {column + 1}") from None
+    except (LookupError, ValueError, UnicodeError):  # an encoding= it does not have or cannot use
+        message = "The XML declaration names an unsupported encoding; use UTF-8"
+        raise InputError("malformed", message) from None
     stack = [(root, 1)]
     while stack:  # the depth, without recursion: decoders that follow may recurse once a level
         element, depth = stack.pop()
@@ -171,8 +175,17 @@ class Runner:
 
 def iso_timestamp(epoch: float) -> str:
     """UTC with milliseconds, as Java services write it: ``2022-09-28T06:43:03.231Z``."""
-    moment = datetime.fromtimestamp(epoch, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    fraction, second = math.modf(epoch)
+    micros = round(fraction * 1_000_000)  # to the microsecond, as datetime rounds; then cut to ms
+    if micros >= 1_000_000:
+        second, micros = second + 1, micros - 1_000_000
+    return f"{_iso_second(int(second))}.{micros // 1000:03d}Z"
+
+
+@lru_cache(maxsize=4096)
+def _iso_second(second: int) -> str:
+    """The date and time of a whole second: the same few seconds recur in every answer."""
+    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 PRINCIPAL = "localsphere.principal"

@@ -14,13 +14,13 @@ from __future__ import annotations
 import logging
 import secrets
 import string
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from localsphere.faces.http import check_query
@@ -78,16 +78,14 @@ def log_internal(request: Request, exc: BaseException) -> str:
 def answers(handlers: Mapping[type[Exception], Answer], internal: Internal) -> Answer:
     """A face's ``Answer``: the handler of the exception's nearest class in ``handlers``; any other
     exception is an internal error, logged once (``log_internal``) and answered by ``internal``
-    (the face's 500 naming the request id) with ``Connection: close``."""
+    (the face's 500 naming the request id)."""
 
     def answer(request: Request, exc: Exception) -> Response:
         for cls in type(exc).__mro__:
             handler = handlers.get(cls)
             if handler is not None:
                 return handler(request, exc)
-        response = internal(request, log_internal(request, exc))
-        response.headers["Connection"] = "close"
-        return response
+        return internal(request, log_internal(request, exc))
 
     return answer
 
@@ -113,25 +111,47 @@ class FaceRoute(Route):
         self.actions = dict(actions or {})  # method -> the ``?action=`` of each operation (None: none)
         self.allow = ", ".join(sorted(self.methods or ()))
 
+    def also_allow(self, methods: Iterable[str]) -> None:
+        """Methods another route serves at this very path (``/users/ui`` is also ``/users/{id}``)."""
+        self.allow = ", ".join(sorted({*self.allow.split(", "), *methods}))
+
     async def dispatch(self, request: Request) -> Response:
-        """The answer of the method's handler, or of the face to whatever it raised."""
+        """The answer of the method's handler, or of the face to whatever it raised; a 5xx closes
+        the connection. A client gone mid-request raises ClientDisconnect: nobody to answer."""
         handler = self.handlers.get("GET" if request.method == "HEAD" else request.method)
         try:
             if handler is None:
                 raise RouteMiss(405, self.allow)
             if "\x00" in request.scope["path"]:
                 raise RouteMiss(404)  # no object is named with a NUL character
-            check_query(request.scope["query_string"])
             return await handler(request)
+        except ClientDisconnect:
+            raise
         except Exception as exc:
             response = self.answer(request, exc)
             if isinstance(exc, RouteMiss) and exc.status == 405:
                 response.headers["Allow"] = self.allow
-            return response
+        if response.status_code >= 500:
+            response.headers["Connection"] = "close"
+        return response
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.dispatch(Request(scope, receive, send))
+        try:
+            response = await self.dispatch(Request(scope, receive, send))
+        except ClientDisconnect:
+            log.info("client left before its answer: %s %s", scope["method"], scope["path"])
+            return
         await response(scope, receive, send)
+
+
+def complete_allow(routes: list[FaceRoute]) -> list[FaceRoute]:
+    """Give each route's ``Allow`` the methods of the routes that also match its literal path
+    (the router sends those methods there)."""
+    for route in routes:
+        for other in routes:
+            if other is not route and "{" not in route.path and other.path_regex.match(route.path):
+                route.also_allow(other.methods or ())
+    return routes
 
 
 class Routes(Generic[C]):
@@ -159,6 +179,7 @@ class Routes(Generic[C]):
 
         async def guarded(request: Request) -> Response:
             caller = await authenticate(request)
+            check_query(request.scope["query_string"])
             if privilege is not None and require is not None:
                 require(caller, privilege)
             return await handler(request, caller)
@@ -167,7 +188,12 @@ class Routes(Generic[C]):
 
     def anonymous(self, method: str, path: str, handler: Handler) -> None:
         """An operation anyone may call: a sign-in, or one that reads its credential from the body."""
-        self._put(method, path, handler)
+
+        async def bounded(request: Request) -> Response:
+            check_query(request.scope["query_string"])
+            return await handler(request)
+
+        self._put(method, path, bounded)
         self._anonymous.setdefault(path, set()).add(method)
 
     def _put(self, method: str, path: str, handler: Handler) -> None:
@@ -179,10 +205,12 @@ class Routes(Generic[C]):
     def build(self) -> list[FaceRoute]:
         """One route per path, in the order the paths were first declared (literal paths before
         the patterns that would also match them, as Starlette matches in order)."""
-        return [
-            FaceRoute(path, handlers, self.answer, frozenset(self._anonymous.get(path, ())))
-            for path, handlers in self._paths.items()
-        ]
+        return complete_allow(
+            [
+                FaceRoute(path, handlers, self.answer, frozenset(self._anonymous.get(path, ())))
+                for path, handlers in self._paths.items()
+            ]
+        )
 
 
 def not_found(answer_for: Callable[[str], Answer]) -> ASGIApp:
@@ -196,6 +224,8 @@ def not_found(answer_for: Callable[[str], Answer]) -> ASGIApp:
     return app
 
 
-def face_not_found(answer: Answer) -> ASGIApp:
-    """A face's router's default: the face's 404 for a path it has no route for."""
-    return not_found(lambda _path: answer)
+def face_router(routes: Sequence[BaseRoute], answer: Answer) -> Router:
+    """A face's routes, answering its 404 for any other path. No redirect for a trailing slash:
+    it would answer before the credential is checked, to a ``Location`` built from the client's
+    own ``Host`` header, and a client following it would send its password again."""
+    return Router(list(routes), redirect_slashes=False, default=not_found(lambda _path: answer))

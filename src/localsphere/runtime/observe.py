@@ -5,11 +5,12 @@ logged nor ever faulted."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections.abc import Callable
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from localsphere.faces.http import PRINCIPAL
@@ -20,6 +21,7 @@ from localsphere.runtime.request_log import Entry, RequestLog
 
 _SECRET = re.compile("token|password|secret|key|session|signature|code|auth", re.IGNORECASE)
 REDACTED = "REDACTED"
+log = logging.getLogger("localsphere")
 
 
 def redacted_target(scope: Scope) -> str:
@@ -108,10 +110,14 @@ class Observe:
                 await self.app(scope, receive, watched)
             else:
                 await self._observed(scope, receive, watched, hooks, lambda: _abort(send))
+        except ClientDisconnect:
+            log.info("client left before its answer: %s %s", scope["method"], scope["path"])
         except Exception as exc:
             request = Request(scope, receive)
             if status == 0:
-                await self.owners.answer_for(scope["path"])(request, exc)(scope, receive, watched)
+                response = self.owners.answer_for(scope["path"])(request, exc)
+                response.headers["Connection"] = "close"
+                await response(scope, receive, watched)
             else:  # too late for an answer of its own: say it once, and end an unfinished one
                 log_internal(request, exc)
                 if not done:

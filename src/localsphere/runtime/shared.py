@@ -12,8 +12,10 @@ from localsphere.runtime.request_log import RequestLog
 class Shared(NamedTuple):
     """Made by the parent before it spawns the workers; each part pickles as the path of its memory.
     The control API changes the limits (a scenario may set them), bumps the fault rules'
-    generation when they change, and reads the request log."""
+    generation when they change, and reads the request log; the world bumps the state generation
+    when the world-state row changes (``world/state.py``)."""
 
     in_flight: InFlightCounters
-    generation: Generation
+    fault_rules: Generation
     request_log: RequestLog
+    state: Generation

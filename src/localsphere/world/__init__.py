@@ -26,7 +26,8 @@ from localsphere.world.schema import Domain
 from localsphere.world.seed import seed
 from localsphere.world.sessions import Sessions
 from localsphere.world.snapshots import Snapshots
-from localsphere.world.store import Store
+from localsphere.world.state import Generation, LocalGeneration, WorldState
+from localsphere.world.store import Store, state_changed
 from localsphere.world.tokens import Tokens
 
 Progress = Callable[[int], None]  # hears how many VMs a load has made so far
@@ -42,20 +43,23 @@ class Loaded:
 class World:
     """One process's handle on the shared world: the store and the services over it."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, generation: Generation | None = None) -> None:
+        """``generation``: the state generation the server's workers share (none: this process
+        shares its world with no other worker)."""
         self.store = Store(settings.database_url)
+        self.state = WorldState(self.store, generation or LocalGeneration())
         self.clock = Clock(self.store)
         self.policies = Policies(settings.policy)
         self.auth = Auth(self.store, self.clock, self.policies)
         self.access = Access(self.store, self.clock)
         self.identity = Identity(self.store)
-        self.tokens = Tokens(self.store, self.clock, self.access, self.policies)
-        self.sessions = Sessions(self.store, self.clock, self.access, self.policies)
+        self.tokens = Tokens(self.store, self.clock, self.state, self.access, self.policies)
+        self.sessions = Sessions(self.store, self.state, self.access, self.policies)
         self.roles = Roles(self.store, self.clock)
         self.permissions = Permissions(self.store, self.clock)
         self.vt_mappings = VtMappings(self.store, self.clock)
         self.api_tokens = ApiTokens(self.store, self.clock)
-        self.privilege_checks = PrivilegeChecks(self.store, self.clock)
+        self.privilege_checks = PrivilegeChecks(self.store, self.state)
         self.inventory = Inventory(self.store, self.clock)
         self.metrics = Metrics(self.store, self.clock)
         self.faults = Faults(self.store, self.clock)
@@ -75,6 +79,7 @@ class World:
             if s.scalars(select(Domain.name).limit(1)).first() is not None:
                 return False
             self._seed(s, Scenario(), progress)
+            state_changed(s)
             return True
 
     def load(self, scenario: Scenario, progress: Progress | None = None) -> Loaded:
@@ -83,6 +88,7 @@ class World:
         started = time.monotonic()
         with self.store.write() as s:
             objects = self._seed(s, scenario, progress)
+            state_changed(s)
             if scenario.source.strip():
                 # Kept as rows rather than as the file, so no password of it is stored in clear.
                 self.snapshots.keep_baseline(s)
@@ -100,6 +106,7 @@ class World:
         with self.store.write() as s:
             if not self.snapshots.restore_baseline(s):
                 self._seed(s, Scenario(), None)
+            state_changed(s)
 
     def _seed(self, s: Session, scenario: Scenario, progress: Progress | None) -> int:
         return seed(
@@ -134,4 +141,5 @@ class World:
         return self.store.kind
 
     def close(self) -> None:
+        self.privilege_checks.close()
         self.store.dispose()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from localsphere.world import identity, stamp
 from localsphere.world.auth import digest, new_api_key
 from localsphere.world.clock import Clock
-from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound
+from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound, bounded_text
 from localsphere.world.identity import GROUP, KINDS, LOCAL_DOMAIN, PRINCIPAL_COLUMNS, SERVICE, PrincipalView
 from localsphere.world.paging import Page, bounded_size, marker_after, next_marker
 from localsphere.world.schema import Assignment, Domain, Membership, Principal, Role, RolePrivilege, Token
@@ -197,6 +197,7 @@ class Access:
                     raise Invalid("role.not_found", f"Role with id {req.role_id} not found", req.role_id)
                 api_key = None
                 if req.kind == SERVICE:
+                    bounded_text(req.name, "name", identity.NAME_LENGTH)
                     if identity.find(s, identity.login_of(SERVICE, req.name, None)) is not None:
                         raise Conflict("principal.exists", f"User {req.name} already exists", req.name)
                     api_key = new_api_key()

@@ -12,6 +12,7 @@ import hmac
 import re
 import secrets
 import string
+import time
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -30,6 +31,8 @@ from localsphere.world.store import Store
 LOCAL_ACCOUNT = f"admin@{LOCAL_DOMAIN}"
 LOCAL_PASSWORD_LIFETIME = 90 * 86400
 API_KEY_ALPHABET = string.ascii_letters + string.digits
+RECOGNISE_FOR = 300.0  # seconds a verified password is recognised without a new argon2 verify
+RECOGNISED_MOST = 10_000  # entries kept per process
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,41 @@ def new_api_key() -> str:
     return "".join(secrets.choice(API_KEY_ALPHABET) for _ in range(32))
 
 
+class Recognised:
+    """Passwords that verified a moment ago, recognised again without argon2: Ansible and Salt
+    sign in again for every task. What is kept is a keyed hash of the password (HMAC-SHA256 under
+    a random key of this process, never the password), bound to the principal and to the stored
+    hash it verified against, for ``RECOGNISE_FOR`` seconds. A changed password is another stored
+    hash, a deleted or re-created principal another id: the entry no longer applies. Disabled and
+    locked accounts are refused after the check, as always; a wrong password finds no entry and
+    costs a full verify."""
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(32)
+        self._entries: dict[tuple[str, str], tuple[bytes, float]] = {}
+
+    def _mark(self, password: str) -> bytes:
+        return hmac.new(self._key, password.encode(), hashlib.sha256).digest()
+
+    def knows(self, principal_id: str, password_hash: str | None, password: str) -> bool:
+        entry = self._entries.get((principal_id, password_hash or ""))
+        return (
+            entry is not None
+            and time.monotonic() < entry[1]
+            and hmac.compare_digest(entry[0], self._mark(password))
+        )
+
+    def remember(self, principal_id: str, password_hash: str | None, password: str) -> None:
+        if password_hash is None:
+            return
+        if len(self._entries) >= RECOGNISED_MOST:
+            self._entries.clear()
+        self._entries[(principal_id, password_hash)] = (
+            self._mark(password),
+            time.monotonic() + RECOGNISE_FOR,
+        )
+
+
 class Auth:
     def __init__(self, store: Store, clock: Clock, policies: Policies) -> None:
         self._store = store
@@ -93,6 +131,7 @@ class Auth:
         base = policies.base
         self._hasher = PasswordHasher(time_cost=base.argon2_time_cost, memory_cost=base.argon2_memory_kib)
         self._dummy_hash = self._hasher.hash(secrets.token_hex(16))
+        self._recognised = Recognised()
 
     def hash_password(self, password: str) -> str:
         return self._hasher.hash(password)
@@ -118,8 +157,13 @@ class Auth:
             row = identity.find(s, login)
             seen = (row.password_hash, row.api_key_digest) if row else (None, None)
             clean = row is None or (row.failed_logins == 0 and row.locked_until is None)
+            row_id = row.id if row else ""
         if password is not None:
-            ok = self._verify(seen[0], password)
+            ok = self._recognised.knows(row_id, seen[0], password)
+            if not ok:
+                ok = self._verify(seen[0], password)
+                if ok:
+                    self._recognised.remember(row_id, seen[0], password)
         else:
             expected = seen[1] or digest(secrets.token_hex(16))
             ok = api_key is not None and hmac.compare_digest(expected, digest(api_key))

@@ -4,18 +4,25 @@ an operation needed)."""
 
 from __future__ import annotations
 
+import logging
+import threading
 import uuid
+from collections import deque
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select
 
-from localsphere.world.clock import Clock, read_state
+from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, bounded_text
 from localsphere.world.paging import Page, bounded_size, marker_after, next_marker
 from localsphere.world.schema import ManagedObject, PrivilegeCheck, VtMapping
+from localsphere.world.state import WorldState
 from localsphere.world.store import Store
 
 KEEP_CHECKS = 10_000
+FLUSH_EVERY = 0.2  # seconds between two writes of the queued privilege checks
+log = logging.getLogger("localsphere.world")
 OP_ID_LENGTH = 128  # what the store keeps of a client's operation id
 
 
@@ -101,9 +108,19 @@ class VtMappings:
 
 
 class PrivilegeChecks:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    """The privilege checks the server made, as vCenter records them. Recording one is not a write
+    on the request's path: it joins this process's queue, which one thread writes in a single
+    transaction every ``FLUSH_EVERY`` seconds (and before this process lists them), so other
+    workers see a check within that time. A process killed hard loses what it had not written."""
+
+    def __init__(self, store: Store, state: WorldState) -> None:
         self._store = store
-        self._clock = clock
+        self._state = state
+        self._queue: deque[dict[str, Any]] = deque()
+        self._flushing = threading.Lock()
+        self._writer: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._pruned_at = 0
 
     def record(
         self,
@@ -114,22 +131,52 @@ class PrivilegeChecks:
         privilege: str,
         op_id: str | None,
     ) -> None:
-        with self._store.write_core() as conn:
-            seq = conn.execute(
-                insert(PrivilegeCheck).values(
-                    session=session,
-                    principal_name=name,
-                    principal_domain=domain,
-                    object=moid,
-                    privilege=privilege,
-                    op_id=op_id[:OP_ID_LENGTH] if op_id else op_id,  # a client's id, kept as far as it fits
-                    created_at=read_state(conn).now,
-                )
-            ).inserted_primary_key[0]
-            if seq % 1000 == 0:  # now and then, forget the oldest
-                conn.execute(delete(PrivilegeCheck).where(PrivilegeCheck.seq <= seq - KEEP_CHECKS))
+        self._queue.append(
+            {
+                "session": session,
+                "principal_name": name,
+                "principal_domain": domain,
+                "object": moid,
+                "privilege": privilege,
+                "op_id": op_id[:OP_ID_LENGTH] if op_id else op_id,  # a client's id, kept as far as it fits
+                "created_at": self._state.reading().now,
+            }
+        )
+        if self._writer is None:
+            with self._flushing:
+                if self._writer is None:
+                    self._writer = threading.Thread(target=self._write, name="privilege-checks", daemon=True)
+                    self._writer.start()
+
+    def _write(self) -> None:
+        while not self._stop.wait(FLUSH_EVERY):
+            try:
+                self.flush()
+            except Exception:  # the next round tries again; nothing here may stop the thread
+                log.warning("could not write privilege checks; retrying", exc_info=True)
+
+    def flush(self) -> None:
+        """Write what is queued, in one transaction; then, past each thousand, forget the oldest."""
+        with self._flushing:
+            rows = [self._queue.popleft() for _ in range(len(self._queue))]
+            if not rows:
+                return
+            with self._store.write_core() as conn:
+                conn.execute(insert(PrivilegeCheck), rows)
+                newest = conn.scalar(select(func.max(PrivilegeCheck.seq))) or 0
+                if newest // 1000 != self._pruned_at:
+                    conn.execute(delete(PrivilegeCheck).where(PrivilegeCheck.seq <= newest - KEEP_CHECKS))
+                    self._pruned_at = newest // 1000
+
+    def close(self) -> None:
+        """Stop the writer and write what is left."""
+        self._stop.set()
+        if self._writer is not None:
+            self._writer.join(5)
+        self.flush()
 
     def latest(self) -> str:
+        self.flush()
         with self._store.query() as conn:
             return next_marker(str(conn.scalar(select(func.max(PrivilegeCheck.seq))) or 0))
 
@@ -145,6 +192,7 @@ class PrivilegeChecks:
         size: int | None,
     ) -> CheckPage:
         """Checks after ``marker`` (and up to ``end_marker``) that match any one of the filters given."""
+        self.flush()
         limit = bounded_size(size, 1000)
         start, end = self._position(marker) or 0, self._position(end_marker)
         query = select(PrivilegeCheck).where(PrivilegeCheck.seq > start)

@@ -93,8 +93,14 @@ class Identity:
             return [PrincipalView(*p) for p in conn.execute(query)]
 
 
+NAME_LENGTH = 255  # of a principal's name, as the store keeps it
+
+
 def find(session: Session, login: str, for_update: bool = False) -> Principal | None:
-    """The principal signing in as ``login``; ``for_update`` locks its row until the transaction ends."""
+    """The principal signing in as ``login``; ``for_update`` locks its row until the transaction ends.
+    No login holds a NUL character (PostgreSQL's text cannot), so one names nobody."""
+    if "\x00" in login:
+        return None
     query = select(Principal).where(Principal.login == login.lower())
     return session.scalars(query.with_for_update() if for_update else query).first()
 

@@ -42,6 +42,11 @@ class Policies:
         self._cached = (stamp, policy)
         return policy
 
+    def known(self, stamp: int) -> Policy | None:
+        """The policy in force under ``stamp`` if this process has read it already, else None."""
+        cached = self._cached
+        return cached[1] if cached is not None and cached[0] == stamp else None
+
     def read(self, db: Session | Connection) -> Policy:
         """The policy in force, for a caller that has not read the access stamp yet."""
         return self.current(db, read_state(db).stamp)

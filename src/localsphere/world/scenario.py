@@ -437,6 +437,10 @@ def _compose(text: str) -> yaml.Node | None:
         mark = exc.problem_mark or exc.context_mark
         reason = ", ".join(filter(None, (exc.context, exc.problem)))
         raise ScenarioError(mark.line + 1 if mark else 0, f"invalid YAML: {reason}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a document
+        line = text.count("\n", 0, exc.position) + 1
+        message = f"invalid YAML: the character #x{exc.character:04x} is not allowed"
+        raise ScenarioError(line, message) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(0, f"invalid YAML: {exc}") from None
     visited, stack = 0, [root] if root is not None else []
@@ -445,6 +449,8 @@ def _compose(text: str) -> yaml.Node | None:
         visited += 1
         if visited > MAX_NODES:
             raise ScenarioError(_line(node), f"more than {MAX_NODES} YAML values (aliases expanded)")
+        if isinstance(node, yaml.ScalarNode) and "\x00" in node.value:  # an escaped "\0"
+            raise ScenarioError(_line(node), "a value must not contain the NUL character")
         if isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, yaml.MappingNode):

@@ -7,7 +7,7 @@ failing on a stale snapshot. PostgreSQL is the scale-out store shared by several
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+_STATE_CHANGED = "localsphere.world_state_changed"
 _PG_MIGRATION_LOCK = 0x4C53_5048  # arbitrary advisory-lock key: "LSPH"
 
 
@@ -40,6 +41,11 @@ class Store:
         # PostgreSQL reads skip BEGIN/ROLLBACK: two round trips fewer for a one-statement read.
         autocommit = {"isolation_level": "AUTOCOMMIT"} if self.kind == "postgresql" else {}
         self._reader = self.engine.execution_options(**autocommit)
+        self._state_listeners: list[Callable[[], None]] = []
+
+    def on_state_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after each commit of a transaction that changed the world-state row."""
+        self._state_listeners.append(listener)
 
     @contextmanager
     def query(self) -> Iterator[Connection]:
@@ -65,6 +71,9 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
+            if session.info.get(_STATE_CHANGED):
+                for listener in self._state_listeners:
+                    listener()
 
     @contextmanager
     def write_core(self) -> Iterator[Connection]:
@@ -84,6 +93,12 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def state_changed(session: Session) -> None:
+    """Say that ``session``'s write transaction changes the world-state row (the clock, the access
+    stamp, the settings): once it commits, the store tells its state listeners."""
+    session.info[_STATE_CHANGED] = True
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -22,12 +22,13 @@ from sqlalchemy.orm import Session
 from localsphere.world import stamp
 from localsphere.world.access import Access, Caller
 from localsphere.world.auth import digest
-from localsphere.world.clock import Clock, read_state
+from localsphere.world.clock import Clock
 from localsphere.world.errors import Forbidden, NotFound, Unauthenticated
 from localsphere.world.identity import PRINCIPAL_COLUMNS, PrincipalView
 from localsphere.world.policy import Policies
 from localsphere.world.schema import Meta, Principal, Token
 from localsphere.world.stamp import Remembered
+from localsphere.world.state import WorldState
 from localsphere.world.store import Store
 
 SIGNING_KEY = "jwt_signing_key"
@@ -68,9 +69,12 @@ def ensure_signing_key(session: Session) -> None:
 
 
 class Tokens:
-    def __init__(self, store: Store, clock: Clock, access: Access, policies: Policies) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, state: WorldState, access: Access, policies: Policies
+    ) -> None:
         self._store = store
         self._clock = clock
+        self._state = state
         self._access = access
         self._policies = policies
         self._key: bytes | None = None
@@ -132,14 +136,15 @@ class Tokens:
             stamp.bump(s)
 
     def authenticate(self, token: str, family: str, profile: JwtProfile) -> Caller:
-        """The caller behind an access token, with the privileges its roles grant now."""
+        """The caller behind an access token, with the privileges its roles grant now. A token
+        checked before under the same access stamp costs no database round trip."""
+        state = self._state.reading()
+        known = self._checked.get((token, family), state.stamp)
+        if known is not None:
+            if known.expires_at <= state.now:
+                raise Unauthenticated("token.expired", "JWT token has expired")
+            return known.caller
         with self._store.query() as conn:
-            state = read_state(conn)
-            known = self._checked.get((token, family), state.stamp)
-            if known is not None:
-                if known.expires_at <= state.now:
-                    raise Unauthenticated("token.expired", "JWT token has expired")
-                return known.caller
             try:
                 claims = jwt.decode(
                     token,

@@ -30,7 +30,7 @@ from localsphere.faces.http import (
     read_json,
     whole_number,
 )
-from localsphere.faces.routing import FaceRoute, RouteMiss, Routes, answers
+from localsphere.faces.routing import FaceRoute, RouteMiss, Routes, answers, log_internal
 from localsphere.runtime.request_log import Entry
 from localsphere.runtime.shared import Shared
 from localsphere.world import Loaded, Progress, World
@@ -108,14 +108,16 @@ class ControlFace:
         except ScenarioError as exc:
             raise ControlError(400, "invalid_scenario", str(exc), exc.line) from None
         if "application/x-ndjson" in request.headers.get("accept", ""):
-            return StreamingResponse(self._load_streaming(scenario), media_type="application/x-ndjson")
+            return StreamingResponse(
+                self._load_streaming(request, scenario), media_type="application/x-ndjson"
+            )
         try:
             loaded = await call(self._load, scenario)
         except ScenarioError as exc:
             raise ControlError(400, "invalid_scenario", str(exc), exc.line) from None
         return json_response(_loaded(loaded))
 
-    async def _load_streaming(self, scenario: Scenario) -> AsyncIterator[bytes]:
+    async def _load_streaming(self, request: Request, scenario: Scenario) -> AsyncIterator[bytes]:
         """Progress lines ``{"vms": made, "total": planned}`` while the load runs, then the result
         (or the error) as the last line."""
         loop = asyncio.get_running_loop()
@@ -137,6 +139,10 @@ class ControlFace:
             loaded = work.result()
         except ScenarioError as exc:
             yield orjson.dumps({"error": "invalid_scenario", "message": str(exc), "line": exc.line}) + b"\n"
+            return
+        except Exception as exc:  # the status went out with the first line: the last line says it
+            message = f"Internal server error (request {log_internal(request, exc)})"
+            yield orjson.dumps({"error": "internal", "message": message}) + b"\n"
             return
         yield orjson.dumps(_loaded(loaded)) + b"\n"
 
@@ -188,17 +194,17 @@ class ControlFace:
         except Invalid as exc:
             raise ControlError(400, "invalid", exc.message) from None
         view = await self._world(self.world.faults.add, rule)
-        self.shared.generation.bump()
+        self.shared.fault_rules.bump()
         return json_response(_fault(view), 201)
 
     async def remove_fault(self, request: Request, _: None) -> Response:
         await self._world(self.world.faults.remove, request.path_params["id"])
-        self.shared.generation.bump()
+        self.shared.fault_rules.bump()
         return Response(status_code=204)
 
     async def clear_faults(self, request: Request, _: None) -> Response:
         await call(self.world.faults.clear)
-        self.shared.generation.bump()
+        self.shared.fault_rules.bump()
         return Response(status_code=204)
 
     # The request log

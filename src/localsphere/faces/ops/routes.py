@@ -15,7 +15,6 @@ import orjson
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Router
 from starlette.types import ASGIApp, Scope
 
 from localsphere.faces.http import (
@@ -30,7 +29,7 @@ from localsphere.faces.http import (
 from localsphere.faces.ops import resources as res
 from localsphere.faces.ops import xml
 from localsphere.faces.ops.stats import QueryError, StatQuery, listed, pushed_stats, stats_of_resources
-from localsphere.faces.routing import FaceRoute, RouteMiss, Routes, answers, face_not_found
+from localsphere.faces.routing import FaceRoute, RouteMiss, Routes, answers, face_router
 from localsphere.runtime.lifecycle import Lifecycle, WhileServing
 from localsphere.runtime.limits import InFlightCounters, InFlightLimit
 from localsphere.world import World
@@ -554,5 +553,5 @@ def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: L
         table.add(method, path, handler, VIEW)
     table.add(post, "/api/resources/stats", face.push_stats, MANAGE)
     table.add(post, "/api/resources/{id}/stats", face.push_stats, MANAGE)
-    face_app = Router(table.build(), default=face_not_found(answer))
+    face_app = face_router(table.build(), answer)
     return WhileServing(InFlightLimit(face_app, in_flight, _too_busy), lifecycle, unavailable)

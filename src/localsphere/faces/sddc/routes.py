@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Router
 
 from localsphere.faces.http import Runner, bearer, json_response, note_principal, parse_json, read_body
-from localsphere.faces.routing import Routes, face_not_found
+from localsphere.faces.routing import Routes, face_router
 from localsphere.faces.sddc import errors, wire
 from localsphere.world import World
 from localsphere.world.access import SDDC, Caller, require
@@ -129,4 +129,4 @@ def build(world: World, max_body: int) -> Router:
     table.add("GET", "/roles", face.get_roles, read)
     table.add("GET", "/sso-domains", face.get_sso_domains, read)
     table.add("GET", "/sso-domains/{domain}/entities", face.get_sso_domain_entities, read)
-    return Router(table.build(), default=face_not_found(errors.answer))
+    return face_router(table.build(), errors.answer)

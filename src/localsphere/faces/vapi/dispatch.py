@@ -14,8 +14,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from localsphere.faces.http import InputError, Runner, json_response, note_principal, parse_json, read_body
-from localsphere.faces.routing import FaceRoute, Handler, RouteMiss, log_internal
+from localsphere.faces.http import (
+    InputError,
+    Runner,
+    check_query,
+    json_response,
+    note_principal,
+    parse_json,
+    read_body,
+)
+from localsphere.faces.routing import FaceRoute, Handler, RouteMiss, complete_allow, log_internal
 from localsphere.faces.vapi.errors import AUTH_REQUIRED, CHALLENGE, VapiError, from_world
 from localsphere.faces.vapi.operations import Context, Operation
 from localsphere.faces.vapi.types import Bad
@@ -115,10 +123,17 @@ class Endpoint:
             actions = {m: [op.action for op in ops if op.method == m] for m in methods}
             route = FaceRoute(_starlette_path(path), handlers, rest_answer, actions=actions)
             routes.append(route)
-        return routes
+        return complete_allow(routes)
 
     def _rest_handler(self, ops: list[Operation]) -> Handler:
+        if len({op.session_required for op in ops}) > 1:
+            raise ValueError(f"the operations of {ops[0].method} {ops[0].path} take different credentials")
+
         async def handle(request: Request) -> Response:
+            # The credential first (the same for every operation of the path and method), then
+            # the query, whose action names the operation.
+            context = await self.authenticate(request, ops[0], rest_credentials(request))
+            check_query(request.scope["query_string"])
             action = request.query_params.get("action")
             op = next((o for o in ops if o.action == action), None)
             if op is None:
@@ -127,7 +142,6 @@ class Endpoint:
                     f"No operation for {request.method} with action {action}",
                     "com.vmware.vapi.rest.operation_not_found",
                 )
-            context = await self.authenticate(request, op, rest_credentials(request))
             body = await read_body(request, self.max_body) if op.body else b""
             path = {_param_name(k, op.path): v for k, v in request.path_params.items()}
             query = [(k, v) for k, v in request.query_params.multi_items() if k != "action"]
@@ -216,12 +230,9 @@ def to_vapi(exc: Exception, request: Request) -> VapiError:
 
 
 def rest_error(error: VapiError) -> Response:
-    """The REST answer of an error; an internal one closes the connection."""
+    """The REST answer of an error."""
     headers = {"www-authenticate": CHALLENGE} if error.kind == "UNAUTHENTICATED" else None
-    response = json_response(error.rest(), error.status, headers)
-    if error.status >= 500:
-        response.headers["Connection"] = "close"
-    return response
+    return json_response(error.rest(), error.status, headers)
 
 
 def rest_answer(request: Request, exc: Exception) -> Response:

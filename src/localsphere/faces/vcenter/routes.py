@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Router
+from starlette.routing import BaseRoute, Mount
 
 from localsphere.faces.http import json_response
-from localsphere.faces.routing import FaceRoute, face_not_found
+from localsphere.faces.routing import FaceRoute, face_router
 from localsphere.faces.vapi.dispatch import Endpoint, rest_answer, rest_credentials, to_vapi
 from localsphere.faces.vcenter import authorization, inventory, session
 from localsphere.world import World
@@ -33,7 +33,7 @@ def routes(world: World, max_body: int) -> list[BaseRoute]:
 
     return [
         FaceRoute("/api", {"POST": endpoint.rpc}, rest_answer, anonymous=frozenset({"POST"})),
-        Mount("/api", Router(endpoint.rest_routes(), default=face_not_found(rest_answer))),
+        Mount("/api", face_router(endpoint.rest_routes(), rest_answer)),
         FaceRoute("/rest/com/vmware/cis/session", {"POST": legacy_login}, answer),
     ]
 
