@@ -38,9 +38,9 @@ class Store:
         else:
             self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # PostgreSQL reads skip BEGIN/ROLLBACK: two round trips fewer for a one-statement read.
-        autocommit = {"isolation_level": "AUTOCOMMIT"} if self.kind == "postgresql" else {}
-        self._reader = self.engine.execution_options(**autocommit)
+        # Reads skip BEGIN/ROLLBACK: two round trips fewer (PostgreSQL), two statements fewer
+        # (SQLite) for a one-statement read; each statement reads committed data.
+        self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._state_listeners: list[Callable[[], None]] = []
 
     def on_state_change(self, listener: Callable[[], None]) -> None:
@@ -114,8 +114,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        options = conn.get_execution_options()
+        if options.get("isolation_level") != "AUTOCOMMIT":
+            conn.exec_driver_sql(f"BEGIN {options.get('sqlite_begin', 'DEFERRED')}")
 
 
 def bulk_insert(conn: Connection, table: Table, columns: list[str], rows: Sequence[Sequence[Any]]) -> None:
