@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.routing import Mount, Router
 from starlette.types import ASGIApp
 
 from localsphere.faces.control import routes as control
 from localsphere.faces.ops import faults as ops_faults
 from localsphere.faces.ops import routes as ops
-from localsphere.faces.routing import face_router, not_found
+from localsphere.faces.routing import Routing, not_found
 from localsphere.faces.sddc import faults as sddc_faults
 from localsphere.faces.sddc import routes as sddc
 from localsphere.faces.vcenter import faults as vcenter_faults
@@ -22,19 +21,15 @@ from localsphere.runtime.shared import Shared
 from localsphere.settings import Settings
 from localsphere.world import World
 
-OPS_PREFIXES = ("/suite-api", "/vrops-cloud/suite-api")
-CONTROL = "/_localsphere"
-
 
 def build_app(
     world: World, settings: Settings, admin_token: str, lifecycle: Lifecycle, shared: Shared
 ) -> ASGIApp:
     """Every face mounted, under the control plane's request log and fault injection."""
     in_flight, fault_rules, request_log, _ = shared
-    operations = ops.build(world, settings.max_body_bytes, in_flight, lifecycle)
     routes = [
-        Mount("/v1", sddc.build(world, settings.max_body_bytes)),
-        *(Mount(prefix, operations) for prefix in OPS_PREFIXES),
+        *sddc.build(world, settings.max_body_bytes),
+        *ops.build(world, settings.max_body_bytes, in_flight, lifecycle),
         *ops.csp_routes(world, settings.max_body_bytes),
         *vcenter.routes(world, settings.max_body_bytes),
     ]
@@ -45,20 +40,19 @@ def build_app(
         "/v1": sddc_faults.hooks(world),
         "/api": vcenter_hooks,
         "/rest": vcenter_hooks,
-        **dict.fromkeys(OPS_PREFIXES, ops_hooks),
+        **dict.fromkeys(ops.PREFIXES, ops_hooks),
         "/csp": ops_hooks,
     }
-    names = {prefix: hooks.name for prefix, hooks in faces.items()} | {CONTROL: "control"}
-    control_routes = control.build(
+    names = {prefix: hooks.name for prefix, hooks in faces.items()} | {control.PREFIX: "control"}
+    routes += control.build(
         world, admin_token, settings.max_body_bytes, lambda: catalogue(routes, names), shared
     )
-    routes.append(Mount(CONTROL, face_router(control_routes, control.answer)))
     owners = FaceOwners(faces, control.answer)
     injector = FaultInjector(world, fault_rules)
-    root = Router(routes, redirect_slashes=False, default=not_found(owners.answer_for))
+    root = Routing(routes, default=not_found(owners.answer_for))
     return Observe(root, owners, injector, request_log, settings.max_body_bytes)
 
 
 def build_starting_app() -> ASGIApp:
     """What answers before the world is ready."""
-    return starting_app(dict.fromkeys(OPS_PREFIXES, ops.unavailable))
+    return starting_app(dict.fromkeys(ops.PREFIXES, ops.unavailable))

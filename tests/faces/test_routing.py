@@ -11,7 +11,7 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from localsphere.faces.routing import RouteMiss, Routes, answers, face_router
+from localsphere.faces.routing import RouteMiss, Routes, Routing, answers, not_found
 
 
 class Denied(Exception):
@@ -59,7 +59,7 @@ def app():
     table.add("GET", "/things", echo)
     table.add("GET", "/boom", explode)
     table.anonymous("GET", "/hello", hello)
-    return Client(face_router(table.build(), answer), ran)
+    return Client(Routing(table.build(), not_found(lambda _path: answer)), ran)
 
 
 class Client:

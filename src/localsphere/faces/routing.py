@@ -20,7 +20,7 @@ from typing import Generic, TypeVar
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route, Router
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from localsphere.faces.http import check_query
@@ -32,6 +32,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 Guarded = Callable[[Request, C], Awaitable[Response]]
 Answer = Callable[[Request, Exception], Response]
 Internal = Callable[[Request, str], Response]
+Gate = Callable[[ASGIApp], ASGIApp]
 
 
 class RouteMiss(Exception):
@@ -94,7 +95,8 @@ class FaceRoute(Route):
     """One path of a face with a handler per method. For the route catalogue: ``anonymous``, the
     methods that need no credential in the headers (sign-in, or a credential in the body), and
     ``actions``, where a method's handler serves several operations told apart by ``?action=``
-    (vAPI REST), their names."""
+    (vAPI REST), their names. ``gate`` wraps the route in what admits its requests (Operations'
+    in-flight limits and draining) before anything else is done."""
 
     def __init__(
         self,
@@ -103,6 +105,7 @@ class FaceRoute(Route):
         answer: Answer,
         anonymous: frozenset[str] = frozenset(),
         actions: Mapping[str, Sequence[str | None]] | None = None,
+        gate: Gate | None = None,
     ) -> None:
         super().__init__(path, self.dispatch, methods=list(handlers))
         self.handlers = dict(handlers)
@@ -110,6 +113,7 @@ class FaceRoute(Route):
         self.anonymous = anonymous
         self.actions = dict(actions or {})  # method -> the ``?action=`` of each operation (None: none)
         self.allow = ", ".join(sorted(self.methods or ()))
+        self._asgi = gate(self._serve) if gate is not None else self._serve
 
     def also_allow(self, methods: Iterable[str]) -> None:
         """Methods another route serves at this very path (``/users/ui`` is also ``/users/{id}``)."""
@@ -136,6 +140,9 @@ class FaceRoute(Route):
         return response
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._asgi(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             response = await self.dispatch(Request(scope, receive, send))
         except ClientDisconnect:
@@ -202,12 +209,14 @@ class Routes(Generic[C]):
             raise ValueError(f"{method} {path} is declared twice")
         handlers[method] = handler
 
-    def build(self) -> list[FaceRoute]:
-        """One route per path, in the order the paths were first declared (literal paths before
-        the patterns that would also match them, as Starlette matches in order)."""
+    def build(self, prefix: str = "", gate: Gate | None = None) -> list[FaceRoute]:
+        """One route per path under ``prefix``, in the order the paths were first declared
+        (literal paths before the patterns that would also match them: routes match in order)."""
         return complete_allow(
             [
-                FaceRoute(path, handlers, self.answer, frozenset(self._anonymous.get(path, ())))
+                FaceRoute(
+                    prefix + path, handlers, self.answer, frozenset(self._anonymous.get(path, ())), gate=gate
+                )
                 for path, handlers in self._paths.items()
             ]
         )
@@ -224,8 +233,39 @@ def not_found(answer_for: Callable[[str], Answer]) -> ASGIApp:
     return app
 
 
-def face_router(routes: Sequence[BaseRoute], answer: Answer) -> Router:
-    """A face's routes, answering its 404 for any other path. No redirect for a trailing slash:
-    it would answer before the credential is checked, to a ``Location`` built from the client's
-    own ``Host`` header, and a client following it would send its password again."""
-    return Router(list(routes), redirect_slashes=False, default=not_found(lambda _path: answer))
+class Routing:
+    """The server's one route table: every face's routes, flat (no mounted apps, no middleware
+    stack in between), each request matched only against the routes that share its path's first
+    segment. A method a path lacks goes to the route that has the path (its 405); a path no
+    route has goes to ``default``. No redirect for a trailing slash: it would answer before the
+    credential is checked, to a ``Location`` made of the client's own ``Host`` header, and a
+    client following it would send its password again."""
+
+    def __init__(self, routes: Sequence[FaceRoute], default: ASGIApp) -> None:
+        self.routes = list(routes)
+        self.default = default
+        self._by_segment: dict[str, list[FaceRoute]] = {}
+        for route in self.routes:
+            self._by_segment.setdefault(_first_segment(route.path), []).append(route)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        partial: tuple[FaceRoute, Scope] | None = None
+        for route in self._by_segment.get(_first_segment(scope["path"]), ()):
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                scope.update(child)
+                await route.handle(scope, receive, send)
+                return
+            if match is Match.PARTIAL and partial is None:
+                partial = route, child
+        if partial is not None:
+            scope.update(partial[1])
+            await partial[0].handle(scope, receive, send)
+            return
+        await self.default(scope, receive, send)
+
+
+def _first_segment(path: str) -> str:
+    return path.split("/", 2)[1] if path.startswith("/") else ""

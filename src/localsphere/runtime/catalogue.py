@@ -4,48 +4,31 @@ that JSON-RPC reaches. Compare them with the official bindings' operation lists.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import Any
 
-from starlette.routing import BaseRoute, Mount, Route
-
+from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vapi.dispatch import Endpoint
 
 
-def _inner_routes(app: Any) -> list[BaseRoute]:
-    """The routes of an app, looking through middleware (which keeps the app it wraps in ``app``)."""
-    while app is not None and not hasattr(app, "routes"):
-        app = getattr(app, "app", None)
-    return list(app.routes) if app is not None else []
-
-
-def _walk(routes: list[BaseRoute], prefix: str) -> Iterator[tuple[str, str, Route]]:
-    for route in routes:
-        if isinstance(route, Mount):
-            yield from _walk(_inner_routes(route.app), prefix + route.path)
-        elif isinstance(route, Route):
-            for method in sorted((route.methods or set()) - {"HEAD"}):
-                yield method, prefix + route.path, route
-
-
-def catalogue(routes: list[BaseRoute], faces: dict[str, str]) -> dict[str, Any]:
+def catalogue(routes: Sequence[FaceRoute], faces: dict[str, str]) -> dict[str, Any]:
     """``faces``: path prefix -> face name; the longest matching prefix names a route's face.
     ``anonymous`` lists the operations that need no credential in the headers (sign-ins, and
     those that read their credential from the body); every other one needs one."""
     lines: dict[str, list[str]] = {name: [] for name in dict.fromkeys(faces.values())}
     anonymous: list[str] = []
     vapi: list[dict[str, str]] = []
-    for method, path, route in _walk(routes, ""):
-        owner = max((p for p in faces if path.startswith(p)), key=len, default=None)
-        actions = getattr(route, "actions", {}).get(method) or [None]
-        for line in (f"{method} {path}" + (f"?action={a}" if a else "") for a in actions):
-            lines.setdefault(faces[owner] if owner else "other", []).append(line)
-            if method in getattr(route, "anonymous", ()):
-                anonymous.append(line)
-        handler = getattr(route, "handlers", {}).get(method)
-        endpoint = getattr(handler, "__self__", None)
-        if isinstance(endpoint, Endpoint):
-            vapi += [{"service": s, "operation": o} for s, o in sorted(endpoint.by_name)]
+    for route in routes:
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            owner = max((p for p in faces if route.path.startswith(p)), key=len, default=None)
+            for action in route.actions.get(method) or [None]:
+                line = f"{method} {route.path}" + (f"?action={action}" if action else "")
+                lines.setdefault(faces[owner] if owner else "other", []).append(line)
+                if method in route.anonymous:
+                    anonymous.append(line)
+            endpoint = getattr(route.handlers.get(method), "__self__", None)
+            if isinstance(endpoint, Endpoint):
+                vapi += [{"service": s, "operation": o} for s, o in sorted(endpoint.by_name)]
     return {
         "faces": {name: sorted(set(found)) for name, found in lines.items()},
         "anonymous": sorted(set(anonymous)),

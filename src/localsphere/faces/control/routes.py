@@ -45,6 +45,8 @@ from localsphere.world.snapshots import SnapshotView
 
 T = TypeVar("T")
 
+PREFIX = "/_localsphere"
+
 
 class ControlError(Exception):
     def __init__(self, status: int, error: str, message: str, line: int | None = None) -> None:
@@ -394,4 +396,4 @@ def build(
     table.add("POST", "/api-tokens", face.create_api_token)
     table.add("DELETE", "/api-tokens/{id}", face.revoke_api_token)
     table.add("GET", "/routes", routes_listing)
-    return table.build()
+    return table.build(PREFIX)

@@ -29,7 +29,7 @@ from localsphere.faces.http import (
 from localsphere.faces.ops import resources as res
 from localsphere.faces.ops import xml
 from localsphere.faces.ops.stats import QueryError, StatQuery, listed, pushed_stats, stats_of_resources
-from localsphere.faces.routing import FaceRoute, RouteMiss, Routes, answers, face_router
+from localsphere.faces.routing import FaceRoute, RouteMiss, Routes, answers
 from localsphere.runtime.lifecycle import Lifecycle, WhileServing
 from localsphere.runtime.limits import InFlightCounters, InFlightLimit
 from localsphere.world import World
@@ -45,6 +45,7 @@ FORM_FIELDS = 20  # of the gateway's form; more is refused before it is parsed
 TOKEN_EXPIRED = 1512  # the apiErrorCode of an invalid or expired token
 VIEW = "ViewEnvironment"
 MANAGE = "ManageResources"
+PREFIXES = ("/suite-api", "/vrops-cloud/suite-api")  # on premises, and in the cloud
 DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 100_000  # a page, bounded (the 100,000-VM lab world fits in one)
 MAX_PAGE = 2**31 - 1
@@ -515,10 +516,10 @@ def _busy_body(as_xml: bool) -> tuple[bytes, str]:
     return orjson.dumps(error), "application/json"
 
 
-def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: Lifecycle) -> ASGIApp:
-    """The suite-api, admitting requests only within the server's in-flight limits and while the
-    worker is not draining; then every operation but token acquisition checks the token, then
-    the privilege it declares."""
+def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: Lifecycle) -> list[FaceRoute]:
+    """The suite-api under each of its ``PREFIXES``, admitting requests only within the server's
+    in-flight limits and while the worker is not draining; then every operation but token
+    acquisition checks the token, then the privilege it declares."""
     face = OpsFace(world, max_body)
     get, post = "GET", "POST"
     kind = "/api/adapterkinds/{key}/resourcekinds/{kind}"
@@ -553,5 +554,8 @@ def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: L
         table.add(method, path, handler, VIEW)
     table.add(post, "/api/resources/stats", face.push_stats, MANAGE)
     table.add(post, "/api/resources/{id}/stats", face.push_stats, MANAGE)
-    face_app = face_router(table.build(), answer)
-    return WhileServing(InFlightLimit(face_app, in_flight, _too_busy), lifecycle, unavailable)
+
+    def gate(app: ASGIApp) -> ASGIApp:
+        return WhileServing(InFlightLimit(app, in_flight, _too_busy), lifecycle, unavailable)
+
+    return [route for prefix in PREFIXES for route in table.build(prefix, gate)]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Router
 
 from localsphere.faces.http import Runner, bearer, json_response, note_principal, parse_json, read_body
-from localsphere.faces.routing import Routes, face_router
+from localsphere.faces.routing import FaceRoute, Routes
 from localsphere.faces.sddc import errors, wire
 from localsphere.world import World
 from localsphere.world.access import SDDC, Caller, require
@@ -110,7 +109,8 @@ class SddcFace:
         return Response(status_code=204)
 
 
-def build(world: World, max_body: int) -> Router:
+def build(world: World, max_body: int) -> list[FaceRoute]:
+    """The face's routes, under ``/v1``."""
     face = SddcFace(world, max_body)
     read, write = "USER_READ", "USER_WRITE"
     table: Routes[Caller] = Routes(errors.answer, face.authenticate, require)
@@ -129,4 +129,4 @@ def build(world: World, max_body: int) -> Router:
     table.add("GET", "/roles", face.get_roles, read)
     table.add("GET", "/sso-domains", face.get_sso_domains, read)
     table.add("GET", "/sso-domains/{domain}/entities", face.get_sso_domain_entities, read)
-    return face_router(table.build(), errors.answer)
+    return table.build("/v1")

@@ -111,8 +111,9 @@ class Endpoint:
 
     # REST
 
-    def rest_routes(self) -> list[FaceRoute]:
-        """One route per path; every operation needs a session or, to sign in, a user's password."""
+    def rest_routes(self, prefix: str) -> list[FaceRoute]:
+        """One route per path, under ``prefix``; every operation needs a session or, to sign in,
+        a user's password."""
         paths: dict[str, list[Operation]] = {}
         for op in self.by_name.values():
             paths.setdefault(op.path, []).append(op)
@@ -121,7 +122,7 @@ class Endpoint:
             methods = sorted({op.method for op in ops})
             handlers = {m: self._rest_handler([op for op in ops if op.method == m]) for m in methods}
             actions = {m: [op.action for op in ops if op.method == m] for m in methods}
-            route = FaceRoute(_starlette_path(path), handlers, rest_answer, actions=actions)
+            route = FaceRoute(prefix + _starlette_path(path), handlers, rest_answer, actions=actions)
             routes.append(route)
         return complete_allow(routes)
 

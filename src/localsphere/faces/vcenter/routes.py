@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount
 
 from localsphere.faces.http import json_response
-from localsphere.faces.routing import FaceRoute, face_router
+from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vapi.dispatch import Endpoint, rest_answer, rest_credentials, to_vapi
 from localsphere.faces.vcenter import authorization, inventory, session
 from localsphere.world import World
 from localsphere.world.access import VCENTER
 
 
-def routes(world: World, max_body: int) -> list[BaseRoute]:
+def routes(world: World, max_body: int) -> list[FaceRoute]:
     """``POST /api`` (JSON-RPC, its credential in the body), the REST operations under ``/api``,
     and the legacy ``/rest`` sign-in (Basic credentials)."""
     operations = [
@@ -33,7 +32,7 @@ def routes(world: World, max_body: int) -> list[BaseRoute]:
 
     return [
         FaceRoute("/api", {"POST": endpoint.rpc}, rest_answer, anonymous=frozenset({"POST"})),
-        Mount("/api", face_router(endpoint.rest_routes(), rest_answer)),
+        *endpoint.rest_routes("/api"),
         FaceRoute("/rest/com/vmware/cis/session", {"POST": legacy_login}, answer),
     ]
 
