@@ -6,7 +6,7 @@ its second argument: there is no other way to get one.
 
 Every failure leaves in the face's own words: the table hands any exception a handler raises to
 the face's ``Answer``, and a method the path does not serve is a 405 whose ``Allow`` header lists
-every method the path does serve (one route per path, so the list is whole).
+every method the path does serve (one route per path, plus what other routes serve there).
 """
 
 from __future__ import annotations
@@ -36,12 +36,11 @@ Gate = Callable[[ASGIApp], ASGIApp]
 
 
 class RouteMiss(Exception):
-    """No operation at the path (404), or none for the method (405, ``allow`` listing those there are)."""
+    """No operation at the path (404), or none for the method (405; the route adds ``Allow``)."""
 
-    def __init__(self, status: int, allow: str = "") -> None:
+    def __init__(self, status: int) -> None:
         super().__init__(f"HTTP {status}")
         self.status = status
-        self.allow = allow
 
 
 def request_id() -> str:
@@ -125,7 +124,7 @@ class FaceRoute(Route):
         handler = self.handlers.get("GET" if request.method == "HEAD" else request.method)
         try:
             if handler is None:
-                raise RouteMiss(405, self.allow)
+                raise RouteMiss(405)
             if "\x00" in request.scope["path"]:
                 raise RouteMiss(404)  # no object is named with a NUL character
             return await handler(request)
