@@ -9,6 +9,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
@@ -404,8 +405,13 @@ class ObjectView:
     memory_mib: int | None
     capacity: int | None
     free_space: int | None
-    details: dict[str, Any]
+    details_json: str  # decoded only when asked for: a list's summaries never show it
     created_at: float
+
+    @cached_property
+    def details(self) -> dict[str, Any]:
+        """What only the object's own view shows: disks, NICs, cluster and datastore flags."""
+        return json.loads(self.details_json)
 
     @staticmethod
     def of(row: Any) -> ObjectView:
@@ -427,7 +433,7 @@ class ObjectView:
             row.memory_mib,
             row.capacity,
             row.free_space,
-            json.loads(row.details),
+            row.details,
             row.created_at,
         )
 
