@@ -53,6 +53,9 @@ class _Copy:
 
 
 class WorldState:
+    """This process's copy of the world-state row, read again when the generation moves or the
+    copy is ``MAX_AGE`` old."""
+
     def __init__(self, store: Store, generation: Generation) -> None:
         self._store = store
         self._generation = generation
