@@ -117,11 +117,11 @@ def test_an_unexpected_failure_is_one_line_and_a_closed_500(app, caplog):
 
 
 def test_an_operation_is_declared_once(app):
-    table: Routes[str] = Routes(answers({}, _internal), None)
+    table: Routes[None] = Routes(answers({}, _internal))
 
-    async def handler(_request, _caller):
+    async def handler(_request):
         return Response()
 
-    table.add("GET", "/x", handler)
+    table.anonymous("GET", "/x", handler)
     with pytest.raises(ValueError, match="declared twice"):
-        table.add("GET", "/x", handler)
+        table.anonymous("GET", "/x", handler)

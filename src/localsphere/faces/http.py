@@ -50,8 +50,8 @@ def check_query(query_string: bytes) -> None:
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
+    declared = whole_number(request.headers.get("content-length") or "")
+    if declared is not None and declared > limit:
         raise InputError("too_large", f"Request body exceeds {limit} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():

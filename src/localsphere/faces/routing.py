@@ -75,6 +75,11 @@ def log_internal(request: Request, exc: BaseException) -> str:
     return rid
 
 
+def log_departure(scope: Scope) -> None:
+    """One info line for a client gone before its answer: nobody to answer, nothing went wrong."""
+    log.info("client left before its answer: %s %s", scope["method"], scope["path"])
+
+
 def answers(handlers: Mapping[type[Exception], Answer], internal: Internal) -> Answer:
     """A face's ``Answer``: the handler of the exception's nearest class in ``handlers``; any other
     exception is an internal error, logged once (``log_internal``) and answered by ``internal``
@@ -145,7 +150,7 @@ class FaceRoute(Route):
         try:
             response = await self.dispatch(Request(scope, receive, send))
         except ClientDisconnect:
-            log.info("client left before its answer: %s %s", scope["method"], scope["path"])
+            log_departure(scope)
             return
         await response(scope, receive, send)
 
@@ -162,13 +167,14 @@ def complete_allow(routes: list[FaceRoute]) -> list[FaceRoute]:
 
 class Routes(Generic[C]):
     """A face's route table. ``authenticate`` checks a request's credential from its headers and
-    returns the caller (or raises what ``answer`` turns into the face's 401); ``require`` raises
-    when the caller lacks a privilege an operation declares."""
+    returns the caller (or raises what ``answer`` turns into the face's 401; None: the table
+    holds anonymous operations only); ``require`` raises when the caller lacks a privilege an
+    operation declares."""
 
     def __init__(
         self,
         answer: Answer,
-        authenticate: Callable[[Request], Awaitable[C]],
+        authenticate: Callable[[Request], Awaitable[C]] | None = None,
         require: Callable[[C, str], None] | None = None,
     ) -> None:
         self.answer = answer
@@ -182,6 +188,8 @@ class Routes(Generic[C]):
         if privilege is not None and self._require is None:
             raise ValueError("this face's routes declare no privileges")
         authenticate, require = self._authenticate, self._require
+        if authenticate is None:
+            raise ValueError("this table checks no credential: its operations are anonymous")
 
         async def guarded(request: Request) -> Response:
             caller = await authenticate(request)

@@ -5,7 +5,6 @@ logged nor ever faulted."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 import time
 from collections.abc import Callable
@@ -14,14 +13,13 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from localsphere.faces.http import PRINCIPAL
-from localsphere.faces.routing import log_internal
+from localsphere.faces.routing import log_departure, log_internal
 from localsphere.runtime.faults import FAULT, FaultInjector
 from localsphere.runtime.hooks import FaceHooks, FaceOwners
 from localsphere.runtime.request_log import Entry, RequestLog
 
 _SECRET = re.compile("token|password|secret|key|session|signature|code|auth", re.IGNORECASE)
 REDACTED = "REDACTED"
-log = logging.getLogger("localsphere")
 
 
 def redacted_target(scope: Scope) -> str:
@@ -111,7 +109,7 @@ class Observe:
             else:
                 await self._observed(scope, receive, watched, hooks, lambda: _abort(send))
         except ClientDisconnect:
-            log.info("client left before its answer: %s %s", scope["method"], scope["path"])
+            log_departure(scope)
         except Exception as exc:
             request = Request(scope, receive)
             if status == 0:

@@ -339,7 +339,7 @@ def _on_control_error(_request: Request, exc: Exception) -> Response:
     return json_response(body, exc.status)
 
 
-def _on_body_error(_request: Request, exc: Exception) -> Response:
+def _on_input_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, InputError)
     return json_response({"error": exc.kind, "message": exc.detail}, 413 if exc.kind == "too_large" else 400)
 
@@ -358,7 +358,7 @@ def _internal(_request: Request, rid: str) -> Response:
 
 
 answer = answers(
-    {ControlError: _on_control_error, InputError: _on_body_error, RouteMiss: _on_route_miss}, _internal
+    {ControlError: _on_control_error, InputError: _on_input_error, RouteMiss: _on_route_miss}, _internal
 )
 
 

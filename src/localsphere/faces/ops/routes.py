@@ -398,7 +398,7 @@ def _on_world_error(request: Request, exc: Exception) -> Response:
     return error_body(request, status, exc.message)
 
 
-def _on_body_error(request: Request, exc: Exception) -> Response:
+def _on_input_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, InputError)
     return error_body(request, 413 if exc.kind == "too_large" else 400, exc.detail)
 
@@ -418,7 +418,7 @@ answer = answers(
     {
         OpsError: _on_ops_error,
         WorldError: _on_world_error,
-        InputError: _on_body_error,
+        InputError: _on_input_error,
         RouteMiss: _on_route_miss,
     },
     _internal,
@@ -477,13 +477,9 @@ def csp_routes(world: World, max_body: int) -> list[FaceRoute]:
     async def authorize(request: Request) -> Response:
         return await _csp_authorize(world, runner, max_body, request)
 
-    table: Routes[Caller] = Routes(answer, _no_credential)
+    table: Routes[None] = Routes(answer)
     table.anonymous("POST", "/csp/gateway/am/api/auth/api-tokens/authorize", authorize)
     return table.build()
-
-
-async def _no_credential(_request: Request) -> Caller:
-    raise OpsError(401, "The cloud gateway takes its credential in the body")
 
 
 def retry_later(scope: Scope, status: int, message: str, seconds: int) -> Response:

@@ -32,7 +32,7 @@ MAX_KEYS = 1000
 MAX_RESOURCES = 1000  # resourceId values of one query
 MAX_PUSHED = 10_000  # samples of one push
 MAX_QUANTIFIER = 1_000_000
-MAX_SAMPLES = 1_000_000
+MAX_LATEST = 1_000_000  # most recent samples a query may ask for
 LAST_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last instant a date-time holds
 
 
@@ -73,7 +73,7 @@ class StatQuery:
                 f"Invalid intervalType {interval}; expected one of {', '.join([*INTERVALS_MS, *CALENDAR])}"
             )
         quantifier = _integer(one("intervalQuantifier"), "intervalQuantifier", 1, MAX_QUANTIFIER)
-        samples = _integer(one("maxSamples" if latest else "latestMaxSamples"), "maxSamples", 1, MAX_SAMPLES)
+        samples = _integer(one("maxSamples" if latest else "latestMaxSamples"), "maxSamples", 1, MAX_LATEST)
         if latest and samples < 1:
             raise QueryError("maxSamples must be at least 1")
         begin = _integer(one("begin"), "begin", None, LAST_MS)

@@ -74,8 +74,10 @@ def error_response(
     message: str,
     arguments: list[str] | None = None,
     remediation: str | None = None,
-    headers: dict[str, str] | None = None,
+    reference: str | None = None,
 ) -> Response:
+    """SDDC Manager's error body; ``reference``: the request id the server's log names it by
+    (else a fresh one)."""
     body: dict[str, object] = {
         "errorCode": code,
         "errorType": "ERROR",
@@ -84,8 +86,8 @@ def error_response(
     }
     if remediation:
         body["remediationMessage"] = remediation
-    body["referenceToken"] = request_id()
-    return json_response(body, status, headers)
+    body["referenceToken"] = reference or request_id()
+    return json_response(body, status)
 
 
 def on_wire_error(_request: Request, exc: Exception) -> Response:
@@ -104,7 +106,7 @@ def on_world_error(_request: Request, exc: Exception) -> Response:
     )
 
 
-def on_body_error(_request: Request, exc: Exception) -> Response:
+def on_input_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, InputError)
     if exc.kind == "too_large":
         return error_response(413, "REQUEST_TOO_LARGE", exc.detail)
@@ -121,21 +123,14 @@ def on_route_miss(_request: Request, exc: Exception) -> Response:
 
 def internal(_request: Request, rid: str) -> Response:
     """SDDC Manager's 500; its ``referenceToken`` is the id the server's log names the failure by."""
-    body = {
-        "errorCode": "INTERNAL_SERVER_ERROR",
-        "errorType": "ERROR",
-        "arguments": [],
-        "message": "Internal server error",
-        "referenceToken": rid,
-    }
-    return json_response(body, 500)
+    return error_response(500, "INTERNAL_SERVER_ERROR", "Internal server error", reference=rid)
 
 
 answer = answers(
     {
         WorldError: on_world_error,
         WireError: on_wire_error,
-        InputError: on_body_error,
+        InputError: on_input_error,
         RouteMiss: on_route_miss,
     },
     internal,
