@@ -106,6 +106,8 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.proc.kill()  # never leave a server behind that no test will stop
+        self.proc.wait()
         raise RuntimeError("server did not answer in time")
 
     def stop(self) -> None:
