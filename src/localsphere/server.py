@@ -17,13 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import uvicorn
 from starlette.types import ASGIApp
 
 from localsphere.app import build_app, build_starting_app
 from localsphere.runtime.generation import Generation
 from localsphere.runtime.lifecycle import Lifecycle
 from localsphere.runtime.limits import InFlightCounters
+from localsphere.runtime.listener import Listener
 from localsphere.runtime.request_log import RequestLog
 from localsphere.runtime.shared import Shared
 from localsphere.settings import Settings
@@ -90,22 +90,25 @@ def prepare(
 def _answering(
     app: ASGIApp, settings: Settings, cert: Path, key: Path, https: socket.socket, http: socket.socket
 ) -> Iterator[None]:
-    """Serve ``app`` on copies of the listeners from a thread while the block runs; closing the
-    copies leaves the listeners open for the workers."""
-    copies = [https.dup(), http.dup()]
-    servers = _servers(app, settings, cert, key)
-    thread = threading.Thread(
-        target=asyncio.run, args=(_serve_all(servers, copies),), name="starting", daemon=True
-    )
+    """Serve ``app`` on the listening sockets from a thread while the block runs; the sockets stay
+    open for the workers."""
+    listeners = _listeners(app, settings, cert, key, https, http)
+    ready = threading.Event()
+    loop = asyncio.new_event_loop()
+
+    async def main() -> None:
+        ready.set()
+        await _serve_all(listeners)
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), name="starting", daemon=True)
     thread.start()
     try:
         yield
     finally:
-        for server in servers:
-            server.should_exit = True
+        ready.wait()
+        for listener in listeners:
+            loop.call_soon_threadsafe(listener.stop)
         thread.join(10)
-        for copy in copies:
-            copy.close()
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -116,14 +119,6 @@ def bind(host: str, port: int) -> socket.socket:
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
-
-
-class _Server(uvicorn.Server):
-    """A uvicorn server that leaves signals to us: two of them share one event loop."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
 
 
 def run_worker(
@@ -141,11 +136,13 @@ def run_worker(
     )
     world = World(settings, shared.state)
     lifecycle = Lifecycle()
-    servers = _servers(
+    listeners = _listeners(
         build_app(world, settings, prepared.admin_token, lifecycle, shared),
         settings,
         prepared.cert_file,
         prepared.key_file,
+        https,
+        http,
     )
 
     async def main() -> None:
@@ -153,13 +150,11 @@ def run_worker(
 
         def drain() -> None:
             lifecycle.draining = True
-            loop.call_later(
-                settings.drain_seconds, lambda: [setattr(s, "should_exit", True) for s in servers]
-            )
+            loop.call_later(settings.drain_seconds, lambda: [listener.stop() for listener in listeners])
 
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, drain)
-        await _serve_all(servers, [https, http])
+        await _serve_all(listeners)
 
     try:
         import uvloop
@@ -171,28 +166,18 @@ def run_worker(
         world.close()
 
 
-def _servers(app: ASGIApp, settings: Settings, cert: Path, key: Path) -> list[_Server]:
-    """An HTTPS and an HTTP server for ``app``."""
-    common = {
-        "http": "httptools",
-        "lifespan": "off",
-        "access_log": False,
-        "log_level": settings.log_level,
-        "server_header": False,
-        # Clients are who the connection says: X-Forwarded-For from a local client would otherwise
-        # choose its address, and with it its share of the per-address in-flight limit.
-        "proxy_headers": False,
-        "timeout_keep_alive": 30,
-        "timeout_graceful_shutdown": 3,
-    }
+def _listeners(
+    app: ASGIApp, settings: Settings, cert: Path, key: Path, https: socket.socket, http: socket.socket
+) -> list[Listener]:
+    """``app`` on the HTTPS and the HTTP listening socket."""
     return [
-        _Server(uvicorn.Config(app, ssl_certfile=str(cert), ssl_keyfile=str(key), **common)),
-        _Server(uvicorn.Config(app, **common)),
+        Listener(app, https, (cert, key), settings.log_level),
+        Listener(app, http, None, settings.log_level),
     ]
 
 
-async def _serve_all(servers: list[_Server], sockets: list[socket.socket]) -> None:
-    await asyncio.gather(*(s.serve(sockets=[sock]) for s, sock in zip(servers, sockets, strict=True)))
+async def _serve_all(listeners: list[Listener]) -> None:
+    await asyncio.gather(*(listener.serve() for listener in listeners))
 
 
 def serve(settings: Settings, prepared: Prepared, https: socket.socket, http: socket.socket) -> None:

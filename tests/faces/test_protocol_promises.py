@@ -168,3 +168,19 @@ def test_a_client_leaving_mid_body_is_no_internal_error(server):
         f.seek(before)
         written = f.read().decode()
     assert "ERROR" not in written and "Traceback" not in written, written
+
+
+def test_each_answer_names_its_server_once(server):
+    """vCenter's answers come through its envoy proxy; the rest name LocalSphere, never the HTTP
+    server under the app, and a 500 or a 404 no route serves is no exception."""
+    with server.client() as c:
+        for path, expected in [
+            ("/api/session", "envoy"),
+            ("/rest/com/vmware/cis/session", "envoy"),
+            ("/v1/users", "LocalSphere"),
+            ("/suite-api/api/versions/current", "LocalSphere"),
+            ("/_localsphere/health", "LocalSphere"),
+            ("/nothing", "LocalSphere"),
+        ]:
+            r = c.get(path)
+            assert r.headers.get_list("server") == [expected], (path, r.headers)

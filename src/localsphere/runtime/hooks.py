@@ -11,6 +11,8 @@ from starlette.types import Scope
 
 from localsphere.faces.routing import Answer
 
+SERVER = b"LocalSphere"  # the Server header where the product's own is not known
+
 
 def _headers_only(_scope: Scope) -> bool:
     return False
@@ -22,13 +24,15 @@ class FaceHooks:
     (401 is its expired-credential error); its ``Answer`` for any failure; and who a request's
     credential names (run off the event loop; None when it names nobody valid). Where
     ``in_body`` says a request carries its credential and its id in the body (JSON-RPC), ``render``
-    and ``who`` get the body read ahead; otherwise they get b""."""
+    and ``who`` get the body read ahead; otherwise they get b"". ``server``: the product's
+    ``Server`` header, on every answer the face gives."""
 
     name: str
     render: Callable[[Scope, int, bytes], Response]
     answer: Answer
     who: Callable[[Scope, bytes], str | None]
     in_body: Callable[[Scope], bool] = _headers_only
+    server: bytes = SERVER
 
 
 class FaceOwners:

@@ -15,7 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from localsphere.faces.http import PRINCIPAL
 from localsphere.faces.routing import log_departure, log_internal
 from localsphere.runtime.faults import FAULT, FaultInjector
-from localsphere.runtime.hooks import FaceHooks, FaceOwners
+from localsphere.runtime.hooks import SERVER, FaceHooks, FaceOwners
+from localsphere.runtime.listener import drop_connection
 from localsphere.runtime.request_log import Entry, RequestLog
 
 _SECRET = re.compile("token|password|secret|key|session|signature|code|auth", re.IGNORECASE)
@@ -91,6 +92,7 @@ class Observe:
             await self.app(scope, receive, send)
             return
         hooks = self.owners.of(scope["path"])
+        server = (b"server", hooks.server if hooks is not None else SERVER)
         started = time.monotonic()
         status = 0
         done = False
@@ -99,6 +101,7 @@ class Observe:
             nonlocal status, done
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message["headers"] = [*message.get("headers", ()), server]
             elif message["type"] == "http.response.body" and not message.get("more_body", False):
                 done = True
             await send(message)
@@ -107,7 +110,7 @@ class Observe:
             if hooks is None:
                 await self.app(scope, receive, watched)
             else:
-                await self._observed(scope, receive, watched, hooks, lambda: _abort(send))
+                await self._observed(scope, receive, watched, hooks, lambda: drop_connection(scope))
         except ClientDisconnect:
             log_departure(scope)
         except Exception as exc:
@@ -119,7 +122,7 @@ class Observe:
             else:  # too late for an answer of its own: say it once, and end an unfinished one
                 log_internal(request, exc)
                 if not done:
-                    _abort(send)
+                    drop_connection(scope)
         finally:
             if hooks is not None:
                 self.log.append(
@@ -156,12 +159,3 @@ class Observe:
             await response(scope, receive, send)
         else:
             await self.app(scope, receive, send)
-
-
-def _abort(send: Send) -> None:
-    """Close the request's connection without an answer. The ASGI ``send`` of uvicorn's HTTP
-    protocols is a method of the request cycle, which holds the connection's transport."""
-    transport = getattr(getattr(send, "__self__", None), "transport", None)
-    if transport is None:
-        raise RuntimeError("this server cannot drop connections")
-    transport.abort()

@@ -72,4 +72,6 @@ def hooks(world: World) -> FaceHooks:
                 return None
         return credentials.username
 
-    return FaceHooks(faults.VCENTER, render, routes.answer, who, _json_rpc)
+    # vCenter answers through its envoy proxy (the vSphere guide's sample headers carry
+    # x-envoy-upstream-service-time), which names itself in Server.
+    return FaceHooks(faults.VCENTER, render, routes.answer, who, _json_rpc, server=b"envoy")
