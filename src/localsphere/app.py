@@ -48,7 +48,7 @@ def build_app(
         world, admin_token, settings.max_body_bytes, lambda: catalogue(routes, names), shared
     )
     owners = FaceOwners(faces, control.answer)
-    injector = FaultInjector(world, fault_rules)
+    injector = FaultInjector(world, fault_rules, settings.change_poll_seconds)
     root = Routing(routes, default=not_found(owners.answer_for))
     return Observe(root, owners, injector, request_log, settings.max_body_bytes)
 

@@ -151,6 +151,17 @@ def serve(
             help="Requests the control API's log keeps (1 KiB of shared memory each).",
         ),
     ] = 1000,
+    change_poll_seconds: Annotated[
+        float,
+        typer.Option(
+            envvar="LOCALSPHERE_CHANGE_POLL_SECONDS",
+            min=0.01,
+            max=3600,
+            help="Seconds a worker trusts its copy of the clock, the access stamp and the fault rules "
+            "without a sign of change (changes made through the CLI, or by another server while "
+            "PostgreSQL's notifications were down, wait this long).",
+        ),
+    ] = 1.0,
     log_level: Annotated[str, typer.Option(envvar="LOCALSPHERE_LOG_LEVEL")] = "warning",
     inventory: Inventory = "",
     scenario: Annotated[
@@ -184,6 +195,7 @@ def serve(
         ops_max_requests_per_address=ops_max_requests_per_address,
         drain_seconds=drain_seconds,
         request_log_size=request_log_size,
+        change_poll_seconds=change_poll_seconds,
         log_level=log_level,
         inventory=_inventory(inventory),
         policy=Policy(

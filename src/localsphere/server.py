@@ -29,7 +29,9 @@ from localsphere.runtime.shared import Shared
 from localsphere.settings import Settings
 from localsphere.tls import ensure_certificate
 from localsphere.world import Progress, World
+from localsphere.world.changes import Changes
 from localsphere.world.plan import Scenario
+from localsphere.world.store import FAULTS, STATE
 
 ADMIN_TOKEN_FILE = "admin-token"
 
@@ -188,12 +190,21 @@ def serve(settings: Settings, prepared: Prepared, https: socket.socket, http: so
         RequestLog(settings.request_log_size),
         Generation(),
     )
+    bumps = {STATE: shared.state.bump, FAULTS: shared.fault_rules.bump}
+    # Other servers on the same PostgreSQL tell of their changes through it.
+    changes = (
+        Changes(settings.database_url, lambda topic: bumps[topic]()).start()
+        if prepared.database == "postgresql"
+        else None
+    )
     try:
         if settings.workers <= 1:
             run_worker(settings, prepared, https, http, shared)
         else:
             _supervise(settings, prepared, https, http, shared)
     finally:
+        if changes is not None:
+            changes.close()
         for part in shared:
             part.close()
 

@@ -79,6 +79,10 @@ class Settings:
     ops_max_requests_per_address: int = 50
     drain_seconds: float = 0.0  # how long a stopping worker answers 503 before it closes
     request_log_size: int = 1000  # requests the control API's log keeps
+    # The most seconds a worker trusts its copy of what every request reads (the world-state row,
+    # the fault rules) without a sign of change: changes nobody announced (the CLI on the
+    # database; another server's while PostgreSQL's notifications were down) wait this long.
+    change_poll_seconds: float = 1.0
     log_level: str = "warning"
     policy: Policy = field(default_factory=Policy)
     inventory: InventorySpec = field(default_factory=InventorySpec)

@@ -1,7 +1,8 @@
 """Injecting the world's fault rules into requests, in each face's own words.
 
-Each worker keeps a copy of the rules, re-read when the shared generation says they changed (on
-this machine) or when the copy is a second old (for changes made through another machine). With
+Each worker keeps a copy of the rules, re-read when the shared generation says they changed (a
+change by this server, or one another server made that PostgreSQL told of: ``world.changes``) or
+when the copy is ``max_age`` seconds old (for changes nobody announced). With
 no rules, a request costs one comparison. A rule that matches a request is counted in the store
 before it fires, so ``nth`` and ``count`` hold server-wide.
 """
@@ -21,15 +22,17 @@ from localsphere.runtime.generation import Generation
 from localsphere.runtime.hooks import FaceHooks
 from localsphere.world import World
 from localsphere.world.faults import FaultView
+from localsphere.world.store import FAULTS
 
-MAX_AGE = 1.0
 FAULT = "localsphere.fault"
 
 
 class FaultInjector:
-    def __init__(self, world: World, generation: Generation) -> None:
+    def __init__(self, world: World, generation: Generation, max_age: float) -> None:
         self.world = world
         self.generation = generation
+        self.max_age = max_age
+        world.store.on_change(FAULTS, generation.bump)
         self.rules: list[FaultView] = []
         self._seen_generation = -1
         self._loaded_at = 0.0
@@ -37,7 +40,10 @@ class FaultInjector:
 
     def stale(self) -> bool:
         """Whether the copy of the rules must be read again before use (cheap: no await)."""
-        return self.generation.value != self._seen_generation or time.monotonic() - self._loaded_at > MAX_AGE
+        return (
+            self.generation.value != self._seen_generation
+            or time.monotonic() - self._loaded_at > self.max_age
+        )
 
     async def firing(
         self, scope: Scope, hooks: FaceHooks, body: Callable[[], Awaitable[bytes]]

@@ -27,7 +27,7 @@ from localsphere.world.seed import seed
 from localsphere.world.sessions import Sessions
 from localsphere.world.snapshots import Snapshots
 from localsphere.world.state import Generation, LocalGeneration, WorldState
-from localsphere.world.store import Store, state_changed
+from localsphere.world.store import STATE, Store, changed
 from localsphere.world.tokens import Tokens
 
 Progress = Callable[[int], None]  # hears how many VMs a load has made so far
@@ -47,7 +47,7 @@ class World:
         """``generation``: the state generation the server's workers share (none: this process
         shares its world with no other worker)."""
         self.store = Store(settings.database_url)
-        self.state = WorldState(self.store, generation or LocalGeneration())
+        self.state = WorldState(self.store, generation or LocalGeneration(), settings.change_poll_seconds)
         self.clock = Clock(self.store)
         self.policies = Policies(settings.policy)
         self.auth = Auth(self.store, self.clock, self.policies)
@@ -79,7 +79,7 @@ class World:
             if s.scalars(select(Domain.name).limit(1)).first() is not None:
                 return False
             self._seed(s, Scenario(), progress)
-            state_changed(s)
+            changed(s, STATE)
             return True
 
     def load(self, scenario: Scenario, progress: Progress | None = None) -> Loaded:
@@ -88,7 +88,7 @@ class World:
         started = time.monotonic()
         with self.store.write() as s:
             objects = self._seed(s, scenario, progress)
-            state_changed(s)
+            changed(s, STATE)
             if scenario.source.strip():
                 # Kept as rows rather than as the file, so no password of it is stored in clear.
                 self.snapshots.keep_baseline(s)
@@ -106,7 +106,7 @@ class World:
         with self.store.write() as s:
             if not self.snapshots.restore_baseline(s):
                 self._seed(s, Scenario(), None)
-            state_changed(s)
+            changed(s, STATE)
 
     def _seed(self, s: Session, scenario: Scenario, progress: Progress | None) -> int:
         return seed(

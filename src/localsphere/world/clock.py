@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from localsphere.world.errors import Invalid
 from localsphere.world.schema import WorldState
-from localsphere.world.store import Store, state_changed
+from localsphere.world.store import STATE, Store, changed
 
-STATE = select(WorldState.clock_offset, WorldState.clock_frozen_at, WorldState.access_stamp).where(
+STATE_ROW = select(WorldState.clock_offset, WorldState.clock_frozen_at, WorldState.access_stamp).where(
     WorldState.id == 1
 )
 
@@ -35,7 +35,7 @@ class ClockReading:
 
 
 def read_state(db: Session | Connection) -> ClockReading:
-    row = db.execute(STATE).first()
+    row = db.execute(STATE_ROW).first()
     if row is None:  # a world not yet seeded
         return ClockReading(time.time(), False, 0)
     offset, frozen_at, stamp = row
@@ -60,7 +60,7 @@ class Clock:
         with self._store.write() as s:
             now = read_state(s).now
             s.execute(update(WorldState).where(WorldState.id == 1).values(clock_frozen_at=now))
-            state_changed(s)
+            changed(s, STATE)
             return read_state(s)
 
     def advance(self, seconds: float) -> ClockReading:
@@ -77,7 +77,7 @@ class Clock:
             else:
                 change = {"clock_offset": WorldState.clock_offset + seconds}
             s.execute(update(WorldState).where(WorldState.id == 1).values(**change))
-            state_changed(s)
+            changed(s, STATE)
             return read_state(s)
 
     def real(self) -> ClockReading:
@@ -85,5 +85,5 @@ class Clock:
             s.execute(
                 update(WorldState).where(WorldState.id == 1).values(clock_offset=0.0, clock_frozen_at=None)
             )
-            state_changed(s)
+            changed(s, STATE)
             return read_state(s)

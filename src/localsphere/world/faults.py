@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Invalid, NotFound
 from localsphere.world.schema import FaultRule
-from localsphere.world.store import Store
+from localsphere.world.store import FAULTS, Store, changed
 
 # The names rules give the faces (each face's fault hooks carry its own).
 SDDC_MANAGER, VCENTER, OPERATIONS = "sddc-manager", "vcenter", "operations"
@@ -142,6 +142,7 @@ class Faults:
             )
             s.add(row)
             s.flush()
+            changed(s, FAULTS)
             return _view(row)
 
     def list(self) -> list[FaultView]:
@@ -154,10 +155,12 @@ class Faults:
         with self._store.write() as s:
             if s.execute(delete(FaultRule).where(FaultRule.id == fault_id)).rowcount == 0:
                 raise NotFound("fault.not_found", f"No fault rule {fault_id}", fault_id)
+            changed(s, FAULTS)
 
     def clear(self) -> None:
         with self._store.write() as s:
             s.execute(delete(FaultRule))
+            changed(s, FAULTS)
 
     def trigger(self, fault_id: str, roll: float) -> bool:
         """Count one more matching call of a rule and say whether its fault fires on it; ``roll``

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from localsphere.world.schema import WorldState
-from localsphere.world.store import state_changed
+from localsphere.world.store import STATE, changed
 
 T = TypeVar("T")
 
@@ -24,7 +24,7 @@ def new_stamp() -> int:
 
 def bump(session: Session) -> None:
     session.execute(update(WorldState).where(WorldState.id == 1).values(access_stamp=new_stamp()))
-    state_changed(session)
+    changed(session, STATE)
 
 
 class Remembered(Generic[T]):

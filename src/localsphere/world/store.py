@@ -19,7 +19,12 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-_STATE_CHANGED = "localsphere.world_state_changed"
+_CHANGED = "localsphere.changed"
+# What a write transaction may say it changed, for the copies other workers and servers keep:
+STATE = "state"  # the world-state row (the clock, the access stamp, the settings)
+FAULTS = "faults"  # the fault rules
+CHANNEL = "localsphere_world"  # PostgreSQL's notification channel for them, per database
+_NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', :topic)")
 _PG_MIGRATION_LOCK = 0x4C53_5048  # arbitrary advisory-lock key: "LSPH"
 
 
@@ -41,11 +46,12 @@ class Store:
         # Reads skip BEGIN/ROLLBACK: two round trips fewer (PostgreSQL), two statements fewer
         # (SQLite) for a one-statement read; each statement reads committed data.
         self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._state_listeners: list[Callable[[], None]] = []
+        self._listeners: dict[str, list[Callable[[], None]]] = {STATE: [], FAULTS: []}
 
-    def on_state_change(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after each commit of a transaction that changed the world-state row."""
-        self._state_listeners.append(listener)
+    def on_change(self, topic: str, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after each commit of a transaction in this process that changed
+        ``topic`` (``STATE`` or ``FAULTS``). Other processes hear of it through ``Changes``."""
+        self._listeners[topic].append(listener)
 
     @contextmanager
     def query(self) -> Iterator[Connection]:
@@ -67,12 +73,16 @@ class Store:
             session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             try:
                 yield session
+                topics = session.info.get(_CHANGED, ())
+                if self.kind == "postgresql":  # delivered to every listener when this commits
+                    for topic in sorted(topics):
+                        session.execute(_NOTIFY, {"topic": topic})
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
-            if session.info.get(_STATE_CHANGED):
-                for listener in self._state_listeners:
+            for topic in topics:
+                for listener in self._listeners[topic]:
                     listener()
 
     @contextmanager
@@ -95,10 +105,10 @@ class Store:
         self.engine.dispose()
 
 
-def state_changed(session: Session) -> None:
-    """Say that ``session``'s write transaction changes the world-state row (the clock, the access
-    stamp, the settings): once it commits, the store tells its state listeners."""
-    session.info[_STATE_CHANGED] = True
+def changed(session: Session, topic: str) -> None:
+    """Say that ``session``'s write transaction changes ``topic`` (``STATE``, ``FAULTS``): once it
+    commits, the store tells its listeners for it, and on PostgreSQL every server's ``Changes``."""
+    session.info.setdefault(_CHANGED, set()).add(topic)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -196,17 +196,14 @@ class ControlFace:
         except Invalid as exc:
             raise ControlError(400, "invalid", exc.message) from None
         view = await self._world(self.world.faults.add, rule)
-        self.shared.fault_rules.bump()
         return json_response(_fault(view), 201)
 
     async def remove_fault(self, request: Request, _: None) -> Response:
         await self._world(self.world.faults.remove, request.path_params["id"])
-        self.shared.fault_rules.bump()
         return Response(status_code=204)
 
     async def clear_faults(self, request: Request, _: None) -> Response:
         await call(self.world.faults.clear)
-        self.shared.fault_rules.bump()
         return Response(status_code=204)
 
     # The request log

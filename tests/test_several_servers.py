@@ -1,0 +1,66 @@
+"""Servers on several machines over one PostgreSQL database share no memory: they hear of each
+other's changes through PostgreSQL's notifications. The two servers here trust their copies for an
+hour (``--change-poll-seconds 3600``), so only a notification can tell them in time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from conftest import DEMO_PASSWORD, Server
+from helpers import ADMIN
+
+HOUR = ["--change-poll-seconds", "3600"]
+
+
+def eventually(check: Callable[[], bool], seconds: float = 10.0) -> bool:
+    """Whether ``check`` comes true within ``seconds`` (a notification is not instant)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+@pytest.fixture
+def two_servers(backend, new_database, tmp_path):
+    if backend != "postgresql":
+        pytest.skip("only PostgreSQL is shared between machines")
+    url = new_database()
+    first = Server(tmp_path / "a", url, extra=HOUR).start()
+    second = Server(tmp_path / "b", url, extra=HOUR).start()
+    yield first, second
+    first.stop()
+    second.stop()
+
+
+def test_a_session_closed_on_one_server_is_refused_by_the_other(two_servers):
+    a, b = two_servers
+    with a.client() as on_a, b.client() as on_b:
+        session = {"vmware-api-session-id": on_a.post("/api/session", auth=(ADMIN, DEMO_PASSWORD)).json()}
+        assert on_b.get("/api/session", headers=session).status_code == 200  # now in b's copy
+        assert on_a.delete("/api/session", headers=session).status_code == 204
+        assert eventually(lambda: on_b.get("/api/session", headers=session).status_code == 401)
+
+
+def test_the_clock_moved_on_one_server_moves_on_the_other(two_servers):
+    a, b = two_servers
+    with b.client() as on_b:
+        session = {"vmware-api-session-id": on_b.post("/api/session", auth=(ADMIN, DEMO_PASSWORD)).json()}
+        assert on_b.get("/api/session", headers=session).status_code == 200
+        a.advance(2 * 3600)  # past the idle timeout (30 minutes)
+        assert eventually(lambda: on_b.get("/api/session", headers=session).status_code == 401)
+
+
+def test_a_fault_rule_added_on_one_server_fires_on_the_other(two_servers):
+    a, b = two_servers
+    with b.client() as on_b:
+        assert on_b.get("/api/session").status_code == 401  # b has read the (empty) rules
+        rule = {"action": "error", "face": "vcenter", "path": "/api/session", "status": 503}
+        assert a.control("POST", "/faults", json=rule).status_code == 201
+        assert eventually(lambda: on_b.get("/api/session").status_code == 503)
+        assert a.control("DELETE", "/faults").status_code == 204
+        assert eventually(lambda: on_b.get("/api/session").status_code == 401)
