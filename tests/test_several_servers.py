@@ -64,3 +64,19 @@ def test_a_fault_rule_added_on_one_server_fires_on_the_other(two_servers):
         assert eventually(lambda: on_b.get("/api/session").status_code == 503)
         assert a.control("DELETE", "/faults").status_code == 204
         assert eventually(lambda: on_b.get("/api/session").status_code == 401)
+
+
+def test_a_vm_powered_on_through_one_server_is_on_through_the_other(two_servers):
+    a, b = two_servers
+    with a.client() as on_a, b.client() as on_b:
+        session = {"vmware-api-session-id": on_a.post("/api/session", auth=(ADMIN, DEMO_PASSWORD)).json()}
+        vms = on_b.get("/api/vcenter/vm", headers=session, params={"power_states": "POWERED_OFF"}).json()
+        vm = vms[0]["vm"]
+        assert on_b.get(f"/api/vcenter/vm/{vm}", headers=session).json()["power_state"] == "POWERED_OFF"
+        assert (
+            on_a.post(f"/api/vcenter/vm/{vm}/power", headers=session, params={"action": "start"}).status_code
+            == 204
+        )
+        assert eventually(
+            lambda: on_b.get(f"/api/vcenter/vm/{vm}", headers=session).json()["power_state"] == "POWERED_ON"
+        )

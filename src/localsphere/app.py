@@ -26,7 +26,7 @@ def build_app(
     world: World, settings: Settings, admin_token: str, lifecycle: Lifecycle, shared: Shared
 ) -> ASGIApp:
     """Every face mounted, under the control plane's request log and fault injection."""
-    in_flight, fault_rules, request_log, _ = shared
+    in_flight, request_log, _ = shared
     routes = [
         *sddc.build(world, settings.max_body_bytes),
         *ops.build(world, settings.max_body_bytes, in_flight, lifecycle),
@@ -48,7 +48,7 @@ def build_app(
         world, admin_token, settings.max_body_bytes, lambda: catalogue(routes, names), shared
     )
     owners = FaceOwners(faces, control.answer)
-    injector = FaultInjector(world, fault_rules, settings.change_poll_seconds)
+    injector = FaultInjector(world, settings.change_poll_seconds)
     root = Routing(routes, default=not_found(owners.answer_for))
     return Observe(root, owners, injector, request_log, settings.max_body_bytes)
 

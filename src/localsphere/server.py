@@ -20,7 +20,6 @@ from pathlib import Path
 from starlette.types import ASGIApp
 
 from localsphere.app import build_app, build_starting_app
-from localsphere.runtime.generation import Generation
 from localsphere.runtime.lifecycle import Lifecycle
 from localsphere.runtime.limits import InFlightCounters
 from localsphere.runtime.listener import Listener
@@ -31,7 +30,6 @@ from localsphere.tls import ensure_certificate
 from localsphere.world import Progress, World
 from localsphere.world.changes import Changes
 from localsphere.world.plan import Scenario
-from localsphere.world.store import FAULTS, STATE
 
 ADMIN_TOKEN_FILE = "admin-token"
 
@@ -136,7 +134,7 @@ def run_worker(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    world = World(settings, shared.state)
+    world = World(settings, shared.generations)
     lifecycle = Lifecycle()
     listeners = _listeners(
         build_app(world, settings, prepared.admin_token, lifecycle, shared),
@@ -184,16 +182,12 @@ async def _serve_all(listeners: list[Listener]) -> None:
 
 def serve(settings: Settings, prepared: Prepared, https: socket.socket, http: socket.socket) -> None:
     """Serve until SIGINT/SIGTERM: in this process for one worker, else from supervised children."""
-    shared = Shared(
-        InFlightCounters(*prepared.limits, workers=settings.workers),
-        Generation(),
-        RequestLog(settings.request_log_size),
-        Generation(),
+    shared = Shared.make(
+        InFlightCounters(*prepared.limits, workers=settings.workers), RequestLog(settings.request_log_size)
     )
-    bumps = {STATE: shared.state.bump, FAULTS: shared.fault_rules.bump}
     # Other servers on the same PostgreSQL tell of their changes through it.
     changes = (
-        Changes(settings.database_url, lambda topic: bumps[topic]()).start()
+        Changes(settings.database_url, lambda topic: shared.generations[topic].bump()).start()
         if prepared.database == "postgresql"
         else None
     )
@@ -205,8 +199,7 @@ def serve(settings: Settings, prepared: Prepared, https: socket.socket, http: so
     finally:
         if changes is not None:
             changes.close()
-        for part in shared:
-            part.close()
+        shared.close()
 
 
 def _supervise(

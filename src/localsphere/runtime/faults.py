@@ -18,7 +18,6 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from localsphere.faces.http import call
-from localsphere.runtime.generation import Generation
 from localsphere.runtime.hooks import FaceHooks
 from localsphere.world import World
 from localsphere.world.faults import FaultView
@@ -28,11 +27,10 @@ FAULT = "localsphere.fault"
 
 
 class FaultInjector:
-    def __init__(self, world: World, generation: Generation, max_age: float) -> None:
+    def __init__(self, world: World, max_age: float) -> None:
         self.world = world
-        self.generation = generation
+        self.generation = world.store.generations[FAULTS]
         self.max_age = max_age
-        world.store.on_change(FAULTS, generation.bump)
         self.rules: list[FaultView] = []
         self._seen_generation = -1
         self._loaded_at = 0.0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from localsphere.world.api_tokens import ApiTokens
 from localsphere.world.auth import Auth
 from localsphere.world.authz_records import PrivilegeChecks, VtMappings
 from localsphere.world.clock import Clock
+from localsphere.world.copies import Generation
 from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
 from localsphere.world.inventory import Inventory
@@ -26,8 +27,8 @@ from localsphere.world.schema import Domain
 from localsphere.world.seed import seed
 from localsphere.world.sessions import Sessions
 from localsphere.world.snapshots import Snapshots
-from localsphere.world.state import Generation, LocalGeneration, WorldState
-from localsphere.world.store import STATE, Store, changed
+from localsphere.world.state import WorldState
+from localsphere.world.store import INVENTORY, STATE, Store, changed
 from localsphere.world.tokens import Tokens
 
 Progress = Callable[[int], None]  # hears how many VMs a load has made so far
@@ -43,11 +44,11 @@ class Loaded:
 class World:
     """One process's handle on the shared world: the store and the services over it."""
 
-    def __init__(self, settings: Settings, generation: Generation | None = None) -> None:
-        """``generation``: the state generation the server's workers share (none: this process
-        shares its world with no other worker)."""
-        self.store = Store(settings.database_url)
-        self.state = WorldState(self.store, generation or LocalGeneration(), settings.change_poll_seconds)
+    def __init__(self, settings: Settings, generations: Mapping[str, Generation] | None = None) -> None:
+        """``generations``: per topic of change, the generation the server's workers share (none:
+        this process shares its world with no other worker)."""
+        self.store = Store(settings.database_url, generations)
+        self.state = WorldState(self.store, settings.change_poll_seconds)
         self.clock = Clock(self.store)
         self.policies = Policies(settings.policy)
         self.auth = Auth(self.store, self.clock, self.policies)
@@ -60,7 +61,7 @@ class World:
         self.vt_mappings = VtMappings(self.store, self.clock)
         self.api_tokens = ApiTokens(self.store, self.clock)
         self.privilege_checks = PrivilegeChecks(self.store, self.state)
-        self.inventory = Inventory(self.store, self.clock)
+        self.inventory = Inventory(self.store, self.clock, settings.change_poll_seconds)
         self.metrics = Metrics(self.store, self.clock)
         self.faults = Faults(self.store, self.clock)
         self.snapshots = Snapshots(self.store, self.clock)
@@ -79,7 +80,7 @@ class World:
             if s.scalars(select(Domain.name).limit(1)).first() is not None:
                 return False
             self._seed(s, Scenario(), progress)
-            changed(s, STATE)
+            changed(s, STATE, INVENTORY)
             return True
 
     def load(self, scenario: Scenario, progress: Progress | None = None) -> Loaded:
@@ -88,7 +89,7 @@ class World:
         started = time.monotonic()
         with self.store.write() as s:
             objects = self._seed(s, scenario, progress)
-            changed(s, STATE)
+            changed(s, STATE, INVENTORY)
             if scenario.source.strip():
                 # Kept as rows rather than as the file, so no password of it is stored in clear.
                 self.snapshots.keep_baseline(s)
@@ -106,7 +107,7 @@ class World:
         with self.store.write() as s:
             if not self.snapshots.restore_baseline(s):
                 self._seed(s, Scenario(), None)
-            changed(s, STATE)
+            changed(s, STATE, INVENTORY)
 
     def _seed(self, s: Session, scenario: Scenario, progress: Progress | None) -> int:
         return seed(

@@ -1,7 +1,7 @@
 """What other servers changed, heard through PostgreSQL.
 
 Servers on several machines over one PostgreSQL database share no memory. Each write transaction
-that changes something workers keep a copy of (``store.STATE``, ``store.FAULTS``) sends a
+that changes something workers keep a copy of (``store.TOPICS``) sends a
 notification on commit (``store.changed``); ``Changes`` holds one connection that listens for them
 and says each topic it hears, within milliseconds of the commit. While that connection is down, it
 hears nothing and says every topic once it is back; the copies' bounded age
@@ -17,7 +17,7 @@ from collections.abc import Callable
 import psycopg
 from sqlalchemy.engine import make_url
 
-from localsphere.world.store import CHANNEL, FAULTS, STATE
+from localsphere.world.store import CHANNEL, TOPICS
 
 RETRY_SECONDS = 1.0  # between attempts to connect again
 WAKE_SECONDS = 0.5  # how often the listening thread looks whether it is to stop
@@ -59,11 +59,11 @@ class Changes:
                     if failing:
                         log.warning("listening for other servers' changes again")
                     failing = False
-                    for topic in (STATE, FAULTS):  # whatever changed while nobody listened
+                    for topic in TOPICS:  # whatever changed while nobody listened
                         self._heard(topic)
                     while not self._stopping.is_set():
                         for notice in conn.notifies(timeout=WAKE_SECONDS):
-                            if notice.payload in (STATE, FAULTS):
+                            if notice.payload in TOPICS:
                                 self._heard(notice.payload)
             except psycopg.Error as exc:
                 self.listening.clear()

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
+from localsphere.world.copies import Copies
 from localsphere.world.errors import AlreadyInState, Forbidden, Invalid, NotFound, WrongState, bounded_text
 from localsphere.world.plan import POWER_STATES, InventoryPlan, VmGroup
 from localsphere.world.scenario import ScenarioError
 from localsphere.world.schema import ExternalStat, ManagedObject, Meta
-from localsphere.world.store import Store, bulk_insert
+from localsphere.world.store import INVENTORY, Store, bulk_insert, changed
 
 DATACENTER, FOLDER, CLUSTER, HOST = "Datacenter", "Folder", "ClusterComputeResource", "HostSystem"
 POOL, DATASTORE, NETWORK, VM = "ResourcePool", "Datastore", "Network", "VirtualMachine"
@@ -383,8 +384,7 @@ _COLUMNS = {
 
 
 _ALL = tuple(ManagedObject.__table__.c)  # every column, for reads that skip the ORM
-_GET = select(*_ALL).where(ManagedObject.moid == bindparam("moid"), ManagedObject.kind == bindparam("kind"))
-_PATH = select(ManagedObject.path).where(ManagedObject.moid == bindparam("moid"))
+_BY_MOID = select(*_ALL).where(ManagedObject.moid == bindparam("moid"))
 
 
 @dataclass(frozen=True)
@@ -439,9 +439,28 @@ class ObjectView:
 
 
 class Inventory:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    """The managed objects. Single objects (a VM's view, the object a privilege is checked on)
+    are read from this process's copies while the ``INVENTORY`` generation stays (``world.copies``);
+    ``max_age``: the most seconds a copy is trusted without a sign of change."""
+
+    def __init__(self, store: Store, clock: Clock, max_age: float) -> None:
         self._store = store
         self._clock = clock
+        # moid -> (the object, its path); None: no such object
+        self._objects: Copies[str, tuple[ObjectView, str] | None] = Copies(
+            store.generations[INVENTORY], max_age
+        )
+
+    def _object(self, moid: str) -> tuple[ObjectView, str] | None:
+        """The object with ``moid`` and its path, from the copy or else the store."""
+        tag = self._objects.tag()
+        found = self._objects.get(moid)
+        if found is None and moid not in self._objects:
+            with self._store.query() as conn:
+                row = conn.execute(_BY_MOID, {"moid": moid}).first()
+            found = (ObjectView.of(row), row.path) if row is not None else None
+            self._objects.put(tag, moid, found)
+        return found
 
     def list(self, kind: str, where: Filter, limit: int, viewer: Caller | None = None) -> list[ObjectView]:
         """Up to ``limit`` objects of a kind, by managed-object id order of creation; with a
@@ -529,10 +548,9 @@ class Inventory:
     def require(self, caller: Caller, privilege: str, moid: str) -> None:
         """Refuse unless ``caller`` holds ``privilege`` on the object; an object it may not see is,
         for it, not there. An unknown id passes: the operation reports it in its own words."""
-        with self._store.query() as conn:
-            path = conn.scalar(_PATH, {"moid": moid})
-        if path is not None:
-            _authorize(caller, path, privilege, moid)
+        found = self._object(moid)
+        if found is not None:
+            _authorize(caller, found[1], privilege, moid)
 
     def kinds(self, moids: set[str]) -> dict[str, str]:
         """The kind of each known object among ``moids``."""
@@ -547,13 +565,12 @@ class Inventory:
         return viewer.grants.scopes() == {ROOT_FOLDER} and VIEW in viewer.privileges
 
     def get(self, kind: str, moid: str) -> ObjectView:
-        with self._store.query() as conn:
-            row = conn.execute(_GET, {"moid": moid, "kind": kind}).first()
-        if row is None:
+        found = self._object(moid)
+        if found is None or found[0].kind != kind:
             raise NotFound(
                 f"{kind.lower()}.not_found", f"{kind} with identifier '{moid}' does not exist", moid
             )
-        return ObjectView.of(row)
+        return found[0]
 
     def children(self, parent: str, kind: str) -> list[str]:
         with self._store.query() as conn:
@@ -674,6 +691,7 @@ class Inventory:
                     created_at=self._clock.now(s),
                 )
             )
+            changed(s, INVENTORY)
             return moid
 
     def delete_vm(self, moid: str) -> None:
@@ -685,6 +703,7 @@ class Inventory:
                 )
             s.execute(delete(ManagedObject).where(ManagedObject.moid == moid))
             s.execute(delete(ExternalStat).where(ExternalStat.resource == row.uuid))
+            changed(s, INVENTORY)
 
     def power(self, moid: str, action: str) -> None:
         """``start``, ``stop``, ``suspend`` or ``reset``, refusing a change the state does not allow."""
@@ -712,6 +731,7 @@ class Inventory:
                 .where(ManagedObject.moid == moid)
                 .values(power_state=target, details=json.dumps(details))
             )
+            changed(s, INVENTORY)
 
     @staticmethod
     def _row(s: Session, kind: str, moid: str, lock: bool = False) -> ManagedObject:

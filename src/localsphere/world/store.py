@@ -7,7 +7,7 @@ failing on a stale snapshot. PostgreSQL is the scale-out store shared by several
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,19 +18,29 @@ from sqlalchemy import Table, create_engine, event, insert, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from localsphere.world.copies import Generation, LocalGeneration
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 _CHANGED = "localsphere.changed"
-# What a write transaction may say it changed, for the copies other workers and servers keep:
+# What a write transaction may say it changed, for the copies workers keep (``world.copies``):
 STATE = "state"  # the world-state row (the clock, the access stamp, the settings)
+INVENTORY = "inventory"  # the managed objects
 FAULTS = "faults"  # the fault rules
+TOPICS = (STATE, INVENTORY, FAULTS)
 CHANNEL = "localsphere_world"  # PostgreSQL's notification channel for them, per database
 _NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', :topic)")
 _PG_MIGRATION_LOCK = 0x4C53_5048  # arbitrary advisory-lock key: "LSPH"
 
 
 class Store:
-    def __init__(self, url: str, pool_size: int = 16) -> None:
+    """``generations``: per topic, the generation this store bumps after committing a change of it
+    (those the server's workers share; by default this process's own)."""
+
+    def __init__(
+        self, url: str, generations: Mapping[str, Generation] | None = None, pool_size: int = 16
+    ) -> None:
         self.url = url
+        self.generations = dict(generations or {topic: LocalGeneration() for topic in TOPICS})
         self.kind = "sqlite" if url.startswith("sqlite") else "postgresql"
         if self.kind == "sqlite":
             self.engine = create_engine(
@@ -46,12 +56,6 @@ class Store:
         # Reads skip BEGIN/ROLLBACK: two round trips fewer (PostgreSQL), two statements fewer
         # (SQLite) for a one-statement read; each statement reads committed data.
         self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._listeners: dict[str, list[Callable[[], None]]] = {STATE: [], FAULTS: []}
-
-    def on_change(self, topic: str, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after each commit of a transaction in this process that changed
-        ``topic`` (``STATE`` or ``FAULTS``). Other processes hear of it through ``Changes``."""
-        self._listeners[topic].append(listener)
 
     @contextmanager
     def query(self) -> Iterator[Connection]:
@@ -82,8 +86,7 @@ class Store:
                 session.rollback()
                 raise
             for topic in topics:
-                for listener in self._listeners[topic]:
-                    listener()
+                self.generations[topic].bump()
 
     @contextmanager
     def write_core(self) -> Iterator[Connection]:
@@ -105,10 +108,11 @@ class Store:
         self.engine.dispose()
 
 
-def changed(session: Session, topic: str) -> None:
-    """Say that ``session``'s write transaction changes ``topic`` (``STATE``, ``FAULTS``): once it
-    commits, the store tells its listeners for it, and on PostgreSQL every server's ``Changes``."""
-    session.info.setdefault(_CHANGED, set()).add(topic)
+def changed(session: Session, *topics: str) -> None:
+    """Say that ``session``'s write transaction changes ``topics`` (of ``TOPICS``): once it
+    commits, the store bumps their generations, and on PostgreSQL every server's ``Changes``
+    hears of them."""
+    session.info.setdefault(_CHANGED, set()).update(topics)
 
 
 def _configure_sqlite(engine: Engine) -> None:
