@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -23,6 +23,8 @@ from localsphere.world.plan import POWER_STATES, InventoryPlan, VmGroup
 from localsphere.world.scenario import ScenarioError
 from localsphere.world.schema import ExternalStat, ManagedObject, Meta
 from localsphere.world.store import INVENTORY, Store, bulk_insert, changed
+
+T = TypeVar("T")
 
 DATACENTER, FOLDER, CLUSTER, HOST = "Datacenter", "Folder", "ClusterComputeResource", "HostSystem"
 POOL, DATASTORE, NETWORK, VM = "ResourcePool", "Datastore", "Network", "VirtualMachine"
@@ -313,6 +315,10 @@ def _authorize(caller: Caller, path: str, privilege: str, moid: str) -> None:
         )
 
 
+def _frozen(values: set[str] | None) -> frozenset[str] | None:
+    return None if values is None else frozenset(values)
+
+
 def _chain(path: str) -> list[str]:
     """An object and its ancestors, nearest first, from its path."""
     return path.strip("/").split("/")[::-1]
@@ -439,9 +445,9 @@ class ObjectView:
 
 
 class Inventory:
-    """The managed objects. Single objects (a VM's view, the object a privilege is checked on)
-    are read from this process's copies while the ``INVENTORY`` generation stays (``world.copies``);
-    ``max_age``: the most seconds a copy is trusted without a sign of change."""
+    """The managed objects. Single objects (a VM's view, the object a privilege is checked on),
+    lists and pages are read from this process's copies while the ``INVENTORY`` generation stays
+    (``world.copies``); ``max_age``: the most seconds a copy is trusted without a sign of change."""
 
     def __init__(self, store: Store, clock: Clock, max_age: float) -> None:
         self._store = store
@@ -450,6 +456,8 @@ class Inventory:
         self._objects: Copies[str, tuple[ObjectView, str] | None] = Copies(
             store.generations[INVENTORY], max_age
         )
+        # (what was asked) -> (the answer); a list of 100,000 VMs is one entry, so fewer of them
+        self._lists: Copies[tuple[Any, ...], Any] = Copies(store.generations[INVENTORY], max_age, limit=1000)
 
     def _object(self, moid: str) -> tuple[ObjectView, str] | None:
         """The object with ``moid`` and its path, from the copy or else the store."""
@@ -462,6 +470,16 @@ class Inventory:
             self._objects.put(tag, moid, found)
         return found
 
+    def _kept(self, key: tuple[Any, ...], read: Callable[[], T]) -> T:
+        """The answer to ``key`` from the copies, or else ``read()``'s, kept (answers are tuples,
+        which no caller can change)."""
+        tag = self._lists.tag()
+        found = self._lists.get(key)
+        if found is None:
+            found = read()
+            self._lists.put(tag, key, found)
+        return found
+
     def list(self, kind: str, where: Filter, limit: int, viewer: Caller | None = None) -> list[ObjectView]:
         """Up to ``limit`` objects of a kind, by managed-object id order of creation; with a
         ``viewer``, only those it may see (System.View), as vCenter hides the rest."""
@@ -472,8 +490,13 @@ class Inventory:
                 query = query.where(column.in_(sorted(wanted)))
         query = query.order_by(func.length(ManagedObject.moid), ManagedObject.moid)
         if viewer is None or self._sees_everything(viewer):
-            with self._store.query() as conn:
-                return [ObjectView.of(r) for r in conn.execute(query.limit(limit))]
+
+            def read() -> tuple[ObjectView, ...]:
+                with self._store.query() as conn:
+                    return tuple(ObjectView.of(r) for r in conn.execute(query.limit(limit)))
+
+            key = ("list", kind, *(_frozen(getattr(where, name)) for name in _COLUMNS), limit)
+            return list(self._kept(key, read))
         with self._store.read() as s:  # a transaction: PostgreSQL streams rows only inside one
             paths = s.scalars(
                 select(ManagedObject.path).where(ManagedObject.moid.in_(sorted(viewer.grants.scopes())))
@@ -504,16 +527,21 @@ class Inventory:
             where.append(func.lower(ManagedObject.name).contains(name.lower(), autoescape=True))
         if uuids is not None:
             where.append(ManagedObject.uuid.in_(sorted(uuids)))
-        with self._store.query() as conn:
-            total = conn.scalar(select(func.count()).select_from(ManagedObject).where(*where)) or 0
-            rows = conn.execute(
-                select(*_ALL)
-                .where(*where)
-                .order_by(func.length(ManagedObject.moid), ManagedObject.moid)
-                .offset(offset)
-                .limit(limit)
-            )
-            return total, [ObjectView.of(r) for r in rows]
+
+        def read() -> tuple[int, tuple[ObjectView, ...]]:
+            with self._store.query() as conn:
+                total = conn.scalar(select(func.count()).select_from(ManagedObject).where(*where)) or 0
+                rows = conn.execute(
+                    select(*_ALL)
+                    .where(*where)
+                    .order_by(func.length(ManagedObject.moid), ManagedObject.moid)
+                    .offset(offset)
+                    .limit(limit)
+                )
+                return total, tuple(ObjectView.of(r) for r in rows)
+
+        total, found = self._kept(("page", frozenset(kinds), name, _frozen(uuids), offset, limit), read)
+        return total, list(found)
 
     def by_uuid(self, object_uuid: str) -> ObjectView:
         with self._store.query() as conn:
