@@ -62,7 +62,7 @@ class World:
         self.api_tokens = ApiTokens(self.store, self.clock)
         self.privilege_checks = PrivilegeChecks(self.store, self.state)
         self.inventory = Inventory(self.store, self.clock, settings.change_poll_seconds)
-        self.metrics = Metrics(self.store, self.clock)
+        self.metrics = Metrics(self.store, self.clock, self.state, settings.change_poll_seconds)
         self.faults = Faults(self.store, self.clock)
         self.snapshots = Snapshots(self.store, self.clock)
         self._demo_password = settings.demo_password

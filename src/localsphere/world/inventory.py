@@ -391,6 +391,7 @@ _COLUMNS = {
 
 _ALL = tuple(ManagedObject.__table__.c)  # every column, for reads that skip the ORM
 _BY_MOID = select(*_ALL).where(ManagedObject.moid == bindparam("moid"))
+_BY_UUID = select(*_ALL).where(ManagedObject.uuid == bindparam("uuid"))
 
 
 @dataclass(frozen=True)
@@ -544,11 +545,15 @@ class Inventory:
         return total, list(found)
 
     def by_uuid(self, object_uuid: str) -> ObjectView:
-        with self._store.query() as conn:
-            row = conn.execute(select(*_ALL).where(ManagedObject.uuid == object_uuid)).first()
-        if row is None:
+        def read() -> tuple[ObjectView, ...]:
+            with self._store.query() as conn:
+                row = conn.execute(_BY_UUID, {"uuid": object_uuid}).first()
+            return (ObjectView.of(row),) if row is not None else ()
+
+        found = self._kept(("uuid", object_uuid), read)
+        if not found:
             raise NotFound("object.not_found", f"Resource {object_uuid} not found", object_uuid)
-        return ObjectView.of(row)
+        return found[0]
 
     def related(self, o: ObjectView, parents: bool) -> list[ObjectView]:
         """An object's parents or its children: the inventory tree, plus each VM's host, resource

@@ -18,16 +18,19 @@ import math
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection
 
 from localsphere.world import inventory as inv
-from localsphere.world.clock import Clock, read_state
+from localsphere.world.clock import Clock
+from localsphere.world.copies import Copies
 from localsphere.world.errors import Invalid, bounded_text
 from localsphere.world.inventory import ObjectView
 from localsphere.world.schema import ExternalStat, ManagedObject
-from localsphere.world.store import Store
+from localsphere.world.state import WorldState
+from localsphere.world.store import INVENTORY, Store
 
 INTERVAL_MS = 300_000  # Operations' five-minute collection cycle
 DAY_MS = 86_400_000
@@ -115,15 +118,24 @@ class _Wave:
         angle = 2 * math.pi * (t_ms % DAY_MS) / DAY_MS
         value = self.level + self.sin * math.sin(angle) + self.cos * math.cos(angle)
         if any(self.noise):
-            shared = _unit_floats(quantity, str(t_ms // INTERVAL_MS))
+            shared = _shared_noise(quantity, t_ms // INTERVAL_MS)
             value += sum(w * (2 * n - 1) for w, n in zip(self.noise, shared, strict=False))
         return value
 
 
+@lru_cache(maxsize=16384)
+def _shared_noise(quantity: str, interval: int) -> tuple[float, ...]:
+    """The noise series' values in one five-minute interval: the same for every object, and a
+    day's queries ask for the same 288 intervals again and again."""
+    return _unit_floats(quantity, str(interval))
+
+
+@lru_cache(maxsize=65536)
 def _vm_wave(vm_uuid: str, quantity: str) -> _Wave:
     """One VM's fraction or rate: a level within the quantity's range, a daily swing of up to
     40 % of it peaking at a time of day of its own, and up to 10 % noise per shared series; it
-    never leaves (0, 1) for fractions."""
+    never leaves (0, 1) for fractions. Remembered (the VMs of a host are summed on every query
+    of it): never change the wave it gives."""
     low, high = _RANGES[quantity]
     r = _unit_floats(vm_uuid, quantity)
     level = low + (high - low) * r[0]
@@ -166,9 +178,18 @@ class Series:
 
 
 class Metrics:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    """Simulated samples are computed from the inventory and the clock; each worker keeps the
+    series it computed, per object, key and time grid, while the ``INVENTORY`` generation stays
+    (``world.copies``): the same day of a host's CPU is asked for until the next five minutes."""
+
+    def __init__(self, store: Store, clock: Clock, state: WorldState, max_age: float) -> None:
         self._store = store
         self._clock = clock
+        self._state = state
+        # (moid, key, first instant, instants) -> the values at each instant
+        self._computed: Copies[tuple[str, str, int, int], tuple[float, ...]] = Copies(
+            store.generations[INVENTORY], max_age, limit=1000
+        )
 
     @staticmethod
     def keys_of(kind: str) -> tuple[StatKey, ...]:
@@ -190,7 +211,7 @@ class Metrics:
         (inclusive, clipped to the object's life up to now), or with ``latest`` > 0, only that
         many most recent samples of each key, however old."""
         with self._store.query() as conn:
-            now_ms = int(read_state(conn).now * 1000)
+            now_ms = int(self._state.reading().now * 1000)
             start = math.ceil(o.created_at * 1000 / INTERVAL_MS) * INTERVAL_MS
             end = min(now_ms if end_ms is None else end_ms, now_ms)
             if latest:
@@ -209,14 +230,10 @@ class Metrics:
                     "stats.too_many",
                     f"The query asks for {len(grid) * len(simulated)} samples; narrow begin and end",
                 )
-            needed = frozenset(k.partition("|")[0] for k in simulated) & set(_RANGES)
-            load = self._load(conn, o, needed) if simulated and o.kind != inv.DATASTORE else None
+            computed = self._compute(conn, o, simulated, grid)
         found = []
         for key in wanted:
-            points = dict.fromkeys(grid, 0.0) if key in own else {}
-            if key in own:
-                for t in grid:
-                    points[t] = _value(o, load, key, t)
+            points = dict(zip(grid, computed[key], strict=True)) if key in own else {}
             points.update(pushed.get(key, {}))
             times = sorted(points)
             if latest:
@@ -266,6 +283,26 @@ class Metrics:
         found: dict[str, dict[int, float]] = {}
         for key, at, value in conn.execute(query):
             found.setdefault(key, {})[at] = value
+        return found
+
+    def _compute(
+        self, conn: Connection, o: ObjectView, keys: list[str], grid: list[int]
+    ) -> dict[str, tuple[float, ...]]:
+        """The simulated values of ``keys`` at each instant of ``grid``, kept or computed."""
+        tag = self._computed.tag()
+        first = grid[0] if grid else 0
+        found = {}
+        for key in keys:
+            kept = self._computed.get((o.moid, key, first, len(grid)))
+            if kept is not None:
+                found[key] = kept
+        missing = [k for k in keys if k not in found]
+        if missing:
+            needed = frozenset(k.partition("|")[0] for k in missing) & set(_RANGES)
+            load = self._load(conn, o, needed) if o.kind != inv.DATASTORE else None
+            for key in missing:
+                found[key] = tuple(_value(o, load, key, t) for t in grid)
+                self._computed.put(tag, (o.moid, key, first, len(grid)), found[key])
         return found
 
     @staticmethod
