@@ -52,7 +52,7 @@ class World:
         self.clock = Clock(self.store)
         self.policies = Policies(settings.policy)
         self.auth = Auth(self.store, self.clock, self.policies)
-        self.access = Access(self.store, self.clock)
+        self.access = Access(self.store, self.clock, settings.change_poll_seconds)
         self.identity = Identity(self.store)
         self.tokens = Tokens(self.store, self.clock, self.state, self.access, self.policies)
         self.sessions = Sessions(self.store, self.state, self.access, self.policies)

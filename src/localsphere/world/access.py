@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from localsphere.world import identity, stamp
 from localsphere.world.auth import digest, new_api_key
 from localsphere.world.clock import Clock
+from localsphere.world.copies import Copies
 from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound, bounded_text
 from localsphere.world.identity import GROUP, KINDS, LOCAL_DOMAIN, PRINCIPAL_COLUMNS, SERVICE, PrincipalView
 from localsphere.world.paging import Page, bounded_size, marker_after, next_marker
 from localsphere.world.schema import Assignment, Domain, Membership, Principal, Role, RolePrivilege, Token
-from localsphere.world.store import Store
+from localsphere.world.store import STATE, Store
 
 SDDC = "sddc"  # the product family of VCF SDDC Manager's scopes and roles
 VCENTER = "vcenter"  # vCenter's privileges, roles and permissions
@@ -137,9 +138,16 @@ def require(caller: Caller, privilege: str) -> None:
 
 
 class Access:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    """Who holds which role where. The lists of role assignments are read from this process's
+    copies while the ``STATE`` generation stays: every change of an assignment bumps the access
+    stamp, which moves it (``world.copies``); ``max_age``: the most seconds a copy is trusted."""
+
+    def __init__(self, store: Store, clock: Clock, max_age: float) -> None:
         self._store = store
         self._clock = clock
+        self._grants: Copies[tuple[str, tuple[str, ...]], tuple[Grant, ...]] = Copies(
+            store.generations[STATE], max_age, limit=100
+        )
 
     def permissions_of(self, db: Session | Connection, principal_id: str, family: str) -> Grants:
         found: dict[str, tuple[str, bool, bool, set[str]]] = {}
@@ -181,9 +189,16 @@ class Access:
 
     def grants(self, family: str, kinds: tuple[str, ...] = KINDS) -> list[Grant]:
         """Role assignments on the family's root, leaving out appliance-local accounts."""
-        with self._store.query() as conn:
-            rows = conn.execute(_GRANTS, {"family": family, "kinds": list(kinds)})
-            return [Grant(gid, PrincipalView(*p), role_id, created) for gid, role_id, created, *p in rows]
+        tag = self._grants.tag()
+        found = self._grants.get((family, kinds))
+        if found is None:
+            with self._store.query() as conn:
+                rows = conn.execute(_GRANTS, {"family": family, "kinds": list(kinds)})
+                found = tuple(
+                    Grant(gid, PrincipalView(*p), role_id, created) for gid, role_id, created, *p in rows
+                )
+            self._grants.put(tag, (family, kinds), found)
+        return list(found)
 
     def grant(self, family: str, requests: list[GrantRequest]) -> list[Grant]:
         """Give roles to existing users and groups, creating service accounts (with an API key) on
