@@ -162,7 +162,7 @@ class Access:
             by_scope.setdefault(scope, []).append(Permission(direct, propagate, frozenset(held)))
         return Grants({scope: tuple(items) for scope, items in by_scope.items()})
 
-    def role_names(self, db: Session | Connection, principal_id: str, family: str) -> list[str]:
+    def role_names(self, principal_id: str, family: str) -> list[str]:
         """The roles a principal holds in a family, its groups' included, by name."""
         groups = select(Membership.group_id).where(Membership.member_id == principal_id)
         query = (
@@ -173,7 +173,8 @@ class Access:
             .distinct()
             .order_by(Role.name)
         )
-        return list(db.scalars(query))
+        with self._store.query() as conn:
+            return list(conn.scalars(query))
 
     def privileges(self, db: Session | Connection, principal_id: str, family: str) -> frozenset[str]:
         """Privileges on the family's root object."""

@@ -158,12 +158,13 @@ class Auth:
             seen = (row.password_hash, row.api_key_digest) if row else (None, None)
             clean = row is None or (row.failed_logins == 0 and row.locked_until is None)
             row_id = row.id if row else ""
+            recognised = password is not None and self._recognised.knows(row_id, seen[0], password)
+            if recognised and clean:  # nothing slow ran since the row was read, nothing to count
+                return _outcome(self._admit(s, row, True, sso_only))
         if password is not None:
-            ok = self._recognised.knows(row_id, seen[0], password)
-            if not ok:
-                ok = self._verify(seen[0], password)
-                if ok:
-                    self._recognised.remember(row_id, seen[0], password)
+            ok = recognised or self._verify(seen[0], password)
+            if ok and not recognised:
+                self._recognised.remember(row_id, seen[0], password)
         else:
             expected = seen[1] or digest(secrets.token_hex(16))
             ok = api_key is not None and hmac.compare_digest(expected, digest(api_key))
@@ -172,12 +173,20 @@ class Auth:
             row = identity.find(s, login, for_update=counting)
             if row is not None and (row.password_hash, row.api_key_digest) != seen:
                 ok = False  # the credential changed while it was being checked
-            if row is not None and sso_only and row.domain in (None, LOCAL_DOMAIN):
-                row = None
-            failure = self._judge(s, row, ok, self._clock.now(s))
-            if failure is None and row is not None:
-                return PrincipalView.of(row)
-        raise failure or Unauthenticated("credentials.invalid", "Invalid username or password")
+            outcome = self._admit(s, row, ok, sso_only)
+        return _outcome(outcome)  # a failure is raised once its count is committed
+
+    def _admit(
+        self, s: Session, row: Principal | None, ok: bool, sso_only: bool
+    ) -> PrincipalView | Unauthenticated:
+        """The principal of ``row`` if the attempt succeeds under the lockout policy, else its
+        failure (counted in ``s``)."""
+        if row is not None and sso_only and row.domain in (None, LOCAL_DOMAIN):
+            row = None
+        failure = self._judge(s, row, ok, self._clock.now(s))
+        if failure is None and row is not None:
+            return PrincipalView.of(row)
+        return failure or Unauthenticated("credentials.invalid", "Invalid username or password")
 
     def _judge(self, s: Session, row: Principal | None, ok: bool, now: float) -> Unauthenticated | None:
         """Apply the lockout policy to one attempt; the failure count is written even when it fails."""
@@ -265,3 +274,9 @@ class Auth:
             modified_at=row.password_changed_at if configured else None,
             expires_at=expires,
         )
+
+
+def _outcome(outcome: PrincipalView | Unauthenticated) -> PrincipalView:
+    if isinstance(outcome, Unauthenticated):
+        raise outcome
+    return outcome

@@ -8,16 +8,16 @@ Checks are remembered under the access stamp, like token checks.
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from localsphere.settings import Policy
 from localsphere.world import stamp
 from localsphere.world.access import OPS, ROOTS, Access, Caller
 from localsphere.world.auth import digest
-from localsphere.world.clock import read_state
 from localsphere.world.errors import Unauthenticated
 from localsphere.world.identity import PRINCIPAL_COLUMNS, PrincipalView
 from localsphere.world.policy import Policies
@@ -29,6 +29,9 @@ from localsphere.world.tokens import KEEP_EXPIRED
 
 SESSION, FIXED = "session", "fixed"  # a session that slides on use; one that ends at a fixed time
 TOUCH_EVERY = 60.0  # at most this long between two slides of a session's expiry
+SWEEP_EVERY = 60.0  # seconds between two sweeps of long-expired tokens by one process's sign-ins
+_OPEN = insert(Token)
+_SWEEP = delete(Token).where(Token.expires_at < bindparam("before"))
 
 _SESSION = (
     select(
@@ -45,7 +48,6 @@ _SESSION = (
 class Opened:
     session_id: str
     expires_at: float  # unless it is used again before then
-    roles: list[str]  # the names of the roles the principal holds in the family
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Sessions:
         self._access = access
         self._policies = policies
         self._checked: Remembered[SessionInfo] = Remembered()
+        self._swept_at = -SWEEP_EVERY  # time.monotonic() of this process's last sweep
 
     @staticmethod
     def _idle(policy: Policy, family: str) -> float:
@@ -73,25 +76,29 @@ class Sessions:
         """A new session; its id looks like the product's (Operations: ``<uuid>::<uuid>``). With a
         ``lifetime`` it ends then, however much it is used; otherwise it lives while it is used."""
         session_id = f"{uuid.uuid4()}::{uuid.uuid4()}" if family == OPS else secrets.token_hex(16)
-        with self._store.write() as s:
-            state = read_state(s)
-            now = state.now
-            idle = self._idle(self._policies.current(s, state.stamp), family)
+        state = self._state.reading()
+        now = state.now
+        sweep = time.monotonic() - self._swept_at > SWEEP_EVERY
+        with self._store.write_core() as conn:
+            idle = self._idle(self._policies.current(conn, state.stamp), family)
             ends = now + (idle if lifetime is None else lifetime)
-            s.execute(delete(Token).where(Token.expires_at < now - KEEP_EXPIRED))
-            s.add(
-                Token(
-                    id=digest(session_id),
-                    kind=SESSION if lifetime is None else FIXED,
-                    family=family,
-                    principal_id=principal.id,
-                    issued_at=now,
-                    expires_at=ends,
-                    revoked=False,
-                )
+            if sweep:
+                conn.execute(_SWEEP, {"before": now - KEEP_EXPIRED})
+            conn.execute(
+                _OPEN,
+                {
+                    "id": digest(session_id),
+                    "kind": SESSION if lifetime is None else FIXED,
+                    "family": family,
+                    "principal_id": principal.id,
+                    "issued_at": now,
+                    "expires_at": ends,
+                    "revoked": False,
+                },
             )
-            roles = self._access.role_names(s, principal.id, family)
-        return Opened(session_id, ends, roles)
+        if sweep:
+            self._swept_at = time.monotonic()
+        return Opened(session_id, ends)
 
     def check(self, session_id: str, family: str) -> SessionInfo:
         """The live session behind an id, slid forward; Unauthenticated when unknown or idle too long.

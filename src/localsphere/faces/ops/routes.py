@@ -133,23 +133,23 @@ class OpsFace:
         ):
             raise OpsError(400, "username and password are required")
 
-        def sign_in() -> Any:
+        def sign_in() -> tuple[Any, list[str]]:
             principal = self.world.auth.sign_in(spec["username"], password=spec["password"], sso_only=True)
             note_principal(request, principal.upn)
-            return self.world.sessions.open(principal, OPS)
+            roles = self.world.access.role_names(principal.id, OPS)
+            return (self.world.sessions.open(principal, OPS) if roles else None), roles
 
         try:
-            opened = await self.runner.call(sign_in)
+            opened, roles = await self.runner.call(sign_in)
         except Unauthenticated:
             raise OpsError(401, "Invalid username or password") from None
-        if not opened.roles:
-            await self.runner.call(self.world.sessions.close, opened.session_id, OPS)
+        if opened is None:
             raise OpsError(403, "The user has no role in VCF Operations")
         token = {
             "token": opened.session_id,
             "validity": _epoch_ms(opened.expires_at),
             "expiresAt": _human(opened.expires_at),
-            "roles": opened.roles,
+            "roles": roles,
         }
         return reply(request, "auth-token", token)
 
