@@ -51,7 +51,7 @@ class World:
         self.state = WorldState(self.store, settings.change_poll_seconds)
         self.clock = Clock(self.store)
         self.policies = Policies(settings.policy)
-        self.auth = Auth(self.store, self.clock, self.policies)
+        self.auth = Auth(self.store, self.clock, self.state, self.policies)
         self.access = Access(self.store, self.clock, settings.change_poll_seconds)
         self.identity = Identity(self.store)
         self.tokens = Tokens(self.store, self.clock, self.state, self.access, self.policies)

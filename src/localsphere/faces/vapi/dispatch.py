@@ -60,7 +60,11 @@ class Endpoint:
         if not op.session_required:
             if credentials.username is None or credentials.password is None:
                 raise _authentication_required()
-            principal = await self.runner.call(
+            # A password verified lately is recognised without a thread hop (a read); any other
+            # sign-in verifies and counts on a world thread.
+            principal = await self.runner.read(
+                self.world.auth.recognise, credentials.username, credentials.password, True
+            ) or await self.runner.call(
                 partial(
                     self.world.auth.sign_in,
                     credentials.username,
