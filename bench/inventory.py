@@ -39,12 +39,18 @@ def main() -> None:
     parser.add_argument("--vms-per-host", type=int, default=1000)
     parser.add_argument("--db", default=None, help="database URL (default: SQLite in a temporary directory)")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="every call reads the store: workers trust their copies for 10 ms only",
+    )
     args = parser.parse_args()
 
     spec = f"datacenters=1,clusters={args.clusters},hosts={args.hosts},vms={args.vms_per_host}"
     vms = args.clusters * args.hosts * args.vms_per_host
-    print(f"inventory: {spec} ({vms:,} VMs), database: {args.db or 'sqlite'}")
-    with serving("--inventory", spec, db=args.db) as served:
+    print(f"inventory: {spec} ({vms:,} VMs), database: {args.db or 'sqlite'}{', cold' if args.cold else ''}")
+    flags = ["--change-poll-seconds", "0.01"] if args.cold else []
+    with serving("--inventory", spec, *flags, db=args.db) as served:
         print(f"seeded and serving after {served.started_in:.1f} s")
         data, https = served.data, served.https
         context = ssl.create_default_context(cafile=str(data / "localsphere.crt"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -389,11 +389,6 @@ _COLUMNS = {
 }
 
 
-_ALL = tuple(ManagedObject.__table__.c)  # every column, for reads that skip the ORM
-_BY_MOID = select(*_ALL).where(ManagedObject.moid == bindparam("moid"))
-_BY_UUID = select(*_ALL).where(ManagedObject.uuid == bindparam("uuid"))
-
-
 @dataclass(frozen=True)
 class ObjectView:
     moid: str
@@ -422,27 +417,17 @@ class ObjectView:
 
     @staticmethod
     def of(row: Any) -> ObjectView:
-        """From an ORM object or a row of ``_ALL``: both name the columns alike."""
-        return ObjectView(
-            row.moid,
-            row.uuid,
-            row.kind,
-            row.name,
-            row.parent,
-            row.datacenter,
-            row.folder,
-            row.cluster,
-            row.host,
-            row.pool,
-            row.subtype,
-            row.power_state,
-            row.cpu_count,
-            row.memory_mib,
-            row.capacity,
-            row.free_space,
-            row.details,
-            row.created_at,
-        )
+        """From a row of ``_ALL``, by position (by name, a row's 18 columns cost 10 µs)."""
+        return ObjectView(*row[:-1])
+
+
+# An ObjectView's columns in its order, then the path: for reads that skip the ORM.
+_ALL = (
+    *(getattr(ManagedObject, "details" if f.name == "details_json" else f.name) for f in fields(ObjectView)),
+    ManagedObject.path,
+)
+_BY_MOID = select(*_ALL).where(ManagedObject.moid == bindparam("moid"))
+_BY_UUID = select(*_ALL).where(ManagedObject.uuid == bindparam("uuid"))
 
 
 class Inventory:
@@ -467,7 +452,7 @@ class Inventory:
         if found is None and moid not in self._objects:
             with self._store.query() as conn:
                 row = conn.execute(_BY_MOID, {"moid": moid}).first()
-            found = (ObjectView.of(row), row.path) if row is not None else None
+            found = (ObjectView.of(row), row[-1]) if row is not None else None
             self._objects.put(tag, moid, found)
         return found
 
@@ -507,7 +492,7 @@ class Inventory:
                 return []
             found = []
             for row in s.execute(query.where(or_(*under)).execution_options(yield_per=1000)):
-                if VIEW in viewer.on(_chain(row.path)):
+                if VIEW in viewer.on(_chain(row[-1])):
                     found.append(ObjectView.of(row))
                     if len(found) == limit:
                         break
