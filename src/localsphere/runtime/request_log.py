@@ -50,6 +50,9 @@ class RequestLog:
         self._map = self._file.map
         self._counts = memoryview(self._map)[:_HEADER].cast("q")
         self._lock = threading.Lock()  # flock does not exclude two threads sharing one open file
+        # Opened by path: another process (a worker) shares it, so the file is locked too. A log
+        # made here and used here (one worker serving in the server's own process) needs no flock.
+        self._shared = path is not None
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (RequestLog, (self.keep, self._file.path))
@@ -57,6 +60,9 @@ class RequestLog:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         with self._lock:
+            if not self._shared:
+                yield
+                return
             fcntl.flock(self._file.fd, fcntl.LOCK_EX)
             try:
                 yield

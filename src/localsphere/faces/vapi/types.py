@@ -2,12 +2,16 @@
 vAPI JSON-RPC (``{"STRUCTURE": {name: {...}}}``, ``{"OPTIONAL": v}``, ``{"SECRET": v}``).
 
 An operation declares its input and output once in these types; the REST and JSON-RPC faces only
-pick the codec. Decoding failures raise ``Bad`` naming where in the value it went wrong.
+pick the codec. Decoding failures raise ``Bad`` naming where in the value it went wrong. REST
+output, the path every read takes, is encoded by a function each type works out once
+(``rest_encoder``), which skips whatever a value needs nothing done to.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from localsphere.faces.http import iso_timestamp
@@ -21,11 +25,20 @@ class Bad(Exception):
         self.where = where
 
 
+Encoder = Callable[[Any], Any]
+
+
 class Type:
     name = "value"
 
     def rest(self, value: Any) -> Any:
-        return value
+        encode = self.rest_encoder
+        return value if encode is None else encode(value)
+
+    @cached_property
+    def rest_encoder(self) -> Encoder | None:
+        """How a value becomes REST JSON, worked out once for the type; None: it is itself."""
+        return None
 
     def rpc(self, value: Any) -> Any:
         return value
@@ -87,10 +100,12 @@ class DateTime(Type):
 
     name = "date-time"
 
-    def rest(self, value: Any) -> Any:
-        return iso_timestamp(value)
+    @cached_property
+    def rest_encoder(self) -> Encoder | None:
+        return iso_timestamp
 
-    rpc = rest
+    def rpc(self, value: Any) -> Any:
+        return iso_timestamp(value)
 
 
 @dataclass
@@ -121,8 +136,12 @@ class Optional(Type):
     of: Type
     name: str = "optional"
 
-    def rest(self, value: Any) -> Any:
-        return None if value is None else self.of.rest(value)
+    @cached_property
+    def rest_encoder(self) -> Encoder | None:
+        inner = self.of.rest_encoder
+        if inner is None:
+            return None
+        return lambda value: None if value is None else inner(value)
 
     def rpc(self, value: Any) -> Any:
         return {"OPTIONAL": None if value is None else self.of.rpc(value)}
@@ -148,8 +167,12 @@ class ListOf(Type):
     unique: bool = False
     name: str = "list"
 
-    def rest(self, value: Any) -> Any:
-        return [self.of.rest(v) for v in _ordered(value)]
+    @cached_property
+    def rest_encoder(self) -> Encoder | None:
+        inner = self.of.rest_encoder
+        if inner is None:
+            return _ordered
+        return lambda value: [inner(v) for v in _ordered(value)]
 
     def rpc(self, value: Any) -> Any:
         return [self.of.rpc(v) for v in _ordered(value)]
@@ -179,8 +202,12 @@ class MapOf(Type):
     value: Type
     name: str = "map"
 
-    def rest(self, value: Any) -> Any:
-        return {str(self.key.rest(k)): self.value.rest(v) for k, v in value.items()}
+    @cached_property
+    def rest_encoder(self) -> Encoder | None:
+        keys, values = self.key.rest, self.value.rest_encoder
+        if values is None:
+            return lambda value: {str(keys(k)): v for k, v in value.items()}
+        return lambda value: {str(keys(k)): values(v) for k, v in value.items()}
 
     def rpc(self, value: Any) -> Any:
         return [
@@ -201,14 +228,23 @@ class Struct(Type):
     name: str
     fields: dict[str, Type] = field(default_factory=dict)
 
-    def rest(self, value: Any) -> Any:
-        out = {}
-        for key, kind in self.fields.items():
-            item = value.get(key)
-            if item is None and isinstance(kind, Optional):
-                continue  # REST leaves unset optional fields out
-            out[key] = kind.rest(item)
-        return out
+    @cached_property
+    def rest_encoder(self) -> Encoder | None:
+        plan = [(key, kind.rest_encoder, isinstance(kind, Optional)) for key, kind in self.fields.items()]
+
+        def encode(value: Any) -> Any:
+            out = {}
+            for key, encode_field, optional in plan:
+                item = value.get(key)
+                if item is None:
+                    if optional:
+                        continue  # REST leaves unset optional fields out
+                    out[key] = None
+                else:
+                    out[key] = item if encode_field is None else encode_field(item)
+            return out
+
+        return encode
 
     def rpc(self, value: Any) -> Any:
         return {
