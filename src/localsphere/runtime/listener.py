@@ -47,8 +47,11 @@ class Listener(Server):
 
     def __init__(self, app: ASGIApp, sock: socket.socket, tls: tuple[Path, Path] | None, log_level: str):
         cert, key = tls if tls else (None, None)
+        host, port = sock.getsockname()[:2]
         super().__init__(
             app,
+            address=host,  # for granian's own log lines: the socket is ours
+            port=port,
             interface=Interfaces.ASGINL,  # the app keeps no lifespan
             http=HTTPModes.http1,  # what the products' clients speak
             http1_settings=HTTP1Settings(header_read_timeout=HEADER_SECONDS * 1000),

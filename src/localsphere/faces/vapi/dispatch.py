@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from localsphere.faces.http import (
@@ -205,6 +205,8 @@ class Endpoint:
             return json_response({"jsonrpc": "2.0", "id": request_id, "result": {"output": output}})
         except InputError as exc:
             return json_response(_rpc_fault(request_id, -32700, f"Parse error: {exc.detail}"))
+        except ClientDisconnect:
+            raise  # nobody to answer (routing logs the departure)
         except Exception as exc:
             error = to_vapi(exc, request)
             return json_response({"jsonrpc": "2.0", "id": request_id, "result": {"error": error.rpc()}})
