@@ -105,7 +105,7 @@ def _answering(
     try:
         yield
     finally:
-        ready.wait()
+        ready.wait(10)
         for listener in listeners:
             loop.call_soon_threadsafe(listener.stop)
         thread.join(10)

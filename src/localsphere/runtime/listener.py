@@ -28,8 +28,6 @@ BACKLOG = 2048
 STOP_SECONDS = 3  # how long a stopping listener lets requests in progress finish
 HEADER_SECONDS = 30  # how long a connection may take to send a request's headers, idle or not
 
-log = logging.getLogger(__name__)
-
 
 class _Quiet(logging.Filter):
     """granian warns that its embedded mode is experimental on every start: said once, here."""
@@ -69,7 +67,7 @@ class Listener(Server):
         self._socket = sock
 
     def _init_shared_socket(self) -> None:
-        # granian closes the descriptor it is given when it stops: give it a copy of ours.
+        # granian owns the descriptor it is given (and may close it when it stops): a copy of ours.
         self._shd = SocketHolder(os.dup(self._socket.fileno()), False, BACKLOG)
         self._sfd = self._shd.get_fd()
 
