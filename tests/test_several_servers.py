@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from conftest import DEMO_PASSWORD, Server
-from helpers import ADMIN
+from helpers import ADMIN, ops_acquire
 
 HOUR = ["--change-poll-seconds", "3600"]
 
@@ -80,3 +80,24 @@ def test_a_vm_powered_on_through_one_server_is_on_through_the_other(two_servers)
         assert eventually(
             lambda: on_b.get(f"/api/vcenter/vm/{vm}", headers=session).json()["power_state"] == "POWERED_ON"
         )
+
+
+def test_stats_pushed_through_one_server_are_read_through_the_other(two_servers):
+    a, b = two_servers
+    token = ops_acquire(a).json()["token"]
+    api = "/suite-api/api"
+    ops = {"Authorization": f"OpsToken {token}"}
+    with a.client(headers=ops) as on_a, b.client(headers=ops) as on_b:
+        ds = on_b.get(f"{api}/resources", params={"resourceKind": "Datastore"}).json()["resourceList"][0]
+        stats = f"{api}/resources/{ds['identifier']}/stats"
+
+        def custom() -> list[float]:
+            found = on_b.get(stats, params={"statKey": "custom|iops"}).json()["values"]
+            return [v for s in found for stat in s["stat-list"]["stat"] for v in stat["data"]]
+
+        assert custom() == []  # b now knows nothing was pushed
+        simulated = on_b.get(stats, params={"statKey": "capacity|usedSpacePct"}).json()["values"]
+        t = simulated[0]["stat-list"]["stat"][0]["timestamps"][-1]  # within the day a query shows
+        push = {"stat-content": [{"statKey": "custom|iops", "timestamps": [t], "data": [7.0]}]}
+        assert on_a.post(stats, json=push).status_code == 200
+        assert eventually(lambda: custom() == [7.0])

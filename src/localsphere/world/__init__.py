@@ -28,7 +28,7 @@ from localsphere.world.seed import seed
 from localsphere.world.sessions import Sessions
 from localsphere.world.snapshots import Snapshots
 from localsphere.world.state import WorldState
-from localsphere.world.store import INVENTORY, STATE, Store, changed
+from localsphere.world.store import WHOLE_WORLD, Store, changed
 from localsphere.world.tokens import Tokens
 
 Progress = Callable[[int], None]  # hears how many VMs a load has made so far
@@ -80,7 +80,7 @@ class World:
             if s.scalars(select(Domain.name).limit(1)).first() is not None:
                 return False
             self._seed(s, Scenario(), progress)
-            changed(s, STATE, INVENTORY)
+            changed(s, *WHOLE_WORLD)
             return True
 
     def load(self, scenario: Scenario, progress: Progress | None = None) -> Loaded:
@@ -89,7 +89,7 @@ class World:
         started = time.monotonic()
         with self.store.write() as s:
             objects = self._seed(s, scenario, progress)
-            changed(s, STATE, INVENTORY)
+            changed(s, *WHOLE_WORLD)
             if scenario.source.strip():
                 # Kept as rows rather than as the file, so no password of it is stored in clear.
                 self.snapshots.keep_baseline(s)
@@ -107,7 +107,7 @@ class World:
         with self.store.write() as s:
             if not self.snapshots.restore_baseline(s):
                 self._seed(s, Scenario(), None)
-            changed(s, STATE, INVENTORY)
+            changed(s, *WHOLE_WORLD)
 
     def _seed(self, s: Session, scenario: Scenario, progress: Progress | None) -> int:
         return seed(

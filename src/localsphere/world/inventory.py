@@ -22,7 +22,7 @@ from localsphere.world.errors import AlreadyInState, Forbidden, Invalid, NotFoun
 from localsphere.world.plan import POWER_STATES, InventoryPlan, VmGroup
 from localsphere.world.scenario import ScenarioError
 from localsphere.world.schema import ExternalStat, ManagedObject, Meta
-from localsphere.world.store import INVENTORY, Store, bulk_insert, changed
+from localsphere.world.store import INVENTORY, STATS, Store, bulk_insert, changed
 
 T = TypeVar("T")
 
@@ -721,7 +721,7 @@ class Inventory:
                 )
             s.execute(delete(ManagedObject).where(ManagedObject.moid == moid))
             s.execute(delete(ExternalStat).where(ExternalStat.resource == row.uuid))
-            changed(s, INVENTORY)
+            changed(s, INVENTORY, STATS)
 
     def power(self, moid: str, action: str) -> None:
         """``start``, ``stop``, ``suspend`` or ``reset``, refusing a change the state does not allow."""

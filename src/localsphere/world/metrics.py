@@ -30,7 +30,7 @@ from localsphere.world.errors import Invalid, bounded_text
 from localsphere.world.inventory import ObjectView
 from localsphere.world.schema import ExternalStat, ManagedObject
 from localsphere.world.state import WorldState
-from localsphere.world.store import INVENTORY, Store
+from localsphere.world.store import INVENTORY, STATS, Store, changed
 
 INTERVAL_MS = 300_000  # Operations' five-minute collection cycle
 DAY_MS = 86_400_000
@@ -190,6 +190,8 @@ class Metrics:
         self._computed: Copies[tuple[str, str, int, int], tuple[float, ...]] = Copies(
             store.generations[INVENTORY], max_age, limit=1000
         )
+        # None -> the resources anything was ever pushed to (most never are: no query for them)
+        self._pushed_to: Copies[None, frozenset[str]] = Copies(store.generations[STATS], max_age)
 
     @staticmethod
     def keys_of(kind: str) -> tuple[StatKey, ...]:
@@ -220,7 +222,11 @@ class Metrics:
                 begin = max(start, begin_ms if begin_ms is not None else end - DAY_MS)
             own = {k.key for k in self.keys_of(o.kind)}
             wanted = keys if keys is not None else [k.key for k in self.keys_of(o.kind)]
-            pushed = self._pushed(conn, o.uuid, keys, 0 if latest else begin, end)
+            pushed = (
+                self._pushed(conn, o.uuid, keys, 0 if latest else begin, end)
+                if self._has_pushed(conn, o.uuid)
+                else {}
+            )
             if keys is None:
                 wanted += sorted(set(pushed) - own)
             grid = list(range(math.ceil(begin / INTERVAL_MS) * INTERVAL_MS, end + 1, INTERVAL_MS))
@@ -269,7 +275,16 @@ class Metrics:
                         for (k, t), v in rows.items()
                     ],
                 )
+                changed(s, STATS)
         return len(rows)
+
+    def _has_pushed(self, conn: Connection, resource: str) -> bool:
+        tag = self._pushed_to.tag()
+        known = self._pushed_to.get(None)
+        if known is None:
+            known = frozenset(conn.scalars(select(ExternalStat.resource).distinct()))
+            self._pushed_to.put(tag, None, known)
+        return resource in known
 
     @staticmethod
     def _pushed(

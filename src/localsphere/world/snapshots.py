@@ -25,7 +25,7 @@ from localsphere.world import stamp
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound
 from localsphere.world.schema import WORLD_TABLES, Snapshot, SnapshotChunk
-from localsphere.world.store import INVENTORY, STATE, Store, bulk_insert, changed
+from localsphere.world.store import WHOLE_WORLD, Store, bulk_insert, changed
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 # The world as the last scenario load made it, which a reset returns to; no user's name can be it.
@@ -116,7 +116,7 @@ class Snapshots:
             if row is None:
                 raise _missing(name)
             self._restore_in(s, name)
-            changed(s, STATE, INVENTORY)
+            changed(s, *WHOLE_WORLD)
             return _view(row)
 
     def _restore_in(self, s: Session, name: str) -> None:

@@ -26,8 +26,10 @@ _CHANGED = "localsphere.changed"
 # What a write transaction may say it changed, for the copies workers keep (``world.copies``):
 STATE = "state"  # the world-state row (the clock, the access stamp, the settings)
 INVENTORY = "inventory"  # the managed objects
+STATS = "stats"  # the samples pushed to them
 FAULTS = "faults"  # the fault rules
-TOPICS = (STATE, INVENTORY, FAULTS)
+TOPICS = (STATE, INVENTORY, STATS, FAULTS)
+WHOLE_WORLD = (STATE, INVENTORY, STATS)  # what a load, a reset or a restore replaces
 CHANNEL = "localsphere_world"  # PostgreSQL's notification channel for them, per database
 _NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', :topic)")
 _PG_MIGRATION_LOCK = 0x4C53_5048  # arbitrary advisory-lock key: "LSPH"
