@@ -242,8 +242,9 @@ def not_found(answer_for: Callable[[str], Answer]) -> ASGIApp:
 
 class Routing:
     """The server's one route table: every face's routes, flat (no mounted apps, no middleware
-    stack in between), each request matched only against the routes that share its path's first
-    segment. A method a path lacks goes to the route that has the path (its 405); a path no
+    stack in between), each request matched only against the routes whose literal leading
+    segments (those before the first ``{parameter}``) its path begins with, in the table's order:
+    a handful of the hundreds. A method a path lacks goes to the route that has the path (its 405); a path no
     route has goes to ``default``. No redirect for a trailing slash: it would answer before the
     credential is checked, to a ``Location`` made of the client's own ``Host`` header, and a
     client following it would send its password again."""
@@ -251,15 +252,23 @@ class Routing:
     def __init__(self, routes: Sequence[FaceRoute], default: ASGIApp) -> None:
         self.routes = list(routes)
         self.default = default
-        self._by_segment: dict[str, list[FaceRoute]] = {}
-        for route in self.routes:
-            self._by_segment.setdefault(_first_segment(route.path), []).append(route)
+        self._by_prefix: dict[tuple[str, ...], list[tuple[int, FaceRoute]]] = {}
+        for index, route in enumerate(self.routes):
+            self._by_prefix.setdefault(_literal_prefix(route.path), []).append((index, route))
+
+    def _candidates(self, path: str) -> list[tuple[int, FaceRoute]]:
+        segments = path.split("/")[1:]
+        found: list[tuple[int, FaceRoute]] = []
+        for length in range(len(segments) + 1):
+            found += self._by_prefix.get(tuple(segments[:length]), ())
+        found.sort(key=_first)
+        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         partial: tuple[FaceRoute, Scope] | None = None
-        for route in self._by_segment.get(_first_segment(scope["path"]), ()):
+        for _, route in self._candidates(scope["path"]):
             match, child = route.matches(scope)
             if match is Match.FULL:
                 scope.update(child)
@@ -274,5 +283,14 @@ class Routing:
         await self.default(scope, receive, send)
 
 
-def _first_segment(path: str) -> str:
-    return path.split("/", 2)[1] if path.startswith("/") else ""
+def _literal_prefix(path: str) -> tuple[str, ...]:
+    """``/api/vcenter/vm/{vm}/power`` -> ``("api", "vcenter", "vm")``."""
+    segments = path.split("/")[1:]
+    for length, segment in enumerate(segments):
+        if "{" in segment:
+            return tuple(segments[:length])
+    return tuple(segments)
+
+
+def _first(item: tuple[int, FaceRoute]) -> int:
+    return item[0]
