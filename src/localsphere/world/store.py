@@ -17,6 +17,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Table, create_engine, event, insert, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from localsphere.world.copies import Generation, LocalGeneration
@@ -63,15 +64,34 @@ class Store:
             self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Reads skip BEGIN/ROLLBACK: two round trips fewer (PostgreSQL), two statements fewer
-        # (SQLite) for a one-statement read; each statement reads committed data.
+        # (SQLite) for a one-statement read; each statement reads committed data. Each thread
+        # keeps its reading connection: a checkout from the pool and its return cost 70 µs, more
+        # than the read of a session or a principal.
         self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._readers = threading.local()
+        self._kept: set[Connection] = set()
+        self._kept_lock = threading.Lock()
 
     @contextmanager
     def query(self) -> Iterator[Connection]:
         """A read-only transaction without the ORM, for the paths every request takes: prebuilt
         Core statements on a bare connection cost a fraction of a session's bookkeeping."""
-        with self._reader.connect() as conn:
+        conn: Connection | None = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = self._readers.conn = self._reader.connect()
+            with self._kept_lock:
+                self._kept.add(conn)
+        try:
             yield conn
+        except DBAPIError:  # the connection may be broken (a server gone): the next read opens one
+            self._forget_reader(conn)
+            raise
+
+    def _forget_reader(self, conn: Connection) -> None:
+        self._readers.conn = None
+        with self._kept_lock:
+            self._kept.discard(conn)
+        conn.close()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -118,6 +138,10 @@ class Store:
             command.upgrade(cfg, "head")
 
     def dispose(self) -> None:
+        with self._kept_lock:
+            kept, self._kept = self._kept, set()
+        for conn in kept:
+            conn.close()
         self.engine.dispose()
 
 
