@@ -1,5 +1,6 @@
 """The store: migrations build exactly the schema the code declares, and old tokens are purged."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
@@ -8,6 +9,7 @@ from localsphere.settings import Policy, Settings
 from localsphere.world import World
 from localsphere.world.access import SDDC
 from localsphere.world.schema import Base, Token
+from localsphere.world.store import NeedsStore
 from localsphere.world.tokens import JwtProfile
 
 PROFILE = JwtProfile("vcf-auth", "sddc-services")
@@ -50,5 +52,29 @@ def test_expired_tokens_are_purged_a_day_after_expiry(tmp_path):
         world.tokens.issue(admin, SDDC, PROFILE)
         with world.store.read() as s:
             assert s.scalar(select(func.count()).select_from(Token)) == 4
+    finally:
+        world.close()
+
+
+def test_a_try_without_the_store_stops_before_it_and_defers_its_effects(tmp_path):
+    """What ``Runner.read`` relies on to try PostgreSQL reads on the event loop: the first use of
+    the store raises ``NeedsStore`` and drops what was deferred; any other end keeps it."""
+    world = make_world(tmp_path)
+    store, done = world.store, []
+    try:
+        with pytest.raises(NeedsStore), store.without_io():
+            store.after(lambda: done.append("dropped"))
+            with store.query():
+                pass
+        assert done == []
+        with store.without_io():
+            store.after(lambda: done.append("kept"))
+        with pytest.raises(KeyError), store.without_io():
+            store.after(lambda: done.append("kept on failure"))
+            raise KeyError
+        store.after(lambda: done.append("at once"))
+        assert done == ["kept", "kept on failure", "at once"]
+        with store.query() as conn:  # outside a try, the store is there again
+            assert conn.scalar(select(func.count()).select_from(Token)) is not None
     finally:
         world.close()

@@ -20,6 +20,8 @@ from defusedxml import ElementTree as defused
 from starlette.requests import Request
 from starlette.responses import Response
 
+from localsphere.world.store import NeedsStore, Store
+
 T = TypeVar("T")
 WORLD_THREADS = 4
 
@@ -162,10 +164,13 @@ class Runner:
     """How a face runs world calls. Writes, password hashing and whatever may wait go to the world
     threads (``call``). Reads (``read``) run right on the event loop when the store is a local
     SQLite file, whose WAL readers never wait: there a thread hop costs more than the read (a read
-    may leave a one-row record, such as a privilege check, which is as short)."""
+    may leave a one-row record, such as a privilege check, which is as short). On PostgreSQL, whose
+    reads are round trips, a read is first tried on the loop from the worker's copies alone (a
+    known session, a kept object), and hops to a thread only when it needs the store."""
 
-    def __init__(self, inline_reads: bool) -> None:
-        self.inline_reads = inline_reads
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.inline_reads = store.kind == "sqlite"
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         return await call(fn, *args)
@@ -173,7 +178,11 @@ class Runner:
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
         if self.inline_reads:
             return fn(*args)
-        return await call(fn, *args)
+        try:
+            with self.store.without_io():
+                return fn(*args)
+        except NeedsStore:
+            return await call(fn, *args)
 
 
 def iso_timestamp(epoch: float) -> str:

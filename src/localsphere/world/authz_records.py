@@ -131,17 +131,19 @@ class PrivilegeChecks:
         privilege: str,
         op_id: str | None,
     ) -> None:
-        self._queue.append(
-            {
-                "session": session,
-                "principal_name": name,
-                "principal_domain": domain,
-                "object": moid,
-                "privilege": privilege,
-                "op_id": op_id[:OP_ID_LENGTH] if op_id else op_id,  # a client's id, kept as far as it fits
-                "created_at": self._state.reading().now,
-            }
-        )
+        row = {
+            "session": session,
+            "principal_name": name,
+            "principal_domain": domain,
+            "object": moid,
+            "privilege": privilege,
+            "op_id": op_id[:OP_ID_LENGTH] if op_id else op_id,  # a client's id, kept as far as it fits
+            "created_at": self._state.reading().now,
+        }
+        self._store.after(lambda: self._enqueue(row))
+
+    def _enqueue(self, row: dict[str, Any]) -> None:
+        self._queue.append(row)
         if self._writer is None:
             with self._flushing:
                 if self._writer is None:
@@ -157,16 +159,20 @@ class PrivilegeChecks:
 
     def flush(self) -> None:
         """Write what is queued, in one transaction; then, past each thousand, forget the oldest."""
+        self._store.io()  # before anything is taken: a try without the store takes nothing
         with self._flushing:
             rows = [self._queue.popleft() for _ in range(len(self._queue))]
             if not rows:
                 return
-            with self._store.write_core() as conn:
-                conn.execute(insert(PrivilegeCheck), rows)
-                newest = conn.scalar(select(func.max(PrivilegeCheck.seq))) or 0
-                if newest // 1000 != self._pruned_at:
-                    conn.execute(delete(PrivilegeCheck).where(PrivilegeCheck.seq <= newest - KEEP_CHECKS))
-                    self._pruned_at = newest // 1000
+            self._insert(rows)
+
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        with self._store.write_core() as conn:
+            conn.execute(insert(PrivilegeCheck), rows)
+            newest = conn.scalar(select(func.max(PrivilegeCheck.seq))) or 0
+            if newest // 1000 != self._pruned_at:
+                conn.execute(delete(PrivilegeCheck).where(PrivilegeCheck.seq <= newest - KEEP_CHECKS))
+                self._pruned_at = newest // 1000
 
     def close(self) -> None:
         """Stop the writer and write what is left."""

@@ -8,7 +8,7 @@ failing on a stale snapshot. PostgreSQL is the scale-out store shared by several
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,10 @@ WHOLE_WORLD = (STATE, INVENTORY, STATS)  # what a load, a reset or a restore rep
 CHANNEL = "localsphere_world"  # PostgreSQL's notification channel for them, per database
 _NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', :topic)")
 _PG_MIGRATION_LOCK = 0x4C53_5048  # arbitrary advisory-lock key: "LSPH"
+
+
+class NeedsStore(Exception):
+    """A call tried from this process's copies alone (``Store.without_io``) needs the store."""
 
 
 class Store:
@@ -71,11 +75,48 @@ class Store:
         self._readers = threading.local()
         self._kept: set[Connection] = set()
         self._kept_lock = threading.Lock()
+        self._tries = threading.local()  # this thread's try without the store, if any
+
+    def io(self) -> None:
+        """Say that what follows uses the store: in a try without it, ``NeedsStore`` now."""
+        if getattr(self._tries, "effects", None) is not None:
+            raise NeedsStore
+
+    @contextmanager
+    def without_io(self) -> Iterator[None]:
+        """Try a call from this process's copies alone: it raises ``NeedsStore`` as soon as it would
+        read or write the store, before any effect, and may then be run again where waiting is
+        allowed. Effects it defers (``after``) happen when it ends any other way."""
+        effects: list[Callable[[], None]] = []
+        self._tries.effects = effects
+        try:
+            yield
+        except NeedsStore:
+            self._tries.effects = None
+            raise
+        except BaseException:
+            self._settle(effects)
+            raise
+        self._settle(effects)
+
+    def _settle(self, effects: list[Callable[[], None]]) -> None:
+        self._tries.effects = None
+        for effect in effects:
+            effect()
+
+    def after(self, effect: Callable[[], None]) -> None:
+        """Do ``effect`` now, or in a try without the store, once it turns out not to need it."""
+        effects = getattr(self._tries, "effects", None)
+        if effects is None:
+            effect()
+        else:
+            effects.append(effect)
 
     @contextmanager
     def query(self) -> Iterator[Connection]:
         """A read-only transaction without the ORM, for the paths every request takes: prebuilt
         Core statements on a bare connection cost a fraction of a session's bookkeeping."""
+        self.io()
         conn: Connection | None = getattr(self._readers, "conn", None)
         if conn is None:
             conn = self._readers.conn = self._reader.connect()
@@ -96,12 +137,14 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A transaction that only reads: closing it rolls back whatever it might have changed."""
+        self.io()
         with self._sessions() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that writes; committed on success, rolled back on any error."""
+        self.io()
         with self._writing, self._sessions() as session:
             session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             try:
@@ -120,6 +163,7 @@ class Store:
     @contextmanager
     def write_core(self) -> Iterator[Connection]:
         """A write transaction without the ORM, for the few writes on paths every request takes."""
+        self.io()
         with (
             self._writing,
             self.engine.connect() as conn,

@@ -87,7 +87,7 @@ class OpsFace:
     def __init__(self, world: World, max_body: int) -> None:
         self.world = world
         self.max_body = max_body
-        self.runner = Runner(inline_reads=world.kind == "sqlite")
+        self.runner = Runner(world.store)
 
     def _token(self, request: Request) -> tuple[str, str]:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -472,7 +472,7 @@ async def _csp_authorize(world: World, runner: Runner, max_body: int, request: R
 
 def csp_routes(world: World, max_body: int) -> list[FaceRoute]:
     """The cloud gateway's sign-in, where VCF Operations in the cloud takes its credentials."""
-    runner = Runner(inline_reads=world.kind == "sqlite")
+    runner = Runner(world.store)
 
     async def authorize(request: Request) -> Response:
         return await _csp_authorize(world, runner, max_body, request)

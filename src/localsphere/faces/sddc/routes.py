@@ -21,7 +21,7 @@ class SddcFace:
     def __init__(self, world: World, max_body: int) -> None:
         self.world = world
         self.max_body = max_body
-        self.runner = Runner(inline_reads=world.kind == "sqlite")
+        self.runner = Runner(world.store)
 
     async def authenticate(self, request: Request) -> Caller:
         """The route table's credential check: the bearer token, before anything else is read."""

@@ -48,7 +48,7 @@ class Endpoint:
         self.world = world
         self.family = family
         self.max_body = max_body
-        self.runner = Runner(inline_reads=world.kind == "sqlite")
+        self.runner = Runner(world.store)
         self.by_name = {(op.service, op.name): op for op in operations}
 
     # Running an operation, whichever transport brought it: authenticate first, from the headers
