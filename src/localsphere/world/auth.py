@@ -200,10 +200,9 @@ class Auth:
         """The principal signing in, when its password verified lately (``Recognised``) and its
         account has nothing to count or refuse: one read of a few columns, no hash, no write.
         None when ``sign_in`` must decide, which then gives the same answer it always would."""
-        state = self._state.reading()
-        policy = self._policies.known(state.stamp)
-        if policy is None or "\x00" in login:
+        if "\x00" in login:
             return None
+        state = self._state.reading()
         with self._store.query() as conn:
             row = conn.execute(_SIGNING_IN, {"login": login.lower()}).first()
         if (
