@@ -1,8 +1,9 @@
 """A number in shared memory that every worker of one server reads for nothing: a change of it
-tells the workers that something they keep a copy of (the fault rules) has changed in the store.
+tells the workers that something they keep a copy of (one topic of ``world.copies``) has changed in
+the store.
 
-It holds on one machine; workers on other machines sharing the store notice changes by re-reading
-at a bounded age instead (see ``runtime/faults.py``).
+It holds on one machine; the server bumps it too when PostgreSQL tells of another server's change
+(``world.changes``), and copies are read again at a bounded age for changes nobody announced.
 """
 
 from __future__ import annotations
