@@ -190,16 +190,15 @@ class Access:
 
     def grants(self, family: str, kinds: tuple[str, ...] = KINDS) -> list[Grant]:
         """Role assignments on the family's root, leaving out appliance-local accounts."""
-        tag = self._grants.tag()
-        found = self._grants.get((family, kinds))
-        if found is None:
+
+        def read() -> tuple[Grant, ...]:
             with self._store.query() as conn:
                 rows = conn.execute(_GRANTS, {"family": family, "kinds": list(kinds)})
-                found = tuple(
+                return tuple(
                     Grant(gid, PrincipalView(*p), role_id, created) for gid, role_id, created, *p in rows
                 )
-            self._grants.put(tag, (family, kinds), found)
-        return list(found)
+
+        return list(self._grants.kept((family, kinds), read))
 
     def grant(self, family: str, requests: list[GrantRequest]) -> list[Grant]:
         """Give roles to existing users and groups, creating service accounts (with an API key) on

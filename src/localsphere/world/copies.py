@@ -13,6 +13,7 @@ was before the copy was read, and for at most ``max_age`` seconds, for changes n
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
 K = TypeVar("K")
@@ -64,8 +65,15 @@ class Copies(Generic[K, V]):
         """The copy, if one is kept and current (call ``tag`` first)."""
         return self._items.get(key)
 
-    def __contains__(self, key: K) -> bool:
-        return key in self._items
+    def kept(self, key: K, read: Callable[[], V]) -> V:
+        """The copy for ``key``, or else what ``read()`` gives, kept (None too: a known absence).
+        Keep values no caller can change: tuples, frozen objects."""
+        tag = self.tag()
+        if key in self._items:
+            return self._items[key]
+        value = read()
+        self.put(tag, key, value)
+        return value
 
     def put(self, tag: int, key: K, value: V) -> None:
         if tag != self._tag:

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -23,8 +23,6 @@ from localsphere.world.plan import POWER_STATES, InventoryPlan, VmGroup
 from localsphere.world.scenario import ScenarioError
 from localsphere.world.schema import ExternalStat, ManagedObject, Meta
 from localsphere.world.store import INVENTORY, STATS, Store, bulk_insert, changed
-
-T = TypeVar("T")
 
 DATACENTER, FOLDER, CLUSTER, HOST = "Datacenter", "Folder", "ClusterComputeResource", "HostSystem"
 POOL, DATASTORE, NETWORK, VM = "ResourcePool", "Datastore", "Network", "VirtualMachine"
@@ -438,33 +436,23 @@ class Inventory:
     def __init__(self, store: Store, clock: Clock, max_age: float) -> None:
         self._store = store
         self._clock = clock
-        # moid -> (the object, its path); None: no such object
-        self._objects: Copies[str, tuple[ObjectView, str] | None] = Copies(
-            store.generations[INVENTORY], max_age
-        )
+        generation = store.generations[INVENTORY]
+        # moid -> (the object, its path); None: no such object. About 1 KiB an object.
+        self._objects: Copies[str, tuple[ObjectView, str] | None] = Copies(generation, max_age, limit=20_000)
+        # uuid -> the object, or nothing (Operations names objects by uuid)
+        self._by_uuid: Copies[str, tuple[ObjectView, ...]] = Copies(generation, max_age, limit=20_000)
         # (what was asked) -> (the answer); a list of 100,000 VMs is one entry, so fewer of them
-        self._lists: Copies[tuple[Any, ...], Any] = Copies(store.generations[INVENTORY], max_age, limit=1000)
+        self._lists: Copies[tuple[Any, ...], Any] = Copies(generation, max_age, limit=1000)
 
     def _object(self, moid: str) -> tuple[ObjectView, str] | None:
         """The object with ``moid`` and its path, from the copy or else the store."""
-        tag = self._objects.tag()
-        found = self._objects.get(moid)
-        if found is None and moid not in self._objects:
+
+        def read() -> tuple[ObjectView, str] | None:
             with self._store.query() as conn:
                 row = conn.execute(_BY_MOID, {"moid": moid}).first()
-            found = (ObjectView.of(row), row[-1]) if row is not None else None
-            self._objects.put(tag, moid, found)
-        return found
+            return (ObjectView.of(row), row[-1]) if row is not None else None
 
-    def _kept(self, key: tuple[Any, ...], read: Callable[[], T]) -> T:
-        """The answer to ``key`` from the copies, or else ``read()``'s, kept (answers are tuples,
-        which no caller can change)."""
-        tag = self._lists.tag()
-        found = self._lists.get(key)
-        if found is None:
-            found = read()
-            self._lists.put(tag, key, found)
-        return found
+        return self._objects.kept(moid, read)
 
     def list(self, kind: str, where: Filter, limit: int, viewer: Caller | None = None) -> list[ObjectView]:
         """Up to ``limit`` objects of a kind, by managed-object id order of creation; with a
@@ -482,7 +470,7 @@ class Inventory:
                     return tuple(ObjectView.of(r) for r in conn.execute(query.limit(limit)))
 
             key = ("list", kind, *(_frozen(getattr(where, name)) for name in _COLUMNS), limit)
-            return list(self._kept(key, read))
+            return list(self._lists.kept(key, read))
         with self._store.read() as s:  # a transaction: PostgreSQL streams rows only inside one
             paths = s.scalars(
                 select(ManagedObject.path).where(ManagedObject.moid.in_(sorted(viewer.grants.scopes())))
@@ -526,7 +514,7 @@ class Inventory:
                 )
                 return total, tuple(ObjectView.of(r) for r in rows)
 
-        total, found = self._kept(("page", frozenset(kinds), name, _frozen(uuids), offset, limit), read)
+        total, found = self._lists.kept(("page", frozenset(kinds), name, _frozen(uuids), offset, limit), read)
         return total, list(found)
 
     def by_uuid(self, object_uuid: str) -> ObjectView:
@@ -535,7 +523,7 @@ class Inventory:
                 row = conn.execute(_BY_UUID, {"uuid": object_uuid}).first()
             return (ObjectView.of(row),) if row is not None else ()
 
-        found = self._kept(("uuid", object_uuid), read)
+        found = self._by_uuid.kept(object_uuid, read)
         if not found:
             raise NotFound("object.not_found", f"Resource {object_uuid} not found", object_uuid)
         return found[0]

@@ -279,11 +279,9 @@ class Metrics:
         return len(rows)
 
     def _has_pushed(self, conn: Connection, resource: str) -> bool:
-        tag = self._pushed_to.tag()
-        known = self._pushed_to.get(None)
-        if known is None:
-            known = frozenset(conn.scalars(select(ExternalStat.resource).distinct()))
-            self._pushed_to.put(tag, None, known)
+        known = self._pushed_to.kept(
+            None, lambda: frozenset(conn.scalars(select(ExternalStat.resource).distinct()))
+        )
         return resource in known
 
     @staticmethod
