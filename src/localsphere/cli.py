@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -48,7 +49,8 @@ Inventory = Annotated[
         envvar="LOCALSPHERE_INVENTORY",
         help="Size of the seeded inventory, e.g. datacenters=1,clusters=2,hosts=4,vms=50 (also datastores, "
         "networks; clusters, datastores and networks count per datacenter, hosts per cluster, VMs per host). "
-        "Applies when the world is seeded: on first start and on reset.",
+        "Applies when the world is seeded: on first start and on reset. "
+        f"By default {','.join(f'{f.name}={f.default}' for f in dataclasses.fields(InventorySpec))}.",
     ),
 ]
 DemoPassword = Annotated[
@@ -214,6 +216,7 @@ def serve(
     prepared = _prepare(settings, https, http, plan, scenario)
     _banner(settings, prepared, https.getsockname()[1], http.getsockname()[1])
     server.serve(settings, prepared, https, http)
+    console.print("LocalSphere stopped.", style="dim")
 
 
 def _scenario(path: Path) -> Scenario:
