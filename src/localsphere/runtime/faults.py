@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from collections.abc import Awaitable, Callable
 
 from starlette.responses import Response
@@ -20,6 +19,7 @@ from starlette.types import Scope
 from localsphere.faces.http import call
 from localsphere.runtime.hooks import FaceHooks
 from localsphere.world import World
+from localsphere.world.copies import Copies
 from localsphere.world.faults import FaultView
 from localsphere.world.store import FAULTS
 
@@ -29,29 +29,24 @@ FAULT = "localsphere.fault"
 class FaultInjector:
     def __init__(self, world: World, max_age: float) -> None:
         self.world = world
-        self.generation = world.store.generations[FAULTS]
-        self.max_age = max_age
-        self.rules: list[FaultView] = []
-        self._seen_generation = -1
-        self._loaded_at = 0.0
+        self._rules: Copies[None, list[FaultView]] = Copies(world.store.generations[FAULTS], max_age, limit=1)
         self._random = random.SystemRandom()
 
-    def stale(self) -> bool:
-        """Whether the copy of the rules must be read again before use (cheap: no await)."""
-        return (
-            self.generation.value != self._seen_generation
-            or time.monotonic() - self._loaded_at > self.max_age
-        )
+    def known(self) -> list[FaultView] | None:
+        """The rules while the copy is current (cheap: no await); None when they must be read."""
+        self._rules.tag()
+        return self._rules.get(None)
 
     async def firing(
         self, scope: Scope, hooks: FaceHooks, body: Callable[[], Awaitable[bytes]]
     ) -> FaultView | None:
         """The rule whose fault this request gets, if any (the first that fires); ``body`` reads
         the request's body ahead, for a rule naming a principal whose credential is in it."""
-        if self.stale():
-            self._seen_generation, self._loaded_at = self.generation.value, time.monotonic()
-            self.rules = await call(self.world.faults.list)
-        rules = self.rules
+        tag = self._rules.tag()
+        rules = self._rules.get(None)
+        if rules is None:
+            rules = await call(self.world.faults.list)
+            self._rules.put(tag, None, rules)
         who: str | None = None
         for view in rules:
             rule = view.rule

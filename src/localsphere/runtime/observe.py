@@ -145,7 +145,7 @@ class Observe:
         closes the connection without one."""
         injector = self.injector
         view = None
-        if injector.rules or injector.stale():
+        if injector.known() != []:  # rules, or rules to read
             ahead = _ReadAhead(receive, self.max_body)
             receive = ahead.receive
             view = await injector.firing(scope, hooks, ahead.body)

@@ -15,13 +15,12 @@ import time
 from dataclasses import dataclass
 
 from localsphere.world.clock import STATE_ROW, ClockReading
+from localsphere.world.copies import Copies
 from localsphere.world.store import STATE, Store
 
 
 @dataclass(frozen=True, slots=True)
-class _Copy:
-    generation: int
-    read_at: float  # time.monotonic()
+class _Row:
     offset: float
     frozen_at: float | None
     stamp: int
@@ -32,27 +31,16 @@ class WorldState:
 
     def __init__(self, store: Store, max_age: float) -> None:
         self._store = store
-        self._generation = store.generations[STATE]
-        self._max_age = max_age
-        self._copy: _Copy | None = None
+        self._copy: Copies[None, _Row] = Copies(store.generations[STATE], max_age, limit=1)
 
     def reading(self) -> ClockReading:
         """The time and the access stamp, from the copy while it is current."""
-        copy = self._copy
-        generation = self._generation.value
-        if copy is None or copy.generation != generation or time.monotonic() - copy.read_at > self._max_age:
-            copy = self._read(generation)
-        if copy.frozen_at is not None:
-            return ClockReading(copy.frozen_at, True, copy.stamp)
-        return ClockReading(time.time() + copy.offset, False, copy.stamp)
+        row = self._copy.kept(None, self._read)
+        if row.frozen_at is not None:
+            return ClockReading(row.frozen_at, True, row.stamp)
+        return ClockReading(time.time() + row.offset, False, row.stamp)
 
-    def _read(self, generation: int) -> _Copy:
+    def _read(self) -> _Row:
         with self._store.query() as conn:
             row = conn.execute(STATE_ROW).first()
-        if row is None:  # a world not yet seeded
-            copy = _Copy(generation, time.monotonic(), 0.0, None, 0)
-        else:
-            offset, frozen_at, stamp = row
-            copy = _Copy(generation, time.monotonic(), offset, frozen_at, stamp)
-        self._copy = copy
-        return copy
+        return _Row(0.0, None, 0) if row is None else _Row(*row)  # None: a world not yet seeded
