@@ -229,3 +229,23 @@ def api(server: Server) -> Iterator[httpx.Client]:
     """An httpx client signed in as administrator@vsphere.local (ADMIN)."""
     with server.client(headers={"Authorization": f"Bearer {server.token()}"}) as c:
         yield c
+
+
+# --- a real OpenLDAP slapd for the directory tests ---------------------------------------------
+
+from ldap_server import LdapServer, running_slapd, slapd_available  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LdapServer]:
+    """A throw-away slapd with the demo tree (see tests/ldap_server.py), for the whole session.
+
+    Skipped when slapd is not installed, unless LOCALSPHERE_TEST_REQUIRE_LDAP=1 (as in CI).
+    """
+    if not slapd_available():
+        message = "OpenLDAP slapd is not installed (apt-get install slapd ldap-utils)"
+        if os.environ.get("LOCALSPHERE_TEST_REQUIRE_LDAP") == "1":
+            pytest.fail(f"{message}, but LOCALSPHERE_TEST_REQUIRE_LDAP=1 requires it")
+        pytest.skip(message)
+    with running_slapd(tmp_path_factory.mktemp("slapd")) as server:
+        yield server

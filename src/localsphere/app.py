@@ -12,6 +12,8 @@ from localsphere.faces.sddc import faults as sddc_faults
 from localsphere.faces.sddc import routes as sddc
 from localsphere.faces.vcenter import faults as vcenter_faults
 from localsphere.faces.vcenter import routes as vcenter
+from localsphere.faces.vra import faults as vra_faults
+from localsphere.faces.vra import routes as vra
 from localsphere.runtime.catalogue import catalogue
 from localsphere.runtime.faults import FaultInjector
 from localsphere.runtime.hooks import FaceOwners
@@ -32,6 +34,7 @@ def build_app(
         *ops.build(world, settings.max_body_bytes, in_flight, lifecycle),
         *ops.csp_routes(world, settings.max_body_bytes),
         *vcenter.routes(world, settings.max_body_bytes),
+        *vra.build(world, settings.max_body_bytes),
     ]
     vcenter_hooks, ops_hooks = vcenter_faults.hooks(world), ops_faults.hooks(world)
     # Which face owns a path prefix: for fault rules, the request log, the route catalogue and
@@ -42,6 +45,7 @@ def build_app(
         "/rest": vcenter_hooks,
         **dict.fromkeys(ops.PREFIXES, ops_hooks),
         "/csp": ops_hooks,
+        vra.PREFIX: vra_faults.hooks(world),
     }
     names = {prefix: hooks.name for prefix, hooks in faces.items()} | {control.PREFIX: "control"}
     routes += control.build(

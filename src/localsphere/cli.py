@@ -100,6 +100,14 @@ def serve(
             envvar="LOCALSPHERE_OPS_TOKEN_TTL", min=1, help="Seconds an Operations token lives unused."
         ),
     ] = 21600,
+    vra_token_ttl: Annotated[
+        int,
+        typer.Option(
+            envvar="LOCALSPHERE_VRA_TOKEN_TTL",
+            min=1,
+            help="Seconds a vRA bearer token lives (vRA: identity.basic.token.lifetime.hours x 3600).",
+        ),
+    ] = 86400,
     lockout_failures: Annotated[
         int,
         typer.Option(
@@ -205,6 +213,7 @@ def serve(
             refresh_token_ttl=refresh_token_ttl,
             session_idle_timeout=session_idle_timeout,
             ops_token_ttl=ops_token_ttl,
+            vra_token_ttl=vra_token_ttl,
             lockout_failures=lockout_failures,
             lockout_window=lockout_window,
             lockout_duration=lockout_duration,

@@ -25,6 +25,7 @@ class Policy:
     refresh_token_ttl: int = 86400
     session_idle_timeout: int = 1800
     ops_token_ttl: int = 21600
+    vra_token_ttl: int = 86400  # vRA's identity.basic.token.lifetime.hours, in seconds
     lockout_failures: int = 5
     lockout_window: int = 180
     lockout_duration: int = 300

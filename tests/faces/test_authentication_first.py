@@ -34,6 +34,8 @@ def is_face_401(face, path, r):
         if path.startswith("/rest/"):
             return body["type"] == "com.vmware.vapi.std.errors.unauthenticated"
         return body["error_type"] == "UNAUTHENTICATED"
+    if face == "automation":
+        return body["errors"][0]["code"] == 10000 and body["errors"][0]["source"] is None
     if face == "control":
         return body["error"] == "unauthorized"
     raise AssertionError(f"the walk does not know the face {face}: teach it its credentials and its 401")
@@ -43,6 +45,12 @@ def credentials(server):
     """face -> {name: headers}: none, garbage, and a credential that worked once and no longer does."""
     with server.client() as c:
         sddc = c.post("/v1/tokens", json={"username": ADMIN, "password": "VMware1!"}).json()["accessToken"]
+    with server.client() as c:
+        vra = c.post(
+            "/identity/api/tokens",
+            json={"username": "administrator", "password": "VMware1!", "tenant": "vsphere.local"},
+        ).json()["id"]
+        assert c.delete(f"/identity/api/tokens/{vra}").status_code == 204
     server.advance(2 * 3600)  # past the access token's hour
     session = vcenter_session(server)
     ops = ops_acquire(server).json()["token"]
@@ -66,6 +74,11 @@ def credentials(server):
             "none": {},
             "garbage": {"Authorization": "OpsToken garbage"},
             "released": {"Authorization": f"OpsToken {ops}"},
+        },
+        "automation": {
+            "none": {},
+            "garbage": {"Authorization": "Bearer garbage"},
+            "deleted": {"Authorization": f"Bearer {vra}"},
         },
         "control": {"none": {}, "garbage": {"Authorization": "Bearer garbage"}},
     }
@@ -125,6 +138,11 @@ def test_the_anonymous_operations_are_only_the_sign_ins(server):
         "POST /v1/tokens",
         "PATCH /v1/tokens/access-token/refresh",
         "DELETE /v1/tokens/refresh-token",
+        # vRA: a token is its own credential when it is the path
+        "POST /identity/api/tokens",
+        "POST /identity/api/tokens/",
+        "HEAD /identity/api/tokens/{token:path}",
+        "DELETE /identity/api/tokens/{token:path}",
     }
 
 

@@ -126,7 +126,9 @@ class FaceRoute(Route):
     async def dispatch(self, request: Request) -> Response:
         """The answer of the method's handler, or of the face to whatever it raised; a 5xx closes
         the connection. A client gone mid-request raises ClientDisconnect: nobody to answer."""
-        handler = self.handlers.get("GET" if request.method == "HEAD" else request.method)
+        handler = self.handlers.get(request.method)
+        if handler is None and request.method == "HEAD":
+            handler = self.handlers.get("GET")
         try:
             if handler is None:
                 raise RouteMiss(405)

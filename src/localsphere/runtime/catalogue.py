@@ -19,7 +19,7 @@ def catalogue(routes: Sequence[FaceRoute], faces: dict[str, str]) -> dict[str, A
     anonymous: list[str] = []
     vapi: list[dict[str, str]] = []
     for route in routes:
-        for method in sorted((route.methods or set()) - {"HEAD"}):
+        for method in sorted(route.handlers):  # as declared: HEAD only where it is an operation
             owner = max((p for p in faces if route.path.startswith(p)), key=len, default=None)
             for action in route.actions.get(method) or [None]:
                 line = f"{method} {route.path}" + (f"?action={action}" if action else "")

@@ -14,21 +14,28 @@ from localsphere.world.access import ROOTS, Access, Caller, Permissions, require
 from localsphere.world.api_tokens import ApiTokens
 from localsphere.world.auth import Auth
 from localsphere.world.authz_records import PrivilegeChecks, VtMappings
+from localsphere.world.business_groups import BusinessGroups
 from localsphere.world.clock import Clock
 from localsphere.world.copies import Generation
 from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
+from localsphere.world.identity_stores import IdentityStores
 from localsphere.world.inventory import Inventory
 from localsphere.world.metrics import Metrics
 from localsphere.world.plan import Scenario
 from localsphere.world.policy import Policies, overrides
 from localsphere.world.roles import Roles
 from localsphere.world.schema import Domain
+from localsphere.world.sealed import Sealer
 from localsphere.world.seed import seed
 from localsphere.world.sessions import Sessions
 from localsphere.world.snapshots import Snapshots
 from localsphere.world.state import WorldState
 from localsphere.world.store import WHOLE_WORLD, Store, changed
+from localsphere.world.tenant_principals import TenantPrincipals
+from localsphere.world.tenant_roles import TenantRoles
+from localsphere.world.tenant_tokens import TenantTokens
+from localsphere.world.tenants import Tenants
 from localsphere.world.tokens import Tokens
 
 Progress = Callable[[int], None]  # hears how many VMs a load has made so far
@@ -65,6 +72,13 @@ class World:
         self.metrics = Metrics(self.store, self.clock, self.state, settings.change_poll_seconds)
         self.faults = Faults(self.store, self.clock)
         self.snapshots = Snapshots(self.store, self.clock)
+        # vRA's identity service: tenants, their identity stores and principals, roles, tokens
+        self.tenants = Tenants(self.store, self.clock)
+        self.identity_stores = IdentityStores(self.store, self.clock, Sealer(settings.data_dir))
+        self.tenant_principals = TenantPrincipals(self.store, self.clock, self.auth, self.identity_stores)
+        self.tenant_roles = TenantRoles(self.store, self.clock, self.tenant_principals)
+        self.business_groups = BusinessGroups(self.store, self.clock, self.tenant_principals)
+        self.tenant_tokens = TenantTokens(self.store, self.policies, self.sessions, self.tenant_principals)
         self._demo_password = settings.demo_password
         self._inventory = settings.inventory
         self._limits = (settings.ops_max_requests, settings.ops_max_requests_per_address)

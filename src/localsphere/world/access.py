@@ -28,7 +28,8 @@ from localsphere.world.store import STATE, Store
 SDDC = "sddc"  # the product family of VCF SDDC Manager's scopes and roles
 VCENTER = "vcenter"  # vCenter's privileges, roles and permissions
 OPS = "ops"  # VCF Operations (vRealize Operations) roles
-ROOTS = {SDDC: "", VCENTER: "group-d1", OPS: ""}  # the object a family's root permissions sit on
+VRA = "vra"  # vRealize Automation roles: system-wide (""), per tenant and per business group
+ROOTS = {SDDC: "", VCENTER: "group-d1", OPS: "", VRA: ""}  # where a family's root permissions sit
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ class Clock:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def now(self, session: Session) -> float:
+    def now(self, session: Session | Connection) -> float:
         """Epoch seconds in world time, read in the caller's transaction."""
         return read_state(session).now
 

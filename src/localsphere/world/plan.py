@@ -22,6 +22,7 @@ SETTINGS = (
     "refresh_token_ttl",
     "session_idle_timeout",
     "ops_token_ttl",
+    "vra_token_ttl",
     "lockout_failures",
     "lockout_window",
     "lockout_duration",

@@ -47,11 +47,12 @@ class WorldState(Base):
 
 
 class Domain(Base):
-    """An identity source: the SSO domain, the appliance-local domain, later LDAP directories."""
+    """An identity source: the SSO domain, the appliance-local domain, or a directory (LDAP, AD)
+    linked to a tenant as an identity store (``IdentityStore``)."""
 
     __tablename__ = "domains"
     name: Mapped[str] = mapped_column(String(255), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # SSO | LOCAL
+    kind: Mapped[str] = mapped_column(String(16))  # SSO | LOCAL | DIRECTORY
     created_at: Mapped[float] = mapped_column(Float)
 
 
@@ -73,6 +74,14 @@ class Principal(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     first_failed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     locked_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # What a directory says of the principal (vRA's firstName, lastName, emailAddress, description);
+    # ``dn``: its entry's distinguished name, for principals of a linked directory.
+    first_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    last_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    dn: Mapped[str | None] = mapped_column(Text, nullable=True)
+    __table_args__ = (Index("ix_principals_domain_name", "domain", "name"),)
 
 
 class Membership(Base):
@@ -123,7 +132,9 @@ class Assignment(Base):
     propagate: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[float] = mapped_column(Float)
     __table_args__ = (
-        Index("ix_assignments_unique", "family", "principal_id", "scope", unique=True),
+        # One role once per principal and object; vCenter's one permission per principal and object
+        # is its own rule (``Permissions.add``): vRA principals hold several roles in one tenant.
+        Index("ix_assignments_unique", "family", "principal_id", "scope", "role_id", unique=True),
         Index("ix_assignments_principal", "principal_id"),
     )
 
@@ -138,6 +149,7 @@ class Token(Base):
     family: Mapped[str] = mapped_column(String(16))
     principal_id: Mapped[str] = mapped_column(ForeignKey("principals.id", ondelete="CASCADE"))
     parent_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    tenant: Mapped[str | None] = mapped_column(String(128), nullable=True)  # a vRA token's tenant
     issued_at: Mapped[float] = mapped_column(Float)
     expires_at: Mapped[float] = mapped_column(Float)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -222,13 +234,53 @@ class ExternalStat(Base):
 
 
 class Tenant(Base):
-    """A tenant (an organization, in vCloud Director's words) that a scenario declares."""
+    """A tenant (an organization, in vCloud Director's words): the default one (``vsphere.local``,
+    whose users are the SSO domain's), those a scenario declares and those made through vRA.
+    ``name`` is vRA's ``id`` and ``urlName``; ``full_name`` its ``name``."""
 
     __tablename__ = "tenants"
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
     full_name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[float] = mapped_column(Float)
+    contact_email: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class IdentityStore(Base):
+    """A directory linked to a tenant: its domain (a ``domains`` row of kind DIRECTORY, whose
+    principals are the entries seen so far), how to reach it, and the bind password sealed with
+    the data directory's key (``sealed.py``), never in clear."""
+
+    __tablename__ = "identity_stores"
+    domain: Mapped[str] = mapped_column(ForeignKey("domains.name", ondelete="CASCADE"), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    alias: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    type: Mapped[str] = mapped_column(String(16))  # LDAP | AD | NATIVE_AD
+    url: Mapped[str] = mapped_column(Text)
+    user_name_dn: Mapped[str] = mapped_column(Text)
+    password_sealed: Mapped[str] = mapped_column(Text)
+    user_base_dn: Mapped[str] = mapped_column(Text)
+    group_base_dn: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_identity_stores_tenant", "tenant"),)
+
+
+class BusinessGroup(Base):
+    """A business group (a subtenant, in vRA's API) of a tenant; who manages, supports and
+    belongs to it are role assignments on the scope ``subtenant:<id>``. ``extension_data``: its
+    custom properties as vRA's ``extensionData`` JSON."""
+
+    __tablename__ = "business_groups"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    extension_data: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_business_groups_tenant_name", "tenant", "name", unique=True),)
 
 
 class Snapshot(Base):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from localsphere.settings import InventorySpec
 from localsphere.world import identity, inventory
-from localsphere.world.access import OPS, ROOTS, SDDC, VCENTER
+from localsphere.world.access import OPS, ROOTS, SDDC, VCENTER, VRA
 from localsphere.world.auth import digest
 from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
 from localsphere.world.plan import Scenario
@@ -31,9 +31,12 @@ from localsphere.world.schema import (
     Privilege,
     Role,
     RolePrivilege,
+    Tenant,
     WorldState,
 )
 from localsphere.world.stamp import new_stamp
+from localsphere.world.tenant_roles import SYSTEM_ADMIN, TENANT_ADMIN, seed_catalogue
+from localsphere.world.tenants import DEFAULT_TENANT, tenant_scope
 from localsphere.world.tokens import ensure_signing_key
 
 SSO_DOMAIN = "vsphere.local"
@@ -152,6 +155,10 @@ def seed(
             Role(id=ops_role_id(name), family=OPS, name=name, description=name, system=True, created_at=now)
         )
         s.add_all(RolePrivilege(role_id=ops_role_id(name), privilege=p) for p in held)
+    seed_catalogue(s, now)
+    s.add(
+        Tenant(name=DEFAULT_TENANT, full_name=DEFAULT_TENANT, description="", created_at=now, is_default=True)
+    )
     s.flush()
 
     if scenario.base == "demo":
@@ -195,6 +202,19 @@ def _seed_demo_identities(
         if ops_role:
             grants.append((OPS, row, ops_role_id(ops_role)))
     s.flush()
+    # vRA: the SSO administrator is the system administrator and the default tenant's administrator.
+    vra = [(SYSTEM_ADMIN.key, ""), (TENANT_ADMIN.key, tenant_scope(DEFAULT_TENANT))]
+    s.add_all(
+        Assignment(
+            id=identity.new_id(),
+            family=VRA,
+            principal_id=users["administrator"].id,
+            role_id=r,
+            scope=scope,
+            created_at=now,
+        )
+        for r, scope in vra
+    )
     for group, members in SSO_GROUPS.items():
         row = identity.add_principal(s, GROUP, group, SSO_DOMAIN, now)
         s.flush()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -35,7 +36,13 @@ _SWEEP = delete(Token).where(Token.expires_at < bindparam("before"))
 
 _SESSION = (
     select(
-        Token.kind, Token.issued_at, Token.expires_at, Token.revoked, Principal.enabled, *PRINCIPAL_COLUMNS
+        Token.kind,
+        Token.issued_at,
+        Token.expires_at,
+        Token.revoked,
+        Token.tenant,
+        Principal.enabled,
+        *PRINCIPAL_COLUMNS,
     )
     .join(Principal, Principal.id == Token.principal_id)
     .where(
@@ -57,6 +64,7 @@ class SessionInfo:
     last_used_at: float
     expires_at: float
     fixed: bool
+    tenant: str | None = None  # the tenant it was opened in (vRA)
 
 
 class Sessions:
@@ -72,12 +80,24 @@ class Sessions:
     def _idle(policy: Policy, family: str) -> float:
         return float(policy.ops_token_ttl if family == OPS else policy.session_idle_timeout)
 
-    def open(self, principal: PrincipalView, family: str, lifetime: float | None = None) -> Opened:
-        """A new session; its id looks like the product's (Operations: ``<uuid>::<uuid>``). With a
-        ``lifetime`` it ends then, however much it is used; otherwise it lives while it is used."""
-        session_id = f"{uuid.uuid4()}::{uuid.uuid4()}" if family == OPS else secrets.token_hex(16)
+    def open(
+        self,
+        principal: PrincipalView,
+        family: str,
+        lifetime: float | None = None,
+        tenant: str | None = None,
+        make_id: Callable[[float], str] | None = None,
+    ) -> Opened:
+        """A new session; its id looks like the product's (Operations: ``<uuid>::<uuid>``; else
+        what ``make_id`` makes of the world time, which must hold enough randomness). With a
+        ``lifetime`` it ends then, however much it is used; otherwise it lives while it is used.
+        ``tenant``: the tenant it is opened in."""
         state = self._state.reading()
         now = state.now
+        if make_id is not None:
+            session_id = make_id(now)
+        else:
+            session_id = f"{uuid.uuid4()}::{uuid.uuid4()}" if family == OPS else secrets.token_hex(16)
         sweep = time.monotonic() - self._swept_at > SWEEP_EVERY
         with self._store.write_core() as conn:
             idle = self._idle(self._policies.current(conn, state.stamp), family)
@@ -91,6 +111,7 @@ class Sessions:
                     "kind": SESSION if lifetime is None else FIXED,
                     "family": family,
                     "principal_id": principal.id,
+                    "tenant": tenant,
                     "issued_at": now,
                     "expires_at": ends,
                     "revoked": False,
@@ -118,7 +139,7 @@ class Sessions:
             if row is None or row.revoked or not row.enabled or row.expires_at <= state.now:
                 self._checked.forget((key, family))
                 raise Unauthenticated("session.invalid", "Authentication required.")
-            principal = PrincipalView(*row[5:])
+            principal = PrincipalView(*row[6:])
             grants = self._access.permissions_of(conn, principal.id, family)
             fixed, expires = row.kind == FIXED, row.expires_at
         if not fixed:
@@ -126,7 +147,7 @@ class Sessions:
             with self._store.write() as s:
                 s.execute(update(Token).where(Token.id == key).values(expires_at=expires))
         caller = Caller(principal, family, grants.on([ROOTS[family]]), grants)
-        info = SessionInfo(caller, row.issued_at, state.now, expires, fixed)
+        info = SessionInfo(caller, row.issued_at, state.now, expires, fixed, row.tenant)
         self._checked.put((key, family), state.stamp, info)
         return info
 

@@ -1,0 +1,63 @@
+"""JSON by default, XML when the client asks for it (``Accept: text/xml`` or
+``application/xml``, as the Programming Guide's curl examples do). No public sample shows vRA's
+XML, so it is the JSON's shape, element for key: an object's root is named by its ``@type``
+(``<tenant>``), a list's ``<pagedResources>``; a list field repeats its element; a null is an
+empty element with ``nil="true"``."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from localsphere.faces.http import json_response
+
+XML_TYPES = ("text/xml", "application/xml")
+
+
+def wants_xml(request: Request) -> bool:
+    accept = request.headers.get("accept", "").lower()
+    return any(t in accept for t in XML_TYPES) and "application/json" not in accept
+
+
+def render(request: Request, data: dict[str, Any], status: int = 200) -> Response:
+    if not wants_xml(request):
+        return json_response(data, status)
+    root_name = "pagedResources" if "content" in data else _element_name(data.get("@type"), "resource")
+    root = etree.Element(root_name)
+    _fill(root, data)
+    body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    media = "application/xml" if "application/xml" in request.headers.get("accept", "") else "text/xml"
+    return Response(body, status_code=status, media_type=f"{media};charset=UTF-8")
+
+
+def _element_name(kind: Any, default: str) -> str:
+    if not isinstance(kind, str) or not kind:
+        return default
+    return kind[0].lower() + kind[1:]
+
+
+def _fill(element: etree.Element, value: Any) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "@type":
+                element.set("type", str(item))
+            elif isinstance(item, list):
+                for entry in item:
+                    child = etree.SubElement(element, _tag(key))
+                    _fill(child, entry)
+            else:
+                _fill(etree.SubElement(element, _tag(key)), item)
+    elif value is None:
+        element.set("nil", "true")
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    else:
+        element.text = str(value)
+
+
+def _tag(key: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in key)
+    return cleaned if cleaned[:1].isalpha() else f"_{cleaned}"

@@ -1,0 +1,87 @@
+"""vRA's paged lists: the query (``page`` from 1, ``limit`` 20 by default, or ``$skip`` and
+``$top``; ``$filter``; ``$orderby``, also spelled ``orderBy``) and the envelope
+``{links, content, metadata{size, totalElements, totalPages, number, offset}}``. A list on one
+page has no links (as the Programming Guide's example shows); a longer one has first, previous,
+next and last, each ``{"@type": "link", "rel", "href"}``, hrefs keeping the request's query.
+A ``limit`` above ``MAX_LIMIT`` is clamped: clients ask for ``limit=9999`` to get everything."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+
+from localsphere.faces.http import whole_number
+from localsphere.faces.vra.errors import WireError
+from localsphere.world.listing import Counted, Listing
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 10_000
+MAX_OFFSET = 10**9
+
+
+def _number(request: Request, name: str, least: int) -> int | None:
+    text = request.query_params.get(name)
+    if text is None:
+        return None
+    value = whole_number(text.strip())
+    if value is None or value < least:
+        raise WireError(name, f"{name} must be a whole number of at least {least}, not {text!r}.")
+    return value
+
+
+def listing(request: Request) -> Listing:
+    """The page a request asks for; WireError (a 400) for a page, limit, $top or $skip that is
+    no whole number in range."""
+    limit = _number(request, "$top", 0)
+    if limit is None:
+        limit = _number(request, "limit", 1) or DEFAULT_LIMIT
+    limit = min(limit, MAX_LIMIT)
+    page = _number(request, "page", 1) or 1
+    skip = _number(request, "$skip", 0)
+    offset = skip if skip is not None else (page - 1) * limit
+    if offset > MAX_OFFSET:
+        raise WireError("page", f"The page asked for starts past row {MAX_OFFSET}.")
+    params = request.query_params
+    return Listing(
+        offset=offset,
+        limit=limit,
+        filter=params.get("$filter") or None,
+        order=params.get("$orderby") or params.get("orderBy") or None,
+    )
+
+
+def envelope(request: Request, asked: Listing, found: Counted[Any], content: list[Any]) -> dict[str, Any]:
+    size = asked.limit
+    pages = math.ceil(found.total / size) if size else 0
+    number = asked.offset // size + 1 if size else 1
+    links = []
+    if pages > 1:
+        wanted = [("first", 1)]
+        if number > 1:
+            wanted.append(("previous", min(number - 1, pages)))
+        if number < pages:
+            wanted.append(("next", number + 1))
+        wanted.append(("last", pages))
+        links = [{"@type": "link", "rel": rel, "href": _href(request, page, size)} for rel, page in wanted]
+    return {
+        "links": links,
+        "content": content,
+        "metadata": {
+            "size": size,
+            "totalElements": found.total,
+            "totalPages": pages,
+            "number": number,
+            "offset": asked.offset,
+        },
+    }
+
+
+def _href(request: Request, page: int, limit: int) -> str:
+    kept = [
+        (k, v) for k, v in request.query_params.multi_items() if k not in ("page", "limit", "$top", "$skip")
+    ]
+    query = urlencode([*kept, ("page", str(page)), ("limit", str(limit))])
+    return str(request.url.replace(query=query))

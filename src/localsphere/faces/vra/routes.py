@@ -1,0 +1,376 @@
+"""The vRealize Automation 6.2 face, ``/identity/api``: bearer tokens, tenants, identity stores,
+principals, business groups (subtenants) and role assignments. Every path also answers with a
+trailing slash, as vRA's own do (the Programming Guide's role assignment ends in one)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from localsphere.faces.http import Runner, bearer, note_principal, parse_json, read_body
+from localsphere.faces.routing import FaceRoute, Routes
+from localsphere.faces.vra import errors, paging, wire
+from localsphere.faces.vra.formats import render
+from localsphere.world import World
+from localsphere.world.errors import Forbidden, Unauthenticated
+from localsphere.world.identity import GROUP, USER
+from localsphere.world.listing import Counted, Listing
+from localsphere.world.tenant_roles import CATALOGUE, TenantCaller, role
+from localsphere.world.tenants import TenantView
+
+PREFIX = "/identity/api"
+# The permissions that manage a tenant: the system administrator's anywhere, the tenant
+# administrator's in its own tenant.
+MANAGE = ("TENANT_MANAGEMENT", "MY_TENANT_MANAGEMENT")
+Handler = Callable[[Request, TenantCaller], Awaitable[Response]]
+
+
+class VraFace:
+    def __init__(self, world: World, max_body: int) -> None:
+        self.world = world
+        self.max_body = max_body
+        self.runner = Runner(world.store)
+
+    async def authenticate(self, request: Request) -> TenantCaller:
+        """The route table's credential check: the bearer token, before anything else is read."""
+        token = bearer(request)
+        if token is None:
+            raise Unauthenticated("token.missing", "Authentication required.")
+        caller = await self.runner.read(self.world.tenant_tokens.check, token)
+        note_principal(request, caller.caller.principal.upn)
+        return caller
+
+    async def body(self, request: Request) -> object:
+        return parse_json(await read_body(request, self.max_body))
+
+    async def tenant(self, request: Request, caller: TenantCaller, *permissions: str) -> TenantView:
+        """The path's tenant, if the caller may see it (else NotFound) and, when ``permissions``
+        are named, holds one of them there (else Forbidden)."""
+        found = await self.runner.read(self.world.tenants.get, request.path_params["tenant"])
+        held = caller.privileges(found)
+        if permissions:
+            caller.require(found, *permissions, held=held)
+        return found
+
+    # Tokens.
+
+    async def create_token(self, request: Request) -> Response:
+        username, password, tenant = wire.token_spec(await self.body(request))
+        issued = await self.runner.call(self.world.tenant_tokens.issue, tenant, username, password)
+        note_principal(request, username)
+        return render(request, wire.token(issued))
+
+    async def validate_token(self, request: Request) -> Response:
+        await self.runner.read(self.world.tenant_tokens.check, request.path_params["token"])
+        return Response(status_code=204)
+
+    async def delete_token(self, request: Request) -> Response:
+        await self.runner.call(self.world.tenant_tokens.revoke, request.path_params["token"])
+        return Response(status_code=204)
+
+    # Tenants.
+
+    async def list_tenants(self, request: Request, caller: TenantCaller) -> Response:
+        asked = paging.listing(request)
+        own = None if "TENANT_MANAGEMENT" in caller.system else caller.tenant
+        found = await self.runner.read(self.world.tenants.list, asked, own)
+        return self.page(request, asked, found, [wire.tenant(t) for t in found.items])
+
+    async def get_tenant(self, request: Request, caller: TenantCaller) -> Response:
+        return render(request, wire.tenant(await self.tenant(request, caller)))
+
+    async def put_tenant(self, request: Request, caller: TenantCaller) -> Response:
+        name = request.path_params["tenant"]
+        spec = wire.tenant_spec(await self.body(request), name)
+        existing = await self.runner.read(self.world.tenants.find, name)
+        if existing is None:
+            if "TENANT_MANAGEMENT" not in caller.system:  # only a system administrator makes one
+                raise Forbidden("privilege.missing", "Only a system administrator creates tenants.", name)
+        else:
+            caller.require(existing, *MANAGE)
+        view, made = await self.runner.call(self.world.tenants.put, name, spec)
+        return render(request, wire.tenant(view), 201 if made else 200)
+
+    async def delete_tenant(self, request: Request, caller: TenantCaller) -> Response:
+        found = await self.tenant(request, caller, "TENANT_MANAGEMENT")
+        await self.runner.call(self.world.tenants.delete, found.name)
+        return Response(status_code=204)
+
+    # Identity stores.
+
+    async def list_stores(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller, *MANAGE)
+        asked = paging.listing(request)
+        found = await self.runner.read(self.world.identity_stores.list, found_tenant, asked)
+        return self.page(request, asked, found, [wire.identity_store(s) for s in found.items])
+
+    async def get_store(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller, *MANAGE)
+        view = await self.runner.read(
+            self.world.identity_stores.get, found_tenant, request.path_params["domain"]
+        )
+        return render(request, wire.identity_store(view))
+
+    async def create_store(self, request: Request, caller: TenantCaller) -> Response:
+        """POST to the collection: the domain is in the body; one already linked is a 400."""
+        found_tenant = await self.tenant(request, caller, *MANAGE)
+        domain, spec = wire.store_spec(await self.body(request), None)
+        view, made = await self.runner.call(self.world.identity_stores.link, found_tenant, domain, spec)
+        if not made:
+            raise errors.WireError("domain", f"An identity store for the domain {domain} already exists.")
+        return render(request, wire.identity_store(view))
+
+    async def put_store(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller, *MANAGE)
+        domain, spec = wire.store_spec(await self.body(request), request.path_params["domain"])
+        await self.runner.call(self.world.identity_stores.link, found_tenant, domain, spec)
+        return Response(status_code=204)
+
+    async def delete_store(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller, *MANAGE)
+        await self.runner.call(self.world.identity_stores.unlink, found_tenant, request.path_params["domain"])
+        return Response(status_code=204)
+
+    # Principals.
+
+    async def list_users(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller)
+        asked = paging.listing(request)
+        parent = request.query_params.get("parentGroup")
+        principals = self.world.tenant_principals
+        if parent:
+            found = await self.runner.call(principals.members, found_tenant, parent, USER, asked)
+        else:
+            criteria = request.query_params.get("criteria")
+            found = await self.runner.call(principals.users, found_tenant, asked, criteria)
+        return self.page(request, asked, found, [wire.principal(p, found_tenant.name) for p in found.items])
+
+    async def get_user(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller)
+        info = await self.runner.call(
+            self.world.tenant_principals.get, found_tenant, request.path_params["principal"], USER
+        )
+        return render(request, wire.principal(info, found_tenant.name))
+
+    async def list_groups(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller)
+        asked = paging.listing(request)
+        criteria = request.query_params.get("criteria")
+        found = await self.runner.call(self.world.tenant_principals.groups, found_tenant, asked, criteria)
+        return self.page(request, asked, found, [wire.principal(p, found_tenant.name) for p in found.items])
+
+    async def get_group(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller)
+        info = await self.runner.call(
+            self.world.tenant_principals.get, found_tenant, request.path_params["group"], GROUP
+        )
+        return render(request, wire.principal(info, found_tenant.name))
+
+    async def group_users(self, request: Request, caller: TenantCaller) -> Response:
+        return await self._members(request, caller, USER)
+
+    async def group_groups(self, request: Request, caller: TenantCaller) -> Response:
+        return await self._members(request, caller, GROUP)
+
+    async def _members(self, request: Request, caller: TenantCaller, kind: str) -> Response:
+        found_tenant = await self.tenant(request, caller)
+        asked = paging.listing(request)
+        found = await self.runner.call(
+            self.world.tenant_principals.members, found_tenant, request.path_params["group"], kind, asked
+        )
+        return self.page(request, asked, found, [wire.principal(p, found_tenant.name) for p in found.items])
+
+    # Business groups.
+
+    async def list_subtenants(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller)
+        asked = paging.listing(request)
+        found = await self.runner.read(self.world.business_groups.list, found_tenant, asked)
+        return self.page(request, asked, found, [wire.subtenant(g) for g in found.items])
+
+    async def create_subtenant(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller, *MANAGE)
+        spec = wire.subtenant_spec(await self.body(request), found_tenant.name)
+        view = await self.runner.call(self.world.business_groups.create, found_tenant, spec)
+        location = f"{request.url.replace(query='')}".rstrip("/") + f"/{view.id}"
+        response = render(request, wire.subtenant(view), 201)
+        response.headers["Location"] = location
+        return response
+
+    async def get_subtenant(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller)
+        view = await self.runner.read(self.world.business_groups.get, found_tenant, request.path_params["id"])
+        return render(request, wire.subtenant(view))
+
+    async def put_subtenant(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller, *MANAGE)
+        spec = wire.subtenant_spec(await self.body(request), found_tenant.name)
+        view = await self.runner.call(
+            self.world.business_groups.update, found_tenant, request.path_params["id"], spec
+        )
+        return render(request, wire.subtenant(view))
+
+    async def delete_subtenant(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller, *MANAGE)
+        await self.runner.call(self.world.business_groups.delete, found_tenant, request.path_params["id"])
+        return Response(status_code=204)
+
+    async def subtenant_roles(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller)
+        view = await self.runner.read(self.world.business_groups.get, found_tenant, request.path_params["id"])
+        roles = [wire.scope_role(role(r), h) for r, h in (view.roles or {}).items()]
+        return self.page(request, Listing(0, paging.DEFAULT_LIMIT), _counted(roles), roles)
+
+    async def role_holders(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller)
+        view = await self.runner.read(self.world.business_groups.get, found_tenant, request.path_params["id"])
+        role_id = request.path_params["role"]
+        holders = (view.roles or {}).get(role_id)
+        if holders is None:
+            raise errors.WireError("role", f"{role_id} is not a business group role.")
+        content = [{"principalId": wire.principal_id(n, d)} for n, d in holders]
+        return self.page(request, Listing(0, max(len(content), 1)), _counted(content), content)
+
+    async def add_role_holders(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.group_manager(request, caller)
+        refs = wire.principal_refs(await self.body(request))
+        await self.runner.call(
+            self.world.business_groups.add_holders,
+            found_tenant,
+            request.path_params["id"],
+            request.path_params["role"],
+            refs,
+        )
+        return Response(status_code=204)
+
+    async def remove_role_holder(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.group_manager(request, caller)
+        await self.runner.call(
+            self.world.business_groups.remove_holders,
+            found_tenant,
+            request.path_params["id"],
+            request.path_params["role"],
+            request.path_params.get("principal"),
+        )
+        return Response(status_code=204)
+
+    async def group_manager(self, request: Request, caller: TenantCaller) -> TenantView:
+        """The tenant, when the caller manages it or manages the path's business group."""
+        found_tenant = await self.tenant(request, caller)
+        held = caller.in_group(found_tenant, request.path_params["id"])
+        caller.require(found_tenant, *MANAGE, "SUBTENANT_MANAGEMENT", held=held)
+        return found_tenant
+
+    # Authorization.
+
+    async def list_roles(self, request: Request, _caller: TenantCaller) -> Response:
+        asked = paging.listing(request)
+        chosen = CATALOGUE[asked.offset : asked.offset + asked.limit]
+        content = [wire.role(r) for r in chosen]
+        return self.page(request, asked, _counted(content, len(CATALOGUE)), content)
+
+    async def get_role(self, request: Request, _caller: TenantCaller) -> Response:
+        return render(request, wire.role(role(request.path_params["role"])))
+
+    async def principal_roles(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller)
+        principal_id = request.path_params["principal"]
+        if principal_id.lower() != caller.caller.principal.upn.lower():
+            caller.require(found_tenant, "TENANT_MANAGEMENT", "TENANT_USER_DATA_MANAGEMENT")
+        asked = paging.listing(request)
+        roles = await self.runner.call(self.world.tenant_roles.of, found_tenant, principal_id)
+        content = [wire.role(r) for r in roles[asked.offset : asked.offset + asked.limit]]
+        return self.page(request, asked, _counted(content, len(roles)), content)
+
+    async def assign_role(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller)
+        await read_body(request, self.max_body)  # the seed's "{}": nothing in it is read
+        await self.runner.call(
+            self.world.tenant_roles.assign,
+            found_tenant,
+            request.path_params["principal"],
+            request.path_params["role"],
+            caller,
+        )
+        return Response(status_code=204)
+
+    async def unassign_role(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller)
+        await self.runner.call(
+            self.world.tenant_roles.unassign,
+            found_tenant,
+            request.path_params["principal"],
+            request.path_params["role"],
+            caller,
+        )
+        return Response(status_code=204)
+
+    @staticmethod
+    def page(request: Request, asked: Listing, found: Counted[object], content: list[object]) -> Response:
+        return render(request, paging.envelope(request, asked, found, content))
+
+
+def _counted(items: list[object], total: int | None = None) -> Counted[object]:
+    return Counted(items, len(items) if total is None else total)
+
+
+def build(world: World, max_body: int) -> list[FaceRoute]:
+    """The face's routes, under ``/identity/api``."""
+    face = VraFace(world, max_body)
+    table: Routes[TenantCaller] = Routes(errors.answer, face.authenticate)
+
+    def add(method: str, path: str, handler: Handler) -> None:
+        table.add(method, path, handler)
+        table.add(method, path + "/", handler)
+
+    def anonymous(method: str, path: str, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        table.anonymous(method, path, handler)
+        if not path.endswith("}"):
+            table.anonymous(method, path + "/", handler)
+
+    # Tokens: the credential is in the body, or the token is the path itself.
+    anonymous("POST", "/tokens", face.create_token)
+    anonymous("HEAD", "/tokens/{token:path}", face.validate_token)
+    anonymous("DELETE", "/tokens/{token:path}", face.delete_token)
+    add("GET", "/tenants", face.list_tenants)
+    add("GET", "/tenants/{tenant}", face.get_tenant)
+    add("PUT", "/tenants/{tenant}", face.put_tenant)
+    add("POST", "/tenants/{tenant}", face.put_tenant)  # the Programming Guide's curl --data
+    add("DELETE", "/tenants/{tenant}", face.delete_tenant)
+    add("GET", "/tenants/{tenant}/directories", face.list_stores)
+    add("POST", "/tenants/{tenant}/directories", face.create_store)
+    add("GET", "/tenants/{tenant}/directories/{domain}", face.get_store)
+    add("PUT", "/tenants/{tenant}/directories/{domain}", face.put_store)
+    add("POST", "/tenants/{tenant}/directories/{domain}", face.put_store)  # the Guide's curl --data
+    add("DELETE", "/tenants/{tenant}/directories/{domain}", face.delete_store)
+    add("GET", "/tenants/{tenant}/principals", face.list_users)
+    add("GET", "/tenants/{tenant}/principals/{principal}", face.get_user)
+    add("GET", "/tenants/{tenant}/groups", face.list_groups)
+    add("GET", "/tenants/{tenant}/groups/{group}", face.get_group)
+    add("GET", "/tenants/{tenant}/groups/{group}/principals", face.group_users)
+    add("GET", "/tenants/{tenant}/groups/{group}/groups", face.group_groups)
+    add("GET", "/tenants/{tenant}/subtenants", face.list_subtenants)
+    add("POST", "/tenants/{tenant}/subtenants", face.create_subtenant)
+    add("GET", "/tenants/{tenant}/subtenants/{id}", face.get_subtenant)
+    add("PUT", "/tenants/{tenant}/subtenants/{id}", face.put_subtenant)
+    add("DELETE", "/tenants/{tenant}/subtenants/{id}", face.delete_subtenant)
+    add("GET", "/tenants/{tenant}/subtenants/{id}/roles", face.subtenant_roles)
+    add("DELETE", "/tenants/{tenant}/subtenants/{id}/roles/{role}", face.remove_role_holder)
+    add("GET", "/tenants/{tenant}/subtenants/{id}/roles/{role}/principals", face.role_holders)
+    add("POST", "/tenants/{tenant}/subtenants/{id}/roles/{role}/principals", face.add_role_holders)
+    add("PUT", "/tenants/{tenant}/subtenants/{id}/roles/{role}/principals", face.add_role_holders)
+    add("DELETE", "/tenants/{tenant}/subtenants/{id}/roles/{role}/principals", face.remove_role_holder)
+    add(
+        "DELETE",
+        "/tenants/{tenant}/subtenants/{id}/roles/{role}/principals/{principal}",
+        face.remove_role_holder,
+    )
+    add("GET", "/authorization/roles", face.list_roles)
+    add("GET", "/authorization/roles/{role}", face.get_role)
+    add("GET", "/authorization/tenants/{tenant}/principals/{principal}/roles", face.principal_roles)
+    add("PUT", "/authorization/tenants/{tenant}/principals/{principal}/roles/{role}", face.assign_role)
+    add("POST", "/authorization/tenants/{tenant}/principals/{principal}/roles/{role}", face.assign_role)
+    add("DELETE", "/authorization/tenants/{tenant}/principals/{principal}/roles/{role}", face.unassign_role)
+    return table.build(PREFIX)

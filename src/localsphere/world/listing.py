@@ -1,0 +1,55 @@
+"""Offset paging with OData filters and ordering, for lists whose clients page by number (vRA's
+``page``/``limit``, ``$skip``/``$top``, ``$filter``, ``$orderby``): one indexed query for the
+page and one count, never a whole table read to cut a page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql.elements import ColumnElement
+
+from localsphere.world import odata
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A page as a client asks for it: ``offset`` rows skipped (0-based), at most ``limit`` rows,
+    an OData ``filter`` and ``order`` (``$orderby``) in the list's field names."""
+
+    offset: int
+    limit: int
+    filter: str | None = None
+    order: str | None = None
+
+
+@dataclass(frozen=True)
+class Counted(Generic[T]):
+    """One page of items and how many the whole filtered list holds."""
+
+    items: list[T]
+    total: int
+
+
+def cut(
+    conn: Connection,
+    query: Select[Any],
+    fields: odata.Fields,
+    listing: Listing,
+    tiebreak: Sequence[ColumnElement[Any]],
+    make: Callable[[Row[Any]], T],
+) -> Counted[T]:
+    """The page of ``query`` that ``listing`` asks for, ordered by its ``$orderby`` and then by
+    ``tiebreak`` (unique, so pages never overlap). Invalid (``filter.invalid``,
+    ``orderby.invalid``) when the filter or order names what ``fields`` lacks or is malformed."""
+    if listing.filter:
+        query = query.where(odata.where(listing.filter, fields))
+    order = odata.order_by(listing.order, fields) if listing.order else []
+    total = conn.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = conn.execute(query.order_by(*order, *tiebreak).offset(listing.offset).limit(listing.limit))
+    return Counted([make(row) for row in rows], total)

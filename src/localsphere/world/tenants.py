@@ -1,0 +1,162 @@
+"""Tenants: the default one (``vsphere.local``, whose users are the SSO domain's), those a scenario
+declares and those made through vRA's identity service; vCloud Director shows them as
+organizations. A tenant's users are those of its identity stores (and, for the default tenant,
+of the SSO domain)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from localsphere.world import odata, stamp
+from localsphere.world.clock import Clock
+from localsphere.world.errors import Conflict, Invalid, NotFound
+from localsphere.world.identity import SSO
+from localsphere.world.listing import Counted, Listing, cut
+from localsphere.world.schema import Assignment, Domain, IdentityStore, Tenant
+from localsphere.world.store import STATE, Store, changed
+
+DEFAULT_TENANT = "vsphere.local"
+NAME = re.compile(r"[A-Za-z0-9_-]{1,128}")  # of a tenant made through an API or a scenario
+TEXT_LENGTH = 255  # of a tenant's display name and contact e-mail address
+
+_COLUMNS = (Tenant.name, Tenant.full_name, Tenant.description, Tenant.contact_email, Tenant.is_default)
+# vRA's field names, for $filter and $orderby.
+FIELDS: odata.Fields = {
+    "id": Tenant.name,
+    "urlName": Tenant.name,
+    "name": Tenant.full_name,
+    "description": Tenant.description,
+    "contactEmail": Tenant.contact_email,
+    "defaultTenant": Tenant.is_default,
+}
+
+
+@dataclass(frozen=True)
+class TenantView:
+    name: str  # vRA's id and urlName
+    full_name: str  # vRA's name
+    description: str
+    contact_email: str | None
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class TenantSpec:
+    full_name: str
+    description: str | None = None
+    contact_email: str | None = None
+
+
+def tenant_scope(tenant: str) -> str:
+    """Where a tenant's roles are assigned (``Assignment.scope``) in the vRA family."""
+    return f"tenant:{tenant}"
+
+
+def group_scope(tenant: str, group_id: str) -> str:
+    """Where a business group's roles are assigned: below its tenant's scope."""
+    return f"{tenant_scope(tenant)}:group:{group_id}"
+
+
+def tenant_row(db: Session | Connection, name: str) -> TenantView | None:
+    """The tenant named ``name`` (case-insensitively, as vRA's URLs take it), or None."""
+    row = db.execute(select(*_COLUMNS).where(func.lower(Tenant.name) == name.lower())).first()
+    return TenantView(*row) if row is not None else None
+
+
+def sign_in_domains(db: Session | Connection, tenant: TenantView) -> list[str]:
+    """The domains whose users sign in to ``tenant``: its identity stores', and for the default
+    tenant the SSO domain's first."""
+    sso = []
+    if tenant.is_default:
+        sso = list(db.scalars(select(Domain.name).where(Domain.kind == SSO).order_by(Domain.name)))
+    linked = db.scalars(
+        select(IdentityStore.domain).where(IdentityStore.tenant == tenant.name).order_by(IdentityStore.domain)
+    )
+    return [*sso, *linked]
+
+
+class Tenants:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def list(self, listing: Listing, only: str | None = None) -> Counted[TenantView]:
+        """Every tenant (or just the one named ``only``), the default first, then by name."""
+        with self._store.query() as conn:
+            query = select(*_COLUMNS)
+            if only is not None:
+                query = query.where(func.lower(Tenant.name) == only.lower())
+            return cut(conn, query, FIELDS, listing, (Tenant.is_default.desc(), Tenant.name), _view)
+
+    def find(self, name: str) -> TenantView | None:
+        with self._store.query() as conn:
+            return tenant_row(conn, name)
+
+    def get(self, name: str) -> TenantView:
+        found = self.find(name)
+        if found is None:
+            raise NotFound("tenant.not_found", f"Tenant {name} not found.", name)
+        return found
+
+    def put(self, name: str, spec: TenantSpec) -> tuple[TenantView, bool]:
+        """Make the tenant ``name`` or change it; True when it was made. Invalid when a name or a
+        text is out of bounds."""
+        _check(name, spec)
+        with self._store.write() as s:
+            row = s.scalars(select(Tenant).where(func.lower(Tenant.name) == name.lower())).first()
+            made = row is None
+            if row is None:
+                if not NAME.fullmatch(name):
+                    raise Invalid(
+                        "tenant.name", "Tenant id may only contain letters, digits, '_' and '-'.", name
+                    )
+                row = Tenant(name=name, created_at=self._clock.now(s), is_default=False)
+                s.add(row)
+            row.full_name = spec.full_name
+            row.description = spec.description or ""
+            row.contact_email = spec.contact_email
+            s.flush()
+            changed(s, STATE)
+            return _view(tuple(getattr(row, c.key) for c in _COLUMNS)), made
+
+    def delete(self, name: str) -> None:
+        """Remove a tenant with its identity stores, their principals and its role assignments;
+        the default tenant stays (Conflict)."""
+        with self._store.write() as s:
+            row = s.scalars(select(Tenant).where(func.lower(Tenant.name) == name.lower())).first()
+            if row is None:
+                raise NotFound("tenant.not_found", f"Tenant {name} not found.", name)
+            if row.is_default:
+                raise Conflict("tenant.default", "The default tenant cannot be deleted.", name)
+            domains = list(s.scalars(select(IdentityStore.domain).where(IdentityStore.tenant == row.name)))
+            scope = tenant_scope(row.name)
+            s.execute(
+                delete(Assignment).where(
+                    (Assignment.scope == scope) | Assignment.scope.startswith(scope + ":", autoescape=True)
+                )
+            )
+            s.execute(delete(Domain).where(Domain.name.in_(domains)))
+            s.delete(row)
+            stamp.bump(s)
+
+
+def _check(name: str, spec: TenantSpec) -> None:
+    if not spec.full_name.strip() or len(spec.full_name) > TEXT_LENGTH:
+        raise Invalid("tenant.full_name", f"Tenant name must be 1 to {TEXT_LENGTH} characters.", "name")
+    if spec.contact_email is not None and len(spec.contact_email) > TEXT_LENGTH:
+        raise Invalid(
+            "tenant.contact_email",
+            f"Contact e-mail must be at most {TEXT_LENGTH} characters.",
+            "contactEmail",
+        )
+    if len(name) > 128:
+        raise Invalid("tenant.name", "Tenant id must be at most 128 characters.", name)
+
+
+def _view(row: tuple) -> TenantView:  # type: ignore[type-arg]
+    return TenantView(row[0], row[1], row[2] or "", row[3], bool(row[4]))
