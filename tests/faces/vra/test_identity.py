@@ -1,0 +1,620 @@
+"""vRA 6.2's identity service on the wire: the Programming Guide's curl examples replayed as they
+are written, tokens (HEAD, DELETE, expiry on the world clock), tenants, identity stores linked to
+a real OpenLDAP slapd, principals, business groups, role assignments, paging and filtering, and
+tenant isolation."""
+
+import json
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import DEMO_PASSWORD, Server
+from helpers import INTERNALS
+
+BASE = "/identity/api"
+DOMAIN = "example.mycompany.com"
+TENANT = {
+    "@type": "Tenant",
+    "id": "development",
+    "urlName": "development",
+    "name": "DevelopmentTenant",
+    "description": "Tenant for all developers",
+    "contactEmail": "dev@example.com",
+    "defaultTenant": False,
+}
+
+
+def token(server, username="administrator", password=DEMO_PASSWORD, tenant="vsphere.local"):
+    with server.client() as c:
+        r = c.post(f"{BASE}/tokens", json={"username": username, "password": password, "tenant": tenant})
+    assert r.status_code == 200, r.text
+    return r.json()["id"]
+
+
+def bearer(value):
+    return {"Authorization": f"Bearer {value}", "Accept": "application/json"}
+
+
+def assert_vra_error(r, status, code):
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    (first, *rest) = r.json()["errors"]
+    assert list(first) == ["code", "source", "message", "systemMessage", "moreInfoUrl"]
+    assert first["code"] == code and first["source"] is None and first["moreInfoUrl"] is None
+    assert not INTERNALS.search(r.text), r.text
+    return [first, *rest]
+
+
+def curl(server, *args):
+    """The Programming Guide's curl command, against the live server, trusting its certificate."""
+    out = subprocess.run(
+        ["curl", "-s", "-S", "--cacert", server.cert, "-w", "\n%{http_code}", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    body, _, status = out.rpartition("\n")
+    return int(status), body
+
+
+def ldap_store(slapd, **changes):
+    spec = {
+        "alias": "example.com",
+        "domain": DOMAIN,
+        "groupBaseSearchDn": slapd.group_base,
+        "name": "openLDAPDemo",
+        "password": slapd.admin_password,
+        "type": "LDAP",
+        "url": slapd.url,
+        "userBaseSearchDn": slapd.user_base,
+        "userNameDn": slapd.admin_dn,
+    }
+    return spec | changes
+
+
+@pytest.fixture
+def linked(server, slapd):
+    """The development tenant with the demo directory linked; yields the system admin's token."""
+    admin = token(server)
+    with server.client(headers=bearer(admin)) as c:
+        assert c.put(f"{BASE}/tenants/development", json=TENANT).status_code == 201
+        r = c.put(f"{BASE}/tenants/development/directories/{DOMAIN}", json=ldap_store(slapd))
+        assert r.status_code == 204, r.text
+    return admin
+
+
+# --- the Programming Guide, literally -----------------------------------------------------------
+
+
+def test_the_guides_curl_examples(server, slapd):
+    host = server.https.removeprefix("https://")
+    status, body = curl(
+        server,
+        "-H",
+        "Accept: application/json",
+        "-H",
+        "Content-Type: application/json",
+        "--data",
+        '{"username":"administrator@vsphere.local","password":"VMware1!","tenant":"vsphere.local"}',
+        f"https://{host}/identity/api/tokens",
+    )
+    assert status == 200
+    answer = json.loads(body)
+    assert list(answer) == ["expires", "id", "tenant"] and answer["tenant"] == "vsphere.local"
+    assert answer["expires"].endswith("Z") and len(answer["expires"]) == 24
+    tok = answer["id"]
+    auth = f"Authorization: Bearer {tok}"
+
+    # 1. the tenants, as XML
+    status, body = curl(server, "-H", "Accept:text/xml", "-H", auth, f"https://{host}/identity/api/tenants")
+    assert status == 200
+    root = ET.fromstring(body)
+    assert root.find("content/id").text == "vsphere.local"
+    assert root.find("content/defaultTenant").text == "true"
+    assert root.find("metadata/totalElements").text == "1"
+
+    # 2. a new tenant, from a file (POST, as --data sends it) and inline (PUT, the reference's verb)
+    status, body = curl(
+        server,
+        "-H",
+        "Content-Type: application/json",
+        "-H",
+        auth,
+        f"https://{host}/identity/api/tenants/development",
+        "--data",
+        json.dumps(TENANT),
+    )
+    assert status == 201, body
+    assert json.loads(body)["name"] == "DevelopmentTenant" and json.loads(body)["password"] is None
+    status, body = curl(
+        server,
+        "-X",
+        "PUT",
+        "-H",
+        "Accept: application/json",
+        "-H",
+        "Content-Type: application/json",
+        "-H",
+        auth,
+        "--data",
+        json.dumps(TENANT | {"name": "Development"}),
+        f"https://{host}/identity/api/tenants/development",
+    )
+    assert status == 200 and json.loads(body)["name"] == "Development"
+
+    # 3. the identity stores of a tenant: none yet
+    status, body = curl(
+        server,
+        "-H",
+        "Accept: application/json",
+        "-H",
+        auth,
+        f"https://{host}/identity/api/tenants/development/directories",
+    )
+    assert status == 200 and json.loads(body)["content"] == []
+
+    # 4. link the directory, with the file's contents, as --data sends them
+    status, body = curl(
+        server,
+        "-H",
+        "Content-Type: application/json",
+        "-H",
+        auth,
+        f"https://{host}/identity/api/tenants/development/directories/{DOMAIN}",
+        "--data",
+        json.dumps(ldap_store(slapd)),
+    )
+    assert status == 204, body
+    status, body = curl(
+        server,
+        "-H",
+        "Accept: application/json",
+        "-H",
+        auth,
+        f"https://{host}/identity/api/tenants/development/directories",
+    )
+    (store,) = json.loads(body)["content"]
+    assert list(store) == [
+        "@type",
+        "domain",
+        "name",
+        "description",
+        "alias",
+        "type",
+        "userNameDn",
+        "password",
+        "url",
+        "groupBaseSearchDn",
+        "userBaseSearchDn",
+    ]
+    assert store["@type"] == "IdentityStore" and store["password"] is None and store["type"] == "LDAP"
+    assert slapd.admin_password not in body
+
+    # 5. a user of the directory, as XML
+    status, body = curl(
+        server,
+        "-H",
+        "Accept:text/xml",
+        "-H",
+        auth,
+        f"https://{host}/identity/api/tenants/development/principals/tony@{DOMAIN}",
+    )
+    assert status == 200, body
+    user = ET.fromstring(body)
+    assert user.tag == "user" and user.find("firstName").text == "Tony"
+    assert user.find("principalId/domain").text == DOMAIN
+
+    # 6. tony becomes the tenant's administrator: the URL ends in a slash, the body is "{}"
+    status, body = curl(
+        server,
+        "-H",
+        "Content-Type: application/json",
+        "-H",
+        auth,
+        f"https://{host}/identity/api/authorization/tenants/development/principals/tony@{DOMAIN}/roles/CSP_TENANT_ADMIN/",
+        "--data",
+        "{}",
+    )
+    assert status == 204, body
+
+    # 7. tony's roles
+    status, body = curl(
+        server,
+        "-H",
+        "Content-Type: application/json",
+        "-H",
+        auth,
+        f"https://{host}/identity/api/authorization/tenants/development/principals/tony@{DOMAIN}/roles",
+    )
+    assert status == 200
+    (held,) = json.loads(body)["content"]
+    assert held["@type"] == "SystemRole" and held["id"] == "CSP_TENANT_ADMIN"
+    assert {p["id"] for p in held["assignedPermissions"]} >= {
+        "MY_TENANT_MANAGEMENT",
+        "TENANT_ADMIN_ROLE_ASSIGNMENT",
+    }
+
+
+def test_token_head_delete_and_expiry_on_the_world_clock(server):
+    tok = token(server)
+    with server.client() as c:
+        assert c.head(f"{BASE}/tokens/{tok}").status_code == 204
+        assert c.head(f"{BASE}/tokens/garbage").status_code == 401
+        assert c.get(f"{BASE}/tenants", headers=bearer(tok)).status_code == 200
+        assert c.delete(f"{BASE}/tokens/{tok}").status_code == 204
+        assert c.head(f"{BASE}/tokens/{tok}").status_code == 401
+        assert_vra_error(c.get(f"{BASE}/tenants", headers=bearer(tok)), 401, 10000)
+        assert_vra_error(c.delete(f"{BASE}/tokens/{tok}"), 401, 10000)
+        assert c.get(f"{BASE}/tokens/{token(server)}").status_code == 405
+
+    other = token(server)
+    server.advance(24 * 3600 - 60)
+    with server.client() as c:
+        assert c.head(f"{BASE}/tokens/{other}").status_code == 204
+    server.advance(120)  # past the default 24 hours
+    with server.client() as c:
+        assert c.head(f"{BASE}/tokens/{other}").status_code == 401
+
+
+def test_sign_in_refusals_name_the_user_and_the_tenant(server):
+    with server.client() as c:
+        r = c.post(
+            f"{BASE}/tokens", json={"username": "administrator", "password": "x", "tenant": "vsphere.local"}
+        )
+        (e,) = assert_vra_error(r, 401, 90135)
+        assert e["message"] == "Unable to authenticate user administrator in tenant vsphere.local."
+        r = c.post(
+            f"{BASE}/tokens", json={"username": "administrator", "password": DEMO_PASSWORD, "tenant": "nope"}
+        )
+        assert_vra_error(r, 401, 90135)
+        r = c.post(
+            f"{BASE}/tokens",
+            json={"username": "administrator@local", "password": "x", "tenant": "vsphere.local"},
+        )
+        assert_vra_error(r, 401, 90135)
+        _, *rest = assert_vra_error(c.post(f"{BASE}/tokens", json={"username": 1}), 400, 20117)
+        assert rest and rest[0]["code"] == 10101
+        assert_vra_error(c.post(f"{BASE}/tokens", content=b"{"), 400, 20117)
+    # the SSO user's one lockout count: five wrong passwords here lock vCenter's sign-in too
+    with server.client() as c:
+        for _ in range(5):
+            c.post(
+                f"{BASE}/tokens", json={"username": "viewer", "password": "bad", "tenant": "vsphere.local"}
+            )
+        assert c.post("/api/session", auth=("viewer@vsphere.local", DEMO_PASSWORD)).status_code == 401
+
+
+# --- tenants ------------------------------------------------------------------------------------
+
+
+def test_tenants_are_the_worlds_and_the_default_one_stays(server):
+    admin = token(server)
+    with server.client(headers=bearer(admin)) as c:
+        assert c.put(f"{BASE}/tenants/development", json=TENANT).status_code == 201
+        r = c.get(f"{BASE}/tenants")
+        assert [t["id"] for t in r.json()["content"]] == ["vsphere.local", "development"]
+        assert r.json()["content"][1] == TENANT | {"password": None}
+        assert c.get(f"{BASE}/tenants/DEVELOPMENT").json()["id"] == "development"
+        assert_vra_error(c.put(f"{BASE}/tenants/other", json=TENANT), 400, 20117)  # id != path
+        assert_vra_error(
+            c.put(f"{BASE}/tenants/bad%20id", json=TENANT | {"id": "bad id", "urlName": None}), 400, 20117
+        )
+        assert_vra_error(c.delete(f"{BASE}/tenants/vsphere.local"), 400, 10004)
+        assert c.delete(f"{BASE}/tenants/development").status_code == 204
+        assert_vra_error(c.get(f"{BASE}/tenants/development"), 404, 10002)
+
+
+def test_paging_filtering_and_ordering(server):
+    admin = token(server)
+    with server.client(headers=bearer(admin)) as c:
+        for n in range(5):
+            body = TENANT | {"id": f"t{n}", "urlName": f"t{n}", "name": f"Tenant {n}"}
+            assert c.put(f"{BASE}/tenants/t{n}", json=body).status_code == 201
+        page = c.get(f"{BASE}/tenants", params={"limit": 2, "page": 2}).json()
+        assert [t["id"] for t in page["content"]] == ["t1", "t2"]
+        assert page["metadata"] == {"size": 2, "totalElements": 6, "totalPages": 3, "number": 2, "offset": 2}
+        assert [link["rel"] for link in page["links"]] == ["first", "previous", "next", "last"]
+        assert "page=3" in page["links"][2]["href"]
+        assert c.get(page["links"][2]["href"]).json()["content"][0]["id"] == "t3"
+        r = c.get(f"{BASE}/tenants", params={"$filter": "startswith(name,'Tenant') and id ne 't0'"})
+        assert [t["id"] for t in r.json()["content"]] == ["t1", "t2", "t3", "t4"]
+        r = c.get(f"{BASE}/tenants", params={"$filter": "substringof('nant 3', name)"})
+        assert [t["id"] for t in r.json()["content"]] == ["t3"]
+        r = c.get(f"{BASE}/tenants", params={"$orderby": "name desc", "$top": 2, "$skip": 1})
+        assert [t["id"] for t in r.json()["content"]] == ["t4", "t3"]  # after "vsphere.local"
+        assert c.get(f"{BASE}/tenants", params={"limit": 9999}).json()["metadata"]["size"] == 9999
+        for bad in (
+            {"$filter": "nope eq 1"},
+            {"$filter": "name eq"},
+            {"page": "0"},
+            {"limit": "x"},
+            {"$orderby": "x"},
+        ):
+            assert_vra_error(c.get(f"{BASE}/tenants", params=bad), 400, 20117)
+
+
+# --- identity stores and LDAP principals --------------------------------------------------------
+
+
+def test_linking_refuses_what_it_cannot_bind(server, slapd):
+    admin = token(server)
+    with server.client(headers=bearer(admin)) as c:
+        assert c.put(f"{BASE}/tenants/development", json=TENANT).status_code == 201
+        url = f"{BASE}/tenants/development/directories/{DOMAIN}"
+        closed = slapd.url.rsplit(":", 1)[0] + ":1"
+        for changes, code in (
+            ({"url": closed}, 90027),
+            ({"userNameDn": "not a dn"}, 90028),
+            ({"password": "wrong-password"}, 90028),
+            ({"userNameDn": f"cn=nobody,{slapd.user_base}"}, 90028),
+            ({"userBaseSearchDn": f"ou=missing,{slapd.base}"}, 90029),
+            ({"groupBaseSearchDn": f"ou=missing,{slapd.base}"}, 90029),
+        ):
+            r = c.put(url, json=ldap_store(slapd, **changes))
+            assert len(assert_vra_error(r, 400, code)) == 1
+            assert slapd.admin_password not in r.text and "wrong-password" not in r.text
+        assert_vra_error(c.put(url, json=ldap_store(slapd, type="KERBEROS")), 400, 20117)
+        assert c.get(f"{BASE}/tenants/development/directories").json()["content"] == []
+        # POST to the collection names the domain in the body; twice is a 400
+        r = c.post(f"{BASE}/tenants/development/directories", json=ldap_store(slapd))
+        assert r.status_code == 200 and r.json()["domain"] == DOMAIN and r.json()["password"] is None
+        assert_vra_error(
+            c.post(f"{BASE}/tenants/development/directories", json=ldap_store(slapd)), 400, 20117
+        )
+        # the SSO domain is no store of another tenant's
+        r = c.put(
+            f"{BASE}/tenants/development/directories/vsphere.local", json=ldap_store(slapd, domain=None)
+        )
+        assert_vra_error(r, 400, 10004)
+        # a change without a password keeps the sealed one
+        r = c.put(url, json=ldap_store(slapd, password=None, name="renamed"))
+        assert r.status_code == 204, r.text
+        assert c.get(url).json()["name"] == "renamed"
+    sealed = (server.data_dir / "secrets.key").exists()
+    assert sealed
+    if server.db_url is None:
+        assert slapd.admin_password.encode() not in (server.data_dir / "localsphere.db").read_bytes()
+
+
+def test_a_directory_user_signs_in_with_its_directory_password(server, slapd, linked):
+    tony = slapd.users["tony"]
+    with server.client() as c:
+        ok = c.post(
+            f"{BASE}/tokens", json={"username": f"tony@{DOMAIN}", "password": tony, "tenant": "development"}
+        )
+        assert ok.status_code == 200 and ok.json()["tenant"] == "development"
+        bare = c.post(f"{BASE}/tokens", json={"username": "tony", "password": tony, "tenant": "development"})
+        assert bare.status_code == 200  # the bare name, in the tenant's default store
+        for wrong in (
+            {"password": "nope"},
+            {"password": ""},
+            {"tenant": "vsphere.local"},
+            {"username": "ghost"},
+        ):
+            body = {"username": f"tony@{DOMAIN}", "password": tony, "tenant": "development"} | wrong
+            assert_vra_error(c.post(f"{BASE}/tokens", json=body), 401, 90135)
+        # SSO users are not the development tenant's
+        body = {"username": "administrator@vsphere.local", "password": DEMO_PASSWORD, "tenant": "development"}
+        assert_vra_error(c.post(f"{BASE}/tokens", json=body), 401, 90135)
+        me = ok.json()["id"]
+        r = c.get(
+            f"{BASE}/authorization/tenants/development/principals/tony@{DOMAIN}/roles", headers=bearer(me)
+        )
+        assert r.status_code == 200 and r.json()["content"] == []  # no role yet: its own roles it may read
+        assert_vra_error(c.get(f"{BASE}/tenants/development/directories", headers=bearer(me)), 403, 10003)
+
+
+def test_principals_groups_and_members_come_from_the_directory(server, slapd, linked):
+    with server.client(headers=bearer(linked)) as c:
+        base = f"{BASE}/tenants/development"
+        r = c.get(f"{base}/principals", params={"criteria": "ton"})
+        (user,) = r.json()["content"]
+        assert list(user) == [
+            "@type",
+            "firstName",
+            "lastName",
+            "description",
+            "emailAddress",
+            "locked",
+            "disabled",
+            "principalId",
+            "tenantName",
+            "name",
+        ]
+        assert (
+            user["principalId"] == {"domain": DOMAIN, "name": "tony"} and user["tenantName"] == "development"
+        )
+        assert user["name"] == f"{user['firstName']} {user['lastName']}"
+        assert_vra_error(c.get(f"{base}/principals/ghost@{DOMAIN}"), 404, 10002)
+        assert_vra_error(c.get(f"{base}/principals/administrator@vsphere.local"), 404, 10002)
+        group = c.get(f"{base}/groups/developers@{DOMAIN}").json()
+        assert group["@type"] == "Group" and group["fqdn"] == f"developers@{DOMAIN}"
+        members = c.get(f"{base}/groups/developers@{DOMAIN}/principals").json()["content"]
+        assert sorted(m["principalId"]["name"] for m in members) == sorted(slapd.groups["developers"])
+        inner = c.get(f"{base}/groups/ops@{DOMAIN}/groups").json()["content"]
+        assert [g["name"] for g in inner] == ["developers"]
+        r = c.get(
+            f"{base}/principals",
+            params={"parentGroup": f"developers@{DOMAIN}", "$filter": "principalId/name eq 'tony'"},
+        )
+        assert [u["principalId"]["name"] for u in r.json()["content"]] == ["tony"]
+        r = c.get(f"{base}/groups", params={"criteria": "*)(cn=*"})
+        assert r.status_code == 200 and r.json()["content"] == []
+
+
+def test_business_groups_and_their_roles(server, slapd, linked):
+    with server.client(headers=bearer(linked)) as c:
+        base = f"{BASE}/tenants/development/subtenants"
+        spec = {
+            "name": "Engineering",
+            "description": "builders",
+            "subtenantRoles": [
+                {
+                    "scopeRoleRef": "CSP_SUBTENANT_MANAGER",
+                    "principalId": [{"domain": DOMAIN, "name": "maria"}],
+                },
+                {"scopeRoleRef": "CSP_CONSUMER", "principalId": [f"tony@{DOMAIN}"]},
+            ],
+            "extensionData": {
+                "entries": [{"key": "iaas-manager-emails", "value": {"type": "string", "value": "m@x"}}]
+            },
+            "tenant": "development",
+        }
+        r = c.post(base, json=spec)
+        assert r.status_code == 201, r.text
+        made = r.json()
+        assert list(made) == [
+            "@type",
+            "id",
+            "name",
+            "description",
+            "subtenantRoles",
+            "extensionData",
+            "tenant",
+        ]
+        assert r.headers["location"].endswith(f"/subtenants/{made['id']}")
+        roles = {x["scopeRoleRef"]: x["principalId"] for x in made["subtenantRoles"]}
+        assert roles == {
+            "CSP_SUBTENANT_MANAGER": [{"domain": DOMAIN, "name": "maria"}],
+            "CSP_SUPPORT": [],
+            "CSP_CONSUMER": [{"domain": DOMAIN, "name": "tony"}],
+        }
+        assert_vra_error(c.post(base, json=spec), 400, 10004)  # names are unique in a tenant
+        listed = c.get(base, params={"$filter": "name eq 'Engineering'"}).json()["content"]
+        assert [g["id"] for g in listed] == [made["id"]] and listed[0]["subtenantRoles"] is None
+        one = f"{base}/{made['id']}"
+        assert (
+            c.post(
+                f"{one}/roles/CSP_SUPPORT/principals", json=[{"domain": DOMAIN, "name": "lee"}]
+            ).status_code
+            == 204
+        )
+        holders = c.get(f"{one}/roles/CSP_SUPPORT/principals/").json()["content"]
+        assert holders == [{"principalId": {"domain": DOMAIN, "name": "lee"}}]
+        assert c.delete(f"{one}/roles/CSP_SUPPORT/principals/lee@{DOMAIN}").status_code == 204
+        assert c.get(f"{one}/roles/CSP_SUPPORT/principals").json()["content"] == []
+        assert_vra_error(
+            c.post(f"{one}/roles/CSP_TENANT_ADMIN/principals", json=[f"lee@{DOMAIN}"]), 400, 20117
+        )
+        r = c.put(one, json=made | {"name": "Engineers", "subtenantRoles": None})
+        assert r.status_code == 200 and r.json()["name"] == "Engineers"
+        assert {x["scopeRoleRef"]: x["principalId"] for x in r.json()["subtenantRoles"]}["CSP_CONSUMER"]
+        assert c.delete(one).status_code == 204
+        assert_vra_error(c.get(one), 404, 10002)
+
+
+# --- isolation ----------------------------------------------------------------------------------
+
+
+def test_a_tenant_administrator_sees_nothing_of_another_tenant(server, slapd, linked):
+    with server.client(headers=bearer(linked)) as c:
+        r = c.put(
+            f"{BASE}/authorization/tenants/development/principals/tony@{DOMAIN}/roles/CSP_TENANT_ADMIN",
+            json={},
+        )
+        assert r.status_code == 204
+        other = TENANT | {"id": "other", "urlName": "other", "name": "Other"}
+        assert c.put(f"{BASE}/tenants/other", json=other).status_code == 201
+        group = c.post(f"{BASE}/tenants/other/subtenants", json={"name": "Theirs"}).json()
+    tony = token(server, f"tony@{DOMAIN}", slapd.users["tony"], "development")
+    with server.client(headers=bearer(tony)) as c:
+        assert [t["id"] for t in c.get(f"{BASE}/tenants").json()["content"]] == ["development"]
+        assert c.get(f"{BASE}/tenants/development/directories").status_code == 200
+        assert c.post(f"{BASE}/tenants/development/subtenants", json={"name": "Ours"}).status_code == 201
+        theirs = f"{BASE}/tenants/other"
+        for method, path, body in (
+            ("GET", "", None),
+            ("PUT", "", other),
+            ("DELETE", "", None),
+            ("GET", "/directories", None),
+            ("PUT", f"/directories/{DOMAIN}", ldap_store(slapd)),
+            ("GET", "/principals", None),
+            ("GET", "/groups", None),
+            ("GET", "/subtenants", None),
+            ("GET", f"/subtenants/{group['id']}", None),
+            ("DELETE", f"/subtenants/{group['id']}", None),
+            ("POST", f"/subtenants/{group['id']}/roles/CSP_CONSUMER/principals", [f"tony@{DOMAIN}"]),
+        ):
+            r = c.request(method, theirs + path, json=body)
+            assert_vra_error(r, 404, 10002)
+        r = c.put(
+            f"{BASE}/authorization/tenants/other/principals/tony@{DOMAIN}/roles/CSP_TENANT_ADMIN", json={}
+        )
+        assert_vra_error(r, 404, 10002)
+        assert_vra_error(c.get(f"{BASE}/tenants/vsphere.local"), 404, 10002)
+        # a tenant administrator is no system administrator
+        r = c.put(f"{BASE}/tenants/newone", json=TENANT | {"id": "newone", "urlName": "newone"})
+        assert_vra_error(r, 403, 10003)
+        r = c.put(
+            f"{BASE}/authorization/tenants/development/principals/maria@{DOMAIN}/roles/CSP_ADMIN", json={}
+        )
+        assert_vra_error(r, 403, 10003)
+        # but gives tenant roles in its own tenant
+        r = c.put(
+            f"{BASE}/authorization/tenants/development/principals/maria@{DOMAIN}/roles/CSP_APPROVAL_ADMIN/"
+        )
+        assert r.status_code == 204
+    with server.client(headers=bearer(linked)) as c:  # the system administrator still sees both
+        assert {t["id"] for t in c.get(f"{BASE}/tenants").json()["content"]} >= {"development", "other"}
+        assert (
+            c.delete(
+                f"{BASE}/authorization/tenants/development/principals/tony@{DOMAIN}/roles/CSP_TENANT_ADMIN"
+            ).status_code
+            == 204
+        )
+    with server.client(headers=bearer(tony)) as c:  # the role is gone at once
+        assert_vra_error(c.get(f"{BASE}/tenants/development/directories"), 403, 10003)
+
+
+def test_the_role_catalogue(server):
+    with server.client(headers=bearer(token(server))) as c:
+        roles = c.get(f"{BASE}/authorization/roles", params={"limit": 100}).json()["content"]
+        ids = {r["id"] for r in roles}
+        assert ids >= {
+            "CSP_ADMIN",
+            "CSP_TENANT_ADMIN",
+            "COM_VMWARE_IAAS_IAAS_ADMINISTRATOR",
+            "CSP_SUBTENANT_MANAGER",
+            "CSP_SUPPORT",
+            "CSP_CONSUMER",
+            "CSP_APPROVAL_ADMIN",
+            "CATALOG_SERVICE_CATALOG_ADMIN",
+        }
+        assert c.get(f"{BASE}/authorization/roles/CSP_CONSUMER").json()["name"] == "Basic User"
+        assert_vra_error(c.get(f"{BASE}/authorization/roles/NOPE"), 404, 10002)
+        assert_vra_error(c.get(f"{BASE}/nothing/here"), 404, 10002)
+        assert_vra_error(c.patch(f"{BASE}/tenants"), 405, 10005)
+
+
+# --- persistence --------------------------------------------------------------------------------
+
+
+def test_everything_survives_a_restart_and_tokens_live_as_long_as_the_setting(new_database, tmp_path, slapd):
+    server = Server(tmp_path / "world", new_database(), extra=["--vra-token-ttl", "600"]).start()
+    try:
+        admin = token(server)
+        with server.client(headers=bearer(admin)) as c:
+            assert c.put(f"{BASE}/tenants/development", json=TENANT).status_code == 201
+            r = c.put(f"{BASE}/tenants/development/directories/{DOMAIN}", json=ldap_store(slapd))
+            assert r.status_code == 204
+            r = c.put(
+                f"{BASE}/authorization/tenants/development/principals/tony@{DOMAIN}/roles/CSP_TENANT_ADMIN"
+            )
+            assert r.status_code == 204
+        tony = token(server, "tony", slapd.users["tony"], "development")
+        server.stop()
+        server.start()
+        with server.client(headers=bearer(tony)) as c:
+            assert c.head(f"{BASE}/tokens/{tony}").status_code == 204
+            (store,) = c.get(f"{BASE}/tenants/development/directories").json()["content"]
+            assert store["domain"] == DOMAIN
+            r = c.get(f"{BASE}/authorization/tenants/development/principals/tony@{DOMAIN}/roles")
+            assert [x["id"] for x in r.json()["content"]] == ["CSP_TENANT_ADMIN"]
+        assert token(server, "tony", slapd.users["tony"], "development")  # the sealed bind password opens
+        server.advance(601)
+        with server.client() as c:
+            assert c.head(f"{BASE}/tokens/{tony}").status_code == 401
+    finally:
+        server.stop()
