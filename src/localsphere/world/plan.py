@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from localsphere.settings import InventorySpec
 
 SDDC_FAMILY, VCENTER_FAMILY, OPS_FAMILY = "sddc", "vcenter", "operations"
-FAMILIES = (SDDC_FAMILY, VCENTER_FAMILY, OPS_FAMILY)
+AUTOMATION_FAMILY = "automation"  # vRA: a system or default-tenant role, by its id (CSP_TENANT_ADMIN)
+FAMILIES = (SDDC_FAMILY, VCENTER_FAMILY, OPS_FAMILY, AUTOMATION_FAMILY)
+ROLE_FAMILIES = (SDDC_FAMILY, VCENTER_FAMILY, OPS_FAMILY)  # those a scenario may add roles to
 POWER_STATES = ("POWERED_ON", "POWERED_OFF", "SUSPENDED")
 
 # Settings a scenario may set: the names of ``serve``'s flags, with underscores.
@@ -155,7 +157,7 @@ class InventoryPlan:
 @dataclass(frozen=True)
 class UserPlan:
     """An SSO user (``domain`` the SSO domain) or an appliance-local one (``domain`` ``local``).
-    ``roles``: family (``sddc``, ``vcenter``, ``operations``) to role name."""
+    ``roles``: family (``sddc``, ``vcenter``, ``operations``, ``automation``) to role name."""
 
     name: str
     domain: str = "vsphere.local"

@@ -9,11 +9,19 @@ from collections.abc import Callable
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from localsphere.world import identity
-from localsphere.world.access import OPS, ROOTS, SDDC, VCENTER
+from localsphere.world import identity, tenant_roles
+from localsphere.world.access import OPS, ROOTS, SDDC, VCENTER, VRA
 from localsphere.world.auth import digest
 from localsphere.world.identity import GROUP, SERVICE, USER
-from localsphere.world.plan import OPS_FAMILY, SDDC_FAMILY, VCENTER_FAMILY, GroupPlan, IdentityPlan, RolePlan
+from localsphere.world.plan import (
+    AUTOMATION_FAMILY,
+    OPS_FAMILY,
+    SDDC_FAMILY,
+    VCENTER_FAMILY,
+    GroupPlan,
+    IdentityPlan,
+    RolePlan,
+)
 from localsphere.world.scenario import ScenarioError
 from localsphere.world.schema import (
     Assignment,
@@ -25,8 +33,9 @@ from localsphere.world.schema import (
     RolePrivilege,
     Tenant,
 )
+from localsphere.world.tenants import DEFAULT_TENANT, tenant_scope
 
-FAMILY = {SDDC_FAMILY: SDDC, VCENTER_FAMILY: VCENTER, OPS_FAMILY: OPS}
+FAMILY = {SDDC_FAMILY: SDDC, VCENTER_FAMILY: VCENTER, OPS_FAMILY: OPS, AUTOMATION_FAMILY: VRA}
 
 
 class _Passwords:
@@ -121,17 +130,25 @@ def _add_group(s: Session, group: GroupPlan, sso: str | None, now: float) -> Non
 
 
 def _grant(s: Session, principal: Principal, roles: dict[str, str], line: int, now: float) -> None:
-    """Give the principal each named role at its family's root, in place of what it held there."""
+    """Give the principal each named role at its family's root (a vRA tenant role: in the default
+    tenant), in place of what it held there."""
     for family_name, role_name in roles.items():
         family = FAMILY[family_name]
         role_id = s.scalar(select(Role.id).where(Role.family == family, Role.name == role_name))
         if role_id is None:
             raise ScenarioError(line, f"{principal.name}: {family_name} has no role {role_name}")
+        scope = ROOTS[family]
+        if family == VRA:
+            kind = tenant_roles.BY_ID[role_name].scope
+            if kind == tenant_roles.BUSINESS_GROUP:
+                raise ScenarioError(line, f"{principal.name}: {role_name} is a business group role")
+            if kind == tenant_roles.TENANT:
+                scope = tenant_scope(DEFAULT_TENANT)
         s.execute(
             delete(Assignment).where(
                 Assignment.family == family,
                 Assignment.principal_id == principal.id,
-                Assignment.scope == ROOTS[family],
+                Assignment.scope == scope,
             )
         )
         s.add(
@@ -140,7 +157,7 @@ def _grant(s: Session, principal: Principal, roles: dict[str, str], line: int, n
                 family=family,
                 principal_id=principal.id,
                 role_id=role_id,
-                scope=ROOTS[family],
+                scope=scope,
                 created_at=now,
             )
         )

@@ -20,6 +20,7 @@ import yaml
 from localsphere.settings import InventorySpec
 from localsphere.world.plan import (
     FAMILIES,
+    ROLE_FAMILIES,
     SETTINGS,
     ClusterGroup,
     DatacenterGroup,
@@ -69,7 +70,7 @@ _API_KEY: Rule = (re.compile(r"[!-~]{16,128}"), "16 to 128 printable ASCII chara
 _TENANT: Rule = (re.compile(r"[A-Za-z0-9_-]{1,128}"), "1 to 128 letters, digits, '_' or '-'")
 _GUEST: Rule = (re.compile(r"[A-Z0-9_]{1,255}"), "upper-case letters, digits and '_', such as OTHER_LINUX_64")
 _BASE: Rule = (re.compile(r"demo|empty"), "'demo' or 'empty'")
-_FAMILY: Rule = (re.compile("|".join(FAMILIES)), f"one of {', '.join(FAMILIES)}")
+_FAMILY: Rule = (re.compile("|".join(ROLE_FAMILIES)), f"one of {', '.join(ROLE_FAMILIES)}")
 _SPEC = re.compile(r"0?\d{0,2}[dxX]?")  # {d:02d} and the like; no width that could eat memory
 _STATES = ("on", "off", "suspended")
 _SIZE_KEYS = ("cpus", "memory_mib", "disk_gib")

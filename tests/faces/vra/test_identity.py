@@ -618,3 +618,26 @@ def test_everything_survives_a_restart_and_tokens_live_as_long_as_the_setting(ne
             assert c.head(f"{BASE}/tokens/{tony}").status_code == 401
     finally:
         server.stop()
+
+
+def test_a_scenario_gives_vra_roles_in_the_default_tenant(server):
+    scenario = (
+        "settings:\n  vra_token_ttl: 60\n"
+        "identity:\n  users:\n    - {name: alice, roles: {automation: CSP_TENANT_ADMIN}}\n"
+        "  tenants:\n    - {name: acme, full_name: ACME Corporation}\n"
+    )
+    assert server.load(scenario).status_code == 200
+    alice = token(server, "alice@vsphere.local")
+    with server.client(headers=bearer(alice)) as c:
+        assert c.get(f"{BASE}/tenants/vsphere.local/directories").status_code == 200
+        assert_vra_error(c.get(f"{BASE}/tenants/acme"), 404, 10002)  # a tenant administrator's only
+        r = c.get(f"{BASE}/authorization/tenants/vsphere.local/principals/alice@vsphere.local/roles")
+        assert [x["id"] for x in r.json()["content"]] == ["CSP_TENANT_ADMIN"]
+    with server.client(headers=bearer(token(server))) as c:
+        acme = c.get(f"{BASE}/tenants/acme").json()
+        assert acme["name"] == "ACME Corporation" and acme["defaultTenant"] is False
+    server.advance(61)
+    with server.client() as c:
+        assert c.head(f"{BASE}/tokens/{alice}").status_code == 401
+    refused = server.load("identity:\n  users:\n    - {name: bob, roles: {automation: CSP_CONSUMER}}\n")
+    assert refused.status_code == 400 and "business group role" in refused.json()["message"]
