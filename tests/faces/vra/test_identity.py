@@ -641,3 +641,30 @@ def test_a_scenario_gives_vra_roles_in_the_default_tenant(server):
         assert c.head(f"{BASE}/tokens/{alice}").status_code == 401
     refused = server.load("identity:\n  users:\n    - {name: bob, roles: {automation: CSP_CONSUMER}}\n")
     assert refused.status_code == 400 and "business group role" in refused.json()["message"]
+
+
+def test_faults_and_the_request_log_know_the_automation_face(server):
+    admin = token(server)
+    rule = {
+        "face": "automation",
+        "path": "/identity/api/tenants*",
+        "principal": "administrator@vsphere.local",
+        "action": "error",
+        "status": 503,
+    }
+    assert server.control("POST", "/faults", json=rule).status_code in (200, 201)
+    try:
+        with server.client(headers=bearer(admin)) as c:
+            r = c.get(f"{BASE}/tenants")
+            assert r.status_code == 503 and r.json()["errors"][0]["code"] == 503
+            assert c.head(f"{BASE}/tokens/{admin}").status_code == 204  # another path
+    finally:
+        server.control("DELETE", "/faults")
+    with server.client(headers=bearer(admin)) as c:
+        assert c.get(f"{BASE}/tenants").status_code == 200
+    logged = server.control("GET", "/requests").json()
+    entries = logged["requests"] if isinstance(logged, dict) else logged
+    mine = [e for e in entries if e["path"] == f"{BASE}/tenants"]
+    assert (
+        mine and mine[-1]["face"] == "automation" and mine[-1]["principal"] == "administrator@vsphere.local"
+    )
