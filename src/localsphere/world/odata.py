@@ -22,9 +22,16 @@ Supported: ``eq ne gt ge lt le``, ``and or not`` (also ``not(...)``), parenthese
 ``substringof(needle, s)`` (OData 2), ``contains(s, needle)``, ``startswith``, ``endswith``, ``tolower``,
 ``toupper``, ``length``, ``indexof``, ``trim``, ``concat``; literals ``'text'`` (``''`` is a quote),
 integers, decimals, ``true``/``false``, ``null``, ``datetime'2015-07-16T00:00:00'`` (OData 2) or a bare
-ISO date-time, ``guid'...'`` (a string). A date-time literal compared with a string field compares
-as its ISO text, as written. Not supported (the filter is refused): arithmetic, ``in``,
-``any``/``all``, time, duration and geography literals.
+ISO date-time or date, ``guid'...'`` (a string). A date-time literal compared with a string field
+compares as its ISO text, as written; with a date-time column, as a moment (taken to UTC for a column
+without a time zone). ``$orderby`` items may be any expression (``tolower(name) desc``). Not supported
+(the text is refused): arithmetic, ``in``, ``any``/``all``, time, duration and geography literals.
+
+Limits: decimals are double precision (an integer field above 2**53 compared with a decimal may
+round); string equality relies on the columns' own collation being exact (the default on both
+databases; ordering comparisons force code-point order themselves); wire names must be OData
+identifiers joined by ``/`` or ``.``. A text longer than ``MAX_TEXT`` or nested deeper than
+``MAX_DEPTH`` is refused, so a hostile filter cannot exhaust the stack.
 """
 
 from __future__ import annotations
@@ -41,11 +48,12 @@ from odata_query import ast
 from odata_query.exceptions import ParsingException, TokenizingException
 from odata_query.grammar import _DATE, _TIME, ODataLexer, ODataParser
 from odata_query.visitor import NodeVisitor
+from sly.lex import Token
 from sqlalchemy import BigInteger, Boolean, Float, Integer, String, and_, func, literal, not_, null, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import sqltypes
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnClause, ColumnElement, Grouping
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -118,7 +126,7 @@ class _Lexer(ODataLexer):
         r"datetime(?:offset)?'[^']*'",
         _DATE + r"T" + _TIME + r"?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?",
     )
-    def DATETIME(self, t):
+    def DATETIME(self, t: Token) -> Token:
         if t.value.endswith("'"):
             t.value = ast.DateTime(t.value[t.value.index("'") + 1 : -1])
         else:
@@ -129,28 +137,28 @@ class _Lexer(ODataLexer):
         r"guid'[^']*'",
         r"[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}",
     )
-    def GUID(self, t):
+    def GUID(self, t: Token) -> Token:
         t.type = "STRING"
         t.value = ast.String(t.value[5:-1] if t.value.endswith("'") else t.value)
         return t
 
     @_(r"(?:true|false)(?!\w)")  # type: ignore[name-defined]  # noqa: F821
-    def BOOLEAN(self, t):
+    def BOOLEAN(self, t: Token) -> Token:
         t.value = ast.Boolean(t.value.lower())
         return t
 
     @_(r"null(?!\w)")  # type: ignore[name-defined]  # noqa: F821
-    def NULL(self, t):
+    def NULL(self, t: Token) -> Token:
         t.value = ast.Null()
         return t
 
     @_(r"any(?!\w)")  # type: ignore[name-defined]  # noqa: F821
-    def ANY(self, t):
+    def ANY(self, t: Token) -> Token:
         t.value = ast.Any()
         return t
 
     @_(r"all(?!\w)")  # type: ignore[name-defined]  # noqa: F821
-    def ALL(self, t):
+    def ALL(self, t: Token) -> Token:
         t.value = ast.All()
         return t
 
@@ -351,6 +359,27 @@ def _kind_of(expression: ColumnElement[Any]) -> str | None:
     return None
 
 
+def _moment(value: _Value, type_: TypeEngine[Any]) -> ColumnElement[Any]:
+    """A date-time or date literal bound as the column's type: for a column without a time zone,
+    a literal with one is taken to UTC; for a column with one, a literal without one is UTC."""
+    moment = value.moment
+    impl = type_.impl_instance if isinstance(type_, TypeDecorator) else type_
+    if isinstance(moment, dt.datetime) and isinstance(impl, sqltypes.DateTime):
+        if impl.timezone and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        elif not impl.timezone and moment.tzinfo is not None:
+            moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return literal(moment, type_)
+
+
+def _grouped(value: _Value) -> _Value:
+    """``value`` in parentheses when it is a condition used as an operand: SQLAlchemy writes
+    ``NOT x IS NULL``, which PostgreSQL reads as ``NOT (x IS NULL)``."""
+    if value.kind != BOOLEAN or isinstance(value.sql, (ColumnClause, BindParameter)):
+        return value
+    return dataclasses.replace(value, sql=Grouping(value.sql))
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -491,7 +520,7 @@ class _Translator(NodeVisitor):
         if type(node.comparator) not in _COMPARATORS:
             raise _Problem(f"the operator {type(node.comparator).__name__.lower()} is not supported")
         word, compare = _COMPARATORS[type(node.comparator)]
-        left, right = self.visit(node.left), self.visit(node.right)
+        left, right = _grouped(self.visit(node.left)), _grouped(self.visit(node.right))
         label = f"({left.label} {word} {right.label})"
         if NULL in (left.kind, right.kind):
             if word not in ("eq", "ne"):
@@ -511,19 +540,19 @@ class _Translator(NodeVisitor):
         """The family both operands compare in, and their SQL bound for it; a type error otherwise."""
         if left.kind in _NUMBERS and right.kind in _NUMBERS:
             return DECIMAL, left.sql, right.sql
-        if left.kind == right.kind:
-            if left.kind in (DATETIME, DATE) and (left.moment is None) != (right.moment is None):
-                column, given = (left, right) if left.moment is None else (right, left)
-                bound = literal(given.moment, column.sql.type)
-                return left.kind, *((column.sql, bound) if column is left else (bound, column.sql))
-            family = STRING if left.moment is not None and right.moment is not None else left.kind
-            return family, left.sql, right.sql
-        dated = {DATETIME, DATE}
-        if {left.kind, right.kind} <= {STRING} | dated and (
-            (left.kind == STRING and right.moment is not None)
-            or (right.kind == STRING and left.moment is not None)
+        given_left, given_right = left.moment is not None, right.moment is not None
+        if (
+            (left.kind == STRING and given_right)
+            or (right.kind == STRING and given_left)
+            or (given_left and given_right and left.kind == right.kind)
         ):
-            return STRING, left.sql, right.sql  # the literal's ISO text
+            return STRING, left.sql, right.sql  # a date-time literal as its ISO text, as written
+        if left.kind == right.kind:
+            if given_left and not given_right:
+                return left.kind, _moment(left, right.sql.type), right.sql
+            if given_right and not given_left:
+                return left.kind, left.sql, _moment(right, left.sql.type)
+            return left.kind, left.sql, right.sql
         raise _Problem(f"cannot compare {left.describe()} with {right.describe()} using {word}")
 
     # Functions ------------------------------------------------------------------------------------
