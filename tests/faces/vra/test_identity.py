@@ -4,6 +4,7 @@ a real OpenLDAP slapd, principals, business groups, role assignments, paging and
 tenant isolation."""
 
 import json
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 
@@ -668,3 +669,31 @@ def test_faults_and_the_request_log_know_the_automation_face(server):
     assert (
         mine and mine[-1]["face"] == "automation" and mine[-1]["principal"] == "administrator@vsphere.local"
     )
+
+
+def test_every_operation_on_another_tenant_is_a_404(server, slapd, linked):
+    """A walk of every route the server lists under a tenant, as the development tenant's
+    administrator, at the tenant ``other`` (which exists, with a business group): each answer is
+    vRA's 404, whatever the operation, so nothing tells the tenant is there."""
+    with server.client(headers=bearer(linked)) as c:
+        r = c.put(f"{BASE}/authorization/tenants/development/principals/tony@{DOMAIN}/roles/CSP_TENANT_ADMIN")
+        assert r.status_code == 204
+        other = TENANT | {"id": "other", "urlName": "other", "name": "Other"}
+        assert c.put(f"{BASE}/tenants/other", json=other).status_code == 201
+        group = c.post(f"{BASE}/tenants/other/subtenants", json={"name": "Theirs"}).json()["id"]
+    lines = server.control("GET", "/routes").json()["faces"]["automation"]
+    walked = [line for line in lines if "{tenant}" in line and not line.endswith("/")]
+    assert len(walked) > 25
+    tony = token(server, "tony", slapd.users["tony"], "development")
+    values = {"tenant": "other", "id": group, "domain": DOMAIN, "principal": f"tony@{DOMAIN}"}
+    values |= {"group": f"developers@{DOMAIN}", "role": "CSP_CONSUMER"}
+    with server.client(headers=bearer(tony)) as c:
+        for line in walked:
+            method, path = line.split(" ", 1)
+            url = re.sub(r"\{(\w+)[^}]*\}", lambda m: values[m.group(1)], path)
+            body = [f"tony@{DOMAIN}"] if url.endswith("/principals") else {"name": "x", **other}
+            r = c.request(method, url, json=body if method in ("POST", "PUT") else None)
+            assert_vra_error(r, 404, 10002)
+    with server.client(headers=bearer(linked)) as c:  # and nothing changed there
+        assert c.get(f"{BASE}/tenants/other/subtenants/{group}").json()["name"] == "Theirs"
+        assert c.get(f"{BASE}/tenants/other").json()["name"] == "Other"
