@@ -16,6 +16,15 @@
 #   ops-resources GET /suite-api/api/resources?pageSize=100   (OpsToken; a page of resources)
 #   ops-stats     GET /suite-api/api/resources/{host}/stats   (a host's day of CPU samples, summed
 #                                                              from its VMs)
+# and, when asked for (not in the default list), vRealize Automation's identity service:
+#   vra-token      HEAD /identity/api/tokens/{id}   (a vRA bearer token validated: a session read)
+#   vra-principals GET  /identity/api/tenants/vsphere.local/principals?$filter=startswith(name,'user-012')
+#                       &limit=20   (bearer token; the count of the 100 users it matches, a page of 20)
+#   vra-principals-substring   the same with $filter=substringof('123',name)   (20 matches; a filter
+#                       no index can serve, to compare with the prefix one)
+# Any vra-* scenario starts the server with `--scenario` on a YAML written in the work directory:
+# the demo world plus BENCH_VRA_USERS (10,000) SSO users user-00001 ... user-10000, without a
+# password so that all get the demo one (hashed once for all). Match counts are printed first.
 # prints req/s, p50 and p99 for each, checks the server log for errors, stops the server and
 # cleans up. Knobs (environment):
 #   BENCH_DURATION=15s BENCH_CONNECTIONS=50 BENCH_THREADS=2  wrk load
@@ -29,6 +38,7 @@
 #   BENCH_PROFILE_ARGS="--nonblocking"  extra py-spy flags (e.g. add --gil: only GIL holders)
 #   BENCH_OUT=DIR          keep the raw wrk outputs and the server log there
 #   BENCH_PG=postgresql+psycopg://root@127.0.0.1:5432  PostgreSQL server (maintenance db: test)
+#   BENCH_VRA_USERS=10000  SSO users of the world the vra-* scenarios run on
 #   LOCALSPHERE=path       the localsphere executable (default: the project's .venv)
 set -euo pipefail
 
@@ -52,6 +62,11 @@ SCENARIOS=${BENCH_SCENARIOS:-vc-session vc-vm vc-login users ops-resources ops-s
 PG=${BENCH_PG:-postgresql+psycopg://root@127.0.0.1:5432}
 USERNAME=administrator@vsphere.local
 PASSWORD=${LOCALSPHERE_DEMO_PASSWORD:-VMware1!}
+VRA_USERS=${BENCH_VRA_USERS:-10000}
+VRA_TENANT=vsphere.local
+case $VRA_USERS in '' | *[!0-9]* | 0) echo "BENCH_VRA_USERS must be a positive whole number" >&2; exit 2 ;; esac
+VRA=0
+case " $SCENARIOS " in *" vra-"*) VRA=1 ;; esac
 
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install -y wrk)" >&2; exit 1; }
 [ -x "$LOCALSPHERE" ] || { echo "$LOCALSPHERE not found" >&2; exit 1; }
@@ -94,9 +109,24 @@ if [ "$BACKEND" = postgresql ]; then
     DB_ARGS=(--db "$PG/$DB_NAME")
 fi
 
+# The vra-* scenarios' world: the demo world plus VRA_USERS SSO users user-00001, user-00002, ...
+# (the width grows past 99,999). No password is given, so each gets the demo password, hashed
+# once for them all; no inventory section, so the server's own inventory is kept.
+SCENARIO_ARGS=()
+if [ "$VRA" = 1 ]; then
+    width=$((${#VRA_USERS} > 5 ? ${#VRA_USERS} : 5))
+    {
+        echo "# bench/run.sh: the demo world plus $VRA_USERS SSO users for the vra-* scenarios"
+        echo "identity:"
+        echo "  users:"
+        seq -f "    - {name: user-%0${width}.0f}" 1 "$VRA_USERS"
+    } >"$WORK/vra-users.yaml"
+    SCENARIO_ARGS=(--scenario "$WORK/vra-users.yaml")
+fi
+
 # Port 0: the kernel picks free ports; the banner says which. COLUMNS keeps rich from wrapping.
 COLUMNS=200 "$LOCALSPHERE" serve --data-dir "$WORK/data" --host 127.0.0.1 \
-    --https-port 0 --http-port 0 --workers "$WORKERS" "${DB_ARGS[@]}" >"$LOG" 2>&1 &
+    --https-port 0 --http-port 0 --workers "$WORKERS" "${DB_ARGS[@]}" "${SCENARIO_ARGS[@]}" >"$LOG" 2>&1 &
 SERVER_PID=$!
 
 HTTP_URL= HTTPS_URL=
@@ -133,6 +163,35 @@ VC_SESSION=$(curl -fsS -X POST "$HTTP_URL/api/session" -H "Authorization: Basic 
 VM_ID=$(curl -fsS -H "vmware-api-session-id: $VC_SESSION" "$HTTP_URL/api/vcenter/vm" |
     sed -n 's/^\[{"vm":"\([^"]*\)".*/\1/p')
 [ -n "$VM_ID" ] || { echo "could not find a VM" >&2; exit 1; }
+
+urlencode() { # text: every byte but A-Z a-z 0-9 - . _ ~ as %XX
+    local LC_ALL=C text=$1 out= c i
+    for ((i = 0; i < ${#text}; i++)); do
+        c=${text:i:1}
+        case $c in [A-Za-z0-9._~-]) out+=$c ;; *) printf -v c '%%%02X' "'$c" && out+=$c ;; esac
+    done
+    printf '%s' "$out"
+}
+VRA_PRINCIPALS=/identity/api/tenants/$VRA_TENANT/principals
+VRA_PREFIX_QUERY="?%24filter=$(urlencode "startswith(name,'user-012')")&limit=20"
+VRA_SUBSTRING_QUERY="?%24filter=$(urlencode "substringof('123',name)")&limit=20"
+if [ "$VRA" = 1 ]; then
+    # The product's sign-in: a bare user name in the tenant's default (SSO) domain.
+    VRA_TOKEN=$(curl -fsS -X POST "$HTTP_URL/identity/api/tokens" -H 'Content-Type: application/json' \
+        -H 'Accept: application/json' \
+        -d "{\"username\":\"${USERNAME%@*}\",\"password\":\"$PASSWORD\",\"tenant\":\"$VRA_TENANT\"}" |
+        sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+    [ -n "$VRA_TOKEN" ] || { echo "could not get a vRA token" >&2; exit 1; }
+    curl -fsS -o /dev/null -I -H "Authorization: Bearer $VRA_TOKEN" "$HTTP_URL/identity/api/tokens/$VRA_TOKEN" ||
+        { echo "HEAD /identity/api/tokens/{id} with the new token failed" >&2; exit 1; }
+    vra_total() { # query: the list's totalElements
+        curl -fsS -H "Authorization: Bearer $VRA_TOKEN" -H 'Accept: application/json' \
+            "$HTTP_URL$VRA_PRINCIPALS$1" | sed -n 's/.*"totalElements":\([0-9]*\).*/\1/p'
+    }
+    echo "vRA world: $(vra_total '?limit=1') users in $VRA_TENANT;" \
+        "startswith(name,'user-012') matches $(vra_total "$VRA_PREFIX_QUERY")," \
+        "substringof('123',name) matches $(vra_total "$VRA_SUBSTRING_QUERY")"
+fi
 URL=$HTTPS_URL
 [ "${BENCH_HTTP:-0}" = 1 ] && URL=$HTTP_URL
 
@@ -174,7 +233,7 @@ summarize() { # name wrk-output
         /Non-2xx or 3xx responses:/ { non2xx = $NF }
         /Socket errors:/ { sub(/.*Socket errors: /, ""); sockerr = $0 }
         END {
-            printf "%-12s %10s req/s  p50 %9s  p99 %9s  requests %7s  non-2xx %s%s\n",
+            printf "%-24s %10s req/s  p50 %9s  p99 %9s  requests %7s  non-2xx %s%s\n",
                 name, rps, p50, p99, total, (non2xx == "" ? 0 : non2xx),
                 (sockerr == "" ? "" : "  socket errors: " sockerr)
         }' "$2"
@@ -195,11 +254,20 @@ for scenario in $SCENARIOS; do
     ops-stats)
         request ops-stats GET "/suite-api/api/resources/$HOST_ID/stats?statKey=cpu%7Cusagemhz_average" \
             Authorization "$OPS_AUTH" ;;
+    vra-token) request vra-token HEAD "/identity/api/tokens/$VRA_TOKEN" Authorization "Bearer $VRA_TOKEN" ;;
+    vra-principals)
+        request vra-principals GET "$VRA_PRINCIPALS$VRA_PREFIX_QUERY" Authorization "Bearer $VRA_TOKEN" ;;
+    vra-principals-substring)
+        request vra-principals-substring GET "$VRA_PRINCIPALS$VRA_SUBSTRING_QUERY" \
+            Authorization "Bearer $VRA_TOKEN" ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
     esac
 done
 
 # --- server health after the load ----------------------------------------------------------------
+# wrk leaves a backlog of requests whose clients are gone (50 connections of a slow list); let the
+# server finish it, so that late errors are seen here and the stop below does not cancel them.
+sleep 1
 kill -0 "$SERVER_PID" 2>/dev/null || echo "WARNING: the server died during the run" >&2
 errors=$(grep -cE 'Traceback|ERROR|Exception|CRITICAL' "$LOG" || true)
 if [ "$errors" -gt 0 ]; then

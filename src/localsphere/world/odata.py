@@ -319,6 +319,40 @@ def _code_point_pg(element: _CodePointOrder, compiler: SQLCompiler, **kw: Any) -
     return f'({compiler.process(element.clauses, **kw)}) COLLATE "C"'
 
 
+class _PrefixRange(FunctionElement[bool]):
+    """``low <= column < high``, the strings that begin with ``low`` (``high``: its
+    ``_following``), in code-point order, as an index range: on SQLite, whose default BINARY
+    collation compares UTF-8 bytes, which is code-point order, so an index on the column serves
+    it. PostgreSQL's default collation follows the locale, its indexes too: there it is TRUE and
+    the exact test beside it decides alone."""
+
+    name = "ls_prefix_range"
+    inherit_cache = True
+    type = sqltypes.NullType()  # not Boolean: SQLite would compare it with 1, hiding the range
+
+
+@compiles(_PrefixRange)
+def _prefix_range(element: _PrefixRange, compiler: SQLCompiler, **kw: Any) -> str:
+    column, low, high = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({column} >= {low} AND {column} < {high})"
+
+
+@compiles(_PrefixRange, "postgresql")
+def _prefix_range_pg(_element: _PrefixRange, _compiler: SQLCompiler, **_kw: Any) -> str:
+    return "TRUE"
+
+
+def _following(prefix: str) -> str | None:
+    """The least string above every string that begins with ``prefix``, in code-point order (its
+    last character that can grow, grown, the rest cut), or None when there is none."""
+    chars = list(prefix)
+    while chars:
+        last = ord(chars.pop())
+        if last < 0x10FFFF and not 0xD7FF <= last < 0xDFFF:  # never step into the surrogates
+            return "".join(chars) + chr(last + 1)
+    return None
+
+
 # --------------------------------------------------------------------------------------------------
 # Translation: AST -> typed SQL values
 # --------------------------------------------------------------------------------------------------
@@ -579,7 +613,14 @@ class _Translator(NodeVisitor):
         return self.func_contains(haystack, needle)
 
     def func_startswith(self, text: Any, prefix: Any) -> ColumnElement[bool]:
-        return func.substr(text, 1, func.length(prefix)) == prefix
+        exact = func.substr(text, 1, func.length(prefix)) == prefix
+        column = text.__clause_element__() if hasattr(text, "__clause_element__") else text
+        value = prefix.value if isinstance(prefix, BindParameter) else None
+        if isinstance(column, ColumnClause) and isinstance(value, str) and value:
+            following = _following(value)
+            if following is not None:
+                return and_(_PrefixRange(column, literal(value), literal(following)), exact)
+        return exact
 
     def func_endswith(self, text: Any, suffix: Any) -> ColumnElement[bool]:
         # A start at or before the first character yields at most len(text) < len(suffix)
