@@ -36,6 +36,24 @@ class Counted(Generic[T]):
     total: int
 
 
+_PARSED_MOST = 1000
+_parsed_texts: dict[tuple[Callable[..., Any], int, str], Any] = {}
+
+
+def _parsed(parse: Callable[[str, odata.Fields], T], text: str, fields: odata.Fields) -> T:
+    """``parse(text, fields)``, kept: clients page through one filter many times, and SQL
+    expressions are immutable, so one made once serves every page. Only what parsed is kept;
+    ``fields`` are module-level maps, named by identity."""
+    key = (parse, id(fields), text)
+    found = _parsed_texts.get(key)
+    if found is None:
+        found = parse(text, fields)
+        if len(_parsed_texts) >= _PARSED_MOST:
+            _parsed_texts.clear()
+        _parsed_texts[key] = found
+    return found
+
+
 def cut(
     conn: Connection,
     query: Select[Any],
@@ -48,8 +66,8 @@ def cut(
     ``tiebreak`` (unique, so pages never overlap). Invalid (``filter.invalid``,
     ``orderby.invalid``) when the filter or order names what ``fields`` lacks or is malformed."""
     if listing.filter:
-        query = query.where(odata.where(listing.filter, fields))
-    order = odata.order_by(listing.order, fields) if listing.order else []
+        query = query.where(_parsed(odata.where, listing.filter, fields))
+    order = _parsed(odata.order_by, listing.order, fields) if listing.order else []
     total = conn.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = conn.execute(query.order_by(*order, *tiebreak).offset(listing.offset).limit(listing.limit))
     return Counted([make(row) for row in rows], total)

@@ -140,11 +140,13 @@ class VraFace:
         asked = paging.listing(request)
         parent = request.query_params.get("parentGroup")
         principals = self.world.tenant_principals
+        criteria = request.query_params.get("criteria")
         if parent:
             found = await self.runner.call(principals.members, found_tenant, parent, USER, asked)
-        else:
-            criteria = request.query_params.get("criteria")
+        elif criteria:  # the tenant's directories are searched, and what they hold kept
             found = await self.runner.call(principals.users, found_tenant, asked, criteria)
+        else:
+            found = await self.runner.read(principals.users, found_tenant, asked)
         return self.page(request, asked, found, [wire.principal(p, found_tenant.name) for p in found.items])
 
     async def get_user(self, request: Request, caller: TenantCaller) -> Response:
@@ -158,7 +160,11 @@ class VraFace:
         found_tenant = await self.tenant(request, caller)
         asked = paging.listing(request)
         criteria = request.query_params.get("criteria")
-        found = await self.runner.call(self.world.tenant_principals.groups, found_tenant, asked, criteria)
+        principals = self.world.tenant_principals
+        if criteria:
+            found = await self.runner.call(principals.groups, found_tenant, asked, criteria)
+        else:
+            found = await self.runner.read(principals.groups, found_tenant, asked)
         return self.page(request, asked, found, [wire.principal(p, found_tenant.name) for p in found.items])
 
     async def get_group(self, request: Request, caller: TenantCaller) -> Response:
