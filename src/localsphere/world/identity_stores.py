@@ -102,11 +102,13 @@ class IdentityStores:
             raise NotFound("identity_store.not_found", f"Identity store {domain} not found.", domain)
         return _view(row)
 
-    def link(self, tenant: TenantView, domain: str, spec: StoreSpec) -> tuple[StoreView, bool]:
+    def link(
+        self, tenant: TenantView, domain: str, spec: StoreSpec, only_new: bool = False
+    ) -> tuple[StoreView, bool]:
         """Link the directory ``spec`` describes to ``tenant`` as ``domain``, or change the store
-        already linked there; True when it was linked now. The directory is reached and bound
-        first (DirectoryError when it cannot be); Conflict when another tenant or the SSO domain
-        owns the domain name."""
+        already linked there (unless ``only_new``: then Conflict); True when it was linked now.
+        The directory is reached and bound first (DirectoryError when it cannot be); Conflict
+        when another tenant or the SSO domain owns the domain name."""
         _check(domain, spec)
         password = spec.password
         if password is None:
@@ -121,6 +123,10 @@ class IdentityStores:
         with self._store.write() as s:
             row = s.scalars(select(IdentityStore).where(*_named(tenant, domain))).first()
             made = row is None
+            if row is not None and only_new:
+                raise Conflict(
+                    "identity_store.exists", f"An identity store for {domain} already exists.", domain
+                )
             if row is None:
                 taken = s.scalars(
                     select(Domain.name).where(func.lower(Domain.name) == domain.lower())

@@ -362,8 +362,9 @@ def test_linking_refuses_what_it_cannot_bind(server, slapd):
         r = c.post(f"{BASE}/tenants/development/directories", json=ldap_store(slapd))
         assert r.status_code == 200 and r.json()["domain"] == DOMAIN and r.json()["password"] is None
         assert_vra_error(
-            c.post(f"{BASE}/tenants/development/directories", json=ldap_store(slapd)), 400, 20117
+            c.post(f"{BASE}/tenants/development/directories", json=ldap_store(slapd, name="x")), 400, 10004
         )
+        assert c.get(f"{BASE}/tenants/development/directories/{DOMAIN}").json()["name"] == "openLDAPDemo"
         # the SSO domain is no store of another tenant's
         r = c.put(
             f"{BASE}/tenants/development/directories/vsphere.local", json=ldap_store(slapd, domain=None)

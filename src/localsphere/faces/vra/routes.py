@@ -117,9 +117,8 @@ class VraFace:
         """POST to the collection: the domain is in the body; one already linked is a 400."""
         found_tenant = await self.tenant(request, caller, *MANAGE)
         domain, spec = wire.store_spec(await self.body(request), None)
-        view, made = await self.runner.call(self.world.identity_stores.link, found_tenant, domain, spec)
-        if not made:
-            raise errors.WireError("domain", f"An identity store for the domain {domain} already exists.")
+        link = self.world.identity_stores.link
+        view, _ = await self.runner.call(link, found_tenant, domain, spec, True)
         return render(request, wire.identity_store(view))
 
     async def put_store(self, request: Request, caller: TenantCaller) -> Response:
