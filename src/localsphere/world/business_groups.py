@@ -22,6 +22,7 @@ from localsphere.world.tenant_roles import BUSINESS_GROUP, BY_ID, BY_KEY, GROUP_
 from localsphere.world.tenants import TenantView, group_scope
 
 NAME_LENGTH = 255
+HOLDERS_MOST = 10_000  # of a group's roles, read for one answer: a bound, not a rule of vRA's
 _COLUMNS = (
     BusinessGroup.id,
     BusinessGroup.tenant,
@@ -77,6 +78,7 @@ class BusinessGroups:
                 .join(Principal, Principal.id == Assignment.principal_id)
                 .where(Assignment.family == VRA, Assignment.scope == group_scope(tenant.name, row.id))
                 .order_by(Principal.domain, Principal.name)
+                .limit(HOLDERS_MOST)
             ).all()
         roles: dict[str, list[tuple[str, str]]] = {r.id: [] for r in GROUP_ROLES}
         for key, name, domain in held:

@@ -235,8 +235,10 @@ class VraFace:
         holders = (view.roles or {}).get(role_id)
         if holders is None:
             raise errors.WireError("role", f"{role_id} is not a business group role.")
-        content = [{"principalId": wire.principal_id(n, d)} for n, d in holders]
-        return self.page(request, Listing(0, max(len(content), 1)), _counted(content), content)
+        asked = paging.listing(request)
+        chosen = holders[asked.offset : asked.offset + asked.limit]
+        content = [{"principalId": wire.principal_id(n, d)} for n, d in chosen]
+        return self.page(request, asked, _counted(content, len(holders)), content)
 
     async def add_role_holders(self, request: Request, caller: TenantCaller) -> Response:
         found_tenant = await self.group_manager(request, caller)
