@@ -431,6 +431,7 @@ def test_principals_groups_and_members_come_from_the_directory(server, slapd, li
         assert user["name"] == f"{user['firstName']} {user['lastName']}"
         assert_vra_error(c.get(f"{base}/principals/ghost@{DOMAIN}"), 404, 10002)
         assert_vra_error(c.get(f"{base}/principals/administrator@vsphere.local"), 404, 10002)
+        assert c.get(f"{base}/principals/developers@{DOMAIN}").json()["@type"] == "Group"
         group = c.get(f"{base}/groups/developers@{DOMAIN}").json()
         assert group["@type"] == "Group" and group["fqdn"] == f"developers@{DOMAIN}"
         members = c.get(f"{base}/groups/developers@{DOMAIN}/principals").json()["content"]

@@ -148,10 +148,10 @@ class VraFace:
             found = await self.runner.read(principals.users, found_tenant, asked)
         return self.page(request, asked, found, [wire.principal(p, found_tenant.name) for p in found.items])
 
-    async def get_user(self, request: Request, caller: TenantCaller) -> Response:
+    async def get_principal(self, request: Request, caller: TenantCaller) -> Response:
         found_tenant = await self.tenant(request, caller)
-        info = await self.runner.call(
-            self.world.tenant_principals.get, found_tenant, request.path_params["principal"], USER
+        info = await self.runner.call(  # a user, or a group: the Guide looks either up here
+            self.world.tenant_principals.get, found_tenant, request.path_params["principal"]
         )
         return render(request, wire.principal(info, found_tenant.name))
 
@@ -353,7 +353,7 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
     add("POST", "/tenants/{tenant}/directories/{domain}", face.put_store)  # the Guide's curl --data
     add("DELETE", "/tenants/{tenant}/directories/{domain}", face.delete_store)
     add("GET", "/tenants/{tenant}/principals", face.list_users)
-    add("GET", "/tenants/{tenant}/principals/{principal}", face.get_user)
+    add("GET", "/tenants/{tenant}/principals/{principal}", face.get_principal)
     add("GET", "/tenants/{tenant}/groups", face.list_groups)
     add("GET", "/tenants/{tenant}/groups/{group}", face.get_group)
     add("GET", "/tenants/{tenant}/groups/{group}/principals", face.group_users)
