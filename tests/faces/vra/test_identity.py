@@ -699,3 +699,14 @@ def test_every_operation_on_another_tenant_is_a_404(server, slapd, linked):
     with server.client(headers=bearer(linked)) as c:  # and nothing changed there
         assert c.get(f"{BASE}/tenants/other/subtenants/{group}").json()["name"] == "Theirs"
         assert c.get(f"{BASE}/tenants/other").json()["name"] == "Other"
+
+
+def test_answers_carry_the_guides_headers(server):
+    with server.client() as c:
+        body = {"username": "administrator", "password": DEMO_PASSWORD, "tenant": "vsphere.local"}
+        r = c.post(f"{BASE}/tokens", json=body)
+        assert r.headers["server"] == "Apache-Coyote/1.1"
+        assert r.headers["content-type"] == "application/json;charset=UTF-8"
+        assert r.headers["cache-control"] == "no-cache, no-store" and r.headers["pragma"] == "no-cache"
+        r = c.get(f"{BASE}/tenants")
+        assert r.headers["server"] == "Apache-Coyote/1.1" and r.status_code == 401

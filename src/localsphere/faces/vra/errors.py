@@ -15,8 +15,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from localsphere.faces.http import InputError, json_response
+from localsphere.faces.http import InputError
 from localsphere.faces.routing import RouteMiss, answers
+from localsphere.faces.vra.formats import json_body
 from localsphere.world.directory import DirectoryError
 from localsphere.world.errors import (
     Conflict,
@@ -59,7 +60,7 @@ def entry(code: int, message: str, system: str | None = None) -> dict[str, objec
 
 
 def error_response(status: int, *entries: dict[str, object]) -> Response:
-    return json_response({"errors": list(entries)}, status)
+    return json_body({"errors": list(entries)}, status)
 
 
 def invalid(*problems: str) -> Response:

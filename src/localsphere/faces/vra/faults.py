@@ -9,6 +9,7 @@ from starlette.types import Scope
 
 from localsphere.faces.http import bearer, status_phrase
 from localsphere.faces.vra import errors
+from localsphere.faces.vra.formats import SERVER
 from localsphere.runtime.hooks import FaceHooks
 from localsphere.world import World, faults
 from localsphere.world.errors import WorldError
@@ -35,4 +36,4 @@ def hooks(world: World) -> FaceHooks:
         except WorldError:
             return None
 
-    return FaceHooks(faults.AUTOMATION, render, errors.answer, who)
+    return FaceHooks(faults.AUTOMATION, render, errors.answer, who, server=SERVER)

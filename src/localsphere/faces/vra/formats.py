@@ -15,6 +15,16 @@ from starlette.responses import Response
 from localsphere.faces.http import json_response
 
 XML_TYPES = ("text/xml", "application/xml")
+JSON_TYPE = "application/json;charset=UTF-8"  # as the Programming Guide's answers carry it
+SERVER = b"Apache-Coyote/1.1"  # the Programming Guide's answers' Server header
+# What the Guide's token answer carries, and this face sends with every answer: nothing cached.
+NO_CACHE = {"Cache-Control": "no-cache, no-store", "Pragma": "no-cache"}
+
+
+def json_body(data: object, status: int = 200) -> Response:
+    response = json_response(data, status, headers=NO_CACHE)
+    response.headers["Content-Type"] = JSON_TYPE
+    return response
 
 
 def wants_xml(request: Request) -> bool:
@@ -24,13 +34,13 @@ def wants_xml(request: Request) -> bool:
 
 def render(request: Request, data: dict[str, Any], status: int = 200) -> Response:
     if not wants_xml(request):
-        return json_response(data, status)
+        return json_body(data, status)
     root_name = "pagedResources" if "content" in data else _element_name(data.get("@type"), "resource")
     root = etree.Element(root_name)
     _fill(root, data)
     body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     media = "application/xml" if "application/xml" in request.headers.get("accept", "") else "text/xml"
-    return Response(body, status_code=status, media_type=f"{media};charset=UTF-8")
+    return Response(body, status_code=status, headers=NO_CACHE, media_type=f"{media};charset=UTF-8")
 
 
 def _element_name(kind: Any, default: str) -> str:
