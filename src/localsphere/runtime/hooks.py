@@ -25,7 +25,8 @@ class FaceHooks:
     credential names (run off the event loop; None when it names nobody valid). Where
     ``in_body`` says a request carries its credential and its id in the body (JSON-RPC), ``render``
     and ``who`` get the body read ahead; otherwise they get b"". ``server``: the product's
-    ``Server`` header, on every answer the face gives."""
+    ``Server`` header, on every answer the face gives. ``secret_paths``: path prefixes whose rest
+    is a credential, which the request log does not keep."""
 
     name: str
     render: Callable[[Scope, int, bytes], Response]
@@ -33,6 +34,7 @@ class FaceHooks:
     who: Callable[[Scope, bytes], str | None]
     in_body: Callable[[Scope], bool] = _headers_only
     server: bytes = SERVER
+    secret_paths: tuple[str, ...] = ()
 
 
 class FaceOwners:

@@ -23,10 +23,16 @@ _SECRET = re.compile("token|password|secret|key|session|signature|code|auth", re
 REDACTED = "REDACTED"
 
 
-def redacted_target(scope: Scope) -> str:
+def redacted_target(scope: Scope, secret_paths: tuple[str, ...] = ()) -> str:
     """The path and query as sent, with the values of query parameters that may hold secrets
-    replaced; a query without such a parameter costs one regular-expression search."""
+    replaced, and what follows a ``secret_paths`` prefix (a credential in the path, as vRA's
+    ``/identity/api/tokens/{token}``); a query without such a parameter costs one
+    regular-expression search."""
     path = scope["path"]
+    for prefix in secret_paths:
+        if path.startswith(prefix) and len(path) > len(prefix):
+            path = prefix + REDACTED
+            break
     query = scope.get("query_string", b"").decode("latin-1")
     if not query:
         return path
@@ -130,7 +136,7 @@ class Observe:
                         at=time.time(),
                         face=hooks.name,
                         method=scope["method"],
-                        path=redacted_target(scope),
+                        path=redacted_target(scope, hooks.secret_paths),
                         principal=scope.get(PRINCIPAL),
                         status=status,
                         duration_ms=round((time.monotonic() - started) * 1000, 3),

@@ -37,6 +37,12 @@ FIELDS: odata.Fields = {
     "tenant": BusinessGroup.tenant,
 }
 
+HOLDER_FIELDS: odata.Fields = {"principalId/name": Principal.name, "principalId/domain": Principal.domain}
+
+
+def _holder(row: Any) -> tuple[str, str]:
+    return row[0], row[1] or ""
+
 
 @dataclass(frozen=True)
 class GroupView:
@@ -86,6 +92,25 @@ class BusinessGroups:
                 roles[BY_KEY[key].id].append((name, domain or ""))
         view = _view(row)
         return GroupView(view.id, view.tenant, view.name, view.description, view.extension_data, roles)
+
+    def holders(
+        self, tenant: TenantView, group_id: str, role_id: str, listing: Listing
+    ) -> Counted[tuple[str, str]]:
+        """Who holds a business group role, as (name, domain), paged and filtered by
+        ``principalId/name`` and ``principalId/domain``."""
+        chosen = _group_role(role_id)
+        group = self.get(tenant, group_id)
+        query = (
+            select(Principal.name, Principal.domain)
+            .join(Assignment, Assignment.principal_id == Principal.id)
+            .where(
+                Assignment.family == VRA,
+                Assignment.scope == group_scope(tenant.name, group.id),
+                Assignment.role_id == chosen.key,
+            )
+        )
+        with self._store.query() as conn:
+            return cut(conn, query, HOLDER_FIELDS, listing, (Principal.domain, Principal.name), _holder)
 
     def create(self, tenant: TenantView, spec: GroupSpec) -> GroupView:
         _check(spec)

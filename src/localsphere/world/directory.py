@@ -61,16 +61,10 @@ SUCCESS, SIZE_LIMIT_EXCEEDED, NO_SUCH_OBJECT, INVALID_DN_SYNTAX, INVALID_CREDENT
 BUSY, UNAVAILABLE = 51, 52
 UNIQUE_MEMBER_UID = re.compile(r"#'[01]*'B$")  # uniqueMember's optional "#'0101'B" suffix
 
-# ldap3 errors that mean: the directory cannot be talked to (refused, timeout, DNS, TLS)
-COMMUNICATION_ERRORS = (
-    lx.LDAPCommunicationError,
-    lx.LDAPStartTLSError,
-    lx.LDAPCertificateError,
-    lx.LDAPSSLConfigurationError,
-    lx.LDAPResponseTimeoutError,
-    lx.LDAPInvalidServerError,
-    OSError,
-)
+# What a failed bind or search raises when the directory cannot be talked to: refused, timed out,
+# DNS, TLS, or an answer that is not LDAP at all (ldap3's decoder then fails with KeyError,
+# IndexError, UnicodeError...). Any of them means the same to a caller: unreachable.
+COMMUNICATION_ERRORS = (Exception,)
 
 
 class DirectoryError(Invalid):
@@ -226,12 +220,10 @@ def _connection(server: ldap3.Server, dn: str, password: str) -> ldap3.Connectio
     )
 
 
-def _unreachable(config: DirectoryConfig, exc: BaseException) -> DirectoryError:
-    return DirectoryError(
-        UNREACHABLE,
-        f"cannot connect to the directory at {config.url}: {type(exc).__name__}: {exc}",
-        config.url,
-    )
+def _unreachable(config: DirectoryConfig) -> DirectoryError:
+    """Unreachable, in plain words: never the library's exception, which may say too much."""
+    message = f"cannot connect to the directory at {config.url}, or it does not answer LDAP"
+    return DirectoryError(UNREACHABLE, message, config.url)
 
 
 def _check_bind_dn(dn: str) -> None:
@@ -257,8 +249,8 @@ def _service(config: DirectoryConfig) -> Iterator[ldap3.Connection]:
     try:
         try:
             bound = conn.bind()
-        except COMMUNICATION_ERRORS as exc:
-            raise _unreachable(config, exc) from None
+        except COMMUNICATION_ERRORS:
+            raise _unreachable(config) from None
         if not bound:
             raise _bind_refused(config, conn.result or {})
         yield conn
@@ -317,8 +309,8 @@ def _search(
         )
     except lx.LDAPInvalidDnError:
         raise DirectoryError(BASE_DN, f"the {which} DN {base!r} is not a valid DN", which, base) from None
-    except COMMUNICATION_ERRORS as exc:
-        raise _unreachable(config, exc) from None
+    except COMMUNICATION_ERRORS:
+        raise _unreachable(config) from None
     code = (conn.result or {}).get("result")
     if code in (NO_SUCH_OBJECT, INVALID_DN_SYNTAX):
         problem = "does not exist" if code == NO_SUCH_OBJECT else "is not a valid DN"
@@ -428,8 +420,8 @@ def authenticate(config: DirectoryConfig, name: str, password: str) -> Directory
     as_user = _connection(server, user.dn, password)
     try:
         bound = as_user.bind()
-    except COMMUNICATION_ERRORS as exc:
-        raise _unreachable(config, exc) from None
+    except COMMUNICATION_ERRORS:
+        raise _unreachable(config) from None
     finally:
         with suppress(Exception):
             as_user.unbind()

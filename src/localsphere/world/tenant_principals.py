@@ -90,11 +90,9 @@ class TenantPrincipals:
         toward the lockout), a directory user's by a bind as that user. A bare name is looked for
         in the tenant's default store (its first sign-in domain). Unauthenticated, naming the
         user and the tenant as vRA does, when the tenant, the domain or the password is wrong."""
+        user, place = _shown(username), _shown(tenant_name)
         refused = Unauthenticated(
-            "credentials.invalid",
-            f"Unable to authenticate user {username} in tenant {tenant_name}.",
-            username,
-            tenant_name,
+            "credentials.invalid", f"Unable to authenticate user {user} in tenant {place}.", user, place
         )
         with self._store.query() as conn:
             tenant = tenant_row(conn, tenant_name)
@@ -109,7 +107,12 @@ class TenantPrincipals:
                 return tenant, self._auth.sign_in(f"{name}@{chosen}", password=password, sso_only=True)
             except Unauthenticated:  # wrong, locked or expired: vRA says no more than that
                 raise refused from None
-        found = directory.authenticate(config, name, password)
+        try:
+            found = directory.authenticate(config, name, password)
+        except directory.DirectoryError:  # said to anyone: nothing of the directory's address
+            raise directory.DirectoryError(
+                directory.UNREACHABLE, f"The directory of tenant {tenant.name} cannot be reached."
+            ) from None
         if found is None or found.disabled:
             raise refused
         with self._store.write() as s:
@@ -212,6 +215,11 @@ class TenantPrincipals:
             ids += [_keep_group(s, g, group.domain, now).id for g in groups]
             s.execute(delete(Membership).where(Membership.group_id == group.id))
             s.add_all(Membership(group_id=group.id, member_id=i) for i in dict.fromkeys(ids) if i != group.id)
+
+
+def _shown(text: str, most: int = 255) -> str:
+    """``text`` as an answer may quote it: at most ``most`` characters."""
+    return text if len(text) <= most else text[:most] + "..."
 
 
 def _split(principal_id: str, default_domain: str | None) -> tuple[str, str | None]:

@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from localsphere.world import identity, stamp
+from localsphere.world import identity, odata, stamp
 from localsphere.world.access import ROOTS, VRA, Caller
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Forbidden, Invalid, NotFound
+from localsphere.world.listing import Counted, Listing, cut
 from localsphere.world.schema import Assignment, Membership, Principal, Privilege, Role, RolePrivilege
 from localsphere.world.store import Store
 from localsphere.world.tenant_principals import TenantPrincipals
@@ -191,6 +194,15 @@ class TenantCaller:
         return self.privileges(tenant) | self.caller.grants.on([group_scope(tenant.name, group_id)])
 
 
+# vRA's field names of a role, for $filter and $orderby (the store keeps its id as the name and
+# its display name as the description).
+ROLE_FIELDS: odata.Fields = {"id": Role.name, "name": Role.description, "description": Role.description}
+
+
+def _role_of(row: Row[Any]) -> RoleDef:
+    return BY_ID[row[0]]
+
+
 def role(role_id: str) -> RoleDef:
     found = BY_ID.get(role_id)
     if found is None:
@@ -204,20 +216,33 @@ class TenantRoles:
         self._clock = clock
         self._principals = principals
 
-    def of(self, tenant: TenantView, principal_id: str) -> list[RoleDef]:
-        """The roles a user or group holds in a tenant, its groups' and its system roles included."""
+    def catalogue(self, listing: Listing, scopes: tuple[str, ...] = ()) -> Counted[RoleDef]:
+        """vRA's roles (those of the ``scopes`` named: SYSTEM, TENANT, SUBTENANT), paged and
+        filtered by id, name and description."""
+        query = select(Role.name).where(Role.family == VRA)
+        if scopes:
+            query = query.where(Role.name.in_([r.id for r in CATALOGUE if r.scope in scopes]))
+        with self._store.query() as conn:
+            return cut(conn, query, ROLE_FIELDS, listing, (Role.name,), _role_of)
+
+    def of(
+        self, tenant: TenantView, principal_id: str, listing: Listing, by: TenantCaller
+    ) -> Counted[RoleDef]:
+        """The roles a user or group holds in a tenant, its groups' and its system roles included.
+        Anyone may read its own; another's needs tenant management or user data management."""
         principal = self._principals.get(tenant, principal_id)
+        if principal.id != by.caller.principal.id:
+            by.require(tenant, "TENANT_MANAGEMENT", "TENANT_USER_DATA_MANAGEMENT")
         scopes = (ROOTS[VRA], tenant_scope(tenant.name))
         groups = select(Membership.group_id).where(Membership.member_id == principal.id)
-        query = (
+        held = (
             select(Assignment.role_id)
             .where(Assignment.family == VRA, Assignment.scope.in_(scopes))
             .where((Assignment.principal_id == principal.id) | Assignment.principal_id.in_(groups))
-            .distinct()
         )
+        query = select(Role.name).where(Role.family == VRA, Role.id.in_(held))
         with self._store.query() as conn:
-            keys = set(conn.scalars(query))
-        return [r for r in CATALOGUE if r.key in keys]
+            return cut(conn, query, ROLE_FIELDS, listing, (Role.name,), _role_of)
 
     def assign(self, tenant: TenantView, principal_id: str, role_id: str, by: TenantCaller) -> None:
         """Give a user or group of the tenant a system or tenant role (a system role only by a
@@ -254,6 +279,10 @@ class TenantRoles:
             by.require(tenant, "TENANT_MANAGEMENT")
         else:
             by.require(tenant, "TENANT_MANAGEMENT", "TENANT_ROLE_ASSIGNMENT")
+        if chosen.scope == SYSTEM and not tenant.is_default:
+            raise Invalid(
+                "role.system_tenant", f"{role_id} is held by users of the default tenant only.", role_id
+            )
         return chosen
 
 

@@ -21,7 +21,7 @@ from localsphere.world.schema import Assignment, Domain, IdentityStore, Tenant
 from localsphere.world.store import STATE, Store, changed
 
 DEFAULT_TENANT = "vsphere.local"
-NAME = re.compile(r"[A-Za-z0-9_-]{1,128}")  # of a tenant made through an API or a scenario
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")  # of a tenant made through vRA's API
 TEXT_LENGTH = 255  # of a tenant's display name and contact e-mail address
 
 _COLUMNS = (Tenant.name, Tenant.full_name, Tenant.description, Tenant.contact_email, Tenant.is_default)
@@ -113,7 +113,7 @@ class Tenants:
             if row is None:
                 if not NAME.fullmatch(name):
                     raise Invalid(
-                        "tenant.name", "Tenant id may only contain letters, digits, '_' and '-'.", name
+                        "tenant.name", "Tenant id may only contain letters, digits, '_', '.' and '-'.", name
                     )
                 row = Tenant(name=name, created_at=self._clock.now(s), is_default=False)
                 s.add(row)

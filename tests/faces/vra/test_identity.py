@@ -243,6 +243,7 @@ def test_token_head_delete_and_expiry_on_the_world_clock(server):
     with server.client() as c:
         assert c.head(f"{BASE}/tokens/{tok}").status_code == 204
         assert c.head(f"{BASE}/tokens/garbage").status_code == 401
+        assert c.head(f"{BASE}/tokens/{tok}/").status_code == 204
         assert c.get(f"{BASE}/tenants", headers=bearer(tok)).status_code == 200
         assert c.delete(f"{BASE}/tokens/{tok}").status_code == 204
         assert c.head(f"{BASE}/tokens/{tok}").status_code == 401
@@ -293,6 +294,11 @@ def test_sign_in_refusals_name_the_user_and_the_tenant(server):
 def test_tenants_are_the_worlds_and_the_default_one_stays(server):
     admin = token(server)
     with server.client(headers=bearer(admin)) as c:
+        dotted = TENANT | {"id": "dev.lab", "urlName": "dev.lab", "name": "ctl\u0001x"}
+        assert c.put(f"{BASE}/tenants/dev.lab", json=dotted).status_code == 201
+        xml = c.get(f"{BASE}/tenants/dev.lab", headers={"Accept": "text/xml"})
+        assert ET.fromstring(xml.content).find("name").text == "ctl\ufffdx"  # well-formed XML
+        assert c.delete(f"{BASE}/tenants/dev.lab").status_code == 204
         assert c.put(f"{BASE}/tenants/development", json=TENANT).status_code == 201
         r = c.get(f"{BASE}/tenants")
         assert [t["id"] for t in r.json()["content"]] == ["vsphere.local", "development"]
@@ -326,6 +332,22 @@ def test_paging_filtering_and_ordering(server):
         r = c.get(f"{BASE}/tenants", params={"$orderby": "name desc", "$top": 2, "$skip": 1})
         assert [t["id"] for t in r.json()["content"]] == ["t4", "t3"]  # after "vsphere.local"
         assert c.get(f"{BASE}/tenants", params={"limit": 9999}).json()["metadata"]["size"] == 9999
+        for huge in ("99999999", "1" + "0" * 30):  # clamped, not refused
+            assert c.get(f"{BASE}/tenants", params={"limit": huge}).json()["metadata"]["size"] == 10_000
+        page = c.get(f"{BASE}/tenants", params={"$skip": 1, "$top": 2}).json()
+        assert [t["id"] for t in page["content"]] == ["t0", "t1"]
+        links = {link["rel"]: link["href"] for link in page["links"]}
+        assert "%24skip=3&%24top=2" in links["next"] and "%24skip=0&%24top=2" in links["previous"]
+        roles = c.get(f"{BASE}/authorization/roles", params={"$filter": "startswith(id,'CSP_')", "limit": 3})
+        assert [r["id"] for r in roles.json()["content"]] == [
+            "CSP_ADMIN",
+            "CSP_APPROVAL_ADMIN",
+            "CSP_CONSUMER",
+        ]
+        assert roles.json()["metadata"]["totalElements"] == 6
+        assert_vra_error(
+            c.get(f"{BASE}/authorization/roles", params={"$filter": "password eq 'x'"}), 400, 20117
+        )
         for bad in (
             {"$filter": "nope eq 1"},
             {"$filter": "name eq"},
@@ -347,6 +369,8 @@ def test_linking_refuses_what_it_cannot_bind(server, slapd):
         closed = slapd.url.rsplit(":", 1)[0] + ":1"
         for changes, code in (
             ({"url": closed}, 90027),
+            ({"url": f"ldap://127.0.0.1:{server.http_port}"}, 90027),  # answers, but not LDAP
+            ({"url": f"ldap://{'a' * 64}.example.com:389"}, 90027),
             ({"userNameDn": "not a dn"}, 90028),
             ({"password": "wrong-password"}, 90028),
             ({"userNameDn": f"cn=nobody,{slapd.user_base}"}, 90028),
@@ -355,6 +379,7 @@ def test_linking_refuses_what_it_cannot_bind(server, slapd):
         ):
             r = c.put(url, json=ldap_store(slapd, **changes))
             assert len(assert_vra_error(r, 400, code)) == 1
+            assert "Error" not in r.text and "Errno" not in r.text, r.text  # no library's words
             assert slapd.admin_password not in r.text and "wrong-password" not in r.text
         assert_vra_error(c.put(url, json=ldap_store(slapd, type="KERBEROS")), 400, 20117)
         assert c.get(f"{BASE}/tenants/development/directories").json()["content"] == []
@@ -405,6 +430,10 @@ def test_a_directory_user_signs_in_with_its_directory_password(server, slapd, li
             f"{BASE}/authorization/tenants/development/principals/tony@{DOMAIN}/roles", headers=bearer(me)
         )
         assert r.status_code == 200 and r.json()["content"] == []  # no role yet: its own roles it may read
+        r = c.get(f"{BASE}/authorization/tenants/development/principals/tony/roles", headers=bearer(me))
+        assert r.status_code == 200  # by its bare name too
+        r = c.get(f"{BASE}/authorization/tenants/development/principals/maria/roles", headers=bearer(me))
+        assert_vra_error(r, 403, 10003)  # another's
         assert_vra_error(c.get(f"{BASE}/tenants/development/directories", headers=bearer(me)), 403, 10003)
 
 
@@ -496,6 +525,11 @@ def test_business_groups_and_their_roles(server, slapd, linked):
         )
         holders = c.get(f"{one}/roles/CSP_SUPPORT/principals/").json()["content"]
         assert holders == [{"principalId": {"domain": DOMAIN, "name": "lee"}}]
+        r = c.get(f"{one}/roles/CSP_SUPPORT/principals", params={"$filter": "principalId/name eq 'x'"})
+        assert r.json()["content"] == [] and r.json()["metadata"]["totalElements"] == 0
+        assert_vra_error(c.get(f"{one}/roles/CSP_SUPPORT/principals", params={"limit": "abc"}), 400, 20117)
+        roles = c.get(f"{one}/roles", params={"$orderby": "id desc", "limit": 2}).json()
+        assert [x["id"] for x in roles["content"]] == ["CSP_SUPPORT", "CSP_SUBTENANT_MANAGER"]
         assert c.delete(f"{one}/roles/CSP_SUPPORT/principals/lee@{DOMAIN}").status_code == 204
         assert c.get(f"{one}/roles/CSP_SUPPORT/principals").json()["content"] == []
         assert_vra_error(
@@ -504,6 +538,8 @@ def test_business_groups_and_their_roles(server, slapd, linked):
         r = c.put(one, json=made | {"name": "Engineers", "subtenantRoles": None})
         assert r.status_code == 200 and r.json()["name"] == "Engineers"
         assert {x["scopeRoleRef"]: x["principalId"] for x in r.json()["subtenantRoles"]}["CSP_CONSUMER"]
+        bad = {"name": "Bad", "extensionData": {"entries": [1, 2]}}
+        assert_vra_error(c.post(base, json=bad), 400, 20117)
         assert c.delete(one).status_code == 204
         assert_vra_error(c.get(one), 404, 10002)
 
@@ -549,7 +585,7 @@ def test_a_tenant_administrator_sees_nothing_of_another_tenant(server, slapd, li
         assert_vra_error(c.get(f"{BASE}/tenants/vsphere.local"), 404, 10002)
         # a tenant administrator is no system administrator
         r = c.put(f"{BASE}/tenants/newone", json=TENANT | {"id": "newone", "urlName": "newone"})
-        assert_vra_error(r, 403, 10003)
+        assert_vra_error(r, 404, 10002)  # as for "other", which exists: nothing tells them apart
         r = c.put(
             f"{BASE}/authorization/tenants/development/principals/maria@{DOMAIN}/roles/CSP_ADMIN", json={}
         )
@@ -559,6 +595,9 @@ def test_a_tenant_administrator_sees_nothing_of_another_tenant(server, slapd, li
             f"{BASE}/authorization/tenants/development/principals/maria@{DOMAIN}/roles/CSP_APPROVAL_ADMIN/"
         )
         assert r.status_code == 204
+    with server.client(headers=bearer(linked)) as c:  # a system role is the default tenant's users'
+        r = c.put(f"{BASE}/authorization/tenants/development/principals/maria@{DOMAIN}/roles/CSP_ADMIN")
+        assert_vra_error(r, 400, 20117)
     with server.client(headers=bearer(linked)) as c:  # the system administrator still sees both
         assert {t["id"] for t in c.get(f"{BASE}/tenants").json()["content"]} >= {"development", "other"}
         assert (
@@ -667,6 +706,8 @@ def test_faults_and_the_request_log_know_the_automation_face(server):
         assert c.get(f"{BASE}/tenants").status_code == 200
     logged = server.control("GET", "/requests").json()
     entries = logged["requests"] if isinstance(logged, dict) else logged
+    assert not [e for e in entries if admin in e["path"]]  # a live token in a path is not kept
+    assert [e for e in entries if e["path"] == f"{BASE}/tokens/REDACTED"]
     mine = [e for e in entries if e["path"] == f"{BASE}/tenants"]
     assert (
         mine and mine[-1]["face"] == "automation" and mine[-1]["principal"] == "administrator@vsphere.local"

@@ -10,6 +10,7 @@ from starlette.types import Scope
 from localsphere.faces.http import bearer, status_phrase
 from localsphere.faces.vra import errors
 from localsphere.faces.vra.formats import SERVER
+from localsphere.faces.vra.routes import PREFIX
 from localsphere.runtime.hooks import FaceHooks
 from localsphere.world import World, faults
 from localsphere.world.errors import WorldError
@@ -36,4 +37,5 @@ def hooks(world: World) -> FaceHooks:
         except WorldError:
             return None
 
-    return FaceHooks(faults.AUTOMATION, render, errors.answer, who, server=SERVER)
+    tokens = f"{PREFIX}/tokens/"  # HEAD and DELETE name a live token in the path
+    return FaceHooks(faults.AUTOMATION, render, errors.answer, who, server=SERVER, secret_paths=(tokens,))

@@ -6,6 +6,7 @@ empty element with ``nil="true"``."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 from typing import Any
 
@@ -15,6 +16,8 @@ from starlette.responses import Response
 from localsphere.faces.http import json_response
 
 XML_TYPES = ("text/xml", "application/xml")
+# Characters XML 1.0 cannot hold (JSON can): written as U+FFFD, so the document stays well-formed.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 JSON_TYPE = "application/json;charset=UTF-8"  # as the Programming Guide's answers carry it
 SERVER = b"Apache-Coyote/1.1"  # the Programming Guide's answers' Server header
 # What the Guide's token answer carries, and this face sends with every answer: nothing cached.
@@ -65,7 +68,7 @@ def _fill(element: etree.Element, value: Any) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     else:
-        element.text = str(value)
+        element.text = _NOT_XML.sub("\ufffd", str(value))
 
 
 def _tag(key: str) -> str:

@@ -20,16 +20,23 @@ from localsphere.world.listing import Counted, Listing
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 10_000
 MAX_OFFSET = 10**9
+HUGE = 10**18  # what a larger number in a paging parameter counts as
 
 
 def _number(request: Request, name: str, least: int) -> int | None:
+    """The parameter's value, at most ``HUGE`` (larger ones are clamped to it); WireError when it
+    is no whole number or below ``least``."""
     text = request.query_params.get(name)
     if text is None:
         return None
-    value = whole_number(text.strip())
+    digits = text.strip()
+    value = whole_number(digits)
+    if value is None and digits.isascii() and digits.isdigit():
+        value = HUGE  # more digits than a 64-bit number holds: as large as can be
     if value is None or value < least:
-        raise WireError(name, f"{name} must be a whole number of at least {least}, not {text!r}.")
-    return value
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise WireError(name, f"{name} must be a whole number of at least {least}, not {shown!r}.")
+    return min(value, HUGE)
 
 
 def listing(request: Request) -> Listing:
@@ -58,14 +65,14 @@ def envelope(request: Request, asked: Listing, found: Counted[Any], content: lis
     pages = math.ceil(found.total / size) if size else 0
     number = asked.offset // size + 1 if size else 1
     links = []
-    if pages > 1:
-        wanted = [("first", 1)]
-        if number > 1:
-            wanted.append(("previous", min(number - 1, pages)))
-        if number < pages:
-            wanted.append(("next", number + 1))
-        wanted.append(("last", pages))
-        links = [{"@type": "link", "rel": rel, "href": _href(request, page, size)} for rel, page in wanted]
+    if pages > 1 or asked.offset:
+        wanted = [("first", 0)]
+        if asked.offset > 0:
+            wanted.append(("previous", max(asked.offset - size, 0)))
+        if asked.offset + size < found.total:
+            wanted.append(("next", asked.offset + size))
+        wanted.append(("last", max(pages - 1, 0) * size))
+        links = [{"@type": "link", "rel": rel, "href": _href(request, at, size)} for rel, at in wanted]
     return {
         "links": links,
         "content": content,
@@ -79,9 +86,13 @@ def envelope(request: Request, asked: Listing, found: Counted[Any], content: lis
     }
 
 
-def _href(request: Request, page: int, limit: int) -> str:
-    kept = [
-        (k, v) for k, v in request.query_params.multi_items() if k not in ("page", "limit", "$top", "$skip")
-    ]
-    query = urlencode([*kept, ("page", str(page)), ("limit", str(limit))])
-    return str(request.url.replace(query=query))
+def _href(request: Request, offset: int, limit: int) -> str:
+    """The request's URL for the page at ``offset``: in ``$skip``/``$top`` when the client wrote
+    those, else in ``page``/``limit`` (a page number: offsets that are multiples of ``limit``)."""
+    params = request.query_params
+    kept = [(k, v) for k, v in params.multi_items() if k not in ("page", "limit", "$top", "$skip")]
+    if "$skip" in params or "$top" in params:
+        paging = [("$skip", str(offset)), ("$top", str(limit))]
+    else:
+        paging = [("page", str(offset // limit + 1)), ("limit", str(limit))]
+    return str(request.url.replace(query=urlencode([*kept, *paging])))

@@ -5,6 +5,7 @@ trailing slash, as vRA's own do (the Programming Guide's role assignment ends in
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,10 +15,10 @@ from localsphere.faces.routing import FaceRoute, Routes
 from localsphere.faces.vra import errors, paging, wire
 from localsphere.faces.vra.formats import render
 from localsphere.world import World
-from localsphere.world.errors import Forbidden, Unauthenticated
+from localsphere.world.errors import NotFound, Unauthenticated
 from localsphere.world.identity import GROUP, USER
 from localsphere.world.listing import Counted, Listing
-from localsphere.world.tenant_roles import CATALOGUE, TenantCaller, role
+from localsphere.world.tenant_roles import BUSINESS_GROUP, TenantCaller, role
 from localsphere.world.tenants import TenantView
 
 PREFIX = "/identity/api"
@@ -63,11 +64,11 @@ class VraFace:
         return render(request, wire.token(issued))
 
     async def validate_token(self, request: Request) -> Response:
-        await self.runner.read(self.world.tenant_tokens.check, request.path_params["token"])
+        await self.runner.read(self.world.tenant_tokens.check, _token(request))
         return Response(status_code=204)
 
     async def delete_token(self, request: Request) -> Response:
-        await self.runner.call(self.world.tenant_tokens.revoke, request.path_params["token"])
+        await self.runner.call(self.world.tenant_tokens.revoke, _token(request))
         return Response(status_code=204)
 
     # Tenants.
@@ -85,10 +86,10 @@ class VraFace:
         name = request.path_params["tenant"]
         spec = wire.tenant_spec(await self.body(request), name)
         existing = await self.runner.read(self.world.tenants.find, name)
-        if existing is None:
-            if "TENANT_MANAGEMENT" not in caller.system:  # only a system administrator makes one
-                raise Forbidden("privilege.missing", "Only a system administrator creates tenants.", name)
-        else:
+        if "TENANT_MANAGEMENT" not in caller.system and name.lower() != caller.tenant.lower():
+            # Another tenant, made or not: the same 404 either way, so nothing tells which exist.
+            raise NotFound("tenant.not_found", f"Tenant {name} not found.", name)
+        if existing is not None:
             caller.require(existing, *MANAGE)
         view, made = await self.runner.call(self.world.tenants.put, name, spec)
         return render(request, wire.tenant(view), 201 if made else 200)
@@ -224,21 +225,22 @@ class VraFace:
 
     async def subtenant_roles(self, request: Request, caller: TenantCaller) -> Response:
         found_tenant = await self.tenant(request, caller)
+        asked = paging.listing(request)
         view = await self.runner.read(self.world.business_groups.get, found_tenant, request.path_params["id"])
-        roles = [wire.scope_role(role(r), h) for r, h in (view.roles or {}).items()]
-        return self.page(request, Listing(0, paging.DEFAULT_LIMIT), _counted(roles), roles)
+        found = await self.runner.read(self.world.tenant_roles.catalogue, asked, (BUSINESS_GROUP,))
+        holders = view.roles or {}
+        return self.page(
+            request, asked, found, [wire.scope_role(r, holders.get(r.id, [])) for r in found.items]
+        )
 
     async def role_holders(self, request: Request, caller: TenantCaller) -> Response:
         found_tenant = await self.tenant(request, caller)
-        view = await self.runner.read(self.world.business_groups.get, found_tenant, request.path_params["id"])
-        role_id = request.path_params["role"]
-        holders = (view.roles or {}).get(role_id)
-        if holders is None:
-            raise errors.WireError("role", f"{role_id} is not a business group role.")
         asked = paging.listing(request)
-        chosen = holders[asked.offset : asked.offset + asked.limit]
-        content = [{"principalId": wire.principal_id(n, d)} for n, d in chosen]
-        return self.page(request, asked, _counted(content, len(holders)), content)
+        params = request.path_params
+        groups = self.world.business_groups
+        found = await self.runner.read(groups.holders, found_tenant, params["id"], params["role"], asked)
+        content = [{"principalId": wire.principal_id(n, d)} for n, d in found.items]
+        return self.page(request, asked, found, content)
 
     async def add_role_holders(self, request: Request, caller: TenantCaller) -> Response:
         found_tenant = await self.group_manager(request, caller)
@@ -274,22 +276,20 @@ class VraFace:
 
     async def list_roles(self, request: Request, _caller: TenantCaller) -> Response:
         asked = paging.listing(request)
-        chosen = CATALOGUE[asked.offset : asked.offset + asked.limit]
-        content = [wire.role(r) for r in chosen]
-        return self.page(request, asked, _counted(content, len(CATALOGUE)), content)
+        found = await self.runner.read(self.world.tenant_roles.catalogue, asked)
+        return self.page(request, asked, found, [wire.role(r) for r in found.items])
 
     async def get_role(self, request: Request, _caller: TenantCaller) -> Response:
         return render(request, wire.role(role(request.path_params["role"])))
 
     async def principal_roles(self, request: Request, caller: TenantCaller) -> Response:
         found_tenant = await self.tenant(request, caller)
-        principal_id = request.path_params["principal"]
-        if principal_id.lower() != caller.caller.principal.upn.lower():
-            caller.require(found_tenant, "TENANT_MANAGEMENT", "TENANT_USER_DATA_MANAGEMENT")
         asked = paging.listing(request)
-        roles = await self.runner.call(self.world.tenant_roles.of, found_tenant, principal_id)
-        content = [wire.role(r) for r in roles[asked.offset : asked.offset + asked.limit]]
-        return self.page(request, asked, _counted(content, len(roles)), content)
+        roles = self.world.tenant_roles
+        found = await self.runner.call(
+            roles.of, found_tenant, request.path_params["principal"], asked, caller
+        )
+        return self.page(request, asked, found, [wire.role(r) for r in found.items])
 
     async def assign_role(self, request: Request, caller: TenantCaller) -> Response:
         found_tenant = await self.tenant(request, caller)
@@ -315,12 +315,14 @@ class VraFace:
         return Response(status_code=204)
 
     @staticmethod
-    def page(request: Request, asked: Listing, found: Counted[object], content: list[object]) -> Response:
+    def page(request: Request, asked: Listing, found: Counted[Any], content: list[Any]) -> Response:
         return render(request, paging.envelope(request, asked, found, content))
 
 
-def _counted(items: list[object], total: int | None = None) -> Counted[object]:
-    return Counted(items, len(items) if total is None else total)
+def _token(request: Request) -> str:
+    """The token a path names; a trailing slash is the path's, not the token's (base64 of what
+    ``TenantTokens`` writes never ends in one)."""
+    return request.path_params["token"].removesuffix("/")
 
 
 def build(world: World, max_body: int) -> list[FaceRoute]:

@@ -215,10 +215,12 @@ def subtenant_spec(body: Any, tenant_name: str) -> GroupSpec:
     if given is not None and given.lower() != tenant_name.lower():
         raise WireError("tenant", f"tenant {given} does not match the tenant {tenant_name} of the URL.")
     extension = fields.get("extensionData")
+    entries = extension.get("entries", []) if isinstance(extension, dict) else None
     if extension is not None and not (
-        isinstance(extension, dict) and isinstance(extension.get("entries", []), list)
+        isinstance(entries, list)
+        and all(isinstance(e, dict) and isinstance(e.get("key"), str) and e["key"] for e in entries)
     ):
-        raise WireError("extensionData", "extensionData must be an object with a list of entries.")
+        raise WireError("extensionData", "extensionData must be {entries: [{key, value}, ...]}.")
     roles = None
     listed = fields.get("subtenantRoles")
     if listed is not None:
