@@ -298,6 +298,14 @@ def test_tenants_are_the_worlds_and_the_default_one_stays(server):
         assert c.put(f"{BASE}/tenants/dev.lab", json=dotted).status_code == 201
         xml = c.get(f"{BASE}/tenants/dev.lab", headers={"Accept": "text/xml"})
         assert ET.fromstring(xml.content).find("name").text == "ctl\ufffdx"  # well-formed XML
+        for accept, kind in (
+            ("text/xml;q=0", "json"),
+            ("application/json;q=0.1, text/xml", "xml"),
+            ("application/xml, application/json", "json"),
+            ("*/*", "json"),
+        ):
+            r = c.get(f"{BASE}/tenants/dev.lab", headers={"Accept": accept})
+            assert kind in r.headers["content-type"], (accept, r.headers["content-type"])
         assert c.delete(f"{BASE}/tenants/dev.lab").status_code == 204
         assert c.put(f"{BASE}/tenants/development", json=TENANT).status_code == 201
         r = c.get(f"{BASE}/tenants")

@@ -31,8 +31,24 @@ def json_body(data: object, status: int = 200) -> Response:
 
 
 def wants_xml(request: Request) -> bool:
-    accept = request.headers.get("accept", "").lower()
-    return any(t in accept for t in XML_TYPES) and "application/json" not in accept
+    """True when the client's ``Accept`` prefers an XML type to JSON (by its q-values; a type at
+    q=0 is refused, one not named is not wanted)."""
+    xml = json = 0.0
+    for item in request.headers.get("accept", "").lower().split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if media in XML_TYPES:
+            xml = max(xml, q)
+        elif media in ("application/json", "application/*", "*/*"):
+            json = max(json, q)
+    return xml > 0 and xml > json
 
 
 def render(request: Request, data: dict[str, Any], status: int = 200) -> Response:
