@@ -101,3 +101,16 @@ def test_stats_pushed_through_one_server_are_read_through_the_other(two_servers)
         push = {"stat-content": [{"statKey": "custom|iops", "timestamps": [t], "data": [7.0]}]}
         assert on_a.post(stats, json=push).status_code == 200
         assert eventually(lambda: custom() == [7.0])
+
+
+def test_a_tenant_made_or_removed_on_one_server_is_seen_so_on_the_other(two_servers):
+    a, b = two_servers
+    body = {"username": "administrator", "password": DEMO_PASSWORD, "tenant": "vsphere.local"}
+    with a.client() as on_a, b.client() as on_b:
+        token = {"Authorization": f"Bearer {on_b.post('/identity/api/tokens', json=body).json()['id']}"}
+        assert on_b.get("/identity/api/tenants/acme", headers=token).status_code == 404  # in b's copy
+        tenant = {"id": "acme", "urlName": "acme", "name": "ACME"}
+        assert on_a.put("/identity/api/tenants/acme", json=tenant, headers=token).status_code == 201
+        assert eventually(lambda: on_b.get("/identity/api/tenants/acme", headers=token).status_code == 200)
+        assert on_a.delete("/identity/api/tenants/acme", headers=token).status_code == 204
+        assert eventually(lambda: on_b.get("/identity/api/tenants/acme", headers=token).status_code == 404)

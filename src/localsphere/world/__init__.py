@@ -73,9 +73,11 @@ class World:
         self.faults = Faults(self.store, self.clock)
         self.snapshots = Snapshots(self.store, self.clock)
         # vRA's identity service: tenants, their identity stores and principals, roles, tokens
-        self.tenants = Tenants(self.store, self.clock)
+        self.tenants = Tenants(self.store, self.clock, settings.change_poll_seconds)
         self.identity_stores = IdentityStores(self.store, self.clock, Sealer(settings.data_dir))
-        self.tenant_principals = TenantPrincipals(self.store, self.clock, self.auth, self.identity_stores)
+        self.tenant_principals = TenantPrincipals(
+            self.store, self.clock, self.state, self.auth, self.tenants, self.identity_stores
+        )
         self.tenant_roles = TenantRoles(self.store, self.clock, self.tenant_principals)
         self.business_groups = BusinessGroups(self.store, self.clock, self.tenant_principals)
         self.tenant_tokens = TenantTokens(self.store, self.policies, self.sessions, self.tenant_principals)

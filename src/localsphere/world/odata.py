@@ -320,11 +320,12 @@ def _code_point_pg(element: _CodePointOrder, compiler: SQLCompiler, **kw: Any) -
 
 
 class _PrefixRange(FunctionElement[bool]):
-    """``low <= column < high``, the strings that begin with ``low`` (``high``: its
-    ``_following``), in code-point order, as an index range: on SQLite, whose default BINARY
-    collation compares UTF-8 bytes, which is code-point order, so an index on the column serves
-    it. PostgreSQL's default collation follows the locale, its indexes too: there it is TRUE and
-    the exact test beside it decides alone."""
+    """The strings of ``column`` that begin with ``low``, said the way each database's index can
+    read: on SQLite ``low <= column < high`` (``high``: ``low``'s ``_following``), as its
+    default BINARY collation compares UTF-8 bytes, which is code-point order; on PostgreSQL,
+    whose default collation follows the locale, ``column LIKE pattern`` (``low`` escaped, then
+    ``%``), which an index with ``varchar_pattern_ops`` serves. The exact test beside it decides;
+    this only lets an index find the candidates."""
 
     name = "ls_prefix_range"
     inherit_cache = True
@@ -333,13 +334,14 @@ class _PrefixRange(FunctionElement[bool]):
 
 @compiles(_PrefixRange)
 def _prefix_range(element: _PrefixRange, compiler: SQLCompiler, **kw: Any) -> str:
-    column, low, high = (compiler.process(c, **kw) for c in element.clauses)
+    column, low, high, _pattern = (compiler.process(c, **kw) for c in element.clauses)
     return f"({column} >= {low} AND {column} < {high})"
 
 
 @compiles(_PrefixRange, "postgresql")
-def _prefix_range_pg(_element: _PrefixRange, _compiler: SQLCompiler, **_kw: Any) -> str:
-    return "TRUE"
+def _prefix_range_pg(element: _PrefixRange, compiler: SQLCompiler, **kw: Any) -> str:
+    column, _low, _high, pattern = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({column} LIKE {pattern} ESCAPE '\\')"
 
 
 def _following(prefix: str) -> str | None:
@@ -619,7 +621,9 @@ class _Translator(NodeVisitor):
         if isinstance(column, ColumnClause) and isinstance(value, str) and value:
             following = _following(value)
             if following is not None:
-                return and_(_PrefixRange(column, literal(value), literal(following)), exact)
+                pattern = re.sub(r"([\\%_])", r"\\\1", value) + "%"
+                hint = _PrefixRange(column, literal(value), literal(following), literal(pattern))
+                return and_(hint, exact)
         return exact
 
     def func_endswith(self, text: Any, suffix: Any) -> ColumnElement[bool]:

@@ -81,7 +81,17 @@ class Principal(Base):
     email: Mapped[str | None] = mapped_column(String(255), nullable=True)
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     dn: Mapped[str | None] = mapped_column(Text, nullable=True)
-    __table_args__ = (Index("ix_principals_domain_name", "domain", "name"),)
+    __table_args__ = (
+        Index("ix_principals_domain_name", "domain", "name"),
+        # What a filter's startswith(name, ...) reads on PostgreSQL (LIKE 'prefix%'), whose default
+        # index follows the locale's collation; on SQLite the index above serves it.
+        Index(
+            "ix_principals_domain_name_prefix",
+            "domain",
+            "name",
+            postgresql_ops={"name": "varchar_pattern_ops"},
+        ),
+    )
 
 
 class Membership(Base):

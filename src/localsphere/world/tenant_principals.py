@@ -27,8 +27,9 @@ from localsphere.world.identity import GROUP, USER, PrincipalView
 from localsphere.world.identity_stores import IdentityStores
 from localsphere.world.listing import Counted, Listing, cut
 from localsphere.world.schema import Domain, Membership, Principal
+from localsphere.world.state import WorldState
 from localsphere.world.store import Store
-from localsphere.world.tenants import TenantView, sign_in_domains, tenant_row
+from localsphere.world.tenants import Tenants, TenantView
 
 SEARCH_MOST = 200  # directory entries one search brings in, of each kind
 
@@ -79,10 +80,20 @@ class PrincipalInfo:
 
 
 class TenantPrincipals:
-    def __init__(self, store: Store, clock: Clock, auth: Auth, stores: IdentityStores) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        state: WorldState,
+        auth: Auth,
+        tenants: Tenants,
+        stores: IdentityStores,
+    ) -> None:
         self._store = store
         self._clock = clock
+        self._state = state
         self._auth = auth
+        self._tenants = tenants
         self._stores = stores
 
     def sign_in(self, tenant_name: str, username: str, password: str) -> tuple[TenantView, PrincipalView]:
@@ -94,11 +105,11 @@ class TenantPrincipals:
         refused = Unauthenticated(
             "credentials.invalid", f"Unable to authenticate user {user} in tenant {place}.", user, place
         )
+        tenant = self._tenants.find(tenant_name)
+        domains = self._tenants.domains(tenant) if tenant is not None else ()
+        name, domain = _split(username, domains[0] if domains else None)
+        chosen = next((d for d in domains if domain is not None and d.lower() == domain.lower()), None)
         with self._store.query() as conn:
-            tenant = tenant_row(conn, tenant_name)
-            domains = sign_in_domains(conn, tenant) if tenant is not None else []
-            name, domain = _split(username, domains[0] if domains else None)
-            chosen = next((d for d in domains if domain is not None and d.lower() == domain.lower()), None)
             config = self._stores.config(conn, chosen) if chosen is not None else None
         if tenant is None or chosen is None or not password:
             raise refused
@@ -136,8 +147,8 @@ class TenantPrincipals:
         name or e-mail address holds (any case), looked for in the directories first."""
         if criteria:
             self._search_directories(tenant, criteria)
+        domains = self._tenants.domains(tenant)
         with self._store.query() as conn:
-            domains = sign_in_domains(conn, tenant)
             query = select(*_COLUMNS).where(Principal.kind == kind, Principal.domain.in_(domains))
             if criteria:
                 needle = criteria.lower()
@@ -147,12 +158,12 @@ class TenantPrincipals:
                     | func.lower(Principal.last_name).contains(needle, autoescape=True)
                     | func.lower(Principal.email).contains(needle, autoescape=True)
                 )
-            now = self._clock.now(conn)
+            now = self._state.reading().now
             return cut(conn, query, FIELDS, listing, (Principal.domain, Principal.name), _info(now))
 
     def _search_directories(self, tenant: TenantView, criteria: str) -> None:
         with self._store.query() as conn:
-            configs = [(d, c) for d in sign_in_domains(conn, tenant) if (c := self._stores.config(conn, d))]
+            configs = [(d, c) for d in self._tenants.domains(tenant) if (c := self._stores.config(conn, d))]
         for domain, config in configs:
             users, groups = directory.search(config, criteria, SEARCH_MOST)
             with self._store.write() as s:
@@ -171,14 +182,14 @@ class TenantPrincipals:
         return row
 
     def _find(self, tenant: TenantView, principal_id: str, kind: str | None) -> PrincipalInfo | None:
+        domains = self._tenants.domains(tenant)
+        name, domain = _split(principal_id, domains[0] if domains else None)
+        chosen = next((d for d in domains if domain is not None and d.lower() == domain.lower()), None)
+        if chosen is None:
+            return None
         with self._store.query() as conn:
-            domains = sign_in_domains(conn, tenant)
-            name, domain = _split(principal_id, domains[0] if domains else None)
-            chosen = next((d for d in domains if domain is not None and d.lower() == domain.lower()), None)
-            if chosen is None:
-                return None
             config = self._stores.config(conn, chosen)
-            found = _read(conn, name, chosen, kind, self._clock.now(conn))
+            found = _read(conn, name, chosen, kind, self._state.reading().now)
         if found is not None or config is None:
             return found
         user = directory.find_user(config, name) if kind in (None, USER) else None
@@ -203,7 +214,7 @@ class TenantPrincipals:
         with self._store.query() as conn:
             inside = select(Membership.member_id).where(Membership.group_id == group.id)
             query = select(*_COLUMNS).where(Principal.kind == kind, Principal.id.in_(inside))
-            now = self._clock.now(conn)
+            now = self._state.reading().now
             return cut(conn, query, FIELDS, listing, (Principal.domain, Principal.name), _info(now))
 
     def _refresh_members(self, group: PrincipalInfo, config: DirectoryConfig) -> None:

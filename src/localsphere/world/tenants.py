@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from localsphere.world import odata, stamp
 from localsphere.world.clock import Clock
+from localsphere.world.copies import Copies
 from localsphere.world.errors import Conflict, Invalid, NotFound
 from localsphere.world.identity import SSO
 from localsphere.world.listing import Counted, Listing, cut
@@ -68,22 +69,38 @@ def tenant_row(db: Session | Connection, name: str) -> TenantView | None:
     return TenantView(*row) if row is not None else None
 
 
-def sign_in_domains(db: Session | Connection, tenant: TenantView) -> list[str]:
-    """The domains whose users sign in to ``tenant``: its identity stores', and for the default
-    tenant the SSO domain's first."""
+def _sign_in_domains(db: Session | Connection, tenant: TenantView) -> tuple[str, ...]:
     sso = []
     if tenant.is_default:
         sso = list(db.scalars(select(Domain.name).where(Domain.kind == SSO).order_by(Domain.name)))
     linked = db.scalars(
         select(IdentityStore.domain).where(IdentityStore.tenant == tenant.name).order_by(IdentityStore.domain)
     )
-    return [*sso, *linked]
+    return (*sso, *linked)
 
 
 class Tenants:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    """Tenants, and the domains whose users sign in to each. What every vRA request reads (its
+    tenant, the tenant's domains) is kept in this process's copies while the ``STATE`` generation
+    stays: making or changing a tenant, linking or unlinking a store, a reset all move it;
+    ``max_age``: the most seconds a copy is trusted."""
+
+    def __init__(self, store: Store, clock: Clock, max_age: float) -> None:
         self._store = store
         self._clock = clock
+        self._found: Copies[str, TenantView | None] = Copies(store.generations[STATE], max_age, limit=1000)
+        self._domains: Copies[str, tuple[str, ...]] = Copies(store.generations[STATE], max_age, limit=1000)
+
+    def domains(self, tenant: TenantView) -> tuple[str, ...]:
+        """The domains whose users sign in to ``tenant``: its identity stores', and for the
+        default tenant the SSO domain's first (its default store, where a bare name is looked
+        for)."""
+
+        def read() -> tuple[str, ...]:
+            with self._store.query() as conn:
+                return _sign_in_domains(conn, tenant)
+
+        return self._domains.kept(tenant.name, read)
 
     def list(self, listing: Listing, only: str | None = None) -> Counted[TenantView]:
         """Every tenant (or just the one named ``only``), the default first, then by name."""
@@ -94,8 +111,11 @@ class Tenants:
             return cut(conn, query, FIELDS, listing, (Tenant.is_default.desc(), Tenant.name), _view)
 
     def find(self, name: str) -> TenantView | None:
-        with self._store.query() as conn:
-            return tenant_row(conn, name)
+        def read() -> TenantView | None:
+            with self._store.query() as conn:
+                return tenant_row(conn, name)
+
+        return self._found.kept(name.lower(), read)
 
     def get(self, name: str) -> TenantView:
         found = self.find(name)
