@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, literal, select
 
 from localsphere.world import identity, odata, stamp
 from localsphere.world.access import VRA
@@ -72,6 +72,19 @@ class BusinessGroups:
     def list(self, tenant: TenantView, listing: Listing) -> Counted[GroupView]:
         with self._store.query() as conn:
             query = select(*_COLUMNS).where(BusinessGroup.tenant == tenant.name)
+            return cut(conn, query, FIELDS, listing, (BusinessGroup.name, BusinessGroup.id), _view)
+
+    def of_principal(self, tenant: TenantView, principal_id: str, listing: Listing) -> Counted[GroupView]:
+        """The tenant's business groups in which a user or group holds a role."""
+        principal = self._principals.get(tenant, principal_id)
+        prefix = group_scope(tenant.name, "")
+        holds = select(Assignment.id).where(
+            Assignment.family == VRA,
+            Assignment.principal_id == principal.id,
+            Assignment.scope == literal(prefix) + BusinessGroup.id,
+        )
+        with self._store.query() as conn:
+            query = select(*_COLUMNS).where(BusinessGroup.tenant == tenant.name, holds.exists())
             return cut(conn, query, FIELDS, listing, (BusinessGroup.name, BusinessGroup.id), _view)
 
     def get(self, tenant: TenantView, group_id: str) -> GroupView:

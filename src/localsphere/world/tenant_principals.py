@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from localsphere.world import directory, identity, odata
+from localsphere.world.access import VRA
 from localsphere.world.auth import Auth
 from localsphere.world.clock import Clock
 from localsphere.world.directory import DirectoryConfig, DirectoryGroup, DirectoryUser
@@ -26,10 +27,10 @@ from localsphere.world.errors import NotFound, Unauthenticated
 from localsphere.world.identity import GROUP, USER, PrincipalView
 from localsphere.world.identity_stores import IdentityStores
 from localsphere.world.listing import Counted, Listing, cut
-from localsphere.world.schema import Domain, Membership, Principal
+from localsphere.world.schema import Assignment, Domain, Membership, Principal
 from localsphere.world.state import WorldState
 from localsphere.world.store import Store
-from localsphere.world.tenants import Tenants, TenantView
+from localsphere.world.tenants import Tenants, TenantView, tenant_scope
 
 SEARCH_MOST = 200  # directory entries one search brings in, of each kind
 
@@ -158,6 +159,21 @@ class TenantPrincipals:
                     | func.lower(Principal.last_name).contains(needle, autoescape=True)
                     | func.lower(Principal.email).contains(needle, autoescape=True)
                 )
+            now = self._state.reading().now
+            return cut(conn, query, FIELDS, listing, (Principal.domain, Principal.name), _info(now))
+
+    def assigned_groups(self, tenant: TenantView, listing: Listing) -> Counted[PrincipalInfo]:
+        """The tenant's groups that hold a role in it or in one of its business groups."""
+        scope = tenant_scope(tenant.name)
+        holders = select(Assignment.principal_id).where(
+            Assignment.family == VRA,
+            (Assignment.scope == scope) | Assignment.scope.startswith(scope + ":", autoescape=True),
+        )
+        domains = self._tenants.domains(tenant)
+        with self._store.query() as conn:
+            query = select(*_COLUMNS).where(
+                Principal.kind == GROUP, Principal.domain.in_(domains), Principal.id.in_(holders)
+            )
             now = self._state.reading().now
             return cut(conn, query, FIELDS, listing, (Principal.domain, Principal.name), _info(now))
 

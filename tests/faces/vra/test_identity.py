@@ -546,6 +546,16 @@ def test_business_groups_and_their_roles(server, slapd, linked):
         r = c.put(one, json=made | {"name": "Engineers", "subtenantRoles": None})
         assert r.status_code == 200 and r.json()["name"] == "Engineers"
         assert {x["scopeRoleRef"]: x["principalId"] for x in r.json()["subtenantRoles"]}["CSP_CONSUMER"]
+        tenant_base = f"{BASE}/tenants/development"
+        assert c.get(f"{tenant_base}/groups/assigned").json()["content"] == []
+        assert (
+            c.post(f"{one}/roles/CSP_CONSUMER/principals", json=[f"developers@{DOMAIN}"]).status_code == 204
+        )
+        (assigned,) = c.get(f"{tenant_base}/groups/assigned").json()["content"]
+        assert assigned["fqdn"] == f"developers@{DOMAIN}"
+        (theirs,) = c.get(f"{tenant_base}/groups/developers@{DOMAIN}/subtenants").json()["content"]
+        assert theirs["id"] == made["id"] and theirs["name"] == "Engineers"
+        assert c.get(f"{tenant_base}/groups/ops@{DOMAIN}/subtenants").json()["content"] == []
         bad = {"name": "Bad", "extensionData": {"entries": [1, 2]}}
         assert_vra_error(c.post(base, json=bad), 400, 20117)
         assert c.delete(one).status_code == 204

@@ -167,6 +167,19 @@ class VraFace:
             found = await self.runner.read(principals.groups, found_tenant, asked)
         return self.page(request, asked, found, [wire.principal(p, found_tenant.name) for p in found.items])
 
+    async def assigned_groups(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller)
+        asked = paging.listing(request)
+        found = await self.runner.read(self.world.tenant_principals.assigned_groups, found_tenant, asked)
+        return self.page(request, asked, found, [wire.principal(p, found_tenant.name) for p in found.items])
+
+    async def group_subtenants(self, request: Request, caller: TenantCaller) -> Response:
+        found_tenant = await self.tenant(request, caller)
+        asked = paging.listing(request)
+        groups = self.world.business_groups
+        found = await self.runner.call(groups.of_principal, found_tenant, request.path_params["group"], asked)
+        return self.page(request, asked, found, [wire.subtenant(g) for g in found.items])
+
     async def get_group(self, request: Request, caller: TenantCaller) -> Response:
         found_tenant = await self.tenant(request, caller)
         info = await self.runner.call(
@@ -357,7 +370,9 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
     add("GET", "/tenants/{tenant}/principals", face.list_users)
     add("GET", "/tenants/{tenant}/principals/{principal}", face.get_principal)
     add("GET", "/tenants/{tenant}/groups", face.list_groups)
+    add("GET", "/tenants/{tenant}/groups/assigned", face.assigned_groups)
     add("GET", "/tenants/{tenant}/groups/{group}", face.get_group)
+    add("GET", "/tenants/{tenant}/groups/{group}/subtenants", face.group_subtenants)
     add("GET", "/tenants/{tenant}/groups/{group}/principals", face.group_users)
     add("GET", "/tenants/{tenant}/groups/{group}/groups", face.group_groups)
     add("GET", "/tenants/{tenant}/subtenants", face.list_subtenants)
