@@ -25,8 +25,8 @@ class FaceHooks:
     credential names (run off the event loop; None when it names nobody valid). Where
     ``in_body`` says a request carries its credential and its id in the body (JSON-RPC), ``render``
     and ``who`` get the body read ahead; otherwise they get b"". ``server``: the product's
-    ``Server`` header, on every answer the face gives. ``secret_paths``: path prefixes whose rest
-    is a credential, which the request log does not keep."""
+    ``Server`` header, on every answer the face gives. ``secret_paths``: path prefixes (lower
+    case) whose rest is a credential, which the request log does not keep."""
 
     name: str
     render: Callable[[Scope, int, bytes], Response]

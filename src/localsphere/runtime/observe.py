@@ -21,6 +21,7 @@ from localsphere.runtime.request_log import Entry, RequestLog
 
 _SECRET = re.compile("token|password|secret|key|session|signature|code|auth", re.IGNORECASE)
 REDACTED = "REDACTED"
+_SLASHES = re.compile("/{2,}")
 
 
 def redacted_target(scope: Scope, secret_paths: tuple[str, ...] = ()) -> str:
@@ -29,10 +30,12 @@ def redacted_target(scope: Scope, secret_paths: tuple[str, ...] = ()) -> str:
     ``/identity/api/tokens/{token}``); a query without such a parameter costs one
     regular-expression search."""
     path = scope["path"]
-    for prefix in secret_paths:
-        if path.startswith(prefix) and len(path) > len(prefix):
-            path = prefix + REDACTED
-            break
+    if secret_paths:
+        plain = _SLASHES.sub("/", path).lower()  # as a client may spell it: //tokens/, /TOKENS/
+        for prefix in secret_paths:
+            if plain.startswith(prefix) and len(plain) > len(prefix):
+                path = prefix + REDACTED
+                break
     query = scope.get("query_string", b"").decode("latin-1")
     if not query:
         return path

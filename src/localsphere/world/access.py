@@ -3,15 +3,17 @@
 A permission gives a principal (user or group) a role on an object and, if it propagates, on
 everything below. What a principal may do on an object is decided as vCenter decides it: the
 nearest object on the way up to the root that carries permissions for the principal or its groups
-wins; there, the principal's own permissions win over its groups' (so NoAccess on a folder hides
+wins; there, the principal's own permissions win over its groups' (every group that holds it,
+directly or through groups in groups) (so NoAccess on a folder hides
 what an ancestor granted). Faces ask ``can``/``require``/``on``; none checks roles on its own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -98,6 +100,19 @@ class Grant:
     api_key: str | None = None
 
 
+def groups_holding(member: Any) -> Select[Any]:
+    """The ids of every group that holds ``member`` (a principal id or a bound parameter), directly
+    or through groups in groups, as vCenter's SSO resolves nested groups (a recursive query;
+    a cycle of groups ends it, as UNION keeps each group once)."""
+    tree = (
+        select(Membership.group_id.label("group_id"))
+        .where(Membership.member_id == member)
+        .cte("groups_holding", recursive=True)
+    )
+    tree = tree.union(select(Membership.group_id).join(tree, Membership.member_id == tree.c.group_id))
+    return select(tree.c.group_id)
+
+
 # A principal's permissions in a family, its own and its groups', one row per privilege (or one
 # row with none, for a role such as NoAccess).
 _PERMISSIONS = (
@@ -112,9 +127,7 @@ _PERMISSIONS = (
     .where(Assignment.family == bindparam("family"))
     .where(
         (Assignment.principal_id == bindparam("principal"))
-        | Assignment.principal_id.in_(
-            select(Membership.group_id).where(Membership.member_id == bindparam("principal"))
-        )
+        | Assignment.principal_id.in_(groups_holding(bindparam("principal")))
     )
 )
 _GRANTS = (
@@ -165,7 +178,7 @@ class Access:
 
     def role_names(self, principal_id: str, family: str) -> list[str]:
         """The roles a principal holds in a family, its groups' included, by name."""
-        groups = select(Membership.group_id).where(Membership.member_id == principal_id)
+        groups = groups_holding(principal_id)
         query = (
             select(Role.name)
             .join(Assignment, Assignment.role_id == Role.id)

@@ -200,7 +200,7 @@ class Auth:
         """The principal signing in, when its password verified lately (``Recognised``) and its
         account has nothing to count or refuse: one read of a few columns, no hash, no write.
         None when ``sign_in`` must decide, which then gives the same answer it always would."""
-        if "\x00" in login:
+        if "\x00" in login or len(login) > identity.LOGIN_LENGTH:
             return None
         state = self._state.reading()
         with self._store.query() as conn:

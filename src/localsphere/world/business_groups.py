@@ -129,7 +129,7 @@ class BusinessGroups:
         _check(spec)
         holders = self._holders(tenant, spec.roles or {})
         group_id = identity.new_id()
-        with self._store.write() as s:
+        with self._store.write(serial=True) as s:
             self._unique(s, tenant, spec.name, None)
             now = self._clock.now(s)
             s.add(
@@ -152,7 +152,7 @@ class BusinessGroups:
         given, who holds each of its roles (each role named there is replaced)."""
         _check(spec)
         holders = self._holders(tenant, spec.roles) if spec.roles is not None else None
-        with self._store.write() as s:
+        with self._store.write(serial=True) as s:
             row = s.scalars(select(BusinessGroup).where(*_named(tenant, group_id))).first()
             if row is None:
                 raise NotFound("business_group.not_found", f"Business group {group_id} not found.", group_id)
@@ -167,7 +167,7 @@ class BusinessGroups:
         return self.get(tenant, group_id)
 
     def delete(self, tenant: TenantView, group_id: str) -> None:
-        with self._store.write() as s:
+        with self._store.write(serial=True) as s:
             row = s.scalars(select(BusinessGroup).where(*_named(tenant, group_id))).first()
             if row is None:
                 raise NotFound("business_group.not_found", f"Business group {group_id} not found.", group_id)
@@ -184,7 +184,7 @@ class BusinessGroups:
         chosen = _group_role(role_id)
         holders = self._holders(tenant, {role_id: principal_ids})
         group = self.get(tenant, group_id)
-        with self._store.write() as s:
+        with self._store.write(serial=True) as s:
             now = self._clock.now(s)
             for principal_id in holders[chosen.id]:
                 row = s.get(Principal, principal_id)
@@ -205,7 +205,7 @@ class BusinessGroups:
         )
         if principal_id is not None:
             query = query.where(Assignment.principal_id == self._principals.get(tenant, principal_id).id)
-        with self._store.write() as s:
+        with self._store.write(serial=True) as s:
             s.execute(query)
             stamp.bump(s)
 

@@ -188,14 +188,17 @@ def _server(url: str) -> ldap3.Server:
     host, tls = parts.hostname, None
     if scheme == "ldaps":
         tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, sni=None if _is_ip(host) else host)
-    return ldap3.Server(
-        host,
-        port=port or (636 if scheme == "ldaps" else 389),
-        use_ssl=scheme == "ldaps",
-        tls=tls,
-        get_info=ldap3.NONE,
-        connect_timeout=CONNECT_TIMEOUT,
-    )
+    try:
+        return ldap3.Server(
+            host,
+            port=port or (636 if scheme == "ldaps" else 389),
+            use_ssl=scheme == "ldaps",
+            tls=tls,
+            get_info=ldap3.NONE,
+            connect_timeout=CONNECT_TIMEOUT,
+        )
+    except Exception:  # a host ldap3 cannot take (a scoped IPv6 address...)
+        raise bad from None
 
 
 def _is_ip(host: str) -> bool:
@@ -222,8 +225,8 @@ def _connection(server: ldap3.Server, dn: str, password: str) -> ldap3.Connectio
 
 def _unreachable(config: DirectoryConfig) -> DirectoryError:
     """Unreachable, in plain words: never the library's exception, which may say too much."""
-    message = f"cannot connect to the directory at {config.url}, or it does not answer LDAP"
-    return DirectoryError(UNREACHABLE, message, config.url)
+    message = "cannot connect to the directory, or it does not answer LDAP"  # no address: who asks
+    return DirectoryError(UNREACHABLE, message, config.url)  # may not be the one who linked it
 
 
 def _check_bind_dn(dn: str) -> None:
@@ -534,6 +537,32 @@ def members(
         sorted(users.values(), key=lambda u: u.name.lower()),
         sorted(groups.values(), key=lambda g: g.name.lower()),
     )
+
+
+def groups_of(
+    config: DirectoryConfig, entry: DirectoryUser | DirectoryGroup, limit: int = MAX_MEMBERS
+) -> list[DirectoryGroup]:
+    """The groups under the group base that hold a user or group directly: by its DN
+    (``member``, ``uniqueMember``) or, for ``posixGroup``, by its name (``memberUid``); at most
+    ``limit``, sorted by name.
+
+    Raises DirectoryError as ``check`` does.
+    """
+    schema = _schema(config)
+    dn, name = escape_filter_chars(entry.dn), escape_filter_chars(entry.name)
+    holding = f"(|(member={dn})(uniqueMember={dn})(memberUid={name}))"
+    with _service(config) as conn:
+        found = _search(
+            config,
+            conn,
+            config.group_base,
+            "group base",
+            f"(&{schema.groups}{holding})",
+            _GROUP_ATTRIBUTES,
+            limit=limit,
+        )
+    groups = [g for g in (_group(e) for e in found) if g]
+    return sorted(groups, key=lambda g: g.name.lower())
 
 
 def _is_dn(value: str) -> bool:

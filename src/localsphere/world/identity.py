@@ -94,12 +94,13 @@ class Identity:
 
 
 NAME_LENGTH = 255  # of a principal's name, as the store keeps it
+LOGIN_LENGTH = 512  # of its login; no longer one names anybody
 
 
 def find(session: Session, login: str, for_update: bool = False) -> Principal | None:
     """The principal signing in as ``login``; ``for_update`` locks its row until the transaction ends.
     No login holds a NUL character (PostgreSQL's text cannot), so one names nobody."""
-    if "\x00" in login:
+    if "\x00" in login or len(login) > LOGIN_LENGTH:
         return None
     query = select(Principal).where(Principal.login == login.lower())
     return session.scalars(query.with_for_update() if for_update else query).first()

@@ -6,6 +6,7 @@ entries seen so far: signed in, looked up, given a role) and their roles go when
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -25,6 +26,8 @@ from localsphere.world.tenants import TenantView
 DIRECTORY = "DIRECTORY"  # the kind of a linked directory's domain
 TYPES = (directory.LDAP, directory.AD, directory.NATIVE_AD)
 TEXT_LENGTH = 255  # of a store's domain, name and alias
+# A store's domain: what principal ids (name@domain) and URLs (/directories/{domain}) can carry.
+DOMAIN = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_][A-Za-z0-9_-]{0,62})*")
 
 _COLUMNS = (
     IdentityStore.domain,
@@ -120,7 +123,7 @@ class IdentityStores:
                 )
             password = self._open(sealed)
         directory.check(_config(spec, password))  # a network round trip: outside any transaction
-        with self._store.write() as s:
+        with self._store.write(serial=True) as s:
             row = s.scalars(select(IdentityStore).where(*_named(tenant, domain))).first()
             made = row is None
             if row is not None and only_new:
@@ -152,7 +155,7 @@ class IdentityStores:
 
     def unlink(self, tenant: TenantView, domain: str) -> None:
         """Unlink a store: its principals, their roles and their tokens go with its domain."""
-        with self._store.write() as s:
+        with self._store.write(serial=True) as s:
             name = s.scalar(select(IdentityStore.domain).where(*_named(tenant, domain)))
             if name is None:
                 raise NotFound("identity_store.not_found", f"Identity store {domain} not found.", domain)
@@ -200,7 +203,13 @@ def _config(spec: StoreSpec, password: str) -> DirectoryConfig:
 
 
 def _check(domain: str, spec: StoreSpec) -> None:
-    for field, value in (("domain", domain), ("name", spec.name), ("alias", spec.alias or "x")):
+    if not DOMAIN.fullmatch(domain) or len(domain) > TEXT_LENGTH:
+        raise Invalid(
+            "identity_store.domain",
+            "domain must be a DNS name: labels of letters, digits, '-' or '_', joined by dots.",
+            "domain",
+        )
+    for field, value in (("name", spec.name), ("alias", spec.alias or "x")):
         if not value.strip() or len(value) > TEXT_LENGTH:
             raise Invalid(f"identity_store.{field}", f"{field} must be 1 to {TEXT_LENGTH} characters.", field)
     if spec.type not in TYPES:

@@ -34,6 +34,8 @@ WHOLE_WORLD = (STATE, INVENTORY, STATS)  # what a load, a reset or a restore rep
 CHANNEL = "localsphere_world"  # PostgreSQL's notification channel for them, per database
 _NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', :topic)")
 _PG_MIGRATION_LOCK = 0x4C53_5048  # arbitrary advisory-lock key: "LSPH"
+_PG_SERIAL_LOCK = 0x4C53_5357  # the advisory-lock key of ``write(serial=True)``: "LSSW"
+_SERIAL = text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=_PG_SERIAL_LOCK)
 
 
 class NeedsStore(Exception):
@@ -142,11 +144,18 @@ class Store:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A transaction that writes; committed on success, rolled back on any error."""
+    def write(self, serial: bool = False) -> Iterator[Session]:
+        """A transaction that writes; committed on success, rolled back on any error.
+
+        ``serial``: one such transaction at a time in the whole world, for writes that look
+        before they add (is the name taken? is the entry known?), so two of them never both add.
+        SQLite's writers queue anyway; on PostgreSQL it is a transaction-level advisory lock,
+        after which every statement sees what the one before committed."""
         self.io()
         with self._writing, self._sessions() as session:
             session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            if serial and self.kind == "postgresql":
+                session.execute(_SERIAL)
             try:
                 yield session
                 topics = session.info.get(_CHANGED, ())

@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from localsphere.world import directory, identity, odata
+from localsphere.world import directory, identity, odata, stamp
 from localsphere.world.access import VRA
 from localsphere.world.auth import Auth
 from localsphere.world.clock import Clock
@@ -119,16 +119,26 @@ class TenantPrincipals:
                 return tenant, self._auth.sign_in(f"{name}@{chosen}", password=password, sso_only=True)
             except Unauthenticated:  # wrong, locked or expired: vRA says no more than that
                 raise refused from None
+        unreachable = directory.DirectoryError(  # said to anyone: nothing of the directory's address
+            directory.UNREACHABLE, f"The directory of tenant {tenant.name} cannot be reached."
+        )
         try:
             found = directory.authenticate(config, name, password)
-        except directory.DirectoryError:  # said to anyone: nothing of the directory's address
-            raise directory.DirectoryError(
-                directory.UNREACHABLE, f"The directory of tenant {tenant.name} cannot be reached."
-            ) from None
-        if found is None or found.disabled:
+        except directory.DirectoryError:
+            raise unreachable from None
+        if found is None or found.disabled or not _storable(found):
             raise refused
-        with self._store.write() as s:
-            row = _keep_user(s, found, chosen, self._clock.now(s))
+        try:  # the groups it is in now, so that their roles are its own from this sign-in on
+            ancestry = _ancestry(config, found)
+        except directory.DirectoryError:
+            raise unreachable from None
+        with self._store.write(serial=True) as s:
+            now = self._clock.now(s)
+            row = _keep_user(s, found, chosen, now)
+            for entry, groups in ancestry:
+                held = [_keep_group(s, g, chosen, now).id for g in groups]
+                member = row if entry is found else _keep_group(s, entry, chosen, now)  # type: ignore[arg-type]
+                _set_groups_of(s, member.id, chosen, held)
             return tenant, PrincipalView.of(row)
 
     def users(
@@ -182,7 +192,8 @@ class TenantPrincipals:
             configs = [(d, c) for d in self._tenants.domains(tenant) if (c := self._stores.config(conn, d))]
         for domain, config in configs:
             users, groups = directory.search(config, criteria, SEARCH_MOST)
-            with self._store.write() as s:
+            users, groups = [u for u in users if _storable(u)], [g for g in groups if _storable(g)]
+            with self._store.write(serial=True) as s:
                 now = self._clock.now(s)
                 for user in users:
                     _keep_user(s, user, domain, now)
@@ -210,9 +221,11 @@ class TenantPrincipals:
             return found
         user = directory.find_user(config, name) if kind in (None, USER) else None
         group = directory.find_group(config, name) if user is None and kind in (None, GROUP) else None
+        user = user if user is not None and _storable(user) else None
+        group = group if group is not None and _storable(group) else None
         if user is None and group is None:
             return None
-        with self._store.write() as s:
+        with self._store.write(serial=True) as s:
             now = self._clock.now(s)
             row = _keep_user(s, user, chosen, now) if user else _keep_group(s, group, chosen, now)  # type: ignore[arg-type]
             return _info(now)(tuple(getattr(row, c.key) for c in _COLUMNS))
@@ -236,12 +249,17 @@ class TenantPrincipals:
     def _refresh_members(self, group: PrincipalInfo, config: DirectoryConfig) -> None:
         entry = directory.find_group(config, group.name)
         users, groups = directory.members(config, entry) if entry is not None else ([], [])
-        with self._store.write() as s:
+        users, groups = [u for u in users if _storable(u)], [g for g in groups if _storable(g)]
+        with self._store.write(serial=True) as s:
             now = self._clock.now(s)
             ids = [_keep_user(s, u, group.domain, now).id for u in users]
             ids += [_keep_group(s, g, group.domain, now).id for g in groups]
-            s.execute(delete(Membership).where(Membership.group_id == group.id))
-            s.add_all(Membership(group_id=group.id, member_id=i) for i in dict.fromkeys(ids) if i != group.id)
+            wanted = {i for i in ids if i != group.id}
+            held = set(s.scalars(select(Membership.member_id).where(Membership.group_id == group.id)))
+            if wanted != held:  # who holds the group's roles changes: every check is made anew
+                s.execute(delete(Membership).where(Membership.group_id == group.id))
+                s.add_all(Membership(group_id=group.id, member_id=i) for i in sorted(wanted))
+                stamp.bump(s)
 
 
 def _shown(text: str, most: int = 255) -> str:
@@ -280,10 +298,69 @@ def _info(now: float) -> Callable[[tuple], PrincipalInfo]:  # type: ignore[type-
     return make
 
 
+NESTING_MOST = 8  # levels of groups in groups read up from a user at its sign-in
+
+
+def _ancestry(
+    config: DirectoryConfig, user: DirectoryUser
+) -> list[tuple[DirectoryUser | DirectoryGroup, list[DirectoryGroup]]]:
+    """The user and every group above it (up to ``NESTING_MOST`` levels), each with the groups
+    that hold it directly, as the directory says now."""
+    found: list[tuple[DirectoryUser | DirectoryGroup, list[DirectoryGroup]]] = []
+    seen, level = {user.dn}, [user]
+    for _ in range(NESTING_MOST):
+        above: list[DirectoryGroup] = []
+        for entry in level:
+            groups = [g for g in directory.groups_of(config, entry) if _storable(g)]
+            found.append((entry, groups))
+            for group in groups:
+                if group.dn not in seen:
+                    seen.add(group.dn)
+                    above.append(group)
+        if not above:
+            break
+        level = above  # type: ignore[assignment]
+    return found
+
+
+def _set_groups_of(s: Session, member_id: str, domain: str, group_ids: list[str]) -> None:
+    """Make a directory principal's groups (of its own domain) exactly ``group_ids``, bumping the
+    access stamp when that changes who holds what."""
+    in_domain = select(Principal.id).where(Principal.domain == domain, Principal.kind == GROUP)
+    current = set(
+        s.scalars(
+            select(Membership.group_id).where(
+                Membership.member_id == member_id, Membership.group_id.in_(in_domain)
+            )
+        )
+    )
+    wanted = set(group_ids)
+    if current == wanted:
+        return
+    s.execute(
+        delete(Membership).where(
+            Membership.member_id == member_id, Membership.group_id.in_(sorted(current - wanted))
+        )
+    )
+    s.add_all(Membership(group_id=g, member_id=member_id) for g in sorted(wanted - current))
+    stamp.bump(s)
+
+
+def _storable(entry: DirectoryUser | DirectoryGroup) -> bool:
+    """Whether a directory entry's name fits the store's principals (a longer one is as if the
+    directory had no such entry: it can be given no role, and cannot sign in)."""
+    return len(entry.name) <= identity.NAME_LENGTH
+
+
+def _cut(text: str | None) -> str | None:
+    """A directory attribute as the store keeps it: its first 255 characters."""
+    return text[: identity.NAME_LENGTH] if text is not None else None
+
+
 def _keep_user(s: Session, user: DirectoryUser, domain: str, now: float) -> Principal:
     """The row of a directory user, made or brought up to date with what the directory says."""
     row = _row(s, USER, user.name, domain, now)
-    row.first_name, row.last_name, row.email = user.first_name, user.last_name, user.email
+    row.first_name, row.last_name, row.email = _cut(user.first_name), _cut(user.last_name), _cut(user.email)
     row.description, row.dn, row.enabled = user.description, user.dn, not user.disabled
     return row
 

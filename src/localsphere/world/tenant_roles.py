@@ -27,11 +27,11 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from localsphere.world import identity, odata, stamp
-from localsphere.world.access import ROOTS, VRA, Caller
+from localsphere.world.access import ROOTS, VRA, Caller, groups_holding
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Forbidden, Invalid, NotFound
 from localsphere.world.listing import Counted, Listing, cut
-from localsphere.world.schema import Assignment, Membership, Principal, Privilege, Role, RolePrivilege
+from localsphere.world.schema import Assignment, Principal, Privilege, Role, RolePrivilege
 from localsphere.world.store import Store
 from localsphere.world.tenant_principals import TenantPrincipals
 from localsphere.world.tenants import TenantView, group_scope, tenant_scope
@@ -234,7 +234,7 @@ class TenantRoles:
         if principal.id != by.caller.principal.id:
             by.require(tenant, "TENANT_MANAGEMENT", "TENANT_USER_DATA_MANAGEMENT")
         scopes = (ROOTS[VRA], tenant_scope(tenant.name))
-        groups = select(Membership.group_id).where(Membership.member_id == principal.id)
+        groups = groups_holding(principal.id)
         held = (
             select(Assignment.role_id)
             .where(Assignment.family == VRA, Assignment.scope.in_(scopes))
@@ -249,7 +249,7 @@ class TenantRoles:
         system administrator); doing it twice changes nothing."""
         chosen = self._assignable(tenant, role_id, by)
         principal = self._principals.get(tenant, principal_id)  # may read the directory: first
-        with self._store.write() as s:
+        with self._store.write(serial=True) as s:
             row = s.get(Principal, principal.id)
             if row is None:
                 raise NotFound("principal.not_found", f"Principal {principal_id} not found.", principal_id)
@@ -259,7 +259,7 @@ class TenantRoles:
     def unassign(self, tenant: TenantView, principal_id: str, role_id: str, by: TenantCaller) -> None:
         chosen = self._assignable(tenant, role_id, by)
         principal = self._principals.get(tenant, principal_id)
-        with self._store.write() as s:
+        with self._store.write(serial=True) as s:
             s.execute(
                 delete(Assignment).where(
                     Assignment.family == VRA,

@@ -127,7 +127,7 @@ class Tenants:
         """Make the tenant ``name`` or change it; True when it was made. Invalid when a name or a
         text is out of bounds."""
         _check(name, spec)
-        with self._store.write() as s:
+        with self._store.write(serial=True) as s:
             row = s.scalars(select(Tenant).where(func.lower(Tenant.name) == name.lower())).first()
             made = row is None
             if row is None:
@@ -147,7 +147,7 @@ class Tenants:
     def delete(self, name: str) -> None:
         """Remove a tenant with its identity stores, their principals and its role assignments;
         the default tenant stays (Conflict)."""
-        with self._store.write() as s:
+        with self._store.write(serial=True) as s:
             row = s.scalars(select(Tenant).where(func.lower(Tenant.name) == name.lower())).first()
             if row is None:
                 raise NotFound("tenant.not_found", f"Tenant {name} not found.", name)

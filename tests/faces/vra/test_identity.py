@@ -342,6 +342,9 @@ def test_paging_filtering_and_ordering(server):
         assert c.get(f"{BASE}/tenants", params={"limit": 9999}).json()["metadata"]["size"] == 9999
         for huge in ("99999999", "1" + "0" * 30):  # clamped, not refused
             assert c.get(f"{BASE}/tenants", params={"limit": huge}).json()["metadata"]["size"] == 10_000
+        assert c.get(f"{BASE}/tenants", params={"limit": "0" * 20 + "5"}).json()["metadata"]["size"] == 5
+        empty = c.get(f"{BASE}/tenants", params={"$top": 0, "$skip": 1}).json()
+        assert empty["content"] == [] and empty["links"] == []  # no "next" that never advances
         page = c.get(f"{BASE}/tenants", params={"$skip": 1, "$top": 2}).json()
         assert [t["id"] for t in page["content"]] == ["t0", "t1"]
         links = {link["rel"]: link["href"] for link in page["links"]}
@@ -379,6 +382,7 @@ def test_linking_refuses_what_it_cannot_bind(server, slapd):
             ({"url": closed}, 90027),
             ({"url": f"ldap://127.0.0.1:{server.http_port}"}, 90027),  # answers, but not LDAP
             ({"url": f"ldap://{'a' * 64}.example.com:389"}, 90027),
+            ({"url": "ldap://[fe80::1%25eth0]:389"}, 90027),  # an address ldap3 cannot take
             ({"userNameDn": "not a dn"}, 90028),
             ({"password": "wrong-password"}, 90028),
             ({"userNameDn": f"cn=nobody,{slapd.user_base}"}, 90028),
@@ -390,6 +394,9 @@ def test_linking_refuses_what_it_cannot_bind(server, slapd):
             assert "Error" not in r.text and "Errno" not in r.text, r.text  # no library's words
             assert slapd.admin_password not in r.text and "wrong-password" not in r.text
         assert_vra_error(c.put(url, json=ldap_store(slapd, type="KERBEROS")), 400, 20117)
+        for domain in ("a/b", "x@y", "-", "a..b"):  # a domain no URL or principal id could name
+            r = c.post(f"{BASE}/tenants/development/directories", json=ldap_store(slapd, domain=domain))
+            assert_vra_error(r, 400, 20117)
         assert c.get(f"{BASE}/tenants/development/directories").json()["content"] == []
         # POST to the collection names the domain in the body; twice is a 400
         r = c.post(f"{BASE}/tenants/development/directories", json=ldap_store(slapd))
@@ -556,6 +563,14 @@ def test_business_groups_and_their_roles(server, slapd, linked):
         (theirs,) = c.get(f"{tenant_base}/groups/developers@{DOMAIN}/subtenants").json()["content"]
         assert theirs["id"] == made["id"] and theirs["name"] == "Engineers"
         assert c.get(f"{tenant_base}/groups/ops@{DOMAIN}/subtenants").json()["content"] == []
+        odd = {
+            "name": "Odd",
+            "extensionData": {"entries": [{"key": "k", "value": {"²µ": 1, "@type": "\u0001"}}]},
+        }
+        odd_id = c.post(base, json=odd).json()["id"]
+        xml = c.get(f"{base}/{odd_id}", headers={"Accept": "application/xml;q=0, text/xml"})
+        assert xml.headers["content-type"].startswith("text/xml")
+        ET.fromstring(xml.content)  # well-formed whatever the keys and values
         bad = {"name": "Bad", "extensionData": {"entries": [1, 2]}}
         assert_vra_error(c.post(base, json=bad), 400, 20117)
         assert c.delete(one).status_code == 204
@@ -601,6 +616,9 @@ def test_a_tenant_administrator_sees_nothing_of_another_tenant(server, slapd, li
         )
         assert_vra_error(r, 404, 10002)
         assert_vra_error(c.get(f"{BASE}/tenants/vsphere.local"), 404, 10002)
+        for name in ("OTHER", "NOSUCH"):  # the same words whether it exists or not
+            (e,) = assert_vra_error(c.get(f"{BASE}/tenants/{name}/subtenants"), 404, 10002)
+            assert e["message"] == f"Tenant {name} not found."
         # a tenant administrator is no system administrator
         r = c.put(f"{BASE}/tenants/newone", json=TENANT | {"id": "newone", "urlName": "newone"})
         assert_vra_error(r, 404, 10002)  # as for "other", which exists: nothing tells them apart
@@ -718,6 +736,8 @@ def test_faults_and_the_request_log_know_the_automation_face(server):
             r = c.get(f"{BASE}/tenants")
             assert r.status_code == 503 and r.json()["errors"][0]["code"] == 503
             assert c.head(f"{BASE}/tokens/{admin}").status_code == 204  # another path
+            assert c.head(f"{BASE}//tokens/{admin}").status_code == 404
+            assert c.head(f"{BASE}/TOKENS/{admin}").status_code == 404
     finally:
         server.control("DELETE", "/faults")
     with server.client(headers=bearer(admin)) as c:
@@ -769,3 +789,66 @@ def test_answers_carry_the_guides_headers(server):
         assert r.headers["cache-control"] == "no-cache, no-store" and r.headers["pragma"] == "no-cache"
         r = c.get(f"{BASE}/tenants")
         assert r.headers["server"] == "Apache-Coyote/1.1" and r.status_code == 401
+
+
+def test_a_directory_groups_roles_reach_its_members_and_their_members(server, slapd, linked):
+    """ops holds developers, which holds maria: a role given to ops is maria's from her next
+    sign-in, without anyone listing a group's members first."""
+    with server.client(headers=bearer(linked)) as c:
+        r = c.put(f"{BASE}/authorization/tenants/development/principals/ops@{DOMAIN}/roles/CSP_TENANT_ADMIN")
+        assert r.status_code == 204
+    maria = token(server, "maria", slapd.users["maria"], "development")
+    with server.client(headers=bearer(maria)) as c:
+        assert c.get(f"{BASE}/tenants/development/directories").status_code == 200
+        r = c.get(f"{BASE}/authorization/tenants/development/principals/maria@{DOMAIN}/roles")
+        assert [x["id"] for x in r.json()["content"]] == ["CSP_TENANT_ADMIN"]
+    with server.client(headers=bearer(linked)) as c:
+        r = c.delete(
+            f"{BASE}/authorization/tenants/development/principals/ops@{DOMAIN}/roles/CSP_TENANT_ADMIN"
+        )
+        assert r.status_code == 204
+    with server.client(headers=bearer(maria)) as c:  # and gone from her live token at once
+        assert_vra_error(c.get(f"{BASE}/tenants/development/directories"), 403, 10003)
+
+
+def test_racing_writes_make_one_of_each_and_no_500(server, slapd, linked):
+    """Twenty identical writes at once, as scripts retrying in parallel send them: one tenant (in
+    any case), one store, one business group, one role each; every other answer a 4xx or a 2xx."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def send(args):
+        method, path, body = args
+        with server.client(headers=bearer(linked)) as c:
+            return c.request(method, f"{BASE}{path}", json=body).status_code
+
+    waves = [
+        [
+            ("PUT", f"/tenants/{'race' if n % 2 else 'RACE'}", TENANT | {"id": "race", "urlName": None})
+            for n in range(20)
+        ],
+        [("POST", "/tenants/race/directories", ldap_store(slapd, domain="race.test")) for _ in range(20)],
+        [("POST", "/tenants/development/subtenants", {"name": "same"}) for _ in range(20)],
+        [
+            (
+                "PUT",
+                f"/authorization/tenants/development/principals/lee@{DOMAIN}/roles/CSP_APPROVAL_ADMIN",
+                {},
+            )
+            for _ in range(20)
+        ],
+    ]
+    with ThreadPoolExecutor(20) as pool:
+        for wave in waves:
+            statuses = list(pool.map(send, wave))
+            assert all(status < 500 for status in statuses), statuses
+            assert any(status < 300 for status in statuses), statuses
+    with server.client(headers=bearer(linked)) as c:
+        ids = [t["id"].lower() for t in c.get(f"{BASE}/tenants", params={"limit": 100}).json()["content"]]
+        assert ids.count("race") == 1
+        assert len(c.get(f"{BASE}/tenants/race/directories").json()["content"]) == 1
+        groups = c.get(f"{BASE}/tenants/development/subtenants", params={"$filter": "name eq 'same'"})
+        assert groups.json()["metadata"]["totalElements"] == 1
+        roles = c.get(f"{BASE}/authorization/tenants/development/principals/lee@{DOMAIN}/roles").json()
+        assert [r["id"] for r in roles["content"]] == ["CSP_APPROVAL_ADMIN"]
+        body = {"username": "x" * 600 + "@vsphere.local", "password": "x", "tenant": "vsphere.local"}
+        assert_vra_error(c.post(f"{BASE}/tokens", json=body), 401, 90135)  # not a 500 on PostgreSQL

@@ -30,10 +30,10 @@ def json_body(data: object, status: int = 200) -> Response:
     return response
 
 
-def wants_xml(request: Request) -> bool:
-    """True when the client's ``Accept`` prefers an XML type to JSON (by its q-values; a type at
-    q=0 is refused, one not named is not wanted)."""
-    xml = json = 0.0
+def xml_type(request: Request) -> str | None:
+    """The XML media type the client's ``Accept`` prefers to JSON (by its q-values; a type at
+    q=0 is refused, one not named is not wanted), or None for JSON."""
+    chosen: dict[str, float] = {}
     for item in request.headers.get("accept", "").lower().split(","):
         media, *params = (part.strip() for part in item.split(";"))
         q = 1.0
@@ -44,21 +44,21 @@ def wants_xml(request: Request) -> bool:
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        if media in XML_TYPES:
-            xml = max(xml, q)
-        elif media in ("application/json", "application/*", "*/*"):
-            json = max(json, q)
-    return xml > 0 and xml > json
+        key = "json" if media in ("application/json", "application/*", "*/*") else media
+        chosen[key] = max(chosen.get(key, 0.0), q)
+    best = max(XML_TYPES, key=lambda t: chosen.get(t, 0.0))
+    xml = chosen.get(best, 0.0)
+    return best if xml > 0 and xml > chosen.get("json", 0.0) else None
 
 
 def render(request: Request, data: dict[str, Any], status: int = 200) -> Response:
-    if not wants_xml(request):
+    media = xml_type(request)
+    if media is None:
         return json_body(data, status)
     root_name = "pagedResources" if "content" in data else _element_name(data.get("@type"), "resource")
     root = etree.Element(root_name)
     _fill(root, data)
     body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    media = "application/xml" if "application/xml" in request.headers.get("accept", "") else "text/xml"
     return Response(body, status_code=status, headers=NO_CACHE, media_type=f"{media};charset=UTF-8")
 
 
@@ -72,7 +72,7 @@ def _fill(element: etree.Element, value: Any) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
             if key == "@type":
-                element.set("type", str(item))
+                element.set("type", _NOT_XML.sub("\ufffd", str(item)))
             elif isinstance(item, list):
                 for entry in item:
                     child = etree.SubElement(element, _tag(key))
@@ -88,5 +88,7 @@ def _fill(element: etree.Element, value: Any) -> None:
 
 
 def _tag(key: str) -> str:
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in key)
+    """An element name for a key: its ASCII letters, digits, '-', '_' and '.', anything else as
+    '_' (what every XML parser takes as a name), never starting with a digit, '-' or '.'."""
+    cleaned = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in key)
     return cleaned if cleaned[:1].isalpha() else f"_{cleaned}"

@@ -29,7 +29,7 @@ def _number(request: Request, name: str, least: int) -> int | None:
     text = request.query_params.get(name)
     if text is None:
         return None
-    digits = text.strip()
+    digits = text.strip().lstrip("0") or ("0" if text.strip() else "")
     value = whole_number(digits)
     if value is None and digits.isascii() and digits.isdigit():
         value = HUGE  # more digits than a 64-bit number holds: as large as can be
@@ -65,7 +65,7 @@ def envelope(request: Request, asked: Listing, found: Counted[Any], content: lis
     pages = math.ceil(found.total / size) if size else 0
     number = asked.offset // size + 1 if size else 1
     links = []
-    if pages > 1 or asked.offset:
+    if size and (pages > 1 or asked.offset):  # no links for $top=0: no page would ever advance
         wanted = [("first", 0)]
         if asked.offset > 0:
             wanted.append(("previous", max(asked.offset - size, 0)))

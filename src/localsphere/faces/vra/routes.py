@@ -49,8 +49,14 @@ class VraFace:
     async def tenant(self, request: Request, caller: TenantCaller, *permissions: str) -> TenantView:
         """The path's tenant, if the caller may see it (else NotFound) and, when ``permissions``
         are named, holds one of them there (else Forbidden)."""
-        found = await self.runner.read(self.world.tenants.get, request.path_params["tenant"])
-        held = caller.privileges(found)
+        name = request.path_params["tenant"]
+        found = await self.runner.read(self.world.tenants.find, name)
+        try:
+            if found is None:
+                raise NotFound("tenant.not_found", "", name)
+            held = caller.privileges(found)
+        except NotFound:  # in the path's own words: nothing tells a hidden tenant from none
+            raise NotFound("tenant.not_found", f"Tenant {name} not found.", name) from None
         if permissions:
             caller.require(found, *permissions, held=held)
         return found
