@@ -852,3 +852,15 @@ def test_racing_writes_make_one_of_each_and_no_500(server, slapd, linked):
         assert [r["id"] for r in roles["content"]] == ["CSP_APPROVAL_ADMIN"]
         body = {"username": "x" * 600 + "@vsphere.local", "password": "x", "tenant": "vsphere.local"}
         assert_vra_error(c.post(f"{BASE}/tokens", json=body), 401, 90135)  # not a 500 on PostgreSQL
+
+
+def test_nested_sso_groups_pass_their_roles_on_on_every_face(server):
+    scenario = (
+        "identity:\n  users:\n    - {name: carol}\n  groups:\n    - {name: inner, members: [carol]}\n"
+        "    - {name: outer, members: [inner], roles: {automation: CSP_TENANT_ADMIN, sddc: VIEWER}}\n"
+    )
+    assert server.load(scenario).status_code == 200
+    with server.client(headers=bearer(token(server, "carol"))) as c:
+        assert c.get(f"{BASE}/tenants/vsphere.local/directories").status_code == 200
+    with server.client(headers={"Authorization": f"Bearer {server.token('carol@vsphere.local')}"}) as c:
+        assert c.get("/v1/users").status_code == 200
