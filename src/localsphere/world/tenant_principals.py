@@ -4,9 +4,10 @@ with a group's members.
 
 SSO principals are the world's own rows and sign in with their password under the one lockout
 policy. A directory's entries are asked of the directory: a sign-in is a bind as the user (the
-password is never kept), a lookup or a search reads it live, and each entry seen gets a row of
-its own (no password) so that roles, business groups and tokens can name it, and so that lists
-page in the database.
+password is never kept) and reads the groups that hold it, and the groups above those; a lookup,
+a search or a group's members read it live; and each entry seen gets a row of its own (no
+password) so that roles, business groups and tokens can name it, and so that lists page in the
+database. Without ``criteria``, a list holds the entries seen so far.
 """
 
 from __future__ import annotations
