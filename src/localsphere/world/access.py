@@ -216,8 +216,9 @@ class Access:
 
     def grant(self, family: str, requests: list[GrantRequest]) -> list[Grant]:
         """Give roles to existing users and groups, creating service accounts (with an API key) on
-        the way; all or nothing. A reference to something that does not exist is invalid input."""
-        with self._store.write() as s:
+        the way; all or nothing. A reference to something that does not exist is invalid input.
+        One such write at a time (``serial``): it looks for an assignment before it adds one."""
+        with self._store.write(serial=True) as s:
             now = self._clock.now(s)
             granted = []
             for req in requests:
@@ -314,7 +315,8 @@ class Permissions:
     def add(
         self, family: str, kind: str, name: str, domain: str | None, role_id: str, scope: str, propagate: bool
     ) -> str:
-        with self._store.write() as s:
+        """A permission; one per principal and object (Conflict), checked one write at a time."""
+        with self._store.write(serial=True) as s:
             principal = self._principal(s, kind, name, domain)
             self._role(s, family, role_id)
             exists = select(Assignment.id).where(
