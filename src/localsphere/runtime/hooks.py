@@ -18,6 +18,10 @@ def _headers_only(_scope: Scope) -> bool:
     return False
 
 
+def _as_sent(target: str) -> str:
+    return target
+
+
 @dataclass(frozen=True)
 class FaceHooks:
     """A face's name in fault rules and the request log; its error answer for an injected status
@@ -25,8 +29,8 @@ class FaceHooks:
     credential names (run off the event loop; None when it names nobody valid). Where
     ``in_body`` says a request carries its credential and its id in the body (JSON-RPC), ``render``
     and ``who`` get the body read ahead; otherwise they get b"". ``server``: the product's
-    ``Server`` header, on every answer the face gives. ``secret_paths``: path prefixes (lower
-    case) whose rest is a credential, which the request log does not keep."""
+    ``Server`` header, on every answer the face gives. ``conceal``: the request's target as the
+    request log keeps it, without the face's credentials wherever a client put them."""
 
     name: str
     render: Callable[[Scope, int, bytes], Response]
@@ -34,7 +38,7 @@ class FaceHooks:
     who: Callable[[Scope, bytes], str | None]
     in_body: Callable[[Scope], bool] = _headers_only
     server: bytes = SERVER
-    secret_paths: tuple[str, ...] = ()
+    conceal: Callable[[str], str] = _as_sent
 
 
 class FaceOwners:

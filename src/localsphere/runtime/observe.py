@@ -21,21 +21,12 @@ from localsphere.runtime.request_log import Entry, RequestLog
 
 _SECRET = re.compile("token|password|secret|key|session|signature|code|auth", re.IGNORECASE)
 REDACTED = "REDACTED"
-_SLASHES = re.compile("/{2,}")
 
 
-def redacted_target(scope: Scope, secret_paths: tuple[str, ...] = ()) -> str:
+def redacted_target(scope: Scope) -> str:
     """The path and query as sent, with the values of query parameters that may hold secrets
-    replaced, and what follows a ``secret_paths`` prefix (a credential in the path, as vRA's
-    ``/identity/api/tokens/{token}``); a query without such a parameter costs one
-    regular-expression search."""
+    replaced; a query without such a parameter costs one regular-expression search."""
     path = scope["path"]
-    if secret_paths:
-        plain = _SLASHES.sub("/", path).lower()  # as a client may spell it: //tokens/, /TOKENS/
-        for prefix in secret_paths:
-            if plain.startswith(prefix) and len(plain) > len(prefix):
-                path = prefix + REDACTED
-                break
     query = scope.get("query_string", b"").decode("latin-1")
     if not query:
         return path
@@ -139,7 +130,7 @@ class Observe:
                         at=time.time(),
                         face=hooks.name,
                         method=scope["method"],
-                        path=redacted_target(scope, hooks.secret_paths),
+                        path=hooks.conceal(redacted_target(scope)),
                         principal=scope.get(PRINCIPAL),
                         status=status,
                         duration_ms=round((time.monotonic() - started) * 1000, 3),

@@ -738,6 +738,8 @@ def test_faults_and_the_request_log_know_the_automation_face(server):
             assert c.head(f"{BASE}/tokens/{admin}").status_code == 204  # another path
             assert c.head(f"{BASE}//tokens/{admin}").status_code == 404
             assert c.head(f"{BASE}/TOKENS/{admin}").status_code == 404
+            assert c.get(f"{BASE}/{admin}").status_code == 404  # a token wherever a client puts it
+            assert c.get(f"{BASE}/tenants", params={"x": admin}).status_code in (200, 503)
     finally:
         server.control("DELETE", "/faults")
     with server.client(headers=bearer(admin)) as c:

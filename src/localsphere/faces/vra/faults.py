@@ -3,6 +3,8 @@ a bearer token names."""
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
@@ -10,8 +12,8 @@ from starlette.types import Scope
 from localsphere.faces.http import bearer, status_phrase
 from localsphere.faces.vra import errors
 from localsphere.faces.vra.formats import SERVER
-from localsphere.faces.vra.routes import PREFIX
 from localsphere.runtime.hooks import FaceHooks
+from localsphere.runtime.observe import REDACTED
 from localsphere.world import World, faults
 from localsphere.world.errors import WorldError
 
@@ -37,5 +39,16 @@ def hooks(world: World) -> FaceHooks:
         except WorldError:
             return None
 
-    tokens = f"{PREFIX}/tokens/"  # HEAD and DELETE name a live token in the path
-    return FaceHooks(faults.AUTOMATION, render, errors.answer, who, server=SERVER, secret_paths=(tokens,))
+    return FaceHooks(faults.AUTOMATION, render, errors.answer, who, server=SERVER, conceal=conceal)
+
+
+# A run of base64 as long as a bearer token's (some 300 characters; nothing else vRA names in a
+# path or a query is such a run): HEAD and DELETE put the token in the path, and a client may
+# put it anywhere. Without "/", which is the path's: the tokens this face makes hold one only
+# where a user name has a "?" or a DEL (base64 of ASCII text makes "/" of nothing else).
+_TOKEN_LIKE = re.compile(r"[A-Za-z0-9+]{160,}(?:=|%3D){0,2}")
+
+
+def conceal(target: str) -> str:
+    """A request's target as the request log keeps it: without anything shaped like a token."""
+    return _TOKEN_LIKE.sub(REDACTED, target)
