@@ -27,7 +27,8 @@ DIRECTORY = "DIRECTORY"  # the kind of a linked directory's domain
 TYPES = (directory.LDAP, directory.AD, directory.NATIVE_AD)
 TEXT_LENGTH = 255  # of a store's domain, name and alias
 # A store's domain: what principal ids (name@domain) and URLs (/directories/{domain}) can carry.
-DOMAIN = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_][A-Za-z0-9_-]{0,62})*")
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"  # no "-" at either end
+DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 
 _COLUMNS = (
     IdentityStore.domain,

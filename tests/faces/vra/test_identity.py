@@ -394,7 +394,8 @@ def test_linking_refuses_what_it_cannot_bind(server, slapd):
             assert "Error" not in r.text and "Errno" not in r.text, r.text  # no library's words
             assert slapd.admin_password not in r.text and "wrong-password" not in r.text
         assert_vra_error(c.put(url, json=ldap_store(slapd, type="KERBEROS")), 400, 20117)
-        for domain in ("a/b", "x@y", "-", "a..b"):  # a domain no URL or principal id could name
+        # a domain no URL or principal id could name
+        for domain in ("a/b", "x@y", "-", "a..b", "a-.b", "-a.b"):
             r = c.post(f"{BASE}/tenants/development/directories", json=ldap_store(slapd, domain=domain))
             assert_vra_error(r, 400, 20117)
         assert c.get(f"{BASE}/tenants/development/directories").json()["content"] == []
