@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, literal, select
+from sqlalchemy.orm import Session
 
 from localsphere.world import identity, odata, stamp
 from localsphere.world.access import VRA
@@ -237,7 +238,7 @@ class BusinessGroups:
                     give(s, row, chosen, scope, now)
 
     @staticmethod
-    def _unique(s: Any, tenant: TenantView, name: str, own_id: str | None) -> None:
+    def _unique(s: Session, tenant: TenantView, name: str, own_id: str | None) -> None:
         clash = s.scalars(
             select(BusinessGroup.id).where(
                 BusinessGroup.tenant == tenant.name, func.lower(BusinessGroup.name) == name.lower()
