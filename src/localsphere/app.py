@@ -10,6 +10,8 @@ from localsphere.faces.ops import routes as ops
 from localsphere.faces.routing import Routing, not_found
 from localsphere.faces.sddc import faults as sddc_faults
 from localsphere.faces.sddc import routes as sddc
+from localsphere.faces.vcd import faults as vcd_faults
+from localsphere.faces.vcd import routes as vcd
 from localsphere.faces.vcenter import faults as vcenter_faults
 from localsphere.faces.vcenter import routes as vcenter
 from localsphere.faces.vra import faults as vra_faults
@@ -35,6 +37,7 @@ def build_app(
         *ops.csp_routes(world, settings.max_body_bytes),
         *vcenter.routes(world, settings.max_body_bytes),
         *vra.build(world, settings.max_body_bytes),
+        *vcd.build(),
     ]
     vcenter_hooks, ops_hooks = vcenter_faults.hooks(world), ops_faults.hooks(world)
     # Which face owns a path prefix: for fault rules, the request log, the route catalogue and
@@ -46,6 +49,7 @@ def build_app(
         **dict.fromkeys(ops.PREFIXES, ops_hooks),
         "/csp": ops_hooks,
         vra.PREFIX: vra_faults.hooks(world),
+        vcd.VERSIONS_PATH: vcd_faults.hooks(),
     }
     names = {prefix: hooks.name for prefix, hooks in faces.items()} | {control.PREFIX: "control"}
     routes += control.build(

@@ -25,8 +25,9 @@ from localsphere.world.schema import FaultRule
 from localsphere.world.store import FAULTS, Store, changed
 
 # The names rules give the faces (each face's fault hooks carry its own).
-SDDC_MANAGER, VCENTER, OPERATIONS, AUTOMATION = "sddc-manager", "vcenter", "operations", "automation"
-FACES = (SDDC_MANAGER, VCENTER, OPERATIONS, AUTOMATION)
+SDDC_MANAGER, VCENTER, OPERATIONS = "sddc-manager", "vcenter", "operations"
+AUTOMATION, CLOUD_DIRECTOR = "automation", "cloud-director"
+FACES = (SDDC_MANAGER, VCENTER, OPERATIONS, AUTOMATION, CLOUD_DIRECTOR)
 ACTIONS = ("error", "delay", "drop")
 MAX_DELAY = 300.0
 MAX_RULES = 100

@@ -1,0 +1,66 @@
+"""The vCloud API's ``Error`` element for every way a request can fail: ``majorErrorCode`` the
+HTTP status, ``minorErrorCode`` the product's name for it (``RESOURCE_NOT_FOUND``,
+``BAD_REQUEST``, ...), ``stackTrace`` never filled; media type
+``application/vnd.vmware.vcloud.error+xml`` in the version the request names."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from localsphere.faces.http import InputError
+from localsphere.faces.routing import RouteMiss, answers
+from localsphere.faces.vcd.model import document
+from localsphere.faces.vcd.types import Error
+from localsphere.faces.vcd.versions import answered_in
+from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated, WorldError
+
+ERROR_TYPE = "application/vnd.vmware.vcloud.error+xml"
+MINOR = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "ACCESS_TO_RESOURCE_IS_FORBIDDEN",
+    404: "RESOURCE_NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    409: "DUPLICATE_NAME",
+    413: "REQUEST_ENTITY_TOO_LARGE",
+    500: "INTERNAL_SERVER_ERROR",
+    503: "SERVICE_UNAVAILABLE",
+}
+STATUS = {Invalid: 400, Unauthenticated: 401, Forbidden: 403, NotFound: 404, Conflict: 409}
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    version = answered_in(request.headers.get("accept", ""))
+    body = document(Error(message, status, MINOR.get(status, "BAD_REQUEST")), version)
+    return Response(body, status_code=status, media_type=f"{ERROR_TYPE};version={version}")
+
+
+def on_world_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, WorldError)
+    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
+    return error_response(request, status, exc.message)
+
+
+def on_input_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InputError)
+    return error_response(request, 413 if exc.kind == "too_large" else 400, exc.detail or "Bad request.")
+
+
+def on_route_miss(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RouteMiss)
+    if exc.status == 405:
+        return error_response(request, 405, "The request method is not supported for this resource.")
+    return error_response(request, 404, "The requested resource was not found.")
+
+
+def internal(request: Request, rid: str) -> Response:
+    """vCD's 500, naming the request id the server's log names it by."""
+    return error_response(request, 500, f"Internal error, request id {rid}.")
+
+
+answer = answers(
+    {WorldError: on_world_error, InputError: on_input_error, RouteMiss: on_route_miss},
+    internal,
+)
