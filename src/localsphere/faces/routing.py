@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from localsphere.faces.http import check_query
+from localsphere.faces.http import InputError, check_query
 
 log = logging.getLogger("localsphere")
 _PACKAGE = str(Path(__file__).resolve().parents[1]) + "/"  # the localsphere package
@@ -93,6 +93,28 @@ def answers(handlers: Mapping[type[Exception], Answer], internal: Internal) -> A
         return internal(request, log_internal(request, exc))
 
     return answer
+
+
+def status_answers(
+    respond: Callable[[Request, int, str], Response], not_allowed: str, not_found: str, internal: str
+) -> tuple[dict[type[Exception], Answer], Internal]:
+    """The answers of a face whose every error is ``respond(request, status, message)``: to bad
+    input (413 when too large, else 400, in the input's own words), to a path or method it does
+    not serve (405 ``not_allowed``, 404 ``not_found``), and its 500 (``internal``, which may name
+    the request id as ``{rid}``). For ``answers``, beside the face's own handlers."""
+
+    def on_input_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, InputError)
+        return respond(request, 413 if exc.kind == "too_large" else 400, exc.detail)
+
+    def on_route_miss(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RouteMiss)
+        return respond(request, exc.status, not_allowed if exc.status == 405 else not_found)
+
+    def on_internal(request: Request, rid: str) -> Response:
+        return respond(request, 500, internal.format(rid=rid))
+
+    return {InputError: on_input_error, RouteMiss: on_route_miss}, on_internal
 
 
 class FaceRoute(Route):

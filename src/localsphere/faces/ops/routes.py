@@ -18,7 +18,6 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Scope
 
 from localsphere.faces.http import (
-    InputError,
     Runner,
     json_response,
     note_principal,
@@ -29,7 +28,7 @@ from localsphere.faces.http import (
 from localsphere.faces.ops import resources as res
 from localsphere.faces.ops import xml
 from localsphere.faces.ops.stats import QueryError, StatQuery, listed, pushed_stats, stats_of_resources
-from localsphere.faces.routing import FaceRoute, RouteMiss, Routes, answers
+from localsphere.faces.routing import FaceRoute, Routes, answers, status_answers
 from localsphere.runtime.lifecycle import Lifecycle, WhileServing
 from localsphere.runtime.limits import InFlightCounters, InFlightLimit
 from localsphere.world import World
@@ -398,28 +397,19 @@ def _on_world_error(request: Request, exc: Exception) -> Response:
     return error_body(request, status, exc.message)
 
 
-def _on_input_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, InputError)
-    return error_body(request, 413 if exc.kind == "too_large" else 400, exc.detail)
-
-
-def _on_route_miss(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RouteMiss)
-    if exc.status == 405:
-        return error_body(request, 405, "Unsupported method for URL")
-    return error_body(request, 404, "The requested resource could not be found")
-
-
-def _internal(request: Request, rid: str) -> Response:
-    return error_body(request, 500, f"Internal server error (request {rid})")
+_plain, _internal = status_answers(
+    error_body,
+    "Unsupported method for URL",
+    "The requested resource could not be found",
+    "Internal server error (request {rid})",
+)
 
 
 answer = answers(
     {
         OpsError: _on_ops_error,
         WorldError: _on_world_error,
-        InputError: _on_input_error,
-        RouteMiss: _on_route_miss,
+        **_plain,
     },
     _internal,
 )

@@ -8,8 +8,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from localsphere.faces.http import InputError
-from localsphere.faces.routing import RouteMiss, answers
+from localsphere.faces.routing import answers, status_answers
 from localsphere.faces.vcd.model import document
 from localsphere.faces.vcd.types import Error
 from localsphere.faces.vcd.versions import answered_in
@@ -43,24 +42,12 @@ def on_world_error(request: Request, exc: Exception) -> Response:
     return error_response(request, status, exc.message)
 
 
-def on_input_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, InputError)
-    return error_response(request, 413 if exc.kind == "too_large" else 400, exc.detail or "Bad request.")
-
-
-def on_route_miss(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RouteMiss)
-    if exc.status == 405:
-        return error_response(request, 405, "The request method is not supported for this resource.")
-    return error_response(request, 404, "The requested resource was not found.")
-
-
-def internal(request: Request, rid: str) -> Response:
-    """vCD's 500, naming the request id the server's log names it by."""
-    return error_response(request, 500, f"Internal error, request id {rid}.")
-
-
-answer = answers(
-    {WorldError: on_world_error, InputError: on_input_error, RouteMiss: on_route_miss},
-    internal,
+_plain, _internal = status_answers(
+    error_response,
+    "The request method is not supported for this resource.",
+    "The requested resource was not found.",
+    "Internal error, request id {rid}.",
 )
+
+
+answer = answers({WorldError: on_world_error, **_plain}, _internal)
