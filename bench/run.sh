@@ -126,7 +126,7 @@ fi
 
 # Port 0: the kernel picks free ports; the banner says which. COLUMNS keeps rich from wrapping.
 COLUMNS=200 "$LOCALSPHERE" serve --data-dir "$WORK/data" --host 127.0.0.1 \
-    --https-port 0 --http-port 0 --workers "$WORKERS" "${DB_ARGS[@]}" "${SCENARIO_ARGS[@]}" >"$LOG" 2>&1 &
+    --https-port 0 --http-port 0 --vcd-port 0 --workers "$WORKERS" "${DB_ARGS[@]}" "${SCENARIO_ARGS[@]}" >"$LOG" 2>&1 &
 SERVER_PID=$!
 
 HTTP_URL= HTTPS_URL=

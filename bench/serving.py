@@ -37,7 +37,7 @@ def serving(*flags: str, db: str | None = None) -> Iterator[Served]:
     data = Path(tempfile.mkdtemp(prefix="localsphere-bench-"))
     https, http = free_port(), free_port()
     command = [sys.executable, "-m", "localsphere", "serve", "--data-dir", str(data)]
-    command += ["--https-port", str(https), "--http-port", str(http), *flags]
+    command += ["--https-port", str(https), "--http-port", str(http), "--vcd-port", "0", *flags]
     if db:
         command += ["--db", db]
     start = time.perf_counter()

@@ -52,7 +52,7 @@ class Server:
         self.given_token = admin_token  # None: the server makes one and keeps it in the data directory
         self.admin_token = admin_token or ""
         self.proc: subprocess.Popen[bytes] | None = None
-        self.https_port = self.http_port = 0
+        self.https_port = self.http_port = self.vcd_port = 0
 
     @property
     def cert(self) -> str:
@@ -66,9 +66,14 @@ class Server:
     def http(self) -> str:
         return f"http://127.0.0.1:{self.http_port}"
 
+    @property
+    def vcd(self) -> str:
+        """vCloud Director's own listener (HTTPS, the same certificate)."""
+        return f"https://127.0.0.1:{self.vcd_port}"
+
     def start(self, wait: bool = True) -> Server:
         """Start the process; unless ``wait`` is False, return once the world answers."""
-        self.https_port, self.http_port = free_port(), free_port()
+        self.https_port, self.http_port, self.vcd_port = free_port(), free_port(), free_port()
         cmd = [
             sys.executable,
             "-m",
@@ -78,6 +83,8 @@ class Server:
             str(self.https_port),
             "--http-port",
             str(self.http_port),
+            "--vcd-port",
+            str(self.vcd_port),
             "--data-dir",
             str(self.data_dir),
             "--workers",
@@ -120,10 +127,14 @@ class Server:
                 self.proc.wait()
         self.log.close()
 
-    def client(self, **kwargs: object) -> httpx.Client:
-        """httpx over HTTPS, trusting exactly this server's certificate."""
+    def client(self, base_url: str | None = None, **kwargs: object) -> httpx.Client:
+        """httpx over HTTPS (the shared port, or ``base_url``), trusting exactly this server's
+        certificate."""
         return httpx.Client(
-            base_url=self.https, verify=ssl.create_default_context(cafile=self.cert), timeout=30, **kwargs
+            base_url=base_url or self.https,
+            verify=ssl.create_default_context(cafile=self.cert),
+            timeout=30,
+            **kwargs,
         )
 
     def control(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from starlette.types import ASGIApp
 
 from localsphere.faces.control import routes as control
@@ -10,6 +12,7 @@ from localsphere.faces.ops import routes as ops
 from localsphere.faces.routing import Routing, not_found
 from localsphere.faces.sddc import faults as sddc_faults
 from localsphere.faces.sddc import routes as sddc
+from localsphere.faces.vcd import errors as vcd_errors
 from localsphere.faces.vcd import faults as vcd_faults
 from localsphere.faces.vcd import routes as vcd
 from localsphere.faces.vcenter import faults as vcenter_faults
@@ -26,9 +29,17 @@ from localsphere.settings import Settings
 from localsphere.world import World
 
 
+class Apps(NamedTuple):
+    """What the listeners serve: every face on the shared ports; vCloud Director alone on its
+    own port (``--vcd-port``), where every path is vCD's."""
+
+    shared: ASGIApp
+    vcd: ASGIApp
+
+
 def build_app(
     world: World, settings: Settings, admin_token: str, lifecycle: Lifecycle, shared: Shared
-) -> ASGIApp:
+) -> Apps:
     """Every face mounted, under the control plane's request log and fault injection."""
     in_flight, request_log, _ = shared
     routes = [
@@ -39,7 +50,11 @@ def build_app(
         *vra.build(world, settings.max_body_bytes),
         *vcd.build(),
     ]
-    vcenter_hooks, ops_hooks = vcenter_faults.hooks(world), ops_faults.hooks(world)
+    vcenter_hooks, ops_hooks, vcd_hooks = (
+        vcenter_faults.hooks(world),
+        ops_faults.hooks(world),
+        vcd_faults.hooks(),
+    )
     # Which face owns a path prefix: for fault rules, the request log, the route catalogue and
     # the answer to a path no route serves.
     faces = {
@@ -49,7 +64,7 @@ def build_app(
         **dict.fromkeys(ops.PREFIXES, ops_hooks),
         "/csp": ops_hooks,
         vra.PREFIX: vra_faults.hooks(world),
-        vcd.VERSIONS_PATH: vcd_faults.hooks(),
+        vcd.VERSIONS_PATH: vcd_hooks,
     }
     names = {prefix: hooks.name for prefix, hooks in faces.items()} | {control.PREFIX: "control"}
     routes += control.build(
@@ -58,9 +73,17 @@ def build_app(
     owners = FaceOwners(faces, control.answer)
     injector = FaultInjector(world, settings.change_poll_seconds)
     root = Routing(routes, default=not_found(owners.answer_for))
-    return Observe(root, owners, injector, request_log, settings.max_body_bytes)
+    vcd_owners = FaceOwners({"": vcd_hooks}, vcd_hooks.answer)
+    vcd_root = Routing(vcd.build(), default=not_found(vcd_owners.answer_for))
+    return Apps(
+        Observe(root, owners, injector, request_log, settings.max_body_bytes),
+        Observe(vcd_root, vcd_owners, injector, request_log, settings.max_body_bytes),
+    )
 
 
-def build_starting_app() -> ASGIApp:
+def build_starting_app() -> Apps:
     """What answers before the world is ready."""
-    return starting_app(dict.fromkeys(ops.PREFIXES, ops.unavailable))
+    return Apps(
+        starting_app(dict.fromkeys(ops.PREFIXES, ops.unavailable)),
+        starting_app({"": vcd_errors.unavailable}),
+    )

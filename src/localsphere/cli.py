@@ -15,9 +15,7 @@ from localsphere import __version__, control_cli
 from localsphere.settings import DEFAULT_DEMO_PASSWORD, InventorySpec, Policy, Settings, default_data_dir
 
 if TYPE_CHECKING:
-    import socket
-
-    from localsphere.server import Prepared
+    from localsphere.server import Prepared, Sockets
     from localsphere.world.plan import Scenario
 
 cli = typer.Typer(
@@ -68,6 +66,14 @@ def serve(
     host: Annotated[str, typer.Option(envvar="LOCALSPHERE_HOST", help="Address to listen on.")] = "127.0.0.1",
     https_port: Annotated[int, typer.Option(envvar="LOCALSPHERE_HTTPS_PORT")] = 8443,
     http_port: Annotated[int, typer.Option(envvar="LOCALSPHERE_HTTP_PORT")] = 8080,
+    vcd_port: Annotated[
+        int,
+        typer.Option(
+            envvar="LOCALSPHERE_VCD_PORT",
+            min=0,
+            help="vCloud Director's own HTTPS port, where every path is vCD's (0: none).",
+        ),
+    ] = 8444,
     data_dir: DataDir = None,
     db: Db = None,
     workers: Annotated[int, typer.Option(envvar="LOCALSPHERE_WORKERS", min=1)] = 1,
@@ -220,11 +226,14 @@ def serve(
         ),
     )
     plan = _scenario(scenario) if scenario else None
-    https = server.bind(host, https_port)
-    http = server.bind(host, http_port)
-    prepared = _prepare(settings, https, http, plan, scenario)
-    _banner(settings, prepared, https.getsockname()[1], http.getsockname()[1])
-    server.serve(settings, prepared, https, http)
+    sockets = server.Sockets(
+        server.bind(host, https_port),
+        server.bind(host, http_port),
+        server.bind(host, vcd_port) if vcd_port else None,
+    )
+    prepared = _prepare(settings, sockets, plan, scenario)
+    _banner(settings, prepared, sockets)
+    server.serve(settings, prepared, sockets)
     console.print("LocalSphere stopped.", style="dim")
 
 
@@ -238,9 +247,7 @@ def _scenario(path: Path) -> Scenario:
         raise typer.Exit(2) from None
 
 
-def _prepare(
-    settings: Settings, https: socket.socket, http: socket.socket, plan: Scenario | None, path: Path | None
-) -> Prepared:
+def _prepare(settings: Settings, sockets: Sockets, plan: Scenario | None, path: Path | None) -> Prepared:
     """Prepare the world; a scenario's load shows its progress as a bar."""
     from localsphere import server
     from localsphere.world.scenario import ScenarioError
@@ -248,14 +255,13 @@ def _prepare(
     try:
         if plan is None or plan.inventory is None:
             with console.status("Preparing the world..."):
-                return server.prepare(settings, https, http, plan)
+                return server.prepare(settings, sockets, plan)
         columns = (TextColumn(f"Loading {path}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=True) as bar:
             task = bar.add_task("load", total=plan.inventory.vm_count)
             prepared = server.prepare(
                 settings,
-                https,
-                http,
+                sockets,
                 plan,
                 lambda made: bar.update(task, completed=made),  # type: ignore[arg-type]
             )
@@ -266,11 +272,13 @@ def _prepare(
         raise typer.Exit(2) from None
 
 
-def _banner(settings: Settings, prepared: Prepared, https_port: int, http_port: int) -> None:
+def _banner(settings: Settings, prepared: Prepared, sockets: Sockets) -> None:
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     table = Table.grid(padding=(0, 2))
-    table.add_row("HTTPS", f"https://{shown}:{https_port}")
-    table.add_row("HTTP", f"http://{shown}:{http_port}")
+    table.add_row("HTTPS", f"https://{shown}:{sockets.https.getsockname()[1]}")
+    table.add_row("HTTP", f"http://{shown}:{sockets.http.getsockname()[1]}")
+    if sockets.vcd is not None:
+        table.add_row("vCloud Director", f"https://{shown}:{sockets.vcd.getsockname()[1]}")
     table.add_row("Data directory", str(settings.data_dir))
     table.add_row("Database", prepared.database + (" (seeded now)" if prepared.seeded else ""))
     table.add_row("Certificate", str(prepared.cert_file))

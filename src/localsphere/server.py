@@ -16,10 +16,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from starlette.types import ASGIApp
-
-from localsphere.app import build_app, build_starting_app
+from localsphere.app import Apps, build_app, build_starting_app
 from localsphere.runtime.lifecycle import Lifecycle
 from localsphere.runtime.limits import InFlightCounters
 from localsphere.runtime.listener import Listener
@@ -32,6 +31,15 @@ from localsphere.world.changes import Changes
 from localsphere.world.plan import Scenario
 
 ADMIN_TOKEN_FILE = "admin-token"
+
+
+class Sockets(NamedTuple):
+    """The listening sockets: HTTPS and HTTP for every face, and vCloud Director's own HTTPS
+    listener (``--vcd-port``; None: off), where every path is vCD's."""
+
+    https: socket.socket
+    http: socket.socket
+    vcd: socket.socket | None = None
 
 
 @dataclass(frozen=True)
@@ -62,8 +70,7 @@ def ensure_admin_token(settings: Settings) -> tuple[str, Path | None]:
 
 def prepare(
     settings: Settings,
-    https: socket.socket,
-    http: socket.socket,
+    sockets: Sockets,
     scenario: Scenario | None = None,
     progress: Progress | None = None,
 ) -> Prepared:
@@ -76,7 +83,7 @@ def prepare(
         cert, key = settings.cert_file, settings.key_file
     else:
         cert, key = ensure_certificate(settings.data_dir, settings.host)
-    with _answering(build_starting_app(), settings, cert, key, https, http):
+    with _answering(build_starting_app(), settings, cert, key, sockets):
         world = World(settings)
         try:
             seeded = world.prepare(scenario, progress)
@@ -87,12 +94,10 @@ def prepare(
 
 
 @contextlib.contextmanager
-def _answering(
-    app: ASGIApp, settings: Settings, cert: Path, key: Path, https: socket.socket, http: socket.socket
-) -> Iterator[None]:
-    """Serve ``app`` on the listening sockets from a thread while the block runs; the sockets stay
-    open for the workers."""
-    listeners = _listeners(app, settings, cert, key, https, http)
+def _answering(apps: Apps, settings: Settings, cert: Path, key: Path, sockets: Sockets) -> Iterator[None]:
+    """Serve ``apps`` on the listening sockets from a thread while the block runs; the sockets
+    stay open for the workers."""
+    listeners = _listeners(apps, settings, cert, key, sockets)
     ready = threading.Event()
     loop = asyncio.new_event_loop()
 
@@ -121,14 +126,8 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_worker(
-    settings: Settings,
-    prepared: Prepared,
-    https: socket.socket,
-    http: socket.socket,
-    shared: Shared,
-) -> None:
-    """One worker: its own world handle and app, answering on both listeners until told to stop;
+def run_worker(settings: Settings, prepared: Prepared, sockets: Sockets, shared: Shared) -> None:
+    """One worker: its own world handle and apps, answering on every listener until told to stop;
     ``shared``: what the server's workers share in memory, with this worker's view of the
     in-flight counts."""
     logging.basicConfig(
@@ -141,8 +140,7 @@ def run_worker(
         settings,
         prepared.cert_file,
         prepared.key_file,
-        https,
-        http,
+        sockets,
     )
 
     async def main() -> None:
@@ -166,21 +164,22 @@ def run_worker(
         world.close()
 
 
-def _listeners(
-    app: ASGIApp, settings: Settings, cert: Path, key: Path, https: socket.socket, http: socket.socket
-) -> list[Listener]:
-    """``app`` on the HTTPS and the HTTP listening socket."""
-    return [
-        Listener(app, https, (cert, key), settings.log_level),
-        Listener(app, http, None, settings.log_level),
+def _listeners(apps: Apps, settings: Settings, cert: Path, key: Path, sockets: Sockets) -> list[Listener]:
+    """The shared app on the HTTPS and the HTTP listening socket, vCD's on its own (HTTPS)."""
+    listeners = [
+        Listener(apps.shared, sockets.https, (cert, key), settings.log_level),
+        Listener(apps.shared, sockets.http, None, settings.log_level),
     ]
+    if sockets.vcd is not None:
+        listeners.append(Listener(apps.vcd, sockets.vcd, (cert, key), settings.log_level))
+    return listeners
 
 
 async def _serve_all(listeners: list[Listener]) -> None:
     await asyncio.gather(*(listener.serve() for listener in listeners))
 
 
-def serve(settings: Settings, prepared: Prepared, https: socket.socket, http: socket.socket) -> None:
+def serve(settings: Settings, prepared: Prepared, sockets: Sockets) -> None:
     """Serve until SIGINT/SIGTERM: in this process for one worker, else from supervised children."""
     shared = Shared.make(
         InFlightCounters(*prepared.limits, workers=settings.workers), RequestLog(settings.request_log_size)
@@ -193,22 +192,16 @@ def serve(settings: Settings, prepared: Prepared, https: socket.socket, http: so
     )
     try:
         if settings.workers <= 1:
-            run_worker(settings, prepared, https, http, shared)
+            run_worker(settings, prepared, sockets, shared)
         else:
-            _supervise(settings, prepared, https, http, shared)
+            _supervise(settings, prepared, sockets, shared)
     finally:
         if changes is not None:
             changes.close()
         shared.close()
 
 
-def _supervise(
-    settings: Settings,
-    prepared: Prepared,
-    https: socket.socket,
-    http: socket.socket,
-    shared: Shared,
-) -> None:
+def _supervise(settings: Settings, prepared: Prepared, sockets: Sockets, shared: Shared) -> None:
     """Run the workers as children, replacing any that dies; a replacement starts with its
     predecessor's in-flight requests forgotten."""
     context = multiprocessing.get_context("spawn")
@@ -217,7 +210,7 @@ def _supervise(
     def spawn(index: int) -> multiprocessing.process.BaseProcess:
         proc = context.Process(
             target=run_worker,
-            args=(settings, prepared, https, http, shared._replace(in_flight=shared.in_flight.worker(index))),
+            args=(settings, prepared, sockets, shared._replace(in_flight=shared.in_flight.worker(index))),
             daemon=True,
         )
         proc.start()

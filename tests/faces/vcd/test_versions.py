@@ -1,9 +1,11 @@
 """vCloud Director's ``GET /api/versions``: the versions offered, valid against the XSDs, what
 pyvcloud negotiates from it, and vCD's ``Error`` for what the face does not serve."""
 
+import httpx
 import pytest
 from pyvcloud.vcd.client import Client
 
+from conftest import Server
 from vcd_schema import assert_valid
 
 VERSIONS_NS = "{http://www.vmware.com/vcloud/versions}"
@@ -46,3 +48,26 @@ def test_what_the_face_does_not_serve_is_vcds_error(server, method, status):
     error = assert_valid(r.content)
     assert error.tag == f"{VCLOUD_NS}Error" and error.get("majorErrorCode") == str(status)
     assert error.get("minorErrorCode") == "METHOD_NOT_ALLOWED" and error.get("stackTrace") is None
+
+
+def test_the_vcd_listener_serves_vcd_alone(server):
+    with server.client(base_url=server.vcd) as c:
+        r = c.get("/api/versions")
+        assert r.status_code == 200 and assert_valid(r.content).tag == f"{VERSIONS_NS}SupportedVersions"
+        for path in ("/api/session", "/v1/users", "/identity/api/tenants", "/nothing"):
+            r = c.get(path, headers={"Accept": "application/*+xml;version=36.0"})
+            assert r.status_code == 404, path  # no other face's path is served there
+            assert assert_valid(r.content).get("minorErrorCode") == "RESOURCE_NOT_FOUND"
+    with server.client() as c:  # the shared port's /api/session is still vCenter's
+        assert c.get("/api/session").json()["error_type"] == "UNAUTHENTICATED"
+
+
+def test_vcd_port_zero_opens_no_listener(new_database, tmp_path):
+    off = Server(tmp_path / "world", new_database(), extra=["--vcd-port", "0"]).start()
+    try:
+        with pytest.raises(httpx.ConnectError), off.client(base_url=off.vcd) as c:
+            c.get("/api/versions")
+        with off.client() as c:
+            assert c.get("/api/versions").status_code == 200  # the shared port still has it
+    finally:
+        off.stop()

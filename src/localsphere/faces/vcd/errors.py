@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from localsphere.faces.routing import answers, status_answers
 from localsphere.faces.vcd.model import document
@@ -34,6 +35,11 @@ def error_response(request: Request, status: int, message: str) -> Response:
     version = answered_in(request.headers.get("accept", ""))
     body = document(Error(message, status, MINOR.get(status, "BAD_REQUEST")), version)
     return Response(body, status_code=status, media_type=f"{ERROR_TYPE};version={version}")
+
+
+async def unavailable(scope: Scope) -> Response:
+    """503, while the server starts."""
+    return error_response(Request(scope), 503, "The server is starting; try again later.")
 
 
 def on_world_error(request: Request, exc: Exception) -> Response:
