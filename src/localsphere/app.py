@@ -48,12 +48,12 @@ def build_app(
         *ops.csp_routes(world, settings.max_body_bytes),
         *vcenter.routes(world, settings.max_body_bytes),
         *vra.build(world, settings.max_body_bytes),
-        *vcd.build(),
+        *vcd.build(world, own_listener=False),
     ]
     vcenter_hooks, ops_hooks, vcd_hooks = (
         vcenter_faults.hooks(world),
         ops_faults.hooks(world),
-        vcd_faults.hooks(),
+        vcd_faults.hooks(world),
     )
     # Which face owns a path prefix: for fault rules, the request log, the route catalogue and
     # the answer to a path no route serves.
@@ -65,6 +65,8 @@ def build_app(
         "/csp": ops_hooks,
         vra.PREFIX: vra_faults.hooks(world),
         vcd.VERSIONS_PATH: vcd_hooks,
+        "/api/sessions": vcd_hooks,
+        vcd.CLOUDAPI: vcd_hooks,
     }
     names = {prefix: hooks.name for prefix, hooks in faces.items()} | {control.PREFIX: "control"}
     routes += control.build(
@@ -74,7 +76,7 @@ def build_app(
     injector = FaultInjector(world, settings.change_poll_seconds)
     root = Routing(routes, default=not_found(owners.answer_for))
     vcd_owners = FaceOwners({"": vcd_hooks}, vcd_hooks.answer)
-    vcd_root = Routing(vcd.build(), default=not_found(vcd_owners.answer_for))
+    vcd_root = Routing(vcd.build(world, own_listener=True), default=not_found(vcd_owners.answer_for))
     return Apps(
         Observe(root, owners, injector, request_log, settings.max_body_bytes),
         Observe(vcd_root, vcd_owners, injector, request_log, settings.max_body_bytes),

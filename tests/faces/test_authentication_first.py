@@ -5,6 +5,7 @@ are not read before the credential is checked). Faces added later are walked the
 walk reads the routes off the live server and fails on a face it does not know."""
 
 import re
+import xml.etree.ElementTree as ET
 
 from helpers import ADMIN, ops_acquire, vcenter_session
 
@@ -25,6 +26,11 @@ NOBODY = ("nobody@vsphere.local", "wrong")
 def is_face_401(face, path, r):
     if r.status_code != 401:
         return False
+    if face == "cloud-director":
+        error = ET.fromstring(r.content)
+        return (
+            error.tag == "{http://www.vmware.com/vcloud/v1.5}Error" and error.get("majorErrorCode") == "401"
+        )
     body = r.json()
     if face == "sddc-manager":
         return body["errorCode"] in ("Unauthorized", "Unauthenticated")
@@ -51,6 +57,16 @@ def credentials(server):
             json={"username": "administrator", "password": "VMware1!", "tenant": "vsphere.local"},
         ).json()["id"]
         assert c.delete(f"/identity/api/tokens/{vra}").status_code == 204
+        vcd = c.post(
+            "/api/sessions",
+            auth=("administrator@System", "VMware1!"),
+            headers={"Accept": "application/*+xml;version=36.0"},
+        ).headers["x-vcloud-authorization"]
+        closed = c.delete(
+            "/cloudapi/1.0.0/sessions/current",
+            headers={"x-vcloud-authorization": vcd, "Accept": "application/json;version=36.0"},
+        )
+        assert closed.status_code == 204
     server.advance(2 * 3600)  # past the access token's hour
     session = vcenter_session(server)
     ops = ops_acquire(server).json()["token"]
@@ -79,6 +95,12 @@ def credentials(server):
             "none": {},
             "garbage": {"Authorization": "Bearer garbage"},
             "deleted": {"Authorization": f"Bearer {vra}"},
+        },
+        "cloud-director": {
+            "none": {},
+            "garbage": {"x-vcloud-authorization": "garbage"},
+            "garbage bearer": {"Authorization": "Bearer garbage"},
+            "closed": {"x-vcloud-authorization": vcd},
         },
         "control": {"none": {}, "garbage": {"Authorization": "Bearer garbage"}},
     }
@@ -144,6 +166,9 @@ def test_the_anonymous_operations_are_only_the_sign_ins(server):
         "HEAD /identity/api/tokens/{token:path}",
         "DELETE /identity/api/tokens/{token:path}",
         "GET /api/versions",  # vCD: what a client reads before it signs in
+        "POST /api/sessions",
+        "POST /cloudapi/1.0.0/sessions",
+        "POST /cloudapi/1.0.0/sessions/provider",
     }
 
 

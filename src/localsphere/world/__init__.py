@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsphere.settings import Settings
-from localsphere.world.access import ROOTS, Access, Caller, Permissions, require
+from localsphere.world.access import ROOTS, VCD, VRA, Access, Caller, Permissions, require
 from localsphere.world.api_tokens import ApiTokens
 from localsphere.world.auth import Auth
 from localsphere.world.authz_records import PrivilegeChecks, VtMappings
@@ -34,7 +34,7 @@ from localsphere.world.state import WorldState
 from localsphere.world.store import WHOLE_WORLD, Store, changed
 from localsphere.world.tenant_principals import TenantPrincipals
 from localsphere.world.tenant_roles import TenantRoles
-from localsphere.world.tenant_tokens import TenantTokens
+from localsphere.world.tenant_tokens import TenantTokens, vra_token_id
 from localsphere.world.tenants import Tenants
 from localsphere.world.tokens import Tokens
 
@@ -80,7 +80,20 @@ class World:
         )
         self.tenant_roles = TenantRoles(self.store, self.clock, self.tenant_principals)
         self.business_groups = BusinessGroups(self.store, self.clock, self.tenant_principals)
-        self.tenant_tokens = TenantTokens(self.store, self.policies, self.sessions, self.tenant_principals)
+        self.tenant_tokens = TenantTokens(
+            self.store,
+            self.policies,
+            self.sessions,
+            self.tenant_principals,
+            VRA,
+            lifetime=lambda policy: policy.vra_token_ttl,
+            shape=vra_token_id,
+        )
+        # vCloud Director: an org is a tenant (the System org the default one); sessions live
+        # while they are used.
+        self.org_sessions = TenantTokens(
+            self.store, self.policies, self.sessions, self.tenant_principals, VCD
+        )
         self._demo_password = settings.demo_password
         self._inventory = settings.inventory
         self._limits = (settings.ops_max_requests, settings.ops_max_requests_per_address)

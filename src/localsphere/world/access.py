@@ -31,7 +31,8 @@ SDDC = "sddc"  # the product family of VCF SDDC Manager's scopes and roles
 VCENTER = "vcenter"  # vCenter's privileges, roles and permissions
 OPS = "ops"  # VCF Operations (vRealize Operations) roles
 VRA = "vra"  # vRealize Automation roles: system-wide (""), per tenant and per business group
-ROOTS = {SDDC: "", VCENTER: "group-d1", OPS: "", VRA: ""}  # where a family's root permissions sit
+VCD = "vcd"  # vCloud Director
+ROOTS = {SDDC: "", VCENTER: "group-d1", OPS: "", VRA: "", VCD: ""}  # where root permissions sit
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ of the SSO domain)."""
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
@@ -51,6 +52,26 @@ class TenantSpec:
     full_name: str
     description: str | None = None
     contact_email: str | None = None
+
+
+SYSTEM_ORG = "System"  # vCloud Director's provider org: the default tenant, whose users are SSO's
+_ORG_IDS = uuid.UUID("4c53a1d0-0000-4000-8000-00000000c1d0")  # namespace of orgs' fixed ids
+
+
+def org_name(tenant: TenantView) -> str:
+    """A tenant's name as vCloud Director calls the org: ``System`` for the default tenant."""
+    return SYSTEM_ORG if tenant.is_default else tenant.name
+
+
+def tenant_of_org(org: str) -> str:
+    """The tenant an org name names (``System``, in any case, is the default tenant)."""
+    return DEFAULT_TENANT if org.lower() == SYSTEM_ORG.lower() else org
+
+
+def org_id(tenant: TenantView) -> str:
+    """An org's UUID (vCD's ``urn:vcloud:org:<uuid>``): fixed by its tenant's name, so it stays
+    the same across resets and restarts."""
+    return str(uuid.uuid5(_ORG_IDS, tenant.name.lower()))
 
 
 def tenant_scope(tenant: str) -> str:

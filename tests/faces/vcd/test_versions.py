@@ -54,7 +54,9 @@ def test_the_vcd_listener_serves_vcd_alone(server):
     with server.client(base_url=server.vcd) as c:
         r = c.get("/api/versions")
         assert r.status_code == 200 and assert_valid(r.content).tag == f"{VERSIONS_NS}SupportedVersions"
-        for path in ("/api/session", "/v1/users", "/identity/api/tenants", "/nothing"):
+        r = c.get("/api/session", headers={"Accept": "application/*+xml;version=36.0"})
+        assert r.status_code == 401 and assert_valid(r.content).get("minorErrorCode") == "UNAUTHORIZED"
+        for path in ("/v1/users", "/identity/api/tenants", "/nothing"):
             r = c.get(path, headers={"Accept": "application/*+xml;version=36.0"})
             assert r.status_code == 404, path  # no other face's path is served there
             assert assert_valid(r.content).get("minorErrorCode") == "RESOURCE_NOT_FOUND"

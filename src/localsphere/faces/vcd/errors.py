@@ -12,7 +12,7 @@ from starlette.types import Scope
 from localsphere.faces.routing import answers, status_answers
 from localsphere.faces.vcd.model import document
 from localsphere.faces.vcd.types import Error
-from localsphere.faces.vcd.versions import answered_in
+from localsphere.faces.vcd.versions import NotOffered, answered_in
 from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated, WorldError
 
 ERROR_TYPE = "application/vnd.vmware.vcloud.error+xml"
@@ -56,4 +56,9 @@ _plain, _internal = status_answers(
 )
 
 
-answer = answers({WorldError: on_world_error, **_plain}, _internal)
+def on_not_offered(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NotOffered)
+    return error_response(request, 406, exc.message)
+
+
+answer = answers({WorldError: on_world_error, NotOffered: on_not_offered, **_plain}, _internal)

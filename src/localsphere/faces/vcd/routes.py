@@ -1,30 +1,219 @@
-"""The vCloud Director face, so far: ``GET /api/versions``, the versions it offers (anonymous, as
-the product's is). Sessions, organizations and the rest follow (issue 12)."""
+"""The vCloud Director face, so far: the versions offered (``GET /api/versions``) and sessions
+(legacy ``POST /api/sessions``, cloudapi ``POST /cloudapi/1.0.0/sessions[/provider]``,
+``GET``/``DELETE /api/session``, ``DELETE /cloudapi/1.0.0/sessions/current``). An org is one of
+the world's tenants; the System org is the default tenant, whose users are SSO's. Organizations,
+VDCs, vApps and the rest follow (issue 12).
+
+``/api/session`` is vCenter's too: on the shared ports only vCD's own listener (``--vcd-port``)
+serves vCD's ``GET``/``DELETE /api/session`` for now."""
 
 from __future__ import annotations
+
+import base64
+import binascii
+import uuid
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from localsphere.faces.http import Runner, bearer, json_response, note_principal
 from localsphere.faces.routing import FaceRoute, Routes
 from localsphere.faces.vcd import errors
 from localsphere.faces.vcd.model import document
-from localsphere.faces.vcd.types import SupportedVersions, VersionInfo
-from localsphere.faces.vcd.versions import DEPRECATED, NEWEST, OFFERED
+from localsphere.faces.vcd.types import (
+    AuthorizedLocation,
+    AuthorizedLocations,
+    Link,
+    Session,
+    SupportedVersions,
+    VersionInfo,
+)
+from localsphere.faces.vcd.versions import DEPRECATED, NEWEST, OFFERED, chosen
+from localsphere.world import World
+from localsphere.world.errors import Forbidden, Unauthenticated
+from localsphere.world.tenant_roles import TenantCaller
+from localsphere.world.tenants import SYSTEM_ORG, TenantView, org_id, org_name, tenant_of_org
 
 VERSIONS_PATH = "/api/versions"
+CLOUDAPI = "/cloudapi/1.0.0"
+VCLOUD_TYPE = "application/vnd.vmware.vcloud"
+SESSION_TYPE = f"{VCLOUD_TYPE}.session+xml"
+SITE_ID = "4c53a1d0-0000-4000-8000-0000000051e0"  # this server's one site, fixed
+TOKEN_HEADER = "x-vcloud-authorization"
+ACCESS_TOKEN_HEADER = "X-VMWARE-VCLOUD-ACCESS-TOKEN"
 
 
 async def versions(request: Request) -> Response:
     """Every version offered with its sign-in URL (``/api/sessions`` on this host); the same
     answer whatever version the request names, as the product's. Plain ``application/xml``: no
     public source shows the product's media type for it, and clients only parse it."""
-    base = f"{request.url.scheme}://{request.url.netloc}"
-    offered = SupportedVersions([VersionInfo(v, f"{base}/api/sessions", v in DEPRECATED) for v in OFFERED])
+    offered = SupportedVersions(
+        [VersionInfo(v, f"{_base(request)}/api/sessions", v in DEPRECATED) for v in OFFERED]
+    )
     return Response(document(offered, NEWEST), media_type="application/xml")
 
 
-def build() -> list[FaceRoute]:
-    table: Routes[None] = Routes(errors.answer)
+def _base(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _version(request: Request) -> str:
+    """The API version the request's ``Accept`` names; 406 (NotOffered) when it names none or
+    one not offered, as the product answers every call but ``/api/versions``."""
+    return chosen(request.headers.get("accept", ""))
+
+
+def _basic(request: Request) -> tuple[str, str, str]:
+    """``user@org:password`` of ``Authorization: Basic``; Forbidden when there is none (the
+    product's 403 for a sign-in without credentials), Unauthenticated when it is unreadable."""
+    encoded = bearer(request, "Basic")
+    if encoded is None:
+        raise Forbidden("credentials.missing", "This operation needs credentials: user@org and a password.")
+    try:
+        text = base64.b64decode(encoded, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthenticated("credentials.invalid", "Invalid credentials.") from None
+    login, _, password = text.partition(":")
+    user, _, org = login.rpartition("@")
+    if not user or not org:
+        raise Unauthenticated("credentials.invalid", "Invalid credentials: sign in as user@org.")
+    return user, org, password
+
+
+class VcdFace:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.runner = Runner(world.store)
+
+    async def authenticate(self, request: Request) -> TenantCaller:
+        """The route table's credential check: ``x-vcloud-authorization`` or a cloudapi
+        ``Authorization: Bearer``, before anything else is read."""
+        token = request.headers.get(TOKEN_HEADER) or bearer(request)
+        if not token:
+            raise Unauthenticated("session.missing", "This operation needs a session: sign in first.")
+        caller = await self.runner.read(self.world.org_sessions.check, token.strip())
+        note_principal(request, caller.caller.principal.upn)
+        return caller
+
+    async def _sign_in(self, request: Request, provider: bool | None) -> tuple[str, TenantView, TenantCaller]:
+        """Sign in with Basic ``user@org``; ``provider`` True: only the System org, False: only
+        another org, None: any. Unauthenticated names nobody."""
+        user, org, password = _basic(request)
+        if provider is not None and (org.lower() == SYSTEM_ORG.lower()) != provider:
+            raise Unauthenticated("credentials.invalid", "Invalid credentials.")
+        sessions = self.world.org_sessions
+        try:
+            issued = await self.runner.call(sessions.issue, tenant_of_org(org), user, password)
+        except Unauthenticated:
+            raise Unauthenticated("credentials.invalid", "Invalid credentials.") from None
+        caller = await self.runner.read(sessions.check, issued.token)
+        tenant = await self.runner.read(self.world.tenants.get, issued.tenant)
+        note_principal(request, caller.caller.principal.upn)
+        return issued.token, tenant, caller
+
+    async def sign_in(self, request: Request) -> Response:
+        """Legacy ``POST /api/sessions``: the Session, and its token in ``x-vcloud-authorization``."""
+        version = _version(request)
+        token, tenant, caller = await self._sign_in(request, None)
+        response = self.session_response(request, version, tenant, caller)
+        response.headers[TOKEN_HEADER] = token
+        return response
+
+    async def cloudapi_sign_in(self, request: Request) -> Response:
+        return await self._cloudapi_sign_in(request, provider=False)
+
+    async def cloudapi_provider_sign_in(self, request: Request) -> Response:
+        return await self._cloudapi_sign_in(request, provider=True)
+
+    async def _cloudapi_sign_in(self, request: Request, provider: bool) -> Response:
+        """cloudapi sign-in (API 33 and later): the token in ``X-VMWARE-VCLOUD-ACCESS-TOKEN``
+        (and ``x-vcloud-authorization``), and the session as JSON."""
+        _version(request)
+        token, tenant, caller = await self._sign_in(request, provider)
+        principal = caller.caller.principal
+        body = {
+            "id": f"urn:vcloud:session:{uuid.uuid4()}",
+            "site": {"name": request.url.hostname, "id": f"urn:vcloud:site:{SITE_ID}"},
+            "user": {"name": principal.name, "id": f"urn:vcloud:user:{principal.id}"},
+            "org": {"name": org_name(tenant), "id": f"urn:vcloud:org:{org_id(tenant)}"},
+            "location": f"{org_id(tenant)}@{SITE_ID}",
+            "roles": [],
+            "roleRefs": [],
+            "sessionIdleTimeoutMinutes": self.world.policies.base.session_idle_timeout // 60,
+        }
+        headers = {
+            ACCESS_TOKEN_HEADER: token,
+            "X-VMWARE-VCLOUD-TOKEN-TYPE": "Bearer",
+            TOKEN_HEADER: token,
+        }
+        return json_response(body, 200, headers=headers)
+
+    async def get_session(self, request: Request, caller: TenantCaller) -> Response:
+        version = _version(request)
+        tenant = await self.runner.read(self.world.tenants.get, caller.tenant)
+        return self.session_response(request, version, tenant, caller)
+
+    async def sign_out(self, request: Request, _caller: TenantCaller) -> Response:
+        token = request.headers.get(TOKEN_HEADER) or bearer(request) or ""
+        await self.runner.call(self.world.org_sessions.revoke, token.strip())
+        return Response(status_code=204)
+
+    @staticmethod
+    def session_response(
+        request: Request, version: str, tenant: TenantView, caller: TenantCaller
+    ) -> Response:
+        base, org = _base(request), org_name(tenant)
+        org_href = f"{base}/api/org/{org_id(tenant)}"
+        links = [
+            Link("down", f"{base}/api/org/", f"{VCLOUD_TYPE}.orgList+xml"),
+            Link("remove", f"{base}/api/session"),
+            Link("down", org_href, f"{VCLOUD_TYPE}.org+xml", org),
+            Link("down", f"{base}/api/query", f"{VCLOUD_TYPE}.query.queryList+xml"),
+            Link("entityResolver", f"{base}/api/entity/", f"{VCLOUD_TYPE}.entity+xml"),
+        ]
+        if tenant.is_default:  # the provider's views
+            links += [
+                Link("down", f"{base}/api/admin/", "application/vnd.vmware.admin.vcloud+xml"),
+                Link("down", f"{base}/api/admin/extension", "application/vnd.vmware.admin.vmwExtension+xml"),
+            ]
+        location = f"{org_id(tenant)}@{SITE_ID}"
+        principal = caller.caller.principal
+        session = Session(
+            href=f"{base}/api/session",
+            type=SESSION_TYPE,
+            user=principal.name,
+            org=org,
+            user_id=f"urn:vcloud:user:{principal.id}",
+            location_id=location,
+            links=links,
+            authorized_locations=AuthorizedLocations(
+                [
+                    AuthorizedLocation(
+                        request.url.hostname or "",
+                        location,
+                        request.url.hostname,
+                        org,
+                        base,
+                        f"{base}/tenant/{org}",
+                        org,
+                    )
+                ]
+            ),
+        )
+        return Response(document(session, version), media_type=f"{SESSION_TYPE};version={version}")
+
+
+def build(world: World, own_listener: bool) -> list[FaceRoute]:
+    """The face's routes; ``own_listener``: for vCD's own port, with what vCenter also owns on
+    the shared ones (``/api/session``)."""
+    face = VcdFace(world)
+    table: Routes[TenantCaller] = Routes(errors.answer, face.authenticate)
     table.anonymous("GET", VERSIONS_PATH, versions)
+    table.anonymous("POST", "/api/sessions", face.sign_in)
+    table.anonymous("POST", f"{CLOUDAPI}/sessions", face.cloudapi_sign_in)
+    table.anonymous("POST", f"{CLOUDAPI}/sessions/provider", face.cloudapi_provider_sign_in)
+    table.add("DELETE", f"{CLOUDAPI}/sessions/current", face.sign_out)
+    if own_listener:
+        table.add("GET", "/api/session", face.get_session)
+        table.add("DELETE", "/api/session", face.sign_out)
     return table.build()

@@ -38,3 +38,48 @@ class Error(XmlType):
     message: str = attribute("message")
     major_error_code: int = attribute("majorErrorCode")
     minor_error_code: str = attribute("minorErrorCode")
+
+
+@dataclass
+class Link(XmlType):
+    """``LinkType``: where a client goes next (``rel``) and what it finds there (``type``)."""
+
+    rel: str = attribute("rel")
+    href: str = attribute("href")
+    type: str | None = attribute("type")
+    name: str | None = attribute("name")
+
+
+@dataclass
+class AuthorizedLocation(XmlType):
+    """``AuthorizedLocationType`` (multiSite.xsd, an ``EntityType``: ``name`` required): a site
+    the session may be used at. The XSDs' MULTI_SITE is 29.0, JWT_LOGIN_SUPPORT 30.0."""
+
+    name: str = attribute("name", since="29.0")
+    location_id: str = element("LocationId", since="30.0")
+    site_name: str | None = element("SiteName", since="30.0")
+    org_name: str | None = element("OrgName", since="30.0")
+    rest_api_endpoint: str = element("RestApiEndpoint", since="29.0")
+    ui_endpoint: str = element("UIEndpoint", since="29.0")
+    auth_context: str | None = element("AuthContext", since="30.0")
+
+
+@dataclass
+class AuthorizedLocations(XmlType):
+    locations: list[AuthorizedLocation] = element("Location", since="29.0", many=True)
+
+
+@dataclass
+class Session(XmlType):
+    """``SessionType`` (session.xsd): who is signed in to which org, and the links a client
+    follows from there."""
+
+    TAG: ClassVar[str] = "Session"
+    href: str = attribute("href")
+    type: str = attribute("type")
+    user: str = attribute("user")
+    org: str = attribute("org")
+    user_id: str = attribute("userId", since="5.5")
+    location_id: str | None = attribute("locationId", since="30.0")
+    links: list[Link] = element("Link", many=True)
+    authorized_locations: AuthorizedLocations | None = element("AuthorizedLocations", since="29.0")

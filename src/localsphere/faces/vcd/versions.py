@@ -29,3 +29,29 @@ def answered_in(accept: str) -> str:
     newest."""
     asked = asked_version(accept)
     return asked if asked in OFFERED else NEWEST
+
+
+class NotOffered(Exception):
+    """A request that names no API version, or one not offered (406)."""
+
+    def __init__(self, asked: str | None) -> None:
+        super().__init__(asked or "")
+        self.asked = asked
+
+    @property
+    def message(self) -> str:
+        """The product's words, the versions newest first and the deprecated ones marked."""
+        shown = ", ".join(f"{v} [D]" if v in DEPRECATED else v for v in reversed(OFFERED))
+        return (
+            "The request has invalid accept header: Invalid API version requested. "
+            f"Supported API versions are: [{shown}] ([D] indicates deprecated versions)"
+        )
+
+
+def chosen(accept: str) -> str:
+    """The version a request is answered in: the one its ``Accept`` names, which must be offered
+    (else NotOffered, as the product answers every call but ``/api/versions``)."""
+    asked = asked_version(accept)
+    if asked not in OFFERED:
+        raise NotOffered(asked)
+    return asked

@@ -1,0 +1,140 @@
+"""vCloud Director sessions: legacy and cloudapi sign-in for the System org (SSO users) and for an
+org (a tenant, with a directory linked through vRA), the Session and its links, 403/401/406,
+sign-out, the idle timeout on the world clock, and pyvcloud signing in unmodified, at the newest
+version and forced to an old one."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from pyvcloud.vcd.client import BasicLoginCredentials, Client
+
+from conftest import DEMO_PASSWORD
+from vcd_schema import assert_valid
+
+V15 = "{http://www.vmware.com/vcloud/v1.5}"
+XML36 = {"Accept": "application/*+xml;version=36.0"}
+JSON36 = {"Accept": "application/json;version=36.0"}
+
+
+def legacy(c, user="administrator@System", password=DEMO_PASSWORD, headers=XML36):
+    return c.post("/api/sessions", auth=(user, password), headers=headers)
+
+
+@pytest.mark.parametrize("port", ["shared", "vcd"])
+def test_legacy_sign_in_gives_a_session_and_its_token(server, port):
+    with server.client(base_url=server.vcd if port == "vcd" else None) as c:
+        r = legacy(c)
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"] == "application/vnd.vmware.vcloud.session+xml;version=36.0"
+        token = r.headers["x-vcloud-authorization"]
+        session = assert_valid(r.content)
+        assert (session.get("user"), session.get("org")) == ("administrator", "System")
+        assert session.get("userId").startswith("urn:vcloud:user:")
+        links = {(link.get("rel"), link.get("type")) for link in session.findall(f"{V15}Link")}
+        for wanted in ("orgList+xml", "org+xml", "query.queryList+xml"):
+            assert ("down", f"application/vnd.vmware.vcloud.{wanted}") in links
+        assert ("down", "application/vnd.vmware.admin.vmwExtension+xml") in links  # the provider's
+        assert len(links) == len(session.findall(f"{V15}Link"))  # no rel and type twice
+    with server.client(base_url=server.vcd) as c:
+        assert c.get("/api/session", headers={**XML36, "x-vcloud-authorization": token}).status_code == 200
+
+
+def test_an_older_version_gets_an_older_session(server):
+    with server.client(base_url=server.vcd) as c:
+        r = legacy(c, headers={"Accept": "application/*+xml;version=5.5"})
+    # Not checked against the XSDs, which describe 30.0 (where AuthorizedLocations is required).
+    session = ET.fromstring(r.content)
+    assert r.status_code == 200 and session.tag == f"{V15}Session"
+    assert session.get("userId") and session.get("locationId") is None
+    assert session.find(f"{V15}AuthorizedLocations") is None
+
+
+def test_refusals(server):
+    with server.client() as c:
+        r = c.post("/api/sessions", headers=XML36)
+        assert r.status_code == 403 and assert_valid(r.content).get("majorErrorCode") == "403"
+        r = legacy(c, password="wrong")
+        assert r.status_code == 401 and "x-vcloud-authorization" not in r.headers
+        assert legacy(c, user="administrator").status_code == 401  # no org
+        assert legacy(c, user="administrator@nosuchorg").status_code == 401
+        for accept in ("application/*+xml", "application/*+xml;version=99.0"):
+            r = legacy(c, headers={"Accept": accept})
+            error = assert_valid(r.content)
+            assert r.status_code == 406 and error.get("minorErrorCode") == "NOT_ACCEPTABLE"
+            assert "36.0, 35.0" in error.get("message") and "32.0 [D]" in error.get("message")
+
+
+def test_cloudapi_sign_in_and_sign_out(server):
+    with server.client() as c:
+        r = c.post(
+            "/cloudapi/1.0.0/sessions/provider", auth=("administrator@System", DEMO_PASSWORD), headers=JSON36
+        )
+        assert r.status_code == 200
+        token = r.headers["x-vmware-vcloud-access-token"]
+        assert r.json()["org"]["name"] == "System" and r.json()["user"]["name"] == "administrator"
+        wrong_door = c.post(
+            "/cloudapi/1.0.0/sessions", auth=("administrator@System", DEMO_PASSWORD), headers=JSON36
+        )
+        assert wrong_door.status_code == 401  # the System org signs in as the provider
+    with server.client(base_url=server.vcd) as c:
+        bearer = {**XML36, "Authorization": f"Bearer {token}"}
+        assert c.get("/api/session", headers=bearer).status_code == 200
+        assert c.delete("/cloudapi/1.0.0/sessions/current", headers=bearer).status_code == 204
+        assert c.get("/api/session", headers=bearer).status_code == 401
+
+
+def test_sessions_end_after_30_idle_minutes_on_the_world_clock(server):
+    with server.client(base_url=server.vcd) as c:
+        token = legacy(c).headers["x-vcloud-authorization"]
+        headers = {**XML36, "x-vcloud-authorization": token}
+        server.advance(25 * 60)
+        assert c.get("/api/session", headers=headers).status_code == 200  # used: lives on
+        server.advance(31 * 60)
+        assert c.get("/api/session", headers=headers).status_code == 401
+        assert legacy(c).status_code == 200
+
+
+def test_an_org_is_a_tenant_and_its_users_are_the_tenants(server, slapd):
+    with server.client() as c:
+        admin = c.post(
+            "/identity/api/tokens",
+            json={"username": "administrator", "password": DEMO_PASSWORD, "tenant": "vsphere.local"},
+        ).json()["id"]
+        vra = {"Authorization": f"Bearer {admin}"}
+        assert (
+            c.put("/identity/api/tenants/acme", json={"id": "acme", "name": "ACME"}, headers=vra).status_code
+            == 201
+        )
+        store = {
+            "name": "lab",
+            "type": "LDAP",
+            "url": slapd.url,
+            "userNameDn": slapd.admin_dn,
+            "password": slapd.admin_password,
+            "userBaseSearchDn": slapd.user_base,
+            "groupBaseSearchDn": slapd.group_base,
+        }
+        assert (
+            c.put("/identity/api/tenants/acme/directories/lab.test", json=store, headers=vra).status_code
+            == 204
+        )
+        r = legacy(c, user="tony@acme", password=slapd.users["tony"])
+        assert r.status_code == 200
+        session = assert_valid(r.content)
+        assert (session.get("user"), session.get("org")) == ("tony", "acme")
+        links = {(link.get("rel"), link.get("type")) for link in session.findall(f"{V15}Link")}
+        assert ("down", "application/vnd.vmware.admin.vmwExtension+xml") not in links  # no provider
+        assert legacy(c, user="administrator@acme").status_code == 401  # SSO is the System org's
+
+
+@pytest.mark.parametrize("version", [None, "32.0"])
+def test_pyvcloud_signs_in_and_out(server, version):
+    client = Client(server.vcd, api_version=version, verify_ssl_certs=server.cert)
+    try:
+        client.set_credentials(BasicLoginCredentials("administrator", "System", DEMO_PASSWORD))
+        assert client.get_api_version() == (version or "36.0")
+        assert client.is_sysadmin()
+    finally:
+        client.logout()
+    with server.client(base_url=server.vcd) as c:  # the session it held is gone
+        assert c.get("/api/session", headers=XML36).status_code == 401
