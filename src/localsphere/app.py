@@ -43,12 +43,13 @@ def build_app(
     """Every face mounted, under the control plane's request log and fault injection."""
     in_flight, request_log, _ = shared
     routes = [
+        # First: where it shares a path with vCenter, vCD takes the requests it claims.
+        *vcd.build(world, own_listener=False),
         *sddc.build(world, settings.max_body_bytes),
         *ops.build(world, settings.max_body_bytes, in_flight, lifecycle),
         *ops.csp_routes(world, settings.max_body_bytes),
         *vcenter.routes(world, settings.max_body_bytes),
         *vra.build(world, settings.max_body_bytes),
-        *vcd.build(world, own_listener=False),
     ]
     vcenter_hooks, ops_hooks, vcd_hooks = (
         vcenter_faults.hooks(world),
@@ -72,7 +73,7 @@ def build_app(
     routes += control.build(
         world, admin_token, settings.max_body_bytes, lambda: catalogue(routes, names), shared
     )
-    owners = FaceOwners(faces, control.answer)
+    owners = FaceOwners(faces, control.answer, claims=[(vcd.claims, vcd_hooks)])
     injector = FaultInjector(world, settings.change_poll_seconds)
     root = Routing(routes, default=not_found(owners.answer_for))
     vcd_owners = FaceOwners({"": vcd_hooks}, vcd_hooks.answer)

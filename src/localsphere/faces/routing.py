@@ -122,7 +122,9 @@ class FaceRoute(Route):
     methods that need no credential in the headers (sign-in, or a credential in the body), and
     ``actions``, where a method's handler serves several operations told apart by ``?action=``
     (vAPI REST), their names. ``gate`` wraps the route in what admits its requests (Operations'
-    in-flight limits and draining) before anything else is done."""
+    in-flight limits and draining) before anything else is done. ``when``: the route takes only
+    the requests it says are its own (where two faces own one path: vCenter's and vCD's
+    ``/api/session``); the others go on to the next route."""
 
     def __init__(
         self,
@@ -132,14 +134,21 @@ class FaceRoute(Route):
         anonymous: frozenset[str] = frozenset(),
         actions: Mapping[str, Sequence[str | None]] | None = None,
         gate: Gate | None = None,
+        when: Callable[[Scope], bool] | None = None,
     ) -> None:
         super().__init__(path, self.dispatch, methods=list(handlers))
+        self.when = when
         self.handlers = dict(handlers)
         self.answer = answer
         self.anonymous = anonymous
         self.actions = dict(actions or {})  # method -> the ``?action=`` of each operation (None: none)
         self.allow = ", ".join(sorted(self.methods or ()))
         self._asgi = gate(self._serve) if gate is not None else self._serve
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if self.when is not None and scope["type"] == "http" and not self.when(scope):
+            return Match.NONE, {}
+        return super().matches(scope)
 
     def also_allow(self, methods: Iterable[str]) -> None:
         """Methods another route serves at this very path (``/users/ui`` is also ``/users/{id}``)."""
@@ -240,26 +249,38 @@ class Routes(Generic[C]):
             raise ValueError(f"{method} {path} is declared twice")
         handlers[method] = handler
 
-    def build(self, prefix: str = "", gate: Gate | None = None) -> list[FaceRoute]:
+    def build(
+        self,
+        prefix: str = "",
+        gate: Gate | None = None,
+        shared: Mapping[str, Callable[[Scope], bool]] | None = None,
+    ) -> list[FaceRoute]:
         """One route per path under ``prefix``, in the order the paths were first declared
-        (literal paths before the patterns that would also match them: routes match in order)."""
+        (literal paths before the patterns that would also match them: routes match in order).
+        ``shared``: paths another face owns too, each with what tells the requests that are
+        this face's (``FaceRoute.when``)."""
         return complete_allow(
             [
                 FaceRoute(
-                    prefix + path, handlers, self.answer, frozenset(self._anonymous.get(path, ())), gate=gate
+                    prefix + path,
+                    handlers,
+                    self.answer,
+                    frozenset(self._anonymous.get(path, ())),
+                    gate=gate,
+                    when=(shared or {}).get(path),
                 )
                 for path, handlers in self._paths.items()
             ]
         )
 
 
-def not_found(answer_for: Callable[[str], Answer]) -> ASGIApp:
-    """A router's default: the 404, in its words, of the face ``answer_for`` names for the path."""
+def not_found(answer_for: Callable[[Scope], Answer]) -> ASGIApp:
+    """A router's default: the 404, in its words, of the face ``answer_for`` names for the request."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request = Request(scope, receive, send)
-            await answer_for(scope["path"])(request, RouteMiss(404))(scope, receive, send)
+            await answer_for(scope)(request, RouteMiss(404))(scope, receive, send)
 
     return app
 

@@ -3,7 +3,7 @@ path no route serves, the last resort for a failure no route caught), and which 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from starlette.responses import Response
@@ -42,20 +42,32 @@ class FaceHooks:
 
 
 class FaceOwners:
-    """Path prefix -> the hooks of the face owning it; the longest matching prefix wins.
-    ``fallback`` answers for paths no face owns (the control plane's, and any other)."""
+    """Which face owns a request: the first of ``claims`` whose test takes it (a face that shares
+    a path prefix with another and tells its requests apart by their headers: vCD's under
+    vCenter's ``/api``), else the face of the longest matching path prefix. ``fallback`` answers
+    for paths no face owns (the control plane's, and any other)."""
 
-    def __init__(self, faces: Mapping[str, FaceHooks], fallback: Answer) -> None:
+    def __init__(
+        self,
+        faces: Mapping[str, FaceHooks],
+        fallback: Answer,
+        claims: Sequence[tuple[Callable[[Scope], bool], FaceHooks]] = (),
+    ) -> None:
         self.faces = dict(faces)
         self.fallback = fallback
+        self.claims = list(claims)
         self._by_length = sorted(self.faces.items(), key=lambda item: -len(item[0]))
 
-    def of(self, path: str) -> FaceHooks | None:
+    def of(self, scope: Scope) -> FaceHooks | None:
+        for claimed, hooks in self.claims:
+            if claimed(scope):
+                return hooks
+        path = scope["path"]
         for prefix, hooks in self._by_length:
             if path == prefix or path.startswith(prefix + "/"):
                 return hooks
         return None
 
-    def answer_for(self, path: str) -> Answer:
-        hooks = self.of(path)
+    def answer_for(self, scope: Scope) -> Answer:
+        hooks = self.of(scope)
         return hooks.answer if hooks is not None else self.fallback

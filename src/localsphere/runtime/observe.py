@@ -91,7 +91,7 @@ class Observe:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        hooks = self.owners.of(scope["path"])
+        hooks = self.owners.of(scope)
         server = (b"server", hooks.server if hooks is not None else SERVER)
         started = time.monotonic()
         status = 0
@@ -116,7 +116,7 @@ class Observe:
         except Exception as exc:
             request = Request(scope, receive)
             if status == 0:
-                response = self.owners.answer_for(scope["path"])(request, exc)
+                response = self.owners.answer_for(scope)(request, exc)
                 response.headers["Connection"] = "close"
                 await response(scope, receive, watched)
             else:  # too late for an answer of its own: say it once, and end an unfinished one

@@ -35,8 +35,23 @@ def test_legacy_sign_in_gives_a_session_and_its_token(server, port):
             assert ("down", f"application/vnd.vmware.vcloud.{wanted}") in links
         assert ("down", "application/vnd.vmware.admin.vmwExtension+xml") in links  # the provider's
         assert len(links) == len(session.findall(f"{V15}Link"))  # no rel and type twice
-    with server.client(base_url=server.vcd) as c:
-        assert c.get("/api/session", headers={**XML36, "x-vcloud-authorization": token}).status_code == 200
+    for base in (server.vcd, server.https):  # on the shared port, the token makes it vCD's
+        with server.client(base_url=base) as c:
+            r = c.get("/api/session", headers={"x-vcloud-authorization": token, **XML36})
+            assert r.status_code == 200 and assert_valid(r.content).get("user") == "administrator"
+
+
+def test_on_the_shared_port_api_session_is_vcds_only_when_the_request_says_so(server):
+    with server.client() as c:
+        r = c.get("/api/session", headers=XML36)  # a vCD version in Accept: vCD's 401
+        assert r.status_code == 401 and assert_valid(r.content).get("minorErrorCode") == "UNAUTHORIZED"
+        r = c.get("/api/session")  # no vCD mark: vCenter's
+        assert r.status_code == 401 and r.json()["error_type"] == "UNAUTHENTICATED"
+        vcenter = c.post("/api/session", auth=("administrator@vsphere.local", DEMO_PASSWORD)).json()
+        assert c.get("/api/session", headers={"vmware-api-session-id": vcenter}).json()["user"]
+        logged = server.control("GET", "/requests").json()
+        faces = {(e["path"], e["status"], e["face"]) for e in logged["requests"]}
+        assert ("/api/session", 401, "cloud-director") in faces and ("/api/session", 401, "vcenter") in faces
 
 
 def test_an_older_version_gets_an_older_session(server):
@@ -127,9 +142,12 @@ def test_an_org_is_a_tenant_and_its_users_are_the_tenants(server, slapd):
         assert legacy(c, user="administrator@acme").status_code == 401  # SSO is the System org's
 
 
+@pytest.mark.parametrize("port", ["vcd", "shared"])
 @pytest.mark.parametrize("version", [None, "32.0"])
-def test_pyvcloud_signs_in_and_out(server, version):
-    client = Client(server.vcd, api_version=version, verify_ssl_certs=server.cert)
+def test_pyvcloud_signs_in_and_out(server, version, port):
+    client = Client(
+        server.vcd if port == "vcd" else server.https, api_version=version, verify_ssl_certs=server.cert
+    )
     try:
         client.set_credentials(BasicLoginCredentials("administrator", "System", DEMO_PASSWORD))
         assert client.get_api_version() == (version or "36.0")

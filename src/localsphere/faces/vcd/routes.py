@@ -4,8 +4,9 @@
 the world's tenants; the System org is the default tenant, whose users are SSO's. Organizations,
 VDCs, vApps and the rest follow (issue 12).
 
-``/api/session`` is vCenter's too: on the shared ports only vCD's own listener (``--vcd-port``)
-serves vCD's ``GET``/``DELETE /api/session`` for now."""
+``/api/session`` is vCenter's too: on the shared ports a request there is vCD's when ``claims``
+says so (a vCD media type or version in its ``Accept``, or a vCD session token); on vCD's own
+listener (``--vcd-port``) every request is."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import base64
 import binascii
 import uuid
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from localsphere.faces.http import Runner, bearer, json_response, note_principal
 from localsphere.faces.routing import FaceRoute, Routes
@@ -28,7 +31,7 @@ from localsphere.faces.vcd.types import (
     SupportedVersions,
     VersionInfo,
 )
-from localsphere.faces.vcd.versions import DEPRECATED, NEWEST, OFFERED, chosen
+from localsphere.faces.vcd.versions import DEPRECATED, NEWEST, OFFERED, asked_version, chosen
 from localsphere.world import World
 from localsphere.world.errors import Forbidden, Unauthenticated
 from localsphere.world.tenant_roles import TenantCaller
@@ -40,6 +43,8 @@ VCLOUD_TYPE = "application/vnd.vmware.vcloud"
 SESSION_TYPE = f"{VCLOUD_TYPE}.session+xml"
 SITE_ID = "4c53a1d0-0000-4000-8000-0000000051e0"  # this server's one site, fixed
 TOKEN_HEADER = "x-vcloud-authorization"
+# What in an ``Accept`` header names vCD (its media types; any API version is vCD's too).
+VCD_ACCEPT = ("application/*+xml", "application/vnd.vmware.vcloud", "application/vnd.vmware.admin")
 ACCESS_TOKEN_HEADER = "X-VMWARE-VCLOUD-ACCESS-TOKEN"
 
 
@@ -203,9 +208,23 @@ class VcdFace:
         return Response(document(session, version), media_type=f"{SESSION_TYPE};version={version}")
 
 
+def claims(scope: Scope) -> bool:
+    """Whether a request under ``/api/`` on the shared ports is vCD's: its ``Accept`` names a
+    vCD media type or an API version (``application/*+xml;version=36.0``), or it carries a vCD
+    session token. vCenter's clients send neither."""
+    if not scope["path"].startswith("/api/"):
+        return False
+    headers = Headers(scope=scope)
+    if TOKEN_HEADER in headers:
+        return True
+    accept = headers.get("accept", "").lower()
+    return any(mark in accept for mark in VCD_ACCEPT) or asked_version(accept) is not None
+
+
 def build(world: World, own_listener: bool) -> list[FaceRoute]:
-    """The face's routes; ``own_listener``: for vCD's own port, with what vCenter also owns on
-    the shared ones (``/api/session``)."""
+    """The face's routes; ``own_listener``: for vCD's own port, where every request is vCD's;
+    else on the shared ports, where a request to a path vCenter owns too is vCD's when
+    ``claims`` says so."""
     face = VcdFace(world)
     table: Routes[TenantCaller] = Routes(errors.answer, face.authenticate)
     table.anonymous("GET", VERSIONS_PATH, versions)
@@ -213,7 +232,6 @@ def build(world: World, own_listener: bool) -> list[FaceRoute]:
     table.anonymous("POST", f"{CLOUDAPI}/sessions", face.cloudapi_sign_in)
     table.anonymous("POST", f"{CLOUDAPI}/sessions/provider", face.cloudapi_provider_sign_in)
     table.add("DELETE", f"{CLOUDAPI}/sessions/current", face.sign_out)
-    if own_listener:
-        table.add("GET", "/api/session", face.get_session)
-        table.add("DELETE", "/api/session", face.sign_out)
-    return table.build()
+    table.add("GET", "/api/session", face.get_session)
+    table.add("DELETE", "/api/session", face.sign_out)
+    return table.build(shared=None if own_listener else {"/api/session": claims})
