@@ -236,6 +236,14 @@ def server(shared_server: Server) -> Server:
 
 
 @pytest.fixture
+def scenario(server: Server) -> Iterator[Callable[[str], httpx.Response]]:
+    """Loads a scenario into the session's server; the demo world is back after the test (a
+    loaded scenario is what every later reset returns to)."""
+    yield server.load
+    assert server.load("").status_code == 200
+
+
+@pytest.fixture
 def api(server: Server) -> Iterator[httpx.Client]:
     """An httpx client signed in as administrator@vsphere.local (ADMIN)."""
     with server.client(headers={"Authorization": f"Bearer {server.token()}"}) as c:

@@ -64,3 +64,28 @@ def assert_ops_error(r, status, code=None):
     if code is not None:
         assert body["apiErrorCode"] == code
     return body
+
+
+def link_directory(server, slapd, tenant, domain="lab.test"):
+    """Through vRA, as the system administrator: make ``tenant`` (when it is not there yet) and
+    link the test slapd to it as ``domain``; its users then sign in there (and to the vCD org)."""
+    with server.client() as c:
+        admin = c.post(
+            "/identity/api/tokens",
+            json={"username": "administrator", "password": DEMO_PASSWORD, "tenant": "vsphere.local"},
+        ).json()["id"]
+        vra = {"Authorization": f"Bearer {admin}"}
+        if c.get(f"/identity/api/tenants/{tenant}", headers=vra).status_code == 404:
+            made = c.put(f"/identity/api/tenants/{tenant}", json={"id": tenant, "name": tenant}, headers=vra)
+            assert made.status_code == 201, made.text
+        store = {
+            "name": "lab",
+            "type": "LDAP",
+            "url": slapd.url,
+            "userNameDn": slapd.admin_dn,
+            "password": slapd.admin_password,
+            "userBaseSearchDn": slapd.user_base,
+            "groupBaseSearchDn": slapd.group_base,
+        }
+        linked = c.put(f"/identity/api/tenants/{tenant}/directories/{domain}", json=store, headers=vra)
+        assert linked.status_code == 204, linked.text

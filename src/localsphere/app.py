@@ -67,6 +67,7 @@ def build_app(
         vra.PREFIX: vra_faults.hooks(world),
         vcd.VERSIONS_PATH: vcd_hooks,
         "/api/sessions": vcd_hooks,
+        "/api/org": vcd_hooks,
         vcd.CLOUDAPI: vcd_hooks,
     }
     names = {prefix: hooks.name for prefix, hooks in faces.items()} | {control.PREFIX: "control"}

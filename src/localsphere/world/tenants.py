@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from localsphere.world import odata, stamp
 from localsphere.world.clock import Clock
 from localsphere.world.copies import Copies
-from localsphere.world.errors import Conflict, Invalid, NotFound
+from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound
 from localsphere.world.identity import SSO
 from localsphere.world.listing import Counted, Listing, cut
 from localsphere.world.schema import Assignment, Domain, IdentityStore, Tenant
@@ -25,6 +25,7 @@ from localsphere.world.store import STATE, Store, changed
 DEFAULT_TENANT = "vsphere.local"
 NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")  # of a tenant made through vRA's API
 TEXT_LENGTH = 255  # of a tenant's display name and contact e-mail address
+ORGS_MOST = 10_000  # orgs one answer lists
 
 _COLUMNS = (Tenant.name, Tenant.full_name, Tenant.description, Tenant.contact_email, Tenant.is_default)
 # vRA's field names, for $filter and $orderby.
@@ -137,6 +138,26 @@ class Tenants:
                 return tenant_row(conn, name)
 
         return self._found.kept(name.lower(), read)
+
+    def orgs(self, viewer: str) -> list[TenantView]:
+        """vCloud Director's orgs as a user signed in to the tenant ``viewer`` sees them: the
+        System org's users (the provider) see every org, anyone else only its own. At most
+        ``ORGS_MOST``."""
+        own = self.get(viewer)
+        if not own.is_default:
+            return [own]
+        return self.list(Listing(0, ORGS_MOST)).items
+
+    def org(self, org: str, viewer: str) -> TenantView:
+        """The org whose UUID is ``org``, as ``viewer``'s users see it; NotFound when there is
+        none, Forbidden when it is another org and they are not the provider's."""
+        found = next((t for t in self.list(Listing(0, ORGS_MOST)).items if org_id(t) == org.lower()), None)
+        if found is None:
+            raise NotFound("org.not_found", f"No org with id {org}.", org)
+        own = self.get(viewer)
+        if not own.is_default and own.name != found.name:
+            raise Forbidden("org.forbidden", "Access to the org is forbidden.", org)
+        return found
 
     def get(self, name: str) -> TenantView:
         found = self.find(name)

@@ -9,6 +9,7 @@ import pytest
 from pyvcloud.vcd.client import BasicLoginCredentials, Client
 
 from conftest import DEMO_PASSWORD
+from helpers import link_directory
 from vcd_schema import assert_valid
 
 V15 = "{http://www.vmware.com/vcloud/v1.5}"
@@ -110,29 +111,8 @@ def test_sessions_end_after_30_idle_minutes_on_the_world_clock(server):
 
 
 def test_an_org_is_a_tenant_and_its_users_are_the_tenants(server, slapd):
+    link_directory(server, slapd, "acme")
     with server.client() as c:
-        admin = c.post(
-            "/identity/api/tokens",
-            json={"username": "administrator", "password": DEMO_PASSWORD, "tenant": "vsphere.local"},
-        ).json()["id"]
-        vra = {"Authorization": f"Bearer {admin}"}
-        assert (
-            c.put("/identity/api/tenants/acme", json={"id": "acme", "name": "ACME"}, headers=vra).status_code
-            == 201
-        )
-        store = {
-            "name": "lab",
-            "type": "LDAP",
-            "url": slapd.url,
-            "userNameDn": slapd.admin_dn,
-            "password": slapd.admin_password,
-            "userBaseSearchDn": slapd.user_base,
-            "groupBaseSearchDn": slapd.group_base,
-        }
-        assert (
-            c.put("/identity/api/tenants/acme/directories/lab.test", json=store, headers=vra).status_code
-            == 204
-        )
         r = legacy(c, user="tony@acme", password=slapd.users["tony"])
         assert r.status_code == 200
         session = assert_valid(r.content)

@@ -699,13 +699,13 @@ def test_everything_survives_a_restart_and_tokens_live_as_long_as_the_setting(ne
         server.stop()
 
 
-def test_a_scenario_gives_vra_roles_in_the_default_tenant(server):
-    scenario = (
+def test_a_scenario_gives_vra_roles_in_the_default_tenant(server, scenario):
+    text = (
         "settings:\n  vra_token_ttl: 60\n"
         "identity:\n  users:\n    - {name: alice, roles: {automation: CSP_TENANT_ADMIN}}\n"
         "  tenants:\n    - {name: acme, full_name: ACME Corporation}\n"
     )
-    assert server.load(scenario).status_code == 200
+    assert scenario(text).status_code == 200
     alice = token(server, "alice@vsphere.local")
     with server.client(headers=bearer(alice)) as c:
         assert c.get(f"{BASE}/tenants/vsphere.local/directories").status_code == 200
@@ -718,7 +718,7 @@ def test_a_scenario_gives_vra_roles_in_the_default_tenant(server):
     server.advance(61)
     with server.client() as c:
         assert c.head(f"{BASE}/tokens/{alice}").status_code == 401
-    refused = server.load("identity:\n  users:\n    - {name: bob, roles: {automation: CSP_CONSUMER}}\n")
+    refused = scenario("identity:\n  users:\n    - {name: bob, roles: {automation: CSP_CONSUMER}}\n")
     assert refused.status_code == 400 and "business group role" in refused.json()["message"]
 
 
@@ -857,12 +857,12 @@ def test_racing_writes_make_one_of_each_and_no_500(server, slapd, linked):
         assert_vra_error(c.post(f"{BASE}/tokens", json=body), 401, 90135)  # not a 500 on PostgreSQL
 
 
-def test_nested_sso_groups_pass_their_roles_on_on_every_face(server):
-    scenario = (
+def test_nested_sso_groups_pass_their_roles_on_on_every_face(server, scenario):
+    text = (
         "identity:\n  users:\n    - {name: carol}\n  groups:\n    - {name: inner, members: [carol]}\n"
         "    - {name: outer, members: [inner], roles: {automation: CSP_TENANT_ADMIN, sddc: VIEWER}}\n"
     )
-    assert server.load(scenario).status_code == 200
+    assert scenario(text).status_code == 200
     with server.client(headers=bearer(token(server, "carol"))) as c:
         assert c.get(f"{BASE}/tenants/vsphere.local/directories").status_code == 200
     with server.client(headers={"Authorization": f"Bearer {server.token('carol@vsphere.local')}"}) as c:

@@ -27,6 +27,9 @@ from localsphere.faces.vcd.types import (
     AuthorizedLocation,
     AuthorizedLocations,
     Link,
+    Org,
+    OrgList,
+    Reference,
     Session,
     SupportedVersions,
     VersionInfo,
@@ -41,6 +44,8 @@ VERSIONS_PATH = "/api/versions"
 CLOUDAPI = "/cloudapi/1.0.0"
 VCLOUD_TYPE = "application/vnd.vmware.vcloud"
 SESSION_TYPE = f"{VCLOUD_TYPE}.session+xml"
+ORG_TYPE = f"{VCLOUD_TYPE}.org+xml"
+ORG_LIST_TYPE = f"{VCLOUD_TYPE}.orgList+xml"
 SITE_ID = "4c53a1d0-0000-4000-8000-0000000051e0"  # this server's one site, fixed
 TOKEN_HEADER = "x-vcloud-authorization"
 # What in an ``Accept`` header names vCD (its media types; any API version is vCD's too).
@@ -163,6 +168,32 @@ class VcdFace:
         await self.runner.call(self.world.org_sessions.revoke, token.strip())
         return Response(status_code=204)
 
+    async def org_list(self, request: Request, caller: TenantCaller) -> Response:
+        version = _version(request)
+        orgs = await self.runner.read(self.world.tenants.orgs, caller.tenant)
+        base = _base(request)
+        listing = OrgList(
+            f"{base}/api/org/",
+            ORG_LIST_TYPE,
+            [Reference(f"{base}/api/org/{org_id(t)}", ORG_TYPE, org_name(t)) for t in orgs],
+        )
+        return Response(document(listing, version), media_type=f"{ORG_LIST_TYPE};version={version}")
+
+    async def get_org(self, request: Request, caller: TenantCaller) -> Response:
+        version = _version(request)
+        found = await self.runner.read(self.world.tenants.org, request.path_params["org"], caller.tenant)
+        uid = org_id(found)
+        org = Org(
+            href=f"{_base(request)}/api/org/{uid}",
+            type=ORG_TYPE,
+            id=f"urn:vcloud:org:{uid}",
+            name=org_name(found),
+            description=found.description or None,
+            full_name=found.full_name,
+            is_enabled=True,
+        )
+        return Response(document(org, version), media_type=f"{ORG_TYPE};version={version}")
+
     @staticmethod
     def session_response(
         request: Request, version: str, tenant: TenantView, caller: TenantCaller
@@ -170,9 +201,9 @@ class VcdFace:
         base, org = _base(request), org_name(tenant)
         org_href = f"{base}/api/org/{org_id(tenant)}"
         links = [
-            Link("down", f"{base}/api/org/", f"{VCLOUD_TYPE}.orgList+xml"),
+            Link("down", f"{base}/api/org/", ORG_LIST_TYPE),
             Link("remove", f"{base}/api/session"),
-            Link("down", org_href, f"{VCLOUD_TYPE}.org+xml", org),
+            Link("down", org_href, ORG_TYPE, org),
             Link("down", f"{base}/api/query", f"{VCLOUD_TYPE}.query.queryList+xml"),
             Link("entityResolver", f"{base}/api/entity/", f"{VCLOUD_TYPE}.entity+xml"),
         ]
@@ -234,4 +265,7 @@ def build(world: World, own_listener: bool) -> list[FaceRoute]:
     table.add("DELETE", f"{CLOUDAPI}/sessions/current", face.sign_out)
     table.add("GET", "/api/session", face.get_session)
     table.add("DELETE", "/api/session", face.sign_out)
+    table.add("GET", "/api/org/", face.org_list)
+    table.add("GET", "/api/org", face.org_list)
+    table.add("GET", "/api/org/{org}", face.get_org)
     return table.build(shared=None if own_listener else {"/api/session": claims})

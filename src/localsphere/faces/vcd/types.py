@@ -83,3 +83,37 @@ class Session(XmlType):
     location_id: str | None = attribute("locationId", since="30.0")
     links: list[Link] = element("Link", many=True)
     authorized_locations: AuthorizedLocations | None = element("AuthorizedLocations", since="29.0")
+
+
+@dataclass
+class Reference(XmlType):
+    """``ReferenceType``: a named link to an object."""
+
+    href: str = attribute("href")
+    type: str | None = attribute("type")
+    name: str | None = attribute("name")
+
+
+@dataclass
+class OrgList(XmlType):
+    """``OrgListType`` (organizationList.xsd): the orgs a user may see."""
+
+    TAG: ClassVar[str] = "OrgList"
+    href: str = attribute("href")
+    type: str = attribute("type")
+    orgs: list[Reference] = element("Org", many=True)
+
+
+@dataclass
+class Org(XmlType):
+    """``OrgType`` (organization.xsd, an ``EntityType``): an organization, a tenant of the world."""
+
+    TAG: ClassVar[str] = "Org"
+    href: str = attribute("href")
+    type: str = attribute("type")
+    id: str = attribute("id")
+    name: str = attribute("name")
+    links: list[Link] = element("Link", many=True)
+    description: str | None = element("Description")
+    full_name: str = element("FullName")
+    is_enabled: bool | None = element("IsEnabled")
