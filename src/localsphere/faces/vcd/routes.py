@@ -1,8 +1,9 @@
-"""The vCloud Director face, so far: the versions offered (``GET /api/versions``) and sessions
+"""The vCloud Director face, so far: the versions offered (``GET /api/versions``), sessions
 (legacy ``POST /api/sessions``, cloudapi ``POST /cloudapi/1.0.0/sessions[/provider]``,
-``GET``/``DELETE /api/session``, ``DELETE /cloudapi/1.0.0/sessions/current``). An org is one of
-the world's tenants; the System org is the default tenant, whose users are SSO's. Organizations,
-VDCs, vApps and the rest follow (issue 12).
+``GET``/``DELETE /api/session``, ``DELETE /cloudapi/1.0.0/sessions/current``) and orgs
+(``GET /api/org/``, ``GET /api/org/{id}``). An org is one of the world's tenants; the System org
+is the default tenant, whose users are SSO's. VDCs, catalogs, vApps, tasks and the query service
+follow (issue 12).
 
 ``/api/session`` is vCenter's too: on the shared ports a request there is vCD's when ``claims``
 says so (a vCD media type or version in its ``Accept``, or a vCD session token); on vCD's own
