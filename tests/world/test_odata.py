@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql, sqlite
 
+from filter_probe import Probe
 from localsphere.world.errors import Invalid
 from localsphere.world.odata import MAX_DEPTH, MAX_TEXT, order_by, where
 
@@ -48,29 +49,17 @@ FIELDS = {
     "stamp": C.stamp,
 }
 COLUMN = {"principalId/domain": "domain"}  # wire name -> column, where they differ
-EMPTY_ROW = {column.name: None for column in THINGS.columns}
+PROBE = Probe(THINGS)
+load = PROBE.load
 
 
 @pytest.fixture(scope="module")
 def engine(new_database: Callable[[], str | None]) -> Iterator[sa.Engine]:
-    url = new_database()
-    engine = sa.create_engine(url or "sqlite://")
-    METADATA.create_all(engine)
-    yield engine
-    METADATA.drop_all(engine)
-    engine.dispose()
-
-
-def load(engine: sa.Engine, rows: list[dict[str, Any]]) -> None:
-    with engine.begin() as conn:
-        conn.execute(THINGS.delete())
-        if rows:
-            conn.execute(THINGS.insert(), [{**EMPTY_ROW, **row} for row in rows])
+    yield from PROBE.engine(new_database)
 
 
 def matching(engine: sa.Engine, text: str) -> list[int]:
-    with engine.connect() as conn:
-        return list(conn.scalars(sa.select(C.id).where(where(text, FIELDS)).order_by(C.id)))
+    return PROBE.matching(engine, where(text, FIELDS))
 
 
 def ordered(engine: sa.Engine, text: str) -> list[int]:

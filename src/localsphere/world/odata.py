@@ -295,7 +295,7 @@ def _upper_pg(element: _AsciiUpper, compiler: SQLCompiler, **kw: Any) -> str:
     return f'upper(({compiler.process(element.clauses, **kw)}) COLLATE "C")'
 
 
-class _CodePointOrder(FunctionElement[str]):
+class CodePointOrder(FunctionElement[str]):
     """A string expression that orders and compares by code point: ``COLLATE BINARY`` on SQLite,
     ``COLLATE "C"`` on PostgreSQL (its default collation follows the locale)."""
 
@@ -304,18 +304,18 @@ class _CodePointOrder(FunctionElement[str]):
     type = String()
 
 
-@compiles(_CodePointOrder)
-def _code_point(element: _CodePointOrder, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(CodePointOrder)
+def _code_point(element: CodePointOrder, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(element.clauses, **kw)
 
 
-@compiles(_CodePointOrder, "sqlite")
-def _code_point_sqlite(element: _CodePointOrder, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(CodePointOrder, "sqlite")
+def _code_point_sqlite(element: CodePointOrder, compiler: SQLCompiler, **kw: Any) -> str:
     return f"({compiler.process(element.clauses, **kw)}) COLLATE BINARY"
 
 
-@compiles(_CodePointOrder, "postgresql")
-def _code_point_pg(element: _CodePointOrder, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(CodePointOrder, "postgresql")
+def _code_point_pg(element: CodePointOrder, compiler: SQLCompiler, **kw: Any) -> str:
     return f'({compiler.process(element.clauses, **kw)}) COLLATE "C"'
 
 
@@ -376,7 +376,10 @@ class _Value:
         return f"{self.label} ({self.kind})"
 
 
-def _kind_of(expression: ColumnElement[Any]) -> str | None:
+def kind_of(expression: ColumnElement[Any]) -> str | None:
+    """What a field's SQL expression holds, by its SQLAlchemy type: ``STRING``, ``INTEGER``,
+    ``DECIMAL``, ``BOOLEAN``, ``DATETIME`` or ``DATE``; None for a type no filter compares (also
+    used by ``fiql``)."""
     type_: TypeEngine[Any] = expression.type
     if isinstance(type_, TypeDecorator):
         type_ = type_.impl_instance
@@ -396,9 +399,13 @@ def _kind_of(expression: ColumnElement[Any]) -> str | None:
 
 
 def _moment(value: _Value, type_: TypeEngine[Any]) -> ColumnElement[Any]:
-    """A date-time or date literal bound as the column's type: for a column without a time zone,
-    a literal with one is taken to UTC; for a column with one, a literal without one is UTC."""
-    moment = value.moment
+    return moment_literal(value.moment, type_)
+
+
+def moment_literal(moment: Any, type_: TypeEngine[Any]) -> ColumnElement[Any]:
+    """A date-time or date bound as the column's type: for a column without a time zone, a
+    moment with one is taken to UTC; for a column with one, a moment without one is UTC (also
+    used by ``fiql``)."""
     impl = type_.impl_instance if isinstance(type_, TypeDecorator) else type_
     if isinstance(moment, dt.datetime) and isinstance(impl, sqltypes.DateTime):
         if impl.timezone and moment.tzinfo is None:
@@ -447,7 +454,7 @@ class _Translator(NodeVisitor):
         if expression is None:
             known = ", ".join(sorted(self.fields))
             raise _Problem(f"unknown field '{name}' (known: {known})")
-        kind = _kind_of(expression)
+        kind = kind_of(expression)
         if kind is None:
             raise _Problem(f"field '{name}' cannot be used in a query")
         return _Value(kind, expression, f"field '{name}'")
@@ -569,7 +576,7 @@ class _Translator(NodeVisitor):
         if family == BOOLEAN and word not in ("eq", "ne"):
             raise _Problem(f"conditions and booleans can only be compared with eq or ne, not {word}")
         if family == STRING and word not in ("eq", "ne"):
-            left_sql, right_sql = _CodePointOrder(left_sql), _CodePointOrder(right_sql)
+            left_sql, right_sql = CodePointOrder(left_sql), CodePointOrder(right_sql)
         return _Value(BOOLEAN, compare(left_sql, right_sql), label)
 
     def _align(self, left: _Value, right: _Value, word: str) -> tuple[str, Any, Any]:
@@ -756,7 +763,7 @@ def order_by(text: str, fields: Fields) -> list[ColumnElement[Any]]:
             value = _translate(stripped, offset, fields)
             if value.kind == NULL:
                 raise _Problem("cannot order by null")
-            key = _CodePointOrder(value.sql) if value.kind == STRING else value.sql
+            key = CodePointOrder(value.sql) if value.kind == STRING else value.sql
             terms.append(key.desc().nulls_last() if descending else key.asc().nulls_first())
         return terms
 
