@@ -80,6 +80,16 @@ class Sessions:
     def _idle(policy: Policy, family: str) -> float:
         return float(policy.ops_token_ttl if family == OPS else policy.session_idle_timeout)
 
+    def idle_timeout(self, family: str) -> float:
+        """Seconds a session of ``family`` lives unused, under the policy in force (a scenario's
+        setting, else the server's)."""
+        state = self._state.reading()
+        policy = self._policies.known(state.stamp)
+        if policy is None:
+            with self._store.query() as conn:
+                policy = self._policies.current(conn, state.stamp)
+        return self._idle(policy, family)
+
     def open(
         self,
         principal: PrincipalView,

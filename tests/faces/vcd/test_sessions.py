@@ -136,3 +136,16 @@ def test_pyvcloud_signs_in_and_out(server, version, port):
         client.logout()
     with server.client(base_url=server.vcd) as c:  # the session it held is gone
         assert c.get("/api/session", headers=XML36).status_code == 401
+
+
+def test_the_idle_timeout_is_the_policys_in_force(server, scenario):
+    assert scenario("settings:\n  session_idle_timeout: 600\n").status_code == 200
+    with server.client() as c:
+        r = c.post(
+            "/cloudapi/1.0.0/sessions/provider", auth=("administrator@System", DEMO_PASSWORD), headers=JSON36
+        )
+        assert r.json()["sessionIdleTimeoutMinutes"] == 10
+        headers = {**XML36, "x-vcloud-authorization": r.headers["x-vcloud-authorization"]}
+    server.advance(11 * 60)
+    with server.client(base_url=server.vcd) as c:
+        assert c.get("/api/session", headers=headers).status_code == 401

@@ -37,6 +37,7 @@ from localsphere.faces.vcd.types import (
 )
 from localsphere.faces.vcd.versions import DEPRECATED, NEWEST, OFFERED, asked_version, chosen
 from localsphere.world import World
+from localsphere.world.access import VCD
 from localsphere.world.errors import Forbidden, Unauthenticated
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import SYSTEM_ORG, TenantView, org_id, org_name, tenant_of_org
@@ -142,6 +143,7 @@ class VcdFace:
         _version(request)
         token, tenant, caller = await self._sign_in(request, provider)
         principal = caller.caller.principal
+        idle = await self.runner.read(self.world.sessions.idle_timeout, VCD)
         body = {
             "id": f"urn:vcloud:session:{uuid.uuid4()}",
             "site": {"name": request.url.hostname, "id": f"urn:vcloud:site:{SITE_ID}"},
@@ -150,7 +152,7 @@ class VcdFace:
             "location": f"{org_id(tenant)}@{SITE_ID}",
             "roles": [],
             "roleRefs": [],
-            "sessionIdleTimeoutMinutes": self.world.policies.base.session_idle_timeout // 60,
+            "sessionIdleTimeoutMinutes": int(idle // 60),
         }
         headers = {
             ACCESS_TOKEN_HEADER: token,
