@@ -78,3 +78,31 @@ def test_a_try_without_the_store_stops_before_it_and_defers_its_effects(tmp_path
             assert conn.scalar(select(func.count()).select_from(Token)) is not None
     finally:
         world.close()
+
+
+def test_a_world_made_before_vra_gets_its_role_catalogue(tmp_path, new_database):
+    """Migration 0010 gives a world seeded before the vRA face its roles, and the SSO
+    administrator its system and default-tenant roles (a world seeded since has them already)."""
+    from sqlalchemy import text
+
+    from localsphere.world.access import VRA
+    from localsphere.world.listing import Listing
+
+    world = make_world(tmp_path, new_database())
+    try:
+        with world.store.engine.begin() as conn:  # as a world of revision 0009 was
+            for table in ("assignments", "role_privileges", "roles", "privileges"):
+                column = (
+                    "role_id IN (SELECT id FROM roles WHERE family = 'vra')"
+                    if table == "role_privileges"
+                    else "family = 'vra'"
+                )
+                conn.execute(text(f"DELETE FROM {table} WHERE {column}"))
+            conn.execute(text("UPDATE alembic_version SET version_num = '0009'"))
+        world.store.migrate()
+        assert len(world.tenant_roles.catalogue(Listing(0, 100)).items) == 10
+        issued = world.tenant_tokens.issue("vsphere.local", "administrator", "VMware1!")
+        caller = world.tenant_tokens.check(issued.token)
+        assert "TENANT_MANAGEMENT" in caller.system and caller.caller.family == VRA
+    finally:
+        world.close()
