@@ -24,6 +24,7 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from localsphere.faces.http import InputError, check_query
+from localsphere.world.errors import WorldError
 
 log = logging.getLogger("localsphere")
 _PACKAGE = str(Path(__file__).resolve().parents[1]) + "/"  # the localsphere package
@@ -96,12 +97,22 @@ def answers(handlers: Mapping[type[Exception], Answer], internal: Internal) -> A
 
 
 def status_answers(
-    respond: Callable[[Request, int, str], Response], not_allowed: str, not_found: str, internal: str
+    respond: Callable[[Request, int, str], Response],
+    not_allowed: str,
+    not_found: str,
+    internal: str,
+    world_status: Mapping[type[WorldError], int],
 ) -> tuple[dict[type[Exception], Answer], Internal]:
-    """The answers of a face whose every error is ``respond(request, status, message)``: to bad
-    input (413 when too large, else 400, in the input's own words), to a path or method it does
-    not serve (405 ``not_allowed``, 404 ``not_found``), and its 500 (``internal``, which may name
-    the request id as ``{rid}``). For ``answers``, beside the face's own handlers."""
+    """The answers of a face whose every error is ``respond(request, status, message)``: to a
+    world error (the status of its nearest kind in ``world_status``, else 400, in its message),
+    to bad input (413 when too large, else 400, in the input's own words), to a path or method
+    it does not serve (405 ``not_allowed``, 404 ``not_found``), and its 500 (``internal``, which
+    may name the request id as ``{rid}``). For ``answers``, beside the face's own handlers."""
+
+    def on_world_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, WorldError)
+        status = next((code for kind, code in world_status.items() if isinstance(exc, kind)), 400)
+        return respond(request, status, exc.message)
 
     def on_input_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, InputError)
@@ -114,7 +125,8 @@ def status_answers(
     def on_internal(request: Request, rid: str) -> Response:
         return respond(request, 500, internal.format(rid=rid))
 
-    return {InputError: on_input_error, RouteMiss: on_route_miss}, on_internal
+    handlers = {WorldError: on_world_error, InputError: on_input_error, RouteMiss: on_route_miss}
+    return handlers, on_internal
 
 
 class FaceRoute(Route):

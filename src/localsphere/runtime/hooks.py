@@ -6,16 +6,36 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
 from localsphere.faces.routing import Answer
+from localsphere.world.errors import WorldError
 
 SERVER = b"LocalSphere"  # the Server header where the product's own is not known
 
 
 def _headers_only(_scope: Scope) -> bool:
     return False
+
+
+def credential_holder(
+    credential: Callable[[Request], str | None], holder: Callable[[str], str]
+) -> Callable[[Scope, bytes], str | None]:
+    """A face's ``who`` for a credential in the headers: ``credential`` reads it from a request
+    (None: there is none), ``holder`` names who holds it (a WorldError: nobody valid)."""
+
+    def who(scope: Scope, _body: bytes) -> str | None:
+        found = credential(Request(scope))
+        if not found:
+            return None
+        try:
+            return holder(found)
+        except WorldError:
+            return None
+
+    return who
 
 
 def _as_sent(target: str) -> str:

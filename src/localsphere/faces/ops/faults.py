@@ -10,15 +10,19 @@ from starlette.types import Scope
 
 from localsphere.faces.http import status_phrase
 from localsphere.faces.ops.routes import SCHEMES, TOKEN_EXPIRED, answer, error_body, expired, retry_later
-from localsphere.runtime.hooks import FaceHooks
+from localsphere.runtime.hooks import FaceHooks, credential_holder
 from localsphere.world import World, faults
 from localsphere.world.access import OPS
-from localsphere.world.errors import WorldError
 
 
 def _credential(scope: Scope) -> tuple[str, str] | None:
     scheme, _, token = Request(scope).headers.get("authorization", "").partition(" ")
     return (scheme, token.strip()) if scheme in SCHEMES and token.strip() else None
+
+
+def _token(request: Request) -> str | None:
+    credential = _credential(request.scope)
+    return credential[1] if credential is not None else None
 
 
 def render(scope: Scope, status: int, _body: bytes) -> Response:
@@ -35,13 +39,7 @@ def render(scope: Scope, status: int, _body: bytes) -> Response:
 
 
 def hooks(world: World) -> FaceHooks:
-    def who(scope: Scope, _body: bytes) -> str | None:
-        credential = _credential(scope)
-        if credential is None:
-            return None
-        try:
-            return world.sessions.check(credential[1], OPS).caller.principal.upn
-        except WorldError:
-            return None
+    def holder(token: str) -> str:
+        return world.sessions.check(token, OPS).caller.principal.upn
 
-    return FaceHooks(faults.OPERATIONS, render, answer, who)
+    return FaceHooks(faults.OPERATIONS, render, answer, credential_holder(_token, holder))

@@ -34,7 +34,7 @@ from localsphere.runtime.limits import InFlightCounters, InFlightLimit
 from localsphere.world import World
 from localsphere.world import inventory as inv
 from localsphere.world.access import OPS, Caller, require
-from localsphere.world.errors import Forbidden, Invalid, NotFound, Unauthenticated, WorldError
+from localsphere.world.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from localsphere.world.inventory import ObjectView
 
 SCHEMES = ("OpsToken", "vRealizeOpsToken", "CSPToken")
@@ -391,24 +391,18 @@ def _on_ops_error(request: Request, exc: Exception) -> Response:
     return error_body(request, exc.status, exc.message, exc.code)
 
 
-def _on_world_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, WorldError)
-    status = next((code for kind, code in WORLD_STATUS.items() if isinstance(exc, kind)), 400)
-    return error_body(request, status, exc.message)
-
-
 _plain, _internal = status_answers(
     error_body,
     "Unsupported method for URL",
     "The requested resource could not be found",
     "Internal server error (request {rid})",
+    WORLD_STATUS,
 )
 
 
 answer = answers(
     {
         OpsError: _on_ops_error,
-        WorldError: _on_world_error,
         **_plain,
     },
     _internal,

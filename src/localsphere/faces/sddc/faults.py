@@ -3,7 +3,6 @@ bearer token names."""
 
 from __future__ import annotations
 
-from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -11,10 +10,9 @@ from localsphere.faces.http import bearer, status_phrase
 from localsphere.faces.sddc import errors
 from localsphere.faces.sddc.errors import error_response
 from localsphere.faces.sddc.routes import PROFILE
-from localsphere.runtime.hooks import FaceHooks
+from localsphere.runtime.hooks import FaceHooks, credential_holder
 from localsphere.world import World, faults
 from localsphere.world.access import SDDC
-from localsphere.world.errors import WorldError
 
 # status -> (errorCode, message), as SDDC Manager words them
 WORDS = {
@@ -31,13 +29,7 @@ def render(_scope: Scope, status: int, _body: bytes) -> Response:
 
 
 def hooks(world: World) -> FaceHooks:
-    def who(scope: Scope, _body: bytes) -> str | None:
-        token = bearer(Request(scope))
-        if token is None:
-            return None
-        try:
-            return world.tokens.authenticate(token, SDDC, PROFILE).principal.upn
-        except WorldError:
-            return None
+    def holder(token: str) -> str:
+        return world.tokens.authenticate(token, SDDC, PROFILE).principal.upn
 
-    return FaceHooks(faults.SDDC_MANAGER, render, errors.answer, who)
+    return FaceHooks(faults.SDDC_MANAGER, render, errors.answer, credential_holder(bearer, holder))

@@ -13,7 +13,7 @@ from localsphere.faces.routing import answers, status_answers
 from localsphere.faces.vcd.model import document
 from localsphere.faces.vcd.types import Error
 from localsphere.faces.vcd.versions import NotOffered, answered_in
-from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated, WorldError
+from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 
 ERROR_TYPE = "application/vnd.vmware.vcloud.error+xml"
 MINOR = {
@@ -42,17 +42,12 @@ async def unavailable(scope: Scope) -> Response:
     return error_response(Request(scope), 503, "The server is starting; try again later.")
 
 
-def on_world_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, WorldError)
-    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-    return error_response(request, status, exc.message)
-
-
 _plain, _internal = status_answers(
     error_response,
     "The request method is not supported for this resource.",
     "The requested resource was not found.",
     "Internal error, request id {rid}.",
+    STATUS,
 )
 
 
@@ -61,4 +56,4 @@ def on_not_offered(request: Request, exc: Exception) -> Response:
     return error_response(request, 406, exc.message)
 
 
-answer = answers({WorldError: on_world_error, NotOffered: on_not_offered, **_plain}, _internal)
+answer = answers({NotOffered: on_not_offered, **_plain}, _internal)

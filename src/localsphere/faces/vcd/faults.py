@@ -7,12 +7,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from localsphere.faces.http import bearer, status_phrase
+from localsphere.faces.http import status_phrase
 from localsphere.faces.vcd import errors
-from localsphere.faces.vcd.routes import TOKEN_HEADER
-from localsphere.runtime.hooks import FaceHooks
+from localsphere.faces.vcd.routes import session_token
+from localsphere.runtime.hooks import FaceHooks, credential_holder
 from localsphere.world import World, faults
-from localsphere.world.errors import WorldError
 
 
 def render(scope: Scope, status: int, _body: bytes) -> Response:
@@ -20,14 +19,7 @@ def render(scope: Scope, status: int, _body: bytes) -> Response:
 
 
 def hooks(world: World) -> FaceHooks:
-    def who(scope: Scope, _body: bytes) -> str | None:
-        request = Request(scope)
-        token = request.headers.get(TOKEN_HEADER) or bearer(request)
-        if not token:
-            return None
-        try:
-            return world.org_sessions.check(token.strip()).caller.principal.upn
-        except WorldError:
-            return None
+    def holder(token: str) -> str:
+        return world.org_sessions.check(token).caller.principal.upn
 
-    return FaceHooks(faults.CLOUD_DIRECTOR, render, errors.answer, who)
+    return FaceHooks(faults.CLOUD_DIRECTOR, render, errors.answer, credential_holder(session_token, holder))

@@ -75,6 +75,12 @@ def _version(request: Request) -> str:
     return chosen(request.headers.get("accept", ""))
 
 
+def session_token(request: Request) -> str | None:
+    """A vCD session's token: ``x-vcloud-authorization``, or cloudapi's ``Authorization: Bearer``."""
+    token = request.headers.get(TOKEN_HEADER) or bearer(request)
+    return token.strip() if token and token.strip() else None
+
+
 def _basic(request: Request) -> tuple[str, str, str]:
     """``user@org:password`` of ``Authorization: Basic``; Forbidden when there is none (the
     product's 403 for a sign-in without credentials), Unauthenticated when it is unreadable."""
@@ -100,10 +106,10 @@ class VcdFace:
     async def authenticate(self, request: Request) -> TenantCaller:
         """The route table's credential check: ``x-vcloud-authorization`` or a cloudapi
         ``Authorization: Bearer``, before anything else is read."""
-        token = request.headers.get(TOKEN_HEADER) or bearer(request)
-        if not token:
+        token = session_token(request)
+        if token is None:
             raise Unauthenticated("session.missing", "This operation needs a session: sign in first.")
-        caller = await self.runner.read(self.world.org_sessions.check, token.strip())
+        caller = await self.runner.read(self.world.org_sessions.check, token)
         note_principal(request, caller.caller.principal.upn)
         return caller
 
@@ -167,8 +173,7 @@ class VcdFace:
         return self.session_response(request, version, tenant, caller)
 
     async def sign_out(self, request: Request, _caller: TenantCaller) -> Response:
-        token = request.headers.get(TOKEN_HEADER) or bearer(request) or ""
-        await self.runner.call(self.world.org_sessions.revoke, token.strip())
+        await self.runner.call(self.world.org_sessions.revoke, session_token(request) or "")
         return Response(status_code=204)
 
     async def org_list(self, request: Request, caller: TenantCaller) -> Response:

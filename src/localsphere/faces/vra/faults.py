@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import re
 
-from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
 from localsphere.faces.http import bearer, status_phrase
 from localsphere.faces.vra import errors
 from localsphere.faces.vra.formats import SERVER
-from localsphere.runtime.hooks import FaceHooks
+from localsphere.runtime.hooks import FaceHooks, credential_holder
 from localsphere.runtime.observe import REDACTED
 from localsphere.world import World, faults
-from localsphere.world.errors import WorldError
 
 # status -> (code, message), in vRA's words where they are known
 WORDS = {
@@ -30,15 +28,10 @@ def render(_scope: Scope, status: int, _body: bytes) -> Response:
 
 
 def hooks(world: World) -> FaceHooks:
-    def who(scope: Scope, _body: bytes) -> str | None:
-        token = bearer(Request(scope))
-        if token is None:
-            return None
-        try:
-            return world.tenant_tokens.check(token).caller.principal.upn
-        except WorldError:
-            return None
+    def holder(token: str) -> str:
+        return world.tenant_tokens.check(token).caller.principal.upn
 
+    who = credential_holder(bearer, holder)
     return FaceHooks(faults.AUTOMATION, render, errors.answer, who, server=SERVER, conceal=conceal)
 
 
