@@ -16,20 +16,9 @@ from __future__ import annotations
 import argparse
 import ssl
 import statistics
-import time
 
 import httpx
-from serving import serving
-
-
-def timed(call, repeat: int) -> tuple[float, float]:
-    """Median and worst seconds of ``repeat`` calls."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), max(times)
+from serving import serving, timed
 
 
 def main() -> None:

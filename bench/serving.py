@@ -6,11 +6,12 @@ from __future__ import annotations
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,3 +57,13 @@ def serving(*flags: str, db: str | None = None) -> Iterator[Served]:
         server.send_signal(signal.SIGINT)
         server.wait(30)
         shutil.rmtree(data, ignore_errors=True)
+
+
+def timed(call: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median and worst seconds of ``repeat`` calls."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), max(times)

@@ -89,3 +89,7 @@ def link_directory(server, slapd, tenant, domain="lab.test"):
         }
         linked = c.put(f"/identity/api/tenants/{tenant}/directories/{domain}", json=store, headers=vra)
         assert linked.status_code == 204, linked.text
+
+
+# The demo world's VMs: the six of the default inventory counts and the demo vApp's two (web, db).
+DEMO_VMS = 8

@@ -44,7 +44,7 @@ def build_app(
     in_flight, request_log, _ = shared
     routes = [
         # First: where it shares a path with vCenter, vCD takes the requests it claims.
-        *vcd.build(world, own_listener=False),
+        *vcd.build(world, settings.max_body_bytes, own_listener=False),
         *sddc.build(world, settings.max_body_bytes),
         *ops.build(world, settings.max_body_bytes, in_flight, lifecycle),
         *ops.csp_routes(world, settings.max_body_bytes),
@@ -65,10 +65,7 @@ def build_app(
         **dict.fromkeys(ops.PREFIXES, ops_hooks),
         "/csp": ops_hooks,
         vra.PREFIX: vra_faults.hooks(world),
-        vcd.VERSIONS_PATH: vcd_hooks,
-        "/api/sessions": vcd_hooks,
-        "/api/org": vcd_hooks,
-        vcd.CLOUDAPI: vcd_hooks,
+        **dict.fromkeys(vcd.PREFIXES, vcd_hooks),
     }
     names = {prefix: hooks.name for prefix, hooks in faces.items()} | {control.PREFIX: "control"}
     routes += control.build(
@@ -78,7 +75,9 @@ def build_app(
     injector = FaultInjector(world, settings.change_poll_seconds)
     root = Routing(routes, default=not_found(owners.answer_for))
     vcd_owners = FaceOwners({"": vcd_hooks}, vcd_hooks.answer)
-    vcd_root = Routing(vcd.build(world, own_listener=True), default=not_found(vcd_owners.answer_for))
+    vcd_root = Routing(
+        vcd.build(world, settings.max_body_bytes, own_listener=True), default=not_found(vcd_owners.answer_for)
+    )
     return Apps(
         Observe(root, owners, injector, request_log, settings.max_body_bytes),
         Observe(vcd_root, vcd_owners, injector, request_log, settings.max_body_bytes),

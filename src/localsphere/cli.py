@@ -114,6 +114,15 @@ def serve(
             help="Seconds a vRA bearer token lives (vRA: identity.basic.token.lifetime.hours x 3600).",
         ),
     ] = 86400,
+    task_seconds: Annotated[
+        int,
+        typer.Option(
+            envvar="LOCALSPHERE_TASK_SECONDS",
+            min=0,
+            help="Seconds of world time a task (a vCloud Director vApp operation) runs; 0: it ends "
+            "as it starts (the clients poll every 5 s after a first look).",
+        ),
+    ] = 0,
     lockout_failures: Annotated[
         int,
         typer.Option(
@@ -220,6 +229,7 @@ def serve(
             session_idle_timeout=session_idle_timeout,
             ops_token_ttl=ops_token_ttl,
             vra_token_ttl=vra_token_ttl,
+            task_seconds=task_seconds,
             lockout_failures=lockout_failures,
             lockout_window=lockout_window,
             lockout_duration=lockout_duration,

@@ -26,6 +26,7 @@ class Policy:
     session_idle_timeout: int = 1800
     ops_token_ttl: int = 21600
     vra_token_ttl: int = 86400  # vRA's identity.basic.token.lifetime.hours, in seconds
+    task_seconds: int = 0  # how long a task runs on the world clock (0: it ends as it starts)
     lockout_failures: int = 5
     lockout_window: int = 180
     lockout_duration: int = 300

@@ -90,6 +90,7 @@ def test_a_world_made_before_vra_gets_its_role_catalogue(tmp_path, new_database)
 
     world = make_world(tmp_path, new_database())
     try:
+        _downgrade(world, "0010")
         with world.store.engine.begin() as conn:  # as a world of revision 0009 was
             for table in ("assignments", "role_privileges", "roles", "privileges"):
                 column = (
@@ -106,3 +107,17 @@ def test_a_world_made_before_vra_gets_its_role_catalogue(tmp_path, new_database)
         assert "TENANT_MANAGEMENT" in caller.system and caller.caller.family == VRA
     finally:
         world.close()
+
+
+def _downgrade(world, revision: str) -> None:
+    """Take a world's schema back to ``revision`` with the migrations' own downgrades."""
+    from alembic import command
+    from alembic.config import Config
+
+    from localsphere.world.store import MIGRATIONS
+
+    with world.store.engine.begin() as conn:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)

@@ -15,6 +15,7 @@ from localsphere.world.api_tokens import ApiTokens
 from localsphere.world.auth import Auth
 from localsphere.world.authz_records import PrivilegeChecks, VtMappings
 from localsphere.world.business_groups import BusinessGroups
+from localsphere.world.catalogs import Catalogs
 from localsphere.world.clock import Clock
 from localsphere.world.copies import Generation
 from localsphere.world.faults import Faults
@@ -22,6 +23,7 @@ from localsphere.world.identity import Identity
 from localsphere.world.identity_stores import IdentityStores
 from localsphere.world.inventory import Inventory
 from localsphere.world.metrics import Metrics
+from localsphere.world.org_vdcs import OrgVdcs
 from localsphere.world.plan import Scenario
 from localsphere.world.policy import Policies, overrides
 from localsphere.world.roles import Roles
@@ -32,11 +34,14 @@ from localsphere.world.sessions import Sessions
 from localsphere.world.snapshots import Snapshots
 from localsphere.world.state import WorldState
 from localsphere.world.store import WHOLE_WORLD, Store, changed
+from localsphere.world.tasks import Tasks
 from localsphere.world.tenant_principals import TenantPrincipals
 from localsphere.world.tenant_roles import TenantRoles
 from localsphere.world.tenant_tokens import TenantTokens, vra_token_id
 from localsphere.world.tenants import Tenants
 from localsphere.world.tokens import Tokens
+from localsphere.world.typed_queries import TypedQueries
+from localsphere.world.vapps import VApps
 
 Progress = Callable[[int], None]  # hears how many VMs a load has made so far
 
@@ -94,6 +99,11 @@ class World:
         self.org_sessions = TenantTokens(
             self.store, self.policies, self.sessions, self.tenant_principals, VCD
         )
+        self.tasks = Tasks(self.store, self.clock, self.policies)
+        self.org_vdcs = OrgVdcs(self.store, self.clock)
+        self.catalogs = Catalogs(self.store)
+        self.vapps = VApps(self.store, self.clock, self.tasks, self.catalogs)
+        self.typed_queries = TypedQueries(self.store, self.clock)
         self._demo_password = settings.demo_password
         self._inventory = settings.inventory
         self._limits = (settings.ops_max_requests, settings.ops_max_requests_per_address)

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 from localsphere.world import identity, stamp
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Invalid, Locked, NotFound, Unauthenticated
-from localsphere.world.identity import LOCAL_DOMAIN, PrincipalView
+from localsphere.world.identity import LOCAL_DOMAIN, SSO, PrincipalView
 from localsphere.world.policy import Policies
-from localsphere.world.schema import Assignment, Principal, Token
+from localsphere.world.schema import Assignment, Domain, Principal, Token
 from localsphere.world.state import WorldState
 from localsphere.world.store import Store
 
@@ -90,19 +90,24 @@ def new_api_key() -> str:
 
 
 # What a recognised sign-in reads of its principal.
-_SIGNING_IN = select(
-    Principal.id,
-    Principal.kind,
-    Principal.name,
-    Principal.domain,
-    Principal.created_at,
-    Principal.enabled,
-    Principal.failed_logins,
-    Principal.locked_until,
-    Principal.password_hash,
-    Principal.password_expiry,
-    Principal.password_changed_at,
-).where(Principal.login == bindparam("login"))
+_SIGNING_IN = (
+    select(
+        Principal.id,
+        Principal.kind,
+        Principal.name,
+        Principal.domain,
+        Principal.created_at,
+        Principal.enabled,
+        Principal.failed_logins,
+        Principal.locked_until,
+        Principal.password_hash,
+        Principal.password_expiry,
+        Principal.password_changed_at,
+        Domain.kind.label("domain_kind"),
+    )
+    .outerjoin(Domain, Domain.name == Principal.domain)
+    .where(Principal.login == bindparam("login"))
+)
 
 
 class Recognised:
@@ -211,7 +216,7 @@ class Auth:
             or not row.enabled
             or row.failed_logins
             or row.locked_until is not None
-            or (sso_only and row.domain in (None, LOCAL_DOMAIN))
+            or (sso_only and row.domain_kind != SSO)
             or (
                 row.password_expiry
                 and row.password_changed_at is not None
@@ -227,7 +232,11 @@ class Auth:
     ) -> PrincipalView | Unauthenticated:
         """The principal of ``row`` if the attempt succeeds under the lockout policy, else its
         failure (counted in ``s``)."""
-        if row is not None and sso_only and row.domain in (None, LOCAL_DOMAIN):
+        if (
+            row is not None
+            and sso_only
+            and s.scalar(select(Domain.kind).where(Domain.name == row.domain)) != SSO
+        ):
             row = None
         failure = self._judge(s, row, ok, self._clock.now(s))
         if failure is None and row is not None:

@@ -58,6 +58,7 @@ from sqlalchemy.sql import sqltypes
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeDecorator
 
 from localsphere.world import odata
 from localsphere.world.errors import Invalid
@@ -181,7 +182,9 @@ def _constraint(name: str, column: ColumnElement[Any], op: str, value: _Text) ->
             if op not in ("==", "!="):
                 raise _Problem(f"{where}: '*' wildcards only work with == and != (write \\* for a '*')")
             return (_DoesNotMatch if op == "!=" else _Matches)(column, value.pieces)
-        right: ColumnElement[Any] = literal(value.plain, String())
+        # A field of a decorated string type reads its values itself (a reference's id, say).
+        bound = column.type if isinstance(column.type, TypeDecorator) else String()
+        right: ColumnElement[Any] = literal(value.plain, bound)
         if op not in ("==", "!="):
             return _compare(op, CodePointOrder(column), CodePointOrder(right))
         return _compare(op, column, right)

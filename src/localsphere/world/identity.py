@@ -19,6 +19,7 @@ from localsphere.world.store import Store
 USER, GROUP, SERVICE = "USER", "GROUP", "SERVICE"
 KINDS = (USER, GROUP, SERVICE)
 SSO, LOCAL = "SSO", "LOCAL"
+ORG = "ORG"  # a tenant's own users: a vCloud Director org's local users (``Domain.tenant``)
 LOCAL_DOMAIN = "local"
 
 

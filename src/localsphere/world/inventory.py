@@ -84,6 +84,7 @@ class _Builder:
             "free_space": None,
             "details": json.dumps(details),
             "created_at": self.now,
+            "vapp": None,
         }
         row.update(values)
         self.pending.append(row)
@@ -673,30 +674,24 @@ class Inventory:
                 raise Invalid(
                     "vm.exists", f"A virtual machine named {name} already exists in that folder", name
                 )
-            moid = f"vm-{self._next_id(s)}"
-            s.add(
-                ManagedObject(
-                    moid=moid,
-                    uuid=str(uuid.uuid4()),
-                    kind=VM,
-                    name=name,
-                    parent=folder_row.moid,
-                    path=f"{folder_row.path}{moid}/",
-                    datacenter=pool_row.datacenter,
-                    folder=folder_row.moid,
-                    cluster=pool_row.cluster,
-                    host=host_row.moid if host_row else None,
-                    pool=pool_row.moid,
-                    subtype=guest_os,
-                    power_state=POWERED_OFF,
-                    cpu_count=cpu_count,
-                    memory_mib=memory_mib,
-                    details=json.dumps(
-                        vm_details(name, ds_row.moid if ds_row else None, None, disk_bytes, True)
-                    ),
-                    created_at=self._clock.now(s),
-                )
+            row = add_object(
+                s,
+                VM,
+                "vm-",
+                name,
+                folder_row,
+                self._clock.now(s),
+                folder=folder_row.moid,
+                cluster=pool_row.cluster,
+                host=host_row.moid if host_row else None,
+                pool=pool_row.moid,
+                subtype=guest_os,
+                power_state=POWERED_OFF,
+                cpu_count=cpu_count,
+                memory_mib=memory_mib,
+                details=vm_details(name, ds_row.moid if ds_row else None, None, disk_bytes, True),
             )
+            moid = row.moid
             changed(s, INVENTORY)
             return moid
 
@@ -749,12 +744,36 @@ class Inventory:
             )
         return row
 
-    @staticmethod
-    def _next_id(s: Session) -> int:
-        row = s.get(Meta, MOID_SEQUENCE, with_for_update=True)
-        if row is None:
-            row = Meta(key=MOID_SEQUENCE, value="1")
-            s.add(row)
-        value = int(row.value)
-        row.value = str(value + 1)
-        return value
+
+def next_id(s: Session) -> int:
+    """The next number of a managed-object id (``vm-<n>``), taken in the write transaction ``s``."""
+    row = s.get(Meta, MOID_SEQUENCE, with_for_update=True)
+    if row is None:
+        row = Meta(key=MOID_SEQUENCE, value="1")
+        s.add(row)
+    value = int(row.value)
+    row.value = str(value + 1)
+    return value
+
+
+def add_object(
+    s: Session, kind: str, prefix: str, name: str, parent: ManagedObject, now: float, **values: Any
+) -> ManagedObject:
+    """A new object of ``kind`` below ``parent`` with a fresh id (``prefix`` + number), in its
+    datacenter; ``values`` are further columns (``details`` a dict). The caller marks the change."""
+    moid = f"{prefix}{next_id(s)}"
+    details = values.pop("details", {})
+    row = ManagedObject(
+        moid=moid,
+        uuid=str(uuid.uuid4()),
+        kind=kind,
+        name=name,
+        parent=parent.moid,
+        path=f"{parent.path}{moid}/",
+        datacenter=parent.moid if parent.kind == DATACENTER else parent.datacenter,
+        details=json.dumps(details),
+        created_at=now,
+        **values,
+    )
+    s.add(row)
+    return row

@@ -376,11 +376,21 @@ class _Value:
         return f"{self.label} ({self.kind})"
 
 
+class EpochSeconds(TypeDecorator[float]):
+    """A date-time the world stores as epoch seconds (a float, UTC): filters compare it with
+    date-time values, as if it were a ``DATETIME`` column (``type_coerce(column, EpochSeconds())``)."""
+
+    impl = Float
+    cache_ok = True
+
+
 def kind_of(expression: ColumnElement[Any]) -> str | None:
     """What a field's SQL expression holds, by its SQLAlchemy type: ``STRING``, ``INTEGER``,
     ``DECIMAL``, ``BOOLEAN``, ``DATETIME`` or ``DATE``; None for a type no filter compares (also
     used by ``fiql``)."""
     type_: TypeEngine[Any] = expression.type
+    if isinstance(type_, EpochSeconds):
+        return DATETIME
     if isinstance(type_, TypeDecorator):
         type_ = type_.impl_instance
     if isinstance(type_, sqltypes.Boolean):
@@ -406,6 +416,12 @@ def moment_literal(moment: Any, type_: TypeEngine[Any]) -> ColumnElement[Any]:
     """A date-time or date bound as the column's type: for a column without a time zone, a
     moment with one is taken to UTC; for a column with one, a moment without one is UTC (also
     used by ``fiql``)."""
+    if isinstance(type_, EpochSeconds):
+        if not isinstance(moment, dt.datetime):
+            moment = dt.datetime.combine(moment, dt.time())
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return literal(moment.timestamp(), Float())
     impl = type_.impl_instance if isinstance(type_, TypeDecorator) else type_
     if isinstance(moment, dt.datetime) and isinstance(impl, sqltypes.DateTime):
         if impl.timezone and moment.tzinfo is None:

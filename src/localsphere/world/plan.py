@@ -25,6 +25,7 @@ SETTINGS = (
     "session_idle_timeout",
     "ops_token_ttl",
     "vra_token_ttl",
+    "task_seconds",
     "lockout_failures",
     "lockout_window",
     "lockout_duration",

@@ -218,6 +218,13 @@ def _each(read: Reader[T], least: int = 0) -> Reader[tuple[T, ...]]:
 _share = partial(_number, kind="float", low=0, high=MAX_COUNT)
 _positive = partial(_int, low=1)
 _count = partial(_int, low=1, high=MAX_COUNT)
+
+
+def _setting(node: yaml.Node, path: str) -> int:
+    """A setting's value: at least 1, but ``task_seconds`` may be 0 (tasks end as they start)."""
+    return _int(node, path, low=0 if path.endswith("task_seconds") else 1)
+
+
 _name = partial(_string, rule=_NAME)
 
 
@@ -472,7 +479,7 @@ def parse(text: str) -> Scenario:
         return Scenario(source=text)
     f = _Fields(root, "", ("base", "settings", "identity", "inventory"))
     base = f.get("base", partial(_string, rule=_BASE), "demo")
-    settings = f.get("settings", lambda node, path: _Fields(node, path, SETTINGS).each(_positive), {})
+    settings = f.get("settings", lambda node, path: _Fields(node, path, SETTINGS).each(_setting), {})
     identity = f.get("identity", _identity, IdentityPlan())
     inventory = f.get("inventory", _inventory, None)
     if inventory is not None and inventory.vm_count > MAX_VMS:

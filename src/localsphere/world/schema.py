@@ -52,8 +52,11 @@ class Domain(Base):
 
     __tablename__ = "domains"
     name: Mapped[str] = mapped_column(String(255), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # SSO | LOCAL | DIRECTORY
+    kind: Mapped[str] = mapped_column(String(16))  # SSO | LOCAL | DIRECTORY | ORG
     created_at: Mapped[float] = mapped_column(Float)
+    # An ORG domain holds the local users of one tenant (a vCloud Director org's own users); no
+    # foreign key, so that adding the column never rebuilds the table (``Tenants.delete`` drops it).
+    tenant: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
 class Principal(Base):
@@ -195,8 +198,10 @@ class ManagedObject(Base):
     free_space: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     details: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[float] = mapped_column(Float)
+    vapp: Mapped[str | None] = mapped_column(String(36), nullable=True)  # a VM's vCD vApp (``vapps.id``)
     __table_args__ = (
         Index("ix_objects_kind_name", "kind", "name"),
+        Index("ix_objects_vapp", "vapp"),
         Index("ix_objects_kind_datacenter", "kind", "datacenter"),
         Index("ix_objects_kind_folder", "kind", "folder"),
         Index("ix_objects_kind_cluster", "kind", "cluster"),
@@ -291,6 +296,137 @@ class BusinessGroup(Base):
     extension_data: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[float] = mapped_column(Float)
     __table_args__ = (Index("ix_business_groups_tenant_name", "tenant", "name", unique=True),)
+
+
+class OrgVdc(Base):
+    """A virtual datacenter of an org (vCloud Director's org VDC): the compute and storage an org
+    may use, backed by a resource pool of the inventory (``pool``, its moid) where its VMs run.
+    Limits are in MHz and MB, 0 for none."""
+
+    __tablename__ = "org_vdcs"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    pool: Mapped[str] = mapped_column(String(32))
+    allocation_model: Mapped[str] = mapped_column(String(32))
+    cpu_limit_mhz: Mapped[int] = mapped_column(BigInteger, default=0)
+    memory_limit_mb: Mapped[int] = mapped_column(BigInteger, default=0)
+    storage_limit_mb: Mapped[int] = mapped_column(BigInteger, default=0)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_org_vdcs_tenant_name", "tenant", "name", unique=True),)
+
+
+class Catalog(Base):
+    """A catalog of an org: vApp templates and media (``catalog_items``)."""
+
+    __tablename__ = "catalogs"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[str | None] = mapped_column(
+        ForeignKey("principals.id", ondelete="SET NULL"), nullable=True
+    )
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_catalogs_tenant_name", "tenant", "name", unique=True),)
+
+
+class CatalogItem(Base):
+    """An entry of a catalog and the entity it offers (``entity_id``): a vApp template
+    (``kind`` VAPP_TEMPLATE; ``spec``: its VMs as JSON ``[{name, cpus, memory_mb, disk_mb, guest_os}]``)
+    or a media image (MEDIA; ``spec``: ``{"image_type": "iso"}``). Its storage lives in ``vdc``."""
+
+    __tablename__ = "catalog_items"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    catalog: Mapped[str] = mapped_column(ForeignKey("catalogs.id", ondelete="CASCADE"))
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    vdc: Mapped[str | None] = mapped_column(ForeignKey("org_vdcs.id", ondelete="SET NULL"), nullable=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    spec: Mapped[str] = mapped_column(Text, default="{}")
+    owner_id: Mapped[str | None] = mapped_column(
+        ForeignKey("principals.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (
+        Index("ix_catalog_items_catalog_name", "catalog", "name", unique=True),
+        Index("ix_catalog_items_tenant_kind_name", "tenant", "kind", "name"),
+    )
+
+
+class OrgNetwork(Base):
+    """An org VDC network, backed by a port group of the inventory (``network``, its moid) that
+    its VMs connect to. ``fence_mode`` is vCD's: ``bridged``, ``isolated`` or ``natRouted``."""
+
+    __tablename__ = "org_networks"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    vdc: Mapped[str] = mapped_column(ForeignKey("org_vdcs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    fence_mode: Mapped[str] = mapped_column(String(16))
+    gateway: Mapped[str] = mapped_column(String(64))
+    netmask: Mapped[str] = mapped_column(String(64))
+    dns: Mapped[str] = mapped_column(String(64), default="")
+    network: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_org_networks_vdc_name", "vdc", "name", unique=True),)
+
+
+class VApp(Base):
+    """A vApp of an org VDC; its VMs are inventory objects whose ``vapp`` is its id. ``deployed``
+    is vCD's: a vApp is deployed once its VMs were started and until it is undeployed."""
+
+    __tablename__ = "vapps"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    vdc: Mapped[str] = mapped_column(ForeignKey("org_vdcs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[str | None] = mapped_column(
+        ForeignKey("principals.id", ondelete="SET NULL"), nullable=True
+    )
+    deployed: Mapped[bool] = mapped_column(Boolean, default=False)
+    folder: Mapped[str] = mapped_column(String(32))  # the inventory folder of its VMs
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (
+        Index("ix_vapps_vdc_name", "vdc", "name", unique=True),
+        Index("ix_vapps_tenant_name", "tenant", "name"),
+    )
+
+
+class Task(Base):
+    """A long operation (``tasks.py``): its change is made when it starts; it is queued, then
+    running until ``ends_at`` on the world clock, then ``status`` (success, error, aborted).
+    ``owner_*``: the object it changes, by its kind (``vApp``, ``vm``, ...), id and name."""
+
+    __tablename__ = "tasks"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    operation_name: Mapped[str] = mapped_column(String(64))
+    operation: Mapped[str] = mapped_column(Text)
+    service: Mapped[str] = mapped_column(String(64))
+    owner_kind: Mapped[str] = mapped_column(String(32))
+    owner_id: Mapped[str] = mapped_column(String(36))
+    owner_name: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("principals.id", ondelete="SET NULL"), nullable=True
+    )
+    user_name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    details: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[float] = mapped_column(Float)
+    ends_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (
+        Index("ix_tasks_tenant_started", "tenant", "started_at"),
+        Index("ix_tasks_owner", "owner_id"),
+    )
 
 
 class Snapshot(Base):

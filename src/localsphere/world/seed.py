@@ -15,9 +15,10 @@ from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from localsphere.settings import InventorySpec
-from localsphere.world import identity, inventory
-from localsphere.world.access import OPS, ROOTS, SDDC, VCENTER, VRA
+from localsphere.world import identity, inventory, org_roles
+from localsphere.world.access import OPS, ROOTS, SDDC, VCD, VCENTER, VRA
 from localsphere.world.auth import digest
+from localsphere.world.demo_cloud import seed_demo_cloud
 from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
 from localsphere.world.plan import Scenario
 from localsphere.world.populate import populate
@@ -156,16 +157,21 @@ def seed(
         )
         s.add_all(RolePrivilege(role_id=ops_role_id(name), privilege=p) for p in held)
     seed_catalogue(s, now)
+    org_roles.seed_catalogue(s, now)
     s.add(
         Tenant(name=DEFAULT_TENANT, full_name=DEFAULT_TENANT, description="", created_at=now, is_default=True)
     )
     s.flush()
 
-    if scenario.base == "demo":
-        _seed_demo_identities(s, now, hash_password, demo_password)
+    demo_hash = (
+        _seed_demo_identities(s, now, hash_password, demo_password) if scenario.base == "demo" else None
+    )
     _seed_local_account(s, now)
     populate(s, scenario.identity, now, hash_password, demo_password)
-    return inventory.build(s, scenario.inventory_plan(inventory_spec), now - INVENTORY_AGE, progress)
+    made = inventory.build(s, scenario.inventory_plan(inventory_spec), now - INVENTORY_AGE, progress)
+    if demo_hash is not None and scenario.inventory is None:  # the demo world's, not a scenario's own
+        seed_demo_cloud(s, now - INVENTORY_AGE, demo_hash)
+    return made
 
 
 def _seed_local_account(s: Session, now: float) -> None:
@@ -187,7 +193,8 @@ def _seed_local_account(s: Session, now: float) -> None:
 
 def _seed_demo_identities(
     s: Session, now: float, hash_password: Callable[[str], str], demo_password: str
-) -> None:
+) -> str:
+    """The demo users, groups and their roles; returns the demo password's hash, which they share."""
     sddc_roles = {name: role_id for name, (role_id, _, _) in SDDC_ROLES.items()}
     grants: list[tuple[str, Principal, str]] = []  # (family, principal, role id)
     users = {}
@@ -203,17 +210,23 @@ def _seed_demo_identities(
             grants.append((OPS, row, ops_role_id(ops_role)))
     s.flush()
     # vRA: the SSO administrator is the system administrator and the default tenant's administrator.
-    vra = [(SYSTEM_ADMIN.key, ""), (TENANT_ADMIN.key, tenant_scope(DEFAULT_TENANT))]
+    # vRA: the SSO administrator is the system administrator and the default tenant's administrator;
+    # vCD: the System org's system administrator.
+    held = [
+        (VRA, SYSTEM_ADMIN.key, ""),
+        (VRA, TENANT_ADMIN.key, tenant_scope(DEFAULT_TENANT)),
+        (VCD, org_roles.SYSTEM_ADMINISTRATOR.key, ROOTS[VCD]),
+    ]
     s.add_all(
         Assignment(
             id=identity.new_id(),
-            family=VRA,
+            family=family,
             principal_id=users["administrator"].id,
             role_id=r,
             scope=scope,
             created_at=now,
         )
-        for r, scope in vra
+        for family, r, scope in held
     )
     for group, members in SSO_GROUPS.items():
         row = identity.add_principal(s, GROUP, group, SSO_DOMAIN, now)
@@ -229,6 +242,7 @@ def _seed_demo_identities(
         )
         for f, p, r in grants
     )
+    return demo_hash
 
 
 def _rows(name: str) -> list[list[str]]:

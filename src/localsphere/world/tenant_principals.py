@@ -115,9 +115,9 @@ class TenantPrincipals:
             config = self._stores.config(conn, chosen) if chosen is not None else None
         if tenant is None or chosen is None or not password:
             raise refused
-        if config is None:  # the SSO domain
+        if config is None:  # the SSO domain, or the org's own users (an ORG domain)
             try:
-                return tenant, self._auth.sign_in(f"{name}@{chosen}", password=password, sso_only=True)
+                return tenant, self._auth.sign_in(f"{name}@{chosen}", password=password)
             except Unauthenticated:  # wrong, locked or expired: vRA says no more than that
                 raise refused from None
         unreachable = directory.DirectoryError(  # said to anyone: nothing of the directory's address

@@ -17,9 +17,9 @@ from localsphere.world import odata, stamp
 from localsphere.world.clock import Clock
 from localsphere.world.copies import Copies
 from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound
-from localsphere.world.identity import SSO
+from localsphere.world.identity import ORG, SSO
 from localsphere.world.listing import Counted, Listing, cut
-from localsphere.world.schema import Assignment, Domain, IdentityStore, Tenant
+from localsphere.world.schema import Assignment, Domain, IdentityStore, OrgVdc, Tenant
 from localsphere.world.store import STATE, Store, changed
 
 DEFAULT_TENANT = "vsphere.local"
@@ -64,6 +64,11 @@ def org_name(tenant: TenantView) -> str:
     return SYSTEM_ORG if tenant.is_default else tenant.name
 
 
+def org_of(tenant: str) -> str:
+    """The org name of the tenant named ``tenant`` (``System`` for the default tenant)."""
+    return SYSTEM_ORG if tenant.lower() == DEFAULT_TENANT else tenant
+
+
 def tenant_of_org(org: str) -> str:
     """The tenant an org name names (``System``, in any case, is the default tenant)."""
     return DEFAULT_TENANT if org.lower() == SYSTEM_ORG.lower() else org
@@ -72,7 +77,12 @@ def tenant_of_org(org: str) -> str:
 def org_id(tenant: TenantView) -> str:
     """An org's UUID (vCD's ``urn:vcloud:org:<uuid>``): fixed by its tenant's name, so it stays
     the same across resets and restarts."""
-    return str(uuid.uuid5(_ORG_IDS, tenant.name.lower()))
+    return org_uuid(tenant.name)
+
+
+def org_uuid(tenant: str) -> str:
+    """The UUID of the org of the tenant named ``tenant`` (as ``org_id``)."""
+    return str(uuid.uuid5(_ORG_IDS, tenant.lower()))
 
 
 def tenant_scope(tenant: str) -> str:
@@ -92,9 +102,10 @@ def tenant_row(db: Session | Connection, name: str) -> TenantView | None:
 
 
 def _sign_in_domains(db: Session | Connection, tenant: TenantView) -> tuple[str, ...]:
-    sso = []
     if tenant.is_default:
         sso = list(db.scalars(select(Domain.name).where(Domain.kind == SSO).order_by(Domain.name)))
+    else:  # the org's own users
+        sso = list(db.scalars(select(Domain.name).where(Domain.kind == ORG, Domain.tenant == tenant.name)))
     linked = db.scalars(
         select(IdentityStore.domain).where(IdentityStore.tenant == tenant.name).order_by(IdentityStore.domain)
     )
@@ -114,9 +125,9 @@ class Tenants:
         self._domains: Copies[str, tuple[str, ...]] = Copies(store.generations[STATE], max_age, limit=1000)
 
     def domains(self, tenant: TenantView) -> tuple[str, ...]:
-        """The domains whose users sign in to ``tenant``: its identity stores', and for the
-        default tenant the SSO domain's first (its default store, where a bare name is looked
-        for)."""
+        """The domains whose users sign in to ``tenant``: its identity stores', after (as its
+        default store, where a bare name is looked for) the SSO domain for the default tenant and
+        the org's own users' domain for any other that has one."""
 
         def read() -> tuple[str, ...]:
             with self._store.query() as conn:
@@ -187,15 +198,21 @@ class Tenants:
             return _view(tuple(getattr(row, c.key) for c in _COLUMNS)), made
 
     def delete(self, name: str) -> None:
-        """Remove a tenant with its identity stores, their principals and its role assignments;
-        the default tenant stays (Conflict)."""
+        """Remove a tenant with its identity stores, its org's own users, their principals and its
+        role assignments; the default tenant stays (Conflict), and so does one whose org still has
+        a VDC (Conflict: its vApps' VMs run in the inventory, as vCloud Director refuses it)."""
         with self._store.write(serial=True) as s:
             row = s.scalars(select(Tenant).where(func.lower(Tenant.name) == name.lower())).first()
             if row is None:
                 raise NotFound("tenant.not_found", f"Tenant {name} not found.", name)
             if row.is_default:
                 raise Conflict("tenant.default", "The default tenant cannot be deleted.", name)
+            if s.scalars(select(OrgVdc.id).where(OrgVdc.tenant == row.name).limit(1)).first():
+                raise Conflict(
+                    "tenant.has_vdcs", f"Tenant {row.name} still has virtual datacenters.", row.name
+                )
             domains = list(s.scalars(select(IdentityStore.domain).where(IdentityStore.tenant == row.name)))
+            domains += s.scalars(select(Domain.name).where(Domain.tenant == row.name))
             scope = tenant_scope(row.name)
             s.execute(
                 delete(Assignment).where(

@@ -18,6 +18,7 @@ from vmware.vapi.security.http_authorization import create_http_authorization_se
 from vmware.vapi.stdlib.client.factories import StubConfigurationFactory
 
 from conftest import DEMO_PASSWORD
+from helpers import DEMO_VMS
 
 
 @pytest.fixture
@@ -59,12 +60,12 @@ def test_token_kinds_resources_and_release(connect):
     seen, page = [], 0
     while True:
         result = resources.get_resources(resource_kind=["VirtualMachine"], page=page, page_size=4)
-        assert result.page_info.total_count == 6
+        assert result.page_info.total_count == DEMO_VMS
         seen += [r.identifier for r in result.resource_list]
         if len(seen) >= result.page_info.total_count:
             break
         page += 1
-    assert len(set(seen)) == 6
+    assert len(set(seen)) == DEMO_VMS
     one = resources.get_resource(seen[0])
     assert one.resource_key.resource_kind_key == "VirtualMachine"
     Release(config).release_token()

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from helpers import ops_acquire, sign_in, vcenter_session
+from helpers import DEMO_VMS, ops_acquire, sign_in, vcenter_session
 
 LAB = """\
 settings:
@@ -121,7 +121,7 @@ def test_an_empty_scenario_is_the_demo_world(server, lab):
     assert server.load("").status_code == 200
     assert sign_in(server, "alice@vsphere.local", "Lab!Pass2026").status_code == 401
     session = vcenter_session(server)
-    assert len(vms(server, session)) == 6
+    assert len(vms(server, session)) == DEMO_VMS
 
 
 def test_an_empty_base_has_only_the_scenarios_people(server):

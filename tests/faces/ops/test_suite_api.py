@@ -4,7 +4,7 @@ the VMWARE adapter's kinds, and the world's inventory as resources with paging."
 import pytest
 
 from conftest import DEMO_PASSWORD
-from helpers import assert_ops_error
+from helpers import DEMO_VMS, assert_ops_error
 from helpers import ops_acquire as acquire
 
 API = "/suite-api/api"
@@ -110,7 +110,7 @@ def test_adapter_and_resource_kinds(ops):
 
 def test_resources_are_the_world_inventory(server, ops):
     vms = ops.get(f"{API}/resources", params={"resourceKind": "VirtualMachine"}).json()
-    assert vms["pageInfo"] == {"totalCount": 6, "page": 0, "pageSize": 1000}
+    assert vms["pageInfo"] == {"totalCount": DEMO_VMS, "page": 0, "pageSize": 1000}
     first = vms["resourceList"][0]
     ids = {i["identifierType"]["name"]: i["value"] for i in first["resourceKey"]["resourceIdentifiers"]}
     assert ids["VMEntityObjectID"].startswith("vm-") and ids["VMEntityName"] == first["resourceKey"]["name"]
@@ -135,7 +135,7 @@ def test_paging_and_filters(ops):
         if not any(link["rel"] == "NEXT" for link in body["links"]):
             break
         page += 1
-    assert len(seen) == len(set(seen)) == 6 and page == 1
+    assert len(seen) == len(set(seen)) == DEMO_VMS and page == 1
     hosts = ops.get(f"{API}/resources", params={"resourceKind": "HostSystem", "name": "esxi-01-01-02"}).json()
     assert [r["resourceKey"]["name"] for r in hosts["resourceList"]] == ["esxi-01-01-02.localsphere.test"]
     assert ops.get(f"{API}/resources", params={"adapterKind": "OTHER"}).json()["resourceList"] == []

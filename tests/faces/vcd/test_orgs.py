@@ -26,7 +26,7 @@ def test_the_provider_sees_every_org_and_an_org_user_its_own(server, scenario):
         provider = session(c, "administrator@System")
         orgs = assert_valid(c.get("/api/org/", headers=provider).content)
         names = {o.get("name"): o.get("href") for o in orgs.findall(f"{V15}Org")}
-        assert set(names) == {"System", "acme"}
+        assert set(names) == {"System", "acme", "demo-org"}
         org = assert_valid(c.get(names["acme"], headers=provider).content)
         assert (
             org.get("id").startswith("urn:vcloud:org:")
@@ -61,7 +61,7 @@ def test_pyvcloud_lists_the_orgs(server, scenario):
     client = Client(server.https, verify_ssl_certs=server.cert)
     try:
         client.set_credentials(BasicLoginCredentials("administrator", "System", DEMO_PASSWORD))
-        assert {o.get("name") for o in client.get_org_list()} == {"System", "acme"}
+        assert {o.get("name") for o in client.get_org_list()} == {"System", "acme", "demo-org"}
         assert client.get_org().get("name") == "System"
         assert client.get_org_by_name("acme").FullName == "ACME Corporation"
     finally:

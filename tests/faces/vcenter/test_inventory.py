@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import Server
-from helpers import assert_vapi_error, vcenter_session
+from helpers import DEMO_VMS, assert_vapi_error, vcenter_session
 
 VM = "/api/vcenter/vm"
 
@@ -25,7 +25,8 @@ def test_the_seeded_inventory(vc):
     (cluster,) = vc.get("/api/vcenter/cluster").json()
     assert cluster["cluster"].startswith("domain-c") and cluster["ha_enabled"] is True
     pool = vc.get(f"/api/vcenter/cluster/{cluster['cluster']}").json()["resource_pool"]
-    assert vc.get(f"/api/vcenter/resource-pool/{pool}").json() == {"name": "Resources", "resource_pools": []}
+    root = vc.get(f"/api/vcenter/resource-pool/{pool}").json()
+    assert root["name"] == "Resources" and len(root["resource_pools"]) == 1  # the demo VDC's pool
     hosts = vc.get("/api/vcenter/host").json()
     assert len(hosts) == 3 and all(h["connection_state"] == "CONNECTED" for h in hosts)
     datastores = vc.get("/api/vcenter/datastore").json()
@@ -38,9 +39,9 @@ def test_the_seeded_inventory(vc):
     assert_vapi_error(vc.get("/api/vcenter/datastore", params={"types": "FLOPPY"}), 400, "INVALID_ARGUMENT")
     assert "VM Network" in ids(vc.get("/api/vcenter/network").json(), "name")
     folders = vc.get("/api/vcenter/folder", params={"type": "VIRTUAL_MACHINE"}).json()
-    assert ids(folders, "folder") == [info["vm_folder"]]
+    assert ids(folders, "folder")[0] == info["vm_folder"] and len(folders) == 2  # and the demo vApp's
     vms = vc.get(VM).json()
-    assert len(vms) == 6 and {v["power_state"] for v in vms} == {"POWERED_ON", "POWERED_OFF"}
+    assert len(vms) == DEMO_VMS and {v["power_state"] for v in vms} == {"POWERED_ON", "POWERED_OFF"}
     assert all(v["vm"].startswith("vm-") and v["cpu_count"] and v["memory_size_MiB"] for v in vms)
 
 
@@ -50,7 +51,7 @@ def test_vm_filters(vc):
     assert off and all(v["power_state"] == "POWERED_OFF" for v in off)
     host = vc.get("/api/vcenter/host").json()[0]["host"]
     on_host = vc.get(VM, params={"hosts": host}).json()
-    assert len(on_host) == 2
+    assert len(on_host) == 4  # two of the counts', and the demo vApp's two on the first host
     named = vc.get(VM, params=[("names", vms[0]["name"]), ("names", vms[1]["name"])]).json()
     assert ids(named, "vm") == ids(vms[:2], "vm")
     assert vc.get(VM, params={"filter.vms": vms[2]["vm"]}).json() == [vms[2]]
@@ -140,6 +141,6 @@ def test_lists_over_4000_are_refused(new_database, tmp_path):
         with big.client(headers={"vmware-api-session-id": vcenter_session(big)}) as c:
             assert_vapi_error(c.get(VM), 400, "UNABLE_TO_ALLOCATE_RESOURCE")
             host = c.get("/api/vcenter/host").json()[0]["host"]
-            assert len(c.get(VM, params={"hosts": host}).json()) == 1400
+            assert len(c.get(VM, params={"hosts": host}).json()) == 1400 + 2  # and the demo vApp's
     finally:
         big.stop()

@@ -3,7 +3,7 @@ without System.View being invisible."""
 
 import pytest
 
-from helpers import assert_vapi_error, vcenter_session
+from helpers import DEMO_VMS, assert_vapi_error, vcenter_session
 
 PERMS = "/api/vcenter/authorization/permissions"
 
@@ -81,13 +81,13 @@ def test_no_access_lower_down_wins_and_a_user_wins_over_its_group(server, vc):
     folder = vm_folder(vc)
     grant(vc, "group-d1", "group_1", "-1", kind="GROUP")  # USER_1 and USER_2 are members
     with as_user(server, "USER_2@vsphere.local") as c:
-        assert len(c.get("/api/vcenter/vm").json()) == 6
+        assert len(c.get("/api/vcenter/vm").json()) == DEMO_VMS
     grant(vc, folder, "USER_2", "-5")  # NoAccess on the VM folder, for USER_2 only
     with as_user(server, "USER_2@vsphere.local") as c:
         assert c.get("/api/vcenter/vm").json() == []
         assert len(c.get("/api/vcenter/host").json()) == 3
     with as_user(server, "USER_1@vsphere.local") as c:
-        assert len(c.get("/api/vcenter/vm").json()) == 6
+        assert len(c.get("/api/vcenter/vm").json()) == DEMO_VMS
 
 
 def test_a_non_propagating_permission_stays_on_its_object(server, vc):

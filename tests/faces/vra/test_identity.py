@@ -114,7 +114,7 @@ def test_the_guides_curl_examples(server, slapd):
     root = ET.fromstring(body)
     assert root.find("content/id").text == "vsphere.local"
     assert root.find("content/defaultTenant").text == "true"
-    assert root.find("metadata/totalElements").text == "1"
+    assert root.find("metadata/totalElements").text == "2"  # and the demo world's org, demo-org
 
     # 2. a new tenant, from a file (POST, as --data sends it) and inline (PUT, the reference's verb)
     status, body = curl(
@@ -309,8 +309,8 @@ def test_tenants_are_the_worlds_and_the_default_one_stays(server):
         assert c.delete(f"{BASE}/tenants/dev.lab").status_code == 204
         assert c.put(f"{BASE}/tenants/development", json=TENANT).status_code == 201
         r = c.get(f"{BASE}/tenants")
-        assert [t["id"] for t in r.json()["content"]] == ["vsphere.local", "development"]
-        assert r.json()["content"][1] == TENANT | {"password": None}
+        assert [t["id"] for t in r.json()["content"]] == ["vsphere.local", "demo-org", "development"]
+        assert r.json()["content"][2] == TENANT | {"password": None}
         assert c.get(f"{BASE}/tenants/DEVELOPMENT").json()["id"] == "development"
         assert_vra_error(c.put(f"{BASE}/tenants/other", json=TENANT), 400, 20117)  # id != path
         assert_vra_error(
@@ -327,12 +327,14 @@ def test_paging_filtering_and_ordering(server):
         for n in range(5):
             body = TENANT | {"id": f"t{n}", "urlName": f"t{n}", "name": f"Tenant {n}"}
             assert c.put(f"{BASE}/tenants/t{n}", json=body).status_code == 201
-        page = c.get(f"{BASE}/tenants", params={"limit": 2, "page": 2}).json()
-        assert [t["id"] for t in page["content"]] == ["t1", "t2"]
-        assert page["metadata"] == {"size": 2, "totalElements": 6, "totalPages": 3, "number": 2, "offset": 2}
+        page = c.get(
+            f"{BASE}/tenants", params={"limit": 2, "page": 2}
+        ).json()  # after vsphere.local, demo-org
+        assert [t["id"] for t in page["content"]] == ["t0", "t1"]
+        assert page["metadata"] == {"size": 2, "totalElements": 7, "totalPages": 4, "number": 2, "offset": 2}
         assert [link["rel"] for link in page["links"]] == ["first", "previous", "next", "last"]
         assert "page=3" in page["links"][2]["href"]
-        assert c.get(page["links"][2]["href"]).json()["content"][0]["id"] == "t3"
+        assert c.get(page["links"][2]["href"]).json()["content"][0]["id"] == "t2"
         r = c.get(f"{BASE}/tenants", params={"$filter": "startswith(name,'Tenant') and id ne 't0'"})
         assert [t["id"] for t in r.json()["content"]] == ["t1", "t2", "t3", "t4"]
         r = c.get(f"{BASE}/tenants", params={"$filter": "substringof('nant 3', name)"})
@@ -346,7 +348,7 @@ def test_paging_filtering_and_ordering(server):
         empty = c.get(f"{BASE}/tenants", params={"$top": 0, "$skip": 1}).json()
         assert empty["content"] == [] and empty["links"] == []  # no "next" that never advances
         page = c.get(f"{BASE}/tenants", params={"$skip": 1, "$top": 2}).json()
-        assert [t["id"] for t in page["content"]] == ["t0", "t1"]
+        assert [t["id"] for t in page["content"]] == ["demo-org", "t0"]
         links = {link["rel"]: link["href"] for link in page["links"]}
         assert "%24skip=3&%24top=2" in links["next"] and "%24skip=0&%24top=2" in links["previous"]
         roles = c.get(f"{BASE}/authorization/roles", params={"$filter": "startswith(id,'CSP_')", "limit": 3})

@@ -23,17 +23,16 @@ MINOR = {
     404: "RESOURCE_NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     406: "NOT_ACCEPTABLE",
-    409: "DUPLICATE_NAME",
     413: "REQUEST_ENTITY_TOO_LARGE",
     500: "INTERNAL_SERVER_ERROR",
     503: "SERVICE_UNAVAILABLE",
 }
-STATUS = {Invalid: 400, Unauthenticated: 401, Forbidden: 403, NotFound: 404, Conflict: 409}
+STATUS = {Invalid: 400, Unauthenticated: 401, Forbidden: 403, NotFound: 404}
 
 
-def error_response(request: Request, status: int, message: str) -> Response:
+def error_response(request: Request, status: int, message: str, minor: str | None = None) -> Response:
     version = answered_in(request.headers.get("accept", ""))
-    body = document(Error(message, status, MINOR.get(status, "BAD_REQUEST")), version)
+    body = document(Error(message, status, minor or MINOR.get(status, "BAD_REQUEST")), version)
     return Response(body, status_code=status, media_type=f"{ERROR_TYPE};version={version}")
 
 
@@ -56,4 +55,10 @@ def on_not_offered(request: Request, exc: Exception) -> Response:
     return error_response(request, 406, exc.message)
 
 
-answer = answers({NotOffered: on_not_offered, **_plain}, _internal)
+def on_conflict(request: Request, exc: Exception) -> Response:
+    """A name taken already: the product's 400 ``DUPLICATE_NAME``."""
+    assert isinstance(exc, Conflict)
+    return error_response(request, 400, exc.message, "DUPLICATE_NAME")
+
+
+answer = answers({NotOffered: on_not_offered, Conflict: on_conflict, **_plain}, _internal)

@@ -15,8 +15,12 @@ from lxml import etree
 
 VCLOUD = "http://www.vmware.com/vcloud/v1.5"
 VERSIONS = "http://www.vmware.com/vcloud/versions"
-_XML = "xml"  # the metadata key of a field's (kind, name, since)
-ATTRIBUTE, ELEMENT = "attribute", "element"
+OVF = "http://schemas.dmtf.org/ovf/envelope/1"
+RASD = "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData"
+# The prefixes a document declares on its root, as the product writes them.
+PREFIXES = {"ovf": OVF, "rasd": RASD, "vcloud": VCLOUD}
+_XML = "xml"  # the metadata key of a field's (kind, name, since, namespace)
+ATTRIBUTE, ELEMENT, TEXT = "attribute", "element", "text"
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -27,17 +31,26 @@ def version_key(version: str) -> tuple[int, ...]:
         return (0,)
 
 
-def attribute(name: str, since: str = "0.9", default: Any = None) -> Any:
-    """A field written as the attribute ``name`` from API version ``since`` on."""
-    return field(default=default, metadata={_XML: (ATTRIBUTE, name, version_key(since))})
+def attribute(name: str, since: str = "0.9", default: Any = None, namespace: str | None = None) -> Any:
+    """A field written as the attribute ``name`` from API version ``since`` on (``namespace``:
+    a qualified one, such as ``ovf:required``)."""
+    return field(default=default, metadata={_XML: (ATTRIBUTE, name, version_key(since), namespace)})
 
 
-def element(name: str, since: str = "0.9", default: Any = None, many: bool = False) -> Any:
+def text(default: Any = None) -> Any:
+    """A field written as the element's own text (an element with attributes and a value)."""
+    return field(default=default, metadata={_XML: (TEXT, "", (), None)})
+
+
+def element(
+    name: str, since: str = "0.9", default: Any = None, many: bool = False, namespace: str | None = None
+) -> Any:
     """A field written as the child element ``name`` (text, or a nested type; ``many``: a list of
-    them) from API version ``since`` on."""
+    them) from API version ``since`` on, in ``namespace`` (None: its parent's type's)."""
+    meta = {_XML: (ELEMENT, name, version_key(since), namespace)}
     if many:
-        return field(default_factory=list, metadata={_XML: (ELEMENT, name, version_key(since))})
-    return field(default=default, metadata={_XML: (ELEMENT, name, version_key(since))})
+        return field(default_factory=list, metadata=meta)
+    return field(default=default, metadata=meta)
 
 
 @dataclass
@@ -48,31 +61,41 @@ class XmlType:
     TAG: ClassVar[str] = ""
 
 
-def to_element(value: XmlType, version: str, tag: str | None = None) -> etree._Element:
-    """``value`` as an element for API ``version`` (the root's namespace is the default one)."""
+def to_element(
+    value: XmlType, version: str, tag: str | None = None, namespace: str | None = None
+) -> etree._Element:
+    """``value`` as an element for API ``version``, named ``tag`` (else its type's ``TAG``) in
+    ``namespace`` (else its type's), which is the document's default one."""
     wanted = version_key(version)
-    root = etree.Element(f"{{{value.NAMESPACE}}}{tag or value.TAG}", nsmap={None: value.NAMESPACE})
+    root_namespace = namespace or value.NAMESPACE
+    nsmap = {None: root_namespace, **{k: v for k, v in PREFIXES.items() if v != root_namespace}}
+    root = etree.Element(f"{{{root_namespace}}}{tag or value.TAG}", nsmap=nsmap)
     _fill(root, value, wanted)
+    etree.cleanup_namespaces(root)  # declare only the prefixes the document uses
     return root
 
 
-def document(value: XmlType, version: str) -> bytes:
-    """A whole XML document of ``value``, as the product writes it (declaration, UTF-8)."""
-    return etree.tostring(to_element(value, version), xml_declaration=True, encoding="UTF-8", standalone=True)
+def document(value: XmlType, version: str, tag: str | None = None, namespace: str | None = None) -> bytes:
+    """A whole XML document of ``value``, as the product writes it (declaration, UTF-8); ``tag``
+    and ``namespace`` as ``to_element``'s."""
+    root = to_element(value, version, tag, namespace)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _fill(target: etree._Element, value: XmlType, wanted: tuple[int, ...]) -> None:
-    namespace = value.NAMESPACE
     for spec in dataclasses.fields(value):
-        kind, name, since = spec.metadata.get(_XML, (None, "", ()))
+        kind, name, since, namespace = spec.metadata.get(_XML, (None, "", (), None))
         item = getattr(value, spec.name)
         if kind is None or item is None or since > wanted:
             continue
         if kind == ATTRIBUTE:
-            target.set(name, _text(item))
+            target.set(f"{{{namespace}}}{name}" if namespace else name, _text(item))
+            continue
+        if kind == TEXT:
+            target.text = _text(item)
             continue
         for one in item if isinstance(item, list) else (item,):
-            child = etree.SubElement(target, f"{{{namespace}}}{name}")
+            child = etree.SubElement(target, f"{{{namespace or value.NAMESPACE}}}{name}")
             if isinstance(one, XmlType):
                 _fill(child, one, wanted)
             else:

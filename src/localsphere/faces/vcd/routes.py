@@ -1,9 +1,9 @@
-"""The vCloud Director face, so far: the versions offered (``GET /api/versions``), sessions
-(legacy ``POST /api/sessions``, cloudapi ``POST /cloudapi/1.0.0/sessions[/provider]``,
-``GET``/``DELETE /api/session``, ``DELETE /cloudapi/1.0.0/sessions/current``) and orgs
-(``GET /api/org/``, ``GET /api/org/{id}``). An org is one of the world's tenants; the System org
-is the default tenant, whose users are SSO's. VDCs, catalogs, vApps, tasks and the query service
-follow (issue 12).
+"""The vCloud Director face: the versions offered (``GET /api/versions``), sessions (legacy
+``POST /api/sessions``, cloudapi ``POST /cloudapi/1.0.0/sessions[/provider]``, ``GET``/``DELETE
+/api/session``, ``DELETE /cloudapi/1.0.0/sessions/current``) and orgs (``GET /api/org/``,
+``GET /api/org/{id}``) here; VDCs, catalogs, templates, media and networks in ``objects``, vApps
+and VMs in ``vapps``, tasks in ``tasks``, the query service in ``query``. An org is one of the
+world's tenants; the System org is the default tenant, whose users are SSO's.
 
 ``/api/session`` is vCenter's too: on the shared ports a request there is vCD's when ``claims``
 says so (a vCD media type or version in its ``Accept``, or a vCD session token); on vCD's own
@@ -23,7 +23,11 @@ from starlette.types import Scope
 from localsphere.faces.http import Runner, bearer, json_response, note_principal
 from localsphere.faces.routing import FaceRoute, Routes
 from localsphere.faces.vcd import errors
+from localsphere.faces.vcd.hrefs import Hrefs
 from localsphere.faces.vcd.model import document
+from localsphere.faces.vcd.objects import ObjectViews, org_links
+from localsphere.faces.vcd.query import QueryViews
+from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.types import (
     AuthorizedLocation,
     AuthorizedLocations,
@@ -35,15 +39,40 @@ from localsphere.faces.vcd.types import (
     SupportedVersions,
     VersionInfo,
 )
+from localsphere.faces.vcd.vapps import VAppViews
 from localsphere.faces.vcd.versions import DEPRECATED, NEWEST, OFFERED, asked_version, chosen
+from localsphere.faces.vcd.vm_sections import SectionViews
 from localsphere.world import World
 from localsphere.world.access import VCD
 from localsphere.world.errors import Forbidden, Unauthenticated
+from localsphere.world.org_roles import role_id
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import SYSTEM_ORG, TenantView, org_id, org_name, tenant_of_org
 
 VERSIONS_PATH = "/api/versions"
 CLOUDAPI = "/cloudapi/1.0.0"
+# The paths this face owns on the shared ports (for the request log, fault rules and 404s).
+PREFIXES = (
+    VERSIONS_PATH,
+    "/api/sessions",
+    CLOUDAPI,
+    *(
+        f"/api/{name}"
+        for name in (
+            "org",
+            "vdc",
+            "catalog",
+            "catalogItem",
+            "vAppTemplate",
+            "media",
+            "network",
+            "vApp",
+            "task",
+            "tasksList",
+            "query",
+        )
+    ),
+)
 VCLOUD_TYPE = "application/vnd.vmware.vcloud"
 SESSION_TYPE = f"{VCLOUD_TYPE}.session+xml"
 ORG_TYPE = f"{VCLOUD_TYPE}.org+xml"
@@ -133,7 +162,8 @@ class VcdFace:
         """Legacy ``POST /api/sessions``: the Session, and its token in ``x-vcloud-authorization``."""
         version = _version(request)
         token, tenant, caller = await self._sign_in(request, None)
-        response = self.session_response(request, version, tenant, caller)
+        roles = await self.runner.read(self.world.access.role_names, caller.caller.principal.id, VCD)
+        response = self.session_response(request, version, tenant, caller, roles)
         response.headers[TOKEN_HEADER] = token
         return response
 
@@ -150,14 +180,15 @@ class VcdFace:
         token, tenant, caller = await self._sign_in(request, provider)
         principal = caller.caller.principal
         idle = await self.runner.read(self.world.sessions.idle_timeout, VCD)
+        roles = await self.runner.read(self.world.access.role_names, principal.id, VCD)
         body = {
             "id": f"urn:vcloud:session:{uuid.uuid4()}",
             "site": {"name": request.url.hostname, "id": f"urn:vcloud:site:{SITE_ID}"},
             "user": {"name": principal.name, "id": f"urn:vcloud:user:{principal.id}"},
             "org": {"name": org_name(tenant), "id": f"urn:vcloud:org:{org_id(tenant)}"},
             "location": f"{org_id(tenant)}@{SITE_ID}",
-            "roles": [],
-            "roleRefs": [],
+            "roles": roles,
+            "roleRefs": [{"name": r, "id": f"urn:vcloud:role:{role_id(r)}"} for r in roles],
             "sessionIdleTimeoutMinutes": int(idle // 60),
         }
         headers = {
@@ -170,7 +201,8 @@ class VcdFace:
     async def get_session(self, request: Request, caller: TenantCaller) -> Response:
         version = _version(request)
         tenant = await self.runner.read(self.world.tenants.get, caller.tenant)
-        return self.session_response(request, version, tenant, caller)
+        roles = await self.runner.read(self.world.access.role_names, caller.caller.principal.id, VCD)
+        return self.session_response(request, version, tenant, caller, roles)
 
     async def sign_out(self, request: Request, _caller: TenantCaller) -> Response:
         await self.runner.call(self.world.org_sessions.revoke, session_token(request) or "")
@@ -191,11 +223,14 @@ class VcdFace:
         version = _version(request)
         found = await self.runner.read(self.world.tenants.org, request.path_params["org"], caller.tenant)
         uid = org_id(found)
+        vdcs = await self.runner.read(self.world.org_vdcs.of_org, found.name)
+        catalogs = await self.runner.read(self.world.catalogs.of_org, found.name)
         org = Org(
             href=f"{_base(request)}/api/org/{uid}",
             type=ORG_TYPE,
             id=f"urn:vcloud:org:{uid}",
             name=org_name(found),
+            links=org_links(Hrefs(_base(request)), found.name, vdcs, catalogs),
             description=found.description or None,
             full_name=found.full_name,
             is_enabled=True,
@@ -204,7 +239,7 @@ class VcdFace:
 
     @staticmethod
     def session_response(
-        request: Request, version: str, tenant: TenantView, caller: TenantCaller
+        request: Request, version: str, tenant: TenantView, caller: TenantCaller, roles: list[str]
     ) -> Response:
         base, org = _base(request), org_name(tenant)
         org_href = f"{base}/api/org/{org_id(tenant)}"
@@ -228,6 +263,7 @@ class VcdFace:
             user=principal.name,
             org=org,
             user_id=f"urn:vcloud:user:{principal.id}",
+            roles=", ".join(roles),
             location_id=location,
             links=links,
             authorized_locations=AuthorizedLocations(
@@ -260,11 +296,16 @@ def claims(scope: Scope) -> bool:
     return any(mark in accept for mark in VCD_ACCEPT) or asked_version(accept) is not None
 
 
-def build(world: World, own_listener: bool) -> list[FaceRoute]:
+def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     """The face's routes; ``own_listener``: for vCD's own port, where every request is vCD's;
     else on the shared ports, where a request to a path vCenter owns too is vCD's when
-    ``claims`` says so."""
+    ``claims`` says so. ``max_body``: the most bytes of a request body."""
     face = VcdFace(world)
+    tasks = TaskViews(world, face.runner)
+    objects = ObjectViews(world, face.runner)
+    vapps = VAppViews(world, face.runner, tasks, max_body)
+    queries = QueryViews(world, face.runner)
+    sections = SectionViews(world, face.runner, tasks, max_body)
     table: Routes[TenantCaller] = Routes(errors.answer, face.authenticate)
     table.anonymous("GET", VERSIONS_PATH, versions)
     table.anonymous("POST", "/api/sessions", face.sign_in)
@@ -276,4 +317,41 @@ def build(world: World, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", "/api/org/", face.org_list)
     table.add("GET", "/api/org", face.org_list)
     table.add("GET", "/api/org/{org}", face.get_org)
+    table.add("GET", "/api/vdc/{vdc}", objects.vdc)
+    table.add("POST", "/api/vdc/{vdc}/action/instantiateVAppTemplate", vapps.instantiate)
+    table.add("POST", "/api/vdc/{vdc}/action/composeVApp", vapps.compose)
+    table.add("POST", "/api/vdc/{vdc}/action/cloneVApp", vapps.clone)
+    table.add("GET", "/api/catalog/{catalog}", objects.catalog)
+    table.add("GET", "/api/catalog/{catalog}/controlAccess/", objects.catalog_access)
+    table.add("POST", "/api/catalog/{catalog}/action/captureVApp", vapps.capture)
+    table.add("GET", "/api/catalogItem/{item}", objects.catalog_item)
+    table.add("GET", "/api/vAppTemplate/{template}", objects.template)
+    table.add("GET", "/api/media/{media}", objects.media)
+    table.add("GET", "/api/network/{network}", objects.network)
+    table.add("GET", "/api/vApp/{entity}", vapps.get)
+    table.add("DELETE", "/api/vApp/{entity}", vapps.delete)
+    table.add("GET", "/api/vApp/{entity}/metadata", vapps.metadata)
+    table.add("GET", "/api/vApp/{entity}/controlAccess/", vapps.control_access)
+    table.add("POST", "/api/vApp/{entity}/power/action/{action}", vapps.power)
+    table.add("POST", "/api/vApp/{entity}/action/deploy", vapps.deploy)
+    table.add("POST", "/api/vApp/{entity}/action/undeploy", vapps.undeploy)
+    table.add("POST", "/api/vApp/{entity}/action/recomposeVApp", vapps.recompose)
+    vm = "/api/vApp/{entity}"
+    table.add("GET", f"{vm}/virtualHardwareSection/", sections.hardware)
+    table.add("PUT", f"{vm}/virtualHardwareSection/", sections.change_hardware)
+    for item in ("cpu", "memory"):
+        table.add("GET", f"{vm}/virtualHardwareSection/{item}", sections.item)
+        table.add("PUT", f"{vm}/virtualHardwareSection/{item}", sections.change_item)
+    table.add("GET", f"{vm}/networkConnectionSection/", sections.connections)
+    table.add("PUT", f"{vm}/networkConnectionSection/", sections.change_connections)
+    table.add("GET", f"{vm}/guestCustomizationSection/", sections.customization)
+    table.add("PUT", f"{vm}/guestCustomizationSection/", sections.change_customization)
+    table.add("GET", f"{vm}/operatingSystemSection/", sections.operating_system)
+    table.add("PUT", f"{vm}/operatingSystemSection/", sections.change_operating_system)
+    table.add("GET", f"{vm}/leaseSettingsSection/", sections.vapp_section)
+    table.add("GET", f"{vm}/networkConfigSection/", sections.vapp_section)
+    table.add("GET", "/api/task/{task}", tasks.get)
+    table.add("POST", "/api/task/{task}/action/cancel", tasks.cancel)
+    table.add("GET", "/api/tasksList/{org}", tasks.tasks_list)
+    table.add("GET", "/api/query", queries.query)
     return table.build(shared=None if own_listener else {"/api/session": claims})

@@ -80,6 +80,7 @@ class Session(XmlType):
     user: str = attribute("user")
     org: str = attribute("org")
     user_id: str = attribute("userId", since="5.5")
+    roles: str | None = attribute("roles", since="5.7")  # the user's role names, comma-separated
     location_id: str | None = attribute("locationId", since="30.0")
     links: list[Link] = element("Link", many=True)
     authorized_locations: AuthorizedLocations | None = element("AuthorizedLocations", since="29.0")
@@ -105,15 +106,226 @@ class OrgList(XmlType):
 
 
 @dataclass
-class Org(XmlType):
-    """``OrgType`` (organization.xsd, an ``EntityType``): an organization, a tenant of the world."""
+class Entity(XmlType):
+    """``EntityType`` (entity.xsd): what every named object of the API has: where it lives, its
+    media type, urn and name, the links to what a client may do next, its description and the
+    tasks running on it. A type that extends it adds its attributes and, after these, its
+    elements."""
 
-    TAG: ClassVar[str] = "Org"
     href: str = attribute("href")
     type: str = attribute("type")
     id: str = attribute("id")
     name: str = attribute("name")
     links: list[Link] = element("Link", many=True)
     description: str | None = element("Description")
+    tasks: TasksInProgress | None = element("Tasks")
+
+
+@dataclass
+class Org(Entity):
+    """``OrgType`` (organization.xsd, an ``EntityType``): an organization, a tenant of the world."""
+
+    TAG: ClassVar[str] = "Org"
     full_name: str = element("FullName")
     is_enabled: bool | None = element("IsEnabled")
+
+
+@dataclass
+class ResourceReference(XmlType):
+    """``ReferenceType`` with its ``id`` (a urn)."""
+
+    href: str = attribute("href")
+    id: str | None = attribute("id")
+    type: str | None = attribute("type")
+    name: str | None = attribute("name")
+
+
+@dataclass
+class Owner(XmlType):
+    """``OwnerType``: who owns an entity."""
+
+    type: str = attribute("type")
+    user: Reference | None = element("User")
+
+
+@dataclass
+class Task(Entity):
+    """``TaskType`` (task.xsd): a long operation and how far it is."""
+
+    TAG: ClassVar[str] = "Task"
+    status: str = attribute("status")
+    operation: str | None = attribute("operation")
+    operation_name: str | None = attribute("operationName")
+    service_namespace: str | None = attribute("serviceNamespace", since="5.1")
+    start_time: str | None = attribute("startTime")
+    end_time: str | None = attribute("endTime")
+    expiry_time: str | None = attribute("expiryTime")
+    cancel_requested: bool | None = attribute("cancelRequested", since="5.1")
+    owner: Reference | None = element("Owner")
+    error: Error | None = element("Error")
+    user: Reference | None = element("User")
+    organization: Reference | None = element("Organization")
+    progress: int | None = element("Progress")
+    details: str | None = element("Details", since="5.1")
+
+
+@dataclass
+class TasksInProgress(XmlType):
+    tasks: list[Task] = element("Task", many=True)
+
+
+@dataclass
+class TasksList(XmlType):
+    """``TasksListType``: an org's tasks."""
+
+    TAG: ClassVar[str] = "TasksList"
+    href: str = attribute("href")
+    type: str = attribute("type")
+    name: str = attribute("name")
+    links: list[Link] = element("Link", many=True)
+    tasks: list[Task] = element("Task", many=True)
+
+
+@dataclass
+class Capacity(XmlType):
+    """``CapacityWithUsageType``: a limit in ``Units`` and what is used of it."""
+
+    units: str = element("Units")
+    allocated: int | None = element("Allocated")
+    limit: int = element("Limit")
+    reserved: int | None = element("Reserved")
+    used: int | None = element("Used")
+
+
+@dataclass
+class ComputeCapacity(XmlType):
+    cpu: Capacity = element("Cpu")
+    memory: Capacity = element("Memory")
+
+
+@dataclass
+class ResourceEntities(XmlType):
+    entities: list[Reference] = element("ResourceEntity", many=True)
+
+
+@dataclass
+class AvailableNetworks(XmlType):
+    networks: list[Reference] = element("Network", many=True)
+
+
+@dataclass
+class Vdc(Entity):
+    """``VdcType`` (vdc.xsd): a VDC, its capacity and what it holds."""
+
+    TAG: ClassVar[str] = "Vdc"
+    status: int = attribute("status")
+    allocation_model: str = element("AllocationModel")
+    storage_capacity: Capacity | None = element("StorageCapacity")
+    compute_capacity: ComputeCapacity | None = element("ComputeCapacity")
+    resource_entities: ResourceEntities | None = element("ResourceEntities")
+    available_networks: AvailableNetworks | None = element("AvailableNetworks")
+    nic_quota: int = element("NicQuota", default=0)
+    network_quota: int = element("NetworkQuota", default=0)
+    used_network_count: int = element("UsedNetworkCount", since="5.1", default=0)
+    vm_quota: int = element("VmQuota", default=0)
+    is_enabled: bool = element("IsEnabled", default=True)
+
+
+@dataclass
+class CatalogItems(XmlType):
+    items: list[ResourceReference] = element("CatalogItem", many=True)
+
+
+@dataclass
+class Catalog(Entity):
+    """``CatalogType`` (catalog.xsd)."""
+
+    TAG: ClassVar[str] = "Catalog"
+    owner: Owner | None = element("Owner")
+    catalog_items: CatalogItems | None = element("CatalogItems")
+    is_published: bool = element("IsPublished", default=False)
+    date_created: str | None = element("DateCreated", since="5.1")
+    version_number: int | None = element("VersionNumber", since="5.5")
+
+
+@dataclass
+class CatalogItem(Entity):
+    """``CatalogItemType`` (catalogItem.xsd): a catalog's entry for a template or medium."""
+
+    TAG: ClassVar[str] = "CatalogItem"
+    size: int | None = attribute("size")
+    entity: Reference = element("Entity", default=None)
+    date_created: str | None = element("DateCreated", since="5.1")
+    version_number: int | None = element("VersionNumber", since="5.5")
+
+
+@dataclass
+class IpScope(XmlType):
+    is_inherited: bool = element("IsInherited", default=False)
+    gateway: str | None = element("Gateway")
+    netmask: str | None = element("Netmask")
+    dns1: str | None = element("Dns1")
+    is_enabled: bool | None = element("IsEnabled", since="5.1")
+
+
+@dataclass
+class IpScopes(XmlType):
+    scopes: list[IpScope] = element("IpScope", since="5.1", many=True)
+
+
+@dataclass
+class NetworkConfiguration(XmlType):
+    ip_scopes: IpScopes | None = element("IpScopes", since="5.1")
+    fence_mode: str = element("FenceMode", default="bridged")
+
+
+@dataclass
+class OrgVdcNetwork(Entity):
+    """``OrgVdcNetworkType`` (network.xsd): an org VDC network."""
+
+    TAG: ClassVar[str] = "OrgVdcNetwork"
+    status: int | None = attribute("status", since="5.1")
+    configuration: NetworkConfiguration | None = element("Configuration")
+    is_shared: bool | None = element("IsShared", since="5.1")
+
+
+@dataclass
+class QueryList(XmlType):
+    """``QueryListType``: the queries a user may run, one link per type and format."""
+
+    TAG: ClassVar[str] = "QueryList"
+    href: str = attribute("href")
+    type: str = attribute("type")
+    links: list[Link] = element("Link", many=True)
+
+
+@dataclass
+class QueryResults(XmlType):
+    """``QueryResultRecordsType`` / ``QueryResultReferencesType``'s container (``ContainerType``):
+    the page's position and its links; the face appends the records."""
+
+    href: str = attribute("href")
+    type: str = attribute("type")
+    name: str = attribute("name")
+    page: int = attribute("page")
+    page_size: int = attribute("pageSize")
+    total: int = attribute("total")
+    links: list[Link] = element("Link", many=True)
+
+
+@dataclass
+class Metadata(XmlType):
+    """``MetadataType``: an entity's metadata (its entries come with part 2 of the face)."""
+
+    TAG: ClassVar[str] = "Metadata"
+    href: str = attribute("href")
+    type: str = attribute("type")
+    links: list[Link] = element("Link", many=True)
+
+
+@dataclass
+class ControlAccessParams(XmlType):
+    """``ControlAccessParamsType``: who else may use an entity (nobody else, here)."""
+
+    TAG: ClassVar[str] = "ControlAccessParams"
+    is_shared_to_everyone: bool = element("IsSharedToEveryone", default=False)

@@ -1,0 +1,266 @@
+"""An org's objects as the vCloud API shows them: VDCs (``GET /api/vdc/{id}``), catalogs
+(``/api/catalog/{id}``), catalog items (``/api/catalogItem/{id}``), vApp templates
+(``/api/vAppTemplate/vappTemplate-{id}``) and their VMs, media (``/api/media/{id}``) and org
+networks (``/api/network/{id}``), and the links an Org carries to them. Shapes: the XSDs, and
+what pyvcloud and vcd-cli read (docs/research/vcd-objects.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from localsphere.faces.http import Runner
+from localsphere.faces.vcd.hardware import Nic, connections, hardware
+from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, Hrefs, media_type, object_id
+from localsphere.faces.vcd.model import attribute, element
+from localsphere.faces.vcd.ovf_types import (
+    LeaseSettingsSection,
+    TemplateChildren,
+    VAppTemplate,
+    VAppTemplateVm,
+)
+from localsphere.faces.vcd.types import (
+    AvailableNetworks,
+    Capacity,
+    Catalog,
+    CatalogItem,
+    CatalogItems,
+    ComputeCapacity,
+    ControlAccessParams,
+    Entity,
+    IpScope,
+    IpScopes,
+    Link,
+    NetworkConfiguration,
+    OrgVdcNetwork,
+    Owner,
+    Reference,
+    ResourceEntities,
+    Vdc,
+)
+from localsphere.faces.vcd.wire import Asked, asked, vcd_time, xml
+from localsphere.world import World
+from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE, CatalogView, ItemView, template_vm_id
+from localsphere.world.org_vdcs import VdcView
+from localsphere.world.tenant_roles import TenantCaller
+from localsphere.world.tenants import org_of
+
+QUERY_RECORDS = f"{VCLOUD_TYPE}.query.records+xml"
+CONTROL_ACCESS = f"{VCLOUD_TYPE}.controlAccess+xml"
+INSTANTIATE = f"{VCLOUD_TYPE}.instantiateVAppTemplateParams+xml"
+NETWORK_TYPE = f"{VCLOUD_TYPE}.network+xml"  # how a VDC names its networks
+RESOURCES_LISTED = 1000  # of a VDC's vApps in its ResourceEntities: a bound, not a rule of vCD's
+MB = 1 << 20
+STATUS_READY, STATUS_POWERED_OFF = 1, 8
+
+
+@dataclass
+class Media(Entity):
+    """``MediaType`` (media.xsd): an ISO or floppy image."""
+
+    TAG: ClassVar[str] = "Media"
+    status: int = attribute("status")
+    image_type: str = attribute("imageType")
+    size: int = attribute("size")
+    owner: Owner | None = element("Owner")
+
+
+def org_links(hrefs: Hrefs, tenant: str, vdcs: list[VdcView], catalogs: list[CatalogView]) -> list[Link]:
+    """What an Org links to below its own: the queries of its VDCs and of its catalogs (which
+    vcd-cli and pyvcloud follow from API 33 on: the first with ``vdc`` in its href, then the first
+    with ``catalog``), its task list, and its VDCs and catalogs by name (what clients of older
+    versions follow)."""
+    org = org_of(tenant)
+    return [
+        Link(
+            "down", f"{hrefs.base}/api/query?type=orgVdc&format=records&filter=orgName=={org}", QUERY_RECORDS
+        ),
+        Link(
+            "down", f"{hrefs.base}/api/query?type=catalog&format=records&filter=orgName=={org}", QUERY_RECORDS
+        ),
+        Link("down", hrefs.of("tasksList", tenant), media_type("tasksList")),
+        *(Link("down", hrefs.of("vdc", v.id), media_type("vdc"), v.name) for v in vdcs),
+        *(Link("down", hrefs.of("catalog", c.id), media_type("catalog"), c.name) for c in catalogs),
+    ]
+
+
+class ObjectViews:
+    def __init__(self, world: World, runner: Runner) -> None:
+        self.world = world
+        self.runner = runner
+
+    async def vdc(self, request: Request, caller: TenantCaller) -> Response:
+        a = asked(request, caller)
+        vdc_id = request.path_params["vdc"]
+        view, usage = await self.runner.read(self.world.org_vdcs.get, vdc_id, a.viewer)
+        vapps = await self.runner.read(self.world.vapps.of_vdc, view.id, RESOURCES_LISTED)
+        items = await self.runner.read(self.world.catalogs.in_vdc, view.id, RESOURCES_LISTED)
+        networks = await self.runner.read(self.world.org_vdcs.networks, view.id, view.tenant)
+        h = a.hrefs
+        href = h.of("vdc", view.id)
+        entities = [h.reference("vApp", i, n) for i, n in vapps] + [
+            h.reference("vAppTemplate" if item.kind == VAPP_TEMPLATE else "media", item.entity_id, item.name)
+            for item in items
+        ]
+        answer = Vdc(
+            **h.identity("vdc", view.id, view.name),
+            status=STATUS_READY,
+            links=[
+                Link("up", h.of("org", view.tenant), media_type("org")),
+                Link("add", f"{href}/action/instantiateVAppTemplate", INSTANTIATE),
+                Link("add", f"{href}/action/composeVApp", f"{VCLOUD_TYPE}.composeVAppParams+xml"),
+                Link("add", f"{href}/action/cloneVApp", f"{VCLOUD_TYPE}.cloneVAppParams+xml"),
+            ],
+            description=view.description,
+            allocation_model=view.allocation_model,
+            storage_capacity=Capacity(
+                "MB", view.storage_limit_mb, view.storage_limit_mb, 0, usage.storage_mb
+            ),
+            compute_capacity=ComputeCapacity(
+                Capacity("MHz", view.cpu_limit_mhz, view.cpu_limit_mhz, 0, usage.cpu_mhz),
+                Capacity("MB", view.memory_limit_mb, view.memory_limit_mb, 0, usage.memory_mb),
+            ),
+            resource_entities=ResourceEntities(entities),
+            available_networks=AvailableNetworks(
+                [Reference(h.of("network", n.id), NETWORK_TYPE, n.name) for n in networks]
+            ),
+            used_network_count=len(networks),
+            is_enabled=view.enabled,
+        )
+        return xml(answer, a.version, media_type("vdc"))
+
+    async def catalog(self, request: Request, caller: TenantCaller) -> Response:
+        a = asked(request, caller)
+        view = await self.runner.read(self.world.catalogs.get, request.path_params["catalog"], a.viewer)
+        items = await self.runner.read(self.world.catalogs.items, view.id)
+        h = a.hrefs
+        href = h.of("catalog", view.id)
+        answer = Catalog(
+            **h.identity("catalog", view.id, view.name),
+            links=[
+                Link("up", h.of("org", view.tenant), media_type("org")),
+                Link("down", f"{href}/controlAccess/", CONTROL_ACCESS),
+                Link("add", f"{href}/action/captureVApp", f"{VCLOUD_TYPE}.captureVAppParams+xml"),
+            ],
+            description=view.description,
+            owner=owner(h, view.owner_id, view.owner_name),
+            catalog_items=CatalogItems([h.resource("catalogItem", i.id, i.name) for i in items]),
+            is_published=view.published,
+            date_created=vcd_time(view.created_at),
+            version_number=1,
+        )
+        return xml(answer, a.version, media_type("catalog"))
+
+    async def catalog_access(self, request: Request, caller: TenantCaller) -> Response:
+        """A catalog's sharing: with nobody (part 2 of the face shares catalogs)."""
+        a = asked(request, caller)
+        await self.runner.read(self.world.catalogs.get, request.path_params["catalog"], a.viewer)
+        return xml(ControlAccessParams(), a.version, CONTROL_ACCESS)
+
+    async def catalog_item(self, request: Request, caller: TenantCaller) -> Response:
+        a = asked(request, caller)
+        item = await self.runner.read(self.world.catalogs.item, request.path_params["item"], a.viewer)
+        h = a.hrefs
+        kind = "vAppTemplate" if item.kind == VAPP_TEMPLATE else "media"
+        answer = CatalogItem(
+            **h.identity("catalogItem", item.id, item.name),
+            size=item.size_bytes,
+            links=[Link("up", h.of("catalog", item.catalog), media_type("catalog"))],
+            description=item.description,
+            entity=h.reference(kind, item.entity_id, item.name),
+            date_created=vcd_time(item.created_at),
+            version_number=1,
+        )
+        return xml(answer, a.version, media_type("catalogItem"))
+
+    async def template(self, request: Request, caller: TenantCaller) -> Response:
+        a = asked(request, caller)
+        item = await self.runner.read(
+            self.world.catalogs.entity, object_id(request.path_params["template"]), VAPP_TEMPLATE, a.viewer
+        )
+        return xml(template_element(a, item), a.version, media_type("vAppTemplate"))
+
+    async def media(self, request: Request, caller: TenantCaller) -> Response:
+        a = asked(request, caller)
+        item = await self.runner.read(
+            self.world.catalogs.entity, request.path_params["media"], MEDIA, a.viewer
+        )
+        h = a.hrefs
+        answer = Media(
+            **h.identity("media", item.entity_id, item.name),
+            status=STATUS_READY,
+            image_type=item.image_type,
+            size=item.size_bytes,
+            links=[Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else [],
+            description=item.description,
+            owner=owner(h, item.owner_id, item.owner_name),
+        )
+        return xml(answer, a.version, media_type("media"))
+
+    async def network(self, request: Request, caller: TenantCaller) -> Response:
+        a = asked(request, caller)
+        view = await self.runner.read(self.world.org_vdcs.network, request.path_params["network"], a.viewer)
+        h = a.hrefs
+        answer = OrgVdcNetwork(
+            **h.identity("network", view.id, view.name),
+            status=STATUS_READY,
+            links=[
+                Link("up", h.of("org", view.tenant), media_type("org")),
+                Link("up", h.of("vdc", view.vdc), media_type("vdc")),
+            ],
+            description=view.description,
+            configuration=NetworkConfiguration(
+                IpScopes([IpScope(False, view.gateway, view.netmask, view.dns or None, True)]),
+                view.fence_mode,
+            ),
+            is_shared=False,
+        )
+        return xml(answer, a.version, media_type("network"))
+
+
+def owner(h: Hrefs, user_id: str | None, name: str | None) -> Owner | None:
+    """An entity's ``Owner``; None when its owner is gone."""
+    if user_id is None:
+        return None
+    return Owner(f"{VCLOUD_TYPE}.owner+xml", h.reference("user", user_id, name))
+
+
+def template_element(a: Asked, item: ItemView) -> VAppTemplate:
+    """A vApp template with its VMs: what pyvcloud copies into an instantiation (each VM's
+    href, id, name, type and its primary network connection index)."""
+    h = a.hrefs
+    href = h.of("vAppTemplate", item.entity_id)
+    vms = [
+        VAppTemplateVm(
+            **h.identity("templateVm", vm_id, vm.name),
+            status=STATUS_POWERED_OFF,
+            links=[Link("up", href, media_type("vAppTemplate"))],
+            description="",
+            hardware=hardware(vm.cpus, vm.memory_mb, [vm.disk_mb * MB], [Nic(None, None)]),
+            network_connections=connections([Nic(None, None)], None, None),
+            local_id=vm.name,
+            date_created=vcd_time(item.created_at),
+        )
+        for vm in item.vms
+        for vm_id in (template_vm_id(item.entity_id, vm.name),)
+    ]
+    return VAppTemplate(
+        **h.identity("vAppTemplate", item.entity_id, item.name),
+        status=STATUS_POWERED_OFF,
+        ovf_descriptor_uploaded=True,
+        gold_master=False,
+        links=[Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else [],
+        description=item.description,
+        owner=owner(h, item.owner_id, item.owner_name),
+        children=TemplateChildren(vms),
+        lease=LeaseSettingsSection(
+            href=f"{href}/leaseSettingsSection/",
+            type=f"{VCLOUD_TYPE}.leaseSettingsSection+xml",
+            required=False,
+            storage_lease_seconds=0,
+        ),
+        date_created=vcd_time(item.created_at),
+    )

@@ -1,0 +1,432 @@
+"""vApps and their VMs as the vCloud API shows them and drives them: ``GET /api/vApp/vapp-{id}``
+and ``/api/vApp/vm-{id}``, instantiation (``POST /api/vdc/{id}/action/instantiateVAppTemplate``),
+power operations (``.../power/action/{powerOn|powerOff|reboot|reset|shutdown|suspend}``),
+``.../action/deploy`` and ``.../action/undeploy``, and ``DELETE``. Every change answers 202 with
+its Task (instantiation: 201 with the new vApp and its Task). The links an entity carries follow
+its state, as pyvcloud decides what it may do by them."""
+
+from __future__ import annotations
+
+import uuid
+import xml.etree.ElementTree as ET
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from localsphere.faces.http import InputError, Runner
+from localsphere.faces.vcd.hardware import Nic, connections, hardware
+from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, media_type, object_id
+from localsphere.faces.vcd.model import OVF, RASD, VCLOUD
+from localsphere.faces.vcd.objects import CONTROL_ACCESS, NETWORK_TYPE, owner, template_element
+from localsphere.faces.vcd.ovf_types import (
+    Children,
+    ComputeResource,
+    GuestCustomizationSection,
+    HardwareVersion,
+    LeaseSettingsSection,
+    NetworkConfig,
+    NetworkConfigSection,
+    NetworkConfiguration,
+    NetworkSection,
+    OperatingSystemSection,
+    OvfNetwork,
+    VApp,
+    Vm,
+    VmSpecSection,
+)
+from localsphere.faces.vcd.tasks import TaskViews, task
+from localsphere.faces.vcd.types import ControlAccessParams, Link, Metadata, Reference, TasksInProgress
+from localsphere.faces.vcd.wire import Asked, asked, read_xml, vcd_time, xml
+from localsphere.world import World
+from localsphere.world.catalogs import VAPP_TEMPLATE
+from localsphere.world.errors import NotFound
+from localsphere.world.inventory import POWERED_OFF, POWERED_ON, SUSPENDED
+from localsphere.world.org_roles import CAPTURE, COPY_VAPP, CREATE_VAPP, DELETE_VAPP, POWER
+from localsphere.world.tenant_roles import TenantCaller
+from localsphere.world.vapps import MIXED, RESOLVED, Source, VAppView, VmChange, VmView
+
+# vCD's status numbers of a vApp or VM (pyvcloud's VCLOUD_STATUS_MAP).
+STATUS = {RESOLVED: 1, SUSPENDED: 3, POWERED_ON: 4, POWERED_OFF: 8, MIXED: 10}
+POWER_ACTIONS = ("powerOn", "powerOff", "reboot", "reset", "shutdown", "suspend")
+UNDEPLOY_ACTIONS = ("default", "powerOff", "suspend", "shutdown", "force")
+DEPLOY_TYPE = f"{VCLOUD_TYPE}.deployVAppParams+xml"
+UNDEPLOY_TYPE = f"{VCLOUD_TYPE}.undeployVAppParams+xml"
+METADATA_TYPE = f"{VCLOUD_TYPE}.metadata+xml"
+# A guest's vSphere id and CIM operating-system number, by the inventory's guest name.
+GUESTS = {
+    "UBUNTU_64": ("ubuntu64Guest", 94),
+    "RHEL_9_64": ("rhel9_64Guest", 80),
+    "WINDOWS_SERVER_2021": ("windows2019srvNext_64Guest", 113),
+    "OTHER_LINUX_64": ("otherLinux64Guest", 101),
+}
+MB = 1 << 20
+V = f"{{{VCLOUD}}}"
+STORAGE_PROFILE = "*"  # a VDC's one storage policy, named as vCD names its default one
+HARDWARE_VERSION = "vmx-19"  # vSphere 7.0 U2's, which the query records' hardwareVersion 19 names
+
+
+def _power_links(href: str, states: set[str], deployed: bool, vm: bool) -> list[Link]:
+    """The operations a vApp or VM in these power states allows, as links (power ones without
+    a type: pyvcloud looks them up so)."""
+    links = []
+    if states & {POWERED_OFF, SUSPENDED} or not states:
+        links.append(Link("power:powerOn", f"{href}/power/action/powerOn"))
+    if POWERED_ON in states:
+        links += [Link(f"power:{op}", f"{href}/power/action/{op}") for op in POWER_ACTIONS if op != "powerOn"]
+    elif SUSPENDED in states:
+        links.append(Link("power:powerOff", f"{href}/power/action/powerOff"))
+    if not (vm and POWERED_ON in states):
+        links.append(Link("deploy", f"{href}/action/deploy", DEPLOY_TYPE))
+    if deployed or POWERED_ON in states:
+        links.append(Link("undeploy", f"{href}/action/undeploy", UNDEPLOY_TYPE))
+    elif not vm:
+        links.append(Link("remove", href))
+    return links
+
+
+def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
+    h = a.hrefs
+    href = h.of("vm", vm.id)
+    nics = [Nic(n.get("network_name"), n.get("mac")) for n in vm.nics] or [Nic(None, None)]
+    guest, os_id = GUESTS.get(vm.guest_os, ("otherGuest64", 1))
+    return Vm(
+        **h.identity("vm", vm.id, vm.name),
+        status=STATUS.get(vm.power_state, 8),
+        deployed=vm.power_state == POWERED_ON,
+        needs_customization=False,
+        links=[
+            *_power_links(href, {vm.power_state}, vm.power_state == POWERED_ON, vm=True),
+            Link("up", h.of("vApp", vapp.id), media_type("vApp")),
+            Link("down", f"{href}/metadata", METADATA_TYPE),
+        ],
+        description="",
+        hardware=hardware(vm.cpus, vm.memory_mb, [d.get("capacity", 0) for d in vm.disks], nics),
+        operating_system=OperatingSystemSection(id=os_id, os_type=guest, description=vm.guest_os),
+        network_connections=connections(
+            nics, f"{href}/networkConnectionSection/", f"{VCLOUD_TYPE}.networkConnectionSection+xml"
+        ),
+        guest_customization=GuestCustomizationSection(
+            href=f"{href}/guestCustomizationSection/",
+            type=f"{VCLOUD_TYPE}.guestCustomizationSection+xml",
+            required=False,
+            virtual_machine_id=vm.id,
+            computer_name=vm.computer_name,
+        ),
+        spec=VmSpecSection(
+            os_type=guest,
+            num_cpus=vm.cpus,
+            num_cores_per_socket=1,
+            cpu_resource_mhz=ComputeResource(0),
+            memory_resource_mb=ComputeResource(vm.memory_mb),
+            hardware_version=HardwareVersion(
+                f"{h.of('vdc', vapp.vdc)}/hwv/{HARDWARE_VERSION}", f"{VCLOUD_TYPE}.virtualHardwareVersion+xml"
+            ),
+        ),
+        date_created=vcd_time(vm.created_at),
+        local_id=vm.name,
+        storage_profile=Reference(
+            f"{h.base}/api/vdcStorageProfile/{uuid.uuid5(uuid.UUID(vapp.vdc), STORAGE_PROFILE)}",
+            f"{VCLOUD_TYPE}.vdcStorageProfile+xml",
+            STORAGE_PROFILE,
+        ),
+    )
+
+
+def vapp_element(a: Asked, vapp: VAppView, tasks: TasksInProgress | None = None) -> VApp:
+    h = a.hrefs
+    href = h.of("vApp", vapp.id)
+    networks = sorted({n.get("network_name") for vm in vapp.vms for n in vm.nics if n.get("network_name")})
+    return VApp(
+        **h.identity("vApp", vapp.id, vapp.name),
+        status=STATUS.get(vapp.status, 8),
+        deployed=vapp.deployed,
+        ovf_descriptor_uploaded=True,
+        links=[
+            *_power_links(href, {vm.power_state for vm in vapp.vms}, vapp.deployed, vm=False),
+            Link("recompose", f"{href}/action/recomposeVApp", f"{VCLOUD_TYPE}.recomposeVAppParams+xml"),
+            Link("up", h.of("vdc", vapp.vdc), media_type("vdc")),
+            Link("down", f"{href}/controlAccess/", CONTROL_ACCESS),
+            Link("down", f"{href}/metadata", METADATA_TYPE),
+        ],
+        description=vapp.description,
+        tasks=tasks,
+        lease=LeaseSettingsSection(
+            href=f"{href}/leaseSettingsSection/",
+            type=f"{VCLOUD_TYPE}.leaseSettingsSection+xml",
+            required=False,
+            deployment_lease_seconds=0,
+            storage_lease_seconds=0,
+        ),
+        network_section=NetworkSection(networks=[OvfNetwork(n) for n in networks]),
+        network_config=NetworkConfigSection(
+            href=f"{href}/networkConfigSection/",
+            type=f"{VCLOUD_TYPE}.networkConfigSection+xml",
+            required=False,
+            configs=[
+                NetworkConfig(
+                    n, None, NetworkConfiguration(Reference(h.of("network", i), NETWORK_TYPE, n)), True
+                )
+                for i, n in vapp.networks
+                if n in networks
+            ],
+        ),
+        date_created=vcd_time(vapp.created_at),
+        owner=owner(h, vapp.owner_id, vapp.owner_name),
+        in_maintenance_mode=False,
+        children=Children([vm_element(a, vm, vapp) for vm in vapp.vms]),
+    )
+
+
+class VAppViews:
+    def __init__(self, world: World, runner: Runner, tasks: TaskViews, max_body: int) -> None:
+        self.world = world
+        self.runner = runner
+        self.tasks = tasks
+        self.max_body = max_body
+
+    async def get(self, request: Request, caller: TenantCaller) -> Response:
+        """A vApp (``vapp-<id>``) or a VM (``vm-<id>``)."""
+        a = asked(request, caller)
+        entity = request.path_params["entity"]
+        if entity.startswith("vm-"):
+            vm, vapp = await self.runner.read(self.world.vapps.vm, object_id(entity), a.viewer)
+            return xml(vm_element(a, vm, vapp), a.version, media_type("vm"))
+        vapp = await self.runner.read(self.world.vapps.get, _vapp_id(entity), a.viewer)
+        return xml(vapp_element(a, vapp), a.version, media_type("vApp"))
+
+    async def metadata(self, request: Request, caller: TenantCaller) -> Response:
+        a = asked(request, caller)
+        await self._exists(a, request.path_params["entity"])
+        href = f"{a.hrefs.base}{request.url.path}"
+        return xml(Metadata(href, METADATA_TYPE), a.version, METADATA_TYPE)
+
+    async def control_access(self, request: Request, caller: TenantCaller) -> Response:
+        a = asked(request, caller)
+        await self._exists(a, request.path_params["entity"])
+        return xml(ControlAccessParams(), a.version, CONTROL_ACCESS)
+
+    async def _exists(self, a: Asked, entity: str) -> None:
+        if entity.startswith("vm-"):
+            await self.runner.read(self.world.vapps.vm, object_id(entity), a.viewer)
+        else:
+            await self.runner.read(self.world.vapps.get, _vapp_id(entity), a.viewer)
+
+    async def power(self, request: Request, caller: TenantCaller) -> Response:
+        action = request.path_params["action"]
+        if action not in POWER_ACTIONS:
+            raise NotFound("action.not_found", f"No power operation {action}.", action)
+        return await self._act(request, caller, action)
+
+    async def deploy(self, request: Request, caller: TenantCaller) -> Response:
+        body = await read_xml(request, self.max_body)
+        _expect(body, "DeployVAppParams", optional=True)
+        power_on = body is None or body.get("powerOn", "true").lower() == "true"
+        return await self._act(request, caller, "deploy+powerOn" if power_on else "deploy")
+
+    async def undeploy(self, request: Request, caller: TenantCaller) -> Response:
+        body = await read_xml(request, self.max_body)
+        _expect(body, "UndeployVAppParams", optional=True)
+        found = body.find(f"{V}UndeployPowerAction") if body is not None else None
+        how = (found.text or "default").strip() if found is not None else "default"
+        if how not in UNDEPLOY_ACTIONS:
+            raise InputError("value", f"UndeployPowerAction must be one of {', '.join(UNDEPLOY_ACTIONS)}.")
+        return await self._act(request, caller, "undeploy", how)
+
+    async def _act(
+        self, request: Request, caller: TenantCaller, action: str, how: str = "default"
+    ) -> Response:
+        a = asked(request, caller)
+        a.require(POWER)
+        entity = request.path_params["entity"]
+        if entity.startswith("vm-"):
+            task_id = await self.runner.call(
+                self.world.vapps.act_on_vm, a.actor, object_id(entity), action, how
+            )
+        else:
+            task_id = await self.runner.call(self.world.vapps.act, a.actor, _vapp_id(entity), action, how)
+        return await self.tasks.answer(a, task_id)
+
+    async def delete(self, request: Request, caller: TenantCaller) -> Response:
+        a = asked(request, caller)
+        a.require(DELETE_VAPP)
+        entity = request.path_params["entity"]
+        if entity.startswith("vm-"):
+            raise NotFound("vm.delete", "Delete a VM by recomposing its vApp.", entity)
+        force = request.query_params.get("force", "false").lower() == "true"
+        task_id = await self.runner.call(self.world.vapps.delete, a.actor, _vapp_id(entity), force)
+        return await self.tasks.answer(a, task_id)
+
+    async def instantiate(self, request: Request, caller: TenantCaller) -> Response:
+        """``InstantiateVAppTemplateParams``: a vApp from a template; 201, the vApp and its Task."""
+        a = asked(request, caller)
+        a.require(CREATE_VAPP)
+        body = _expect(await read_xml(request, self.max_body), "InstantiateVAppTemplateParams")
+        source = body.find(f"{V}Source")
+        name = body.get("name")
+        if source is None or not source.get("href") or not name:
+            raise InputError("value", "InstantiateVAppTemplateParams needs a name and a Source href.")
+        vapp_id, task_id = await self.runner.call(
+            self.world.vapps.instantiate,
+            a.actor,
+            request.path_params["vdc"],
+            name,
+            object_id(source.get("href", "")),
+            _network(body),
+            _flag(body, "powerOn"),
+            _description(body),
+            {s.id: s.change for s in _sources(body) if s.change is not None},
+            _flag(body, "deploy"),
+        )
+        return await self._made(a, vapp_id, task_id)
+
+    async def compose(self, request: Request, caller: TenantCaller) -> Response:
+        """``ComposeVAppParams``: a vApp of the VMs it sources (none: an empty one); 201."""
+        a = asked(request, caller)
+        a.require(CREATE_VAPP)
+        body = _expect(await read_xml(request, self.max_body), "ComposeVAppParams")
+        vapp_id, task_id = await self.runner.call(
+            self.world.vapps.compose,
+            a.actor,
+            request.path_params["vdc"],
+            _name(body),
+            _sources(body),
+            _network(body),
+            _flag(body, "powerOn"),
+            _description(body),
+        )
+        return await self._made(a, vapp_id, task_id)
+
+    async def clone(self, request: Request, caller: TenantCaller) -> Response:
+        """``CloneVAppParams``: a copy of a vApp in a VDC (``IsSourceDelete``: a move); 201."""
+        a = asked(request, caller)
+        a.require(COPY_VAPP)
+        body = _expect(await read_xml(request, self.max_body), "CloneVAppParams")
+        source = body.find(f"{V}Source")
+        if source is None or not source.get("href"):
+            raise InputError("value", "CloneVAppParams needs a Source href.")
+        move = (body.findtext(f"{V}IsSourceDelete") or "false").strip().lower() == "true"
+        vapp_id, task_id = await self.runner.call(
+            self.world.vapps.clone,
+            a.actor,
+            request.path_params["vdc"],
+            _vapp_id(object_id_entity(source.get("href", ""))),
+            _name(body),
+            _description(body),
+            move,
+        )
+        return await self._made(a, vapp_id, task_id)
+
+    async def recompose(self, request: Request, caller: TenantCaller) -> Response:
+        """``RecomposeVAppParams``: VMs added (``SourcedItem``) and deleted (``DeleteItem``); 202."""
+        a = asked(request, caller)
+        a.require(CREATE_VAPP)
+        body = _expect(await read_xml(request, self.max_body), "RecomposeVAppParams")
+        remove = [object_id(d.get("href", "")) for d in body.findall(f"{V}DeleteItem")]
+        vapp_id = _vapp_id(request.path_params["entity"])
+        task_id = await self.runner.call(self.world.vapps.recompose, a.actor, vapp_id, _sources(body), remove)
+        return await self.tasks.answer(a, task_id)
+
+    async def capture(self, request: Request, caller: TenantCaller) -> Response:
+        """``CaptureVAppParams``: a vApp template of a vApp in a catalog; 201 with the template."""
+        a = asked(request, caller)
+        a.require(CAPTURE)
+        body = _expect(await read_xml(request, self.max_body), "CaptureVAppParams")
+        source = body.find(f"{V}Source")
+        if source is None or not source.get("href"):
+            raise InputError("value", "CaptureVAppParams needs a Source href.")
+        entity_id, task_id = await self.runner.call(
+            self.world.vapps.capture,
+            a.actor,
+            request.path_params["catalog"],
+            _vapp_id(object_id_entity(source.get("href", ""))),
+            _name(body),
+            _description(body),
+        )
+        item = await self.runner.read(self.world.catalogs.entity, entity_id, VAPP_TEMPLATE, a.viewer)
+        view = await self.runner.read(self.world.tasks.get, task_id, None)
+        answer = template_element(a, item)
+        answer.tasks = TasksInProgress([task(a.hrefs, view)])
+        return xml(answer, a.version, media_type("vAppTemplate"), 201)
+
+    async def _made(self, a: Asked, vapp_id: str, task_id: str) -> Response:
+        """201: the new vApp, with the task that made it."""
+        vapp = await self.runner.read(self.world.vapps.get, vapp_id, a.viewer)
+        view = await self.runner.read(self.world.tasks.get, task_id, None)
+        answer = vapp_element(a, vapp, TasksInProgress([task(a.hrefs, view)]))
+        return xml(answer, a.version, media_type("vApp"), 201)
+
+
+def _name(body: ET.Element) -> str:
+    name = body.get("name")
+    if not name:
+        raise InputError("value", f"{body.tag.split('}')[-1]} needs a name.")
+    return name
+
+
+def object_id_entity(href: str) -> str:
+    """The last segment of an href, prefix kept (``vapp-<id>``)."""
+    return href.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _flag(body: ET.Element, name: str) -> bool:
+    """A boolean attribute of vCD's creation parameters, true unless it says false (the XSD's
+    default)."""
+    return body.get(name, "true").strip().lower() not in ("false", "0")
+
+
+def _vapp_id(entity: str) -> str:
+    if not entity.startswith("vapp-"):
+        raise NotFound("vapp.not_found", f"No vApp {entity}.", entity)
+    return entity[len("vapp-") :]
+
+
+def _expect(body: ET.Element | None, tag: str, optional: bool = False) -> ET.Element:
+    """The body, which must be the vCloud element ``tag`` (or absent, when ``optional``)."""
+    if body is None:
+        if optional:
+            return ET.Element(f"{V}{tag}")
+        raise InputError("empty", f"The request needs a {tag} body.")
+    if body.tag != f"{V}{tag}":
+        raise InputError("value", f"Expected a {tag} element in namespace {VCLOUD}.")
+    return body
+
+
+def _sources(body: ET.Element) -> list[Source]:
+    """The VMs a composition takes (``SourcedItem``s: a template's VM, or a vApp's), each with its
+    new name (``VmGeneralParams/Name``) and its CPUs and memory (hardware items of resource type
+    3 and 4)."""
+    found = []
+    for item in body.findall(f"{V}SourcedItem"):
+        source = item.find(f"{V}Source")
+        href = source.get("href", "") if source is not None else ""
+        if not href:
+            raise InputError("value", "A SourcedItem needs a Source href.")
+        kind = "vm" if "/api/vApp/vm-" in href else "templateVm"
+        name = item.find(f"{V}VmGeneralParams/{V}Name")
+        sizes: dict[int, int] = {}
+        for hw in item.findall(f"{V}InstantiationParams/{{{OVF}}}VirtualHardwareSection/{{{OVF}}}Item"):
+            kind_text = (hw.findtext(f"{{{RASD}}}ResourceType") or "").strip()
+            quantity = hw.findtext(f"{{{RASD}}}VirtualQuantity")
+            if kind_text in ("3", "4") and quantity is not None:
+                try:
+                    sizes[int(kind_text)] = int(quantity.strip())
+                except ValueError:
+                    raise InputError(
+                        "value", "A hardware item's VirtualQuantity must be a whole number."
+                    ) from None
+        new_name = (name.text or "").strip() if name is not None and name.text else None
+        found.append(Source(kind, object_id(href), VmChange(new_name, sizes.get(3), sizes.get(4))))
+    return found
+
+
+def _network(body: ET.Element) -> str | None:
+    """The org network an ``InstantiationParams/NetworkConfigSection`` names, by id."""
+    parent = body.find(
+        f"{V}InstantiationParams/{V}NetworkConfigSection/{V}NetworkConfig/{V}Configuration/{V}ParentNetwork"
+    )
+    return object_id(parent.get("href", "")) if parent is not None and parent.get("href") else None
+
+
+def _description(body: ET.Element) -> str:
+    found = body.find(f"{V}Description")
+    return (found.text or "") if found is not None else ""

@@ -1,0 +1,177 @@
+"""A VM's configuration sections, read and changed one at a time (``/api/vApp/vm-{id}/...``): the
+virtual hardware (``virtualHardwareSection/`` and its ``cpu`` and ``memory`` items), the network
+connections, the guest customization and the operating system; and a vApp's lease and network
+configuration. A change answers 202 with its Task, as every change of a VM does."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from localsphere.faces.http import InputError, Runner
+from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, object_id
+from localsphere.faces.vcd.model import OVF, RASD, VCLOUD
+from localsphere.faces.vcd.ovf_types import Item, Vm
+from localsphere.faces.vcd.tasks import TaskViews
+from localsphere.faces.vcd.vapps import GUESTS, vapp_element, vm_element
+from localsphere.faces.vcd.wire import Asked, asked, read_xml, xml
+from localsphere.world import World
+from localsphere.world.errors import NotFound
+from localsphere.world.org_roles import EDIT_CPU, EDIT_MEMORY, EDIT_NETWORK, EDIT_PROPERTIES
+from localsphere.world.tenant_roles import TenantCaller
+from localsphere.world.vapps import VmReconfig
+
+V = f"{{{VCLOUD}}}"
+VMW = "http://www.vmware.com/schema/ovf"
+RASD_ITEM = f"{VCLOUD_TYPE}.rasdItem+xml"
+GUEST_IDS = {guest: name for name, (guest, _) in GUESTS.items()}  # vSphere guest id -> the inventory's
+
+
+def _section_type(name: str) -> str:
+    return f"{VCLOUD_TYPE}.{name}+xml"
+
+
+class SectionViews:
+    def __init__(self, world: World, runner: Runner, tasks: TaskViews, max_body: int) -> None:
+        self.world = world
+        self.runner = runner
+        self.tasks = tasks
+        self.max_body = max_body
+
+    async def _vm(self, request: Request, caller: TenantCaller) -> tuple[Asked, Vm]:
+        a = asked(request, caller)
+        entity = request.path_params["entity"]
+        if not entity.startswith("vm-"):
+            raise NotFound("vm.not_found", f"No VM {entity}.", entity)
+        vm, vapp = await self.runner.read(self.world.vapps.vm, object_id(entity), a.viewer)
+        return a, vm_element(a, vm, vapp)
+
+    async def hardware(self, request: Request, caller: TenantCaller) -> Response:
+        a, vm = await self._vm(request, caller)
+        return xml(
+            vm.hardware, a.version, _section_type("virtualHardwareSection"), tag="VirtualHardwareSection"
+        )
+
+    async def item(self, request: Request, caller: TenantCaller) -> Response:
+        """``virtualHardwareSection/cpu`` or ``/memory``: the one hardware item."""
+        a, vm = await self._vm(request, caller)
+        return xml(
+            _item(vm.hardware.items if vm.hardware else [], request),
+            a.version,
+            RASD_ITEM,
+            tag="Item",
+            namespace=VCLOUD,
+        )
+
+    async def connections(self, request: Request, caller: TenantCaller) -> Response:
+        a, vm = await self._vm(request, caller)
+        section = vm.network_connections
+        return xml(
+            section, a.version, _section_type("networkConnectionSection"), tag="NetworkConnectionSection"
+        )
+
+    async def customization(self, request: Request, caller: TenantCaller) -> Response:
+        a, vm = await self._vm(request, caller)
+        section = vm.guest_customization
+        return xml(
+            section, a.version, _section_type("guestCustomizationSection"), tag="GuestCustomizationSection"
+        )
+
+    async def operating_system(self, request: Request, caller: TenantCaller) -> Response:
+        a, vm = await self._vm(request, caller)
+        section = vm.operating_system
+        return xml(section, a.version, _section_type("operatingSystemSection"), tag="OperatingSystemSection")
+
+    async def vapp_section(self, request: Request, caller: TenantCaller) -> Response:
+        """A vApp's ``leaseSettingsSection/`` or ``networkConfigSection/``."""
+        a = asked(request, caller)
+        entity = request.path_params["entity"]
+        if not entity.startswith("vapp-"):
+            raise NotFound("vapp.not_found", f"No vApp {entity}.", entity)
+        vapp = vapp_element(a, await self.runner.read(self.world.vapps.get, object_id(entity), a.viewer))
+        if request.url.path.rstrip("/").endswith("leaseSettingsSection"):
+            return xml(
+                vapp.lease, a.version, _section_type("leaseSettingsSection"), tag="LeaseSettingsSection"
+            )
+        return xml(
+            vapp.network_config, a.version, _section_type("networkConfigSection"), tag="NetworkConfigSection"
+        )
+
+    async def change_item(self, request: Request, caller: TenantCaller) -> Response:
+        body = await self._body(request, "Item")
+        found = body.find(f"{{{RASD}}}VirtualQuantity")
+        quantity = _whole((found.text or "") if found is not None else "", "rasd:VirtualQuantity")
+        cpu = request.url.path.rstrip("/").endswith("cpu")
+        change = VmReconfig(cpus=quantity) if cpu else VmReconfig(memory_mb=quantity)
+        return await self._change(request, caller, change)
+
+    async def change_hardware(self, request: Request, caller: TenantCaller) -> Response:
+        """A whole ``VirtualHardwareSection``: its CPU and memory items are what changes."""
+        body = await self._body(request, "VirtualHardwareSection", OVF)
+        sizes: dict[str, int] = {}
+        for item in body.findall(f"{{{OVF}}}Item"):
+            kind = (item.findtext(f"{{{RASD}}}ResourceType") or "").strip()
+            if kind in ("3", "4"):
+                sizes[kind] = _whole(
+                    item.findtext(f"{{{RASD}}}VirtualQuantity") or "", "rasd:VirtualQuantity"
+                )
+        return await self._change(request, caller, VmReconfig(cpus=sizes.get("3"), memory_mb=sizes.get("4")))
+
+    async def change_connections(self, request: Request, caller: TenantCaller) -> Response:
+        body = await self._body(request, "NetworkConnectionSection")
+        wanted: list[tuple[int, str | None]] = []
+        for connection in body.findall(f"{V}NetworkConnection"):
+            index = _whole(connection.findtext(f"{V}NetworkConnectionIndex") or "", "NetworkConnectionIndex")
+            network = connection.get("network") or "none"
+            connected = (connection.findtext(f"{V}IsConnected") or "true").strip().lower() == "true"
+            wanted.append((index, network if connected and network.lower() != "none" else None))
+        nics = [network for _, network in sorted(wanted, key=lambda w: w[0])]
+        return await self._change(request, caller, VmReconfig(nics=nics))
+
+    async def change_customization(self, request: Request, caller: TenantCaller) -> Response:
+        body = await self._body(request, "GuestCustomizationSection")
+        name = body.findtext(f"{V}ComputerName")
+        return await self._change(request, caller, VmReconfig(computer_name=name.strip() if name else None))
+
+    async def change_operating_system(self, request: Request, caller: TenantCaller) -> Response:
+        body = await self._body(request, "OperatingSystemSection", OVF)
+        guest = body.get(f"{{{VMW}}}osType")
+        if not guest:
+            raise InputError("value", "OperatingSystemSection needs a vmw:osType.")
+        return await self._change(request, caller, VmReconfig(guest_os=GUEST_IDS.get(guest, guest)))
+
+    async def _body(self, request: Request, tag: str, namespace: str = VCLOUD) -> ET.Element:
+        body = await read_xml(request, self.max_body)
+        if body is None or body.tag != f"{{{namespace}}}{tag}":
+            raise InputError("value", f"Expected a {tag} element in namespace {namespace}.")
+        return body
+
+    async def _change(self, request: Request, caller: TenantCaller, change: VmReconfig) -> Response:
+        a = asked(request, caller)
+        for given, right in (
+            (change.cpus, EDIT_CPU),
+            (change.memory_mb, EDIT_MEMORY),
+            (change.nics, EDIT_NETWORK),
+            (change.guest_os or change.computer_name, EDIT_PROPERTIES),
+        ):
+            if given is not None:
+                a.require(right)
+        entity = request.path_params["entity"]
+        if not entity.startswith("vm-"):
+            raise NotFound("vm.not_found", f"No VM {entity}.", entity)
+        task_id = await self.runner.call(self.world.vapps.reconfigure, a.actor, object_id(entity), change)
+        return await self.tasks.answer(a, task_id)
+
+
+def _item(items: list[Item], request: Request) -> Item:
+    kind = 3 if request.url.path.rstrip("/").endswith("cpu") else 4
+    return next(item for item in items if item.resource_type == kind)
+
+
+def _whole(text: str, name: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise InputError("value", f"{name} must be a whole number.") from None

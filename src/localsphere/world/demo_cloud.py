@@ -1,0 +1,75 @@
+"""The demo world's cloud, as vCloud Director shows it: the org ``demo-org`` (a tenant) with its own
+user, a VDC on the first cluster, an org network, a catalog of two vApp templates and a medium,
+and one running vApp. README documents them; tests rely on their names."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from localsphere.world import identity
+from localsphere.world.access import VCD
+from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE, TemplateVm, add_catalog, add_item
+from localsphere.world.identity import ORG, USER
+from localsphere.world.inventory import CLUSTER
+from localsphere.world.org_roles import ORGANIZATION_ADMINISTRATOR
+from localsphere.world.org_vdcs import add_network, add_vdc, vdc_row
+from localsphere.world.schema import Assignment, Domain, ManagedObject, Tenant
+from localsphere.world.tenants import tenant_scope
+from localsphere.world.vapps import add_vapp, network_of
+
+ORG_NAME = "demo-org"
+ORG_FULL_NAME = "Demo Organization"
+ORG_USER = "alice"  # alice@demo-org, with the demo password: the org's Organization Administrator
+VDC_NAME = "demo-vdc"
+NETWORK_NAME = "demo-net"
+CATALOG_NAME = "demo-catalog"
+TEMPLATES = {
+    "photon-5": (TemplateVm("photon", 1, 1024, 16384, "OTHER_LINUX_64"),),
+    "lamp-stack": (
+        TemplateVm("web", 2, 2048, 20480, "UBUNTU_64"),
+        TemplateVm("db", 2, 4096, 40960, "UBUNTU_64"),
+    ),
+}
+MEDIUM = "ubuntu-24.04.iso"
+VAPP_NAME = "demo-web"
+
+
+def add_org(s: Session, name: str, full_name: str, now: float, description: str = "") -> None:
+    """A tenant with an ORG domain (named as the tenant) for its own users."""
+    s.add(Tenant(name=name, full_name=full_name, description=description, created_at=now))
+    s.add(Domain(name=name, kind=ORG, created_at=now, tenant=name))
+    s.flush()
+
+
+def seed_demo_cloud(s: Session, now: float, password_hash: str) -> None:
+    """The demo cloud, when the inventory has a cluster to put its VDC on."""
+    cluster = s.scalars(
+        select(ManagedObject.moid).where(ManagedObject.kind == CLUSTER).order_by(ManagedObject.moid)
+    ).first()
+    if cluster is None:
+        return
+    add_org(s, ORG_NAME, ORG_FULL_NAME, now, "The demo world's tenant organization")
+    user = identity.add_principal(s, USER, ORG_USER, ORG_NAME, now, password_hash=password_hash)
+    s.flush()
+    s.add(
+        Assignment(
+            id=identity.new_id(),
+            family=VCD,
+            principal_id=user.id,
+            role_id=ORGANIZATION_ADMINISTRATOR.key,
+            scope=tenant_scope(ORG_NAME),
+            created_at=now,
+        )
+    )
+    vdc_id = add_vdc(s, ORG_NAME, VDC_NAME, cluster, now, (20_000, 65_536, 1_048_576), "The demo org's VDC")
+    add_network(s, vdc_id, NETWORK_NAME, "192.168.10.1", "255.255.255.0", now)
+    catalog = add_catalog(s, ORG_NAME, CATALOG_NAME, user.id, now, "The demo org's templates")
+    for name, vms in TEMPLATES.items():
+        add_item(s, catalog, VAPP_TEMPLATE, name, vdc_id, user.id, now, vms=vms)
+    add_item(s, catalog, MEDIA, MEDIUM, vdc_id, user.id, now, size_bytes=2_700_000_000)
+    s.flush()
+    vdc = vdc_row(s, vdc_id, None)
+    add_vapp(
+        s, vdc, VAPP_NAME, TEMPLATES["lamp-stack"], network_of(s, vdc_id, None), user.id, now, power_on=True
+    )

@@ -1,0 +1,134 @@
+"""vCloud Director's roles in the one access model (family ``vcd``): its rights, the predefined
+roles that hold them, and what a caller signed in to an org may do.
+
+A role is held system-wide (scope ``""``: the System org's administrators, in every org) or in
+an org (scope ``tenant:<name>``). Rights and role names are vCD's own, as its UI and API show
+them (``vApp: Power Operations``, ``Organization Administrator``); the set here is the part of
+vCD's catalogue the face's operations check. Role ids are fixed UUIDs, so a world keeps them
+across resets."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from localsphere.world.access import ROOTS, VCD
+from localsphere.world.errors import Forbidden
+from localsphere.world.schema import Privilege, Role, RolePrivilege
+from localsphere.world.tenant_roles import TenantCaller
+from localsphere.world.tenants import tenant_scope
+
+VIEW_ORG = "Organization: View"
+VIEW_VDC = "Organization vDC: View"
+VIEW_CATALOGS = "Catalog: View Private and Shared Catalogs"
+CAPTURE = "Catalog: Add vApp from My Cloud"
+CREATE_VAPP = "vApp: Create / Reconfigure a vApp"
+COPY_VAPP = "vApp: Copy"
+DELETE_VAPP = "vApp: Delete"
+POWER = "vApp: Power Operations"
+EDIT_CPU = "vApp: Edit VM CPU"
+EDIT_MEMORY = "vApp: Edit VM Memory"
+EDIT_NETWORK = "vApp: Edit VM Network"
+EDIT_PROPERTIES = "vApp: Edit VM Properties"
+VIEW_VAPP = "vApp: View vApp"
+VIEW_TASKS = "Task: View Tasks"
+MANAGE_TASKS = "Task: Resume, Abort, or Fail"
+ADMIN_VIEW = "General: Administrator View"
+
+# right -> its category, as vCD groups them
+RIGHTS = {
+    VIEW_ORG: "Organization",
+    VIEW_VDC: "Organization vDC",
+    VIEW_CATALOGS: "Catalog",
+    CAPTURE: "Catalog",
+    CREATE_VAPP: "vApp",
+    COPY_VAPP: "vApp",
+    DELETE_VAPP: "vApp",
+    POWER: "vApp",
+    EDIT_CPU: "vApp",
+    EDIT_MEMORY: "vApp",
+    EDIT_NETWORK: "vApp",
+    EDIT_PROPERTIES: "vApp",
+    VIEW_VAPP: "vApp",
+    VIEW_TASKS: "Task",
+    MANAGE_TASKS: "Task",
+    ADMIN_VIEW: "General",
+}
+_VIEWS = (VIEW_ORG, VIEW_VDC, VIEW_CATALOGS, VIEW_VAPP, VIEW_TASKS)
+_VAPP_USE = (*_VIEWS, POWER, EDIT_CPU, EDIT_MEMORY, EDIT_NETWORK, EDIT_PROPERTIES)
+_VAPP_AUTHOR = (*_VAPP_USE, CREATE_VAPP, COPY_VAPP, DELETE_VAPP)
+_ORG_ADMIN = tuple(r for r in RIGHTS if r != ADMIN_VIEW)
+_ROLE_IDS = uuid.UUID("4c53a1d0-0000-4000-8000-00000000c0d0")  # namespace of the roles' fixed ids
+
+
+@dataclass(frozen=True)
+class OrgRole:
+    name: str
+    description: str
+    rights: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return str(uuid.uuid5(_ROLE_IDS, self.name))
+
+
+SYSTEM_ADMINISTRATOR = OrgRole("System Administrator", "Manages the whole cloud.", tuple(RIGHTS))
+ORGANIZATION_ADMINISTRATOR = OrgRole(
+    "Organization Administrator", "Manages the users, catalogs and vApps of an organization.", _ORG_ADMIN
+)
+CATALOG_AUTHOR_RIGHTS = (*_VAPP_AUTHOR, CAPTURE, MANAGE_TASKS)
+CATALOGUE = (
+    SYSTEM_ADMINISTRATOR,
+    ORGANIZATION_ADMINISTRATOR,
+    OrgRole("Catalog Author", "Creates and publishes catalogs and their templates.", CATALOG_AUTHOR_RIGHTS),
+    OrgRole("vApp Author", "Uses catalogs and creates vApps.", _VAPP_AUTHOR),
+    OrgRole("vApp User", "Uses existing vApps.", _VAPP_USE),
+    OrgRole("Console Access Only", "Views vApps and their VMs' state.", _VIEWS),
+)
+BY_NAME = {r.name: r for r in CATALOGUE}
+
+
+def role_id(name: str) -> str:
+    """A predefined role's fixed id, by its name (a role made otherwise: an id from its name)."""
+    found = BY_NAME.get(name)
+    return found.key if found is not None else str(uuid.uuid5(_ROLE_IDS, name))
+
+
+def seed_catalogue(s: Session, now: float) -> None:
+    """vCloud Director's rights and predefined roles, as every world has them."""
+    s.add_all(
+        Privilege(family=VCD, name=right, group=group, description=right) for right, group in RIGHTS.items()
+    )
+    for role in CATALOGUE:
+        s.add(
+            Role(
+                id=role.key,
+                family=VCD,
+                name=role.name,
+                description=role.description,
+                system=True,
+                created_at=now,
+            )
+        )
+    s.flush()
+    s.add_all(RolePrivilege(role_id=role.key, privilege=right) for role in CATALOGUE for right in role.rights)
+
+
+def rights(caller: TenantCaller) -> frozenset[str]:
+    """What a caller may do in the org it signed in to: its system-wide roles' rights and its
+    roles' in that org."""
+    grants = caller.caller.grants
+    return grants.on([ROOTS[VCD]]) | grants.on([tenant_scope(caller.tenant)])
+
+
+def require(caller: TenantCaller, right: str) -> None:
+    """Forbidden, in vCD's words, unless the caller holds ``right``."""
+    if right not in rights(caller):
+        raise Forbidden(
+            "right.missing",
+            f"Either you need some or all of the following rights [{right}] to perform this operation "
+            "or the target entity is invalid.",
+            right,
+        )

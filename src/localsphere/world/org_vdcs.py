@@ -1,0 +1,266 @@
+"""Org VDCs (vCloud Director's virtual datacenters of an org) and their org networks.
+
+A VDC is backed by a resource pool of the inventory, made for it below a cluster's root pool:
+the VMs of its vApps run there, so vCenter shows them under that pool. An org network is backed
+by a port group of the VDC's datacenter that its VMs' NICs connect to. What a VDC has used is
+read from the inventory: the CPU (``MHZ_PER_CPU`` a vCPU) and memory of its powered-on VMs and
+the disks of all of them."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from localsphere.world.clock import Clock
+from localsphere.world.errors import Conflict, NotFound
+from localsphere.world.inventory import FOLDER, NETWORK, POOL, POWERED_ON, VM, add_object
+from localsphere.world.schema import ManagedObject, OrgNetwork, OrgVdc, VApp
+from localsphere.world.store import INVENTORY, Store, changed
+
+MHZ_PER_CPU = 1000  # a vCPU's speed in a VDC's accounting (vCD's default vCPU speed, 1 GHz)
+MB = 1 << 20
+ALLOCATION_MODEL = "AllocationVApp"  # pay-as-you-go, the only model here
+
+
+def visible(column: Any, viewer: str | None) -> Any:
+    """The SQL condition that ``column`` (a tenant name) is one the viewer may see: ``viewer``
+    None is the provider (the System org), who sees every org's."""
+    return True if viewer is None else column == viewer
+
+
+@dataclass(frozen=True)
+class VdcView:
+    id: str
+    tenant: str
+    name: str
+    description: str
+    pool: str  # the backing resource pool's moid
+    allocation_model: str
+    cpu_limit_mhz: int  # 0: none
+    memory_limit_mb: int
+    storage_limit_mb: int
+    enabled: bool
+    created_at: float
+
+
+@dataclass(frozen=True)
+class VdcUsage:
+    """What a VDC's vApps use now: MHz, MB and MB of disk; its vApps, VMs and running VMs."""
+
+    cpu_mhz: int
+    memory_mb: int
+    storage_mb: int
+    vapps: int
+    vms: int
+    running_vms: int
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    id: str
+    tenant: str
+    vdc: str
+    name: str
+    description: str
+    fence_mode: str
+    gateway: str
+    netmask: str
+    dns: str
+    network: str  # the backing port group's moid
+    created_at: float
+
+
+VDC_COLUMNS = (
+    OrgVdc.id,
+    OrgVdc.tenant,
+    OrgVdc.name,
+    OrgVdc.description,
+    OrgVdc.pool,
+    OrgVdc.allocation_model,
+    OrgVdc.cpu_limit_mhz,
+    OrgVdc.memory_limit_mb,
+    OrgVdc.storage_limit_mb,
+    OrgVdc.enabled,
+    OrgVdc.created_at,
+)
+NETWORK_COLUMNS = (
+    OrgNetwork.id,
+    OrgNetwork.tenant,
+    OrgNetwork.vdc,
+    OrgNetwork.name,
+    OrgNetwork.description,
+    OrgNetwork.fence_mode,
+    OrgNetwork.gateway,
+    OrgNetwork.netmask,
+    OrgNetwork.dns,
+    OrgNetwork.network,
+    OrgNetwork.created_at,
+)
+VDCS_MOST = 1000  # VDCs or networks one org's answer lists: a bound, not a rule of vCD's
+
+
+def add_vdc(
+    s: Session,
+    tenant: str,
+    name: str,
+    cluster: str,
+    now: float,
+    limits: tuple[int, int, int] = (0, 0, 0),
+    description: str = "",
+) -> str:
+    """A VDC of ``tenant`` with a new resource pool below ``cluster``'s root pool; ``limits``:
+    CPU MHz, memory MB and storage MB (0: none). Conflict when the org has a VDC of that name,
+    NotFound when there is no such cluster."""
+    if s.scalars(select(OrgVdc.id).where(OrgVdc.tenant == tenant, OrgVdc.name == name)).first():
+        raise Conflict("vdc.exists", f"The org already has a VDC named {name}.", name)
+    root = s.scalars(
+        select(ManagedObject).where(
+            ManagedObject.kind == POOL, ManagedObject.parent == cluster, ManagedObject.cluster == cluster
+        )
+    ).first()
+    if root is None or s.get(ManagedObject, cluster) is None:
+        raise NotFound("cluster.not_found", f"No cluster {cluster}.", cluster)
+    vdc_id = str(uuid.uuid4())
+    pool = add_object(s, POOL, "resgroup-", f"{name} ({vdc_id})", root, now, cluster=cluster)
+    cpu, memory, storage = limits
+    s.add(
+        OrgVdc(
+            id=vdc_id,
+            tenant=tenant,
+            name=name,
+            description=description,
+            pool=pool.moid,
+            allocation_model=ALLOCATION_MODEL,
+            cpu_limit_mhz=cpu,
+            memory_limit_mb=memory,
+            storage_limit_mb=storage,
+            enabled=True,
+            created_at=now,
+        )
+    )
+    changed(s, INVENTORY)
+    return vdc_id
+
+
+def add_network(
+    s: Session, vdc_id: str, name: str, gateway: str, netmask: str, now: float, fence_mode: str = "bridged"
+) -> str:
+    """An org network of a VDC, backed by a new port group in the VDC's datacenter."""
+    vdc = s.get(OrgVdc, vdc_id)
+    if vdc is None:
+        raise NotFound("vdc.not_found", f"No VDC {vdc_id}.", vdc_id)
+    pool = s.get(ManagedObject, vdc.pool)
+    folder = s.scalars(
+        select(ManagedObject).where(
+            ManagedObject.kind == FOLDER,
+            ManagedObject.subtype == NETWORK.upper(),
+            ManagedObject.datacenter == (pool.datacenter if pool else None),
+        )
+    ).first()
+    if folder is None:
+        raise NotFound("folder.not_found", "The VDC's datacenter has no network folder.", vdc_id)
+    network_id = str(uuid.uuid4())
+    backing = add_object(
+        s,
+        NETWORK,
+        "network-",
+        f"{name}-{network_id[:8]}",
+        folder,
+        now,
+        folder=folder.moid,
+        subtype="STANDARD_PORTGROUP",
+    )
+    s.add(
+        OrgNetwork(
+            id=network_id,
+            tenant=vdc.tenant,
+            vdc=vdc_id,
+            name=name,
+            description="",
+            fence_mode=fence_mode,
+            gateway=gateway,
+            netmask=netmask,
+            dns="",
+            network=backing.moid,
+            created_at=now,
+        )
+    )
+    changed(s, INVENTORY)
+    return network_id
+
+
+def vdc_row(db: Session | Connection, vdc_id: str, viewer: str | None) -> VdcView:
+    """The VDC ``vdc_id`` as ``viewer`` (a tenant, None: the provider) sees it; NotFound when
+    there is none or it is another org's (vCD's 403 is the face's to choose)."""
+    row = db.execute(select(*VDC_COLUMNS).where(OrgVdc.id == vdc_id, visible(OrgVdc.tenant, viewer))).first()
+    if row is None:
+        raise NotFound("vdc.not_found", f"No VDC with id {vdc_id}.", vdc_id)
+    return VdcView(*row)
+
+
+class OrgVdcs:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def of_org(self, tenant: str) -> list[VdcView]:
+        """An org's VDCs by name (at most ``VDCS_MOST``)."""
+        with self._store.query() as conn:
+            query = select(*VDC_COLUMNS).where(OrgVdc.tenant == tenant).order_by(OrgVdc.name).limit(VDCS_MOST)
+            return [VdcView(*row) for row in conn.execute(query)]
+
+    def get(self, vdc_id: str, viewer: str | None) -> tuple[VdcView, VdcUsage]:
+        """A VDC and what its vApps use now."""
+        with self._store.query() as conn:
+            vdc = vdc_row(conn, vdc_id, viewer)
+            return vdc, _usage(conn, vdc)
+
+    def networks(self, vdc_id: str | None, tenant: str) -> list[NetworkView]:
+        """An org's networks (``vdc_id``: only that VDC's), by name."""
+        with self._store.query() as conn:
+            query = select(*NETWORK_COLUMNS).where(OrgNetwork.tenant == tenant)
+            if vdc_id is not None:
+                query = query.where(OrgNetwork.vdc == vdc_id)
+            return [
+                NetworkView(*row) for row in conn.execute(query.order_by(OrgNetwork.name).limit(VDCS_MOST))
+            ]
+
+    def network(self, network_id: str, viewer: str | None) -> NetworkView:
+        with self._store.query() as conn:
+            row = conn.execute(
+                select(*NETWORK_COLUMNS).where(
+                    OrgNetwork.id == network_id, visible(OrgNetwork.tenant, viewer)
+                )
+            ).first()
+        if row is None:
+            raise NotFound("network.not_found", f"No network with id {network_id}.", network_id)
+        return NetworkView(*row)
+
+
+def _usage(conn: Connection, vdc: VdcView) -> VdcUsage:
+    vms = (
+        select(ManagedObject)
+        .join(VApp, VApp.id == ManagedObject.vapp)
+        .where(VApp.vdc == vdc.id, ManagedObject.kind == VM)
+    )
+    on = vms.where(ManagedObject.power_state == POWERED_ON).subquery()
+    cpus, memory, running = conn.execute(
+        select(
+            func.coalesce(func.sum(on.c.cpu_count), 0),
+            func.coalesce(func.sum(on.c.memory_mib), 0),
+            func.count(),
+        )
+    ).one()
+    disk = 0
+    count = 0
+    for details in conn.scalars(vms.with_only_columns(ManagedObject.details)):
+        count += 1
+        disk += sum(d.get("capacity", 0) for d in json.loads(details).get("disks", ()))
+    vapps = conn.scalar(select(func.count()).select_from(VApp).where(VApp.vdc == vdc.id)) or 0
+    return VdcUsage(int(cpus) * MHZ_PER_CPU, int(memory), disk // MB, vapps, count, running)

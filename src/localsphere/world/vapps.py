@@ -1,0 +1,766 @@
+"""vApps of an org VDC and their VMs, which are the inventory's VMs: a vApp's VMs live in a folder
+of their own (``<vApp name> (<vApp id>)``, as vCloud Director names its vCenter objects) and run
+in the VDC's resource pool, so vCenter lists them and Operations samples them, and a power change
+made on any face is the same change.
+
+Every operation that changes a vApp or VM starts a task (``tasks.py``) and returns its id; the
+change is made in the same transaction. A change the state does not allow is refused at once
+(WrongState) with the product's words, before any task starts."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from localsphere.world.catalogs import VAPP_TEMPLATE, Catalogs, TemplateVm, add_item, template_vm_id
+from localsphere.world.clock import Clock
+from localsphere.world.errors import Conflict, Invalid, NotFound, WrongState, bounded_text
+from localsphere.world.identity import PrincipalView
+from localsphere.world.inventory import (
+    DATASTORE,
+    FOLDER,
+    HOST,
+    POWERED_OFF,
+    POWERED_ON,
+    SUSPENDED,
+    VM,
+    VM_NAME_LENGTH,
+    add_object,
+    vm_details,
+)
+from localsphere.world.org_vdcs import VdcView, vdc_row, visible
+from localsphere.world.schema import ExternalStat, ManagedObject, OrgNetwork, OrgVdc, Principal, VApp
+from localsphere.world.store import INVENTORY, STATS, Store, changed
+from localsphere.world.tasks import Owner, Tasks
+
+NAME_LENGTH = 128  # of a vApp's name (vCD's limit)
+CPUS_MOST, MEMORY_MB_MOST = 768, 24 * 1024 * 1024  # vSphere 8's most for one VM
+NICS_MOST = 10  # network adapters of one VM (vSphere's)
+VMS_MOST = 128  # VMs one vApp holds: a bound, not a rule of vCD's
+RESOLVED, MIXED = "RESOLVED", "MIXED"
+MB = 1 << 20
+# What each power operation does to a running VM, and which VM states it acts on.
+_ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "powerOn": (POWERED_ON, frozenset({POWERED_OFF, SUSPENDED})),
+    "powerOff": (POWERED_OFF, frozenset({POWERED_ON, SUSPENDED})),
+    "shutdown": (POWERED_OFF, frozenset({POWERED_ON})),
+    "suspend": (SUSPENDED, frozenset({POWERED_ON})),
+    "reset": (POWERED_ON, frozenset({POWERED_ON})),
+    "reboot": (POWERED_ON, frozenset({POWERED_ON})),
+}
+# vCD's name of each operation's task, and its verb in the task's ``operation`` text (the same on a
+# vApp and on a VM; a vApp's power-on is its deployment).
+_OPERATIONS = {
+    "powerOn": ("vappDeploy", "Starting"),
+    "powerOff": ("vappPowerOff", "Stopping"),
+    "shutdown": ("vappShutdownGuest", "Shutting down"),
+    "suspend": ("vappSuspend", "Suspending"),
+    "reset": ("vappReset", "Resetting"),
+    "reboot": ("vappRebootGuest", "Rebooting"),
+    "deploy": ("vappDeploy", "Starting"),
+    "undeploy": ("vappUndeployPowerOff", "Stopping"),
+}
+UNDEPLOY_ACTIONS = {
+    "powerOff": POWERED_OFF,
+    "shutdown": POWERED_OFF,
+    "force": POWERED_OFF,
+    "default": POWERED_OFF,
+    "suspend": SUSPENDED,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the principal, the org it signed in to, and what it sees (None: every org, the
+    provider's view)."""
+
+    principal: PrincipalView
+    tenant: str
+    viewer: str | None
+
+
+@dataclass(frozen=True)
+class VmView:
+    id: str  # the inventory object's uuid (vCD's ``urn:vcloud:vm:<id>``)
+    moid: str
+    name: str
+    vapp: str
+    power_state: str
+    cpus: int
+    memory_mb: int
+    guest_os: str
+    disks: tuple[dict[str, Any], ...]  # key, label, capacity (bytes), datastore
+    nics: tuple[dict[str, Any], ...]  # key, label, network (moid), network_name, mac
+    created_at: float
+    computer_name: str  # the guest's host name (vCD's guest customization ComputerName)
+
+
+@dataclass(frozen=True)
+class VAppView:
+    id: str
+    tenant: str
+    vdc: str
+    vdc_name: str
+    name: str
+    description: str
+    owner_id: str | None
+    owner_name: str | None
+    deployed: bool
+    created_at: float
+    vms: tuple[VmView, ...]
+    networks: tuple[tuple[str, str], ...] = ()  # the VDC's org networks: (id, name)
+
+    @property
+    def status(self) -> str:
+        """POWERED_ON, POWERED_OFF or SUSPENDED when every VM is; MIXED when they differ;
+        RESOLVED for a vApp without VMs."""
+        return vapp_status({vm.power_state for vm in self.vms})
+
+
+def vapp_status(states: set[str]) -> str:
+    if not states:
+        return RESOLVED
+    return next(iter(states)) if len(states) == 1 else MIXED
+
+
+_VAPP_COLUMNS = (
+    VApp.id,
+    VApp.tenant,
+    VApp.vdc,
+    OrgVdc.name,
+    VApp.name,
+    VApp.description,
+    VApp.owner_id,
+    Principal.name,
+    VApp.deployed,
+    VApp.created_at,
+)
+_VM_COLUMNS = (
+    ManagedObject.uuid,
+    ManagedObject.moid,
+    ManagedObject.name,
+    ManagedObject.vapp,
+    ManagedObject.power_state,
+    ManagedObject.cpu_count,
+    ManagedObject.memory_mib,
+    ManagedObject.subtype,
+    ManagedObject.details,
+    ManagedObject.created_at,
+)
+
+
+def _vm(row: Any) -> VmView:
+    details = json.loads(row.details or "{}")
+    return VmView(
+        row.uuid,
+        row.moid,
+        row.name,
+        row.vapp,
+        row.power_state or POWERED_OFF,
+        row.cpu_count or 1,
+        row.memory_mib or 0,
+        row.subtype or "",
+        tuple(details.get("disks", ())),
+        tuple(details.get("nics", ())),
+        row.created_at,
+        details.get("computer_name") or row.name[:15],
+    )
+
+
+class VApps:
+    def __init__(self, store: Store, clock: Clock, tasks: Tasks, catalogs: Catalogs) -> None:
+        self._store = store
+        self._clock = clock
+        self._tasks = tasks
+        self._catalogs = catalogs
+
+    def get(self, vapp_id: str, viewer: str | None) -> VAppView:
+        """A vApp with its VMs (by name); NotFound when there is none or ``viewer`` may not see it."""
+        with self._store.query() as conn:
+            row = conn.execute(
+                select(*_VAPP_COLUMNS)
+                .join(OrgVdc, OrgVdc.id == VApp.vdc)
+                .outerjoin(Principal, Principal.id == VApp.owner_id)
+                .where(VApp.id == vapp_id, visible(VApp.tenant, viewer))
+            ).first()
+            if row is None:
+                raise NotFound("vapp.not_found", f"No vApp with id {vapp_id}.", vapp_id)
+            vms = conn.execute(
+                select(*_VM_COLUMNS)
+                .where(ManagedObject.vapp == vapp_id, ManagedObject.kind == VM)
+                .order_by(ManagedObject.name)
+                .limit(VMS_MOST)
+            )
+            networks = conn.execute(
+                select(OrgNetwork.id, OrgNetwork.name)
+                .where(OrgNetwork.vdc == row.vdc)
+                .order_by(OrgNetwork.name)
+            )
+            return VAppView(
+                *row, vms=tuple(_vm(vm) for vm in vms), networks=tuple((n.id, n.name) for n in networks)
+            )
+
+    def of_vdc(self, vdc_id: str, most: int) -> list[tuple[str, str]]:
+        """A VDC's vApps as (id, name), by name, at most ``most``."""
+        with self._store.query() as conn:
+            query = select(VApp.id, VApp.name).where(VApp.vdc == vdc_id).order_by(VApp.name).limit(most)
+            return [(row.id, row.name) for row in conn.execute(query)]
+
+    def vm(self, vm_id: str, viewer: str | None) -> tuple[VmView, VAppView]:
+        """A vApp's VM by its uuid, and its vApp."""
+        with self._store.query() as conn:
+            row = conn.execute(
+                select(*_VM_COLUMNS).where(
+                    ManagedObject.uuid == vm_id, ManagedObject.kind == VM, ManagedObject.vapp.is_not(None)
+                )
+            ).first()
+        if row is None:
+            raise NotFound("vm.not_found", f"No VM with id {vm_id}.", vm_id)
+        try:
+            vapp = self.get(row.vapp, viewer)
+        except NotFound:
+            raise NotFound("vm.not_found", f"No VM with id {vm_id}.", vm_id) from None
+        return _vm(row), vapp
+
+    def instantiate(
+        self,
+        actor: Actor,
+        vdc_id: str,
+        name: str,
+        template_id: str,
+        network_id: str | None = None,
+        power_on: bool = False,
+        description: str = "",
+        changes: dict[str, VmChange] | None = None,
+        deploy: bool = False,
+    ) -> tuple[str, str]:
+        """A vApp made from the vApp template ``template_id`` in a VDC: its VMs made in the
+        VDC's pool (each changed as ``changes`` says, by the template VM's id), connected to
+        ``network_id`` (an org network of the VDC; None: the VDC's first, if it has one),
+        deployed when ``deploy`` and powered on (so deployed) when ``power_on``. Returns (vApp
+        id, task id). Invalid for a bad name or size, Conflict when the VDC has a vApp of that
+        name, NotFound when the VDC, template or network is not one the actor sees."""
+        if not name.strip() or len(name) > NAME_LENGTH:
+            raise Invalid("vapp.name", f"A vApp's name must be 1 to {NAME_LENGTH} characters.", "name")
+        template = self._catalogs.entity(template_id, VAPP_TEMPLATE, actor.viewer)
+        vms = tuple(
+            _changed(vm, (changes or {}).get(template_vm_id(template.entity_id, vm.name)))
+            for vm in template.vms
+        )
+        _unique(vms)
+        with self._store.write(serial=True) as s:  # look, then add: one name per VDC
+            now = self._clock.now(s)
+            vdc = vdc_row(s, vdc_id, actor.viewer)
+            if s.scalars(select(VApp.id).where(VApp.vdc == vdc.id, VApp.name == name)).first():
+                raise Conflict("vapp.exists", f"The VDC already has a vApp named {name}.", name)
+            network = network_of(s, vdc.id, network_id)
+            vapp_id = add_vapp(s, vdc, name, vms, network, actor.principal.id, now, power_on, description)
+            changed(s, INVENTORY)
+            operation = f"Creating Virtual Application {name}({vapp_id})"
+            task = self._tasks.start(
+                s, vdc.tenant, "vdcInstantiateVapp", operation, Owner("vApp", vapp_id, name), actor.principal
+            )
+            return vapp_id, task
+
+    def compose(
+        self,
+        actor: Actor,
+        vdc_id: str,
+        name: str,
+        sources: list[Source],
+        network_id: str | None = None,
+        power_on: bool = False,
+        description: str = "",
+        copies: tuple[TemplateVm, ...] = (),
+    ) -> tuple[str, str]:
+        """A vApp of the VMs ``sources`` name and ``copies`` (none: an empty vApp) in a VDC; as
+        ``instantiate``."""
+        if not name.strip() or len(name) > NAME_LENGTH:
+            raise Invalid("vapp.name", f"A vApp's name must be 1 to {NAME_LENGTH} characters.", "name")
+        with self._store.write(serial=True) as s:
+            now = self._clock.now(s)
+            vdc = vdc_row(s, vdc_id, actor.viewer)
+            if s.scalars(select(VApp.id).where(VApp.vdc == vdc.id, VApp.name == name)).first():
+                raise Conflict("vapp.exists", f"The VDC already has a vApp named {name}.", name)
+            vms = _unique((*copies, *(self._sourced(s, source, actor.viewer) for source in sources)))
+            network = network_of(s, vdc.id, network_id)
+            vapp_id = add_vapp(s, vdc, name, vms, network, actor.principal.id, now, power_on, description)
+            changed(s, INVENTORY)
+            operation = f"Creating Virtual Application {name}({vapp_id})"
+            owner = Owner("vApp", vapp_id, name)
+            return vapp_id, self._tasks.start(
+                s, vdc.tenant, "vdcComposeVapp", operation, owner, actor.principal
+            )
+
+    def recompose(self, actor: Actor, vapp_id: str, add: list[Source], remove: list[str]) -> str:
+        """Add the VMs ``add`` names to a vApp and delete its VMs ``remove`` names (by id, each
+        powered off: WrongState otherwise); returns the task's id."""
+        with self._store.write() as s:
+            now = self._clock.now(s)
+            vapp = _locked_vapp(s, vapp_id, actor.viewer)
+            current = {vm.uuid: vm for vm in _vms(s, vapp_id)}
+            for vm_id in remove:
+                row = current.pop(vm_id, None)
+                if row is None:
+                    raise NotFound("vm.not_found", f"No VM {vm_id} in the vApp.", vm_id)
+                if row.power_state != POWERED_OFF:
+                    raise WrongState(
+                        "vm.powered_on", _refusal(f'VM "{row.name}"', "is not powered off"), row.name
+                    )
+                s.delete(row)
+                s.execute(delete(ExternalStat).where(ExternalStat.resource == vm_id))
+            made = tuple(self._sourced(s, source, actor.viewer) for source in add)
+            _unique((*(TemplateVm(vm.name) for vm in current.values()), *made))
+            folder = s.get(ManagedObject, vapp.folder)
+            vdc = s.get(OrgVdc, vapp.vdc)
+            if folder is None or vdc is None:
+                raise NotFound("vapp.folder", "The vApp's folder is gone from the inventory.", vapp.folder)
+            network = network_of(s, vdc.id, None)
+            for vm in made:
+                _add_vm(s, vm, folder, vdc.pool, network, vapp_id, now)
+            changed(s, INVENTORY, STATS)
+            operation = f"Updating Virtual Application {vapp.name}({vapp_id})"
+            owner = Owner("vApp", vapp_id, vapp.name)
+            return self._tasks.start(s, vapp.tenant, "vdcRecomposeVapp", operation, owner, actor.principal)
+
+    def clone(
+        self, actor: Actor, vdc_id: str, source_id: str, name: str, description: str = "", move: bool = False
+    ) -> tuple[str, str]:
+        """A copy of a vApp (its VMs' sizes, powered off) in a VDC; ``move``: the source is
+        deleted (it must be stopped). Returns (the new vApp's id, the task's id)."""
+        source = self.get(source_id, actor.viewer)
+        if move and (source.deployed or any(vm.power_state != POWERED_OFF for vm in source.vms)):
+            raise WrongState(
+                "vapp.running",
+                f'The requested operation could not be executed on vApp "{source.name}". '
+                "Stop the vApp and try again.",
+                source.name,
+            )
+        vms = tuple(_as_template(vm) for vm in source.vms)
+        vapp_id, task = self.compose(actor, vdc_id, name, [], None, False, description, vms)
+        if move:
+            self.delete(actor, source_id)
+        return vapp_id, task
+
+    def capture(
+        self, actor: Actor, catalog_id: str, vapp_id: str, name: str, description: str = ""
+    ) -> tuple[str, str]:
+        """A vApp template of a vApp's VMs (their sizes) in a catalog; returns (the template's
+        id, the task's id). Conflict when the catalog has an item of that name."""
+        source = self.get(vapp_id, actor.viewer)
+        catalog = self._catalogs.get(catalog_id, actor.viewer)
+        with self._store.write(serial=True) as s:
+            now = self._clock.now(s)
+            vms = tuple(_as_template(vm) for vm in source.vms)
+            entity_id = add_item(
+                s, catalog.id, VAPP_TEMPLATE, name, source.vdc, actor.principal.id, now, description, vms
+            )
+            operation = f"Capturing Virtual Application Template {name}({entity_id})"
+            owner = Owner("vAppTemplate", entity_id, name)
+            task = self._tasks.start(
+                s, catalog.tenant, "vdcCaptureTemplate", operation, owner, actor.principal
+            )
+            return entity_id, task
+
+    def _sourced(self, s: Session, source: Source, viewer: str | None) -> TemplateVm:
+        """The VM a composition's source names: a template's VM, or a vApp's VM (its size)."""
+        if source.kind == "vm":
+            row = s.scalars(
+                select(ManagedObject).where(
+                    ManagedObject.uuid == source.id, ManagedObject.kind == VM, ManagedObject.vapp.is_not(None)
+                )
+            ).first()
+            if (
+                row is None
+                or not s.scalars(
+                    select(VApp.id).where(VApp.id == row.vapp, visible(VApp.tenant, viewer))
+                ).first()
+            ):
+                raise NotFound("vm.not_found", f"No VM with id {source.id}.", source.id)
+            vm = _as_template(
+                _vm(s.execute(select(*_VM_COLUMNS).where(ManagedObject.uuid == source.id)).one())
+            )
+        else:
+            vm = self._catalogs.template_vm(source.id, viewer)
+        return _changed(vm, source.change)
+
+    def act(self, actor: Actor, vapp_id: str, action: str, undeploy_action: str = "default") -> str:
+        """A power operation on a whole vApp (``powerOn``, ``powerOff``, ``shutdown``,
+        ``suspend``, ``reset``, ``reboot``, ``deploy``, ``deploy+powerOn``, ``undeploy``); returns
+        the task's id. WrongState when the vApp's state does not allow it."""
+        with self._store.write() as s:
+            vapp = _locked_vapp(s, vapp_id, actor.viewer)
+            states = {vm.power_state for vm in _vms(s, vapp_id)}
+            status = vapp_status(states)
+            quoted = f'vApp "{vapp.name}"'
+            if action.startswith("deploy"):
+                vapp.deployed = True
+                if action.endswith("powerOn"):
+                    _power(s, vapp_id, POWERED_ON, _ACTIONS["powerOn"][1])
+            elif action == "undeploy":
+                if not vapp.deployed:
+                    raise WrongState("vapp.not_deployed", _refusal(quoted, "is not deployed"), vapp.name)
+                _power(
+                    s, vapp_id, UNDEPLOY_ACTIONS.get(undeploy_action, POWERED_OFF), frozenset({POWERED_ON})
+                )
+                vapp.deployed = False
+            else:
+                target, acts_on = _ACTIONS[action]
+                if not states & acts_on:
+                    raise WrongState(f"vapp.{action}", _refusal(quoted, _not_in(action, status)), vapp.name)
+                _power(s, vapp_id, target, acts_on)
+                vapp.deployed = vapp.deployed or target == POWERED_ON
+            changed(s, INVENTORY)
+            name, verb = _OPERATIONS[action.split("+")[0]]
+            operation = f"{verb} Virtual Application {vapp.name}({vapp_id})"
+            return self._tasks.start(
+                s, vapp.tenant, name, operation, Owner("vApp", vapp_id, vapp.name), actor.principal
+            )
+
+    def act_on_vm(self, actor: Actor, vm_id: str, action: str, undeploy_action: str = "default") -> str:
+        """A power operation on one VM of a vApp (as ``act``); the vApp is deployed once one of its
+        VMs runs."""
+        with self._store.write() as s:
+            row, vapp = _locked_vm(s, vm_id, actor.viewer)
+            quoted = f'VM "{row.name}"'
+            state = row.power_state or POWERED_OFF
+            if action.startswith("deploy"):
+                target = POWERED_ON if action.endswith("powerOn") else state
+                vapp.deployed = True
+            elif action == "undeploy":
+                target = UNDEPLOY_ACTIONS.get(undeploy_action, POWERED_OFF) if state == POWERED_ON else state
+            else:
+                target, acts_on = _ACTIONS[action]
+                if state not in acts_on:
+                    raise WrongState(f"vm.{action}", _refusal(quoted, _not_in(action, state)), row.name)
+            _set_power(row, target)
+            if target == POWERED_ON:
+                vapp.deployed = True
+            changed(s, INVENTORY)
+            name, verb = _OPERATIONS[action.split("+")[0]]
+            operation = f"{verb} Virtual Machine {row.name}({vm_id})"
+            return self._tasks.start(
+                s, vapp.tenant, name, operation, Owner("vm", vm_id, row.name), actor.principal
+            )
+
+    def reconfigure(self, actor: Actor, vm_id: str, change: VmReconfig) -> str:
+        """Change a VM's size, computer name, guest OS or NICs; returns the task's id. CPU and
+        memory change only while it is powered off (WrongState, as vCD without hot-add); a NIC
+        connects to one of the VDC's org networks (NotFound otherwise) or to none."""
+        with self._store.write() as s:
+            row, vapp = _locked_vm(s, vm_id, actor.viewer)
+            resized = (change.cpus, change.memory_mb) != (None, None)
+            if resized and row.power_state != POWERED_OFF:
+                raise WrongState(
+                    "vm.powered_on", _refusal(f'VM "{row.name}"', "is not powered off"), row.name
+                )
+            if resized:  # refused out of vSphere's bounds, as an instantiation's sizes are
+                _changed(TemplateVm(row.name), VmChange(None, change.cpus, change.memory_mb))
+            if change.cpus is not None:
+                row.cpu_count = change.cpus
+            if change.memory_mb is not None:
+                row.memory_mib = change.memory_mb
+            if change.guest_os is not None:
+                row.subtype = bounded_text(change.guest_os, "guest OS", 32)
+            details = json.loads(row.details or "{}")
+            if change.computer_name is not None:
+                details["computer_name"] = bounded_text(change.computer_name, "computer name", 63)
+            if change.nics is not None:
+                details["nics"] = _nics(s, vapp.vdc, details.get("nics", []), change.nics)
+            row.details = json.dumps(details)
+            changed(s, INVENTORY)
+            operation = f"Updating Virtual Machine {row.name}({vm_id})"
+            owner = Owner("vm", vm_id, row.name)
+            return self._tasks.start(s, vapp.tenant, "vappUpdateVm", operation, owner, actor.principal)
+
+    def delete(self, actor: Actor, vapp_id: str, force: bool = False) -> str:
+        """Delete a vApp, its VMs and their folder; WrongState while it is deployed or a VM runs,
+        unless ``force`` (then its VMs are powered off first)."""
+        with self._store.write() as s:
+            vapp = _locked_vapp(s, vapp_id, actor.viewer)
+            vms = _vms(s, vapp_id)
+            if not force and (vapp.deployed or any(vm.power_state != POWERED_OFF for vm in vms)):
+                raise WrongState(
+                    "vapp.running",
+                    f'The requested operation could not be executed on vApp "{vapp.name}". '
+                    "Stop the vApp and try again.",
+                    vapp.name,
+                )
+            uuids = [vm.uuid for vm in vms]
+            s.execute(delete(ManagedObject).where(ManagedObject.vapp == vapp_id, ManagedObject.kind == VM))
+            s.execute(delete(ManagedObject).where(ManagedObject.moid == vapp.folder))
+            if uuids:
+                s.execute(delete(ExternalStat).where(ExternalStat.resource.in_(uuids)))
+            s.delete(vapp)
+            changed(s, INVENTORY, STATS)
+            operation = f"Deleting Virtual Application {vapp.name}({vapp_id})"
+            return self._tasks.start(
+                s, vapp.tenant, "vdcDeleteVapp", operation, Owner("vApp", vapp_id, vapp.name), actor.principal
+            )
+
+
+def add_vapp(
+    s: Session,
+    vdc: VdcView,
+    name: str,
+    vms: tuple[TemplateVm, ...],
+    network: tuple[str, str] | None,
+    owner_id: str | None,
+    now: float,
+    power_on: bool = False,
+    description: str = "",
+    deploy: bool = False,
+) -> str:
+    """A vApp of ``vms`` in ``vdc``, in the write transaction ``s``: a folder for it, its VMs in
+    the VDC's pool on ``network`` (port group moid, name), deployed when ``deploy`` or
+    ``power_on`` and powered on when ``power_on``. Returns its id; the caller marks the change."""
+    vapp_id = str(uuid.uuid4())
+    folder = _vapp_folder(s, vdc.pool, f"{name} ({vapp_id})", now)
+    for vm in vms:
+        _add_vm(s, vm, folder, vdc.pool, network, vapp_id, now)
+    s.add(
+        VApp(
+            id=vapp_id,
+            tenant=vdc.tenant,
+            vdc=vdc.id,
+            name=name,
+            description=description,
+            owner_id=owner_id,
+            deployed=(power_on or deploy) and bool(vms),
+            folder=folder.moid,
+            created_at=now,
+        )
+    )
+    if power_on:
+        s.flush()
+        _power(s, vapp_id, POWERED_ON, _ACTIONS["powerOn"][1])
+    return vapp_id
+
+
+def network_of(s: Session, vdc_id: str, network_id: str | None) -> tuple[str, str] | None:
+    """(port group moid, org network name) of the network a new VM connects to: ``network_id``
+    (NotFound unless it is the VDC's), else the VDC's first network, else none."""
+    query = select(OrgNetwork.network, OrgNetwork.name).where(OrgNetwork.vdc == vdc_id)
+    if network_id is not None:
+        row = s.execute(query.where(OrgNetwork.id == network_id)).first()
+        if row is None:
+            raise NotFound("network.not_found", f"No network {network_id} in the VDC.", network_id)
+    else:
+        row = s.execute(query.order_by(OrgNetwork.name).limit(1)).first()
+    return (row.network, row.name) if row is not None else None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A VM a composition takes: a template's VM (``kind`` ``templateVm``) or a vApp's (``vm``),
+    by id, made otherwise as ``change`` says."""
+
+    kind: str
+    id: str
+    change: VmChange | None = None
+
+
+def _unique(vms: tuple[TemplateVm, ...]) -> tuple[TemplateVm, ...]:
+    if len({vm.name for vm in vms}) != len(vms):
+        raise Invalid("vm.name", "Two VMs of the vApp would have the same name.", "name")
+    if len(vms) > VMS_MOST:
+        raise Invalid("vapp.vms", f"A vApp holds at most {VMS_MOST} VMs.", str(len(vms)))
+    return vms
+
+
+def _as_template(vm: VmView) -> TemplateVm:
+    """What a copy of a VM gets: its name and size."""
+    disk = sum(d.get("capacity", 0) for d in vm.disks) // MB or TemplateVm.disk_mb
+    return TemplateVm(vm.name, vm.cpus, vm.memory_mb, disk, vm.guest_os)
+
+
+@dataclass(frozen=True)
+class VmReconfig:
+    """What to change of a VM (None: keep): CPUs, memory (MB), guest OS (the inventory's guest
+    name), computer name, and its NICs' networks in order (None in the list: not connected)."""
+
+    cpus: int | None = None
+    memory_mb: int | None = None
+    guest_os: str | None = None
+    computer_name: str | None = None
+    nics: list[str | None] | None = None
+
+
+@dataclass(frozen=True)
+class VmChange:
+    """How a template's VM is made otherwise: a new name, CPU count or memory (MB)."""
+
+    name: str | None = None
+    cpus: int | None = None
+    memory_mb: int | None = None
+
+
+def _changed(vm: TemplateVm, change: VmChange | None) -> TemplateVm:
+    if change is None:
+        return vm
+    name = vm.name if change.name is None else change.name
+    if not name.strip() or len(name) > VM_NAME_LENGTH:
+        raise Invalid("vm.name", f"A VM's name must be 1 to {VM_NAME_LENGTH} characters.", "name")
+    cpus = vm.cpus if change.cpus is None else change.cpus
+    memory = vm.memory_mb if change.memory_mb is None else change.memory_mb
+    if not 1 <= cpus <= CPUS_MOST or not 4 <= memory <= MEMORY_MB_MOST:
+        raise Invalid(
+            "vm.size", f"A VM has 1 to {CPUS_MOST} CPUs and 4 to {MEMORY_MB_MOST} MB of memory.", str(cpus)
+        )
+    return dataclasses.replace(vm, name=name, cpus=cpus, memory_mb=memory)
+
+
+def _refusal(quoted: str, why: str) -> str:
+    return f"The requested operation could not be executed since {quoted} {why}."
+
+
+def _not_in(action: str, status: str) -> str:
+    if action == "powerOn":
+        return "is already powered on" if status == POWERED_ON else "is not powered off"
+    if action == "suspend" and status == SUSPENDED:
+        return "is already suspended"
+    return "is not running"
+
+
+def _locked_vapp(s: Session, vapp_id: str, viewer: str | None) -> VApp:
+    row = s.scalars(
+        select(VApp).where(VApp.id == vapp_id, visible(VApp.tenant, viewer)).with_for_update()
+    ).first()
+    if row is None:
+        raise NotFound("vapp.not_found", f"No vApp with id {vapp_id}.", vapp_id)
+    return row
+
+
+def _vms(s: Session, vapp_id: str) -> list[ManagedObject]:
+    return list(
+        s.scalars(
+            select(ManagedObject)
+            .where(ManagedObject.vapp == vapp_id, ManagedObject.kind == VM)
+            .with_for_update()
+        )
+    )
+
+
+def _locked_vm(s: Session, vm_id: str, viewer: str | None) -> tuple[ManagedObject, VApp]:
+    """A vApp's VM and its vApp, locked; NotFound when there is none or ``viewer`` may not see it."""
+    row = s.scalars(
+        select(ManagedObject)
+        .where(ManagedObject.uuid == vm_id, ManagedObject.kind == VM, ManagedObject.vapp.is_not(None))
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise NotFound("vm.not_found", f"No VM with id {vm_id}.", vm_id)
+    try:
+        return row, _locked_vapp(s, row.vapp or "", viewer)
+    except NotFound:
+        raise NotFound("vm.not_found", f"No VM with id {vm_id}.", vm_id) from None
+
+
+def _nics(
+    s: Session, vdc_id: str, current: list[dict[str, Any]], wanted: list[str | None]
+) -> list[dict[str, Any]]:
+    """A VM's NICs made to connect, in order, to the org networks named in ``wanted`` (None: to
+    none), keeping the MAC addresses of those it had."""
+    if len(wanted) > NICS_MOST:
+        raise Invalid("vm.nics", f"A VM has at most {NICS_MOST} network adapters.", str(len(wanted)))
+    query = select(OrgNetwork.name, OrgNetwork.network).where(OrgNetwork.vdc == vdc_id)
+    networks = {row.name: row.network for row in s.execute(query)}
+    made = []
+    for index, name in enumerate(wanted):
+        if name is not None and name not in networks:
+            raise NotFound("network.not_found", f"No network {name} in the VDC.", name)
+        before = current[index] if index < len(current) else {}
+        made.append(
+            {
+                "key": str(4000 + index),
+                "label": f"Network adapter {index + 1}",
+                "network": networks.get(name) if name else None,
+                "network_name": name,
+                "mac": before.get("mac")
+                or "00:50:56:" + ":".join(f"{b:02x}" for b in uuid.uuid4().bytes[:3]),
+            }
+        )
+    return made
+
+
+def _set_power(row: ManagedObject, target: str) -> None:
+    if row.power_state != target:
+        details = json.loads(row.details or "{}")
+        details["clean_power_off"] = target != POWERED_OFF or details.get("clean_power_off", True)
+        row.details = json.dumps(details)
+    row.power_state = target
+
+
+def _power(s: Session, vapp_id: str, target: str, acts_on: frozenset[str]) -> None:
+    """Every VM of the vApp in one of ``acts_on`` goes to ``target``."""
+    s.execute(
+        update(ManagedObject)
+        .where(
+            ManagedObject.vapp == vapp_id, ManagedObject.kind == VM, ManagedObject.power_state.in_(acts_on)
+        )
+        .values(power_state=target)
+    )
+
+
+def _vapp_folder(s: Session, pool_moid: str, name: str, now: float) -> ManagedObject:
+    pool = s.get(ManagedObject, pool_moid)
+    vm_folder = s.scalars(
+        select(ManagedObject).where(
+            ManagedObject.kind == FOLDER,
+            ManagedObject.subtype == "VIRTUAL_MACHINE",
+            ManagedObject.datacenter == (pool.datacenter if pool else None),
+            ManagedObject.parent == ManagedObject.datacenter,
+        )
+    ).first()
+    if pool is None or vm_folder is None:
+        raise NotFound("pool.not_found", "The VDC's resource pool is gone from the inventory.", pool_moid)
+    return add_object(
+        s, FOLDER, "group-v", name, vm_folder, now, folder=vm_folder.moid, subtype="VIRTUAL_MACHINE"
+    )
+
+
+def _add_vm(
+    s: Session,
+    vm: TemplateVm,
+    folder: ManagedObject,
+    pool_moid: str,
+    network: tuple[str, str] | None,
+    vapp_id: str,
+    now: float,
+) -> ManagedObject:
+    pool = s.get(ManagedObject, pool_moid)
+    assert pool is not None  # _vapp_folder found it
+    host = s.scalars(
+        select(ManagedObject.moid)
+        .where(ManagedObject.kind == HOST, ManagedObject.cluster == pool.cluster)
+        .order_by(ManagedObject.name)
+    ).first()
+    datastore = s.scalars(
+        select(ManagedObject.moid).where(
+            ManagedObject.kind == DATASTORE, ManagedObject.datacenter == pool.datacenter
+        )
+    ).first()
+    return add_object(
+        s,
+        VM,
+        "vm-",
+        vm.name,
+        folder,
+        now,
+        folder=folder.moid,
+        cluster=pool.cluster,
+        host=host,
+        pool=pool.moid,
+        subtype=vm.guest_os,
+        power_state=POWERED_OFF,
+        cpu_count=vm.cpus,
+        memory_mib=vm.memory_mb,
+        details=vm_details(vm.name, datastore, network, vm.disk_mb * MB, True),
+        vapp=vapp_id,
+    )

@@ -1,0 +1,108 @@
+"""``pyvcloud`` 23.0.4, unmodified, against the vCD face: as the System administrator and as an
+org user, at the newest version it negotiates (36.0) and forced to 5.5 and 32.0 (below cloudapi
+sign-in): orgs, VDCs, catalogs and their items, instantiation from a template and its task, power
+on and off, undeploy, delete, a typed query with a filter and paging, and sign-out."""
+
+from __future__ import annotations
+
+import pytest
+from pyvcloud.vcd.client import BasicLoginCredentials, Client, QueryResultFormat
+from pyvcloud.vcd.exceptions import OperationNotSupportedException
+from pyvcloud.vcd.org import Org
+from pyvcloud.vcd.vapp import VApp
+from pyvcloud.vcd.vdc import VDC
+
+from conftest import DEMO_PASSWORD
+
+USERS = {"org user": ("alice", "demo-org"), "provider": ("administrator", "System")}
+
+
+@pytest.fixture
+def client(server, request):
+    made = []
+
+    def connect(who: str, version: str | None) -> Client:
+        user, org = USERS[who]
+        c = Client(server.vcd, api_version=version, verify_ssl_certs=server.cert)
+        c.set_credentials(BasicLoginCredentials(user, org, DEMO_PASSWORD))
+        made.append(c)
+        return c
+
+    yield connect
+    for c in made:
+        c.logout()
+
+
+@pytest.mark.parametrize("version", [None, "32.0", "5.5"])
+@pytest.mark.parametrize("who", ["org user", "provider"])
+def test_a_vapps_life(client, who, version):
+    c = client(who, version)
+    assert c.get_api_version() == (version or "36.0")
+    assert {o.get("name") for o in c.get_org_list()} >= {"demo-org"}
+    org = Org(c, resource=c.get_org() if who == "org user" else c.get_org_by_name("demo-org"))
+    assert [x["name"] for x in org.list_catalogs()] == ["demo-catalog"]
+    assert {i["name"] for i in org.list_catalog_items("demo-catalog")} == {
+        "lamp-stack",
+        "photon-5",
+        "ubuntu-24.04.iso",
+    }
+    assert org.get_catalog_item("demo-catalog", "photon-5").Entity.get("type").endswith("vAppTemplate+xml")
+    vdc = VDC(c, resource=org.get_vdc("demo-vdc"))
+    assert {"demo-web", "photon-5"} <= {r["name"] for r in vdc.list_resources()}
+    made = vdc.instantiate_vapp("life", "demo-catalog", "lamp-stack", network="demo-net")
+    monitor = c.get_task_monitor()
+    assert monitor.wait_for_success(made.Tasks.Task[0]).get("status") == "success"
+    vapp = VApp(c, resource=vdc.get_vapp("life"))
+    assert vapp.is_powered_on() and sorted(vm.get("name") for vm in vapp.get_all_vms()) == ["db", "web"]
+    with pytest.raises(OperationNotSupportedException):  # no power:powerOn link while it runs
+        vapp.power_on()
+    monitor.wait_for_success(vapp.power_off())
+    vapp.reload()
+    assert vapp.is_powered_off()
+    monitor.wait_for_success(vapp.power_on())
+    vapp.reload()
+    assert vapp.is_powered_on()
+    monitor.wait_for_success(vapp.undeploy())
+    vapp.reload()
+    assert vapp.is_powered_off() and vapp.resource.get("deployed") == "false"
+    monitor.wait_for_success(vdc.delete_vapp("life"))
+    with pytest.raises(Exception, match="not found"):
+        vdc.get_vapp("life")
+    kind = "adminVM" if who == "provider" else "vm"
+    query = c.get_typed_query(
+        kind, query_result_format=QueryResultFormat.RECORDS, qfilter="containerName==demo-web", page_size=1
+    )
+    assert sorted(r.get("name") for r in query.execute()) == ["db", "web"]  # two pages of one
+
+
+def test_compose_recompose_copy_and_capture(client):
+    c = client("org user", None)
+    monitor = c.get_task_monitor()
+    org = Org(c, resource=c.get_org())
+    vdc = VDC(c, resource=org.get_vdc("demo-vdc"))
+    made = vdc.create_vapp("composed", description="by hand", network="demo-net")
+    monitor.wait_for_success(made.Tasks.Task[0])
+    vapp = VApp(c, resource=vdc.get_vapp("composed"))
+    assert vapp.get_power_state() == 1 and list(vapp.get_all_vms()) == []  # RESOLVED, empty
+    template = c.get_resource(org.get_catalog_item("demo-catalog", "lamp-stack").Entity.get("href"))
+    specs = [
+        {"vapp": template, "source_vm_name": "web", "target_vm_name": "web-1"},
+        {"vapp": template, "source_vm_name": "db", "target_vm_name": "db-1"},
+    ]
+    monitor.wait_for_success(vapp.add_vms(specs, power_on=False))
+    vapp.reload()
+    assert sorted(vm.get("name") for vm in vapp.get_all_vms()) == ["db-1", "web-1"]
+    monitor.wait_for_success(vapp.delete_vms(["db-1"]))
+    vapp.reload()
+    assert [vm.get("name") for vm in vapp.get_all_vms()] == ["web-1"]
+    monitor.wait_for_success(vapp.copy_to(vdc.href, "composed-copy", "a copy"))
+    copy = VApp(c, resource=vdc.get_vapp("composed-copy"))
+    assert [vm.get("name") for vm in copy.get_all_vms()] == ["web-1"] and copy.is_powered_off()
+    captured = org.capture_vapp(org.get_catalog("demo-catalog"), vapp.href, "captured", "from composed")
+    monitor.wait_for_success(captured.Tasks.Task[0])
+    assert "captured" in {i["name"] for i in org.list_catalog_items("demo-catalog")}
+    again = vdc.instantiate_vapp("from-captured", "demo-catalog", "captured")
+    assert monitor.wait_for_success(again.Tasks.Task[0]).get("status") == "success"
+    assert [vm.get("name") for vm in VApp(c, resource=vdc.get_vapp("from-captured")).get_all_vms()] == [
+        "web-1"
+    ]

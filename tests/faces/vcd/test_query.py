@@ -1,0 +1,133 @@
+"""The query service: the QueryList, every type in every format valid against the XSDs, FIQL
+filters, sorting, paging with its links, fields, and the product's 400s and 403s."""
+
+from __future__ import annotations
+
+import pytest
+
+from vcd_client import PROVIDER, V15, instantiate_body, link, sign_in
+from vcd_schema import assert_valid
+
+TYPES = (
+    "vApp",
+    "vm",
+    "orgVdc",
+    "catalog",
+    "catalogItem",
+    "vAppTemplate",
+    "media",
+    "orgVdcNetwork",
+    "user",
+    "group",
+    "task",
+    "organization",
+    "role",
+)
+ADMIN_TYPES = (
+    "adminVApp",
+    "adminVM",
+    "adminOrgVdc",
+    "adminCatalog",
+    "adminCatalogItem",
+    "adminVAppTemplate",
+    "adminMedia",
+    "adminTask",
+)
+INSTANTIATE_TYPE = "application/vnd.vmware.vcloud.instantiateVAppTemplateParams+xml"
+
+
+def records(c, headers, **params):
+    r = c.get("/api/query", params=params, headers=headers)
+    assert r.status_code == 200, r.text
+    return assert_valid(r.content)
+
+
+def test_the_query_list_links_each_type_in_each_format(server):
+    with server.client(base_url=server.vcd) as c:
+        alice, admin = sign_in(c), sign_in(c, PROVIDER)
+        mine = records(c, alice)
+        assert mine.tag == f"{V15}QueryList"
+        names = {(x.get("name"), x.get("type").split(".")[-1]) for x in mine.findall(f"{V15}Link")}
+        assert {(t, f"{f}+xml") for t in TYPES for f in ("records", "idrecords", "references")} <= names
+        assert not any(n.startswith("admin") for n, _ in names)
+        assert all("?" in x.get("href") for x in mine.findall(f"{V15}Link"))
+        everything = {x.get("name") for x in records(c, admin).findall(f"{V15}Link")}
+        assert set(ADMIN_TYPES) <= everything
+
+
+@pytest.mark.parametrize("shape", ["records", "idrecords", "references"])
+def test_every_type_answers_in_every_format(server, shape):
+    with server.client(base_url=server.vcd) as c:
+        alice, admin = sign_in(c), sign_in(c, PROVIDER)
+        for kind in TYPES:
+            page = records(c, alice, type=kind, format=shape)
+            assert page.get("name") == kind and int(page.get("total")) >= (
+                0 if kind in ("task", "group") else 1
+            )
+            for record in page:
+                if record.tag != f"{V15}Link":
+                    assert record.get("href", "").startswith(server.vcd)
+                    if shape != "records":
+                        assert record.get("id", "").startswith("urn:vcloud:")
+        for kind in ADMIN_TYPES:
+            records(c, admin, type=kind, format=shape)
+        denied = c.get("/api/query", params={"type": "adminVApp"}, headers=alice)
+        assert denied.status_code == 403 and assert_valid(denied.content).get("majorErrorCode") == "403"
+
+
+def test_filters_sorting_paging_and_fields(server):
+    with server.client(base_url=server.vcd) as c:
+        alice = sign_in(c)
+        vdc_href = records(c, alice, type="orgVdc").find(f"{V15}OrgVdcRecord").get("href")
+        template = next(
+            r.get("href") for r in records(c, alice, type="vAppTemplate") if r.get("name") == "photon-5"
+        )
+        vdc = assert_valid(c.get(vdc_href, headers=alice).content)
+        for n in range(5):
+            body = instantiate_body(f"app-{n}", template, power_on=n % 2 == 0)
+            made = c.post(
+                link(vdc, "add", INSTANTIATE_TYPE),
+                content=body,
+                headers={**alice, "Content-Type": INSTANTIATE_TYPE},
+            )
+            assert made.status_code == 201
+        first = records(c, alice, type="vApp", filter="name==app-*", sortDesc="name", pageSize="2")
+        assert (first.get("total"), first.get("page"), first.get("pageSize")) == ("5", "1", "2")
+        assert [r.get("name") for r in first.findall(f"{V15}VAppRecord")] == ["app-4", "app-3"]
+        following = link(first, "nextPage", "records+xml")
+        second = assert_valid(c.get(following, headers=alice).content)
+        assert [r.get("name") for r in second.findall(f"{V15}VAppRecord")] == ["app-2", "app-1"]
+        assert link(second, "previousPage", "records+xml")
+        both = records(c, alice, type="vApp", filter="(name==app-1,name==app-2);isDeployed==true")
+        assert [r.get("name") for r in both.findall(f"{V15}VAppRecord")] == ["app-2"]
+        by_vdc = records(c, alice, type="vApp", filter=f"vdc=={vdc_href};name==app-3")
+        assert [r.get("name") for r in by_vdc.findall(f"{V15}VAppRecord")] == ["app-3"]
+        encoded = records(c, alice, type="vApp", filter="name%3D%3Dapp-0", filterEncoded="true")
+        assert encoded.get("total") == "1"
+        vms = records(
+            c, alice, type="vm", filter="containerName==app-*;numberOfCpus=ge=1", fields="name,status"
+        )
+        assert vms.get("total") == "5"
+        assert all(set(r.attrib) == {"href", "name", "status"} for r in vms.findall(f"{V15}VMRecord"))
+        tasks = records(c, alice, type="task", filter="status==SUCCESS", sortDesc="startDate")
+        assert tasks.get("total") == "5"
+        newest = tasks.find(f"{V15}TaskRecord")
+        assert newest.get("objectName") == "app-4" and newest.get("startDate").endswith("Z")
+        created = records(c, alice, type="vApp", filter="creationDate=gt=2000-01-01T00:00:00Z;name==app-0")
+        assert created.get("total") == "1"
+        for bad in (
+            {"filter": "name=="},
+            {"filter": "nosuch==1"},
+            {"filter": "(name==a"},
+            {"sortAsc": "nosuch"},
+            {"pageSize": "129"},
+            {"page": "0"},
+            {"page": "x"},
+            {"fields": "nosuch"},
+            {"format": "xml"},
+        ):
+            r = c.get("/api/query", params={"type": "vApp", **bad}, headers=alice)
+            assert r.status_code == 400, bad
+            assert assert_valid(r.content).get("minorErrorCode") == "BAD_REQUEST"
+        unknown = c.get("/api/query", params={"type": "nothing"}, headers=alice)
+        assert unknown.status_code == 400
