@@ -29,3 +29,20 @@ def test_a_local_password_change_is_not_a_vcenter_login(server, api):
     with server.client() as c:
         r = c.post("/api/session", auth=("admin@local", "Fresh!Start2026"))
     assert_vapi_error(r, 401, "UNAUTHENTICATED")  # admin@local is SDDC Manager's own account
+
+
+def test_an_orgs_own_user_is_that_tenants_and_signs_in_nowhere_else(server):
+    with server.client() as c:
+        for path in ("/api/session", "/rest/com/vmware/cis/session"):
+            assert c.post(path, auth=("alice@demo-org", DEMO_PASSWORD)).status_code == 401, path
+        assert sign_in(server, "alice@demo-org").status_code == 401  # SDDC Manager's users are SSO's
+        vra = c.post(
+            "/identity/api/tokens",
+            json={"username": "alice", "password": DEMO_PASSWORD, "tenant": "demo-org"},
+        )
+        assert vra.status_code == 200 and vra.json()["tenant"] == "demo-org"  # the org is a vRA tenant
+        wrong = c.post(
+            "/identity/api/tokens",
+            json={"username": "alice", "password": DEMO_PASSWORD, "tenant": "vsphere.local"},
+        )
+        assert wrong.status_code == 401

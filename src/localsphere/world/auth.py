@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from localsphere.world import identity, stamp
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Invalid, Locked, NotFound, Unauthenticated
-from localsphere.world.identity import LOCAL_DOMAIN, SSO, PrincipalView
+from localsphere.world.identity import LOCAL_DOMAIN, ORG, SSO, PrincipalView
 from localsphere.world.policy import Policies
 from localsphere.world.schema import Assignment, Domain, Principal, Token
 from localsphere.world.state import WorldState
@@ -168,16 +168,23 @@ class Auth:
             return False
 
     def sign_in(
-        self, login: str, *, password: str | None = None, api_key: str | None = None, sso_only: bool = False
+        self,
+        login: str,
+        *,
+        password: str | None = None,
+        api_key: str | None = None,
+        sso_only: bool = False,
+        org_users: bool = False,
     ) -> PrincipalView:
         """Check a password or API key, counting failures and locking the account after too many.
         ``sso_only``: only users of an SSO domain may sign in (as on vCenter, which knows neither
-        appliance-local accounts nor service accounts).
+        appliance-local accounts nor service accounts); ``org_users``: the users of an org's own
+        domain may too (they sign in only to their tenant: the vCD org, the vRA tenant).
 
         The slow hash check runs outside any transaction, so sign-ins never queue behind a write
         lock; a write happens only when there is a failure to count or a count to clear."""
         if password is not None:
-            known = self.recognise(login, password, sso_only)
+            known = self.recognise(login, password, sso_only, org_users)
             if known is not None:
                 return known
         with self._store.read() as s:
@@ -198,10 +205,12 @@ class Auth:
             row = identity.find(s, login, for_update=counting)
             if row is not None and (row.password_hash, row.api_key_digest) != seen:
                 ok = False  # the credential changed while it was being checked
-            outcome = self._admit(s, row, ok, sso_only)
+            outcome = self._admit(s, row, ok, sso_only, org_users)
         return _outcome(outcome)  # a failure is raised once its count is committed
 
-    def recognise(self, login: str, password: str, sso_only: bool = False) -> PrincipalView | None:
+    def recognise(
+        self, login: str, password: str, sso_only: bool = False, org_users: bool = False
+    ) -> PrincipalView | None:
         """The principal signing in, when its password verified lately (``Recognised``) and its
         account has nothing to count or refuse: one read of a few columns, no hash, no write.
         None when ``sign_in`` must decide, which then gives the same answer it always would."""
@@ -217,6 +226,7 @@ class Auth:
             or row.failed_logins
             or row.locked_until is not None
             or (sso_only and row.domain_kind != SSO)
+            or (row.domain_kind == ORG and not org_users)
             or (
                 row.password_expiry
                 and row.password_changed_at is not None
@@ -228,15 +238,12 @@ class Auth:
         return PrincipalView(row.id, row.kind, row.name, row.domain, row.created_at)
 
     def _admit(
-        self, s: Session, row: Principal | None, ok: bool, sso_only: bool
+        self, s: Session, row: Principal | None, ok: bool, sso_only: bool, org_users: bool
     ) -> PrincipalView | Unauthenticated:
         """The principal of ``row`` if the attempt succeeds under the lockout policy, else its
         failure (counted in ``s``)."""
-        if (
-            row is not None
-            and sso_only
-            and s.scalar(select(Domain.kind).where(Domain.name == row.domain)) != SSO
-        ):
+        kind = s.scalar(select(Domain.kind).where(Domain.name == row.domain)) if row is not None else None
+        if (sso_only and kind != SSO) or (kind == ORG and not org_users):
             row = None
         failure = self._judge(s, row, ok, self._clock.now(s))
         if failure is None and row is not None:

@@ -117,7 +117,7 @@ class TenantPrincipals:
             raise refused
         if config is None:  # the SSO domain, or the org's own users (an ORG domain)
             try:
-                return tenant, self._auth.sign_in(f"{name}@{chosen}", password=password)
+                return tenant, self._auth.sign_in(f"{name}@{chosen}", password=password, org_users=True)
             except Unauthenticated:  # wrong, locked or expired: vRA says no more than that
                 raise refused from None
         unreachable = directory.DirectoryError(  # said to anyone: nothing of the directory's address
