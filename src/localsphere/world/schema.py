@@ -201,7 +201,7 @@ class ManagedObject(Base):
     vapp: Mapped[str | None] = mapped_column(String(36), nullable=True)  # a VM's vCD vApp (``vapps.id``)
     __table_args__ = (
         Index("ix_objects_kind_name", "kind", "name"),
-        Index("ix_objects_vapp", "vapp"),
+        Index("ix_objects_vapp", "vapp", "kind"),  # a vApp's VMs
         Index("ix_objects_kind_datacenter", "kind", "datacenter"),
         Index("ix_objects_kind_folder", "kind", "folder"),
         Index("ix_objects_kind_cluster", "kind", "cluster"),

@@ -38,7 +38,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("tenant", sa.String(length=128), nullable=True))
     with op.batch_alter_table("objects") as batch:
         batch.add_column(sa.Column("vapp", sa.String(length=36), nullable=True))
-        batch.create_index("ix_objects_vapp", ["vapp"])
+        batch.create_index("ix_objects_vapp", ["vapp", "kind"])
     op.create_table(
         "org_vdcs",
         sa.Column("id", sa.String(length=36), primary_key=True),
