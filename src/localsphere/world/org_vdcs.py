@@ -28,6 +28,14 @@ MB = 1 << 20
 ALLOCATION_MODEL = "AllocationVApp"  # pay-as-you-go, the only model here
 
 
+STORAGE_PROFILE = "*"  # a VDC's one storage policy, named as vCD names its default one
+
+
+def storage_profile_id(vdc_id: str) -> str:
+    """The id of a VDC's storage policy: fixed by the VDC's."""
+    return str(uuid.uuid5(uuid.UUID(vdc_id), STORAGE_PROFILE))
+
+
 def visible(column: Any, viewer: str | None) -> Any:
     """The SQL condition that ``column`` (a tenant name) is one the viewer may see: ``viewer``
     None is the provider (the System org), who sees every org's."""
@@ -220,6 +228,17 @@ class OrgVdcs:
         with self._store.query() as conn:
             vdc = vdc_row(conn, vdc_id, viewer)
             return vdc, _usage(conn, vdc)
+
+    def by_storage_profile(self, profile_id: str, viewer: str | None) -> tuple[VdcView, VdcUsage]:
+        """The VDC whose storage policy is ``profile_id``, and its use; NotFound otherwise."""
+        with self._store.query() as conn:
+            for row in conn.execute(
+                select(*VDC_COLUMNS).where(visible(OrgVdc.tenant, viewer)).limit(VDCS_MOST)
+            ):
+                if storage_profile_id(row.id) == profile_id:
+                    vdc = VdcView(*row)
+                    return vdc, _usage(conn, vdc)
+        raise NotFound("storage_profile.not_found", f"No storage policy with id {profile_id}.", profile_id)
 
     def networks(self, vdc_id: str | None, tenant: str) -> list[NetworkView]:
         """An org's networks (``vdc_id``: only that VDC's), by name."""

@@ -4,6 +4,8 @@ the world clock, and one world: a vApp's VMs are vCenter's VMs and Operations' r
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import link_directory, ops_acquire, vcenter_session
 from vcd_client import ORG_USER, PROVIDER, V15, instantiate_body, link, sign_in
 from vcd_schema import assert_valid
@@ -65,20 +67,31 @@ def test_every_object_of_the_demo_org_is_reachable_by_links_and_valid(server):
         assert tasks.tag == f"{V15}TasksList"
 
 
-def test_an_older_version_gets_an_older_shape(server):
+@pytest.mark.parametrize("version", ["5.5", "29.0", "32.0"])
+def test_an_older_version_gets_an_older_shape_valid_in_that_version(server, version):
+    """Every object, as the version asks, against the XSDs of that version: what came later is
+    not there (VmSpecSection is 32.0's, AuthorizedLocations 29.0's)."""
     with server.client(base_url=server.vcd) as c:
-        new, old = sign_in(c), sign_in(c, version="5.5")
-        org = assert_valid(
-            c.get(
-                link(assert_valid(c.get("/api/session", headers=new).content), "down", ".org+xml"),
-                headers=new,
-            ).content
-        )
-        vdc = assert_valid(c.get(link(org, "down", ".vdc+xml", "demo-vdc"), headers=new).content)
-        href = next(e.get("href") for e in vdc.find(f"{V15}ResourceEntities") if e.get("name") == "demo-web")
-        r = c.get(href, headers=old)
-        assert r.headers["content-type"] == "application/vnd.vmware.vcloud.vApp+xml;version=5.5"
-        assert b"VmSpecSection" not in r.content and b"VmSpecSection" in c.get(href, headers=new).content
+        old = sign_in(c, version=version)
+        session = assert_valid(c.get("/api/session", headers=old).content, version)
+        assert (session.find(f"{V15}AuthorizedLocations") is not None) == (version != "5.5")
+        org = assert_valid(c.get(link(session, "down", ".org+xml"), headers=old).content, version)
+        vdc = assert_valid(c.get(link(org, "down", ".vdc+xml", "demo-vdc"), headers=old).content, version)
+        for entity in vdc.find(f"{V15}ResourceEntities"):
+            assert_valid(c.get(entity.get("href"), headers=old).content, version)
+        profile = vdc.find(f"{V15}VdcStorageProfiles/{V15}VdcStorageProfile").get("href")
+        assert_valid(c.get(profile, headers=old).content, version)
+        web = next(e.get("href") for e in vdc.find(f"{V15}ResourceEntities") if e.get("name") == "demo-web")
+        r = c.get(web, headers=old)
+        assert r.headers["content-type"] == f"application/vnd.vmware.vcloud.vApp+xml;version={version}"
+        assert (b"VmSpecSection" in r.content) == (version == "32.0")
+        for vm in assert_valid(r.content, version).findall(f"{V15}Children/{V15}Vm"):
+            assert_valid(c.get(vm.get("href"), headers=old).content, version)
+        for kind in ("vApp", "vm", "task", "catalog"):
+            assert_valid(c.get("/api/query", params={"type": kind}, headers=old).content, version)
+        started = c.post(f"{web}/power/action/reboot", headers=old)
+        assert started.status_code == 202
+        assert_valid(started.content, version)
 
 
 def test_instantiate_power_and_delete(server):

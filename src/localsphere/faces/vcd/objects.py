@@ -40,11 +40,13 @@ from localsphere.faces.vcd.types import (
     Reference,
     ResourceEntities,
     Vdc,
+    VdcStorageProfile,
+    VdcStorageProfiles,
 )
 from localsphere.faces.vcd.wire import Asked, asked, vcd_time, xml
 from localsphere.world import World
 from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE, CatalogView, ItemView, template_vm_id
-from localsphere.world.org_vdcs import VdcView
+from localsphere.world.org_vdcs import STORAGE_PROFILE, VdcView, storage_profile_id
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import org_of
 
@@ -116,9 +118,6 @@ class ObjectViews:
             ],
             description=view.description,
             allocation_model=view.allocation_model,
-            storage_capacity=Capacity(
-                "MB", view.storage_limit_mb, view.storage_limit_mb, 0, usage.storage_mb
-            ),
             compute_capacity=ComputeCapacity(
                 Capacity("MHz", view.cpu_limit_mhz, view.cpu_limit_mhz, 0, usage.cpu_mhz),
                 Capacity("MB", view.memory_limit_mb, view.memory_limit_mb, 0, usage.memory_mb),
@@ -129,8 +128,26 @@ class ObjectViews:
             ),
             used_network_count=len(networks),
             is_enabled=view.enabled,
+            storage_profiles=VdcStorageProfiles(
+                [h.reference("storageProfile", storage_profile_id(view.id), STORAGE_PROFILE)]
+            ),
         )
         return xml(answer, a.version, media_type("vdc"))
+
+    async def storage_profile(self, request: Request, caller: TenantCaller) -> Response:
+        """A VDC's one storage policy: its limit and what the VDC's VMs' disks use of it."""
+        a = asked(request, caller)
+        profile_id = request.path_params["profile"]
+        view, usage = await self.runner.read(self.world.org_vdcs.by_storage_profile, profile_id, a.viewer)
+        h = a.hrefs
+        answer = VdcStorageProfile(
+            **h.identity("storageProfile", profile_id, STORAGE_PROFILE),
+            links=[Link("up", h.of("vdc", view.id), media_type("vdc"))],
+            enabled=True,
+            limit=view.storage_limit_mb,
+            storage_used_mb=usage.storage_mb,
+        )
+        return xml(answer, a.version, media_type("storageProfile"))
 
     async def catalog(self, request: Request, caller: TenantCaller) -> Response:
         a = asked(request, caller)

@@ -83,7 +83,7 @@ class NetworkConnection(XmlType):
     is_connected: bool = element("IsConnected", default=True)
     mac_address: str | None = element("MACAddress")
     allocation_mode: str = element("IpAddressAllocationMode", default="DHCP")
-    adapter_type: str | None = element("NetworkAdapterType", since="5.1")
+    adapter_type: str | None = element("NetworkAdapterType", since="5.11")
 
 
 @dataclass

@@ -61,6 +61,7 @@ PREFIXES = (
         for name in (
             "org",
             "vdc",
+            "vdcStorageProfile",
             "catalog",
             "catalogItem",
             "vAppTemplate",
@@ -328,6 +329,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", "/api/vAppTemplate/{template}", objects.template)
     table.add("GET", "/api/media/{media}", objects.media)
     table.add("GET", "/api/network/{network}", objects.network)
+    table.add("GET", "/api/vdcStorageProfile/{profile}", objects.storage_profile)
     table.add("GET", "/api/vApp/{entity}", vapps.get)
     table.add("DELETE", "/api/vApp/{entity}", vapps.delete)
     table.add("GET", "/api/vApp/{entity}/metadata", vapps.metadata)

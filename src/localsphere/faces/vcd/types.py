@@ -220,7 +220,6 @@ class Vdc(Entity):
     TAG: ClassVar[str] = "Vdc"
     status: int = attribute("status")
     allocation_model: str = element("AllocationModel")
-    storage_capacity: Capacity | None = element("StorageCapacity")
     compute_capacity: ComputeCapacity | None = element("ComputeCapacity")
     resource_entities: ResourceEntities | None = element("ResourceEntities")
     available_networks: AvailableNetworks | None = element("AvailableNetworks")
@@ -229,6 +228,25 @@ class Vdc(Entity):
     used_network_count: int = element("UsedNetworkCount", since="5.1", default=0)
     vm_quota: int = element("VmQuota", default=0)
     is_enabled: bool = element("IsEnabled", default=True)
+    storage_profiles: VdcStorageProfiles | None = element("VdcStorageProfiles", since="5.1")
+
+
+@dataclass
+class VdcStorageProfiles(XmlType):
+    profiles: list[Reference] = element("VdcStorageProfile", since="5.1", many=True)
+
+
+@dataclass
+class VdcStorageProfile(Entity):
+    """``VdcStorageProfileType`` (vdcStorageProfile.xsd): a VDC's storage policy, its limit
+    and what is used of it, in ``Units`` (MB)."""
+
+    TAG: ClassVar[str] = "VdcStorageProfile"
+    enabled: bool | None = element("Enabled", since="5.1")
+    units: str = element("Units", since="5.1", default="MB")
+    limit: int = element("Limit", since="5.1", default=0)
+    default: bool = element("Default", since="5.1", default=True)
+    storage_used_mb: int | None = element("StorageUsedMB", since="9.0")
 
 
 @dataclass

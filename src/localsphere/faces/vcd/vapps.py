@@ -7,7 +7,6 @@ its state, as pyvcloud decides what it may do by them."""
 
 from __future__ import annotations
 
-import uuid
 import xml.etree.ElementTree as ET
 
 from starlette.requests import Request
@@ -42,6 +41,7 @@ from localsphere.world.catalogs import VAPP_TEMPLATE
 from localsphere.world.errors import NotFound
 from localsphere.world.inventory import POWERED_OFF, POWERED_ON, SUSPENDED
 from localsphere.world.org_roles import CAPTURE, COPY_VAPP, CREATE_VAPP, DELETE_VAPP, POWER
+from localsphere.world.org_vdcs import STORAGE_PROFILE, storage_profile_id
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.vapps import MIXED, RESOLVED, Source, VAppView, VmChange, VmView
 
@@ -61,7 +61,6 @@ GUESTS = {
 }
 MB = 1 << 20
 V = f"{{{VCLOUD}}}"
-STORAGE_PROFILE = "*"  # a VDC's one storage policy, named as vCD names its default one
 HARDWARE_VERSION = "vmx-19"  # vSphere 7.0 U2's, which the query records' hardwareVersion 19 names
 
 
@@ -124,11 +123,7 @@ def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
         ),
         date_created=vcd_time(vm.created_at),
         local_id=vm.name,
-        storage_profile=Reference(
-            f"{h.base}/api/vdcStorageProfile/{uuid.uuid5(uuid.UUID(vapp.vdc), STORAGE_PROFILE)}",
-            f"{VCLOUD_TYPE}.vdcStorageProfile+xml",
-            STORAGE_PROFILE,
-        ),
+        storage_profile=h.reference("storageProfile", storage_profile_id(vapp.vdc), STORAGE_PROFILE),
     )
 
 
