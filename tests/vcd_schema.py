@@ -12,11 +12,13 @@ from lxml import etree
 
 XSD = Path(__file__).resolve().parents[2] / "shared" / "reference" / "specs" / "vcd" / "xsd"
 CATALOG_NS = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}"
-# What the answers are checked against: the v1.5 namespace (through vcloud.xsd) and the
-# versions one, in one schema.
+# What the answers are checked against: the v1.5 namespace (through master.xsd: the user's view and
+# the administrator's), the extension one it refers to, and the versions one, in one schema.
 ROOT = f"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:import namespace="http://www.vmware.com/vcloud/extension/v1.5"
+             schemaLocation="{(XSD / "1.5/schemas/extension/vmwextensions.xsd").as_uri()}"/>
   <xs:import namespace="http://www.vmware.com/vcloud/v1.5"
-             schemaLocation="{(XSD / "1.5/schemas/vcloud/vcloud.xsd").as_uri()}"/>
+             schemaLocation="{(XSD / "1.5/schemas/master/master.xsd").as_uri()}"/>
   <xs:import namespace="http://www.vmware.com/vcloud/versions"
              schemaLocation="{(XSD / "schemas/versioning/versions.xsd").as_uri()}"/>
 </xs:schema>"""

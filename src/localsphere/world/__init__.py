@@ -23,6 +23,7 @@ from localsphere.world.identity import Identity
 from localsphere.world.identity_stores import IdentityStores
 from localsphere.world.inventory import Inventory
 from localsphere.world.metrics import Metrics
+from localsphere.world.org_roles import OrgRoles
 from localsphere.world.org_vdcs import OrgVdcs
 from localsphere.world.plan import Scenario
 from localsphere.world.policy import Policies, overrides
@@ -104,6 +105,7 @@ class World:
         self.catalogs = Catalogs(self.store)
         self.vapps = VApps(self.store, self.clock, self.tasks, self.catalogs)
         self.typed_queries = TypedQueries(self.store, self.clock)
+        self.org_roles = OrgRoles(self.store, self.clock)
         self._demo_password = settings.demo_password
         self._inventory = settings.inventory
         self._limits = (settings.ops_max_requests, settings.ops_max_requests_per_address)

@@ -242,18 +242,20 @@ class Catalogs:
             raise NotFound(f"{kind.lower()}.not_found", f"No {kind.lower()} with id {entity_id}.", entity_id)
         return found
 
-    def template_vm(self, vm_id: str, viewer: str | None) -> TemplateVm:
-        """A template's VM by its id (``template_vm_id``), among the templates ``viewer`` sees."""
+    def template_vm(self, vm_id: str, viewer: str | None) -> tuple[ItemView, TemplateVm]:
+        """A template's VM by its id (``template_vm_id``), and its template, among the templates
+        ``viewer`` sees; NotFound when there is none."""
         with self._store.query() as conn:
             rows = conn.execute(
-                select(CatalogItem.entity_id, CatalogItem.spec)
+                _items()
                 .where(CatalogItem.kind == VAPP_TEMPLATE, visible(CatalogItem.tenant, viewer))
                 .limit(ITEMS_MOST)
             )
-            for entity_id, spec in rows:
-                for vm in json.loads(spec or "{}").get("vms", ()):
-                    if template_vm_id(entity_id, vm["name"]) == vm_id:
-                        return TemplateVm.of(vm)
+            for row in rows:
+                template = _item(row)
+                for vm in template.vms:
+                    if template_vm_id(template.entity_id, vm.name) == vm_id:
+                        return template, vm
         raise NotFound("vm.not_found", f"No template VM with id {vm_id}.", vm_id)
 
     def _one(self, condition: Any, wanted: str, viewer: str | None, what: str) -> ItemView:

@@ -12,13 +12,26 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from localsphere.world.access import ROOTS, VCD
-from localsphere.world.errors import Forbidden
-from localsphere.world.schema import Privilege, Role, RolePrivilege
+from localsphere.world.clock import Clock
+from localsphere.world.errors import Forbidden, NotFound
+from localsphere.world.identity import SSO, USER
+from localsphere.world.identity_stores import DIRECTORY
+from localsphere.world.schema import (
+    Assignment,
+    Domain,
+    IdentityStore,
+    Principal,
+    Privilege,
+    Role,
+    RolePrivilege,
+)
+from localsphere.world.store import Store
 from localsphere.world.tenant_roles import TenantCaller
-from localsphere.world.tenants import tenant_scope
+from localsphere.world.tenants import DEFAULT_TENANT, tenant_scope
 
 VIEW_ORG = "Organization: View"
 VIEW_VDC = "Organization vDC: View"
@@ -132,3 +145,62 @@ def require(caller: TenantCaller, right: str) -> None:
             "or the target entity is invalid.",
             right,
         )
+
+
+@dataclass(frozen=True)
+class OrgUser:
+    """A user as an org shows it: where it belongs (its tenant), whether it signs in from a
+    directory, its account's state and its vCD roles."""
+
+    id: str
+    name: str
+    tenant: str
+    full_name: str
+    email: str | None
+    enabled: bool
+    locked: bool
+    external: bool  # a directory's user (LDAP), not the org's own
+    roles: tuple[str, ...]
+
+
+class OrgRoles:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def user(self, user_id: str, viewer: str | None, kind: str = USER) -> OrgUser:
+        """A user (or, ``kind`` GROUP, a group) of an org (the System org's: the SSO domain's),
+        as ``viewer`` (a tenant; None: the provider) may see it; NotFound otherwise."""
+        with self._store.query() as conn:
+            now = self._clock.now(conn)
+            row = conn.execute(
+                select(
+                    Principal.id,
+                    Principal.name,
+                    Principal.first_name,
+                    Principal.last_name,
+                    Principal.email,
+                    Principal.enabled,
+                    Principal.locked_until,
+                    Domain.kind,
+                    func.coalesce(Domain.tenant, IdentityStore.tenant),
+                )
+                .join(Domain, Domain.name == Principal.domain)
+                .outerjoin(IdentityStore, IdentityStore.domain == Domain.name)
+                .where(Principal.id == user_id, Principal.kind == kind)
+            ).first()
+            tenant = (row[8] or (DEFAULT_TENANT if row[7] == SSO else None)) if row is not None else None
+            if row is None or tenant is None or (viewer is not None and tenant != viewer):
+                what = kind.lower()
+                raise NotFound(f"{what}.not_found", f"No {what} with id {user_id}.", user_id)
+            held = tuple(
+                conn.scalars(
+                    select(Role.name)
+                    .join(Assignment, Assignment.role_id == Role.id)
+                    .where(Assignment.family == VCD, Assignment.principal_id == user_id)
+                    .order_by(Role.name)
+                )
+            )
+        full = " ".join(part for part in (row[2], row[3]) if part)
+        locked = row[6] is not None and row[6] > now
+        return OrgUser(row[0], row[1], tenant, full, row[4], row[5], locked, row[7] == DIRECTORY, held)

@@ -249,6 +249,11 @@ class VApps:
         if not name.strip() or len(name) > NAME_LENGTH:
             raise Invalid("vapp.name", f"A vApp's name must be 1 to {NAME_LENGTH} characters.", "name")
         template = self._catalogs.entity(template_id, VAPP_TEMPLATE, actor.viewer)
+        unknown = set(changes or ()) - {template_vm_id(template.entity_id, vm.name) for vm in template.vms}
+        if unknown:
+            raise Invalid(
+                "vm.source", f"The template has no VM with id {sorted(unknown)[0]}.", sorted(unknown)[0]
+            )
         vms = tuple(
             _changed(vm, (changes or {}).get(template_vm_id(template.entity_id, vm.name)))
             for vm in template.vms
@@ -387,7 +392,7 @@ class VApps:
                 _vm(s.execute(select(*_VM_COLUMNS).where(ManagedObject.uuid == source.id)).one())
             )
         else:
-            vm = self._catalogs.template_vm(source.id, viewer)
+            _, vm = self._catalogs.template_vm(source.id, viewer)
         return _changed(vm, source.change)
 
     def act(self, actor: Actor, vapp_id: str, action: str, undeploy_action: str = "default") -> str:
@@ -478,6 +483,21 @@ class VApps:
             operation = f"Updating Virtual Machine {row.name}({vm_id})"
             owner = Owner("vm", vm_id, row.name)
             return self._tasks.start(s, vapp.tenant, "vappUpdateVm", operation, owner, actor.principal)
+
+    def delete_vm(self, actor: Actor, vm_id: str) -> str:
+        """Delete one VM of a vApp; WrongState unless it is powered off. Returns the task's id."""
+        with self._store.write() as s:
+            row, vapp = _locked_vm(s, vm_id, actor.viewer)
+            if row.power_state != POWERED_OFF:
+                raise WrongState(
+                    "vm.powered_on", _refusal(f'VM "{row.name}"', "is not powered off"), row.name
+                )
+            s.delete(row)
+            s.execute(delete(ExternalStat).where(ExternalStat.resource == vm_id))
+            changed(s, INVENTORY, STATS)
+            operation = f"Deleting Virtual Machine {row.name}({vm_id})"
+            owner = Owner("vm", vm_id, row.name)
+            return self._tasks.start(s, vapp.tenant, "vappDeleteVm", operation, owner, actor.principal)
 
     def delete(self, actor: Actor, vapp_id: str, force: bool = False) -> str:
         """Delete a vApp, its VMs and their folder; WrongState while it is deployed or a VM runs,

@@ -4,6 +4,9 @@ the world clock, and one world: a vApp's VMs are vCenter's VMs and Operations' r
 
 from __future__ import annotations
 
+import collections
+import re
+
 import pytest
 
 from helpers import link_directory, ops_acquire, vcenter_session
@@ -427,3 +430,59 @@ def test_recompose_clone_and_capture_refuse_what_the_state_does_not_allow(server
         assert r.status_code == 201
         template = assert_valid(r.content)
         assert template.tag == f"{V15}VAppTemplate" and len(template.find(f"{V15}Children")) == 2
+
+
+# Links a client follows by adding to them, or to what the administration API (issue 15) serves.
+NOT_DOCUMENTS = ("/api/entity/", "/api/admin/", "/api/admin/extension")
+
+
+@pytest.mark.parametrize("user", [ORG_USER, PROVIDER])
+def test_every_link_answers_with_a_valid_document(server, user):
+    """Follow every href from the Session, the org list and the query list: each GET answers a
+    document valid against the XSDs, or 405 for an action that takes a POST."""
+    with server.client(base_url=server.vcd) as c:
+        headers = sign_in(c, user)
+        queue = collections.deque(f"{server.vcd}{p}" for p in ("/api/session", "/api/org/", "/api/query"))
+        seen: set[str] = set()
+        shapes: collections.Counter[str] = collections.Counter()
+        while queue:
+            href = queue.popleft()
+            shape = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "{id}", href)
+            if href in seen or shapes[shape] >= 2 or href.endswith(NOT_DOCUMENTS):
+                continue
+            seen.add(href)
+            shapes[shape] += 1
+            r = c.get(href, headers=headers)
+            if "/action/" in href:
+                assert r.status_code == 405 and "POST" in r.headers["allow"], href
+                continue
+            assert r.status_code == 200, (href, r.text[:300])
+            document = assert_valid(r.content)
+            queue.extend(
+                e.get("href") for e in document.iter() if (e.get("href") or "").startswith(server.vcd)
+            )
+        assert len(seen) > 40
+
+
+def test_a_vm_is_deleted_once_it_is_off_and_a_urn_resolves(server):
+    with server.client(base_url=server.vcd) as c:
+        headers = sign_in(c)
+        _, vdc, catalog = walk(c, headers)
+        body = instantiate_body("two", template_href(c, headers, catalog, "lamp-stack"), power_on=True)
+        r = c.post(
+            link(vdc, "add", INSTANTIATE_TYPE),
+            content=body,
+            headers={**headers, "Content-Type": INSTANTIATE_TYPE},
+        )
+        vapp = assert_valid(r.content)
+        web, _db = sorted(vapp.findall(f"{V15}Children/{V15}Vm"), key=lambda v: v.get("name"), reverse=True)
+        assert c.delete(web.get("href"), headers=headers).status_code == 400  # it runs
+        assert c.post(f"{web.get('href')}/power/action/powerOff", headers=headers).status_code == 202
+        off = assert_valid(c.get(web.get("href"), headers=headers).content)
+        assert c.delete(link(off, "remove", ""), headers=headers).status_code == 202
+        left = assert_valid(c.get(vapp.get("href"), headers=headers).content)
+        assert [vm.get("name") for vm in left.findall(f"{V15}Children/{V15}Vm")] == ["db"]
+        resolved = assert_valid(c.get(f"/api/entity/{vapp.get('id')}", headers=headers).content)
+        assert link(resolved, "alternate", ".vApp+xml") == vapp.get("href")
+        assert c.get(f"/api/entity/{web.get('id')}", headers=headers).status_code == 404  # deleted
+        assert c.get("/api/entity/urn:vcloud:nothing:1", headers=headers).status_code == 404

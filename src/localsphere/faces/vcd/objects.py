@@ -194,11 +194,25 @@ class ObjectViews:
         return xml(answer, a.version, media_type("catalogItem"))
 
     async def template(self, request: Request, caller: TenantCaller) -> Response:
+        """A vApp template (``vappTemplate-<id>``), or one of its VMs (``vm-<id>``: a
+        ``VAppTemplate`` of the VM's media type)."""
         a = asked(request, caller)
-        item = await self.runner.read(
-            self.world.catalogs.entity, object_id(request.path_params["template"]), VAPP_TEMPLATE, a.viewer
-        )
+        wanted = request.path_params["template"]
+        if wanted.startswith("vm-"):
+            item, vm = await self.runner.read(self.world.catalogs.template_vm, object_id(wanted), a.viewer)
+            children = template_element(a, item).children
+            answer = next(v for v in (children.vms if children else []) if v.name == vm.name)
+            return xml(answer, a.version, media_type("templateVm"), tag="VAppTemplate")
+        item = await self.runner.read(self.world.catalogs.entity, object_id(wanted), VAPP_TEMPLATE, a.viewer)
         return xml(template_element(a, item), a.version, media_type("vAppTemplate"))
+
+    async def template_lease(self, request: Request, caller: TenantCaller) -> Response:
+        """A template's ``leaseSettingsSection/``."""
+        a = asked(request, caller)
+        wanted = object_id(request.path_params["template"])
+        item = await self.runner.read(self.world.catalogs.entity, wanted, VAPP_TEMPLATE, a.viewer)
+        lease = template_element(a, item).lease
+        return xml(lease, a.version, f"{VCLOUD_TYPE}.leaseSettingsSection+xml", tag="LeaseSettingsSection")
 
     async def media(self, request: Request, caller: TenantCaller) -> Response:
         a = asked(request, caller)

@@ -130,6 +130,25 @@ class HardwareVersion(XmlType):
 
 
 @dataclass
+class DiskSettings(XmlType):
+    """One disk of a VM's ``VmSpecSection``: its id (the hardware item's InstanceID), size in MB
+    and place on its controller (``AdapterType`` 5: paravirtual SCSI)."""
+
+    disk_id: str = element("DiskId", default="")
+    size_mb: int = element("SizeMb", default=0)
+    unit_number: int = element("UnitNumber", default=0)
+    bus_number: int = element("BusNumber", default=0)
+    adapter_type: str = element("AdapterType", default="5")
+    thin_provisioned: bool = element("ThinProvisioned", default=True)
+    storage_profile: Reference | None = element("StorageProfile")
+
+
+@dataclass
+class DiskSection(XmlType):
+    settings: list[DiskSettings] = element("DiskSettings", many=True)
+
+
+@dataclass
 class VmSpecSection(XmlType):
     """``VmSpecSection`` (API 32.0, CREATE_BLANK_VM): a VM's size in plain numbers."""
 
@@ -140,7 +159,9 @@ class VmSpecSection(XmlType):
     num_cores_per_socket: int | None = element("NumCoresPerSocket")
     cpu_resource_mhz: ComputeResource | None = element("CpuResourceMhz")
     memory_resource_mb: ComputeResource | None = element("MemoryResourceMb")
+    disk_section: DiskSection | None = element("DiskSection")
     hardware_version: HardwareVersion = element("HardwareVersion", default=None)
+    vm_tools_version: str | None = element("VmToolsVersion")
 
 
 @dataclass

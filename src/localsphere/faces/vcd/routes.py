@@ -26,6 +26,7 @@ from localsphere.faces.vcd import errors
 from localsphere.faces.vcd.hrefs import Hrefs
 from localsphere.faces.vcd.model import document
 from localsphere.faces.vcd.objects import ObjectViews, org_links
+from localsphere.faces.vcd.people import PeopleViews
 from localsphere.faces.vcd.query import QueryViews
 from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.types import (
@@ -71,6 +72,10 @@ PREFIXES = (
             "task",
             "tasksList",
             "query",
+            "admin/user",
+            "admin/group",
+            "admin/role",
+            "entity",
         )
     ),
 )
@@ -307,6 +312,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     vapps = VAppViews(world, face.runner, tasks, max_body)
     queries = QueryViews(world, face.runner)
     sections = SectionViews(world, face.runner, tasks, max_body)
+    people = PeopleViews(world, face.runner)
     table: Routes[TenantCaller] = Routes(errors.answer, face.authenticate)
     table.anonymous("GET", VERSIONS_PATH, versions)
     table.anonymous("POST", "/api/sessions", face.sign_in)
@@ -327,6 +333,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("POST", "/api/catalog/{catalog}/action/captureVApp", vapps.capture)
     table.add("GET", "/api/catalogItem/{item}", objects.catalog_item)
     table.add("GET", "/api/vAppTemplate/{template}", objects.template)
+    table.add("GET", "/api/vAppTemplate/{template}/leaseSettingsSection/", objects.template_lease)
     table.add("GET", "/api/media/{media}", objects.media)
     table.add("GET", "/api/network/{network}", objects.network)
     table.add("GET", "/api/vdcStorageProfile/{profile}", objects.storage_profile)
@@ -356,4 +363,8 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("POST", "/api/task/{task}/action/cancel", tasks.cancel)
     table.add("GET", "/api/tasksList/{org}", tasks.tasks_list)
     table.add("GET", "/api/query", queries.query)
+    table.add("GET", "/api/admin/user/{user}", people.user)
+    table.add("GET", "/api/admin/group/{group}", people.group)
+    table.add("GET", "/api/admin/role/{role}", people.role)
+    table.add("GET", "/api/entity/{urn}", people.entity)
     return table.build(shared=None if own_listener else {"/api/session": claims})

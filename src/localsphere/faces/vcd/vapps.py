@@ -20,6 +20,8 @@ from localsphere.faces.vcd.objects import CONTROL_ACCESS, NETWORK_TYPE, owner, t
 from localsphere.faces.vcd.ovf_types import (
     Children,
     ComputeResource,
+    DiskSection,
+    DiskSettings,
     GuestCustomizationSection,
     HardwareVersion,
     LeaseSettingsSection,
@@ -61,7 +63,7 @@ GUESTS = {
 }
 MB = 1 << 20
 V = f"{{{VCLOUD}}}"
-HARDWARE_VERSION = "vmx-19"  # vSphere 7.0 U2's, which the query records' hardwareVersion 19 names
+VM_TOOLS_VERSION = "12352"  # VMware Tools 12.3.5, as vSphere 8 reports it
 
 
 def _power_links(href: str, states: set[str], deployed: bool, vm: bool) -> list[Link]:
@@ -78,7 +80,7 @@ def _power_links(href: str, states: set[str], deployed: bool, vm: bool) -> list[
         links.append(Link("deploy", f"{href}/action/deploy", DEPLOY_TYPE))
     if deployed or POWERED_ON in states:
         links.append(Link("undeploy", f"{href}/action/undeploy", UNDEPLOY_TYPE))
-    elif not vm:
+    else:
         links.append(Link("remove", href))
     return links
 
@@ -88,6 +90,7 @@ def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
     href = h.of("vm", vm.id)
     nics = [Nic(n.get("network_name"), n.get("mac")) for n in vm.nics] or [Nic(None, None)]
     guest, os_id = GUESTS.get(vm.guest_os, ("otherGuest64", 1))
+    profile = h.reference("storageProfile", storage_profile_id(vapp.vdc), STORAGE_PROFILE)
     return Vm(
         **h.identity("vm", vm.id, vm.name),
         status=STATUS.get(vm.power_state, 8),
@@ -117,13 +120,20 @@ def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
             num_cores_per_socket=1,
             cpu_resource_mhz=ComputeResource(0),
             memory_resource_mb=ComputeResource(vm.memory_mb),
-            hardware_version=HardwareVersion(
-                f"{h.of('vdc', vapp.vdc)}/hwv/{HARDWARE_VERSION}", f"{VCLOUD_TYPE}.virtualHardwareVersion+xml"
+            disk_section=DiskSection(
+                [
+                    DiskSettings(
+                        str(2000 + index), disk.get("capacity", 0) // MB, index, 0, storage_profile=profile
+                    )
+                    for index, disk in enumerate(vm.disks)
+                ]
             ),
+            hardware_version=HardwareVersion(),  # no link: its document comes with the VDC's capabilities
+            vm_tools_version=VM_TOOLS_VERSION,
         ),
         date_created=vcd_time(vm.created_at),
         local_id=vm.name,
-        storage_profile=h.reference("storageProfile", storage_profile_id(vapp.vdc), STORAGE_PROFILE),
+        storage_profile=profile,
     )
 
 
@@ -246,7 +256,8 @@ class VAppViews:
         a.require(DELETE_VAPP)
         entity = request.path_params["entity"]
         if entity.startswith("vm-"):
-            raise NotFound("vm.delete", "Delete a VM by recomposing its vApp.", entity)
+            task_id = await self.runner.call(self.world.vapps.delete_vm, a.actor, object_id(entity))
+            return await self.tasks.answer(a, task_id)
         force = request.query_params.get("force", "false").lower() == "true"
         task_id = await self.runner.call(self.world.vapps.delete, a.actor, _vapp_id(entity), force)
         return await self.tasks.answer(a, task_id)

@@ -1,0 +1,153 @@
+"""Who is who, as the vCloud API links to it: users (``GET /api/admin/user/{id}``: every task's
+and entity's owner links there), roles (``GET /api/admin/role/{id}``) and the entity resolver
+(``GET /api/entity/{urn}``: what a urn names, and where it lives)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from localsphere.faces.http import Runner
+from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, media_type
+from localsphere.faces.vcd.types import Group, Link, ResolvedEntity, RoleEntity, User
+from localsphere.faces.vcd.wire import Asked, asked, xml
+from localsphere.world import World
+from localsphere.world.access import VCD
+from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE
+from localsphere.world.errors import NotFound
+from localsphere.world.identity import GROUP
+from localsphere.world.org_roles import role_id
+from localsphere.world.tenant_roles import TenantCaller
+
+LDAP, INTEGRATED = "LDAP", "INTEGRATED"  # a user's ProviderType
+ENTITY_TYPE = f"{VCLOUD_TYPE}.entity+xml"
+
+
+class PeopleViews:
+    def __init__(self, world: World, runner: Runner) -> None:
+        self.world = world
+        self.runner = runner
+
+    async def user(self, request: Request, caller: TenantCaller) -> Response:
+        a = asked(request, caller)
+        found = await self.runner.read(self.world.org_roles.user, request.path_params["user"], a.viewer)
+        h = a.hrefs
+        role = found.roles[0] if found.roles else None
+        answer = User(
+            **h.identity("user", found.id, found.name),
+            links=[Link("up", h.of("org", found.tenant), media_type("org"))],
+            full_name=found.full_name,
+            email_address=found.email or "",
+            is_enabled=found.enabled,
+            is_locked=found.locked,
+            name_in_source=found.name,
+            is_external=found.external,
+            provider_type=LDAP if found.external else INTEGRATED,
+            stored_vm_quota=0,
+            deployed_vm_quota=0,
+            role=h.reference("role", role_id(role), role) if role else None,
+        )
+        return xml(answer, a.version, media_type("user"))
+
+    async def group(self, request: Request, caller: TenantCaller) -> Response:
+        a = asked(request, caller)
+        found = await self.runner.read(
+            self.world.org_roles.user, request.path_params["group"], a.viewer, GROUP
+        )
+        h = a.hrefs
+        role = found.roles[0] if found.roles else None
+        answer = Group(
+            **h.identity("group", found.id, found.name),
+            links=[Link("up", h.of("org", found.tenant), media_type("org"))],
+            name_in_source=found.name,
+            provider_type=LDAP if found.external else INTEGRATED,
+            role=h.reference("role", role_id(role), role) if role else None,
+        )
+        return xml(answer, a.version, media_type("group"))
+
+    async def role(self, request: Request, caller: TenantCaller) -> Response:
+        a = asked(request, caller)
+        wanted = request.path_params["role"]
+        roles = await self.runner.read(self.world.access.roles, VCD)
+        found = next((r for r in roles if r.id == wanted), None)
+        if found is None:
+            raise NotFound("role.not_found", f"No role with id {wanted}.", wanted)
+        answer = RoleEntity(**a.hrefs.identity("role", found.id, found.name), description=found.description)
+        return xml(answer, a.version, media_type("role"))
+
+    async def entity(self, request: Request, caller: TenantCaller) -> Response:
+        """What ``urn:vcloud:<kind>:<id>`` names: 404 when it is nothing the caller may see."""
+        a = asked(request, caller)
+        text = request.path_params["urn"]
+        _, _, rest = text.partition("urn:vcloud:")
+        kind_name, _, object_id = rest.partition(":")
+        resolve = self._resolvers(a).get(kind_name.lower())
+        if resolve is None or not object_id:
+            raise NotFound("entity.not_found", f"No entity {text}.", text)
+        kind, name = await resolve(object_id)
+        answer = ResolvedEntity(
+            href=f"{a.hrefs.base}/api/entity/{text}",
+            type=ENTITY_TYPE,
+            id=text,
+            name=text,
+            links=[
+                Link("alternate", a.hrefs.of(kind, object_id if kind != "org" else name), media_type(kind))
+            ],
+        )
+        return xml(answer, a.version, ENTITY_TYPE)
+
+    def _resolvers(self, a: Asked) -> dict[str, Callable[[str], Any]]:
+        """Per urn kind: a lookup of the object (NotFound unless the caller sees it) that answers
+        its kind in hrefs and its name."""
+        read, world, viewer = self.runner.read, self.world, a.viewer
+
+        async def vapp(i: str) -> tuple[str, str]:
+            return "vApp", (await read(world.vapps.get, i, viewer)).name
+
+        async def vm(i: str) -> tuple[str, str]:
+            return "vm", (await read(world.vapps.vm, i, viewer))[0].name
+
+        async def vdc(i: str) -> tuple[str, str]:
+            return "vdc", (await read(world.org_vdcs.get, i, viewer))[0].name
+
+        async def catalog(i: str) -> tuple[str, str]:
+            return "catalog", (await read(world.catalogs.get, i, viewer)).name
+
+        async def item(i: str) -> tuple[str, str]:
+            return "catalogItem", (await read(world.catalogs.item, i, viewer)).name
+
+        async def template(i: str) -> tuple[str, str]:
+            return "vAppTemplate", (await read(world.catalogs.entity, i, VAPP_TEMPLATE, viewer)).name
+
+        async def media(i: str) -> tuple[str, str]:
+            return "media", (await read(world.catalogs.entity, i, MEDIA, viewer)).name
+
+        async def network(i: str) -> tuple[str, str]:
+            return "network", (await read(world.org_vdcs.network, i, viewer)).name
+
+        async def task(i: str) -> tuple[str, str]:
+            return "task", (await read(world.tasks.get, i, viewer)).operation_name
+
+        async def user(i: str) -> tuple[str, str]:
+            return "user", (await read(world.org_roles.user, i, viewer)).name
+
+        async def org(i: str) -> tuple[str, str]:
+            found = await read(world.tenants.org, i, a.caller.tenant)
+            return "org", found.name
+
+        return {
+            "vapp": vapp,
+            "vm": vm,
+            "vdc": vdc,
+            "catalog": catalog,
+            "catalogitem": item,
+            "vapptemplate": template,
+            "media": media,
+            "network": network,
+            "task": task,
+            "user": user,
+            "org": org,
+        }
