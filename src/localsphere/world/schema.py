@@ -402,8 +402,9 @@ class VApp(Base):
 
 
 class Task(Base):
-    """A long operation (``tasks.py``): its change is made when it starts; it is queued, then
-    running until ``ends_at`` on the world clock, then ``status`` (success, error, aborted).
+    """A long operation (``tasks.py``): its change is made when it starts (and taken back if it
+    is cancelled); it is queued, then running until ``ends_at`` on the world clock, then
+    ``status`` (success, error, aborted).
     ``owner_*``: the object it changes, by its kind (``vApp``, ``vm``, ...), id and name."""
 
     __tablename__ = "tasks"
@@ -421,6 +422,8 @@ class Task(Base):
     user_name: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16))
     details: Mapped[str] = mapped_column(Text, default="")
+    # How to take its change back if it is cancelled, as JSON (``tasks.py``); "": it cannot be.
+    undo: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[float] = mapped_column(Float)
     ends_at: Mapped[float] = mapped_column(Float)
     __table_args__ = (

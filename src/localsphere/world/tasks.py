@@ -4,13 +4,17 @@ on the world clock: ``queued`` for its first quarter, ``running`` with a growing
 until ``ends_at``, and then its end state (``success``, ``error`` or ``aborted``). Nothing moves
 a task on but the clock: a test that freezes it and advances it finishes a task exactly.
 
-How long a task takes is the policy's ``task_seconds`` (0: done as soon as it starts). A task that
-has not ended may be cancelled: it ends ``aborted`` at that instant (its change stays made, as a
-vCenter operation that finished under a cancelled vCloud Director task stays done)."""
+How long a task takes is the policy's ``task_seconds`` (0: done as soon as it starts). While it
+runs, the objects it changes are busy (``Busy`` for another operation on them). A task that has
+not ended may be cancelled when its change can be taken back: the service that started it gave
+a recipe (``undo``, JSON) that the handler it registered (``on_cancel``) applies, in the
+transaction that ends the task ``aborted``; any other is not cancellable (WrongState)."""
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +45,7 @@ COLUMNS = (
     Task.user_name,
     Task.status,
     Task.details,
+    Task.undo,
     Task.started_at,
     Task.ends_at,
 )
@@ -66,6 +71,7 @@ class TaskView:
     details: str  # why it failed, for an ``error`` task
     started_at: float
     ended_at: float | None
+    cancellable: bool  # while it runs: its change can be taken back
 
     @staticmethod
     def at(row: Any, now: float) -> TaskView:
@@ -93,6 +99,7 @@ class TaskView:
             row.details,
             started_at,
             ended,
+            ended is None and bool(row.undo),
         )
 
 
@@ -103,6 +110,13 @@ def status_at(now: float) -> ColumnElement[str]:
         (Task.started_at + (Task.ends_at - Task.started_at) / 4 > literal(now), literal(QUEUED)),
         else_=literal(RUNNING),
     )
+
+
+class Busy(WrongState):
+    """An object another task is still changing (vCD's BUSY_ENTITY)."""
+
+
+Undo = Callable[[Session, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,28 @@ class Tasks:
         self._store = store
         self._clock = clock
         self._policies = policies
+        self._undoers: dict[str, Undo] = {}
+
+    def on_cancel(self, kind: str, undo: Undo) -> None:
+        """``undo(s, recipe)`` takes back the change of a cancelled task whose recipe names
+        ``kind`` (``{"kind": kind, ...}``)."""
+        self._undoers[kind] = undo
+
+    def check_idle(self, s: Session, owners: list[str], names: dict[str, str] | None = None) -> None:
+        """Busy when a task that has not ended changes one of the objects ``owners`` (ids)."""
+        now = self._clock.now(s)
+        running = s.execute(
+            select(Task.owner_id, Task.owner_name, Task.operation_name)
+            .where(Task.owner_id.in_(owners), Task.ends_at > now)
+            .limit(1)
+        ).first()
+        if running is not None:
+            raise Busy(
+                "entity.busy",
+                f'The entity "{running.owner_name}" is busy completing an operation '
+                f"{running.operation_name}.",
+                running.owner_name,
+            )
 
     def start(
         self,
@@ -129,9 +165,11 @@ class Tasks:
         owner: Owner,
         user: PrincipalView,
         service: str = VCD_SERVICE,
+        undo: dict[str, Any] | None = None,
     ) -> str:
         """Record a task in the caller's write transaction ``s``, beginning now; returns its id.
-        It ends in success after the policy's ``task_seconds``."""
+        It ends in success after the policy's ``task_seconds``; ``undo``: the recipe that takes
+        its change back if it is cancelled (None: it cannot be)."""
         now = self._clock.now(s)
         seconds = self._policies.read(s).task_seconds
         task_id = str(uuid.uuid4())
@@ -149,6 +187,7 @@ class Tasks:
                 user_name=user.name,
                 status=SUCCESS,
                 details="",
+                undo=json.dumps(undo) if undo else "",
                 started_at=now,
                 ends_at=now + max(0, seconds),
             )
@@ -169,7 +208,8 @@ class Tasks:
         return TaskView.at(row, now)
 
     def cancel(self, task_id: str, tenant: str | None) -> TaskView:
-        """End a task that has not ended, ``aborted`` now; WrongState when it has ended."""
+        """Take a running task's change back and end it ``aborted`` now; WrongState when it has
+        ended or its change cannot be taken back."""
         with self._store.write() as s:
             now = self._clock.now(s)
             query = select(*COLUMNS).where(Task.id == task_id).with_for_update()
@@ -180,7 +220,12 @@ class Tasks:
                 raise NotFound("task.not_found", f"No task with id {task_id}.", task_id)
             if now >= row.ends_at:
                 raise WrongState("task.ended", f"Task {task_id} has already ended.", task_id)
-            s.execute(update(Task).where(Task.id == task_id).values(status=ABORTED, ends_at=now))
+            recipe = json.loads(row.undo) if row.undo else None
+            undo = self._undoers.get(recipe.get("kind", "")) if recipe else None
+            if recipe is None or undo is None:
+                raise WrongState("task.not_cancellable", f"Task {task_id} cannot be cancelled.", task_id)
+            undo(s, recipe)
+            s.execute(update(Task).where(Task.id == task_id).values(status=ABORTED, ends_at=now, undo=""))
             row = s.execute(select(*COLUMNS).where(Task.id == task_id)).one()
             return TaskView.at(row, now)
 

@@ -193,6 +193,11 @@ _VAPP_STATES = (
 )
 
 
+def _busy(owner: Any, now: float) -> ColumnElement[bool]:
+    """Whether a task that has not ended changes the object ``owner`` (its id column) names."""
+    return select(Task.id).where(Task.owner_id == owner, Task.ends_at > literal(now)).exists()
+
+
 def _vapp_status() -> ColumnElement[str]:
     """POWERED_ON / POWERED_OFF / SUSPENDED when all VMs agree, MIXED, or RESOLVED without VMs."""
     low = _VAPP_STATES.with_only_columns(func.min(ManagedObject.power_state)).scalar_subquery()
@@ -212,14 +217,14 @@ def _vapps(_now: float) -> Select[Any]:
 
 
 def _vapp_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
-    def make(_now: float) -> dict[str, Attribute]:
+    def make(now: float) -> dict[str, Attribute]:
         found = {
             "name": Attribute(VApp.name),
             "vdc": _ref(VApp.vdc, "vdc"),
             "vdcName": Attribute(OrgVdc.name),
             "isPublic": Attribute(_bool(False)),
             "isEnabled": Attribute(_bool(True)),
-            "isBusy": Attribute(_bool(False)),
+            "isBusy": Attribute(_busy(VApp.id, now)),
             "creationDate": Attribute(_time(VApp.created_at)),
             "status": Attribute(_vapp_status()),
             "ownerName": Attribute(_VAPP_OWNER.name),
@@ -260,7 +265,7 @@ def _vms(_now: float) -> Select[Any]:
 
 
 def _vm_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
-    def make(_now: float) -> dict[str, Attribute]:
+    def make(now: float) -> dict[str, Attribute]:
         found = {
             "name": Attribute(ManagedObject.name),
             "containerName": Attribute(_VM_VAPP.name),
@@ -274,7 +279,7 @@ def _vm_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
             "numberOfCpus": Attribute(ManagedObject.cpu_count),
             "memoryMB": Attribute(ManagedObject.memory_mib),
             "status": Attribute(ManagedObject.power_state),
-            "isBusy": Attribute(_bool(False)),
+            "isBusy": Attribute(_busy(ManagedObject.uuid, now)),
             "isDeployed": Attribute(ManagedObject.power_state == POWERED_ON),
             "isPublished": Attribute(_bool(False)),
             "hardwareVersion": Attribute(literal(19, Integer)),

@@ -35,13 +35,22 @@ from localsphere.world.inventory import (
     vm_details,
 )
 from localsphere.world.org_vdcs import VdcView, vdc_row, visible
-from localsphere.world.schema import ExternalStat, ManagedObject, OrgNetwork, OrgVdc, Principal, VApp
+from localsphere.world.schema import (
+    CatalogItem,
+    ExternalStat,
+    ManagedObject,
+    OrgNetwork,
+    OrgVdc,
+    Principal,
+    VApp,
+)
 from localsphere.world.store import INVENTORY, STATS, Store, changed
 from localsphere.world.tasks import Owner, Tasks
 
 NAME_LENGTH = 128  # of a vApp's name (vCD's limit)
 CPUS_MOST, MEMORY_MB_MOST = 768, 24 * 1024 * 1024  # vSphere 8's most for one VM
 NICS_MOST = 10  # network adapters of one VM (vSphere's)
+UNDO = "vapp"  # the kind of this module's undo recipes (``Tasks.on_cancel``)
 VMS_MOST = 128  # VMs one vApp holds: a bound, not a rule of vCD's
 RESOLVED, MIXED = "RESOLVED", "MIXED"
 MB = 1 << 20
@@ -179,6 +188,7 @@ class VApps:
         self._clock = clock
         self._tasks = tasks
         self._catalogs = catalogs
+        tasks.on_cancel(UNDO, self._undo)
 
     def get(self, vapp_id: str, viewer: str | None) -> VAppView:
         """A vApp with its VMs (by name); NotFound when there is none or ``viewer`` may not see it."""
@@ -268,8 +278,10 @@ class VApps:
             vapp_id = add_vapp(s, vdc, name, vms, network, actor.principal.id, now, power_on, description)
             changed(s, INVENTORY)
             operation = f"Creating Virtual Application {name}({vapp_id})"
+            owner = Owner("vApp", vapp_id, name)
+            undo = {"kind": UNDO, "remove_vapp": vapp_id}
             task = self._tasks.start(
-                s, vdc.tenant, "vdcInstantiateVapp", operation, Owner("vApp", vapp_id, name), actor.principal
+                s, vdc.tenant, "vdcInstantiateVapp", operation, owner, actor.principal, undo=undo
             )
             return vapp_id, task
 
@@ -299,8 +311,9 @@ class VApps:
             changed(s, INVENTORY)
             operation = f"Creating Virtual Application {name}({vapp_id})"
             owner = Owner("vApp", vapp_id, name)
+            undo = {"kind": UNDO, "remove_vapp": vapp_id}
             return vapp_id, self._tasks.start(
-                s, vdc.tenant, "vdcComposeVapp", operation, owner, actor.principal
+                s, vdc.tenant, "vdcComposeVapp", operation, owner, actor.principal, undo=undo
             )
 
     def recompose(self, actor: Actor, vapp_id: str, add: list[Source], remove: list[str]) -> str:
@@ -310,6 +323,7 @@ class VApps:
             now = self._clock.now(s)
             vapp = _locked_vapp(s, vapp_id, actor.viewer)
             current = {vm.uuid: vm for vm in _vms(s, vapp_id)}
+            self._tasks.check_idle(s, [vapp_id, *current])
             for vm_id in remove:
                 row = current.pop(vm_id, None)
                 if row is None:
@@ -368,10 +382,29 @@ class VApps:
             )
             operation = f"Capturing Virtual Application Template {name}({entity_id})"
             owner = Owner("vAppTemplate", entity_id, name)
+            undo = {"kind": UNDO, "remove_item": entity_id}
             task = self._tasks.start(
-                s, catalog.tenant, "vdcCaptureTemplate", operation, owner, actor.principal
+                s, catalog.tenant, "vdcCaptureTemplate", operation, owner, actor.principal, undo=undo
             )
             return entity_id, task
+
+    @staticmethod
+    def _undo(s: Session, recipe: dict[str, Any]) -> None:
+        """Take back a cancelled task's change, as its recipe says: VMs' power and vApps'
+        deployment as they were, a made vApp or captured template removed, VMs' settings back."""
+        for vm_id, state in recipe.get("power", {}).items():
+            s.execute(update(ManagedObject).where(ManagedObject.uuid == vm_id).values(power_state=state))
+        for vapp_id, deployed in recipe.get("deployed", {}).items():
+            s.execute(update(VApp).where(VApp.id == vapp_id).values(deployed=deployed))
+        for vm_id, settings in recipe.get("vms", {}).items():
+            s.execute(update(ManagedObject).where(ManagedObject.uuid == vm_id).values(**settings))
+        if "remove_vapp" in recipe:
+            made = s.get(VApp, recipe["remove_vapp"])
+            if made is not None:
+                _remove_vapp(s, made)
+        if "remove_item" in recipe:
+            s.execute(delete(CatalogItem).where(CatalogItem.entity_id == recipe["remove_item"]))
+        changed(s, INVENTORY, STATS)
 
     def _sourced(self, s: Session, source: Source, viewer: str | None) -> TemplateVm:
         """The VM a composition's source names: a template's VM, or a vApp's VM (its size)."""
@@ -401,7 +434,10 @@ class VApps:
         the task's id. WrongState when the vApp's state does not allow it."""
         with self._store.write() as s:
             vapp = _locked_vapp(s, vapp_id, actor.viewer)
-            states = {vm.power_state for vm in _vms(s, vapp_id)}
+            vms = _vms(s, vapp_id)
+            self._tasks.check_idle(s, [vapp_id, *(vm.uuid for vm in vms)])
+            undo = _undo_power(vms, vapp)
+            states = {vm.power_state for vm in vms}
             status = vapp_status(states)
             quoted = f'vApp "{vapp.name}"'
             if action.startswith("deploy"):
@@ -424,15 +460,16 @@ class VApps:
             changed(s, INVENTORY)
             name, verb = _OPERATIONS[action.split("+")[0]]
             operation = f"{verb} Virtual Application {vapp.name}({vapp_id})"
-            return self._tasks.start(
-                s, vapp.tenant, name, operation, Owner("vApp", vapp_id, vapp.name), actor.principal
-            )
+            owner = Owner("vApp", vapp_id, vapp.name)
+            return self._tasks.start(s, vapp.tenant, name, operation, owner, actor.principal, undo=undo)
 
     def act_on_vm(self, actor: Actor, vm_id: str, action: str, undeploy_action: str = "default") -> str:
         """A power operation on one VM of a vApp (as ``act``); the vApp is deployed once one of its
         VMs runs."""
         with self._store.write() as s:
             row, vapp = _locked_vm(s, vm_id, actor.viewer)
+            self._tasks.check_idle(s, [vapp.id, vm_id])
+            undo = _undo_power([row], vapp)
             quoted = f'VM "{row.name}"'
             state = row.power_state or POWERED_OFF
             if action.startswith("deploy"):
@@ -450,9 +487,8 @@ class VApps:
             changed(s, INVENTORY)
             name, verb = _OPERATIONS[action.split("+")[0]]
             operation = f"{verb} Virtual Machine {row.name}({vm_id})"
-            return self._tasks.start(
-                s, vapp.tenant, name, operation, Owner("vm", vm_id, row.name), actor.principal
-            )
+            owner = Owner("vm", vm_id, row.name)
+            return self._tasks.start(s, vapp.tenant, name, operation, owner, actor.principal, undo=undo)
 
     def reconfigure(self, actor: Actor, vm_id: str, change: VmReconfig) -> str:
         """Change a VM's size, computer name, guest OS or NICs; returns the task's id. CPU and
@@ -460,6 +496,8 @@ class VApps:
         connects to one of the VDC's org networks (NotFound otherwise) or to none."""
         with self._store.write() as s:
             row, vapp = _locked_vm(s, vm_id, actor.viewer)
+            self._tasks.check_idle(s, [vapp.id, vm_id])
+            undo = {"kind": UNDO, "vms": {vm_id: _settings(row)}}
             resized = (change.cpus, change.memory_mb) != (None, None)
             if resized and row.power_state != POWERED_OFF:
                 raise WrongState(
@@ -482,12 +520,15 @@ class VApps:
             changed(s, INVENTORY)
             operation = f"Updating Virtual Machine {row.name}({vm_id})"
             owner = Owner("vm", vm_id, row.name)
-            return self._tasks.start(s, vapp.tenant, "vappUpdateVm", operation, owner, actor.principal)
+            return self._tasks.start(
+                s, vapp.tenant, "vappUpdateVm", operation, owner, actor.principal, undo=undo
+            )
 
     def delete_vm(self, actor: Actor, vm_id: str) -> str:
         """Delete one VM of a vApp; WrongState unless it is powered off. Returns the task's id."""
         with self._store.write() as s:
             row, vapp = _locked_vm(s, vm_id, actor.viewer)
+            self._tasks.check_idle(s, [vapp.id, vm_id])
             if row.power_state != POWERED_OFF:
                 raise WrongState(
                     "vm.powered_on", _refusal(f'VM "{row.name}"', "is not powered off"), row.name
@@ -505,6 +546,7 @@ class VApps:
         with self._store.write() as s:
             vapp = _locked_vapp(s, vapp_id, actor.viewer)
             vms = _vms(s, vapp_id)
+            self._tasks.check_idle(s, [vapp_id, *(vm.uuid for vm in vms)])
             if not force and (vapp.deployed or any(vm.power_state != POWERED_OFF for vm in vms)):
                 raise WrongState(
                     "vapp.running",
@@ -512,13 +554,7 @@ class VApps:
                     "Stop the vApp and try again.",
                     vapp.name,
                 )
-            uuids = [vm.uuid for vm in vms]
-            s.execute(delete(ManagedObject).where(ManagedObject.vapp == vapp_id, ManagedObject.kind == VM))
-            s.execute(delete(ManagedObject).where(ManagedObject.moid == vapp.folder))
-            if uuids:
-                s.execute(delete(ExternalStat).where(ExternalStat.resource.in_(uuids)))
-            s.delete(vapp)
-            changed(s, INVENTORY, STATS)
+            _remove_vapp(s, vapp)
             operation = f"Deleting Virtual Application {vapp.name}({vapp_id})"
             return self._tasks.start(
                 s, vapp.tenant, "vdcDeleteVapp", operation, Owner("vApp", vapp_id, vapp.name), actor.principal
@@ -665,6 +701,38 @@ def _vms(s: Session, vapp_id: str) -> list[ManagedObject]:
             .with_for_update()
         )
     )
+
+
+def _remove_vapp(s: Session, vapp: VApp) -> None:
+    """A vApp gone: its VMs (and their pushed samples), their folder, the vApp."""
+    uuids = list(
+        s.scalars(select(ManagedObject.uuid).where(ManagedObject.vapp == vapp.id, ManagedObject.kind == VM))
+    )
+    s.execute(delete(ManagedObject).where(ManagedObject.vapp == vapp.id, ManagedObject.kind == VM))
+    s.execute(delete(ManagedObject).where(ManagedObject.moid == vapp.folder))
+    if uuids:
+        s.execute(delete(ExternalStat).where(ExternalStat.resource.in_(uuids)))
+    s.delete(vapp)
+    changed(s, INVENTORY, STATS)
+
+
+def _undo_power(vms: list[ManagedObject], vapp: VApp) -> dict[str, Any]:
+    """The recipe that puts VMs' power and their vApp's deployment back as they are now."""
+    return {
+        "kind": UNDO,
+        "power": {vm.uuid: vm.power_state for vm in vms},
+        "deployed": {vapp.id: vapp.deployed},
+    }
+
+
+def _settings(row: ManagedObject) -> dict[str, Any]:
+    """What ``reconfigure`` may change of a VM, as it is now."""
+    return {
+        "cpu_count": row.cpu_count,
+        "memory_mib": row.memory_mib,
+        "subtype": row.subtype,
+        "details": row.details,
+    }
 
 
 def _locked_vm(s: Session, vm_id: str, viewer: str | None) -> tuple[ManagedObject, VApp]:

@@ -218,10 +218,36 @@ def test_tasks_run_on_the_world_clock_and_can_be_cancelled(server, scenario):
         started = c.post(f"{vapp_href}/power/action/powerOn", headers=headers)
         running = assert_valid(started.content)
         assert running.get("status") == "queued" and link(running, "task:cancel", "")
+        assert assert_valid(c.get(vapp_href, headers=headers).content).get("status") == "4"  # on at once
+        busy = c.post(f"{vapp_href}/power/action/powerOff", headers=headers)
+        assert busy.status_code == 400 and assert_valid(busy.content).get("minorErrorCode") == "BUSY_ENTITY"
+        records = assert_valid(
+            c.get("/api/query", params={"type": "vApp", "filter": "name==slow"}, headers=headers).content
+        )
+        assert records.find(f"{V15}VAppRecord").get("isBusy") == "true"
         assert c.post(link(running, "task:cancel", ""), headers=headers).status_code == 204
-        assert assert_valid(c.get(running.get("href"), headers=headers).content).get("status") == "aborted"
+        aborted = assert_valid(c.get(running.get("href"), headers=headers).content)
+        assert (aborted.get("status"), aborted.get("cancelRequested")) == ("aborted", "true")
+        back = assert_valid(c.get(vapp_href, headers=headers).content)
+        assert (back.get("status"), back.get("deployed")) == ("8", "false")  # the power-on taken back
         listed = assert_valid(c.get(link(org, "down", ".tasksList+xml"), headers=headers).content)
         assert [t.get("status") for t in listed.findall(f"{V15}Task")][:2] == ["aborted", "success"]
+        # cancelling an instantiation takes the vApp away; a deletion cannot be cancelled
+        body = instantiate_body("undone", template_href(c, headers, catalog, "photon-5"))
+        made = assert_valid(
+            c.post(
+                link(vdc, "add", INSTANTIATE_TYPE),
+                content=body,
+                headers={**headers, "Content-Type": INSTANTIATE_TYPE},
+            ).content
+        )
+        made_task = made.find(f"{V15}Tasks/{V15}Task")
+        assert c.post(link(made_task, "task:cancel", ""), headers=headers).status_code == 204
+        assert c.get(made.get("href"), headers=headers).status_code == 404
+        server.advance(60)
+        deleting = assert_valid(c.delete(vapp_href, headers=headers).content)
+        assert deleting.find(f"{V15}Link") is None  # no task:cancel
+        assert c.post(f"{deleting.get('href')}/action/cancel", headers=headers).status_code == 400
 
 
 def test_a_vapps_vms_are_vcenters_and_operations_and_power_is_one(server):

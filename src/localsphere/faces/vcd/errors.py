@@ -14,6 +14,7 @@ from localsphere.faces.vcd.model import document
 from localsphere.faces.vcd.types import Error
 from localsphere.faces.vcd.versions import NotOffered, answered_in
 from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from localsphere.world.tasks import Busy
 
 ERROR_TYPE = "application/vnd.vmware.vcloud.error+xml"
 MINOR = {
@@ -61,4 +62,10 @@ def on_conflict(request: Request, exc: Exception) -> Response:
     return error_response(request, 400, exc.message, "DUPLICATE_NAME")
 
 
-answer = answers({NotOffered: on_not_offered, Conflict: on_conflict, **_plain}, _internal)
+def on_busy(request: Request, exc: Exception) -> Response:
+    """An object another task is changing: the product's 400 ``BUSY_ENTITY``."""
+    assert isinstance(exc, Busy)
+    return error_response(request, 400, exc.message, "BUSY_ENTITY")
+
+
+answer = answers({NotOffered: on_not_offered, Conflict: on_conflict, Busy: on_busy, **_plain}, _internal)

@@ -14,7 +14,7 @@ from localsphere.faces.vcd.wire import Asked, asked, vcd_time, xml
 from localsphere.world import World
 from localsphere.world.errors import Forbidden
 from localsphere.world.org_roles import MANAGE_TASKS
-from localsphere.world.tasks import ENDED, ERROR, TaskView
+from localsphere.world.tasks import ABORTED, ERROR, TaskView
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import org_uuid
 
@@ -25,7 +25,7 @@ OWNER_KINDS = {"vApp": "vApp", "vm": "vm"}  # a task's owner kind -> its kind in
 def task(hrefs: Hrefs, view: TaskView) -> Task:
     """The ``Task`` element of a task as it stands."""
     href = hrefs.of("task", view.id)
-    links = [] if view.status in ENDED else [Link("task:cancel", f"{href}/action/cancel")]
+    links = [Link("task:cancel", f"{href}/action/cancel")] if view.cancellable else []
     owner_kind = OWNER_KINDS.get(view.owner_kind, view.owner_kind)
     return Task(
         **hrefs.identity("task", view.id, "task"),
@@ -36,7 +36,7 @@ def task(hrefs: Hrefs, view: TaskView) -> Task:
         start_time=vcd_time(view.started_at),
         end_time=vcd_time(view.ended_at),
         expiry_time=vcd_time(view.started_at + 30 * 86400),
-        cancel_requested=False,
+        cancel_requested=view.status == ABORTED,
         links=links,
         owner=hrefs.reference(owner_kind, view.owner_id, view.owner_name)
         if owner_kind in OWNER_KINDS

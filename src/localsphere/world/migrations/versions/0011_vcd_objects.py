@@ -133,6 +133,7 @@ def upgrade() -> None:
         sa.Column("user_name", sa.String(length=255), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("details", sa.Text(), nullable=False),
+        sa.Column("undo", sa.Text(), nullable=False),
         sa.Column("started_at", sa.Float(), nullable=False),
         sa.Column("ends_at", sa.Float(), nullable=False),
     )
