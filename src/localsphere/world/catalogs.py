@@ -20,6 +20,7 @@ from localsphere.world.store import Store
 VAPP_TEMPLATE, MEDIA = "VAPP_TEMPLATE", "MEDIA"
 ITEMS_MOST = 10_000  # items or catalogs one answer lists: a bound, not a rule of vCD's
 GIB = 1 << 30
+TEMPLATE_KEYS = ("name", "cpus", "memory_mb", "disk_mb", "guest_os")  # what a template keeps of a VM
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,15 @@ class TemplateVm:
     memory_mb: int = 1024
     disk_mb: int = 16384
     guest_os: str = "OTHER_LINUX_64"
+    # how one instantiation makes it (never a template's own): its guest's host name, and how its
+    # NIC gets an address (DHCP, POOL, MANUAL with ``ip``, NONE)
+    computer_name: str | None = None
+    ip_mode: str = "DHCP"
+    ip: str | None = None
 
     @staticmethod
     def of(spec: dict[str, Any]) -> TemplateVm:
-        return TemplateVm(
-            **{k: spec[k] for k in ("name", "cpus", "memory_mb", "disk_mb", "guest_os") if k in spec}
-        )
+        return TemplateVm(**{k: spec[k] for k in TEMPLATE_KEYS if k in spec})
 
 
 def template_vm_id(entity_id: str, name: str) -> str:
@@ -178,7 +182,9 @@ def add_item(
         raise Conflict("catalog_item.exists", f"The catalog already has an item named {name}.", name)
     entity_id = str(uuid.uuid4())
     spec: dict[str, Any] = (
-        {"vms": [vm.__dict__ for vm in vms]} if kind == VAPP_TEMPLATE else {"image_type": "iso"}
+        {"vms": [{k: getattr(vm, k) for k in TEMPLATE_KEYS} for vm in vms]}
+        if kind == VAPP_TEMPLATE
+        else {"image_type": "iso"}
     )
     size = size_bytes or sum(vm.disk_mb for vm in vms) * (1 << 20)
     s.add(

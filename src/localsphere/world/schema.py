@@ -394,6 +394,7 @@ class VApp(Base):
     )
     deployed: Mapped[bool] = mapped_column(Boolean, default=False)
     folder: Mapped[str] = mapped_column(String(32))  # the inventory folder of its VMs
+    networks: Mapped[str] = mapped_column(Text, default="[]")  # the org networks it is on: JSON ids
     created_at: Mapped[float] = mapped_column(Float)
     __table_args__ = (
         Index("ix_vapps_vdc_name", "vdc", "name", unique=True),

@@ -10,10 +10,11 @@ change is made in the same transaction. A change the state does not allow is ref
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -50,6 +51,9 @@ from localsphere.world.tasks import Owner, Tasks
 NAME_LENGTH = 128  # of a vApp's name (vCD's limit)
 CPUS_MOST, MEMORY_MB_MOST = 768, 24 * 1024 * 1024  # vSphere 8's most for one VM
 NICS_MOST = 10  # network adapters of one VM (vSphere's)
+DISK_MB_MOST = 62 * 1024 * 1024  # a virtual disk's largest (62 TB)
+COMPUTER_NAME_LENGTH = 63  # a host name's label
+IP_MODES = ("DHCP", "POOL", "MANUAL", "NONE")
 UNDO = "vapp"  # the kind of this module's undo recipes (``Tasks.on_cancel``)
 VMS_MOST = 128  # VMs one vApp holds: a bound, not a rule of vCD's
 RESOLVED, MIXED = "RESOLVED", "MIXED"
@@ -123,7 +127,7 @@ class VAppView:
     deployed: bool
     created_at: float
     vms: tuple[VmView, ...]
-    networks: tuple[tuple[str, str], ...] = ()  # the VDC's org networks: (id, name)
+    networks: tuple[tuple[str, str], ...] = ()  # the org networks it is on: (id, name)
 
     @property
     def status(self) -> str:
@@ -149,6 +153,7 @@ _VAPP_COLUMNS = (
     Principal.name,
     VApp.deployed,
     VApp.created_at,
+    VApp.networks,  # last: not a VAppView field
 )
 _VM_COLUMNS = (
     ManagedObject.uuid,
@@ -201,20 +206,25 @@ class VApps:
             ).first()
             if row is None:
                 raise NotFound("vapp.not_found", f"No vApp with id {vapp_id}.", vapp_id)
-            vms = conn.execute(
-                select(*_VM_COLUMNS)
-                .where(ManagedObject.vapp == vapp_id, ManagedObject.kind == VM)
-                .order_by(ManagedObject.name)
-                .limit(VMS_MOST)
+            vms = tuple(
+                _vm(vm)
+                for vm in conn.execute(
+                    select(*_VM_COLUMNS)
+                    .where(ManagedObject.vapp == vapp_id, ManagedObject.kind == VM)
+                    .order_by(ManagedObject.name)
+                    .limit(VMS_MOST)
+                )
             )
+            on = set(json.loads(row.networks or "[]")) | {
+                n.get("network") for vm in vms for n in vm.nics if n.get("network")
+            }
             networks = conn.execute(
-                select(OrgNetwork.id, OrgNetwork.name)
+                select(OrgNetwork.id, OrgNetwork.name, OrgNetwork.network)
                 .where(OrgNetwork.vdc == row.vdc)
                 .order_by(OrgNetwork.name)
             )
-            return VAppView(
-                *row, vms=tuple(_vm(vm) for vm in vms), networks=tuple((n.id, n.name) for n in networks)
-            )
+            attached = tuple((n.id, n.name) for n in networks if n.id in on or n.network in on)
+            return VAppView(*row[:-1], vms=vms, networks=attached)
 
     def of_vdc(self, vdc_id: str, most: int) -> list[tuple[str, str]]:
         """A VDC's vApps as (id, name), by name, at most ``most``."""
@@ -515,7 +525,7 @@ class VApps:
             if change.computer_name is not None:
                 details["computer_name"] = bounded_text(change.computer_name, "computer name", 63)
             if change.nics is not None:
-                details["nics"] = _nics(s, vapp.vdc, details.get("nics", []), change.nics)
+                details["nics"] = _nics(s, vapp.vdc, row, change.nics)
             row.details = json.dumps(details)
             changed(s, INVENTORY)
             operation = f"Updating Virtual Machine {row.name}({vm_id})"
@@ -566,7 +576,7 @@ def add_vapp(
     vdc: VdcView,
     name: str,
     vms: tuple[TemplateVm, ...],
-    network: tuple[str, str] | None,
+    network: Attached | None,
     owner_id: str | None,
     now: float,
     power_on: bool = False,
@@ -574,7 +584,7 @@ def add_vapp(
     deploy: bool = False,
 ) -> str:
     """A vApp of ``vms`` in ``vdc``, in the write transaction ``s``: a folder for it, its VMs in
-    the VDC's pool on ``network`` (port group moid, name), deployed when ``deploy`` or
+    the VDC's pool on ``network`` (the vApp's network too), deployed when ``deploy`` or
     ``power_on`` and powered on when ``power_on``. Returns its id; the caller marks the change."""
     vapp_id = str(uuid.uuid4())
     folder = _vapp_folder(s, vdc.pool, f"{name} ({vapp_id})", now)
@@ -590,6 +600,7 @@ def add_vapp(
             owner_id=owner_id,
             deployed=(power_on or deploy) and bool(vms),
             folder=folder.moid,
+            networks=json.dumps([network.id] if network else []),
             created_at=now,
         )
     )
@@ -599,17 +610,61 @@ def add_vapp(
     return vapp_id
 
 
-def network_of(s: Session, vdc_id: str, network_id: str | None) -> tuple[str, str] | None:
-    """(port group moid, org network name) of the network a new VM connects to: ``network_id``
-    (NotFound unless it is the VDC's), else the VDC's first network, else none."""
-    query = select(OrgNetwork.network, OrgNetwork.name).where(OrgNetwork.vdc == vdc_id)
+class Attached(NamedTuple):
+    """An org network a VM connects to: its id, its port group's moid, its name and subnet."""
+
+    id: str
+    moid: str
+    name: str
+    gateway: str
+    netmask: str
+
+
+_ATTACHED = select(OrgNetwork.id, OrgNetwork.network, OrgNetwork.name, OrgNetwork.gateway, OrgNetwork.netmask)
+
+
+def network_of(s: Session, vdc_id: str, network_id: str | None) -> Attached | None:
+    """The network a new VM connects to: ``network_id`` (NotFound unless it is the VDC's), else
+    the VDC's first network, else none."""
+    query = _ATTACHED.where(OrgNetwork.vdc == vdc_id)
     if network_id is not None:
         row = s.execute(query.where(OrgNetwork.id == network_id)).first()
         if row is None:
             raise NotFound("network.not_found", f"No network {network_id} in the VDC.", network_id)
     else:
         row = s.execute(query.order_by(OrgNetwork.name).limit(1)).first()
-    return (row.network, row.name) if row is not None else None
+    return Attached(*row) if row is not None else None
+
+
+def _address(s: Session, network: Attached, mode: str, ip: str | None) -> str | None:
+    """A NIC's IP address on ``network``: ``ip`` (MANUAL: Invalid unless it is in the network's
+    subnet and free), the first free one of the subnet above .9 (POOL), or none (DHCP, NONE)."""
+    subnet = ipaddress.ip_network(f"{network.gateway}/{network.netmask}", strict=False)
+    if mode not in ("POOL", "MANUAL"):
+        return None
+    used = {network.gateway}
+    for details in s.scalars(
+        select(ManagedObject.details).where(
+            ManagedObject.kind == VM,
+            ManagedObject.vapp.is_not(None),
+            ManagedObject.details.contains(f'"{network.moid}"', autoescape=True),
+        )
+    ):
+        used.update(
+            n.get("ip") for n in json.loads(details).get("nics", ()) if n.get("network") == network.moid
+        )
+    if mode == "MANUAL":
+        try:
+            wanted = ipaddress.ip_address(ip or "")
+        except ValueError:
+            raise Invalid("nic.ip", f"'{ip}' is not an IP address.", str(ip)) from None
+        if wanted not in subnet or str(wanted) in used:
+            raise Invalid("nic.ip", f"{wanted} is not a free address of network {network.name}.", str(wanted))
+        return str(wanted)
+    for host in subnet.hosts():
+        if int(host) & 0xFF > 9 and str(host) not in used:
+            return str(host)
+    raise Invalid("nic.pool", f"Network {network.name} has no free address.", network.name)
 
 
 @dataclass(frozen=True)
@@ -645,7 +700,17 @@ class VmReconfig:
     memory_mb: int | None = None
     guest_os: str | None = None
     computer_name: str | None = None
-    nics: list[str | None] | None = None
+    nics: list[NicPlan] | None = None
+
+
+@dataclass(frozen=True)
+class NicPlan:
+    """One NIC of a VM, as a change wants it: its org network (by name; None: not connected)
+    and how it gets an address (DHCP, POOL, MANUAL with ``ip``, NONE)."""
+
+    network: str | None
+    mode: str = "DHCP"
+    ip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -655,6 +720,10 @@ class VmChange:
     name: str | None = None
     cpus: int | None = None
     memory_mb: int | None = None
+    disk_mb: int | None = None
+    computer_name: str | None = None
+    ip_mode: str | None = None
+    ip: str | None = None
 
 
 def _changed(vm: TemplateVm, change: VmChange | None) -> TemplateVm:
@@ -669,7 +738,27 @@ def _changed(vm: TemplateVm, change: VmChange | None) -> TemplateVm:
         raise Invalid(
             "vm.size", f"A VM has 1 to {CPUS_MOST} CPUs and 4 to {MEMORY_MB_MOST} MB of memory.", str(cpus)
         )
-    return dataclasses.replace(vm, name=name, cpus=cpus, memory_mb=memory)
+    disk = vm.disk_mb if change.disk_mb is None else change.disk_mb
+    if not vm.disk_mb <= disk <= DISK_MB_MOST:
+        raise Invalid(
+            "vm.disk", f"A VM's disk grows from {vm.disk_mb} MB up to {DISK_MB_MOST} MB.", str(disk)
+        )
+    mode = (change.ip_mode or vm.ip_mode).upper()
+    if mode not in IP_MODES:
+        raise Invalid("nic.mode", f"IP address allocation mode must be one of {', '.join(IP_MODES)}.", mode)
+    computer = change.computer_name or vm.computer_name
+    if computer is not None:
+        bounded_text(computer, "computer name", COMPUTER_NAME_LENGTH)
+    return dataclasses.replace(
+        vm,
+        name=name,
+        cpus=cpus,
+        memory_mb=memory,
+        disk_mb=disk,
+        computer_name=computer,
+        ip_mode=mode,
+        ip=change.ip,
+    )
 
 
 def _refusal(quoted: str, why: str) -> str:
@@ -750,28 +839,39 @@ def _locked_vm(s: Session, vm_id: str, viewer: str | None) -> tuple[ManagedObjec
         raise NotFound("vm.not_found", f"No VM with id {vm_id}.", vm_id) from None
 
 
-def _nics(
-    s: Session, vdc_id: str, current: list[dict[str, Any]], wanted: list[str | None]
-) -> list[dict[str, Any]]:
-    """A VM's NICs made to connect, in order, to the org networks named in ``wanted`` (None: to
-    none), keeping the MAC addresses of those it had."""
+def _nics(s: Session, vdc_id: str, row: ManagedObject, wanted: list[NicPlan]) -> list[dict[str, Any]]:
+    """A VM's NICs made to connect, in order, as ``wanted`` says (a network of the VDC, by name,
+    or none), keeping the MAC addresses, and the addresses that stay the same, of those it had."""
     if len(wanted) > NICS_MOST:
         raise Invalid("vm.nics", f"A VM has at most {NICS_MOST} network adapters.", str(len(wanted)))
-    query = select(OrgNetwork.name, OrgNetwork.network).where(OrgNetwork.vdc == vdc_id)
-    networks = {row.name: row.network for row in s.execute(query)}
+    networks = {n.name: Attached(*n) for n in s.execute(_ATTACHED.where(OrgNetwork.vdc == vdc_id))}
+    current = json.loads(row.details or "{}").get("nics", [])
+    row.details = json.dumps({**json.loads(row.details or "{}"), "nics": []})  # its own addresses are free
+    s.flush()
     made = []
-    for index, name in enumerate(wanted):
-        if name is not None and name not in networks:
-            raise NotFound("network.not_found", f"No network {name} in the VDC.", name)
+    for index, plan in enumerate(wanted):
+        network = networks.get(plan.network) if plan.network else None
+        if plan.network is not None and network is None:
+            raise NotFound("network.not_found", f"No network {plan.network} in the VDC.", plan.network)
+        mode = plan.mode.upper() if network else "NONE"
+        if mode not in IP_MODES:
+            raise Invalid(
+                "nic.mode", f"IP address allocation mode must be one of {', '.join(IP_MODES)}.", mode
+            )
         before = current[index] if index < len(current) else {}
+        keep = (
+            before.get("ip") if network and before.get("network") == network.moid and mode == "POOL" else None
+        )
         made.append(
             {
                 "key": str(4000 + index),
                 "label": f"Network adapter {index + 1}",
-                "network": networks.get(name) if name else None,
-                "network_name": name,
+                "network": network.moid if network else None,
+                "network_name": network.name if network else None,
                 "mac": before.get("mac")
                 or "00:50:56:" + ":".join(f"{b:02x}" for b in uuid.uuid4().bytes[:3]),
+                "mode": mode,
+                "ip": keep or (_address(s, network, mode, plan.ip) if network else None),
             }
         )
     return made
@@ -818,7 +918,7 @@ def _add_vm(
     vm: TemplateVm,
     folder: ManagedObject,
     pool_moid: str,
-    network: tuple[str, str] | None,
+    network: Attached | None,
     vapp_id: str,
     now: float,
 ) -> ManagedObject:
@@ -834,6 +934,14 @@ def _add_vm(
             ManagedObject.kind == DATASTORE, ManagedObject.datacenter == pool.datacenter
         )
     ).first()
+    details = vm_details(
+        vm.name, datastore, (network.moid, network.name) if network else None, vm.disk_mb * MB, True
+    )
+    if vm.computer_name:
+        details["computer_name"] = vm.computer_name
+    for nic in details["nics"]:
+        nic["mode"] = vm.ip_mode if network else "NONE"
+        nic["ip"] = _address(s, network, vm.ip_mode, vm.ip) if network else None
     return add_object(
         s,
         VM,
@@ -849,6 +957,7 @@ def _add_vm(
         power_state=POWERED_OFF,
         cpu_count=vm.cpus,
         memory_mib=vm.memory_mb,
-        details=vm_details(vm.name, datastore, network, vm.disk_mb * MB, True),
+        capacity=vm.disk_mb * MB,  # a vApp's VM's disks, for its vApp's storage
+        details=details,
         vapp=vapp_id,
     )

@@ -84,6 +84,8 @@ def test_compose_recompose_copy_and_capture(client):
     monitor.wait_for_success(made.Tasks.Task[0])
     vapp = VApp(c, resource=vdc.get_vapp("composed"))
     assert vapp.get_power_state() == 1 and list(vapp.get_all_vms()) == []  # RESOLVED, empty
+    (config,) = vapp.resource.NetworkConfigSection.NetworkConfig  # on the network it was made on
+    assert config.get("networkName") == "demo-net"
     template = c.get_resource(org.get_catalog_item("demo-catalog", "lamp-stack").Entity.get("href"))
     specs = [
         {"vapp": template, "source_vm_name": "web", "target_vm_name": "web-1"},
@@ -106,3 +108,40 @@ def test_compose_recompose_copy_and_capture(client):
     assert [vm.get("name") for vm in VApp(c, resource=vdc.get_vapp("from-captured")).get_all_vms()] == [
         "web-1"
     ]
+
+
+def test_an_instantiation_makes_the_vm_it_is_asked_for(client):
+    from pyvcloud.vcd.vm import VM
+
+    c = client("org user", None)
+    org = Org(c, resource=c.get_org())
+    vdc = VDC(c, resource=org.get_vdc("demo-vdc"))
+    made = vdc.instantiate_vapp(
+        "asked",
+        "demo-catalog",
+        "photon-5",
+        network="demo-net",
+        ip_allocation_mode="pool",
+        vm_name="asked-1",
+        hostname="asked-host",
+        cpu=2,
+        memory=2048,
+        disk_size=40960,
+        power_on=False,
+    )
+    c.get_task_monitor().wait_for_success(made.Tasks.Task[0])
+    vapp = VApp(c, resource=vdc.get_vapp("asked"))
+    vm = VM(c, resource=vapp.get_vm("asked-1"))
+    assert vm.get_cpus()["num_cpus"] == 2 and vm.get_memory() == 2048
+    (nic,) = vm.list_nics()
+    assert (nic["network"], nic["ip_address_mode"]) == ("demo-net", "POOL")
+    assert nic["ip_address"].startswith("192.168.10.")
+    assert vm.resource.GuestCustomizationSection.ComputerName.text == "asked-host"
+    disk = vm.resource.VmSpecSection.DiskSection.DiskSettings[0]
+    assert disk.SizeMb.text == "40960"
+    second = vdc.instantiate_vapp(
+        "asked-again", "demo-catalog", "photon-5", network="demo-net", ip_allocation_mode="pool"
+    )
+    c.get_task_monitor().wait_for_success(second.Tasks.Task[0])
+    other = VM(c, resource=VApp(c, resource=vdc.get_vapp("asked-again")).get_all_vms()[0])
+    assert other.list_nics()[0]["ip_address"] != nic["ip_address"]  # the pool gives each its own

@@ -23,6 +23,8 @@ NONE_NETWORK = "none"  # vCD's name for "not connected"
 class Nic:
     network: str | None  # the org network's name; None: not connected
     mac: str | None
+    mode: str = "NONE"  # how it gets its address: DHCP, POOL, MANUAL, NONE
+    ip: str | None = None
 
 
 def hardware(cpus: int, memory_mb: int, disks_bytes: list[int], nics: list[Nic]) -> VirtualHardwareSection:
@@ -32,7 +34,7 @@ def hardware(cpus: int, memory_mb: int, disks_bytes: list[int], nics: list[Nic])
             address=nic.mac,
             address_on_parent=index,
             automatic_allocation=nic.network is not None,
-            connection=Connection("DHCP", index == 0, nic.network or NONE_NETWORK),
+            connection=Connection(nic.mode, nic.ip, index == 0, nic.network or NONE_NETWORK),
             description="Vmxnet3 ethernet adapter",
             element_name=f"Network adapter {index}",
             instance_id=1 + index,
@@ -88,9 +90,10 @@ def connections(nics: list[Nic], href: str | None, media_type: str | None) -> Ne
             NetworkConnection(
                 network=nic.network or NONE_NETWORK,
                 index=index,
+                ip_address=nic.ip,
                 is_connected=nic.network is not None,
                 mac_address=nic.mac,
-                allocation_mode="DHCP" if nic.network else "NONE",
+                allocation_mode=nic.mode,
                 adapter_type="VMXNET3",
             )
             for index, nic in enumerate(nics)

@@ -20,6 +20,7 @@ class Connection(XmlType):
 
     NAMESPACE: ClassVar[str] = RASD
     ip_addressing_mode: str | None = attribute("ipAddressingMode", namespace=VCLOUD)
+    ip_address: str | None = attribute("ipAddress", namespace=VCLOUD)
     primary: bool | None = attribute("primaryNetworkConnection", namespace=VCLOUD)
     network: str = text()
 

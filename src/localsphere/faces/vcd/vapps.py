@@ -37,7 +37,7 @@ from localsphere.faces.vcd.ovf_types import (
 )
 from localsphere.faces.vcd.tasks import TaskViews, task
 from localsphere.faces.vcd.types import ControlAccessParams, Link, Metadata, Reference, TasksInProgress
-from localsphere.faces.vcd.wire import Asked, asked, read_xml, vcd_time, xml
+from localsphere.faces.vcd.wire import Asked, asked, read_xml, vcd_time, whole, xml
 from localsphere.world import World
 from localsphere.world.catalogs import VAPP_TEMPLATE
 from localsphere.world.errors import NotFound
@@ -88,7 +88,15 @@ def _power_links(href: str, states: set[str], deployed: bool, vm: bool) -> list[
 def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
     h = a.hrefs
     href = h.of("vm", vm.id)
-    nics = [Nic(n.get("network_name"), n.get("mac")) for n in vm.nics] or [Nic(None, None)]
+    nics = [
+        Nic(
+            n.get("network_name"),
+            n.get("mac"),
+            n.get("mode") or ("DHCP" if n.get("network") else "NONE"),
+            n.get("ip"),
+        )
+        for n in vm.nics
+    ] or [Nic(None, None)]
     guest, os_id = GUESTS.get(vm.guest_os, ("otherGuest64", 1))
     profile = h.reference("storageProfile", storage_profile_id(vapp.vdc), STORAGE_PROFILE)
     return Vm(
@@ -140,7 +148,7 @@ def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
 def vapp_element(a: Asked, vapp: VAppView, tasks: TasksInProgress | None = None) -> VApp:
     h = a.hrefs
     href = h.of("vApp", vapp.id)
-    networks = sorted({n.get("network_name") for vm in vapp.vms for n in vm.nics if n.get("network_name")})
+    networks = [name for _, name in vapp.networks]
     return VApp(
         **h.identity("vApp", vapp.id, vapp.name),
         status=STATUS.get(vapp.status, 8),
@@ -172,7 +180,6 @@ def vapp_element(a: Asked, vapp: VAppView, tasks: TasksInProgress | None = None)
                     n, None, NetworkConfiguration(Reference(h.of("network", i), NETWORK_TYPE, n)), True
                 )
                 for i, n in vapp.networks
-                if n in networks
             ],
         ),
         date_created=vcd_time(vapp.created_at),
@@ -420,8 +427,22 @@ def _sources(body: ET.Element) -> list[Source]:
                     raise InputError(
                         "value", "A hardware item's VirtualQuantity must be a whole number."
                     ) from None
-        new_name = (name.text or "").strip() if name is not None and name.text else None
-        found.append(Source(kind, object_id(href), VmChange(new_name, sizes.get(3), sizes.get(4))))
+        params = f"{V}InstantiationParams"
+        disk = item.find(f"{params}/{{{OVF}}}VirtualHardwareSection/{{{OVF}}}Item/{{{RASD}}}HostResource")
+        capacity = disk.get(f"{V}capacity") if disk is not None else None
+        connection = item.find(f"{params}/{V}NetworkConnectionSection/{V}NetworkConnection")
+        change = VmChange(
+            (name.text or "").strip() if name is not None and name.text else None,
+            sizes.get(3),
+            sizes.get(4),
+            whole(capacity, "vcloud:capacity") if capacity else None,
+            (item.findtext(f"{params}/{V}GuestCustomizationSection/{V}ComputerName") or "").strip() or None,
+            (connection.findtext(f"{V}IpAddressAllocationMode") or "").strip() or None
+            if connection is not None
+            else None,
+            (connection.findtext(f"{V}IpAddress") or "").strip() or None if connection is not None else None,
+        )
+        found.append(Source(kind, object_id(href), change))
     return found
 
 

@@ -16,12 +16,12 @@ from localsphere.faces.vcd.model import OVF, RASD, VCLOUD
 from localsphere.faces.vcd.ovf_types import Item, Vm
 from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.vapps import GUESTS, vapp_element, vm_element
-from localsphere.faces.vcd.wire import Asked, asked, read_xml, xml
+from localsphere.faces.vcd.wire import Asked, asked, read_xml, whole, xml
 from localsphere.world import World
 from localsphere.world.errors import NotFound
 from localsphere.world.org_roles import EDIT_CPU, EDIT_MEMORY, EDIT_NETWORK, EDIT_PROPERTIES
 from localsphere.world.tenant_roles import TenantCaller
-from localsphere.world.vapps import VmReconfig
+from localsphere.world.vapps import NicPlan, VmReconfig
 
 V = f"{{{VCLOUD}}}"
 VMW = "http://www.vmware.com/schema/ovf"
@@ -102,7 +102,7 @@ class SectionViews:
     async def change_item(self, request: Request, caller: TenantCaller) -> Response:
         body = await self._body(request, "Item")
         found = body.find(f"{{{RASD}}}VirtualQuantity")
-        quantity = _whole((found.text or "") if found is not None else "", "rasd:VirtualQuantity")
+        quantity = whole((found.text or "") if found is not None else "", "rasd:VirtualQuantity")
         cpu = request.url.path.rstrip("/").endswith("cpu")
         change = VmReconfig(cpus=quantity) if cpu else VmReconfig(memory_mb=quantity)
         return await self._change(request, caller, change)
@@ -114,20 +114,21 @@ class SectionViews:
         for item in body.findall(f"{{{OVF}}}Item"):
             kind = (item.findtext(f"{{{RASD}}}ResourceType") or "").strip()
             if kind in ("3", "4"):
-                sizes[kind] = _whole(
-                    item.findtext(f"{{{RASD}}}VirtualQuantity") or "", "rasd:VirtualQuantity"
-                )
+                sizes[kind] = whole(item.findtext(f"{{{RASD}}}VirtualQuantity") or "", "rasd:VirtualQuantity")
         return await self._change(request, caller, VmReconfig(cpus=sizes.get("3"), memory_mb=sizes.get("4")))
 
     async def change_connections(self, request: Request, caller: TenantCaller) -> Response:
         body = await self._body(request, "NetworkConnectionSection")
-        wanted: list[tuple[int, str | None]] = []
+        wanted: list[tuple[int, NicPlan]] = []
         for connection in body.findall(f"{V}NetworkConnection"):
-            index = _whole(connection.findtext(f"{V}NetworkConnectionIndex") or "", "NetworkConnectionIndex")
+            index = whole(connection.findtext(f"{V}NetworkConnectionIndex") or "", "NetworkConnectionIndex")
             network = connection.get("network") or "none"
             connected = (connection.findtext(f"{V}IsConnected") or "true").strip().lower() == "true"
-            wanted.append((index, network if connected and network.lower() != "none" else None))
-        nics = [network for _, network in sorted(wanted, key=lambda w: w[0])]
+            mode = (connection.findtext(f"{V}IpAddressAllocationMode") or "DHCP").strip()
+            ip = (connection.findtext(f"{V}IpAddress") or "").strip() or None
+            on = network if connected and network.lower() != "none" else None
+            wanted.append((index, NicPlan(on, mode, ip)))
+        nics = [plan for _, plan in sorted(wanted, key=lambda w: w[0])]
         return await self._change(request, caller, VmReconfig(nics=nics))
 
     async def change_customization(self, request: Request, caller: TenantCaller) -> Response:
@@ -168,10 +169,3 @@ class SectionViews:
 def _item(items: list[Item], request: Request) -> Item:
     kind = 3 if request.url.path.rstrip("/").endswith("cpu") else 4
     return next(item for item in items if item.resource_type == kind)
-
-
-def _whole(text: str, name: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise InputError("value", f"{name} must be a whole number.") from None

@@ -12,7 +12,7 @@ from lxml import etree
 from starlette.requests import Request
 from starlette.responses import Response
 
-from localsphere.faces.http import parse_xml, read_body
+from localsphere.faces.http import InputError, parse_xml, read_body
 from localsphere.faces.vcd.hrefs import Hrefs
 from localsphere.faces.vcd.model import XmlType, document
 from localsphere.faces.vcd.versions import chosen
@@ -95,3 +95,11 @@ async def read_xml(request: Request, limit: int) -> ET.Element | None:
     there is none. InputError (the product's 400) when it is malformed."""
     body = await read_body(request, limit)
     return parse_xml(body) if body.strip() else None
+
+
+def whole(text: str, name: str) -> int:
+    """A body's whole number (``name`` says which, in the 400 when it is not one)."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise InputError("value", f"{name} must be a whole number.") from None

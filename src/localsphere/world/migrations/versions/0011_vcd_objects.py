@@ -115,6 +115,7 @@ def upgrade() -> None:
         _owner(),
         sa.Column("deployed", sa.Boolean(), nullable=False),
         sa.Column("folder", sa.String(length=32), nullable=False),
+        sa.Column("networks", sa.Text(), nullable=False),
         sa.Column("created_at", sa.Float(), nullable=False),
     )
     op.create_index("ix_vapps_vdc_name", "vapps", ["vdc", "name"], unique=True)
