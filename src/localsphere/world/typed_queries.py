@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, case, func, literal, select, type_coerce
+from sqlalchemy import BigInteger, Boolean, Integer, String, case, cast, func, literal, select, type_coerce
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
@@ -186,6 +186,12 @@ _VAPP_MEMORY = (
     .correlate(VApp)
     .scalar_subquery()
 )
+_VAPP_STORAGE_KB = (
+    select(func.coalesce(func.sum(ManagedObject.capacity), 0) // 1024)
+    .where(ManagedObject.vapp == VApp.id, ManagedObject.kind == VM)
+    .correlate(VApp)
+    .scalar_subquery()
+)
 _VAPP_STATES = (
     select(func.min(ManagedObject.power_state), func.max(ManagedObject.power_state))
     .where(ManagedObject.vapp == VApp.id, ManagedObject.kind == VM)
@@ -241,6 +247,7 @@ def _vapp_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
                 "org": Attribute(VApp.tenant, "org"),
                 **found,
                 "isVdcEnabled": Attribute(OrgVdc.enabled),
+                "storageKB": Attribute(cast(_VAPP_STORAGE_KB, BigInteger)),
                 "cpuAllocationMhz": Attribute(type_coerce(_VAPP_CPUS * MHZ_PER_CPU, Integer)),
             }
         return found
@@ -491,6 +498,19 @@ def _network_attributes(_now: float) -> dict[str, Attribute]:
     }
 
 
+def _org_network_attributes(_now: float) -> dict[str, Attribute]:
+    """``orgNetwork``: the org networks as the API before 5.1's VDC networks showed them."""
+    return {
+        "name": Attribute(OrgNetwork.name),
+        "org": Attribute(OrgNetwork.tenant, "org"),
+        "isIpScopeInherited": Attribute(_bool(False)),
+        "gateway": Attribute(OrgNetwork.gateway),
+        "netmask": Attribute(OrgNetwork.netmask),
+        "dns1": Attribute(OrgNetwork.dns),
+        "isBusy": Attribute(_bool(False)),
+    }
+
+
 def _tasks(_now: float) -> Select[Any]:
     return select(Task.id)
 
@@ -665,6 +685,15 @@ def _types() -> dict[str, QueryType]:
             ),
         ]
     found += [
+        QueryType(
+            "orgNetwork",
+            "OrgNetworkRecord",
+            "network",
+            _networks,
+            OrgNetwork.id,
+            OrgNetwork.tenant,
+            _org_network_attributes,
+        ),
         QueryType(
             "orgVdcNetwork",
             "OrgVdcNetworkRecord",

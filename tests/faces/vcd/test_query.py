@@ -22,6 +22,7 @@ TYPES = (
     "task",
     "organization",
     "role",
+    "orgNetwork",
 )
 ADMIN_TYPES = (
     "adminVApp",
@@ -97,7 +98,11 @@ def test_filters_sorting_paging_and_fields(server):
         following = link(first, "nextPage", "records+xml")
         second = assert_valid(c.get(following, headers=alice).content)
         assert [r.get("name") for r in second.findall(f"{V15}VAppRecord")] == ["app-2", "app-1"]
-        assert link(second, "previousPage", "records+xml")
+        assert link(second, "previousPage", "records+xml") and link(second, "firstPage", "records+xml")
+        last = assert_valid(c.get(link(first, "lastPage", "records+xml"), headers=alice).content)
+        assert [r.get("name") for r in last.findall(f"{V15}VAppRecord")] == ["app-0"]
+        other = assert_valid(c.get(link(first, "alternate", "references+xml"), headers=alice).content)
+        assert [r.get("name") for r in other.findall(f"{V15}VAppReference")] == ["app-4", "app-3"]
         both = records(c, alice, type="vApp", filter="(name==app-1,name==app-2);isDeployed==true")
         assert [r.get("name") for r in both.findall(f"{V15}VAppRecord")] == ["app-2"]
         by_vdc = records(c, alice, type="vApp", filter=f"vdc=={vdc_href};name==app-3")

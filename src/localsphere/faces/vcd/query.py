@@ -92,22 +92,26 @@ def _number(text: str | None, default: int, name: str) -> int:
 
 
 def _page(h: Hrefs, answer: Answer, shape: str, version: str, request: Request) -> etree._Element:
-    """The page's container with its links (this page, the next and previous ones) and records."""
+    """The page's container with its links (the page in the other formats; the first, previous,
+    next and last pages) and records."""
     kind = answer.type
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "format")]
 
-    def at(page: int) -> str:
-        return f"{h.base}/api/query?{urlencode([*kept, ('page', str(page))])}"
+    def at(page: int, shape: str = shape) -> str:
+        return f"{h.base}/api/query?{urlencode([*kept, ('format', shape), ('page', str(page))])}"
 
-    links = [
-        Link("alternate", at(answer.page).replace(f"format={shape}", f"format={f}"), FORMAT_TYPES[f])
-        for f in FORMATS
-        if f != shape
-    ]
-    if answer.page * answer.page_size < answer.total:
-        links.append(Link("nextPage", at(answer.page + 1), FORMAT_TYPES[shape]))
+    last = max(1, -(-answer.total // answer.page_size))
+    links = [Link("alternate", at(answer.page, f), FORMAT_TYPES[f]) for f in FORMATS if f != shape]
     if answer.page > 1:
-        links.append(Link("previousPage", at(answer.page - 1), FORMAT_TYPES[shape]))
+        links += [
+            Link("firstPage", at(1), FORMAT_TYPES[shape]),
+            Link("previousPage", at(answer.page - 1), FORMAT_TYPES[shape]),
+        ]
+    if answer.page < last:
+        links += [
+            Link("nextPage", at(answer.page + 1), FORMAT_TYPES[shape]),
+            Link("lastPage", at(last), FORMAT_TYPES[shape]),
+        ]
     container = QueryResults(
         at(answer.page), FORMAT_TYPES[shape], kind.name, answer.page, answer.page_size, answer.total, links
     )
