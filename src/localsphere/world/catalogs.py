@@ -20,6 +20,7 @@ from localsphere.world.store import Store
 VAPP_TEMPLATE, MEDIA = "VAPP_TEMPLATE", "MEDIA"
 ITEMS_MOST = 10_000  # items or catalogs one answer lists: a bound, not a rule of vCD's
 GIB = 1 << 30
+ENTITY_WORDS = {VAPP_TEMPLATE: "vApp template", MEDIA: "medium"}  # an item's entity, in messages
 TEMPLATE_KEYS = ("name", "cpus", "memory_mb", "disk_mb", "guest_os")  # what a template keeps of a VM
 
 
@@ -245,7 +246,8 @@ class Catalogs:
         """The template or medium ``entity_id`` (of ``kind``), with its catalog entry."""
         found = self._one(CatalogItem.entity_id == entity_id, entity_id, viewer, kind.lower())
         if found.kind != kind:
-            raise NotFound(f"{kind.lower()}.not_found", f"No {kind.lower()} with id {entity_id}.", entity_id)
+            words = ENTITY_WORDS[kind]
+            raise NotFound(f"{kind.lower()}.not_found", f"No {words} with id {entity_id}.", entity_id)
         return found
 
     def template_vm(self, vm_id: str, viewer: str | None) -> tuple[ItemView, TemplateVm]:
@@ -268,5 +270,6 @@ class Catalogs:
         with self._store.query() as conn:
             row = conn.execute(_items().where(condition, visible(CatalogItem.tenant, viewer))).first()
         if row is None:
-            raise NotFound(f"{what}.not_found", f"No {what.replace('_', ' ')} with id {wanted}.", wanted)
+            words = ENTITY_WORDS.get(what.upper(), what.replace("_", " "))
+            raise NotFound(f"{what}.not_found", f"No {words} with id {wanted}.", wanted)
         return _item(row)

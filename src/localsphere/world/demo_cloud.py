@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 from localsphere.world import identity
 from localsphere.world.access import VCD
 from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE, TemplateVm, add_catalog, add_item
-from localsphere.world.identity import ORG, USER
+from localsphere.world.identity import USER
 from localsphere.world.inventory import CLUSTER
 from localsphere.world.org_roles import ORGANIZATION_ADMINISTRATOR
 from localsphere.world.org_vdcs import add_network, add_vdc, vdc_row
-from localsphere.world.schema import Assignment, Domain, ManagedObject, Tenant
-from localsphere.world.tenants import tenant_scope
+from localsphere.world.schema import Assignment, ManagedObject
+from localsphere.world.tenants import add_org, tenant_scope
 from localsphere.world.vapps import add_vapp, network_of
 
 ORG_NAME = "demo-org"
@@ -33,13 +33,6 @@ TEMPLATES = {
 }
 MEDIUM = "ubuntu-24.04.iso"
 VAPP_NAME = "demo-web"
-
-
-def add_org(s: Session, name: str, full_name: str, now: float, description: str = "") -> None:
-    """A tenant with an ORG domain (named as the tenant) for its own users."""
-    s.add(Tenant(name=name, full_name=full_name, description=description, created_at=now))
-    s.add(Domain(name=name, kind=ORG, created_at=now, tenant=name))
-    s.flush()
 
 
 def seed_demo_cloud(s: Session, now: float, password_hash: str) -> None:

@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, NotFound
-from localsphere.world.inventory import FOLDER, NETWORK, POOL, POWERED_ON, VM, add_object
+from localsphere.world.inventory import CLUSTER, FOLDER, NETWORK, POOL, POWERED_ON, VM, add_object
+from localsphere.world.plan import TenantPlan
+from localsphere.world.scenario import ScenarioError
 from localsphere.world.schema import ManagedObject, OrgNetwork, OrgVdc, VApp
 from localsphere.world.store import INVENTORY, Store, changed
 
@@ -283,3 +285,22 @@ def _usage(conn: Connection, vdc: VdcView) -> VdcUsage:
         disk += sum(d.get("capacity", 0) for d in json.loads(details).get("disks", ()))
     vapps = conn.scalar(select(func.count()).select_from(VApp).where(VApp.vdc == vdc.id)) or 0
     return VdcUsage(int(cpus) * MHZ_PER_CPU, int(memory), disk // MB, vapps, count, running)
+
+
+def add_planned(s: Session, tenants: tuple[TenantPlan, ...], now: float) -> None:
+    """The VDCs a scenario's tenants declare, on the inventory's first cluster, each network on
+    a subnet of its own (10.<n>.0.0/24, gateway .1). ScenarioError when there is no cluster."""
+    wanted = [(tenant, vdc) for tenant in tenants for vdc in tenant.vdcs]
+    if not wanted:
+        return
+    cluster = s.scalars(
+        select(ManagedObject.moid).where(ManagedObject.kind == CLUSTER).order_by(ManagedObject.moid)
+    ).first()
+    for n, (tenant, vdc) in enumerate(wanted, start=1):
+        if cluster is None:
+            raise ScenarioError(
+                vdc.line, f"VDC {vdc.name} of {tenant.name}: the inventory has no cluster to back it"
+            )
+        vdc_id = add_vdc(s, tenant.name, vdc.name, cluster, now)
+        if vdc.network:
+            add_network(s, vdc_id, vdc.network, f"10.{n % 256}.0.1", "255.255.255.0", now)

@@ -14,7 +14,8 @@ from localsphere.settings import InventorySpec
 
 SDDC_FAMILY, VCENTER_FAMILY, OPS_FAMILY = "sddc", "vcenter", "operations"
 AUTOMATION_FAMILY = "automation"  # vRA: a system or default-tenant role, by its id (CSP_TENANT_ADMIN)
-FAMILIES = (SDDC_FAMILY, VCENTER_FAMILY, OPS_FAMILY, AUTOMATION_FAMILY)
+CLOUD_FAMILY = "cloud_director"  # vCD: a role by its name (vApp Author), in the user's org
+FAMILIES = (SDDC_FAMILY, VCENTER_FAMILY, OPS_FAMILY, AUTOMATION_FAMILY, CLOUD_FAMILY)
 ROLE_FAMILIES = (SDDC_FAMILY, VCENTER_FAMILY, OPS_FAMILY)  # those a scenario may add roles to
 POWER_STATES = ("POWERED_ON", "POWERED_OFF", "SUSPENDED")
 
@@ -198,10 +199,23 @@ class RolePlan:
 
 
 @dataclass(frozen=True)
+class VdcPlan:
+    """A VDC of a tenant's org (on the inventory's first cluster), with an org network when
+    ``network`` names one."""
+
+    name: str
+    network: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class TenantPlan:
+    """A tenant (an org): its own users are scenario users of ``domain: <its name>``."""
+
     name: str
     full_name: str
     description: str = ""
+    vdcs: tuple[VdcPlan, ...] = ()
     line: int = 0
 
 

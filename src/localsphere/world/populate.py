@@ -10,11 +10,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from localsphere.world import identity, tenant_roles
-from localsphere.world.access import OPS, ROOTS, SDDC, VCENTER, VRA
+from localsphere.world.access import OPS, ROOTS, SDDC, VCD, VCENTER, VRA
 from localsphere.world.auth import digest
-from localsphere.world.identity import GROUP, SERVICE, USER
+from localsphere.world.identity import GROUP, ORG, SERVICE, USER
 from localsphere.world.plan import (
     AUTOMATION_FAMILY,
+    CLOUD_FAMILY,
     OPS_FAMILY,
     SDDC_FAMILY,
     VCENTER_FAMILY,
@@ -31,11 +32,16 @@ from localsphere.world.schema import (
     Privilege,
     Role,
     RolePrivilege,
-    Tenant,
 )
-from localsphere.world.tenants import DEFAULT_TENANT, tenant_scope
+from localsphere.world.tenants import DEFAULT_TENANT, add_org, tenant_scope
 
-FAMILY = {SDDC_FAMILY: SDDC, VCENTER_FAMILY: VCENTER, OPS_FAMILY: OPS, AUTOMATION_FAMILY: VRA}
+FAMILY = {
+    SDDC_FAMILY: SDDC,
+    VCENTER_FAMILY: VCENTER,
+    OPS_FAMILY: OPS,
+    AUTOMATION_FAMILY: VRA,
+    CLOUD_FAMILY: VCD,
+}
 
 
 class _Passwords:
@@ -57,6 +63,8 @@ def populate(
     for role in plan.roles:
         _add_role(s, role, now)
     s.flush()
+    for tenant in plan.tenants:  # first: their orgs' own users are users of the scenario
+        add_org(s, tenant.name, tenant.full_name, now, tenant.description)
     passwords = _Passwords(hash_password)
     domains = set(s.scalars(select(Domain.name)))
     for user in plan.users:
@@ -81,10 +89,6 @@ def populate(
         row.api_key_digest = digest(service.api_key)
         s.flush()
         _grant(s, row, service.roles, service.line, now)
-    s.add_all(
-        Tenant(name=t.name, full_name=t.full_name, description=t.description, created_at=now)
-        for t in plan.tenants
-    )
 
 
 def _add_role(s: Session, role: RolePlan, now: float) -> None:
@@ -138,6 +142,9 @@ def _grant(s: Session, principal: Principal, roles: dict[str, str], line: int, n
         if role_id is None:
             raise ScenarioError(line, f"{principal.name}: {family_name} has no role {role_name}")
         scope = ROOTS[family]
+        org = s.scalar(select(Domain.tenant).where(Domain.name == principal.domain, Domain.kind == ORG))
+        if family == VCD and org is not None:  # an org's own user: a role in its org
+            scope = tenant_scope(org)
         if family == VRA:
             kind = tenant_roles.BY_ID[role_name].scope
             if kind == tenant_roles.BUSINESS_GROUP:

@@ -36,6 +36,7 @@ from localsphere.world.plan import (
     ServiceUserPlan,
     TenantPlan,
     UserPlan,
+    VdcPlan,
     VmGroup,
     VmSize,
 )
@@ -65,7 +66,10 @@ _KINDS = {
 Rule = tuple[re.Pattern[str], str]
 _TEXT: Rule = (re.compile(r".{1,255}", re.S), "1 to 255 characters")
 _NAME: Rule = (re.compile(r"[^@\\/\s]{1,255}"), "1 to 255 characters without '@', '\\', '/' or spaces")
-_DOMAIN: Rule = (re.compile(r"[A-Za-z0-9.-]{1,255}"), "a domain name of letters, digits, '.' and '-'")
+_DOMAIN: Rule = (
+    re.compile(r"[A-Za-z0-9_.-]{1,255}"),
+    "a domain name (or an org's) of letters, digits, '_', '.' and '-'",
+)
 _API_KEY: Rule = (re.compile(r"[!-~]{16,128}"), "16 to 128 printable ASCII characters without spaces")
 _TENANT: Rule = (re.compile(r"[A-Za-z0-9_-]{1,128}"), "1 to 128 letters, digits, '_' or '-'")
 _GUEST: Rule = (re.compile(r"[A-Z0-9_]{1,255}"), "upper-case letters, digits and '_', such as OTHER_LINUX_64")
@@ -269,10 +273,16 @@ def _role(node: yaml.Node, path: str) -> RolePlan:
     return RolePlan(name, family, privileges, f.get("description", _str, ""), f.line)
 
 
+def _vdc(node: yaml.Node, path: str) -> VdcPlan:
+    f = _Fields(node, path, ("name", "network"))
+    return VdcPlan(f.need("name", _name), f.get("network", _name, None), f.line)
+
+
 def _tenant(node: yaml.Node, path: str) -> TenantPlan:
-    f = _Fields(node, path, ("name", "full_name", "description"))
+    f = _Fields(node, path, ("name", "full_name", "description", "vdcs"))
     name = f.need("name", partial(_string, rule=_TENANT))
-    return TenantPlan(name, f.get("full_name", _string, name), f.get("description", _str, ""), f.line)
+    vdcs = _unique(f.get("vdcs", _each(_vdc), ()), f.at("vdcs"), lambda v: v.name.lower())
+    return TenantPlan(name, f.get("full_name", _string, name), f.get("description", _str, ""), vdcs, f.line)
 
 
 def _identity(node: yaml.Node, path: str) -> IdentityPlan:

@@ -20,6 +20,7 @@ from localsphere.world.access import OPS, ROOTS, SDDC, VCD, VCENTER, VRA
 from localsphere.world.auth import digest
 from localsphere.world.demo_cloud import seed_demo_cloud
 from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
+from localsphere.world.org_vdcs import add_planned
 from localsphere.world.plan import Scenario
 from localsphere.world.populate import populate
 from localsphere.world.schema import (
@@ -169,6 +170,7 @@ def seed(
     _seed_local_account(s, now)
     populate(s, scenario.identity, now, hash_password, demo_password)
     made = inventory.build(s, scenario.inventory_plan(inventory_spec), now - INVENTORY_AGE, progress)
+    add_planned(s, scenario.identity.tenants, now)
     if demo_hash is not None and scenario.inventory is None:  # the demo world's, not a scenario's own
         seed_demo_cloud(s, now - INVENTORY_AGE, demo_hash)
     return made

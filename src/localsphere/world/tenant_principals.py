@@ -25,7 +25,7 @@ from localsphere.world.auth import Auth
 from localsphere.world.clock import Clock
 from localsphere.world.directory import DirectoryConfig, DirectoryGroup, DirectoryUser
 from localsphere.world.errors import NotFound, Unauthenticated
-from localsphere.world.identity import GROUP, USER, PrincipalView
+from localsphere.world.identity import GROUP, ORG, USER, PrincipalView
 from localsphere.world.identity_stores import IdentityStores
 from localsphere.world.listing import Counted, Listing, cut
 from localsphere.world.schema import Assignment, Domain, Membership, Principal
@@ -101,7 +101,8 @@ class TenantPrincipals:
     def sign_in(self, tenant_name: str, username: str, password: str) -> tuple[TenantView, PrincipalView]:
         """Check a user's password for a tenant: an SSO user's against its hash (counting failures
         toward the lockout), a directory user's by a bind as that user. A bare name is looked for
-        in the tenant's default store (its first sign-in domain). Unauthenticated, naming the
+        among the org's own users, else in the tenant's default store (its first sign-in domain:
+        the SSO domain, or its first directory). Unauthenticated, naming the
         user and the tenant as vRA does, when the tenant, the domain or the password is wrong."""
         user, place = _shown(username), _shown(tenant_name)
         refused = Unauthenticated(
@@ -112,6 +113,14 @@ class TenantPrincipals:
         name, domain = _split(username, domains[0] if domains else None)
         chosen = next((d for d in domains if domain is not None and d.lower() == domain.lower()), None)
         with self._store.query() as conn:
+            if tenant is not None and "@" not in username and "\\" not in username:  # the org's own first
+                own = list(
+                    conn.scalars(select(Domain.name).where(Domain.kind == ORG, Domain.tenant == tenant.name))
+                )
+                known = select(Principal.domain).where(
+                    Principal.login.in_([identity.login_of(USER, name, d) for d in own])
+                )
+                chosen = conn.scalar(known) or chosen
             config = self._stores.config(conn, chosen) if chosen is not None else None
         if tenant is None or chosen is None or not password:
             raise refused

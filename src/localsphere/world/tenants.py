@@ -102,14 +102,25 @@ def tenant_row(db: Session | Connection, name: str) -> TenantView | None:
 
 
 def _sign_in_domains(db: Session | Connection, tenant: TenantView) -> tuple[str, ...]:
+    sso = []
     if tenant.is_default:
         sso = list(db.scalars(select(Domain.name).where(Domain.kind == SSO).order_by(Domain.name)))
-    else:  # the org's own users
-        sso = list(db.scalars(select(Domain.name).where(Domain.kind == ORG, Domain.tenant == tenant.name)))
     linked = db.scalars(
         select(IdentityStore.domain).where(IdentityStore.tenant == tenant.name).order_by(IdentityStore.domain)
     )
-    return (*sso, *linked)
+    own = db.scalars(select(Domain.name).where(Domain.kind == ORG, Domain.tenant == tenant.name))
+    return (*sso, *linked, *own)
+
+
+def add_org(s: Session, name: str, full_name: str, now: float, description: str = "") -> Tenant:
+    """A tenant, with an ORG domain named as it for its org's own users (unless a domain has that
+    name already: a directory's, say)."""
+    row = Tenant(name=name, full_name=full_name, description=description, created_at=now, is_default=False)
+    s.add(row)
+    if s.get(Domain, name) is None:
+        s.add(Domain(name=name, kind=ORG, created_at=now, tenant=name))
+    s.flush()
+    return row
 
 
 class Tenants:
@@ -125,9 +136,9 @@ class Tenants:
         self._domains: Copies[str, tuple[str, ...]] = Copies(store.generations[STATE], max_age, limit=1000)
 
     def domains(self, tenant: TenantView) -> tuple[str, ...]:
-        """The domains whose users sign in to ``tenant``: its identity stores', after (as its
-        default store, where a bare name is looked for) the SSO domain for the default tenant and
-        the org's own users' domain for any other that has one."""
+        """The domains whose users sign in to ``tenant``: the SSO domain's for the default tenant,
+        its identity stores', then its org's own users' (the first is its default store, where a
+        bare name is looked for)."""
 
         def read() -> tuple[str, ...]:
             with self._store.query() as conn:
@@ -188,8 +199,7 @@ class Tenants:
                     raise Invalid(
                         "tenant.name", "Tenant id may only contain letters, digits, '_', '.' and '-'.", name
                     )
-                row = Tenant(name=name, created_at=self._clock.now(s), is_default=False)
-                s.add(row)
+                row = add_org(s, name, spec.full_name, self._clock.now(s))
             row.full_name = spec.full_name
             row.description = spec.description or ""
             row.contact_email = spec.contact_email

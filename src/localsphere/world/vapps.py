@@ -463,6 +463,8 @@ class VApps:
                 vapp.deployed = False
             else:
                 target, acts_on = _ACTIONS[action]
+                if not states:
+                    raise WrongState("vapp.empty", _refusal(quoted, "has no virtual machines"), vapp.name)
                 if not states & acts_on:
                     raise WrongState(f"vapp.{action}", _refusal(quoted, _not_in(action, status)), vapp.name)
                 _power(s, vapp_id, target, acts_on)

@@ -66,3 +66,46 @@ def test_pyvcloud_lists_the_orgs(server, scenario):
         assert client.get_org_by_name("acme").FullName == "ACME Corporation"
     finally:
         client.logout()
+
+
+def test_a_scenario_org_with_its_own_users_vdc_and_network(server, scenario):
+    """A scenario declares an org, its VDC and network, and its own users with vCD roles: they
+    sign in to it, see only it, and may do what their role allows."""
+    from vcd_client import sign_in
+
+    made = scenario(
+        "identity:\n"
+        "  tenants:\n"
+        "    - {name: beta, full_name: Beta Inc., vdcs: [{name: beta-vdc, network: beta-net}]}\n"
+        "  users:\n"
+        "    - {name: bob, domain: beta, roles: {cloud_director: vApp Author}}\n"
+        "    - {name: eve, domain: beta, roles: {cloud_director: Console Access Only}}\n"
+    )
+    assert made.status_code == 200, made.text
+    with server.client(base_url=server.vcd) as c:
+        bob = sign_in(c, "bob@beta")
+        session = assert_valid(c.get("/api/session", headers=bob).content)
+        assert session.get("roles") == "vApp Author" and session.get("org") == "beta"
+        vdcs = assert_valid(c.get("/api/query", params={"type": "orgVdc"}, headers=bob).content)
+        assert [r.get("name") for r in vdcs.findall(f"{V15}OrgVdcRecord")] == ["beta-vdc"]
+        nets = assert_valid(c.get("/api/query", params={"type": "orgVdcNetwork"}, headers=bob).content)
+        (net,) = nets.findall(f"{V15}OrgVdcNetworkRecord")
+        assert (net.get("name"), net.get("defaultGateway")) == ("beta-net", "10.1.0.1")
+        assert (
+            assert_valid(c.get("/api/query", params={"type": "vApp"}, headers=bob).content).get("total")
+            == "0"
+        )
+        eve = sign_in(c, "eve@beta")
+        body = '<ComposeVAppParams xmlns="http://www.vmware.com/vcloud/v1.5" name="mine"/>'
+        compose = f"{vdcs.find(f'{V15}OrgVdcRecord').get('href')}/action/composeVApp"
+        sent = {"Content-Type": "application/vnd.vmware.vcloud.composeVAppParams+xml"}
+        refused = c.post(compose, content=body, headers={**eve, **sent})
+        assert refused.status_code == 403 and "vApp: Create" in assert_valid(refused.content).get("message")
+        assert c.post(compose, content=body, headers={**bob, **sent}).status_code == 201
+        alice = sign_in(c, "alice@demo-org")
+        assert (
+            assert_valid(
+                c.get("/api/query", params={"type": "vApp", "filter": "name==mine"}, headers=alice).content
+            ).get("total")
+            == "0"
+        )

@@ -92,9 +92,22 @@ def test_cloudapi_sign_in_and_sign_out(server):
             "/cloudapi/1.0.0/sessions", auth=("administrator@System", DEMO_PASSWORD), headers=JSON36
         )
         assert wrong_door.status_code == 401  # the System org signs in as the provider
+        error = wrong_door.json()  # cloudapi's errors are its JSON
+        assert error["minorErrorCode"] == "UNAUTHORIZED" and error["message"] and error["stackTrace"] is None
+        assert wrong_door.headers["x-vmware-vcloud-request-id"]
     with server.client(base_url=server.vcd) as c:
         bearer = {**XML36, "Authorization": f"Bearer {token}"}
+        current = c.get("/cloudapi/1.0.0/sessions/current", headers={**bearer, **JSON36})
+        assert current.status_code == 200 and current.json()["roles"] == ["System Administrator"]
+        assert current.json()["id"] == r.json()["id"]
         assert c.get("/api/session", headers=bearer).status_code == 200
+        json_body = c.post(
+            "/api/vApp/vapp-00000000-0000-0000-0000-000000000000/action/undeploy",
+            content=b"{}",
+            headers={**bearer, "Content-Type": "application/json"},
+        )
+        assert json_body.status_code == 415
+        assert assert_valid(json_body.content).get("minorErrorCode") == "UNSUPPORTED_MEDIA_TYPE"
         assert c.delete("/cloudapi/1.0.0/sessions/current", headers=bearer).status_code == 204
         assert c.get("/api/session", headers=bearer).status_code == 401
 

@@ -5,10 +5,13 @@ HTTP status, ``minorErrorCode`` the product's name for it (``RESOURCE_NOT_FOUND`
 
 from __future__ import annotations
 
+import uuid
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
+from localsphere.faces.http import json_response
 from localsphere.faces.routing import answers, status_answers
 from localsphere.faces.vcd.model import document
 from localsphere.faces.vcd.types import Error
@@ -17,6 +20,7 @@ from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound, Una
 from localsphere.world.tasks import Busy
 
 ERROR_TYPE = "application/vnd.vmware.vcloud.error+xml"
+REQUEST_ID = "X-VMWARE-VCLOUD-REQUEST-ID"
 MINOR = {
     400: "BAD_REQUEST",
     401: "UNAUTHORIZED",
@@ -26,15 +30,33 @@ MINOR = {
     406: "NOT_ACCEPTABLE",
     413: "REQUEST_ENTITY_TOO_LARGE",
     500: "INTERNAL_SERVER_ERROR",
+    415: "UNSUPPORTED_MEDIA_TYPE",
     503: "SERVICE_UNAVAILABLE",
 }
 STATUS = {Invalid: 400, Unauthenticated: 401, Forbidden: 403, NotFound: 404}
 
 
 def error_response(request: Request, status: int, message: str, minor: str | None = None) -> Response:
+    """The product's error: the ``Error`` element, or under ``/cloudapi`` its JSON (cloudapi's
+    error.yaml), with a request id as the product sends one (clients quote it)."""
+    minor = minor or MINOR.get(status, "BAD_REQUEST")
+    headers = {REQUEST_ID: str(uuid.uuid4())}
+    if request.url.path.startswith("/cloudapi/"):
+        body = {"minorErrorCode": minor, "message": message, "stackTrace": None}
+        return json_response(body, status, headers=headers)
     version = answered_in(request.headers.get("accept", ""))
-    body = document(Error(message, status, minor or MINOR.get(status, "BAD_REQUEST")), version)
-    return Response(body, status_code=status, media_type=f"{ERROR_TYPE};version={version}")
+    body_xml = document(Error(message, status, minor), version)
+    return Response(
+        body_xml, status_code=status, headers=headers, media_type=f"{ERROR_TYPE};version={version}"
+    )
+
+
+class UnsupportedMedia(Exception):
+    """A body in a media type the operation does not take (415)."""
+
+
+def on_unsupported(request: Request, exc: Exception) -> Response:
+    return error_response(request, 415, str(exc), "UNSUPPORTED_MEDIA_TYPE")
 
 
 async def unavailable(scope: Scope) -> Response:
@@ -68,4 +90,13 @@ def on_busy(request: Request, exc: Exception) -> Response:
     return error_response(request, 400, exc.message, "BUSY_ENTITY")
 
 
-answer = answers({NotOffered: on_not_offered, Conflict: on_conflict, Busy: on_busy, **_plain}, _internal)
+answer = answers(
+    {
+        NotOffered: on_not_offered,
+        Conflict: on_conflict,
+        Busy: on_busy,
+        UnsupportedMedia: on_unsupported,
+        **_plain,
+    },
+    _internal,
+)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -184,11 +185,33 @@ class VcdFace:
         (and ``x-vcloud-authorization``), and the session as JSON."""
         _version(request)
         token, tenant, caller = await self._sign_in(request, provider)
+        headers = {
+            ACCESS_TOKEN_HEADER: token,
+            "X-VMWARE-VCLOUD-TOKEN-TYPE": "Bearer",
+            TOKEN_HEADER: token,
+        }
+        return json_response(
+            await self._cloudapi_session(request, tenant, caller, token), 200, headers=headers
+        )
+
+    async def cloudapi_current(self, request: Request, caller: TenantCaller) -> Response:
+        """``GET /cloudapi/1.0.0/sessions/current``: the session, as its sign-in answered it."""
+        _version(request)
+        tenant = await self.runner.read(self.world.tenants.get, caller.tenant)
+        return json_response(
+            await self._cloudapi_session(request, tenant, caller, session_token(request) or "")
+        )
+
+    async def _cloudapi_session(
+        self, request: Request, tenant: TenantView, caller: TenantCaller, token: str
+    ) -> dict[str, Any]:
+        """cloudapi's session (data-structures/Session): who, where, the roles held, the idle
+        timeout; its id is fixed by its token (a one-way hash of it)."""
         principal = caller.caller.principal
         idle = await self.runner.read(self.world.sessions.idle_timeout, VCD)
         roles = await self.runner.read(self.world.access.role_names, principal.id, VCD)
-        body = {
-            "id": f"urn:vcloud:session:{uuid.uuid4()}",
+        return {
+            "id": f"urn:vcloud:session:{uuid.uuid5(uuid.UUID(SITE_ID), token)}",
             "site": {"name": request.url.hostname, "id": f"urn:vcloud:site:{SITE_ID}"},
             "user": {"name": principal.name, "id": f"urn:vcloud:user:{principal.id}"},
             "org": {"name": org_name(tenant), "id": f"urn:vcloud:org:{org_id(tenant)}"},
@@ -197,12 +220,6 @@ class VcdFace:
             "roleRefs": [{"name": r, "id": f"urn:vcloud:role:{role_id(r)}"} for r in roles],
             "sessionIdleTimeoutMinutes": int(idle // 60),
         }
-        headers = {
-            ACCESS_TOKEN_HEADER: token,
-            "X-VMWARE-VCLOUD-TOKEN-TYPE": "Bearer",
-            TOKEN_HEADER: token,
-        }
-        return json_response(body, 200, headers=headers)
 
     async def get_session(self, request: Request, caller: TenantCaller) -> Response:
         version = _version(request)
@@ -318,6 +335,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.anonymous("POST", "/api/sessions", face.sign_in)
     table.anonymous("POST", f"{CLOUDAPI}/sessions", face.cloudapi_sign_in)
     table.anonymous("POST", f"{CLOUDAPI}/sessions/provider", face.cloudapi_provider_sign_in)
+    table.add("GET", f"{CLOUDAPI}/sessions/current", face.cloudapi_current)
     table.add("DELETE", f"{CLOUDAPI}/sessions/current", face.sign_out)
     table.add("GET", "/api/session", face.get_session)
     table.add("DELETE", "/api/session", face.sign_out)

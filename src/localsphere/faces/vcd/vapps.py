@@ -400,7 +400,7 @@ def _expect(body: ET.Element | None, tag: str, optional: bool = False) -> ET.Ele
             return ET.Element(f"{V}{tag}")
         raise InputError("empty", f"The request needs a {tag} body.")
     if body.tag != f"{V}{tag}":
-        raise InputError("value", f"Expected a {tag} element in namespace {VCLOUD}.")
+        raise InputError("value", f"The body must be the element {tag} of namespace {VCLOUD}.")
     return body
 
 

@@ -146,7 +146,7 @@ class SectionViews:
     async def _body(self, request: Request, tag: str, namespace: str = VCLOUD) -> ET.Element:
         body = await read_xml(request, self.max_body)
         if body is None or body.tag != f"{{{namespace}}}{tag}":
-            raise InputError("value", f"Expected a {tag} element in namespace {namespace}.")
+            raise InputError("value", f"The body must be the element {tag} of namespace {namespace}.")
         return body
 
     async def _change(self, request: Request, caller: TenantCaller, change: VmReconfig) -> Response:

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import InputError, parse_xml, read_body
+from localsphere.faces.vcd.errors import UnsupportedMedia
 from localsphere.faces.vcd.hrefs import Hrefs
 from localsphere.faces.vcd.model import XmlType, document
 from localsphere.faces.vcd.versions import chosen
@@ -93,6 +94,9 @@ def vcd_time(epoch: float | None) -> str | None:
 async def read_xml(request: Request, limit: int) -> ET.Element | None:
     """A request's XML body (no DTD, entities or network; at most ``limit`` bytes); None when
     there is none. InputError (the product's 400) when it is malformed."""
+    given = request.headers.get("content-type", "")
+    if given and "xml" not in given.lower():
+        raise UnsupportedMedia(f"The operation takes an XML body, not {given.split(';')[0].strip()}.")
     body = await read_body(request, limit)
     return parse_xml(body) if body.strip() else None
 

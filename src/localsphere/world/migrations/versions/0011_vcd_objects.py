@@ -147,6 +147,14 @@ def _catalogue() -> None:
     conn = op.get_bind()
     if conn.execute(sa.text("SELECT 1 FROM domains LIMIT 1")).first() is None:
         return  # a world not yet seeded: its seed makes the catalogue
+    # Every tenant's org has a domain of its own users, named as it (unless one has that name).
+    conn.execute(
+        sa.text(
+            "INSERT INTO domains (name, kind, created_at, tenant) "
+            "SELECT t.name, 'ORG', t.created_at, t.name FROM tenants t "
+            "WHERE NOT t.is_default AND NOT EXISTS (SELECT 1 FROM domains d WHERE d.name = t.name)"
+        )
+    )
     if conn.execute(sa.text("SELECT 1 FROM roles WHERE family = 'vcd' LIMIT 1")).first() is not None:
         return
     now = time.time()
