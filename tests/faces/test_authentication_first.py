@@ -26,6 +26,9 @@ NOBODY = ("nobody@vsphere.local", "wrong")
 def is_face_401(face, path, r):
     if r.status_code != 401:
         return False
+    if face == "cloud-director" and path.startswith("/cloudapi/"):  # cloudapi's errors are JSON
+        body = r.json()
+        return body["minorErrorCode"] == "UNAUTHORIZED" and body["stackTrace"] is None
     if face == "cloud-director":
         error = ET.fromstring(r.content)
         return (

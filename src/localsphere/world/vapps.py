@@ -53,6 +53,7 @@ CPUS_MOST, MEMORY_MB_MOST = 768, 24 * 1024 * 1024  # vSphere 8's most for one VM
 NICS_MOST = 10  # network adapters of one VM (vSphere's)
 DISK_MB_MOST = 62 * 1024 * 1024  # a virtual disk's largest (62 TB)
 COMPUTER_NAME_LENGTH = 63  # a host name's label
+PROPERTIES_MOST, PROPERTY_KEY_LENGTH, PROPERTY_VALUE_LENGTH = 100, 255, 4096  # bounds, not vCD's rules
 IP_MODES = ("DHCP", "POOL", "MANUAL", "NONE")
 UNDO = "vapp"  # the kind of this module's undo recipes (``Tasks.on_cancel``)
 VMS_MOST = 128  # VMs one vApp holds: a bound, not a rule of vCD's
@@ -112,6 +113,7 @@ class VmView:
     nics: tuple[dict[str, Any], ...]  # key, label, network (moid), network_name, mac
     created_at: float
     computer_name: str  # the guest's host name (vCD's guest customization ComputerName)
+    properties: dict[str, str]  # its product sections' properties (OVF environment)
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ def _vm(row: Any) -> VmView:
         tuple(details.get("nics", ())),
         row.created_at,
         details.get("computer_name") or row.name[:15],
+        dict(details.get("properties", {})),
     )
 
 
@@ -528,6 +531,8 @@ class VApps:
                 details["computer_name"] = bounded_text(change.computer_name, "computer name", 63)
             if change.nics is not None:
                 details["nics"] = _nics(s, vapp.vdc, row, change.nics)
+            if change.properties is not None:
+                details["properties"] = _properties(change.properties)
             row.details = json.dumps(details)
             changed(s, INVENTORY)
             operation = f"Updating Virtual Machine {row.name}({vm_id})"
@@ -703,6 +708,7 @@ class VmReconfig:
     guest_os: str | None = None
     computer_name: str | None = None
     nics: list[NicPlan] | None = None
+    properties: dict[str, str] | None = None  # its product sections' properties, all of them
 
 
 @dataclass(frozen=True)
@@ -877,6 +883,21 @@ def _nics(s: Session, vdc_id: str, row: ManagedObject, wanted: list[NicPlan]) ->
             }
         )
     return made
+
+
+def _properties(wanted: dict[str, str]) -> dict[str, str]:
+    """A VM's product properties, within bounds (Invalid otherwise)."""
+    if len(wanted) > PROPERTIES_MOST:
+        raise Invalid(
+            "vm.properties", f"A VM has at most {PROPERTIES_MOST} product properties.", str(len(wanted))
+        )
+    for key, value in wanted.items():
+        bounded_text(key, "property key", PROPERTY_KEY_LENGTH)
+        if len(value) > PROPERTY_VALUE_LENGTH:
+            raise Invalid(
+                "vm.property", f"A property's value has at most {PROPERTY_VALUE_LENGTH} characters.", key
+            )
+    return dict(wanted)
 
 
 def _set_power(row: ManagedObject, target: str) -> None:

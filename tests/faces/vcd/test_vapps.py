@@ -512,3 +512,29 @@ def test_a_vm_is_deleted_once_it_is_off_and_a_urn_resolves(server):
         assert link(resolved, "alternate", ".vApp+xml") == vapp.get("href")
         assert c.get(f"/api/entity/{web.get('id')}", headers=headers).status_code == 404  # deleted
         assert c.get("/api/entity/urn:vcloud:nothing:1", headers=headers).status_code == 404
+
+
+def test_a_vms_product_sections_are_its_properties(server):
+    with server.client(base_url=server.vcd) as c:
+        headers = sign_in(c)
+        _, vdc, _ = walk(c, headers)
+        web = next(e.get("href") for e in vdc.find(f"{V15}ResourceEntities") if e.get("name") == "demo-web")
+        vm = assert_valid(c.get(web, headers=headers).content).find(f"{V15}Children/{V15}Vm")
+        href = link(vm, "down", ".productSections+xml")
+        ovf = "{http://schemas.dmtf.org/ovf/envelope/1}"
+        assert (
+            assert_valid(c.get(href, headers=headers).content).find(f"{ovf}ProductSection/{ovf}Property")
+            is None
+        )
+        body = (
+            '<ProductSectionList xmlns="http://www.vmware.com/vcloud/v1.5" '
+            'xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"><ovf:ProductSection><ovf:Info/>'
+            '<ovf:Property ovf:key="role" ovf:type="string" ovf:value="frontend"/>'
+            '<ovf:Property ovf:key="tier" ovf:type="string"><ovf:Value ovf:value="gold"/></ovf:Property>'
+            "</ovf:ProductSection></ProductSectionList>"
+        )
+        sent = {**headers, "Content-Type": "application/vnd.vmware.vcloud.productSections+xml"}
+        assert c.put(href, content=body, headers=sent).status_code == 202
+        got = assert_valid(c.get(href, headers=headers).content)
+        found = {p.get(f"{ovf}key"): p.get(f"{ovf}value") for p in got.iter(f"{ovf}Property")}
+        assert found == {"role": "frontend", "tier": ""}  # a Value element's own value is not the property's

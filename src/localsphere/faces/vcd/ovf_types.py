@@ -285,3 +285,32 @@ class VAppTemplateVm(Entity):
     network_connections: NetworkConnectionSection | None = element("NetworkConnectionSection")
     local_id: str | None = element("VAppScopedLocalId")
     date_created: str | None = element("DateCreated", since="5.1")
+
+
+@dataclass
+class OvfProperty(XmlType):
+    """``ovf:Property``: a named value the guest reads (its OVF environment)."""
+
+    NAMESPACE: ClassVar[str] = OVF
+    key: str = attribute("key", namespace=OVF, default="")
+    type: str = attribute("type", namespace=OVF, default="string")
+    user_configurable: bool = attribute("userConfigurable", namespace=OVF, default=True)
+    value: str = attribute("value", namespace=OVF, default="")
+
+
+@dataclass
+class ProductSection(XmlType):
+    NAMESPACE: ClassVar[str] = OVF
+    info: str = element(INFO, default="Information about the installed software")
+    properties: list[OvfProperty] = element("Property", many=True)
+
+
+@dataclass
+class ProductSectionList(XmlType):
+    """``ProductSectionListType`` (productSectionList.xsd): a VM's product sections."""
+
+    TAG: ClassVar[str] = "ProductSectionList"
+    href: str = attribute("href")
+    type: str = attribute("type")
+    links: list[Link] = element("Link", many=True)
+    sections: list[ProductSection] = element("ProductSection", namespace=OVF, many=True)

@@ -375,6 +375,8 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("PUT", f"{vm}/guestCustomizationSection/", sections.change_customization)
     table.add("GET", f"{vm}/operatingSystemSection/", sections.operating_system)
     table.add("PUT", f"{vm}/operatingSystemSection/", sections.change_operating_system)
+    table.add("GET", f"{vm}/productSections/", sections.product_sections)
+    table.add("PUT", f"{vm}/productSections/", sections.change_product_sections)
     table.add("GET", f"{vm}/leaseSettingsSection/", sections.vapp_section)
     table.add("GET", f"{vm}/networkConfigSection/", sections.vapp_section)
     table.add("GET", "/api/task/{task}", tasks.get)

@@ -54,6 +54,7 @@ UNDEPLOY_ACTIONS = ("default", "powerOff", "suspend", "shutdown", "force")
 DEPLOY_TYPE = f"{VCLOUD_TYPE}.deployVAppParams+xml"
 UNDEPLOY_TYPE = f"{VCLOUD_TYPE}.undeployVAppParams+xml"
 METADATA_TYPE = f"{VCLOUD_TYPE}.metadata+xml"
+PRODUCT_SECTIONS = f"{VCLOUD_TYPE}.productSections+xml"
 # A guest's vSphere id and CIM operating-system number, by the inventory's guest name.
 GUESTS = {
     "UBUNTU_64": ("ubuntu64Guest", 94),
@@ -108,6 +109,7 @@ def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
             *_power_links(href, {vm.power_state}, vm.power_state == POWERED_ON, vm=True),
             Link("up", h.of("vApp", vapp.id), media_type("vApp")),
             Link("down", f"{href}/metadata", METADATA_TYPE),
+            Link("down", f"{href}/productSections/", PRODUCT_SECTIONS),
         ],
         description="",
         hardware=hardware(vm.cpus, vm.memory_mb, [d.get("capacity", 0) for d in vm.disks], nics),

@@ -11,11 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
-from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, object_id
+from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, media_type, object_id
 from localsphere.faces.vcd.model import OVF, RASD, VCLOUD
-from localsphere.faces.vcd.ovf_types import Item, Vm
+from localsphere.faces.vcd.ovf_types import Item, OvfProperty, ProductSection, ProductSectionList, Vm
 from localsphere.faces.vcd.tasks import TaskViews
-from localsphere.faces.vcd.vapps import GUESTS, vapp_element, vm_element
+from localsphere.faces.vcd.types import Link
+from localsphere.faces.vcd.vapps import GUESTS, PRODUCT_SECTIONS, vapp_element, vm_element
 from localsphere.faces.vcd.wire import Asked, asked, read_xml, whole, xml
 from localsphere.world import World
 from localsphere.world.errors import NotFound
@@ -83,6 +84,35 @@ class SectionViews:
         a, vm = await self._vm(request, caller)
         section = vm.operating_system
         return xml(section, a.version, _section_type("operatingSystemSection"), tag="OperatingSystemSection")
+
+    async def product_sections(self, request: Request, caller: TenantCaller) -> Response:
+        a = asked(request, caller)
+        entity = request.path_params["entity"]
+        if not entity.startswith("vm-"):
+            raise NotFound("vm.not_found", f"No VM {entity}.", entity)
+        vm, _ = await self.runner.read(self.world.vapps.vm, object_id(entity), a.viewer)
+        properties = [OvfProperty(key, "string", True, value) for key, value in sorted(vm.properties.items())]
+        answer = ProductSectionList(
+            href=f"{a.hrefs.of('vm', vm.id)}/productSections/",
+            type=PRODUCT_SECTIONS,
+            links=[Link("up", a.hrefs.of("vm", vm.id), media_type("vm"))],
+            sections=[ProductSection(properties=properties)],
+        )
+        return xml(answer, a.version, PRODUCT_SECTIONS)
+
+    async def change_product_sections(self, request: Request, caller: TenantCaller) -> Response:
+        """A ``ProductSectionList``: the VM's properties become those it names."""
+        body = await self._body(request, "ProductSectionList")
+        properties = {}
+        for item in body.iter(f"{{{OVF}}}Property"):
+            key = item.get(f"{{{OVF}}}key")
+            if not key:
+                raise InputError("value", "A Property needs an ovf:key.")
+            value = item.get(f"{{{OVF}}}value")
+            if value is None:
+                value = item.findtext(f"{{{OVF}}}Value") or ""
+            properties[key] = value
+        return await self._change(request, caller, VmReconfig(properties=properties))
 
     async def vapp_section(self, request: Request, caller: TenantCaller) -> Response:
         """A vApp's ``leaseSettingsSection/`` or ``networkConfigSection/``."""
@@ -155,7 +185,7 @@ class SectionViews:
             (change.cpus, EDIT_CPU),
             (change.memory_mb, EDIT_MEMORY),
             (change.nics, EDIT_NETWORK),
-            (change.guest_os or change.computer_name, EDIT_PROPERTIES),
+            (change.guest_os or change.computer_name or change.properties, EDIT_PROPERTIES),
         ):
             if given is not None:
                 a.require(right)
