@@ -39,6 +39,8 @@ def test_a_vapps_life(client, who, version):
     c = client(who, version)
     assert c.get_api_version() == (version or "36.0")
     assert {o.get("name") for o in c.get_org_list()} >= {"demo-org"}
+    if who == "provider":  # the administrator's views, which pyvcloud finds by the Session's links
+        assert c.get_admin().get("name") == "vCloud" and c.get_extension() is not None
     org = Org(c, resource=c.get_org() if who == "org user" else c.get_org_by_name("demo-org"))
     assert [x["name"] for x in org.list_catalogs()] == ["demo-catalog"]
     assert {i["name"] for i in org.list_catalog_items("demo-catalog")} == {

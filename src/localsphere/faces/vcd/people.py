@@ -11,15 +11,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import Runner
-from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, media_type
-from localsphere.faces.vcd.types import Group, Link, ResolvedEntity, RoleEntity, User
+from localsphere.faces.vcd.hrefs import ADMIN_TYPE, VCLOUD_TYPE, media_type
+from localsphere.faces.vcd.types import (
+    Group,
+    Link,
+    ResolvedEntity,
+    RoleEntity,
+    RoleReferences,
+    User,
+    VCloud,
+    VMWExtension,
+)
 from localsphere.faces.vcd.wire import Asked, asked, xml
 from localsphere.world import World
 from localsphere.world.access import VCD
 from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE
 from localsphere.world.errors import NotFound
 from localsphere.world.identity import GROUP
-from localsphere.world.org_roles import role_id
+from localsphere.world.org_roles import ADMIN_VIEW, role_id
 from localsphere.world.tenant_roles import TenantCaller
 
 LDAP, INTEGRATED = "LDAP", "INTEGRATED"  # a user's ProviderType
@@ -77,6 +86,28 @@ class PeopleViews:
             raise NotFound("role.not_found", f"No role with id {wanted}.", wanted)
         answer = RoleEntity(**a.hrefs.identity("role", found.id, found.name), description=found.description)
         return xml(answer, a.version, media_type("role"))
+
+    async def admin(self, request: Request, caller: TenantCaller) -> Response:
+        """``GET /api/admin/``: the System administrator's view of the cloud (its roles, so far)."""
+        a = asked(request, caller)
+        a.require(ADMIN_VIEW)
+        roles = await self.runner.read(self.world.access.roles, VCD)
+        h = a.hrefs
+        answer = VCloud(
+            href=f"{h.base}/api/admin/",
+            type=f"{ADMIN_TYPE}.vcloud+xml",
+            name="vCloud",
+            links=[Link("down", f"{h.base}/api/org/", f"{VCLOUD_TYPE}.orgList+xml")],
+            role_references=RoleReferences([h.reference("role", r.id, r.name) for r in roles]),
+        )
+        return xml(answer, a.version, f"{ADMIN_TYPE}.vcloud+xml")
+
+    async def extension(self, request: Request, caller: TenantCaller) -> Response:
+        """``GET /api/admin/extension``: the system administrator's extension view."""
+        a = asked(request, caller)
+        a.require(ADMIN_VIEW)
+        media = f"{ADMIN_TYPE}.vmwExtension+xml"
+        return xml(VMWExtension(f"{a.hrefs.base}/api/admin/extension", media), a.version, media)
 
     async def entity(self, request: Request, caller: TenantCaller) -> Response:
         """What ``urn:vcloud:<kind>:<id>`` names: 404 when it is nothing the caller may see."""

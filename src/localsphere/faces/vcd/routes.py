@@ -73,9 +73,7 @@ PREFIXES = (
             "task",
             "tasksList",
             "query",
-            "admin/user",
-            "admin/group",
-            "admin/role",
+            "admin",
             "entity",
         )
     ),
@@ -383,6 +381,8 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("POST", "/api/task/{task}/action/cancel", tasks.cancel)
     table.add("GET", "/api/tasksList/{org}", tasks.tasks_list)
     table.add("GET", "/api/query", queries.query)
+    table.add("GET", "/api/admin/", people.admin)
+    table.add("GET", "/api/admin/extension", people.extension)
     table.add("GET", "/api/admin/user/{user}", people.user)
     table.add("GET", "/api/admin/group/{group}", people.group)
     table.add("GET", "/api/admin/role/{role}", people.role)

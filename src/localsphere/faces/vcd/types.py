@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from localsphere.faces.vcd.model import VERSIONS, XmlType, attribute, element
+from localsphere.faces.vcd.model import VCLOUD, VERSIONS, XmlType, attribute, element
 
 
 @dataclass
@@ -390,3 +390,29 @@ class Group(Entity):
     name_in_source: str | None = element("NameInSource")
     provider_type: str | None = element("ProviderType", since="5.1")
     role: Reference | None = element("Role")
+
+
+@dataclass
+class RoleReferences(XmlType):
+    roles: list[Reference] = element("RoleReference", many=True)
+
+
+@dataclass
+class VCloud(Entity):
+    """``VCloudType`` (admin/vCloudEntities.xsd): the administrator's view of the cloud. Its
+    organizations, provider VDCs and rights come with the administration API (issue 15)."""
+
+    TAG: ClassVar[str] = "VCloud"
+    role_references: RoleReferences | None = element("RoleReferences")
+
+
+@dataclass
+class VMWExtension(XmlType):
+    """``VMWExtensionType`` (extension/vmwextensions.xsd): the system administrator's extension
+    view; what it links to comes with the administration API (issue 15)."""
+
+    NAMESPACE: ClassVar[str] = "http://www.vmware.com/vcloud/extension/v1.5"
+    TAG: ClassVar[str] = "VMWExtension"
+    href: str = attribute("href")
+    type: str = attribute("type")
+    links: list[Link] = element("Link", many=True, namespace=VCLOUD)
