@@ -282,21 +282,9 @@ class VApps:
             for vm in template.vms
         )
         _unique(vms)
-        with self._store.write(serial=True) as s:  # look, then add: one name per VDC
-            now = self._clock.now(s)
-            vdc = vdc_row(s, vdc_id, actor.viewer)
-            if s.scalars(select(VApp.id).where(VApp.vdc == vdc.id, VApp.name == name)).first():
-                raise Conflict("vapp.exists", f"The VDC already has a vApp named {name}.", name)
-            network = network_of(s, vdc.id, network_id)
-            vapp_id = add_vapp(s, vdc, name, vms, network, actor.principal.id, now, power_on, description)
-            changed(s, INVENTORY)
-            operation = f"Creating Virtual Application {name}({vapp_id})"
-            owner = Owner("vApp", vapp_id, name)
-            undo = {"kind": UNDO, "remove_vapp": vapp_id}
-            task = self._tasks.start(
-                s, vdc.tenant, "vdcInstantiateVapp", operation, owner, actor.principal, undo=undo
-            )
-            return vapp_id, task
+        return self._create(
+            actor, vdc_id, name, vms, network_id, power_on, description, deploy, "vdcInstantiateVapp"
+        )
 
     def compose(
         self,
@@ -308,26 +296,49 @@ class VApps:
         power_on: bool = False,
         description: str = "",
         copies: tuple[TemplateVm, ...] = (),
+        deploy: bool = False,
     ) -> tuple[str, str]:
         """A vApp of the VMs ``sources`` name and ``copies`` (none: an empty vApp) in a VDC; as
         ``instantiate``."""
         if not name.strip() or len(name) > NAME_LENGTH:
             raise Invalid("vapp.name", f"A vApp's name must be 1 to {NAME_LENGTH} characters.", "name")
-        with self._store.write(serial=True) as s:
+        with self._store.read() as s:  # what the sources name, as the actor sees them
+            vms = _unique((*copies, *(self._sourced(s, source, actor.viewer) for source in sources)))
+        return self._create(
+            actor, vdc_id, name, vms, network_id, power_on, description, deploy, "vdcComposeVapp"
+        )
+
+    def _create(
+        self,
+        actor: Actor,
+        vdc_id: str,
+        name: str,
+        vms: tuple[TemplateVm, ...],
+        network_id: str | None,
+        power_on: bool,
+        description: str,
+        deploy: bool,
+        operation_name: str,
+    ) -> tuple[str, str]:
+        """A new vApp of ``vms`` in a VDC (Conflict when it has one of that name) and the task
+        that made it, which a cancel takes back."""
+        with self._store.write(serial=True) as s:  # look, then add: one name per VDC
             now = self._clock.now(s)
             vdc = vdc_row(s, vdc_id, actor.viewer)
             if s.scalars(select(VApp.id).where(VApp.vdc == vdc.id, VApp.name == name)).first():
                 raise Conflict("vapp.exists", f"The VDC already has a vApp named {name}.", name)
-            vms = _unique((*copies, *(self._sourced(s, source, actor.viewer) for source in sources)))
             network = network_of(s, vdc.id, network_id)
-            vapp_id = add_vapp(s, vdc, name, vms, network, actor.principal.id, now, power_on, description)
+            vapp_id = add_vapp(
+                s, vdc, name, vms, network, actor.principal.id, now, power_on, description, deploy
+            )
             changed(s, INVENTORY)
             operation = f"Creating Virtual Application {name}({vapp_id})"
             owner = Owner("vApp", vapp_id, name)
             undo = {"kind": UNDO, "remove_vapp": vapp_id}
-            return vapp_id, self._tasks.start(
-                s, vdc.tenant, "vdcComposeVapp", operation, owner, actor.principal, undo=undo
+            task = self._tasks.start(
+                s, vdc.tenant, operation_name, operation, owner, actor.principal, undo=undo
             )
+            return vapp_id, task
 
     def recompose(self, actor: Actor, vapp_id: str, add: list[Source], remove: list[str]) -> str:
         """Add the VMs ``add`` names to a vApp and delete its VMs ``remove`` names (by id, each

@@ -110,6 +110,12 @@ def test_instantiate_power_and_delete(server):
         assert task.get("operationName") == "vdcInstantiateVapp" and task.get("status") == "success"
         assert task.find(f"{V15}Owner").get("href") == vapp.get("href")
         assert (vapp.get("status"), vapp.get("deployed")) == ("8", "false")
+        deployed_only = body.replace('name="shop" deploy="false"', 'name="shop-2" deploy="true"')
+        r = c.post(add, content=deployed_only, headers={**headers, "Content-Type": INSTANTIATE_TYPE})
+        assert (assert_valid(r.content).get("status"), assert_valid(r.content).get("deployed")) == (
+            "8",
+            "true",
+        )
         again = c.post(add, content=body, headers={**headers, "Content-Type": INSTANTIATE_TYPE})
         assert (
             again.status_code == 400 and assert_valid(again.content).get("minorErrorCode") == "DUPLICATE_NAME"

@@ -276,16 +276,13 @@ class VAppViews:
         a = asked(request, caller)
         a.require(CREATE_VAPP)
         body = _expect(await read_xml(request, self.max_body), "InstantiateVAppTemplateParams")
-        source = body.find(f"{V}Source")
-        name = body.get("name")
-        if source is None or not source.get("href") or not name:
-            raise InputError("value", "InstantiateVAppTemplateParams needs a name and a Source href.")
+        name, template = _name(body), _source(body)
         vapp_id, task_id = await self.runner.call(
             self.world.vapps.instantiate,
             a.actor,
             request.path_params["vdc"],
             name,
-            object_id(source.get("href", "")),
+            object_id(template),
             _network(body),
             _flag(body, "powerOn"),
             _description(body),
@@ -308,6 +305,8 @@ class VAppViews:
             _network(body),
             _flag(body, "powerOn"),
             _description(body),
+            (),
+            _flag(body, "deploy"),
         )
         return await self._made(a, vapp_id, task_id)
 
@@ -316,15 +315,12 @@ class VAppViews:
         a = asked(request, caller)
         a.require(COPY_VAPP)
         body = _expect(await read_xml(request, self.max_body), "CloneVAppParams")
-        source = body.find(f"{V}Source")
-        if source is None or not source.get("href"):
-            raise InputError("value", "CloneVAppParams needs a Source href.")
         move = (body.findtext(f"{V}IsSourceDelete") or "false").strip().lower() == "true"
         vapp_id, task_id = await self.runner.call(
             self.world.vapps.clone,
             a.actor,
             request.path_params["vdc"],
-            _vapp_id(object_id_entity(source.get("href", ""))),
+            _vapp_id(object_id_entity(_source(body))),
             _name(body),
             _description(body),
             move,
@@ -346,14 +342,11 @@ class VAppViews:
         a = asked(request, caller)
         a.require(CAPTURE)
         body = _expect(await read_xml(request, self.max_body), "CaptureVAppParams")
-        source = body.find(f"{V}Source")
-        if source is None or not source.get("href"):
-            raise InputError("value", "CaptureVAppParams needs a Source href.")
         entity_id, task_id = await self.runner.call(
             self.world.vapps.capture,
             a.actor,
             request.path_params["catalog"],
-            _vapp_id(object_id_entity(source.get("href", ""))),
+            _vapp_id(object_id_entity(_source(body))),
             _name(body),
             _description(body),
         )
@@ -369,6 +362,14 @@ class VAppViews:
         view = await self.runner.read(self.world.tasks.get, task_id, None)
         answer = vapp_element(a, vapp, TasksInProgress([task(a.hrefs, view)]))
         return xml(answer, a.version, media_type("vApp"), 201)
+
+
+def _source(body: ET.Element) -> str:
+    """The href of a creation's ``Source`` (InputError, a 400, when it has none)."""
+    found = body.find(f"{V}Source")
+    if found is None or not found.get("href"):
+        raise InputError("value", f"{body.tag.split('}')[-1]} needs a Source href.")
+    return found.get("href", "")
 
 
 def _name(body: ET.Element) -> str:
