@@ -6,16 +6,12 @@ what pyvcloud and vcd-cli read (docs/research/vcd-objects.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
-
 from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import Runner
 from localsphere.faces.vcd.hardware import Nic, connections, hardware
 from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, Hrefs, media_type, object_id
-from localsphere.faces.vcd.model import attribute, element
 from localsphere.faces.vcd.ovf_types import (
     LeaseSettingsSection,
     TemplateChildren,
@@ -30,10 +26,10 @@ from localsphere.faces.vcd.types import (
     CatalogItems,
     ComputeCapacity,
     ControlAccessParams,
-    Entity,
     IpScope,
     IpScopes,
     Link,
+    Media,
     NetworkConfiguration,
     OrgVdcNetwork,
     Owner,
@@ -57,17 +53,6 @@ NETWORK_TYPE = f"{VCLOUD_TYPE}.network+xml"  # how a VDC names its networks
 RESOURCES_LISTED = 1000  # of a VDC's vApps in its ResourceEntities: a bound, not a rule of vCD's
 MB = 1 << 20
 STATUS_READY, STATUS_POWERED_OFF = 1, 8
-
-
-@dataclass
-class Media(Entity):
-    """``MediaType`` (media.xsd): an ISO or floppy image."""
-
-    TAG: ClassVar[str] = "Media"
-    status: int = attribute("status")
-    image_type: str = attribute("imageType")
-    size: int = attribute("size")
-    owner: Owner | None = element("Owner")
 
 
 def org_links(hrefs: Hrefs, tenant: str, vdcs: list[VdcView], catalogs: list[CatalogView]) -> list[Link]:

@@ -416,3 +416,14 @@ class VMWExtension(XmlType):
     href: str = attribute("href")
     type: str = attribute("type")
     links: list[Link] = element("Link", many=True, namespace=VCLOUD)
+
+
+@dataclass
+class Media(Entity):
+    """``MediaType`` (media.xsd): an ISO or floppy image."""
+
+    TAG: ClassVar[str] = "Media"
+    status: int = attribute("status")
+    image_type: str = attribute("imageType")
+    size: int = attribute("size")
+    owner: Owner | None = element("Owner")
