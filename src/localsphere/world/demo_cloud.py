@@ -35,13 +35,8 @@ MEDIUM = "ubuntu-24.04.iso"
 VAPP_NAME = "demo-web"
 
 
-def seed_demo_cloud(s: Session, now: float, password_hash: str) -> None:
-    """The demo cloud, when the inventory has a cluster to put its VDC on."""
-    cluster = s.scalars(
-        select(ManagedObject.moid).where(ManagedObject.kind == CLUSTER).order_by(ManagedObject.moid)
-    ).first()
-    if cluster is None:
-        return
+def seed_demo_org(s: Session, now: float, password_hash: str) -> str:
+    """The demo org and its user, its Organization Administrator; returns the user's id."""
     add_org(s, ORG_NAME, ORG_FULL_NAME, now, "The demo world's tenant organization")
     user = identity.add_principal(s, USER, ORG_USER, ORG_NAME, now, password_hash=password_hash)
     s.flush()
@@ -55,14 +50,24 @@ def seed_demo_cloud(s: Session, now: float, password_hash: str) -> None:
             created_at=now,
         )
     )
+    return user.id
+
+
+def seed_demo_cloud(s: Session, now: float, owner_id: str) -> None:
+    """The demo org's cloud, owned by ``owner_id``, when the inventory has a cluster for its VDC."""
+    cluster = s.scalars(
+        select(ManagedObject.moid).where(ManagedObject.kind == CLUSTER).order_by(ManagedObject.moid)
+    ).first()
+    if cluster is None:
+        return
     vdc_id = add_vdc(s, ORG_NAME, VDC_NAME, cluster, now, (20_000, 65_536, 1_048_576), "The demo org's VDC")
     add_network(s, vdc_id, NETWORK_NAME, "192.168.10.1", "255.255.255.0", now)
-    catalog = add_catalog(s, ORG_NAME, CATALOG_NAME, user.id, now, "The demo org's templates")
+    catalog = add_catalog(s, ORG_NAME, CATALOG_NAME, owner_id, now, "The demo org's templates")
     for name, vms in TEMPLATES.items():
-        add_item(s, catalog, VAPP_TEMPLATE, name, vdc_id, user.id, now, vms=vms)
-    add_item(s, catalog, MEDIA, MEDIUM, vdc_id, user.id, now, size_bytes=2_700_000_000)
+        add_item(s, catalog, VAPP_TEMPLATE, name, vdc_id, owner_id, now, vms=vms)
+    add_item(s, catalog, MEDIA, MEDIUM, vdc_id, owner_id, now, size_bytes=2_700_000_000)
     s.flush()
     vdc = vdc_row(s, vdc_id, None)
     add_vapp(
-        s, vdc, VAPP_NAME, TEMPLATES["lamp-stack"], network_of(s, vdc_id, None), user.id, now, power_on=True
+        s, vdc, VAPP_NAME, TEMPLATES["lamp-stack"], network_of(s, vdc_id, None), owner_id, now, power_on=True
     )

@@ -32,6 +32,7 @@ from localsphere.world.schema import (
     Privilege,
     Role,
     RolePrivilege,
+    Tenant,
 )
 from localsphere.world.tenants import DEFAULT_TENANT, add_org, tenant_scope
 
@@ -64,7 +65,11 @@ def populate(
         _add_role(s, role, now)
     s.flush()
     for tenant in plan.tenants:  # first: their orgs' own users are users of the scenario
-        add_org(s, tenant.name, tenant.full_name, now, tenant.description)
+        known = s.get(Tenant, tenant.name)
+        if known is None:
+            add_org(s, tenant.name, tenant.full_name, now, tenant.description)
+        else:  # the demo world's org, say
+            known.full_name, known.description = tenant.full_name, tenant.description
     passwords = _Passwords(hash_password)
     domains = set(s.scalars(select(Domain.name)))
     for user in plan.users:

@@ -18,7 +18,7 @@ from localsphere.settings import InventorySpec
 from localsphere.world import identity, inventory, org_roles
 from localsphere.world.access import OPS, ROOTS, SDDC, VCD, VCENTER, VRA
 from localsphere.world.auth import digest
-from localsphere.world.demo_cloud import seed_demo_cloud
+from localsphere.world.demo_cloud import seed_demo_cloud, seed_demo_org
 from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
 from localsphere.world.org_vdcs import add_planned
 from localsphere.world.plan import Scenario
@@ -168,11 +168,14 @@ def seed(
         _seed_demo_identities(s, now, hash_password, demo_password) if scenario.base == "demo" else None
     )
     _seed_local_account(s, now)
+    # The demo world's org (not a scenario's own world): made before the scenario's identities, so
+    # that they may add users to it.
+    demo_owner = seed_demo_org(s, now, demo_hash) if demo_hash and scenario.inventory is None else None
     populate(s, scenario.identity, now, hash_password, demo_password)
     made = inventory.build(s, scenario.inventory_plan(inventory_spec), now - INVENTORY_AGE, progress)
     add_planned(s, scenario.identity.tenants, now)
-    if demo_hash is not None and scenario.inventory is None:  # the demo world's, not a scenario's own
-        seed_demo_cloud(s, now - INVENTORY_AGE, demo_hash)
+    if demo_owner is not None:
+        seed_demo_cloud(s, now - INVENTORY_AGE, demo_owner)
     return made
 
 

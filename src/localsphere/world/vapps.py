@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -52,9 +53,18 @@ NAME_LENGTH = 128  # of a vApp's name (vCD's limit)
 CPUS_MOST, MEMORY_MB_MOST = 768, 24 * 1024 * 1024  # vSphere 8's most for one VM
 NICS_MOST = 10  # network adapters of one VM (vSphere's)
 DISK_MB_MOST = 62 * 1024 * 1024  # a virtual disk's largest (62 TB)
-COMPUTER_NAME_LENGTH = 63  # a host name's label
 PROPERTIES_MOST, PROPERTY_KEY_LENGTH, PROPERTY_VALUE_LENGTH = 100, 255, 4096  # bounds, not vCD's rules
 IP_MODES = ("DHCP", "POOL", "MANUAL", "NONE")
+ADAPTERS = ("VMXNET3", "VMXNET2", "VMXNET", "E1000", "E1000E", "PCNet32", "SRIOVETHERNETCARD")
+HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+GUEST_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")  # vSphere's (ubuntu64Guest) or the inventory's
+CUSTOMIZATION_FLAGS = (
+    "enabled",
+    "admin_password_enabled",
+    "admin_password_auto",
+    "reset_password_required",
+    "change_sid",
+)
 UNDO = "vapp"  # the kind of this module's undo recipes (``Tasks.on_cancel``)
 VMS_MOST = 128  # VMs one vApp holds: a bound, not a rule of vCD's
 RESOLVED, MIXED = "RESOLVED", "MIXED"
@@ -114,6 +124,8 @@ class VmView:
     created_at: float
     computer_name: str  # the guest's host name (vCD's guest customization ComputerName)
     properties: dict[str, str]  # its product sections' properties (OVF environment)
+    cores_per_socket: int  # CPUs a virtual socket holds
+    customization: dict[str, bool]  # its guest customization flags (CUSTOMIZATION_FLAGS)
 
 
 @dataclass(frozen=True)
@@ -187,6 +199,8 @@ def _vm(row: Any) -> VmView:
         row.created_at,
         details.get("computer_name") or row.name[:15],
         dict(details.get("properties", {})),
+        details.get("cores_per_socket", 1),
+        dict(details.get("customization", {})),
     )
 
 
@@ -269,8 +283,7 @@ class VApps:
         deployed when ``deploy`` and powered on (so deployed) when ``power_on``. Returns (vApp
         id, task id). Invalid for a bad name or size, Conflict when the VDC has a vApp of that
         name, NotFound when the VDC, template or network is not one the actor sees."""
-        if not name.strip() or len(name) > NAME_LENGTH:
-            raise Invalid("vapp.name", f"A vApp's name must be 1 to {NAME_LENGTH} characters.", "name")
+        _vapp_name(name)
         template = self._catalogs.entity(template_id, VAPP_TEMPLATE, actor.viewer)
         unknown = set(changes or ()) - {template_vm_id(template.entity_id, vm.name) for vm in template.vms}
         if unknown:
@@ -300,8 +313,7 @@ class VApps:
     ) -> tuple[str, str]:
         """A vApp of the VMs ``sources`` name and ``copies`` (none: an empty vApp) in a VDC; as
         ``instantiate``."""
-        if not name.strip() or len(name) > NAME_LENGTH:
-            raise Invalid("vapp.name", f"A vApp's name must be 1 to {NAME_LENGTH} characters.", "name")
+        _vapp_name(name)
         with self._store.read() as s:  # what the sources name, as the actor sees them
             vms = _unique((*copies, *(self._sourced(s, source, actor.viewer) for source in sources)))
         return self._create(
@@ -524,22 +536,40 @@ class VApps:
             row, vapp = _locked_vm(s, vm_id, actor.viewer)
             self._tasks.check_idle(s, [vapp.id, vm_id])
             undo = {"kind": UNDO, "vms": {vm_id: _settings(row)}}
-            resized = (change.cpus, change.memory_mb) != (None, None)
+            resized = change.cpus not in (None, row.cpu_count) or change.memory_mb not in (
+                None,
+                row.memory_mib,
+            )
             if resized and row.power_state != POWERED_OFF:
                 raise WrongState(
                     "vm.powered_on", _refusal(f'VM "{row.name}"', "is not powered off"), row.name
                 )
             if resized:  # refused out of vSphere's bounds, as an instantiation's sizes are
                 _changed(TemplateVm(row.name), VmChange(None, change.cpus, change.memory_mb))
+            if change.name is not None and change.name != row.name:
+                _rename(s, row, change.name)
             if change.cpus is not None:
                 row.cpu_count = change.cpus
             if change.memory_mb is not None:
                 row.memory_mib = change.memory_mb
             if change.guest_os is not None:
-                row.subtype = bounded_text(change.guest_os, "guest OS", 32)
+                if not GUEST_ID.fullmatch(change.guest_os):
+                    raise Invalid(
+                        "vm.guest", f"'{change.guest_os}' is not a guest operating system id.", "guest"
+                    )
+                row.subtype = change.guest_os
             details = json.loads(row.details or "{}")
             if change.computer_name is not None:
-                details["computer_name"] = bounded_text(change.computer_name, "computer name", 63)
+                details["computer_name"] = _host_name(change.computer_name)
+            if change.cores_per_socket is not None:
+                cpus = row.cpu_count or 1
+                if change.cores_per_socket < 1 or cpus % change.cores_per_socket:
+                    message = f"{cpus} CPUs do not divide into sockets of {change.cores_per_socket} cores."
+                    raise Invalid("vm.cores", message, "cores")
+                details["cores_per_socket"] = change.cores_per_socket
+            if change.customization is not None:
+                flags = {k: bool(v) for k, v in change.customization.items() if k in CUSTOMIZATION_FLAGS}
+                details["customization"] = {**details.get("customization", {}), **flags}
             if change.nics is not None:
                 details["nics"] = _nics(s, vapp.vdc, row, change.nics)
             if change.properties is not None:
@@ -654,13 +684,15 @@ def network_of(s: Session, vdc_id: str, network_id: str | None) -> Attached | No
     return Attached(*row) if row is not None else None
 
 
-def _address(s: Session, network: Attached, mode: str, ip: str | None) -> str | None:
+def _address(
+    s: Session, network: Attached, mode: str, ip: str | None, taken: set[str] | frozenset[str] = frozenset()
+) -> str | None:
     """A NIC's IP address on ``network``: ``ip`` (MANUAL: Invalid unless it is in the network's
     subnet and free), the first free one of the subnet above .9 (POOL), or none (DHCP, NONE)."""
     subnet = ipaddress.ip_network(f"{network.gateway}/{network.netmask}", strict=False)
     if mode not in ("POOL", "MANUAL"):
         return None
-    used = {network.gateway}
+    used = {network.gateway, *taken}
     for details in s.scalars(
         select(ManagedObject.details).where(
             ManagedObject.kind == VM,
@@ -672,6 +704,8 @@ def _address(s: Session, network: Attached, mode: str, ip: str | None) -> str | 
             n.get("ip") for n in json.loads(details).get("nics", ()) if n.get("network") == network.moid
         )
     if mode == "MANUAL":
+        if not ip:
+            raise Invalid("nic.ip", "MANUAL IP address allocation needs an IpAddress.", "ip")
         try:
             wanted = ipaddress.ip_address(ip or "")
         except ValueError:
@@ -704,9 +738,10 @@ def _unique(vms: tuple[TemplateVm, ...]) -> tuple[TemplateVm, ...]:
 
 
 def _as_template(vm: VmView) -> TemplateVm:
-    """What a copy of a VM gets: its name and size."""
+    """What a copy of a VM gets: its name, size, host name and how its NIC gets an address."""
     disk = sum(d.get("capacity", 0) for d in vm.disks) // MB or TemplateVm.disk_mb
-    return TemplateVm(vm.name, vm.cpus, vm.memory_mb, disk, vm.guest_os)
+    mode = next((n.get("mode") for n in vm.nics if n.get("mode")), "DHCP")
+    return TemplateVm(vm.name, vm.cpus, vm.memory_mb, disk, vm.guest_os, vm.computer_name, mode)
 
 
 @dataclass(frozen=True)
@@ -720,6 +755,9 @@ class VmReconfig:
     computer_name: str | None = None
     nics: list[NicPlan] | None = None
     properties: dict[str, str] | None = None  # its product sections' properties, all of them
+    name: str | None = None
+    cores_per_socket: int | None = None
+    customization: dict[str, bool] | None = None  # guest customization flags (CUSTOMIZATION_FLAGS)
 
 
 @dataclass(frozen=True)
@@ -730,6 +768,8 @@ class NicPlan:
     network: str | None
     mode: str = "DHCP"
     ip: str | None = None
+    adapter: str = "VMXNET3"  # vCD's NetworkAdapterType
+    connected: bool = True
 
 
 @dataclass(frozen=True)
@@ -767,7 +807,7 @@ def _changed(vm: TemplateVm, change: VmChange | None) -> TemplateVm:
         raise Invalid("nic.mode", f"IP address allocation mode must be one of {', '.join(IP_MODES)}.", mode)
     computer = change.computer_name or vm.computer_name
     if computer is not None:
-        bounded_text(computer, "computer name", COMPUTER_NAME_LENGTH)
+        _host_name(computer)
     return dataclasses.replace(
         vm,
         name=name,
@@ -867,7 +907,7 @@ def _nics(s: Session, vdc_id: str, row: ManagedObject, wanted: list[NicPlan]) ->
     current = json.loads(row.details or "{}").get("nics", [])
     row.details = json.dumps({**json.loads(row.details or "{}"), "nics": []})  # its own addresses are free
     s.flush()
-    made = []
+    made: list[dict[str, Any]] = []
     for index, plan in enumerate(wanted):
         network = networks.get(plan.network) if plan.network else None
         if plan.network is not None and network is None:
@@ -881,6 +921,9 @@ def _nics(s: Session, vdc_id: str, row: ManagedObject, wanted: list[NicPlan]) ->
         keep = (
             before.get("ip") if network and before.get("network") == network.moid and mode == "POOL" else None
         )
+        taken = {n["ip"] for n in made if n.get("ip")}
+        if keep in taken:
+            keep = None
         made.append(
             {
                 "key": str(4000 + index),
@@ -890,10 +933,39 @@ def _nics(s: Session, vdc_id: str, row: ManagedObject, wanted: list[NicPlan]) ->
                 "mac": before.get("mac")
                 or "00:50:56:" + ":".join(f"{b:02x}" for b in uuid.uuid4().bytes[:3]),
                 "mode": mode,
-                "ip": keep or (_address(s, network, mode, plan.ip) if network else None),
+                "ip": keep or (_address(s, network, mode, plan.ip, taken) if network else None),
+                "adapter": plan.adapter if plan.adapter in ADAPTERS else "VMXNET3",
+                "connected": plan.connected and network is not None,
             }
         )
     return made
+
+
+def _vapp_name(name: str) -> None:
+    """Invalid unless ``name`` is 1 to ``NAME_LENGTH`` printable characters, not all blank."""
+    if not name.strip() or len(name) > NAME_LENGTH or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise Invalid("vapp.name", f"A vApp's name must be 1 to {NAME_LENGTH} printable characters.", "name")
+
+
+def _host_name(name: str) -> str:
+    """A guest's host name (one DNS label; Invalid otherwise)."""
+    if not HOST_NAME.fullmatch(name):
+        raise Invalid(
+            "vm.computer_name", f"'{name}' is not a host name: 1 to 63 letters, digits and '-'.", "name"
+        )
+    return name
+
+
+def _rename(s: Session, row: ManagedObject, name: str) -> None:
+    """A VM's new name, unique in its vApp (Conflict) and within vCenter's bounds (Invalid)."""
+    bounded_text(name, "name", VM_NAME_LENGTH)
+    if s.scalars(
+        select(ManagedObject.moid).where(
+            ManagedObject.vapp == row.vapp, ManagedObject.kind == VM, ManagedObject.name == name
+        )
+    ).first():
+        raise Conflict("vm.exists", f"The vApp already has a VM named {name}.", name)
+    row.name = name
 
 
 def _properties(wanted: dict[str, str]) -> dict[str, str]:

@@ -147,3 +147,44 @@ def test_an_instantiation_makes_the_vm_it_is_asked_for(client):
     c.get_task_monitor().wait_for_success(second.Tasks.Task[0])
     other = VM(c, resource=VApp(c, resource=vdc.get_vapp("asked-again")).get_all_vms()[0])
     assert other.list_nics()[0]["ip_address"] != nic["ip_address"]  # the pool gives each its own
+
+
+def test_a_vms_nics_name_cpus_and_customization(client):
+    from pyvcloud.vcd.vm import VM
+
+    c = client("org user", None)
+    monitor = c.get_task_monitor()
+    org = Org(c, resource=c.get_org())
+    vdc = VDC(c, resource=org.get_vdc("demo-vdc"))
+    made = vdc.instantiate_vapp(
+        "nics", "demo-catalog", "photon-5", network="demo-net", ip_allocation_mode="pool", power_on=False
+    )
+    monitor.wait_for_success(made.Tasks.Task[0])
+    vm = VM(c, resource=VApp(c, resource=vdc.get_vapp("nics")).get_vm("photon"))
+    monitor.wait_for_success(vm.add_nic("E1000", False, True, "demo-net", "POOL", None))
+    vm.reload()
+    first, second = vm.list_nics()
+    assert second["adapter_type"] == "E1000" and first["ip_address"] != second["ip_address"]
+    monitor.wait_for_success(
+        vm.update_nic(
+            "demo-net", nic_id=0, is_connected=True, ip_address_mode="MANUAL", ip_address="192.168.10.200"
+        )
+    )
+    vm.reload()
+    assert (vm.list_nics()[0]["ip_address_mode"], vm.list_nics()[0]["ip_address"]) == (
+        "MANUAL",
+        "192.168.10.200",
+    )
+    monitor.wait_for_success(vm.edit_name("renamed"))
+    monitor.wait_for_success(vm.modify_cpu(4, cores_per_socket=2))
+    monitor.wait_for_success(
+        vm.update_guest_customization_section(
+            enabled=True, admin_password_enabled=True, admin_password_auto=False, admin_password="Secret123!"
+        )
+    )
+    vm.reload()
+    assert vm.resource.get("name") == "renamed"
+    assert vm.get_cpus() == {"num_cpus": 4, "num_cores_per_socket": 2}
+    section = vm.resource.GuestCustomizationSection
+    assert (section.Enabled, section.AdminPasswordEnabled, section.AdminPasswordAuto) == (True, True, False)
+    assert not hasattr(section, "AdminPassword")  # a password is never shown

@@ -402,7 +402,8 @@ def test_a_vms_sections_are_read_and_changed_by_tasks(server):
         os_type = {**headers, "Content-Type": "application/vnd.vmware.vcloud.operatingSystemSection+xml"}
         assert c.put(f"{vm}/operatingSystemSection/", content=os, headers=os_type).status_code == 202
         assert c.post(f"{vm}/power/action/powerOn", headers=headers).status_code == 202
-        refused = c.put(f"{vm}/virtualHardwareSection/cpu", content=changed, headers=item_type)
+        two = changed.replace(b"<rasd:VirtualQuantity>4<", b"<rasd:VirtualQuantity>2<")
+        refused = c.put(f"{vm}/virtualHardwareSection/cpu", content=two, headers=item_type)
         assert refused.status_code == 400 and "not powered off" in assert_valid(refused.content).get(
             "message"
         )

@@ -14,6 +14,7 @@ from localsphere.faces.vcd.ovf_types import (
     NetworkConnectionSection,
     VirtualHardwareSection,
 )
+from localsphere.faces.vcd.types import Link
 
 MB = 1 << 20
 NONE_NETWORK = "none"  # vCD's name for "not connected"
@@ -25,20 +26,24 @@ class Nic:
     mac: str | None
     mode: str = "NONE"  # how it gets its address: DHCP, POOL, MANUAL, NONE
     ip: str | None = None
+    adapter: str = "VMXNET3"
+    connected: bool = True
 
 
-def hardware(cpus: int, memory_mb: int, disks_bytes: list[int], nics: list[Nic]) -> VirtualHardwareSection:
+def hardware(
+    cpus: int, memory_mb: int, disks_bytes: list[int], nics: list[Nic], cores_per_socket: int = 1
+) -> VirtualHardwareSection:
     """The ``ovf:VirtualHardwareSection`` of a VM."""
     items = [
         Item(
             address=nic.mac,
             address_on_parent=index,
-            automatic_allocation=nic.network is not None,
+            automatic_allocation=nic.network is not None and nic.connected,
             connection=Connection(nic.mode, nic.ip, index == 0, nic.network or NONE_NETWORK),
-            description="Vmxnet3 ethernet adapter",
+            description=f"{nic.adapter} ethernet adapter",
             element_name=f"Network adapter {index}",
             instance_id=1 + index,
-            resource_sub_type="VMXNET3",
+            resource_sub_type=nic.adapter,
             resource_type=10,
         )
         for index, nic in enumerate(nics)
@@ -64,6 +69,7 @@ def hardware(cpus: int, memory_mb: int, disks_bytes: list[int], nics: list[Nic])
             resource_type=3,
             virtual_quantity=cpus,
             virtual_quantity_units="count",
+            cores_per_socket=cores_per_socket,
         ),
         Item(
             allocation_units="byte * 2^20",
@@ -80,8 +86,10 @@ def hardware(cpus: int, memory_mb: int, disks_bytes: list[int], nics: list[Nic])
 
 
 def connections(nics: list[Nic], href: str | None, media_type: str | None) -> NetworkConnectionSection:
-    """The ``NetworkConnectionSection``: one connection a NIC, the first the primary one."""
+    """The ``NetworkConnectionSection``: one connection a NIC, the first the primary one; with an
+    ``href``, the ``edit`` link that changes it."""
     return NetworkConnectionSection(
+        links=[Link("edit", href, media_type)] if href and media_type else [],
         href=href,
         type=media_type,
         required=False if href else None,
@@ -91,10 +99,10 @@ def connections(nics: list[Nic], href: str | None, media_type: str | None) -> Ne
                 network=nic.network or NONE_NETWORK,
                 index=index,
                 ip_address=nic.ip,
-                is_connected=nic.network is not None,
+                is_connected=nic.network is not None and nic.connected,
                 mac_address=nic.mac,
                 allocation_mode=nic.mode,
-                adapter_type="VMXNET3",
+                adapter_type=nic.adapter,
             )
             for index, nic in enumerate(nics)
         ],

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from localsphere.faces.vcd.model import OVF, RASD, VCLOUD, XmlType, attribute, element, text
+from localsphere.faces.vcd.model import OVF, RASD, VCLOUD, VMW, XmlType, attribute, element, text
 from localsphere.faces.vcd.types import Entity, Link, Owner, Reference
 
 INFO = "Info"
@@ -55,6 +55,7 @@ class Item(XmlType):
     resource_type: int = element("ResourceType", default=0)
     virtual_quantity: int | None = element("VirtualQuantity")
     virtual_quantity_units: str | None = element("VirtualQuantityUnits")
+    cores_per_socket: int | None = element("CoresPerSocket", namespace=VMW)  # a CPU item's
 
 
 @dataclass
@@ -71,7 +72,7 @@ class OperatingSystemSection(XmlType):
 
     NAMESPACE: ClassVar[str] = OVF
     id: int = attribute("id", namespace=OVF, default=0)
-    os_type: str | None = attribute("osType", namespace="http://www.vmware.com/schema/ovf")
+    os_type: str | None = attribute("osType", namespace=VMW)
     info: str = element(INFO, default="Specifies the operating system installed")
     description: str | None = element("Description")
 

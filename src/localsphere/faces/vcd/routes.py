@@ -361,6 +361,8 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("POST", "/api/vApp/{entity}/action/deploy", vapps.deploy)
     table.add("POST", "/api/vApp/{entity}/action/undeploy", vapps.undeploy)
     table.add("POST", "/api/vApp/{entity}/action/recomposeVApp", vapps.recompose)
+    table.add("POST", "/api/vApp/{entity}/action/reconfigureVm", sections.reconfigure)
+    table.add("PUT", "/api/vApp/{entity}", sections.reconfigure)
     vm = "/api/vApp/{entity}"
     table.add("GET", f"{vm}/virtualHardwareSection/", sections.hardware)
     table.add("PUT", f"{vm}/virtualHardwareSection/", sections.change_hardware)

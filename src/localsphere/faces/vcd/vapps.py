@@ -95,6 +95,8 @@ def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
             n.get("mac"),
             n.get("mode") or ("DHCP" if n.get("network") else "NONE"),
             n.get("ip"),
+            n.get("adapter") or "VMXNET3",
+            n.get("connected", True),
         )
         for n in vm.nics
     ] or [Nic(None, None)]
@@ -110,9 +112,13 @@ def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
             Link("up", h.of("vApp", vapp.id), media_type("vApp")),
             Link("down", f"{href}/metadata", METADATA_TYPE),
             Link("down", f"{href}/productSections/", PRODUCT_SECTIONS),
+            Link("reconfigureVm", f"{href}/action/reconfigureVm", media_type("vm")),
+            Link("edit", href, media_type("vm")),
         ],
         description="",
-        hardware=hardware(vm.cpus, vm.memory_mb, [d.get("capacity", 0) for d in vm.disks], nics),
+        hardware=hardware(
+            vm.cpus, vm.memory_mb, [d.get("capacity", 0) for d in vm.disks], nics, vm.cores_per_socket
+        ),
         operating_system=OperatingSystemSection(id=os_id, os_type=guest, description=vm.guest_os),
         network_connections=connections(
             nics, f"{href}/networkConnectionSection/", f"{VCLOUD_TYPE}.networkConnectionSection+xml"
@@ -123,11 +129,19 @@ def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
             required=False,
             virtual_machine_id=vm.id,
             computer_name=vm.computer_name,
+            links=[
+                Link(
+                    "edit",
+                    f"{href}/guestCustomizationSection/",
+                    f"{VCLOUD_TYPE}.guestCustomizationSection+xml",
+                )
+            ],
+            **vm.customization,
         ),
         spec=VmSpecSection(
             os_type=guest,
             num_cpus=vm.cpus,
-            num_cores_per_socket=1,
+            num_cores_per_socket=vm.cores_per_socket,
             cpu_resource_mhz=ComputeResource(0),
             memory_resource_mb=ComputeResource(vm.memory_mb),
             disk_section=DiskSection(

@@ -6,13 +6,14 @@ configuration. A change answers 202 with its Task, as every change of a VM does.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
 from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, media_type, object_id
-from localsphere.faces.vcd.model import OVF, RASD, VCLOUD
+from localsphere.faces.vcd.model import OVF, RASD, VCLOUD, VMW
 from localsphere.faces.vcd.ovf_types import Item, OvfProperty, ProductSection, ProductSectionList, Vm
 from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.types import Link
@@ -25,9 +26,16 @@ from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.vapps import NicPlan, VmReconfig
 
 V = f"{{{VCLOUD}}}"
-VMW = "http://www.vmware.com/schema/ovf"
 RASD_ITEM = f"{VCLOUD_TYPE}.rasdItem+xml"
 GUEST_IDS = {guest: name for name, (guest, _) in GUESTS.items()}  # vSphere guest id -> the inventory's
+# The guest customization flags kept, by their element in GuestCustomizationSection.
+CUSTOMIZATION_TAGS = {
+    "enabled": "Enabled",
+    "change_sid": "ChangeSid",
+    "admin_password_enabled": "AdminPasswordEnabled",
+    "admin_password_auto": "AdminPasswordAuto",
+    "reset_password_required": "ResetPasswordRequired",
+}
 
 
 def _section_type(name: str) -> str:
@@ -131,47 +139,48 @@ class SectionViews:
 
     async def change_item(self, request: Request, caller: TenantCaller) -> Response:
         body = await self._body(request, "Item")
-        found = body.find(f"{{{RASD}}}VirtualQuantity")
-        quantity = whole((found.text or "") if found is not None else "", "rasd:VirtualQuantity")
-        cpu = request.url.path.rstrip("/").endswith("cpu")
-        change = VmReconfig(cpus=quantity) if cpu else VmReconfig(memory_mb=quantity)
+        quantity = whole(body.findtext(f"{{{RASD}}}VirtualQuantity") or "", "rasd:VirtualQuantity")
+        if request.url.path.rstrip("/").endswith("cpu"):
+            change = VmReconfig(cpus=quantity, cores_per_socket=_cores(body))
+        else:
+            change = VmReconfig(memory_mb=quantity)
         return await self._change(request, caller, change)
 
     async def change_hardware(self, request: Request, caller: TenantCaller) -> Response:
         """A whole ``VirtualHardwareSection``: its CPU and memory items are what changes."""
         body = await self._body(request, "VirtualHardwareSection", OVF)
-        sizes: dict[str, int] = {}
-        for item in body.findall(f"{{{OVF}}}Item"):
-            kind = (item.findtext(f"{{{RASD}}}ResourceType") or "").strip()
-            if kind in ("3", "4"):
-                sizes[kind] = whole(item.findtext(f"{{{RASD}}}VirtualQuantity") or "", "rasd:VirtualQuantity")
-        return await self._change(request, caller, VmReconfig(cpus=sizes.get("3"), memory_mb=sizes.get("4")))
+        return await self._change(request, caller, VmReconfig(**_hardware(body)))
 
     async def change_connections(self, request: Request, caller: TenantCaller) -> Response:
         body = await self._body(request, "NetworkConnectionSection")
-        wanted: list[tuple[int, NicPlan]] = []
-        for connection in body.findall(f"{V}NetworkConnection"):
-            index = whole(connection.findtext(f"{V}NetworkConnectionIndex") or "", "NetworkConnectionIndex")
-            network = connection.get("network") or "none"
-            connected = (connection.findtext(f"{V}IsConnected") or "true").strip().lower() == "true"
-            mode = (connection.findtext(f"{V}IpAddressAllocationMode") or "DHCP").strip()
-            ip = (connection.findtext(f"{V}IpAddress") or "").strip() or None
-            on = network if connected and network.lower() != "none" else None
-            wanted.append((index, NicPlan(on, mode, ip)))
-        nics = [plan for _, plan in sorted(wanted, key=lambda w: w[0])]
-        return await self._change(request, caller, VmReconfig(nics=nics))
+        return await self._change(request, caller, VmReconfig(nics=_connections(body)))
 
     async def change_customization(self, request: Request, caller: TenantCaller) -> Response:
         body = await self._body(request, "GuestCustomizationSection")
-        name = body.findtext(f"{V}ComputerName")
-        return await self._change(request, caller, VmReconfig(computer_name=name.strip() if name else None))
+        return await self._change(request, caller, VmReconfig(**_customization(body)))
 
     async def change_operating_system(self, request: Request, caller: TenantCaller) -> Response:
         body = await self._body(request, "OperatingSystemSection", OVF)
-        guest = body.get(f"{{{VMW}}}osType")
-        if not guest:
-            raise InputError("value", "OperatingSystemSection needs a vmw:osType.")
-        return await self._change(request, caller, VmReconfig(guest_os=GUEST_IDS.get(guest, guest)))
+        return await self._change(request, caller, VmReconfig(guest_os=_guest(body)))
+
+    async def reconfigure(self, request: Request, caller: TenantCaller) -> Response:
+        """A whole ``Vm`` (``.../action/reconfigureVm``, or ``PUT`` on the VM: its ``edit`` link):
+        its name and the sections it carries are what changes."""
+        body = await self._body(request, "Vm")
+        changes: dict[str, Any] = {"name": body.get("name") or None}
+        hardware = body.find(f"{{{OVF}}}VirtualHardwareSection")
+        if hardware is not None:
+            changes.update(_hardware(hardware))
+        connections = body.find(f"{V}NetworkConnectionSection")
+        if connections is not None:
+            changes["nics"] = _connections(connections)
+        customization = body.find(f"{V}GuestCustomizationSection")
+        if customization is not None:
+            changes.update(_customization(customization))
+        system = body.find(f"{{{OVF}}}OperatingSystemSection")
+        if system is not None:
+            changes["guest_os"] = _guest(system)
+        return await self._change(request, caller, VmReconfig(**changes))
 
     async def _body(self, request: Request, tag: str, namespace: str = VCLOUD) -> ET.Element:
         body = await read_xml(request, self.max_body)
@@ -185,7 +194,9 @@ class SectionViews:
             (change.cpus, EDIT_CPU),
             (change.memory_mb, EDIT_MEMORY),
             (change.nics, EDIT_NETWORK),
-            (change.guest_os or change.computer_name or change.properties, EDIT_PROPERTIES),
+            (change.cores_per_socket, EDIT_CPU),
+            (change.guest_os or change.computer_name or change.properties or change.name, EDIT_PROPERTIES),
+            (change.customization, EDIT_PROPERTIES),
         ):
             if given is not None:
                 a.require(right)
@@ -199,3 +210,58 @@ class SectionViews:
 def _item(items: list[Item], request: Request) -> Item:
     kind = 3 if request.url.path.rstrip("/").endswith("cpu") else 4
     return next(item for item in items if item.resource_type == kind)
+
+
+def _cores(item: ET.Element) -> int | None:
+    found = item.findtext(f"{{{VMW}}}CoresPerSocket")
+    return whole(found, "vmw:CoresPerSocket") if found and found.strip() else None
+
+
+def _hardware(section: ET.Element) -> dict[str, Any]:
+    """What an ``ovf:VirtualHardwareSection`` changes: its CPU item (and cores per socket) and
+    its memory item."""
+    found: dict[str, Any] = {}
+    for item in section.findall(f"{{{OVF}}}Item"):
+        kind = (item.findtext(f"{{{RASD}}}ResourceType") or "").strip()
+        quantity = item.findtext(f"{{{RASD}}}VirtualQuantity")
+        if kind == "3" and quantity:
+            found["cpus"] = whole(quantity, "rasd:VirtualQuantity")
+            found["cores_per_socket"] = _cores(item)
+        elif kind == "4" and quantity:
+            found["memory_mb"] = whole(quantity, "rasd:VirtualQuantity")
+    return found
+
+
+def _connections(section: ET.Element) -> list[NicPlan]:
+    """A ``NetworkConnectionSection``'s NICs in index order: network (``none``: not connected),
+    address allocation mode and address, adapter type."""
+    wanted: list[tuple[int, NicPlan]] = []
+    for connection in section.findall(f"{V}NetworkConnection"):
+        index = whole(connection.findtext(f"{V}NetworkConnectionIndex") or "", "NetworkConnectionIndex")
+        network = connection.get("network") or "none"
+        connected = (connection.findtext(f"{V}IsConnected") or "true").strip().lower() == "true"
+        mode = (connection.findtext(f"{V}IpAddressAllocationMode") or "DHCP").strip()
+        ip = (connection.findtext(f"{V}IpAddress") or "").strip() or None
+        adapter = (connection.findtext(f"{V}NetworkAdapterType") or "VMXNET3").strip()
+        on = network if network.lower() != "none" else None
+        wanted.append((index, NicPlan(on, mode, ip, adapter, connected)))
+    return [plan for _, plan in sorted(wanted, key=lambda w: w[0])]
+
+
+def _customization(section: ET.Element) -> dict[str, Any]:
+    """A ``GuestCustomizationSection``'s computer name and flags (an admin password is taken as
+    set, and never kept or shown)."""
+    flags = {
+        key: (section.findtext(f"{V}{tag}") or "").strip().lower() == "true"
+        for key, tag in CUSTOMIZATION_TAGS.items()
+        if section.find(f"{V}{tag}") is not None
+    }
+    name = (section.findtext(f"{V}ComputerName") or "").strip()
+    return {"computer_name": name or None, "customization": flags or None}
+
+
+def _guest(section: ET.Element) -> str:
+    guest = section.get(f"{{{VMW}}}osType")
+    if not guest:
+        raise InputError("value", "OperatingSystemSection needs a vmw:osType.")
+    return GUEST_IDS.get(guest, guest)
