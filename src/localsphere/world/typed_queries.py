@@ -31,6 +31,7 @@ from localsphere.world.errors import Forbidden, Invalid
 from localsphere.world.identity import GROUP, ORG, SSO, USER
 from localsphere.world.inventory import POWERED_ON, VM
 from localsphere.world.odata import CodePointOrder, EpochSeconds
+from localsphere.world.org_roles import SYSTEM_ADMINISTRATOR
 from localsphere.world.org_vdcs import MHZ_PER_CPU
 from localsphere.world.schema import (
     Catalog,
@@ -110,10 +111,12 @@ def _bool(value: bool) -> ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class Attribute:
-    """A record attribute: its SQL, and the kind of object it references (None: a plain value)."""
+    """A record attribute: its SQL, the kind of object it references (None: a plain value), and
+    what a filter compares (None: its SQL; a reference of varying kind: its id)."""
 
     sql: ColumnElement[Any]
     ref: str | None = None
+    filter: ColumnElement[Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ class QueryType:
     tenant: ColumnElement[Any] | None  # None: one for every org (roles)
     attributes: Callable[[float], dict[str, Attribute]]
     order: str = "name"
+    provider_only: ColumnElement[bool] | None = None  # what only the provider sees of a global type
 
     @property
     def admin(self) -> bool:
@@ -444,6 +448,7 @@ def _item_attributes(kind: str | None, admin: bool) -> Callable[[float], dict[st
                     case((CatalogItem.kind == VAPP_TEMPLATE, "vAppTemplate:"), else_="media:")
                     + CatalogItem.entity_id,
                     TYPED,
+                    type_coerce(CatalogItem.entity_id, ReferenceId()),
                 ),
                 "entityName": Attribute(CatalogItem.name),
                 "entityType": Attribute(
@@ -525,7 +530,9 @@ def _task_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
             "endDate": Attribute(_time(case((Task.ends_at <= literal(now), Task.ends_at), else_=None))),
             "status": Attribute(type_coerce(status_at(now), AnyCase())),
             "ownerName": Attribute(Task.user_name),
-            "object": Attribute(Task.owner_kind + ":" + Task.owner_id, TYPED),
+            "object": Attribute(
+                Task.owner_kind + ":" + Task.owner_id, TYPED, type_coerce(Task.owner_id, ReferenceId())
+            ),
             "objectType": Attribute(Task.owner_kind),
             "objectName": Attribute(Task.owner_name),
             "serviceNamespace": Attribute(Task.service),
@@ -716,7 +723,34 @@ def _types() -> dict[str, QueryType]:
             _group_attributes,
         ),
         QueryType("organization", "OrgRecord", "org", _orgs, Tenant.name, Tenant.name, _org_attributes),
-        QueryType("role", "RoleRecord", "role", _roles, Role.id, None, _role_attributes),
+        QueryType(
+            "adminUser",
+            "AdminUserRecord",
+            "user",
+            _principals(USER),
+            Principal.id,
+            _PRINCIPAL_TENANT,
+            lambda now: {**_user_attributes(now), "org": Attribute(_PRINCIPAL_TENANT, "org")},
+        ),
+        QueryType(
+            "adminGroup",
+            "AdminGroupRecord",
+            "group",
+            _principals(GROUP),
+            Principal.id,
+            _PRINCIPAL_TENANT,
+            lambda now: {**_group_attributes(now), "org": Attribute(_PRINCIPAL_TENANT, "org")},
+        ),
+        QueryType(
+            "role",
+            "RoleRecord",
+            "role",
+            _roles,
+            Role.id,
+            None,
+            _role_attributes,
+            provider_only=Role.name == SYSTEM_ADMINISTRATOR.name,
+        ),
     ]
     return {t.name: t for t in found}
 
@@ -744,6 +778,8 @@ class TypedQueries:
         kind = find(name)
         if kind.admin and not provider:
             raise Forbidden("query.admin", f"The query type '{name}' is the system administrator's.", name)
+        if ask.sort_asc and ask.sort_desc:
+            raise Invalid("query.sort", "Give sortAsc or sortDesc, not both.", ask.sort_asc)
         if ask.page < 1 or not 1 <= ask.page_size <= PAGE_SIZE_MOST:
             raise Invalid(
                 "query.page", f"page must be 1 or more and pageSize 1 to {PAGE_SIZE_MOST}.", str(ask.page)
@@ -755,8 +791,11 @@ class TypedQueries:
             query = kind.source(now)
             if not provider and kind.tenant is not None:
                 query = query.where(kind.tenant == tenant)
+            if not provider and kind.provider_only is not None:
+                query = query.where(~kind.provider_only)
             if ask.filter:
-                query = query.where(fiql.where(ask.filter, {k: a.sql for k, a in attributes.items()}))
+                fields = {k: a.filter if a.filter is not None else a.sql for k, a in attributes.items()}
+                query = query.where(fiql.where(ask.filter, fields))
             total = conn.scalar(select(func.count()).select_from(query.subquery())) or 0
             order = _order(attributes, kind, ask)
             page = query.with_only_columns(

@@ -371,6 +371,15 @@ class VApps:
                 s.delete(row)
                 s.execute(delete(ExternalStat).where(ExternalStat.resource == vm_id))
             made = tuple(self._sourced(s, source, actor.viewer) for source in add)
+            for source in (x for x in add if x.move and x.kind == "vm"):  # moved here: gone from its vApp
+                moved = s.scalars(
+                    select(ManagedObject).where(ManagedObject.uuid == source.id).with_for_update()
+                ).one()
+                if moved.power_state != POWERED_OFF:
+                    raise WrongState(
+                        "vm.powered_on", _refusal(f'VM "{moved.name}"', "is not powered off"), moved.name
+                    )
+                s.delete(moved)
             _unique((*(TemplateVm(vm.name) for vm in current.values()), *made))
             folder = s.get(ManagedObject, vapp.folder)
             vdc = s.get(OrgVdc, vapp.vdc)
@@ -404,14 +413,30 @@ class VApps:
         return vapp_id, task
 
     def capture(
-        self, actor: Actor, catalog_id: str, vapp_id: str, name: str, description: str = ""
+        self,
+        actor: Actor,
+        catalog_id: str,
+        vapp_id: str,
+        name: str,
+        description: str = "",
+        replacing: str | None = None,
     ) -> tuple[str, str]:
-        """A vApp template of a vApp's VMs (their sizes) in a catalog; returns (the template's
-        id, the task's id). Conflict when the catalog has an item of that name."""
+        """A vApp template of a vApp's VMs (their sizes) in a catalog, in place of its item
+        ``replacing`` (an id) when given; returns (the template's id, the task's id). Conflict
+        when the catalog has another item of that name; Busy while a task changes the vApp."""
         source = self.get(vapp_id, actor.viewer)
         catalog = self._catalogs.get(catalog_id, actor.viewer)
         with self._store.write(serial=True) as s:
             now = self._clock.now(s)
+            self._tasks.check_idle(s, [vapp_id, *(vm.id for vm in source.vms)])
+            if replacing is not None:
+                gone = s.execute(
+                    delete(CatalogItem).where(CatalogItem.id == replacing, CatalogItem.catalog == catalog.id)
+                )
+                if not gone.rowcount:
+                    raise NotFound(
+                        "catalog_item.not_found", f"No catalog item {replacing} in the catalog.", replacing
+                    )
             vms = tuple(_as_template(vm) for vm in source.vms)
             entity_id = add_item(
                 s, catalog.id, VAPP_TEMPLATE, name, source.vdc, actor.principal.id, now, description, vms
@@ -727,6 +752,7 @@ class Source:
     kind: str
     id: str
     change: VmChange | None = None
+    move: bool = False  # a vApp's VM that leaves its vApp (``sourceDelete``)
 
 
 def _unique(vms: tuple[TemplateVm, ...]) -> tuple[TemplateVm, ...]:

@@ -105,6 +105,20 @@ def test_compose_recompose_copy_and_capture(client):
     captured = org.capture_vapp(org.get_catalog("demo-catalog"), vapp.href, "captured", "from composed")
     monitor.wait_for_success(captured.Tasks.Task[0])
     assert "captured" in {i["name"] for i in org.list_catalog_items("demo-catalog")}
+    replaced = org.capture_vapp(
+        org.get_catalog("demo-catalog"), copy.href, "captured", "again", overwrite=True
+    )
+    monitor.wait_for_success(replaced.Tasks.Task[0])  # in place of the item of that name
+    assert [i["name"] for i in org.list_catalog_items("demo-catalog")].count("captured") == 1
+    from pyvcloud.vcd.vm import VM
+
+    moved = VM(c, resource=VApp(c, resource=vdc.get_vapp("composed")).get_vm("web-1"))
+    monitor.wait_for_success(moved.move_to("composed", "composed-copy", "web-2"))
+    assert list(VApp(c, resource=vdc.get_vapp("composed")).get_all_vms()) == []
+    assert {v.get("name") for v in VApp(c, resource=vdc.get_vapp("composed-copy")).get_all_vms()} == {
+        "web-1",
+        "web-2",
+    }
     again = vdc.instantiate_vapp("from-captured", "demo-catalog", "captured")
     assert monitor.wait_for_success(again.Tasks.Task[0]).get("status") == "success"
     assert [vm.get("name") for vm in VApp(c, resource=vdc.get_vapp("from-captured")).get_all_vms()] == [

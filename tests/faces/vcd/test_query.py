@@ -33,6 +33,8 @@ ADMIN_TYPES = (
     "adminVAppTemplate",
     "adminMedia",
     "adminTask",
+    "adminUser",
+    "adminGroup",
 )
 INSTANTIATE_TYPE = "application/vnd.vmware.vcloud.instantiateVAppTemplateParams+xml"
 
@@ -115,6 +117,9 @@ def test_filters_sorting_paging_and_fields(server):
         assert vms.get("total") == "5"
         assert all(set(r.attrib) == {"href", "name", "status"} for r in vms.findall(f"{V15}VMRecord"))
         tasks = records(c, alice, type="task", filter="status==SUCCESS", sortDesc="startDate")
+        app_4 = records(c, alice, type="vApp", filter="name==app-4").find(f"{V15}VAppRecord").get("href")
+        by_object = records(c, alice, type="task", filter=f"object=={app_4}")
+        assert by_object.get("total") == "1" and by_object.find(f"{V15}TaskRecord").get("object") == app_4
         assert tasks.get("total") == "5"
         newest = tasks.find(f"{V15}TaskRecord")
         assert newest.get("objectName") == "app-4" and newest.get("startDate").endswith("Z")
@@ -130,9 +135,13 @@ def test_filters_sorting_paging_and_fields(server):
             {"page": "x"},
             {"fields": "nosuch"},
             {"format": "xml"},
+            {"sortAsc": "name", "sortDesc": "name"},
         ):
             r = c.get("/api/query", params={"type": "vApp", **bad}, headers=alice)
             assert r.status_code == 400, bad
             assert assert_valid(r.content).get("minorErrorCode") == "BAD_REQUEST"
+        org = records(c, alice, type="organization", format="idrecords").find(f"{V15}OrgRecord")
+        assert c.get(f"/api/entity/{org.get('id')}", headers=alice).status_code == 200  # a urn that resolves
+        assert org.get("href").endswith(org.get("id").rsplit(":", 1)[-1])
         unknown = c.get("/api/query", params={"type": "nothing"}, headers=alice)
         assert unknown.status_code == 400

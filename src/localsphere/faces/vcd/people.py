@@ -165,6 +165,12 @@ class PeopleViews:
         async def user(i: str) -> tuple[str, str]:
             return "user", (await read(world.org_roles.user, i, viewer)).name
 
+        async def role(i: str) -> tuple[str, str]:
+            found = next((r for r in await read(world.access.roles, VCD) if r.id == i), None)
+            if found is None:
+                raise NotFound("role.not_found", f"No role with id {i}.", i)
+            return "role", found.name
+
         async def org(i: str) -> tuple[str, str]:
             found = await read(world.tenants.org, i, a.caller.tenant)
             return "org", found.name
@@ -180,5 +186,6 @@ class PeopleViews:
             "network": network,
             "task": task,
             "user": user,
+            "role": role,
             "org": org,
         }

@@ -120,16 +120,17 @@ def _page(h: Hrefs, answer: Answer, shape: str, version: str, request: Request) 
     namespace = root.nsmap[None]
     for record in answer.records:
         href = h.of(kind.kind, record.id)
+        record_urn = urn(kind.kind, org_uuid(record.id) if kind.kind == "org" else record.id)
         if shape == REFERENCES:
             name = record.values.get("name")
-            attributes = {"href": href, "id": urn(kind.kind, record.id), "type": media_type(kind.kind)}
+            attributes = {"href": href, "id": record_urn, "type": media_type(kind.kind)}
             if name is not None:
                 attributes["name"] = str(name)
             etree.SubElement(root, f"{{{namespace}}}{REFERENCE_TAGS[kind.name]}Reference", attributes)
             continue
         attributes = {"href": href}
         if shape == IDRECORDS:
-            attributes["id"] = urn(kind.kind, record.id)
+            attributes["id"] = record_urn
         for name, value in record.values.items():
             attributes[name] = _value(h, value, shape)
         etree.SubElement(root, f"{{{namespace}}}{kind.record}", attributes)

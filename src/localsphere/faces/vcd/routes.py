@@ -252,7 +252,7 @@ class VcdFace:
             id=f"urn:vcloud:org:{uid}",
             name=org_name(found),
             links=org_links(Hrefs(_base(request)), found.name, vdcs, catalogs),
-            description=found.description or None,
+            description=found.description,
             full_name=found.full_name,
             is_enabled=True,
         )

@@ -363,6 +363,7 @@ class VAppViews:
             _vapp_id(object_id_entity(_source(body))),
             _name(body),
             _description(body),
+            _target_item(body),
         )
         item = await self.runner.read(self.world.catalogs.entity, entity_id, VAPP_TEMPLATE, a.viewer)
         view = await self.runner.read(self.world.tasks.get, task_id, None)
@@ -376,6 +377,12 @@ class VAppViews:
         view = await self.runner.read(self.world.tasks.get, task_id, None)
         answer = vapp_element(a, vapp, TasksInProgress([task(a.hrefs, view)]))
         return xml(answer, a.version, media_type("vApp"), 201)
+
+
+def _target_item(body: ET.Element) -> str | None:
+    """The catalog item a capture replaces (``TargetCatalogItem``), by id; None: a new one."""
+    found = body.find(f"{V}TargetCatalogItem")
+    return object_id(found.get("href", "")) if found is not None and found.get("href") else None
 
 
 def _source(body: ET.Element) -> str:
@@ -459,7 +466,8 @@ def _sources(body: ET.Element) -> list[Source]:
             else None,
             (connection.findtext(f"{V}IpAddress") or "").strip() or None if connection is not None else None,
         )
-        found.append(Source(kind, object_id(href), change))
+        move = (item.get("sourceDelete") or "false").strip().lower() == "true"
+        found.append(Source(kind, object_id(href), change, move))
     return found
 
 
