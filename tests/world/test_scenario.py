@@ -133,7 +133,7 @@ def test_the_full_example_parses_into_the_plan():
     )
     assert role.line == line_of(FULL, "name: VmOperator")
     acme, beta = identity.tenants
-    assert (acme.full_name, beta.full_name, beta.description) == ("ACME Corp", "beta", "")
+    assert (acme.full_name, beta.full_name, beta.description) == ("ACME Corp", None, None)  # beta: as named
 
 
 def test_the_full_example_plans_its_inventory_with_lines():

@@ -213,8 +213,8 @@ class TenantPlan:
     """A tenant (an org): its own users are scenario users of ``domain: <its name>``."""
 
     name: str
-    full_name: str
-    description: str = ""
+    full_name: str | None = None  # None: its name (an org the world has already: as it is)
+    description: str | None = None
     vdcs: tuple[VdcPlan, ...] = ()
     line: int = 0
 

@@ -67,9 +67,10 @@ def populate(
     for tenant in plan.tenants:  # first: their orgs' own users are users of the scenario
         known = s.get(Tenant, tenant.name)
         if known is None:
-            add_org(s, tenant.name, tenant.full_name, now, tenant.description)
-        else:  # the demo world's org, say
-            known.full_name, known.description = tenant.full_name, tenant.description
+            add_org(s, tenant.name, tenant.full_name or tenant.name, now, tenant.description or "")
+        else:  # the demo world's org, say: what the scenario says of it
+            known.full_name = tenant.full_name or known.full_name
+            known.description = known.description if tenant.description is None else tenant.description
     passwords = _Passwords(hash_password)
     domains = set(s.scalars(select(Domain.name)))
     for user in plan.users:

@@ -282,7 +282,8 @@ def _tenant(node: yaml.Node, path: str) -> TenantPlan:
     f = _Fields(node, path, ("name", "full_name", "description", "vdcs"))
     name = f.need("name", partial(_string, rule=_TENANT))
     vdcs = _unique(f.get("vdcs", _each(_vdc), ()), f.at("vdcs"), lambda v: v.name.lower())
-    return TenantPlan(name, f.get("full_name", _string, name), f.get("description", _str, ""), vdcs, f.line)
+    full_name, description = f.get("full_name", _string, None), f.get("description", _str, None)
+    return TenantPlan(name, full_name, description, vdcs, f.line)
 
 
 def _identity(node: yaml.Node, path: str) -> IdentityPlan:
