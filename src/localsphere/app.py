@@ -8,6 +8,7 @@ from starlette.types import ASGIApp
 
 from localsphere.faces.control import routes as control
 from localsphere.faces.ops import faults as ops_faults
+from localsphere.faces.ops import gateway as ops_gateway
 from localsphere.faces.ops import routes as ops
 from localsphere.faces.routing import Routing, not_found
 from localsphere.faces.sddc import faults as sddc_faults
@@ -47,7 +48,7 @@ def build_app(
         *vcd.build(world, settings.max_body_bytes, own_listener=False),
         *sddc.build(world, settings.max_body_bytes),
         *ops.build(world, settings.max_body_bytes, in_flight, lifecycle),
-        *ops.csp_routes(world, settings.max_body_bytes),
+        *ops_gateway.routes(world, settings.max_body_bytes),
         *vcenter.routes(world, settings.max_body_bytes),
         *vra.build(world, settings.max_body_bytes),
     ]

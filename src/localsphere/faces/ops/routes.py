@@ -5,11 +5,9 @@ product's error body with ``httpStatusCode``."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
-from urllib.parse import parse_qs
 
 import orjson
 from starlette.datastructures import Headers
@@ -38,9 +36,6 @@ from localsphere.world.errors import Forbidden, Invalid, NotFound, Unauthenticat
 from localsphere.world.inventory import ObjectView
 
 SCHEMES = ("OpsToken", "vRealizeOpsToken", "CSPToken")
-CSP_ACCESS_LIFETIME = 1799  # seconds, as the cloud gateway grants them
-FORM = "application/x-www-form-urlencoded"
-FORM_FIELDS = 20  # of the gateway's form; more is refused before it is parsed
 TOKEN_EXPIRED = 1512  # the apiErrorCode of an invalid or expired token
 VIEW = "ViewEnvironment"
 MANAGE = "ManageResources"
@@ -407,63 +402,6 @@ answer = answers(
     },
     _internal,
 )
-
-
-async def _csp_authorize(world: World, runner: Runner, max_body: int, request: Request) -> Response:
-    """``POST /csp/gateway/am/api/auth/api-tokens/authorize``: an API token, sent as the form field
-    ``refresh_token``, for a short access token to send as ``Authorization: CSPToken <token>``."""
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM:
-        return json_response(
-            {"error": "unsupported_media_type", "message": f"Content-Type must be {FORM}"}, 415
-        )
-    try:
-        form = parse_qs(
-            (await read_body(request, max_body)).decode("utf-8", "replace"), max_num_fields=FORM_FIELDS
-        )
-    except ValueError:
-        return json_response(
-            {
-                "error": "invalid_request",
-                "error_description": f"At most {FORM_FIELDS} form fields are accepted",
-            },
-            400,
-        )
-    api_token = (form.get("refresh_token") or [""])[0]
-    if not api_token:
-        return json_response(
-            {"error": "invalid_request", "error_description": "refresh_token is required"}, 400
-        )
-
-    def trade() -> Any:
-        principal = world.api_tokens.principal_for(api_token, OPS)
-        return world.sessions.open(principal, OPS, lifetime=CSP_ACCESS_LIFETIME)
-
-    try:
-        opened = await runner.call(trade)
-    except Unauthenticated:
-        return json_response({"error": "invalid_grant", "error_description": "Invalid refresh token"}, 400)
-    return json_response(
-        {
-            "id_token": secrets.token_urlsafe(32),
-            "token_type": "bearer",
-            "expires_in": CSP_ACCESS_LIFETIME,
-            "scope": "openid group_ids group_names",
-            "access_token": opened.session_id,
-            "refresh_token": api_token,
-        }
-    )
-
-
-def csp_routes(world: World, max_body: int) -> list[FaceRoute]:
-    """The cloud gateway's sign-in, where VCF Operations in the cloud takes its credentials."""
-    runner = Runner(world.store)
-
-    async def authorize(request: Request) -> Response:
-        return await _csp_authorize(world, runner, max_body, request)
-
-    table: Routes[None] = Routes(answer)
-    table.anonymous("POST", "/csp/gateway/am/api/auth/api-tokens/authorize", authorize)
-    return table.build()
 
 
 def retry_later(scope: Scope, status: int, message: str, seconds: int) -> Response:
