@@ -17,15 +17,20 @@ from starlette.types import ASGIApp, Scope
 
 from localsphere.faces.http import (
     Runner,
-    json_response,
     note_principal,
-    parse_json,
-    read_body,
-    whole_number,
 )
 from localsphere.faces.ops import resources as res
 from localsphere.faces.ops import xml
 from localsphere.faces.ops.stats import QueryError, StatQuery, listed, pushed_stats, stats_of_resources
+from localsphere.faces.ops.wire import (
+    DEFAULT_PAGE_SIZE,
+    OpsError,
+    error_body,
+    page_body,
+    paging,
+    read_document,
+    reply,
+)
 from localsphere.faces.routing import FaceRoute, Routes, answers, status_answers
 from localsphere.runtime.lifecycle import Lifecycle, WhileServing
 from localsphere.runtime.limits import InFlightCounters, InFlightLimit
@@ -40,9 +45,6 @@ TOKEN_EXPIRED = 1512  # the apiErrorCode of an invalid or expired token
 VIEW = "ViewEnvironment"
 MANAGE = "ManageResources"
 PREFIXES = ("/suite-api", "/vrops-cloud/suite-api")  # on premises, and in the cloud
-DEFAULT_PAGE_SIZE = 1000
-MAX_PAGE_SIZE = 100_000  # a page, bounded (the 100,000-VM lab world fits in one)
-MAX_PAGE = 2**31 - 1
 VERSION = {
     "releaseName": "VCF Operations 9.1.0.0",
     "major": 9,
@@ -54,19 +56,6 @@ VERSION = {
 }  # the product sends "description": null, which its spec does not allow (a string); left out
 RELATIONS = ("PARENT", "CHILD", "ALL")
 WORLD_STATUS = {NotFound: 404, Forbidden: 403, Invalid: 400, Unauthenticated: 401}
-
-
-class OpsError(Exception):
-    def __init__(self, status: int, message: str, code: int | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.code = status, message, code
-
-
-def error_body(request: Request, status: int, message: str, code: int | None = None) -> Response:
-    body: dict[str, Any] = {"message": message, "httpStatusCode": status}
-    if code is not None:
-        body["apiErrorCode"] = code
-    return reply(request, "error", body, status)
 
 
 def _epoch_ms(epoch: float) -> int:
@@ -106,20 +95,8 @@ class OpsFace:
         note_principal(request, caller.principal.upn)
         return caller
 
-    async def _body(self, request: Request, root: str) -> Any:
-        """A request body in JSON or, as the product also takes, XML; anything else is 415."""
-        kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-        if kind == "application/json":
-            return parse_json(await read_body(request, self.max_body))
-        if kind in ("application/xml", "text/xml"):
-            try:
-                return xml.decode(await read_body(request, self.max_body), root)
-            except xml.XmlError as exc:
-                raise OpsError(400, str(exc)) from None
-        raise OpsError(415, f"Unsupported content type {kind}")
-
     async def acquire(self, request: Request) -> Response:
-        spec = await self._body(request, "username-password")
+        spec = await read_document(request, self.max_body, "username-password")
         if (
             not isinstance(spec, dict)
             or not isinstance(spec.get("username"), str)
@@ -194,7 +171,7 @@ class OpsFace:
         query = request.query_params
         adapters = [_adapter(request)] if "key" in request.path_params else query.getlist("adapterKind")
         if any(a != res.VMWARE for a in adapters):
-            return reply(request, "resources", self._page_body(request, 0, 0, DEFAULT_PAGE_SIZE, [], {}))
+            return reply(request, "resources", page_body(request, 0, 0, DEFAULT_PAGE_SIZE, [], {}))
         wanted = [_kind(request)] if "kind" in request.path_params else query.getlist("resourceKind")
         unknown = [k for k in wanted if k not in res.WORLD_KINDS]
         if unknown:
@@ -202,13 +179,13 @@ class OpsFace:
         kinds = {res.WORLD_KINDS[k] for k in wanted} or set(res.WORLD_KINDS.values())
         names = query.getlist("name")
         uuids = set(query.getlist("resourceId")) or None
-        page, size = _paging(request)
+        page, size = paging(request)
         total, found = await self.runner.read(
             self.world.inventory.page, kinds, names[0] if names else None, uuids, page * size, size
         )
         vcenter = await self.runner.read(self._vcenter)
         items = [res.resource(o, vcenter) for o in found]
-        return reply(request, "resources", self._page_body(request, total, page, size, items, {}))
+        return reply(request, "resources", page_body(request, total, page, size, items, {}))
 
     async def resource(self, request: Request, _caller: Caller) -> Response:
         found = await self.runner.read(self._object, request.path_params["id"])
@@ -220,7 +197,7 @@ class OpsFace:
         ).upper()
         if relation not in RELATIONS:
             raise OpsError(400, f"Invalid relationshipType {relation}")
-        page, size = _paging(request)
+        page, size = paging(request)
 
         def related() -> list[ObjectView]:
             o = self._object(request.path_params["id"])
@@ -234,7 +211,7 @@ class OpsFace:
         found = await self.runner.read(related)
         vcenter = await self.runner.read(self._vcenter)
         items = [res.resource(o, vcenter) for o in found[page * size : (page + 1) * size]]
-        body = self._page_body(request, len(found), page, size, items, {"relationshipType": relation})
+        body = page_body(request, len(found), page, size, items, {"relationshipType": relation})
         return reply(request, "resource-relation", body)
 
     async def stat_keys(self, request: Request, _caller: Caller) -> Response:
@@ -255,7 +232,9 @@ class OpsFace:
         resource (``{id}`` in the path) or of the ``resourceId`` list; latest or over a range."""
         latest = request.url.path.rstrip("/").endswith("latest") or "/latest/" in request.url.path
         if request.method == "POST":
-            body = await self._body(request, "latest-stat-query" if latest else "stat-query")
+            body = await read_document(
+                request, self.max_body, "latest-stat-query" if latest else "stat-query"
+            )
             if not isinstance(body, dict):
                 raise OpsError(400, "The body must be a stat-query object")
 
@@ -295,7 +274,9 @@ class OpsFace:
         """``POST /api/resources/{id}/stats`` (``stat-contents``) and ``POST /api/resources/stats``
         (``resources-stat-contents``): samples from outside, kept with the resource."""
         one = request.path_params.get("id")
-        body = await self._body(request, "stat-contents" if one else "resources-stat-contents")
+        body = await read_document(
+            request, self.max_body, "stat-contents" if one else "resources-stat-contents"
+        )
         try:
             pushes = pushed_stats(body, one)
         except QueryError as exc:
@@ -320,30 +301,6 @@ class OpsFace:
     def _vcenter(self) -> str:
         return self.world.inventory.get(inv.FOLDER, inv.ROOT_FOLDER).uuid
 
-    @staticmethod
-    def _page_body(
-        request: Request, total: int, page: int, size: int, items: list[Any], extra: dict[str, Any]
-    ) -> dict[str, Any]:
-        links = []
-        base = f"{request.url.path}?pageSize={size}"
-        if (page + 1) * size < total:
-            links.append({"href": f"{base}&page={page + 1}", "rel": "NEXT", "name": "next"})
-        if page > 0:
-            links.append({"href": f"{base}&page={page - 1}", "rel": "PREVIOUS", "name": "previous"})
-        return {
-            **extra,
-            "pageInfo": {"totalCount": total, "page": page, "pageSize": size},
-            "links": links,
-            "resourceList": items,
-        }
-
-
-def reply(request: Request, root: str, data: Any, status: int = 200) -> Response:
-    """JSON, or the product's XML when the caller's Accept header prefers it."""
-    if xml.wants_xml(request.headers.get("accept")):
-        return Response(xml.encode(root, data), status_code=status, media_type="application/xml")
-    return json_response(data, status)
-
 
 def _adapter(request: Request) -> str:
     key = request.path_params["key"]
@@ -359,26 +316,10 @@ def _kind(request: Request) -> str:
     return kind
 
 
-def _paging(request: Request) -> tuple[int, int]:
-    query = request.query_params
-    page = _number(query.get("page"), 0, "page", 0, MAX_PAGE)
-    size = _number(query.get("pageSize"), DEFAULT_PAGE_SIZE, "pageSize", 1, MAX_PAGE_SIZE)
-    return page, size
-
-
 def expired(scheme: str) -> OpsError:
     return OpsError(
         401, f'The provided token for auth scheme "{scheme}" is either invalid or has expired.', TOKEN_EXPIRED
     )
-
-
-def _number(text: str | None, default: int, name: str, least: int, most: int) -> int:
-    if text is None:
-        return default
-    value = whole_number(text)
-    if value is None or not least <= value <= most:
-        raise OpsError(400, f"{name} must be a whole number from {least} to {most}")
-    return value
 
 
 def _on_ops_error(request: Request, exc: Exception) -> Response:
