@@ -3,49 +3,16 @@ list adapter and resource kinds, page through resources, read one, read, roll up
 follow relationships, release the token."""
 
 import pytest
-import requests
 from vcf.operations.api.adapterkinds_client import Resourcekinds
-from vcf.operations.api.auth.token_client import Acquire, Release
+from vcf.operations.api.auth.token_client import Release
 from vcf.operations.api.resources.stats_client import Latest, Query
 from vcf.operations.api.resources_client import Relationships, Statkeys, Stats
 from vcf.operations.api.versions_client import Current
 from vcf.operations.api_client import Adapterkinds, Resources
-from vcf.operations.model_client import StatContent, StatContents, StatQuery, UsernamePassword
+from vcf.operations.model_client import StatContent, StatContents, StatQuery
 from vmware.vapi.bindings.error import UnresolvedError
-from vmware.vapi.lib.connect import get_requests_connector
-from vmware.vapi.security.client.security_context_filter import LegacySecurityContextFilter
-from vmware.vapi.security.http_authorization import create_http_authorization_security_context
-from vmware.vapi.stdlib.client.factories import StubConfigurationFactory
 
-from conftest import DEMO_PASSWORD
 from helpers import DEMO_VMS
-
-
-@pytest.fixture
-def connect(server, monkeypatch):
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.cert)
-    url = f"{server.https}/suite-api"
-
-    def config(token=None):
-        session = requests.Session()
-        session.verify = server.cert
-        chain = []
-        if token is not None:
-            context = create_http_authorization_security_context(
-                authz_credentials=token, authn_scheme="OpsToken"
-            )
-            chain = [LegacySecurityContextFilter(security_context=context)]
-        return StubConfigurationFactory.new_std_configuration(
-            get_requests_connector(session=session, msg_protocol="rest", url=url, provider_filter_chain=chain)
-        )
-
-    def sign_in(username="administrator@vsphere.local", password=DEMO_PASSWORD):
-        token = Acquire(config()).acquire_token(
-            username_password=UsernamePassword(username=username, password=password)
-        )
-        return token, config(token.token)
-
-    return sign_in
 
 
 def test_token_kinds_resources_and_release(connect):

@@ -21,6 +21,7 @@ from localsphere.faces.http import (
 )
 from localsphere.faces.ops import resources as res
 from localsphere.faces.ops import xml
+from localsphere.faces.ops.queries import Queries
 from localsphere.faces.ops.stats import QueryError, StatQuery, listed, pushed_stats, stats_of_resources
 from localsphere.faces.ops.wire import (
     DEFAULT_PAGE_SIZE,
@@ -411,6 +412,9 @@ def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: L
         (get, "/api/resources/{id}/stats/latest", face.stats),
     ):
         table.add(method, path, handler, VIEW)
+    queries = Queries(world, face.runner, max_body)
+    table.add(post, "/api/resources/query", queries.resources, VIEW)
+    table.add(post, "/api/resources/properties/latest/query", queries.latest_properties, VIEW)
     table.add(post, "/api/resources/stats", face.push_stats, MANAGE)
     table.add(post, "/api/resources/{id}/stats", face.push_stats, MANAGE)
 
