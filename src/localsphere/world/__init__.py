@@ -17,6 +17,7 @@ from localsphere.world.authz_records import PrivilegeChecks, VtMappings
 from localsphere.world.business_groups import BusinessGroups
 from localsphere.world.catalogs import Catalogs
 from localsphere.world.clock import Clock
+from localsphere.world.compute_resources import ComputeResources
 from localsphere.world.copies import Generation
 from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
@@ -44,6 +45,9 @@ from localsphere.world.tenants import Tenants
 from localsphere.world.tokens import Tokens
 from localsphere.world.typed_queries import TypedQueries
 from localsphere.world.vapps import VApps
+from localsphere.world.vm_guest import VmGuest
+from localsphere.world.vm_hardware import VmHardware
+from localsphere.world.vm_placement import VmPlacement
 
 Progress = Callable[[int], None]  # hears how many VMs a load has made so far
 
@@ -76,6 +80,11 @@ class World:
         self.api_tokens = ApiTokens(self.store, self.clock)
         self.privilege_checks = PrivilegeChecks(self.store, self.state)
         self.inventory = Inventory(self.store, self.clock, settings.change_poll_seconds)
+        # vCenter's inventory changes: datacenters, hosts and pools; VM placement and devices
+        self.compute_resources = ComputeResources(self.store, self.clock)
+        self.vm_placement = VmPlacement(self.store, self.clock)
+        self.vm_hardware = VmHardware(self.store, self.clock)
+        self.vm_guest = VmGuest(self.store)
         self.resource_queries = ResourceQueries(self.store)
         self.metrics = Metrics(self.store, self.clock, self.state, settings.change_poll_seconds)
         self.faults = Faults(self.store, self.clock)

@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
 from localsphere.world.copies import Copies
-from localsphere.world.errors import AlreadyInState, Forbidden, Invalid, NotFound, WrongState, bounded_text
+from localsphere.world.errors import (
+    AlreadyInState,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    WrongState,
+    bounded_text,
+)
 from localsphere.world.plan import POWER_STATES, InventoryPlan, VmGroup
 from localsphere.world.scenario import ScenarioError
 from localsphere.world.schema import ExternalStat, ManagedObject, Meta
@@ -300,7 +308,9 @@ def _add_vm(
     )
 
 
-def _authorize(caller: Caller, path: str, privilege: str, moid: str) -> None:
+def authorize(caller: Caller, path: str, privilege: str, moid: str) -> None:
+    """Refuse unless ``caller`` holds ``privilege`` on the object at ``path``: Forbidden, or
+    NotFound when it may not even see it."""
     held = caller.on(_chain(path))
     if VIEW not in held:
         raise NotFound("object.not_found", f"Object with identifier '{moid}' does not exist", moid)
@@ -557,7 +567,7 @@ class Inventory:
         for it, not there. An unknown id passes: the operation reports it in its own words."""
         found = self._object(moid)
         if found is not None:
-            _authorize(caller, found[1], privilege, moid)
+            authorize(caller, found[1], privilege, moid)
 
     def kinds(self, moids: set[str]) -> dict[str, str]:
         """The kind of each known object among ``moids``."""
@@ -594,11 +604,7 @@ class Inventory:
         caller: Caller | None,
         name: str,
         guest_os: str,
-        folder: str | None,
-        host: str | None,
-        cluster: str | None,
-        pool: str | None,
-        datastore: str | None,
+        wanted: Placement,
         cpu_count: int,
         memory_mib: int,
         disk_bytes: int,
@@ -606,90 +612,25 @@ class Inventory:
         """A new, powered-off VM; placement is completed from what is given, as vCenter does."""
         bounded_text(name, "name", VM_NAME_LENGTH)
         with self._store.write() as s:
-            host_row = self._row(s, HOST, host) if host else None
-            cluster = cluster or (host_row.cluster if host_row else None)
-            cluster_row = self._row(s, CLUSTER, cluster) if cluster else None
-            if host_row and cluster_row and host_row.cluster != cluster_row.moid:
-                raise Invalid("placement.invalid", f"Host {host} is not in cluster {cluster}", host, cluster)
-            pool_row = self._row(s, POOL, pool) if pool else None
-            if pool_row is None and cluster_row is not None:
-                pool_row = s.scalars(
-                    select(ManagedObject).where(
-                        ManagedObject.kind == POOL, ManagedObject.parent == cluster_row.moid
-                    )
-                ).first()
-            if pool_row is None:
-                raise Invalid(
-                    "placement.incomplete",
-                    "Placement needs a resource pool, a host or a cluster",
-                    "placement",
-                )
-            if host_row is None:
-                host_row = s.scalars(
-                    select(ManagedObject)
-                    .where(ManagedObject.kind == HOST, ManagedObject.cluster == pool_row.cluster)
-                    .order_by(ManagedObject.name)
-                ).first()
-            folder_row = (
-                self._row(s, FOLDER, folder)
-                if folder
-                else s.scalars(
-                    select(ManagedObject).where(
-                        ManagedObject.kind == FOLDER,
-                        ManagedObject.subtype == "VIRTUAL_MACHINE",
-                        ManagedObject.datacenter == pool_row.datacenter,
-                    )
-                ).first()
-            )
-            if folder_row is None or folder_row.subtype != "VIRTUAL_MACHINE":
-                raise Invalid(
-                    "placement.folder", f"Folder {folder} cannot hold virtual machines", str(folder)
-                )
-            if folder_row.datacenter != pool_row.datacenter:
-                raise Invalid(
-                    "placement.invalid",
-                    "Folder and resource pool are in different datacenters",
-                    folder_row.moid,
-                    pool_row.moid,
-                )
+            where = place(s, wanted)
             if caller is not None:
-                _authorize(caller, folder_row.path, "VirtualMachine.Inventory.Create", folder_row.moid)
-                _authorize(caller, pool_row.path, "Resource.AssignVMToPool", pool_row.moid)
-            ds_row = (
-                self._row(s, DATASTORE, datastore)
-                if datastore
-                else s.scalars(
-                    select(ManagedObject).where(
-                        ManagedObject.kind == DATASTORE, ManagedObject.datacenter == pool_row.datacenter
-                    )
-                ).first()
-            )
-            if s.scalars(
-                select(ManagedObject.moid).where(
-                    ManagedObject.kind == VM,
-                    ManagedObject.name == name,
-                    ManagedObject.folder == folder_row.moid,
-                )
-            ).first():
-                raise Invalid(
-                    "vm.exists", f"A virtual machine named {name} already exists in that folder", name
-                )
+                authorize(caller, where.folder.path, "VirtualMachine.Inventory.Create", where.folder.moid)
+                authorize(caller, where.pool.path, "Resource.AssignVMToPool", where.pool.moid)
+            unique_vm_name(s, name, where.folder.moid)
+            datastore = where.datastore.moid if where.datastore else None
             row = add_object(
                 s,
                 VM,
                 "vm-",
                 name,
-                folder_row,
+                where.folder,
                 self._clock.now(s),
-                folder=folder_row.moid,
-                cluster=pool_row.cluster,
-                host=host_row.moid if host_row else None,
-                pool=pool_row.moid,
+                **where.columns(),
                 subtype=guest_os,
                 power_state=POWERED_OFF,
                 cpu_count=cpu_count,
                 memory_mib=memory_mib,
-                details=vm_details(name, ds_row.moid if ds_row else None, None, disk_bytes, True),
+                details=vm_details(name, datastore, None, disk_bytes, True),
             )
             moid = row.moid
             changed(s, INVENTORY)
@@ -697,7 +638,7 @@ class Inventory:
 
     def delete_vm(self, moid: str) -> None:
         with self._store.write() as s:
-            row = self._row(s, VM, moid, lock=True)
+            row = row_of(s, VM, moid, lock=True)
             if row.power_state != POWERED_OFF:
                 raise WrongState(
                     "vm.powered_on", f"Virtual machine {moid} must be powered off to be deleted", moid
@@ -709,7 +650,7 @@ class Inventory:
     def power(self, moid: str, action: str) -> None:
         """``start``, ``stop``, ``suspend`` or ``reset``, refusing a change the state does not allow."""
         with self._store.write() as s:
-            row = self._row(s, VM, moid, lock=True)
+            row = row_of(s, VM, moid, lock=True)
             state = row.power_state
             target, allowed = {
                 "start": (POWERED_ON, {POWERED_OFF, SUSPENDED}),
@@ -733,16 +674,6 @@ class Inventory:
                 .values(power_state=target, details=json.dumps(details))
             )
             changed(s, INVENTORY)
-
-    @staticmethod
-    def _row(s: Session, kind: str, moid: str, lock: bool = False) -> ManagedObject:
-        query = select(ManagedObject).where(ManagedObject.moid == moid, ManagedObject.kind == kind)
-        row = s.scalars(query.with_for_update() if lock else query).first()
-        if row is None:
-            raise NotFound(
-                f"{kind.lower()}.not_found", f"{kind} with identifier '{moid}' does not exist", moid
-            )
-        return row
 
 
 def next_id(s: Session) -> int:
@@ -777,3 +708,136 @@ def add_object(
     )
     s.add(row)
     return row
+
+
+def row_of(s: Session, kind: str, moid: str, lock: bool = False) -> ManagedObject:
+    """The object ``moid`` of ``kind`` (locked for the transaction with ``lock``); NotFound else."""
+    query = select(ManagedObject).where(ManagedObject.moid == moid, ManagedObject.kind == kind)
+    row = s.scalars(query.with_for_update() if lock else query).first()
+    if row is None:
+        raise NotFound(f"{kind.lower()}.not_found", f"{kind} with identifier '{moid}' does not exist", moid)
+    return row
+
+
+def root_pool(s: Session, owner: str) -> ManagedObject | None:
+    """The root resource pool of a cluster, or of a standalone host (``owner``)."""
+    return s.scalars(
+        select(ManagedObject).where(ManagedObject.kind == POOL, ManagedObject.parent == owner)
+    ).first()
+
+
+def unique_vm_name(s: Session, name: str, folder: str) -> None:
+    """Conflict when the folder already holds a VM of that name, as vCenter refuses it."""
+    if s.scalars(
+        select(ManagedObject.moid).where(
+            ManagedObject.kind == VM, ManagedObject.name == name, ManagedObject.folder == folder
+        )
+    ).first():
+        raise Conflict("vm.exists", f"A virtual machine named {name} already exists in that folder", name)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a VM should go, as a client names it: any of these, the rest completed by ``place``."""
+
+    folder: str | None = None
+    pool: str | None = None
+    host: str | None = None
+    cluster: str | None = None
+    datastore: str | None = None
+
+
+@dataclass(frozen=True)
+class Where:
+    """A complete placement: the objects a VM's columns name."""
+
+    folder: ManagedObject
+    pool: ManagedObject
+    host: ManagedObject | None
+    datastore: ManagedObject | None
+
+    def columns(self) -> dict[str, Any]:
+        """A VM's placement columns (its datacenter follows from its folder)."""
+        return {
+            "folder": self.folder.moid,
+            "cluster": self.pool.cluster,
+            "host": self.host.moid if self.host else None,
+            "pool": self.pool.moid,
+        }
+
+
+def place(s: Session, wanted: Placement) -> Where:
+    """Complete a placement as vCenter does: a host's or a cluster's root resource pool, a host of
+    the pool's cluster (connected first, by name), the datacenter's first VM folder and datastore.
+    NotFound for an id that names nothing of its kind, Invalid for parts that do not belong
+    together, WrongState for a host that is not connected."""
+    host = row_of(s, HOST, wanted.host) if wanted.host else None
+    cluster_id = wanted.cluster or (host.cluster if host else None)
+    cluster = row_of(s, CLUSTER, cluster_id) if cluster_id else None
+    if host is not None and cluster is not None and host.cluster != cluster.moid:
+        raise Invalid("placement.invalid", f"Host {host.moid} is not in cluster {cluster.moid}", host.moid)
+    pool = row_of(s, POOL, wanted.pool) if wanted.pool else None
+    if pool is None:
+        owner = cluster or host
+        pool = root_pool(s, owner.moid) if owner is not None else None
+    if pool is None:
+        raise Invalid(
+            "placement.incomplete", "Placement needs a resource pool, a host or a cluster", "placement"
+        )
+    if cluster is not None and pool.cluster != cluster.moid:
+        raise Invalid(
+            "placement.invalid", f"Resource pool {pool.moid} is not in cluster {cluster.moid}", pool.moid
+        )
+    if host is not None and (
+        pool.cluster != host.cluster or (host.cluster is None and pool.host != host.moid)
+    ):
+        raise Invalid("placement.invalid", f"Resource pool {pool.moid} is not on host {host.moid}", pool.moid)
+    if host is None:
+        candidates = (
+            ManagedObject.cluster == pool.cluster if pool.cluster else ManagedObject.moid == pool.host
+        )
+        host = s.scalars(
+            select(ManagedObject)
+            .where(ManagedObject.kind == HOST, candidates)
+            .order_by(ManagedObject.subtype != "CONNECTED", ManagedObject.name)
+        ).first()
+    if host is not None and host.subtype != "CONNECTED":
+        raise WrongState(
+            "host.not_connected", f"Host {host.name} is {host.subtype.lower()}", host.moid, str(host.subtype)
+        )
+    folder = (
+        row_of(s, FOLDER, wanted.folder)
+        if wanted.folder
+        else s.scalars(
+            select(ManagedObject).where(
+                ManagedObject.kind == FOLDER,
+                ManagedObject.subtype == "VIRTUAL_MACHINE",
+                ManagedObject.datacenter == pool.datacenter,
+            )
+        ).first()
+    )
+    if folder is None or folder.subtype != "VIRTUAL_MACHINE":
+        raise Invalid(
+            "placement.folder", f"Folder {wanted.folder} cannot hold virtual machines", str(wanted.folder)
+        )
+    if folder.datacenter != pool.datacenter:
+        raise Invalid(
+            "placement.invalid",
+            "Folder and resource pool are in different datacenters",
+            folder.moid,
+            pool.moid,
+        )
+    datastore = (
+        row_of(s, DATASTORE, wanted.datastore)
+        if wanted.datastore
+        else s.scalars(
+            select(ManagedObject).where(
+                ManagedObject.kind == DATASTORE, ManagedObject.datacenter == pool.datacenter
+            )
+        ).first()
+    )
+    if datastore is not None and datastore.datacenter != pool.datacenter:
+        raise Invalid(
+            "placement.invalid", "Datastore and resource pool are in different datacenters", datastore.moid
+        )
+    return Where(folder, pool, host, datastore)

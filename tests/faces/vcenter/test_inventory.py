@@ -104,7 +104,7 @@ def test_create_and_delete_a_vm(vc):
     info = vc.get(f"{VM}/{vm}").json()
     assert info["name"] == "app-01" and info["power_state"] == "POWERED_OFF" and info["cpu"]["count"] == 4
     assert vm in ids(vc.get(VM, params={"clusters": cluster}).json(), "vm")
-    assert_vapi_error(vc.post(VM, json=spec), 400, "INVALID_ARGUMENT")  # same name, same folder
+    assert_vapi_error(vc.post(VM, json=spec), 400, "ALREADY_EXISTS")  # same name, same folder
     vc.post(f"{VM}/{vm}/power", params={"action": "start"})
     assert_vapi_error(vc.delete(f"{VM}/{vm}"), 400, "NOT_ALLOWED_IN_CURRENT_STATE")
     vc.post(f"{VM}/{vm}/power", params={"action": "stop"})

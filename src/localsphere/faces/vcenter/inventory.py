@@ -20,6 +20,9 @@ from localsphere.faces.vapi.types import (
     optional,
     set_of,
 )
+from localsphere.faces.vcenter import inventory_changes as changes
+from localsphere.faces.vcenter import vm_guest
+from localsphere.faces.vcenter import vm_hardware as hardware
 from localsphere.world import World
 from localsphere.world import inventory as inv
 from localsphere.world.inventory import Filter, ObjectView
@@ -145,7 +148,15 @@ FOLDER_FILTER = _filter(
 )
 POOL = f"{V}.resource_pool"
 POOL_SUMMARY = _summary(POOL, resource_pool=STRING, name=STRING)
-POOL_INFO = Struct(f"{POOL}.info", {"name": STRING, "resource_pools": set_of(STRING)})
+POOL_INFO = Struct(
+    f"{POOL}.info",
+    {
+        "name": STRING,
+        "resource_pools": set_of(STRING),
+        "cpu_allocation": optional(changes.ALLOCATION_INFO),
+        "memory_allocation": optional(changes.ALLOCATION_INFO),
+    },
+)
 POOL_FILTER = _filter(
     POOL, resource_pools=IDS, names=IDS, parent_resource_pools=IDS, datacenters=IDS, hosts=IDS, clusters=IDS
 )
@@ -154,7 +165,6 @@ POOL_FILTER = _filter(
 
 VMS = f"{V}.VM"
 POWER = f"{V}.vm.power"
-HW = f"{V}.vm.hardware"
 VM_SUMMARY = _summary(
     VMS, vm=STRING, name=STRING, power_state=STRING, cpu_count=optional(LONG), memory_size_MiB=optional(LONG)
 )
@@ -169,35 +179,6 @@ VM_FILTER = _filter(
     resource_pools=IDS,
     power_states=optional(set_of(POWER_STATES)),
 )
-DISK_INFO = Struct(
-    f"{HW}.disk.info",
-    {
-        "label": STRING,
-        "type": STRING,
-        "scsi": optional(Struct(f"{HW}.scsi_address_info", {"bus": LONG, "unit": LONG})),
-        "backing": Struct(f"{HW}.disk.backing_info", {"type": STRING, "vmdk_file": optional(STRING)}),
-        "capacity": optional(LONG),
-    },
-)
-NIC_INFO = Struct(
-    f"{HW}.ethernet.info",
-    {
-        "label": STRING,
-        "type": STRING,
-        "upt_compatibility_enabled": optional(BOOLEAN),
-        "mac_type": STRING,
-        "mac_address": optional(STRING),
-        "pci_slot_number": optional(LONG),
-        "wake_on_lan_enabled": BOOLEAN,
-        "backing": Struct(
-            f"{HW}.ethernet.backing_info",
-            {"type": STRING, "network": optional(STRING), "network_name": optional(STRING)},
-        ),
-        "state": STRING,
-        "start_connected": BOOLEAN,
-        "allow_guest_control": BOOLEAN,
-    },
-)
 NOTHING = map_of(STRING, Type())  # device kinds the simulation has none of
 VM_INFO = Struct(
     f"{VMS}.info",
@@ -208,55 +189,20 @@ VM_INFO = Struct(
             Struct(f"{V}.vm.identity.info", {"name": STRING, "bios_uuid": STRING, "instance_uuid": STRING})
         ),
         "power_state": STRING,
-        "hardware": Struct(
-            f"{HW}.info",
-            {
-                "version": STRING,
-                "upgrade_policy": STRING,
-                "upgrade_version": optional(STRING),
-                "upgrade_status": STRING,
-                "upgrade_error": optional(STRING),
-            },
-        ),
-        "boot": Struct(
-            f"{HW}.boot.info",
-            {
-                "type": STRING,
-                "efi_legacy_boot": optional(BOOLEAN),
-                "network_protocol": optional(STRING),
-                "delay": LONG,
-                "retry": BOOLEAN,
-                "retry_delay": LONG,
-                "enter_setup_mode": BOOLEAN,
-            },
-        ),
-        "boot_devices": list_of(STRING),
-        "cpu": Struct(
-            f"{HW}.cpu.info",
-            {
-                "count": LONG,
-                "cores_per_socket": LONG,
-                "hot_add_enabled": BOOLEAN,
-                "hot_remove_enabled": BOOLEAN,
-            },
-        ),
-        "memory": Struct(
-            f"{HW}.memory.info",
-            {
-                "size_MiB": LONG,
-                "hot_add_enabled": BOOLEAN,
-                "hot_add_increment_size_MiB": optional(LONG),
-                "hot_add_limit_MiB": optional(LONG),
-            },
-        ),
-        "disks": map_of(STRING, DISK_INFO),
-        "nics": map_of(STRING, NIC_INFO),
-        "cdroms": NOTHING,
+        "instant_clone_frozen": optional(BOOLEAN),
+        "hardware": hardware.HARDWARE_INFO,
+        "boot": hardware.BOOT_INFO,
+        "boot_devices": list_of(hardware.BOOT_DEVICE),
+        "cpu": hardware.CPU_INFO,
+        "memory": hardware.MEMORY_INFO,
+        "disks": map_of(STRING, hardware.DISK_INFO),
+        "nics": map_of(STRING, hardware.NIC_INFO),
+        "cdroms": map_of(STRING, hardware.CDROM_INFO),
         "floppies": NOTHING,
         "parallel_ports": NOTHING,
         "serial_ports": NOTHING,
-        "sata_adapters": NOTHING,
-        "scsi_adapters": NOTHING,
+        "sata_adapters": map_of(STRING, hardware.SATA_ADAPTER_INFO),
+        "scsi_adapters": map_of(STRING, hardware.SCSI_ADAPTER_INFO),
     },
 )
 VM_CREATE = Struct(
@@ -276,8 +222,8 @@ VM_CREATE = Struct(
                 },
             )
         ),
-        "cpu": optional(Struct(f"{HW}.cpu.update_spec", {"count": optional(LONG)})),
-        "memory": optional(Struct(f"{HW}.memory.update_spec", {"size_MiB": optional(LONG)})),
+        "cpu": optional(hardware.CPU_UPDATE),
+        "memory": optional(hardware.MEMORY_UPDATE),
     },
 )
 POWER_INFO = Struct(f"{POWER}.info", {"state": STRING, "clean_power_off": optional(BOOLEAN)})
@@ -295,78 +241,16 @@ def vm_summary(o: ObjectView) -> dict[str, Any]:
 
 def vm_info(o: ObjectView) -> dict[str, Any]:
     details = o.details
-    disks = {
-        d["key"]: {
-            "label": d["label"],
-            "type": "SCSI",
-            "scsi": {"bus": 0, "unit": i},
-            "backing": {"type": "VMDK_FILE", "vmdk_file": d["file"]},
-            "capacity": d["capacity"],
-        }
-        for i, d in enumerate(details.get("disks", []))
-    }
-    nics = {
-        n["key"]: {
-            "label": n["label"],
-            "type": "VMXNET3",
-            "upt_compatibility_enabled": False,
-            "mac_type": "ASSIGNED",
-            "mac_address": n["mac"],
-            "pci_slot_number": 160 + i,
-            "wake_on_lan_enabled": False,
-            "backing": {
-                "type": "STANDARD_PORTGROUP",
-                "network": n["network"],
-                "network_name": n["network_name"],
-            },
-            "state": "CONNECTED" if o.power_state == inv.POWERED_ON else "NOT_CONNECTED",
-            "start_connected": True,
-            "allow_guest_control": True,
-        }
-        for i, n in enumerate(details.get("nics", []))
-    }
     return {
         "guest_OS": o.subtype,
         "name": o.name,
-        "identity": {"name": o.name, "bios_uuid": o.uuid, "instance_uuid": o.uuid},
+        "identity": {"name": o.name, "bios_uuid": details.get("bios_uuid", o.uuid), "instance_uuid": o.uuid},
         "power_state": o.power_state,
-        "hardware": {
-            "version": "VMX_21",
-            "upgrade_policy": "NEVER",
-            "upgrade_version": None,
-            "upgrade_status": "NONE",
-            "upgrade_error": None,
-        },
-        "boot": {
-            "type": "BIOS",
-            "efi_legacy_boot": None,
-            "network_protocol": None,
-            "delay": 0,
-            "retry": False,
-            "retry_delay": 10000,
-            "enter_setup_mode": False,
-        },
-        "boot_devices": [],
-        "cpu": {
-            "count": o.cpu_count,
-            "cores_per_socket": 1,
-            "hot_add_enabled": False,
-            "hot_remove_enabled": False,
-        },
-        "memory": {
-            "size_MiB": o.memory_mib,
-            "hot_add_enabled": False,
-            "hot_add_increment_size_MiB": None,
-            "hot_add_limit_MiB": None,
-        },
-        "disks": disks,
-        "nics": nics,
-        "cdroms": {},
+        "instant_clone_frozen": details.get("instant_clone_frozen"),
+        **hardware.devices(o),
         "floppies": {},
         "parallel_ports": {},
         "serial_ports": {},
-        "sata_adapters": {},
-        "scsi_adapters": {},
     }
 
 
@@ -415,17 +299,13 @@ def operations(world: World) -> list[Operation]:
 
     def create_vm(context: Context, given: dict[str, Any]) -> str:
         spec = given["spec"]
-        placement = spec["placement"] or {}
+        placement = spec["placement"]
         cpu, memory = spec["cpu"] or {}, spec["memory"] or {}
         return world.inventory.create_vm(
             context.caller,
             spec["name"] or "Virtual Machine",
             spec["guest_OS"],
-            placement.get("folder"),
-            placement.get("host"),
-            placement.get("cluster"),
-            placement.get("resource_pool"),
-            placement.get("datastore"),
+            changes.placement(placement),
             cpu.get("count") or 1,
             memory.get("size_MiB") or 1024,
             16 << 30,
@@ -489,7 +369,7 @@ def operations(world: World) -> list[Operation]:
             "host",
             HOST_FILTER,
             HOST_SUMMARY,
-            _host_filter,
+            lambda f: _host_filter(world, f),
             lambda o: {
                 "host": o.moid,
                 "name": o.name,
@@ -571,7 +451,7 @@ def operations(world: World) -> list[Operation]:
             inv.POOL,
             "resource_pool",
             POOL_INFO,
-            lambda o: {"name": o.name, "resource_pools": set(world.inventory.children(o.moid, inv.POOL))},
+            lambda o: _pool(world, o),
         ),
         listing(
             VMS,
@@ -642,6 +522,9 @@ def operations(world: World) -> list[Operation]:
             )
             for action, privilege in power_privileges.items()
         ),
+        *hardware.operations(world),
+        *vm_guest.operations(world),
+        *changes.operations(world),
     ]
 
 
@@ -656,6 +539,16 @@ def _common(f: dict[str, Any], ids: str, **more: Any) -> Filter:
     )
 
 
+def _pool(world: World, o: ObjectView) -> dict[str, Any]:
+    allocations = world.compute_resources.allocations(o.moid)
+    return {
+        "name": o.name,
+        "resource_pools": set(world.inventory.children(o.moid, inv.POOL)),
+        "cpu_allocation": allocations["cpu"],
+        "memory_allocation": allocations["memory"],
+    }
+
+
 def _datacenter(world: World, o: ObjectView) -> dict[str, Any]:
     folders = {f.subtype: f.moid for f in world.inventory.list(inv.FOLDER, Filter(parents={o.moid}), 10)}
     return {
@@ -667,24 +560,39 @@ def _datacenter(world: World, o: ObjectView) -> dict[str, Any]:
     }
 
 
-def _host_filter(f: dict[str, Any]) -> Filter:
-    if f.get("standalone") is True:  # every simulated host is in a cluster
-        return Filter(moids=set())
+def _host_filter(world: World, f: dict[str, Any]) -> Filter:
+    """``standalone``: hosts right in a host folder (True) or in a cluster (False)."""
+    clusters, parents = f.get("clusters"), None
+    if f.get("standalone") is True:
+        host_folders = world.inventory.list(inv.FOLDER, Filter(subtypes={"HOST"}), MAX_RESULTS)
+        parents = {o.moid for o in host_folders}
+    elif f.get("standalone") is False:
+        every = {o.moid for o in world.inventory.list(inv.CLUSTER, Filter(), MAX_RESULTS)}
+        clusters = every if clusters is None else clusters & every
     return _common(
-        f, "hosts", clusters=f.get("clusters"), subtypes=f.get("connection_states"), uuids=f.get("host_uuids")
+        f,
+        "hosts",
+        clusters=clusters,
+        parents=parents,
+        subtypes=f.get("connection_states"),
+        uuids=f.get("host_uuids"),
     )
 
 
 def _pool_filter(world: World, f: dict[str, Any]) -> Filter:
-    """A host's resource pools are its cluster's."""
-    clusters = f.get("clusters")
+    """A clustered host's resource pools are its cluster's; a standalone host's are its own."""
+    moids = f.get("resource_pools")
     if f.get("hosts") is not None:
-        of_hosts = {h.cluster for h in world.inventory.list(inv.HOST, Filter(moids=f["hosts"]), MAX_RESULTS)}
-        clusters = of_hosts if clusters is None else clusters & of_hosts
+        hosts = world.inventory.list(inv.HOST, Filter(moids=f["hosts"]), MAX_RESULTS)
+        clustered = {h.cluster for h in hosts if h.cluster}
+        alone = {h.moid for h in hosts if not h.cluster}
+        pools = {p.moid for p in world.inventory.list(inv.POOL, Filter(clusters=clustered), MAX_RESULTS)}
+        pools |= {p.moid for p in world.inventory.list(inv.POOL, Filter(hosts=alone), MAX_RESULTS)}
+        moids = pools if moids is None else moids & pools
     return Filter(
-        moids=f.get("resource_pools"),
+        moids=moids,
         names=f.get("names"),
         parents=f.get("parent_resource_pools"),
         datacenters=f.get("datacenters"),
-        clusters=clusters,
+        clusters=f.get("clusters"),
     )

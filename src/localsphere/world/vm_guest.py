@@ -1,0 +1,156 @@
+"""What VMware Tools in a VM's guest reports and does, as vCenter's ``vm.guest`` and ``vm.tools``
+services show it: the guest's identity, its power state, and the Tools themselves.
+
+Every VM made here runs Tools: open-vm-tools in a Linux guest (managed by the guest's packages,
+so vCenter calls it UNMANAGED and cannot upgrade it), the Windows installer (MSI) elsewhere.
+Tools run while the VM is powered on; what they report is then known, and unknown otherwise
+(ServiceUnavailable, as the bindings state).
+"""
+
+from __future__ import annotations
+
+import json
+
+from localsphere.world.errors import AlreadyInState, Invalid, WrongState
+from localsphere.world.inventory import POWERED_OFF, POWERED_ON, SUSPENDED, VM, ObjectView, row_of
+from localsphere.world.store import INVENTORY, Store, changed
+
+TOOLS_VERSION, TOOLS_VERSION_NUMBER = "12.5.0", 12448
+OTHER_FAMILY = (
+    "FREEBSD",
+    "OTHER",
+    "DOS",
+    "OS2",
+    "ECOMSTATION",
+    "OPENSERVER",
+    "UNIXWARE",
+    "SJDS",
+    "VMKERNEL",
+    "CRX",
+)
+FAMILIES = (("WIN", "WINDOWS"), ("DARWIN", "DARWIN"), ("SOLARIS", "SOLARIS"), ("NETWARE", "NETWARE"))
+# Full names of the guests the demo world runs; others are named from their id.
+FULL_NAMES = {
+    "UBUNTU_64": "Ubuntu Linux (64-bit)",
+    "RHEL_9_64": "Red Hat Enterprise Linux 9 (64-bit)",
+    "WINDOWS_SERVER_2021": "Microsoft Windows Server 2022 (64-bit)",
+    "OTHER_LINUX_64": "Other Linux (64-bit)",
+    "VMWARE_PHOTON_64": "VMware Photon OS (64-bit)",
+}
+TOOLS_POLICIES = ("MANUAL", "UPGRADE_AT_POWER_CYCLE")
+
+
+def family(guest_os: str) -> str:
+    """The guest's family (WINDOWS, LINUX, DARWIN, SOLARIS, NETWARE or OTHER) from its id."""
+    for prefix, name in FAMILIES:
+        if guest_os.startswith(prefix):
+            return name
+    if guest_os.startswith(OTHER_FAMILY) and "LINUX" not in guest_os:
+        return "OTHER"
+    return "LINUX"
+
+
+def full_name(guest_os: str) -> str:
+    if guest_os in FULL_NAMES:
+        return FULL_NAMES[guest_os]
+    bits = " (64-bit)" if guest_os.endswith("_64") else ""
+    return guest_os.removesuffix("_64").replace("_", " ").title() + bits
+
+
+def identity(o: ObjectView) -> dict[str, str | None]:
+    """What Tools report of the guest: its OS, host name and first IP address. WrongState
+    ``vm.tools.not_running`` (the product's ServiceUnavailable) unless the VM runs."""
+    _running(o)
+    nics = o.details.get("nics", [])
+    address = next((n["ip"] for n in nics if n.get("ip")), None)
+    if address is None and nics:  # a DHCP lease: stable for the VM
+        octets = bytes.fromhex(o.uuid.replace("-", ""))[:2]
+        address = f"10.{octets[0]}.{octets[1]}.{int(o.moid.split('-')[-1]) % 250 + 2}"
+    guest = o.subtype or "OTHER"
+    return {
+        "name": guest,
+        "family": family(guest),
+        "full_name": full_name(guest),
+        "host_name": o.details.get("computer_name") or o.name,
+        "ip_address": address,
+    }
+
+
+def power(o: ObjectView) -> dict[str, str | bool]:
+    """The guest's power state as Tools see it, and whether guest operations are ready."""
+    state = {POWERED_ON: "RUNNING", SUSPENDED: "STANDBY"}.get(o.power_state or "", "NOT_RUNNING")
+    return {"state": state, "operations_ready": o.power_state == POWERED_ON}
+
+
+def tools(o: ObjectView) -> dict[str, object]:
+    """VMware Tools in the guest: open-vm-tools (UNMANAGED) in Linux, MSI (CURRENT) otherwise."""
+    managed = family(o.subtype or "OTHER") != "LINUX"
+    return {
+        "auto_update_supported": managed,
+        "install_attempt_count": 1 if managed else None,
+        "version_number": TOOLS_VERSION_NUMBER,
+        "version": TOOLS_VERSION,
+        "upgrade_policy": o.details.get("tools_upgrade_policy", "MANUAL"),
+        "version_status": "CURRENT" if managed else "UNMANAGED",
+        "install_type": "MSI" if managed else "OPEN_VM_TOOLS",
+        "run_state": "RUNNING" if o.power_state == POWERED_ON else "NOT_RUNNING",
+    }
+
+
+def _running(o: ObjectView) -> None:
+    if o.power_state != POWERED_ON:
+        raise WrongState(
+            "vm.tools.not_running", f"VMware Tools is not running in virtual machine {o.moid}", o.moid
+        )
+
+
+class VmGuest:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def power(self, moid: str, action: str) -> None:
+        """``shutdown`` (to POWERED_OFF, cleanly), ``reboot`` or ``standby`` (to SUSPENDED),
+        asked of the guest: AlreadyInState when it is there already, WrongState when its state
+        does not allow it (a suspended guest cannot shut down)."""
+        with self._store.write() as s:
+            row = row_of(s, VM, moid, lock=True)
+            state = row.power_state
+            already = {"shutdown": POWERED_OFF, "standby": SUSPENDED}.get(action)
+            if state == already:
+                raise AlreadyInState(
+                    "vm.guest.power.already", f"Virtual machine {moid} is already {state}", moid
+                )
+            if state != POWERED_ON:
+                raise WrongState(
+                    "vm.guest.power.not_allowed",
+                    f"Virtual machine {moid} is {state}; cannot {action} its guest",
+                    moid,
+                )
+            if action == "shutdown":
+                row.power_state = POWERED_OFF
+                row.details = json.dumps({**json.loads(row.details), "clean_power_off": True})
+            elif action == "standby":
+                row.power_state = SUSPENDED
+            changed(s, INVENTORY)
+
+    def update_tools(self, moid: str, upgrade_policy: str | None) -> None:
+        if upgrade_policy is None:
+            return
+        if upgrade_policy not in TOOLS_POLICIES:
+            raise Invalid(
+                "vm.tools.upgrade_policy", f"Unsupported upgrade policy {upgrade_policy}", upgrade_policy
+            )
+        with self._store.write() as s:
+            row = row_of(s, VM, moid, lock=True)
+            row.details = json.dumps({**json.loads(row.details), "tools_upgrade_policy": upgrade_policy})
+            changed(s, INVENTORY)
+
+    def upgrade_tools(self, o: ObjectView) -> None:
+        """Upgrade Tools now: WrongState unless the VM runs, or when the guest's own packages
+        manage them (open-vm-tools); MSI Tools are current already, so nothing changes."""
+        if o.power_state != POWERED_ON:
+            raise WrongState("vm.tools.powered_off", f"Virtual machine {o.moid} is not powered on", o.moid)
+        if family(o.subtype or "OTHER") == "LINUX":
+            raise WrongState(
+                "vm.tools.unmanaged", "VMware Tools in this guest are managed by its operating system", o.moid
+            )
