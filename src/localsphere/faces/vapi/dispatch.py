@@ -1,6 +1,7 @@
-"""One vAPI endpoint, two transports: REST (``/api/...``, plain JSON, session in the
-``vmware-api-session-id`` header) and JSON-RPC 2.0 (``POST /api``, typed JSON, session in the
-security context). Both find the same ``Operation`` and call the same ``run``."""
+"""One vAPI endpoint, three transports: REST (``/api/...``, plain JSON), the legacy REST of
+vSphere 6.5 to 7.0 (``/rest/...``, answers in ``{"value": ...}``), both with the session in the
+``vmware-api-session-id`` header or cookie, and JSON-RPC 2.0 (``POST /api``, typed JSON, session
+in the security context). All find the same ``Operation`` and call the same ``run``."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from localsphere.world import World
 from localsphere.world.auth import digest
 from localsphere.world.errors import WorldError
 
-SESSION_HEADER = "vmware-api-session-id"
+SESSION_HEADER = "vmware-api-session-id"  # also the name of the session cookie
 USER_PASS = "com.vmware.vapi.std.security.user_pass"
 SESSION_ID = "com.vmware.vapi.std.security.session_id"
 
@@ -158,7 +159,73 @@ class Endpoint:
             result = await self.perform(op, context, read_input, request.headers.get("vapi-ctx-opid"))
             if op.output is None:
                 return Response(status_code=204)
-            return json_response(op.output.rest(result), op.status)
+            response = json_response(op.output.rest(result), op.status)
+            if not op.session_required:
+                _set_session_cookie(request, response, result, request.url.path[: -len(op.path)] or "/")
+            return response
+
+        return handle
+
+    # Legacy REST (/rest)
+
+    def legacy_routes(self, prefix: str, legacy_path: Callable[[Operation], str]) -> list[FaceRoute]:
+        """Every operation under ``prefix`` at ``legacy_path(op)``, with the legacy API's
+        conventions: answers as ``{"value": ...}`` with 200 (a void one: an empty 200); inputs
+        outside the path in a JSON object by parameter name (``{"spec": {...}}``) or, with no
+        body, in the query (``filter.names=a``, ``filter.names.1=a``). An operation is picked by
+        ``POST ...?~action=<its vAPI name>`` (any operation: ``cis/session?~action=get``), by
+        ``?action=`` as in REST, by the path ``.../<action>`` (``vm/{vm}/power/start``), or else
+        by the method. Source: the vSphere Automation REST references of 6.5 to 7.0."""
+        at: dict[str, list[Operation]] = {}
+        for op in self.by_name.values():
+            path = legacy_path(op)
+            at.setdefault(path, []).append(op)
+            if op.action is not None:
+                at.setdefault(f"{path}/{op.action}", []).append(op)
+        routes = []
+        for path, ops in at.items():
+            methods = sorted({"POST", *(op.method for op in ops if op.action is None or _by_path(path, op))})
+            handlers = {m: self._legacy_handler(path, m, ops) for m in methods}
+            actions = {
+                m: [op.action for op in ops if op.method == m and not _by_path(path, op)] for m in methods
+            }
+            routes.append(FaceRoute(prefix + _starlette_path(path), handlers, legacy_answer, actions=actions))
+        return complete_allow(routes)
+
+    def _legacy_handler(self, path: str, method: str, ops: list[Operation]) -> Handler:
+        by_vapi_name = {op.name: op for op in ops}
+        by_action = {op.action: op for op in ops if op.action is not None and op.method == method}
+        plain = next(
+            (op for op in ops if op.method == method and (op.action is None or _by_path(path, op))), None
+        )
+
+        async def handle(request: Request) -> Response:
+            params = request.query_params
+            named = params.get("~action")
+            op = by_vapi_name.get(named) if named is not None else by_action.get(params.get("action"), plain)
+            # The credential first, as the operation asks for it (an unknown operation: a session).
+            context = await self.authenticate(request, op or plain or ops[0], rest_credentials(request))
+            check_query(request.scope["query_string"])
+            if op is None:
+                raise VapiError(
+                    "OPERATION_NOT_FOUND",
+                    f"No operation for {request.method} with action {named or params.get('action')}",
+                    "com.vmware.vapi.rest.operation_not_found",
+                )
+            body = await read_body(request, self.max_body)
+            path_values = {_param_name(k, op.path): v for k, v in request.path_params.items()}
+            query = [(k, v) for k, v in params.multi_items() if k not in ("action", "~action")]
+
+            def read_input() -> dict[str, Any]:
+                return op.legacy_input(path_values, query, parse_json(body) if body.strip() else None)
+
+            result = await self.perform(op, context, read_input, request.headers.get("vapi-ctx-opid"))
+            if op.output is None:
+                return Response(status_code=200)
+            response = json_response({"value": op.output.legacy(result)})
+            if not op.session_required:
+                _set_session_cookie(request, response, result, request.url.path[: -len(path)] or "/")
+            return response
 
         return handle
 
@@ -247,8 +314,34 @@ def rest_answer(request: Request, exc: Exception) -> Response:
     return rest_error(to_vapi(exc, request))
 
 
+def legacy_answer(request: Request, exc: Exception) -> Response:
+    """The ``Answer`` of ``/rest`` routes: ``{"type": "com.vmware.vapi.std.errors.<kind>", "value": ...}``."""
+    error = to_vapi(exc, request)
+    headers = {"www-authenticate": CHALLENGE} if error.kind == "UNAUTHENTICATED" else None
+    return json_response(error.legacy_rest(), error.status, headers)
+
+
+def _by_path(path: str, op: Operation) -> bool:
+    """Whether the legacy ``path`` names ``op``'s action (``.../power/start``)."""
+    return op.action is not None and path.endswith(f"/{op.action}")
+
+
+def _set_session_cookie(request: Request, response: Response, session_id: str, path: str) -> None:
+    """vCenter's session cookie, set on sign-in for the API signed in to (``/api`` or ``/rest``)."""
+    response.set_cookie(
+        SESSION_HEADER,
+        session_id,
+        path=path,
+        httponly=True,
+        secure=request.url.scheme == "https",
+        samesite=None,
+    )
+
+
 def rest_credentials(request: Request) -> Credentials:
-    session_id = request.headers.get(SESSION_HEADER)
+    """The session id of the ``vmware-api-session-id`` header, else of the cookie; and Basic
+    credentials, if given."""
+    session_id = request.headers.get(SESSION_HEADER) or request.cookies.get(SESSION_HEADER)
     scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "basic" and encoded:
         try:

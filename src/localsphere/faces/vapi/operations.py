@@ -1,8 +1,8 @@
 """A vAPI operation, declared once: its service and name (for JSON-RPC), its REST method and path,
 its typed input and output, the privilege it needs, and the one function that does it.
 
-``rest_input`` and ``rpc_input`` read the two encodings into the same input dict; ``run`` gets
-that dict and the caller; the output is encoded back by the same declared type.
+``rest_input``, ``legacy_input`` and ``rpc_input`` read the three encodings into the same input
+dict; ``run`` gets that dict and the caller; the output is encoded back by the same declared type.
 """
 
 from __future__ import annotations
@@ -59,9 +59,13 @@ class Operation:
     write: bool = False
     session_required: bool = True
     input_type: Struct = field(init=False)
+    body_type: Struct = field(init=False)  # the parameters not in the path
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "input_type", Struct("operation-input", self.params))
+        in_path = {piece[1:-1] for piece in self.path.split("/") if piece.startswith("{")}
+        others = {name: kind for name, kind in self.params.items() if name not in in_path}
+        object.__setattr__(self, "body_type", Struct("operation-input", others))
 
     def rpc_input(self, data: Any) -> dict[str, Any]:
         return self.input_type.read_rpc(data, "")
@@ -70,11 +74,11 @@ class Operation:
         """Path parameters by name; the body parameter from the JSON body; every other parameter
         from the query, a structure's fields flattened (``names=a&names=b``; ``filter.names=a``
         is accepted too)."""
-        values: dict[str, Any] = {}
         if self.body == "*":
             if body is not None and not isinstance(body, dict):
                 raise Bad("", "an object")
             return self.input_type.read_rest({**(body or {}), **path}, "")
+        values: dict[str, Any] = {}
         for name, kind in self.params.items():
             if name in path:
                 values[name] = kind.from_text(path[name], name)
@@ -84,9 +88,36 @@ class Operation:
                 values[name] = _from_query(name, kind, query)
         return values
 
+    def legacy_input(self, path: dict[str, str], query: list[tuple[str, str]], body: Any) -> dict[str, Any]:
+        """Legacy REST (``/rest``): path parameters by name; the others from the JSON body, an
+        object by parameter name (``{"spec": {...}}``, maps as key/value lists), or without a body
+        from the query as in REST (and also ``filter.names.1=a&filter.names.2=b``)."""
+        if body is None:
+            return self._query_input(path, query)
+        if not isinstance(body, dict):
+            raise Bad("", "an object")
+        values = self.body_type.read_legacy(body, "")
+        values.update({name: self.params[name].from_text(text, name) for name, text in path.items()})
+        return values
+
+    def _query_input(self, path: dict[str, str], query: list[tuple[str, str]]) -> dict[str, Any]:
+        return {
+            name: kind.from_text(path[name], name) if name in path else _from_query(name, kind, query)
+            for name, kind in self.params.items()
+        }
+
 
 def _texts(query: list[tuple[str, str]], *names: str) -> list[str]:
-    return [v for k, v in query if k in names]
+    """The values of ``names``; also of ``<name>.<n>`` (the legacy API's numbered list items,
+    ``filter.names.1``), in the order of ``n``."""
+    plain = [v for k, v in query if k in names]
+    numbered = sorted(
+        (int(index), v)
+        for k, v in query
+        for base, _, index in [k.rpartition(".")]
+        if base in names and index.isdigit() and len(index) < 6
+    )
+    return plain + [v for _, v in numbered]
 
 
 def _from_query(name: str, kind: Type, query: list[tuple[str, str]]) -> Any:

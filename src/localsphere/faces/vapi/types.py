@@ -1,10 +1,11 @@
-"""vAPI types, each with its two encodings: plain JSON (REST, ``/api``) and the typed JSON of
-vAPI JSON-RPC (``{"STRUCTURE": {name: {...}}}``, ``{"OPTIONAL": v}``, ``{"SECRET": v}``).
+"""vAPI types, each with its three encodings: plain JSON (REST, ``/api``), the legacy REST JSON
+of ``/rest`` (plain JSON too, but a map is a list of ``{"key", "value"}`` entries), and the typed
+JSON of vAPI JSON-RPC (``{"STRUCTURE": {name: {...}}}``, ``{"OPTIONAL": v}``, ``{"SECRET": v}``).
 
-An operation declares its input and output once in these types; the REST and JSON-RPC faces only
-pick the codec. Decoding failures raise ``Bad`` naming where in the value it went wrong. REST
-output, the path every read takes, is encoded by a function each type works out once
-(``rest_encoder``), which skips whatever a value needs nothing done to.
+An operation declares its input and output once in these types; the faces only pick the codec.
+Decoding failures raise ``Bad`` naming where in the value it went wrong. REST output, the path
+every read takes, is encoded by a function each type works out once (``rest_encoder``), which
+skips whatever a value needs nothing done to.
 """
 
 from __future__ import annotations
@@ -42,6 +43,18 @@ class Type:
 
     def rpc(self, value: Any) -> Any:
         return value
+
+    @cached_property
+    def has_map(self) -> bool:
+        """Whether a map is in it: only then do legacy REST and REST differ."""
+        return False
+
+    def legacy(self, value: Any) -> Any:
+        """Legacy REST (``/rest``) JSON: REST's, but every map a list of ``{"key", "value"}``."""
+        return self.rest(value)
+
+    def read_legacy(self, data: Any, where: str) -> Any:
+        return self.read_rest(data, where)
 
     def read_rest(self, data: Any, where: str) -> Any:
         return self.check(data, where)
@@ -146,6 +159,16 @@ class Optional(Type):
     def rpc(self, value: Any) -> Any:
         return {"OPTIONAL": None if value is None else self.of.rpc(value)}
 
+    @cached_property
+    def has_map(self) -> bool:
+        return self.of.has_map
+
+    def legacy(self, value: Any) -> Any:
+        return None if value is None else self.of.legacy(value)
+
+    def read_legacy(self, data: Any, where: str) -> Any:
+        return None if data is None else self.of.read_legacy(data, where)
+
     def read_rest(self, data: Any, where: str) -> Any:
         return None if data is None else self.of.read_rest(data, where)
 
@@ -176,6 +199,18 @@ class ListOf(Type):
 
     def rpc(self, value: Any) -> Any:
         return [self.of.rpc(v) for v in _ordered(value)]
+
+    @cached_property
+    def has_map(self) -> bool:
+        return self.of.has_map
+
+    def legacy(self, value: Any) -> Any:
+        if not self.has_map:
+            return self.rest(value)
+        return [self.of.legacy(v) for v in _ordered(value)]
+
+    def read_legacy(self, data: Any, where: str) -> Any:
+        return self._collect(data, where, self.of.read_legacy)
 
     def read_rest(self, data: Any, where: str) -> Any:
         return self._collect(data, where, self.of.read_rest)
@@ -215,6 +250,34 @@ class MapOf(Type):
             for k, v in value.items()
         ]
 
+    @cached_property
+    def has_map(self) -> bool:
+        return True
+
+    def legacy(self, value: Any) -> Any:
+        return [{"key": self.key.legacy(k), "value": self.value.legacy(v)} for k, v in value.items()]
+
+    def read_legacy(self, data: Any, where: str) -> Any:
+        return self._entries(data, where, "a list of key and value entries", Struct.read_legacy)
+
+    def read_rest(self, data: Any, where: str) -> Any:
+        if not isinstance(data, dict):
+            raise Bad(where, "an object")
+        return {
+            self.key.read_rest(k, where): self.value.read_rest(v, f"{where}.{k}") for k, v in data.items()
+        }
+
+    def read_rpc(self, data: Any, where: str) -> Any:
+        return self._entries(data, where, "a list of map-entry structures", Struct.read_rpc)
+
+    def _entries(self, data: Any, where: str, expected: str, read: Callable[..., Any]) -> dict[Any, Any]:
+        """A map given as a list of entries, each read by ``read`` as a key and value structure."""
+        if not isinstance(data, list):
+            raise Bad(where, expected)
+        entry = Struct("map-entry", {"key": self.key, "value": self.value})
+        found = [read(entry, item, f"{where}[{i}]") for i, item in enumerate(data)]
+        return {e["key"]: e["value"] for e in found}
+
 
 def _ordered(value: Any) -> list[Any]:
     return sorted(value) if isinstance(value, set | frozenset) else list(value)
@@ -250,6 +313,27 @@ class Struct(Type):
         return {
             "STRUCTURE": {self.name: {key: kind.rpc(value.get(key)) for key, kind in self.fields.items()}}
         }
+
+    @cached_property
+    def has_map(self) -> bool:
+        return any(kind.has_map for kind in self.fields.values())
+
+    def legacy(self, value: Any) -> Any:
+        if not self.has_map:
+            return self.rest(value)
+        out = {}
+        for key, kind in self.fields.items():
+            item = value.get(key)
+            if item is not None:
+                out[key] = kind.legacy(item)
+            elif not isinstance(kind, Optional):
+                out[key] = None
+        return out
+
+    def read_legacy(self, data: Any, where: str) -> Any:
+        if not isinstance(data, dict):
+            raise Bad(where, "an object")
+        return self._fields(data, where, lambda kind, v, at: kind.read_legacy(v, at))
 
     def read_rest(self, data: Any, where: str) -> Any:
         if not isinstance(data, dict):

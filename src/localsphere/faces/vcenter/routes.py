@@ -1,21 +1,21 @@
-"""The vCenter face: ``/api`` (REST and JSON-RPC on ``POST /api``) and the legacy ``/rest`` login."""
+"""The vCenter face: ``/api`` (REST and JSON-RPC on ``POST /api``) and the legacy ``/rest``."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from localsphere.faces.http import json_response
 from localsphere.faces.routing import FaceRoute
-from localsphere.faces.vapi.dispatch import Endpoint, rest_answer, rest_credentials, to_vapi
+from localsphere.faces.vapi.dispatch import Endpoint, legacy_answer, rest_answer
+from localsphere.faces.vapi.operations import Operation
 from localsphere.faces.vcenter import authorization, inventory, session
 from localsphere.world import World
 from localsphere.world.access import VCENTER
 
 
 def routes(world: World, max_body: int) -> list[FaceRoute]:
-    """``POST /api`` (JSON-RPC, its credential in the body), the REST operations under ``/api``,
-    and the legacy ``/rest`` sign-in (Basic credentials)."""
+    """``POST /api`` (JSON-RPC, its credential in the body), and every operation in REST under
+    ``/api`` and in legacy REST under ``/rest``."""
     operations = [
         *session.operations(world),
         *authorization.operations(world),
@@ -24,22 +24,22 @@ def routes(world: World, max_body: int) -> list[FaceRoute]:
         *inventory.operations(world),
     ]
     endpoint = Endpoint(world, VCENTER, operations, max_body)
-    create = endpoint.by_name[(session.SERVICE, "create")]
-
-    async def legacy_login(request: Request) -> Response:
-        session_id = await endpoint.invoke(request, create, rest_credentials(request), dict)
-        return json_response({"value": session_id})
-
     return [
         FaceRoute("/api", {"POST": endpoint.rpc}, rest_answer, anonymous=frozenset({"POST"})),
         *endpoint.rest_routes("/api"),
-        FaceRoute("/rest/com/vmware/cis/session", {"POST": legacy_login}, answer),
+        *endpoint.legacy_routes("/rest", legacy_path),
     ]
+
+
+def legacy_path(op: Operation) -> str:
+    """Where the legacy API serves an operation: ``com.vmware.cis`` services under
+    ``/com/vmware/cis`` (``/api/session`` is ``/rest/com/vmware/cis/session``), the others at
+    their ``/api`` path (``/rest/vcenter/vm``)."""
+    if op.service.startswith("com.vmware.cis."):
+        return "/com/vmware/cis" + op.path.removeprefix("/cis")
+    return op.path
 
 
 def answer(request: Request, exc: Exception) -> Response:
     """The face's ``Answer``: a vAPI error, in the legacy shape under ``/rest``."""
-    if not request.url.path.startswith("/rest/"):
-        return rest_answer(request, exc)
-    error = to_vapi(exc, request)
-    return json_response(error.legacy_rest(), error.status)
+    return (legacy_answer if request.url.path.startswith("/rest/") else rest_answer)(request, exc)
