@@ -45,11 +45,6 @@ HOST_NAME = re.compile(
 )
 THUMBPRINT = re.compile(r"(?:[0-9A-Fa-f]{2}:){19}[0-9A-Fa-f]{2}")  # SHA-1, colon-separated
 STANDALONE_CPUS, STANDALONE_MEMORY_MIB = 32, 262144  # an added host's size, as the plan's default
-SHARES = {  # level -> (CPU, memory) shares of a resource pool, as vSphere gives them
-    "LOW": (2000, 81920),
-    "NORMAL": (4000, 163840),
-    "HIGH": (8000, 327680),
-}
 RESOURCES = ("cpu", "memory")
 
 
@@ -79,7 +74,7 @@ def allocation(row: ManagedObject, resource: str) -> dict[str, Any]:
     """A pool's ``resource`` (cpu or memory) allocation: reservation (MHz or MiB), whether it is
     expandable, limit (-1: none) and shares. A root pool holds its compute resource's capacity."""
     stored = json.loads(row.details).get(resource)
-    return stored if stored is not None else allocation_defaults(resource)
+    return stored if stored is not None else allocation_defaults()
 
 
 def root_allocation(s: Session, row: ManagedObject, resource: str) -> dict[str, Any]:
@@ -89,7 +84,7 @@ def root_allocation(s: Session, row: ManagedObject, resource: str) -> dict[str, 
     total = s.scalar(select(func.coalesce(func.sum(column), 0)).where(ManagedObject.kind == HOST, owner)) or 0
     capacity = int(total) * (HOST_MHZ_PER_CORE if resource == "cpu" else 1)
     return {
-        **allocation_defaults(resource),
+        **allocation_defaults(),
         "reservation": capacity,
         "expandable_reservation": False,
         "limit": capacity,
@@ -279,7 +274,7 @@ class ComputeResources:
             parent_row = row_of(s, POOL, parent, lock=True)
             authorize(caller, parent_row.path, "Resource.CreatePool", parent_row.moid)
             _unique_pool_name(s, parent_row.moid, name)
-            settings = {r: _settings(r, allocation_defaults(r), wanted.get(r)) for r in RESOURCES}
+            settings = {r: _settings(r, allocation_defaults(), wanted.get(r)) for r in RESOURCES}
             for r in RESOURCES:
                 _fits(s, parent_row, r, settings[r]["reservation"], 0)
             row = add_object(
@@ -357,14 +352,9 @@ class ComputeResources:
             changed(s, INVENTORY, STATS)
 
 
-def allocation_defaults(resource: str) -> dict[str, Any]:
-    level_shares = SHARES["NORMAL"][RESOURCES.index(resource)]
-    return {
-        "reservation": 0,
-        "expandable_reservation": True,
-        "limit": -1,
-        "shares": {"level": "NORMAL", "shares": level_shares},
-    }
+def allocation_defaults() -> dict[str, Any]:
+    """A pool's allocation unless told otherwise: nothing reserved, expandable, no limit."""
+    return {"reservation": 0, "expandable_reservation": True, "limit": -1, "shares": {"level": "NORMAL"}}
 
 
 def _settings(resource: str, current: dict[str, Any], given: dict[str, Any] | None) -> dict[str, Any]:
@@ -376,8 +366,8 @@ def _settings(resource: str, current: dict[str, Any], given: dict[str, Any] | No
             raise Invalid(
                 "resource_pool.shares", "CUSTOM shares need a number of shares, 0 or more", resource
             )
-    else:
-        shares["shares"] = SHARES[shares["level"]][RESOURCES.index(resource)]
+    else:  # a number only CUSTOM shares have (the level names it otherwise)
+        shares["shares"] = None
     merged["shares"] = shares
     if merged["reservation"] < 0:
         raise Invalid(

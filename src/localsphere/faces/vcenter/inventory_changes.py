@@ -238,7 +238,7 @@ def operations(world: World) -> list[Operation]:
         return Operation(service, name, method, path, params, None, run, privilege, param, write=True, **more)
 
     vm_path = "/vcenter/vm/{vm}"
-    pool_path = "/vcenter/resource-pool/{resource-pool}"
+    pool_path = "/vcenter/resource-pool/{resource_pool}"
     return [
         creating(
             DC,
