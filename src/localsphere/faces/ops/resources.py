@@ -7,7 +7,8 @@ from typing import Any
 
 from localsphere.world import inventory as inv
 from localsphere.world.inventory import ObjectView
-from localsphere.world.metrics import StatKey
+from localsphere.world.metric_keys import StatKey
+from localsphere.world.metrics import badge_scores
 
 VMWARE = "VMWARE"
 SELF_MONITORING = "vCenter Operations Adapter"
@@ -138,10 +139,10 @@ def kind_of(o: ObjectView) -> str:
 
 
 def health(o: ObjectView) -> tuple[str, float]:
-    """A powered-off VM collects nothing, so Operations shows it grey; everything else is healthy."""
-    if o.kind == inv.VM and o.power_state != inv.POWERED_ON:
-        return "GREY", -1.0
-    return "GREEN", 100.0
+    """A powered-off VM collects nothing, so Operations shows it grey; everything else is healthy.
+    The score is the world's ``badge|health``."""
+    score = badge_scores(o)[0]
+    return ("GREY" if score < 0 else "GREEN"), score
 
 
 def resource(o: ObjectView, vcenter: str) -> dict[str, Any]:
@@ -155,6 +156,7 @@ def resource(o: ObjectView, vcenter: str) -> dict[str, Any]:
         "VCURL": f"https://{VCENTER_NAME}/sdk",
     }
     color, score = health(o)
+    _, risk, efficiency = badge_scores(o)
     return {
         "creationTime": int(o.created_at * 1000),
         "resourceKey": {
@@ -178,8 +180,8 @@ def resource(o: ObjectView, vcenter: str) -> dict[str, Any]:
         "dtEnabled": True,
         "badges": [
             {"type": "HEALTH", "color": color, "score": score},
-            {"type": "RISK", "color": "GREEN" if color != "GREY" else "GREY", "score": 0.0},
-            {"type": "EFFICIENCY", "color": "GREEN" if color != "GREY" else "GREY", "score": 100.0},
+            {"type": "RISK", "color": color, "score": risk},
+            {"type": "EFFICIENCY", "color": color, "score": efficiency},
         ],
         "relatedResources": [],
         "identifier": o.uuid,
