@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from localsphere.settings import Settings
 from localsphere.world.access import ROOTS, VCD, VRA, Access, Caller, Permissions, require
+from localsphere.world.accounts import Accounts
 from localsphere.world.api_tokens import ApiTokens
 from localsphere.world.auth import Auth
 from localsphere.world.authz_records import PrivilegeChecks, VtMappings
@@ -72,6 +73,7 @@ class World:
         self.auth = Auth(self.store, self.clock, self.state, self.policies)
         self.access = Access(self.store, self.clock, settings.change_poll_seconds)
         self.identity = Identity(self.store)
+        self.accounts = Accounts(self.store, self.clock, self.auth)
         self.tokens = Tokens(self.store, self.clock, self.state, self.access, self.policies)
         self.sessions = Sessions(self.store, self.state, self.access, self.policies)
         self.roles = Roles(self.store, self.clock)

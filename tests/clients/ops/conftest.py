@@ -31,9 +31,9 @@ def connect(server, monkeypatch):
             get_requests_connector(session=session, msg_protocol="rest", url=url, provider_filter_chain=chain)
         )
 
-    def sign_in(username=ADMIN, password=DEMO_PASSWORD):
+    def sign_in(username=ADMIN, password=DEMO_PASSWORD, auth_source=None):
         token = Acquire(config()).acquire_token(
-            username_password=UsernamePassword(username=username, password=password)
+            username_password=UsernamePassword(username=username, password=password, auth_source=auth_source)
         )
         return token, config(token.token)
 

@@ -21,6 +21,7 @@ from localsphere.faces.http import (
 )
 from localsphere.faces.ops import resources as res
 from localsphere.faces.ops import xml
+from localsphere.faces.ops.auth import AuthSection
 from localsphere.faces.ops.queries import Queries
 from localsphere.faces.ops.stats import QueryError, StatQuery, listed, pushed_stats, stats_of_resources
 from localsphere.faces.ops.wire import (
@@ -72,6 +73,7 @@ class OpsFace:
         self.world = world
         self.max_body = max_body
         self.runner = Runner(world.store)
+        self.auth_section = AuthSection(world, self.runner, max_body)
 
     def _token(self, request: Request) -> tuple[str, str]:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -105,8 +107,13 @@ class OpsFace:
         ):
             raise OpsError(400, "username and password are required")
 
+        source = spec.get("authSource")
+        if source is not None and not isinstance(source, str):
+            raise OpsError(400, "authSource must be a string")
+
         def sign_in() -> tuple[Any, list[str]]:
-            principal = self.world.auth.sign_in(spec["username"], password=spec["password"], sso_only=True)
+            login = self.auth_section.login(spec["username"], source)
+            principal = self.world.auth.sign_in(login, password=spec["password"], sso_only=True)
             note_principal(request, principal.upn)
             roles = self.world.access.role_names(principal.id, OPS)
             return (self.world.sessions.open(principal, OPS) if roles else None), roles
@@ -135,6 +142,10 @@ class OpsFace:
 
     async def version(self, request: Request, _caller: Caller) -> Response:
         return reply(request, "version", VERSION)
+
+    async def versions(self, request: Request, _caller: Caller) -> Response:
+        """``GET /api/versions``: the versions this server speaks (the current one)."""
+        return reply(request, "versions", {"values": [VERSION]})
 
     async def adapter_kinds(self, request: Request, _caller: Caller) -> Response:
         return reply(request, "adapter-kinds", {"adapter-kind": [res.adapter(k) for k in res.ADAPTERS]})
@@ -386,6 +397,34 @@ def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: L
     table: Routes[Caller] = Routes(answer, face.authenticate, require)
     table.anonymous(post, "/api/auth/token/acquire", face.acquire)
     table.add(post, "/api/auth/token/release", face.release)
+    table.add(get, "/api/versions", face.versions)
+    auth = face.auth_section
+    table.anonymous(get, "/api/auth/sources", auth.sources)
+    put, delete, users = "PUT", "DELETE", "ManageUsers"
+    for method, path, handler, privilege in (
+        (get, "/api/auth/currentuser", auth.current_user, VIEW),
+        (get, "/api/auth/sources/{sourceId}", auth.source, VIEW),
+        (get, "/api/auth/privileges", auth.privileges, VIEW),
+        (get, "/api/auth/roles", auth.roles, VIEW),
+        (get, "/api/auth/roles/{roleName}", auth.role, VIEW),
+        (get, "/api/auth/roles/{roleName}/privileges", auth.role_privileges, VIEW),
+        (post, "/api/auth/roles", auth.create_role, users),
+        (put, "/api/auth/roles", auth.update_role, users),
+        (delete, "/api/auth/roles/{roleName}", auth.delete_role, users),
+        (get, "/api/auth/users", auth.users, users),
+        (get, "/api/auth/users/{id}", auth.user, users),
+        (post, "/api/auth/users", auth.create_user, users),
+        (put, "/api/auth/users", auth.modify_user, users),
+        (delete, "/api/auth/users", auth.delete_users, users),
+        (delete, "/api/auth/users/{id}", auth.delete_users, users),
+        (get, "/api/auth/usergroups", auth.groups, users),
+        (get, "/api/auth/usergroups/{id}", auth.group, users),
+        (post, "/api/auth/usergroups", auth.create_group, users),
+        (put, "/api/auth/usergroups", auth.modify_group, users),
+        (delete, "/api/auth/usergroups", auth.delete_groups, users),
+        (delete, "/api/auth/usergroups/{id}", auth.delete_groups, users),
+    ):
+        table.add(method, path, handler, privilege)
     for method, path, handler in (
         (get, "/api/versions/current", face.version),
         (get, "/api/adapterkinds", face.adapter_kinds),

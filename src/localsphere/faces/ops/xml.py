@@ -184,6 +184,43 @@ TYPES: dict[str, dict[str, Field]] = {
     "resource-kind-attributes": {
         "resourceTypeAttributes": many("resource-kind-attribute", "resource-kind-attribute")
     },
+    # the auth section
+    "role-permission": {"allowAllObjects": attr("bool"), "links": _LINKS},
+    "user": {
+        "enabled": attr("bool"),
+        "groupIds": many(),
+        "roleNames": wrapped("roleName"),
+        "role-permissions": wrapped("role-permission", "role-permission"),
+        "lastLoginTime": one("int"),
+        "links": _LINKS,
+    },
+    "user-list": {"users": many("user", "user")},
+    "user-group": {
+        "userIds": wrapped("userId"),
+        "roleNames": wrapped("roleName"),
+        "role-permissions": wrapped("role-permission", "role-permission"),
+        "links": _LINKS,
+    },
+    "user-groups": {"userGroups": many("user-group", "user-group")},
+    "user-role": {
+        "system-created": attr("bool"),
+        "privilege-keys": wrapped("privilege-key"),
+        "links": _LINKS,
+    },
+    "user-roles": {"userRoles": many("user-role", "user-role")},
+    "privilege": {"key": attr(), "links": _LINKS},
+    "privileges": {"privileges": many("privilege", "privilege")},
+    "auth-sourcetype": {"id": attr(), "links": _LINKS},
+    "auth-source": {
+        "created": attr("int"),
+        "lastModified": attr("int"),
+        "sourceType": one("auth-sourcetype"),
+        "property": many("name-value", "property"),
+        "certificates": many(),
+        "links": _LINKS,
+    },
+    "auth-sources": {"sources": many("auth-source", "auth-source")},
+    "role-permissions": {"permissions": many("role-permission", "role-permission")},
     "error": {"httpStatusCode": attr("int"), "apiErrorCode": attr("int"), "links": _LINKS},
     # request bodies we read
     "username-password": {},

@@ -1,0 +1,359 @@
+"""The suite-api's auth section over the world's one identity and access model: users and user
+groups (the SSO domains' principals, ``world.accounts``), roles and privileges (the ``ops``
+family of the access model), auth sources (the SSO domains), the current user, and how token
+acquisition reads ``authSource``.
+
+Auth sources: the default SSO domain is Operations' built-in ``LOCAL`` source, "Local Users",
+whose users sign in with their bare name; any other SSO domain is a ``VC`` source (vCenter's
+SSO) named after the domain, whose users are ``name@domain``. A user made here is that domain's
+principal: it signs in to every face with its password and holds its Operations roles at the
+root (``role-permissions`` with ``allowAllObjects``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from localsphere.faces.http import Runner
+from localsphere.faces.ops.wire import OpsError, read_document, reply
+from localsphere.world import World
+from localsphere.world.access import OPS, Caller
+from localsphere.world.accounts import Account, AccountSpec
+from localsphere.world.errors import NotFound
+from localsphere.world.identity import GROUP, SSO, USER
+from localsphere.world.roles import RoleInfo
+
+DEFAULT_DOMAIN = "vsphere.local"  # the world's built-in SSO domain: Operations' local users
+LOCAL = "LOCAL"
+LOCAL_NAME = "Local Users"
+SOURCE_TYPES = {LOCAL: "Local users of VCF Operations", "VC": "vCenter single sign-on users"}
+_NAMESPACE = uuid.UUID("6f1c1c5e-3c8e-4f7e-9d2a-0c0ffee0a115")  # of auth source ids
+
+
+def source_id(domain: str) -> str:
+    """A stable auth source id for an SSO domain."""
+    return str(uuid.uuid5(_NAMESPACE, domain.lower()))
+
+
+def spaced(key: str) -> str:
+    """A privilege's name from its key: ``ManageAlerts`` -> "Manage Alerts"."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", key)
+
+
+def username(account: Account) -> str:
+    p = account.principal
+    return p.name if p.domain == DEFAULT_DOMAIN else p.upn
+
+
+def _permissions(roles: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [{"roleName": r, "allowAllObjects": True} for r in roles]
+
+
+def user_body(account: Account) -> dict[str, Any]:
+    """A ``user`` (never its password)."""
+    body: dict[str, Any] = {"id": account.principal.id, "username": username(account)}
+    for key, value in (
+        ("firstName", account.first_name),
+        ("lastName", account.last_name),
+        ("emailAddress", account.email),
+    ):
+        if value is not None:
+            body[key] = value
+    return {
+        **body,
+        "enabled": account.enabled,
+        "groupIds": list(account.groups),
+        "roleNames": list(account.roles),
+        "role-permissions": _permissions(account.roles),
+    }
+
+
+def group_body(account: Account) -> dict[str, Any]:
+    """A ``user-group``."""
+    p = account.principal
+    body: dict[str, Any] = {"id": p.id, "name": p.name, "displayName": p.name}
+    if account.description is not None:
+        body["description"] = account.description
+    return {
+        **body,
+        "authSourceId": source_id(p.domain or DEFAULT_DOMAIN),
+        "userIds": list(account.members),
+        "roleNames": list(account.roles),
+        "role-permissions": _permissions(account.roles),
+    }
+
+
+def role_body(role: RoleInfo) -> dict[str, Any]:
+    """A ``user-role``."""
+    return {
+        "name": role.name,
+        "displayName": role.name,
+        "description": role.description,
+        "privilege-keys": sorted(role.privileges),
+        "system-created": role.system,
+    }
+
+
+def _text(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise OpsError(400, f"{key} must be a string")
+    return value
+
+
+def _texts(body: dict[str, Any], key: str) -> tuple[str, ...] | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) for v in items):
+        raise OpsError(400, f"{key} must be a list of strings")
+    return tuple(items)
+
+
+def _roles_of(body: dict[str, Any]) -> tuple[str, ...] | None:
+    """``roleNames``, or the role names of ``role-permissions`` (every object: the root)."""
+    names = _texts(body, "roleNames")
+    permissions = body.get("role-permissions")
+    if isinstance(permissions, list):
+        names = (*(names or ()), *(p.get("roleName") for p in permissions if isinstance(p, dict)))
+        if not all(isinstance(n, str) for n in names):
+            raise OpsError(400, "Every role permission needs a roleName")
+    return tuple(dict.fromkeys(names)) if names is not None else None
+
+
+def account_spec(body: dict[str, Any], kind: str) -> AccountSpec:
+    enabled = body.get("enabled")
+    if enabled is not None and not isinstance(enabled, bool):
+        raise OpsError(400, "enabled must be true or false")
+    return AccountSpec(
+        first_name=_text(body, "firstName"),
+        last_name=_text(body, "lastName"),
+        email=_text(body, "emailAddress"),
+        description=_text(body, "description"),
+        enabled=enabled,
+        password=_text(body, "password"),
+        groups=_texts(body, "groupIds") if kind == USER else None,
+        members=_texts(body, "userIds") if kind == GROUP else None,
+        roles=_roles_of(body),
+    )
+
+
+class AuthSection:
+    """The handlers of the auth section (and ``GET /api/versions``' neighbour, the sources)."""
+
+    def __init__(self, world: World, runner: Runner, max_body: int) -> None:
+        self.world, self.runner, self.max_body = world, runner, max_body
+
+    # ---- auth sources
+
+    def _domains(self) -> list[str]:
+        names = self.world.identity.domain_names(SSO)
+        return sorted(names, key=lambda d: (d != DEFAULT_DOMAIN, d))
+
+    @staticmethod
+    def _source(domain: str) -> dict[str, Any]:
+        kind = LOCAL if domain == DEFAULT_DOMAIN else "VC"
+        return {
+            "id": source_id(domain),
+            "name": LOCAL_NAME if kind == LOCAL else domain,
+            "sourceType": {"id": kind, "name": kind, "description": SOURCE_TYPES[kind]},
+            "property": [],
+            "certificates": [],
+        }
+
+    def domain_of_source(self, source: str | None) -> str | None:
+        """The SSO domain an ``authSource`` names (any case: ``LOCAL``, ``Local``, "Local Users",
+        a domain's name or a source id); None: none is named. OpsError 401 when it names none."""
+        if source is None or not source.strip():
+            return None
+        wanted = source.strip().lower()
+        for domain in self._domains():
+            names = {domain.lower(), source_id(domain)}
+            if domain == DEFAULT_DOMAIN:
+                names |= {LOCAL.lower(), LOCAL_NAME.lower()}
+            if wanted in names:
+                return domain
+        raise OpsError(401, f"Unknown authentication source {source}")
+
+    def login(self, name: str, source: str | None) -> str:
+        """The login of a user signing in as ``name`` from ``source`` (an ``authSource``, or
+        none: the local users): ``name@domain`` (a name that names its domain keeps it)."""
+        domain = self.domain_of_source(source) or DEFAULT_DOMAIN
+        return name if "@" in name or "\\" in name else f"{name}@{domain}"
+
+    async def sources(self, request: Request) -> Response:
+        """``GET /api/auth/sources``, which the product answers signed in or not."""
+        found = await self.runner.read(self._domains)
+        return reply(request, "auth-sources", {"sources": [self._source(d) for d in found]})
+
+    async def source(self, request: Request, _caller: Caller) -> Response:
+        wanted = request.path_params["sourceId"]
+        found = [d for d in await self.runner.read(self._domains) if wanted in (source_id(d), d)]
+        if not found:
+            raise OpsError(404, f"Authentication source {wanted} not found")
+        return reply(request, "auth-source", self._source(found[0]))
+
+    # ---- users and groups
+
+    def _split(self, name: str) -> tuple[str, str]:
+        """(name, domain) of a username: ``name@domain`` in that SSO domain, else the default one."""
+        local, _, domain = name.rpartition("@") if "@" in name else (name, "", DEFAULT_DOMAIN)
+        if domain.lower() not in {d.lower() for d in self._domains()}:
+            raise OpsError(400, f"Unknown authentication source {domain}")
+        return local, domain.lower()
+
+    async def users(self, request: Request, _caller: Caller) -> Response:
+        query = request.query_params
+        ids, names, roles = query.getlist("id"), query.getlist("username"), query.getlist("roleName")
+        found = await self.runner.read(
+            self.world.accounts.list, USER, OPS, ids or None, names or None, roles or None
+        )
+        return reply(request, "user-list", {"users": [user_body(a) for a in found]})
+
+    async def user(self, request: Request, _caller: Caller) -> Response:
+        found = await self.runner.read(self.world.accounts.get, USER, OPS, request.path_params["id"])
+        return reply(request, "user", user_body(found))
+
+    async def current_user(self, request: Request, caller: Caller) -> Response:
+        found = await self.runner.read(self.world.accounts.get, USER, OPS, caller.principal.id)
+        return reply(request, "user", user_body(found))
+
+    async def groups(self, request: Request, _caller: Caller) -> Response:
+        query = request.query_params
+        ids, names = query.getlist("id"), query.getlist("name")
+        found = await self.runner.read(self.world.accounts.list, GROUP, OPS, ids or None, names or None)
+        return reply(request, "user-groups", {"userGroups": [group_body(a) for a in found]})
+
+    async def group(self, request: Request, _caller: Caller) -> Response:
+        found = await self.runner.read(self.world.accounts.get, GROUP, OPS, request.path_params["id"])
+        return reply(request, "user-group", group_body(found))
+
+    async def _document(self, request: Request, root: str) -> dict[str, Any]:
+        body = await read_document(request, self.max_body, root)
+        if not isinstance(body, dict):
+            raise OpsError(400, f"The body must be a {root} object")
+        return body
+
+    async def create_user(self, request: Request, _caller: Caller) -> Response:
+        return await self._write(request, USER, created=True)
+
+    async def modify_user(self, request: Request, _caller: Caller) -> Response:
+        return await self._write(request, USER, created=False)
+
+    async def create_group(self, request: Request, _caller: Caller) -> Response:
+        return await self._write(request, GROUP, created=True)
+
+    async def modify_group(self, request: Request, _caller: Caller) -> Response:
+        return await self._write(request, GROUP, created=False)
+
+    async def _write(self, request: Request, kind: str, created: bool) -> Response:
+        """A user (``user``, named by ``username``) or group (``user-group``, by ``name``) made
+        (201), or changed (the one ``id`` names)."""
+        root, key, shown = (
+            ("user", "username", user_body) if kind == USER else ("user-group", "name", group_body)
+        )
+        body = await self._document(request, root)
+        spec = account_spec(body, kind)
+        if created:
+            name = _text(body, key)
+            if not name:
+                raise OpsError(400, f"{key} is required")
+            local, domain = await self.runner.read(self._split, name)
+            done = await self.runner.call(self.world.accounts.create, kind, OPS, domain, local, spec)
+        else:
+            target = _text(body, "id")
+            if not target:
+                raise OpsError(400, "id is required")
+            done = await self.runner.call(self.world.accounts.update, kind, OPS, target, spec)
+        return reply(request, root, shown(done), 201 if created else 200)
+
+    async def delete_users(self, request: Request, caller: Caller) -> Response:
+        return await self._delete(request, caller, USER)
+
+    async def delete_groups(self, request: Request, caller: Caller) -> Response:
+        return await self._delete(request, caller, GROUP)
+
+    async def _delete(self, request: Request, caller: Caller, kind: str) -> Response:
+        ids = (
+            [request.path_params["id"]] if "id" in request.path_params else request.query_params.getlist("id")
+        )
+        if not ids:
+            raise OpsError(400, "id is required")
+        await self.runner.call(self.world.accounts.delete, kind, ids, caller.principal.id)
+        return Response(status_code=204)
+
+    # ---- roles and privileges
+
+    def _role(self, name: str) -> RoleInfo:
+        found = self.world.roles.list(OPS, names={name}).items
+        if not found:
+            raise NotFound("role.not_found", f"Role {name} not found", name)
+        return found[0]
+
+    async def roles(self, request: Request, _caller: Caller) -> Response:
+        names = set(request.query_params.getlist("roleName")) or None
+        found = await self.runner.read(self.world.roles.list, OPS, names, None, None, None, 1000)
+        return reply(request, "user-roles", {"userRoles": [role_body(r) for r in found.items]})
+
+    async def role(self, request: Request, _caller: Caller) -> Response:
+        return reply(
+            request,
+            "user-role",
+            role_body(await self.runner.read(self._role, request.path_params["roleName"])),
+        )
+
+    async def role_privileges(self, request: Request, _caller: Caller) -> Response:
+        role = await self.runner.read(self._role, request.path_params["roleName"])
+        return await self._privileges(request, role.privileges)
+
+    async def privileges(self, request: Request, _caller: Caller) -> Response:
+        return await self._privileges(request, set(request.query_params.getlist("key")) or None)
+
+    async def _privileges(self, request: Request, keys: set[str] | frozenset[str] | None) -> Response:
+        found = await self.runner.read(
+            self.world.roles.privileges, OPS, set(keys) if keys is not None else None, None, 1000
+        )
+        items = [{"key": p.name, "name": spaced(p.name), "description": p.description} for p in found.items]
+        return reply(request, "privileges", {"privileges": items})
+
+    async def create_role(self, request: Request, _caller: Caller) -> Response:
+        body = await self._document(request, "user-role")
+        name = _text(body, "name")
+        if not name:
+            raise OpsError(400, "The role's name is required")
+        keys = set(_texts(body, "privilege-keys") or ())
+
+        def make() -> RoleInfo:
+            role_id = self.world.roles.create(OPS, name, _text(body, "description") or name, keys)
+            return self.world.roles.get(OPS, role_id)
+
+        return reply(request, "user-role", role_body(await self.runner.call(make)), 201)
+
+    async def update_role(self, request: Request, _caller: Caller) -> Response:
+        body = await self._document(request, "user-role")
+        name = _text(body, "name")
+        if not name:
+            raise OpsError(400, "The role's name is required")
+        keys = _texts(body, "privilege-keys")
+
+        def change() -> RoleInfo:
+            role = self._role(name)
+            self.world.roles.update(
+                OPS, role.id, None, _text(body, "description"), set(keys) if keys is not None else None
+            )
+            return self.world.roles.get(OPS, role.id)
+
+        return reply(request, "user-role", role_body(await self.runner.call(change)))
+
+    async def delete_role(self, request: Request, _caller: Caller) -> Response:
+        def remove() -> None:
+            self.world.roles.delete(OPS, self._role(request.path_params["roleName"]).id)
+
+        await self.runner.call(remove)
+        return Response(status_code=204)
