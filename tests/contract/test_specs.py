@@ -86,6 +86,8 @@ class Product:
     sign_in: frozenset[tuple[str, str]]
     # Request bodies whose fields the spec marks readOnly (which generators then leave out).
     writable: tuple[str, ...] = ()
+    # (schema, field): fields the spec requires that the product's answers never carry.
+    unrequired: tuple[tuple[str, str], ...] = ()
 
 
 SDDC = Product(
@@ -114,6 +116,8 @@ OPS = Product(
     error="#/components/schemas/error",
     aliases={},
     sign_in=frozenset({("post", "/api/auth/token/acquire")}),
+    # A user's password is required to make one, and never shown again.
+    unrequired=(("user", "password"),),
 )
 
 
@@ -165,6 +169,8 @@ def contract(
     for name in product.writable:
         for field in spec["components"]["schemas"][name]["properties"].values():
             field.pop("readOnly", None)
+    for name, field in product.unrequired:
+        spec["components"]["schemas"][name]["required"].remove(field)
     assert spec["paths"], f"the server serves none of {product.spec.name}"
     return spec
 

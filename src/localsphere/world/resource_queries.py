@@ -9,6 +9,7 @@ nothing (grey); every other object is healthy.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -37,6 +38,14 @@ _VALUES: dict[str, ColumnElement[Any]] = {
 _COLUMNS = tuple(
     getattr(ManagedObject, "details" if f.name == "details_json" else f.name) for f in fields(ObjectView)
 )
+_COMPARE = {
+    "EQ": operator.eq,
+    "NOT_EQ": operator.ne,
+    "GT": operator.gt,
+    "GT_EQ": operator.ge,
+    "LT": operator.lt,
+    "LT_EQ": operator.le,
+}
 _ORDER = (func.length(ManagedObject.moid), ManagedObject.moid)
 
 
@@ -83,17 +92,12 @@ def _compare(condition: Condition) -> ColumnElement[bool]:
     if test is not None:
         found = getattr(func.lower(value), test)(str(operand).lower(), autoescape=True)
         return and_(exists, not_(found) if op.startswith("NOT_") else found)
-    comparisons = {
-        "EQ": value == operand,
-        "NOT_EQ": value != operand,
-        "GT": value > operand,
-        "GT_EQ": value >= operand,
-        "LT": value < operand,
-        "LT_EQ": value <= operand,
-    }
-    if op not in comparisons:
+    compare = _COMPARE.get(op)
+    if compare is None:
         raise BadQuery(f"Unknown operator {op}; one of {', '.join(OPERATORS)}")
-    return and_(exists, comparisons[op])
+    if operand is None:  # a property no object has here: nothing compares with it
+        return false()
+    return and_(exists, compare(value, operand))
 
 
 def _grey() -> ColumnElement[bool]:
