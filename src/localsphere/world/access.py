@@ -146,9 +146,13 @@ def can(caller: Caller, privilege: str) -> bool:
 
 
 def require(caller: Caller, privilege: str) -> None:
+    """Forbidden ``privilege.missing`` (arguments: the user, the privilege, and the family's root
+    object where it has one, as a check on an object names the object) unless the caller holds
+    ``privilege`` at the root."""
     if not can(caller, privilege):
+        upn, root = caller.principal.upn, ROOTS[caller.family]
         raise Forbidden(
-            "privilege.missing", f"{caller.principal.upn} lacks {privilege}", caller.principal.upn, privilege
+            "privilege.missing", f"{upn} lacks {privilege}", upn, privilege, *([root] if root else [])
         )
 
 

@@ -326,7 +326,9 @@ class ComputeResources:
         with self._store.write() as s:
             row = row_of(s, POOL, moid, lock=True)
             if _is_root(row):
-                raise Invalid("resource_pool.root", f"The root resource pool {moid} cannot be deleted", moid)
+                raise Invalid(
+                    "resource_pool.root.delete", f"The root resource pool {moid} cannot be deleted", moid
+                )
             if s.scalars(select(OrgVdc.id).where(OrgVdc.pool == moid)).first():
                 raise Conflict(
                     "resource_pool.in_use_by_vcd",

@@ -581,6 +581,11 @@ class Inventory:
     def _sees_everything(viewer: Caller) -> bool:
         return viewer.grants.scopes() == {ROOT_FOLDER} and VIEW in viewer.privileges
 
+    def instance_uuid(self) -> str:
+        """The vCenter instance's UUID (its root folder's): vCenter qualifies identifiers in its
+        messages with it (``vm-3192:19595054-...``), and Operations names its adapter instance by it."""
+        return self.get(FOLDER, ROOT_FOLDER).uuid
+
     def get(self, kind: str, moid: str) -> ObjectView:
         found = self._object(moid)
         if found is None or found[0].kind != kind:
@@ -661,10 +666,14 @@ class Inventory:
             if state not in allowed:
                 if state == target:
                     raise AlreadyInState(
-                        "power.already", f"Virtual machine {moid} is already {state}", moid, state
+                        f"vm.power.already_{state.lower()}",
+                        f"Virtual machine {moid} is already {state}",
+                        moid,
                     )
                 raise WrongState(
-                    "power.not_allowed", f"Virtual machine {moid} is {state}; cannot {action} it", moid, state
+                    f"vm.power.{action}_when_{state.lower()}",
+                    f"Virtual machine {moid} is {state}; cannot {action} it",
+                    moid,
                 )
             details = json.loads(row.details)
             details["clean_power_off"] = False if action == "stop" else details.get("clean_power_off", True)

@@ -77,7 +77,20 @@ def test_power_cycle_and_invalid_changes(vc):
     assert vc.get(power).json() == {"state": "POWERED_OFF", "clean_power_off": True}
     assert_vapi_error(vc.post(power, params={"action": "suspend"}), 400, "NOT_ALLOWED_IN_CURRENT_STATE")
     assert_vapi_error(vc.post(power, params={"action": "reset"}), 400, "NOT_ALLOWED_IN_CURRENT_STATE")
-    assert_vapi_error(vc.post(power, params={"action": "stop"}), 400, "ALREADY_IN_DESIRED_STATE")
+    body = assert_vapi_error(vc.post(power, params={"action": "stop"}), 400, "ALREADY_IN_DESIRED_STATE")
+    assert body["messages"] == [  # vCenter's, and the host's below it
+        {
+            "id": "com.vmware.api.vcenter.vm.power.already_powered_off",
+            "default_message": "Virtual machine is already powered off.",
+            "args": [],
+        },
+        {
+            "id": "vmsg.InvalidPowerState.summary",
+            "default_message": "The attempted operation cannot be performed in the current state"
+            " (Powered off).",
+            "args": [],
+        },
+    ]
     assert vc.post(power, params={"action": "start"}).status_code == 204
     assert vc.get(power).json() == {"state": "POWERED_ON"}
     assert_vapi_error(vc.post(power, params={"action": "start"}), 400, "ALREADY_IN_DESIRED_STATE")
@@ -139,7 +152,9 @@ def test_lists_over_4000_are_refused(new_database, tmp_path):
     big = Server(tmp_path / "big", new_database(), extra=["--inventory", "hosts=3,vms=1400"]).start()
     try:
         with big.client(headers={"vmware-api-session-id": vcenter_session(big)}) as c:
-            assert_vapi_error(c.get(VM), 400, "UNABLE_TO_ALLOCATE_RESOURCE")
+            body = assert_vapi_error(c.get(VM), 400, "UNABLE_TO_ALLOCATE_RESOURCE")
+            (message,) = body["messages"]
+            assert message["id"] == "com.vmware.api.vcenter.vm.too_many_matches" and message["args"] == []
             host = c.get("/api/vcenter/host").json()[0]["host"]
             assert len(c.get(VM, params={"hosts": host}).json()) == 1400 + 2  # and the demo vApp's
     finally:

@@ -23,7 +23,7 @@ def assert_legacy_error(r, status, kind):
     body = r.json()
     assert set(body) == {"type", "value"}
     assert body["type"] == f"com.vmware.vapi.std.errors.{kind}"
-    (message,) = body["value"]["messages"]
+    message = body["value"]["messages"][0]
     assert set(message) == {"id", "default_message", "args"} and message["default_message"]
     return body["value"]
 
@@ -160,7 +160,13 @@ def test_create_takes_a_spec_and_answers_the_id_in_value(rest):
     deleted = rest.delete(f"/rest/vcenter/vm/{vm}")
     assert deleted.status_code == 200 and deleted.content == b""
     value = assert_legacy_error(rest.get(f"/rest/vcenter/vm/{vm}"), 404, "not_found")
-    assert vm in value["messages"][0]["args"]
+    (qualified,) = value["messages"][0]["args"]  # vCenter's moid:instance-UUID form
+    assert qualified.startswith(f"{vm}:") and len(qualified) == len(vm) + 37
+    assert (
+        value["messages"][0]["default_message"]
+        == f"Virtual machine with identifier '{qualified}' does not exist."
+    )
+    assert value["messages"][0]["id"] == "com.vmware.api.vcenter.vm.not_found"
 
 
 def test_a_role_made_on_rest_is_the_role_of_api(rest):

@@ -86,7 +86,7 @@ def test_disks(vc):
         and disk["label"] == "Hard disk 2"
     )
     assert disk["backing"]["vmdk_file"].endswith("/data.vmdk")
-    assert_vapi_error(vc.post(disks, json={"scsi": {"bus": 0, "unit": 1}}), 400, "ALREADY_EXISTS")  # taken
+    assert_vapi_error(vc.post(disks, json={"scsi": {"bus": 0, "unit": 1}}), 400, "RESOURCE_IN_USE")  # taken
     assert_vapi_error(
         vc.post(disks, json={"scsi": {"bus": 0, "unit": 7}}), 400, "INVALID_ARGUMENT"
     )  # adapter's
@@ -179,7 +179,7 @@ def test_guest_and_tools(vc):
     identity = vc.get(f"{VM}/{on}/guest/identity").json()
     assert identity["family"] in ("LINUX", "WINDOWS") and identity["host_name"]
     assert identity["full_name"]["default_message"] and identity["ip_address"]
-    assert_vapi_error(vc.get(f"{VM}/{off}/guest/identity"), 400, "NOT_ALLOWED_IN_CURRENT_STATE")
+    assert_vapi_error(vc.get(f"{VM}/{off}/guest/identity"), 503, "SERVICE_UNAVAILABLE")  # no Tools running
     assert vc.get(f"{VM}/{on}/guest/power").json() == {"state": "RUNNING", "operations_ready": True}
     tools = vc.get(f"{VM}/{on}/tools").json()
     assert tools["run_state"] == "RUNNING" and tools["upgrade_policy"] == "MANUAL"

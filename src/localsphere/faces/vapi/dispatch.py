@@ -25,7 +25,7 @@ from localsphere.faces.http import (
     read_body,
 )
 from localsphere.faces.routing import FaceRoute, Handler, RouteMiss, complete_allow, log_internal
-from localsphere.faces.vapi.errors import AUTH_REQUIRED, CHALLENGE, VapiError, from_world
+from localsphere.faces.vapi.errors import CHALLENGE, VapiError, from_world, qualifies, vapi_error
 from localsphere.faces.vapi.operations import Context, Operation
 from localsphere.faces.vapi.types import Bad
 from localsphere.world import World
@@ -45,7 +45,17 @@ class Credentials:
 
 
 class Endpoint:
-    def __init__(self, world: World, family: str, operations: Iterable[Operation], max_body: int) -> None:
+    def __init__(
+        self,
+        world: World,
+        family: str,
+        operations: Iterable[Operation],
+        max_body: int,
+        instance: Callable[[], str] | None = None,
+    ) -> None:
+        """``instance``: the product instance's UUID, with which some messages qualify identifiers
+        (``vm-3192:19595054-...``); read only when such a message is answered."""
+        self.instance = instance
         self.world = world
         self.family = family
         self.max_body = max_body
@@ -88,10 +98,17 @@ class Endpoint:
         """Read the input, check the privilege on the object it names, and run the operation."""
 
         def work() -> Any:
-            values = read_input()
-            if context.session is not None and op.privilege is not None:
-                self._authorize(op, context, values, op_id)
-            return op.run(context, values)
+            try:
+                values = read_input()
+                if context.session is not None and op.privilege is not None:
+                    self._authorize(op, context, values, op_id)
+                return op.run(context, values)
+            except Bad as exc:
+                raise vapi_error("input.invalid", f"{op.service}.{op.name}", str(exc)) from exc
+            except WorldError as exc:
+                if self.instance is not None and qualifies(exc):
+                    raise from_world(exc, self.instance()) from exc
+                raise
 
         return await (
             self.runner.call(work) if op.write or not op.session_required else self.runner.read(work)
@@ -143,11 +160,7 @@ class Endpoint:
             action = request.query_params.get("action")
             op = next((o for o in ops if o.action == action), None)
             if op is None:
-                raise VapiError(
-                    "OPERATION_NOT_FOUND",
-                    f"No operation for {request.method} with action {action}",
-                    "com.vmware.vapi.rest.operation_not_found",
-                )
+                raise vapi_error("rest.action_unknown", request.method, str(action))
             body = await read_body(request, self.max_body) if op.body else b""
             path = {_param_name(k, op.path): v for k, v in request.path_params.items()}
             query = [(k, v) for k, v in request.query_params.multi_items() if k != "action"]
@@ -207,11 +220,7 @@ class Endpoint:
             context = await self.authenticate(request, op or plain or ops[0], rest_credentials(request))
             check_query(request.scope["query_string"])
             if op is None:
-                raise VapiError(
-                    "OPERATION_NOT_FOUND",
-                    f"No operation for {request.method} with action {named or params.get('action')}",
-                    "com.vmware.vapi.rest.operation_not_found",
-                )
+                raise vapi_error("rest.action_unknown", request.method, str(named or params.get("action")))
             body = await read_body(request, self.max_body)
             path_values = {_param_name(k, op.path): v for k, v in request.path_params.items()}
             query = [(k, v) for k, v in params.multi_items() if k not in ("action", "~action")]
@@ -254,11 +263,9 @@ class Endpoint:
                 else None
             )
             if op is None:
-                raise VapiError(
-                    "OPERATION_NOT_FOUND",
-                    f"Operation {_quoted(name)} of service {_quoted(service)} not found",
-                    "vapi.method.input.invalid.interface",
-                )
+                known = any(s == service for s, _ in self.by_name)
+                reason = "rpc.operation_unknown" if known else "rpc.service_unknown"
+                raise vapi_error(reason, _text(service), _text(name))
             ctx = _member(params, "ctx")
             context = await self.authenticate(request, op, rpc_credentials(_member(ctx, "securityCtx")))
             op_id = _member(ctx, "appCtx").get("opId")
@@ -280,7 +287,7 @@ class Endpoint:
 
 
 def _authentication_required() -> VapiError:
-    return VapiError("UNAUTHENTICATED", "Authentication required.", AUTH_REQUIRED)
+    return vapi_error("session.missing")
 
 
 def to_vapi(exc: Exception, request: Request) -> VapiError:
@@ -289,18 +296,15 @@ def to_vapi(exc: Exception, request: Request) -> VapiError:
         return exc
     if isinstance(exc, WorldError):
         return from_world(exc)
-    if isinstance(exc, Bad):
-        return VapiError("INVALID_ARGUMENT", str(exc), "vapi.data.structure.field.invalid", [exc.where])
     if isinstance(exc, InputError):
-        return VapiError("INVALID_ARGUMENT", exc.detail, "vapi.json.parse.error")
+        return vapi_error("input.too_large" if exc.kind == "too_large" else "input.unreadable", exc.detail)
     if isinstance(exc, RouteMiss):
         if exc.status == 405:
-            message = f"The method {request.method} is not supported on this path"
-            return VapiError("OPERATION_NOT_FOUND", message, "com.vmware.vapi.rest.method_not_allowed")
-        message = "The requested resource does not exist"
-        return VapiError("NOT_FOUND", message, "com.vmware.vapi.rest.resource_not_found")
-    rid = log_internal(request, exc)
-    return VapiError("ERROR", f"Internal server error (request {rid})", "com.vmware.vapi.std.errors.error")
+            return vapi_error("rest.method_not_allowed", request.method)
+        if request.url.path.startswith("/rest"):
+            return vapi_error("rest.legacy_path_unknown", request.url.path.removeprefix("/rest"))
+        return vapi_error("rest.path_unknown", request.url.path)
+    return vapi_error("internal", log_internal(request, exc))
 
 
 def rest_error(error: VapiError) -> Response:
@@ -381,8 +385,8 @@ def _member(value: Any, name: str) -> dict[str, Any]:
     return member if isinstance(member, dict) else {}
 
 
-def _quoted(value: Any) -> str:
-    return f"'{value}'" if isinstance(value, str) else "(none given)"
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else "(none given)"
 
 
 def _rpc_fault(request_id: Any, code: int, message: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from localsphere.faces.vapi.messages import CATALOGUE
 from localsphere.faces.vapi.types import STRING, Enum, Struct, Type, list_of, optional
 from localsphere.world.errors import (
     AlreadyInState,
@@ -20,7 +21,6 @@ from localsphere.world.errors import (
 )
 
 CHALLENGE = 'Basic realm="vCenter"'
-AUTH_REQUIRED = "com.vmware.vapi.endpoint.method.authentication.required"
 
 # error type -> (HTTP status, vAPI error name)
 KINDS = {
@@ -28,12 +28,14 @@ KINDS = {
     "ALREADY_IN_DESIRED_STATE": (400, "already_in_desired_state"),
     "ERROR": (500, "error"),
     "INVALID_ARGUMENT": (400, "invalid_argument"),
+    "INVALID_ELEMENT_TYPE": (400, "invalid_element_type"),
     "INVALID_REQUEST": (400, "invalid_request"),
     "NOT_ALLOWED_IN_CURRENT_STATE": (400, "not_allowed_in_current_state"),
     "NOT_FOUND": (404, "not_found"),
     "OPERATION_NOT_FOUND": (404, "operation_not_found"),
     "RESOURCE_BUSY": (400, "resource_busy"),
     "RESOURCE_IN_USE": (400, "resource_in_use"),
+    "RESOURCE_INACCESSIBLE": (400, "resource_inaccessible"),
     "SERVICE_UNAVAILABLE": (503, "service_unavailable"),
     "UNABLE_TO_ALLOCATE_RESOURCE": (400, "unable_to_allocate_resource"),
     "UNAUTHENTICATED": (401, "unauthenticated"),
@@ -46,17 +48,6 @@ MESSAGE = Struct(
     {"id": STRING, "default_message": STRING, "args": list_of(STRING)},
 )
 
-# world reason -> (error type, message id); otherwise by the world error's kind
-REASONS = {
-    "role.exists": ("ALREADY_EXISTS", "com.vmware.vcenter.authorization.role.already_exists"),
-    "role.in_use": ("RESOURCE_IN_USE", "com.vmware.vcenter.authorization.role.in_use"),
-    "role.system": ("UNSUPPORTED", "com.vmware.vcenter.authorization.role.system"),
-    "permission.last_admin": ("RESOURCE_BUSY", "com.vmware.vcenter.authorization.permission.last_admin"),
-    "session.invalid": ("UNAUTHENTICATED", AUTH_REQUIRED),
-    "credentials.invalid": ("UNAUTHENTICATED", AUTH_REQUIRED),
-    "account.locked": ("UNAUTHENTICATED", AUTH_REQUIRED),
-    "privilege.missing": ("UNAUTHORIZED", "vapi.method.authz.rejected"),
-}
 BY_KIND = [
     (NotFound, "NOT_FOUND"),
     (Invalid, "INVALID_ARGUMENT"),
@@ -70,10 +61,13 @@ BY_KIND = [
 
 @dataclass
 class VapiError(Exception):
+    """A vAPI error: its type, and its messages (the first, then any the product adds)."""
+
     kind: str
     message: str
     message_id: str = "com.vmware.vapi.std.errors.error"
     args: list[str] = field(default_factory=list)
+    also: list[tuple[str, str]] = field(default_factory=list)  # further (id, message), with no args
 
     @property
     def status(self) -> int:
@@ -94,8 +88,9 @@ class VapiError(Exception):
         return Struct(self.type_name, fields)
 
     def _value(self) -> dict[str, Any]:
-        message = {"id": self.message_id, "default_message": self.message, "args": self.args}
-        return {"messages": [message], "data": None, "error_type": self.kind, "challenge": CHALLENGE}
+        messages = [{"id": self.message_id, "default_message": self.message, "args": self.args}]
+        messages += [{"id": i, "default_message": text, "args": []} for i, text in self.also]
+        return {"messages": messages, "data": None, "error_type": self.kind, "challenge": CHALLENGE}
 
     def rest(self) -> dict[str, Any]:
         return self._struct().rest(self._value())
@@ -108,10 +103,39 @@ class VapiError(Exception):
         return {"ERROR": self._struct().rpc(self._value())["STRUCTURE"]}
 
 
-def from_world(exc: WorldError) -> VapiError:
-    kind, message_id = REASONS.get(exc.reason, (None, None))
-    if kind is None:
-        kind = next((k for cls, k in BY_KIND if isinstance(exc, cls)), "INVALID_ARGUMENT")
-        message_id = f"com.vmware.vapi.std.errors.{exc.reason}"
+def vapi_error(reason: str, *arguments: str, instance: str | None = None, message: str = "") -> VapiError:
+    """The error the catalogue words for ``reason``, quoting ``arguments``; ``instance``: the
+    UUID that qualifies identifiers the product qualifies (else they stand alone); ``message``:
+    a world error's own message, for words that quote it. Words that name an argument the error
+    lacks fall back to ``message``."""
+    words = CATALOGUE[reason]
+    quoted = [
+        f"{value}:{instance}" if index in words.qualified and instance else value
+        for index, value in enumerate(arguments)
+    ]
+    try:
+        return VapiError(
+            words.kind,
+            words.text.format(*quoted, message=message),
+            words.id,
+            [arg.format(*quoted) for arg in words.args],
+            [(i, text.format(*quoted, message=message)) for i, text in words.also],
+        )
+    except IndexError:
+        return VapiError(words.kind, message or words.text, words.id)
+
+
+def from_world(exc: WorldError, instance: str | None = None) -> VapiError:
+    """A world error in the product's words: the catalogue's, or for a reason it lacks, the error
+    type of the world error's kind with its own message."""
+    if exc.reason in CATALOGUE:
+        return vapi_error(exc.reason, *exc.arguments, instance=instance, message=exc.message)
+    kind = next((k for cls, k in BY_KIND if isinstance(exc, cls)), "INVALID_ARGUMENT")
     args = [] if isinstance(exc, Unauthenticated) else exc.arguments
-    return VapiError(kind, exc.message, message_id, args)
+    return VapiError(kind, exc.message, f"com.vmware.vapi.std.errors.{exc.reason}", args)
+
+
+def qualifies(exc: WorldError) -> bool:
+    """Whether the product's words for ``exc`` qualify an identifier with the instance UUID."""
+    words = CATALOGUE.get(exc.reason)
+    return words is not None and bool(words.qualified)

@@ -13,31 +13,18 @@ from starlette.types import Scope
 
 from localsphere.faces.http import json_response, status_phrase
 from localsphere.faces.vapi.dispatch import message_credentials, rest_credentials
-from localsphere.faces.vapi.errors import AUTH_REQUIRED, CHALLENGE, VapiError
+from localsphere.faces.vapi.errors import CHALLENGE, vapi_error
+from localsphere.faces.vapi.messages import CATALOGUE
 from localsphere.faces.vcenter import routes
 from localsphere.runtime.hooks import FaceHooks
 from localsphere.world import World, faults
 from localsphere.world.access import VCENTER
 from localsphere.world.errors import WorldError
 
-# status -> (vAPI error type, message id, message)
-WORDS = {
-    401: ("UNAUTHENTICATED", AUTH_REQUIRED, "Authentication required."),
-    429: ("RESOURCE_BUSY", "com.vmware.vapi.std.errors.resource_busy", "Too many requests; try again later"),
-    500: ("ERROR", "com.vmware.vapi.std.errors.error", "Internal server error"),
-    503: (
-        "SERVICE_UNAVAILABLE",
-        "com.vmware.vapi.std.errors.service_unavailable",
-        "The service is temporarily unavailable; try again later",
-    ),
-}
-
 
 def render(scope: Scope, status: int, body: bytes) -> Response:
-    kind, message_id, message = WORDS.get(
-        status, ("ERROR", "com.vmware.vapi.std.errors.error", status_phrase(status))
-    )
-    error = VapiError(kind, message, message_id)
+    reason = f"status.{status}"
+    error = vapi_error(reason) if reason in CATALOGUE else vapi_error("status.other", status_phrase(status))
     headers = {"www-authenticate": CHALLENGE} if status == 401 else None
     if scope["path"].startswith("/rest/"):
         return json_response(error.legacy_rest(), status, headers)

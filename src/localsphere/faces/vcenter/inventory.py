@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from localsphere.faces.vapi.errors import VapiError
+from localsphere.faces.vapi.errors import vapi_error
 from localsphere.faces.vapi.operations import Context, Operation
 from localsphere.faces.vapi.types import (
     BOOLEAN,
@@ -29,6 +29,9 @@ from localsphere.world.inventory import Filter, ObjectView
 
 V = "com.vmware.vcenter"
 MAX_RESULTS = 4000  # vCenter refuses a list longer than this: narrow the filter
+# A list's own limit, where it has one below MAX_RESULTS (the vSphere Automation API reference).
+LIMITS = {"host": 2500, "datastore": 2500, "network": 1000, "folder": 1000, "resource_pool": 1000}
+LIMITS |= {"cluster": 1000, "datacenter": 1000}
 IDS = optional(set_of(STRING))
 POWER_STATES = Enum(("POWERED_OFF", "POWERED_ON", "SUSPENDED"))
 CONNECTION_STATES = Enum(("CONNECTED", "DISCONNECTED", "NOT_RESPONDING"))
@@ -45,26 +48,21 @@ def _summary(service: str, **fields: Type) -> Struct:
     return Struct(f"{service}.summary", fields)
 
 
-def _too_many(kind: str) -> VapiError:
-    return VapiError(
-        "UNABLE_TO_ALLOCATE_RESOURCE",
-        f"Too many {kind} objects match; add filter criteria to reduce the number below {MAX_RESULTS}.",
-        "com.vmware.api.vcenter.list.too_many",
-        [str(MAX_RESULTS)],
-    )
-
-
 def _lister(
     world: World,
     kind: str,
-    label: str,
+    service: str,
     where: Callable[[dict[str, Any]], Filter],
     render: Callable[[ObjectView], dict[str, Any]],
 ) -> Callable[[Context, dict[str, Any]], Any]:
+    """``service``: the path's last part (``vm``, ``resource_pool``), which names the list's limit
+    and its refusal (``com.vmware.api.vcenter.vm.too_many_matches``)."""
+    most = LIMITS.get(service, MAX_RESULTS)
+
     def run(context: Context, given: dict[str, Any]) -> list[dict[str, Any]]:
-        found = world.inventory.list(kind, where(given["filter"] or {}), MAX_RESULTS + 1, context.caller)
-        if len(found) > MAX_RESULTS:
-            raise _too_many(label)
+        found = world.inventory.list(kind, where(given["filter"] or {}), most + 1, context.caller)
+        if len(found) > most:
+            raise vapi_error(f"list.too_many.{service}")
         return [render(o) for o in found]
 
     return run
@@ -261,7 +259,6 @@ def operations(world: World) -> list[Operation]:
         service: str,
         path: str,
         kind: str,
-        label: str,
         spec: Struct,
         summary: Struct,
         where: Callable[[dict[str, Any]], Filter],
@@ -274,7 +271,7 @@ def operations(world: World) -> list[Operation]:
             path,
             {"filter": optional(spec)},
             list_of(summary),
-            _lister(world, kind, label, where, render),
+            _lister(world, kind, path.rsplit("/", 1)[-1].replace("-", "_"), where, render),
         )
 
     def getting(
@@ -330,7 +327,6 @@ def operations(world: World) -> list[Operation]:
             DC,
             "/vcenter/datacenter",
             inv.DATACENTER,
-            "datacenter",
             DC_FILTER,
             DC_SUMMARY,
             lambda f: Filter(moids=f.get("datacenters"), names=f.get("names"), folders=f.get("folders")),
@@ -343,7 +339,6 @@ def operations(world: World) -> list[Operation]:
             CLUSTER,
             "/vcenter/cluster",
             inv.CLUSTER,
-            "cluster",
             CLUSTER_FILTER,
             CLUSTER_SUMMARY,
             lambda f: _common(f, "clusters"),
@@ -366,7 +361,6 @@ def operations(world: World) -> list[Operation]:
             HOST,
             "/vcenter/host",
             inv.HOST,
-            "host",
             HOST_FILTER,
             HOST_SUMMARY,
             lambda f: _host_filter(world, f),
@@ -382,7 +376,6 @@ def operations(world: World) -> list[Operation]:
             DS,
             "/vcenter/datastore",
             inv.DATASTORE,
-            "datastore",
             DS_FILTER,
             DS_SUMMARY,
             lambda f: _common(f, "datastores", subtypes=f.get("types")),
@@ -413,7 +406,6 @@ def operations(world: World) -> list[Operation]:
             NET,
             "/vcenter/network",
             inv.NETWORK,
-            "network",
             NET_FILTER,
             NET_SUMMARY,
             lambda f: _common(f, "networks", subtypes=f.get("types")),
@@ -423,7 +415,6 @@ def operations(world: World) -> list[Operation]:
             FOLDER,
             "/vcenter/folder",
             inv.FOLDER,
-            "folder",
             FOLDER_FILTER,
             FOLDER_SUMMARY,
             lambda f: Filter(
@@ -439,7 +430,6 @@ def operations(world: World) -> list[Operation]:
             POOL,
             "/vcenter/resource-pool",
             inv.POOL,
-            "resource pool",
             POOL_FILTER,
             POOL_SUMMARY,
             lambda f: _pool_filter(world, f),
@@ -457,7 +447,6 @@ def operations(world: World) -> list[Operation]:
             VMS,
             "/vcenter/vm",
             inv.VM,
-            "virtual machine",
             VM_FILTER,
             VM_SUMMARY,
             lambda f: _common(

@@ -23,7 +23,7 @@ def routes(world: World, max_body: int) -> list[FaceRoute]:
         *authorization.record_operations(world),
         *inventory.operations(world),
     ]
-    endpoint = Endpoint(world, VCENTER, operations, max_body)
+    endpoint = Endpoint(world, VCENTER, operations, max_body, world.inventory.instance_uuid)
     return [
         FaceRoute("/api", {"POST": endpoint.rpc}, rest_answer, anonymous=frozenset({"POST"})),
         *endpoint.rest_routes("/api"),
