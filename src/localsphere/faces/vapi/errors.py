@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from localsphere.faces.vapi.messages import CATALOGUE
+from localsphere.faces.vapi.messages import CATALOGUE, reason_id
 from localsphere.faces.vapi.types import STRING, Enum, Struct, Type, list_of, optional
 from localsphere.world.errors import (
     AlreadyInState,
@@ -126,13 +126,14 @@ def vapi_error(reason: str, *arguments: str, instance: str | None = None, messag
 
 
 def from_world(exc: WorldError, instance: str | None = None) -> VapiError:
-    """A world error in the product's words: the catalogue's, or for a reason it lacks, the error
-    type of the world error's kind with its own message."""
+    """A world error in the product's words: the catalogue's, or for a reason it lacks (one whose
+    words the product has not made public), the error type of the world error's kind, its message
+    and arguments, and an id in vCenter's namespace made of the reason."""
     if exc.reason in CATALOGUE:
         return vapi_error(exc.reason, *exc.arguments, instance=instance, message=exc.message)
     kind = next((k for cls, k in BY_KIND if isinstance(exc, cls)), "INVALID_ARGUMENT")
     args = [] if isinstance(exc, Unauthenticated) else exc.arguments
-    return VapiError(kind, exc.message, f"com.vmware.vapi.std.errors.{exc.reason}", args)
+    return VapiError(kind, exc.message, reason_id(exc.reason), args)
 
 
 def qualifies(exc: WorldError) -> bool:

@@ -81,10 +81,15 @@ def _too_many(kind: str, plural: str) -> Words:
     return Words("UNABLE_TO_ALLOCATE_RESOURCE", f"com.vmware.api.vcenter.{kind}.too_many_matches", text)
 
 
+def reason_id(reason: str) -> str:
+    """The message id of a reason whose id the product has not made public: vCenter's namespace
+    and the reason (``com.vmware.api.vcenter.vm.cpu.count``)."""
+    return f"com.vmware.api.vcenter.{reason}"
+
+
 def _typed(kind: str, *reasons: str) -> dict[str, Words]:
-    """Reasons whose error type is not their world kind's and whose message is the world's own: no
-    message id of the product is on public record for them."""
-    return {reason: Words(kind, f"com.vmware.vapi.std.errors.{reason}", "{message}") for reason in reasons}
+    """Reasons whose error type is not their world kind's and whose message is the world's own."""
+    return {reason: Words(kind, reason_id(reason), "{message}") for reason in reasons}
 
 
 CATALOGUE: dict[str, Words] = {
