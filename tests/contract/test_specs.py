@@ -338,7 +338,14 @@ def ops_schema(server: Server) -> BaseSchema:
         ids = [r["identifier"] for r in get("/api/resources", pageSize=1000)["resourceList"]]
         vm = vms[0]["identifier"]
         stat_keys = [s["key"] for s in get(f"/api/resources/{vm}/statkeys")["stat-key"]]
+        # The auth section's examples: a user and a group with no role but what the examples give.
+        user = next(u["id"] for u in get("/api/auth/users")["users"] if u["username"] == "USER_2")
+        group = next(g["id"] for g in get("/api/auth/usergroups")["userGroups"] if g["name"] == "group_3")
     examples = {
+        "userId": user,
+        "groupId": group,
+        "roleName": "ReadOnly",
+        "/api/auth/currentuser/roles/{roleName}/privileges roleName": "Administrator",
         "adapterKindKey": "VMWARE",
         "key": "VMWARE",
         "/api/adapterkinds/{id} id": "VMWARE",
@@ -353,6 +360,11 @@ def ops_schema(server: Server) -> BaseSchema:
     query = {"resourceId": [vm], "statKey": stat_keys[:2]}
     bodies = {
         ("post", "/api/auth/token/acquire"): VIEWER_SIGN_IN,
+        ("put", "/api/auth/users/{userId}/permissions"): {"roleName": "ReadOnly", "allowAllObjects": True},
+        ("put", "/api/auth/usergroups/{groupId}/permissions"): {
+            "roleName": "ReadOnly",
+            "allowAllObjects": True,
+        },
         ("post", "/api/resources/stats/query"): query,
         ("post", "/api/resources/{id}/stats/query"): query,
         ("post", "/api/resources/stats/latest/query"): query,

@@ -116,14 +116,35 @@ def _texts(body: dict[str, Any], key: str) -> tuple[str, ...] | None:
     return tuple(items)
 
 
+def root_role(permission: Any) -> str:
+    """The role of a ``role-permission`` on all objects, which the world holds at the root of the
+    access model. A permission limited to objects (``allowAllObjects`` false, with a ``scopeId``
+    or ``traversal-spec-instances``) is refused: the world's Operations roles hold on every object
+    or none. OpsError 400."""
+    if not isinstance(permission, dict):
+        raise OpsError(400, "The body must be a role-permission object")
+    name = permission.get("roleName")
+    if not isinstance(name, str) or not name:
+        raise OpsError(400, "Every role permission needs a roleName")
+    every = permission.get("allowAllObjects")
+    if every is True:
+        return name
+    scope = permission.get("scopeId")
+    if scope:
+        raise OpsError(400, f"Scope {scope} does not exist")
+    if permission.get("traversal-spec-instances"):
+        raise OpsError(
+            400, "Permissions by traversal specification are not supported: set allowAllObjects to true"
+        )
+    raise OpsError(400, f"The permission of role {name} names no objects: set allowAllObjects to true")
+
+
 def _roles_of(body: dict[str, Any]) -> tuple[str, ...] | None:
-    """``roleNames``, or the role names of ``role-permissions`` (every object: the root)."""
+    """``roleNames``, or the roles of ``role-permissions`` (on all objects: the root)."""
     names = _texts(body, "roleNames")
     permissions = body.get("role-permissions")
     if isinstance(permissions, list):
-        names = (*(names or ()), *(p.get("roleName") for p in permissions if isinstance(p, dict)))
-        if not all(isinstance(n, str) for n in names):
-            raise OpsError(400, "Every role permission needs a roleName")
+        names = (*(names or ()), *(root_role(p) for p in permissions))
     return tuple(dict.fromkeys(names)) if names is not None else None
 
 
@@ -287,6 +308,51 @@ class AuthSection:
             raise OpsError(400, "id is required")
         await self.runner.call(self.world.accounts.delete, kind, ids, caller.principal.id)
         return Response(status_code=204)
+
+    # ---- role permissions
+
+    @staticmethod
+    def _holder(request: Request, caller: Caller) -> tuple[str, str]:
+        """(kind, id) of the user or group a permissions path names; the caller's own by default."""
+        params = request.path_params
+        if "groupId" in params:
+            return GROUP, params["groupId"]
+        return USER, params.get("userId", caller.principal.id)
+
+    async def permissions(self, request: Request, caller: Caller) -> Response:
+        """``GET .../users/{userId}/permissions``, ``.../usergroups/{groupId}/permissions`` and
+        ``.../currentuser/permissions``: the holder's own role permissions (``role-permissions``),
+        not those of its groups."""
+        kind, holder = self._holder(request, caller)
+        found = await self.runner.read(self.world.accounts.get, kind, OPS, holder)
+        return reply(request, "role-permissions", {"permissions": _permissions(found.roles)})
+
+    async def assign_permission(self, request: Request, caller: Caller) -> Response:
+        """``PUT .../permissions``: a ``role-permission`` given (kept when held already); answers
+        the holder's ``role-permissions``. The role holds at once, on every session."""
+        role = root_role(await read_document(request, self.max_body, "role-permission"))
+        kind, holder = self._holder(request, caller)
+        found = await self.runner.call(self.world.accounts.grant, kind, OPS, holder, role, True)
+        return reply(request, "role-permissions", {"permissions": _permissions(found.roles)})
+
+    async def unassign_permission(self, request: Request, caller: Caller) -> Response:
+        """``DELETE .../permissions/{roleName}``: 204; 404 when the holder does not hold it."""
+        kind, holder = self._holder(request, caller)
+        role = request.path_params["roleName"]
+        await self.runner.call(self.world.accounts.grant, kind, OPS, holder, role, False)
+        return Response(status_code=204)
+
+    async def current_role_privileges(self, request: Request, caller: Caller) -> Response:
+        """``GET /api/auth/currentuser/roles/{roleName}/privileges``: the privileges of a role the
+        caller holds (its own or through its groups); 404 for any other role."""
+        name = request.path_params["roleName"]
+
+        def held() -> RoleInfo:
+            if name not in self.world.access.role_names(caller.principal.id, OPS):
+                raise OpsError(404, f"The current user has no role {name}")
+            return self._role(name)
+
+        return await self._privileges(request, (await self.runner.read(held)).privileges)
 
     # ---- roles and privileges
 

@@ -423,6 +423,14 @@ def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: L
         (put, "/api/auth/usergroups", auth.modify_group, users),
         (delete, "/api/auth/usergroups", auth.delete_groups, users),
         (delete, "/api/auth/usergroups/{id}", auth.delete_groups, users),
+        (get, "/api/auth/currentuser/permissions", auth.permissions, VIEW),
+        (get, "/api/auth/currentuser/roles/{roleName}/privileges", auth.current_role_privileges, VIEW),
+        (get, "/api/auth/users/{userId}/permissions", auth.permissions, users),
+        (put, "/api/auth/users/{userId}/permissions", auth.assign_permission, users),
+        (delete, "/api/auth/users/{userId}/permissions/{roleName}", auth.unassign_permission, users),
+        (get, "/api/auth/usergroups/{groupId}/permissions", auth.permissions, users),
+        (put, "/api/auth/usergroups/{groupId}/permissions", auth.assign_permission, users),
+        (delete, "/api/auth/usergroups/{groupId}/permissions/{roleName}", auth.unassign_permission, users),
     ):
         table.add(method, path, handler, privilege)
     for method, path, handler in (

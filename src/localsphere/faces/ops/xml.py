@@ -185,7 +185,15 @@ TYPES: dict[str, dict[str, Field]] = {
         "resourceTypeAttributes": many("resource-kind-attribute", "resource-kind-attribute")
     },
     # the auth section
-    "role-permission": {"allowAllObjects": attr("bool"), "links": _LINKS},
+    "role-permission": {
+        "allowAllObjects": attr("bool"),
+        "traversal-spec-instances": wrapped("traversal-spec-instance", "traversal-spec-instance"),
+        "links": _LINKS,
+    },
+    "traversal-spec-instance": {
+        "selectAllResources": attr("bool"),
+        "includedAdapterKinds": wrapped("includedAdapterKinds"),
+    },
     "user": {
         "enabled": attr("bool"),
         "groupIds": many(),

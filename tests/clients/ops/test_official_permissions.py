@@ -1,0 +1,51 @@
+"""The official client (``vcf-operations`` 9.1.1.0) on role permissions: given to a user and a
+group, read back, held at once by the user's session, taken away; the current user's own."""
+
+import pytest
+from vcf.operations.api.auth.currentuser.roles_client import Privileges as CurrentRolePrivileges
+from vcf.operations.api.auth.currentuser_client import Permissions as CurrentPermissions
+from vcf.operations.api.auth.usergroups_client import Permissions as GroupPermissions
+from vcf.operations.api.auth.users_client import Permissions as UserPermissions
+from vcf.operations.api.auth_client import Usergroups, Users
+from vcf.operations.model_client import RolePermission
+from vmware.vapi.bindings.error import UnresolvedError
+
+
+def test_permissions_through_the_client(connect):
+    _, config = connect()
+    viewer = next(u for u in Users(config).get_users().users if u.username == "viewer")
+    _, as_viewer = connect("viewer@vsphere.local")
+    with pytest.raises(UnresolvedError):
+        Users(as_viewer).get_users()  # ReadOnly does not manage users
+    given = UserPermissions(config).assign_role_permission_to_user(
+        viewer.id, RolePermission(role_name="Administrator", allow_all_objects=True)
+    )
+    assert {p.role_name for p in given.permissions} == {"Administrator", "ReadOnly"}
+    assert {u.username for u in Users(as_viewer).get_users().users} >= {"viewer"}  # at once
+    mine = CurrentPermissions(as_viewer).get_assigned_role_permissions_for_current_user()
+    assert {(p.role_name, p.allow_all_objects) for p in mine.permissions} == {
+        ("Administrator", True),
+        ("ReadOnly", True),
+    }
+    keys = {
+        p.key
+        for p in CurrentRolePrivileges(as_viewer).get_current_user_role_privileges("Administrator").privileges
+    }
+    assert "ManageUsers" in keys
+    UserPermissions(config).unassigned_role_permission_from_user(viewer.id, "Administrator")
+    read = UserPermissions(config).get_assigned_role_permissions_for_user(viewer.id)
+    assert [p.role_name for p in read.permissions] == ["ReadOnly"]
+    with pytest.raises(UnresolvedError):
+        Users(as_viewer).get_users()
+
+    group = next(g for g in Usergroups(config).get_user_groups().user_groups if g.name == "group_2")
+    GroupPermissions(config).assign_role_permission_to_user_group(
+        group.id, RolePermission(role_name="ReadOnly", allow_all_objects=True)
+    )
+    token, _ = connect("USER_3@vsphere.local")
+    assert token.roles == ["ReadOnly"]
+    GroupPermissions(config).unassigned_role_permission_from_user_group(group.id, "ReadOnly")
+    assert GroupPermissions(config).get_assigned_role_permissions_for_user_group(group.id).permissions in (
+        None,
+        [],
+    )

@@ -1,0 +1,107 @@
+"""The auth section's role permissions, role privilege edits, password change and the reads
+around them, over the one identity and access model: a role given here is held at once, on
+every session, and a password changed here signs in on every face."""
+
+import xml.etree.ElementTree as ET
+
+from helpers import assert_ops_error, ops_acquire
+
+API = "/suite-api/api"
+NS = {"ops": "http://webservice.vmware.com/vRealizeOpsMgr/1.0/"}
+XML = {"Content-Type": "application/xml", "Accept": "application/xml"}
+
+
+def ids(ops, path, key, name_key):
+    return {item[name_key]: item["id"] for item in ops.get(f"{API}/auth/{path}").json()[key]}
+
+
+def signed_in(server, username, password=None):
+    """An httpx client holding ``username``'s OpsToken."""
+    r = ops_acquire(server, username, *([password] if password else []))
+    assert r.status_code == 200, r.text
+    headers = {"Authorization": f"OpsToken {r.json()['token']}", "Accept": "application/json"}
+    return server.client(headers=headers)
+
+
+def test_a_permission_given_to_a_user_holds_at_once(ops, server):
+    viewer = ids(ops, "users", "users", "username")["viewer"]
+    path = f"{API}/auth/users/{viewer}/permissions"
+    assert ops.get(path).json() == {"permissions": [{"roleName": "ReadOnly", "allowAllObjects": True}]}
+    with signed_in(server, "viewer") as c:
+        assert_ops_error(c.get(f"{API}/auth/users"), 403)
+        r = ops.put(path, json={"roleName": "Administrator", "allowAllObjects": True})
+        assert r.status_code == 200, r.text
+        assert r.json()["permissions"] == [
+            {"roleName": "Administrator", "allowAllObjects": True},
+            {"roleName": "ReadOnly", "allowAllObjects": True},
+        ]
+        assert c.get(f"{API}/auth/users").status_code == 200  # the same token, at once
+        assert c.get(f"{API}/auth/currentuser/permissions").json() == r.json()
+        keys = [
+            p["key"]
+            for p in c.get(f"{API}/auth/currentuser/roles/Administrator/privileges").json()["privileges"]
+        ]
+        assert "ManageUsers" in keys
+        assert_ops_error(c.get(f"{API}/auth/currentuser/roles/PowerUser/privileges"), 404)
+        assert ops.put(path, json={"roleName": "Administrator", "allowAllObjects": True}).json() == r.json()
+        assert ops.delete(f"{path}/Administrator").status_code == 204
+        assert_ops_error(c.get(f"{API}/auth/users"), 403)
+    assert_ops_error(ops.delete(f"{path}/Administrator"), 404)
+    assert ops.get(f"{API}/auth/users/{viewer}").json()["roleNames"] == ["ReadOnly"]
+
+
+def test_what_the_world_cannot_hold_is_refused(ops):
+    viewer = ids(ops, "users", "users", "username")["viewer"]
+    group = ids(ops, "usergroups", "userGroups", "name")["group_1"]
+    path = f"{API}/auth/users/{viewer}/permissions"
+    scoped = {"roleName": "PowerUser", "scopeId": "57922ca1-1bea-46c5-80d8-9f112b8805b0"}
+    assert "Scope" in assert_ops_error(ops.put(path, json=scoped), 400)["message"]
+    spec = {"adapterKind": "VMWARE", "resourceKind": "vSphere World", "name": "vSphere Hosts and Clusters"}
+    traversed = {"roleName": "PowerUser", "allowAllObjects": False, "traversal-spec-instances": [spec]}
+    assert_ops_error(ops.put(path, json=traversed), 400)
+    assert_ops_error(ops.put(path, json={"roleName": "PowerUser", "allowAllObjects": False}), 400)
+    assert_ops_error(ops.put(path, json={"roleName": "NoSuchRole", "allowAllObjects": True}), 400)
+    assert_ops_error(ops.put(path, json={"allowAllObjects": True}), 400)
+    assert_ops_error(
+        ops.put(
+            f"{API}/auth/users/{group}/permissions", json={"roleName": "PowerUser", "allowAllObjects": True}
+        ),
+        404,
+    )
+    assert_ops_error(ops.get(f"{API}/auth/usergroups/{viewer}/permissions"), 404)
+    made = {"username": "scoped", "password": "Scoped!Pass2026", "role-permissions": [scoped]}
+    assert_ops_error(ops.post(f"{API}/auth/users", json=made), 400)
+    assert ops.get(path).json()["permissions"] == [{"roleName": "ReadOnly", "allowAllObjects": True}]
+
+
+def test_a_permission_given_to_a_group_is_its_members(ops, server):
+    group = ids(ops, "usergroups", "userGroups", "name")["group_1"]
+    assert ops_acquire(server, "USER_1@vsphere.local").status_code == 403  # no role yet
+    path = f"{API}/auth/usergroups/{group}/permissions"
+    assert ops.get(path).json() == {"permissions": []}
+    r = ops.put(path, json={"roleName": "PowerUser", "allowAllObjects": True})
+    assert r.json() == {"permissions": [{"roleName": "PowerUser", "allowAllObjects": True}]}
+    assert ops.get(f"{API}/auth/usergroups/{group}").json()["roleNames"] == ["PowerUser"]
+    with signed_in(server, "USER_1@vsphere.local") as c:
+        assert c.get(f"{API}/auth/currentuser/permissions").json() == {"permissions": []}  # its own
+        privileges = c.get(f"{API}/auth/currentuser/roles/PowerUser/privileges").json()["privileges"]
+        assert "ManageAlerts" in {p["key"] for p in privileges}
+    assert ops.delete(f"{path}/PowerUser").status_code == 204
+    assert ops_acquire(server, "USER_1@vsphere.local").status_code == 403
+
+
+def test_permissions_in_xml(ops):
+    operator = ids(ops, "users", "users", "username")["operator"]
+    body = (
+        '<ops:role-permission xmlns:ops="http://webservice.vmware.com/vRealizeOpsMgr/1.0/" '
+        'allowAllObjects="true"><ops:roleName>ContentAdmin</ops:roleName></ops:role-permission>'
+    )
+    r = ops.put(f"{API}/auth/users/{operator}/permissions", content=body, headers=XML)
+    assert r.status_code == 200, r.text
+    root = ET.fromstring(r.content)
+    assert root.tag == f"{{{NS['ops']}}}role-permissions"
+    found = {
+        p.findtext("ops:roleName", namespaces=NS): p.get("allowAllObjects")
+        for p in root.findall("ops:role-permission", NS)
+    }
+    assert found == {"ContentAdmin": "true", "PowerUser": "true"}
