@@ -334,9 +334,15 @@ def _chain(path: str) -> list[str]:
 
 
 def vm_details(
-    name: str, datastore: str | None, network: tuple[str, str] | None, disk_bytes: int, clean_power_off: bool
+    name: str,
+    datastore: str | None,
+    network: tuple[str, str] | None,
+    disk_bytes: int,
+    clean_power_off: bool,
+    hardware_version: str | None = None,
 ) -> dict[str, Any]:
-    """A VM's devices: one disk on ``datastore``, one NIC on ``network`` (its id and name)."""
+    """A VM's devices: one disk on ``datastore`` (when ``disk_bytes``), one NIC on ``network`` (its
+    id and name); its hardware version, when not the newest."""
     disks = (
         [
             {
@@ -347,7 +353,7 @@ def vm_details(
                 "file": f"[{datastore}] {name}/{name}.vmdk",
             }
         ]
-        if datastore
+        if datastore and disk_bytes
         else []
     )
     nics = (
@@ -363,7 +369,10 @@ def vm_details(
         if network
         else []
     )
-    return {"disks": disks, "nics": nics, "clean_power_off": clean_power_off}
+    details: dict[str, Any] = {"disks": disks, "nics": nics, "clean_power_off": clean_power_off}
+    if hardware_version is not None:
+        details["hardware"] = {"version": hardware_version}
+    return details
 
 
 @dataclass(frozen=True)
@@ -613,8 +622,11 @@ class Inventory:
         cpu_count: int,
         memory_mib: int,
         disk_bytes: int,
+        hardware_version: str | None = None,
     ) -> str:
-        """A new, powered-off VM; placement is completed from what is given, as vCenter does."""
+        """A new, powered-off VM with a disk of ``disk_bytes`` (none when 0) and the
+        ``hardware_version`` given (else the newest); placement is completed from what is given,
+        as vCenter does."""
         bounded_text(name, "name", VM_NAME_LENGTH)
         with self._store.write() as s:
             where = place(s, wanted)
@@ -635,7 +647,7 @@ class Inventory:
                 power_state=POWERED_OFF,
                 cpu_count=cpu_count,
                 memory_mib=memory_mib,
-                details=vm_details(name, datastore, None, disk_bytes, True),
+                details=vm_details(name, datastore, None, disk_bytes, True, hardware_version),
             )
             moid = row.moid
             changed(s, INVENTORY)

@@ -104,7 +104,7 @@ class Endpoint:
                     self._authorize(op, context, values, op_id)
                 return op.run(context, values)
             except Bad as exc:
-                raise vapi_error("input.invalid", f"{op.service}.{op.name}", str(exc)) from exc
+                raise vapi_error(exc.reason, f"{op.service}.{op.name}", str(exc)) from exc
             except WorldError as exc:
                 if self.instance is not None and qualifies(exc):
                     raise from_world(exc, self.instance()) from exc

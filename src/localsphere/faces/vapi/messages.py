@@ -135,13 +135,21 @@ CATALOGUE: dict[str, Words] = {
         "Cannot find operation '{1}' in service '{0}'.",
         ("{1}", "{0}"),
     ),
-    "input.invalid": Words(  # arguments: the operation, what was wrong where
-        "INVALID_ARGUMENT",
-        "vapi.invoke.invalid.input",
-        "Invalid input for method: {0}",
-        ("{0}",),
-        also=(("vapi.data.structure.field.invalid", "{1}"),),
-    ),
+    # A value the operation's input does not take: the method first, then what was wrong where.
+    **{
+        reason: Words(
+            "INVALID_ARGUMENT",
+            "vapi.invoke.invalid.input",
+            "Invalid input for method: {0}",
+            ("{0}",),
+            also=((detail, "{1}"),),
+        )
+        for reason, detail in (
+            ("input.invalid", "vapi.data.structure.field.invalid"),
+            ("input.missing", "vapi.data.structure.field.missing"),
+            ("input.unexpected", "vapi.data.structure.field.unexpected"),
+        )
+    },
     "input.unreadable": Words("INVALID_ARGUMENT", "vapi.json.parse.error", "{0}"),
     "input.too_large": Words("INVALID_ARGUMENT", "vapi.json.parse.error", "{0}"),
     "internal": Words(
@@ -210,6 +218,12 @@ CATALOGUE: dict[str, Words] = {
         "VMware Tools are not running in the virtual machine with identifier '{0}'.",
         ("{0}",),
         (0,),
+    ),
+    "vm.devices.unsimulated": Words(
+        "UNSUPPORTED",
+        reason_id("vm.devices.unsimulated"),
+        "This vCenter does not simulate {0}; create the virtual machine without them.",
+        ("{0}",),
     ),
     # Authorization (roles and permissions of /api/vcenter/authorization).
     "role.exists": Words(

@@ -19,11 +19,15 @@ from localsphere.faces.http import iso_timestamp
 
 
 class Bad(Exception):
-    """A value that does not have the declared type."""
+    """A value that does not have the declared type: ``reason`` says how (a value of another type,
+    a required field missing, a field the structure does not have), for the catalogue's words."""
 
-    def __init__(self, where: str, expected: str) -> None:
-        super().__init__(f"Invalid value for {where or 'input'}: expected {expected}")
+    def __init__(
+        self, where: str, expected: str, reason: str = "input.invalid", text: str | None = None
+    ) -> None:
+        super().__init__(text or f"Invalid value for {where or 'input'}: expected {expected}")
         self.where = where
+        self.reason = reason
 
 
 Encoder = Callable[[Any], Any]
@@ -354,6 +358,8 @@ class Struct(Type):
         return self._fields(inner, where, lambda kind, v, at: kind.read_rpc(v, at))
 
     def _fields(self, data: dict[str, Any], where: str, read: Any) -> dict[str, Any]:
+        """The declared fields; a field the structure does not declare is refused when it has a
+        value (vAPI's ``vapi.data.structure.field.unexpected``), ignored when null or unset."""
         out = {}
         for key, kind in self.fields.items():
             at = f"{where}.{key}" if where else key
@@ -361,8 +367,14 @@ class Struct(Type):
                 if isinstance(kind, Optional):
                     out[key] = None
                     continue
-                raise Bad(at, f"a required {kind.name}")
+                text = f"Field '{key}' missing from structure '{self.name}' (at {at})"
+                raise Bad(at, f"a required {kind.name}", "input.missing", text)
             out[key] = read(kind, data[key], at)
+        for key in sorted(data.keys() - self.fields.keys()):
+            if data[key] is not None and data[key] != {"OPTIONAL": None}:
+                at = f"{where}.{key}" if where else key
+                text = f"Found unexpected field '{key}' in structure '{self.name}' (at {at})"
+                raise Bad(at, "no such field", "input.unexpected", text)
         return out
 
 

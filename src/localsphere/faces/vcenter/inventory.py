@@ -203,6 +203,16 @@ VM_INFO = Struct(
         "scsi_adapters": map_of(STRING, hardware.SCSI_ADAPTER_INFO),
     },
 )
+# Parts of a VM create spec the world does not simulate: refused when given, never ignored.
+UNSIMULATED_DEVICES = (
+    "boot_devices",
+    "floppies",
+    "parallel_ports",
+    "serial_ports",
+    "sata_adapters",
+    "scsi_adapters",
+    "nvme_adapters",
+)
 VM_CREATE = Struct(
     f"{VMS}.create_spec",
     {
@@ -220,8 +230,15 @@ VM_CREATE = Struct(
                 },
             )
         ),
+        "hardware_version": optional(hardware.VERSION),
+        "boot": optional(hardware.BOOT_CREATE),
         "cpu": optional(hardware.CPU_UPDATE),
         "memory": optional(hardware.MEMORY_UPDATE),
+        "disks": optional(list_of(hardware.DISK_CREATE)),
+        "nics": optional(list_of(hardware.NIC_CREATE)),
+        "cdroms": optional(list_of(hardware.CDROM_CREATE)),
+        **dict.fromkeys(UNSIMULATED_DEVICES, optional(list_of(Type()))),
+        "storage_policy": optional(Struct(f"{VMS}.storage_policy_spec", {"policy": STRING})),
     },
 )
 POWER_INFO = Struct(f"{POWER}.info", {"state": STRING, "clean_power_off": optional(BOOLEAN)})
@@ -295,18 +312,29 @@ def operations(world: World) -> list[Operation]:
         )
 
     def create_vm(context: Context, given: dict[str, Any]) -> str:
+        """A VM as its create spec describes it: with a blank 16 GiB disk unless it lists disks, and
+        the disks, adapters and drives it lists; a spec the world cannot honour makes no VM."""
         spec = given["spec"]
-        placement = spec["placement"]
+        unsimulated = [name for name in UNSIMULATED_DEVICES if spec[name]]
+        if unsimulated:
+            raise vapi_error("vm.devices.unsimulated", ", ".join(unsimulated))
         cpu, memory = spec["cpu"] or {}, spec["memory"] or {}
-        return world.inventory.create_vm(
+        vm = world.inventory.create_vm(
             context.caller,
             spec["name"] or "Virtual Machine",
             spec["guest_OS"],
-            changes.placement(placement),
+            changes.placement(spec["placement"]),
             cpu.get("count") or 1,
             memory.get("size_MiB") or 1024,
-            16 << 30,
+            16 << 30 if spec["disks"] is None else 0,
+            spec["hardware_version"],
         )
+        try:
+            hardware.furnish(world.vm_hardware, vm, spec)
+        except Exception:
+            world.inventory.delete_vm(vm)
+            raise
+        return vm
 
     def power(action: str) -> Callable[[Context, dict[str, Any]], None]:
         def run(_: Context, given: dict[str, Any]) -> None:

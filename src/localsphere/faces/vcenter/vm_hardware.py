@@ -80,6 +80,7 @@ BOOT_INFO = _struct(
     },
 )
 BOOT_UPDATE = _struct("boot.update_spec", **{k: optional(v) for k, v in _BOOT_FIELDS.items()})
+BOOT_CREATE = _struct("boot.create_spec", **{k: optional(v) for k, v in _BOOT_FIELDS.items()})
 BOOT_DEVICE = _struct(
     "boot.device.entry",
     type=Enum(("CDROM", "DISK", "ETHERNET", "FLOPPY")),
@@ -310,6 +311,39 @@ def _address(spec: dict[str, Any], kind: str | None) -> dict[str, Any] | None:
     return None
 
 
+def _add_disk(change: hw.VmHardware, vm: str, spec: dict[str, Any]) -> str:
+    new = spec["new_vmdk"] or {}
+    backing = spec["backing"] or {}
+    address = _address(spec, spec["type"])
+    return change.add_disk(
+        vm, spec["type"], address, backing.get("vmdk_file"), new.get("capacity"), new.get("name")
+    )
+
+
+def _add_cdrom(change: hw.VmHardware, vm: str, spec: dict[str, Any]) -> str:
+    return change.add_cdrom(vm, spec["type"], _address(spec, spec["type"]), spec)
+
+
+def furnish(change: hw.VmHardware, vm: str, spec: dict[str, Any]) -> None:
+    """What a VM create spec asks of a new VM's hardware beyond its size: CPU and memory options,
+    boot options, and its disks, Ethernet adapters and CD-ROM drives (``VM.CreateSpec``)."""
+    cpu, memory = spec["cpu"] or {}, spec["memory"] or {}
+    if any(cpu.get(k) is not None for k in ("cores_per_socket", "hot_add_enabled", "hot_remove_enabled")):
+        change.update_cpu(
+            vm, None, cpu["cores_per_socket"], cpu["hot_add_enabled"], cpu["hot_remove_enabled"]
+        )
+    if memory.get("hot_add_enabled") is not None:
+        change.update_memory(vm, None, memory["hot_add_enabled"])
+    if spec["boot"] is not None:
+        change.update_boot(vm, spec["boot"])
+    for disk in spec["disks"] or []:
+        _add_disk(change, vm, disk)
+    for nic in spec["nics"] or []:
+        change.add_nic(vm, nic_settings(nic))
+    for cdrom in spec["cdroms"] or []:
+        _add_cdrom(change, vm, cdrom)
+
+
 def nic_settings(spec: dict[str, Any]) -> dict[str, Any]:
     backing = spec.get("backing") or {}
     return {
@@ -418,21 +452,10 @@ def operations(world: World) -> list[Operation]:
         ]
 
     def add_disk(given: dict[str, Any]) -> str:
-        spec = given["spec"]
-        new = spec["new_vmdk"] or {}
-        backing = spec["backing"] or {}
-        return change.add_disk(
-            given["vm"],
-            spec["type"],
-            _address(spec, spec["type"]),
-            backing.get("vmdk_file"),
-            new.get("capacity"),
-            new.get("name"),
-        )
+        return _add_disk(change, given["vm"], given["spec"])
 
     def add_cdrom(given: dict[str, Any]) -> str:
-        spec = given["spec"]
-        return change.add_cdrom(given["vm"], spec["type"], _address(spec, spec["type"]), spec)
+        return _add_cdrom(change, given["vm"], given["spec"])
 
     disk_privilege = "VirtualMachine.Config.AddNewDisk"
     devices_privilege = "VirtualMachine.Config.AddRemoveDevice"
