@@ -341,11 +341,14 @@ def ops_schema(server: Server) -> BaseSchema:
         # The auth section's examples: a user and a group with no role but what the examples give.
         user = next(u["id"] for u in get("/api/auth/users")["users"] if u["username"] == "USER_2")
         group = next(g["id"] for g in get("/api/auth/usergroups")["userGroups"] if g["name"] == "group_3")
+        role = {"name": "ContractRole", "privilege-keys": ["ViewEnvironment"]}
+        assert c.post(f"{OPS.prefix}/api/auth/roles", json=role).status_code == 201
     examples = {
         "userId": user,
         "groupId": group,
         "roleName": "ReadOnly",
         "/api/auth/currentuser/roles/{roleName}/privileges roleName": "Administrator",
+        "/api/auth/roles/{roleName}/privileges roleName": "ContractRole",
         "adapterKindKey": "VMWARE",
         "key": "VMWARE",
         "/api/adapterkinds/{id} id": "VMWARE",
@@ -358,9 +361,13 @@ def ops_schema(server: Server) -> BaseSchema:
     now_ms = int(time.time() * 1000)
     pushed = [{"statKey": stat_keys[0], "timestamps": [now_ms], "data": [42.0]}]
     query = {"resourceId": [vm], "statKey": stat_keys[:2]}
+    privileges = {"privilege-key": ["ViewEnvironment", "ManageAlerts"]}
     bodies = {
         ("post", "/api/auth/token/acquire"): VIEWER_SIGN_IN,
         ("put", "/api/auth/users/{userId}/permissions"): {"roleName": "ReadOnly", "allowAllObjects": True},
+        ("post", "/api/auth/roles/{roleName}/privileges"): privileges,
+        ("put", "/api/auth/roles/{roleName}/privileges"): privileges,
+        ("delete", "/api/auth/roles/{roleName}/privileges"): privileges,
         ("put", "/api/auth/usergroups/{groupId}/permissions"): {
             "roleName": "ReadOnly",
             "allowAllObjects": True,

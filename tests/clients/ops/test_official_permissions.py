@@ -1,13 +1,15 @@
 """The official client (``vcf-operations`` 9.1.1.0) on role permissions: given to a user and a
-group, read back, held at once by the user's session, taken away; the current user's own."""
+group, read back, held at once by the user's session, taken away; the current user's own; and a
+role's privileges added, set and taken."""
 
 import pytest
 from vcf.operations.api.auth.currentuser.roles_client import Privileges as CurrentRolePrivileges
 from vcf.operations.api.auth.currentuser_client import Permissions as CurrentPermissions
+from vcf.operations.api.auth.roles_client import Privileges as RolePrivileges
 from vcf.operations.api.auth.usergroups_client import Permissions as GroupPermissions
 from vcf.operations.api.auth.users_client import Permissions as UserPermissions
-from vcf.operations.api.auth_client import Usergroups, Users
-from vcf.operations.model_client import RolePermission
+from vcf.operations.api.auth_client import Roles, Usergroups, Users
+from vcf.operations.model_client import PrivilegeKeys, RolePermission, UserRole
 from vmware.vapi.bindings.error import UnresolvedError
 
 
@@ -49,3 +51,17 @@ def test_permissions_through_the_client(connect):
         None,
         [],
     )
+
+
+def test_role_privileges_through_the_client(connect):
+    _, config = connect()
+    Roles(config).create_user_role(UserRole(name="Alerter", privilege_keys=["ViewEnvironment"]))
+    edit = RolePrivileges(config)
+    added = edit.add_role_privileges("Alerter", PrivilegeKeys(privilege_key=["ManageAlerts", "ManageAlarms"]))
+    assert added.privilege_key == ["ManageAlarms", "ManageAlerts", "ViewEnvironment"]
+    left = edit.remove_role_privileges("Alerter", PrivilegeKeys(privilege_key=["ManageAlarms"]))
+    assert left.privilege_key == ["ManageAlerts", "ViewEnvironment"]
+    assert edit.set_role_privileges(
+        "Alerter", PrivilegeKeys(privilege_key=["ViewEnvironment"])
+    ).privilege_key == ["ViewEnvironment"]
+    assert [p.key for p in edit.get_role_privileges("Alerter").privileges] == ["ViewEnvironment"]

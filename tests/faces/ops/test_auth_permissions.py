@@ -105,3 +105,44 @@ def test_permissions_in_xml(ops):
         for p in root.findall("ops:role-permission", NS)
     }
     assert found == {"ContentAdmin": "true", "PowerUser": "true"}
+
+
+def test_a_role_privileges_are_added_set_and_taken(ops, server):
+    role = {"name": "Reporter", "privilege-keys": ["ViewEnvironment"]}
+    assert ops.post(f"{API}/auth/roles", json=role).status_code == 201
+    operator = ids(ops, "users", "users", "username")["operator"]
+    path = f"{API}/auth/roles/Reporter/privileges"
+    r = ops.post(path, json={"privilege-key": ["ManageUsers", "ManageAlerts"]})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"privilege-key": ["ManageAlerts", "ManageUsers", "ViewEnvironment"]}
+    given = {"roleName": "Reporter", "allowAllObjects": True}
+    assert ops.put(f"{API}/auth/users/{operator}/permissions", json=given).status_code == 200
+    with signed_in(server, "operator") as c:
+        assert c.get(f"{API}/auth/users").status_code == 200  # ManageUsers, through Reporter
+        r = ops.request("DELETE", path, json={"privilege-key": ["ManageUsers"]})
+        assert r.json() == {"privilege-key": ["ManageAlerts", "ViewEnvironment"]}
+        assert_ops_error(c.get(f"{API}/auth/users"), 403)  # at once
+    r = ops.put(path, json={"privilege-key": ["ViewEnvironment"]})
+    assert r.json() == {"privilege-key": ["ViewEnvironment"]}
+    keys = [p["key"] for p in ops.get(path).json()["privileges"]]
+    assert (
+        keys == ["ViewEnvironment"] and ops.get(f"{API}/auth/roles/Reporter").json()["privilege-keys"] == keys
+    )
+    body = (
+        '<ops:privilege-keys xmlns:ops="http://webservice.vmware.com/vRealizeOpsMgr/1.0/">'
+        "<ops:privilege-key>ManageAlarms</ops:privilege-key></ops:privilege-keys>"
+    )
+    r = ops.post(path, content=body, headers=XML)
+    assert r.status_code == 200, r.text
+    root = ET.fromstring(r.content)
+    assert root.tag == f"{{{NS['ops']}}}privilege-keys"
+    assert [e.text for e in root.findall("ops:privilege-key", NS)] == ["ManageAlarms", "ViewEnvironment"]
+    assert_ops_error(ops.post(path, json={"privilege-key": ["NoSuchPrivilege"]}), 400)
+    assert_ops_error(ops.post(path, json={}), 400)
+    assert_ops_error(
+        ops.put(f"{API}/auth/roles/ReadOnly/privileges", json={"privilege-key": ["ManageUsers"]}), 400
+    )
+    assert_ops_error(ops.post(f"{API}/auth/roles/NoSuchRole/privileges", json={"privilege-key": []}), 404)
+    assert [p["key"] for p in ops.get(f"{API}/auth/roles/ReadOnly/privileges").json()["privileges"]] == [
+        "ViewEnvironment"
+    ]

@@ -388,6 +388,28 @@ class AuthSection:
         items = [{"key": p.name, "name": spaced(p.name), "description": p.description} for p in found.items]
         return reply(request, "privileges", {"privileges": items})
 
+    async def edit_role_privileges(self, request: Request, _caller: Caller) -> Response:
+        """``POST`` (add to), ``PUT`` (replace) and ``DELETE`` (take from) a role's privileges by
+        ``privilege-keys``; answers the privilege keys the role holds then. A system role is not
+        changed (400), nor is any privilege the family does not have (400)."""
+        body = await self._document(request, "privilege-keys")
+        keys = set(_texts(body, "privilege-key") or ())
+        if "privilege-key" not in body:
+            raise OpsError(400, "privilege-key is required")
+
+        def edit() -> RoleInfo:
+            role = self._role(request.path_params["roleName"])
+            known = {p.name for p in self.world.roles.privileges(OPS, keys, None, 1000).items}
+            if keys - known:
+                raise OpsError(400, f"Unknown privileges: {', '.join(sorted(keys - known))}")
+            held = set(role.privileges)
+            wanted = {"POST": held | keys, "PUT": keys, "DELETE": held - keys}[request.method]
+            self.world.roles.update(OPS, role.id, None, None, wanted)
+            return self.world.roles.get(OPS, role.id)
+
+        role = await self.runner.call(edit)
+        return reply(request, "privilege-keys", {"privilege-key": sorted(role.privileges)})
+
     async def create_role(self, request: Request, _caller: Caller) -> Response:
         body = await self._document(request, "user-role")
         name = _text(body, "name")

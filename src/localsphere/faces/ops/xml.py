@@ -218,6 +218,7 @@ TYPES: dict[str, dict[str, Field]] = {
     "user-roles": {"userRoles": many("user-role", "user-role")},
     "privilege": {"key": attr(), "links": _LINKS},
     "privileges": {"privileges": many("privilege", "privilege")},
+    "privilege-keys": {"privilege-key": many()},
     "auth-sourcetype": {"id": attr(), "links": _LINKS},
     "auth-source": {
         "created": attr("int"),
