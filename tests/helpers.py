@@ -93,3 +93,26 @@ def link_directory(server, slapd, tenant, domain="lab.test"):
 
 # The demo world's VMs: the six of the default inventory counts and the demo vApp's two (web, db).
 DEMO_VMS = 8
+
+
+def vapi_rpc(vc, service, operation, input):
+    """``POST /api`` invoking ``service.operation`` with the session of ``vc``; its ``result``."""
+    message = {
+        "jsonrpc": "2.0",
+        "id": "1",
+        "method": "invoke",
+        "params": {
+            "serviceId": service,
+            "operationId": operation,
+            "input": {"STRUCTURE": {"operation-input": input}},
+            "ctx": {
+                "securityCtx": {
+                    "schemeId": "com.vmware.vapi.std.security.session_id",
+                    "sessionId": vc.session_id,
+                }
+            },
+        },
+    }
+    r = vc.post("/api", json=message)
+    assert r.status_code == 200
+    return r.json()["result"]

@@ -8,12 +8,6 @@ from helpers import DEMO_VMS, assert_vapi_error, vcenter_session
 VM = "/api/vcenter/vm"
 
 
-@pytest.fixture
-def vc(server):
-    with server.client(headers={"vmware-api-session-id": vcenter_session(server)}) as c:
-        yield c
-
-
 def ids(items, key):
     return [item[key] for item in items]
 

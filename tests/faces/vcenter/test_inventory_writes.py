@@ -16,12 +16,6 @@ API = "/api/vcenter"
 POOL = f"{API}/resource-pool"
 
 
-@pytest.fixture
-def vc(server):
-    with server.client(headers={"vmware-api-session-id": vcenter_session(server)}) as c:
-        yield c
-
-
 def ops_count(server, kind):
     token = ops_acquire(server).json()["token"]
     headers = {"Authorization": f"OpsToken {token}", "Accept": "application/json"}

@@ -4,41 +4,14 @@ with the vCenter instance's UUID where vCenter qualifies them."""
 
 import re
 
-import pytest
-
-from helpers import ops_acquire, vcenter_session
+from helpers import ops_acquire, vapi_rpc, vcenter_session
 
 QUALIFIED = re.compile(r"^vm-\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-@pytest.fixture
-def vc(server):
-    session_id = vcenter_session(server)
-    with server.client(headers={"vmware-api-session-id": session_id}) as c:
-        c.session_id = session_id
-        yield c
-
-
 def rpc(vc, service, operation, input):
-    message = {
-        "jsonrpc": "2.0",
-        "id": "1",
-        "method": "invoke",
-        "params": {
-            "serviceId": service,
-            "operationId": operation,
-            "input": {"STRUCTURE": {"operation-input": input}},
-            "ctx": {
-                "securityCtx": {
-                    "schemeId": "com.vmware.vapi.std.security.session_id",
-                    "sessionId": vc.session_id,
-                }
-            },
-        },
-    }
-    r = vc.post("/api", json=message)
-    assert r.status_code == 200
-    ((name, error),) = r.json()["result"]["error"]["ERROR"].items()
+    """The error of a JSON-RPC call: its type's name and its value."""
+    ((name, error),) = vapi_rpc(vc, service, operation, input)["error"]["ERROR"].items()
     return name, error
 
 

@@ -4,17 +4,9 @@ than ignored (a disk "resize", a misspelt field), on REST, legacy REST and JSON-
 
 import pytest
 
-from helpers import DEMO_VMS, assert_vapi_error, vcenter_session
+from helpers import DEMO_VMS, assert_vapi_error, vapi_rpc
 
 VM = "/api/vcenter/vm"
-
-
-@pytest.fixture
-def vc(server):
-    session_id = vcenter_session(server)
-    with server.client(headers={"vmware-api-session-id": session_id}) as c:
-        c.session_id = session_id
-        yield c
 
 
 def placement(vc):
@@ -114,23 +106,7 @@ def test_json_rpc_refuses_an_unexpected_field_and_ignores_an_unset_one(vc):
 
     def update(fields):
         spec = {"STRUCTURE": {"com.vmware.vcenter.vm.hardware.cpu.update_spec": fields}}
-        message = {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "invoke",
-            "params": {
-                "serviceId": "com.vmware.vcenter.vm.hardware.cpu",
-                "operationId": "update",
-                "input": {"STRUCTURE": {"operation-input": {"vm": vm, "spec": spec}}},
-                "ctx": {
-                    "securityCtx": {
-                        "schemeId": "com.vmware.vapi.std.security.session_id",
-                        "sessionId": vc.session_id,
-                    }
-                },
-            },
-        }
-        return vc.post("/api", json=message).json()["result"]
+        return vapi_rpc(vc, "com.vmware.vcenter.vm.hardware.cpu", "update", {"vm": vm, "spec": spec})
 
     unset = {"count": {"OPTIONAL": None}, "sockets": {"OPTIONAL": None}}
     assert update(unset) == {"output": None}

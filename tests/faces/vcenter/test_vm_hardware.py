@@ -1,17 +1,9 @@
 """A VM's hardware and guest on vCenter REST: CPU, memory, boot, version, disks, NICs, CD-ROMs,
 guest identity and power, Tools; the product's refusals; the same VM seen whole (VM.get)."""
 
-import pytest
-
 from helpers import assert_vapi_error, vcenter_session
 
 VM = "/api/vcenter/vm"
-
-
-@pytest.fixture
-def vc(server):
-    with server.client(headers={"vmware-api-session-id": vcenter_session(server)}) as c:
-        yield c
 
 
 def a_vm(vc, state):
