@@ -65,6 +65,13 @@ def test_the_new_api_sets_its_cookie_on_api_and_accepts_it(server):
         assert c.get("/api/vcenter/vm").status_code == 401
 
 
+def test_a_client_asking_for_header_authentication_gets_no_cookie(server):
+    with server.client() as c:
+        for path in (SESSION, "/api/session"):
+            r = c.post(path, auth=(ADMIN, DEMO_PASSWORD), headers={"vmware-use-header-authn": "test"})
+            assert r.status_code in (200, 201) and "set-cookie" not in r.headers
+
+
 def test_the_session_operations_by_every_legacy_spelling(server):
     with server.client() as c:
         session_id = c.post(SESSION, auth=(ADMIN, DEMO_PASSWORD)).json()["value"]

@@ -331,7 +331,11 @@ def _by_path(path: str, op: Operation) -> bool:
 
 
 def _set_session_cookie(request: Request, response: Response, session_id: str, path: str) -> None:
-    """vCenter's session cookie, set on sign-in for the API signed in to (``/api`` or ``/rest``)."""
+    """vCenter's session cookie, set on sign-in for the API signed in to (``/api`` or ``/rest``),
+    unless the client asks for header authentication only (``vmware-use-header-authn``, which the
+    session reference offers against cross-site request forgery in browsers)."""
+    if "vmware-use-header-authn" in request.headers:
+        return
     response.set_cookie(
         SESSION_HEADER,
         session_id,
