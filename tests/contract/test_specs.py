@@ -365,6 +365,11 @@ def ops_schema(server: Server) -> BaseSchema:
     bodies = {
         ("post", "/api/auth/token/acquire"): VIEWER_SIGN_IN,
         ("put", "/api/auth/users/{userId}/permissions"): {"roleName": "ReadOnly", "allowAllObjects": True},
+        # Never the administrator's own password: the examples keep signing in with it.
+        ("put", "/api/auth/users/passwordchange"): {
+            "currentPassword": "Not!The2026Password",
+            "newPassword": "Contract!Test2026",
+        },
         ("post", "/api/auth/roles/{roleName}/privileges"): privileges,
         ("put", "/api/auth/roles/{roleName}/privileges"): privileges,
         ("delete", "/api/auth/roles/{roleName}/privileges"): privileges,

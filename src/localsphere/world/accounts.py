@@ -154,6 +154,13 @@ class Accounts:
             self._apply(s, row, family, AccountSpec(roles=tuple(sorted(wanted))))
             return self._account(s, row, family)
 
+    def change_password(self, principal_id: str, current: str, new: str) -> None:
+        """A user changes its own password (``Auth.change_password``: the current one checked,
+        the new one held to the policy); the same password then signs in on every face."""
+        with self._store.read() as s:
+            login = self._row(s, USER, principal_id).login
+        self._auth.change_password(login, new, current)
+
     # ---- in a transaction
 
     def _apply(self, s: Session, row: Principal, family: str, spec: AccountSpec) -> None:

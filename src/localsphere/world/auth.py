@@ -281,10 +281,20 @@ class Auth:
             return self._local_view(row, role_id, self._clock.now(s))
 
     def set_local_password(self, new_password: str, old_password: str | None) -> None:
+        self.change_password(LOCAL_ACCOUNT, new_password, old_password, enable=True)
+
+    def change_password(
+        self, login: str, new_password: str, old_password: str | None, enable: bool = False
+    ) -> None:
+        """Replace a principal's password: the old one is checked first when it has one (a wrong
+        one is not a failed sign-in: the caller is signed in already), the new one must keep
+        ``LOCAL_ACCOUNT_POLICY``; the account is unlocked, and enabled when ``enable``. Invalid
+        ``password.missing``, ``password.old_missing``, ``password.old_wrong`` (also when the
+        password changed meanwhile), ``password.policy``; NotFound when ``login`` names none."""
         if not isinstance(new_password, str) or not new_password:
             raise Invalid("password.missing", "New password is required", "newPassword")
         with self._store.read() as s:
-            current = self._local_row(s).password_hash
+            current = self._row(s, login).password_hash
         if current is not None:
             if not old_password:
                 raise Invalid("password.old_missing", "Old password is required", "oldPassword")
@@ -297,11 +307,13 @@ class Auth:
             )
         new_hash = self.hash_password(new_password)
         with self._store.write() as s:
-            row = self._local_row(s, for_update=True)
+            row = self._row(s, login, for_update=True)
             if row.password_hash != current:
                 raise Invalid("password.old_wrong", "Old password is incorrect", "oldPassword")
-            row.password_hash, row.password_changed_at, row.enabled = new_hash, self._clock.now(s), True
+            row.password_hash, row.password_changed_at = new_hash, self._clock.now(s)
             row.locked_until, row.failed_logins = None, 0
+            if enable:
+                row.enabled = True
 
     def disable_local_account(self) -> None:
         with self._store.write() as s:
@@ -316,9 +328,13 @@ class Auth:
 
     @staticmethod
     def _local_row(s: Session, for_update: bool = False) -> Principal:
-        row = identity.find(s, LOCAL_ACCOUNT, for_update)
+        return Auth._row(s, LOCAL_ACCOUNT, for_update)
+
+    @staticmethod
+    def _row(s: Session, login: str, for_update: bool = False) -> Principal:
+        row = identity.find(s, login, for_update)
         if row is None:
-            raise NotFound("principal.not_found", f"{LOCAL_ACCOUNT} not found", LOCAL_ACCOUNT)
+            raise NotFound("principal.not_found", f"{login} not found", login)
         return row
 
     @staticmethod

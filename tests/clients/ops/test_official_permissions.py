@@ -1,15 +1,16 @@
 """The official client (``vcf-operations`` 9.1.1.0) on role permissions: given to a user and a
 group, read back, held at once by the user's session, taken away; the current user's own; and a
-role's privileges added, set and taken."""
+role's privileges added, set and taken; a user's own password changed."""
 
 import pytest
 from vcf.operations.api.auth.currentuser.roles_client import Privileges as CurrentRolePrivileges
 from vcf.operations.api.auth.currentuser_client import Permissions as CurrentPermissions
 from vcf.operations.api.auth.roles_client import Privileges as RolePrivileges
 from vcf.operations.api.auth.usergroups_client import Permissions as GroupPermissions
+from vcf.operations.api.auth.users_client import Passwordchange
 from vcf.operations.api.auth.users_client import Permissions as UserPermissions
 from vcf.operations.api.auth_client import Roles, Usergroups, Users
-from vcf.operations.model_client import PrivilegeKeys, RolePermission, UserRole
+from vcf.operations.model_client import PasswordChange, PrivilegeKeys, RolePermission, User, UserRole
 from vmware.vapi.bindings.error import UnresolvedError
 
 
@@ -65,3 +66,20 @@ def test_role_privileges_through_the_client(connect):
         "Alerter", PrivilegeKeys(privilege_key=["ViewEnvironment"])
     ).privilege_key == ["ViewEnvironment"]
     assert [p.key for p in edit.get_role_privileges("Alerter").privileges] == ["ViewEnvironment"]
+
+
+def test_a_password_changed_through_the_client(connect):
+    _, config = connect()
+    Users(config).create_user(User(username="rotator", password="Rotate!Once2026", role_names=["ReadOnly"]))
+    _, as_user = connect("rotator", "Rotate!Once2026")
+    with pytest.raises(UnresolvedError):  # the policy holds
+        Passwordchange(as_user).change_password(
+            PasswordChange(current_password="Rotate!Once2026", new_password="weak")
+        )
+    Passwordchange(as_user).change_password(
+        PasswordChange(current_password="Rotate!Once2026", new_password="Rotate!Twice2026")
+    )
+    token, _ = connect("rotator", "Rotate!Twice2026")
+    assert token.roles == ["ReadOnly"]
+    with pytest.raises(UnresolvedError):
+        connect("rotator", "Rotate!Once2026")

@@ -146,3 +146,47 @@ def test_a_role_privileges_are_added_set_and_taken(ops, server):
     assert [p["key"] for p in ops.get(f"{API}/auth/roles/ReadOnly/privileges").json()["privileges"]] == [
         "ViewEnvironment"
     ]
+
+
+def test_a_user_changes_its_own_password_for_every_face(ops, server):
+    made = {"username": "jane", "password": "Jane!Start2026", "roleNames": ["ReadOnly"]}
+    assert ops.post(f"{API}/auth/users", json=made).status_code == 201
+    change = f"{API}/auth/users/passwordchange"
+    with signed_in(server, "jane", "Jane!Start2026") as c:
+        for _ in range(6):  # a wrong current password is refused, and counts towards no lockout
+            wrong = c.put(change, json={"currentPassword": "Not!Mine2026x", "newPassword": "Jane!Next2026"})
+            assert_ops_error(wrong, 400)
+        weak = assert_ops_error(
+            c.put(change, json={"currentPassword": "Jane!Start2026", "newPassword": "short"}), 400
+        )
+        assert "policy" in weak["message"] and "short" not in weak["message"]
+        assert_ops_error(c.put(change, json={"currentPassword": "Jane!Start2026"}), 400)
+        r = c.put(change, json={"currentPassword": "Jane!Start2026", "newPassword": "Jane!Next2026"})
+        assert r.status_code == 204, r.text
+        assert c.get(f"{API}/auth/currentuser").json()["username"] == "jane"  # still signed in
+        body = (
+            '<ops:password-change xmlns:ops="http://webservice.vmware.com/vRealizeOpsMgr/1.0/">'
+            "<ops:currentPassword>Jane!Next2026</ops:currentPassword>"
+            "<ops:newPassword>Jane!Third2026</ops:newPassword></ops:password-change>"
+        )
+        assert c.put(change, content=body, headers=XML).status_code == 204
+    assert_ops_error(ops_acquire(server, "jane", "Jane!Start2026"), 401)
+    assert ops_acquire(server, "jane", "Jane!Third2026").status_code == 200
+    with server.client() as c:
+        assert c.post("/api/session", auth=("jane@vsphere.local", "Jane!Third2026")).status_code == 201
+        assert c.post("/api/session", auth=("jane@vsphere.local", "Jane!Next2026")).status_code == 401
+
+
+def test_users_and_groups_are_deleted_together(ops):
+    made = [
+        ops.post(f"{API}/auth/users", json={"username": n, "password": "Bulk!Delete2026"}).json()["id"]
+        for n in ("bulk1", "bulk2")
+    ]
+    assert_ops_error(ops.delete(f"{API}/auth/users", params={"id": [*made, "nobody"]}), 404)
+    assert len(ops.get(f"{API}/auth/users", params={"id": made}).json()["users"]) == 2  # all or nothing
+    assert ops.delete(f"{API}/auth/users", params={"id": made}).status_code == 204
+    assert ops.get(f"{API}/auth/users", params={"id": made}).json()["users"] == []
+    assert_ops_error(ops.delete(f"{API}/auth/users"), 400)
+    groups = [ops.post(f"{API}/auth/usergroups", json={"name": n}).json()["id"] for n in ("team1", "team2")]
+    assert ops.delete(f"{API}/auth/usergroups", params={"id": groups}).status_code == 204
+    assert ops.get(f"{API}/auth/usergroups", params={"id": groups}).json()["userGroups"] == []

@@ -309,6 +309,20 @@ class AuthSection:
         await self.runner.call(self.world.accounts.delete, kind, ids, caller.principal.id)
         return Response(status_code=204)
 
+    async def change_password(self, request: Request, caller: Caller) -> Response:
+        """``PUT /api/auth/users/passwordchange`` (``password-change``): a local user changes its
+        own password, the current one checked and the new one held to the world's password
+        policy (400 otherwise); 204. It is the SSO principal's: the new password signs in on every
+        face. A user of another source changes its password there (400)."""
+        body = await self._document(request, "password-change")
+        current, new = _text(body, "currentPassword"), _text(body, "newPassword")
+        if not current or not new:
+            raise OpsError(400, "currentPassword and newPassword are required")
+        if caller.principal.domain != DEFAULT_DOMAIN:
+            raise OpsError(400, f"Only a local user's password is changed here, not {caller.principal.upn}'s")
+        await self.runner.call(self.world.accounts.change_password, caller.principal.id, current, new)
+        return Response(status_code=204)
+
     # ---- role permissions
 
     @staticmethod

@@ -415,6 +415,7 @@ def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: L
         (put, "/api/auth/roles/{roleName}/privileges", auth.edit_role_privileges, users),
         (delete, "/api/auth/roles/{roleName}/privileges", auth.edit_role_privileges, users),
         (get, "/api/auth/users", auth.users, users),
+        (put, "/api/auth/users/passwordchange", auth.change_password, None),  # before users/{id}
         (get, "/api/auth/users/{id}", auth.user, users),
         (post, "/api/auth/users", auth.create_user, users),
         (put, "/api/auth/users", auth.modify_user, users),

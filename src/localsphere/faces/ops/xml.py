@@ -233,6 +233,7 @@ TYPES: dict[str, dict[str, Field]] = {
     "error": {"httpStatusCode": attr("int"), "apiErrorCode": attr("int"), "links": _LINKS},
     # request bodies we read
     "username-password": {},
+    "password-change": {},
     "stat-query": {
         "resourceId": tokens(),
         "statKey": tokens(),
