@@ -349,6 +349,7 @@ def ops_schema(server: Server) -> BaseSchema:
         "roleName": "ReadOnly",
         "/api/auth/currentuser/roles/{roleName}/privileges roleName": "Administrator",
         "/api/auth/roles/{roleName}/privileges roleName": "ContractRole",
+        "/api/auth/sourcetypes/{sourceId} sourceId": "LOCAL",
         "adapterKindKey": "VMWARE",
         "key": "VMWARE",
         "/api/adapterkinds/{id} id": "VMWARE",

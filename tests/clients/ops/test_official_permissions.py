@@ -1,6 +1,6 @@
 """The official client (``vcf-operations`` 9.1.1.0) on role permissions: given to a user and a
 group, read back, held at once by the user's session, taken away; the current user's own; and a
-role's privileges added, set and taken; a user's own password changed."""
+role's privileges added, set and taken; a user's own password changed; the reads around them."""
 
 import pytest
 from vcf.operations.api.auth.currentuser.roles_client import Privileges as CurrentRolePrivileges
@@ -9,7 +9,15 @@ from vcf.operations.api.auth.roles_client import Privileges as RolePrivileges
 from vcf.operations.api.auth.usergroups_client import Permissions as GroupPermissions
 from vcf.operations.api.auth.users_client import Passwordchange
 from vcf.operations.api.auth.users_client import Permissions as UserPermissions
-from vcf.operations.api.auth_client import Roles, Usergroups, Users
+from vcf.operations.api.auth_client import (
+    Privilegegroups,
+    Roles,
+    Scopes,
+    Sourcetypes,
+    Traversalspecs,
+    Usergroups,
+    Users,
+)
 from vcf.operations.model_client import PasswordChange, PrivilegeKeys, RolePermission, User, UserRole
 from vmware.vapi.bindings.error import UnresolvedError
 
@@ -83,3 +91,17 @@ def test_a_password_changed_through_the_client(connect):
     assert token.roles == ["ReadOnly"]
     with pytest.raises(UnresolvedError):
         connect("rotator", "Rotate!Once2026")
+
+
+def test_the_access_reads_through_the_client(connect):
+    _, config = connect()
+    assert [g.key for g in Privilegegroups(config).get_available_privilege_groups().privilege_groups] == [
+        "Operations"
+    ]
+    assert [t.id for t in Sourcetypes(config).get_auth_source_types().source_types] == ["LOCAL", "VC"]
+    assert Sourcetypes(config).get_auth_source_type("VC").name == "VC"
+    assert Scopes(config).get_all_object_scopes().scopes_details == []
+    specs = Traversalspecs(config).get_traversal_specs(name=["vSphere Hosts and Clusters"]).specs
+    assert [(s.root_adapter_kind_key, s.root_resource_kind_key) for s in specs] == [
+        ("VMWARE", "vSphere World")
+    ]

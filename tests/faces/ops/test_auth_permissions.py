@@ -190,3 +190,36 @@ def test_users_and_groups_are_deleted_together(ops):
     groups = [ops.post(f"{API}/auth/usergroups", json={"name": n}).json()["id"] for n in ("team1", "team2")]
     assert ops.delete(f"{API}/auth/usergroups", params={"id": groups}).status_code == 204
     assert ops.get(f"{API}/auth/usergroups", params={"id": groups}).json()["userGroups"] == []
+
+
+def test_privilege_groups_source_types_scopes_and_traversal_specs(ops):
+    groups = ops.get(f"{API}/auth/privilegegroups").json()["privilegeGroups"]
+    assert groups == [{"key": "Operations", "name": "Operations"}]
+    assert ops.get(f"{API}/auth/privilegegroups", params={"key": "Nothing"}).json() == {"privilegeGroups": []}
+    types = ops.get(f"{API}/auth/sourcetypes").json()["sourceTypes"]
+    assert [t["id"] for t in types] == ["LOCAL", "VC"]
+    local = ops.get(f"{API}/auth/sources").json()["sources"][0]
+    assert ops.get(f"{API}/auth/sourcetypes/LOCAL").json() == types[0] == local["sourceType"]
+    assert_ops_error(ops.get(f"{API}/auth/sourcetypes/OPEN_LDAP"), 404)
+    assert ops.get(f"{API}/auth/scopes").json() == {"scopesDetails": []}
+    assert_ops_error(ops.get(f"{API}/auth/scopes/57922ca1-1bea-46c5-80d8-9f112b8805b0"), 404)
+    specs = ops.get(f"{API}/auth/traversalspecs").json()["specs"]
+    assert "vSphere Hosts and Clusters" in {s["name"] for s in specs}
+    assert all(s["rootAdapterKindKey"] == "VMWARE" for s in specs)
+    one = ops.get(f"{API}/auth/traversalspecs", params={"name": "vSphere Storage", "adapterKind": "VMWARE"})
+    assert [s["name"] for s in one.json()["specs"]] == ["vSphere Storage"]
+    assert ops.get(f"{API}/auth/traversalspecs", params={"adapterKind": "AWS"}).json() == {"specs": []}
+
+
+def test_the_reads_in_xml(ops):
+    accept = {"Accept": "application/xml"}
+    root = ET.fromstring(ops.get(f"{API}/auth/privilegegroups", headers=accept).content)
+    assert [g.get("key") for g in root.findall("ops:privilege-group", NS)] == ["Operations"]
+    root = ET.fromstring(ops.get(f"{API}/auth/sourcetypes", headers=accept).content)
+    assert [t.get("id") for t in root.findall("ops:auth-sourcetype", NS)] == ["LOCAL", "VC"]
+    root = ET.fromstring(ops.get(f"{API}/auth/traversalspecs", headers=accept).content)
+    specs = root.findall("ops:traversal-spec", NS)
+    assert specs and specs[0].get("adapterInstanceAssociation") == "false"
+    assert specs[0].findtext("ops:rootAdapterKindKey", namespaces=NS) == "VMWARE"
+    root = ET.fromstring(ops.get(f"{API}/auth/scopes", headers=accept).content)
+    assert root.tag == f"{{{NS['ops']}}}scopes-details" and root.findall(".//ops:scopeDetails", NS) == []

@@ -33,11 +33,27 @@ LOCAL = "LOCAL"
 LOCAL_NAME = "Local Users"
 SOURCE_TYPES = {LOCAL: "Local users of VCF Operations", "VC": "vCenter single sign-on users"}
 _NAMESPACE = uuid.UUID("6f1c1c5e-3c8e-4f7e-9d2a-0c0ffee0a115")  # of auth source ids
+# The traversal specification templates of the VMWARE adapter (its describe.xml's
+# TraversalSpecKinds, rooted at the vSphere World); a permission limited by them is refused.
+TRAVERSAL_SPECS = tuple(
+    {
+        "name": name,
+        "rootAdapterKindKey": "VMWARE",
+        "rootResourceKindKey": "vSphere World",
+        "adapterInstanceAssociation": False,
+    }
+    for name in ("vSphere Hosts and Clusters", "vSphere Networking", "vSphere Storage")
+)
 
 
 def source_id(domain: str) -> str:
     """A stable auth source id for an SSO domain."""
     return str(uuid.uuid5(_NAMESPACE, domain.lower()))
+
+
+def sourcetype_body(kind: str) -> dict[str, Any]:
+    """An ``auth-sourcetype``: one of the kinds of source the world's SSO domains are."""
+    return {"id": kind, "name": kind, "description": SOURCE_TYPES[kind]}
 
 
 def spaced(key: str) -> str:
@@ -183,7 +199,7 @@ class AuthSection:
         return {
             "id": source_id(domain),
             "name": LOCAL_NAME if kind == LOCAL else domain,
-            "sourceType": {"id": kind, "name": kind, "description": SOURCE_TYPES[kind]},
+            "sourceType": sourcetype_body(kind),
             "property": [],
             "certificates": [],
         }
@@ -219,6 +235,39 @@ class AuthSection:
         if not found:
             raise OpsError(404, f"Authentication source {wanted} not found")
         return reply(request, "auth-source", self._source(found[0]))
+
+    async def source_types(self, request: Request, _caller: Caller) -> Response:
+        """``GET /api/auth/sourcetypes``: the kinds of the world's sources (``LOCAL``, ``VC``)."""
+        return reply(request, "auth-sourcetypes", {"sourceTypes": [sourcetype_body(k) for k in SOURCE_TYPES]})
+
+    async def source_type(self, request: Request, _caller: Caller) -> Response:
+        kind = request.path_params["sourceId"]
+        if kind not in SOURCE_TYPES:
+            raise OpsError(404, f"Authentication source type {kind} not found")
+        return reply(request, "auth-sourcetype", sourcetype_body(kind))
+
+    # ---- object scopes and traversal specifications
+
+    async def scopes(self, request: Request, _caller: Caller) -> Response:
+        """``GET /api/auth/scopes``: none, as the world's Operations roles hold on all objects."""
+        return reply(request, "scopes-details", {"scopesDetails": []})
+
+    async def scope(self, request: Request, _caller: Caller) -> Response:
+        raise OpsError(404, f"Scope {request.path_params['scopeId']} not found")
+
+    async def traversal_specs(self, request: Request, _caller: Caller) -> Response:
+        """``GET /api/auth/traversalspecs``, by ``adapterKind``, ``resourceKind`` and ``name``."""
+        query = request.query_params
+        wanted = [
+            (key, set(query.getlist(name)))
+            for key, name in (
+                ("rootAdapterKindKey", "adapterKind"),
+                ("rootResourceKindKey", "resourceKind"),
+                ("name", "name"),
+            )
+        ]
+        found = [t for t in TRAVERSAL_SPECS if all(not w or t[key] in w for key, w in wanted)]
+        return reply(request, "traversal-specs", {"specs": found})
 
     # ---- users and groups
 
@@ -394,6 +443,14 @@ class AuthSection:
 
     async def privileges(self, request: Request, _caller: Caller) -> Response:
         return await self._privileges(request, set(request.query_params.getlist("key")) or None)
+
+    async def privilege_groups(self, request: Request, _caller: Caller) -> Response:
+        """``GET /api/auth/privilegegroups``: the groups of the family's privileges, by ``key``."""
+        wanted = set(request.query_params.getlist("key"))
+        found = await self.runner.read(self.world.roles.privileges, OPS, None, None, 1000)
+        groups = sorted({p.group for p in found.items if not wanted or p.group in wanted})
+        items = [{"key": g, "name": g} for g in groups]
+        return reply(request, "privilege-groups", {"privilegeGroups": items})
 
     async def _privileges(self, request: Request, keys: set[str] | frozenset[str] | None) -> Response:
         found = await self.runner.read(

@@ -219,6 +219,17 @@ TYPES: dict[str, dict[str, Field]] = {
     "privilege": {"key": attr(), "links": _LINKS},
     "privileges": {"privileges": many("privilege", "privilege")},
     "privilege-keys": {"privilege-key": many()},
+    "privilege-group": {"key": attr(), "links": _LINKS},
+    "privilege-groups": {"privilegeGroups": many("privilege-group", "privilege-group")},
+    "scope-details": {
+        "id": attr(),
+        "creationTime": one("int"),
+        "lastModifiedTime": one("int"),
+        "traversalSpecInstances": wrapped("traversalSpecInstance", "traversal-spec-instance"),
+    },
+    "scopes-details": {"scopesDetails": wrapped("scopeDetails", "scope-details")},
+    "traversal-spec": {"adapterInstanceAssociation": attr("bool")},
+    "traversal-specs": {"specs": many("traversal-spec", "traversal-spec")},
     "auth-sourcetype": {"id": attr(), "links": _LINKS},
     "auth-source": {
         "created": attr("int"),
@@ -229,6 +240,7 @@ TYPES: dict[str, dict[str, Field]] = {
         "links": _LINKS,
     },
     "auth-sources": {"sources": many("auth-source", "auth-source")},
+    "auth-sourcetypes": {"sourceTypes": many("auth-sourcetype", "auth-sourcetype")},
     "role-permissions": {"permissions": many("role-permission", "role-permission")},
     "error": {"httpStatusCode": attr("int"), "apiErrorCode": attr("int"), "links": _LINKS},
     # request bodies we read
