@@ -341,6 +341,7 @@ def ops_schema(server: Server) -> BaseSchema:
         # The auth section's examples: a user and a group with no role but what the examples give.
         user = next(u["id"] for u in get("/api/auth/users")["users"] if u["username"] == "USER_2")
         group = next(g["id"] for g in get("/api/auth/usergroups")["userGroups"] if g["name"] == "group_3")
+        source = get("/api/auth/sources")["sources"][0]["id"]
         role = {"name": "ContractRole", "privilege-keys": ["ViewEnvironment"]}
         assert c.post(f"{OPS.prefix}/api/auth/roles", json=role).status_code == 201
     examples = {
@@ -350,6 +351,8 @@ def ops_schema(server: Server) -> BaseSchema:
         "/api/auth/currentuser/roles/{roleName}/privileges roleName": "Administrator",
         "/api/auth/roles/{roleName}/privileges roleName": "ContractRole",
         "/api/auth/sourcetypes/{sourceId} sourceId": "LOCAL",
+        "/api/auth/sources/{id}/users/search id": source,
+        "/api/auth/sources/{id}/usergroups/search id": source,
         "adapterKindKey": "VMWARE",
         "key": "VMWARE",
         "/api/adapterkinds/{id} id": "VMWARE",
@@ -366,6 +369,8 @@ def ops_schema(server: Server) -> BaseSchema:
     bodies = {
         ("post", "/api/auth/token/acquire"): VIEWER_SIGN_IN,
         ("put", "/api/auth/users/{userId}/permissions"): {"roleName": "ReadOnly", "allowAllObjects": True},
+        ("post", "/api/auth/sources/{id}/users/search"): {"name": "USER_*"},
+        ("post", "/api/auth/sources/{id}/usergroups/search"): {"name": "group_*"},
         # Never the administrator's own password: the examples keep signing in with it.
         ("put", "/api/auth/users/passwordchange"): {
             "currentPassword": "Not!The2026Password",

@@ -161,6 +161,21 @@ class Accounts:
             login = self._row(s, USER, principal_id).login
         self._auth.change_password(login, new, current)
 
+    def search(self, kind: str, family: str, domain: str, pattern: str, limit: int) -> list[Account]:
+        """Users or groups of one SSO domain whose name matches ``pattern`` (any case; ``*``
+        matches any run of characters), by name, at most ``limit``."""
+        escaped = pattern.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = (
+            select(Principal)
+            .join(Domain, Domain.name == Principal.domain)
+            .where(Domain.kind == SSO, Principal.kind == kind, Principal.domain == domain)
+            .where(func.lower(Principal.name).like(escaped.replace("*", "%"), escape="\\"))
+            .order_by(Principal.login)
+            .limit(limit)
+        )
+        with self._store.read() as s:
+            return [self._account(s, row, family) for row in s.scalars(query)]
+
     # ---- in a transaction
 
     def _apply(self, s: Session, row: Principal, family: str, spec: AccountSpec) -> None:

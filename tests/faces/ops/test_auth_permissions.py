@@ -223,3 +223,39 @@ def test_the_reads_in_xml(ops):
     assert specs[0].findtext("ops:rootAdapterKindKey", namespaces=NS) == "VMWARE"
     root = ET.fromstring(ops.get(f"{API}/auth/scopes", headers=accept).content)
     assert root.tag == f"{{{NS['ops']}}}scopes-details" and root.findall(".//ops:scopeDetails", NS) == []
+
+
+def test_a_source_principals_are_searched(ops):
+    local = ops.get(f"{API}/auth/sources").json()["sources"][0]["id"]
+    search = f"{API}/auth/sources/{local}"
+    r = ops.post(f"{search}/users/search", json={"name": "user_*"})
+    assert r.status_code == 200, r.text
+    assert [u["name"] for u in r.json()["user-search-response"]] == ["USER_1", "USER_2", "USER_3", "USER_4"]
+    made = {
+        "username": "x_ray",
+        "password": "Xray!Search2026",
+        "firstName": "Xavier",
+        "emailAddress": "x@example.com",
+    }
+    assert ops.post(f"{API}/auth/users", json=made).status_code == 201
+    found = ops.post(f"{search}/users/search", json={"name": "x_*", "domain": "vsphere.local"}).json()
+    assert found == {
+        "user-search-response": [{"name": "x_ray", "firstName": "Xavier", "emailAddress": "x@example.com"}]
+    }
+    assert ops.post(f"{search}/users/search", json={"name": "x%"}).json() == {"user-search-response": []}
+    assert ops.post(f"{search}/users/search", json={"name": "x*", "domain": "other.test"}).json() == {
+        "user-search-response": []
+    }
+    groups = ops.post(f"{search}/usergroups/search", json={"name": "GROUP_1"}).json()
+    assert groups == {"usergroup-search-response": [{"name": "group_1"}]}
+    body = (
+        '<ops:usergroup-search-request xmlns:ops="http://webservice.vmware.com/vRealizeOpsMgr/1.0/">'
+        "<ops:name>group_*</ops:name></ops:usergroup-search-request>"
+    )
+    root = ET.fromstring(ops.post(f"{search}/usergroups/search", content=body, headers=XML).content)
+    assert [g.get("name") for g in root.findall("ops:usergroup-search-response", NS)][:2] == [
+        "group_1",
+        "group_2",
+    ]
+    assert_ops_error(ops.post(f"{search}/users/search", json={}), 400)
+    assert_ops_error(ops.post(f"{API}/auth/sources/nowhere/users/search", json={"name": "*"}), 404)

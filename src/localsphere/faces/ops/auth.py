@@ -32,6 +32,7 @@ DEFAULT_DOMAIN = "vsphere.local"  # the world's built-in SSO domain: Operations'
 LOCAL = "LOCAL"
 LOCAL_NAME = "Local Users"
 SOURCE_TYPES = {LOCAL: "Local users of VCF Operations", "VC": "vCenter single sign-on users"}
+MOST_FOUND = 25  # principals a search of an SSO source answers at most
 _NAMESPACE = uuid.UUID("6f1c1c5e-3c8e-4f7e-9d2a-0c0ffee0a115")  # of auth source ids
 # The traversal specification templates of the VMWARE adapter (its describe.xml's
 # TraversalSpecKinds, rooted at the vSphere World); a permission limited by them is refused.
@@ -102,6 +103,21 @@ def group_body(account: Account) -> dict[str, Any]:
         "roleNames": list(account.roles),
         "role-permissions": _permissions(account.roles),
     }
+
+
+def _found(account: Account) -> dict[str, Any]:
+    """A ``user-search-response`` or ``usergroup-search-response``: the principal's bare name and
+    what the world holds of it."""
+    body: dict[str, Any] = {"name": account.principal.name}
+    for key, value in (
+        ("firstName", account.first_name),
+        ("lastName", account.last_name),
+        ("emailAddress", account.email),
+        ("description", account.description),
+    ):
+        if value is not None:
+            body[key] = value
+    return body
 
 
 def role_body(role: RoleInfo) -> dict[str, Any]:
@@ -245,6 +261,35 @@ class AuthSection:
         if kind not in SOURCE_TYPES:
             raise OpsError(404, f"Authentication source type {kind} not found")
         return reply(request, "auth-sourcetype", sourcetype_body(kind))
+
+    async def search_users(self, request: Request, _caller: Caller) -> Response:
+        return await self._search(request, USER)
+
+    async def search_groups(self, request: Request, _caller: Caller) -> Response:
+        return await self._search(request, GROUP)
+
+    async def _search(self, request: Request, kind: str) -> Response:
+        """``POST /api/auth/sources/{id}/users/search`` (``user-search-request``) and
+        ``.../usergroups/search``: the source's principals whose name matches ``name`` (``*`` any
+        run of characters), at most ``MOST_FOUND``, by name; ``domain``, when given, must be the
+        source's (else none are found). 404 for an unknown source, 400 without a name."""
+        root = "user-search" if kind == USER else "usergroup-search"
+        body = await self._document(request, f"{root}-request")
+        pattern, domain = _text(body, "name"), _text(body, "domain")
+        if not pattern:
+            raise OpsError(400, "name is required")
+
+        def find() -> list[Account]:
+            wanted = request.path_params["id"]
+            found = [d for d in self._domains() if wanted in (source_id(d), d)]
+            if not found:
+                raise OpsError(404, f"Authentication source {wanted} not found")
+            if domain and domain.lower() != found[0].lower():
+                return []
+            return self.world.accounts.search(kind, OPS, found[0], pattern, MOST_FOUND)
+
+        items = [_found(a) for a in await self.runner.read(find)]
+        return reply(request, f"{root}-responses", {f"{root}-response": items})
 
     # ---- object scopes and traversal specifications
 

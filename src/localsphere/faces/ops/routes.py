@@ -404,6 +404,8 @@ def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: L
     for method, path, handler, privilege in (
         (get, "/api/auth/currentuser", auth.current_user, VIEW),
         (get, "/api/auth/sources/{sourceId}", auth.source, VIEW),
+        (post, "/api/auth/sources/{id}/users/search", auth.search_users, users),
+        (post, "/api/auth/sources/{id}/usergroups/search", auth.search_groups, users),
         (get, "/api/auth/privileges", auth.privileges, VIEW),
         (get, "/api/auth/privilegegroups", auth.privilege_groups, VIEW),
         (get, "/api/auth/sourcetypes", auth.source_types, VIEW),

@@ -241,11 +241,17 @@ TYPES: dict[str, dict[str, Field]] = {
     },
     "auth-sources": {"sources": many("auth-source", "auth-source")},
     "auth-sourcetypes": {"sourceTypes": many("auth-sourcetype", "auth-sourcetype")},
+    "user-search-response": {"name": attr()},
+    "user-search-responses": {"user-search-response": many("user-search-response")},
+    "usergroup-search-response": {"name": attr()},
+    "usergroup-search-responses": {"usergroup-search-response": many("usergroup-search-response")},
     "role-permissions": {"permissions": many("role-permission", "role-permission")},
     "error": {"httpStatusCode": attr("int"), "apiErrorCode": attr("int"), "links": _LINKS},
     # request bodies we read
     "username-password": {},
     "password-change": {},
+    "user-search-request": {},
+    "usergroup-search-request": {},
     "stat-query": {
         "resourceId": tokens(),
         "statKey": tokens(),
