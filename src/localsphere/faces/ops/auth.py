@@ -1,7 +1,10 @@
 """The suite-api's auth section over the world's one identity and access model: users and user
 groups (the SSO domains' principals, ``world.accounts``), roles and privileges (the ``ops``
-family of the access model), auth sources (the SSO domains), the current user, and how token
-acquisition reads ``authSource``.
+family of the access model) with their privileges, role permissions (a role on all objects, at
+the access model's root), a user's own password change, auth sources and their types (the SSO
+domains) with principal search, privilege groups, scopes and traversal specifications (read
+only: the world holds no object scopes), the current user, and how token acquisition reads
+``authSource``.
 
 Auth sources: the default SSO domain is Operations' built-in ``LOCAL`` source, "Local Users",
 whose users sign in with their bare name; any other SSO domain is a ``VC`` source (vCenter's
