@@ -10,6 +10,7 @@
 #   health  GET  /_localsphere/health   (no database, no auth: the server's raw ceiling)
 #   vc-session GET /api/session         (a vCenter session id: the cheapest authenticated call)
 #   vc-vm   GET  /api/vcenter/vm/{vm}   (a session, a privilege check on the VM, its details)
+#   vc-rest-vm GET /rest/vcenter/vm/{vm} (the same in the legacy REST encoding: maps as key/value lists)
 #   vc-login POST /api/session          (the same Basic credentials each time, as Ansible signs in)
 #   users   GET  /v1/users              (bearer token: JWT check + database reads)
 #   tokens  POST /v1/tokens             (argon2 password verify + token rows written)
@@ -247,6 +248,7 @@ for scenario in $SCENARIOS; do
     health) run_wrk health "$URL/_localsphere/health" ;;
     vc-session) request vc-session GET /api/session vmware-api-session-id "$VC_SESSION" ;;
     vc-vm) request vc-vm GET "/api/vcenter/vm/$VM_ID" vmware-api-session-id "$VC_SESSION" ;;
+    vc-rest-vm) request vc-rest-vm GET "/rest/vcenter/vm/$VM_ID" vmware-api-session-id "$VC_SESSION" ;;
     vc-login) request vc-login POST /api/session Authorization "Basic $BASIC" ;;
     users) run_wrk users "$URL/v1/users" "$HERE/users.lua" ;;
     tokens) run_wrk tokens "$URL/v1/tokens" "$HERE/tokens.lua" ;;

@@ -181,7 +181,7 @@ def _objects(b: _Builder, plan: InventoryPlan) -> Iterator[list[dict[str, Any]]]
         for ds_plan, name, _ in _expand(dc_plan.datastores, d=d):
             b.unique(dc, DATASTORE, name, ds_plan.line)
             moid = b.moid("datastore-")
-            datastores.append(moid)
+            datastores.append((moid, name))
             capacity = ds_plan.capacity_gib * GIB
             b.add(
                 moid,
@@ -272,11 +272,11 @@ def _add_vm(
     name: str,
     place: tuple[str, str, str],
     compute: tuple[str, str, str],
-    datastore: str | None,
+    datastore: tuple[str, str] | None,
     network: tuple[str, str],
 ) -> None:
-    """One VM; without sizes and a power mix it takes the demo world's rotation: four sizes, and
-    every third VM powered off."""
+    """One VM on ``datastore`` (its id and name); without sizes and a power mix it takes the demo
+    world's rotation: four sizes, and every third VM powered off."""
     dc, folder, folder_path = place
     cluster, host, pool = compute
     if plan.power is None:
@@ -335,22 +335,22 @@ def _chain(path: str) -> list[str]:
 
 def vm_details(
     name: str,
-    datastore: str | None,
+    datastore: tuple[str, str] | None,
     network: tuple[str, str] | None,
     disk_bytes: int,
     clean_power_off: bool,
     hardware_version: str | None = None,
 ) -> dict[str, Any]:
-    """A VM's devices: one disk on ``datastore`` (when ``disk_bytes``), one NIC on ``network`` (its
-    id and name); its hardware version, when not the newest."""
+    """A VM's devices: one disk on ``datastore`` (when ``disk_bytes``), one NIC on ``network`` (each
+    by its id and name); its hardware version, when not the newest."""
     disks = (
         [
             {
                 "key": "2000",
                 "label": "Hard disk 1",
                 "capacity": disk_bytes,
-                "datastore": datastore,
-                "file": f"[{datastore}] {name}/{name}.vmdk",
+                "datastore": datastore[0],
+                "file": datastore_file(datastore[1], name, f"{name}.vmdk"),
             }
         ]
         if datastore and disk_bytes
@@ -370,9 +370,21 @@ def vm_details(
         else []
     )
     details: dict[str, Any] = {"disks": disks, "nics": nics, "clean_power_off": clean_power_off}
+    if datastore is not None:
+        details["datastore"] = datastore[0]  # the VM's home, where its new disks go
     if hardware_version is not None:
         details["hardware"] = {"version": hardware_version}
     return details
+
+
+def datastore_file(datastore_name: str, vm_name: str, file: str) -> str:
+    """Where a VM's file lies, as vSphere writes it: ``[datastore name] vm name/file``."""
+    return f"[{datastore_name}] {vm_name}/{file}"
+
+
+def datastore_name(s: Session, moid: str) -> str:
+    """A datastore's name, for the paths of the files on it."""
+    return row_of(s, DATASTORE, moid).name
 
 
 @dataclass(frozen=True)
@@ -634,7 +646,7 @@ class Inventory:
                 authorize(caller, where.folder.path, "VirtualMachine.Inventory.Create", where.folder.moid)
                 authorize(caller, where.pool.path, "Resource.AssignVMToPool", where.pool.moid)
             unique_vm_name(s, name, where.folder.moid)
-            datastore = where.datastore.moid if where.datastore else None
+            datastore = (where.datastore.moid, where.datastore.name) if where.datastore else None
             row = add_object(
                 s,
                 VM,

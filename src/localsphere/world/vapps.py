@@ -1061,13 +1061,17 @@ def _add_vm(
         .where(ManagedObject.kind == HOST, ManagedObject.cluster == pool.cluster)
         .order_by(ManagedObject.name)
     ).first()
-    datastore = s.scalars(
-        select(ManagedObject.moid).where(
+    datastore = s.execute(
+        select(ManagedObject.moid, ManagedObject.name).where(
             ManagedObject.kind == DATASTORE, ManagedObject.datacenter == pool.datacenter
         )
     ).first()
     details = vm_details(
-        vm.name, datastore, (network.moid, network.name) if network else None, vm.disk_mb * MB, True
+        vm.name,
+        (datastore.moid, datastore.name) if datastore else None,
+        (network.moid, network.name) if network else None,
+        vm.disk_mb * MB,
+        True,
     )
     if vm.computer_name:
         details["computer_name"] = vm.computer_name

@@ -16,11 +16,21 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 
 from localsphere.world.clock import Clock
 from localsphere.world.errors import AlreadyInState, Conflict, Invalid, NotFound, WrongState
-from localsphere.world.inventory import NETWORK, POWERED_OFF, POWERED_ON, SUSPENDED, VM, ObjectView, row_of
+from localsphere.world.inventory import (
+    NETWORK,
+    POWERED_OFF,
+    POWERED_ON,
+    SUSPENDED,
+    VM,
+    ObjectView,
+    datastore_file,
+    datastore_name,
+    row_of,
+)
 from localsphere.world.schema import ManagedObject
 from localsphere.world.store import INVENTORY, Store, changed
 
@@ -348,10 +358,18 @@ class VmHardware:
             if not 0 < size <= DISK_BYTES_MOST:
                 raise Invalid("vm.disk.capacity", "A disk's capacity must be 1 byte to 62 TiB", str(size))
             key = _next_key(present, DISK_KEY)
-            first = present[0] if present else None
-            datastore = first["datastore"] if first else None
+            datastore = present[0]["datastore"] if present else details.get("datastore")
             label = f"Hard disk {len(present) + 1}"
-            file = vmdk_file or f"[{datastore}] {row.name}/{name or f'{row.name}_{len(present)}'}.vmdk"
+            if vmdk_file is not None:
+                file = vmdk_file
+            elif datastore is None:
+                raise Invalid(
+                    "vm.disk.datastore", f"Virtual machine {row.moid} has no datastore for a new disk"
+                )
+            else:  # as vSphere names them: the VM's name, then _1, _2, ...
+                default = row.name if not present else f"{row.name}_{len(present)}"
+                place = datastore_name(_session(row), datastore)
+                file = datastore_file(place, row.name, f"{name or default}.vmdk")
             details["disks"] = [
                 *present,
                 {"key": key, "label": label, "capacity": size, "datastore": datastore, "file": file, **where},
@@ -436,9 +454,7 @@ class VmHardware:
     def _set_nic(row: ManagedObject, nic: dict[str, Any], settings: dict[str, Any]) -> None:
         network = settings.get("network")
         if network is not None:
-            s = object_session(row)
-            assert s is not None  # the row is the transaction's
-            port_group = s.get(ManagedObject, network)
+            port_group = _session(row).get(ManagedObject, network)
             if port_group is None or port_group.kind != NETWORK:
                 raise NotFound(
                     "network.not_found", f"Network with identifier '{network}' does not exist", network
@@ -626,6 +642,13 @@ def _next_key(present: list[dict[str, Any]], first: int) -> str:
 
 def generated_mac() -> str:
     return "00:50:56:" + ":".join(f"{b:02x}" for b in uuid.uuid4().bytes[:3])
+
+
+def _session(row: ManagedObject) -> Session:
+    """The transaction a locked VM row belongs to."""
+    s = object_session(row)
+    assert s is not None
+    return s
 
 
 def _refuse_suspended(row: ManagedObject) -> None:

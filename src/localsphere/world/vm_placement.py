@@ -32,6 +32,8 @@ from localsphere.world.inventory import (
     Where,
     add_object,
     authorize,
+    datastore_file,
+    datastore_name,
     place,
     row_of,
     unique_vm_name,
@@ -94,7 +96,7 @@ class VmPlacement:
                 )
                 _datastore(s, caller, datastore, where)
                 disk["datastore"] = datastore
-                disk["file"] = f"[{datastore}] {spec.name}/{disk['file'].rsplit('/', 1)[-1]}"
+                disk["file"] = datastore_file(datastore_name(s, datastore), spec.name, _file_name(disk))
             details["disks"] = disks
             for nic in details.get("nics", []):
                 if nic.get("mac_type", "ASSIGNED") != "MANUAL":
@@ -142,7 +144,7 @@ class VmPlacement:
             if bios_uuid is not None:
                 details["bios_uuid"] = bios_uuid
             for disk in details.get("disks", []):
-                disk["file"] = f"[{disk['datastore']}] {name}/{disk['file'].rsplit('/', 1)[-1]}"
+                disk["file"] = datastore_file(datastore_name(s, disk["datastore"]), name, _file_name(disk))
             for nic in details.get("nics", []):
                 nic["mac"] = generated_mac()
                 nic.pop("ip", None)
@@ -197,7 +199,7 @@ class VmPlacement:
                 datastore = disk_datastores.get(disk["key"]) or moved_to
                 if datastore and datastore != disk["datastore"]:
                     _datastore(s, caller, datastore, where)
-                    disk["file"] = f"[{datastore}] {disk['file'].split('] ', 1)[-1]}"
+                    disk["file"] = f"[{datastore_name(s, datastore)}] {disk['file'].split('] ', 1)[-1]}"
                     disk["datastore"] = datastore
             for column, value in where.columns().items():
                 setattr(row, column, value)
@@ -341,6 +343,11 @@ def _authorize_target(caller: Caller, where: Where, on_folder: str | None) -> No
     authorize(caller, where.pool.path, "Resource.AssignVMToPool", where.pool.moid)
     if where.datastore is not None:
         authorize(caller, where.datastore.path, "Datastore.AllocateSpace", where.datastore.moid)
+
+
+def _file_name(disk: dict[str, Any]) -> str:
+    """A disk file's own name, without its datastore and folder."""
+    return str(disk["file"]).rsplit("/", 1)[-1]
 
 
 def _datastore(s: Session, caller: Caller, moid: str, where: Where) -> None:

@@ -143,14 +143,11 @@ def test_clone_and_relocate(server, vc):
     move = {"placement": {"host": other, "resource_pool": gold}}
     assert vc.post(f"{API}/vm/{copy}", params={"action": "relocate"}, json=move).status_code == 204
     assert vc.get(f"{API}/vm", params={"hosts": other, "resource_pools": gold}).json()[0]["vm"] == copy
-    datastores = [d["datastore"] for d in vc.get(f"{API}/datastore").json()]
-    to = {"placement": {"datastore": datastores[-1]}}
+    target = vc.get(f"{API}/datastore").json()[-1]
+    to = {"placement": {"datastore": target["datastore"]}}
     assert vc.post(f"{API}/vm/{copy}", params={"action": "relocate"}, json=to).status_code == 204
-    assert (
-        vc.get(f"{API}/vm/{copy}")
-        .json()["disks"]["2000"]["backing"]["vmdk_file"]
-        .startswith(f"[{datastores[-1]}]")
-    )
+    vmdk = vc.get(f"{API}/vm/{copy}").json()["disks"]["2000"]["backing"]["vmdk_file"]
+    assert vmdk == f"[{target['name']}] copy-1/vm-00001.vmdk"  # the datastore's name, as vSphere writes it
     nowhere = {"placement": {"resource_pool": "resgroup-999"}}
     assert_vapi_error(
         vc.post(f"{API}/vm/{copy}", params={"action": "relocate"}, json=nowhere), 404, "NOT_FOUND"
@@ -172,9 +169,12 @@ def test_instant_clone_unregister_and_register(vc):
         vc.post(f"{API}/vm/{clone}", params={"action": "unregister"}), 400, "NOT_ALLOWED_IN_CURRENT_STATE"
     )
     name = off["name"]
-    datastore = (
-        vc.get(f"{API}/vm/{off['vm']}").json()["disks"]["2000"]["backing"]["vmdk_file"][1:].split("]")[0]
-    )
+    vmdk = vc.get(f"{API}/vm/{off['vm']}").json()["disks"]["2000"]["backing"]["vmdk_file"]
+    assert (
+        vmdk == f"[{vmdk[1:].split(']')[0]}] {off['name']}/{off['name']}.vmdk"
+    )  # [datastore name] vm/vm.vmdk
+    (store,) = vc.get(f"{API}/datastore", params={"names": vmdk[1:].split("]")[0]}).json()
+    datastore = store["datastore"]
     assert vc.post(f"{API}/vm/{off['vm']}", params={"action": "unregister"}).status_code == 204
     assert_vapi_error(vc.get(f"{API}/vm/{off['vm']}"), 404, "NOT_FOUND")
     register = {"datastore": datastore, "path": f"{name}/{name}.vmx"}

@@ -187,6 +187,8 @@ def test_a_role_made_on_rest_is_the_role_of_api(rest):
 def test_errors_are_json_in_the_legacy_shape(rest):
     assert_legacy_error(rest.get("/rest/vcenter/no-such-thing"), 404, "not_found")
     assert_legacy_error(rest.get("/rest/"), 404, "not_found")
+    assert_legacy_error(rest.get("/rest"), 404, "not_found")
+    assert_legacy_error(rest.post(SESSION, params={"~action": "bogus"}), 404, "operation_not_found")
     r = rest.put("/rest/vcenter/vm")
     assert_legacy_error(r, 404, "operation_not_found")
     assert "GET" in r.headers["allow"]

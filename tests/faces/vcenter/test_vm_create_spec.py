@@ -43,6 +43,10 @@ def test_a_vm_made_with_its_devices(vc):
     }
     assert info["memory"]["hot_add_enabled"] is True
     assert sorted(d["capacity"] for d in info["disks"].values()) == [20 << 30, 40 << 30]  # no default disk
+    names = {d["name"] for d in vc.get("/api/vcenter/datastore").json()}
+    files = sorted(d["backing"]["vmdk_file"] for d in info["disks"].values())
+    assert [f.split("] ")[1] for f in files] == ["ansible-made/data.vmdk", "ansible-made/system.vmdk"]
+    assert {f[1:].split("]")[0] for f in files} <= names  # [datastore name] vm/file, as vSphere writes it
     assert [n["backing"]["network"] for n in info["nics"].values()] == [network]
     assert len(info["cdroms"]) == 1
     legacy = vc.get(f"/rest/vcenter/vm/{vm}/hardware/disk").json()["value"]
@@ -53,6 +57,14 @@ def test_without_disks_a_vm_gets_one_blank_disk_and_no_nic(vc):
     vm = vc.post(VM, json={"name": "plain", "guest_OS": "OTHER_LINUX_64", "placement": placement(vc)}).json()
     info = vc.get(f"{VM}/{vm}").json()
     assert len(info["disks"]) == 1 and info["nics"] == {}
+    (disk,) = info["disks"].values()
+    assert disk["backing"]["vmdk_file"].endswith("] plain/plain.vmdk")
+    second = vc.post(f"{VM}/{vm}/hardware/disk", json={"new_vmdk": {"capacity": 1 << 30}}).json()
+    assert (
+        vc.get(f"{VM}/{vm}/hardware/disk/{second}")
+        .json()["backing"]["vmdk_file"]
+        .endswith("] plain/plain_1.vmdk")
+    )
     empty = {"name": "diskless", "guest_OS": "OTHER_LINUX_64", "placement": placement(vc), "disks": []}
     assert vc.get(f"{VM}/{vc.post(VM, json=empty).json()}").json()["disks"] == {}
 

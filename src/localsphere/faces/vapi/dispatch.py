@@ -33,6 +33,7 @@ from localsphere.world.auth import digest
 from localsphere.world.errors import WorldError
 
 SESSION_HEADER = "vmware-api-session-id"  # also the name of the session cookie
+LEGACY = "/rest"  # where the legacy REST API is served
 USER_PASS = "com.vmware.vapi.std.security.user_pass"
 SESSION_ID = "com.vmware.vapi.std.security.session_id"
 
@@ -217,7 +218,8 @@ class Endpoint:
             named = params.get("~action")
             op = by_vapi_name.get(named) if named is not None else by_action.get(params.get("action"), plain)
             # The credential first, as the operation asks for it (an unknown operation: a session).
-            context = await self.authenticate(request, op or plain or ops[0], rest_credentials(request))
+            asks = op or next((o for o in ops if o.session_required), ops[0])
+            context = await self.authenticate(request, asks, rest_credentials(request))
             check_query(request.scope["query_string"])
             if op is None:
                 raise vapi_error("rest.action_unknown", request.method, str(named or params.get("action")))
@@ -301,8 +303,8 @@ def to_vapi(exc: Exception, request: Request) -> VapiError:
     if isinstance(exc, RouteMiss):
         if exc.status == 405:
             return vapi_error("rest.method_not_allowed", request.method)
-        if request.url.path.startswith("/rest"):
-            return vapi_error("rest.legacy_path_unknown", request.url.path.removeprefix("/rest"))
+        if is_legacy(request.url.path):
+            return vapi_error("rest.legacy_path_unknown", request.url.path.removeprefix(LEGACY))
         return vapi_error("rest.path_unknown", request.url.path)
     return vapi_error("internal", log_internal(request, exc))
 
@@ -316,6 +318,11 @@ def rest_error(error: VapiError) -> Response:
 def rest_answer(request: Request, exc: Exception) -> Response:
     """The ``Answer`` of ``/api`` routes: every failure as a vAPI error."""
     return rest_error(to_vapi(exc, request))
+
+
+def is_legacy(path: str) -> bool:
+    """Whether ``path`` is the legacy REST API's (``/rest``, ``/rest/...``)."""
+    return path == LEGACY or path.startswith(LEGACY + "/")
 
 
 def legacy_answer(request: Request, exc: Exception) -> Response:

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from localsphere.faces.http import json_response, status_phrase
-from localsphere.faces.vapi.dispatch import message_credentials, rest_credentials
+from localsphere.faces.vapi.dispatch import is_legacy, message_credentials, rest_credentials
 from localsphere.faces.vapi.errors import CHALLENGE, vapi_error
 from localsphere.faces.vapi.messages import CATALOGUE
 from localsphere.faces.vcenter import routes
@@ -26,7 +26,7 @@ def render(scope: Scope, status: int, body: bytes) -> Response:
     reason = f"status.{status}"
     error = vapi_error(reason) if reason in CATALOGUE else vapi_error("status.other", status_phrase(status))
     headers = {"www-authenticate": CHALLENGE} if status == 401 else None
-    if scope["path"].startswith("/rest/"):
+    if is_legacy(scope["path"]):
         return json_response(error.legacy_rest(), status, headers)
     if _json_rpc(scope):  # vCenter answers JSON-RPC errors in the answer, with HTTP 200
         answer = {"jsonrpc": "2.0", "id": _message(body).get("id"), "result": {"error": error.rpc()}}

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.routing import FaceRoute
-from localsphere.faces.vapi.dispatch import Endpoint, legacy_answer, rest_answer
+from localsphere.faces.vapi.dispatch import LEGACY, Endpoint, is_legacy, legacy_answer, rest_answer
 from localsphere.faces.vapi.operations import Operation
 from localsphere.faces.vcenter import authorization, inventory, session
 from localsphere.world import World
@@ -27,7 +27,7 @@ def routes(world: World, max_body: int) -> list[FaceRoute]:
     return [
         FaceRoute("/api", {"POST": endpoint.rpc}, rest_answer, anonymous=frozenset({"POST"})),
         *endpoint.rest_routes("/api"),
-        *endpoint.legacy_routes("/rest", legacy_path),
+        *endpoint.legacy_routes(LEGACY, legacy_path),
     ]
 
 
@@ -42,4 +42,4 @@ def legacy_path(op: Operation) -> str:
 
 def answer(request: Request, exc: Exception) -> Response:
     """The face's ``Answer``: a vAPI error, in the legacy shape under ``/rest``."""
-    return (legacy_answer if request.url.path.startswith("/rest/") else rest_answer)(request, exc)
+    return (legacy_answer if is_legacy(request.url.path) else rest_answer)(request, exc)
