@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from localsphere.world import identity, stamp
 from localsphere.world.access import ROOTS
-from localsphere.world.auth import Auth
+from localsphere.world.auth import SSO_POLICY, Auth, check_password
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, bounded_text
 from localsphere.world.identity import GROUP, SSO, USER, PrincipalView
@@ -103,7 +103,7 @@ class Accounts:
         bounded_text(name, "name", identity.NAME_LENGTH)
         if kind == USER and not spec.password:
             raise Invalid("password.missing", "A password is required", "password")
-        password_hash = self._auth.hash_password(spec.password) if spec.password else None
+        password_hash = self._hash(spec.password)
         with self._store.write(serial=True) as s:
             known = s.get(Domain, domain)
             if known is None or known.kind != SSO:
@@ -117,7 +117,7 @@ class Accounts:
             return self._account(s, row, family)
 
     def update(self, kind: str, family: str, principal_id: str, spec: AccountSpec) -> Account:
-        password_hash = self._auth.hash_password(spec.password) if spec.password else None
+        password_hash = self._hash(spec.password)
         with self._store.write(serial=True) as s:
             row = self._row(s, kind, principal_id)
             if password_hash is not None:
@@ -159,7 +159,14 @@ class Accounts:
         the new one held to the policy); the same password then signs in on every face."""
         with self._store.read() as s:
             login = self._row(s, USER, principal_id).login
-        self._auth.change_password(login, new, current)
+        self._auth.change_password(login, new, current, policy=SSO_POLICY)
+
+    def _hash(self, password: str | None) -> str | None:
+        """The hash of a new SSO password, which must keep the SSO policy (None: none given)."""
+        if not password:
+            return None
+        check_password(password, SSO_POLICY)
+        return self._auth.hash_password(password)
 
     def search(self, kind: str, family: str, domain: str, pattern: str, limit: int) -> list[Account]:
         """Users or groups of one SSO domain whose name matches ``pattern`` (any case; ``*``

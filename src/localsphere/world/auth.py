@@ -68,6 +68,19 @@ class PasswordPolicy:
 
 
 LOCAL_ACCOUNT_POLICY = PasswordPolicy()
+# vCenter Single Sign-On's default password policy (vSphere Authentication guide): 8 to 20
+# characters, upper and lower case, a digit, a special character, two letters, no character
+# more than three times in a row. The demo password keeps it.
+SSO_POLICY = PasswordPolicy(min_length=8, max_length=20, specials=string.punctuation)
+
+
+def check_password(password: str, policy: PasswordPolicy) -> None:
+    """Invalid ``password.policy`` (arguments: each rule broken) unless ``password`` keeps ``policy``."""
+    violations = policy.violations(password)
+    if violations:
+        raise Invalid(
+            "password.policy", "Password does not meet the policy: " + "; ".join(violations), *violations
+        )
 
 
 @dataclass(frozen=True)
@@ -284,11 +297,16 @@ class Auth:
         self.change_password(LOCAL_ACCOUNT, new_password, old_password, enable=True)
 
     def change_password(
-        self, login: str, new_password: str, old_password: str | None, enable: bool = False
+        self,
+        login: str,
+        new_password: str,
+        old_password: str | None,
+        enable: bool = False,
+        policy: PasswordPolicy = LOCAL_ACCOUNT_POLICY,
     ) -> None:
         """Replace a principal's password: the old one is checked first when it has one (a wrong
         one is not a failed sign-in: the caller is signed in already), the new one must keep
-        ``LOCAL_ACCOUNT_POLICY``; the account is unlocked, and enabled when ``enable``. Invalid
+        ``policy``; the account is unlocked, and enabled when ``enable``. Invalid
         ``password.missing``, ``password.old_missing``, ``password.old_wrong`` (also when the
         password changed meanwhile), ``password.policy``; NotFound when ``login`` names none."""
         if not isinstance(new_password, str) or not new_password:
@@ -300,11 +318,7 @@ class Auth:
                 raise Invalid("password.old_missing", "Old password is required", "oldPassword")
             if not self._verify(current, old_password):
                 raise Invalid("password.old_wrong", "Old password is incorrect", "oldPassword")
-        violations = LOCAL_ACCOUNT_POLICY.violations(new_password)
-        if violations:
-            raise Invalid(
-                "password.policy", "Password does not meet the policy: " + "; ".join(violations), *violations
-            )
+        check_password(new_password, policy)
         new_hash = self.hash_password(new_password)
         with self._store.write() as s:
             row = self._row(s, login, for_update=True)

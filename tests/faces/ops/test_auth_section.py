@@ -92,6 +92,21 @@ def test_acquire_reads_auth_source_as_clients_send_it(server, source):
         assert_ops_error(c.post(ACQUIRE, json={**body, "authSource": "Imported LDAP Server"}), 401)
 
 
+@pytest.mark.parametrize(
+    "weak", ["x", "password", "Sh0rt!", "NoDigits!here", "Aaaa1111!!!!b", "Far2Long!" * 3]
+)
+def test_a_new_password_keeps_the_sso_policy(ops, server, weak):
+    r = ops.post(f"{API}/auth/users", json={"username": "weakling", "password": weak})
+    assert_ops_error(r, 400)
+    assert "policy" in r.json()["message"]
+    assert ops_acquire(server, "weakling", weak).status_code == 401  # nobody was made
+    strong = {"username": "strong", "password": "Str0ng!Pass", "roleNames": ["ReadOnly"]}
+    made = ops.post(f"{API}/auth/users", json=strong).json()
+    r = ops.put(f"{API}/auth/users", json={"id": made["id"], "username": "strong", "password": weak})
+    assert_ops_error(r, 400)
+    assert ops_acquire(server, "strong", "Str0ng!Pass").status_code == 200  # the old one still works
+
+
 def test_a_user_made_here_signs_in_on_every_face(ops, server):
     groups = {g["name"]: g["id"] for g in ops.get(f"{API}/auth/usergroups").json()["userGroups"]}
     spec = {
