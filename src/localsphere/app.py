@@ -64,7 +64,7 @@ def build_app(
         "/api": vcenter_hooks,
         "/rest": vcenter_hooks,
         **dict.fromkeys(ops.PREFIXES, ops_hooks),
-        "/csp": ops_hooks,
+        "/csp": ops_gateway.hooks(),
         vra.PREFIX: vra_faults.hooks(world),
         **dict.fromkeys(vcd.PREFIXES, vcd_hooks),
     }

@@ -134,6 +134,8 @@ def test_too_many_fields_and_other_methods_get_the_gateways_body(server):
         assert "At most 20" in gateway_error(c.post(AUTHORIZE, content=many, headers=FORM))["message"]
         assert "At most 20" in gateway_error(c.post(f"{AUTHORIZE}?{many}"))["message"]
         assert gateway_error(c.get(AUTHORIZE), 405)["message"] == "Request method is not supported"
+        for path in ("/csp/gateway/am/api/nope", f"{AUTHORIZE}/", "/csp"):  # no such operation: its 404 too
+            assert gateway_error(c.post(path), 404)["message"] == "The requested resource could not be found"
 
 
 def test_api_tokens_need_the_admin_credential_and_a_known_user(server):

@@ -23,10 +23,12 @@ from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
-from localsphere.faces.http import Runner, json_response, read_body
+from localsphere.faces.http import Runner, json_response, read_body, status_phrase
 from localsphere.faces.routing import FaceRoute, Routes, answers, status_answers
-from localsphere.world import World
+from localsphere.runtime.hooks import FaceHooks
+from localsphere.world import World, faults
 from localsphere.world.access import OPS
 from localsphere.world.errors import Forbidden, Invalid, NotFound, Unauthenticated
 
@@ -147,3 +149,14 @@ def routes(world: World, max_body: int) -> list[FaceRoute]:
     table: Routes[None] = Routes(answer)
     table.anonymous("POST", AUTHORIZE, authorized)
     return table.build()
+
+
+def hooks() -> FaceHooks:
+    """The gateway's part in fault injection and the path no route serves under ``/csp``: its own
+    ``CspErrorResponse`` for every status (it is Operations' in fault rules: the clients that call
+    it are Operations'). Nobody is named by a request: its credential is the API token it sends."""
+
+    def render(scope: Scope, status: int, _body: bytes) -> Response:
+        return error_body(Request(scope), status, status_phrase(status))
+
+    return FaceHooks(faults.OPERATIONS, render, answer, lambda _scope, _body: None)
