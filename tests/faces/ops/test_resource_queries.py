@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from helpers import DEMO_VMS, assert_ops_error
+from helpers import DEMO_VMS, assert_ops_error, vcenter_session
 
 API = "/suite-api/api"
 QUERY = f"{API}/resources/query"
@@ -142,3 +142,44 @@ def test_latest_properties(ops):
     assert len(contents["config|name"]["timestamps"]) == 1
     empty = ops.post(f"{API}/resources/properties/latest/query", json={"resourceIds": ids})
     assert_ops_error(empty, 400)
+
+
+def test_a_resource_s_properties(ops, server):
+    vms = query(ops, {"resourceKind": ["VirtualMachine"]})["resourceList"]
+    first, second = vms[0]["identifier"], vms[1]["identifier"]
+    one = ops.get(f"{API}/resources/{first}/properties").json()
+    assert one["resourceId"] == first
+    values = {p["name"]: p["value"] for p in one["property"]}
+    assert values["config|name"] == vms[0]["resourceKey"]["name"]
+    with server.client(headers={"vmware-api-session-id": vcenter_session(server)}) as vc:
+        (vm,) = vc.get("/api/vcenter/vm", params={"names": values["config|name"]}).json()
+        guest = vc.get(f"/api/vcenter/vm/{vm['vm']}").json()["guest_OS"]
+    assert (
+        values["config|guestFullName"] != guest and "(64-bit)" in values["config|guestFullName"]
+    )  # its name
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert_ops_error(ops.get(f"{API}/resources/{missing}/properties"), 404)
+    many = ops.get(
+        f"{API}/resources/properties",
+        params=[("resourceId", first), ("resourceId", second), ("resourceId", missing)],
+    )
+    assert [r["resourceId"] for r in many.json()["resourcePropertiesList"]] == [first, second]
+    assert_ops_error(ops.get(f"{API}/resources/properties"), 400)
+    xml = ops.get(f"{API}/resources/{first}/properties", headers={"Accept": "application/xml"})
+    root = ET.fromstring(xml.content)
+    assert root.tag == f"{{{NS['ops']}}}resource-property" and root.get("resourceId") == first
+    assert root.find("ops:property[@name='config|name']", NS).text == values["config|name"]
+
+
+def test_a_condition_on_the_guest_s_full_name(ops):
+    condition = {"key": "config|guestFullName", "operator": "CONTAINS", "stringValue": "Red Hat"}
+    found = query(
+        ops, {"resourceKind": ["VirtualMachine"], "propertyConditions": {"conditions": [condition]}}
+    )
+    assert found["resourceList"]
+    for resource in found["resourceList"]:
+        values = {
+            p["name"]: p["value"]
+            for p in ops.get(f"{API}/resources/{resource['identifier']}/properties").json()["property"]
+        }
+        assert "Red Hat" in values["config|guestFullName"]

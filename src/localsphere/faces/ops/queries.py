@@ -20,7 +20,7 @@ from starlette.responses import Response
 from localsphere.faces.http import Runner
 from localsphere.faces.ops import resources as res
 from localsphere.faces.ops.wire import OpsError, page_body, paging, read_document, reply
-from localsphere.world import World
+from localsphere.world import World, vm_guest
 from localsphere.world import inventory as inv
 from localsphere.world.access import Caller
 from localsphere.world.errors import NotFound
@@ -33,7 +33,7 @@ MAX_IDS = 10_000  # resource ids in one query
 # property key -> the world value a condition on it compares
 PROPERTY_VALUES = {
     "config|name": "name",
-    "config|guestFullName": "subtype",
+    "config|guestFullName": "guest_full_name",
     "config|hardware|numCpu": "cpu_count",
     "config|hardware|memoryKB": "memory_kib",
     "summary|runtime|powerState": "power_state",
@@ -178,7 +178,7 @@ def property_values(o: ObjectView, names: dict[str, str]) -> dict[str, str]:
     of its host and cluster, by managed-object id."""
     values = {
         "config|name": o.name,
-        "config|guestFullName": o.subtype or "",
+        "config|guestFullName": vm_guest.full_name(o.subtype) if o.subtype else "",
         "config|hardware|numCpu": str(o.cpu_count or 0),
         "config|hardware|memoryKB": str((o.memory_mib or 0) * 1024),
         "summary|runtime|powerState": POWER.get(o.power_state or "", ""),
@@ -234,12 +234,7 @@ class Queries:
                 o = self._known(rid)
                 if o is None:
                     continue
-                names = {
-                    m: self.world.inventory.get(k, m).name
-                    for k, m in ((inv.HOST, o.host), (inv.CLUSTER, o.cluster))
-                    if m
-                }
-                values = property_values(o, names)
+                values = self._values(o)
                 contents = [
                     {"statKey": k, "timestamps": [now], "values": [values[k]]}
                     for k in dict.fromkeys(keys)
@@ -249,6 +244,46 @@ class Queries:
             return found
 
         return reply(request, "resources-property-contents", {"values": await self.runner.read(read)})
+
+    async def properties(self, request: Request, _caller: Caller) -> Response:
+        """``GET /api/resources/{id}/properties``: a ``resource-property``, the resource's
+        properties and their current values; 404 for a resource that does not exist."""
+        rid = request.path_params["id"]
+        found = await self.runner.read(self._properties, [rid])
+        if not found:
+            raise OpsError(404, f"Resource {rid} not found")
+        return reply(request, "resource-property", found[0])
+
+    async def properties_of_many(self, request: Request, _caller: Caller) -> Response:
+        """``GET /api/resources/properties?resourceId=...``: ``resource-properties``, those of the
+        resources that exist (at most ``MAX_IDS``)."""
+        ids = request.query_params.getlist("resourceId")
+        if not ids:
+            raise OpsError(400, "resourceId is required")
+        if len(ids) > MAX_IDS:
+            raise OpsError(400, f"At most {MAX_IDS} resource ids are accepted")
+        found = await self.runner.read(self._properties, ids)
+        return reply(request, "resource-properties", {"resourcePropertiesList": found})
+
+    def _properties(self, ids: list[str]) -> list[dict[str, Any]]:
+        found = []
+        for rid in dict.fromkeys(ids):
+            o = self._known(rid)
+            if o is not None:
+                values = self._values(o)
+                found.append(
+                    {"resourceId": rid, "property": [{"name": k, "value": v} for k, v in values.items()]}
+                )
+        return found
+
+    def _values(self, o: ObjectView) -> dict[str, str]:
+        """``property_values`` of ``o``, with the names of its host and cluster read."""
+        names = {
+            m: self.world.inventory.get(k, m).name
+            for k, m in ((inv.HOST, o.host), (inv.CLUSTER, o.cluster))
+            if m
+        }
+        return property_values(o, names)
 
     def _known(self, rid: str) -> ObjectView | None:
         try:

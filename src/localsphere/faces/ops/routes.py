@@ -445,6 +445,7 @@ def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: L
         (delete, "/api/auth/usergroups/{groupId}/permissions/{roleName}", auth.unassign_permission, users),
     ):
         table.add(method, path, handler, privilege)
+    queries = Queries(world, face.runner, max_body)
     for method, path, handler in (
         (get, "/api/versions/current", face.version),
         (get, "/api/adapterkinds", face.adapter_kinds),
@@ -462,7 +463,9 @@ def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: L
         (post, "/api/resources/stats/query", face.stats),
         (get, "/api/resources/stats/latest", face.stats),
         (post, "/api/resources/stats/latest/query", face.stats),
+        (get, "/api/resources/properties", queries.properties_of_many),  # before {id}: routes match in order
         (get, "/api/resources/{id}", face.resource),
+        (get, "/api/resources/{id}/properties", queries.properties),
         (get, "/api/resources/{id}/relationships", face.relationships),
         (get, "/api/resources/{id}/relationships/{relation}", face.relationships),
         (get, "/api/resources/{id}/statkeys", face.stat_keys),
@@ -471,7 +474,6 @@ def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: L
         (get, "/api/resources/{id}/stats/latest", face.stats),
     ):
         table.add(method, path, handler, VIEW)
-    queries = Queries(world, face.runner, max_body)
     table.add(post, "/api/resources/query", queries.resources, VIEW)
     table.add(post, "/api/resources/properties/latest/query", queries.latest_properties, VIEW)
     table.add(post, "/api/resources/stats", face.push_stats, MANAGE)

@@ -179,6 +179,7 @@ TYPES: dict[str, dict[str, Field]] = {
     "resources": {**_PAGED, "resourceList": many("resource", "resource")},
     "resource-relation": {**_PAGED, "resourceList": many("resource", "resource")},
     "resource-property": {"resourceId": attr(), "property": many("name-value", "property")},
+    "resource-properties": {"resourcePropertiesList": many("resource-property", "resource-property")},
     "stats-of-resources": {"values": many("stats-of-resource", "stats-of-resource")},
     "stat-keys": {"stat-key": many("stat-key")},
     "resource-kind-attributes": {
