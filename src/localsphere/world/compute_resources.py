@@ -441,7 +441,11 @@ def _verify(spec: HostSpec, thumbprint: str) -> None:
     if spec.verification == "THUMBPRINT":
         if spec.thumbprint is None or not THUMBPRINT.fullmatch(spec.thumbprint):
             raise Invalid(
-                "host.thumbprint", "The SSL thumbprint is not a SHA-1 thumbprint", str(spec.thumbprint)
+                "host.thumbprint",
+                "The SSL thumbprint is not a SHA-1 thumbprint"
+                if spec.thumbprint
+                else "An SSL thumbprint is required",
+                *([spec.thumbprint] if spec.thumbprint else []),
             )
         if spec.thumbprint.upper() != thumbprint:
             raise Invalid(

@@ -165,9 +165,12 @@ def _gib(n: int | None) -> float:
 
 
 def badge_scores(o: ObjectView) -> tuple[float, float, float]:
-    """Health, risk and efficiency: an object without data (a VM that is not powered on collects
-    nothing) is unknown, -1; everything else is green: 100, 0 and 100."""
-    if o.kind == inv.VM and o.power_state != inv.POWERED_ON:
+    """Health, risk and efficiency: an object without data (a VM that is not powered on, a host
+    vCenter is not connected to: they report nothing) is unknown, -1; everything else is green:
+    100, 0 and 100."""
+    if (o.kind == inv.VM and o.power_state != inv.POWERED_ON) or (
+        o.kind == inv.HOST and o.subtype not in (None, "CONNECTED")
+    ):
         return -1.0, -1.0, -1.0
     return 100.0, 0.0, 100.0
 

@@ -25,6 +25,21 @@ def ops_count(server, kind):
         ]
 
 
+def ops_host(server, name):
+    """A host as Operations shows it: its health and collection status."""
+    token = ops_acquire(server).json()["token"]
+    headers = {"Authorization": f"OpsToken {token}", "Accept": "application/json"}
+    with server.client(headers=headers) as c:
+        (found,) = c.get(
+            "/suite-api/api/resources", params={"resourceKind": "HostSystem", "name": name}
+        ).json()["resourceList"]
+        badge = c.get(
+            f"/suite-api/api/resources/{found['identifier']}/stats/latest", params={"statKey": "badge|health"}
+        )
+    status = found["resourceStatusStates"][0]["resourceStatus"]
+    return found["resourceHealth"], status
+
+
 def root_pool(vc):
     cluster = vc.get(f"{API}/cluster").json()[0]["cluster"]
     return vc.get(f"{API}/cluster/{cluster}").json()["resource_pool"]
@@ -229,7 +244,9 @@ def test_standalone_host(server, vc):
     assert vc.post(f"{API}/host/{host}/disconnect").status_code == 204
     assert_vapi_error(vc.post(f"{API}/host/{host}/disconnect"), 400, "ALREADY_IN_DESIRED_STATE")
     assert vc.get(f"{API}/host", params={"hosts": host}).json()[0]["connection_state"] == "DISCONNECTED"
+    assert ops_host(server, spec["hostname"]) == ("GREY", "NO_DATA_RECEIVING")  # it reports nothing
     assert vc.post(f"{API}/host/{host}/connect").status_code == 204
+    assert ops_host(server, spec["hostname"]) == ("GREEN", "DATA_RECEIVING")
     clustered = vc.get(f"{API}/host", params={"standalone": "false"}).json()[0]["host"]
     assert vc.delete(f"{API}/host/{clustered}").status_code == 400  # the product's RESOURCE_IN_USE
     assert vc.delete(f"{API}/host/{host}").status_code == 204

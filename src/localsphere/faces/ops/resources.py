@@ -139,10 +139,18 @@ def kind_of(o: ObjectView) -> str:
 
 
 def health(o: ObjectView) -> tuple[str, float]:
-    """A powered-off VM collects nothing, so Operations shows it grey; everything else is healthy.
-    The score is the world's ``badge|health``."""
+    """A powered-off VM, or a disconnected host, collects nothing, so Operations shows it grey;
+    everything else is healthy. The score is the world's ``badge|health``."""
     score = badge_scores(o)[0]
     return ("GREY" if score < 0 else "GREEN"), score
+
+
+def status(o: ObjectView, color: str) -> str:
+    """How the adapter collects it: data coming in, or none (a disconnected host sends none; a
+    powered-off VM is watched through its host)."""
+    if color != "GREY":
+        return "DATA_RECEIVING"
+    return "NO_DATA_RECEIVING" if o.kind == inv.HOST else "NO_PARENT_MONITORING"
 
 
 def resource(o: ObjectView, vcenter: str) -> dict[str, Any]:
@@ -171,7 +179,7 @@ def resource(o: ObjectView, vcenter: str) -> dict[str, Any]:
             {
                 "adapterInstanceId": vcenter,
                 "resourceState": "STARTED",
-                "resourceStatus": "DATA_RECEIVING" if color != "GREY" else "NO_PARENT_MONITORING",
+                "resourceStatus": status(o, color),
                 "statusMessage": "",
             }
         ],
