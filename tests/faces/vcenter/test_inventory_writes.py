@@ -33,9 +33,6 @@ def ops_host(server, name):
         (found,) = c.get(
             "/suite-api/api/resources", params={"resourceKind": "HostSystem", "name": name}
         ).json()["resourceList"]
-        badge = c.get(
-            f"/suite-api/api/resources/{found['identifier']}/stats/latest", params={"statKey": "badge|health"}
-        )
     status = found["resourceStatusStates"][0]["resourceStatus"]
     return found["resourceHealth"], status
 
