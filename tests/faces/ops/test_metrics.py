@@ -165,3 +165,41 @@ def test_vms_made_on_vcenter_are_resources_with_metrics_from_birth(server, ops):
         assert vc.post(f"/api/vcenter/vm/{vm}/power?action=stop").status_code == 204
         assert vc.delete(f"/api/vcenter/vm/{vm}").status_code == 204
     assert_ops_error(ops.get(f"{API}/resources/{made['identifier']}"), 404)
+
+
+def test_dynamic_thresholds_band_each_sample(ops):
+    host = resources(ops, "HostSystem")[0]["identifier"]
+    key = "cpu|usagemhz_average"
+    body = {"resourceIds": [host], "statKeys": [key], "showSmooth": True, "smoothFactor": 2}
+    r = ops.post("/suite-api/api/resources/stats/dt/query", json=body)
+    assert r.status_code == 200, r.text
+    (resource,) = r.json()["values"]
+    (stat,) = resource["stat-list"]["stat"]
+    _, plain = series(ops, host, key)
+    assert stat["statKey"]["key"] == key and stat["data"] == plain["data"]  # the same day of samples
+    assert stat["dtTimestamps"] == stat["timestamps"] and len(stat["timestamps"]) > 12
+    low, high, data = stat["minThresholdData"], stat["maxThresholdData"], stat["data"]
+    assert all(0 <= lo <= hi for lo, hi in zip(low, high, strict=True))
+    inside = sum(lo <= d <= hi for lo, d, hi in zip(low, data, high, strict=True))
+    assert inside > 0.8 * len(data)  # the band is what is normal: most samples lie in it
+    assert any(hi > lo for lo, hi in zip(low, high, strict=True))
+    smooth = stat["smoothValues"]
+    assert len(smooth) == len(data) and max(smooth) <= max(data) and min(smooth) >= min(data)
+    without = ops.post("/suite-api/api/resources/stats/dt/query", json={**body, "showSmooth": False}).json()
+    assert "smoothValues" not in without["values"][0]["stat-list"]["stat"][0]
+    xml = ops.post(
+        "/suite-api/api/resources/stats/dt/query", json=body, headers={"Accept": "application/xml"}
+    )
+    assert xml.status_code == 200 and b"maxThresholdData" in xml.content
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"statKeys": ["cpu|usage_average"]},
+        {"resourceIds": ["x"]},
+        {"resourceIds": ["x"], "statKeys": ["k"], "smoothFactor": -1},
+    ],
+)
+def test_dynamic_thresholds_need_resources_and_keys(ops, body):
+    assert_ops_error(ops.post("/suite-api/api/resources/stats/dt/query", json=body), 400)

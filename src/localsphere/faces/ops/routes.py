@@ -24,6 +24,7 @@ from localsphere.faces.ops import xml
 from localsphere.faces.ops.auth import AuthSection
 from localsphere.faces.ops.queries import Queries
 from localsphere.faces.ops.stats import QueryError, StatQuery, listed, pushed_stats, stats_of_resources
+from localsphere.faces.ops.thresholds import with_thresholds
 from localsphere.faces.ops.wire import (
     DEFAULT_PAGE_SIZE,
     OpsError,
@@ -263,24 +264,47 @@ class OpsFace:
         ids = [one] if one else query.resource_ids
         if not ids:
             raise OpsError(400, "resourceId is required")
-
-        def read() -> list[tuple[str, list[dict[str, Any]]]]:
-            found = []
-            for rid in dict.fromkeys(ids):
-                try:
-                    o = self._object(rid)
-                except OpsError:
-                    if one:
-                        raise
-                    continue
-                series = self.world.metrics.series(o, query.keys, query.begin, query.end, query.latest)
-                found.append((rid, [query.shape(s) for s in series]))
-            if not found:
-                raise OpsError(404, "None of the resources could be found")
-            return found
-
-        found = await self.runner.read(read)
+        found = await self.runner.read(self._stats, ids, query, one is not None)
         return reply(request, "stats-of-resources", stats_of_resources(found))
+
+    async def dynamic_thresholds(self, request: Request, _caller: Caller) -> Response:
+        """``POST /api/resources/stats/dt/query`` (a ``dt-stat-query``): the raw samples of
+        ``statKeys`` of ``resourceIds`` (the last 24 hours unless ``begin``/``end`` say), each with
+        its dynamic thresholds and, with ``showSmooth``, smoothed by ``smoothFactor``."""
+        body = await read_document(request, self.max_body, "dt-stat-query")
+        if not isinstance(body, dict):
+            raise OpsError(400, "The body must be a dt-stat-query object")
+        names = {"resourceId": "resourceIds", "statKey": "statKeys"}
+        try:
+            query = StatQuery.parse(lambda name: listed(body.get(names.get(name, name))), False)
+        except QueryError as exc:
+            raise OpsError(400, str(exc)) from None
+        if not query.resource_ids or not query.keys:
+            raise OpsError(400, "At least one resource id and one stat key are required")
+        factor = body.get("smoothFactor", 1.0)
+        if isinstance(factor, bool) or not isinstance(factor, int | float) or not 0 < factor <= 1e6:
+            raise OpsError(400, "smoothFactor must be a positive number")
+        smoothing = float(factor) if body.get("showSmooth") is True else None
+        found = await self.runner.read(self._stats, query.resource_ids, query, False)
+        shaped = [(rid, [with_thresholds(stat, smoothing) for stat in stats]) for rid, stats in found]
+        return reply(request, "stats-of-resources", stats_of_resources(shaped))
+
+    def _stats(self, ids: list[str], query: StatQuery, one: bool) -> list[tuple[str, list[dict[str, Any]]]]:
+        """Each resource's stats the query asks for; a resource that does not exist is skipped,
+        unless ``one`` names it (404), and 404 when none exists."""
+        found = []
+        for rid in dict.fromkeys(ids):
+            try:
+                o = self._object(rid)
+            except OpsError:
+                if one:
+                    raise
+                continue
+            series = self.world.metrics.series(o, query.keys, query.begin, query.end, query.latest)
+            found.append((rid, [query.shape(s) for s in series]))
+        if not found:
+            raise OpsError(404, "None of the resources could be found")
+        return found
 
     async def push_stats(self, request: Request, _caller: Caller) -> Response:
         """``POST /api/resources/{id}/stats`` (``stat-contents``) and ``POST /api/resources/stats``
@@ -463,6 +487,7 @@ def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: L
         (post, "/api/resources/stats/query", face.stats),
         (get, "/api/resources/stats/latest", face.stats),
         (post, "/api/resources/stats/latest/query", face.stats),
+        (post, "/api/resources/stats/dt/query", face.dynamic_thresholds),
         (get, "/api/resources/properties", queries.properties_of_many),  # before {id}: routes match in order
         (get, "/api/resources/{id}", face.resource),
         (get, "/api/resources/{id}/properties", queries.properties),

@@ -265,6 +265,14 @@ TYPES: dict[str, dict[str, Field]] = {
         "currentOnly": one("bool"),
         "wrapStatValues": one("bool"),
     },
+    "dt-stat-query": {
+        "resourceIds": tokens(),
+        "statKeys": tokens(),
+        "begin": one("int"),
+        "end": one("int"),
+        "showSmooth": one("bool"),
+        "smoothFactor": one("float"),
+    },
     "latest-stat-query": {
         "resourceId": tokens(),
         "statKey": tokens(),
