@@ -94,6 +94,11 @@ def boot(details: dict[str, Any]) -> dict[str, Any]:
     return {**BOOT_DEFAULTS, **details.get("boot", {})}
 
 
+def boot_devices(o: ObjectView) -> list[dict[str, Any]]:
+    """The VM's boot order: entries of ``type`` with their ``nic`` or ``disks`` (empty: the default)."""
+    return list(o.details.get("boot_devices", []))
+
+
 def hardware(details: dict[str, Any]) -> dict[str, Any]:
     return {**HARDWARE_DEFAULTS, **details.get("hardware", {})}
 
@@ -407,6 +412,7 @@ class VmHardware:
             if disk["type"] == "IDE" and row.power_state == POWERED_ON:
                 _not_while(row, "remove an IDE disk")
             details["disks"] = [d for d in present if d["key"] != key]
+            _forget_boot_device(details, "disks", key)
 
         self._change(moid, edit)
 
@@ -495,6 +501,37 @@ class VmHardware:
             present = details.get("nics", [])
             device(present, key, "nic", moid)
             details["nics"] = [n for n in present if n["key"] != key]
+            _forget_boot_device(details, "nic", key)
+
+        self._change(moid, edit)
+
+    def set_boot_devices(self, moid: str, entries: list[dict[str, Any]]) -> None:
+        """The ordered devices the VM boots from (``type`` CDROM, DISK with ``disks``, ETHERNET
+        with ``nic``, FLOPPY; none: the default order). Invalid for a type twice (ETHERNET may
+        repeat) or a DISK or ETHERNET entry without its devices; NotFound for a device the VM
+        lacks (``Boot.Device.set``)."""
+
+        def edit(row: ManagedObject, details: dict[str, Any]) -> None:
+            seen: set[str] = set()
+            for entry in entries:
+                kind = entry["type"]
+                if kind in seen and kind != "ETHERNET":
+                    raise Invalid(
+                        "vm.boot.device.repeated", f"{kind} may appear only once in the boot order", kind
+                    )
+                seen.add(kind)
+                if kind == "ETHERNET":
+                    if not entry.get("nic"):
+                        raise Invalid("vm.boot.device.nic", "An ETHERNET boot entry names its nic", "nic")
+                    device(details.get("nics", []), entry["nic"], "nic", moid)
+                if kind == "DISK":
+                    if not entry.get("disks"):
+                        raise Invalid("vm.boot.device.disks", "A DISK boot entry names its disks", "disks")
+                    for key in entry["disks"]:
+                        device(disks(details), key, "disk", moid)
+            details["boot_devices"] = [
+                {"type": e["type"], "nic": e.get("nic"), "disks": e.get("disks")} for e in entries
+            ]
 
         self._change(moid, edit)
 
@@ -642,6 +679,20 @@ def _next_key(present: list[dict[str, Any]], first: int) -> str:
 
 def generated_mac() -> str:
     return "00:50:56:" + ":".join(f"{b:02x}" for b in uuid.uuid4().bytes[:3])
+
+
+def _forget_boot_device(details: dict[str, Any], field: str, key: str) -> None:
+    """A removed disk or NIC leaves the boot order (an entry left with no disks goes too)."""
+    kept = []
+    for entry in details.get("boot_devices", []):
+        if field == "nic" and entry.get("nic") == key:
+            continue
+        if field == "disks" and key in (entry.get("disks") or []):
+            entry = {**entry, "disks": [d for d in entry["disks"] if d != key]}
+            if not entry["disks"]:
+                continue
+        kept.append(entry)
+    details["boot_devices"] = kept
 
 
 def _session(row: ManagedObject) -> Session:

@@ -29,6 +29,7 @@ def test_a_vm_made_with_its_devices(vc):
         ],
         "nics": [{"type": "VMXNET3", "backing": {"type": "STANDARD_PORTGROUP", "network": network}}],
         "cdroms": [{"type": "IDE", "start_connected": False}],
+        "boot_devices": [{"type": "ETHERNET"}, {"type": "DISK"}],
     }
     r = vc.post(VM, json=spec)
     assert r.status_code == 201, r.text
@@ -49,6 +50,9 @@ def test_a_vm_made_with_its_devices(vc):
     assert {f[1:].split("]")[0] for f in files} <= names  # [datastore name] vm/file, as vSphere writes it
     assert [n["backing"]["network"] for n in info["nics"].values()] == [network]
     assert len(info["cdroms"]) == 1
+    ethernet, disk = info["boot_devices"]  # each NIC, then the disks, in the order the spec made them
+    assert ethernet == {"type": "ETHERNET", "nic": next(iter(info["nics"]))}
+    assert disk["type"] == "DISK" and sorted(disk["disks"]) == sorted(info["disks"])
     legacy = vc.get(f"/rest/vcenter/vm/{vm}/hardware/disk").json()["value"]
     assert len(legacy) == 2
 
@@ -73,6 +77,7 @@ def test_without_disks_a_vm_gets_one_blank_disk_and_no_nic(vc):
     "more",
     [
         {"floppies": [{"backing": {"type": "CLIENT_DEVICE"}}]},  # not simulated: refused, not ignored
+        {"boot_devices": [{"type": "CDROM"}, {"type": "CDROM"}]},  # a type twice
         {"nics": [{"backing": {"type": "STANDARD_PORTGROUP", "network": "network-999"}}]},  # no such network
         {"disks": [{"type": "SCSI", "scsi": {"bus": 0, "unit": 7}}]},  # the adapter's own unit
     ],

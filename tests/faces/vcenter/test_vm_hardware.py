@@ -64,6 +64,32 @@ def test_boot_and_hardware_version(vc):
     assert_vapi_error(vc.patch(f"{hw}/boot", json={"type": "UEFI"}), 400, "INVALID_ARGUMENT")
 
 
+def test_boot_order(vc):
+    vm = a_vm(vc, "POWERED_OFF")
+    order = f"{VM}/{vm}/hardware/boot/device"
+    assert vc.get(order).json() == []  # the default order
+    network = vc.get("/api/vcenter/network").json()[0]["network"]
+    nic = vc.post(
+        f"{VM}/{vm}/hardware/ethernet", json={"backing": {"type": "STANDARD_PORTGROUP", "network": network}}
+    ).json()
+    disk = vc.get(f"{VM}/{vm}/hardware/disk").json()[0]["disk"]
+    devices = [{"type": "CDROM"}, {"type": "DISK", "disks": [disk]}, {"type": "ETHERNET", "nic": nic}]
+    assert vc.put(order, json={"devices": devices}).status_code == 204
+    assert [d["type"] for d in vc.get(order).json()] == ["CDROM", "DISK", "ETHERNET"]
+    assert vc.get(f"{VM}/{vm}").json()["boot_devices"] == vc.get(order).json()
+    assert_vapi_error(
+        vc.put(order, json={"devices": [{"type": "CDROM"}, {"type": "CDROM"}]}), 400, "INVALID_ARGUMENT"
+    )
+    assert_vapi_error(
+        vc.put(order, json={"devices": [{"type": "ETHERNET", "nic": "4999"}]}), 404, "NOT_FOUND"
+    )
+    assert_vapi_error(vc.put(order, json={"devices": [{"type": "DISK"}]}), 400, "INVALID_ARGUMENT")
+    assert vc.delete(f"{VM}/{vm}/hardware/ethernet/{nic}").status_code == 204
+    assert [d["type"] for d in vc.get(order).json()] == ["CDROM", "DISK"]  # a removed NIC leaves the order
+    legacy = vc.get(f"/rest/vcenter/vm/{vm}/hardware/boot/device").json()["value"]
+    assert legacy == vc.get(order).json()
+
+
 def test_disks(vc):
     vm = a_vm(vc, "POWERED_OFF")
     disks = f"{VM}/{vm}/hardware/disk"

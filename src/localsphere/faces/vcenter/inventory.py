@@ -205,7 +205,6 @@ VM_INFO = Struct(
 )
 # Parts of a VM create spec the world does not simulate: refused when given, never ignored.
 UNSIMULATED_DEVICES = (
-    "boot_devices",
     "floppies",
     "parallel_ports",
     "serial_ports",
@@ -237,6 +236,7 @@ VM_CREATE = Struct(
         "disks": optional(list_of(hardware.DISK_CREATE)),
         "nics": optional(list_of(hardware.NIC_CREATE)),
         "cdroms": optional(list_of(hardware.CDROM_CREATE)),
+        "boot_devices": optional(list_of(hardware.BOOT_DEVICE_CREATE)),
         **dict.fromkeys(UNSIMULATED_DEVICES, optional(list_of(Type()))),
         "storage_policy": optional(Struct(f"{VMS}.storage_policy_spec", {"policy": STRING})),
     },
@@ -330,7 +330,7 @@ def operations(world: World) -> list[Operation]:
             spec["hardware_version"],
         )
         try:
-            hardware.furnish(world.vm_hardware, vm, spec)
+            hardware.furnish(world, vm, spec)
         except Exception:
             world.inventory.delete_vm(vm)
             raise

@@ -81,12 +81,11 @@ BOOT_INFO = _struct(
 )
 BOOT_UPDATE = _struct("boot.update_spec", **{k: optional(v) for k, v in _BOOT_FIELDS.items()})
 BOOT_CREATE = _struct("boot.create_spec", **{k: optional(v) for k, v in _BOOT_FIELDS.items()})
+BOOT_DEVICE_TYPE = Enum(("CDROM", "DISK", "ETHERNET", "FLOPPY"))
 BOOT_DEVICE = _struct(
-    "boot.device.entry",
-    type=Enum(("CDROM", "DISK", "ETHERNET", "FLOPPY")),
-    nic=optional(STRING),
-    disks=optional(list_of(STRING)),
+    "boot.device.entry", type=BOOT_DEVICE_TYPE, nic=optional(STRING), disks=optional(list_of(STRING))
 )
+BOOT_DEVICE_CREATE = _struct("boot.device.entry_create_spec", type=BOOT_DEVICE_TYPE)
 IDE_INFO = _struct("ide_address_info", primary=BOOLEAN, master=BOOLEAN)
 IDE_SPEC = _struct("ide_address_spec", primary=optional(BOOLEAN), master=optional(BOOLEAN))
 SCSI_INFO = _struct("scsi_address_info", bus=LONG, unit=LONG)
@@ -282,7 +281,7 @@ def devices(o: ObjectView) -> dict[str, Any]:
     return {
         "hardware": {**hw.hardware(d), "upgrade_error": None},
         "boot": hw.boot(d),
-        "boot_devices": d.get("boot_devices", []),
+        "boot_devices": hw.boot_devices(o),
         "cpu": hw.cpu(o),
         "memory": hw.memory(o),
         "disks": {x["key"]: disk_info(x) for x in hw.disks(d)},
@@ -324,9 +323,11 @@ def _add_cdrom(change: hw.VmHardware, vm: str, spec: dict[str, Any]) -> str:
     return change.add_cdrom(vm, spec["type"], _address(spec, spec["type"]), spec)
 
 
-def furnish(change: hw.VmHardware, vm: str, spec: dict[str, Any]) -> None:
+def furnish(world: World, vm: str, spec: dict[str, Any]) -> None:
     """What a VM create spec asks of a new VM's hardware beyond its size: CPU and memory options,
-    boot options, and its disks, Ethernet adapters and CD-ROM drives (``VM.CreateSpec``)."""
+    boot options, its disks, Ethernet adapters and CD-ROM drives, and its boot order
+    (``VM.CreateSpec``)."""
+    change = world.vm_hardware
     cpu, memory = spec["cpu"] or {}, spec["memory"] or {}
     if any(cpu.get(k) is not None for k in ("cores_per_socket", "hot_add_enabled", "hot_remove_enabled")):
         change.update_cpu(
@@ -342,6 +343,23 @@ def furnish(change: hw.VmHardware, vm: str, spec: dict[str, Any]) -> None:
         change.add_nic(vm, nic_settings(nic))
     for cdrom in spec["cdroms"] or []:
         _add_cdrom(change, vm, cdrom)
+    if spec["boot_devices"]:
+        o = world.inventory.get(inv.VM, vm)
+        change.set_boot_devices(vm, _boot_order(o, spec["boot_devices"]))
+
+
+def _boot_order(o: ObjectView, kinds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A create spec's boot device types as entries: ETHERNET is each NIC, DISK the disks, in the
+    order the spec made them (``Boot.Device.EntryCreateSpec``)."""
+    entries: list[dict[str, Any]] = []
+    for kind in (k["type"] for k in kinds):
+        if kind == "ETHERNET":
+            entries += [{"type": kind, "nic": n["key"]} for n in hw.nics(o)]
+        elif kind == "DISK":
+            entries.append({"type": kind, "disks": [d["key"] for d in hw.disks(o.details)]})
+        else:
+            entries.append({"type": kind})
+    return entries
 
 
 def nic_settings(spec: dict[str, Any]) -> dict[str, Any]:
@@ -522,6 +540,17 @@ def operations(world: World) -> list[Operation]:
             lambda g: change.update_boot(g["vm"], g["spec"]),
             "VirtualMachine.Config.Settings",
             body="spec",
+        ),
+        reading(f"{HW}.boot.device", f"{vm_path}/boot/device", list_of(BOOT_DEVICE), hw.boot_devices),
+        writing(
+            f"{HW}.boot.device",
+            "set",
+            "PUT",
+            f"{vm_path}/boot/device",
+            {"devices": list_of(BOOT_DEVICE)},
+            lambda g: change.set_boot_devices(g["vm"], g["devices"]),
+            "VirtualMachine.Config.Settings",
+            body="*",
         ),
         *device_family("disk", "disk", DISK_INFO, lambda o: hw.disks(o.details), disk_info),
         writing(
