@@ -66,15 +66,20 @@ def assert_ops_error(r, status, code=None):
     return body
 
 
+def vra_admin(c):
+    """The headers of a vRA token of the system administrator, signed in through client ``c``."""
+    admin = c.post(
+        "/identity/api/tokens",
+        json={"username": "administrator", "password": DEMO_PASSWORD, "tenant": "vsphere.local"},
+    ).json()["id"]
+    return {"Authorization": f"Bearer {admin}"}
+
+
 def link_directory(server, slapd, tenant, domain="lab.test"):
     """Through vRA, as the system administrator: make ``tenant`` (when it is not there yet) and
     link the test slapd to it as ``domain``; its users then sign in there (and to the vCD org)."""
     with server.client() as c:
-        admin = c.post(
-            "/identity/api/tokens",
-            json={"username": "administrator", "password": DEMO_PASSWORD, "tenant": "vsphere.local"},
-        ).json()["id"]
-        vra = {"Authorization": f"Bearer {admin}"}
+        vra = vra_admin(c)
         if c.get(f"/identity/api/tenants/{tenant}", headers=vra).status_code == 404:
             made = c.put(f"/identity/api/tenants/{tenant}", json={"id": tenant, "name": tenant}, headers=vra)
             assert made.status_code == 201, made.text

@@ -14,6 +14,7 @@ from localsphere.world.access import ROOTS, VCD, VRA, Access, Caller, Permission
 from localsphere.world.accounts import Accounts
 from localsphere.world.api_tokens import ApiTokens
 from localsphere.world.auth import Auth
+from localsphere.world.auth_sources import AuthSources
 from localsphere.world.authz_records import PrivilegeChecks, VtMappings
 from localsphere.world.business_groups import BusinessGroups
 from localsphere.world.catalogs import Catalogs
@@ -96,6 +97,10 @@ class World:
         self.identity_stores = IdentityStores(self.store, self.clock, Sealer(settings.data_dir))
         self.tenant_principals = TenantPrincipals(
             self.store, self.clock, self.state, self.auth, self.tenants, self.identity_stores
+        )
+        # Operations' LDAP and AD auth sources: the default tenant's identity stores
+        self.auth_sources = AuthSources(
+            self.store, self.identity_stores, self.tenant_principals, self.accounts
         )
         self.tenant_roles = TenantRoles(self.store, self.clock, self.tenant_principals)
         self.business_groups = BusinessGroups(self.store, self.clock, self.tenant_principals)

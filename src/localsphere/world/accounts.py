@@ -20,6 +20,7 @@ from localsphere.world.auth import SSO_POLICY, Auth, check_password
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, bounded_text
 from localsphere.world.identity import GROUP, SSO, USER, PrincipalView
+from localsphere.world.identity_stores import DIRECTORY
 from localsphere.world.schema import Assignment, Domain, Membership, Principal, Role, Token
 from localsphere.world.store import Store
 
@@ -68,12 +69,15 @@ class Accounts:
         names: Iterable[str] | None = None,
         roles: Iterable[str] | None = None,
     ) -> list[Account]:
-        """Users or groups of the SSO domains, by domain and name; ``names``: their names
-        (``name`` or ``name@domain``, any case), ``roles``: holding one of these roles."""
+        """Users or groups of the SSO domains, and those of linked directories imported with a
+        role of the family, by domain and name; ``names``: their names (``name`` or
+        ``name@domain``, any case), ``roles``: holding one of these roles."""
+        imported = select(Assignment.principal_id).where(Assignment.family == family)
         query = (
             select(Principal)
             .join(Domain, Domain.name == Principal.domain)
-            .where(Domain.kind == SSO, Principal.kind == kind)
+            .where(Principal.kind == kind)
+            .where((Domain.kind == SSO) | ((Domain.kind == DIRECTORY) & Principal.id.in_(imported)))
         )
         if ids is not None:
             query = query.where(Principal.id.in_(sorted(set(ids))))
@@ -93,7 +97,7 @@ class Accounts:
 
     def get(self, kind: str, family: str, principal_id: str) -> Account:
         with self._store.read() as s:
-            return self._account(s, self._row(s, kind, principal_id), family)
+            return self._account(s, self._row(s, kind, principal_id, imported=True), family)
 
     def create(self, kind: str, family: str, domain: str, name: str, spec: AccountSpec) -> Account:
         """A user (with a password) or a group in the SSO domain ``domain``. Conflict when the
@@ -129,7 +133,7 @@ class Accounts:
         """Remove accounts with their memberships, roles and tokens; all or nothing. ``keep``:
         the one that may not go (the caller's own)."""
         with self._store.write() as s:
-            rows = [self._row(s, kind, pid) for pid in dict.fromkeys(principal_ids)]
+            rows = [self._row(s, kind, pid, imported=True) for pid in dict.fromkeys(principal_ids)]
             for row in rows:
                 if row.id == keep:
                     raise Invalid("principal.self", "You cannot delete your own account", row.id)
@@ -146,12 +150,22 @@ class Accounts:
     def grant(self, kind: str, family: str, principal_id: str, role: str, held: bool) -> Account:
         """Give (``held``) or take one role at the family's root."""
         with self._store.write(serial=True) as s:
-            row = self._row(s, kind, principal_id)
+            row = self._row(s, kind, principal_id, imported=True)
             current = set(self._roles(s, row.id, family))
             if not held and role not in current:
                 raise NotFound("role.not_held", f"{row.name} does not hold the role {role}", role)
             wanted = current | {role} if held else current - {role}
             self._apply(s, row, family, AccountSpec(roles=tuple(sorted(wanted))))
+            return self._account(s, row, family)
+
+    def adopt(self, family: str, principal_id: str, roles: tuple[str, ...]) -> Account:
+        """Give a directory user (the row a linked store keeps of it) ``roles`` at the family's
+        root, besides those it holds: how Operations imports a user of an LDAP or AD source.
+        NotFound for no such user, Invalid for an unknown role."""
+        with self._store.write(serial=True) as s:
+            row = self._row(s, USER, principal_id, imported=True)
+            held = self._roles(s, row.id, family)
+            self._apply(s, row, family, AccountSpec(roles=tuple(sorted({*held, *roles}))))
             return self._account(s, row, family)
 
     def change_password(self, principal_id: str, current: str, new: str) -> None:
@@ -277,10 +291,13 @@ class Accounts:
         )
 
     @staticmethod
-    def _row(s: Session, kind: str, principal_id: str) -> Principal:
+    def _row(s: Session, kind: str, principal_id: str, imported: bool = False) -> Principal:
+        """An SSO domain's user or group; ``imported``: or a linked directory's (whose password is
+        the directory's, never set here). NotFound otherwise."""
         row = s.get(Principal, principal_id)
         domain = s.get(Domain, row.domain) if row is not None and row.domain else None
-        if row is None or row.kind != kind or domain is None or domain.kind != SSO:
+        kinds = (SSO, DIRECTORY) if imported else (SSO,)
+        if row is None or row.kind != kind or domain is None or domain.kind not in kinds:
             noun = "User" if kind == USER else "User group"
             raise NotFound("principal.not_found", f"{noun} {principal_id} not found", principal_id)
         return row

@@ -197,10 +197,10 @@ def test_privilege_groups_source_types_scopes_and_traversal_specs(ops):
     assert groups == [{"key": "Operations", "name": "Operations"}]
     assert ops.get(f"{API}/auth/privilegegroups", params={"key": "Nothing"}).json() == {"privilegeGroups": []}
     types = ops.get(f"{API}/auth/sourcetypes").json()["sourceTypes"]
-    assert [t["id"] for t in types] == ["LOCAL", "VC"]
+    assert [t["id"] for t in types] == ["LOCAL", "VC", "OPEN_LDAP", "ACTIVE_DIRECTORY"]
     local = ops.get(f"{API}/auth/sources").json()["sources"][0]
     assert ops.get(f"{API}/auth/sourcetypes/LOCAL").json() == types[0] == local["sourceType"]
-    assert_ops_error(ops.get(f"{API}/auth/sourcetypes/OPEN_LDAP"), 404)
+    assert_ops_error(ops.get(f"{API}/auth/sourcetypes/SSO_SAML"), 404)
     assert ops.get(f"{API}/auth/scopes").json() == {"scopesDetails": []}
     assert_ops_error(ops.get(f"{API}/auth/scopes/57922ca1-1bea-46c5-80d8-9f112b8805b0"), 404)
     specs = ops.get(f"{API}/auth/traversalspecs").json()["specs"]
@@ -216,7 +216,12 @@ def test_the_reads_in_xml(ops):
     root = ET.fromstring(ops.get(f"{API}/auth/privilegegroups", headers=accept).content)
     assert [g.get("key") for g in root.findall("ops:privilege-group", NS)] == ["Operations"]
     root = ET.fromstring(ops.get(f"{API}/auth/sourcetypes", headers=accept).content)
-    assert [t.get("id") for t in root.findall("ops:auth-sourcetype", NS)] == ["LOCAL", "VC"]
+    assert [t.get("id") for t in root.findall("ops:auth-sourcetype", NS)] == [
+        "LOCAL",
+        "VC",
+        "OPEN_LDAP",
+        "ACTIVE_DIRECTORY",
+    ]
     root = ET.fromstring(ops.get(f"{API}/auth/traversalspecs", headers=accept).content)
     specs = root.findall("ops:traversal-spec", NS)
     assert specs and specs[0].get("adapterInstanceAssociation") == "false"

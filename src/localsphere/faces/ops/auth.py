@@ -23,18 +23,34 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import Runner
+from localsphere.faces.ops.auth_sources import (
+    ACTIVE_DIRECTORY,
+    OPEN_LDAP,
+    SHOWN_TYPES,
+    properties,
+    source_properties,
+    source_type,
+    store_settings,
+)
 from localsphere.faces.ops.wire import OpsError, read_document, reply
 from localsphere.world import World
 from localsphere.world.access import OPS, Caller
 from localsphere.world.accounts import Account, AccountSpec
+from localsphere.world.directory import DirectoryGroup, DirectoryUser
 from localsphere.world.errors import NotFound
-from localsphere.world.identity import GROUP, SSO, USER
+from localsphere.world.identity import GROUP, SSO, USER, PrincipalView
+from localsphere.world.identity_stores import StoreView
 from localsphere.world.roles import RoleInfo
 
 DEFAULT_DOMAIN = "vsphere.local"  # the world's built-in SSO domain: Operations' local users
 LOCAL = "LOCAL"
 LOCAL_NAME = "Local Users"
-SOURCE_TYPES = {LOCAL: "Local users of VCF Operations", "VC": "vCenter single sign-on users"}
+SOURCE_TYPES = {
+    LOCAL: "Local users of VCF Operations",
+    "VC": "vCenter single sign-on users",
+    OPEN_LDAP: "Users of an OpenLDAP directory",
+    ACTIVE_DIRECTORY: "Users of an Active Directory domain",
+}
 MOST_FOUND = 25  # principals a search of an SSO source answers at most
 _NAMESPACE = uuid.UUID("6f1c1c5e-3c8e-4f7e-9d2a-0c0ffee0a115")  # of auth source ids
 # The traversal specification templates of the VMWARE adapter (its describe.xml's
@@ -121,6 +137,18 @@ def _found(account: Account) -> dict[str, Any]:
         if value is not None:
             body[key] = value
     return body
+
+
+def _entry(entry: DirectoryUser | DirectoryGroup) -> dict[str, Any]:
+    """A directory's user or group as a ``user-search-response`` or ``usergroup-search-response``."""
+    body: dict[str, Any] = {"name": entry.name}
+    shown = (
+        (("firstName", entry.first_name), ("lastName", entry.last_name), ("emailAddress", entry.email))
+        if isinstance(entry, DirectoryUser)
+        else (("description", entry.description),)
+    )
+    body.update((key, value) for key, value in shown if value is not None)
+    return {**body, "distinguishedName": entry.dn}
 
 
 def role_body(role: RoleInfo) -> dict[str, Any]:
@@ -212,51 +240,201 @@ class AuthSection:
         names = self.world.identity.domain_names(SSO)
         return sorted(names, key=lambda d: (d != DEFAULT_DOMAIN, d))
 
+    def _catalog(self) -> list[tuple[str, StoreView | None]]:
+        """Every source as (its domain, its directory): the SSO domains (the default one first, with
+        no directory), then the directories linked to the default tenant."""
+        directories = [(s.domain, s) for s in self.world.auth_sources.directories()]
+        return [*((d, None) for d in self._domains()), *directories]
+
     @staticmethod
-    def _source(domain: str) -> dict[str, Any]:
-        kind = LOCAL if domain == DEFAULT_DOMAIN else "VC"
+    def _source(domain: str, store: StoreView | None) -> dict[str, Any]:
+        """An ``auth-source``: an SSO domain (``LOCAL`` or ``VC``) or a linked directory."""
+        if store is not None:
+            kind, name, shown = SHOWN_TYPES[store.type], store.name, source_properties(store)
+        else:
+            kind = LOCAL if domain == DEFAULT_DOMAIN else "VC"
+            name, shown = (LOCAL_NAME if kind == LOCAL else domain), []
         return {
             "id": source_id(domain),
-            "name": LOCAL_NAME if kind == LOCAL else domain,
+            "name": name,
             "sourceType": sourcetype_body(kind),
-            "property": [],
+            "property": shown,
             "certificates": [],
         }
 
-    def domain_of_source(self, source: str | None) -> str | None:
-        """The SSO domain an ``authSource`` names (any case: ``LOCAL``, ``Local``, "Local Users",
-        a domain's name or a source id); None: none is named. OpsError 401 when it names none."""
-        if source is None or not source.strip():
-            return None
-        wanted = source.strip().lower()
-        for domain in self._domains():
+    def _named(self, wanted: str) -> tuple[str, StoreView | None] | None:
+        """The source ``wanted`` names (any case: its id, name or domain; ``LOCAL`` and "Local
+        Users" name the default SSO domain), or None."""
+        wanted = wanted.strip().lower()
+        for domain, store in self._catalog():
             names = {domain.lower(), source_id(domain)}
+            if store is not None:
+                names.add(store.name.lower())
             if domain == DEFAULT_DOMAIN:
                 names |= {LOCAL.lower(), LOCAL_NAME.lower()}
             if wanted in names:
-                return domain
-        raise OpsError(401, f"Unknown authentication source {source}")
+                return domain, store
+        return None
 
-    def login(self, name: str, source: str | None) -> str:
-        """The login of a user signing in as ``name`` from ``source`` (an ``authSource``, or
-        none: the local users): ``name@domain`` (a name that names its domain keeps it)."""
-        domain = self.domain_of_source(source) or DEFAULT_DOMAIN
-        return name if "@" in name or "\\" in name else f"{name}@{domain}"
+    def _existing(self, wanted: str) -> tuple[str, StoreView | None]:
+        found = self._named(wanted)
+        if found is None:
+            raise OpsError(404, f"Authentication source {wanted} not found")
+        return found
+
+    def _directory(self, wanted: str, doing: str) -> tuple[str, StoreView]:
+        """The directory source ``wanted`` names: 404 for none, 400 for an SSO domain's."""
+        domain, store = self._existing(wanted)
+        if store is None:
+            raise OpsError(400, f"The authentication source {wanted} is an SSO domain: it cannot be {doing}")
+        return domain, store
+
+    def sign_in(self, name: str, password: str, source: str | None) -> PrincipalView:
+        """Who signs in as ``name`` from ``source`` (an ``authSource``; none: the local users),
+        in a world thread: a directory's user by a bind as itself, an SSO user by its password.
+        A name that names its domain (``name@domain``, ``DOMAIN\\name``) signs in there.
+        Unauthenticated when refused; OpsError 401 for an unknown source."""
+        chosen = self._named(source) if source is not None and source.strip() else None
+        if source is not None and source.strip() and chosen is None:
+            raise OpsError(401, f"Unknown authentication source {source}")
+        if "@" in name or "\\" in name:
+            local, _, domain = name.rpartition("@") if "@" in name else name.partition("\\")[::-1]
+            named = next(
+                (c for c in self._catalog() if c[1] is not None and c[0].lower() == domain.lower()), None
+            )
+            if named is None:
+                return self.world.auth.sign_in(name, password=password, sso_only=True)
+            chosen, name = named, local
+        domain, store = chosen or (DEFAULT_DOMAIN, None)
+        if store is not None:
+            return self.world.auth_sources.sign_in(domain, name, password)
+        return self.world.auth.sign_in(f"{name}@{domain}", password=password, sso_only=True)
 
     async def sources(self, request: Request) -> Response:
         """``GET /api/auth/sources``, which the product answers signed in or not."""
-        found = await self.runner.read(self._domains)
-        return reply(request, "auth-sources", {"sources": [self._source(d) for d in found]})
+        found = await self.runner.read(self._catalog)
+        return reply(request, "auth-sources", {"sources": [self._source(*f) for f in found]})
 
     async def source(self, request: Request, _caller: Caller) -> Response:
-        wanted = request.path_params["sourceId"]
-        found = [d for d in await self.runner.read(self._domains) if wanted in (source_id(d), d)]
-        if not found:
-            raise OpsError(404, f"Authentication source {wanted} not found")
-        return reply(request, "auth-source", self._source(found[0]))
+        found = await self.runner.read(self._existing, request.path_params["sourceId"])
+        return reply(request, "auth-source", self._source(*found))
+
+    async def _settings(self, request: Request, root: str = "auth-source") -> tuple[dict[str, Any], str, str]:
+        """(body, name, sourceType) of an ``auth-source`` to add, change or test."""
+        body = await self._document(request, root)
+        name = (_text(body, "name") or "").strip()
+        if not name:
+            raise OpsError(400, "The auth source's name is required")
+        return body, name, source_type(body)
+
+    def _clash(self, name: str, domain: str | None) -> None:
+        other = self._named(name)
+        if other is not None and (domain is None or other[0].lower() != domain.lower()):
+            raise OpsError(400, f"An authentication source named {name} already exists")
+
+    async def create_source(self, request: Request, _caller: Caller) -> Response:
+        """``POST /api/auth/sources``: an OPEN_LDAP or ACTIVE_DIRECTORY source links its directory
+        to the default tenant as an identity store (201), once bound with its settings; 400 when
+        it cannot be (unreachable, wrong credentials, no such base DN), for a name or domain in
+        use, and for any other kind of source. A TLS server's certificate is checked against the
+        system's CAs, so no certificate comes back to be accepted (``certificates`` is empty)."""
+        body, name, kind = await self._settings(request)
+        domain, spec = store_settings(body, name, kind)
+
+        def link() -> StoreView:
+            self._clash(name, None)
+            return self.world.auth_sources.link(domain, spec, only_new=True)
+
+        store = await self.runner.call(link)
+        return reply(request, "auth-source", self._source(domain, store), 201)
+
+    async def update_source(self, request: Request, _caller: Caller) -> Response:
+        """``PUT`` and ``PATCH /api/auth/sources`` (the source ``id`` names): a directory source's
+        settings and name changed, bound anew first; without a password, the kept one binds. Its
+        domain stays (400 for another). The SSO domains' sources are not changed (400)."""
+        body, name, kind = await self._settings(request)
+        wanted = _text(body, "id")
+        if not wanted:
+            raise OpsError(400, "id is required")
+        new_domain, spec = store_settings(body, name, kind)
+
+        def change() -> tuple[str, StoreView]:
+            domain, _store = self._directory(wanted, "changed")
+            if properties(body).get("domain") and new_domain.lower() != domain.lower():
+                raise OpsError(400, f"The domain of authentication source {name} cannot be changed")
+            self._clash(name, domain)
+            return domain, self.world.auth_sources.link(domain, spec, only_new=False)
+
+        return reply(request, "auth-source", self._source(*(await self.runner.call(change))))
+
+    async def delete_source(self, request: Request, _caller: Caller) -> Response:
+        """``DELETE /api/auth/sources/{sourceId}``: a directory unlinked, with the users and groups
+        seen in it, their roles and their tokens (204); the SSO domains' sources stay (400)."""
+
+        def remove() -> None:
+            domain, _store = self._directory(request.path_params["sourceId"], "deleted")
+            self.world.auth_sources.unlink(domain)
+
+        await self.runner.call(remove)
+        return Response(status_code=204)
+
+    async def test_source(self, request: Request, _caller: Caller) -> Response:
+        """``POST`` and ``PATCH /api/auth/sources/test``: a directory source's settings tried (a
+        bind, both base DNs read) and nothing kept; 200 with the source as it would be, 400 with
+        what failed. With the ``id`` of a directory source and no password, its own binds."""
+        body, name, kind = await self._settings(request)
+        wanted = _text(body, "id")
+        domain, spec = store_settings(body, name, kind)
+
+        def test() -> str:
+            known = self._directory(wanted, "tested")[0] if wanted else None
+            self.world.auth_sources.test(spec, known)
+            return known or domain
+
+        tested = await self.runner.call(test)
+        shown = StoreView(
+            tested,
+            "",
+            name,
+            None,
+            spec.alias,
+            spec.type,
+            spec.url,
+            spec.user_name_dn,
+            spec.user_base_dn,
+            spec.group_base_dn,
+        )
+        return reply(request, "auth-source", self._source(tested, shown))
+
+    async def import_users(self, request: Request, _caller: Caller) -> Response:
+        """``POST /api/auth/sources/{id}/users`` (``user-list``): a directory source's users
+        brought in by ``username``, each with its ``roleNames`` (or ``role-permissions`` on all
+        objects); 201 with them. 404 for a name the directory does not have; the SSO domains'
+        users are made with ``POST /api/auth/users`` (400)."""
+        body = await self._document(request, "user-list")
+        items = body.get("users")
+        if not isinstance(items, list) or not items or not all(isinstance(u, dict) for u in items):
+            raise OpsError(400, "users is required: a list of users")
+        wanted = []
+        for item in items:
+            name = _text(item, "username")
+            if not name:
+                raise OpsError(400, "Every user needs a username")
+            wanted.append((name, _roles_of(item) or ()))
+
+        def bring() -> list[Account]:
+            domain, _store = self._directory(request.path_params["id"], "imported from")
+            names = [
+                (n[: -len(domain) - 1] if n.lower().endswith(f"@{domain.lower()}") else n, r)
+                for n, r in wanted
+            ]
+            return self.world.auth_sources.import_users(domain, OPS, names)
+
+        done = await self.runner.call(bring)
+        return reply(request, "user-list", {"users": [user_body(a) for a in done]}, 201)
 
     async def source_types(self, request: Request, _caller: Caller) -> Response:
-        """``GET /api/auth/sourcetypes``: the kinds of the world's sources (``LOCAL``, ``VC``)."""
+        """``GET /api/auth/sourcetypes``: the kinds of the world's sources."""
         return reply(request, "auth-sourcetypes", {"sourceTypes": [sourcetype_body(k) for k in SOURCE_TYPES]})
 
     async def source_type(self, request: Request, _caller: Caller) -> Response:
@@ -275,23 +453,24 @@ class AuthSection:
         """``POST /api/auth/sources/{id}/users/search`` (``user-search-request``) and
         ``.../usergroups/search``: the source's principals whose name matches ``name`` (``*`` any
         run of characters), at most ``MOST_FOUND``, by name; ``domain``, when given, must be the
-        source's (else none are found). 404 for an unknown source, 400 without a name."""
+        source's (else none are found). A directory's are read from it. 404 for an unknown
+        source, 400 without a name."""
         root = "user-search" if kind == USER else "usergroup-search"
         body = await self._document(request, f"{root}-request")
         pattern, domain = _text(body, "name"), _text(body, "domain")
         if not pattern:
             raise OpsError(400, "name is required")
-
-        def find() -> list[Account]:
-            wanted = request.path_params["id"]
-            found = [d for d in self._domains() if wanted in (source_id(d), d)]
-            if not found:
-                raise OpsError(404, f"Authentication source {wanted} not found")
-            if domain and domain.lower() != found[0].lower():
-                return []
-            return self.world.accounts.search(kind, OPS, found[0], pattern, MOST_FOUND)
-
-        items = [_found(a) for a in await self.runner.read(find)]
+        source, store = await self.runner.read(self._existing, request.path_params["id"])
+        if domain and domain.lower() != source.lower():
+            items: list[dict[str, Any]] = []
+        elif store is not None:
+            found = await self.runner.call(self.world.auth_sources.search, source, kind, pattern, MOST_FOUND)
+            items = [_entry(e) for e in found]
+        else:
+            accounts = await self.runner.read(
+                self.world.accounts.search, kind, OPS, source, pattern, MOST_FOUND
+            )
+            items = [_found(a) for a in accounts]
         return reply(request, f"{root}-responses", {f"{root}-response": items})
 
     # ---- object scopes and traversal specifications

@@ -113,8 +113,7 @@ class OpsFace:
             raise OpsError(400, "authSource must be a string")
 
         def sign_in() -> tuple[Any, list[str]]:
-            login = self.auth_section.login(spec["username"], source)
-            principal = self.world.auth.sign_in(login, password=spec["password"], sso_only=True)
+            principal = self.auth_section.sign_in(spec["username"], spec["password"], source)
             note_principal(request, principal.upn)
             roles = self.world.access.role_names(principal.id, OPS)
             return (self.world.sessions.open(principal, OPS) if roles else None), roles
@@ -427,7 +426,14 @@ def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: L
     put, delete, users = "PUT", "DELETE", "ManageUsers"
     for method, path, handler, privilege in (
         (get, "/api/auth/currentuser", auth.current_user, VIEW),
+        (post, "/api/auth/sources", auth.create_source, users),
+        (put, "/api/auth/sources", auth.update_source, users),
+        ("PATCH", "/api/auth/sources", auth.update_source, users),
+        (post, "/api/auth/sources/test", auth.test_source, users),  # before {sourceId}
+        ("PATCH", "/api/auth/sources/test", auth.test_source, users),
         (get, "/api/auth/sources/{sourceId}", auth.source, VIEW),
+        (delete, "/api/auth/sources/{sourceId}", auth.delete_source, users),
+        (post, "/api/auth/sources/{id}/users", auth.import_users, users),
         (post, "/api/auth/sources/{id}/users/search", auth.search_users, users),
         (post, "/api/auth/sources/{id}/usergroups/search", auth.search_groups, users),
         (get, "/api/auth/privileges", auth.privileges, VIEW),

@@ -232,14 +232,15 @@ TYPES: dict[str, dict[str, Field]] = {
     "traversal-spec": {"adapterInstanceAssociation": attr("bool")},
     "traversal-specs": {"specs": many("traversal-spec", "traversal-spec")},
     "auth-sourcetype": {"id": attr(), "links": _LINKS},
-    "auth-source": {
+    "auth-source": {  # its properties and certificates as the spec's examples write them
         "created": attr("int"),
         "lastModified": attr("int"),
         "sourceType": one("auth-sourcetype"),
-        "property": many("name-value", "property"),
-        "certificates": many(),
+        "property": many("name-value", "name-value"),
+        "certificates": many("certificate", "certificates"),
         "links": _LINKS,
     },
+    "certificate": {},
     "auth-sources": {"sources": many("auth-source", "auth-source")},
     "auth-sourcetypes": {"sourceTypes": many("auth-sourcetype", "auth-sourcetype")},
     "user-search-response": {"name": attr()},
