@@ -98,7 +98,12 @@ def test_the_access_reads_through_the_client(connect):
     assert [g.key for g in Privilegegroups(config).get_available_privilege_groups().privilege_groups] == [
         "Operations"
     ]
-    assert [t.id for t in Sourcetypes(config).get_auth_source_types().source_types] == ["LOCAL", "VC"]
+    assert [t.id for t in Sourcetypes(config).get_auth_source_types().source_types] == [
+        "LOCAL",
+        "VC",
+        "OPEN_LDAP",
+        "ACTIVE_DIRECTORY",
+    ]
     assert Sourcetypes(config).get_auth_source_type("VC").name == "VC"
     assert Scopes(config).get_all_object_scopes().scopes_details == []
     specs = Traversalspecs(config).get_traversal_specs(name=["vSphere Hosts and Clusters"]).specs
