@@ -133,7 +133,7 @@ def test_policies_filter_placement_and_disabled_or_other_groups_never_serve(worl
 def test_an_amazon_reservation_gives_its_region_and_key_pair(world):
     with world.store.write() as s:
         group = _group(s, "Cloud")
-        key_id = add_key_pair(s, TENANT, KeyPairSpec("demo-key", "us-east-1"), 0.0)
+        key_id = add_key_pair(s, TENANT, KeyPairSpec("test-key", "us-east-1"), 0.0)
         spec = ReservationSpec(
             name="aws",
             kind="amazon",
@@ -220,3 +220,18 @@ def test_a_profile_in_use_is_not_deleted(world):
     with world.store.write() as s:
         network_profiles.release(s, "vm")
     world.network_profiles.delete(TENANT, profile)
+
+
+def test_the_demo_world_has_a_group_with_three_reservations_and_a_profile(world):
+    from localsphere.world.demo_reservations import GROUP_NAME, PROFILE_RANGE
+
+    with world.store.write() as s:
+        group = s.scalar(select(BusinessGroup.id).where(BusinessGroup.name == GROUP_NAME))
+        kinds = {}
+        for kind in reservations.KINDS:
+            placed = reservations.place(s, TENANT, group, kind, None, 1, 1024, 10, f"demo-{kind}")
+            kinds[kind] = placed
+        assert kinds["amazon"].target == "us-east-1" and kinds["amazon"].key_pair_id is not None
+        assert kinds["vsphere"].network_profile_id is not None
+        address = network_profiles.allocate(s, kinds["vsphere"].network_profile_id, "demo-vsphere")
+        assert address == PROFILE_RANGE[0]
