@@ -19,6 +19,8 @@ from localsphere.faces.vcd import routes as vcd
 from localsphere.faces.vcenter import faults as vcenter_faults
 from localsphere.faces.vcenter import routes as vcenter
 from localsphere.faces.vra import faults as vra_faults
+from localsphere.faces.vra import iaas_proxy as vra_iaas
+from localsphere.faces.vra import reservation_service as vra_reservations
 from localsphere.faces.vra import routes as vra
 from localsphere.runtime.catalogue import catalogue
 from localsphere.runtime.faults import FaultInjector
@@ -51,6 +53,8 @@ def build_app(
         *ops_gateway.routes(world, settings.max_body_bytes),
         *vcenter.routes(world, settings.max_body_bytes),
         *vra.build(world, settings.max_body_bytes),
+        *vra_reservations.build(world, settings.max_body_bytes),
+        *vra_iaas.build(world, settings.max_body_bytes),
     ]
     vcenter_hooks, ops_hooks, vcd_hooks = (
         vcenter_faults.hooks(world),
@@ -65,7 +69,7 @@ def build_app(
         "/rest": vcenter_hooks,
         **dict.fromkeys(ops.PREFIXES, ops_hooks),
         "/csp": ops_gateway.hooks(),
-        vra.PREFIX: vra_faults.hooks(world),
+        **dict.fromkeys((vra.PREFIX, vra_reservations.PREFIX, vra_iaas.PREFIX), vra_faults.hooks(world)),
         **dict.fromkeys(vcd.PREFIXES, vcd_hooks),
     }
     names = {prefix: hooks.name for prefix, hooks in faces.items()} | {control.PREFIX: "control"}

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from localsphere.world import odata
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, bounded_text
-from localsphere.world.listing import Counted, Listing, cut
+from localsphere.world.listing import CHOICES_MOST, Choice, Counted, Listing, cut
 from localsphere.world.regions import region
 from localsphere.world.schema import KeyPair, Reservation
 from localsphere.world.store import Store
@@ -125,6 +125,17 @@ class KeyPairs:
         query = select(*_COLUMNS).where(KeyPair.tenant == tenant)
         with self._store.query() as conn:
             return cut(conn, query, FIELDS, listing, (KeyPair.id,), _view)
+
+    def in_region(self, tenant: str, region_name: str) -> list[Choice]:
+        """The tenant's key pairs of a region, as values an Amazon reservation's ``keyPair`` takes."""
+        with self._store.query() as conn:
+            rows = conn.execute(
+                select(KeyPair.id, KeyPair.name)
+                .where(KeyPair.tenant == tenant, KeyPair.region == region_name)
+                .order_by(KeyPair.name)
+                .limit(CHOICES_MOST)
+            )
+            return [Choice(str(key_id), name) for key_id, name in rows]
 
     def get(self, tenant: str, key_id: str) -> KeyPairView:
         with self._store.read() as s:

@@ -36,6 +36,20 @@ class Counted(Generic[T]):
     total: int
 
 
+CHOICES_MOST = 1000  # values one answer offers a field: a bound, not a product's rule
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A value a field may take (a reservation's compute resource, pool, storage, network or key
+    pair), by id and name."""
+
+    id: str
+    name: str
+    capacity_gb: int | None = None  # storages: their size and what is free
+    free_gb: int | None = None
+
+
 _PARSED_MOST = 1000
 _parsed_texts: dict[tuple[Callable[..., Any], int, str], Any] = {}
 

@@ -34,13 +34,15 @@ from localsphere.world.clock import Clock, read_state
 from localsphere.world.errors import Conflict, Invalid, NotFound, bounded_text
 from localsphere.world.inventory import CLUSTER, DATASTORE, GIB, HOST, NETWORK, POOL
 from localsphere.world.key_pairs import key_pair_of
-from localsphere.world.listing import Counted, Listing, cut
+from localsphere.world.listing import CHOICES_MOST, Choice, Counted, Listing, cut
 from localsphere.world.network_profiles import profile_of
 from localsphere.world.org_vdcs import storage_profile_id
 from localsphere.world.regions import REGIONS, region
 from localsphere.world.schema import (
     BusinessGroup,
+    KeyPair,
     ManagedObject,
+    NetworkProfile,
     OrgNetwork,
     OrgVdc,
     Reservation,
@@ -56,7 +58,6 @@ PRIORITY_MOST = 2**31 - 1
 MEMORY_MOST_MB = 2**40  # a petabyte-scale bound on a quota: past any world's clusters
 STORAGE_MOST_GB = 2**40
 MACHINES_MOST = 2**31 - 1
-CHOICES_MOST = 1000  # compute resources, pools, storages or networks one answer lists
 ITEMS_MOST = 100  # storages or networks of one reservation: a bound, not a rule of vRA's
 FIELDS: odata.Fields = {
     "id": Reservation.id,
@@ -149,6 +150,7 @@ class ReservationView:
     alert_policy: dict[str, Any] | None
     extra: dict[str, Any]
     created_at: float
+    labels: dict[str, str]  # the name of each object it names, by id (compute resource, pool, ...)
 
 
 @dataclass(frozen=True)
@@ -157,16 +159,6 @@ class PolicyView:
     tenant: str
     name: str
     description: str | None
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A value a reservation field may take: a compute resource, pool, storage or network."""
-
-    id: str
-    name: str
-    capacity_gb: int | None = None  # storages: their size
-    free_gb: int | None = None
 
 
 # Placement: the contract with provisioning.
@@ -564,7 +556,37 @@ def reservation_of(s: Session, tenant: str, reservation_id: str) -> Reservation:
     return row
 
 
-def _view(row: Reservation) -> ReservationView:
+def _labels(s: Session, row: Reservation, details: dict[str, Any]) -> dict[str, str]:
+    """The names of what ``row`` names, by id: what vRA's entity references carry as labels."""
+    storages = [st[0] for st in details.get("storages", [])]
+    networks = [n[0] for n in details.get("networks", [])]
+    profiles = [n[1] for n in details.get("networks", []) if n[1]]
+    labels: dict[str, str] = {}
+    if row.kind == VSPHERE:
+        moids = [row.target, *([row.resource_pool] if row.resource_pool else []), *storages, *networks]
+        found = s.execute(select(ManagedObject.moid, ManagedObject.name).where(ManagedObject.moid.in_(moids)))
+        labels.update({moid: name for moid, name in found})
+    elif row.kind == VCLOUD:
+        vdc = s.get(OrgVdc, row.target)
+        if vdc is not None:
+            labels[vdc.id] = vdc.name
+            labels[storage_profile_id(vdc.id)] = f"{vdc.name} storage policy"
+        found = s.execute(select(OrgNetwork.id, OrgNetwork.name).where(OrgNetwork.id.in_(networks)))
+        labels.update({network_id: name for network_id, name in found})
+    else:
+        labels[row.target] = REGIONS.get(row.target, row.target)
+        key_pair = s.get(KeyPair, row.key_pair_id) if row.key_pair_id is not None else None
+        if key_pair is not None:
+            labels[str(key_pair.id)] = key_pair.name
+    if profiles:
+        found = s.execute(
+            select(NetworkProfile.id, NetworkProfile.name).where(NetworkProfile.id.in_(profiles))
+        )
+        labels.update({profile_id: name for profile_id, name in found})
+    return labels
+
+
+def _view(s: Session, row: Reservation) -> ReservationView:
     details = json.loads(row.details or "{}")
     return ReservationView(
         row.id,
@@ -591,6 +613,7 @@ def _view(row: Reservation) -> ReservationView:
         details.get("alert_policy"),
         details.get("extra", {}),
         row.created_at,
+        _labels(s, row, details),
     )
 
 
@@ -610,11 +633,11 @@ class Reservations:
             ids = cut(conn, query, FIELDS, listing, (Reservation.name, Reservation.id), lambda r: r[0])
         with self._store.read() as s:
             rows = {r.id: r for r in s.scalars(select(Reservation).where(Reservation.id.in_(ids.items)))}
-            return Counted([_view(rows[i]) for i in ids.items if i in rows], ids.total)
+            return Counted([_view(s, rows[i]) for i in ids.items if i in rows], ids.total)
 
     def get(self, tenant: str, reservation_id: str) -> ReservationView:
         with self._store.read() as s:
-            return _view(reservation_of(s, tenant, reservation_id))
+            return _view(s, reservation_of(s, tenant, reservation_id))
 
     def create(self, tenant: str, spec: ReservationSpec) -> ReservationView:
         with self._store.write(serial=True) as s:
@@ -658,7 +681,7 @@ class Reservations:
             for key, value in columns.items():
                 setattr(row, key, value)
             s.flush()
-            return _view(row)
+            return _view(s, row)
 
     def delete(self, tenant: str, reservation_id: str) -> None:
         """Conflict while machines are placed by it."""

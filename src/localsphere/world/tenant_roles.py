@@ -193,6 +193,13 @@ class TenantCaller:
         """What it may do in a business group of ``tenant``: the tenant's, and its roles' there."""
         return self.privileges(tenant) | self.caller.grants.on([group_scope(tenant.name, group_id)])
 
+    def groups_with(self, tenant: TenantView, permission: str) -> list[str]:
+        """The ids of ``tenant``'s business groups where its roles hold ``permission``."""
+        prefix = group_scope(tenant.name, "")
+        grants = self.caller.grants
+        held = (s for s in grants.scopes() if s.startswith(prefix) and permission in grants.on([s]))
+        return sorted(s[len(prefix) :] for s in held)
+
 
 # vRA's field names of a role, for $filter and $orderby (the store keeps its id as the name and
 # its display name as the description).

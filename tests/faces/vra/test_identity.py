@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import DEMO_PASSWORD, Server
-from helpers import INTERNALS
+from vra_helpers import assert_vra_error, bearer, token
 
 BASE = "/identity/api"
 DOMAIN = "example.mycompany.com"
@@ -24,27 +24,6 @@ TENANT = {
     "contactEmail": "dev@example.com",
     "defaultTenant": False,
 }
-
-
-def token(server, username="administrator", password=DEMO_PASSWORD, tenant="vsphere.local"):
-    with server.client() as c:
-        r = c.post(f"{BASE}/tokens", json={"username": username, "password": password, "tenant": tenant})
-    assert r.status_code == 200, r.text
-    return r.json()["id"]
-
-
-def bearer(value):
-    return {"Authorization": f"Bearer {value}", "Accept": "application/json"}
-
-
-def assert_vra_error(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/json")
-    (first, *rest) = r.json()["errors"]
-    assert list(first) == ["code", "source", "message", "systemMessage", "moreInfoUrl"]
-    assert first["code"] == code and first["source"] is None and first["moreInfoUrl"] is None
-    assert not INTERNALS.search(r.text), r.text
-    return [first, *rest]
 
 
 def curl(server, *args):

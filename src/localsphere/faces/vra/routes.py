@@ -5,19 +5,18 @@ trailing slash, as vRA's own do (the Programming Guide's role assignment ends in
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from localsphere.faces.http import Runner, bearer, note_principal, parse_json, read_body
-from localsphere.faces.routing import FaceRoute, Routes
-from localsphere.faces.vra import errors, paging, wire
+from localsphere.faces.http import note_principal, read_body
+from localsphere.faces.routing import FaceRoute
+from localsphere.faces.vra import paging, wire
+from localsphere.faces.vra.face import VraService, route_table
 from localsphere.faces.vra.formats import render
 from localsphere.world import World
-from localsphere.world.errors import NotFound, Unauthenticated
+from localsphere.world.errors import NotFound
 from localsphere.world.identity import GROUP, USER
-from localsphere.world.listing import Counted, Listing
 from localsphere.world.tenant_roles import BUSINESS_GROUP, TenantCaller, role
 from localsphere.world.tenants import TenantView
 
@@ -25,27 +24,9 @@ PREFIX = "/identity/api"
 # The permissions that manage a tenant: the system administrator's anywhere, the tenant
 # administrator's in its own tenant.
 MANAGE = ("TENANT_MANAGEMENT", "MY_TENANT_MANAGEMENT")
-Handler = Callable[[Request, TenantCaller], Awaitable[Response]]
 
 
-class VraFace:
-    def __init__(self, world: World, max_body: int) -> None:
-        self.world = world
-        self.max_body = max_body
-        self.runner = Runner(world.store)
-
-    async def authenticate(self, request: Request) -> TenantCaller:
-        """The route table's credential check: the bearer token, before anything else is read."""
-        token = bearer(request)
-        if token is None:
-            raise Unauthenticated("token.missing", "Authentication required.")
-        caller = await self.runner.read(self.world.tenant_tokens.check, token)
-        note_principal(request, caller.caller.principal.upn)
-        return caller
-
-    async def body(self, request: Request) -> object:
-        return parse_json(await read_body(request, self.max_body))
-
+class VraFace(VraService):
     async def tenant(self, request: Request, caller: TenantCaller, *permissions: str) -> TenantView:
         """The path's tenant, if the caller may see it (else NotFound) and, when ``permissions``
         are named, holds one of them there (else Forbidden)."""
@@ -219,10 +200,7 @@ class VraFace:
         found_tenant = await self.tenant(request, caller, *MANAGE)
         spec = wire.subtenant_spec(await self.body(request), found_tenant.name)
         view = await self.runner.call(self.world.business_groups.create, found_tenant, spec)
-        location = f"{request.url.replace(query='')}".rstrip("/") + f"/{view.id}"
-        response = render(request, wire.subtenant(view), 201)
-        response.headers["Location"] = location
-        return response
+        return self.created(request, view.id, wire.subtenant(view))
 
     async def get_subtenant(self, request: Request, caller: TenantCaller) -> Response:
         found_tenant = await self.tenant(request, caller)
@@ -333,10 +311,6 @@ class VraFace:
         )
         return Response(status_code=204)
 
-    @staticmethod
-    def page(request: Request, asked: Listing, found: Counted[Any], content: list[Any]) -> Response:
-        return render(request, paging.envelope(request, asked, found, content))
-
 
 def _token(request: Request) -> str:
     """The token a path names; a trailing slash is the path's, not the token's (base64 of what
@@ -347,11 +321,7 @@ def _token(request: Request) -> str:
 def build(world: World, max_body: int) -> list[FaceRoute]:
     """The face's routes, under ``/identity/api``."""
     face = VraFace(world, max_body)
-    table: Routes[TenantCaller] = Routes(errors.answer, face.authenticate)
-
-    def add(method: str, path: str, handler: Handler) -> None:
-        table.add(method, path, handler)
-        table.add(method, path + "/", handler)
+    table, add = route_table(face)
 
     def anonymous(method: str, path: str, handler: Callable[[Request], Awaitable[Response]]) -> None:
         table.anonymous(method, path, handler)

@@ -129,13 +129,13 @@ def scope_role(definition: RoleDef, holders: list[tuple[str, str]]) -> Json:
 # Readers of request bodies.
 
 
-def _object(body: Any) -> Json:
+def json_object(body: Any) -> Json:
     if not isinstance(body, dict):
         raise WireError("body", "The request body must be a JSON object.")
     return body
 
 
-def _text(body: Json, field: str, required: bool = True) -> str | None:
+def text_field(body: Json, field: str, required: bool = True) -> str | None:
     value = body.get(field)
     if value is None:
         if required:
@@ -148,45 +148,45 @@ def _text(body: Json, field: str, required: bool = True) -> str | None:
 
 def token_spec(body: Any) -> tuple[str, str, str]:
     """``{username, password, tenant}`` of a token request."""
-    fields = _object(body)
+    fields = json_object(body)
     return (
-        _text(fields, "username") or "",
-        _text(fields, "password") or "",
-        _text(fields, "tenant") or "",
+        text_field(fields, "username") or "",
+        text_field(fields, "password") or "",
+        text_field(fields, "tenant") or "",
     )
 
 
 def tenant_spec(body: Any, path_id: str) -> TenantSpec:
     """A Tenant; its ``id`` and ``urlName``, when given, must be the one in the path."""
-    fields = _object(body)
+    fields = json_object(body)
     for field in ("id", "urlName"):
-        given = _text(fields, field, required=False)
+        given = text_field(fields, field, required=False)
         if given is not None and given.lower() != path_id.lower():
             raise WireError(field, f"{field} {given} does not match the tenant {path_id} of the URL.")
     return TenantSpec(
-        full_name=_text(fields, "name") or "",
-        description=_text(fields, "description", required=False),
-        contact_email=_text(fields, "contactEmail", required=False),
+        full_name=text_field(fields, "name") or "",
+        description=text_field(fields, "description", required=False),
+        contact_email=text_field(fields, "contactEmail", required=False),
     )
 
 
 def store_spec(body: Any, path_domain: str | None) -> tuple[str, StoreSpec]:
     """The domain and an IdentityStore of a link request; a domain in the body must be the
     path's (when the path names one)."""
-    fields = _object(body)
-    domain = _text(fields, "domain", required=path_domain is None) or path_domain or ""
+    fields = json_object(body)
+    domain = text_field(fields, "domain", required=path_domain is None) or path_domain or ""
     if path_domain is not None and domain.lower() != path_domain.lower():
         raise WireError("domain", f"domain {domain} does not match the domain {path_domain} of the URL.")
     return domain, StoreSpec(
-        name=_text(fields, "name") or "",
-        type=_text(fields, "type") or "",
-        url=_text(fields, "url") or "",
-        user_name_dn=_text(fields, "userNameDn") or "",
-        password=_text(fields, "password", required=False),
-        user_base_dn=_text(fields, "userBaseSearchDn") or "",
-        group_base_dn=_text(fields, "groupBaseSearchDn") or "",
-        description=_text(fields, "description", required=False),
-        alias=_text(fields, "alias", required=False),
+        name=text_field(fields, "name") or "",
+        type=text_field(fields, "type") or "",
+        url=text_field(fields, "url") or "",
+        user_name_dn=text_field(fields, "userNameDn") or "",
+        password=text_field(fields, "password", required=False),
+        user_base_dn=text_field(fields, "userBaseSearchDn") or "",
+        group_base_dn=text_field(fields, "groupBaseSearchDn") or "",
+        description=text_field(fields, "description", required=False),
+        alias=text_field(fields, "alias", required=False),
     )
 
 
@@ -210,8 +210,8 @@ def principal_refs(body: Any, field: str = "principalId") -> list[str]:
 
 
 def subtenant_spec(body: Any, tenant_name: str) -> GroupSpec:
-    fields = _object(body)
-    given = _text(fields, "tenant", required=False)
+    fields = json_object(body)
+    given = text_field(fields, "tenant", required=False)
     if given is not None and given.lower() != tenant_name.lower():
         raise WireError("tenant", f"tenant {given} does not match the tenant {tenant_name} of the URL.")
     extension = fields.get("extensionData")
@@ -238,8 +238,8 @@ def subtenant_spec(body: Any, tenant_name: str) -> GroupSpec:
                 raise WireError("principalId", "principalId must be a list.")
             roles[ref] = [_principal_ref(h, "principalId") for h in holders]
     return GroupSpec(
-        name=_text(fields, "name") or "",
-        description=_text(fields, "description", required=False),
+        name=text_field(fields, "name") or "",
+        description=text_field(fields, "description", required=False),
         extension_data=extension,
         roles=roles,
     )
