@@ -65,7 +65,7 @@ def build_app(
         "/rest": vcenter_hooks,
         **dict.fromkeys(ops.PREFIXES, ops_hooks),
         "/csp": ops_gateway.hooks(),
-        vra.PREFIX: vra_faults.hooks(world),
+        **dict.fromkeys(vra.PREFIXES, vra_faults.hooks(world)),
         **dict.fromkeys(vcd.PREFIXES, vcd_hooks),
     }
     names = {prefix: hooks.name for prefix, hooks in faces.items()} | {control.PREFIX: "control"}

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from localsphere.faces.http import Runner, bearer, note_principal, parse_json, read_body
 from localsphere.faces.routing import FaceRoute, Routes
-from localsphere.faces.vra import errors, paging, wire
+from localsphere.faces.vra import catalog, errors, paging, wire
 from localsphere.faces.vra.formats import render
 from localsphere.world import World
 from localsphere.world.errors import NotFound, Unauthenticated
@@ -22,6 +22,10 @@ from localsphere.world.tenant_roles import BUSINESS_GROUP, TenantCaller, role
 from localsphere.world.tenants import TenantView
 
 PREFIX = "/identity/api"
+PREFIXES = (
+    PREFIX,
+    *catalog.PREFIXES,
+)  # the identity service's, and the catalog's, approvals' and work items'
 # The permissions that manage a tenant: the system administrator's anywhere, the tenant
 # administrator's in its own tenant.
 MANAGE = ("TENANT_MANAGEMENT", "MY_TENANT_MANAGEMENT")
@@ -345,7 +349,7 @@ def _token(request: Request) -> str:
 
 
 def build(world: World, max_body: int) -> list[FaceRoute]:
-    """The face's routes, under ``/identity/api``."""
+    """The face's routes: the identity service's under ``/identity/api``, then the catalog's."""
     face = VraFace(world, max_body)
     table: Routes[TenantCaller] = Routes(errors.answer, face.authenticate)
 
@@ -403,4 +407,4 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
     add("PUT", "/authorization/tenants/{tenant}/principals/{principal}/roles/{role}", face.assign_role)
     add("POST", "/authorization/tenants/{tenant}/principals/{principal}/roles/{role}", face.assign_role)
     add("DELETE", "/authorization/tenants/{tenant}/principals/{principal}/roles/{role}", face.unassign_role)
-    return table.build(PREFIX)
+    return [*table.build(PREFIX), *catalog.build(face)]
