@@ -27,12 +27,15 @@ from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
 from localsphere.world.identity_stores import IdentityStores
 from localsphere.world.inventory import Inventory
+from localsphere.world.key_pairs import KeyPairs
 from localsphere.world.metrics import Metrics
+from localsphere.world.network_profiles import NetworkProfiles
 from localsphere.world.org_roles import OrgRoles
 from localsphere.world.org_vdcs import OrgVdcs
 from localsphere.world.plan import Scenario
 from localsphere.world.policy import Policies, overrides
 from localsphere.world.requests import Requests
+from localsphere.world.reservations import ReservationPolicies, Reservations
 from localsphere.world.resource_queries import ResourceQueries
 from localsphere.world.roles import Roles
 from localsphere.world.schema import Domain
@@ -131,6 +134,11 @@ class World:
         self.requests = Requests(self.store, self.clock, self.tasks)
         self.typed_queries = TypedQueries(self.store, self.clock)
         self.org_roles = OrgRoles(self.store, self.clock)
+        # vRA's reservations and what provisioning consumes: policies, key pairs, network profiles
+        self.reservations = Reservations(self.store, self.clock)
+        self.reservation_policies = ReservationPolicies(self.store, self.clock)
+        self.key_pairs = KeyPairs(self.store, self.clock)
+        self.network_profiles = NetworkProfiles(self.store, self.clock)
         self._demo_password = settings.demo_password
         self._inventory = settings.inventory
         self._limits = (settings.ops_max_requests, settings.ops_max_requests_per_address)

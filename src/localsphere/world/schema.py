@@ -619,6 +619,127 @@ class Ec2Instance(Base):
     created_at: Mapped[float] = mapped_column(Float)
 
 
+class ReservationPolicy(Base):
+    """A vRA reservation policy of a tenant: a name that blueprints and reservations share, so a
+    request goes only to the reservations of its blueprint's policy."""
+
+    __tablename__ = "vra_reservation_policies"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_vra_reservation_policies_tenant_name", "tenant", "name", unique=True),)
+
+
+class KeyPair(Base):
+    """An Amazon key pair of a tenant, in a simulated EC2 region (``region``). Only its public half
+    is kept (OpenSSH form) with its fingerprint: the private key is never stored nor shown."""
+
+    __tablename__ = "vra_key_pairs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    region: Mapped[str] = mapped_column(String(32))
+    public_key: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_vra_key_pairs_tenant_name", "tenant", "name", unique=True),)
+
+
+class NetworkProfile(Base):
+    """A vRA network profile of a tenant (``profile_type``: EXTERNAL, NAT or PRIVATE) with its
+    subnet; ``details``: the rest of vRA's fields as JSON (DNS, WINS, NAT type, external profile)."""
+
+    __tablename__ = "vra_network_profiles"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    profile_type: Mapped[str] = mapped_column(String(16))
+    gateway: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    subnet_mask: Mapped[str] = mapped_column(String(64))
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_vra_network_profiles_tenant_name", "tenant", "name", unique=True),)
+
+
+class IpRange(Base):
+    """A range of IPv4 addresses of a network profile, as 32-bit numbers, both ends included."""
+
+    __tablename__ = "vra_ip_ranges"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    profile_id: Mapped[str] = mapped_column(ForeignKey("vra_network_profiles.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    start_num: Mapped[int] = mapped_column(BigInteger)
+    end_num: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (Index("ix_vra_ip_ranges_profile_start", "profile_id", "start_num"),)
+
+
+class IpAllocation(Base):
+    """An address of a network profile held by ``owner`` (a machine's id); a profile holding any is
+    not deleted (no cascade)."""
+
+    __tablename__ = "vra_ip_allocations"
+    owner: Mapped[str] = mapped_column(String(64), primary_key=True)
+    profile_id: Mapped[str] = mapped_column(ForeignKey("vra_network_profiles.id"))
+    address_num: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (
+        Index("ix_vra_ip_allocations_profile_address", "profile_id", "address_num", unique=True),
+    )
+
+
+class Reservation(Base):
+    """A vRA reservation: a business group's (``subtenant``) share of one compute resource
+    (``kind`` vsphere: a cluster's moid in ``target``, optionally a resource pool; vcloud: an org
+    VDC's id; amazon: an EC2 region name). Quotas in MB and GB (``machine_quota`` 0: unlimited),
+    what placed machines hold (``used_*``, ``machines``), and in ``details`` the storages,
+    networks and the rest of vRA's extension data as JSON."""
+
+    __tablename__ = "vra_reservations"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    subtenant: Mapped[str] = mapped_column(ForeignKey("business_groups.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(64))
+    resource_pool: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    policy_id: Mapped[str | None] = mapped_column(ForeignKey("vra_reservation_policies.id"), nullable=True)
+    network_profile_id: Mapped[str | None] = mapped_column(
+        ForeignKey("vra_network_profiles.id"), nullable=True
+    )
+    key_pair_id: Mapped[int | None] = mapped_column(ForeignKey("vra_key_pairs.id"), nullable=True)
+    priority: Mapped[int] = mapped_column(Integer)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    memory_mb: Mapped[int] = mapped_column(BigInteger)
+    storage_gb: Mapped[int] = mapped_column(BigInteger)
+    machine_quota: Mapped[int] = mapped_column(Integer)
+    used_memory_mb: Mapped[int] = mapped_column(BigInteger, default=0)
+    used_storage_gb: Mapped[int] = mapped_column(BigInteger, default=0)
+    machines: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (
+        Index("ix_vra_reservations_tenant_name", "tenant", "name", unique=True),
+        Index("ix_vra_reservations_placing", "subtenant", "kind", "priority"),
+    )
+
+
+class ReservationAllocation(Base):
+    """What one placed machine (``owner``) holds of a reservation."""
+
+    __tablename__ = "vra_reservation_allocations"
+    owner: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reservation_id: Mapped[str] = mapped_column(ForeignKey("vra_reservations.id", ondelete="CASCADE"))
+    memory_mb: Mapped[int] = mapped_column(BigInteger)
+    storage_gb: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_vra_reservation_allocations_reservation", "reservation_id"),)
+
+
 class Snapshot(Base):
     """A saved copy of the whole world; its rows are in ``snapshot_chunks``."""
 

@@ -18,7 +18,9 @@ from localsphere.settings import InventorySpec
 from localsphere.world import identity, inventory, org_roles
 from localsphere.world.access import OPS, ROOTS, SDDC, VCD, VCENTER, VRA
 from localsphere.world.auth import digest
+from localsphere.world.demo_catalog import seed_demo_catalog
 from localsphere.world.demo_cloud import seed_demo_cloud, seed_demo_org
+from localsphere.world.demo_reservations import seed_demo_reservations
 from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
 from localsphere.world.org_vdcs import add_planned
 from localsphere.world.plan import Scenario
@@ -176,6 +178,9 @@ def seed(
     add_planned(s, scenario.identity.tenants, now)
     if demo_owner is not None:
         seed_demo_cloud(s, now - INVENTORY_AGE, demo_owner)
+    if demo_hash is not None:
+        seed_demo_reservations(s, now)
+        seed_demo_catalog(s, now)
     return made
 
 

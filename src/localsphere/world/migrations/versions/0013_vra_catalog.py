@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-# A's 0012 (reservations) is not in this tree yet: the chain is 0011 -> 0013 here until it lands.
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
