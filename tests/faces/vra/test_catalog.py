@@ -202,3 +202,49 @@ def test_ip_exhaustion_fails_the_request_with_the_reason(server):
         assert state(c, user, ids[0])["state"] == "SUCCESSFUL"
         assert last["state"] == "FAILED", last
         assert "address" in last["requestCompletion"]["completionDetails"].lower()
+
+
+def test_the_administrator_reads_the_catalog_and_adds_a_post_approval_entitlement(server):
+    with server.client() as c:
+        admin, user = bearer(token(server)), consumer(server, c)
+        services = c.get(f"{CATALOG}/services", headers=admin).json()["content"]
+        assert [s["name"] for s in services] == ["Infrastructure"]
+        items = c.get(f"{CATALOG}/catalogItems?$filter=name eq '{AMAZON}'", headers=admin).json()["content"]
+        assert [i["name"] for i in items] == [AMAZON]
+        assert_vra_error(c.get(f"{CATALOG}/catalogItems", headers=user), 403, 10003)
+        assert (
+            c.get("/approval-service/api/policytypes", headers=admin).json()["metadata"]["totalElements"] == 1
+        )
+        policy = {
+            "name": "After",
+            "policyTypeId": "com.vmware.cafe.catalog.request.generic",
+            "phases": [
+                {
+                    "phaseTypeId": "POST_APPROVAL",
+                    "levels": [
+                        {"name": "L1", "approvers": [{"value": "operator@vsphere.local", "type": "USER"}]}
+                    ],
+                }
+            ],
+        }
+        r = c.post("/approval-service/api/policies", headers=admin, json=policy)
+        assert r.status_code == 201, r.text
+        group = entitled(c, user)[AMAZON]["entitledOrganizations"][0]["subtenantRef"]
+        # A second entitlement of Demo Group puts the Amazon blueprint under the post-approval policy.
+        entitlement = {
+            "name": "Post",
+            "organization": {"subtenantRef": group},
+            "entitledCatalogItems": [
+                {"catalogItemRef": {"id": items[0]["id"]}, "approvalPolicyId": r.json()["id"]}
+            ],
+        }
+        r = c.post(f"{CATALOG}/entitlements", headers=admin, json=entitlement)
+        assert r.status_code == 201, r.text
+        assert r.headers["Location"].endswith(f"{CATALOG}/entitlements/{r.json()['id']}")
+        request_id = submit(c, user, AMAZON).json()["id"]
+        operator = bearer(token(server, "operator", DEMO_PASSWORD))
+        assert c.get(WORKITEMS, headers=operator).json()["content"] == []  # not before provisioning ends
+        server.advance(PROVISION_SECONDS)
+        assert state(c, user, request_id)["state"] == "PENDING_POST_APPROVAL"
+        approve(c, operator, request_id)
+        assert state(c, user, request_id)["state"] == "SUCCESSFUL"
