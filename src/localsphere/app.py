@@ -18,6 +18,7 @@ from localsphere.faces.vcd import faults as vcd_faults
 from localsphere.faces.vcd import routes as vcd
 from localsphere.faces.vcenter import faults as vcenter_faults
 from localsphere.faces.vcenter import routes as vcenter
+from localsphere.faces.vra import catalog as vra_catalog
 from localsphere.faces.vra import faults as vra_faults
 from localsphere.faces.vra import iaas_proxy as vra_iaas
 from localsphere.faces.vra import reservation_service as vra_reservations
@@ -55,6 +56,7 @@ def build_app(
         *vra.build(world, settings.max_body_bytes),
         *vra_reservations.build(world, settings.max_body_bytes),
         *vra_iaas.build(world, settings.max_body_bytes),
+        *vra_catalog.build(world, settings.max_body_bytes),
     ]
     vcenter_hooks, ops_hooks, vcd_hooks = (
         vcenter_faults.hooks(world),
@@ -69,7 +71,10 @@ def build_app(
         "/rest": vcenter_hooks,
         **dict.fromkeys(ops.PREFIXES, ops_hooks),
         "/csp": ops_gateway.hooks(),
-        **dict.fromkeys((vra.PREFIX, vra_reservations.PREFIX, vra_iaas.PREFIX), vra_faults.hooks(world)),
+        **dict.fromkeys(
+            (vra.PREFIX, vra_reservations.PREFIX, vra_iaas.PREFIX, *vra_catalog.PREFIXES),
+            vra_faults.hooks(world),
+        ),
         **dict.fromkeys(vcd.PREFIXES, vcd_hooks),
     }
     names = {prefix: hooks.name for prefix, hooks in faces.items()} | {control.PREFIX: "control"}

@@ -13,10 +13,12 @@ from localsphere.settings import Settings
 from localsphere.world.access import ROOTS, VCD, VRA, Access, Caller, Permissions, require
 from localsphere.world.accounts import Accounts
 from localsphere.world.api_tokens import ApiTokens
+from localsphere.world.approvals import Approvals
 from localsphere.world.auth import Auth
 from localsphere.world.auth_sources import AuthSources
 from localsphere.world.authz_records import PrivilegeChecks, VtMappings
 from localsphere.world.business_groups import BusinessGroups
+from localsphere.world.catalog import Catalog
 from localsphere.world.catalogs import Catalogs
 from localsphere.world.clock import Clock
 from localsphere.world.compute_resources import ComputeResources
@@ -32,6 +34,7 @@ from localsphere.world.org_roles import OrgRoles
 from localsphere.world.org_vdcs import OrgVdcs
 from localsphere.world.plan import Scenario
 from localsphere.world.policy import Policies, overrides
+from localsphere.world.requests import Requests
 from localsphere.world.reservations import ReservationPolicies, Reservations
 from localsphere.world.resource_queries import ResourceQueries
 from localsphere.world.roles import Roles
@@ -125,6 +128,10 @@ class World:
         self.org_vdcs = OrgVdcs(self.store, self.clock)
         self.catalogs = Catalogs(self.store)
         self.vapps = VApps(self.store, self.clock, self.tasks, self.catalogs)
+        # vRA's catalog: services, catalog items, entitlements, approvals and requests
+        self.catalog = Catalog(self.store, self.clock)
+        self.approvals = Approvals(self.store, self.clock)
+        self.requests = Requests(self.store, self.clock, self.tasks)
         self.typed_queries = TypedQueries(self.store, self.clock)
         self.org_roles = OrgRoles(self.store, self.clock)
         # vRA's reservations and what provisioning consumes: policies, key pairs, network profiles

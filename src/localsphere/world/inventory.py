@@ -645,25 +645,18 @@ class Inventory:
             if caller is not None:
                 authorize(caller, where.folder.path, "VirtualMachine.Inventory.Create", where.folder.moid)
                 authorize(caller, where.pool.path, "Resource.AssignVMToPool", where.pool.moid)
-            unique_vm_name(s, name, where.folder.moid)
-            datastore = (where.datastore.moid, where.datastore.name) if where.datastore else None
-            row = add_object(
+            row = new_vm(
                 s,
-                VM,
-                "vm-",
+                where,
                 name,
-                where.folder,
+                guest_os,
+                cpu_count,
+                memory_mib,
+                disk_bytes,
                 self._clock.now(s),
-                **where.columns(),
-                subtype=guest_os,
-                power_state=POWERED_OFF,
-                cpu_count=cpu_count,
-                memory_mib=memory_mib,
-                details=vm_details(name, datastore, None, disk_bytes, True, hardware_version),
+                hardware_version,
             )
-            moid = row.moid
-            changed(s, INVENTORY)
-            return moid
+            return row.moid
 
     def delete_vm(self, moid: str) -> None:
         with self._store.write() as s:
@@ -709,11 +702,12 @@ class Inventory:
             changed(s, INVENTORY)
 
 
-def next_id(s: Session) -> int:
-    """The next number of a managed-object id (``vm-<n>``), taken in the write transaction ``s``."""
-    row = s.get(Meta, MOID_SEQUENCE, with_for_update=True)
+def next_id(s: Session, sequence: str = MOID_SEQUENCE) -> int:
+    """The next number of a sequence (by default of managed-object ids, ``vm-<n>``), taken in the
+    write transaction ``s``; a sequence starts at 1."""
+    row = s.get(Meta, sequence, with_for_update=True)
     if row is None:
-        row = Meta(key=MOID_SEQUENCE, value="1")
+        row = Meta(key=sequence, value="1")
         s.add(row)
     value = int(row.value)
     row.value = str(value + 1)
@@ -740,6 +734,41 @@ def add_object(
         **values,
     )
     s.add(row)
+    return row
+
+
+def new_vm(
+    s: Session,
+    where: Where,
+    name: str,
+    guest_os: str,
+    cpu_count: int,
+    memory_mib: int,
+    disk_bytes: int,
+    now: float,
+    hardware_version: str | None = None,
+    network: tuple[str, str] | None = None,
+) -> ManagedObject:
+    """A new, powered-off VM where ``where`` says, in the write transaction ``s``: a disk of
+    ``disk_bytes`` (none when 0) on the placement's datastore, a NIC on ``network`` (its moid and
+    name) when one is given. Conflict when its folder has a VM of that name; marks the change."""
+    unique_vm_name(s, name, where.folder.moid)
+    datastore = (where.datastore.moid, where.datastore.name) if where.datastore else None
+    row = add_object(
+        s,
+        VM,
+        "vm-",
+        name,
+        where.folder,
+        now,
+        **where.columns(),
+        subtype=guest_os,
+        power_state=POWERED_OFF,
+        cpu_count=cpu_count,
+        memory_mib=memory_mib,
+        details=vm_details(name, datastore, network, disk_bytes, True, hardware_version),
+    )
+    changed(s, INVENTORY)
     return row
 
 

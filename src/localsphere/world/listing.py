@@ -75,13 +75,16 @@ def cut(
     listing: Listing,
     tiebreak: Sequence[ColumnElement[Any]],
     make: Callable[[Row[Any]], T],
+    params: dict[str, Any] | None = None,
 ) -> Counted[T]:
     """The page of ``query`` that ``listing`` asks for, ordered by its ``$orderby`` and then by
-    ``tiebreak`` (unique, so pages never overlap). Invalid (``filter.invalid``,
-    ``orderby.invalid``) when the filter or order names what ``fields`` lacks or is malformed."""
+    ``tiebreak`` (unique, so pages never overlap). ``params``: values of the bound parameters
+    ``fields`` or ``query`` hold (a field computed at the world's time, say). Invalid
+    (``filter.invalid``, ``orderby.invalid``) when the filter or order names what ``fields``
+    lacks or is malformed."""
     if listing.filter:
         query = query.where(_parsed(odata.where, listing.filter, fields))
     order = _parsed(odata.order_by, listing.order, fields) if listing.order else []
-    total = conn.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = conn.execute(query.order_by(*order, *tiebreak).offset(listing.offset).limit(listing.limit))
+    total = conn.scalar(select(func.count()).select_from(query.order_by(None).subquery()), params) or 0
+    rows = conn.execute(query.order_by(*order, *tiebreak).offset(listing.offset).limit(listing.limit), params)
     return Counted([make(row) for row in rows], total)

@@ -433,6 +433,192 @@ class Task(Base):
     )
 
 
+class VraService(Base):
+    """A service of vRA's catalog (``catalog-service``): a named shelf of catalog items."""
+
+    __tablename__ = "vra_services"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16))  # ACTIVE | INACTIVE
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_vra_services_tenant_name", "tenant", "name", unique=True),)
+
+
+class VraCatalogItem(Base):
+    """A vRA catalog item: a published blueprint of ``kind`` vsphere, vcloud or amazon, with the
+    ranges a request must keep to (CPUs, memory in MB, storage in GB), its lease in days and the
+    provider's id of the blueprint (``blueprint_id``). ``spec`` holds what one kind alone has, as
+    JSON: ``reservation_policy_id``, ``template_id`` (vcloud: the vApp template's entity id),
+    ``ami`` and ``instance_types`` (amazon), ``machine_prefix``."""
+
+    __tablename__ = "vra_catalog_items"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    service_id: Mapped[str] = mapped_column(ForeignKey("vra_services.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # PUBLISHED | RETIRED
+    blueprint_id: Mapped[str] = mapped_column(String(36))
+    cpu_min: Mapped[int] = mapped_column(Integer)
+    cpu_max: Mapped[int] = mapped_column(Integer)
+    cpu_default: Mapped[int] = mapped_column(Integer)
+    memory_min: Mapped[int] = mapped_column(Integer)
+    memory_max: Mapped[int] = mapped_column(Integer)
+    memory_default: Mapped[int] = mapped_column(Integer)
+    storage_min: Mapped[int] = mapped_column(Integer)
+    storage_max: Mapped[int] = mapped_column(Integer)
+    storage_default: Mapped[int] = mapped_column(Integer)
+    lease_days: Mapped[int] = mapped_column(Integer)
+    spec: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_vra_catalog_items_tenant_name", "tenant", "name", unique=True),)
+
+
+class VraApprovalPolicy(Base):
+    """An approval policy: ``levels`` as JSON ``[{"name", "phase": PRE|POST, "approvers":
+    [{"principalId": "name@domain", "principalType": USER|GROUP}]}]``, in the order they apply."""
+
+    __tablename__ = "vra_approval_policies"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    type_id: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(16))  # ACTIVE | INACTIVE | DRAFT
+    levels: Mapped[str] = mapped_column(Text, default="[]")
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_vra_approval_policies_tenant_name", "tenant", "name", unique=True),)
+
+
+class VraEntitlement(Base):
+    """An entitlement: what a business group's users may request (``vra_entitled_items``) and
+    which resource actions they may run (``actions``, JSON ids)."""
+
+    __tablename__ = "vra_entitlements"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    subtenant_id: Mapped[str] = mapped_column(ForeignKey("business_groups.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16))  # ACTIVE | INACTIVE | DRAFT
+    actions: Mapped[str] = mapped_column(Text, default="[]")
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_vra_entitlements_tenant_name", "tenant", "name", unique=True),)
+
+
+class VraEntitledItem(Base):
+    """A catalog item an entitlement grants, under an approval policy (None: none)."""
+
+    __tablename__ = "vra_entitled_items"
+    entitlement_id: Mapped[str] = mapped_column(
+        ForeignKey("vra_entitlements.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[str] = mapped_column(
+        ForeignKey("vra_catalog_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    policy_id: Mapped[str | None] = mapped_column(
+        ForeignKey("vra_approval_policies.id", ondelete="SET NULL"), nullable=True
+    )
+    __table_args__ = (Index("ix_vra_entitled_items_item", "item_id"),)
+
+
+class VraRequest(Base):
+    """A catalog request. ``state`` is what it rests in (PENDING_PRE_APPROVAL, PROVISIONING,
+    PENDING_POST_APPROVAL, SUCCESSFUL, FAILED, REJECTED); while PROVISIONING its task
+    (``task_id``) tells, on the world clock, whether it is SUBMITTED, IN_PROGRESS or done
+    (``requests.state_at``). ``data``: its ``requestData`` entries as JSON; ``reason``: why it
+    failed or was rejected. ``policy_id``: the approval policy it falls under."""
+
+    __tablename__ = "vra_requests"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[int] = mapped_column(BigInteger)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(ForeignKey("vra_catalog_items.id", ondelete="CASCADE"))
+    subtenant_id: Mapped[str] = mapped_column(ForeignKey("business_groups.id", ondelete="CASCADE"))
+    requested_for: Mapped[str] = mapped_column(String(512))
+    requested_by: Mapped[str] = mapped_column(String(512))
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reasons: Mapped[str | None] = mapped_column(Text, nullable=True)
+    data: Mapped[str] = mapped_column(Text, default="[]")
+    state: Mapped[str] = mapped_column(String(32))
+    policy_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    post_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (
+        Index("ix_vra_requests_tenant_created", "tenant", "created_at"),
+        Index("ix_vra_requests_requested_by", "requested_by"),
+        Index("ix_vra_requests_requested_for", "requested_for"),
+    )
+
+
+class VraWorkItem(Base):
+    """An approval waiting on its assignees (``assignees``: JSON ``[{"principalId",
+    "principalType"}]``) for one level of a request's policy; visible from ``opens_at`` (a
+    post-approval opens when provisioning ends). ``action``: approve | reject once completed."""
+
+    __tablename__ = "vra_work_items"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[int] = mapped_column(BigInteger)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    request_id: Mapped[str] = mapped_column(ForeignKey("vra_requests.id", ondelete="CASCADE"))
+    subtenant_id: Mapped[str] = mapped_column(String(36))
+    phase: Mapped[str] = mapped_column(String(8))  # PRE | POST
+    level: Mapped[int] = mapped_column(Integer)
+    assignees: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # Active | Completed
+    action: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    justification: Mapped[str] = mapped_column(Text, default="")
+    completed_by: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    opens_at: Mapped[float] = mapped_column(Float)
+    completed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (
+        Index("ix_vra_work_items_tenant_status", "tenant", "status"),
+        Index("ix_vra_work_items_request", "request_id"),
+    )
+
+
+class VraMachine(Base):
+    """A machine a request provisioned (a catalog resource): a world VM (``vm``, its moid), a
+    vApp (``vapp``) or a simulated EC2 instance (``instance``), with its address."""
+
+    __tablename__ = "vra_machines"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    request_id: Mapped[str] = mapped_column(ForeignKey("vra_requests.id", ondelete="CASCADE"))
+    subtenant_id: Mapped[str] = mapped_column(String(36))
+    owner: Mapped[str] = mapped_column(String(512))
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(255))
+    vm: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    vapp: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    instance: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_vra_machines_request", "request_id"),)
+
+
+class Ec2Instance(Base):
+    """A machine of the simulated EC2 endpoint that Amazon blueprints provision to."""
+
+    __tablename__ = "ec2_instances"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # i-0123456789abcdef0
+    region: Mapped[str] = mapped_column(String(32))
+    image_id: Mapped[str] = mapped_column(String(32))
+    instance_type: Mapped[str] = mapped_column(String(32))
+    key_pair_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    state: Mapped[str] = mapped_column(String(16))  # pending | running | stopped | terminated
+    private_ip: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
 class ReservationPolicy(Base):
     """A vRA reservation policy of a tenant: a name that blueprints and reservations share, so a
     request goes only to the reservations of its blueprint's policy."""

@@ -18,6 +18,7 @@ from localsphere.settings import InventorySpec
 from localsphere.world import identity, inventory, org_roles
 from localsphere.world.access import OPS, ROOTS, SDDC, VCD, VCENTER, VRA
 from localsphere.world.auth import digest
+from localsphere.world.demo_catalog import seed_demo_catalog
 from localsphere.world.demo_cloud import seed_demo_cloud, seed_demo_org
 from localsphere.world.demo_reservations import seed_demo_reservations
 from localsphere.world.identity import GROUP, LOCAL, LOCAL_DOMAIN, SERVICE, SSO, USER
@@ -179,6 +180,7 @@ def seed(
         seed_demo_cloud(s, now - INVENTORY_AGE, demo_owner)
     if demo_hash is not None:
         seed_demo_reservations(s, now)
+        seed_demo_catalog(s, now)
     return made
 
 

@@ -166,12 +166,16 @@ class Tasks:
         user: PrincipalView,
         service: str = VCD_SERVICE,
         undo: dict[str, Any] | None = None,
+        seconds: float | None = None,
+        failure: str = "",
     ) -> str:
         """Record a task in the caller's write transaction ``s``, beginning now; returns its id.
-        It ends in success after the policy's ``task_seconds``; ``undo``: the recipe that takes
-        its change back if it is cancelled (None: it cannot be)."""
+        It ends after ``seconds`` (None: the policy's ``task_seconds``), in success, or in error
+        when ``failure`` says why; ``undo``: the recipe that takes its change back if it is
+        cancelled (None: it cannot be)."""
         now = self._clock.now(s)
-        seconds = self._policies.read(s).task_seconds
+        if seconds is None:
+            seconds = self._policies.read(s).task_seconds
         task_id = str(uuid.uuid4())
         s.add(
             Task(
@@ -185,8 +189,8 @@ class Tasks:
                 owner_name=owner.name,
                 user_id=user.id,
                 user_name=user.name,
-                status=SUCCESS,
-                details="",
+                status=ERROR if failure else SUCCESS,
+                details=failure,
                 undo=json.dumps(undo) if undo else "",
                 started_at=now,
                 ends_at=now + max(0, seconds),

@@ -189,6 +189,18 @@ class TenantCaller:
             upn = self.caller.principal.upn
             raise Forbidden("privilege.missing", f"{upn} is not authorized to perform this operation.", upn)
 
+    def groups(self, tenant: TenantView) -> frozenset[str]:
+        """The ids of the business groups of ``tenant`` where it holds a role (itself or through
+        a group), if it signed in there."""
+        if self.tenant.lower() != tenant.name.lower():
+            return frozenset()
+        prefix = group_scope(tenant.name, "")
+        return frozenset(
+            scope.removeprefix(prefix)
+            for scope in self.caller.grants.scopes()
+            if scope.startswith(prefix) and self.caller.grants.on([scope])
+        )
+
     def in_group(self, tenant: TenantView, group_id: str) -> frozenset[str]:
         """What it may do in a business group of ``tenant``: the tenant's, and its roles' there."""
         return self.privileges(tenant) | self.caller.grants.on([group_scope(tenant.name, group_id)])

@@ -462,7 +462,7 @@ class VApps:
         if "remove_vapp" in recipe:
             made = s.get(VApp, recipe["remove_vapp"])
             if made is not None:
-                _remove_vapp(s, made)
+                remove_vapp(s, made)
         if "remove_item" in recipe:
             s.execute(delete(CatalogItem).where(CatalogItem.entity_id == recipe["remove_item"]))
         changed(s, INVENTORY, STATS)
@@ -637,7 +637,7 @@ class VApps:
                     "Stop the vApp and try again.",
                     vapp.name,
                 )
-            _remove_vapp(s, vapp)
+            remove_vapp(s, vapp)
             operation = f"Deleting Virtual Application {vapp.name}({vapp_id})"
             return self._tasks.start(
                 s, vapp.tenant, "vdcDeleteVapp", operation, Owner("vApp", vapp_id, vapp.name), actor.principal
@@ -877,7 +877,7 @@ def _vms(s: Session, vapp_id: str) -> list[ManagedObject]:
     )
 
 
-def _remove_vapp(s: Session, vapp: VApp) -> None:
+def remove_vapp(s: Session, vapp: VApp) -> None:
     """A vApp gone: its VMs (and their pushed samples), their folder, the vApp."""
     uuids = list(
         s.scalars(select(ManagedObject.uuid).where(ManagedObject.vapp == vapp.id, ManagedObject.kind == VM))

@@ -1,5 +1,8 @@
 """The third-party ``vra-sdk`` 1.1.0, unmodified: it signs in to a tenant with a bare user name
-and signs out by deleting its token. (Its ``VraSdk`` reads the catalog service at once: part 2.)
+and signs out by deleting its token; its ``VraSdk`` lists the entitled catalog items (finding
+the business group's id in their ``entitledOrganizations``), requests one from the payload it
+builds, and polls the request at the ``Location`` it is given (the test moves the world clock
+rather than let ``execute_sync`` sleep).
 
 Its configuration is a singleton read once from a JSON file; its session ignores the environment
 (``trust_env`` off), so the server's certificate is its ``verify``."""
@@ -9,7 +12,8 @@ import json
 import pytest
 from vra_sdk.vra_authenticate import VraAuthenticate
 from vra_sdk.vra_config import VraConfig
-from vra_sdk.vra_exceptions import VraSdkRequestException
+from vra_sdk.vra_exceptions import VraSdkMainException, VraSdkRequestException
+from vra_sdk.vra_sdk import VraSdk
 
 from conftest import DEMO_PASSWORD
 
@@ -25,6 +29,19 @@ def vra_config(server, tmp_path):
                 "tenant": {"lab": "vsphere.local"},
                 "verify": server.cert,
                 "timeout": 10,
+                "payload_default_version": 6,
+                "catalog_item": {},
+                # what ``customize_payload`` keeps out of requestData: the SDK's own arguments
+                "not_in_data": [
+                    "requested_for",
+                    "business_group_name",
+                    "business_group_id",
+                    "tenant_name",
+                    "catalog_item_name",
+                    "catalog_item_id",
+                    "payload_type",
+                    "payload_version",
+                ],
             }
         )
     )
@@ -49,3 +66,17 @@ def test_sign_in_and_sign_out(server, vra_config):
 def test_a_wrong_password_is_refused(server, vra_config):
     with pytest.raises(VraSdkRequestException, match="401"):
         VraAuthenticate("lab").auth_login_password("administrator", "wrong", "vsphere.local")
+
+
+def test_the_sdk_lists_the_entitled_catalog_and_requests_an_item(server, vra_config):
+    auth = VraAuthenticate("lab").auth_login_password("USER_1", DEMO_PASSWORD, "vsphere.local")
+    sdk = VraSdk(auth, "Demo Group")
+    assert {"CentOS on vSphere", "Photon on vCloud", "Linux on Amazon"} <= set(sdk.catalog)
+    assert len(sdk.business_group_id) == 36
+    request = sdk.request_catalog_item("Linux on Amazon", instanceType="t2.micro").execute_async()
+    assert request.status_url.startswith(f"{server.https}/catalog-service/api/consumer/requests/")
+    assert request.get_status() in ("SUBMITTED", "IN_PROGRESS")
+    server.advance(60)
+    assert request.get_status() == "SUCCESSFUL"
+    with pytest.raises(VraSdkMainException, match="No entitlement"):
+        VraSdk(auth, "No Such Group")

@@ -15,9 +15,10 @@ from localsphere.faces.routing import Routes
 from localsphere.faces.vra import errors, paging
 from localsphere.faces.vra.formats import render
 from localsphere.world import World
-from localsphere.world.errors import Unauthenticated
+from localsphere.world.errors import NotFound, Unauthenticated
 from localsphere.world.listing import Counted, Listing
 from localsphere.world.tenant_roles import TenantCaller
+from localsphere.world.tenants import TenantView
 
 Handler = Callable[[Request, TenantCaller], Awaitable[Response]]
 
@@ -40,16 +41,30 @@ class VraService:
     async def body(self, request: Request) -> object:
         return parse_json(await read_body(request, self.max_body))
 
+    async def own_tenant(self, caller: TenantCaller, *permissions: str) -> TenantView:
+        """The tenant the caller signed in to (these services name none in their paths); when
+        ``permissions`` are named, the caller must hold one of them there (else Forbidden)."""
+        found = await self.runner.read(self.world.tenants.find, caller.tenant)
+        if found is None:
+            raise NotFound("tenant.not_found", f"Tenant {caller.tenant} not found.", caller.tenant)
+        if permissions:
+            caller.require(found, *permissions)
+        return found
+
     @staticmethod
     def page(request: Request, asked: Listing, found: Counted[Any], content: list[Any]) -> Response:
         return render(request, paging.envelope(request, asked, found, content))
 
     @staticmethod
-    def created(request: Request, new_id: object, content: dict[str, Any] | None = None) -> Response:
-        """201 with the new object's absolute URL in ``Location`` (the collection's, plus its id),
-        and its body when ``content`` is given (else none, as the key pair's and network
-        profile's creation answer in the Programming Guide)."""
-        location = f"{request.url.replace(query='')}".rstrip("/") + f"/{new_id}"
+    def created(
+        request: Request, new_id: object, content: dict[str, Any] | None = None, collection: str | None = None
+    ) -> Response:
+        """201 with the new object's absolute URL in ``Location`` (its collection's, the request's
+        path unless ``collection`` names another, plus its id), and its body when ``content`` is
+        given (else none, as the key pair's and network profile's creation answer in the
+        Programming Guide)."""
+        at = request.url.replace(path=collection, query="") if collection else request.url.replace(query="")
+        location = f"{at}".rstrip("/") + f"/{new_id}"
         response = render(request, content, 201) if content is not None else Response(status_code=201)
         response.headers["Location"] = location
         return response

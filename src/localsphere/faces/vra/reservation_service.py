@@ -30,24 +30,18 @@ MANAGER = "SUBTENANT_MANAGEMENT"
 
 
 class ReservationService(VraService):
-    async def own_tenant(self, caller: TenantCaller, *permissions: str) -> tuple[TenantView, bool]:
-        """The caller's tenant, and whether it holds one of ``permissions`` there (Forbidden
-        when it holds none and ``permissions`` are required: see ``writer``)."""
-        found = await self.runner.read(self.world.tenants.find, caller.tenant)
-        if found is None:
-            raise NotFound("tenant.not_found", f"Tenant {caller.tenant} not found.", caller.tenant)
-        held = caller.privileges(found)
-        return found, not held.isdisjoint(permissions or WRITE)
+    async def access(self, caller: TenantCaller) -> tuple[TenantView, bool]:
+        """The caller's tenant, and whether it writes there (holds one of ``WRITE``)."""
+        found = await self.own_tenant(caller)
+        return found, not caller.privileges(found).isdisjoint(WRITE)
 
     async def writer(self, caller: TenantCaller) -> TenantView:
-        found, _ = await self.own_tenant(caller)
-        caller.require(found, *WRITE)
-        return found
+        return await self.own_tenant(caller, *WRITE)
 
     # Reservations.
 
     async def list_reservations(self, request: Request, caller: TenantCaller) -> Response:
-        tenant, writes = await self.own_tenant(caller)
+        tenant, writes = await self.access(caller)
         groups = None if writes else caller.groups_with(tenant, MANAGER)
         if groups == []:
             caller.require(tenant, *WRITE, MANAGER)
@@ -56,7 +50,7 @@ class ReservationService(VraService):
         return self.page(request, asked, found, [wire.reservation(r) for r in found.items])
 
     async def get_reservation(self, request: Request, caller: TenantCaller) -> Response:
-        tenant, writes = await self.own_tenant(caller)
+        tenant, writes = await self.access(caller)
         view = await self.runner.read(self.world.reservations.get, tenant.name, request.path_params["id"])
         if not writes:
             caller.require(tenant, MANAGER, held=caller.in_group(tenant, view.subtenant_id))

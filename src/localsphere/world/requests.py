@@ -1,0 +1,381 @@
+"""vRA's catalog requests and their lifecycle on the world clock.
+
+A request names a catalog item, the business group it is made in and its ``requestData``
+entries (``provider-VirtualMachine.CPU.Count``, ``provider-VirtualMachine.Memory.Size`` in MB,
+``provider-VirtualMachine.Disk0.Size`` in GB, ``provider-VirtualMachine.LeaseDays``, for Amazon
+``provider-instanceType``). It is checked when it is submitted: the caller is a member of that
+business group (Forbidden otherwise), an active entitlement grants the group the item (Forbidden),
+and the values keep to the blueprint's ranges (Invalid). Then:
+
+- under an approval policy with PRE levels it rests PENDING_PRE_APPROVAL, a work item per level
+  in turn (``approvals.py``); a rejection ends it REJECTED with the approver's justification;
+- provisioning starts a task (``tasks.py``) of ``PROVISION_SECONDS`` on the world clock, the
+  machine made at its start (``machines.py``): the request is SUBMITTED for the task's first
+  quarter, IN_PROGRESS until it ends, then SUCCESSFUL, or FAILED with the reason when no
+  reservation fits or the network profile has no address left;
+- with POST levels, a successful provisioning rests PENDING_POST_APPROVAL (its work item opens
+  when the task ends); approved it is SUCCESSFUL, rejected its machine is destroyed and it is
+  REJECTED.
+
+Nothing moves a request but the clock and the approvers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Float, bindparam, case, literal, or_, select
+from sqlalchemy.orm import Session
+
+from localsphere.world import approvals, identity, machines, odata
+from localsphere.world.approvals import POST, PRE
+from localsphere.world.catalog import AMAZON, INSTANCE_TYPES, ItemView, entitlement_of, item_row
+from localsphere.world.clock import Clock
+from localsphere.world.errors import Forbidden, Invalid, NotFound, WorldError
+from localsphere.world.inventory import next_id
+from localsphere.world.listing import Counted, Listing, cut
+from localsphere.world.schema import BusinessGroup, Task, VraCatalogItem, VraMachine, VraRequest
+from localsphere.world.store import Store
+from localsphere.world.tasks import ERROR, Owner, Tasks
+
+PROVISION_SECONDS = 60.0  # how long provisioning a machine takes on the world clock
+REQUEST_SEQUENCE = "vra_request_number"
+SERVICE = "com.vmware.csp.core.cafe.catalog"
+SUBMITTED, IN_PROGRESS, PROVISIONING = "SUBMITTED", "IN_PROGRESS", "PROVISIONING"
+PENDING_PRE, PENDING_POST = "PENDING_PRE_APPROVAL", "PENDING_POST_APPROVAL"
+SUCCESSFUL, FAILED, REJECTED = "SUCCESSFUL", "FAILED", "REJECTED"
+CPU_KEY = "provider-VirtualMachine.CPU.Count"
+MEMORY_KEY = "provider-VirtualMachine.Memory.Size"
+STORAGE_KEY = "provider-VirtualMachine.Disk0.Size"
+LEASE_KEY = "provider-VirtualMachine.LeaseDays"
+INSTANCES_KEY = "provider-Cafe.Shim.VirtualMachine.NumberOfInstances"
+INSTANCE_TYPE_KEY = "provider-instanceType"
+MOST_ENTRIES = 500
+_NOW = bindparam("now", type_=Float)
+
+
+def state_at(now: Any) -> Any:
+    """A request's state at the world time ``now`` (a value or a bound parameter), as SQL over
+    the request and its provisioning task (outer-joined)."""
+    done = case(
+        (Task.status == literal(ERROR), literal(FAILED)),
+        (VraRequest.post_approval, literal(PENDING_POST)),
+        else_=literal(SUCCESSFUL),
+    )
+    return case(
+        (VraRequest.state != literal(PROVISIONING), VraRequest.state),
+        (Task.ends_at <= now, done),
+        (Task.started_at + (Task.ends_at - Task.started_at) / 4 > now, literal(SUBMITTED)),
+        else_=literal(IN_PROGRESS),
+    )
+
+
+FIELDS: odata.Fields = {
+    "id": VraRequest.id,
+    "requestNumber": VraRequest.number,
+    "state": state_at(_NOW),
+    "requestedFor": VraRequest.requested_for,
+    "requestedBy": VraRequest.requested_by,
+    "description": VraRequest.description,
+    "dateCreated": VraRequest.created_at,
+    "catalogItem/id": VraRequest.item_id,
+    "catalogItem/name": VraCatalogItem.name,
+    "organization/subTenant/id": VraRequest.subtenant_id,
+}
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    item_id: str
+    subtenant_id: str
+    requested_for: str | None
+    description: str | None
+    reasons: str | None
+    entries: list[dict[str, Any]]  # requestData's, as the client sent them
+
+
+@dataclass(frozen=True)
+class RequestView:
+    id: str
+    number: int
+    tenant: str
+    item_id: str
+    item_name: str
+    subtenant_id: str
+    subtenant_name: str
+    requested_for: str
+    requested_by: str
+    description: str | None
+    reasons: str | None
+    entries: list[dict[str, Any]]
+    state: str
+    reason: str  # why it failed or was rejected, once it has
+    created_at: float
+    updated_at: float
+    post_approval: bool
+    machines: tuple[tuple[str, str | None], ...] = ()  # (name, address)
+
+
+_COLUMNS = (
+    VraRequest.id,
+    VraRequest.number,
+    VraRequest.tenant,
+    VraRequest.item_id,
+    VraCatalogItem.name,
+    VraRequest.subtenant_id,
+    BusinessGroup.name,
+    VraRequest.requested_for,
+    VraRequest.requested_by,
+    VraRequest.description,
+    VraRequest.reasons,
+    VraRequest.data,
+    state_at(_NOW).label("state_now"),
+    VraRequest.reason,
+    VraRequest.created_at,
+    VraRequest.updated_at,
+    VraRequest.post_approval,
+)
+_REQUESTS = (
+    select(*_COLUMNS)
+    .join(VraCatalogItem, VraCatalogItem.id == VraRequest.item_id)
+    .join(BusinessGroup, BusinessGroup.id == VraRequest.subtenant_id)
+    .outerjoin(Task, Task.id == VraRequest.task_id)
+)
+
+
+def _view(row: Any) -> RequestView:
+    state = row.state_now
+    reason = row.reason if state in (FAILED, REJECTED) else ""
+    return RequestView(*row[:11], json.loads(row.data), state, reason, *row[14:])
+
+
+def value_of(entries: list[dict[str, Any]], key: str) -> Any:
+    """The value of ``requestData``'s entry ``key`` (``{"key", "value": {"type", "value"}}``)."""
+    for entry in entries:
+        if entry.get("key") == key:
+            value = entry.get("value")
+            return value.get("value") if isinstance(value, dict) else value
+    return None
+
+
+def _whole(entries: list[dict[str, Any]], key: str, default: int) -> int:
+    value = value_of(entries, key)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise Invalid("request.value", f"{key.removeprefix('provider-')} must be a number.", key) from None
+    if number != int(number):
+        raise Invalid("request.value", f"{key.removeprefix('provider-')} must be a whole number.", key)
+    return int(number)
+
+
+def wanted(item: ItemView, entries: list[dict[str, Any]]) -> machines.Wanted:
+    """What a request asks of its machine, held to the blueprint's ranges (Invalid otherwise)."""
+    instances = _whole(entries, INSTANCES_KEY, 1)
+    if instances != 1:
+        raise Invalid("request.instances", "Only one machine may be requested at a time.", INSTANCES_KEY)
+    lease = _whole(entries, LEASE_KEY, item.lease_days)
+    if item.lease_days and not 0 <= lease <= item.lease_days:
+        raise Invalid(
+            "request.lease", f"VirtualMachine.LeaseDays must be between 0 and {item.lease_days}.", LEASE_KEY
+        )
+    instance_type = None
+    if item.kind == AMAZON:
+        instance_type = value_of(entries, INSTANCE_TYPE_KEY) or item.instance_types[0]
+        if instance_type not in item.instance_types:
+            raise Invalid(
+                "request.instance_type",
+                f"instanceType must be one of {', '.join(item.instance_types)}.",
+                INSTANCE_TYPE_KEY,
+            )
+        cpus, memory = INSTANCE_TYPES[instance_type]
+    else:
+        cpus = _whole(entries, CPU_KEY, item.cpus.default)
+        memory = _whole(entries, MEMORY_KEY, item.memory_mb.default)
+    storage = _whole(entries, STORAGE_KEY, item.storage_gb.default)
+    checks = [(STORAGE_KEY, storage, item.storage_gb)]
+    if item.kind != AMAZON:
+        checks = [(CPU_KEY, cpus, item.cpus), (MEMORY_KEY, memory, item.memory_mb), *checks]
+    for key, value, allowed in checks:
+        if not allowed.least <= value <= allowed.most:
+            raise Invalid(
+                "request.range",
+                f"{key.removeprefix('provider-')} must be between {allowed.least} and {allowed.most}.",
+                key,
+            )
+    return machines.Wanted(cpus, memory, storage, instance_type)
+
+
+class Requests:
+    def __init__(self, store: Store, clock: Clock, tasks: Tasks) -> None:
+        self._store = store
+        self._clock = clock
+        self._tasks = tasks
+
+    def submit(
+        self, tenant: str, principal: identity.PrincipalView, groups: frozenset[str], spec: RequestSpec
+    ) -> RequestView:
+        """A new request by ``principal`` (a member of ``groups``); see the module's rules."""
+        if len(spec.entries) > MOST_ENTRIES:
+            raise Invalid("request.data", f"requestData holds at most {MOST_ENTRIES} entries.", "requestData")
+        with self._store.write() as s:
+            now = self._clock.now(s)
+            item = item_row(s, tenant, spec.item_id)
+            if spec.subtenant_id not in groups:
+                raise Forbidden(
+                    "request.subtenant",
+                    f"{principal.upn} is not a member of business group {spec.subtenant_id}.",
+                    spec.subtenant_id,
+                )
+            policy = entitlement_of(s, tenant, spec.subtenant_id, item.id)
+            if policy is False:
+                raise Forbidden(
+                    "request.entitlement",
+                    f"Business group {spec.subtenant_id} is not entitled to catalog item {item.name}.",
+                    item.id,
+                )
+            asked = wanted(item, spec.entries)
+            request_id = identity.new_id()
+            row = VraRequest(
+                id=request_id,
+                number=next_id(s, REQUEST_SEQUENCE),
+                tenant=tenant,
+                item_id=item.id,
+                subtenant_id=spec.subtenant_id,
+                requested_for=spec.requested_for or principal.upn,
+                requested_by=principal.upn,
+                description=spec.description,
+                reasons=spec.reasons,
+                data=json.dumps(spec.entries),
+                state=PENDING_PRE,
+                policy_id=policy or None,
+                post_approval=False,
+                task_id=None,
+                reason="",
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(row)
+            s.flush()
+            pre = approvals.levels_of(s, row.policy_id, PRE)
+            if pre:
+                approvals.open_work_item(s, tenant, row.id, row.subtenant_id, PRE, 0, pre[0], now, now)
+            else:
+                self._provision(s, row, item, asked, principal, now)
+        return self.get(tenant, request_id, None)
+
+    def complete(
+        self,
+        tenant: str,
+        principal: identity.PrincipalView,
+        work_item_id: str,
+        action: str,
+        justification: str,
+    ) -> RequestView:
+        """Approve or reject a work item as ``principal``, and move its request on."""
+        with self._store.write() as s:
+            now = self._clock.now(s)
+            done = approvals.complete_work_item(
+                s, tenant, principal, work_item_id, action, justification, now
+            )
+            row = s.scalars(
+                select(VraRequest).where(VraRequest.id == done.request_id).with_for_update()
+            ).one()
+            row.updated_at = now
+            if action == approvals.REJECT:
+                if done.phase == POST:
+                    for machine_id in s.scalars(select(VraMachine.id).where(VraMachine.request_id == row.id)):
+                        machines.destroy(s, machine_id)
+                row.state, row.reason = REJECTED, justification or f"Rejected by {principal.upn}."
+            else:
+                levels = approvals.levels_of(s, row.policy_id, done.phase)
+                if done.level + 1 < len(levels):
+                    nxt = done.level + 1
+                    approvals.open_work_item(
+                        s, tenant, row.id, row.subtenant_id, done.phase, nxt, levels[nxt], now, now
+                    )
+                elif done.phase == PRE:
+                    item = item_row(s, tenant, row.item_id)
+                    self._provision(s, row, item, wanted(item, json.loads(row.data)), principal, now)
+                else:
+                    row.state = SUCCESSFUL
+            request_id = row.id
+        return self.get(tenant, request_id, None)
+
+    def _provision(
+        self,
+        s: Session,
+        row: VraRequest,
+        item: ItemView,
+        asked: machines.Wanted,
+        principal: identity.PrincipalView,
+        now: float,
+    ) -> None:
+        """Make the request's machine and start its provisioning task; a machine that cannot be
+        made makes the task (and so the request) end FAILED with the reason."""
+        failure = ""
+        try:
+            machines.provision(s, row.tenant, row.id, row.subtenant_id, row.requested_for, item, asked, now)
+        except WorldError as exc:
+            failure = exc.message
+        row.task_id = self._tasks.start(
+            s,
+            row.tenant,
+            "requestCatalogItem",
+            f"Provisioning {item.name} for request {row.number}",
+            Owner("CatalogItemRequest", row.id, item.name),
+            principal,
+            SERVICE,
+            seconds=PROVISION_SECONDS,
+            failure=failure,
+        )
+        row.state, row.reason = PROVISIONING, failure
+        post = approvals.levels_of(s, row.policy_id, POST) if not failure else []
+        if post:
+            row.post_approval = True
+            opens = now + PROVISION_SECONDS
+            approvals.open_work_item(s, row.tenant, row.id, row.subtenant_id, POST, 0, post[0], now, opens)
+
+    def list(self, tenant: str, mine: str | None, listing: Listing) -> Counted[RequestView]:
+        """The tenant's requests (``mine`` given: those by or for that user), newest first."""
+        query = _REQUESTS.where(VraRequest.tenant == tenant)
+        if mine is not None:
+            query = query.where(or_(VraRequest.requested_by == mine, VraRequest.requested_for == mine))
+        with self._store.query() as conn:
+            now = self._clock.now(conn)
+            found = cut(
+                conn,
+                query,
+                FIELDS,
+                listing,
+                (VraRequest.created_at.desc(), VraRequest.id),
+                _view,
+                {"now": now},
+            )
+            return Counted([self._with_machines(conn, r) for r in found.items], found.total)
+
+    def get(self, tenant: str, request_id: str, mine: str | None) -> RequestView:
+        """One request (``mine`` given: NotFound unless it is by or for that user)."""
+        query = _REQUESTS.where(VraRequest.tenant == tenant, VraRequest.id == request_id)
+        if mine is not None:
+            query = query.where(or_(VraRequest.requested_by == mine, VraRequest.requested_for == mine))
+        with self._store.query() as conn:
+            now = self._clock.now(conn)
+            row = conn.execute(query, {"now": now}).first()
+            if row is None:
+                raise NotFound("request.not_found", f"Request with id {request_id} not found.", request_id)
+            return self._with_machines(conn, _view(row))
+
+    @staticmethod
+    def _with_machines(conn: Any, view: RequestView) -> RequestView:
+        if view.state not in (SUCCESSFUL, PENDING_POST, IN_PROGRESS, SUBMITTED):
+            return view
+        rows = conn.execute(
+            select(VraMachine.name, VraMachine.address)
+            .where(VraMachine.request_id == view.id)
+            .order_by(VraMachine.name)
+        ).all()
+        return RequestView(**{**view.__dict__, "machines": tuple((r[0], r[1]) for r in rows)})
