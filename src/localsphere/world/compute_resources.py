@@ -407,7 +407,7 @@ def _fits(s: Session, parent: ManagedObject, resource: str, wanted: int, held: i
         if row is not None and row.kind != POOL:
             row = None
     if need > 0:
-        unit = "MHz" if resource == "cpu" else "MB"
+        unit = "MHz" if resource == "cpu" else "MiB"
         raise Invalid(
             "resource_pool.insufficient",
             f"The parent resource pool cannot give a {resource} reservation of {wanted} {unit}",

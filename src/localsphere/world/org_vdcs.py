@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from localsphere.world.clock import Clock
+from localsphere.world.compute_resources import allocation_defaults
 from localsphere.world.errors import Conflict, NotFound
 from localsphere.world.inventory import CLUSTER, FOLDER, NETWORK, POOL, POWERED_ON, VM, add_object
 from localsphere.world.plan import TenantPlan
@@ -125,7 +126,7 @@ def add_vdc(
     description: str = "",
 ) -> str:
     """A VDC of ``tenant`` with a new resource pool below ``cluster``'s root pool; ``limits``:
-    CPU MHz, memory MB and storage MB (0: none). Conflict when the org has a VDC of that name,
+    CPU MHz, memory MB (MiB) and storage MB (0: none). Conflict when the org has a VDC of that name,
     NotFound when there is no such cluster."""
     if s.scalars(select(OrgVdc.id).where(OrgVdc.tenant == tenant, OrgVdc.name == name)).first():
         raise Conflict("vdc.exists", f"The org already has a VDC named {name}.", name)
@@ -137,8 +138,12 @@ def add_vdc(
     if root is None or s.get(ManagedObject, cluster) is None:
         raise NotFound("cluster.not_found", f"No cluster {cluster}.", cluster)
     vdc_id = str(uuid.uuid4())
-    pool = add_object(s, POOL, "resgroup-", f"{name} ({vdc_id})", root, now, cluster=cluster)
     cpu, memory, storage = limits
+    # The pool holds the VDC's CPU and memory limits, as vCD sets them on an allocation pool's
+    # resource pool; vCenter shows them.
+    bounds = {"cpu": cpu, "memory": memory}
+    details = {r: {**allocation_defaults(), "limit": bounds[r] or -1} for r in bounds}
+    pool = add_object(s, POOL, "resgroup-", f"{name} ({vdc_id})", root, now, cluster=cluster, details=details)
     s.add(
         OrgVdc(
             id=vdc_id,

@@ -125,7 +125,7 @@ def test_the_form_wins_over_the_query_and_api_token_over_refresh_token(server):
 def test_a_missing_or_empty_token_is_400(server, content, headers, params):
     with server.client() as c:
         body = gateway_error(c.post(AUTHORIZE, content=content, headers=headers, params=params))
-    assert body["message"] == "invalid_request: api_token is required"
+    assert body["message"].startswith("invalid_request: api_token is required, as a form field")
 
 
 def test_too_many_fields_and_other_methods_get_the_gateways_body(server):

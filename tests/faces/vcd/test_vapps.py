@@ -297,6 +297,15 @@ def test_a_vapps_vms_are_vcenters_and_operations_and_power_is_one(server):
         assert vc.get("/api/vcenter/vm", params={"names": "photon"}).json() == []  # gone with it
 
 
+def test_the_vdcs_limits_are_its_resource_pools_on_vcenter(server):
+    with server.client(headers={"vmware-api-session-id": vcenter_session(server)}) as vc:
+        pools = vc.get("/api/vcenter/resource-pool").json()
+        (pool,) = [p["resource_pool"] for p in pools if p["name"].startswith("demo-vdc (")]
+        info = vc.get(f"/api/vcenter/resource-pool/{pool}").json()
+    assert (info["cpu_allocation"]["limit"], info["memory_allocation"]["limit"]) == (20_000, 65_536)
+    assert info["cpu_allocation"]["reservation"] == 0
+
+
 def test_another_orgs_objects_are_not_there(server, slapd):
     link_directory(server, slapd, "acme")
     with server.client(base_url=server.vcd) as c:

@@ -99,11 +99,13 @@ def test_resource_pool_crud(server, vc):
     )  # same name
     child = {"name": "gold-child", "parent": gold, "cpu_allocation": {"reservation": 5000}}
     r = vc.post(POOL, json=child)  # more than gold's 4000 MHz, and gold is not expandable
-    assert r.status_code == 400 and "reservation" in r.json()["messages"][0]["default_message"]
+    assert r.status_code == 400 and r.json()["error_type"] == "UNABLE_TO_ALLOCATE_RESOURCE"
+    (message,) = r.json()["messages"]
+    assert "reservation" in message["default_message"] and message["args"] == ["cpu", "5000"]
     r = vc.post(
         POOL, json={"name": "too-big", "parent": root, "memory_allocation": {"reservation": capacity + 1}}
     )
-    assert r.status_code == 400
+    assert r.status_code == 400 and r.json()["messages"][0]["default_message"].endswith(" MiB")
     bad_limit = {"name": "x", "parent": root, "cpu_allocation": {"reservation": 100, "limit": 50}}
     assert_vapi_error(vc.post(POOL, json=bad_limit), 400, "INVALID_ARGUMENT")
     silver = vc.post(
@@ -118,7 +120,9 @@ def test_resource_pool_crud(server, vc):
     assert vc.get(POOL, params={"names": "platinum"}).json() == [{"resource_pool": gold, "name": "platinum"}]
     assert ops_count(server, "ResourcePool") >= 4
     assert vc.patch(f"{POOL}/{root}", json={"name": "x"}).status_code == 400
-    assert vc.delete(f"{POOL}/{root}").status_code == 400  # the product's UNSUPPORTED
+    r = vc.delete(f"{POOL}/{root}")
+    assert r.status_code == 400 and r.json()["error_type"] == "UNSUPPORTED"
+    assert r.json()["messages"][0]["args"] == [root]
     assert vc.delete(f"{POOL}/{gold}").status_code == 204  # silver moves up to the root pool
     assert silver in vc.get(f"{POOL}/{root}").json()["resource_pools"]
     assert_vapi_error(vc.get(f"{POOL}/{gold}"), 404, "NOT_FOUND")

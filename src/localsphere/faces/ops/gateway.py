@@ -97,7 +97,11 @@ def api_token(form: dict[str, list[str]], query: dict[str, list[str]]) -> str:
             value = next((v for v in source.get(field, ()) if v), None)
             if value is not None:
                 return value
-    raise GatewayError(400, "invalid_request: api_token is required")
+    raise GatewayError(
+        400,
+        "invalid_request: api_token is required, as a form field (application/x-www-form-urlencoded)"
+        " or a query parameter",
+    )
 
 
 def masked(token: str) -> str:

@@ -118,7 +118,7 @@ def vapi_error(reason: str, *arguments: str, instance: str | None = None, messag
             words.kind,
             words.text.format(*quoted, message=message),
             words.id,
-            [arg.format(*quoted) for arg in words.args],
+            quoted if words.own_args else [arg.format(*quoted) for arg in words.args],
             [(i, text.format(*quoted, message=message)) for i, text in words.also],
         )
     except IndexError:

@@ -30,6 +30,7 @@ class Words:
     args: tuple[str, ...] = ()  # the ``args`` the product sends, as templates
     qualified: tuple[int, ...] = ()  # the arguments that are identifiers qualified with the instance UUID
     also: tuple[tuple[str, str], ...] = ()  # further messages: (id, text template), sent with no args
+    own_args: bool = False  # the ``args`` are the world error's own arguments (``args`` unused)
 
 
 AUTH_REQUIRED = "com.vmware.vapi.endpoint.method.authentication.required"
@@ -88,8 +89,9 @@ def reason_id(reason: str) -> str:
 
 
 def _typed(kind: str, *reasons: str) -> dict[str, Words]:
-    """Reasons whose error type is not their world kind's and whose message is the world's own."""
-    return {reason: Words(kind, reason_id(reason), "{message}") for reason in reasons}
+    """Reasons whose error type is not their world kind's and whose message and args are the
+    world's own."""
+    return {reason: Words(kind, reason_id(reason), "{message}", own_args=True) for reason in reasons}
 
 
 CATALOGUE: dict[str, Words] = {
