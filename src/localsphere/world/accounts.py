@@ -55,6 +55,11 @@ class AccountSpec:
     roles: tuple[str, ...] | None = None
 
 
+def account_row(s: Session, kind: str, principal_id: str) -> Principal:
+    """The row of a user or group of the SSO domains or of a linked directory (NotFound)."""
+    return Accounts._row(s, kind, principal_id, imported=True)
+
+
 class Accounts:
     def __init__(self, store: Store, clock: Clock, auth: Auth) -> None:
         self._store = store
@@ -158,12 +163,12 @@ class Accounts:
             self._apply(s, row, family, AccountSpec(roles=tuple(sorted(wanted))))
             return self._account(s, row, family)
 
-    def adopt(self, family: str, principal_id: str, roles: tuple[str, ...]) -> Account:
-        """Give a directory user (the row a linked store keeps of it) ``roles`` at the family's
-        root, besides those it holds: how Operations imports a user of an LDAP or AD source.
-        NotFound for no such user, Invalid for an unknown role."""
+    def adopt(self, family: str, principal_id: str, roles: tuple[str, ...], kind: str = USER) -> Account:
+        """Give a directory user or group (the row a linked store keeps of it) ``roles`` at the
+        family's root, besides those it holds: how Operations imports a user or group of an LDAP
+        or AD source. NotFound for no such principal, Invalid for an unknown role."""
         with self._store.write(serial=True) as s:
-            row = self._row(s, USER, principal_id, imported=True)
+            row = self._row(s, kind, principal_id, imported=True)
             held = self._roles(s, row.id, family)
             self._apply(s, row, family, AccountSpec(roles=tuple(sorted({*held, *roles}))))
             return self._account(s, row, family)
