@@ -1,6 +1,7 @@
 """Small helpers the wire tests share."""
 
 import re
+from urllib.parse import urlsplit
 
 from conftest import DEMO_PASSWORD
 
@@ -121,3 +122,25 @@ def vapi_rpc(vc, service, operation, input):
     r = vc.post("/api", json=message)
     assert r.status_code == 200
     return r.json()["result"]
+
+
+def ldap_source(slapd, name="Lab LDAP", **changes):
+    """An OPEN_LDAP ``auth-source`` for the test slapd; ``changes`` replace properties (None drops one)."""
+    url = urlsplit(slapd.url)
+    values = {
+        "display-name": "The lab's directory",
+        "host": url.hostname,
+        "port": str(url.port),
+        "use-ssl": "false",
+        "user-name": slapd.admin_dn,
+        "password": slapd.admin_password,
+        "base-domain": slapd.base,
+        "common-name": "uid",
+        "group-search-criteria": "",
+        **changes,
+    }
+    return {
+        "name": name,
+        "sourceType": {"id": "OPEN_LDAP", "name": "OPEN_LDAP"},
+        "property": [{"name": k, "value": v} for k, v in values.items() if v is not None],
+    }

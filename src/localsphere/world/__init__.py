@@ -30,6 +30,7 @@ from localsphere.world.inventory import Inventory
 from localsphere.world.key_pairs import KeyPairs
 from localsphere.world.metrics import Metrics
 from localsphere.world.network_profiles import NetworkProfiles
+from localsphere.world.object_scopes import ObjectScopes
 from localsphere.world.org_roles import OrgRoles
 from localsphere.world.org_vdcs import OrgVdcs
 from localsphere.world.plan import Scenario
@@ -95,6 +96,7 @@ class World:
         self.vm_hardware = VmHardware(self.store, self.clock)
         self.vm_guest = VmGuest(self.store)
         self.resource_queries = ResourceQueries(self.store)
+        self.object_scopes = ObjectScopes(self.store, self.clock)  # Operations' scoped permissions
         self.metrics = Metrics(self.store, self.clock, self.state, settings.change_poll_seconds)
         self.faults = Faults(self.store, self.clock)
         self.snapshots = Snapshots(self.store, self.clock)

@@ -60,6 +60,12 @@ class Grants:
     def scopes(self) -> set[str]:
         return set(self.by_scope)
 
+    def anywhere(self, root: str) -> frozenset[str]:
+        """Privileges held on the root (``root``) or on any object: what a role permission
+        limited to some objects still lets its holder call (the objects it sees are decided one
+        by one)."""
+        return frozenset().union(self.on([root]), *(self.on([scope]) for scope in self.by_scope))
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -154,6 +160,13 @@ def require(caller: Caller, privilege: str) -> None:
         raise Forbidden(
             "privilege.missing", f"{upn} lacks {privilege}", upn, privilege, *([root] if root else [])
         )
+
+
+def require_somewhere(caller: Caller, privilege: str) -> None:
+    """As ``require``, for a family whose roles may be limited to objects (VCF Operations' object
+    scopes): ``privilege`` held on the root or on any object lets the call in."""
+    if privilege not in caller.privileges and privilege not in caller.grants.anywhere(ROOTS[caller.family]):
+        require(caller, privilege)
 
 
 class Access:

@@ -21,7 +21,7 @@ from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, bounded_text
 from localsphere.world.identity import GROUP, SSO, USER, PrincipalView
 from localsphere.world.identity_stores import DIRECTORY
-from localsphere.world.schema import Assignment, Domain, Membership, Principal, Role, Token
+from localsphere.world.schema import Assignment, Domain, Membership, ObjectScope, Principal, Role, Token
 from localsphere.world.store import Store
 
 MAX_ACCOUNTS = 10_000  # in one list
@@ -53,6 +53,11 @@ class AccountSpec:
     groups: tuple[str, ...] | None = None
     members: tuple[str, ...] | None = None
     roles: tuple[str, ...] | None = None
+
+
+def account_row(s: Session, kind: str, principal_id: str) -> Principal:
+    """The row of a user or group of the SSO domains or of a linked directory (NotFound)."""
+    return Accounts._row(s, kind, principal_id, imported=True)
 
 
 class Accounts:
@@ -130,14 +135,16 @@ class Accounts:
             return self._account(s, row, family)
 
     def delete(self, kind: str, principal_ids: Iterable[str], keep: str | None = None) -> None:
-        """Remove accounts with their memberships, roles and tokens; all or nothing. ``keep``:
-        the one that may not go (the caller's own)."""
+        """Remove accounts with their memberships, roles (and the object scopes of their own) and
+        tokens; all or nothing. ``keep``: the one that may not go (the caller's own)."""
         with self._store.write() as s:
             rows = [self._row(s, kind, pid, imported=True) for pid in dict.fromkeys(principal_ids)]
             for row in rows:
                 if row.id == keep:
                     raise Invalid("principal.self", "You cannot delete your own account", row.id)
                 s.execute(delete(Token).where(Token.principal_id == row.id))
+                own = select(Assignment.object_scope).where(Assignment.principal_id == row.id)
+                s.execute(delete(ObjectScope).where(ObjectScope.name.is_(None), ObjectScope.id.in_(own)))
                 s.execute(delete(Assignment).where(Assignment.principal_id == row.id))
                 s.execute(
                     delete(Membership).where(
@@ -147,23 +154,12 @@ class Accounts:
                 s.delete(row)
             stamp.bump(s)
 
-    def grant(self, kind: str, family: str, principal_id: str, role: str, held: bool) -> Account:
-        """Give (``held``) or take one role at the family's root."""
+    def adopt(self, family: str, principal_id: str, roles: tuple[str, ...], kind: str = USER) -> Account:
+        """Give a directory user or group (the row a linked store keeps of it) ``roles`` at the
+        family's root, besides those it holds: how Operations imports a user or group of an LDAP
+        or AD source. NotFound for no such principal, Invalid for an unknown role."""
         with self._store.write(serial=True) as s:
             row = self._row(s, kind, principal_id, imported=True)
-            current = set(self._roles(s, row.id, family))
-            if not held and role not in current:
-                raise NotFound("role.not_held", f"{row.name} does not hold the role {role}", role)
-            wanted = current | {role} if held else current - {role}
-            self._apply(s, row, family, AccountSpec(roles=tuple(sorted(wanted))))
-            return self._account(s, row, family)
-
-    def adopt(self, family: str, principal_id: str, roles: tuple[str, ...]) -> Account:
-        """Give a directory user (the row a linked store keeps of it) ``roles`` at the family's
-        root, besides those it holds: how Operations imports a user of an LDAP or AD source.
-        NotFound for no such user, Invalid for an unknown role."""
-        with self._store.write(serial=True) as s:
-            row = self._row(s, USER, principal_id, imported=True)
             held = self._roles(s, row.id, family)
             self._apply(s, row, family, AccountSpec(roles=tuple(sorted({*held, *roles}))))
             return self._account(s, row, family)

@@ -19,10 +19,10 @@ from localsphere.world import directory
 from localsphere.world.accounts import Account, Accounts
 from localsphere.world.directory import DirectoryConfig, DirectoryGroup, DirectoryUser
 from localsphere.world.errors import NotFound
-from localsphere.world.identity import USER, PrincipalView
+from localsphere.world.identity import GROUP, USER, PrincipalView
 from localsphere.world.identity_stores import IdentityStores, StoreSpec, StoreView
 from localsphere.world.listing import Listing
-from localsphere.world.schema import Tenant
+from localsphere.world.schema import Assignment, Principal, Tenant
 from localsphere.world.store import Store
 from localsphere.world.tenant_principals import SEARCH_MOST, TenantPrincipals
 from localsphere.world.tenants import TenantView, tenant_row
@@ -93,6 +93,30 @@ class AuthSources:
         found: list[DirectoryUser | DirectoryGroup] = [*(users if kind == USER else groups)]
         wanted = pattern.lower()
         return [e for e in found if fnmatch(e.name.lower(), wanted)][:limit]
+
+    def import_group(self, domain: str, family: str, name: str, roles: tuple[str, ...]) -> Account:
+        """Bring in a directory group by name with its roles at the family's root (NotFound for a
+        name the directory does not have); its members come with ``synchronize``."""
+        found = self._principals.get(self._tenant(), f"{name}@{domain}", GROUP)
+        return self._accounts.adopt(family, found.id, roles, GROUP)
+
+    def synchronize(self, domain: str, family: str) -> None:
+        """Read anew from the directory the members of every group of ``domain`` that holds a role
+        of the family (an imported group): who is in it, and so who holds its roles, is the
+        directory's. DirectoryError when the directory cannot be read."""
+        tenant = self._tenant()
+        held = select(Assignment.principal_id).where(Assignment.family == family)
+        with self._store.query() as conn:
+            names = list(
+                conn.scalars(
+                    select(Principal.name)
+                    .where(Principal.domain == domain, Principal.kind == GROUP, Principal.id.in_(held))
+                    .order_by(Principal.name)
+                    .limit(MOST_SOURCES)
+                )
+            )
+        for name in names:
+            self._principals.refresh_members(tenant, f"{name}@{domain}")
 
     def import_users(
         self, domain: str, family: str, users: list[tuple[str, tuple[str, ...]]]

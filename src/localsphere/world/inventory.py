@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from localsphere.world.access import Caller
+from localsphere.world import access
+from localsphere.world.access import OPS, ROOTS, Caller
 from localsphere.world.clock import Clock
 from localsphere.world.copies import Copies
 from localsphere.world.errors import (
@@ -37,6 +38,9 @@ POOL, DATASTORE, NETWORK, VM = "ResourcePool", "Datastore", "Network", "VirtualM
 ROOT_FOLDER = "group-d1"
 VCENTER = "vCenter"  # the kind ``page`` gives the root folder, which stands for the vCenter
 VIEW = "System.View"
+# The privilege that lets a family's caller see an object at all (without it, the object is not
+# there for it): vCenter's System.View, Operations' ViewEnvironment.
+SEEING = {access.VCENTER: VIEW, OPS: "ViewEnvironment"}
 POWERED_ON, POWERED_OFF, SUSPENDED = "POWERED_ON", "POWERED_OFF", "SUSPENDED"
 MOID_SEQUENCE = "moid_sequence"
 GUESTS = ("UBUNTU_64", "RHEL_9_64", "WINDOWS_SERVER_2021", "OTHER_LINUX_64")
@@ -310,9 +314,9 @@ def _add_vm(
 
 def authorize(caller: Caller, path: str, privilege: str, moid: str) -> None:
     """Refuse unless ``caller`` holds ``privilege`` on the object at ``path``: Forbidden, or
-    NotFound when it may not even see it."""
-    held = caller.on(_chain(path))
-    if VIEW not in held:
+    NotFound when it may not even see it (its family's ``SEEING`` privilege)."""
+    held = caller.on(_chain_of(caller, path))
+    if SEEING[caller.family] not in held:
         raise NotFound("object.not_found", f"Object with identifier '{moid}' does not exist", moid)
     if privilege not in held:
         raise Forbidden(
@@ -331,6 +335,45 @@ def _frozen(values: set[str] | None) -> frozenset[str] | None:
 def _chain(path: str) -> list[str]:
     """An object and its ancestors, nearest first, from its path."""
     return path.strip("/").split("/")[::-1]
+
+
+def _chain_of(caller: Caller, path: str) -> list[str]:
+    """``_chain``, up to the root of the caller's family where that is not the root folder (the
+    permissions of Operations' roles on all objects sit on ``''``)."""
+    chain, root = _chain(path), ROOTS[caller.family]
+    return chain if chain[-1] == root else [*chain, root]
+
+
+@dataclass(frozen=True)
+class Sight:
+    """Which objects a caller whose permissions are limited to some objects sees in a list: the
+    rows of ``where`` (a superset: the objects under the ones its permissions sit on, or every
+    object when ``paths`` is None), each then decided by ``sees`` from its path."""
+
+    caller: Caller
+    paths: tuple[str, ...] | None
+
+    def where(self) -> ColumnElement[bool]:
+        if self.paths is None:
+            return ManagedObject.moid.is_not(None)
+        return or_(false(), *(ManagedObject.path.startswith(p, autoescape=True) for p in self.paths))
+
+    def sees(self, path: str) -> bool:
+        return SEEING[self.caller.family] in self.caller.on(_chain_of(self.caller, path))
+
+
+def seen_page(
+    db: Session, query: Select[Any], sight: Sight, keep: Callable[[Any], bool], offset: int, limit: int
+) -> tuple[int, list[ObjectView]]:
+    """A page of the rows of ``query`` (``_ALL``'s columns, in order) that ``sight`` sees and
+    ``keep`` keeps, and how many there are: the rows are streamed, as only Python decides."""
+    total, found = 0, []
+    for row in db.execute(query.where(sight.where()).execution_options(yield_per=1000)):
+        if sight.sees(row[-1]) and keep(row):
+            if offset <= total < offset + limit:
+                found.append(ObjectView.of(row))
+            total += 1
+    return total, found
 
 
 def vm_details(
@@ -519,11 +562,17 @@ class Inventory:
             return found
 
     def page(
-        self, kinds: set[str], name: str | None, uuids: set[str] | None, offset: int, limit: int
+        self,
+        kinds: set[str],
+        name: str | None,
+        uuids: set[str] | None,
+        offset: int,
+        limit: int,
+        sight: Sight | None = None,
     ) -> tuple[int, list[ObjectView]]:
         """One page of objects of the given kinds (``name``: a case-insensitive part of the name),
-        and how many there are in all. The root folder is of the kind ``VCENTER``: it stands for
-        the vCenter itself, not one of its folders."""
+        and how many there are in all; with a ``sight``, of those it sees. The root folder is of
+        the kind ``VCENTER``: it stands for the vCenter itself, not one of its folders."""
         real = sorted(kinds - {VCENTER})
         either = [and_(ManagedObject.kind.in_(real), ManagedObject.moid != ROOT_FOLDER)] if real else []
         if VCENTER in kinds:
@@ -533,6 +582,12 @@ class Inventory:
             where.append(func.lower(ManagedObject.name).contains(name.lower(), autoescape=True))
         if uuids is not None:
             where.append(ManagedObject.uuid.in_(sorted(uuids)))
+        if sight is not None:
+            with self._store.read() as s:  # a transaction: PostgreSQL streams rows only inside one
+                ordered = (
+                    select(*_ALL).where(*where).order_by(func.length(ManagedObject.moid), ManagedObject.moid)
+                )
+                return seen_page(s, ordered, sight, lambda _row: True, offset, limit)
 
         def read() -> tuple[int, tuple[ObjectView, ...]]:
             with self._store.query() as conn:
@@ -582,6 +637,25 @@ class Inventory:
                 select(*_ALL).where(where).order_by(func.length(ManagedObject.moid), ManagedObject.moid)
             )
             return [ObjectView.of(r) for r in rows]
+
+    def sight(self, caller: Caller) -> Sight | None:
+        """What ``caller`` sees of the inventory, for lists: None when it sees every object (it
+        sees on the root, and none of its permissions on objects takes that away)."""
+        seeing, root, grants = SEEING[caller.family], ROOTS[caller.family], caller.grants
+        objects = sorted(grants.scopes() - {root})
+        if seeing in grants.on([root]):
+            if all(seeing in p.privileges for scope in objects for p in grants.by_scope[scope]):
+                return None
+            return Sight(caller, None)
+        with self._store.query() as conn:
+            paths = conn.scalars(select(ManagedObject.path).where(ManagedObject.moid.in_(objects)))
+            return Sight(caller, tuple(sorted(paths)))
+
+    def visible(self, caller: Caller, privilege: str, o: ObjectView) -> None:
+        """``require`` for an object in hand (NotFound when the caller may not see it)."""
+        found = self._object(o.moid)
+        if found is not None:
+            authorize(caller, found[1], privilege, o.uuid)
 
     def require(self, caller: Caller, privilege: str, moid: str) -> None:
         """Refuse unless ``caller`` holds ``privilege`` on the object; an object it may not see is,

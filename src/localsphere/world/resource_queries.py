@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -138,14 +138,31 @@ def _where(f: ResourceFilter) -> list[ColumnElement[bool]]:
     return where
 
 
+def _names(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a name matches one of the regular expressions (any, when there are none)."""
+    try:
+        compiled = [re.compile(p) for p in patterns]
+    except re.error as exc:
+        raise BadQuery(f"Invalid regular expression: {exc}") from None
+    return lambda name: not compiled or any(c.fullmatch(name) for c in compiled)
+
+
 class ResourceQueries:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def page(self, f: ResourceFilter, offset: int, limit: int) -> tuple[int, list[ObjectView]]:
-        """One page of the objects ``f`` selects, in the order of their managed-object ids, and how
-        many it selects in all. BadQuery when ``f`` cannot be run."""
+    def page(
+        self, f: ResourceFilter, offset: int, limit: int, sight: inv.Sight | None = None
+    ) -> tuple[int, list[ObjectView]]:
+        """One page of the objects ``f`` selects (of those ``sight`` sees, when given), in the
+        order of their managed-object ids, and how many it selects in all. BadQuery when ``f``
+        cannot be run."""
         query: Select[Any] = select(*_COLUMNS).where(*_where(f))
+        if sight is not None:
+            keep = _names(f.regex)
+            with self._store.read() as s:  # a transaction: PostgreSQL streams rows only inside one
+                ordered = select(*_COLUMNS, ManagedObject.path).where(*_where(f)).order_by(*_ORDER)
+                return inv.seen_page(s, ordered, sight, lambda row: keep(row.name), offset, limit)
         if f.regex:
             return self._matching(query, f.regex, offset, limit)
         with self._store.query() as conn:
@@ -156,15 +173,12 @@ class ResourceQueries:
     def _matching(
         self, query: Select[Any], patterns: tuple[str, ...], offset: int, limit: int
     ) -> tuple[int, list[ObjectView]]:
-        try:
-            compiled = [re.compile(p) for p in patterns]
-        except re.error as exc:
-            raise BadQuery(f"Invalid regular expression: {exc}") from None
+        keep = _names(patterns)
         total, found = 0, []
         with self._store.read() as s:  # a transaction: PostgreSQL streams rows only inside one
             rows: Iterator[Any] = iter(s.execute(query.order_by(*_ORDER).execution_options(yield_per=1000)))
             for row in rows:
-                if any(c.fullmatch(row.name) for c in compiled):
+                if keep(row.name):
                     if offset <= total < offset + limit:
                         found.append(ObjectView(*row))
                     total += 1

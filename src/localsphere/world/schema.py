@@ -144,12 +144,34 @@ class Assignment(Base):
     scope: Mapped[str] = mapped_column(String(255), default="")
     propagate: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[float] = mapped_column(Float)
+    # The Operations object scope (``object_scopes``) this permission was made from, one row per
+    # object of it; None for a permission given on one object or on the root.
+    object_scope: Mapped[str | None] = mapped_column(String(36), nullable=True)
     __table_args__ = (
         # One role once per principal and object; vCenter's one permission per principal and object
         # is its own rule (``Permissions.add``): vRA principals hold several roles in one tenant.
         Index("ix_assignments_unique", "family", "principal_id", "scope", "role_id", unique=True),
         Index("ix_assignments_principal", "principal_id"),
+        Index("ix_assignments_object_scope", "object_scope"),
     )
+
+
+class ObjectScope(Base):
+    """A named set of inventory objects that a role permission may be limited to (VCF Operations'
+    object scopes): ``selections`` is JSON, a list of the traversal specification instances that
+    name its objects (``{"spec": [adapter kind, resource kind, name], "all": bool, "picks":
+    [[selection type, [object uuids]]]}``). A scope without a ``name`` is a permission's own,
+    given inline with the permission and shown only with it."""
+
+    __tablename__ = "object_scopes"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(255), nullable=True, unique=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    selections: Mapped[str] = mapped_column(Text, default="[]")
+    created_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    modified_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    modified_at: Mapped[float] = mapped_column(Float)
 
 
 class Token(Base):

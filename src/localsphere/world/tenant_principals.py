@@ -256,6 +256,15 @@ class TenantPrincipals:
             now = self._state.reading().now
             return cut(conn, query, FIELDS, listing, (Principal.domain, Principal.name), _info(now))
 
+    def refresh_members(self, tenant: TenantView, group_id: str) -> None:
+        """Read a directory group's direct members anew from its directory (NotFound for no such
+        group; nothing for a group of no directory)."""
+        group = self.get(tenant, group_id, GROUP)
+        with self._store.query() as conn:
+            config = self._stores.config(conn, group.domain)
+        if config is not None:
+            self._refresh_members(group, config)
+
     def _refresh_members(self, group: PrincipalInfo, config: DirectoryConfig) -> None:
         entry = directory.find_group(config, group.name)
         users, groups = directory.members(config, entry) if entry is not None else ([], [])

@@ -4,40 +4,17 @@ users imported with a role, found by a search and signed in through ``authSource
 and the bind password never given back."""
 
 import xml.etree.ElementTree as ET
-from urllib.parse import urlsplit
 
 import pytest
 
 from conftest import DEMO_PASSWORD, free_port
-from helpers import assert_ops_error, vra_admin
+from helpers import assert_ops_error, ldap_source, vra_admin
 
 API = "/suite-api/api"
 SOURCES = f"{API}/auth/sources"
 ACQUIRE = f"{API}/auth/token/acquire"
 NS = {"ops": "http://webservice.vmware.com/vRealizeOpsMgr/1.0/"}
 DOMAIN = "example.mycompany.com"  # from the slapd tree's base DN, dc=example,dc=mycompany,dc=com
-
-
-def ldap_source(slapd, name="Lab LDAP", **changes):
-    """An OPEN_LDAP ``auth-source`` for the test slapd; ``changes`` replace properties (None drops one)."""
-    url = urlsplit(slapd.url)
-    values = {
-        "display-name": "The lab's directory",
-        "host": url.hostname,
-        "port": str(url.port),
-        "use-ssl": "false",
-        "user-name": slapd.admin_dn,
-        "password": slapd.admin_password,
-        "base-domain": slapd.base,
-        "common-name": "uid",
-        "group-search-criteria": "",
-        **changes,
-    }
-    return {
-        "name": name,
-        "sourceType": {"id": "OPEN_LDAP", "name": "OPEN_LDAP"},
-        "property": [{"name": k, "value": v} for k, v in values.items() if v is not None],
-    }
 
 
 def props(source):

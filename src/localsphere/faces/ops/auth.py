@@ -1,10 +1,11 @@
 """The suite-api's auth section over the world's one identity and access model: users and user
 groups (the SSO domains' principals, ``world.accounts``), roles and privileges (the ``ops``
 family of the access model) with their privileges, role permissions (a role on all objects, at
-the access model's root), a user's own password change, auth sources and their types (the SSO
-domains) with principal search, privilege groups, scopes and traversal specifications (read
-only: the world holds no object scopes), the current user, and how token acquisition reads
-``authSource``.
+the access model's root) or on the objects of an object scope or of traversal specification
+instances (``world.object_scopes``), object scopes, a user's own password change, auth sources
+and their types (the SSO domains and linked directories) with principal search and group
+synchronization, privilege groups, traversal specifications, the current user, how token
+acquisition reads ``authSource``, the token exchange and the VIDB well-known URL.
 
 Auth sources: the default SSO domain is Operations' built-in ``LOCAL`` source, "Local Users",
 whose users sign in with their bare name; any other SSO domain is a ``VC`` source (vCenter's
@@ -33,13 +34,14 @@ from localsphere.faces.ops.auth_sources import (
     store_settings,
 )
 from localsphere.faces.ops.wire import OpsError, read_document, reply
-from localsphere.world import World
+from localsphere.world import World, object_scopes
 from localsphere.world.access import OPS, Caller
 from localsphere.world.accounts import Account, AccountSpec
 from localsphere.world.directory import DirectoryGroup, DirectoryUser
 from localsphere.world.errors import NotFound
 from localsphere.world.identity import GROUP, SSO, USER, PrincipalView
 from localsphere.world.identity_stores import StoreView
+from localsphere.world.object_scopes import Pick, RolePermission, ScopeView, Selection
 from localsphere.world.roles import RoleInfo
 
 DEFAULT_DOMAIN = "vsphere.local"  # the world's built-in SSO domain: Operations' local users
@@ -54,15 +56,15 @@ SOURCE_TYPES = {
 MOST_FOUND = 25  # principals a search of an SSO source answers at most
 _NAMESPACE = uuid.UUID("6f1c1c5e-3c8e-4f7e-9d2a-0c0ffee0a115")  # of auth source ids
 # The traversal specification templates of the VMWARE adapter (its describe.xml's
-# TraversalSpecKinds, rooted at the vSphere World); a permission limited by them is refused.
+# TraversalSpecKinds, rooted at the vSphere World)
 TRAVERSAL_SPECS = tuple(
     {
         "name": name,
-        "rootAdapterKindKey": "VMWARE",
-        "rootResourceKindKey": "vSphere World",
+        "rootAdapterKindKey": adapter,
+        "rootResourceKindKey": kind,
         "adapterInstanceAssociation": False,
     }
-    for name in ("vSphere Hosts and Clusters", "vSphere Networking", "vSphere Storage")
+    for adapter, kind, name in object_scopes.TRAVERSAL_SPECS
 )
 
 
@@ -88,6 +90,105 @@ def username(account: Account) -> str:
 
 def _permissions(roles: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{"roleName": r, "allowAllObjects": True} for r in roles]
+
+
+def selection_body(selection: Selection) -> dict[str, Any]:
+    """A ``traversal-spec-instance``."""
+    body: dict[str, Any] = {"adapterKind": selection.adapter_kind}
+    if selection.resource_kind is not None:
+        body["resourceKind"] = selection.resource_kind
+    body["name"] = selection.name
+    if selection.picks:
+        body["resourceSelection"] = [{"type": p.type, "resourceId": list(p.uuids)} for p in selection.picks]
+    body["selectAllResources"] = selection.every
+    if selection.adapter_kinds:
+        body["includedAdapterKinds"] = list(selection.adapter_kinds)
+    return body
+
+
+def scope_body(scope: ScopeView, details: bool = True) -> dict[str, Any]:
+    """A ``scope-details`` (``details``: with who made and changed it, and when) or a ``scope``."""
+    body: dict[str, Any] = {"id": scope.id, "name": scope.name}
+    if scope.description is not None:
+        body["description"] = scope.description
+    if details:
+        body.update(
+            {
+                "createdBy": scope.created_by,
+                "creationTime": int(scope.created_at * 1000),
+                "lastModifiedBy": scope.modified_by,
+                "lastModifiedTime": int(scope.modified_at * 1000),
+            }
+        )
+        body = {k: v for k, v in body.items() if v is not None}
+    return {**body, "traversalSpecInstances": [selection_body(x) for x in scope.selections]}
+
+
+def permission_body(permission: RolePermission) -> dict[str, Any]:
+    """A ``role-permission``: on all objects, on a named scope (``scopeId``) or on the objects
+    of its own traversal specification instances."""
+    body: dict[str, Any] = {"roleName": permission.role, "allowAllObjects": permission.scope is None}
+    scope = permission.scope
+    if scope is not None and scope.name is not None:
+        body["scopeId"] = scope.id
+    elif scope is not None:
+        body["traversal-spec-instances"] = [selection_body(x) for x in scope.selections]
+    return body
+
+
+def selection(item: Any) -> Selection:
+    """A ``traversal-spec-instance`` from the wire (OpsError 400 when malformed)."""
+    if not isinstance(item, dict):
+        raise OpsError(400, "Every traversal spec instance must be an object")
+    adapter, name = _text(item, "adapterKind"), _text(item, "name")
+    if not adapter or not name:
+        raise OpsError(400, "A traversal spec instance needs adapterKind and name")
+    every = item.get("selectAllResources", False)
+    if isinstance(every, str):
+        every = every.lower() == "true"
+    if not isinstance(every, bool):
+        raise OpsError(400, "selectAllResources must be true or false")
+    given = item.get("resourceSelection") or []
+    picks = []
+    for pick in given if isinstance(given, list) else [given]:
+        if not isinstance(pick, dict) or not isinstance(pick.get("type"), str):
+            raise OpsError(400, "Every resource selection needs a type and resource ids")
+        picks.append(Pick(pick["type"].upper(), _texts(pick, "resourceId") or ()))
+    if not every and not picks:
+        raise OpsError(400, f"The traversal spec instance {name} selects no resources")
+    kinds = _texts(item, "includedAdapterKinds") or ()
+    return Selection(adapter, _text(item, "resourceKind"), name, every, tuple(picks), kinds)
+
+
+def _selections(body: dict[str, Any], key: str) -> tuple[Selection, ...]:
+    given = body.get(key) or []
+    if isinstance(given, dict):  # one item, as XML decodes it
+        given = [given]
+    if not isinstance(given, list):
+        raise OpsError(400, f"{key} must be a list of traversal spec instances")
+    return tuple(selection(x) for x in given)
+
+
+def role_permission(permission: Any) -> tuple[str, str | None, tuple[Selection, ...] | None]:
+    """(role, scope id, selections) of a ``role-permission``: on all objects (``allowAllObjects``
+    true), on a scope (``scopeId``) or on ``traversal-spec-instances``. OpsError 400 otherwise."""
+    if not isinstance(permission, dict):
+        raise OpsError(400, "The body must be a role-permission object")
+    name = permission.get("roleName")
+    if not isinstance(name, str) or not name:
+        raise OpsError(400, "Every role permission needs a roleName")
+    every = permission.get("allowAllObjects")
+    if every is True or every == "true":
+        return name, None, None
+    scope = _text(permission, "scopeId")
+    if scope:
+        return name, scope, None
+    specs = _selections(permission, "traversal-spec-instances")
+    if specs:
+        return name, None, specs
+    raise OpsError(
+        400, f"The permission of role {name} names no objects: give allowAllObjects, scopeId or specs"
+    )
 
 
 def user_body(account: Account) -> dict[str, Any]:
@@ -180,26 +281,14 @@ def _texts(body: dict[str, Any], key: str) -> tuple[str, ...] | None:
 
 
 def root_role(permission: Any) -> str:
-    """The role of a ``role-permission`` on all objects, which the world holds at the root of the
-    access model. A permission limited to objects (``allowAllObjects`` false, with a ``scopeId``
-    or ``traversal-spec-instances``) is refused: the world's Operations roles hold on every object
-    or none. OpsError 400."""
-    if not isinstance(permission, dict):
-        raise OpsError(400, "The body must be a role-permission object")
-    name = permission.get("roleName")
-    if not isinstance(name, str) or not name:
-        raise OpsError(400, "Every role permission needs a roleName")
-    every = permission.get("allowAllObjects")
-    if every is True:
-        return name
-    scope = permission.get("scopeId")
-    if scope:
-        raise OpsError(400, f"Scope {scope} does not exist")
-    if permission.get("traversal-spec-instances"):
+    """The role of a ``role-permission`` on all objects, as a user or group body gives it (a
+    permission limited to objects is given with ``PUT .../permissions``). OpsError 400."""
+    name, scope, specs = role_permission(permission)
+    if scope is not None or specs is not None:
         raise OpsError(
-            400, "Permissions by traversal specification are not supported: set allowAllObjects to true"
+            400, f"Give the role {name} on a scope or traversal specs with PUT .../permissions, not here"
         )
-    raise OpsError(400, f"The permission of role {name} names no objects: set allowAllObjects to true")
+    return name
 
 
 def _roles_of(body: dict[str, Any]) -> tuple[str, ...] | None:
@@ -476,11 +565,55 @@ class AuthSection:
     # ---- object scopes and traversal specifications
 
     async def scopes(self, request: Request, _caller: Caller) -> Response:
-        """``GET /api/auth/scopes``: none, as the world's Operations roles hold on all objects."""
-        return reply(request, "scopes-details", {"scopesDetails": []})
+        """``GET /api/auth/scopes``: every object scope, by name."""
+        found = await self.runner.read(self.world.object_scopes.list)
+        return reply(request, "scopes-details", {"scopesDetails": [scope_body(x) for x in found]})
 
     async def scope(self, request: Request, _caller: Caller) -> Response:
-        raise OpsError(404, f"Scope {request.path_params['scopeId']} not found")
+        """``GET /api/auth/scopes/{scopeId}``: a ``scope-details``; 404 for no such scope."""
+        found = await self.runner.read(self.world.object_scopes.get, request.path_params["scopeId"])
+        return reply(request, "scope-details", scope_body(found))
+
+    async def create_scope(self, request: Request, caller: Caller) -> Response:
+        """``POST /api/auth/scopes`` (a ``scope``): 201 with it. 400 for a name in use, no name, or
+        a traversal spec or resource that does not exist."""
+        body = await self._document(request, "scope")
+        name, description, specs = (
+            _text(body, "name") or "",
+            _text(body, "description"),
+            _selections(body, "traversalSpecInstances"),
+        )
+        made = await self.runner.call(
+            self.world.object_scopes.create, name, description, specs, caller.principal.id
+        )
+        return reply(request, "scope", scope_body(made, details=False), 201)
+
+    async def modify_scope(self, request: Request, caller: Caller) -> Response:
+        """``PUT /api/auth/scopes`` (a ``scope`` with its ``id``): the scope replaced; the
+        permissions on it hold on its new objects at once. 404 for no such scope."""
+        body = await self._document(request, "scope")
+        wanted = _text(body, "id")
+        if not wanted:
+            raise OpsError(400, "id is required")
+        name, description, specs = (
+            _text(body, "name") or "",
+            _text(body, "description"),
+            _selections(body, "traversalSpecInstances"),
+        )
+        done = await self.runner.call(
+            self.world.object_scopes.update, wanted, name, description, specs, caller.principal.id
+        )
+        return reply(request, "scope", scope_body(done, details=False))
+
+    async def delete_scopes(self, request: Request, _caller: Caller) -> Response:
+        """``DELETE /api/auth/scopes`` (``uuid-values``): the scopes and the permissions on them
+        go, all or none (404 for an unknown id); 200."""
+        body = await self._document(request, "uuid-values")
+        ids = _texts(body, "uuids")
+        if not ids:
+            raise OpsError(400, "uuids is required")
+        await self.runner.call(self.world.object_scopes.delete, ids)
+        return Response(status_code=200)
 
     async def traversal_specs(self, request: Request, _caller: Caller) -> Response:
         """``GET /api/auth/traversalspecs``, by ``adapterKind``, ``resourceKind`` and ``name``."""
@@ -557,6 +690,9 @@ class AuthSection:
         )
         body = await self._document(request, root)
         spec = account_spec(body, kind)
+        source = _text(body, "authSourceId") if kind == GROUP and created else None
+        if source:
+            return await self._import_group(request, body, source)
         if created:
             name = _text(body, key)
             if not name:
@@ -569,6 +705,35 @@ class AuthSection:
                 raise OpsError(400, "id is required")
             done = await self.runner.call(self.world.accounts.update, kind, OPS, target, spec)
         return reply(request, root, shown(done), 201 if created else 200)
+
+    async def _import_group(self, request: Request, body: dict[str, Any], source: str) -> Response:
+        """``POST /api/auth/usergroups`` with the ``authSourceId`` of a directory source: the
+        directory's group of that ``name`` brought in with its roles (201); its members come with
+        the source's synchronization. 404 for a name the directory does not have."""
+        name = _text(body, "name")
+        if not name:
+            raise OpsError(400, "name is required")
+        roles = _roles_of(body) or ()
+
+        def bring() -> Account:
+            domain, _store = self._directory(source, "imported from")
+            local = name[: -len(domain) - 1] if name.lower().endswith(f"@{domain.lower()}") else name
+            return self.world.auth_sources.import_group(domain, OPS, local, roles)
+
+        return reply(request, "user-group", group_body(await self.runner.call(bring)), 201)
+
+    async def synchronize_groups(self, request: Request, _caller: Caller) -> Response:
+        """``PUT /api/auth/sources/{id}/usergroups/synchronize``: the members of the source's
+        imported groups read anew from its directory (who holds their roles changes at once);
+        200. 404 for no such source, 400 for an SSO domain's (its groups are the world's own) or
+        a directory that cannot be read."""
+
+        def sync() -> None:
+            domain, _store = self._directory(request.path_params["id"], "synchronized")
+            self.world.auth_sources.synchronize(domain, OPS)
+
+        await self.runner.call(sync)
+        return Response(status_code=200)
 
     async def delete_users(self, request: Request, caller: Caller) -> Response:
         return await self._delete(request, caller, USER)
@@ -612,25 +777,36 @@ class AuthSection:
     async def permissions(self, request: Request, caller: Caller) -> Response:
         """``GET .../users/{userId}/permissions``, ``.../usergroups/{groupId}/permissions`` and
         ``.../currentuser/permissions``: the holder's own role permissions (``role-permissions``),
-        not those of its groups."""
+        not those of its groups: on all objects, on a scope (``scopeId``) or on traversal specs."""
         kind, holder = self._holder(request, caller)
-        found = await self.runner.read(self.world.accounts.get, kind, OPS, holder)
-        return reply(request, "role-permissions", {"permissions": _permissions(found.roles)})
+        found = await self.runner.read(self.world.object_scopes.permissions, kind, OPS, holder)
+        return reply(request, "role-permissions", {"permissions": [permission_body(p) for p in found]})
 
     async def assign_permission(self, request: Request, caller: Caller) -> Response:
-        """``PUT .../permissions``: a ``role-permission`` given (kept when held already); answers
-        the holder's ``role-permissions``. The role holds at once, on every session."""
-        role = root_role(await read_document(request, self.max_body, "role-permission"))
+        """``PUT .../permissions``: a ``role-permission`` given, replacing the holder's permission
+        of that role whole; answers the holder's ``role-permissions``. It holds at once, on every
+        session: on a scope or traversal specs, the holder then sees only their resources."""
+        role, scope, specs = role_permission(await read_document(request, self.max_body, "role-permission"))
         kind, holder = self._holder(request, caller)
-        found = await self.runner.call(self.world.accounts.grant, kind, OPS, holder, role, True)
-        return reply(request, "role-permissions", {"permissions": _permissions(found.roles)})
+        found = await self.runner.call(self.world.object_scopes.grant, kind, OPS, holder, role, scope, specs)
+        return reply(request, "role-permissions", {"permissions": [permission_body(p) for p in found]})
 
     async def unassign_permission(self, request: Request, caller: Caller) -> Response:
         """``DELETE .../permissions/{roleName}``: 204; 404 when the holder does not hold it."""
         kind, holder = self._holder(request, caller)
         role = request.path_params["roleName"]
-        await self.runner.call(self.world.accounts.grant, kind, OPS, holder, role, False)
+        await self.runner.call(self.world.object_scopes.revoke, kind, OPS, holder, role)
         return Response(status_code=204)
+
+    async def assign_traversal_spec(self, request: Request, caller: Caller) -> Response:
+        """``PUT .../users/{userId}/traversalspecs`` and ``.../usergroups/{groupId}/traversalspecs``
+        (deprecated; a ``traversal-spec-instance``): the instance added to the holder's ReadOnly
+        permission (made when it has none) and to its other permissions limited by traversal
+        specs; 200."""
+        spec = selection(await read_document(request, self.max_body, "traversal-spec-instance"))
+        kind, holder = self._holder(request, caller)
+        await self.runner.call(self.world.object_scopes.add_selection, kind, OPS, holder, spec)
+        return Response(status_code=200)
 
     async def current_role_privileges(self, request: Request, caller: Caller) -> Response:
         """``GET /api/auth/currentuser/roles/{roleName}/privileges``: the privileges of a role the
@@ -743,3 +919,22 @@ class AuthSection:
 
         await self.runner.call(remove)
         return Response(status_code=204)
+
+
+async def exchange_token(request: Request, max_body: int) -> Response:
+    """``POST /api/auth/token/exchange`` (a ``TokenExchangeRequest``): the caller's token traded
+    for a JWT of the integrated services its ``serviceKeys`` name (VCF Operations for Logs,
+    ``ops-li``; for Networks, ``ops-ni``). The world integrates none of them, so every key is
+    refused as the product refuses a key it has no service for: 400 "Invalid service key
+    provided", as is a body without keys."""
+    body = await read_document(request, max_body, "TokenExchangeRequest")
+    keys = _texts(body, "serviceKeys") if isinstance(body, dict) else None
+    if not keys:
+        raise OpsError(400, "serviceKeys is required: at least one service key")
+    raise OpsError(400, f"Invalid service key provided: {', '.join(dict.fromkeys(keys))}")
+
+
+async def vidb_well_known_url(request: Request) -> Response:
+    """``GET /api/auth/sources/vidb/well-known-url`` (signed in or not): the world has no VIDB
+    (VCF Identity Broker) source, so it answers what the spec gives for that case, 409."""
+    raise OpsError(409, "There is no VIDB in the system")

@@ -22,9 +22,9 @@ from localsphere.faces.ops import resources as res
 from localsphere.faces.ops.wire import OpsError, page_body, paging, read_document, reply
 from localsphere.world import World, vm_guest
 from localsphere.world import inventory as inv
-from localsphere.world.access import Caller
+from localsphere.world.access import OPS, Caller
 from localsphere.world.errors import NotFound
-from localsphere.world.inventory import ObjectView
+from localsphere.world.inventory import SEEING, ObjectView
 from localsphere.world.resource_queries import OPERATORS, BadQuery, Condition, ResourceFilter
 
 COLLECTOR = ("local_collector", 1)  # the one collector's name and id
@@ -191,6 +191,19 @@ def property_values(o: ObjectView, names: dict[str, str]) -> dict[str, str]:
     return {key: values[key] for key, _ in res.PROPERTIES.get(kind, ())}
 
 
+def known(world: World, rid: str, caller: Caller, privilege: str = SEEING[OPS]) -> ObjectView | None:
+    """The resource ``rid`` if it exists and ``caller`` sees it (its permissions on all objects,
+    or on a scope that holds it); Forbidden when it sees it without ``privilege``."""
+    try:
+        found = world.inventory.by_uuid(rid)
+        if found.kind not in res.KINDS:
+            return None
+        world.inventory.visible(caller, privilege, found)
+    except NotFound:
+        return None
+    return found
+
+
 class Queries:
     """The query handlers of the face; ``vcenter`` reads the vCenter's resource id."""
 
@@ -200,22 +213,26 @@ class Queries:
     def _vcenter(self) -> str:
         return self.world.inventory.get(inv.FOLDER, inv.ROOT_FOLDER).uuid
 
-    async def resources(self, request: Request, _caller: Caller) -> Response:
-        """``POST /api/resources/query``: a page of the resources a ``resource-query`` selects."""
+    async def resources(self, request: Request, caller: Caller) -> Response:
+        """``POST /api/resources/query``: a page of the resources a ``resource-query`` selects,
+        of those the caller sees."""
         body = await read_document(request, self.max_body, "resource-query")
         wanted = resource_filter(body)
         page, size = paging(request)
         vcenter = await self.runner.read(self._vcenter)
         if not wanted.kinds or _nothing(body, vcenter):
             return reply(request, "resources", page_body(request, 0, page, size, [], {}))
+        sight = await self.runner.read(self.world.inventory.sight, caller)
         try:
-            total, found = await self.runner.read(self.world.resource_queries.page, wanted, page * size, size)
+            total, found = await self.runner.read(
+                self.world.resource_queries.page, wanted, page * size, size, sight
+            )
         except BadQuery as exc:
             raise OpsError(400, str(exc)) from None
         items = [res.resource(o, vcenter) for o in found]
         return reply(request, "resources", page_body(request, total, page, size, items, {}))
 
-    async def latest_properties(self, request: Request, _caller: Caller) -> Response:
+    async def latest_properties(self, request: Request, caller: Caller) -> Response:
         """``POST /api/resources/properties/latest/query``: for each known resource of
         ``resourceIds``, the latest value of each of ``propertyKeys`` it has (unknown ids and
         keys are left out, as of stats)."""
@@ -231,7 +248,7 @@ class Queries:
         def read() -> list[dict[str, Any]]:
             now, found = int(self.world.state.reading().now * 1000), []
             for rid in dict.fromkeys(ids):
-                o = self._known(rid)
+                o = known(self.world, rid, caller)
                 if o is None:
                     continue
                 values = self._values(o)
@@ -245,16 +262,16 @@ class Queries:
 
         return reply(request, "resources-property-contents", {"values": await self.runner.read(read)})
 
-    async def properties(self, request: Request, _caller: Caller) -> Response:
+    async def properties(self, request: Request, caller: Caller) -> Response:
         """``GET /api/resources/{id}/properties``: a ``resource-property``, the resource's
         properties and their current values; 404 for a resource that does not exist."""
         rid = request.path_params["id"]
-        found = await self.runner.read(self._properties, [rid])
+        found = await self.runner.read(self._properties, [rid], caller)
         if not found:
             raise OpsError(404, f"Resource {rid} not found")
         return reply(request, "resource-property", found[0])
 
-    async def properties_of_many(self, request: Request, _caller: Caller) -> Response:
+    async def properties_of_many(self, request: Request, caller: Caller) -> Response:
         """``GET /api/resources/properties?resourceId=...``: ``resource-properties``, those of the
         resources that exist (at most ``MAX_IDS``)."""
         ids = request.query_params.getlist("resourceId")
@@ -262,13 +279,13 @@ class Queries:
             raise OpsError(400, "resourceId is required")
         if len(ids) > MAX_IDS:
             raise OpsError(400, f"At most {MAX_IDS} resource ids are accepted")
-        found = await self.runner.read(self._properties, ids)
+        found = await self.runner.read(self._properties, ids, caller)
         return reply(request, "resource-properties", {"resourcePropertiesList": found})
 
-    def _properties(self, ids: list[str]) -> list[dict[str, Any]]:
+    def _properties(self, ids: list[str], caller: Caller) -> list[dict[str, Any]]:
         found = []
         for rid in dict.fromkeys(ids):
-            o = self._known(rid)
+            o = known(self.world, rid, caller)
             if o is not None:
                 values = self._values(o)
                 found.append(
@@ -284,10 +301,3 @@ class Queries:
             if m
         }
         return property_values(o, names)
-
-    def _known(self, rid: str) -> ObjectView | None:
-        try:
-            o = self.world.inventory.by_uuid(rid)
-        except NotFound:
-            return None
-        return o if o.kind in res.KINDS else None

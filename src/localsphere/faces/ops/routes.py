@@ -21,8 +21,8 @@ from localsphere.faces.http import (
 )
 from localsphere.faces.ops import resources as res
 from localsphere.faces.ops import xml
-from localsphere.faces.ops.auth import AuthSection
-from localsphere.faces.ops.queries import Queries
+from localsphere.faces.ops.auth import AuthSection, exchange_token, vidb_well_known_url
+from localsphere.faces.ops.queries import Queries, known
 from localsphere.faces.ops.stats import QueryError, StatQuery, listed, pushed_stats, stats_of_resources
 from localsphere.faces.ops.thresholds import with_thresholds
 from localsphere.faces.ops.wire import (
@@ -39,7 +39,7 @@ from localsphere.runtime.lifecycle import Lifecycle, WhileServing
 from localsphere.runtime.limits import InFlightCounters, InFlightLimit
 from localsphere.world import World
 from localsphere.world import inventory as inv
-from localsphere.world.access import OPS, Caller, require
+from localsphere.world.access import OPS, Caller, require_somewhere
 from localsphere.world.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from localsphere.world.inventory import ObjectView
 
@@ -178,8 +178,9 @@ class OpsFace:
         attributes = res.property_attributes(_kind(request))
         return reply(request, "resource-kind-attributes", {"resourceTypeAttributes": attributes})
 
-    async def resources(self, request: Request, _caller: Caller) -> Response:
-        """``/api/resources`` and the same list under an adapter kind or one of its resource kinds."""
+    async def resources(self, request: Request, caller: Caller) -> Response:
+        """``/api/resources`` and the same list under an adapter kind or one of its resource kinds:
+        those the caller sees (all, or those of the scopes its permissions are limited to)."""
         query = request.query_params
         adapters = [_adapter(request)] if "key" in request.path_params else query.getlist("adapterKind")
         if any(a != res.VMWARE for a in adapters):
@@ -192,18 +193,19 @@ class OpsFace:
         names = query.getlist("name")
         uuids = set(query.getlist("resourceId")) or None
         page, size = paging(request)
+        sight = await self.runner.read(self.world.inventory.sight, caller)
         total, found = await self.runner.read(
-            self.world.inventory.page, kinds, names[0] if names else None, uuids, page * size, size
+            self.world.inventory.page, kinds, names[0] if names else None, uuids, page * size, size, sight
         )
         vcenter = await self.runner.read(self._vcenter)
         items = [res.resource(o, vcenter) for o in found]
         return reply(request, "resources", page_body(request, total, page, size, items, {}))
 
-    async def resource(self, request: Request, _caller: Caller) -> Response:
-        found = await self.runner.read(self._object, request.path_params["id"])
+    async def resource(self, request: Request, caller: Caller) -> Response:
+        found = await self.runner.read(self._object, request.path_params["id"], caller)
         return reply(request, "resource", res.resource(found, await self.runner.read(self._vcenter)))
 
-    async def relationships(self, request: Request, _caller: Caller) -> Response:
+    async def relationships(self, request: Request, caller: Caller) -> Response:
         relation = str(
             request.path_params.get("relation") or request.query_params.get("relationshipType") or "ALL"
         ).upper()
@@ -212,13 +214,13 @@ class OpsFace:
         page, size = paging(request)
 
         def related() -> list[ObjectView]:
-            o = self._object(request.path_params["id"])
+            o = self._object(request.path_params["id"], caller)
             found = []
             if relation in ("PARENT", "ALL"):
                 found += self.world.inventory.related(o, parents=True)
             if relation in ("CHILD", "ALL"):
                 found += self.world.inventory.related(o, parents=False)
-            return [r for r in found if r.kind in res.KINDS]
+            return [r for r in found if r.kind in res.KINDS and self._sees(caller, r)]
 
         found = await self.runner.read(related)
         vcenter = await self.runner.read(self._vcenter)
@@ -226,7 +228,7 @@ class OpsFace:
         body = page_body(request, len(found), page, size, items, {"relationshipType": relation})
         return reply(request, "resource-relation", body)
 
-    async def stat_keys(self, request: Request, _caller: Caller) -> Response:
+    async def stat_keys(self, request: Request, caller: Caller) -> Response:
         """``/api/resources/{id}/statkeys``, or ``/api/resources/statkeys?resourceId=``."""
         rid = request.path_params.get("id") or request.query_params.get("resourceId")
         if not rid:
@@ -234,12 +236,12 @@ class OpsFace:
         search = (request.query_params.get("searchstring") or "").lower()
 
         def keys() -> list[str]:
-            return self.world.metrics.stat_keys(self._object(rid))
+            return self.world.metrics.stat_keys(self._object(rid, caller))
 
         found = [{"key": k} for k in await self.runner.read(keys) if search in k.lower()]
         return reply(request, "stat-keys", {"stat-key": found})
 
-    async def stats(self, request: Request, _caller: Caller) -> Response:
+    async def stats(self, request: Request, caller: Caller) -> Response:
         """Every stats read: GET with query parameters or POST with a ``stat-query`` body, of one
         resource (``{id}`` in the path) or of the ``resourceId`` list; latest or over a range."""
         latest = request.url.path.rstrip("/").endswith("latest") or "/latest/" in request.url.path
@@ -263,10 +265,10 @@ class OpsFace:
         ids = [one] if one else query.resource_ids
         if not ids:
             raise OpsError(400, "resourceId is required")
-        found = await self.runner.read(self._stats, ids, query, one is not None)
+        found = await self.runner.read(self._stats, ids, query, one is not None, caller)
         return reply(request, "stats-of-resources", stats_of_resources(found))
 
-    async def dynamic_thresholds(self, request: Request, _caller: Caller) -> Response:
+    async def dynamic_thresholds(self, request: Request, caller: Caller) -> Response:
         """``POST /api/resources/stats/dt/query`` (a ``dt-stat-query``): the raw samples of
         ``statKeys`` of ``resourceIds`` (the last 24 hours unless ``begin``/``end`` say), each with
         its dynamic thresholds and, with ``showSmooth``, smoothed by ``smoothFactor``."""
@@ -284,17 +286,19 @@ class OpsFace:
         if isinstance(factor, bool) or not isinstance(factor, int | float) or not 0 < factor <= 1e6:
             raise OpsError(400, "smoothFactor must be a positive number")
         smoothing = float(factor) if body.get("showSmooth") is True else None
-        found = await self.runner.read(self._stats, query.resource_ids, query, False)
+        found = await self.runner.read(self._stats, query.resource_ids, query, False, caller)
         shaped = [(rid, [with_thresholds(stat, smoothing) for stat in stats]) for rid, stats in found]
         return reply(request, "stats-of-resources", stats_of_resources(shaped))
 
-    def _stats(self, ids: list[str], query: StatQuery, one: bool) -> list[tuple[str, list[dict[str, Any]]]]:
-        """Each resource's stats the query asks for; a resource that does not exist is skipped,
-        unless ``one`` names it (404), and 404 when none exists."""
+    def _stats(
+        self, ids: list[str], query: StatQuery, one: bool, caller: Caller
+    ) -> list[tuple[str, list[dict[str, Any]]]]:
+        """Each resource's stats the query asks for; a resource that does not exist (or that the
+        caller does not see) is skipped, unless ``one`` names it (404), and 404 when none is left."""
         found = []
         for rid in dict.fromkeys(ids):
             try:
-                o = self._object(rid)
+                o = self._object(rid, caller)
             except OpsError:
                 if one:
                     raise
@@ -305,7 +309,7 @@ class OpsFace:
             raise OpsError(404, "None of the resources could be found")
         return found
 
-    async def push_stats(self, request: Request, _caller: Caller) -> Response:
+    async def push_stats(self, request: Request, caller: Caller) -> Response:
         """``POST /api/resources/{id}/stats`` (``stat-contents``) and ``POST /api/resources/stats``
         (``resources-stat-contents``): samples from outside, kept with the resource."""
         one = request.path_params.get("id")
@@ -319,19 +323,21 @@ class OpsFace:
 
         def store() -> None:
             for rid, contents in pushes:
-                self.world.metrics.push(self._object(rid), contents)
+                self.world.metrics.push(self._object(rid, caller, MANAGE), contents)
 
         await self.runner.call(store)
         return Response(status_code=200)
 
-    def _object(self, rid: str) -> ObjectView:
-        try:
-            found = self.world.inventory.by_uuid(rid)
-        except NotFound:
-            found = None
-        if found is None or found.kind not in res.KINDS:
+    def _object(self, rid: str, caller: Caller, privilege: str = VIEW) -> ObjectView:
+        """The resource ``rid``, which the caller must see (404 otherwise, as for one that does not
+        exist) and hold ``privilege`` on (403)."""
+        found = known(self.world, rid, caller, privilege)
+        if found is None:
             raise OpsError(404, f"Resource {rid} not found")
         return found
+
+    def _sees(self, caller: Caller, o: ObjectView) -> bool:
+        return known(self.world, o.uuid, caller) is not None
 
     def _vcenter(self) -> str:
         return self.world.inventory.get(inv.FOLDER, inv.ROOT_FOLDER).uuid
@@ -417,8 +423,16 @@ def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: L
     face = OpsFace(world, max_body)
     get, post = "GET", "POST"
     kind = "/api/adapterkinds/{key}/resourcekinds/{kind}"
-    table: Routes[Caller] = Routes(answer, face.authenticate, require)
+    # A role limited to a scope lets its holder call what the role allows; the resources it then
+    # reads are those of the scope (``known``, ``Inventory.sight``).
+    table: Routes[Caller] = Routes(answer, face.authenticate, require_somewhere)
     table.anonymous(post, "/api/auth/token/acquire", face.acquire)
+    table.anonymous(get, "/api/auth/sources/vidb/well-known-url", vidb_well_known_url)
+
+    async def exchange(request: Request, _caller: Caller) -> Response:
+        return await exchange_token(request, max_body)
+
+    table.add(post, "/api/auth/token/exchange", exchange, None)
     table.add(post, "/api/auth/token/release", face.release)
     table.add(get, "/api/versions", face.versions)
     auth = face.auth_section
@@ -441,6 +455,12 @@ def build(world: World, max_body: int, in_flight: InFlightCounters, lifecycle: L
         (get, "/api/auth/sourcetypes", auth.source_types, VIEW),
         (get, "/api/auth/sourcetypes/{sourceId}", auth.source_type, VIEW),
         (get, "/api/auth/scopes", auth.scopes, VIEW),
+        (post, "/api/auth/scopes", auth.create_scope, users),
+        (put, "/api/auth/scopes", auth.modify_scope, users),
+        (delete, "/api/auth/scopes", auth.delete_scopes, users),
+        (put, "/api/auth/sources/{id}/usergroups/synchronize", auth.synchronize_groups, users),
+        (put, "/api/auth/users/{userId}/traversalspecs", auth.assign_traversal_spec, users),
+        (put, "/api/auth/usergroups/{groupId}/traversalspecs", auth.assign_traversal_spec, users),
         (get, "/api/auth/scopes/{scopeId}", auth.scope, VIEW),
         (get, "/api/auth/traversalspecs", auth.traversal_specs, VIEW),
         (get, "/api/auth/roles", auth.roles, VIEW),

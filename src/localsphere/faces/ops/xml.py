@@ -194,7 +194,9 @@ TYPES: dict[str, dict[str, Field]] = {
     "traversal-spec-instance": {
         "selectAllResources": attr("bool"),
         "includedAdapterKinds": wrapped("includedAdapterKinds"),
+        "resourceSelection": many("resource-selection"),
     },
+    "resource-selection": {"type": attr(), "resourceId": many()},
     "user": {
         "enabled": attr("bool"),
         "groupIds": many(),
@@ -229,6 +231,11 @@ TYPES: dict[str, dict[str, Field]] = {
         "traversalSpecInstances": wrapped("traversalSpecInstance", "traversal-spec-instance"),
     },
     "scopes-details": {"scopesDetails": wrapped("scopeDetails", "scope-details")},
+    "scope": {
+        "id": attr(),
+        "traversalSpecInstances": wrapped("traversalSpecInstance", "traversal-spec-instance"),
+    },
+    "uuid-values": {"uuids": tokens()},
     "traversal-spec": {"adapterInstanceAssociation": attr("bool")},
     "traversal-specs": {"specs": many("traversal-spec", "traversal-spec")},
     "auth-sourcetype": {"id": attr(), "links": _LINKS},
