@@ -122,6 +122,10 @@ _MACHINES = (
 )
 
 
+def _row(row: Any) -> Any:
+    return row
+
+
 def _visible(tenant: str, viewer: str, managed: frozenset[str]) -> Any:
     """SQL: a machine of ``tenant`` that ``viewer`` owns or whose business group it manages."""
     mine = VraMachine.owner == viewer
@@ -163,7 +167,7 @@ class Resources:
             query = query.where(VraMachine.request_id == request_id)
         with self._store.query() as conn:
             found = cut(
-                conn, query, FIELDS, listing, (VraMachine.created_at.desc(), VraMachine.id.desc()), tuple
+                conn, query, FIELDS, listing, (VraMachine.created_at.desc(), VraMachine.id.desc()), _row
             )
             return Counted(_live(conn, found.items), found.total)
 
