@@ -38,6 +38,7 @@ from localsphere.world.policy import Policies, overrides
 from localsphere.world.requests import Requests
 from localsphere.world.reservations import ReservationPolicies, Reservations
 from localsphere.world.resource_queries import ResourceQueries
+from localsphere.world.resources import Resources
 from localsphere.world.roles import Roles
 from localsphere.world.schema import Domain
 from localsphere.world.sealed import Sealer
@@ -134,6 +135,7 @@ class World:
         self.catalog = Catalog(self.store, self.clock)
         self.approvals = Approvals(self.store, self.clock)
         self.requests = Requests(self.store, self.clock, self.tasks)
+        self.resources = Resources(self.store, self.clock)
         self.typed_queries = TypedQueries(self.store, self.clock)
         self.org_roles = OrgRoles(self.store, self.clock)
         # vRA's reservations and what provisioning consumes: policies, key pairs, network profiles

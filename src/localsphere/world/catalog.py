@@ -118,7 +118,8 @@ class EntitlementView:
     created_at: float
     # (catalog item id, its name, approval policy id or None)
     items: tuple[tuple[str, str, str | None], ...] = field(default=())
-    actions: tuple[str, ...] = ()
+    # (resource action binding id, approval policy id or None)
+    actions: tuple[tuple[str, str | None], ...] = ()
 
 
 SERVICE_FIELDS: odata.Fields = {
@@ -243,6 +244,44 @@ def entitlement_of(db: Any, tenant: str, subtenant_id: str, item_id: str) -> str
     return False if row is None else row[0]
 
 
+def actions_of(raw: str | None) -> tuple[tuple[str, str | None], ...]:
+    """An entitlement's stored actions: (binding id, approval policy id or None) pairs (an entry
+    of a bare binding id has no policy)."""
+    return tuple((a, None) if isinstance(a, str) else (a[0], a[1]) for a in json.loads(raw or "[]"))
+
+
+def action_entitlement_of(db: Any, tenant: str, subtenant_id: str, binding: str) -> str | bool | None:
+    """How a business group may run a resource action: the approval policy id of an active
+    entitlement that grants it (None: no policy), or False when none grants it."""
+    found: str | bool | None = False
+    for raw in db.scalars(
+        select(VraEntitlement.actions).where(
+            VraEntitlement.tenant == tenant,
+            VraEntitlement.subtenant_id == subtenant_id,
+            VraEntitlement.status == ACTIVE,
+        )
+    ):
+        for granted, policy in actions_of(raw):
+            if granted == binding:
+                if policy:
+                    return policy
+                found = None
+    return found
+
+
+def entitled_actions(db: Any, subtenant_ids: set[str]) -> dict[str, frozenset[str]]:
+    """The resource actions (binding ids) active entitlements grant each of the business groups."""
+    granted: dict[str, set[str]] = {g: set() for g in subtenant_ids}
+    rows = db.execute(
+        select(VraEntitlement.subtenant_id, VraEntitlement.actions).where(
+            VraEntitlement.subtenant_id.in_(sorted(subtenant_ids)), VraEntitlement.status == ACTIVE
+        )
+    )
+    for group, raw in rows:
+        granted[group].update(a for a, _ in actions_of(raw))
+    return {g: frozenset(a) for g, a in granted.items()}
+
+
 def check_item(spec: ItemSpec) -> None:
     """Invalid for a blueprint that contradicts itself."""
     _name(spec.name)
@@ -323,11 +362,11 @@ def add_entitlement(
     items: list[tuple[str, str | None]],
     now: float,
     description: str = "",
-    actions: tuple[str, ...] = (),
+    actions: tuple[tuple[str, str | None], ...] = (),
 ) -> str:
     """A new active entitlement of a business group to ``items`` (catalog item id, approval policy
-    id or None) and resource ``actions``; returns its id. NotFound for an item or group of
-    another tenant."""
+    id or None) and resource ``actions`` (binding id, approval policy id or None); returns its id.
+    NotFound for an item or group of another tenant."""
     _name(name)
     _unique(s, VraEntitlement, tenant, name, "entitlement")
     if (
@@ -348,7 +387,7 @@ def add_entitlement(
             name=name,
             description=description,
             status=ACTIVE,
-            actions=json.dumps(list(actions)),
+            actions=json.dumps([list(a) for a in actions]),
             created_at=now,
         )
     )
@@ -442,7 +481,7 @@ class Catalog:
         name: str,
         items: list[tuple[str, str | None]],
         description: str = "",
-        actions: tuple[str, ...] = (),
+        actions: tuple[tuple[str, str | None], ...] = (),
     ) -> EntitlementView:
         with self._store.write(serial=True) as s:
             entitlement_id = add_entitlement(
@@ -460,7 +499,7 @@ class Catalog:
         ).all()
         actions = conn.scalar(select(VraEntitlement.actions).where(VraEntitlement.id == row[0]))
         return EntitlementView(
-            *row, items=tuple((i[0], i[1], i[2]) for i in items), actions=tuple(json.loads(actions or "[]"))
+            *row, items=tuple((i[0], i[1], i[2]) for i in items), actions=actions_of(actions)
         )
 
 

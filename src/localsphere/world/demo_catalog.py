@@ -1,7 +1,8 @@
 """The demo world's vRA catalog, in ``vsphere.local``: the service "Infrastructure" with three
 blueprints (vSphere, vCloud, Amazon), all entitled to the business group "Demo Group", and the
 one-level pre-provisioning approval policy "Demo Approval" (approver administrator@vsphere.local)
-on the vSphere blueprint. README documents them; tests rely on their names."""
+on the vSphere blueprint; the group may run every resource action, with no approval. README
+documents them; tests rely on their names."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from localsphere.world.catalog import (
 from localsphere.world.catalogs import VAPP_TEMPLATE
 from localsphere.world.demo_reservations import GROUP_NAME, POLICY_NAME
 from localsphere.world.identity import USER
+from localsphere.world.resource_actions import BINDINGS
 from localsphere.world.schema import BusinessGroup, CatalogItem, ReservationPolicy
 from localsphere.world.tenants import DEFAULT_TENANT
 
@@ -129,4 +131,5 @@ def seed_demo_catalog(s: Session, now: float) -> None:
         [(items[0], approval), *((i, None) for i in items[1:])],
         now,
         "The demo catalog for the demo business group",
+        tuple((binding, None) for binding in BINDINGS),
     )

@@ -746,34 +746,41 @@ class Inventory:
     def power(self, moid: str, action: str) -> None:
         """``start``, ``stop``, ``suspend`` or ``reset``, refusing a change the state does not allow."""
         with self._store.write() as s:
-            row = row_of(s, VM, moid, lock=True)
-            state = row.power_state
-            target, allowed = {
-                "start": (POWERED_ON, {POWERED_OFF, SUSPENDED}),
-                "stop": (POWERED_OFF, {POWERED_ON, SUSPENDED}),
-                "suspend": (SUSPENDED, {POWERED_ON}),
-                "reset": (POWERED_ON, {POWERED_ON}),
-            }[action]
-            if state not in allowed:
-                if state == target:
-                    raise AlreadyInState(
-                        f"vm.power.already_{state.lower()}",
-                        f"Virtual machine {moid} is already {state}",
-                        moid,
-                    )
-                raise WrongState(
-                    f"vm.power.{action}_when_{state.lower()}",
-                    f"Virtual machine {moid} is {state}; cannot {action} it",
-                    moid,
-                )
-            details = json.loads(row.details)
-            details["clean_power_off"] = False if action == "stop" else details.get("clean_power_off", True)
-            s.execute(
-                update(ManagedObject)
-                .where(ManagedObject.moid == moid)
-                .values(power_state=target, details=json.dumps(details))
+            set_power(s, moid, action)
+
+
+def set_power(s: Session, moid: str, action: str) -> None:
+    """A VM's power ``start``, ``stop``, ``suspend`` or ``reset`` in the write transaction ``s``:
+    AlreadyInState when it is where ``action`` leads already, WrongState when its state does not
+    allow it; marks the change."""
+    row = row_of(s, VM, moid, lock=True)
+    state = row.power_state
+    target, allowed = {
+        "start": (POWERED_ON, {POWERED_OFF, SUSPENDED}),
+        "stop": (POWERED_OFF, {POWERED_ON, SUSPENDED}),
+        "suspend": (SUSPENDED, {POWERED_ON}),
+        "reset": (POWERED_ON, {POWERED_ON}),
+    }[action]
+    if state not in allowed:
+        if state == target:
+            raise AlreadyInState(
+                f"vm.power.already_{state.lower()}",
+                f"Virtual machine {moid} is already {state}",
+                moid,
             )
-            changed(s, INVENTORY)
+        raise WrongState(
+            f"vm.power.{action}_when_{state.lower()}",
+            f"Virtual machine {moid} is {state}; cannot {action} it",
+            moid,
+        )
+    details = json.loads(row.details)
+    details["clean_power_off"] = False if action == "stop" else details.get("clean_power_off", True)
+    s.execute(
+        update(ManagedObject)
+        .where(ManagedObject.moid == moid)
+        .values(power_state=target, details=json.dumps(details))
+    )
+    changed(s, INVENTORY)
 
 
 def next_id(s: Session, sequence: str = MOID_SEQUENCE) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -24,35 +25,53 @@ from sqlalchemy.orm import Session
 from localsphere.world import identity, network_profiles, reservations
 from localsphere.world.catalog import VCLOUD, VSPHERE, ItemView
 from localsphere.world.catalogs import TemplateVm
-from localsphere.world.errors import Invalid, WorldError
+from localsphere.world.errors import Invalid, WorldError, WrongState
 from localsphere.world.inventory import (
     GIB,
     NETWORK,
+    POWERED_OFF,
     POWERED_ON,
     Placement,
     new_vm,
     next_id,
     place,
 )
+from localsphere.world.inventory import set_power as set_vm_power
 from localsphere.world.org_vdcs import vdc_row
 from localsphere.world.schema import CatalogItem, Ec2Instance, ExternalStat, ManagedObject, VApp, VraMachine
 from localsphere.world.store import INVENTORY, STATS, changed
-from localsphere.world.vapps import add_vapp, network_of, remove_vapp
+from localsphere.world.vapps import add_vapp, network_of, power_vapp, remove_vapp, vapp_status
 
 MACHINE_SEQUENCE = "vra_machine_number"
+PROVISION_SECONDS = 60.0  # how long provisioning (or reprovisioning) a machine takes on the world clock
 GUEST_OS = "OTHER_LINUX_64"
-RUNNING = "running"
+RUNNING, STOPPED = "running", "stopped"
+EC2_POWER = {RUNNING: POWERED_ON, STOPPED: POWERED_OFF}
+GONE = "GONE"
+# the EC2 state each power action acts on (an instance neither suspends nor shuts a guest down
+# apart from stopping)
+EC2_FROM = {"powerOn": STOPPED, "powerOff": RUNNING, "shutdown": RUNNING, "reboot": RUNNING}
+DAY = 86400.0
+# vRA's power actions as vCenter's VM power operations
+VM_ACTIONS = {
+    "powerOn": "start",
+    "powerOff": "stop",
+    "shutdown": "stop",
+    "suspend": "suspend",
+    "reboot": "reset",
+}
 
 
 @dataclass(frozen=True)
 class Wanted:
-    """What a request asks of its machine: CPUs, memory in MB, storage in GB, and for Amazon the
-    instance type."""
+    """What a request asks of its machine: CPUs, memory in MB, storage in GB, for Amazon the
+    instance type, and its lease in days."""
 
     cpus: int
     memory_mb: int
     storage_gb: int
     instance_type: str | None = None
+    lease_days: int = 0  # 0: no lease
 
 
 @dataclass(frozen=True)
@@ -95,13 +114,7 @@ def provision(
             if spot.network_profile_id
             else None
         )
-        vm = vapp = instance = None
-        if item.kind == VSPHERE:
-            vm = _vsphere(s, spot, name, wanted, address, now)
-        elif item.kind == VCLOUD:
-            vapp = _vcloud(s, spot, item, name, wanted, address, now)
-        else:
-            instance, address = _amazon(s, spot, item, wanted, address, now)
+        vm, vapp, instance, address = _make(s, spot, item, name, wanted, address, now)
     except WorldError:
         network_profiles.release(s, machine_id)
         reservations.release(s, machine_id)
@@ -120,9 +133,22 @@ def provision(
             instance=instance,
             address=address,
             created_at=now,
+            updated_at=now,
+            expires_at=now + wanted.lease_days * DAY if wanted.lease_days else None,
         )
     )
     return Made(machine_id, name, address)
+
+
+def rebuild(s: Session, row: VraMachine, item: ItemView, wanted: Wanted, now: float) -> None:
+    """Reprovision a machine (locked) from its blueprint: what backs it is made anew, with the
+    same name, reservation and address. Invalid when its reservation is gone."""
+    spot = reservations.placement_of(s, row.id)
+    if spot is None:
+        raise Invalid("machine.reservation", f"Machine {row.name} holds no reservation to rebuild in.")
+    _remove_backing(s, row)
+    row.vm, row.vapp, row.instance, row.address = _make(s, spot, item, row.name, wanted, row.address, now)
+    row.updated_at = now
 
 
 def destroy(s: Session, machine_id: str) -> None:
@@ -130,6 +156,49 @@ def destroy(s: Session, machine_id: str) -> None:
     row = s.get(VraMachine, machine_id)
     if row is None:
         return
+    _remove_backing(s, row)
+    network_profiles.release(s, machine_id)
+    reservations.release(s, machine_id)
+    s.delete(row)
+
+
+def power_of(db: Any, row: VraMachine) -> str:
+    """A machine's power state as its platform shows it now: POWERED_ON, POWERED_OFF or
+    SUSPENDED (a vApp: MIXED when its VMs differ); GONE when what backs it is gone."""
+    if row.vm is not None:
+        found = db.scalar(select(ManagedObject.power_state).where(ManagedObject.moid == row.vm))
+        return found or GONE
+    if row.vapp is not None:
+        states = set(
+            db.scalars(select(ManagedObject.power_state).where(ManagedObject.vapp == row.vapp)).all()
+        )
+        return vapp_status(states) if states else GONE
+    state = db.scalar(select(Ec2Instance.state).where(Ec2Instance.id == row.instance))
+    return EC2_POWER.get(state or "", GONE)
+
+
+def set_power(s: Session, row: VraMachine, action: str) -> None:
+    """``powerOn``, ``powerOff``, ``shutdown``, ``suspend`` or ``reboot`` a machine where it runs,
+    in ``s``: on vCenter, on vCloud Director, or on the simulated EC2 endpoint. WrongState (or
+    AlreadyInState) when its state does not allow it."""
+    if row.vm is not None:
+        set_vm_power(s, row.vm, VM_ACTIONS[action])
+    elif row.vapp is not None:
+        vapp = s.get(VApp, row.vapp, with_for_update=True)
+        if vapp is None:
+            raise WrongState("machine.gone", f"The vApp of machine {row.name} is gone.", row.name)
+        states = set(s.scalars(select(ManagedObject.power_state).where(ManagedObject.vapp == vapp.id)))
+        power_vapp(s, vapp, states, action)
+        changed(s, INVENTORY)
+    else:
+        instance = s.get(Ec2Instance, row.instance, with_for_update=True)
+        state = instance.state if instance is not None else GONE
+        if instance is None or EC2_FROM.get(action) != state:
+            raise WrongState("machine.power", f"Instance {row.instance} is {state}; cannot {action} it.")
+        instance.state = RUNNING if action in ("powerOn", "reboot") else STOPPED
+
+
+def _remove_backing(s: Session, row: VraMachine) -> None:
     if row.vm is not None:
         vm = s.get(ManagedObject, row.vm)
         if vm is not None:
@@ -142,9 +211,26 @@ def destroy(s: Session, machine_id: str) -> None:
             remove_vapp(s, vapp)
     if row.instance is not None:
         s.execute(delete(Ec2Instance).where(Ec2Instance.id == row.instance))
-    network_profiles.release(s, machine_id)
-    reservations.release(s, machine_id)
-    s.delete(row)
+    s.flush()
+
+
+def _make(
+    s: Session,
+    spot: reservations.Placement,
+    item: ItemView,
+    name: str,
+    wanted: Wanted,
+    address: str | None,
+    now: float,
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """What backs a machine of ``item``'s kind, made where ``spot`` says: (VM moid, vApp id, EC2
+    instance id, address)."""
+    if item.kind == VSPHERE:
+        return _vsphere(s, spot, name, wanted, address, now), None, None, address
+    if item.kind == VCLOUD:
+        return None, _vcloud(s, spot, item, name, wanted, address, now), None, address
+    instance, address = _amazon(s, spot, item, wanted, address, now)
+    return None, None, instance, address
 
 
 def _vsphere(

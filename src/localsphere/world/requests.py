@@ -28,18 +28,25 @@ from typing import Any
 from sqlalchemy import Float, bindparam, case, literal, or_, select
 from sqlalchemy.orm import Session
 
-from localsphere.world import approvals, identity, machines, odata
+from localsphere.world import approvals, identity, machines, odata, resource_actions
 from localsphere.world.approvals import POST, PRE
-from localsphere.world.catalog import AMAZON, INSTANCE_TYPES, ItemView, entitlement_of, item_row
+from localsphere.world.catalog import (
+    AMAZON,
+    INSTANCE_TYPES,
+    ItemView,
+    action_entitlement_of,
+    entitlement_of,
+    item_row,
+)
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Forbidden, Invalid, NotFound, WorldError
 from localsphere.world.inventory import next_id
 from localsphere.world.listing import Counted, Listing, cut
+from localsphere.world.machines import PROVISION_SECONDS
 from localsphere.world.schema import BusinessGroup, Task, VraCatalogItem, VraMachine, VraRequest
 from localsphere.world.store import Store
 from localsphere.world.tasks import ERROR, Owner, Tasks
 
-PROVISION_SECONDS = 60.0  # how long provisioning a machine takes on the world clock
 REQUEST_SEQUENCE = "vra_request_number"
 SERVICE = "com.vmware.csp.core.cafe.catalog"
 SUBMITTED, IN_PROGRESS, PROVISIONING = "SUBMITTED", "IN_PROGRESS", "PROVISIONING"
@@ -96,6 +103,18 @@ class RequestSpec:
 
 
 @dataclass(frozen=True)
+class ActionSpec:
+    """A resource action request: the machine (``resource_id``) and the action (its id or
+    binding id)."""
+
+    resource_id: str
+    action: str
+    description: str | None
+    reasons: str | None
+    entries: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class RequestView:
     id: str
     number: int
@@ -114,6 +133,8 @@ class RequestView:
     created_at: float
     updated_at: float
     post_approval: bool
+    resource_id: str | None = None  # a resource action request's machine
+    action: str | None = None  # and its action's binding id
     machines: tuple[tuple[str, str | None], ...] = ()  # (name, address)
 
 
@@ -135,6 +156,8 @@ _COLUMNS = (
     VraRequest.created_at,
     VraRequest.updated_at,
     VraRequest.post_approval,
+    VraRequest.resource_id,
+    VraRequest.action,
 )
 _REQUESTS = (
     select(*_COLUMNS)
@@ -177,11 +200,7 @@ def wanted(item: ItemView, entries: list[dict[str, Any]]) -> machines.Wanted:
     instances = _whole(entries, INSTANCES_KEY, 1)
     if instances != 1:
         raise Invalid("request.instances", "Only one machine may be requested at a time.", INSTANCES_KEY)
-    lease = _whole(entries, LEASE_KEY, item.lease_days)
-    if item.lease_days and not 0 <= lease <= item.lease_days:
-        raise Invalid(
-            "request.lease", f"VirtualMachine.LeaseDays must be between 0 and {item.lease_days}.", LEASE_KEY
-        )
+    lease = _lease(item, entries)
     instance_type = None
     if item.kind == AMAZON:
         instance_type = value_of(entries, INSTANCE_TYPE_KEY) or item.instance_types[0]
@@ -206,7 +225,55 @@ def wanted(item: ItemView, entries: list[dict[str, Any]]) -> machines.Wanted:
                 f"{key.removeprefix('provider-')} must be between {allowed.least} and {allowed.most}.",
                 key,
             )
-    return machines.Wanted(cpus, memory, storage, instance_type)
+    return machines.Wanted(cpus, memory, storage, instance_type, lease)
+
+
+def _lease(item: ItemView, entries: list[dict[str, Any]]) -> int:
+    """The lease in days ``requestData`` asks for, held to the blueprint's longest (Invalid)."""
+    lease = _whole(entries, LEASE_KEY, item.lease_days)
+    if item.lease_days and not 0 <= lease <= item.lease_days:
+        raise Invalid(
+            "request.lease", f"VirtualMachine.LeaseDays must be between 0 and {item.lease_days}.", LEASE_KEY
+        )
+    return lease
+
+
+def _new_row(
+    s: Session,
+    tenant: str,
+    principal: identity.PrincipalView,
+    item_id: str,
+    subtenant_id: str,
+    policy_id: str | None,
+    now: float,
+    spec: RequestSpec,
+    resource_id: str | None = None,
+    action: str | None = None,
+) -> VraRequest:
+    row = VraRequest(
+        id=identity.new_id(),
+        number=next_id(s, REQUEST_SEQUENCE),
+        tenant=tenant,
+        item_id=item_id,
+        subtenant_id=subtenant_id,
+        requested_for=spec.requested_for or principal.upn,
+        requested_by=principal.upn,
+        description=spec.description,
+        reasons=spec.reasons,
+        data=json.dumps(spec.entries),
+        state=PENDING_PRE,
+        policy_id=policy_id,
+        post_approval=False,
+        task_id=None,
+        reason="",
+        created_at=now,
+        updated_at=now,
+        resource_id=resource_id,
+        action=action,
+    )
+    s.add(row)
+    s.flush()
+    return row
 
 
 class Requests:
@@ -237,34 +304,62 @@ class Requests:
                     f"Business group {spec.subtenant_id} is not entitled to catalog item {item.name}.",
                     item.id,
                 )
-            asked = wanted(item, spec.entries)
-            request_id = identity.new_id()
-            row = VraRequest(
-                id=request_id,
-                number=next_id(s, REQUEST_SEQUENCE),
-                tenant=tenant,
-                item_id=item.id,
-                subtenant_id=spec.subtenant_id,
-                requested_for=spec.requested_for or principal.upn,
-                requested_by=principal.upn,
-                description=spec.description,
-                reasons=spec.reasons,
-                data=json.dumps(spec.entries),
-                state=PENDING_PRE,
-                policy_id=policy or None,
-                post_approval=False,
-                task_id=None,
-                reason="",
-                created_at=now,
-                updated_at=now,
+            wanted(item, spec.entries)
+            row = _new_row(s, tenant, principal, item.id, spec.subtenant_id, policy or None, now, spec)
+            self._begin(s, row, principal, now)
+            request_id = row.id
+        return self.get(tenant, request_id, None)
+
+    def submit_action(
+        self, tenant: str, principal: identity.PrincipalView, managed: frozenset[str], spec: ActionSpec
+    ) -> RequestView:
+        """A new resource action request by ``principal`` (the machine's owner, or a manager of
+        its business group: ``managed``). NotFound for a machine it may not see or an action
+        vRA does not have; Forbidden when the business group is not entitled to the action;
+        Invalid when the action does not apply to the machine's kind or state now."""
+        if len(spec.entries) > MOST_ENTRIES:
+            raise Invalid("request.data", f"requestData holds at most {MOST_ENTRIES} entries.", "requestData")
+        with self._store.write() as s:
+            now = self._clock.now(s)
+            machine = s.scalars(
+                select(VraMachine)
+                .where(VraMachine.tenant == tenant, VraMachine.id == spec.resource_id)
+                .with_for_update()
+            ).first()
+            if machine is None or (machine.owner != principal.upn and machine.subtenant_id not in managed):
+                raise NotFound(
+                    "resource.not_found", f"Resource with id {spec.resource_id} not found.", spec.resource_id
+                )
+            action = resource_actions.find(spec.action)
+            if action is None:
+                raise NotFound("resource.action.not_found", f"No resource action {spec.action}.", spec.action)
+            policy = action_entitlement_of(s, tenant, machine.subtenant_id, action.binding)
+            if policy is False:
+                raise Forbidden(
+                    "resource.action.entitlement",
+                    f"{principal.upn} is not entitled to the action {action.name} on {machine.name}.",
+                    action.id,
+                )
+            resource_actions.check(action, machine, machines.power_of(s, machine))
+            item = item_row(s, tenant, self._origin(s, machine).item_id)
+            if action.binding == resource_actions.CHANGE_LEASE:
+                _lease(item, spec.entries)
+            row = _new_row(
+                s,
+                tenant,
+                principal,
+                item.id,
+                machine.subtenant_id,
+                policy or None,
+                now,
+                RequestSpec(
+                    item.id, machine.subtenant_id, machine.owner, spec.description, spec.reasons, spec.entries
+                ),
+                machine.id,
+                action.binding,
             )
-            s.add(row)
-            s.flush()
-            pre = approvals.levels_of(s, row.policy_id, PRE)
-            if pre:
-                approvals.open_work_item(s, tenant, row.id, row.subtenant_id, PRE, 0, pre[0], now, now)
-            else:
-                self._provision(s, row, item, asked, principal, now)
+            self._begin(s, row, principal, now)
+            request_id = row.id
         return self.get(tenant, request_id, None)
 
     def complete(
@@ -298,46 +393,82 @@ class Requests:
                         s, tenant, row.id, row.subtenant_id, done.phase, nxt, levels[nxt], now, now
                     )
                 elif done.phase == PRE:
-                    item = item_row(s, tenant, row.item_id)
-                    self._provision(s, row, item, wanted(item, json.loads(row.data)), principal, now)
+                    self._start(s, row, principal, now)
                 else:
                     row.state = SUCCESSFUL
             request_id = row.id
         return self.get(tenant, request_id, None)
 
-    def _provision(
-        self,
-        s: Session,
-        row: VraRequest,
-        item: ItemView,
-        asked: machines.Wanted,
-        principal: identity.PrincipalView,
-        now: float,
-    ) -> None:
-        """Make the request's machine and start its provisioning task; a machine that cannot be
-        made makes the task (and so the request) end FAILED with the reason."""
+    def _begin(self, s: Session, row: VraRequest, principal: identity.PrincipalView, now: float) -> None:
+        """A new request waits for its first PRE level's approvers, or starts."""
+        pre = approvals.levels_of(s, row.policy_id, PRE)
+        if pre:
+            approvals.open_work_item(s, row.tenant, row.id, row.subtenant_id, PRE, 0, pre[0], now, now)
+        else:
+            self._start(s, row, principal, now)
+
+    def _start(self, s: Session, row: VraRequest, principal: identity.PrincipalView, now: float) -> None:
+        """Make what the request asks (its machine, or its action's change) and start its task; what
+        cannot be made makes the task (and so the request) end FAILED with the reason."""
+        item = item_row(s, row.tenant, row.item_id)
         failure = ""
-        try:
-            machines.provision(s, row.tenant, row.id, row.subtenant_id, row.requested_for, item, asked, now)
-        except WorldError as exc:
-            failure = exc.message
+        if row.action is None:
+            name, seconds = "requestCatalogItem", PROVISION_SECONDS
+            operation, owner = f"Provisioning {item.name} for request {row.number}", item.name
+            try:
+                asked = wanted(item, json.loads(row.data))
+                machines.provision(
+                    s, row.tenant, row.id, row.subtenant_id, row.requested_for, item, asked, now
+                )
+            except WorldError as exc:
+                failure = exc.message
+        else:
+            action = resource_actions.BY_BINDING[row.action]
+            name, seconds = "requestResourceAction", action.seconds
+            operation, owner = f"{action.name} for request {row.number}", action.name
+            failure = self._act(s, row, action, item, now)
         row.task_id = self._tasks.start(
             s,
             row.tenant,
-            "requestCatalogItem",
-            f"Provisioning {item.name} for request {row.number}",
-            Owner("CatalogItemRequest", row.id, item.name),
+            name,
+            operation,
+            Owner("CatalogItemRequest", row.id, owner),
             principal,
             SERVICE,
-            seconds=PROVISION_SECONDS,
+            seconds=seconds,
             failure=failure,
         )
         row.state, row.reason = PROVISIONING, failure
         post = approvals.levels_of(s, row.policy_id, POST) if not failure else []
         if post:
             row.post_approval = True
-            opens = now + PROVISION_SECONDS
+            opens = now + seconds
             approvals.open_work_item(s, row.tenant, row.id, row.subtenant_id, POST, 0, post[0], now, opens)
+
+    def _act(
+        self, s: Session, row: VraRequest, action: resource_actions.Action, item: ItemView, now: float
+    ) -> str:
+        """Run a resource action on its machine, all or nothing; why it could not, or ""."""
+        machine = s.get(VraMachine, row.resource_id, with_for_update=True) if row.resource_id else None
+        if machine is None:
+            return f"Resource {row.resource_id} no longer exists."
+        entries = json.loads(row.data)
+        try:
+            with s.begin_nested():
+                resource_actions.check(action, machine, machines.power_of(s, machine))
+                if action.binding == resource_actions.REPROVISION:
+                    asked = wanted(item, json.loads(self._origin(s, machine).data))
+                else:
+                    asked = machines.Wanted(0, 0, 0, lease_days=_lease(item, entries))
+                resource_actions.apply(s, machine, action, item, asked, now)
+        except WorldError as exc:
+            return exc.message
+        return ""
+
+    @staticmethod
+    def _origin(s: Session, machine: VraMachine) -> VraRequest:
+        """The request that provisioned ``machine``."""
+        return s.scalars(select(VraRequest).where(VraRequest.id == machine.request_id)).one()
 
     def list(self, tenant: str, mine: str | None, listing: Listing) -> Counted[RequestView]:
         """The tenant's requests (``mine`` given: those by or for that user), newest first."""

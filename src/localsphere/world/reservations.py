@@ -240,21 +240,32 @@ def place(
             )
         )
         s.flush()
-        return Placement(
-            row.id,
-            row.name,
-            row.kind,
-            row.target,
-            row.resource_pool,
-            row.network_profile_id,
-            None if row.key_pair_id is None else str(row.key_pair_id),
-        )
+        return _placement(row)
     if not reasons:
         group = s.get(BusinessGroup, subtenant_id)
         named = group.name if group is not None else subtenant_id
         policy = f" of reservation policy {_policy_name(s, policy_id)}" if policy_id else ""
         reasons.append(f"No enabled {kind} reservation{policy} is available to business group {named}.")
     raise Invalid("reservation.none", " ".join(reasons), owner)
+
+
+def _placement(row: Reservation) -> Placement:
+    return Placement(
+        row.id,
+        row.name,
+        row.kind,
+        row.target,
+        row.resource_pool,
+        row.network_profile_id,
+        None if row.key_pair_id is None else str(row.key_pair_id),
+    )
+
+
+def placement_of(s: Session, owner: str) -> Placement | None:
+    """Where ``owner`` (a machine's id) is placed, or None when it holds no reservation."""
+    held = s.get(ReservationAllocation, owner)
+    row = s.get(Reservation, held.reservation_id) if held is not None else None
+    return _placement(row) if row is not None else None
 
 
 def release(s: Session, owner: str) -> None:

@@ -553,7 +553,9 @@ class VraRequest(Base):
     PENDING_POST_APPROVAL, SUCCESSFUL, FAILED, REJECTED); while PROVISIONING its task
     (``task_id``) tells, on the world clock, whether it is SUBMITTED, IN_PROGRESS or done
     (``requests.state_at``). ``data``: its ``requestData`` entries as JSON; ``reason``: why it
-    failed or was rejected. ``policy_id``: the approval policy it falls under."""
+    failed or was rejected. ``policy_id``: the approval policy it falls under. A resource action
+    request names its machine (``resource_id``) and ``action`` (the action's binding id); its
+    ``item_id`` is the machine's catalog item."""
 
     __tablename__ = "vra_requests"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -573,6 +575,8 @@ class VraRequest(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[float] = mapped_column(Float)
+    resource_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    action: Mapped[str | None] = mapped_column(String(64), nullable=True)
     __table_args__ = (
         Index("ix_vra_requests_tenant_created", "tenant", "created_at"),
         Index("ix_vra_requests_requested_by", "requested_by"),
@@ -609,7 +613,8 @@ class VraWorkItem(Base):
 
 class VraMachine(Base):
     """A machine a request provisioned (a catalog resource): a world VM (``vm``, its moid), a
-    vApp (``vapp``) or a simulated EC2 instance (``instance``), with its address."""
+    vApp (``vapp``) or a simulated EC2 instance (``instance``), with its address; its lease ends
+    at ``expires_at`` (None: no lease)."""
 
     __tablename__ = "vra_machines"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -624,7 +629,13 @@ class VraMachine(Base):
     instance: Mapped[str | None] = mapped_column(String(32), nullable=True)
     address: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[float] = mapped_column(Float)
-    __table_args__ = (Index("ix_vra_machines_request", "request_id"),)
+    updated_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    expires_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    __table_args__ = (
+        Index("ix_vra_machines_request", "request_id"),
+        Index("ix_vra_machines_owner", "tenant", "owner", "created_at"),
+        Index("ix_vra_machines_subtenant", "subtenant_id", "created_at"),
+    )
 
 
 class Ec2Instance(Base):

@@ -499,27 +499,20 @@ class VApps:
             self._tasks.check_idle(s, [vapp_id, *(vm.uuid for vm in vms)])
             undo = _undo_power(vms, vapp)
             states = {vm.power_state for vm in vms}
-            status = vapp_status(states)
-            quoted = f'vApp "{vapp.name}"'
             if action.startswith("deploy"):
                 vapp.deployed = True
                 if action.endswith("powerOn"):
                     _power(s, vapp_id, POWERED_ON, _ACTIONS["powerOn"][1])
             elif action == "undeploy":
                 if not vapp.deployed:
+                    quoted = f'vApp "{vapp.name}"'
                     raise WrongState("vapp.not_deployed", _refusal(quoted, "is not deployed"), vapp.name)
                 _power(
                     s, vapp_id, UNDEPLOY_ACTIONS.get(undeploy_action, POWERED_OFF), frozenset({POWERED_ON})
                 )
                 vapp.deployed = False
             else:
-                target, acts_on = _ACTIONS[action]
-                if not states:
-                    raise WrongState("vapp.empty", _refusal(quoted, "has no virtual machines"), vapp.name)
-                if not states & acts_on:
-                    raise WrongState(f"vapp.{action}", _refusal(quoted, _not_in(action, status)), vapp.name)
-                _power(s, vapp_id, target, acts_on)
-                vapp.deployed = vapp.deployed or target == POWERED_ON
+                power_vapp(s, vapp, states, action)
             changed(s, INVENTORY)
             name, verb = _OPERATIONS[action.split("+")[0]]
             operation = f"{verb} Virtual Application {vapp.name}({vapp_id})"
@@ -1026,6 +1019,20 @@ def _power(s: Session, vapp_id: str, target: str, acts_on: frozenset[str]) -> No
         )
         .values(power_state=target)
     )
+
+
+def power_vapp(s: Session, vapp: VApp, states: set[str], action: str) -> None:
+    """A power operation (``powerOn``, ``powerOff``, ``shutdown``, ``suspend``, ``reset``,
+    ``reboot``) on every VM of ``vapp`` (locked; ``states``: its VMs' power states) that it acts
+    on; WrongState when none is in a state it acts on."""
+    target, acts_on = _ACTIONS[action]
+    quoted = f'vApp "{vapp.name}"'
+    if not states:
+        raise WrongState("vapp.empty", _refusal(quoted, "has no virtual machines"), vapp.name)
+    if not states & acts_on:
+        raise WrongState(f"vapp.{action}", _refusal(quoted, _not_in(action, vapp_status(states))), vapp.name)
+    _power(s, vapp.id, target, acts_on)
+    vapp.deployed = vapp.deployed or target == POWERED_ON
 
 
 def _vapp_folder(s: Session, pool_moid: str, name: str, now: float) -> ManagedObject:

@@ -12,14 +12,14 @@ from starlette.responses import Response
 from localsphere.faces.http import parse_json, read_body
 from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vra import catalog_wire as wire
-from localsphere.faces.vra import paging
+from localsphere.faces.vra import paging, resources_wire
 from localsphere.faces.vra.face import Handler, VraService, route_table
 from localsphere.faces.vra.formats import render
+from localsphere.faces.vra.resources import ResourceService, add_routes
 from localsphere.world import World
 from localsphere.world.errors import NotFound
 from localsphere.world.listing import Counted
 from localsphere.world.tenant_roles import TenantCaller
-from localsphere.world.tenants import TenantView
 
 CATALOG, APPROVAL, WORKITEM = "/catalog-service/api", "/approval-service/api", "/workitem-service/api"
 PREFIXES = (CATALOG, APPROVAL, WORKITEM)
@@ -27,11 +27,13 @@ PREFIXES = (CATALOG, APPROVAL, WORKITEM)
 # and the tenant's administrator.
 CATALOG_ADMIN = ("CATALOG_ADMINISTRATION", "MY_TENANT_MANAGEMENT")
 APPROVAL_ADMIN = ("APPROVAL_POLICY_MANAGEMENT", "MY_TENANT_MANAGEMENT")
-# Who sees every request of the tenant, not just their own.
-ALL_REQUESTS = ("CATALOG_CONSUME_TENANT_MGMT",)
 
 
 class CatalogService(VraService):
+    def __init__(self, world: World, max_body: int, resources: ResourceService) -> None:
+        super().__init__(world, max_body)
+        self.resources = resources
+
     # Administration.
 
     async def services(self, request: Request, caller: TenantCaller) -> Response:
@@ -99,9 +101,13 @@ class CatalogService(VraService):
         return render(request, wire.template(view, caller.caller.principal.upn))
 
     async def submit(self, request: Request, caller: TenantCaller) -> Response:
-        """POST a CatalogItemRequest: 201, its absolute ``Location`` for the client to poll."""
+        """POST a CatalogItemRequest (or, to ``consumer/requests``, a ResourceActionRequest, as the
+        Guide's reprovision does): 201, its absolute ``Location`` for the client to poll."""
         tenant = await self.own_tenant(caller)
-        spec = wire.request_spec(await self.body(request), request.path_params.get("id"))
+        body = await self.body(request)
+        if "id" not in request.path_params and resources_wire.is_action_request(body):
+            return await self.resources.act(request, caller, resources_wire.action_spec(body))
+        spec = wire.request_spec(body, request.path_params.get("id"))
         view = await self.runner.call(
             self.world.requests.submit, tenant.name, caller.caller.principal, caller.groups(tenant), spec
         )
@@ -121,11 +127,6 @@ class CatalogService(VraService):
             self.world.requests.get, tenant.name, request.path_params["id"], self.mine(tenant, caller)
         )
         return render(request, wire.request(view))
-
-    @staticmethod
-    def mine(tenant: TenantView, caller: TenantCaller) -> str | None:
-        """Whose requests the caller sees: its own, or (None) all the tenant's."""
-        return None if caller.privileges(tenant) & set(ALL_REQUESTS) else caller.caller.principal.upn
 
     # Approval policies.
 
@@ -192,7 +193,7 @@ class CatalogService(VraService):
 def build(world: World, max_body: int) -> list[FaceRoute]:
     """The catalog, approval and work item services' routes, each path also with a trailing
     slash."""
-    routes = CatalogService(world, max_body)
+    routes = CatalogService(world, max_body, ResourceService(world, max_body))
     tables = {prefix: route_table(routes) for prefix in PREFIXES}
 
     def add(prefix: str, method: str, path: str, handler: Handler) -> None:
@@ -212,6 +213,7 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
     add(CATALOG, "GET", "/consumer/requests", routes.my_requests)
     add(CATALOG, "POST", "/consumer/requests", routes.submit)
     add(CATALOG, "GET", "/consumer/requests/{id}", routes.my_request)
+    add_routes(tables[CATALOG][1], routes.resources)
     add(APPROVAL, "GET", "/policies", routes.policies)
     add(APPROVAL, "POST", "/policies", routes.create_policy)
     add(APPROVAL, "GET", "/policies/{id}", routes.policy)

@@ -12,6 +12,7 @@ from typing import Any
 from localsphere.faces.http import iso_timestamp
 from localsphere.faces.vra.errors import WireError
 from localsphere.world import requests as req
+from localsphere.world import resource_actions
 from localsphere.world.approvals import (
     APPROVE,
     POLICY_TYPES,
@@ -159,8 +160,18 @@ def _approval_status(view: RequestView) -> str:
 def request(view: RequestView) -> Json:
     """A catalog item request (Guide 6.2 pp. 51-59): ``state``, ``phase`` and ``requestData``."""
     ended = view.state in ("SUCCESSFUL", "FAILED", "REJECTED")
+    action = resource_actions.BY_BINDING.get(view.action or "")
+    what = (
+        {
+            "@type": "ResourceActionRequest",
+            "resourceRef": _ref(view.resource_id or "", None),
+            "resourceActionRef": _ref(action.id, action.name),
+        }
+        if action is not None
+        else {"@type": "CatalogItemRequest"}
+    )
     return {
-        "@type": "CatalogItemRequest",
+        **what,
         "id": view.id,
         "iconId": "cafe_default_icon_genericCatalogItem",
         "version": 1,
@@ -318,7 +329,16 @@ def entitlement(view: EntitlementView) -> Json:
             }
             for i, n, p in view.items
         ],
-        "entitledResourceOperations": [{"resourceOperationRef": _ref(a, a)} for a in view.actions],
+        "entitledResourceOperations": [
+            {
+                "resourceOperationRef": _ref(a, resource_actions.BY_BINDING[a].name),
+                "resourceOperationType": "ACTION",
+                "approvalPolicyId": p,
+                "active": True,
+            }
+            for a, p in view.actions
+            if a in resource_actions.BY_BINDING
+        ],
         "entitledServices": [],
         "lastUpdatedDate": iso_timestamp(view.created_at),
         "version": 1,
@@ -421,8 +441,11 @@ def policy_spec(body: Any) -> tuple[str, str, tuple[Level, ...]]:
     return name, str(body.get("description") or ""), tuple(levels)
 
 
-def entitlement_spec(body: Any) -> tuple[str, str, str, list[tuple[str, str | None]], tuple[str, ...]]:
-    """An entitlement: name, description, business group, (catalog item, policy) pairs, actions."""
+def entitlement_spec(
+    body: Any,
+) -> tuple[str, str, str, list[tuple[str, str | None]], tuple[tuple[str, str | None], ...]]:
+    """An entitlement: name, description, business group, (catalog item, policy) pairs, (action
+    binding id, policy) pairs; an action is named by its id or binding id."""
     body = _object(body)
     name = _text(body, "name")
     org = _object(body.get("organization") or {}, "organization")
@@ -435,8 +458,11 @@ def entitlement_spec(body: Any) -> tuple[str, str, str, list[tuple[str, str | No
         if item is None:
             raise WireError("catalogItemRef", "Each entitled catalog item needs catalogItemRef.id.")
         items.append((item, _text(entry, "approvalPolicyId", required=False)))
-    actions = tuple(
-        str(_id_of(_object(e, "entitledResourceOperations"), "resourceOperationRef"))
-        for e in body.get("entitledResourceOperations") or []
-    )
-    return name, str(body.get("description") or ""), subtenant, items, actions
+    actions: list[tuple[str, str | None]] = []
+    for entry in body.get("entitledResourceOperations") or []:
+        entry = _object(entry, "entitledResourceOperations")
+        action = resource_actions.find(str(_id_of(entry, "resourceOperationRef")))
+        if action is None:
+            raise WireError("resourceOperationRef", "Each entitled resource operation names a vRA action.")
+        actions.append((action.binding, _text(entry, "approvalPolicyId", required=False)))
+    return name, str(body.get("description") or ""), subtenant, items, tuple(actions)

@@ -21,6 +21,8 @@ from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import TenantView
 
 Handler = Callable[[Request, TenantCaller], Awaitable[Response]]
+# Who sees every request of the tenant, not just their own.
+ALL_REQUESTS = frozenset({"CATALOG_CONSUME_TENANT_MGMT"})
 
 
 class VraService:
@@ -50,6 +52,11 @@ class VraService:
         if permissions:
             caller.require(found, *permissions)
         return found
+
+    @staticmethod
+    def mine(tenant: TenantView, caller: TenantCaller) -> str | None:
+        """Whose requests the caller sees: its own, or (None) all the tenant's."""
+        return None if caller.privileges(tenant) & ALL_REQUESTS else caller.caller.principal.upn
 
     @staticmethod
     def page(request: Request, asked: Listing, found: Counted[Any], content: list[Any]) -> Response:

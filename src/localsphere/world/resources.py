@@ -1,0 +1,246 @@
+"""vRA's catalog resources: the machines requests provisioned, as their owner or a manager of
+their business group sees them, each read live from where it runs (the VM on vCenter, the vApp
+on vCloud Director, the simulated EC2 instance): power state, CPUs, memory, address; with the
+actions it offers now (``resource_actions.py``).
+
+Resource types (Programming Guide 6.2 pp. 113-116): ``Infrastructure.Machine`` is every machine,
+``Infrastructure.Virtual`` a vSphere one, ``Infrastructure.Cloud`` a vCloud or Amazon one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_, select
+
+from localsphere.world import odata, resource_actions
+from localsphere.world.catalog import AMAZON, INSTANCE_TYPES, VSPHERE, entitled_actions
+from localsphere.world.clock import Clock
+from localsphere.world.errors import NotFound
+from localsphere.world.inventory import VM
+from localsphere.world.listing import Counted, Listing, cut
+from localsphere.world.machines import EC2_POWER, GONE
+from localsphere.world.schema import (
+    BusinessGroup,
+    Ec2Instance,
+    ManagedObject,
+    Reservation,
+    ReservationAllocation,
+    VraCatalogItem,
+    VraMachine,
+    VraRequest,
+)
+from localsphere.world.store import Store
+from localsphere.world.vapps import vapp_status
+
+MACHINE, VIRTUAL, CLOUD = "Infrastructure.Machine", "Infrastructure.Virtual", "Infrastructure.Cloud"
+# resource type id -> (name, plural, description, the blueprint kinds it holds)
+TYPES = {
+    MACHINE: ("Machine", "Machines", "The common parent type for all types of machines", None),
+    VIRTUAL: ("Virtual Machine", "Virtual Machines", "A machine of a virtual platform", (VSPHERE,)),
+    CLOUD: ("Cloud Machine", "Cloud Machines", "A machine of a cloud platform", ("vcloud", AMAZON)),
+}
+TYPE_OF_KIND = case((VraMachine.kind == literal(VSPHERE), literal(VIRTUAL)), else_=literal(CLOUD))
+UPDATED = func.coalesce(VraMachine.updated_at, VraMachine.created_at)
+
+FIELDS: odata.Fields = {
+    "id": VraMachine.id,
+    "name": VraMachine.name,
+    "dateCreated": VraMachine.created_at,
+    "lastUpdated": UPDATED,
+    "requestId": VraMachine.request_id,
+    "resourceType/id": TYPE_OF_KIND,
+    "organization/subTenant/id": VraMachine.subtenant_id,
+    "organization/subTenant/name": BusinessGroup.name,
+    "owners/ref": VraMachine.owner,
+    "catalogItem/id": VraRequest.item_id,
+    "catalogItem/name": VraCatalogItem.name,
+}
+
+
+@dataclass(frozen=True)
+class ResourceView:
+    """A provisioned machine as it stands now. ``power``: POWERED_ON, POWERED_OFF, SUSPENDED,
+    MIXED (a vApp whose VMs differ) or GONE; memory in MB, storage in GB; times epoch seconds."""
+
+    id: str
+    tenant: str
+    name: str
+    kind: str
+    type_id: str
+    request_id: str
+    item_id: str
+    item_name: str
+    blueprint_id: str
+    subtenant_id: str
+    subtenant_name: str
+    owner: str
+    created_at: float
+    updated_at: float
+    expires_at: float | None
+    address: str | None
+    reservation: str | None
+    storage_gb: int | None
+    external_id: str | None  # the VM's moid, the vApp's id or the EC2 instance's id
+    power: str = GONE
+    cpus: int | None = None
+    memory_mb: int | None = None
+    instance_type: str | None = None
+    actions: tuple[resource_actions.Action, ...] = ()
+
+
+_COLUMNS = (
+    VraMachine.id,
+    VraMachine.tenant,
+    VraMachine.name,
+    VraMachine.kind,
+    TYPE_OF_KIND.label("type_id"),
+    VraMachine.request_id,
+    VraRequest.item_id,
+    VraCatalogItem.name.label("item_name"),
+    VraCatalogItem.blueprint_id,
+    VraMachine.subtenant_id,
+    BusinessGroup.name.label("group_name"),
+    VraMachine.owner,
+    VraMachine.created_at,
+    UPDATED.label("updated_at"),
+    VraMachine.expires_at,
+    VraMachine.address,
+    Reservation.name.label("reservation"),
+    ReservationAllocation.storage_gb,
+    VraMachine.vm,
+    VraMachine.vapp,
+    VraMachine.instance,
+)
+_MACHINES = (
+    select(*_COLUMNS)
+    .join(VraRequest, VraRequest.id == VraMachine.request_id)
+    .join(VraCatalogItem, VraCatalogItem.id == VraRequest.item_id)
+    .join(BusinessGroup, BusinessGroup.id == VraMachine.subtenant_id)
+    .outerjoin(ReservationAllocation, ReservationAllocation.owner == VraMachine.id)
+    .outerjoin(Reservation, Reservation.id == ReservationAllocation.reservation_id)
+)
+
+
+def _row(row: Any) -> Any:
+    return row
+
+
+def _visible(tenant: str, viewer: str, managed: frozenset[str]) -> Any:
+    """SQL: a machine of ``tenant`` that ``viewer`` owns or whose business group it manages."""
+    mine = VraMachine.owner == viewer
+    return and_(
+        VraMachine.tenant == tenant,
+        or_(mine, VraMachine.subtenant_id.in_(sorted(managed))) if managed else mine,
+    )
+
+
+def type_kinds(type_id: str) -> tuple[str, ...] | None:
+    """The blueprint kinds a resource type holds (None: every kind); NotFound for another type."""
+    found = TYPES.get(type_id)
+    if found is None:
+        raise NotFound("resource_type.not_found", f"Resource type {type_id} not found.", type_id)
+    return found[3]
+
+
+class Resources:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def list(
+        self,
+        tenant: str,
+        viewer: str,
+        managed: frozenset[str],
+        listing: Listing,
+        type_id: str | None = None,
+        request_id: str | None = None,
+    ) -> Counted[ResourceView]:
+        """The machines ``viewer`` owns or manages (``managed``: the business groups it manages),
+        newest first; of one resource type, or of one request, when given."""
+        query = _MACHINES.where(_visible(tenant, viewer, managed))
+        kinds = type_kinds(type_id) if type_id is not None else None
+        if kinds is not None:
+            query = query.where(VraMachine.kind.in_(kinds))
+        if request_id is not None:
+            query = query.where(VraMachine.request_id == request_id)
+        with self._store.query() as conn:
+            found = cut(
+                conn, query, FIELDS, listing, (VraMachine.created_at.desc(), VraMachine.id.desc()), _row
+            )
+            return Counted(_live(conn, found.items), found.total)
+
+    def get(self, tenant: str, viewer: str, managed: frozenset[str], resource_id: str) -> ResourceView:
+        """One machine ``viewer`` owns or manages; NotFound for any other."""
+        with self._store.query() as conn:
+            row = conn.execute(
+                _MACHINES.where(_visible(tenant, viewer, managed), VraMachine.id == resource_id)
+            ).first()
+            if row is None:
+                raise NotFound(
+                    "resource.not_found", f"Resource with id {resource_id} not found.", resource_id
+                )
+            return _live(conn, [row])[0]
+
+
+def _live(conn: Any, rows: list[Any]) -> list[ResourceView]:
+    """The page's machines with what their platforms show now, read in one query per platform,
+    and the actions each offers."""
+    vms = {r.vm for r in rows if r.vm}
+    vapps = {r.vapp for r in rows if r.vapp}
+    instances = {r.instance for r in rows if r.instance}
+    by_vm: dict[str, tuple[str, int, int]] = {}
+    by_vapp: dict[str, list[tuple[str, int, int]]] = {}
+    if vms or vapps:
+        found = conn.execute(
+            select(
+                ManagedObject.moid,
+                ManagedObject.vapp,
+                ManagedObject.power_state,
+                ManagedObject.cpu_count,
+                ManagedObject.memory_mib,
+            ).where(
+                ManagedObject.kind == VM,
+                or_(ManagedObject.moid.in_(sorted(vms)), ManagedObject.vapp.in_(sorted(vapps))),
+            )
+        )
+        for moid, vapp, power, cpus, memory in found:
+            if moid in vms:
+                by_vm[moid] = (power, cpus, memory)
+            if vapp in vapps:
+                by_vapp.setdefault(vapp, []).append((power, cpus, memory))
+    by_instance = {
+        i: (state, kind)
+        for i, state, kind in conn.execute(
+            select(Ec2Instance.id, Ec2Instance.state, Ec2Instance.instance_type).where(
+                Ec2Instance.id.in_(sorted(instances))
+            )
+        )
+    }
+    granted = entitled_actions(conn, {r.subtenant_id for r in rows})
+    views = []
+    for r in rows:
+        power, cpus, memory, instance_type = GONE, None, None, None
+        if r.vm in by_vm:
+            power, cpus, memory = by_vm[r.vm]
+        elif r.vapp in by_vapp:
+            parts = by_vapp[r.vapp]
+            power = vapp_status({p for p, _, _ in parts})
+            cpus, memory = sum(c or 0 for _, c, _ in parts), sum(m or 0 for _, _, m in parts)
+        elif r.instance in by_instance:
+            state, instance_type = by_instance[r.instance]
+            power = EC2_POWER.get(state, GONE)
+            cpus, memory = INSTANCE_TYPES.get(instance_type, (None, None))
+        views.append(
+            ResourceView(
+                *r[:18],
+                r.vm or r.vapp or r.instance,
+                power,
+                cpus,
+                memory,
+                instance_type,
+                resource_actions.available(r.kind, power, granted.get(r.subtenant_id, frozenset())),
+            )
+        )
+    return views
