@@ -160,9 +160,12 @@ def test_the_anonymous_operations_are_only_the_sign_ins(server):
         "POST /csp/gateway/am/api/auth/api-tokens/authorize",
         "POST /suite-api/api/auth/token/acquire",
         "POST /vrops-cloud/suite-api/api/auth/token/acquire",
-        # Operations: the auth sources a sign-in may name (the spec's one unauthenticated read)
+        # Operations: the auth sources a sign-in may name, and the VIDB discovery address (the
+        # spec's unauthenticated reads)
         "GET /suite-api/api/auth/sources",
         "GET /vrops-cloud/suite-api/api/auth/sources",
+        "GET /suite-api/api/auth/sources/vidb/well-known-url",
+        "GET /vrops-cloud/suite-api/api/auth/sources/vidb/well-known-url",
         "POST /v1/tokens",
         "PATCH /v1/tokens/access-token/refresh",
         "DELETE /v1/tokens/refresh-token",
