@@ -121,3 +121,36 @@ def _downgrade(world, revision: str) -> None:
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
+
+
+def test_two_first_takers_of_a_new_sequence_both_get_a_number(tmp_path, new_database):
+    """The first use of a sequence makes its row: a second transaction that also found none waits
+    on the first's row and then uses it (on PostgreSQL its own insert would violate the key)."""
+    import threading
+
+    from localsphere.world.inventory import next_id
+
+    world = make_world(tmp_path, new_database())
+    taken: list[int] = []
+    first_in = threading.Event()
+
+    def first() -> None:
+        with world.store.write() as s:
+            taken.append(next_id(s, "race-sequence"))
+            first_in.set()
+            threading.Event().wait(0.5)  # the second finds no row meanwhile, and waits on this one's
+
+    def second() -> None:
+        first_in.wait(10)
+        with world.store.write() as s:
+            taken.append(next_id(s, "race-sequence"))
+
+    try:
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert sorted(taken) == [1, 2]
+    finally:
+        world.close()

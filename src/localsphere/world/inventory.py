@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, false, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from localsphere.world import access
@@ -788,8 +789,13 @@ def next_id(s: Session, sequence: str = MOID_SEQUENCE) -> int:
     write transaction ``s``; a sequence starts at 1."""
     row = s.get(Meta, sequence, with_for_update=True)
     if row is None:
-        row = Meta(key=sequence, value="1")
-        s.add(row)
+        try:
+            with s.begin_nested():  # two first takers race to make it: one makes it, both use it
+                s.add(Meta(key=sequence, value="1"))
+        except IntegrityError:
+            pass
+        row = s.get(Meta, sequence, with_for_update=True)
+        assert row is not None
     value = int(row.value)
     row.value = str(value + 1)
     return value
