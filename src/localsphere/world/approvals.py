@@ -85,6 +85,7 @@ POLICY_FIELDS: odata.Fields = {
     "description": VraApprovalPolicy.description,
     "state": VraApprovalPolicy.state,
     "policyType/id": VraApprovalPolicy.type_id,
+    "createdDate": odata.epoch_seconds(VraApprovalPolicy.created_at),
 }
 WORK_ITEM_FIELDS: odata.Fields = {
     "id": VraWorkItem.id,
@@ -92,6 +93,9 @@ WORK_ITEM_FIELDS: odata.Fields = {
     "status": VraWorkItem.status,
     "callbackEntityId": VraWorkItem.request_id,
     "subTenantId": VraWorkItem.subtenant_id,
+    "createdDate": odata.epoch_seconds(VraWorkItem.created_at),
+    "assignedDate": odata.epoch_seconds(VraWorkItem.opens_at),
+    "completedDate": odata.epoch_seconds(VraWorkItem.completed_at),
 }
 _POLICY_COLUMNS = (
     VraApprovalPolicy.id,

@@ -36,6 +36,7 @@ FIELDS: odata.Fields = {
     "name": NetworkProfile.name,
     "description": NetworkProfile.description,
     "profileType": NetworkProfile.profile_type,
+    "createdDate": odata.epoch_seconds(NetworkProfile.created_at),
 }
 
 

@@ -46,8 +46,10 @@ UPDATED = func.coalesce(VraMachine.updated_at, VraMachine.created_at)
 FIELDS: odata.Fields = {
     "id": VraMachine.id,
     "name": VraMachine.name,
-    "dateCreated": VraMachine.created_at,
-    "lastUpdated": UPDATED,
+    "dateCreated": odata.epoch_seconds(VraMachine.created_at),
+    "lastUpdated": odata.epoch_seconds(UPDATED),
+    "lease/start": odata.epoch_seconds(VraMachine.created_at),
+    "lease/end": odata.epoch_seconds(VraMachine.expires_at),
     "requestId": VraMachine.request_id,
     "resourceType/id": TYPE_OF_KIND,
     "organization/subTenant/id": VraMachine.subtenant_id,
