@@ -41,8 +41,13 @@ TYPES = {
     CLOUD: ("Cloud Machine", "Cloud Machines", "A machine of a cloud platform", ("vcloud", AMAZON)),
 }
 TYPE_OF_KIND = case((VraMachine.kind == literal(VSPHERE), literal(VIRTUAL)), else_=literal(CLOUD))
+TYPE_NAME_OF_KIND = case(
+    (VraMachine.kind == literal(VSPHERE), literal(TYPES[VIRTUAL][0])), else_=literal(TYPES[CLOUD][0])
+)
 UPDATED = func.coalesce(VraMachine.updated_at, VraMachine.created_at)
 
+# The wire fields a resource filter names (Guide 6.2 p. 55 filters ``request/id``; 7.x p. 78
+# ``organization/subTenant/id``; ``resourceType/name`` is the type's name, "Virtual Machine").
 FIELDS: odata.Fields = {
     "id": VraMachine.id,
     "name": VraMachine.name,
@@ -51,7 +56,10 @@ FIELDS: odata.Fields = {
     "lease/start": odata.epoch_seconds(VraMachine.created_at),
     "lease/end": odata.epoch_seconds(VraMachine.expires_at),
     "requestId": VraMachine.request_id,
+    "request/id": VraMachine.request_id,
     "resourceType/id": TYPE_OF_KIND,
+    "resourceType/name": TYPE_NAME_OF_KIND,
+    "providerBinding/bindingId": VraMachine.id,
     "organization/subTenant/id": VraMachine.subtenant_id,
     "organization/subTenant/name": BusinessGroup.name,
     "owners/ref": VraMachine.owner,
