@@ -2,7 +2,8 @@
 (managed by administrator, with the demo users), a network profile of ten addresses, a vSphere
 reservation on the first cluster (500 GB of its datacenter's first datastore, its first network that
 backs no vCD org network; "first" in vCenter's order), a vCloud one on the demo org VDC (when the
-world has them) and an Amazon one in us-east-1 with a key pair. README documents them; tests rely on their names."""
+world has them) and an Amazon one in us-east-1 with a key pair. README documents them; tests rely
+on their names."""
 
 from __future__ import annotations
 
