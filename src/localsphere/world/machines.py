@@ -28,6 +28,7 @@ from localsphere.world.catalogs import TemplateVm
 from localsphere.world.errors import Invalid, WorldError, WrongState
 from localsphere.world.inventory import (
     GIB,
+    MOID_ORDER,
     NETWORK,
     POWERED_OFF,
     POWERED_ON,
@@ -228,7 +229,8 @@ def _make(
     if item.kind == VSPHERE:
         return _vsphere(s, spot, name, wanted, address, now), None, None, address
     if item.kind == VCLOUD:
-        return None, _vcloud(s, spot, item, name, wanted, address, now), None, address
+        vapp, address = _vcloud(s, spot, item, name, wanted, address, now)
+        return None, vapp, None, address
     instance, address = _amazon(s, spot, item, wanted, address, now)
     return None, None, instance, address
 
@@ -269,7 +271,9 @@ def _vcloud(
     wanted: Wanted,
     address: str | None,
     now: float,
-) -> str:
+) -> tuple[str, str | None]:
+    """The vApp and its first VM's address: the network profile's (MANUAL) when the reservation's
+    network has one, else the one the org network's pool gives (POOL); None without a network."""
     spec = s.scalar(select(CatalogItem.spec).where(CatalogItem.entity_id == item.template_id))
     if spec is None:
         raise Invalid("catalog_item.template", f"The vApp template {item.template_id} is gone.")
@@ -279,7 +283,7 @@ def _vcloud(
             cpus=wanted.cpus,
             memory_mb=wanted.memory_mb,
             disk_mb=wanted.storage_gb * 1024,
-            ip_mode="MANUAL" if address else "DHCP",
+            ip_mode="MANUAL" if address else "POOL",
             ip=address,
         )
         for vm in json.loads(spec).get("vms", ())
@@ -287,7 +291,14 @@ def _vcloud(
     vdc = vdc_row(s, spot.target, None)
     vapp_id = add_vapp(s, vdc, name, vms, network_of(s, vdc.id, None), None, now, power_on=True)
     changed(s, INVENTORY)
-    return vapp_id
+    if address is None:
+        nics = s.scalars(
+            select(ManagedObject.details).where(ManagedObject.vapp == vapp_id).order_by(*MOID_ORDER)
+        ).all()
+        address = next(
+            (n.get("ip") for d in nics for n in json.loads(d).get("nics", ()) if n.get("ip")), None
+        )
+    return vapp_id, address
 
 
 def _amazon(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 
 from localsphere.world import odata, resource_actions
 from localsphere.world.catalog import AMAZON, INSTANCE_TYPES, VSPHERE, entitled_actions
@@ -23,6 +23,7 @@ from localsphere.world.machines import EC2_POWER, GONE
 from localsphere.world.schema import (
     BusinessGroup,
     Ec2Instance,
+    KeyPair,
     ManagedObject,
     Reservation,
     ReservationAllocation,
@@ -97,6 +98,10 @@ class ResourceView:
     memory_mb: int | None = None
     instance_type: str | None = None
     actions: tuple[resource_actions.Action, ...] = ()
+    # an Amazon machine's region, key pair name and image (AMI) id
+    region: str | None = None
+    key_pair: str | None = None
+    image_id: str | None = None
 
 
 _COLUMNS = (
@@ -221,17 +226,24 @@ def _live(conn: Any, rows: list[Any]) -> list[ResourceView]:
             if vapp in vapps:
                 by_vapp.setdefault(vapp, []).append((power, cpus, memory))
     by_instance = {
-        i: (state, kind)
-        for i, state, kind in conn.execute(
-            select(Ec2Instance.id, Ec2Instance.state, Ec2Instance.instance_type).where(
-                Ec2Instance.id.in_(sorted(instances))
+        row.id: row
+        for row in conn.execute(
+            select(
+                Ec2Instance.id,
+                Ec2Instance.state,
+                Ec2Instance.instance_type,
+                Ec2Instance.region,
+                Ec2Instance.image_id,
+                KeyPair.name.label("key_pair"),
             )
+            .outerjoin(KeyPair, cast(KeyPair.id, String) == Ec2Instance.key_pair_id)
+            .where(Ec2Instance.id.in_(sorted(instances)))
         )
     }
     granted = entitled_actions(conn, {r.subtenant_id for r in rows})
     views = []
     for r in rows:
-        power, cpus, memory, instance_type = GONE, None, None, None
+        power, cpus, memory, instance_type, instance = GONE, None, None, None, None
         if r.vm in by_vm:
             power, cpus, memory = by_vm[r.vm]
         elif r.vapp in by_vapp:
@@ -239,8 +251,9 @@ def _live(conn: Any, rows: list[Any]) -> list[ResourceView]:
             power = vapp_status({p for p, _, _ in parts})
             cpus, memory = sum(c or 0 for _, c, _ in parts), sum(m or 0 for _, _, m in parts)
         elif r.instance in by_instance:
-            state, instance_type = by_instance[r.instance]
-            power = EC2_POWER.get(state, GONE)
+            instance = by_instance[r.instance]
+            instance_type = instance.instance_type
+            power = EC2_POWER.get(instance.state, GONE)
             cpus, memory = INSTANCE_TYPES.get(instance_type, (None, None))
         views.append(
             ResourceView(
@@ -251,6 +264,9 @@ def _live(conn: Any, rows: list[Any]) -> list[ResourceView]:
                 memory,
                 instance_type,
                 resource_actions.available(r.kind, power, granted.get(r.subtenant_id, frozenset())),
+                instance.region if instance else None,
+                instance.key_pair if instance else None,
+                (instance.image_id or None) if instance else None,
             )
         )
     return views
