@@ -91,8 +91,10 @@ def provision(
     item: ItemView,
     wanted: Wanted,
     now: float,
+    ready: float,
 ) -> Made:
-    """Place and make the machine a request asks for, in the write transaction ``s``. The
+    """Place and make the machine a request asks for, in the write transaction ``s``; it exists
+    for vRA (its ``dateCreated`` and lease start) from ``ready``, when provisioning ends. The
     reservation's and the network profile's Invalid (``reservation.none``,
     ``network_profile.exhausted``) pass through with their reason, after what was taken is given
     back."""
@@ -133,9 +135,9 @@ def provision(
             vapp=vapp,
             instance=instance,
             address=address,
-            created_at=now,
-            updated_at=now,
-            expires_at=now + wanted.lease_days * DAY if wanted.lease_days else None,
+            created_at=ready,
+            updated_at=ready,
+            expires_at=ready + wanted.lease_days * DAY if wanted.lease_days else None,
         )
     )
     return Made(machine_id, name, address)

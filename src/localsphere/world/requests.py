@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, bindparam, case, literal, or_, select
+from sqlalchemy import Float, and_, bindparam, case, false, literal, null, or_, select
 from sqlalchemy.orm import Session
 
 from localsphere.world import approvals, identity, machines, odata, resource_actions
@@ -78,6 +78,21 @@ def state_at(now: Any) -> Any:
     )
 
 
+COMPLETED_AT = case(
+    (VraRequest.state.in_([REJECTED, SUCCESSFUL]), VraRequest.updated_at),
+    (
+        and_(
+            VraRequest.state == literal(PROVISIONING),
+            Task.ends_at <= _NOW,
+            or_(Task.status == literal(ERROR), VraRequest.post_approval == false()),
+        ),
+        Task.ends_at,
+    ),
+    else_=null(),
+)
+"""When a request reached its end state (SQL, at ``_NOW``): its rejection or post-approval, or the
+end of its provisioning task when that ends it; NULL while it has not."""
+
 FIELDS: odata.Fields = {
     "id": VraRequest.id,
     "requestNumber": VraRequest.number,
@@ -88,6 +103,8 @@ FIELDS: odata.Fields = {
     "dateCreated": odata.epoch_seconds(VraRequest.created_at),
     "dateSubmitted": odata.epoch_seconds(VraRequest.created_at),
     "lastUpdated": odata.epoch_seconds(VraRequest.updated_at),
+    "dateApproved": odata.epoch_seconds(Task.started_at),
+    "dateCompleted": odata.epoch_seconds(COMPLETED_AT),
     "catalogItem/id": VraRequest.item_id,
     "catalogItem/name": VraCatalogItem.name,
     "organization/subTenant/id": VraRequest.subtenant_id,
@@ -137,6 +154,9 @@ class RequestView:
     post_approval: bool
     resource_id: str | None = None  # a resource action request's machine
     action: str | None = None  # and its action's binding id
+    approved_at: float | None = None  # when its pre-approval completed (its task started)
+    completed_at: float | None = None  # when it reached its end state
+    item_description: str | None = None
     machines: tuple[tuple[str, str | None], ...] = ()  # (name, address)
 
 
@@ -160,6 +180,9 @@ _COLUMNS = (
     VraRequest.post_approval,
     VraRequest.resource_id,
     VraRequest.action,
+    Task.started_at,
+    COMPLETED_AT.label("completed_at"),
+    VraCatalogItem.description.label("item_description"),
 )
 _REQUESTS = (
     select(*_COLUMNS)
@@ -420,7 +443,15 @@ class Requests:
             try:
                 asked = wanted(item, json.loads(row.data))
                 machines.provision(
-                    s, row.tenant, row.id, row.subtenant_id, row.requested_for, item, asked, now
+                    s,
+                    row.tenant,
+                    row.id,
+                    row.subtenant_id,
+                    row.requested_for,
+                    item,
+                    asked,
+                    now,
+                    now + seconds,
                 )
             except WorldError as exc:
                 failure = exc.message
@@ -439,6 +470,7 @@ class Requests:
             SERVICE,
             seconds=seconds,
             failure=failure,
+            begins=now,
         )
         row.state, row.reason = PROVISIONING, failure
         post = approvals.levels_of(s, row.policy_id, POST) if not failure else []

@@ -141,11 +141,13 @@ def _row(row: Any) -> Any:
     return row
 
 
-def _visible(tenant: str, viewer: str, managed: frozenset[str]) -> Any:
-    """SQL: a machine of ``tenant`` that ``viewer`` owns or whose business group it manages."""
+def _visible(tenant: str, viewer: str, managed: frozenset[str], now: float) -> Any:
+    """SQL: a machine of ``tenant`` that exists at ``now`` (its provisioning ended) and that
+    ``viewer`` owns or whose business group it manages."""
     mine = VraMachine.owner == viewer
     return and_(
         VraMachine.tenant == tenant,
+        VraMachine.created_at <= now,
         or_(mine, VraMachine.subtenant_id.in_(sorted(managed))) if managed else mine,
     )
 
@@ -174,13 +176,14 @@ class Resources:
     ) -> Counted[ResourceView]:
         """The machines ``viewer`` owns or manages (``managed``: the business groups it manages),
         newest first; of one resource type, or of one request, when given."""
-        query = _MACHINES.where(_visible(tenant, viewer, managed))
         kinds = type_kinds(type_id) if type_id is not None else None
+        query = _MACHINES
         if kinds is not None:
             query = query.where(VraMachine.kind.in_(kinds))
         if request_id is not None:
             query = query.where(VraMachine.request_id == request_id)
         with self._store.query() as conn:
+            query = query.where(_visible(tenant, viewer, managed, self._clock.now(conn)))
             found = cut(
                 conn, query, FIELDS, listing, (VraMachine.created_at.desc(), VraMachine.id.desc()), _row
             )
@@ -190,7 +193,9 @@ class Resources:
         """One machine ``viewer`` owns or manages; NotFound for any other."""
         with self._store.query() as conn:
             row = conn.execute(
-                _MACHINES.where(_visible(tenant, viewer, managed), VraMachine.id == resource_id)
+                _MACHINES.where(
+                    _visible(tenant, viewer, managed, self._clock.now(conn)), VraMachine.id == resource_id
+                )
             ).first()
             if row is None:
                 raise NotFound(

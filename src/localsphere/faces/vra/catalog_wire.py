@@ -144,17 +144,21 @@ def template(view: ItemView, requested_for: str) -> Json:
 
 
 def _phase(state: str) -> str:
-    return "PENDING_PRE_APPROVAL" if state == "SUBMITTED" else state
+    """The coarse phase (Guide 6.2 pp. 58-59): a SUBMITTED request is one whose provisioning has
+    been queued after its pre-approval, so it is IN_PROGRESS."""
+    return "IN_PROGRESS" if state == "SUBMITTED" else state
 
 
 def _approval_status(view: RequestView) -> str:
+    """PENDING while an approver is awaited; PRE_APPROVED from the moment the pre-approval
+    completes (or, without a policy, the request is accepted) until the request is done;
+    POST_APPROVED once it succeeded, the post-approval phase passed (the Guide's successful
+    requests, 6.2 p. 91 and 7.x, show POST_APPROVED); REJECTED when an approver rejected it."""
     if view.state == "REJECTED":
         return "REJECTED"
-    if view.state in ("PENDING_PRE_APPROVAL", "PENDING_POST_APPROVAL", "SUBMITTED"):
+    if view.state in ("PENDING_PRE_APPROVAL", "PENDING_POST_APPROVAL"):
         return "PENDING"
-    if view.state == "SUCCESSFUL" or (view.state == "FAILED" and not view.post_approval):
-        return "POST_APPROVED"
-    return "PRE_APPROVED"
+    return "POST_APPROVED" if view.state == "SUCCESSFUL" else "PRE_APPROVED"
 
 
 def request(view: RequestView) -> Json:
@@ -186,10 +190,10 @@ def request(view: RequestView) -> Json:
         "preApprovalId": None,
         "postApprovalId": None,
         "dateCreated": iso_timestamp(view.created_at),
-        "lastUpdated": iso_timestamp(view.updated_at),
+        "lastUpdated": iso_timestamp(max(view.updated_at, view.approved_at or 0, view.completed_at or 0)),
         "dateSubmitted": iso_timestamp(view.created_at),
-        "dateApproved": None,
-        "dateCompleted": iso_timestamp(view.updated_at) if ended else None,
+        "dateApproved": iso_timestamp(view.approved_at) if view.approved_at is not None else None,
+        "dateCompleted": iso_timestamp(view.completed_at) if view.completed_at is not None else None,
         "quote": {},
         "requestCompletion": (
             {
@@ -203,7 +207,7 @@ def request(view: RequestView) -> Json:
         "requestData": {"entries": view.entries},
         "retriesRemaining": 3,
         "requestedItemName": view.item_name,
-        "requestedItemDescription": "",
+        "requestedItemDescription": view.item_description or "",
         "stateName": STATE_NAMES[view.state],
         "phase": _phase(view.state),
         "executionStatus": "STOPPED" if ended else "STARTED",
