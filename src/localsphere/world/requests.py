@@ -157,6 +157,7 @@ class RequestView:
     approved_at: float | None = None  # when its pre-approval completed (its task started)
     completed_at: float | None = None  # when it reached its end state
     item_description: str | None = None
+    resource_name: str | None = None  # a resource action request's machine's name
     machines: tuple[tuple[str, str | None], ...] = ()  # (name, address)
 
 
@@ -183,6 +184,10 @@ _COLUMNS = (
     Task.started_at,
     COMPLETED_AT.label("completed_at"),
     VraCatalogItem.description.label("item_description"),
+    select(VraMachine.name)
+    .where(VraMachine.id == VraRequest.resource_id)
+    .scalar_subquery()
+    .label("resource_name"),
 )
 _REQUESTS = (
     select(*_COLUMNS)

@@ -71,7 +71,10 @@ def test_a_requests_dates_follow_its_approval_and_provisioning(server):
             None,
         )
         server.advance(5)
-        approve(c, admin, request_id)
+        item = c.get(WORKITEMS, headers=admin).json()["content"][0]
+        assert (item["callbackEntityId"], item["version"]) == (request_id, 0)
+        assert item["workItemRequest"]["itemName"] == VSPHERE
+        assert approve(c, admin, request_id)["version"] == 1
         approved = state(c, user, request_id)
         assert (approved["approvalStatus"], approved["phase"]) == ("PRE_APPROVED", "IN_PROGRESS")
         assert approved["state"] in ("SUBMITTED", "IN_PROGRESS") and approved["dateCompleted"] is None

@@ -112,6 +112,7 @@ def test_the_consumers_vsphere_machine_from_request_to_destroy(server):
         assert r.status_code == 201, r.text
         assert r.headers["Location"] == f"{server.https}{CATALOG}/consumer/requests/{r.json()['id']}"
         assert r.json()["@type"] == "ResourceActionRequest"
+        assert r.json()["resourceRef"] == {"id": resource_id, "label": name}
         server.advance(ACTION_SECONDS)
         assert state(c, user, r.json()["id"])["state"] == "SUCCESSFUL"
         with server.client(headers={"vmware-api-session-id": session}) as vc:

@@ -168,7 +168,7 @@ def request(view: RequestView) -> Json:
     what = (
         {
             "@type": "ResourceActionRequest",
-            "resourceRef": _ref(view.resource_id or "", None),
+            "resourceRef": _ref(view.resource_id or "", view.resource_name),
             "resourceActionRef": _ref(action.id, action.name),
         }
         if action is not None
@@ -227,12 +227,13 @@ _ACTIONS = [
 ]
 
 
-def work_item(view: WorkItemView, item_name: str | None = None) -> Json:
-    """A work item (Guide 6.2 pp. 92-101): an approval of the request ``callbackEntityId``."""
+def work_item(view: WorkItemView) -> Json:
+    """A work item (Guide 6.2 pp. 92-101): an approval of the request ``callbackEntityId``; its
+    ``version`` counts its changes (0 while open, 1 once completed)."""
     return {
         "@type": "WorkItem",
         "id": view.id,
-        "version": 0,
+        "version": 0 if view.completed_at is None else 1,
         "workItemNumber": view.number,
         "assignees": [_principal(a) for a in view.assignees],
         "subTenantId": view.subtenant_id,
@@ -254,7 +255,7 @@ def work_item(view: WorkItemView, item_name: str | None = None) -> Json:
         "serviceId": "approval-service",
         "workItemRequest": {
             "itemId": view.request_id,
-            "itemName": item_name,
+            "itemName": view.item_name,
             "phase": PHASES[view.phase],
             "level": view.level + 1,
         },
