@@ -22,6 +22,7 @@ Nothing moves a request but the clock and the approvers."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -306,6 +307,35 @@ def _new_row(
     return row
 
 
+def _same_values(s: Session, row: VraRequest, form: Sequence[dict[str, Any]]) -> None:
+    """Invalid unless the approver's ``form`` asks what the request asks (the values a blueprint
+    request sets; others are not the approver's to send)."""
+    if not form or row.action is not None:
+        return
+    item = item_row(s, row.tenant, row.item_id)
+    asked = json.loads(row.data)
+    known = {e.get("key") for e in form} & {CPU_KEY, MEMORY_KEY, STORAGE_KEY, LEASE_KEY, INSTANCES_KEY}
+    changed = []
+    for key in sorted(known):
+        given = value_of(asked, key)
+        if str(value_of(list(form), key)) != str(_default(item, key) if given is None else given):
+            changed.append(key)
+    if changed:
+        names = ", ".join(k.removeprefix("provider-") for k in changed)
+        raise Invalid("work_item.form", f"An approver cannot change the request's {names}.", changed[0])
+
+
+def _default(item: ItemView, key: str) -> Any:
+    """What a request asks for ``key`` when its requestData leaves it out: the blueprint's default."""
+    return {
+        CPU_KEY: item.cpus.default,
+        MEMORY_KEY: item.memory_mb.default,
+        STORAGE_KEY: item.storage_gb.default,
+        LEASE_KEY: item.lease_days,
+        INSTANCES_KEY: 1,
+    }[key]
+
+
 class Requests:
     def __init__(self, store: Store, clock: Clock, tasks: Tasks) -> None:
         self._store = store
@@ -399,8 +429,13 @@ class Requests:
         work_item_id: str,
         action: str,
         justification: str,
+        form: Sequence[dict[str, Any]] = (),
     ) -> RequestView:
-        """Approve or reject a work item as ``principal``, and move its request on."""
+        """Approve or reject a work item as ``principal``, and move its request on. ``form``: the
+        request's values as the approver's form sends them back (``requestData`` entries); an
+        approver may not change what the request asks (Invalid ``work_item.form``): the Guide's
+        approve JSON echoes them, and approvers' edits are a policy option this emulator does not
+        offer."""
         with self._store.write() as s:
             now = self._clock.now(s)
             done = approvals.complete_work_item(
@@ -409,6 +444,7 @@ class Requests:
             row = s.scalars(
                 select(VraRequest).where(VraRequest.id == done.request_id).with_for_update()
             ).one()
+            _same_values(s, row, form)
             row.updated_at = now
             if action == approvals.REJECT:
                 if done.phase == POST:

@@ -402,9 +402,16 @@ def request_spec(body: Any, item_id: str | None) -> RequestSpec:
     )
 
 
-def completion(body: Any, path_id: str) -> str:
+FORM_PREFIX = "source-source-"
+"""How the Guide's approve JSON names the request's values in ``formData`` (an approver's form
+echoes them: ``source-source-provider-VirtualMachine.Memory.Size``)."""
+
+
+def completion(body: Any, path_id: str) -> tuple[str, list[Json]]:
     """The approver's justification in an approve or reject body (the Guide's approve JSON:
-    ``formData.entries``, ``workItemId``); WireError when ``workItemId`` names another item."""
+    ``formData.entries`` with ``source-businessJustification``, or ``justification``;
+    ``workItemId``), and the request's values its form carries (as ``requestData`` entries,
+    ``provider-...``); WireError when ``workItemId`` names another item."""
     body = _object(body)
     named = body.get("workItemId")
     if named is not None and named != path_id:
@@ -412,11 +419,16 @@ def completion(body: Any, path_id: str) -> str:
     entries = _object(body.get("formData") or {"entries": []}, "formData").get("entries", [])
     if not isinstance(entries, list):
         raise WireError("formData", "formData.entries must be a list.")
-    for key in ("justification", "approvalDetails", "source-justification"):
+    form = [
+        {**e, "key": e["key"].removeprefix(FORM_PREFIX)}
+        for e in entries
+        if isinstance(e, dict) and isinstance(e.get("key"), str) and e["key"].startswith(FORM_PREFIX)
+    ]
+    for key in ("source-businessJustification", "justification", "approvalDetails", "source-justification"):
         value = req.value_of(entries, key)
         if value is not None:
-            return str(value)[:4000]
-    return ""
+            return str(value)[:4000], form
+    return "", form
 
 
 def policy_spec(body: Any) -> tuple[str, str, tuple[Level, ...]]:
