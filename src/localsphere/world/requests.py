@@ -351,6 +351,16 @@ class Requests:
         with self._store.write() as s:
             now = self._clock.now(s)
             item = item_row(s, tenant, spec.item_id)
+            if spec.subtenant_id not in groups and not s.scalar(
+                select(BusinessGroup.id).where(
+                    BusinessGroup.tenant == tenant, BusinessGroup.id == spec.subtenant_id
+                )
+            ):
+                raise NotFound(
+                    "business_group.not_found",
+                    f"Business group {spec.subtenant_id} not found.",
+                    spec.subtenant_id,
+                )
             if spec.subtenant_id not in groups:
                 raise Forbidden(
                     "request.subtenant",

@@ -149,6 +149,9 @@ def test_a_business_group_without_the_entitlement_cannot_request(server):
         ).json()
         body["organization"]["subtenantRef"] = other
         assert_vra_error(c.post(f"{CATALOG}/consumer/requests", headers=user, json=body), 403, 10003)
+        # A business group the tenant does not have is not found, as any unknown id.
+        body["organization"]["subtenantRef"] = "00000000-0000-0000-0000-000000000000"
+        assert_vra_error(c.post(f"{CATALOG}/consumer/requests", headers=user, json=body), 404, 10002)
         # A user of no business group is entitled to nothing.
         r = c.put(
             f"/identity/api/tenants/vsphere.local/subtenants/{other}/roles/CSP_CONSUMER/principals",
