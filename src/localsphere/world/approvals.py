@@ -23,7 +23,7 @@ from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound, Wro
 from localsphere.world.identity import GROUP, USER
 from localsphere.world.inventory import next_id
 from localsphere.world.listing import Counted, Listing, cut
-from localsphere.world.schema import Principal, VraApprovalPolicy, VraWorkItem
+from localsphere.world.schema import Principal, VraApprovalPolicy, VraCatalogItem, VraRequest, VraWorkItem
 from localsphere.world.store import Store
 
 PRE, POST = "PRE", "POST"
@@ -77,6 +77,7 @@ class WorkItemView:
     opens_at: float
     completed_at: float | None
     created_at: float
+    item_name: str | None = None  # the catalog item its request asks for
 
 
 POLICY_FIELDS: odata.Fields = {
@@ -85,6 +86,7 @@ POLICY_FIELDS: odata.Fields = {
     "description": VraApprovalPolicy.description,
     "state": VraApprovalPolicy.state,
     "policyType/id": VraApprovalPolicy.type_id,
+    "createdDate": odata.epoch_seconds(VraApprovalPolicy.created_at),
 }
 WORK_ITEM_FIELDS: odata.Fields = {
     "id": VraWorkItem.id,
@@ -92,6 +94,9 @@ WORK_ITEM_FIELDS: odata.Fields = {
     "status": VraWorkItem.status,
     "callbackEntityId": VraWorkItem.request_id,
     "subTenantId": VraWorkItem.subtenant_id,
+    "createdDate": odata.epoch_seconds(VraWorkItem.created_at),
+    "assignedDate": odata.epoch_seconds(VraWorkItem.opens_at),
+    "completedDate": odata.epoch_seconds(VraWorkItem.completed_at),
 }
 _POLICY_COLUMNS = (
     VraApprovalPolicy.id,
@@ -119,6 +124,11 @@ _WORK_ITEM_COLUMNS = (
     VraWorkItem.opens_at,
     VraWorkItem.completed_at,
     VraWorkItem.created_at,
+    select(VraCatalogItem.name)
+    .join(VraRequest, VraRequest.item_id == VraCatalogItem.id)
+    .where(VraRequest.id == VraWorkItem.request_id)
+    .scalar_subquery()
+    .label("item_name"),
 )
 
 

@@ -127,6 +127,7 @@ SERVICE_FIELDS: odata.Fields = {
     "name": VraService.name,
     "description": VraService.description,
     "status": VraService.status,
+    "lastUpdatedDate": odata.epoch_seconds(VraService.created_at),
 }
 ITEM_FIELDS: odata.Fields = {
     "id": VraCatalogItem.id,
@@ -136,6 +137,8 @@ ITEM_FIELDS: odata.Fields = {
     "service/id": VraService.id,
     "service/name": VraService.name,
     "catalogItemType/id": VraCatalogItem.kind,
+    "dateCreated": odata.epoch_seconds(VraCatalogItem.created_at),
+    "lastUpdatedDate": odata.epoch_seconds(VraCatalogItem.updated_at),
 }
 ENTITLEMENT_FIELDS: odata.Fields = {
     "id": VraEntitlement.id,
@@ -144,6 +147,7 @@ ENTITLEMENT_FIELDS: odata.Fields = {
     "status": VraEntitlement.status,
     "organization/subTenant/id": BusinessGroup.id,
     "organization/subTenant/name": BusinessGroup.name,
+    "lastUpdatedDate": odata.epoch_seconds(VraEntitlement.created_at),
 }
 _ITEM_COLUMNS = (
     VraCatalogItem.id,

@@ -1,7 +1,9 @@
 """The demo world's vRA reservations, in ``vsphere.local``: the business group "Demo Group"
 (managed by administrator, with the demo users), a network profile of ten addresses, a vSphere
-reservation on the first cluster, a vCloud one on the demo org VDC (when the world has them) and
-an Amazon one in us-east-1 with a key pair. README documents them; tests rely on their names."""
+reservation on the first cluster (500 GB of its datacenter's first datastore, its first network that
+backs no vCD org network; "first" in vCenter's order), a vCloud one on the demo org VDC (when the
+world has them) and an Amazon one in us-east-1 with a key pair. README documents them; tests rely
+on their names."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from localsphere.world import identity
 from localsphere.world.demo_cloud import VDC_NAME
-from localsphere.world.inventory import CLUSTER, DATASTORE, NETWORK
+from localsphere.world.inventory import CLUSTER, DATASTORE, MOID_ORDER, NETWORK
 from localsphere.world.key_pairs import KeyPairSpec, add_key_pair
 from localsphere.world.network_profiles import ProfileSpec, RangeSpec, add_profile
 from localsphere.world.org_vdcs import storage_profile_id
@@ -69,7 +71,7 @@ def seed_demo_reservations(s: Session, now: float) -> None:
             give(s, principal, BY_ID[role_id], group_scope(tenant, group_id), now)
     policy = add_policy(s, tenant, POLICY_NAME, "The demo reservations' policy", now)
     cluster = s.scalars(
-        select(ManagedObject).where(ManagedObject.kind == CLUSTER).order_by(ManagedObject.moid)
+        select(ManagedObject).where(ManagedObject.kind == CLUSTER).order_by(*MOID_ORDER)
     ).first()
     if cluster is not None:
         profile = add_profile(
@@ -88,10 +90,15 @@ def seed_demo_reservations(s: Session, now: float) -> None:
         )
         near = (ManagedObject.datacenter == cluster.datacenter,)
         datastore = s.scalars(
-            select(ManagedObject).where(ManagedObject.kind == DATASTORE, *near).order_by(ManagedObject.moid)
+            select(ManagedObject).where(ManagedObject.kind == DATASTORE, *near).order_by(*MOID_ORDER)
         ).first()
+        # the datacenter's first network of its own (vCenter's order), not a vCD org network's port group
         network = s.scalars(
-            select(ManagedObject).where(ManagedObject.kind == NETWORK, *near).order_by(ManagedObject.moid)
+            select(ManagedObject)
+            .where(
+                ManagedObject.kind == NETWORK, *near, ManagedObject.moid.not_in(select(OrgNetwork.network))
+            )
+            .order_by(*MOID_ORDER)
         ).first()
         if datastore is not None and network is not None:
             add_reservation(

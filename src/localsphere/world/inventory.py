@@ -43,7 +43,10 @@ VIEW = "System.View"
 # there for it): vCenter's System.View, Operations' ViewEnvironment.
 SEEING = {access.VCENTER: VIEW, OPS: "ViewEnvironment"}
 POWERED_ON, POWERED_OFF, SUSPENDED = "POWERED_ON", "POWERED_OFF", "SUSPENDED"
+
 MOID_SEQUENCE = "moid_sequence"
+MOID_ORDER = (func.length(ManagedObject.moid), ManagedObject.moid)
+"""The order vCenter lists objects in: by the number in their moid (``datastore-9`` before ``-10``)."""
 GUESTS = ("UBUNTU_64", "RHEL_9_64", "WINDOWS_SERVER_2021", "OTHER_LINUX_64")
 CPUS = (1, 2, 4, 8)
 MEMORY = (2048, 4096, 8192, 16384)
@@ -538,7 +541,7 @@ class Inventory:
             wanted = getattr(where, name)
             if wanted is not None:
                 query = query.where(column.in_(sorted(wanted)))
-        query = query.order_by(func.length(ManagedObject.moid), ManagedObject.moid)
+        query = query.order_by(*MOID_ORDER)
         if viewer is None or self._sees_everything(viewer):
 
             def read() -> tuple[ObjectView, ...]:
@@ -585,20 +588,14 @@ class Inventory:
             where.append(ManagedObject.uuid.in_(sorted(uuids)))
         if sight is not None:
             with self._store.read() as s:  # a transaction: PostgreSQL streams rows only inside one
-                ordered = (
-                    select(*_ALL).where(*where).order_by(func.length(ManagedObject.moid), ManagedObject.moid)
-                )
+                ordered = select(*_ALL).where(*where).order_by(*MOID_ORDER)
                 return seen_page(s, ordered, sight, lambda _row: True, offset, limit)
 
         def read() -> tuple[int, tuple[ObjectView, ...]]:
             with self._store.query() as conn:
                 total = conn.scalar(select(func.count()).select_from(ManagedObject).where(*where)) or 0
                 rows = conn.execute(
-                    select(*_ALL)
-                    .where(*where)
-                    .order_by(func.length(ManagedObject.moid), ManagedObject.moid)
-                    .offset(offset)
-                    .limit(limit)
+                    select(*_ALL).where(*where).order_by(*MOID_ORDER).offset(offset).limit(limit)
                 )
                 return total, tuple(ObjectView.of(r) for r in rows)
 
@@ -634,9 +631,7 @@ class Inventory:
                 either.append(and_(ManagedObject.kind == VM, on_it))
             where = or_(*either)
         with self._store.query() as conn:
-            rows = conn.execute(
-                select(*_ALL).where(where).order_by(func.length(ManagedObject.moid), ManagedObject.moid)
-            )
+            rows = conn.execute(select(*_ALL).where(where).order_by(*MOID_ORDER))
             return [ObjectView.of(r) for r in rows]
 
     def sight(self, caller: Caller) -> Sight | None:

@@ -28,6 +28,7 @@ from localsphere.world.catalogs import TemplateVm
 from localsphere.world.errors import Invalid, WorldError, WrongState
 from localsphere.world.inventory import (
     GIB,
+    MOID_ORDER,
     NETWORK,
     POWERED_OFF,
     POWERED_ON,
@@ -90,8 +91,10 @@ def provision(
     item: ItemView,
     wanted: Wanted,
     now: float,
+    ready: float,
 ) -> Made:
-    """Place and make the machine a request asks for, in the write transaction ``s``. The
+    """Place and make the machine a request asks for, in the write transaction ``s``; it exists
+    for vRA (its ``dateCreated`` and lease start) from ``ready``, when provisioning ends. The
     reservation's and the network profile's Invalid (``reservation.none``,
     ``network_profile.exhausted``) pass through with their reason, after what was taken is given
     back."""
@@ -132,9 +135,9 @@ def provision(
             vapp=vapp,
             instance=instance,
             address=address,
-            created_at=now,
-            updated_at=now,
-            expires_at=now + wanted.lease_days * DAY if wanted.lease_days else None,
+            created_at=ready,
+            updated_at=ready,
+            expires_at=ready + wanted.lease_days * DAY if wanted.lease_days else None,
         )
     )
     return Made(machine_id, name, address)
@@ -228,7 +231,8 @@ def _make(
     if item.kind == VSPHERE:
         return _vsphere(s, spot, name, wanted, address, now), None, None, address
     if item.kind == VCLOUD:
-        return None, _vcloud(s, spot, item, name, wanted, address, now), None, address
+        vapp, address = _vcloud(s, spot, item, name, wanted, address, now)
+        return None, vapp, None, address
     instance, address = _amazon(s, spot, item, wanted, address, now)
     return None, None, instance, address
 
@@ -269,7 +273,9 @@ def _vcloud(
     wanted: Wanted,
     address: str | None,
     now: float,
-) -> str:
+) -> tuple[str, str | None]:
+    """The vApp and its first VM's address: the network profile's (MANUAL) when the reservation's
+    network has one, else the one the org network's pool gives (POOL); None without a network."""
     spec = s.scalar(select(CatalogItem.spec).where(CatalogItem.entity_id == item.template_id))
     if spec is None:
         raise Invalid("catalog_item.template", f"The vApp template {item.template_id} is gone.")
@@ -279,7 +285,7 @@ def _vcloud(
             cpus=wanted.cpus,
             memory_mb=wanted.memory_mb,
             disk_mb=wanted.storage_gb * 1024,
-            ip_mode="MANUAL" if address else "DHCP",
+            ip_mode="MANUAL" if address else "POOL",
             ip=address,
         )
         for vm in json.loads(spec).get("vms", ())
@@ -287,7 +293,14 @@ def _vcloud(
     vdc = vdc_row(s, spot.target, None)
     vapp_id = add_vapp(s, vdc, name, vms, network_of(s, vdc.id, None), None, now, power_on=True)
     changed(s, INVENTORY)
-    return vapp_id
+    if address is None:
+        nics = s.scalars(
+            select(ManagedObject.details).where(ManagedObject.vapp == vapp_id).order_by(*MOID_ORDER)
+        ).all()
+        address = next(
+            (n.get("ip") for d in nics for n in json.loads(d).get("nics", ()) if n.get("ip")), None
+        )
+    return vapp_id, address
 
 
 def _amazon(

@@ -36,6 +36,7 @@ FIELDS: odata.Fields = {
     "name": NetworkProfile.name,
     "description": NetworkProfile.description,
     "profileType": NetworkProfile.profile_type,
+    "createdDate": odata.epoch_seconds(NetworkProfile.created_at),
 }
 
 
@@ -141,6 +142,7 @@ def add_profile(s: Session, tenant: str, spec: ProfileSpec, now: float) -> str:
     name); returns its id."""
     ranges = checked(spec)
     _unique(s, tenant, spec.name, None)
+    _external_parent(s, tenant, spec)
     profile_id = identity.new_id()
     s.add(
         NetworkProfile(
@@ -173,6 +175,31 @@ def _add_ranges(s: Session, profile_id: str, spec: ProfileSpec, ranges: list[tup
         )
         for start, end in ranges
     )
+
+
+def _external_parent(s: Session, tenant: str, spec: ProfileSpec) -> None:
+    """A NAT profile translates to an external one: Invalid unless ``externalNetworkProfileId``
+    names an EXTERNAL profile of the tenant (vRA refuses a NAT profile without it)."""
+    if spec.profile_type != "NAT":
+        return
+    parent = spec.details.get("externalNetworkProfileId")
+    found = (
+        s.scalar(
+            select(NetworkProfile.id).where(
+                NetworkProfile.tenant == tenant,
+                NetworkProfile.id == parent,
+                NetworkProfile.profile_type == "EXTERNAL",
+            )
+        )
+        if parent
+        else None
+    )
+    if found is None:
+        raise Invalid(
+            "network_profile.external",
+            "A NAT network profile needs externalNetworkProfileId: an EXTERNAL profile of the tenant.",
+            "externalNetworkProfileId",
+        )
 
 
 def _unique(s: Session, tenant: str, name: str, own_id: str | None) -> None:
@@ -288,6 +315,7 @@ class NetworkProfiles:
             row = profile_of(s, tenant, profile_id)
             s.refresh(row, with_for_update=True)
             _unique(s, tenant, spec.name, row.id)
+            _external_parent(s, tenant, spec)
             held = s.scalars(select(IpAllocation.address_num).where(IpAllocation.profile_id == row.id))
             for number in held:
                 if not any(start <= number <= end for start, end in ranges):

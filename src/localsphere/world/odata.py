@@ -24,7 +24,10 @@ Supported: ``eq ne gt ge lt le``, ``and or not`` (also ``not(...)``), parenthese
 integers, decimals, ``true``/``false``, ``null``, ``datetime'2015-07-16T00:00:00'`` (OData 2) or a bare
 ISO date-time or date, ``guid'...'`` (a string). A date-time literal compared with a string field
 compares as its ISO text, as written; with a date-time column, as a moment (taken to UTC for a column
-without a time zone). ``$orderby`` items may be any expression (``tolower(name) desc``). Not supported
+without a time zone). A quoted string compared with a date-time field (``dateCreated gt
+'2015-07-16T00:00:00Z'``, as vRA's lists take it) is read as that ISO date-time, or refused. A field
+that is a date on the wire and epoch seconds in the store is given as ``epoch_seconds(column)``.
+``$orderby`` items may be any expression (``tolower(name) desc``). Not supported
 (the text is refused): arithmetic, ``in``, ``any``/``all``, time, duration and geography literals.
 
 Limits: decimals are double precision (an integer field above 2**53 compared with a decimal may
@@ -49,7 +52,20 @@ from odata_query.exceptions import ParsingException, TokenizingException
 from odata_query.grammar import _DATE, _TIME, ODataLexer, ODataParser
 from odata_query.visitor import NodeVisitor
 from sly.lex import Token
-from sqlalchemy import BigInteger, Boolean, Float, Integer, String, and_, func, literal, not_, null, or_
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    Integer,
+    String,
+    and_,
+    func,
+    literal,
+    not_,
+    null,
+    or_,
+    type_coerce,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import sqltypes
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -431,6 +447,27 @@ def moment_literal(moment: Any, type_: TypeEngine[Any]) -> ColumnElement[Any]:
     return literal(moment, type_)
 
 
+def _as_moment(value: _Value, other: _Value) -> _Value:
+    """A string literal met by a date-time or date field, read as the ISO date-time or date it
+    must be (vRA's lists take ``dateCreated gt '2015-07-16T00:00:00Z'`` as well as the
+    ``datetime'...'`` literal); any other value as it is."""
+    if value.kind != STRING or value.text is None or other.kind not in (DATETIME, DATE) or other.moment:
+        return value
+    try:
+        moment: dt.date = dt.datetime.fromisoformat(value.text)
+    except ValueError:
+        raise _Problem(
+            f"cannot compare {other.describe()} with {value.describe()}: not an ISO date-time"
+        ) from None
+    return _Value(other.kind, value.sql, value.label, moment, value.text)
+
+
+def epoch_seconds(column: Any) -> ColumnElement[Any]:
+    """A field that is a date-time on the wire and epoch seconds in the store (a float, UTC):
+    filters compare it with date-time literals and ISO strings as a moment."""
+    return type_coerce(column, EpochSeconds())
+
+
 def _grouped(value: _Value) -> _Value:
     """``value`` in parentheses when it is a condition used as an operand: SQLAlchemy writes
     ``NOT x IS NULL``, which PostgreSQL reads as ``NOT (x IS NULL)``."""
@@ -492,7 +529,7 @@ class _Translator(NodeVisitor):
     # Literals -------------------------------------------------------------------------------------
 
     def visit_String(self, node: ast.String) -> _Value:
-        return _Value(STRING, literal(node.val, String()), _quote(node.val))
+        return _Value(STRING, literal(node.val, String()), _quote(node.val), text=node.val)
 
     def visit_Integer(self, node: ast.Integer) -> _Value:
         value = int(node.val)
@@ -599,6 +636,7 @@ class _Translator(NodeVisitor):
         """The family both operands compare in, and their SQL bound for it; a type error otherwise."""
         if left.kind in _NUMBERS and right.kind in _NUMBERS:
             return DECIMAL, left.sql, right.sql
+        left, right = _as_moment(left, right), _as_moment(right, left)
         given_left, given_right = left.moment is not None, right.moment is not None
         if (
             (left.kind == STRING and given_right)

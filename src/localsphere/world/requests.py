@@ -22,10 +22,11 @@ Nothing moves a request but the clock and the approvers."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, bindparam, case, literal, or_, select
+from sqlalchemy import Float, and_, bindparam, case, false, literal, null, or_, select
 from sqlalchemy.orm import Session
 
 from localsphere.world import approvals, identity, machines, odata, resource_actions
@@ -78,6 +79,21 @@ def state_at(now: Any) -> Any:
     )
 
 
+COMPLETED_AT = case(
+    (VraRequest.state.in_([REJECTED, SUCCESSFUL]), VraRequest.updated_at),
+    (
+        and_(
+            VraRequest.state == literal(PROVISIONING),
+            Task.ends_at <= _NOW,
+            or_(Task.status == literal(ERROR), VraRequest.post_approval == false()),
+        ),
+        Task.ends_at,
+    ),
+    else_=null(),
+)
+"""When a request reached its end state (SQL, at ``_NOW``): its rejection or post-approval, or the
+end of its provisioning task when that ends it; NULL while it has not."""
+
 FIELDS: odata.Fields = {
     "id": VraRequest.id,
     "requestNumber": VraRequest.number,
@@ -85,7 +101,11 @@ FIELDS: odata.Fields = {
     "requestedFor": VraRequest.requested_for,
     "requestedBy": VraRequest.requested_by,
     "description": VraRequest.description,
-    "dateCreated": VraRequest.created_at,
+    "dateCreated": odata.epoch_seconds(VraRequest.created_at),
+    "dateSubmitted": odata.epoch_seconds(VraRequest.created_at),
+    "lastUpdated": odata.epoch_seconds(VraRequest.updated_at),
+    "dateApproved": odata.epoch_seconds(Task.started_at),
+    "dateCompleted": odata.epoch_seconds(COMPLETED_AT),
     "catalogItem/id": VraRequest.item_id,
     "catalogItem/name": VraCatalogItem.name,
     "organization/subTenant/id": VraRequest.subtenant_id,
@@ -135,6 +155,10 @@ class RequestView:
     post_approval: bool
     resource_id: str | None = None  # a resource action request's machine
     action: str | None = None  # and its action's binding id
+    approved_at: float | None = None  # when its pre-approval completed (its task started)
+    completed_at: float | None = None  # when it reached its end state
+    item_description: str | None = None
+    resource_name: str | None = None  # a resource action request's machine's name
     machines: tuple[tuple[str, str | None], ...] = ()  # (name, address)
 
 
@@ -158,6 +182,13 @@ _COLUMNS = (
     VraRequest.post_approval,
     VraRequest.resource_id,
     VraRequest.action,
+    Task.started_at,
+    COMPLETED_AT.label("completed_at"),
+    VraCatalogItem.description.label("item_description"),
+    select(VraMachine.name)
+    .where(VraMachine.id == VraRequest.resource_id)
+    .scalar_subquery()
+    .label("resource_name"),
 )
 _REQUESTS = (
     select(*_COLUMNS)
@@ -276,6 +307,35 @@ def _new_row(
     return row
 
 
+def _same_values(s: Session, row: VraRequest, form: Sequence[dict[str, Any]]) -> None:
+    """Invalid unless the approver's ``form`` asks what the request asks (the values a blueprint
+    request sets; others are not the approver's to send)."""
+    if not form or row.action is not None:
+        return
+    item = item_row(s, row.tenant, row.item_id)
+    asked = json.loads(row.data)
+    known = {e.get("key") for e in form} & {CPU_KEY, MEMORY_KEY, STORAGE_KEY, LEASE_KEY, INSTANCES_KEY}
+    changed = []
+    for key in sorted(known):
+        given = value_of(asked, key)
+        if str(value_of(list(form), key)) != str(_default(item, key) if given is None else given):
+            changed.append(key)
+    if changed:
+        names = ", ".join(k.removeprefix("provider-") for k in changed)
+        raise Invalid("work_item.form", f"An approver cannot change the request's {names}.", changed[0])
+
+
+def _default(item: ItemView, key: str) -> Any:
+    """What a request asks for ``key`` when its requestData leaves it out: the blueprint's default."""
+    return {
+        CPU_KEY: item.cpus.default,
+        MEMORY_KEY: item.memory_mb.default,
+        STORAGE_KEY: item.storage_gb.default,
+        LEASE_KEY: item.lease_days,
+        INSTANCES_KEY: 1,
+    }[key]
+
+
 class Requests:
     def __init__(self, store: Store, clock: Clock, tasks: Tasks) -> None:
         self._store = store
@@ -291,6 +351,16 @@ class Requests:
         with self._store.write() as s:
             now = self._clock.now(s)
             item = item_row(s, tenant, spec.item_id)
+            if spec.subtenant_id not in groups and not s.scalar(
+                select(BusinessGroup.id).where(
+                    BusinessGroup.tenant == tenant, BusinessGroup.id == spec.subtenant_id
+                )
+            ):
+                raise NotFound(
+                    "business_group.not_found",
+                    f"Business group {spec.subtenant_id} not found.",
+                    spec.subtenant_id,
+                )
             if spec.subtenant_id not in groups:
                 raise Forbidden(
                     "request.subtenant",
@@ -369,8 +439,13 @@ class Requests:
         work_item_id: str,
         action: str,
         justification: str,
+        form: Sequence[dict[str, Any]] = (),
     ) -> RequestView:
-        """Approve or reject a work item as ``principal``, and move its request on."""
+        """Approve or reject a work item as ``principal``, and move its request on. ``form``: the
+        request's values as the approver's form sends them back (``requestData`` entries); an
+        approver may not change what the request asks (Invalid ``work_item.form``): the Guide's
+        approve JSON echoes them, and approvers' edits are a policy option this emulator does not
+        offer."""
         with self._store.write() as s:
             now = self._clock.now(s)
             done = approvals.complete_work_item(
@@ -379,6 +454,7 @@ class Requests:
             row = s.scalars(
                 select(VraRequest).where(VraRequest.id == done.request_id).with_for_update()
             ).one()
+            _same_values(s, row, form)
             row.updated_at = now
             if action == approvals.REJECT:
                 if done.phase == POST:
@@ -418,7 +494,15 @@ class Requests:
             try:
                 asked = wanted(item, json.loads(row.data))
                 machines.provision(
-                    s, row.tenant, row.id, row.subtenant_id, row.requested_for, item, asked, now
+                    s,
+                    row.tenant,
+                    row.id,
+                    row.subtenant_id,
+                    row.requested_for,
+                    item,
+                    asked,
+                    now,
+                    now + seconds,
                 )
             except WorldError as exc:
                 failure = exc.message
@@ -437,6 +521,7 @@ class Requests:
             SERVICE,
             seconds=seconds,
             failure=failure,
+            begins=now,
         )
         row.state, row.reason = PROVISIONING, failure
         post = approvals.levels_of(s, row.policy_id, POST) if not failure else []

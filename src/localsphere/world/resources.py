@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 
 from localsphere.world import odata, resource_actions
 from localsphere.world.catalog import AMAZON, INSTANCE_TYPES, VSPHERE, entitled_actions
@@ -23,6 +23,7 @@ from localsphere.world.machines import EC2_POWER, GONE
 from localsphere.world.schema import (
     BusinessGroup,
     Ec2Instance,
+    KeyPair,
     ManagedObject,
     Reservation,
     ReservationAllocation,
@@ -41,15 +42,25 @@ TYPES = {
     CLOUD: ("Cloud Machine", "Cloud Machines", "A machine of a cloud platform", ("vcloud", AMAZON)),
 }
 TYPE_OF_KIND = case((VraMachine.kind == literal(VSPHERE), literal(VIRTUAL)), else_=literal(CLOUD))
+TYPE_NAME_OF_KIND = case(
+    (VraMachine.kind == literal(VSPHERE), literal(TYPES[VIRTUAL][0])), else_=literal(TYPES[CLOUD][0])
+)
 UPDATED = func.coalesce(VraMachine.updated_at, VraMachine.created_at)
 
+# The wire fields a resource filter names (Guide 6.2 p. 55 filters ``request/id``; 7.x p. 78
+# ``organization/subTenant/id``; ``resourceType/name`` is the type's name, "Virtual Machine").
 FIELDS: odata.Fields = {
     "id": VraMachine.id,
     "name": VraMachine.name,
-    "dateCreated": VraMachine.created_at,
-    "lastUpdated": UPDATED,
+    "dateCreated": odata.epoch_seconds(VraMachine.created_at),
+    "lastUpdated": odata.epoch_seconds(UPDATED),
+    "lease/start": odata.epoch_seconds(VraMachine.created_at),
+    "lease/end": odata.epoch_seconds(VraMachine.expires_at),
     "requestId": VraMachine.request_id,
+    "request/id": VraMachine.request_id,
     "resourceType/id": TYPE_OF_KIND,
+    "resourceType/name": TYPE_NAME_OF_KIND,
+    "providerBinding/bindingId": VraMachine.id,
     "organization/subTenant/id": VraMachine.subtenant_id,
     "organization/subTenant/name": BusinessGroup.name,
     "owners/ref": VraMachine.owner,
@@ -87,6 +98,10 @@ class ResourceView:
     memory_mb: int | None = None
     instance_type: str | None = None
     actions: tuple[resource_actions.Action, ...] = ()
+    # an Amazon machine's region, key pair name and image (AMI) id
+    region: str | None = None
+    key_pair: str | None = None
+    image_id: str | None = None
 
 
 _COLUMNS = (
@@ -126,11 +141,13 @@ def _row(row: Any) -> Any:
     return row
 
 
-def _visible(tenant: str, viewer: str, managed: frozenset[str]) -> Any:
-    """SQL: a machine of ``tenant`` that ``viewer`` owns or whose business group it manages."""
+def _visible(tenant: str, viewer: str, managed: frozenset[str], now: float) -> Any:
+    """SQL: a machine of ``tenant`` that exists at ``now`` (its provisioning ended) and that
+    ``viewer`` owns or whose business group it manages."""
     mine = VraMachine.owner == viewer
     return and_(
         VraMachine.tenant == tenant,
+        VraMachine.created_at <= now,
         or_(mine, VraMachine.subtenant_id.in_(sorted(managed))) if managed else mine,
     )
 
@@ -159,13 +176,14 @@ class Resources:
     ) -> Counted[ResourceView]:
         """The machines ``viewer`` owns or manages (``managed``: the business groups it manages),
         newest first; of one resource type, or of one request, when given."""
-        query = _MACHINES.where(_visible(tenant, viewer, managed))
         kinds = type_kinds(type_id) if type_id is not None else None
+        query = _MACHINES
         if kinds is not None:
             query = query.where(VraMachine.kind.in_(kinds))
         if request_id is not None:
             query = query.where(VraMachine.request_id == request_id)
         with self._store.query() as conn:
+            query = query.where(_visible(tenant, viewer, managed, self._clock.now(conn)))
             found = cut(
                 conn, query, FIELDS, listing, (VraMachine.created_at.desc(), VraMachine.id.desc()), _row
             )
@@ -175,7 +193,9 @@ class Resources:
         """One machine ``viewer`` owns or manages; NotFound for any other."""
         with self._store.query() as conn:
             row = conn.execute(
-                _MACHINES.where(_visible(tenant, viewer, managed), VraMachine.id == resource_id)
+                _MACHINES.where(
+                    _visible(tenant, viewer, managed, self._clock.now(conn)), VraMachine.id == resource_id
+                )
             ).first()
             if row is None:
                 raise NotFound(
@@ -211,17 +231,24 @@ def _live(conn: Any, rows: list[Any]) -> list[ResourceView]:
             if vapp in vapps:
                 by_vapp.setdefault(vapp, []).append((power, cpus, memory))
     by_instance = {
-        i: (state, kind)
-        for i, state, kind in conn.execute(
-            select(Ec2Instance.id, Ec2Instance.state, Ec2Instance.instance_type).where(
-                Ec2Instance.id.in_(sorted(instances))
+        row.id: row
+        for row in conn.execute(
+            select(
+                Ec2Instance.id,
+                Ec2Instance.state,
+                Ec2Instance.instance_type,
+                Ec2Instance.region,
+                Ec2Instance.image_id,
+                KeyPair.name.label("key_pair"),
             )
+            .outerjoin(KeyPair, cast(KeyPair.id, String) == Ec2Instance.key_pair_id)
+            .where(Ec2Instance.id.in_(sorted(instances)))
         )
     }
     granted = entitled_actions(conn, {r.subtenant_id for r in rows})
     views = []
     for r in rows:
-        power, cpus, memory, instance_type = GONE, None, None, None
+        power, cpus, memory, instance_type, instance = GONE, None, None, None, None
         if r.vm in by_vm:
             power, cpus, memory = by_vm[r.vm]
         elif r.vapp in by_vapp:
@@ -229,8 +256,9 @@ def _live(conn: Any, rows: list[Any]) -> list[ResourceView]:
             power = vapp_status({p for p, _, _ in parts})
             cpus, memory = sum(c or 0 for _, c, _ in parts), sum(m or 0 for _, _, m in parts)
         elif r.instance in by_instance:
-            state, instance_type = by_instance[r.instance]
-            power = EC2_POWER.get(state, GONE)
+            instance = by_instance[r.instance]
+            instance_type = instance.instance_type
+            power = EC2_POWER.get(instance.state, GONE)
             cpus, memory = INSTANCE_TYPES.get(instance_type, (None, None))
         views.append(
             ResourceView(
@@ -241,6 +269,9 @@ def _live(conn: Any, rows: list[Any]) -> list[ResourceView]:
                 memory,
                 instance_type,
                 resource_actions.available(r.kind, power, granted.get(r.subtenant_id, frozenset())),
+                instance.region if instance else None,
+                instance.key_pair if instance else None,
+                (instance.image_id or None) if instance else None,
             )
         )
     return views

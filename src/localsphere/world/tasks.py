@@ -168,12 +168,14 @@ class Tasks:
         undo: dict[str, Any] | None = None,
         seconds: float | None = None,
         failure: str = "",
+        begins: float | None = None,
     ) -> str:
-        """Record a task in the caller's write transaction ``s``, beginning now; returns its id.
-        It ends after ``seconds`` (None: the policy's ``task_seconds``), in success, or in error
-        when ``failure`` says why; ``undo``: the recipe that takes its change back if it is
-        cancelled (None: it cannot be)."""
-        now = self._clock.now(s)
+        """Record a task in the caller's write transaction ``s``, beginning now (or at ``begins``,
+        the world time the caller's change was made at); returns its id. It ends after
+        ``seconds`` (None: the policy's ``task_seconds``), in success, or in error when ``failure``
+        says why; ``undo``: the recipe that takes its change back if it is cancelled (None: it
+        cannot be)."""
+        now = self._clock.now(s) if begins is None else begins
         if seconds is None:
             seconds = self._policies.read(s).task_seconds
         task_id = str(uuid.uuid4())

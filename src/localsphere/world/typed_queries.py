@@ -30,7 +30,7 @@ from localsphere.world.clock import Clock
 from localsphere.world.errors import Forbidden, Invalid
 from localsphere.world.identity import GROUP, ORG, SSO, USER
 from localsphere.world.inventory import POWERED_ON, VM
-from localsphere.world.odata import CodePointOrder, EpochSeconds
+from localsphere.world.odata import CodePointOrder, EpochSeconds, epoch_seconds
 from localsphere.world.org_roles import SYSTEM_ADMINISTRATOR
 from localsphere.world.org_vdcs import MHZ_PER_CPU
 from localsphere.world.schema import (
@@ -99,10 +99,6 @@ def _ref(column: Any, kind: str) -> Attribute:
 def _org_name(tenant: Any) -> ColumnElement[str]:
     """An org's name from its tenant's: ``System`` for the default tenant."""
     return case((tenant == DEFAULT_TENANT, literal(SYSTEM_ORG, String)), else_=tenant)
-
-
-def _time(column: Any) -> ColumnElement[Any]:
-    return type_coerce(column, EpochSeconds())
 
 
 def _bool(value: bool) -> ColumnElement[bool]:
@@ -235,7 +231,7 @@ def _vapp_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
             "isPublic": Attribute(_bool(False)),
             "isEnabled": Attribute(_bool(True)),
             "isBusy": Attribute(_busy(VApp.id, now)),
-            "creationDate": Attribute(_time(VApp.created_at)),
+            "creationDate": Attribute(epoch_seconds(VApp.created_at)),
             "status": Attribute(_vapp_status()),
             "ownerName": Attribute(_VAPP_OWNER.name),
             "isDeployed": Attribute(VApp.deployed),
@@ -395,7 +391,7 @@ def _catalog_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
             "description": Attribute(Catalog.description),
             "isPublished": Attribute(Catalog.published),
             "isShared": Attribute(Catalog.published),
-            "creationDate": Attribute(_time(Catalog.created_at)),
+            "creationDate": Attribute(epoch_seconds(Catalog.created_at)),
             "orgName": Attribute(_org_name(Catalog.tenant)),
             "ownerName": Attribute(_CATALOG_OWNER.name),
             templates: Attribute(type_coerce(_catalog_items_of(VAPP_TEMPLATE), Integer)),
@@ -438,7 +434,7 @@ def _item_attributes(kind: str | None, admin: bool) -> Callable[[float], dict[st
             "isPublished": Attribute(Catalog.published),
             "vdc": _ref(CatalogItem.vdc, "vdc"),
             "vdcName": Attribute(_ITEM_VDC.name),
-            "creationDate": Attribute(_time(CatalogItem.created_at)),
+            "creationDate": Attribute(epoch_seconds(CatalogItem.created_at)),
             "isBusy": Attribute(_bool(False)),
             "status": Attribute(literal("RESOLVED", String)),
         }
@@ -526,8 +522,10 @@ def _task_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
             "org": Attribute(Task.tenant, "org"),
             "orgName": Attribute(_org_name(Task.tenant)),
             "name": Attribute(Task.operation_name),
-            "startDate": Attribute(_time(Task.started_at)),
-            "endDate": Attribute(_time(case((Task.ends_at <= literal(now), Task.ends_at), else_=None))),
+            "startDate": Attribute(epoch_seconds(Task.started_at)),
+            "endDate": Attribute(
+                epoch_seconds(case((Task.ends_at <= literal(now), Task.ends_at), else_=None))
+            ),
             "status": Attribute(type_coerce(status_at(now), AnyCase())),
             "ownerName": Attribute(Task.user_name),
             "object": Attribute(

@@ -7,6 +7,7 @@ rather than let ``execute_sync`` sleep).
 Its configuration is a singleton read once from a JSON file; its session ignores the environment
 (``trust_env`` off), so the server's certificate is its ``verify``."""
 
+import inspect
 import json
 
 import pytest
@@ -16,6 +17,9 @@ from vra_sdk.vra_exceptions import VraSdkMainException, VraSdkRequestException
 from vra_sdk.vra_sdk import VraSdk
 
 from conftest import DEMO_PASSWORD
+from faces.vra.test_identity import bearer, token
+from faces.vra.test_resources import consumer, provisioned
+from vra_sdk_models import VirtualMachine
 
 
 @pytest.fixture
@@ -31,6 +35,8 @@ def vra_config(server, tmp_path):
                 "timeout": 10,
                 "payload_default_version": 6,
                 "catalog_item": {},
+                "business_models": {"virtual_machine": {"path": "vra_sdk_models.VirtualMachine"}},
+                "max_vra_result_per_page": 10,
                 # what ``customize_payload`` keeps out of requestData: the SDK's own arguments
                 "not_in_data": [
                     "requested_for",
@@ -80,3 +86,25 @@ def test_the_sdk_lists_the_entitled_catalog_and_requests_an_item(server, vra_con
     assert request.get_status() == "SUCCESSFUL"
     with pytest.raises(VraSdkMainException, match="No entitlement"):
         VraSdk(auth, "No Such Group")
+
+
+def test_the_sdk_finds_a_machine_by_resource_type_and_name(server, vra_config):
+    """``get_raw_definition``, ``get_data`` and ``list_data`` filter ``resourceType/name`` and the
+    key the caller names, then read each resource and its resourceData."""
+    with server.client() as c:
+        _, resource = provisioned(server, c, consumer(server, c), admin=bearer(token(server)))
+    name = resource["name"]
+    auth = VraAuthenticate("lab").auth_login_password("USER_1", DEMO_PASSWORD, "vsphere.local")
+    sdk = VraSdk(auth, "Demo Group")
+    raw = sdk.get_raw_definition("name", name, "Virtual Machine")
+    assert (raw["id"], raw["machine_name"], raw["ip_address"]) == (resource["id"], name, "192.168.100.10")
+    assert raw["business_group"]["label"] == "Demo Group"
+    params = set(inspect.signature(VirtualMachine).parameters) - {"raw_data"}
+    assert set(raw) <= params and {"ip_address", "machine_cpu", "machine_memory"} <= set(raw)
+    machine = sdk.get_data("virtual_machine", "name", name)
+    assert isinstance(machine, VirtualMachine) and machine.raw_data["id"] == resource["id"]
+    assert (machine.machine_status, machine.machine_interface_type) == ("On", "vSphere")
+    (listed,) = sdk.list_data("virtual_machine", None, None)
+    assert listed.id == resource["id"]
+    with pytest.raises(VraSdkMainException, match="No virtual_machine"):
+        sdk.list_data("virtual_machine", "name", "no-such-machine")

@@ -149,6 +149,9 @@ def test_a_business_group_without_the_entitlement_cannot_request(server):
         ).json()
         body["organization"]["subtenantRef"] = other
         assert_vra_error(c.post(f"{CATALOG}/consumer/requests", headers=user, json=body), 403, 10003)
+        # A business group the tenant does not have is not found, as any unknown id.
+        body["organization"]["subtenantRef"] = "00000000-0000-0000-0000-000000000000"
+        assert_vra_error(c.post(f"{CATALOG}/consumer/requests", headers=user, json=body), 404, 10002)
         # A user of no business group is entitled to nothing.
         r = c.put(
             f"/identity/api/tenants/vsphere.local/subtenants/{other}/roles/CSP_CONSUMER/principals",
@@ -248,3 +251,41 @@ def test_the_administrator_reads_the_catalog_and_adds_a_post_approval_entitlemen
         assert state(c, user, request_id)["state"] == "PENDING_POST_APPROVAL"
         approve(c, operator, request_id)
         assert state(c, user, request_id)["state"] == "SUCCESSFUL"
+
+
+def guide_form(item, action, reason, **values):
+    """The Guide's approve JSON: the request's values echoed as ``source-source-provider-...``
+    and the approver's reason as ``source-businessJustification``."""
+    entries = [
+        {"key": f"source-source-provider-{k}", "value": {"type": "integer", "value": v}}
+        for k, v in values.items()
+    ]
+    entries.append({"key": "source-businessJustification", "value": {"type": "string", "value": reason}})
+    return {"formData": {"entries": entries}, "workItemId": item["id"], "workItemActionId": action}
+
+
+def test_the_guides_approve_json_gives_the_reason_and_may_not_change_the_request(server):
+    with server.client() as c:
+        user, admin = consumer(server, c), bearer(token(server))
+        asked = {"VirtualMachine.CPU.Count": 2, "VirtualMachine.Memory.Size": 2048}
+        request_id = submit(c, user, VSPHERE, **asked).json()["id"]
+        item = work_item_of(c, admin, request_id)
+        at = f"{WORKITEMS}/{item['id']}/actions"
+        changed = guide_form(item, APPROVE, "more memory", **{**asked, "VirtualMachine.Memory.Size": 4096})
+        assert_vra_error(c.post(f"{at}/{APPROVE}", headers=admin, json=changed), 400, 20117)
+        assert work_item_of(c, admin, request_id)["status"] == "Active"
+        body = guide_form(
+            item, APPROVE, "solves the ticket", **asked, **{"Cafe.Shim.VirtualMachine.NumberOfInstances": 1}
+        )
+        r = c.post(f"{at}/{APPROVE}", headers=admin, json=body)
+        assert r.status_code == 201, r.text
+        assert r.json()["justification"] == "solves the ticket"
+        other = submit(c, user, VSPHERE).json()["id"]
+        item = work_item_of(c, admin, other)
+        r = c.post(
+            f"{WORKITEMS}/{item['id']}/actions/{REJECT}",
+            headers=admin,
+            json=guide_form(item, REJECT, "too big"),
+        )
+        assert r.status_code == 201 and r.json()["justification"] == "too big", r.text
+        assert state(c, user, other)["requestCompletion"]["completionDetails"] == "too big"

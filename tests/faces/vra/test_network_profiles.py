@@ -71,3 +71,19 @@ def test_network_profile_refusals(server):
     with server.client(headers=other_tenant_admin(server)) as c:
         assert_vra_error(c.get(f"{IAAS}/network/profiles/{demo['id']}"), 404, 10002)
         assert c.get(f"{IAAS}/network/profiles").json()["content"] == []
+
+
+def test_a_nat_profile_needs_its_external_profile(server):
+    with server.client(headers=admin(server)) as c:
+        nat = {**PROFILE, "profileType": "NAT", "name": "Lab NAT", "natType": "ONETOONE"}
+        assert_vra_error(c.post(f"{IAAS}/network/profiles", json=nat), 400, 20117)
+        assert_vra_error(
+            c.post(f"{IAAS}/network/profiles", json={**nat, "externalNetworkProfileId": "no-such"}),
+            400,
+            20117,
+        )
+        external = c.post(f"{IAAS}/network/profiles", json=PROFILE).headers["Location"].rsplit("/", 1)[1]
+        made = c.post(f"{IAAS}/network/profiles", json={**nat, "externalNetworkProfileId": external})
+        assert made.status_code == 201, made.text
+        got = c.get(made.headers["Location"]).json()
+        assert (got["@type"], got["externalNetworkProfileId"]) == ("NATNetworkProfile", external)

@@ -4,7 +4,10 @@ updated and deleted; every refusal in vRA's error body; who may read and write."
 
 import pytest
 
+from helpers import vcenter_session
 from vra_helpers import RES, VSPHERE, admin, assert_vra_error, demo_group, other_tenant_admin, user
+
+STORAGE_CLASS = "Infrastructure.Reservation.Storage"
 
 DEP = "dependencyValues"
 
@@ -217,3 +220,39 @@ def test_amazon_values_are_the_regions_and_their_key_pairs(server, field):
         )
         labels = [v["label"] for v in r.json()["values"]]
         assert ("US East (N. Virginia)" if field == "computeResource" else "demo-key") in labels
+
+
+def test_the_demo_vsphere_reservation_takes_the_first_datastore_and_network(server):
+    """README: 500 GB on the first cluster's first datastore, its first network (vCenter's order);
+    the complex values' classes are the Guide's, the same for vSphere and vCloud."""
+    with server.client(headers=admin(server)) as c:
+        found = {r["name"]: r for r in c.get(f"{RES}/reservations").json()["content"]}
+        vsphere, vcloud = found["Demo vSphere Reservation"], found["Demo vCloud Reservation"]
+        entries = _entries(vsphere)
+        (storage,) = entries["reservationStorages"]["items"]
+        (network,) = entries["reservationNetworks"]["items"]
+        values = {e["key"]: e["value"] for e in storage["values"]["entries"]}
+        assert values["storageReservedSizeGB"]["value"] == 500
+        paths = (values["storagePath"]["id"], network["values"]["entries"][0]["value"]["id"])
+        classes = {k: entries[k]["classId"] for k in ("reservationMemory",)}
+        classes |= {"reservationStorages": storage["classId"], "reservationNetworks": network["classId"]}
+        cloud = _entries(vcloud)
+        assert classes == {
+            "reservationMemory": "Infrastructure.Reservation.Memory",
+            "reservationStorages": "Infrastructure.Reservation.Storage",
+            "reservationNetworks": "Infrastructure.Reservation.Network",
+        }
+        assert cloud["reservationMemory"]["classId"] == classes["reservationMemory"]
+        assert {i["classId"] for i in cloud["reservationStorages"]["items"]} == {STORAGE_CLASS}
+        cluster = entries["computeResource"]["id"]
+    with server.client(headers={"vmware-api-session-id": vcenter_session(server)}) as vc:
+        assert vc.get("/api/vcenter/cluster").json()[0]["cluster"] == cluster
+        (dc,) = [
+            d["datacenter"]
+            for d in vc.get("/api/vcenter/datacenter").json()
+            if cluster
+            in {k["cluster"] for k in vc.get(f"/api/vcenter/cluster?datacenters={d['datacenter']}").json()}
+        ]
+        first_datastore = vc.get(f"/api/vcenter/datastore?datacenters={dc}").json()[0]["datastore"]
+        first_network = vc.get(f"/api/vcenter/network?datacenters={dc}").json()[0]["network"]
+        assert paths == (first_datastore, first_network)

@@ -3,6 +3,8 @@ consumer's vSphere machine after approval is a VM on vCenter with the profile's 
 Operations resource; power actions on vRA and on vCenter are seen on both; destroy gives back
 the address and the reservation's quota; reprovision rebuilds it; another consumer sees nothing."""
 
+import re
+
 from faces.vra.test_catalog import (
     AMAZON,
     CATALOG,
@@ -16,6 +18,7 @@ from faces.vra.test_catalog import (
 )
 from faces.vra.test_identity import assert_vra_error, bearer, token
 from helpers import ops_acquire, vcenter_session
+from vcd_client import sign_in
 
 RESOURCES = f"{CATALOG}/consumer/resources"
 ACTION = "Infrastructure.Machine.Action."
@@ -41,7 +44,10 @@ def provisioned(server, c, user, name=VSPHERE, admin=None, **values):
 
 
 def data(resource):
-    return {e["key"]: (e["value"] or {}).get("value") for e in resource["resourceData"]["entries"]}
+    """resourceData as a dict; every entry a typed value (never a bare null, which breaks clients)."""
+    entries = resource["resourceData"]["entries"]
+    assert all(set(e["value"]) == {"type", "value"} for e in entries), entries
+    return {e["key"]: e["value"]["value"] for e in entries}
 
 
 def actions(c, headers, resource_id):
@@ -106,6 +112,7 @@ def test_the_consumers_vsphere_machine_from_request_to_destroy(server):
         assert r.status_code == 201, r.text
         assert r.headers["Location"] == f"{server.https}{CATALOG}/consumer/requests/{r.json()['id']}"
         assert r.json()["@type"] == "ResourceActionRequest"
+        assert r.json()["resourceRef"] == {"id": resource_id, "label": name}
         server.advance(ACTION_SECONDS)
         assert state(c, user, r.json()["id"])["state"] == "SUCCESSFUL"
         with server.client(headers={"vmware-api-session-id": session}) as vc:
@@ -283,3 +290,27 @@ def test_an_action_under_an_approval_policy_waits_for_the_approver(server):
         server.advance(ACTION_SECONDS)
         assert state(c, user, request_id)["state"] == "SUCCESSFUL"
         assert data(c.get(f"{RESOURCES}/{machine['id']}", headers=user).json())["MachineStatus"] == "Off"
+
+
+def test_cloud_machines_carry_their_address_region_key_pair_and_image(server):
+    with server.client() as c:
+        user = consumer(server, c)
+        _, vcloud = provisioned(server, c, user, VCLOUD)
+        _, amazon = provisioned(server, c, user, AMAZON, instanceType="t2.small")
+        headers = sign_in(c)
+        name = data(vcloud)["MachineName"]
+        r = c.get(f"/api/query?type=vm&format=records&filter=containerName=={name}", headers=headers)
+        assert r.status_code == 200, r.text
+        (vm,) = re.findall(r'<VMRecord href="([^"]+)"', r.text)
+        r = c.get(f"{vm}/networkConnectionSection/", headers=headers)
+        assert r.status_code == 200, r.text
+        (address,) = re.findall(r"<IpAddress>([^<]+)</IpAddress>", r.text)
+        assert data(vcloud)["ip_address"] == address
+        assert "Region" not in data(vcloud)
+        found = data(amazon)
+        assert (found["InstanceType"], found["Region"], found["KeyPair"]) == (
+            "t2.small",
+            "us-east-1",
+            "demo-key",
+        )
+        assert found["AmiId"].startswith("ami-") and found["ip_address"].startswith("172.31.")

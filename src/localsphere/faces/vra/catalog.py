@@ -181,10 +181,10 @@ class CatalogService(VraService):
         if action is None:
             raise NotFound("work_item.action", f"No work item action {request.path_params['action']}.")
         raw = await read_body(request, self.max_body)  # the Guide's approve JSON, or nothing
-        justification = wire.completion(parse_json(raw) if raw.strip() else {}, item_id)
+        justification, form = wire.completion(parse_json(raw) if raw.strip() else {}, item_id)
         principal = caller.caller.principal
         await self.runner.call(
-            self.world.requests.complete, tenant.name, principal, item_id, action, justification
+            self.world.requests.complete, tenant.name, principal, item_id, action, justification, form
         )
         view = await self.runner.read(self.world.approvals.work_item, tenant.name, principal, item_id)
         return render(request, wire.work_item(view), 201)

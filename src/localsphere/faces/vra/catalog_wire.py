@@ -144,17 +144,21 @@ def template(view: ItemView, requested_for: str) -> Json:
 
 
 def _phase(state: str) -> str:
-    return "PENDING_PRE_APPROVAL" if state == "SUBMITTED" else state
+    """The coarse phase (Guide 6.2 pp. 58-59): a SUBMITTED request is one whose provisioning has
+    been queued after its pre-approval, so it is IN_PROGRESS."""
+    return "IN_PROGRESS" if state == "SUBMITTED" else state
 
 
 def _approval_status(view: RequestView) -> str:
+    """PENDING while an approver is awaited; PRE_APPROVED from the moment the pre-approval
+    completes (or, without a policy, the request is accepted) until the request is done;
+    POST_APPROVED once it succeeded, the post-approval phase passed (the Guide's successful
+    requests, 6.2 p. 91 and 7.x, show POST_APPROVED); REJECTED when an approver rejected it."""
     if view.state == "REJECTED":
         return "REJECTED"
-    if view.state in ("PENDING_PRE_APPROVAL", "PENDING_POST_APPROVAL", "SUBMITTED"):
+    if view.state in ("PENDING_PRE_APPROVAL", "PENDING_POST_APPROVAL"):
         return "PENDING"
-    if view.state == "SUCCESSFUL" or (view.state == "FAILED" and not view.post_approval):
-        return "POST_APPROVED"
-    return "PRE_APPROVED"
+    return "POST_APPROVED" if view.state == "SUCCESSFUL" else "PRE_APPROVED"
 
 
 def request(view: RequestView) -> Json:
@@ -164,7 +168,7 @@ def request(view: RequestView) -> Json:
     what = (
         {
             "@type": "ResourceActionRequest",
-            "resourceRef": _ref(view.resource_id or "", None),
+            "resourceRef": _ref(view.resource_id or "", view.resource_name),
             "resourceActionRef": _ref(action.id, action.name),
         }
         if action is not None
@@ -186,10 +190,10 @@ def request(view: RequestView) -> Json:
         "preApprovalId": None,
         "postApprovalId": None,
         "dateCreated": iso_timestamp(view.created_at),
-        "lastUpdated": iso_timestamp(view.updated_at),
+        "lastUpdated": iso_timestamp(max(view.updated_at, view.approved_at or 0, view.completed_at or 0)),
         "dateSubmitted": iso_timestamp(view.created_at),
-        "dateApproved": None,
-        "dateCompleted": iso_timestamp(view.updated_at) if ended else None,
+        "dateApproved": iso_timestamp(view.approved_at) if view.approved_at is not None else None,
+        "dateCompleted": iso_timestamp(view.completed_at) if view.completed_at is not None else None,
         "quote": {},
         "requestCompletion": (
             {
@@ -203,7 +207,7 @@ def request(view: RequestView) -> Json:
         "requestData": {"entries": view.entries},
         "retriesRemaining": 3,
         "requestedItemName": view.item_name,
-        "requestedItemDescription": "",
+        "requestedItemDescription": view.item_description or "",
         "stateName": STATE_NAMES[view.state],
         "phase": _phase(view.state),
         "executionStatus": "STOPPED" if ended else "STARTED",
@@ -223,12 +227,13 @@ _ACTIONS = [
 ]
 
 
-def work_item(view: WorkItemView, item_name: str | None = None) -> Json:
-    """A work item (Guide 6.2 pp. 92-101): an approval of the request ``callbackEntityId``."""
+def work_item(view: WorkItemView) -> Json:
+    """A work item (Guide 6.2 pp. 92-101): an approval of the request ``callbackEntityId``; its
+    ``version`` counts its changes (0 while open, 1 once completed)."""
     return {
         "@type": "WorkItem",
         "id": view.id,
-        "version": 0,
+        "version": 0 if view.completed_at is None else 1,
         "workItemNumber": view.number,
         "assignees": [_principal(a) for a in view.assignees],
         "subTenantId": view.subtenant_id,
@@ -250,7 +255,7 @@ def work_item(view: WorkItemView, item_name: str | None = None) -> Json:
         "serviceId": "approval-service",
         "workItemRequest": {
             "itemId": view.request_id,
-            "itemName": item_name,
+            "itemName": view.item_name,
             "phase": PHASES[view.phase],
             "level": view.level + 1,
         },
@@ -397,9 +402,16 @@ def request_spec(body: Any, item_id: str | None) -> RequestSpec:
     )
 
 
-def completion(body: Any, path_id: str) -> str:
+FORM_PREFIX = "source-source-"
+"""How the Guide's approve JSON names the request's values in ``formData`` (an approver's form
+echoes them: ``source-source-provider-VirtualMachine.Memory.Size``)."""
+
+
+def completion(body: Any, path_id: str) -> tuple[str, list[Json]]:
     """The approver's justification in an approve or reject body (the Guide's approve JSON:
-    ``formData.entries``, ``workItemId``); WireError when ``workItemId`` names another item."""
+    ``formData.entries`` with ``source-businessJustification``, or ``justification``;
+    ``workItemId``), and the request's values its form carries (as ``requestData`` entries,
+    ``provider-...``); WireError when ``workItemId`` names another item."""
     body = _object(body)
     named = body.get("workItemId")
     if named is not None and named != path_id:
@@ -407,11 +419,16 @@ def completion(body: Any, path_id: str) -> str:
     entries = _object(body.get("formData") or {"entries": []}, "formData").get("entries", [])
     if not isinstance(entries, list):
         raise WireError("formData", "formData.entries must be a list.")
-    for key in ("justification", "approvalDetails", "source-justification"):
+    form = [
+        {**e, "key": e["key"].removeprefix(FORM_PREFIX)}
+        for e in entries
+        if isinstance(e, dict) and isinstance(e.get("key"), str) and e["key"].startswith(FORM_PREFIX)
+    ]
+    for key in ("source-businessJustification", "justification", "approvalDetails", "source-justification"):
         value = req.value_of(entries, key)
         if value is not None:
-            return str(value)[:4000]
-    return ""
+            return str(value)[:4000], form
+    return "", form
 
 
 def policy_spec(body: Any) -> tuple[str, str, tuple[Level, ...]]:

@@ -36,6 +36,13 @@ TYPES = {
 }
 TYPE_OF = {kind: type_id for type_id, (kind, _, _) in TYPES.items()}
 ALERTS = ("storage", "memory", "cpu", "machine")
+# The complex values' type classes, one set for vSphere and vCloud (Guide 6.2 p. 205's and p. 238's
+# vCloud tables; 7.x p. 128's vSphere table names the same classes).
+MEMORY_CLASS, STORAGE_CLASS, NETWORK_CLASS = (
+    "Infrastructure.Reservation.Memory",
+    "Infrastructure.Reservation.Storage",
+    "Infrastructure.Reservation.Network",
+)
 # The extension fields each type has: (field id, label, type kind, class id, depends on the compute resource)
 _COMMON = (
     ("computeResource", "Compute Resource", "ref", "ComputeResource", False),
@@ -45,16 +52,16 @@ FIELDS = {
     VSPHERE: (
         *_COMMON,
         ("resourcePool", "Resource Pool", "ref", "ResourcePools", True),
-        ("reservationMemory", "Memory", "complex", "reservationMemory", True),
-        ("reservationStorages", "Storage", "complex", "reservationStorage", True),
-        ("reservationNetworks", "Network", "complex", "reservationNetwork", True),
+        ("reservationMemory", "Memory", "complex", MEMORY_CLASS, True),
+        ("reservationStorages", "Storage", "complex", STORAGE_CLASS, True),
+        ("reservationNetworks", "Network", "complex", NETWORK_CLASS, True),
     ),
     VCLOUD: (
         *_COMMON,
         ("allocationModel", "Allocation Model", "INTEGER", None, False),
-        ("reservationMemory", "Memory", "complex", "Infrastructure.Reservation.Memory", False),
-        ("reservationStorages", "Storage", "complex", "Infrastructure.Reservation.Storage", True),
-        ("reservationNetworks", "Network", "complex", "Infrastructure.Reservation.Network", True),
+        ("reservationMemory", "Memory", "complex", MEMORY_CLASS, False),
+        ("reservationStorages", "Storage", "complex", STORAGE_CLASS, True),
+        ("reservationNetworks", "Network", "complex", NETWORK_CLASS, True),
     ),
     AMAZON: (
         *_COMMON,

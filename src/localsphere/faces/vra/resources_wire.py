@@ -37,7 +37,7 @@ def _ref(id_: str, label: str | None) -> Json:
 
 def _entry(key: str, value: Any) -> Json:
     kind = "boolean" if isinstance(value, bool) else "integer" if isinstance(value, int) else "string"
-    return {"key": key, "value": None if value is None else {"type": kind, "value": value}}
+    return {"key": key, "value": {"type": kind, "value": value}}
 
 
 def operation(action: Action) -> Json:
@@ -58,8 +58,11 @@ def operation(action: Action) -> Json:
 
 
 def resource_data(view: ResourceView) -> dict[str, Any]:
-    """The machine's provider-defined properties (``resourceData``), as its platform shows them now."""
-    return {
+    """The machine's provider-defined properties (``resourceData``), as its platform shows them now;
+    what it does not have (no address, no lease, an Amazon key of a vSphere machine) is left out,
+    never a null value. An Amazon machine adds ``InstanceType``, ``Region``, ``KeyPair`` (its
+    name) and ``AmiId`` (emulator's names: the guides show no Amazon resourceData)."""
+    data = {
         "MachineName": view.name,
         "MachineStatus": STATUS.get(view.power, view.power),
         "MachineCPU": view.cpus,
@@ -73,8 +76,12 @@ def resource_data(view: ResourceView) -> dict[str, Any]:
         "MachineExpirationDate": iso_timestamp(view.expires_at) if view.expires_at else None,
         "Expire": view.expires_at is not None,
         "EXTERNAL_REFERENCE_ID": view.external_id,
-        **({"InstanceType": view.instance_type} if view.instance_type else {}),
+        "InstanceType": view.instance_type,
+        "Region": view.region,
+        "KeyPair": view.key_pair,
+        "AmiId": view.image_id,
     }
+    return {key: value for key, value in data.items() if value is not None}
 
 
 def resource(view: ResourceView) -> Json:
