@@ -199,6 +199,14 @@ def policy_row(db: Any, policy_id: str) -> PolicyView | None:
     return _policy(row) if row is not None else None
 
 
+def tenant_policy(db: Any, tenant: str, policy_id: str) -> PolicyView:
+    """An approval policy of ``tenant``; NotFound for none (or another tenant's)."""
+    found = policy_row(db, policy_id)
+    if found is None or found.tenant != tenant:
+        raise NotFound("policy.not_found", f"Approval policy with id {policy_id} not found.", policy_id)
+    return found
+
+
 def levels_of(db: Any, policy_id: str | None, phase: str) -> list[Level]:
     """The levels of a policy (None: no policy, so none) that apply in ``phase``, in order."""
     found = policy_row(db, policy_id) if policy_id else None
@@ -300,10 +308,7 @@ class Approvals:
 
     def policy(self, tenant: str, policy_id: str) -> PolicyView:
         with self._store.query() as conn:
-            found = policy_row(conn, policy_id)
-        if found is None or found.tenant != tenant:
-            raise NotFound("policy.not_found", f"Approval policy with id {policy_id} not found.", policy_id)
-        return found
+            return tenant_policy(conn, tenant, policy_id)
 
     def create_policy(
         self, tenant: str, name: str, levels: tuple[Level, ...], description: str = ""

@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from localsphere.world import identity, odata
+from localsphere.world.approvals import tenant_policy
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound
 from localsphere.world.listing import Counted, Listing, cut
@@ -370,7 +371,7 @@ def add_entitlement(
 ) -> str:
     """A new active entitlement of a business group to ``items`` (catalog item id, approval policy
     id or None) and resource ``actions`` (binding id, approval policy id or None); returns its id.
-    NotFound for an item or group of another tenant."""
+    NotFound for an item, group or approval policy of another tenant (or none)."""
     _name(name)
     _unique(s, VraEntitlement, tenant, name, "entitlement")
     if (
@@ -382,6 +383,8 @@ def add_entitlement(
         raise NotFound("business_group.not_found", f"Business group {subtenant_id} not found.", subtenant_id)
     for item_id, _policy in items:
         item_row(s, tenant, item_id)
+    for policy_id in sorted({p for _, p in (*items, *actions) if p}):
+        tenant_policy(s, tenant, policy_id)
     entitlement_id = identity.new_id()
     s.add(
         VraEntitlement(

@@ -289,3 +289,25 @@ def test_the_guides_approve_json_gives_the_reason_and_may_not_change_the_request
         )
         assert r.status_code == 201 and r.json()["justification"] == "too big", r.text
         assert state(c, user, other)["requestCompletion"]["completionDetails"] == "too big"
+
+
+def test_an_entitlement_naming_an_unknown_approval_policy_is_refused(server):
+    with server.client() as c:
+        admin, user = bearer(token(server)), consumer(server, c)
+        item = entitled(c, user)[AMAZON]
+        group = item["entitledOrganizations"][0]["subtenantRef"]
+        base = {"name": "Unknown policy", "organization": {"subtenantRef": group}}
+        on_item = {"entitledCatalogItems": [{"catalogItemRef": {"id": item["catalogItem"]["id"]}}]}
+        on_action = {
+            "entitledResourceOperations": [
+                {"resourceOperationRef": {"id": "Infrastructure.Machine.Action.PowerOff"}}
+            ]
+        }
+        for body in (on_item, on_action):
+            entry = next(iter(body.values()))[0]
+            entry["approvalPolicyId"] = "no-such-policy"
+            r = c.post(f"{CATALOG}/entitlements", headers=admin, json={**base, **body})
+            assert_vra_error(r, 404, 10002)
+            assert "no-such-policy" in r.json()["errors"][0]["message"]
+        names = [e["name"] for e in c.get(f"{CATALOG}/entitlements", headers=admin).json()["content"]]
+        assert "Unknown policy" not in names
