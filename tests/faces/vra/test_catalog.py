@@ -311,3 +311,19 @@ def test_an_entitlement_naming_an_unknown_approval_policy_is_refused(server):
             assert "no-such-policy" in r.json()["errors"][0]["message"]
         names = [e["name"] for e in c.get(f"{CATALOG}/entitlements", headers=admin).json()["content"]]
         assert "Unknown policy" not in names
+
+
+def test_a_completion_body_naming_another_action_than_the_path_is_refused(server):
+    with server.client() as c:
+        user, admin = consumer(server, c), bearer(token(server))
+        request_id = submit(c, user, VSPHERE).json()["id"]
+        item = work_item_of(c, admin, request_id)
+        at = f"{WORKITEMS}/{item['id']}/actions"
+        body = guide_form(item, REJECT, "no")
+        r = c.post(f"{at}/{APPROVE}", headers=admin, json=body)
+        assert_vra_error(r, 400, 20117)
+        assert "workItemActionId" in r.text
+        assert work_item_of(c, admin, request_id)["status"] == "Active"
+        assert state(c, user, request_id)["state"] == "PENDING_PRE_APPROVAL"
+        r = c.post(f"{at}/{APPROVE}", headers=admin, json={**body, "workItemActionId": APPROVE})
+        assert r.status_code == 201, r.text

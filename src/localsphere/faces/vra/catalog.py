@@ -177,11 +177,12 @@ class CatalogService(VraService):
         """POST .../workitems/{id}/actions/{action}: 201 with the completed work item."""
         tenant = await self.own_tenant(caller)
         item_id = request.path_params["id"]
-        action = wire.ACTIONS.get(request.path_params["action"])
+        action_id = request.path_params["action"]
+        action = wire.ACTIONS.get(action_id)
         if action is None:
-            raise NotFound("work_item.action", f"No work item action {request.path_params['action']}.")
+            raise NotFound("work_item.action", f"No work item action {action_id}.")
         raw = await read_body(request, self.max_body)  # the Guide's approve JSON, or nothing
-        justification, form = wire.completion(parse_json(raw) if raw.strip() else {}, item_id)
+        justification, form = wire.completion(parse_json(raw) if raw.strip() else {}, item_id, action_id)
         principal = caller.caller.principal
         await self.runner.call(
             self.world.requests.complete, tenant.name, principal, item_id, action, justification, form

@@ -407,15 +407,17 @@ FORM_PREFIX = "source-source-"
 echoes them: ``source-source-provider-VirtualMachine.Memory.Size``)."""
 
 
-def completion(body: Any, path_id: str) -> tuple[str, list[Json]]:
+def completion(body: Any, path_id: str, path_action: str) -> tuple[str, list[Json]]:
     """The approver's justification in an approve or reject body (the Guide's approve JSON:
     ``formData.entries`` with ``source-businessJustification``, or ``justification``;
     ``workItemId``), and the request's values its form carries (as ``requestData`` entries,
-    ``provider-...``); WireError when ``workItemId`` names another item."""
+    ``provider-...``); WireError when ``workItemId`` names another item or ``workItemActionId``
+    another action than the path's ``path_action``."""
     body = _object(body)
-    named = body.get("workItemId")
-    if named is not None and named != path_id:
-        raise WireError("workItemId", "workItemId must be the work item the path names.")
+    for field, path_value in (("workItemId", path_id), ("workItemActionId", path_action)):
+        named = body.get(field)
+        if named is not None and named != path_value:
+            raise WireError(field, f"{field} must be the one the path names, {path_value}.")
     entries = _object(body.get("formData") or {"entries": []}, "formData").get("entries", [])
     if not isinstance(entries, list):
         raise WireError("formData", "formData.entries must be a list.")
