@@ -12,9 +12,10 @@ from sqlalchemy import delete, func, literal, select
 from sqlalchemy.orm import Session
 
 from localsphere.world import identity, odata, stamp
-from localsphere.world.access import VRA
+from localsphere.world.access import VRA, groups_holding
 from localsphere.world.clock import Clock
-from localsphere.world.errors import Conflict, Invalid, NotFound
+from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound
+from localsphere.world.identity import USER
 from localsphere.world.listing import Counted, Listing, cut
 from localsphere.world.schema import Assignment, BusinessGroup, Principal
 from localsphere.world.store import Store
@@ -39,6 +40,32 @@ FIELDS: odata.Fields = {
 }
 
 HOLDER_FIELDS: odata.Fields = {"principalId/name": Principal.name, "principalId/domain": Principal.domain}
+
+
+def member_of(db: Any, tenant: str, group_id: str, upn: str) -> str | None:
+    """The canonical ``name@domain`` of the user ``upn`` (any case) when it holds a role in the
+    business group, itself or through a group of it; None for no such user; Forbidden when the
+    user exists but holds no role there."""
+    found = db.execute(
+        select(Principal.id, Principal.name, Principal.domain).where(
+            Principal.kind == USER, Principal.login == upn.lower()
+        )
+    ).first()
+    if found is None:
+        return None
+    held = db.scalar(
+        select(Assignment.id)
+        .where(
+            Assignment.family == VRA,
+            Assignment.scope == group_scope(tenant, group_id),
+            (Assignment.principal_id == found.id) | Assignment.principal_id.in_(groups_holding(found.id)),
+        )
+        .limit(1)
+    )
+    upn = f"{found.name}@{found.domain}"
+    if held is None:
+        raise Forbidden("business_group.member", f"{upn} is not a member of business group {group_id}.", upn)
+    return upn
 
 
 def _holder(row: Any) -> tuple[str, str]:

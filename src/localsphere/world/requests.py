@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from localsphere.world import approvals, identity, machines, odata, resource_actions
 from localsphere.world.approvals import POST, PRE
+from localsphere.world.business_groups import member_of
 from localsphere.world.catalog import (
     AMAZON,
     INSTANCE_TYPES,
@@ -60,6 +61,7 @@ LEASE_KEY = "provider-VirtualMachine.LeaseDays"
 INSTANCES_KEY = "provider-Cafe.Shim.VirtualMachine.NumberOfInstances"
 INSTANCE_TYPE_KEY = "provider-instanceType"
 MOST_ENTRIES = 500
+REQUESTED_FOR_LENGTH = 512  # a user's name@domain: the longest login the store keeps
 _NOW = bindparam("now", type_=Float)
 
 
@@ -280,6 +282,7 @@ def _new_row(
     spec: RequestSpec,
     resource_id: str | None = None,
     action: str | None = None,
+    owner: str | None = None,
 ) -> VraRequest:
     row = VraRequest(
         id=identity.new_id(),
@@ -287,7 +290,7 @@ def _new_row(
         tenant=tenant,
         item_id=item_id,
         subtenant_id=subtenant_id,
-        requested_for=spec.requested_for or principal.upn,
+        requested_for=owner or spec.requested_for or principal.upn,
         requested_by=principal.upn,
         description=spec.description,
         reasons=spec.reasons,
@@ -305,6 +308,33 @@ def _new_row(
     s.add(row)
     s.flush()
     return row
+
+
+def _requested_for(
+    s: Session,
+    tenant: str,
+    principal: identity.PrincipalView,
+    spec: RequestSpec,
+    supported: frozenset[str],
+) -> str:
+    """Whom a catalog request is for: the caller, or (``requestedFor``) another member of the
+    business group when the caller is one of its managers or support users (``supported``), as
+    vRA's on-behalf-of requests are. Forbidden for another caller or a user outside the group;
+    Invalid for a name that is no user."""
+    asked = spec.requested_for
+    if asked is None or asked.lower() == principal.upn.lower():
+        return principal.upn
+    if spec.subtenant_id not in supported:
+        raise Forbidden(
+            "request.requested_for",
+            f"{principal.upn} may not request on behalf of another user in business group "
+            f"{spec.subtenant_id}.",
+            "requestedFor",
+        )
+    found = member_of(s, tenant, spec.subtenant_id, asked)
+    if found is None:
+        raise Invalid("request.requested_for", f"requestedFor names no known user: {asked[:255]}.", asked)
+    return found
 
 
 def _same_values(s: Session, row: VraRequest, form: Sequence[dict[str, Any]]) -> None:
@@ -343,11 +373,23 @@ class Requests:
         self._tasks = tasks
 
     def submit(
-        self, tenant: str, principal: identity.PrincipalView, groups: frozenset[str], spec: RequestSpec
+        self,
+        tenant: str,
+        principal: identity.PrincipalView,
+        groups: frozenset[str],
+        spec: RequestSpec,
+        supported: frozenset[str] = frozenset(),
     ) -> RequestView:
-        """A new request by ``principal`` (a member of ``groups``); see the module's rules."""
+        """A new request by ``principal`` (a member of ``groups``; a manager or support user of
+        ``supported``, who may request for another member of those); see the module's rules."""
         if len(spec.entries) > MOST_ENTRIES:
             raise Invalid("request.data", f"requestData holds at most {MOST_ENTRIES} entries.", "requestData")
+        if spec.requested_for is not None and len(spec.requested_for) > REQUESTED_FOR_LENGTH:
+            raise Invalid(
+                "request.requested_for",
+                f"requestedFor holds at most {REQUESTED_FOR_LENGTH} characters.",
+                "requestedFor",
+            )
         with self._store.write() as s:
             now = self._clock.now(s)
             item = item_row(s, tenant, spec.item_id)
@@ -375,7 +417,10 @@ class Requests:
                     item.id,
                 )
             wanted(item, spec.entries)
-            row = _new_row(s, tenant, principal, item.id, spec.subtenant_id, policy or None, now, spec)
+            owner = _requested_for(s, tenant, principal, spec, supported)
+            row = _new_row(
+                s, tenant, principal, item.id, spec.subtenant_id, policy or None, now, spec, owner=owner
+            )
             self._begin(s, row, principal, now)
             request_id = row.id
         return self.get(tenant, request_id, None)

@@ -1,7 +1,7 @@
-"""vRA's catalog resources: the machines requests provisioned, as their owner or a manager of
-their business group sees them, each read live from where it runs (the VM on vCenter, the vApp
-on vCloud Director, the simulated EC2 instance): power state, CPUs, memory, address; with the
-actions it offers now (``resource_actions.py``).
+"""vRA's catalog resources: the machines requests provisioned, as their owner or a manager or
+support user of their business group sees them, each read live from where it runs (the VM on
+vCenter, the vApp on vCloud Director, the simulated EC2 instance): power state, CPUs, memory,
+address; with the actions it offers now (``resource_actions.py``).
 
 Resource types (Programming Guide 6.2 pp. 113-116): ``Infrastructure.Machine`` is every machine,
 ``Infrastructure.Virtual`` a vSphere one, ``Infrastructure.Cloud`` a vCloud or Amazon one."""
@@ -143,7 +143,7 @@ def _row(row: Any) -> Any:
 
 def _visible(tenant: str, viewer: str, managed: frozenset[str], now: float) -> Any:
     """SQL: a machine of ``tenant`` that exists at ``now`` (its provisioning ended) and that
-    ``viewer`` owns or whose business group it manages."""
+    ``viewer`` owns or whose business group it manages or supports."""
     mine = VraMachine.owner == viewer
     return and_(
         VraMachine.tenant == tenant,

@@ -13,6 +13,7 @@ from faces.vra.test_catalog import (
     VSPHERE,
     approve,
     consumer,
+    entitled,
     state,
     submit,
 )
@@ -314,3 +315,34 @@ def test_cloud_machines_carry_their_address_region_key_pair_and_image(server):
             "demo-key",
         )
         assert found["AmiId"].startswith("ami-") and found["ip_address"].startswith("172.31.")
+
+
+def request_for(c, headers, name, requested_for):
+    """POST the catalog item's request template with ``requestedFor`` set."""
+    item = entitled(c, headers)[name]["catalogItem"]["id"]
+    at = f"{CATALOG}/consumer/entitledCatalogItems/{item}/requests"
+    body = c.get(f"{at}/template", headers=headers).json()
+    return c.post(at, headers=headers, json={**body, "requestedFor": requested_for})
+
+
+def test_a_support_user_requests_for_a_member_and_sees_the_groups_machines(server):
+    with server.client() as c:
+        support, user, other = (consumer(server, c, n) for n in ("operator", "USER_1", "USER_2"))
+        r = request_for(c, support, AMAZON, "user_2@VSPHERE.LOCAL")
+        assert r.status_code == 201, r.text
+        assert (r.json()["requestedFor"], r.json()["requestedBy"]) == (
+            "USER_2@vsphere.local",
+            "operator@vsphere.local",
+        )
+        server.advance(PROVISION_SECONDS)
+        (machine,) = c.get(RESOURCES, headers=other).json()["content"]
+        assert machine["owners"][0]["ref"] == "USER_2@vsphere.local"
+        # the support user sees the group's machines (a member's too) and acts on them
+        assert machine["id"] in [m["id"] for m in c.get(RESOURCES, headers=support).json()["content"]]
+        assert act(c, support, machine["id"], "PowerOff").status_code == 201
+        assert c.get(RESOURCES, headers=user).json()["content"] == []
+        # a basic user may not request for another; nobody may for a user that does not exist
+        assert_vra_error(request_for(c, user, AMAZON, "USER_2@vsphere.local"), 403, 10003)
+        assert_vra_error(request_for(c, support, AMAZON, "nobody@vsphere.local"), 400, 20117)
+        assert_vra_error(request_for(c, support, AMAZON, "x" * 100_000), 400, 20117)
+        assert request_for(c, user, AMAZON, "USER_1@vsphere.local").status_code == 201

@@ -15,7 +15,7 @@ from localsphere.faces.vra import catalog_wire as wire
 from localsphere.faces.vra import paging, resources_wire
 from localsphere.faces.vra.face import Handler, VraService, route_table
 from localsphere.faces.vra.formats import render
-from localsphere.faces.vra.resources import ResourceService, add_routes
+from localsphere.faces.vra.resources import SUPPORTS, ResourceService, add_routes
 from localsphere.world import World
 from localsphere.world.errors import NotFound
 from localsphere.world.listing import Counted
@@ -109,7 +109,12 @@ class CatalogService(VraService):
             return await self.resources.act(request, caller, resources_wire.action_spec(body))
         spec = wire.request_spec(body, request.path_params.get("id"))
         view = await self.runner.call(
-            self.world.requests.submit, tenant.name, caller.caller.principal, caller.groups(tenant), spec
+            self.world.requests.submit,
+            tenant.name,
+            caller.caller.principal,
+            caller.groups(tenant),
+            spec,
+            frozenset(caller.groups_with(tenant, SUPPORTS)),
         )
         return self.created(request, view.id, wire.request(view), f"{CATALOG}/consumer/requests")
 

@@ -26,14 +26,16 @@ from localsphere.world.resources import ResourceView
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import TenantView
 
-MANAGES = "SUBTENANT_MANAGEMENT"  # the business group manager's permission
+# Who sees and acts on a business group's machines: its managers and support users, whose roles
+# hold this permission (a support user acts for the group's members, as vRA's does).
+SUPPORTS = "SUBTENANT_SUPPORT"
 
 
 class ResourceService(VraService):
     async def _viewer(self, caller: TenantCaller) -> tuple[TenantView, str, frozenset[str]]:
-        """The caller's tenant, name and the business groups it manages there."""
+        """The caller's tenant, name and the business groups it manages or supports there."""
         tenant = await self.own_tenant(caller)
-        return tenant, caller.caller.principal.upn, frozenset(caller.groups_with(tenant, MANAGES))
+        return tenant, caller.caller.principal.upn, frozenset(caller.groups_with(tenant, SUPPORTS))
 
     async def _list(
         self, request: Request, caller: TenantCaller, type_id: str | None, request_id: str | None
