@@ -34,6 +34,9 @@ from localsphere.world.store import Store
 VSPHERE, VCLOUD, AMAZON = "vsphere", "vcloud", "amazon"
 KINDS = (VSPHERE, VCLOUD, AMAZON)
 PUBLISHED, ACTIVE = "PUBLISHED", "ACTIVE"
+# An entitlement's states (vRA 7's API reference; 6.2's guide shows ACTIVE alone): only an ACTIVE
+# one entitles its business group.
+ENTITLEMENT_STATES = ("ACTIVE", "INACTIVE", "DRAFT")
 NAME_LENGTH = 255
 # Amazon's instance types the simulated endpoint offers: (vCPUs, memory in MB).
 INSTANCE_TYPES = {
@@ -105,6 +108,19 @@ class ServiceView:
     description: str
     status: str
     created_at: float
+
+
+@dataclass(frozen=True)
+class EntitlementSpec:
+    """A new entitlement: its business group, (catalog item id, approval policy id or None) and
+    (resource action binding id, approval policy id or None) pairs."""
+
+    name: str
+    description: str
+    status: str  # one of ENTITLEMENT_STATES
+    subtenant_id: str
+    items: list[tuple[str, str | None]]
+    actions: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -368,11 +384,15 @@ def add_entitlement(
     now: float,
     description: str = "",
     actions: tuple[tuple[str, str | None], ...] = (),
+    status: str = ACTIVE,
 ) -> str:
-    """A new active entitlement of a business group to ``items`` (catalog item id, approval policy
-    id or None) and resource ``actions`` (binding id, approval policy id or None); returns its id.
-    NotFound for an item, group or approval policy of another tenant (or none)."""
+    """A new entitlement (active unless ``status`` says) of a business group to ``items`` (catalog
+    item id, approval policy id or None) and resource ``actions`` (binding id, approval policy id
+    or None); returns its id. NotFound for an item, group or approval policy of another tenant (or
+    none); Invalid for a status not in ENTITLEMENT_STATES."""
     _name(name)
+    if status not in ENTITLEMENT_STATES:
+        raise Invalid("entitlement.status", f"status must be one of {', '.join(ENTITLEMENT_STATES)}.", status)
     _unique(s, VraEntitlement, tenant, name, "entitlement")
     if (
         s.scalar(
@@ -393,7 +413,7 @@ def add_entitlement(
             subtenant_id=subtenant_id,
             name=name,
             description=description,
-            status=ACTIVE,
+            status=status,
             actions=json.dumps([list(a) for a in actions]),
             created_at=now,
         )
@@ -481,18 +501,18 @@ class Catalog:
                 )
             return self._entitlement(conn, row)
 
-    def create_entitlement(
-        self,
-        tenant: str,
-        subtenant_id: str,
-        name: str,
-        items: list[tuple[str, str | None]],
-        description: str = "",
-        actions: tuple[tuple[str, str | None], ...] = (),
-    ) -> EntitlementView:
+    def create_entitlement(self, tenant: str, spec: EntitlementSpec) -> EntitlementView:
         with self._store.write(serial=True) as s:
             entitlement_id = add_entitlement(
-                s, tenant, subtenant_id, name, items, self._clock.now(s), description, actions
+                s,
+                tenant,
+                spec.subtenant_id,
+                spec.name,
+                spec.items,
+                self._clock.now(s),
+                spec.description,
+                spec.actions,
+                spec.status,
             )
         return self.entitlement(tenant, entitlement_id)
 

@@ -327,3 +327,32 @@ def test_a_completion_body_naming_another_action_than_the_path_is_refused(server
         assert state(c, user, request_id)["state"] == "PENDING_PRE_APPROVAL"
         r = c.post(f"{at}/{APPROVE}", headers=admin, json={**body, "workItemActionId": APPROVE})
         assert r.status_code == 201, r.text
+
+
+def test_entitlement_and_policy_bodies_are_not_silently_rewritten(server):
+    with server.client() as c:
+        admin, user = bearer(token(server)), consumer(server, c)
+        item = entitled(c, user)[AMAZON]
+        group = item["entitledOrganizations"][0]["subtenantRef"]
+        base = {
+            "name": "Limited",
+            "organization": {"subtenantRef": group},
+            "entitledCatalogItems": [{"catalogItemRef": {"id": item["catalogItem"]["id"]}}],
+        }
+        limited = {"allUsers": False, "principals": [{"ref": "USER_1@vsphere.local", "type": "USER"}]}
+        for bad in (limited, {"status": "ENABLED"}, {"status": 1}):
+            r = c.post(f"{CATALOG}/entitlements", headers=admin, json={**base, **bad})
+            assert_vra_error(r, 400, 20117)
+        r = c.post(f"{CATALOG}/entitlements", headers=admin, json={**base, "status": "INACTIVE"})
+        assert r.status_code == 201 and r.json()["status"] == "INACTIVE", r.text
+        level = {"name": "L1", "approvers": [{"value": "operator@vsphere.local", "type": "USER"}]}
+        for number in ("1", 1.5, True, 0):
+            policy = {
+                "name": f"Levels {number}",
+                "phases": [{"phaseTypeId": "PRE_APPROVAL", "levels": [{**level, "levelNumber": number}]}],
+            }
+            r = c.post("/approval-service/api/policies", headers=admin, json=policy)
+            assert_vra_error(r, 400, 20117)
+            assert "levelNumber" in r.text
+        policy["phases"][0]["levels"][0]["levelNumber"] = 1
+        assert c.post("/approval-service/api/policies", headers=admin, json=policy).status_code == 201

@@ -66,10 +66,8 @@ class CatalogService(VraService):
 
     async def create_entitlement(self, request: Request, caller: TenantCaller) -> Response:
         tenant = await self.own_tenant(caller, *CATALOG_ADMIN)
-        name, description, subtenant, items, actions = wire.entitlement_spec(await self.body(request))
-        view = await self.runner.call(
-            self.world.catalog.create_entitlement, tenant.name, subtenant, name, items, description, actions
-        )
+        spec = wire.entitlement_spec(await self.body(request))
+        view = await self.runner.call(self.world.catalog.create_entitlement, tenant.name, spec)
         return self.created(request, view.id, wire.entitlement(view))
 
     # The consumer's catalog.

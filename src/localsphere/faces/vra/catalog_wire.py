@@ -24,7 +24,15 @@ from localsphere.world.approvals import (
     PolicyView,
     WorkItemView,
 )
-from localsphere.world.catalog import AMAZON, VCLOUD, EntitlementView, ItemView, ServiceView
+from localsphere.world.catalog import (
+    ACTIVE,
+    AMAZON,
+    VCLOUD,
+    EntitlementSpec,
+    EntitlementView,
+    ItemView,
+    ServiceView,
+)
 from localsphere.world.requests import RequestSpec, RequestView
 
 Json = dict[str, Any]
@@ -450,6 +458,9 @@ def policy_spec(body: Any) -> tuple[str, str, tuple[Level, ...]]:
             raise WireError("phaseTypeId", "phaseTypeId must be PRE_APPROVAL or POST_APPROVAL.")
         for i, level in enumerate(phase.get("levels") or []):
             level = _object(level, "levels")
+            number = level.get("levelNumber")
+            if number is not None and (type(number) is not int or number < 1):
+                raise WireError("levelNumber", "levelNumber must be a whole number from 1.")
             approvers = []
             for a in level.get("approvers") or []:
                 a = _object(a, "approvers")
@@ -460,13 +471,20 @@ def policy_spec(body: Any) -> tuple[str, str, tuple[Level, ...]]:
     return name, str(body.get("description") or ""), tuple(levels)
 
 
-def entitlement_spec(
-    body: Any,
-) -> tuple[str, str, str, list[tuple[str, str | None]], tuple[tuple[str, str | None], ...]]:
-    """An entitlement: name, description, business group, (catalog item, policy) pairs, (action
-    binding id, policy) pairs; an action is named by its id or binding id."""
+def entitlement_spec(body: Any) -> EntitlementSpec:
+    """An entitlement: name, description, status, business group, (catalog item, policy) pairs,
+    (action binding id, policy) pairs; an action is named by its id or binding id. An entitlement
+    limited to some of the group's users (``allUsers`` false) is refused: this emulator entitles a
+    whole business group."""
     body = _object(body)
     name = _text(body, "name")
+    if body.get("allUsers", True) is not True or body.get("principals"):
+        raise WireError(
+            "allUsers", "allUsers must be true: entitlements limited to principals are not supported."
+        )
+    status = body.get("status", ACTIVE)
+    if not isinstance(status, str):
+        raise WireError("status", "status must be a string.")
     org = _object(body.get("organization") or {}, "organization")
     subtenant = _text(org, "subtenantRef")
     assert name is not None and subtenant is not None
@@ -484,4 +502,4 @@ def entitlement_spec(
         if action is None:
             raise WireError("resourceOperationRef", "Each entitled resource operation names a vRA action.")
         actions.append((action.binding, _text(entry, "approvalPolicyId", required=False)))
-    return name, str(body.get("description") or ""), subtenant, items, tuple(actions)
+    return EntitlementSpec(name, str(body.get("description") or ""), status, subtenant, items, tuple(actions))
