@@ -2,7 +2,7 @@
 and signs out by deleting its token; its ``VraSdk`` lists the entitled catalog items (finding
 the business group's id in their ``entitledOrganizations``), requests one from the payload it
 builds, and polls the request at the ``Location`` it is given (the test moves the world clock
-rather than let ``execute_sync`` sleep).
+rather than let ``execute_sync`` sleep) and reads its result, the request's resources.
 
 Its configuration is a singleton read once from a JSON file; its session ignores the environment
 (``trust_env`` off), so the server's certificate is its ``verify``."""
@@ -18,7 +18,7 @@ from vra_sdk.vra_sdk import VraSdk
 
 from conftest import DEMO_PASSWORD
 from faces.vra.test_identity import bearer, token
-from faces.vra.test_resources import consumer, provisioned
+from faces.vra.test_resources import CATALOG, consumer, provisioned
 from vra_sdk_models import VirtualMachine
 
 
@@ -84,6 +84,13 @@ def test_the_sdk_lists_the_entitled_catalog_and_requests_an_item(server, vra_con
     assert request.get_status() in ("SUBMITTED", "IN_PROGRESS")
     server.advance(60)
     assert request.get_status() == "SUCCESSFUL"
+    # get_request_result reads the request's resources (GET {Location}/resources): the machine
+    result = request.get_request_result()
+    assert result["business_group"]["label"] == "Demo Group"
+    with server.client() as c:
+        user = consumer(server, c)
+        (machine,) = c.get(f"{CATALOG}/consumer/resources", headers=user).json()["content"]
+    assert result["id"] == machine["id"] and result["name"] == machine["name"]
     with pytest.raises(VraSdkMainException, match="No entitlement"):
         VraSdk(auth, "No Such Group")
 

@@ -51,15 +51,27 @@ class ResourceService(VraService):
         found = await self._list(request, caller, request.path_params.get("type"), None)
         return self.page(request, asked, found, [wire.resource(r) for r in found.items])
 
-    async def resource_views(self, request: Request, caller: TenantCaller) -> Response:
+    async def _of_request(self, request: Request, caller: TenantCaller) -> Counted[ResourceView]:
+        """The resources, of the path's request when it names one (a request the caller sees,
+        else NotFound)."""
         request_id = request.path_params.get("id")
-        if request_id is not None:  # the request must be one the caller sees
+        if request_id is not None:
             tenant = await self.own_tenant(caller)
             await self.runner.read(
                 self.world.requests.get, tenant.name, request_id, self.mine(tenant, caller)
             )
+        return await self._list(request, caller, None, request_id)
+
+    async def request_resources(self, request: Request, caller: TenantCaller) -> Response:
+        """A request's resources, as ``consumer/resources`` answers them: what vra-sdk 1.1.0's
+        ``get_request_result`` reads (the 6.2 Guide finds them by ``$filter=request/id``, p. 55)."""
         asked = paging.listing(request)
-        found = await self._list(request, caller, None, request_id)
+        found = await self._of_request(request, caller)
+        return self.page(request, asked, found, [wire.resource(r) for r in found.items])
+
+    async def resource_views(self, request: Request, caller: TenantCaller) -> Response:
+        asked = paging.listing(request)
+        found = await self._of_request(request, caller)
         base = f"{request.url.scheme}://{request.url.netloc}"
         return self.page(request, asked, found, [wire.resource_view(r, base) for r in found.items])
 
@@ -126,6 +138,7 @@ def add_routes(add: Callable[[str, str, Handler], None], routes: ResourceService
     add("GET", "/consumer/resources/{id}", routes.resource)
     add("GET", "/consumer/resourceViews", routes.resource_views)
     add("GET", "/consumer/requests/{id}/resourceViews", routes.resource_views)
+    add("GET", "/consumer/requests/{id}/resources", routes.request_resources)
     add("GET", "/consumer/resources/{id}/actions", routes.actions)
     add("GET", "/consumer/resources/{id}/actions/{action}/requests/template", routes.action_template)
     add("POST", "/consumer/resources/{id}/actions/{action}/requests", routes.submit_action)
