@@ -261,13 +261,16 @@ def wanted(item: ItemView, entries: list[dict[str, Any]]) -> machines.Wanted:
     return machines.Wanted(cpus, memory, storage, instance_type, lease)
 
 
-def _lease(item: ItemView, entries: list[dict[str, Any]]) -> int:
-    """The lease in days ``requestData`` asks for, held to the blueprint's longest (Invalid)."""
+def _lease(item: ItemView, entries: list[dict[str, Any]], required: bool = False) -> int:
+    """The lease in days ``requestData`` asks for (the blueprint's when it leaves it out, unless
+    ``required``: Invalid), held to the blueprint's longest (Invalid). 0 is a lease that never
+    ends, which only a blueprint without a longest lease (``lease_days`` 0) allows."""
+    if required and value_of(entries, LEASE_KEY) is None:
+        raise Invalid("request.lease", "VirtualMachine.LeaseDays is required.", LEASE_KEY)
     lease = _whole(entries, LEASE_KEY, item.lease_days)
-    if item.lease_days and not 0 <= lease <= item.lease_days:
-        raise Invalid(
-            "request.lease", f"VirtualMachine.LeaseDays must be between 0 and {item.lease_days}.", LEASE_KEY
-        )
+    if lease < 0 or (item.lease_days and not 1 <= lease <= item.lease_days):
+        most = f"between 1 and {item.lease_days}" if item.lease_days else "0 (no end) or more"
+        raise Invalid("request.lease", f"VirtualMachine.LeaseDays must be {most}.", LEASE_KEY)
     return lease
 
 
@@ -458,7 +461,7 @@ class Requests:
             resource_actions.check(action, machine, machines.power_of(s, machine))
             item = item_row(s, tenant, self._origin(s, machine).item_id)
             if action.binding == resource_actions.CHANGE_LEASE:
-                _lease(item, spec.entries)
+                _lease(item, spec.entries, required=True)
             row = _new_row(
                 s,
                 tenant,

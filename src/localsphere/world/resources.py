@@ -8,7 +8,8 @@ Resource types (Programming Guide 6.2 pp. 113-116): ``Infrastructure.Machine`` i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select
@@ -19,7 +20,7 @@ from localsphere.world.clock import Clock
 from localsphere.world.errors import NotFound
 from localsphere.world.inventory import VM
 from localsphere.world.listing import Counted, Listing, cut
-from localsphere.world.machines import EC2_POWER, GONE
+from localsphere.world.machines import DAY, EC2_POWER, GONE
 from localsphere.world.schema import (
     BusinessGroup,
     Ec2Instance,
@@ -102,6 +103,9 @@ class ResourceView:
     region: str | None = None
     key_pair: str | None = None
     image_id: str | None = None
+    # what Change Lease's template offers: the whole days its lease has left, rounded up (0: it
+    # never expires); known for one machine read alone
+    lease_days: int | None = None
 
 
 _COLUMNS = (
@@ -192,16 +196,17 @@ class Resources:
     def get(self, tenant: str, viewer: str, managed: frozenset[str], resource_id: str) -> ResourceView:
         """One machine ``viewer`` owns or manages; NotFound for any other."""
         with self._store.query() as conn:
+            now = self._clock.now(conn)
             row = conn.execute(
-                _MACHINES.where(
-                    _visible(tenant, viewer, managed, self._clock.now(conn)), VraMachine.id == resource_id
-                )
+                _MACHINES.where(_visible(tenant, viewer, managed, now), VraMachine.id == resource_id)
             ).first()
             if row is None:
                 raise NotFound(
                     "resource.not_found", f"Resource with id {resource_id} not found.", resource_id
                 )
-            return _live(conn, [row])[0]
+            view = _live(conn, [row])[0]
+        left = 0 if view.expires_at is None else max(1, math.ceil((view.expires_at - now) / DAY))
+        return replace(view, lease_days=left)
 
 
 def _live(conn: Any, rows: list[Any]) -> list[ResourceView]:

@@ -267,6 +267,31 @@ def test_resource_types_and_resources_by_type(server):
         assert_vra_error(act(c, user, amazon["id"], "ChangeLease", [too_long]), 400, 20117)
 
 
+def test_change_leases_template_carries_the_lease_and_a_request_must_name_one(server):
+    with server.client() as c:
+        user = consumer(server, c)
+        _, machine = provisioned(server, c, user, AMAZON)
+        change = actions(c, user, machine["id"])["ChangeLease"]
+        at = f"{RESOURCES}/{machine['id']}/actions/{change['id']}/requests"
+        template = c.get(f"{at}/template", headers=user).json()
+        entries = template["requestData"]["entries"]
+        assert entries == [
+            {"key": "provider-VirtualMachine.LeaseDays", "value": {"type": "integer", "value": 30}}
+        ]
+        r = c.post(at, headers=user, json={**template, "requestData": {"entries": []}})
+        assert_vra_error(r, 400, 20117)
+        assert "LeaseDays" in r.text
+        # 0 is a lease without end: the blueprint's longest lease (30 days) does not allow it
+        zero = [{"key": "provider-VirtualMachine.LeaseDays", "value": {"type": "integer", "value": 0}}]
+        assert_vra_error(act(c, user, machine["id"], "ChangeLease", zero), 400, 20117)
+        assert c.post(at, headers=user, json=template).status_code == 201
+        server.advance(ACTION_SECONDS)
+        assert (
+            c.get(f"{RESOURCES}/{machine['id']}", headers=user).json()["lease"]["end"]
+            > machine["lease"]["end"]
+        )
+
+
 def test_an_action_under_an_approval_policy_waits_for_the_approver(server):
     binding = "PowerOff"
     with server.client() as c:

@@ -12,8 +12,8 @@ from localsphere.faces.http import iso_timestamp
 from localsphere.faces.vra.catalog_wire import organization
 from localsphere.faces.vra.errors import WireError
 from localsphere.world.inventory import POWERED_OFF, POWERED_ON, SUSPENDED
-from localsphere.world.requests import ActionSpec
-from localsphere.world.resource_actions import PROVIDER, Action
+from localsphere.world.requests import LEASE_KEY, ActionSpec
+from localsphere.world.resource_actions import CHANGE_LEASE, PROVIDER, Action
 from localsphere.world.resources import TYPES, ResourceView
 
 Json = dict[str, Any]
@@ -176,7 +176,12 @@ RESOURCE_TYPES = [resource_type(t) for t in TYPES]
 
 
 def action_template(view: ResourceView, action: Action) -> Json:
-    """The ResourceActionRequest a consumer may POST as it is (Guide 6.2 p. 130)."""
+    """The ResourceActionRequest a consumer may POST as it is (Guide 6.2 p. 130); Change Lease's
+    carries the machine's lease now, ``provider-VirtualMachine.LeaseDays`` (the days it has left,
+    0 when it never expires), for the consumer to change."""
+    entries = []
+    if action.binding == CHANGE_LEASE:
+        entries.append({"key": LEASE_KEY, "value": {"type": "integer", "value": view.lease_days or 0}})
     return {
         "@type": "ResourceActionRequest",
         "resourceRef": {"id": view.id},
@@ -184,7 +189,7 @@ def action_template(view: ResourceView, action: Action) -> Json:
         "organization": organization(view.tenant, (view.subtenant_id, view.subtenant_name)),
         "state": "SUBMITTED",
         "requestNumber": 0,
-        "requestData": {"entries": []},
+        "requestData": {"entries": entries},
         "description": None,
         "reasons": None,
     }
