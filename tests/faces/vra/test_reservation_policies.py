@@ -32,3 +32,19 @@ def test_reservation_policies_round_trip_and_refusals(server):
         assert_vra_error(c.get(f"{RES}/reservations/policies"), 403, 10003)
     with server.client(headers=other_tenant_admin(server)) as c:
         assert_vra_error(c.get(f"{RES}/reservations/policies/{demo['id']}"), 404, 10002)
+
+
+def test_a_policy_body_naming_another_tenant_or_id_is_refused(server):
+    with server.client(headers=admin(server)) as c:
+        for tenant_id in ("other.local", 7):
+            r = c.post(f"{RES}/reservations/policies", json={**POLICY, "tenantId": tenant_id})
+            assert_vra_error(r, 400, 20117)
+        made = c.post(f"{RES}/reservations/policies", json={**POLICY, "tenantId": "vsphere.local"})
+        assert made.status_code == 201, made.text
+        at = made.headers["Location"]
+        policy_id = at.rsplit("/", 1)[1]
+        assert_vra_error(c.put(at, json={**POLICY, "id": "another-id", "name": "Moved"}), 400, 20117)
+        assert_vra_error(c.put(at, json={**POLICY, "tenantId": "other.local", "name": "Moved"}), 400, 20117)
+        assert c.get(at).json()["name"] == "Gold"
+        assert c.put(at, json={**POLICY, "id": policy_id, "name": "Moved"}).status_code == 204
+        assert c.get(at).json()["name"] == "Moved"

@@ -66,9 +66,7 @@ class ReservationService(VraService):
         tenant = await self.writer(caller)
         body = await self.body(request)
         spec = wire.reservation_spec(body, tenant.name)
-        given = body.get("id") if isinstance(body, dict) else None
-        if given is not None and given != request.path_params["id"]:
-            raise WireError("id", "id must be the reservation's id in the path.")
+        wire.same_id(body, request.path_params["id"])
         await self.runner.call(self.world.reservations.update, tenant.name, request.path_params["id"], spec)
         return Response(status_code=204)
 
@@ -147,13 +145,15 @@ class ReservationService(VraService):
 
     async def create_policy(self, request: Request, caller: TenantCaller) -> Response:
         tenant = await self.writer(caller)
-        name, description = wire.policy_spec(await self.body(request))
+        name, description = wire.policy_spec(await self.body(request), tenant.name)
         view = await self.runner.call(self.world.reservation_policies.create, tenant.name, name, description)
         return self.created(request, view.id)
 
     async def put_policy(self, request: Request, caller: TenantCaller) -> Response:
         tenant = await self.writer(caller)
-        name, description = wire.policy_spec(await self.body(request))
+        body = await self.body(request)
+        name, description = wire.policy_spec(body, tenant.name)
+        wire.same_id(body, request.path_params["id"])
         policies = self.world.reservation_policies
         await self.runner.call(policies.update, tenant.name, request.path_params["id"], name, description)
         return Response(status_code=204)

@@ -307,12 +307,29 @@ def policy(view: PolicyView) -> Json:
     }
 
 
-def policy_spec(body: Any) -> tuple[str, str | None]:
+def policy_spec(body: Any, tenant: str) -> tuple[str, str | None]:
+    """A reservation policy body: its name and description. WireError for another tenant's
+    ``tenantId`` or another type."""
     fields = json_object(body)
+    own_tenant(fields, tenant)
     kind = fields.get("reservationPolicyTypeId")
     if kind is not None and kind != POLICY_TYPE:
         raise WireError("reservationPolicyTypeId", f"reservationPolicyTypeId must be {POLICY_TYPE}.")
     return text_field(fields, "name") or "", text_field(fields, "description", required=False)
+
+
+def own_tenant(fields: Json, tenant: str) -> None:
+    """WireError when a body's ``tenantId`` names another tenant than the caller's."""
+    tenant_id = fields.get("tenantId")
+    if tenant_id is not None and (not isinstance(tenant_id, str) or tenant_id.lower() != tenant.lower()):
+        raise WireError("tenantId", "tenantId must be the tenant you are signed in to.")
+
+
+def same_id(body: Any, path_id: str) -> None:
+    """WireError when a PUT body's ``id`` names another object than the path."""
+    given = body.get("id") if isinstance(body, dict) else None
+    if given is not None and given != path_id:
+        raise WireError("id", "id must be the id in the path.")
 
 
 # Readers of the reservation body.
@@ -406,9 +423,7 @@ def reservation_spec(body: Any, tenant: str) -> ReservationSpec:
     """A reservation body: its common fields and its ``extensionData``. WireError for what is
     missing or of the wrong shape; the world checks what the ids name and the quotas' ranges."""
     fields = json_object(body)
-    tenant_id = fields.get("tenantId")
-    if tenant_id is not None and (not isinstance(tenant_id, str) or tenant_id.lower() != tenant.lower()):
-        raise WireError("tenantId", "tenantId must be the tenant you are signed in to.")
+    own_tenant(fields, tenant)
     kind = kind_of(text_field(fields, "reservationTypeId") or "")
     enabled = fields.get("enabled", True)
     if not isinstance(enabled, bool):
