@@ -22,6 +22,7 @@ Nothing moves a request but the clock and the approvers."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -220,10 +221,12 @@ def _whole(entries: list[dict[str, Any]], key: str, default: int) -> int:
     if value is None:
         return default
     try:
+        if isinstance(value, bool):  # JSON's true is no number, though Python's bool is
+            raise TypeError(key)
         number = float(value)
     except (TypeError, ValueError):
         raise Invalid("request.value", f"{key.removeprefix('provider-')} must be a number.", key) from None
-    if number != int(number):
+    if not math.isfinite(number) or number != int(number):
         raise Invalid("request.value", f"{key.removeprefix('provider-')} must be a whole number.", key)
     return int(number)
 

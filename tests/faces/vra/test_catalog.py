@@ -356,3 +356,25 @@ def test_entitlement_and_policy_bodies_are_not_silently_rewritten(server):
             assert "levelNumber" in r.text
         policy["phases"][0]["levels"][0]["levelNumber"] = 1
         assert c.post("/approval-service/api/policies", headers=admin, json=policy).status_code == 201
+
+
+def test_a_request_with_wrongly_typed_values_is_refused(server):
+    with server.client() as c:
+        user = consumer(server, c)
+        for values in (
+            {"VirtualMachine.CPU.Count": True},
+            {"VirtualMachine.Memory.Size": {"size": 2048}},
+            {"VirtualMachine.Disk0.Size": "inf"},
+            {"VirtualMachine.LeaseDays": "nan"},
+        ):
+            assert_vra_error(submit(c, user, VSPHERE, **values), 400, 20117)
+        item = entitled(c, user)[VSPHERE]["catalogItem"]["id"]
+        at = f"{CATALOG}/consumer/entitledCatalogItems/{item}/requests"
+        body = c.get(f"{at}/template", headers=user).json()
+        for tenant_ref in (1, ["vsphere.local"], "other.local"):
+            wrong = {**body, "organization": {**body["organization"], "tenantRef": tenant_ref}}
+            r = c.post(at, headers=user, json=wrong)
+            assert_vra_error(r, 400, 20117)
+            assert "tenantRef" in r.text
+        assert c.get(f"{CATALOG}/consumer/requests", headers=user).json()["content"] == []
+        assert c.post(at, headers=user, json=body).status_code == 201

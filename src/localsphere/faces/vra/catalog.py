@@ -105,7 +105,7 @@ class CatalogService(VraService):
         body = await self.body(request)
         if "id" not in request.path_params and resources_wire.is_action_request(body):
             return await self.resources.act(request, caller, resources_wire.action_spec(body))
-        spec = wire.request_spec(body, request.path_params.get("id"))
+        spec = wire.request_spec(body, request.path_params.get("id"), tenant.name)
         view = await self.runner.call(
             self.world.requests.submit,
             tenant.name,

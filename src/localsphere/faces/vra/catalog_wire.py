@@ -383,9 +383,10 @@ def _id_of(body: Json, field: str) -> str | None:
     return _text(_object(ref, field), "id")
 
 
-def request_spec(body: Any, item_id: str | None) -> RequestSpec:
+def request_spec(body: Any, item_id: str | None, tenant: str) -> RequestSpec:
     """A CatalogItemRequest: the item (the path's, or ``catalogItemRef``), the business group
-    (``organization.subtenantRef``), ``requestData.entries``."""
+    (``organization.subtenantRef``; its ``tenantRef``, when given, the caller's ``tenant``),
+    ``requestData.entries``. WireError for a field of the wrong type."""
     body = _object(body)
     item = item_id or _id_of(body, "catalogItemRef")
     if not item:
@@ -394,6 +395,9 @@ def request_spec(body: Any, item_id: str | None) -> RequestSpec:
     subtenant = org.get("subtenantRef")
     if not isinstance(subtenant, str) or not subtenant:
         raise WireError("organization", "organization.subtenantRef is required.")
+    tenant_ref = org.get("tenantRef")
+    if tenant_ref is not None and (not isinstance(tenant_ref, str) or tenant_ref.lower() != tenant.lower()):
+        raise WireError("tenantRef", "organization.tenantRef must be the tenant you are signed in to.")
     data = _object(body.get("requestData") or {"entries": []}, "requestData")
     entries = data.get("entries", [])
     if not isinstance(entries, list) or not all(
