@@ -111,6 +111,7 @@ FIELDS: odata.Fields = {
     "dateCompleted": odata.epoch_seconds(COMPLETED_AT),
     "catalogItem/id": VraRequest.item_id,
     "catalogItem/name": VraCatalogItem.name,
+    "requestedItemName": VraCatalogItem.name,
     "organization/subTenant/id": VraRequest.subtenant_id,
 }
 

@@ -46,6 +46,7 @@ TYPE_OF_KIND = case((VraMachine.kind == literal(VSPHERE), literal(VIRTUAL)), els
 TYPE_NAME_OF_KIND = case(
     (VraMachine.kind == literal(VSPHERE), literal(TYPES[VIRTUAL][0])), else_=literal(TYPES[CLOUD][0])
 )
+RESOURCE_STATUS = "ACTIVE"  # a resource's status: every machine listed is an active one
 UPDATED = func.coalesce(VraMachine.updated_at, VraMachine.created_at)
 
 # The wire fields a resource filter names (Guide 6.2 p. 55 filters ``request/id``; 7.x p. 78
@@ -65,6 +66,7 @@ FIELDS: odata.Fields = {
     "organization/subTenant/id": VraMachine.subtenant_id,
     "organization/subTenant/name": BusinessGroup.name,
     "owners/ref": VraMachine.owner,
+    "status": literal(RESOURCE_STATUS),
     "catalogItem/id": VraRequest.item_id,
     "catalogItem/name": VraCatalogItem.name,
 }

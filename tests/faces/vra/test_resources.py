@@ -371,3 +371,19 @@ def test_a_support_user_requests_for_a_member_and_sees_the_groups_machines(serve
         assert_vra_error(request_for(c, support, AMAZON, "nobody@vsphere.local"), 400, 20117)
         assert_vra_error(request_for(c, support, AMAZON, "x" * 100_000), 400, 20117)
         assert request_for(c, user, AMAZON, "USER_1@vsphere.local").status_code == 201
+
+
+def test_resources_filter_by_status_and_requests_by_requested_item_name(server):
+    with server.client() as c:
+        user = consumer(server, c)
+        request_id, machine = provisioned(server, c, user, AMAZON)
+        for status, found in (("ACTIVE", [machine["id"]]), ("DELETED", [])):
+            r = c.get(RESOURCES, headers=user, params={"$filter": f"status eq '{status}'"})
+            assert r.status_code == 200, r.text
+            assert [x["id"] for x in r.json()["content"]] == found
+            assert all(x["status"] == status for x in r.json()["content"])
+        requests = f"{CATALOG}/consumer/requests"
+        for name, found in ((AMAZON, [request_id]), (VSPHERE, [])):
+            r = c.get(requests, headers=user, params={"$filter": f"requestedItemName eq '{name}'"})
+            assert r.status_code == 200, r.text
+            assert [x["id"] for x in r.json()["content"]] == found

@@ -14,7 +14,7 @@ from localsphere.faces.vra.errors import WireError
 from localsphere.world.inventory import POWERED_OFF, POWERED_ON, SUSPENDED
 from localsphere.world.requests import LEASE_KEY, ActionSpec
 from localsphere.world.resource_actions import CHANGE_LEASE, PROVIDER, Action
-from localsphere.world.resources import TYPES, ResourceView
+from localsphere.world.resources import RESOURCE_STATUS, TYPES, ResourceView
 
 Json = dict[str, Any]
 CATALOG = "/catalog-service/api"
@@ -93,7 +93,7 @@ def resource(view: ResourceView) -> Json:
         "resourceTypeRef": _ref(view.type_id, TYPES[view.type_id][0]),
         "name": view.name,
         "description": None,
-        "status": "ACTIVE",
+        "status": RESOURCE_STATUS,
         "catalogItem": _ref(view.item_id, view.item_name),
         "requestId": view.request_id,
         "providerBinding": {"bindingId": view.id, "providerRef": _ref("iaas-service", "iaas-service")},
@@ -141,7 +141,7 @@ def resource_view(view: ResourceView, base: str) -> Json:
         "iconId": "cafe_default_icon_genericCatalogResource",
         "name": view.name,
         "description": None,
-        "status": "ACTIVE",
+        "status": RESOURCE_STATUS,
         "catalogItemId": view.item_id,
         "catalogItemLabel": view.item_name,
         "requestId": view.request_id,
