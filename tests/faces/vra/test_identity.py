@@ -326,6 +326,9 @@ def test_paging_filtering_and_ordering(server):
         assert c.get(f"{BASE}/tenants", params={"limit": "0" * 20 + "5"}).json()["metadata"]["size"] == 5
         empty = c.get(f"{BASE}/tenants", params={"$top": 0, "$skip": 1}).json()
         assert empty["content"] == [] and empty["links"] == []  # no "next" that never advances
+        zero = c.get(f"{BASE}/tenants", params={"limit": 0, "page": 2}).json()  # as $top=0
+        assert zero["content"] == [] and zero["links"] == [] and zero["metadata"]["size"] == 0
+        assert zero["metadata"]["totalElements"] == empty["metadata"]["totalElements"] > 0
         page = c.get(f"{BASE}/tenants", params={"$skip": 1, "$top": 2}).json()
         assert [t["id"] for t in page["content"]] == ["demo-org", "t0"]
         links = {link["rel"]: link["href"] for link in page["links"]}

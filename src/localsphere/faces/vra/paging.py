@@ -3,7 +3,8 @@
 ``{links, content, metadata{size, totalElements, totalPages, number, offset}}``. A list on one
 page has no links (as the Programming Guide's example shows); a longer one has first, previous,
 next and last, each ``{"@type": "link", "rel", "href"}``, hrefs keeping the request's query.
-A ``limit`` above ``MAX_LIMIT`` is clamped: clients ask for ``limit=9999`` to get everything."""
+A ``limit`` above ``MAX_LIMIT`` is clamped: clients ask for ``limit=9999`` to get everything.
+``limit=0`` is ``$top=0``: an empty page that counts the rows (``totalElements``), without links."""
 
 from __future__ import annotations
 
@@ -44,7 +45,9 @@ def listing(request: Request) -> Listing:
     no whole number in range."""
     limit = _number(request, "$top", 0)
     if limit is None:
-        limit = _number(request, "limit", 1) or DEFAULT_LIMIT
+        limit = _number(request, "limit", 0)
+    if limit is None:
+        limit = DEFAULT_LIMIT
     limit = min(limit, MAX_LIMIT)
     page = _number(request, "page", 1) or 1
     skip = _number(request, "$skip", 0)
