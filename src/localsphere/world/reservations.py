@@ -59,6 +59,15 @@ MEMORY_MOST_MB = 2**40  # a petabyte-scale bound on a quota: past any world's cl
 STORAGE_MOST_GB = 2**40
 MACHINES_MOST = 2**31 - 1
 ITEMS_MOST = 100  # storages or networks of one reservation: a bound, not a rule of vRA's
+# What vRA's reservation body calls the fields a refusal names (Guide 6.2's reservation JSON)
+FIELD_NAMES = {
+    "kind": "reservationTypeId",
+    "target": "computeResource",
+    "subtenant": "subTenantId",
+    "memory_mb": "memoryReservedSizeMb",
+    "storage_gb": "storageReservedSizeGB (in all)",
+    "machine_quota": "machineQuota",
+}
 FIELDS: odata.Fields = {
     "id": Reservation.id,
     "name": Reservation.name,
@@ -668,7 +677,7 @@ class Reservations:
                     if columns[key] != getattr(row, key):
                         raise Conflict(
                             "reservation.in_use",
-                            f"Reservation {row.name} has machines: its {key} cannot change.",
+                            f"Reservation {row.name} has machines: its {FIELD_NAMES[key]} cannot change.",
                             row.name,
                         )
             used = (
@@ -685,8 +694,8 @@ class Reservations:
                 ):
                     raise Conflict(
                         "reservation.in_use",
-                        f"Reservation {row.name}: its machines hold {held}, more than the new {key}"
-                        f" of {quota}.",
+                        f"Reservation {row.name}: its machines hold {held}, more than the new"
+                        f" {FIELD_NAMES[key]} of {quota}.",
                         row.name,
                     )
             for key, value in columns.items():

@@ -4,6 +4,8 @@ updated and deleted; every refusal in vRA's error body; who may read and write."
 
 import pytest
 
+from faces.vra.test_identity import bearer, token
+from faces.vra.test_resources import consumer, provisioned
 from helpers import vcenter_session
 from vra_helpers import RES, VSPHERE, admin, assert_vra_error, demo_group, other_tenant_admin, user
 
@@ -256,3 +258,16 @@ def test_the_demo_vsphere_reservation_takes_the_first_datastore_and_network(serv
         first_datastore = vc.get(f"/api/vcenter/datastore?datacenters={dc}").json()[0]["datastore"]
         first_network = vc.get(f"/api/vcenter/network?datacenters={dc}").json()[0]["network"]
         assert paths == (first_datastore, first_network)
+
+
+def test_a_shrink_below_what_machines_hold_names_the_clients_field(server):
+    with server.client() as c:
+        provisioned(server, c, consumer(server, c), admin=bearer(token(server)))
+    with server.client(headers=admin(server)) as c:
+        listed = c.get(f"{RES}/reservations").json()["content"]
+        demo = next(r for r in listed if r["name"] == "Demo vSphere Reservation")
+        memory = _entries(demo)["reservationMemory"]["values"]["entries"]
+        size = next(e for e in memory if e["key"] == "memoryReservedSizeMb")
+        size["value"]["value"] = 1
+        (refused,) = assert_vra_error(c.put(f"{RES}/reservations/{demo['id']}", json=demo), 400, 10004)
+        assert "memoryReservedSizeMb" in refused["message"] and "memory_mb" not in refused["message"]
