@@ -286,6 +286,16 @@ def test_tenants_are_the_worlds_and_the_default_one_stays(server):
             r = c.get(f"{BASE}/tenants/dev.lab", headers={"Accept": accept})
             assert kind in r.headers["content-type"], (accept, r.headers["content-type"])
         assert c.delete(f"{BASE}/tenants/dev.lab").status_code == 204
+        # an error answers XML too when the client asks for it
+        missing = c.get(f"{BASE}/tenants/dev.lab", headers={"Accept": "text/xml"})
+        assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/xml")
+        (error,) = ET.fromstring(missing.content).findall("errors")
+        assert (error.find("code").text, error.find("source").get("nil")) == ("10002", "true")
+        unauthenticated = c.get(
+            f"{BASE}/tenants", headers={"Accept": "text/xml", "Authorization": "Bearer x"}
+        )
+        assert unauthenticated.status_code == 401
+        assert ET.fromstring(unauthenticated.content).find("errors/code").text == "10000"
         assert c.put(f"{BASE}/tenants/development", json=TENANT).status_code == 201
         r = c.get(f"{BASE}/tenants")
         assert [t["id"] for t in r.json()["content"]] == ["vsphere.local", "demo-org", "development"]

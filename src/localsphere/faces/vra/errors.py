@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from localsphere.faces.http import InputError
 from localsphere.faces.routing import RouteMiss, answers
-from localsphere.faces.vra.formats import json_body
+from localsphere.faces.vra.formats import render
 from localsphere.world.directory import DirectoryError
 from localsphere.world.errors import (
     Conflict,
@@ -59,59 +59,66 @@ def entry(code: int, message: str, system: str | None = None) -> dict[str, objec
     }
 
 
-def error_response(status: int, *entries: dict[str, object]) -> Response:
-    return json_body({"errors": list(entries)}, status)
+def error_response(request: Request, status: int, *entries: dict[str, object]) -> Response:
+    """The error body, as JSON or (when the client's ``Accept`` prefers it) XML, as every other
+    answer (``formats.render``): ``<errors>`` repeating ``<errors>`` per entry."""
+    return render(request, {"errors": list(entries)}, status, root="errors")
 
 
-def invalid(*problems: str) -> Response:
+def invalid(request: Request, *problems: str) -> Response:
     """400: vRA's validation failure, one 10101 entry per problem."""
     return error_response(
-        400, entry(*INVALID_DATA), *(entry(INVALID_ARGUMENT[0], INVALID_ARGUMENT[1], p) for p in problems)
+        request,
+        400,
+        entry(*INVALID_DATA),
+        *(entry(INVALID_ARGUMENT[0], INVALID_ARGUMENT[1], p) for p in problems),
     )
 
 
-def on_wire_error(_request: Request, exc: Exception) -> Response:
+def on_wire_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, WireError)
-    return invalid(exc.message)
+    return invalid(request, exc.message)
 
 
-def on_world_error(_request: Request, exc: Exception) -> Response:
+def on_world_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, WorldError)
     if isinstance(exc, DirectoryError):
         code, message = DIRECTORY.get(exc.reason, DIRECTORY["directory.unreachable"])
-        return error_response(400, entry(code, message, f"{code}-{exc.message}"))
+        return error_response(request, 400, entry(code, message, f"{code}-{exc.message}"))
     if isinstance(exc, Unauthenticated):
         if exc.reason == "credentials.invalid":  # a sign-in: the message names user and tenant
-            return error_response(401, entry(90135, exc.message, f"90135-{exc.message}"))
-        return error_response(401, entry(*AUTHENTICATION_REQUIRED))
+            return error_response(request, 401, entry(90135, exc.message, f"90135-{exc.message}"))
+        return error_response(request, 401, entry(*AUTHENTICATION_REQUIRED))
     if isinstance(exc, Forbidden):
-        return error_response(403, entry(10003, "Not authorized.", exc.message))
+        return error_response(request, 403, entry(10003, "Not authorized.", exc.message))
     if isinstance(exc, NotFound):
-        return error_response(404, entry(10002, exc.message))
+        return error_response(request, 404, entry(10002, exc.message))
     if isinstance(exc, Conflict):
-        return error_response(400, entry(10004, exc.message))
+        return error_response(request, 400, entry(10004, exc.message))
     if isinstance(exc, Invalid):
-        return invalid(exc.message)
-    return invalid(exc.message)
+        return invalid(request, exc.message)
+    return invalid(request, exc.message)
 
 
-def on_input_error(_request: Request, exc: Exception) -> Response:
+def on_input_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, InputError)
     if exc.kind == "too_large":
-        return error_response(413, entry(10006, exc.detail))
-    return invalid(exc.detail or "The request body is required.")
+        return error_response(request, 413, entry(10006, exc.detail))
+    return invalid(request, exc.detail or "The request body is required.")
 
 
-def on_route_miss(_request: Request, exc: Exception) -> Response:
+def on_route_miss(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RouteMiss)
     if exc.status == 405:
-        return error_response(405, entry(10005, "Request method not supported."))
-    return error_response(404, entry(10002, "The requested resource was not found."))
+        return error_response(request, 405, entry(10005, "Request method not supported."))
+    return error_response(request, 404, entry(10002, "The requested resource was not found."))
 
 
-def internal(_request: Request, rid: str) -> Response:
+def internal(request: Request, rid: str) -> Response:
     """vRA's 500: its system exception, naming the request id the server's log names it by."""
-    return error_response(500, entry(50505, "System exception.", f"Internal error, request id {rid}."))
+    return error_response(
+        request, 500, entry(50505, "System exception.", f"Internal error, request id {rid}.")
+    )
 
 
 answer = answers(

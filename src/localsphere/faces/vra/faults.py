@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -22,9 +23,9 @@ WORDS = {
 }
 
 
-def render(_scope: Scope, status: int, _body: bytes) -> Response:
+def render(scope: Scope, status: int, _body: bytes) -> Response:
     code, message = WORDS.get(status, (status, status_phrase(status)))
-    return errors.error_response(status, errors.entry(code, message))
+    return errors.error_response(Request(scope), status, errors.entry(code, message))
 
 
 def hooks(world: World) -> FaceHooks:

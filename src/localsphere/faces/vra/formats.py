@@ -1,8 +1,8 @@
 """JSON by default, XML when the client asks for it (``Accept: text/xml`` or
 ``application/xml``, as the Programming Guide's curl examples do). No public sample shows vRA's
 XML, so it is the JSON's shape, element for key: an object's root is named by its ``@type``
-(``<tenant>``), a list's ``<pagedResources>``; a list field repeats its element; a null is an
-empty element with ``nil="true"``."""
+(``<tenant>``), a list's ``<pagedResources>``, an error body's ``<errors>``; a list field repeats
+its element; a null is an empty element with ``nil="true"``."""
 
 from __future__ import annotations
 
@@ -51,11 +51,15 @@ def xml_type(request: Request) -> str | None:
     return best if xml > 0 and xml > chosen.get("json", 0.0) else None
 
 
-def render(request: Request, data: dict[str, Any], status: int = 200) -> Response:
+def render(request: Request, data: dict[str, Any], status: int = 200, root: str | None = None) -> Response:
+    """``data`` as JSON, or as XML when the client asks for it; ``root`` names the XML's root
+    element when neither a list's nor an ``@type``'s name fits."""
     media = xml_type(request)
     if media is None:
         return json_body(data, status)
-    root_name = "pagedResources" if "content" in data else _element_name(data.get("@type"), "resource")
+    root_name = root or (
+        "pagedResources" if "content" in data else _element_name(data.get("@type"), "resource")
+    )
     root = etree.Element(root_name)
     _fill(root, data)
     body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
