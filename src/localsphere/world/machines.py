@@ -38,6 +38,7 @@ from localsphere.world.inventory import (
     place,
 )
 from localsphere.world.inventory import set_power as set_vm_power
+from localsphere.world.org_roles import org_user_id
 from localsphere.world.org_vdcs import vdc_row
 from localsphere.world.schema import CatalogItem, Ec2Instance, ExternalStat, ManagedObject, VApp, VraMachine
 from localsphere.world.store import INVENTORY, STATS, changed
@@ -117,7 +118,7 @@ def provision(
             if spot.network_profile_id
             else None
         )
-        vm, vapp, instance, address = _make(s, spot, item, name, wanted, address, now)
+        vm, vapp, instance, address = _make(s, spot, item, name, owner, wanted, address, now)
     except WorldError:
         network_profiles.release(s, machine_id)
         reservations.release(s, machine_id)
@@ -150,7 +151,9 @@ def rebuild(s: Session, row: VraMachine, item: ItemView, wanted: Wanted, now: fl
     if spot is None:
         raise Invalid("machine.reservation", f"Machine {row.name} holds no reservation to rebuild in.")
     _remove_backing(s, row)
-    row.vm, row.vapp, row.instance, row.address = _make(s, spot, item, row.name, wanted, row.address, now)
+    row.vm, row.vapp, row.instance, row.address = _make(
+        s, spot, item, row.name, row.owner, wanted, row.address, now
+    )
     row.updated_at = now
 
 
@@ -222,16 +225,17 @@ def _make(
     spot: reservations.Placement,
     item: ItemView,
     name: str,
+    owner: str,
     wanted: Wanted,
     address: str | None,
     now: float,
 ) -> tuple[str | None, str | None, str | None, str | None]:
-    """What backs a machine of ``item``'s kind, made where ``spot`` says: (VM moid, vApp id, EC2
-    instance id, address)."""
+    """What backs a machine of ``item``'s kind for ``owner`` (name@domain), made where ``spot``
+    says: (VM moid, vApp id, EC2 instance id, address)."""
     if item.kind == VSPHERE:
         return _vsphere(s, spot, name, wanted, address, now), None, None, address
     if item.kind == VCLOUD:
-        vapp, address = _vcloud(s, spot, item, name, wanted, address, now)
+        vapp, address = _vcloud(s, spot, item, name, owner, wanted, address, now)
         return None, vapp, None, address
     instance, address = _amazon(s, spot, item, wanted, address, now)
     return None, None, instance, address
@@ -270,28 +274,37 @@ def _vcloud(
     spot: reservations.Placement,
     item: ItemView,
     name: str,
+    owner: str,
     wanted: Wanted,
     address: str | None,
     now: float,
 ) -> tuple[str, str | None]:
     """The vApp and its first VM's address: the network profile's (MANUAL) when the reservation's
-    network has one, else the one the org network's pool gives (POOL); None without a network."""
-    spec = s.scalar(select(CatalogItem.spec).where(CatalogItem.entity_id == item.template_id))
-    if spec is None:
+    network has one, else the one the org network's pool gives (POOL); None without a network.
+    Its first VM is named (and its guest host named) as the machine, any other ``<name>-<n>``;
+    its owner is the machine's ``owner`` when the VDC's org knows that user, else the vApp
+    template's owner, the org account vRA's endpoint works as."""
+    template = s.execute(
+        select(CatalogItem.spec, CatalogItem.owner_id).where(CatalogItem.entity_id == item.template_id)
+    ).first()
+    if template is None:
         raise Invalid("catalog_item.template", f"The vApp template {item.template_id} is gone.")
     vms = tuple(
         replace(
             TemplateVm.of(vm),
+            name=name if i == 0 else f"{name}-{i + 1}",
+            computer_name=name if i == 0 else None,
             cpus=wanted.cpus,
             memory_mb=wanted.memory_mb,
             disk_mb=wanted.storage_gb * 1024,
             ip_mode="MANUAL" if address else "POOL",
             ip=address,
         )
-        for vm in json.loads(spec).get("vms", ())
+        for i, vm in enumerate(json.loads(template.spec).get("vms", ()))
     )
     vdc = vdc_row(s, spot.target, None)
-    vapp_id = add_vapp(s, vdc, name, vms, network_of(s, vdc.id, None), None, now, power_on=True)
+    owner_id = org_user_id(s, vdc.tenant, owner) or template.owner_id
+    vapp_id = add_vapp(s, vdc, name, vms, network_of(s, vdc.id, None), owner_id, now, power_on=True)
     changed(s, INVENTORY)
     if address is None:
         nics = s.scalars(

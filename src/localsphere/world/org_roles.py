@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -163,6 +164,26 @@ class OrgUser:
     roles: tuple[str, ...]
 
 
+def org_user_id(db: Any, org: str, upn: str) -> str | None:
+    """The id of the user ``upn`` (name@domain, any case) when it is one of the org's (of a
+    domain the org holds, or the SSO domain for the System org); None otherwise."""
+    row = db.execute(
+        select(Principal.id, Domain.kind, func.coalesce(Domain.tenant, IdentityStore.tenant))
+        .join(Domain, Domain.name == Principal.domain)
+        .outerjoin(IdentityStore, IdentityStore.domain == Domain.name)
+        .where(Principal.kind == USER, Principal.login == upn.lower())
+    ).first()
+    if row is None:
+        return None
+    tenant = _org_of(row[1], row[2])
+    return row[0] if tenant is not None and tenant.lower() == org.lower() else None
+
+
+def _org_of(domain_kind: str, tenant: str | None) -> str | None:
+    """The org a user's domain belongs to: its tenant's, or the System org's for the SSO domain."""
+    return tenant or (DEFAULT_TENANT if domain_kind == SSO else None)
+
+
 class OrgRoles:
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
@@ -189,7 +210,7 @@ class OrgRoles:
                 .outerjoin(IdentityStore, IdentityStore.domain == Domain.name)
                 .where(Principal.id == user_id, Principal.kind == kind)
             ).first()
-            tenant = (row[8] or (DEFAULT_TENANT if row[7] == SSO else None)) if row is not None else None
+            tenant = _org_of(row[7], row[8]) if row is not None else None
             if row is None or tenant is None or (viewer is not None and tenant != viewer):
                 what = kind.lower()
                 raise NotFound(f"{what}.not_found", f"No {what} with id {user_id}.", user_id)

@@ -3,12 +3,14 @@ demo business group requests the seeded blueprints, the approver completes work 
 clock moves the requests on, and the machines show up on vCenter, vCloud Director and the
 simulated EC2 endpoint."""
 
+import xml.etree.ElementTree as ET
+
 import pytest
 
 from conftest import DEMO_PASSWORD
 from faces.vra.test_identity import assert_vra_error, bearer, token
 from helpers import vcenter_session
-from vcd_client import sign_in
+from vcd_client import V15, sign_in
 
 CATALOG = "/catalog-service/api"
 WORKITEMS = "/workitem-service/api/workitems"
@@ -179,6 +181,12 @@ def test_a_vcloud_machine_is_a_vapp_on_vcloud_director(server):
         headers = sign_in(c)
         r = c.get(f"/api/query?type=vApp&format=records&filter=name=={name}", headers=headers)
         assert r.status_code == 200 and f'name="{name}"' in r.text, r.text
+        # its VM is named as the machine; its owner is the org's account the template belongs to,
+        # as USER_1@vsphere.local is no user of the demo org
+        href = ET.fromstring(r.content).find(f"{V15}VAppRecord").get("href")
+        vapp = ET.fromstring(c.get(href, headers=headers).content)
+        assert vapp.find(f"{V15}Owner/{V15}User").get("name") == "alice"
+        assert [vm.get("name") for vm in vapp.findall(f"{V15}Children/{V15}Vm")] == [name]
 
 
 def test_an_amazon_machine_and_its_machine_quota(server):
