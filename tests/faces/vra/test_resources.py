@@ -369,6 +369,9 @@ def test_a_support_user_requests_for_a_member_and_sees_the_groups_machines(serve
         # a basic user may not request for another; nobody may for a user that does not exist
         assert_vra_error(request_for(c, user, AMAZON, "USER_2@vsphere.local"), 403, 10003)
         assert_vra_error(request_for(c, support, AMAZON, "nobody@vsphere.local"), 400, 20117)
+        # a user the world knows who is no member of the group (the appliance's own account)
+        outsider = assert_vra_error(request_for(c, support, AMAZON, "admin@local"), 403, 10003)
+        assert "not a member" in outsider[0]["systemMessage"]
         assert_vra_error(request_for(c, support, AMAZON, "x" * 100_000), 400, 20117)
         assert request_for(c, user, AMAZON, "USER_1@vsphere.local").status_code == 201
 
