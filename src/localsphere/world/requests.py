@@ -5,7 +5,8 @@ entries (``provider-VirtualMachine.CPU.Count``, ``provider-VirtualMachine.Memory
 ``provider-VirtualMachine.Disk0.Size`` in GB, ``provider-VirtualMachine.LeaseDays``, for Amazon
 ``provider-instanceType``). It is checked when it is submitted: the caller is a member of that
 business group (Forbidden otherwise), an active entitlement grants the group the item (Forbidden),
-and the values keep to the blueprint's ranges (Invalid). Then:
+the values keep to the blueprint's ranges (Invalid), and it is for the caller or, when the caller
+manages or supports the group, for another of its members (``requestedFor``). Then:
 
 - under an approval policy with PRE levels it rests PENDING_PRE_APPROVAL, a work item per level
   in turn (``approvals.py``); a rejection ends it REJECTED with the approver's justification;
@@ -435,8 +436,8 @@ class Requests:
     def submit_action(
         self, tenant: str, principal: identity.PrincipalView, managed: frozenset[str], spec: ActionSpec
     ) -> RequestView:
-        """A new resource action request by ``principal`` (the machine's owner, or a manager of
-        its business group: ``managed``). NotFound for a machine it may not see or an action
+        """A new resource action request by ``principal`` (the machine's owner, or a manager or
+        support user of its business group: ``managed``). NotFound for a machine it may not see or an action
         vRA does not have; Forbidden when the business group is not entitled to the action;
         Invalid when the action does not apply to the machine's kind or state now."""
         if len(spec.entries) > MOST_ENTRIES:
