@@ -1,10 +1,11 @@
 """``vcd-cli`` 24.1.0, unmodified, as a user types it: sign in, list orgs, VDCs and catalogs,
-create a vApp from a template, power it on, list vApps and tasks. Its profile lives in a
-throw-away home directory; the server's certificate is the one it trusts."""
+create a vApp from a template, power it on, list vApps and tasks; show a vRA machine's vApp. Its
+profile lives in a throw-away home directory; the server's certificate is the one it trusts."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO_PASSWORD
+from faces.vra.test_catalog import VCLOUD
+from faces.vra.test_resources import consumer, provisioned
 
 VCD = Path(sys.executable).with_name("vcd")
 
@@ -63,3 +66,15 @@ def test_a_user_session(server, vcd):
         "vdcInstantiateVapp",
     ]
     vcd("logout")
+
+
+def test_a_vra_machine_shows_with_its_owner_and_vm(server, vcd):
+    """A vRA vCloud machine's vApp, as vcd-cli shows it: its owner and its VM named as the machine."""
+    with server.client() as c:
+        _, machine = provisioned(server, c, consumer(server, c), VCLOUD)
+    name = machine["name"]
+    vcd("login", server.vcd, "demo-org", "alice", "-p", DEMO_PASSWORD, "-w")
+    lines = vcd("vapp", "info", name).splitlines()[2:]  # after the header and its rule
+    info = dict([*re.split(r"\s{2,}", line.strip(), maxsplit=1), ""][:2] for line in lines)
+    assert (info["name"], info["owner"], info["status"]) == (name, "alice", "Powered on")
+    assert (info["vm-1: name"], info["vm-1: computer-name"]) == (name, name)
