@@ -28,6 +28,7 @@ from localsphere.world.identity import Identity
 from localsphere.world.identity_stores import IdentityStores
 from localsphere.world.inventory import Inventory
 from localsphere.world.key_pairs import KeyPairs
+from localsphere.world.metadata import Metadata
 from localsphere.world.metrics import Metrics
 from localsphere.world.network_profiles import NetworkProfiles
 from localsphere.world.object_scopes import ObjectScopes
@@ -131,6 +132,7 @@ class World:
         self.org_vdcs = OrgVdcs(self.store, self.clock)
         self.catalogs = Catalogs(self.store)
         self.vapps = VApps(self.store, self.clock, self.tasks, self.catalogs)
+        self.metadata = Metadata(self.store, self.tasks)
         # vRA's catalog: services, catalog items, entitlements, approvals and requests
         self.catalog = Catalog(self.store, self.clock)
         self.approvals = Approvals(self.store, self.clock)

@@ -233,6 +233,26 @@ class ManagedObject(Base):
     )
 
 
+class MetadataEntry(Base):
+    """One metadata entry of a vCD object (``kind``: vApp or vm; ``object``: its id): a typed
+    value under a key in a domain (GENERAL or SYSTEM), seen as its visibility allows."""
+
+    __tablename__ = "metadata_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    object: Mapped[str] = mapped_column(String(36))
+    domain: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(256))
+    visibility: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(8))  # STRING, NUMBER, BOOLEAN or DATETIME
+    value: Mapped[str] = mapped_column(Text)  # as the wire writes it (a number's digits, true/false)
+    __table_args__ = (
+        Index("ix_metadata_entries_object", "kind", "object", "domain", "key", unique=True),
+        Index("ix_metadata_entries_key", "kind", "key"),  # the query service's filter
+    )
+
+
 class VtMapping(Base):
     """An inventory object mapped to a vTContainer (vCenter's trusted-container authorization)."""
 

@@ -41,6 +41,7 @@ from localsphere.world.schema import (
     CatalogItem,
     ExternalStat,
     ManagedObject,
+    MetadataEntry,
     OrgNetwork,
     OrgVdc,
     Principal,
@@ -357,7 +358,7 @@ class VApps:
         powered off: WrongState otherwise); returns the task's id."""
         with self._store.write() as s:
             now = self._clock.now(s)
-            vapp = _locked_vapp(s, vapp_id, actor.viewer)
+            vapp = locked_vapp(s, vapp_id, actor.viewer)
             current = {vm.uuid: vm for vm in _vms(s, vapp_id)}
             self._tasks.check_idle(s, [vapp_id, *current])
             for vm_id in remove:
@@ -368,8 +369,7 @@ class VApps:
                     raise WrongState(
                         "vm.powered_on", _refusal(f'VM "{row.name}"', "is not powered off"), row.name
                     )
-                s.delete(row)
-                s.execute(delete(ExternalStat).where(ExternalStat.resource == vm_id))
+                _drop_vm(s, row)
             made = tuple(self._sourced(s, source, actor.viewer) for source in add)
             for source in (x for x in add if x.move and x.kind == "vm"):  # moved here: gone from its vApp
                 moved = s.scalars(
@@ -379,7 +379,7 @@ class VApps:
                     raise WrongState(
                         "vm.powered_on", _refusal(f'VM "{moved.name}"', "is not powered off"), moved.name
                     )
-                s.delete(moved)
+                _drop_vm(s, moved)
             _unique((*(TemplateVm(vm.name) for vm in current.values()), *made))
             folder = s.get(ManagedObject, vapp.folder)
             vdc = s.get(OrgVdc, vapp.vdc)
@@ -494,7 +494,7 @@ class VApps:
         ``suspend``, ``reset``, ``reboot``, ``deploy``, ``deploy+powerOn``, ``undeploy``); returns
         the task's id. WrongState when the vApp's state does not allow it."""
         with self._store.write() as s:
-            vapp = _locked_vapp(s, vapp_id, actor.viewer)
+            vapp = locked_vapp(s, vapp_id, actor.viewer)
             vms = _vms(s, vapp_id)
             self._tasks.check_idle(s, [vapp_id, *(vm.uuid for vm in vms)])
             undo = _undo_power(vms, vapp)
@@ -523,7 +523,7 @@ class VApps:
         """A power operation on one VM of a vApp (as ``act``); the vApp is deployed once one of its
         VMs runs."""
         with self._store.write() as s:
-            row, vapp = _locked_vm(s, vm_id, actor.viewer)
+            row, vapp = locked_vm(s, vm_id, actor.viewer)
             self._tasks.check_idle(s, [vapp.id, vm_id])
             undo = _undo_power([row], vapp)
             quoted = f'VM "{row.name}"'
@@ -551,7 +551,7 @@ class VApps:
         memory change only while it is powered off (WrongState, as vCD without hot-add); a NIC
         connects to one of the VDC's org networks (NotFound otherwise) or to none."""
         with self._store.write() as s:
-            row, vapp = _locked_vm(s, vm_id, actor.viewer)
+            row, vapp = locked_vm(s, vm_id, actor.viewer)
             self._tasks.check_idle(s, [vapp.id, vm_id])
             undo = {"kind": UNDO, "vms": {vm_id: _settings(row)}}
             resized = change.cpus not in (None, row.cpu_count) or change.memory_mb not in (
@@ -603,14 +603,13 @@ class VApps:
     def delete_vm(self, actor: Actor, vm_id: str) -> str:
         """Delete one VM of a vApp; WrongState unless it is powered off. Returns the task's id."""
         with self._store.write() as s:
-            row, vapp = _locked_vm(s, vm_id, actor.viewer)
+            row, vapp = locked_vm(s, vm_id, actor.viewer)
             self._tasks.check_idle(s, [vapp.id, vm_id])
             if row.power_state != POWERED_OFF:
                 raise WrongState(
                     "vm.powered_on", _refusal(f'VM "{row.name}"', "is not powered off"), row.name
                 )
-            s.delete(row)
-            s.execute(delete(ExternalStat).where(ExternalStat.resource == vm_id))
+            _drop_vm(s, row)
             changed(s, INVENTORY, STATS)
             operation = f"Deleting Virtual Machine {row.name}({vm_id})"
             owner = Owner("vm", vm_id, row.name)
@@ -620,7 +619,7 @@ class VApps:
         """Delete a vApp, its VMs and their folder; WrongState while it is deployed or a VM runs,
         unless ``force`` (then its VMs are powered off first)."""
         with self._store.write() as s:
-            vapp = _locked_vapp(s, vapp_id, actor.viewer)
+            vapp = locked_vapp(s, vapp_id, actor.viewer)
             vms = _vms(s, vapp_id)
             self._tasks.check_idle(s, [vapp_id, *(vm.uuid for vm in vms)])
             if not force and (vapp.deployed or any(vm.power_state != POWERED_OFF for vm in vms)):
@@ -851,7 +850,7 @@ def _not_in(action: str, status: str) -> str:
     return "is not running"
 
 
-def _locked_vapp(s: Session, vapp_id: str, viewer: str | None) -> VApp:
+def locked_vapp(s: Session, vapp_id: str, viewer: str | None) -> VApp:
     row = s.scalars(
         select(VApp).where(VApp.id == vapp_id, visible(VApp.tenant, viewer)).with_for_update()
     ).first()
@@ -879,8 +878,16 @@ def remove_vapp(s: Session, vapp: VApp) -> None:
     s.execute(delete(ManagedObject).where(ManagedObject.moid == vapp.folder))
     if uuids:
         s.execute(delete(ExternalStat).where(ExternalStat.resource.in_(uuids)))
+    s.execute(delete(MetadataEntry).where(MetadataEntry.object.in_([vapp.id, *uuids])))
     s.delete(vapp)
     changed(s, INVENTORY, STATS)
+
+
+def _drop_vm(s: Session, row: ManagedObject) -> None:
+    """A VM gone from its vApp: the VM, its pushed samples, its metadata."""
+    s.delete(row)
+    s.execute(delete(ExternalStat).where(ExternalStat.resource == row.uuid))
+    s.execute(delete(MetadataEntry).where(MetadataEntry.object == row.uuid))
 
 
 def _undo_power(vms: list[ManagedObject], vapp: VApp) -> dict[str, Any]:
@@ -902,7 +909,7 @@ def _settings(row: ManagedObject) -> dict[str, Any]:
     }
 
 
-def _locked_vm(s: Session, vm_id: str, viewer: str | None) -> tuple[ManagedObject, VApp]:
+def locked_vm(s: Session, vm_id: str, viewer: str | None) -> tuple[ManagedObject, VApp]:
     """A vApp's VM and its vApp, locked; NotFound when there is none or ``viewer`` may not see it."""
     row = s.scalars(
         select(ManagedObject)
@@ -912,7 +919,7 @@ def _locked_vm(s: Session, vm_id: str, viewer: str | None) -> tuple[ManagedObjec
     if row is None:
         raise NotFound("vm.not_found", f"No VM with id {vm_id}.", vm_id)
     try:
-        return row, _locked_vapp(s, row.vapp or "", viewer)
+        return row, locked_vapp(s, row.vapp or "", viewer)
     except NotFound:
         raise NotFound("vm.not_found", f"No VM with id {vm_id}.", vm_id) from None
 

@@ -6,14 +6,15 @@ on and off, undeploy, delete, a typed query with a filter and paging, and sign-o
 from __future__ import annotations
 
 import pytest
-from pyvcloud.vcd.client import BasicLoginCredentials, Client, QueryResultFormat
-from pyvcloud.vcd.exceptions import OperationNotSupportedException
+from pyvcloud.vcd.client import BasicLoginCredentials, Client, MetadataDomain, QueryResultFormat
+from pyvcloud.vcd.exceptions import AccessForbiddenException, OperationNotSupportedException
 from pyvcloud.vcd.org import Org
 from pyvcloud.vcd.vapp import VApp
 from pyvcloud.vcd.vdc import VDC
 
 from conftest import DEMO_PASSWORD
 
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 USERS = {"org user": ("alice", "demo-org"), "provider": ("administrator", "System")}
 
 
@@ -202,3 +203,36 @@ def test_a_vms_nics_name_cpus_and_customization(client):
     section = vm.resource.GuestCustomizationSection
     assert (section.Enabled, section.AdminPasswordEnabled, section.AdminPasswordAuto) == (True, True, False)
     assert not hasattr(section, "AdminPassword")  # a password is never shown
+
+
+@pytest.mark.parametrize("version", [None, "32.0"])
+def test_a_vapps_metadata(client, version):
+    """pyvcloud's set_metadata / get_metadata / remove_metadata: typed values, the SYSTEM domain
+    as the provider's, and a missing key as vCD's 403."""
+    admin, alice = client("provider", version), client("org user", version)
+    vdc = VDC(alice, resource=Org(alice, resource=alice.get_org()).get_vdc("demo-vdc"))
+    vapp = VApp(alice, resource=vdc.get_vapp("demo-web"))
+    monitor = alice.get_task_monitor()
+    monitor.wait_for_success(vapp.set_metadata("GENERAL", "READWRITE", "owner", "team-a"))
+    monitor.wait_for_success(vapp.set_metadata("GENERAL", "READWRITE", "cost", "42", "MetadataNumberValue"))
+    monitor.wait_for_success(vapp.set_multiple_metadata({"a": "1", "b": "2"}))
+    found = {
+        e.Key.text: (e.TypedValue.get(XSI_TYPE), e.TypedValue.Value.text)
+        for e in vapp.get_metadata().MetadataEntry
+    }
+    assert found == {
+        "owner": ("MetadataStringValue", "team-a"),
+        "cost": ("MetadataNumberValue", "42"),
+        "a": ("MetadataStringValue", "1"),
+        "b": ("MetadataStringValue", "2"),
+    }
+    monitor.wait_for_success(vapp.remove_metadata("owner", MetadataDomain.GENERAL))
+    assert "owner" not in {e.Key.text for e in vapp.get_metadata().MetadataEntry}
+    with pytest.raises(AccessForbiddenException):
+        vapp.remove_metadata("owner", MetadataDomain.GENERAL)
+    with pytest.raises(AccessForbiddenException):  # the SYSTEM domain is the provider's
+        vapp.set_metadata("SYSTEM", "READONLY", "tier", "gold")
+    as_admin = VApp(admin, href=vapp.href)
+    admin.get_task_monitor().wait_for_success(as_admin.set_metadata("SYSTEM", "PRIVATE", "billing", "9"))
+    assert "billing" in {e.Key.text for e in as_admin.get_metadata().MetadataEntry}
+    assert "billing" not in {e.Key.text for e in VApp(alice, href=vapp.href).get_metadata().MetadataEntry}

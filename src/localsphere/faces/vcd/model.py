@@ -19,7 +19,8 @@ OVF = "http://schemas.dmtf.org/ovf/envelope/1"
 RASD = "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData"
 # The prefixes a document declares on its root, as the product writes them.
 VMW = "http://www.vmware.com/schema/ovf"
-PREFIXES = {"ovf": OVF, "rasd": RASD, "vcloud": VCLOUD, "vmw": VMW}
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+PREFIXES = {"ovf": OVF, "rasd": RASD, "vcloud": VCLOUD, "vmw": VMW, "xsi": XSI}
 _XML = "xml"  # the metadata key of a field's (kind, name, since, namespace)
 ATTRIBUTE, ELEMENT, TEXT = "attribute", "element", "text"
 

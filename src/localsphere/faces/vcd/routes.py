@@ -25,6 +25,7 @@ from localsphere.faces.http import Runner, bearer, json_response, note_principal
 from localsphere.faces.routing import FaceRoute, Routes
 from localsphere.faces.vcd import errors
 from localsphere.faces.vcd.hrefs import Hrefs
+from localsphere.faces.vcd.metadata import MetadataViews
 from localsphere.faces.vcd.model import document
 from localsphere.faces.vcd.objects import ObjectViews, org_links
 from localsphere.faces.vcd.people import PeopleViews
@@ -355,7 +356,13 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", "/api/vdcStorageProfile/{profile}", objects.storage_profile)
     table.add("GET", "/api/vApp/{entity}", vapps.get)
     table.add("DELETE", "/api/vApp/{entity}", vapps.delete)
-    table.add("GET", "/api/vApp/{entity}/metadata", vapps.metadata)
+    meta = MetadataViews(world, face.runner, tasks, max_body)
+    table.add("GET", "/api/vApp/{entity}/metadata", meta.get)
+    table.add("POST", "/api/vApp/{entity}/metadata", meta.merge)
+    for value in ("/api/vApp/{entity}/metadata/{key}", "/api/vApp/{entity}/metadata/{domain}/{key}"):
+        table.add("GET", value, meta.value)
+        table.add("PUT", value, meta.put_value)
+        table.add("DELETE", value, meta.delete_value)
     table.add("GET", "/api/vApp/{entity}/controlAccess/", vapps.control_access)
     table.add("POST", "/api/vApp/{entity}/power/action/{action}", vapps.power)
     table.add("POST", "/api/vApp/{entity}/action/deploy", vapps.deploy)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from localsphere.faces.vcd.model import VCLOUD, VERSIONS, XmlType, attribute, element
+from localsphere.faces.vcd.model import VCLOUD, VERSIONS, XSI, XmlType, attribute, element, text
 
 
 @dataclass
@@ -332,13 +332,57 @@ class QueryResults(XmlType):
 
 
 @dataclass
+class MetadataDomainTag(XmlType):
+    """``MetadataDomainTagType`` (5.1): an entry's domain, GENERAL or SYSTEM, and who sees it."""
+
+    visibility: str = attribute("visibility", since="5.1")
+    value: str = text()
+
+
+@dataclass
+class MetadataTypedValue(XmlType):
+    """``MetadataTypedValue`` (5.1): a value and its type, named by ``xsi:type``
+    (``MetadataStringValue``, ``MetadataNumberValue``, ``MetadataBooleanValue``,
+    ``MetadataDateTimeValue``)."""
+
+    xsi_type: str = attribute("type", namespace=XSI)
+    value: str = element("Value")
+
+
+@dataclass
+class MetadataEntry(XmlType):
+    """``MetadataEntryType``: one key and its typed value (the plain ``Value`` of 1.5 is gone
+    in 5.1, the oldest version offered)."""
+
+    href: str | None = attribute("href")
+    type: str | None = attribute("type")
+    links: list[Link] = element("Link", many=True)
+    domain: MetadataDomainTag | None = element("Domain", since="5.1")
+    key: str = element("Key")
+    typed_value: MetadataTypedValue | None = element("TypedValue", since="5.1")
+
+
+@dataclass
 class Metadata(XmlType):
-    """``MetadataType``: an entity's metadata (its entries come with part 2 of the face)."""
+    """``MetadataType``: an entity's metadata entries."""
 
     TAG: ClassVar[str] = "Metadata"
     href: str = attribute("href")
     type: str = attribute("type")
     links: list[Link] = element("Link", many=True)
+    entries: list[MetadataEntry] = element("MetadataEntry", many=True)
+
+
+@dataclass
+class MetadataValue(XmlType):
+    """``MetadataValueType``: one entry's value, at ``.../metadata/{domain}/{key}``."""
+
+    TAG: ClassVar[str] = "MetadataValue"
+    href: str = attribute("href")
+    type: str = attribute("type")
+    links: list[Link] = element("Link", many=True)
+    domain: MetadataDomainTag | None = element("Domain", since="5.1")
+    typed_value: MetadataTypedValue | None = element("TypedValue", since="5.1")
 
 
 @dataclass

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from localsphere.faces.http import InputError, Runner
 from localsphere.faces.vcd.hardware import Nic, connections, hardware
 from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, media_type, object_id
+from localsphere.faces.vcd.metadata import METADATA_TYPE
 from localsphere.faces.vcd.model import OVF, RASD, VCLOUD
 from localsphere.faces.vcd.objects import CONTROL_ACCESS, NETWORK_TYPE, owner, template_element
 from localsphere.faces.vcd.ovf_types import (
@@ -36,7 +37,7 @@ from localsphere.faces.vcd.ovf_types import (
     VmSpecSection,
 )
 from localsphere.faces.vcd.tasks import TaskViews, task
-from localsphere.faces.vcd.types import ControlAccessParams, Link, Metadata, Reference, TasksInProgress
+from localsphere.faces.vcd.types import ControlAccessParams, Link, Reference, TasksInProgress
 from localsphere.faces.vcd.wire import Asked, asked, read_xml, vcd_time, whole, xml
 from localsphere.world import World
 from localsphere.world.catalogs import VAPP_TEMPLATE
@@ -53,7 +54,6 @@ POWER_ACTIONS = ("powerOn", "powerOff", "reboot", "reset", "shutdown", "suspend"
 UNDEPLOY_ACTIONS = ("default", "powerOff", "suspend", "shutdown", "force")
 DEPLOY_TYPE = f"{VCLOUD_TYPE}.deployVAppParams+xml"
 UNDEPLOY_TYPE = f"{VCLOUD_TYPE}.undeployVAppParams+xml"
-METADATA_TYPE = f"{VCLOUD_TYPE}.metadata+xml"
 PRODUCT_SECTIONS = f"{VCLOUD_TYPE}.productSections+xml"
 # A guest's vSphere id and CIM operating-system number, by the inventory's guest name.
 GUESTS = {
@@ -221,12 +221,6 @@ class VAppViews:
             return xml(vm_element(a, vm, vapp), a.version, media_type("vm"))
         vapp = await self.runner.read(self.world.vapps.get, _vapp_id(entity), a.viewer)
         return xml(vapp_element(a, vapp), a.version, media_type("vApp"))
-
-    async def metadata(self, request: Request, caller: TenantCaller) -> Response:
-        a = asked(request, caller)
-        await self._exists(a, request.path_params["entity"])
-        href = f"{a.hrefs.base}{request.url.path}"
-        return xml(Metadata(href, METADATA_TYPE), a.version, METADATA_TYPE)
 
     async def control_access(self, request: Request, caller: TenantCaller) -> Response:
         a = asked(request, caller)

@@ -1,0 +1,199 @@
+"""vCloud Director's object metadata on vApps and VMs: typed entries (STRING, NUMBER, BOOLEAN,
+DATETIME) under a key in a domain, GENERAL (the object's users may change it) or SYSTEM (only the
+system administrator may; org users see its READONLY entries and never its PRIVATE ones). Every
+change starts a task, as vCD's does. Facts: docs/research/vcd-metadata.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from localsphere.world.errors import Forbidden, Invalid, bounded_text
+from localsphere.world.schema import MetadataEntry
+from localsphere.world.store import Store
+from localsphere.world.tasks import Owner, Tasks
+from localsphere.world.vapps import Actor, locked_vapp, locked_vm
+
+GENERAL, SYSTEM = "GENERAL", "SYSTEM"
+READWRITE, READONLY, PRIVATE = "READWRITE", "READONLY", "PRIVATE"
+STRING, NUMBER, BOOLEAN, DATETIME = "STRING", "NUMBER", "BOOLEAN", "DATETIME"
+VISIBILITIES = {GENERAL: (READWRITE,), SYSTEM: (READONLY, PRIVATE)}
+KINDS = ("vApp", "vm")
+ENTRIES_MOST = 1024  # of one object (vCD's)
+KEY_LENGTH, VALUE_LENGTH = 256, 4096  # a key's (vCD's); a string value's (a bound, not vCD's)
+LONG = 1 << 63
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry: ``value`` as the wire writes it (a number's digits, ``true``/``false``, a time
+    in UTC as ``2026-11-30T08:11:43.000Z``)."""
+
+    domain: str
+    key: str
+    visibility: str
+    type: str
+    value: str
+
+
+def entry(domain: str, key: str, visibility: str | None, type_: str, value: str) -> Entry:
+    """An entry checked and its value made canonical; Invalid (vCD's 400) naming what is wrong."""
+    if domain not in VISIBILITIES:
+        raise Invalid(
+            "metadata.domain", f"The metadata domain must be GENERAL or SYSTEM, not {domain}.", domain
+        )
+    visibility = visibility or VISIBILITIES[domain][0]
+    if visibility not in VISIBILITIES[domain]:
+        raise Invalid(
+            "metadata.visibility",
+            f"Visibility {visibility} is not allowed in the {domain} domain "
+            f"(allowed: {', '.join(VISIBILITIES[domain])}).",
+            visibility,
+        )
+    bounded_text(key, "Key", KEY_LENGTH)
+    return Entry(domain, key, visibility, type_, _canonical(type_, value))
+
+
+def _canonical(type_: str, value: str) -> str:
+    text = value.strip()
+    if type_ == STRING:
+        if len(value) > VALUE_LENGTH:
+            raise Invalid("metadata.value", f"A string value has at most {VALUE_LENGTH} characters.", "")
+        return value
+    if type_ == NUMBER:
+        try:
+            number = int(text)
+        except ValueError:
+            number = LONG
+        if not -LONG <= number < LONG:
+            raise Invalid("metadata.value", f"{text!r} is not a signed 8-byte integer.", text)
+        return str(number)
+    if type_ == BOOLEAN:
+        if text not in ("true", "false", "1", "0"):
+            raise Invalid("metadata.value", f"{text!r} is not one of true, false, 1, 0.", text)
+        return "true" if text in ("true", "1") else "false"
+    if type_ == DATETIME:
+        try:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise Invalid("metadata.value", f"{text!r} is not an xs:dateTime.", text) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        moment = moment.astimezone(dt.UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    raise Invalid("metadata.type", f"Unknown metadata value type {type_}.", type_)
+
+
+class Metadata:
+    """The metadata of vApps (``kind`` vApp) and VMs (``kind`` vm). ``actor.viewer`` None is the
+    system administrator; everything else sees what its org sees."""
+
+    def __init__(self, store: Store, tasks: Tasks) -> None:
+        self._store = store
+        self._tasks = tasks
+
+    def of(self, kind: str, object_id: str, viewer: str | None) -> list[Entry]:
+        """An object's entries the viewer may see, domain then key order; NotFound without it."""
+        with self._store.read() as s:
+            _object(s, kind, object_id, viewer)
+            rows = s.scalars(
+                select(MetadataEntry)
+                .where(MetadataEntry.kind == kind, MetadataEntry.object == object_id)
+                .order_by(MetadataEntry.domain, MetadataEntry.key)
+                .limit(ENTRIES_MOST)
+            )
+            return [_entry(row) for row in rows if _sees(viewer, row.visibility)]
+
+    def value(self, kind: str, object_id: str, domain: str, key: str, viewer: str | None) -> Entry:
+        """One entry; Forbidden (vCD answers a missing key with 403) when there is none the
+        viewer may see."""
+        with self._store.read() as s:
+            _object(s, kind, object_id, viewer)
+            row = _row(s, kind, object_id, domain, key)
+            if row is None or not _sees(viewer, row.visibility):
+                raise _missing(key)
+            return _entry(row)
+
+    def merge(self, actor: Actor, kind: str, object_id: str, entries: list[Entry]) -> str:
+        """Add or replace ``entries`` (by domain and key); returns the task's id. Forbidden for a
+        SYSTEM entry unless the actor is the system administrator; Invalid beyond the bound."""
+        with self._store.write() as s:
+            tenant, owner = _object(s, kind, object_id, actor.viewer)
+            for one in entries:
+                _may_write(actor, one.domain)
+                row = _row(s, kind, object_id, one.domain, one.key)
+                if row is None:
+                    row = MetadataEntry(
+                        tenant=tenant, kind=kind, object=object_id, domain=one.domain, key=one.key
+                    )
+                    s.add(row)
+                row.visibility, row.type, row.value = one.visibility, one.type, one.value
+            s.flush()
+            count = len(
+                s.scalars(
+                    select(MetadataEntry.id)
+                    .where(MetadataEntry.kind == kind, MetadataEntry.object == object_id)
+                    .limit(ENTRIES_MOST + 1)
+                ).all()
+            )
+            if count > ENTRIES_MOST:
+                raise Invalid(
+                    "metadata.count", f"An object holds at most {ENTRIES_MOST} metadata entries.", ""
+                )
+            operation = f"Updating metadata of {owner.name}({object_id})"
+            return self._tasks.start(s, tenant, "metadataUpdate", operation, owner, actor.principal)
+
+    def remove(self, actor: Actor, kind: str, object_id: str, domain: str, key: str) -> str:
+        """Remove one entry; returns the task's id. Forbidden when there is none the actor sees
+        or it is SYSTEM's and the actor is not the system administrator."""
+        with self._store.write() as s:
+            tenant, owner = _object(s, kind, object_id, actor.viewer)
+            row = _row(s, kind, object_id, domain, key)
+            if row is None or not _sees(actor.viewer, row.visibility):
+                raise _missing(key)
+            _may_write(actor, domain)
+            s.delete(row)
+            operation = f"Deleting metadata of {owner.name}({object_id})"
+            return self._tasks.start(s, tenant, "metadataDelete", operation, owner, actor.principal)
+
+
+def _object(s: Session, kind: str, object_id: str, viewer: str | None) -> tuple[str, Owner]:
+    """The object's tenant and its task owner; NotFound when the viewer may not see it."""
+    if kind == "vm":
+        vm, vapp = locked_vm(s, object_id, viewer)
+        return vapp.tenant, Owner("vm", object_id, vm.name)
+    found = locked_vapp(s, object_id, viewer)
+    return found.tenant, Owner("vApp", object_id, found.name)
+
+
+def _row(s: Session, kind: str, object_id: str, domain: str, key: str) -> MetadataEntry | None:
+    return s.scalars(
+        select(MetadataEntry).where(
+            MetadataEntry.kind == kind,
+            MetadataEntry.object == object_id,
+            MetadataEntry.domain == domain,
+            MetadataEntry.key == key,
+        )
+    ).first()
+
+
+def _sees(viewer: str | None, visibility: str) -> bool:
+    return viewer is None or visibility != PRIVATE
+
+
+def _may_write(actor: Actor, domain: str) -> None:
+    if domain == SYSTEM and actor.viewer is not None:
+        raise Forbidden(
+            "metadata.system", "Only a system administrator may change metadata in the SYSTEM domain.", domain
+        )
+
+
+def _missing(key: str) -> Forbidden:
+    return Forbidden("metadata.missing", f"No access to metadata entry {key}, or there is none.", key)
+
+
+def _entry(row: MetadataEntry) -> Entry:
+    return Entry(row.domain, row.key, row.visibility, row.type, row.value)

@@ -1,0 +1,163 @@
+"""Object metadata of vApps and VMs through the vCloud API: typed entries merged by POST, one value
+read, replaced and removed, the SYSTEM domain the provider's alone and its PRIVATE entries
+invisible to org users, wrong types and values the product's 400s, every answer valid against the
+XSDs."""
+
+from __future__ import annotations
+
+from vcd_client import ORG_USER, PROVIDER, V15, link, sign_in
+from vcd_schema import assert_valid
+
+XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
+METADATA = "application/vnd.vmware.vcloud.metadata+xml"
+VALUE = "application/vnd.vmware.vcloud.metadata.value+xml"
+
+
+def entry(key: str, wire: str, value: str, domain: str = "", visibility: str = "READWRITE") -> str:
+    tag = f'<Domain visibility="{visibility}">{domain}</Domain>' if domain else ""
+    return (
+        f'<MetadataEntry type="xs:string">{tag}<Key>{key}</Key>'
+        f'<TypedValue xsi:type="{wire}"><Value>{value}</Value></TypedValue></MetadataEntry>'
+    )
+
+
+def metadata_body(*entries: str) -> str:
+    return (
+        '<Metadata xmlns="http://www.vmware.com/vcloud/v1.5" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' + "".join(entries) + "</Metadata>"
+    )
+
+
+def value_body(wire: str, value: str, visibility: str = "READWRITE", domain: str = "GENERAL") -> str:
+    return (
+        '<MetadataValue xmlns="http://www.vmware.com/vcloud/v1.5" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f'<Domain visibility="{visibility}">{domain}</Domain>'
+        f'<TypedValue xsi:type="{wire}"><Value>{value}</Value></TypedValue></MetadataValue>'
+    )
+
+
+def demo_web(c, headers) -> str:
+    session = assert_valid(c.get("/api/session", headers=headers).content)
+    org = assert_valid(c.get(link(session, "down", ".org+xml"), headers=headers).content)
+    vdc = assert_valid(c.get(link(org, "down", ".vdc+xml", "demo-vdc"), headers=headers).content)
+    return next(e.get("href") for e in vdc.find(f"{V15}ResourceEntities") if e.get("name") == "demo-web")
+
+
+def entries(c, href, headers) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """(domain, key) -> (visibility, xsi:type, value) of a Metadata document."""
+    r = c.get(href, headers=headers)
+    assert r.status_code == 200, r.text
+    doc = assert_valid(r.content)
+    return {
+        (e.findtext(f"{V15}Domain"), e.findtext(f"{V15}Key")): (
+            e.find(f"{V15}Domain").get("visibility"),
+            e.find(f"{V15}TypedValue").get(f"{XSI}type"),
+            e.findtext(f"{V15}TypedValue/{V15}Value"),
+        )
+        for e in doc.findall(f"{V15}MetadataEntry")
+    }
+
+
+def task_of(r) -> None:
+    assert r.status_code == 202, r.text
+    assert assert_valid(r.content).tag == f"{V15}Task"
+
+
+def test_typed_entries_are_merged_read_replaced_and_removed(server):
+    with server.client(base_url=server.vcd) as c:
+        alice = sign_in(c, ORG_USER)
+        vapp = assert_valid(c.get(demo_web(c, alice), headers=alice).content)
+        href = link(vapp, "down", ".metadata+xml")
+        assert entries(c, href, alice) == {}
+        doc = assert_valid(c.get(href, headers=alice).content)
+        assert link(doc, "add", ".metadata+xml") == href
+        body = metadata_body(
+            entry("owner", "MetadataStringValue", "team-a", "GENERAL"),
+            entry("cost", "MetadataNumberValue", "42"),
+            entry("prod", "MetadataBooleanValue", "1"),
+            entry("until", "MetadataDateTimeValue", "2027-01-02T03:04:05-05:00"),
+        )
+        task_of(c.post(href, content=body, headers={**alice, "Content-Type": METADATA}))
+        assert entries(c, href, alice) == {
+            ("GENERAL", "owner"): ("READWRITE", "MetadataStringValue", "team-a"),
+            ("GENERAL", "cost"): ("READWRITE", "MetadataNumberValue", "42"),
+            ("GENERAL", "prod"): ("READWRITE", "MetadataBooleanValue", "true"),
+            ("GENERAL", "until"): ("READWRITE", "MetadataDateTimeValue", "2027-01-02T08:04:05.000Z"),
+        }
+        # one value, by key (GENERAL) and by domain and key; a merge replaces what it names
+        one = assert_valid(c.get(f"{href}/cost", headers=alice).content)
+        assert one.tag == f"{V15}MetadataValue" and one.findtext(f"{V15}TypedValue/{V15}Value") == "42"
+        assert link(one, "remove", "") == f"{href}/cost" == link(one, "edit", ".metadata.value+xml")
+        task_of(
+            c.post(href, content=metadata_body(entry("cost", "MetadataNumberValue", "-7")), headers=alice)
+        )
+        assert c.get(f"{href}/GENERAL/cost", headers=alice).text.count("<Value>-7</Value>") == 1
+        task_of(c.put(f"{href}/owner", content=value_body("MetadataStringValue", "team-b"), headers=alice))
+        assert entries(c, href, alice)[("GENERAL", "owner")][2] == "team-b"
+        task_of(c.delete(f"{href}/GENERAL/prod", headers=alice))
+        assert ("GENERAL", "prod") not in entries(c, href, alice)
+        r = c.get(f"{href}/prod", headers=alice)  # a missing key: vCD's 403
+        assert r.status_code == 403 and assert_valid(r.content).get("minorErrorCode") == (
+            "ACCESS_TO_RESOURCE_IS_FORBIDDEN"
+        )
+        # a VM has metadata of its own
+        vm_href = vapp.find(f"{V15}Children/{V15}Vm").get("href")
+        task_of(
+            c.put(f"{vm_href}/metadata/role", content=value_body("MetadataStringValue", "web"), headers=alice)
+        )
+        assert entries(c, f"{vm_href}/metadata", alice) == {
+            ("GENERAL", "role"): ("READWRITE", "MetadataStringValue", "web")
+        }
+        assert ("GENERAL", "role") not in entries(c, href, alice)
+
+
+def test_the_system_domain_is_the_providers_and_private_entries_are_hidden(server):
+    with server.client(base_url=server.vcd) as c:
+        alice, admin = sign_in(c, ORG_USER), sign_in(c, PROVIDER)
+        href = f"{demo_web(c, alice)}/metadata"
+        body = metadata_body(
+            entry("tier", "MetadataStringValue", "gold", "SYSTEM", "READONLY"),
+            entry("billing", "MetadataNumberValue", "9", "SYSTEM", "PRIVATE"),
+        )
+        r = c.post(href, content=body, headers=alice)
+        assert r.status_code == 403 and assert_valid(r.content).get("majorErrorCode") == "403"
+        task_of(c.post(href, content=body, headers=admin))
+        assert set(entries(c, href, admin)) == {("SYSTEM", "tier"), ("SYSTEM", "billing")}
+        assert entries(c, href, alice) == {("SYSTEM", "tier"): ("READONLY", "MetadataStringValue", "gold")}
+        assert c.get(f"{href}/SYSTEM/billing", headers=alice).status_code == 403
+        tier = assert_valid(c.get(f"{href}/SYSTEM/tier", headers=alice).content)
+        assert [x.get("rel") for x in tier.findall(f"{V15}Link")] == ["up"]  # nothing an org user may change
+        for r in (
+            c.delete(f"{href}/SYSTEM/tier", headers=alice),
+            c.put(
+                f"{href}/SYSTEM/tier",
+                content=value_body("MetadataStringValue", "x", "READONLY"),
+                headers=alice,
+            ),
+        ):
+            assert r.status_code == 403, r.text
+        task_of(c.delete(f"{href}/SYSTEM/billing", headers=admin))
+        assert set(entries(c, href, admin)) == {("SYSTEM", "tier")}
+
+
+def test_wrong_types_and_values_are_the_products_400s(server):
+    with server.client(base_url=server.vcd) as c:
+        alice = sign_in(c, ORG_USER)
+        href = f"{demo_web(c, alice)}/metadata"
+        for bad in (
+            entry("n", "MetadataNumberValue", "forty"),
+            entry("n", "MetadataNumberValue", str(1 << 63)),
+            entry("b", "MetadataBooleanValue", "yes"),
+            entry("d", "MetadataDateTimeValue", "tomorrow"),
+            entry("s", "MetadataBlobValue", "x"),
+            entry("s", "MetadataStringValue", "x", "GENERAL", "PRIVATE"),
+            entry("s", "MetadataStringValue", "x", "OTHER"),
+            entry("", "MetadataStringValue", "x"),
+        ):
+            r = c.post(href, content=metadata_body(bad), headers=alice)
+            assert r.status_code == 400, (bad, r.text)
+            assert assert_valid(r.content).get("minorErrorCode") == "BAD_REQUEST"
+        r = c.put(f"{href}/k", content=metadata_body(), headers=alice)
+        assert r.status_code == 400
+        assert entries(c, href, alice) == {}  # nothing of a refused request was kept
