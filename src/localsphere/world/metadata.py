@@ -6,10 +6,13 @@ change starts a task, as vCD's does. Facts: docs/research/vcd-metadata.md."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from localsphere.world.errors import Forbidden, Invalid, bounded_text
 from localsphere.world.schema import MetadataEntry
@@ -25,6 +28,7 @@ KINDS = ("vApp", "vm")
 ENTRIES_MOST = 1024  # of one object (vCD's)
 KEY_LENGTH, VALUE_LENGTH = 256, 4096  # a key's (vCD's); a string value's (a bound, not vCD's)
 LONG = 1 << 63
+_FIELD = re.compile(r"metadata(?:@(GENERAL|SYSTEM))?:(.+)")  # a query filter's metadata field
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,35 @@ class Metadata:
             s.delete(row)
             operation = f"Deleting metadata of {owner.name}({object_id})"
             return self._tasks.start(s, tenant, "metadataDelete", operation, owner, actor.principal)
+
+
+class FilterFields(dict[str, Any]):
+    """A query's filter fields (name -> SQL) with vCD's metadata ones: ``metadata:KEY`` (the
+    GENERAL domain) and ``metadata@SYSTEM:KEY`` name the value of the record's entry of that key,
+    compared as text (``filter=metadata:owner==team-a``); an org user's never names a PRIVATE
+    entry. ``kind`` is vApp or vm, ``record_id`` the records' own id column."""
+
+    def __init__(self, fields: dict[str, Any], kind: str, record_id: Any, provider: bool) -> None:
+        super().__init__(fields)
+        self._kind, self._record_id, self._provider = kind, record_id, provider
+
+    def get(self, name: str, default: Any = None) -> Any:
+        found = super().get(name)
+        matched = _FIELD.fullmatch(name) if found is None else None
+        if matched is None:
+            return default if found is None else found
+        return self._entry_value(matched.group(1) or GENERAL, matched.group(2))
+
+    def _entry_value(self, domain: str, key: str) -> ColumnElement[Any]:
+        query = select(MetadataEntry.value).where(
+            MetadataEntry.kind == self._kind,
+            MetadataEntry.object == self._record_id,
+            MetadataEntry.domain == domain,
+            MetadataEntry.key == key,
+        )
+        if not self._provider:
+            query = query.where(MetadataEntry.visibility != PRIVATE)
+        return query.scalar_subquery()
 
 
 def _object(s: Session, kind: str, object_id: str, viewer: str | None) -> tuple[str, Owner]:

@@ -30,6 +30,7 @@ from localsphere.world.clock import Clock
 from localsphere.world.errors import Forbidden, Invalid
 from localsphere.world.identity import GROUP, ORG, SSO, USER
 from localsphere.world.inventory import POWERED_ON, VM
+from localsphere.world.metadata import KINDS, FilterFields
 from localsphere.world.odata import CodePointOrder, EpochSeconds, epoch_seconds
 from localsphere.world.org_roles import SYSTEM_ADMINISTRATOR
 from localsphere.world.org_vdcs import MHZ_PER_CPU
@@ -793,6 +794,8 @@ class TypedQueries:
                 query = query.where(~kind.provider_only)
             if ask.filter:
                 fields = {k: a.filter if a.filter is not None else a.sql for k, a in attributes.items()}
+                if kind.kind in KINDS:
+                    fields = FilterFields(fields, kind.kind, kind.id, provider)
                 query = query.where(fiql.where(ask.filter, fields))
             total = conn.scalar(select(func.count()).select_from(query.subquery())) or 0
             order = _order(attributes, kind, ask)

@@ -161,3 +161,35 @@ def test_wrong_types_and_values_are_the_products_400s(server):
         r = c.put(f"{href}/k", content=metadata_body(), headers=alice)
         assert r.status_code == 400
         assert entries(c, href, alice) == {}  # nothing of a refused request was kept
+
+
+def test_the_query_service_filters_vapps_and_vms_by_metadata(server):
+    with server.client(base_url=server.vcd) as c:
+        alice, admin = sign_in(c, ORG_USER), sign_in(c, PROVIDER)
+        vapp = assert_valid(c.get(demo_web(c, alice), headers=alice).content)
+        href = link(vapp, "down", ".metadata+xml")
+        task_of(
+            c.post(
+                href, content=metadata_body(entry("owner", "MetadataStringValue", "team-a")), headers=alice
+            )
+        )
+        body = metadata_body(entry("cost", "MetadataStringValue", "secret", "SYSTEM", "PRIVATE"))
+        task_of(c.post(href, content=body, headers=admin))
+        vm_href = vapp.find(f"{V15}Children/{V15}Vm").get("href")
+        task_of(
+            c.put(f"{vm_href}/metadata/role", content=value_body("MetadataStringValue", "web"), headers=alice)
+        )
+
+        def names(kind: str, text: str, headers) -> list[str]:
+            r = c.get("/api/query", params={"type": kind, "filter": text}, headers=headers)
+            assert r.status_code == 200, r.text
+            return [x.get("name") for x in assert_valid(r.content) if x.get("name")]
+
+        assert names("vApp", "metadata:owner==team-a", alice) == ["demo-web"]
+        assert names("vApp", "metadata:owner==team-*", alice) == ["demo-web"]
+        assert names("vApp", "metadata:owner==team-b", alice) == []
+        assert names("vApp", "metadata@SYSTEM:cost==secret", admin) == ["demo-web"]
+        assert names("vApp", "metadata@SYSTEM:cost==secret", alice) == []  # PRIVATE: not the org's
+        assert names("vm", "metadata:role==web", alice) == [vapp.find(f"{V15}Children/{V15}Vm").get("name")]
+        r = c.get("/api/query", params={"type": "vApp", "filter": "metadata@OTHER:x==1"}, headers=alice)
+        assert r.status_code == 400 and assert_valid(r.content).get("minorErrorCode") == "BAD_REQUEST"
