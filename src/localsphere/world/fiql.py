@@ -50,7 +50,7 @@ import dataclasses
 import datetime as dt
 import math
 import re
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import BigInteger, Boolean, Float, String, and_, literal, or_
 from sqlalchemy.ext.compiler import compiles
@@ -91,6 +91,15 @@ _OPERATOR = re.compile(r"==|!=|=[A-Za-z]+=")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _STOP = ";,()"
+
+
+@runtime_checkable
+class TypedField(Protocol):
+    """A field whose value names its own type (vCD's metadata: ``metadata:rank=gt=NUMBER:5``);
+    ``typed`` takes the value's first piece as written and answers the SQL to compare and the
+    value's text without its type (ValueError: the value cannot be read)."""
+
+    def typed(self, raw: str) -> tuple[ColumnElement[Any], str]: ...
 
 
 class _Problem(Exception):
@@ -310,7 +319,14 @@ class _Parser:
                 f"unknown operator '{matched.group()}' at position {self.pos} (known: {' '.join(OPERATORS)})"
             )
         self.pos = matched.end()
-        return _constraint(name, column, op, self._value())
+        value = self._value()
+        if isinstance(column, TypedField):  # its value says its type: the column follows from it
+            try:
+                column, first = column.typed(value.pieces[0])
+            except ValueError as exc:
+                raise _Problem(f"value at position {value.start} for field '{name}': {exc}") from None
+            value = _Text([first, *value.pieces[1:]], value.start)
+        return _constraint(name, column, op, value)
 
     def _value(self) -> _Text:
         start = self.pos

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, case, cast, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -166,9 +166,9 @@ class Metadata:
 
 class FilterFields(dict[str, Any]):
     """A query's filter fields (name -> SQL) with vCD's metadata ones: ``metadata:KEY`` (the
-    GENERAL domain) and ``metadata@SYSTEM:KEY`` name the value of the record's entry of that key,
-    compared as text (``filter=metadata:owner==team-a``); an org user's never names a PRIVATE
-    entry. ``kind`` is vApp or vm, ``record_id`` the records' own id column."""
+    GENERAL domain) and ``metadata@SYSTEM:KEY`` name the value of the record's entry of that key
+    (``filter=metadata:owner==team-a``, ``metadata:rank=gt=NUMBER:5``: ``_FilterField``); an org
+    user's never names a PRIVATE entry. ``kind`` is vApp or vm, ``record_id`` the records' own id column."""
 
     def __init__(self, fields: dict[str, Any], kind: str, record_id: Any, provider: bool) -> None:
         super().__init__(fields)
@@ -179,16 +179,47 @@ class FilterFields(dict[str, Any]):
         matched = _FIELD.fullmatch(name) if found is None else None
         if matched is None:
             return default if found is None else found
-        return self._entry_value(matched.group(1) or GENERAL, matched.group(2))
-
-    def _entry_value(self, domain: str, key: str) -> ColumnElement[Any]:
-        query = select(MetadataEntry.value).where(
-            MetadataEntry.kind == self._kind,
-            MetadataEntry.object == self._record_id,
-            MetadataEntry.domain == domain,
-            MetadataEntry.key == key,
+        return _FilterField(
+            self._kind, self._record_id, self._provider, matched.group(1) or GENERAL, matched.group(2)
         )
-        if not self._provider:
+
+
+@dataclass(frozen=True)
+class _FilterField:
+    """One metadata key in a filter (``fiql.TypedField``): a value without a type word is compared
+    as text with an entry of any type; ``NUMBER:5`` as a number, ``DATETIME:...`` and
+    ``BOOLEAN:...`` as their canonical text, ``STRING:...`` as text, each only with entries of
+    that type (the guide's metadata filter expressions)."""
+
+    kind: str
+    record_id: Any
+    provider: bool
+    domain: str
+    key: str
+
+    def typed(self, raw: str) -> tuple[ColumnElement[Any], str]:
+        word, colon, rest = raw.partition(":")
+        if not colon or word not in (STRING, NUMBER, BOOLEAN, DATETIME):
+            return self._value(MetadataEntry.value), raw
+        if word == NUMBER:
+            number = case((MetadataEntry.type == NUMBER, cast(MetadataEntry.value, BigInteger)))
+            return self._value(number), rest
+        text = case((MetadataEntry.type == word, MetadataEntry.value))
+        if word == STRING:
+            return self._value(text), rest
+        try:
+            return self._value(text), _canonical(word, rest)
+        except Invalid as exc:
+            raise ValueError(exc.message) from None
+
+    def _value(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        query = select(column).where(
+            MetadataEntry.kind == self.kind,
+            MetadataEntry.object == self.record_id,
+            MetadataEntry.domain == self.domain,
+            MetadataEntry.key == self.key,
+        )
+        if not self.provider:
             query = query.where(MetadataEntry.visibility != PRIVATE)
         return query.scalar_subquery()
 

@@ -191,5 +191,24 @@ def test_the_query_service_filters_vapps_and_vms_by_metadata(server):
         assert names("vApp", "metadata@SYSTEM:cost==secret", admin) == ["demo-web"]
         assert names("vApp", "metadata@SYSTEM:cost==secret", alice) == []  # PRIVATE: not the org's
         assert names("vm", "metadata:role==web", alice) == [vapp.find(f"{V15}Children/{V15}Vm").get("name")]
-        r = c.get("/api/query", params={"type": "vApp", "filter": "metadata@OTHER:x==1"}, headers=alice)
-        assert r.status_code == 400 and assert_valid(r.content).get("minorErrorCode") == "BAD_REQUEST"
+        # typed values (the guide's NUMBER:, DATETIME:, BOOLEAN:, STRING: words)
+        typed = metadata_body(
+            entry("rank", "MetadataNumberValue", "12"),
+            entry("until", "MetadataDateTimeValue", "2027-01-02T03:04:05Z"),
+            entry("prod", "MetadataBooleanValue", "true"),
+        )
+        task_of(c.post(href, content=typed, headers=alice))
+        for text, found in (
+            ("metadata:rank=gt=NUMBER:9", ["demo-web"]),  # as numbers: 12 > 9 (as text it is not)
+            ("metadata:rank=lt=NUMBER:9", []),
+            ("metadata:rank==12", ["demo-web"]),
+            ("metadata:until=ge=DATETIME:2027-01-01T00:00:00-05:00", ["demo-web"]),
+            ("metadata:until=lt=DATETIME:2027-01-02T03:04:05Z", []),
+            ("metadata:prod==BOOLEAN:1", ["demo-web"]),
+            ("metadata:owner==STRING:team-a", ["demo-web"]),
+            ("metadata:rank==STRING:12", []),  # a number is not a string
+        ):
+            assert names("vApp", text, alice) == found, text
+        for text in ("metadata@OTHER:x==1", "metadata:rank==NUMBER:ten", "metadata:until==DATETIME:soon"):
+            r = c.get("/api/query", params={"type": "vApp", "filter": text}, headers=alice)
+            assert r.status_code == 400 and assert_valid(r.content).get("minorErrorCode") == "BAD_REQUEST"
