@@ -212,3 +212,22 @@ def test_the_query_service_filters_vapps_and_vms_by_metadata(server):
         for text in ("metadata@OTHER:x==1", "metadata:rank==NUMBER:ten", "metadata:until==DATETIME:soon"):
             r = c.get("/api/query", params={"type": "vApp", "filter": text}, headers=alice)
             assert r.status_code == 400 and assert_valid(r.content).get("minorErrorCode") == "BAD_REQUEST"
+
+
+def test_metadata_is_in_snapshots_and_a_reset_clears_it(server):
+    with server.client(base_url=server.vcd) as c:
+        alice = sign_in(c, ORG_USER)
+        href = f"{demo_web(c, alice)}/metadata"
+        task_of(c.put(f"{href}/k", content=value_body("MetadataStringValue", "kept"), headers=alice))
+        assert server.control("POST", "/snapshots", json={"name": "metadata"}).status_code in (200, 201)
+        try:
+            task_of(c.delete(f"{href}/k", headers=alice))
+            assert entries(c, href, alice) == {}
+            assert server.control("POST", "/snapshots/metadata/restore").status_code == 200
+            alice = sign_in(c, ORG_USER)
+            assert entries(c, href, alice) == {("GENERAL", "k"): ("READWRITE", "MetadataStringValue", "kept")}
+            assert server.control("POST", "/reset").status_code == 200
+            alice = sign_in(c, ORG_USER)
+            assert entries(c, f"{demo_web(c, alice)}/metadata", alice) == {}
+        finally:
+            server.control("DELETE", "/snapshots/metadata")
