@@ -110,6 +110,19 @@ def test_typed_entries_are_merged_read_replaced_and_removed(server):
             ("GENERAL", "role"): ("READWRITE", "MetadataStringValue", "web")
         }
         assert ("GENERAL", "role") not in entries(c, href, alice)
+        # a key that is no path segment as it stands: its entry's href is percent-encoded
+        task_of(
+            c.post(
+                href,
+                content=metadata_body(entry("cost centre/eu", "MetadataStringValue", "x")),
+                headers=alice,
+            )
+        )
+        doc = assert_valid(c.get(href, headers=alice).content)
+        (spaced,) = [e.get("href") for e in doc.findall(f"{V15}MetadataEntry") if "centre" in e.get("href")]
+        assert spaced == f"{href}/cost%20centre%2Feu"
+        r = c.get(spaced, headers=alice)
+        assert r.status_code == 200, r.text
 
 
 def test_the_system_domain_is_the_providers_and_private_entries_are_hidden(server):

@@ -7,6 +7,7 @@ documents ``AccessForbiddenException`` for it). Facts: docs/research/vcd-metadat
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from urllib.parse import quote, unquote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -82,7 +83,7 @@ class MetadataViews:
     async def value(self, request: Request, caller: TenantCaller) -> Response:
         a = asked(request, caller)
         kind, object_id = _target(request)
-        domain, key = _domain(request), request.path_params["key"]
+        domain, key = _domain_key(request)
         one = await self.runner.read(self.world.metadata.value, kind, object_id, domain, key, a.viewer)
         href = _href(a, request)
         links = [Link("up", href.rsplit("/metadata", 1)[0] + "/metadata", METADATA_TYPE)]
@@ -97,7 +98,7 @@ class MetadataViews:
         a.require(CREATE_VAPP)
         kind, object_id = _target(request)
         body = await self._body(request, "MetadataValue")
-        one = _entry(body, _domain(request), request.path_params["key"])
+        one = _entry(body, *_domain_key(request))
         task_id = await self.runner.call(self.world.metadata.merge, a.actor, kind, object_id, [one])
         return await self.tasks.answer(a, task_id)
 
@@ -106,7 +107,7 @@ class MetadataViews:
         a.require(CREATE_VAPP)
         kind, object_id = _target(request)
         task_id = await self.runner.call(
-            self.world.metadata.remove, a.actor, kind, object_id, _domain(request), request.path_params["key"]
+            self.world.metadata.remove, a.actor, kind, object_id, *_domain_key(request)
         )
         return await self.tasks.answer(a, task_id)
 
@@ -127,11 +128,20 @@ def _target(request: Request) -> tuple[str, str]:
     raise NotFound("vapp.not_found", f"No vApp {entity}.", entity)
 
 
-def _domain(request: Request) -> str:
-    domain = request.path_params.get("domain", GENERAL)
+def _domain_key(request: Request) -> tuple[str, str]:
+    """The domain and key a value's path names (``.../metadata/{key}``: GENERAL), read from the
+    path as sent, so that a key with a percent-encoded ``/`` stays one key."""
+    raw = request.scope.get("raw_path")
+    if raw:
+        segments = [unquote(p) for p in raw.decode("latin-1").rsplit("/metadata/", 1)[-1].split("/")]
+    else:
+        segments = [request.path_params.get("domain", ""), request.path_params["key"]]
+    domain, key = (
+        (segments[0], segments[1]) if len(segments) == 2 and segments[0] else (GENERAL, segments[-1])
+    )
     if domain not in (GENERAL, SYSTEM):
         raise NotFound("metadata.domain", f"No metadata domain {domain}.", domain)
-    return domain
+    return domain, key
 
 
 def _href(a: Asked, request: Request) -> str:
@@ -139,7 +149,9 @@ def _href(a: Asked, request: Request) -> str:
 
 
 def _value_href(metadata_href: str, one: Entry) -> str:
-    return f"{metadata_href}/{one.domain}/{one.key}" if one.domain == SYSTEM else f"{metadata_href}/{one.key}"
+    """An entry's own href: its key percent-encoded (RFC 3986), after its domain when SYSTEM."""
+    key = quote(one.key, safe="")
+    return f"{metadata_href}/{one.domain}/{key}" if one.domain == SYSTEM else f"{metadata_href}/{key}"
 
 
 def _domain_key_value(one: Entry) -> tuple[MetadataDomainTag, str, MetadataTypedValue]:
