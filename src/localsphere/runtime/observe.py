@@ -38,6 +38,19 @@ def redacted_target(scope: Scope) -> str:
     return f"{path}?{query}"
 
 
+_CLOSE = (b"connection", b"close")
+
+
+def _has_body(scope: Scope) -> bool:
+    """Whether the request sends a body: a non-zero ``Content-Length`` or a chunked one."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return value.strip() not in (b"0", b"")
+        if name == b"transfer-encoding":
+            return True
+    return False
+
+
 class _ReadAhead:
     """A request's body read before the app runs (at most ``limit`` bytes, for a fault rule), then
     handed to the app as if unread: the messages read come first, then the connection's own."""
@@ -96,16 +109,31 @@ class Observe:
         started = time.monotonic()
         status = 0
         done = False
+        unread = _has_body(scope)  # a body the app has not read to its end
+
+        incoming = receive
+
+        async def reading() -> Message:
+            nonlocal unread
+            message = await incoming()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                unread = False
+            return message
 
         async def watched(message: Message) -> None:
             nonlocal status, done
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), server]
+                headers = [*message.get("headers", ()), server]
+                if unread and all(name.lower() != b"connection" for name, _ in headers):
+                    headers.append(_CLOSE)  # the server drops a connection answered mid-body: say so
+                message["headers"] = headers
             elif message["type"] == "http.response.body" and not message.get("more_body", False):
                 done = True
             await send(message)
 
+        if unread:
+            receive = reading
         try:
             if hooks is None:
                 await self.app(scope, receive, watched)
