@@ -110,7 +110,6 @@ class Observe:
         status = 0
         done = False
         unread = _has_body(scope)  # a body the app has not read to its end
-
         incoming = receive
 
         async def reading() -> Message:
