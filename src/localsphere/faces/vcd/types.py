@@ -447,6 +447,7 @@ class VCloud(Entity):
     organizations, provider VDCs and rights come with the administration API (issue 15)."""
 
     TAG: ClassVar[str] = "VCloud"
+    provider_vdc_references: XmlType | None = element("ProviderVdcReferences")
     role_references: RoleReferences | None = element("RoleReferences")
 
 
