@@ -35,7 +35,7 @@ from localsphere.world.inventory import (
     datastore_name,
 )
 from localsphere.world.metrics import HOST_MHZ_PER_CORE
-from localsphere.world.org_vdcs import MB, STORAGE_PROFILE, check_capacity, check_enabled, vdc_row
+from localsphere.world.org_vdcs import MB, check_capacity, check_enabled, vdc_row
 from localsphere.world.schema import ManagedObject, OrgNetwork, OrgVdc, VApp
 from localsphere.world.store import INVENTORY, Store, changed
 from localsphere.world.tasks import Owner, Tasks
@@ -117,8 +117,8 @@ class ProviderVdc:
 
     @property
     def storage_profile_id(self) -> str:
-        """Its one storage policy's id (``*``)."""
-        return str(uuid.uuid5(uuid.UUID(self.cluster.id), STORAGE_PROFILE))
+        """Its one storage policy's id (``*``): its own, as the query service finds it too."""
+        return self.cluster.id
 
 
 @dataclass(frozen=True)
@@ -205,13 +205,14 @@ class ProviderView:
             return [_provider_vdc(conn, VimObject(*row)) for row in clusters.all()]
 
     def provider_vdc(self, pvdc_id: str) -> ProviderVdc:
-        """The provider VDC ``pvdc_id`` (a cluster's uuid, or its storage policy's id); NotFound."""
+        """The provider VDC ``pvdc_id`` (a cluster's uuid, its storage policy's id too); NotFound."""
         with self._store.query() as conn:
-            for row in conn.execute(_OBJECT.where(ManagedObject.kind == CLUSTER).limit(LISTED)).all():
-                cluster = VimObject(*row)
-                if pvdc_id in (cluster.id, str(uuid.uuid5(uuid.UUID(cluster.id), STORAGE_PROFILE))):
-                    return _provider_vdc(conn, cluster)
-        raise NotFound("provider_vdc.not_found", f"No provider VDC with id {pvdc_id}.", pvdc_id)
+            row = conn.execute(
+                _OBJECT.where(ManagedObject.kind == CLUSTER, ManagedObject.uuid == pvdc_id)
+            ).first()
+            if row is None:
+                raise NotFound("provider_vdc.not_found", f"No provider VDC with id {pvdc_id}.", pvdc_id)
+            return _provider_vdc(conn, VimObject(*row))
 
     def provider_vdc_of(self, pool_moid: str) -> ProviderVdc:
         """The provider VDC a VDC's resource pool ``pool_moid`` is in (its cluster's); NotFound."""

@@ -69,6 +69,8 @@ def test_the_platform_view_of_the_worlds_vcenter(connect, version):
     assert len(pvdcs) > 0 and system.get_provider_vdc(pvdcs[0].get("name")).get("href") == pvdcs[0].get(
         "href"
     )
+    profile = system.get_provider_vdc_storage_profile("*")
+    assert profile.get("providerVdc") in {p.get("href") for p in pvdcs}
     pools = system.list_network_pools()
     assert len(pools) > 0 and system.get_network_pool_reference(pools[0].get("name")) is not None
 

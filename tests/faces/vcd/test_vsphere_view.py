@@ -284,3 +284,29 @@ def test_org_users_see_no_vsphere_view(server):
             headers={**alice, "Content-Type": IMPORT_TYPE},
         )
         assert r.status_code == 403
+
+
+@pytest.mark.parametrize("kind", ["providerVdc", "providerVdcStorageProfile", "externalNetwork"])
+def test_the_providers_query_types(server, kind):
+    """Records of the provider's objects whose hrefs answer; an org user finds none."""
+    with server.client(base_url=server.vcd) as c:
+        admin = sign_in(c, PROVIDER)
+        r = c.get("/api/query", params={"type": kind, "format": "records"}, headers=admin)
+        assert r.status_code == 200, r.text
+        records = [x for x in assert_valid(r.content) if x.tag.endswith("Record")]
+        assert records and int(assert_valid(r.content).get("total")) == len(records)
+        for record in records[:2]:
+            assert_valid(c.get(record.get("href"), headers=admin).content)
+        if kind == "providerVdcStorageProfile":
+            assert records[0].get("name") == "*" and "/api/admin/providervdc/" in records[0].get(
+                "providerVdc"
+            )
+        named = c.get(
+            "/api/query",
+            params={"type": kind, "format": "records", "filter": f"name=={records[0].get('name')}"},
+            headers=admin,
+        )
+        assert records[0].get("href") in named.text
+        alice = sign_in(c)
+        mine = assert_valid(c.get("/api/query", params={"type": kind}, headers=alice).content)
+        assert mine.get("total") == "0"
