@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, WrongState
 from localsphere.world.inventory import CLUSTER
 from localsphere.world.org_vdcs import ALLOCATION_MODELS, Terms, add_vdc, pool_details
-from localsphere.world.schema import ManagedObject, OrgVdc, VApp
+from localsphere.world.schema import ManagedObject, OrgNetwork, OrgVdc, VApp
 from localsphere.world.store import INVENTORY, Store, changed
 from localsphere.world.tasks import Owner, Tasks
 from localsphere.world.vapps import Actor, remove_vapp
@@ -135,8 +135,9 @@ class VdcAdmin:
             changed(s, INVENTORY)
 
     def delete(self, actor: Actor, vdc_id: str, recursive: bool = False) -> str:
-        """Delete a VDC, its vApps (only when ``recursive``) and its resource pool; returns the
-        task's id. WrongState (400) while it is enabled or, unless ``recursive``, holds vApps."""
+        """Delete a VDC, its vApps and networks (only when ``recursive``) and its resource pool;
+        returns the task's id. WrongState (400) while it is enabled or, unless ``recursive``,
+        holds vApps or networks."""
         with self._store.write() as s:
             row = _locked(s, vdc_id)
             if row.enabled:
@@ -144,14 +145,19 @@ class VdcAdmin:
                     "vdc.enabled", f'VDC "{row.name}" is enabled: disable it before deleting it.', row.name
                 )
             vapps = list(s.scalars(select(VApp).where(VApp.vdc == vdc_id)))
-            if vapps and not recursive:
+            networks = list(s.scalars(select(OrgNetwork).where(OrgNetwork.vdc == vdc_id)))
+            if (vapps or networks) and not recursive:
                 raise WrongState(
                     "vdc.not_empty",
-                    f'VDC "{row.name}" cannot be deleted: it holds {len(vapps)} vApp(s).',
+                    f'VDC "{row.name}" cannot be deleted: it holds {len(vapps)} vApp(s) and '
+                    f"{len(networks)} network(s).",
                     row.name,
                 )
             for vapp in vapps:
                 remove_vapp(s, vapp)
+            for network in networks:  # and the port groups that backed them
+                s.execute(delete(ManagedObject).where(ManagedObject.moid == network.network))
+                s.delete(network)
             pool = s.get(ManagedObject, row.pool)
             if pool is not None:
                 s.delete(pool)

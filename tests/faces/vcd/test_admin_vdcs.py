@@ -281,3 +281,48 @@ def test_org_users_may_not_administer_vdcs(server):
             c.get(f"/api/vdc/{made.get('href').rsplit('/', 1)[-1]}", headers=alice).content
         )
         assert not [x for x in user_view.findall(f"{V15}Link") if x.get("rel") == "remove"]
+
+
+def test_the_storage_policy_limit_is_edited_and_then_binds(server):
+    with server.client(base_url=server.vcd) as c:
+        admin = sign_in(c, PROVIDER)
+        made = assert_valid(create(c, admin, create_body("roomy", provider_vdc_href(c, admin))).content)
+        vdc_id = made.get("href").rsplit("/", 1)[-1]
+        (profile,) = made.find(f"{V15}VdcStorageProfiles")
+        href = profile.get("href").replace("/api/vdcStorageProfile", "/api/admin/vdcStorageProfile")
+        current = c.get(href, headers=admin).text
+        smaller = current.replace("<Limit>102400</Limit>", "<Limit>10</Limit>").replace(
+            "<Units>MB</Units>", "<Units>GB</Units>"
+        )
+        r = c.put(
+            href,
+            content=smaller,
+            headers={**admin, "Content-Type": "application/vnd.vmware.admin.vdcStorageProfile+xml"},
+        )
+        assert r.status_code == 202, r.text
+        assert assert_valid(c.get(href, headers=admin).content).findtext(f"{V15}Limit") == "10240"
+        alice = sign_in(c)
+        message = error(instantiate(c, alice, vdc_id, "big", template(c, alice)), 400, "BAD_REQUEST")
+        assert "10240 MB" in message
+
+
+def test_deleting_a_vdc_with_its_vapps_and_networks_takes_them_from_vcenter(server):
+    with server.client(base_url=server.vcd) as c, server.client() as vc:
+        admin = sign_in(c, PROVIDER)
+        orgs = assert_valid(c.get("/api/org/", headers=admin).content)
+        org_href = next(o.get("href") for o in orgs if o.get("name") == "demo-org")
+        org = assert_valid(c.get(org_href, headers=admin).content)
+        vdc = assert_valid(c.get(link(org, "down", ".vdc+xml", "demo-vdc"), headers=admin).content)
+        admin_href = link(vdc, "alternate", ADMIN_VDC_TYPE)
+        (network,) = vdc.find(f"{V15}AvailableNetworks")
+        vc.headers["vmware-api-session-id"] = vcenter_session(server)
+        before = {n["name"] for n in vc.get("/api/vcenter/network").json()}
+        assert any(n.startswith("demo-net-") for n in before)
+        c.post(f"{admin_href}/action/disable", headers=admin)
+        assert "network" in error(c.delete(admin_href, headers=admin), 400, "BAD_REQUEST")
+        r = c.delete(f"{admin_href}?recursive=true&force=true", headers=admin)
+        assert r.status_code == 202, r.text
+        after = {n["name"] for n in vc.get("/api/vcenter/network").json()}
+        assert not any(n.startswith("demo-net-") for n in after)
+        assert c.get(network.get("href"), headers=admin).status_code == 404
+        assert not [v for v in vc.get("/api/vcenter/vm", params={"names": "web"}).json()]

@@ -127,8 +127,10 @@ def terms_of(body: ET.Element, base: Terms) -> Terms:
     profiles = [p for p in body if p.tag.rsplit("}", 1)[-1] == "VdcStorageProfile"]
     if profiles:
         chosen = next((p for p in profiles if _flag(_children(p).get("Default"))), profiles[0])
-        limit = _children(chosen).get("Limit")
-        unit = (_children(chosen).get("Units") or ET.Element("Units")).text or "MB"
+        parts_of = _children(chosen)
+        limit = parts_of.get("Limit")
+        units = parts_of.get("Units")
+        unit = (units.text if units is not None else None) or "MB"
         factor = SIZE_UNITS.get(unit.strip().upper())
         if factor is None:
             raise InputError("value", f"VdcStorageProfile Units must be one of MB, GB, TB, not {unit!r}.")
@@ -262,6 +264,21 @@ class AdminVdcViews:
             ),
         )
         return xml(answer, a.version, ADMIN_PROFILE_TYPE)
+
+    async def update_storage_profile(self, request: Request, caller: TenantCaller) -> Response:
+        """An ``AdminVdcStorageProfile`` to ``PUT /api/admin/vdcStorageProfile/{id}``: its
+        ``Limit`` (in its ``Units``) becomes the VDC's storage limit; 202, the Task."""
+        a = self._asked(request, caller)
+        body = _expect(await read_xml(request, self.max_body), "AdminVdcStorageProfile", "VdcStorageProfile")
+        view, _ = await self.runner.read(
+            self.world.org_vdcs.by_storage_profile, request.path_params["profile"], None
+        )
+        wrapped = ET.Element("AdminVdc")
+        wrapped.append(body)  # read as the one VdcStorageProfile of the VDC's terms
+        body.tag = "VdcStorageProfile"
+        change = VdcChange(terms=terms_of(wrapped, _terms(view)))
+        task_id = await self.runner.call(self.world.vdc_admin.update, a.actor, view.id, change)
+        return await self.tasks.answer(a, task_id)
 
     async def _answer(self, a: Asked, vdc_id: str, task_id: str, status: int) -> Response:
         view, usage = await self.runner.read(self.world.org_vdcs.get, vdc_id, None)

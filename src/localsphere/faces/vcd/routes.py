@@ -407,6 +407,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("POST", "/api/admin/vdc/{vdc}/action/enable", vdcs.enable)
     table.add("POST", "/api/admin/vdc/{vdc}/action/disable", vdcs.disable)
     table.add("GET", "/api/admin/vdcStorageProfile/{profile}", vdcs.storage_profile)
+    table.add("PUT", "/api/admin/vdcStorageProfile/{profile}", vdcs.update_storage_profile)
     vsphere = VSphereViews(world, face.runner, tasks, max_body)
     ext = "/api/admin/extension"
     table.add("GET", "/api/admin/providervdc/{pvdc}", vsphere.provider_vdc)
