@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,7 @@ from localsphere.world.inventory import (
     datastore_name,
 )
 from localsphere.world.metrics import HOST_MHZ_PER_CORE
-from localsphere.world.org_vdcs import MB, check_capacity, check_enabled, vdc_row
+from localsphere.world.org_vdcs import MB, VdcView, check_capacity, check_enabled, vdc_row
 from localsphere.world.schema import ManagedObject, OrgNetwork, OrgVdc, VApp
 from localsphere.world.store import INVENTORY, Store, changed
 from localsphere.world.tasks import Owner, Tasks
@@ -224,13 +225,49 @@ class ProviderView:
                 )
             return _provider_vdc(conn, _one(conn, CLUSTER, cluster))
 
-    def import_vm(
-        self, actor: Actor, moid: str, vdc_id: str, name: str, move: bool, vapp_id: str | None = None
+    def import_as_vapp(self, actor: Actor, moid: str, vdc_id: str, name: str, move: bool) -> tuple[str, str]:
+        """Import the vCenter VM ``moid`` into a new vApp ``name`` of a VDC (Conflict when it has
+        one of that name); returns the vApp's id and the task's. As ``_import`` otherwise."""
+
+        def new_vapp(s: Session, row: ManagedObject, now: float) -> tuple[VApp, VdcView]:
+            vdc = vdc_row(s, vdc_id, None)
+            if s.scalars(select(VApp.id).where(VApp.vdc == vdc.id, VApp.name == name)).first():
+                raise Conflict("vapp.exists", f"The VDC already has a vApp named {name}.", name)
+            copies = () if move else (_as_template(row),)
+            made = add_vapp(s, vdc, name, copies, network_of(s, vdc.id, None), actor.principal.id, now)
+            vapp = s.get(VApp, made)
+            assert vapp is not None  # just made
+            return vapp, vdc
+
+        return self._import(actor, moid, move, new_vapp)
+
+    def import_into_vapp(self, actor: Actor, moid: str, vapp_id: str, move: bool) -> str:
+        """Import the vCenter VM ``moid`` into the vApp ``vapp_id``; returns the task's id. As
+        ``_import`` otherwise."""
+
+        def existing(s: Session, row: ManagedObject, now: float) -> tuple[VApp, VdcView]:
+            vapp = locked_vapp(s, vapp_id, None)
+            vdc = vdc_row(s, vapp.vdc, None)
+            check_enabled(vdc)
+            folder = s.get(ManagedObject, vapp.folder)
+            if folder is None:
+                raise NotFound("vapp.folder", "The vApp's folder is gone from the inventory.", vapp.folder)
+            if not move:
+                add_vm(s, _as_template(row), folder, vdc.pool, network_of(s, vdc.id, None), vapp.id, now)
+            return vapp, vdc
+
+        return self._import(actor, moid, move, existing)[1]
+
+    def _import(
+        self,
+        actor: Actor,
+        moid: str,
+        move: bool,
+        target: Callable[[Session, ManagedObject, float], tuple[VApp, VdcView]],
     ) -> tuple[str, str]:
-        """Import the vCenter VM ``moid`` (one no vApp holds) into a new vApp ``name`` of a VDC,
-        or into the vApp ``vapp_id``: ``move`` moves the VM itself there (its pool and folder
-        become the vApp's), else a copy of it is made there and it stays. Returns the vApp's id
-        and the task's. NotFound, Invalid for a vApp's VM, the VDC's refusals (disabled, full)."""
+        """The vCenter VM ``moid`` (one no vApp holds) into the vApp ``target`` gives (a copy of
+        it made there unless ``move``): ``move`` moves the VM itself (its pool and folder become
+        the vApp's). NotFound, Invalid for a vApp's VM, the VDC's refusals (disabled, full)."""
         with self._store.write(serial=True) as s:
             now = self._clock.now(s)
             row = s.scalars(
@@ -242,34 +279,15 @@ class ProviderView:
                 raise NotFound("vm.not_found", f"No virtual machine {moid} in vCenter.", moid)
             if row.vapp is not None:
                 raise Invalid("vm.in_vapp", f"Virtual machine {row.name} already belongs to a vApp.", moid)
-            if vapp_id is None:
-                vdc = vdc_row(s, vdc_id, None)
-                if s.scalars(select(VApp.id).where(VApp.vdc == vdc.id, VApp.name == name)).first():
-                    raise Conflict("vapp.exists", f"The VDC already has a vApp named {name}.", name)
-                copies = () if move else (_as_template(row),)
-                vapp_id = add_vapp(s, vdc, name, copies, network_of(s, vdc.id, None), actor.principal.id, now)
-                vapp = s.get(VApp, vapp_id)
-                assert vapp is not None
-            else:
-                vapp = locked_vapp(s, vapp_id, None)
-                vdc = vdc_row(s, vapp.vdc, None)
-                check_enabled(vdc)
-                folder = s.get(ManagedObject, vapp.folder)
-                if folder is None:
-                    raise NotFound(
-                        "vapp.folder", "The vApp's folder is gone from the inventory.", vapp.folder
-                    )
-                if not move:
-                    add_vm(s, _as_template(row), folder, vdc.pool, network_of(s, vdc.id, None), vapp.id, now)
+            vapp, vdc = target(s, row, now)
             if move:
                 _adopt(s, row, vapp, vdc.pool)
             check_capacity(s, vdc.id)
             changed(s, INVENTORY)
             operation = f"Imported Virtual Machine {row.name}({moid}) into vApp {vapp.name}({vapp.id})"
             owner = Owner("vApp", vapp.id, vapp.name)
-            return vapp.id, self._tasks.start(
-                s, vapp.tenant, "vdcImportVm", operation, owner, actor.principal
-            )
+            task = self._tasks.start(s, vapp.tenant, "vdcImportVm", operation, owner, actor.principal)
+            return vapp.id, task
 
     def relocate(self, actor: Actor, vm_id: str, datastore_id: str) -> str:
         """Move a vApp's VM's disks (and its home) to another datastore of its datacenter;

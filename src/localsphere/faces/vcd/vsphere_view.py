@@ -487,7 +487,7 @@ class VSphereViews:
             raise InputError("body", "ImportVmAsVAppParams needs a VmMoRef and a Vdc.")
         name = body.get("name") or moref
         vapp_id, task_id = await self.runner.call(
-            self.world.provider_view.import_vm, a.actor, moref, object_id(vdc), name, _move(body)
+            self.world.provider_view.import_as_vapp, a.actor, moref, object_id(vdc), name, _move(body)
         )
         return await self._vapp_answer(a, vapp_id, task_id)
 
@@ -500,8 +500,8 @@ class VSphereViews:
         moref = _text(body, "VmMoRef")
         if not vapp or not moref:
             raise InputError("body", "ImportVmIntoExistingVAppParams needs a VmMoRef and a VApp.")
-        _, task_id = await self.runner.call(
-            self.world.provider_view.import_vm, a.actor, moref, "", "", _move(body), object_id(vapp)
+        task_id = await self.runner.call(
+            self.world.provider_view.import_into_vapp, a.actor, moref, object_id(vapp), _move(body)
         )
         return await self.tasks.answer(a, task_id)
 
