@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from clients.vcd.test_pyvcloud_vdcs import create_body
 from clients.vcd.test_vcd_cli import rows, vcd  # noqa: F401 (the fixture)
 from conftest import DEMO_PASSWORD
 from vcd_client import PROVIDER, V15, link, sign_in
@@ -28,6 +29,30 @@ def test_the_providers_view_and_a_vdc_switched_off_and_on(server, vcd):  # noqa:
     assert enabled(server) == "false"
     vcd("vdc", "enable", "demo-vdc")
     assert enabled(server) == "true"
+
+
+def test_a_vdc_deleted_with_vcd_cli(server, vcd):  # noqa: F811
+    """A VDC made on the wire, disabled and deleted as a user types it; its task succeeds."""
+    with server.client(base_url=server.vcd) as c:
+        headers = sign_in(c, PROVIDER)
+        admin = etree.fromstring(c.get("/api/admin/", headers=headers).content)
+        pvdc = admin.find(f"{V15}ProviderVdcReferences/{V15}ProviderVdcReference").get("href")
+        orgs = etree.fromstring(c.get("/api/org/", headers=headers).content)
+        org_id = next(o.get("href") for o in orgs if o.get("name") == "demo-org").rsplit("/", 1)[-1]
+        body = create_body("cli-vdc", pvdc)
+        made = c.post(
+            f"/api/admin/org/{org_id}/vdcsparams",
+            content=body,
+            headers={**headers, "Content-Type": "application/vnd.vmware.admin.createVdcParams+xml"},
+        )
+        assert made.status_code == 201, made.text
+    vcd("login", server.vcd, "System", "administrator", "-p", DEMO_PASSWORD, "-w")
+    vcd("org", "use", "demo-org")
+    assert "cli-vdc" in vcd("vdc", "list")
+    vcd("vdc", "disable", "cli-vdc")
+    deleted = vcd("vdc", "delete", "cli-vdc", "-y")
+    assert "Deleted Virtual Datacenter cli-vdc" in deleted and "success" in deleted
+    assert "cli-vdc" not in vcd("vdc", "list")
 
 
 def enabled(server) -> str:
