@@ -310,3 +310,25 @@ def test_the_providers_query_types(server, kind):
         alice = sign_in(c)
         mine = assert_valid(c.get("/api/query", params={"type": kind}, headers=alice).content)
         assert mine.get("total") == "0"
+
+
+@pytest.mark.parametrize("version", ["5.5", "29.0"])
+def test_the_providers_documents_are_valid_in_older_versions(server, version):
+    """Everything reachable from the admin and extension views, at ``version``, valid in it."""
+    with server.client(base_url=server.vcd) as c:
+        admin = sign_in(c, PROVIDER, version)
+        queue = [f"{server.vcd}/api/admin/", f"{server.vcd}/api/admin/extension"]
+        seen: set[str] = set()
+        while queue and len(seen) < 60:
+            href = queue.pop(0)
+            posts = ("/importVmAsVApp", "/importVmIntoExistingVApp")
+            if href in seen or "/api/admin/" not in href or "/action/" in href or href.endswith(posts):
+                continue  # the user views are test_vapps' to walk
+            seen.add(href)
+            r = c.get(href, headers=admin)
+            assert r.status_code == 200, (href, r.text[:200])
+            document = assert_valid(r.content, version)
+            queue.extend(
+                e.get("href") for e in document.iter() if (e.get("href") or "").startswith(server.vcd)
+            )
+        assert any("/extension/host/" in h for h in seen) and any("/extension/datastore/" in h for h in seen)
