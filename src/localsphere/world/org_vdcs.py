@@ -382,6 +382,9 @@ def check_capacity(s: Session, vdc_id: str) -> None:
     its VM quota or storage limit, or its running VMs its CPU or memory ceiling. The messages
     follow vCD's (docs/research/vcd-vdc-admin.md)."""
     s.flush()
+    # The VDC's row locked first: two changes that consume it wait for each other (PostgreSQL),
+    # so the second one counts what the first made.
+    s.execute(select(OrgVdc.id).where(OrgVdc.id == vdc_id).with_for_update())
     vdc = vdc_row(s, vdc_id, None)
     used = _usage(s.connection(), vdc)
     name = vdc.name
