@@ -61,6 +61,7 @@ from localsphere.faces.vcd.wire import Asked, asked, read_xml, xml
 from localsphere.world import World
 from localsphere.world.errors import NotFound
 from localsphere.world.inventory import DATASTORE, HOST, NETWORK
+from localsphere.world.metrics import HOST_MHZ_PER_CORE
 from localsphere.world.org_roles import ADMIN_VIEW
 from localsphere.world.provider_view import VCENTER_NAME, VIM_TYPES, VimObject
 from localsphere.world.provider_view import ProviderVdc as PvdcView
@@ -84,7 +85,7 @@ PVDC_PROFILE_TYPE = f"{ADMIN_TYPE}.pvdcStorageProfile+xml"
 RESOURCE_POOLS_TYPE = f"{ADMIN_TYPE}.resourcePoolList+xml"
 VIM_OBJECTS_TYPE = f"{ADMIN_TYPE}.vimObjectRefList+xml"
 WEB_CLIENT_TYPE = f"{ADMIN_TYPE}.vSphereWebClientUrl+xml"
-VC_VERSION = "8.0.3"  # the vCenter version the vCenter face reports as well
+VC_VERSION = "8.0.3"  # a vCenter version vCD 10.x (API 36.0) supports; no other face reports one
 MB_PER_GB = 1024
 
 
@@ -238,7 +239,7 @@ class VSphereViews:
             links=[Link("up", self._vim_ref(a, vcenter).href, VIM_SERVER_TYPE)],
             packages=max(1, cores // 8),
             logical=cores,
-            cpu_total=cores * 2600,
+            cpu_total=cores * HOST_MHZ_PER_CORE,
             mem_total=round((found.memory_mib or 0) / MB_PER_GB, 2),
             os_name="VMware ESXi",
             os_version=VC_VERSION,
