@@ -122,6 +122,7 @@ def test_the_provider_creates_a_vdc_with_its_terms_and_vcenter_sees_its_pool(ser
         # The user's view of the same VDC, and its storage policy's limit
         user_view = assert_valid(c.get(f"/api/vdc/{vdc_id}", headers=admin).content, version)
         assert user_view.findtext(f"{V15}IsEnabled") == "true"
+        assert user_view.findtext(f"{V15}VCpuInMhz2") == (None if version == "5.5" else "2000")
         assert link(user_view, "alternate", ADMIN_VDC_TYPE) == again.get("href")
         if version != "5.5":
             pool = again.find(f"{V15}ResourcePoolRefs/{EXT}VimObjectRef/{EXT}MoRef").text

@@ -141,6 +141,7 @@ class ObjectViews:
             storage_profiles=VdcStorageProfiles(
                 [h.reference("storageProfile", storage_profile_id(view.id), STORAGE_PROFILE)]
             ),
+            vcpu_in_mhz2=view.vcpu_mhz,
         )
 
     async def storage_profile(self, request: Request, caller: TenantCaller) -> Response:
