@@ -36,6 +36,7 @@ from localsphere.world.org_roles import OrgRoles
 from localsphere.world.org_vdcs import OrgVdcs
 from localsphere.world.plan import Scenario
 from localsphere.world.policy import Policies, overrides
+from localsphere.world.provider_view import ProviderView
 from localsphere.world.requests import Requests
 from localsphere.world.reservations import ReservationPolicies, Reservations
 from localsphere.world.resource_queries import ResourceQueries
@@ -56,6 +57,7 @@ from localsphere.world.tenants import Tenants
 from localsphere.world.tokens import Tokens
 from localsphere.world.typed_queries import TypedQueries
 from localsphere.world.vapps import VApps
+from localsphere.world.vdc_admin import VdcAdmin
 from localsphere.world.vm_guest import VmGuest
 from localsphere.world.vm_hardware import VmHardware
 from localsphere.world.vm_placement import VmPlacement
@@ -133,6 +135,9 @@ class World:
         self.catalogs = Catalogs(self.store)
         self.vapps = VApps(self.store, self.clock, self.tasks, self.catalogs)
         self.metadata = Metadata(self.store, self.tasks)
+        # vCD's provider administration: org VDCs, and the provider's view of vCenter
+        self.vdc_admin = VdcAdmin(self.store, self.clock, self.tasks)
+        self.provider_view = ProviderView(self.store, self.clock, self.tasks)
         # vRA's catalog: services, catalog items, entitlements, approvals and requests
         self.catalog = Catalog(self.store, self.clock)
         self.approvals = Approvals(self.store, self.clock)

@@ -13,7 +13,7 @@ from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE, TemplateVm, add_cat
 from localsphere.world.identity import USER
 from localsphere.world.inventory import CLUSTER
 from localsphere.world.org_roles import ORGANIZATION_ADMINISTRATOR
-from localsphere.world.org_vdcs import add_network, add_vdc, vdc_row
+from localsphere.world.org_vdcs import Terms, add_network, add_vdc, vdc_row
 from localsphere.world.schema import Assignment, ManagedObject
 from localsphere.world.tenants import add_org, tenant_scope
 from localsphere.world.vapps import add_vapp, network_of
@@ -60,7 +60,15 @@ def seed_demo_cloud(s: Session, now: float, owner_id: str) -> None:
     ).first()
     if cluster is None:
         return
-    vdc_id = add_vdc(s, ORG_NAME, VDC_NAME, cluster, now, (20_000, 65_536, 1_048_576), "The demo org's VDC")
+    vdc_id = add_vdc(
+        s,
+        ORG_NAME,
+        VDC_NAME,
+        cluster,
+        now,
+        Terms(cpu_limit_mhz=20_000, memory_limit_mb=65_536, storage_limit_mb=1_048_576),
+        "The demo org's VDC",
+    )
     add_network(s, vdc_id, NETWORK_NAME, "192.168.10.1", "255.255.255.0", now)
     catalog = add_catalog(s, ORG_NAME, CATALOG_NAME, owner_id, now, "The demo org's templates")
     for name, vms in TEMPLATES.items():

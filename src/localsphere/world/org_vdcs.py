@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from localsphere.world.clock import Clock
 from localsphere.world.compute_resources import allocation_defaults
-from localsphere.world.errors import Conflict, NotFound
+from localsphere.world.errors import Conflict, Invalid, NotFound
 from localsphere.world.inventory import CLUSTER, FOLDER, NETWORK, POOL, POWERED_ON, VM, add_object
 from localsphere.world.plan import TenantPlan
 from localsphere.world.scenario import ScenarioError
@@ -28,7 +28,10 @@ from localsphere.world.store import INVENTORY, Store, changed
 
 MHZ_PER_CPU = 1000  # a vCPU's speed in a VDC's accounting (vCD's default vCPU speed, 1 GHz)
 MB = 1 << 20
-ALLOCATION_MODEL = "AllocationVApp"  # pay-as-you-go, the only model here
+ALLOCATION_MODEL = "AllocationVApp"  # pay-as-you-go, a VDC's model unless told otherwise
+# vCD's allocation models: pay-as-you-go, allocation pool, reservation pool, flex (API 32 and later)
+ALLOCATION_MODELS = ("AllocationVApp", "AllocationPool", "ReservationPool", "Flex")
+POOLED = ("AllocationPool", "ReservationPool")  # what is allocated is the ceiling, not ``limit``
 
 
 STORAGE_PROFILE = "*"  # a VDC's one storage policy, named as vCD names its default one
@@ -58,6 +61,38 @@ class VdcView:
     storage_limit_mb: int
     enabled: bool
     created_at: float
+    cpu_allocated_mhz: int = 0
+    memory_allocated_mb: int = 0
+    cpu_guaranteed: float = 0.0  # a fraction (0..1)
+    memory_guaranteed: float = 1.0
+    vcpu_mhz: int = MHZ_PER_CPU
+    vm_quota: int = 0  # 0: none
+    nic_quota: int = 0
+    network_quota: int = 0
+    thin_provision: bool = False
+    fast_provisioning: bool = False
+
+    @property
+    def cpu_ceiling_mhz(self) -> int:
+        return ceiling(self.allocation_model, self.cpu_allocated_mhz, self.cpu_limit_mhz)
+
+    @property
+    def memory_ceiling_mb(self) -> int:
+        return ceiling(self.allocation_model, self.memory_allocated_mb, self.memory_limit_mb)
+
+
+def reserved(model: str, allocated: int, used: int, guaranteed: float) -> int:
+    """What a VDC has reserved of a resource: all of its allocation in a reservation pool, the
+    guaranteed share of what its running VMs use when pay-as-you-go, else of its allocation."""
+    if model == "ReservationPool":
+        return allocated
+    return int((used if model == "AllocationVApp" else allocated) * guaranteed)
+
+
+def ceiling(model: str, allocated: int, limit: int) -> int:
+    """What a VDC's running VMs may use at most of a resource (0: no bound): what is allocated in
+    a pool model (vCD makes a pool's limit its allocation), else the limit."""
+    return allocated if model in POOLED and allocated else limit
 
 
 @dataclass(frozen=True)
@@ -99,6 +134,16 @@ VDC_COLUMNS = (
     OrgVdc.storage_limit_mb,
     OrgVdc.enabled,
     OrgVdc.created_at,
+    OrgVdc.cpu_allocated_mhz,
+    OrgVdc.memory_allocated_mb,
+    OrgVdc.cpu_guaranteed,
+    OrgVdc.memory_guaranteed,
+    OrgVdc.vcpu_mhz,
+    OrgVdc.vm_quota,
+    OrgVdc.nic_quota,
+    OrgVdc.network_quota,
+    OrgVdc.thin_provision,
+    OrgVdc.fast_provisioning,
 )
 NETWORK_COLUMNS = (
     OrgNetwork.id,
@@ -116,18 +161,64 @@ NETWORK_COLUMNS = (
 VDCS_MOST = 1000  # VDCs or networks one org's answer lists: a bound, not a rule of vCD's
 
 
+@dataclass(frozen=True)
+class Terms:
+    """A VDC's allocation model and its terms: CPU in MHz, memory and storage in MB (0: none);
+    guarantees as fractions (0..1); a vCPU's speed in MHz; quotas (0: none)."""
+
+    allocation_model: str = ALLOCATION_MODEL
+    cpu_allocated_mhz: int = 0
+    cpu_limit_mhz: int = 0
+    memory_allocated_mb: int = 0
+    memory_limit_mb: int = 0
+    storage_limit_mb: int = 0
+    cpu_guaranteed: float = 0.0
+    memory_guaranteed: float = 1.0
+    vcpu_mhz: int = MHZ_PER_CPU
+    vm_quota: int = 0
+    nic_quota: int = 0
+    network_quota: int = 0
+    thin_provision: bool = False
+    fast_provisioning: bool = False
+    enabled: bool = True
+
+    def columns(self) -> dict[str, Any]:
+        """The VDC row's values for these terms."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def pool_details(terms: Terms) -> dict[str, Any]:
+    """The CPU and memory allocation of a VDC's resource pool, as vCD sets them on it and vCenter
+    shows them: the ceiling as the limit (-1: none), the guaranteed part of what is allocated as
+    the reservation."""
+    model = terms.allocation_model
+    bounds = {
+        "cpu": (
+            ceiling(model, terms.cpu_allocated_mhz, terms.cpu_limit_mhz),
+            terms.cpu_allocated_mhz * terms.cpu_guaranteed,
+        ),
+        "memory": (
+            ceiling(model, terms.memory_allocated_mb, terms.memory_limit_mb),
+            terms.memory_allocated_mb * terms.memory_guaranteed,
+        ),
+    }
+    return {
+        r: {**allocation_defaults(), "limit": limit or -1, "reservation": int(reserved)}
+        for r, (limit, reserved) in bounds.items()
+    }
+
+
 def add_vdc(
     s: Session,
     tenant: str,
     name: str,
     cluster: str,
     now: float,
-    limits: tuple[int, int, int] = (0, 0, 0),
+    terms: Terms = Terms(),
     description: str = "",
 ) -> str:
-    """A VDC of ``tenant`` with a new resource pool below ``cluster``'s root pool; ``limits``:
-    CPU MHz, memory MB (MiB) and storage MB (0: none). Conflict when the org has a VDC of that name,
-    NotFound when there is no such cluster."""
+    """A VDC of ``tenant`` on ``terms`` with a new resource pool below ``cluster``'s root pool.
+    Conflict when the org has a VDC of that name, NotFound when there is no such cluster."""
     if s.scalars(select(OrgVdc.id).where(OrgVdc.tenant == tenant, OrgVdc.name == name)).first():
         raise Conflict("vdc.exists", f"The org already has a VDC named {name}.", name)
     root = s.scalars(
@@ -138,12 +229,9 @@ def add_vdc(
     if root is None or s.get(ManagedObject, cluster) is None:
         raise NotFound("cluster.not_found", f"No cluster {cluster}.", cluster)
     vdc_id = str(uuid.uuid4())
-    cpu, memory, storage = limits
-    # The pool holds the VDC's CPU and memory limits, as vCD sets them on an allocation pool's
-    # resource pool; vCenter shows them.
-    bounds = {"cpu": cpu, "memory": memory}
-    details = {r: {**allocation_defaults(), "limit": bounds[r] or -1} for r in bounds}
-    pool = add_object(s, POOL, "resgroup-", f"{name} ({vdc_id})", root, now, cluster=cluster, details=details)
+    pool = add_object(
+        s, POOL, "resgroup-", f"{name} ({vdc_id})", root, now, cluster=cluster, details=pool_details(terms)
+    )
     s.add(
         OrgVdc(
             id=vdc_id,
@@ -151,12 +239,8 @@ def add_vdc(
             name=name,
             description=description,
             pool=pool.moid,
-            allocation_model=ALLOCATION_MODEL,
-            cpu_limit_mhz=cpu,
-            memory_limit_mb=memory,
-            storage_limit_mb=storage,
-            enabled=True,
             created_at=now,
+            **terms.columns(),
         )
     )
     changed(s, INVENTORY)
@@ -289,7 +373,54 @@ def _usage(conn: Connection, vdc: VdcView) -> VdcUsage:
         count += 1
         disk += sum(d.get("capacity", 0) for d in json.loads(details).get("disks", ()))
     vapps = conn.scalar(select(func.count()).select_from(VApp).where(VApp.vdc == vdc.id)) or 0
-    return VdcUsage(int(cpus) * MHZ_PER_CPU, int(memory), disk // MB, vapps, count, running)
+    return VdcUsage(int(cpus) * vdc.vcpu_mhz, int(memory), disk // MB, vapps, count, running)
+
+
+def check_capacity(s: Session, vdc_id: str) -> None:
+    """In a write transaction that has just placed or powered on VMs of the VDC (flushed here):
+    Invalid (the product's 400 BAD_REQUEST, which takes the change back) when its VMs now pass
+    its VM quota or storage limit, or its running VMs its CPU or memory ceiling. The messages
+    follow vCD's (docs/research/vcd-vdc-admin.md)."""
+    s.flush()
+    # The VDC's row locked first: two changes that consume it wait for each other (PostgreSQL),
+    # so the second one counts what the first made.
+    s.execute(select(OrgVdc.id).where(OrgVdc.id == vdc_id).with_for_update())
+    vdc = vdc_row(s, vdc_id, None)
+    used = _usage(s.connection(), vdc)
+    name = vdc.name
+    if vdc.vm_quota and used.vms > vdc.vm_quota:
+        raise Invalid(
+            "vdc.vm_quota",
+            f'The operation would exceed the VM quota of {vdc.vm_quota} of VDC "{name}": '
+            f"it would hold {used.vms} virtual machines.",
+            name,
+        )
+    if vdc.storage_limit_mb and used.storage_mb > vdc.storage_limit_mb:
+        raise Invalid(
+            "vdc.storage",
+            f"The requested operation will exceed the VDC's storage quota: storage policy "
+            f'"{STORAGE_PROFILE}" of VDC "{name}" has a limit of {vdc.storage_limit_mb} MB, '
+            f"{used.storage_mb} MB would be used.",
+            name,
+        )
+    for resource, units, used_now, ceiling in (
+        ("CPU", "MHz", used.cpu_mhz, vdc.cpu_ceiling_mhz),
+        ("memory", "MB", used.memory_mb, vdc.memory_ceiling_mb),
+    ):
+        if ceiling and used_now > ceiling:
+            raise Invalid(
+                f"vdc.{resource.lower()}",
+                f'The operation failed because VDC "{name}" ({vdc.allocation_model}) does not have '
+                f"enough {resource}: its running virtual machines would use {used_now} {units} of "
+                f"{ceiling} {units}.",
+                name,
+            )
+
+
+def check_enabled(vdc: VdcView) -> None:
+    """Invalid (400) when the VDC is disabled: it takes no new vApps."""
+    if not vdc.enabled:
+        raise Invalid("vdc.disabled", f'VDC "{vdc.name}" is disabled: it cannot take new vApps.', vdc.name)
 
 
 def add_planned(s: Session, tenants: tuple[TenantPlan, ...], now: float) -> None:

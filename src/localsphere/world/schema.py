@@ -357,6 +357,18 @@ class OrgVdc(Base):
     storage_limit_mb: Mapped[int] = mapped_column(BigInteger, default=0)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[float] = mapped_column(Float)
+    # The allocation model's terms (``vdc_admin.py``): what is allocated (MHz, MB), the share of it
+    # (or of what a VM is given) guaranteed, a vCPU's speed (MHz), and quotas (0: none).
+    cpu_allocated_mhz: Mapped[int] = mapped_column(BigInteger, default=0)
+    memory_allocated_mb: Mapped[int] = mapped_column(BigInteger, default=0)
+    cpu_guaranteed: Mapped[float] = mapped_column(Float, default=0.0)
+    memory_guaranteed: Mapped[float] = mapped_column(Float, default=1.0)
+    vcpu_mhz: Mapped[int] = mapped_column(BigInteger, default=1000)
+    vm_quota: Mapped[int] = mapped_column(Integer, default=0)
+    nic_quota: Mapped[int] = mapped_column(Integer, default=0)
+    network_quota: Mapped[int] = mapped_column(Integer, default=0)
+    thin_provision: Mapped[bool] = mapped_column(Boolean, default=False)
+    fast_provisioning: Mapped[bool] = mapped_column(Boolean, default=False)
     __table_args__ = (Index("ix_org_vdcs_tenant_name", "tenant", "name", unique=True),)
 
 

@@ -29,7 +29,7 @@ from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Forbidden, Invalid
 from localsphere.world.identity import GROUP, ORG, SSO, USER
-from localsphere.world.inventory import POWERED_ON, VM
+from localsphere.world.inventory import CLUSTER, NETWORK, POWERED_ON, VM
 from localsphere.world.metadata import KINDS, FilterFields
 from localsphere.world.odata import CodePointOrder, EpochSeconds, epoch_seconds
 from localsphere.world.org_roles import SYSTEM_ADMINISTRATOR
@@ -320,7 +320,7 @@ _VDC_VMS = (
 )
 _VDC_RUNNING = _VDC_VMS.where(ManagedObject.power_state == POWERED_ON)
 _VDC_CPU_USED = _VDC_RUNNING.with_only_columns(
-    func.coalesce(func.sum(ManagedObject.cpu_count), 0) * MHZ_PER_CPU
+    func.coalesce(func.sum(ManagedObject.cpu_count), 0) * OrgVdc.vcpu_mhz
 )
 _VDC_MEMORY_USED = _VDC_RUNNING.with_only_columns(func.coalesce(func.sum(ManagedObject.memory_mib), 0))
 
@@ -344,10 +344,10 @@ def _vdc_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
             "name": Attribute(OrgVdc.name),
             "description": Attribute(OrgVdc.description),
             "isEnabled": Attribute(OrgVdc.enabled),
-            "cpuAllocationMhz": Attribute(OrgVdc.cpu_limit_mhz),
+            "cpuAllocationMhz": Attribute(OrgVdc.cpu_allocated_mhz),
             "cpuLimitMhz": Attribute(OrgVdc.cpu_limit_mhz),
             "cpuUsedMhz": Attribute(type_coerce(_VDC_CPU_USED.scalar_subquery(), Integer)),
-            "memoryAllocationMB": Attribute(OrgVdc.memory_limit_mb),
+            "memoryAllocationMB": Attribute(OrgVdc.memory_allocated_mb),
             "memoryLimitMB": Attribute(OrgVdc.memory_limit_mb),
             "memoryUsedMB": Attribute(type_coerce(_VDC_MEMORY_USED.scalar_subquery(), Integer)),
             "storageLimitMB": Attribute(OrgVdc.storage_limit_mb),
@@ -604,6 +604,89 @@ def _org_attributes(_now: float) -> dict[str, Attribute]:
     }
 
 
+# The provider's vSphere view (provider_view.py): a cluster is a provider VDC (its one storage
+# policy shares its id), a port group no org network uses an external network.
+_PVDC_VDCS = aliased(ManagedObject)
+
+
+def _provider_vdcs(_now: float) -> Select[Any]:
+    return select(ManagedObject.uuid).where(ManagedObject.kind == CLUSTER)
+
+
+def _provider_vdc_attributes(_now: float) -> dict[str, Attribute]:
+    vdcs = (
+        select(func.count())
+        .select_from(OrgVdc)
+        .join(_PVDC_VDCS, _PVDC_VDCS.moid == OrgVdc.pool)
+        .where(_PVDC_VDCS.cluster == ManagedObject.moid)
+        .correlate(ManagedObject)
+        .scalar_subquery()
+    )
+    return {
+        "name": Attribute(ManagedObject.name),
+        "isEnabled": Attribute(_bool(True)),
+        "isBusy": Attribute(_bool(False)),
+        "numberOfVdcs": Attribute(type_coerce(vdcs, Integer)),
+        "numberOfStorageProfiles": Attribute(literal(1, Integer)),
+        "status": Attribute(literal("READY", String)),
+    }
+
+
+def _provider_profile_attributes(_now: float) -> dict[str, Attribute]:
+    return {
+        "name": Attribute(literal("*", String)),
+        "isEnabled": Attribute(_bool(True)),
+        "providerVdc": Attribute(ManagedObject.uuid, "providerVdc"),
+    }
+
+
+def _external_networks(_now: float) -> Select[Any]:
+    return select(ManagedObject.uuid).where(
+        ManagedObject.kind == NETWORK, ManagedObject.moid.not_in(select(OrgNetwork.network))
+    )
+
+
+def _external_network_attributes(_now: float) -> dict[str, Attribute]:
+    return {"name": Attribute(ManagedObject.name), "isBusy": Attribute(_bool(False))}
+
+
+def _provider_types() -> list[QueryType]:
+    """The provider's own query types: org users get none of their records."""
+    everyone = ManagedObject.uuid.is_not(None)
+    return [
+        QueryType(
+            "providerVdc",
+            "VMWProviderVdcRecord",
+            "providerVdc",
+            _provider_vdcs,
+            ManagedObject.uuid,
+            None,
+            _provider_vdc_attributes,
+            provider_only=everyone,
+        ),
+        QueryType(
+            "providerVdcStorageProfile",
+            "ProviderVdcStorageProfileRecord",
+            "pvdcStorageProfile",
+            _provider_vdcs,
+            ManagedObject.uuid,
+            None,
+            _provider_profile_attributes,
+            provider_only=everyone,
+        ),
+        QueryType(
+            "externalNetwork",
+            "NetworkRecord",
+            "externalNetwork",
+            _external_networks,
+            ManagedObject.uuid,
+            None,
+            _external_network_attributes,
+            provider_only=everyone,
+        ),
+    ]
+
+
 def _types() -> dict[str, QueryType]:
     found: list[QueryType] = []
     for admin in (False, True):
@@ -750,6 +833,7 @@ def _types() -> dict[str, QueryType]:
             _role_attributes,
             provider_only=Role.name == SYSTEM_ADMINISTRATOR.name,
         ),
+        *_provider_types(),
     ]
     return {t.name: t for t in found}
 

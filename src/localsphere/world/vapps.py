@@ -36,7 +36,7 @@ from localsphere.world.inventory import (
     add_object,
     vm_details,
 )
-from localsphere.world.org_vdcs import VdcView, vdc_row, visible
+from localsphere.world.org_vdcs import VdcView, check_capacity, check_enabled, vdc_row, visible
 from localsphere.world.schema import (
     CatalogItem,
     ExternalStat,
@@ -387,7 +387,8 @@ class VApps:
                 raise NotFound("vapp.folder", "The vApp's folder is gone from the inventory.", vapp.folder)
             network = network_of(s, vdc.id, None)
             for vm in made:
-                _add_vm(s, vm, folder, vdc.pool, network, vapp_id, now)
+                add_vm(s, vm, folder, vdc.pool, network, vapp_id, now)
+            check_capacity(s, vdc.id)
             changed(s, INVENTORY, STATS)
             operation = f"Updating Virtual Application {vapp.name}({vapp_id})"
             owner = Owner("vApp", vapp_id, vapp.name)
@@ -540,6 +541,7 @@ class VApps:
             _set_power(row, target)
             if target == POWERED_ON:
                 vapp.deployed = True
+                check_capacity(s, vapp.vdc)
             changed(s, INVENTORY)
             name, verb = _OPERATIONS[action.split("+")[0]]
             operation = f"{verb} Virtual Machine {row.name}({vm_id})"
@@ -651,10 +653,11 @@ def add_vapp(
     """A vApp of ``vms`` in ``vdc``, in the write transaction ``s``: a folder for it, its VMs in
     the VDC's pool on ``network`` (the vApp's network too), deployed when ``deploy`` or
     ``power_on`` and powered on when ``power_on``. Returns its id; the caller marks the change."""
+    check_enabled(vdc)
     vapp_id = str(uuid.uuid4())
     folder = _vapp_folder(s, vdc.pool, f"{name} ({vapp_id})", now)
     for vm in vms:
-        _add_vm(s, vm, folder, vdc.pool, network, vapp_id, now)
+        add_vm(s, vm, folder, vdc.pool, network, vapp_id, now)
     s.add(
         VApp(
             id=vapp_id,
@@ -672,6 +675,7 @@ def add_vapp(
     if power_on:
         s.flush()
         _power(s, vapp_id, POWERED_ON, _ACTIONS["powerOn"][1])
+    check_capacity(s, vdc.id)
     return vapp_id
 
 
@@ -1026,6 +1030,10 @@ def _power(s: Session, vapp_id: str, target: str, acts_on: frozenset[str]) -> No
         )
         .values(power_state=target)
     )
+    if target == POWERED_ON:
+        vdc = s.scalar(select(VApp.vdc).where(VApp.id == vapp_id))
+        if vdc is not None:
+            check_capacity(s, vdc)
 
 
 def power_vapp(s: Session, vapp: VApp, states: set[str], action: str) -> None:
@@ -1059,7 +1067,7 @@ def _vapp_folder(s: Session, pool_moid: str, name: str, now: float) -> ManagedOb
     )
 
 
-def _add_vm(
+def add_vm(
     s: Session,
     vm: TemplateVm,
     folder: ManagedObject,
@@ -1068,6 +1076,8 @@ def _add_vm(
     vapp_id: str,
     now: float,
 ) -> ManagedObject:
+    """A VM made as ``vm`` says in a vApp's ``folder``, in the VDC's pool ``pool_moid`` (on a host
+    of its cluster, a datastore of its datacenter), on ``network``; the caller marks the change."""
     pool = s.get(ManagedObject, pool_moid)
     assert pool is not None  # _vapp_folder found it
     host = s.scalars(

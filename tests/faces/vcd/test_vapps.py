@@ -476,6 +476,7 @@ def test_recompose_clone_and_capture_refuse_what_the_state_does_not_allow(server
 
 # The entity resolver's link: a client adds a urn to it.
 NOT_DOCUMENTS = ("/api/entity/",)
+POST_ONLY = ("/importVmAsVApp", "/importVmIntoExistingVApp", "/vdcsparams")  # actions not under /action/
 
 
 @pytest.mark.parametrize("user", [ORG_USER, PROVIDER])
@@ -495,7 +496,7 @@ def test_every_link_answers_with_a_valid_document(server, user):
             seen.add(href)
             shapes[shape] += 1
             r = c.get(href, headers=headers)
-            if "/action/" in href:
+            if "/action/" in href or href.endswith(POST_ONLY):
                 assert r.status_code == 405 and "POST" in r.headers["allow"], href
                 continue
             assert r.status_code == 200, (href, r.text[:300])

@@ -38,6 +38,14 @@ KINDS = {
     "user": Kind("/api/admin/user/", "", "user", f"{ADMIN_TYPE}.user+xml"),
     "group": Kind("/api/admin/group/", "", "group", f"{ADMIN_TYPE}.group+xml"),
     "role": Kind("/api/admin/role/", "", "role", f"{ADMIN_TYPE}.role+xml"),
+    "providerVdc": Kind("/api/admin/providervdc/", "", "providervdc", f"{ADMIN_TYPE}.providervdc+xml"),
+    "pvdcStorageProfile": Kind(
+        "/api/admin/pvdcStorageProfile/",
+        "",
+        "providervdcstorageprofile",
+        f"{ADMIN_TYPE}.pvdcStorageProfile+xml",
+    ),
+    "externalNetwork": Kind("/api/admin/network/", "", "network", f"{ADMIN_TYPE}.network+xml"),
     "storageProfile": Kind(
         "/api/vdcStorageProfile/", "", "vdcstorageProfile", f"{VCLOUD_TYPE}.vdcStorageProfile+xml"
     ),

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from localsphere.faces.http import Runner
 from localsphere.faces.vcd.hardware import Nic, connections, hardware
-from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, Hrefs, media_type, object_id
+from localsphere.faces.vcd.hrefs import ADMIN_TYPE, VCLOUD_TYPE, Hrefs, media_type, object_id
 from localsphere.faces.vcd.ovf_types import (
     LeaseSettingsSection,
     TemplateChildren,
@@ -42,7 +42,7 @@ from localsphere.faces.vcd.types import (
 from localsphere.faces.vcd.wire import Asked, asked, vcd_time, xml
 from localsphere.world import World
 from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE, CatalogView, ItemView, template_vm_id
-from localsphere.world.org_vdcs import STORAGE_PROFILE, VdcView, storage_profile_id
+from localsphere.world.org_vdcs import STORAGE_PROFILE, VdcUsage, VdcView, reserved, storage_profile_id
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import org_of
 
@@ -83,6 +83,10 @@ class ObjectViews:
         a = asked(request, caller)
         vdc_id = request.path_params["vdc"]
         view, usage = await self.runner.read(self.world.org_vdcs.get, vdc_id, a.viewer)
+        return xml(await self.vdc_element(a, view, usage), a.version, media_type("vdc"))
+
+    async def vdc_element(self, a: Asked, view: VdcView, usage: VdcUsage) -> Vdc:
+        """A VDC with its capacity and what it holds (the provider's has its admin links too)."""
         vapps = await self.runner.read(self.world.vapps.of_vdc, view.id, RESOURCES_LISTED)
         items = await self.runner.read(self.world.catalogs.in_vdc, view.id, RESOURCES_LISTED)
         networks = await self.runner.read(self.world.org_vdcs.networks, view.id, view.tenant)
@@ -92,7 +96,12 @@ class ObjectViews:
             h.reference("vAppTemplate" if item.kind == VAPP_TEMPLATE else "media", item.entity_id, item.name)
             for item in items
         ]
-        answer = Vdc(
+        model = view.allocation_model
+        admin = [
+            Link("alternate", f"{h.base}/api/admin/vdc/{view.id}", f"{ADMIN_TYPE}.vdc+xml"),
+            Link("remove", f"{h.base}/api/admin/vdc/{view.id}"),
+        ]
+        return Vdc(
             **h.identity("vdc", view.id, view.name),
             status=STATUS_READY,
             links=[
@@ -100,24 +109,40 @@ class ObjectViews:
                 Link("add", f"{href}/action/instantiateVAppTemplate", INSTANTIATE),
                 Link("add", f"{href}/action/composeVApp", f"{VCLOUD_TYPE}.composeVAppParams+xml"),
                 Link("add", f"{href}/action/cloneVApp", f"{VCLOUD_TYPE}.cloneVAppParams+xml"),
+                *(admin if a.provider else []),
             ],
             description=view.description,
-            allocation_model=view.allocation_model,
+            allocation_model=model,
             compute_capacity=ComputeCapacity(
-                Capacity("MHz", view.cpu_limit_mhz, view.cpu_limit_mhz, 0, usage.cpu_mhz),
-                Capacity("MB", view.memory_limit_mb, view.memory_limit_mb, 0, usage.memory_mb),
+                Capacity(
+                    "MHz",
+                    view.cpu_allocated_mhz,
+                    view.cpu_ceiling_mhz,
+                    reserved(model, view.cpu_allocated_mhz, usage.cpu_mhz, view.cpu_guaranteed),
+                    usage.cpu_mhz,
+                ),
+                Capacity(
+                    "MB",
+                    view.memory_allocated_mb,
+                    view.memory_ceiling_mb,
+                    reserved(model, view.memory_allocated_mb, usage.memory_mb, view.memory_guaranteed),
+                    usage.memory_mb,
+                ),
             ),
             resource_entities=ResourceEntities(entities),
             available_networks=AvailableNetworks(
                 [Reference(h.of("network", n.id), NETWORK_TYPE, n.name) for n in networks]
             ),
+            nic_quota=view.nic_quota,
+            network_quota=view.network_quota,
             used_network_count=len(networks),
+            vm_quota=view.vm_quota,
             is_enabled=view.enabled,
             storage_profiles=VdcStorageProfiles(
                 [h.reference("storageProfile", storage_profile_id(view.id), STORAGE_PROFILE)]
             ),
+            vcpu_in_mhz2=view.vcpu_mhz,
         )
-        return xml(answer, a.version, media_type("vdc"))
 
     async def storage_profile(self, request: Request, caller: TenantCaller) -> Response:
         """A VDC's one storage policy: its limit and what the VDC's VMs' disks use of it."""

@@ -22,6 +22,8 @@ from localsphere.faces.vcd.types import (
     VCloud,
     VMWExtension,
 )
+from localsphere.faces.vcd.types_vdcs import ProviderVdcReferences
+from localsphere.faces.vcd.vsphere_view import extension_links, pvdc_reference
 from localsphere.faces.vcd.wire import Asked, asked, xml
 from localsphere.world import World
 from localsphere.world.access import VCD
@@ -92,12 +94,14 @@ class PeopleViews:
         a = asked(request, caller)
         a.require(ADMIN_VIEW)
         roles = await self.runner.read(self.world.access.roles, VCD)
+        pvdcs = await self.runner.read(self.world.provider_view.provider_vdcs)
         h = a.hrefs
         answer = VCloud(
             href=f"{h.base}/api/admin/",
             type=f"{ADMIN_TYPE}.vcloud+xml",
             name="vCloud",
             links=[Link("down", f"{h.base}/api/org/", f"{VCLOUD_TYPE}.orgList+xml")],
+            provider_vdc_references=ProviderVdcReferences([pvdc_reference(h.base, p) for p in pvdcs]),
             role_references=RoleReferences([h.reference("role", r.id, r.name) for r in roles]),
         )
         return xml(answer, a.version, f"{ADMIN_TYPE}.vcloud+xml")
@@ -107,7 +111,8 @@ class PeopleViews:
         a = asked(request, caller)
         a.require(ADMIN_VIEW)
         media = f"{ADMIN_TYPE}.vmwExtension+xml"
-        return xml(VMWExtension(f"{a.hrefs.base}/api/admin/extension", media), a.version, media)
+        links = extension_links(a.hrefs.base)
+        return xml(VMWExtension(f"{a.hrefs.base}/api/admin/extension", media, links), a.version, media)
 
     async def entity(self, request: Request, caller: TenantCaller) -> Response:
         """What ``urn:vcloud:<kind>:<id>`` names: 404 when it is nothing the caller may see."""

@@ -24,6 +24,7 @@ from starlette.types import Scope
 from localsphere.faces.http import Runner, bearer, json_response, note_principal
 from localsphere.faces.routing import FaceRoute, Routes
 from localsphere.faces.vcd import errors
+from localsphere.faces.vcd.admin_vdcs import AdminVdcViews
 from localsphere.faces.vcd.hrefs import Hrefs
 from localsphere.faces.vcd.metadata import MetadataViews
 from localsphere.faces.vcd.model import document
@@ -45,6 +46,7 @@ from localsphere.faces.vcd.types import (
 from localsphere.faces.vcd.vapps import VAppViews
 from localsphere.faces.vcd.versions import DEPRECATED, NEWEST, OFFERED, asked_version, chosen
 from localsphere.faces.vcd.vm_sections import SectionViews
+from localsphere.faces.vcd.vsphere_view import VSphereViews
 from localsphere.world import World
 from localsphere.world.access import VCD
 from localsphere.world.errors import Forbidden, Unauthenticated
@@ -396,4 +398,39 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", "/api/admin/group/{group}", people.group)
     table.add("GET", "/api/admin/role/{role}", people.role)
     table.add("GET", "/api/entity/{urn}", people.entity)
+    # issue 15, org VDC administration and the provider's vSphere view (admin_vdcs, vsphere_view)
+    vdcs = AdminVdcViews(world, face.runner, objects, tasks, max_body)
+    table.add("POST", "/api/admin/org/{org}/vdcsparams", vdcs.create)
+    table.add("GET", "/api/admin/vdc/{vdc}", vdcs.get)
+    table.add("PUT", "/api/admin/vdc/{vdc}", vdcs.update)
+    table.add("DELETE", "/api/admin/vdc/{vdc}", vdcs.delete)
+    table.add("POST", "/api/admin/vdc/{vdc}/action/enable", vdcs.enable)
+    table.add("POST", "/api/admin/vdc/{vdc}/action/disable", vdcs.disable)
+    table.add("GET", "/api/admin/vdcStorageProfile/{profile}", vdcs.storage_profile)
+    table.add("PUT", "/api/admin/vdcStorageProfile/{profile}", vdcs.update_storage_profile)
+    vsphere = VSphereViews(world, face.runner, tasks, max_body)
+    ext = "/api/admin/extension"
+    table.add("GET", "/api/admin/providervdc/{pvdc}", vsphere.provider_vdc)
+    table.add("GET", f"{ext}/providervdc/{{pvdc}}", vsphere.vmw_provider_vdc)
+    table.add("GET", "/api/admin/pvdcStorageProfile/{profile}", vsphere.provider_storage_profile)
+    table.add("GET", f"{ext}/vimServerReferences", vsphere.vim_servers)
+    table.add("GET", f"{ext}/vimServer/{{vim}}", vsphere.vim_server)
+    table.add("GET", f"{ext}/vimServer/{{vim}}/resourcePoolList", vsphere.resource_pools)
+    table.add("GET", f"{ext}/vimServer/{{vim}}/networks", vsphere.networks)
+    table.add("GET", f"{ext}/vimServer/{{vim}}/hostReferences", vsphere.host_references)
+    table.add(
+        "GET", f"{ext}/vimServer/{{vim}}/{{kind}}/{{moref}}/vSphereWebClientUrl", vsphere.web_client_url
+    )
+    table.add("POST", f"{ext}/vimServer/{{vim}}/importVmAsVApp", vsphere.import_as_vapp)
+    table.add("POST", f"{ext}/vimServer/{{vim}}/importVmIntoExistingVApp", vsphere.import_into_vapp)
+    table.add("GET", f"{ext}/hostReferences", vsphere.host_references)
+    table.add("GET", f"{ext}/host/{{host}}", vsphere.host)
+    table.add("GET", f"{ext}/datastores", vsphere.datastores)
+    table.add("GET", f"{ext}/datastore/{{datastore}}", vsphere.datastore)
+    table.add("GET", f"{ext}/externalNetworkReferences", vsphere.external_networks)
+    table.add("GET", f"{ext}/externalnet/{{network}}", vsphere.external_network)
+    table.add("GET", "/api/admin/network/{network}", vsphere.admin_network)
+    table.add("GET", f"{ext}/networkPoolReferences", vsphere.network_pools)
+    table.add("GET", f"{ext}/networkPool/{{pool}}", vsphere.network_pool)
+    table.add("POST", "/api/vApp/{entity}/action/relocate", vsphere.relocate)
     return table.build(shared=None if own_listener else {"/api/session": claims})

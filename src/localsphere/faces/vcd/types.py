@@ -229,6 +229,7 @@ class Vdc(Entity):
     vm_quota: int = element("VmQuota", default=0)
     is_enabled: bool = element("IsEnabled", default=True)
     storage_profiles: VdcStorageProfiles | None = element("VdcStorageProfiles", since="5.1")
+    vcpu_in_mhz2: int | None = element("VCpuInMhz2", since="5.7")
 
 
 @dataclass
@@ -447,6 +448,7 @@ class VCloud(Entity):
     organizations, provider VDCs and rights come with the administration API (issue 15)."""
 
     TAG: ClassVar[str] = "VCloud"
+    provider_vdc_references: XmlType | None = element("ProviderVdcReferences")
     role_references: RoleReferences | None = element("RoleReferences")
 
 

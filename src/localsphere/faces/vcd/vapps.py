@@ -114,6 +114,11 @@ def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
             Link("down", f"{href}/productSections/", PRODUCT_SECTIONS),
             Link("reconfigureVm", f"{href}/action/reconfigureVm", media_type("vm")),
             Link("edit", href, media_type("vm")),
+            *(
+                [Link("relocate", f"{href}/action/relocate", f"{VCLOUD_TYPE}.relocateVmParams+xml")]
+                if a.provider
+                else []
+            ),
         ],
         description="",
         hardware=hardware(

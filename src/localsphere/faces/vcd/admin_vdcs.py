@@ -1,0 +1,339 @@
+"""The provider's administration of org VDCs: create one in an org (``POST
+/api/admin/org/{id}/vdcsparams``, ``CreateVdcParams``), read, change and delete it (``GET``/``PUT``/
+``DELETE /api/admin/vdc/{id}``, ``AdminVdc``), enable or disable it (``POST .../action/enable``,
+``disable``), and its storage policy (``GET /api/admin/vdcStorageProfile/{id}``). Only the provider
+may (``General: Administrator View``; others get the product's 403). Shapes: admin/providerVdc.xsd
+and what pyvcloud's ``Org.create_org_vdc``, ``update_org_vdc`` and ``VDC.enable_vdc``/``delete_vdc``
+send and read (docs/research/vcd-vdc-admin.md)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import fields, replace
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from localsphere.faces.http import InputError, Runner
+from localsphere.faces.vcd.hrefs import ADMIN_TYPE, VCLOUD_TYPE, media_type, object_id
+from localsphere.faces.vcd.objects import ObjectViews
+from localsphere.faces.vcd.tasks import TaskViews, task
+from localsphere.faces.vcd.types import Link, Reference, TasksInProgress, Vdc
+from localsphere.faces.vcd.types_vdcs import AdminVdc, AdminVdcStorageProfile, VimObjectRef, VimObjectRefs
+from localsphere.faces.vcd.wire import Asked, asked, read_xml, xml
+from localsphere.world import World
+from localsphere.world.org_roles import ADMIN_VIEW
+from localsphere.world.org_vdcs import STORAGE_PROFILE, Terms, VdcUsage, VdcView
+from localsphere.world.provider_view import VCENTER_NAME
+from localsphere.world.tenant_roles import TenantCaller
+from localsphere.world.vdc_admin import VdcChange
+
+ADMIN_VDC_TYPE = f"{ADMIN_TYPE}.vdc+xml"
+CREATE_VDC_TYPE = f"{ADMIN_TYPE}.createVdcParams+xml"
+ADMIN_PROFILE_TYPE = f"{ADMIN_TYPE}.vdcStorageProfile+xml"
+PROVIDER_VDC_TYPE = f"{ADMIN_TYPE}.providervdc+xml"
+VIM_SERVER_TYPE = f"{ADMIN_TYPE}.vmwvirtualcenter+xml"
+NETWORK_POOL_TYPE = f"{ADMIN_TYPE}.networkPool+xml"
+# Units a capacity may be given in, as multiples of the unit the world keeps (MHz, MB)
+CPU_UNITS = {"MHZ": 1, "GHZ": 1000}
+SIZE_UNITS = {"MB": 1, "GB": 1024, "TB": 1024 * 1024}
+
+
+def admin_org_links(base: str, org_uuid: str) -> list[Link]:
+    """What an ``AdminOrg`` links to for its VDCs: where a ``CreateVdcParams`` goes (the link
+    pyvcloud's ``Org.create_org_vdc`` follows: ``rel="add"`` of the createVdcParams type)."""
+    return [Link("add", f"{base}/api/admin/org/{org_uuid}/vdcsparams", CREATE_VDC_TYPE)]
+
+
+def _children(body: ET.Element) -> dict[str, ET.Element]:
+    """A body's child elements by local name (the first of each), whatever their namespace."""
+    found: dict[str, ET.Element] = {}
+    for child in body:
+        found.setdefault(child.tag.rsplit("}", 1)[-1], child)
+    return found
+
+
+def _number(node: ET.Element | None, name: str, kind: type = int) -> float | None:
+    if node is None or node.text is None or not node.text.strip():
+        return None
+    try:
+        return kind(node.text.strip())
+    except ValueError:
+        raise InputError("value", f"{name} must be a number, not {node.text.strip()!r}.") from None
+
+
+def _flag(node: ET.Element | None) -> bool | None:
+    if node is None or node.text is None:
+        return None
+    text = node.text.strip().lower()
+    if text not in ("true", "false", "1", "0"):
+        raise InputError("value", f"{node.tag.rsplit('}', 1)[-1]} must be true or false.")
+    return text in ("true", "1")
+
+
+def _amount(capacity: ET.Element | None, name: str, units: dict[str, int]) -> tuple[int | None, int | None]:
+    """A ``Cpu`` or ``Memory`` capacity's Allocated and Limit in the world's unit (MHz, MB)."""
+    if capacity is None:
+        return None, None
+    parts = _children(capacity)
+    unit = (parts["Units"].text or "").strip() if "Units" in parts else next(iter(units))
+    factor = units.get(unit.upper())
+    if factor is None:
+        raise InputError("value", f"{name} Units must be one of {', '.join(units)}, not {unit!r}.")
+    allocated, limit = (_number(parts.get(p), f"{name} {p}") for p in ("Allocated", "Limit"))
+    return (
+        None if allocated is None else int(allocated * factor),
+        None if limit is None else int(limit * factor),
+    )
+
+
+def terms_of(body: ET.Element, base: Terms) -> Terms:
+    """The terms a ``CreateVdcParams`` or an ``AdminVdc`` states, over ``base`` (what it leaves
+    out stays): allocation model, CPU and memory allocated and limit (in their ``Units``), quotas,
+    guarantees, vCPU speed, provisioning, enablement, and its default storage policy's limit."""
+    parts = _children(body)
+    changes: dict[str, object] = {}
+    if "AllocationModel" in parts:
+        changes["allocation_model"] = (parts["AllocationModel"].text or "").strip()
+    compute = _children(parts["ComputeCapacity"]) if "ComputeCapacity" in parts else {}
+    for resource, units, allocated_field, limit_field in (
+        ("Cpu", CPU_UNITS, "cpu_allocated_mhz", "cpu_limit_mhz"),
+        ("Memory", SIZE_UNITS, "memory_allocated_mb", "memory_limit_mb"),
+    ):
+        allocated, limit = _amount(compute.get(resource), resource, units)
+        if allocated is not None:
+            changes[allocated_field] = allocated
+        if limit is not None:
+            changes[limit_field] = limit
+    for name, field_name, kind in (
+        ("NicQuota", "nic_quota", int),
+        ("NetworkQuota", "network_quota", int),
+        ("VmQuota", "vm_quota", int),
+        ("ResourceGuaranteedMemory", "memory_guaranteed", float),
+        ("ResourceGuaranteedCpu", "cpu_guaranteed", float),
+        ("VCpuInMhz", "vcpu_mhz", int),
+    ):
+        value = _number(parts.get(name), name, kind)
+        if value is not None:
+            changes[field_name] = value
+    for name, field_name in (
+        ("IsThinProvision", "thin_provision"),
+        ("UsesFastProvisioning", "fast_provisioning"),
+        ("IsEnabled", "enabled"),
+    ):
+        value = _flag(parts.get(name))
+        if value is not None:
+            changes[field_name] = value
+    profiles = [p for p in body if p.tag.rsplit("}", 1)[-1] == "VdcStorageProfile"]
+    if profiles:
+        chosen = next((p for p in profiles if _flag(_children(p).get("Default"))), profiles[0])
+        parts_of = _children(chosen)
+        limit = parts_of.get("Limit")
+        units = parts_of.get("Units")
+        unit = (units.text if units is not None else None) or "MB"
+        factor = SIZE_UNITS.get(unit.strip().upper())
+        if factor is None:
+            raise InputError("value", f"VdcStorageProfile Units must be one of MB, GB, TB, not {unit!r}.")
+        amount = _number(limit, "VdcStorageProfile Limit")
+        if amount is not None:
+            changes["storage_limit_mb"] = int(amount * factor)
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def _terms(view: VdcView) -> Terms:
+    """A VDC's terms as they stand."""
+    return Terms(**{f.name: getattr(view, f.name) for f in fields(Terms)})
+
+
+def _expect(body: ET.Element | None, *tags: str) -> ET.Element:
+    if body is None or body.tag.rsplit("}", 1)[-1] not in tags:
+        raise InputError("body", f"The request body must be a {' or '.join(tags)} element.")
+    return body
+
+
+class AdminVdcViews:
+    def __init__(
+        self, world: World, runner: Runner, objects: ObjectViews, tasks: TaskViews, max_body: int
+    ) -> None:
+        self.world = world
+        self.runner = runner
+        self.objects = objects
+        self.tasks = tasks
+        self.max_body = max_body
+
+    def _asked(self, request: Request, caller: TenantCaller) -> Asked:
+        a = asked(request, caller)
+        a.require(ADMIN_VIEW)
+        return a
+
+    async def create(self, request: Request, caller: TenantCaller) -> Response:
+        """``CreateVdcParams`` to ``/api/admin/org/{id}/vdcsparams``: 201, the ``AdminVdc`` with
+        the task that made it. Its ``ProviderVdcReference`` names the provider VDC to take."""
+        a = self._asked(request, caller)
+        body = _expect(await read_xml(request, self.max_body), "CreateVdcParams")
+        org = await self.runner.read(self.world.tenants.org, request.path_params["org"], a.caller.tenant)
+        parts = _children(body)
+        provider = parts.get("ProviderVdcReference")
+        if provider is None or not provider.get("href"):
+            raise InputError("body", "CreateVdcParams must name its ProviderVdcReference.")
+        pvdc = await self.runner.read(
+            self.world.provider_view.provider_vdc, object_id(provider.get("href", ""))
+        )
+        name = body.get("name") or ""
+        description = (parts["Description"].text or "") if "Description" in parts else ""
+        vdc_id, task_id = await self.runner.call(
+            self.world.vdc_admin.create,
+            a.actor,
+            org.name,
+            name,
+            description,
+            pvdc.cluster.moid,
+            terms_of(body, Terms()),
+        )
+        return await self._answer(a, vdc_id, task_id, 201)
+
+    async def get(self, request: Request, caller: TenantCaller) -> Response:
+        a = self._asked(request, caller)
+        view, usage = await self.runner.read(self.world.org_vdcs.get, request.path_params["vdc"], None)
+        return xml(await self._element(a, view, usage), a.version, ADMIN_VDC_TYPE)
+
+    async def update(self, request: Request, caller: TenantCaller) -> Response:
+        """An ``AdminVdc`` (as a GET answered it, changed) to ``PUT /api/admin/vdc/{id}``: 202,
+        the ``AdminVdc`` as it now is, with the task."""
+        a = self._asked(request, caller)
+        body = _expect(await read_xml(request, self.max_body), "AdminVdc", "Vdc")
+        vdc_id = request.path_params["vdc"]
+        view, _ = await self.runner.read(self.world.org_vdcs.get, vdc_id, None)
+        parts = _children(body)
+        change = VdcChange(
+            name=body.get("name") or None,
+            description=(parts["Description"].text or "") if "Description" in parts else None,
+            terms=terms_of(body, _terms(view)),
+        )
+        task_id = await self.runner.call(self.world.vdc_admin.update, a.actor, vdc_id, change)
+        return await self._answer(a, vdc_id, task_id, 202)
+
+    async def delete(self, request: Request, caller: TenantCaller) -> Response:
+        """``DELETE /api/admin/vdc/{id}`` (``?recursive=true&force=true``: with its vApps): 202, the Task."""
+        a = self._asked(request, caller)
+        wanted = request.query_params
+        recursive = (
+            wanted.get("recursive", "").lower() == "true" and wanted.get("force", "").lower() == "true"
+        )
+        task_id = await self.runner.call(
+            self.world.vdc_admin.delete, a.actor, request.path_params["vdc"], recursive
+        )
+        return await self.tasks.answer(a, task_id)
+
+    async def enable(self, request: Request, caller: TenantCaller) -> Response:
+        return await self._set_enabled(request, caller, True)
+
+    async def disable(self, request: Request, caller: TenantCaller) -> Response:
+        return await self._set_enabled(request, caller, False)
+
+    async def _set_enabled(self, request: Request, caller: TenantCaller, enabled: bool) -> Response:
+        """``POST .../action/enable`` or ``disable``: 204, as the product answers."""
+        self._asked(request, caller)
+        await self.runner.call(self.world.vdc_admin.set_enabled, request.path_params["vdc"], enabled)
+        return Response(status_code=204)
+
+    async def storage_profile(self, request: Request, caller: TenantCaller) -> Response:
+        """``GET /api/admin/vdcStorageProfile/{id}``: a VDC's storage policy and the provider
+        VDC's it is of."""
+        a = self._asked(request, caller)
+        profile_id = request.path_params["profile"]
+        view, usage = await self.runner.read(self.world.org_vdcs.by_storage_profile, profile_id, None)
+        pvdc = await self.runner.read(self.world.provider_view.provider_vdc_of, view.pool)
+        h = a.hrefs
+        answer = AdminVdcStorageProfile(
+            href=f"{h.base}/api/admin/vdcStorageProfile/{profile_id}",
+            type=ADMIN_PROFILE_TYPE,
+            id=f"urn:vcloud:vdcstorageProfile:{profile_id}",
+            name=STORAGE_PROFILE,
+            links=[
+                Link("up", f"{h.base}/api/admin/vdc/{view.id}", ADMIN_VDC_TYPE),
+                Link("edit", f"{h.base}/api/admin/vdcStorageProfile/{profile_id}", ADMIN_PROFILE_TYPE),
+            ],
+            enabled=True,
+            limit=view.storage_limit_mb,
+            storage_used_mb=usage.storage_mb,
+            provider_profile=Reference(
+                f"{h.base}/api/admin/pvdcStorageProfile/{pvdc.storage_profile_id}",
+                f"{ADMIN_TYPE}.pvdcStorageProfile+xml",
+                STORAGE_PROFILE,
+            ),
+        )
+        return xml(answer, a.version, ADMIN_PROFILE_TYPE)
+
+    async def update_storage_profile(self, request: Request, caller: TenantCaller) -> Response:
+        """An ``AdminVdcStorageProfile`` to ``PUT /api/admin/vdcStorageProfile/{id}``: its
+        ``Limit`` (in its ``Units``) becomes the VDC's storage limit; 202, the Task."""
+        a = self._asked(request, caller)
+        body = _expect(await read_xml(request, self.max_body), "AdminVdcStorageProfile", "VdcStorageProfile")
+        view, _ = await self.runner.read(
+            self.world.org_vdcs.by_storage_profile, request.path_params["profile"], None
+        )
+        wrapped = ET.Element("AdminVdc")
+        wrapped.append(body)  # read as the one VdcStorageProfile of the VDC's terms
+        body.tag = "VdcStorageProfile"
+        change = VdcChange(terms=terms_of(wrapped, _terms(view)))
+        task_id = await self.runner.call(self.world.vdc_admin.update, a.actor, view.id, change)
+        return await self.tasks.answer(a, task_id)
+
+    async def _answer(self, a: Asked, vdc_id: str, task_id: str, status: int) -> Response:
+        view, usage = await self.runner.read(self.world.org_vdcs.get, vdc_id, None)
+        element = await self._element(a, view, usage)
+        found = await self.runner.read(self.world.tasks.get, task_id, None)
+        element.tasks = TasksInProgress([task(a.hrefs, found)])
+        return xml(element, a.version, ADMIN_VDC_TYPE, status)
+
+    async def _element(self, a: Asked, view: VdcView, usage: VdcUsage) -> AdminVdc:
+        """The ``AdminVdc``: the VDC as its users see it, its admin links, its terms and what
+        backs it (its provider VDC, network pool, resource pool)."""
+        base = await self.objects.vdc_element(a, view, usage)
+        pvdc = await self.runner.read(self.world.provider_view.provider_vdc_of, view.pool)
+        vcenter = await self.runner.read(self.world.provider_view.vcenter_id)
+        h = a.hrefs
+        href = f"{h.base}/api/admin/vdc/{view.id}"
+        vim_server = Reference(
+            f"{h.base}/api/admin/extension/vimServer/{vcenter}", VIM_SERVER_TYPE, VCENTER_NAME
+        )
+        values = {f.name: getattr(base, f.name) for f in fields(Vdc)}
+        values.update(
+            href=href,
+            type=ADMIN_VDC_TYPE,
+            links=[
+                # the product's is the AdminOrg (/api/admin/org/{id}), the org administration's part
+                Link("up", h.of("org", view.tenant), media_type("org")),
+                Link("edit", href, ADMIN_VDC_TYPE),
+                Link("remove", href),
+                Link("disable", f"{href}/action/disable")
+                if view.enabled
+                else Link("enable", f"{href}/action/enable"),
+                Link("alternate", h.of("vdc", view.id), media_type("vdc")),
+                Link(
+                    "add",
+                    f"{h.of('vdc', view.id)}/action/instantiateVAppTemplate",
+                    f"{VCLOUD_TYPE}.instantiateVAppTemplateParams+xml",
+                ),
+            ],
+        )
+        return AdminVdc(
+            **values,
+            guaranteed_memory=view.memory_guaranteed,
+            guaranteed_cpu=view.cpu_guaranteed,
+            vcpu_mhz=view.vcpu_mhz,
+            thin_provision=view.thin_provision,
+            network_pool=Reference(
+                f"{h.base}/api/admin/extension/networkPool/{pvdc.network_pool.id}",
+                NETWORK_POOL_TYPE,
+                pvdc.network_pool.name,
+            ),
+            provider_vdc=Reference(
+                f"{h.base}/api/admin/providervdc/{pvdc.id}", PROVIDER_VDC_TYPE, pvdc.cluster.name
+            ),
+            resource_pools=VimObjectRefs([VimObjectRef(vim_server, view.pool, "RESOURCE_POOL")]),
+            fast_provisioning=view.fast_provisioning,
+            over_commit=True,
+            vm_discovery=False,
+        )
