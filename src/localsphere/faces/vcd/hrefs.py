@@ -38,6 +38,10 @@ KINDS = {
     "user": Kind("/api/admin/user/", "", "user", f"{ADMIN_TYPE}.user+xml"),
     "group": Kind("/api/admin/group/", "", "group", f"{ADMIN_TYPE}.group+xml"),
     "role": Kind("/api/admin/role/", "", "role", f"{ADMIN_TYPE}.role+xml"),
+    "blockingTask": Kind(
+        "/api/admin/extension/blockingTask/", "", "blockingTask", f"{ADMIN_TYPE}.blockingTask+xml"
+    ),
+    "service": Kind("/api/admin/extension/service/", "", "service", f"{ADMIN_TYPE}.service+xml"),
     "storageProfile": Kind(
         "/api/vdcStorageProfile/", "", "vdcstorageProfile", f"{VCLOUD_TYPE}.vdcStorageProfile+xml"
     ),

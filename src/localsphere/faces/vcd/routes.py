@@ -24,6 +24,7 @@ from starlette.types import Scope
 from localsphere.faces.http import Runner, bearer, json_response, note_principal
 from localsphere.faces.routing import FaceRoute, Routes
 from localsphere.faces.vcd import errors
+from localsphere.faces.vcd.extensions import ExtensionViews
 from localsphere.faces.vcd.hrefs import Hrefs
 from localsphere.faces.vcd.metadata import MetadataViews
 from localsphere.faces.vcd.model import document
@@ -396,4 +397,35 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", "/api/admin/group/{group}", people.group)
     table.add("GET", "/api/admin/role/{role}", people.role)
     table.add("GET", "/api/entity/{urn}", people.entity)
+    # Events, extension services, blocking tasks and notifications (issue 15)
+    ext = ExtensionViews(world, face.runner, max_body)
+    service = "/api/admin/extension/service"
+    table.add("GET", service, ext.services)
+    table.add("POST", service, ext.register)
+    table.add("GET", f"{service}/apifilter/{{item}}", ext.api_filter)
+    table.add("DELETE", f"{service}/apifilter/{{item}}", ext.remove_filter)
+    table.add("GET", f"{service}/apidefinition/{{item}}", ext.api_definition)
+    table.add("DELETE", f"{service}/apidefinition/{{item}}", ext.remove_definition)
+    table.add("GET", f"{service}/{{service}}", ext.service)
+    table.add("PUT", f"{service}/{{service}}", ext.update_service)
+    table.add("DELETE", f"{service}/{{service}}", ext.delete_service)
+    table.add("GET", f"{service}/{{service}}/apifilters", ext.filters)
+    table.add("POST", f"{service}/{{service}}/apifilters", ext.add_filter)
+    table.add("GET", f"{service}/{{service}}/apidefinitions", ext.definitions)
+    table.add("POST", f"{service}/{{service}}/apidefinitions", ext.add_definition)
+    table.add("POST", "/api/tasksList/{org}", ext.post_task)
+    table.add("PUT", "/api/task/{task}", ext.put_task)
+    table.add("POST", "/api/admin/org/{org}/events", ext.post_event)
+    for listing in ("blockingTasks", "blockingTasks/", "blockingTask", "blockingTask/"):
+        table.add("GET", f"/api/admin/extension/{listing}", ext.blocking_tasks)
+    table.add("GET", "/api/admin/extension/blockingTask/{blocking}", ext.blocking_task)
+    table.add("POST", "/api/admin/extension/blockingTask/{blocking}/action/{action}", ext.blocking_action)
+    settings = "/api/admin/extension/settings"
+    table.add("GET", f"{settings}/amqp", ext.amqp)
+    table.add("PUT", f"{settings}/amqp", ext.update_amqp)
+    table.add("POST", f"{settings}/amqp/action/test", ext.test_amqp)
+    table.add("GET", f"{settings}/notifications", ext.notifications)
+    table.add("PUT", f"{settings}/notifications", ext.update_notifications)
+    table.add("GET", f"{settings}/blockingTask", ext.blocking_settings)
+    table.add("PUT", f"{settings}/blockingTask", ext.update_blocking_settings)
     return table.build(shared=None if own_listener else {"/api/session": claims})
