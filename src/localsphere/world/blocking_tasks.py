@@ -17,7 +17,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from localsphere.world.clock import Clock
@@ -25,7 +25,7 @@ from localsphere.world.errors import Invalid, NotFound, WrongState
 from localsphere.world.events import Entity, Events
 from localsphere.world.schema import BlockingTask, ExtensionSetting, Task
 from localsphere.world.store import Store
-from localsphere.world.tasks import ABORT, FAIL, RESUME, Tasks
+from localsphere.world.tasks import ABORT, FAIL, HELD_UNTIL, RESUME, Tasks
 
 SETTING = "blockingTask"
 ACTIVE, RESUMED, ABORTED, FAILED = "active", "resumed", "aborted", "failed"
@@ -73,6 +73,15 @@ def _view(row: BlockingTask) -> BlockingTaskView:
         row.timeout_at,
         row.timeout_action,
         row.message,
+    )
+
+
+def _due(now: float) -> Select[tuple[BlockingTask]]:
+    """The active blocking tasks to end at ``now``: timed out, or their task no longer held."""
+    return (
+        select(BlockingTask)
+        .join(Task, Task.id == BlockingTask.task_id)
+        .where(BlockingTask.status == ACTIVE, or_(BlockingTask.timeout_at <= now, Task.ends_at != HELD_UNTIL))
     )
 
 
@@ -211,24 +220,16 @@ class BlockingTasks:
             return _view(row)
 
     def settle(self) -> None:
-        """Take the timeout action of every active blocking task whose timeout has passed."""
+        """Take the timeout action of every active blocking task whose timeout has passed, and
+        end (aborted) those whose task was cancelled meanwhile."""
         with self._store.query() as conn:
             now = self._clock.now(conn)
-            due = conn.execute(
-                select(BlockingTask.id)
-                .where(BlockingTask.status == ACTIVE, BlockingTask.timeout_at <= now)
-                .limit(1)
-            ).first()
+            due = conn.execute(_due(now).with_only_columns(BlockingTask.id).limit(1)).first()
         if due is None:
             return
         with self._store.write() as s:
             now = self._clock.now(s)
-            rows = s.scalars(
-                select(BlockingTask)
-                .where(BlockingTask.status == ACTIVE, BlockingTask.timeout_at <= now)
-                .with_for_update()
-            ).all()
-            for row in rows:
+            for row in s.scalars(_due(now).with_for_update(of=BlockingTask)).all():
                 self._end(s, row, row.timeout_action, "The blocking task timed out.")
 
     def _locked(self, s: Session, blocking_id: str) -> BlockingTask:
@@ -241,7 +242,7 @@ class BlockingTasks:
         try:
             self._tasks.release(s, row.task_id, action, message)
         except WrongState:  # the task was cancelled meanwhile: the blocking task ends with it
-            action = ABORT
+            action, message = ABORT, "The task was cancelled."
         s.execute(
             update(BlockingTask).where(BlockingTask.id == row.id).values(status=ENDS[action], message=message)
         )

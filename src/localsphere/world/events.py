@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -157,17 +157,3 @@ class Events:
             raise Invalid("event.text", "An event's typeFull is at most 2000 characters.")
         with self._store.write() as s:
             return self.record(s, tenant, action, entity, user_id, user_name, success, service, details)
-
-    def pending(self, most: int) -> list[EventView]:
-        """The oldest events still to publish, at most ``most``."""
-        with self._store.write() as s:
-            rows = s.scalars(
-                select(Event).where(Event.pending.is_(True)).order_by(Event.at, Event.id).limit(most)
-            ).all()
-            return [view_of(row) for row in rows]
-
-    def published(self, ids: list[str]) -> None:
-        """Mark events as sent to the broker."""
-        if ids:
-            with self._store.write() as s:
-                s.execute(update(Event).where(Event.id.in_(ids)).values(pending=False))

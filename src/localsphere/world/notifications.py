@@ -192,6 +192,9 @@ class Notifications:
         """Publish one batch of pending events; the connection kept for the next (reopened when
         the settings changed)."""
         while True:
+            with self._store.query() as conn:  # a look first: no write while nothing waits
+                if conn.execute(select(Event.id).where(Event.pending.is_(True)).limit(1)).first() is None:
+                    return connection, used
             with self._store.write() as s:
                 query = select(Event).where(Event.pending.is_(True)).order_by(Event.at, Event.id).limit(BATCH)
                 if self._store.kind == "postgresql":
@@ -209,8 +212,7 @@ class Notifications:
                         connection = _closed(connection)
                         connection = pika.BlockingConnection(_parameters(settings, password))
                         used = key
-                    channel = connection.channel()
-                    channel.exchange_declare(settings.exchange, exchange_type="topic", durable=True)
+                    channel = _exchange(connection, settings.exchange)
                     for row in rows:
                         message = renderer(view_of(row), settings.base)
                         channel.basic_publish(
@@ -223,6 +225,18 @@ class Notifications:
                         )
                     channel.close()
                 s.execute(update(Event).where(Event.id.in_([r.id for r in rows])).values(pending=False))
+
+
+def _exchange(connection: pika.BlockingConnection, name: str) -> Any:
+    """A channel on which the exchange ``name`` exists: the administrator's own, whatever its
+    type, or else one declared here (a durable topic exchange)."""
+    channel = connection.channel()
+    try:
+        channel.exchange_declare(name, passive=True)
+    except pika.exceptions.ChannelClosedByBroker:  # there is none (the broker closed the channel)
+        channel = connection.channel()
+        channel.exchange_declare(name, exchange_type="topic", durable=True)
+    return channel
 
 
 def _amqp(data: dict[str, Any]) -> AmqpSettings:

@@ -119,6 +119,12 @@ def test_a_blocked_instantiation_waits_and_an_extension_resumes_or_fails(server)
         assert assert_valid(c.get(vapp.get("href"), headers=alice).content).get("status") == "8"  # still off
         (event,) = records(c, alice, "event", filter="eventType==com/vmware/vcloud/event/vapp/deploy")
         assert event.get("eventStatus") == "1"
+        # a held task its user cancels ends its blocking task too
+        waiting = assert_valid(instantiate(c, alice, "cancelled").content).find(f"{V15}Tasks/{V15}Task")
+        (reference,) = blocking(c, admin)
+        assert c.post(link(waiting, "task:cancel", ""), headers=alice).status_code == 204
+        assert blocking(c, admin) == []
+        assert assert_valid(c.get(reference.get("href"), headers=admin).content).get("status") == "aborted"
 
 
 def test_a_blocked_task_times_out_on_the_world_clock(server):

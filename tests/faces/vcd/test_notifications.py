@@ -14,6 +14,7 @@ import time
 import pika
 import pika.exceptions
 import pytest
+
 from vcd_client import ORG_USER, PROVIDER, V15, sign_in
 from vcd_extension import VMEXT, demo_org, instantiate
 from vcd_schema import assert_valid
