@@ -73,3 +73,24 @@ def test_event_records_are_valid_at_an_older_version(server):
         r = c.get("/api/query", params={"type": "event"}, headers=alice)
         page = assert_valid(r.content, "5.5")
         assert page.find(f"{V15}EventRecord").get("eventType") == f"{PREFIX}session/login"
+
+
+def test_metadata_and_deletion_are_events_too(server):
+    with server.client(base_url=server.vcd) as c:
+        alice = sign_in(c, ORG_USER)
+        vapp = assert_valid(instantiate(c, alice, "short-lived").content)
+        metadata = (
+            '<Metadata xmlns="http://www.vmware.com/vcloud/v1.5" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><MetadataEntry><Key>tier</Key>'
+            '<TypedValue xsi:type="MetadataStringValue"><Value>web</Value></TypedValue>'
+            "</MetadataEntry></Metadata>"
+        )
+        sent = {**alice, "Content-Type": "application/vnd.vmware.vcloud.metadata+xml"}
+        assert c.post(f"{vapp.get('href')}/metadata", content=metadata, headers=sent).status_code == 202
+        assert c.delete(vapp.get("href"), headers=alice).status_code == 202
+        newest = records(c, alice, "event", pageSize=3)
+        assert [(r.get("eventType"), r.get("entityName")) for r in newest] == [
+            (f"{PREFIX}vapp/delete", "short-lived"),
+            (f"{PREFIX}vapp/modify", "short-lived"),
+            (f"{PREFIX}vapp/create", "short-lived"),
+        ]

@@ -152,3 +152,31 @@ def test_events_and_blocking_tasks_are_published_to_the_broker(server, broker):
             assert found.get("status") == "active" and found.get("name") == "vdcInstantiateVapp"
     finally:
         broker.exchange_delete(exchange)
+
+
+def test_amqp_settings_keep_their_password_and_follow_the_version(server):
+    """No broker needed: settings are kept and shown as the version asked, a test of a port where
+    nothing listens is not valid, and an org user may see none of it."""
+    with server.client(base_url=server.vcd) as c:
+        admin = sign_in(c, PROVIDER, version="5.1")
+        body = amqp_settings("systemExchange", "s3cret").replace("5672", "1")
+        r = c.put(f"{SETTINGS}/amqp", content=body, headers={**admin, "Content-Type": AMQP_TYPE})
+        assert r.status_code == 200, r.text
+        for answer in (r.content, c.get(f"{SETTINGS}/amqp", headers=admin).content):
+            shown = assert_valid(answer, "5.1")
+            assert shown.findtext(f"{VMEXT}AmqpPort") == "1" and b"s3cret" not in answer
+            assert shown.find(f"{VMEXT}AmqpSslAcceptAll") is None  # 5.5's
+        tested = c.post(
+            f"{SETTINGS}/amqp/action/test", content=body, headers={**admin, "Content-Type": AMQP_TYPE}
+        )
+        assert assert_valid(tested.content, "5.1").findtext(f"{VMEXT}Valid") == "false"
+        bad = c.put(
+            f"{SETTINGS}/amqp",
+            content=body.replace(">1<", ">70000<"),
+            headers={**admin, "Content-Type": AMQP_TYPE},
+        )
+        assert bad.status_code == 400
+        off = assert_valid(c.get(f"{SETTINGS}/notifications", headers=admin).content, "5.1")
+        assert off.findtext(f"{VMEXT}EnableNotifications") == "false"
+        alice = sign_in(c, ORG_USER)
+        assert c.get(f"{SETTINGS}/amqp", headers=alice).status_code == 403

@@ -116,7 +116,7 @@ class AmqpSettings(Resource):
     exchange: str = element("AmqpExchange", namespace=VMEXT, default="")
     vhost: str = element("AmqpVHost", namespace=VMEXT, default="/")
     use_ssl: bool = element("AmqpUseSSL", namespace=VMEXT, default=False)
-    ssl_accept_all: bool | None = element("AmqpSslAcceptAll", namespace=VMEXT, since="1.5")
+    ssl_accept_all: bool | None = element("AmqpSslAcceptAll", namespace=VMEXT, since="5.5")
     prefix: str | None = element("AmqpPrefix", namespace=VMEXT, since="5.1")
 
 
@@ -125,7 +125,7 @@ class AmqpSettingsTest(Resource):
     """``AmqpSettingsTestType``: whether the broker could be reached, and why not."""
 
     valid: bool = element("Valid", namespace=VMEXT, default=False)
-    error: Error | None = element("error", namespace=VMEXT)
+    error: Error | None = element("error", namespace=VMEXT, since="5.5")
 
 
 @dataclass
