@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import Select, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from localsphere.world.clock import Clock
@@ -85,7 +86,7 @@ def _due(now: float) -> Select[tuple[BlockingTask]]:
     )
 
 
-def _settings(s: Session) -> BlockingSettings:
+def _settings(s: Session | Connection) -> BlockingSettings:
     value = s.execute(select(ExtensionSetting.value).where(ExtensionSetting.name == SETTING)).scalar()
     if not value:
         return BlockingSettings()
@@ -102,8 +103,8 @@ class BlockingTasks:
         tasks.holding(self._hold, self.settle)
 
     def settings(self) -> BlockingSettings:
-        with self._store.write() as s:
-            return _settings(s)
+        with self._store.query() as conn:
+            return _settings(conn)
 
     def configure(self, given: BlockingSettings) -> BlockingSettings:
         """Replace the settings. Invalid for an unknown timeout action, a timeout that is not

@@ -8,7 +8,7 @@ valid against the XSDs; an org user may do none of it."""
 
 from __future__ import annotations
 
-from vcd_client import ORG_USER, PROVIDER, V15, sign_in
+from vcd_client import ORG_USER, PROVIDER, V15, link, sign_in
 from vcd_extension import VMEXT, demo_org, records
 from vcd_schema import assert_valid
 
@@ -85,7 +85,9 @@ def test_a_service_is_registered_read_changed_and_removed(server):
     with server.client(base_url=server.vcd) as c:
         admin = sign_in(c, PROVIDER)
         sent = {**admin, "Content-Type": SERVICE_TYPE}
-        r = c.post("/api/admin/extension/service", content=REGISTER, headers=sent)
+        extension = assert_valid(c.get("/api/admin/extension", headers=admin).content)
+        register_href = link(extension, "down", ".extensionServices+xml")  # as the guide finds it (p. 333)
+        r = c.post(register_href, content=REGISTER, headers=sent)
         assert r.status_code == 201, r.text
         service = assert_valid(r.content)
         assert service.tag == f"{VMEXT}Service" and service.get("name") == "SDK-BackupExtension"

@@ -86,6 +86,20 @@ def org_links(hrefs: Hrefs, tenant: str) -> list[Link]:
     ]
 
 
+def extension_links(hrefs: Hrefs) -> list[Link]:
+    """The links the system administrator's ``VMWExtension`` gives to this API: the extension
+    services (``rel="down"``, as the guide's "Register an Extension Service" finds them), the active
+    blocking tasks and the AMQP, notification and blocking-task settings."""
+    base = f"{hrefs.base}{EXTENSION}"
+    return [
+        Link("down", f"{base}/service", SERVICES_TYPE),
+        Link("down", f"{base}/blockingTasks/", BLOCKING_LIST_TYPE),
+        Link("down", f"{base}/settings/amqp", AMQP_TYPE),
+        Link("down", f"{base}/settings/notifications", NOTIFICATIONS_TYPE),
+        Link("down", f"{base}/settings/blockingTask", BLOCKING_SETTINGS_TYPE),
+    ]
+
+
 # --- reading bodies, whatever their namespace -------------------------------------------------
 
 

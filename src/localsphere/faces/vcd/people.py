@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import Runner
+from localsphere.faces.vcd.extensions import extension_links
 from localsphere.faces.vcd.hrefs import ADMIN_TYPE, VCLOUD_TYPE, media_type
 from localsphere.faces.vcd.types import (
     Group,
@@ -107,7 +108,8 @@ class PeopleViews:
         a = asked(request, caller)
         a.require(ADMIN_VIEW)
         media = f"{ADMIN_TYPE}.vmwExtension+xml"
-        return xml(VMWExtension(f"{a.hrefs.base}/api/admin/extension", media), a.version, media)
+        answer = VMWExtension(f"{a.hrefs.base}/api/admin/extension", media, extension_links(a.hrefs))
+        return xml(answer, a.version, media)
 
     async def entity(self, request: Request, caller: TenantCaller) -> Response:
         """What ``urn:vcloud:<kind>:<id>`` names: 404 when it is nothing the caller may see."""
