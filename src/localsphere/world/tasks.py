@@ -232,10 +232,11 @@ class Tasks:
                 ends_at=now + max(0, seconds),
             )
         )
-        s.flush()
-        if undo and self._hold is not None and self._hold(s, task_id, tenant, operation_name, now):
-            s.execute(update(Task).where(Task.id == task_id).values(ends_at=HELD_UNTIL))
-            return task_id
+        if undo and self._hold is not None:
+            s.flush()  # the task's row first: a blocking task refers to it
+            if self._hold(s, task_id, tenant, operation_name, now):
+                s.execute(update(Task).where(Task.id == task_id).values(ends_at=HELD_UNTIL))
+                return task_id
         self._record(
             s, tenant, operation_name, owner, user.id, user.name, not failure, service, failure, task_id, now
         )
