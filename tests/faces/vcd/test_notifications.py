@@ -103,6 +103,13 @@ def test_events_and_blocking_tasks_are_published_to_the_broker(server, broker):
             assert assert_valid(r.content).findtext(f"{VMEXT}EnableNotifications") == "true"
             alice = sign_in(c, ORG_USER)
             org, user = demo_org(c, alice)
+            # a broker that cannot be reached loses nothing: what happened meanwhile is sent once it is back
+            down = amqp_settings(exchange).replace(">5672<", ">1<")
+            assert c.put(f"{SETTINGS}/amqp", content=down, headers=sent).status_code == 200
+            early = assert_valid(instantiate(c, alice, "early").content).get("id").rsplit(":", 1)[-1]
+            assert c.put(f"{SETTINGS}/amqp", content=amqp_settings(exchange), headers=sent).status_code == 200
+            method, _, _ = received(broker, queue, lambda key: key.endswith(".vapp.create"))
+            assert method.routing_key.startswith(f"true.{early}.{org}.{user}.")
             vapp = assert_valid(instantiate(c, alice, "heard").content)
             vapp_id = vapp.get("id").rsplit(":", 1)[-1]
             method, properties, body = received(broker, queue, lambda key: key.endswith(".vapp.create"))
