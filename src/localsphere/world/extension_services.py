@@ -10,14 +10,13 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound
-from localsphere.world.schema import ExtensionService
+from localsphere.world.schema import ExtensionApiFilter, ExtensionService
 from localsphere.world.store import Store
 
 MOST_FILTERS, MOST_DEFINITIONS, LENGTH = 64, 64, 255
@@ -75,7 +74,12 @@ class ServiceView:
     definitions: tuple[ApiDefinition, ...] = field(default=())
 
 
-def _view(row: ExtensionService) -> ServiceView:
+def _view(s: Session, row: ExtensionService) -> ServiceView:
+    filters = s.scalars(
+        select(ExtensionApiFilter)
+        .where(ExtensionApiFilter.service == row.id)
+        .order_by(ExtensionApiFilter.seq)
+    )
     return ServiceView(
         row.id,
         row.name,
@@ -86,7 +90,7 @@ def _view(row: ExtensionService) -> ServiceView:
         row.authorization_enabled,
         row.priority,
         row.vendor,
-        tuple(ApiFilter(**f) for f in json.loads(row.filters)),
+        tuple(ApiFilter(f.id, f.url_pattern, f.response_content_type) for f in filters),
         tuple(ApiDefinition(**{**d, "versions": tuple(d["versions"])}) for d in json.loads(row.definitions)),
     )
 
@@ -98,7 +102,7 @@ def _text(value: str, what: str, required: bool = True) -> str:
     return value
 
 
-def _filter(pattern: str | None, content_type: str | None) -> dict[str, Any]:
+def _filter(service: str, seq: int, pattern: str | None, content_type: str | None) -> ExtensionApiFilter:
     pattern = pattern.strip() if pattern else None
     content_type = content_type.strip() if content_type else None
     if not pattern and not content_type:
@@ -110,7 +114,13 @@ def _filter(pattern: str | None, content_type: str | None) -> dict[str, Any]:
             re.compile(pattern)
         except re.error as exc:
             raise Invalid("service.filter", f"The UrlPattern is not a regular expression: {exc}.") from None
-    return {"id": str(uuid.uuid4()), "url_pattern": pattern, "response_content_type": content_type}
+    return ExtensionApiFilter(
+        id=str(uuid.uuid4()),
+        service=service,
+        seq=seq,
+        url_pattern=pattern,
+        response_content_type=content_type,
+    )
 
 
 class ExtensionServices:
@@ -123,7 +133,8 @@ class ExtensionServices:
         or too long, or a filter is not a pattern; Conflict when its namespace is registered."""
         if len(spec.filters) > MOST_FILTERS:
             raise Invalid("service.filter", f"A service has at most {MOST_FILTERS} API filters.")
-        filters = [_filter(p, c) for p, c in spec.filters]
+        service_id = str(uuid.uuid4())
+        filters = [_filter(service_id, n, p, c) for n, (p, c) in enumerate(spec.filters)]
         with self._store.write(serial=True) as s:
             namespace = _text(spec.namespace, "Namespace")
             if s.scalar(select(func.count()).where(ExtensionService.namespace == namespace)):
@@ -131,7 +142,7 @@ class ExtensionServices:
                     "service.exists", f"The namespace {namespace} is already registered.", namespace
                 )
             row = ExtensionService(
-                id=str(uuid.uuid4()),
+                id=service_id,
                 name=_text(spec.name, "name"),
                 namespace=namespace,
                 routing_key=_text(spec.routing_key, "RoutingKey"),
@@ -140,23 +151,25 @@ class ExtensionServices:
                 authorization_enabled=spec.authorization_enabled,
                 priority=spec.priority,
                 vendor=_text(spec.vendor, "Vendor", required=False),
-                filters=json.dumps(filters),
                 definitions="[]",
                 created_at=self._clock.now(s),
             )
             s.add(row)
-            return _view(row)
+            s.flush()
+            s.add_all(filters)
+            s.flush()
+            return _view(s, row)
 
     def all(self) -> list[ServiceView]:
         with self._store.write() as s:
             rows = s.scalars(
                 select(ExtensionService).order_by(ExtensionService.created_at, ExtensionService.id)
             )
-            return [_view(r) for r in rows]
+            return [_view(s, r) for r in rows]
 
     def get(self, service_id: str) -> ServiceView:
         with self._store.write() as s:
-            return _view(_row(s, service_id))
+            return _view(s, _row(s, service_id))
 
     def update(self, service_id: str, spec: ServiceSpec) -> ServiceView:
         """Change a service's name, routing, state, priority and vendor (its namespace, filters
@@ -172,7 +185,7 @@ class ExtensionServices:
             row.authorization_enabled = spec.authorization_enabled
             row.priority = spec.priority
             row.vendor = _text(spec.vendor, "Vendor", required=False)
-            return _view(row)
+            return _view(s, row)
 
     def delete(self, service_id: str) -> None:
         with self._store.write() as s:
@@ -180,20 +193,28 @@ class ExtensionServices:
 
     def add_filter(self, service_id: str, pattern: str | None, content_type: str | None) -> ApiFilter:
         with self._store.write() as s:
-            row = _row(s, service_id, lock=True)
-            filters = json.loads(row.filters)
-            if len(filters) >= MOST_FILTERS:
+            _row(s, service_id, lock=True)
+            count = s.scalar(select(func.count()).where(ExtensionApiFilter.service == service_id)) or 0
+            if count >= MOST_FILTERS:
                 raise Invalid("service.filter", f"A service has at most {MOST_FILTERS} API filters.")
-            made = _filter(pattern, content_type)
-            row.filters = json.dumps([*filters, made])
-            return ApiFilter(**made)
+            last = s.scalar(
+                select(func.max(ExtensionApiFilter.seq)).where(ExtensionApiFilter.service == service_id)
+            )
+            made = _filter(service_id, (last or 0) + 1, pattern, content_type)
+            s.add(made)
+            return ApiFilter(made.id, made.url_pattern, made.response_content_type)
 
     def remove_filter(self, filter_id: str) -> None:
-        self._remove("filters", filter_id, "API filter")
+        with self._store.write() as s:
+            if not s.execute(delete(ExtensionApiFilter).where(ExtensionApiFilter.id == filter_id)).rowcount:
+                raise NotFound("service.item_not_found", f"No API filter {filter_id}.", filter_id)
 
-    def find_filter(self, filter_id: str) -> tuple[ServiceView, ApiFilter]:
-        service = self._owner("filters", filter_id, "API filter")
-        return service, next(f for f in service.filters if f.id == filter_id)
+    def find_filter(self, filter_id: str) -> ApiFilter:
+        with self._store.write() as s:
+            found = s.get(ExtensionApiFilter, filter_id)
+            if found is None:
+                raise NotFound("service.item_not_found", f"No API filter {filter_id}.", filter_id)
+            return ApiFilter(found.id, found.url_pattern, found.response_content_type)
 
     def add_definition(self, service_id: str, given: ApiDefinition) -> ApiDefinition:
         with self._store.write() as s:
@@ -225,7 +246,7 @@ class ExtensionServices:
         with self._store.write() as s:
             for row in s.scalars(select(ExtensionService)):
                 if any(item["id"] == item_id for item in json.loads(getattr(row, column))):
-                    return _view(row)
+                    return _view(s, row)
         raise NotFound("service.item_not_found", f"No {what} {item_id}.", item_id)
 
     def _remove(self, column: str, item_id: str, what: str) -> None:

@@ -874,9 +874,21 @@ class ExtensionService(Base):
     authorization_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     priority: Mapped[int] = mapped_column(Integer, default=50)
     vendor: Mapped[str] = mapped_column(String(255), default="")
-    filters: Mapped[str] = mapped_column(Text, default="[]")
     definitions: Mapped[str] = mapped_column(Text, default="[]")
     created_at: Mapped[float] = mapped_column(Float)
+
+
+class ExtensionApiFilter(Base):
+    """A URL pattern (a regular expression) or response content type an extension service
+    serves, in the order it was given (``seq``)."""
+
+    __tablename__ = "extension_api_filters"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    service: Mapped[str] = mapped_column(ForeignKey("extension_services.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    url_pattern: Mapped[str | None] = mapped_column(Text, nullable=True)
+    response_content_type: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    __table_args__ = (Index("ix_extension_api_filters_service", "service", "seq"),)
 
 
 class ExtensionSetting(Base):

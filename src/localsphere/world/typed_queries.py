@@ -40,6 +40,8 @@ from localsphere.world.schema import (
     CatalogItem,
     Domain,
     Event,
+    ExtensionApiFilter,
+    ExtensionService,
     ManagedObject,
     OrgNetwork,
     OrgVdc,
@@ -135,6 +137,7 @@ class QueryType:
     order: str = "name"
     provider_only: ColumnElement[bool] | None = None  # what only the provider sees of a global type
     linked: bool = True  # whether its records have an href of their own (an event has none)
+    reference: str | None = None  # its references' element stem, when not its record's less Admin
 
     @property
     def admin(self) -> bool:
@@ -585,6 +588,35 @@ def _event_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
     return make
 
 
+def _services(_now: float) -> Select[Any]:
+    return select(ExtensionService.id)
+
+
+def _service_attributes(_now: float) -> dict[str, Attribute]:
+    """AdminServiceRecord's (queryRecordView.xsd)."""
+    return {
+        "name": Attribute(ExtensionService.name),
+        "enabled": Attribute(ExtensionService.enabled),
+        "exchange": Attribute(ExtensionService.exchange),
+        "priority": Attribute(ExtensionService.priority),
+        "routingKey": Attribute(ExtensionService.routing_key),
+        "vendor": Attribute(ExtensionService.vendor),
+        "namespace": Attribute(ExtensionService.namespace),
+    }
+
+
+def _api_filters(_now: float) -> Select[Any]:
+    return select(ExtensionApiFilter.id)
+
+
+def _api_filter_attributes(_now: float) -> dict[str, Attribute]:
+    """ApiFilterRecord's: its pattern and its service."""
+    return {
+        "urlPattern": Attribute(ExtensionApiFilter.url_pattern),
+        "service": _ref(ExtensionApiFilter.service, "service"),
+    }
+
+
 # The kinds of entity an event record references (their hrefs are the face's).
 EVENT_ENTITY_KINDS = ("vApp", "vm", "vAppTemplate", "user", "org", "task", "blockingTask")
 _USER_DOMAIN = aliased(Domain)
@@ -793,6 +825,27 @@ def _types() -> dict[str, QueryType]:
             Principal.id,
             _PRINCIPAL_TENANT,
             lambda now: {**_group_attributes(now), "org": Attribute(_PRINCIPAL_TENANT, "org")},
+        ),
+        QueryType(
+            "adminService",
+            "AdminServiceRecord",
+            "service",
+            _services,
+            ExtensionService.id,
+            None,
+            _service_attributes,
+            reference="AdminService",
+        ),
+        QueryType(
+            "apiFilter",
+            "ApiFilterRecord",
+            "apiFilter",
+            _api_filters,
+            ExtensionApiFilter.id,
+            None,
+            _api_filter_attributes,
+            order="urlPattern",
+            provider_only=literal(True),
         ),
         QueryType(
             "role",

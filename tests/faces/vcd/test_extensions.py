@@ -131,6 +131,14 @@ def test_a_service_is_registered_read_changed_and_removed(server):
         assert made.status_code == 201, made.text
         defined = assert_valid(c.get(assert_valid(made.content).get("href"), headers=admin).content)
         assert defined.findtext(f"{VMEXT}EntryPoint") == "{baseUri}backups"
+        shown = assert_valid(c.get(filter_href, headers=admin).content)
+        assert shown.findtext(f"{VMEXT}UrlPattern") == "/api/backup/.*"
+        (record,) = records(c, admin, "adminService", filter="namespace==org.example.vcd.backup")
+        assert (record.get("href"), record.get("enabled")) == (href, "false")
+        patterns = records(c, admin, "apiFilter", filter=f"service=={href}", sortAsc="urlPattern")
+        assert [p.get("urlPattern")[:14] for p in patterns] == ["(/api/org/.*/b", "/api/backup/.*"]
+        r = c.get("/api/query", params={"type": "adminService", "format": "references"}, headers=admin)
+        assert assert_valid(r.content).find(f"{V15}AdminServiceReference").get("href") == href
         assert c.delete(filter_href, headers=admin).status_code == 204
         assert c.get(filter_href, headers=admin).status_code == 404
         assert c.delete(href, headers=admin).status_code == 204

@@ -242,9 +242,7 @@ class ExtensionViews:
 
     async def api_filter(self, request: Request, caller: TenantCaller) -> Response:
         a = self._system(request, caller)
-        _, found = await self.runner.call(
-            self.world.extension_services.find_filter, request.path_params["item"]
-        )
+        found = await self.runner.call(self.world.extension_services.find_filter, request.path_params["item"])
         return xml(_filter(a.hrefs, found), a.version, FILTER_TYPE, tag="ApiFilter", namespace=VMEXT)
 
     async def remove_filter(self, request: Request, caller: TenantCaller) -> Response:

@@ -42,6 +42,9 @@ KINDS = {
         "/api/admin/extension/blockingTask/", "", "blockingTask", f"{ADMIN_TYPE}.blockingTask+xml"
     ),
     "service": Kind("/api/admin/extension/service/", "", "service", f"{ADMIN_TYPE}.service+xml"),
+    "apiFilter": Kind(
+        "/api/admin/extension/service/apifilter/", "", "apifilter", f"{ADMIN_TYPE}.apiFilter+xml"
+    ),
     "storageProfile": Kind(
         "/api/vdcStorageProfile/", "", "vdcstorageProfile", f"{VCLOUD_TYPE}.vdcStorageProfile+xml"
     ),

@@ -31,7 +31,8 @@ FORMAT_TYPES = {f: f"{VCLOUD_TYPE}.query.{f}+xml" for f in FORMATS}
 # A references page is ``<Kind>References`` of ``<Kind>Reference``s (queryReferenceView.xsd, which
 # has admin ones for VDCs only); a records page is ``QueryResultRecords`` of ``<Kind>Record``s.
 REFERENCE_TAGS = {
-    t.name: t.record.removesuffix("Record").removeprefix("" if t.record == "AdminVdcRecord" else "Admin")
+    t.name: t.reference
+    or t.record.removesuffix("Record").removeprefix("" if t.record == "AdminVdcRecord" else "Admin")
     for t in TYPES.values()
 }
 

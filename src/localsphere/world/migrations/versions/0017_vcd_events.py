@@ -49,12 +49,22 @@ def upgrade() -> None:
         sa.Column("authorization_enabled", sa.Boolean(), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
         sa.Column("vendor", sa.String(length=255), nullable=False),
-        sa.Column("filters", sa.Text(), nullable=False),
         sa.Column("definitions", sa.Text(), nullable=False),
         sa.Column("created_at", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("namespace"),
     )
+    op.create_table(
+        "extension_api_filters",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("service", sa.String(length=36), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("url_pattern", sa.Text(), nullable=True),
+        sa.Column("response_content_type", sa.String(length=255), nullable=True),
+        sa.ForeignKeyConstraint(["service"], ["extension_services.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_extension_api_filters_service", "extension_api_filters", ["service", "seq"])
     op.create_table(
         "extension_settings",
         sa.Column("name", sa.String(length=32), nullable=False),
@@ -85,6 +95,8 @@ def downgrade() -> None:
     op.drop_index("ix_blocking_tasks_status", "blocking_tasks")
     op.drop_table("blocking_tasks")
     op.drop_table("extension_settings")
+    op.drop_index("ix_extension_api_filters_service", "extension_api_filters")
+    op.drop_table("extension_api_filters")
     op.drop_table("extension_services")
     op.drop_index("ix_events_pending", "events")
     op.drop_index("ix_events_at", "events")
