@@ -17,12 +17,15 @@ from localsphere.world.approvals import Approvals
 from localsphere.world.auth import Auth
 from localsphere.world.auth_sources import AuthSources
 from localsphere.world.authz_records import PrivilegeChecks, VtMappings
+from localsphere.world.blocking_tasks import BlockingTasks
 from localsphere.world.business_groups import BusinessGroups
 from localsphere.world.catalog import Catalog
 from localsphere.world.catalogs import Catalogs
 from localsphere.world.clock import Clock
 from localsphere.world.compute_resources import ComputeResources
 from localsphere.world.copies import Generation
+from localsphere.world.events import Events
+from localsphere.world.extension_services import ExtensionServices
 from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
 from localsphere.world.identity_stores import IdentityStores
@@ -31,6 +34,7 @@ from localsphere.world.key_pairs import KeyPairs
 from localsphere.world.metadata import Metadata
 from localsphere.world.metrics import Metrics
 from localsphere.world.network_profiles import NetworkProfiles
+from localsphere.world.notifications import Notifications
 from localsphere.world.object_scopes import ObjectScopes
 from localsphere.world.org_roles import OrgRoles
 from localsphere.world.org_vdcs import OrgVdcs
@@ -127,10 +131,16 @@ class World:
         )
         # vCloud Director: an org is a tenant (the System org the default one); sessions live
         # while they are used.
+        # The event log every task and sign-in writes; notifications publish it to a broker.
+        self.events = Events(self.store, self.clock)
+        self.notifications = Notifications(self.store, Sealer(settings.data_dir))
+        self.events.on_pending(self.notifications.wake)
         self.org_sessions = TenantTokens(
-            self.store, self.policies, self.sessions, self.tenant_principals, VCD
+            self.store, self.policies, self.sessions, self.tenant_principals, VCD, events=self.events
         )
-        self.tasks = Tasks(self.store, self.clock, self.policies)
+        self.tasks = Tasks(self.store, self.clock, self.policies, self.events)
+        self.blocking_tasks = BlockingTasks(self.store, self.clock, self.tasks, self.events)
+        self.extension_services = ExtensionServices(self.store, self.clock)
         self.org_vdcs = OrgVdcs(self.store, self.clock)
         self.catalogs = Catalogs(self.store)
         self.vapps = VApps(self.store, self.clock, self.tasks, self.catalogs)
@@ -227,5 +237,6 @@ class World:
         return self.store.kind
 
     def close(self) -> None:
+        self.notifications.close()
         self.privilege_checks.close()
         self.store.dispose()

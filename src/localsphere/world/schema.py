@@ -481,6 +481,8 @@ class Task(Base):
     undo: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[float] = mapped_column(Float)
     ends_at: Mapped[float] = mapped_column(Float)
+    # An extension service's task: the progress it last reported (None: the world clock's)
+    progress: Mapped[int | None] = mapped_column(Integer, nullable=True)
     __table_args__ = (
         Index("ix_tasks_tenant_started", "tenant", "started_at"),
         Index("ix_tasks_owner", "owner_id"),
@@ -835,6 +837,99 @@ class FaultRule(Base):
     seen: Mapped[int] = mapped_column(BigInteger, default=0)
     fired: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[float] = mapped_column(Float)
+
+
+# --- events, extension services, blocking tasks and notifications (``events.py``,
+# ``extension_services.py``, ``blocking_tasks.py``, ``notifications.py``) ---------------------
+
+
+class Event(Base):
+    """Something that happened in the world, face-neutral: ``action`` (the task's operation name,
+    ``login``, or what an extension service said) on the entity ``entity_*`` by the user
+    ``user_*``, in an org, at world time ``at``, succeeded or not. ``pending``: still to be
+    published to the AMQP broker (set only while notifications are on)."""
+
+    __tablename__ = "events"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(128))
+    entity_kind: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    entity_name: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    user_name: Mapped[str] = mapped_column(String(255))
+    service: Mapped[str] = mapped_column(String(128))
+    success: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[float] = mapped_column(Float)
+    details: Mapped[str] = mapped_column(Text, default="")
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (
+        Index("ix_events_tenant_at", "tenant", "at"),
+        Index("ix_events_at", "at"),
+        Index("ix_events_pending", "pending"),
+    )
+
+
+class ExtensionService(Base):
+    """An extension service a system administrator registered: where its messages go (AMQP
+    ``exchange`` and ``routing_key``), the URL patterns it serves (``filters``, JSON list of
+    {id, pattern, content_type}) and its API definitions (``definitions``, JSON list)."""
+
+    __tablename__ = "extension_services"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    namespace: Mapped[str] = mapped_column(String(255), unique=True)
+    routing_key: Mapped[str] = mapped_column(String(255))
+    exchange: Mapped[str] = mapped_column(String(255))
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    authorization_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    vendor: Mapped[str] = mapped_column(String(255), default="")
+    definitions: Mapped[str] = mapped_column(Text, default="[]")
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class ExtensionApiFilter(Base):
+    """A URL pattern (a regular expression) or response content type an extension service
+    serves, in the order it was given (``seq``)."""
+
+    __tablename__ = "extension_api_filters"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    service: Mapped[str] = mapped_column(ForeignKey("extension_services.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    url_pattern: Mapped[str | None] = mapped_column(Text, nullable=True)
+    response_content_type: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    __table_args__ = (Index("ix_extension_api_filters_service", "service", "seq"),)
+
+
+class ExtensionSetting(Base):
+    """A system setting of the extension API by name (``amqp``, ``notifications``,
+    ``blockingTask``) as JSON; a password in it is sealed."""
+
+    __tablename__ = "extension_settings"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class BlockingTask(Base):
+    """A task held until an extension resumes, aborts or fails it, or ``timeout_at`` (world
+    time) passes and ``timeout_action`` is taken; ``status`` active, resumed, aborted or failed."""
+
+    __tablename__ = "blocking_tasks"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    operation_name: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[float] = mapped_column(Float)
+    timeout_at: Mapped[float] = mapped_column(Float)
+    timeout_action: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (
+        Index("ix_blocking_tasks_status", "status", "timeout_at"),
+        Index("ix_blocking_tasks_task", "task_id"),
+    )
 
 
 # The emulator's own bookkeeping, not the world: never saved in a snapshot, never replaced by a

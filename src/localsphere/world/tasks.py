@@ -8,7 +8,13 @@ How long a task takes is the policy's ``task_seconds`` (0: done as soon as it st
 runs, the objects it changes are busy (``Busy`` for another operation on them). A task that has
 not ended may be cancelled when its change can be taken back: the service that started it gave
 a recipe (``undo``, JSON) that the handler it registered (``on_cancel``) applies, in the
-transaction that ends the task ``aborted``; any other is not cancellable (WrongState)."""
+transaction that ends the task ``aborted``; any other is not cancellable (WrongState).
+
+Every task records its event (``events.py``) when it starts. A task whose operation the system
+administrator made blocking (``blocking_tasks.py``, which registers its ``hold``) is held when
+it starts: its change is made but it does not run (it stays ``queued``, its objects busy) until
+it is ``released``: resumed (it runs from then on), or aborted or failed (its change taken back
+as a cancel takes it back). Only a task whose change can be taken back is ever held."""
 
 from __future__ import annotations
 
@@ -23,14 +29,17 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from localsphere.world.clock import Clock
-from localsphere.world.errors import NotFound, WrongState
+from localsphere.world.errors import Invalid, NotFound, WrongState
+from localsphere.world.events import Entity, Events
 from localsphere.world.identity import PrincipalView
 from localsphere.world.policy import Policies
-from localsphere.world.schema import Task
+from localsphere.world.schema import Principal, Task
 from localsphere.world.store import Store
 
 QUEUED, RUNNING, SUCCESS, ERROR, ABORTED = "queued", "running", "success", "error", "aborted"
 ENDED = frozenset({SUCCESS, ERROR, ABORTED})
+HELD_UNTIL = 253402300799.0  # a held task's ``ends_at`` (9999-12-31): it ends when released
+RESUME, ABORT, FAIL = "resume", "abort", "fail"  # how a held task is released
 VCD_SERVICE = "com.vmware.cloud"  # vCloud Director's own tasks' ``serviceNamespace``
 COLUMNS = (
     Task.id,
@@ -48,6 +57,7 @@ COLUMNS = (
     Task.undo,
     Task.started_at,
     Task.ends_at,
+    Task.progress,
 )
 
 
@@ -77,7 +87,11 @@ class TaskView:
     def at(row: Any, now: float) -> TaskView:
         """The view of a ``COLUMNS`` row at the world time ``now``."""
         ends_at, started_at = row.ends_at, row.started_at
-        if now >= ends_at:
+        if row.progress is not None:  # an extension service's task: as it last said
+            ended = ends_at if now >= ends_at else None
+            progress = 100 if ended is not None and row.status == SUCCESS else row.progress
+            status = row.status
+        elif now >= ends_at:
             status, progress, ended = row.status, 100, ends_at
         else:
             span = ends_at - started_at
@@ -107,9 +121,19 @@ def status_at(now: float) -> ColumnElement[str]:
     """A task's status at the world time ``now`` as SQL, for filters and ordering."""
     return case(
         (Task.ends_at <= literal(now), Task.status),
+        (Task.progress.is_not(None), Task.status),
         (Task.started_at + (Task.ends_at - Task.started_at) / 4 > literal(now), literal(QUEUED)),
         else_=literal(RUNNING),
     )
+
+
+def _check_reported(status: str, progress: int) -> None:
+    if status not in (QUEUED, RUNNING, *ENDED):
+        raise Invalid(
+            "task.status", f"A task's status is one of queued, running, success, error, aborted: {status}."
+        )
+    if not 0 <= progress <= 100:
+        raise Invalid("task.progress", f"A task's progress is 0 to 100: {progress}.")
 
 
 class Busy(WrongState):
@@ -117,6 +141,8 @@ class Busy(WrongState):
 
 
 Undo = Callable[[Session, dict[str, Any]], None]
+# ``hold(s, task_id, tenant, operation_name, now)``: whether a task that starts is held
+Hold = Callable[[Session, str, str, str, float], bool]
 
 
 @dataclass(frozen=True)
@@ -129,11 +155,19 @@ class Owner:
 
 
 class Tasks:
-    def __init__(self, store: Store, clock: Clock, policies: Policies) -> None:
+    def __init__(self, store: Store, clock: Clock, policies: Policies, events: Events) -> None:
         self._store = store
         self._clock = clock
         self._policies = policies
+        self._events = events
         self._undoers: dict[str, Undo] = {}
+        self._hold: Hold | None = None
+        self._settle: Callable[[], None] | None = None
+
+    def holding(self, hold: Hold, settle: Callable[[], None]) -> None:
+        """``hold`` decides whether a task that starts is held; ``settle()`` runs before a task
+        is read (it releases held tasks whose timeout has passed on the world clock)."""
+        self._hold, self._settle = hold, settle
 
     def on_cancel(self, kind: str, undo: Undo) -> None:
         """``undo(s, recipe)`` takes back the change of a cancelled task whose recipe names
@@ -198,11 +232,169 @@ class Tasks:
                 ends_at=now + max(0, seconds),
             )
         )
+        if undo and self._hold is not None:
+            s.flush()  # the task's row first: a blocking task refers to it
+            if self._hold(s, task_id, tenant, operation_name, now):
+                s.execute(update(Task).where(Task.id == task_id).values(ends_at=HELD_UNTIL))
+                return task_id
+        self._record(
+            s, tenant, operation_name, owner, user.id, user.name, not failure, service, failure, task_id, now
+        )
         return task_id
+
+    def _record(
+        self,
+        s: Session,
+        tenant: str,
+        action: str,
+        owner: Owner,
+        user_id: str | None,
+        user_name: str,
+        success: bool,
+        service: str,
+        details: str,
+        task_id: str,
+        now: float,
+    ) -> None:
+        entity = Entity(owner.kind, owner.id, owner.name)
+        self._events.record(
+            s, tenant, action, entity, user_id, user_name, success, service, details, task_id, now
+        )
+
+    def release(self, s: Session, task_id: str, how: str, message: str = "") -> None:
+        """End a held task's wait in the caller's write transaction ``s``: ``resume`` (it runs for
+        the policy's ``task_seconds`` from now), ``abort`` or ``fail`` (its change taken back, it
+        ends ``aborted`` or ``error`` saying ``message``); its event is recorded then. WrongState
+        when the task is not held (it has ended, or was cancelled)."""
+        now = self._clock.now(s)
+        row = s.execute(select(*COLUMNS).where(Task.id == task_id).with_for_update()).first()
+        if row is None or row.ends_at != HELD_UNTIL:
+            raise WrongState("task.not_held", f"Task {task_id} is not waiting.", task_id)
+        owner = Owner(row.owner_kind, row.owner_id, row.owner_name)
+        if how == RESUME:
+            seconds = self._policies.read(s).task_seconds
+            s.execute(update(Task).where(Task.id == task_id).values(ends_at=now + max(0, seconds)))
+            success, details = row.status == SUCCESS, row.details
+        else:
+            self._take_back(s, task_id, row.undo)
+            status = ABORTED if how == ABORT else ERROR
+            details = message or ("The task was aborted." if how == ABORT else "The task failed.")
+            s.execute(
+                update(Task).where(Task.id == task_id).values(status=status, details=details, ends_at=now)
+            )
+            success = False
+        self._record(
+            s,
+            row.tenant,
+            row.operation_name,
+            owner,
+            row.user_id,
+            row.user_name,
+            success,
+            row.service,
+            details,
+            task_id,
+            now,
+        )
+
+    def _take_back(self, s: Session, task_id: str, undo_text: str) -> None:
+        recipe = json.loads(undo_text) if undo_text else None
+        undo = self._undoers.get(recipe.get("kind", "")) if recipe else None
+        if recipe is None or undo is None:
+            raise WrongState("task.not_cancellable", f"Task {task_id} cannot be cancelled.", task_id)
+        undo(s, recipe)
+
+    def post(
+        self,
+        tenant: str,
+        operation_name: str,
+        operation: str,
+        owner: Owner,
+        user_id: str | None,
+        user_name: str,
+        service: str,
+        status: str,
+        progress: int,
+        details: str = "",
+    ) -> str:
+        """An extension service's own task in an org's list (vCD's ``POST /api/tasksList/{org}``),
+        as the service says it stands (``status`` queued or running; ``progress`` 0-100): it
+        changes nothing in the world and moves only as the service ``update``s it. Its event is
+        recorded. ``user_id``: the user it is for, kept when the world knows one of that id (the
+        name alone otherwise). Returns its id."""
+        _check_reported(status, progress)
+        with self._store.write() as s:
+            now = self._clock.now(s)
+            if user_id is not None and s.get(Principal, user_id) is None:
+                user_id = None
+            task_id = str(uuid.uuid4())
+            ended = status in ENDED
+            s.add(
+                Task(
+                    id=task_id,
+                    tenant=tenant,
+                    operation_name=operation_name[:64],
+                    operation=operation,
+                    service=service[:64],
+                    owner_kind=owner.kind,
+                    owner_id=owner.id,
+                    owner_name=owner.name[:255],
+                    user_id=user_id,
+                    user_name=user_name[:255],
+                    status=status,
+                    details=details,
+                    undo="",
+                    started_at=now,
+                    ends_at=now if ended else HELD_UNTIL,
+                    progress=progress,
+                )
+            )
+            s.flush()
+            self._record(
+                s,
+                tenant,
+                operation_name,
+                owner,
+                user_id,
+                user_name,
+                status != ERROR,
+                service,
+                details,
+                task_id,
+                now,
+            )
+            return task_id
+
+    def update(self, task_id: str, status: str, progress: int | None, details: str | None) -> None:
+        """An extension service reports how its task stands (vCD's ``PUT /api/task/{id}``); ended
+        (success, error, aborted) it ends now. NotFound for no task; WrongState for a task of the
+        world's own or one that has ended."""
+        _check_reported(status, progress if progress is not None else 0)
+        with self._store.write() as s:
+            now = self._clock.now(s)
+            row = s.execute(select(*COLUMNS).where(Task.id == task_id).with_for_update()).first()
+            if row is None:
+                raise NotFound("task.not_found", f"No task with id {task_id}.", task_id)
+            if row.progress is None:
+                raise WrongState(
+                    "task.not_external", f"Task {task_id} is not an extension's to update.", task_id
+                )
+            if now >= row.ends_at:
+                raise WrongState("task.ended", f"Task {task_id} has already ended.", task_id)
+            values: dict[str, Any] = {"status": status}
+            if progress is not None:
+                values["progress"] = progress
+            if details is not None:
+                values["details"] = details
+            if status in ENDED:
+                values["ends_at"] = now
+            s.execute(update(Task).where(Task.id == task_id).values(**values))
 
     def get(self, task_id: str, tenant: str | None) -> TaskView:
         """A task as it stands now; NotFound when there is none, or it is another tenant's
         (``tenant`` None: any tenant's)."""
+        if self._settle is not None:
+            self._settle()
         with self._store.query() as conn:
             now = self._clock.now(conn)
             query = select(*COLUMNS).where(Task.id == task_id)
@@ -226,17 +418,15 @@ class Tasks:
                 raise NotFound("task.not_found", f"No task with id {task_id}.", task_id)
             if now >= row.ends_at:
                 raise WrongState("task.ended", f"Task {task_id} has already ended.", task_id)
-            recipe = json.loads(row.undo) if row.undo else None
-            undo = self._undoers.get(recipe.get("kind", "")) if recipe else None
-            if recipe is None or undo is None:
-                raise WrongState("task.not_cancellable", f"Task {task_id} cannot be cancelled.", task_id)
-            undo(s, recipe)
+            self._take_back(s, task_id, row.undo)
             s.execute(update(Task).where(Task.id == task_id).values(status=ABORTED, ends_at=now, undo=""))
             row = s.execute(select(*COLUMNS).where(Task.id == task_id)).one()
             return TaskView.at(row, now)
 
     def of_org(self, tenant: str, most: int) -> list[TaskView]:
         """A tenant's newest tasks, newest first, at most ``most``."""
+        if self._settle is not None:
+            self._settle()
         with self._store.query() as conn:
             now = self._clock.now(conn)
             query = (

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from localsphere.settings import Policy
+from localsphere.world.events import LOGIN, Entity, Events
 from localsphere.world.policy import Policies
 from localsphere.world.sessions import Sessions
 from localsphere.world.store import Store
@@ -50,8 +51,11 @@ class TenantTokens:
         family: str,
         lifetime: Callable[[Policy], float] | None = None,
         shape: Callable[[float, str, str], str] | None = None,
+        events: Events | None = None,
     ) -> None:
+        """``events``: where a sign-in is recorded (None: it is not)."""
         self._store = store
+        self._events = events
         self._policies = policies
         self._sessions = sessions
         self._principals = principals
@@ -71,6 +75,10 @@ class TenantTokens:
         opened = self._sessions.open(
             principal, self._family, lifetime=lifetime, tenant=found.name, make_id=make_id
         )
+        if self._events is not None:
+            with self._store.write() as s:
+                who = Entity("user", principal.id, principal.name)
+                self._events.record(s, found.name, LOGIN, who, principal.id, principal.name)
         return Issued(opened.session_id, opened.expires_at, found.name)
 
     def check(self, token: str) -> TenantCaller:

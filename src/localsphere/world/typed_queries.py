@@ -28,6 +28,7 @@ from localsphere.world.access import VCD
 from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Forbidden, Invalid
+from localsphere.world.event_types import event_type_sql
 from localsphere.world.identity import GROUP, ORG, SSO, USER
 from localsphere.world.inventory import CLUSTER, NETWORK, POWERED_ON, VM
 from localsphere.world.metadata import KINDS, FilterFields
@@ -38,6 +39,9 @@ from localsphere.world.schema import (
     Catalog,
     CatalogItem,
     Domain,
+    Event,
+    ExtensionApiFilter,
+    ExtensionService,
     ManagedObject,
     OrgNetwork,
     OrgVdc,
@@ -132,6 +136,8 @@ class QueryType:
     attributes: Callable[[float], dict[str, Attribute]]
     order: str = "name"
     provider_only: ColumnElement[bool] | None = None  # what only the provider sees of a global type
+    linked: bool = True  # whether its records have an href of their own (an event has none)
+    reference: str | None = None  # its references' element stem, when not its record's less Admin
 
     @property
     def admin(self) -> bool:
@@ -544,6 +550,75 @@ def _task_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
     return make
 
 
+def _events(_now: float) -> Select[Any]:
+    return select(Event.id)
+
+
+def _event_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
+    """EventRecord's (queryRecordView.xsd, in its order); adminEvent's adds ``eventId``,
+    ``productVersion`` and ``org``. ``eventStatus`` is 0 for a success, 1 for a failure (not
+    from a source)."""
+
+    def make(_now: float) -> dict[str, Attribute]:
+        found = {"eventId": Attribute(Event.id)} if admin else {}
+        found |= {
+            "eventType": Attribute(event_type_sql()),
+            "timeStamp": Attribute(epoch_seconds(Event.at)),
+            "eventStatus": Attribute(case((Event.success.is_(True), literal(0)), else_=literal(1))),
+            "userName": Attribute(Event.user_name),
+            "orgName": Attribute(_org_name(Event.tenant)),
+            "entityType": Attribute(func.lower(Event.entity_kind)),
+            "entityName": Attribute(Event.entity_name),
+            "serviceNamespace": Attribute(Event.service),
+        }
+        if admin:
+            found["productVersion"] = Attribute(literal("5.5.0", String))
+        found["entity"] = Attribute(
+            case(
+                (Event.entity_kind.in_(EVENT_ENTITY_KINDS), Event.entity_kind + ":" + Event.entity_id),
+                else_=None,
+            ),
+            TYPED,
+            type_coerce(Event.entity_id, ReferenceId()),
+        )
+        if admin:
+            found["org"] = Attribute(Event.tenant, "org")
+        return found
+
+    return make
+
+
+def _services(_now: float) -> Select[Any]:
+    return select(ExtensionService.id)
+
+
+def _service_attributes(_now: float) -> dict[str, Attribute]:
+    """AdminServiceRecord's (queryRecordView.xsd)."""
+    return {
+        "name": Attribute(ExtensionService.name),
+        "enabled": Attribute(ExtensionService.enabled),
+        "exchange": Attribute(ExtensionService.exchange),
+        "priority": Attribute(ExtensionService.priority),
+        "routingKey": Attribute(ExtensionService.routing_key),
+        "vendor": Attribute(ExtensionService.vendor),
+        "namespace": Attribute(ExtensionService.namespace),
+    }
+
+
+def _api_filters(_now: float) -> Select[Any]:
+    return select(ExtensionApiFilter.id)
+
+
+def _api_filter_attributes(_now: float) -> dict[str, Attribute]:
+    """ApiFilterRecord's: its pattern and its service."""
+    return {
+        "urlPattern": Attribute(ExtensionApiFilter.url_pattern),
+        "service": _ref(ExtensionApiFilter.service, "service"),
+    }
+
+
+# The kinds of entity an event record references (their hrefs are the face's).
+EVENT_ENTITY_KINDS = ("vApp", "vm", "vAppTemplate", "user", "org", "task", "blockingTask")
 _USER_DOMAIN = aliased(Domain)
 
 
@@ -772,6 +847,17 @@ def _types() -> dict[str, QueryType]:
                 _task_attributes(admin),
                 order="startDate",
             ),
+            QueryType(
+                named("event"),
+                record("EventRecord"),
+                "event",
+                _events,
+                Event.id,
+                Event.tenant,
+                _event_attributes(admin),
+                order="timeStamp",
+                linked=False,
+            ),
         ]
     found += [
         QueryType(
@@ -822,6 +908,27 @@ def _types() -> dict[str, QueryType]:
             Principal.id,
             _PRINCIPAL_TENANT,
             lambda now: {**_group_attributes(now), "org": Attribute(_PRINCIPAL_TENANT, "org")},
+        ),
+        QueryType(
+            "adminService",
+            "AdminServiceRecord",
+            "service",
+            _services,
+            ExtensionService.id,
+            None,
+            _service_attributes,
+            reference="AdminService",
+        ),
+        QueryType(
+            "apiFilter",
+            "ApiFilterRecord",
+            "apiFilter",
+            _api_filters,
+            ExtensionApiFilter.id,
+            None,
+            _api_filter_attributes,
+            order="urlPattern",
+            provider_only=literal(True),
         ),
         QueryType(
             "role",
@@ -908,7 +1015,11 @@ def _order(attributes: dict[str, Attribute], kind: QueryType, ask: Ask) -> list[
     column = attribute.sql
     if isinstance(column.type, String):
         column = CodePointOrder(column)
-    return [column.desc() if ask.sort_desc or (not ask.sort_asc and key == "startDate") else column.asc()]
+    return [
+        column.desc()
+        if ask.sort_desc or (not ask.sort_asc and key in ("startDate", "timeStamp"))
+        else column.asc()
+    ]
 
 
 def _record(row: Any, shown: list[str], attributes: dict[str, Attribute]) -> Record:

@@ -46,6 +46,13 @@ KINDS = {
         f"{ADMIN_TYPE}.pvdcStorageProfile+xml",
     ),
     "externalNetwork": Kind("/api/admin/network/", "", "network", f"{ADMIN_TYPE}.network+xml"),
+    "blockingTask": Kind(
+        "/api/admin/extension/blockingTask/", "", "blockingTask", f"{ADMIN_TYPE}.blockingTask+xml"
+    ),
+    "service": Kind("/api/admin/extension/service/", "", "service", f"{ADMIN_TYPE}.service+xml"),
+    "apiFilter": Kind(
+        "/api/admin/extension/service/apifilter/", "", "apifilter", f"{ADMIN_TYPE}.apiFilter+xml"
+    ),
     "storageProfile": Kind(
         "/api/vdcStorageProfile/", "", "vdcstorageProfile", f"{VCLOUD_TYPE}.vdcStorageProfile+xml"
     ),

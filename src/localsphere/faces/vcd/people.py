@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import Runner
+from localsphere.faces.vcd.extensions import extension_links
 from localsphere.faces.vcd.hrefs import ADMIN_TYPE, VCLOUD_TYPE, media_type
 from localsphere.faces.vcd.types import (
     Group,
@@ -23,7 +24,8 @@ from localsphere.faces.vcd.types import (
     VMWExtension,
 )
 from localsphere.faces.vcd.types_vdcs import ProviderVdcReferences
-from localsphere.faces.vcd.vsphere_view import extension_links, pvdc_reference
+from localsphere.faces.vcd.vsphere_view import extension_links as vsphere_links
+from localsphere.faces.vcd.vsphere_view import pvdc_reference
 from localsphere.faces.vcd.wire import Asked, asked, xml
 from localsphere.world import World
 from localsphere.world.access import VCD
@@ -111,7 +113,7 @@ class PeopleViews:
         a = asked(request, caller)
         a.require(ADMIN_VIEW)
         media = f"{ADMIN_TYPE}.vmwExtension+xml"
-        links = extension_links(a.hrefs.base)
+        links = [*vsphere_links(a.hrefs.base), *extension_links(a.hrefs)]
         return xml(VMWExtension(f"{a.hrefs.base}/api/admin/extension", media, links), a.version, media)
 
     async def entity(self, request: Request, caller: TenantCaller) -> Response:

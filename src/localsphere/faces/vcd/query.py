@@ -31,7 +31,8 @@ FORMAT_TYPES = {f: f"{VCLOUD_TYPE}.query.{f}+xml" for f in FORMATS}
 # A references page is ``<Kind>References`` of ``<Kind>Reference``s (queryReferenceView.xsd, which
 # has admin ones for VDCs only); a records page is ``QueryResultRecords`` of ``<Kind>Record``s.
 REFERENCE_TAGS = {
-    t.name: t.record.removesuffix("Record").removeprefix("" if t.record == "AdminVdcRecord" else "Admin")
+    t.name: t.reference
+    or t.record.removesuffix("Record").removeprefix("" if t.record == "AdminVdcRecord" else "Admin")
     for t in TYPES.values()
 }
 
@@ -58,6 +59,7 @@ class QueryViews:
                 for t in TYPES.values()
                 if not t.admin or ADMIN_VIEW in rights(caller)
                 for f in FORMATS
+                if t.linked or f != REFERENCES
             ]
             return xml(QueryList(base, QUERY_LIST_TYPE, links), a.version, QUERY_LIST_TYPE)
         shape = params.get("format", RECORDS)
@@ -77,6 +79,8 @@ class QueryViews:
         )
         if kind.startswith("admin"):
             a.require(ADMIN_VIEW)
+        if shape == REFERENCES and kind in TYPES and not TYPES[kind].linked:
+            raise InputError("value", f"The query type '{kind}' has no references format.")
         answer = await self.runner.read(self.world.typed_queries.run, kind, ask, caller.tenant, a.provider)
         root = _page(a.hrefs, answer, shape, a.version, request)
         return element_response(root, a.version, FORMAT_TYPES[shape])
@@ -101,7 +105,8 @@ def _page(h: Hrefs, answer: Answer, shape: str, version: str, request: Request) 
         return f"{h.base}/api/query?{urlencode([*kept, ('format', shape), ('page', str(page))])}"
 
     last = max(1, -(-answer.total // answer.page_size))
-    links = [Link("alternate", at(answer.page, f), FORMAT_TYPES[f]) for f in FORMATS if f != shape]
+    shapes = [f for f in FORMATS if kind.linked or f != REFERENCES]
+    links = [Link("alternate", at(answer.page, f), FORMAT_TYPES[f]) for f in shapes if f != shape]
     if answer.page > 1:
         links += [
             Link("firstPage", at(1), FORMAT_TYPES[shape]),
@@ -119,8 +124,10 @@ def _page(h: Hrefs, answer: Answer, shape: str, version: str, request: Request) 
     root = to_element(container, version, tag)
     namespace = root.nsmap[None]
     for record in answer.records:
-        href = h.of(kind.kind, record.id)
-        record_urn = urn(kind.kind, org_uuid(record.id) if kind.kind == "org" else record.id)
+        href = h.of(kind.kind, record.id) if kind.linked else ""
+        record_urn = (
+            urn(kind.kind, org_uuid(record.id) if kind.kind == "org" else record.id) if kind.linked else ""
+        )
         if shape == REFERENCES:
             name = record.values.get("name")
             attributes = {"href": href, "id": record_urn, "type": media_type(kind.kind)}
@@ -128,8 +135,8 @@ def _page(h: Hrefs, answer: Answer, shape: str, version: str, request: Request) 
                 attributes["name"] = str(name)
             etree.SubElement(root, f"{{{namespace}}}{REFERENCE_TAGS[kind.name]}Reference", attributes)
             continue
-        attributes = {"href": href}
-        if shape == IDRECORDS:
+        attributes = {"href": href} if kind.linked else {}
+        if shape == IDRECORDS and kind.linked:
             attributes["id"] = record_urn
         for name, value in record.values.items():
             attributes[name] = _value(h, value, shape)

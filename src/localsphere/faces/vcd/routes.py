@@ -25,6 +25,7 @@ from localsphere.faces.http import Runner, bearer, json_response, note_principal
 from localsphere.faces.routing import FaceRoute, Routes
 from localsphere.faces.vcd import errors
 from localsphere.faces.vcd.admin_vdcs import AdminVdcViews
+from localsphere.faces.vcd.extensions import ExtensionViews
 from localsphere.faces.vcd.hrefs import Hrefs
 from localsphere.faces.vcd.metadata import MetadataViews
 from localsphere.faces.vcd.model import document
@@ -433,4 +434,37 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", f"{ext}/networkPoolReferences", vsphere.network_pools)
     table.add("GET", f"{ext}/networkPool/{{pool}}", vsphere.network_pool)
     table.add("POST", "/api/vApp/{entity}/action/relocate", vsphere.relocate)
+    # Events, extension services, blocking tasks and notifications (issue 15)
+    extensions = ExtensionViews(world, face.runner, max_body)
+    service = "/api/admin/extension/service"
+    table.add("GET", service, extensions.services)
+    table.add("POST", service, extensions.register)
+    table.add("GET", f"{service}/apifilter/{{item}}", extensions.api_filter)
+    table.add("DELETE", f"{service}/apifilter/{{item}}", extensions.remove_filter)
+    table.add("GET", f"{service}/apidefinition/{{item}}", extensions.api_definition)
+    table.add("DELETE", f"{service}/apidefinition/{{item}}", extensions.remove_definition)
+    table.add("GET", f"{service}/{{service}}", extensions.service)
+    table.add("PUT", f"{service}/{{service}}", extensions.update_service)
+    table.add("DELETE", f"{service}/{{service}}", extensions.delete_service)
+    table.add("GET", f"{service}/{{service}}/apifilters", extensions.filters)
+    table.add("POST", f"{service}/{{service}}/apifilters", extensions.add_filter)
+    table.add("GET", f"{service}/{{service}}/apidefinitions", extensions.definitions)
+    table.add("POST", f"{service}/{{service}}/apidefinitions", extensions.add_definition)
+    table.add("POST", "/api/tasksList/{org}", extensions.post_task)
+    table.add("PUT", "/api/task/{task}", extensions.put_task)
+    table.add("POST", "/api/admin/org/{org}/events", extensions.post_event)
+    for listing in ("blockingTasks", "blockingTasks/", "blockingTask", "blockingTask/"):
+        table.add("GET", f"/api/admin/extension/{listing}", extensions.blocking_tasks)
+    table.add("GET", "/api/admin/extension/blockingTask/{blocking}", extensions.blocking_task)
+    table.add(
+        "POST", "/api/admin/extension/blockingTask/{blocking}/action/{action}", extensions.blocking_action
+    )
+    settings = "/api/admin/extension/settings"
+    table.add("GET", f"{settings}/amqp", extensions.amqp)
+    table.add("PUT", f"{settings}/amqp", extensions.update_amqp)
+    table.add("POST", f"{settings}/amqp/action/test", extensions.test_amqp)
+    table.add("GET", f"{settings}/notifications", extensions.notifications)
+    table.add("PUT", f"{settings}/notifications", extensions.update_notifications)
+    table.add("GET", f"{settings}/blockingTask", extensions.blocking_settings)
+    table.add("PUT", f"{settings}/blockingTask", extensions.update_blocking_settings)
     return table.build(shared=None if own_listener else {"/api/session": claims})
