@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, Boolean, Integer, String, case, cast, func, literal, select, type_coerce
 from sqlalchemy.orm import aliased
@@ -47,9 +47,13 @@ from localsphere.world.schema import (
     Tenant,
     VApp,
 )
+from localsphere.world.sharing import CATALOG, VAPP, Who, seen, who
 from localsphere.world.store import Store
 from localsphere.world.tasks import status_at
 from localsphere.world.tenants import DEFAULT_TENANT, SYSTEM_ORG
+
+if TYPE_CHECKING:
+    from localsphere.world.vapps import Actor
 
 PAGE_SIZE, PAGE_SIZE_MOST = 25, 128  # vCD's default and largest page size
 RECORDS, REFERENCES, IDRECORDS = "records", "references", "idrecords"
@@ -770,9 +774,10 @@ class TypedQueries:
         self._store = store
         self._clock = clock
 
-    def run(self, name: str, ask: Ask, tenant: str, provider: bool) -> Answer:
+    def run(self, name: str, ask: Ask, tenant: str, provider: bool, actor: Actor | None = None) -> Answer:
         """One page of the query ``name`` for a caller signed in to ``tenant`` (``provider``: to
-        the System org). Forbidden for an admin type asked by an org user; Invalid for an
+        the System org); of vApps, VMs, catalogs and their items, those ``actor`` may read
+        (world/sharing.py). Forbidden for an admin type asked by an org user; Invalid for an
         unknown type, attribute, sort key, page or page size, and for a malformed filter."""
         kind = find(name)
         if kind.admin and not provider:
@@ -788,8 +793,9 @@ class TypedQueries:
             attributes = kind.attributes(now)
             shown = _shown(attributes, ask.fields)
             query = kind.source(now)
+            access = _access(kind, who(conn, actor)) if actor is not None and not provider else None
             if not provider and kind.tenant is not None:
-                query = query.where(kind.tenant == tenant)
+                query = query.where(kind.tenant == tenant if access is None else access)
             if not provider and kind.provider_only is not None:
                 query = query.where(~kind.provider_only)
             if ask.filter:
@@ -805,6 +811,18 @@ class TypedQueries:
             rows = conn.execute(page.offset((ask.page - 1) * ask.page_size).limit(ask.page_size))
             records = [_record(row, shown, attributes) for row in rows]
         return Answer(kind, total, ask.page, ask.page_size, records)
+
+
+def _access(kind: QueryType, viewer: Who) -> ColumnElement[bool] | None:
+    """SQL: the records of a vApp, VM, catalog or catalog item type ``viewer`` may read (None:
+    a type whose records its org's users all see)."""
+    if kind.kind == "vApp":
+        return seen(VAPP, VApp.id, VApp.tenant, VApp.owner_id, viewer)
+    if kind.kind == "vm":
+        return seen(VAPP, _VM_VAPP.id, _VM_VAPP.tenant, _VM_VAPP.owner_id, viewer)
+    if kind.kind in ("catalog", "catalogItem", "vAppTemplate", "media"):  # their sources hold Catalog
+        return seen(CATALOG, Catalog.id, Catalog.tenant, Catalog.owner_id, viewer, Catalog.published)
+    return None
 
 
 def _shown(attributes: dict[str, Attribute], fields: tuple[str, ...] | None) -> list[str]:

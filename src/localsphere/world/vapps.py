@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from localsphere.world import sharing
 from localsphere.world.catalogs import VAPP_TEMPLATE, Catalogs, TemplateVm, add_item, template_vm_id
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, WrongState, bounded_text
@@ -38,6 +39,7 @@ from localsphere.world.inventory import (
 )
 from localsphere.world.org_vdcs import VdcView, vdc_row, visible
 from localsphere.world.schema import (
+    AccessSetting,
     CatalogItem,
     ExternalStat,
     ManagedObject,
@@ -244,10 +246,15 @@ class VApps:
             attached = tuple((n.id, n.name) for n in networks if n.id in on or n.network in on)
             return VAppView(*row[:-1], vms=vms, networks=attached)
 
-    def of_vdc(self, vdc_id: str, most: int) -> list[tuple[str, str]]:
-        """A VDC's vApps as (id, name), by name, at most ``most``."""
+    def of_vdc(self, vdc_id: str, most: int, actor: Actor | None = None) -> list[tuple[str, str]]:
+        """A VDC's vApps (those ``actor`` may read, when given) as (id, name), by name, at most
+        ``most``."""
         with self._store.query() as conn:
             query = select(VApp.id, VApp.name).where(VApp.vdc == vdc_id).order_by(VApp.name).limit(most)
+            if actor is not None:
+                query = query.where(
+                    sharing.seen(sharing.VAPP, VApp.id, VApp.tenant, VApp.owner_id, sharing.who(conn, actor))
+                )
             return [(row.id, row.name) for row in conn.execute(query)]
 
     def vm(self, vm_id: str, viewer: str | None) -> tuple[VmView, VAppView]:
@@ -286,6 +293,8 @@ class VApps:
         name, NotFound when the VDC, template or network is not one the actor sees."""
         _vapp_name(name)
         template = self._catalogs.entity(template_id, VAPP_TEMPLATE, actor.viewer)
+        with self._store.read() as s:  # its catalog shared to the actor, or the actor's
+            sharing.require(s, actor, "vAppTemplate", template.entity_id, sharing.READ_ONLY)
         unknown = set(changes or ()) - {template_vm_id(template.entity_id, vm.name) for vm in template.vms}
         if unknown:
             raise Invalid(
@@ -879,6 +888,9 @@ def remove_vapp(s: Session, vapp: VApp) -> None:
     if uuids:
         s.execute(delete(ExternalStat).where(ExternalStat.resource.in_(uuids)))
     s.execute(delete(MetadataEntry).where(MetadataEntry.object.in_([vapp.id, *uuids])))
+    s.execute(
+        delete(AccessSetting).where(AccessSetting.kind == sharing.VAPP, AccessSetting.object == vapp.id)
+    )
     s.delete(vapp)
     changed(s, INVENTORY, STATS)
 

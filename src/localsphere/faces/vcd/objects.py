@@ -18,6 +18,7 @@ from localsphere.faces.vcd.ovf_types import (
     VAppTemplate,
     VAppTemplateVm,
 )
+from localsphere.faces.vcd.sharing import CONTROL_ACCESS, access_links
 from localsphere.faces.vcd.types import (
     AvailableNetworks,
     Capacity,
@@ -25,7 +26,6 @@ from localsphere.faces.vcd.types import (
     CatalogItem,
     CatalogItems,
     ComputeCapacity,
-    ControlAccessParams,
     IpScope,
     IpScopes,
     Link,
@@ -47,7 +47,6 @@ from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import org_of
 
 QUERY_RECORDS = f"{VCLOUD_TYPE}.query.records+xml"
-CONTROL_ACCESS = f"{VCLOUD_TYPE}.controlAccess+xml"
 INSTANTIATE = f"{VCLOUD_TYPE}.instantiateVAppTemplateParams+xml"
 NETWORK_TYPE = f"{VCLOUD_TYPE}.network+xml"  # how a VDC names its networks
 RESOURCES_LISTED = 1000  # of a VDC's vApps in its ResourceEntities: a bound, not a rule of vCD's
@@ -83,7 +82,7 @@ class ObjectViews:
         a = asked(request, caller)
         vdc_id = request.path_params["vdc"]
         view, usage = await self.runner.read(self.world.org_vdcs.get, vdc_id, a.viewer)
-        vapps = await self.runner.read(self.world.vapps.of_vdc, view.id, RESOURCES_LISTED)
+        vapps = await self.runner.read(self.world.vapps.of_vdc, view.id, RESOURCES_LISTED, a.actor)
         items = await self.runner.read(self.world.catalogs.in_vdc, view.id, RESOURCES_LISTED)
         networks = await self.runner.read(self.world.org_vdcs.networks, view.id, view.tenant)
         h = a.hrefs
@@ -145,6 +144,7 @@ class ObjectViews:
             links=[
                 Link("up", h.of("org", view.tenant), media_type("org")),
                 Link("down", f"{href}/controlAccess/", CONTROL_ACCESS),
+                *access_links(h, "catalog", view.id),
                 Link("add", f"{href}/action/captureVApp", f"{VCLOUD_TYPE}.captureVAppParams+xml"),
             ],
             description=view.description,
@@ -155,12 +155,6 @@ class ObjectViews:
             version_number=1,
         )
         return xml(answer, a.version, media_type("catalog"))
-
-    async def catalog_access(self, request: Request, caller: TenantCaller) -> Response:
-        """A catalog's sharing: with nobody (part 2 of the face shares catalogs)."""
-        a = asked(request, caller)
-        await self.runner.read(self.world.catalogs.get, request.path_params["catalog"], a.viewer)
-        return xml(ControlAccessParams(), a.version, CONTROL_ACCESS)
 
     async def catalog_item(self, request: Request, caller: TenantCaller) -> Response:
         a = asked(request, caller)

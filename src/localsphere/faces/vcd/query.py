@@ -77,7 +77,9 @@ class QueryViews:
         )
         if kind.startswith("admin"):
             a.require(ADMIN_VIEW)
-        answer = await self.runner.read(self.world.typed_queries.run, kind, ask, caller.tenant, a.provider)
+        answer = await self.runner.read(
+            self.world.typed_queries.run, kind, ask, caller.tenant, a.provider, a.actor
+        )
         root = _page(a.hrefs, answer, shape, a.version, request)
         return element_response(root, a.version, FORMAT_TYPES[shape])
 

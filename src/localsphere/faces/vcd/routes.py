@@ -30,6 +30,7 @@ from localsphere.faces.vcd.model import document
 from localsphere.faces.vcd.objects import ObjectViews, org_links
 from localsphere.faces.vcd.people import PeopleViews
 from localsphere.faces.vcd.query import QueryViews
+from localsphere.faces.vcd.sharing import SharedRoutes, SharingViews
 from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.types import (
     AuthorizedLocation,
@@ -45,6 +46,7 @@ from localsphere.faces.vcd.types import (
 from localsphere.faces.vcd.vapps import VAppViews
 from localsphere.faces.vcd.versions import DEPRECATED, NEWEST, OFFERED, asked_version, chosen
 from localsphere.faces.vcd.vm_sections import SectionViews
+from localsphere.faces.vcd.wire import asked
 from localsphere.world import World
 from localsphere.world.access import VCD
 from localsphere.world.errors import Forbidden, Unauthenticated
@@ -247,6 +249,8 @@ class VcdFace:
         uid = org_id(found)
         vdcs = await self.runner.read(self.world.org_vdcs.of_org, found.name)
         catalogs = await self.runner.read(self.world.catalogs.of_org, found.name)
+        if found.name == caller.tenant:  # and other orgs' catalogs shared to it or published
+            catalogs += await self.runner.read(self.world.catalogs.shared_with, asked(request, caller).actor)
         org = Org(
             href=f"{_base(request)}/api/org/{uid}",
             type=ORG_TYPE,
@@ -329,7 +333,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     queries = QueryViews(world, face.runner)
     sections = SectionViews(world, face.runner, tasks, max_body)
     people = PeopleViews(world, face.runner)
-    table: Routes[TenantCaller] = Routes(errors.answer, face.authenticate)
+    table: Routes[TenantCaller] = SharedRoutes(world, face.runner, errors.answer, face.authenticate)
     table.anonymous("GET", VERSIONS_PATH, versions)
     table.anonymous("POST", "/api/sessions", face.sign_in)
     table.anonymous("POST", f"{CLOUDAPI}/sessions", face.cloudapi_sign_in)
@@ -346,7 +350,6 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("POST", "/api/vdc/{vdc}/action/composeVApp", vapps.compose)
     table.add("POST", "/api/vdc/{vdc}/action/cloneVApp", vapps.clone)
     table.add("GET", "/api/catalog/{catalog}", objects.catalog)
-    table.add("GET", "/api/catalog/{catalog}/controlAccess/", objects.catalog_access)
     table.add("POST", "/api/catalog/{catalog}/action/captureVApp", vapps.capture)
     table.add("GET", "/api/catalogItem/{item}", objects.catalog_item)
     table.add("GET", "/api/vAppTemplate/{template}", objects.template)
@@ -363,7 +366,6 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
         table.add("GET", value, meta.value)
         table.add("PUT", value, meta.put_value)
         table.add("DELETE", value, meta.delete_value)
-    table.add("GET", "/api/vApp/{entity}/controlAccess/", vapps.control_access)
     table.add("POST", "/api/vApp/{entity}/power/action/{action}", vapps.power)
     table.add("POST", "/api/vApp/{entity}/action/deploy", vapps.deploy)
     table.add("POST", "/api/vApp/{entity}/action/undeploy", vapps.undeploy)
@@ -396,4 +398,24 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", "/api/admin/group/{group}", people.group)
     table.add("GET", "/api/admin/role/{role}", people.role)
     table.add("GET", "/api/entity/{urn}", people.entity)
+    # Access control, owners, metadata (part 2): owners, sharing and publication of vApps and catalogs
+    sharing = SharingViews(world, face.runner, max_body)
+    for path in ("/api/vApp/{entity}/controlAccess/", "/api/vApp/{entity}/controlAccess"):
+        table.add("GET", path, sharing.vapp_access)
+    for path in ("/api/vApp/{entity}/action/controlAccess", "/api/vApp/{entity}/action/controlAccess/"):
+        table.add("POST", path, sharing.share_vapp)
+    for path in ("/api/vApp/{entity}/owner", "/api/vApp/{entity}/owner/"):
+        table.add("GET", path, sharing.vapp_owner)
+        table.add("PUT", path, sharing.change_vapp_owner)
+    for base in ("/api/catalog/{catalog}", "/api/org/{org}/catalog/{catalog}"):
+        for path in (f"{base}/controlAccess/", f"{base}/controlAccess"):
+            table.add("GET", path, sharing.catalog_access)
+        for path in (f"{base}/action/controlAccess", f"{base}/action/controlAccess/"):
+            table.add("POST", path, sharing.share_catalog)
+    for path in ("/api/catalog/{catalog}/owner", "/api/admin/catalog/{catalog}/owner"):
+        table.add("GET", path, sharing.catalog_owner)
+    table.add("PUT", "/api/catalog/{catalog}/owner", sharing.change_catalog_owner)
+    table.add("PUT", "/api/admin/catalog/{catalog}/owner", sharing.change_catalog_owner)
+    for path in ("/api/catalog/{catalog}/action/publish", "/api/admin/catalog/{catalog}/action/publish"):
+        table.add("POST", path, sharing.publish)
     return table.build(shared=None if own_listener else {"/api/session": claims})
