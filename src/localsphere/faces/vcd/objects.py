@@ -12,6 +12,7 @@ from starlette.responses import Response
 from localsphere.faces.http import Runner
 from localsphere.faces.vcd.hardware import Nic, connections, hardware
 from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, Hrefs, media_type, object_id
+from localsphere.faces.vcd.metadata import METADATA_TYPE
 from localsphere.faces.vcd.ovf_types import (
     LeaseSettingsSection,
     TemplateChildren,
@@ -99,6 +100,7 @@ class ObjectViews:
                 Link("add", f"{href}/action/instantiateVAppTemplate", INSTANTIATE),
                 Link("add", f"{href}/action/composeVApp", f"{VCLOUD_TYPE}.composeVAppParams+xml"),
                 Link("add", f"{href}/action/cloneVApp", f"{VCLOUD_TYPE}.cloneVAppParams+xml"),
+                Link("down", f"{href}/metadata", METADATA_TYPE),
             ],
             description=view.description,
             allocation_model=view.allocation_model,
@@ -146,6 +148,7 @@ class ObjectViews:
                 Link("down", f"{href}/controlAccess/", CONTROL_ACCESS),
                 *access_links(h, "catalog", view.id),
                 Link("add", f"{href}/action/captureVApp", f"{VCLOUD_TYPE}.captureVAppParams+xml"),
+                Link("down", f"{href}/metadata", METADATA_TYPE),
             ],
             description=view.description,
             owner=owner(h, view.owner_id, view.owner_name),
@@ -164,7 +167,10 @@ class ObjectViews:
         answer = CatalogItem(
             **h.identity("catalogItem", item.id, item.name),
             size=item.size_bytes,
-            links=[Link("up", h.of("catalog", item.catalog), media_type("catalog"))],
+            links=[
+                Link("up", h.of("catalog", item.catalog), media_type("catalog")),
+                Link("down", f"{h.of('catalogItem', item.id)}/metadata", METADATA_TYPE),
+            ],
             description=item.description,
             entity=h.reference(kind, item.entity_id, item.name),
             date_created=vcd_time(item.created_at),
@@ -204,7 +210,10 @@ class ObjectViews:
             status=STATUS_READY,
             image_type=item.image_type,
             size=item.size_bytes,
-            links=[Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else [],
+            links=[
+                *([Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else []),
+                Link("down", f"{h.of('media', item.entity_id)}/metadata", METADATA_TYPE),
+            ],
             description=item.description,
             owner=owner(h, item.owner_id, item.owner_name),
         )
@@ -262,7 +271,10 @@ def template_element(a: Asked, item: ItemView) -> VAppTemplate:
         status=STATUS_POWERED_OFF,
         ovf_descriptor_uploaded=True,
         gold_master=False,
-        links=[Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else [],
+        links=[
+            *([Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else []),
+            Link("down", f"{href}/metadata", METADATA_TYPE),
+        ],
         description=item.description,
         owner=owner(h, item.owner_id, item.owner_name),
         children=TemplateChildren(vms),

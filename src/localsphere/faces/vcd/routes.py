@@ -360,12 +360,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", "/api/vApp/{entity}", vapps.get)
     table.add("DELETE", "/api/vApp/{entity}", vapps.delete)
     meta = MetadataViews(world, face.runner, tasks, max_body)
-    table.add("GET", "/api/vApp/{entity}/metadata", meta.get)
-    table.add("POST", "/api/vApp/{entity}/metadata", meta.merge)
-    for value in ("/api/vApp/{entity}/metadata/{key}", "/api/vApp/{entity}/metadata/{domain}/{key}"):
-        table.add("GET", value, meta.value)
-        table.add("PUT", value, meta.put_value)
-        table.add("DELETE", value, meta.delete_value)
+    meta.routes(table, "/api/vApp/{entity}")
     table.add("POST", "/api/vApp/{entity}/power/action/{action}", vapps.power)
     table.add("POST", "/api/vApp/{entity}/action/deploy", vapps.deploy)
     table.add("POST", "/api/vApp/{entity}/action/undeploy", vapps.undeploy)
@@ -418,4 +413,15 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("PUT", "/api/admin/catalog/{catalog}/owner", sharing.change_catalog_owner)
     for path in ("/api/catalog/{catalog}/action/publish", "/api/admin/catalog/{catalog}/action/publish"):
         table.add("POST", path, sharing.publish)
+    # ... and the metadata of catalogs, their items, templates, media and org VDCs
+    for base in (
+        "/api/catalog/{catalog}",
+        "/api/admin/catalog/{catalog}",
+        "/api/catalogItem/{item}",
+        "/api/vAppTemplate/{template}",
+        "/api/media/{media}",
+        "/api/admin/vdc/{vdc}",
+    ):
+        meta.routes(table, base)
+    meta.routes(table, "/api/vdc/{vdc}", changes=False)
     return table.build(shared=None if own_listener else {"/api/session": claims})

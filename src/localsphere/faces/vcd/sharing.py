@@ -45,6 +45,7 @@ _TARGETS = {
     "item": (("", "catalogItem"),),
     "template": (("vappTemplate-", "vAppTemplate"),),
     "media": (("", "media"),),
+    "vdc": (("", "vdc"),),  # no access control of its own: ``needed`` guards none of its paths
 }
 _GUARDED = (
     "/api/vApp/",
