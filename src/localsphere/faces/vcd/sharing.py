@@ -35,7 +35,7 @@ from localsphere.world.tenants import DEFAULT_TENANT, org_of, org_uuid
 
 CONTROL_ACCESS = f"{VCLOUD_TYPE}.controlAccess+xml"
 OWNER_TYPE = f"{VCLOUD_TYPE}.owner+xml"
-PUBLISH_TYPE = f"{VCLOUD_TYPE}.publishCatalogParams+xml"
+PUBLISH_TYPE = f"{ADMIN_TYPE}.publishCatalogParams+xml"
 ADMIN_ORG_TYPE = f"{ADMIN_TYPE}.organization+xml"
 V = f"{{{VCLOUD}}}"
 # A path parameter naming an object, and how its value names the object: (prefix, kind) pairs.
