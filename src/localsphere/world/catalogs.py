@@ -219,9 +219,15 @@ class Catalogs:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def of_org(self, tenant: str) -> list[CatalogView]:
+    def of_org(self, tenant: str, actor: Actor | None = None) -> list[CatalogView]:
+        """An org's catalogs (those ``actor`` may read, when given), by name."""
         with self._store.query() as conn:
             query = _catalogs().where(Catalog.tenant == tenant).order_by(Catalog.name).limit(ITEMS_MOST)
+            if actor is not None:
+                viewer = who(conn, actor)
+                query = query.where(
+                    seen(CATALOG, Catalog.id, Catalog.tenant, Catalog.owner_id, viewer, Catalog.published)
+                )
             return [CatalogView(*row) for row in conn.execute(query)]
 
     def shared_with(self, actor: Actor) -> list[CatalogView]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, case, cast, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -167,6 +168,43 @@ class Metadata:
             s.delete(row)
             operation = f"Deleting metadata of {owner.name}({object_id})"
             return self._tasks.start(s, tenant, "metadataDelete", operation, owner, actor.principal)
+
+
+def field(name: str) -> tuple[str, str] | None:
+    """The (domain, key) a query's ``fields`` entry names (``metadata:KEY``,
+    ``metadata@SYSTEM:KEY``); None for another field."""
+    matched = _FIELD.fullmatch(name)
+    return (matched.group(1) or GENERAL, matched.group(2)) if matched else None
+
+
+def entries_of(
+    db: Session | Connection, kind: str, ids: list[str], wanted: list[tuple[str, str]], provider: bool
+) -> dict[str, list[Entry]]:
+    """The entries of the objects ``ids`` of ``kind`` under the (domain, key)s ``wanted``, by
+    object, each in ``wanted``'s order; an org user's never PRIVATE ones. For query records."""
+    if not ids or not wanted:
+        return {}
+    query = select(
+        MetadataEntry.object,
+        MetadataEntry.domain,
+        MetadataEntry.key,
+        MetadataEntry.visibility,
+        MetadataEntry.type,
+        MetadataEntry.value,
+    ).where(
+        MetadataEntry.kind == kind,
+        MetadataEntry.object.in_(ids),
+        MetadataEntry.key.in_({key for _, key in wanted}),
+    )
+    if not provider:
+        query = query.where(MetadataEntry.visibility != PRIVATE)
+    found: dict[str, list[Entry]] = {}
+    for row in db.execute(query):
+        if (row.domain, row.key) in wanted:
+            found.setdefault(row.object, []).append(Entry(*row[1:]))
+    for listed in found.values():
+        listed.sort(key=lambda e: wanted.index((e.domain, e.key)))
+    return found
 
 
 class FilterFields(dict[str, Any]):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, false, or_, select, true
+from sqlalchemy import and_, delete, false, literal, or_, select, true
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -247,16 +247,29 @@ def _subject_matches(principal_id: str, tenant: str, same_org: Any) -> ColumnEle
 
 def require(db: Session | Connection, actor: Actor, kind: str, object_id: str, wanted: str) -> None:
     """Nothing when ``actor`` holds ``wanted`` (or more) on the object, or there is no such
-    object (the operation answers that); NotFound when it is another org's it may not read,
-    Forbidden (in vCD's words) otherwise."""
+    object, or it is another org's that its org does not see either (the operation answers
+    those, after its rights); NotFound when it is another org's catalog that its org sees
+    (published, or shared to it) but it may not read; Forbidden (in vCD's words) otherwise."""
     found = _object(db, kind, object_id)
     if found is None or actor.viewer is None:
         return
     held = level(db, actor, kind, object_id)
     if _rank(held) >= _rank(wanted):
         return
-    if held is None and found[2][0] != actor.viewer:
-        raise NotFound(f"{kind.lower()}.not_found", f"No {kind} with id {object_id}.", object_id)
+    owning, owning_id, (tenant, _, published) = found
+    if held is None and tenant != actor.viewer:
+        if (
+            owning == CATALOG
+            and db.execute(
+                select(
+                    catalog_in_view(
+                        literal(owning_id), literal(tenant), literal(bool(published)), actor.viewer
+                    )
+                )
+            ).scalar()
+        ):
+            raise NotFound(f"{kind.lower()}.not_found", f"No {kind} with id {object_id}.", object_id)
+        return
     raise Forbidden(
         "access.level",
         f"Either you need some or all of the following rights [{wanted} access to this {found[0]}] "

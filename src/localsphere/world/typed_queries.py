@@ -30,7 +30,8 @@ from localsphere.world.clock import Clock
 from localsphere.world.errors import Forbidden, Invalid
 from localsphere.world.identity import GROUP, ORG, SSO, USER
 from localsphere.world.inventory import POWERED_ON, VM
-from localsphere.world.metadata import KINDS, FilterFields
+from localsphere.world.metadata import KINDS, Entry, FilterFields, entries_of
+from localsphere.world.metadata import field as metadata_field
 from localsphere.world.odata import CodePointOrder, EpochSeconds, epoch_seconds
 from localsphere.world.org_roles import SYSTEM_ADMINISTRATOR
 from localsphere.world.org_vdcs import MHZ_PER_CPU
@@ -160,6 +161,7 @@ class Record:
     id: str
     # attribute name -> value (a time as a UTC datetime) or Ref, in the record's order; None left out
     values: dict[str, Any]
+    metadata: tuple[Entry, ...] = ()  # the entries ``fields`` names (``metadata:KEY``)
 
 
 @dataclass(frozen=True)
@@ -791,7 +793,10 @@ class TypedQueries:
         with self._store.query() as conn:
             now = self._clock.now(conn)
             attributes = kind.attributes(now)
-            shown = _shown(attributes, ask.fields)
+            named = [metadata_field(f) if kind.kind in KINDS else None for f in ask.fields or ()]
+            wanted = [f for f in named if f is not None]
+            plain = tuple(f for f, meta in zip(ask.fields or (), named, strict=True) if meta is None)
+            shown = _shown(attributes, plain if ask.fields is not None else None)
             query = kind.source(now)
             access = _access(kind, who(conn, actor)) if actor is not None and not provider else None
             if not provider and kind.tenant is not None:
@@ -810,6 +815,9 @@ class TypedQueries:
             ).order_by(*order, kind.id)
             rows = conn.execute(page.offset((ask.page - 1) * ask.page_size).limit(ask.page_size))
             records = [_record(row, shown, attributes) for row in rows]
+            if wanted:
+                found = entries_of(conn, kind.kind, [r.id for r in records], wanted, provider)
+                records = [Record(r.id, r.values, tuple(found.get(r.id, ()))) for r in records]
         return Answer(kind, total, ask.page, ask.page_size, records)
 
 

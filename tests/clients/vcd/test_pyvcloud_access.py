@@ -105,6 +105,8 @@ def test_a_catalogs_access_settings_publication_and_metadata(scenario, client):
     assert [c["name"] for c in Org(bob, resource=bob.get_org()).list_catalogs()] == ["demo-catalog"]
     dan = client("dan", "demo-org")
     assert Org(dan, resource=dan.get_org()).list_catalogs() == []
+    older = client("dan", "demo-org", "32.0")  # which reads the org's catalog links
+    assert Org(older, resource=older.get_org()).list_catalogs() == []
     acl = org.remove_catalog_access_settings("demo-catalog", remove_all=True)
     assert settings_of(acl) == {}
     org.share_catalog_with_org_members("demo-catalog", "ReadOnly")

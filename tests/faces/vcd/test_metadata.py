@@ -351,3 +351,55 @@ def test_the_query_service_filters_catalogs_templates_media_and_vdcs_by_metadata
             ).content
         )
         assert page.get("total") == "1"
+
+
+def test_query_records_carry_the_metadata_their_fields_name(server):
+    with server.client(base_url=server.vcd) as c:
+        alice, admin = sign_in(c, ORG_USER), sign_in(c, PROVIDER)
+        href = f"{demo_web(c, alice)}/metadata"
+        body = metadata_body(
+            entry("owner", "MetadataStringValue", "team-a"), entry("cost", "MetadataNumberValue", "9")
+        )
+        task_of(c.post(href, content=body, headers={**alice, "Content-Type": METADATA}))
+        secret = value_body("MetadataStringValue", "s", "PRIVATE", "SYSTEM")
+        task_of(c.put(f"{href}/SYSTEM/secret", content=secret, headers=admin))
+        catalog = f"{demo_objects(c, alice)['catalog']}/metadata"
+        task_of(
+            c.post(
+                catalog,
+                content=metadata_body(entry("env", "MetadataStringValue", "lab")),
+                headers={**alice, "Content-Type": METADATA},
+            )
+        )
+
+        def records(kind, fields, headers, name=None):
+            params = {"type": kind, "fields": fields, "filter": f"name=={name}" if name else None}
+            page = assert_valid(
+                c.get("/api/query", params={k: v for k, v in params.items() if v}, headers=headers).content
+            )
+            found = []
+            for record in page:
+                if record.tag.endswith("Record"):
+                    meta = record.find(f"{V15}Metadata")
+                    pairs = (
+                        []
+                        if meta is None
+                        else [
+                            (e.findtext(f"{V15}Key"), e.findtext(f"{V15}TypedValue/{V15}Value"))
+                            for e in meta.findall(f"{V15}MetadataEntry")
+                        ]
+                    )
+                    found.append((dict(record.attrib), pairs))
+            return found
+
+        ((attributes, pairs),) = records(
+            "vApp", "name,metadata:owner,metadata:cost,metadata@SYSTEM:secret", alice
+        )
+        assert attributes["name"] == "demo-web" and "status" not in attributes
+        assert pairs == [("owner", "team-a"), ("cost", "9")]  # never the PRIVATE one
+        ((_, pairs),) = records("adminVApp", "name,metadata@SYSTEM:secret,metadata:owner", admin, "demo-web")
+        assert pairs == [("secret", "s"), ("owner", "team-a")]
+        ((attributes, pairs),) = records("catalog", "metadata:env", alice)
+        assert pairs == [("env", "lab")] and "name" not in attributes
+        bad = c.get("/api/query", params={"type": "vApp", "fields": "nosuch"}, headers=alice)
+        assert bad.status_code == 400

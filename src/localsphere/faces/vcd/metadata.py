@@ -12,13 +12,14 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from urllib.parse import quote, unquote
 
+from lxml import etree
 from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
 from localsphere.faces.routing import Routes
-from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, media_type
-from localsphere.faces.vcd.model import VCLOUD, XSI
+from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, Hrefs, media_type
+from localsphere.faces.vcd.model import VCLOUD, XSI, to_element
 from localsphere.faces.vcd.sharing import target
 from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.types import (
@@ -156,6 +157,20 @@ def _target(request: Request) -> tuple[str, str]:
     if found is None:
         raise NotFound("metadata.object", f"No object {value}.", value)
     return found
+
+
+def record_metadata(
+    h: Hrefs, kind: str, object_id: str, found: tuple[Entry, ...], version: str
+) -> etree._Element:
+    """A query record's ``Metadata`` element: the entries its ``fields`` named."""
+    href = f"{h.of(kind, object_id)}/metadata"
+    answer = Metadata(
+        href,
+        METADATA_TYPE,
+        [],
+        [MetadataEntry(_value_href(href, one), VALUE_TYPE, [], *_domain_key_value(one)) for one in found],
+    )
+    return to_element(answer, version)
 
 
 def _require(a: Asked, kind: str) -> None:

@@ -248,9 +248,10 @@ class VcdFace:
         found = await self.runner.read(self.world.tenants.org, request.path_params["org"], caller.tenant)
         uid = org_id(found)
         vdcs = await self.runner.read(self.world.org_vdcs.of_org, found.name)
-        catalogs = await self.runner.read(self.world.catalogs.of_org, found.name)
+        actor = asked(request, caller).actor
+        catalogs = await self.runner.read(self.world.catalogs.of_org, found.name, actor)
         if found.name == caller.tenant:  # and other orgs' catalogs shared to it or published
-            catalogs += await self.runner.read(self.world.catalogs.shared_with, asked(request, caller).actor)
+            catalogs += await self.runner.read(self.world.catalogs.shared_with, actor)
         org = Org(
             href=f"{_base(request)}/api/org/{uid}",
             type=ORG_TYPE,
