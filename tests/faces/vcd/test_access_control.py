@@ -295,3 +295,58 @@ def test_a_catalog_is_private_until_shared_and_published_to_other_orgs(server, s
             == 204
         )
         assert c.get(catalog, headers=bea).status_code == 404
+
+
+def test_a_catalog_shared_with_another_org_through_the_org_form(server, scenario):
+    assert scenario(SCENARIO).status_code == 200
+    with server.client(base_url=server.vcd) as c:
+        alice, ben = sign_in(c, ORG_USER), sign_in(c, "ben@beta")
+        demo = org_of(c, alice)
+        catalog = link(demo, "down", ".catalog+xml", "demo-catalog")
+        catalog_id = catalog.rsplit("/", 1)[-1]
+        org_form = f"{demo.get('href')}/catalog/{catalog_id}"
+        beta_href = next(
+            o.get("href")
+            for o in assert_valid(c.get("/api/org/", headers=sign_in(c, PROVIDER)).content).findall(
+                f"{V15}Org"
+            )
+            if o.get("name") == "beta"
+        )
+        body = (
+            '<ControlAccessParams xmlns="http://www.vmware.com/vcloud/v1.5">'
+            "<IsSharedToEveryone>true</IsSharedToEveryone><EveryoneAccessLevel>ReadOnly</EveryoneAccessLevel>"
+            "<AccessSettings><AccessSetting>"
+            f'<Subject href="{beta_href.replace("/api/org/", "/api/admin/org/")}" '
+            'type="application/vnd.vmware.admin.organization+xml"/>'
+            "<AccessLevel>ReadOnly</AccessLevel></AccessSetting></AccessSettings></ControlAccessParams>"
+        )
+        assert c.get(catalog, headers=ben).status_code == 404
+        r = c.post(
+            f"{org_form}/action/controlAccess", content=body, headers={**alice, "Content-Type": ACCESS}
+        )
+        assert r.status_code == 200, r.text
+        subject = assert_valid(r.content).find(f"{V15}AccessSettings/{V15}AccessSetting/{V15}Subject")
+        assert (subject.get("name"), subject.get("type")) == (
+            "beta",
+            "application/vnd.vmware.admin.organization+xml",
+        )
+        shown = assert_valid(c.get(f"{org_form}/controlAccess/", headers=alice).content)
+        assert shown.findtext(f"{V15}EveryoneAccessLevel") == "ReadOnly"
+        # every member of beta reads it now, but may not change it
+        assert c.get(catalog, headers=ben).status_code == 200
+        assert link(org_of(c, ben), "down", ".catalog+xml", "demo-catalog") == catalog
+        meta = (
+            '<MetadataValue xmlns="http://www.vmware.com/vcloud/v1.5" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            '<TypedValue xsi:type="MetadataStringValue"><Value>x</Value></TypedValue></MetadataValue>'
+        )
+        assert c.put(f"{catalog}/metadata/k", content=meta, headers=ben).status_code == 403
+        # a vApp is never shared with an org
+        vapp_body = body.replace(
+            "<IsSharedToEveryone>true</IsSharedToEveryone>", "<IsSharedToEveryone>false</IsSharedToEveryone>"
+        )
+        vapp = make_vapp(c, alice, "not-for-orgs")
+        r = c.post(
+            f"{vapp}/action/controlAccess", content=vapp_body, headers={**alice, "Content-Type": ACCESS}
+        )
+        assert r.status_code == 400 and assert_valid(r.content).get("majorErrorCode") == "400"
