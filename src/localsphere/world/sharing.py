@@ -278,6 +278,11 @@ def require(db: Session | Connection, actor: Actor, kind: str, object_id: str, w
     )
 
 
+def forget(s: Session, kind: str, object_id: str) -> None:
+    """An object's shares gone with it (``kind`` vApp or catalog): a deletion's step."""
+    s.execute(delete(AccessSetting).where(AccessSetting.kind == kind, AccessSetting.object == object_id))
+
+
 def share_to_everyone(s: Session, tenant: str, kind: str, object_id: str, wanted: str) -> None:
     """Share an object of the org ``tenant`` with everyone in it at ``wanted`` (a seed's step)."""
     s.add(

@@ -39,7 +39,6 @@ from localsphere.world.inventory import (
 )
 from localsphere.world.org_vdcs import VdcView, vdc_row, visible
 from localsphere.world.schema import (
-    AccessSetting,
     CatalogItem,
     ExternalStat,
     ManagedObject,
@@ -888,9 +887,7 @@ def remove_vapp(s: Session, vapp: VApp) -> None:
     if uuids:
         s.execute(delete(ExternalStat).where(ExternalStat.resource.in_(uuids)))
     s.execute(delete(MetadataEntry).where(MetadataEntry.object.in_([vapp.id, *uuids])))
-    s.execute(
-        delete(AccessSetting).where(AccessSetting.kind == sharing.VAPP, AccessSetting.object == vapp.id)
-    )
+    sharing.forget(s, sharing.VAPP, vapp.id)
     s.delete(vapp)
     changed(s, INVENTORY, STATS)
 
