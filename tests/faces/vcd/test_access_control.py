@@ -41,8 +41,10 @@ def access_body(everyone: str | None = None, *settings: tuple[str, str]) -> str:
 
 
 def org_of(c, headers):
-    session = assert_valid(c.get("/api/session", headers=headers).content)
-    return assert_valid(c.get(link(session, "down", ".org+xml"), headers=headers).content)
+    """The session's org, valid at the session's API version."""
+    version = headers["Accept"].rsplit("version=", 1)[1]
+    session = assert_valid(c.get("/api/session", headers=headers).content, version)
+    return assert_valid(c.get(link(session, "down", ".org+xml"), headers=headers).content, version)
 
 
 def make_vapp(c, headers, name: str) -> str:
@@ -350,3 +352,41 @@ def test_a_catalog_shared_with_another_org_through_the_org_form(server, scenario
             f"{vapp}/action/controlAccess", content=vapp_body, headers={**alice, "Content-Type": ACCESS}
         )
         assert r.status_code == 400 and assert_valid(r.content).get("majorErrorCode") == "400"
+
+
+def test_every_access_document_is_valid_at_each_version(server):
+    with server.client(base_url=server.vcd) as c:
+        for version in ("5.1", "5.5", "32.0", "36.0"):
+            alice = sign_in(c, ORG_USER, version)
+            catalog = link(org_of(c, alice), "down", ".catalog+xml", "demo-catalog")
+            vapp = next(
+                e.get("href")
+                for e in assert_valid(
+                    c.get(link(org_of(c, alice), "down", ".vdc+xml", "demo-vdc"), headers=alice).content,
+                    version,
+                ).find(f"{V15}ResourceEntities")
+                if e.get("name") == "demo-web"
+            )
+            for href in (
+                f"{catalog}/controlAccess/",
+                f"{catalog}/owner",
+                f"{catalog}/metadata",
+                catalog,
+                f"{vapp}/controlAccess/",
+                f"{vapp}/owner",
+                vapp,
+            ):
+                r = c.get(href, headers=alice)
+                assert r.status_code == 200, (href, r.text)
+                assert_valid(r.content, version)
+            r = c.post(
+                f"{vapp}/action/controlAccess",
+                content=access_body("Change"),
+                headers={**alice, "Content-Type": ACCESS},
+            )
+            assert (
+                r.status_code == 200
+                and assert_valid(r.content, version).findtext(f"{V15}EveryoneAccessLevel") == "Change"
+            )
+            page = c.get("/api/query", params={"type": "vApp", "fields": "name,metadata:x"}, headers=alice)
+            assert_valid(page.content, version)
