@@ -9,8 +9,13 @@ FullControl on every object of the org, the provider (the System org) on every o
 may also be shared with another org (its members get the share's level) and published, which
 lets the administrators of every other org read it. Facts and sources: docs/research/vcd-access.md.
 
-A view whose object is another org's and not shared with the viewer's org is NotFound (the
-object does not exist for it); one of the viewer's org it may not use is Forbidden."""
+``require`` (``Sharing.check`` in a transaction of its own) is the one decision: the vCD face
+asks it before every operation on a vApp, VM, catalog or catalog item (faces/vcd/sharing.py), the
+world's own services where an operation reaches such an object otherwise (a template to
+instantiate), and ``seen`` says the same in SQL for lists and queries. An object of the caller's
+org it may not use is Forbidden; another org's its org does not see is left to the operation (its
+rights first, then its NotFound); another org's catalog its org sees but the caller may not read
+is NotFound."""
 
 from __future__ import annotations
 
@@ -157,7 +162,7 @@ def seen(
     if viewer.tenant is None:
         return true()
     own = tenant == viewer.tenant
-    mine = true() if viewer.admin else or_(owner == viewer.principal_id)
+    mine = true() if viewer.admin else owner == viewer.principal_id
     shared = _shared_to(kind, object_id, viewer.principal_id, viewer.tenant, own)
     inside = and_(own, or_(mine, shared))
     if kind != CATALOG:
