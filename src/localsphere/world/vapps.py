@@ -324,7 +324,7 @@ class VApps:
         ``instantiate``."""
         _vapp_name(name)
         with self._store.read() as s:  # what the sources name, as the actor sees them
-            vms = _unique((*copies, *(self._sourced(s, source, actor.viewer) for source in sources)))
+            vms = _unique((*copies, *(self._sourced(s, source, actor) for source in sources)))
         return self._create(
             actor, vdc_id, name, vms, network_id, power_on, description, deploy, "vdcComposeVapp"
         )
@@ -378,7 +378,7 @@ class VApps:
                         "vm.powered_on", _refusal(f'VM "{row.name}"', "is not powered off"), row.name
                     )
                 _drop_vm(s, row)
-            made = tuple(self._sourced(s, source, actor.viewer) for source in add)
+            made = tuple(self._sourced(s, source, actor) for source in add)
             for source in (x for x in add if x.move and x.kind == "vm"):  # moved here: gone from its vApp
                 moved = s.scalars(
                     select(ManagedObject).where(ManagedObject.uuid == source.id).with_for_update()
@@ -407,6 +407,10 @@ class VApps:
         """A copy of a vApp (its VMs' sizes, powered off) in a VDC; ``move``: the source is
         deleted (it must be stopped). Returns (the new vApp's id, the task's id)."""
         source = self.get(source_id, actor.viewer)
+        with self._store.read() as s:  # a move deletes the source
+            sharing.require(
+                s, actor, sharing.VAPP, source_id, sharing.FULL_CONTROL if move else sharing.READ_ONLY
+            )
         if move and (source.deployed or any(vm.power_state != POWERED_OFF for vm in source.vms)):
             raise WrongState(
                 "vapp.running",
@@ -434,6 +438,9 @@ class VApps:
         when the catalog has another item of that name; Busy while a task changes the vApp."""
         source = self.get(vapp_id, actor.viewer)
         catalog = self._catalogs.get(catalog_id, actor.viewer)
+        with self._store.read() as s:
+            sharing.require(s, actor, sharing.VAPP, vapp_id, sharing.READ_ONLY)
+            sharing.require(s, actor, sharing.CATALOG, catalog_id, sharing.CHANGE)
         with self._store.write(serial=True) as s:
             now = self._clock.now(s)
             self._tasks.check_idle(s, [vapp_id, *(vm.id for vm in source.vms)])
@@ -475,8 +482,10 @@ class VApps:
             s.execute(delete(CatalogItem).where(CatalogItem.entity_id == recipe["remove_item"]))
         changed(s, INVENTORY, STATS)
 
-    def _sourced(self, s: Session, source: Source, viewer: str | None) -> TemplateVm:
-        """The VM a composition's source names: a template's VM, or a vApp's VM (its size)."""
+    def _sourced(self, s: Session, source: Source, actor: Actor) -> TemplateVm:
+        """The VM a composition's source names, one ``actor`` may use: a template's VM, or a vApp's
+        VM (its size)."""
+        viewer = actor.viewer
         if source.kind == "vm":
             row = s.scalars(
                 select(ManagedObject).where(
@@ -490,11 +499,13 @@ class VApps:
                 ).first()
             ):
                 raise NotFound("vm.not_found", f"No VM with id {source.id}.", source.id)
+            sharing.require(s, actor, "vm", source.id, sharing.CHANGE if source.move else sharing.READ_ONLY)
             vm = _as_template(
                 _vm(s.execute(select(*_VM_COLUMNS).where(ManagedObject.uuid == source.id)).one())
             )
         else:
-            _, vm = self._catalogs.template_vm(source.id, viewer)
+            template, vm = self._catalogs.template_vm(source.id, viewer)
+            sharing.require(s, actor, "vAppTemplate", template.entity_id, sharing.READ_ONLY)
         return _changed(vm, source.change)
 
     def act(self, actor: Actor, vapp_id: str, action: str, undeploy_action: str = "default") -> str:

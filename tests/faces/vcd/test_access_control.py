@@ -390,3 +390,40 @@ def test_every_access_document_is_valid_at_each_version(server):
             )
             page = c.get("/api/query", params={"type": "vApp", "fields": "name,metadata:x"}, headers=alice)
             assert_valid(page.content, version)
+
+
+def test_a_private_vapp_is_no_source_for_a_copy_or_a_composition(server, scenario):
+    assert scenario(SCENARIO).status_code == 200
+    with server.client(base_url=server.vcd) as c:
+        bob, dan = sign_in(c, "bob@demo-org"), sign_in(c, "dan@demo-org")
+        href = make_vapp(c, bob, "source")
+        vm = assert_valid(c.get(href, headers=bob).content).find(f"{V15}Children/{V15}Vm").get("href")
+        vdc = link(org_of(c, dan), "down", ".vdc+xml", "demo-vdc")
+        clone = (
+            '<CloneVAppParams xmlns="http://www.vmware.com/vcloud/v1.5" name="copy">'
+            f'<Source href="{href}"/></CloneVAppParams>'
+        )
+        compose = (
+            '<ComposeVAppParams xmlns="http://www.vmware.com/vcloud/v1.5" name="composed">'
+            f'<SourcedItem><Source href="{vm}"/></SourcedItem></ComposeVAppParams>'
+        )
+        kinds = {
+            "cloneVApp": "application/vnd.vmware.vcloud.cloneVAppParams+xml",
+            "composeVApp": "application/vnd.vmware.vcloud.composeVAppParams+xml",
+        }
+        for action, body in (("cloneVApp", clone), ("composeVApp", compose)):
+            r = c.post(f"{vdc}/action/{action}", content=body, headers={**dan, "Content-Type": kinds[action]})
+            assert r.status_code == 403, (action, r.text)
+        assert vapp_names(c, bob) >= {"source"} and not {"copy", "composed"} & vapp_names(
+            c, sign_in(c, ORG_USER)
+        )
+        # shared ReadOnly: dan copies it
+        c.post(
+            f"{href}/action/controlAccess",
+            content=access_body("ReadOnly"),
+            headers={**bob, "Content-Type": ACCESS},
+        )
+        r = c.post(
+            f"{vdc}/action/cloneVApp", content=clone, headers={**dan, "Content-Type": kinds["cloneVApp"]}
+        )
+        assert r.status_code == 201, r.text

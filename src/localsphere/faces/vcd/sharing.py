@@ -15,12 +15,13 @@ Change, and deleting a vApp or catalog, changing its owner, sharing or publicati
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
-from localsphere.faces.routing import Guarded, Routes
+from localsphere.faces.routing import Answer, Guarded, Routes
 from localsphere.faces.vcd.hrefs import ADMIN_TYPE, VCLOUD_TYPE, Hrefs, media_type, object_id
 from localsphere.faces.vcd.model import VCLOUD
 from localsphere.faces.vcd.types import Link, Reference
@@ -88,8 +89,14 @@ class SharedRoutes(Routes[TenantCaller]):
     """The vCD face's route table: every operation ``needed`` names first asks the world whether
     the caller's access to its object allows it."""
 
-    def __init__(self, world: World, runner: Runner, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        world: World,
+        runner: Runner,
+        answer: Answer,
+        authenticate: Callable[[Request], Awaitable[TenantCaller]],
+    ) -> None:
+        super().__init__(answer, authenticate)
         self._world = world
         self._runner = runner
 
