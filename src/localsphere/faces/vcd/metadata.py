@@ -20,7 +20,7 @@ from localsphere.faces.http import InputError, Runner
 from localsphere.faces.routing import Routes
 from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, Hrefs, media_type
 from localsphere.faces.vcd.model import VCLOUD, XSI, to_element
-from localsphere.faces.vcd.sharing import target
+from localsphere.faces.vcd.sharing import TARGETS, target
 from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.types import (
     Link,
@@ -149,9 +149,7 @@ class MetadataViews:
 
 def _target(request: Request) -> tuple[str, str]:
     """The object of the path: (its kind, its id)."""
-    param = next(
-        p for p in ("entity", "catalog", "item", "template", "media", "vdc") if p in request.path_params
-    )
+    param = next(p for p in TARGETS if p in request.path_params)
     value = request.path_params[param]
     found = target(param, value)
     if found is None:

@@ -39,8 +39,9 @@ OWNER_TYPE = f"{VCLOUD_TYPE}.owner+xml"
 PUBLISH_TYPE = f"{ADMIN_TYPE}.publishCatalogParams+xml"
 ADMIN_ORG_TYPE = f"{ADMIN_TYPE}.organization+xml"
 V = f"{{{VCLOUD}}}"
-# A path parameter naming an object, and how its value names the object: (prefix, kind) pairs.
-_TARGETS = {
+# A path parameter naming an object, and how its value names the object: (prefix, kind) pairs
+# (the metadata views find their object so too).
+TARGETS = {
     "entity": (("vapp-", "vApp"), ("vm-", "vm")),
     "catalog": (("", "catalog"),),
     "item": (("", "catalogItem"),),
@@ -65,7 +66,7 @@ def needed(method: str, path: str) -> tuple[str, str] | None:
     """What an operation on an object needs: (its path parameter, the access level), or None for
     one on no vApp or catalog. A read needs ReadOnly; deleting a vApp or catalog, changing its
     owner, sharing or publication FullControl (the guide's levels); anything else Change."""
-    param = next((p for p in _TARGETS if f"{{{p}}}" in path), None)
+    param = next((p for p in TARGETS if f"{{{p}}}" in path), None)
     if param is None or not path.startswith(_GUARDED):
         return None
     if path.endswith(_FULL) and method != "GET":
@@ -79,7 +80,7 @@ def needed(method: str, path: str) -> tuple[str, str] | None:
 
 def target(param: str, value: str) -> tuple[str, str] | None:
     """The object a path parameter's value names: (kind, id); None when it names none."""
-    for prefix, kind in _TARGETS[param]:
+    for prefix, kind in TARGETS[param]:
         if value.startswith(prefix):
             return kind, value[len(prefix) :]
     return None
