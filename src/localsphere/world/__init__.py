@@ -50,6 +50,7 @@ from localsphere.world.schema import Domain
 from localsphere.world.sealed import Sealer
 from localsphere.world.seed import seed
 from localsphere.world.sessions import Sessions
+from localsphere.world.sharing import Sharing
 from localsphere.world.snapshots import Snapshots
 from localsphere.world.state import WorldState
 from localsphere.world.store import WHOLE_WORLD, Store, changed
@@ -155,6 +156,7 @@ class World:
         self.resources = Resources(self.store, self.clock)
         self.typed_queries = TypedQueries(self.store, self.clock)
         self.org_roles = OrgRoles(self.store, self.clock)
+        self.sharing = Sharing(self.store, self.org_roles)  # vCD's owners and controlAccess
         # vRA's reservations and what provisioning consumes: policies, key pairs, network profiles
         self.reservations = Reservations(self.store, self.clock)
         self.reservation_policies = ReservationPolicies(self.store, self.clock)

@@ -7,15 +7,18 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from localsphere.world.errors import Conflict, NotFound
-from localsphere.world.org_vdcs import visible
 from localsphere.world.schema import Catalog, CatalogItem, Principal
+from localsphere.world.sharing import CATALOG, catalog_in_view, seen, who
 from localsphere.world.store import Store
+
+if TYPE_CHECKING:
+    from localsphere.world.vapps import Actor
 
 VAPP_TEMPLATE, MEDIA = "VAPP_TEMPLATE", "MEDIA"
 ITEMS_MOST = 10_000  # items or catalogs one answer lists: a bound, not a rule of vCD's
@@ -133,6 +136,11 @@ def _items() -> Any:
     )
 
 
+def _in_view(viewer: str | None) -> Any:
+    """SQL: an item (of ``_items()``) of a catalog the org ``viewer`` may see (None: the provider)."""
+    return catalog_in_view(Catalog.id, Catalog.tenant, Catalog.published, viewer)
+
+
 def _item(row: Any) -> ItemView:
     spec = json.loads(row[-1] or "{}")
     base = ItemView(*row[:-1])
@@ -211,16 +219,41 @@ class Catalogs:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def of_org(self, tenant: str) -> list[CatalogView]:
+    def of_org(self, tenant: str, actor: Actor | None = None) -> list[CatalogView]:
+        """An org's catalogs (those ``actor`` may read, when given), by name."""
         with self._store.query() as conn:
             query = _catalogs().where(Catalog.tenant == tenant).order_by(Catalog.name).limit(ITEMS_MOST)
+            if actor is not None:
+                viewer = who(conn, actor)
+                query = query.where(
+                    seen(CATALOG, Catalog.id, Catalog.tenant, Catalog.owner_id, viewer, Catalog.published)
+                )
             return [CatalogView(*row) for row in conn.execute(query)]
+
+    def shared_with(self, actor: Actor) -> list[CatalogView]:
+        """Other orgs' catalogs ``actor`` may read (shared to its org, or published when it
+        administers it), by name; none for the provider, who sees every org's as its own."""
+        if actor.viewer is None:
+            return []
+        with self._store.read() as s:
+            viewer = who(s, actor)
+            query = (
+                _catalogs()
+                .where(Catalog.tenant != actor.viewer)
+                .where(seen(CATALOG, Catalog.id, Catalog.tenant, Catalog.owner_id, viewer, Catalog.published))
+                .order_by(Catalog.name)
+                .limit(ITEMS_MOST)
+            )
+            return [CatalogView(*row) for row in s.execute(query)]
 
     def get(self, catalog_id: str, viewer: str | None) -> CatalogView:
         """A catalog as ``viewer`` (a tenant, None: the provider) sees it; NotFound otherwise."""
         with self._store.query() as conn:
             row = conn.execute(
-                _catalogs().where(Catalog.id == catalog_id, visible(Catalog.tenant, viewer))
+                _catalogs().where(
+                    Catalog.id == catalog_id,
+                    catalog_in_view(Catalog.id, Catalog.tenant, Catalog.published, viewer),
+                )
             ).first()
         if row is None:
             raise NotFound("catalog.not_found", f"No catalog with id {catalog_id}.", catalog_id)
@@ -255,9 +288,7 @@ class Catalogs:
         ``viewer`` sees; NotFound when there is none."""
         with self._store.query() as conn:
             rows = conn.execute(
-                _items()
-                .where(CatalogItem.kind == VAPP_TEMPLATE, visible(CatalogItem.tenant, viewer))
-                .limit(ITEMS_MOST)
+                _items().where(CatalogItem.kind == VAPP_TEMPLATE, _in_view(viewer)).limit(ITEMS_MOST)
             )
             for row in rows:
                 template = _item(row)
@@ -268,7 +299,7 @@ class Catalogs:
 
     def _one(self, condition: Any, wanted: str, viewer: str | None, what: str) -> ItemView:
         with self._store.query() as conn:
-            row = conn.execute(_items().where(condition, visible(CatalogItem.tenant, viewer))).first()
+            row = conn.execute(_items().where(condition, _in_view(viewer))).first()
         if row is None:
             words = ENTITY_WORDS.get(what.upper(), what.replace("_", " "))
             raise NotFound(f"{what}.not_found", f"No {words} with id {wanted}.", wanted)

@@ -15,6 +15,7 @@ from localsphere.world.inventory import CLUSTER
 from localsphere.world.org_roles import ORGANIZATION_ADMINISTRATOR
 from localsphere.world.org_vdcs import Terms, add_network, add_vdc, vdc_row
 from localsphere.world.schema import Assignment, ManagedObject
+from localsphere.world.sharing import CATALOG, READ_ONLY, share_to_everyone
 from localsphere.world.tenants import add_org, tenant_scope
 from localsphere.world.vapps import add_vapp, network_of
 
@@ -74,6 +75,7 @@ def seed_demo_cloud(s: Session, now: float, owner_id: str) -> None:
     for name, vms in TEMPLATES.items():
         add_item(s, catalog, VAPP_TEMPLATE, name, vdc_id, owner_id, now, vms=vms)
     add_item(s, catalog, MEDIA, MEDIUM, vdc_id, owner_id, now, size_bytes=2_700_000_000)
+    share_to_everyone(s, ORG_NAME, CATALOG, catalog, READ_ONLY)  # every user of the org instantiates
     s.flush()
     vdc = vdc_row(s, vdc_id, None)
     add_vapp(

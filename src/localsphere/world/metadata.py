@@ -1,21 +1,28 @@
-"""vCloud Director's object metadata on vApps and VMs: typed entries (STRING, NUMBER, BOOLEAN,
-DATETIME) under a key in a domain, GENERAL (the object's users may change it) or SYSTEM (only the
-system administrator may; org users see its READONLY entries and never its PRIVATE ones). Every
-change starts a task, as vCD's does. Facts: docs/research/vcd-metadata.md."""
+"""vCloud Director's object metadata on vApps, VMs, catalogs, catalog items, vApp templates, media
+and org VDCs (``OBJECTS``: one line per kind): typed entries (STRING, NUMBER, BOOLEAN, DATETIME)
+under a key in a domain, GENERAL (the object's users may change it; an org VDC's, only the system
+administrator) or SYSTEM (only the system administrator may; org users see its READONLY entries
+and never its PRIVATE ones). Every change starts a task, as vCD's does. Who of an org may use an
+object is world/sharing.py's to decide. Facts: docs/research/vcd-metadata.md."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, case, cast, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from localsphere.world.errors import Forbidden, Invalid, bounded_text
-from localsphere.world.schema import MetadataEntry
+from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE
+from localsphere.world.errors import Forbidden, Invalid, NotFound, bounded_text
+from localsphere.world.org_vdcs import vdc_row
+from localsphere.world.schema import Catalog, CatalogItem, MetadataEntry
+from localsphere.world.sharing import catalog_in_view
 from localsphere.world.store import Store
 from localsphere.world.tasks import Owner, Tasks
 from localsphere.world.vapps import Actor, locked_vapp, locked_vm
@@ -24,7 +31,6 @@ GENERAL, SYSTEM = "GENERAL", "SYSTEM"
 READWRITE, READONLY, PRIVATE = "READWRITE", "READONLY", "PRIVATE"
 STRING, NUMBER, BOOLEAN, DATETIME = "STRING", "NUMBER", "BOOLEAN", "DATETIME"
 VISIBILITIES = {GENERAL: (READWRITE,), SYSTEM: (READONLY, PRIVATE)}
-KINDS = ("vApp", "vm")
 ENTRIES_MOST = 1024  # of one object (vCD's)
 KEY_LENGTH, VALUE_LENGTH = 256, 4096  # a key's (vCD's); a string value's (a bound, not vCD's)
 LONG = 1 << 63
@@ -92,7 +98,7 @@ def _canonical(type_: str, value: str) -> str:
 
 
 class Metadata:
-    """The metadata of vApps (``kind`` vApp) and VMs (``kind`` vm). ``actor.viewer`` None is the
+    """The metadata of objects of the kinds ``OBJECTS`` names. ``actor.viewer`` None is the
     system administrator; everything else sees what its org sees."""
 
     def __init__(self, store: Store, tasks: Tasks) -> None:
@@ -127,7 +133,7 @@ class Metadata:
         with self._store.write() as s:
             tenant, owner = _object(s, kind, object_id, actor.viewer)
             for one in entries:
-                _may_write(actor, one.domain)
+                _may_write(actor, kind, one.domain)
                 row = _row(s, kind, object_id, one.domain, one.key)
                 if row is None:
                     row = MetadataEntry(
@@ -158,17 +164,55 @@ class Metadata:
             row = _row(s, kind, object_id, domain, key)
             if row is None or not _sees(actor.viewer, row.visibility):
                 raise _missing(key)
-            _may_write(actor, domain)
+            _may_write(actor, kind, domain)
             s.delete(row)
             operation = f"Deleting metadata of {owner.name}({object_id})"
             return self._tasks.start(s, tenant, "metadataDelete", operation, owner, actor.principal)
+
+
+def field(name: str) -> tuple[str, str] | None:
+    """The (domain, key) a query's ``fields`` entry names (``metadata:KEY``,
+    ``metadata@SYSTEM:KEY``); None for another field."""
+    matched = _FIELD.fullmatch(name)
+    return (matched.group(1) or GENERAL, matched.group(2)) if matched else None
+
+
+def entries_of(
+    db: Session | Connection, kind: str, ids: list[str], wanted: list[tuple[str, str]], provider: bool
+) -> dict[str, list[Entry]]:
+    """The entries of the objects ``ids`` of ``kind`` under the (domain, key)s ``wanted``, by
+    object, each in ``wanted``'s order; an org user's never PRIVATE ones. For query records."""
+    if not ids or not wanted:
+        return {}
+    query = select(
+        MetadataEntry.object,
+        MetadataEntry.domain,
+        MetadataEntry.key,
+        MetadataEntry.visibility,
+        MetadataEntry.type,
+        MetadataEntry.value,
+    ).where(
+        MetadataEntry.kind == kind,
+        MetadataEntry.object.in_(ids),
+        MetadataEntry.key.in_({key for _, key in wanted}),
+    )
+    if not provider:
+        query = query.where(MetadataEntry.visibility != PRIVATE)
+    found: dict[str, list[Entry]] = {}
+    for row in db.execute(query):
+        if (row.domain, row.key) in wanted:
+            found.setdefault(row.object, []).append(Entry(*row[1:]))
+    for listed in found.values():
+        listed.sort(key=lambda e: wanted.index((e.domain, e.key)))
+    return found
 
 
 class FilterFields(dict[str, Any]):
     """A query's filter fields (name -> SQL) with vCD's metadata ones: ``metadata:KEY`` (the
     GENERAL domain) and ``metadata@SYSTEM:KEY`` name the value of the record's entry of that key
     (``filter=metadata:owner==team-a``, ``metadata:rank=gt=NUMBER:5``: ``_FilterField``); an org
-    user's never names a PRIVATE entry. ``kind`` is vApp or vm, ``record_id`` the records' own id column."""
+    user's never names a PRIVATE entry. ``kind`` is one of ``KINDS``, ``record_id`` the records'
+    own id column."""
 
     def __init__(self, fields: dict[str, Any], kind: str, record_id: Any, provider: bool) -> None:
         super().__init__(fields)
@@ -224,13 +268,71 @@ class _FilterField:
         return query.scalar_subquery()
 
 
+def _vapp(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
+    found = locked_vapp(s, object_id, viewer)
+    return found.tenant, found.name
+
+
+def _vm(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
+    vm, vapp = locked_vm(s, object_id, viewer)
+    return vapp.tenant, vm.name
+
+
+def _catalog(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
+    row = s.execute(
+        select(Catalog.tenant, Catalog.name).where(
+            Catalog.id == object_id, catalog_in_view(Catalog.id, Catalog.tenant, Catalog.published, viewer)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("catalog.not_found", f"No catalog with id {object_id}.", object_id)
+    return row.tenant, row.name
+
+
+def _item(column: Any, kind: str | None, words: str) -> Lookup:
+    """How to find a catalog item by ``column`` (its id, or its entity's), of ``kind`` (None: any)."""
+
+    def find(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
+        query = (
+            select(CatalogItem.tenant, CatalogItem.name)
+            .join(Catalog, Catalog.id == CatalogItem.catalog)
+            .where(
+                column == object_id, catalog_in_view(Catalog.id, Catalog.tenant, Catalog.published, viewer)
+            )
+        )
+        row = s.execute(query if kind is None else query.where(CatalogItem.kind == kind)).first()
+        if row is None:
+            raise NotFound("metadata.object", f"No {words} with id {object_id}.", object_id)
+        return row.tenant, row.name
+
+    return find
+
+
+def _vdc(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
+    found = vdc_row(s, object_id, viewer)
+    return found.tenant, found.name
+
+
+Lookup = Callable[[Session, str, str | None], tuple[str, str]]
+# Each kind of object that holds metadata (as tasks and the query service name it): how to find
+# one as a viewer (a tenant; None: the provider) sees it, its org and name (NotFound otherwise).
+OBJECTS: dict[str, Lookup] = {
+    "vApp": _vapp,
+    "vm": _vm,
+    "catalog": _catalog,
+    "catalogItem": _item(CatalogItem.id, None, "catalog item"),
+    "vAppTemplate": _item(CatalogItem.entity_id, VAPP_TEMPLATE, "vApp template"),
+    "media": _item(CatalogItem.entity_id, MEDIA, "medium"),
+    "vdc": _vdc,
+}
+KINDS = tuple(OBJECTS)
+PROVIDER_WRITES = ("vdc",)  # kinds whose every entry only the system administrator changes
+
+
 def _object(s: Session, kind: str, object_id: str, viewer: str | None) -> tuple[str, Owner]:
     """The object's tenant and its task owner; NotFound when the viewer may not see it."""
-    if kind == "vm":
-        vm, vapp = locked_vm(s, object_id, viewer)
-        return vapp.tenant, Owner("vm", object_id, vm.name)
-    found = locked_vapp(s, object_id, viewer)
-    return found.tenant, Owner("vApp", object_id, found.name)
+    tenant, name = OBJECTS[kind](s, object_id, viewer)
+    return tenant, Owner(kind, object_id, name)
 
 
 def _row(s: Session, kind: str, object_id: str, domain: str, key: str) -> MetadataEntry | None:
@@ -248,10 +350,14 @@ def _sees(viewer: str | None, visibility: str) -> bool:
     return viewer is None or visibility != PRIVATE
 
 
-def _may_write(actor: Actor, domain: str) -> None:
+def _may_write(actor: Actor, kind: str, domain: str) -> None:
     if domain == SYSTEM and actor.viewer is not None:
         raise Forbidden(
             "metadata.system", "Only a system administrator may change metadata in the SYSTEM domain.", domain
+        )
+    if kind in PROVIDER_WRITES and actor.viewer is not None:
+        raise Forbidden(
+            "metadata.admin", f"Only a system administrator may change the metadata of a {kind}.", kind
         )
 
 

@@ -253,6 +253,26 @@ class MetadataEntry(Base):
     )
 
 
+class AccessSetting(Base):
+    """One share of a vCD object (``kind`` vApp or catalog; ``object`` its id; ``tenant`` its
+    org): an access level (ReadOnly, Change, FullControl) granted to a subject, a user or group
+    (``subject`` its principal id), an org (its tenant's name) or everyone in the object's org
+    (``subject_kind`` everyone, ``subject`` empty)."""
+
+    __tablename__ = "access_settings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    object: Mapped[str] = mapped_column(String(36))
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(255))
+    level: Mapped[str] = mapped_column(String(16))
+    __table_args__ = (
+        Index("ix_access_settings_object", "kind", "object", "subject_kind", "subject", unique=True),
+        Index("ix_access_settings_subject", "subject"),
+    )
+
+
 class VtMapping(Base):
     """An inventory object mapped to a vTContainer (vCenter's trusted-container authorization)."""
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, Boolean, Integer, String, case, cast, func, literal, select, type_coerce
 from sqlalchemy.orm import aliased
@@ -31,7 +31,8 @@ from localsphere.world.errors import Forbidden, Invalid
 from localsphere.world.event_types import event_type_sql
 from localsphere.world.identity import GROUP, ORG, SSO, USER
 from localsphere.world.inventory import CLUSTER, NETWORK, POWERED_ON, VM
-from localsphere.world.metadata import KINDS, FilterFields
+from localsphere.world.metadata import KINDS, Entry, FilterFields, entries_of
+from localsphere.world.metadata import field as metadata_field
 from localsphere.world.odata import CodePointOrder, EpochSeconds, epoch_seconds
 from localsphere.world.org_roles import SYSTEM_ADMINISTRATOR
 from localsphere.world.org_vdcs import MHZ_PER_CPU
@@ -51,9 +52,13 @@ from localsphere.world.schema import (
     Tenant,
     VApp,
 )
+from localsphere.world.sharing import CATALOG, VAPP, Who, seen, who
 from localsphere.world.store import Store
 from localsphere.world.tasks import status_at
 from localsphere.world.tenants import DEFAULT_TENANT, SYSTEM_ORG
+
+if TYPE_CHECKING:
+    from localsphere.world.vapps import Actor
 
 PAGE_SIZE, PAGE_SIZE_MOST = 25, 128  # vCD's default and largest page size
 RECORDS, REFERENCES, IDRECORDS = "records", "references", "idrecords"
@@ -162,6 +167,7 @@ class Record:
     id: str
     # attribute name -> value (a time as a UTC datetime) or Ref, in the record's order; None left out
     values: dict[str, Any]
+    metadata: tuple[Entry, ...] = ()  # the entries ``fields`` names (``metadata:KEY``)
 
 
 @dataclass(frozen=True)
@@ -961,9 +967,10 @@ class TypedQueries:
         self._store = store
         self._clock = clock
 
-    def run(self, name: str, ask: Ask, tenant: str, provider: bool) -> Answer:
+    def run(self, name: str, ask: Ask, tenant: str, provider: bool, actor: Actor | None = None) -> Answer:
         """One page of the query ``name`` for a caller signed in to ``tenant`` (``provider``: to
-        the System org). Forbidden for an admin type asked by an org user; Invalid for an
+        the System org); of vApps, VMs, catalogs and their items, those ``actor`` may read
+        (world/sharing.py). Forbidden for an admin type asked by an org user; Invalid for an
         unknown type, attribute, sort key, page or page size, and for a malformed filter."""
         kind = find(name)
         if kind.admin and not provider:
@@ -977,10 +984,14 @@ class TypedQueries:
         with self._store.query() as conn:
             now = self._clock.now(conn)
             attributes = kind.attributes(now)
-            shown = _shown(attributes, ask.fields)
+            named = [metadata_field(f) if kind.kind in KINDS else None for f in ask.fields or ()]
+            wanted = [f for f in named if f is not None]
+            plain = tuple(f for f, meta in zip(ask.fields or (), named, strict=True) if meta is None)
+            shown = _shown(attributes, plain if ask.fields is not None else None)
             query = kind.source(now)
+            access = _access(kind, who(conn, actor)) if actor is not None and not provider else None
             if not provider and kind.tenant is not None:
-                query = query.where(kind.tenant == tenant)
+                query = query.where(kind.tenant == tenant if access is None else access)
             if not provider and kind.provider_only is not None:
                 query = query.where(~kind.provider_only)
             if ask.filter:
@@ -995,7 +1006,22 @@ class TypedQueries:
             ).order_by(*order, kind.id)
             rows = conn.execute(page.offset((ask.page - 1) * ask.page_size).limit(ask.page_size))
             records = [_record(row, shown, attributes) for row in rows]
+            if wanted:
+                found = entries_of(conn, kind.kind, [r.id for r in records], wanted, provider)
+                records = [Record(r.id, r.values, tuple(found.get(r.id, ()))) for r in records]
         return Answer(kind, total, ask.page, ask.page_size, records)
+
+
+def _access(kind: QueryType, viewer: Who) -> ColumnElement[bool] | None:
+    """SQL: the records of a vApp, VM, catalog or catalog item type ``viewer`` may read (None:
+    a type whose records its org's users all see)."""
+    if kind.kind == "vApp":
+        return seen(VAPP, VApp.id, VApp.tenant, VApp.owner_id, viewer)
+    if kind.kind == "vm":
+        return seen(VAPP, _VM_VAPP.id, _VM_VAPP.tenant, _VM_VAPP.owner_id, viewer)
+    if kind.kind in ("catalog", "catalogItem", "vAppTemplate", "media"):  # their sources hold Catalog
+        return seen(CATALOG, Catalog.id, Catalog.tenant, Catalog.owner_id, viewer, Catalog.published)
+    return None
 
 
 def _shown(attributes: dict[str, Attribute], fields: tuple[str, ...] | None) -> list[str]:

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from localsphere.world import sharing
 from localsphere.world.catalogs import VAPP_TEMPLATE, Catalogs, TemplateVm, add_item, template_vm_id
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, WrongState, bounded_text
@@ -244,10 +245,15 @@ class VApps:
             attached = tuple((n.id, n.name) for n in networks if n.id in on or n.network in on)
             return VAppView(*row[:-1], vms=vms, networks=attached)
 
-    def of_vdc(self, vdc_id: str, most: int) -> list[tuple[str, str]]:
-        """A VDC's vApps as (id, name), by name, at most ``most``."""
+    def of_vdc(self, vdc_id: str, most: int, actor: Actor | None = None) -> list[tuple[str, str]]:
+        """A VDC's vApps (those ``actor`` may read, when given) as (id, name), by name, at most
+        ``most``."""
         with self._store.query() as conn:
             query = select(VApp.id, VApp.name).where(VApp.vdc == vdc_id).order_by(VApp.name).limit(most)
+            if actor is not None:
+                query = query.where(
+                    sharing.seen(sharing.VAPP, VApp.id, VApp.tenant, VApp.owner_id, sharing.who(conn, actor))
+                )
             return [(row.id, row.name) for row in conn.execute(query)]
 
     def vm(self, vm_id: str, viewer: str | None) -> tuple[VmView, VAppView]:
@@ -286,6 +292,8 @@ class VApps:
         name, NotFound when the VDC, template or network is not one the actor sees."""
         _vapp_name(name)
         template = self._catalogs.entity(template_id, VAPP_TEMPLATE, actor.viewer)
+        with self._store.read() as s:  # its catalog shared to the actor, or the actor's
+            sharing.require(s, actor, "vAppTemplate", template.entity_id, sharing.READ_ONLY)
         unknown = set(changes or ()) - {template_vm_id(template.entity_id, vm.name) for vm in template.vms}
         if unknown:
             raise Invalid(
@@ -316,7 +324,7 @@ class VApps:
         ``instantiate``."""
         _vapp_name(name)
         with self._store.read() as s:  # what the sources name, as the actor sees them
-            vms = _unique((*copies, *(self._sourced(s, source, actor.viewer) for source in sources)))
+            vms = _unique((*copies, *(self._sourced(s, source, actor) for source in sources)))
         return self._create(
             actor, vdc_id, name, vms, network_id, power_on, description, deploy, "vdcComposeVapp"
         )
@@ -370,7 +378,7 @@ class VApps:
                         "vm.powered_on", _refusal(f'VM "{row.name}"', "is not powered off"), row.name
                     )
                 _drop_vm(s, row)
-            made = tuple(self._sourced(s, source, actor.viewer) for source in add)
+            made = tuple(self._sourced(s, source, actor) for source in add)
             for source in (x for x in add if x.move and x.kind == "vm"):  # moved here: gone from its vApp
                 moved = s.scalars(
                     select(ManagedObject).where(ManagedObject.uuid == source.id).with_for_update()
@@ -400,6 +408,10 @@ class VApps:
         """A copy of a vApp (its VMs' sizes, powered off) in a VDC; ``move``: the source is
         deleted (it must be stopped). Returns (the new vApp's id, the task's id)."""
         source = self.get(source_id, actor.viewer)
+        with self._store.read() as s:  # a move deletes the source
+            sharing.require(
+                s, actor, sharing.VAPP, source_id, sharing.FULL_CONTROL if move else sharing.READ_ONLY
+            )
         if move and (source.deployed or any(vm.power_state != POWERED_OFF for vm in source.vms)):
             raise WrongState(
                 "vapp.running",
@@ -427,6 +439,9 @@ class VApps:
         when the catalog has another item of that name; Busy while a task changes the vApp."""
         source = self.get(vapp_id, actor.viewer)
         catalog = self._catalogs.get(catalog_id, actor.viewer)
+        with self._store.read() as s:
+            sharing.require(s, actor, sharing.VAPP, vapp_id, sharing.READ_ONLY)
+            sharing.require(s, actor, sharing.CATALOG, catalog_id, sharing.CHANGE)
         with self._store.write(serial=True) as s:
             now = self._clock.now(s)
             self._tasks.check_idle(s, [vapp_id, *(vm.id for vm in source.vms)])
@@ -468,8 +483,10 @@ class VApps:
             s.execute(delete(CatalogItem).where(CatalogItem.entity_id == recipe["remove_item"]))
         changed(s, INVENTORY, STATS)
 
-    def _sourced(self, s: Session, source: Source, viewer: str | None) -> TemplateVm:
-        """The VM a composition's source names: a template's VM, or a vApp's VM (its size)."""
+    def _sourced(self, s: Session, source: Source, actor: Actor) -> TemplateVm:
+        """The VM a composition's source names, one ``actor`` may use: a template's VM, or a vApp's
+        VM (its size)."""
+        viewer = actor.viewer
         if source.kind == "vm":
             row = s.scalars(
                 select(ManagedObject).where(
@@ -483,11 +500,13 @@ class VApps:
                 ).first()
             ):
                 raise NotFound("vm.not_found", f"No VM with id {source.id}.", source.id)
+            sharing.require(s, actor, "vm", source.id, sharing.CHANGE if source.move else sharing.READ_ONLY)
             vm = _as_template(
                 _vm(s.execute(select(*_VM_COLUMNS).where(ManagedObject.uuid == source.id)).one())
             )
         else:
-            _, vm = self._catalogs.template_vm(source.id, viewer)
+            template, vm = self._catalogs.template_vm(source.id, viewer)
+            sharing.require(s, actor, "vAppTemplate", template.entity_id, sharing.READ_ONLY)
         return _changed(vm, source.change)
 
     def act(self, actor: Actor, vapp_id: str, action: str, undeploy_action: str = "default") -> str:
@@ -883,6 +902,7 @@ def remove_vapp(s: Session, vapp: VApp) -> None:
     if uuids:
         s.execute(delete(ExternalStat).where(ExternalStat.resource.in_(uuids)))
     s.execute(delete(MetadataEntry).where(MetadataEntry.object.in_([vapp.id, *uuids])))
+    sharing.forget(s, sharing.VAPP, vapp.id)
     s.delete(vapp)
     changed(s, INVENTORY, STATS)
 

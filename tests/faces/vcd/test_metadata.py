@@ -244,3 +244,162 @@ def test_metadata_is_in_snapshots_and_a_reset_clears_it(server):
             assert entries(c, f"{demo_web(c, alice)}/metadata", alice) == {}
         finally:
             server.control("DELETE", "/snapshots/metadata")
+
+
+def demo_objects(c, headers) -> dict[str, str]:
+    """The demo org's catalog, its lamp-stack item, template and medium, and its VDC: kind -> href."""
+    session = assert_valid(c.get("/api/session", headers=headers).content)
+    org = assert_valid(c.get(link(session, "down", ".org+xml"), headers=headers).content)
+    catalog_href = link(org, "down", ".catalog+xml", "demo-catalog")
+    catalog = assert_valid(c.get(catalog_href, headers=headers).content)
+    found = {"catalog": catalog_href, "vdc": link(org, "down", ".vdc+xml", "demo-vdc")}
+    for item in catalog.iter(f"{V15}CatalogItem"):
+        entity = assert_valid(c.get(item.get("href"), headers=headers).content).find(f"{V15}Entity")
+        if entity.get("type").endswith("vAppTemplate+xml") and item.get("name") == "lamp-stack":
+            found["catalogItem"], found["vAppTemplate"] = item.get("href"), entity.get("href")
+        elif entity.get("type").endswith("media+xml"):
+            found["media"] = entity.get("href")
+    return found
+
+
+def test_catalogs_their_items_templates_and_media_hold_metadata(server):
+    with server.client(base_url=server.vcd) as c:
+        alice, admin = sign_in(c, ORG_USER), sign_in(c, PROVIDER)
+        objects = demo_objects(c, alice)
+        for kind in ("catalog", "catalogItem", "vAppTemplate", "media"):
+            element = assert_valid(c.get(objects[kind], headers=alice).content)
+            href = link(element, "down", ".metadata+xml")
+            assert href == f"{objects[kind]}/metadata" and entries(c, href, alice) == {}
+            body = metadata_body(
+                entry("team", "MetadataStringValue", f"{kind}-team"),
+                entry("rank", "MetadataNumberValue", "3"),
+            )
+            task_of(c.post(href, content=body, headers={**alice, "Content-Type": METADATA}))
+            task_of(c.put(f"{href}/rank", content=value_body("MetadataNumberValue", "5"), headers=alice))
+            assert entries(c, href, alice) == {
+                ("GENERAL", "team"): ("READWRITE", "MetadataStringValue", f"{kind}-team"),
+                ("GENERAL", "rank"): ("READWRITE", "MetadataNumberValue", "5"),
+            }
+            # the SYSTEM domain is the provider's; a PRIVATE entry is hidden from the org
+            secret = value_body("MetadataStringValue", "s", "PRIVATE", "SYSTEM")
+            assert c.put(f"{href}/SYSTEM/secret", content=secret, headers=alice).status_code == 403
+            task_of(c.put(f"{href}/SYSTEM/secret", content=secret, headers=admin))
+            assert ("SYSTEM", "secret") not in entries(c, href, alice)
+            assert ("SYSTEM", "secret") in entries(c, href, admin)
+            # wrong values are the product's 400 and change nothing
+            bad = c.put(f"{href}/rank", content=value_body("MetadataNumberValue", "x"), headers=alice)
+            assert bad.status_code == 400 and assert_valid(bad.content).get("majorErrorCode") == "400"
+            task_of(c.delete(f"{href}/team", headers=alice))
+            assert ("GENERAL", "team") not in entries(c, href, alice)
+        # the admin view of a catalog shows the same entries
+        admin_href = objects["catalog"].replace("/api/catalog/", "/api/admin/catalog/") + "/metadata"
+        assert entries(c, admin_href, admin)[("GENERAL", "rank")][2] == "5"
+
+
+def test_an_org_vdcs_metadata_is_changed_by_the_provider_and_read_by_the_org(server):
+    with server.client(base_url=server.vcd) as c:
+        alice, admin = sign_in(c, ORG_USER), sign_in(c, PROVIDER)
+        vdc = demo_objects(c, alice)["vdc"]
+        href = link(assert_valid(c.get(vdc, headers=alice).content), "down", ".metadata+xml")
+        admin_href = vdc.replace("/api/vdc/", "/api/admin/vdc/") + "/metadata"
+        body = metadata_body(entry("tier", "MetadataStringValue", "gold"))
+        assert (
+            c.post(admin_href, content=body, headers={**alice, "Content-Type": METADATA}).status_code == 403
+        )
+        assert c.post(href, content=body, headers={**alice, "Content-Type": METADATA}).status_code == 405
+        task_of(c.post(admin_href, content=body, headers={**admin, "Content-Type": METADATA}))
+        assert entries(c, href, alice) == {("GENERAL", "tier"): ("READWRITE", "MetadataStringValue", "gold")}
+        one = assert_valid(c.get(f"{href}/tier", headers=alice).content)
+        assert one.findtext(f"{V15}TypedValue/{V15}Value") == "gold"
+
+
+def test_the_query_service_filters_catalogs_templates_media_and_vdcs_by_metadata(server):
+    with server.client(base_url=server.vcd) as c:
+        alice, admin = sign_in(c, ORG_USER), sign_in(c, PROVIDER)
+        objects = demo_objects(c, alice)
+        for kind in ("catalog", "vAppTemplate", "media"):
+            body = metadata_body(
+                entry("env", "MetadataStringValue", "lab"), entry("n", "MetadataNumberValue", "7")
+            )
+            task_of(
+                c.post(f"{objects[kind]}/metadata", content=body, headers={**alice, "Content-Type": METADATA})
+            )
+        vdc_meta = objects["vdc"].replace("/api/vdc/", "/api/admin/vdc/") + "/metadata"
+        task_of(
+            c.post(
+                vdc_meta,
+                content=metadata_body(entry("env", "MetadataStringValue", "lab")),
+                headers={**admin, "Content-Type": METADATA},
+            )
+        )
+        for kind, record, name in (
+            ("catalog", "CatalogRecord", "demo-catalog"),
+            ("vAppTemplate", "VAppTemplateRecord", "lamp-stack"),
+            ("media", "MediaRecord", None),
+            ("orgVdc", "OrgVdcRecord", "demo-vdc"),
+        ):
+            for wanted, total in (("metadata:env==lab", 1), ("metadata:env==prod", 0)):
+                page = assert_valid(
+                    c.get("/api/query", params={"type": kind, "filter": wanted}, headers=alice).content
+                )
+                assert page.get("total") == str(total), (kind, wanted)
+                if total and name:
+                    assert [r.get("name") for r in page.findall(f"{V15}{record}")] == [name]
+        page = assert_valid(
+            c.get(
+                "/api/query", params={"type": "catalog", "filter": "metadata:n=gt=NUMBER:5"}, headers=alice
+            ).content
+        )
+        assert page.get("total") == "1"
+
+
+def test_query_records_carry_the_metadata_their_fields_name(server):
+    with server.client(base_url=server.vcd) as c:
+        alice, admin = sign_in(c, ORG_USER), sign_in(c, PROVIDER)
+        href = f"{demo_web(c, alice)}/metadata"
+        body = metadata_body(
+            entry("owner", "MetadataStringValue", "team-a"), entry("cost", "MetadataNumberValue", "9")
+        )
+        task_of(c.post(href, content=body, headers={**alice, "Content-Type": METADATA}))
+        secret = value_body("MetadataStringValue", "s", "PRIVATE", "SYSTEM")
+        task_of(c.put(f"{href}/SYSTEM/secret", content=secret, headers=admin))
+        catalog = f"{demo_objects(c, alice)['catalog']}/metadata"
+        task_of(
+            c.post(
+                catalog,
+                content=metadata_body(entry("env", "MetadataStringValue", "lab")),
+                headers={**alice, "Content-Type": METADATA},
+            )
+        )
+
+        def records(kind, fields, headers, name=None):
+            params = {"type": kind, "fields": fields, "filter": f"name=={name}" if name else None}
+            page = assert_valid(
+                c.get("/api/query", params={k: v for k, v in params.items() if v}, headers=headers).content
+            )
+            found = []
+            for record in page:
+                if record.tag.endswith("Record"):
+                    meta = record.find(f"{V15}Metadata")
+                    pairs = (
+                        []
+                        if meta is None
+                        else [
+                            (e.findtext(f"{V15}Key"), e.findtext(f"{V15}TypedValue/{V15}Value"))
+                            for e in meta.findall(f"{V15}MetadataEntry")
+                        ]
+                    )
+                    found.append((dict(record.attrib), pairs))
+            return found
+
+        ((attributes, pairs),) = records(
+            "vApp", "name,metadata:owner,metadata:cost,metadata@SYSTEM:secret", alice
+        )
+        assert attributes["name"] == "demo-web" and "status" not in attributes
+        assert pairs == [("owner", "team-a"), ("cost", "9")]  # never the PRIVATE one
+        ((_, pairs),) = records("adminVApp", "name,metadata@SYSTEM:secret,metadata:owner", admin, "demo-web")
+        assert pairs == [("secret", "s"), ("owner", "team-a")]
+        ((attributes, pairs),) = records("catalog", "metadata:env", alice)
+        assert pairs == [("env", "lab")] and "name" not in attributes
+        bad = c.get("/api/query", params={"type": "vApp", "fields": "nosuch"}, headers=alice)
+        assert bad.status_code == 400

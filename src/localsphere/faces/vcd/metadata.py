@@ -1,20 +1,26 @@
-"""Object metadata as the vCloud API shows and changes it, on vApps and VMs:
-``GET|POST /api/vApp/{entity}/metadata`` (a ``Metadata`` document; POST merges its entries),
-``GET|PUT|DELETE .../metadata/{key}`` (the GENERAL domain) and ``.../metadata/{domain}/{key}``
-(a ``MetadataValue``). Every change answers 202 and its Task. A missing key is vCD's 403 (pyvcloud
-documents ``AccessForbiddenException`` for it). Facts: docs/research/vcd-metadata.md."""
+"""Object metadata as the vCloud API shows and changes it, on vApps and VMs
+(``/api/vApp/{entity}``), catalogs (``/api/catalog/{id}``, ``/api/admin/catalog/{id}``), catalog
+items, vApp templates, media and org VDCs (``/api/vdc/{id}`` reads, ``/api/admin/vdc/{id}`` the
+system administrator's changes): ``GET|POST <object>/metadata`` (a ``Metadata`` document; POST
+merges its entries), ``GET|PUT|DELETE .../metadata/{key}`` (the GENERAL domain) and
+``.../metadata/{domain}/{key}`` (a ``MetadataValue``). Every change answers 202 and its Task. A
+missing key is vCD's 403 (pyvcloud documents ``AccessForbiddenException`` for it). Facts:
+docs/research/vcd-metadata.md."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from urllib.parse import quote, unquote
 
+from lxml import etree
 from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
-from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, media_type
-from localsphere.faces.vcd.model import VCLOUD, XSI
+from localsphere.faces.routing import Routes
+from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, Hrefs, media_type
+from localsphere.faces.vcd.model import VCLOUD, XSI, to_element
+from localsphere.faces.vcd.sharing import TARGETS, target
 from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.types import (
     Link,
@@ -28,7 +34,7 @@ from localsphere.faces.vcd.wire import Asked, asked, read_xml, xml
 from localsphere.world import World
 from localsphere.world.errors import NotFound
 from localsphere.world.metadata import BOOLEAN, DATETIME, GENERAL, NUMBER, STRING, SYSTEM, Entry, entry
-from localsphere.world.org_roles import CREATE_VAPP
+from localsphere.world.org_roles import CAPTURE, CREATE_VAPP
 from localsphere.world.tenant_roles import TenantCaller
 
 METADATA_TYPE = f"{VCLOUD_TYPE}.metadata+xml"
@@ -42,6 +48,15 @@ WIRE_TYPES = {
 }
 TYPES = {wire: name for name, wire in WIRE_TYPES.items()}
 V = f"{{{VCLOUD}}}"
+# The right a change of an object's metadata needs, by the object's kind.
+CHANGE_RIGHTS = {
+    "vApp": CREATE_VAPP,
+    "vm": CREATE_VAPP,
+    "catalog": CAPTURE,
+    "catalogItem": CAPTURE,
+    "vAppTemplate": CAPTURE,
+    "media": CAPTURE,
+}
 
 
 class MetadataViews:
@@ -71,8 +86,8 @@ class MetadataViews:
     async def merge(self, request: Request, caller: TenantCaller) -> Response:
         """``Metadata``: its entries added, or replacing those of their domain and key; 202."""
         a = asked(request, caller)
-        a.require(CREATE_VAPP)
         kind, object_id = _target(request)
+        _require(a, kind)
         body = await self._body(request, "Metadata")
         entries = [
             _entry(item, None, (item.findtext(f"{V}Key") or "")) for item in body.findall(f"{V}MetadataEntry")
@@ -95,8 +110,8 @@ class MetadataViews:
     async def put_value(self, request: Request, caller: TenantCaller) -> Response:
         """``MetadataValue``: the entry of the path's domain and key set; 202."""
         a = asked(request, caller)
-        a.require(CREATE_VAPP)
         kind, object_id = _target(request)
+        _require(a, kind)
         body = await self._body(request, "MetadataValue")
         one = _entry(body, *_domain_key(request))
         task_id = await self.runner.call(self.world.metadata.merge, a.actor, kind, object_id, [one])
@@ -104,12 +119,25 @@ class MetadataViews:
 
     async def delete_value(self, request: Request, caller: TenantCaller) -> Response:
         a = asked(request, caller)
-        a.require(CREATE_VAPP)
         kind, object_id = _target(request)
+        _require(a, kind)
         task_id = await self.runner.call(
             self.world.metadata.remove, a.actor, kind, object_id, *_domain_key(request)
         )
         return await self.tasks.answer(a, task_id)
+
+    def routes(self, table: Routes[TenantCaller], base: str, changes: bool = True) -> None:
+        """The metadata operations of the objects at ``base`` (``/api/catalog/{catalog}``); reads
+        alone unless ``changes``."""
+        values = (f"{base}/metadata/{{key}}", f"{base}/metadata/{{domain}}/{{key}}")
+        table.add("GET", f"{base}/metadata", self.get)
+        for value in values:
+            table.add("GET", value, self.value)
+        if changes:
+            table.add("POST", f"{base}/metadata", self.merge)
+            for value in values:
+                table.add("PUT", value, self.put_value)
+                table.add("DELETE", value, self.delete_value)
 
     async def _body(self, request: Request, tag: str) -> ET.Element:
         """The request's body, which must be the vCloud element ``tag`` (else vCD's 400)."""
@@ -120,12 +148,35 @@ class MetadataViews:
 
 
 def _target(request: Request) -> tuple[str, str]:
-    """The object of the path: (``vApp`` or ``vm``, its id)."""
-    entity = request.path_params["entity"]
-    for prefix, kind in (("vapp-", "vApp"), ("vm-", "vm")):
-        if entity.startswith(prefix):
-            return kind, entity[len(prefix) :]
-    raise NotFound("vapp.not_found", f"No vApp {entity}.", entity)
+    """The object of the path: (its kind, its id)."""
+    param = next(p for p in TARGETS if p in request.path_params)
+    value = request.path_params[param]
+    found = target(param, value)
+    if found is None:
+        raise NotFound("metadata.object", f"No object {value}.", value)
+    return found
+
+
+def record_metadata(
+    h: Hrefs, kind: str, object_id: str, found: tuple[Entry, ...], version: str
+) -> etree._Element:
+    """A query record's ``Metadata`` element: the entries its ``fields`` named."""
+    href = f"{h.of(kind, object_id)}/metadata"
+    answer = Metadata(
+        href,
+        METADATA_TYPE,
+        [],
+        [MetadataEntry(_value_href(href, one), VALUE_TYPE, [], *_domain_key_value(one)) for one in found],
+    )
+    return to_element(answer, version)
+
+
+def _require(a: Asked, kind: str) -> None:
+    """Forbidden unless the caller's roles may change an object of ``kind`` (an org VDC's
+    metadata is the system administrator's: the world refuses anyone else)."""
+    right = CHANGE_RIGHTS.get(kind)
+    if right is not None:
+        a.require(right)
 
 
 def _domain_key(request: Request) -> tuple[str, str]:

@@ -12,12 +12,14 @@ from starlette.responses import Response
 from localsphere.faces.http import Runner
 from localsphere.faces.vcd.hardware import Nic, connections, hardware
 from localsphere.faces.vcd.hrefs import ADMIN_TYPE, VCLOUD_TYPE, Hrefs, media_type, object_id
+from localsphere.faces.vcd.metadata import METADATA_TYPE
 from localsphere.faces.vcd.ovf_types import (
     LeaseSettingsSection,
     TemplateChildren,
     VAppTemplate,
     VAppTemplateVm,
 )
+from localsphere.faces.vcd.sharing import CONTROL_ACCESS, access_links
 from localsphere.faces.vcd.types import (
     AvailableNetworks,
     Capacity,
@@ -25,7 +27,6 @@ from localsphere.faces.vcd.types import (
     CatalogItem,
     CatalogItems,
     ComputeCapacity,
-    ControlAccessParams,
     IpScope,
     IpScopes,
     Link,
@@ -47,7 +48,6 @@ from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import org_of
 
 QUERY_RECORDS = f"{VCLOUD_TYPE}.query.records+xml"
-CONTROL_ACCESS = f"{VCLOUD_TYPE}.controlAccess+xml"
 INSTANTIATE = f"{VCLOUD_TYPE}.instantiateVAppTemplateParams+xml"
 NETWORK_TYPE = f"{VCLOUD_TYPE}.network+xml"  # how a VDC names its networks
 RESOURCES_LISTED = 1000  # of a VDC's vApps in its ResourceEntities: a bound, not a rule of vCD's
@@ -87,7 +87,7 @@ class ObjectViews:
 
     async def vdc_element(self, a: Asked, view: VdcView, usage: VdcUsage) -> Vdc:
         """A VDC with its capacity and what it holds (the provider's has its admin links too)."""
-        vapps = await self.runner.read(self.world.vapps.of_vdc, view.id, RESOURCES_LISTED)
+        vapps = await self.runner.read(self.world.vapps.of_vdc, view.id, RESOURCES_LISTED, a.actor)
         items = await self.runner.read(self.world.catalogs.in_vdc, view.id, RESOURCES_LISTED)
         networks = await self.runner.read(self.world.org_vdcs.networks, view.id, view.tenant)
         h = a.hrefs
@@ -109,6 +109,7 @@ class ObjectViews:
                 Link("add", f"{href}/action/instantiateVAppTemplate", INSTANTIATE),
                 Link("add", f"{href}/action/composeVApp", f"{VCLOUD_TYPE}.composeVAppParams+xml"),
                 Link("add", f"{href}/action/cloneVApp", f"{VCLOUD_TYPE}.cloneVAppParams+xml"),
+                Link("down", f"{href}/metadata", METADATA_TYPE),
                 *(admin if a.provider else []),
             ],
             description=view.description,
@@ -170,7 +171,9 @@ class ObjectViews:
             links=[
                 Link("up", h.of("org", view.tenant), media_type("org")),
                 Link("down", f"{href}/controlAccess/", CONTROL_ACCESS),
+                *access_links(h, "catalog", view.id),
                 Link("add", f"{href}/action/captureVApp", f"{VCLOUD_TYPE}.captureVAppParams+xml"),
+                Link("down", f"{href}/metadata", METADATA_TYPE),
             ],
             description=view.description,
             owner=owner(h, view.owner_id, view.owner_name),
@@ -181,12 +184,6 @@ class ObjectViews:
         )
         return xml(answer, a.version, media_type("catalog"))
 
-    async def catalog_access(self, request: Request, caller: TenantCaller) -> Response:
-        """A catalog's sharing: with nobody (part 2 of the face shares catalogs)."""
-        a = asked(request, caller)
-        await self.runner.read(self.world.catalogs.get, request.path_params["catalog"], a.viewer)
-        return xml(ControlAccessParams(), a.version, CONTROL_ACCESS)
-
     async def catalog_item(self, request: Request, caller: TenantCaller) -> Response:
         a = asked(request, caller)
         item = await self.runner.read(self.world.catalogs.item, request.path_params["item"], a.viewer)
@@ -195,7 +192,10 @@ class ObjectViews:
         answer = CatalogItem(
             **h.identity("catalogItem", item.id, item.name),
             size=item.size_bytes,
-            links=[Link("up", h.of("catalog", item.catalog), media_type("catalog"))],
+            links=[
+                Link("up", h.of("catalog", item.catalog), media_type("catalog")),
+                Link("down", f"{h.of('catalogItem', item.id)}/metadata", METADATA_TYPE),
+            ],
             description=item.description,
             entity=h.reference(kind, item.entity_id, item.name),
             date_created=vcd_time(item.created_at),
@@ -235,7 +235,10 @@ class ObjectViews:
             status=STATUS_READY,
             image_type=item.image_type,
             size=item.size_bytes,
-            links=[Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else [],
+            links=[
+                *([Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else []),
+                Link("down", f"{h.of('media', item.entity_id)}/metadata", METADATA_TYPE),
+            ],
             description=item.description,
             owner=owner(h, item.owner_id, item.owner_name),
         )
@@ -293,7 +296,10 @@ def template_element(a: Asked, item: ItemView) -> VAppTemplate:
         status=STATUS_POWERED_OFF,
         ovf_descriptor_uploaded=True,
         gold_master=False,
-        links=[Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else [],
+        links=[
+            *([Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else []),
+            Link("down", f"{href}/metadata", METADATA_TYPE),
+        ],
         description=item.description,
         owner=owner(h, item.owner_id, item.owner_name),
         children=TemplateChildren(vms),

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner, whole_number
 from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, Hrefs, media_type, urn
+from localsphere.faces.vcd.metadata import record_metadata
 from localsphere.faces.vcd.model import to_element
 from localsphere.faces.vcd.types import Link, QueryList, QueryResults
 from localsphere.faces.vcd.wire import asked, element_response, vcd_time, xml
@@ -81,7 +82,9 @@ class QueryViews:
             a.require(ADMIN_VIEW)
         if shape == REFERENCES and kind in TYPES and not TYPES[kind].linked:
             raise InputError("value", f"The query type '{kind}' has no references format.")
-        answer = await self.runner.read(self.world.typed_queries.run, kind, ask, caller.tenant, a.provider)
+        answer = await self.runner.read(
+            self.world.typed_queries.run, kind, ask, caller.tenant, a.provider, a.actor
+        )
         root = _page(a.hrefs, answer, shape, a.version, request)
         return element_response(root, a.version, FORMAT_TYPES[shape])
 
@@ -140,7 +143,9 @@ def _page(h: Hrefs, answer: Answer, shape: str, version: str, request: Request) 
             attributes["id"] = record_urn
         for name, value in record.values.items():
             attributes[name] = _value(h, value, shape)
-        etree.SubElement(root, f"{{{namespace}}}{kind.record}", attributes)
+        made = etree.SubElement(root, f"{{{namespace}}}{kind.record}", attributes)
+        if record.metadata:
+            made.append(record_metadata(h, kind.kind, record.id, record.metadata, version))
     return root
 
 

@@ -32,6 +32,7 @@ from localsphere.faces.vcd.model import document
 from localsphere.faces.vcd.objects import ObjectViews, org_links
 from localsphere.faces.vcd.people import PeopleViews
 from localsphere.faces.vcd.query import QueryViews
+from localsphere.faces.vcd.sharing import SharedRoutes, SharingViews
 from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.types import (
     AuthorizedLocation,
@@ -48,6 +49,7 @@ from localsphere.faces.vcd.vapps import VAppViews
 from localsphere.faces.vcd.versions import DEPRECATED, NEWEST, OFFERED, asked_version, chosen
 from localsphere.faces.vcd.vm_sections import SectionViews
 from localsphere.faces.vcd.vsphere_view import VSphereViews
+from localsphere.faces.vcd.wire import asked
 from localsphere.world import World
 from localsphere.world.access import VCD
 from localsphere.world.errors import Forbidden, Unauthenticated
@@ -249,7 +251,10 @@ class VcdFace:
         found = await self.runner.read(self.world.tenants.org, request.path_params["org"], caller.tenant)
         uid = org_id(found)
         vdcs = await self.runner.read(self.world.org_vdcs.of_org, found.name)
-        catalogs = await self.runner.read(self.world.catalogs.of_org, found.name)
+        actor = asked(request, caller).actor
+        catalogs = await self.runner.read(self.world.catalogs.of_org, found.name, actor)
+        if found.name == caller.tenant:  # and other orgs' catalogs shared to it or published
+            catalogs += await self.runner.read(self.world.catalogs.shared_with, actor)
         org = Org(
             href=f"{_base(request)}/api/org/{uid}",
             type=ORG_TYPE,
@@ -332,7 +337,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     queries = QueryViews(world, face.runner)
     sections = SectionViews(world, face.runner, tasks, max_body)
     people = PeopleViews(world, face.runner)
-    table: Routes[TenantCaller] = Routes(errors.answer, face.authenticate)
+    table: Routes[TenantCaller] = SharedRoutes(world, face.runner, errors.answer, face.authenticate)
     table.anonymous("GET", VERSIONS_PATH, versions)
     table.anonymous("POST", "/api/sessions", face.sign_in)
     table.anonymous("POST", f"{CLOUDAPI}/sessions", face.cloudapi_sign_in)
@@ -349,7 +354,6 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("POST", "/api/vdc/{vdc}/action/composeVApp", vapps.compose)
     table.add("POST", "/api/vdc/{vdc}/action/cloneVApp", vapps.clone)
     table.add("GET", "/api/catalog/{catalog}", objects.catalog)
-    table.add("GET", "/api/catalog/{catalog}/controlAccess/", objects.catalog_access)
     table.add("POST", "/api/catalog/{catalog}/action/captureVApp", vapps.capture)
     table.add("GET", "/api/catalogItem/{item}", objects.catalog_item)
     table.add("GET", "/api/vAppTemplate/{template}", objects.template)
@@ -360,13 +364,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", "/api/vApp/{entity}", vapps.get)
     table.add("DELETE", "/api/vApp/{entity}", vapps.delete)
     meta = MetadataViews(world, face.runner, tasks, max_body)
-    table.add("GET", "/api/vApp/{entity}/metadata", meta.get)
-    table.add("POST", "/api/vApp/{entity}/metadata", meta.merge)
-    for value in ("/api/vApp/{entity}/metadata/{key}", "/api/vApp/{entity}/metadata/{domain}/{key}"):
-        table.add("GET", value, meta.value)
-        table.add("PUT", value, meta.put_value)
-        table.add("DELETE", value, meta.delete_value)
-    table.add("GET", "/api/vApp/{entity}/controlAccess/", vapps.control_access)
+    meta.routes(table, "/api/vApp/{entity}")
     table.add("POST", "/api/vApp/{entity}/power/action/{action}", vapps.power)
     table.add("POST", "/api/vApp/{entity}/action/deploy", vapps.deploy)
     table.add("POST", "/api/vApp/{entity}/action/undeploy", vapps.undeploy)
@@ -467,4 +465,35 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("PUT", f"{settings}/notifications", extensions.update_notifications)
     table.add("GET", f"{settings}/blockingTask", extensions.blocking_settings)
     table.add("PUT", f"{settings}/blockingTask", extensions.update_blocking_settings)
+    # Access control, owners, metadata (part 2): owners, sharing and publication of vApps and catalogs
+    sharing = SharingViews(world, face.runner, max_body)
+    for path in ("/api/vApp/{entity}/controlAccess/", "/api/vApp/{entity}/controlAccess"):
+        table.add("GET", path, sharing.vapp_access)
+    for path in ("/api/vApp/{entity}/action/controlAccess", "/api/vApp/{entity}/action/controlAccess/"):
+        table.add("POST", path, sharing.share_vapp)
+    for path in ("/api/vApp/{entity}/owner", "/api/vApp/{entity}/owner/"):
+        table.add("GET", path, sharing.vapp_owner)
+        table.add("PUT", path, sharing.change_vapp_owner)
+    for base in ("/api/catalog/{catalog}", "/api/org/{org}/catalog/{catalog}"):
+        for path in (f"{base}/controlAccess/", f"{base}/controlAccess"):
+            table.add("GET", path, sharing.catalog_access)
+        for path in (f"{base}/action/controlAccess", f"{base}/action/controlAccess/"):
+            table.add("POST", path, sharing.share_catalog)
+    for path in ("/api/catalog/{catalog}/owner", "/api/admin/catalog/{catalog}/owner"):
+        table.add("GET", path, sharing.catalog_owner)
+    table.add("PUT", "/api/catalog/{catalog}/owner", sharing.change_catalog_owner)
+    table.add("PUT", "/api/admin/catalog/{catalog}/owner", sharing.change_catalog_owner)
+    for path in ("/api/catalog/{catalog}/action/publish", "/api/admin/catalog/{catalog}/action/publish"):
+        table.add("POST", path, sharing.publish)
+    # ... and the metadata of catalogs, their items, templates, media and org VDCs
+    for base in (
+        "/api/catalog/{catalog}",
+        "/api/admin/catalog/{catalog}",
+        "/api/catalogItem/{item}",
+        "/api/vAppTemplate/{template}",
+        "/api/media/{media}",
+        "/api/admin/vdc/{vdc}",
+    ):
+        meta.routes(table, base)
+    meta.routes(table, "/api/vdc/{vdc}", changes=False)
     return table.build(shared=None if own_listener else {"/api/session": claims})

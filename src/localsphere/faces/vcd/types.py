@@ -387,14 +387,6 @@ class MetadataValue(XmlType):
 
 
 @dataclass
-class ControlAccessParams(XmlType):
-    """``ControlAccessParamsType``: who else may use an entity (nobody else, here)."""
-
-    TAG: ClassVar[str] = "ControlAccessParams"
-    is_shared_to_everyone: bool = element("IsSharedToEveryone", default=False)
-
-
-@dataclass
 class User(Entity):
     """``UserType`` (admin/user.xsd): a user of an org, and its role."""
 

@@ -17,7 +17,7 @@ from localsphere.faces.vcd.hardware import Nic, connections, hardware
 from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, media_type, object_id
 from localsphere.faces.vcd.metadata import METADATA_TYPE
 from localsphere.faces.vcd.model import OVF, RASD, VCLOUD
-from localsphere.faces.vcd.objects import CONTROL_ACCESS, NETWORK_TYPE, owner, template_element
+from localsphere.faces.vcd.objects import NETWORK_TYPE, owner, template_element
 from localsphere.faces.vcd.ovf_types import (
     Children,
     ComputeResource,
@@ -36,8 +36,9 @@ from localsphere.faces.vcd.ovf_types import (
     Vm,
     VmSpecSection,
 )
+from localsphere.faces.vcd.sharing import CONTROL_ACCESS, access_links
 from localsphere.faces.vcd.tasks import TaskViews, task
-from localsphere.faces.vcd.types import ControlAccessParams, Link, Reference, TasksInProgress
+from localsphere.faces.vcd.types import Link, Reference, TasksInProgress
 from localsphere.faces.vcd.wire import Asked, asked, read_xml, vcd_time, whole, xml
 from localsphere.world import World
 from localsphere.world.catalogs import VAPP_TEMPLATE
@@ -180,6 +181,7 @@ def vapp_element(a: Asked, vapp: VAppView, tasks: TasksInProgress | None = None)
             Link("recompose", f"{href}/action/recomposeVApp", f"{VCLOUD_TYPE}.recomposeVAppParams+xml"),
             Link("up", h.of("vdc", vapp.vdc), media_type("vdc")),
             Link("down", f"{href}/controlAccess/", CONTROL_ACCESS),
+            *access_links(h, "vApp", vapp.id),
             Link("down", f"{href}/metadata", METADATA_TYPE),
         ],
         description=vapp.description,
@@ -226,17 +228,6 @@ class VAppViews:
             return xml(vm_element(a, vm, vapp), a.version, media_type("vm"))
         vapp = await self.runner.read(self.world.vapps.get, _vapp_id(entity), a.viewer)
         return xml(vapp_element(a, vapp), a.version, media_type("vApp"))
-
-    async def control_access(self, request: Request, caller: TenantCaller) -> Response:
-        a = asked(request, caller)
-        await self._exists(a, request.path_params["entity"])
-        return xml(ControlAccessParams(), a.version, CONTROL_ACCESS)
-
-    async def _exists(self, a: Asked, entity: str) -> None:
-        if entity.startswith("vm-"):
-            await self.runner.read(self.world.vapps.vm, object_id(entity), a.viewer)
-        else:
-            await self.runner.read(self.world.vapps.get, _vapp_id(entity), a.viewer)
 
     async def power(self, request: Request, caller: TenantCaller) -> Response:
         action = request.path_params["action"]
