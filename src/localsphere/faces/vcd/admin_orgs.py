@@ -295,12 +295,7 @@ class AdminOrgViews:
             settings=self._settings(a, found),
             users=UsersList([h.reference("user", m.id, m.name) for m in members if m.kind != GROUP]),
             groups=GroupsList([h.reference("group", m.id, m.name) for m in members if m.kind == GROUP]),
-            catalogs=CatalogsList(
-                [
-                    Reference(f"{h.base}/api/admin/catalog/{c.id}", f"{ADMIN_TYPE}.catalog+xml", c.name)
-                    for c in catalogs
-                ]
-            ),
+            catalogs=CatalogsList([h.reference("catalog", c.id, c.name) for c in catalogs]),
             vdcs=VdcsList([h.reference("vdc", v.id, v.name) for v in vdcs]),
             networks=NetworksList(
                 [Reference(h.of("network", n.id), media_type("network"), n.name) for n in networks]
