@@ -5,10 +5,10 @@ policy). An org without a row has the product's defaults and is enabled (the dem
 those a scenario or vRA makes).
 
 Rules, as the vCloud API Programming Guide's "Creating and Managing Organizations" gives them: a
-disabled org's users cannot sign in; the System org is never disabled nor removed; an org is
-removed only when it is disabled (else the task fails: "You must disable the organization before
-deleting it.") and holds no VDCs, and, unless the removal is recursive, no catalogs and no local
-users either."""
+disabled org's users cannot sign in (and disabling it ends their sessions); the System org is
+never disabled nor removed; an org is removed only when it is disabled (else the task fails:
+"You must disable the organization before deleting it.") and holds no VDCs, and, unless the
+removal is recursive, no catalogs and no local users either."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from localsphere.world import stamp
+from localsphere.world.access import VCD
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, Unauthenticated
 from localsphere.world.identity import GROUP, ORG, SSO, USER, PrincipalView
@@ -32,6 +33,7 @@ from localsphere.world.schema import (
     OrgVdc,
     Principal,
     Tenant,
+    Token,
 )
 from localsphere.world.sealed import Sealer
 from localsphere.world.store import STATE, Store, changed
@@ -282,7 +284,13 @@ class OrgAdmin:
             own = self._own(s, row.name)
             if change.enabled is not None and own.enabled != change.enabled:
                 own.enabled = change.enabled
-                stamp.bump(s)  # sign-ins and sessions look again
+                if not change.enabled:  # its users' sessions end
+                    s.execute(
+                        update(Token)
+                        .where(Token.family == VCD, Token.tenant == row.name, Token.revoked.is_(False))
+                        .values(revoked=True)
+                    )
+                stamp.bump(s)  # session checks look again
             if change.settings is not None:
                 self._write_settings(s, row.name, change.settings, change.smtp_password)
             changed(s, STATE)

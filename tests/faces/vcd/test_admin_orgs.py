@@ -120,8 +120,11 @@ def test_update_disable_enable_and_the_users_sign_in(server):
         r = c.put(href, content=etree.tostring(org), headers={**provider, "Content-Type": ADMIN_ORG})
         assert r.status_code == 200, r.text
         assert assert_valid(r.content).findtext(f"{V15}FullName") == "Demo Renamed"
-        # disable: its users cannot sign in, and the org says so
+        # disable: its users' sessions end, they cannot sign in, and the org says so
+        alice = sign_in(c, "alice@demo-org")
+        assert c.get("/api/session", headers=alice).status_code == 200
         assert c.post(rels["disable"], headers=provider).status_code == 204
+        assert c.get("/api/session", headers=alice).status_code == 401
         r = c.post(
             "/api/sessions", auth=("alice@demo-org", DEMO_PASSWORD), headers={"Accept": provider["Accept"]}
         )
