@@ -135,6 +135,9 @@ def test_update_disable_enable_and_the_users_sign_in(server):
         assert "remove" in rels and "enable" in rels
         plain = assert_valid(c.get(href.replace("/api/admin/org/", "/api/org/"), headers=provider).content)
         assert plain.findtext(f"{V15}IsEnabled") == "false"
+        query = {"type": "organization", "format": "records", "filter": "isEnabled==false"}
+        found = assert_valid(c.get("/api/query", params=query, headers=provider).content)
+        assert [r.get("name") for r in found.findall(f"{V15}OrgRecord")] == ["demo-org"]
         assert c.post(rels["enable"], headers=provider).status_code == 204
         assert sign_in(c, "alice@demo-org")
         # the System org stays enabled
