@@ -25,6 +25,7 @@ from localsphere.world.access import VCD
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, Unauthenticated
 from localsphere.world.identity import GROUP, ORG, SSO, USER, PrincipalView
+from localsphere.world.org_policy import PasswordPolicySettings
 from localsphere.world.schema import (
     Catalog,
     Domain,
@@ -111,16 +112,6 @@ class EmailSettings:
     is_alert_email_to_all_admins: bool = True
     alert_email_to: str = ""
     smtp: SmtpServer = field(default_factory=SmtpServer)
-
-
-@dataclass(frozen=True)
-class PasswordPolicySettings:
-    """``OrgPasswordPolicySettings``: lock an account out after so many failed sign-ins, for so
-    many minutes."""
-
-    account_lockout_enabled: bool = False
-    invalid_logins_before_lockout: int = 5
-    account_lockout_interval_minutes: int = 10
 
 
 @dataclass(frozen=True)

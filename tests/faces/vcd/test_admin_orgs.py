@@ -382,3 +382,50 @@ def test_system_ldap_settings_link_the_directory(server, slapd):
 
 def _domain(base: str) -> str:
     return ".".join(p.split("=", 1)[1] for p in base.split(",") if p.lower().startswith("dc="))
+
+
+def test_the_password_policy_locks_the_orgs_own_users_out(server):
+    """alice is demo-org's own user: its policy decides when she is locked out, and for how long."""
+    with server.client() as c:
+        provider = sign_in(c, PROVIDER)
+        admin = assert_valid(c.get("/api/admin/", headers=provider).content)
+        demo = next(
+            r.get("href") for r in admin.iter(f"{V15}OrganizationReference") if r.get("name") == "demo-org"
+        )
+        policy = f"{demo}/settings/passwordPolicy"
+        shown = assert_valid(c.get(policy, headers=provider).content)
+        assert shown.findtext(f"{V15}AccountLockoutEnabled") == "true"
+        headers = {
+            **provider,
+            "Content-Type": "application/vnd.vmware.admin.organizationPasswordPolicySettings+xml",
+        }
+
+        def put(enabled: str, logins: str, minutes: str) -> None:
+            body = (
+                '<OrgPasswordPolicySettings xmlns="http://www.vmware.com/vcloud/v1.5">'
+                f"<AccountLockoutEnabled>{enabled}</AccountLockoutEnabled><InvalidLoginsBeforeLockout>{logins}"
+                f"</InvalidLoginsBeforeLockout><AccountLockoutIntervalMinutes>{minutes}"
+                "</AccountLockoutIntervalMinutes></OrgPasswordPolicySettings>"
+            )
+            r = c.put(policy, content=body, headers=headers)
+            assert r.status_code == 200, r.text
+
+        def attempt(password: str) -> int:
+            accept = {"Accept": provider["Accept"]}
+            return c.post("/api/sessions", auth=("alice@demo-org", password), headers=accept).status_code
+
+        put("true", "2", "1")
+        assert [attempt("wrong"), attempt("wrong")] == [401, 401]
+        assert attempt(DEMO_PASSWORD) == 401  # locked for a minute
+        server.advance(61)
+        assert attempt(DEMO_PASSWORD) == 200
+        put("false", "2", "1")
+        assert [attempt("wrong") for _ in range(4)] == [401] * 4
+        assert attempt(DEMO_PASSWORD) == 200
+        r = c.put(
+            policy,
+            content="<OrgPasswordPolicySettings xmlns='http://www.vmware.com/vcloud/v1.5'>"
+            "<InvalidLoginsBeforeLockout>0</InvalidLoginsBeforeLockout></OrgPasswordPolicySettings>",
+            headers=headers,
+        )
+        assert r.status_code == 400
