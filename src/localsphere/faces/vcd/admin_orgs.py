@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 import xml.etree.ElementTree as ET
-from typing import Any, TypeVar
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
+from localsphere.faces.vcd.fields import copy, read_into, typed
 from localsphere.faces.vcd.hrefs import ADMIN_TYPE, media_type
-from localsphere.faces.vcd.model import VCLOUD, XmlType, child_elements
+from localsphere.faces.vcd.model import VCLOUD, child_elements
 from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.types import Link, Reference
 from localsphere.faces.vcd.types_admin import (
@@ -35,7 +36,7 @@ from localsphere.faces.vcd.types_admin import (
     UsersList,
     VdcsList,
 )
-from localsphere.faces.vcd.wire import Asked, asked, read_xml, whole, xml
+from localsphere.faces.vcd.wire import Asked, asked, read_xml, xml
 from localsphere.world import World, org_admin
 from localsphere.world.errors import NotFound
 from localsphere.world.identity import GROUP
@@ -48,40 +49,6 @@ ADMIN_ORG_TYPE = f"{ADMIN_TYPE}.organization+xml"
 SETTINGS_TYPE = f"{ADMIN_TYPE}.orgSettings+xml"
 BODY_MOST = 1 << 20  # bytes of an AdminOrg or settings body
 V = f"{{{VCLOUD}}}"
-W = TypeVar("W")
-
-
-def copy(kind: type[XmlType], source: Any, **extra: Any) -> Any:
-    """An answer of ``kind`` with the values of the world's ``source`` whose names it shares."""
-    shared = {name: getattr(source, name) for name in child_elements(kind) if hasattr(source, name)}
-    return kind(**{**shared, **extra})
-
-
-def read_into(kind: type[XmlType], body: ET.Element, current: W, namespace: str = VCLOUD) -> W:
-    """``current`` (a world dataclass) with the values ``body`` (an element of ``kind``) gives;
-    what it leaves out stays. InputError (400) when a value is not of its field's type."""
-    values: dict[str, Any] = {}
-    for name, tag in child_elements(kind).items():
-        if not hasattr(current, name):
-            continue
-        found = body.find(f"{{{namespace}}}{tag}")
-        if found is None:
-            continue
-        values[name] = typed(found.text or "", getattr(current, name), tag)
-    return dataclasses.replace(current, **values)  # type: ignore[type-var]
-
-
-def typed(text: str, like: Any, name: str) -> Any:
-    """``text`` as the type of ``like``: a boolean (``true``/``false``, ``1``/``0``), a whole
-    number, or text."""
-    if isinstance(like, bool):
-        value = text.strip().lower()
-        if value not in ("true", "false", "1", "0"):
-            raise InputError("value", f"{name} must be true or false.")
-        return value in ("true", "1")
-    if isinstance(like, int):
-        return whole(text, name)
-    return text
 
 
 def _email(body: ET.Element, current: org_admin.EmailSettings) -> tuple[org_admin.EmailSettings, str | None]:
@@ -249,7 +216,13 @@ class AdminOrgViews:
             return copy(SECTION_TYPES[section], value, href=href, type=media, links=links)
         smtp = copy(SmtpServerSettings, value.smtp)
         return copy(
-            SECTION_TYPES[section], value, href=href, type=media, links=links, alert_email_to=None, smtp=smtp
+            SECTION_TYPES[section],
+            value,
+            href=href,
+            type=media,
+            links=links,
+            alert_email_to=value.alert_email_to or None,
+            smtp=smtp,
         )
 
     def _settings(self, a: Asked, found: AdminOrgView) -> OrgSettings:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
-from localsphere.faces.vcd.admin_orgs import copy, read_into
+from localsphere.faces.vcd.fields import copy, read_into
 from localsphere.faces.vcd.hrefs import ADMIN_TYPE
 from localsphere.faces.vcd.types import Link
 from localsphere.faces.vcd.types_admin import (
