@@ -7,6 +7,7 @@ Only the system administrator may do any of it. Every answer valid against the X
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 
 from conftest import DEMO_PASSWORD
 from helpers import vra_admin
@@ -115,8 +116,6 @@ def test_update_disable_enable_and_the_users_sign_in(server):
         assert [v.get("name") for v in org.iter(f"{V15}Vdc")] == ["demo-vdc"]
         # PUT back what was read, with a new full name
         org.find(f"{V15}FullName").text = "Demo Renamed"
-        from lxml import etree
-
         r = c.put(href, content=etree.tostring(org), headers={**provider, "Content-Type": ADMIN_ORG})
         assert r.status_code == 200, r.text
         assert assert_valid(r.content).findtext(f"{V15}FullName") == "Demo Renamed"
@@ -218,7 +217,7 @@ SECTIONS = {
 }
 
 
-@pytest.mark.parametrize("version", ["5.5", "36.0"])
+@pytest.mark.parametrize("version", ["5.1", "5.5", "29.0", "36.0"])
 def test_settings_sections(server, version):
     with server.client() as c:
         provider = sign_in(c, PROVIDER, version)
@@ -230,8 +229,6 @@ def test_settings_sections(server, version):
             section = assert_valid(c.get(href, headers=provider).content, version)
             assert section.tag == f"{V15}{tag}"
             section.find(f"{V15}{field}").text = value
-            from lxml import etree
-
             r = c.put(
                 href,
                 content=etree.tostring(section),
@@ -299,31 +296,30 @@ def test_org_changes_are_in_snapshots_and_reset_clears_them(server):
     assert server.control("DELETE", "/snapshots/with-org").status_code in (200, 204)
 
 
-def test_system_general_settings(server):
+@pytest.mark.parametrize("version", ["5.1", "36.0"])
+def test_system_general_settings(server, version):
     with server.client() as c:
-        provider = sign_in(c, PROVIDER)
-        extension = assert_valid(c.get("/api/admin/extension", headers=provider).content)
+        provider = sign_in(c, PROVIDER, version)
+        extension = assert_valid(c.get("/api/admin/extension", headers=provider).content, version)
         href = next(
             x.get("href")
             for x in extension.findall(f"{V15}Link")
             if x.get("type", "").endswith("systemSettings+xml")
         )
-        settings = assert_valid(c.get(href, headers=provider).content)
+        settings = assert_valid(c.get(href, headers=provider).content, version)
         assert settings.tag == f"{X}SystemSettings"
         general = settings.find(f"{X}GeneralSettings")
         general_href = general.get("href")
-        general = assert_valid(c.get(general_href, headers=provider).content)
+        general = assert_valid(c.get(general_href, headers=provider).content, version)
         general.find(f"{X}ActivityLogKeepDays").text = "45"
-        from lxml import etree
-
         r = c.put(
             general_href,
             content=etree.tostring(general),
             headers={**provider, "Content-Type": "application/*+xml"},
         )
         assert r.status_code == 200, r.text
-        assert assert_valid(r.content).findtext(f"{X}ActivityLogKeepDays") == "45"
-        again = assert_valid(c.get(href, headers=provider).content)
+        assert assert_valid(r.content, version).findtext(f"{X}ActivityLogKeepDays") == "45"
+        again = assert_valid(c.get(href, headers=provider).content, version)
         assert again.findtext(f"{X}GeneralSettings/{X}ActivityLogKeepDays") == "45"
         general.find(f"{X}SessionTimeoutMinutes").text = "0"
         r = c.put(
@@ -429,3 +425,30 @@ def test_the_password_policy_locks_the_orgs_own_users_out(server):
             headers=headers,
         )
         assert r.status_code == 400
+
+
+def test_an_org_with_local_users_goes_only_recursively(server, scenario):
+    made = scenario(
+        "identity:\n  tenants:\n    - {name: gamma, full_name: Gamma}\n"
+        "  users:\n    - {name: gil, domain: gamma, roles: {cloud_director: vApp User}}\n"
+    )
+    assert made.status_code == 200, made.text
+    with server.client() as c:
+        provider = sign_in(c, PROVIDER)
+        admin = assert_valid(c.get("/api/admin/", headers=provider).content)
+        href = next(
+            r.get("href") for r in admin.iter(f"{V15}OrganizationReference") if r.get("name") == "gamma"
+        )
+        assert [
+            u.get("name")
+            for u in assert_valid(c.get(href, headers=provider).content).iter(f"{V15}UserReference")
+        ] == ["gil"]
+        assert c.post(f"{href}/action/disable", headers=provider).status_code == 204
+        task = _task(c, provider, c.delete(href, headers=provider))
+        assert task.get("status") == "error" and "local users" in task.findtext(f"{V15}Details")
+        task = _task(c, provider, c.delete(f"{href}?recursive=true", headers=provider))
+        assert task.get("status") == "success"
+        assert c.get(href, headers=provider).status_code == 404
+        assert c.get("/identity/api/tenants/gamma", headers=vra_admin(c)).status_code == 404
+        r = c.post("/api/sessions", auth=("gil@gamma", DEMO_PASSWORD), headers={"Accept": provider["Accept"]})
+        assert r.status_code == 401
