@@ -3,7 +3,8 @@ general settings (kept on the ``system_settings`` row of their section; none: th
 defaults) and the system LDAP settings, which are the System org's directory: the first identity
 store linked to the default tenant (``identity_stores.py``), which vRA and Operations see as
 well. Changing them links or changes that store (binding to the directory first; DirectoryError
-when that fails) and a blank host name unlinks it. Its bind password is never given back."""
+when that fails) and a blank host name unlinks it. Its bind password is never given back. An
+org's LDAP settings (its ``CUSTOM`` mode) are its tenant's directory the same way."""
 
 from __future__ import annotations
 
@@ -21,13 +22,12 @@ from localsphere.world.identity_stores import IdentityStores, StoreSpec, StoreVi
 from localsphere.world.listing import Listing
 from localsphere.world.schema import SystemSetting
 from localsphere.world.store import STATE, Store, changed
-from localsphere.world.tenants import DEFAULT_TENANT, Tenants
+from localsphere.world.tenants import DEFAULT_TENANT, Tenants, org_of
 
 GENERAL = "general"
 INT_MOST = 2**31 - 1
 OPEN_LDAP, ACTIVE_DIRECTORY = "OPEN_LDAP", "ACTIVE_DIRECTORY"  # the product's connector types
 CONNECTORS = {OPEN_LDAP: directory.LDAP, ACTIVE_DIRECTORY: directory.AD}
-SYSTEM_DIRECTORY = "system-ldap"  # the store's name when the system settings link it
 
 
 @dataclass(frozen=True)
@@ -133,16 +133,18 @@ class SystemSettings:
             changed(s, STATE)
         return settings
 
-    def ldap(self) -> LdapSettings:
-        """The system directory's settings (no password), or blank ones when none is linked."""
-        return _ldap_view(self._system_store())
+    def ldap(self, tenant: str = DEFAULT_TENANT) -> LdapSettings:
+        """The system directory's settings (an org's: ``tenant``'s), without its password, or
+        blank ones when none is linked."""
+        return _ldap_view(self._directory(tenant))
 
-    def set_ldap(self, wanted: LdapSettings) -> LdapSettings:
-        """Link the directory ``wanted`` describes to the System org (changing the one linked
-        already), after binding to it; a blank host name unlinks it. Invalid when a value is
-        missing or out of bounds, DirectoryError when the directory cannot be used."""
-        tenant = self._tenants.get(DEFAULT_TENANT)
-        current = self._system_store()
+    def set_ldap(self, wanted: LdapSettings, tenant_name: str = DEFAULT_TENANT) -> LdapSettings:
+        """Link the directory ``wanted`` describes to the System org (an org: ``tenant_name``),
+        changing the one linked already, after binding to it; a blank host name unlinks it.
+        Invalid when a value is missing or out of bounds, DirectoryError when the directory
+        cannot be used."""
+        tenant = self._tenants.get(tenant_name)
+        current = self._directory(tenant_name)
         if not wanted.host_name.strip():
             if current is not None:
                 self._stores.unlink(tenant, current.domain)
@@ -158,7 +160,7 @@ class SystemSettings:
         scheme = "ldaps" if wanted.is_ssl else "ldap"
         host = wanted.host_name.strip()
         spec = StoreSpec(
-            name=current.name if current is not None else SYSTEM_DIRECTORY,
+            name=current.name if current is not None else f"{org_of(tenant.name)}-ldap",
             type=CONNECTORS[wanted.connector_type],
             url=f"{scheme}://{f'[{host}]' if ':' in host else host}:{wanted.port}",
             user_name_dn=wanted.user_name.strip(),
@@ -170,7 +172,8 @@ class SystemSettings:
         linked, _ = self._stores.link(tenant, domain, spec)
         return _ldap_view(linked)
 
-    def _system_store(self) -> StoreView | None:
-        tenant = self._tenants.get(DEFAULT_TENANT)
+    def _directory(self, tenant_name: str) -> StoreView | None:
+        """The org's directory: the first identity store linked to its tenant."""
+        tenant = self._tenants.get(tenant_name)
         found = self._stores.list(tenant, Listing(0, 1)).items
         return found[0] if found else None

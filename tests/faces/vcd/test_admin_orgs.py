@@ -16,6 +16,7 @@ from vcd_schema import assert_valid
 
 ADMIN_ORG = "application/vnd.vmware.admin.organization+xml"
 X = "{http://www.vmware.com/vcloud/extension/v1.5}"
+XML = {"Accept": "application/*+xml;version=36.0"}
 
 
 def admin_org_body(name: str, full_name: str, enabled: bool = True, settings: str = "") -> str:
@@ -452,3 +453,44 @@ def test_an_org_with_local_users_goes_only_recursively(server, scenario):
         assert c.get("/identity/api/tenants/gamma", headers=vra_admin(c)).status_code == 404
         r = c.post("/api/sessions", auth=("gil@gamma", DEMO_PASSWORD), headers={"Accept": provider["Accept"]})
         assert r.status_code == 401
+
+
+def test_an_orgs_own_directory(server, slapd):
+    """An org's LDAP settings: CUSTOM links its directory (bound first; the password never shown),
+    whose users then sign in to it; NONE unlinks it."""
+    with server.client() as c:
+        provider = sign_in(c, PROVIDER)
+        org = create(c, provider, "ldaporg")
+        href = f"{org.get('href')}/settings/ldap"
+        shown = assert_valid(c.get(href, headers=provider).content)
+        assert shown.tag == f"{V15}OrgLdapSettings" and shown.findtext(f"{V15}OrgLdapMode") == "NONE"
+        host, port = slapd.url.split("://")[1].rsplit(":", 1)
+        body = (
+            '<OrgLdapSettings xmlns="http://www.vmware.com/vcloud/v1.5"><OrgLdapMode>CUSTOM</OrgLdapMode>'
+            f"<CustomOrgLdapSettings><HostName>{host}</HostName><Port>{port}</Port><IsSsl>false</IsSsl>"
+            f"<SearchBase>{slapd.user_base}</SearchBase><UserName>{slapd.admin_dn}</UserName>"
+            f"<Password>{slapd.admin_password}</Password><AuthenticationMechanism>SIMPLE"
+            f"</AuthenticationMechanism><GroupSearchBase>{slapd.group_base}</GroupSearchBase>"
+            "<IsGroupSearchBaseEnabled>true</IsGroupSearchBaseEnabled><ConnectorType>OPEN_LDAP"
+            "</ConnectorType></CustomOrgLdapSettings></OrgLdapSettings>"
+        )
+        headers = {**provider, "Content-Type": "application/vnd.vmware.admin.organizationLdapSettings+xml"}
+        r = c.put(href, content=body, headers=headers)
+        assert r.status_code == 200, r.text
+        assert slapd.admin_password.encode() not in r.content
+        linked = assert_valid(r.content)
+        assert linked.findtext(f"{V15}OrgLdapMode") == "CUSTOM"
+        assert linked.findtext(f"{V15}CustomOrgLdapSettings/{V15}SearchBase") == slapd.user_base
+        whole = assert_valid(c.get(org.get("href"), headers=provider).content)
+        assert whole.findtext(f"{V15}Settings/{V15}OrgLdapSettings/{V15}OrgLdapMode") == "CUSTOM"
+        tony = c.post("/api/sessions", auth=("tony@ldaporg", slapd.users["tony"]), headers=XML)
+        assert tony.status_code == 200, tony.text
+        none = '<OrgLdapSettings xmlns="http://www.vmware.com/vcloud/v1.5"><OrgLdapMode>NONE</OrgLdapMode></OrgLdapSettings>'
+        assert c.put(href, content=none, headers=headers).status_code == 200
+        assert assert_valid(c.get(href, headers=provider).content).findtext(f"{V15}OrgLdapMode") == "NONE"
+        assert (
+            c.post("/api/sessions", auth=("tony@ldaporg", slapd.users["tony"]), headers=XML).status_code
+            == 401
+        )
+        system = none.replace("NONE", "SYSTEM")
+        assert c.put(href, content=system, headers=headers).status_code == 400

@@ -28,16 +28,20 @@ from localsphere.faces.vcd.types_admin import (
     SECTION_TYPES,
     AdminOrg,
     CatalogsList,
+    CustomOrgLdapSettings,
     EmailSettings,
     GroupsList,
     NetworksList,
+    OrgLdapGroupAttributes,
+    OrgLdapSettings,
+    OrgLdapUserAttributes,
     OrgSettings,
     SmtpServerSettings,
     UsersList,
     VdcsList,
 )
 from localsphere.faces.vcd.wire import Asked, asked, read_xml, xml
-from localsphere.world import World, org_admin
+from localsphere.world import World, org_admin, system_settings
 from localsphere.world.errors import NotFound
 from localsphere.world.identity import GROUP
 from localsphere.world.org_admin import AdminOrgView, OrgChange
@@ -47,6 +51,8 @@ from localsphere.world.tenants import org_name
 
 ADMIN_ORG_TYPE = f"{ADMIN_TYPE}.organization+xml"
 SETTINGS_TYPE = f"{ADMIN_TYPE}.orgSettings+xml"
+LDAP_TYPE = f"{ADMIN_TYPE}.organizationLdapSettings+xml"
+NONE, CUSTOM = "NONE", "CUSTOM"  # an org's LDAP modes offered (the product's SYSTEM is not)
 BODY_MOST = 1 << 20  # bytes of an AdminOrg or settings body
 V = f"{{{VCLOUD}}}"
 
@@ -76,6 +82,22 @@ def _settings(body: ET.Element, current: org_admin.OrgSettings) -> tuple[org_adm
         else:
             values[section] = read_into(SECTION_TYPES[section], found, getattr(current, section))
     return dataclasses.replace(current, **values), password
+
+
+def _ldap(a: Asked, found: AdminOrgView, directory: system_settings.LdapSettings) -> OrgLdapSettings:
+    """An org's LDAP settings: CUSTOM with its directory's, or NONE."""
+    href = f"{a.hrefs.base}/api/admin/org/{found.id}/settings/ldap"
+    links = [Link("edit", href, LDAP_TYPE)]
+    if not directory.host_name:
+        return OrgLdapSettings(href=href, type=LDAP_TYPE, links=links, org_ldap_mode=NONE)
+    custom = copy(
+        CustomOrgLdapSettings,
+        directory,
+        is_group_search_base_enabled=directory.group_search_base != directory.search_base,
+        user_attributes=OrgLdapUserAttributes(),
+        group_attributes=OrgLdapGroupAttributes(),
+    )
+    return OrgLdapSettings(href=href, type=LDAP_TYPE, links=links, org_ldap_mode=CUSTOM, custom=custom)
 
 
 def _text(body: ET.Element, tag: str) -> str | None:
@@ -172,7 +194,7 @@ class AdminOrgViews:
 
     async def settings(self, request: Request, caller: TenantCaller) -> Response:
         a, found = await self._org(request, caller)
-        return xml(self._settings(a, found), a.version, SETTINGS_TYPE)
+        return xml(await self._settings(a, found), a.version, SETTINGS_TYPE)
 
     async def put_settings(self, request: Request, caller: TenantCaller) -> Response:
         a, found = await self._org(request, caller)
@@ -180,7 +202,7 @@ class AdminOrgViews:
         chosen, password = _settings(body, found.settings)
         change = OrgChange(settings=chosen, smtp_password=password)
         changed = await self.runner.call(self.world.org_admin.update, found.tenant.name, change)
-        return xml(self._settings(a, changed), a.version, SETTINGS_TYPE)
+        return xml(await self._settings(a, changed), a.version, SETTINGS_TYPE)
 
     async def section(self, request: Request, caller: TenantCaller) -> Response:
         a, found = await self._org(request, caller)
@@ -225,14 +247,44 @@ class AdminOrgViews:
             smtp=smtp,
         )
 
-    def _settings(self, a: Asked, found: AdminOrgView) -> OrgSettings:
+    async def _settings(self, a: Asked, found: AdminOrgView) -> OrgSettings:
         href = f"{a.hrefs.base}/api/admin/org/{found.id}/settings"
+        directory = await self.runner.read(self.world.system_settings.ldap, found.tenant.name)
         return OrgSettings(
             href=href,
             type=SETTINGS_TYPE,
             links=[Link("edit", href, SETTINGS_TYPE)],
+            ldap=_ldap(a, found, directory),
             **{section: self._section(a, found, section) for section in SECTION_TYPES},
         )
+
+    async def ldap(self, request: Request, caller: TenantCaller) -> Response:
+        """``GET .../settings/ldap``: CUSTOM (with its directory's settings) or NONE."""
+        a, found = await self._org(request, caller)
+        directory = await self.runner.read(self.world.system_settings.ldap, found.tenant.name)
+        return xml(_ldap(a, found, directory), a.version, LDAP_TYPE)
+
+    async def put_ldap(self, request: Request, caller: TenantCaller) -> Response:
+        """``PUT .../settings/ldap``: NONE unlinks the org's directory, CUSTOM links (or changes)
+        the one ``CustomOrgLdapSettings`` describes, after binding to it; SYSTEM is not offered
+        (400). The bind password is read, never written back."""
+        a, found = await self._org(request, caller)
+        body = await self._body(request, "OrgLdapSettings")
+        mode = (_text(body, "OrgLdapMode") or "").strip()
+        custom = body.find(f"{V}CustomOrgLdapSettings")
+        wanted = system_settings.LdapSettings()
+        if mode == CUSTOM:
+            if custom is None:
+                raise InputError("value", "A CUSTOM OrgLdapMode needs its CustomOrgLdapSettings.")
+            current = await self.runner.read(self.world.system_settings.ldap, found.tenant.name)
+            wanted = read_into(CustomOrgLdapSettings, custom, current)
+            if custom.find(f"{V}HostName") is None:
+                wanted = dataclasses.replace(wanted, host_name="")
+            wanted = dataclasses.replace(wanted, password=_text(custom, "Password") or None)
+        elif mode != NONE:
+            raise InputError("value", f"OrgLdapMode must be {NONE} or {CUSTOM}.")
+        directory = await self.runner.call(self.world.system_settings.set_ldap, wanted, found.tenant.name)
+        return xml(_ldap(a, found, directory), a.version, LDAP_TYPE)
 
     async def _answer(self, a: Asked, found: AdminOrgView, status: int = 200) -> Response:
         """The AdminOrg of ``found``: its links (``remove`` once it is disabled), settings, users,
@@ -265,7 +317,7 @@ class AdminOrgViews:
             description=found.tenant.description,
             full_name=found.tenant.full_name,
             is_enabled=found.enabled,
-            settings=self._settings(a, found),
+            settings=await self._settings(a, found),
             users=UsersList([h.reference("user", m.id, m.name) for m in members if m.kind != GROUP]),
             groups=GroupsList([h.reference("group", m.id, m.name) for m in members if m.kind == GROUP]),
             catalogs=CatalogsList([h.reference("catalog", c.id, c.name) for c in catalogs]),

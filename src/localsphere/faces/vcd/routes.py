@@ -409,6 +409,8 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("POST", "/api/admin/org/{org}/action/disable", orgs.disable)
     table.add("GET", "/api/admin/org/{org}/settings", orgs.settings)
     table.add("PUT", "/api/admin/org/{org}/settings", orgs.put_settings)
+    table.add("GET", "/api/admin/org/{org}/settings/ldap", orgs.ldap)
+    table.add("PUT", "/api/admin/org/{org}/settings/ldap", orgs.put_ldap)
     table.add("GET", "/api/admin/org/{org}/settings/{section}", orgs.section)
     table.add("PUT", "/api/admin/org/{org}/settings/{section}", orgs.put_section)
     system = SystemSettingsViews(world, face.runner)

@@ -96,6 +96,7 @@ class OrgSettings(Resource):
     general: OrgGeneralSettings | None = element("OrgGeneralSettings")
     vapp_lease: VAppLeaseSettings | None = element("VAppLeaseSettings")
     template_lease: TemplateLeaseSettings | None = element("VAppTemplateLeaseSettings")
+    ldap: OrgLdapSettings | None = element("OrgLdapSettings")
     email: EmailSettings | None = element("OrgEmailSettings")
     password_policy: PasswordPolicySettings | None = element("OrgPasswordPolicySettings")
 
@@ -195,8 +196,9 @@ class SystemGeneralSettings(Resource):
 
 
 @dataclass
-class LdapUserAttributes(XmlType):
-    NAMESPACE: ClassVar[str] = EXTENSION
+class OrgLdapUserAttributes(XmlType):
+    """``OrgLdapUserAttributesType``: where a directory keeps a user's name, e-mail, ..."""
+
     object_class: str = element("ObjectClass", default="inetOrgPerson")
     object_identifier: str = element("ObjectIdentifier", default="uid")
     user_name: str = element("UserName", default="uid")
@@ -209,13 +211,53 @@ class LdapUserAttributes(XmlType):
 
 
 @dataclass
-class LdapGroupAttributes(XmlType):
-    NAMESPACE: ClassVar[str] = EXTENSION
+class OrgLdapGroupAttributes(XmlType):
+    """``OrgLdapGroupAttributesType``: where a directory keeps a group's name and members."""
+
     object_class: str = element("ObjectClass", default="groupOfUniqueNames")
     object_identifier: str = element("ObjectIdentifier", default="cn")
     group_name: str = element("GroupName", default="cn")
     membership: str = element("Membership", default="uniqueMember")
     membership_identifier: str = element("MembershipIdentifier", default="dn")
+
+
+@dataclass
+class LdapUserAttributes(OrgLdapUserAttributes):
+    """``LdapUserAttributesType``: the same, in the extension namespace."""
+
+    NAMESPACE: ClassVar[str] = EXTENSION
+
+
+@dataclass
+class LdapGroupAttributes(OrgLdapGroupAttributes):
+    NAMESPACE: ClassVar[str] = EXTENSION
+
+
+@dataclass
+class CustomOrgLdapSettings(XmlType):
+    """``CustomOrgLdapSettingsType``: an org's own directory; its ``Password`` is only ever read."""
+
+    host_name: str | None = element("HostName")
+    port: int = element("Port", default=389)
+    is_ssl: bool = element("IsSsl", default=False)
+    is_ssl_accept_all: bool = element("IsSslAcceptAll", default=False)
+    search_base: str | None = element("SearchBase")
+    user_name: str | None = element("UserName")
+    authentication_mechanism: str = element("AuthenticationMechanism", default="SIMPLE")
+    group_search_base: str | None = element("GroupSearchBase")
+    is_group_search_base_enabled: bool = element("IsGroupSearchBaseEnabled", default=False)
+    connector_type: str = element("ConnectorType", default="OPEN_LDAP")
+    user_attributes: OrgLdapUserAttributes = element("UserAttributes", default=None)
+    group_attributes: OrgLdapGroupAttributes = element("GroupAttributes", default=None)
+
+
+@dataclass
+class OrgLdapSettings(Resource):
+    """``OrgLdapSettingsType``: NONE (no directory) or CUSTOM (its own, in CustomOrgLdapSettings)."""
+
+    TAG: ClassVar[str] = "OrgLdapSettings"
+    org_ldap_mode: str = element("OrgLdapMode", default="NONE")
+    custom: CustomOrgLdapSettings | None = element("CustomOrgLdapSettings")
 
 
 @dataclass
