@@ -36,6 +36,7 @@ from localsphere.world.metrics import Metrics
 from localsphere.world.network_profiles import NetworkProfiles
 from localsphere.world.notifications import Notifications
 from localsphere.world.object_scopes import ObjectScopes
+from localsphere.world.org_admin import OrgAdmin
 from localsphere.world.org_roles import OrgRoles
 from localsphere.world.org_vdcs import OrgVdcs
 from localsphere.world.plan import Scenario
@@ -54,6 +55,7 @@ from localsphere.world.sharing import Sharing
 from localsphere.world.snapshots import Snapshots
 from localsphere.world.state import WorldState
 from localsphere.world.store import WHOLE_WORLD, Store, changed
+from localsphere.world.system_settings import SystemSettings
 from localsphere.world.tasks import Tasks
 from localsphere.world.tenant_principals import TenantPrincipals
 from localsphere.world.tenant_roles import TenantRoles
@@ -157,6 +159,9 @@ class World:
         self.typed_queries = TypedQueries(self.store, self.clock)
         self.org_roles = OrgRoles(self.store, self.clock)
         self.sharing = Sharing(self.store, self.org_roles)  # vCD's owners and controlAccess
+        # vCloud Director's administration: orgs' state and settings, the system settings
+        self.org_admin = OrgAdmin(self.store, self.clock, self.tasks, Sealer(settings.data_dir))
+        self.system_settings = SystemSettings(self.store, self.clock, self.tenants, self.identity_stores)
         # vRA's reservations and what provisioning consumes: policies, key pairs, network profiles
         self.reservations = Reservations(self.store, self.clock)
         self.reservation_policies = ReservationPolicies(self.store, self.clock)

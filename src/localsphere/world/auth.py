@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from localsphere.world import identity, stamp
+from localsphere.world import identity, org_policy, stamp
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Invalid, Locked, NotFound, Unauthenticated
 from localsphere.world.identity import LOCAL_DOMAIN, ORG, SSO, PrincipalView
@@ -258,13 +258,21 @@ class Auth:
         kind = s.scalar(select(Domain.kind).where(Domain.name == row.domain)) if row is not None else None
         if (sso_only and kind != SSO) or (kind == ORG and not org_users):
             row = None
-        failure = self._judge(s, row, ok, self._clock.now(s))
+        limit = None
+        if kind == ORG and row is not None:  # an org's own user: its org's password policy
+            limit = org_policy.lockout(
+                s, s.scalar(select(Domain.tenant).where(Domain.name == row.domain)) or ""
+            )
+        failure = self._judge(s, row, ok, self._clock.now(s), limit)
         if failure is None and row is not None:
             return PrincipalView.of(row)
         return failure or Unauthenticated("credentials.invalid", "Invalid username or password")
 
-    def _judge(self, s: Session, row: Principal | None, ok: bool, now: float) -> Unauthenticated | None:
-        """Apply the lockout policy to one attempt; the failure count is written even when it fails."""
+    def _judge(
+        self, s: Session, row: Principal | None, ok: bool, now: float, limit: tuple[int, float] | None = None
+    ) -> Unauthenticated | None:
+        """Apply the lockout policy to one attempt; the failure count is written even when it fails.
+        ``limit``: (failures, seconds locked) in place of the world's policy's (0 failures: none)."""
         bad = Unauthenticated("credentials.invalid", "Invalid username or password")
         if row is None or row.kind == identity.GROUP or not row.enabled:
             return bad
@@ -275,8 +283,9 @@ class Auth:
             if row.first_failed_at is None or now - row.first_failed_at > policy.lockout_window:
                 row.failed_logins, row.first_failed_at = 0, now
             row.failed_logins += 1
-            if row.failed_logins >= policy.lockout_failures:
-                row.locked_until = now + policy.lockout_duration
+            failures, duration = limit or (policy.lockout_failures, policy.lockout_duration)
+            if failures and row.failed_logins >= failures:
+                row.locked_until = now + duration
                 row.failed_logins, row.first_failed_at = 0, None
             return bad
         row.failed_logins, row.first_failed_at, row.locked_until = 0, None, None

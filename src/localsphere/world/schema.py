@@ -324,6 +324,26 @@ class Tenant(Base):
     is_default: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
+class OrgSettingsRow(Base):
+    """What vCloud Director adds to a tenant (``org_admin.py``): whether its org is enabled, its
+    settings as JSON by section, and its SMTP password sealed (``sealed.py``), never in clear. A
+    tenant without a row is enabled, with the product's default settings."""
+
+    __tablename__ = "org_settings"
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    settings: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    smtp_password_sealed: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class SystemSetting(Base):
+    """One section of vCloud Director's system settings (``system_settings.py``), as JSON."""
+
+    __tablename__ = "system_settings"
+    section: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class IdentityStore(Base):
     """A directory linked to a tenant: its domain (a ``domains`` row of kind DIRECTORY, whose
     principals are the entries seen so far), how to reach it, and the bind password sealed with

@@ -221,17 +221,23 @@ class Tenants:
                 raise Conflict(
                     "tenant.has_vdcs", f"Tenant {row.name} still has virtual datacenters.", row.name
                 )
-            domains = list(s.scalars(select(IdentityStore.domain).where(IdentityStore.tenant == row.name)))
-            domains += s.scalars(select(Domain.name).where(Domain.tenant == row.name))
-            scope = tenant_scope(row.name)
-            s.execute(
-                delete(Assignment).where(
-                    (Assignment.scope == scope) | Assignment.scope.startswith(scope + ":", autoescape=True)
-                )
-            )
-            s.execute(delete(Domain).where(Domain.name.in_(domains)))
-            s.delete(row)
-            stamp.bump(s)
+            remove_tenant(s, row)
+
+
+def remove_tenant(s: Session, row: Tenant) -> None:
+    """Remove a tenant in the caller's transaction, with its identity stores, its org's own users,
+    their principals and its role assignments (what it holds besides goes by its foreign keys)."""
+    domains = list(s.scalars(select(IdentityStore.domain).where(IdentityStore.tenant == row.name)))
+    domains += s.scalars(select(Domain.name).where(Domain.tenant == row.name))
+    scope = tenant_scope(row.name)
+    s.execute(
+        delete(Assignment).where(
+            (Assignment.scope == scope) | Assignment.scope.startswith(scope + ":", autoescape=True)
+        )
+    )
+    s.execute(delete(Domain).where(Domain.name.in_(domains)))
+    s.delete(row)
+    stamp.bump(s)
 
 
 def _check(name: str, spec: TenantSpec) -> None:

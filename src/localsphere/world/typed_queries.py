@@ -45,6 +45,7 @@ from localsphere.world.schema import (
     ExtensionService,
     ManagedObject,
     OrgNetwork,
+    OrgSettingsRow,
     OrgVdc,
     Principal,
     Role,
@@ -673,10 +674,11 @@ def _org_attributes(_now: float) -> dict[str, Attribute]:
     vdcs = select(func.count()).where(OrgVdc.tenant == Tenant.name).correlate(Tenant).scalar_subquery()
     catalogs = select(func.count()).where(Catalog.tenant == Tenant.name).correlate(Tenant).scalar_subquery()
     vapps = select(func.count()).where(VApp.tenant == Tenant.name).correlate(Tenant).scalar_subquery()
+    state = select(OrgSettingsRow.enabled).where(OrgSettingsRow.tenant == Tenant.name).correlate(Tenant)
     return {
         "name": Attribute(_org_name(Tenant.name)),
         "displayName": Attribute(Tenant.full_name),
-        "isEnabled": Attribute(_bool(True)),
+        "isEnabled": Attribute(func.coalesce(state.scalar_subquery(), _bool(True))),
         "isReadOnly": Attribute(_bool(False)),
         "canPublishCatalogs": Attribute(_bool(True)),
         "numberOfCatalogs": Attribute(type_coerce(catalogs, Integer)),

@@ -63,6 +63,16 @@ class XmlType:
     TAG: ClassVar[str] = ""
 
 
+def child_elements(kind: type[XmlType]) -> dict[str, str]:
+    """The fields of ``kind`` written as child elements: field name -> element name."""
+    found = {}
+    for spec in dataclasses.fields(kind):
+        what, name, _, _ = spec.metadata.get(_XML, (None, "", (), None))
+        if what == ELEMENT:
+            found[spec.name] = name
+    return found
+
+
 def to_element(
     value: XmlType, version: str, tag: str | None = None, namespace: str | None = None
 ) -> etree._Element:

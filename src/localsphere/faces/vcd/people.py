@@ -16,6 +16,8 @@ from localsphere.faces.vcd.hrefs import ADMIN_TYPE, VCLOUD_TYPE, media_type
 from localsphere.faces.vcd.types import (
     Group,
     Link,
+    OrganizationReferences,
+    Reference,
     ResolvedEntity,
     RoleEntity,
     RoleReferences,
@@ -34,6 +36,7 @@ from localsphere.world.errors import NotFound
 from localsphere.world.identity import GROUP
 from localsphere.world.org_roles import ADMIN_VIEW, role_id
 from localsphere.world.tenant_roles import TenantCaller
+from localsphere.world.tenants import org_id, org_name
 
 LDAP, INTEGRATED = "LDAP", "INTEGRATED"  # a user's ProviderType
 ENTITY_TYPE = f"{VCLOUD_TYPE}.entity+xml"
@@ -92,17 +95,26 @@ class PeopleViews:
         return xml(answer, a.version, media_type("role"))
 
     async def admin(self, request: Request, caller: TenantCaller) -> Response:
-        """``GET /api/admin/``: the System administrator's view of the cloud (its roles, so far)."""
+        """``GET /api/admin/``: the System administrator's view of the cloud: its orgs (and where
+        to add one: ``rel="add"``, pyvcloud's ``System.create_org``) and its roles."""
         a = asked(request, caller)
         a.require(ADMIN_VIEW)
         roles = await self.runner.read(self.world.access.roles, VCD)
         pvdcs = await self.runner.read(self.world.provider_view.provider_vdcs)
+        orgs = await self.runner.read(self.world.tenants.orgs, a.caller.tenant)
         h = a.hrefs
+        admin_org = f"{ADMIN_TYPE}.organization+xml"
         answer = VCloud(
             href=f"{h.base}/api/admin/",
             type=f"{ADMIN_TYPE}.vcloud+xml",
             name="vCloud",
-            links=[Link("down", f"{h.base}/api/org/", f"{VCLOUD_TYPE}.orgList+xml")],
+            links=[
+                Link("down", f"{h.base}/api/org/", f"{VCLOUD_TYPE}.orgList+xml"),
+                Link("add", f"{h.base}/api/admin/orgs", admin_org),
+            ],
+            organization_references=OrganizationReferences(
+                [Reference(f"{h.base}/api/admin/org/{org_id(t)}", admin_org, org_name(t)) for t in orgs]
+            ),
             provider_vdc_references=ProviderVdcReferences([pvdc_reference(h.base, p) for p in pvdcs]),
             role_references=RoleReferences([h.reference("role", r.id, r.name) for r in roles]),
         )
@@ -113,8 +125,13 @@ class PeopleViews:
         a = asked(request, caller)
         a.require(ADMIN_VIEW)
         media = f"{ADMIN_TYPE}.vmwExtension+xml"
-        links = [*vsphere_links(a.hrefs.base), *extension_links(a.hrefs)]
-        return xml(VMWExtension(f"{a.hrefs.base}/api/admin/extension", media, links), a.version, media)
+        base = f"{a.hrefs.base}/api/admin/extension"
+        links = [
+            Link("down", f"{base}/settings", f"{ADMIN_TYPE}.systemSettings+xml"),
+            *vsphere_links(a.hrefs.base),
+            *extension_links(a.hrefs),
+        ]
+        return xml(VMWExtension(base, media, links), a.version, media)
 
     async def entity(self, request: Request, caller: TenantCaller) -> Response:
         """What ``urn:vcloud:<kind>:<id>`` names: 404 when it is nothing the caller may see."""

@@ -26,6 +26,7 @@ from localsphere.faces.routing import FaceRoute, Routes
 from localsphere.faces.vcd import errors
 from localsphere.faces.vcd.admin_vdcs import AdminVdcViews
 from localsphere.faces.vcd.extensions import ExtensionViews
+from localsphere.faces.vcd.admin_orgs import AdminOrgViews
 from localsphere.faces.vcd.hrefs import Hrefs
 from localsphere.faces.vcd.metadata import MetadataViews
 from localsphere.faces.vcd.model import document
@@ -33,6 +34,7 @@ from localsphere.faces.vcd.objects import ObjectViews, org_links
 from localsphere.faces.vcd.people import PeopleViews
 from localsphere.faces.vcd.query import QueryViews
 from localsphere.faces.vcd.sharing import SharedRoutes, SharingViews
+from localsphere.faces.vcd.system_settings import SystemSettingsViews
 from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.types import (
     AuthorizedLocation,
@@ -159,6 +161,7 @@ class VcdFace:
         user, org, password = _basic(request)
         if provider is not None and (org.lower() == SYSTEM_ORG.lower()) != provider:
             raise Unauthenticated("credentials.invalid", "Invalid credentials.")
+        await self.runner.read(self.world.org_admin.require_enabled, tenant_of_org(org))
         sessions = self.world.org_sessions
         try:
             issued = await self.runner.call(sessions.issue, tenant_of_org(org), user, password)
@@ -263,7 +266,7 @@ class VcdFace:
             links=org_links(Hrefs(_base(request)), found.name, vdcs, catalogs),
             description=found.description,
             full_name=found.full_name,
-            is_enabled=True,
+            is_enabled=(await self.runner.read(self.world.org_admin.get, found.name)).enabled,
         )
         return Response(document(org, version), media_type=f"{ORG_TYPE};version={version}")
 
@@ -496,4 +499,24 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     ):
         meta.routes(table, base)
     meta.routes(table, "/api/vdc/{vdc}", changes=False)
+    # Organization administration and the system settings (general, LDAP)
+    orgs = AdminOrgViews(world, face.runner, tasks)
+    table.add("POST", "/api/admin/orgs", orgs.create)
+    table.add("GET", "/api/admin/org/{org}", orgs.get)
+    table.add("PUT", "/api/admin/org/{org}", orgs.update)
+    table.add("DELETE", "/api/admin/org/{org}", orgs.delete)
+    table.add("POST", "/api/admin/org/{org}/action/enable", orgs.enable)
+    table.add("POST", "/api/admin/org/{org}/action/disable", orgs.disable)
+    table.add("GET", "/api/admin/org/{org}/settings", orgs.settings)
+    table.add("PUT", "/api/admin/org/{org}/settings", orgs.put_settings)
+    table.add("GET", "/api/admin/org/{org}/settings/ldap", orgs.ldap)
+    table.add("PUT", "/api/admin/org/{org}/settings/ldap", orgs.put_ldap)
+    table.add("GET", "/api/admin/org/{org}/settings/{section}", orgs.section)
+    table.add("PUT", "/api/admin/org/{org}/settings/{section}", orgs.put_section)
+    system = SystemSettingsViews(world, face.runner)
+    table.add("GET", "/api/admin/extension/settings", system.get)
+    table.add("GET", "/api/admin/extension/settings/general", system.general)
+    table.add("PUT", "/api/admin/extension/settings/general", system.put_general)
+    table.add("GET", "/api/admin/extension/settings/ldapSettings", system.ldap)
+    table.add("PUT", "/api/admin/extension/settings/ldapSettings", system.put_ldap)
     return table.build(shared=None if own_listener else {"/api/session": claims})

@@ -430,6 +430,13 @@ class Group(Entity):
 
 
 @dataclass
+class OrganizationReferences(XmlType):
+    """``OrganizationReferencesType``: every org, in the administrator's view of the cloud."""
+
+    orgs: list[Reference] = element("OrganizationReference", many=True)
+
+
+@dataclass
 class RoleReferences(XmlType):
     roles: list[Reference] = element("RoleReference", many=True)
 
@@ -440,6 +447,7 @@ class VCloud(Entity):
     organizations, provider VDCs and rights come with the administration API (issue 15)."""
 
     TAG: ClassVar[str] = "VCloud"
+    organization_references: OrganizationReferences | None = element("OrganizationReferences")
     provider_vdc_references: XmlType | None = element("ProviderVdcReferences")
     role_references: RoleReferences | None = element("RoleReferences")
 
