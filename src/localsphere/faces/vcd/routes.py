@@ -24,9 +24,9 @@ from starlette.types import Scope
 from localsphere.faces.http import Runner, bearer, json_response, note_principal
 from localsphere.faces.routing import FaceRoute, Routes
 from localsphere.faces.vcd import errors
+from localsphere.faces.vcd.admin_orgs import AdminOrgViews
 from localsphere.faces.vcd.admin_vdcs import AdminVdcViews
 from localsphere.faces.vcd.extensions import ExtensionViews
-from localsphere.faces.vcd.admin_orgs import AdminOrgViews
 from localsphere.faces.vcd.hrefs import Hrefs
 from localsphere.faces.vcd.metadata import MetadataViews
 from localsphere.faces.vcd.model import document
