@@ -54,6 +54,7 @@ from localsphere.world.tenant_roles import TenantRoles
 from localsphere.world.tenant_tokens import TenantTokens, vra_token_id
 from localsphere.world.tenants import Tenants
 from localsphere.world.tokens import Tokens
+from localsphere.world.transfers import Transfers
 from localsphere.world.typed_queries import TypedQueries
 from localsphere.world.vapps import VApps
 from localsphere.world.vm_guest import VmGuest
@@ -133,6 +134,15 @@ class World:
         self.catalogs = Catalogs(self.store)
         self.vapps = VApps(self.store, self.clock, self.tasks, self.catalogs)
         self.metadata = Metadata(self.store, self.tasks)
+        # vCD's uploads and downloads (files in the data directory) and independent disks
+        self.transfers = Transfers(
+            self.store,
+            self.clock,
+            self.tasks,
+            self.catalogs,
+            settings.data_dir / "transfers",
+            settings.max_transfer_bytes,
+        )
         # vRA's catalog: services, catalog items, entitlements, approvals and requests
         self.catalog = Catalog(self.store, self.clock)
         self.approvals = Approvals(self.store, self.clock)

@@ -8,7 +8,10 @@ How long a task takes is the policy's ``task_seconds`` (0: done as soon as it st
 runs, the objects it changes are busy (``Busy`` for another operation on them). A task that has
 not ended may be cancelled when its change can be taken back: the service that started it gave
 a recipe (``undo``, JSON) that the handler it registered (``on_cancel``) applies, in the
-transaction that ends the task ``aborted``; any other is not cancellable (WrongState)."""
+transaction that ends the task ``aborted``; any other is not cancellable (WrongState).
+
+A task started ``held`` (an upload) is not on the clock: it runs, with the progress its work
+reports (``report``), until its work ends it (``finish``)."""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from localsphere.world.store import Store
 
 QUEUED, RUNNING, SUCCESS, ERROR, ABORTED = "queued", "running", "success", "error", "aborted"
 ENDED = frozenset({SUCCESS, ERROR, ABORTED})
+HELD_UNTIL = 1e15  # the end of a held task until its work ends it: past any world time
 VCD_SERVICE = "com.vmware.cloud"  # vCloud Director's own tasks' ``serviceNamespace``
 COLUMNS = (
     Task.id,
@@ -48,6 +52,7 @@ COLUMNS = (
     Task.undo,
     Task.started_at,
     Task.ends_at,
+    Task.progress,
 )
 
 
@@ -79,6 +84,8 @@ class TaskView:
         ends_at, started_at = row.ends_at, row.started_at
         if now >= ends_at:
             status, progress, ended = row.status, 100, ends_at
+        elif row.progress is not None:  # held: as far as its work says
+            status, progress, ended = RUNNING, row.progress, None
         else:
             span = ends_at - started_at
             status = QUEUED if now < started_at + span / 4 else RUNNING
@@ -107,6 +114,7 @@ def status_at(now: float) -> ColumnElement[str]:
     """A task's status at the world time ``now`` as SQL, for filters and ordering."""
     return case(
         (Task.ends_at <= literal(now), Task.status),
+        (Task.progress.is_not(None), literal(RUNNING)),
         (Task.started_at + (Task.ends_at - Task.started_at) / 4 > literal(now), literal(QUEUED)),
         else_=literal(RUNNING),
     )
@@ -169,12 +177,13 @@ class Tasks:
         seconds: float | None = None,
         failure: str = "",
         begins: float | None = None,
+        held: bool = False,
     ) -> str:
         """Record a task in the caller's write transaction ``s``, beginning now (or at ``begins``,
         the world time the caller's change was made at); returns its id. It ends after
         ``seconds`` (None: the policy's ``task_seconds``), in success, or in error when ``failure``
         says why; ``undo``: the recipe that takes its change back if it is cancelled (None: it
-        cannot be)."""
+        cannot be); ``held``: it runs until ``finish`` ends it."""
         now = self._clock.now(s) if begins is None else begins
         if seconds is None:
             seconds = self._policies.read(s).task_seconds
@@ -195,10 +204,28 @@ class Tasks:
                 details=failure,
                 undo=json.dumps(undo) if undo else "",
                 started_at=now,
-                ends_at=now + max(0, seconds),
+                ends_at=HELD_UNTIL if held else now + max(0, seconds),
+                progress=0 if held else None,
             )
         )
         return task_id
+
+    def report(self, s: Session, task_id: str, progress: int) -> None:
+        """A held task's progress (0-99), in the caller's write transaction."""
+        s.execute(
+            update(Task)
+            .where(Task.id == task_id, Task.progress.is_not(None))
+            .values(progress=max(0, min(99, progress)))
+        )
+
+    def finish(self, s: Session, task_id: str, failure: str = "") -> None:
+        """End a held task now, in success (or in error when ``failure`` says why)."""
+        now = self._clock.now(s)
+        s.execute(
+            update(Task)
+            .where(Task.id == task_id, Task.progress.is_not(None))
+            .values(status=ERROR if failure else SUCCESS, details=failure, ends_at=now, progress=None)
+        )
 
     def get(self, task_id: str, tenant: str | None) -> TaskView:
         """A task as it stands now; NotFound when there is none, or it is another tenant's

@@ -286,6 +286,7 @@ class VApps:
         name, NotFound when the VDC, template or network is not one the actor sees."""
         _vapp_name(name)
         template = self._catalogs.entity(template_id, VAPP_TEMPLATE, actor.viewer)
+        template.check_usable()
         unknown = set(changes or ()) - {template_vm_id(template.entity_id, vm.name) for vm in template.vms}
         if unknown:
             raise Invalid(
@@ -486,7 +487,8 @@ class VApps:
                 _vm(s.execute(select(*_VM_COLUMNS).where(ManagedObject.uuid == source.id)).one())
             )
         else:
-            _, vm = self._catalogs.template_vm(source.id, viewer)
+            template, vm = self._catalogs.template_vm(source.id, viewer)
+            template.check_usable()
         return _changed(vm, source.change)
 
     def act(self, actor: Actor, vapp_id: str, action: str, undeploy_action: str = "default") -> str:

@@ -18,11 +18,16 @@ from localsphere.faces.vcd.ovf_types import (
     VAppTemplate,
     VAppTemplateVm,
 )
+from localsphere.faces.vcd.transfers import (
+    UPLOAD_PARAMS,
+    catalog_item,
+    download_links,
+    transfer_state,
+)
 from localsphere.faces.vcd.types import (
     AvailableNetworks,
     Capacity,
     Catalog,
-    CatalogItem,
     CatalogItems,
     ComputeCapacity,
     ControlAccessParams,
@@ -52,7 +57,7 @@ INSTANTIATE = f"{VCLOUD_TYPE}.instantiateVAppTemplateParams+xml"
 NETWORK_TYPE = f"{VCLOUD_TYPE}.network+xml"  # how a VDC names its networks
 RESOURCES_LISTED = 1000  # of a VDC's vApps in its ResourceEntities: a bound, not a rule of vCD's
 MB = 1 << 20
-STATUS_READY, STATUS_POWERED_OFF = 1, 8
+STATUS_NOT_READY, STATUS_READY, STATUS_POWERED_OFF = 0, 1, 8
 
 
 def org_links(hrefs: Hrefs, tenant: str, vdcs: list[VdcView], catalogs: list[CatalogView]) -> list[Link]:
@@ -146,6 +151,8 @@ class ObjectViews:
                 Link("up", h.of("org", view.tenant), media_type("org")),
                 Link("down", f"{href}/controlAccess/", CONTROL_ACCESS),
                 Link("add", f"{href}/action/captureVApp", f"{VCLOUD_TYPE}.captureVAppParams+xml"),
+                Link("add", f"{href}/action/upload", UPLOAD_PARAMS),
+                Link("add", f"{href}/action/upload", media_type("media")),
             ],
             description=view.description,
             owner=owner(h, view.owner_id, view.owner_name),
@@ -165,18 +172,7 @@ class ObjectViews:
     async def catalog_item(self, request: Request, caller: TenantCaller) -> Response:
         a = asked(request, caller)
         item = await self.runner.read(self.world.catalogs.item, request.path_params["item"], a.viewer)
-        h = a.hrefs
-        kind = "vAppTemplate" if item.kind == VAPP_TEMPLATE else "media"
-        answer = CatalogItem(
-            **h.identity("catalogItem", item.id, item.name),
-            size=item.size_bytes,
-            links=[Link("up", h.of("catalog", item.catalog), media_type("catalog"))],
-            description=item.description,
-            entity=h.reference(kind, item.entity_id, item.name),
-            date_created=vcd_time(item.created_at),
-            version_number=1,
-        )
-        return xml(answer, a.version, media_type("catalogItem"))
+        return xml(catalog_item(a, item), a.version, media_type("catalogItem"))
 
     async def template(self, request: Request, caller: TenantCaller) -> Response:
         """A vApp template (``vappTemplate-<id>``), or one of its VMs (``vm-<id>``: a
@@ -189,7 +185,9 @@ class ObjectViews:
             answer = next(v for v in (children.vms if children else []) if v.name == vm.name)
             return xml(answer, a.version, media_type("templateVm"), tag="VAppTemplate")
         item = await self.runner.read(self.world.catalogs.entity, object_id(wanted), VAPP_TEMPLATE, a.viewer)
-        return xml(template_element(a, item), a.version, media_type("vAppTemplate"))
+        answer = template_element(a, item)
+        answer.files, answer.tasks = await transfer_state(self.world, self.runner, a, item)
+        return xml(answer, a.version, media_type("vAppTemplate"))
 
     async def template_lease(self, request: Request, caller: TenantCaller) -> Response:
         """A template's ``leaseSettingsSection/``."""
@@ -205,13 +203,20 @@ class ObjectViews:
             self.world.catalogs.entity, request.path_params["media"], MEDIA, a.viewer
         )
         h = a.hrefs
+        href = h.of("media", item.entity_id)
+        files, running = await transfer_state(self.world, self.runner, a, item)
         answer = Media(
             **h.identity("media", item.entity_id, item.name),
-            status=STATUS_READY,
+            status=STATUS_READY if item.waiting is None else STATUS_NOT_READY,
             image_type=item.image_type,
             size=item.size_bytes,
-            links=[Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else [],
+            links=[
+                *([Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else []),
+                *download_links(h, item, href),
+            ],
             description=item.description,
+            tasks=running,
+            files=files,
             owner=owner(h, item.owner_id, item.owner_name),
         )
         return xml(answer, a.version, media_type("media"))
@@ -265,10 +270,13 @@ def template_element(a: Asked, item: ItemView) -> VAppTemplate:
     ]
     return VAppTemplate(
         **h.identity("vAppTemplate", item.entity_id, item.name),
-        status=STATUS_POWERED_OFF,
-        ovf_descriptor_uploaded=True,
+        status=STATUS_POWERED_OFF if item.waiting is None else STATUS_NOT_READY,
+        ovf_descriptor_uploaded=item.waiting != "descriptor",
         gold_master=False,
-        links=[Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else [],
+        links=[
+            *([Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else []),
+            *download_links(h, item, href),
+        ],
         description=item.description,
         owner=owner(h, item.owner_id, item.owner_name),
         children=TemplateChildren(vms),

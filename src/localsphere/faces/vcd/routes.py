@@ -31,6 +31,7 @@ from localsphere.faces.vcd.objects import ObjectViews, org_links
 from localsphere.faces.vcd.people import PeopleViews
 from localsphere.faces.vcd.query import QueryViews
 from localsphere.faces.vcd.tasks import TaskViews
+from localsphere.faces.vcd.transfers import TransferViews
 from localsphere.faces.vcd.types import (
     AuthorizedLocation,
     AuthorizedLocations,
@@ -59,6 +60,7 @@ PREFIXES = (
     VERSIONS_PATH,
     "/api/sessions",
     CLOUDAPI,
+    "/transfer",
     *(
         f"/api/{name}"
         for name in (
@@ -396,4 +398,12 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", "/api/admin/group/{group}", people.group)
     table.add("GET", "/api/admin/role/{role}", people.role)
     table.add("GET", "/api/entity/{urn}", people.entity)
+    # Uploads and downloads (issue 15): catalog uploads, the transfer service, downloads
+    transfers = TransferViews(world, face.runner, tasks, max_body)
+    table.add("POST", "/api/catalog/{catalog}/action/upload", transfers.upload)
+    table.add("PUT", "/transfer/{transfer}/{name}", transfers.put)
+    table.add("GET", "/transfer/{transfer}/{name}", transfers.get)
+    for entity in ("/api/vAppTemplate/{template}", "/api/media/{media}"):
+        table.add("POST", f"{entity}/action/enableDownload", transfers.enable_download)
+        table.add("POST", f"{entity}/action/disableDownload", transfers.disable_download)
     return table.build(shared=None if own_listener else {"/api/session": claims})
