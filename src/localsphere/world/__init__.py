@@ -23,6 +23,7 @@ from localsphere.world.catalogs import Catalogs
 from localsphere.world.clock import Clock
 from localsphere.world.compute_resources import ComputeResources
 from localsphere.world.copies import Generation
+from localsphere.world.disks import Disks
 from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
 from localsphere.world.identity_stores import IdentityStores
@@ -143,6 +144,7 @@ class World:
             settings.data_dir / "transfers",
             settings.max_transfer_bytes,
         )
+        self.disks = Disks(self.store, self.clock, self.tasks)
         # vRA's catalog: services, catalog items, entitlements, approvals and requests
         self.catalog = Catalog(self.store, self.clock)
         self.approvals = Approvals(self.store, self.clock)

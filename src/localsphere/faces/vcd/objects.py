@@ -90,13 +90,20 @@ class ObjectViews:
         view, usage = await self.runner.read(self.world.org_vdcs.get, vdc_id, a.viewer)
         vapps = await self.runner.read(self.world.vapps.of_vdc, view.id, RESOURCES_LISTED)
         items = await self.runner.read(self.world.catalogs.in_vdc, view.id, RESOURCES_LISTED)
+        disks = await self.runner.read(self.world.disks.of_vdc, view.id, RESOURCES_LISTED)
         networks = await self.runner.read(self.world.org_vdcs.networks, view.id, view.tenant)
         h = a.hrefs
         href = h.of("vdc", view.id)
-        entities = [h.reference("vApp", i, n) for i, n in vapps] + [
-            h.reference("vAppTemplate" if item.kind == VAPP_TEMPLATE else "media", item.entity_id, item.name)
-            for item in items
-        ]
+        entities = (
+            [h.reference("vApp", i, n) for i, n in vapps]
+            + [
+                h.reference(
+                    "vAppTemplate" if item.kind == VAPP_TEMPLATE else "media", item.entity_id, item.name
+                )
+                for item in items
+            ]
+            + [h.reference("disk", d.id, d.name) for d in disks]
+        )
         answer = Vdc(
             **h.identity("vdc", view.id, view.name),
             status=STATUS_READY,
@@ -105,6 +112,7 @@ class ObjectViews:
                 Link("add", f"{href}/action/instantiateVAppTemplate", INSTANTIATE),
                 Link("add", f"{href}/action/composeVApp", f"{VCLOUD_TYPE}.composeVAppParams+xml"),
                 Link("add", f"{href}/action/cloneVApp", f"{VCLOUD_TYPE}.cloneVAppParams+xml"),
+                Link("add", f"{href}/disk", f"{VCLOUD_TYPE}.diskCreateParams+xml"),
             ],
             description=view.description,
             allocation_model=view.allocation_model,

@@ -24,6 +24,7 @@ from starlette.types import Scope
 from localsphere.faces.http import Runner, bearer, json_response, note_principal
 from localsphere.faces.routing import FaceRoute, Routes
 from localsphere.faces.vcd import errors
+from localsphere.faces.vcd.disks import DiskViews
 from localsphere.faces.vcd.hrefs import Hrefs
 from localsphere.faces.vcd.metadata import MetadataViews
 from localsphere.faces.vcd.model import document
@@ -78,6 +79,7 @@ PREFIXES = (
             "query",
             "admin",
             "entity",
+            "disk",
         )
     ),
 )
@@ -406,4 +408,12 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     for entity in ("/api/vAppTemplate/{template}", "/api/media/{media}"):
         table.add("POST", f"{entity}/action/enableDownload", transfers.enable_download)
         table.add("POST", f"{entity}/action/disableDownload", transfers.disable_download)
+    # Independent disks (issue 15)
+    disks = DiskViews(world, face.runner, tasks, max_body)
+    table.add("POST", "/api/vdc/{vdc}/disk", disks.create)
+    table.add("GET", "/api/disk/{disk}", disks.get)
+    table.add("PUT", "/api/disk/{disk}", disks.update)
+    table.add("DELETE", "/api/disk/{disk}", disks.delete)
+    table.add("GET", "/api/disk/{disk}/attachedVms", disks.attached_vms)
+    table.add("POST", "/api/vApp/{entity}/disk/action/{action}", disks.attach)
     return table.build(shared=None if own_listener else {"/api/session": claims})

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
+from localsphere.faces.vcd.disks import vm_disk_links
 from localsphere.faces.vcd.hardware import Nic, connections, hardware
 from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, media_type, object_id
 from localsphere.faces.vcd.metadata import METADATA_TYPE
@@ -114,6 +115,7 @@ def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
             Link("down", f"{href}/productSections/", PRODUCT_SECTIONS),
             Link("reconfigureVm", f"{href}/action/reconfigureVm", media_type("vm")),
             Link("edit", href, media_type("vm")),
+            *vm_disk_links(href),
         ],
         description="",
         hardware=hardware(

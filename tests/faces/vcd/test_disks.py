@@ -1,0 +1,158 @@
+"""Independent disks through the vCloud API, on the wire and against the XSDs: made in a VDC by
+its ``add`` link, listed among its resources, resized, attached to a running VM (one of its disks
+on vCenter too), refused what vCD refuses (a second attachment, deletion while attached, an IDE
+disk to a running VM, a smaller size), detached and deleted."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import vcenter_session
+from vcd_client import V15, link, sign_in
+from vcd_schema import assert_valid
+
+CREATE_TYPE = "application/vnd.vmware.vcloud.diskCreateParams+xml"
+ATTACH_TYPE = "application/vnd.vmware.vcloud.diskAttachOrDetachParams+xml"
+DISK_TYPE = "application/vnd.vmware.vcloud.disk+xml"
+GIB = 1 << 30
+
+
+def get(c, href, headers, version):
+    r = c.get(href, headers=headers)
+    assert r.status_code == 200, r.text
+    return assert_valid(r.content, version)
+
+
+def demo_vdc(c, headers, version):
+    session = get(c, "/api/session", headers, version)
+    org = get(c, link(session, "down", ".org+xml"), headers, version)
+    return get(c, link(org, "down", ".vdc+xml", "demo-vdc"), headers, version)
+
+
+def create(c, headers, vdc, name: str, size: int, bus: str = ""):
+    body = (
+        '<DiskCreateParams xmlns="http://www.vmware.com/vcloud/v1.5">'
+        f'<Disk name="{name}" size="{size}" {bus}><Description>data</Description></Disk></DiskCreateParams>'
+    )
+    return c.post(
+        link(vdc, "add", ".diskCreateParams+xml"),
+        content=body,
+        headers={**headers, "Content-Type": CREATE_TYPE},
+    )
+
+
+def attach_body(disk_href: str) -> str:
+    return (
+        '<DiskAttachOrDetachParams xmlns="http://www.vmware.com/vcloud/v1.5">'
+        f'<Disk type="{DISK_TYPE}" href="{disk_href}"/></DiskAttachOrDetachParams>'
+    )
+
+
+def vcenter_disks(server) -> list[int]:
+    """The capacities of the demo vApp's VM web's disks, as vCenter lists them."""
+    with server.client(headers={"vmware-api-session-id": vcenter_session(server)}) as vc:
+        (vm,) = vc.get("/api/vcenter/vm", params={"names": "web"}).json()
+        listed = vc.get(f"/api/vcenter/vm/{vm['vm']}/hardware/disk").json()
+        return sorted(
+            vc.get(f"/api/vcenter/vm/{vm['vm']}/hardware/disk/{d['disk']}").json()["capacity"] for d in listed
+        )
+
+
+@pytest.mark.parametrize("version", ["36.0", "5.5"])
+def test_a_disks_life_attached_to_a_running_vm(server, version):
+    with server.client(base_url=server.vcd) as c:
+        headers = sign_in(c, version=version)
+        vdc = demo_vdc(c, headers, version)
+        r = create(c, headers, vdc, "data", 2 * GIB)
+        assert r.status_code == 201, r.text
+        disk = assert_valid(r.content, version)
+        assert (disk.get("size"), disk.get("busType"), disk.get("busSubType")) == (
+            str(2 * GIB),
+            "6",
+            "lsilogic",
+        )
+        assert disk.find(f"{V15}Tasks/{V15}Task").get("operationName") == "vdcCreateDisk"
+        assert disk.find(f"{V15}Owner/{V15}User").get("name") == "alice"
+        href = disk.get("href")
+        vdc = demo_vdc(c, headers, version)
+        assert href in [
+            e.get("href") for e in vdc.find(f"{V15}ResourceEntities") if e.get("type") == DISK_TYPE
+        ]
+        attached = get(c, link(disk, "down", ".vms+xml"), headers, version)
+        assert attached.findall(f"{V15}VmReference") == []
+
+        web = next(e.get("href") for e in vdc.find(f"{V15}ResourceEntities") if e.get("name") == "demo-web")
+        vm = next(v for v in get(c, web, headers, version).iter(f"{V15}Vm") if v.get("name") == "web")
+        before = vcenter_disks(server)
+        r = c.post(
+            link(vm, "disk:attach", ".diskAttachOrDetachParams+xml"),
+            content=attach_body(href),
+            headers={**headers, "Content-Type": ATTACH_TYPE},
+        )
+        assert r.status_code == 202, r.text
+        assert assert_valid(r.content, version).get("operationName") == "vappAttachDisk"
+        (ref,) = get(c, link(disk, "down", ".vms+xml"), headers, version).findall(f"{V15}VmReference")
+        assert (ref.get("name"), ref.get("href")) == ("web", vm.get("href"))
+        assert vcenter_disks(server) == sorted([*before, 2 * GIB])
+        again = c.post(
+            link(vm, "disk:attach", ".diskAttachOrDetachParams+xml"),
+            content=attach_body(href),
+            headers={**headers, "Content-Type": ATTACH_TYPE},
+        )
+        assert again.status_code == 400 and "attached" in assert_valid(again.content, version).get("message")
+        assert c.delete(href, headers=headers).status_code == 400  # attached
+
+        grown = f'<Disk xmlns="http://www.vmware.com/vcloud/v1.5" name="data-2" size="{3 * GIB}"/>'
+        edit = {**headers, "Content-Type": DISK_TYPE}
+        r = c.put(link(disk, "edit", ".disk+xml"), content=grown, headers=edit)
+        assert (
+            r.status_code == 202 and assert_valid(r.content, version).get("operationName") == "vdcUpdateDisk"
+        )
+        disk = get(c, href, headers, version)
+        assert (disk.get("name"), disk.get("size")) == ("data-2", str(3 * GIB))
+        assert vcenter_disks(server) == sorted([*before, 3 * GIB])
+        smaller = f'<Disk xmlns="http://www.vmware.com/vcloud/v1.5" name="data-2" size="{GIB}"/>'
+        assert c.put(href, content=smaller, headers=edit).status_code == 400
+
+        r = c.post(
+            link(vm, "disk:detach", ".diskAttachOrDetachParams+xml"),
+            content=attach_body(href),
+            headers={**headers, "Content-Type": ATTACH_TYPE},
+        )
+        assert (
+            r.status_code == 202 and assert_valid(r.content, version).get("operationName") == "vappDetachDisk"
+        )
+        assert vcenter_disks(server) == before
+        r = c.delete(link(disk, "remove", ""), headers=headers)
+        assert (
+            r.status_code == 202 and assert_valid(r.content, version).get("operationName") == "vdcDeleteDisk"
+        )
+        assert c.get(href, headers=headers).status_code == 404
+
+
+def test_what_a_disk_refuses(server):
+    with server.client(base_url=server.vcd) as c:
+        headers = sign_in(c)
+        vdc = demo_vdc(c, headers, "36.0")
+        for size, bus in ((0, ""), (GIB, 'busType="7"'), (GIB, 'busType="6" busSubType="ahci"')):
+            r = create(c, headers, vdc, "bad", size, bus)
+            assert r.status_code == 400 and assert_valid(r.content).tag == f"{V15}Error", (size, bus)
+        r = create(c, headers, vdc, "ide", GIB, 'busType="5" busSubType="ide"')
+        assert r.status_code == 201
+        href = assert_valid(r.content).get("href")
+        web = next(e.get("href") for e in vdc.find(f"{V15}ResourceEntities") if e.get("name") == "demo-web")
+        vm = next(v for v in get(c, web, headers, "36.0").iter(f"{V15}Vm") if v.get("name") == "web")
+        r = c.post(
+            link(vm, "disk:attach", ".diskAttachOrDetachParams+xml"),
+            content=attach_body(href),
+            headers={**headers, "Content-Type": ATTACH_TYPE},
+        )
+        assert r.status_code == 400 and "POWERED_ON" in r.text  # an IDE disk waits for it to stop
+        r = c.post(
+            link(vm, "disk:detach", ".diskAttachOrDetachParams+xml"),
+            content=attach_body(href),
+            headers={**headers, "Content-Type": ATTACH_TYPE},
+        )
+        assert r.status_code == 400  # not attached
+        missing = href.rsplit("/", 1)[0] + "/00000000-0000-4000-8000-000000000000"
+        assert c.get(missing, headers=headers).status_code == 404
