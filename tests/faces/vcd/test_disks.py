@@ -156,3 +156,29 @@ def test_what_a_disk_refuses(server):
         assert r.status_code == 400  # not attached
         missing = href.rsplit("/", 1)[0] + "/00000000-0000-4000-8000-000000000000"
         assert c.get(missing, headers=headers).status_code == 404
+
+
+@pytest.mark.parametrize("version", ["36.0", "5.5"])
+def test_disks_are_queried_as_records_and_references(server, version):
+    with server.client(base_url=server.vcd) as c:
+        headers = sign_in(c, version=version)
+        vdc = demo_vdc(c, headers, version)
+        for name in ("q-one", "q-two"):
+            assert create(c, headers, vdc, name, GIB).status_code == 201
+        page = get(c, "/api/query?type=disk&format=records&filter=name==q-*&sortAsc=name", headers, version)
+        records = page.findall(f"{V15}DiskRecord")
+        assert [
+            (r.get("name"), r.get("sizeB"), r.get("busTypeDesc"), r.get("isAttached")) for r in records
+        ] == [
+            ("q-one", str(GIB), "SCSI", "false"),
+            ("q-two", str(GIB), "SCSI", "false"),
+        ]
+        assert records[0].get("vdcName") == "demo-vdc" and records[0].get("ownerName") == "alice"
+        refs = get(c, "/api/query?type=disk&format=references&filter=name==q-two", headers, version)
+        (ref,) = refs.findall(f"{V15}DiskReference")
+        assert get(c, ref.get("href"), headers, version).get("name") == "q-two"
+        assert c.get("/api/query?type=adminDisk", headers=headers).status_code == 403
+        admin = sign_in(c, "administrator@System", version=version)
+        page = get(c, "/api/query?type=adminDisk&format=records&filter=name==q-one", admin, version)
+        (record,) = page.findall(f"{V15}AdminDiskRecord")
+        assert record.get("org").endswith(vdc.find(f"{V15}Link[@rel='up']").get("href").rsplit("/", 1)[1])
