@@ -287,3 +287,34 @@ def test_an_upload_at_api_5_5_is_valid_in_that_version(server):
         href = start_upload(c, headers, "old")
         template = get(c, href, headers, "5.5")
         assert list(files(template)) == ["descriptor.ovf"]
+
+
+def test_a_part_is_bounded_and_the_transfer_service_answers_on_the_shared_port(server):
+    """A part larger than ``--max-transfer`` (32 MiB by default, above the 1 MiB of a request
+    body elsewhere) is refused with 413; the transfer service answers on the shared port too."""
+    with server.client(base_url=server.vcd) as c:
+        headers = sign_in(c)
+        catalog, _ = catalog_and_vdc(c, headers)
+        body = f'<Media xmlns="{V15[1:-1]}" name="big.iso" size="50000000" imageType="iso"/>'
+        r = c.post(
+            upload_href(catalog, ".media+xml"), content=body, headers={**headers, "Content-Type": MEDIA_TYPE}
+        )
+        ((_, _, put_file),) = files(
+            get(c, assert_valid(r.content).find(f"{V15}Entity").get("href"), headers)
+        ).values()
+    bare = {"x-vcloud-authorization": headers["x-vcloud-authorization"]}
+    with server.client() as shared:  # a connection of its own: the server answers before the body ends
+        r = shared.put(put_file, content=bytes((32 << 20) + 1), headers=bare)
+        assert (
+            r.status_code == 413
+            and assert_valid(r.content).get("minorErrorCode") == "REQUEST_ENTITY_TOO_LARGE"
+        )
+    with server.client() as shared:
+        part = {**bare, "Content-Range": f"bytes 0-{(2 << 20) - 1}/50000000"}
+        assert (
+            shared.put(
+                put_file.replace(server.vcd, server.https), content=bytes(2 << 20), headers=part
+            ).status_code
+            == 200
+        )
+        assert shared.put(put_file.replace(server.vcd, server.https), content=b"x").status_code == 401
