@@ -187,6 +187,7 @@ class World:
                 self.snapshots.keep_baseline(s)
             else:
                 self.snapshots.drop_baseline(s)
+        self.transfers.prune()
         return Loaded(objects, self.planned_vms(scenario), time.monotonic() - started)
 
     def planned_vms(self, scenario: Scenario) -> int:
@@ -200,6 +201,7 @@ class World:
             if not self.snapshots.restore_baseline(s):
                 self._seed(s, Scenario(), None)
             changed(s, *WHOLE_WORLD)
+        self.transfers.prune()  # the files of uploads the world no longer has
 
     def _seed(self, s: Session, scenario: Scenario, progress: Progress | None) -> int:
         return seed(

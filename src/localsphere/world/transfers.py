@@ -34,7 +34,9 @@ from localsphere.world.vapps import Actor
 
 MEDIUM_FILE = "file"  # the name of a medium's one file, as vCD names it
 IMAGE_TYPES = ("iso", "floppy")
-UNKNOWN_SIZE = -1  # a descriptor's size until it arrives, as vCD lists it
+UNDO = "transfer"  # the kind of this module's undo recipes (``Tasks.on_cancel``)
+UNKNOWN_SIZE = -1
+PRUNE_BATCH = 500  # file ids looked up at once  # a descriptor's size until it arrives, as vCD lists it
 NAME_LENGTH = 128
 
 
@@ -73,6 +75,7 @@ class Transfers:
         self._catalogs = catalogs
         self._directory = directory
         self.part_most = part_most
+        tasks.on_cancel(UNDO, self._undo)
 
     def upload(
         self,
@@ -133,12 +136,38 @@ class Transfers:
             else:
                 operation_name, operation = "vdcUploadMedia", f"Importing Media File {name}({entity_id})"
                 owner = Owner("media", entity_id, name)
+            undo = {"kind": UNDO, "entity": entity_id}
             started = self._tasks.start(
-                s, catalog.tenant, operation_name, operation, owner, actor.principal, held=True
+                s, catalog.tenant, operation_name, operation, owner, actor.principal, undo=undo, held=True
             )
             _set_upload(s, entity_id, {**upload, "task": started})
             item_id = s.scalars(select(CatalogItem.id).where(CatalogItem.entity_id == entity_id)).one()
             return item_id, started
+
+    def _undo(self, s: Session, recipe: dict[str, object]) -> None:
+        """A cancelled upload: its catalog item and files gone."""
+        entity = str(recipe["entity"])
+        ids = list(s.scalars(select(TransferFile.id).where(TransferFile.entity == entity)))
+        s.execute(delete(TransferFile).where(TransferFile.entity == entity))
+        s.execute(delete(CatalogItem).where(CatalogItem.entity_id == entity))
+        for file_id in ids:
+            self._path(file_id).unlink(missing_ok=True)
+
+    def prune(self) -> int:
+        """Delete the files in the directory that no transfer names any more (after a reset or a
+        load replaced the world); returns how many."""
+        if not self._directory.is_dir():
+            return 0
+        names = [p.name for p in self._directory.iterdir()]
+        kept: set[str] = set()
+        with self._store.query() as conn:
+            for start in range(0, len(names), PRUNE_BATCH):
+                batch = names[start : start + PRUNE_BATCH]
+                kept.update(conn.execute(select(TransferFile.id).where(TransferFile.id.in_(batch))).scalars())
+        gone = [name for name in names if name not in kept]
+        for name in gone:
+            self._path(name).unlink(missing_ok=True)
+        return len(gone)
 
     def files(self, transfer: str) -> list[FileView]:
         """A transfer's files: the descriptor first, then by name."""

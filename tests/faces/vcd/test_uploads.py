@@ -318,3 +318,20 @@ def test_a_part_is_bounded_and_the_transfer_service_answers_on_the_shared_port(s
             == 200
         )
         assert shared.put(put_file.replace(server.vcd, server.https), content=b"x").status_code == 401
+
+
+def test_cancelling_an_upload_takes_its_template_and_files_away(server):
+    with server.client(base_url=server.vcd) as c:
+        headers = sign_in(c)
+        href = start_upload(c, headers, "cancelled")
+        bare = {"x-vcloud-authorization": headers["x-vcloud-authorization"], "Content-Type": "text/xml"}
+        put_descriptor = files(get(c, href, headers))["descriptor.ovf"][2]
+        assert c.put(put_descriptor, content=descriptor(), headers=bare).status_code == 200
+        (running,) = get(c, href, headers).find(f"{V15}Tasks")
+        assert running.find(f"{V15}Owner").get("href") == href
+        assert c.post(link(running, "task:cancel", ""), headers=headers).status_code == 204
+        assert get(c, running.get("href"), headers).get("status") == "aborted"
+        assert c.get(href, headers=headers).status_code == 404
+        assert not [p for p in (server.data_dir / "transfers").iterdir() if p.read_bytes() == descriptor()]
+        catalog, _ = catalog_and_vdc(c, headers)
+        assert "cancelled" not in [i.get("name") for i in catalog.find(f"{V15}CatalogItems")]
