@@ -182,3 +182,56 @@ def test_disks_are_queried_as_records_and_references(server, version):
         page = get(c, "/api/query?type=adminDisk&format=records&filter=name==q-one", admin, version)
         (record,) = page.findall(f"{V15}AdminDiskRecord")
         assert record.get("org").endswith(vdc.find(f"{V15}Link[@rel='up']").get("href").rsplit("/", 1)[1])
+
+
+BETA = (
+    "identity:\n"
+    "  tenants:\n"
+    "    - {name: beta, full_name: Beta Inc., vdcs: [{name: beta-vdc, network: beta-net}]}\n"
+    "  users:\n"
+    "    - {name: bob, domain: beta, roles: {cloud_director: vApp Author}}\n"
+)
+
+
+def test_another_org_neither_sees_nor_touches_a_disk_or_an_upload(server, scenario):
+    assert scenario(BETA).status_code == 200
+    with server.client(base_url=server.vcd) as c:
+        alice = sign_in(c)
+        vdc = demo_vdc(c, alice, "36.0")
+        disk = assert_valid(create(c, alice, vdc, "private", GIB).content).get("href")
+        session = get(c, "/api/session", alice, "36.0")
+        org = get(c, link(session, "down", ".org+xml"), alice, "36.0")
+        catalog = get(c, link(org, "down", ".catalog+xml", "demo-catalog"), alice, "36.0")
+        medium = f'<Media xmlns="{V15[1:-1]}" name="private.iso" size="10" imageType="iso"/>'
+        media_type = "application/vnd.vmware.vcloud.media+xml"
+        upload = link(catalog, "add", ".media+xml")
+        r = c.post(upload, content=medium, headers={**alice, "Content-Type": media_type})
+        entity = get(c, assert_valid(r.content).find(f"{V15}Entity").get("href"), alice, "36.0")
+        put_file = entity.find(f"{V15}Files/{V15}File/{V15}Link").get("href")
+        web = next(e.get("href") for e in vdc.find(f"{V15}ResourceEntities") if e.get("name") == "demo-web")
+        vm = next(v for v in get(c, web, alice, "36.0").iter(f"{V15}Vm") if v.get("name") == "web")
+
+        bob = sign_in(c, "bob@beta")
+        assert c.get(disk, headers=bob).status_code == 404
+        assert c.delete(disk, headers=bob).status_code == 404
+        assert (
+            c.put(
+                disk,
+                content=f'<Disk xmlns="{V15[1:-1]}" name="mine" size="{GIB}"/>',
+                headers={**bob, "Content-Type": DISK_TYPE},
+            ).status_code
+            == 404
+        )
+        attach = link(vm, "disk:attach", ".diskAttachOrDetachParams+xml")
+        assert (
+            c.post(
+                attach, content=attach_body(disk), headers={**bob, "Content-Type": ATTACH_TYPE}
+            ).status_code
+            == 404
+        )
+        assert get(c, "/api/query?type=disk", bob, "36.0").findall(f"{V15}DiskRecord") == []
+        bare = {"x-vcloud-authorization": bob["x-vcloud-authorization"]}
+        assert c.put(put_file, content=bytes(10), headers=bare).status_code == 404
+        assert c.get(entity.get("href"), headers=bob).status_code == 404
+        denied = c.post(upload, content=medium, headers={**bob, "Content-Type": media_type})
+        assert denied.status_code == 403  # a vApp Author may not upload (nor see the catalog)
