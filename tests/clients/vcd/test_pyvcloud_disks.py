@@ -1,5 +1,6 @@
 """pyvcloud 23.0.4 and vcd-cli 24.1.0, unmodified, with independent disks: create (``sizeMb``
-from API 33 on, ``size`` below), list, resize, attach to a vApp's VM and detach, delete."""
+from API 33 on, ``size`` below), list, resize, attach to a vApp's VM and detach (``vcd vapp
+attach``/``detach``), delete."""
 
 from __future__ import annotations
 
@@ -60,6 +61,10 @@ def test_vcd_cli_disk_commands(server, vcd):  # noqa: F811 - the fixture
     (row,) = [r for r in listed[1:] if "cli-disk" in r]
     assert "alice" in row and str(953 << 20) in row  # 1g is 10^9 bytes: pyvcloud sends sizeMb=953
     assert "cli-disk" in vcd("disk", "info", "cli-disk")
+    assert "vappAttachDisk" in vcd("vapp", "attach", "demo-web", "web", "cli-disk")
+    (row,) = [r for r in rows(vcd("disk", "list"))[1:] if "cli-disk" in r]
+    assert row[-1] == "web"  # vms_attached
+    assert "vappDetachDisk" in vcd("vapp", "detach", "demo-web", "web", "cli-disk")
     vcd("disk", "delete", "cli-disk", "-y")
     assert "cli-disk" not in vcd("disk", "list")
     vcd("logout")
