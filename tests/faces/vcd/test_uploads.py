@@ -232,7 +232,7 @@ def download(c, template_href, headers) -> tuple[etree._Element, dict[str, bytes
     bare = {"x-vcloud-authorization": headers["x-vcloud-authorization"]}
     r = c.get(descriptor_href, headers=bare)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/xml")
-    envelope = etree.fromstring(r.content)
+    envelope = assert_valid(r.content)  # against DMTF's OVF 1.1 envelope schema, which the XSDs import
     got = {}
     for f in envelope.iterfind(f"{OVF}References/{OVF}File"):
         name = f.get(f"{OVF}href")
@@ -242,7 +242,7 @@ def download(c, template_href, headers) -> tuple[etree._Element, dict[str, bytes
     return envelope, got
 
 
-def test_templates_uploaded_demo_and_captured_download_as_ovf(server):
+def test_templates_uploaded_demo_and_captured_download_as_valid_ovf(server):
     with server.client(base_url=server.vcd) as c:
         headers = sign_in(c)
         href = start_upload(c, headers)
