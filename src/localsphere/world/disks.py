@@ -13,16 +13,18 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Invalid, NotFound, WrongState
+from localsphere.world.identity import USER
 from localsphere.world.inventory import POWERED_ON, SUSPENDED, VM, datastore_file, datastore_name
 from localsphere.world.org_vdcs import vdc_row, visible
-from localsphere.world.schema import Disk, ManagedObject, Principal
+from localsphere.world.schema import Disk, Domain, ManagedObject, Principal
 from localsphere.world.store import INVENTORY, Store, changed
 from localsphere.world.tasks import Owner, Tasks
+from localsphere.world.tenants import DEFAULT_TENANT
 from localsphere.world.vapps import Actor, locked_vm
 from localsphere.world.vm_hardware import DISK_BYTES_MOST, disks, drop_disk, place_disk
 
@@ -271,6 +273,22 @@ class Disks:
             return self._tasks.start(
                 s, vapp.tenant, "vappDetachDisk", operation, Owner("vm", vm_id, row.name), actor.principal
             )
+
+    def change_owner(self, actor: Actor, disk_id: str, user_id: str) -> None:
+        """Give a disk to another user of its org; Invalid when ``user_id`` is not one."""
+        with self._store.write() as s:
+            disk = _locked(s, disk_id, actor.viewer)
+            found = s.execute(
+                select(func.coalesce(Domain.tenant, literal(DEFAULT_TENANT)))
+                .select_from(Principal)
+                .outerjoin(Domain, Domain.name == Principal.domain)
+                .where(Principal.id == user_id, Principal.kind == USER)
+            ).scalar()
+            if found != disk.tenant:
+                raise Invalid(
+                    "disk.owner", f"The owner of a disk is a user of its org; {user_id} is not.", user_id
+                )
+            disk.owner_id = user_id
 
     def of_vm(self, vm_id: str) -> list[str]:
         """The ids of the disks attached to a VM."""

@@ -29,6 +29,7 @@ def test_pyvcloud_drives_a_disk(server, version):
         vdc.reload()  # pyvcloud lists a VDC's disks as it read them
         disk = vdc.get_disk("py-disk")
         assert (disk.get("size"), disk.Description.text) == (str(2 * GIB), "data")
+        vdc.change_disk_owner(disk.Owner.User.get("href"), name="py-disk")  # to its owner: allowed
         monitor.wait_for_success(vdc.update_disk("py-disk", new_size=3 * GIB))
         assert vdc.get_disk("py-disk").get("size") == str(3 * GIB)
         vapp = VApp(client, resource=vdc.get_vapp("demo-web"))

@@ -235,3 +235,15 @@ def test_another_org_neither_sees_nor_touches_a_disk_or_an_upload(server, scenar
         assert c.get(entity.get("href"), headers=bob).status_code == 404
         denied = c.post(upload, content=medium, headers={**bob, "Content-Type": media_type})
         assert denied.status_code == 403  # a vApp Author may not upload (nor see the catalog)
+
+        owner_href = link(get(c, disk, alice, "36.0"), "down", ".owner+xml")
+        assert c.get(owner_href, headers=bob).status_code == 404
+        owner = get(c, owner_href, alice, "36.0")
+        alice_href = owner.find(f"{V15}User").get("href")
+        bob_id = get(c, "/api/session", bob, "36.0").get("userId").rsplit(":", 1)[1]
+        to = f'<Owner xmlns="{V15[1:-1]}"><User href="{alice_href.rsplit("/", 1)[0]}/{bob_id}"/></Owner>'
+        owner_type = {**alice, "Content-Type": "application/vnd.vmware.vcloud.owner+xml"}
+        assert c.put(owner_href, content=to, headers=owner_type).status_code == 400  # not of the org
+        to = f'<Owner xmlns="{V15[1:-1]}"><User href="{alice_href}"/></Owner>'
+        assert c.put(owner_href + "/", content=to, headers=owner_type).status_code == 204
+        assert get(c, owner_href, alice, "36.0").find(f"{V15}User").get("name") == "alice"

@@ -17,7 +17,7 @@ from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, media_type, object_id
 from localsphere.faces.vcd.model import VCLOUD
 from localsphere.faces.vcd.objects import owner
 from localsphere.faces.vcd.tasks import TaskViews, task
-from localsphere.faces.vcd.types import Link, TasksInProgress
+from localsphere.faces.vcd.types import Link, Owner, TasksInProgress
 from localsphere.faces.vcd.types_disks import DiskEntity, Vms
 from localsphere.faces.vcd.wire import Asked, asked, read_xml, whole, xml
 from localsphere.world import World
@@ -31,6 +31,7 @@ V = f"{{{VCLOUD}}}"
 DISK_CREATE = f"{VCLOUD_TYPE}.diskCreateParams+xml"
 DISK_ATTACH = f"{VCLOUD_TYPE}.diskAttachOrDetachParams+xml"
 VMS_TYPE = f"{VCLOUD_TYPE}.vms+xml"
+OWNER_TYPE = f"{VCLOUD_TYPE}.owner+xml"
 STATUS_READY = 1
 MB = 1 << 20
 
@@ -50,6 +51,7 @@ def disk_element(a: Asked, disk: DiskView, tasks: TasksInProgress | None = None)
             Link("edit", href, media_type("disk")),
             Link("remove", href),
             Link("down", f"{href}/attachedVms", VMS_TYPE),
+            Link("down", f"{href}/owner", OWNER_TYPE),
         ],
         description=disk.description,
         tasks=tasks,
@@ -142,6 +144,25 @@ class DiskViews:
             vms=[h.reference("vm", view.vm, view.vm_name)] if view.vm else [],
         )
         return xml(answer, a.version, VMS_TYPE)
+
+    async def owner(self, request: Request, caller: TenantCaller) -> Response:
+        """A disk's ``Owner``."""
+        a = asked(request, caller)
+        view = await self.runner.read(self.world.disks.get, request.path_params["disk"], a.viewer)
+        found = owner(a.hrefs, view.owner_id, view.owner_name) or Owner(OWNER_TYPE)
+        return xml(found, a.version, OWNER_TYPE, tag="Owner")
+
+    async def change_owner(self, request: Request, caller: TenantCaller) -> Response:
+        """An ``Owner`` naming a user of the disk's org (its ``User`` href): 204."""
+        a = asked(request, caller)
+        a.require(CREATE_VAPP)
+        body = await read_xml(request, self.max_body)
+        user = body.find(f"{V}User") if body is not None and body.tag == f"{V}Owner" else None
+        if user is None or not user.get("href"):
+            raise InputError("value", "The body must be an Owner naming a User href.")
+        user_id = object_id(user.get("href", ""))
+        await self.runner.call(self.world.disks.change_owner, a.actor, request.path_params["disk"], user_id)
+        return Response(status_code=204)
 
     async def attach(self, request: Request, caller: TenantCaller) -> Response:
         """``DiskAttachOrDetachParams`` naming a disk: 202, the task that attaches it to the VM

@@ -415,5 +415,8 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("PUT", "/api/disk/{disk}", disks.update)
     table.add("DELETE", "/api/disk/{disk}", disks.delete)
     table.add("GET", "/api/disk/{disk}/attachedVms", disks.attached_vms)
+    for path in ("/api/disk/{disk}/owner", "/api/disk/{disk}/owner/"):
+        table.add("GET", path, disks.owner)
+        table.add("PUT", path, disks.change_owner)
     table.add("POST", "/api/vApp/{entity}/disk/action/{action}", disks.attach)
     return table.build(shared=None if own_listener else {"/api/session": claims})
