@@ -143,6 +143,14 @@ def serve(
             envvar="LOCALSPHERE_MAX_BODY", min=1024, help="Largest request body accepted, in bytes."
         ),
     ] = 1 << 20,
+    max_transfer: Annotated[
+        int,
+        typer.Option(
+            envvar="LOCALSPHERE_MAX_TRANSFER",
+            min=1 << 20,
+            help="Largest part of an uploaded file (vCD's transfer service) one request carries, in bytes.",
+        ),
+    ] = 32 << 20,
     ops_max_requests: Annotated[
         int,
         typer.Option(
@@ -216,6 +224,7 @@ def serve(
         admin_token=admin_token,
         demo_password=demo_password,
         max_body_bytes=max_body,
+        max_transfer_bytes=max_transfer,
         ops_max_requests=ops_max_requests,
         ops_max_requests_per_address=ops_max_requests_per_address,
         drain_seconds=drain_seconds,

@@ -76,6 +76,8 @@ class Settings:
     admin_token: str | None = None
     demo_password: str = DEFAULT_DEMO_PASSWORD
     max_body_bytes: int = 1 << 20
+    # The most bytes of one part of an uploaded file (vCD's transfer service; pyvcloud sends 10 MiB)
+    max_transfer_bytes: int = 32 << 20
     # Operations' suite-api limits on requests in flight: for the whole server, and per client address
     ops_max_requests: int = 300
     ops_max_requests_per_address: int = 50

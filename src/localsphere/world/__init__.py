@@ -24,6 +24,7 @@ from localsphere.world.catalogs import Catalogs
 from localsphere.world.clock import Clock
 from localsphere.world.compute_resources import ComputeResources
 from localsphere.world.copies import Generation
+from localsphere.world.disks import Disks
 from localsphere.world.events import Events
 from localsphere.world.extension_services import ExtensionServices
 from localsphere.world.faults import Faults
@@ -62,6 +63,7 @@ from localsphere.world.tenant_roles import TenantRoles
 from localsphere.world.tenant_tokens import TenantTokens, vra_token_id
 from localsphere.world.tenants import Tenants
 from localsphere.world.tokens import Tokens
+from localsphere.world.transfers import Transfers
 from localsphere.world.typed_queries import TypedQueries
 from localsphere.world.vapps import VApps
 from localsphere.world.vdc_admin import VdcAdmin
@@ -151,6 +153,16 @@ class World:
         # vCD's provider administration: org VDCs, and the provider's view of vCenter
         self.vdc_admin = VdcAdmin(self.store, self.clock, self.tasks)
         self.provider_view = ProviderView(self.store, self.clock, self.tasks)
+        # vCD's uploads and downloads (files in the data directory) and independent disks
+        self.transfers = Transfers(
+            self.store,
+            self.clock,
+            self.tasks,
+            self.catalogs,
+            settings.data_dir / "transfers",
+            settings.max_transfer_bytes,
+        )
+        self.disks = Disks(self.store, self.clock, self.tasks)
         # vRA's catalog: services, catalog items, entitlements, approvals and requests
         self.catalog = Catalog(self.store, self.clock)
         self.approvals = Approvals(self.store, self.clock)
@@ -197,6 +209,7 @@ class World:
                 self.snapshots.keep_baseline(s)
             else:
                 self.snapshots.drop_baseline(s)
+        self.transfers.prune()
         return Loaded(objects, self.planned_vms(scenario), time.monotonic() - started)
 
     def planned_vms(self, scenario: Scenario) -> int:
@@ -210,6 +223,7 @@ class World:
             if not self.snapshots.restore_baseline(s):
                 self._seed(s, Scenario(), None)
             changed(s, *WHOLE_WORLD)
+        self.transfers.prune()  # the files of uploads the world no longer has
 
     def _seed(self, s: Session, scenario: Scenario, progress: Progress | None) -> int:
         return seed(

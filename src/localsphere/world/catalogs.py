@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from localsphere.world.errors import Conflict, NotFound
+from localsphere.world.errors import Conflict, NotFound, WrongState
 from localsphere.world.schema import Catalog, CatalogItem, Principal
 from localsphere.world.sharing import CATALOG, catalog_in_view, seen, who
 from localsphere.world.store import Store
@@ -84,6 +84,24 @@ class ItemView:
     created_at: float
     vms: tuple[TemplateVm, ...] = field(default=())  # a template's
     image_type: str = "iso"  # a medium's
+    # An upload's (``transfers.py``): what it waits for (``descriptor``, ``files``; None: nothing,
+    # the entity is usable), its transfer's id and its task's; whether its files were uploaded
+    # (else a download makes them up); the transfer that downloads it, while download is enabled.
+    waiting: str | None = None
+    transfer: str | None = None
+    task: str | None = None
+    uploaded: bool = False
+    download: str | None = None
+
+    def check_usable(self) -> None:
+        """WrongState while its upload has not finished (vCD's template is not ready until then)."""
+        if self.waiting is not None:
+            words = ENTITY_WORDS[self.kind]
+            raise WrongState(
+                f"{self.kind.lower()}.not_ready",
+                f'The {words} "{self.name}" is not ready: its upload has not finished.',
+                self.name,
+            )
 
 
 _TEMPLATES = (
@@ -143,10 +161,17 @@ def _in_view(viewer: str | None) -> Any:
 
 def _item(row: Any) -> ItemView:
     spec = json.loads(row[-1] or "{}")
-    base = ItemView(*row[:-1])
-    if base.kind == VAPP_TEMPLATE:
-        return ItemView(*row[:-1], vms=tuple(TemplateVm.of(v) for v in spec.get("vms", ())))
-    return ItemView(*row[:-1], image_type=spec.get("image_type", "iso"))
+    upload = spec.get("upload", {})
+    state = {
+        "waiting": upload.get("waiting"),
+        "transfer": upload.get("transfer"),
+        "task": upload.get("task"),
+        "uploaded": bool(upload),
+        "download": spec.get("download"),
+    }
+    if row.kind == VAPP_TEMPLATE:
+        return ItemView(*row[:-1], vms=tuple(TemplateVm.of(v) for v in spec.get("vms", ())), **state)
+    return ItemView(*row[:-1], image_type=spec.get("image_type", "iso"), **state)
 
 
 def add_catalog(
@@ -180,8 +205,10 @@ def add_item(
     description: str = "",
     vms: tuple[TemplateVm, ...] = (),
     size_bytes: int = 0,
+    extra: dict[str, Any] | None = None,
 ) -> str:
-    """A template (with its ``vms``) or medium in a catalog; returns the entity's id."""
+    """A template (with its ``vms``) or medium in a catalog, its spec with ``extra`` (an
+    upload's state, a medium's ``image_type``); returns the entity's id."""
     catalog = s.get(Catalog, catalog_id)
     if catalog is None:
         raise NotFound("catalog.not_found", f"No catalog {catalog_id}.", catalog_id)
@@ -194,7 +221,7 @@ def add_item(
         {"vms": [{k: getattr(vm, k) for k in TEMPLATE_KEYS} for vm in vms]}
         if kind == VAPP_TEMPLATE
         else {"image_type": "iso"}
-    )
+    ) | (extra or {})
     size = size_bytes or sum(vm.disk_mb for vm in vms) * (1 << 20)
     s.add(
         CatalogItem(

@@ -521,12 +521,56 @@ class Task(Base):
     undo: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[float] = mapped_column(Float)
     ends_at: Mapped[float] = mapped_column(Float)
-    # An extension service's task: the progress it last reported (None: the world clock's)
+    # How far the task is, 0-100, for a task not on the clock: an extension service's (as it last
+    # said) or an upload's (as far as its bytes); None for a task on the clock.
     progress: Mapped[int | None] = mapped_column(Integer, nullable=True)
     __table_args__ = (
         Index("ix_tasks_tenant_started", "tenant", "started_at"),
         Index("ix_tasks_owner", "owner_id"),
     )
+
+
+class TransferFile(Base):
+    """A file of an upload or download (vCD's transfer service): ``transfer`` names it in its URL
+    (``/transfer/<transfer>/<name>``), ``entity`` is the template or medium it belongs to;
+    ``size`` the bytes it has when complete, ``received`` how many of them have arrived (in order).
+    Its bytes lie in the data directory, under its id."""
+
+    __tablename__ = "transfer_files"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    transfer: Mapped[str] = mapped_column(String(36))
+    entity: Mapped[str] = mapped_column(String(36))
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (
+        Index("ix_transfer_files_name", "transfer", "name", unique=True),
+        Index("ix_transfer_files_entity", "entity"),
+    )
+
+
+class Disk(Base):
+    """An independent disk of an org VDC (vCD's ``Disk``): its size in bytes, its bus, and the
+    VM it is attached to (``vm``: the inventory object's uuid; None: detached)."""
+
+    __tablename__ = "disks"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
+    vdc: Mapped[str] = mapped_column(ForeignKey("org_vdcs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    bus_type: Mapped[str] = mapped_column(String(8))
+    bus_sub_type: Mapped[str] = mapped_column(String(32))
+    iops: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    owner_id: Mapped[str | None] = mapped_column(
+        ForeignKey("principals.id", ondelete="SET NULL"), nullable=True
+    )
+    vm: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_disks_vdc_name", "vdc", "name"), Index("ix_disks_vm", "vm"))
 
 
 class VraService(Base):

@@ -14,7 +14,10 @@ Every task records its event (``events.py``) when it starts. A task whose operat
 administrator made blocking (``blocking_tasks.py``, which registers its ``hold``) is held when
 it starts: its change is made but it does not run (it stays ``queued``, its objects busy) until
 it is ``released``: resumed (it runs from then on), or aborted or failed (its change taken back
-as a cancel takes it back). Only a task whose change can be taken back is ever held."""
+as a cancel takes it back). Only a task whose change can be taken back is ever held.
+
+A task started ``reported`` (an upload) is not on the clock: it runs, with the progress its work
+reports (``report``), until its work ends it (``finish``)."""
 
 from __future__ import annotations
 
@@ -203,12 +206,14 @@ class Tasks:
         seconds: float | None = None,
         failure: str = "",
         begins: float | None = None,
+        reported: bool = False,
     ) -> str:
         """Record a task in the caller's write transaction ``s``, beginning now (or at ``begins``,
         the world time the caller's change was made at); returns its id. It ends after
         ``seconds`` (None: the policy's ``task_seconds``), in success, or in error when ``failure``
         says why; ``undo``: the recipe that takes its change back if it is cancelled (None: it
-        cannot be)."""
+        cannot be); ``reported``: it runs, as far as ``report`` says, until ``finish`` ends it
+        (never held)."""
         now = self._clock.now(s) if begins is None else begins
         if seconds is None:
             seconds = self._policies.read(s).task_seconds
@@ -225,14 +230,15 @@ class Tasks:
                 owner_name=owner.name,
                 user_id=user.id,
                 user_name=user.name,
-                status=ERROR if failure else SUCCESS,
+                status=RUNNING if reported else ERROR if failure else SUCCESS,
                 details=failure,
                 undo=json.dumps(undo) if undo else "",
                 started_at=now,
-                ends_at=now + max(0, seconds),
+                ends_at=HELD_UNTIL if reported else now + max(0, seconds),
+                progress=0 if reported else None,
             )
         )
-        if undo and self._hold is not None:
+        if undo and not reported and self._hold is not None:
             s.flush()  # the task's row first: a blocking task refers to it
             if self._hold(s, task_id, tenant, operation_name, now):
                 s.execute(update(Task).where(Task.id == task_id).values(ends_at=HELD_UNTIL))
@@ -389,6 +395,23 @@ class Tasks:
             if status in ENDED:
                 values["ends_at"] = now
             s.execute(update(Task).where(Task.id == task_id).values(**values))
+
+    def report(self, s: Session, task_id: str, progress: int) -> None:
+        """A reported task's progress (0-99), in the caller's write transaction."""
+        s.execute(
+            update(Task)
+            .where(Task.id == task_id, Task.progress.is_not(None))
+            .values(progress=max(0, min(99, progress)))
+        )
+
+    def finish(self, s: Session, task_id: str, failure: str = "") -> None:
+        """End a reported task now, in success (or in error when ``failure`` says why)."""
+        now = self._clock.now(s)
+        s.execute(
+            update(Task)
+            .where(Task.id == task_id, Task.progress.is_not(None))
+            .values(status=ERROR if failure else SUCCESS, details=failure, ends_at=now, progress=None)
+        )
 
     def get(self, task_id: str, tenant: str | None) -> TaskView:
         """A task as it stands now; NotFound when there is none, or it is another tenant's

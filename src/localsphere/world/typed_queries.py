@@ -35,10 +35,11 @@ from localsphere.world.metadata import KINDS, Entry, FilterFields, entries_of
 from localsphere.world.metadata import field as metadata_field
 from localsphere.world.odata import CodePointOrder, EpochSeconds, epoch_seconds
 from localsphere.world.org_roles import SYSTEM_ADMINISTRATOR
-from localsphere.world.org_vdcs import MHZ_PER_CPU
+from localsphere.world.org_vdcs import MHZ_PER_CPU, STORAGE_PROFILE
 from localsphere.world.schema import (
     Catalog,
     CatalogItem,
+    Disk,
     Domain,
     Event,
     ExtensionApiFilter,
@@ -770,6 +771,46 @@ def _provider_types() -> list[QueryType]:
     ]
 
 
+# Independent disks (``disk``, ``adminDisk``): QueryResultDiskRecordType
+_DISK_OWNER = aliased(Principal)
+_DISK_VDC = aliased(OrgVdc)
+_DISK_BUSES = {"5": "IDE", "6": "SCSI", "20": "SATA"}
+
+
+def _disks(_now: float) -> Select[Any]:
+    return (
+        select(Disk.id)
+        .join(_DISK_VDC, _DISK_VDC.id == Disk.vdc)
+        .outerjoin(_DISK_OWNER, _DISK_OWNER.id == Disk.owner_id)
+    )
+
+
+def _disk_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
+    def make(_now: float) -> dict[str, Attribute]:
+        attached = (
+            select(func.count())
+            .where(ManagedObject.uuid == Disk.vm, ManagedObject.kind == VM)
+            .correlate(Disk)
+            .scalar_subquery()
+        )
+        found = {
+            "name": Attribute(Disk.name),
+            "vdc": _ref(Disk.vdc, "vdc"),
+            "sizeB": Attribute(Disk.size_bytes),
+            "ownerName": Attribute(_DISK_OWNER.name),
+            "vdcName": Attribute(_DISK_VDC.name),
+            "storageProfileName": Attribute(literal(STORAGE_PROFILE, String)),
+            "status": Attribute(literal("RESOLVED", String)),
+            "busType": Attribute(Disk.bus_type),
+            "busTypeDesc": Attribute(case(_DISK_BUSES, value=Disk.bus_type, else_="SCSI")),
+            "busSubType": Attribute(Disk.bus_sub_type),
+            "isAttached": Attribute(attached > 0),
+        }
+        return {**found, "org": Attribute(Disk.tenant, "org")} if admin else found
+
+    return make
+
+
 def _types() -> dict[str, QueryType]:
     found: list[QueryType] = []
     for admin in (False, True):
@@ -949,6 +990,10 @@ def _types() -> dict[str, QueryType]:
             provider_only=Role.name == SYSTEM_ADMINISTRATOR.name,
         ),
         *_provider_types(),
+    ]
+    found += [
+        QueryType(name, record, "disk", _disks, Disk.id, Disk.tenant, _disk_attributes(admin))
+        for name, record, admin in (("disk", "DiskRecord", False), ("adminDisk", "AdminDiskRecord", True))
     ]
     return {t.name: t for t in found}
 

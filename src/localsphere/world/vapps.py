@@ -294,6 +294,7 @@ class VApps:
         template = self._catalogs.entity(template_id, VAPP_TEMPLATE, actor.viewer)
         with self._store.read() as s:  # its catalog shared to the actor, or the actor's
             sharing.require(s, actor, "vAppTemplate", template.entity_id, sharing.READ_ONLY)
+        template.check_usable()
         unknown = set(changes or ()) - {template_vm_id(template.entity_id, vm.name) for vm in template.vms}
         if unknown:
             raise Invalid(
@@ -507,6 +508,7 @@ class VApps:
         else:
             template, vm = self._catalogs.template_vm(source.id, viewer)
             sharing.require(s, actor, "vAppTemplate", template.entity_id, sharing.READ_ONLY)
+            template.check_usable()
         return _changed(vm, source.change)
 
     def act(self, actor: Actor, vapp_id: str, action: str, undeploy_action: str = "default") -> str:

@@ -116,6 +116,27 @@ def disks(details: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def place_disk(details: dict[str, Any], kind: str, capacity: int, file: str, **extra: Any) -> str:
+    """A disk of ``capacity`` bytes backed by ``file`` added to a VM's ``details`` at the first
+    free address of bus ``kind`` (SCSI, SATA, IDE), on the VM's datastore, with ``extra`` kept
+    beside it (vCD's independent disk it is); returns its key. Conflict when the bus is full."""
+    present = disks(details)
+    taken = {_address(d) for d in [*present, *details.get("cdroms", [])]}
+    where = _free_address(kind, {}, taken)
+    key = _next_key(present, DISK_KEY)
+    datastore = present[0]["datastore"] if present else details.get("datastore")
+    label = f"Hard disk {len(present) + 1}"
+    disk = {"key": key, "label": label, "capacity": capacity, "datastore": datastore, "file": file}
+    details["disks"] = [*present, {**disk, **where, **extra}]
+    return key
+
+
+def drop_disk(details: dict[str, Any], key: str) -> None:
+    """A disk gone from a VM's ``details``, and from its boot order."""
+    details["disks"] = [d for d in disks(details) if d["key"] != key]
+    _forget_boot_device(details, "disks", key)
+
+
 def nics(o: ObjectView) -> list[dict[str, Any]]:
     """The VM's network adapters with every setting; ``state`` is CONNECTED while the VM runs
     and the adapter is connected."""

@@ -33,6 +33,7 @@ KINDS = {
     "vApp": Kind("/api/vApp/", "vapp-", "vapp", f"{VCLOUD_TYPE}.vApp+xml"),
     "vm": Kind("/api/vApp/", "vm-", "vm", f"{VCLOUD_TYPE}.vm+xml"),
     "network": Kind("/api/network/", "", "network", f"{VCLOUD_TYPE}.orgNetwork+xml"),
+    "disk": Kind("/api/disk/", "", "disk", f"{VCLOUD_TYPE}.disk+xml"),
     "task": Kind("/api/task/", "", "task", f"{VCLOUD_TYPE}.task+xml"),
     "tasksList": Kind("/api/tasksList/", "", "tasksList", f"{VCLOUD_TYPE}.tasksList+xml"),
     "user": Kind("/api/admin/user/", "", "user", f"{ADMIN_TYPE}.user+xml"),

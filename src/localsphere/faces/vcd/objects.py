@@ -20,11 +20,16 @@ from localsphere.faces.vcd.ovf_types import (
     VAppTemplateVm,
 )
 from localsphere.faces.vcd.sharing import CONTROL_ACCESS, access_links
+from localsphere.faces.vcd.transfers import (
+    UPLOAD_PARAMS,
+    catalog_item,
+    download_links,
+    transfer_state,
+)
 from localsphere.faces.vcd.types import (
     AvailableNetworks,
     Capacity,
     Catalog,
-    CatalogItem,
     CatalogItems,
     ComputeCapacity,
     IpScope,
@@ -52,7 +57,7 @@ INSTANTIATE = f"{VCLOUD_TYPE}.instantiateVAppTemplateParams+xml"
 NETWORK_TYPE = f"{VCLOUD_TYPE}.network+xml"  # how a VDC names its networks
 RESOURCES_LISTED = 1000  # of a VDC's vApps in its ResourceEntities: a bound, not a rule of vCD's
 MB = 1 << 20
-STATUS_READY, STATUS_POWERED_OFF = 1, 8
+STATUS_NOT_READY, STATUS_READY, STATUS_POWERED_OFF = 0, 1, 8
 
 
 def org_links(hrefs: Hrefs, tenant: str, vdcs: list[VdcView], catalogs: list[CatalogView]) -> list[Link]:
@@ -89,13 +94,20 @@ class ObjectViews:
         """A VDC with its capacity and what it holds (the provider's has its admin links too)."""
         vapps = await self.runner.read(self.world.vapps.of_vdc, view.id, RESOURCES_LISTED, a.actor)
         items = await self.runner.read(self.world.catalogs.in_vdc, view.id, RESOURCES_LISTED)
+        disks = await self.runner.read(self.world.disks.of_vdc, view.id, RESOURCES_LISTED)
         networks = await self.runner.read(self.world.org_vdcs.networks, view.id, view.tenant)
         h = a.hrefs
         href = h.of("vdc", view.id)
-        entities = [h.reference("vApp", i, n) for i, n in vapps] + [
-            h.reference("vAppTemplate" if item.kind == VAPP_TEMPLATE else "media", item.entity_id, item.name)
-            for item in items
-        ]
+        entities = (
+            [h.reference("vApp", i, n) for i, n in vapps]
+            + [
+                h.reference(
+                    "vAppTemplate" if item.kind == VAPP_TEMPLATE else "media", item.entity_id, item.name
+                )
+                for item in items
+            ]
+            + [h.reference("disk", d.id, d.name) for d in disks]
+        )
         model = view.allocation_model
         admin = [
             Link("alternate", f"{h.base}/api/admin/vdc/{view.id}", f"{ADMIN_TYPE}.vdc+xml"),
@@ -109,6 +121,7 @@ class ObjectViews:
                 Link("add", f"{href}/action/instantiateVAppTemplate", INSTANTIATE),
                 Link("add", f"{href}/action/composeVApp", f"{VCLOUD_TYPE}.composeVAppParams+xml"),
                 Link("add", f"{href}/action/cloneVApp", f"{VCLOUD_TYPE}.cloneVAppParams+xml"),
+                Link("add", f"{href}/disk", f"{VCLOUD_TYPE}.diskCreateParams+xml"),
                 Link("down", f"{href}/metadata", METADATA_TYPE),
                 *(admin if a.provider else []),
             ],
@@ -174,6 +187,8 @@ class ObjectViews:
                 *access_links(h, "catalog", view.id),
                 Link("add", f"{href}/action/captureVApp", f"{VCLOUD_TYPE}.captureVAppParams+xml"),
                 Link("down", f"{href}/metadata", METADATA_TYPE),
+                Link("add", f"{href}/action/upload", UPLOAD_PARAMS),
+                Link("add", f"{href}/action/upload", media_type("media")),
             ],
             description=view.description,
             owner=owner(h, view.owner_id, view.owner_name),
@@ -187,21 +202,7 @@ class ObjectViews:
     async def catalog_item(self, request: Request, caller: TenantCaller) -> Response:
         a = asked(request, caller)
         item = await self.runner.read(self.world.catalogs.item, request.path_params["item"], a.viewer)
-        h = a.hrefs
-        kind = "vAppTemplate" if item.kind == VAPP_TEMPLATE else "media"
-        answer = CatalogItem(
-            **h.identity("catalogItem", item.id, item.name),
-            size=item.size_bytes,
-            links=[
-                Link("up", h.of("catalog", item.catalog), media_type("catalog")),
-                Link("down", f"{h.of('catalogItem', item.id)}/metadata", METADATA_TYPE),
-            ],
-            description=item.description,
-            entity=h.reference(kind, item.entity_id, item.name),
-            date_created=vcd_time(item.created_at),
-            version_number=1,
-        )
-        return xml(answer, a.version, media_type("catalogItem"))
+        return xml(catalog_item(a, item), a.version, media_type("catalogItem"))
 
     async def template(self, request: Request, caller: TenantCaller) -> Response:
         """A vApp template (``vappTemplate-<id>``), or one of its VMs (``vm-<id>``: a
@@ -214,7 +215,9 @@ class ObjectViews:
             answer = next(v for v in (children.vms if children else []) if v.name == vm.name)
             return xml(answer, a.version, media_type("templateVm"), tag="VAppTemplate")
         item = await self.runner.read(self.world.catalogs.entity, object_id(wanted), VAPP_TEMPLATE, a.viewer)
-        return xml(template_element(a, item), a.version, media_type("vAppTemplate"))
+        answer = template_element(a, item)
+        answer.files, answer.tasks = await transfer_state(self.world, self.runner, a, item)
+        return xml(answer, a.version, media_type("vAppTemplate"))
 
     async def template_lease(self, request: Request, caller: TenantCaller) -> Response:
         """A template's ``leaseSettingsSection/``."""
@@ -230,16 +233,21 @@ class ObjectViews:
             self.world.catalogs.entity, request.path_params["media"], MEDIA, a.viewer
         )
         h = a.hrefs
+        href = h.of("media", item.entity_id)
+        files, running = await transfer_state(self.world, self.runner, a, item)
         answer = Media(
             **h.identity("media", item.entity_id, item.name),
-            status=STATUS_READY,
+            status=STATUS_READY if item.waiting is None else STATUS_NOT_READY,
             image_type=item.image_type,
             size=item.size_bytes,
             links=[
                 *([Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else []),
                 Link("down", f"{h.of('media', item.entity_id)}/metadata", METADATA_TYPE),
+                *download_links(h, item, href),
             ],
             description=item.description,
+            tasks=running,
+            files=files,
             owner=owner(h, item.owner_id, item.owner_name),
         )
         return xml(answer, a.version, media_type("media"))
@@ -293,12 +301,13 @@ def template_element(a: Asked, item: ItemView) -> VAppTemplate:
     ]
     return VAppTemplate(
         **h.identity("vAppTemplate", item.entity_id, item.name),
-        status=STATUS_POWERED_OFF,
-        ovf_descriptor_uploaded=True,
+        status=STATUS_POWERED_OFF if item.waiting is None else STATUS_NOT_READY,
+        ovf_descriptor_uploaded=item.waiting != "descriptor",
         gold_master=False,
         links=[
             *([Link("up", h.of("vdc", item.vdc), media_type("vdc"))] if item.vdc else []),
             Link("down", f"{href}/metadata", METADATA_TYPE),
+            *download_links(h, item, href),
         ],
         description=item.description,
         owner=owner(h, item.owner_id, item.owner_name),

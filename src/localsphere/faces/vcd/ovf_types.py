@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from localsphere.faces.vcd.model import OVF, RASD, VCLOUD, VMW, XmlType, attribute, element, text
-from localsphere.faces.vcd.types import Entity, Link, Owner, Reference
+from localsphere.faces.vcd.types import Entity, FilesList, Link, Owner, Reference
 
 INFO = "Info"
 
@@ -269,6 +269,7 @@ class VAppTemplate(Entity):
     status: int = attribute("status")
     ovf_descriptor_uploaded: bool | None = attribute("ovfDescriptorUploaded")
     gold_master: bool | None = attribute("goldMaster")
+    files: FilesList | None = element("Files")
     owner: Owner | None = element("Owner")
     children: TemplateChildren | None = element("Children")
     network_section: NetworkSection | None = element("NetworkSection", namespace=OVF)

@@ -26,6 +26,7 @@ from localsphere.faces.routing import FaceRoute, Routes
 from localsphere.faces.vcd import errors
 from localsphere.faces.vcd.admin_orgs import AdminOrgViews
 from localsphere.faces.vcd.admin_vdcs import AdminVdcViews
+from localsphere.faces.vcd.disks import DiskViews
 from localsphere.faces.vcd.extensions import ExtensionViews
 from localsphere.faces.vcd.hrefs import Hrefs
 from localsphere.faces.vcd.metadata import MetadataViews
@@ -36,6 +37,7 @@ from localsphere.faces.vcd.query import QueryViews
 from localsphere.faces.vcd.sharing import SharedRoutes, SharingViews
 from localsphere.faces.vcd.system_settings import SystemSettingsViews
 from localsphere.faces.vcd.tasks import TaskViews
+from localsphere.faces.vcd.transfers import TransferViews
 from localsphere.faces.vcd.types import (
     AuthorizedLocation,
     AuthorizedLocations,
@@ -66,6 +68,7 @@ PREFIXES = (
     VERSIONS_PATH,
     "/api/sessions",
     CLOUDAPI,
+    "/transfer",
     *(
         f"/api/{name}"
         for name in (
@@ -83,6 +86,7 @@ PREFIXES = (
             "query",
             "admin",
             "entity",
+            "disk",
         )
     ),
 )
@@ -519,4 +523,23 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("PUT", "/api/admin/extension/settings/general", system.put_general)
     table.add("GET", "/api/admin/extension/settings/ldapSettings", system.ldap)
     table.add("PUT", "/api/admin/extension/settings/ldapSettings", system.put_ldap)
+    # Uploads and downloads (issue 15): catalog uploads, the transfer service, downloads
+    transfers = TransferViews(world, face.runner, tasks, max_body)
+    table.add("POST", "/api/catalog/{catalog}/action/upload", transfers.upload)
+    table.add("PUT", "/transfer/{transfer}/{name}", transfers.put)
+    table.add("GET", "/transfer/{transfer}/{name}", transfers.get)
+    for entity in ("/api/vAppTemplate/{template}", "/api/media/{media}"):
+        table.add("POST", f"{entity}/action/enableDownload", transfers.enable_download)
+        table.add("POST", f"{entity}/action/disableDownload", transfers.disable_download)
+    # Independent disks (issue 15)
+    disks = DiskViews(world, face.runner, tasks, max_body)
+    table.add("POST", "/api/vdc/{vdc}/disk", disks.create)
+    table.add("GET", "/api/disk/{disk}", disks.get)
+    table.add("PUT", "/api/disk/{disk}", disks.update)
+    table.add("DELETE", "/api/disk/{disk}", disks.delete)
+    table.add("GET", "/api/disk/{disk}/attachedVms", disks.attached_vms)
+    for path in ("/api/disk/{disk}/owner", "/api/disk/{disk}/owner/"):
+        table.add("GET", path, disks.owner)
+        table.add("PUT", path, disks.change_owner)
+    table.add("POST", "/api/vApp/{entity}/disk/action/{action}", disks.attach)
     return table.build(shared=None if own_listener else {"/api/session": claims})

@@ -19,12 +19,8 @@ from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import org_uuid
 
 TASKS_LISTED = 128  # an org's newest tasks in its TasksList (the query service pages them all)
-OWNER_KINDS = {
-    "vApp": "vApp",
-    "vm": "vm",
-    "vdc": "vdc",
-    "org": "org",
-}  # a task's owner kind -> its kind in hrefs
+# a task's owner kind -> its kind in hrefs
+OWNER_KINDS = {k: k for k in ("vApp", "vm", "vdc", "org", "vAppTemplate", "media", "disk")}
 
 
 def task(hrefs: Hrefs, view: TaskView) -> Task:

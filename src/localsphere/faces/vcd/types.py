@@ -465,11 +465,33 @@ class VMWExtension(XmlType):
 
 
 @dataclass
+class File(XmlType):
+    """``FileType`` (file.xsd, an ``EntityType``): a file of an upload or download, its size
+    (-1 for a descriptor not yet uploaded), the bytes that have arrived, and its transfer link."""
+
+    href: str | None = attribute("href")
+    type: str | None = attribute("type")
+    id: str | None = attribute("id")
+    name: str = attribute("name")
+    size: int | None = attribute("size")
+    bytes_transferred: int | None = attribute("bytesTransferred")
+    links: list[Link] = element("Link", many=True)
+
+
+@dataclass
+class FilesList(XmlType):
+    """``FilesListType`` (resourceEntity.xsd): the files of a resource entity's transfer."""
+
+    files: list[File] = element("File", many=True)
+
+
+@dataclass
 class Media(Entity):
-    """``MediaType`` (media.xsd): an ISO or floppy image."""
+    """``MediaType`` (media.xsd, a ``ResourceEntityType``): an ISO or floppy image."""
 
     TAG: ClassVar[str] = "Media"
     status: int = attribute("status")
     image_type: str = attribute("imageType")
     size: int = attribute("size")
+    files: FilesList | None = element("Files")
     owner: Owner | None = element("Owner")

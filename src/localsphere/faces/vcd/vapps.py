@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
+from localsphere.faces.vcd.disks import vm_disk_links
 from localsphere.faces.vcd.hardware import Nic, connections, hardware
 from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, media_type, object_id
 from localsphere.faces.vcd.metadata import METADATA_TYPE
@@ -46,6 +47,7 @@ from localsphere.world.errors import NotFound
 from localsphere.world.inventory import POWERED_OFF, POWERED_ON, SUSPENDED
 from localsphere.world.org_roles import CAPTURE, COPY_VAPP, CREATE_VAPP, DELETE_VAPP, POWER
 from localsphere.world.org_vdcs import STORAGE_PROFILE, storage_profile_id
+from localsphere.world.ovf import GUESTS
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.vapps import MIXED, RESOLVED, Source, VAppView, VmChange, VmView
 
@@ -56,13 +58,6 @@ UNDEPLOY_ACTIONS = ("default", "powerOff", "suspend", "shutdown", "force")
 DEPLOY_TYPE = f"{VCLOUD_TYPE}.deployVAppParams+xml"
 UNDEPLOY_TYPE = f"{VCLOUD_TYPE}.undeployVAppParams+xml"
 PRODUCT_SECTIONS = f"{VCLOUD_TYPE}.productSections+xml"
-# A guest's vSphere id and CIM operating-system number, by the inventory's guest name.
-GUESTS = {
-    "UBUNTU_64": ("ubuntu64Guest", 94),
-    "RHEL_9_64": ("rhel9_64Guest", 80),
-    "WINDOWS_SERVER_2021": ("windows2019srvNext_64Guest", 113),
-    "OTHER_LINUX_64": ("otherLinux64Guest", 101),
-}
 MB = 1 << 20
 V = f"{{{VCLOUD}}}"
 VM_TOOLS_VERSION = "12352"  # VMware Tools 12.3.5, as vSphere 8 reports it
@@ -120,6 +115,7 @@ def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
                 if a.provider
                 else []
             ),
+            *vm_disk_links(href),
         ],
         description="",
         hardware=hardware(

@@ -17,11 +17,12 @@ from localsphere.faces.vcd.model import OVF, RASD, VCLOUD, VMW
 from localsphere.faces.vcd.ovf_types import Item, OvfProperty, ProductSection, ProductSectionList, Vm
 from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.types import Link
-from localsphere.faces.vcd.vapps import GUESTS, PRODUCT_SECTIONS, vapp_element, vm_element
+from localsphere.faces.vcd.vapps import PRODUCT_SECTIONS, vapp_element, vm_element
 from localsphere.faces.vcd.wire import Asked, asked, read_xml, whole, xml
 from localsphere.world import World
 from localsphere.world.errors import NotFound
 from localsphere.world.org_roles import EDIT_CPU, EDIT_MEMORY, EDIT_NETWORK, EDIT_PROPERTIES
+from localsphere.world.ovf import GUESTS
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.vapps import NicPlan, VmReconfig
 
