@@ -19,6 +19,7 @@ from localsphere.world.auth_sources import AuthSources
 from localsphere.world.authz_records import PrivilegeChecks, VtMappings
 from localsphere.world.business_groups import BusinessGroups
 from localsphere.world.catalog import Catalog
+from localsphere.world.catalog_admin import CatalogAdmin
 from localsphere.world.catalogs import Catalogs
 from localsphere.world.clock import Clock
 from localsphere.world.compute_resources import ComputeResources
@@ -32,6 +33,7 @@ from localsphere.world.metadata import Metadata
 from localsphere.world.metrics import Metrics
 from localsphere.world.network_profiles import NetworkProfiles
 from localsphere.world.object_scopes import ObjectScopes
+from localsphere.world.org_people import OrgPeople
 from localsphere.world.org_roles import OrgRoles
 from localsphere.world.org_vdcs import OrgVdcs
 from localsphere.world.plan import Scenario
@@ -140,6 +142,9 @@ class World:
         self.resources = Resources(self.store, self.clock)
         self.typed_queries = TypedQueries(self.store, self.clock)
         self.org_roles = OrgRoles(self.store, self.clock)
+        # vCD administration of people and catalogs: users, imported groups, roles, org rights
+        self.org_people = OrgPeople(self.store, self.clock, self.auth, self.tenants, self.tenant_principals)
+        self.catalog_admin = CatalogAdmin(self.store, self.clock, self.tasks)
         # vRA's reservations and what provisioning consumes: policies, key pairs, network profiles
         self.reservations = Reservations(self.store, self.clock)
         self.reservation_policies = ReservationPolicies(self.store, self.clock)

@@ -17,7 +17,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Integer, String, case, cast, func, literal, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Integer,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
@@ -32,7 +44,7 @@ from localsphere.world.identity import GROUP, ORG, SSO, USER
 from localsphere.world.inventory import POWERED_ON, VM
 from localsphere.world.metadata import KINDS, FilterFields
 from localsphere.world.odata import CodePointOrder, EpochSeconds, epoch_seconds
-from localsphere.world.org_roles import SYSTEM_ADMINISTRATOR
+from localsphere.world.org_roles import RIGHTS, SYSTEM_ADMINISTRATOR, right_id
 from localsphere.world.org_vdcs import MHZ_PER_CPU
 from localsphere.world.schema import (
     Catalog,
@@ -132,6 +144,7 @@ class QueryType:
     attributes: Callable[[float], dict[str, Attribute]]
     order: str = "name"
     provider_only: ColumnElement[bool] | None = None  # what only the provider sees of a global type
+    shared: bool = False  # a record of no tenant (``tenant`` NULL) is every org's (predefined roles)
 
     @property
     def admin(self) -> bool:
@@ -584,6 +597,34 @@ def _role_attributes(_now: float) -> dict[str, Attribute]:
     return {"name": Attribute(Role.name), "isReadOnly": Attribute(Role.system)}
 
 
+# vCD's rights: a fixed catalogue (``org_roles.RIGHTS``), queried as a table of literal rows.
+_RIGHTS = union_all(
+    *(
+        select(
+            literal(right_id(name), String).label("id"),
+            literal(name, String).label("name"),
+            literal(category, String).label("category"),
+        )
+        for name, category in RIGHTS.items()
+    )
+).subquery("vcd_rights")
+
+
+def _rights(_now: float) -> Select[Any]:
+    return select(_RIGHTS.c.id)
+
+
+def _right_attributes(_now: float) -> dict[str, Attribute]:
+    return {
+        "name": Attribute(_RIGHTS.c.name),
+        "description": Attribute(_RIGHTS.c.name),
+        "category": Attribute(_RIGHTS.c.category),
+        "bundleKey": Attribute(literal("com.vmware.vcloud.undefined.key", String)),
+        "isReadOnly": Attribute(_bool(True)),
+        "serviceNamespace": Attribute(literal("com.vmware.vcloud", String)),
+    }
+
+
 def _orgs(_now: float) -> Select[Any]:
     return select(Tenant.name)
 
@@ -746,10 +787,22 @@ def _types() -> dict[str, QueryType]:
             "role",
             _roles,
             Role.id,
-            None,
+            Role.tenant,
             _role_attributes,
             provider_only=Role.name == SYSTEM_ADMINISTRATOR.name,
+            shared=True,
         ),
+        QueryType(
+            "adminRole",
+            "AdminRoleRecord",
+            "role",
+            _roles,
+            Role.id,
+            Role.tenant,
+            _role_attributes,
+            shared=True,
+        ),
+        QueryType("right", "RightRecord", "right", _rights, _RIGHTS.c.id, None, _right_attributes),
     ]
     return {t.name: t for t in found}
 
@@ -789,7 +842,8 @@ class TypedQueries:
             shown = _shown(attributes, ask.fields)
             query = kind.source(now)
             if not provider and kind.tenant is not None:
-                query = query.where(kind.tenant == tenant)
+                mine = kind.tenant == tenant
+                query = query.where(mine | kind.tenant.is_(None) if kind.shared else mine)
             if not provider and kind.provider_only is not None:
                 query = query.where(~kind.provider_only)
             if ask.filter:

@@ -38,6 +38,7 @@ KINDS = {
     "user": Kind("/api/admin/user/", "", "user", f"{ADMIN_TYPE}.user+xml"),
     "group": Kind("/api/admin/group/", "", "group", f"{ADMIN_TYPE}.group+xml"),
     "role": Kind("/api/admin/role/", "", "role", f"{ADMIN_TYPE}.role+xml"),
+    "right": Kind("/api/admin/right/", "", "right", f"{ADMIN_TYPE}.right+xml"),
     "storageProfile": Kind(
         "/api/vdcStorageProfile/", "", "vdcstorageProfile", f"{VCLOUD_TYPE}.vdcStorageProfile+xml"
     ),

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from localsphere.faces.http import Runner
 from localsphere.faces.vcd.hardware import Nic, connections, hardware
-from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, Hrefs, media_type, object_id
+from localsphere.faces.vcd.hrefs import ADMIN_TYPE, VCLOUD_TYPE, Hrefs, media_type, object_id
 from localsphere.faces.vcd.ovf_types import (
     LeaseSettingsSection,
     TemplateChildren,
@@ -44,7 +44,7 @@ from localsphere.world import World
 from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE, CatalogView, ItemView, template_vm_id
 from localsphere.world.org_vdcs import STORAGE_PROFILE, VdcView, storage_profile_id
 from localsphere.world.tenant_roles import TenantCaller
-from localsphere.world.tenants import org_of
+from localsphere.world.tenants import org_of, org_uuid
 
 QUERY_RECORDS = f"{VCLOUD_TYPE}.query.records+xml"
 CONTROL_ACCESS = f"{VCLOUD_TYPE}.controlAccess+xml"
@@ -69,6 +69,7 @@ def org_links(hrefs: Hrefs, tenant: str, vdcs: list[VdcView], catalogs: list[Cat
             "down", f"{hrefs.base}/api/query?type=catalog&format=records&filter=orgName=={org}", QUERY_RECORDS
         ),
         Link("down", hrefs.of("tasksList", tenant), media_type("tasksList")),
+        Link("add", f"{hrefs.base}/api/admin/org/{org_uuid(tenant)}/catalogs", f"{ADMIN_TYPE}.catalog+xml"),
         *(Link("down", hrefs.of("vdc", v.id), media_type("vdc"), v.name) for v in vdcs),
         *(Link("down", hrefs.of("catalog", c.id), media_type("catalog"), c.name) for c in catalogs),
     ]

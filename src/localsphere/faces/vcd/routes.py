@@ -24,6 +24,7 @@ from starlette.types import Scope
 from localsphere.faces.http import Runner, bearer, json_response, note_principal
 from localsphere.faces.routing import FaceRoute, Routes
 from localsphere.faces.vcd import errors
+from localsphere.faces.vcd.admin_people import AdminPeopleViews
 from localsphere.faces.vcd.hrefs import Hrefs
 from localsphere.faces.vcd.metadata import MetadataViews
 from localsphere.faces.vcd.model import document
@@ -392,8 +393,27 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", "/api/query", queries.query)
     table.add("GET", "/api/admin/", people.admin)
     table.add("GET", "/api/admin/extension", people.extension)
-    table.add("GET", "/api/admin/user/{user}", people.user)
-    table.add("GET", "/api/admin/group/{group}", people.group)
-    table.add("GET", "/api/admin/role/{role}", people.role)
     table.add("GET", "/api/entity/{urn}", people.entity)
+    # issue 15, people: users, groups, roles, rights and catalogs of the administration API
+    admin = AdminPeopleViews(world, face.runner, max_body)
+    table.add("POST", "/api/admin/org/{org}/users", admin.create_user)
+    table.add("GET", "/api/admin/user/{user}", admin.user)
+    table.add("PUT", "/api/admin/user/{user}", admin.update_user)
+    table.add("DELETE", "/api/admin/user/{user}", admin.delete_user)
+    table.add("POST", "/api/admin/org/{org}/groups", admin.import_group)
+    table.add("GET", "/api/admin/group/{group}", admin.group)
+    table.add("PUT", "/api/admin/group/{group}", admin.update_group)
+    table.add("DELETE", "/api/admin/group/{group}", admin.delete_group)
+    table.add("POST", "/api/admin/org/{org}/roles", admin.create_role)
+    table.add("GET", "/api/admin/role/{role}", admin.role)
+    table.add("PUT", "/api/admin/role/{role}", admin.update_role)
+    table.add("DELETE", "/api/admin/role/{role}", admin.delete_role)
+    table.add("GET", "/api/admin/right/{right}", admin.right)
+    table.add("GET", "/api/admin/org/{org}/rights", admin.org_rights)
+    table.add("PUT", "/api/admin/org/{org}/rights", admin.put_org_rights)
+    table.add("POST", "/api/admin/org/{org}/rights", admin.add_org_rights)
+    table.add("POST", "/api/admin/org/{org}/catalogs", admin.create_catalog)
+    table.add("GET", "/api/admin/catalog/{catalog}", admin.catalog)
+    table.add("PUT", "/api/admin/catalog/{catalog}", admin.update_catalog)
+    table.add("DELETE", "/api/admin/catalog/{catalog}", admin.delete_catalog)
     return table.build(shared=None if own_listener else {"/api/session": claims})
