@@ -47,9 +47,11 @@ from localsphere.world.odata import CodePointOrder, EpochSeconds, epoch_seconds
 from localsphere.world.org_roles import RIGHTS, SYSTEM_ADMINISTRATOR, right_id
 from localsphere.world.org_vdcs import MHZ_PER_CPU
 from localsphere.world.schema import (
+    Assignment,
     Catalog,
     CatalogItem,
     Domain,
+    IdentityStore,
     ManagedObject,
     OrgNetwork,
     OrgVdc,
@@ -561,17 +563,25 @@ _USER_DOMAIN = aliased(Domain)
 
 
 def _principals(kind: str) -> Callable[[float], Select[Any]]:
+    """An org's users (its own, or the SSO domain's for the System org), or the groups it
+    imported (those holding a vCD role: the SSO domain's or a linked directory's)."""
+
     def make(_now: float) -> Select[Any]:
-        return (
+        query = (
             select(Principal.id)
             .join(_USER_DOMAIN, _USER_DOMAIN.name == Principal.domain)
-            .where(Principal.kind == kind, _USER_DOMAIN.kind.in_((ORG, SSO)))
+            .outerjoin(IdentityStore, IdentityStore.domain == Principal.domain)
+            .where(Principal.kind == kind)
         )
+        if kind == GROUP:
+            imported = select(Assignment.principal_id).where(Assignment.family == VCD)
+            return query.where(Principal.id.in_(imported))
+        return query.where(_USER_DOMAIN.kind.in_((ORG, SSO)))
 
     return make
 
 
-_PRINCIPAL_TENANT = func.coalesce(_USER_DOMAIN.tenant, literal(DEFAULT_TENANT, String))
+_PRINCIPAL_TENANT = func.coalesce(_USER_DOMAIN.tenant, IdentityStore.tenant, literal(DEFAULT_TENANT, String))
 
 
 def _user_attributes(_now: float) -> dict[str, Attribute]:
