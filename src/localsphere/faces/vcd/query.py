@@ -17,6 +17,7 @@ from starlette.responses import Response
 from localsphere.faces.http import InputError, Runner, whole_number
 from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, Hrefs, media_type, urn
 from localsphere.faces.vcd.model import to_element
+from localsphere.faces.vcd.rights import require_for_query
 from localsphere.faces.vcd.types import Link, QueryList, QueryResults
 from localsphere.faces.vcd.wire import asked, element_response, vcd_time, xml
 from localsphere.world import World
@@ -77,6 +78,7 @@ class QueryViews:
         )
         if kind.startswith("admin"):
             a.require(ADMIN_VIEW)
+        require_for_query(caller, kind)
         answer = await self.runner.read(self.world.typed_queries.run, kind, ask, caller.tenant, a.provider)
         root = _page(a.hrefs, answer, shape, a.version, request)
         return element_response(root, a.version, FORMAT_TYPES[shape])

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from localsphere.faces.http import Runner, bearer, json_response, note_principal
-from localsphere.faces.routing import FaceRoute, Routes
+from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vcd import errors
 from localsphere.faces.vcd.admin_people import AdminPeopleViews
 from localsphere.faces.vcd.hrefs import Hrefs
@@ -31,6 +31,7 @@ from localsphere.faces.vcd.model import document
 from localsphere.faces.vcd.objects import ObjectViews, org_links
 from localsphere.faces.vcd.people import PeopleViews
 from localsphere.faces.vcd.query import QueryViews
+from localsphere.faces.vcd.rights import RightsTable
 from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.types import (
     AuthorizedLocation,
@@ -46,7 +47,7 @@ from localsphere.faces.vcd.types import (
 from localsphere.faces.vcd.vapps import VAppViews
 from localsphere.faces.vcd.versions import DEPRECATED, NEWEST, OFFERED, asked_version, chosen
 from localsphere.faces.vcd.vm_sections import SectionViews
-from localsphere.world import World
+from localsphere.world import World, org_roles
 from localsphere.world.access import VCD
 from localsphere.world.errors import Forbidden, Unauthenticated
 from localsphere.world.org_roles import role_id
@@ -330,7 +331,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     queries = QueryViews(world, face.runner)
     sections = SectionViews(world, face.runner, tasks, max_body)
     people = PeopleViews(world, face.runner)
-    table: Routes[TenantCaller] = Routes(errors.answer, face.authenticate)
+    table = RightsTable(errors.answer, face.authenticate, org_roles.require)  # rights.ROUTE_RIGHTS
     table.anonymous("GET", VERSIONS_PATH, versions)
     table.anonymous("POST", "/api/sessions", face.sign_in)
     table.anonymous("POST", f"{CLOUDAPI}/sessions", face.cloudapi_sign_in)
