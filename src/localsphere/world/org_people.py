@@ -246,11 +246,22 @@ class OrgPeople:
 
     # ---- roles
 
-    def roles(self, viewer: str | None) -> list[RoleInfo]:
-        """The roles ``viewer`` (a tenant; None: the provider) sees: the predefined ones and its own."""
+    def roles(
+        self, viewer: str | None, offset: int, limit: int, name: str | None = None
+    ) -> tuple[int, list[RoleInfo]]:
+        """One page of the roles ``viewer`` (a tenant; None: the provider) sees, the predefined
+        ones and its own, by name (``name``: only that one): (how many in all, the page)."""
+        query = select(Role).where(Role.family == VCD)
+        if viewer is not None:
+            query = query.where(
+                (Role.tenant == viewer) | (Role.tenant.is_(None) & (Role.name != SYSTEM_ADMINISTRATOR.name))
+            )
+        if name is not None:
+            query = query.where(Role.name == name)
         with self._store.read() as s:
-            query = select(Role).where(Role.family == VCD).order_by(Role.created_at, Role.name).limit(1000)
-            return [self._info(s, r) for r in s.scalars(query) if _visible_role(r, viewer)]
+            total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = s.scalars(query.order_by(Role.name, Role.id).offset(offset).limit(limit))
+            return total, [self._info(s, r) for r in rows]
 
     def role(self, role_id: str, viewer: str | None) -> RoleInfo:
         with self._store.read() as s:

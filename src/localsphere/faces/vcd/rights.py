@@ -93,6 +93,11 @@ ROUTE_RIGHTS: dict[tuple[str, str], str] = {
     ("GET", "/api/admin/catalog/{catalog}"): VIEW_CATALOGS,
     ("PUT", "/api/admin/catalog/{catalog}"): EDIT_CATALOG,
     ("DELETE", "/api/admin/catalog/{catalog}"): CREATE_CATALOG,
+    ("POST", "/cloudapi/1.0.0/roles"): MANAGE_ROLES,
+    ("PUT", "/cloudapi/1.0.0/roles/{role}"): MANAGE_ROLES,
+    ("DELETE", "/cloudapi/1.0.0/roles/{role}"): MANAGE_ROLES,
+    ("POST", "/cloudapi/1.0.0/roles/{role}/rights"): MANAGE_ROLES,
+    ("PUT", "/cloudapi/1.0.0/roles/{role}/rights"): MANAGE_ROLES,
 }
 # The query service's types, by the right that reading them needs (their admin twins too).
 QUERY_RIGHTS = {

@@ -25,6 +25,7 @@ from localsphere.faces.http import Runner, bearer, json_response, note_principal
 from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vcd import errors
 from localsphere.faces.vcd.admin_people import AdminPeopleViews
+from localsphere.faces.vcd.cloudapi_roles import CloudApiRoles
 from localsphere.faces.vcd.hrefs import Hrefs
 from localsphere.faces.vcd.metadata import MetadataViews
 from localsphere.faces.vcd.model import document
@@ -417,4 +418,21 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", "/api/admin/catalog/{catalog}", admin.catalog)
     table.add("PUT", "/api/admin/catalog/{catalog}", admin.update_catalog)
     table.add("DELETE", "/api/admin/catalog/{catalog}", admin.delete_catalog)
+    cloud = CloudApiRoles(world, face.runner, max_body)
+    table.add("GET", f"{CLOUDAPI}/roles", cloud.roles)
+    table.add("POST", f"{CLOUDAPI}/roles", cloud.create_role)
+    table.add("GET", f"{CLOUDAPI}/roles/{{role}}", cloud.role)
+    table.add("PUT", f"{CLOUDAPI}/roles/{{role}}", cloud.update_role)
+    table.add("DELETE", f"{CLOUDAPI}/roles/{{role}}", cloud.delete_role)
+    table.add("GET", f"{CLOUDAPI}/roles/{{role}}/rights", cloud.role_rights)
+    table.add("POST", f"{CLOUDAPI}/roles/{{role}}/rights", cloud.add_role_rights)
+    table.add("PUT", f"{CLOUDAPI}/roles/{{role}}/rights", cloud.put_role_rights)
+    table.add("GET", f"{CLOUDAPI}/rights", cloud.rights)
+    table.add("GET", f"{CLOUDAPI}/rights/{{right}}", cloud.right)
+    table.add("GET", f"{CLOUDAPI}/rightsCategories", cloud.categories)
+    table.add("GET", f"{CLOUDAPI}/rightsCategories/{{category}}", cloud.category)
+    table.add("GET", f"{CLOUDAPI}/rightsBundles", cloud.bundles)
+    table.add("GET", f"{CLOUDAPI}/rightsBundles/{{bundle}}", cloud.bundle)
+    table.add("GET", f"{CLOUDAPI}/rightsBundles/{{bundle}}/rights", cloud.bundle_rights)
+    table.add("GET", f"{CLOUDAPI}/rightsBundles/{{bundle}}/tenants", cloud.bundle_tenants)
     return table.build(shared=None if own_listener else {"/api/session": claims})
