@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from localsphere.world import identity, stamp
-from localsphere.world.access import ROOTS, VCD
+from localsphere.world.access import ROOTS, VCD, groups_holding
 from localsphere.world.auth import SSO_POLICY, Auth, check_password
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, bounded_text
@@ -335,6 +335,22 @@ class OrgPeople:
                 raise Invalid("role.in_use", f"The role {row.name} is assigned to users or groups.", row.name)
             s.delete(row)
             stamp.bump(s)
+
+    def held(self, principal_id: str) -> list[tuple[str, str]]:
+        """The (id, name) of the vCD roles a principal holds, its groups' included, by name."""
+        query = (
+            select(Role.id, Role.name)
+            .join(Assignment, Assignment.role_id == Role.id)
+            .where(Assignment.family == VCD)
+            .where(
+                (Assignment.principal_id == principal_id)
+                | Assignment.principal_id.in_(groups_holding(principal_id))
+            )
+            .distinct()
+            .order_by(Role.name, Role.id)
+        )
+        with self._store.query() as conn:
+            return [(r[0], r[1]) for r in conn.execute(query)]
 
     # ---- the org's rights
 

@@ -124,12 +124,6 @@ CATALOGUE = (
 BY_NAME = {r.name: r for r in CATALOGUE}
 
 
-def role_id(name: str) -> str:
-    """A predefined role's fixed id, by its name (a role made otherwise: an id from its name)."""
-    found = BY_NAME.get(name)
-    return found.key if found is not None else str(uuid.uuid5(_ROLE_IDS, name))
-
-
 def seed_catalogue(s: Session, now: float) -> None:
     """vCloud Director's rights and predefined roles, as every world has them."""
     s.add_all(

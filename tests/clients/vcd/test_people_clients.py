@@ -164,3 +164,26 @@ def test_vcd_cli_administers_catalogs_users_and_roles(server, vcd):  # noqa: F81
     vcd("user", "delete", "ed", "-y")
     assert [row[-1] for row in rows(vcd("user", "list"))[1:]] == ["alice"]
     vcd("logout")
+
+
+def test_pyvcloud_creates_a_user_and_a_role_from_the_admin_org(server, alice):
+    """``Org.create_user`` and ``create_role`` follow the ``add`` links of the org's administrative
+    view (``GET /api/admin/org/{id}``: ``admin_people.admin_org_links``), which the org part of the
+    administration API serves."""
+    c = alice(None)
+    org = Org(c, resource=c.get_org())
+    with server.client(base_url=server.vcd) as wire:
+        accept = {"Accept": "application/*+xml;version=36.0"}
+        signed = wire.post("/api/sessions", auth=("alice@demo-org", DEMO_PASSWORD), headers=accept)
+        headers = {**accept, "x-vcloud-authorization": signed.headers["x-vcloud-authorization"]}
+        if wire.get(org.href_admin, headers=headers).status_code == 404:
+            pytest.skip("the org's administrative view (GET /api/admin/org/{id}) is the org part's")
+    role = org.create_role("Reader", "Reads", ["Organization: View", "vApp: View vApp"])
+    assert {r.get("name") for r in role.RightReferences.RightReference} == {
+        "Organization: View",
+        "vApp: View vApp",
+    }
+    user = org.create_user("rita", "Str0ng!Pass", org.get_role_record("Reader")["href"], is_enabled=True)
+    assert (user.get("name"), user.Role.get("name")) == ("rita", "Reader")
+    org.delete_user("rita")
+    org.delete_role("Reader")

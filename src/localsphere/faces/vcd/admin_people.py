@@ -115,6 +115,20 @@ def right_reference(h: Hrefs, name: str) -> Reference:
     return Reference(f"{h.base}/api/admin/right/{right_id(name)}", RIGHT_TYPE, name)
 
 
+def admin_org_links(h: Hrefs, org: str) -> list[Link]:
+    """What an ``AdminOrg`` (``org``: its uuid) links to for this part: where a client adds a
+    user, imports a group, makes a role or a catalog (``rel="add"``, what pyvcloud's
+    ``Org.create_user``, ``create_role`` follow), and the org's rights."""
+    base = f"{h.base}/api/admin/org/{org}"
+    return [
+        Link("add", f"{base}/users", media_type("user")),
+        Link("add", f"{base}/groups", media_type("group")),
+        Link("add", f"{base}/roles", media_type("role")),
+        Link("add", f"{base}/catalogs", ADMIN_CATALOG_TYPE),
+        Link("down", f"{base}/rights", ORG_RIGHTS_TYPE),
+    ]
+
+
 class AdminPeopleViews:
     def __init__(self, world: World, runner: Runner, max_body: int) -> None:
         self.world = world

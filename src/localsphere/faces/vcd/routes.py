@@ -51,7 +51,6 @@ from localsphere.faces.vcd.vm_sections import SectionViews
 from localsphere.world import World, org_roles
 from localsphere.world.access import VCD
 from localsphere.world.errors import Forbidden, Unauthenticated
-from localsphere.world.org_roles import role_id
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import SYSTEM_ORG, TenantView, org_id, org_name, tenant_of_org
 
@@ -212,6 +211,7 @@ class VcdFace:
         principal = caller.caller.principal
         idle = await self.runner.read(self.world.sessions.idle_timeout, VCD)
         roles = await self.runner.read(self.world.access.role_names, principal.id, VCD)
+        held = await self.runner.read(self.world.org_people.held, principal.id)
         return {
             "id": f"urn:vcloud:session:{uuid.uuid5(uuid.UUID(SITE_ID), token)}",
             "site": {"name": request.url.hostname, "id": f"urn:vcloud:site:{SITE_ID}"},
@@ -219,7 +219,7 @@ class VcdFace:
             "org": {"name": org_name(tenant), "id": f"urn:vcloud:org:{org_id(tenant)}"},
             "location": f"{org_id(tenant)}@{SITE_ID}",
             "roles": roles,
-            "roleRefs": [{"name": r, "id": f"urn:vcloud:role:{role_id(r)}"} for r in roles],
+            "roleRefs": [{"name": name, "id": f"urn:vcloud:role:{rid}"} for rid, name in held],
             "sessionIdleTimeoutMinutes": int(idle // 60),
         }
 
