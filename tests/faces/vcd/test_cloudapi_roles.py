@@ -63,6 +63,19 @@ def test_an_org_administrator_manages_a_role_and_its_rights(server):
         assert [r.get("name") for r in legacy.findall(f"{V15}RightReferences/{V15}RightReference")] == [
             "Organization: View"
         ]
+        # a user given the org's own role: its session names the role by its id
+        user = (
+            '<User xmlns="http://www.vmware.com/vcloud/v1.5" name="ines"><IsEnabled>true</IsEnabled>'
+            f'<Role href="{legacy.get("href")}"/><Password>{DEMO_PASSWORD}</Password></User>'
+        )
+        org = c.get("/api/org/", headers=xml).text.split('<Org href="', 1)[1].split('"', 1)[0]
+        sent = {**xml, "Content-Type": "application/vnd.vmware.admin.user+xml"}
+        made_user = c.post(f"{org.replace('/api/org/', '/api/admin/org/')}/users", content=user, headers=sent)
+        assert made_user.status_code == 201, made_user.text
+        ines = cloud_session(c, "ines@demo-org")
+        current = c.get(f"{CLOUDAPI}/sessions/current", headers=ines).json()
+        assert current["roleRefs"] == [{"name": "Inspector", "id": auditor["id"]}]
+        assert c.delete(assert_valid(made_user.content, "31.0").get("href"), headers=xml).status_code == 204
         duplicate = c.post(f"{CLOUDAPI}/roles", json={"name": "vApp User"}, headers=alice)
         assert duplicate.status_code == 400 and duplicate.json()["minorErrorCode"] == "DUPLICATE_NAME"
         assert c.delete(href, headers=alice).status_code == 204
