@@ -95,6 +95,23 @@ def test_an_org_administrator_makes_changes_and_removes_a_user(server, version):
         assert not can_sign_in(c, "bea@demo-org", "An0ther!Pass")
 
 
+def test_a_user_made_in_vcd_is_the_tenants_on_every_face(server):
+    """One world: the org's new user signs in to the same tenant through vRA's identity service."""
+    with server.client(base_url=server.vcd) as c:
+        alice = sign_in(c, ORG_USER)
+        body = user_body("vera", NEW_PASSWORD, role_href(c, alice, "vApp User"))
+        made = c.post(
+            org_admin_href(c, alice, "users"), content=body, headers={**alice, "Content-Type": USER_TYPE}
+        )
+        assert made.status_code == 201, made.text
+    with server.client() as c:
+        asked = {"username": "vera", "password": NEW_PASSWORD, "tenant": "demo-org"}
+        token = c.post("/identity/api/tokens", json=asked)
+        assert token.status_code == 200, token.text
+        wrong = c.post("/identity/api/tokens", json={**asked, "password": "Wr0ng!Pass"})
+        assert wrong.status_code == 401
+
+
 def test_a_locked_user_is_unlocked_by_its_administrator(server):
     with server.client(base_url=server.vcd) as c:
         alice = sign_in(c, ORG_USER)
