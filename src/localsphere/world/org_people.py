@@ -361,14 +361,22 @@ class OrgPeople:
         return sorted(r for r in TENANT_RIGHTS if r not in withheld)
 
     def set_org_rights(self, tenant: str, held: list[str]) -> list[str]:
-        """Make ``held`` the org's rights (Invalid for an unknown or provider right)."""
+        """Make ``held`` the org's rights (Invalid for an unknown or provider right); the org's own
+        roles lose the rights it no longer holds (the predefined roles, every org's, keep theirs)."""
         wanted = set(self._known(held))
         refused = sorted(wanted & PROVIDER_RIGHTS)
         if refused:
             raise Invalid("right.provider", f"The right {refused[0]} is the provider's only.", refused[0])
+        withheld = [r for r in TENANT_RIGHTS if r not in wanted]
         with self._store.write() as s:
             s.execute(delete(WithheldRight).where(WithheldRight.tenant == tenant))
-            s.add_all(WithheldRight(tenant=tenant, right=r) for r in TENANT_RIGHTS if r not in wanted)
+            s.add_all(WithheldRight(tenant=tenant, right=r) for r in withheld)
+            own = select(Role.id).where(Role.family == VCD, Role.tenant == tenant)
+            s.execute(  # the org's own roles lose them too, as the product's do
+                delete(RolePrivilege).where(
+                    RolePrivilege.role_id.in_(own), RolePrivilege.privilege.in_(withheld)
+                )
+            )
             stamp.bump(s)
         return self.org_rights(tenant)
 

@@ -224,6 +224,15 @@ def test_an_orgs_rights_are_granted_by_the_provider(server):
         alice = sign_in(c, ORG_USER)
         provider = sign_in(c, PROVIDER)
         href = org_admin_href(c, alice, "rights")
+        maker = right_href(c, alice, "Catalog: Create / Delete a Catalog")
+        own = (
+            '<Role xmlns="http://www.vmware.com/vcloud/v1.5" name="Curator"><RightReferences>'
+            f'<RightReference href="{maker}"/></RightReferences></Role>'
+        )
+        curator = c.post(
+            org_admin_href(c, alice, "roles"), content=own, headers={**alice, "Content-Type": ROLE_TYPE}
+        )
+        assert curator.status_code == 201, curator.text
         held = assert_valid(c.get(href, headers=alice).content)
         names = [r.get("name") for r in held.findall(f"{V15}RightReference")]
         assert "Catalog: Create / Delete a Catalog" in names and "General: Administrator View" not in names
@@ -247,6 +256,9 @@ def test_an_orgs_rights_are_granted_by_the_provider(server):
             org_admin_href(c, alice, "roles"), content=role, headers={**alice, "Content-Type": ROLE_TYPE}
         )
         assert refused.status_code == 400
+        # and the org's own role holding it has lost it
+        kept = assert_valid(c.get(assert_valid(curator.content).get("href"), headers=alice).content)
+        assert kept.findall(f"{V15}RightReferences/{V15}RightReference") == []
         maker = right_href(c, alice, "Catalog: Create / Delete a Catalog")
         back = (
             '<OrgRights xmlns="http://www.vmware.com/vcloud/v1.5">'
