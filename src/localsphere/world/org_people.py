@@ -254,7 +254,7 @@ class OrgPeople:
         query = select(Role).where(Role.family == VCD)
         if viewer is not None:
             query = query.where(
-                (Role.tenant == viewer) | (Role.tenant.is_(None) & (Role.name != SYSTEM_ADMINISTRATOR.name))
+                (Role.tenant == viewer) | ((Role.tenant == "") & (Role.name != SYSTEM_ADMINISTRATOR.name))
             )
         if name is not None:
             query = query.where(Role.name == name)
@@ -482,7 +482,7 @@ class OrgPeople:
         query = select(Role.id).where(
             Role.family == VCD,
             func.lower(Role.name) == name.lower(),
-            (Role.tenant == tenant) | Role.tenant.is_(None),
+            (Role.tenant == tenant) | (Role.tenant == ""),
         )
         return any(found != other_than for found in s.scalars(query))
 
@@ -503,4 +503,4 @@ class OrgPeople:
             .where(RolePrivilege.role_id == row.id)
             .order_by(RolePrivilege.privilege)
         )
-        return RoleInfo(row.id, row.name, row.description, row.tenant, row.system, tuple(held))
+        return RoleInfo(row.id, row.name, row.description, row.tenant or None, row.system, tuple(held))

@@ -122,9 +122,10 @@ class Role(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     system: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[float] = mapped_column(Float)
-    # The tenant of a role made in one vCloud Director org (None: a role of the whole family); no
-    # foreign key, so that adding the column never rebuilds the table (as ``Domain.tenant``).
-    tenant: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # The tenant of a role made in one vCloud Director org ("": a role of the whole family, so that
+    # a name stays unique in it); no foreign key, so that adding the column never rebuilds the
+    # table (as ``Domain.tenant``).
+    tenant: Mapped[str] = mapped_column(String(128), default="", server_default="")
     __table_args__ = (Index("ix_roles_family_tenant_name", "family", "tenant", "name", unique=True),)
 
 

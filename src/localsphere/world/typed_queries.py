@@ -146,7 +146,7 @@ class QueryType:
     attributes: Callable[[float], dict[str, Attribute]]
     order: str = "name"
     provider_only: ColumnElement[bool] | None = None  # what only the provider sees of a global type
-    shared: bool = False  # a record of no tenant (``tenant`` NULL) is every org's (predefined roles)
+    shared: bool = False  # a record of no tenant (``tenant`` "") is every org's (predefined roles)
 
     @property
     def admin(self) -> bool:
@@ -853,7 +853,7 @@ class TypedQueries:
             query = kind.source(now)
             if not provider and kind.tenant is not None:
                 mine = kind.tenant == tenant
-                query = query.where(mine | kind.tenant.is_(None) if kind.shared else mine)
+                query = query.where(mine | (kind.tenant == "") if kind.shared else mine)
             if not provider and kind.provider_only is not None:
                 query = query.where(~kind.provider_only)
             if ask.filter:

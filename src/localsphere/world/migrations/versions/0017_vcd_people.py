@@ -18,7 +18,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("roles", sa.Column("tenant", sa.String(length=128), nullable=True))
+    op.add_column("roles", sa.Column("tenant", sa.String(length=128), nullable=False, server_default=""))
     op.drop_index("ix_roles_family_name", "roles")
     op.create_index("ix_roles_family_tenant_name", "roles", ["family", "tenant", "name"], unique=True)
     op.create_table(
