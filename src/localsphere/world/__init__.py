@@ -20,6 +20,7 @@ from localsphere.world.authz_records import PrivilegeChecks, VtMappings
 from localsphere.world.blocking_tasks import BlockingTasks
 from localsphere.world.business_groups import BusinessGroups
 from localsphere.world.catalog import Catalog
+from localsphere.world.catalog_admin import CatalogAdmin
 from localsphere.world.catalogs import Catalogs
 from localsphere.world.clock import Clock
 from localsphere.world.compute_resources import ComputeResources
@@ -38,6 +39,7 @@ from localsphere.world.network_profiles import NetworkProfiles
 from localsphere.world.notifications import Notifications
 from localsphere.world.object_scopes import ObjectScopes
 from localsphere.world.org_admin import OrgAdmin
+from localsphere.world.org_people import OrgPeople
 from localsphere.world.org_roles import OrgRoles
 from localsphere.world.org_vdcs import OrgVdcs
 from localsphere.world.plan import Scenario
@@ -174,6 +176,9 @@ class World:
         # vCloud Director's administration: orgs' state and settings, the system settings
         self.org_admin = OrgAdmin(self.store, self.clock, self.tasks, Sealer(settings.data_dir))
         self.system_settings = SystemSettings(self.store, self.clock, self.tenants, self.identity_stores)
+        # vCD administration of people and catalogs: users, imported groups, roles, org rights
+        self.org_people = OrgPeople(self.store, self.clock, self.auth, self.tenants, self.tenant_principals)
+        self.catalog_admin = CatalogAdmin(self.store, self.clock, self.tasks)
         # vRA's reservations and what provisioning consumes: policies, key pairs, network profiles
         self.reservations = Reservations(self.store, self.clock)
         self.reservation_policies = ReservationPolicies(self.store, self.clock)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
+from localsphere.world import metadata
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Invalid, NotFound, WrongState
 from localsphere.world.identity import USER
@@ -202,6 +203,7 @@ class Disks:
                     disk.name,
                 )
             s.delete(disk)
+            metadata.forget(s, [disk_id])
             operation = f"Deleting Disk {disk.name}({disk_id})"
             return self._tasks.start(
                 s, disk.tenant, "vdcDeleteDisk", operation, Owner("disk", disk_id, disk.name), actor.principal

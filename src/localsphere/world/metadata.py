@@ -13,15 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, case, cast, select
+from sqlalchemy import BigInteger, case, cast, delete, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE
 from localsphere.world.errors import Forbidden, Invalid, NotFound, bounded_text
-from localsphere.world.org_vdcs import vdc_row
-from localsphere.world.schema import Catalog, CatalogItem, MetadataEntry
+from localsphere.world.org_vdcs import vdc_row, visible
+from localsphere.world.schema import Catalog, CatalogItem, Disk, MetadataEntry
 from localsphere.world.sharing import catalog_in_view
 from localsphere.world.store import Store
 from localsphere.world.tasks import Owner, Tasks
@@ -313,6 +313,21 @@ def _vdc(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
     return found.tenant, found.name
 
 
+def _disk(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
+    row = s.execute(
+        select(Disk.tenant, Disk.name).where(Disk.id == object_id, visible(Disk.tenant, viewer))
+    ).first()
+    if row is None:
+        raise NotFound("disk.not_found", f"No disk with id {object_id}.", object_id)
+    return row.tenant, row.name
+
+
+def forget(s: Session, object_ids: list[str]) -> None:
+    """The entries of objects gone (a deletion's step, in its write transaction)."""
+    if object_ids:
+        s.execute(delete(MetadataEntry).where(MetadataEntry.object.in_(object_ids)))
+
+
 Lookup = Callable[[Session, str, str | None], tuple[str, str]]
 # Each kind of object that holds metadata (as tasks and the query service name it): how to find
 # one as a viewer (a tenant; None: the provider) sees it, its org and name (NotFound otherwise).
@@ -324,6 +339,7 @@ OBJECTS: dict[str, Lookup] = {
     "vAppTemplate": _item(CatalogItem.entity_id, VAPP_TEMPLATE, "vApp template"),
     "media": _item(CatalogItem.entity_id, MEDIA, "medium"),
     "vdc": _vdc,
+    "disk": _disk,
 }
 KINDS = tuple(OBJECTS)
 PROVIDER_WRITES = ("vdc",)  # kinds whose every entry only the system administrator changes

@@ -50,6 +50,12 @@ VIEW_VAPP = "vApp: View vApp"
 VIEW_TASKS = "Task: View Tasks"
 MANAGE_TASKS = "Task: Resume, Abort, or Fail"
 ADMIN_VIEW = "General: Administrator View"
+# users, groups, roles and catalogs (the administration API's rights)
+CREATE_CATALOG = "Catalog: Create / Delete a Catalog"
+EDIT_CATALOG = "Catalog: Edit Properties"
+VIEW_PEOPLE = "Group / User: View"
+MANAGE_PEOPLE = "Group / User: Manage"
+MANAGE_ROLES = "Role: Create, Edit, Delete, or Copy"
 
 # right -> its category, as vCD groups them
 RIGHTS = {
@@ -69,12 +75,25 @@ RIGHTS = {
     VIEW_TASKS: "Task",
     MANAGE_TASKS: "Task",
     ADMIN_VIEW: "General",
+    CREATE_CATALOG: "Catalog",
+    EDIT_CATALOG: "Catalog",
+    VIEW_PEOPLE: "Group / User",
+    MANAGE_PEOPLE: "Group / User",
+    MANAGE_ROLES: "Role",
 }
 _VIEWS = (VIEW_ORG, VIEW_VDC, VIEW_CATALOGS, VIEW_VAPP, VIEW_TASKS)
 _VAPP_USE = (*_VIEWS, POWER, EDIT_CPU, EDIT_MEMORY, EDIT_NETWORK, EDIT_PROPERTIES)
 _VAPP_AUTHOR = (*_VAPP_USE, CREATE_VAPP, COPY_VAPP, DELETE_VAPP)
 _ORG_ADMIN = tuple(r for r in RIGHTS if r != ADMIN_VIEW)
 _ROLE_IDS = uuid.UUID("4c53a1d0-0000-4000-8000-00000000c0d0")  # namespace of the roles' fixed ids
+
+
+_RIGHT_IDS = uuid.UUID("4c53a1d0-0000-4000-8000-00000000c0d1")  # namespace of the rights' fixed ids
+
+
+def right_id(name: str) -> str:
+    """A right's fixed id (vCD's ``urn:vcloud:right:<uuid>``), from its name."""
+    return str(uuid.uuid5(_RIGHT_IDS, name))
 
 
 @dataclass(frozen=True)
@@ -92,7 +111,7 @@ SYSTEM_ADMINISTRATOR = OrgRole("System Administrator", "Manages the whole cloud.
 ORGANIZATION_ADMINISTRATOR = OrgRole(
     "Organization Administrator", "Manages the users, catalogs and vApps of an organization.", _ORG_ADMIN
 )
-CATALOG_AUTHOR_RIGHTS = (*_VAPP_AUTHOR, CAPTURE, MANAGE_TASKS)
+CATALOG_AUTHOR_RIGHTS = (*_VAPP_AUTHOR, CAPTURE, MANAGE_TASKS, CREATE_CATALOG, EDIT_CATALOG)
 CATALOGUE = (
     SYSTEM_ADMINISTRATOR,
     ORGANIZATION_ADMINISTRATOR,
@@ -100,14 +119,9 @@ CATALOGUE = (
     OrgRole("vApp Author", "Uses catalogs and creates vApps.", _VAPP_AUTHOR),
     OrgRole("vApp User", "Uses existing vApps.", _VAPP_USE),
     OrgRole("Console Access Only", "Views vApps and their VMs' state.", _VIEWS),
+    OrgRole("Defer to Identity Provider", "Holds the rights its identity provider's roles give.", ()),
 )
 BY_NAME = {r.name: r for r in CATALOGUE}
-
-
-def role_id(name: str) -> str:
-    """A predefined role's fixed id, by its name (a role made otherwise: an id from its name)."""
-    found = BY_NAME.get(name)
-    return found.key if found is not None else str(uuid.uuid5(_ROLE_IDS, name))
 
 
 def seed_catalogue(s: Session, now: float) -> None:
@@ -162,6 +176,7 @@ class OrgUser:
     locked: bool
     external: bool  # a directory's user (LDAP), not the org's own
     roles: tuple[str, ...]
+    role_ids: tuple[str, ...] = ()
 
 
 def org_user_id(db: Any, org: str, upn: str) -> str | None:
@@ -214,9 +229,9 @@ class OrgRoles:
             if row is None or tenant is None or (viewer is not None and tenant != viewer):
                 what = kind.lower()
                 raise NotFound(f"{what}.not_found", f"No {what} with id {user_id}.", user_id)
-            held = tuple(
-                conn.scalars(
-                    select(Role.name)
+            held = list(
+                conn.execute(
+                    select(Role.id, Role.name)
                     .join(Assignment, Assignment.role_id == Role.id)
                     .where(Assignment.family == VCD, Assignment.principal_id == user_id)
                     .order_by(Role.name)
@@ -224,4 +239,15 @@ class OrgRoles:
             )
         full = " ".join(part for part in (row[2], row[3]) if part)
         locked = row[6] is not None and row[6] > now
-        return OrgUser(row[0], row[1], tenant, full, row[4], row[5], locked, row[7] == DIRECTORY, held)
+        return OrgUser(
+            row[0],
+            row[1],
+            tenant,
+            full,
+            row[4],
+            row[5],
+            locked,
+            row[7] == DIRECTORY,
+            tuple(name for _, name in held),
+            tuple(rid for rid, _ in held),
+        )

@@ -122,7 +122,11 @@ class Role(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     system: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[float] = mapped_column(Float)
-    __table_args__ = (Index("ix_roles_family_name", "family", "name", unique=True),)
+    # The tenant of a role made in one vCloud Director org ("": a role of the whole family, so that
+    # a name stays unique in it); no foreign key, so that adding the column never rebuilds the
+    # table (as ``Domain.tenant``).
+    tenant: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    __table_args__ = (Index("ix_roles_family_tenant_name", "family", "tenant", "name", unique=True),)
 
 
 class RolePrivilege(Base):
@@ -271,6 +275,14 @@ class AccessSetting(Base):
         Index("ix_access_settings_object", "kind", "object", "subject_kind", "subject", unique=True),
         Index("ix_access_settings_subject", "subject"),
     )
+
+
+class WithheldRight(Base):
+    """A vCD right an org does not have (``OrgRights``): an org holds every tenant right but these."""
+
+    __tablename__ = "vcd_withheld_rights"
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"), primary_key=True)
+    right: Mapped[str] = mapped_column(String(255), primary_key=True)
 
 
 class VtMapping(Base):

@@ -17,7 +17,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Boolean, Integer, String, case, cast, func, literal, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Integer,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
@@ -34,9 +46,10 @@ from localsphere.world.inventory import CLUSTER, NETWORK, POWERED_ON, VM
 from localsphere.world.metadata import KINDS, Entry, FilterFields, entries_of
 from localsphere.world.metadata import field as metadata_field
 from localsphere.world.odata import CodePointOrder, EpochSeconds, epoch_seconds
-from localsphere.world.org_roles import SYSTEM_ADMINISTRATOR
+from localsphere.world.org_roles import RIGHTS, SYSTEM_ADMINISTRATOR, right_id
 from localsphere.world.org_vdcs import MHZ_PER_CPU, STORAGE_PROFILE
 from localsphere.world.schema import (
+    Assignment,
     Catalog,
     CatalogItem,
     Disk,
@@ -44,6 +57,7 @@ from localsphere.world.schema import (
     Event,
     ExtensionApiFilter,
     ExtensionService,
+    IdentityStore,
     ManagedObject,
     OrgNetwork,
     OrgSettingsRow,
@@ -145,6 +159,7 @@ class QueryType:
     provider_only: ColumnElement[bool] | None = None  # what only the provider sees of a global type
     linked: bool = True  # whether its records have an href of their own (an event has none)
     reference: str | None = None  # its references' element stem, when not its record's less Admin
+    shared: bool = False  # a record of no tenant (``tenant`` "") is every org's (predefined roles)
 
     @property
     def admin(self) -> bool:
@@ -631,17 +646,25 @@ _USER_DOMAIN = aliased(Domain)
 
 
 def _principals(kind: str) -> Callable[[float], Select[Any]]:
+    """An org's users (its own, or the SSO domain's for the System org), or the groups it
+    imported (those holding a vCD role: the SSO domain's or a linked directory's)."""
+
     def make(_now: float) -> Select[Any]:
-        return (
+        query = (
             select(Principal.id)
             .join(_USER_DOMAIN, _USER_DOMAIN.name == Principal.domain)
-            .where(Principal.kind == kind, _USER_DOMAIN.kind.in_((ORG, SSO)))
+            .outerjoin(IdentityStore, IdentityStore.domain == Principal.domain)
+            .where(Principal.kind == kind)
         )
+        if kind == GROUP:
+            imported = select(Assignment.principal_id).where(Assignment.family == VCD)
+            return query.where(Principal.id.in_(imported))
+        return query.where(_USER_DOMAIN.kind.in_((ORG, SSO)))
 
     return make
 
 
-_PRINCIPAL_TENANT = func.coalesce(_USER_DOMAIN.tenant, literal(DEFAULT_TENANT, String))
+_PRINCIPAL_TENANT = func.coalesce(_USER_DOMAIN.tenant, IdentityStore.tenant, literal(DEFAULT_TENANT, String))
 
 
 def _user_attributes(_now: float) -> dict[str, Attribute]:
@@ -665,6 +688,34 @@ def _roles(_now: float) -> Select[Any]:
 
 def _role_attributes(_now: float) -> dict[str, Attribute]:
     return {"name": Attribute(Role.name), "isReadOnly": Attribute(Role.system)}
+
+
+# vCD's rights: a fixed catalogue (``org_roles.RIGHTS``), queried as a table of literal rows.
+_RIGHTS = union_all(
+    *(
+        select(
+            literal(right_id(name), String).label("id"),
+            literal(name, String).label("name"),
+            literal(category, String).label("category"),
+        )
+        for name, category in RIGHTS.items()
+    )
+).subquery("vcd_rights")
+
+
+def _rights(_now: float) -> Select[Any]:
+    return select(_RIGHTS.c.id)
+
+
+def _right_attributes(_now: float) -> dict[str, Attribute]:
+    return {
+        "name": Attribute(_RIGHTS.c.name),
+        "description": Attribute(_RIGHTS.c.name),
+        "category": Attribute(_RIGHTS.c.category),
+        "bundleKey": Attribute(literal("com.vmware.vcloud.undefined.key", String)),
+        "isReadOnly": Attribute(_bool(True)),
+        "serviceNamespace": Attribute(literal("com.vmware.vcloud", String)),
+    }
 
 
 def _orgs(_now: float) -> Select[Any]:
@@ -985,10 +1036,22 @@ def _types() -> dict[str, QueryType]:
             "role",
             _roles,
             Role.id,
-            None,
+            Role.tenant,
             _role_attributes,
             provider_only=Role.name == SYSTEM_ADMINISTRATOR.name,
+            shared=True,
         ),
+        QueryType(
+            "adminRole",
+            "AdminRoleRecord",
+            "role",
+            _roles,
+            Role.id,
+            Role.tenant,
+            _role_attributes,
+            shared=True,
+        ),
+        QueryType("right", "RightRecord", "right", _rights, _RIGHTS.c.id, None, _right_attributes),
         *_provider_types(),
     ]
     found += [
@@ -1038,7 +1101,10 @@ class TypedQueries:
             query = kind.source(now)
             access = _access(kind, who(conn, actor)) if actor is not None and not provider else None
             if not provider and kind.tenant is not None:
-                query = query.where(kind.tenant == tenant if access is None else access)
+                mine = kind.tenant == tenant
+                if kind.shared:
+                    mine = mine | (kind.tenant == "")
+                query = query.where(mine if access is None else access)
             if not provider and kind.provider_only is not None:
                 query = query.where(~kind.provider_only)
             if ask.filter:

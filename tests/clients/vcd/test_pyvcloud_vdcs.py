@@ -87,13 +87,9 @@ def test_an_org_vdcs_life(server, connect):
     system = System(c, admin_resource=c.get_admin())
     pvdc = system.list_provider_vdcs()[0]
     org = Org(c, resource=c.get_org_by_name("demo-org"))
-    try:  # the AdminOrg is the org administration's (issue 15's other part)
-        admin_org = c.get_resource(org.href.replace("/api/org/", "/api/admin/org/"))
-    except Exception:
-        admin_org = None
-    links = admin_org.findall("{http://www.vmware.com/vcloud/v1.5}Link") if admin_org is not None else []
-    if not any(x.get("rel") == "add" and "createVdcParams" in (x.get("type") or "") for x in links):
-        pytest.skip("the AdminOrg does not link to vdcsparams yet (admin_vdcs.admin_org_links)")
+    admin_org = c.get_resource(org.href.replace("/api/org/", "/api/admin/org/"))
+    links = admin_org.findall("{http://www.vmware.com/vcloud/v1.5}Link")
+    assert any(x.get("rel") == "add" and "createVdcParams" in (x.get("type") or "") for x in links)
     made = org.create_org_vdc(
         "py-vdc",
         pvdc.get("name"),

@@ -17,6 +17,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
+from localsphere.faces.vcd.admin_people import ADMIN_CATALOG_TYPE, admin_org_links
+from localsphere.faces.vcd.admin_vdcs import ADMIN_VDC_TYPE
+from localsphere.faces.vcd.admin_vdcs import admin_org_links as vdc_links
+from localsphere.faces.vcd.extensions import org_links as extension_org_links
 from localsphere.faces.vcd.fields import copy, read_into, typed
 from localsphere.faces.vcd.hrefs import ADMIN_TYPE, media_type
 from localsphere.faces.vcd.model import VCLOUD, child_elements
@@ -45,7 +49,7 @@ from localsphere.world import World, org_admin, system_settings
 from localsphere.world.errors import NotFound
 from localsphere.world.identity import GROUP
 from localsphere.world.org_admin import AdminOrgView, OrgChange
-from localsphere.world.org_roles import ADMIN_VIEW
+from localsphere.world.org_roles import ADMIN_VIEW, MANAGE_PEOPLE
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import org_name
 
@@ -116,10 +120,13 @@ class AdminOrgViews:
         self.runner = runner
         self.tasks = tasks
 
-    async def _org(self, request: Request, caller: TenantCaller) -> tuple[Asked, AdminOrgView]:
-        """The request (the system administrator's: 403 otherwise) and the org it names."""
+    async def _org(
+        self, request: Request, caller: TenantCaller, right: str = ADMIN_VIEW
+    ) -> tuple[Asked, AdminOrgView]:
+        """The request (of a holder of ``right``, the system administrator's unless told: 403
+        otherwise) and the org it names (an org's own user sees only its own)."""
         a = asked(request, caller)
-        a.require(ADMIN_VIEW)
+        a.require(right)
         found = await self.runner.read(self.world.tenants.org, request.path_params["org"], caller.tenant)
         return a, await self.runner.read(self.world.org_admin.get, found.name)
 
@@ -147,7 +154,9 @@ class AdminOrgViews:
         return await self._answer(a, made, 201)
 
     async def get(self, request: Request, caller: TenantCaller) -> Response:
-        a, found = await self._org(request, caller)
+        """The AdminOrg: the system administrator's, and its own administrator's (who manages its
+        people: pyvcloud's ``create_user``, ``create_role`` start from it)."""
+        a, found = await self._org(request, caller, MANAGE_PEOPLE)
         return await self._answer(a, found)
 
     async def update(self, request: Request, caller: TenantCaller) -> Response:
@@ -305,6 +314,9 @@ class AdminOrgViews:
                 f"{href}/action/{'disable' if found.enabled else 'enable'}",
             ),
             Link("alternate", h.of("org", tenant), media_type("org")),
+            *admin_org_links(h, found.id),
+            *vdc_links(h.base, found.id),
+            *extension_org_links(h, tenant),
         ]
         if not found.enabled:
             links.append(Link("remove", href))
@@ -320,8 +332,15 @@ class AdminOrgViews:
             settings=await self._settings(a, found),
             users=UsersList([h.reference("user", m.id, m.name) for m in members if m.kind != GROUP]),
             groups=GroupsList([h.reference("group", m.id, m.name) for m in members if m.kind == GROUP]),
-            catalogs=CatalogsList([h.reference("catalog", c.id, c.name) for c in catalogs]),
-            vdcs=VdcsList([h.reference("vdc", v.id, v.name) for v in vdcs]),
+            catalogs=CatalogsList(
+                [
+                    Reference(f"{h.base}/api/admin/catalog/{c.id}", ADMIN_CATALOG_TYPE, c.name)
+                    for c in catalogs
+                ]
+            ),
+            vdcs=VdcsList(
+                [Reference(f"{h.base}/api/admin/vdc/{v.id}", ADMIN_VDC_TYPE, v.name) for v in vdcs]
+            ),
             networks=NetworksList(
                 [Reference(h.of("network", n.id), media_type("network"), n.name) for n in networks]
             ),

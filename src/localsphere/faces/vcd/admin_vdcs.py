@@ -26,6 +26,7 @@ from localsphere.world.org_roles import ADMIN_VIEW
 from localsphere.world.org_vdcs import STORAGE_PROFILE, Terms, VdcUsage, VdcView
 from localsphere.world.provider_view import VCENTER_NAME
 from localsphere.world.tenant_roles import TenantCaller
+from localsphere.world.tenants import org_uuid
 from localsphere.world.vdc_admin import VdcChange
 
 ADMIN_VDC_TYPE = f"{ADMIN_TYPE}.vdc+xml"
@@ -39,10 +40,10 @@ CPU_UNITS = {"MHZ": 1, "GHZ": 1000}
 SIZE_UNITS = {"MB": 1, "GB": 1024, "TB": 1024 * 1024}
 
 
-def admin_org_links(base: str, org_uuid: str) -> list[Link]:
+def admin_org_links(base: str, org: str) -> list[Link]:
     """What an ``AdminOrg`` links to for its VDCs: where a ``CreateVdcParams`` goes (the link
     pyvcloud's ``Org.create_org_vdc`` follows: ``rel="add"`` of the createVdcParams type)."""
-    return [Link("add", f"{base}/api/admin/org/{org_uuid}/vdcsparams", CREATE_VDC_TYPE)]
+    return [Link("add", f"{base}/api/admin/org/{org}/vdcsparams", CREATE_VDC_TYPE)]
 
 
 def _children(body: ET.Element) -> dict[str, ET.Element]:
@@ -303,8 +304,9 @@ class AdminVdcViews:
             href=href,
             type=ADMIN_VDC_TYPE,
             links=[
-                # the product's is the AdminOrg (/api/admin/org/{id}), the org administration's part
-                Link("up", h.of("org", view.tenant), media_type("org")),
+                Link(
+                    "up", f"{h.base}/api/admin/org/{org_uuid(view.tenant)}", f"{ADMIN_TYPE}.organization+xml"
+                ),
                 Link("edit", href, ADMIN_VDC_TYPE),
                 Link("remove", href),
                 Link("disable", f"{href}/action/disable")

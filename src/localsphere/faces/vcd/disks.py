@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
 from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, media_type, object_id
+from localsphere.faces.vcd.metadata import METADATA_TYPE
 from localsphere.faces.vcd.model import VCLOUD
 from localsphere.faces.vcd.objects import owner
 from localsphere.faces.vcd.tasks import TaskViews, task
@@ -52,6 +53,7 @@ def disk_element(a: Asked, disk: DiskView, tasks: TasksInProgress | None = None)
             Link("remove", href),
             Link("down", f"{href}/attachedVms", VMS_TYPE),
             Link("down", f"{href}/owner", OWNER_TYPE),
+            Link("down", f"{href}/metadata", METADATA_TYPE),
         ],
         description=disk.description,
         tasks=tasks,

@@ -54,6 +54,7 @@ KINDS = {
     "apiFilter": Kind(
         "/api/admin/extension/service/apifilter/", "", "apifilter", f"{ADMIN_TYPE}.apiFilter+xml"
     ),
+    "right": Kind("/api/admin/right/", "", "right", f"{ADMIN_TYPE}.right+xml"),
     "storageProfile": Kind(
         "/api/vdcStorageProfile/", "", "vdcstorageProfile", f"{VCLOUD_TYPE}.vdcStorageProfile+xml"
     ),

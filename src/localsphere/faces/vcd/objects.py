@@ -50,7 +50,7 @@ from localsphere.world import World
 from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE, CatalogView, ItemView, template_vm_id
 from localsphere.world.org_vdcs import STORAGE_PROFILE, VdcUsage, VdcView, reserved, storage_profile_id
 from localsphere.world.tenant_roles import TenantCaller
-from localsphere.world.tenants import org_of
+from localsphere.world.tenants import org_of, org_uuid
 
 QUERY_RECORDS = f"{VCLOUD_TYPE}.query.records+xml"
 INSTANTIATE = f"{VCLOUD_TYPE}.instantiateVAppTemplateParams+xml"
@@ -74,6 +74,7 @@ def org_links(hrefs: Hrefs, tenant: str, vdcs: list[VdcView], catalogs: list[Cat
             "down", f"{hrefs.base}/api/query?type=catalog&format=records&filter=orgName=={org}", QUERY_RECORDS
         ),
         Link("down", hrefs.of("tasksList", tenant), media_type("tasksList")),
+        Link("add", f"{hrefs.base}/api/admin/org/{org_uuid(tenant)}/catalogs", f"{ADMIN_TYPE}.catalog+xml"),
         *(Link("down", hrefs.of("vdc", v.id), media_type("vdc"), v.name) for v in vdcs),
         *(Link("down", hrefs.of("catalog", c.id), media_type("catalog"), c.name) for c in catalogs),
     ]

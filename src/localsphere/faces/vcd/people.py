@@ -1,6 +1,6 @@
-"""Who is who, as the vCloud API links to it: users (``GET /api/admin/user/{id}``: every task's
-and entity's owner links there), roles (``GET /api/admin/role/{id}``) and the entity resolver
-(``GET /api/entity/{urn}``: what a urn names, and where it lives)."""
+"""The administrator's views (``GET /api/admin/``, ``GET /api/admin/extension``) and the entity
+resolver (``GET /api/entity/{urn}``: what a urn names, and where it lives); users, groups and
+roles themselves are ``admin_people``'s."""
 
 from __future__ import annotations
 
@@ -14,14 +14,11 @@ from localsphere.faces.http import Runner
 from localsphere.faces.vcd.extensions import extension_links
 from localsphere.faces.vcd.hrefs import ADMIN_TYPE, VCLOUD_TYPE, media_type
 from localsphere.faces.vcd.types import (
-    Group,
     Link,
     OrganizationReferences,
     Reference,
     ResolvedEntity,
-    RoleEntity,
     RoleReferences,
-    User,
     VCloud,
     VMWExtension,
 )
@@ -33,12 +30,10 @@ from localsphere.world import World
 from localsphere.world.access import VCD
 from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE
 from localsphere.world.errors import NotFound
-from localsphere.world.identity import GROUP
-from localsphere.world.org_roles import ADMIN_VIEW, role_id
+from localsphere.world.org_roles import ADMIN_VIEW
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import org_id, org_name
 
-LDAP, INTEGRATED = "LDAP", "INTEGRATED"  # a user's ProviderType
 ENTITY_TYPE = f"{VCLOUD_TYPE}.entity+xml"
 
 
@@ -46,53 +41,6 @@ class PeopleViews:
     def __init__(self, world: World, runner: Runner) -> None:
         self.world = world
         self.runner = runner
-
-    async def user(self, request: Request, caller: TenantCaller) -> Response:
-        a = asked(request, caller)
-        found = await self.runner.read(self.world.org_roles.user, request.path_params["user"], a.viewer)
-        h = a.hrefs
-        role = found.roles[0] if found.roles else None
-        answer = User(
-            **h.identity("user", found.id, found.name),
-            links=[Link("up", h.of("org", found.tenant), media_type("org"))],
-            full_name=found.full_name,
-            email_address=found.email or "",
-            is_enabled=found.enabled,
-            is_locked=found.locked,
-            name_in_source=found.name,
-            is_external=found.external,
-            provider_type=LDAP if found.external else INTEGRATED,
-            stored_vm_quota=0,
-            deployed_vm_quota=0,
-            role=h.reference("role", role_id(role), role) if role else None,
-        )
-        return xml(answer, a.version, media_type("user"))
-
-    async def group(self, request: Request, caller: TenantCaller) -> Response:
-        a = asked(request, caller)
-        found = await self.runner.read(
-            self.world.org_roles.user, request.path_params["group"], a.viewer, GROUP
-        )
-        h = a.hrefs
-        role = found.roles[0] if found.roles else None
-        answer = Group(
-            **h.identity("group", found.id, found.name),
-            links=[Link("up", h.of("org", found.tenant), media_type("org"))],
-            name_in_source=found.name,
-            provider_type=LDAP if found.external else INTEGRATED,
-            role=h.reference("role", role_id(role), role) if role else None,
-        )
-        return xml(answer, a.version, media_type("group"))
-
-    async def role(self, request: Request, caller: TenantCaller) -> Response:
-        a = asked(request, caller)
-        wanted = request.path_params["role"]
-        roles = await self.runner.read(self.world.access.roles, VCD)
-        found = next((r for r in roles if r.id == wanted), None)
-        if found is None:
-            raise NotFound("role.not_found", f"No role with id {wanted}.", wanted)
-        answer = RoleEntity(**a.hrefs.identity("role", found.id, found.name), description=found.description)
-        return xml(answer, a.version, media_type("role"))
 
     async def admin(self, request: Request, caller: TenantCaller) -> Response:
         """``GET /api/admin/``: the System administrator's view of the cloud: its orgs (and where
@@ -190,10 +138,7 @@ class PeopleViews:
             return "user", (await read(world.org_roles.user, i, viewer)).name
 
         async def role(i: str) -> tuple[str, str]:
-            found = next((r for r in await read(world.access.roles, VCD) if r.id == i), None)
-            if found is None:
-                raise NotFound("role.not_found", f"No role with id {i}.", i)
-            return "role", found.name
+            return "role", (await read(world.org_people.role, i, viewer)).name
 
         async def org(i: str) -> tuple[str, str]:
             found = await read(world.tenants.org, i, a.caller.tenant)

@@ -18,6 +18,7 @@ from localsphere.faces.http import InputError, Runner, whole_number
 from localsphere.faces.vcd.hrefs import VCLOUD_TYPE, Hrefs, media_type, urn
 from localsphere.faces.vcd.metadata import record_metadata
 from localsphere.faces.vcd.model import to_element
+from localsphere.faces.vcd.rights import require_for_query
 from localsphere.faces.vcd.types import Link, QueryList, QueryResults
 from localsphere.faces.vcd.wire import asked, element_response, vcd_time, xml
 from localsphere.world import World
@@ -80,6 +81,7 @@ class QueryViews:
         )
         if kind.startswith("admin"):
             a.require(ADMIN_VIEW)
+        require_for_query(caller, kind)
         if shape == REFERENCES and kind in TYPES and not TYPES[kind].linked:
             raise InputError("value", f"The query type '{kind}' has no references format.")
         answer = await self.runner.read(

@@ -22,10 +22,12 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from localsphere.faces.http import Runner, bearer, json_response, note_principal
-from localsphere.faces.routing import FaceRoute, Routes
+from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vcd import errors
 from localsphere.faces.vcd.admin_orgs import AdminOrgViews
+from localsphere.faces.vcd.admin_people import AdminPeopleViews
 from localsphere.faces.vcd.admin_vdcs import AdminVdcViews
+from localsphere.faces.vcd.cloudapi_roles import CloudApiRoles
 from localsphere.faces.vcd.disks import DiskViews
 from localsphere.faces.vcd.extensions import ExtensionViews
 from localsphere.faces.vcd.hrefs import Hrefs
@@ -54,10 +56,9 @@ from localsphere.faces.vcd.versions import DEPRECATED, NEWEST, OFFERED, asked_ve
 from localsphere.faces.vcd.vm_sections import SectionViews
 from localsphere.faces.vcd.vsphere_view import VSphereViews
 from localsphere.faces.vcd.wire import asked
-from localsphere.world import World
+from localsphere.world import World, org_roles
 from localsphere.world.access import VCD
 from localsphere.world.errors import Forbidden, Unauthenticated
-from localsphere.world.org_roles import role_id
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import SYSTEM_ORG, TenantView, org_id, org_name, tenant_of_org
 
@@ -221,6 +222,7 @@ class VcdFace:
         principal = caller.caller.principal
         idle = await self.runner.read(self.world.sessions.idle_timeout, VCD)
         roles = await self.runner.read(self.world.access.role_names, principal.id, VCD)
+        held = await self.runner.read(self.world.org_people.held, principal.id)
         return {
             "id": f"urn:vcloud:session:{uuid.uuid5(uuid.UUID(SITE_ID), token)}",
             "site": {"name": request.url.hostname, "id": f"urn:vcloud:site:{SITE_ID}"},
@@ -228,7 +230,7 @@ class VcdFace:
             "org": {"name": org_name(tenant), "id": f"urn:vcloud:org:{org_id(tenant)}"},
             "location": f"{org_id(tenant)}@{SITE_ID}",
             "roles": roles,
-            "roleRefs": [{"name": r, "id": f"urn:vcloud:role:{role_id(r)}"} for r in roles],
+            "roleRefs": [{"name": name, "id": f"urn:vcloud:role:{rid}"} for rid, name in held],
             "sessionIdleTimeoutMinutes": int(idle // 60),
         }
 
@@ -344,7 +346,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     queries = QueryViews(world, face.runner)
     sections = SectionViews(world, face.runner, tasks, max_body)
     people = PeopleViews(world, face.runner)
-    table: Routes[TenantCaller] = SharedRoutes(world, face.runner, errors.answer, face.authenticate)
+    table = SharedRoutes(world, face.runner, errors.answer, face.authenticate, org_roles.require)
     table.anonymous("GET", VERSIONS_PATH, versions)
     table.anonymous("POST", "/api/sessions", face.sign_in)
     table.anonymous("POST", f"{CLOUDAPI}/sessions", face.cloudapi_sign_in)
@@ -400,9 +402,6 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", "/api/query", queries.query)
     table.add("GET", "/api/admin/", people.admin)
     table.add("GET", "/api/admin/extension", people.extension)
-    table.add("GET", "/api/admin/user/{user}", people.user)
-    table.add("GET", "/api/admin/group/{group}", people.group)
-    table.add("GET", "/api/admin/role/{role}", people.role)
     table.add("GET", "/api/entity/{urn}", people.entity)
     # issue 15, org VDC administration and the provider's vSphere view (admin_vdcs, vsphere_view)
     vdcs = AdminVdcViews(world, face.runner, objects, tasks, max_body)
@@ -500,6 +499,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
         "/api/vAppTemplate/{template}",
         "/api/media/{media}",
         "/api/admin/vdc/{vdc}",
+        "/api/disk/{disk}",
     ):
         meta.routes(table, base)
     meta.routes(table, "/api/vdc/{vdc}", changes=False)
@@ -542,4 +542,43 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
         table.add("GET", path, disks.owner)
         table.add("PUT", path, disks.change_owner)
     table.add("POST", "/api/vApp/{entity}/disk/action/{action}", disks.attach)
+    # issue 15, people: users, groups, roles, rights and catalogs of the administration API
+    admin = AdminPeopleViews(world, face.runner, max_body)
+    table.add("POST", "/api/admin/org/{org}/users", admin.create_user)
+    table.add("GET", "/api/admin/user/{user}", admin.user)
+    table.add("PUT", "/api/admin/user/{user}", admin.update_user)
+    table.add("DELETE", "/api/admin/user/{user}", admin.delete_user)
+    table.add("POST", "/api/admin/org/{org}/groups", admin.import_group)
+    table.add("GET", "/api/admin/group/{group}", admin.group)
+    table.add("PUT", "/api/admin/group/{group}", admin.update_group)
+    table.add("DELETE", "/api/admin/group/{group}", admin.delete_group)
+    table.add("POST", "/api/admin/org/{org}/roles", admin.create_role)
+    table.add("GET", "/api/admin/role/{role}", admin.role)
+    table.add("PUT", "/api/admin/role/{role}", admin.update_role)
+    table.add("DELETE", "/api/admin/role/{role}", admin.delete_role)
+    table.add("GET", "/api/admin/right/{right}", admin.right)
+    table.add("GET", "/api/admin/org/{org}/rights", admin.org_rights)
+    table.add("PUT", "/api/admin/org/{org}/rights", admin.put_org_rights)
+    table.add("POST", "/api/admin/org/{org}/rights", admin.add_org_rights)
+    table.add("POST", "/api/admin/org/{org}/catalogs", admin.create_catalog)
+    table.add("GET", "/api/admin/catalog/{catalog}", admin.catalog)
+    table.add("PUT", "/api/admin/catalog/{catalog}", admin.update_catalog)
+    table.add("DELETE", "/api/admin/catalog/{catalog}", admin.delete_catalog)
+    cloud = CloudApiRoles(world, face.runner, max_body)
+    table.add("GET", f"{CLOUDAPI}/roles", cloud.roles)
+    table.add("POST", f"{CLOUDAPI}/roles", cloud.create_role)
+    table.add("GET", f"{CLOUDAPI}/roles/{{role}}", cloud.role)
+    table.add("PUT", f"{CLOUDAPI}/roles/{{role}}", cloud.update_role)
+    table.add("DELETE", f"{CLOUDAPI}/roles/{{role}}", cloud.delete_role)
+    table.add("GET", f"{CLOUDAPI}/roles/{{role}}/rights", cloud.role_rights)
+    table.add("POST", f"{CLOUDAPI}/roles/{{role}}/rights", cloud.add_role_rights)
+    table.add("PUT", f"{CLOUDAPI}/roles/{{role}}/rights", cloud.put_role_rights)
+    table.add("GET", f"{CLOUDAPI}/rights", cloud.rights)
+    table.add("GET", f"{CLOUDAPI}/rights/{{right}}", cloud.right)
+    table.add("GET", f"{CLOUDAPI}/rightsCategories", cloud.categories)
+    table.add("GET", f"{CLOUDAPI}/rightsCategories/{{category}}", cloud.category)
+    table.add("GET", f"{CLOUDAPI}/rightsBundles", cloud.bundles)
+    table.add("GET", f"{CLOUDAPI}/rightsBundles/{{bundle}}", cloud.bundle)
+    table.add("GET", f"{CLOUDAPI}/rightsBundles/{{bundle}}/rights", cloud.bundle_rights)
+    table.add("GET", f"{CLOUDAPI}/rightsBundles/{{bundle}}/tenants", cloud.bundle_tenants)
     return table.build(shared=None if own_listener else {"/api/session": claims})

@@ -21,9 +21,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
-from localsphere.faces.routing import Answer, Guarded, Routes
+from localsphere.faces.routing import Answer, Guarded
 from localsphere.faces.vcd.hrefs import ADMIN_TYPE, VCLOUD_TYPE, Hrefs, media_type, object_id
 from localsphere.faces.vcd.model import VCLOUD
+from localsphere.faces.vcd.rights import RightsTable
 from localsphere.faces.vcd.types import Link, Reference
 from localsphere.faces.vcd.types_access import AccessSetting, AccessSettings, ControlAccess, OwnerDocument
 from localsphere.faces.vcd.wire import Asked, asked, read_xml, xml
@@ -48,6 +49,7 @@ TARGETS = {
     "template": (("vappTemplate-", "vAppTemplate"),),
     "media": (("", "media"),),
     "vdc": (("", "vdc"),),  # no access control of its own: ``needed`` guards none of its paths
+    "disk": (("", "disk"),),  # nor has a disk (its owner and its org's rights decide)
 }
 _GUARDED = (
     "/api/vApp/",
@@ -86,9 +88,10 @@ def target(param: str, value: str) -> tuple[str, str] | None:
     return None
 
 
-class SharedRoutes(Routes[TenantCaller]):
-    """The vCD face's route table: every operation ``needed`` names first asks the world whether
-    the caller's access to its object allows it."""
+class SharedRoutes(RightsTable):
+    """The vCD face's route table: every operation needs the right ``rights.ROUTE_RIGHTS`` names
+    for it (``require``), and then every one ``needed`` names asks the world whether the caller's
+    access to its object allows it."""
 
     def __init__(
         self,
@@ -96,8 +99,9 @@ class SharedRoutes(Routes[TenantCaller]):
         runner: Runner,
         answer: Answer,
         authenticate: Callable[[Request], Awaitable[TenantCaller]],
+        require: Callable[[TenantCaller, str], None],
     ) -> None:
-        super().__init__(answer, authenticate)
+        super().__init__(answer, authenticate, require)
         self._world = world
         self._runner = runner
 

@@ -387,46 +387,12 @@ class MetadataValue(XmlType):
 
 
 @dataclass
-class User(Entity):
-    """``UserType`` (admin/user.xsd): a user of an org, and its role."""
-
-    TAG: ClassVar[str] = "User"
-    full_name: str | None = element("FullName")
-    email_address: str | None = element("EmailAddress")
-    is_enabled: bool | None = element("IsEnabled")
-    is_locked: bool | None = element("IsLocked")
-    name_in_source: str | None = element("NameInSource")
-    is_external: bool | None = element("IsExternal")
-    provider_type: str | None = element("ProviderType", since="5.1")
-    stored_vm_quota: int | None = element("StoredVmQuota")
-    deployed_vm_quota: int | None = element("DeployedVmQuota")
-    role: Reference | None = element("Role")
-
-
-@dataclass
-class RoleEntity(Entity):
-    """``RoleType`` (admin/user.xsd): a role; what it allows is in its description (its rights'
-    own documents come with the administration API)."""
-
-    TAG: ClassVar[str] = "Role"
-
-
 @dataclass
 class ResolvedEntity(Entity):
     """``EntityType`` as the entity resolver answers (``GET /api/entity/{urn}``): the object's
     urn, and a link to it."""
 
     TAG: ClassVar[str] = "Entity"
-
-
-@dataclass
-class Group(Entity):
-    """``GroupType`` (admin/user.xsd): a group of an org's users, and its role."""
-
-    TAG: ClassVar[str] = "Group"
-    name_in_source: str | None = element("NameInSource")
-    provider_type: str | None = element("ProviderType", since="5.1")
-    role: Reference | None = element("Role")
 
 
 @dataclass

@@ -173,10 +173,11 @@ def _catalogue() -> None:
             ),
             {"id": role.key, "name": role.name, "description": role.description, "system": True, "now": now},
         )
-        conn.execute(
-            sa.text("INSERT INTO role_privileges (role_id, privilege) VALUES (:r, :p)"),
-            [{"r": role.key, "p": right} for right in role.rights],
-        )
+        if role.rights:  # a role of no rights (Defer to Identity Provider) has none to insert
+            conn.execute(
+                sa.text("INSERT INTO role_privileges (role_id, privilege) VALUES (:r, :p)"),
+                [{"r": role.key, "p": right} for right in role.rights],
+            )
     admin = conn.execute(
         sa.text("SELECT id FROM principals WHERE login = 'administrator@vsphere.local'")
     ).scalar()
