@@ -67,6 +67,7 @@ def make_vapp(c, headers, name: str) -> str:
 
 
 def user_href(c, headers, name: str) -> str:
+    """A user's href, as one who may read the org's users (``Group / User: View``) finds it."""
     found = assert_valid(
         c.get("/api/query", params={"type": "user", "filter": f"name=={name}"}, headers=headers).content
     )
@@ -100,7 +101,7 @@ def test_a_vapp_is_its_owners_until_shared_and_each_level_allows_its_own(server,
         assert shared.findtext(f"{V15}IsSharedToEveryone") == "false"
         assert shared.find(f"{V15}AccessSettings") is None
         # ReadOnly to dan: he reads it, cannot power, change or delete it
-        dan_href = user_href(c, bob, "dan")
+        dan_href = user_href(c, sign_in(c, ORG_USER), "dan")
         r = c.post(
             f"{href}/action/controlAccess",
             content=access_body(None, (dan_href, "ReadOnly")),
@@ -167,7 +168,7 @@ def test_sharing_to_everyone_and_a_bad_share(server, scenario):
         )
         assert c.post(f"{href}/power/action/powerOn", headers=dan).status_code == 403
         # a level vCD does not know, a user of another org: 400 and 404, nothing changes
-        bad = access_body(None, (user_href(c, bob, "dan"), "Everything"))
+        bad = access_body(None, (user_href(c, sign_in(c, ORG_USER), "dan"), "Everything"))
         r = c.post(f"{href}/action/controlAccess", content=bad, headers={**bob, "Content-Type": ACCESS})
         assert r.status_code == 400 and assert_valid(r.content).get("majorErrorCode") == "400"
         provider = sign_in(c, PROVIDER)
@@ -193,7 +194,7 @@ def test_the_owner_of_a_vapp_and_of_a_catalog_changes(server, scenario):
         assert owner.find(f"{V15}User").get("name") == "bob"
         body = (
             '<Owner xmlns="http://www.vmware.com/vcloud/v1.5">'
-            f'<User href="{user_href(c, bob, "dan")}" type="application/vnd.vmware.admin.user+xml"/></Owner>'
+            f'<User href="{user_href(c, sign_in(c, ORG_USER), "dan")}" type="application/vnd.vmware.admin.user+xml"/></Owner>'
         )
         assert (
             c.put(f"{href}/owner/", content=body, headers={**dan, "Content-Type": OWNER}).status_code == 403
@@ -217,7 +218,9 @@ def test_the_owner_of_a_vapp_and_of_a_catalog_changes(server, scenario):
         )
         admin_owner = catalog.replace("/api/catalog/", "/api/admin/catalog/") + "/owner"
         provider = sign_in(c, PROVIDER)
-        body = body.replace(user_href(c, bob, "dan"), user_href(c, bob, "bob"))
+        body = body.replace(
+            user_href(c, sign_in(c, ORG_USER), "dan"), user_href(c, sign_in(c, ORG_USER), "bob")
+        )
         assert (
             c.put(admin_owner, content=body, headers={**provider, "Content-Type": OWNER}).status_code == 204
         )
