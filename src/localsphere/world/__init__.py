@@ -27,6 +27,7 @@ from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
 from localsphere.world.identity_stores import IdentityStores
 from localsphere.world.inventory import Inventory
+from localsphere.world.inventory_graph import InventoryGraph
 from localsphere.world.key_pairs import KeyPairs
 from localsphere.world.metadata import Metadata
 from localsphere.world.metrics import Metrics
@@ -92,6 +93,7 @@ class World:
         self.api_tokens = ApiTokens(self.store, self.clock)
         self.privilege_checks = PrivilegeChecks(self.store, self.state)
         self.inventory = Inventory(self.store, self.clock, settings.change_poll_seconds)
+        self.inventory_graph = InventoryGraph(self.store)  # bulk reads for vSphere's SOAP API
         # vCenter's inventory changes: datacenters, hosts and pools; VM placement and devices
         self.compute_resources = ComputeResources(self.store, self.clock)
         self.vm_placement = VmPlacement(self.store, self.clock)

@@ -1,0 +1,156 @@
+"""``ServiceInstance`` (``RetrieveServiceContent``, ``CurrentTime``) and ``SessionManager``
+(``Login``, ``Logout``, ``SessionIsActive``, ``currentSession``): how a client finds the other
+managers and signs in. Sign-in is the world's: every SSO user, with the same password, lockout and
+session life as on every other face; the session is the world's, in the ``vmware_soap_session``
+cookie."""
+
+from __future__ import annotations
+
+import datetime
+from functools import partial
+from typing import Any
+
+from pyVmomi import vim, vmodl
+
+from localsphere.faces.vcenter.session import user_name
+from localsphere.faces.vim import faults, versions
+from localsphere.faces.vim.properties import Family
+from localsphere.faces.vim.service import Context, Method
+from localsphere.faces.vim.soap import MoRef
+from localsphere.world.access import VCENTER
+from localsphere.world.auth import digest
+from localsphere.world.errors import Unauthenticated
+from localsphere.world.inventory import ROOT_FOLDER
+from localsphere.world.sessions import SessionInfo
+
+# The managers' ids, as vCenter names them (``ServiceContent`` of a vCenter 8/9)
+SERVICE_INSTANCE = "ServiceInstance"
+SESSION_MANAGER = "SessionManager"
+PROPERTY_COLLECTOR = "propertyCollector"
+VIEW_MANAGER = "ViewManager"
+SEARCH_INDEX = "SearchIndex"
+LOCALE = "en"
+
+
+def about(instance_uuid: str) -> Any:
+    """``ServiceContent.about``: a vCenter (``apiType`` VirtualCenter) whose instance UUID is the
+    world's vCenter id, the one the Operations face names its adapter instance by."""
+    return vim.AboutInfo(
+        name="VMware vCenter Server",
+        fullName=f"VMware vCenter Server {versions.ABOUT_VERSION} build-{versions.ABOUT_BUILD}",
+        vendor="VMware, Inc.",
+        version=versions.ABOUT_VERSION,
+        build=versions.ABOUT_BUILD,
+        localeVersion="INTL",
+        localeBuild="000",
+        osType="linux-x64",
+        productLineId="vpx",
+        apiType="VirtualCenter",
+        apiVersion=versions.CURRENT,
+        instanceUuid=instance_uuid,
+        licenseProductName="VMware VirtualCenter Server",
+        licenseProductVersion=versions.ABOUT_VERSION.rsplit(".", 1)[0],
+    )
+
+
+def content(context: Context) -> Any:
+    return vim.ServiceInstanceContent(
+        rootFolder=vim.Folder(ROOT_FOLDER),
+        propertyCollector=vmodl.query.PropertyCollector(PROPERTY_COLLECTOR),
+        viewManager=vim.view.ViewManager(VIEW_MANAGER),
+        about=about(context.world.inventory.instance_uuid()),
+        sessionManager=vim.SessionManager(SESSION_MANAGER),
+        searchIndex=vim.SearchIndex(SEARCH_INDEX),
+    )
+
+
+def now(context: Context) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(context.world.state.reading().now, datetime.UTC)
+
+
+def session_key(session_id: str) -> str:
+    """A session's ``UserSession.key``: vCenter shows it to administrators (``sessionList``), so
+    it is not the cookie's secret but a digest of it, written as vCenter writes keys (a UUID)."""
+    d = digest(session_id)
+    return f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:32]}"
+
+
+def user_session(context: Context, session_id: str, info: SessionInfo) -> Any:
+    principal = info.caller.principal
+    return vim.UserSession(
+        key=session_key(session_id),
+        userName=user_name(principal),
+        fullName=principal.name,
+        loginTime=datetime.datetime.fromtimestamp(info.created_at, datetime.UTC),
+        lastActiveTime=datetime.datetime.fromtimestamp(info.last_used_at, datetime.UTC),
+        locale=LOCALE,
+        messageLocale=LOCALE,
+        extensionSession=False,
+        ipAddress=context.client[0],
+        userAgent=context.client[1],
+        callCount=0,
+    )
+
+
+def methods() -> list[Method]:
+    def retrieve_content(context: Context, _this: MoRef, _args: dict[str, Any]) -> Any:
+        return content(context)
+
+    def current_time(context: Context, _this: MoRef, _args: dict[str, Any]) -> Any:
+        return now(context)
+
+    def login(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
+        world = context.world
+        try:
+            principal = world.auth.recognise(args["userName"], args["password"], True) or world.auth.sign_in(
+                args["userName"], password=args["password"], sso_only=True
+            )
+        except Unauthenticated:
+            raise faults.invalid_login() from None
+        opened = world.sessions.open(principal, VCENTER)
+        context.opened = opened.session_id
+        return user_session(context, opened.session_id, world.sessions.check(opened.session_id, VCENTER))
+
+    def logout(context: Context, _this: MoRef, _args: dict[str, Any]) -> None:
+        assert context.session_id is not None
+        context.world.sessions.close(context.session_id, VCENTER)
+
+    def session_is_active(context: Context, this: MoRef, args: dict[str, Any]) -> bool:
+        assert context.session_id is not None
+        own = session_key(context.session_id)
+        if args["sessionID"] != own:  # another's session: the world keeps no index by key yet
+            raise faults.not_implemented("SessionIsActive for another user's session")
+        return args["userName"].lower() == user_name(context.signed_in.caller.principal).lower()
+
+    service, sessions = frozenset({"ServiceInstance"}), frozenset({"SessionManager"})
+    return [
+        Method("RetrieveServiceContent", retrieve_content, service, SERVICE_INSTANCE, anonymous=True),
+        Method("CurrentTime", current_time, service, SERVICE_INSTANCE, anonymous=True),
+        Method("Login", login, sessions, SESSION_MANAGER, anonymous=True, write=True),
+        Method("Logout", logout, sessions, SESSION_MANAGER, write=True),
+        Method("SessionIsActive", session_is_active, sessions, SESSION_MANAGER),
+    ]
+
+
+def family() -> Family:
+    """The properties of ServiceInstance and SessionManager."""
+
+    def read(context: Context, kind: str, moids: list[str], paths: list[str]) -> dict[str, dict[str, Any]]:
+        if kind == "ServiceInstance" and SERVICE_INSTANCE in moids:
+            values = {"content": partial(content, context), "serverClock": partial(now, context)}
+            return {SERVICE_INSTANCE: {p: values[p]() for p in paths if p in values}}
+        if kind == "SessionManager" and SESSION_MANAGER in moids:
+            assert context.session_id is not None
+            values = {
+                "currentSession": lambda: user_session(context, context.session_id or "", context.signed_in),
+                "defaultLocale": lambda: LOCALE,
+                "supportedLocaleList": lambda: [LOCALE],
+            }
+            return {SESSION_MANAGER: {p: values[p]() for p in paths if p in values}}
+        return {}
+
+    paths = {
+        "ServiceInstance": ["content", "serverClock"],
+        "SessionManager": ["currentSession", "defaultLocale", "supportedLocaleList"],
+    }
+    return Family(frozenset(paths), read, lambda kind: paths[kind])

@@ -1,0 +1,216 @@
+"""pyVmomi 9.1.1.0 (vcf-sdk), unmodified, over HTTPS with the server's certificate: SmartConnect,
+the service content, the inventory through container views, PropertyCollector traversals with
+paging, the search index, and sessions."""
+
+import ssl
+
+import pytest
+from pyVim.connect import Disconnect, SmartConnect
+from pyVmomi import vim, vmodl
+
+from conftest import DEMO_PASSWORD
+from helpers import ADMIN, vcenter_session
+
+
+@pytest.fixture
+def vc(server):
+    """httpx signed in to vCenter's REST API."""
+    with server.client(headers={"vmware-api-session-id": vcenter_session(server)}) as c:
+        yield c
+
+
+@pytest.fixture
+def connect(server):
+    context = ssl.create_default_context(cafile=server.cert)
+
+    def make(user=ADMIN, password=DEMO_PASSWORD, **kwargs):
+        return SmartConnect(
+            host="127.0.0.1", port=server.https_port, user=user, pwd=password, sslContext=context, **kwargs
+        )
+
+    return make
+
+
+def test_connect_and_about(connect, vc):
+    si = connect()
+    about = si.content.about
+    assert about.apiType == "VirtualCenter"
+    assert about.apiVersion == "9.1.1.0"
+    assert si._stub.version == "vim.version.v9_1_1_0"  # the newest version both sides know
+    # The vCenter's id: what REST qualifies its messages with (vm-N:<instance uuid>)
+    r = vc.get("/api/vcenter/vm/vm-999999")
+    assert r.status_code == 404
+    assert about.instanceUuid in str(r.json())
+    session = si.content.sessionManager.currentSession
+    assert session.userName == "VSPHERE.LOCAL\\administrator"
+    assert session.loginTime <= si.CurrentTime()
+    Disconnect(si)
+
+
+def test_wrong_password(connect):
+    with pytest.raises(vim.fault.InvalidLogin):
+        connect(password="wrong")
+
+
+def test_session_reuse_and_logout(connect, server):
+    si = connect()
+    session_id = si._stub.GetSessionId()
+    assert session_id
+    again = connect(user=None, password=None, sessionId=session_id)
+    assert again.content.sessionManager.currentSession.key == si.content.sessionManager.currentSession.key
+    si.content.sessionManager.Logout()
+    with pytest.raises(vim.fault.NotAuthenticated):
+        print(again.content.rootFolder.name)
+    with pytest.raises(vim.fault.NotAuthenticated):
+        print(si.content.sessionManager.currentSession)
+
+
+def test_unknown_object_and_property(connect):
+    si = connect()
+    with pytest.raises(vmodl.fault.ManagedObjectNotFound):
+        print(vim.VirtualMachine("vm-999999", si._stub).name)
+    folder = si.content.rootFolder
+    assert folder.name == "Datacenters"
+    assert folder.parent is None
+
+
+PC = vmodl.query.PropertyCollector
+POWER = {"poweredOn": "POWERED_ON", "poweredOff": "POWERED_OFF", "suspended": "SUSPENDED"}
+
+
+def view_spec(view, type_, paths):
+    traversal = PC.TraversalSpec(name="view", type=vim.view.ContainerView, path="view", skip=False)
+    return PC.FilterSpec(
+        objectSet=[PC.ObjectSpec(obj=view, skip=True, selectSet=[traversal])],
+        propSet=[PC.PropertySpec(type=type_, pathSet=paths)],
+    )
+
+
+def collect(pc, spec, page):
+    """Every ObjectContent of a spec, page by page; and the number of pages."""
+    result = pc.RetrievePropertiesEx([spec], PC.RetrieveOptions(maxObjects=page))
+    found, pages = list(result.objects), 1
+    while result.token:
+        result = pc.ContinueRetrievePropertiesEx(result.token)
+        found += result.objects
+        pages += 1
+    return found, pages
+
+
+def test_container_view_lists_every_vm_as_rest_does(connect, vc):
+    si = connect()
+    content = si.content
+    view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
+    paths = ["name", "runtime.powerState", "summary.config.numCpu", "config.hardware.memoryMB"]
+    found, pages = collect(content.propertyCollector, view_spec(view, vim.VirtualMachine, paths), 3)
+    listed = {
+        o.obj._moId: (
+            props["name"],
+            POWER[props["runtime.powerState"]],
+            props["summary.config.numCpu"],
+            props["config.hardware.memoryMB"],
+        )
+        for o in found
+        for props in [{p.name: p.val for p in o.propSet}]
+    }
+    rest = {
+        v["vm"]: (v["name"], v["power_state"], v["cpu_count"], v["memory_size_MiB"])
+        for v in vc.get("/api/vcenter/vm").json()
+    }
+    assert listed == rest
+    assert pages == -(-len(rest) // 3)
+    assert all(isinstance(o.obj, vim.VirtualMachine) for o in found)
+    # the view itself, read as a property
+    assert sorted(v._moId for v in view.view) == sorted(rest)
+    view.DestroyView()
+
+
+def test_container_view_of_several_types_not_recursive(connect, vc):
+    si = connect()
+    content = si.content
+    datacenter = content.rootFolder.childEntity[0]
+    view = content.viewManager.CreateContainerView(datacenter.hostFolder, [vim.ComputeResource], False)
+    clusters = {c.name for c in view.view}
+    assert clusters == {c["name"] for c in vc.get("/api/vcenter/cluster").json()}
+    assert all(isinstance(c, vim.ClusterComputeResource) for c in view.view)
+
+
+def test_traversal_from_the_root_with_paging(connect, vc):
+    si = connect()
+    content = si.content
+    # the classic "everything under the root folder" traversal, recursive through named specs
+    to_folder = PC.SelectionSpec(name="folderTraversal")
+    folder = PC.TraversalSpec(
+        name="folderTraversal",
+        type=vim.Folder,
+        path="childEntity",
+        skip=False,
+        selectSet=[to_folder, PC.SelectionSpec(name="dcToVm"), PC.SelectionSpec(name="dcToHost")],
+    )
+    dc_vm = PC.TraversalSpec(
+        name="dcToVm", type=vim.Datacenter, path="vmFolder", skip=False, selectSet=[to_folder]
+    )
+    dc_host = PC.TraversalSpec(
+        name="dcToHost", type=vim.Datacenter, path="hostFolder", skip=False, selectSet=[to_folder]
+    )
+    cluster_host = PC.TraversalSpec(name="crToHost", type=vim.ComputeResource, path="host", skip=False)
+    folder.selectSet.append(PC.SelectionSpec(name="crToHost"))
+    spec = PC.FilterSpec(
+        objectSet=[
+            PC.ObjectSpec(
+                obj=content.rootFolder, skip=False, selectSet=[folder, dc_vm, dc_host, cluster_host]
+            )
+        ],
+        propSet=[
+            PC.PropertySpec(type=vim.VirtualMachine, pathSet=["name", "runtime.host"]),
+            PC.PropertySpec(type=vim.HostSystem, pathSet=["name"]),
+            PC.PropertySpec(type=vim.Datacenter, all=True),
+        ],
+    )
+    found, pages = collect(content.propertyCollector, spec, 2)
+    assert pages > 1
+    by_type = {}
+    for o in found:
+        by_type.setdefault(type(o.obj).__name__, []).append(o)
+    vms = {o.obj._moId: {p.name: p.val for p in o.propSet} for o in by_type["vim.VirtualMachine"]}
+    assert set(vms) == {v["vm"] for v in vc.get("/api/vcenter/vm").json()}
+    hosts = {o.obj._moId for o in by_type["vim.HostSystem"]}
+    assert hosts == {h["host"] for h in vc.get("/api/vcenter/host").json()}
+    assert all(v["runtime.host"]._moId in hosts for v in vms.values())
+    (datacenter,) = by_type["vim.Datacenter"]
+    props = {p.name: p.val for p in datacenter.propSet}
+    assert {"name", "vmFolder", "hostFolder", "datastoreFolder", "networkFolder", "parent"} <= set(props)
+    assert len(found) == len({(type(o.obj), o.obj._moId) for o in found})  # each object once
+    # RetrieveProperties (no paging): the same objects
+    assert len(content.propertyCollector.RetrieveContents([spec])) == len(found)
+
+
+def test_invalid_property_and_token(connect):
+    si = connect()
+    content = si.content
+    view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
+    with pytest.raises(vmodl.query.InvalidProperty) as caught:
+        content.propertyCollector.RetrievePropertiesEx(
+            [view_spec(view, vim.VirtualMachine, ["nope"])], PC.RetrieveOptions()
+        )
+    assert caught.value.name == "nope"
+    with pytest.raises(vmodl.fault.InvalidArgument):
+        content.propertyCollector.ContinueRetrievePropertiesEx("not-a-token")
+
+
+def test_search_index(connect, vc):
+    si = connect()
+    index = si.content.searchIndex
+    datacenter = si.content.rootFolder.childEntity[0]
+    vm = datacenter.vmFolder.childEntity[0]
+    assert index.FindByInventoryPath(f"{datacenter.name}/vm/{vm.name}") == vm
+    assert index.FindByInventoryPath(f"{datacenter.name}/vm/no-such-vm") is None
+    assert index.FindChild(datacenter.vmFolder, vm.name) == vm
+    assert index.FindByUuid(None, vm.config.instanceUuid, True, True) == vm
+    assert index.FindByUuid(datacenter, vm.config.instanceUuid, True, True) == vm
+    assert index.FindByUuid(None, "00000000-0000-0000-0000-000000000000", True, True) is None
+    host = vc.get("/api/vcenter/host").json()[0]
+    found = index.FindByDnsName(None, host["name"], False)
+    assert found._moId == host["host"] and found.name == host["name"]
+    cluster = datacenter.hostFolder.childEntity[0]
+    assert index.FindByInventoryPath(f"{datacenter.name}/host/{cluster.name}/{host['name']}") == found
