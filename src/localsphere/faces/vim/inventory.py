@@ -90,6 +90,11 @@ def ref(moid: str) -> Any:
     return reference(kind_of(moid), moid)
 
 
+def keep(context: Context, objects: list[ObjectView]) -> None:
+    """Objects read already in this call (a page of a view), which ``loader`` then need not read."""
+    context.notes.setdefault("objects", {}).update((o.moid, o) for o in objects)
+
+
 def sight(context: Context) -> Sight | None:
     """What the caller sees of the inventory (None: everything), worked out once a call."""
     if "sight" not in context.notes:
@@ -101,8 +106,11 @@ def loader(kind: str) -> Callable[[Context, list[str]], list[ObjectView]]:
     """The objects of ``kind`` among the ids that the caller sees."""
 
     def load(context: Context, moids: list[str]) -> list[ObjectView]:
-        found = context.world.inventory_graph.objects(moids, sight(context)).values()
-        return [o for o in found if o.kind == kind]
+        kept: dict[str, ObjectView] = context.notes.setdefault("objects", {})
+        missing = [m for m in moids if m not in kept]
+        if missing:
+            kept.update(context.world.inventory_graph.objects(missing, sight(context)))
+        return [o for m in moids if (o := kept.get(m)) is not None and o.kind == kind]
 
     return load
 

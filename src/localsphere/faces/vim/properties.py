@@ -76,10 +76,14 @@ def walk(value: Any, rest: str) -> Any:
 
 
 def typed(type_name: str, path: str, value: Any) -> Any:
-    """A property's value as pyVmomi types it on the wire: a list as the property's array type."""
+    """A property's value as pyVmomi types it on the wire: a list as the property's array type, a
+    number as the property's kind of number (``xsd:long`` for a ``long``)."""
     if isinstance(value, list) and not isinstance(value, VmomiSupport.Array):
+        return property_type(type_name, path)(value)
+    if type(value) in (int, float):
         typ = property_type(type_name, path)
-        return typ(value)
+        if isinstance(typ, type) and issubclass(typ, int | float) and typ is not bool:
+            return typ(value)
     return value
 
 

@@ -146,8 +146,10 @@ class Collector:
 
     # -- reading a page
 
-    def contents(self, context: Context, spec: Any, objects: list[MoRef]) -> list[Any]:
-        """The ObjectContent of each object a PropertySpec names, with the properties it has."""
+    def contents(self, context: Context, spec: Any, objects: list[MoRef]) -> list[soap.Content]:
+        """The content of each object a PropertySpec names: the properties it has values for, in
+        the order asked (an object that is gone is left out, or reported missing when the spec
+        asks for that)."""
         wanted = self._paths(spec)
         by_kind: dict[str, list[MoRef]] = defaultdict(list)
         for ref in objects:
@@ -159,11 +161,10 @@ class Collector:
             if paths is None:
                 continue
             reported[kind] = paths
-            family = self.properties.by_type[kind]
-            read = family.read(context, kind, [r.value for r in refs], paths)
+            read = self.properties.by_type[kind].read(context, kind, [r.value for r in refs], paths)
             for ref in refs:
                 values[(kind, ref.value)] = read.get(ref.value)
-        result = []
+        result: list[soap.Content] = []
         for ref in objects:
             if ref.type not in reported:
                 continue
@@ -171,20 +172,15 @@ class Collector:
             if got is None:
                 if spec.reportMissingObjectsInResults:
                     fault = vmodl.fault.ManagedObjectNotFound(obj=faults.reference(ref))
-                    missing = [vmodl.query.PropertyCollector.MissingProperty(path="", fault=fault)]
-                    result.append(PC.ObjectContent(obj=faults.reference(ref), missingSet=missing))
+                    result.append((ref, [], [PC.MissingProperty(path="", fault=fault)]))
                 continue
-            props = [
-                vmodl.DynamicProperty(name=path, val=typed(ref.type, path, got[path]))
-                for path in reported[ref.type]
-                if path in got
-            ]
-            result.append(PC.ObjectContent(obj=properties.reference(ref.type, ref.value), propSet=props))
+            props = [(path, typed(ref.type, path, got[path])) for path in reported[ref.type] if path in got]
+            result.append((ref, props, []))
         return result
 
     # -- pages
 
-    def page(self, context: Context, specs: list[Any], start: Page) -> tuple[list[Any], Page | None]:
+    def page(self, context: Context, specs: list[Any], start: Page) -> tuple[list[soap.Content], Page | None]:
         """One page of results and where the next starts (None: this was the last)."""
         limit = start.limit
         view = _container_view_walk(specs, context)
@@ -195,7 +191,7 @@ class Collector:
             refs = [MoRef(o.kind, o.moid) for o in objects]
             following = Page(after=objects[-1].moid, limit=limit) if more and objects else None
             return self.contents(context, specs[0], refs), following
-        found: list[Any] = []
+        found: list[soap.Content] = []
         total = 0
         for spec in specs:
             wanted = self._paths(spec)
@@ -299,7 +295,7 @@ def methods(props: Properties) -> list[Method]:
         if not objects and following is None:
             return None  # vCenter answers an empty result with no returnval
         token = token_of(context, specs, following) if following is not None else None
-        return PC.RetrieveResult(objects=objects, token=token)
+        return soap.object_contents(objects, token, context.version, wrapped=True)
 
     def retrieve_ex(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
         options = args.get("options")
@@ -310,14 +306,14 @@ def methods(props: Properties) -> list[Method]:
 
     def continue_ex(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
         specs, start = specs_of(context, args["token"])
-        return answer(context, specs, start) or PC.RetrieveResult(objects=[])
+        return answer(context, specs, start) or PC.RetrieveResult(objects=[])  # a page past the last
 
     def cancel_ex(context: Context, _this: MoRef, args: dict[str, Any]) -> None:
         specs_of(context, args["token"])  # a token of another session, or none, is refused
 
     def retrieve(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
         objects, _ = collector.page(context, list(args["specSet"]), Page(limit=MAX_RETRIEVE))
-        return objects
+        return soap.object_contents(objects, None, context.version, wrapped=False) if objects else None
 
     one = PROPERTY_COLLECTOR
     return [

@@ -22,6 +22,7 @@ deserializer then reads of each parameter is lxml's own re-serialization, free o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from io import StringIO
 from typing import Any
 from xml.parsers.expat import ExpatError, ParserCreate
@@ -216,11 +217,76 @@ def _serialize(value: Any, info: Any, version: str) -> str:
     return out.getvalue()
 
 
+class Raw(str):
+    """An answer's ``returnval`` elements, written already (``object_contents``)."""
+
+
+# (the object, its properties by path, the paths it is missing with their faults)
+Content = tuple[MoRef, list[tuple[str, Any]], list[Any]]
+
+
+def object_contents(contents: list[Content], token: str | None, version: str, wrapped: bool) -> Raw:
+    """PropertyCollector results, written as pyVmomi's serializer writes them but without making
+    a data object per object and property: as one ``RetrieveResult`` (``wrapped``: its ``token``
+    and ``objects``) or as ``ObjectContent`` return values. A property's value that is text, a
+    number, a boolean, an enum or a managed object reference is written here; any other (data
+    objects, arrays) by pyVmomi's serializer."""
+    tag = "objects" if wrapped else "returnval"
+    parts = ["<returnval>"] if wrapped else []
+    if token is not None:
+        parts.append(f"<token>{SoapAdapter.XmlEscape(token)}</token>")
+    for this, props, missing in contents:
+        parts.append(f'<{tag}><obj type="{this.type}">{SoapAdapter.XmlEscape(this.value)}</obj>')
+        for path, value in props:
+            parts.append(f"<propSet><name>{path}</name>{_val(value, version)}</propSet>")
+        for item in missing:
+            info = VmomiSupport.Object(name="missingSet", type=_MISSING, version=version, flags=0)
+            parts.append(_serialize(item, info, version))
+        parts.append(f"</{tag}>")
+    if wrapped:
+        parts.append("</returnval>")
+    return Raw("".join(parts))
+
+
+_MISSING = vmodl.query.PropertyCollector.MissingProperty
+_XSD_PREFIX = {SoapAdapter.XMLNS_XSD: "xsd:", VIM_NS: ""}
+
+
+@cache
+def _xsi_type(typ: type) -> str | None:
+    """The ``xsi:type`` of a primitive or enum value's Python type, or None for any other type."""
+    if typ is bool:
+        return "xsd:boolean"
+    if issubclass(typ, VmomiSupport.Enum):
+        return VmomiSupport.GetWsdlName(typ)
+    if issubclass(typ, VmomiSupport.PropertyPath) or not issubclass(typ, str | int | float):
+        return None
+    ns, name = VmomiSupport.GetQualifiedWsdlName(typ)
+    prefix = _XSD_PREFIX.get(ns)
+    return None if prefix is None else prefix + name
+
+
+def _val(value: Any, version: str) -> str:
+    if isinstance(value, VmomiSupport.ManagedObject):
+        kind = VmomiSupport.GetWsdlName(type(value))
+        moid = SoapAdapter.XmlEscape(value._moId)
+        return f'<val xsi:type="ManagedObjectReference" type="{kind}">{moid}</val>'
+    xsi = _xsi_type(type(value))
+    if xsi is None:
+        return _serialize(
+            value, VmomiSupport.Object(name="val", type=object, version=version, flags=0), version
+        )
+    text = ("true" if value else "false") if xsi == "xsd:boolean" else SoapAdapter.XmlEscape(str(value))
+    return f'<val xsi:type="{xsi}">{text}</val>'
+
+
 def response(name: str, value: Any, result_type: Any, flags: int, version: str) -> bytes:
     """The envelope answering the method ``name`` with ``value`` (None: a void method's answer, or
-    an unset optional result) of ``result_type``."""
+    an unset optional result) of ``result_type``; a ``Raw`` value is written already."""
     inner = ""
-    if value is not None:
+    if isinstance(value, Raw):
+        inner = value
+    elif value is not None:
         info = VmomiSupport.Object(name="returnval", type=result_type, version=version, flags=flags)
         inner = _serialize(value, info, version)
     return b"".join((_HEAD, f'<{name}Response xmlns="{VIM_NS}">{inner}</{name}Response>'.encode(), _TAIL))

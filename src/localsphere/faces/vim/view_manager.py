@@ -77,9 +77,11 @@ class ContainerView:
     def page(self, context: Context, after: str | None, limit: int) -> list[ObjectView]:
         """Up to ``limit`` of the objects the view shows, in id order after ``after``."""
         graph = context.world.inventory_graph
-        return graph.contents(
+        found = graph.contents(
             self.container, set(self.kinds), self.recursive, after, limit, inventory.sight(context)
         )
+        inventory.keep(context, found)
+        return found
 
 
 def _known(type_name: str) -> bool:
