@@ -214,3 +214,39 @@ def test_search_index(connect, vc):
     assert found._moId == host["host"] and found.name == host["name"]
     cluster = datacenter.hostFolder.childEntity[0]
     assert index.FindByInventoryPath(f"{datacenter.name}/host/{cluster.name}/{host['name']}") == found
+
+
+def test_power_off_and_on_as_tasks(connect, vc):
+    si = connect()
+    vm_id = next(v["vm"] for v in vc.get("/api/vcenter/vm").json() if v["power_state"] == "POWERED_ON")
+    vm = vim.VirtualMachine(vm_id, si._stub)
+    task = vm.PowerOffVM_Task()
+    info = task.info  # the world's tasks take no time unless a policy says so
+    assert info.state == "success"
+    assert info.name.info.name == "PowerOff" and info.descriptionId == "VirtualMachine.powerOff"
+    assert info.entity == vm and info.entityName == vm.name
+    assert info.reason.userName == "administrator"
+    assert vm.runtime.powerState == "poweredOff"
+    assert vc.get(f"/api/vcenter/vm/{vm_id}/power").json()["state"] == "POWERED_OFF"  # one world
+    # a change the state does not allow: the task ends in InvalidPowerState, nothing changes
+    failed = vm.PowerOffVM_Task().info
+    assert failed.state == "error"
+    assert isinstance(failed.error, vim.fault.InvalidPowerState)
+    assert failed.error.existingState == "poweredOff"
+    assert task.info.state == "success"
+    assert vm.PowerOnVM_Task().info.state == "success"
+    assert vc.get(f"/api/vcenter/vm/{vm_id}/power").json()["state"] == "POWERED_ON"
+
+
+def test_a_viewer_may_not_power_off(connect, vc):
+    vm_id = next(v["vm"] for v in vc.get("/api/vcenter/vm").json() if v["power_state"] == "POWERED_ON")
+    viewer = connect(user="viewer@vsphere.local")
+    vm = vim.VirtualMachine(vm_id, viewer._stub)
+    assert vm.name  # a viewer sees it
+    with pytest.raises(vim.fault.NoPermission) as caught:
+        vm.PowerOffVM_Task()
+    assert caught.value.privilegeId == "VirtualMachine.Interact.PowerOff"
+    assert caught.value.object == vm
+    assert vc.get(f"/api/vcenter/vm/{vm_id}/power").json()["state"] == "POWERED_ON"
+    with pytest.raises(vmodl.fault.ManagedObjectNotFound):
+        vim.VirtualMachine("vm-999999", viewer._stub).PowerOnVM_Task()

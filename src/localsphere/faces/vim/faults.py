@@ -18,7 +18,7 @@ from localsphere.faces.vim import soap, versions
 from localsphere.runtime.hooks import FaceHooks
 from localsphere.world import World, faults
 from localsphere.world.access import VCENTER
-from localsphere.world.errors import Forbidden, NotFound, Unauthenticated, WorldError
+from localsphere.world.errors import Forbidden, NotFound, Unauthenticated, WorldError, WrongState
 
 XML = "text/xml; charset=utf-8"
 NOT_AUTHENTICATED = "The session is not authenticated."
@@ -100,6 +100,8 @@ def from_world(exc: WorldError, this: soap.MoRef, privilege: str) -> Fault:
         return no_permission(this, privilege)
     if isinstance(exc, NotFound):
         return not_found(this)
+    if isinstance(exc, WrongState):
+        return Fault(vim.fault.InvalidState(), exc.message)
     return invalid_argument(None, exc.message)
 
 

@@ -9,6 +9,7 @@ from localsphere.faces.vim import (
     property_collector,
     search_index,
     service_instance,
+    tasks,
     view_manager,
 )
 from localsphere.faces.vim.properties import Properties
@@ -20,11 +21,14 @@ __all__ = ["PREFIX", "build"]
 
 
 def build(world: World, max_body: int) -> list[FaceRoute]:
-    properties = Properties([service_instance.family(), inventory.family(), view_manager.family()])
+    properties = Properties(
+        [service_instance.family(), inventory.family(), view_manager.family(), tasks.family()]
+    )
     methods = [
         *service_instance.methods(),
         *property_collector.methods(properties),
         *view_manager.methods(),
         *search_index.methods(),
+        *tasks.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))
