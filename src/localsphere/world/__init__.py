@@ -37,6 +37,7 @@ from localsphere.world.org_roles import OrgRoles
 from localsphere.world.org_vdcs import OrgVdcs
 from localsphere.world.plan import Scenario
 from localsphere.world.policy import Policies, overrides
+from localsphere.world.property_filters import PropertyFilters
 from localsphere.world.requests import Requests
 from localsphere.world.reservations import ReservationPolicies, Reservations
 from localsphere.world.resource_queries import ResourceQueries
@@ -95,6 +96,7 @@ class World:
         self.privilege_checks = PrivilegeChecks(self.store, self.state)
         self.inventory = Inventory(self.store, self.clock, settings.change_poll_seconds)
         self.inventory_graph = InventoryGraph(self.store)  # bulk reads for vSphere's SOAP API
+        self.property_filters = PropertyFilters(self.store, self.clock)  # vSphere's SOAP API
         # vCenter's inventory changes: datacenters, hosts and pools; VM placement and devices
         self.compute_resources = ComputeResources(self.store, self.clock)
         self.vm_placement = VmPlacement(self.store, self.clock)

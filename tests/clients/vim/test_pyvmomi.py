@@ -6,6 +6,7 @@ import ssl
 
 import pytest
 from pyVim.connect import Disconnect, SmartConnect
+from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
 from conftest import DEMO_PASSWORD
@@ -221,18 +222,17 @@ def test_power_off_and_on_as_tasks(connect, vc):
     vm_id = next(v["vm"] for v in vc.get("/api/vcenter/vm").json() if v["power_state"] == "POWERED_ON")
     vm = vim.VirtualMachine(vm_id, si._stub)
     task = vm.PowerOffVM_Task()
-    info = task.info  # the world's tasks take no time unless a policy says so
-    assert info.state == "success"
+    assert WaitForTask(task, si=si) == "success"
+    info = task.info
     assert info.name.info.name == "PowerOff" and info.descriptionId == "VirtualMachine.powerOff"
     assert info.entity == vm and info.entityName == vm.name
     assert info.reason.userName == "administrator"
     assert vm.runtime.powerState == "poweredOff"
     assert vc.get(f"/api/vcenter/vm/{vm_id}/power").json()["state"] == "POWERED_OFF"  # one world
     # a change the state does not allow: the task ends in InvalidPowerState, nothing changes
-    failed = vm.PowerOffVM_Task().info
-    assert failed.state == "error"
-    assert isinstance(failed.error, vim.fault.InvalidPowerState)
-    assert failed.error.existingState == "poweredOff"
+    with pytest.raises(vim.fault.InvalidPowerState) as caught:
+        WaitForTask(vm.PowerOffVM_Task(), si=si)
+    assert caught.value.existingState == "poweredOff"
     assert task.info.state == "success"
     assert vm.PowerOnVM_Task().info.state == "success"
     assert vc.get(f"/api/vcenter/vm/{vm_id}/power").json()["state"] == "POWERED_ON"
@@ -250,3 +250,37 @@ def test_a_viewer_may_not_power_off(connect, vc):
     assert vc.get(f"/api/vcenter/vm/{vm_id}/power").json()["state"] == "POWERED_ON"
     with pytest.raises(vmodl.fault.ManagedObjectNotFound):
         vim.VirtualMachine("vm-999999", viewer._stub).PowerOnVM_Task()
+
+
+def test_wait_for_updates_of_a_filter(connect, vc):
+    si = connect()
+    pc = si.content.propertyCollector
+    vm_id = next(v["vm"] for v in vc.get("/api/vcenter/vm").json() if v["power_state"] == "POWERED_ON")
+    vm = vim.VirtualMachine(vm_id, si._stub)
+    spec = PC.FilterSpec(
+        objectSet=[PC.ObjectSpec(obj=vm)],
+        propSet=[PC.PropertySpec(type=vim.VirtualMachine, pathSet=["name", "runtime.powerState"])],
+    )
+    made = pc.CreateFilter(spec, True)
+    assert pc.filter == [made]
+    assert made.spec.propSet[0].pathSet == ["name", "runtime.powerState"]
+    first = pc.WaitForUpdatesEx("", PC.WaitOptions())
+    (update,) = first.filterSet
+    assert update.filter == made
+    (entered,) = update.objectSet
+    assert entered.kind == "enter" and entered.obj == vm
+    assert {c.name: c.val for c in entered.changeSet} == {"name": vm.name, "runtime.powerState": "poweredOn"}
+    # nothing changed: no answer once the wait is over
+    assert pc.WaitForUpdatesEx(first.version, PC.WaitOptions(maxWaitSeconds=0)) is None
+    assert pc.CheckForUpdates(first.version) is None
+    # a change made over REST is the next update
+    assert vc.post(f"/api/vcenter/vm/{vm_id}/power", params={"action": "stop"}).status_code == 204
+    changed = pc.WaitForUpdatesEx(first.version, PC.WaitOptions(maxWaitSeconds=10))
+    assert changed.version != first.version
+    (modified,) = changed.filterSet[0].objectSet
+    assert modified.kind == "modify"
+    assert {c.name: c.val for c in modified.changeSet}["runtime.powerState"] == "poweredOff"
+    made.DestroyPropertyFilter()
+    assert pc.filter == []
+    with pytest.raises(vmodl.fault.ManagedObjectNotFound):
+        made.DestroyPropertyFilter()

@@ -63,6 +63,10 @@ class Collector:
 
     # -- what to read of each type
 
+    def check(self, spec: Any) -> None:
+        """InvalidProperty when a PropertySpec names a path its type does not have."""
+        self._paths(spec)
+
     def _paths(self, spec: Any) -> dict[str, list[str]]:
         """Per type named by a PropertySpec, the paths to read (checked: InvalidProperty)."""
         wanted: dict[str, list[str]] = {}
@@ -286,8 +290,7 @@ def specs_of(context: Context, token: str) -> tuple[list[Any], Page]:
     return specs, page
 
 
-def methods(props: Properties) -> list[Method]:
-    collector = Collector(props)
+def methods(collector: Collector) -> list[Method]:
     receivers = frozenset({"PropertyCollector"})
 
     def answer(context: Context, specs: list[Any], start: Page) -> Any:

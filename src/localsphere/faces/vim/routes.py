@@ -10,6 +10,7 @@ from localsphere.faces.vim import (
     search_index,
     service_instance,
     tasks,
+    updates,
     view_manager,
 )
 from localsphere.faces.vim.properties import Properties
@@ -22,11 +23,19 @@ __all__ = ["PREFIX", "build"]
 
 def build(world: World, max_body: int) -> list[FaceRoute]:
     properties = Properties(
-        [service_instance.family(), inventory.family(), view_manager.family(), tasks.family()]
+        [
+            service_instance.family(),
+            inventory.family(),
+            view_manager.family(),
+            tasks.family(),
+            updates.family(),
+        ]
     )
+    collector = property_collector.Collector(properties)
     methods = [
         *service_instance.methods(),
-        *property_collector.methods(properties),
+        *property_collector.methods(collector),
+        *updates.methods(collector),
         *view_manager.methods(),
         *search_index.methods(),
         *tasks.methods(),

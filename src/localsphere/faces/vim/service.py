@@ -9,6 +9,7 @@ reads one property through ``properties``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,9 @@ from localsphere.world.errors import WorldError
 from localsphere.world.sessions import SessionInfo
 
 PREFIX = "/sdk"
+NOT_YET = object()  # what a waiting method answers while there is nothing to tell
+POLL_SECONDS = 0.25  # how often a waiting method looks again
+LONGEST_WAIT = 300.0  # the most seconds one call waits
 
 
 @dataclass
@@ -39,6 +43,7 @@ class Context:
     session_id: str | None
     client: tuple[str, str]  # the caller's address and User-Agent, for its UserSession
     opened: str | None = None  # the id of a session a sign-in opened
+    last_try: bool = True  # a waiting method's last look before it answers that nothing changed
     notes: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -61,6 +66,9 @@ class Method:
     singleton: str | None = None  # the receiver's id, when there is only one
     anonymous: bool = False
     write: bool = False
+    # A method that waits for a change: the most seconds it may wait, from its arguments (None:
+    # as long as a wait may last). Until then its ``run`` answers NOT_YET unless ``last_try``.
+    wait: Callable[[dict[str, Any]], float | None] | None = None
 
 
 class Endpoint:
@@ -134,7 +142,20 @@ class Endpoint:
             except WorldError as exc:
                 raise faults.from_world(exc, call.this, call.info.privId or "System.View") from exc
 
-        return await (self.runner.call(work) if method.write or method.anonymous else self.runner.read(work))
+        run = self.runner.call if method.write else self.runner.read
+        if method.wait is None:
+            return await run(work)
+        # A long poll: look, and while nothing changed, look again a little later (on the event
+        # loop, not holding a world thread), until the wait is over.
+        seconds = method.wait(call.args)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + min(LONGEST_WAIT if seconds is None else max(0.0, seconds), LONGEST_WAIT)
+        while True:
+            context.last_try = loop.time() >= deadline
+            result = await run(work)
+            if result is not NOT_YET:
+                return result
+            await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - loop.time())))
 
 
 def routes(endpoint: Endpoint) -> list[FaceRoute]:

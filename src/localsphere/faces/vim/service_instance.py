@@ -7,13 +7,13 @@ cookie."""
 from __future__ import annotations
 
 import datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
-from pyVmomi import vim, vmodl
+from pyVmomi import VmomiSupport, vim, vmodl
 
 from localsphere.faces.vcenter.session import user_name
-from localsphere.faces.vim import faults, versions
+from localsphere.faces.vim import faults, soap, versions
 from localsphere.faces.vim.properties import Family
 from localsphere.faces.vim.service import Context, Method
 from localsphere.faces.vim.soap import MoRef
@@ -54,14 +54,25 @@ def about(instance_uuid: str) -> Any:
 
 
 def content(context: Context) -> Any:
+    return _content(context.world.inventory.instance_uuid())
+
+
+def _content(instance_uuid: str) -> Any:
     return vim.ServiceInstanceContent(
         rootFolder=vim.Folder(ROOT_FOLDER),
         propertyCollector=vmodl.query.PropertyCollector(PROPERTY_COLLECTOR),
         viewManager=vim.view.ViewManager(VIEW_MANAGER),
-        about=about(context.world.inventory.instance_uuid()),
+        about=about(instance_uuid),
         sessionManager=vim.SessionManager(SESSION_MANAGER),
         searchIndex=vim.SearchIndex(SEARCH_INDEX),
     )
+
+
+@lru_cache(maxsize=64)
+def _written_content(version: str, instance_uuid: str) -> soap.Raw:
+    """The service content as answered: the same for every call of a version and vCenter."""
+    info = VmomiSupport.GetWsdlMethod(soap.VIM_NS, "RetrieveServiceContent").info
+    return soap.returnval(_content(instance_uuid), info.result, info.resultFlags, version)
 
 
 def now(context: Context) -> datetime.datetime:
@@ -94,7 +105,7 @@ def user_session(context: Context, session_id: str, info: SessionInfo) -> Any:
 
 def methods() -> list[Method]:
     def retrieve_content(context: Context, _this: MoRef, _args: dict[str, Any]) -> Any:
-        return content(context)
+        return _written_content(context.version, context.world.inventory.instance_uuid())
 
     def current_time(context: Context, _this: MoRef, _args: dict[str, Any]) -> Any:
         return now(context)

@@ -280,15 +280,21 @@ def _val(value: Any, version: str) -> str:
     return f'<val xsi:type="{xsi}">{text}</val>'
 
 
+def returnval(value: Any, result_type: Any, flags: int, version: str) -> Raw:
+    """``value`` written as an answer's ``returnval`` (a method's result of ``result_type``)."""
+    info = VmomiSupport.Object(name="returnval", type=result_type, version=version, flags=flags)
+    return Raw(_serialize(value, info, version))
+
+
 def response(name: str, value: Any, result_type: Any, flags: int, version: str) -> bytes:
     """The envelope answering the method ``name`` with ``value`` (None: a void method's answer, or
     an unset optional result) of ``result_type``; a ``Raw`` value is written already."""
-    inner = ""
-    if isinstance(value, Raw):
+    if value is None:
+        inner = ""
+    elif isinstance(value, Raw):
         inner = value
-    elif value is not None:
-        info = VmomiSupport.Object(name="returnval", type=result_type, version=version, flags=flags)
-        inner = _serialize(value, info, version)
+    else:
+        inner = returnval(value, result_type, flags, version)
     return b"".join((_HEAD, f'<{name}Response xmlns="{VIM_NS}">{inner}</{name}Response>'.encode(), _TAIL))
 
 
