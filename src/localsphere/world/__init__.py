@@ -134,7 +134,7 @@ class World:
             self.store, self.policies, self.sessions, self.tenant_principals, VCD
         )
         self.tasks = Tasks(self.store, self.clock, self.policies)
-        self.vm_power_tasks = VmPowerTasks(self.store, self.tasks)  # vSphere's power tasks (SOAP)
+        self.vm_power_tasks = VmPowerTasks(self.store, self.clock, self.tasks)  # vSphere's power tasks (SOAP)
         self.org_vdcs = OrgVdcs(self.store, self.clock)
         self.catalogs = Catalogs(self.store)
         self.vapps = VApps(self.store, self.clock, self.tasks, self.catalogs)

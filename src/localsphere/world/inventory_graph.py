@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
 
 from localsphere.world.inventory import _ALL, HOST, MOID_ORDER, POOL, VM, ObjectView, Sight
 from localsphere.world.schema import ManagedObject
 from localsphere.world.store import Store
 
 CHUNK = 500  # ids in one IN list
+# _ALL without the details: an empty text in their place, which no one can decode
+_WITHOUT_DETAILS = tuple(literal("").label("details") if c.key == "details" else c for c in _ALL)
 MAX_PAGE = 10_000  # the most objects one page reads
 
 
@@ -32,7 +34,7 @@ class InventoryGraph:
     def _pairs(self, query: Select[Any]) -> list[tuple[ObjectView, str]]:
         """Each row of ``query`` (``_ALL``'s columns) as its object and its path."""
         with self._store.query() as conn:
-            return [(ObjectView.of(r), r[-1]) for r in conn.execute(query)]
+            return [(ObjectView.of(r), r[-1]) for r in conn.execute(query).all()]
 
     def objects(self, moids: Iterable[str], sight: Sight | None = None) -> dict[str, ObjectView]:
         """The known objects among ``moids`` (those ``sight`` sees), by id: one query per
@@ -76,10 +78,12 @@ class InventoryGraph:
         after: str | None,
         limit: int,
         sight: Sight | None = None,
+        details: bool = True,
     ) -> list[ObjectView]:
         """Up to ``limit`` objects in ``container`` (below it at any depth when ``recursive``, else
         its children), of ``kinds`` when given, in id order after the id ``after``: a keyset page.
-        An unknown container holds nothing."""
+        An unknown container holds nothing. Without ``details`` the objects' details (devices,
+        flags: the largest column) are not read, and reading them fails."""
         limit = min(limit, MAX_PAGE)
         with self._store.query() as conn:
             path = conn.scalar(select(ManagedObject.path).where(ManagedObject.moid == container))
@@ -90,7 +94,7 @@ class InventoryGraph:
             if recursive
             else ManagedObject.parent == container
         )
-        query = select(*_ALL).where(inside)
+        query = select(*(_ALL if details else _WITHOUT_DETAILS)).where(inside)
         if kinds is not None:
             query = query.where(ManagedObject.kind.in_(sorted(kinds)))
         if after is not None:

@@ -7,9 +7,13 @@ face words in its product's terms."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from localsphere.world.access import Caller
+from localsphere.world.clock import Clock
 from localsphere.world.errors import AlreadyInState, WrongState
 from localsphere.world.inventory import VM, authorize, row_of, set_power
+from localsphere.world.schema import Task
 from localsphere.world.store import Store
 from localsphere.world.tasks import Owner, Tasks
 from localsphere.world.tenants import DEFAULT_TENANT
@@ -18,10 +22,28 @@ SERVICE = "vim"  # the tasks' ``service``: vSphere's
 OPERATIONS = {"start": "power on", "stop": "power off", "suspend": "suspend", "reset": "reset"}
 
 
+RECENT_SECONDS = 600.0  # how long an ended task stays among the recent ones (vCenter: 10 minutes)
+MOST_RECENT = 200  # the most recent tasks listed
+
+
 class VmPowerTasks:
-    def __init__(self, store: Store, tasks: Tasks) -> None:
+    def __init__(self, store: Store, clock: Clock, tasks: Tasks) -> None:
         self._store = store
+        self._clock = clock
         self._tasks = tasks
+
+    def recent(self) -> list[tuple[str, str]]:
+        """The vSphere tasks queued, running or ended in the last ``RECENT_SECONDS`` (world time),
+        newest first, at most ``MOST_RECENT``: each task's id and the id of the object it changes."""
+        with self._store.query() as conn:
+            now = self._clock.now(conn)
+            rows = conn.execute(
+                select(Task.id, Task.owner_id)
+                .where(Task.service == SERVICE, Task.ends_at >= now - RECENT_SECONDS)
+                .order_by(Task.started_at.desc(), Task.id)
+                .limit(MOST_RECENT)
+            )
+            return [(row.id, row.owner_id) for row in rows]
 
     def start(self, caller: Caller, moid: str, action: str, privilege: str, name: str) -> str:
         """Start ``action`` (start, stop, suspend or reset) on the VM ``moid`` as the task

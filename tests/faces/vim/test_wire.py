@@ -192,3 +192,26 @@ def test_unknown_object_and_property(c):
     assert kind == "ManagedObjectNotFound"
     kind, _ = fault_of(call(c, "Fetch", "group-d1", "Folder", "<prop>noSuchProperty</prop>", Cookie=cookie))
     assert kind == "InvalidProperty"
+
+
+def test_control_plane_covers_sdk(c, server):
+    """The route catalogue, the request log and fault injection know the SOAP face as vCenter's."""
+    routes = server.control("GET", "/routes").json()["faces"]["vcenter"]
+    assert {"POST /sdk", "GET /sdk/vimServiceVersions.xml", "GET /sdk/vimService.wsdl"} <= set(routes)
+    cookie = login(c).headers["set-cookie"]
+    c.cookies.clear()
+    assert call(c, "Fetch", "group-d1", "Folder", "<prop>name</prop>", Cookie=cookie).status_code == 200
+    logged = server.control("GET", "/requests", params={"limit": 5}).json()["requests"]
+    last = logged[-1]
+    assert (last["face"], last["method"], last["path"], last["status"]) == ("vcenter", "POST", "/sdk", 200)
+    assert last["principal"] == "administrator@vsphere.local"
+    rule = {"action": "error", "status": 503, "face": "vcenter", "method": "POST", "path": "/sdk", "count": 1}
+    assert server.control("POST", "/faults", json=rule).status_code == 201
+    try:
+        r = call(c, "CurrentTime", "ServiceInstance", "ServiceInstance", Cookie=cookie)
+        assert r.status_code == 503
+        detail = etree.fromstring(r.content).find("soapenv:Body/soapenv:Fault/detail", NS)[0]
+        assert detail.get(f"{{{XSI}}}type") == "SystemError"
+    finally:
+        server.control("DELETE", "/faults")
+    assert call(c, "CurrentTime", "ServiceInstance", "ServiceInstance", Cookie=cookie).status_code == 200

@@ -90,9 +90,10 @@ def ref(moid: str) -> Any:
     return reference(kind_of(moid), moid)
 
 
-def keep(context: Context, objects: list[ObjectView]) -> None:
-    """Objects read already in this call (a page of a view), which ``loader`` then need not read."""
-    context.notes.setdefault("objects", {}).update((o.moid, o) for o in objects)
+def keep(context: Context, objects: list[ObjectView], light: bool = False) -> None:
+    """Objects read already in this call (a page of a view), which ``loader`` then need not read;
+    ``light``: read without their details, for the ``LIGHT`` paths only."""
+    context.notes.setdefault("light" if light else "objects", {}).update((o.moid, o) for o in objects)
 
 
 def sight(context: Context) -> Sight | None:
@@ -102,14 +103,19 @@ def sight(context: Context) -> Sight | None:
     return context.notes["sight"]
 
 
-def loader(kind: str) -> Callable[[Context, list[str]], list[ObjectView]]:
-    """The objects of ``kind`` among the ids that the caller sees."""
+def loader(kind: str) -> Callable[[Context, list[str], list[str]], list[ObjectView]]:
+    """The objects of ``kind`` among the ids that the caller sees: those read already in this
+    call (``keep``; without their details, when no path asked needs them), the others now."""
 
-    def load(context: Context, moids: list[str]) -> list[ObjectView]:
+    def load(context: Context, moids: list[str], paths: list[str]) -> list[ObjectView]:
         kept: dict[str, ObjectView] = context.notes.setdefault("objects", {})
+        if all(p in LIGHT for p in paths):
+            kept = {**context.notes.get("light", {}), **kept}
         missing = [m for m in moids if m not in kept]
         if missing:
-            kept.update(context.world.inventory_graph.objects(missing, sight(context)))
+            found = context.world.inventory_graph.objects(missing, sight(context))
+            context.notes["objects"].update(found)
+            kept.update(found)
         return [o for m in moids if (o := kept.get(m)) is not None and o.kind == kind]
 
     return load
@@ -435,6 +441,28 @@ def _cluster_pool(context: Context, objects: list[ObjectView]) -> dict[str, Any]
 
 
 TABLES[CLUSTER]["resourcePool"] = _cluster_pool
+# The paths read from an object's own columns, without its details (devices, flags): a list of
+# many objects that asks only for these reads less.
+LIGHT = frozenset(
+    {
+        *ENTITY,
+        "runtime.powerState",
+        "runtime.host",
+        "summary.runtime.powerState",
+        "summary.config.name",
+        "summary.config.numCpu",
+        "summary.config.memorySizeMB",
+        "summary.config.instanceUuid",
+        "config.name",
+        "config.instanceUuid",
+        "config.hardware.numCPU",
+        "config.hardware.memoryMB",
+        "config.guestId",
+        "resourcePool",
+        "childType",
+        "owner",
+    }
+)
 ALL_PATHS = {kind: sorted(p for p in table if "." not in p) for kind, table in TABLES.items()}
 
 
@@ -445,4 +473,4 @@ def family() -> Family:
     def read(context: Context, kind: str, moids: list[str], paths: list[str]) -> dict[str, dict[str, Any]]:
         return reads[kind](context, moids, paths)
 
-    return Family(frozenset(KINDS), read, lambda kind: ALL_PATHS.get(kind, []))
+    return Family(frozenset(KINDS), read, lambda kind: ALL_PATHS.get(kind, []), LIGHT)

@@ -36,6 +36,7 @@ class Family:
     types: frozenset[str]
     read: Read
     all_paths: Callable[[str], list[str]]  # the top-level properties of a type it holds
+    light: frozenset[str] = frozenset()  # paths read from a list's own columns (``keep(light=)``)
 
 
 def vim_type(name: str) -> type:
@@ -125,7 +126,7 @@ def references(type_name: str, moids: Iterable[str]) -> list[vmodl.ManagedObject
 
 def reads_of(
     table: dict[str, Callable[[Context, list[Any]], dict[str, Any]]],
-    load: Callable[[Context, list[str]], list[Any]],
+    load: Callable[[Context, list[str], list[str]], list[Any]],
 ) -> Read:
     """A family's ``Read`` from a table of readers by path (each reads one path of many loaded
     objects at once: ``{id: value}``, the unset left out) and ``load`` (the objects of the ids
@@ -133,7 +134,7 @@ def reads_of(
     the nearest enclosing path that has one."""
 
     def read(context: Context, moids: list[str], paths: list[str]) -> dict[str, dict[str, Any]]:
-        objects = load(context, moids)
+        objects = load(context, moids, paths)
         found: dict[str, dict[str, Any]] = {o.moid: {} for o in objects}
         for path in paths:
             reader, rest = _reader(table, path)

@@ -189,7 +189,13 @@ class Collector:
         limit = start.limit
         view = _container_view_walk(specs, context)
         if view is not None:
-            objects = view.page(context, start.after, limit + 1)
+            wanted = self._paths(specs[0])
+            light = all(
+                path in self.properties.by_type[kind].light
+                for kind in view.kinds
+                for path in self._paths_for(kind, wanted) or []
+            )
+            objects = view.page(context, start.after, limit + 1, light)
             more = len(objects) > limit
             objects = objects[:limit]
             refs = [MoRef(o.kind, o.moid) for o in objects]

@@ -29,6 +29,7 @@ SESSION_MANAGER = "SessionManager"
 PROPERTY_COLLECTOR = "propertyCollector"
 VIEW_MANAGER = "ViewManager"
 SEARCH_INDEX = "SearchIndex"
+TASK_MANAGER = "TaskManager"
 LOCALE = "en"
 
 
@@ -65,6 +66,7 @@ def _content(instance_uuid: str) -> Any:
         about=about(instance_uuid),
         sessionManager=vim.SessionManager(SESSION_MANAGER),
         searchIndex=vim.SearchIndex(SEARCH_INDEX),
+        taskManager=vim.TaskManager(TASK_MANAGER),
     )
 
 

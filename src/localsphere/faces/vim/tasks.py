@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from pyVmomi import VmomiSupport, vim, vmodl
 
+from localsphere.faces.vim import inventory
 from localsphere.faces.vim.properties import Family
 from localsphere.faces.vim.service import Method
+from localsphere.faces.vim.service_instance import TASK_MANAGER
 from localsphere.faces.vim.soap import VIM_NS, MoRef
 from localsphere.world.errors import NotFound
 from localsphere.world.inventory import VM
@@ -111,9 +113,14 @@ def methods() -> list[Method]:
 
 
 def family() -> Family:
-    """The ``info`` of tasks."""
+    """The ``info`` of tasks, and the TaskManager's ``recentTask``: the tasks of the last ten
+    minutes on objects the caller sees."""
 
-    def read(context: Context, _kind: str, moids: list[str], paths: list[str]) -> dict[str, dict[str, Any]]:
+    def read(context: Context, kind: str, moids: list[str], paths: list[str]) -> dict[str, dict[str, Any]]:
+        if kind == TASK_MANAGER:
+            if TASK_MANAGER not in moids:
+                return {}
+            return {TASK_MANAGER: {"recentTask": recent(context)} if "recentTask" in paths else {}}
         found: dict[str, dict[str, Any]] = {}
         for moid in moids:
             if not moid.startswith(PREFIX):
@@ -126,7 +133,14 @@ def family() -> Family:
             found[moid] = {p: v for p in paths if (v := _part(info, p)) is not None}
         return found
 
-    return Family(frozenset({TASK}), read, lambda _kind: ["info"])
+    paths = {TASK: ["info"], TASK_MANAGER: ["recentTask"]}
+    return Family(frozenset(paths), read, lambda kind: paths[kind])
+
+
+def recent(context: Context) -> list[Any]:
+    listed = context.world.vm_power_tasks.recent()
+    seen = context.world.inventory_graph.objects({owner for _, owner in listed}, inventory.sight(context))
+    return [vim.Task(PREFIX + task_id) for task_id, owner in listed if owner in seen]
 
 
 def _part(info: Any, path: str) -> Any:

@@ -74,13 +74,13 @@ class ContainerView:
         )
         return ContainerView(container, kinds, tuple(types), recursive)
 
-    def page(self, context: Context, after: str | None, limit: int) -> list[ObjectView]:
-        """Up to ``limit`` of the objects the view shows, in id order after ``after``."""
+    def page(self, context: Context, after: str | None, limit: int, light: bool = False) -> list[ObjectView]:
+        """Up to ``limit`` of the objects the view shows, in id order after ``after``; ``light``:
+        only the ``inventory.LIGHT`` paths of them will be read."""
         graph = context.world.inventory_graph
-        found = graph.contents(
-            self.container, set(self.kinds), self.recursive, after, limit, inventory.sight(context)
-        )
-        inventory.keep(context, found)
+        seen = inventory.sight(context)
+        found = graph.contents(self.container, set(self.kinds), self.recursive, after, limit, seen, not light)
+        inventory.keep(context, found, light)
         return found
 
 
