@@ -330,3 +330,19 @@ def test_two_servers_share_sessions_views_and_filters(backend, new_database, tmp
     finally:
         a.stop()
         b.stop()
+
+
+def test_roles_and_privileges_are_the_rest_ones(connect, vc):
+    manager = connect().content.authorizationManager
+    roles = {r.roleId: r for r in manager.roleList}
+    rest = vc.get("/api/vcenter/authorization/roles").json()["items"]
+    assert set(roles) == {int(r["role"]) for r in rest}
+    for r in rest:
+        role = roles[int(r["role"])]
+        assert (role.name, role.system) == (r["info"]["name"], r["info"]["system"])
+        assert set(role.privilege) == set(r["info"]["privileges"])
+    assert roles[-1].name == "Admin" and roles[-2].name == "ReadOnly"
+    privileges = {p.privId: p for p in manager.privilegeList}
+    assert len(privileges) == 520
+    power_off = privileges["VirtualMachine.Interact.PowerOff"]
+    assert (power_off.name, power_off.privGroupName) == ("PowerOff", "VirtualMachine.Interact")

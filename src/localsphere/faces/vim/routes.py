@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vim import (
+    authorization,
     inventory,
     property_collector,
     search_index,
@@ -29,6 +30,7 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
             view_manager.family(),
             tasks.family(),
             updates.family(),
+            authorization.family(),
         ]
     )
     collector = property_collector.Collector(properties)

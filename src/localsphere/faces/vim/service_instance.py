@@ -67,6 +67,7 @@ def _content(instance_uuid: str) -> Any:
         sessionManager=vim.SessionManager(SESSION_MANAGER),
         searchIndex=vim.SearchIndex(SEARCH_INDEX),
         taskManager=vim.TaskManager(TASK_MANAGER),
+        authorizationManager=vim.AuthorizationManager("AuthorizationManager"),
     )
 
 
