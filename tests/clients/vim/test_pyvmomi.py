@@ -346,3 +346,22 @@ def test_roles_and_privileges_are_the_rest_ones(connect, vc):
     assert len(privileges) == 520
     power_off = privileges["VirtualMachine.Interact.PowerOff"]
     assert (power_off.name, power_off.privGroupName) == ("PowerOff", "VirtualMachine.Interact")
+
+
+def test_permissions_are_the_rest_ones(connect, vc):
+    si = connect()
+    manager = si.content.authorizationManager
+    every = manager.RetrieveAllPermissions()
+    rest = vc.post("/api/vcenter/authorization/permissions", params={"action": "list"}).json()["items"]
+    assert len(every) == len(rest)
+    on_root = {
+        (p.principal, p.roleId, p.propagate, p.group)
+        for p in manager.RetrieveEntityPermissions(si.content.rootFolder, False)
+    }
+    assert ("VSPHERE.LOCAL\\viewer", -2, True, False) in on_root
+    assert ("VSPHERE.LOCAL\\administrator", -1, True, False) in on_root
+    vm = si.content.rootFolder.childEntity[0].vmFolder.childEntity[0]
+    assert manager.RetrieveEntityPermissions(vm, False) == []
+    inherited = manager.RetrieveEntityPermissions(vm, True)
+    assert {(p.principal, p.roleId) for p in inherited} >= {("VSPHERE.LOCAL\\viewer", -2)}
+    assert all(p.entity == si.content.rootFolder for p in inherited)

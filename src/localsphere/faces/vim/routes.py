@@ -41,5 +41,6 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *view_manager.methods(),
         *search_index.methods(),
         *tasks.methods(),
+        *authorization.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))
