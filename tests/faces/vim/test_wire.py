@@ -158,6 +158,20 @@ def test_logout_ends_the_session(c):
         f'<soapenv:Envelope xmlns:soapenv="{SOAPENV}"><soapenv:Header/></soapenv:Envelope>',
         envelope('<RetrieveServiceContent xmlns="urn:vim25"/>'),
         envelope('<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this></Login>'),
+        envelope(  # a type vim25 does not have
+            '<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector'
+            "</_this><specSet><propSet><type>NoSuchType</type></propSet></specSet><options/>"
+            "</RetrievePropertiesEx>"
+        ),
+        envelope(  # a number that is not one
+            '<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector'
+            "</_this><specSet/><options><maxObjects>many</maxObjects></options></RetrievePropertiesEx>"
+        ),
+        envelope(  # an element the method does not have
+            '<CurrentTime xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this>'
+            "<extra>1</extra></CurrentTime>"
+        ),
+        envelope('<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this>' + "<a>" * 70),
     ],
 )
 def test_malformed_envelopes_are_invalid_requests(c, body):
