@@ -29,6 +29,7 @@ from localsphere.world.identity_stores import IdentityStores
 from localsphere.world.inventory import Inventory
 from localsphere.world.inventory_graph import InventoryGraph
 from localsphere.world.key_pairs import KeyPairs
+from localsphere.world.live_sessions import LiveSessions
 from localsphere.world.metadata import Metadata
 from localsphere.world.metrics import Metrics
 from localsphere.world.network_profiles import NetworkProfiles
@@ -89,6 +90,7 @@ class World:
         self.accounts = Accounts(self.store, self.clock, self.auth)
         self.tokens = Tokens(self.store, self.clock, self.state, self.access, self.policies)
         self.sessions = Sessions(self.store, self.state, self.access, self.policies)
+        self.live_sessions = LiveSessions(self.store, self.state)  # vSphere's session list (SOAP)
         self.roles = Roles(self.store, self.clock)
         self.permissions = Permissions(self.store, self.clock)
         self.vt_mappings = VtMappings(self.store, self.clock)

@@ -365,3 +365,26 @@ def test_permissions_are_the_rest_ones(connect, vc):
     inherited = manager.RetrieveEntityPermissions(vm, True)
     assert {(p.principal, p.roleId) for p in inherited} >= {("VSPHERE.LOCAL\\viewer", -2)}
     assert all(p.entity == si.content.rootFolder for p in inherited)
+
+
+def test_session_list_is_active_and_terminate(connect):
+    first, second = connect(), connect()
+    manager = first.content.sessionManager
+    own, other = manager.currentSession.key, second.content.sessionManager.currentSession.key
+    assert {own, other} <= {s.key for s in manager.sessionList}
+    assert manager.SessionIsActive(other, "administrator@vsphere.local") is True
+    assert manager.SessionIsActive(other, "viewer@vsphere.local") is False
+    viewer = connect(user="viewer@vsphere.local")
+    assert [s.key for s in viewer.content.sessionManager.sessionList] == [
+        viewer.content.sessionManager.currentSession.key
+    ]
+    with pytest.raises(vim.fault.NoPermission):
+        viewer.content.sessionManager.TerminateSession([other])
+    with pytest.raises(vmodl.fault.InvalidArgument):
+        manager.TerminateSession([own])
+    manager.TerminateSession([other])
+    with pytest.raises(vim.fault.NotAuthenticated):
+        print(second.content.rootFolder.name)
+    assert manager.SessionIsActive(other, "administrator@vsphere.local") is False
+    with pytest.raises(vim.fault.NotFound):
+        manager.TerminateSession([other])

@@ -17,10 +17,12 @@ from localsphere.faces.vim import faults, soap, versions
 from localsphere.faces.vim.properties import Family
 from localsphere.faces.vim.service import Context, Method
 from localsphere.faces.vim.soap import MoRef
-from localsphere.world.access import VCENTER
+from localsphere.world.access import VCENTER, can, require
 from localsphere.world.auth import digest
 from localsphere.world.errors import Unauthenticated
+from localsphere.world.identity import PrincipalView
 from localsphere.world.inventory import ROOT_FOLDER
+from localsphere.world.live_sessions import key_of
 from localsphere.world.sessions import SessionInfo
 
 # The managers' ids, as vCenter names them (``ServiceContent`` of a vCenter 8/9)
@@ -31,6 +33,7 @@ VIEW_MANAGER = "ViewManager"
 SEARCH_INDEX = "SearchIndex"
 TASK_MANAGER = "TaskManager"
 LOCALE = "en"
+TERMINATE = "Sessions.TerminateSession"
 
 
 def about(instance_uuid: str) -> Any:
@@ -84,26 +87,51 @@ def now(context: Context) -> datetime.datetime:
 
 def session_key(session_id: str) -> str:
     """A session's ``UserSession.key``: vCenter shows it to administrators (``sessionList``), so
-    it is not the cookie's secret but a digest of it, written as vCenter writes keys (a UUID)."""
-    d = digest(session_id)
-    return f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:32]}"
+    it is not the cookie's secret but made of its digest (``world.live_sessions.key_of``)."""
+    return key_of(digest(session_id))
+
+
+def _user_session(
+    key: str, principal: PrincipalView, login: float, active: float, client: tuple[str, str]
+) -> Any:
+    return vim.UserSession(
+        key=key,
+        userName=user_name(principal),
+        fullName=principal.name,
+        loginTime=datetime.datetime.fromtimestamp(login, datetime.UTC),
+        lastActiveTime=datetime.datetime.fromtimestamp(active, datetime.UTC),
+        locale=LOCALE,
+        messageLocale=LOCALE,
+        extensionSession=False,
+        ipAddress=client[0],
+        userAgent=client[1],
+        callCount=0,
+    )
 
 
 def user_session(context: Context, session_id: str, info: SessionInfo) -> Any:
     principal = info.caller.principal
-    return vim.UserSession(
-        key=session_key(session_id),
-        userName=user_name(principal),
-        fullName=principal.name,
-        loginTime=datetime.datetime.fromtimestamp(info.created_at, datetime.UTC),
-        lastActiveTime=datetime.datetime.fromtimestamp(info.last_used_at, datetime.UTC),
-        locale=LOCALE,
-        messageLocale=LOCALE,
-        extensionSession=False,
-        ipAddress=context.client[0],
-        userAgent=context.client[1],
-        callCount=0,
+    return _user_session(
+        session_key(session_id), principal, info.created_at, info.last_used_at, context.client
     )
+
+
+def session_list(context: Context) -> list[Any]:
+    """Every live vCenter session for a caller who may end sessions (Sessions.TerminateSession),
+    else its own; another's address and client are not known to the world (empty)."""
+    caller = context.signed_in.caller
+    own = session_key(context.session_id or "")
+    idle = context.world.sessions.idle_timeout(VCENTER)
+    found = []
+    for live in context.world.live_sessions.list(VCENTER):
+        if live.key != own and not can(caller, TERMINATE):
+            continue
+        if live.key == own:
+            found.append(user_session(context, context.session_id or "", context.signed_in))
+        else:
+            active = max(live.issued_at, live.expires_at - idle)  # its expiry slides with its use
+            found.append(_user_session(live.key, live.principal, live.issued_at, active, ("", "")))
+    return found
 
 
 def methods() -> list[Method]:
@@ -130,11 +158,22 @@ def methods() -> list[Method]:
         context.world.sessions.close(context.session_id, VCENTER)
 
     def session_is_active(context: Context, this: MoRef, args: dict[str, Any]) -> bool:
-        assert context.session_id is not None
-        own = session_key(context.session_id)
-        if args["sessionID"] != own:  # another's session: the world keeps no index by key yet
-            raise faults.not_implemented("SessionIsActive for another user's session")
-        return args["userName"].lower() == user_name(context.signed_in.caller.principal).lower()
+        require(context.signed_in.caller, "Sessions.ValidateSession")
+        live = context.world.live_sessions.find(VCENTER, args["sessionID"])
+        return live is not None and args["userName"].lower() in {
+            user_name(live.principal).lower(),
+            live.principal.upn.lower(),
+        }
+
+    def terminate(context: Context, this: MoRef, args: dict[str, Any]) -> None:
+        require(context.signed_in.caller, TERMINATE)
+        keys = list(args["sessionId"])
+        if session_key(context.session_id or "") in keys:
+            raise faults.invalid_argument("sessionId", "A session cannot terminate itself; use Logout")
+        for key in keys:
+            if context.world.live_sessions.find(VCENTER, key) is None:
+                raise faults.Fault(vim.fault.NotFound(), f"The session {key} was not found")
+        context.world.live_sessions.end(VCENTER, keys)
 
     service, sessions = frozenset({"ServiceInstance"}), frozenset({"SessionManager"})
     return [
@@ -143,6 +182,7 @@ def methods() -> list[Method]:
         Method("Login", login, sessions, SESSION_MANAGER, anonymous=True, write=True),
         Method("Logout", logout, sessions, SESSION_MANAGER, write=True),
         Method("SessionIsActive", session_is_active, sessions, SESSION_MANAGER),
+        Method("TerminateSession", terminate, sessions, SESSION_MANAGER, write=True),
     ]
 
 
@@ -157,6 +197,7 @@ def family() -> Family:
             assert context.session_id is not None
             values = {
                 "currentSession": lambda: user_session(context, context.session_id or "", context.signed_in),
+                "sessionList": lambda: session_list(context),
                 "defaultLocale": lambda: LOCALE,
                 "supportedLocaleList": lambda: [LOCALE],
             }
@@ -165,6 +206,6 @@ def family() -> Family:
 
     paths = {
         "ServiceInstance": ["content", "serverClock"],
-        "SessionManager": ["currentSession", "defaultLocale", "supportedLocaleList"],
+        "SessionManager": ["currentSession", "defaultLocale", "sessionList", "supportedLocaleList"],
     }
     return Family(frozenset(paths), read, lambda kind: paths[kind])
