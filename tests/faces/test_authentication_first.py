@@ -185,6 +185,7 @@ def test_the_anonymous_operations_are_only_the_sign_ins(server):
         "GET /sdk/vimService.wsdl",
         "GET /sdk/vim.wsdl",
         "GET /sdk/vim-messages.xsd",
+        "GET /sdk/vim-types.xsd",
     }
 
 

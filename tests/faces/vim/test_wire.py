@@ -81,10 +81,19 @@ def test_wsdl_and_its_imports(c):
     vim = etree.fromstring(c.get("/sdk/vim.wsdl").content)
     operations = {o.get("name") for o in vim.findall(f"{{{wsdl}}}portType/{{{wsdl}}}operation")}
     assert {"RetrieveServiceContent", "Login", "RetrievePropertiesEx", "PowerOnVM_Task"} <= operations
+    xsd = "http://www.w3.org/2001/XMLSchema"
+    included = {i.get("schemaLocation") for i in vim.iter(f"{{{xsd}}}include")}
+    assert included == {"vim-messages.xsd", "vim-types.xsd"}
     messages = etree.fromstring(c.get("/sdk/vim-messages.xsd").content)
-    login_element = messages.find("{http://www.w3.org/2001/XMLSchema}element[@name='Login']")
-    names = [e.get("name") for e in login_element.iter("{http://www.w3.org/2001/XMLSchema}element")]
+    login_element = messages.find(f"{{{xsd}}}element[@name='Login']")
+    names = [e.get("name") for e in login_element.iter(f"{{{xsd}}}element")]
     assert names == ["Login", "_this", "userName", "password", "locale"]
+    types = etree.fromstring(c.get("/sdk/vim-types.xsd").content)
+    etree.XMLSchema(types)  # a schema that compiles: every type it names, it defines
+    defined = {t.get("name") for t in types}
+    assert {"VirtualMachineRuntimeInfo", "ArrayOfObjectContent", "VirtualMachinePowerState"} <= defined
+    used = {e.get("type") for e in messages.iter(f"{{{xsd}}}element")}
+    assert {u.removeprefix("vim25:") for u in used if u and u.startswith("vim25:")} <= defined
 
 
 def test_service_content_without_a_session(c, server):

@@ -14,7 +14,7 @@ from pyVmomi import VmomiSupport
 from localsphere.faces.vim.soap import VIM_NS
 from localsphere.faces.vim.versions import CURRENT
 
-DOCUMENTS = ("vimService.wsdl", "vim.wsdl", "vim-messages.xsd")
+DOCUMENTS = ("vimService.wsdl", "vim.wsdl", "vim-messages.xsd", "vim-types.xsd")
 _XSD = "http://www.w3.org/2001/XMLSchema"
 _WSDL = "http://schemas.xmlsoap.org/wsdl/"
 _SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
@@ -52,10 +52,14 @@ def _methods() -> tuple[tuple[str, tuple[tuple[str, str, bool, bool], ...]], ...
 
 
 def _xml_type(typ: type) -> str:
+    """A parameter's XML type: a vim25 type by name, a primitive as XML Schema's, anything of
+    another namespace (vSAN's types, which vCenter describes in a WSDL of their own) as any."""
     if issubclass(typ, VmomiSupport.ManagedObject):
         return "vim25:ManagedObjectReference"
-    name = VmomiSupport.GetWsdlName(typ)
-    return _PRIMITIVES.get(name, f"vim25:{name}")
+    ns, name = VmomiSupport.GetQualifiedWsdlName(typ)
+    if name in _PRIMITIVES or name in ("TypeName", "MethodName", "PropertyPath"):
+        return _PRIMITIVES.get(name, "xsd:string")
+    return f"vim25:{name}" if ns == VIM_NS else "xsd:anyType"
 
 
 def document(name: str, base: str) -> bytes:
@@ -63,7 +67,7 @@ def document(name: str, base: str) -> bytes:
     sees it, for the service's ``soap:address``."""
     if name == "vimService.wsdl":
         return _service(base)
-    return _vim() if name == "vim.wsdl" else _messages()
+    return {"vim.wsdl": _vim, "vim-messages.xsd": _messages, "vim-types.xsd": _types}[name]()
 
 
 def _service(base: str) -> bytes:
@@ -86,7 +90,8 @@ def _vim() -> bytes:
         f'<definitions targetNamespace="{VIM_NS}" xmlns="{_WSDL}" xmlns:soap="{_SOAP}" '
         f'xmlns:vim25="{VIM_NS}" xmlns:xsd="{_XSD}">\n'
         f'  <types><schema xmlns="{_XSD}" targetNamespace="{VIM_NS}">'
-        f'<include schemaLocation="vim-messages.xsd"/></schema></types>\n'
+        f'<include schemaLocation="vim-messages.xsd"/><include schemaLocation="vim-types.xsd"/>'
+        "</schema></types>\n"
     ]
     for name, _ in _methods():
         parts.append(
@@ -132,6 +137,86 @@ def _messages() -> bytes:
             f'  <element name="{name}Response"><complexType><sequence>'
             '<element name="returnval" type="xsd:anyType" minOccurs="0" maxOccurs="unbounded"/>'
             "</sequence></complexType></element>\n"
+        )
+    parts.append("</schema>\n")
+    return "".join(parts).encode()
+
+
+# vmodl type names of values (pyVmomi's ``_dataDefMap`` property types) -> XML Schema types
+_VMODL_PRIMITIVES = {
+    "string": "xsd:string",
+    "boolean": "xsd:boolean",
+    "byte": "xsd:byte",
+    "short": "xsd:short",
+    "int": "xsd:int",
+    "long": "xsd:long",
+    "float": "xsd:float",
+    "double": "xsd:double",
+    "anyType": "xsd:anyType",
+    "vmodl.Binary": "xsd:base64Binary",
+    "vmodl.DateTime": "xsd:dateTime",
+    "vmodl.ManagedObject": "vim25:ManagedObjectReference",
+    "vmodl.MethodName": "xsd:string",
+    "vmodl.PropertyPath": "xsd:string",
+    "vmodl.TypeName": "xsd:string",
+}
+
+
+def _schema_type(vmodl_name: str) -> str:
+    if vmodl_name in _VMODL_PRIMITIVES:
+        return _VMODL_PRIMITIVES[vmodl_name]
+    if vmodl_name in VmomiSupport._managedDefMap:
+        return "vim25:ManagedObjectReference"
+    data, enum = VmomiSupport._dataDefMap.get(vmodl_name), VmomiSupport._enumDefMap.get(vmodl_name)
+    if data is not None and VmomiSupport.GetWsdlNamespace(data[3]) == VIM_NS:
+        return f"vim25:{data[1]}"
+    if enum is not None and VmomiSupport.GetWsdlNamespace(enum[2]) == VIM_NS:
+        return f"vim25:{enum[1]}"
+    return "xsd:anyType"  # another namespace's type (vSAN's), described in a WSDL of its own
+
+
+@cache
+def _types() -> bytes:
+    """``vim-types.xsd``: every vim25 data object type (its own properties, extending its parent),
+    its ``ArrayOfX``, every enum, and ``ManagedObjectReference``, from pyVmomi's type tables."""
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<schema targetNamespace="{VIM_NS}" xmlns="{_XSD}" xmlns:vim25="{VIM_NS}" '
+        f'xmlns:xsd="{_XSD}" elementFormDefault="qualified">\n'
+        '  <complexType name="ManagedObjectReference"><simpleContent><extension base="xsd:string">'
+        '<attribute name="type" type="xsd:string"/></extension></simpleContent></complexType>\n'
+        '  <complexType name="ArrayOfManagedObjectReference"><sequence><element '
+        'name="ManagedObjectReference" type="vim25:ManagedObjectReference" minOccurs="0" '
+        'maxOccurs="unbounded"/></sequence></complexType>\n'
+    ]
+    for _, wsdl_name, parent, _version, props in sorted(
+        (d for d in VmomiSupport._dataDefMap.values() if VmomiSupport.GetWsdlNamespace(d[3]) == VIM_NS),
+        key=lambda d: d[1],
+    ):
+        elements = []
+        for name, typ, _, flags in props or []:
+            repeated = typ.endswith("[]")
+            occurs = (' minOccurs="0"' if flags & VmomiSupport.F_OPTIONAL or repeated else "") + (
+                ' maxOccurs="unbounded"' if repeated else ""
+            )
+            elements.append(f'<element name="{name}" type="{_schema_type(typ.removesuffix("[]"))}"{occurs}/>')
+        body = f"<sequence>{''.join(elements)}</sequence>"
+        base = VmomiSupport._dataDefMap.get(parent or "")
+        if base is not None and base[1] != "DataObject":
+            body = f'<complexContent><extension base="vim25:{base[1]}">{body}</extension></complexContent>'
+        parts.append(f'  <complexType name="{wsdl_name}">{body}</complexType>\n')
+        parts.append(
+            f'  <complexType name="ArrayOf{wsdl_name}"><sequence><element name="{wsdl_name}" '
+            f'type="vim25:{wsdl_name}" minOccurs="0" maxOccurs="unbounded"/></sequence></complexType>\n'
+        )
+    for _, wsdl_name, _version, values in sorted(
+        (e for e in VmomiSupport._enumDefMap.values() if VmomiSupport.GetWsdlNamespace(e[2]) == VIM_NS),
+        key=lambda e: e[1],
+    ):
+        enumerations = "".join(f'<enumeration value="{v}"/>' for v in values)
+        parts.append(
+            f'  <simpleType name="{wsdl_name}"><restriction base="xsd:string">{enumerations}'
+            "</restriction></simpleType>\n"
         )
     parts.append("</schema>\n")
     return "".join(parts).encode()
