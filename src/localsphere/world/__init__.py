@@ -62,7 +62,7 @@ from localsphere.world.vapps import VApps
 from localsphere.world.vm_guest import VmGuest
 from localsphere.world.vm_hardware import VmHardware
 from localsphere.world.vm_placement import VmPlacement
-from localsphere.world.vm_power_tasks import VmPowerTasks
+from localsphere.world.vm_tasks import VmTasks
 
 Progress = Callable[[int], None]  # hears how many VMs a load has made so far
 
@@ -136,7 +136,7 @@ class World:
             self.store, self.policies, self.sessions, self.tenant_principals, VCD
         )
         self.tasks = Tasks(self.store, self.clock, self.policies)
-        self.vm_power_tasks = VmPowerTasks(self.store, self.clock, self.tasks)  # vSphere's power tasks (SOAP)
+        self.vm_tasks = VmTasks(self.store, self.clock, self.tasks)  # vSphere's VM tasks (SOAP)
         self.org_vdcs = OrgVdcs(self.store, self.clock)
         self.catalogs = Catalogs(self.store)
         self.vapps = VApps(self.store, self.clock, self.tasks, self.catalogs)

@@ -388,3 +388,19 @@ def test_session_list_is_active_and_terminate(connect):
     assert manager.SessionIsActive(other, "administrator@vsphere.local") is False
     with pytest.raises(vim.fault.NotFound):
         manager.TerminateSession([other])
+
+
+def test_destroy_a_vm(connect, vc):
+    si = connect()
+    listed = vc.get("/api/vcenter/vm").json()
+    off = next(v["vm"] for v in listed if v["power_state"] == "POWERED_OFF")
+    on = next(v["vm"] for v in listed if v["power_state"] == "POWERED_ON")
+    with pytest.raises(vim.fault.InvalidPowerState):
+        WaitForTask(vim.VirtualMachine(on, si._stub).Destroy_Task(), si=si)
+    assert vc.get(f"/api/vcenter/vm/{on}").status_code == 200
+    task = vim.VirtualMachine(off, si._stub).Destroy_Task()
+    assert WaitForTask(task, si=si) == "success"
+    assert task.info.descriptionId == "VirtualMachine.destroy"
+    assert vc.get(f"/api/vcenter/vm/{off}").status_code == 404
+    with pytest.raises(vmodl.fault.ManagedObjectNotFound):
+        print(vim.VirtualMachine(off, si._stub).name)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyVmomi import VmomiSupport, vim, vmodl
 
-from localsphere.faces.vim import inventory
+from localsphere.faces.vim import faults, inventory
 from localsphere.faces.vim.properties import Family
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.service_instance import TASK_MANAGER
@@ -36,6 +36,7 @@ POWER_METHODS = {
     "SuspendVM_Task": ("suspend", "VirtualMachine.suspend", POWER.suspended),
     "ResetVM_Task": ("reset", "VirtualMachine.reset", POWER.poweredOn),
 }
+DESTROY, DELETE = "Destroy_Task", "VirtualMachine.Inventory.Delete"  # pyVmomi declares no privilege
 STATES = {
     QUEUED: STATE.queued,
     RUNNING: STATE.running,
@@ -43,6 +44,7 @@ STATES = {
     ERROR: STATE.error,
     ABORTED: STATE.error,
 }
+DESCRIPTIONS = {**{name: d for name, (_, d, _) in POWER_METHODS.items()}, DESTROY: "VirtualMachine.destroy"}
 # the end of a world power error's reason -> the state the VM was in
 EXISTING = (
     ("powered_on", POWER.poweredOn),
@@ -62,6 +64,10 @@ def _error(task: TaskView) -> Any:
         return vmodl.fault.RequestCanceled()
     reason = task.details.partition(":")[0]
     existing = next((state for end, state in EXISTING if reason.endswith(end)), None)
+    if reason == "vm.powered_on":
+        fault = vim.fault.InvalidPowerState(existingState=POWER.poweredOn, requestedState=POWER.poweredOff)
+        fault.msg = "The attempted operation cannot be performed in the current state (Powered on)."
+        return fault
     if reason.startswith("vm.power.") and existing is not None:
         requested = POWER_METHODS.get(task.operation_name, (None, None, None))[2]
         fault = vim.fault.InvalidPowerState(existingState=existing, requestedState=requested)
@@ -74,13 +80,13 @@ def _error(task: TaskView) -> Any:
 
 def task_info(task: TaskView) -> Any:
     moid = PREFIX + task.id
-    known = task.operation_name in POWER_METHODS
+    known = task.operation_name in POWER_METHODS or task.operation_name == DESTROY
     ended = task.ended_at is not None
     return vim.TaskInfo(
         key=moid,
         task=vim.Task(moid),
         name=VmomiSupport.GetWsdlMethod(VIM_NS, task.operation_name) if known else None,
-        descriptionId=POWER_METHODS[task.operation_name][1] if known else task.operation_name,
+        descriptionId=DESCRIPTIONS.get(task.operation_name, task.operation_name),
         entity=vim.VirtualMachine(task.owner_id) if task.owner_kind == VM else None,
         entityName=task.owner_name,
         state=STATES[task.status],
@@ -103,13 +109,22 @@ def methods() -> list[Method]:
 
         def run(context: Context, this: MoRef, _args: dict[str, Any]) -> Any:
             caller = context.signed_in.caller
-            task_id = context.world.vm_power_tasks.start(caller, this.value, action, privilege, name)
+            task_id = context.world.vm_tasks.start(caller, this.value, action, privilege, name)
             return vim.Task(PREFIX + task_id)
 
         return run
 
+    def destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> Any:
+        if this.type != VM:  # other entities' deletion is not served yet
+            raise faults.not_implemented(f"Destroy_Task of a {this.type}")
+        caller = context.signed_in.caller
+        return vim.Task(PREFIX + context.world.vm_tasks.destroy(caller, this.value, DELETE, DESTROY))
+
     receivers = frozenset({"VirtualMachine"})
-    return [Method(name, power(name), receivers, write=True) for name in POWER_METHODS]
+    return [
+        *(Method(name, power(name), receivers, write=True) for name in POWER_METHODS),
+        Method(DESTROY, destroy, frozenset(inventory.KINDS), write=True),
+    ]
 
 
 def family() -> Family:
@@ -138,7 +153,7 @@ def family() -> Family:
 
 
 def recent(context: Context) -> list[Any]:
-    listed = context.world.vm_power_tasks.recent()
+    listed = context.world.vm_tasks.recent()
     seen = context.world.inventory_graph.objects({owner for _, owner in listed}, inventory.sight(context))
     return [vim.Task(PREFIX + task_id) for task_id, owner in listed if owner in seen]
 

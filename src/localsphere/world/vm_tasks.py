@@ -1,20 +1,20 @@
-"""A VM's power operations as vCenter tasks (vSphere's ``PowerOnVM_Task``, ``PowerOffVM_Task``,
-``SuspendVM_Task``, ``ResetVM_Task``): the privilege checked on the VM, the change made and its
-task recorded in one transaction, so every face sees the new power state as the task starts. A
-change the VM's state does not allow is not made: its task ends in error, and the task's
-``details`` start with the error's reason (``vm.power.already_powered_on: ...``), which the
-face words in its product's terms."""
+"""A VM's operations as vCenter tasks (vSphere's ``PowerOnVM_Task``, ``PowerOffVM_Task``,
+``SuspendVM_Task``, ``ResetVM_Task``, ``Destroy_Task``): the privilege checked on the VM, the
+change made and its task recorded in one transaction, so every face sees the change as the task
+starts. A change the VM's state does not allow is not made: its task ends in error, and the
+task's ``details`` start with the error's reason (``vm.power.already_powered_on: ...``,
+``vm.powered_on: ...``), which the face words in its product's terms."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
 from localsphere.world.errors import AlreadyInState, WrongState
-from localsphere.world.inventory import VM, authorize, row_of, set_power
-from localsphere.world.schema import Task
-from localsphere.world.store import Store
+from localsphere.world.inventory import POWERED_OFF, VM, authorize, row_of, set_power
+from localsphere.world.schema import ExternalStat, ManagedObject, Task
+from localsphere.world.store import INVENTORY, STATS, Store, changed
 from localsphere.world.tasks import Owner, Tasks
 from localsphere.world.tenants import DEFAULT_TENANT
 
@@ -26,7 +26,7 @@ RECENT_SECONDS = 600.0  # how long an ended task stays among the recent ones (vC
 MOST_RECENT = 200  # the most recent tasks listed
 
 
-class VmPowerTasks:
+class VmTasks:
     def __init__(self, store: Store, clock: Clock, tasks: Tasks) -> None:
         self._store = store
         self._clock = clock
@@ -64,6 +64,32 @@ class VmPowerTasks:
                 DEFAULT_TENANT,
                 name,
                 f"{OPERATIONS[action]} virtual machine {row.name}",
+                Owner(VM, moid, row.name),
+                caller.principal,
+                SERVICE,
+                failure=failure,
+            )
+
+    def destroy(self, caller: Caller, moid: str, privilege: str, name: str) -> str:
+        """Delete the VM ``moid`` as the task ``name``; a VM that is not powered off stays, and
+        its task ends in error (``vm.powered_on``). Errors as ``start``'s."""
+        with self._store.write() as s:
+            row = row_of(s, VM, moid, lock=True)
+            authorize(caller, row.path, privilege, moid)
+            self._tasks.check_idle(s, [moid])
+            failure = ""
+            if row.power_state != POWERED_OFF:
+                state = (row.power_state or "").lower()
+                failure = f"vm.powered_on: Virtual machine {moid} is {state}; it must be powered off"
+            else:
+                s.execute(delete(ManagedObject).where(ManagedObject.moid == moid))
+                s.execute(delete(ExternalStat).where(ExternalStat.resource == row.uuid))
+                changed(s, INVENTORY, STATS)
+            return self._tasks.start(
+                s,
+                DEFAULT_TENANT,
+                name,
+                f"delete virtual machine {row.name}",
                 Owner(VM, moid, row.name),
                 caller.principal,
                 SERVICE,
