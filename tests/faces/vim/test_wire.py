@@ -238,3 +238,16 @@ def test_control_plane_covers_sdk(c, server):
     finally:
         server.control("DELETE", "/faults")
     assert call(c, "CurrentTime", "ServiceInstance", "ServiceInstance", Cookie=cookie).status_code == 200
+
+
+def test_a_reference_is_typed_as_vcenter_types_it(c):
+    cookie = login(c).headers["set-cookie"]
+    c.cookies.clear()
+    r = call(c, "Fetch", "datacenter-2", "Datacenter", "<prop>vmFolder</prop>", Cookie=cookie)
+    assert r.status_code == 200, r.text
+    value = etree.fromstring(r.content).find(".//vim:FetchResponse/vim:returnval", NS)
+    assert value.get(f"{{{XSI}}}type") == "ManagedObjectReference"
+    assert (value.get("type"), value.text) == ("Folder", "group-v3")
+    r = call(c, "Fetch", "datacenter-2", "Datacenter", "<prop>name</prop>", Cookie=cookie)
+    value = etree.fromstring(r.content).find(".//vim:FetchResponse/vim:returnval", NS)
+    assert (value.get(f"{{{XSI}}}type"), value.text) == ("xsd:string", "dc-01")

@@ -99,7 +99,8 @@ class Endpoint:
         except Fault as fault:
             return faults.response(fault, version)
         if call.info is None:  # Fetch: the property's own type, named by xsi:type
-            payload = soap.response(call.name, result, object, 0, version)
+            raw = soap.any_returnval(result, version) if result is not None else None
+            payload = soap.response(call.name, raw, object, 0, version)
         else:
             payload = soap.response(call.name, result, call.info.result, call.info.resultFlags, version)
         response = Response(payload, media_type=faults.XML)

@@ -266,18 +266,26 @@ def _xsi_type(typ: type) -> str | None:
     return None if prefix is None else prefix + name
 
 
-def _val(value: Any, version: str) -> str:
+def _val(value: Any, version: str, tag: str = "val") -> str:
+    """A value of ``anyType`` (a property's, or ``Fetch``'s answer) as ``<tag xsi:type=...>``; a
+    managed object reference typed ``ManagedObjectReference``, as vCenter writes it (pyVmomi's
+    serializer says ``ManagedObject``, which only pyVmomi reads)."""
     if isinstance(value, VmomiSupport.ManagedObject):
         kind = VmomiSupport.GetWsdlName(type(value))
         moid = SoapAdapter.XmlEscape(value._moId)
-        return f'<val xsi:type="ManagedObjectReference" type="{kind}">{moid}</val>'
+        return f'<{tag} xsi:type="ManagedObjectReference" type="{kind}">{moid}</{tag}>'
     xsi = _xsi_type(type(value))
     if xsi is None:
         return _serialize(
-            value, VmomiSupport.Object(name="val", type=object, version=version, flags=0), version
+            value, VmomiSupport.Object(name=tag, type=object, version=version, flags=0), version
         )
     text = ("true" if value else "false") if xsi == "xsd:boolean" else SoapAdapter.XmlEscape(str(value))
-    return f'<val xsi:type="{xsi}">{text}</val>'
+    return f'<{tag} xsi:type="{xsi}">{text}</{tag}>'
+
+
+def any_returnval(value: Any, version: str) -> Raw:
+    """A value of ``anyType`` written as an answer's ``returnval`` (``Fetch``'s)."""
+    return Raw(_val(value, version, "returnval"))
 
 
 def returnval(value: Any, result_type: Any, flags: int, version: str) -> Raw:
