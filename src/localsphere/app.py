@@ -18,6 +18,8 @@ from localsphere.faces.vcd import faults as vcd_faults
 from localsphere.faces.vcd import routes as vcd
 from localsphere.faces.vcenter import faults as vcenter_faults
 from localsphere.faces.vcenter import routes as vcenter
+from localsphere.faces.vim import faults as vim_faults
+from localsphere.faces.vim import routes as vim
 from localsphere.faces.vra import catalog as vra_catalog
 from localsphere.faces.vra import faults as vra_faults
 from localsphere.faces.vra import iaas_proxy as vra_iaas
@@ -53,6 +55,7 @@ def build_app(
         *ops.build(world, settings.max_body_bytes, in_flight, lifecycle),
         *ops_gateway.routes(world, settings.max_body_bytes),
         *vcenter.routes(world, settings.max_body_bytes),
+        *vim.build(world, settings.max_body_bytes),  # vCenter's SOAP API (/sdk)
         *vra.build(world, settings.max_body_bytes),
         *vra_reservations.build(world, settings.max_body_bytes),
         *vra_iaas.build(world, settings.max_body_bytes),
@@ -69,6 +72,7 @@ def build_app(
         "/v1": sddc_faults.hooks(world),
         "/api": vcenter_hooks,
         "/rest": vcenter_hooks,
+        vim.PREFIX: vim_faults.hooks(world),
         **dict.fromkeys(ops.PREFIXES, ops_hooks),
         "/csp": ops_gateway.hooks(),
         **dict.fromkeys(

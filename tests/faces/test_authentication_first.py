@@ -178,6 +178,14 @@ def test_the_anonymous_operations_are_only_the_sign_ins(server):
         "POST /api/sessions",
         "POST /cloudapi/1.0.0/sessions",
         "POST /cloudapi/1.0.0/sessions/provider",
+        # vCenter's SOAP API: the session is a cookie each method checks (the service content and
+        # Login need none), and the documents a client reads first
+        "POST /sdk",
+        "GET /sdk/vimServiceVersions.xml",
+        "GET /sdk/vimService.wsdl",
+        "GET /sdk/vim.wsdl",
+        "GET /sdk/vim-messages.xsd",
+        "GET /sdk/vim-types.xsd",
     }
 
 

@@ -32,7 +32,9 @@ from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
 from localsphere.world.identity_stores import IdentityStores
 from localsphere.world.inventory import Inventory
+from localsphere.world.inventory_graph import InventoryGraph
 from localsphere.world.key_pairs import KeyPairs
+from localsphere.world.live_sessions import LiveSessions
 from localsphere.world.metadata import Metadata
 from localsphere.world.metrics import Metrics
 from localsphere.world.network_profiles import NetworkProfiles
@@ -44,6 +46,7 @@ from localsphere.world.org_roles import OrgRoles
 from localsphere.world.org_vdcs import OrgVdcs
 from localsphere.world.plan import Scenario
 from localsphere.world.policy import Policies, overrides
+from localsphere.world.property_filters import PropertyFilters
 from localsphere.world.provider_view import ProviderView
 from localsphere.world.requests import Requests
 from localsphere.world.reservations import ReservationPolicies, Reservations
@@ -72,6 +75,7 @@ from localsphere.world.vdc_admin import VdcAdmin
 from localsphere.world.vm_guest import VmGuest
 from localsphere.world.vm_hardware import VmHardware
 from localsphere.world.vm_placement import VmPlacement
+from localsphere.world.vm_tasks import VmTasks
 
 Progress = Callable[[int], None]  # hears how many VMs a load has made so far
 
@@ -99,12 +103,15 @@ class World:
         self.accounts = Accounts(self.store, self.clock, self.auth)
         self.tokens = Tokens(self.store, self.clock, self.state, self.access, self.policies)
         self.sessions = Sessions(self.store, self.state, self.access, self.policies)
+        self.live_sessions = LiveSessions(self.store, self.state)  # vSphere's session list (SOAP)
         self.roles = Roles(self.store, self.clock)
         self.permissions = Permissions(self.store, self.clock)
         self.vt_mappings = VtMappings(self.store, self.clock)
         self.api_tokens = ApiTokens(self.store, self.clock)
         self.privilege_checks = PrivilegeChecks(self.store, self.state)
         self.inventory = Inventory(self.store, self.clock, settings.change_poll_seconds)
+        self.inventory_graph = InventoryGraph(self.store)  # bulk reads for vSphere's SOAP API
+        self.property_filters = PropertyFilters(self.store, self.clock)  # vSphere's SOAP API
         # vCenter's inventory changes: datacenters, hosts and pools; VM placement and devices
         self.compute_resources = ComputeResources(self.store, self.clock)
         self.vm_placement = VmPlacement(self.store, self.clock)
@@ -148,6 +155,7 @@ class World:
         self.tasks = Tasks(self.store, self.clock, self.policies, self.events)
         self.blocking_tasks = BlockingTasks(self.store, self.clock, self.tasks, self.events)
         self.extension_services = ExtensionServices(self.store, self.clock)
+        self.vm_tasks = VmTasks(self.store, self.clock, self.tasks)  # vSphere's VM tasks (SOAP)
         self.org_vdcs = OrgVdcs(self.store, self.clock)
         self.catalogs = Catalogs(self.store)
         self.vapps = VApps(self.store, self.clock, self.tasks, self.catalogs)

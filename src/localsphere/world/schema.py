@@ -1028,6 +1028,19 @@ class BlockingTask(Base):
     )
 
 
+class PropertyFilter(Base):
+    """A vSphere PropertyCollector filter (SOAP ``CreateFilter``), kept for the session that made
+    it (``session``: the digest of its id, as the tokens table keys it): ``spec`` is the filter's
+    FilterSpec as the SOAP face wrote it, read back when the session waits for updates."""
+
+    __tablename__ = "property_filters"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    session: Mapped[str] = mapped_column(ForeignKey("tokens.id", ondelete="CASCADE"), index=True)
+    spec: Mapped[str] = mapped_column(Text)
+    partial_updates: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
 # The emulator's own bookkeeping, not the world: never saved in a snapshot, never replaced by a
 # restore, never emptied by a reset.
 NOT_WORLD = frozenset(cls.__tablename__ for cls in (Snapshot, SnapshotChunk, FaultRule))

@@ -1,0 +1,150 @@
+"""vim25's faults: every failure of a ``/sdk`` call is an HTTP 500 SOAP fault whose ``<detail>``
+types it, so that pyVmomi raises ``vim.fault.X`` / ``vmodl.fault.X`` (``SoapAdapter.SoapStubAdapter
+.InvokeMethod`` raises what ``SoapResponseDeserializer`` read from a 500). Messages are vCenter's
+words where known; a failure nobody expected is a ``SystemError`` naming only a request id."""
+
+from __future__ import annotations
+
+import copy
+
+from pyVmomi import vim, vmodl
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Scope
+
+from localsphere.faces.http import InputError, status_phrase
+from localsphere.faces.routing import RouteMiss, log_internal
+from localsphere.faces.vim import soap, versions
+from localsphere.runtime.hooks import FaceHooks
+from localsphere.world import World, faults
+from localsphere.world.access import VCENTER
+from localsphere.world.errors import Forbidden, NotFound, Unauthenticated, WorldError, WrongState
+
+XML = "text/xml; charset=utf-8"
+NOT_AUTHENTICATED = "The session is not authenticated."
+INVALID_LOGIN = "Cannot complete login due to an incorrect user name or password."
+
+
+class Fault(Exception):
+    """A vim25 fault to answer with: ``value`` the typed fault, ``message`` its ``faultstring``."""
+
+    def __init__(self, value: vmodl.MethodFault, message: str) -> None:
+        super().__init__(message)
+        self.value = value
+        self.message = message
+
+
+def not_authenticated(this: soap.MoRef, privilege: str = "System.View") -> Fault:
+    return Fault(vim.fault.NotAuthenticated(object=reference(this), privilegeId=privilege), NOT_AUTHENTICATED)
+
+
+def invalid_login() -> Fault:
+    return Fault(vim.fault.InvalidLogin(), INVALID_LOGIN)
+
+
+def not_found(this: soap.MoRef) -> Fault:
+    return Fault(
+        vmodl.fault.ManagedObjectNotFound(obj=reference(this)),
+        f"The object 'vim.{this.type}:{this.value}' has already been deleted or has not been "
+        "completely created",
+    )
+
+
+def invalid_argument(name: str | None, message: str | None = None) -> Fault:
+    """vCenter's words, naming the parameter, unless ``message`` says more."""
+    text = message or f"A specified parameter was not correct: {name or ''}"
+    return Fault(vmodl.fault.InvalidArgument(invalidProperty=name), text)
+
+
+def invalid_property(path: str) -> Fault:
+    return Fault(vmodl.query.InvalidProperty(name=path), "")
+
+
+def not_implemented(name: str) -> Fault:
+    return Fault(vmodl.fault.NotImplemented(), f"The operation {name} is not implemented")
+
+
+def invalid_request(message: str) -> Fault:
+    return Fault(vmodl.fault.InvalidRequest(), message)
+
+
+def method_not_found(this: soap.MoRef, name: str) -> Fault:
+    return Fault(
+        vmodl.fault.MethodNotFound(receiver=reference(this), method=name),
+        f"Unable to resolve WSDL method name {name}",
+    )
+
+
+def no_permission(this: soap.MoRef, privilege: str) -> Fault:
+    return Fault(
+        vim.fault.NoPermission(object=reference(this), privilegeId=privilege),
+        f"Permission to perform this operation was denied.\nRequired privilege '{privilege}' on managed "
+        f"object with id '{this.value}'.",
+    )
+
+
+def reference(this: soap.MoRef) -> vmodl.ManagedObject:
+    """pyVmomi's reference to ``this``; a type vim25 does not know is referred to as a
+    ManagedObject."""
+    try:
+        return getattr(vim, this.type)(this.value)
+    except (AttributeError, TypeError):
+        return vmodl.ManagedObject(this.value)
+
+
+def from_world(exc: WorldError, this: soap.MoRef, privilege: str) -> Fault:
+    """A world error in vim25's terms."""
+    if isinstance(exc, Unauthenticated):
+        return not_authenticated(this, privilege)
+    if isinstance(exc, Forbidden):
+        return no_permission(this, privilege)
+    if isinstance(exc, NotFound):
+        return not_found(this)
+    if isinstance(exc, WrongState):
+        return Fault(vim.fault.InvalidState(), exc.message)
+    return invalid_argument(None, exc.message)
+
+
+def response(fault: Fault, version: str, status: int = 500) -> Response:
+    """The SOAP fault answer (HTTP 500 unless told)."""
+    value = copy.copy(fault.value)
+    value.msg = None  # the message is the faultstring, never an element of the detail
+    return Response(soap.fault(value, fault.message, version), status_code=status, media_type=XML)
+
+
+def answer(request: Request, exc: Exception) -> Response:
+    """The face's ``Answer`` for what its routes raise, and for paths under ``/sdk`` no route
+    serves (vCenter's web server answers those with a plain 404)."""
+    version = versions.negotiated(request.headers.get("soapaction"))
+    if isinstance(exc, Fault):
+        return response(exc, version)
+    if isinstance(exc, RouteMiss):
+        return Response(status_phrase(exc.status), status_code=exc.status, media_type="text/plain")
+    if isinstance(exc, InputError):
+        return response(invalid_request(exc.detail or "The request is too large"), version)
+    rid = log_internal(request, exc)
+    fault = Fault(
+        vmodl.fault.SystemError(reason=f"Internal error {rid}"), f"A general system error occurred: {rid}"
+    )
+    return response(fault, version)
+
+
+def render(scope: Scope, status: int, _body: bytes) -> Response:
+    """An injected failure: a ``SystemError`` fault with the injected status."""
+    phrase = status_phrase(status)
+    fault = Fault(vmodl.fault.SystemError(reason=phrase), f"A general system error occurred: {phrase}")
+    headers = dict((k.decode().lower(), v.decode()) for k, v in scope.get("headers", ()))
+    return response(fault, versions.negotiated(headers.get("soapaction")), status)
+
+
+def hooks(world: World) -> FaceHooks:
+    def who(scope: Scope, _body: bytes) -> str | None:
+        session_id = soap.session_cookie(Request(scope))
+        if not session_id:
+            return None
+        try:
+            return world.sessions.check(session_id, VCENTER).caller.principal.upn
+        except WorldError:
+            return None
+
+    return FaceHooks(faults.VCENTER, render, answer, who)

@@ -1,0 +1,476 @@
+"""The inventory as vim25's managed entities: Folder, Datacenter, ClusterComputeResource,
+HostSystem, ResourcePool, VirtualMachine, Datastore and Network, with the world's ids, and their
+properties as pyVmomi reads them (``name``, ``parent``, ``childEntity``, ``vmFolder``,
+``runtime.powerState``, ``config.hardware``, ``summary.*``, ``datastore``, ``network``, ...).
+
+Relations are read for all the objects of a request at once (the children of every folder asked
+about in one query), never one query per object. A caller sees the objects its permissions let it
+see (System.View): the others do not exist for it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pyVmomi import vim
+
+from localsphere.faces.vim.properties import Family, reads_of, reference, references
+from localsphere.world.inventory import (
+    CLUSTER,
+    DATACENTER,
+    DATASTORE,
+    FOLDER,
+    HOST,
+    NETWORK,
+    POOL,
+    POWERED_OFF,
+    POWERED_ON,
+    VM,
+    ObjectView,
+    Sight,
+    datastore_file,
+)
+
+if TYPE_CHECKING:
+    from localsphere.faces.vim.service import Context
+
+KINDS = (FOLDER, DATACENTER, CLUSTER, HOST, POOL, VM, DATASTORE, NETWORK)
+_PREFIXES = (
+    ("group-", FOLDER),
+    ("datacenter-", DATACENTER),
+    ("domain-c", CLUSTER),
+    ("host-", HOST),
+    ("resgroup-", POOL),
+    ("vm-", VM),
+    ("datastore-", DATASTORE),
+    ("network-", NETWORK),
+)
+POWER = {
+    POWERED_ON: vim.VirtualMachine.PowerState.poweredOn,
+    POWERED_OFF: vim.VirtualMachine.PowerState.poweredOff,
+    "SUSPENDED": vim.VirtualMachine.PowerState.suspended,
+}
+CHILD_TYPES = {  # a folder's ``childType``, by the kind of folder it is
+    "DATACENTER": ["Folder", "Datacenter"],
+    "VIRTUAL_MACHINE": ["Folder", "VirtualMachine", "VirtualApp"],
+    "HOST": ["Folder", "ComputeResource"],
+    "DATASTORE": ["Folder", "Datastore", "StoragePod"],
+    "NETWORK": ["Folder", "Network", "DistributedVirtualSwitch"],
+}
+DATACENTER_FOLDERS = {
+    "vmFolder": "VIRTUAL_MACHINE",
+    "hostFolder": "HOST",
+    "datastoreFolder": "DATASTORE",
+    "networkFolder": "NETWORK",
+}
+# vCenter's guest ids for the world's guest OS names (vAPI's ``GuestOS``), with their full names
+GUESTS = {
+    "UBUNTU_64": ("ubuntu64Guest", "Ubuntu Linux (64-bit)"),
+    "RHEL_9_64": ("rhel9_64Guest", "Red Hat Enterprise Linux 9 (64-bit)"),
+    "WINDOWS_SERVER_2021": ("windows2019srvNext_64Guest", "Microsoft Windows Server 2022 (64-bit)"),
+    "OTHER_LINUX_64": ("otherLinux64Guest", "Other Linux (64-bit)"),
+}
+GREEN = vim.ManagedEntity.Status.green
+MIB = 1 << 20
+Reader = Callable[["Context", list[ObjectView]], dict[str, Any]]
+
+
+def kind_of(moid: str) -> str:
+    """The managed type of a world id, by its prefix (``vm-14`` -> VirtualMachine)."""
+    for prefix, kind in _PREFIXES:
+        if moid.startswith(prefix):
+            return kind
+    return FOLDER
+
+
+def ref(moid: str) -> Any:
+    return reference(kind_of(moid), moid)
+
+
+def keep(context: Context, objects: list[ObjectView], light: bool = False) -> None:
+    """Objects read already in this call (a page of a view), which ``loader`` then need not read;
+    ``light``: read without their details, for the ``LIGHT`` paths only."""
+    context.notes.setdefault("light" if light else "objects", {}).update((o.moid, o) for o in objects)
+
+
+def sight(context: Context) -> Sight | None:
+    """What the caller sees of the inventory (None: everything), worked out once a call."""
+    if "sight" not in context.notes:
+        context.notes["sight"] = context.world.inventory.sight(context.signed_in.caller)
+    return context.notes["sight"]
+
+
+def loader(kind: str) -> Callable[[Context, list[str], list[str]], list[ObjectView]]:
+    """The objects of ``kind`` among the ids that the caller sees: those read already in this
+    call (``keep``; without their details, when no path asked needs them), the others now."""
+
+    def load(context: Context, moids: list[str], paths: list[str]) -> list[ObjectView]:
+        kept: dict[str, ObjectView] = context.notes.setdefault("objects", {})
+        if all(p in LIGHT for p in paths):
+            kept = {**context.notes.get("light", {}), **kept}
+        missing = [m for m in moids if m not in kept]
+        if missing:
+            found = context.world.inventory_graph.objects(missing, sight(context))
+            context.notes["objects"].update(found)
+            kept.update(found)
+        return [o for m in moids if (o := kept.get(m)) is not None and o.kind == kind]
+
+    return load
+
+
+def guest(o: ObjectView) -> tuple[str, str]:
+    return GUESTS.get(o.subtype or "", ("otherGuest64", "Other (64-bit)"))
+
+
+def each(fn: Callable[[ObjectView], Any]) -> Reader:
+    """A reader of a path every object answers alone."""
+
+    def read(_context: Context, objects: list[ObjectView]) -> dict[str, Any]:
+        return {o.moid: fn(o) for o in objects}
+
+    return read
+
+
+def grouped(owner: Callable[[ObjectView], str | None], children: list[ObjectView]) -> dict[str, list[Any]]:
+    by: dict[str, list[Any]] = defaultdict(list)
+    for child in children:
+        key = owner(child)
+        if key is not None:
+            by[key].append(reference(child.kind, child.moid))
+    return by
+
+
+def children_of(kinds: set[str] | None = None) -> Reader:
+    """The objects whose parent each object is: one query for all of them."""
+
+    def read(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
+        found = context.world.inventory_graph.children([o.moid for o in objects], kinds, sight(context))
+        by = grouped(lambda c: c.parent, found)
+        return {o.moid: by.get(o.moid, []) for o in objects}
+
+    return read
+
+
+def vms_of(kind: str) -> Reader:
+    def read(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
+        found = context.world.inventory_graph.vms_of([o.moid for o in objects], kind, sight(context))
+        by = grouped(lambda v: v.host if kind == HOST else v.pool, found)
+        return {o.moid: by.get(o.moid, []) for o in objects}
+
+    return read
+
+
+def in_datacenter(kind: str) -> Reader:
+    """The datastores or networks of each object's datacenter (every host of a datacenter sees them)."""
+
+    def read(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
+        graph, seen = context.world.inventory_graph, sight(context)
+        by: dict[str, list[Any]] = {}
+        for dc in {o.datacenter or o.moid for o in objects}:
+            by[dc] = references(kind, [x.moid for x in graph.contents(dc, {kind}, True, None, 10_000, seen)])
+        return {o.moid: by.get(o.datacenter or o.moid, []) for o in objects}
+
+    return read
+
+
+def datacenter_folder(subtype: str) -> Reader:
+    def read(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
+        found = context.world.inventory_graph.children([o.moid for o in objects], {FOLDER})
+        return {f.parent: reference(FOLDER, f.moid) for f in found if f.subtype == subtype and f.parent}
+
+    return read
+
+
+def _parent(o: ObjectView) -> Any:
+    return ref(o.parent) if o.parent else None
+
+
+ENTITY: dict[str, Reader] = {
+    "name": each(lambda o: o.name),
+    "parent": each(_parent),
+    "overallStatus": each(lambda _: GREEN),
+    "configStatus": each(lambda _: GREEN),
+    "alarmActionsEnabled": each(lambda _: True),
+}
+
+
+def _time(epoch: float) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(epoch, datetime.UTC)
+
+
+def _vm_runtime(o: ObjectView) -> Any:
+    return vim.vm.RuntimeInfo(
+        host=reference(HOST, o.host) if o.host else None,
+        connectionState=vim.VirtualMachine.ConnectionState.connected,
+        powerState=POWER.get(o.power_state or "", vim.VirtualMachine.PowerState.poweredOff),
+        faultToleranceState=vim.VirtualMachine.FaultToleranceState.notConfigured,
+        toolsInstallerMounted=False,
+        numMksConnections=0,
+        recordReplayState=vim.VirtualMachine.RecordReplayState.inactive,
+        onlineStandby=False,
+        consolidationNeeded=False,
+        bootTime=datetime.datetime.fromtimestamp(o.created_at, datetime.UTC)
+        if o.power_state == POWERED_ON
+        else None,
+        maxCpuUsage=(o.cpu_count or 0) * 2400,
+        maxMemoryUsage=o.memory_mib,
+    )
+
+
+def _vmx(o: ObjectView) -> str:
+    disks = o.details.get("disks") or []
+    where = (disks[0]["file"].split("]")[0][1:]) if disks else "datastore"
+    return datastore_file(where, o.name, f"{o.name}.vmx")
+
+
+def _bios_uuid(o: ObjectView) -> str:
+    return o.details.get("bios_uuid", o.uuid)
+
+
+def _vm_config_summary(o: ObjectView) -> Any:
+    guest_id, full_name = guest(o)
+    return vim.vm.Summary.ConfigSummary(
+        name=o.name,
+        template=False,
+        vmPathName=_vmx(o),
+        memorySizeMB=o.memory_mib,
+        numCpu=o.cpu_count,
+        numEthernetCards=len(o.details.get("nics") or []),
+        numVirtualDisks=len(o.details.get("disks") or []),
+        uuid=_bios_uuid(o),
+        instanceUuid=o.uuid,
+        guestId=guest_id,
+        guestFullName=full_name,
+    )
+
+
+def _vm_summary(o: ObjectView) -> Any:
+    on = o.power_state == POWERED_ON
+    return vim.vm.Summary(
+        vm=reference(VM, o.moid),
+        runtime=_vm_runtime(o),
+        config=_vm_config_summary(o),
+        guest=vim.vm.Summary.GuestSummary(
+            guestId=guest(o)[0],
+            guestFullName=guest(o)[1],
+            toolsRunningStatus="guestToolsRunning" if on else "guestToolsNotRunning",
+        ),
+        quickStats=vim.vm.Summary.QuickStats(
+            guestHeartbeatStatus=GREEN if on else vim.ManagedEntity.Status.gray
+        ),
+        overallStatus=GREEN,
+    )
+
+
+def _vm_config(o: ObjectView) -> Any:
+    guest_id, full_name = guest(o)
+    hardware = o.details.get("hardware") or {}
+    version = str(hardware.get("version") or "VMX_21").lower().replace("_", "-")
+    return vim.vm.ConfigInfo(
+        changeVersion=str(o.created_at),
+        modified=_time(o.created_at),
+        name=o.name,
+        guestFullName=full_name,
+        version=version,
+        uuid=_bios_uuid(o),
+        instanceUuid=o.uuid,
+        template=False,
+        guestId=guest_id,
+        alternateGuestName="",
+        files=vim.vm.FileInfo(vmPathName=_vmx(o)),
+        flags=vim.vm.FlagInfo(),
+        defaultPowerOps=vim.vm.DefaultPowerOpInfo(),
+        hardware=vim.vm.VirtualHardware(numCPU=o.cpu_count, numCoresPerSocket=1, memoryMB=o.memory_mib),
+    )
+
+
+def _vm_guest(o: ObjectView) -> Any:
+    on = o.power_state == POWERED_ON
+    return vim.vm.GuestInfo(
+        guestState="running" if on else "notRunning",
+        hostName=o.name if on else None,  # the world's guests call themselves by their VM's name
+        guestId=guest(o)[0],
+        guestFullName=guest(o)[1],
+        toolsRunningStatus="guestToolsRunning" if on else "guestToolsNotRunning",
+    )
+
+
+def _on(o: ObjectView, devices: str, key: str) -> list[str]:
+    """The datastores a VM's disks are on, or the networks its NICs are on."""
+    return sorted({d[key] for d in o.details.get(devices) or []})
+
+
+VIRTUAL_MACHINE: dict[str, Reader] = {
+    **ENTITY,
+    "runtime": each(_vm_runtime),
+    "runtime.powerState": each(lambda o: POWER.get(o.power_state or "")),
+    "runtime.host": each(lambda o: reference(HOST, o.host) if o.host else None),
+    "summary": each(_vm_summary),
+    "summary.runtime.powerState": each(lambda o: POWER.get(o.power_state or "")),
+    "summary.config": each(_vm_config_summary),
+    "summary.config.name": each(lambda o: o.name),
+    "summary.config.numCpu": each(lambda o: o.cpu_count),
+    "summary.config.memorySizeMB": each(lambda o: o.memory_mib),
+    "summary.config.uuid": each(_bios_uuid),
+    "summary.config.instanceUuid": each(lambda o: o.uuid),
+    "config": each(_vm_config),
+    "config.name": each(lambda o: o.name),
+    "config.uuid": each(_bios_uuid),
+    "config.instanceUuid": each(lambda o: o.uuid),
+    "config.hardware.numCPU": each(lambda o: o.cpu_count),
+    "config.hardware.memoryMB": each(lambda o: o.memory_mib),
+    "config.guestId": each(lambda o: guest(o)[0]),
+    "guest": each(_vm_guest),
+    "resourcePool": each(lambda o: reference(POOL, o.pool) if o.pool else None),
+    "datastore": each(
+        lambda o: references(DATASTORE, sorted({d["datastore"] for d in o.details.get("disks") or []}))
+    ),
+    "network": each(
+        lambda o: references(NETWORK, sorted({n["network"] for n in o.details.get("nics") or []}))
+    ),
+}
+
+
+def _host_runtime(o: ObjectView) -> Any:
+    return vim.host.RuntimeInfo(
+        connectionState=vim.HostSystem.ConnectionState.connected,
+        powerState=vim.HostSystem.PowerState.poweredOn,
+        inMaintenanceMode=False,
+    )
+
+
+def _host_hardware(o: ObjectView) -> Any:
+    cores = o.cpu_count or 1
+    return vim.host.Summary.HardwareSummary(
+        vendor="VMware, Inc.",
+        model="VMware Virtual Platform",
+        uuid=o.uuid,
+        memorySize=(o.memory_mib or 0) * MIB,
+        cpuModel="Intel(R) Xeon(R) Gold 6248R CPU @ 3.00GHz",
+        cpuMhz=3000,
+        numCpuPkgs=max(1, cores // 16),
+        numCpuCores=cores,
+        numCpuThreads=cores * 2,
+        numNics=2,
+        numHBAs=2,
+    )
+
+
+def _host_summary(o: ObjectView) -> Any:
+    return vim.host.Summary(
+        host=reference(HOST, o.moid),
+        hardware=_host_hardware(o),
+        runtime=_host_runtime(o),
+        config=vim.host.Summary.ConfigSummary(
+            name=o.name, port=443, vmotionEnabled=True, faultToleranceEnabled=False
+        ),
+        quickStats=vim.host.Summary.QuickStats(),
+        overallStatus=GREEN,
+        rebootRequired=False,
+    )
+
+
+HOST_SYSTEM: dict[str, Reader] = {
+    **ENTITY,
+    "runtime": each(_host_runtime),
+    "summary": each(_host_summary),
+    "summary.hardware": each(_host_hardware),
+    "hardware.memorySize": each(lambda o: (o.memory_mib or 0) * MIB),
+    "vm": vms_of(HOST),
+    "datastore": in_datacenter(DATASTORE),
+    "network": in_datacenter(NETWORK),
+}
+
+
+def _datastore_summary(o: ObjectView) -> Any:
+    details = o.details
+    return vim.Datastore.Summary(
+        datastore=reference(DATASTORE, o.moid),
+        name=o.name,
+        url=f"ds:///vmfs/volumes/{o.uuid}/",
+        capacity=o.capacity or 0,
+        freeSpace=o.free_space or 0,
+        accessible=bool(details.get("accessible", True)),
+        multipleHostAccess=bool(details.get("multiple_host_access", True)),
+        type=o.subtype or "VMFS",
+    )
+
+
+TABLES: dict[str, dict[str, Reader]] = {
+    FOLDER: {
+        **ENTITY,
+        "childEntity": children_of(),
+        "childType": each(lambda o: CHILD_TYPES.get(o.subtype or "", ["Folder"])),
+    },
+    DATACENTER: {
+        **ENTITY,
+        **{path: datacenter_folder(subtype) for path, subtype in DATACENTER_FOLDERS.items()},
+        "datastore": in_datacenter(DATASTORE),
+        "network": in_datacenter(NETWORK),
+    },
+    CLUSTER: {
+        **ENTITY,
+        "host": children_of({HOST}),
+        "resourcePool": each(lambda _: None),  # filled by the pool read below
+        "datastore": in_datacenter(DATASTORE),
+        "network": in_datacenter(NETWORK),
+    },
+    HOST: HOST_SYSTEM,
+    POOL: {
+        **ENTITY,
+        "owner": each(lambda o: reference(CLUSTER, o.cluster) if o.cluster else None),
+        "resourcePool": children_of({POOL}),
+        "vm": vms_of(POOL),
+    },
+    VM: VIRTUAL_MACHINE,
+    DATASTORE: {
+        **ENTITY,
+        "summary": each(_datastore_summary),
+        "summary.capacity": each(lambda o: o.capacity),
+    },
+    NETWORK: {**ENTITY, "summary.name": each(lambda o: o.name)},
+}
+
+
+def _cluster_pool(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
+    found = context.world.inventory_graph.children([o.moid for o in objects], {POOL}, sight(context))
+    return {p.parent: reference(POOL, p.moid) for p in found if p.parent}
+
+
+TABLES[CLUSTER]["resourcePool"] = _cluster_pool
+# The paths read from an object's own columns, without its details (devices, flags): a list of
+# many objects that asks only for these reads less.
+LIGHT = frozenset(
+    {
+        *ENTITY,
+        "runtime.powerState",
+        "runtime.host",
+        "summary.runtime.powerState",
+        "summary.config.name",
+        "summary.config.numCpu",
+        "summary.config.memorySizeMB",
+        "summary.config.instanceUuid",
+        "config.name",
+        "config.instanceUuid",
+        "config.hardware.numCPU",
+        "config.hardware.memoryMB",
+        "config.guestId",
+        "resourcePool",
+        "childType",
+        "owner",
+    }
+)
+ALL_PATHS = {kind: sorted(p for p in table if "." not in p) for kind, table in TABLES.items()}
+
+
+def family() -> Family:
+    """Every inventory type, read from the world's managed objects."""
+    reads = {kind: reads_of(table, loader(kind)) for kind, table in TABLES.items()}
+
+    def read(context: Context, kind: str, moids: list[str], paths: list[str]) -> dict[str, dict[str, Any]]:
+        return reads[kind](context, moids, paths)
+
+    return Family(frozenset(KINDS), read, lambda kind: ALL_PATHS.get(kind, []), LIGHT)

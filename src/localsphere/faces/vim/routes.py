@@ -1,0 +1,46 @@
+"""The SOAP face's routes: every managed object family's methods and properties behind one
+endpoint (``service.Endpoint``) at ``/sdk``."""
+
+from __future__ import annotations
+
+from localsphere.faces.routing import FaceRoute
+from localsphere.faces.vim import (
+    authorization,
+    inventory,
+    property_collector,
+    search_index,
+    service_instance,
+    tasks,
+    updates,
+    view_manager,
+)
+from localsphere.faces.vim.properties import Properties
+from localsphere.faces.vim.service import PREFIX, Endpoint
+from localsphere.faces.vim.service import routes as endpoint_routes
+from localsphere.world import World
+
+__all__ = ["PREFIX", "build"]
+
+
+def build(world: World, max_body: int) -> list[FaceRoute]:
+    properties = Properties(
+        [
+            service_instance.family(),
+            inventory.family(),
+            view_manager.family(),
+            tasks.family(),
+            updates.family(),
+            authorization.family(),
+        ]
+    )
+    collector = property_collector.Collector(properties)
+    methods = [
+        *service_instance.methods(),
+        *property_collector.methods(collector),
+        *updates.methods(collector),
+        *view_manager.methods(),
+        *search_index.methods(),
+        *tasks.methods(),
+        *authorization.methods(),
+    ]
+    return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))

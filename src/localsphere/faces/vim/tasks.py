@@ -1,0 +1,169 @@
+"""Virtual machine power methods (``PowerOnVM_Task``, ``PowerOffVM_Task``, ``SuspendVM_Task``,
+``ResetVM_Task``), each answered by a ``Task`` of the world's task engine, and the ``Task``
+managed object whose ``info`` (``TaskInfo``) says how it stands: ``name`` the method, its
+``descriptionId``, ``state``, ``progress``, ``error`` (``InvalidPowerState`` for a change the
+VM's state did not allow), ``reason`` (the user), times. The privilege each method needs is the
+one pyVmomi's method table declares for it (``VirtualMachine.Interact.PowerOff``, ...), checked
+by the world on the VM."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from pyVmomi import VmomiSupport, vim, vmodl
+
+from localsphere.faces.vim import faults, inventory
+from localsphere.faces.vim.properties import Family
+from localsphere.faces.vim.service import Method
+from localsphere.faces.vim.service_instance import TASK_MANAGER
+from localsphere.faces.vim.soap import VIM_NS, MoRef
+from localsphere.world.errors import NotFound
+from localsphere.world.inventory import VM
+from localsphere.world.tasks import ABORTED, ERROR, QUEUED, RUNNING, SUCCESS, TaskView
+
+if TYPE_CHECKING:
+    from localsphere.faces.vim.service import Context
+
+TASK = "Task"
+PREFIX = "task-"
+STATE = vim.TaskInfo.State
+POWER = vim.VirtualMachine.PowerState
+# method -> (the world's power action, TaskInfo.descriptionId, the power state it asks for)
+POWER_METHODS = {
+    "PowerOnVM_Task": ("start", "VirtualMachine.powerOn", POWER.poweredOn),
+    "PowerOffVM_Task": ("stop", "VirtualMachine.powerOff", POWER.poweredOff),
+    "SuspendVM_Task": ("suspend", "VirtualMachine.suspend", POWER.suspended),
+    "ResetVM_Task": ("reset", "VirtualMachine.reset", POWER.poweredOn),
+}
+DESTROY, DELETE = "Destroy_Task", "VirtualMachine.Inventory.Delete"  # pyVmomi declares no privilege
+STATES = {
+    QUEUED: STATE.queued,
+    RUNNING: STATE.running,
+    SUCCESS: STATE.success,
+    ERROR: STATE.error,
+    ABORTED: STATE.error,
+}
+DESCRIPTIONS = {**{name: d for name, (_, d, _) in POWER_METHODS.items()}, DESTROY: "VirtualMachine.destroy"}
+# the end of a world power error's reason -> the state the VM was in
+EXISTING = (
+    ("powered_on", POWER.poweredOn),
+    ("powered_off", POWER.poweredOff),
+    ("suspended", POWER.suspended),
+)
+WORDS = {POWER.poweredOn: "Powered on", POWER.poweredOff: "Powered off", POWER.suspended: "Suspended"}
+
+
+def _time(epoch: float | None) -> datetime.datetime | None:
+    return None if epoch is None else datetime.datetime.fromtimestamp(epoch, datetime.UTC)
+
+
+def _error(task: TaskView) -> Any:
+    """The fault of a task that ended in error."""
+    if task.status == ABORTED:
+        return vmodl.fault.RequestCanceled()
+    reason = task.details.partition(":")[0]
+    existing = next((state for end, state in EXISTING if reason.endswith(end)), None)
+    if reason == "vm.powered_on":
+        fault = vim.fault.InvalidPowerState(existingState=POWER.poweredOn, requestedState=POWER.poweredOff)
+        fault.msg = "The attempted operation cannot be performed in the current state (Powered on)."
+        return fault
+    if reason.startswith("vm.power.") and existing is not None:
+        requested = POWER_METHODS.get(task.operation_name, (None, None, None))[2]
+        fault = vim.fault.InvalidPowerState(existingState=existing, requestedState=requested)
+        fault.msg = f"The attempted operation cannot be performed in the current state ({WORDS[existing]})."
+        return fault
+    fault = vim.fault.InvalidState()
+    fault.msg = task.details.partition(": ")[2] or task.details
+    return fault
+
+
+def task_info(task: TaskView) -> Any:
+    moid = PREFIX + task.id
+    known = task.operation_name in POWER_METHODS or task.operation_name == DESTROY
+    ended = task.ended_at is not None
+    return vim.TaskInfo(
+        key=moid,
+        task=vim.Task(moid),
+        name=VmomiSupport.GetWsdlMethod(VIM_NS, task.operation_name) if known else None,
+        descriptionId=DESCRIPTIONS.get(task.operation_name, task.operation_name),
+        entity=vim.VirtualMachine(task.owner_id) if task.owner_kind == VM else None,
+        entityName=task.owner_name,
+        state=STATES[task.status],
+        cancelled=task.status == ABORTED,
+        cancelable=task.cancellable,
+        error=_error(task) if ended and task.status in (ERROR, ABORTED) else None,
+        progress=None if ended else task.progress,
+        reason=vim.TaskReasonUser(userName=task.user_name),
+        queueTime=_time(task.started_at),
+        startTime=_time(task.started_at),
+        completeTime=_time(task.ended_at),
+        eventChainId=0,
+    )
+
+
+def methods() -> list[Method]:
+    def power(name: str) -> Any:
+        action = POWER_METHODS[name][0]
+        privilege = VmomiSupport.GetWsdlMethod(VIM_NS, name).info.privId
+
+        def run(context: Context, this: MoRef, _args: dict[str, Any]) -> Any:
+            caller = context.signed_in.caller
+            task_id = context.world.vm_tasks.start(caller, this.value, action, privilege, name)
+            return vim.Task(PREFIX + task_id)
+
+        return run
+
+    def destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> Any:
+        if this.type != VM:  # other entities' deletion is not served yet
+            raise faults.not_implemented(f"Destroy_Task of a {this.type}")
+        caller = context.signed_in.caller
+        return vim.Task(PREFIX + context.world.vm_tasks.destroy(caller, this.value, DELETE, DESTROY))
+
+    receivers = frozenset({"VirtualMachine"})
+    return [
+        *(Method(name, power(name), receivers, write=True) for name in POWER_METHODS),
+        Method(DESTROY, destroy, frozenset(inventory.KINDS), write=True),
+    ]
+
+
+def family() -> Family:
+    """The ``info`` of tasks, and the TaskManager's ``recentTask``: the tasks of the last ten
+    minutes on objects the caller sees."""
+
+    def read(context: Context, kind: str, moids: list[str], paths: list[str]) -> dict[str, dict[str, Any]]:
+        if kind == TASK_MANAGER:
+            if TASK_MANAGER not in moids:
+                return {}
+            return {TASK_MANAGER: {"recentTask": recent(context)} if "recentTask" in paths else {}}
+        found: dict[str, dict[str, Any]] = {}
+        for moid in moids:
+            if not moid.startswith(PREFIX):
+                continue
+            try:
+                task = context.world.tasks.get(moid.removeprefix(PREFIX), None)
+            except NotFound:
+                continue
+            info = task_info(task)
+            found[moid] = {p: v for p in paths if (v := _part(info, p)) is not None}
+        return found
+
+    paths = {TASK: ["info"], TASK_MANAGER: ["recentTask"]}
+    return Family(frozenset(paths), read, lambda kind: paths[kind])
+
+
+def recent(context: Context) -> list[Any]:
+    listed = context.world.vm_tasks.recent()
+    seen = context.world.inventory_graph.objects({owner for _, owner in listed}, inventory.sight(context))
+    return [vim.Task(PREFIX + task_id) for task_id, owner in listed if owner in seen]
+
+
+def _part(info: Any, path: str) -> Any:
+    """``info`` or a part of it (``info.state``); None for any other path."""
+    head, _, rest = path.partition(".")
+    if head != "info":
+        return None
+    value = info
+    for part in filter(None, rest.split(".")):
+        value = getattr(value, part, None)
+    return value

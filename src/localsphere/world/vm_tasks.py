@@ -1,0 +1,97 @@
+"""A VM's operations as vCenter tasks (vSphere's ``PowerOnVM_Task``, ``PowerOffVM_Task``,
+``SuspendVM_Task``, ``ResetVM_Task``, ``Destroy_Task``): the privilege checked on the VM, the
+change made and its task recorded in one transaction, so every face sees the change as the task
+starts. A change the VM's state does not allow is not made: its task ends in error, and the
+task's ``details`` start with the error's reason (``vm.power.already_powered_on: ...``,
+``vm.powered_on: ...``), which the face words in its product's terms."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from localsphere.world.access import Caller
+from localsphere.world.clock import Clock
+from localsphere.world.errors import AlreadyInState, WrongState
+from localsphere.world.inventory import POWERED_OFF, VM, authorize, row_of, set_power
+from localsphere.world.schema import ExternalStat, ManagedObject, Task
+from localsphere.world.store import INVENTORY, STATS, Store, changed
+from localsphere.world.tasks import Owner, Tasks
+from localsphere.world.tenants import DEFAULT_TENANT
+
+SERVICE = "vim"  # the tasks' ``service``: vSphere's
+OPERATIONS = {"start": "power on", "stop": "power off", "suspend": "suspend", "reset": "reset"}
+
+
+RECENT_SECONDS = 600.0  # how long an ended task stays among the recent ones (vCenter: 10 minutes)
+MOST_RECENT = 200  # the most recent tasks listed
+
+
+class VmTasks:
+    def __init__(self, store: Store, clock: Clock, tasks: Tasks) -> None:
+        self._store = store
+        self._clock = clock
+        self._tasks = tasks
+
+    def recent(self) -> list[tuple[str, str]]:
+        """The vSphere tasks queued, running or ended in the last ``RECENT_SECONDS`` (world time),
+        newest first, at most ``MOST_RECENT``: each task's id and the id of the object it changes."""
+        with self._store.query() as conn:
+            now = self._clock.now(conn)
+            rows = conn.execute(
+                select(Task.id, Task.owner_id)
+                .where(Task.service == SERVICE, Task.ends_at >= now - RECENT_SECONDS)
+                .order_by(Task.started_at.desc(), Task.id)
+                .limit(MOST_RECENT)
+            )
+            return [(row.id, row.owner_id) for row in rows]
+
+    def start(self, caller: Caller, moid: str, action: str, privilege: str, name: str) -> str:
+        """Start ``action`` (start, stop, suspend or reset) on the VM ``moid`` as the task
+        ``name`` (the product's name of the operation); returns the task's id. NotFound when the
+        VM does not exist or ``caller`` may not see it, Forbidden without ``privilege`` on it,
+        Busy while another task changes it."""
+        with self._store.write() as s:
+            row = row_of(s, VM, moid, lock=True)
+            authorize(caller, row.path, privilege, moid)
+            self._tasks.check_idle(s, [moid])
+            try:
+                set_power(s, moid, action)
+                failure = ""
+            except (AlreadyInState, WrongState) as exc:
+                failure = f"{exc.reason}: {exc.message}"
+            return self._tasks.start(
+                s,
+                DEFAULT_TENANT,
+                name,
+                f"{OPERATIONS[action]} virtual machine {row.name}",
+                Owner(VM, moid, row.name),
+                caller.principal,
+                SERVICE,
+                failure=failure,
+            )
+
+    def destroy(self, caller: Caller, moid: str, privilege: str, name: str) -> str:
+        """Delete the VM ``moid`` as the task ``name``; a VM that is not powered off stays, and
+        its task ends in error (``vm.powered_on``). Errors as ``start``'s."""
+        with self._store.write() as s:
+            row = row_of(s, VM, moid, lock=True)
+            authorize(caller, row.path, privilege, moid)
+            self._tasks.check_idle(s, [moid])
+            failure = ""
+            if row.power_state != POWERED_OFF:
+                state = (row.power_state or "").lower()
+                failure = f"vm.powered_on: Virtual machine {moid} is {state}; it must be powered off"
+            else:
+                s.execute(delete(ManagedObject).where(ManagedObject.moid == moid))
+                s.execute(delete(ExternalStat).where(ExternalStat.resource == row.uuid))
+                changed(s, INVENTORY, STATS)
+            return self._tasks.start(
+                s,
+                DEFAULT_TENANT,
+                name,
+                f"delete virtual machine {row.name}",
+                Owner(VM, moid, row.name),
+                caller.principal,
+                SERVICE,
+                failure=failure,
+            )
