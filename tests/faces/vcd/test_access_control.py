@@ -192,9 +192,10 @@ def test_the_owner_of_a_vapp_and_of_a_catalog_changes(server, scenario):
         href = make_vapp(c, bob, "handed")
         owner = assert_valid(c.get(f"{href}/owner", headers=bob).content)
         assert owner.find(f"{V15}User").get("name") == "bob"
+        dan_href = user_href(c, sign_in(c, ORG_USER), "dan")
         body = (
             '<Owner xmlns="http://www.vmware.com/vcloud/v1.5">'
-            f'<User href="{user_href(c, sign_in(c, ORG_USER), "dan")}" type="application/vnd.vmware.admin.user+xml"/></Owner>'
+            f'<User href="{dan_href}" type="application/vnd.vmware.admin.user+xml"/></Owner>'
         )
         assert (
             c.put(f"{href}/owner/", content=body, headers={**dan, "Content-Type": OWNER}).status_code == 403
