@@ -17,6 +17,7 @@
 #   ops-resources GET /suite-api/api/resources?pageSize=100   (OpsToken; a page of resources)
 #   ops-stats     GET /suite-api/api/resources/{host}/stats   (a host's day of CPU samples, summed
 #                                                              from its VMs)
+#   vim-content   POST /sdk RetrieveServiceContent   (vim25 SOAP, no session: vcsim's usual figure)
 # and, when asked for (not in the default list), vRealize Automation's identity service:
 #   vra-token      HEAD /identity/api/tokens/{id}   (a vRA bearer token validated: a session read)
 #   vra-principals GET  /identity/api/tenants/vsphere.local/principals?$filter=startswith(name,'user-012')
@@ -256,6 +257,7 @@ for scenario in $SCENARIOS; do
     ops-stats)
         request ops-stats GET "/suite-api/api/resources/$HOST_ID/stats?statKey=cpu%7Cusagemhz_average" \
             Authorization "$OPS_AUTH" ;;
+    vim-content) run_wrk vim-content "$URL/sdk" "$HERE/vim_content.lua" ;;
     vra-token) request vra-token HEAD "/identity/api/tokens/$VRA_TOKEN" Authorization "Bearer $VRA_TOKEN" ;;
     vra-principals)
         request vra-principals GET "$VRA_PRINCIPALS$VRA_PREFIX_QUERY" Authorization "Bearer $VRA_TOKEN" ;;

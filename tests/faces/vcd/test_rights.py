@@ -50,6 +50,20 @@ def roles_scenario(server, scenario):
     return server
 
 
+def share_with_the_org(c, owner, vapp: str) -> None:
+    """Share a vApp with everyone in its org at Change, so that what each member may do with it is
+    its role's rights alone (no owner's share in the way)."""
+    shared = c.post(
+        f"{vapp}/action/controlAccess",
+        content=(
+            '<ControlAccessParams xmlns="http://www.vmware.com/vcloud/v1.5"><IsSharedToEveryone>true'
+            "</IsSharedToEveryone><EveryoneAccessLevel>Change</EveryoneAccessLevel></ControlAccessParams>"
+        ),
+        headers={**owner, "Content-Type": "application/vnd.vmware.vcloud.controlAccess+xml"},
+    )
+    assert shared.status_code == 200, shared.text
+
+
 @pytest.mark.parametrize(
     ("user", "allowed"),
     [("viewer", False), ("user", False), ("author", False), ("librarian", True)],
@@ -84,6 +98,7 @@ def test_each_predefined_role_may_do_what_its_rights_say(roles_scenario, user, v
         _, org = org_parts(c, alice)
         vdc = assert_valid(c.get(link(org, "down", ".vdc+xml", "demo-vdc"), headers=alice).content)
         vapp = next(e.get("href") for e in vdc.find(f"{V15}ResourceEntities") if e.get("name") == "demo-web")
+        share_with_the_org(c, alice, vapp)
         catalog = assert_valid(
             c.get(link(org, "down", ".catalog+xml", "demo-catalog"), headers=alice).content
         )
@@ -134,8 +149,11 @@ def test_only_an_org_administrator_manages_people_and_roles(roles_scenario):
             headers={**librarian, "Content-Type": "application/vnd.vmware.admin.role+xml"},
         )
         assert refused(r, "Role: Create, Edit, Delete, or Copy")
-        r = c.get("/api/query", params={"type": "user"}, headers=librarian)
-        assert refused(r, "Group / User: View")
+        # the org's members (whom to share with) it lists and reads, not the admin query types
+        listed = assert_valid(c.get("/api/query", params={"type": "user"}, headers=librarian).content)
+        records = {u.get("name"): u.get("href") for u in listed.findall(f"{V15}UserRecord")}
+        assert c.get(records["alice"], headers=librarian).status_code == 200
+        assert c.get("/api/query", params={"type": "adminUser"}, headers=librarian).status_code == 403
         own = assert_valid(c.get("/api/session", headers=librarian).content).get("userId").rsplit(":", 1)[1]
         assert c.get(f"/api/admin/user/{own}", headers=librarian).status_code == 200  # its own
         users = assert_valid(c.get("/api/query", params={"type": "user"}, headers=alice).content)
@@ -188,6 +206,9 @@ def test_a_role_with_one_right_allows_just_that(server):
     with server.client(base_url=server.vcd) as c:
         alice = sign_in(c, ORG_USER)
         org_href, org = org_parts(c, alice)
+        vdc = assert_valid(c.get(link(org, "down", ".vdc+xml", "demo-vdc"), headers=alice).content)
+        demo_web = next(e for e in vdc.find(f"{V15}ResourceEntities") if e.get("name") == "demo-web")
+        share_with_the_org(c, alice, demo_web.get("href"))
         admin = org_href.replace("/api/org/", "/api/admin/org/")
         rights = assert_valid(
             c.get(

@@ -50,7 +50,7 @@ from localsphere.world.org_roles import (
     MANAGE_PEOPLE,
     MANAGE_ROLES,
     VIEW_CATALOGS,
-    VIEW_PEOPLE,
+    VIEW_ORG,
 )
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import TenantView, org_id, org_uuid
@@ -152,10 +152,12 @@ class AdminPeopleViews:
         return await self._user(a, user_id, 201)
 
     async def user(self, request: Request, caller: TenantCaller) -> Response:
+        """A user of the org: any member of it reads it (pyvcloud's sharing with a user by name
+        reads it so), the provider any org's."""
         a = asked(request, caller)
         wanted = request.path_params["user"]
         if wanted != caller.caller.principal.id:  # anyone reads its own
-            a.require(VIEW_PEOPLE)
+            a.require(VIEW_ORG)
         return await self._user(a, wanted)
 
     async def update_user(self, request: Request, caller: TenantCaller) -> Response:
@@ -222,7 +224,7 @@ class AdminPeopleViews:
 
     async def group(self, request: Request, caller: TenantCaller) -> Response:
         a = asked(request, caller)
-        a.require(VIEW_PEOPLE)
+        a.require(VIEW_ORG)
         return await self._group(a, request.path_params["group"])
 
     async def update_group(self, request: Request, caller: TenantCaller) -> Response:

@@ -22,6 +22,7 @@ from localsphere.world.org_roles import (
     MANAGE_TASKS,
     POWER,
     VIEW_CATALOGS,
+    VIEW_ORG,
     VIEW_PEOPLE,
     VIEW_TASKS,
     VIEW_VAPP,
@@ -83,7 +84,7 @@ ROUTE_RIGHTS: dict[tuple[str, str], str] = {
     ("PUT", "/api/admin/user/{user}"): MANAGE_PEOPLE,
     ("DELETE", "/api/admin/user/{user}"): MANAGE_PEOPLE,
     ("POST", "/api/admin/org/{org}/groups"): MANAGE_PEOPLE,
-    ("GET", "/api/admin/group/{group}"): VIEW_PEOPLE,
+    ("GET", "/api/admin/group/{group}"): VIEW_ORG,
     ("PUT", "/api/admin/group/{group}"): MANAGE_PEOPLE,
     ("DELETE", "/api/admin/group/{group}"): MANAGE_PEOPLE,
     ("POST", "/api/admin/org/{org}/roles"): MANAGE_ROLES,
@@ -117,7 +118,12 @@ QUERY_RIGHTS = {
         VIEW_CATALOGS,
     ),
     **dict.fromkeys(("task", "adminTask"), VIEW_TASKS),
-    **dict.fromkeys(("user", "group", "adminUser", "adminGroup"), VIEW_PEOPLE),
+    # An org's members, which sharing a vApp or catalog with a user needs (pyvcloud's
+    # ``add_access_settings`` finds its subjects by name, then reads them): every member of the
+    # org reads them (the user and group documents too); the admin query types need
+    # ``Group / User: View``.
+    **dict.fromkeys(("user", "group"), VIEW_ORG),
+    **dict.fromkeys(("adminUser", "adminGroup"), VIEW_PEOPLE),
 }
 
 
