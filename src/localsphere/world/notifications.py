@@ -33,6 +33,9 @@ from localsphere.world.sealed import Sealer
 from localsphere.world.store import Store
 
 log = logging.getLogger(__name__)
+# pika logs every failed connection attempt as errors with tracebacks; the publisher says once
+# per attempt what failed (``could not publish notifications``), so pika's own are kept quiet.
+logging.getLogger("pika").setLevel(logging.CRITICAL)
 AMQP = "amqp"
 BATCH = 100  # events published per transaction
 IDLE_SECONDS = 1.0  # how often the publisher looks again when nothing woke it

@@ -27,6 +27,7 @@ from localsphere.world.errors import Conflict, Invalid, NotFound, Unauthenticate
 from localsphere.world.identity import GROUP, ORG, SSO, USER, PrincipalView
 from localsphere.world.org_policy import PasswordPolicySettings
 from localsphere.world.schema import (
+    Assignment,
     Catalog,
     Domain,
     IdentityStore,
@@ -334,7 +335,8 @@ class OrgAdmin:
 
     def members(self, tenant: str) -> list[Member]:
         """An org's users and groups as its AdminOrg lists them (its own, its directories' seen so
-        far, and for the System org the SSO domain's), by name; at most ``MEMBERS_MOST``."""
+        far, and for the System org the SSO domain's; groups once imported), by name; at most
+        ``MEMBERS_MOST``."""
         return _members(self._store, tenant)
 
     @staticmethod
@@ -389,9 +391,12 @@ def _members(store: Store, tenant: str) -> list[Member]:
     where = Principal.domain.in_(own) | Principal.domain.in_(linked)
     if tenant.lower() == DEFAULT_TENANT:
         where = where | Principal.domain.in_(select(Domain.name).where(Domain.kind == SSO))
+    # a group is the org's once imported: when it holds a vCD role (``org_people.import_group``)
+    imported = select(Assignment.principal_id).where(Assignment.family == VCD)
+    kinds = (Principal.kind == USER) | ((Principal.kind == GROUP) & Principal.id.in_(imported))
     query = (
         select(Principal.id, Principal.name, Principal.kind)
-        .where(where, Principal.kind.in_((USER, GROUP)))
+        .where(where, kinds)
         .order_by(Principal.name, Principal.id)
         .limit(MEMBERS_MOST)
     )

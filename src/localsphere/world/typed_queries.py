@@ -71,7 +71,7 @@ from localsphere.world.schema import (
 from localsphere.world.sharing import CATALOG, VAPP, Who, seen, who
 from localsphere.world.store import Store
 from localsphere.world.tasks import status_at
-from localsphere.world.tenants import DEFAULT_TENANT, SYSTEM_ORG
+from localsphere.world.tenants import DEFAULT_TENANT, SYSTEM_ORG, org_uuid, tenant_of_org
 
 if TYPE_CHECKING:
     from localsphere.world.vapps import Actor
@@ -129,6 +129,24 @@ def _org_name(tenant: Any) -> ColumnElement[str]:
 
 def _bool(value: bool) -> ColumnElement[bool]:
     return literal(value, Boolean)
+
+
+@dataclass(frozen=True)
+class _OrgField:
+    """``org==`` as pyvcloud and vcd-cli send it, by the org's href, urn or id (or its name),
+    compared with the records' tenant; ``orgs``: every org's id to its tenant's name. Of a
+    ``shared`` type, a record of no tenant (a predefined role) is every org's."""
+
+    column: ColumnElement[Any]
+    orgs: dict[str, str]
+    shared: bool = False
+
+    def typed(self, raw: str) -> tuple[ColumnElement[Any], str]:
+        tail = raw.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+        tenant = self.orgs.get(tail.lower(), tenant_of_org(raw))
+        if self.shared:
+            return case((self.column == "", literal(tenant, String)), else_=self.column), tenant
+        return self.column, tenant
 
 
 @dataclass(frozen=True)
@@ -1108,7 +1126,16 @@ class TypedQueries:
             if not provider and kind.provider_only is not None:
                 query = query.where(~kind.provider_only)
             if ask.filter:
-                fields = {k: a.filter if a.filter is not None else a.sql for k, a in attributes.items()}
+                fields: dict[str, Any] = {
+                    k: a.filter if a.filter is not None else a.sql for k, a in attributes.items()
+                }
+                if "org" in ask.filter and kind.tenant is not None:
+                    orgs = {org_uuid(name): name for name in conn.scalars(select(Tenant.name))}
+                    for k, a in attributes.items():
+                        if a.ref == "org":
+                            fields[k] = _OrgField(a.sql, orgs, kind.shared)
+                    if kind.shared:  # its records name no org: ``org==`` is a filter alone
+                        fields.setdefault("org", _OrgField(kind.tenant, orgs, shared=True))
                 if kind.kind in KINDS:
                     fields = FilterFields(fields, kind.kind, kind.id, provider)
                 query = query.where(fiql.where(ask.filter, fields))

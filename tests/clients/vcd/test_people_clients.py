@@ -181,3 +181,17 @@ def test_pyvcloud_creates_a_user_and_a_role_from_the_admin_org(server, alice):
     assert (user.get("name"), user.Role.get("name")) == ("rita", "Reader")
     org.delete_user("rita")
     org.delete_role("Reader")
+
+
+@pytest.mark.parametrize("version", [None, "32.0"])
+def test_the_system_administrator_finds_an_orgs_users_and_roles(server, version):
+    """As the provider, pyvcloud filters the admin query types by the org's href."""
+    c = Client(server.vcd, api_version=version, verify_ssl_certs=server.cert)
+    c.set_credentials(BasicLoginCredentials("administrator", "System", DEMO_PASSWORD))
+    try:
+        org = Org(c, resource=c.get_org_by_name("demo-org"))
+        assert "alice" in [u.get("name") for u in org.list_users()]
+        assert org.get_user("alice").get("name") == "alice"
+        assert org.get_role_record("vApp User").get("name") == "vApp User"
+    finally:
+        c.logout()

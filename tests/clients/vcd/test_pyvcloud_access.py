@@ -133,3 +133,14 @@ def test_a_catalogs_access_settings_publication_and_metadata(scenario, client):
     assert vdc.get_metadata_value("tier").TypedValue.Value == "gold"
     with pytest.raises(AccessForbiddenException):
         vdc.set_metadata("tier", "silver")
+
+
+def test_a_catalog_handed_to_another_owner(scenario, client):
+    """``Org.change_catalog_owner`` follows the AdminCatalog's owner link, then reads it back."""
+    assert scenario(SCENARIO).status_code == 200
+    alice = client("alice", "demo-org")
+    org = Org(alice, resource=alice.get_org())
+    org.change_catalog_owner("demo-catalog", "bob")
+    assert org.get_catalog("demo-catalog", is_admin_operation=True).Owner.User.get("name") == "bob"
+    org.change_catalog_owner("demo-catalog", "alice")
+    assert org.get_catalog("demo-catalog", is_admin_operation=True).Owner.User.get("name") == "alice"

@@ -145,3 +145,37 @@ def test_filters_sorting_paging_and_fields(server):
         assert org.get("href").endswith(org.get("id").rsplit(":", 1)[-1])
         unknown = c.get("/api/query", params={"type": "nothing"}, headers=alice)
         assert unknown.status_code == 400
+
+
+def test_the_provider_filters_admin_types_by_org_as_pyvcloud_sends_it(server):
+    """``org==`` takes the org's href (pyvcloud's ``list_users``, ``get_role_record`` send it
+    percent-encoded), urn, id or name; predefined roles, of no org, are every org's."""
+    with server.client(base_url=server.vcd) as c:
+        provider = sign_in(c, PROVIDER)
+        orgs = assert_valid(c.get("/api/org/", headers=provider).content)
+        demo = next(o.get("href") for o in orgs.findall(f"{V15}Org") if o.get("name") == "demo-org")
+        uid = demo.rsplit("/", 1)[-1]
+        for value in (demo, f"urn:vcloud:org:{uid}", uid, "demo-org"):
+            users = assert_valid(
+                c.get(
+                    "/api/query", params={"type": "adminUser", "filter": f"org=={value}"}, headers=provider
+                ).content
+            )
+            assert "alice" in [u.get("name") for u in users.findall(f"{V15}AdminUserRecord")], value
+            assert all(u.get("org") == demo for u in users.findall(f"{V15}AdminUserRecord"))
+        roles = assert_valid(
+            c.get(
+                "/api/query",
+                params={"type": "adminRole", "filter": f"org=={demo};name==vApp User"},
+                headers=provider,
+            ).content
+        )
+        assert [r.get("name") for r in roles.findall(f"{V15}AdminRoleRecord")] == ["vApp User"]
+        other = assert_valid(
+            c.get(
+                "/api/query",
+                params={"type": "adminVApp", "filter": "org==urn:vcloud:org:nope"},
+                headers=provider,
+            ).content
+        )
+        assert other.get("total") == "0"

@@ -326,6 +326,9 @@ def test_the_providers_documents_are_valid_in_older_versions(server, version):
                 continue  # the user views are test_vapps' to walk
             seen.add(href)
             r = c.get(href, headers=admin)
+            if r.status_code == 405:  # where a POST adds (``rel="add"``), such as /api/admin/orgs
+                assert "POST" in r.headers["allow"], href
+                continue
             assert r.status_code == 200, (href, r.text[:200])
             document = assert_valid(r.content, version)
             queue.extend(

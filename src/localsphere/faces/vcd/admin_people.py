@@ -26,6 +26,7 @@ from localsphere.faces.http import InputError, Runner
 from localsphere.faces.vcd.hrefs import ADMIN_TYPE, Hrefs, media_type, object_id
 from localsphere.faces.vcd.model import VCLOUD
 from localsphere.faces.vcd.objects import owner
+from localsphere.faces.vcd.sharing import access_links
 from localsphere.faces.vcd.tasks import task
 from localsphere.faces.vcd.types import CatalogItems, Link, Reference, TasksInProgress
 from localsphere.faces.vcd.types_people import (
@@ -438,6 +439,7 @@ class AdminPeopleViews:
                 Link("alternate", h.of("catalog", view.id), media_type("catalog")),
                 Link("edit", href, ADMIN_CATALOG_TYPE),
                 Link("remove", href),
+                *access_links(h, "catalog", view.id),
             ],
             description=view.description,
             tasks=TasksInProgress([task(h, made)]) if made is not None else None,
