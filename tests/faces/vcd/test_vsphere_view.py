@@ -319,7 +319,7 @@ def test_the_providers_documents_are_valid_in_older_versions(server, version):
         admin = sign_in(c, PROVIDER, version)
         queue = [f"{server.vcd}/api/admin/", f"{server.vcd}/api/admin/extension"]
         seen: set[str] = set()
-        while queue and len(seen) < 60:
+        while queue and len(seen) < 200:
             href = queue.pop(0)
             posts = ("/importVmAsVApp", "/importVmIntoExistingVApp")
             if href in seen or "/api/admin/" not in href or "/action/" in href or href.endswith(posts):
