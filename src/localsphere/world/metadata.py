@@ -20,11 +20,13 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE
 from localsphere.world.errors import Forbidden, Invalid, NotFound, bounded_text
+from localsphere.world.inventory import CLUSTER
 from localsphere.world.org_vdcs import vdc_row, visible
-from localsphere.world.schema import Catalog, CatalogItem, Disk, MetadataEntry
+from localsphere.world.schema import Catalog, CatalogItem, Disk, ManagedObject, MetadataEntry
 from localsphere.world.sharing import catalog_in_view
 from localsphere.world.store import Store
 from localsphere.world.tasks import Owner, Tasks
+from localsphere.world.tenants import DEFAULT_TENANT
 from localsphere.world.vapps import Actor, locked_vapp, locked_vm
 
 GENERAL, SYSTEM = "GENERAL", "SYSTEM"
@@ -322,6 +324,16 @@ def _disk(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
     return row.tenant, row.name
 
 
+def _provider_vdc(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
+    """A provider VDC (a cluster, by its uuid): the System administrator's alone."""
+    name = s.scalar(
+        select(ManagedObject.name).where(ManagedObject.kind == CLUSTER, ManagedObject.uuid == object_id)
+    )
+    if name is None or viewer is not None:
+        raise NotFound("provider_vdc.not_found", f"No provider VDC with id {object_id}.", object_id)
+    return DEFAULT_TENANT, name
+
+
 def forget(s: Session, object_ids: list[str]) -> None:
     """The entries of objects gone (a deletion's step, in its write transaction)."""
     if object_ids:
@@ -340,9 +352,10 @@ OBJECTS: dict[str, Lookup] = {
     "media": _item(CatalogItem.entity_id, MEDIA, "medium"),
     "vdc": _vdc,
     "disk": _disk,
+    "providerVdc": _provider_vdc,
 }
 KINDS = tuple(OBJECTS)
-PROVIDER_WRITES = ("vdc",)  # kinds whose every entry only the system administrator changes
+PROVIDER_WRITES = ("vdc", "providerVdc")  # kinds whose every entry only the system administrator changes
 
 
 def _object(s: Session, kind: str, object_id: str, viewer: str | None) -> tuple[str, Owner]:

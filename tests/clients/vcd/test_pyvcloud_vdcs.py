@@ -10,6 +10,7 @@ from pyvcloud.vcd.client import BasicLoginCredentials, Client
 from pyvcloud.vcd.exceptions import AccessForbiddenException
 from pyvcloud.vcd.org import Org
 from pyvcloud.vcd.platform import Platform
+from pyvcloud.vcd.pvdc import PVDC
 from pyvcloud.vcd.system import System
 from pyvcloud.vcd.vapp import VApp
 from pyvcloud.vcd.vdc import VDC
@@ -69,6 +70,18 @@ def test_the_platform_view_of_the_worlds_vcenter(connect, version):
     assert len(pvdcs) > 0 and system.get_provider_vdc(pvdcs[0].get("name")).get("href") == pvdcs[0].get(
         "href"
     )
+    # a provider VDC's org VDCs and its metadata, as ``vcd pvdc info`` follows them
+    held = {
+        ref.get("name")
+        for p in pvdcs
+        for ref in getattr(PVDC(c, href=p.get("href")).get_vdc_references(), "VdcReference", [])
+    }
+    assert "demo-vdc" in held
+    pvdc = PVDC(c, href=pvdcs[0].get("href"))
+    pvdc.set_metadata("GENERAL", "READWRITE", "tier", "gold")
+    assert {e.Key.text: e.TypedValue.Value.text for e in pvdc.get_metadata().MetadataEntry} == {
+        "tier": "gold"
+    }
     profile = system.get_provider_vdc_storage_profile("*")
     assert profile.get("providerVdc") in {p.get("href") for p in pvdcs}
     pools = system.list_network_pools()

@@ -416,6 +416,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     vsphere = VSphereViews(world, face.runner, tasks, max_body)
     ext = "/api/admin/extension"
     table.add("GET", "/api/admin/providervdc/{pvdc}", vsphere.provider_vdc)
+    table.add("GET", "/api/admin/providervdc/{pvdc}/vdcReferences", vsphere.vdc_references)
     table.add("GET", f"{ext}/providervdc/{{pvdc}}", vsphere.vmw_provider_vdc)
     table.add("GET", "/api/admin/pvdcStorageProfile/{profile}", vsphere.provider_storage_profile)
     table.add("GET", f"{ext}/vimServerReferences", vsphere.vim_servers)
@@ -500,6 +501,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
         "/api/media/{media}",
         "/api/admin/vdc/{vdc}",
         "/api/disk/{disk}",
+        "/api/admin/providervdc/{pvdc}",
     ):
         meta.routes(table, base)
     meta.routes(table, "/api/vdc/{vdc}", changes=False)

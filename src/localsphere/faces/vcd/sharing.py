@@ -50,6 +50,7 @@ TARGETS = {
     "media": (("", "media"),),
     "vdc": (("", "vdc"),),  # no access control of its own: ``needed`` guards none of its paths
     "disk": (("", "disk"),),  # nor has a disk (its owner and its org's rights decide)
+    "pvdc": (("", "providerVdc"),),  # nor a provider VDC (the System administrator's alone)
 }
 _GUARDED = (
     "/api/vApp/",

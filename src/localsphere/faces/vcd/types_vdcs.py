@@ -368,3 +368,14 @@ class VSphereWebClientUrl(XmlType):
     NAMESPACE: ClassVar[str] = EXTENSION
     TAG: ClassVar[str] = "VSphereWebClientUrl"
     url: str = element("URL", since="5.1", default="")
+
+
+@dataclass
+class VdcReferences(XmlType):
+    """``VdcReferencesType`` (admin/providerVdc.xsd): the org VDCs a provider VDC backs."""
+
+    TAG: ClassVar[str] = "VdcReferences"
+    href: str = attribute("href")
+    type: str = attribute("type")
+    links: list[Link] = element("Link", many=True)
+    vdcs: list[Reference] = element("VdcReference", many=True)

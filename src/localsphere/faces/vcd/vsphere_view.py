@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
 from localsphere.faces.vcd.hrefs import ADMIN_TYPE, media_type, object_id
+from localsphere.faces.vcd.metadata import METADATA_TYPE
 from localsphere.faces.vcd.model import VCLOUD
 from localsphere.faces.vcd.tasks import TaskViews, task
 from localsphere.faces.vcd.types import (
@@ -45,6 +46,7 @@ from localsphere.faces.vcd.types_vdcs import (
     ResourcePool,
     ResourcePoolList,
     RootComputeCapacity,
+    VdcReferences,
     Vdcs,
     VimObjectRef,
     VimObjectRefList,
@@ -85,6 +87,8 @@ PVDC_PROFILE_TYPE = f"{ADMIN_TYPE}.pvdcStorageProfile+xml"
 RESOURCE_POOLS_TYPE = f"{ADMIN_TYPE}.resourcePoolList+xml"
 VIM_OBJECTS_TYPE = f"{ADMIN_TYPE}.vimObjectRefList+xml"
 WEB_CLIENT_TYPE = f"{ADMIN_TYPE}.vSphereWebClientUrl+xml"
+VDC_REFS_TYPE = f"{ADMIN_TYPE}.vdcReferences+xml"
+ADMIN_VDC_TYPE = f"{ADMIN_TYPE}.vdc+xml"
 VC_VERSION = "8.0.3"  # a vCenter version vCD 10.x (API 36.0) supports; no other face reports one
 MB_PER_GB = 1024
 
@@ -414,10 +418,28 @@ class VSphereViews:
             type=PVDC_TYPE,
             id=f"urn:vcloud:providervdc:{pvdc.id}",
             name=pvdc.cluster.name,
-            links=[Link("alternate", f"{a.hrefs.base}{EXT}/providervdc/{pvdc.id}", VMW_PVDC_TYPE)],
+            links=[
+                Link("alternate", f"{a.hrefs.base}{EXT}/providervdc/{pvdc.id}", VMW_PVDC_TYPE),
+                Link("down", f"{href}/vdcReferences", VDC_REFS_TYPE),
+                Link("down", f"{href}/metadata", METADATA_TYPE),
+            ],
             **self._pvdc_parts(a, pvdc),  # type: ignore[arg-type]
         )
         return xml(answer, a.version, PVDC_TYPE)
+
+    async def vdc_references(self, request: Request, caller: TenantCaller) -> Response:
+        """``GET /api/admin/providervdc/{id}/vdcReferences``: the org VDCs it backs (what
+        ``vcd pvdc info`` lists)."""
+        a = self._asked(request, caller)
+        pvdc = await self.runner.read(self.world.provider_view.provider_vdc, request.path_params["pvdc"])
+        href = f"{a.hrefs.base}/api/admin/providervdc/{pvdc.id}"
+        answer = VdcReferences(
+            href=f"{href}/vdcReferences",
+            type=VDC_REFS_TYPE,
+            links=[Link("up", href, PVDC_TYPE)],
+            vdcs=[Reference(f"{a.hrefs.base}/api/admin/vdc/{i}", ADMIN_VDC_TYPE, n) for i, n in pvdc.vdcs],
+        )
+        return xml(answer, a.version, VDC_REFS_TYPE)
 
     async def provider_storage_profile(self, request: Request, caller: TenantCaller) -> Response:
         """``GET /api/admin/pvdcStorageProfile/{id}``: a provider VDC's storage policy (``*``: all
