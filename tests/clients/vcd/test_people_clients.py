@@ -193,5 +193,14 @@ def test_the_system_administrator_finds_an_orgs_users_and_roles(server, version)
         assert "alice" in [u.get("name") for u in org.list_users()]
         assert org.get_user("alice").get("name") == "alice"
         assert org.get_role_record("vApp User").get("name") == "vApp User"
+        # the org's rights, as the AdminOrg's RightReferences carry them
+        org = Org(c, resource=c.get_org_by_name("demo-org"))
+        assert "vApp: Copy" in [r["name"] for r in org.list_rights_of_org()]
+        org.remove_rights(["vApp: Copy"])
+        org = Org(c, resource=c.get_org_by_name("demo-org"))
+        assert "vApp: Copy" not in [r["name"] for r in org.list_rights_of_org()]
+        org.add_rights(["vApp: Copy"])
+        org = Org(c, resource=c.get_org_by_name("demo-org"))
+        assert "vApp: Copy" in [r["name"] for r in org.list_rights_of_org()]
     finally:
         c.logout()

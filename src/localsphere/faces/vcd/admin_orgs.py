@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
-from localsphere.faces.vcd.admin_people import ADMIN_CATALOG_TYPE, admin_org_links
+from localsphere.faces.vcd.admin_people import ADMIN_CATALOG_TYPE, admin_org_links, org_rights
 from localsphere.faces.vcd.admin_vdcs import ADMIN_VDC_TYPE
 from localsphere.faces.vcd.admin_vdcs import admin_org_links as vdc_links
 from localsphere.faces.vcd.extensions import org_links as extension_org_links
@@ -304,6 +304,7 @@ class AdminOrgViews:
         catalogs = await read(self.world.catalogs.of_org, tenant)
         networks = await read(self.world.org_vdcs.networks, None, tenant)
         members = await read(self.world.org_admin.members, tenant)
+        held = await read(self.world.org_people.org_rights, tenant)
         href = f"{h.base}/api/admin/org/{found.id}"
         links = [
             Link("down", h.of("tasksList", tenant), media_type("tasksList")),
@@ -344,6 +345,7 @@ class AdminOrgViews:
             networks=NetworksList(
                 [Reference(h.of("network", n.id), media_type("network"), n.name) for n in networks]
             ),
+            right_references=org_rights(a, found.id, held),
         )
         return xml(answer, a.version, ADMIN_ORG_TYPE, status)
 

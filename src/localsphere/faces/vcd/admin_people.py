@@ -116,6 +116,15 @@ def right_reference(h: Hrefs, name: str) -> Reference:
     return Reference(f"{h.base}/api/admin/right/{right_id(name)}", RIGHT_TYPE, name)
 
 
+def org_rights(a: Asked, org: str, held: list[str]) -> OrgRights:
+    """The rights the org ``org`` (its uuid) holds, at ``/api/admin/org/{id}/rights`` and as its
+    AdminOrg's ``RightReferences`` (where pyvcloud's ``add_rights``, ``remove_rights`` and
+    ``list_rights_of_org`` read them); the provider's view links where they change."""
+    href = f"{a.hrefs.base}/api/admin/org/{org}/rights"
+    links = [Link("edit", href, ORG_RIGHTS_TYPE), Link("add", href, ORG_RIGHTS_TYPE)] if a.provider else []
+    return OrgRights(href, ORG_RIGHTS_TYPE, links, [right_reference(a.hrefs, r) for r in held])
+
+
 def admin_org_links(h: Hrefs, org: str) -> list[Link]:
     """What an ``AdminOrg`` (``org``: its uuid) links to for this part: where a client adds a
     user, imports a group, makes a role or a catalog (``rel="add"``, what pyvcloud's
@@ -364,12 +373,7 @@ class AdminPeopleViews:
 
     @staticmethod
     def _org_rights(a: Asked, org: TenantView, held: list[str]) -> Response:
-        href = f"{a.hrefs.base}/api/admin/org/{org_id(org)}/rights"
-        links = (
-            [Link("edit", href, ORG_RIGHTS_TYPE), Link("add", href, ORG_RIGHTS_TYPE)] if a.provider else []
-        )
-        answer = OrgRights(href, ORG_RIGHTS_TYPE, links, [right_reference(a.hrefs, r) for r in held])
-        return xml(answer, a.version, ORG_RIGHTS_TYPE)
+        return xml(org_rights(a, org_id(org), held), a.version, ORG_RIGHTS_TYPE)
 
     # ---- catalogs
 

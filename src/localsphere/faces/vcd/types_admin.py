@@ -162,6 +162,7 @@ class AdminOrg(Org):
     catalogs: CatalogsList | None = element("Catalogs")
     vdcs: VdcsList | None = element("Vdcs")
     networks: NetworksList | None = element("Networks")
+    right_references: XmlType | None = element("RightReferences", since="27.0")  # OrgRights
 
 
 @dataclass
