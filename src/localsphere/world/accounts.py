@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from localsphere.world import identity, stamp
+from localsphere.world import fiql, identity, stamp
 from localsphere.world.access import ROOTS
 from localsphere.world.auth import SSO_POLICY, Auth, check_password
 from localsphere.world.clock import Clock
@@ -181,12 +181,11 @@ class Accounts:
     def search(self, kind: str, family: str, domain: str, pattern: str, limit: int) -> list[Account]:
         """Users or groups of one SSO domain whose name matches ``pattern`` (any case; ``*``
         matches any run of characters), by name, at most ``limit``."""
-        escaped = pattern.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = (
             select(Principal)
             .join(Domain, Domain.name == Principal.domain)
             .where(Domain.kind == SSO, Principal.kind == kind, Principal.domain == domain)
-            .where(func.lower(Principal.name).like(escaped.replace("*", "%"), escape="\\"))
+            .where(fiql.like(Principal.name, pattern))
             .order_by(Principal.login)
             .limit(limit)
         )

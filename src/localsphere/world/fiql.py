@@ -52,7 +52,7 @@ import math
 import re
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import BigInteger, Boolean, Float, String, and_, literal, or_
+from sqlalchemy import BigInteger, Boolean, Float, String, and_, func, literal, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import sqltypes
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -386,3 +386,11 @@ def where(text: str, fields: Fields) -> ColumnElement[bool]:
         raise Invalid("filter.invalid", "invalid filter: the expression nests too deeply", text) from None
     except Exception:  # a field map entry SQLAlchemy cannot compare, say
         raise Invalid("filter.invalid", "invalid filter: it cannot be understood", text) from None
+
+
+def like(column: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
+    """SQL: ``column`` matches ``pattern`` in any case, where ``*`` stands for any run of
+    characters and every other character for itself (a name filter's wildcard, outside a whole
+    FIQL filter; the same on SQLite and PostgreSQL)."""
+    escaped = pattern.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(escaped.replace("*", "%"), escape="\\")

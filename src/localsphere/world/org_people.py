@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from localsphere.world import identity, stamp
+from localsphere.world import fiql, identity, stamp
 from localsphere.world.access import ROOTS, VCD, groups_holding
 from localsphere.world.auth import SSO_POLICY, Auth, check_password
 from localsphere.world.clock import Clock
@@ -250,14 +250,15 @@ class OrgPeople:
         self, viewer: str | None, offset: int, limit: int, name: str | None = None
     ) -> tuple[int, list[RoleInfo]]:
         """One page of the roles ``viewer`` (a tenant; None: the provider) sees, the predefined
-        ones and its own, by name (``name``: only that one): (how many in all, the page)."""
+        ones and its own, by name (``name``: those it matches, ``*`` any text): (how many in all,
+        the page)."""
         query = select(Role).where(Role.family == VCD)
         if viewer is not None:
             query = query.where(
                 (Role.tenant == viewer) | ((Role.tenant == "") & (Role.name != SYSTEM_ADMINISTRATOR.name))
             )
         if name is not None:
-            query = query.where(Role.name == name)
+            query = query.where(fiql.like(Role.name, name))
         with self._store.read() as s:
             total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
             rows = s.scalars(query.order_by(Role.name, Role.id).offset(offset).limit(limit))

@@ -31,6 +31,15 @@ def test_an_org_administrator_manages_a_role_and_its_rights(server):
         author = c.get(f"{CLOUDAPI}/roles", params={"filter": "name==Catalog Author"}, headers=alice).json()
         (role,) = author["values"]
         assert role["id"].startswith("urn:vcloud:role:") and role["readOnly"] is True
+        # ``*`` stands for any text, in the world's lists and in the rights catalogue alike
+        catalog = c.get(f"{CLOUDAPI}/roles", params={"filter": "name==Cat*"}, headers=alice).json()
+        assert [r["name"] for r in catalog["values"]] == ["Catalog Author"]
+        vapp = c.get(f"{CLOUDAPI}/rights", params={"filter": "name==vApp*", "pageSize": 128}, headers=alice)
+        assert vapp.json()["resultTotal"] > 1 and all(
+            r["name"].startswith("vApp") for r in vapp.json()["values"]
+        )
+        literal = c.get(f"{CLOUDAPI}/roles", params={"filter": "name==Catalog_Author"}, headers=alice).json()
+        assert literal["values"] == []  # ``_`` is itself, not SQL's any character
         held = c.get(f"{CLOUDAPI}/roles/{role['id']}/rights", params={"pageSize": 128}, headers=alice).json()
         assert "Catalog: Create / Delete a Catalog" in [r["name"] for r in held["values"]]
         made = c.post(f"{CLOUDAPI}/roles", json={"name": "Auditor", "description": "Reads"}, headers=alice)

@@ -10,6 +10,7 @@ takes ``page`` (from 1), ``pageSize`` (1-128, 25 by default) and a ``filter`` of
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -70,10 +71,12 @@ def _page(page: int, size: int, total: int, values: list[Any]) -> dict[str, Any]
 
 
 def _cut(request: Request, items: list[Any], named: Any) -> dict[str, Any]:
-    """One page of a short fixed list (vCD's rights catalogue), filtered by name."""
+    """One page of a short fixed list (vCD's rights catalogue), filtered by name as the world's
+    lists are (``fiql.like``: any case, ``*`` any text)."""
     page, size, name = _paging(request)
     if name is not None:
-        items = [i for i in items if named(i) == name]
+        pattern = re.compile(".*".join(re.escape(p) for p in name.lower().split("*")), re.DOTALL)
+        items = [i for i in items if pattern.fullmatch(named(i).lower())]
     return _page(page, size, len(items), items[(page - 1) * size : page * size])
 
 
