@@ -162,15 +162,10 @@ class AdminVdcViews:
         self.tasks = tasks
         self.max_body = max_body
 
-    def _asked(self, request: Request, caller: TenantCaller) -> Asked:
-        a = asked(request, caller)
-        a.require(ADMIN_VIEW)
-        return a
-
     async def create(self, request: Request, caller: TenantCaller) -> Response:
         """``CreateVdcParams`` to ``/api/admin/org/{id}/vdcsparams``: 201, the ``AdminVdc`` with
         the task that made it. Its ``ProviderVdcReference`` names the provider VDC to take."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         body = _expect(await read_xml(request, self.max_body), "CreateVdcParams")
         org = await self.runner.read(self.world.tenants.org, request.path_params["org"], a.caller.tenant)
         parts = _children(body)
@@ -194,14 +189,14 @@ class AdminVdcViews:
         return await self._answer(a, vdc_id, task_id, 201)
 
     async def get(self, request: Request, caller: TenantCaller) -> Response:
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         view, usage = await self.runner.read(self.world.org_vdcs.get, request.path_params["vdc"], None)
         return xml(await self._element(a, view, usage), a.version, ADMIN_VDC_TYPE)
 
     async def update(self, request: Request, caller: TenantCaller) -> Response:
         """An ``AdminVdc`` (as a GET answered it, changed) to ``PUT /api/admin/vdc/{id}``: 202,
         the ``AdminVdc`` as it now is, with the task."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         body = _expect(await read_xml(request, self.max_body), "AdminVdc", "Vdc")
         vdc_id = request.path_params["vdc"]
         view, _ = await self.runner.read(self.world.org_vdcs.get, vdc_id, None)
@@ -216,7 +211,7 @@ class AdminVdcViews:
 
     async def delete(self, request: Request, caller: TenantCaller) -> Response:
         """``DELETE /api/admin/vdc/{id}`` (``?recursive=true&force=true``: with its vApps): 202, the Task."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         wanted = request.query_params
         recursive = (
             wanted.get("recursive", "").lower() == "true" and wanted.get("force", "").lower() == "true"
@@ -234,14 +229,14 @@ class AdminVdcViews:
 
     async def _set_enabled(self, request: Request, caller: TenantCaller, enabled: bool) -> Response:
         """``POST .../action/enable`` or ``disable``: 204, as the product answers."""
-        self._asked(request, caller)
+        asked(request, caller, ADMIN_VIEW)
         await self.runner.call(self.world.vdc_admin.set_enabled, request.path_params["vdc"], enabled)
         return Response(status_code=204)
 
     async def storage_profile(self, request: Request, caller: TenantCaller) -> Response:
         """``GET /api/admin/vdcStorageProfile/{id}``: a VDC's storage policy and the provider
         VDC's it is of."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         profile_id = request.path_params["profile"]
         view, usage = await self.runner.read(self.world.org_vdcs.by_storage_profile, profile_id, None)
         pvdc = await self.runner.read(self.world.provider_view.provider_vdc_of, view.pool)
@@ -269,7 +264,7 @@ class AdminVdcViews:
     async def update_storage_profile(self, request: Request, caller: TenantCaller) -> Response:
         """An ``AdminVdcStorageProfile`` to ``PUT /api/admin/vdcStorageProfile/{id}``: its
         ``Limit`` (in its ``Units``) becomes the VDC's storage limit; 202, the Task."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         body = _expect(await read_xml(request, self.max_body), "AdminVdcStorageProfile", "VdcStorageProfile")
         view, _ = await self.runner.read(
             self.world.org_vdcs.by_storage_profile, request.path_params["profile"], None

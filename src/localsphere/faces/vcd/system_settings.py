@@ -42,13 +42,8 @@ class SystemSettingsViews:
         self.world = world
         self.runner = runner
 
-    def _asked(self, request: Request, caller: TenantCaller) -> Asked:
-        a = asked(request, caller)
-        a.require(ADMIN_VIEW)
-        return a
-
     async def get(self, request: Request, caller: TenantCaller) -> Response:
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         href = f"{a.hrefs.base}/api/admin/extension/settings"
         general = await self.runner.read(self.world.system_settings.general)
         ldap = await self.runner.read(self.world.system_settings.ldap)
@@ -62,12 +57,12 @@ class SystemSettingsViews:
         return xml(answer, a.version, SYSTEM_TYPE)
 
     async def general(self, request: Request, caller: TenantCaller) -> Response:
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         found = await self.runner.read(self.world.system_settings.general)
         return xml(self._general(a, found), a.version, GENERAL_TYPE)
 
     async def put_general(self, request: Request, caller: TenantCaller) -> Response:
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         body = await _body(request, "GeneralSettings")
         current = await self.runner.read(self.world.system_settings.general)
         wanted = read_into(SystemGeneralSettings, body, current, EXTENSION)
@@ -75,13 +70,13 @@ class SystemSettingsViews:
         return xml(self._general(a, changed), a.version, GENERAL_TYPE)
 
     async def ldap(self, request: Request, caller: TenantCaller) -> Response:
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         found = await self.runner.read(self.world.system_settings.ldap)
         return xml(self._ldap(a, found), a.version, LDAP_TYPE)
 
     async def put_ldap(self, request: Request, caller: TenantCaller) -> Response:
         """Link, change or (a blank ``HostName``) unlink the system directory."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         body = await _body(request, "LdapSettings")
         current = await self.runner.read(self.world.system_settings.ldap)
         wanted = read_into(LdapSettings, body, dataclasses.replace(current, password=None), EXTENSION)

@@ -130,11 +130,6 @@ class VSphereViews:
         self.tasks = tasks
         self.max_body = max_body
 
-    def _asked(self, request: Request, caller: TenantCaller) -> Asked:
-        a = asked(request, caller)
-        a.require(ADMIN_VIEW)
-        return a
-
     async def _vcenter(self, a: Asked, request: Request) -> str:
         """The vCenter's id, checked against the path's ``{vim}`` when there is one."""
         vcenter = await self.runner.read(self.world.provider_view.vcenter_id)
@@ -150,7 +145,7 @@ class VSphereViews:
         return VimObjectRef(self._vim_ref(a, vcenter), o.moid, o.vim_type)
 
     async def vim_servers(self, request: Request, caller: TenantCaller) -> Response:
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         vcenter = await self._vcenter(a, request)
         answer = VimServerReferences(
             href=f"{a.hrefs.base}{EXT}/vimServerReferences",
@@ -162,7 +157,7 @@ class VSphereViews:
     async def vim_server(self, request: Request, caller: TenantCaller) -> Response:
         """The world's vCenter: its URL is this server's (its vCenter face), its uuid the
         instance uuid the other faces show."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         vcenter = await self._vcenter(a, request)
         href = f"{a.hrefs.base}{EXT}/vimServer/{vcenter}"
         answer = VimServer(
@@ -194,7 +189,7 @@ class VSphereViews:
 
     async def resource_pools(self, request: Request, caller: TenantCaller) -> Response:
         """The resource pools no VDC is backed by: what a provider VDC may take."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         vcenter = await self._vcenter(a, request)
         pools = await self.runner.read(self.world.provider_view.resource_pools)
         href = f"{a.hrefs.base}{EXT}/vimServer/{vcenter}/resourcePoolList"
@@ -207,7 +202,7 @@ class VSphereViews:
 
     async def networks(self, request: Request, caller: TenantCaller) -> Response:
         """The vCenter's port groups."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         vcenter = await self._vcenter(a, request)
         found = await self.runner.read(self.world.provider_view.objects, NETWORK)
         answer = VimObjectRefList(
@@ -218,7 +213,7 @@ class VSphereViews:
         return xml(answer, a.version, VIM_OBJECTS_TYPE)
 
     async def host_references(self, request: Request, caller: TenantCaller) -> Response:
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         await self._vcenter(a, request)
         hosts = await self.runner.read(self.world.provider_view.objects, HOST)
         answer = HostReferences(
@@ -230,7 +225,7 @@ class VSphereViews:
 
     async def host(self, request: Request, caller: TenantCaller) -> Response:
         """A host: its CPU (MHz), memory (GB) and the VM-facing moid vCD calls ``VmMoRef``."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         vcenter = await self._vcenter(a, request)
         found = await self.runner.read(self.world.provider_view.object, HOST, request.path_params["host"])
         href = f"{a.hrefs.base}{EXT}/host/{found.id}"
@@ -254,7 +249,7 @@ class VSphereViews:
     async def datastores(self, request: Request, caller: TenantCaller) -> Response:
         """``DatastoreReferences``: each datastore's reference with its urn (what pyvcloud's
         ``Platform.list_datastores`` reads)."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         found = await self.runner.read(self.world.provider_view.objects, DATASTORE)
         answer = References(
             href=f"{a.hrefs.base}{EXT}/datastores",
@@ -272,7 +267,7 @@ class VSphereViews:
         return xml(answer, a.version, DATASTORES_TYPE, tag="DatastoreReferences", namespace=VCLOUD)
 
     async def datastore(self, request: Request, caller: TenantCaller) -> Response:
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         vcenter = await self._vcenter(a, request)
         d = await self.runner.read(
             self.world.provider_view.object, DATASTORE, request.path_params["datastore"]
@@ -296,7 +291,7 @@ class VSphereViews:
         return xml(answer, a.version, DATASTORE_TYPE)
 
     async def external_networks(self, request: Request, caller: TenantCaller) -> Response:
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         found = await self.runner.read(self.world.provider_view.external_networks)
         answer = ExternalNetworkReferences(
             href=f"{a.hrefs.base}{EXT}/externalNetworkReferences",
@@ -309,7 +304,7 @@ class VSphereViews:
 
     async def external_network(self, request: Request, caller: TenantCaller) -> Response:
         """The extension's view of an external network: its port group."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         vcenter = await self._vcenter(a, request)
         n = await self.runner.read(self.world.provider_view.external_network, request.path_params["network"])
         href = f"{a.hrefs.base}{EXT}/externalnet/{n.id}"
@@ -327,7 +322,7 @@ class VSphereViews:
 
     async def admin_network(self, request: Request, caller: TenantCaller) -> Response:
         """``GET /api/admin/network/{id}``: an external network as the admin view shows it."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         n = await self.runner.read(self.world.provider_view.external_network, request.path_params["network"])
         answer = ExternalNetwork(
             href=f"{a.hrefs.base}/api/admin/network/{n.id}",
@@ -342,7 +337,7 @@ class VSphereViews:
         return xml(answer, a.version, EXTERNAL_ADMIN_TYPE)
 
     async def network_pools(self, request: Request, caller: TenantCaller) -> Response:
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         pools = await self.runner.read(self.world.provider_view.network_pools)
         answer = VMWNetworkPoolReferences(
             href=f"{a.hrefs.base}{EXT}/networkPoolReferences",
@@ -355,7 +350,7 @@ class VSphereViews:
 
     async def network_pool(self, request: Request, caller: TenantCaller) -> Response:
         """A network pool: port-group backed (``xsi:type`` PortGroupPoolType)."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         vcenter = await self._vcenter(a, request)
         p = await self.runner.read(self.world.provider_view.network_pool, request.path_params["pool"])
         answer = PortGroupPool(
@@ -410,7 +405,7 @@ class VSphereViews:
 
     async def provider_vdc(self, request: Request, caller: TenantCaller) -> Response:
         """``GET /api/admin/providervdc/{id}``: a cluster as a provider VDC."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         pvdc = await self.runner.read(self.world.provider_view.provider_vdc, request.path_params["pvdc"])
         href = f"{a.hrefs.base}/api/admin/providervdc/{pvdc.id}"
         answer = ProviderVdc(
@@ -430,7 +425,7 @@ class VSphereViews:
     async def vdc_references(self, request: Request, caller: TenantCaller) -> Response:
         """``GET /api/admin/providervdc/{id}/vdcReferences``: the org VDCs it backs (what
         ``vcd pvdc info`` lists)."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         pvdc = await self.runner.read(self.world.provider_view.provider_vdc, request.path_params["pvdc"])
         href = f"{a.hrefs.base}/api/admin/providervdc/{pvdc.id}"
         answer = VdcReferences(
@@ -444,7 +439,7 @@ class VSphereViews:
     async def provider_storage_profile(self, request: Request, caller: TenantCaller) -> Response:
         """``GET /api/admin/pvdcStorageProfile/{id}``: a provider VDC's storage policy (``*``: all
         of its datastores)."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         pvdc = await self.runner.read(self.world.provider_view.provider_vdc, request.path_params["profile"])
         href = f"{a.hrefs.base}/api/admin/pvdcStorageProfile/{pvdc.storage_profile_id}"
         answer = ProviderVdcStorageProfile(
@@ -461,7 +456,7 @@ class VSphereViews:
 
     async def vmw_provider_vdc(self, request: Request, caller: TenantCaller) -> Response:
         """``GET /api/admin/extension/providervdc/{id}``: with its vCenter objects."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         vcenter = await self._vcenter(a, request)
         pvdc = await self.runner.read(self.world.provider_view.provider_vdc, request.path_params["pvdc"])
         answer = VMWProviderVdc(
@@ -484,7 +479,7 @@ class VSphereViews:
     async def web_client_url(self, request: Request, caller: TenantCaller) -> Response:
         """The vSphere Client URL of a vCenter object (``{kind}``: a VimObjectType, ``{moref}``
         its moid); 404 for an object the vCenter has not."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         vcenter = await self._vcenter(a, request)
         kinds = {vim: kind for kind, vim in VIM_TYPES.items()}
         kind = kinds.get(request.path_params["kind"])
@@ -501,7 +496,7 @@ class VSphereViews:
     async def import_as_vapp(self, request: Request, caller: TenantCaller) -> Response:
         """``ImportVmAsVAppParams``: a vCenter VM into a new vApp of a VDC (``sourceMove``: the VM
         itself, else a copy); 201, the vApp with the task."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         await self._vcenter(a, request)
         body = await self._body(request, "ImportVmAsVAppParams")
         vdc = _href(body, "Vdc")
@@ -516,7 +511,7 @@ class VSphereViews:
 
     async def import_into_vapp(self, request: Request, caller: TenantCaller) -> Response:
         """``ImportVmIntoExistingVAppParams``: a vCenter VM into a vApp; 202, the Task."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         await self._vcenter(a, request)
         body = await self._body(request, "ImportVmIntoExistingVAppParams")
         vapp = _href(body, "VApp")
@@ -531,7 +526,7 @@ class VSphereViews:
     async def relocate(self, request: Request, caller: TenantCaller) -> Response:
         """``RelocateParams`` to ``/api/vApp/vm-{id}/action/relocate``: the VM's disks to the
         datastore it names; 202, the Task."""
-        a = self._asked(request, caller)
+        a = asked(request, caller, ADMIN_VIEW)
         entity = request.path_params["entity"]
         if not entity.startswith("vm-"):
             raise NotFound("vm.not_found", f"No VM {entity}.", entity)

@@ -55,10 +55,14 @@ def base(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
-def asked(request: Request, caller: TenantCaller) -> Asked:
+def asked(request: Request, caller: TenantCaller, right: str | None = None) -> Asked:
     """The request's version (NotOffered, the product's 406, when its ``Accept`` names none or
-    one not offered), hrefs and caller."""
-    return Asked(chosen(request.headers.get("accept", "")), Hrefs(base(request)), caller)
+    one not offered), hrefs and caller; Forbidden unless the caller holds ``right``, when given
+    (``General: Administrator View`` for the provider's operations)."""
+    found = Asked(chosen(request.headers.get("accept", "")), Hrefs(base(request)), caller)
+    if right is not None:
+        found.require(right)
+    return found
 
 
 def xml(
