@@ -26,6 +26,7 @@ from localsphere.world.clock import Clock
 from localsphere.world.compute_resources import ComputeResources
 from localsphere.world.copies import Generation
 from localsphere.world.disks import Disks
+from localsphere.world.event_history import EventHistory
 from localsphere.world.events import Events
 from localsphere.world.extension_services import ExtensionServices
 from localsphere.world.faults import Faults
@@ -155,7 +156,8 @@ class World:
         self.tasks = Tasks(self.store, self.clock, self.policies, self.events)
         self.blocking_tasks = BlockingTasks(self.store, self.clock, self.tasks, self.events)
         self.extension_services = ExtensionServices(self.store, self.clock)
-        self.vm_tasks = VmTasks(self.store, self.clock, self.tasks)  # vSphere's VM tasks (SOAP)
+        self.vm_tasks = VmTasks(self.store, self.clock, self.tasks, self.events)  # vSphere's VM tasks
+        self.event_history = EventHistory(self.store, self.clock, self.events)  # vSphere's event reads
         self.org_vdcs = OrgVdcs(self.store, self.clock)
         self.catalogs = Catalogs(self.store)
         self.vapps = VApps(self.store, self.clock, self.tasks, self.catalogs)

@@ -1041,6 +1041,24 @@ class PropertyFilter(Base):
     created_at: Mapped[float] = mapped_column(Float)
 
 
+class EventCollector(Base):
+    """A vSphere event history collector (SOAP ``CreateCollectorForEvents``), kept for the session
+    that made it (``session``: the digest of its id): ``spec`` its filter as the world's
+    ``event_history.EventFilter`` in JSON, ``page_size`` its latest page's length, and where its
+    scrollable view stands: just after (``after``) or just before the event (``at``, ``event``),
+    or before every event when ``event`` is None."""
+
+    __tablename__ = "event_collectors"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    session: Mapped[str] = mapped_column(ForeignKey("tokens.id", ondelete="CASCADE"), index=True)
+    spec: Mapped[str] = mapped_column(Text)
+    page_size: Mapped[int] = mapped_column(Integer)
+    at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    event: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    after: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
 # The emulator's own bookkeeping, not the world: never saved in a snapshot, never replaced by a
 # restore, never emptied by a reset.
 NOT_WORLD = frozenset(cls.__tablename__ for cls in (Snapshot, SnapshotChunk, FaultRule))

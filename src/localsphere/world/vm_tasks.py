@@ -12,6 +12,8 @@ from sqlalchemy import delete, select
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
 from localsphere.world.errors import AlreadyInState, WrongState
+from localsphere.world.events import Entity, Events
+from localsphere.world.identity import PrincipalView
 from localsphere.world.inventory import POWERED_OFF, VM, authorize, row_of, set_power
 from localsphere.world.schema import ExternalStat, ManagedObject, Task
 from localsphere.world.store import INVENTORY, STATS, Store, changed
@@ -20,6 +22,14 @@ from localsphere.world.tenants import DEFAULT_TENANT
 
 SERVICE = "vim"  # the tasks' ``service``: vSphere's
 OPERATIONS = {"start": "power on", "stop": "power off", "suspend": "suspend", "reset": "reset"}
+# vSphere's names of the power operations, the action of the event a change made without a task
+# records (vCenter's REST power calls)
+POWER_ACTIONS = {
+    "start": "PowerOnVM_Task",
+    "stop": "PowerOffVM_Task",
+    "suspend": "SuspendVM_Task",
+    "reset": "ResetVM_Task",
+}
 
 
 RECENT_SECONDS = 600.0  # how long an ended task stays among the recent ones (vCenter: 10 minutes)
@@ -27,10 +37,23 @@ MOST_RECENT = 200  # the most recent tasks listed
 
 
 class VmTasks:
-    def __init__(self, store: Store, clock: Clock, tasks: Tasks) -> None:
+    def __init__(self, store: Store, clock: Clock, tasks: Tasks, events: Events) -> None:
         self._store = store
         self._clock = clock
         self._tasks = tasks
+        self._events = events
+
+    def power(self, user: PrincipalView, moid: str, action: str) -> None:
+        """``start``, ``stop``, ``suspend`` or ``reset`` the VM ``moid`` at once, by ``user``
+        (vCenter's REST power calls), and record its event; the errors of
+        ``inventory.set_power``, nothing changed or recorded then."""
+        with self._store.write() as s:
+            row = row_of(s, VM, moid, lock=True)
+            set_power(s, moid, action)
+            entity = Entity(VM, moid, row.name)
+            self._events.record(
+                s, DEFAULT_TENANT, POWER_ACTIONS[action], entity, user.id, user.name, service=SERVICE
+            )
 
     def recent(self) -> list[tuple[str, str]]:
         """The vSphere tasks queued, running or ended in the last ``RECENT_SECONDS`` (world time),

@@ -337,8 +337,8 @@ def operations(world: World) -> list[Operation]:
         return vm
 
     def power(action: str) -> Callable[[Context, dict[str, Any]], None]:
-        def run(_: Context, given: dict[str, Any]) -> None:
-            world.inventory.power(given["vm"], action)
+        def run(context: Context, given: dict[str, Any]) -> None:
+            world.vm_tasks.power(context.caller.principal, given["vm"], action)
 
         return run
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vim import (
     authorization,
+    event_manager,
     inventory,
+    performance,
     property_collector,
     search_index,
     service_instance,
@@ -31,6 +33,8 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
             tasks.family(),
             updates.family(),
             authorization.family(),
+            performance.family(),
+            event_manager.family(),
         ]
     )
     collector = property_collector.Collector(properties)
@@ -42,5 +46,7 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *search_index.methods(),
         *tasks.methods(),
         *authorization.methods(),
+        *performance.methods(),
+        *event_manager.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))

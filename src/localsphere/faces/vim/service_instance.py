@@ -20,6 +20,8 @@ from localsphere.faces.vim.soap import MoRef
 from localsphere.world.access import VCENTER, can, require
 from localsphere.world.auth import digest
 from localsphere.world.errors import Unauthenticated
+from localsphere.world.event_history import LOGOUT
+from localsphere.world.events import LOGIN
 from localsphere.world.identity import PrincipalView
 from localsphere.world.inventory import ROOT_FOLDER
 from localsphere.world.live_sessions import key_of
@@ -32,6 +34,8 @@ PROPERTY_COLLECTOR = "propertyCollector"
 VIEW_MANAGER = "ViewManager"
 SEARCH_INDEX = "SearchIndex"
 TASK_MANAGER = "TaskManager"
+PERF_MANAGER = "PerfMgr"
+EVENT_MANAGER = "EventManager"
 LOCALE = "en"
 TERMINATE = "Sessions.TerminateSession"
 
@@ -71,6 +75,8 @@ def _content(instance_uuid: str) -> Any:
         searchIndex=vim.SearchIndex(SEARCH_INDEX),
         taskManager=vim.TaskManager(TASK_MANAGER),
         authorizationManager=vim.AuthorizationManager("AuthorizationManager"),
+        perfManager=vim.PerformanceManager(PERF_MANAGER),
+        eventManager=vim.event.EventManager(EVENT_MANAGER),
     )
 
 
@@ -116,6 +122,11 @@ def user_session(context: Context, session_id: str, info: SessionInfo) -> Any:
     )
 
 
+def session_details(context: Context, session_id: str) -> dict[str, str]:
+    """What a session's sign-in or sign-out event tells of it (``UserLoginSessionEvent``)."""
+    return {"session": session_key(session_id), "ip": context.client[0], "agent": context.client[1]}
+
+
 def session_list(context: Context) -> list[Any]:
     """Every live vCenter session for a caller who may end sessions (Sessions.TerminateSession),
     else its own; another's address and client are not known to the world (empty)."""
@@ -151,11 +162,14 @@ def methods() -> list[Method]:
             raise faults.invalid_login() from None
         opened = world.sessions.open(principal, VCENTER)
         context.opened = opened.session_id
+        world.event_history.signed(principal, LOGIN, session_details(context, opened.session_id))
         return user_session(context, opened.session_id, world.sessions.check(opened.session_id, VCENTER))
 
     def logout(context: Context, _this: MoRef, _args: dict[str, Any]) -> None:
         assert context.session_id is not None
         context.world.sessions.close(context.session_id, VCENTER)
+        details = session_details(context, context.session_id)
+        context.world.event_history.signed(context.signed_in.caller.principal, LOGOUT, details)
 
     def session_is_active(context: Context, this: MoRef, args: dict[str, Any]) -> bool:
         require(context.signed_in.caller, "Sessions.ValidateSession")

@@ -1,0 +1,347 @@
+"""``EventManager`` (``content.eventManager``): ``description``, ``latestEvent``, ``QueryEvents``
+and ``CreateCollectorForEvents``, with the ``EventHistoryCollector`` it makes (``latestPage``,
+``ReadNextEvents``, ``ReadPreviousEvents``, ``RewindCollector``, ``ResetCollector``,
+``SetCollectorPageSize``, ``DestroyCollector``).
+
+The events are the world's event log (``world.events``), the one vCloud Director's events read,
+as vSphere types them: a VM's power changes (by SOAP task or REST call) ``VmPoweredOnEvent``,
+``VmPoweredOffEvent``, ``VmSuspendedEvent``, ``VmResettingEvent``; its creation and removal
+``VmCreatedEvent`` and ``VmRemovedEvent``; a session's sign-in and sign-out
+``UserLoginSessionEvent`` and ``UserLogoutSessionEvent``; any other task's event, and a task that
+failed, ``TaskEvent`` with the task's ``TaskInfo``. Each carries its entity's arguments (``vm``,
+``host``, ``computeResource``, ``datacenter``) as the inventory has them now, ``createdTime`` on
+the world clock, ``userName`` as vCenter writes it (``VSPHERE.LOCAL\\Administrator``) and a
+``fullFormattedMessage`` in vCenter's words (its ``EventDescription`` formats).
+
+``QueryEvents`` answers newest first, at most the filter's ``maxCount`` (1000 when unset, as
+vCenter). A collector's latest page is its newest ``maxCount`` events (10 when unset), newest
+first; its scrollable view starts just before that page (vSphere's ``ResetCollector``):
+``ReadNextEvents`` reads newer events oldest first, ``ReadPreviousEvents`` older ones newest first
+(vSphere Web Services API, ``HistoryCollector``). A collector lives in the store for the session
+that made it, at most 32 a session (vCenter's ``event.maxCollectors``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from pyVmomi import VmomiSupport, vim
+
+from localsphere.faces.vim import faults, inventory, tasks
+from localsphere.faces.vim.properties import Family
+from localsphere.faces.vim.service import Method
+from localsphere.faces.vim.service_instance import EVENT_MANAGER, session_key
+from localsphere.faces.vim.soap import VIM_NS, MoRef
+from localsphere.world import inventory as inv
+from localsphere.world.errors import NotFound
+from localsphere.world.event_history import ALL, LOGOUT, SESSIONS, EventFilter, Match, Recorded
+from localsphere.world.events import LOGIN
+
+if TYPE_CHECKING:
+    from localsphere.faces.vim.service import Context
+
+COLLECTOR = "EventHistoryCollector"
+QUERY_MAX, PAGE_DEFAULT, PAGE_MAX = 1000, 10, 1000
+EV = vim.event
+# a world action (succeeded) -> its vSphere event type and vCenter's format of its message
+VM_EVENTS = {
+    "PowerOnVM_Task": (EV.VmPoweredOnEvent, "{vm} on {host} in {datacenter} is powered on"),
+    "PowerOffVM_Task": (EV.VmPoweredOffEvent, "{vm} on {host} in {datacenter} is powered off"),
+    "SuspendVM_Task": (EV.VmSuspendedEvent, "{vm} on {host} in {datacenter} is suspended"),
+    "ResetVM_Task": (EV.VmResettingEvent, "{vm} on {host} in {datacenter} is reset"),
+    "CreateVM_Task": (EV.VmCreatedEvent, "Created virtual machine {vm} on {host} in {datacenter}"),
+    "Destroy_Task": (EV.VmRemovedEvent, "Removed {vm} on {host} from {datacenter}"),
+}
+SESSION_EVENTS = {
+    LOGIN: (EV.UserLoginSessionEvent, "User {user}@{ip} logged in as {agent}"),
+    LOGOUT: (EV.UserLogoutSessionEvent, "User {user}@{ip} logged out (user agent: {agent})"),
+}
+TASK_FORMAT = "Task: {task}"
+GENERAL = (EV.GeneralUserEvent, "{message}")
+CATEGORY = "info"
+SCOPE = EventFilter(kinds=list(inventory.KINDS), services=[SESSIONS])
+
+
+def event_key(event_id: str) -> int:
+    """An event's ``key`` (an ``xsd:int``): a stable number of its world id."""
+    return int.from_bytes(hashlib.blake2b(event_id.encode(), digest_size=4).digest(), "big") & 0x7FFFFFFF
+
+
+def _user(recorded: Recorded) -> str:
+    name = recorded.event.user_name
+    return f"{recorded.domain.upper()}\\{name}" if recorded.domain else name
+
+
+def _types(spec: Any) -> list[type] | None:
+    """The event types a filter asks for (None: any); a name vSphere does not know matches none."""
+    names = list(spec.eventTypeId or []) + [VmomiSupport.GetWsdlName(t) for t in spec.type or []]
+    if not names:
+        return None
+    found = []
+    for name in names:
+        try:
+            found.append(VmomiSupport.GetWsdlType(VIM_NS, name))
+        except KeyError:
+            continue
+    return found
+
+
+def _matches(types: list[type] | None) -> list[Match] | None:
+    """The world's events of the vSphere types asked for."""
+    if types is None:
+        return None
+
+    def wanted(cls: type) -> bool:
+        return any(issubclass(cls, t) for t in types)
+
+    mapped = list(VM_EVENTS)
+    found = [Match(actions=[a for a, (cls, _) in VM_EVENTS.items() if wanted(cls)], success=True)]
+    found.append(Match(actions=[a for a, (cls, _) in SESSION_EVENTS.items() if wanted(cls)]))
+    if wanted(EV.TaskEvent):
+        found += [Match(exclude=mapped, task=True), Match(actions=mapped, success=False, task=True)]
+    if wanted(GENERAL[0]):
+        found.append(Match(exclude=[*mapped, *SESSION_EVENTS], task=False))
+    return found
+
+
+def _users(spec: Any) -> list[list[str | None]] | None:
+    if spec.userName is None or not spec.userName.userList:
+        return None
+    found: list[list[str | None]] = []
+    for name in spec.userName.userList:
+        domain, slash, rest = name.partition("\\")
+        if slash:
+            found.append([domain, rest])
+        else:
+            user, at, domain = name.partition("@")
+            found.append([domain, user] if at else [None, name])
+    return found
+
+
+def _epoch(value: datetime.datetime | None) -> float | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=datetime.UTC)).timestamp()
+
+
+def world_filter(context: Context, spec: Any) -> EventFilter:
+    """The world's filter of an ``EventFilterSpec``: entity and recursion, time, users, types."""
+    entity, recursion = None, ALL
+    if spec.entity is not None:
+        entity = spec.entity.entity._moId
+        recursion = spec.entity.recursion or ALL
+        this = MoRef(VmomiSupport.GetWsdlName(type(spec.entity.entity)), entity)
+        if entity not in context.world.inventory_graph.objects([entity], inventory.sight(context)):
+            raise faults.not_found(this)
+        if entity == inv.ROOT_FOLDER and recursion == ALL:
+            entity = None
+    time = spec.time
+    return EventFilter(
+        kinds=SCOPE.kinds,
+        services=SCOPE.services,
+        entity=entity,
+        recursion=recursion,
+        begin=_epoch(time.beginTime) if time else None,
+        end=_epoch(time.endTime) if time else None,
+        users=_users(spec),
+        matches=_matches(_types(spec)),
+    )
+
+
+def _argument(o: Any, kind: str) -> Any:
+    ref = inventory.ref(o.moid)
+    if kind == inv.HOST:
+        return EV.HostEventArgument(name=o.name, host=ref)
+    if kind in (inv.CLUSTER,):
+        return EV.ComputeResourceEventArgument(name=o.name, computeResource=ref)
+    return EV.DatacenterEventArgument(name=o.name, datacenter=ref)
+
+
+def vim_events(context: Context, found: list[Recorded]) -> list[Any]:
+    """The world's events as vSphere's, in the same order."""
+    graph = context.world.inventory_graph
+    entities = graph.objects({r.event.entity.id for r in found if r.event.entity.kind in inventory.KINDS})
+    around = graph.objects(
+        {m for o in entities.values() for m in (o.host, o.cluster, o.datacenter) if m is not None}
+    )
+    return [_vim_event(context, r, entities, around) for r in found]
+
+
+def _vim_event(context: Context, recorded: Recorded, entities: dict[str, Any], around: dict[str, Any]) -> Any:
+    event = recorded.event
+    entity = event.entity
+    common: dict[str, Any] = {
+        "key": event_key(event.id),
+        "chainId": event_key(event.task_id or event.id),
+        "createdTime": datetime.datetime.fromtimestamp(event.at, datetime.UTC),
+        "userName": _user(recorded),
+    }
+    names = {"vm": entity.name, "host": "", "datacenter": "", "user": common["userName"]}
+    o = entities.get(entity.id)
+    if entity.kind == inv.VM:
+        common["vm"] = EV.VmEventArgument(name=entity.name, vm=vim.VirtualMachine(entity.id))
+    elif o is not None and entity.kind in (inv.HOST, inv.CLUSTER, inv.DATACENTER):
+        common[
+            {inv.HOST: "host", inv.CLUSTER: "computeResource", inv.DATACENTER: "datacenter"}[entity.kind]
+        ] = _argument(o, entity.kind)
+    if o is not None:
+        for field, moid in (("host", o.host), ("computeResource", o.cluster), ("datacenter", o.datacenter)):
+            if moid in around:
+                kind = {"host": inv.HOST, "computeResource": inv.CLUSTER}.get(field, inv.DATACENTER)
+                common[field] = _argument(around[moid], kind)
+                names[field] = around[moid].name
+    if event.action in SESSION_EVENTS:
+        cls, text = SESSION_EVENTS[event.action]
+        told = json.loads(event.details or "{}")
+        extra = {
+            "ipAddress": told.get("ip", ""),
+            "userAgent": told.get("agent", ""),
+            "sessionId": told.get("session", ""),
+        }
+        if cls is EV.UserLoginSessionEvent:
+            extra["locale"] = "en"
+        message = text.format(user=names["user"], ip=extra["ipAddress"], agent=extra["userAgent"])
+        return cls(**common, **extra, fullFormattedMessage=message)
+    if event.success and entity.kind == inv.VM and event.action in VM_EVENTS:
+        cls, text = VM_EVENTS[event.action]
+        message = text.format(vm=names["vm"], host=names["host"], datacenter=names["datacenter"])
+        return cls(**common, template=False, fullFormattedMessage=message)
+    if event.task_id is not None:
+        try:
+            info = tasks.task_info(context.world.tasks.get(event.task_id, None))
+        except NotFound:
+            info = None
+        if info is not None:
+            message = TASK_FORMAT.format(task=info.descriptionId)
+            return EV.TaskEvent(**common, info=info, fullFormattedMessage=message)
+    return GENERAL[0](**common, message=event.action, fullFormattedMessage=event.action)
+
+
+def description() -> Any:
+    """``EventManager.description``: the categories and the event types this face writes."""
+    categories = [vim.ElementDescription(key=c, label=c.capitalize(), summary=c.capitalize()) for c in
+                  ("info", "warning", "error", "user")]  # fmt: skip
+    formats = [
+        *VM_EVENTS.values(),
+        *SESSION_EVENTS.values(),
+        (EV.TaskEvent, TASK_FORMAT),
+        GENERAL,
+    ]
+    details = [
+        EV.EventDescription.EventDetail(
+            key=VmomiSupport.GetWsdlName(cls),
+            category=CATEGORY,
+            formatOnDatacenter=text,
+            formatOnComputeResource=text,
+            formatOnHost=text,
+            formatOnVm=text,
+            fullFormat=text,
+        )
+        for cls, text in formats
+    ]
+    return EV.EventDescription(category=categories, eventInfo=details)
+
+
+def _collector_id(context: Context, this: MoRef) -> str:
+    prefix = f"session[{session_key(context.session_id or '')}]"
+    if not this.value.startswith(prefix):
+        raise faults.not_found(this)
+    return this.value[len(prefix) :]
+
+
+def _count(args: dict[str, Any], limit: int) -> int:
+    count = args["maxCount"]
+    if not count > 0:
+        raise faults.invalid_argument("maxCount")
+    return min(count, limit)
+
+
+def methods() -> list[Method]:
+    def query_events(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
+        spec = args["filter"]
+        limit = spec.maxCount if spec.maxCount and spec.maxCount > 0 else QUERY_MAX
+        found = context.world.event_history.find(world_filter(context, spec), min(limit, QUERY_MAX))
+        return vim_events(context, found)
+
+    def create_collector(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
+        spec = args["filter"]
+        size = spec.maxCount or PAGE_DEFAULT
+        if not 0 < size <= PAGE_MAX:
+            raise faults.invalid_argument("maxCount")
+        assert context.session_id is not None
+        collector = context.world.event_history.create(context.session_id, world_filter(context, spec), size)
+        return EV.EventHistoryCollector(f"session[{session_key(context.session_id)}]{collector}")
+
+    def reader(newer: bool) -> Any:
+        def run(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
+            found = context.world.event_history.read(
+                context.session_id or "", _collector_id(context, this), _count(args, PAGE_MAX), newer
+            )
+            return vim_events(context, found)
+
+        return run
+
+    def rewind(context: Context, this: MoRef, _args: dict[str, Any]) -> None:
+        context.world.event_history.rewind(context.session_id or "", _collector_id(context, this))
+
+    def reset(context: Context, this: MoRef, _args: dict[str, Any]) -> None:
+        context.world.event_history.reset(context.session_id or "", _collector_id(context, this))
+
+    def page_size(context: Context, this: MoRef, args: dict[str, Any]) -> None:
+        size = args["maxCount"] or PAGE_DEFAULT
+        if not 0 < size <= PAGE_MAX:
+            raise faults.invalid_argument("maxCount")
+        context.world.event_history.reset(context.session_id or "", _collector_id(context, this), size)
+
+    def destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> None:
+        context.world.event_history.destroy(context.session_id or "", _collector_id(context, this))
+
+    manager, collectors = frozenset({"EventManager"}), frozenset({COLLECTOR})
+    return [
+        Method("QueryEvents", query_events, manager, EVENT_MANAGER),
+        Method("CreateCollectorForEvents", create_collector, manager, EVENT_MANAGER, write=True),
+        Method("ReadNextEvents", reader(True), collectors, write=True),
+        Method("ReadPreviousEvents", reader(False), collectors, write=True),
+        Method("RewindCollector", rewind, collectors, write=True),
+        Method("ResetCollector", reset, collectors, write=True),
+        Method("SetCollectorPageSize", page_size, collectors, write=True),
+        Method("DestroyCollector", destroy, collectors, write=True),
+    ]
+
+
+def family() -> Family:
+    """The EventManager's properties and its collectors' (``latestPage``, ``initialized``)."""
+
+    def read(context: Context, kind: str, moids: list[str], paths: list[str]) -> dict[str, dict[str, Any]]:
+        history = context.world.event_history
+        if kind == "EventManager":
+            if EVENT_MANAGER not in moids:
+                return {}
+            values = {
+                "description": description,
+                "latestEvent": lambda: next(iter(vim_events(context, history.find(SCOPE, 1))), None),
+                "maxCollector": lambda: 32,
+            }
+            found = {p: values[p]() for p in paths if p in values}
+            return {EVENT_MANAGER: {p: v for p, v in found.items() if v is not None}}
+        answer = {}
+        for moid in moids:
+            try:
+                view = history.get(context.session_id or "", _collector_id(context, MoRef(kind, moid)))
+            except (faults.Fault, NotFound):
+                continue
+            values = {
+                "latestPage": lambda v=view: vim_events(context, history.find(v.filter, v.page_size)),
+                "initialized": lambda: True,
+            }
+            answer[moid] = {p: values[p]() for p in paths if p in values}
+        return answer
+
+    paths = {
+        "EventManager": ["description", "latestEvent", "maxCollector"],
+        COLLECTOR: ["initialized", "latestPage"],
+    }
+    return Family(frozenset(paths), read, lambda kind: paths[kind])
