@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from conftest import DEMO_PASSWORD
-from helpers import INTERNALS, ops_acquire
+from helpers import INTERNALS, ops_acquire, vcenter_session
 
 SOAPENV = "http://schemas.xmlsoap.org/soap/envelope/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -251,3 +251,59 @@ def test_a_reference_is_typed_as_vcenter_types_it(c):
     r = call(c, "Fetch", "datacenter-2", "Datacenter", "<prop>name</prop>", Cookie=cookie)
     value = etree.fromstring(r.content).find(".//vim:FetchResponse/vim:returnval", NS)
     assert (value.get(f"{{{XSI}}}type"), value.text) == ("xsd:string", "dc-01")
+
+
+def test_perf_and_events_on_the_wire(c, server):
+    """QueryPerf in CSV and its faults, QueryEvents' typed events, and another session's collector."""
+    with server.client(headers={"vmware-api-session-id": vcenter_session(server)}) as vc:
+        host = vc.get("/api/vcenter/host").json()[0]["host"]
+        cluster = vc.get("/api/vcenter/cluster").json()[0]["cluster"]
+    cookie = login(c).headers["set-cookie"]
+    c.cookies.clear()
+    spec = (
+        f'<querySpec><entity type="HostSystem">{host}</entity><maxSample>2</maxSample>'
+        "<metricId><counterId>6</counterId><instance></instance></metricId>"
+        "<intervalId>20</intervalId><format>csv</format></querySpec>"
+    )
+    r = call(c, "QueryPerf", "PerfMgr", "PerformanceManager", spec, Cookie=cookie)
+    assert r.status_code == 200, r.text
+    (metric,) = etree.fromstring(r.content).findall(".//vim:QueryPerfResponse/vim:returnval", NS)
+    assert metric.get(f"{{{XSI}}}type") == "PerfEntityMetricCSV"
+    samples = metric.findtext("vim:sampleInfoCSV", namespaces=NS).split(",")
+    assert samples[0::2] == ["20", "20"] and all(
+        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:[024]0Z", t) for t in samples[1::2]
+    )
+    value = metric.find("vim:value", NS)
+    assert value.findtext("vim:id/vim:counterId", namespaces=NS) == "6"
+    assert re.fullmatch(r"\d+,\d+", value.findtext("vim:value", namespaces=NS))
+    realtime = (
+        f'<querySpec><entity type="ClusterComputeResource">{cluster}</entity>'
+        "<intervalId>20</intervalId></querySpec>"
+    )
+    kind, message = fault_of(call(c, "QueryPerf", "PerfMgr", "PerformanceManager", realtime, Cookie=cookie))
+    assert kind == "InvalidArgument" and message.endswith("querySpec.interval")
+    missing = '<querySpec><entity type="HostSystem">host-999999</entity></querySpec>'
+    assert fault_of(call(c, "QueryPerf", "PerfMgr", "PerformanceManager", missing, Cookie=cookie))[0] == (
+        "ManagedObjectNotFound"
+    )
+    r = call(
+        c,
+        "QueryEvents",
+        "EventManager",
+        "EventManager",
+        "<filter><maxCount>1</maxCount></filter>",
+        Cookie=cookie,
+    )
+    (event,) = etree.fromstring(r.content).findall(".//vim:QueryEventsResponse/vim:returnval", NS)
+    assert event.get(f"{{{XSI}}}type") == "UserLoginSessionEvent"  # this session's own sign-in
+    assert event.findtext("vim:userName", namespaces=NS) == "VSPHERE.LOCAL\\administrator"
+    r = call(c, "CreateCollectorForEvents", "EventManager", "EventManager", "<filter/>", Cookie=cookie)
+    collector = etree.fromstring(r.content).find(".//vim:returnval", NS)
+    assert collector.get("type") == "EventHistoryCollector"
+    other = login(c).headers["set-cookie"]
+    c.cookies.clear()
+    read = "<maxCount>5</maxCount>"
+    r = call(c, "ReadNextEvents", collector.text, "EventHistoryCollector", read, Cookie=other)
+    assert fault_of(r)[0] == "ManagedObjectNotFound"
+    r = call(c, "ReadNextEvents", collector.text, "EventHistoryCollector", read, Cookie=cookie)
+    assert r.status_code == 200, r.text
