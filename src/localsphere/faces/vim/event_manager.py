@@ -37,8 +37,17 @@ from localsphere.faces.vim.service_instance import EVENT_MANAGER, session_key
 from localsphere.faces.vim.soap import VIM_NS, MoRef
 from localsphere.world import inventory as inv
 from localsphere.world.errors import NotFound
-from localsphere.world.event_history import ALL, LOGOUT, SESSIONS, EventFilter, Match, Recorded
+from localsphere.world.event_history import (
+    ALL,
+    LOGOUT,
+    MAX_COLLECTORS,
+    SESSIONS,
+    EventFilter,
+    Match,
+    Recorded,
+)
 from localsphere.world.events import LOGIN
+from localsphere.world.inventory import ObjectView
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
@@ -151,26 +160,38 @@ def world_filter(context: Context, spec: Any) -> EventFilter:
     )
 
 
-def _argument(o: Any, kind: str) -> Any:
-    ref = inventory.ref(o.moid)
-    if kind == inv.HOST:
-        return EV.HostEventArgument(name=o.name, host=ref)
-    if kind in (inv.CLUSTER,):
-        return EV.ComputeResourceEventArgument(name=o.name, computeResource=ref)
-    return EV.DatacenterEventArgument(name=o.name, datacenter=ref)
+# the kind of an entity an event names -> the argument's field on Event, its type and its reference
+ARGUMENTS = {
+    inv.HOST: ("host", EV.HostEventArgument, "host"),
+    inv.CLUSTER: ("computeResource", EV.ComputeResourceEventArgument, "computeResource"),
+    inv.DATACENTER: ("datacenter", EV.DatacenterEventArgument, "datacenter"),
+}
+
+
+def _argument(o: ObjectView) -> tuple[str, Any]:
+    """An event's argument naming ``o`` (a host, cluster or datacenter), and its field."""
+    field, cls, attr = ARGUMENTS[o.kind]
+    return field, cls(name=o.name, **{attr: inventory.ref(o.moid)})
 
 
 def vim_events(context: Context, found: list[Recorded]) -> list[Any]:
-    """The world's events as vSphere's, in the same order."""
+    """The world's events as vSphere's, in the same order, less those about objects the caller
+    does not see (vCenter shows the events of the entities one may view)."""
     graph = context.world.inventory_graph
-    entities = graph.objects({r.event.entity.id for r in found if r.event.entity.kind in inventory.KINDS})
-    around = graph.objects(
-        {m for o in entities.values() for m in (o.host, o.cluster, o.datacenter) if m is not None}
-    )
-    return [_vim_event(context, r, entities, around) for r in found]
+    ids = {r.event.entity.id for r in found if r.event.entity.kind in inventory.KINDS}
+    entities = graph.objects(ids)
+    seen = graph.objects(ids, inventory.sight(context)) if ids else {}
+    around = graph.objects({m for o in entities.values() for m in (o.host, o.cluster, o.datacenter) if m})
+    return [
+        _vim_event(context, r, entities, around)
+        for r in found
+        if r.event.entity.id not in entities or r.event.entity.id in seen
+    ]
 
 
-def _vim_event(context: Context, recorded: Recorded, entities: dict[str, Any], around: dict[str, Any]) -> Any:
+def _vim_event(
+    context: Context, recorded: Recorded, entities: dict[str, ObjectView], around: dict[str, ObjectView]
+) -> Any:
     event = recorded.event
     entity = event.entity
     common: dict[str, Any] = {
@@ -183,16 +204,13 @@ def _vim_event(context: Context, recorded: Recorded, entities: dict[str, Any], a
     o = entities.get(entity.id)
     if entity.kind == inv.VM:
         common["vm"] = EV.VmEventArgument(name=entity.name, vm=vim.VirtualMachine(entity.id))
-    elif o is not None and entity.kind in (inv.HOST, inv.CLUSTER, inv.DATACENTER):
-        common[
-            {inv.HOST: "host", inv.CLUSTER: "computeResource", inv.DATACENTER: "datacenter"}[entity.kind]
-        ] = _argument(o, entity.kind)
-    if o is not None:
-        for field, moid in (("host", o.host), ("computeResource", o.cluster), ("datacenter", o.datacenter)):
-            if moid in around:
-                kind = {"host": inv.HOST, "computeResource": inv.CLUSTER}.get(field, inv.DATACENTER)
-                common[field] = _argument(around[moid], kind)
-                names[field] = around[moid].name
+    elif o is not None and o.kind in ARGUMENTS:
+        field, argument = _argument(o)
+        common[field] = argument
+    for moid in (o.host, o.cluster, o.datacenter) if o is not None else ():
+        if moid in around:
+            field, argument = _argument(around[moid])
+            common[field], names[field] = argument, around[moid].name
     if event.action in SESSION_EVENTS:
         cls, text = SESSION_EVENTS[event.action]
         told = json.loads(event.details or "{}")
@@ -323,7 +341,7 @@ def family() -> Family:
             values = {
                 "description": description,
                 "latestEvent": lambda: next(iter(vim_events(context, history.find(SCOPE, 1))), None),
-                "maxCollector": lambda: 32,
+                "maxCollector": lambda: MAX_COLLECTORS,
             }
             found = {p: values[p]() for p in paths if p in values}
             return {EVENT_MANAGER: {p: v for p, v in found.items() if v is not None}}
