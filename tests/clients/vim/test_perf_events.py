@@ -142,7 +142,10 @@ def test_instances_csv_composite_and_bad_interval(connect):
         )
     )
     assert composite.entity.entity._moId == host._moId
-    assert {c.entity._moId for c in composite.childEntity} <= {vm._moId for vm in host.vm}
+    assert {c.entity._moId for c in composite.childEntity} == {vm._moId for vm in host.vm} != set()
+    ready = PM.MetricId(counterId=names["cpu.ready.summation"].key, instance="")  # never contended
+    (zero,) = perf.QueryPerf([PM.QuerySpec(entity=host, metricId=[ready], intervalId=20, maxSample=2)])
+    assert list(zero.value[0].value) == [0, 0]
     cluster = first(si.content, vim.ClusterComputeResource)
     with pytest.raises(vmodl.fault.InvalidArgument):
         perf.QueryPerf([PM.QuerySpec(entity=cluster, intervalId=20)])
@@ -189,6 +192,9 @@ def test_events_of_power_changes_over_soap_and_rest(connect, vc):
     assert content.eventManager.latestEvent.key == on.key
     one = content.eventManager.QueryEvents(vim.event.EventFilterSpec(maxCount=1))
     assert [e.key for e in one] == [on.key]
+    # a user who may see no object sees no object's events
+    blind = connect(user="USER_1@vsphere.local").content.eventManager
+    assert [e for e in blind.QueryEvents(vim.event.EventFilterSpec()) if e.vm is not None] == []
 
 
 def test_event_collector_pages(connect):

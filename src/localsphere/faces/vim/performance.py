@@ -167,17 +167,16 @@ def query(context: Context, spec: Any) -> Samples | None:
     now_ms = int(context.world.state.reading().now * 1000)
     step = interval * 1000
     end = min(_ms(spec.endTime), now_ms) if spec.endTime is not None else now_ms
-    oldest = now_ms - SPANS[interval] * 1000
+    oldest = max(now_ms - SPANS[interval] * 1000, int(o.created_at * 1000))
     begin = max(oldest, _ms(spec.startTime) + 1 if spec.startTime is not None else oldest)
-    if begin > end:
-        return None
-    keys = sorted({k for c, i in wanted if (k := _source_key(c, i, o.kind)) is not None})
-    series = {s.key: s for s in context.world.metrics.series(o, keys, begin, end, step_ms=step)}
-    times = sorted({t for s in series.values() for t in s.timestamps if t % step == 0})
+    times = list(range(-(-begin // step) * step, end + 1, step))  # the grid's instants in the range
     if spec.maxSample:
         times = times[-spec.maxSample :]
     if not times:
         return None
+    keys = sorted({k for c, i in wanted if (k := _source_key(c, i, o.kind)) is not None})
+    found = context.world.metrics.series(o, keys, times[0], times[-1], step_ms=step) if keys else []
+    series = {s.key: s for s in found}
     values = []
     for counter, instance in wanted:
         key = _source_key(counter, instance, o.kind)
