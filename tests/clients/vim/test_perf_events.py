@@ -151,6 +151,17 @@ def test_instances_csv_composite_and_bad_interval(connect):
         perf.QueryPerf([PM.QuerySpec(entity=cluster, intervalId=20)])
     (historical,) = perf.QueryPerf([PM.QuerySpec(entity=cluster, maxSample=2)])  # its default: 300 s
     assert [s.interval for s in historical.sampleInfo] == [300, 300]
+    (week,) = perf.QueryPerf([PM.QuerySpec(entity=cluster, intervalId=1800, maxSample=3)])
+    assert (
+        all(int(s.timestamp.timestamp()) % 1800 == 0 for s in week.sampleInfo) and len(week.sampleInfo) == 3
+    )
+    # historical intervals keep level-1 counters, without instances (a vCenter's default level)
+    kept = perf.QueryAvailablePerfMetric(host, intervalId=300)
+    assert {m.instance for m in kept} == {""}
+    assert {names[n].key for n in ("cpu.usagemhz.average", "mem.consumed.average")} <= {
+        m.counterId for m in kept
+    }
+    assert names["mem.active.average"].key not in {m.counterId for m in kept}
 
 
 def powered_on_vm(content):
