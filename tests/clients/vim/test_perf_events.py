@@ -203,6 +203,13 @@ def test_events_of_power_changes_over_soap_and_rest(connect, vc):
     assert content.eventManager.latestEvent.key == on.key
     one = content.eventManager.QueryEvents(vim.event.EventFilterSpec(maxCount=1))
     assert [e.key for e in one] == [on.key]
+    # a task that failed: a TaskEvent carrying the task and its error
+    with pytest.raises(vim.fault.InvalidPowerState):
+        WaitForTask(vm.PowerOnVM_Task())
+    only_tasks = vim.event.EventFilterSpec(type=[vim.event.TaskEvent], maxCount=1)
+    (failed,) = content.eventManager.QueryEvents(only_tasks)
+    assert failed.info.descriptionId == "VirtualMachine.powerOn" and failed.vm.vm._moId == vm._moId
+    assert isinstance(failed.info.error, vim.fault.InvalidPowerState) and failed.createdTime >= on.createdTime
     # a user who may see no object sees no object's events
     blind = connect(user="USER_1@vsphere.local").content.eventManager
     assert [e for e in blind.QueryEvents(vim.event.EventFilterSpec()) if e.vm is not None] == []
