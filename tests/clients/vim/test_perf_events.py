@@ -246,6 +246,19 @@ def test_event_collector_pages(connect):
     assert len(collector.latestPage) == 4
     with pytest.raises(vmodl.fault.InvalidArgument):
         collector.ReadNextEvents(0)
+    # following the latest page as govc's ``events -f`` does: a filter and WaitForUpdatesEx
+    pc = content.propertyCollector
+    PC = vmodl.query.PropertyCollector
+    spec = PC.FilterSpec(
+        objectSet=[PC.ObjectSpec(obj=collector)],
+        propSet=[PC.PropertySpec(type=vim.event.EventHistoryCollector, pathSet=["latestPage"])],
+    )
+    pc.CreateFilter(spec, True)
+    first_update = pc.WaitForUpdatesEx("", PC.WaitOptions(maxWaitSeconds=0))
+    WaitForTask(vm.PowerOffVM_Task())
+    update = pc.WaitForUpdatesEx(first_update.version, PC.WaitOptions(maxWaitSeconds=10))
+    (change,) = update.filterSet[0].objectSet[0].changeSet
+    assert isinstance(change.val[0], vim.event.VmPoweredOffEvent)
     collector.DestroyCollector()
     with pytest.raises(vmodl.fault.ManagedObjectNotFound):
         print(collector.latestPage)
