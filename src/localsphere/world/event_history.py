@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Select, and_, delete, false, func, or_, se
 
 from localsphere.world.auth import digest
 from localsphere.world.clock import Clock
-from localsphere.world.errors import Invalid, NotFound
+from localsphere.world.errors import NotFound, WrongState
 from localsphere.world.events import Entity, Events, EventView, view_of
 from localsphere.world.identity import PrincipalView
 from localsphere.world.schema import Event, EventCollector, ManagedObject, Principal
@@ -208,7 +208,8 @@ class EventHistory:
         return Gap(oldest.at, oldest.id, False)
 
     def create(self, session_id: str, f: EventFilter, page_size: int) -> str:
-        """A new collector of the session; Invalid when it holds ``MAX_COLLECTORS`` already."""
+        """A new collector of the session; WrongState when it holds ``MAX_COLLECTORS`` already
+        (vCenter: InvalidState)."""
         gap = self._reset_gap(f, page_size)
         key = digest(session_id)
         with self._store.write() as s:
@@ -216,7 +217,7 @@ class EventHistory:
                 select(func.count()).select_from(EventCollector).where(EventCollector.session == key)
             )
             if (held or 0) >= MAX_COLLECTORS:
-                raise Invalid("collector.too_many", "Too many event collectors to create")
+                raise WrongState("collector.too_many", "Too many event collectors to create")
             collector_id = str(uuid.uuid4())
             s.add(
                 EventCollector(

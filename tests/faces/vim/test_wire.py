@@ -307,3 +307,8 @@ def test_perf_and_events_on_the_wire(c, server):
     assert fault_of(r)[0] == "ManagedObjectNotFound"
     r = call(c, "ReadNextEvents", collector.text, "EventHistoryCollector", read, Cookie=cookie)
     assert r.status_code == 200, r.text
+    for _ in range(31):  # a session holds at most 32 collectors
+        r = call(c, "CreateCollectorForEvents", "EventManager", "EventManager", "<filter/>", Cookie=cookie)
+        assert r.status_code == 200
+    r = call(c, "CreateCollectorForEvents", "EventManager", "EventManager", "<filter/>", Cookie=cookie)
+    assert fault_of(r) == ("InvalidState", "Too many event collectors to create")
