@@ -6,6 +6,7 @@ from __future__ import annotations
 from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vim import (
     authorization,
+    guest,
     inventory,
     property_collector,
     search_index,
@@ -41,6 +42,7 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *view_manager.methods(),
         *search_index.methods(),
         *tasks.methods(),
+        *guest.methods(),
         *authorization.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))
