@@ -266,7 +266,7 @@ class ObjectViews:
             ],
             description=view.description,
             configuration=NetworkConfiguration(
-                IpScopes([IpScope(False, view.gateway, view.netmask, view.dns or None, True)]),
+                IpScopes([IpScope(False, view.gateway, view.netmask, view.dns or None, is_enabled=True)]),
                 view.fence_mode,
             ),
             is_shared=False,
