@@ -238,14 +238,15 @@ class ManagedObject(Base):
 
 
 class MetadataEntry(Base):
-    """One metadata entry of a vCD object (``kind``: vApp or vm; ``object``: its id): a typed
-    value under a key in a domain (GENERAL or SYSTEM), seen as its visibility allows."""
+    """One metadata entry of a vCD object (``kind``: one of world/metadata.py's; ``object``: its
+    id, an org's tenant name): a typed value under a key in a domain (GENERAL or SYSTEM), seen as
+    its visibility allows."""
 
     __tablename__ = "metadata_entries"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
-    object: Mapped[str] = mapped_column(String(36))
+    object: Mapped[str] = mapped_column(String(128))
     domain: Mapped[str] = mapped_column(String(8))
     key: Mapped[str] = mapped_column(String(256))
     visibility: Mapped[str] = mapped_column(String(16))
