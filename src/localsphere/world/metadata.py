@@ -1,11 +1,11 @@
 """vCloud Director's object metadata on vApps, VMs, catalogs, catalog items, vApp templates, media,
-org VDCs, independent disks, provider VDCs, org VDC networks, external networks and orgs
-(``OBJECTS``: one line per kind): typed entries (STRING, NUMBER, BOOLEAN, DATETIME) under a key in
-a domain, GENERAL (the object's users may change it; the system administrator alone those of the
-``PROVIDER_WRITES`` kinds: org VDCs, provider VDCs, networks, orgs) or SYSTEM (only the system
-administrator may; org users see its READONLY entries and never its PRIVATE ones). Every change
-starts a task, as vCD's does. Who of an org may use an object is world/sharing.py's to decide.
-Facts: docs/research/vcd-metadata.md."""
+org VDCs and their storage policies, independent disks, provider VDCs, org VDC networks,
+external networks and orgs (``OBJECTS``: one line per kind): typed entries (STRING, NUMBER,
+BOOLEAN, DATETIME) under a key in a domain, GENERAL (the object's users may change it; the system
+administrator alone those of the ``PROVIDER_WRITES`` kinds: org VDCs, storage policies, provider
+VDCs, networks, orgs) or SYSTEM (only the system administrator may; org users see its READONLY
+entries and never its PRIVATE ones). Every change starts a task, as vCD's does. Who of an org may
+use an object is world/sharing.py's to decide. Facts: docs/research/vcd-metadata.md."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE
 from localsphere.world.errors import Forbidden, Invalid, NotFound, bounded_text
 from localsphere.world.inventory import CLUSTER, NETWORK
-from localsphere.world.org_vdcs import vdc_row, visible
+from localsphere.world.org_vdcs import STORAGE_PROFILE, VDCS_MOST, storage_profile_id, vdc_row, visible
 from localsphere.world.schema import (
     Catalog,
     CatalogItem,
@@ -31,6 +31,7 @@ from localsphere.world.schema import (
     ManagedObject,
     MetadataEntry,
     OrgNetwork,
+    OrgVdc,
     Tenant,
 )
 from localsphere.world.sharing import catalog_in_view
@@ -351,6 +352,16 @@ def _provider_vdc(s: Session, object_id: str, viewer: str | None) -> tuple[str, 
     return DEFAULT_TENANT, name
 
 
+def _storage_profile(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
+    """A VDC's storage policy (its id fixed by the VDC's: ``org_vdcs.storage_profile_id``)."""
+    for vdc_id, tenant in s.execute(
+        select(OrgVdc.id, OrgVdc.tenant).where(visible(OrgVdc.tenant, viewer)).limit(VDCS_MOST)
+    ):
+        if storage_profile_id(vdc_id) == object_id:
+            return tenant, STORAGE_PROFILE
+    raise NotFound("storage_profile.not_found", f"No storage policy with id {object_id}.", object_id)
+
+
 def _network(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
     """An org VDC network, as its org (or the provider) sees it."""
     row = s.execute(
@@ -409,11 +420,12 @@ OBJECTS: dict[str, Lookup] = {
     "network": _network,
     "externalNetwork": _external_network,
     "org": _org,
+    "storageProfile": _storage_profile,
 }
 KINDS = tuple(OBJECTS)
 # kinds whose every entry only the system administrator changes (pyvcloud: "Only admins can
 # perform this operation" of VDCs' and VDC networks' metadata; an org's settings are the provider's)
-PROVIDER_WRITES = ("vdc", "providerVdc", "network", "externalNetwork", "org")
+PROVIDER_WRITES = ("vdc", "providerVdc", "network", "externalNetwork", "org", "storageProfile")
 
 
 def _object(s: Session, kind: str, object_id: str, viewer: str | None) -> tuple[str, Owner]:

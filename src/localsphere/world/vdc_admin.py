@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from localsphere.world import metadata
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, WrongState
 from localsphere.world.inventory import CLUSTER
-from localsphere.world.org_vdcs import ALLOCATION_MODELS, Terms, add_vdc, pool_details
+from localsphere.world.org_vdcs import ALLOCATION_MODELS, Terms, add_vdc, pool_details, storage_profile_id
 from localsphere.world.schema import ManagedObject, OrgNetwork, OrgVdc, VApp
 from localsphere.world.store import INVENTORY, Store, changed
 from localsphere.world.tasks import Owner, Tasks
@@ -135,9 +136,9 @@ class VdcAdmin:
             changed(s, INVENTORY)
 
     def delete(self, actor: Actor, vdc_id: str, recursive: bool = False) -> str:
-        """Delete a VDC, its vApps and networks (only when ``recursive``) and its resource pool;
-        returns the task's id. WrongState (400) while it is enabled or, unless ``recursive``,
-        holds vApps or networks."""
+        """Delete a VDC, its vApps and networks (only when ``recursive``), its resource pool and
+        the metadata of the VDC, its storage policy and networks; returns the task's id.
+        WrongState (400) while it is enabled or, unless ``recursive``, holds vApps or networks."""
         with self._store.write() as s:
             row = _locked(s, vdc_id)
             if row.enabled:
@@ -162,6 +163,7 @@ class VdcAdmin:
             if pool is not None:
                 s.delete(pool)
             tenant, name = row.tenant, row.name
+            metadata.forget(s, [vdc_id, storage_profile_id(vdc_id), *(n.id for n in networks)])
             s.delete(row)
             changed(s, INVENTORY)
             operation = f"Deleted Virtual Datacenter {name}({vdc_id})"

@@ -135,3 +135,23 @@ def test_an_external_networks_metadata_is_the_providers(server):
         assert c.get(href, headers=alice).status_code == 404  # not an org's to see
         assert total(c, admin, "externalNetwork", "metadata:uplink==dc-edge") == 1
         assert total(c, admin, "externalNetwork", "metadata:uplink==other") == 0
+
+
+def test_a_vdc_storage_policys_metadata_is_the_providers_to_change(server):
+    with server.client(base_url=server.vcd) as c:
+        alice, admin = sign_in(c, ORG_USER), sign_in(c, PROVIDER)
+        org = demo_org(c, alice)
+        vdc = assert_valid(c.get(link(org, "down", ".vdc+xml", "demo-vdc"), headers=alice).content)
+        (ref,) = vdc.findall(f"{V15}VdcStorageProfiles/{V15}VdcStorageProfile")
+        profile = assert_valid(c.get(ref.get("href"), headers=alice).content)
+        href = link(profile, "down", ".metadata+xml")
+        admin_profile = assert_valid(
+            c.get(ref.get("href").replace("/api/", "/api/admin/"), headers=admin).content
+        )
+        admin_href = link(admin_profile, "down", ".metadata+xml")
+        assert admin_href == href.replace("/api/", "/api/admin/")
+        item = entry("class", "MetadataStringValue", "ssd")
+        assert post(c, href, alice, item).status_code == 405
+        assert post(c, admin_href, alice, item).status_code == 403
+        task_of(post(c, admin_href, admin, item))
+        assert entries(c, href, alice) == {("GENERAL", "class"): ("READWRITE", "MetadataStringValue", "ssd")}

@@ -2,7 +2,8 @@
 (``/api/vApp/{entity}``), catalogs (``/api/catalog/{id}``, ``/api/admin/catalog/{id}``), catalog
 items, vApp templates, media, independent disks, provider VDCs, and, read at their user view and
 changed by the system administrator at their admin one, org VDCs (``/api/vdc/{id}``,
-``/api/admin/vdc/{id}``), org VDC networks (``/api/network/{id}``, ``/api/admin/network/{id}``,
+``/api/admin/vdc/{id}``), their storage policies (``/api/vdcStorageProfile/{id}``,
+``/api/admin/vdcStorageProfile/{id}``), org VDC networks (``/api/network/{id}``, ``/api/admin/network/{id}``,
 which serves external networks' too) and orgs (``/api/org/{id}``, ``/api/admin/org/{id}``):
 ``GET|POST <object>/metadata`` (a ``Metadata`` document; POST merges its entries),
 ``GET|PUT|DELETE .../metadata/{key}`` (the GENERAL domain) and ``.../metadata/{domain}/{key}``
@@ -151,6 +152,8 @@ class MetadataViews:
             if request.url.path.startswith("/api/admin/"):
                 return await self.runner.read(self.world.metadata.network_kind, network), network
             return "network", network
+        if "profile" in params:
+            return "storageProfile", params["profile"]
         if "org" in params:
             found = await self.runner.read(self.world.tenants.org, params["org"], a.caller.tenant)
             return "org", found.name

@@ -168,7 +168,10 @@ class ObjectViews:
         h = a.hrefs
         answer = VdcStorageProfile(
             **h.identity("storageProfile", profile_id, STORAGE_PROFILE),
-            links=[Link("up", h.of("vdc", view.id), media_type("vdc"))],
+            links=[
+                Link("up", h.of("vdc", view.id), media_type("vdc")),
+                Link("down", f"{h.of('storageProfile', profile_id)}/metadata", METADATA_TYPE),
+            ],
             enabled=True,
             limit=view.storage_limit_mb,
             storage_used_mb=usage.storage_mb,
