@@ -8,8 +8,8 @@ advances the clock sees it taken. Each blocking task records its own event (kind
 ``blockingTask``, action ``create``), which a broker hears about when notifications are on.
 
 Settings (the ``blockingTask`` extension setting): ``operations`` (names), ``timeout_action``
-and ``timeout_seconds``. Only operations whose change can be taken back are held (a delete is
-never)."""
+and ``timeout_seconds``. Only operations whose change the task makes (a recipe) are held: until
+it is resumed, their change is not made (a held power-on leaves its VMs off on every face)."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ CUSTOMIZATION_FLAGS = (
     "reset_password_required",
     "change_sid",
 )
-UNDO = "vapp"  # the kind of this module's undo recipes (``Tasks.on_cancel``)
+UNDO = "vapp"  # the kind of this module's recipes, changes and undos (``Tasks.on_recipe``)
 VMS_MOST = 128  # VMs one vApp holds: a bound, not a rule of vCD's
 RESOLVED, MIXED = "RESOLVED", "MIXED"
 MB = 1 << 20
@@ -212,7 +212,7 @@ class VApps:
         self._clock = clock
         self._tasks = tasks
         self._catalogs = catalogs
-        tasks.on_cancel(UNDO, self._undo)
+        tasks.on_recipe(UNDO, self._make)
 
     def get(self, vapp_id: str, viewer: str | None) -> VAppView:
         """A vApp with its VMs (by name); NotFound when there is none or ``viewer`` may not see it."""
@@ -343,22 +343,23 @@ class VApps:
         operation_name: str,
     ) -> tuple[str, str]:
         """A new vApp of ``vms`` in a VDC (Conflict when it has one of that name) and the task
-        that made it, which a cancel takes back."""
+        that made it, which a cancel takes back. The vApp (its name) is made now, its VMs by the
+        task (once resumed, when it is held)."""
         with self._store.write(serial=True) as s:  # look, then add: one name per VDC
             now = self._clock.now(s)
             vdc = vdc_row(s, vdc_id, actor.viewer)
             if s.scalars(select(VApp.id).where(VApp.vdc == vdc.id, VApp.name == name)).first():
                 raise Conflict("vapp.exists", f"The VDC already has a vApp named {name}.", name)
             network = network_of(s, vdc.id, network_id)
-            vapp_id = add_vapp(
-                s, vdc, name, vms, network, actor.principal.id, now, power_on, description, deploy
-            )
+            vapp_id = add_vapp(s, vdc, name, (), network, actor.principal.id, now, description=description)
             changed(s, INVENTORY)
             operation = f"Creating Virtual Application {name}({vapp_id})"
             owner = Owner("vApp", vapp_id, name)
             undo = {"kind": UNDO, "remove_vapp": vapp_id}
+            fill = {"vapp": vapp_id, "vms": [dataclasses.asdict(vm) for vm in vms], "power_on": power_on}
+            change = {"kind": UNDO, "fill": {**fill, "network": network and network.id, "deploy": deploy}}
             task = self._tasks.start(
-                s, vdc.tenant, operation_name, operation, owner, actor.principal, undo=undo
+                s, vdc.tenant, operation_name, operation, owner, actor.principal, undo=undo, change=change
             )
             return vapp_id, task
 
@@ -466,10 +467,18 @@ class VApps:
             )
             return entity_id, task
 
-    @staticmethod
-    def _undo(s: Session, recipe: dict[str, Any]) -> None:
-        """Take back a cancelled task's change, as its recipe says: VMs' power and vApps'
-        deployment as they were, a made vApp or captured template removed, VMs' settings back."""
+    def _make(self, s: Session, recipe: dict[str, Any]) -> None:
+        """Make a task's change or take a cancelled task's back, as its recipe says: a new vApp's
+        VMs made (``fill``), VMs' power and vApps' deployment set, VMs' settings set, a vApp or
+        captured template removed."""
+        if "fill" in recipe:
+            fill = recipe["fill"]
+            vms = tuple(TemplateVm(**vm) for vm in fill["vms"])
+            vapp = s.get(VApp, fill["vapp"])
+            if vapp is None:
+                raise NotFound("vapp.not_found", f"No vApp {fill['vapp']}.", fill["vapp"])
+            network = network_of(s, vapp.vdc, fill["network"]) if fill["network"] else None
+            fill_vapp(s, vapp, vms, network, self._clock.now(s), fill["power_on"], fill["deploy"])
         for vm_id, state in recipe.get("power", {}).items():
             s.execute(update(ManagedObject).where(ManagedObject.uuid == vm_id).values(power_state=state))
         for vapp_id, deployed in recipe.get("deployed", {}).items():
@@ -535,11 +544,13 @@ class VApps:
                 vapp.deployed = False
             else:
                 power_vapp(s, vapp, states, action)
-            changed(s, INVENTORY)
+            change = self._tried(s, vapp, undo)
             name, verb = _OPERATIONS[action.split("+")[0]]
             operation = f"{verb} Virtual Application {vapp.name}({vapp_id})"
             owner = Owner("vApp", vapp_id, vapp.name)
-            return self._tasks.start(s, vapp.tenant, name, operation, owner, actor.principal, undo=undo)
+            return self._tasks.start(
+                s, vapp.tenant, name, operation, owner, actor.principal, undo=undo, change=change
+            )
 
     def act_on_vm(self, actor: Actor, vm_id: str, action: str, undeploy_action: str = "default") -> str:
         """A power operation on one VM of a vApp (as ``act``); the vApp is deployed once one of its
@@ -563,11 +574,32 @@ class VApps:
             if target == POWERED_ON:
                 vapp.deployed = True
                 check_capacity(s, vapp.vdc)
-            changed(s, INVENTORY)
+            change = self._tried(s, vapp, undo)
             name, verb = _OPERATIONS[action.split("+")[0]]
             operation = f"{verb} Virtual Machine {row.name}({vm_id})"
             owner = Owner("vm", vm_id, row.name)
-            return self._tasks.start(s, vapp.tenant, name, operation, owner, actor.principal, undo=undo)
+            return self._tasks.start(
+                s, vapp.tenant, name, operation, owner, actor.principal, undo=undo, change=change
+            )
+
+    def _tried(self, s: Session, vapp: VApp, undo: dict[str, Any]) -> dict[str, Any]:
+        """The recipe of the power change just tried (and so checked) on a vApp's VMs that
+        ``undo`` names, which ``undo`` then takes back: the task makes it (once resumed, when it
+        is held)."""
+        s.flush()
+        states = s.execute(
+            select(ManagedObject.uuid, ManagedObject.power_state).where(
+                ManagedObject.uuid.in_(list(undo["power"]))
+            )
+        )
+        change = {
+            "kind": UNDO,
+            "power": {row.uuid: row.power_state for row in states},
+            "deployed": {vapp.id: vapp.deployed},
+        }
+        self._make(s, undo)
+        s.refresh(vapp)
+        return change
 
     def reconfigure(self, actor: Actor, vm_id: str, change: VmReconfig) -> str:
         """Change a VM's size, computer name, guest OS or NICs; returns the task's id. CPU and
@@ -652,10 +684,11 @@ class VApps:
                     "Stop the vApp and try again.",
                     vapp.name,
                 )
-            remove_vapp(s, vapp)
             operation = f"Deleting Virtual Application {vapp.name}({vapp_id})"
+            owner = Owner("vApp", vapp_id, vapp.name)
+            change = {"kind": UNDO, "remove_vapp": vapp_id}
             return self._tasks.start(
-                s, vapp.tenant, "vdcDeleteVapp", operation, Owner("vApp", vapp_id, vapp.name), actor.principal
+                s, vapp.tenant, "vdcDeleteVapp", operation, owner, actor.principal, change=change
             )
 
 
@@ -677,27 +710,46 @@ def add_vapp(
     check_enabled(vdc)
     vapp_id = str(uuid.uuid4())
     folder = _vapp_folder(s, vdc.pool, f"{name} ({vapp_id})", now)
-    for vm in vms:
-        add_vm(s, vm, folder, vdc.pool, network, vapp_id, now)
-    s.add(
-        VApp(
-            id=vapp_id,
-            tenant=vdc.tenant,
-            vdc=vdc.id,
-            name=name,
-            description=description,
-            owner_id=owner_id,
-            deployed=(power_on or deploy) and bool(vms),
-            folder=folder.moid,
-            networks=json.dumps([network.id] if network else []),
-            created_at=now,
-        )
+    vapp = VApp(
+        id=vapp_id,
+        tenant=vdc.tenant,
+        vdc=vdc.id,
+        name=name,
+        description=description,
+        owner_id=owner_id,
+        deployed=False,
+        folder=folder.moid,
+        networks=json.dumps([network.id] if network else []),
+        created_at=now,
     )
-    if power_on:
-        s.flush()
-        _power(s, vapp_id, POWERED_ON, _ACTIONS["powerOn"][1])
-    check_capacity(s, vdc.id)
+    s.add(vapp)
+    fill_vapp(s, vapp, vms, network, now, power_on, deploy)
     return vapp_id
+
+
+def fill_vapp(
+    s: Session,
+    vapp: VApp,
+    vms: tuple[TemplateVm, ...],
+    network: Attached | None,
+    now: float,
+    power_on: bool = False,
+    deploy: bool = False,
+) -> None:
+    """``vms`` made in ``vapp`` (in its folder and its VDC's pool, on ``network``), deployed when
+    ``deploy`` or ``power_on`` and powered on when ``power_on``; Invalid when the VDC's capacity
+    does not hold them. The caller marks the change."""
+    pool = s.scalar(select(OrgVdc.pool).where(OrgVdc.id == vapp.vdc))
+    folder = s.get(ManagedObject, vapp.folder)
+    if pool is None or folder is None:
+        raise NotFound("vapp.folder", "The vApp's folder is gone from the inventory.", vapp.folder)
+    for vm in vms:
+        add_vm(s, vm, folder, pool, network, vapp.id, now)
+    vapp.deployed = vapp.deployed or ((power_on or deploy) and bool(vms))
+    s.flush()
+    if power_on:
+        _power(s, vapp.id, POWERED_ON, _ACTIONS["powerOn"][1])
+    check_capacity(s, vapp.vdc)
 
 
 class Attached(NamedTuple):
