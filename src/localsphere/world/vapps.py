@@ -544,7 +544,7 @@ class VApps:
                 vapp.deployed = False
             else:
                 power_vapp(s, vapp, states, action)
-            change = self._tried(s, vapp, undo)
+            change = self._tried(s, undo, _power_of(s, vapp, undo))
             name, verb = _OPERATIONS[action.split("+")[0]]
             operation = f"{verb} Virtual Application {vapp.name}({vapp_id})"
             owner = Owner("vApp", vapp_id, vapp.name)
@@ -574,7 +574,7 @@ class VApps:
             if target == POWERED_ON:
                 vapp.deployed = True
                 check_capacity(s, vapp.vdc)
-            change = self._tried(s, vapp, undo)
+            change = self._tried(s, undo, _power_of(s, vapp, undo))
             name, verb = _OPERATIONS[action.split("+")[0]]
             operation = f"{verb} Virtual Machine {row.name}({vm_id})"
             owner = Owner("vm", vm_id, row.name)
@@ -582,23 +582,11 @@ class VApps:
                 s, vapp.tenant, name, operation, owner, actor.principal, undo=undo, change=change
             )
 
-    def _tried(self, s: Session, vapp: VApp, undo: dict[str, Any]) -> dict[str, Any]:
-        """The recipe of the power change just tried (and so checked) on a vApp's VMs that
-        ``undo`` names, which ``undo`` then takes back: the task makes it (once resumed, when it
-        is held)."""
-        s.flush()
-        states = s.execute(
-            select(ManagedObject.uuid, ManagedObject.power_state).where(
-                ManagedObject.uuid.in_(list(undo["power"]))
-            )
-        )
-        change = {
-            "kind": UNDO,
-            "power": {row.uuid: row.power_state for row in states},
-            "deployed": {vapp.id: vapp.deployed},
-        }
+    def _tried(self, s: Session, undo: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+        """``change``, the recipe of a change just tried (so checked), which ``undo`` takes back
+        here: the task makes it (once resumed, when it is held)."""
         self._make(s, undo)
-        s.refresh(vapp)
+        s.expire_all()
         return change
 
     def reconfigure(self, actor: Actor, vm_id: str, change: VmReconfig) -> str:
@@ -648,11 +636,11 @@ class VApps:
             if change.properties is not None:
                 details["properties"] = _properties(change.properties)
             row.details = json.dumps(details)
-            changed(s, INVENTORY)
             operation = f"Updating Virtual Machine {row.name}({vm_id})"
             owner = Owner("vm", vm_id, row.name)
+            change = self._tried(s, undo, {"kind": UNDO, "vms": {vm_id: _settings(row)}})
             return self._tasks.start(
-                s, vapp.tenant, "vappUpdateVm", operation, owner, actor.principal, undo=undo
+                s, vapp.tenant, "vappUpdateVm", operation, owner, actor.principal, undo=undo, change=change
             )
 
     def delete_vm(self, actor: Actor, vm_id: str) -> str:
@@ -977,9 +965,23 @@ def _undo_power(vms: list[ManagedObject], vapp: VApp) -> dict[str, Any]:
     }
 
 
+def _power_of(s: Session, vapp: VApp, undo: dict[str, Any]) -> dict[str, Any]:
+    """The recipe that sets the power of the VMs ``undo`` names and their vApp's deployment as
+    they are now (just changed)."""
+    s.flush()
+    named = ManagedObject.uuid.in_(list(undo["power"]))
+    states = s.execute(select(ManagedObject.uuid, ManagedObject.power_state).where(named))
+    return {
+        "kind": UNDO,
+        "power": {row.uuid: row.power_state for row in states},
+        "deployed": {vapp.id: vapp.deployed},
+    }
+
+
 def _settings(row: ManagedObject) -> dict[str, Any]:
     """What ``reconfigure`` may change of a VM, as it is now."""
     return {
+        "name": row.name,
         "cpu_count": row.cpu_count,
         "memory_mib": row.memory_mib,
         "subtype": row.subtype,
