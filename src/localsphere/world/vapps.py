@@ -415,12 +415,7 @@ class VApps:
                 s, actor, sharing.VAPP, source_id, sharing.FULL_CONTROL if move else sharing.READ_ONLY
             )
         if move and (source.deployed or any(vm.power_state != POWERED_OFF for vm in source.vms)):
-            raise WrongState(
-                "vapp.running",
-                f'The requested operation could not be executed on vApp "{source.name}". '
-                "Stop the vApp and try again.",
-                source.name,
-            )
+            raise not_stopped(source.name)
         vms = tuple(_as_template(vm) for vm in source.vms)
         vapp_id, task = self.compose(actor, vdc_id, name, [], None, False, description, vms)
         if move:
@@ -666,12 +661,7 @@ class VApps:
             vms = _vms(s, vapp_id)
             self._tasks.check_idle(s, [vapp_id, *(vm.uuid for vm in vms)])
             if not force and (vapp.deployed or any(vm.power_state != POWERED_OFF for vm in vms)):
-                raise WrongState(
-                    "vapp.running",
-                    f'The requested operation could not be executed on vApp "{vapp.name}". '
-                    "Stop the vApp and try again.",
-                    vapp.name,
-                )
+                raise not_stopped(vapp.name)
             operation = f"Deleting Virtual Application {vapp.name}({vapp_id})"
             owner = Owner("vApp", vapp_id, vapp.name)
             change = {"kind": UNDO, "remove_vapp": vapp_id}
@@ -947,6 +937,12 @@ def remove_vapp(s: Session, vapp: VApp) -> None:
     sharing.forget(s, sharing.VAPP, vapp.id)
     s.delete(vapp)
     changed(s, INVENTORY, STATS)
+
+
+def not_stopped(name: str) -> WrongState:
+    """The product's refusal to remove (or move) the vApp ``name`` while it runs."""
+    message = f'The requested operation could not be executed on vApp "{name}". Stop the vApp and try again.'
+    return WrongState("vapp.running", message, name)
 
 
 def _drop_vm(s: Session, row: ManagedObject) -> None:
