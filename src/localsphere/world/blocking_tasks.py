@@ -184,9 +184,10 @@ class BlockingTasks:
             return _view(row)
 
     def act(self, blocking_id: str, action: str, message: str) -> BlockingTaskView:
-        """Resume, abort or fail an active blocking task (its task goes on, or ends with its change
-        taken back), saying ``message``. WrongState when it is no longer active, unless it already
-        ended the way asked (the product's abort of an aborted request succeeds)."""
+        """Resume, abort or fail an active blocking task (its task's change is made and it goes
+        on, or it ends with its change never made), saying ``message``. WrongState when it is no
+        longer active, unless it already ended the way asked (the product's abort of an aborted
+        request succeeds)."""
         if action not in ACTIONS:
             raise Invalid("blocking.action", f"The action is one of {', '.join(ACTIONS)}.")
         self.settle()

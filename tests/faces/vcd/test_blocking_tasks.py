@@ -250,3 +250,37 @@ def test_a_held_instantiation_makes_its_vms_when_its_timeout_resumes_it(server):
         names = {vm.get("name") for vm in made.iter(f"{V15}Vm")}
         assert names and set(vcenter_vms(vc, vapp)) == names
         assert set(vcenter_vms(vc, vapp).values()) == {"POWERED_OFF"}
+
+
+def test_a_resumed_change_the_world_refuses_by_then_ends_the_task_in_error(server):
+    with server.client(base_url=server.vcd) as c:
+        admin = sign_in(c, PROVIDER)
+        alice = sign_in(c, ORG_USER)
+        configure(c, admin, "abort", 3600000, "vdcInstantiateVapp")
+        vapp = assert_valid(instantiate(c, alice, "doomed").content)
+        task_href = vapp.find(f"{V15}Tasks/{V15}Task").get("href")
+        # meanwhile the provider shrinks the VDC's storage below what the vApp needs
+        vdc = assert_valid(c.get(link(vapp, "up", ".vdc+xml"), headers=admin).content)
+        profile = vdc.find(f"{V15}VdcStorageProfiles/{V15}VdcStorageProfile").get("href")
+        href = profile.replace("/api/vdcStorageProfile", "/api/admin/vdcStorageProfile")
+        current = c.get(href, headers=admin).text
+        smaller = current.replace(
+            f"<Limit>{_between(current, '<Limit>', '</Limit>')}</Limit>", "<Limit>1</Limit>"
+        )
+        r = c.put(
+            href,
+            content=smaller,
+            headers={**admin, "Content-Type": "application/vnd.vmware.admin.vdcStorageProfile+xml"},
+        )
+        assert r.status_code == 202, r.text
+        assert act(c, admin, "resume", "go") == "resumed"
+        failed = assert_valid(c.get(task_href, headers=alice).content)
+        error = failed.find(f"{V15}Error")
+        assert failed.get("status") == "error"
+        assert (error.get("majorErrorCode"), error.get("minorErrorCode")) == ("400", "BAD_REQUEST")
+        assert "MB" in error.get("message")
+        assert c.get(vapp.get("href"), headers=alice).status_code in (403, 404)  # never made
+
+
+def _between(text: str, start: str, end: str) -> str:
+    return text.split(start, 1)[1].split(end, 1)[0]
