@@ -2,7 +2,7 @@
 Tasks", "Monitor Blocking Tasks", "Take Action on a Blocking Task", "Extend The Timeout
 Expiration of an Active Task"): the system administrator makes instantiation and power-on
 blocking; such a task waits, its vApp busy, until an extension resumes it (it then succeeds), fails
-it (its change taken back, the task in error) or lets it time out on the world clock (aborted, its
+it (its change never made, the task in error) or lets it time out on the world clock (aborted, its
 vApp gone); every answer valid against the XSDs. A held operation's change waits for the hold to
 end: a held power-on leaves the VMs off on the vCD and the vCenter face, a held delete leaves the
 vApp, a held instantiation makes no VMs, until resumed; an abort leaves the world as it was."""
