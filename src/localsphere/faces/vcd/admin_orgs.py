@@ -186,8 +186,9 @@ class AdminOrgViews:
         """``DELETE /api/admin/org/{id}[?recursive=true[&force=true]]``: 202 and its Task."""
         a, found = await self._org(request, caller)
         recursive = request.query_params.get("recursive", "").lower() == "true"
+        force = request.query_params.get("force", "").lower() == "true"
         task_id = await self.runner.call(
-            self.world.org_admin.delete, found.tenant.name, recursive, caller.caller.principal
+            self.world.org_admin.delete, found.tenant.name, recursive, caller.caller.principal, force
         )
         return await self.tasks.answer(a, task_id)
 
