@@ -1,7 +1,9 @@
 """Time vCenter's SOAP API (``/sdk``) on a large inventory: ``RetrieveServiceContent`` requests per
 second (vcsim: 8-10k), and a container view's retrieval of the name and power state of every VM
 with pyVmomi (vcsim: ``govc find -type m`` 1.58 s for 2,000 VMs; the target here is 50 ms), on the
-client (pyVmomi's parsing included) and on the server (the request log's duration).
+client (pyVmomi's parsing included) and on the server (the request log's duration), and
+``--waiters`` clients, each with its own session, each powering a VM off and waiting for its task
+with ``WaitForUpdatesEx`` on a filter of its own (as govc and pyVim's WaitForTask do).
 
     .venv/bin/python bench/vim.py                         # 2,000 VMs on SQLite
     .venv/bin/python bench/vim.py --vms-per-host 1000     # 20,000 VMs, paged by maxObjects
@@ -66,6 +68,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--page", type=int, default=10_000, help="maxObjects of the view retrieval")
+    parser.add_argument("--waiters", type=int, default=100, help="concurrent tasks waited for")
     args = parser.parse_args()
 
     spec = f"datacenters=1,clusters={args.clusters},hosts={args.hosts},vms={args.vms_per_host}"
@@ -120,7 +123,59 @@ def main() -> None:
             f"included); server median {statistics.median(server) * pages:.1f} ms, best "
             f"{min(server) * pages:.1f} ms"
         )
+        vm_ids = [o.obj._moId for o in found if o.propSet[1].val == "poweredOn"][: args.waiters]
         Disconnect(si)
+        waited, wall = waiting(served.https, context, vm_ids)
+        print(
+            f"WaitForUpdatesEx on {len(vm_ids)} concurrent power-off tasks: all done in {wall:.2f} s, "
+            f"each task's start to its success seen: median {statistics.median(waited) * 1000:.0f} ms, "
+            f"worst {max(waited) * 1000:.0f} ms"
+        )
+
+
+def waiting(port: int, context: ssl.SSLContext, vm_ids: list[str]) -> tuple[list[float], float]:
+    """Each of ``vm_ids`` powered off by a client of its own, which then waits for the task with
+    WaitForUpdatesEx: the seconds from each start to its success seen, and from the first sign-in
+    done to the last success seen."""
+    waited: list[float] = []
+    ready = threading.Barrier(len(vm_ids) + 1)
+
+    def run(vm_id: str) -> None:
+        si = SmartConnect(
+            host="127.0.0.1",
+            port=port,
+            user="administrator@vsphere.local",
+            pwd="VMware1!",
+            sslContext=context,
+        )
+        pc = si.content.propertyCollector
+        ready.wait()
+        start = time.perf_counter()
+        task = vim.VirtualMachine(vm_id, si._stub).PowerOffVM_Task()
+        spec = PC.FilterSpec(
+            objectSet=[PC.ObjectSpec(obj=task)],
+            propSet=[PC.PropertySpec(type=vim.Task, pathSet=["info.state"])],
+        )
+        pc.CreateFilter(spec, partialUpdates=False)
+        version, state = "", None
+        while state not in ("success", "error"):
+            update = pc.WaitForUpdatesEx(version, PC.WaitOptions(maxWaitSeconds=60))
+            if update is None:
+                continue
+            version = update.version
+            for change in (c for f in update.filterSet for o in f.objectSet for c in o.changeSet):
+                state = change.val
+        waited.append(time.perf_counter() - start)
+        Disconnect(si)
+
+    threads = [threading.Thread(target=run, args=(vm_id,)) for vm_id in vm_ids]
+    for t in threads:
+        t.start()
+    ready.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    return waited, time.perf_counter() - start
 
 
 if __name__ == "__main__":

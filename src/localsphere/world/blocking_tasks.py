@@ -8,8 +8,8 @@ advances the clock sees it taken. Each blocking task records its own event (kind
 ``blockingTask``, action ``create``), which a broker hears about when notifications are on.
 
 Settings (the ``blockingTask`` extension setting): ``operations`` (names), ``timeout_action``
-and ``timeout_seconds``. Only operations whose change can be taken back are held (a delete is
-never)."""
+and ``timeout_seconds``. Only operations whose change the task makes (a recipe) are held: until
+it is resumed, their change is not made (a held power-on leaves its VMs off on every face)."""
 
 from __future__ import annotations
 
@@ -184,9 +184,10 @@ class BlockingTasks:
             return _view(row)
 
     def act(self, blocking_id: str, action: str, message: str) -> BlockingTaskView:
-        """Resume, abort or fail an active blocking task (its task goes on, or ends with its change
-        taken back), saying ``message``. WrongState when it is no longer active, unless it already
-        ended the way asked (the product's abort of an aborted request succeeds)."""
+        """Resume, abort or fail an active blocking task (its task's change is made and it goes
+        on, or it ends with its change never made), saying ``message``. WrongState when it is no
+        longer active, unless it already ended the way asked (the product's abort of an aborted
+        request succeeds)."""
         if action not in ACTIONS:
             raise Invalid("blocking.action", f"The action is one of {', '.join(ACTIONS)}.")
         self.settle()

@@ -1,9 +1,11 @@
-"""vCloud Director's object metadata on vApps, VMs, catalogs, catalog items, vApp templates, media
-and org VDCs (``OBJECTS``: one line per kind): typed entries (STRING, NUMBER, BOOLEAN, DATETIME)
-under a key in a domain, GENERAL (the object's users may change it; an org VDC's, only the system
-administrator) or SYSTEM (only the system administrator may; org users see its READONLY entries
-and never its PRIVATE ones). Every change starts a task, as vCD's does. Who of an org may use an
-object is world/sharing.py's to decide. Facts: docs/research/vcd-metadata.md."""
+"""vCloud Director's object metadata on vApps, VMs, catalogs, catalog items, vApp templates, media,
+org VDCs and their storage policies, independent disks, provider VDCs, org VDC networks,
+external networks and orgs (``OBJECTS``: one line per kind): typed entries (STRING, NUMBER,
+BOOLEAN, DATETIME) under a key in a domain, GENERAL (the object's users may change it; the system
+administrator alone those of the ``PROVIDER_WRITES`` kinds: org VDCs, storage policies, provider
+VDCs, networks, orgs) or SYSTEM (only the system administrator may; org users see its READONLY
+entries and never its PRIVATE ones). Every change starts a task, as vCD's does. Who of an org may
+use an object is world/sharing.py's to decide. Facts: docs/research/vcd-metadata.md."""
 
 from __future__ import annotations
 
@@ -20,13 +22,22 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE
 from localsphere.world.errors import Forbidden, Invalid, NotFound, bounded_text
-from localsphere.world.inventory import CLUSTER
-from localsphere.world.org_vdcs import vdc_row, visible
-from localsphere.world.schema import Catalog, CatalogItem, Disk, ManagedObject, MetadataEntry
+from localsphere.world.inventory import CLUSTER, NETWORK
+from localsphere.world.org_vdcs import STORAGE_PROFILE, VDCS_MOST, storage_profile_id, vdc_row, visible
+from localsphere.world.schema import (
+    Catalog,
+    CatalogItem,
+    Disk,
+    ManagedObject,
+    MetadataEntry,
+    OrgNetwork,
+    OrgVdc,
+    Tenant,
+)
 from localsphere.world.sharing import catalog_in_view
 from localsphere.world.store import Store
 from localsphere.world.tasks import Owner, Tasks
-from localsphere.world.tenants import DEFAULT_TENANT
+from localsphere.world.tenants import DEFAULT_TENANT, org_of
 from localsphere.world.vapps import Actor, locked_vapp, locked_vm
 
 GENERAL, SYSTEM = "GENERAL", "SYSTEM"
@@ -106,6 +117,13 @@ class Metadata:
     def __init__(self, store: Store, tasks: Tasks) -> None:
         self._store = store
         self._tasks = tasks
+
+    def network_kind(self, network_id: str) -> str:
+        """Which kind of network ``network_id`` is (``/api/admin/network/{id}`` serves both): an
+        org VDC network (``network``) or else an external one (``externalNetwork``)."""
+        with self._store.read() as s:
+            found = s.scalar(select(OrgNetwork.id).where(OrgNetwork.id == network_id))
+        return "network" if found is not None else "externalNetwork"
 
     def of(self, kind: str, object_id: str, viewer: str | None) -> list[Entry]:
         """An object's entries the viewer may see, domain then key order; NotFound without it."""
@@ -334,6 +352,52 @@ def _provider_vdc(s: Session, object_id: str, viewer: str | None) -> tuple[str, 
     return DEFAULT_TENANT, name
 
 
+def _storage_profile(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
+    """A VDC's storage policy (its id fixed by the VDC's: ``org_vdcs.storage_profile_id``)."""
+    for vdc_id, tenant in s.execute(
+        select(OrgVdc.id, OrgVdc.tenant).where(visible(OrgVdc.tenant, viewer)).limit(VDCS_MOST)
+    ):
+        if storage_profile_id(vdc_id) == object_id:
+            return tenant, STORAGE_PROFILE
+    raise NotFound("storage_profile.not_found", f"No storage policy with id {object_id}.", object_id)
+
+
+def _network(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
+    """An org VDC network, as its org (or the provider) sees it."""
+    row = s.execute(
+        select(OrgNetwork.tenant, OrgNetwork.name).where(
+            OrgNetwork.id == object_id, visible(OrgNetwork.tenant, viewer)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("network.not_found", f"No network with id {object_id}.", object_id)
+    return row.tenant, row.name
+
+
+def _external_network(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
+    """An external network (a port group, by its uuid, that no org network is backed by): the
+    System administrator's alone."""
+    name = s.scalar(
+        select(ManagedObject.name).where(
+            ManagedObject.kind == NETWORK,
+            ManagedObject.uuid == object_id,
+            ManagedObject.moid.not_in(select(OrgNetwork.network)),
+        )
+    )
+    if name is None or viewer is not None:
+        raise NotFound("network.not_found", f"No external network with id {object_id}.", object_id)
+    return DEFAULT_TENANT, name
+
+
+def _org(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
+    """An org, by its tenant's name (the query service's id of an org record): its own users'
+    and the provider's."""
+    name = s.scalar(select(Tenant.name).where(Tenant.name == object_id))
+    if name is None or viewer not in (None, name):
+        raise NotFound("org.not_found", f"No org {object_id}.", object_id)
+    return name, org_of(name)
+
+
 def forget(s: Session, object_ids: list[str]) -> None:
     """The entries of objects gone (a deletion's step, in its write transaction)."""
     if object_ids:
@@ -353,9 +417,15 @@ OBJECTS: dict[str, Lookup] = {
     "vdc": _vdc,
     "disk": _disk,
     "providerVdc": _provider_vdc,
+    "network": _network,
+    "externalNetwork": _external_network,
+    "org": _org,
+    "storageProfile": _storage_profile,
 }
 KINDS = tuple(OBJECTS)
-PROVIDER_WRITES = ("vdc", "providerVdc")  # kinds whose every entry only the system administrator changes
+# kinds whose every entry only the system administrator changes (pyvcloud: "Only admins can
+# perform this operation" of VDCs' and VDC networks' metadata; an org's settings are the provider's)
+PROVIDER_WRITES = ("vdc", "providerVdc", "network", "externalNetwork", "org", "storageProfile")
 
 
 def _object(s: Session, kind: str, object_id: str, viewer: str | None) -> tuple[str, Owner]:

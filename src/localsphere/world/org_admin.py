@@ -23,19 +23,22 @@ from sqlalchemy.orm import Session
 from localsphere.world import stamp
 from localsphere.world.access import VCD
 from localsphere.world.clock import Clock
-from localsphere.world.errors import Conflict, Invalid, NotFound, Unauthenticated
+from localsphere.world.errors import Conflict, Invalid, NotFound, Unauthenticated, WrongState
 from localsphere.world.identity import GROUP, ORG, SSO, USER, PrincipalView
+from localsphere.world.inventory import POWERED_OFF
 from localsphere.world.org_policy import PasswordPolicySettings
 from localsphere.world.schema import (
     Assignment,
     Catalog,
     Domain,
     IdentityStore,
+    ManagedObject,
     OrgSettingsRow,
     OrgVdc,
     Principal,
     Tenant,
     Token,
+    VApp,
 )
 from localsphere.world.sealed import Sealer
 from localsphere.world.store import STATE, Store, changed
@@ -50,6 +53,8 @@ from localsphere.world.tenants import (
     remove_tenant,
     tenant_row,
 )
+from localsphere.world.vapps import not_stopped
+from localsphere.world.vdc_admin import remove_vdc
 
 INT_MOST = 2**31 - 1  # the XSDs' xs:int
 HOUR = 3600
@@ -289,33 +294,50 @@ class OrgAdmin:
             name = row.name
         return self.get(name)
 
-    def delete(self, tenant: str, recursive: bool, user: PrincipalView) -> str:
-        """Remove an org; the id of the System org's task that says how it went: it fails when
-        the org is enabled, holds VDCs, or (unless ``recursive``) catalogs or local users."""
+    def delete(self, tenant: str, recursive: bool, user: PrincipalView, force: bool = False) -> str:
+        """Remove an org; the id of the System org's task that says how it went. ``recursive``
+        removes all it holds too: its VDCs (their vApps, networks, disks and resource pools, gone
+        from vCenter), catalogs, users and groups; ``force`` (with ``recursive`` only, as the
+        product) whatever their state, and the org even while it is enabled. The task fails
+        (WrongState, the product's INVALID_STATE) when the org is enabled, unless ``recursive``
+        when it holds VDCs, catalogs or local users, and unless ``force`` when a vApp of it runs."""
+        force = force and recursive
         with self._store.write(serial=True) as s:
             row = self._tenant(s, tenant)
             if row.is_default:
                 raise Invalid("org.system", "The System organization cannot be deleted.", row.name)
             name = row.name
             owner = Owner("org", org_uuid(name), name)
-            failure = self._why_not(s, row, recursive)
-            if not failure:
+            failure = self._why_not(s, row, recursive, force)
+            if failure is None:
+                for vdc in s.scalars(select(OrgVdc).where(OrgVdc.tenant == name)).all():
+                    remove_vdc(s, vdc)
                 remove_tenant(s, row)
             task = self._tasks.start(
-                s, DEFAULT_TENANT, "orgDelete", f"Deleted Organization {name}", owner, user, failure=failure
+                s,
+                DEFAULT_TENANT,
+                "orgDelete",
+                f"Deleted Organization {name}",
+                owner,
+                user,
+                failure=failure or "",
             )
             changed(s, STATE)
             return task
 
-    def _why_not(self, s: Session, row: Tenant, recursive: bool) -> str:
+    def _why_not(self, s: Session, row: Tenant, recursive: bool, force: bool) -> WrongState | None:
         own = s.get(OrgSettingsRow, row.name)
-        if own is None or own.enabled:
-            return NOT_DISABLED
-        if s.scalars(select(OrgVdc.id).where(OrgVdc.tenant == row.name).limit(1)).first():
-            return f"The organization {row.name} still has virtual datacenters: remove them first."
+        if not force and (own is None or own.enabled):
+            return WrongState("org.enabled", NOT_DISABLED, row.name)
         if recursive:
-            return ""
+            running = (VApp.deployed.is_(True)) | VApp.id.in_(
+                select(ManagedObject.vapp).where(ManagedObject.power_state != POWERED_OFF)
+            )
+            vapp = s.scalars(select(VApp.name).where(VApp.tenant == row.name, running).limit(1)).first()
+            return not_stopped(vapp) if vapp is not None and not force else None
         held = []
+        if s.scalars(select(OrgVdc.id).where(OrgVdc.tenant == row.name).limit(1)).first():
+            held.append("virtual datacenters")
         if s.scalars(select(Catalog.id).where(Catalog.tenant == row.name).limit(1)).first():
             held.append("catalogs")
         users = (
@@ -327,11 +349,12 @@ class OrgAdmin:
         if s.scalars(users).first():
             held.append("local users or groups")
         if held:
-            return (
+            message = (
                 f"The organization {row.name} still contains {' and '.join(held)}: remove them first, "
                 "or remove the organization with recursive=true."
             )
-        return ""
+            return WrongState("org.not_empty", message, row.name)
+        return None
 
     def members(self, tenant: str) -> list[Member]:
         """An org's users and groups as its AdminOrg lists them (its own, its directories' seen so

@@ -95,7 +95,8 @@ _OBJECT = select(
 @dataclass(frozen=True)
 class ProviderVdc:
     """A cluster as a provider VDC: its compute (MHz, MB: total, allocated to VDCs, used by
-    running VMs), its storage (MB), the VDCs on it (id, name), hosts, datastores, root pool."""
+    running VMs), its storage (MB), the VDCs on it (id, name), hosts, datastores, root pool, and
+    the external networks of its datacenter (those its VDCs may use)."""
 
     cluster: VimObject
     root_pool: VimObject
@@ -111,6 +112,7 @@ class ProviderVdc:
     hosts: list[VimObject]
     datastores: list[VimObject]
     network_pool: NetworkPool
+    external_networks: list[VimObject]
 
     @property
     def id(self) -> str:
@@ -404,6 +406,15 @@ def _provider_vdc(conn: Connection, cluster: VimObject) -> ProviderVdc:
         hosts=hosts,
         datastores=datastores,
         network_pool=_network_pool(conn, VimObject(*datacenter)),
+        external_networks=[
+            VimObject(*row)
+            for row in conn.execute(
+                _external()
+                .where(ManagedObject.datacenter == cluster.datacenter)
+                .order_by(ManagedObject.name)
+                .limit(LISTED)
+            )
+        ],
     )
 
 

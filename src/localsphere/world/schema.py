@@ -238,14 +238,15 @@ class ManagedObject(Base):
 
 
 class MetadataEntry(Base):
-    """One metadata entry of a vCD object (``kind``: vApp or vm; ``object``: its id): a typed
-    value under a key in a domain (GENERAL or SYSTEM), seen as its visibility allows."""
+    """One metadata entry of a vCD object (``kind``: one of world/metadata.py's; ``object``: its
+    id, an org's tenant name): a typed value under a key in a domain (GENERAL or SYSTEM), seen as
+    its visibility allows."""
 
     __tablename__ = "metadata_entries"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
-    object: Mapped[str] = mapped_column(String(36))
+    object: Mapped[str] = mapped_column(String(128))
     domain: Mapped[str] = mapped_column(String(8))
     key: Mapped[str] = mapped_column(String(256))
     visibility: Mapped[str] = mapped_column(String(16))
@@ -509,9 +510,9 @@ class VApp(Base):
 
 
 class Task(Base):
-    """A long operation (``tasks.py``): its change is made when it starts (and taken back if it
-    is cancelled); it is queued, then running until ``ends_at`` on the world clock, then
-    ``status`` (success, error, aborted).
+    """A long operation (``tasks.py``): its change is made when it starts (or, held, when it is
+    resumed; taken back if it is cancelled); it is queued, then running until ``ends_at`` on the
+    world clock, then ``status`` (success, error, aborted).
     ``owner_*``: the object it changes, by its kind (``vApp``, ``vm``, ...), id and name."""
 
     __tablename__ = "tasks"
@@ -531,6 +532,10 @@ class Task(Base):
     details: Mapped[str] = mapped_column(Text, default="")
     # How to take its change back if it is cancelled, as JSON (``tasks.py``); "": it cannot be.
     undo: Mapped[str] = mapped_column(Text, default="")
+    # The change a held task makes when it is resumed, as JSON (``tasks.py``); "": none waits.
+    change: Mapped[str] = mapped_column(Text, default="")
+    # The kind of world error an ``error`` task failed with (``WrongState``...); "": unknown.
+    error_kind: Mapped[str] = mapped_column(String(32), default="")
     started_at: Mapped[float] = mapped_column(Float)
     ends_at: Mapped[float] = mapped_column(Float)
     # How far the task is, 0-100, for a task not on the clock: an extension service's (as it last

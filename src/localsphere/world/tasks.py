@@ -1,20 +1,24 @@
 """Tasks: every long operation of any face is one. Its change to the world is made, in the same
-transaction, when it starts (so every face sees one world at every instant); the task then runs
+transaction, when it starts (so every face sees one world at every instant), by the operation or,
+when it gives its change as a recipe (``change``, JSON), by the task; the task then runs
 on the world clock: ``queued`` for its first quarter, ``running`` with a growing ``progress``
 until ``ends_at``, and then its end state (``success``, ``error`` or ``aborted``). Nothing moves
-a task on but the clock: a test that freezes it and advances it finishes a task exactly.
+a task on but the clock: a test that freezes it and advances it finishes a task exactly. A task
+that failed keeps the kind of world error it failed with (``error_kind``), for the faces' codes.
 
 How long a task takes is the policy's ``task_seconds`` (0: done as soon as it starts). While it
 runs, the objects it changes are busy (``Busy`` for another operation on them). A task that has
 not ended may be cancelled when its change can be taken back: the service that started it gave
-a recipe (``undo``, JSON) that the handler it registered (``on_cancel``) applies, in the
+a recipe (``undo``, JSON) that the handler it registered (``on_recipe``) applies, in the
 transaction that ends the task ``aborted``; any other is not cancellable (WrongState).
 
 Every task records its event (``events.py``) when it starts. A task whose operation the system
 administrator made blocking (``blocking_tasks.py``, which registers its ``hold``) is held when
-it starts: its change is made but it does not run (it stays ``queued``, its objects busy) until
-it is ``released``: resumed (it runs from then on), or aborted or failed (its change taken back
-as a cancel takes it back). Only a task whose change can be taken back is ever held.
+it starts: its change waits (the task stays ``queued``, its objects busy) until it is
+``released``: resumed (the change is made then, and the task runs from then on; a change the
+world refuses by then ends it in error, as if never asked), or aborted or failed (nothing is
+made; what the operation reserved, such as a new vApp's name, is taken back as a cancel takes
+it back). Only a task whose change is a recipe is ever held.
 
 A task started ``reported`` (an upload) is not on the clock: it runs, with the progress its work
 reports (``report``), until its work ends it (``finish``)."""
@@ -32,7 +36,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from localsphere.world.clock import Clock
-from localsphere.world.errors import Invalid, NotFound, WrongState
+from localsphere.world.errors import Invalid, NotFound, WorldError, WrongState
 from localsphere.world.events import Entity, Events
 from localsphere.world.identity import PrincipalView
 from localsphere.world.policy import Policies
@@ -61,6 +65,8 @@ COLUMNS = (
     Task.started_at,
     Task.ends_at,
     Task.progress,
+    Task.error_kind,
+    Task.change,
 )
 
 
@@ -82,9 +88,10 @@ class TaskView:
     status: str
     progress: int
     details: str  # why it failed, for an ``error`` task
+    error_kind: str  # the kind of world error it failed with (``WrongState``...); "": unknown
     started_at: float
     ended_at: float | None
-    cancellable: bool  # while it runs: its change can be taken back
+    cancellable: bool  # while it runs: its change can be taken back (or, held, is not made yet)
 
     @staticmethod
     def at(row: Any, now: float) -> TaskView:
@@ -114,9 +121,10 @@ class TaskView:
             status,
             progress,
             row.details,
+            row.error_kind,
             started_at,
             ended,
-            ended is None and bool(row.undo),
+            ended is None and bool(row.undo or row.change),
         )
 
 
@@ -143,7 +151,7 @@ class Busy(WrongState):
     """An object another task is still changing (vCD's BUSY_ENTITY)."""
 
 
-Undo = Callable[[Session, dict[str, Any]], None]
+Recipe = Callable[[Session, dict[str, Any]], None]
 # ``hold(s, task_id, tenant, operation_name, now)``: whether a task that starts is held
 Hold = Callable[[Session, str, str, str, float], bool]
 
@@ -163,7 +171,7 @@ class Tasks:
         self._clock = clock
         self._policies = policies
         self._events = events
-        self._undoers: dict[str, Undo] = {}
+        self._recipes: dict[str, Recipe] = {}
         self._hold: Hold | None = None
         self._settle: Callable[[], None] | None = None
 
@@ -172,10 +180,11 @@ class Tasks:
         is read (it releases held tasks whose timeout has passed on the world clock)."""
         self._hold, self._settle = hold, settle
 
-    def on_cancel(self, kind: str, undo: Undo) -> None:
-        """``undo(s, recipe)`` takes back the change of a cancelled task whose recipe names
-        ``kind`` (``{"kind": kind, ...}``)."""
-        self._undoers[kind] = undo
+    def on_recipe(self, kind: str, apply: Recipe) -> None:
+        """``apply(s, recipe)`` makes what a recipe naming ``kind`` (``{"kind": kind, ...}``) says:
+        a task's change, or the undo that takes a cancelled task's change back. It raises a world
+        error when the world refuses the change."""
+        self._recipes[kind] = apply
 
     def check_idle(self, s: Session, owners: list[str], names: dict[str, str] | None = None) -> None:
         """Busy when a task that has not ended changes one of the objects ``owners`` (ids)."""
@@ -204,20 +213,25 @@ class Tasks:
         service: str = VCD_SERVICE,
         undo: dict[str, Any] | None = None,
         seconds: float | None = None,
-        failure: str = "",
+        failure: str | WorldError = "",
         begins: float | None = None,
         reported: bool = False,
+        change: dict[str, Any] | None = None,
     ) -> str:
         """Record a task in the caller's write transaction ``s``, beginning now (or at ``begins``,
         the world time the caller's change was made at); returns its id. It ends after
         ``seconds`` (None: the policy's ``task_seconds``), in success, or in error when ``failure``
-        says why; ``undo``: the recipe that takes its change back if it is cancelled (None: it
-        cannot be); ``reported``: it runs, as far as ``report`` says, until ``finish`` ends it
-        (never held)."""
+        says why (a world error: its message and kind); ``undo``: the recipe that takes its change
+        back if it is cancelled (None: it cannot be); ``change``: the recipe of the operation's
+        change, which the task makes (now, or once resumed when it is held; None: the operation
+        made its change); ``reported``: it runs, as far as ``report`` says, until ``finish`` ends
+        it (never held). The world errors of ``change`` made now."""
         now = self._clock.now(s) if begins is None else begins
         if seconds is None:
             seconds = self._policies.read(s).task_seconds
         task_id = str(uuid.uuid4())
+        error_kind = type(failure).__name__ if isinstance(failure, WorldError) else ""
+        failure = failure.message if isinstance(failure, WorldError) else failure
         s.add(
             Task(
                 id=task_id,
@@ -232,17 +246,21 @@ class Tasks:
                 user_name=user.name,
                 status=RUNNING if reported else ERROR if failure else SUCCESS,
                 details=failure,
+                error_kind=error_kind,
                 undo=json.dumps(undo) if undo else "",
                 started_at=now,
                 ends_at=HELD_UNTIL if reported else now + max(0, seconds),
                 progress=0 if reported else None,
             )
         )
-        if undo and not reported and self._hold is not None:
+        if change and not reported and self._hold is not None:
             s.flush()  # the task's row first: a blocking task refers to it
             if self._hold(s, task_id, tenant, operation_name, now):
-                s.execute(update(Task).where(Task.id == task_id).values(ends_at=HELD_UNTIL))
+                held = {"ends_at": HELD_UNTIL, "change": json.dumps(change)}
+                s.execute(update(Task).where(Task.id == task_id).values(**held))
                 return task_id
+        if change:
+            self._apply(s, change)
         self._record(
             s, tenant, operation_name, owner, user.id, user.name, not failure, service, failure, task_id, now
         )
@@ -268,26 +286,32 @@ class Tasks:
         )
 
     def release(self, s: Session, task_id: str, how: str, message: str = "") -> None:
-        """End a held task's wait in the caller's write transaction ``s``: ``resume`` (it runs for
-        the policy's ``task_seconds`` from now), ``abort`` or ``fail`` (its change taken back, it
-        ends ``aborted`` or ``error`` saying ``message``); its event is recorded then. WrongState
-        when the task is not held (it has ended, or was cancelled)."""
+        """End a held task's wait in the caller's write transaction ``s``: ``resume`` (its change
+        is made now and it runs for the policy's ``task_seconds``; when the world refuses the
+        change by now, it ends in error with the world's reason and what the operation reserved is
+        taken back), ``abort`` or ``fail`` (its change is not made, what the operation reserved is
+        taken back, and it ends ``aborted`` or ``error`` saying ``message``); its event is recorded
+        then. WrongState when the task is not held (it has ended, or was cancelled)."""
         now = self._clock.now(s)
         row = s.execute(select(*COLUMNS).where(Task.id == task_id).with_for_update()).first()
         if row is None or row.ends_at != HELD_UNTIL:
             raise WrongState("task.not_held", f"Task {task_id} is not waiting.", task_id)
         owner = Owner(row.owner_kind, row.owner_id, row.owner_name)
-        if how == RESUME:
+        refused = self._resume(s, row.change) if how == RESUME else None
+        if how == RESUME and refused is None:
             seconds = self._policies.read(s).task_seconds
-            s.execute(update(Task).where(Task.id == task_id).values(ends_at=now + max(0, seconds)))
+            s.execute(update(Task).where(Task.id == task_id).values(ends_at=now + max(0, seconds), change=""))
             success, details = row.status == SUCCESS, row.details
         else:
-            self._take_back(s, task_id, row.undo)
+            if row.undo:
+                self._take_back(s, task_id, row.undo)
             status = ABORTED if how == ABORT else ERROR
             details = message or ("The task was aborted." if how == ABORT else "The task failed.")
-            s.execute(
-                update(Task).where(Task.id == task_id).values(status=status, details=details, ends_at=now)
-            )
+            values: dict[str, Any] = {"status": status, "details": details, "ends_at": now, "change": ""}
+            if refused is not None:
+                values |= {"details": refused.message, "error_kind": type(refused).__name__}
+                details = refused.message
+            s.execute(update(Task).where(Task.id == task_id).values(**values))
             success = False
         self._record(
             s,
@@ -303,9 +327,25 @@ class Tasks:
             now,
         )
 
+    def _resume(self, s: Session, change_text: str) -> WorldError | None:
+        """Make a held task's change, in a savepoint of ``s``; the world error that refused it
+        (the savepoint rolled back) or None."""
+        try:
+            with s.begin_nested():
+                self._apply(s, json.loads(change_text))
+        except WorldError as refused:
+            return refused
+        return None
+
+    def _apply(self, s: Session, recipe: dict[str, Any]) -> None:
+        apply = self._recipes.get(recipe.get("kind", ""))
+        if apply is None:
+            raise WrongState("task.recipe", f"No one makes changes of kind {recipe.get('kind')}.")
+        apply(s, recipe)
+
     def _take_back(self, s: Session, task_id: str, undo_text: str) -> None:
         recipe = json.loads(undo_text) if undo_text else None
-        undo = self._undoers.get(recipe.get("kind", "")) if recipe else None
+        undo = self._recipes.get(recipe.get("kind", "")) if recipe else None
         if recipe is None or undo is None:
             raise WrongState("task.not_cancellable", f"Task {task_id} cannot be cancelled.", task_id)
         undo(s, recipe)
@@ -429,8 +469,9 @@ class Tasks:
         return TaskView.at(row, now)
 
     def cancel(self, task_id: str, tenant: str | None) -> TaskView:
-        """Take a running task's change back and end it ``aborted`` now; WrongState when it has
-        ended or its change cannot be taken back."""
+        """Take a running task's change back (a held one's change is not made; what its operation
+        reserved is taken back) and end it ``aborted`` now; WrongState when it has ended or its
+        change cannot be taken back."""
         with self._store.write() as s:
             now = self._clock.now(s)
             query = select(*COLUMNS).where(Task.id == task_id).with_for_update()
@@ -441,8 +482,10 @@ class Tasks:
                 raise NotFound("task.not_found", f"No task with id {task_id}.", task_id)
             if now >= row.ends_at:
                 raise WrongState("task.ended", f"Task {task_id} has already ended.", task_id)
-            self._take_back(s, task_id, row.undo)
-            s.execute(update(Task).where(Task.id == task_id).values(status=ABORTED, ends_at=now, undo=""))
+            if row.undo or not row.change:
+                self._take_back(s, task_id, row.undo)
+            values = {"status": ABORTED, "ends_at": now, "undo": "", "change": ""}
+            s.execute(update(Task).where(Task.id == task_id).values(**values))
             row = s.execute(select(*COLUMNS).where(Task.id == task_id)).one()
             return TaskView.at(row, now)
 

@@ -34,7 +34,7 @@ from localsphere.world.vapps import Actor
 
 MEDIUM_FILE = "file"  # the name of a medium's one file, as vCD names it
 IMAGE_TYPES = ("iso", "floppy")
-UNDO = "transfer"  # the kind of this module's undo recipes (``Tasks.on_cancel``)
+UNDO = "transfer"  # the kind of this module's undo recipes (``Tasks.on_recipe``)
 UNKNOWN_SIZE = -1
 PRUNE_BATCH = 500  # file ids looked up at once  # a descriptor's size until it arrives, as vCD lists it
 NAME_LENGTH = 128
@@ -75,7 +75,7 @@ class Transfers:
         self._catalogs = catalogs
         self._directory = directory
         self.part_most = part_most
-        tasks.on_cancel(UNDO, self._undo)
+        tasks.on_recipe(UNDO, self._undo)
 
     def upload(
         self,

@@ -67,7 +67,7 @@ CUSTOMIZATION_FLAGS = (
     "reset_password_required",
     "change_sid",
 )
-UNDO = "vapp"  # the kind of this module's undo recipes (``Tasks.on_cancel``)
+UNDO = "vapp"  # the kind of this module's recipes, changes and undos (``Tasks.on_recipe``)
 VMS_MOST = 128  # VMs one vApp holds: a bound, not a rule of vCD's
 RESOLVED, MIXED = "RESOLVED", "MIXED"
 MB = 1 << 20
@@ -212,7 +212,7 @@ class VApps:
         self._clock = clock
         self._tasks = tasks
         self._catalogs = catalogs
-        tasks.on_cancel(UNDO, self._undo)
+        tasks.on_recipe(UNDO, self._make)
 
     def get(self, vapp_id: str, viewer: str | None) -> VAppView:
         """A vApp with its VMs (by name); NotFound when there is none or ``viewer`` may not see it."""
@@ -343,22 +343,23 @@ class VApps:
         operation_name: str,
     ) -> tuple[str, str]:
         """A new vApp of ``vms`` in a VDC (Conflict when it has one of that name) and the task
-        that made it, which a cancel takes back."""
+        that made it, which a cancel takes back. The vApp (its name) is made now, its VMs by the
+        task (once resumed, when it is held)."""
         with self._store.write(serial=True) as s:  # look, then add: one name per VDC
             now = self._clock.now(s)
             vdc = vdc_row(s, vdc_id, actor.viewer)
             if s.scalars(select(VApp.id).where(VApp.vdc == vdc.id, VApp.name == name)).first():
                 raise Conflict("vapp.exists", f"The VDC already has a vApp named {name}.", name)
             network = network_of(s, vdc.id, network_id)
-            vapp_id = add_vapp(
-                s, vdc, name, vms, network, actor.principal.id, now, power_on, description, deploy
-            )
+            vapp_id = add_vapp(s, vdc, name, (), network, actor.principal.id, now, description=description)
             changed(s, INVENTORY)
             operation = f"Creating Virtual Application {name}({vapp_id})"
             owner = Owner("vApp", vapp_id, name)
             undo = {"kind": UNDO, "remove_vapp": vapp_id}
+            fill = {"vapp": vapp_id, "vms": [dataclasses.asdict(vm) for vm in vms], "power_on": power_on}
+            change = {"kind": UNDO, "fill": {**fill, "network": network and network.id, "deploy": deploy}}
             task = self._tasks.start(
-                s, vdc.tenant, operation_name, operation, owner, actor.principal, undo=undo
+                s, vdc.tenant, operation_name, operation, owner, actor.principal, undo=undo, change=change
             )
             return vapp_id, task
 
@@ -414,12 +415,7 @@ class VApps:
                 s, actor, sharing.VAPP, source_id, sharing.FULL_CONTROL if move else sharing.READ_ONLY
             )
         if move and (source.deployed or any(vm.power_state != POWERED_OFF for vm in source.vms)):
-            raise WrongState(
-                "vapp.running",
-                f'The requested operation could not be executed on vApp "{source.name}". '
-                "Stop the vApp and try again.",
-                source.name,
-            )
+            raise not_stopped(source.name)
         vms = tuple(_as_template(vm) for vm in source.vms)
         vapp_id, task = self.compose(actor, vdc_id, name, [], None, False, description, vms)
         if move:
@@ -466,10 +462,18 @@ class VApps:
             )
             return entity_id, task
 
-    @staticmethod
-    def _undo(s: Session, recipe: dict[str, Any]) -> None:
-        """Take back a cancelled task's change, as its recipe says: VMs' power and vApps'
-        deployment as they were, a made vApp or captured template removed, VMs' settings back."""
+    def _make(self, s: Session, recipe: dict[str, Any]) -> None:
+        """Make a task's change or take a cancelled task's back, as its recipe says: a new vApp's
+        VMs made (``fill``), VMs' power and vApps' deployment set, VMs' settings set, a vApp or
+        captured template removed."""
+        if "fill" in recipe:
+            fill = recipe["fill"]
+            vms = tuple(TemplateVm(**vm) for vm in fill["vms"])
+            vapp = s.get(VApp, fill["vapp"])
+            if vapp is None:
+                raise NotFound("vapp.not_found", f"No vApp {fill['vapp']}.", fill["vapp"])
+            network = network_of(s, vapp.vdc, fill["network"]) if fill["network"] else None
+            fill_vapp(s, vapp, vms, network, self._clock.now(s), fill["power_on"], fill["deploy"])
         for vm_id, state in recipe.get("power", {}).items():
             s.execute(update(ManagedObject).where(ManagedObject.uuid == vm_id).values(power_state=state))
         for vapp_id, deployed in recipe.get("deployed", {}).items():
@@ -535,11 +539,13 @@ class VApps:
                 vapp.deployed = False
             else:
                 power_vapp(s, vapp, states, action)
-            changed(s, INVENTORY)
+            change = self._tried(s, undo, _power_of(s, vapp, undo))
             name, verb = _OPERATIONS[action.split("+")[0]]
             operation = f"{verb} Virtual Application {vapp.name}({vapp_id})"
             owner = Owner("vApp", vapp_id, vapp.name)
-            return self._tasks.start(s, vapp.tenant, name, operation, owner, actor.principal, undo=undo)
+            return self._tasks.start(
+                s, vapp.tenant, name, operation, owner, actor.principal, undo=undo, change=change
+            )
 
     def act_on_vm(self, actor: Actor, vm_id: str, action: str, undeploy_action: str = "default") -> str:
         """A power operation on one VM of a vApp (as ``act``); the vApp is deployed once one of its
@@ -563,11 +569,20 @@ class VApps:
             if target == POWERED_ON:
                 vapp.deployed = True
                 check_capacity(s, vapp.vdc)
-            changed(s, INVENTORY)
+            change = self._tried(s, undo, _power_of(s, vapp, undo))
             name, verb = _OPERATIONS[action.split("+")[0]]
             operation = f"{verb} Virtual Machine {row.name}({vm_id})"
             owner = Owner("vm", vm_id, row.name)
-            return self._tasks.start(s, vapp.tenant, name, operation, owner, actor.principal, undo=undo)
+            return self._tasks.start(
+                s, vapp.tenant, name, operation, owner, actor.principal, undo=undo, change=change
+            )
+
+    def _tried(self, s: Session, undo: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+        """``change``, the recipe of a change just tried (so checked), which ``undo`` takes back
+        here: the task makes it (once resumed, when it is held)."""
+        self._make(s, undo)
+        s.expire_all()
+        return change
 
     def reconfigure(self, actor: Actor, vm_id: str, change: VmReconfig) -> str:
         """Change a VM's size, computer name, guest OS or NICs; returns the task's id. CPU and
@@ -616,11 +631,11 @@ class VApps:
             if change.properties is not None:
                 details["properties"] = _properties(change.properties)
             row.details = json.dumps(details)
-            changed(s, INVENTORY)
             operation = f"Updating Virtual Machine {row.name}({vm_id})"
             owner = Owner("vm", vm_id, row.name)
+            change = self._tried(s, undo, {"kind": UNDO, "vms": {vm_id: _settings(row)}})
             return self._tasks.start(
-                s, vapp.tenant, "vappUpdateVm", operation, owner, actor.principal, undo=undo
+                s, vapp.tenant, "vappUpdateVm", operation, owner, actor.principal, undo=undo, change=change
             )
 
     def delete_vm(self, actor: Actor, vm_id: str) -> str:
@@ -646,16 +661,12 @@ class VApps:
             vms = _vms(s, vapp_id)
             self._tasks.check_idle(s, [vapp_id, *(vm.uuid for vm in vms)])
             if not force and (vapp.deployed or any(vm.power_state != POWERED_OFF for vm in vms)):
-                raise WrongState(
-                    "vapp.running",
-                    f'The requested operation could not be executed on vApp "{vapp.name}". '
-                    "Stop the vApp and try again.",
-                    vapp.name,
-                )
-            remove_vapp(s, vapp)
+                raise not_stopped(vapp.name)
             operation = f"Deleting Virtual Application {vapp.name}({vapp_id})"
+            owner = Owner("vApp", vapp_id, vapp.name)
+            change = {"kind": UNDO, "remove_vapp": vapp_id}
             return self._tasks.start(
-                s, vapp.tenant, "vdcDeleteVapp", operation, Owner("vApp", vapp_id, vapp.name), actor.principal
+                s, vapp.tenant, "vdcDeleteVapp", operation, owner, actor.principal, change=change
             )
 
 
@@ -677,27 +688,46 @@ def add_vapp(
     check_enabled(vdc)
     vapp_id = str(uuid.uuid4())
     folder = _vapp_folder(s, vdc.pool, f"{name} ({vapp_id})", now)
-    for vm in vms:
-        add_vm(s, vm, folder, vdc.pool, network, vapp_id, now)
-    s.add(
-        VApp(
-            id=vapp_id,
-            tenant=vdc.tenant,
-            vdc=vdc.id,
-            name=name,
-            description=description,
-            owner_id=owner_id,
-            deployed=(power_on or deploy) and bool(vms),
-            folder=folder.moid,
-            networks=json.dumps([network.id] if network else []),
-            created_at=now,
-        )
+    vapp = VApp(
+        id=vapp_id,
+        tenant=vdc.tenant,
+        vdc=vdc.id,
+        name=name,
+        description=description,
+        owner_id=owner_id,
+        deployed=False,
+        folder=folder.moid,
+        networks=json.dumps([network.id] if network else []),
+        created_at=now,
     )
-    if power_on:
-        s.flush()
-        _power(s, vapp_id, POWERED_ON, _ACTIONS["powerOn"][1])
-    check_capacity(s, vdc.id)
+    s.add(vapp)
+    fill_vapp(s, vapp, vms, network, now, power_on, deploy)
     return vapp_id
+
+
+def fill_vapp(
+    s: Session,
+    vapp: VApp,
+    vms: tuple[TemplateVm, ...],
+    network: Attached | None,
+    now: float,
+    power_on: bool = False,
+    deploy: bool = False,
+) -> None:
+    """``vms`` made in ``vapp`` (in its folder and its VDC's pool, on ``network``), deployed when
+    ``deploy`` or ``power_on`` and powered on when ``power_on``; Invalid when the VDC's capacity
+    does not hold them. The caller marks the change."""
+    pool = s.scalar(select(OrgVdc.pool).where(OrgVdc.id == vapp.vdc))
+    folder = s.get(ManagedObject, vapp.folder)
+    if pool is None or folder is None:
+        raise NotFound("vapp.folder", "The vApp's folder is gone from the inventory.", vapp.folder)
+    for vm in vms:
+        add_vm(s, vm, folder, pool, network, vapp.id, now)
+    vapp.deployed = vapp.deployed or ((power_on or deploy) and bool(vms))
+    s.flush()
+    if power_on:
+        _power(s, vapp.id, POWERED_ON, _ACTIONS["powerOn"][1])
+    check_capacity(s, vapp.vdc)
 
 
 class Attached(NamedTuple):
@@ -909,6 +939,12 @@ def remove_vapp(s: Session, vapp: VApp) -> None:
     changed(s, INVENTORY, STATS)
 
 
+def not_stopped(name: str) -> WrongState:
+    """The product's refusal to remove (or move) the vApp ``name`` while it runs."""
+    message = f'The requested operation could not be executed on vApp "{name}". Stop the vApp and try again.'
+    return WrongState("vapp.running", message, name)
+
+
 def _drop_vm(s: Session, row: ManagedObject) -> None:
     """A VM gone from its vApp: the VM, its pushed samples, its metadata."""
     s.delete(row)
@@ -925,9 +961,23 @@ def _undo_power(vms: list[ManagedObject], vapp: VApp) -> dict[str, Any]:
     }
 
 
+def _power_of(s: Session, vapp: VApp, undo: dict[str, Any]) -> dict[str, Any]:
+    """The recipe that sets the power of the VMs ``undo`` names and their vApp's deployment as
+    they are now (just changed)."""
+    s.flush()
+    named = ManagedObject.uuid.in_(list(undo["power"]))
+    states = s.execute(select(ManagedObject.uuid, ManagedObject.power_state).where(named))
+    return {
+        "kind": UNDO,
+        "power": {row.uuid: row.power_state for row in states},
+        "deployed": {vapp.id: vapp.deployed},
+    }
+
+
 def _settings(row: ManagedObject) -> dict[str, Any]:
     """What ``reconfigure`` may change of a VM, as it is now."""
     return {
+        "name": row.name,
         "cpu_count": row.cpu_count,
         "memory_mib": row.memory_mib,
         "subtype": row.subtype,

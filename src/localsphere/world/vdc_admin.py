@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from localsphere.world import metadata
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, WrongState
 from localsphere.world.inventory import CLUSTER
-from localsphere.world.org_vdcs import ALLOCATION_MODELS, Terms, add_vdc, pool_details
+from localsphere.world.org_vdcs import ALLOCATION_MODELS, Terms, add_vdc, pool_details, storage_profile_id
 from localsphere.world.schema import ManagedObject, OrgNetwork, OrgVdc, VApp
 from localsphere.world.store import INVENTORY, Store, changed
 from localsphere.world.tasks import Owner, Tasks
@@ -135,9 +136,9 @@ class VdcAdmin:
             changed(s, INVENTORY)
 
     def delete(self, actor: Actor, vdc_id: str, recursive: bool = False) -> str:
-        """Delete a VDC, its vApps and networks (only when ``recursive``) and its resource pool;
-        returns the task's id. WrongState (400) while it is enabled or, unless ``recursive``,
-        holds vApps or networks."""
+        """Delete a VDC, its vApps and networks (only when ``recursive``), its resource pool and
+        the metadata of the VDC, its storage policy and networks; returns the task's id.
+        WrongState (400) while it is enabled or, unless ``recursive``, holds vApps or networks."""
         with self._store.write() as s:
             row = _locked(s, vdc_id)
             if row.enabled:
@@ -153,21 +154,31 @@ class VdcAdmin:
                     f"{len(networks)} network(s).",
                     row.name,
                 )
-            for vapp in vapps:
-                remove_vapp(s, vapp)
-            for network in networks:  # and the port groups that backed them
-                s.execute(delete(ManagedObject).where(ManagedObject.moid == network.network))
-                s.delete(network)
-            pool = s.get(ManagedObject, row.pool)
-            if pool is not None:
-                s.delete(pool)
             tenant, name = row.tenant, row.name
-            s.delete(row)
-            changed(s, INVENTORY)
+            remove_vdc(s, row)
             operation = f"Deleted Virtual Datacenter {name}({vdc_id})"
             return self._tasks.start(
                 s, tenant, "vdcDeleteVdc", operation, Owner("vdc", vdc_id, name), actor.principal
             )
+
+
+def remove_vdc(s: Session, row: OrgVdc) -> None:
+    """A VDC gone, in the caller's write transaction: its vApps (their VMs and folders), its
+    networks and the port groups that backed them, its resource pool (all gone from vCenter),
+    what its foreign keys take with it (independent disks), and the metadata of the VDC, its
+    storage policy and its networks."""
+    for vapp in s.scalars(select(VApp).where(VApp.vdc == row.id)).all():
+        remove_vapp(s, vapp)
+    networks = s.scalars(select(OrgNetwork).where(OrgNetwork.vdc == row.id)).all()
+    for network in networks:
+        s.execute(delete(ManagedObject).where(ManagedObject.moid == network.network))
+        s.delete(network)
+    metadata.forget(s, [row.id, storage_profile_id(row.id), *(n.id for n in networks)])
+    pool = s.get(ManagedObject, row.pool)
+    if pool is not None:
+        s.delete(pool)
+    s.delete(row)
+    changed(s, INVENTORY)
 
 
 def _locked(s: Session, vdc_id: str) -> OrgVdc:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 
+from localsphere.world.access import Caller
 from localsphere.world.errors import AlreadyInState, Invalid, WrongState
-from localsphere.world.inventory import POWERED_OFF, POWERED_ON, SUSPENDED, VM, ObjectView, row_of
+from localsphere.world.inventory import POWERED_OFF, POWERED_ON, SUSPENDED, VM, ObjectView, authorize, row_of
 from localsphere.world.store import INVENTORY, Store, changed
 
 TOOLS_VERSION, TOOLS_VERSION_NUMBER = "12.5.0", 12448
@@ -108,12 +109,16 @@ class VmGuest:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def power(self, moid: str, action: str) -> None:
+    def power(self, moid: str, action: str, checked: tuple[Caller, str] | None = None) -> None:
         """``shutdown`` (to POWERED_OFF, cleanly), ``reboot`` or ``standby`` (to SUSPENDED),
         asked of the guest: AlreadyInState when it is there already, WrongState when its state
-        does not allow it (a suspended guest cannot shut down)."""
+        does not allow it (a suspended guest cannot shut down). ``checked``: a caller and the
+        privilege it must hold on the VM (Forbidden, or NotFound when it may not see it), for a
+        face that does not check before it asks."""
         with self._store.write() as s:
             row = row_of(s, VM, moid, lock=True)
+            if checked is not None:
+                authorize(checked[0], row.path, checked[1], moid)
             state = row.power_state
             already = {"shutdown": POWERED_OFF, "standby": SUSPENDED}.get(action)
             if state == already:

@@ -1,7 +1,8 @@
 """Organization administration through the official clients, unmodified: pyvcloud 23.0.4's
 ``System.create_org`` / ``delete_org`` and ``Org.update_org`` (which PUTs back the AdminOrg it
 read) at the newest version it negotiates and forced to 5.5 and 32.0, and vcd-cli 24.1.0's ``vcd
-org create/list/info/update/delete`` as a system administrator types them."""
+org create/list/info/update/delete`` as a system administrator types them; both remove an org
+with all it holds (``force`` and ``recursive``)."""
 
 from __future__ import annotations
 
@@ -73,4 +74,24 @@ def test_vcd_cli_org_administration(server, vcd):  # noqa: F811
     deleted = vcd("org", "delete", "cliorg", "-y")
     assert "orgDelete" in deleted and "success" in deleted
     assert {row[-1] for row in rows(vcd("org", "list"))[1:]} == {"System", "demo-org"}
+    vcd("logout")
+
+
+def test_pyvcloud_force_deletes_an_org_with_all_it_holds(server):
+    client = connect(server, "administrator", "System")
+    try:
+        system = System(client, admin_resource=client.get_admin())
+        task = system.delete_org("demo-org", force=True, recursive=True)
+        done = client.get_task_monitor().wait_for_success(task)
+        assert done.get("status") == TaskStatus.SUCCESS.value
+        assert "demo-org" not in {o.get("name") for o in client.get_org_list()}
+    finally:
+        client.logout()
+
+
+def test_vcd_cli_force_deletes_an_org_recursively(server, vcd):  # noqa: F811
+    vcd("login", server.vcd, "System", "administrator", "-p", DEMO_PASSWORD, "-w")
+    deleted = vcd("org", "delete", "demo-org", "--recursive", "--force", "-y", answer="y\n")
+    assert "orgDelete" in deleted and "success" in deleted
+    assert {row[-1] for row in rows(vcd("org", "list"))[1:]} == {"System"}
     vcd("logout")

@@ -26,9 +26,16 @@ def vcd(server, tmp_path):
         pytest.skip("vcd-cli is not installed")
     env = {**os.environ, "HOME": str(tmp_path), "REQUESTS_CA_BUNDLE": server.cert, "LANG": "C.UTF-8"}
 
-    def run(*args: str) -> str:
+    def run(*args: str, answer: str | None = None) -> str:
+        """vcd-cli's output; ``answer``: what is typed at its prompts."""
         done = subprocess.run(
-            [str(VCD), *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+            [str(VCD), *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            input=answer,
         )
         assert done.returncode == 0, (args, done.stdout, done.stderr)
         return done.stdout

@@ -1,5 +1,5 @@
-"""pyVmomi's fixtures: httpx signed in to vCenter's REST API, and SmartConnect over HTTPS with the
-server's certificate."""
+"""pyVmomi's fixtures: a SmartConnect to the test server over HTTPS with its certificate, and httpx
+signed in to vCenter's REST API, to read back what a SOAP call changed."""
 
 import ssl
 

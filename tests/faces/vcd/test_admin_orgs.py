@@ -10,8 +10,9 @@ import pytest
 from lxml import etree
 
 from conftest import DEMO_PASSWORD
-from helpers import vra_admin
-from vcd_client import PROVIDER, V15, sign_in
+from helpers import vcenter_session, vra_admin
+from vcd_client import PROVIDER, V15, link, sign_in
+from vcd_extension import instantiate
 from vcd_schema import assert_valid
 
 ADMIN_ORG = "application/vnd.vmware.admin.organization+xml"
@@ -164,24 +165,79 @@ def test_delete_as_the_product_allows(server):
         task = _task(c, provider, c.delete(href, headers=provider))
         assert task.get("status") == "error"
         assert "You must disable the organization before deleting it." in task.findtext(f"{V15}Details")
+        error = task.find(f"{V15}Error")
+        assert (error.get("majorErrorCode"), error.get("minorErrorCode")) == ("400", "INVALID_STATE")
+        assert error.get("message") == "You must disable the organization before deleting it."
         assert c.get(href, headers=provider).status_code == 200
         assert c.post(f"{href}/action/disable", headers=provider).status_code == 204
         task = _task(c, provider, c.delete(f"{href}?force=false&recursive=false", headers=provider))
         assert task.get("status") == "success" and task.get("operationName") == "orgDelete"
         r = c.get(href, headers=provider)
         assert r.status_code == 404 and assert_valid(r.content).get("minorErrorCode") == "RESOURCE_NOT_FOUND"
-        # an org that holds a VDC stays, disabled or not, recursive or not
-        demo = next(
-            r.get("href")
+        # an org that holds a VDC goes only recursively
+        demo = _demo(c, provider)
+        assert c.post(f"{demo}/action/disable", headers=provider).status_code == 204
+        task = _task(c, provider, c.delete(demo, headers=provider))
+        assert task.get("status") == "error" and "virtual datacenters" in task.findtext(f"{V15}Details")
+        assert task.find(f"{V15}Error").get("minorErrorCode") == "INVALID_STATE"
+        assert c.get(demo, headers=provider).status_code == 200
+
+
+def _demo(c, provider) -> str:
+    return next(
+        r.get("href")
+        for r in assert_valid(c.get("/api/admin/", headers=provider).content).iter(
+            f"{V15}OrganizationReference"
+        )
+        if r.get("name") == "demo-org"
+    )
+
+
+def test_a_recursive_forced_delete_removes_the_org_and_all_it_holds_from_every_face(server):
+    with server.client() as c, server.client() as vc:
+        vc.headers["vmware-api-session-id"] = vcenter_session(server)
+        provider = sign_in(c, PROVIDER)
+        alice = sign_in(c, "alice@demo-org")
+        vapp = assert_valid(instantiate(c, alice, "running").content)
+        started = c.post(link(vapp, "power:powerOn", ""), headers=alice)
+        assert (
+            assert_valid(c.get(assert_valid(started.content).get("href"), headers=alice).content).get(
+                "status"
+            )
+            == "success"
+        )
+        demo = _demo(c, provider)
+        org = assert_valid(c.get(demo, headers=provider).content)
+        vdc_href = next(v.get("href") for v in org.iter(f"{V15}Vdc") if v.get("name") == "demo-vdc")
+        pool = assert_valid(c.get(vdc_href, headers=provider).content).findtext(
+            f"{V15}ResourcePoolRefs/{X}VimObjectRef/{X}MoRef"
+        )
+        vms = [vm["vm"] for vm in vc.get("/api/vcenter/vm", params={"resource_pools": pool}).json()]
+        assert vms and vc.get(f"/api/vcenter/resource-pool/{pool}").status_code == 200
+        # recursive alone: an enabled org, then a running vApp, refuse; nothing goes
+        task = _task(c, provider, c.delete(f"{demo}?recursive=true", headers=provider))
+        assert task.find(f"{V15}Error").get("minorErrorCode") == "INVALID_STATE"
+        assert c.post(f"{demo}/action/disable", headers=provider).status_code == 204
+        task = _task(c, provider, c.delete(f"{demo}?recursive=true", headers=provider))
+        assert task.get("status") == "error" and "Stop the vApp" in task.find(f"{V15}Error").get("message")
+        assert c.get(demo, headers=provider).status_code == 200
+        assert c.post(f"{demo}/action/enable", headers=provider).status_code == 204
+        # forced: enabled or not, running or not, all of it goes
+        task = _task(c, provider, c.delete(f"{demo}?recursive=true&force=true", headers=provider))
+        assert task.get("status") == "success", etree.tostring(task)
+        assert c.get(demo, headers=provider).status_code == 404
+        assert c.get(vdc_href, headers=provider).status_code == 404
+        assert "demo-org" not in {
+            r.get("name")
             for r in assert_valid(c.get("/api/admin/", headers=provider).content).iter(
                 f"{V15}OrganizationReference"
             )
-            if r.get("name") == "demo-org"
-        )
-        assert c.post(f"{demo}/action/disable", headers=provider).status_code == 204
-        task = _task(c, provider, c.delete(f"{demo}?recursive=true&force=true", headers=provider))
-        assert task.get("status") == "error" and "virtual datacenters" in task.findtext(f"{V15}Details")
-        assert c.get(demo, headers=provider).status_code == 200
+        }
+        assert c.get("/identity/api/tenants/demo-org", headers=vra_admin(c)).status_code == 404
+        assert vc.get(f"/api/vcenter/resource-pool/{pool}").status_code == 404
+        assert all(vc.get(f"/api/vcenter/vm/{vm}").status_code == 404 for vm in vms)
+        r = c.post("/api/sessions", auth=("alice@demo-org", DEMO_PASSWORD), headers={"Accept": XML["Accept"]})
+        assert r.status_code == 401
 
 
 def test_only_the_system_administrator(server):

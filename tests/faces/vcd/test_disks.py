@@ -78,6 +78,9 @@ def test_a_disks_life_attached_to_a_running_vm(server, version):
         assert href in [
             e.get("href") for e in vdc.find(f"{V15}ResourceEntities") if e.get("type") == DISK_TYPE
         ]
+        # the entity resolver knows a disk by its urn
+        resolved = get(c, f"/api/entity/{disk.get('id')}", headers, version)
+        assert link(resolved, "alternate", ".disk+xml") == href
         attached = get(c, link(disk, "down", ".vms+xml"), headers, version)
         assert attached.findall(f"{V15}VmReference") == []
 

@@ -23,6 +23,7 @@ from localsphere.faces.vcd.admin_vdcs import admin_org_links as vdc_links
 from localsphere.faces.vcd.extensions import org_links as extension_org_links
 from localsphere.faces.vcd.fields import copy, read_into, typed
 from localsphere.faces.vcd.hrefs import ADMIN_TYPE, media_type
+from localsphere.faces.vcd.metadata import METADATA_TYPE
 from localsphere.faces.vcd.model import VCLOUD, child_elements
 from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.types import Link, Reference
@@ -185,8 +186,9 @@ class AdminOrgViews:
         """``DELETE /api/admin/org/{id}[?recursive=true[&force=true]]``: 202 and its Task."""
         a, found = await self._org(request, caller)
         recursive = request.query_params.get("recursive", "").lower() == "true"
+        force = request.query_params.get("force", "").lower() == "true"
         task_id = await self.runner.call(
-            self.world.org_admin.delete, found.tenant.name, recursive, caller.caller.principal
+            self.world.org_admin.delete, found.tenant.name, recursive, caller.caller.principal, force
         )
         return await self.tasks.answer(a, task_id)
 
@@ -309,6 +311,7 @@ class AdminOrgViews:
         links = [
             Link("down", h.of("tasksList", tenant), media_type("tasksList")),
             Link("down", f"{href}/settings", SETTINGS_TYPE),
+            Link("down", f"{href}/metadata", METADATA_TYPE),
             Link("edit", href, ADMIN_ORG_TYPE),
             Link(
                 "disable" if found.enabled else "enable",

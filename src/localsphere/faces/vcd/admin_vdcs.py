@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
 from localsphere.faces.vcd.hrefs import ADMIN_TYPE, VCLOUD_TYPE, media_type, object_id
+from localsphere.faces.vcd.metadata import METADATA_TYPE
 from localsphere.faces.vcd.objects import ObjectViews
 from localsphere.faces.vcd.tasks import TaskViews, task
 from localsphere.faces.vcd.types import Link, Reference, TasksInProgress, Vdc
@@ -249,6 +250,7 @@ class AdminVdcViews:
             links=[
                 Link("up", f"{h.base}/api/admin/vdc/{view.id}", ADMIN_VDC_TYPE),
                 Link("edit", f"{h.base}/api/admin/vdcStorageProfile/{profile_id}", ADMIN_PROFILE_TYPE),
+                Link("down", f"{h.base}/api/admin/vdcStorageProfile/{profile_id}/metadata", METADATA_TYPE),
             ],
             enabled=True,
             limit=view.storage_limit_mb,

@@ -16,7 +16,15 @@ from localsphere.faces.routing import answers, status_answers
 from localsphere.faces.vcd.model import document
 from localsphere.faces.vcd.types import Error
 from localsphere.faces.vcd.versions import NotOffered, answered_in
-from localsphere.world.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from localsphere.world.errors import (
+    AlreadyInState,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+    WrongState,
+)
 from localsphere.world.tasks import Busy
 
 ERROR_TYPE = "application/vnd.vmware.vcloud.error+xml"
@@ -34,6 +42,23 @@ MINOR = {
     503: "SERVICE_UNAVAILABLE",
 }
 STATUS = {Invalid: 400, Unauthenticated: 401, Forbidden: 403, NotFound: 404}
+# A failed task's ``Error`` (majorErrorCode, minorErrorCode) by the kind of world error it failed
+# with (``TaskView.error_kind``): as the request's own error would say, but a state that refuses
+# the operation is the product's INVALID_STATE (an enabled org that is deleted); any other failure
+# (an extension failed it) is 500 INTERNAL_SERVER_ERROR.
+TASK_ERRORS = {
+    WrongState.__name__: (400, "INVALID_STATE"),
+    AlreadyInState.__name__: (400, "INVALID_STATE"),
+    Busy.__name__: (400, "BUSY_ENTITY"),
+    Conflict.__name__: (400, "DUPLICATE_NAME"),
+    **{kind.__name__: (status, MINOR[status]) for kind, status in STATUS.items()},
+}
+
+
+def task_error(message: str, error_kind: str) -> Error:
+    """The ``Error`` of a task that failed saying ``message`` with a world error of ``error_kind``."""
+    major, minor = TASK_ERRORS.get(error_kind, (500, MINOR[500]))
+    return Error(message, major, minor)
 
 
 def error_response(request: Request, status: int, message: str, minor: str | None = None) -> Response:

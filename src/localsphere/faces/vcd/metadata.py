@@ -1,11 +1,14 @@
 """Object metadata as the vCloud API shows and changes it, on vApps and VMs
 (``/api/vApp/{entity}``), catalogs (``/api/catalog/{id}``, ``/api/admin/catalog/{id}``), catalog
-items, vApp templates, media and org VDCs (``/api/vdc/{id}`` reads, ``/api/admin/vdc/{id}`` the
-system administrator's changes): ``GET|POST <object>/metadata`` (a ``Metadata`` document; POST
-merges its entries), ``GET|PUT|DELETE .../metadata/{key}`` (the GENERAL domain) and
-``.../metadata/{domain}/{key}`` (a ``MetadataValue``). Every change answers 202 and its Task. A
-missing key is vCD's 403 (pyvcloud documents ``AccessForbiddenException`` for it). Facts:
-docs/research/vcd-metadata.md."""
+items, vApp templates, media, independent disks, provider VDCs, and, read at their user view and
+changed by the system administrator at their admin one, org VDCs (``/api/vdc/{id}``,
+``/api/admin/vdc/{id}``), their storage policies (``/api/vdcStorageProfile/{id}``,
+``/api/admin/vdcStorageProfile/{id}``), org VDC networks (``/api/network/{id}``, ``/api/admin/network/{id}``,
+which serves external networks' too) and orgs (``/api/org/{id}``, ``/api/admin/org/{id}``):
+``GET|POST <object>/metadata`` (a ``Metadata`` document; POST merges its entries),
+``GET|PUT|DELETE .../metadata/{key}`` (the GENERAL domain) and ``.../metadata/{domain}/{key}``
+(a ``MetadataValue``). Every change answers 202 and its Task. A missing key is vCD's 403
+(pyvcloud documents ``AccessForbiddenException`` for it). Facts: docs/research/vcd-metadata.md."""
 
 from __future__ import annotations
 
@@ -69,7 +72,7 @@ class MetadataViews:
     async def get(self, request: Request, caller: TenantCaller) -> Response:
         """The entries the caller may see (an org user never sees PRIVATE ones)."""
         a = asked(request, caller)
-        kind, object_id = _target(request)
+        kind, object_id = await self._object(request, a)
         found = await self.runner.read(self.world.metadata.of, kind, object_id, a.viewer)
         href = _href(a, request)
         answer = Metadata(
@@ -86,7 +89,7 @@ class MetadataViews:
     async def merge(self, request: Request, caller: TenantCaller) -> Response:
         """``Metadata``: its entries added, or replacing those of their domain and key; 202."""
         a = asked(request, caller)
-        kind, object_id = _target(request)
+        kind, object_id = await self._object(request, a)
         _require(a, kind)
         body = await self._body(request, "Metadata")
         entries = [
@@ -97,7 +100,7 @@ class MetadataViews:
 
     async def value(self, request: Request, caller: TenantCaller) -> Response:
         a = asked(request, caller)
-        kind, object_id = _target(request)
+        kind, object_id = await self._object(request, a)
         domain, key = _domain_key(request)
         one = await self.runner.read(self.world.metadata.value, kind, object_id, domain, key, a.viewer)
         href = _href(a, request)
@@ -110,7 +113,7 @@ class MetadataViews:
     async def put_value(self, request: Request, caller: TenantCaller) -> Response:
         """``MetadataValue``: the entry of the path's domain and key set; 202."""
         a = asked(request, caller)
-        kind, object_id = _target(request)
+        kind, object_id = await self._object(request, a)
         _require(a, kind)
         body = await self._body(request, "MetadataValue")
         one = _entry(body, *_domain_key(request))
@@ -119,7 +122,7 @@ class MetadataViews:
 
     async def delete_value(self, request: Request, caller: TenantCaller) -> Response:
         a = asked(request, caller)
-        kind, object_id = _target(request)
+        kind, object_id = await self._object(request, a)
         _require(a, kind)
         task_id = await self.runner.call(
             self.world.metadata.remove, a.actor, kind, object_id, *_domain_key(request)
@@ -138,6 +141,23 @@ class MetadataViews:
             for value in values:
                 table.add("PUT", value, self.put_value)
                 table.add("DELETE", value, self.delete_value)
+
+    async def _object(self, request: Request, a: Asked) -> tuple[str, str]:
+        """The object of the path: (its kind, its id). A network under ``/api/admin/`` is an org
+        VDC network or an external one; an org is named by its UUID and kept by its tenant's name
+        (Forbidden, vCD's 403, for another org's user)."""
+        params = request.path_params
+        if "network" in params:
+            network = params["network"]
+            if request.url.path.startswith("/api/admin/"):
+                return await self.runner.read(self.world.metadata.network_kind, network), network
+            return "network", network
+        if "profile" in params:
+            return "storageProfile", params["profile"]
+        if "org" in params:
+            found = await self.runner.read(self.world.tenants.org, params["org"], a.caller.tenant)
+            return "org", found.name
+        return _target(request)
 
     async def _body(self, request: Request, tag: str) -> ET.Element:
         """The request's body, which must be the vCloud element ``tag`` (else vCD's 400)."""

@@ -63,7 +63,7 @@ STATUS_NOT_READY, STATUS_READY, STATUS_POWERED_OFF = 0, 1, 8
 def org_links(hrefs: Hrefs, tenant: str, vdcs: list[VdcView], catalogs: list[CatalogView]) -> list[Link]:
     """What an Org links to below its own: the queries of its VDCs and of its catalogs (which
     vcd-cli and pyvcloud follow from API 33 on: the first with ``vdc`` in its href, then the first
-    with ``catalog``), its task list, and its VDCs and catalogs by name (what clients of older
+    with ``catalog``), its task list and metadata, and its VDCs and catalogs by name (what clients of older
     versions follow)."""
     org = org_of(tenant)
     return [
@@ -74,6 +74,7 @@ def org_links(hrefs: Hrefs, tenant: str, vdcs: list[VdcView], catalogs: list[Cat
             "down", f"{hrefs.base}/api/query?type=catalog&format=records&filter=orgName=={org}", QUERY_RECORDS
         ),
         Link("down", hrefs.of("tasksList", tenant), media_type("tasksList")),
+        Link("down", f"{hrefs.of('org', tenant)}/metadata", METADATA_TYPE),
         Link("add", f"{hrefs.base}/api/admin/org/{org_uuid(tenant)}/catalogs", f"{ADMIN_TYPE}.catalog+xml"),
         *(Link("down", hrefs.of("vdc", v.id), media_type("vdc"), v.name) for v in vdcs),
         *(Link("down", hrefs.of("catalog", c.id), media_type("catalog"), c.name) for c in catalogs),
@@ -167,7 +168,10 @@ class ObjectViews:
         h = a.hrefs
         answer = VdcStorageProfile(
             **h.identity("storageProfile", profile_id, STORAGE_PROFILE),
-            links=[Link("up", h.of("vdc", view.id), media_type("vdc"))],
+            links=[
+                Link("up", h.of("vdc", view.id), media_type("vdc")),
+                Link("down", f"{h.of('storageProfile', profile_id)}/metadata", METADATA_TYPE),
+            ],
             enabled=True,
             limit=view.storage_limit_mb,
             storage_used_mb=usage.storage_mb,
@@ -263,10 +267,11 @@ class ObjectViews:
             links=[
                 Link("up", h.of("org", view.tenant), media_type("org")),
                 Link("up", h.of("vdc", view.vdc), media_type("vdc")),
+                Link("down", f"{h.of('network', view.id)}/metadata", METADATA_TYPE),
             ],
             description=view.description,
             configuration=NetworkConfiguration(
-                IpScopes([IpScope(False, view.gateway, view.netmask, view.dns or None, True)]),
+                IpScopes([IpScope(False, view.gateway, view.netmask, view.dns or None, is_enabled=True)]),
                 view.fence_mode,
             ),
             is_shared=False,

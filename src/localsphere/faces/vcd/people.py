@@ -128,6 +128,9 @@ class PeopleViews:
         async def media(i: str) -> tuple[str, str]:
             return "media", (await read(world.catalogs.entity, i, MEDIA, viewer)).name
 
+        async def disk(i: str) -> tuple[str, str]:
+            return "disk", (await read(world.disks.get, i, viewer)).name
+
         async def network(i: str) -> tuple[str, str]:
             return "network", (await read(world.org_vdcs.network, i, viewer)).name
 
@@ -152,6 +155,7 @@ class PeopleViews:
             "catalogitem": item,
             "vapptemplate": template,
             "media": media,
+            "disk": disk,
             "network": network,
             "task": task,
             "user": user,

@@ -492,7 +492,8 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("PUT", "/api/admin/catalog/{catalog}/owner", sharing.change_catalog_owner)
     for path in ("/api/catalog/{catalog}/action/publish", "/api/admin/catalog/{catalog}/action/publish"):
         table.add("POST", path, sharing.publish)
-    # ... and the metadata of catalogs, their items, templates, media and org VDCs
+    # ... and the metadata of catalogs, their items, templates, media, org VDCs, their storage
+    # policies, networks and orgs
     for base in (
         "/api/catalog/{catalog}",
         "/api/admin/catalog/{catalog}",
@@ -502,9 +503,18 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
         "/api/admin/vdc/{vdc}",
         "/api/disk/{disk}",
         "/api/admin/providervdc/{pvdc}",
+        "/api/admin/network/{network}",
+        "/api/admin/org/{org}",
+        "/api/admin/vdcStorageProfile/{profile}",
     ):
         meta.routes(table, base)
-    meta.routes(table, "/api/vdc/{vdc}", changes=False)
+    for base in (
+        "/api/vdc/{vdc}",
+        "/api/network/{network}",
+        "/api/org/{org}",
+        "/api/vdcStorageProfile/{profile}",
+    ):
+        meta.routes(table, base, changes=False)
     # Organization administration and the system settings (general, LDAP)
     orgs = AdminOrgViews(world, face.runner, tasks)
     table.add("POST", "/api/admin/orgs", orgs.create)

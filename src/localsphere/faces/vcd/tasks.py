@@ -8,8 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import Runner
+from localsphere.faces.vcd.errors import task_error
 from localsphere.faces.vcd.hrefs import Hrefs, media_type
-from localsphere.faces.vcd.types import Error, Link, Task, TasksList
+from localsphere.faces.vcd.types import Link, Task, TasksList
 from localsphere.faces.vcd.wire import Asked, asked, vcd_time, xml
 from localsphere.world import World
 from localsphere.world.errors import Forbidden
@@ -42,7 +43,7 @@ def task(hrefs: Hrefs, view: TaskView) -> Task:
         owner=hrefs.reference(owner_kind, view.owner_id, view.owner_name)
         if owner_kind in OWNER_KINDS
         else None,
-        error=Error(view.details or "The task failed.", 500, "INTERNAL_SERVER_ERROR")
+        error=task_error(view.details or "The task failed.", view.error_kind)
         if view.status == ERROR
         else None,
         user=hrefs.reference("user", view.user_id, view.user_name) if view.user_id else None,

@@ -279,12 +279,30 @@ class CatalogItem(Entity):
 
 
 @dataclass
+class IpRange(XmlType):
+    """``IpRangeType`` (network.xsd): the first and last address of a static pool."""
+
+    start_address: str = element("StartAddress")
+    end_address: str = element("EndAddress")
+
+
+@dataclass
+class IpRanges(XmlType):
+    ranges: list[IpRange] = element("IpRange", many=True)
+
+
+@dataclass
 class IpScope(XmlType):
+    """``IpScopeType`` (network.xsd): a network's subnet, DNS and static pools."""
+
     is_inherited: bool = element("IsInherited", default=False)
     gateway: str | None = element("Gateway")
     netmask: str | None = element("Netmask")
     dns1: str | None = element("Dns1")
+    dns2: str | None = element("Dns2")
+    dns_suffix: str | None = element("DnsSuffix")
     is_enabled: bool | None = element("IsEnabled", since="5.1")
+    ip_ranges: IpRanges | None = element("IpRanges")
 
 
 @dataclass

@@ -23,6 +23,9 @@ from localsphere.faces.vcd.model import VCLOUD
 from localsphere.faces.vcd.tasks import TaskViews, task
 from localsphere.faces.vcd.types import (
     AvailableNetworks,
+    IpRange,
+    IpRanges,
+    IpScope,
     IpScopes,
     Link,
     NetworkConfiguration,
@@ -62,6 +65,7 @@ from localsphere.faces.vcd.vapps import vapp_element
 from localsphere.faces.vcd.wire import Asked, asked, read_xml, xml
 from localsphere.world import World
 from localsphere.world.errors import NotFound
+from localsphere.world.external_subnets import ip_scope
 from localsphere.world.inventory import DATASTORE, HOST, NETWORK
 from localsphere.world.metrics import HOST_MHZ_PER_CORE
 from localsphere.world.org_roles import ADMIN_VIEW
@@ -313,9 +317,12 @@ class VSphereViews:
             type=EXTERNAL_TYPE,
             id=f"urn:vcloud:network:{n.id}",
             name=n.name,
-            links=[Link("alternate", f"{a.hrefs.base}/api/admin/network/{n.id}", EXTERNAL_ADMIN_TYPE)],
+            links=[
+                Link("alternate", f"{a.hrefs.base}/api/admin/network/{n.id}", EXTERNAL_ADMIN_TYPE),
+                Link("down", f"{a.hrefs.base}/api/admin/network/{n.id}/metadata", METADATA_TYPE),
+            ],
             description="",
-            configuration=NetworkConfiguration(IpScopes([]), "isolated"),
+            configuration=external_configuration(n),
             port_group=self._object_ref(a, vcenter, n),
         )
         return xml(answer, a.version, EXTERNAL_TYPE)
@@ -329,9 +336,12 @@ class VSphereViews:
             type=EXTERNAL_ADMIN_TYPE,
             id=f"urn:vcloud:network:{n.id}",
             name=n.name,
-            links=[Link("alternate", f"{a.hrefs.base}{EXT}/externalnet/{n.id}", EXTERNAL_TYPE)],
+            links=[
+                Link("alternate", f"{a.hrefs.base}{EXT}/externalnet/{n.id}", EXTERNAL_TYPE),
+                Link("down", f"{a.hrefs.base}/api/admin/network/{n.id}/metadata", METADATA_TYPE),
+            ],
             description="",
-            configuration=NetworkConfiguration(IpScopes([]), "isolated"),
+            configuration=external_configuration(n),
             provider_info=f"NETWORK:{n.moid}",
         )
         return xml(answer, a.version, EXTERNAL_ADMIN_TYPE)
@@ -367,7 +377,9 @@ class VSphereViews:
         return xml(answer, a.version, POOL_TYPE)
 
     def _pvdc_parts(self, a: Asked, pvdc: PvdcView) -> dict[str, object]:
-        """What both views of a provider VDC show: capacity, storage policy, VDCs, network pool."""
+        """What both views of a provider VDC show: capacity, storage policy, VDCs, network pool,
+        and the external networks of its datacenter (what pyvcloud's
+        ``ExternalNetwork.list_provider_vdc`` looks for)."""
         h = a.hrefs
         return {
             "status": 1,
@@ -382,7 +394,12 @@ class VSphereViews:
                 is_elastic=False,
                 is_ha=False,
             ),
-            "available_networks": AvailableNetworks([]),
+            "available_networks": AvailableNetworks(
+                [
+                    Reference(f"{h.base}/api/admin/network/{n.id}", EXTERNAL_ADMIN_TYPE, n.name)
+                    for n in pvdc.external_networks
+                ]
+            ),
             "storage_profiles": ProviderVdcStorageProfiles(
                 [
                     Reference(
@@ -554,3 +571,25 @@ class VSphereViews:
 
 def _move(body: ET.Element) -> bool:
     return (body.get("sourceMove") or "").lower() == "true"
+
+
+def external_configuration(network: VimObject) -> NetworkConfiguration:
+    """An external network's ``Configuration``: its one IP scope (world/external_subnets.py),
+    enabled, and fence mode ``isolated`` (an external network's, in the guide's examples)."""
+    scope = ip_scope(network.moid)
+    return NetworkConfiguration(
+        IpScopes(
+            [
+                IpScope(
+                    is_inherited=False,
+                    gateway=scope.gateway,
+                    netmask=scope.netmask,
+                    dns1=scope.dns1,
+                    dns_suffix=scope.dns_suffix,
+                    is_enabled=True,
+                    ip_ranges=IpRanges([IpRange(first, last) for first, last in scope.ranges]),
+                )
+            ]
+        ),
+        "isolated",
+    )

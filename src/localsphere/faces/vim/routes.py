@@ -7,6 +7,7 @@ from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vim import (
     authorization,
     event_manager,
+    guest,
     inventory,
     performance,
     property_collector,
@@ -45,6 +46,7 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *view_manager.methods(),
         *search_index.methods(),
         *tasks.methods(),
+        *guest.methods(),
         *authorization.methods(),
         *performance.methods(),
         *event_manager.methods(),
