@@ -46,5 +46,6 @@ def test_vcd_cli_lists_and_shows_external_networks(server, vcd):  # noqa: F811
     assert info["netmask"] == "255.255.255.0" and gateway in ipaddress.IPv4Network("172.16.0.0/12")
     assert info["is_inherited"] == "False" and info["fence_mode"] == "isolated"
     assert info["dns_suffix"] == "localsphere.test" and info["vim_portgroup_moref"].startswith("network-")
+    assert info["vim_server_id"].startswith("urn:vcloud:vimserver:")
     assert f"'start_address': '{gateway + 99}'" in shown  # the static pool, .100 to .199
     assert rows(vcd("network", "external", "list-pvdc", name))
