@@ -322,7 +322,7 @@ class VSphereViews:
                 Link("down", f"{a.hrefs.base}/api/admin/network/{n.id}/metadata", METADATA_TYPE),
             ],
             description="",
-            configuration=external_configuration(n),
+            configuration=_external_configuration(n),
             port_group=self._object_ref(a, vcenter, n),
         )
         return xml(answer, a.version, EXTERNAL_TYPE)
@@ -341,7 +341,7 @@ class VSphereViews:
                 Link("down", f"{a.hrefs.base}/api/admin/network/{n.id}/metadata", METADATA_TYPE),
             ],
             description="",
-            configuration=external_configuration(n),
+            configuration=_external_configuration(n),
             provider_info=f"NETWORK:{n.moid}",
         )
         return xml(answer, a.version, EXTERNAL_ADMIN_TYPE)
@@ -573,9 +573,9 @@ def _move(body: ET.Element) -> bool:
     return (body.get("sourceMove") or "").lower() == "true"
 
 
-def external_configuration(network: VimObject) -> NetworkConfiguration:
+def _external_configuration(network: VimObject) -> NetworkConfiguration:
     """An external network's ``Configuration``: its one IP scope (world/external_subnets.py),
-    enabled, and fence mode ``isolated`` (an external network's, in the guide's examples)."""
+    enabled, and fence mode ``isolated`` (what vCD writes of every external network)."""
     scope = ip_scope(network.moid)
     return NetworkConfiguration(
         IpScopes(
