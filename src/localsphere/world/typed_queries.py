@@ -48,6 +48,7 @@ from localsphere.world.metadata import field as metadata_field
 from localsphere.world.odata import CodePointOrder, EpochSeconds, epoch_seconds
 from localsphere.world.org_roles import RIGHTS, SYSTEM_ADMINISTRATOR, right_id
 from localsphere.world.org_vdcs import MHZ_PER_CPU, STORAGE_PROFILE
+from localsphere.world.provider_view import VCENTER_NAME, VIM_TYPES
 from localsphere.world.schema import (
     Assignment,
     Catalog,
@@ -544,6 +545,10 @@ def _network_attributes(_now: float) -> dict[str, Attribute]:
         "isBusy": Attribute(_bool(False)),
         "isShared": Attribute(_bool(False)),
         "vdcName": Attribute(_NETWORK_VDC.name),
+        # the external network a direct network is connected to: none (each org network has a
+        # port group of its own), so ``connectedTo==<external>`` (pyvcloud's
+        # ``list_associated_direct_org_vdc_networks``) finds no record
+        "connectedTo": Attribute(literal(None, String)),
     }
 
 
@@ -803,6 +808,36 @@ def _external_network_attributes(_now: float) -> dict[str, Attribute]:
     return {"name": Attribute(ManagedObject.name), "isBusy": Attribute(_bool(False))}
 
 
+def _portgroups(_now: float) -> Select[Any]:
+    return (
+        select(ManagedObject.uuid)
+        .join(OrgNetwork, OrgNetwork.network == ManagedObject.moid, isouter=True)
+        .where(ManagedObject.kind == NETWORK)
+    )
+
+
+def _portgroup_attributes(_now: float) -> dict[str, Attribute]:
+    """``portgroup``: each port group of the world's vCenter and the vCD network it backs (an
+    org VDC network's, or else the external network it is; what pyvcloud's
+    ``ExternalNetwork.list_vsphere_network`` asks by ``networkName``)."""
+    return {
+        "moref": Attribute(ManagedObject.moid),
+        "name": Attribute(ManagedObject.name),
+        "portgroupType": Attribute(literal(VIM_TYPES[NETWORK], String)),
+        "vcName": Attribute(literal(VCENTER_NAME, String)),
+        "isVCEnabled": Attribute(_bool(True)),
+        "network": Attribute(
+            case(
+                (OrgNetwork.id.is_not(None), "network:" + OrgNetwork.id),
+                else_="externalNetwork:" + ManagedObject.uuid,
+            ),
+            TYPED,
+            type_coerce(func.coalesce(OrgNetwork.id, ManagedObject.uuid), ReferenceId()),
+        ),
+        "networkName": Attribute(func.coalesce(OrgNetwork.name, ManagedObject.name)),
+    }
+
+
 def _provider_types() -> list[QueryType]:
     """The provider's own query types: org users get none of their records."""
     everyone = ManagedObject.uuid.is_not(None)
@@ -836,6 +871,17 @@ def _provider_types() -> list[QueryType]:
             None,
             _external_network_attributes,
             provider_only=everyone,
+        ),
+        QueryType(
+            "portgroup",
+            "PortgroupRecord",
+            "portgroup",
+            _portgroups,
+            ManagedObject.uuid,
+            None,
+            _portgroup_attributes,
+            provider_only=everyone,
+            linked=False,
         ),
     ]
 

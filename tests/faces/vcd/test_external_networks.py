@@ -10,7 +10,7 @@ import ipaddress
 import pytest
 
 from faces.vcd.test_vsphere_view import EXT, ext_link
-from vcd_client import PROVIDER, V15, link, sign_in
+from vcd_client import ORG_USER, PROVIDER, V15, link, sign_in
 from vcd_schema import assert_valid
 
 SCOPE = f"{V15}Configuration/{V15}IpScopes/{V15}IpScope"
@@ -68,3 +68,31 @@ def test_the_subnet_stays_across_a_reset(server):
         server.reset()
         after = [scope_of(vmw) for vmw, _ in external_views(c, sign_in(c, PROVIDER), "36.0")]
         assert before == after
+
+
+def test_port_group_records_name_the_network_each_backs(server):
+    """``portgroup``: every port group of the vCenter, the org network it backs (demo-net's) or
+    else the external network it is; the provider's only."""
+    with server.client(base_url=server.vcd) as c:
+        admin, alice = sign_in(c, PROVIDER), sign_in(c, ORG_USER)
+        page = assert_valid(
+            c.get("/api/query", params={"type": "portgroup", "format": "records"}, headers=admin).content
+        )
+        records = page.findall(f"{V15}PortgroupRecord")
+        assert records and int(page.get("total")) == len(records)
+        by_network = {r.get("networkName"): r for r in records}
+        demo = by_network["demo-net"]
+        assert "/api/network/" in demo.get("network") and demo.get("moref").startswith("network-")
+        externals = [r for r in records if "/api/admin/network/" in r.get("network")]
+        assert externals and all(r.get("networkName") == r.get("name") for r in externals)
+        assert {r.get("vcName") for r in records} == {"vcenter.localsphere.test"}
+        named = c.get(
+            "/api/query",
+            params={"type": "portgroup", "filter": f"networkName=={externals[0].get('name')}"},
+            headers=admin,
+        )
+        assert [r.get("moref") for r in assert_valid(named.content).findall(f"{V15}PortgroupRecord")] == [
+            externals[0].get("moref")
+        ]
+        mine = assert_valid(c.get("/api/query", params={"type": "portgroup"}, headers=alice).content)
+        assert mine.get("total") == "0"

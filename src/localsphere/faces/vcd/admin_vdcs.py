@@ -21,11 +21,11 @@ from localsphere.faces.vcd.objects import ObjectViews
 from localsphere.faces.vcd.tasks import TaskViews, task
 from localsphere.faces.vcd.types import Link, Reference, TasksInProgress, Vdc
 from localsphere.faces.vcd.types_vdcs import AdminVdc, AdminVdcStorageProfile, VimObjectRef, VimObjectRefs
+from localsphere.faces.vcd.vsphere_view import vim_server_ref
 from localsphere.faces.vcd.wire import Asked, asked, read_xml, xml
 from localsphere.world import World
 from localsphere.world.org_roles import ADMIN_VIEW
 from localsphere.world.org_vdcs import STORAGE_PROFILE, Terms, VdcUsage, VdcView
-from localsphere.world.provider_view import VCENTER_NAME
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import org_uuid
 from localsphere.world.vdc_admin import VdcChange
@@ -34,7 +34,6 @@ ADMIN_VDC_TYPE = f"{ADMIN_TYPE}.vdc+xml"
 CREATE_VDC_TYPE = f"{ADMIN_TYPE}.createVdcParams+xml"
 ADMIN_PROFILE_TYPE = f"{ADMIN_TYPE}.vdcStorageProfile+xml"
 PROVIDER_VDC_TYPE = f"{ADMIN_TYPE}.providervdc+xml"
-VIM_SERVER_TYPE = f"{ADMIN_TYPE}.vmwvirtualcenter+xml"
 NETWORK_POOL_TYPE = f"{ADMIN_TYPE}.networkPool+xml"
 # Units a capacity may be given in, as multiples of the unit the world keeps (MHz, MB)
 CPU_UNITS = {"MHZ": 1, "GHZ": 1000}
@@ -293,9 +292,7 @@ class AdminVdcViews:
         vcenter = await self.runner.read(self.world.provider_view.vcenter_id)
         h = a.hrefs
         href = f"{h.base}/api/admin/vdc/{view.id}"
-        vim_server = Reference(
-            f"{h.base}/api/admin/extension/vimServer/{vcenter}", VIM_SERVER_TYPE, VCENTER_NAME
-        )
+        vim_server = vim_server_ref(h, vcenter)
         values = {f.name: getattr(base, f.name) for f in fields(Vdc)}
         values.update(
             href=href,

@@ -3,12 +3,13 @@
 items, vApp templates, media, independent disks, provider VDCs, and, read at their user view and
 changed by the system administrator at their admin one, org VDCs (``/api/vdc/{id}``,
 ``/api/admin/vdc/{id}``), their storage policies (``/api/vdcStorageProfile/{id}``,
-``/api/admin/vdcStorageProfile/{id}``), org VDC networks (``/api/network/{id}``, ``/api/admin/network/{id}``,
-which serves external networks' too) and orgs (``/api/org/{id}``, ``/api/admin/org/{id}``):
-``GET|POST <object>/metadata`` (a ``Metadata`` document; POST merges its entries),
-``GET|PUT|DELETE .../metadata/{key}`` (the GENERAL domain) and ``.../metadata/{domain}/{key}``
-(a ``MetadataValue``). Every change answers 202 and its Task. A missing key is vCD's 403
-(pyvcloud documents ``AccessForbiddenException`` for it). Facts: docs/research/vcd-metadata.md."""
+``/api/admin/vdcStorageProfile/{id}``), org VDC networks (``/api/network/{id}``,
+``/api/admin/network/{id}``, which serves external networks' too) and orgs (``/api/org/{id}``,
+``/api/admin/org/{id}``): ``GET|POST <object>/metadata`` (a ``Metadata`` document; POST merges
+its entries), ``GET|PUT|DELETE .../metadata/{key}`` (the GENERAL domain) and
+``.../metadata/{domain}/{key}`` (a ``MetadataValue``). Every change answers 202 and its Task. A
+missing key is vCD's 403 (pyvcloud documents ``AccessForbiddenException`` for it). Facts:
+docs/research/vcd-metadata.md."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ class VimObjectRef(XmlType):
     """``VimObjectRefType``: a vCenter object by its server, moid and kind."""
 
     NAMESPACE: ClassVar[str] = EXTENSION
-    vim_server: Reference = element("VimServerRef")
+    vim_server: Reference | ResourceReference = element("VimServerRef")
     moref: str = element("MoRef")
     vim_type: str = element("VimObjectType")
 
@@ -161,7 +161,7 @@ class VMWProviderVdc(XmlType):
     network_pools: NetworkPoolReferences | None = element("NetworkPoolReferences", namespace=VCLOUD)
     datastores: VimObjectRefs = element("DataStoreRefs", default=None)
     resource_pools: VimObjectRefs = element("ResourcePoolRefs", default=None)
-    vim_servers: list[Reference] = element("VimServer", many=True)
+    vim_servers: list[ResourceReference] = element("VimServer", many=True)
     hosts: HostReferences | None = element("HostReferences")
     hardware_version: str | None = element("HighestSupportedHardwareVersion")
 
@@ -359,7 +359,7 @@ class PortGroupPool(XmlType):
     links: list[Link] = element("Link", many=True, namespace=VCLOUD)
     description: str | None = element("Description", namespace=VCLOUD)
     port_groups: VimObjectRefs = element("PortGroupRefs", default=None)
-    vim_server: Reference = element("VimServer", default=None)
+    vim_server: ResourceReference = element("VimServer", default=None)
     used: int | None = element("UsedNetworksCount")
 
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from localsphere.faces.http import InputError, Runner
-from localsphere.faces.vcd.hrefs import ADMIN_TYPE, media_type, object_id
+from localsphere.faces.vcd.hrefs import ADMIN_TYPE, Hrefs, media_type, object_id
 from localsphere.faces.vcd.metadata import METADATA_TYPE
 from localsphere.faces.vcd.model import VCLOUD
 from localsphere.faces.vcd.tasks import TaskViews, task
@@ -142,8 +142,8 @@ class VSphereViews:
             raise NotFound("vim_server.not_found", f"No vCenter server with id {wanted}.", wanted)
         return vcenter
 
-    def _vim_ref(self, a: Asked, vcenter: str) -> Reference:
-        return Reference(f"{a.hrefs.base}{EXT}/vimServer/{vcenter}", VIM_SERVER_TYPE, VCENTER_NAME)
+    def _vim_ref(self, a: Asked, vcenter: str) -> ResourceReference:
+        return vim_server_ref(a.hrefs, vcenter)
 
     def _object_ref(self, a: Asked, vcenter: str, o: VimObject) -> VimObjectRef:
         return VimObjectRef(self._vim_ref(a, vcenter), o.moid, o.vim_type)
@@ -322,7 +322,7 @@ class VSphereViews:
                 Link("down", f"{a.hrefs.base}/api/admin/network/{n.id}/metadata", METADATA_TYPE),
             ],
             description="",
-            configuration=external_configuration(n),
+            configuration=_external_configuration(n),
             port_group=self._object_ref(a, vcenter, n),
         )
         return xml(answer, a.version, EXTERNAL_TYPE)
@@ -341,7 +341,7 @@ class VSphereViews:
                 Link("down", f"{a.hrefs.base}/api/admin/network/{n.id}/metadata", METADATA_TYPE),
             ],
             description="",
-            configuration=external_configuration(n),
+            configuration=_external_configuration(n),
             provider_info=f"NETWORK:{n.moid}",
         )
         return xml(answer, a.version, EXTERNAL_ADMIN_TYPE)
@@ -573,9 +573,9 @@ def _move(body: ET.Element) -> bool:
     return (body.get("sourceMove") or "").lower() == "true"
 
 
-def external_configuration(network: VimObject) -> NetworkConfiguration:
+def _external_configuration(network: VimObject) -> NetworkConfiguration:
     """An external network's ``Configuration``: its one IP scope (world/external_subnets.py),
-    enabled, and fence mode ``isolated`` (an external network's, in the guide's examples)."""
+    enabled, and fence mode ``isolated`` (what vCD writes of every external network)."""
     scope = ip_scope(network.moid)
     return NetworkConfiguration(
         IpScopes(
@@ -592,4 +592,15 @@ def external_configuration(network: VimObject) -> NetworkConfiguration:
             ]
         ),
         "isolated",
+    )
+
+
+def vim_server_ref(hrefs: Hrefs, vcenter: str) -> ResourceReference:
+    """The attached vCenter's reference (``vcenter``: its instance uuid), with its urn (what
+    ``vcd network external info`` shows as ``vim_server_id``)."""
+    return ResourceReference(
+        f"{hrefs.base}{EXT}/vimServer/{vcenter}",
+        f"urn:vcloud:vimserver:{vcenter}",
+        VIM_SERVER_TYPE,
+        VCENTER_NAME,
     )
