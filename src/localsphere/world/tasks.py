@@ -61,6 +61,7 @@ COLUMNS = (
     Task.started_at,
     Task.ends_at,
     Task.progress,
+    Task.result,
 )
 
 
@@ -85,6 +86,7 @@ class TaskView:
     started_at: float
     ended_at: float | None
     cancellable: bool  # while it runs: its change can be taken back
+    result: list[str] | None = None  # a vSphere task's: the object it made, or its error's values
 
     @staticmethod
     def at(row: Any, now: float) -> TaskView:
@@ -117,6 +119,7 @@ class TaskView:
             started_at,
             ended,
             ended is None and bool(row.undo),
+            json.loads(row.result) if row.result else None,
         )
 
 
@@ -207,13 +210,14 @@ class Tasks:
         failure: str = "",
         begins: float | None = None,
         reported: bool = False,
+        result: list[str] | None = None,
     ) -> str:
         """Record a task in the caller's write transaction ``s``, beginning now (or at ``begins``,
         the world time the caller's change was made at); returns its id. It ends after
         ``seconds`` (None: the policy's ``task_seconds``), in success, or in error when ``failure``
         says why; ``undo``: the recipe that takes its change back if it is cancelled (None: it
         cannot be); ``reported``: it runs, as far as ``report`` says, until ``finish`` ends it
-        (never held)."""
+        (never held); ``result``: what a vSphere task answers with (``Task.result``)."""
         now = self._clock.now(s) if begins is None else begins
         if seconds is None:
             seconds = self._policies.read(s).task_seconds
@@ -236,6 +240,7 @@ class Tasks:
                 started_at=now,
                 ends_at=HELD_UNTIL if reported else now + max(0, seconds),
                 progress=0 if reported else None,
+                result=None if result is None else json.dumps(result),
             )
         )
         if undo and not reported and self._hold is not None:

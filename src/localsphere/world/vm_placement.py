@@ -41,6 +41,7 @@ from localsphere.world.inventory import (
 from localsphere.world.schema import ExternalStat, ManagedObject
 from localsphere.world.store import INVENTORY, STATS, Store, changed
 from localsphere.world.vm_hardware import VmHardware, generated_mac
+from localsphere.world.vm_snapshots import CURRENT
 
 DATASTORE_PATH = re.compile(r"\[(?P<datastore>[^\]]+)\] (?P<path>\S.*\.vmx)")
 FILES = "vm_files"  # a datastore's details: the VMs on it vCenter does not know, by .vmx path
@@ -103,6 +104,8 @@ class VmPlacement:
                     nic["mac"] = generated_mac()
                 nic.pop("ip", None)
             details.pop("computer_name", None)
+            for own in ("template", CURRENT):  # a copy is a VM, without the source's snapshots
+                details.pop(own, None)
             return self._add_copy(
                 s, source, spec.name, where, details, POWERED_ON if spec.power_on else POWERED_OFF
             )

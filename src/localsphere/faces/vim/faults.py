@@ -18,7 +18,7 @@ from localsphere.faces.vim import soap, versions
 from localsphere.runtime.hooks import FaceHooks
 from localsphere.world import World, faults
 from localsphere.world.access import VCENTER
-from localsphere.world.errors import Forbidden, NotFound, Unauthenticated, WorldError, WrongState
+from localsphere.world.errors import Forbidden, NotFound, Unauthenticated, WorldError
 
 XML = "text/xml; charset=utf-8"
 NOT_AUTHENTICATED = "The session is not authenticated."
@@ -92,17 +92,59 @@ def reference(this: soap.MoRef) -> vmodl.ManagedObject:
         return vmodl.ManagedObject(this.value)
 
 
+# World reasons that vim25 names by the parameter at fault (``InvalidArgument.invalidProperty``)
+INVALID_PROPERTIES = {
+    "vm.cpu.count": "numCPUs",
+    "vm.cpu.cores_per_socket": "numCoresPerSocket",
+    "vm.memory.size": "memoryMB",
+    "name.length": "name",
+    "entity.name": "newName",
+    "folder.wrong_kind": "list",
+    "folder.other_datacenter": "list",
+}
+NOT_SUPPORTED = "The operation is not supported on the object."
+# the world's power states (lower case) that are vim25's, in vCenter's words
+POWER_WORDS = {"powered_on": ("poweredOn", "Powered on"), "suspended": ("suspended", "Suspended")}
+
+
+def from_reason(reason: str, message: str, arguments: list[str]) -> Fault:
+    """A world refusal (``reason``, ``message`` and the values it quotes) in vim25's terms:
+    DuplicateName for a name in use (``vm.exists``, ``entity.exists``: the name, the folder),
+    NotSupported for what a template or a system folder cannot do, InvalidArgument naming the
+    parameter for a bad value, InvalidState for the rest."""
+    if reason in ("vm.exists", "entity.exists") and len(arguments) >= 2:
+        fault = vim.fault.DuplicateName(
+            name=arguments[0], object=reference(soap.MoRef(_kind(arguments[1]), arguments[1]))
+        )
+        return Fault(fault, f"The name '{arguments[0]}' already exists.")
+    if reason == "vm.powered_on" and len(arguments) >= 2 and arguments[1] in POWER_WORDS:
+        state, words = POWER_WORDS[arguments[1]]
+        fault = vim.fault.InvalidPowerState(existingState=state, requestedState="poweredOff")
+        return Fault(fault, f"The attempted operation cannot be performed in the current state ({words}).")
+    if reason in ("vm.template", "folder.system", "entity.not_renamed"):
+        return Fault(vmodl.fault.NotSupported(), NOT_SUPPORTED)
+    if reason in INVALID_PROPERTIES or reason.startswith(("placement.", "vm.device", "vm.disk.", "vm.nic.")):
+        name = INVALID_PROPERTIES.get(reason) or next((a for a in arguments if a.startswith("spec")), None)
+        return invalid_argument(name, message)
+    return Fault(vim.fault.InvalidState(), message)
+
+
+def _kind(moid: str) -> str:
+    from localsphere.faces.vim.inventory import kind_of  # the inventory's faults name this module
+
+    return kind_of(moid)
+
+
 def from_world(exc: WorldError, this: soap.MoRef, privilege: str) -> Fault:
-    """A world error in vim25's terms."""
+    """A world error in vim25's terms (a refusal for want of a privilege names the privilege
+    the world checked)."""
     if isinstance(exc, Unauthenticated):
         return not_authenticated(this, privilege)
     if isinstance(exc, Forbidden):
-        return no_permission(this, privilege)
+        return no_permission(this, exc.arguments[1] if len(exc.arguments) > 1 else privilege)
     if isinstance(exc, NotFound):
         return not_found(this)
-    if isinstance(exc, WrongState):
-        return Fault(vim.fault.InvalidState(), exc.message)
-    return invalid_argument(None, exc.message)
+    return from_reason(exc.reason, exc.message, exc.arguments)
 
 
 def response(fault: Fault, version: str, status: int = 500) -> Response:

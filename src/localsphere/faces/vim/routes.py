@@ -6,6 +6,7 @@ from __future__ import annotations
 from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vim import (
     authorization,
+    folders,
     guest,
     inventory,
     property_collector,
@@ -14,6 +15,8 @@ from localsphere.faces.vim import (
     tasks,
     updates,
     view_manager,
+    vm_provisioning,
+    vm_snapshots,
 )
 from localsphere.faces.vim.properties import Properties
 from localsphere.faces.vim.service import PREFIX, Endpoint
@@ -27,7 +30,8 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
     properties = Properties(
         [
             service_instance.family(),
-            inventory.family(),
+            inventory.family({inventory.VM: vm_snapshots.VM_PATHS}),
+            vm_snapshots.family(),
             view_manager.family(),
             tasks.family(),
             updates.family(),
@@ -44,5 +48,8 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *tasks.methods(),
         *guest.methods(),
         *authorization.methods(),
+        *folders.methods(),
+        *vm_provisioning.methods(),
+        *vm_snapshots.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))
