@@ -115,7 +115,7 @@ class VmSnapshots:
 
     def revert(self, caller: Caller, vm: str, snapshot: str | None, suppress_power_on: bool) -> None:
         """The VM as it was at ``snapshot`` (None: its current one), which becomes current:
-        NotFound (``vm.snapshot.none``) when it has no current snapshot."""
+        WrongState (``vm.snapshot.none``) when it has no current snapshot."""
         with self._store.write() as s:
             if snapshot is not None:
                 vm = _snapshot(s, snapshot).vm
@@ -124,7 +124,9 @@ class VmSnapshots:
             details = json.loads(row.details)
             snapshot = snapshot or details.get(CURRENT)
             if snapshot is None:
-                raise NotFound("vm.snapshot.none", f"Virtual machine {row.name} has no current snapshot", vm)
+                raise WrongState(
+                    "vm.snapshot.none", f"Virtual machine {row.name} has no current snapshot", vm
+                )
             taken = _snapshot(s, snapshot)
             state = json.loads(taken.state)
             row.cpu_count, row.memory_mib = state["cpu_count"], state["memory_mib"]

@@ -101,6 +101,10 @@ INVALID_PROPERTIES = {
     "entity.name": "newName",
     "folder.wrong_kind": "list",
     "folder.other_datacenter": "list",
+    "vm.guest": "guestId",
+    "vm.name": "name",
+    "vm.files": None,  # the refusal's first value names it
+    "vm.device": None,
 }
 NOT_SUPPORTED = "The operation is not supported on the object."
 # the world's power states (lower case) that are vim25's, in vCenter's words
@@ -110,7 +114,8 @@ POWER_WORDS = {"powered_on": ("poweredOn", "Powered on"), "suspended": ("suspend
 def from_reason(reason: str, message: str, arguments: list[str]) -> Fault:
     """A world refusal (``reason``, ``message`` and the values it quotes) in vim25's terms:
     DuplicateName for a name in use (``vm.exists``, ``entity.exists``: the name, the folder),
-    NotSupported for what a template or a system folder cannot do, InvalidArgument naming the
+    NotSupported for what a template or a system folder cannot do, NotFound for a revert to a
+    current snapshot a VM has not, InvalidArgument naming the
     parameter for a bad value, InvalidState for the rest."""
     if reason in ("vm.exists", "entity.exists") and len(arguments) >= 2:
         fault = vim.fault.DuplicateName(
@@ -121,10 +126,12 @@ def from_reason(reason: str, message: str, arguments: list[str]) -> Fault:
         state, words = POWER_WORDS[arguments[1]]
         fault = vim.fault.InvalidPowerState(existingState=state, requestedState="poweredOff")
         return Fault(fault, f"The attempted operation cannot be performed in the current state ({words}).")
+    if reason == "vm.snapshot.none":
+        return Fault(vim.fault.NotFound(), "The object or item referred to could not be found.")
     if reason in ("vm.template", "folder.system", "entity.not_renamed"):
         return Fault(vmodl.fault.NotSupported(), NOT_SUPPORTED)
-    if reason in INVALID_PROPERTIES or reason.startswith(("placement.", "vm.device", "vm.disk.", "vm.nic.")):
-        name = INVALID_PROPERTIES.get(reason) or next((a for a in arguments if a.startswith("spec")), None)
+    if reason in INVALID_PROPERTIES or reason.startswith(("placement.", "vm.disk.", "vm.nic.")):
+        name = INVALID_PROPERTIES.get(reason) or next(iter(arguments), None)
         return invalid_argument(name, message)
     return Fault(vim.fault.InvalidState(), message)
 

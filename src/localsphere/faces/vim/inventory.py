@@ -48,6 +48,7 @@ _PREFIXES = (
     ("vm-", VM),
     ("datastore-", DATASTORE),
     ("network-", NETWORK),
+    ("snapshot-", "VirtualMachineSnapshot"),  # not an entity: its VM's (``vm_snapshots``)
 )
 POWER = {
     POWERED_ON: vim.VirtualMachine.PowerState.poweredOn,
