@@ -37,6 +37,7 @@ from localsphere.world.inventory import (
 )
 from localsphere.world.schema import ExternalStat, ManagedObject
 from localsphere.world.store import INVENTORY, STATS, Store, changed
+from localsphere.world.vm_placement import forget
 
 NAME_LENGTH = 80  # vCenter's longest entity name
 # The privilege that renames an entity of each kind (vSphere's ``Rename_Task``)
@@ -136,12 +137,7 @@ class InventoryEdits:
                         "object.not_found", f"Object with identifier '{moid}' does not exist", moid
                     )
                 authorize(caller, row.path, MOVE.get(row.kind, "Folder.Move"), moid)
-                authorize(
-                    caller,
-                    folder.path,
-                    "Folder.Create" if row.kind == FOLDER else MOVE.get(row.kind, "Folder.Move"),
-                    folder_id,
-                )
+                authorize(caller, folder.path, MOVE.get(row.kind, "Folder.Move"), folder_id)
                 holds = row.kind in HOLDS.get(folder.subtype or "", set()) or (
                     row.kind == FOLDER and row.subtype == folder.subtype
                 )
@@ -161,7 +157,8 @@ class InventoryEdits:
 
     def destroy_folder(self, caller: Caller, moid: str, unregister_only: bool = False) -> None:
         """Destroy a folder and everything in it (``unregister_only``: its VMs are forgotten, as
-        vSphere's ``UnregisterAndDestroy_Task``; their files stay). WrongState (``vm.powered_on``)
+        vSphere's ``UnregisterAndDestroy_Task`` of a VM folder; their files stay, to be
+        registered again). WrongState (``vm.powered_on``)
         while a VM in it is not powered off; Invalid (``folder.system``) for a datacenter's top
         folder or the root folder."""
         with self._store.write() as s:
@@ -169,6 +166,8 @@ class InventoryEdits:
             authorize(caller, row.path, "Folder.Delete", moid)
             if row.parent is None or _top_folder(s, row):
                 raise Invalid("folder.system", f"The folder {row.name} cannot be destroyed", moid)
+            if unregister_only and row.subtype != "VIRTUAL_MACHINE":
+                raise Invalid("folder.system", f"{row.name} is not a folder of virtual machines", moid)
             inside = select(ManagedObject).where(ManagedObject.path.startswith(row.path, autoescape=True))
             rows = list(s.scalars(inside))
             running = next((r for r in rows if r.kind == VM and r.power_state != POWERED_OFF), None)
@@ -177,12 +176,16 @@ class InventoryEdits:
                 raise WrongState(
                     "vm.powered_on", f"Virtual machine {running.name} is {state}", running.moid, state
                 )
-            if not unregister_only:
-                for vm in (r for r in rows if r.kind == VM):
+            vms = [r for r in rows if r.kind == VM]
+            for vm in vms:
+                if unregister_only:
+                    authorize(caller, vm.path, "VirtualMachine.Inventory.Unregister", vm.moid)
+                    forget(s, vm)
+                else:
                     authorize(caller, vm.path, "VirtualMachine.Inventory.Delete", vm.moid)
-            uuids = [r.uuid for r in rows if r.kind == VM]
-            s.execute(delete(ManagedObject).where(ManagedObject.moid.in_([r.moid for r in rows])))
-            s.execute(delete(ExternalStat).where(ExternalStat.resource.in_(uuids)))
+            gone = [r.moid for r in rows if not (unregister_only and r.kind == VM)]
+            s.execute(delete(ExternalStat).where(ExternalStat.resource.in_([vm.uuid for vm in vms])))
+            s.execute(delete(ManagedObject).where(ManagedObject.moid.in_(gone)))
             changed(s, INVENTORY, STATS)
 
     def mark_as_template(self, caller: Caller, moid: str) -> None:

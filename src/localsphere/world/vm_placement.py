@@ -223,24 +223,7 @@ class VmPlacement:
                 raise WrongState(
                     "vm.in_vapp", f"Virtual machine {row.name} belongs to a vCloud Director vApp", moid
                 )
-            details = json.loads(row.details)
-            disks = details.get("disks", [])
-            datastore = (
-                s.get(ManagedObject, disks[0]["datastore"]) if disks and disks[0].get("datastore") else None
-            )
-            if datastore is not None:
-                kept = json.loads(datastore.details)
-                kept.setdefault(FILES, {})[vmx_path(datastore.name, row.name).split("] ", 1)[1]] = {
-                    "name": row.name,
-                    "guest": row.subtype,
-                    "cpu_count": row.cpu_count,
-                    "memory_mib": row.memory_mib,
-                    "details": {**details, "clean_power_off": True},
-                }
-                datastore.details = json.dumps(kept)
-            s.execute(delete(ExternalStat).where(ExternalStat.resource == row.uuid))
-            s.delete(row)
-            changed(s, INVENTORY, STATS)
+            forget(s, row)
 
     def register(
         self,
@@ -317,6 +300,27 @@ class VmPlacement:
             store_row.details = json.dumps(kept)
             changed(s, INVENTORY)
             return row.moid
+
+
+def forget(s: Session, row: ManagedObject) -> None:
+    """vCenter forgets the VM ``row`` in the write transaction ``s``: its files stay on its first
+    disk's datastore (its details keep them, by .vmx path), to be registered again."""
+    details = json.loads(row.details)
+    disks = details.get("disks", [])
+    datastore = s.get(ManagedObject, disks[0]["datastore"]) if disks and disks[0].get("datastore") else None
+    if datastore is not None:
+        kept = json.loads(datastore.details)
+        kept.setdefault(FILES, {})[vmx_path(datastore.name, row.name).split("] ", 1)[1]] = {
+            "name": row.name,
+            "guest": row.subtype,
+            "cpu_count": row.cpu_count,
+            "memory_mib": row.memory_mib,
+            "details": {**details, "clean_power_off": True},
+        }
+        datastore.details = json.dumps(kept)
+    s.execute(delete(ExternalStat).where(ExternalStat.resource == row.uuid))
+    s.delete(row)
+    changed(s, INVENTORY, STATS)
 
 
 def _first_cluster(s: Session, datacenter: str | None) -> str | None:

@@ -20,7 +20,6 @@ from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
 from localsphere.world.errors import NotFound, WrongState, bounded_text
 from localsphere.world.inventory import POWERED_OFF, POWERED_ON, VM, authorize, next_id, row_of
-from localsphere.world.inventory_edits import template
 from localsphere.world.schema import VmSnapshot
 from localsphere.world.store import INVENTORY, Store, changed
 
@@ -86,7 +85,7 @@ class VmSnapshots:
             row = row_of(s, VM, vm, lock=True)
             authorize(caller, row.path, "VirtualMachine.State.CreateSnapshot", vm)
             details = json.loads(row.details)
-            if template(details):
+            if details.get("template"):  # ``inventory_edits.template``
                 raise WrongState("vm.template", f"{row.name} is a template", vm)
             moid = f"snapshot-{next_id(s)}"
             on = row.power_state == POWERED_ON

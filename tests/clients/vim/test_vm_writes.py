@@ -239,6 +239,31 @@ def test_folders(connect, vc):
     assert vc.get("/api/vcenter/folder", params={"folders": made._moId}).json() == []
 
 
+def test_unregister_and_destroy_keeps_the_files(connect, vc):
+    si = connect()
+    _, vm_folder, _, _, _ = _place(si)
+    made = vm_folder.CreateFolder("to-unregister")
+    vm_id = _vm(vc, "POWERED_OFF")
+    vm = vim.VirtualMachine(vm_id, si._stub)
+    name, datastore = vm.name, vm.datastore[0]._moId
+    _done(si, made.MoveIntoFolder_Task([vm]))
+    running = vim.VirtualMachine(_vm(vc, "POWERED_ON"), si._stub)
+    _done(si, made.MoveIntoFolder_Task([running]))
+    with pytest.raises(vim.fault.InvalidPowerState):  # a running VM in it: nothing happens
+        WaitForTask(made.UnregisterAndDestroy_Task(), si=si)
+    assert vc.get(f"/api/vcenter/vm/{vm_id}").status_code == 200
+    _done(si, running.PowerOffVM_Task())
+    _done(si, made.UnregisterAndDestroy_Task())
+    assert vc.get(f"/api/vcenter/vm/{vm_id}").status_code == 404
+    register = {
+        "datastore": datastore,
+        "path": f"{name}/{name}.vmx",
+        "placement": {"folder": vm_folder._moId},
+    }
+    r = vc.post("/api/vcenter/vm", params={"action": "register"}, json=register)
+    assert r.status_code == 200 and vc.get(f"/api/vcenter/vm/{r.json()}").json()["name"] == name
+
+
 def test_a_viewer_changes_nothing(connect, vc):
     viewer = connect(user="viewer@vsphere.local")
     _, folder, _, _, _ = _place(viewer)

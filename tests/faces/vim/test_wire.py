@@ -251,3 +251,21 @@ def test_a_reference_is_typed_as_vcenter_types_it(c):
     r = call(c, "Fetch", "datacenter-2", "Datacenter", "<prop>name</prop>", Cookie=cookie)
     value = etree.fromstring(r.content).find(".//vim:FetchResponse/vim:returnval", NS)
     assert (value.get(f"{{{XSI}}}type"), value.text) == ("xsd:string", "dc-01")
+
+
+def test_duplicate_name_fault_names_the_folder(c):
+    """``CreateFolder`` with a name in use: a ``DuplicateNameFault`` detail with the name and the
+    folder, typed as vCenter types a reference; a bad ``CreateVM_Task`` spec is not a stack trace."""
+    login(c)
+    r = call(c, "CreateFolder", "group-d1", "Folder", "<name>twice</name>")
+    assert r.status_code == 200
+    moid = etree.fromstring(r.content).find(".//vim:returnval", NS)
+    assert moid.get("type") == "Folder" and moid.text.startswith("group-d")
+    kind, message = fault_of(call(c, "CreateFolder", "group-d1", "Folder", "<name>twice</name>"))
+    assert (kind, message) == ("DuplicateName", "The name 'twice' already exists.")
+    detail = etree.fromstring(call(c, "CreateFolder", "group-d1", "Folder", "<name>twice</name>").content)
+    assert detail.findtext(".//vim:DuplicateNameFault/vim:name", namespaces=NS) == "twice"
+    folder = detail.find(".//vim:DuplicateNameFault/vim:object", NS)
+    assert (folder.get("type"), folder.text) == ("Folder", "group-d1")
+    kind, _ = fault_of(call(c, "CreateVM_Task", "group-d1", "Folder", "<config><name>x</name></config>"))
+    assert kind == "InvalidRequest"  # the required pool is missing
