@@ -18,7 +18,7 @@ from localsphere.faces.vim import soap, versions
 from localsphere.runtime.hooks import FaceHooks
 from localsphere.world import World, faults
 from localsphere.world.access import VCENTER
-from localsphere.world.errors import Forbidden, NotFound, Unauthenticated, WorldError
+from localsphere.world.errors import Forbidden, NotFound, Unauthenticated, WorldError, WrongState
 
 XML = "text/xml; charset=utf-8"
 NOT_AUTHENTICATED = "The session is not authenticated."
@@ -111,12 +111,15 @@ NOT_SUPPORTED = "The operation is not supported on the object."
 POWER_WORDS = {"powered_on": ("poweredOn", "Powered on"), "suspended": ("suspended", "Suspended")}
 
 
-def from_reason(reason: str, message: str, arguments: list[str]) -> Fault:
+def from_reason(
+    reason: str, message: str, arguments: list[str], otherwise: type = vim.fault.InvalidState
+) -> Fault:
     """A world refusal (``reason``, ``message`` and the values it quotes) in vim25's terms:
     DuplicateName for a name in use (``vm.exists``, ``entity.exists``: the name, the folder),
-    NotSupported for what a template or a system folder cannot do, NotFound for a revert to a
-    current snapshot a VM has not, InvalidArgument naming the
-    parameter for a bad value, InvalidState for the rest."""
+    InvalidPowerState for a VM that is not powered off, NotSupported for what a template or a
+    system folder cannot do, NotFound for a revert to a current snapshot a VM has not,
+    InvalidArgument naming the parameter for a bad value; ``otherwise`` (InvalidState, or
+    InvalidArgument) for the rest."""
     if reason in ("vm.exists", "entity.exists") and len(arguments) >= 2:
         fault = vim.fault.DuplicateName(
             name=arguments[0], object=reference(soap.MoRef(_kind(arguments[1]), arguments[1]))
@@ -130,10 +133,11 @@ def from_reason(reason: str, message: str, arguments: list[str]) -> Fault:
         return Fault(vim.fault.NotFound(), "The object or item referred to could not be found.")
     if reason in ("vm.template", "folder.system", "entity.not_renamed"):
         return Fault(vmodl.fault.NotSupported(), NOT_SUPPORTED)
-    if reason in INVALID_PROPERTIES or reason.startswith(("placement.", "vm.disk.", "vm.nic.")):
-        name = INVALID_PROPERTIES.get(reason) or next(iter(arguments), None)
-        return invalid_argument(name, message)
-    return Fault(vim.fault.InvalidState(), message)
+    if reason in INVALID_PROPERTIES:
+        return invalid_argument(INVALID_PROPERTIES[reason] or next(iter(arguments), None), message)
+    if reason.startswith("placement.") or otherwise is vmodl.fault.InvalidArgument:
+        return invalid_argument(None, message)
+    return Fault(otherwise(), message)
 
 
 def _kind(moid: str) -> str:
@@ -151,7 +155,8 @@ def from_world(exc: WorldError, this: soap.MoRef, privilege: str) -> Fault:
         return no_permission(this, exc.arguments[1] if len(exc.arguments) > 1 else privilege)
     if isinstance(exc, NotFound):
         return not_found(this)
-    return from_reason(exc.reason, exc.message, exc.arguments)
+    otherwise = vim.fault.InvalidState if isinstance(exc, WrongState) else vmodl.fault.InvalidArgument
+    return from_reason(exc.reason, exc.message, exc.arguments, otherwise)
 
 
 def response(fault: Fault, version: str, status: int = 500) -> Response:
