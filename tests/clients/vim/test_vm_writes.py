@@ -234,6 +234,13 @@ def test_folders(connect, vc):
     assert vc.get("/api/vcenter/folder", params={"folders": made._moId}).json()[0]["name"] == "renamed-folder"
     with pytest.raises(vmodl.fault.NotSupported):
         WaitForTask(vm_folder.Destroy_Task(), si=si)
+    with pytest.raises(vmodl.fault.NotSupported):  # a datacenter's own folders keep their names
+        WaitForTask(vm_folder.Rename_Task(newName="vms"), si=si)
+    store = dc.datastore[0]
+    _done(si, store.Rename_Task(newName="renamed-store"))
+    assert vc.get(f"/api/vcenter/datastore/{store._moId}").json()["name"] == "renamed-store"
+    _done(si, dc.Rename_Task(newName="renamed-dc"))
+    assert vc.get(f"/api/vcenter/datacenter/{dc._moId}").json()["name"] == "renamed-dc"
     _done(si, made.Destroy_Task())
     assert vc.get(f"/api/vcenter/vm/{vm_id}").status_code == 404
     assert vc.get("/api/vcenter/folder", params={"folders": made._moId}).json() == []
