@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 
-from pyVmomi import vim, vmodl
+from pyVmomi import VmomiSupport, vim, vmodl
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
@@ -89,7 +89,7 @@ def reference(this: soap.MoRef) -> vmodl.ManagedObject:
     try:
         return getattr(vim, this.type)(this.value)
     except (AttributeError, TypeError):
-        return vmodl.ManagedObject(this.value)
+        return VmomiSupport.ManagedObject(this.value)
 
 
 # World reasons that vim25 names by the parameter at fault (``InvalidArgument.invalidProperty``)

@@ -48,8 +48,8 @@ STATES = {
 DESCRIPTIONS = {
     **{name: d for name, (_, d, _) in POWER_METHODS.items()},
     "CreateVM_Task": "Folder.createVm",
-    "RevertToSnapshot_Task": "VirtualMachine.revert",
-    "RemoveSnapshot_Task": "VirtualMachine.removeSnapshot",
+    "RevertToSnapshot_Task": "vm.Snapshot.revert",
+    "RemoveSnapshot_Task": "vm.Snapshot.remove",
 }
 # the end of a world power error's reason -> the state the VM was in
 EXISTING = (
@@ -109,12 +109,13 @@ def task_info(task: TaskView) -> Any:
     method = _method(task.operation_name)
     ended = task.ended_at is not None
     made = task.result[0] if task.status == SUCCESS and task.result else None
+    kind = getattr(vim, task.owner_kind, None)  # None: another product's object (a vCD vApp)
     return vim.TaskInfo(
         key=moid,
         task=vim.Task(moid),
         name=method,
         descriptionId=_description(task, method),
-        entity=faults.reference(MoRef(task.owner_kind, task.owner_id)),
+        entity=None if kind is None else kind(task.owner_id),
         entityName=task.owner_name,
         result=None if made is None else inventory.ref(made),
         state=STATES[task.status],
