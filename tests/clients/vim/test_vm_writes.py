@@ -210,6 +210,12 @@ def test_snapshots(connect, vc):
     assert vm.snapshot is None
     with pytest.raises(vim.fault.NotFound):
         WaitForTask(vm.RevertToCurrentSnapshot_Task(), si=si)
+    # a VM destroyed goes with its snapshots
+    kept = _done(si, vm.CreateSnapshot_Task(name="last", memory=False, quiesce=False))
+    _done(si, vm.Destroy_Task())
+    assert vc.get(f"/api/vcenter/vm/{vm._moId}").status_code == 404
+    with pytest.raises(vmodl.fault.ManagedObjectNotFound):
+        print(kept.config)
 
 
 def test_folders(connect, vc):
