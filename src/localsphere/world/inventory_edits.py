@@ -250,7 +250,7 @@ def _name(name: str) -> None:
     try:
         bounded_text(name, "name", NAME_LENGTH)
     except Invalid:
-        raise Invalid("entity.name", f"'{name}' is not a valid name", "newName") from None
+        raise Invalid("entity.name", f"'{name}' is not a valid name", name) from None
 
 
 def _top_folder(s: Session, row: ManagedObject) -> bool:

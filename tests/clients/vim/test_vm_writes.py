@@ -240,6 +240,9 @@ def test_folders(connect, vc):
     assert vc.get("/api/vcenter/folder", params={"folders": made._moId}).json()[0]["name"] == "renamed-folder"
     with pytest.raises(vmodl.fault.NotSupported):
         WaitForTask(vm_folder.Destroy_Task(), si=si)
+    with pytest.raises(vim.fault.InvalidName) as caught:
+        WaitForTask(made.Rename_Task(newName=" "), si=si)
+    assert caught.value.name == " "
     with pytest.raises(vmodl.fault.NotSupported):  # a datacenter's own folders keep their names
         WaitForTask(vm_folder.Rename_Task(newName="vms"), si=si)
     store = dc.datastore[0]

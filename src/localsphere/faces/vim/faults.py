@@ -98,7 +98,6 @@ INVALID_PROPERTIES = {
     "vm.cpu.cores_per_socket": "numCoresPerSocket",
     "vm.memory.size": "memoryMB",
     "name.length": "name",
-    "entity.name": "newName",
     "folder.wrong_kind": "list",
     "folder.other_datacenter": "list",
     "vm.guest": "guestId",
@@ -116,6 +115,7 @@ def from_reason(
 ) -> Fault:
     """A world refusal (``reason``, ``message`` and the values it quotes) in vim25's terms:
     DuplicateName for a name in use (``vm.exists``, ``entity.exists``: the name, the folder),
+    InvalidName for an empty or too long one,
     InvalidPowerState for a VM that is not powered off, NotSupported for what a template or a
     system folder cannot do, NotFound for a revert to a current snapshot a VM has not,
     InvalidArgument naming the parameter for a bad value; ``otherwise`` (InvalidState, or
@@ -129,6 +129,8 @@ def from_reason(
         state, words = POWER_WORDS[arguments[1]]
         fault = vim.fault.InvalidPowerState(existingState=state, requestedState="poweredOff")
         return Fault(fault, f"The attempted operation cannot be performed in the current state ({words}).")
+    if reason == "entity.name" and arguments:
+        return Fault(vim.fault.InvalidName(name=arguments[0]), f"The name '{arguments[0]}' is not valid.")
     if reason == "vm.snapshot.none":
         return Fault(vim.fault.NotFound(), "The object or item referred to could not be found.")
     if reason in ("vm.template", "folder.system", "entity.not_renamed"):

@@ -18,7 +18,6 @@ from pyVmomi import vim
 from localsphere.faces.vim import faults, inventory, tasks
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
-from localsphere.world.errors import Invalid
 from localsphere.world.inventory import FOLDER, VM
 from localsphere.world.tasks import Owner
 
@@ -34,15 +33,10 @@ def _owner(context: Context, this: MoRef) -> Owner:
 
 
 def create_folder(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
-    name = args["name"]
     tasks.entity(context, this)
-    try:
-        moid = context.world.inventory_edits.create_folder(context.signed_in.caller, this.value, name)
-    except Invalid as exc:
-        if exc.reason != "entity.name":
-            raise
-        raise faults.Fault(vim.fault.InvalidName(name=name), f"The name '{name}' is not valid.") from None
-    return vim.Folder(moid)
+    return vim.Folder(
+        context.world.inventory_edits.create_folder(context.signed_in.caller, this.value, args["name"])
+    )
 
 
 def move_into_folder(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
