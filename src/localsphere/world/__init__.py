@@ -33,6 +33,7 @@ from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
 from localsphere.world.identity_stores import IdentityStores
 from localsphere.world.inventory import Inventory
+from localsphere.world.inventory_edits import InventoryEdits
 from localsphere.world.inventory_graph import InventoryGraph
 from localsphere.world.key_pairs import KeyPairs
 from localsphere.world.live_sessions import LiveSessions
@@ -76,6 +77,7 @@ from localsphere.world.vdc_admin import VdcAdmin
 from localsphere.world.vm_guest import VmGuest
 from localsphere.world.vm_hardware import VmHardware
 from localsphere.world.vm_placement import VmPlacement
+from localsphere.world.vm_snapshots import VmSnapshots
 from localsphere.world.vm_tasks import VmTasks
 
 Progress = Callable[[int], None]  # hears how many VMs a load has made so far
@@ -118,6 +120,8 @@ class World:
         self.vm_placement = VmPlacement(self.store, self.clock)
         self.vm_hardware = VmHardware(self.store, self.clock)
         self.vm_guest = VmGuest(self.store)
+        self.vm_snapshots = VmSnapshots(self.store, self.clock)  # vSphere's VM snapshots (SOAP)
+        self.inventory_edits = InventoryEdits(self.store, self.clock)  # renames, folders, templates
         self.resource_queries = ResourceQueries(self.store)
         self.object_scopes = ObjectScopes(self.store, self.clock)  # Operations' scoped permissions
         self.metrics = Metrics(self.store, self.clock, self.state, settings.change_poll_seconds)

@@ -756,6 +756,8 @@ def set_power(s: Session, moid: str, action: str) -> None:
     allow it; marks the change."""
     row = row_of(s, VM, moid, lock=True)
     state = row.power_state
+    if action == "start" and json.loads(row.details).get("template"):
+        raise WrongState("vm.template", f"{row.name} is a template; a template is never powered on", moid)
     target, allowed = {
         "start": (POWERED_ON, {POWERED_OFF, SUSPENDED}),
         "stop": (POWERED_OFF, {POWERED_ON, SUSPENDED}),
@@ -882,7 +884,9 @@ def unique_vm_name(s: Session, name: str, folder: str) -> None:
             ManagedObject.kind == VM, ManagedObject.name == name, ManagedObject.folder == folder
         )
     ).first():
-        raise Conflict("vm.exists", f"A virtual machine named {name} already exists in that folder", name)
+        raise Conflict(
+            "vm.exists", f"A virtual machine named {name} already exists in that folder", name, folder
+        )
 
 
 @dataclass(frozen=True)

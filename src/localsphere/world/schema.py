@@ -541,6 +541,9 @@ class Task(Base):
     # How far the task is, 0-100, for a task not on the clock: an extension service's (as it last
     # said) or an upload's (as far as its bytes); None for a task on the clock.
     progress: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # What a vSphere task answers with, as a JSON array: the id of the object it made (success),
+    # or the values its error quotes (error); None for other tasks.
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)
     __table_args__ = (
         Index("ix_tasks_tenant_started", "tenant", "started_at"),
         Index("ix_tasks_owner", "owner_id"),
@@ -1061,6 +1064,24 @@ class EventCollector(Base):
     at: Mapped[float | None] = mapped_column(Float, nullable=True)
     event: Mapped[str | None] = mapped_column(String(36), nullable=True)
     after: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class VmSnapshot(Base):
+    """A vSphere snapshot of a VM (``snapshot-<n>``): ``parent`` the snapshot it was taken on top
+    of (None: a root of the VM's tree), the VM's ``power_state`` then, and ``state``, the VM's
+    columns and devices then as JSON (``cpu_count``, ``memory_mib``, ``details``), which a revert
+    puts back."""
+
+    __tablename__ = "vm_snapshots"
+    moid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    vm: Mapped[str] = mapped_column(ForeignKey("objects.moid", ondelete="CASCADE"), index=True)
+    parent: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text)
+    power_state: Mapped[str] = mapped_column(String(16))
+    quiesced: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(Text)
     created_at: Mapped[float] = mapped_column(Float)
 
 

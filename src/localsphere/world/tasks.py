@@ -67,6 +67,7 @@ COLUMNS = (
     Task.progress,
     Task.error_kind,
     Task.change,
+    Task.result,
 )
 
 
@@ -92,6 +93,7 @@ class TaskView:
     started_at: float
     ended_at: float | None
     cancellable: bool  # while it runs: its change can be taken back (or, held, is not made yet)
+    result: list[str] | None = None  # a vSphere task's: the object it made, or its error's values
 
     @staticmethod
     def at(row: Any, now: float) -> TaskView:
@@ -125,6 +127,7 @@ class TaskView:
             started_at,
             ended,
             ended is None and bool(row.undo or row.change),
+            json.loads(row.result) if row.result else None,
         )
 
 
@@ -217,6 +220,7 @@ class Tasks:
         begins: float | None = None,
         reported: bool = False,
         change: dict[str, Any] | None = None,
+        result: list[str] | None = None,
     ) -> str:
         """Record a task in the caller's write transaction ``s``, beginning now (or at ``begins``,
         the world time the caller's change was made at); returns its id. It ends after
@@ -225,7 +229,8 @@ class Tasks:
         back if it is cancelled (None: it cannot be); ``change``: the recipe of the operation's
         change, which the task makes (now, or once resumed when it is held; None: the operation
         made its change); ``reported``: it runs, as far as ``report`` says, until ``finish`` ends
-        it (never held). The world errors of ``change`` made now."""
+        it (never held); ``result``: what a vSphere task answers with (``Task.result``). The world
+        errors of ``change`` made now."""
         now = self._clock.now(s) if begins is None else begins
         if seconds is None:
             seconds = self._policies.read(s).task_seconds
@@ -251,6 +256,7 @@ class Tasks:
                 started_at=now,
                 ends_at=HELD_UNTIL if reported else now + max(0, seconds),
                 progress=0 if reported else None,
+                result=None if result is None else json.dumps(result),
             )
         )
         if change and not reported and self._hold is not None:

@@ -423,6 +423,25 @@ class VmHardware:
 
         self._change(moid, edit)
 
+    def grow_disk(self, moid: str, key: str, capacity: int) -> None:
+        """A disk made larger (vSphere extends a disk, never shrinks it): Invalid for a smaller
+        capacity or one past 62 TiB."""
+
+        def edit(row: ManagedObject, details: dict[str, Any]) -> None:
+            present = disks(details)
+            disk = device(present, key, "disk", moid)
+            if not disk["capacity"] <= capacity <= DISK_BYTES_MOST:
+                raise Invalid(
+                    "vm.disk.capacity",
+                    "A disk grows only, up to 62 TiB",
+                    str(capacity),
+                    str(disk["capacity"]),
+                )
+            disk["capacity"] = capacity
+            details["disks"] = present
+
+        self._change(moid, edit)
+
     def remove_disk(self, moid: str, key: str) -> None:
         """WrongState on a suspended VM, or for an IDE disk while it runs. The VMDK stays."""
 

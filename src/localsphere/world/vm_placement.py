@@ -41,6 +41,7 @@ from localsphere.world.inventory import (
 from localsphere.world.schema import ExternalStat, ManagedObject
 from localsphere.world.store import INVENTORY, STATS, Store, changed
 from localsphere.world.vm_hardware import VmHardware, generated_mac
+from localsphere.world.vm_snapshots import CURRENT
 
 DATASTORE_PATH = re.compile(r"\[(?P<datastore>[^\]]+)\] (?P<path>\S.*\.vmx)")
 FILES = "vm_files"  # a datastore's details: the VMs on it vCenter does not know, by .vmx path
@@ -103,6 +104,8 @@ class VmPlacement:
                     nic["mac"] = generated_mac()
                 nic.pop("ip", None)
             details.pop("computer_name", None)
+            for own in ("template", CURRENT):  # a copy is a VM, without the source's snapshots
+                details.pop(own, None)
             return self._add_copy(
                 s, source, spec.name, where, details, POWERED_ON if spec.power_on else POWERED_OFF
             )
@@ -220,24 +223,7 @@ class VmPlacement:
                 raise WrongState(
                     "vm.in_vapp", f"Virtual machine {row.name} belongs to a vCloud Director vApp", moid
                 )
-            details = json.loads(row.details)
-            disks = details.get("disks", [])
-            datastore = (
-                s.get(ManagedObject, disks[0]["datastore"]) if disks and disks[0].get("datastore") else None
-            )
-            if datastore is not None:
-                kept = json.loads(datastore.details)
-                kept.setdefault(FILES, {})[vmx_path(datastore.name, row.name).split("] ", 1)[1]] = {
-                    "name": row.name,
-                    "guest": row.subtype,
-                    "cpu_count": row.cpu_count,
-                    "memory_mib": row.memory_mib,
-                    "details": {**details, "clean_power_off": True},
-                }
-                datastore.details = json.dumps(kept)
-            s.execute(delete(ExternalStat).where(ExternalStat.resource == row.uuid))
-            s.delete(row)
-            changed(s, INVENTORY, STATS)
+            forget(s, row)
 
     def register(
         self,
@@ -314,6 +300,27 @@ class VmPlacement:
             store_row.details = json.dumps(kept)
             changed(s, INVENTORY)
             return row.moid
+
+
+def forget(s: Session, row: ManagedObject) -> None:
+    """vCenter forgets the VM ``row`` in the write transaction ``s``: its files stay on its first
+    disk's datastore (its details keep them, by .vmx path), to be registered again."""
+    details = json.loads(row.details)
+    disks = details.get("disks", [])
+    datastore = s.get(ManagedObject, disks[0]["datastore"]) if disks and disks[0].get("datastore") else None
+    if datastore is not None:
+        kept = json.loads(datastore.details)
+        kept.setdefault(FILES, {})[vmx_path(datastore.name, row.name).split("] ", 1)[1]] = {
+            "name": row.name,
+            "guest": row.subtype,
+            "cpu_count": row.cpu_count,
+            "memory_mib": row.memory_mib,
+            "details": {**details, "clean_power_off": True},
+        }
+        datastore.details = json.dumps(kept)
+    s.execute(delete(ExternalStat).where(ExternalStat.resource == row.uuid))
+    s.delete(row)
+    changed(s, INVENTORY, STATS)
 
 
 def _first_cluster(s: Session, datacenter: str | None) -> str | None:

@@ -1,17 +1,21 @@
 """A VM's operations as vCenter tasks (vSphere's ``PowerOnVM_Task``, ``PowerOffVM_Task``,
 ``SuspendVM_Task``, ``ResetVM_Task``, ``Destroy_Task``): the privilege checked on the VM, the
 change made and its task recorded in one transaction, so every face sees the change as the task
-starts. A change the VM's state does not allow is not made: its task ends in error, and the
-task's ``details`` start with the error's reason (``vm.power.already_powered_on: ...``,
-``vm.powered_on: ...``), which the face words in its product's terms."""
+starts. Other changes (clone, reconfigure, snapshots, folders) are made by their own world
+operations and recorded by ``run``. A change the VM's state does not allow is not made: its task
+ends in error, and the task's ``details`` start with the error's reason
+(``vm.power.already_powered_on: ...``, ``vm.powered_on: ...``), which the face words in its
+product's terms."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlalchemy import delete, select
 
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
-from localsphere.world.errors import AlreadyInState, WrongState
+from localsphere.world.errors import AlreadyInState, Conflict, Invalid, WrongState
 from localsphere.world.events import Entity, Events
 from localsphere.world.identity import PrincipalView
 from localsphere.world.inventory import POWERED_OFF, VM, authorize, row_of, set_power
@@ -91,6 +95,34 @@ class VmTasks:
                 caller.principal,
                 SERVICE,
                 failure=failure,
+            )
+
+    def run(
+        self, caller: Caller, owner: Owner, name: str, operation: str, change: Callable[[], str | None]
+    ) -> str:
+        """Make ``change`` (a world operation that checks the caller's privileges itself; it
+        answers the id of an object it made, or None) and record it as the vSphere task ``name``
+        on ``owner``; returns the task's id. A change the world refuses for its state or its
+        values (Conflict, Invalid, WrongState, AlreadyInState) is not made: its task ends in
+        error, its ``details`` ``reason: message`` and its ``result`` the error's arguments.
+        NotFound and Forbidden are raised: the call itself fails, as vCenter's does."""
+        failure, result = "", None
+        try:
+            made = change()
+            result = None if made is None else [made]
+        except (Conflict, Invalid, WrongState, AlreadyInState) as exc:
+            failure, result = f"{exc.reason}: {exc.message}", exc.arguments
+        with self._store.write() as s:
+            return self._tasks.start(
+                s,
+                DEFAULT_TENANT,
+                name,
+                operation,
+                owner,
+                caller.principal,
+                SERVICE,
+                failure=failure,
+                result=result,
             )
 
     def destroy(self, caller: Caller, moid: str, privilege: str, name: str) -> str:

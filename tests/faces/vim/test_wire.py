@@ -312,3 +312,21 @@ def test_perf_and_events_on_the_wire(c, server):
         assert r.status_code == 200
     r = call(c, "CreateCollectorForEvents", "EventManager", "EventManager", "<filter/>", Cookie=cookie)
     assert fault_of(r) == ("InvalidState", "Too many event collectors to create")
+
+
+def test_duplicate_name_fault_names_the_folder(c):
+    """``CreateFolder`` with a name in use: a ``DuplicateNameFault`` detail with the name and the
+    folder, typed as vCenter types a reference; a bad ``CreateVM_Task`` spec is not a stack trace."""
+    login(c)
+    r = call(c, "CreateFolder", "group-d1", "Folder", "<name>twice</name>")
+    assert r.status_code == 200
+    moid = etree.fromstring(r.content).find(".//vim:returnval", NS)
+    assert moid.get("type") == "Folder" and moid.text.startswith("group-d")
+    kind, message = fault_of(call(c, "CreateFolder", "group-d1", "Folder", "<name>twice</name>"))
+    assert (kind, message) == ("DuplicateName", "The name 'twice' already exists.")
+    detail = etree.fromstring(call(c, "CreateFolder", "group-d1", "Folder", "<name>twice</name>").content)
+    assert detail.findtext(".//vim:DuplicateNameFault/vim:name", namespaces=NS) == "twice"
+    folder = detail.find(".//vim:DuplicateNameFault/vim:object", NS)
+    assert (folder.get("type"), folder.text) == ("Folder", "group-d1")
+    kind, _ = fault_of(call(c, "CreateVM_Task", "group-d1", "Folder", "<config><name>x</name></config>"))
+    assert kind == "InvalidRequest"  # the required pool is missing

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 
-from pyVmomi import vim, vmodl
+from pyVmomi import VmomiSupport, vim, vmodl
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
@@ -89,20 +89,76 @@ def reference(this: soap.MoRef) -> vmodl.ManagedObject:
     try:
         return getattr(vim, this.type)(this.value)
     except (AttributeError, TypeError):
-        return vmodl.ManagedObject(this.value)
+        return VmomiSupport.ManagedObject(this.value)
+
+
+# World reasons that vim25 names by the parameter at fault (``InvalidArgument.invalidProperty``)
+INVALID_PROPERTIES = {
+    "vm.cpu.count": "numCPUs",
+    "vm.cpu.cores_per_socket": "numCoresPerSocket",
+    "vm.memory.size": "memoryMB",
+    "name.length": "name",
+    "folder.wrong_kind": "list",
+    "folder.other_datacenter": "list",
+    "vm.guest": "guestId",
+    "vm.name": "name",
+    "vm.files": None,  # the refusal's first value names it
+    "vm.device": None,
+}
+NOT_SUPPORTED = "The operation is not supported on the object."
+# the world's power states (lower case) that are vim25's, in vCenter's words
+POWER_WORDS = {"powered_on": ("poweredOn", "Powered on"), "suspended": ("suspended", "Suspended")}
+
+
+def from_reason(
+    reason: str, message: str, arguments: list[str], otherwise: type = vim.fault.InvalidState
+) -> Fault:
+    """A world refusal (``reason``, ``message`` and the values it quotes) in vim25's terms:
+    DuplicateName for a name in use (``vm.exists``, ``entity.exists``: the name, the folder),
+    InvalidName for an empty or too long one,
+    InvalidPowerState for a VM that is not powered off, NotSupported for what a template or a
+    system folder cannot do, NotFound for a revert to a current snapshot a VM has not,
+    InvalidArgument naming the parameter for a bad value; ``otherwise`` (InvalidState, or
+    InvalidArgument) for the rest."""
+    if reason in ("vm.exists", "entity.exists") and len(arguments) >= 2:
+        fault = vim.fault.DuplicateName(
+            name=arguments[0], object=reference(soap.MoRef(_kind(arguments[1]), arguments[1]))
+        )
+        return Fault(fault, f"The name '{arguments[0]}' already exists.")
+    if reason == "vm.powered_on" and len(arguments) >= 2 and arguments[1] in POWER_WORDS:
+        state, words = POWER_WORDS[arguments[1]]
+        fault = vim.fault.InvalidPowerState(existingState=state, requestedState="poweredOff")
+        return Fault(fault, f"The attempted operation cannot be performed in the current state ({words}).")
+    if reason == "entity.name" and arguments:
+        return Fault(vim.fault.InvalidName(name=arguments[0]), f"The name '{arguments[0]}' is not valid.")
+    if reason == "vm.snapshot.none":
+        return Fault(vim.fault.NotFound(), "The object or item referred to could not be found.")
+    if reason in ("vm.template", "folder.system", "entity.not_renamed"):
+        return Fault(vmodl.fault.NotSupported(), NOT_SUPPORTED)
+    if reason in INVALID_PROPERTIES:
+        return invalid_argument(INVALID_PROPERTIES[reason] or next(iter(arguments), None), message)
+    if reason.startswith("placement.") or otherwise is vmodl.fault.InvalidArgument:
+        return invalid_argument(None, message)
+    return Fault(otherwise(), message)
+
+
+def _kind(moid: str) -> str:
+    from localsphere.faces.vim.inventory import kind_of  # the inventory's faults name this module
+
+    return kind_of(moid)
 
 
 def from_world(exc: WorldError, this: soap.MoRef, privilege: str) -> Fault:
-    """A world error in vim25's terms."""
+    """A world error in vim25's terms (a refusal for want of a privilege names the privilege
+    the world checked)."""
     if isinstance(exc, Unauthenticated):
         return not_authenticated(this, privilege)
     if isinstance(exc, Forbidden):
-        return no_permission(this, privilege)
+        return no_permission(this, exc.arguments[1] if len(exc.arguments) > 1 else privilege)
     if isinstance(exc, NotFound):
         return not_found(this)
-    if isinstance(exc, WrongState):
-        return Fault(vim.fault.InvalidState(), exc.message)
-    return invalid_argument(None, exc.message)
+    otherwise = vim.fault.InvalidState if isinstance(exc, WrongState) else vmodl.fault.InvalidArgument
+    return from_reason(exc.reason, exc.message, exc.arguments, otherwise)
 
 
 def response(fault: Fault, version: str, status: int = 500) -> Response:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyVmomi import vim
 
+from localsphere.faces.vim import vm_devices
 from localsphere.faces.vim.properties import Family, reads_of, reference, references
 from localsphere.world.inventory import (
     CLUSTER,
@@ -47,6 +48,7 @@ _PREFIXES = (
     ("vm-", VM),
     ("datastore-", DATASTORE),
     ("network-", NETWORK),
+    ("snapshot-", "VirtualMachineSnapshot"),  # not an entity: its VM's (``vm_snapshots``)
 )
 POWER = {
     POWERED_ON: vim.VirtualMachine.PowerState.poweredOn,
@@ -234,8 +236,9 @@ def _vm_config_summary(o: ObjectView) -> Any:
     guest_id, full_name = guest(o)
     return vim.vm.Summary.ConfigSummary(
         name=o.name,
-        template=False,
+        template=_template(o),
         vmPathName=_vmx(o),
+        annotation=o.details.get("annotation"),
         memorySizeMB=o.memory_mib,
         numCpu=o.cpu_count,
         numEthernetCards=len(o.details.get("nics") or []),
@@ -265,7 +268,13 @@ def _vm_summary(o: ObjectView) -> Any:
     )
 
 
-def _vm_config(o: ObjectView) -> Any:
+def _template(o: ObjectView) -> bool:
+    return bool(o.details.get("template", False))
+
+
+def vm_config(o: ObjectView) -> Any:
+    """A VM's ``config`` (``VirtualMachineConfigInfo``): its hardware with its devices, its notes
+    and advanced settings."""
     guest_id, full_name = guest(o)
     hardware = o.details.get("hardware") or {}
     version = str(hardware.get("version") or "VMX_21").lower().replace("_", "-")
@@ -277,13 +286,22 @@ def _vm_config(o: ObjectView) -> Any:
         version=version,
         uuid=_bios_uuid(o),
         instanceUuid=o.uuid,
-        template=False,
+        template=_template(o),
         guestId=guest_id,
         alternateGuestName="",
+        annotation=o.details.get("annotation"),
+        extraConfig=[
+            vim.option.OptionValue(key=k, value=v) for k, v in (o.details.get("extra_config") or {}).items()
+        ],
         files=vim.vm.FileInfo(vmPathName=_vmx(o)),
         flags=vim.vm.FlagInfo(),
         defaultPowerOps=vim.vm.DefaultPowerOpInfo(),
-        hardware=vim.vm.VirtualHardware(numCPU=o.cpu_count, numCoresPerSocket=1, memoryMB=o.memory_mib),
+        hardware=vim.vm.VirtualHardware(
+            numCPU=o.cpu_count,
+            numCoresPerSocket=o.details.get("cores_per_socket", 1),
+            memoryMB=o.memory_mib,
+            device=vm_devices.devices(o),
+        ),
     )
 
 
@@ -316,7 +334,9 @@ VIRTUAL_MACHINE: dict[str, Reader] = {
     "summary.config.memorySizeMB": each(lambda o: o.memory_mib),
     "summary.config.uuid": each(_bios_uuid),
     "summary.config.instanceUuid": each(lambda o: o.uuid),
-    "config": each(_vm_config),
+    "config": each(vm_config),
+    "config.template": each(_template),
+    "summary.config.template": each(_template),
     "config.name": each(lambda o: o.name),
     "config.uuid": each(_bios_uuid),
     "config.instanceUuid": each(lambda o: o.uuid),
@@ -463,14 +483,16 @@ LIGHT = frozenset(
         "owner",
     }
 )
-ALL_PATHS = {kind: sorted(p for p in table if "." not in p) for kind, table in TABLES.items()}
 
 
-def family() -> Family:
-    """Every inventory type, read from the world's managed objects."""
-    reads = {kind: reads_of(table, loader(kind)) for kind, table in TABLES.items()}
+def family(more: dict[str, dict[str, Reader]] | None = None) -> Family:
+    """Every inventory type, read from the world's managed objects; ``more``: readers of further
+    paths by type, which other modules lend (a VM's ``snapshot``)."""
+    tables = {kind: {**table, **(more or {}).get(kind, {})} for kind, table in TABLES.items()}
+    reads = {kind: reads_of(table, loader(kind)) for kind, table in tables.items()}
+    all_paths = {kind: sorted(p for p in table if "." not in p) for kind, table in tables.items()}
 
     def read(context: Context, kind: str, moids: list[str], paths: list[str]) -> dict[str, dict[str, Any]]:
         return reads[kind](context, moids, paths)
 
-    return Family(frozenset(KINDS), read, lambda kind: ALL_PATHS.get(kind, []), LIGHT)
+    return Family(frozenset(KINDS), read, lambda kind: all_paths.get(kind, []), LIGHT)

@@ -7,6 +7,7 @@ from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vim import (
     authorization,
     event_manager,
+    folders,
     guest,
     inventory,
     performance,
@@ -16,6 +17,8 @@ from localsphere.faces.vim import (
     tasks,
     updates,
     view_manager,
+    vm_provisioning,
+    vm_snapshots,
 )
 from localsphere.faces.vim.properties import Properties
 from localsphere.faces.vim.service import PREFIX, Endpoint
@@ -29,7 +32,8 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
     properties = Properties(
         [
             service_instance.family(),
-            inventory.family(),
+            inventory.family({inventory.VM: vm_snapshots.VM_PATHS}),
+            vm_snapshots.family(),
             view_manager.family(),
             tasks.family(),
             updates.family(),
@@ -50,5 +54,8 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *authorization.methods(),
         *performance.methods(),
         *event_manager.methods(),
+        *folders.methods(),
+        *vm_provisioning.methods(),
+        *vm_snapshots.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))

@@ -9,6 +9,7 @@ by the world on the VM."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pyVmomi import VmomiSupport, vim, vmodl
@@ -19,8 +20,8 @@ from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.service_instance import TASK_MANAGER
 from localsphere.faces.vim.soap import VIM_NS, MoRef
 from localsphere.world.errors import NotFound
-from localsphere.world.inventory import VM
-from localsphere.world.tasks import ABORTED, ERROR, QUEUED, RUNNING, SUCCESS, TaskView
+from localsphere.world.inventory import ObjectView
+from localsphere.world.tasks import ABORTED, ERROR, QUEUED, RUNNING, SUCCESS, Owner, TaskView
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
@@ -44,7 +45,12 @@ STATES = {
     ERROR: STATE.error,
     ABORTED: STATE.error,
 }
-DESCRIPTIONS = {**{name: d for name, (_, d, _) in POWER_METHODS.items()}, DESTROY: "VirtualMachine.destroy"}
+DESCRIPTIONS = {
+    **{name: d for name, (_, d, _) in POWER_METHODS.items()},
+    "CreateVM_Task": "Folder.createVm",
+    "RevertToSnapshot_Task": "vm.Snapshot.revert",
+    "RemoveSnapshot_Task": "vm.Snapshot.remove",
+}
 # the end of a world power error's reason -> the state the VM was in
 EXISTING = (
     ("powered_on", POWER.poweredOn),
@@ -73,22 +79,45 @@ def _error(task: TaskView) -> Any:
         fault = vim.fault.InvalidPowerState(existingState=existing, requestedState=requested)
         fault.msg = f"The attempted operation cannot be performed in the current state ({WORDS[existing]})."
         return fault
-    fault = vim.fault.InvalidState()
-    fault.msg = task.details.partition(": ")[2] or task.details
+    reason, _, message = task.details.partition(": ")
+    found = faults.from_reason(reason, message or task.details, task.result or [])
+    fault = found.value
+    fault.msg = found.message
     return fault
+
+
+def _method(name: str) -> Any:
+    """pyVmomi's method of a task's operation name, or None for a name vim25 has not."""
+    try:
+        return VmomiSupport.GetWsdlMethod(VIM_NS, name)
+    except KeyError:
+        return None
+
+
+def _description(task: TaskView, method: Any) -> str:
+    """vCenter's ``descriptionId``: the receiver's type and the method (``Folder.createVm``)."""
+    if task.operation_name in DESCRIPTIONS:
+        return DESCRIPTIONS[task.operation_name]
+    if method is None:
+        return task.operation_name
+    short = method.info.name
+    return f"{task.owner_kind}.{short[0].lower()}{short[1:]}"
 
 
 def task_info(task: TaskView) -> Any:
     moid = PREFIX + task.id
-    known = task.operation_name in POWER_METHODS or task.operation_name == DESTROY
+    method = _method(task.operation_name)
     ended = task.ended_at is not None
+    made = task.result[0] if task.status == SUCCESS and task.result else None
+    kind = getattr(vim, task.owner_kind, None)  # None: another product's object (a vCD vApp)
     return vim.TaskInfo(
         key=moid,
         task=vim.Task(moid),
-        name=VmomiSupport.GetWsdlMethod(VIM_NS, task.operation_name) if known else None,
-        descriptionId=DESCRIPTIONS.get(task.operation_name, task.operation_name),
-        entity=vim.VirtualMachine(task.owner_id) if task.owner_kind == VM else None,
+        name=method,
+        descriptionId=_description(task, method),
+        entity=None if kind is None else kind(task.owner_id),
         entityName=task.owner_name,
+        result=None if made is None else inventory.ref(made),
         state=STATES[task.status],
         cancelled=task.status == ABORTED,
         cancelable=task.cancellable,
@@ -114,17 +143,34 @@ def methods() -> list[Method]:
 
         return run
 
-    def destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> Any:
-        if this.type != VM:  # other entities' deletion is not served yet
-            raise faults.not_implemented(f"Destroy_Task of a {this.type}")
-        caller = context.signed_in.caller
-        return vim.Task(PREFIX + context.world.vm_tasks.destroy(caller, this.value, DELETE, DESTROY))
-
     receivers = frozenset({"VirtualMachine"})
     return [
         *(Method(name, power(name), receivers, write=True) for name in POWER_METHODS),
-        Method(DESTROY, destroy, frozenset(inventory.KINDS), write=True),
     ]
+
+
+def destroy_vm(context: Context, this: MoRef) -> Any:
+    """``Destroy_Task`` of a VM: InvalidPowerState (in the task) unless it is powered off."""
+    caller = context.signed_in.caller
+    return vim.Task(PREFIX + context.world.vm_tasks.destroy(caller, this.value, DELETE, DESTROY))
+
+
+def entity(context: Context, this: MoRef) -> ObjectView:
+    """The inventory object ``this`` names, as the caller sees it; ManagedObjectNotFound else."""
+    found = context.world.inventory_graph.objects([this.value], inventory.sight(context)).get(this.value)
+    if found is None or found.kind != this.type:
+        raise faults.not_found(this)
+    return found
+
+
+def run_task(
+    context: Context, owner: Owner, name: str, operation: str, change: Callable[[], str | None]
+) -> Any:
+    """A ``Task`` for a change the world makes now (``VmTasks.run``): the method ``name`` on
+    ``owner``, ``operation`` in words; ``change`` answers the id of an object it made, or None."""
+    return vim.Task(
+        PREFIX + context.world.vm_tasks.run(context.signed_in.caller, owner, name, operation, change)
+    )
 
 
 def family() -> Family:

@@ -1,0 +1,261 @@
+"""A VM's virtual devices in vim25's terms: ``config.hardware.device`` (the controllers, disks,
+network adapters and CD-ROM drives the world keeps in the VM's details, the ones the REST face's
+``vm/hardware`` shows), and a ``VirtualMachineConfigSpec``'s ``deviceChange`` (add, edit, remove),
+made by the world's ``VmHardware`` operations that REST's hardware calls make.
+
+Keys as vSphere numbers them: IDE controllers 200 and 201, PS/2 300, PCI 100, SCSI controller 0
+1000, SATA controller 0 15000, disks from 2000, CD-ROMs 3000 (IDE) or 16000 (SATA), NICs 4000.
+A controller added in a spec (``VirtualLsiLogicController``, ...) stands for the world's one SCSI
+controller (bus 0), which every VM has: it is accepted and adds nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pyVmomi import vim
+
+from localsphere.world import vm_hardware
+from localsphere.world.errors import Invalid, NotFound
+from localsphere.world.inventory import NETWORK, Filter, ObjectView
+
+if TYPE_CHECKING:
+    from localsphere.faces.vim.service import Context
+
+KIB = 1024
+IDE_KEYS, SCSI_KEY, SATA_KEY = (200, 201), 1000, 15000
+OPERATION = vim.vm.device.VirtualDeviceSpec.Operation
+NIC_TYPES = {  # the world's adapter types, and vim25's classes for them
+    "VMXNET3": vim.vm.device.VirtualVmxnet3,
+    "E1000": vim.vm.device.VirtualE1000,
+    "E1000E": vim.vm.device.VirtualE1000e,
+    "PCNET32": vim.vm.device.VirtualPCNet32,
+    "VMXNET2": vim.vm.device.VirtualVmxnet2,
+    "VMXNET": vim.vm.device.VirtualVmxnet,
+}
+SCSI_TYPES = {
+    "PVSCSI": vim.vm.device.ParaVirtualSCSIController,
+    "LSILOGIC": vim.vm.device.VirtualLsiLogicController,
+    "LSILOGICSAS": vim.vm.device.VirtualLsiLogicSASController,
+    "BUSLOGIC": vim.vm.device.VirtualBusLogicController,
+}
+
+
+def _description(label: str, summary: str) -> Any:
+    return vim.Description(label=label, summary=summary)
+
+
+def _controller_key(item: dict[str, Any]) -> tuple[int, int]:
+    """The key of the controller a device hangs from, and its unit there."""
+    kind = item.get("type", "SCSI")
+    if kind == "IDE":
+        return IDE_KEYS[0 if item.get("primary", True) else 1], 0 if item.get("master", True) else 1
+    return (SATA_KEY if kind == "SATA" else SCSI_KEY) + int(item.get("bus", 0)), int(item.get("unit", 0))
+
+
+def devices(o: ObjectView) -> list[Any]:
+    """The VM's devices as vim25's ``VirtualDevice`` objects."""
+    details = o.details
+    disks = vm_hardware.disks(details)
+    cdroms = vm_hardware.cdroms(o)
+    found: list[Any] = []
+    for index, key in enumerate(IDE_KEYS):
+        on = [
+            int(d["key"])
+            for d in [*disks, *cdroms]
+            if d.get("type") == "IDE" and _controller_key(d)[0] == key
+        ]
+        found.append(
+            vim.vm.device.VirtualIDEController(
+                key=key, deviceInfo=_description(f"IDE {index}", f"IDE {index}"), busNumber=index, device=on
+            )
+        )
+    for adapter in vm_hardware.scsi_adapters(details):
+        cls = SCSI_TYPES.get(adapter["type"], vim.vm.device.ParaVirtualSCSIController)
+        on = [int(d["key"]) for d in disks if d.get("type", "SCSI") == "SCSI"]
+        found.append(
+            cls(
+                key=int(adapter["key"]),
+                deviceInfo=_description(adapter["label"], "VMware paravirtual SCSI"),
+                controllerKey=100,
+                unitNumber=3,
+                busNumber=adapter["bus"],
+                device=on,
+                sharedBus=vim.vm.device.VirtualSCSIController.Sharing.noSharing,
+                scsiCtlrUnitNumber=7,
+            )
+        )
+    for adapter in vm_hardware.sata_adapters(details):
+        on = [int(d["key"]) for d in [*disks, *cdroms] if d.get("type") == "SATA"]
+        found.append(
+            vim.vm.device.VirtualAHCIController(
+                key=int(adapter["key"]),
+                deviceInfo=_description(adapter["label"], "AHCI"),
+                controllerKey=100,
+                unitNumber=24,
+                busNumber=adapter["bus"],
+                device=on,
+            )
+        )
+    for disk in disks:
+        controller, unit = _controller_key(disk)
+        found.append(
+            vim.vm.device.VirtualDisk(
+                key=int(disk["key"]),
+                deviceInfo=_description(disk["label"], f"{disk['capacity'] // KIB:,} KB"),
+                backing=vim.vm.device.VirtualDisk.FlatVer2BackingInfo(
+                    fileName=disk["file"],
+                    datastore=vim.Datastore(disk["datastore"]) if disk.get("datastore") else None,
+                    diskMode="persistent",
+                    thinProvisioned=True,
+                ),
+                controllerKey=controller,
+                unitNumber=unit,
+                capacityInKB=disk["capacity"] // KIB,
+                capacityInBytes=disk["capacity"],
+            )
+        )
+    for cdrom in cdroms:
+        controller, unit = _controller_key(cdrom)
+        backing = cdrom.get("backing") or {}
+        found.append(
+            vim.vm.device.VirtualCdrom(
+                key=int(cdrom["key"]),
+                deviceInfo=_description(cdrom["label"], "Remote device"),
+                backing=vim.vm.device.VirtualCdrom.IsoBackingInfo(fileName=backing["iso_file"])
+                if backing.get("type") == "ISO_FILE"
+                else vim.vm.device.VirtualCdrom.RemotePassthroughBackingInfo(deviceName="", exclusive=False),
+                connectable=_connectable(cdrom),
+                controllerKey=controller,
+                unitNumber=unit,
+            )
+        )
+    for nic in vm_hardware.nics(o):
+        cls = NIC_TYPES.get(nic["type"], vim.vm.device.VirtualVmxnet3)
+        found.append(
+            cls(
+                key=int(nic["key"]),
+                deviceInfo=_description(nic["label"], nic.get("network_name") or ""),
+                backing=vim.vm.device.VirtualEthernetCard.NetworkBackingInfo(
+                    deviceName=nic.get("network_name") or "",
+                    network=vim.Network(nic["network"]) if nic.get("network") else None,
+                ),
+                connectable=_connectable(nic),
+                controllerKey=100,
+                unitNumber=7 + int(nic["key"]) - vm_hardware.NIC_KEY,
+                addressType="manual" if nic["mac_type"] == "MANUAL" else "assigned",
+                macAddress=nic["mac"],
+                wakeOnLanEnabled=nic["wake_on_lan_enabled"],
+            )
+        )
+    return found
+
+
+def _connectable(item: dict[str, Any]) -> Any:
+    return vim.vm.device.VirtualDevice.ConnectInfo(
+        startConnected=bool(item.get("start_connected", True)),
+        allowGuestControl=bool(item.get("allow_guest_control", True)),
+        connected=item.get("state") == "CONNECTED",
+        status="ok",
+    )
+
+
+def apply(context: Context, vm: ObjectView, changes: list[Any]) -> None:
+    """Make a spec's ``deviceChange`` on the VM, one device at a time, through the world's
+    ``VmHardware``. A device the VM has not, or a value the world refuses, is Invalid
+    (``vm.device``) naming ``deviceChange[i]``, which the task words as InvalidArgument."""
+    hardware = context.world.vm_hardware
+    for index, change in enumerate(changes or []):
+        where = f"spec.deviceChange[{index}]"
+        device, operation = change.device, change.operation
+        try:
+            if isinstance(device, vim.vm.device.VirtualController):
+                if operation != OPERATION.add:
+                    raise Invalid("vm.device", "The virtual machine's controllers stay", where)
+            elif isinstance(device, vim.vm.device.VirtualDisk):
+                _disk(context, vm, device, operation, change)
+            elif isinstance(device, vim.vm.device.VirtualEthernetCard):
+                _nic(context, vm, device, operation)
+            elif isinstance(device, vim.vm.device.VirtualCdrom):
+                if operation == OPERATION.add:
+                    hardware.add_cdrom(vm.moid, _bus(device), None, _cdrom_settings(device))
+                elif operation == OPERATION.remove:
+                    hardware.remove_cdrom(vm.moid, str(device.key))
+                else:
+                    hardware.update_cdrom(vm.moid, str(device.key), _cdrom_settings(device))
+            else:
+                raise Invalid("vm.device", f"{type(device).__name__} is not supported here", where)
+        except (NotFound, Invalid) as exc:
+            raise Invalid("vm.device", exc.message, where) from exc
+
+
+def _bus(device: Any) -> str:
+    key = device.controllerKey
+    if key in IDE_KEYS:
+        return "IDE"
+    if key is not None and SATA_KEY <= key < SATA_KEY + vm_hardware.SATA_BUSES:
+        return "SATA"
+    return "SCSI" if isinstance(device, vim.vm.device.VirtualDisk) else "IDE"
+
+
+def _disk(context: Context, vm: ObjectView, device: Any, operation: Any, change: Any) -> None:
+    hardware = context.world.vm_hardware
+    key = str(device.key)
+    if operation == OPERATION.remove:
+        hardware.remove_disk(vm.moid, key)
+        return
+    capacity = device.capacityInBytes or (device.capacityInKB * KIB if device.capacityInKB else None)
+    file = getattr(device.backing, "fileName", None) or None
+    existing = file if file and file.endswith(".vmdk") and change.fileOperation != "create" else None
+    if operation == OPERATION.add:
+        bus = _bus(device)
+        address = {"unit": device.unitNumber} if bus != "IDE" and device.unitNumber is not None else None
+        hardware.add_disk(vm.moid, bus, address, existing, None if existing else capacity, None)
+    else:
+        hardware.update_disk(vm.moid, key, existing)
+        if capacity:
+            hardware.grow_disk(vm.moid, key, capacity)
+
+
+def _nic(context: Context, vm: ObjectView, device: Any, operation: Any) -> None:
+    hardware = context.world.vm_hardware
+    if operation == OPERATION.remove:
+        hardware.remove_nic(vm.moid, str(device.key))
+        return
+    settings: dict[str, Any] = {}
+    backing = device.backing
+    if backing is not None:
+        network = getattr(backing, "network", None)
+        if network is not None:
+            settings["network"] = network._moId
+        elif getattr(backing, "deviceName", None):
+            found = context.world.inventory.list(
+                NETWORK, Filter(names={backing.deviceName}, datacenters={vm.datacenter or ""}), 1
+            )
+            if not found:
+                raise Invalid("vm.nic.network", f"No network named {backing.deviceName}", backing.deviceName)
+            settings["network"] = found[0].moid
+    if device.addressType and device.addressType.lower() == "manual":
+        settings["mac_type"], settings["mac_address"] = "MANUAL", device.macAddress
+    if device.connectable is not None:
+        settings["start_connected"] = device.connectable.startConnected
+        settings["allow_guest_control"] = device.connectable.allowGuestControl
+    if device.wakeOnLanEnabled is not None:
+        settings["wake_on_lan_enabled"] = device.wakeOnLanEnabled
+    if operation == OPERATION.add:
+        kind = next((t for t, cls in NIC_TYPES.items() if type(device) is cls), "VMXNET3")
+        hardware.add_nic(vm.moid, {**settings, "type": kind})
+    else:
+        hardware.update_nic(vm.moid, str(device.key), settings)
+
+
+def _cdrom_settings(device: Any) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    if isinstance(device.backing, vim.vm.device.VirtualCdrom.IsoBackingInfo):
+        settings["backing"] = {"type": "ISO_FILE", "iso_file": device.backing.fileName}
+    elif device.backing is not None:
+        settings["backing"] = {"type": "CLIENT_DEVICE"}
+    if device.connectable is not None:
+        settings["start_connected"] = device.connectable.startConnected
+        settings["allow_guest_control"] = device.connectable.allowGuestControl
+    return settings

@@ -1,0 +1,228 @@
+"""Making and changing VMs through vim25, as govc and Ansible's ``vmware_guest`` call pyVmomi:
+``Folder.CreateVM_Task``, ``VirtualMachine.CloneVM_Task``, ``ReconfigVM_Task``, ``RelocateVM_Task``,
+``MarkAsTemplate`` and ``MarkAsVirtualMachine``. Each is the world's own operation, the one the
+REST face's create, clone, relocate and ``vm/hardware`` calls make (``Inventory.create_vm``,
+``VmPlacement``, ``VmHardware``), so REST and the property collector show the change at once.
+
+A ``VirtualMachineConfigSpec`` is read for ``name``, ``guestId``, ``version`` (``vmx-21``),
+``numCPUs``, ``numCoresPerSocket``, ``memoryMB``, the hot-add flags, ``files.vmPathName`` (its
+``[datastore]`` places the VM), ``annotation``, ``extraConfig`` and ``deviceChange``
+(``vm_devices``). A create whose later steps fail is taken back, so the task's error leaves no VM.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pyVmomi import vim
+
+from localsphere.faces.vim import faults, inventory, tasks, vm_devices
+from localsphere.faces.vim.service import Method
+from localsphere.faces.vim.soap import MoRef
+from localsphere.world.errors import Invalid, WorldError
+from localsphere.world.inventory import DATASTORE, FOLDER, VM, Filter, ObjectView, Placement
+from localsphere.world.tasks import Owner
+from localsphere.world.vm_placement import CloneSpec
+
+if TYPE_CHECKING:
+    from localsphere.faces.vim.service import Context
+
+GUEST_OS = {guest_id: name for name, (guest_id, _) in inventory.GUESTS.items()}
+OTHER_GUEST = "OTHER_LINUX_64"  # the world's guest for a vim25 guest id it has no name for
+GUEST_IDS = frozenset(vim.vm.GuestOsDescriptor.GuestOsIdentifier.values)
+DATASTORE_OF = re.compile(r"\[(?P<name>[^\]]+)\]")
+HARDWARE_VERSION = re.compile(r"vmx-(?P<n>\d{2})")
+
+
+def _moid(ref: Any) -> str | None:
+    return None if ref is None else ref._moId
+
+
+def _owner(o: ObjectView) -> Owner:
+    return Owner(o.kind, o.moid, o.name)
+
+
+def _guest(guest_id: str | None) -> str:
+    if guest_id is None:
+        return OTHER_GUEST
+    if guest_id not in GUEST_IDS:
+        raise Invalid("vm.guest", f"'{guest_id}' is not a guest id", "guestId")
+    return GUEST_OS.get(guest_id, OTHER_GUEST)
+
+
+def _datastore(context: Context, spec: Any, datacenter: str | None) -> str | None:
+    """The datastore ``files.vmPathName`` names (``[datastore1]`` or ``[datastore1] vm/vm.vmx``)."""
+    path = spec.files.vmPathName if spec.files is not None else None
+    if not path:
+        raise Invalid("vm.files", "The configuration names no files", "files")
+    found = DATASTORE_OF.match(path)
+    name = found["name"] if found else ""
+    listed = context.world.inventory.list(DATASTORE, Filter(names={name}, datacenters={datacenter or ""}), 1)
+    if not listed:
+        raise Invalid("vm.files", f"No datastore named '{name}'", "files.vmPathName")
+    return listed[0].moid
+
+
+def configure(context: Context, vm: str, spec: Any, renamed: bool = True) -> None:
+    """Make a ``VirtualMachineConfigSpec``'s changes on the VM, each checked against the privilege
+    vSphere asks for it."""
+    world, caller = context.world, context.signed_in.caller
+    if renamed and spec.name:
+        world.inventory_edits.rename(caller, vm, VM, spec.name)
+    if (spec.numCPUs, spec.numCoresPerSocket, spec.cpuHotAddEnabled, spec.cpuHotRemoveEnabled) != (None,) * 4:
+        world.inventory.require(caller, "VirtualMachine.Config.CPUCount", vm)
+        world.vm_hardware.update_cpu(
+            vm, spec.numCPUs, spec.numCoresPerSocket, spec.cpuHotAddEnabled, spec.cpuHotRemoveEnabled
+        )
+    if spec.memoryMB is not None or spec.memoryHotAddEnabled is not None:
+        world.inventory.require(caller, "VirtualMachine.Config.Memory", vm)
+        world.vm_hardware.update_memory(vm, spec.memoryMB, spec.memoryHotAddEnabled)
+    extra = {
+        option.key: None if option.value is None else str(option.value) for option in spec.extraConfig or []
+    }
+    world.inventory_edits.update_settings(caller, vm, spec.annotation, extra)
+    if spec.deviceChange:
+        world.inventory.require(caller, "VirtualMachine.Config.AddRemoveDevice", vm)
+        current = world.inventory_graph.objects([vm], None)[vm]
+        vm_devices.apply(context, current, list(spec.deviceChange))
+
+
+def create_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
+    folder = tasks.entity(context, this)
+    spec, pool, host = args["config"], _moid(args.get("pool")), _moid(args.get("host"))
+    world, caller = context.world, context.signed_in.caller
+
+    def change() -> str:
+        if not spec.name:
+            raise Invalid("vm.name", "The configuration names no virtual machine", "name")
+        version = HARDWARE_VERSION.fullmatch(spec.version or "")
+        moid = world.inventory.create_vm(
+            caller,
+            spec.name,
+            _guest(spec.guestId),
+            Placement(
+                folder=this.value,
+                pool=pool,
+                host=host,
+                datastore=_datastore(context, spec, folder.datacenter),
+            ),
+            spec.numCPUs or 1,
+            spec.memoryMB or 4,
+            0,
+            f"VMX_{version['n']}" if version else None,
+        )
+        try:
+            configure(
+                context, moid, vim.vm.ConfigSpec(**{**_set(spec), "numCPUs": None, "memoryMB": None}), False
+            )
+        except WorldError:
+            world.inventory.delete_vm(moid)
+            raise
+        return moid
+
+    return tasks.run_task(
+        context, _owner(folder), "CreateVM_Task", f"create virtual machine {spec.name}", change
+    )
+
+
+def _set(spec: Any) -> dict[str, Any]:
+    """The properties set in a data object."""
+    return {
+        p.name: getattr(spec, p.name) for p in spec._GetPropertyList() if getattr(spec, p.name) is not None
+    }
+
+
+def _placement(location: Any, folder: str | None) -> tuple[Placement, dict[str, str]]:
+    """A ``RelocateSpec`` as the world's placement, and the datastores of its disk locators."""
+    if location is None:
+        return Placement(folder=folder), {}
+    disks = {str(d.diskId): d.datastore._moId for d in location.disk or [] if d.datastore is not None}
+    return (
+        Placement(
+            folder=folder or _moid(location.folder),
+            pool=_moid(location.pool),
+            host=_moid(location.host),
+            datastore=_moid(location.datastore),
+        ),
+        disks,
+    )
+
+
+def clone_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
+    source = tasks.entity(context, this)
+    spec, name = args["spec"], args["name"]
+    folder = tasks.entity(context, MoRef(FOLDER, args["folder"]._moId))
+    world, caller = context.world, context.signed_in.caller
+    placement, disks = _placement(spec.location, folder.moid)
+    if source.details.get("template") and placement.pool is None and placement.host is None:
+        raise faults.invalid_argument("spec.location.pool")
+    if spec.template and spec.powerOn:
+        raise faults.invalid_argument("spec.powerOn")
+
+    def change() -> str:
+        clone = CloneSpec(
+            source.moid, name, placement, disk_datastores=tuple(disks.items()), power_on=bool(spec.powerOn)
+        )
+        moid = world.vm_placement.clone(caller, clone)
+        try:
+            if spec.config is not None:
+                configure(context, moid, spec.config, False)
+            if spec.template:
+                world.inventory_edits.mark_as_template(caller, moid)
+        except WorldError:
+            world.inventory.delete_vm(moid)
+            raise
+        return moid
+
+    return tasks.run_task(
+        context, _owner(source), "CloneVM_Task", f"clone virtual machine {source.name}", change
+    )
+
+
+def relocate_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
+    vm = tasks.entity(context, this)
+    placement, disks = _placement(args["spec"], None)
+    world, caller = context.world, context.signed_in.caller
+    return tasks.run_task(
+        context,
+        _owner(vm),
+        "RelocateVM_Task",
+        f"relocate virtual machine {vm.name}",
+        lambda: world.vm_placement.relocate(caller, vm.moid, placement, disks),
+    )
+
+
+def reconfigure_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
+    vm = tasks.entity(context, this)
+    return tasks.run_task(
+        context,
+        _owner(vm),
+        "ReconfigVM_Task",
+        f"reconfigure virtual machine {vm.name}",
+        lambda: configure(context, vm.moid, args["spec"]),
+    )
+
+
+def mark_as_template(context: Context, this: MoRef, _args: dict[str, Any]) -> None:
+    context.world.inventory_edits.mark_as_template(context.signed_in.caller, tasks.entity(context, this).moid)
+
+
+def mark_as_virtual_machine(context: Context, this: MoRef, args: dict[str, Any]) -> None:
+    vm = tasks.entity(context, this)
+    pool, host = _moid(args.get("pool")), _moid(args.get("host"))
+    context.world.inventory_edits.mark_as_virtual_machine(context.signed_in.caller, vm.moid, str(pool), host)
+
+
+def methods() -> list[Method]:
+    vm = frozenset({VM})
+    table: list[tuple[str, Callable[..., Any], frozenset[str]]] = [
+        ("CreateVM_Task", create_vm, frozenset({FOLDER})),
+        ("CloneVM_Task", clone_vm, vm),
+        ("RelocateVM_Task", relocate_vm, vm),
+        ("ReconfigVM_Task", reconfigure_vm, vm),
+        ("MarkAsTemplate", mark_as_template, vm),
+        ("MarkAsVirtualMachine", mark_as_virtual_machine, vm),
+    ]
+    return [Method(name, run, receivers, write=True) for name, run, receivers in table]
