@@ -27,6 +27,7 @@ from localsphere.world.compute_resources import ComputeResources
 from localsphere.world.copies import Generation
 from localsphere.world.disks import Disks
 from localsphere.world.events import Events
+from localsphere.world.extension_requests import ExtensionRequests
 from localsphere.world.extension_services import ExtensionServices
 from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
@@ -155,6 +156,7 @@ class World:
         self.tasks = Tasks(self.store, self.clock, self.policies, self.events)
         self.blocking_tasks = BlockingTasks(self.store, self.clock, self.tasks, self.events)
         self.extension_services = ExtensionServices(self.store, self.clock)
+        self.extension_requests = ExtensionRequests(self.notifications, settings.extension_timeout)
         self.vm_tasks = VmTasks(self.store, self.clock, self.tasks)  # vSphere's VM tasks (SOAP)
         self.org_vdcs = OrgVdcs(self.store, self.clock)
         self.catalogs = Catalogs(self.store)

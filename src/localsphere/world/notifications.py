@@ -126,6 +126,13 @@ class Notifications:
         self._kick()
         return _amqp(value)
 
+    def broker(self) -> tuple[AmqpSettings, str]:
+        """The broker settings and the kept password (opened; "" when none), for whoever talks
+        to the broker (the publisher, extension requests)."""
+        with self._store.query() as conn:
+            data = _read(conn, AMQP)
+        return _amqp(data), self._sealer.open(str(data["password"])) if data.get("password") else ""
+
     def enabled(self) -> bool:
         with self._store.query() as conn:
             return bool(_read(conn, NOTIFICATIONS).get("enabled"))
@@ -146,7 +153,7 @@ class Notifications:
                 kept = str(_read(conn, AMQP).get("password", ""))
             given = replace(given, password=self._sealer.open(kept) if kept else "")
         try:
-            connection = pika.BlockingConnection(_parameters(given, given.password or ""))
+            connection = connect(given, given.password or "")
         except (pika.exceptions.AMQPError, OSError) as exc:
             return f"Cannot connect to the AMQP broker at {given.host}:{given.port}: {_reason(exc)}"
         try:
@@ -213,7 +220,7 @@ class Notifications:
                     key = (settings, password)
                     if connection is None or not connection.is_open or key != used:
                         connection = _closed(connection)
-                        connection = pika.BlockingConnection(_parameters(settings, password))
+                        connection = connect(settings, password)
                         used = key
                     channel = _exchange(connection, settings.exchange)
                     for row in rows:
@@ -228,6 +235,12 @@ class Notifications:
                         )
                     channel.close()
                 s.execute(update(Event).where(Event.id.in_([r.id for r in rows])).values(pending=False))
+
+
+def connect(settings: AmqpSettings, password: str) -> pika.BlockingConnection:
+    """A connection to the broker ``settings`` name (the one way the world opens one); pika's
+    AMQPError or OSError when it cannot be had within ``CONNECT_SECONDS``."""
+    return pika.BlockingConnection(_parameters(settings, password))
 
 
 def _exchange(connection: pika.BlockingConnection, name: str) -> Any:

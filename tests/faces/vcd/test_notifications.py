@@ -1,55 +1,21 @@
 """AMQP notifications through the vCloud API (Programming Guide 5.5, chapter 10: "Retrieve or
 Update AMQP Settings", "Test AMQP Settings", "Enable Notifications", "Notification Message
-Format"), received from a real RabbitMQ broker (127.0.0.1:5672, guest/guest; skipped when it is not
-there unless LOCALSPHERE_TEST_REQUIRE_AMQP=1): the broker is configured (its password never shown)
-and tested; once notifications are on, a change's event and a blocking task's arrive on the
-configured exchange with the product's routing key, headers and XML Notification."""
+Format"), received from a real RabbitMQ broker (the ``broker`` fixture): the broker is configured
+(its password never shown) and tested; once notifications are on, a change's event and a blocking
+task's arrive on the configured exchange with the product's routing key, headers and XML
+Notification."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 
-import pika
-import pika.exceptions
-import pytest
-
 from vcd_client import ORG_USER, PROVIDER, V15, sign_in
-from vcd_extension import VMEXT, demo_org, instantiate
+from vcd_extension import AMQP_TYPE, SETTINGS, VMEXT, amqp_settings, demo_org, instantiate
 from vcd_schema import assert_valid
 
-AMQP_TYPE = "application/vnd.vmware.admin.amqpSettings+xml"
 NOTIFICATIONS_TYPE = "application/vnd.vmware.admin.notificationsSettings+xml"
-SETTINGS = "/api/admin/extension/settings"
 WAIT_SECONDS = 30  # the most a message may take to arrive before the test gives up
-
-
-@pytest.fixture
-def broker():
-    """A channel to the test broker (skipped when there is none, unless it is required)."""
-    try:
-        connection = pika.BlockingConnection(
-            pika.ConnectionParameters("127.0.0.1", 5672, connection_attempts=1)
-        )
-    except pika.exceptions.AMQPError as exc:
-        if os.environ.get("LOCALSPHERE_TEST_REQUIRE_AMQP") == "1":
-            pytest.fail(f"RabbitMQ is required but unreachable: {exc!r}")
-        pytest.skip(f"RabbitMQ not reachable on 127.0.0.1:5672 ({exc!r})")
-    yield connection.channel()
-    connection.close()
-
-
-def amqp_settings(exchange: str, password: str = "guest") -> str:
-    return (
-        '<vmext:AmqpSettings xmlns:vmext="http://www.vmware.com/vcloud/extension/v1.5" '
-        'xmlns:vcloud="http://www.vmware.com/vcloud/v1.5">'
-        "<vmext:AmqpHost>127.0.0.1</vmext:AmqpHost><vmext:AmqpPort>5672</vmext:AmqpPort>"
-        f"<vmext:AmqpUsername>guest</vmext:AmqpUsername><vmext:AmqpPassword>{password}</vmext:AmqpPassword>"
-        f"<vmext:AmqpExchange>{exchange}</vmext:AmqpExchange><vmext:AmqpVHost>/</vmext:AmqpVHost>"
-        "<vmext:AmqpUseSSL>false</vmext:AmqpUseSSL><vmext:AmqpPrefix>vcd</vmext:AmqpPrefix>"
-        "</vmext:AmqpSettings>"
-    )
 
 
 def received(channel, queue: str, wanted) -> tuple:
