@@ -3,9 +3,8 @@
 RabbitMQ (the ``broker`` fixture): an extension thread consumes from its queue and replies on the
 reply exchange, and the caller gets the extension's answer; the message carries the request and
 only the caller's own user, org and rights; no reply in time is a 504, no broker a 503; a disabled
-service, an unauthenticated caller and a path no filter matches are not forwarded.
-
-One server of its own (SQLite), whose extension services wait one second for a reply."""
+service, an unauthenticated caller and a path no filter matches are not forwarded. (The
+session's server waits one second for an extension's reply.)"""
 
 from __future__ import annotations
 
@@ -17,7 +16,6 @@ import threading
 import pika
 import pytest
 
-from conftest import Server
 from localsphere.world.org_roles import ADMIN_VIEW, right_id
 from vcd_client import ORG_USER, PROVIDER, sign_in
 from vcd_extension import AMQP_TYPE, SETTINGS, demo_org
@@ -52,13 +50,6 @@ def amqp(port: int = 5672) -> str:
         "<vmext:AmqpUseSSL>false</vmext:AmqpUseSSL><vmext:AmqpPrefix>vcd</vmext:AmqpPrefix>"
         "</vmext:AmqpSettings>"
     )
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    server = Server(tmp_path_factory.mktemp("extension-requests"), None, extra=["--extension-timeout", "1"])
-    yield server.start()
-    server.stop()
 
 
 @pytest.fixture
@@ -126,9 +117,9 @@ def serve_one(queue: str, seen: list) -> threading.Thread:
     return thread
 
 
-def test_a_request_goes_to_the_extension_and_its_reply_is_the_answer(world, extension):
+def test_a_request_goes_to_the_extension_and_its_reply_is_the_answer(server, extension):
     exchange, queue = extension
-    with world.client(base_url=world.vcd) as c:
+    with server.client(base_url=server.vcd) as c:
         admin = sign_in(c, PROVIDER)
         configure(c, admin)
         register(c, admin, exchange)
@@ -167,9 +158,9 @@ def test_a_request_goes_to_the_extension_and_its_reply_is_the_answer(world, exte
         assert context["apiVersion"] == "36.0"
 
 
-def test_what_is_not_forwarded_and_what_fails(world, extension, broker):
+def test_what_is_not_forwarded_and_what_fails(server, extension, broker):
     exchange, queue = extension
-    with world.client(base_url=world.vcd) as c:
+    with server.client(base_url=server.vcd) as c:
         admin = sign_in(c, PROVIDER)
         alice = sign_in(c, ORG_USER)
         org, _ = demo_org(c, alice)
