@@ -3,7 +3,8 @@ publisher that sends every event recorded while they are on (``events.py``) to t
 a real AMQP 0-9-1 connection (pika).
 
 The world decides what is sent and when; the face that owns the product's message format
-registers a ``Renderer`` (vCD: an XML ``Notification`` with its routing key and headers). The
+registers a ``Renderer``, which writes an event's messages and names their exchanges (vCD: an XML
+``Notification`` on the configured exchange and its JSON on ``<prefix>.notifications20``). The
 publisher is a thread of each worker, started when an event to publish is recorded or the
 settings change. It takes the pending events in a write transaction that locks them (PostgreSQL:
 ``SKIP LOCKED``, so two workers never send one event twice), publishes them, and marks them sent
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -65,15 +66,16 @@ class AmqpSettings:
 
 @dataclass(frozen=True)
 class Message:
-    """One message to the broker: its routing key, AMQP headers, body and content type."""
+    """One message to the broker: its exchange, routing key, AMQP headers, body and content type."""
 
+    exchange: str
     routing_key: str
     headers: dict[str, str]
     body: bytes
     content_type: str
 
 
-Renderer = Callable[[EventView, str], Message]  # (event, base URL) -> message
+Renderer = Callable[[EventView, AmqpSettings], Sequence[Message]]  # (event, broker settings) -> messages
 
 
 def _read(db: Session | Connection, name: str) -> dict[str, Any]:
@@ -222,18 +224,23 @@ class Notifications:
                         connection = _closed(connection)
                         connection = connect(settings, password)
                         used = key
-                    channel = _exchange(connection, settings.exchange)
+                    channels: dict[str, Any] = {}  # exchange -> a channel where it exists
                     for row in rows:
-                        message = renderer(view_of(row), settings.base)
-                        channel.basic_publish(
-                            settings.exchange,
-                            message.routing_key,
-                            message.body,
-                            pika.BasicProperties(
-                                content_type=message.content_type, headers=message.headers, delivery_mode=2
-                            ),
-                        )
-                    channel.close()
+                        for message in renderer(view_of(row), settings):
+                            if message.exchange not in channels:
+                                channels[message.exchange] = _exchange(connection, message.exchange)
+                            channels[message.exchange].basic_publish(
+                                message.exchange,
+                                message.routing_key,
+                                message.body,
+                                pika.BasicProperties(
+                                    content_type=message.content_type,
+                                    headers=message.headers,
+                                    delivery_mode=2,
+                                ),
+                            )
+                    for channel in channels.values():
+                        channel.close()
                 s.execute(update(Event).where(Event.id.in_([r.id for r in rows])).values(pending=False))
 
 

@@ -3,10 +3,11 @@ Update AMQP Settings", "Test AMQP Settings", "Enable Notifications", "Notificati
 Format"), received from a real RabbitMQ broker (the ``broker`` fixture): the broker is configured
 (its password never shown) and tested; once notifications are on, a change's event and a blocking
 task's arrive on the configured exchange with the product's routing key, headers and XML
-Notification."""
+Notification, and as JSON on ``vcd.notifications20``."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 
@@ -35,6 +36,10 @@ def test_events_and_blocking_tasks_are_published_to_the_broker(server, broker):
     broker.exchange_declare(exchange, exchange_type="topic", durable=True)
     queue = broker.queue_declare("", exclusive=True).method.queue
     broker.queue_bind(queue, exchange, routing_key="#")
+    # the JSON notifications' exchange is the prefix's, shared by every server on the broker
+    broker.exchange_declare("vcd.notifications20", exchange_type="topic", durable=True)
+    json_queue = broker.queue_declare("", exclusive=True).method.queue
+    broker.queue_bind(json_queue, "vcd.notifications20", routing_key="#")
     try:
         with server.client(base_url=server.vcd) as c:
             admin = sign_in(c, PROVIDER)
@@ -79,7 +84,8 @@ def test_events_and_blocking_tasks_are_published_to_the_broker(server, broker):
             vapp = assert_valid(instantiate(c, alice, "heard").content)
             vapp_id = vapp.get("id").rsplit(":", 1)[-1]
             method, properties, body = received(broker, queue, lambda key: key.endswith(".vapp.create"))
-            assert method.routing_key == f"true.{vapp_id}.{org}.{user}.com.vmware.vcloud.event.vapp.create"
+            vapp_key = f"true.{vapp_id}.{org}.{user}.com.vmware.vcloud.event.vapp.create"
+            assert method.routing_key == vapp_key
             headers = properties.headers
             assert headers["notification.type"] == "com/vmware/vcloud/event/vapp/create"
             assert (headers["notification.entityType"], headers["notification.entityUUID"]) == (
@@ -97,6 +103,19 @@ def test_events_and_blocking_tasks_are_published_to_the_broker(server, broker):
                 "down": f"urn:vcloud:user:{user}",
                 "up": f"urn:vcloud:org:{org}",
             }
+            # ... and as JSON on <prefix>.notifications20 (guide 5.5, p. 314)
+            method, properties, body = received(broker, json_queue, lambda key: key == vapp_key)
+            assert properties.content_type == "application/json"
+            assert properties.headers["notification.entityUUID"] == vapp_id
+            as_json = json.loads(body)
+            assert as_json["type"] == "com/vmware/vcloud/event/vapp/create"
+            assert as_json["operationSuccess"] is True
+            assert (as_json["entity"], as_json["user"], as_json["org"]) == (
+                vapp.get("id"),
+                f"urn:vcloud:user:{user}",
+                f"urn:vcloud:org:{org}",
+            )
+            assert as_json["eventId"] == notification.get("eventId") and as_json["timestamp"]
             resolver = notification.find(f"{VMEXT}Link")
             assert resolver.get("rel") == "entityResolver" and resolver.get("href").endswith("/api/entity/")
             assert notification.findtext(f"{VMEXT}OperationSuccess") == "true"
