@@ -30,6 +30,7 @@ import base64
 import binascii
 import contextlib
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -42,12 +43,14 @@ from localsphere.world.extension_services import ServiceView
 from localsphere.world.notifications import Notifications, connect
 
 REQUEST_MESSAGE = "ProcessHttpRequest"
-RESPONSE_MESSAGE = "ProcessHttpResponse"
 REPLY_EXCHANGE = "replyExchange"  # after the AMQP prefix: ``vcd.replyExchange``
 MAX_REPLY_BYTES = 24 << 20  # the most bytes of a reply message
 WAIT_STEP_SECONDS = 0.5  # how often the wait for a reply looks at the clock
 # Hop-by-hop and length headers of a reply the server sets itself.
 _DROPPED = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade"})
+# What a reply's header may be (RFC 9110's token; visible Latin-1 and blanks): others are dropped.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]{0,8192}")
 
 
 class BrokerUnavailable(WorldError):
@@ -142,8 +145,17 @@ def reply_of(body: bytes) -> ExtensionReply:
         raise BadReply(
             "extension.reply", f"The extension service's reply could not be read ({exc})."
         ) from None
-    kept = {str(k): str(v) for k, v in headers.items() if str(k).lower() not in _DROPPED}
+    kept = {str(k): str(v) for k, v in headers.items() if _passed(str(k), str(v))}
     return ExtensionReply(status, kept, payload)
+
+
+def _passed(name: str, value: str) -> bool:
+    """Whether a reply's header goes to the client."""
+    return (
+        name.lower() not in _DROPPED
+        and _HEADER_NAME.fullmatch(name) is not None
+        and _HEADER_VALUE.fullmatch(value) is not None
+    )
 
 
 class ExtensionRequests:

@@ -80,9 +80,21 @@ def configure(c, admin, port: int = 5672) -> None:
     assert r.status_code == 200, r.text
 
 
-def serve_one(queue: str, seen: list) -> threading.Thread:
+def hello(message: list) -> bytes:
+    """The extension's reply: 201, a hello document around the request's body."""
+    reply = {
+        "id": message[0]["id"],
+        "statusCode": 201,
+        "headers": {"Content-Type": HELLO_TYPE, "X-Hello": "world", "X-Bad": "a\r\nSet-Cookie: x"},
+        "body": base64.b64encode(b"<hello>" + base64.b64decode(message[0]["body"]) + b"</hello>").decode(),
+        "request": False,
+    }
+    return json.dumps(reply).encode()
+
+
+def serve_one(queue: str, seen: list, reply=hello) -> threading.Thread:
     """An extension: takes one request from ``queue``, keeps (properties, message) in ``seen``,
-    and answers 201 with a hello document on the reply exchange the request names."""
+    and answers ``reply(message)`` on the reply exchange the request names."""
 
     def run() -> None:
         connection = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1", 5672))
@@ -92,19 +104,10 @@ def serve_one(queue: str, seen: list) -> threading.Thread:
                 break
             message = json.loads(body)
             seen.append((properties, message))
-            reply = {
-                "id": message[0]["id"],
-                "statusCode": 201,
-                "headers": {"Content-Type": HELLO_TYPE, "X-Hello": "world"},
-                "body": base64.b64encode(
-                    b"<hello>" + base64.b64decode(message[0]["body"]) + b"</hello>"
-                ).decode(),
-                "request": False,
-            }
             channel.basic_publish(
                 properties.headers["replyToExchange"],
                 properties.reply_to,
-                json.dumps(reply).encode(),
+                reply(message),
                 pika.BasicProperties(
                     correlation_id=properties.correlation_id, headers={"messageType": "ProcessHttpResponse"}
                 ),
@@ -137,6 +140,7 @@ def test_a_request_goes_to_the_extension_and_its_reply_is_the_answer(server, ext
         assert r.status_code == 201, r.text
         assert r.content == b"<hello><ping/></hello>"
         assert r.headers["content-type"] == HELLO_TYPE and r.headers["x-hello"] == "world"
+        assert "x-bad" not in r.headers and "set-cookie" not in r.headers  # no header smuggled in
         ((properties, (request, security, context)),) = seen
         assert properties.headers["messageType"] == "ProcessHttpRequest"
         assert properties.headers["replyToExchange"] == "vcd.replyExchange"
@@ -176,6 +180,12 @@ def test_what_is_not_forwarded_and_what_fails(server, extension, broker):
         assert assert_valid(r.content).get("majorErrorCode") == "504"
         method, _, body = broker.basic_get(queue, auto_ack=True)
         assert method is not None and json.loads(body)[0]["requestUri"] == f"/api/org/{org}/{exchange}/later"
+        # a reply that is not the product's: 500
+        thread = serve_one(queue, [], reply=lambda _: b"not json")
+        r = c.get(f"/api/org/{org}/{exchange}", headers=alice)
+        thread.join()
+        assert r.status_code == 500
+        assert assert_valid(r.content).get("minorErrorCode") == "INTERNAL_SERVER_ERROR"
         # no session: 401, nothing sent
         r = c.get(f"/api/org/{org}/{exchange}", headers={"Accept": alice["Accept"]})
         assert r.status_code == 401
