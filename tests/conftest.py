@@ -223,7 +223,9 @@ def new_database(backend: str) -> Iterator[Callable[[], str | None]]:
 def shared_server(
     new_database: Callable[[], str | None], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    server = Server(tmp_path_factory.mktemp("world"), new_database()).start()
+    # vCD extension services wait one second for a reply (tests/faces/vcd/test_extension_requests.py)
+    extra = ["--extension-timeout", "1"]
+    server = Server(tmp_path_factory.mktemp("world"), new_database(), extra=extra).start()
     yield server
     server.stop()
 

@@ -1,5 +1,6 @@
 """Helpers of the vCD extension API's tests (events, extension services, blocking tasks and
-notifications): the demo org's ids and a vApp instantiated from its catalog."""
+notifications): the demo org's ids, a vApp instantiated from its catalog and the AmqpSettings
+that name the test broker (``broker`` in ``faces/vcd/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from vcd_client import V15, instantiate_body, link
 from vcd_schema import assert_valid
 
 INSTANTIATE_TYPE = "application/vnd.vmware.vcloud.instantiateVAppTemplateParams+xml"
+AMQP_TYPE = "application/vnd.vmware.admin.amqpSettings+xml"
+SETTINGS = "/api/admin/extension/settings"
 VMEXT = "{http://www.vmware.com/vcloud/extension/v1.5}"
 
 
@@ -37,3 +40,15 @@ def records(c, headers, kind: str, **params) -> list:
     r = c.get("/api/query", params={"type": kind, **params}, headers=headers)
     assert r.status_code == 200, r.text
     return [x for x in assert_valid(r.content) if x.tag.endswith("Record")]
+
+
+def amqp_settings(exchange: str, password: str = "guest") -> str:
+    return (
+        '<vmext:AmqpSettings xmlns:vmext="http://www.vmware.com/vcloud/extension/v1.5" '
+        'xmlns:vcloud="http://www.vmware.com/vcloud/v1.5">'
+        "<vmext:AmqpHost>127.0.0.1</vmext:AmqpHost><vmext:AmqpPort>5672</vmext:AmqpPort>"
+        f"<vmext:AmqpUsername>guest</vmext:AmqpUsername><vmext:AmqpPassword>{password}</vmext:AmqpPassword>"
+        f"<vmext:AmqpExchange>{exchange}</vmext:AmqpExchange><vmext:AmqpVHost>/</vmext:AmqpVHost>"
+        "<vmext:AmqpUseSSL>false</vmext:AmqpUseSSL><vmext:AmqpPrefix>vcd</vmext:AmqpPrefix>"
+        "</vmext:AmqpSettings>"
+    )

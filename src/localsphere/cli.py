@@ -195,6 +195,15 @@ def serve(
             "PostgreSQL's notifications were down, wait this long).",
         ),
     ] = 1.0,
+    extension_timeout: Annotated[
+        float,
+        typer.Option(
+            envvar="LOCALSPHERE_EXTENSION_TIMEOUT",
+            min=0.1,
+            max=3600,
+            help="Seconds a request forwarded to a vCD extension service waits for its reply (then 504).",
+        ),
+    ] = 60.0,
     log_level: Annotated[str, typer.Option(envvar="LOCALSPHERE_LOG_LEVEL")] = "warning",
     inventory: Inventory = "",
     scenario: Annotated[
@@ -230,6 +239,7 @@ def serve(
         drain_seconds=drain_seconds,
         request_log_size=request_log_size,
         change_poll_seconds=change_poll_seconds,
+        extension_timeout=extension_timeout,
         log_level=log_level,
         inventory=_inventory(inventory),
         policy=Policy(

@@ -87,6 +87,8 @@ class Settings:
     # the fault rules) without a sign of change: changes nobody announced (the CLI on the
     # database; another server's while PostgreSQL's notifications were down) wait this long.
     change_poll_seconds: float = 1.0
+    # How long a request forwarded to a vCD extension service waits for the service's reply
+    extension_timeout: float = 60.0
     log_level: str = "warning"
     policy: Policy = field(default_factory=Policy)
     inventory: InventorySpec = field(default_factory=InventorySpec)

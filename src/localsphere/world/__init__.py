@@ -28,6 +28,7 @@ from localsphere.world.copies import Generation
 from localsphere.world.disks import Disks
 from localsphere.world.event_history import EventHistory
 from localsphere.world.events import Events
+from localsphere.world.extension_requests import ExtensionRequests
 from localsphere.world.extension_services import ExtensionServices
 from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
@@ -160,6 +161,7 @@ class World:
         self.tasks = Tasks(self.store, self.clock, self.policies, self.events)
         self.blocking_tasks = BlockingTasks(self.store, self.clock, self.tasks, self.events)
         self.extension_services = ExtensionServices(self.store, self.clock)
+        self.extension_requests = ExtensionRequests(self.notifications, settings.extension_timeout)
         self.vm_tasks = VmTasks(self.store, self.clock, self.tasks, self.events)  # vSphere's VM tasks
         self.event_history = EventHistory(self.store, self.clock, self.events)  # vSphere's event reads
         self.org_vdcs = OrgVdcs(self.store, self.clock)

@@ -1,11 +1,12 @@
 """Extension services a system administrator registers (vCD's ``/api/admin/extension/service``):
 a unique namespace, the AMQP exchange and routing key its requests go to, whether it is enabled,
 the URL patterns (API filters) it serves and the API definitions it publishes. The world keeps
-them; routing requests to a service over AMQP is not done (the registrations are what clients
-manage and read back)."""
+them, and ``matching`` names the enabled service a request's path goes to (``extension_requests``
+forwards it over AMQP)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -167,6 +168,22 @@ class ExtensionServices:
             )
             return [_view(s, r) for r in rows]
 
+    def matching(self, path: str) -> ServiceView | None:
+        """The enabled service one of whose UrlPatterns matches all of ``path`` (as Java's
+        ``Pattern.matches``), the one of highest priority (the smallest number; registered first
+        among equals), or None."""
+        with self._store.query() as conn:
+            rows = conn.execute(
+                select(ExtensionService.id, ExtensionApiFilter.url_pattern)
+                .join(ExtensionApiFilter, ExtensionApiFilter.service == ExtensionService.id)
+                .where(ExtensionService.enabled.is_(True), ExtensionApiFilter.url_pattern.is_not(None))
+                .order_by(ExtensionService.priority, ExtensionService.created_at, ExtensionService.id)
+            ).all()
+        for service_id, pattern in rows:
+            if _matches(pattern, path):
+                return self.get(service_id)
+        return None
+
     def get(self, service_id: str) -> ServiceView:
         with self._store.write() as s:
             return _view(s, _row(s, service_id))
@@ -258,6 +275,19 @@ class ExtensionServices:
                     setattr(row, column, json.dumps(kept))
                     return
         raise NotFound("service.item_not_found", f"No {what} {item_id}.", item_id)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except re.error:  # kept before the check at registration: it matches nothing
+        return None
+
+
+def _matches(pattern: str, path: str) -> bool:
+    compiled = _compiled(pattern)
+    return compiled is not None and compiled.fullmatch(path) is not None
 
 
 def _row(s: Session, service_id: str, lock: bool = False) -> ExtensionService:

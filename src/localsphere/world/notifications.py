@@ -3,7 +3,8 @@ publisher that sends every event recorded while they are on (``events.py``) to t
 a real AMQP 0-9-1 connection (pika).
 
 The world decides what is sent and when; the face that owns the product's message format
-registers a ``Renderer`` (vCD: an XML ``Notification`` with its routing key and headers). The
+registers a ``Renderer``, which writes an event's messages and names their exchanges (vCD: an XML
+``Notification`` on the configured exchange and its JSON on ``<prefix>.notifications20``). The
 publisher is a thread of each worker, started when an event to publish is recorded or the
 settings change. It takes the pending events in a write transaction that locks them (PostgreSQL:
 ``SKIP LOCKED``, so two workers never send one event twice), publishes them, and marks them sent
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -65,15 +66,16 @@ class AmqpSettings:
 
 @dataclass(frozen=True)
 class Message:
-    """One message to the broker: its routing key, AMQP headers, body and content type."""
+    """One message to the broker: its exchange, routing key, AMQP headers, body and content type."""
 
+    exchange: str
     routing_key: str
     headers: dict[str, str]
     body: bytes
     content_type: str
 
 
-Renderer = Callable[[EventView, str], Message]  # (event, base URL) -> message
+Renderer = Callable[[EventView, AmqpSettings], Sequence[Message]]  # (event, broker settings) -> messages
 
 
 def _read(db: Session | Connection, name: str) -> dict[str, Any]:
@@ -126,6 +128,13 @@ class Notifications:
         self._kick()
         return _amqp(value)
 
+    def broker(self) -> tuple[AmqpSettings, str]:
+        """The broker settings and the kept password (opened; "" when none), for whoever talks
+        to the broker (the publisher, extension requests)."""
+        with self._store.query() as conn:
+            data = _read(conn, AMQP)
+        return _amqp(data), self._sealer.open(str(data["password"])) if data.get("password") else ""
+
     def enabled(self) -> bool:
         with self._store.query() as conn:
             return bool(_read(conn, NOTIFICATIONS).get("enabled"))
@@ -146,7 +155,7 @@ class Notifications:
                 kept = str(_read(conn, AMQP).get("password", ""))
             given = replace(given, password=self._sealer.open(kept) if kept else "")
         try:
-            connection = pika.BlockingConnection(_parameters(given, given.password or ""))
+            connection = connect(given, given.password or "")
         except (pika.exceptions.AMQPError, OSError) as exc:
             return f"Cannot connect to the AMQP broker at {given.host}:{given.port}: {_reason(exc)}"
         try:
@@ -213,21 +222,32 @@ class Notifications:
                     key = (settings, password)
                     if connection is None or not connection.is_open or key != used:
                         connection = _closed(connection)
-                        connection = pika.BlockingConnection(_parameters(settings, password))
+                        connection = connect(settings, password)
                         used = key
-                    channel = _exchange(connection, settings.exchange)
+                    channels: dict[str, Any] = {}  # exchange -> a channel where it exists
                     for row in rows:
-                        message = renderer(view_of(row), settings.base)
-                        channel.basic_publish(
-                            settings.exchange,
-                            message.routing_key,
-                            message.body,
-                            pika.BasicProperties(
-                                content_type=message.content_type, headers=message.headers, delivery_mode=2
-                            ),
-                        )
-                    channel.close()
+                        for message in renderer(view_of(row), settings):
+                            if message.exchange not in channels:
+                                channels[message.exchange] = _exchange(connection, message.exchange)
+                            channels[message.exchange].basic_publish(
+                                message.exchange,
+                                message.routing_key,
+                                message.body,
+                                pika.BasicProperties(
+                                    content_type=message.content_type,
+                                    headers=message.headers,
+                                    delivery_mode=2,
+                                ),
+                            )
+                    for channel in channels.values():
+                        channel.close()
                 s.execute(update(Event).where(Event.id.in_([r.id for r in rows])).values(pending=False))
+
+
+def connect(settings: AmqpSettings, password: str) -> pika.BlockingConnection:
+    """A connection to the broker ``settings`` name (the one way the world opens one); pika's
+    AMQPError or OSError when it cannot be had within ``CONNECT_SECONDS``."""
+    return pika.BlockingConnection(_parameters(settings, password))
 
 
 def _exchange(connection: pika.BlockingConnection, name: str) -> Any:

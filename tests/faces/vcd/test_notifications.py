@@ -1,55 +1,22 @@
 """AMQP notifications through the vCloud API (Programming Guide 5.5, chapter 10: "Retrieve or
 Update AMQP Settings", "Test AMQP Settings", "Enable Notifications", "Notification Message
-Format"), received from a real RabbitMQ broker (127.0.0.1:5672, guest/guest; skipped when it is not
-there unless LOCALSPHERE_TEST_REQUIRE_AMQP=1): the broker is configured (its password never shown)
-and tested; once notifications are on, a change's event and a blocking task's arrive on the
-configured exchange with the product's routing key, headers and XML Notification."""
+Format"), received from a real RabbitMQ broker (the ``broker`` fixture): the broker is configured
+(its password never shown) and tested; once notifications are on, a change's event and a blocking
+task's arrive on the configured exchange with the product's routing key, headers and XML
+Notification, and as JSON on ``vcd.notifications20``."""
 
 from __future__ import annotations
 
-import os
+import json
 import secrets
 import time
 
-import pika
-import pika.exceptions
-import pytest
-
 from vcd_client import ORG_USER, PROVIDER, V15, sign_in
-from vcd_extension import VMEXT, demo_org, instantiate
+from vcd_extension import AMQP_TYPE, SETTINGS, VMEXT, amqp_settings, demo_org, instantiate
 from vcd_schema import assert_valid
 
-AMQP_TYPE = "application/vnd.vmware.admin.amqpSettings+xml"
 NOTIFICATIONS_TYPE = "application/vnd.vmware.admin.notificationsSettings+xml"
-SETTINGS = "/api/admin/extension/settings"
 WAIT_SECONDS = 30  # the most a message may take to arrive before the test gives up
-
-
-@pytest.fixture
-def broker():
-    """A channel to the test broker (skipped when there is none, unless it is required)."""
-    try:
-        connection = pika.BlockingConnection(
-            pika.ConnectionParameters("127.0.0.1", 5672, connection_attempts=1)
-        )
-    except pika.exceptions.AMQPError as exc:
-        if os.environ.get("LOCALSPHERE_TEST_REQUIRE_AMQP") == "1":
-            pytest.fail(f"RabbitMQ is required but unreachable: {exc!r}")
-        pytest.skip(f"RabbitMQ not reachable on 127.0.0.1:5672 ({exc!r})")
-    yield connection.channel()
-    connection.close()
-
-
-def amqp_settings(exchange: str, password: str = "guest") -> str:
-    return (
-        '<vmext:AmqpSettings xmlns:vmext="http://www.vmware.com/vcloud/extension/v1.5" '
-        'xmlns:vcloud="http://www.vmware.com/vcloud/v1.5">'
-        "<vmext:AmqpHost>127.0.0.1</vmext:AmqpHost><vmext:AmqpPort>5672</vmext:AmqpPort>"
-        f"<vmext:AmqpUsername>guest</vmext:AmqpUsername><vmext:AmqpPassword>{password}</vmext:AmqpPassword>"
-        f"<vmext:AmqpExchange>{exchange}</vmext:AmqpExchange><vmext:AmqpVHost>/</vmext:AmqpVHost>"
-        "<vmext:AmqpUseSSL>false</vmext:AmqpUseSSL><vmext:AmqpPrefix>vcd</vmext:AmqpPrefix>"
-        "</vmext:AmqpSettings>"
-    )
 
 
 def received(channel, queue: str, wanted) -> tuple:
@@ -69,6 +36,10 @@ def test_events_and_blocking_tasks_are_published_to_the_broker(server, broker):
     broker.exchange_declare(exchange, exchange_type="topic", durable=True)
     queue = broker.queue_declare("", exclusive=True).method.queue
     broker.queue_bind(queue, exchange, routing_key="#")
+    # the JSON notifications' exchange is the prefix's, shared by every server on the broker
+    broker.exchange_declare("vcd.notifications20", exchange_type="topic", durable=True)
+    json_queue = broker.queue_declare("", exclusive=True).method.queue
+    broker.queue_bind(json_queue, "vcd.notifications20", routing_key="#")
     try:
         with server.client(base_url=server.vcd) as c:
             admin = sign_in(c, PROVIDER)
@@ -113,7 +84,8 @@ def test_events_and_blocking_tasks_are_published_to_the_broker(server, broker):
             vapp = assert_valid(instantiate(c, alice, "heard").content)
             vapp_id = vapp.get("id").rsplit(":", 1)[-1]
             method, properties, body = received(broker, queue, lambda key: key.endswith(".vapp.create"))
-            assert method.routing_key == f"true.{vapp_id}.{org}.{user}.com.vmware.vcloud.event.vapp.create"
+            vapp_key = f"true.{vapp_id}.{org}.{user}.com.vmware.vcloud.event.vapp.create"
+            assert method.routing_key == vapp_key
             headers = properties.headers
             assert headers["notification.type"] == "com/vmware/vcloud/event/vapp/create"
             assert (headers["notification.entityType"], headers["notification.entityUUID"]) == (
@@ -131,6 +103,19 @@ def test_events_and_blocking_tasks_are_published_to_the_broker(server, broker):
                 "down": f"urn:vcloud:user:{user}",
                 "up": f"urn:vcloud:org:{org}",
             }
+            # ... and as JSON on <prefix>.notifications20 (guide 5.5, p. 314)
+            method, properties, body = received(broker, json_queue, lambda key: key == vapp_key)
+            assert properties.content_type == "application/json"
+            assert properties.headers["notification.entityUUID"] == vapp_id
+            as_json = json.loads(body)
+            assert as_json["type"] == "com/vmware/vcloud/event/vapp/create"
+            assert as_json["operationSuccess"] is True
+            assert (as_json["entity"], as_json["user"], as_json["org"]) == (
+                vapp.get("id"),
+                f"urn:vcloud:user:{user}",
+                f"urn:vcloud:org:{org}",
+            )
+            assert as_json["eventId"] == notification.get("eventId") and as_json["timestamp"]
             resolver = notification.find(f"{VMEXT}Link")
             assert resolver.get("rel") == "entityResolver" and resolver.get("href").endswith("/api/entity/")
             assert notification.findtext(f"{VMEXT}OperationSuccess") == "true"

@@ -30,6 +30,9 @@ from localsphere.faces.vcd.admin_vdcs import AdminVdcViews
 from localsphere.faces.vcd.cloudapi_roles import CloudApiRoles
 from localsphere.faces.vcd.disks import DiskViews
 from localsphere.faces.vcd.extensions import ExtensionViews
+from localsphere.faces.vcd.forwarding import METHODS as FORWARDED
+from localsphere.faces.vcd.forwarding import REST as FORWARDED_REST
+from localsphere.faces.vcd.forwarding import Forwarding
 from localsphere.faces.vcd.hrefs import Hrefs
 from localsphere.faces.vcd.metadata import MetadataViews
 from localsphere.faces.vcd.model import document
@@ -593,4 +596,12 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", f"{CLOUDAPI}/rightsBundles/{{bundle}}", cloud.bundle)
     table.add("GET", f"{CLOUDAPI}/rightsBundles/{{bundle}}/rights", cloud.bundle_rights)
     table.add("GET", f"{CLOUDAPI}/rightsBundles/{{bundle}}/tenants", cloud.bundle_tenants)
-    return table.build(shared=None if own_listener else {"/api/session": claims})
+    # Requests for extension services: what no operation above serves under the face's prefixes
+    forwarding = Forwarding(world, face.runner, max_body)
+    for prefix in PREFIXES:
+        if prefix.startswith("/api/") and prefix not in (VERSIONS_PATH, "/api/sessions"):
+            for method in FORWARDED:
+                table.add(method, f"{prefix}/{FORWARDED_REST}", forwarding.forward)
+    routes = table.build(shared=None if own_listener else {"/api/session": claims})
+    forwarding.routes = routes
+    return routes
