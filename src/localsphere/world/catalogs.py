@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from localsphere.world.errors import Conflict, NotFound, WrongState
 from localsphere.world.schema import Catalog, CatalogItem, Principal
 from localsphere.world.sharing import CATALOG, catalog_in_view, seen, who
+from localsphere.world.storage_policies import chosen_profile
 from localsphere.world.store import Store
+from localsphere.world.vapp_leases import start_template_lease
 
 if TYPE_CHECKING:
     from localsphere.world.vapps import Actor
@@ -223,22 +225,24 @@ def add_item(
         else {"image_type": "iso"}
     ) | (extra or {})
     size = size_bytes or sum(vm.disk_mb for vm in vms) * (1 << 20)
-    s.add(
-        CatalogItem(
-            id=str(uuid.uuid4()),
-            entity_id=entity_id,
-            kind=kind,
-            catalog=catalog_id,
-            tenant=catalog.tenant,
-            vdc=vdc,
-            name=name,
-            description=description,
-            size_bytes=size,
-            spec=json.dumps(spec),
-            owner_id=owner_id,
-            created_at=now,
-        )
+    item = CatalogItem(
+        id=str(uuid.uuid4()),
+        entity_id=entity_id,
+        kind=kind,
+        catalog=catalog_id,
+        tenant=catalog.tenant,
+        vdc=vdc,
+        name=name,
+        description=description,
+        size_bytes=size,
+        spec=json.dumps(spec),
+        owner_id=owner_id,
+        created_at=now,
+        storage_profile=chosen_profile(s, vdc, None) if vdc else None,
     )
+    if kind == VAPP_TEMPLATE:
+        start_template_lease(s, item, now)
+    s.add(item)
     return entity_id
 
 

@@ -18,6 +18,7 @@ from localsphere.world.errors import Conflict, Invalid, NotFound, WrongState
 from localsphere.world.inventory import CLUSTER
 from localsphere.world.org_vdcs import ALLOCATION_MODELS, Terms, add_vdc, pool_details
 from localsphere.world.schema import ManagedObject, OrgNetwork, OrgVdc, VApp
+from localsphere.world.storage_policies import sync_default_limit
 from localsphere.world.store import INVENTORY, Store, changed
 from localsphere.world.tasks import Owner, Tasks
 from localsphere.world.vapps import Actor, remove_vapp
@@ -118,6 +119,8 @@ class VdcAdmin:
             if change.description is not None:
                 row.description = change.description
             if change.terms is not None:
+                if change.terms.storage_limit_mb != row.storage_limit_mb:
+                    sync_default_limit(s, vdc_id, change.terms.storage_limit_mb)
                 for column, value in checked(change.terms).columns().items():
                     setattr(row, column, value)
                 pool = s.get(ManagedObject, row.pool)
