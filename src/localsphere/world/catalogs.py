@@ -94,9 +94,20 @@ class ItemView:
     task: str | None = None
     uploaded: bool = False
     download: str | None = None
+    # A template's storage lease (``vapp_leases.py``): seconds (0: never), when it ends, whether it has.
+    storage_lease_s: int = 0
+    storage_expires_at: float | None = None
+    expired: bool = False
 
     def check_usable(self) -> None:
-        """WrongState while its upload has not finished (vCD's template is not ready until then)."""
+        """WrongState while its upload has not finished (vCD's template is not ready until then)
+        or once its storage lease has ended."""
+        if self.expired:
+            raise WrongState(
+                f"{self.kind.lower()}.expired",
+                f'The {ENTITY_WORDS[self.kind]} "{self.name}" has expired: its storage lease has ended.',
+                self.name,
+            )
         if self.waiting is not None:
             words = ENTITY_WORDS[self.kind]
             raise WrongState(
@@ -140,6 +151,9 @@ ITEM_COLUMNS = (
     CatalogItem.owner_id,
     Principal.name,
     CatalogItem.created_at,
+    CatalogItem.storage_lease_s,
+    CatalogItem.storage_expires_at,
+    CatalogItem.expired,
     CatalogItem.spec,
 )
 
@@ -170,10 +184,13 @@ def _item(row: Any) -> ItemView:
         "task": upload.get("task"),
         "uploaded": bool(upload),
         "download": spec.get("download"),
+        "storage_lease_s": row.storage_lease_s,
+        "storage_expires_at": row.storage_expires_at,
+        "expired": row.expired,
     }
     if row.kind == VAPP_TEMPLATE:
-        return ItemView(*row[:-1], vms=tuple(TemplateVm.of(v) for v in spec.get("vms", ())), **state)
-    return ItemView(*row[:-1], image_type=spec.get("image_type", "iso"), **state)
+        return ItemView(*row[:-4], vms=tuple(TemplateVm.of(v) for v in spec.get("vms", ())), **state)
+    return ItemView(*row[:-4], image_type=spec.get("image_type", "iso"), **state)
 
 
 def add_catalog(

@@ -52,7 +52,7 @@ from localsphere.world.schema import (
 from localsphere.world.storage_policies import STORAGE_PROFILE, chosen_profile, storage_profile_id
 from localsphere.world.store import INVENTORY, STATS, Store, changed
 from localsphere.world.tasks import Owner, Tasks
-from localsphere.world.vapp_leases import set_deployed, start_vapp_leases
+from localsphere.world.vapp_leases import set_deployed, set_vapp_leases, start_vapp_leases
 
 NAME_LENGTH = 128  # of a vApp's name (vCD's limit)
 CPUS_MOST, MEMORY_MB_MOST = 768, 24 * 1024 * 1024  # vSphere 8's most for one VM
@@ -692,6 +692,18 @@ class VApps:
             return self._tasks.start(
                 s, vapp.tenant, "vappUpdateVm", operation, owner, actor.principal, undo=undo
             )
+
+    def change_lease(
+        self, actor: Actor, vapp_id: str, deployment_s: int | None, storage_s: int | None
+    ) -> str:
+        """A vApp's leases anew (seconds; None: keep), restarted now; the task's id. Invalid past
+        its org's longest (``vapp_leases.set_vapp_leases``), NotFound."""
+        with self._store.write() as s:
+            vapp = locked_vapp(s, vapp_id, actor.viewer)
+            set_vapp_leases(s, vapp, deployment_s, storage_s)
+            operation = f"Updated Virtual Application {vapp.name}({vapp_id})"
+            owner = Owner("vApp", vapp_id, vapp.name)
+            return self._tasks.start(s, vapp.tenant, "vappUpdateVApp", operation, owner, actor.principal)
 
     def delete_vm(self, actor: Actor, vm_id: str) -> str:
         """Delete one VM of a vApp; WrongState unless it is powered off. Returns the task's id."""
