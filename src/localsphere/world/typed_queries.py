@@ -285,7 +285,7 @@ def _vapp_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
             "isDeployed": Attribute(VApp.deployed),
             "isInMaintenanceMode": Attribute(_bool(False)),
             "isAutoNature": Attribute(_bool(False)),
-            "isExpired": Attribute(_bool(False)),
+            "isExpired": Attribute(VApp.expired),
             "numberOfVMs": Attribute(type_coerce(_VAPP_VMS, Integer)),
             "numberOfCpus": Attribute(type_coerce(_VAPP_CPUS, Integer)),
             "memoryAllocationMB": Attribute(type_coerce(_VAPP_MEMORY, Integer)),
@@ -500,7 +500,7 @@ def _item_attributes(kind: str | None, admin: bool) -> Callable[[float], dict[st
                 ),
                 **common,
                 "isVdcEnabled": Attribute(_ITEM_VDC.enabled),
-                "isExpired": Attribute(_bool(False)),
+                "isExpired": Attribute(CatalogItem.expired),
             }
             del found["isBusy"]
         elif kind == VAPP_TEMPLATE:
@@ -511,7 +511,7 @@ def _item_attributes(kind: str | None, admin: bool) -> Callable[[float], dict[st
                 "isGoldMaster": Attribute(_bool(False)),
                 "isEnabled": Attribute(_bool(True)),
                 "isDeployed": Attribute(_bool(False)),
-                "isExpired": Attribute(_bool(False)),
+                "isExpired": Attribute(CatalogItem.expired),
             }
         else:
             found = {
