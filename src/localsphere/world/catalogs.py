@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from localsphere.world.errors import Conflict, NotFound, WrongState
 from localsphere.world.schema import Catalog, CatalogItem, Principal
 from localsphere.world.sharing import CATALOG, catalog_in_view, seen, who
-from localsphere.world.storage_policies import chosen_profile
+from localsphere.world.storage_policies import check_limits, chosen_profile
 from localsphere.world.store import Store
 from localsphere.world.vapp_leases import start_template_lease
 
@@ -260,6 +260,8 @@ def add_item(
     if kind == VAPP_TEMPLATE:
         start_template_lease(s, item, now)
     s.add(item)
+    if vdc:
+        check_limits(s, vdc)
     return entity_id
 
 

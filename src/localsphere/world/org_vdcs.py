@@ -381,7 +381,7 @@ def check_capacity(s: Session, vdc_id: str) -> None:
             f"it would hold {used.vms} virtual machines.",
             name,
         )
-    check_limits(s, vdc.id, name)
+    check_limits(s, vdc.id)
     for resource, units, used_now, ceiling in (
         ("CPU", "MHz", used.cpu_mhz, vdc.cpu_ceiling_mhz),
         ("memory", "MB", used.memory_mb, vdc.memory_ceiling_mb),

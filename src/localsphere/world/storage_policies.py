@@ -10,13 +10,13 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from localsphere.world.errors import Invalid
 from localsphere.world.inventory import VM
-from localsphere.world.schema import ManagedObject, VApp, VdcStorageProfileRow
+from localsphere.world.schema import CatalogItem, Disk, ManagedObject, OrgVdc, VApp, VdcStorageProfileRow
 
 MB = 1 << 20
 STORAGE_PROFILE = "*"  # a VDC's first storage policy, named as vCD names its any-datastore one
@@ -68,7 +68,8 @@ def add_default_profile(s: Session, vdc_id: str, limit_mb: int, now: float) -> N
 
 
 def used_mb(db: Session | Connection, profile: VdcStorageProfileRow | ProfileView) -> int:
-    """The MB the disks of the VMs of the vApps on a policy add up to."""
+    """The MB a policy holds: the disks of its vApps' VMs (an attached independent disk counted
+    once, as itself), its independent disks, and its templates and media."""
     view = profile if isinstance(profile, ProfileView) else profile_view(profile, 0)
     vms = (
         select(ManagedObject.details)
@@ -76,8 +77,17 @@ def used_mb(db: Session | Connection, profile: VdcStorageProfileRow | ProfileVie
         .where(ManagedObject.kind == VM, on_profile(VApp.storage_profile, VApp.vdc, view))
     )
     total = sum(
-        d.get("capacity", 0) for details in db.scalars(vms) for d in json.loads(details).get("disks", ())
+        d.get("capacity", 0)
+        for details in db.scalars(vms)
+        for d in json.loads(details).get("disks", ())
+        if not d.get("independent")
     )
+    for table in (Disk, CatalogItem):
+        total += db.scalar(
+            select(func.coalesce(func.sum(table.size_bytes), 0)).where(
+                on_profile(table.storage_profile, table.vdc, view)
+            )
+        )
     return total // MB
 
 
@@ -119,9 +129,11 @@ def chosen_profile(s: Session, vdc_id: str, profile_id: str | None) -> str:
     return row.id
 
 
-def check_limits(s: Session, vdc_id: str, vdc_name: str) -> None:
-    """Invalid (vCD's 400) when a policy of the VDC now holds more than its limit (flushed)."""
+def check_limits(s: Session, vdc_id: str) -> None:
+    """Invalid (vCD's 400, which takes the change back) when a policy of the VDC now holds more
+    than its limit (flushed first)."""
     s.flush()
+    vdc_name = s.scalar(select(OrgVdc.name).where(OrgVdc.id == vdc_id)) or vdc_id
     for row in s.scalars(select(VdcStorageProfileRow).where(VdcStorageProfileRow.vdc == vdc_id)):
         used = used_mb(s, row)
         if row.limit_mb and used > row.limit_mb:

@@ -139,12 +139,26 @@ def test_a_vdc_adds_edits_uses_and_removes_a_storage_policy_of_its_provider_vdc(
         assert made.status_code == 201, made.text
         vm = assert_valid(made.content).find(f"{V15}Children/{V15}Vm")
         assert vm.find(f"{V15}StorageProfile").get("name") == name
+        # An independent disk on it too: its own and what it holds
+        disk_body = (
+            '<DiskCreateParams xmlns="http://www.vmware.com/vcloud/v1.5"><Disk name="data" size="1073741824">'
+            f'<StorageProfile href="{user_href}"/></Disk></DiskCreateParams>'
+        )
+        r = c.post(
+            f"{vdc_href}/disk",
+            content=disk_body,
+            headers={**alice, "Content-Type": "application/vnd.vmware.vcloud.diskCreateParams+xml"},
+        )
+        assert r.status_code == 201, r.text
+        disk = assert_valid(r.content)
+        assert disk.find(f"{V15}StorageProfile").get("name") == name
         used = assert_valid(c.get(user_href, headers=alice).content)
-        assert used.findtext(f"{V15}StorageUsedMB") == "16384"
+        assert used.findtext(f"{V15}StorageUsedMB") == str(16384 + 1024)
 
         # Removal: refused while it holds the vApp, and for the default
         remove = f'<RemoveStorageProfile href="{user_href}"/>'
-        assert "in use" in error(update(c, admin, admin_vdc, remove), 400, "BAD_REQUEST")
+        refused = error(update(c, admin, admin_vdc, remove), 400, "BAD_REQUEST")
+        assert "in use" in refused and "1 vApp(s)" in refused and "1 disk(s)" in refused
         star = hrefs["*"].replace("/api/admin/vdcStorageProfile", "/api/vdcStorageProfile")
         assert "default" in error(
             update(c, admin, admin_vdc, f'<RemoveStorageProfile href="{star}"/>'), 400, "BAD_REQUEST"
@@ -159,6 +173,7 @@ def test_a_vdc_adds_edits_uses_and_removes_a_storage_policy_of_its_provider_vdc(
         # Without its vApp it goes
         vapp = assert_valid(made.content).get("href")
         assert c.delete(vapp, headers=alice).status_code == 202
+        assert c.delete(disk.get("href"), headers=alice).status_code == 202
         gone = update(c, admin, admin_vdc, remove)
         assert gone.status_code == 202, gone.text
         assert set(profiles(c, admin, vdc_href)) == {"*"}
