@@ -211,9 +211,11 @@ def add_vdc(
     now: float,
     terms: Terms = Terms(),
     description: str = "",
+    storage_profile: str = STORAGE_PROFILE,
 ) -> str:
-    """A VDC of ``tenant`` on ``terms`` with a new resource pool below ``cluster``'s root pool.
-    Conflict when the org has a VDC of that name, NotFound when there is no such cluster."""
+    """A VDC of ``tenant`` on ``terms`` with a new resource pool below ``cluster``'s root pool
+    and its provider VDC's storage policy ``storage_profile`` (a name) as its default. Conflict
+    when the org has a VDC of that name, NotFound when there is no such cluster."""
     if s.scalars(select(OrgVdc.id).where(OrgVdc.tenant == tenant, OrgVdc.name == name)).first():
         raise Conflict("vdc.exists", f"The org already has a VDC named {name}.", name)
     root = s.scalars(
@@ -239,7 +241,7 @@ def add_vdc(
         )
     )
     s.flush()
-    add_default_profile(s, vdc_id, terms.storage_limit_mb, now)
+    add_default_profile(s, vdc_id, terms.storage_limit_mb, now, storage_profile)
     changed(s, INVENTORY)
     return vdc_id
 

@@ -24,7 +24,8 @@ PROFILES_MOST = 100  # policies one VDC lists: a bound, not a rule of vCD's
 
 
 def storage_profile_id(vdc_id: str) -> str:
-    """The id of a VDC's ``*`` storage policy: fixed by the VDC's."""
+    """The id of a VDC's first storage policy (``*`` unless it was made with another): fixed by
+    the VDC's; a vApp, disk or template whose ``storage_profile`` is None is on it."""
     return str(uuid.uuid5(uuid.UUID(vdc_id), STORAGE_PROFILE))
 
 
@@ -52,13 +53,15 @@ def on_profile(
     return and_(vdc_column == profile.vdc, or_(named, column.is_(None)))
 
 
-def add_default_profile(s: Session, vdc_id: str, limit_mb: int, now: float) -> None:
-    """A new VDC's ``*`` policy, its default (``org_vdcs.add_vdc``)."""
+def add_default_profile(
+    s: Session, vdc_id: str, limit_mb: int, now: float, name: str = STORAGE_PROFILE
+) -> None:
+    """A new VDC's first policy (``*`` unless named), its default (``org_vdcs.add_vdc``)."""
     s.add(
         VdcStorageProfileRow(
             id=storage_profile_id(vdc_id),
             vdc=vdc_id,
-            name=STORAGE_PROFILE,
+            name=name,
             enabled=True,
             limit_mb=limit_mb,
             is_default=True,

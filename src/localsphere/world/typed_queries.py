@@ -42,7 +42,7 @@ from localsphere.world.clock import Clock
 from localsphere.world.errors import Forbidden, Invalid
 from localsphere.world.event_types import event_type_sql
 from localsphere.world.identity import GROUP, ORG, SSO, USER
-from localsphere.world.inventory import CLUSTER, NETWORK, POWERED_ON, VM
+from localsphere.world.inventory import CLUSTER, DATASTORE, NETWORK, POWERED_ON, VM
 from localsphere.world.metadata import KINDS, Entry, FilterFields, entries_of
 from localsphere.world.metadata import field as metadata_field
 from localsphere.world.odata import CodePointOrder, EpochSeconds, epoch_seconds
@@ -759,6 +759,7 @@ def _org_attributes(_now: float) -> dict[str, Attribute]:
 
 # The provider's vSphere view (provider_view.py): a cluster is a provider VDC (its one storage
 # policy shares its id), a port group no org network uses an external network.
+_PVDC_OF = aliased(ManagedObject)  # the provider VDC (cluster) of a datastore's storage policy
 _PVDC_VDCS = aliased(ManagedObject)
 
 
@@ -785,11 +786,27 @@ def _provider_vdc_attributes(_now: float) -> dict[str, Attribute]:
     }
 
 
+def _provider_profiles(_now: float) -> Select[Any]:
+    """A provider VDC's storage policies (``provider_view.StoragePolicy``): ``*`` (a cluster's
+    uuid) and one a datastore (its uuid)."""
+    return select(ManagedObject.uuid).where(ManagedObject.kind.in_((CLUSTER, DATASTORE)))
+
+
 def _provider_profile_attributes(_now: float) -> dict[str, Attribute]:
+    # a datastore's policy is of the first cluster (by name) of its datacenter
+    first_cluster = (
+        select(_PVDC_OF.uuid)
+        .where(_PVDC_OF.kind == CLUSTER, _PVDC_OF.datacenter == ManagedObject.datacenter)
+        .order_by(_PVDC_OF.name)
+        .limit(1)
+        .correlate(ManagedObject)
+        .scalar_subquery()
+    )
+    cluster = ManagedObject.kind == CLUSTER
     return {
-        "name": Attribute(literal("*", String)),
+        "name": Attribute(case((cluster, literal(STORAGE_PROFILE, String)), else_=ManagedObject.name)),
         "isEnabled": Attribute(_bool(True)),
-        "providerVdc": Attribute(ManagedObject.uuid, "providerVdc"),
+        "providerVdc": Attribute(case((cluster, ManagedObject.uuid), else_=first_cluster), "providerVdc"),
     }
 
 
@@ -821,7 +838,7 @@ def _provider_types() -> list[QueryType]:
             "providerVdcStorageProfile",
             "ProviderVdcStorageProfileRecord",
             "pvdcStorageProfile",
-            _provider_vdcs,
+            _provider_profiles,
             ManagedObject.uuid,
             None,
             _provider_profile_attributes,

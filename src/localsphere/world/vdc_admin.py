@@ -8,7 +8,7 @@ Who may do this is the face's to check (provider-only rights)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, WrongState
 from localsphere.world.inventory import CLUSTER
-from localsphere.world.org_vdcs import ALLOCATION_MODELS, Terms, add_vdc, pool_details
+from localsphere.world.org_vdcs import ALLOCATION_MODELS, STORAGE_PROFILE, Terms, add_vdc, pool_details
 from localsphere.world.schema import ManagedObject, OrgNetwork, OrgVdc, VApp
 from localsphere.world.storage_policies import sync_default_limit
 from localsphere.world.store import INVENTORY, Store, changed
 from localsphere.world.tasks import Owner, Tasks
 from localsphere.world.vapps import Actor, remove_vapp
+from localsphere.world.vdc_storage_profiles import ProfileSpec, add_profile
 
 NAME_LENGTH = 128  # a VDC's name: a bound, not a rule of vCD's
 
@@ -87,18 +88,42 @@ class VdcAdmin:
         self._tasks = tasks
 
     def create(
-        self, actor: Actor, tenant: str, name: str, description: str, cluster: str, terms: Terms
+        self,
+        actor: Actor,
+        tenant: str,
+        name: str,
+        description: str,
+        cluster: str,
+        terms: Terms,
+        profiles: tuple[ProfileSpec, ...] = (),
+        names_allowed: frozenset[str] = frozenset(),
     ) -> tuple[str, str]:
-        """A VDC of ``tenant`` on the provider VDC of ``cluster`` (a cluster's moid); its id and
-        the task that made it. Conflict for a name the org has, NotFound for no such cluster,
-        Invalid for bad terms."""
+        """A VDC of ``tenant`` on the provider VDC of ``cluster`` (a cluster's moid) with the
+        storage policies ``profiles`` of its (of ``names_allowed``; the first with ``default``,
+        else the first, is its default, its limit the terms'; none: ``*``); its id and the task
+        that made it. Conflict for a name the org has, NotFound for no such cluster, Invalid for
+        bad terms or policies."""
         _name(name)
         checked(terms)
         with self._store.write(serial=True) as s:  # look, then add: one name per org
             found = s.get(ManagedObject, cluster)
             if found is None or found.kind != CLUSTER:
                 raise NotFound("provider_vdc.not_found", f"No provider VDC {cluster}.", cluster)
-            vdc_id = add_vdc(s, tenant, name, cluster, self._clock.now(s), terms, description)
+            now = self._clock.now(s)
+            first = next((p for p in profiles if p.default), profiles[0] if profiles else None)
+            if first is not None and first.name not in names_allowed:
+                raise Invalid(
+                    "storage_profile.unknown",
+                    f'The provider VDC has no storage policy "{first.name}".',
+                    first.name,
+                )
+            vdc_id = add_vdc(
+                s, tenant, name, cluster, now, terms, description, first.name if first else STORAGE_PROFILE
+            )
+            row = _locked(s, vdc_id)
+            for spec in profiles:
+                if spec is not first:
+                    add_profile(s, row, set(names_allowed), replace(spec, default=False), now)
             operation = f"Created Virtual Datacenter {name}({vdc_id})"
             owner = Owner("vdc", vdc_id, name)
             return vdc_id, self._tasks.start(s, tenant, "vdcCreateVdc", operation, owner, actor.principal)

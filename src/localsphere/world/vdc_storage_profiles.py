@@ -120,45 +120,11 @@ class VdcStorageProfiles:
                     )
                 s.delete(row)
             for spec in add:
-                self._add(s, vdc, names_allowed, spec, now)
+                add_profile(s, vdc, names_allowed, spec, now)
             changed(s, INVENTORY)
             operation = f"Updated Virtual Datacenter {vdc.name}({vdc_id})"
             owner = Owner("vdc", vdc_id, vdc.name)
             return self._tasks.start(s, vdc.tenant, "vdcUpdateVdc", operation, owner, actor.principal)
-
-    def _add(self, s: Session, vdc: OrgVdc, names_allowed: set[str], spec: ProfileSpec, now: float) -> None:
-        if spec.name not in names_allowed:
-            raise Invalid(
-                "storage_profile.unknown",
-                f'The provider VDC of VDC "{vdc.name}" has no storage policy "{spec.name}".',
-                spec.name,
-            )
-        if spec.limit_mb < 0:
-            raise Invalid(
-                "storage_profile.limit", f"Limit must not be negative (it is {spec.limit_mb}).", "Limit"
-            )
-        taken = select(VdcStorageProfileRow.id).where(
-            VdcStorageProfileRow.vdc == vdc.id, VdcStorageProfileRow.name == spec.name
-        )
-        if s.scalar(taken):
-            raise Conflict(
-                "storage_profile.exists",
-                f'VDC "{vdc.name}" already has storage policy "{spec.name}".',
-                spec.name,
-            )
-        row = VdcStorageProfileRow(
-            id=str(uuid.uuid4()),
-            vdc=vdc.id,
-            name=spec.name,
-            enabled=spec.enabled,
-            limit_mb=spec.limit_mb,
-            is_default=False,
-            created_at=now,
-        )
-        s.add(row)
-        s.flush()
-        if spec.default:
-            _make_default(s, vdc, row)
 
     def update(self, profile_id: str, change: ProfileChange) -> None:
         """An ``AdminVdcStorageProfile`` PUT: enable or disable the policy, set its limit (MB),
@@ -202,6 +168,44 @@ class VdcStorageProfiles:
             if row.is_default:
                 vdc.storage_limit_mb = row.limit_mb
             changed(s, INVENTORY)
+
+
+def add_profile(s: Session, vdc: OrgVdc, names_allowed: set[str], spec: ProfileSpec, now: float) -> None:
+    """The provider VDC's policy ``spec`` names (one of ``names_allowed``) added to ``vdc``
+    (locked), the default if it says so. Invalid for another name or a negative limit,
+    Conflict when the VDC has it."""
+    if spec.name not in names_allowed:
+        raise Invalid(
+            "storage_profile.unknown",
+            f'The provider VDC of VDC "{vdc.name}" has no storage policy "{spec.name}".',
+            spec.name,
+        )
+    if spec.limit_mb < 0:
+        raise Invalid(
+            "storage_profile.limit", f"Limit must not be negative (it is {spec.limit_mb}).", "Limit"
+        )
+    taken = select(VdcStorageProfileRow.id).where(
+        VdcStorageProfileRow.vdc == vdc.id, VdcStorageProfileRow.name == spec.name
+    )
+    if s.scalar(taken):
+        raise Conflict(
+            "storage_profile.exists",
+            f'VDC "{vdc.name}" already has storage policy "{spec.name}".',
+            spec.name,
+        )
+    row = VdcStorageProfileRow(
+        id=str(uuid.uuid4()),
+        vdc=vdc.id,
+        name=spec.name,
+        enabled=spec.enabled,
+        limit_mb=spec.limit_mb,
+        is_default=False,
+        created_at=now,
+    )
+    s.add(row)
+    s.flush()
+    if spec.default:
+        _make_default(s, vdc, row)
 
 
 def _make_default(s: Session, vdc: OrgVdc, row: VdcStorageProfileRow) -> None:

@@ -10,6 +10,7 @@ from pyvcloud.vcd.client import BasicLoginCredentials, Client
 from pyvcloud.vcd.exceptions import BadRequestException
 from pyvcloud.vcd.org import Org
 from pyvcloud.vcd.pvdc import PVDC
+from pyvcloud.vcd.system import System
 from pyvcloud.vcd.vdc import VDC
 
 from conftest import DEMO_PASSWORD
@@ -57,3 +58,23 @@ def test_a_storage_profile_added_updated_used_and_removed(connect):
     assert vdc.remove_storage_profile(name).get("operationName") == "vdcUpdateVdc"
     vdc.reload()
     assert [p.get("name") for p in vdc.get_storage_profiles()] == ["*"]
+
+
+def test_a_vdc_made_with_two_storage_profiles_of_its_provider_vdc(connect):
+    c = connect()
+    system = System(c, admin_resource=c.get_admin())
+    name = next(p.get("name") for p in system.list_provider_vdc_storage_profiles() if p.get("name") != "*")
+    org = Org(c, resource=c.get_org_by_name("demo-org"))
+    made = org.create_org_vdc(
+        "two-tier",
+        system.list_provider_vdcs()[0].get("name"),
+        storage_profiles=[
+            {"name": "*", "enabled": True, "units": "MB", "limit": 0, "default": False},
+            {"name": name, "enabled": True, "units": "MB", "limit": 4096, "default": True},
+        ],
+    )
+    assert made.get("name") == "two-tier"
+    vdc = VDC(c, resource=org.get_vdc("two-tier"))
+    assert {p.get("name") for p in vdc.get_storage_profiles()} == {"*", name}
+    default = vdc.get_default_storage_profile()
+    assert (default.get("name"), int(default.Limit)) == (name, 4096)

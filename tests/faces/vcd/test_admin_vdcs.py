@@ -39,7 +39,9 @@ def create_body(
         f"<IsEnabled>{'true' if enabled else 'false'}</IsEnabled>"
         "<VdcStorageProfile><Enabled>true</Enabled><Units>MB</Units>"
         f"<Limit>{storage_mb}</Limit><Default>true</Default>"
-        '<ProviderVdcStorageProfile href="https://x/api/admin/pvdcStorageProfile/any"/></VdcStorageProfile>'
+        # the provider VDC's ``*`` policy, whose id is the provider VDC's
+        f'<ProviderVdcStorageProfile href="{pvdc_href.replace("/providervdc/", "/pvdcStorageProfile/")}"/>'
+        "</VdcStorageProfile>"
         "<ResourceGuaranteedMemory>0.5</ResourceGuaranteedMemory>"
         "<ResourceGuaranteedCpu>0.25</ResourceGuaranteedCpu>"
         "<VCpuInMhz>2000</VCpuInMhz><IsThinProvision>true</IsThinProvision>"

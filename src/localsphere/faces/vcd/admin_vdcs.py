@@ -154,6 +154,23 @@ def _limit_mb(parts: dict[str, ET.Element]) -> int | None:
     return None if amount is None else int(amount * factor)
 
 
+def _profile_spec(part: ET.Element, names: dict[str, str]) -> ProfileSpec:
+    """A ``VdcStorageProfile`` of a ``CreateVdcParams`` or an ``AddStorageProfile``: the provider
+    VDC's policy its ``ProviderVdcStorageProfile`` names (by id among ``names``: id -> name; an
+    unknown one, by its name or id, which the world refuses), enabled, limit (MB), default."""
+    fields_of = _children(part)
+    provider = fields_of.get("ProviderVdcStorageProfile")
+    if provider is None:
+        raise InputError("body", f"A {part.tag.rsplit('}', 1)[-1]} must name its ProviderVdcStorageProfile.")
+    wanted = object_id(provider.get("href") or "")
+    return ProfileSpec(
+        name=names.get(wanted) or provider.get("name") or wanted,
+        enabled=_flag(fields_of.get("Enabled")) is not False,
+        limit_mb=_limit_mb(fields_of) or 0,
+        default=bool(_flag(fields_of.get("Default"))),
+    )
+
+
 def _expect(body: ET.Element | None, *tags: str) -> ET.Element:
     if body is None or body.tag.rsplit("}", 1)[-1] not in tags:
         raise InputError("body", f"The request body must be a {' or '.join(tags)} element.")
@@ -185,6 +202,7 @@ class AdminVdcViews:
         )
         name = body.get("name") or ""
         description = (parts["Description"].text or "") if "Description" in parts else ""
+        names = {p.id: p.name for p in pvdc.storage_policies}
         vdc_id, task_id = await self.runner.call(
             self.world.vdc_admin.create,
             a.actor,
@@ -193,6 +211,8 @@ class AdminVdcViews:
             description,
             pvdc.cluster.moid,
             terms_of(body, Terms()),
+            tuple(_profile_spec(p, names) for p in body if p.tag.rsplit("}", 1)[-1] == "VdcStorageProfile"),
+            frozenset(names.values()),
         )
         return await self._answer(a, vdc_id, task_id, 201)
 
@@ -308,19 +328,7 @@ class AdminVdcViews:
             if tag == "RemoveStorageProfile":
                 remove.append(object_id(part.get("href") or ""))
             elif tag == "AddStorageProfile":
-                fields_of = _children(part)
-                provider = fields_of.get("ProviderVdcStorageProfile")
-                if provider is None:
-                    raise InputError("body", "An AddStorageProfile must name its ProviderVdcStorageProfile.")
-                wanted = object_id(provider.get("href") or "")
-                add.append(
-                    ProfileSpec(
-                        name=names.get(wanted) or provider.get("name") or wanted,
-                        enabled=_flag(fields_of.get("Enabled")) is not False,
-                        limit_mb=_limit_mb(fields_of) or 0,
-                        default=bool(_flag(fields_of.get("Default"))),
-                    )
-                )
+                add.append(_profile_spec(part, names))
         task_id = await self.runner.call(
             self.world.vdc_storage_profiles.change_set, a.actor, vdc_id, set(names.values()), add, remove
         )
