@@ -67,6 +67,7 @@ from localsphere.world.schema import (
     Task,
     Tenant,
     VApp,
+    VdcStorageProfileRow,
 )
 from localsphere.world.sharing import CATALOG, VAPP, Who, seen, who
 from localsphere.world.store import Store
@@ -879,13 +880,19 @@ def _disk_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
             .correlate(Disk)
             .scalar_subquery()
         )
+        profile = (  # None: the VDC's first policy, ``*``
+            select(VdcStorageProfileRow.name)
+            .where(VdcStorageProfileRow.id == Disk.storage_profile)
+            .correlate(Disk)
+            .scalar_subquery()
+        )
         found = {
             "name": Attribute(Disk.name),
             "vdc": _ref(Disk.vdc, "vdc"),
             "sizeB": Attribute(Disk.size_bytes),
             "ownerName": Attribute(_DISK_OWNER.name),
             "vdcName": Attribute(_DISK_VDC.name),
-            "storageProfileName": Attribute(literal(STORAGE_PROFILE, String)),
+            "storageProfileName": Attribute(func.coalesce(profile, literal(STORAGE_PROFILE, String))),
             "status": Attribute(literal("RESOLVED", String)),
             "busType": Attribute(Disk.bus_type),
             "busTypeDesc": Attribute(case(_DISK_BUSES, value=Disk.bus_type, else_="SCSI")),

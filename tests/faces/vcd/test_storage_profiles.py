@@ -152,6 +152,11 @@ def test_a_vdc_adds_edits_uses_and_removes_a_storage_policy_of_its_provider_vdc(
         assert r.status_code == 201, r.text
         disk = assert_valid(r.content)
         assert disk.find(f"{V15}StorageProfile").get("name") == name
+        found = assert_valid(
+            c.get("/api/query", params={"type": "disk", "filter": "name==data"}, headers=alice).content
+        )
+        (record,) = [x for x in found if x.tag == f"{V15}DiskRecord"]
+        assert record.get("storageProfileName") == name
         used = assert_valid(c.get(user_href, headers=alice).content)
         assert used.findtext(f"{V15}StorageUsedMB") == str(16384 + 1024)
 
