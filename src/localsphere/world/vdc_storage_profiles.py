@@ -2,13 +2,14 @@
 VDC's policies it may use (``provider_view.StoragePolicy``: ``*``, any datastore, or one named
 after a datastore of the cluster's datacenter), each with its limit in MB (0: none), enabled or
 not, and one the default, where vApps, disks and templates go unless told otherwise. A VDC is made
-with ``*`` as its default (its id fixed by the VDC's, ``org_vdcs.storage_profile_id``); the VDC's
-``storage_limit_mb`` is always its default policy's limit.
+with the policies its ``CreateVdcParams`` names (none: ``*``), its default first (that one's id
+fixed by the VDC's, ``storage_policies.storage_profile_id``); the VDC's ``storage_limit_mb`` is
+always its default policy's limit.
 
-What a policy holds is read from the store: the vApps, independent disks and templates on it
-(``storage_profile`` of each; None: the VDC's ``*``), and what it uses is the disks of its
-vApps' VMs. Refusals follow vCD's 400s (the default cannot be disabled or removed, nor a policy
-that holds anything)."""
+What a policy holds is read from the store: the vApps, independent disks and catalog items on it
+(``storage_profile`` of each; None: the VDC's first), and what it uses
+(``storage_policies.used_mb``). Refusals follow vCD's 400s (the default cannot be disabled or
+removed, nor a policy that holds anything)."""
 
 from __future__ import annotations
 
@@ -49,9 +50,9 @@ class ProfileChange:
 
 
 def _held(s: Session, profile: ProfileView) -> dict[str, int]:
-    """What a policy holds: its vApps, disks and templates, counted."""
+    """What a policy holds: its vApps, disks and catalog items (templates, media), counted."""
     counts = {}
-    for label, table in (("vApp(s)", VApp), ("disk(s)", Disk), ("template(s)", CatalogItem)):
+    for label, table in (("vApp(s)", VApp), ("disk(s)", Disk), ("catalog item(s)", CatalogItem)):
         where = on_profile(table.storage_profile, table.vdc, profile)
         counts[label] = s.scalar(select(func.count()).select_from(table).where(where)) or 0
     return counts
