@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from localsphere.world.errors import Invalid
-from localsphere.world.inventory import VM
+from localsphere.world.inventory import DATASTORE, VM
 from localsphere.world.schema import CatalogItem, Disk, ManagedObject, OrgVdc, VApp, VdcStorageProfileRow
 
 MB = 1 << 20
@@ -92,6 +92,19 @@ def used_mb(db: Session | Connection, profile: VdcStorageProfileRow | ProfileVie
             )
         )
     return total // MB
+
+
+def provider_policies(s: Session, moid: str) -> set[str]:
+    """The names of the storage policies of the provider VDC whose cluster (or a pool of it) is
+    ``moid`` (``provider_view.ProviderVdc.storage_policies``): ``*`` and its datacenter's
+    datastores'."""
+    datacenter = s.scalar(select(ManagedObject.datacenter).where(ManagedObject.moid == moid))
+    names = s.scalars(
+        select(ManagedObject.name).where(
+            ManagedObject.kind == DATASTORE, ManagedObject.datacenter == datacenter
+        )
+    )
+    return {STORAGE_PROFILE, *names}
 
 
 def profile_view(row: VdcStorageProfileRow, used: int) -> ProfileView:

@@ -18,7 +18,7 @@ from localsphere.world.errors import Conflict, Invalid, NotFound, WrongState
 from localsphere.world.inventory import CLUSTER
 from localsphere.world.org_vdcs import ALLOCATION_MODELS, STORAGE_PROFILE, Terms, add_vdc, pool_details
 from localsphere.world.schema import ManagedObject, OrgNetwork, OrgVdc, VApp
-from localsphere.world.storage_policies import sync_default_limit
+from localsphere.world.storage_policies import provider_policies, sync_default_limit
 from localsphere.world.store import INVENTORY, Store, changed
 from localsphere.world.tasks import Owner, Tasks
 from localsphere.world.vapps import Actor, remove_vapp
@@ -96,13 +96,12 @@ class VdcAdmin:
         cluster: str,
         terms: Terms,
         profiles: tuple[ProfileSpec, ...] = (),
-        names_allowed: frozenset[str] = frozenset(),
     ) -> tuple[str, str]:
         """A VDC of ``tenant`` on the provider VDC of ``cluster`` (a cluster's moid) with the
-        storage policies ``profiles`` of its (of ``names_allowed``; the first with ``default``,
-        else the first, is its default, its limit the terms'; none: ``*``); its id and the task
-        that made it. Conflict for a name the org has, NotFound for no such cluster, Invalid for
-        bad terms or policies."""
+        storage policies ``profiles`` of that provider VDC (the first with ``default``, else the
+        first, is its default, its limit the terms'; none: ``*``); its id and the task that made
+        it. Conflict for a name the org has, NotFound for no such cluster, Invalid for bad terms
+        or policies."""
         _name(name)
         checked(terms)
         with self._store.write(serial=True) as s:  # look, then add: one name per org
@@ -111,7 +110,7 @@ class VdcAdmin:
                 raise NotFound("provider_vdc.not_found", f"No provider VDC {cluster}.", cluster)
             now = self._clock.now(s)
             first = next((p for p in profiles if p.default), profiles[0] if profiles else None)
-            if first is not None and first.name not in names_allowed:
+            if first is not None and first.name not in provider_policies(s, cluster):
                 raise Invalid(
                     "storage_profile.unknown",
                     f'The provider VDC has no storage policy "{first.name}".',
@@ -123,7 +122,7 @@ class VdcAdmin:
             row = _locked(s, vdc_id)
             for spec in profiles:
                 if spec is not first:
-                    add_profile(s, row, set(names_allowed), replace(spec, default=False), now)
+                    add_profile(s, row, replace(spec, default=False), now)
             operation = f"Created Virtual Datacenter {name}({vdc_id})"
             owner = Owner("vdc", vdc_id, name)
             return vdc_id, self._tasks.start(s, tenant, "vdcCreateVdc", operation, owner, actor.principal)

@@ -23,7 +23,14 @@ from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound
 from localsphere.world.org_vdcs import VdcView, vdc_row, visible
 from localsphere.world.schema import CatalogItem, Disk, OrgVdc, VApp, VdcStorageProfileRow
-from localsphere.world.storage_policies import ProfileView, on_profile, profile_view, profiles_of, used_mb
+from localsphere.world.storage_policies import (
+    ProfileView,
+    on_profile,
+    profile_view,
+    profiles_of,
+    provider_policies,
+    used_mb,
+)
 from localsphere.world.store import INVENTORY, Store, changed
 from localsphere.world.tasks import Owner, Tasks
 from localsphere.world.vapps import Actor
@@ -85,13 +92,11 @@ class VdcStorageProfiles:
                 )
             return vdc_row(s, row.vdc, None), profile_view(row, used_mb(s, row))
 
-    def change_set(
-        self, actor: Actor, vdc_id: str, names_allowed: set[str], add: list[ProfileSpec], remove: list[str]
-    ) -> str:
-        """``UpdateVdcStorageProfiles``: add the provider VDC's policies ``add`` names (of
-        ``names_allowed``) and remove the VDC's ``remove`` (ids); the task's id. Invalid for a
-        name the provider VDC lacks, a policy the VDC has (Conflict), or a removal of the default
-        or of a policy that holds vApps, disks or templates; NotFound for an unknown id."""
+    def change_set(self, actor: Actor, vdc_id: str, add: list[ProfileSpec], remove: list[str]) -> str:
+        """``UpdateVdcStorageProfiles``: add the provider VDC's policies ``add`` names and remove
+        the VDC's ``remove`` (ids); the task's id. Invalid for a name the provider VDC lacks, a
+        policy the VDC has (Conflict), or a removal of the default or of a policy that holds
+        vApps, disks or catalog items; NotFound for an unknown id."""
         with self._store.write(serial=True) as s:
             now = self._clock.now(s)
             vdc = s.scalars(select(OrgVdc).where(OrgVdc.id == vdc_id).with_for_update()).first()
@@ -121,7 +126,7 @@ class VdcStorageProfiles:
                     )
                 s.delete(row)
             for spec in add:
-                add_profile(s, vdc, names_allowed, spec, now)
+                add_profile(s, vdc, spec, now)
             changed(s, INVENTORY)
             operation = f"Updated Virtual Datacenter {vdc.name}({vdc_id})"
             owner = Owner("vdc", vdc_id, vdc.name)
@@ -171,11 +176,11 @@ class VdcStorageProfiles:
             changed(s, INVENTORY)
 
 
-def add_profile(s: Session, vdc: OrgVdc, names_allowed: set[str], spec: ProfileSpec, now: float) -> None:
-    """The provider VDC's policy ``spec`` names (one of ``names_allowed``) added to ``vdc``
-    (locked), the default if it says so. Invalid for another name or a negative limit,
-    Conflict when the VDC has it."""
-    if spec.name not in names_allowed:
+def add_profile(s: Session, vdc: OrgVdc, spec: ProfileSpec, now: float) -> None:
+    """The provider VDC's policy ``spec`` names added to ``vdc`` (locked), the default if it says
+    so. Invalid for a name its provider VDC lacks or a negative limit, Conflict when the VDC
+    has it."""
+    if spec.name not in provider_policies(s, vdc.pool):
         raise Invalid(
             "storage_profile.unknown",
             f'The provider VDC of VDC "{vdc.name}" has no storage policy "{spec.name}".',

@@ -212,7 +212,6 @@ class AdminVdcViews:
             pvdc.cluster.moid,
             terms_of(body, Terms()),
             tuple(_profile_spec(p, names) for p in body if p.tag.rsplit("}", 1)[-1] == "VdcStorageProfile"),
-            frozenset(names.values()),
         )
         return await self._answer(a, vdc_id, task_id, 201)
 
@@ -330,7 +329,7 @@ class AdminVdcViews:
             elif tag == "AddStorageProfile":
                 add.append(_profile_spec(part, names))
         task_id = await self.runner.call(
-            self.world.vdc_storage_profiles.change_set, a.actor, vdc_id, set(names.values()), add, remove
+            self.world.vdc_storage_profiles.change_set, a.actor, vdc_id, add, remove
         )
         return await self.tasks.answer(a, task_id)
 
