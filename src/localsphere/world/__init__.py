@@ -37,6 +37,7 @@ from localsphere.world.inventory import Inventory
 from localsphere.world.inventory_edits import InventoryEdits
 from localsphere.world.inventory_graph import InventoryGraph
 from localsphere.world.key_pairs import KeyPairs
+from localsphere.world.lease_expiry import LeaseExpiry
 from localsphere.world.live_sessions import LiveSessions
 from localsphere.world.metadata import Metadata
 from localsphere.world.metrics import Metrics
@@ -75,6 +76,7 @@ from localsphere.world.transfers import Transfers
 from localsphere.world.typed_queries import TypedQueries
 from localsphere.world.vapps import VApps
 from localsphere.world.vdc_admin import VdcAdmin
+from localsphere.world.vdc_storage_profiles import VdcStorageProfiles
 from localsphere.world.vm_guest import VmGuest
 from localsphere.world.vm_hardware import VmHardware
 from localsphere.world.vm_placement import VmPlacement
@@ -170,6 +172,8 @@ class World:
         self.metadata = Metadata(self.store, self.tasks)
         # vCD's provider administration: org VDCs, and the provider's view of vCenter
         self.vdc_admin = VdcAdmin(self.store, self.clock, self.tasks)
+        self.vdc_storage_profiles = VdcStorageProfiles(self.store, self.clock, self.tasks)
+        self.lease_expiry = LeaseExpiry(self.store, self.clock)
         self.provider_view = ProviderView(self.store, self.clock, self.tasks)
         # vCD's uploads and downloads (files in the data directory) and independent disks
         self.transfers = Transfers(

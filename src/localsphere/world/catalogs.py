@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from localsphere.world.errors import Conflict, NotFound, WrongState
 from localsphere.world.schema import Catalog, CatalogItem, Principal
 from localsphere.world.sharing import CATALOG, catalog_in_view, seen, who
+from localsphere.world.storage_policies import check_limits, chosen_profile
 from localsphere.world.store import Store
+from localsphere.world.vapp_leases import start_template_lease
 
 if TYPE_CHECKING:
     from localsphere.world.vapps import Actor
@@ -92,9 +94,20 @@ class ItemView:
     task: str | None = None
     uploaded: bool = False
     download: str | None = None
+    # A template's storage lease (``vapp_leases.py``): seconds (0: never), when it ends, whether it has.
+    storage_lease_s: int = 0
+    storage_expires_at: float | None = None
+    expired: bool = False
 
     def check_usable(self) -> None:
-        """WrongState while its upload has not finished (vCD's template is not ready until then)."""
+        """WrongState while its upload has not finished (vCD's template is not ready until then)
+        or once its storage lease has ended."""
+        if self.expired:
+            raise WrongState(
+                f"{self.kind.lower()}.expired",
+                f'The {ENTITY_WORDS[self.kind]} "{self.name}" has expired: its storage lease has ended.',
+                self.name,
+            )
         if self.waiting is not None:
             words = ENTITY_WORDS[self.kind]
             raise WrongState(
@@ -138,6 +151,9 @@ ITEM_COLUMNS = (
     CatalogItem.owner_id,
     Principal.name,
     CatalogItem.created_at,
+    CatalogItem.storage_lease_s,
+    CatalogItem.storage_expires_at,
+    CatalogItem.expired,
     CatalogItem.spec,
 )
 
@@ -168,10 +184,13 @@ def _item(row: Any) -> ItemView:
         "task": upload.get("task"),
         "uploaded": bool(upload),
         "download": spec.get("download"),
+        "storage_lease_s": row.storage_lease_s,
+        "storage_expires_at": row.storage_expires_at,
+        "expired": row.expired,
     }
     if row.kind == VAPP_TEMPLATE:
-        return ItemView(*row[:-1], vms=tuple(TemplateVm.of(v) for v in spec.get("vms", ())), **state)
-    return ItemView(*row[:-1], image_type=spec.get("image_type", "iso"), **state)
+        return ItemView(*row[:-4], vms=tuple(TemplateVm.of(v) for v in spec.get("vms", ())), **state)
+    return ItemView(*row[:-4], image_type=spec.get("image_type", "iso"), **state)
 
 
 def add_catalog(
@@ -223,22 +242,26 @@ def add_item(
         else {"image_type": "iso"}
     ) | (extra or {})
     size = size_bytes or sum(vm.disk_mb for vm in vms) * (1 << 20)
-    s.add(
-        CatalogItem(
-            id=str(uuid.uuid4()),
-            entity_id=entity_id,
-            kind=kind,
-            catalog=catalog_id,
-            tenant=catalog.tenant,
-            vdc=vdc,
-            name=name,
-            description=description,
-            size_bytes=size,
-            spec=json.dumps(spec),
-            owner_id=owner_id,
-            created_at=now,
-        )
+    item = CatalogItem(
+        id=str(uuid.uuid4()),
+        entity_id=entity_id,
+        kind=kind,
+        catalog=catalog_id,
+        tenant=catalog.tenant,
+        vdc=vdc,
+        name=name,
+        description=description,
+        size_bytes=size,
+        spec=json.dumps(spec),
+        owner_id=owner_id,
+        created_at=now,
+        storage_profile=chosen_profile(s, vdc, None) if vdc else None,
     )
+    if kind == VAPP_TEMPLATE:
+        start_template_lease(s, item, now)
+    s.add(item)
+    if vdc:
+        check_limits(s, vdc)
     return entity_id
 
 

@@ -7,6 +7,7 @@ everything that expires or ages asks ``now()`` here and never the system clock.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -47,6 +48,12 @@ def read_state(db: Session | Connection) -> ClockReading:
 class Clock:
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._moved: list[Callable[[], object]] = []
+
+    def on_moved(self, listener: Callable[[], object]) -> None:
+        """``listener`` runs after each move of the clock on (``advance``), in its own
+        transaction: what falls due with the new time (lease ends, ``lease_expiry.py``)."""
+        self._moved.append(listener)
 
     def now(self, session: Session | Connection) -> float:
         """Epoch seconds in world time, read in the caller's transaction."""
@@ -78,7 +85,10 @@ class Clock:
                 change = {"clock_offset": WorldState.clock_offset + seconds}
             s.execute(update(WorldState).where(WorldState.id == 1).values(**change))
             changed(s, STATE)
-            return read_state(s)
+            reading = read_state(s)
+        for listener in self._moved:
+            listener()
+        return reading
 
     def real(self) -> ClockReading:
         with self._store.write() as s:

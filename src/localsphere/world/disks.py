@@ -22,7 +22,13 @@ from localsphere.world.errors import Invalid, NotFound, WrongState
 from localsphere.world.identity import USER
 from localsphere.world.inventory import POWERED_ON, SUSPENDED, VM, datastore_file, datastore_name
 from localsphere.world.org_vdcs import vdc_row, visible
-from localsphere.world.schema import Disk, Domain, ManagedObject, Principal
+from localsphere.world.schema import Disk, Domain, ManagedObject, Principal, VdcStorageProfileRow
+from localsphere.world.storage_policies import (
+    STORAGE_PROFILE,
+    check_limits,
+    chosen_profile,
+    storage_profile_id,
+)
 from localsphere.world.store import INVENTORY, Store, changed
 from localsphere.world.tasks import Owner, Tasks
 from localsphere.world.tenants import DEFAULT_TENANT
@@ -58,6 +64,13 @@ class DiskView:
     created_at: float
     vm: str | None  # the uuid of the VM it is attached to
     vm_name: str | None
+    profile_id: str | None = None  # its VDC storage policy (None: the VDC's ``*``)
+    profile_name: str | None = None
+
+    @property
+    def storage_profile(self) -> tuple[str, str]:
+        """Its VDC storage policy: (id, name)."""
+        return self.profile_id or storage_profile_id(self.vdc), self.profile_name or STORAGE_PROFILE
 
 
 _COLUMNS = (
@@ -75,6 +88,8 @@ _COLUMNS = (
     Disk.created_at,
     ManagedObject.uuid,
     ManagedObject.name,
+    Disk.storage_profile,
+    VdcStorageProfileRow.name,
 )
 
 
@@ -84,6 +99,7 @@ def _disks() -> Any:
         select(*_COLUMNS)
         .outerjoin(Principal, Principal.id == Disk.owner_id)
         .outerjoin(ManagedObject, (ManagedObject.uuid == Disk.vm) & (ManagedObject.kind == VM))
+        .outerjoin(VdcStorageProfileRow, VdcStorageProfileRow.id == Disk.storage_profile)
     )
 
 
@@ -113,10 +129,12 @@ class Disks:
         bus_type: str | None = None,
         bus_sub_type: str | None = None,
         iops: int | None = None,
+        storage_profile: str | None = None,
     ) -> tuple[str, str]:
-        """A detached disk of ``size_bytes`` in a VDC, owned by the actor; returns (its id, the
-        task's id). Invalid for a bad name, size, bus or iops; NotFound for a VDC the actor
-        does not see."""
+        """A detached disk of ``size_bytes`` in a VDC on its storage policy ``storage_profile``
+        (None: the VDC's default), owned by the actor; returns (its id, the task's id). Invalid
+        for a bad name, size, bus or iops or a policy the VDC has not enabled; NotFound for a VDC
+        the actor does not see."""
         _check(DiskChange(name, size_bytes, description, iops))
         bus = bus_type or "6"
         if bus not in BUSES:
@@ -142,8 +160,10 @@ class Disks:
                     owner_id=actor.principal.id,
                     vm=None,
                     created_at=now,
+                    storage_profile=chosen_profile(s, vdc.id, storage_profile),
                 )
             )
+            check_limits(s, vdc.id)
             owner = Owner("disk", disk_id, name)
             operation = f"Creating Disk {name}({disk_id})"
             return disk_id, self._tasks.start(
@@ -177,6 +197,8 @@ class Disks:
                 value = getattr(change, field)
                 if value is not None:
                     setattr(disk, field, value)
+            if change.size_bytes is not None:
+                check_limits(s, disk.vdc)
             vm = _attached_vm(s, disk)
             if vm is not None and change.size_bytes is not None:
                 details = json.loads(vm.details or "{}")

@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE
 from localsphere.world.errors import Forbidden, Invalid, NotFound, bounded_text
 from localsphere.world.inventory import CLUSTER, NETWORK
-from localsphere.world.org_vdcs import STORAGE_PROFILE, VDCS_MOST, storage_profile_id, vdc_row, visible
+from localsphere.world.org_vdcs import vdc_row, visible
 from localsphere.world.schema import (
     Catalog,
     CatalogItem,
@@ -33,6 +33,7 @@ from localsphere.world.schema import (
     OrgNetwork,
     OrgVdc,
     Tenant,
+    VdcStorageProfileRow,
 )
 from localsphere.world.sharing import catalog_in_view
 from localsphere.world.store import Store
@@ -353,13 +354,15 @@ def _provider_vdc(s: Session, object_id: str, viewer: str | None) -> tuple[str, 
 
 
 def _storage_profile(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:
-    """A VDC's storage policy (its id fixed by the VDC's: ``org_vdcs.storage_profile_id``)."""
-    for vdc_id, tenant in s.execute(
-        select(OrgVdc.id, OrgVdc.tenant).where(visible(OrgVdc.tenant, viewer)).limit(VDCS_MOST)
-    ):
-        if storage_profile_id(vdc_id) == object_id:
-            return tenant, STORAGE_PROFILE
-    raise NotFound("storage_profile.not_found", f"No storage policy with id {object_id}.", object_id)
+    """A VDC's storage policy, as its org (or the provider) sees it."""
+    row = s.execute(
+        select(OrgVdc.tenant, VdcStorageProfileRow.name)
+        .join(OrgVdc, OrgVdc.id == VdcStorageProfileRow.vdc)
+        .where(VdcStorageProfileRow.id == object_id, visible(OrgVdc.tenant, viewer))
+    ).first()
+    if row is None:
+        raise NotFound("storage_profile.not_found", f"No storage policy with id {object_id}.", object_id)
+    return row.tenant, row.name
 
 
 def _network(s: Session, object_id: str, viewer: str | None) -> tuple[str, str]:

@@ -24,22 +24,17 @@ from localsphere.world.inventory import CLUSTER, FOLDER, NETWORK, POOL, POWERED_
 from localsphere.world.plan import TenantPlan
 from localsphere.world.scenario import ScenarioError
 from localsphere.world.schema import ManagedObject, OrgNetwork, OrgVdc, VApp
+from localsphere.world.storage_policies import MB as MB
+from localsphere.world.storage_policies import STORAGE_PROFILE as STORAGE_PROFILE
+from localsphere.world.storage_policies import add_default_profile, check_limits
+from localsphere.world.storage_policies import storage_profile_id as storage_profile_id
 from localsphere.world.store import INVENTORY, Store, changed
 
 MHZ_PER_CPU = 1000  # a vCPU's speed in a VDC's accounting (vCD's default vCPU speed, 1 GHz)
-MB = 1 << 20
 ALLOCATION_MODEL = "AllocationVApp"  # pay-as-you-go, a VDC's model unless told otherwise
 # vCD's allocation models: pay-as-you-go, allocation pool, reservation pool, flex (API 32 and later)
 ALLOCATION_MODELS = ("AllocationVApp", "AllocationPool", "ReservationPool", "Flex")
 POOLED = ("AllocationPool", "ReservationPool")  # what is allocated is the ceiling, not ``limit``
-
-
-STORAGE_PROFILE = "*"  # a VDC's one storage policy, named as vCD names its default one
-
-
-def storage_profile_id(vdc_id: str) -> str:
-    """The id of a VDC's storage policy: fixed by the VDC's."""
-    return str(uuid.uuid5(uuid.UUID(vdc_id), STORAGE_PROFILE))
 
 
 def visible(column: Any, viewer: str | None) -> Any:
@@ -216,9 +211,11 @@ def add_vdc(
     now: float,
     terms: Terms = Terms(),
     description: str = "",
+    storage_profile: str = STORAGE_PROFILE,
 ) -> str:
-    """A VDC of ``tenant`` on ``terms`` with a new resource pool below ``cluster``'s root pool.
-    Conflict when the org has a VDC of that name, NotFound when there is no such cluster."""
+    """A VDC of ``tenant`` on ``terms`` with a new resource pool below ``cluster``'s root pool
+    and its provider VDC's storage policy ``storage_profile`` (a name) as its default. Conflict
+    when the org has a VDC of that name, NotFound when there is no such cluster."""
     if s.scalars(select(OrgVdc.id).where(OrgVdc.tenant == tenant, OrgVdc.name == name)).first():
         raise Conflict("vdc.exists", f"The org already has a VDC named {name}.", name)
     root = s.scalars(
@@ -243,6 +240,8 @@ def add_vdc(
             **terms.columns(),
         )
     )
+    s.flush()
+    add_default_profile(s, vdc_id, terms.storage_limit_mb, now, storage_profile)
     changed(s, INVENTORY)
     return vdc_id
 
@@ -320,17 +319,6 @@ class OrgVdcs:
             vdc = vdc_row(conn, vdc_id, viewer)
             return vdc, _usage(conn, vdc)
 
-    def by_storage_profile(self, profile_id: str, viewer: str | None) -> tuple[VdcView, VdcUsage]:
-        """The VDC whose storage policy is ``profile_id``, and its use; NotFound otherwise."""
-        with self._store.query() as conn:
-            for row in conn.execute(
-                select(*VDC_COLUMNS).where(visible(OrgVdc.tenant, viewer)).limit(VDCS_MOST)
-            ):
-                if storage_profile_id(row.id) == profile_id:
-                    vdc = VdcView(*row)
-                    return vdc, _usage(conn, vdc)
-        raise NotFound("storage_profile.not_found", f"No storage policy with id {profile_id}.", profile_id)
-
     def networks(self, vdc_id: str | None, tenant: str) -> list[NetworkView]:
         """An org's networks (``vdc_id``: only that VDC's), by name."""
         with self._store.query() as conn:
@@ -379,7 +367,7 @@ def _usage(conn: Connection, vdc: VdcView) -> VdcUsage:
 def check_capacity(s: Session, vdc_id: str) -> None:
     """In a write transaction that has just placed or powered on VMs of the VDC (flushed here):
     Invalid (the product's 400 BAD_REQUEST, which takes the change back) when its VMs now pass
-    its VM quota or storage limit, or its running VMs its CPU or memory ceiling. The messages
+    its VM quota or a storage policy its limit, or its running VMs its CPU or memory ceiling. The messages
     follow vCD's (docs/research/vcd-vdc-admin.md)."""
     s.flush()
     # The VDC's row locked first: two changes that consume it wait for each other (PostgreSQL),
@@ -395,14 +383,7 @@ def check_capacity(s: Session, vdc_id: str) -> None:
             f"it would hold {used.vms} virtual machines.",
             name,
         )
-    if vdc.storage_limit_mb and used.storage_mb > vdc.storage_limit_mb:
-        raise Invalid(
-            "vdc.storage",
-            f"The requested operation will exceed the VDC's storage quota: storage policy "
-            f'"{STORAGE_PROFILE}" of VDC "{name}" has a limit of {vdc.storage_limit_mb} MB, '
-            f"{used.storage_mb} MB would be used.",
-            name,
-        )
+    check_limits(s, vdc.id)
     for resource, units, used_now, ceiling in (
         ("CPU", "MHz", used.cpu_mhz, vdc.cpu_ceiling_mhz),
         ("memory", "MB", used.memory_mb, vdc.memory_ceiling_mb),

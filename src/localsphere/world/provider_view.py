@@ -1,7 +1,8 @@
 """The provider's view of the world's vCenter, as vCloud Director's extension API shows it: the
 vCenter attached (one: the world's, named by its instance uuid), its hosts, datastores, networks
 and resource pools, and what vCD builds on them. A provider VDC is a cluster (its root pool and
-hosts, its datacenter's datastores behind one storage policy ``*``), an external network a port
+hosts, its datacenter's datastores behind its storage policies: ``*``, any of them, and one named
+after each datastore), an external network a port
 group no org network is backed by, a network pool the port groups of a datacenter. Ids are the
 inventory objects' uuids (a network pool's: fixed by its datacenter's).
 
@@ -36,7 +37,7 @@ from localsphere.world.inventory import (
     datastore_name,
 )
 from localsphere.world.metrics import HOST_MHZ_PER_CORE
-from localsphere.world.org_vdcs import MB, VdcView, check_capacity, check_enabled, vdc_row
+from localsphere.world.org_vdcs import MB, STORAGE_PROFILE, VdcView, check_capacity, check_enabled, vdc_row
 from localsphere.world.schema import ManagedObject, OrgNetwork, OrgVdc, VApp
 from localsphere.world.store import INVENTORY, Store, changed
 from localsphere.world.tasks import Owner, Tasks
@@ -120,8 +121,32 @@ class ProviderVdc:
 
     @property
     def storage_profile_id(self) -> str:
-        """Its one storage policy's id (``*``): its own, as the query service finds it too."""
+        """Its ``*`` storage policy's id: its own, as the query service finds it too."""
         return self.cluster.id
+
+    @property
+    def storage_policies(self) -> list[StoragePolicy]:
+        """Its storage policies: ``*`` (all its datastores), then one a datastore, by name."""
+        return [
+            StoragePolicy(self.cluster.id, STORAGE_PROFILE, self.storage_total_mb, self.storage_used_mb),
+            *(
+                StoragePolicy(
+                    d.id, d.name, (d.capacity or 0) // MB, ((d.capacity or 0) - (d.free_space or 0)) // MB
+                )
+                for d in self.datastores
+            ),
+        ]
+
+
+@dataclass(frozen=True)
+class StoragePolicy:
+    """A provider VDC's storage policy: its id (``*``'s: the cluster's uuid; a datastore's: the
+    datastore's uuid), name and capacity (MB, total and used)."""
+
+    id: str
+    name: str
+    total_mb: int
+    used_mb: int
 
 
 @dataclass(frozen=True)
@@ -216,6 +241,33 @@ class ProviderView:
             if row is None:
                 raise NotFound("provider_vdc.not_found", f"No provider VDC with id {pvdc_id}.", pvdc_id)
             return _provider_vdc(conn, VimObject(*row))
+
+    def storage_policy(self, policy_id: str) -> tuple[ProviderVdc, StoragePolicy]:
+        """A provider VDC's storage policy by id (a cluster's uuid for ``*``, a datastore's for
+        its own: of the first cluster of its datacenter) and that provider VDC; NotFound."""
+        with self._store.query() as conn:
+            found = conn.execute(
+                select(ManagedObject.kind, ManagedObject.uuid, ManagedObject.datacenter).where(
+                    ManagedObject.uuid == policy_id, ManagedObject.kind.in_((CLUSTER, DATASTORE))
+                )
+            ).first()
+            cluster = None
+            if found is not None:
+                cluster = conn.execute(
+                    _OBJECT.where(ManagedObject.kind == CLUSTER)
+                    .where(
+                        ManagedObject.uuid == policy_id
+                        if found.kind == CLUSTER
+                        else ManagedObject.datacenter == found.datacenter
+                    )
+                    .order_by(ManagedObject.name)
+                ).first()
+            if cluster is None:
+                raise NotFound(
+                    "storage_profile.not_found", f"No provider VDC storage policy {policy_id}.", policy_id
+                )
+            pvdc = _provider_vdc(conn, VimObject(*cluster))
+            return pvdc, next(p for p in pvdc.storage_policies if p.id == policy_id)
 
     def provider_vdc_of(self, pool_moid: str) -> ProviderVdc:
         """The provider VDC a VDC's resource pool ``pool_moid`` is in (its cluster's); NotFound."""

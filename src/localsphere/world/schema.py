@@ -461,6 +461,12 @@ class CatalogItem(Base):
         ForeignKey("principals.id", ondelete="SET NULL"), nullable=True
     )
     created_at: Mapped[float] = mapped_column(Float)
+    storage_profile: Mapped[str | None] = mapped_column(String(36), nullable=True)  # None: the VDC's ``*``
+    # A vApp template's storage lease (``vapp_leases.py``): seconds (0: never), when it runs out,
+    # and whether it ran out (an expired template).
+    storage_lease_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    storage_expires_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    expired: Mapped[bool] = mapped_column(Boolean, default=False)
     __table_args__ = (
         Index("ix_catalog_items_catalog_name", "catalog", "name", unique=True),
         Index("ix_catalog_items_tenant_kind_name", "tenant", "kind", "name"),
@@ -503,6 +509,15 @@ class VApp(Base):
     folder: Mapped[str] = mapped_column(String(32))  # the inventory folder of its VMs
     networks: Mapped[str] = mapped_column(Text, default="[]")  # the org networks it is on: JSON ids
     created_at: Mapped[float] = mapped_column(Float)
+    # Its storage policy (``vdc_storage_profiles.id``; None: its VDC's ``*``) and its leases
+    # (``vapp_leases.py``): in seconds (0: never), when each runs out (None: not running), and
+    # whether its storage lease ran out (an expired vApp, kept until the org deletes it).
+    storage_profile: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    deployment_lease_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    storage_lease_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    deployment_expires_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    storage_expires_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    expired: Mapped[bool] = mapped_column(Boolean, default=False)
     __table_args__ = (
         Index("ix_vapps_vdc_name", "vdc", "name", unique=True),
         Index("ix_vapps_tenant_name", "tenant", "name"),
@@ -590,7 +605,24 @@ class Disk(Base):
     )
     vm: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[float] = mapped_column(Float)
+    storage_profile: Mapped[str | None] = mapped_column(String(36), nullable=True)  # None: the VDC's ``*``
     __table_args__ = (Index("ix_disks_vdc_name", "vdc", "name"), Index("ix_disks_vm", "vm"))
+
+
+class VdcStorageProfileRow(Base):
+    """A storage policy of an org VDC (vCD's ``VdcStorageProfile``): one of its provider VDC's
+    (``provider_profile``: the provider VDC storage policy's name), enabled or not, its limit in
+    MB (0: none), and whether new vApps, disks and templates of the VDC go to it by default."""
+
+    __tablename__ = "vdc_storage_profiles"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    vdc: Mapped[str] = mapped_column(ForeignKey("org_vdcs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    limit_mb: Mapped[int] = mapped_column(BigInteger, default=0)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_vdc_storage_profiles_vdc_name", "vdc", "name", unique=True),)
 
 
 class VraService(Base):

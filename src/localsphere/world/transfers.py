@@ -28,6 +28,7 @@ from localsphere.world.clock import Clock
 from localsphere.world.errors import Invalid, NotFound, WrongState
 from localsphere.world.org_vdcs import visible
 from localsphere.world.schema import Catalog, CatalogItem, OrgVdc, TransferFile
+from localsphere.world.storage_policies import check_limits
 from localsphere.world.store import Store
 from localsphere.world.tasks import Owner, Tasks
 from localsphere.world.vapps import Actor
@@ -263,6 +264,8 @@ class Transfers:
         spec["upload"]["waiting"] = "files"
         item.spec = json.dumps(spec)
         item.size_bytes = sum(f.size for f in package.files) or sum(vm.disk_mb for vm in package.vms) << 20
+        if item.vdc:
+            check_limits(s, item.vdc)  # the template's storage policy holds it
 
     def _progress(self, s: Session, item: CatalogItem) -> None:
         """The upload's task: its share of bytes arrived; ended, and the entity usable, once

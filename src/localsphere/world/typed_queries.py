@@ -42,7 +42,7 @@ from localsphere.world.clock import Clock
 from localsphere.world.errors import Forbidden, Invalid
 from localsphere.world.event_types import event_type_sql
 from localsphere.world.identity import GROUP, ORG, SSO, USER
-from localsphere.world.inventory import CLUSTER, NETWORK, POWERED_ON, VM
+from localsphere.world.inventory import CLUSTER, DATASTORE, NETWORK, POWERED_ON, VM
 from localsphere.world.metadata import KINDS, Entry, FilterFields, entries_of
 from localsphere.world.metadata import field as metadata_field
 from localsphere.world.odata import CodePointOrder, EpochSeconds, epoch_seconds
@@ -68,6 +68,7 @@ from localsphere.world.schema import (
     Task,
     Tenant,
     VApp,
+    VdcStorageProfileRow,
 )
 from localsphere.world.sharing import CATALOG, VAPP, Who, seen, who
 from localsphere.world.store import Store
@@ -286,7 +287,7 @@ def _vapp_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
             "isDeployed": Attribute(VApp.deployed),
             "isInMaintenanceMode": Attribute(_bool(False)),
             "isAutoNature": Attribute(_bool(False)),
-            "isExpired": Attribute(_bool(False)),
+            "isExpired": Attribute(VApp.expired),
             "numberOfVMs": Attribute(type_coerce(_VAPP_VMS, Integer)),
             "numberOfCpus": Attribute(type_coerce(_VAPP_CPUS, Integer)),
             "memoryAllocationMB": Attribute(type_coerce(_VAPP_MEMORY, Integer)),
@@ -501,7 +502,7 @@ def _item_attributes(kind: str | None, admin: bool) -> Callable[[float], dict[st
                 ),
                 **common,
                 "isVdcEnabled": Attribute(_ITEM_VDC.enabled),
-                "isExpired": Attribute(_bool(False)),
+                "isExpired": Attribute(CatalogItem.expired),
             }
             del found["isBusy"]
         elif kind == VAPP_TEMPLATE:
@@ -512,7 +513,7 @@ def _item_attributes(kind: str | None, admin: bool) -> Callable[[float], dict[st
                 "isGoldMaster": Attribute(_bool(False)),
                 "isEnabled": Attribute(_bool(True)),
                 "isDeployed": Attribute(_bool(False)),
-                "isExpired": Attribute(_bool(False)),
+                "isExpired": Attribute(CatalogItem.expired),
             }
         else:
             found = {
@@ -764,6 +765,7 @@ def _org_attributes(_now: float) -> dict[str, Attribute]:
 
 # The provider's vSphere view (provider_view.py): a cluster is a provider VDC (its one storage
 # policy shares its id), a port group no org network uses an external network.
+_PVDC_OF = aliased(ManagedObject)  # the provider VDC (cluster) of a datastore's storage policy
 _PVDC_VDCS = aliased(ManagedObject)
 
 
@@ -790,11 +792,27 @@ def _provider_vdc_attributes(_now: float) -> dict[str, Attribute]:
     }
 
 
+def _provider_profiles(_now: float) -> Select[Any]:
+    """A provider VDC's storage policies (``provider_view.StoragePolicy``): ``*`` (a cluster's
+    uuid) and one a datastore (its uuid)."""
+    return select(ManagedObject.uuid).where(ManagedObject.kind.in_((CLUSTER, DATASTORE)))
+
+
 def _provider_profile_attributes(_now: float) -> dict[str, Attribute]:
+    # a datastore's policy is of the first cluster (by name) of its datacenter
+    first_cluster = (
+        select(_PVDC_OF.uuid)
+        .where(_PVDC_OF.kind == CLUSTER, _PVDC_OF.datacenter == ManagedObject.datacenter)
+        .order_by(_PVDC_OF.name)
+        .limit(1)
+        .correlate(ManagedObject)
+        .scalar_subquery()
+    )
+    cluster = ManagedObject.kind == CLUSTER
     return {
-        "name": Attribute(literal("*", String)),
+        "name": Attribute(case((cluster, literal(STORAGE_PROFILE, String)), else_=ManagedObject.name)),
         "isEnabled": Attribute(_bool(True)),
-        "providerVdc": Attribute(ManagedObject.uuid, "providerVdc"),
+        "providerVdc": Attribute(case((cluster, ManagedObject.uuid), else_=first_cluster), "providerVdc"),
     }
 
 
@@ -856,7 +874,7 @@ def _provider_types() -> list[QueryType]:
             "providerVdcStorageProfile",
             "ProviderVdcStorageProfileRecord",
             "pvdcStorageProfile",
-            _provider_vdcs,
+            _provider_profiles,
             ManagedObject.uuid,
             None,
             _provider_profile_attributes,
@@ -908,13 +926,19 @@ def _disk_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
             .correlate(Disk)
             .scalar_subquery()
         )
+        profile = (  # None: the VDC's first policy, ``*``
+            select(VdcStorageProfileRow.name)
+            .where(VdcStorageProfileRow.id == Disk.storage_profile)
+            .correlate(Disk)
+            .scalar_subquery()
+        )
         found = {
             "name": Attribute(Disk.name),
             "vdc": _ref(Disk.vdc, "vdc"),
             "sizeB": Attribute(Disk.size_bytes),
             "ownerName": Attribute(_DISK_OWNER.name),
             "vdcName": Attribute(_DISK_VDC.name),
-            "storageProfileName": Attribute(literal(STORAGE_PROFILE, String)),
+            "storageProfileName": Attribute(func.coalesce(profile, literal(STORAGE_PROFILE, String))),
             "status": Attribute(literal("RESOLVED", String)),
             "busType": Attribute(Disk.bus_type),
             "busTypeDesc": Attribute(case(_DISK_BUSES, value=Disk.bus_type, else_="SCSI")),

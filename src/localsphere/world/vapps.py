@@ -14,7 +14,7 @@ import ipaddress
 import json
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, select, update
@@ -47,9 +47,12 @@ from localsphere.world.schema import (
     OrgVdc,
     Principal,
     VApp,
+    VdcStorageProfileRow,
 )
+from localsphere.world.storage_policies import STORAGE_PROFILE, chosen_profile, storage_profile_id
 from localsphere.world.store import INVENTORY, STATS, Store, changed
 from localsphere.world.tasks import Owner, Tasks
+from localsphere.world.vapp_leases import set_deployed, set_vapp_leases, start_vapp_leases
 
 NAME_LENGTH = 128  # of a vApp's name (vCD's limit)
 CPUS_MOST, MEMORY_MB_MOST = 768, 24 * 1024 * 1024  # vSphere 8's most for one VM
@@ -131,6 +134,19 @@ class VmView:
 
 
 @dataclass(frozen=True)
+class Lease:
+    """A vApp's leases (vCD's ``LeaseSettingsSection``): in seconds (0: never ends), when each
+    ends (epoch seconds; None: not running: the deployment lease runs while it is deployed), and
+    whether its storage lease has ended (an expired vApp)."""
+
+    deployment_lease_s: int = 0
+    storage_lease_s: int = 0
+    deployment_expires_at: float | None = None
+    storage_expires_at: float | None = None
+    expired: bool = False
+
+
+@dataclass(frozen=True)
 class VAppView:
     id: str
     tenant: str
@@ -144,6 +160,8 @@ class VAppView:
     created_at: float
     vms: tuple[VmView, ...]
     networks: tuple[tuple[str, str], ...] = ()  # the org networks it is on: (id, name)
+    storage_profile: tuple[str, str] = ("", STORAGE_PROFILE)  # its VDC storage policy: (id, name)
+    lease: Lease = field(default_factory=Lease)
 
     @property
     def status(self) -> str:
@@ -243,7 +261,27 @@ class VApps:
                 .order_by(OrgNetwork.name)
             )
             attached = tuple((n.id, n.name) for n in networks if n.id in on or n.network in on)
-            return VAppView(*row[:-1], vms=vms, networks=attached)
+            held = conn.execute(
+                select(
+                    VApp.storage_profile,
+                    VApp.deployment_lease_s,
+                    VApp.storage_lease_s,
+                    VApp.deployment_expires_at,
+                    VApp.storage_expires_at,
+                    VApp.expired,
+                ).where(VApp.id == vapp_id)
+            ).one()
+            profile = held.storage_profile or storage_profile_id(row.vdc)
+            profile_name = conn.scalar(
+                select(VdcStorageProfileRow.name).where(VdcStorageProfileRow.id == profile)
+            )
+            return VAppView(
+                *row[:-1],
+                vms=vms,
+                networks=attached,
+                storage_profile=(profile, profile_name or STORAGE_PROFILE),
+                lease=Lease(*held[1:]),
+            )
 
     def of_vdc(self, vdc_id: str, most: int, actor: Actor | None = None) -> list[tuple[str, str]]:
         """A VDC's vApps (those ``actor`` may read, when given) as (id, name), by name, at most
@@ -283,6 +321,7 @@ class VApps:
         description: str = "",
         changes: dict[str, VmChange] | None = None,
         deploy: bool = False,
+        storage_profile: str | None = None,
     ) -> tuple[str, str]:
         """A vApp made from the vApp template ``template_id`` in a VDC: its VMs made in the
         VDC's pool (each changed as ``changes`` says, by the template VM's id), connected to
@@ -306,7 +345,16 @@ class VApps:
         )
         _unique(vms)
         return self._create(
-            actor, vdc_id, name, vms, network_id, power_on, description, deploy, "vdcInstantiateVapp"
+            actor,
+            vdc_id,
+            name,
+            vms,
+            network_id,
+            power_on,
+            description,
+            deploy,
+            "vdcInstantiateVapp",
+            storage_profile,
         )
 
     def compose(
@@ -320,6 +368,7 @@ class VApps:
         description: str = "",
         copies: tuple[TemplateVm, ...] = (),
         deploy: bool = False,
+        storage_profile: str | None = None,
     ) -> tuple[str, str]:
         """A vApp of the VMs ``sources`` name and ``copies`` (none: an empty vApp) in a VDC; as
         ``instantiate``."""
@@ -327,7 +376,16 @@ class VApps:
         with self._store.read() as s:  # what the sources name, as the actor sees them
             vms = _unique((*copies, *(self._sourced(s, source, actor) for source in sources)))
         return self._create(
-            actor, vdc_id, name, vms, network_id, power_on, description, deploy, "vdcComposeVapp"
+            actor,
+            vdc_id,
+            name,
+            vms,
+            network_id,
+            power_on,
+            description,
+            deploy,
+            "vdcComposeVapp",
+            storage_profile,
         )
 
     def _create(
@@ -341,17 +399,29 @@ class VApps:
         description: str,
         deploy: bool,
         operation_name: str,
+        storage_profile: str | None = None,
     ) -> tuple[str, str]:
-        """A new vApp of ``vms`` in a VDC (Conflict when it has one of that name) and the task
-        that made it, which a cancel takes back. The vApp (its name) is made now, its VMs by the
-        task (once resumed, when it is held)."""
+        """A new vApp of ``vms`` in a VDC (Conflict when it has one of that name) on the VDC storage
+        policy ``storage_profile`` (None: its default) and the task that made it, which a cancel
+        takes back. The vApp (its name) is made now, its VMs by the task (once resumed, when it
+        is held)."""
         with self._store.write(serial=True) as s:  # look, then add: one name per VDC
             now = self._clock.now(s)
             vdc = vdc_row(s, vdc_id, actor.viewer)
             if s.scalars(select(VApp.id).where(VApp.vdc == vdc.id, VApp.name == name)).first():
                 raise Conflict("vapp.exists", f"The VDC already has a vApp named {name}.", name)
             network = network_of(s, vdc.id, network_id)
-            vapp_id = add_vapp(s, vdc, name, (), network, actor.principal.id, now, description=description)
+            vapp_id = add_vapp(
+                s,
+                vdc,
+                name,
+                (),
+                network,
+                actor.principal.id,
+                now,
+                description=description,
+                storage_profile=storage_profile,
+            )
             changed(s, INVENTORY)
             operation = f"Creating Virtual Application {name}({vapp_id})"
             owner = Owner("vApp", vapp_id, name)
@@ -526,7 +596,7 @@ class VApps:
             undo = _undo_power(vms, vapp)
             states = {vm.power_state for vm in vms}
             if action.startswith("deploy"):
-                vapp.deployed = True
+                set_deployed(s, vapp, True)
                 if action.endswith("powerOn"):
                     _power(s, vapp_id, POWERED_ON, _ACTIONS["powerOn"][1])
             elif action == "undeploy":
@@ -536,7 +606,7 @@ class VApps:
                 _power(
                     s, vapp_id, UNDEPLOY_ACTIONS.get(undeploy_action, POWERED_OFF), frozenset({POWERED_ON})
                 )
-                vapp.deployed = False
+                set_deployed(s, vapp, False)
             else:
                 power_vapp(s, vapp, states, action)
             change = self._tried(s, undo, _power_of(s, vapp, undo))
@@ -558,7 +628,7 @@ class VApps:
             state = row.power_state or POWERED_OFF
             if action.startswith("deploy"):
                 target = POWERED_ON if action.endswith("powerOn") else state
-                vapp.deployed = True
+                set_deployed(s, vapp, True)
             elif action == "undeploy":
                 target = UNDEPLOY_ACTIONS.get(undeploy_action, POWERED_OFF) if state == POWERED_ON else state
             else:
@@ -567,7 +637,7 @@ class VApps:
                     raise WrongState(f"vm.{action}", _refusal(quoted, _not_in(action, state)), row.name)
             _set_power(row, target)
             if target == POWERED_ON:
-                vapp.deployed = True
+                set_deployed(s, vapp, True)
                 check_capacity(s, vapp.vdc)
             change = self._tried(s, undo, _power_of(s, vapp, undo))
             name, verb = _OPERATIONS[action.split("+")[0]]
@@ -638,6 +708,18 @@ class VApps:
                 s, vapp.tenant, "vappUpdateVm", operation, owner, actor.principal, undo=undo, change=change
             )
 
+    def change_lease(
+        self, actor: Actor, vapp_id: str, deployment_s: int | None, storage_s: int | None
+    ) -> str:
+        """A vApp's leases anew (seconds; None: keep), restarted now; the task's id. Invalid past
+        its org's longest (``vapp_leases.set_vapp_leases``), NotFound."""
+        with self._store.write() as s:
+            vapp = locked_vapp(s, vapp_id, actor.viewer)
+            set_vapp_leases(s, vapp, deployment_s, storage_s)
+            operation = f"Updated Virtual Application {vapp.name}({vapp_id})"
+            owner = Owner("vApp", vapp_id, vapp.name)
+            return self._tasks.start(s, vapp.tenant, "vappUpdateVApp", operation, owner, actor.principal)
+
     def delete_vm(self, actor: Actor, vm_id: str) -> str:
         """Delete one VM of a vApp; WrongState unless it is powered off. Returns the task's id."""
         with self._store.write() as s:
@@ -681,11 +763,15 @@ def add_vapp(
     power_on: bool = False,
     description: str = "",
     deploy: bool = False,
+    storage_profile: str | None = None,
 ) -> str:
     """A vApp of ``vms`` in ``vdc``, in the write transaction ``s``: a folder for it, its VMs in
-    the VDC's pool on ``network`` (the vApp's network too), deployed when ``deploy`` or
-    ``power_on`` and powered on when ``power_on``. Returns its id; the caller marks the change."""
+    the VDC's pool on ``network`` (the vApp's network too), on the VDC storage policy
+    ``storage_profile`` (None: the VDC's default), with its org's leases, deployed when
+    ``deploy`` or ``power_on`` and powered on when ``power_on``. Returns its id; the caller marks
+    the change. Invalid for a policy the VDC has not enabled or one that would pass its limit."""
     check_enabled(vdc)
+    profile = chosen_profile(s, vdc.id, storage_profile)
     vapp_id = str(uuid.uuid4())
     folder = _vapp_folder(s, vdc.pool, f"{name} ({vapp_id})", now)
     vapp = VApp(
@@ -699,7 +785,9 @@ def add_vapp(
         folder=folder.moid,
         networks=json.dumps([network.id] if network else []),
         created_at=now,
+        storage_profile=profile,
     )
+    start_vapp_leases(s, vapp, now)
     s.add(vapp)
     fill_vapp(s, vapp, vms, network, now, power_on, deploy)
     return vapp_id
@@ -723,7 +811,8 @@ def fill_vapp(
         raise NotFound("vapp.folder", "The vApp's folder is gone from the inventory.", vapp.folder)
     for vm in vms:
         add_vm(s, vm, folder, pool, network, vapp.id, now)
-    vapp.deployed = vapp.deployed or ((power_on or deploy) and bool(vms))
+    if (power_on or deploy) and vms:
+        set_deployed(s, vapp, True, now)
     s.flush()
     if power_on:
         _power(s, vapp.id, POWERED_ON, _ACTIONS["powerOn"][1])
@@ -1119,7 +1208,8 @@ def power_vapp(s: Session, vapp: VApp, states: set[str], action: str) -> None:
     if not states & acts_on:
         raise WrongState(f"vapp.{action}", _refusal(quoted, _not_in(action, vapp_status(states))), vapp.name)
     _power(s, vapp.id, target, acts_on)
-    vapp.deployed = vapp.deployed or target == POWERED_ON
+    if target == POWERED_ON:
+        set_deployed(s, vapp, True)
 
 
 def _vapp_folder(s: Session, pool_moid: str, name: str, now: float) -> ManagedObject:

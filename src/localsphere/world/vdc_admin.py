@@ -8,7 +8,7 @@ Who may do this is the face's to check (provider-only rights)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -17,11 +17,13 @@ from localsphere.world import metadata
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, WrongState
 from localsphere.world.inventory import CLUSTER
-from localsphere.world.org_vdcs import ALLOCATION_MODELS, Terms, add_vdc, pool_details, storage_profile_id
-from localsphere.world.schema import ManagedObject, OrgNetwork, OrgVdc, VApp
+from localsphere.world.org_vdcs import ALLOCATION_MODELS, STORAGE_PROFILE, Terms, add_vdc, pool_details
+from localsphere.world.schema import ManagedObject, OrgNetwork, OrgVdc, VApp, VdcStorageProfileRow
+from localsphere.world.storage_policies import provider_policies, sync_default_limit
 from localsphere.world.store import INVENTORY, Store, changed
 from localsphere.world.tasks import Owner, Tasks
 from localsphere.world.vapps import Actor, remove_vapp
+from localsphere.world.vdc_storage_profiles import ProfileSpec, add_profile
 
 NAME_LENGTH = 128  # a VDC's name: a bound, not a rule of vCD's
 
@@ -87,18 +89,41 @@ class VdcAdmin:
         self._tasks = tasks
 
     def create(
-        self, actor: Actor, tenant: str, name: str, description: str, cluster: str, terms: Terms
+        self,
+        actor: Actor,
+        tenant: str,
+        name: str,
+        description: str,
+        cluster: str,
+        terms: Terms,
+        profiles: tuple[ProfileSpec, ...] = (),
     ) -> tuple[str, str]:
-        """A VDC of ``tenant`` on the provider VDC of ``cluster`` (a cluster's moid); its id and
-        the task that made it. Conflict for a name the org has, NotFound for no such cluster,
-        Invalid for bad terms."""
+        """A VDC of ``tenant`` on the provider VDC of ``cluster`` (a cluster's moid) with the
+        storage policies ``profiles`` of that provider VDC (the first with ``default``, else the
+        first, is its default, its limit the terms'; none: ``*``); its id and the task that made
+        it. Conflict for a name the org has, NotFound for no such cluster, Invalid for bad terms
+        or policies."""
         _name(name)
         checked(terms)
         with self._store.write(serial=True) as s:  # look, then add: one name per org
             found = s.get(ManagedObject, cluster)
             if found is None or found.kind != CLUSTER:
                 raise NotFound("provider_vdc.not_found", f"No provider VDC {cluster}.", cluster)
-            vdc_id = add_vdc(s, tenant, name, cluster, self._clock.now(s), terms, description)
+            now = self._clock.now(s)
+            first = next((p for p in profiles if p.default), profiles[0] if profiles else None)
+            if first is not None and first.name not in provider_policies(s, cluster):
+                raise Invalid(
+                    "storage_profile.unknown",
+                    f'The provider VDC has no storage policy "{first.name}".',
+                    first.name,
+                )
+            vdc_id = add_vdc(
+                s, tenant, name, cluster, now, terms, description, first.name if first else STORAGE_PROFILE
+            )
+            row = _locked(s, vdc_id)
+            for spec in profiles:
+                if spec is not first:
+                    add_profile(s, row, replace(spec, default=False), now)
             operation = f"Created Virtual Datacenter {name}({vdc_id})"
             owner = Owner("vdc", vdc_id, name)
             return vdc_id, self._tasks.start(s, tenant, "vdcCreateVdc", operation, owner, actor.principal)
@@ -119,6 +144,8 @@ class VdcAdmin:
             if change.description is not None:
                 row.description = change.description
             if change.terms is not None:
+                if change.terms.storage_limit_mb != row.storage_limit_mb:
+                    sync_default_limit(s, vdc_id, change.terms.storage_limit_mb)
                 for column, value in checked(change.terms).columns().items():
                     setattr(row, column, value)
                 pool = s.get(ManagedObject, row.pool)
@@ -173,7 +200,8 @@ def remove_vdc(s: Session, row: OrgVdc) -> None:
     for network in networks:
         s.execute(delete(ManagedObject).where(ManagedObject.moid == network.network))
         s.delete(network)
-    metadata.forget(s, [row.id, storage_profile_id(row.id), *(n.id for n in networks)])
+    profiles = s.scalars(select(VdcStorageProfileRow.id).where(VdcStorageProfileRow.vdc == row.id)).all()
+    metadata.forget(s, [row.id, *profiles, *(n.id for n in networks)])
     pool = s.get(ManagedObject, row.pool)
     if pool is not None:
         s.delete(pool)

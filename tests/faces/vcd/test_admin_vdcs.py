@@ -39,7 +39,9 @@ def create_body(
         f"<IsEnabled>{'true' if enabled else 'false'}</IsEnabled>"
         "<VdcStorageProfile><Enabled>true</Enabled><Units>MB</Units>"
         f"<Limit>{storage_mb}</Limit><Default>true</Default>"
-        '<ProviderVdcStorageProfile href="https://x/api/admin/pvdcStorageProfile/any"/></VdcStorageProfile>'
+        # the provider VDC's ``*`` policy, whose id is the provider VDC's
+        f'<ProviderVdcStorageProfile href="{pvdc_href.replace("/providervdc/", "/pvdcStorageProfile/")}"/>'
+        "</VdcStorageProfile>"
         "<ResourceGuaranteedMemory>0.5</ResourceGuaranteedMemory>"
         "<ResourceGuaranteedCpu>0.25</ResourceGuaranteedCpu>"
         "<VCpuInMhz>2000</VCpuInMhz><IsThinProvision>true</IsThinProvision>"
@@ -300,7 +302,8 @@ def test_the_storage_policy_limit_is_edited_and_then_binds(server):
             content=smaller,
             headers={**admin, "Content-Type": "application/vnd.vmware.admin.vdcStorageProfile+xml"},
         )
-        assert r.status_code == 202, r.text
+        assert r.status_code == 200, r.text  # the policy as it now is
+        assert assert_valid(r.content).findtext(f"{V15}Limit") == "10240"
         assert assert_valid(c.get(href, headers=admin).content).findtext(f"{V15}Limit") == "10240"
         alice = sign_in(c)
         message = error(instantiate(c, alice, vdc_id, "big", template(c, alice)), 400, "BAD_REQUEST")

@@ -25,14 +25,18 @@ from localsphere.faces.vcd.vsphere_view import vim_server_ref
 from localsphere.faces.vcd.wire import Asked, asked, read_xml, xml
 from localsphere.world import World
 from localsphere.world.org_roles import ADMIN_VIEW
-from localsphere.world.org_vdcs import STORAGE_PROFILE, Terms, VdcUsage, VdcView
+from localsphere.world.org_vdcs import Terms, VdcUsage, VdcView
+from localsphere.world.storage_policies import ProfileView
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import org_uuid
 from localsphere.world.vdc_admin import VdcChange
+from localsphere.world.vdc_storage_profiles import ProfileChange, ProfileSpec
 
 ADMIN_VDC_TYPE = f"{ADMIN_TYPE}.vdc+xml"
 CREATE_VDC_TYPE = f"{ADMIN_TYPE}.createVdcParams+xml"
 ADMIN_PROFILE_TYPE = f"{ADMIN_TYPE}.vdcStorageProfile+xml"
+PVDC_PROFILE_TYPE = f"{ADMIN_TYPE}.pvdcStorageProfile+xml"
+UPDATE_PROFILES_TYPE = f"{ADMIN_TYPE}.updateVdcStorageProfiles+xml"
 PROVIDER_VDC_TYPE = f"{ADMIN_TYPE}.providervdc+xml"
 NETWORK_POOL_TYPE = f"{ADMIN_TYPE}.networkPool+xml"
 # Units a capacity may be given in, as multiples of the unit the world keeps (MHz, MB)
@@ -128,22 +132,43 @@ def terms_of(body: ET.Element, base: Terms) -> Terms:
     profiles = [p for p in body if p.tag.rsplit("}", 1)[-1] == "VdcStorageProfile"]
     if profiles:
         chosen = next((p for p in profiles if _flag(_children(p).get("Default"))), profiles[0])
-        parts_of = _children(chosen)
-        limit = parts_of.get("Limit")
-        units = parts_of.get("Units")
-        unit = (units.text if units is not None else None) or "MB"
-        factor = SIZE_UNITS.get(unit.strip().upper())
-        if factor is None:
-            raise InputError("value", f"VdcStorageProfile Units must be one of MB, GB, TB, not {unit!r}.")
-        amount = _number(limit, "VdcStorageProfile Limit")
-        if amount is not None:
-            changes["storage_limit_mb"] = int(amount * factor)
+        limit = _limit_mb(_children(chosen))
+        if limit is not None:
+            changes["storage_limit_mb"] = limit
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def _terms(view: VdcView) -> Terms:
     """A VDC's terms as they stand."""
     return Terms(**{f.name: getattr(view, f.name) for f in fields(Terms)})
+
+
+def _limit_mb(parts: dict[str, ET.Element]) -> int | None:
+    """A storage policy's ``Limit`` in MB, from its ``Units`` (MB unless told); None: not given."""
+    units = parts.get("Units")
+    unit = ((units.text if units is not None else None) or "MB").strip()
+    factor = SIZE_UNITS.get(unit.upper())
+    if factor is None:
+        raise InputError("value", f"Units must be one of MB, GB, TB, not {unit!r}.")
+    amount = _number(parts.get("Limit"), "Limit")
+    return None if amount is None else int(amount * factor)
+
+
+def _profile_spec(part: ET.Element, names: dict[str, str]) -> ProfileSpec:
+    """A ``VdcStorageProfile`` of a ``CreateVdcParams`` or an ``AddStorageProfile``: the provider
+    VDC's policy its ``ProviderVdcStorageProfile`` names (by id among ``names``: id -> name; an
+    unknown one, by its name or id, which the world refuses), enabled, limit (MB), default."""
+    fields_of = _children(part)
+    provider = fields_of.get("ProviderVdcStorageProfile")
+    if provider is None:
+        raise InputError("body", f"A {part.tag.rsplit('}', 1)[-1]} must name its ProviderVdcStorageProfile.")
+    wanted = object_id(provider.get("href") or "")
+    return ProfileSpec(
+        name=names.get(wanted) or provider.get("name") or wanted,
+        enabled=_flag(fields_of.get("Enabled")) is not False,
+        limit_mb=_limit_mb(fields_of) or 0,
+        default=bool(_flag(fields_of.get("Default"))),
+    )
 
 
 def _expect(body: ET.Element | None, *tags: str) -> ET.Element:
@@ -177,6 +202,7 @@ class AdminVdcViews:
         )
         name = body.get("name") or ""
         description = (parts["Description"].text or "") if "Description" in parts else ""
+        names = {p.id: p.name for p in pvdc.storage_policies}
         vdc_id, task_id = await self.runner.call(
             self.world.vdc_admin.create,
             a.actor,
@@ -185,6 +211,7 @@ class AdminVdcViews:
             description,
             pvdc.cluster.moid,
             terms_of(body, Terms()),
+            tuple(_profile_spec(p, names) for p in body if p.tag.rsplit("}", 1)[-1] == "VdcStorageProfile"),
         )
         return await self._answer(a, vdc_id, task_id, 201)
 
@@ -237,44 +264,74 @@ class AdminVdcViews:
         """``GET /api/admin/vdcStorageProfile/{id}``: a VDC's storage policy and the provider
         VDC's it is of."""
         a = asked(request, caller, ADMIN_VIEW)
-        profile_id = request.path_params["profile"]
-        view, usage = await self.runner.read(self.world.org_vdcs.by_storage_profile, profile_id, None)
+        view, profile = await self.runner.read(
+            self.world.vdc_storage_profiles.get, request.path_params["profile"], None
+        )
+        return xml(await self._profile_element(a, view, profile), a.version, ADMIN_PROFILE_TYPE)
+
+    async def _profile_element(self, a: Asked, view: VdcView, profile: ProfileView) -> AdminVdcStorageProfile:
         pvdc = await self.runner.read(self.world.provider_view.provider_vdc_of, view.pool)
+        policy = next((p for p in pvdc.storage_policies if p.name == profile.name), None)
         h = a.hrefs
-        answer = AdminVdcStorageProfile(
-            href=f"{h.base}/api/admin/vdcStorageProfile/{profile_id}",
+        href = f"{h.base}/api/admin/vdcStorageProfile/{profile.id}"
+        return AdminVdcStorageProfile(
+            href=href,
             type=ADMIN_PROFILE_TYPE,
-            id=f"urn:vcloud:vdcstorageProfile:{profile_id}",
-            name=STORAGE_PROFILE,
+            id=f"urn:vcloud:vdcstorageProfile:{profile.id}",
+            name=profile.name,
             links=[
                 Link("up", f"{h.base}/api/admin/vdc/{view.id}", ADMIN_VDC_TYPE),
-                Link("edit", f"{h.base}/api/admin/vdcStorageProfile/{profile_id}", ADMIN_PROFILE_TYPE),
-                Link("down", f"{h.base}/api/admin/vdcStorageProfile/{profile_id}/metadata", METADATA_TYPE),
+                Link("edit", href, ADMIN_PROFILE_TYPE),
+                Link("down", f"{href}/metadata", METADATA_TYPE),
             ],
-            enabled=True,
-            limit=view.storage_limit_mb,
-            storage_used_mb=usage.storage_mb,
+            enabled=profile.enabled,
+            limit=profile.limit_mb,
+            default=profile.is_default,
+            storage_used_mb=profile.used_mb,
             provider_profile=Reference(
-                f"{h.base}/api/admin/pvdcStorageProfile/{pvdc.storage_profile_id}",
-                f"{ADMIN_TYPE}.pvdcStorageProfile+xml",
-                STORAGE_PROFILE,
-            ),
+                f"{h.base}/api/admin/pvdcStorageProfile/{policy.id}", PVDC_PROFILE_TYPE, policy.name
+            )
+            if policy is not None
+            else None,
         )
-        return xml(answer, a.version, ADMIN_PROFILE_TYPE)
 
     async def update_storage_profile(self, request: Request, caller: TenantCaller) -> Response:
         """An ``AdminVdcStorageProfile`` to ``PUT /api/admin/vdcStorageProfile/{id}``: its
-        ``Limit`` (in its ``Units``) becomes the VDC's storage limit; 202, the Task."""
+        ``Enabled``, ``Limit`` (in its ``Units``) and ``Default`` (what it leaves out stays);
+        200, the policy as it now is (what pyvcloud's ``VDC.update_storage_profile`` reads)."""
         a = asked(request, caller, ADMIN_VIEW)
         body = _expect(await read_xml(request, self.max_body), "AdminVdcStorageProfile", "VdcStorageProfile")
-        view, _ = await self.runner.read(
-            self.world.org_vdcs.by_storage_profile, request.path_params["profile"], None
+        profile_id = request.path_params["profile"]
+        parts = _children(body)
+        change = ProfileChange(
+            enabled=_flag(parts.get("Enabled")),
+            limit_mb=_limit_mb(parts),
+            default=_flag(parts.get("Default")),
         )
-        wrapped = ET.Element("AdminVdc")
-        wrapped.append(body)  # read as the one VdcStorageProfile of the VDC's terms
-        body.tag = "VdcStorageProfile"
-        change = VdcChange(terms=terms_of(wrapped, _terms(view)))
-        task_id = await self.runner.call(self.world.vdc_admin.update, a.actor, view.id, change)
+        await self.runner.call(self.world.vdc_storage_profiles.update, profile_id, change)
+        view, profile = await self.runner.read(self.world.vdc_storage_profiles.get, profile_id, None)
+        return xml(await self._profile_element(a, view, profile), a.version, ADMIN_PROFILE_TYPE)
+
+    async def update_storage_profiles(self, request: Request, caller: TenantCaller) -> Response:
+        """``UpdateVdcStorageProfiles`` to ``POST /api/admin/vdc/{id}/vdcStorageProfiles``: its
+        ``AddStorageProfile``s (each naming a ``ProviderVdcStorageProfile`` of the VDC's provider
+        VDC) and ``RemoveStorageProfile``s (references to the VDC's); 202, the Task."""
+        a = asked(request, caller, ADMIN_VIEW)
+        body = _expect(await read_xml(request, self.max_body), "UpdateVdcStorageProfiles")
+        vdc_id = request.path_params["vdc"]
+        view, _ = await self.runner.read(self.world.org_vdcs.get, vdc_id, None)
+        pvdc = await self.runner.read(self.world.provider_view.provider_vdc_of, view.pool)
+        names = {p.id: p.name for p in pvdc.storage_policies}
+        add, remove = [], []
+        for part in body:
+            tag = part.tag.rsplit("}", 1)[-1]
+            if tag == "RemoveStorageProfile":
+                remove.append(object_id(part.get("href") or ""))
+            elif tag == "AddStorageProfile":
+                add.append(_profile_spec(part, names))
+        task_id = await self.runner.call(
+            self.world.vdc_storage_profiles.change_set, a.actor, vdc_id, add, remove
+        )
         return await self.tasks.answer(a, task_id)
 
     async def _answer(self, a: Asked, vdc_id: str, task_id: str, status: int) -> Response:
@@ -302,6 +359,7 @@ class AdminVdcViews:
                     "up", f"{h.base}/api/admin/org/{org_uuid(view.tenant)}", f"{ADMIN_TYPE}.organization+xml"
                 ),
                 Link("edit", href, ADMIN_VDC_TYPE),
+                Link("edit", f"{href}/vdcStorageProfiles", UPDATE_PROFILES_TYPE),
                 Link("remove", href),
                 Link("disable", f"{href}/action/disable")
                 if view.enabled

@@ -25,7 +25,6 @@ from localsphere.world import World
 from localsphere.world.disks import DiskChange, DiskView
 from localsphere.world.errors import NotFound
 from localsphere.world.org_roles import CREATE_VAPP
-from localsphere.world.org_vdcs import STORAGE_PROFILE, storage_profile_id
 from localsphere.world.tenant_roles import TenantCaller
 
 V = f"{{{VCLOUD}}}"
@@ -57,9 +56,15 @@ def disk_element(a: Asked, disk: DiskView, tasks: TasksInProgress | None = None)
         ],
         description=disk.description,
         tasks=tasks,
-        storage_profile=h.reference("storageProfile", storage_profile_id(disk.vdc), STORAGE_PROFILE),
+        storage_profile=h.reference("storageProfile", *disk.storage_profile),
         owner=owner(h, disk.owner_id, disk.owner_name),
     )
+
+
+def _profile(disk: ET.Element) -> str | None:
+    """The VDC storage policy a new ``Disk``'s ``StorageProfile`` names, by id (None: the default)."""
+    found = disk.find(f"{V}StorageProfile")
+    return object_id(found.get("href", "")) if found is not None and found.get("href") else None
 
 
 def vm_disk_links(href: str) -> list[Link]:
@@ -101,6 +106,7 @@ class DiskViews:
             disk.get("busType"),
             disk.get("busSubType"),
             _whole(disk.get("iops"), "iops"),
+            _profile(disk),
         )
         view = await self.runner.read(self.world.disks.get, disk_id, a.viewer)
         running = await self.runner.read(self.world.tasks.get, task_id, None)

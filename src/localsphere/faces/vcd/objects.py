@@ -48,7 +48,7 @@ from localsphere.faces.vcd.types import (
 from localsphere.faces.vcd.wire import Asked, asked, vcd_time, xml
 from localsphere.world import World
 from localsphere.world.catalogs import MEDIA, VAPP_TEMPLATE, CatalogView, ItemView, template_vm_id
-from localsphere.world.org_vdcs import STORAGE_PROFILE, VdcUsage, VdcView, reserved, storage_profile_id
+from localsphere.world.org_vdcs import VdcUsage, VdcView, reserved
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.tenants import org_of, org_uuid
 
@@ -98,6 +98,7 @@ class ObjectViews:
         items = await self.runner.read(self.world.catalogs.in_vdc, view.id, RESOURCES_LISTED)
         disks = await self.runner.read(self.world.disks.of_vdc, view.id, RESOURCES_LISTED)
         networks = await self.runner.read(self.world.org_vdcs.networks, view.id, view.tenant)
+        profiles = await self.runner.read(self.world.vdc_storage_profiles.of_vdc, view.id, None)
         h = a.hrefs
         href = h.of("vdc", view.id)
         entities = (
@@ -155,26 +156,28 @@ class ObjectViews:
             vm_quota=view.vm_quota,
             is_enabled=view.enabled,
             storage_profiles=VdcStorageProfiles(
-                [h.reference("storageProfile", storage_profile_id(view.id), STORAGE_PROFILE)]
+                [h.reference("storageProfile", p.id, p.name) for p in profiles]
             ),
             vcpu_in_mhz2=view.vcpu_mhz,
         )
 
     async def storage_profile(self, request: Request, caller: TenantCaller) -> Response:
-        """A VDC's one storage policy: its limit and what the VDC's VMs' disks use of it."""
+        """A VDC's storage policy: enabled, default, its limit and what the disks of its vApps'
+        VMs use of it (MB)."""
         a = asked(request, caller)
         profile_id = request.path_params["profile"]
-        view, usage = await self.runner.read(self.world.org_vdcs.by_storage_profile, profile_id, a.viewer)
+        view, profile = await self.runner.read(self.world.vdc_storage_profiles.get, profile_id, a.viewer)
         h = a.hrefs
         answer = VdcStorageProfile(
-            **h.identity("storageProfile", profile_id, STORAGE_PROFILE),
+            **h.identity("storageProfile", profile_id, profile.name),
             links=[
                 Link("up", h.of("vdc", view.id), media_type("vdc")),
                 Link("down", f"{h.of('storageProfile', profile_id)}/metadata", METADATA_TYPE),
             ],
-            enabled=True,
-            limit=view.storage_limit_mb,
-            storage_used_mb=usage.storage_mb,
+            enabled=profile.enabled,
+            limit=profile.limit_mb,
+            default=profile.is_default,
+            storage_used_mb=profile.used_mb,
         )
         return xml(answer, a.version, media_type("storageProfile"))
 
@@ -322,7 +325,8 @@ def template_element(a: Asked, item: ItemView) -> VAppTemplate:
             href=f"{href}/leaseSettingsSection/",
             type=f"{VCLOUD_TYPE}.leaseSettingsSection+xml",
             required=False,
-            storage_lease_seconds=0,
+            storage_lease_seconds=item.storage_lease_s,
+            storage_lease_expiration=vcd_time(item.storage_expires_at),
         ),
         date_created=vcd_time(item.created_at),
     )

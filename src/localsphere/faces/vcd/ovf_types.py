@@ -175,6 +175,8 @@ class LeaseSettingsSection(XmlType):
     links: list[Link] = element("Link", many=True)
     deployment_lease_seconds: int | None = element("DeploymentLeaseInSeconds")
     storage_lease_seconds: int | None = element("StorageLeaseInSeconds")
+    deployment_lease_expiration: str | None = element("DeploymentLeaseExpiration")  # xs:dateTime
+    storage_lease_expiration: str | None = element("StorageLeaseExpiration")
 
 
 @dataclass

@@ -61,6 +61,7 @@ ROUTE_RIGHTS: dict[tuple[str, str], str] = {
     ("POST", f"{VAPP}/action/deploy"): POWER,
     ("POST", f"{VAPP}/action/undeploy"): POWER,
     ("POST", f"{VAPP}/action/recomposeVApp"): CREATE_VAPP,
+    ("PUT", f"{VAPP}/leaseSettingsSection/"): CREATE_VAPP,
     **{
         ("GET", f"{VAPP}/{section}"): VIEW_VAPP
         for section in (

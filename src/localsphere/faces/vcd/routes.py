@@ -398,6 +398,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("GET", f"{vm}/productSections/", sections.product_sections)
     table.add("PUT", f"{vm}/productSections/", sections.change_product_sections)
     table.add("GET", f"{vm}/leaseSettingsSection/", sections.vapp_section)
+    table.add("PUT", f"{vm}/leaseSettingsSection/", sections.change_lease)
     table.add("GET", f"{vm}/networkConfigSection/", sections.vapp_section)
     table.add("GET", "/api/task/{task}", tasks.get)
     table.add("POST", "/api/task/{task}/action/cancel", tasks.cancel)
@@ -416,6 +417,7 @@ def build(world: World, max_body: int, own_listener: bool) -> list[FaceRoute]:
     table.add("POST", "/api/admin/vdc/{vdc}/action/disable", vdcs.disable)
     table.add("GET", "/api/admin/vdcStorageProfile/{profile}", vdcs.storage_profile)
     table.add("PUT", "/api/admin/vdcStorageProfile/{profile}", vdcs.update_storage_profile)
+    table.add("POST", "/api/admin/vdc/{vdc}/vdcStorageProfiles", vdcs.update_storage_profiles)
     vsphere = VSphereViews(world, face.runner, tasks, max_body)
     ext = "/api/admin/extension"
     table.add("GET", "/api/admin/providervdc/{pvdc}", vsphere.provider_vdc)

@@ -46,7 +46,6 @@ from localsphere.world.catalogs import VAPP_TEMPLATE
 from localsphere.world.errors import NotFound
 from localsphere.world.inventory import POWERED_OFF, POWERED_ON, SUSPENDED
 from localsphere.world.org_roles import CAPTURE, COPY_VAPP, CREATE_VAPP, DELETE_VAPP, POWER
-from localsphere.world.org_vdcs import STORAGE_PROFILE, storage_profile_id
 from localsphere.world.ovf import GUESTS
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.vapps import MIXED, RESOLVED, Source, VAppView, VmChange, VmView
@@ -60,6 +59,7 @@ UNDEPLOY_TYPE = f"{VCLOUD_TYPE}.undeployVAppParams+xml"
 PRODUCT_SECTIONS = f"{VCLOUD_TYPE}.productSections+xml"
 MB = 1 << 20
 V = f"{{{VCLOUD}}}"
+LEASE_TYPE = f"{VCLOUD_TYPE}.leaseSettingsSection+xml"
 VM_TOOLS_VERSION = "12352"  # VMware Tools 12.3.5, as vSphere 8 reports it
 
 
@@ -97,7 +97,7 @@ def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
         for n in vm.nics
     ] or [Nic(None, None)]
     guest, os_id = GUESTS.get(vm.guest_os, ("otherGuest64", 1))
-    profile = h.reference("storageProfile", storage_profile_id(vapp.vdc), STORAGE_PROFILE)
+    profile = h.reference("storageProfile", *vapp.storage_profile)
     return Vm(
         **h.identity("vm", vm.id, vm.name),
         status=STATUS.get(vm.power_state, 8),
@@ -163,6 +163,23 @@ def vm_element(a: Asked, vm: VmView, vapp: VAppView) -> Vm:
     )
 
 
+def lease_section(href: str, vapp: VAppView) -> LeaseSettingsSection:
+    """A vApp's ``LeaseSettingsSection``: its leases (seconds, 0: never) and when the running
+    one ends (vApp.xsd ``LeaseSettingsSectionType``)."""
+    section = f"{href}/leaseSettingsSection/"
+    lease = vapp.lease
+    return LeaseSettingsSection(
+        href=section,
+        type=LEASE_TYPE,
+        required=False,
+        links=[Link("edit", section, LEASE_TYPE)],
+        deployment_lease_seconds=lease.deployment_lease_s,
+        storage_lease_seconds=lease.storage_lease_s,
+        deployment_lease_expiration=vcd_time(lease.deployment_expires_at),
+        storage_lease_expiration=vcd_time(lease.storage_expires_at),
+    )
+
+
 def vapp_element(a: Asked, vapp: VAppView, tasks: TasksInProgress | None = None) -> VApp:
     h = a.hrefs
     href = h.of("vApp", vapp.id)
@@ -182,13 +199,7 @@ def vapp_element(a: Asked, vapp: VAppView, tasks: TasksInProgress | None = None)
         ],
         description=vapp.description,
         tasks=tasks,
-        lease=LeaseSettingsSection(
-            href=f"{href}/leaseSettingsSection/",
-            type=f"{VCLOUD_TYPE}.leaseSettingsSection+xml",
-            required=False,
-            deployment_lease_seconds=0,
-            storage_lease_seconds=0,
-        ),
+        lease=lease_section(href, vapp),
         network_section=NetworkSection(networks=[OvfNetwork(n) for n in networks]),
         network_config=NetworkConfigSection(
             href=f"{href}/networkConfigSection/",
@@ -288,6 +299,7 @@ class VAppViews:
             _description(body),
             {s.id: s.change for s in _sources(body) if s.change is not None},
             _flag(body, "deploy"),
+            _storage_profile(body),
         )
         return await self._made(a, vapp_id, task_id)
 
@@ -307,6 +319,7 @@ class VAppViews:
             _description(body),
             (),
             _flag(body, "deploy"),
+            _storage_profile(body),
         )
         return await self._made(a, vapp_id, task_id)
 
@@ -463,6 +476,13 @@ def _network(body: ET.Element) -> str | None:
         f"{V}InstantiationParams/{V}NetworkConfigSection/{V}NetworkConfig/{V}Configuration/{V}ParentNetwork"
     )
     return object_id(parent.get("href", "")) if parent is not None and parent.get("href") else None
+
+
+def _storage_profile(body: ET.Element) -> str | None:
+    """The VDC storage policy a ``SourcedItem/StorageProfile`` names (the first; vCD takes one a
+    VM, this world one a vApp), by id; None: the VDC's default."""
+    found = body.find(f"{V}SourcedItem/{V}StorageProfile")
+    return object_id(found.get("href", "")) if found is not None and found.get("href") else None
 
 
 def _description(body: ET.Element) -> str:

@@ -21,7 +21,7 @@ from localsphere.faces.vcd.vapps import PRODUCT_SECTIONS, vapp_element, vm_eleme
 from localsphere.faces.vcd.wire import Asked, asked, read_xml, whole, xml
 from localsphere.world import World
 from localsphere.world.errors import NotFound
-from localsphere.world.org_roles import EDIT_CPU, EDIT_MEMORY, EDIT_NETWORK, EDIT_PROPERTIES
+from localsphere.world.org_roles import CREATE_VAPP, EDIT_CPU, EDIT_MEMORY, EDIT_NETWORK, EDIT_PROPERTIES
 from localsphere.world.ovf import GUESTS
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.vapps import NicPlan, VmReconfig
@@ -137,6 +137,24 @@ class SectionViews:
         return xml(
             vapp.network_config, a.version, _section_type("networkConfigSection"), tag="NetworkConfigSection"
         )
+
+    async def change_lease(self, request: Request, caller: TenantCaller) -> Response:
+        """A ``LeaseSettingsSection`` to a vApp's ``leaseSettingsSection/``: its deployment and
+        storage lease (seconds; what it leaves out stays), within its org's longest; 202, the Task."""
+        a = asked(request, caller)
+        a.require(CREATE_VAPP)
+        body = await self._body(request, "LeaseSettingsSection")
+        entity = request.path_params["entity"]
+        if not entity.startswith("vapp-"):
+            raise NotFound("vapp.not_found", f"No vApp {entity}.", entity)
+        deployment, storage = (
+            whole(found, name) if (found := (body.findtext(f"{{{VCLOUD}}}{name}") or "").strip()) else None
+            for name in ("DeploymentLeaseInSeconds", "StorageLeaseInSeconds")
+        )
+        task_id = await self.runner.call(
+            self.world.vapps.change_lease, a.actor, object_id(entity), deployment, storage
+        )
+        return await self.tasks.answer(a, task_id)
 
     async def change_item(self, request: Request, caller: TenantCaller) -> Response:
         body = await self._body(request, "Item")

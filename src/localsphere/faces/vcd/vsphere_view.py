@@ -402,11 +402,8 @@ class VSphereViews:
             ),
             "storage_profiles": ProviderVdcStorageProfiles(
                 [
-                    Reference(
-                        f"{h.base}/api/admin/pvdcStorageProfile/{pvdc.storage_profile_id}",
-                        PVDC_PROFILE_TYPE,
-                        "*",
-                    )
+                    Reference(f"{h.base}/api/admin/pvdcStorageProfile/{p.id}", PVDC_PROFILE_TYPE, p.name)
+                    for p in pvdc.storage_policies
                 ]
             ),
             "vdcs": Vdcs([Reference(f"{h.base}/api/vdc/{i}", media_type("vdc"), n) for i, n in pvdc.vdcs]),
@@ -455,19 +452,21 @@ class VSphereViews:
 
     async def provider_storage_profile(self, request: Request, caller: TenantCaller) -> Response:
         """``GET /api/admin/pvdcStorageProfile/{id}``: a provider VDC's storage policy (``*``: all
-        of its datastores)."""
+        of its datastores; else one datastore's), its capacity in MB."""
         a = asked(request, caller, ADMIN_VIEW)
-        pvdc = await self.runner.read(self.world.provider_view.provider_vdc, request.path_params["profile"])
-        href = f"{a.hrefs.base}/api/admin/pvdcStorageProfile/{pvdc.storage_profile_id}"
+        pvdc, policy = await self.runner.read(
+            self.world.provider_view.storage_policy, request.path_params["profile"]
+        )
+        href = f"{a.hrefs.base}/api/admin/pvdcStorageProfile/{policy.id}"
         answer = ProviderVdcStorageProfile(
             href=href,
             type=PVDC_PROFILE_TYPE,
-            id=f"urn:vcloud:providervdcstorageprofile:{pvdc.storage_profile_id}",
-            name="*",
+            id=f"urn:vcloud:providervdcstorageprofile:{policy.id}",
+            name=policy.name,
             links=[Link("up", f"{a.hrefs.base}/api/admin/providervdc/{pvdc.id}", PVDC_TYPE)],
             enabled=True,
-            capacity_total=float(pvdc.storage_total_mb),
-            capacity_used=float(pvdc.storage_used_mb),
+            capacity_total=float(policy.total_mb),
+            capacity_used=float(policy.used_mb),
         )
         return xml(answer, a.version, PVDC_PROFILE_TYPE)
 
