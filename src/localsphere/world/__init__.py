@@ -26,6 +26,7 @@ from localsphere.world.clock import Clock
 from localsphere.world.compute_resources import ComputeResources
 from localsphere.world.copies import Generation
 from localsphere.world.disks import Disks
+from localsphere.world.entity_permissions import EntityPermissions
 from localsphere.world.events import Events
 from localsphere.world.extension_services import ExtensionServices
 from localsphere.world.faults import Faults
@@ -106,6 +107,7 @@ class World:
         self.live_sessions = LiveSessions(self.store, self.state)  # vSphere's session list (SOAP)
         self.roles = Roles(self.store, self.clock)
         self.permissions = Permissions(self.store, self.clock)
+        self.entity_permissions = EntityPermissions(self.store, self.clock, self.access)  # vSphere SOAP
         self.vt_mappings = VtMappings(self.store, self.clock)
         self.api_tokens = ApiTokens(self.store, self.clock)
         self.privilege_checks = PrivilegeChecks(self.store, self.state)

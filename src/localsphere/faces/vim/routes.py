@@ -6,6 +6,8 @@ from __future__ import annotations
 from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vim import (
     authorization,
+    authorization_writes,
+    entity_privileges,
     guest,
     inventory,
     property_collector,
@@ -44,5 +46,7 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *tasks.methods(),
         *guest.methods(),
         *authorization.methods(),
+        *authorization_writes.methods(),
+        *entity_privileges.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))
