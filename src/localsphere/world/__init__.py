@@ -57,6 +57,7 @@ from localsphere.world.roles import Roles
 from localsphere.world.schema import Domain
 from localsphere.world.sealed import Sealer
 from localsphere.world.seed import seed
+from localsphere.world.session_extras import SessionExtras
 from localsphere.world.sessions import Sessions
 from localsphere.world.sharing import Sharing
 from localsphere.world.snapshots import Snapshots
@@ -105,6 +106,7 @@ class World:
         self.tokens = Tokens(self.store, self.clock, self.state, self.access, self.policies)
         self.sessions = Sessions(self.store, self.state, self.access, self.policies)
         self.live_sessions = LiveSessions(self.store, self.state)  # vSphere's session list (SOAP)
+        self.session_extras = SessionExtras(self.store, self.state)  # vSphere's clone tickets, message
         self.roles = Roles(self.store, self.clock)
         self.permissions = Permissions(self.store, self.clock)
         self.entity_permissions = EntityPermissions(self.store, self.clock, self.access)  # vSphere SOAP

@@ -13,6 +13,7 @@ from localsphere.faces.vim import (
     property_collector,
     search_index,
     service_instance,
+    session_extras,
     tasks,
     updates,
     view_manager,
@@ -48,5 +49,6 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *authorization.methods(),
         *authorization_writes.methods(),
         *entity_privileges.methods(),
+        *session_extras.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))
