@@ -1,6 +1,8 @@
 """vSphere PropertyCollector filters, kept in the store for the session that made them, so that
 whichever worker answers a session's next call knows its filters. The world keeps them and bounds
-them; what a filter's spec says is the SOAP face's business (it is stored as the face wrote it)."""
+them; what a filter's spec says is the SOAP face's business (it is stored as the face wrote it).
+A session may make collectors of its own (``CreatePropertyCollector``), each with its own filters;
+a filter of none belongs to the session's default collector."""
 
 from __future__ import annotations
 
@@ -12,10 +14,12 @@ from sqlalchemy import delete, func, select
 from localsphere.world.auth import digest
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Invalid, NotFound
-from localsphere.world.schema import PropertyFilter
+from localsphere.world.schema import PropertyFilter, SessionObject
 from localsphere.world.store import Store
 
 MAX_FILTERS = 1000  # filters one session may hold
+MAX_COLLECTORS = 100  # collectors of its own one session may hold
+COLLECTOR = "PropertyCollector"
 MAX_SPEC = 1 << 20  # characters of one filter's spec
 
 
@@ -31,9 +35,10 @@ class PropertyFilters:
         self._store = store
         self._clock = clock
 
-    def create(self, session_id: str, spec: str, partial_updates: bool) -> str:
-        """A new filter of the session ``session_id``; returns its id. Invalid when the session
-        holds ``MAX_FILTERS`` already or the spec is longer than ``MAX_SPEC``."""
+    def create(self, session_id: str, spec: str, partial_updates: bool, collector: str | None = None) -> str:
+        """A new filter of the session ``session_id`` (of its ``collector``; None: the default one);
+        returns its id. Invalid when the session holds ``MAX_FILTERS`` already or the spec is
+        longer than ``MAX_SPEC``."""
         if len(spec) > MAX_SPEC:
             raise Invalid("filter.too_large", f"A filter's spec must be shorter than {MAX_SPEC} characters")
         key = digest(session_id)
@@ -50,6 +55,7 @@ class PropertyFilters:
                     session=key,
                     spec=spec,
                     partial_updates=partial_updates,
+                    collector=collector,
                     created_at=self._clock.now(s),
                 )
             )
@@ -66,12 +72,61 @@ class PropertyFilters:
             if done.rowcount == 0:
                 raise NotFound("filter.not_found", f"No filter {filter_id}", filter_id)
 
-    def of_session(self, session_id: str) -> list[FilterView]:
-        """The session's filters, oldest first."""
+    def of_session(self, session_id: str, collector: str | None = None) -> list[FilterView]:
+        """The filters of the session's ``collector`` (None: the default one), oldest first."""
+        mine = (
+            PropertyFilter.collector.is_(None) if collector is None else PropertyFilter.collector == collector
+        )
         query = (
             select(PropertyFilter.id, PropertyFilter.spec, PropertyFilter.partial_updates)
-            .where(PropertyFilter.session == digest(session_id))
+            .where(PropertyFilter.session == digest(session_id), mine)
             .order_by(PropertyFilter.created_at, PropertyFilter.id)
         )
         with self._store.query() as conn:
             return [FilterView(*row) for row in conn.execute(query)]
+
+    def of_ids(self, session_id: str, ids: list[str]) -> list[FilterView]:
+        """The session's filters among ``ids``, of whichever of its collectors."""
+        query = select(PropertyFilter.id, PropertyFilter.spec, PropertyFilter.partial_updates).where(
+            PropertyFilter.session == digest(session_id), PropertyFilter.id.in_(sorted(set(ids)))
+        )
+        with self._store.query() as conn:
+            return [FilterView(*row) for row in conn.execute(query)]
+
+    def add_collector(self, session_id: str, collector: str) -> None:
+        """Keep ``collector`` (an id the face made) as the session's own; Invalid past
+        ``MAX_COLLECTORS``."""
+        key = digest(session_id)
+        with self._store.write() as s:
+            held = s.scalar(
+                select(func.count())
+                .select_from(SessionObject)
+                .where(SessionObject.session == key, SessionObject.kind == COLLECTOR)
+            )
+            if (held or 0) >= MAX_COLLECTORS:
+                raise Invalid("collector.too_many", f"A session may hold at most {MAX_COLLECTORS} collectors")
+            s.add(SessionObject(id=collector, session=key, kind=COLLECTOR, created_at=self._clock.now(s)))
+
+    def has_collector(self, session_id: str, collector: str) -> bool:
+        query = select(SessionObject.id).where(
+            SessionObject.id == collector,
+            SessionObject.session == digest(session_id),
+            SessionObject.kind == COLLECTOR,
+        )
+        with self._store.query() as conn:
+            return conn.scalar(query) is not None
+
+    def destroy_collector(self, session_id: str, collector: str) -> None:
+        """The session's collector and its filters go; NotFound unless the session holds it."""
+        key = digest(session_id)
+        with self._store.write() as s:
+            done = s.execute(
+                delete(SessionObject).where(SessionObject.id == collector, SessionObject.session == key)
+            )
+            if done.rowcount == 0:
+                raise NotFound("collector.not_found", f"No collector {collector}", collector)
+            s.execute(
+                delete(PropertyFilter).where(
+                    PropertyFilter.session == key, PropertyFilter.collector == collector
+                )
+            )

@@ -7,6 +7,7 @@ from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vim import (
     authorization,
     authorization_writes,
+    collectors,
     entity_privileges,
     guest,
     inventory,
@@ -50,5 +51,6 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *authorization_writes.methods(),
         *entity_privileges.methods(),
         *session_extras.methods(),
+        *collectors.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))

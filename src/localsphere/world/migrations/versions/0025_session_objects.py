@@ -1,0 +1,35 @@
+"""vSphere objects a session owns (its own PropertyCollectors), and the collector of each filter
+
+Revision ID: 0025
+Revises: 0024
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0025"
+down_revision = "0024"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "session_objects",
+        sa.Column("id", sa.String(length=128), nullable=False),
+        sa.Column("session", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(["session"], ["tokens.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_session_objects_session", "session_objects", ["session"])
+    with op.batch_alter_table("property_filters") as batch:
+        batch.add_column(sa.Column("collector", sa.String(length=128), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("property_filters") as batch:
+        batch.drop_column("collector")
+    op.drop_index("ix_session_objects_session", "session_objects")
+    op.drop_table("session_objects")
