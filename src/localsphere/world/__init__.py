@@ -58,6 +58,7 @@ from localsphere.world.schema import Domain
 from localsphere.world.sealed import Sealer
 from localsphere.world.seed import seed
 from localsphere.world.session_extras import SessionExtras
+from localsphere.world.session_objects import SessionObjects
 from localsphere.world.sessions import Sessions
 from localsphere.world.sharing import Sharing
 from localsphere.world.snapshots import Snapshots
@@ -116,6 +117,7 @@ class World:
         self.inventory = Inventory(self.store, self.clock, settings.change_poll_seconds)
         self.inventory_graph = InventoryGraph(self.store)  # bulk reads for vSphere's SOAP API
         self.property_filters = PropertyFilters(self.store, self.clock)  # vSphere's SOAP API
+        self.session_objects = SessionObjects(self.store, self.clock)  # a SOAP session's collectors, views
         # vCenter's inventory changes: datacenters, hosts and pools; VM placement and devices
         self.compute_resources = ComputeResources(self.store, self.clock)
         self.vm_placement = VmPlacement(self.store, self.clock)

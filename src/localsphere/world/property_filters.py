@@ -14,12 +14,10 @@ from sqlalchemy import delete, func, select
 from localsphere.world.auth import digest
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Invalid, NotFound
-from localsphere.world.schema import PropertyFilter, SessionObject
+from localsphere.world.schema import PropertyFilter
 from localsphere.world.store import Store
 
 MAX_FILTERS = 1000  # filters one session may hold
-MAX_COLLECTORS = 100  # collectors of its own one session may hold
-COLLECTOR = "PropertyCollector"
 MAX_SPEC = 1 << 20  # characters of one filter's spec
 
 
@@ -93,38 +91,10 @@ class PropertyFilters:
         with self._store.query() as conn:
             return [FilterView(*row) for row in conn.execute(query)]
 
-    def add_collector(self, session_id: str, collector: str) -> None:
-        """Keep ``collector`` (an id the face made) as the session's own; Invalid past
-        ``MAX_COLLECTORS``."""
-        key = digest(session_id)
-        with self._store.write() as s:
-            held = s.scalar(
-                select(func.count())
-                .select_from(SessionObject)
-                .where(SessionObject.session == key, SessionObject.kind == COLLECTOR)
-            )
-            if (held or 0) >= MAX_COLLECTORS:
-                raise Invalid("collector.too_many", f"A session may hold at most {MAX_COLLECTORS} collectors")
-            s.add(SessionObject(id=collector, session=key, kind=COLLECTOR, created_at=self._clock.now(s)))
-
-    def has_collector(self, session_id: str, collector: str) -> bool:
-        query = select(SessionObject.id).where(
-            SessionObject.id == collector,
-            SessionObject.session == digest(session_id),
-            SessionObject.kind == COLLECTOR,
-        )
-        with self._store.query() as conn:
-            return conn.scalar(query) is not None
-
     def destroy_collector(self, session_id: str, collector: str) -> None:
-        """The session's collector and its filters go; NotFound unless the session holds it."""
+        """The filters of one of the session's own collectors (``world.session_objects``) go."""
         key = digest(session_id)
         with self._store.write() as s:
-            done = s.execute(
-                delete(SessionObject).where(SessionObject.id == collector, SessionObject.session == key)
-            )
-            if done.rowcount == 0:
-                raise NotFound("collector.not_found", f"No collector {collector}", collector)
             s.execute(
                 delete(PropertyFilter).where(
                     PropertyFilter.session == key, PropertyFilter.collector == collector

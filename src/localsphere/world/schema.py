@@ -1046,12 +1046,13 @@ class PropertyFilter(Base):
 
 class SessionObject(Base):
     """A managed object a vSphere session made and owns until it destroys it or ends (SOAP
-    ``CreatePropertyCollector``): its id, as the SOAP face names it, and its type."""
+    ``CreatePropertyCollector``, ``CreateListView``): its id, as the SOAP face names it, and its type."""
 
     __tablename__ = "session_objects"
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     session: Mapped[str] = mapped_column(ForeignKey("tokens.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text, default="")  # what the face keeps of it (a list view's objects)
     created_at: Mapped[float] = mapped_column(Float)
 
 

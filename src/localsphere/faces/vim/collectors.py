@@ -19,7 +19,8 @@ from localsphere.faces.vim.soap import MoRef
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context, Run
 
-RECEIVERS = frozenset({"PropertyCollector"})
+COLLECTOR = "PropertyCollector"
+RECEIVERS = frozenset({COLLECTOR})
 
 
 def collector_of(context: Context) -> str | None:
@@ -34,7 +35,7 @@ def on_collector(run: Run) -> Run:
     def call(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
         if this.value != PROPERTY_COLLECTOR:
             session = context.session_id or ""
-            if not context.world.property_filters.has_collector(session, this.value):
+            if context.world.session_objects.body(session, this.value, COLLECTOR) is None:
                 raise faults.not_found(this)
             context.notes["collector"] = this.value
         return run(context, this, args)
@@ -46,12 +47,13 @@ def methods() -> list[Method]:
     def create(context: Context, _this: MoRef, _args: dict[str, Any]) -> Any:
         session = context.session_id or ""
         collector = f"session[{session_key(session)}]{uuid.uuid4()}"
-        context.world.property_filters.add_collector(session, collector)
+        context.world.session_objects.add(session, collector, COLLECTOR)
         return vmodl.query.PropertyCollector(collector)
 
     def destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> None:
         if collector_of(context) is None:
             raise faults.invalid_argument(None, "The session's default PropertyCollector cannot be destroyed")
+        context.world.session_objects.remove(context.session_id or "", this.value)
         context.world.property_filters.destroy_collector(context.session_id or "", this.value)
 
     return [

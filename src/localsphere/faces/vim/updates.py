@@ -19,7 +19,7 @@ from typing import Any
 from pyVmomi import vmodl
 
 from localsphere.faces.vim import faults, soap
-from localsphere.faces.vim.collectors import collector_of, on_collector
+from localsphere.faces.vim.collectors import COLLECTOR, collector_of, on_collector
 from localsphere.faces.vim.properties import Family
 from localsphere.faces.vim.property_collector import MAX_RETRIEVE, Collector, Page
 from localsphere.faces.vim.service import NOT_YET, Context, Method
@@ -117,7 +117,7 @@ def family() -> Family:
             lists: dict[str, dict[str, Any]] = {}
             for moid in moids:
                 mine = None if moid == PROPERTY_COLLECTOR else moid
-                if mine is None or filters.has_collector(session, mine):
+                if mine is None or context.world.session_objects.body(session, mine, COLLECTOR) is not None:
                     listed = [PC.Filter(f.id) for f in filters.of_session(session, mine)]
                     lists[moid] = {"filter": listed} if "filter" in paths else {}
             return lists

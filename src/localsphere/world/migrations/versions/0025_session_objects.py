@@ -1,4 +1,4 @@
-"""vSphere objects a session owns (its own PropertyCollectors), and the collector of each filter
+"""vSphere objects a session owns (its PropertyCollectors and list views); each filter's collector
 
 Revision ID: 0025
 Revises: 0024
@@ -19,6 +19,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=128), nullable=False),
         sa.Column("session", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
         sa.Column("created_at", sa.Float(), nullable=False),
         sa.ForeignKeyConstraint(["session"], ["tokens.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
