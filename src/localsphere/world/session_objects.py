@@ -51,15 +51,15 @@ class SessionObjects:
             if row is not None and row.session == key:
                 row.body = body
 
-    def remove(self, session_id: str, moid: str) -> bool:
-        """Forget the session's object; False when it held none such."""
+    def remove(self, session_id: str, moid: str, kind: str) -> bool:
+        """Forget the session's object of ``kind``; False when it held none such."""
+        mine = (
+            (SessionObject.id == moid)
+            & (SessionObject.session == digest(session_id))
+            & (SessionObject.kind == kind)
+        )
         with self._store.write() as s:
-            done = s.execute(
-                delete(SessionObject).where(
-                    SessionObject.id == moid, SessionObject.session == digest(session_id)
-                )
-            )
-            return done.rowcount > 0
+            return s.execute(delete(SessionObject).where(mine)).rowcount > 0
 
     @staticmethod
     def _bounded(session_id: str, body: str) -> str:

@@ -43,17 +43,22 @@ def on_collector(run: Run) -> Run:
     return call
 
 
+def new_moid(context: Context) -> str:
+    """An id for an object the caller's session makes, as vCenter names them."""
+    return f"session[{session_key(context.session_id or '')}]{uuid.uuid4()}"
+
+
 def methods() -> list[Method]:
     def create(context: Context, _this: MoRef, _args: dict[str, Any]) -> Any:
         session = context.session_id or ""
-        collector = f"session[{session_key(session)}]{uuid.uuid4()}"
+        collector = new_moid(context)
         context.world.session_objects.add(session, collector, COLLECTOR)
         return vmodl.query.PropertyCollector(collector)
 
     def destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> None:
         if collector_of(context) is None:
             raise faults.invalid_argument(None, "The session's default PropertyCollector cannot be destroyed")
-        context.world.session_objects.remove(context.session_id or "", this.value)
+        context.world.session_objects.remove(context.session_id or "", this.value, COLLECTOR)
         context.world.property_filters.destroy_collector(context.session_id or "", this.value)
 
     return [

@@ -11,6 +11,7 @@ from localsphere.faces.vim import (
     entity_privileges,
     guest,
     inventory,
+    list_views,
     property_collector,
     search_index,
     service_instance,
@@ -36,6 +37,7 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
             tasks.family(),
             updates.family(),
             authorization.family(),
+            list_views.family(),
         ]
     )
     collector = property_collector.Collector(properties)
@@ -52,5 +54,6 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *entity_privileges.methods(),
         *session_extras.methods(),
         *collectors.methods(),
+        *list_views.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))
