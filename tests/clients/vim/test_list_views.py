@@ -51,3 +51,32 @@ def test_list_views(connect, vc):
         view.ModifyListView(add=[first])
     with pytest.raises(vmodl.fault.ManagedObjectNotFound):
         view.DestroyView()
+
+
+def test_inventory_view_opens_and_closes_folders(connect, vc):
+    si = connect()
+    root = si.content.rootFolder
+    view = si.content.viewManager.CreateInventoryView()
+    assert view.view == [root]
+    datacenter = root.childEntity[0]
+    missing = vim.Folder("group-v999999", si._stub)
+    assert [o._moId for o in view.OpenInventoryViewFolder([root, missing])] == ["group-v999999"]
+    assert datacenter in view.view
+    view.OpenInventoryViewFolder([datacenter, datacenter.vmFolder])
+    shown = {o._moId for o in view.view}
+    assert {datacenter.vmFolder._moId, datacenter.hostFolder._moId} <= shown
+    vms = {v["vm"] for v in vc.get("/api/vcenter/vm").json()}
+    assert {o._moId for o in datacenter.vmFolder.childEntity} <= shown and shown & vms
+    # closing the datacenter hides its folders and what was opened below them
+    assert view.CloseInventoryViewFolder([datacenter, missing]) == [missing]
+    assert {o._moId for o in view.view} == {root._moId, *(o._moId for o in root.childEntity)}
+    traversal = PC.TraversalSpec(name="inv", type=vim.view.InventoryView, path="view", skip=False)
+    spec = PC.FilterSpec(
+        objectSet=[PC.ObjectSpec(obj=view, skip=True, selectSet=[traversal])],
+        propSet=[PC.PropertySpec(type=vim.Datacenter, pathSet=["name"])],
+    )
+    [found] = si.content.propertyCollector.RetrieveContents([spec])
+    assert found.obj == datacenter and found.propSet[0].val == datacenter.name
+    view.DestroyView()
+    with pytest.raises(vmodl.fault.ManagedObjectNotFound):
+        print(view.view)

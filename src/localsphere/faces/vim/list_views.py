@@ -34,7 +34,7 @@ def _listed(context: Context, moid: str) -> list[str] | None:
     return None if body is None else json.loads(body)
 
 
-def _seen(context: Context, moids: list[str]) -> list[str]:
+def seen(context: Context, moids: list[str]) -> list[str]:
     found = context.world.inventory_graph.objects(moids, inventory.sight(context))
     return [m for m in dict.fromkeys(moids) if m in found]
 
@@ -48,13 +48,13 @@ def _shown(context: Context, view: Any) -> list[str]:
     listed = _listed(context, moid)
     if listed is None:
         raise faults.not_found(MoRef(VmomiSupport.GetWsdlName(type(view)), moid))
-    return _seen(context, listed)
+    return seen(context, listed)
 
 
-def _resolve(context: Context, objects: list[Any]) -> tuple[list[str], list[Any]]:
+def resolve(context: Context, objects: list[Any]) -> tuple[list[str], list[Any]]:
     """The ids of ``objects`` the caller sees, and the objects it does not (unresolved)."""
-    seen = set(_seen(context, [o._moId for o in objects]))
-    return [o._moId for o in objects if o._moId in seen], [o for o in objects if o._moId not in seen]
+    known = set(seen(context, [o._moId for o in objects]))
+    return [o._moId for o in objects if o._moId in known], [o for o in objects if o._moId not in known]
 
 
 def methods() -> list[Method]:
@@ -74,21 +74,21 @@ def methods() -> list[Method]:
         context.world.session_objects.replace(context.session_id or "", this.value, json.dumps(unique))
 
     def create(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
-        return make(context, _resolve(context, list(args.get("obj") or []))[0])
+        return make(context, resolve(context, list(args.get("obj") or []))[0])
 
     def create_from_view(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
         return make(context, _shown(context, args["view"]))
 
     def modify(context: Context, this: MoRef, args: dict[str, Any]) -> list[Any]:
         listed = mine(context, this)
-        added, unresolved = _resolve(context, list(args.get("add") or []))
+        added, unresolved = resolve(context, list(args.get("add") or []))
         removed = {o._moId for o in args.get("remove") or []}
         keep(context, this, [m for m in listed if m not in removed] + added)
         return unresolved
 
     def reset(context: Context, this: MoRef, args: dict[str, Any]) -> list[Any]:
         mine(context, this)
-        resolved, unresolved = _resolve(context, list(args.get("obj") or []))
+        resolved, unresolved = resolve(context, list(args.get("obj") or []))
         keep(context, this, resolved)
         return unresolved
 
@@ -115,7 +115,7 @@ def family() -> Family:
             listed = _listed(context, moid)
             if listed is None:
                 continue
-            shown = _seen(context, listed)
+            shown = seen(context, listed)
             found[moid] = {"view": [inventory.ref(m) for m in shown]} if "view" in paths else {}
         return found
 

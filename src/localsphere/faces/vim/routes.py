@@ -11,6 +11,7 @@ from localsphere.faces.vim import (
     entity_privileges,
     guest,
     inventory,
+    inventory_views,
     list_views,
     property_collector,
     search_index,
@@ -38,6 +39,7 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
             updates.family(),
             authorization.family(),
             list_views.family(),
+            inventory_views.family(),
         ]
     )
     collector = property_collector.Collector(properties)
@@ -55,5 +57,6 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *session_extras.methods(),
         *collectors.methods(),
         *list_views.methods(),
+        *inventory_views.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))

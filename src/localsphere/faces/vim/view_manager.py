@@ -108,7 +108,7 @@ def methods() -> list[Method]:
 
     def destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> None:
         if ContainerView.of(this.value, context.session_id) is None and not (
-            context.world.session_objects.remove(context.session_id or "", this.value, "ListView")
+            context.world.session_objects.remove(context.session_id or "", this.value, this.type)
         ):
             raise faults.not_found(this)
 
