@@ -41,6 +41,8 @@ def test_roles_written_by_soap_are_the_rest_ones(connect, vc):
     assert caught.value.invalidProperty == "privIds"
     with pytest.raises(vim.fault.InvalidName):
         manager.AddAuthorizationRole(" ", [])
+    with pytest.raises(vim.fault.InvalidName):
+        manager.AddAuthorizationRole("x" * 256, [])
     with pytest.raises(vmodl.fault.InvalidArgument):
         manager.UpdateAuthorizationRole(-2, "ReadOnly", [POWER_ON])  # a system role
     with pytest.raises(vim.fault.NotFound):

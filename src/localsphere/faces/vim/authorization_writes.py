@@ -49,7 +49,7 @@ def fault(exc: WorldError, this: MoRef) -> Fault:
             vim.fault.AlreadyExists(name=args[0]),
             f"The specified key, name, or identifier '{args[0]}' already exists.",
         )
-    if reason in ("role.name_empty", "field.too_long"):
+    if reason in ("role.name_empty", "name.length"):
         return Fault(vim.fault.InvalidName(name=""), "The name is invalid.")
     if reason == "privilege.unknown":
         return faults.invalid_argument("privIds")
