@@ -53,6 +53,7 @@ from localsphere.world.tenants import (
     remove_tenant,
     tenant_row,
 )
+from localsphere.world.vapp_leases import TemplateLeaseSettings, VAppLeaseSettings
 from localsphere.world.vapps import not_stopped
 from localsphere.world.vdc_admin import remove_vdc
 
@@ -73,26 +74,6 @@ class GeneralSettings:
     use_server_boot_sequence: bool = False
     delay_after_power_on_seconds: int = 0
     vdc_quota: int = 0
-
-
-@dataclass(frozen=True)
-class VAppLeaseSettings:
-    """``VAppLeaseSettings``: leases in seconds, 0 for never expiring (else at least an hour);
-    the product's defaults: a 7-day runtime lease, a 30-day storage lease."""
-
-    delete_on_storage_lease_expiration: bool = False
-    deployment_lease_seconds: int = 7 * 86400
-    storage_lease_seconds: int = 30 * 86400
-    power_off_on_runtime_lease_expiration: bool = False
-
-
-@dataclass(frozen=True)
-class TemplateLeaseSettings:
-    """``VAppTemplateLeaseSettings``: the storage lease of templates, in seconds (0: never;
-    the product's default: 90 days)."""
-
-    delete_on_storage_lease_expiration: bool = False
-    storage_lease_seconds: int = 90 * 86400
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """The leases of vApps and vApp templates, as vCloud Director applies its org's lease settings
-(``org_admin.VAppLeaseSettings`` / ``TemplateLeaseSettings``, vCloudEntities.xsd): a new vApp
+(``VAppLeaseSettings`` / ``TemplateLeaseSettings``, vCloudEntities.xsd): a new vApp
 takes the org's deployment (runtime) and storage lease, a new template its storage lease (in
 seconds; 0: never ends). The deployment lease runs while the vApp is deployed (from its deploy or
 power-on); the storage lease while it is not (from its creation or undeploy), and a template's
@@ -11,6 +11,7 @@ A vApp's own lease (``LeaseSettingsSection`` PUT) may be shorter than the org's,
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -18,10 +19,29 @@ from sqlalchemy.orm import Session
 
 from localsphere.world.clock import read_state
 from localsphere.world.errors import Invalid
-from localsphere.world.org_admin import TemplateLeaseSettings, VAppLeaseSettings
 from localsphere.world.schema import CatalogItem, OrgSettingsRow, VApp
 
 HOUR = 3600  # a lease other than 0 is at least an hour (vCD's bound, as for the org's)
+
+
+@dataclass(frozen=True)
+class VAppLeaseSettings:
+    """``VAppLeaseSettings``: leases in seconds, 0 for never expiring (else at least an hour);
+    the product's defaults: a 7-day runtime lease, a 30-day storage lease."""
+
+    delete_on_storage_lease_expiration: bool = False
+    deployment_lease_seconds: int = 7 * 86400
+    storage_lease_seconds: int = 30 * 86400
+    power_off_on_runtime_lease_expiration: bool = False
+
+
+@dataclass(frozen=True)
+class TemplateLeaseSettings:
+    """``VAppTemplateLeaseSettings``: the storage lease of templates, in seconds (0: never;
+    the product's default: 90 days)."""
+
+    delete_on_storage_lease_expiration: bool = False
+    storage_lease_seconds: int = 90 * 86400
 
 
 def org_leases(db: Session | Connection, tenant: str) -> tuple[VAppLeaseSettings, TemplateLeaseSettings]:
