@@ -26,6 +26,7 @@ from localsphere.world.clock import Clock
 from localsphere.world.compute_resources import ComputeResources
 from localsphere.world.copies import Generation
 from localsphere.world.disks import Disks
+from localsphere.world.entity_permissions import EntityPermissions
 from localsphere.world.event_history import EventHistory
 from localsphere.world.events import Events
 from localsphere.world.extension_requests import ExtensionRequests
@@ -60,6 +61,8 @@ from localsphere.world.roles import Roles
 from localsphere.world.schema import Domain
 from localsphere.world.sealed import Sealer
 from localsphere.world.seed import seed
+from localsphere.world.session_extras import SessionExtras
+from localsphere.world.session_objects import SessionObjects
 from localsphere.world.sessions import Sessions
 from localsphere.world.sharing import Sharing
 from localsphere.world.snapshots import Snapshots
@@ -110,14 +113,17 @@ class World:
         self.tokens = Tokens(self.store, self.clock, self.state, self.access, self.policies)
         self.sessions = Sessions(self.store, self.state, self.access, self.policies)
         self.live_sessions = LiveSessions(self.store, self.state)  # vSphere's session list (SOAP)
+        self.session_extras = SessionExtras(self.store, self.state)  # vSphere's clone tickets, message
         self.roles = Roles(self.store, self.clock)
         self.permissions = Permissions(self.store, self.clock)
+        self.entity_permissions = EntityPermissions(self.store, self.clock, self.access)  # vSphere SOAP
         self.vt_mappings = VtMappings(self.store, self.clock)
         self.api_tokens = ApiTokens(self.store, self.clock)
         self.privilege_checks = PrivilegeChecks(self.store, self.state)
         self.inventory = Inventory(self.store, self.clock, settings.change_poll_seconds)
         self.inventory_graph = InventoryGraph(self.store)  # bulk reads for vSphere's SOAP API
         self.property_filters = PropertyFilters(self.store, self.clock)  # vSphere's SOAP API
+        self.session_objects = SessionObjects(self.store, self.clock)  # a SOAP session's collectors, views
         # vCenter's inventory changes: datacenters, hosts and pools; VM placement and devices
         self.compute_resources = ComputeResources(self.store, self.clock)
         self.vm_placement = VmPlacement(self.store, self.clock)

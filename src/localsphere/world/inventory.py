@@ -665,6 +665,15 @@ class Inventory:
         if found is not None:
             authorize(caller, found[1], privilege, moid)
 
+    def held(self, caller: Caller, moid: str) -> frozenset[str] | None:
+        """The privileges ``caller`` holds on the object (none when it may not see it); None when
+        there is no such object."""
+        found = self._object(moid)
+        if found is None:
+            return None
+        held = caller.on(_chain_of(caller, found[1]))
+        return held if SEEING[caller.family] in held else frozenset()
+
     def kinds(self, moids: set[str]) -> dict[str, str]:
         """The kind of each known object among ``moids``."""
         with self._store.query() as conn:

@@ -1,6 +1,8 @@
 """vSphere PropertyCollector filters, kept in the store for the session that made them, so that
 whichever worker answers a session's next call knows its filters. The world keeps them and bounds
-them; what a filter's spec says is the SOAP face's business (it is stored as the face wrote it)."""
+them; what a filter's spec says is the SOAP face's business (it is stored as the face wrote it).
+A session may make collectors of its own (``CreatePropertyCollector``), each with its own filters;
+a filter of none belongs to the session's default collector."""
 
 from __future__ import annotations
 
@@ -31,9 +33,10 @@ class PropertyFilters:
         self._store = store
         self._clock = clock
 
-    def create(self, session_id: str, spec: str, partial_updates: bool) -> str:
-        """A new filter of the session ``session_id``; returns its id. Invalid when the session
-        holds ``MAX_FILTERS`` already or the spec is longer than ``MAX_SPEC``."""
+    def create(self, session_id: str, spec: str, partial_updates: bool, collector: str | None = None) -> str:
+        """A new filter of the session ``session_id`` (of its ``collector``; None: the default one);
+        returns its id. Invalid when the session holds ``MAX_FILTERS`` already or the spec is
+        longer than ``MAX_SPEC``."""
         if len(spec) > MAX_SPEC:
             raise Invalid("filter.too_large", f"A filter's spec must be shorter than {MAX_SPEC} characters")
         key = digest(session_id)
@@ -50,6 +53,7 @@ class PropertyFilters:
                     session=key,
                     spec=spec,
                     partial_updates=partial_updates,
+                    collector=collector,
                     created_at=self._clock.now(s),
                 )
             )
@@ -66,12 +70,33 @@ class PropertyFilters:
             if done.rowcount == 0:
                 raise NotFound("filter.not_found", f"No filter {filter_id}", filter_id)
 
-    def of_session(self, session_id: str) -> list[FilterView]:
-        """The session's filters, oldest first."""
+    def of_session(self, session_id: str, collector: str | None = None) -> list[FilterView]:
+        """The filters of the session's ``collector`` (None: the default one), oldest first."""
+        mine = (
+            PropertyFilter.collector.is_(None) if collector is None else PropertyFilter.collector == collector
+        )
         query = (
             select(PropertyFilter.id, PropertyFilter.spec, PropertyFilter.partial_updates)
-            .where(PropertyFilter.session == digest(session_id))
+            .where(PropertyFilter.session == digest(session_id), mine)
             .order_by(PropertyFilter.created_at, PropertyFilter.id)
         )
         with self._store.query() as conn:
             return [FilterView(*row) for row in conn.execute(query)]
+
+    def of_ids(self, session_id: str, ids: list[str]) -> list[FilterView]:
+        """The session's filters among ``ids``, of whichever of its collectors."""
+        query = select(PropertyFilter.id, PropertyFilter.spec, PropertyFilter.partial_updates).where(
+            PropertyFilter.session == digest(session_id), PropertyFilter.id.in_(sorted(set(ids)))
+        )
+        with self._store.query() as conn:
+            return [FilterView(*row) for row in conn.execute(query)]
+
+    def destroy_collector(self, session_id: str, collector: str) -> None:
+        """The filters of one of the session's own collectors (``world.session_objects``) go."""
+        key = digest(session_id)
+        with self._store.write() as s:
+            s.execute(
+                delete(PropertyFilter).where(
+                    PropertyFilter.session == key, PropertyFilter.collector == collector
+                )
+            )

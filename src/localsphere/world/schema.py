@@ -1079,6 +1079,20 @@ class PropertyFilter(Base):
     spec: Mapped[str] = mapped_column(Text)
     partial_updates: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[float] = mapped_column(Float)
+    # The session's own collector the filter belongs to (``session_objects``); None: the default one.
+    collector: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+
+class SessionObject(Base):
+    """A managed object a vSphere session made and owns until it destroys it or ends (SOAP
+    ``CreatePropertyCollector``, ``CreateListView``): its id, as the SOAP face names it, and its type."""
+
+    __tablename__ = "session_objects"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    session: Mapped[str] = mapped_column(ForeignKey("tokens.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text, default="")  # what the face keeps of it (a list view's objects)
+    created_at: Mapped[float] = mapped_column(Float)
 
 
 class EventCollector(Base):

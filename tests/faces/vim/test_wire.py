@@ -330,3 +330,28 @@ def test_duplicate_name_fault_names_the_folder(c):
     assert (folder.get("type"), folder.text) == ("Folder", "group-d1")
     kind, _ = fault_of(call(c, "CreateVM_Task", "group-d1", "Folder", "<config><name>x</name></config>"))
     assert kind == "InvalidRequest"  # the required pool is missing
+
+
+def test_authorization_and_session_faults_on_the_wire(c):
+    """NoPermission names the privilege, UserNotFound the principal; LoginByToken without a SAML
+    token and a forged clone ticket are InvalidLogin."""
+    assert fault_of(call(c, "LoginByToken", "SessionManager", "SessionManager"))[0] == "InvalidLogin"
+    ticket = "<cloneTicket>cst-VCT-forged</cloneTicket>"
+    assert fault_of(call(c, "CloneSession", "SessionManager", "SessionManager", ticket))[0] == "InvalidLogin"
+    login(c, "viewer@vsphere.local")
+    r = call(c, "AddAuthorizationRole", "AuthorizationManager", "AuthorizationManager", "<name>Mine</name>")
+    kind, message = fault_of(r)
+    assert kind == "NoPermission" and "Authorization.ModifyRoles" in message
+    detail = etree.fromstring(r.content).find(".//detail", NS)[0]
+    assert detail.findtext("vim:privilegeId", namespaces=NS) == "Authorization.ModifyRoles"
+    assert detail.find("vim:object", NS).text == "group-d1"
+    c.cookies.clear()
+    login(c)
+    permission = (
+        '<entity type="Folder">group-d1</entity><permission><principal>VSPHERE.LOCAL\\nobody</principal>'
+        "<group>false</group><roleId>-2</roleId><propagate>true</propagate></permission>"
+    )
+    r = call(c, "SetEntityPermissions", "AuthorizationManager", "AuthorizationManager", permission)
+    assert fault_of(r)[0] == "UserNotFound"
+    detail = etree.fromstring(r.content).find(".//detail", NS)[0]
+    assert detail.findtext("vim:principal", namespaces=NS) == "VSPHERE.LOCAL\\nobody"

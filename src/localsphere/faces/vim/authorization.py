@@ -64,7 +64,7 @@ def privileges(context: Context) -> list[Any]:
     ]
 
 
-def _permission(p: PermissionView) -> Any:
+def permission(p: PermissionView) -> Any:
     return vim.AuthorizationManager.Permission(
         entity=inventory.ref(p.scope),
         principal=user_name(p.principal),
@@ -84,7 +84,7 @@ def permissions(context: Context, scopes: set[str] | None) -> list[Any]:
         )
     )
     seen = context.world.inventory_graph.objects({p.scope for p in listed}, inventory.sight(context))
-    return [_permission(p) for p in listed if p.scope in seen]
+    return [permission(p) for p in listed if p.scope in seen]
 
 
 def methods() -> list[Method]:

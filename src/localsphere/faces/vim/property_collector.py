@@ -26,9 +26,10 @@ from typing import Any
 from pyVmomi import VmomiSupport, vmodl
 
 from localsphere.faces.vim import faults, properties, soap
+from localsphere.faces.vim.collectors import on_collector
 from localsphere.faces.vim.properties import Properties, typed
 from localsphere.faces.vim.service import Context, Method
-from localsphere.faces.vim.service_instance import PROPERTY_COLLECTOR, session_key
+from localsphere.faces.vim.service_instance import session_key
 from localsphere.faces.vim.soap import MoRef
 from localsphere.faces.vim.view_manager import CONTAINER_VIEW, ContainerView
 from localsphere.world.inventory_graph import MAX_PAGE
@@ -324,10 +325,9 @@ def methods(collector: Collector) -> list[Method]:
         objects, _ = collector.page(context, list(args["specSet"]), Page(limit=MAX_RETRIEVE))
         return soap.object_contents(objects, None, context.version, wrapped=False) if objects else None
 
-    one = PROPERTY_COLLECTOR
     return [
-        Method("RetrievePropertiesEx", retrieve_ex, receivers, one),
-        Method("ContinueRetrievePropertiesEx", continue_ex, receivers, one),
-        Method("CancelRetrievePropertiesEx", cancel_ex, receivers, one),
-        Method("RetrieveProperties", retrieve, receivers, one),
+        Method("RetrievePropertiesEx", on_collector(retrieve_ex), receivers),
+        Method("ContinueRetrievePropertiesEx", on_collector(continue_ex), receivers),
+        Method("CancelRetrievePropertiesEx", on_collector(cancel_ex), receivers),
+        Method("RetrieveProperties", on_collector(retrieve), receivers),
     ]

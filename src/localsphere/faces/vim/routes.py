@@ -6,14 +6,20 @@ from __future__ import annotations
 from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vim import (
     authorization,
+    authorization_writes,
+    collectors,
+    entity_privileges,
     event_manager,
     folders,
     guest,
     inventory,
+    inventory_views,
+    list_views,
     performance,
     property_collector,
     search_index,
     service_instance,
+    session_extras,
     tasks,
     updates,
     view_manager,
@@ -40,6 +46,8 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
             authorization.family(),
             performance.family(),
             event_manager.family(),
+            list_views.family(),
+            inventory_views.family(),
         ]
     )
     collector = property_collector.Collector(properties)
@@ -57,5 +65,11 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *folders.methods(),
         *vm_provisioning.methods(),
         *vm_snapshots.methods(),
+        *authorization_writes.methods(),
+        *entity_privileges.methods(),
+        *session_extras.methods(),
+        *collectors.methods(),
+        *list_views.methods(),
+        *inventory_views.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))

@@ -214,12 +214,19 @@ def family() -> Family:
                 "sessionList": lambda: session_list(context),
                 "defaultLocale": lambda: LOCALE,
                 "supportedLocaleList": lambda: [LOCALE],
+                "message": lambda: context.world.session_extras.message() or None,
             }
             return {SESSION_MANAGER: {p: values[p]() for p in paths if p in values}}
         return {}
 
     paths = {
         "ServiceInstance": ["content", "serverClock"],
-        "SessionManager": ["currentSession", "defaultLocale", "sessionList", "supportedLocaleList"],
+        "SessionManager": [
+            "currentSession",
+            "defaultLocale",
+            "message",
+            "sessionList",
+            "supportedLocaleList",
+        ],
     }
     return Family(frozenset(paths), read, lambda kind: paths[kind])

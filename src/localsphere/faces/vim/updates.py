@@ -19,6 +19,7 @@ from typing import Any
 from pyVmomi import vmodl
 
 from localsphere.faces.vim import faults, soap
+from localsphere.faces.vim.collectors import COLLECTOR, collector_of, on_collector
 from localsphere.faces.vim.properties import Family
 from localsphere.faces.vim.property_collector import MAX_RETRIEVE, Collector, Page
 from localsphere.faces.vim.service import NOT_YET, Context, Method
@@ -37,7 +38,7 @@ def _state(context: Context, collector: Collector) -> tuple[str, list[tuple[str,
     """The version of what the session's filters select now, and each filter's contents."""
     digest = hashlib.sha256()
     found = []
-    for kept in context.world.property_filters.of_session(context.session_id or ""):
+    for kept in context.world.property_filters.of_session(context.session_id or "", collector_of(context)):
         contents, _ = collector.page(context, [_spec(context, kept.spec)], Page(limit=MAX_RETRIEVE))
         digest.update(kept.id.encode())
         digest.update(soap.object_contents(contents, None, context.version, wrapped=False).encode())
@@ -70,7 +71,9 @@ def methods(collector: Collector) -> list[Method]:
         text = soap.pack([spec], PC.FilterSpec, context.version).decode()
         assert context.session_id is not None
         return PC.Filter(
-            context.world.property_filters.create(context.session_id, text, args["partialUpdates"])
+            context.world.property_filters.create(
+                context.session_id, text, args["partialUpdates"], collector_of(context)
+            )
         )
 
     def destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> None:
@@ -95,13 +98,12 @@ def methods(collector: Collector) -> list[Method]:
         options = args.get("options")
         return None if options is None or options.maxWaitSeconds is None else float(options.maxWaitSeconds)
 
-    one = PROPERTY_COLLECTOR
     return [
-        Method("CreateFilter", create, receivers, one),
+        Method("CreateFilter", on_collector(create), receivers),
         Method("DestroyPropertyFilter", destroy, frozenset({FILTER}), write=True),
-        Method("WaitForUpdatesEx", updates, receivers, one, wait=most_seconds),
-        Method("WaitForUpdates", wait_forever, receivers, one, wait=lambda _args: None),
-        Method("CheckForUpdates", updates, receivers, one, wait=lambda _args: 0.0),
+        Method("WaitForUpdatesEx", on_collector(updates), receivers, wait=most_seconds),
+        Method("WaitForUpdates", on_collector(wait_forever), receivers, wait=lambda _args: None),
+        Method("CheckForUpdates", on_collector(updates), receivers, wait=lambda _args: 0.0),
     ]
 
 
@@ -109,21 +111,24 @@ def family() -> Family:
     """A filter's ``spec`` and ``partialUpdates``; the PropertyCollector's ``filter`` list."""
 
     def read(context: Context, kind: str, moids: list[str], paths: list[str]) -> dict[str, dict[str, Any]]:
-        kept = context.world.property_filters.of_session(context.session_id or "")
-        if kind == "PropertyCollector":
-            if PROPERTY_COLLECTOR not in moids:
-                return {}
-            return {
-                PROPERTY_COLLECTOR: {"filter": [PC.Filter(f.id) for f in kept]} if "filter" in paths else {}
-            }
+        filters = context.world.property_filters
+        session = context.session_id or ""
+        if kind == "PropertyCollector":  # the default collector and the session's own ones
+            lists: dict[str, dict[str, Any]] = {}
+            for moid in moids:
+                mine = None if moid == PROPERTY_COLLECTOR else moid
+                if mine is None or context.world.session_objects.body(session, mine, COLLECTOR) is not None:
+                    listed = [PC.Filter(f.id) for f in filters.of_session(session, mine)]
+                    lists[moid] = {"filter": listed} if "filter" in paths else {}
+            return lists
+        kept = filters.of_ids(session, moids)
         found: dict[str, dict[str, Any]] = {}
         for f in kept:
-            if f.id in moids:
-                values = {
-                    "spec": lambda f=f: _spec(context, f.spec),
-                    "partialUpdates": lambda f=f: f.partial_updates,
-                }
-                found[f.id] = {p: values[p]() for p in paths if p in values}
+            values = {
+                "spec": lambda f=f: _spec(context, f.spec),
+                "partialUpdates": lambda f=f: f.partial_updates,
+            }
+            found[f.id] = {p: values[p]() for p in paths if p in values}
         return found
 
     paths = {"PropertyCollector": ["filter"], FILTER: ["partialUpdates", "spec"]}

@@ -107,12 +107,19 @@ def methods() -> list[Method]:
         return vim.view.ContainerView(view.moid(context.session_id))
 
     def destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> None:
-        if ContainerView.of(this.value, context.session_id) is None:
+        if ContainerView.of(this.value, context.session_id) is None and not (
+            context.world.session_objects.remove(context.session_id or "", this.value, this.type)
+        ):
             raise faults.not_found(this)
 
     return [
         Method("CreateContainerView", create, frozenset({"ViewManager"}), VIEW_MANAGER),
-        Method("DestroyView", destroy, frozenset({CONTAINER_VIEW, "ListView", "InventoryView", "View"})),
+        Method(
+            "DestroyView",
+            destroy,
+            frozenset({CONTAINER_VIEW, "ListView", "InventoryView", "View"}),
+            write=True,
+        ),
     ]
 
 
