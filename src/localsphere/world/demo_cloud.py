@@ -14,9 +14,10 @@ from localsphere.world.identity import USER
 from localsphere.world.inventory import CLUSTER
 from localsphere.world.org_roles import ORGANIZATION_ADMINISTRATOR
 from localsphere.world.org_vdcs import Terms, add_network, add_vdc, vdc_row
-from localsphere.world.schema import Assignment, ManagedObject
+from localsphere.world.schema import Assignment, ManagedObject, VApp
 from localsphere.world.sharing import CATALOG, READ_ONLY, share_to_everyone
 from localsphere.world.tenants import add_org, tenant_scope
+from localsphere.world.vapp_leases import start_vapp_leases
 from localsphere.world.vapps import add_vapp, network_of
 
 ORG_NAME = "demo-org"
@@ -54,8 +55,10 @@ def seed_demo_org(s: Session, now: float, password_hash: str) -> str:
     return user.id
 
 
-def seed_demo_cloud(s: Session, now: float, owner_id: str) -> None:
-    """The demo org's cloud, owned by ``owner_id``, when the inventory has a cluster for its VDC."""
+def seed_demo_cloud(s: Session, now: float, owner_id: str, present: float) -> None:
+    """The demo org's cloud, owned by ``owner_id``, when the inventory has a cluster for its VDC,
+    made at ``now`` (the inventory's age), its running vApp's leases starting at ``present`` (as
+    if renewed since: the demo world does not start with a lease run out)."""
     cluster = s.scalars(
         select(ManagedObject.moid).where(ManagedObject.kind == CLUSTER).order_by(ManagedObject.moid)
     ).first()
@@ -78,6 +81,7 @@ def seed_demo_cloud(s: Session, now: float, owner_id: str) -> None:
     share_to_everyone(s, ORG_NAME, CATALOG, catalog, READ_ONLY)  # every user of the org instantiates
     s.flush()
     vdc = vdc_row(s, vdc_id, None)
-    add_vapp(
+    vapp_id = add_vapp(
         s, vdc, VAPP_NAME, TEMPLATES["lamp-stack"], network_of(s, vdc_id, None), owner_id, now, power_on=True
     )
+    start_vapp_leases(s, s.get(VApp, vapp_id), present)

@@ -177,7 +177,7 @@ def seed(
     made = inventory.build(s, scenario.inventory_plan(inventory_spec), now - INVENTORY_AGE, progress)
     add_planned(s, scenario.identity.tenants, now)
     if demo_owner is not None:
-        seed_demo_cloud(s, now - INVENTORY_AGE, demo_owner)
+        seed_demo_cloud(s, now - INVENTORY_AGE, demo_owner, now)
     if demo_hash is not None:
         seed_demo_reservations(s, now)
         seed_demo_catalog(s, now)

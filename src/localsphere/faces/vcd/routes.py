@@ -161,6 +161,7 @@ class VcdFace:
             raise Unauthenticated("session.missing", "This operation needs a session: sign in first.")
         caller = await self.runner.read(self.world.org_sessions.check, token)
         note_principal(request, caller.caller.principal.upn)
+        await self.runner.read(self.world.lease_expiry.settle)  # leases end as the world clock runs
         return caller
 
     async def _sign_in(self, request: Request, provider: bool | None) -> tuple[str, TenantView, TenantCaller]:
