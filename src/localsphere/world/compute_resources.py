@@ -137,11 +137,14 @@ class ComputeResources:
             changed(s, INVENTORY)
             return dc.moid
 
-    def delete_datacenter(self, moid: str, force: bool) -> None:
+    def delete_datacenter(self, moid: str, force: bool, checked: tuple[Caller, str] | None = None) -> None:
         """Delete a datacenter: Conflict (in use) when anything but its empty folders is in it and
-        ``force`` is not set, or, even forced, when a vCD VDC or vApp lives in it."""
+        ``force`` is not set, or, even forced, when a vCD VDC or vApp lives in it. ``checked``: a
+        caller and the privilege it must hold on it, for a face that does not check first."""
         with self._store.write() as s:
             dc = row_of(s, DATACENTER, moid, lock=True)
+            if checked is not None:
+                authorize(checked[0], dc.path, checked[1], moid)
             inside = ManagedObject.path.startswith(dc.path, autoescape=True)
             contents = s.scalar(
                 select(func.count()).where(
@@ -320,11 +323,14 @@ class ComputeResources:
             row.details = json.dumps(details)
             changed(s, INVENTORY)
 
-    def delete_pool(self, moid: str) -> None:
+    def delete_pool(self, moid: str, checked: tuple[Caller, str] | None = None) -> None:
         """Delete a pool; its child pools and VMs move to its parent. Invalid for a root pool
-        (the product's Unsupported), Conflict (in use) for a vCD VDC's pool."""
+        (the product's Unsupported), Conflict (in use) for a vCD VDC's pool. ``checked``: as
+        ``delete_datacenter``'s."""
         with self._store.write() as s:
             row = row_of(s, POOL, moid, lock=True)
+            if checked is not None:
+                authorize(checked[0], row.path, checked[1], moid)
             if _is_root(row):
                 raise Invalid(
                     "resource_pool.root.delete", f"The root resource pool {moid} cannot be deleted", moid

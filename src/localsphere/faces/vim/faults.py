@@ -117,7 +117,7 @@ def from_reason(
     DuplicateName for a name in use (``vm.exists``, ``entity.exists``: the name, the folder),
     InvalidName for an empty or too long one,
     InvalidPowerState for a VM that is not powered off, NotSupported for what a template or a
-    system folder cannot do, NotFound for a revert to a current snapshot a VM has not,
+    system folder or a root resource pool cannot do, NotFound for a revert to a current snapshot a VM has not,
     InvalidArgument naming the parameter for a bad value; ``otherwise`` (InvalidState, or
     InvalidArgument) for the rest."""
     if reason in ("vm.exists", "entity.exists") and len(arguments) >= 2:
@@ -133,7 +133,7 @@ def from_reason(
         return Fault(vim.fault.InvalidName(name=arguments[0]), f"The name '{arguments[0]}' is not valid.")
     if reason == "vm.snapshot.none":
         return Fault(vim.fault.NotFound(), "The object or item referred to could not be found.")
-    if reason in ("vm.template", "folder.system", "entity.not_renamed"):
+    if reason in ("vm.template", "folder.system", "entity.not_renamed", "resource_pool.root.delete"):
         return Fault(vmodl.fault.NotSupported(), NOT_SUPPORTED)
     if reason in INVALID_PROPERTIES:
         return invalid_argument(INVALID_PROPERTIES[reason] or next(iter(arguments), None), message)

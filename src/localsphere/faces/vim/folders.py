@@ -11,6 +11,7 @@ a running VM in it.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pyVmomi import vim
@@ -18,7 +19,7 @@ from pyVmomi import vim
 from localsphere.faces.vim import faults, inventory, tasks
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
-from localsphere.world.inventory import FOLDER, VM
+from localsphere.world.inventory import DATACENTER, FOLDER, POOL, VM
 from localsphere.world.tasks import Owner
 
 if TYPE_CHECKING:
@@ -64,12 +65,23 @@ def rename(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
 
 
 def destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> Any:
-    """A VM's (``tasks.destroy_vm``) or a folder's; other entities are not destroyed here."""
+    """A VM's (``tasks.destroy_vm``), a folder's with all in it, a datacenter's with all in it
+    (vCenter's destroy of a datacenter is forced), or a resource pool's (its VMs and child pools
+    move to its parent); hosts, clusters, datastores and networks are not destroyed here."""
     if this.type == VM:
         return tasks.destroy_vm(context, this)
-    if this.type != FOLDER:
+    if this.type == FOLDER:
+        return _destroy_folder(context, this, "Destroy_Task", False)
+    caller, owner = context.signed_in.caller, _owner(context, this)
+    edits = context.world.compute_resources
+    if this.type == DATACENTER:
+        change = partial(edits.delete_datacenter, this.value, True, (caller, "Datacenter.Delete"))
+    elif this.type == POOL:
+        change = partial(edits.delete_pool, this.value, (caller, "Resource.DeletePool"))
+    else:
         raise faults.not_implemented(f"Destroy_Task of a {this.type}")
-    return _destroy_folder(context, this, "Destroy_Task", False)
+    kind = "datacenter" if this.type == DATACENTER else "resource pool"
+    return tasks.run_task(context, owner, "Destroy_Task", f"destroy {kind} {owner.name}", change)
 
 
 def unregister_and_destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> Any:
