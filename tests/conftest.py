@@ -1,8 +1,19 @@
 """Test harness: the real server in a subprocess on free loopback ports, over SQLite and PostgreSQL.
 
-Every server-backed test runs once per backend. PostgreSQL tests use a throw-away database on
-127.0.0.1:5432 (trust auth); they are skipped when it is unreachable, unless
-LOCALSPHERE_TEST_REQUIRE_PG=1 (as in CI) turns that into a failure.
+Backends. A test that takes ``backend`` (through ``server``, ``new_database``...) runs on SQLite; one
+marked ``every_backend`` (``pytestmark = pytest.mark.every_backend`` for a module) runs on SQLite and
+on PostgreSQL. Mark what PostgreSQL can make behave otherwise: the world's SQL (migrations,
+snapshots, filters and queries), concurrency and locking, several workers or servers, and each face's
+main flows and official clients. LOCALSPHERE_TEST_EVERY_BACKEND=1 runs every test on both.
+PostgreSQL tests use a throw-away database on 127.0.0.1:5432 (trust auth); they are skipped when it
+is unreachable, unless LOCALSPHERE_TEST_REQUIRE_PG=1 (as in CI) turns that into a failure.
+
+Speed. One server per backend serves the whole session (``shared_server``); ``server`` resets it
+before each test by restoring the demo world kept as a loaded scenario's baseline (``DEMO_WORLD``),
+which is several times faster than seeding it again; a test that needs a server of its own (flags,
+workers, restarts) starts one. ``./dev test`` runs the suite in two processes (pytest-xdist ``-n 2``),
+each with its own servers, databases and slapd; pass ``-n 0`` for one. Before (one process, every
+test on both backends, reseeding resets) the suite took ~25 minutes on a 2-core machine.
 """
 
 from __future__ import annotations
