@@ -10,6 +10,8 @@ import pytest
 from conftest import ADMIN_ROLE, Server
 from helpers import assert_error, get_users, sign_in
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 ROBOT = [{"name": "robot", "type": "SERVICE", "role": {"id": ADMIN_ROLE}}]
 
 

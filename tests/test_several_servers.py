@@ -12,6 +12,8 @@ import pytest
 from conftest import DEMO_PASSWORD, Server
 from helpers import ADMIN, ops_acquire
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 HOUR = ["--change-poll-seconds", "3600"]
 
 

@@ -1,7 +1,11 @@
 """One world behind every face: identities, passwords, lockouts and role changes are shared."""
 
+import pytest
+
 from conftest import DEMO_PASSWORD, OPERATOR_ROLE
 from helpers import assert_vapi_error, sign_in, vcenter_session
+
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
 
 
 def test_a_user_added_on_sddc_manager_signs_in_to_vcenter_with_the_same_password(server, api):

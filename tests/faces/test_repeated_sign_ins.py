@@ -2,7 +2,11 @@
 changes nothing a client can see: a wrong password still fails and counts towards the lockout, a
 locked, disabled or re-passworded account is refused although its old password was recognised."""
 
+import pytest
+
 from helpers import assert_error, sign_in, vcenter_session
+
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
 
 LOCAL = "/v1/users/local/admin"
 

@@ -23,6 +23,8 @@ from filter_probe import Probe
 from localsphere.world.errors import Invalid
 from localsphere.world.fiql import MAX_DEPTH, MAX_TEXT, where
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 METADATA = sa.MetaData()
 THINGS = sa.Table(
     f"fiql_probe_{secrets.token_hex(4)}",

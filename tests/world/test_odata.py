@@ -21,6 +21,8 @@ from filter_probe import Probe
 from localsphere.world.errors import Invalid
 from localsphere.world.odata import MAX_DEPTH, MAX_TEXT, order_by, where
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 METADATA = sa.MetaData()
 THINGS = sa.Table(
     f"odata_probe_{secrets.token_hex(4)}",

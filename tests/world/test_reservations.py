@@ -22,6 +22,8 @@ from localsphere.world.reservations import (
 )
 from localsphere.world.schema import BusinessGroup, ManagedObject
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 TENANT = "vsphere.local"
 
 

@@ -22,6 +22,8 @@ from localsphere.world.schema import (
 from localsphere.world.snapshots import Snapshots
 from localsphere.world.tokens import JwtProfile
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 PROFILE = JwtProfile("vcf-auth", "sddc-services")
 
 

@@ -12,6 +12,8 @@ from localsphere.world.schema import Base, Token
 from localsphere.world.store import NeedsStore
 from localsphere.world.tokens import JwtProfile
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 PROFILE = JwtProfile("vcf-auth", "sddc-services")
 
 

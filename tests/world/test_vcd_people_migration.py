@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from localsphere.world.org_roles import (
@@ -13,6 +14,8 @@ from localsphere.world.org_roles import (
     RIGHTS,
 )
 from world.test_store import _downgrade, make_world
+
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
 
 NEW = (
     CREATE_CATALOG,

@@ -14,6 +14,8 @@ from vmware.vapi.bindings.error import UnresolvedError
 
 from helpers import DEMO_VMS
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 
 def test_token_kinds_resources_and_release(connect):
     token, config = connect()

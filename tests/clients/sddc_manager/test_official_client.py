@@ -39,6 +39,8 @@ from vmware.vapi.stdlib.client.factories import StubConfigurationFactory
 
 from conftest import ADMIN_ROLE, DEMO_PASSWORD, OPERATOR_ROLE, VIEWER_ROLE, Server
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 ADMIN = "administrator@vsphere.local"
 SERVICE_NAME = "automationapp"
 SERVICE_KEY = "6598S0SIQC04sGjEr0nIeDlZx18GYRoT"

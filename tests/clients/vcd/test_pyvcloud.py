@@ -14,6 +14,8 @@ from pyvcloud.vcd.vdc import VDC
 
 from conftest import DEMO_PASSWORD
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 USERS = {"org user": ("alice", "demo-org"), "provider": ("administrator", "System")}
 

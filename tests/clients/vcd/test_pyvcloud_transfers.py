@@ -18,6 +18,8 @@ from clients.vcd.test_vcd_cli import vcd  # noqa: F401 - the fixture
 from conftest import DEMO_PASSWORD
 from ovf_package import DISK, DISK_NAME, write_ova
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 ISO = b"CD001" + bytes(range(256)) * 40
 
 

@@ -17,6 +17,8 @@ from conftest import DEMO_PASSWORD
 from faces.vra.test_catalog import VCLOUD
 from faces.vra.test_resources import consumer, provisioned
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 VCD = Path(sys.executable).with_name("vcd")
 
 

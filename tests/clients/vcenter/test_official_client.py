@@ -19,6 +19,8 @@ from vmware.vapi.vsphere.client import create_vsphere_client
 from conftest import DEMO_PASSWORD
 from helpers import DEMO_VMS
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 BASE = {"System.Anonymous", "System.Read", "System.View"}
 
 

@@ -13,6 +13,8 @@ from pyVmomi import vim, vmodl
 from conftest import DEMO_PASSWORD, Server
 from helpers import ADMIN
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 
 def test_connect_and_about(connect, vc):
     si = connect()

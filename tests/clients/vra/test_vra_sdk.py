@@ -21,6 +21,8 @@ from faces.vra.test_identity import bearer, token
 from faces.vra.test_resources import CATALOG, consumer, provisioned
 from vra_sdk_models import VirtualMachine
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 
 @pytest.fixture
 def vra_config(server, tmp_path):

@@ -7,6 +7,8 @@ import pytest
 
 from helpers import DEMO_VMS, ops_acquire, sign_in, vcenter_session
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 LAB = """\
 settings:
   lockout_failures: 2

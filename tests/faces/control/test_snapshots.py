@@ -5,6 +5,8 @@ import pytest
 from conftest import ADMIN_ROLE
 from helpers import get_users, ops_acquire, vcenter_session
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 VM = "/api/vcenter/vm"
 
 

@@ -4,6 +4,8 @@ input form the gateway takes, and its refusals in its own error body."""
 
 import pytest
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 AUTHORIZE = "/csp/gateway/am/api/auth/api-tokens/authorize"
 FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
 

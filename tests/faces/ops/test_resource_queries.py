@@ -7,6 +7,8 @@ import pytest
 
 from helpers import DEMO_VMS, assert_ops_error, vcenter_session
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 API = "/suite-api/api"
 QUERY = f"{API}/resources/query"
 NS = {"ops": "http://webservice.vmware.com/vRealizeOpsMgr/1.0/"}

@@ -180,6 +180,7 @@ def test_service_account_lockout_by_api_key(server):
     assert_error(r, 401, "ACCOUNT_LOCKED")
 
 
+@pytest.mark.every_backend  # concurrent writes: PostgreSQL locks otherwise than SQLite
 def test_concurrent_failures_all_count(server):
     with ThreadPoolExecutor(5) as pool:
         statuses = list(pool.map(lambda _: sign_in(server, password="wrong").status_code, range(5)))

@@ -5,6 +5,8 @@ import pytest
 from conftest import ADMIN_ROLE, OPERATOR_ROLE, VIEWER_ROLE
 from helpers import assert_error, get_users, sign_in
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 
 def user(name="USER_1@vsphere.local", kind="USER", role=VIEWER_ROLE, domain="vsphere.local"):
     return {"name": name, "domain": domain, "type": kind, "role": {"id": role}}

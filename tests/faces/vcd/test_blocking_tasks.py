@@ -9,10 +9,14 @@ vApp, a held instantiation makes no VMs, until resumed; an abort leaves the worl
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import vcenter_session
 from vcd_client import ORG_USER, PROVIDER, V15, link, sign_in
 from vcd_extension import VMEXT, instantiate, records
 from vcd_schema import assert_valid
+
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
 
 SETTINGS_TYPE = "application/vnd.vmware.admin.blockingTaskSettings+xml"
 OPERATION_TYPE = "application/vnd.vmware.admin.blockingTaskOperationParams+xml"

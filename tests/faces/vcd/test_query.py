@@ -8,6 +8,8 @@ import pytest
 from vcd_client import PROVIDER, V15, instantiate_body, link, sign_in
 from vcd_schema import assert_valid
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 TYPES = (
     "vApp",
     "vm",

@@ -13,6 +13,8 @@ from helpers import link_directory, ops_acquire, vcenter_session
 from vcd_client import ORG_USER, PROVIDER, V15, instantiate_body, link, sign_in
 from vcd_schema import assert_valid
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 INSTANTIATE_TYPE = "application/vnd.vmware.vcloud.instantiateVAppTemplateParams+xml"
 
 

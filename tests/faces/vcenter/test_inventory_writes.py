@@ -12,6 +12,8 @@ from vmware.vapi.vsphere.client import create_vsphere_client
 from conftest import DEMO_PASSWORD
 from helpers import assert_vapi_error, ops_acquire, vcenter_session
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 API = "/api/vcenter"
 POOL = f"{API}/resource-pool"
 

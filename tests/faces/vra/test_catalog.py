@@ -12,6 +12,8 @@ from faces.vra.test_identity import assert_vra_error, bearer, token
 from helpers import vcenter_session
 from vcd_client import V15, sign_in
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 CATALOG = "/catalog-service/api"
 WORKITEMS = "/workitem-service/api/workitems"
 APPROVE = "com.vmware.csp.core.approval.action.approve"

@@ -808,6 +808,7 @@ def test_a_directory_groups_roles_reach_its_members_and_their_members(server, sl
         assert_vra_error(c.get(f"{BASE}/tenants/development/directories"), 403, 10003)
 
 
+@pytest.mark.every_backend  # racing writes: PostgreSQL locks otherwise than SQLite
 def test_racing_writes_make_one_of_each_and_no_500(server, slapd, linked):
     """Twenty identical writes at once, as scripts retrying in parallel send them: one tenant (in
     any case), one store, one business group, one role each; every other answer a 4xx or a 2xx."""

@@ -5,6 +5,8 @@ the address and the reservation's quota; reprovision rebuilds it; another consum
 
 import re
 
+import pytest
+
 from faces.vra.test_catalog import (
     AMAZON,
     CATALOG,
@@ -20,6 +22,8 @@ from faces.vra.test_catalog import (
 from faces.vra.test_identity import assert_vra_error, bearer, token
 from helpers import ops_acquire, vcenter_session
 from vcd_client import sign_in
+
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
 
 RESOURCES = f"{CATALOG}/consumer/resources"
 ACTION = "Infrastructure.Machine.Action."
