@@ -6,6 +6,8 @@ import pytest
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 Permission = vim.AuthorizationManager.Permission
 POWER_ON, POWER_OFF = "VirtualMachine.Interact.PowerOn", "VirtualMachine.Interact.PowerOff"
 USER = "VSPHERE.LOCAL\\USER_1"

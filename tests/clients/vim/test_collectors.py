@@ -5,6 +5,8 @@ when destroyed."""
 import pytest
 from pyVmomi import vim, vmodl
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 PC = vmodl.query.PropertyCollector
 
 

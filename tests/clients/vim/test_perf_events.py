@@ -11,6 +11,8 @@ from pyVmomi import vim, vmodl
 
 from helpers import ops_acquire
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 PM = vim.PerformanceManager
 OPS = "/suite-api/api"
 

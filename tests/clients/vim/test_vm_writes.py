@@ -7,6 +7,8 @@ import pytest
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 GIB = 1 << 30
 
 

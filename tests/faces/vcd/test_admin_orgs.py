@@ -15,6 +15,8 @@ from vcd_client import PROVIDER, V15, link, sign_in
 from vcd_extension import instantiate
 from vcd_schema import assert_valid
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 ADMIN_ORG = "application/vnd.vmware.admin.organization+xml"
 X = "{http://www.vmware.com/vcloud/extension/v1.5}"
 XML = {"Accept": "application/*+xml;version=36.0"}

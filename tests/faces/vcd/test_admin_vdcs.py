@@ -11,6 +11,8 @@ from helpers import vcenter_session
 from vcd_client import PROVIDER, V15, instantiate_body, link, sign_in
 from vcd_schema import assert_valid
 
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
+
 EXT = "{http://www.vmware.com/vcloud/extension/v1.5}"
 CREATE_TYPE = "application/vnd.vmware.admin.createVdcParams+xml"
 ADMIN_VDC_TYPE = "application/vnd.vmware.admin.vdc+xml"

@@ -6,8 +6,12 @@ is held to its limit. Every answer valid against the XSDs."""
 
 from __future__ import annotations
 
+import pytest
+
 from vcd_client import PROVIDER, V15, link, sign_in
 from vcd_schema import assert_valid
+
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
 
 ADMIN = "application/vnd.vmware.admin"
 UPDATE_TYPE = f"{ADMIN}.updateVdcStorageProfiles+xml"

@@ -6,11 +6,14 @@ lease flags it expired or deletes it, and a template's likewise. Every answer va
 
 from __future__ import annotations
 
+import pytest
 from lxml import etree
 
 from helpers import vcenter_session
 from vcd_client import PROVIDER, V15, instantiate_body, link, sign_in
 from vcd_schema import assert_valid
+
+pytestmark = pytest.mark.every_backend  # see tests/conftest.py
 
 HOUR = 3600
 LEASE_TYPE = "application/vnd.vmware.vcloud.leaseSettingsSection+xml"
