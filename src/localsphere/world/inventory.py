@@ -743,20 +743,26 @@ class Inventory:
             return row.moid
 
     def delete_vm(self, moid: str) -> None:
+        """Delete a powered-off VM (WrongState ``vm.powered_on`` otherwise)."""
         with self._store.write() as s:
-            row = row_of(s, VM, moid, lock=True)
-            if row.power_state != POWERED_OFF:
-                raise WrongState(
-                    "vm.powered_on", f"Virtual machine {moid} must be powered off to be deleted", moid
-                )
-            s.execute(delete(ManagedObject).where(ManagedObject.moid == moid))
-            s.execute(delete(ExternalStat).where(ExternalStat.resource == row.uuid))
-            changed(s, INVENTORY, STATS)
+            remove_vm(s, row_of(s, VM, moid, lock=True))
 
     def power(self, moid: str, action: str) -> None:
         """``start``, ``stop``, ``suspend`` or ``reset``, refusing a change the state does not allow."""
         with self._store.write() as s:
             set_power(s, moid, action)
+
+
+def remove_vm(s: Session, row: ManagedObject) -> None:
+    """A powered-off VM gone, with its pushed samples, in the write transaction ``s`` (WrongState
+    ``vm.powered_on`` otherwise); marks the change."""
+    if row.power_state != POWERED_OFF:
+        raise WrongState(
+            "vm.powered_on", f"Virtual machine {row.moid} must be powered off to be deleted", row.moid
+        )
+    s.execute(delete(ManagedObject).where(ManagedObject.moid == row.moid))
+    s.execute(delete(ExternalStat).where(ExternalStat.resource == row.uuid))
+    changed(s, INVENTORY, STATS)
 
 
 def set_power(s: Session, moid: str, action: str) -> None:

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
 from localsphere.world.errors import AlreadyInState, Conflict, Invalid, WrongState
 from localsphere.world.events import Entity, Events
 from localsphere.world.identity import PrincipalView
-from localsphere.world.inventory import POWERED_OFF, VM, authorize, row_of, set_power
-from localsphere.world.schema import ExternalStat, ManagedObject, Task
-from localsphere.world.store import INVENTORY, STATS, Store, changed
+from localsphere.world.inventory import POWERED_OFF, VM, authorize, remove_vm, row_of, set_power
+from localsphere.world.schema import Task
+from localsphere.world.store import Store
 from localsphere.world.tasks import Owner, Tasks
 from localsphere.world.tenants import DEFAULT_TENANT
 
@@ -28,6 +28,7 @@ SERVICE = "vim"  # the tasks' ``service``: vSphere's
 OPERATIONS = {"start": "power on", "stop": "power off", "suspend": "suspend", "reset": "reset"}
 # vSphere's names of the power operations, the action of the event a change made without a task
 # records (vCenter's REST power calls)
+CREATE, DESTROY = "CreateVM_Task", "Destroy_Task"  # the event actions of a VM made and removed
 POWER_ACTIONS = {
     "start": "PowerOnVM_Task",
     "stop": "PowerOffVM_Task",
@@ -58,6 +59,24 @@ class VmTasks:
             self._events.record(
                 s, DEFAULT_TENANT, POWER_ACTIONS[action], entity, user.id, user.name, service=SERVICE
             )
+
+    def delete(self, user: PrincipalView, moid: str) -> None:
+        """Delete the VM ``moid`` at once, by ``user`` (vCenter's REST delete), and record its
+        event (``Destroy_Task``'s, as a SOAP destroy's task records it); WrongState
+        (``vm.powered_on``) unless it is powered off, nothing changed or recorded then."""
+        with self._store.write() as s:
+            row = row_of(s, VM, moid, lock=True)
+            entity = Entity(VM, moid, row.name)
+            remove_vm(s, row)
+            self._events.record(s, DEFAULT_TENANT, DESTROY, entity, user.id, user.name, service=SERVICE)
+
+    def created(self, user: PrincipalView, moid: str) -> None:
+        """Record that ``user`` made the VM ``moid`` (vCenter's REST create: ``CreateVM_Task``'s
+        event, as a SOAP create's task records it)."""
+        with self._store.write() as s:
+            row = row_of(s, VM, moid)
+            entity = Entity(VM, moid, row.name)
+            self._events.record(s, DEFAULT_TENANT, CREATE, entity, user.id, user.name, service=SERVICE)
 
     def recent(self) -> list[tuple[str, str]]:
         """The vSphere tasks queued, running or ended in the last ``RECENT_SECONDS`` (world time),
@@ -137,9 +156,7 @@ class VmTasks:
                 state = (row.power_state or "").lower()
                 failure = f"vm.powered_on: Virtual machine {moid} is {state}; it must be powered off"
             else:
-                s.execute(delete(ManagedObject).where(ManagedObject.moid == moid))
-                s.execute(delete(ExternalStat).where(ExternalStat.resource == row.uuid))
-                changed(s, INVENTORY, STATS)
+                remove_vm(s, row)
             return self._tasks.start(
                 s,
                 DEFAULT_TENANT,

@@ -264,3 +264,20 @@ def test_event_collector_pages(connect):
     collector.DestroyCollector()
     with pytest.raises(vmodl.fault.ManagedObjectNotFound):
         print(collector.latestPage)
+
+
+def test_events_of_vms_made_and_deleted_over_rest(connect, vc):
+    """A VM made and deleted through vCenter's REST API: VmCreatedEvent and VmRemovedEvent, as a
+    SOAP create and destroy record them."""
+    pool = vc.get("/api/vcenter/resource-pool").json()[0]["resource_pool"]
+    spec = {"name": "rest-made", "guest_OS": "UBUNTU_64", "placement": {"resource_pool": pool}}
+    r = vc.post("/api/vcenter/vm", json=spec)
+    assert r.status_code == 201, r.text
+    vm_id = r.json()
+    assert vc.delete(f"/api/vcenter/vm/{vm_id}").status_code == 204
+    content = connect().RetrieveContent()
+    wanted = vim.event.EventFilterSpec(eventTypeId=["VmCreatedEvent", "VmRemovedEvent"], maxCount=2)
+    removed, created = content.eventManager.QueryEvents(wanted)
+    assert isinstance(created, vim.event.VmCreatedEvent) and isinstance(removed, vim.event.VmRemovedEvent)
+    assert created.vm.name == "rest-made" and removed.vm.name == "rest-made"
+    assert created.userName == removed.userName == "VSPHERE.LOCAL\\administrator"

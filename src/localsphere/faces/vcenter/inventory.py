@@ -334,6 +334,7 @@ def operations(world: World) -> list[Operation]:
         except Exception:
             world.inventory.delete_vm(vm)
             raise
+        world.vm_tasks.created(context.caller.principal, vm)
         return vm
 
     def power(action: str) -> Callable[[Context, dict[str, Any]], None]:
@@ -507,7 +508,7 @@ def operations(world: World) -> list[Operation]:
             vm_path,
             {"vm": STRING},
             None,
-            lambda _, given: world.inventory.delete_vm(given["vm"]),
+            lambda context, given: world.vm_tasks.delete(context.caller.principal, given["vm"]),
             privilege="VirtualMachine.Inventory.Delete",
             scope="vm",
             write=True,
