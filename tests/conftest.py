@@ -18,6 +18,7 @@ test on both backends, reseeding resets) the suite took ~25 minutes on a 2-core 
 
 from __future__ import annotations
 
+import decimal
 import os
 import secrets
 import signal
@@ -42,6 +43,15 @@ VIEWER_ROLE = "e6e05b87-8a49-4c24-9d9c-0f8f4596e4f1"
 # the demo world anew takes ~130 and ~300 ms; and the restored principals keep their ids, so a
 # password the server recognised in one test is recognised in the next without another argon2 verify.
 DEMO_WORLD = "# the demo world, kept as the baseline every reset restores\n"
+
+
+@pytest.fixture(autouse=True)
+def _decimal_context() -> Iterator[None]:
+    """Each test starts with Python's default decimal context: the vAPI client library (vcf-sdk's
+    ``vmware.vapi.lib.jsonlib``) sets the thread's precision as it parses a number, and with
+    pytest-xdist a world test may run in the same process after a client test."""
+    decimal.setcontext(decimal.Context())
+    yield
 
 
 def free_port() -> int:

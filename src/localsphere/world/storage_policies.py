@@ -86,9 +86,11 @@ def used_mb(db: Session | Connection, profile: VdcStorageProfileRow | ProfileVie
         if not d.get("independent")
     )
     for table in (Disk, CatalogItem):
-        total += db.scalar(
-            select(func.coalesce(func.sum(table.size_bytes), 0)).where(
-                on_profile(table.storage_profile, table.vdc, view)
+        total += int(  # PostgreSQL sums a bigint as a numeric (a Decimal here)
+            db.scalar(
+                select(func.coalesce(func.sum(table.size_bytes), 0)).where(
+                    on_profile(table.storage_profile, table.vdc, view)
+                )
             )
         )
     return total // MB

@@ -19,7 +19,9 @@ def test_the_providers_view_and_a_vdc_switched_off_and_on(server, vcd):  # noqa:
     assert listed and listed[0][-1] == "vcenter.localsphere.test"
     info = vcd("vc", "info", "vcenter.localsphere.test")
     assert "IsConnected" in info and "Uuid" in info
-    assert len(rows(vcd("pvdc", "list"))) >= 2
+    pvdcs = rows(vcd("pvdc", "list"))
+    assert len(pvdcs) >= 2
+    assert "demo-vdc" in vcd("pvdc", "info", "cluster-01-01")  # its VDCs, from its vdcReferences
     assert any("port groups" in line for line in vcd("netpool", "list").splitlines())
     datastores = rows(vcd("datastore", "list"))
     assert len(datastores) >= 2 and datastores[0] == ["Id", "name"]

@@ -93,7 +93,12 @@ def test_provider_vdcs_external_networks_and_network_pools(server):
         (ref,) = top.findall(f"{V15}ProviderVdcReferences/{V15}ProviderVdcReference")[:1]
         pvdc = assert_valid(c.get(ref.get("href"), headers=admin).content)
         assert pvdc.tag == f"{V15}ProviderVdc"
-        assert "demo-vdc" in [v.get("name") for v in pvdc.find(f"{V15}Vdcs")]
+        assert pvdc.find(f"{V15}Vdcs") is None  # from 29.0 they are its vdcReferences
+        refs = assert_valid(c.get(link(pvdc, "down", ".vdcReferences+xml"), headers=admin).content)
+        assert "demo-vdc" in [v.get("name") for v in refs]
+        old_admin = sign_in(c, PROVIDER, "5.5")
+        old_form = assert_valid(c.get(ref.get("href"), headers=old_admin).content, "5.5")
+        assert "demo-vdc" in [v.get("name") for v in old_form.find(f"{V15}Vdcs")]
         cpu = pvdc.find(f"{V15}ComputeCapacity/{V15}Cpu")
         assert int(cpu.findtext(f"{V15}Total")) > 0 and int(cpu.findtext(f"{V15}Used")) >= 4000
         vmw = assert_valid(c.get(link(pvdc, "alternate", ".vmwprovidervdc+xml"), headers=admin).content)

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from localsphere.faces.http import InputError, Runner
 from localsphere.faces.vcd.hrefs import ADMIN_TYPE, Hrefs, media_type, object_id
 from localsphere.faces.vcd.metadata import METADATA_TYPE
-from localsphere.faces.vcd.model import VCLOUD
+from localsphere.faces.vcd.model import VCLOUD, version_key
 from localsphere.faces.vcd.tasks import TaskViews, task
 from localsphere.faces.vcd.types import (
     AvailableNetworks,
@@ -406,7 +406,11 @@ class VSphereViews:
                     for p in pvdc.storage_policies
                 ]
             ),
-            "vdcs": Vdcs([Reference(f"{h.base}/api/vdc/{i}", media_type("vdc"), n) for i, n in pvdc.vdcs]),
+            # ``Vdcs`` in the 5.x form only: from 29.0 a provider VDC's VDCs are its ``vdcReferences``
+            # (pyvcloud's pvdc_to_dict, so vcd-cli's ``pvdc info``, cannot read a ``Vdcs`` element)
+            "vdcs": Vdcs([Reference(f"{h.base}/api/vdc/{i}", media_type("vdc"), n) for i, n in pvdc.vdcs])
+            if version_key(a.version) < version_key("29.0")
+            else None,
             "is_enabled": True,
             "network_pools": NetworkPoolReferences(
                 [
