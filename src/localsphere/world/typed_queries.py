@@ -26,6 +26,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    or_,
     select,
     type_coerce,
     union_all,
@@ -50,6 +51,7 @@ from localsphere.world.org_roles import RIGHTS, SYSTEM_ADMINISTRATOR, right_id
 from localsphere.world.org_vdcs import MHZ_PER_CPU, STORAGE_PROFILE
 from localsphere.world.provider_view import VCENTER_NAME, VIM_TYPES
 from localsphere.world.schema import (
+    AccessSetting,
     Assignment,
     Catalog,
     CatalogItem,
@@ -429,6 +431,16 @@ def _catalog_items_of(kind: str) -> Any:
     )
 
 
+def _catalog_shared() -> ColumnElement[bool]:
+    """Whether a catalog is shared: given to anyone by its access settings (users, groups, its
+    org's everyone, another org); publishing is ``isPublished``."""
+    return (
+        select(AccessSetting.id)
+        .where(AccessSetting.kind == CATALOG, AccessSetting.object == Catalog.id)
+        .exists()
+    )
+
+
 def _catalogs(_now: float) -> Select[Any]:
     return select(Catalog.id).outerjoin(_CATALOG_OWNER, _CATALOG_OWNER.id == Catalog.owner_id)
 
@@ -440,7 +452,7 @@ def _catalog_attributes(admin: bool) -> Callable[[float], dict[str, Attribute]]:
             "name": Attribute(Catalog.name),
             "description": Attribute(Catalog.description),
             "isPublished": Attribute(Catalog.published),
-            "isShared": Attribute(Catalog.published),
+            "isShared": Attribute(or_(Catalog.published, _catalog_shared())),
             "creationDate": Attribute(epoch_seconds(Catalog.created_at)),
             "orgName": Attribute(_org_name(Catalog.tenant)),
             "ownerName": Attribute(_CATALOG_OWNER.name),

@@ -239,12 +239,22 @@ def test_a_catalog_is_private_until_shared_and_published_to_other_orgs(server, s
         shared = assert_valid(c.get(f"{catalog}/controlAccess/", headers=alice).content)
         assert shared.findtext(f"{V15}EveryoneAccessLevel") == "ReadOnly"
         assert c.get(catalog, headers=bob).status_code == 200
+
+        def shared_and_published() -> tuple[str, str]:
+            query = {"type": "catalog", "filter": "name==demo-catalog"}
+            (record,) = assert_valid(c.get("/api/query", params=query, headers=alice).content).iter(
+                f"{V15}CatalogRecord"
+            )
+            return record.get("isShared"), record.get("isPublished")
+
+        assert shared_and_published() == ("true", "false")  # shared in its org, not published
         r = c.post(
             f"{catalog}/action/controlAccess",
             content=access_body(),
             headers={**alice, "Content-Type": ACCESS},
         )
         assert r.status_code == 200
+        assert shared_and_published() == ("false", "false")
         assert c.get(catalog, headers=bob).status_code == 403
         records = assert_valid(c.get("/api/query", params={"type": "catalog"}, headers=bob).content)
         assert records.get("total") == "0"
