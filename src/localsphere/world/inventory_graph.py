@@ -84,7 +84,7 @@ class InventoryGraph:
         its children), of ``kinds`` when given, in id order after the id ``after``: a keyset page.
         An unknown container holds nothing. Without ``details`` the objects' details (devices,
         flags: the largest column) are not read, and reading them fails."""
-        limit = min(limit, MAX_PAGE)
+        limit = min(limit, MAX_PAGE + 1)  # a page and one more: whether another page follows
         with self._store.query() as conn:
             path = conn.scalar(select(ManagedObject.path).where(ManagedObject.moid == container))
         if path is None:
