@@ -281,3 +281,6 @@ def test_events_of_vms_made_and_deleted_over_rest(connect, vc):
     assert isinstance(created, vim.event.VmCreatedEvent) and isinstance(removed, vim.event.VmRemovedEvent)
     assert created.vm.name == "rest-made" and removed.vm.name == "rest-made"
     assert created.userName == removed.userName == "VSPHERE.LOCAL\\administrator"
+    described = {d.key: d for d in content.eventManager.description.eventInfo}  # keys are types
+    assert vim.event.VmCreatedEvent in described and vim.event.UserLoginSessionEvent in described
+    assert described[vim.event.VmRemovedEvent].category == "info"

@@ -83,6 +83,12 @@ def test_create_vm_with_devices(connect, vc):
     )
     assert any(isinstance(d, vim.vm.device.VirtualVmxnet3) for d in hardware.device)
     assert vm.config.annotation == "made by pyVmomi" and vm.summary.config.numCpu == 2
+    # grown as Ansible's vmware_guest_disk does it: the disk read back, only its KB changed
+    disk.capacityInKB = 12 * GIB // 1024
+    grow = vim.vm.device.VirtualDeviceSpec(operation="edit", device=disk)
+    assert WaitForTask(vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(deviceChange=[grow])), si=si) == "success"
+    rest = vc.get(f"/api/vcenter/vm/{vm._moId}").json()
+    assert [d["capacity"] for d in rest["disks"].values()] == [12 * GIB]
     assert vm in folder.childEntity and vm.resourcePool == pool
     # the same name again: DuplicateName naming the folder; a guest id vSphere has not: InvalidArgument
     with pytest.raises(vim.fault.DuplicateName) as caught:

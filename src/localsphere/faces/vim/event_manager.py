@@ -250,7 +250,7 @@ def description() -> Any:
     ]
     details = [
         EV.EventDescription.EventDetail(
-            key=VmomiSupport.GetWsdlName(cls),
+            key=cls,  # a vmodl.TypeName: pyVmomi writes the type's WSDL name
             category=CATEGORY,
             formatOnDatacenter=text,
             formatOnComputeResource=text,

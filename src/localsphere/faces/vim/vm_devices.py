@@ -198,13 +198,25 @@ def _bus(device: Any) -> str:
     return "SCSI" if isinstance(device, vim.vm.device.VirtualDisk) else "IDE"
 
 
+def _capacity(vm: ObjectView, key: str, device: Any) -> int | None:
+    """The bytes a disk spec asks for: ``capacityInBytes``, unless it is the disk's current size
+    while ``capacityInKB`` is not (a client that read the disk and changed only the KB, as
+    Ansible's vmware_guest_disk does), then ``capacityInKB``'s."""
+    in_bytes = device.capacityInBytes or None
+    in_kb = device.capacityInKB * KIB if device.capacityInKB else None
+    current = next((d["capacity"] for d in vm_hardware.disks(vm.details) if str(d["key"]) == key), None)
+    if in_bytes is not None and in_bytes == current and in_kb not in (None, current):
+        return in_kb
+    return in_bytes or in_kb
+
+
 def _disk(context: Context, vm: ObjectView, device: Any, operation: Any, change: Any) -> None:
     hardware = context.world.vm_hardware
     key = str(device.key)
     if operation == OPERATION.remove:
         hardware.remove_disk(vm.moid, key)
         return
-    capacity = device.capacityInBytes or (device.capacityInKB * KIB if device.capacityInKB else None)
+    capacity = _capacity(vm, key, device)
     file = getattr(device.backing, "fileName", None) or None
     existing = file if file and file.endswith(".vmdk") and change.fileOperation != "create" else None
     if operation == OPERATION.add:
