@@ -12,12 +12,31 @@ was before the copy was read, and for at most ``max_age`` seconds, for changes n
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Generic, Protocol, TypeVar
+
+_WRITING = threading.local()  # how many write transactions this thread has open
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+@contextmanager
+def uncommitted() -> Iterator[None]:
+    """While this thread has a write transaction open, what it reads may be what it has not
+    committed (and may roll back): no copy is kept or used then."""
+    _WRITING.depth = getattr(_WRITING, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _WRITING.depth -= 1
+
+
+def _writing() -> bool:
+    return getattr(_WRITING, "depth", 0) > 0
 
 
 class Generation(Protocol):
@@ -62,12 +81,15 @@ class Copies(Generic[K, V]):
         return generation
 
     def get(self, key: K) -> V | None:
-        """The copy, if one is kept and current (call ``tag`` first)."""
-        return self._items.get(key)
+        """The copy, if one is kept and current (call ``tag`` first); None inside a write."""
+        return None if _writing() else self._items.get(key)
 
     def kept(self, key: K, read: Callable[[], V]) -> V:
         """The copy for ``key``, or else what ``read()`` gives, kept (None too: a known absence).
-        Keep values no caller can change: tuples, frozen objects."""
+        Keep values no caller can change: tuples, frozen objects. Inside a write, ``read()``'s
+        value, unkept."""
+        if _writing():
+            return read()
         tag = self.tag()
         if key in self._items:
             return self._items[key]
@@ -76,7 +98,7 @@ class Copies(Generic[K, V]):
         return value
 
     def put(self, tag: int, key: K, value: V) -> None:
-        if tag != self._tag:
+        if tag != self._tag or _writing():
             return
         if len(self._items) >= self._limit:
             self._items.clear()

@@ -1,5 +1,11 @@
 """The database: one engine per process, short transactions, migrations by Alembic.
 
+A write opened while the same thread has one open joins it (a savepoint of its transaction), and
+a read sees what it wrote so far: so an operation made of several world operations (a vim25
+``ReconfigVM_Task``'s spec) is one transaction, made whole or not at all. While a thread writes,
+its reads bypass the process's copies (``copies.uncommitted``), so nothing it has not committed is
+kept there.
+
 SQLite (the embedded default) runs in WAL mode and takes its write lock up front
 (``BEGIN IMMEDIATE``) for write transactions, so concurrent writers wait for each other instead of
 failing on a stale snapshot. PostgreSQL is the scale-out store shared by several workers.
@@ -20,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from localsphere.world.copies import Generation, LocalGeneration
+from localsphere.world.copies import Generation, LocalGeneration, uncommitted
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _CHANGED = "localsphere.changed"
@@ -78,6 +84,7 @@ class Store:
         self._kept: set[Connection] = set()
         self._kept_lock = threading.Lock()
         self._tries = threading.local()  # this thread's try without the store, if any
+        self._open = threading.local()  # this thread's write transaction, which others join
 
     def io(self) -> None:
         """Say that what follows uses the store: in a try without it, ``NeedsStore`` now."""
@@ -119,6 +126,11 @@ class Store:
         """A read-only transaction without the ORM, for the paths every request takes: prebuilt
         Core statements on a bare connection cost a fraction of a session's bookkeeping."""
         self.io()
+        joined = self._joined()
+        if joined is not None:  # inside a write: read what it wrote so far
+            joined.flush()
+            yield joined.connection()
+            return
         conn: Connection | None = getattr(self._readers, "conn", None)
         if conn is None:
             conn = self._readers.conn = self._reader.connect()
@@ -138,8 +150,13 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A transaction that only reads: closing it rolls back whatever it might have changed."""
+        """A transaction that only reads: closing it rolls back whatever it might have changed.
+        Inside a write of this thread, that write's session (it reads what the write wrote)."""
         self.io()
+        joined = self._joined()
+        if joined is not None:
+            yield joined
+            return
         with self._sessions() as session:
             yield session
 
@@ -150,12 +167,23 @@ class Store:
         ``serial``: one such transaction at a time in the whole world, for writes that look
         before they add (is the name taken? is the entry known?), so two of them never both add.
         SQLite's writers queue anyway; on PostgreSQL it is a transaction-level advisory lock,
-        after which every statement sees what the one before committed."""
+        after which every statement sees what the one before committed.
+
+        Opened while this thread has a write open, it is a savepoint of that one: rolled back
+        alone on an error (which goes on to the caller), committed with the outer write."""
         self.io()
-        with self._writing, self._sessions() as session:
+        joined = self._joined()
+        if joined is not None:
+            if serial and self.kind == "postgresql":
+                joined.execute(_SERIAL)
+            with joined.begin_nested():
+                yield joined
+            return
+        with self._writing, self._sessions() as session, uncommitted():
             session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             if serial and self.kind == "postgresql":
                 session.execute(_SERIAL)
+            self._open.session = session
             try:
                 yield session
                 topics = session.info.get(_CHANGED, ())
@@ -166,13 +194,25 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
+            finally:
+                self._open.session = None
             for topic in topics:
                 self.generations[topic].bump()
 
+    def _joined(self) -> Session | None:
+        """The write transaction this thread has open, if any."""
+        return getattr(self._open, "session", None)
+
     @contextmanager
     def write_core(self) -> Iterator[Connection]:
-        """A write transaction without the ORM, for the few writes on paths every request takes."""
+        """A write transaction without the ORM, for the few writes on paths every request takes
+        (inside a write of this thread: a savepoint of it, as ``write``'s)."""
         self.io()
+        joined = self._joined()
+        if joined is not None:
+            with joined.begin_nested():
+                yield joined.connection()
+            return
         with (
             self._writing,
             self.engine.connect() as conn,

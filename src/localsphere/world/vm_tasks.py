@@ -2,8 +2,9 @@
 ``SuspendVM_Task``, ``ResetVM_Task``, ``Destroy_Task``): the privilege checked on the VM, the
 change made and its task recorded in one transaction, so every face sees the change as the task
 starts. Other changes (clone, reconfigure, snapshots, folders) are made by their own world
-operations and recorded by ``run``. A change the VM's state does not allow is not made: its task
-ends in error, and the task's ``details`` start with the error's reason
+operations and recorded by ``run``, all of one task's in one transaction. A change the VM's
+state does not allow is not made: its task ends in error, and the task's ``details`` start with
+the error's reason
 (``vm.power.already_powered_on: ...``, ``vm.powered_on: ...``), which the face words in its
 product's terms."""
 
@@ -119,19 +120,22 @@ class VmTasks:
     def run(
         self, caller: Caller, owner: Owner, name: str, operation: str, change: Callable[[], str | None]
     ) -> str:
-        """Make ``change`` (a world operation that checks the caller's privileges itself; it
+        """Make ``change`` (world operations that check the caller's privileges themselves; it
         answers the id of an object it made, or None) and record it as the vSphere task ``name``
-        on ``owner``; returns the task's id. A change the world refuses for its state or its
-        values (Conflict, Invalid, WrongState, AlreadyInState) is not made: its task ends in
-        error, its ``details`` ``reason: message`` and its ``result`` the error's arguments.
-        NotFound and Forbidden are raised: the call itself fails, as vCenter's does."""
-        failure, result = "", None
-        try:
-            made = change()
-            result = None if made is None else [made]
-        except (Conflict, Invalid, WrongState, AlreadyInState) as exc:
-            failure, result = f"{exc.reason}: {exc.message}", exc.arguments
+        on ``owner``, in one transaction; returns the task's id. The world operations ``change``
+        makes join that transaction, so it is made whole or not at all: when the world refuses any
+        part for its state or its values (Conflict, Invalid, WrongState, AlreadyInState), nothing
+        of it is made, and its task ends in error, its ``details`` ``reason: message`` and its
+        ``result`` the error's arguments. NotFound and Forbidden are raised (nothing made or
+        recorded): the call itself fails, as vCenter's does."""
         with self._store.write() as s:
+            failure, result = "", None
+            try:
+                with s.begin_nested():
+                    made = change()
+                result = None if made is None else [made]
+            except (Conflict, Invalid, WrongState, AlreadyInState) as exc:
+                failure, result = f"{exc.reason}: {exc.message}", exc.arguments
             return self._tasks.start(
                 s,
                 DEFAULT_TENANT,

@@ -103,7 +103,16 @@ INVALID_PROPERTIES = {
     "vm.guest": "guestId",
     "vm.name": "name",
     "vm.files": None,  # the refusal's first value names it
-    "vm.device": None,
+}
+# World reasons of a device change refused (``vm_devices``; the change's index first among the
+# values) -> vCenter's fault, and its words
+DEVICE_FAULTS = {
+    "vm.device.spec": (vim.fault.InvalidDeviceSpec, "Invalid configuration for device '{0}'."),
+    "vm.device.operation": (vim.fault.InvalidDeviceOperation, "Invalid operation for device '{0}'."),
+    "vm.device.controller": (
+        vim.fault.InvalidController,
+        "Device '{0}' is referring to a nonexisting controller '{1}'.",
+    ),
 }
 NOT_SUPPORTED = "The operation is not supported on the object."
 # the world's power states (lower case) that are vim25's, in vCenter's words
@@ -118,6 +127,8 @@ def from_reason(
     InvalidName for an empty or too long one,
     InvalidPowerState for a VM that is not powered off, NotSupported for what a template or a
     system folder or a root resource pool cannot do, NotFound for a revert to a current snapshot a VM has not,
+    InvalidDeviceSpec, InvalidDeviceOperation or InvalidController for a device change (its
+    index), FileNotFound or InvalidDatastorePath for a file on no datastore,
     InvalidArgument naming the parameter for a bad value; ``otherwise`` (InvalidState, or
     InvalidArgument) for the rest."""
     if reason in ("vm.exists", "entity.exists") and len(arguments) >= 2:
@@ -135,11 +146,28 @@ def from_reason(
         return Fault(vim.fault.NotFound(), "The object or item referred to could not be found.")
     if reason in ("vm.template", "folder.system", "entity.not_renamed", "resource_pool.root.delete"):
         return Fault(vmodl.fault.NotSupported(), NOT_SUPPORTED)
+    if reason in DEVICE_FAULTS and arguments:
+        return _device_fault(reason, arguments)
+    if reason == "vm.file_not_found" and arguments:
+        return Fault(vim.fault.FileNotFound(file=arguments[0]), f"File {arguments[0]} was not found")
+    if reason == "vm.datastore_path" and arguments:
+        return Fault(
+            vim.fault.InvalidDatastorePath(datastorePath=arguments[0]),
+            f"Invalid datastore path '{arguments[0]}'.",
+        )
     if reason in INVALID_PROPERTIES:
         return invalid_argument(INVALID_PROPERTIES[reason] or next(iter(arguments), None), message)
     if reason.startswith("placement.") or otherwise is vmodl.fault.InvalidArgument:
         return invalid_argument(None, message)
     return Fault(otherwise(), message)
+
+
+def _device_fault(reason: str, arguments: list[str]) -> Fault:
+    cls, words = DEVICE_FAULTS[reason]
+    fault = cls(deviceIndex=int(arguments[0]))
+    if cls is vim.fault.InvalidController:
+        fault.controllerKey = int(arguments[1])
+    return Fault(fault, words.format(*arguments))
 
 
 def _kind(moid: str) -> str:

@@ -11,13 +11,14 @@ controller (bus 0), which every VM has: it is accepted and adds nothing.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from pyVmomi import vim
 
 from localsphere.world import vm_hardware
 from localsphere.world.errors import Invalid, NotFound
-from localsphere.world.inventory import NETWORK, Filter, ObjectView
+from localsphere.world.inventory import DATASTORE, NETWORK, Filter, ObjectView
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 KIB = 1024
 IDE_KEYS, SCSI_KEY, SATA_KEY = (200, 201), 1000, 15000
 OPERATION = vim.vm.device.VirtualDeviceSpec.Operation
+DATASTORE_OF = re.compile(r"\[(?P<name>[^\]]+)\]")
 NIC_TYPES = {  # the world's adapter types, and vim25's classes for them
     "VMXNET3": vim.vm.device.VirtualVmxnet3,
     "E1000": vim.vm.device.VirtualE1000,
@@ -160,22 +162,110 @@ def _connectable(item: dict[str, Any]) -> Any:
     )
 
 
+# The reasons of a device change refused, which ``faults.from_reason`` words as vCenter's faults:
+# the change's index first among their values; and of a file on no datastore (the path).
+SPEC, OPERATION_REFUSED, CONTROLLER = "vm.device.spec", "vm.device.operation", "vm.device.controller"
+FILE_NOT_FOUND, DATASTORE_PATH = "vm.file_not_found", "vm.datastore_path"
+FIXED_CONTROLLERS = frozenset({100, 300, 400})  # PCI, PS/2 and SIO: every VM has them
+
+
+def _refused(reason: str, index: int, message: str, *values: str) -> Invalid:
+    return Invalid(reason, message, str(index), *values)
+
+
+def check(context: Context, vm: ObjectView, changes: list[Any]) -> None:
+    """Refuse a ``deviceChange`` before anything of it is made, as vCenter checks a spec whole:
+    a change without an operation or of a device the VM has not (InvalidDeviceSpec), an edit or
+    removal of a controller (InvalidDeviceOperation), a device on a controller the VM has not and
+    the spec adds not (InvalidController), a disk whose file is on a datastore the VM's
+    datacenter has not (FileNotFound for a disk attached, InvalidDatastorePath for one created), a
+    network adapter on a network that is not there (InvalidDeviceSpec). Each refusal is Invalid,
+    the change's index first among its values (a file's refusal: the path)."""
+    present = devices(vm)
+    keys = {d.key for d in present}
+    controllers = {
+        d.key for d in present if isinstance(d, vim.vm.device.VirtualController)
+    } | FIXED_CONTROLLERS
+    for index, change in enumerate(changes):
+        device, operation = change.device, change.operation
+        if device is None or operation is None:
+            raise _refused(SPEC, index, "The change names no device or no operation")
+        if operation != OPERATION.add and device.key not in keys:
+            raise _refused(SPEC, index, f"The virtual machine has no device {device.key}")
+        if isinstance(device, vim.vm.device.VirtualController):
+            if operation != OPERATION.add:
+                raise _refused(OPERATION_REFUSED, index, "The virtual machine's controllers stay")
+            controllers.add(device.key)
+            continue
+        if operation == OPERATION.remove:
+            continue
+        if device.controllerKey not in (None, 0) and device.controllerKey not in controllers:
+            raise _refused(
+                CONTROLLER, index, f"No controller {device.controllerKey}", str(device.controllerKey)
+            )
+        if isinstance(device, vim.vm.device.VirtualDisk):
+            _check_disk(context, vm, index, device, change)
+        elif isinstance(device, vim.vm.device.VirtualEthernetCard):
+            _network(context, vm, index, device.backing)
+
+
+def _check_disk(context: Context, vm: ObjectView, index: int, device: Any, change: Any) -> None:
+    backing = device.backing
+    file = getattr(backing, "fileName", None) or ""
+    named = DATASTORE_OF.match(file)
+    if named is not None and datastore_named(context, vm.datacenter, named["name"]) is None:
+        attached = change.fileOperation != "create" and file.endswith(".vmdk")
+        raise Invalid(
+            FILE_NOT_FOUND if attached else DATASTORE_PATH, f"No datastore named {named['name']}", file
+        )
+    datastore = getattr(backing, "datastore", None)
+    if (
+        datastore is not None
+        and context.world.inventory.kinds({datastore._moId}).get(datastore._moId) != DATASTORE
+    ):
+        raise Invalid(DATASTORE_PATH, f"No datastore {datastore._moId}", file or f"[{datastore._moId}]")
+
+
+def datastore_named(context: Context, datacenter: str | None, name: str) -> str | None:
+    """The id of the datastore ``name`` of the datacenter, or None."""
+    found = context.world.inventory.list(DATASTORE, Filter(names={name}, datacenters={datacenter or ""}), 1)
+    return found[0].moid if found else None
+
+
+def _network(context: Context, vm: ObjectView, index: int, backing: Any) -> str | None:
+    """The network a NIC's backing names (by reference or by name), or None when it names none;
+    InvalidDeviceSpec for one that is not a network of the VM's datacenter."""
+    if backing is None:
+        return None
+    network = getattr(backing, "network", None)
+    if network is not None:
+        if context.world.inventory.kinds({network._moId}).get(network._moId) != NETWORK:
+            raise _refused(SPEC, index, f"No network {network._moId}")
+        return str(network._moId)
+    name = getattr(backing, "deviceName", None)
+    if not name:
+        return None
+    found = context.world.inventory.list(NETWORK, Filter(names={name}, datacenters={vm.datacenter or ""}), 1)
+    if not found:
+        raise _refused(SPEC, index, f"No network named {name}")
+    return found[0].moid
+
+
 def apply(context: Context, vm: ObjectView, changes: list[Any]) -> None:
-    """Make a spec's ``deviceChange`` on the VM, one device at a time, through the world's
-    ``VmHardware``. A device the VM has not, or a value the world refuses, is Invalid
-    (``vm.device``) naming ``deviceChange[i]``, which the task words as InvalidArgument."""
+    """Make a spec's ``deviceChange`` (``check``ed) on the VM, one device at a time, through the
+    world's ``VmHardware`` (the caller makes the whole spec one transaction). A value the world
+    refuses for a device is InvalidDeviceSpec (``vm.device.spec``) naming the change; a refusal
+    for the VM's state stays the world's."""
     hardware = context.world.vm_hardware
-    for index, change in enumerate(changes or []):
-        where = f"spec.deviceChange[{index}]"
+    for index, change in enumerate(changes):
         device, operation = change.device, change.operation
         try:
             if isinstance(device, vim.vm.device.VirtualController):
-                if operation != OPERATION.add:
-                    raise Invalid("vm.device", "The virtual machine's controllers stay", where)
-            elif isinstance(device, vim.vm.device.VirtualDisk):
+                continue  # added: the world's one controller of its kind stands for it
+            if isinstance(device, vim.vm.device.VirtualDisk):
                 _disk(context, vm, device, operation, change)
             elif isinstance(device, vim.vm.device.VirtualEthernetCard):
-                _nic(context, vm, device, operation)
+                _nic(context, vm, index, device, operation)
             elif isinstance(device, vim.vm.device.VirtualCdrom):
                 if operation == OPERATION.add:
                     hardware.add_cdrom(vm.moid, _bus(device), None, _cdrom_settings(device))
@@ -184,9 +274,11 @@ def apply(context: Context, vm: ObjectView, changes: list[Any]) -> None:
                 else:
                     hardware.update_cdrom(vm.moid, str(device.key), _cdrom_settings(device))
             else:
-                raise Invalid("vm.device", f"{type(device).__name__} is not supported here", where)
+                raise _refused(SPEC, index, f"{type(device).__name__} is not supported here")
         except (NotFound, Invalid) as exc:
-            raise Invalid("vm.device", exc.message, where) from exc
+            if exc.reason.startswith("vm.device."):
+                raise
+            raise _refused(SPEC, index, exc.message) from exc
 
 
 def _bus(device: Any) -> str:
@@ -229,24 +321,15 @@ def _disk(context: Context, vm: ObjectView, device: Any, operation: Any, change:
             hardware.grow_disk(vm.moid, key, capacity)
 
 
-def _nic(context: Context, vm: ObjectView, device: Any, operation: Any) -> None:
+def _nic(context: Context, vm: ObjectView, index: int, device: Any, operation: Any) -> None:
     hardware = context.world.vm_hardware
     if operation == OPERATION.remove:
         hardware.remove_nic(vm.moid, str(device.key))
         return
     settings: dict[str, Any] = {}
-    backing = device.backing
-    if backing is not None:
-        network = getattr(backing, "network", None)
-        if network is not None:
-            settings["network"] = network._moId
-        elif getattr(backing, "deviceName", None):
-            found = context.world.inventory.list(
-                NETWORK, Filter(names={backing.deviceName}, datacenters={vm.datacenter or ""}), 1
-            )
-            if not found:
-                raise Invalid("vm.nic.network", f"No network named {backing.deviceName}", backing.deviceName)
-            settings["network"] = found[0].moid
+    network = _network(context, vm, index, device.backing)
+    if network is not None:
+        settings["network"] = network
     if device.addressType and device.addressType.lower() == "manual":
         settings["mac_type"], settings["mac_address"] = "MANUAL", device.macAddress
     if device.connectable is not None:

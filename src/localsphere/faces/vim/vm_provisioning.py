@@ -7,7 +7,9 @@ REST face's create, clone, relocate and ``vm/hardware`` calls make (``Inventory.
 A ``VirtualMachineConfigSpec`` is read for ``name``, ``guestId``, ``version`` (``vmx-21``),
 ``numCPUs``, ``numCoresPerSocket``, ``memoryMB``, the hot-add flags, ``files.vmPathName`` (its
 ``[datastore]`` places the VM), ``annotation``, ``extraConfig`` and ``deviceChange``
-(``vm_devices``). A create whose later steps fail is taken back, so the task's error leaves no VM.
+(``vm_devices``). A method's whole change is one transaction (``VmTasks.run``): a spec whose any
+part the world refuses changes nothing (a create or clone leaves no VM), as vCenter's
+all-or-nothing reconfiguration, and its task ends in error.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from pyVmomi import vim
 from localsphere.faces.vim import faults, inventory, tasks, vm_devices
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
-from localsphere.world.errors import Invalid, WorldError
-from localsphere.world.inventory import DATASTORE, FOLDER, VM, Filter, ObjectView, Placement
+from localsphere.world.errors import Invalid
+from localsphere.world.inventory import FOLDER, VM, ObjectView, Placement
 from localsphere.world.tasks import Owner
 from localsphere.world.vm_placement import CloneSpec
 
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
 GUEST_OS = {guest_id: name for name, (guest_id, _) in inventory.GUESTS.items()}
 OTHER_GUEST = "OTHER_LINUX_64"  # the world's guest for a vim25 guest id it has no name for
 GUEST_IDS = frozenset(vim.vm.GuestOsDescriptor.GuestOsIdentifier.values)
-DATASTORE_OF = re.compile(r"\[(?P<name>[^\]]+)\]")
 HARDWARE_VERSION = re.compile(r"vmx-(?P<n>\d{2})")
 
 
@@ -53,22 +54,27 @@ def _guest(guest_id: str | None) -> str:
 
 
 def _datastore(context: Context, spec: Any, datacenter: str | None) -> str | None:
-    """The datastore ``files.vmPathName`` names (``[datastore1]`` or ``[datastore1] vm/vm.vmx``)."""
+    """The datastore ``files.vmPathName`` names (``[datastore1]`` or ``[datastore1] vm/vm.vmx``);
+    InvalidDatastorePath (``vm.datastore_path``) for a path that names none of the datacenter's."""
     path = spec.files.vmPathName if spec.files is not None else None
     if not path:
         raise Invalid("vm.files", "The configuration names no files", "files")
-    found = DATASTORE_OF.match(path)
-    name = found["name"] if found else ""
-    listed = context.world.inventory.list(DATASTORE, Filter(names={name}, datacenters={datacenter or ""}), 1)
-    if not listed:
-        raise Invalid("vm.files", f"No datastore named '{name}'", "files.vmPathName")
-    return listed[0].moid
+    found = vm_devices.DATASTORE_OF.match(path)
+    moid = vm_devices.datastore_named(context, datacenter, found["name"]) if found else None
+    if moid is None:
+        raise Invalid(vm_devices.DATASTORE_PATH, f"No datastore for '{path}'", path)
+    return moid
 
 
 def configure(context: Context, vm: str, spec: Any, renamed: bool = True) -> None:
     """Make a ``VirtualMachineConfigSpec``'s changes on the VM, each checked against the privilege
-    vSphere asks for it."""
+    vSphere asks for it; its devices are checked before anything is changed (``vm_devices.check``),
+    and the caller makes the whole in one transaction, so a refusal of any part changes nothing."""
     world, caller = context.world, context.signed_in.caller
+    changes = list(spec.deviceChange or [])
+    if changes:
+        world.inventory.require(caller, "VirtualMachine.Config.AddRemoveDevice", vm)
+        vm_devices.check(context, world.inventory_graph.objects([vm], None)[vm], changes)
     if renamed and spec.name:
         world.inventory_edits.rename(caller, vm, VM, spec.name)
     if (spec.numCPUs, spec.numCoresPerSocket, spec.cpuHotAddEnabled, spec.cpuHotRemoveEnabled) != (None,) * 4:
@@ -83,10 +89,8 @@ def configure(context: Context, vm: str, spec: Any, renamed: bool = True) -> Non
         option.key: None if option.value is None else str(option.value) for option in spec.extraConfig or []
     }
     world.inventory_edits.update_settings(caller, vm, spec.annotation, extra)
-    if spec.deviceChange:
-        world.inventory.require(caller, "VirtualMachine.Config.AddRemoveDevice", vm)
-        current = world.inventory_graph.objects([vm], None)[vm]
-        vm_devices.apply(context, current, list(spec.deviceChange))
+    if changes:
+        vm_devices.apply(context, world.inventory_graph.objects([vm], None)[vm], changes)
 
 
 def create_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
@@ -113,13 +117,9 @@ def create_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
             0,
             f"VMX_{version['n']}" if version else None,
         )
-        try:
-            configure(
-                context, moid, vim.vm.ConfigSpec(**{**_set(spec), "numCPUs": None, "memoryMB": None}), False
-            )
-        except WorldError:
-            world.inventory.delete_vm(moid)
-            raise
+        configure(
+            context, moid, vim.vm.ConfigSpec(**{**_set(spec), "numCPUs": None, "memoryMB": None}), False
+        )
         return moid
 
     return tasks.run_task(
@@ -166,14 +166,10 @@ def clone_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
             source.moid, name, placement, disk_datastores=tuple(disks.items()), power_on=bool(spec.powerOn)
         )
         moid = world.vm_placement.clone(caller, clone)
-        try:
-            if spec.config is not None:
-                configure(context, moid, spec.config, False)
-            if spec.template:
-                world.inventory_edits.mark_as_template(caller, moid)
-        except WorldError:
-            world.inventory.delete_vm(moid)
-            raise
+        if spec.config is not None:
+            configure(context, moid, spec.config, False)
+        if spec.template:
+            world.inventory_edits.mark_as_template(caller, moid)
         return moid
 
     return tasks.run_task(
