@@ -189,9 +189,10 @@ def test_malformed_envelopes_are_invalid_requests(c, body):
 
 
 def test_unknown_method(c):
+    """vCenter's SOAP reader refuses a name vim25 has not: InvalidRequest, in its words."""
     kind, message = fault_of(call(c, "NoSuchMethod", "ServiceInstance", "ServiceInstance"))
-    assert kind == "MethodNotFound"
-    assert message == "Unable to resolve WSDL method name NoSuchMethod"
+    assert kind == "InvalidRequest"
+    assert message == "Unable to resolve WSDL method name NoSuchMethod for namespace name urn:vim25"
 
 
 def test_entities_are_never_expanded(c):

@@ -21,6 +21,7 @@ from localsphere.world.access import VCENTER
 from localsphere.world.errors import Forbidden, NotFound, Unauthenticated, WorldError, WrongState
 
 XML = "text/xml; charset=utf-8"
+VERSION_MISMATCH = "VersionMismatchFaultCode"  # SOAP's faultcode of an unknown version (else Server)
 NOT_AUTHENTICATED = "The session is not authenticated."
 INVALID_LOGIN = "Cannot complete login due to an incorrect user name or password."
 
@@ -68,11 +69,16 @@ def invalid_request(message: str) -> Fault:
     return Fault(vmodl.fault.InvalidRequest(), message)
 
 
+def unknown_method(name: str, namespace: str) -> Fault:
+    """A method name vim25 has not: vCenter's SOAP reader refuses the request (InvalidRequest,
+    in its words; seen in govmomi's and yavijava's issues)."""
+    return invalid_request(f"Unable to resolve WSDL method name {name} for namespace name {namespace}")
+
+
 def method_not_found(this: soap.MoRef, name: str) -> Fault:
-    return Fault(
-        vmodl.fault.MethodNotFound(receiver=reference(this), method=name),
-        f"Unable to resolve WSDL method name {name}",
-    )
+    """A vim25 method called on an object whose type has not that method; vCenter's faultstring
+    is empty (pyVmomi issue 282)."""
+    return Fault(vmodl.fault.MethodNotFound(receiver=reference(this), method=name), "")
 
 
 def no_permission(this: soap.MoRef, privilege: str) -> Fault:
@@ -176,24 +182,33 @@ def _kind(moid: str) -> str:
     return kind_of(moid)
 
 
+def _named_kind(moid: str) -> str | None:
+    from localsphere.faces.vim.inventory import named_kind
+
+    return named_kind(moid)
+
+
 def from_world(exc: WorldError, this: soap.MoRef, privilege: str) -> Fault:
     """A world error in vim25's terms (a refusal for want of a privilege names the privilege
-    the world checked)."""
+    the world checked; an object not found is the one the error names, when it names another
+    than ``this``: the datastore of a relocation)."""
     if isinstance(exc, Unauthenticated):
         return not_authenticated(this, privilege)
     if isinstance(exc, Forbidden):
         return no_permission(this, exc.arguments[1] if len(exc.arguments) > 1 else privilege)
     if isinstance(exc, NotFound):
-        return not_found(this)
+        named = exc.arguments[0] if exc.arguments else this.value
+        kind = _named_kind(named) if named != this.value else None
+        return not_found(this if kind is None else soap.MoRef(kind, named))
     otherwise = vim.fault.InvalidState if isinstance(exc, WrongState) else vmodl.fault.InvalidArgument
     return from_reason(exc.reason, exc.message, exc.arguments, otherwise)
 
 
-def response(fault: Fault, version: str, status: int = 500) -> Response:
-    """The SOAP fault answer (HTTP 500 unless told)."""
+def response(fault: Fault, version: str, status: int = 500, code: str = "ServerFaultCode") -> Response:
+    """The SOAP fault answer (HTTP 500 unless told), with vCenter's ``faultcode``."""
     value = copy.copy(fault.value)
     value.msg = None  # the message is the faultstring, never an element of the detail
-    return Response(soap.fault(value, fault.message, version), status_code=status, media_type=XML)
+    return Response(soap.fault(value, fault.message, version, code), status_code=status, media_type=XML)
 
 
 def answer(request: Request, exc: Exception) -> Response:

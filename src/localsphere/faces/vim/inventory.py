@@ -82,10 +82,12 @@ Reader = Callable[["Context", list[ObjectView]], dict[str, Any]]
 
 def kind_of(moid: str) -> str:
     """The managed type of a world id, by its prefix (``vm-14`` -> VirtualMachine)."""
-    for prefix, kind in _PREFIXES:
-        if moid.startswith(prefix):
-            return kind
-    return FOLDER
+    return named_kind(moid) or FOLDER
+
+
+def named_kind(moid: str) -> str | None:
+    """The managed type a world id's prefix names, or None for text that is no world id."""
+    return next((kind for prefix, kind in _PREFIXES if moid.startswith(prefix)), None)
 
 
 def ref(moid: str) -> Any:

@@ -151,10 +151,13 @@ class Collector:
 
     # -- reading a page
 
-    def contents(self, context: Context, spec: Any, objects: list[MoRef]) -> list[soap.Content]:
+    def contents(
+        self, context: Context, spec: Any, objects: list[MoRef], roots: frozenset[MoRef] = frozenset()
+    ) -> list[soap.Content]:
         """The content of each object a PropertySpec names: the properties it has values for, in
         the order asked (an object that is gone is left out, or reported missing when the spec
-        asks for that)."""
+        asks for that; one of ``roots``, the spec's own objects, is ManagedObjectNotFound then,
+        as vCenter's ``reportMissingObjectsInResults`` unset says)."""
         wanted = self._paths(spec)
         by_kind: dict[str, list[MoRef]] = defaultdict(list)
         for ref in objects:
@@ -178,6 +181,8 @@ class Collector:
                 if spec.reportMissingObjectsInResults:
                     fault = vmodl.fault.ManagedObjectNotFound(obj=faults.reference(ref))
                     result.append((ref, [], [PC.MissingProperty(path="", fault=fault)]))
+                elif ref in roots:
+                    raise faults.not_found(ref)
                 continue
             props = [(path, typed(ref.type, path, got[path])) for path in reported[ref.type] if path in got]
             result.append((ref, props, []))
@@ -185,8 +190,12 @@ class Collector:
 
     # -- pages
 
-    def page(self, context: Context, specs: list[Any], start: Page) -> tuple[list[soap.Content], Page | None]:
-        """One page of results and where the next starts (None: this was the last)."""
+    def page(
+        self, context: Context, specs: list[Any], start: Page, strict: bool = False
+    ) -> tuple[list[soap.Content], Page | None]:
+        """One page of results and where the next starts (None: this was the last). ``strict``
+        (a retrieval, not a filter's look or a later page): a spec's own object that is not there
+        is ManagedObjectNotFound, unless the spec asks it reported."""
         limit = start.limit
         view = _container_view_walk(specs, context)
         if view is not None:
@@ -214,7 +223,8 @@ class Collector:
             ]
             begin = max(0, start.offset - total)
             chosen = reached[begin : begin + limit - len(found)] if begin < len(reached) else []
-            found += self.contents(context, spec, chosen)
+            roots = frozenset(ref_of(o.obj) for o in spec.objectSet or []) if strict else frozenset()
+            found += self.contents(context, spec, chosen, roots)
             total += len(reached)
             if len(found) >= limit:
                 break
@@ -300,8 +310,8 @@ def specs_of(context: Context, token: str) -> tuple[list[Any], Page]:
 def methods(collector: Collector) -> list[Method]:
     receivers = frozenset({"PropertyCollector"})
 
-    def answer(context: Context, specs: list[Any], start: Page) -> Any:
-        objects, following = collector.page(context, specs, start)
+    def answer(context: Context, specs: list[Any], start: Page, strict: bool = False) -> Any:
+        objects, following = collector.page(context, specs, start, strict)
         if not objects and following is None:
             return None  # vCenter answers an empty result with no returnval
         token = token_of(context, specs, following) if following is not None else None
@@ -312,7 +322,7 @@ def methods(collector: Collector) -> list[Method]:
         wanted = options.maxObjects if options is not None and options.maxObjects else MAX_OBJECTS
         if wanted < 0:
             raise faults.invalid_argument("maxObjects")
-        return answer(context, list(args["specSet"]), Page(limit=min(wanted, MAX_OBJECTS)))
+        return answer(context, list(args["specSet"]), Page(limit=min(wanted, MAX_OBJECTS)), True)
 
     def continue_ex(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
         specs, start = specs_of(context, args["token"])
@@ -322,7 +332,7 @@ def methods(collector: Collector) -> list[Method]:
         specs_of(context, args["token"])  # a token of another session, or none, is refused
 
     def retrieve(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
-        objects, _ = collector.page(context, list(args["specSet"]), Page(limit=MAX_RETRIEVE))
+        objects, _ = collector.page(context, list(args["specSet"]), Page(limit=MAX_RETRIEVE), True)
         return soap.object_contents(objects, None, context.version, wrapped=False) if objects else None
 
     return [

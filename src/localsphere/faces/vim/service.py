@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyVmomi import VmomiSupport
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
@@ -80,7 +81,12 @@ class Endpoint:
         self.runner = Runner(world.store)
 
     async def post(self, request: Request) -> Response:
-        version = versions.negotiated(request.headers.get("soapaction"))
+        action = request.headers.get("soapaction")
+        version = versions.negotiated(action)
+        unknown = versions.unsupported(action)
+        if unknown is not None:
+            fault = faults.invalid_request(f'Unsupported version URI "{unknown}"')
+            return faults.response(fault, version, code=faults.VERSION_MISMATCH)
         try:
             body = await read_body(request, self.max_body)
             call = soap.parse(body, version)
@@ -89,8 +95,7 @@ class Endpoint:
         except soap.BadRequest as exc:
             return faults.response(faults.invalid_request(exc.message), version)
         except soap.UnknownMethod as exc:
-            this = exc.this or soap.MoRef("ManagedObject", "")
-            return faults.response(faults.method_not_found(this, exc.name), version)
+            return faults.response(faults.unknown_method(exc.name, exc.namespace), version)
         except InputError as exc:
             return faults.response(faults.invalid_request(exc.detail), version)
         try:
@@ -129,6 +134,8 @@ class Endpoint:
     async def _perform(self, call: soap.Call, context: Context) -> Any:
         if call.name == soap.FETCH:
             return await self.runner.read(self.fetch, context, call.this, call.args)
+        if not _has_method(call.this.type, call.info):
+            raise faults.method_not_found(call.this, call.name)
         method = self.methods.get(call.name)
         if method is None:
             raise faults.not_implemented(call.name)
@@ -157,6 +164,16 @@ class Endpoint:
             if result is not NOT_YET:
                 return result
             await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - loop.time())))
+
+
+def _has_method(type_name: str, info: Any) -> bool:
+    """Whether vim25's managed type ``type_name`` has the method ``info`` (a type vim25 has not
+    is left to the method, which finds no such object)."""
+    try:
+        kind = VmomiSupport.GetWsdlType(soap.VIM_NS, type_name)
+    except KeyError:
+        return True
+    return not issubclass(kind, VmomiSupport.ManagedObject) or issubclass(kind, info.type)
 
 
 def routes(endpoint: Endpoint) -> list[FaceRoute]:

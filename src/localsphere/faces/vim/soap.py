@@ -56,12 +56,12 @@ class BadRequest(Exception):
 
 
 class UnknownMethod(Exception):
-    """The body names a method vim25 does not have."""
+    """The body names a method vim25 does not have (``namespace``: the element's)."""
 
-    def __init__(self, name: str, this: MoRef | None) -> None:
+    def __init__(self, name: str, namespace: str) -> None:
         super().__init__(name)
         self.name = name
-        self.this = this
+        self.namespace = namespace
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,10 @@ def parse(body: bytes, version: str) -> Call:
     if len(methods) != 1:
         raise BadRequest("The SOAP body must hold exactly one method call")
     element = methods[0]
-    name = etree.QName(element).localname
+    qname = etree.QName(element)
+    name = qname.localname
+    if qname.namespace != VIM_NS:
+        raise UnknownMethod(name, qname.namespace or "")
     this = _receiver(element)
     if name == FETCH:
         prop = element.find(f"{{{VIM_NS}}}prop")
@@ -120,7 +123,7 @@ def parse(body: bytes, version: str) -> Call:
     try:
         info = VmomiSupport.GetWsdlMethod(VIM_NS, name).info
     except KeyError:
-        raise UnknownMethod(name, this) from None
+        raise UnknownMethod(name, VIM_NS) from None
     return Call(name, info, this, _arguments(element, info, version))
 
 
@@ -307,7 +310,8 @@ def response(name: str, value: Any, result_type: Any, flags: int, version: str) 
 
 
 def fault(value: vmodl.MethodFault, message: str, version: str, code: str = "ServerFaultCode") -> bytes:
-    """The envelope of a fault: ``faultstring`` the message, ``detail`` the typed fault."""
+    """The envelope of a fault: ``faultcode`` (vCenter's are all ``ServerFaultCode`` but SOAP's
+    ``VersionMismatchFaultCode``), ``faultstring`` the message, ``detail`` the typed fault."""
     name = VmomiSupport.GetWsdlName(type(value))
     info = VmomiSupport.Object(name=f"{name}Fault", type=object, version=version, flags=0)
     out = StringIO()

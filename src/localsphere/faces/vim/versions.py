@@ -41,6 +41,17 @@ def version_name(version_id: str) -> str | None:
     return VmomiSupport.versionMap.get(f"vim25/{version_id}")
 
 
+def unsupported(soap_action: str | None) -> str | None:
+    """The version URI of a ``SOAPAction`` that names a vim25 version pyVmomi's table has not
+    (``urn:vim25/99.0.0.0``), which vCenter refuses (``Unsupported version URI``, faultcode
+    ``VersionMismatchFaultCode``, as govmomi's issue 2305 shows); None for any other."""
+    action = (soap_action or "").strip().strip('"')
+    namespace, _, version_id = action.partition("/")
+    if namespace == NAMESPACE and version_id and version_name(version_id) is None:
+        return action
+    return None
+
+
 def negotiated(soap_action: str | None) -> str:
     """The version a request speaks, from its ``SOAPAction`` (``"urn:vim25/9.1.1.0"``, quoted or
     not); without one, or with one the server does not know, the oldest advertised version, so
