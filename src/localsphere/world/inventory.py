@@ -33,6 +33,7 @@ from localsphere.world.plan import POWER_STATES, InventoryPlan, VmGroup
 from localsphere.world.scenario import ScenarioError
 from localsphere.world.schema import ExternalStat, ManagedObject, Meta
 from localsphere.world.store import INVENTORY, STATS, Store, bulk_insert, changed
+from localsphere.world.vm_sizes import check_cpus, check_memory
 
 DATACENTER, FOLDER, CLUSTER, HOST = "Datacenter", "Folder", "ClusterComputeResource", "HostSystem"
 POOL, DATASTORE, NETWORK, VM = "ResourcePool", "Datastore", "Network", "VirtualMachine"
@@ -722,8 +723,10 @@ class Inventory:
     ) -> str:
         """A new, powered-off VM with a disk of ``disk_bytes`` (none when 0) and the
         ``hardware_version`` given (else the newest); placement is completed from what is given,
-        as vCenter does."""
+        as vCenter does. Invalid for a size vSphere refuses (``vm_sizes``)."""
         bounded_text(name, "name", VM_NAME_LENGTH)
+        check_cpus(cpu_count, 1)
+        check_memory(memory_mib)
         with self._store.write() as s:
             where = place(s, wanted)
             if caller is not None:

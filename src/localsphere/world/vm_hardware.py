@@ -33,13 +33,11 @@ from localsphere.world.inventory import (
 )
 from localsphere.world.schema import ManagedObject
 from localsphere.world.store import INVENTORY, Store, changed
+from localsphere.world.vm_sizes import check_cpus, check_memory
 
 T = TypeVar("T")
 VERSIONS = tuple(f"VMX_{n:02d}" for n in (3, 4, *range(6, 23)))  # the product's enumeration
 DEFAULT_VERSION, LATEST_VERSION = "VMX_21", "VMX_22"
-CPUS_MOST = 768  # vSphere 8's most virtual CPUs of one VM
-MEMORY_MIB_MOST = 24 * 1024 * 1024  # 24 TiB
-MEMORY_STEP_MIB = 4  # memory comes in multiples of 4 MiB
 DISK_BYTES_MOST = 62 << 40  # a virtual disk's largest (62 TiB)
 DEFAULT_DISK_BYTES = 16 << 30
 SCSI_BUSES, SCSI_UNITS, SCSI_ADAPTER_UNIT = 4, 16, 7
@@ -217,16 +215,8 @@ class VmHardware:
         def edit(row: ManagedObject, details: dict[str, Any]) -> None:
             current = row.cpu_count or 1
             wanted = current if count is None else count
-            if not 1 <= wanted <= CPUS_MOST:
-                raise Invalid("vm.cpu.count", f"CPU count must be 1 to {CPUS_MOST}", str(wanted))
             cores = cores_per_socket if cores_per_socket is not None else details.get("cores_per_socket", 1)
-            if cores < 1 or wanted % cores:
-                raise Invalid(
-                    "vm.cpu.cores_per_socket",
-                    f"{wanted} CPUs do not divide into sockets of {cores} cores",
-                    str(wanted),
-                    str(cores),
-                )
+            check_cpus(wanted, cores)
             if row.power_state != POWERED_OFF:
                 if (hot_add, hot_remove) != (None, None) or cores_per_socket not in (None, cores):
                     _not_while(row, "change CPU hot-plug settings")
@@ -250,12 +240,7 @@ class VmHardware:
         def edit(row: ManagedObject, details: dict[str, Any]) -> None:
             current = row.memory_mib or 0
             wanted = current if size_mib is None else size_mib
-            if not MEMORY_STEP_MIB <= wanted <= MEMORY_MIB_MOST or wanted % MEMORY_STEP_MIB:
-                raise Invalid(
-                    "vm.memory.size",
-                    f"Memory size must be a multiple of {MEMORY_STEP_MIB} MiB from 4 MiB to 24 TiB",
-                    str(wanted),
-                )
+            check_memory(wanted)
             if row.power_state != POWERED_OFF:
                 if hot_add is not None and hot_add != details.get("memory_hot_add", False):
                     _not_while(row, "change memory hot-add")

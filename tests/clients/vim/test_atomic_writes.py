@@ -150,6 +150,7 @@ def test_a_refused_create_or_clone_makes_no_vm(connect, vc):
         ({"deviceChange": [*good, _nic("no-such-network", key=-104)]}, vim.fault.InvalidDeviceSpec),
         ({"deviceChange": [*good, _disk("", controller=1077, key=-104)]}, vim.fault.InvalidController),
         ({"deviceChange": good, "numCPUs": 3, "numCoresPerSocket": 2}, vmodl.fault.InvalidArgument),
+        ({"deviceChange": good, "memoryMB": 1001}, vmodl.fault.InvalidArgument),
         (
             {"deviceChange": good, "files": vim.vm.FileInfo(vmPathName="[nowhere]")},
             vim.fault.InvalidDatastorePath,

@@ -135,3 +135,85 @@ def test_pyvmomi_raises_vcenter_faults(server):
     with pytest.raises(vmodl.fault.ManagedObjectNotFound):
         pc.RetrievePropertiesEx([spec], vmodl.query.PropertyCollector.RetrieveOptions())
     assert host.name  # the host is there: only the method was wrong
+
+
+def test_calls_without_a_session_are_not_authenticated(server):
+    """CurrentTime needs a session (govmomi's keep-alive relies on it: govmomi PR 408), as every
+    manager's method does; NotAuthenticated names the root folder and System.View, whatever the
+    call's object (pyVmomi issue 349)."""
+    calls = [
+        ("CurrentTime", "ServiceInstance", "ServiceInstance", ""),
+        (
+            "CreateContainerView",
+            "ViewManager",
+            "ViewManager",
+            "<container type='Folder'>group-d1</container><recursive>true</recursive>",
+        ),
+        ("QueryPerfCounterByLevel", "PerfMgr", "PerformanceManager", "<level>1</level>"),
+        ("RetrieveAllPermissions", "AuthorizationManager", "AuthorizationManager", ""),
+        ("FindByInventoryPath", "SearchIndex", "SearchIndex", "<inventoryPath>dc-01</inventoryPath>"),
+        ("Logout", "SessionManager", "SessionManager", ""),
+    ]
+    with server.client() as c:
+        cookie = login(c).headers["set-cookie"]
+        c.cookies.clear()
+        assert call(c, "Logout", "SessionManager", "SessionManager", Cookie=cookie).status_code == 200
+        for session in ({}, {"Cookie": cookie}):  # none, and one that ended
+            for method, this, kind, params in calls:
+                r = call(c, method, this, kind, params, **session)
+                assert fault_of(r) == ("NotAuthenticated", "The session is not authenticated."), method
+                detail = _detail(r)
+                obj = detail.find("vim:object", NS)
+                assert (obj.get("type"), obj.text) == ("Folder", "group-d1")
+                assert detail.findtext("vim:privilegeId", namespaces=NS) == "System.View"
+        # what a client calls before it signs in needs none
+        assert call(c, "RetrieveServiceContent", "ServiceInstance", "ServiceInstance").status_code == 200
+
+
+def test_a_locked_account_is_an_invalid_login(server):
+    with server.client() as c:
+        try:
+            for _ in range(5):
+                assert fault_of(login(c, "operator@vsphere.local", "Wrong!Pass1"))[0] == "InvalidLogin"
+            assert fault_of(login(c, "operator@vsphere.local")) == (
+                "InvalidLogin",
+                "Cannot complete login due to an incorrect user name or password.",
+            )
+        finally:
+            server.advance(301)  # the lockout is over
+        assert login(c, "operator@vsphere.local").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (  # a PropertySpec without its type
+            "<specSet><propSet><pathSet>name</pathSet></propSet>"
+            "<objectSet><obj type='Folder'>group-d1</obj></objectSet></specSet><options/>",
+            "Required property type is missing from data object of type PropertySpec",
+        ),
+        (  # an ObjectSpec without its object
+            "<specSet><propSet><type>Folder</type><pathSet>name</pathSet></propSet><objectSet/></specSet><options/>",
+            "Required property obj is missing from data object of type ObjectSpec",
+        ),
+        (  # a data object of another type than the parameter's
+            "<specSet xsi:type='RetrieveOptions'/><options/>",
+            "Parameter specSet is a RetrieveOptions, not a PropertyFilterSpec",
+        ),
+    ],
+)
+def test_a_data_object_short_of_what_its_type_requires_is_an_invalid_request(signed_in, params, message):
+    """vCenter's reader refuses it before the call (never a SystemError: these were internal errors)."""
+    r = call(signed_in, "RetrievePropertiesEx", "propertyCollector", "PropertyCollector", params)
+    assert fault_of(r) == ("InvalidRequest", message)
+
+
+def test_a_collector_version_never_given_is_invalid(signed_in):
+    params = "<version>not-a-version</version><options><maxWaitSeconds>0</maxWaitSeconds></options>"
+    r = call(signed_in, "WaitForUpdatesEx", "propertyCollector", "PropertyCollector", params)
+    assert fault_of(r)[0] == "InvalidCollectorVersion"
+    params = "<version></version><options><maxWaitSeconds>0</maxWaitSeconds></options>"
+    assert (
+        call(signed_in, "WaitForUpdatesEx", "propertyCollector", "PropertyCollector", params).status_code
+        == 200
+    )

@@ -19,6 +19,7 @@ from localsphere.runtime.hooks import FaceHooks
 from localsphere.world import World, faults
 from localsphere.world.access import VCENTER
 from localsphere.world.errors import Forbidden, NotFound, Unauthenticated, WorldError, WrongState
+from localsphere.world.inventory import ROOT_FOLDER
 
 XML = "text/xml; charset=utf-8"
 VERSION_MISMATCH = "VersionMismatchFaultCode"  # SOAP's faultcode of an unknown version (else Server)
@@ -35,8 +36,11 @@ class Fault(Exception):
         self.message = message
 
 
-def not_authenticated(this: soap.MoRef, privilege: str = "System.View") -> Fault:
-    return Fault(vim.fault.NotAuthenticated(object=reference(this), privilegeId=privilege), NOT_AUTHENTICATED)
+def not_authenticated(privilege: str = "System.View") -> Fault:
+    """A call without a live session: vCenter names the root folder whatever the call's object
+    (pyVmomi issue 349, node-vsphere-soap issue 8)."""
+    fault = vim.fault.NotAuthenticated(object=vim.Folder(ROOT_FOLDER), privilegeId=privilege)
+    return Fault(fault, NOT_AUTHENTICATED)
 
 
 def invalid_login() -> Fault:
@@ -193,7 +197,7 @@ def from_world(exc: WorldError, this: soap.MoRef, privilege: str) -> Fault:
     the world checked; an object not found is the one the error names, when it names another
     than ``this``: the datastore of a relocation)."""
     if isinstance(exc, Unauthenticated):
-        return not_authenticated(this, privilege)
+        return not_authenticated(privilege)
     if isinstance(exc, Forbidden):
         return no_permission(this, exc.arguments[1] if len(exc.arguments) > 1 else privilege)
     if isinstance(exc, NotFound):

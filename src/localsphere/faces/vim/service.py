@@ -123,11 +123,11 @@ class Endpoint:
         if method is not None and method.anonymous:
             return Context(self.world, version, None, session_id, client)
         if not session_id:
-            raise faults.not_authenticated(call.this)
+            raise faults.not_authenticated()
         try:
             session = await self.runner.read(self.world.sessions.check, session_id, VCENTER)
         except WorldError:
-            raise faults.not_authenticated(call.this) from None
+            raise faults.not_authenticated() from None
         note_principal(request, session.caller.principal.upn)
         return Context(self.world, version, session, session_id, client)
 

@@ -192,7 +192,7 @@ def methods() -> list[Method]:
     service, sessions = frozenset({"ServiceInstance"}), frozenset({"SessionManager"})
     return [
         Method("RetrieveServiceContent", retrieve_content, service, SERVICE_INSTANCE, anonymous=True),
-        Method("CurrentTime", current_time, service, SERVICE_INSTANCE, anonymous=True),
+        Method("CurrentTime", current_time, service, SERVICE_INSTANCE),  # needs a session, as vCenter's
         Method("Login", login, sessions, SESSION_MANAGER, anonymous=True, write=True),
         Method("Logout", logout, sessions, SESSION_MANAGER, write=True),
         Method("SessionIsActive", session_is_active, sessions, SESSION_MANAGER),

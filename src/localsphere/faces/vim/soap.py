@@ -192,7 +192,35 @@ def _value(element: etree._Element, typ: type, version: str, name: str) -> Any:
         parser.Parse(etree.tostring(element), True)
     except (ExpatError, TypeError, KeyError, AttributeError, ValueError, IndexError):
         raise BadRequest(f"Cannot read parameter {name}") from None
-    return reader.GetResult()
+    value = reader.GetResult()
+    if issubclass(typ, VmomiSupport.DataObject) and not isinstance(value, typ):
+        raise BadRequest(
+            f"Parameter {name} is a {VmomiSupport.GetWsdlName(type(value))}, not a {typ._wsdlName}"
+        )
+    _check_required(value, version)
+    return value
+
+
+def _check_required(value: Any, version: str) -> None:
+    """BadRequest, in vCenter's words, when a data object (at any depth) lacks a property its
+    type requires in ``version`` (``PropertySpec.type``, ``ObjectSpec.obj``)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, VmomiSupport.DataObject):
+            continue
+        for prop in item._GetPropertyList():
+            if not VmomiSupport.IsChildVersion(version, prop.version):
+                continue
+            found = getattr(item, prop.name)
+            if found is None and not prop.flags & VmomiSupport.F_OPTIONAL:
+                raise BadRequest(
+                    f"Required property {prop.name} is missing from data object of type {item._wsdlName}"
+                )
+            stack.append(found)
 
 
 MAX_PACKED = 1 << 20  # the most bytes ``unpack`` reads

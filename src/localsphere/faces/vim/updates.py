@@ -14,6 +14,7 @@ with all its properties and the new version. An object that left a filter is not
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from pyVmomi import vmodl
@@ -32,6 +33,9 @@ FILTER = "PropertyFilter"
 
 def _spec(context: Context, text: str) -> Any:
     return soap.unpack(text.encode(), PC.FilterSpec, context.version)[0]
+
+
+VERSION = re.compile(r"[0-9a-f]{20}")  # a version ``_state`` gives
 
 
 def _state(context: Context, collector: Collector) -> tuple[str, list[tuple[str, list[soap.Content]]]]:
@@ -81,7 +85,10 @@ def methods(collector: Collector) -> list[Method]:
         context.world.property_filters.destroy(context.session_id, this.value)
 
     def updates(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
-        version, (current, found) = args.get("version") or "", _state(context, collector)
+        version = args.get("version") or ""
+        if version and not VERSION.fullmatch(version):  # not one this face gave: vCenter refuses it
+            raise faults.Fault(vmodl.query.InvalidCollectorVersion(), "The collector version is not valid.")
+        current, found = _state(context, collector)
         if not version:
             return _update_set(current, found, "enter")
         if version != current:
