@@ -114,11 +114,15 @@ def test_a_task_on_an_object_it_names_that_is_not_there(signed_in):
     assert (obj.get("type"), obj.text) == ("Datastore", "datastore-9999")
 
 
-def test_pyvmomi_raises_vcenter_faults(server):
+def _connect(server, user=ADMIN):
     context = ssl.create_default_context(cafile=server.cert)
-    si = SmartConnect(
-        host="127.0.0.1", port=server.https_port, user=ADMIN, pwd=DEMO_PASSWORD, sslContext=context
+    return SmartConnect(
+        host="127.0.0.1", port=server.https_port, user=user, pwd=DEMO_PASSWORD, sslContext=context
     )
+
+
+def test_pyvmomi_raises_vcenter_faults(server):
+    si = _connect(server)
     dc = next(e for e in si.content.rootFolder.childEntity if isinstance(e, vim.Datacenter))
     host = dc.hostFolder.childEntity[0].host[0]
     with pytest.raises(vmodl.fault.MethodNotFound) as caught:  # a VM's method sent to a host
@@ -217,3 +221,17 @@ def test_a_collector_version_never_given_is_invalid(signed_in):
         call(signed_in, "WaitForUpdatesEx", "propertyCollector", "PropertyCollector", params).status_code
         == 200
     )
+
+
+def test_a_task_on_an_object_one_may_not_see_is_not_there_for_one(server):
+    """Task.info, as the TaskManager's recentTask: another's task on an object the caller may
+    not see is ManagedObjectNotFound for it; its starter reads it."""
+    si = _connect(server)
+    dc = next(e for e in si.content.rootFolder.childEntity if isinstance(e, vim.Datacenter))
+    vm = next(v for v in dc.vmFolder.childEntity if isinstance(v, vim.VirtualMachine))
+    task = vm.CreateSnapshot_Task(name="seen", memory=False, quiesce=False)
+    assert task.info.entity == vm
+    blind = _connect(server, "USER_1@vsphere.local")
+    with pytest.raises(vmodl.fault.ManagedObjectNotFound):
+        print(vim.Task(task._moId, blind._stub).info)
+    assert task not in blind.content.taskManager.recentTask

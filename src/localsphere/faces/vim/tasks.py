@@ -174,28 +174,44 @@ def run_task(
 
 
 def family() -> Family:
-    """The ``info`` of tasks, and the TaskManager's ``recentTask``: the tasks of the last ten
-    minutes on objects the caller sees."""
+    """The ``info`` of tasks the caller started or whose object it sees (or that is gone), and
+    the TaskManager's ``recentTask``: the tasks of the last ten minutes on objects it sees."""
 
     def read(context: Context, kind: str, moids: list[str], paths: list[str]) -> dict[str, dict[str, Any]]:
         if kind == TASK_MANAGER:
             if TASK_MANAGER not in moids:
                 return {}
             return {TASK_MANAGER: {"recentTask": recent(context)} if "recentTask" in paths else {}}
-        found: dict[str, dict[str, Any]] = {}
+        listed: dict[str, TaskView] = {}
         for moid in moids:
             if not moid.startswith(PREFIX):
                 continue
             try:
-                task = context.world.tasks.get(moid.removeprefix(PREFIX), None)
+                listed[moid] = context.world.tasks.get(moid.removeprefix(PREFIX), None)
             except NotFound:
                 continue
-            info = task_info(task)
-            found[moid] = {p: v for p in paths if (v := _part(info, p)) is not None}
+        # a task is seen by whoever started it or sees its object; another's task on an object the
+        # caller may not see is not there for it, as the object is not (one gone since: it is)
+        hidden = _hidden(context, {t.owner_id for t in listed.values()})
+        me = context.signed_in.caller.principal.id
+        found: dict[str, dict[str, Any]] = {}
+        for moid, task in listed.items():
+            if task.user_id == me or task.owner_id not in hidden:
+                info = task_info(task)
+                found[moid] = {p: v for p in paths if (v := _part(info, p)) is not None}
         return found
 
     paths = {TASK: ["info"], TASK_MANAGER: ["recentTask"]}
     return Family(frozenset(paths), read, lambda kind: paths[kind])
+
+
+def _hidden(context: Context, owners: set[str]) -> set[str]:
+    """The objects among ``owners`` that are there but that the caller may not see."""
+    sight = inventory.sight(context)
+    if sight is None:
+        return set()
+    graph = context.world.inventory_graph
+    return set(graph.objects(owners, None)) - set(graph.objects(owners, sight))
 
 
 def recent(context: Context) -> list[Any]:
