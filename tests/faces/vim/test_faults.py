@@ -112,6 +112,13 @@ def test_a_task_on_an_object_it_names_that_is_not_there(signed_in):
     assert fault_of(r)[0] == "ManagedObjectNotFound"
     obj = _detail(r).find("vim:obj", NS)
     assert (obj.get("type"), obj.text) == ("Datastore", "datastore-9999")
+    # a disk locator of a disk the VM has not: a bad argument, not a VM that is not there
+    params = (
+        "<spec><disk><diskId>9999</diskId><datastore type='Datastore'>datastore-11</datastore></disk></spec>"
+    )
+    r = call(signed_in, "RelocateVM_Task", "vm-14", "VirtualMachine", params)
+    assert fault_of(r)[0] == "InvalidArgument"
+    assert _detail(r).findtext("vim:invalidProperty", namespaces=NS) == "spec.disk.diskId"
 
 
 def _connect(server, user=ADMIN):

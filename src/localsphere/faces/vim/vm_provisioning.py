@@ -23,6 +23,7 @@ from pyVmomi import vim
 from localsphere.faces.vim import faults, inventory, tasks, vm_devices
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
+from localsphere.world import vm_hardware
 from localsphere.world.errors import Invalid
 from localsphere.world.inventory import FOLDER, VM, ObjectView, Placement
 from localsphere.world.tasks import Owner
@@ -178,8 +179,11 @@ def clone_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
 
 
 def relocate_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
+    """InvalidArgument (``spec.disk.diskId``) for a disk locator of a disk the VM has not."""
     vm = tasks.entity(context, this)
     placement, disks = _placement(args["spec"], None)
+    if set(disks) - {str(d["key"]) for d in vm_hardware.disks(vm.details)}:
+        raise faults.invalid_argument("spec.disk.diskId")
     world, caller = context.world, context.signed_in.caller
     return tasks.run_task(
         context,
