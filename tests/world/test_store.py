@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 from localsphere.settings import Policy, Settings
 from localsphere.world import World
 from localsphere.world.access import SDDC
+from localsphere.world.errors import Invalid
+from localsphere.world.inventory import POWERED_OFF, VM, Filter
 from localsphere.world.schema import Base, Token
 from localsphere.world.store import NeedsStore
 from localsphere.world.tokens import JwtProfile
@@ -154,5 +156,30 @@ def test_two_first_takers_of_a_new_sequence_both_get_a_number(tmp_path, new_data
         for t in threads:
             t.join(30)
         assert sorted(taken) == [1, 2]
+    finally:
+        world.close()
+
+
+def test_a_write_inside_a_write_joins_it(tmp_path, new_database):
+    """A thread's writes inside its open write are savepoints of it: one refused is taken back
+    alone, the outer one refused takes every one back; reads inside see what it wrote, and the
+    inventory's copies keep nothing of it."""
+    world = make_world(tmp_path, new_database())
+    try:
+        vm = world.inventory.list(VM, Filter(power_states={POWERED_OFF}), 1)[0].moid
+        before = world.inventory.get(VM, vm)
+        assert (before.memory_mib, before.cpu_count) != (8192, 2)
+        with pytest.raises(RuntimeError), world.store.write():
+            world.vm_hardware.update_memory(vm, 8192, None)
+            with pytest.raises(Invalid):
+                world.vm_hardware.update_memory(vm, 1001, None)  # refused alone
+            assert world.inventory.get(VM, vm).memory_mib == 8192  # read inside
+            raise RuntimeError  # the outer write refused: nothing stays
+        assert world.inventory.get(VM, vm).memory_mib == before.memory_mib
+        with world.store.write():
+            world.vm_hardware.update_memory(vm, 8192, None)
+            world.vm_hardware.update_cpu(vm, 2, 1, None, None)
+        after = world.inventory.get(VM, vm)
+        assert (after.memory_mib, after.cpu_count) == (8192, 2)
     finally:
         world.close()
