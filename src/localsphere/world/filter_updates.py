@@ -15,6 +15,7 @@ forgetting older ones raises the floor.
 
 from __future__ import annotations
 
+import base64
 import json
 import zlib
 from dataclasses import dataclass, field
@@ -49,18 +50,19 @@ class Told:
     gone: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, data: bytes | None) -> Told:
+    def load(cls, data: str | None) -> Told:
         if not data:
             return cls()
-        raw = json.loads(zlib.decompress(data))
+        raw = json.loads(zlib.decompress(base64.b64decode(data)))
         objects = {
             key: (entered, {p: (fp, at) for p, (fp, at) in paths.items()})
             for key, (entered, paths) in raw["o"].items()
         }
         return cls(objects, {k: (entered, left) for k, (entered, left) in raw["g"].items()})
 
-    def dump(self) -> bytes:
-        return zlib.compress(json.dumps({"o": self.objects, "g": self.gone}, separators=(",", ":")).encode())
+    def dump(self) -> str:
+        packed = json.dumps({"o": self.objects, "g": self.gone}, separators=(",", ":")).encode()
+        return base64.b64encode(zlib.compress(packed)).decode()
 
     def advance(self, now: Fingerprints, version: int) -> bool:
         """Take in what the filter selects now as ``version``; whether anything changed."""

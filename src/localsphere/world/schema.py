@@ -1084,7 +1084,7 @@ class PropertyFilter(Base):
     # What the filter last told (``world.filter_updates``): the digest of the values it selected
     # then, and per object the fingerprint of each property with the version it changed at.
     digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    told: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    told: Mapped[str | None] = mapped_column(Text, nullable=True)  # compressed, in base64
 
 
 class CollectorVersion(Base):

@@ -51,12 +51,13 @@ class Since:
     version: int = 0
     upto: int | None = None
     cursor: tuple[str, str] | None = None
+    first: bool = False  # no version: answered at once, whatever it holds
 
 
 def _since(text: str, versions: Versions, resumable: bool) -> Since:
     """The version a client names, checked against what the collector gave (InvalidCollectorVersion)."""
     if not text:
-        return Since()
+        return Since(first=True)
     bad = faults.Fault(vmodl.query.InvalidCollectorVersion(), INVALID_VERSION)
     parts = text.split("/", 3)
     numbers = parts[:2]
@@ -141,7 +142,7 @@ def _answer(
         current[kept.id] = {_key(c[0]): c for c in contents}
         prints = _fingerprints(context, contents)
         seen[kept.id] = (_digest(prints), lambda prints=prints: prints)
-    if since.version == versions.version and all(f.digest == seen[f.id][0] for f in filters):
+    if not since.first and since.version == versions.version and all(f.digest == seen[f.id][0] for f in filters):
         return None  # nothing new, and nothing to tell since: no need to look at what was told
     versions, told = context.world.property_filters.advance(
         context.session_id or "", collector_of(context), seen

@@ -25,7 +25,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("property_filters") as batch:
         batch.add_column(sa.Column("digest", sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column("told", sa.LargeBinary(), nullable=True))
+        batch.add_column(sa.Column("told", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
