@@ -142,7 +142,11 @@ def _answer(
         current[kept.id] = {_key(c[0]): c for c in contents}
         prints = _fingerprints(context, contents)
         seen[kept.id] = (_digest(prints), lambda prints=prints: prints)
-    if not since.first and since.version == versions.version and all(f.digest == seen[f.id][0] for f in filters):
+    if (
+        not since.first
+        and since.version == versions.version
+        and all(f.digest == seen[f.id][0] for f in filters)
+    ):
         return None  # nothing new, and nothing to tell since: no need to look at what was told
     versions, told = context.world.property_filters.advance(
         context.session_id or "", collector_of(context), seen
@@ -234,9 +238,10 @@ def methods(collector: Collector) -> list[Method]:
     return [
         Method("CreateFilter", on_collector(create), receivers),
         Method("DestroyPropertyFilter", destroy, frozenset({FILTER}), write=True),
-        Method("WaitForUpdatesEx", on_collector(updates), receivers, wait=most_seconds),
-        Method("WaitForUpdates", on_collector(wait_forever), receivers, wait=lambda _args: None),
-        Method("CheckForUpdates", on_collector(check), receivers, wait=lambda _args: 0.0),
+        # write: a look that finds a change records it, on a world thread (never on the event loop)
+        Method("WaitForUpdatesEx", on_collector(updates), receivers, write=True, wait=most_seconds),
+        Method("WaitForUpdates", on_collector(wait_forever), receivers, write=True, wait=lambda _args: None),
+        Method("CheckForUpdates", on_collector(check), receivers, write=True, wait=lambda _args: 0.0),
     ]
 
 
