@@ -86,12 +86,12 @@ class Told:
             changed = True
         return changed
 
-    def forget(self) -> int:
-        """Forget the oldest objects that left beyond ``MAX_GONE``; the oldest version that can
-        still be answered from (0: any)."""
-        if len(self.gone) <= MAX_GONE:
+    def forget(self, most: int = MAX_GONE) -> int:
+        """Forget the oldest objects that left beyond ``most``; the oldest version that can still
+        be answered from (0: any)."""
+        if len(self.gone) <= most:
             return 0
-        oldest = sorted(self.gone, key=lambda k: self.gone[k][1])[: len(self.gone) - MAX_GONE]
+        oldest = sorted(self.gone, key=lambda k: self.gone[k][1])[: len(self.gone) - most]
         floor = max(self.gone[k][1] for k in oldest)
         for key in oldest:
             del self.gone[key]

@@ -153,7 +153,7 @@ def _answer(
     )
     upto = versions.version if since.upto is None else since.upto
     found: list[tuple[str, list[Any]]] = []
-    count, cut = 0, None
+    count, last, cut = 0, None, None  # last: the filter and object reported last
     skipping = since.cursor is not None and since.cursor[0] in told
     for kept in filters:
         if kept.id not in told or cut is not None:
@@ -167,9 +167,10 @@ def _answer(
             updates = [u for u in updates if order(u.key) > order(since.cursor[1])]
         if most is not None and count + len(updates) > most:
             updates = updates[: most - count]
-            cut = (kept.id, updates[-1].key) if updates else None
+            cut = (kept.id, updates[-1].key) if updates else last
         count += len(updates)
         if updates:
+            last = (kept.id, updates[-1].key)
             found.append((kept.id, [_object_update(u, current[kept.id]) for u in updates]))
     return versions, found, cut
 
