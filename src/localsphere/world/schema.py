@@ -1081,6 +1081,21 @@ class PropertyFilter(Base):
     created_at: Mapped[float] = mapped_column(Float)
     # The session's own collector the filter belongs to (``session_objects``); None: the default one.
     collector: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # What the filter last told (``world.filter_updates``): the digest of the values it selected
+    # then, and per object the fingerprint of each property with the version it changed at.
+    digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    told: Mapped[str | None] = mapped_column(Text, nullable=True)  # compressed, in base64
+
+
+class CollectorVersion(Base):
+    """The update version of one of a session's PropertyCollectors (``collector``: its id, "" for
+    the default one): ``version`` the latest it gave, ``floor`` the oldest it can still answer from."""
+
+    __tablename__ = "collector_versions"
+    session: Mapped[str] = mapped_column(ForeignKey("tokens.id", ondelete="CASCADE"), primary_key=True)
+    collector: Mapped[str] = mapped_column(String(128), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    floor: Mapped[int] = mapped_column(Integer)
 
 
 class SessionObject(Base):

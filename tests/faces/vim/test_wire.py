@@ -356,3 +356,48 @@ def test_authorization_and_session_faults_on_the_wire(c):
     assert fault_of(r)[0] == "UserNotFound"
     detail = etree.fromstring(r.content).find(".//detail", NS)[0]
     assert detail.findtext("vim:principal", namespaces=NS) == "VSPHERE.LOCAL\\nobody"
+
+
+def test_updates_on_the_wire(c, server):
+    """WaitForUpdatesEx's versions count up; a change is a ``modify`` naming the changed property
+    alone; a version never given is InvalidCollectorVersion."""
+    cookie = login(c).headers["set-cookie"]
+    c.cookies.clear()
+    with server.client(headers={"vmware-api-session-id": vcenter_session(server)}) as vc:
+        vm = next(v["vm"] for v in vc.get("/api/vcenter/vm").json() if v["power_state"] == "POWERED_ON")
+        spec = (
+            "<spec><propSet><type>VirtualMachine</type><pathSet>runtime.powerState</pathSet></propSet>"
+            f'<objectSet><obj type="VirtualMachine">{vm}</obj></objectSet></spec>'
+            "<partialUpdates>false</partialUpdates>"
+        )
+        assert (
+            call(c, "CreateFilter", "propertyCollector", "PropertyCollector", spec, Cookie=cookie).status_code
+            == 200
+        )
+
+        def wait(version: str):
+            options = "<options><maxWaitSeconds>10</maxWaitSeconds></options>"
+            params = f"<version>{version}</version>{options}"
+            return call(
+                c, "WaitForUpdatesEx", "propertyCollector", "PropertyCollector", params, Cookie=cookie
+            )
+
+        first = etree.fromstring(wait("").content).find(".//vim:returnval", NS)
+        assert first.findtext("vim:version", namespaces=NS) == "1"
+        assert first.findtext("vim:filterSet/vim:objectSet/vim:kind", namespaces=NS) == "enter"
+        assert vc.post(f"/api/vcenter/vm/{vm}/power", params={"action": "stop"}).status_code == 204
+    changed = etree.fromstring(wait("1").content).find(".//vim:returnval", NS)
+    assert changed.findtext("vim:version", namespaces=NS) == "2"
+    (update,) = changed.findall("vim:filterSet/vim:objectSet", NS)
+    assert update.findtext("vim:kind", namespaces=NS) == "modify"
+    (change,) = update.findall("vim:changeSet", NS)
+    assert [change.findtext(f"vim:{t}", namespaces=NS) for t in ("name", "op", "val")] == [
+        "runtime.powerState",
+        "assign",
+        "poweredOff",
+    ]
+    assert change.find("vim:val", NS).get(f"{{{XSI}}}type") == "VirtualMachinePowerState"
+    assert fault_of(wait("7")) == (
+        "InvalidCollectorVersion",
+        "The collector version is out of date or invalid",
+    )

@@ -160,6 +160,7 @@ class Endpoint:
         deadline = loop.time() + min(LONGEST_WAIT if seconds is None else max(0.0, seconds), LONGEST_WAIT)
         while True:
             context.last_try = loop.time() >= deadline
+            context.notes.clear()  # each look reads afresh (what a call kept is from its last look)
             result = await run(work)
             if result is not NOT_YET:
                 return result

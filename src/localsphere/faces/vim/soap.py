@@ -314,6 +314,11 @@ def _val(value: Any, version: str, tag: str = "val") -> str:
     return f'<{tag} xsi:type="{xsi}">{text}</{tag}>'
 
 
+def value_xml(value: Any, version: str) -> str:
+    """A property's value as a ``<val>`` element of ``object_contents`` writes it."""
+    return _val(value, version)
+
+
 def any_returnval(value: Any, version: str) -> Raw:
     """A value of ``anyType`` written as an answer's ``returnval`` (``Fetch``'s)."""
     return Raw(_val(value, version, "returnval"))

@@ -1,20 +1,25 @@
 """PropertyCollector filters and waiting for updates: ``CreateFilter`` / ``DestroyPropertyFilter``,
-``WaitForUpdatesEx``, ``WaitForUpdates`` and ``CheckForUpdates`` (what ``pyVim.task.WaitForTask``
-and govc's watchers rely on).
+``WaitForUpdatesEx``, ``WaitForUpdates`` and ``CheckForUpdates`` (what ``pyVim.task.WaitForTask``,
+govc's watchers and govmomi's ``property.Wait`` rely on).
 
-A session's filters live in the world (``world.property_filters``), so any worker answers its next
-call. A version names what the client was last told: a digest of every value its filters select.
-Asked with no version, the answer holds every selected object (``enter``) with all its selected
-properties; asked with a version, the call waits until the values differ from what that version
-names (or ``maxWaitSeconds`` pass: no answer), then answers every selected object (``modify``)
-with all its properties and the new version. An object that left a filter is not reported
-(``leave`` needs what the client was told, which a digest does not keep).
+A session's filters live in the world (``world.property_filters``), and so does what each told
+(``world.filter_updates``), so any worker answers the next call. As vCenter does: asked with no
+version, the answer holds every selected object (``enter``) with its selected properties; asked
+with a version the collector gave, the call waits until something changed since (or
+``maxWaitSeconds`` pass: no answer) and answers only that: an object newly selected as ``enter``
+with all its properties, one no longer selected as ``leave``, a changed one as ``modify`` with the
+changed properties alone (``assign``, with no value for a property that became unset). A filter
+made since that version reports its objects as ``enter``. Versions count up per collector (as
+vCenter's do: "1", "2", ...); one the collector never gave, or too old to answer from, is
+``InvalidCollectorVersion``. ``WaitOptions.maxObjectUpdates`` cuts an answer (``truncated``) with
+a version that resumes it (``<to>/<from>/<filter>/<last object>``), which only WaitForUpdatesEx
+takes. ``partialUpdates`` is kept and read back; a changed property is always reported whole.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
+from dataclasses import dataclass
 from typing import Any
 
 from pyVmomi import vmodl
@@ -26,44 +31,148 @@ from localsphere.faces.vim.property_collector import MAX_RETRIEVE, Collector, Pa
 from localsphere.faces.vim.service import NOT_YET, Context, Method
 from localsphere.faces.vim.service_instance import PROPERTY_COLLECTOR
 from localsphere.faces.vim.soap import MoRef
+from localsphere.world.filter_updates import MISSING, Fingerprints, Update, order
+from localsphere.world.property_filters import FilterView, Versions
 
 PC = vmodl.query.PropertyCollector
 FILTER = "PropertyFilter"
+INVALID_VERSION = "The collector version is out of date or invalid"  # the fault's description
 
 
 def _spec(context: Context, text: str) -> Any:
     return soap.unpack(text.encode(), PC.FilterSpec, context.version)[0]
 
 
-VERSION = re.compile(r"[0-9a-f]{20}")  # a version ``_state`` gives
+@dataclass(frozen=True)
+class Since:
+    """What a version asks for: the changes after ``version`` (0: everything), up to ``upto``
+    (None: up to now), resuming after ``cursor`` (a filter id and the last object reported)."""
+
+    version: int = 0
+    upto: int | None = None
+    cursor: tuple[str, str] | None = None
+    first: bool = False  # no version: answered at once, whatever it holds
 
 
-def _state(context: Context, collector: Collector) -> tuple[str, list[tuple[str, list[soap.Content]]]]:
-    """The version of what the session's filters select now, and each filter's contents."""
+def _since(text: str, versions: Versions, resumable: bool) -> Since:
+    """The version a client names, checked against what the collector gave (InvalidCollectorVersion)."""
+    if not text:
+        return Since(first=True)
+    bad = faults.Fault(vmodl.query.InvalidCollectorVersion(), INVALID_VERSION)
+    parts = text.split("/", 3)
+    numbers = parts[:2]
+    if not all(n.isascii() and n.isdigit() and len(n) < 12 for n in numbers) or len(parts) not in (1, 4):
+        raise bad
+    if len(parts) == 1:
+        since = Since(int(parts[0]))
+    elif not resumable:  # a truncated version is WaitForUpdatesEx's alone
+        raise bad
+    else:
+        since = Since(int(parts[1]), int(parts[0]), (parts[2], parts[3]))
+    if not versions.floor <= since.version <= versions.version or (since.upto or 0) > versions.version:
+        raise bad
+    if since.upto is not None and since.upto < since.version:
+        raise bad
+    return since
+
+
+def _key(ref: MoRef) -> str:
+    return f"{ref.type}:{ref.value}"
+
+
+def _fingerprints(context: Context, contents: list[soap.Content]) -> Fingerprints:
+    """Per object, a short hash of each property's value as the wire writes it (and of its
+    missingSet, under ``MISSING``)."""
+    found: Fingerprints = {}
+    for ref, props, missing in contents:
+        paths = {p: _hash(soap.value_xml(v, context.version)) for p, v in props}
+        if missing:
+            paths[MISSING] = _hash("|".join(f"{m.path}:{type(m.fault).__name__}" for m in missing))
+        found[_key(ref)] = paths
+    return found
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _digest(fingerprints: Fingerprints) -> str:
     digest = hashlib.sha256()
-    found = []
-    for kept in context.world.property_filters.of_session(context.session_id or "", collector_of(context)):
+    for key, paths in fingerprints.items():
+        digest.update(key.encode())
+        for path, fingerprint in paths.items():
+            digest.update(f"\0{path}\0{fingerprint}".encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _object_update(update: Update, current: dict[str, soap.Content]) -> Any:
+    if update.kind == "leave":
+        kind, _, moid = update.key.partition(":")
+        return PC.ObjectUpdate(kind="leave", obj=faults.reference(MoRef(kind, moid)))
+    ref, props, missing = current[update.key]
+    values = dict(props)
+    changes = [
+        PC.Change(name=path, op="assign", val=values.get(path)) for path in update.paths if path != MISSING
+    ]
+    report_missing = update.kind == "enter" or MISSING in update.paths
+    return PC.ObjectUpdate(
+        kind=update.kind,
+        obj=faults.reference(ref),
+        changeSet=changes,
+        missingSet=missing if report_missing else [],
+    )
+
+
+def _answer(
+    context: Context,
+    collector: Collector,
+    watched: tuple[Versions, list[FilterView]],
+    since: Since,
+    most: int | None,
+) -> tuple[Versions, list[tuple[str, list[Any]]], tuple[str, str] | None] | None:
+    """What changed since a version, per filter (oldest first), cut after ``most`` objects; the
+    collector's versions and where a cut answer resumes. None when nothing changed since the
+    latest version."""
+    versions, filters = watched
+    current: dict[str, dict[str, soap.Content]] = {}
+    seen = {}
+    for kept in filters:
         contents, _ = collector.page(context, [_spec(context, kept.spec)], Page(limit=MAX_RETRIEVE))
-        digest.update(kept.id.encode())
-        digest.update(soap.object_contents(contents, None, context.version, wrapped=False).encode())
-        found.append((kept.id, contents))
-    return digest.hexdigest()[:20], found
-
-
-def _update_set(version: str, found: list[tuple[str, list[soap.Content]]], kind: str) -> Any:
-    filters = []
-    for filter_id, contents in found:
-        objects = [
-            PC.ObjectUpdate(
-                kind=kind,
-                obj=faults.reference(ref),
-                changeSet=[PC.Change(name=path, op="assign", val=value) for path, value in props],
-                missingSet=missing,
-            )
-            for ref, props, missing in contents
-        ]
-        filters.append(PC.FilterUpdate(filter=PC.Filter(filter_id), objectSet=objects))
-    return PC.UpdateSet(version=version, filterSet=filters)
+        current[kept.id] = {_key(c[0]): c for c in contents}
+        prints = _fingerprints(context, contents)
+        seen[kept.id] = (_digest(prints), lambda prints=prints: prints)
+    if (
+        not since.first
+        and since.version == versions.version
+        and all(f.digest == seen[f.id][0] for f in filters)
+    ):
+        return None  # nothing new, and nothing to tell since: no need to look at what was told
+    versions, told = context.world.property_filters.advance(
+        context.session_id or "", collector_of(context), seen
+    )
+    upto = versions.version if since.upto is None else since.upto
+    found: list[tuple[str, list[Any]]] = []
+    count, last, cut = 0, None, None  # last: the filter and object reported last
+    skipping = since.cursor is not None and since.cursor[0] in told
+    for kept in filters:
+        if kept.id not in told or cut is not None:
+            continue
+        updates = told[kept.id].since(since.version, upto)
+        if skipping:
+            assert since.cursor is not None
+            if kept.id != since.cursor[0]:
+                continue
+            skipping = False
+            updates = [u for u in updates if order(u.key) > order(since.cursor[1])]
+        if most is not None and count + len(updates) > most:
+            updates = updates[: most - count]
+            cut = (kept.id, updates[-1].key) if updates else last
+        count += len(updates)
+        if updates:
+            last = (kept.id, updates[-1].key)
+            found.append((kept.id, [_object_update(u, current[kept.id]) for u in updates]))
+    return versions, found, cut
 
 
 def methods(collector: Collector) -> list[Method]:
@@ -84,19 +193,41 @@ def methods(collector: Collector) -> list[Method]:
         assert context.session_id is not None
         context.world.property_filters.destroy(context.session_id, this.value)
 
-    def updates(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
-        version = args.get("version") or ""
-        if version and not VERSION.fullmatch(version):  # not one this face gave: vCenter refuses it
-            raise faults.Fault(vmodl.query.InvalidCollectorVersion(), "The collector version is not valid.")
-        current, found = _state(context, collector)
-        if not version:
-            return _update_set(current, found, "enter")
-        if version != current:
-            return _update_set(current, found, "modify")
+    def answer(context: Context, args: dict[str, Any], resumable: bool) -> Any:
+        """The UpdateSet since the version asked (NOT_YET while there is none; None once the
+        wait is over)."""
+        text = args.get("version") or ""
+        options = args.get("options") if resumable else None
+        most = options.maxObjectUpdates if options is not None else None
+        if most is not None and most <= 0:
+            raise faults.invalid_argument("maxObjectUpdates")
+        watched = context.world.property_filters.watch(context.session_id or "", collector_of(context))
+        since = _since(text, watched[0], resumable)
+        found = _answer(context, collector, watched, since, most)
+        if found is not None:
+            versions, filters, cut = found
+            if filters or not text:
+                upto = versions.version if since.upto is None else since.upto
+                version = f"{upto}/{since.version}/{cut[0]}/{cut[1]}" if cut is not None else str(upto)
+                return PC.UpdateSet(
+                    version=version,
+                    filterSet=[
+                        PC.FilterUpdate(filter=PC.Filter(f), objectSet=objects) for f, objects in filters
+                    ],
+                    truncated=cut is not None or None,
+                )
+            if since.upto is not None:  # the rest of a cut answer left nothing: go on from its end
+                return answer(context, {**args, "version": str(since.upto)}, resumable)
         return None if context.last_try else NOT_YET
 
+    def updates(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
+        return answer(context, args, resumable=True)
+
+    def check(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
+        return answer(context, args, resumable=False)
+
     def wait_forever(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
-        found = updates(context, this, args)
+        found = check(context, this, args)
         if found is None:  # the longest wait is over: nothing new, at the same version
             return PC.UpdateSet(version=args.get("version") or "")
         return found
@@ -108,9 +239,10 @@ def methods(collector: Collector) -> list[Method]:
     return [
         Method("CreateFilter", on_collector(create), receivers),
         Method("DestroyPropertyFilter", destroy, frozenset({FILTER}), write=True),
-        Method("WaitForUpdatesEx", on_collector(updates), receivers, wait=most_seconds),
-        Method("WaitForUpdates", on_collector(wait_forever), receivers, wait=lambda _args: None),
-        Method("CheckForUpdates", on_collector(updates), receivers, wait=lambda _args: 0.0),
+        # write: a look that finds a change records it, on a world thread (never on the event loop)
+        Method("WaitForUpdatesEx", on_collector(updates), receivers, write=True, wait=most_seconds),
+        Method("WaitForUpdates", on_collector(wait_forever), receivers, write=True, wait=lambda _args: None),
+        Method("CheckForUpdates", on_collector(check), receivers, write=True, wait=lambda _args: 0.0),
     ]
 
 
