@@ -37,6 +37,7 @@ from localsphere.world.identity_stores import IdentityStores
 from localsphere.world.inventory import Inventory
 from localsphere.world.inventory_edits import InventoryEdits
 from localsphere.world.inventory_graph import InventoryGraph
+from localsphere.world.inventory_removals import InventoryRemovals
 from localsphere.world.key_pairs import KeyPairs
 from localsphere.world.lease_expiry import LeaseExpiry
 from localsphere.world.live_sessions import LiveSessions
@@ -131,6 +132,7 @@ class World:
         self.vm_guest = VmGuest(self.store)
         self.vm_snapshots = VmSnapshots(self.store, self.clock)  # vSphere's VM snapshots (SOAP)
         self.inventory_edits = InventoryEdits(self.store, self.clock)  # renames, folders, templates
+        self.inventory_removals = InventoryRemovals(self.store)  # hosts, clusters, datastores, networks
         self.resource_queries = ResourceQueries(self.store)
         self.object_scopes = ObjectScopes(self.store, self.clock)  # Operations' scoped permissions
         self.metrics = Metrics(self.store, self.clock, self.state, settings.change_poll_seconds)

@@ -9,9 +9,13 @@ product's terms."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
@@ -37,8 +41,51 @@ POWER_ACTIONS = {
 }
 
 
+# the world's words for what an operation did that a product's event log tells beside its task's
+# own event (``Fact``); a VM made is ``CREATE``'s, as vCenter's REST create records it
+CREATING, CLONING, CLONED = "vm.creating", "vm.cloning", "vm.cloned"
+RENAMED, RECONFIGURED = "vm.renamed", "vm.reconfigured"
+RELOCATING, RELOCATED = "vm.relocating", "vm.relocated"
+GUEST_SHUTDOWN, GUEST_REBOOT, GUEST_STANDBY = "vm.guest.shutdown", "vm.guest.reboot", "vm.guest.standby"
+DATACENTER_CREATED = "datacenter.created"
+POOL_CREATED, POOL_DESTROYED = "resource_pool.created", "resource_pool.destroyed"
+HOST_REMOVED, CLUSTER_DESTROYED, DATASTORE_DESTROYED = (
+    "host.removed",
+    "cluster.destroyed",
+    "datastore.destroyed",
+)
+FACTS = (
+    CREATING,
+    CLONING,
+    CLONED,
+    RENAMED,
+    RECONFIGURED,
+    RELOCATING,
+    RELOCATED,
+    GUEST_SHUTDOWN,
+    GUEST_REBOOT,
+    GUEST_STANDBY,
+    DATACENTER_CREATED,
+    POOL_CREATED,
+    POOL_DESTROYED,
+    HOST_REMOVED,
+    CLUSTER_DESTROYED,
+    DATASTORE_DESTROYED,
+)
+STEP = 0.001  # world seconds between the events of one operation, so they read in their order
 RECENT_SECONDS = 600.0  # how long an ended task stays among the recent ones (vCenter: 10 minutes)
 MOST_RECENT = 200  # the most recent tasks listed
+
+
+@dataclass(frozen=True)
+class Fact:
+    """What an operation did, for the event log: ``action`` (``CREATE`` or one of ``FACTS``), the
+    entity it is about, and what a product's event tells of it that the inventory may no longer
+    hold (``details``, JSON-able: names and ids as they were before the change)."""
+
+    action: str
+    entity: Entity
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 class VmTasks:
@@ -117,22 +164,32 @@ class VmTasks:
             )
 
     def run(
-        self, caller: Caller, owner: Owner, name: str, operation: str, change: Callable[[], str | None]
+        self,
+        caller: Caller,
+        owner: Owner,
+        name: str,
+        operation: str,
+        change: Callable[[], str | None],
+        facts: Callable[[str | None], list[Fact]] | None = None,
     ) -> str:
         """Make ``change`` (a world operation that checks the caller's privileges itself; it
         answers the id of an object it made, or None) and record it as the vSphere task ``name``
         on ``owner``; returns the task's id. A change the world refuses for its state or its
         values (Conflict, Invalid, WrongState, AlreadyInState) is not made: its task ends in
         error, its ``details`` ``reason: message`` and its ``result`` the error's arguments.
-        NotFound and Forbidden are raised: the call itself fails, as vCenter's does."""
-        failure, result = "", None
+        NotFound and Forbidden are raised: the call itself fails, as vCenter's does. A change
+        made records, after its task's event and in its chain, the ``facts`` it made known
+        (given the id of what it made)."""
+        failure, result, noted = "", None, []
         try:
             made = change()
             result = None if made is None else [made]
+            noted = facts(made) if facts is not None else []
         except (Conflict, Invalid, WrongState, AlreadyInState) as exc:
             failure, result = f"{exc.reason}: {exc.message}", exc.arguments
         with self._store.write() as s:
-            return self._tasks.start(
+            now = self._clock.now(s)
+            task_id = self._tasks.start(
                 s,
                 DEFAULT_TENANT,
                 name,
@@ -141,7 +198,32 @@ class VmTasks:
                 caller.principal,
                 SERVICE,
                 failure=failure,
+                begins=now,
                 result=result,
+            )
+            self._note(s, caller.principal, noted, task_id, now + STEP)
+            return task_id
+
+    def note(self, user: PrincipalView, facts: list[Fact]) -> None:
+        """Record what an operation made without a task did (``facts``), by ``user``, in order."""
+        with self._store.write() as s:
+            self._note(s, user, facts, None, self._clock.now(s))
+
+    def _note(
+        self, s: Session, user: PrincipalView, facts: list[Fact], task_id: str | None, at: float
+    ) -> None:
+        for n, fact in enumerate(facts):
+            self._events.record(
+                s,
+                DEFAULT_TENANT,
+                fact.action,
+                fact.entity,
+                user.id,
+                user.name,
+                service=SERVICE,
+                details=json.dumps(fact.details) if fact.details else "",
+                task_id=task_id,
+                at=at + n * STEP,
             )
 
     def destroy(self, caller: Caller, moid: str, privilege: str, name: str) -> str:

@@ -48,6 +48,24 @@ from localsphere.world.event_history import (
 )
 from localsphere.world.events import LOGIN
 from localsphere.world.inventory import ObjectView
+from localsphere.world.vm_tasks import (
+    CLONED,
+    CLONING,
+    CLUSTER_DESTROYED,
+    CREATING,
+    DATACENTER_CREATED,
+    DATASTORE_DESTROYED,
+    GUEST_REBOOT,
+    GUEST_SHUTDOWN,
+    GUEST_STANDBY,
+    HOST_REMOVED,
+    POOL_CREATED,
+    POOL_DESTROYED,
+    RECONFIGURED,
+    RELOCATED,
+    RELOCATING,
+    RENAMED,
+)
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
@@ -63,6 +81,50 @@ VM_EVENTS = {
     "ResetVM_Task": (EV.VmResettingEvent, "{vm} on {host} in {datacenter} is reset"),
     "CreateVM_Task": (EV.VmCreatedEvent, "Created virtual machine {vm} on {host} in {datacenter}"),
     "Destroy_Task": (EV.VmRemovedEvent, "Removed {vm} on {host} from {datacenter}"),
+}
+# a world fact (``event_facts``) -> its vSphere event type and vCenter's format of its message
+# (vCenter's ``EventDescription``, as govmomi's simulator copies it); a clone of a template is a
+# deploy (``DEPLOYS``)
+FACT_EVENTS = {
+    CREATING: (EV.VmBeingCreatedEvent, "Creating {vm} on host {host} in {datacenter}"),
+    CLONING: (
+        EV.VmBeingClonedEvent,
+        "Cloning {vm} on host {host} in {datacenter} to {destName} on host {destHost}",
+    ),
+    CLONED: (EV.VmClonedEvent, "Clone of {sourceVm} completed"),
+    RENAMED: (EV.VmRenamedEvent, "Renamed {vm} from {oldName} to {newName} in {datacenter}"),
+    RECONFIGURED: (EV.VmReconfiguredEvent, "Reconfigured {vm} on {host} in {datacenter}"),
+    RELOCATING: (
+        EV.VmBeingRelocatedEvent,
+        "Relocating {vm} from {host}, {ds} in {datacenter} to {destHost}, {destDatastore} in "
+        "{destDatacenter}",
+    ),
+    RELOCATED: (EV.VmRelocatedEvent, "Completed the relocation of the virtual machine"),
+    GUEST_SHUTDOWN: (EV.VmGuestShutdownEvent, "Guest OS shut down for {vm} on {host} in {datacenter}"),
+    GUEST_REBOOT: (EV.VmGuestRebootEvent, "Guest OS reboot for {vm} on {host} in {datacenter}"),
+    GUEST_STANDBY: (EV.VmGuestStandbyEvent, "Guest OS standby for {vm} on {host} in {datacenter}"),
+    DATACENTER_CREATED: (EV.DatacenterCreatedEvent, "Created datacenter {datacenter} in folder {parent}"),
+    POOL_CREATED: (
+        EV.ResourcePoolCreatedEvent,
+        "Created resource pool {resourcePool} in compute-resource {computeResource} in {datacenter}",
+    ),
+    POOL_DESTROYED: (
+        EV.ResourcePoolDestroyedEvent,
+        "Removed resource pool {resourcePool} on {computeResource} in {datacenter}",
+    ),
+    HOST_REMOVED: (EV.HostRemovedEvent, "Removed host {host} in {datacenter}"),
+    CLUSTER_DESTROYED: (
+        EV.ClusterDestroyedEvent,
+        "Removed cluster {computeResource} in datacenter {datacenter}",
+    ),
+    DATASTORE_DESTROYED: (EV.DatastoreDestroyedEvent, "Removed unconfigured datastore {ds}"),
+}
+DEPLOYS = {
+    CLONING: (
+        EV.VmBeingDeployedEvent,
+        "Deploying {vm} on host {host} in {datacenter} from template {srcTemplate}",
+    ),
+    CLONED: (EV.VmDeployedEvent, "Template {srcTemplate} deployed on host {host}"),
 }
 SESSION_EVENTS = {
     LOGIN: (EV.UserLoginSessionEvent, "User {user}@{ip} logged in as {agent}"),
@@ -106,13 +168,20 @@ def _matches(types: list[type] | None) -> list[Match] | None:
     def wanted(cls: type) -> bool:
         return any(issubclass(cls, t) for t in types)
 
-    mapped = list(VM_EVENTS)
-    found = [Match(actions=[a for a, (cls, _) in VM_EVENTS.items() if wanted(cls)], success=True)]
+    mapped, facts = list(VM_EVENTS), list(FACT_EVENTS)
+    vms = [inv.VM]
+    found = [Match(actions=[a for a, (cls, _) in VM_EVENTS.items() if wanted(cls)], success=True, kinds=vms)]
     found.append(Match(actions=[a for a, (cls, _) in SESSION_EVENTS.items() if wanted(cls)]))
+    deploys = [a for a, (cls, _) in DEPLOYS.items() if wanted(cls)]
+    found.append(Match(actions=[a for a, (cls, _) in FACT_EVENTS.items() if wanted(cls)] + deploys))
     if wanted(EV.TaskEvent):
-        found += [Match(exclude=mapped, task=True), Match(actions=mapped, success=False, task=True)]
+        found += [
+            Match(exclude=[*mapped, *facts], task=True),
+            Match(actions=mapped, success=False, task=True),
+            Match(actions=mapped, task=True, exclude_kinds=vms),
+        ]
     if wanted(GENERAL[0]):
-        found.append(Match(exclude=[*mapped, *SESSION_EVENTS], task=False))
+        found.append(Match(exclude=[*mapped, *SESSION_EVENTS, *facts], task=False))
     return found
 
 
@@ -166,6 +235,120 @@ ARGUMENTS = {
     inv.CLUSTER: ("computeResource", EV.ComputeResourceEventArgument, "computeResource"),
     inv.DATACENTER: ("datacenter", EV.DatacenterEventArgument, "datacenter"),
 }
+# a place a fact names (``event_facts.where``) -> its argument's type, reference and managed type,
+# and the field of ``Event`` that names it
+PLACES = {
+    "host": (EV.HostEventArgument, "host", vim.HostSystem, "host"),
+    "cluster": (
+        EV.ComputeResourceEventArgument,
+        "computeResource",
+        vim.ClusterComputeResource,
+        "computeResource",
+    ),
+    "datacenter": (EV.DatacenterEventArgument, "datacenter", vim.Datacenter, "datacenter"),
+    "datastore": (EV.DatastoreEventArgument, "datastore", vim.Datastore, "ds"),
+    "folder": (EV.FolderEventArgument, "folder", vim.Folder, None),
+    "pool": (EV.ResourcePoolEventArgument, "resourcePool", vim.ResourcePool, "resourcePool"),
+    "vm": (EV.VmEventArgument, "vm", vim.VirtualMachine, "vm"),
+}
+# the kind of the entity a fact is about -> its place
+PLACE_OF = {
+    inv.VM: "vm",
+    inv.HOST: "host",
+    inv.CLUSTER: "cluster",
+    inv.DATACENTER: "datacenter",
+    inv.DATASTORE: "datastore",
+    inv.POOL: "pool",
+}
+
+
+def _place(role: str, named: list[str]) -> Any:
+    """The event argument of a place a fact names (``[moid, name]``)."""
+    cls, attr, managed, _ = PLACES[role]
+    return cls(name=named[1], **{attr: managed(named[0])})
+
+
+def _fact_event(event: Any, common: dict[str, Any]) -> Any:
+    """The vSphere event of a world fact: its entity and places as the fact recorded them."""
+    told = json.loads(event.details or "{}")
+    places = dict(told.get("where", {}))
+    entity = event.entity
+    if entity.kind in PLACE_OF:
+        places[PLACE_OF[entity.kind]] = [entity.id, entity.name]
+    fields: dict[str, Any] = {}
+    names = {"user": common["userName"]}
+    for role, named in places.items():
+        field = PLACES[role][3]
+        names[field or role] = named[1]
+        if field is not None:
+            fields[field] = _place(role, named)
+    if entity.kind == inv.VM:
+        fields["template"] = False
+    extra, more = _fact_fields(event.action, told)
+    cls, text = (DEPLOYS if told.get("from_template") else FACT_EVENTS).get(
+        event.action, FACT_EVENTS[event.action]
+    )
+    names |= more
+    return cls(**{**common, **fields, **extra}, fullFormattedMessage=text.format_map(_Blank(names)))
+
+
+class _Blank(dict):  # type: ignore[type-arg]
+    """Names for a message's format: a place the fact does not name reads as nothing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _fact_fields(action: str, told: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A fact's own fields on its event (beyond its places), and their names for its message."""
+    if action == RENAMED:
+        old, new = told.get("old_name", ""), told.get("new_name", "")
+        return {"oldName": old, "newName": new}, {"oldName": old, "newName": new}
+    if action == RECONFIGURED:
+        return {"configSpec": vim.vm.ConfigSpec(**told.get("changes", {}))}, {}
+    if action == CLONING:
+        to = told.get("to", {})
+        dest = to.get("where", {})
+        host, folder = dest.get("host", ["", ""]), dest.get("folder", ["", ""])
+        if told.get("from_template"):
+            source = told.get("source", ["", ""])
+            return {"srcTemplate": _place("vm", source)}, {"srcTemplate": source[1]}
+        fields = {
+            "destName": to.get("name", ""),
+            "destHost": _place("host", host),
+            "destFolder": _place("folder", folder),
+        }
+        return fields, {"destName": to.get("name", ""), "destHost": host[1]}
+    if action == CLONED:
+        source = told.get("source", ["", ""])
+        key = "srcTemplate" if told.get("from_template") else "sourceVm"
+        return {key: _place("vm", source)}, {key: source[1]}
+    if action == RELOCATING:
+        dest = told.get("to", {})
+        fields = {"destHost": _place("host", dest.get("host", ["", ""]))}
+        fields |= {
+            f"dest{r.capitalize()}": _place(r, dest[r]) for r in ("datacenter", "datastore") if r in dest
+        }
+        names = {
+            f"dest{r.capitalize()}": dest[r][1] for r in ("host", "datacenter", "datastore") if r in dest
+        }
+        return fields, names
+    if action == RELOCATED:
+        source = told.get("from", {})
+        fields = {"sourceHost": _place("host", source.get("host", ["", ""]))}
+        fields |= {
+            f"source{r.capitalize()}": _place(r, source[r])
+            for r in ("datacenter", "datastore")
+            if r in source
+        }
+        return fields, {}
+    if action == DATACENTER_CREATED:
+        parent = told.get("parent", ["", ""])
+        return {"parent": _place("folder", parent)}, {"parent": parent[1]}
+    if action == POOL_CREATED:
+        parent = told.get("parent", ["", ""])
+        return {"parent": _place("pool", parent)}, {}
+    return {}, {}
 
 
 def _argument(o: ObjectView) -> tuple[str, Any]:
@@ -223,6 +406,8 @@ def _vim_event(
             extra["locale"] = "en"
         message = text.format(user=names["user"], ip=extra["ipAddress"], agent=extra["userAgent"])
         return cls(**common, **extra, fullFormattedMessage=message)
+    if event.success and event.action in FACT_EVENTS:
+        return _fact_event(event, common)
     if event.success and entity.kind == inv.VM and event.action in VM_EVENTS:
         cls, text = VM_EVENTS[event.action]
         message = text.format(vm=names["vm"], host=names["host"], datacenter=names["datacenter"])
@@ -244,6 +429,8 @@ def description() -> Any:
                   ("info", "warning", "error", "user")]  # fmt: skip
     formats = [
         *VM_EVENTS.values(),
+        *FACT_EVENTS.values(),
+        *DEPLOYS.values(),
         *SESSION_EVENTS.values(),
         (EV.TaskEvent, TASK_FORMAT),
         GENERAL,

@@ -3,7 +3,8 @@
 ``VirtualMachine`` signatures return nothing); the world's guest (``world/vm_guest.py``, the one
 vCenter REST's ``vm/{vm}/guest/power`` drives) changes state. A guest that is not running answers
 ``InvalidPowerState`` with the state the VM is in and ``poweredOn`` asked for, as vCenter does
-when Tools cannot be reached because the VM is off or suspended."""
+when Tools cannot be reached because the VM is off or suspended. A request Tools takes is
+recorded (``VmGuestShutdownEvent``, ``VmGuestRebootEvent``, ``VmGuestStandbyEvent``)."""
 
 from __future__ import annotations
 
@@ -12,18 +13,24 @@ from typing import TYPE_CHECKING, Any
 from pyVmomi import VmomiSupport, vim
 
 from localsphere.faces.vim import inventory
+from localsphere.faces.vim.event_facts import current, fact
 from localsphere.faces.vim.faults import Fault
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import VIM_NS, MoRef
 from localsphere.faces.vim.tasks import WORDS
 from localsphere.world.errors import AlreadyInState, WrongState
 from localsphere.world.inventory import VM
+from localsphere.world.vm_tasks import GUEST_REBOOT, GUEST_SHUTDOWN, GUEST_STANDBY
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
 
-# method -> the world's guest power action
-GUEST_METHODS = {"ShutdownGuest": "shutdown", "RebootGuest": "reboot", "StandbyGuest": "standby"}
+# method -> the world's guest power action and the fact it records (vCenter's ``VmGuestShutdownEvent``...)
+GUEST_METHODS = {
+    "ShutdownGuest": ("shutdown", GUEST_SHUTDOWN),
+    "RebootGuest": ("reboot", GUEST_REBOOT),
+    "StandbyGuest": ("standby", GUEST_STANDBY),
+}
 
 
 def _not_running(context: Context, moid: str) -> Fault:
@@ -39,14 +46,16 @@ def _not_running(context: Context, moid: str) -> Fault:
 
 def methods() -> list[Method]:
     def guest(name: str) -> Any:
-        action = GUEST_METHODS[name]
+        action, told = GUEST_METHODS[name]
         privilege = VmomiSupport.GetWsdlMethod(VIM_NS, name).info.privId
 
         def run(context: Context, this: MoRef, _args: dict[str, Any]) -> None:
+            caller = context.signed_in.caller
             try:
-                context.world.vm_guest.power(this.value, action, (context.signed_in.caller, privilege))
+                context.world.vm_guest.power(this.value, action, (caller, privilege))
             except (AlreadyInState, WrongState):
                 raise _not_running(context, this.value) from None
+            context.world.vm_tasks.note(caller.principal, [fact(context, told, current(context, this.value))])
 
         return run
 

@@ -22,6 +22,7 @@ from localsphere.faces.vim.soap import VIM_NS, MoRef
 from localsphere.world.errors import NotFound
 from localsphere.world.inventory import ObjectView
 from localsphere.world.tasks import ABORTED, ERROR, QUEUED, RUNNING, SUCCESS, Owner, TaskView
+from localsphere.world.vm_tasks import Fact
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
@@ -164,13 +165,18 @@ def entity(context: Context, this: MoRef) -> ObjectView:
 
 
 def run_task(
-    context: Context, owner: Owner, name: str, operation: str, change: Callable[[], str | None]
+    context: Context,
+    owner: Owner,
+    name: str,
+    operation: str,
+    change: Callable[[], str | None],
+    facts: Callable[[str | None], list[Fact]] | None = None,
 ) -> Any:
     """A ``Task`` for a change the world makes now (``VmTasks.run``): the method ``name`` on
-    ``owner``, ``operation`` in words; ``change`` answers the id of an object it made, or None."""
-    return vim.Task(
-        PREFIX + context.world.vm_tasks.run(context.signed_in.caller, owner, name, operation, change)
-    )
+    ``owner``, ``operation`` in words; ``change`` answers the id of an object it made, or None;
+    ``facts``, of that id, what the change made known for the event log (``event_facts``)."""
+    caller = context.signed_in.caller
+    return vim.Task(PREFIX + context.world.vm_tasks.run(caller, owner, name, operation, change, facts))
 
 
 def family() -> Family:

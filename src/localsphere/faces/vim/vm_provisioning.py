@@ -19,12 +19,23 @@ from typing import TYPE_CHECKING, Any
 from pyVmomi import vim
 
 from localsphere.faces.vim import faults, inventory, tasks, vm_devices
+from localsphere.faces.vim.event_facts import current, fact, where
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
 from localsphere.world.errors import Invalid, WorldError
 from localsphere.world.inventory import DATASTORE, FOLDER, VM, Filter, ObjectView, Placement
 from localsphere.world.tasks import Owner
 from localsphere.world.vm_placement import CloneSpec
+from localsphere.world.vm_tasks import (
+    CLONED,
+    CLONING,
+    CREATE,
+    CREATING,
+    RECONFIGURED,
+    RELOCATED,
+    RELOCATING,
+    Fact,
+)
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
@@ -122,8 +133,12 @@ def create_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
             raise
         return moid
 
+    def facts(made: str | None) -> list[Fact]:
+        vm = current(context, str(made))
+        return [fact(context, CREATING, vm), fact(context, CREATE, vm)]
+
     return tasks.run_task(
-        context, _owner(folder), "CreateVM_Task", f"create virtual machine {spec.name}", change
+        context, _owner(folder), "CreateVM_Task", f"create virtual machine {spec.name}", change, facts
     )
 
 
@@ -176,8 +191,14 @@ def clone_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
             raise
         return moid
 
+    def facts(made: str | None) -> list[Fact]:
+        clone = current(context, str(made))
+        told = {"source": [source.moid, source.name], "from_template": bool(source.details.get("template"))}
+        to = {"name": name, "where": where(context, clone)}
+        return [fact(context, CLONING, source, to=to, **told), fact(context, CLONED, clone, **told)]
+
     return tasks.run_task(
-        context, _owner(source), "CloneVM_Task", f"clone virtual machine {source.name}", change
+        context, _owner(source), "CloneVM_Task", f"clone virtual machine {source.name}", change, facts
     )
 
 
@@ -185,23 +206,33 @@ def relocate_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
     vm = tasks.entity(context, this)
     placement, disks = _placement(args["spec"], None)
     world, caller = context.world, context.signed_in.caller
+    before = where(context, vm)
+
+    def facts(_: str | None) -> list[Fact]:
+        after = current(context, vm.moid)
+        moved = fact(context, RELOCATED, after, **{"from": before})
+        return [Fact(RELOCATING, moved.entity, {"where": before, "to": where(context, after)}), moved]
+
     return tasks.run_task(
         context,
         _owner(vm),
         "RelocateVM_Task",
         f"relocate virtual machine {vm.name}",
         lambda: world.vm_placement.relocate(caller, vm.moid, placement, disks),
+        facts,
     )
 
 
 def reconfigure_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
-    vm = tasks.entity(context, this)
+    vm, spec = tasks.entity(context, this), args["spec"]
+    changes = {key: value for key, value in _set(spec).items() if isinstance(value, str | int | bool)}
     return tasks.run_task(
         context,
         _owner(vm),
         "ReconfigVM_Task",
         f"reconfigure virtual machine {vm.name}",
-        lambda: configure(context, vm.moid, args["spec"]),
+        lambda: configure(context, vm.moid, spec),
+        lambda _: [fact(context, RECONFIGURED, current(context, vm.moid), changes=changes)],
     )
 
 
