@@ -133,7 +133,7 @@ def from_reason(
     if reason == "entity.name" and arguments:
         return Fault(vim.fault.InvalidName(name=arguments[0]), f"The name '{arguments[0]}' is not valid.")
     if reason.endswith((".in_use", ".in_use_by_vcd")) and len(arguments) >= 2:
-        fault = vim.fault.ResourceInUse(type=arguments[0], name=arguments[1])
+        fault = vim.fault.ResourceInUse(type=getattr(vim, arguments[0], None), name=arguments[1])
         return Fault(fault, f"The resource '{arguments[1]}' is in use.")
     if reason == "vm.snapshot.none":
         return Fault(vim.fault.NotFound(), "The object or item referred to could not be found.")
