@@ -6,7 +6,16 @@ and ``CreateCollectorForEvents``, with the ``EventHistoryCollector`` it makes (`
 The events are the world's event log (``world.events``), the one vCloud Director's events read,
 as vSphere types them: a VM's power changes (by SOAP task or REST call) ``VmPoweredOnEvent``,
 ``VmPoweredOffEvent``, ``VmSuspendedEvent``, ``VmResettingEvent``; its creation and removal
-``VmCreatedEvent`` and ``VmRemovedEvent``; a session's sign-in and sign-out
+``VmCreatedEvent`` and ``VmRemovedEvent``; what a SOAP write recorded beside its task's event
+(``world.vm_tasks.Fact``, in the task's chain): ``VmBeingCreatedEvent``, ``VmBeingClonedEvent`` and
+``VmClonedEvent`` (of a template: ``VmBeingDeployedEvent``, ``VmDeployedEvent``),
+``VmReconfiguredEvent`` (``configSpec``: the spec's plain values), ``VmRenamedEvent``,
+``VmBeingRelocatedEvent`` and ``VmRelocatedEvent``, ``VmGuestShutdownEvent``,
+``VmGuestRebootEvent``, ``VmGuestStandbyEvent``, ``DatacenterCreatedEvent``,
+``ResourcePoolCreatedEvent``, ``ResourcePoolDestroyedEvent``, ``HostRemovedEvent``,
+``ClusterDestroyedEvent`` and ``DatastoreDestroyedEvent``, with the places the fact named as they
+were (a removed host's datacenter); vCenter records no event of its own for a snapshot, a folder,
+a move into a folder or a network removed (their TaskEvents tell); a session's sign-in and sign-out
 ``UserLoginSessionEvent`` and ``UserLogoutSessionEvent``; any other task's event, and a task that
 failed, ``TaskEvent`` with the task's ``TaskInfo``. Each carries its entity's arguments (``vm``,
 ``host``, ``computeResource``, ``datacenter``) as the inventory has them now, ``createdTime`` on
@@ -262,6 +271,9 @@ PLACE_OF = {
 }
 
 
+UNNAMED = ["", ""]  # a place a fact did not name
+
+
 def _place(role: str, named: list[str]) -> Any:
     """The event argument of a place a fact names (``[moid, name]``)."""
     cls, attr, managed, _ = PLACES[role]
@@ -276,7 +288,7 @@ def _fact_event(event: Any, common: dict[str, Any]) -> Any:
     if entity.kind in PLACE_OF:
         places[PLACE_OF[entity.kind]] = [entity.id, entity.name]
     fields: dict[str, Any] = {}
-    names = {"user": common["userName"]}
+    names: dict[str, str] = {}
     for role, named in places.items():
         field = PLACES[role][3]
         names[field or role] = named[1]
@@ -285,9 +297,8 @@ def _fact_event(event: Any, common: dict[str, Any]) -> Any:
     if entity.kind == inv.VM:
         fields["template"] = False
     extra, more = _fact_fields(event.action, told)
-    cls, text = (DEPLOYS if told.get("from_template") else FACT_EVENTS).get(
-        event.action, FACT_EVENTS[event.action]
-    )
+    deploy = told.get("from_template") and event.action in DEPLOYS
+    cls, text = (DEPLOYS if deploy else FACT_EVENTS)[event.action]
     names |= more
     return cls(**{**common, **fields, **extra}, fullFormattedMessage=text.format_map(_Blank(names)))
 
@@ -297,6 +308,15 @@ class _Blank(dict):  # type: ignore[type-arg]
 
     def __missing__(self, key: str) -> str:
         return ""
+
+
+def _other_end(prefix: str, places: dict[str, list[str]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A relocation's other end (``dest``: where it goes, ``source``: where it was): its host,
+    datacenter and datastore, as fields and names (``destHost``...)."""
+    fields = {f"{prefix}Host": _place("host", places.get("host", UNNAMED))}
+    roles = ("host", "datacenter", "datastore")
+    fields |= {f"{prefix}{r.capitalize()}": _place(r, places[r]) for r in roles[1:] if r in places}
+    return fields, {f"{prefix}{r.capitalize()}": places[r][1] for r in roles if r in places}
 
 
 def _fact_fields(action: str, told: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -309,9 +329,9 @@ def _fact_fields(action: str, told: dict[str, Any]) -> tuple[dict[str, Any], dic
     if action == CLONING:
         to = told.get("to", {})
         dest = to.get("where", {})
-        host, folder = dest.get("host", ["", ""]), dest.get("folder", ["", ""])
+        host, folder = dest.get("host", UNNAMED), dest.get("folder", UNNAMED)
         if told.get("from_template"):
-            source = told.get("source", ["", ""])
+            source = told.get("source", UNNAMED)
             return {"srcTemplate": _place("vm", source)}, {"srcTemplate": source[1]}
         fields = {
             "destName": to.get("name", ""),
@@ -320,33 +340,18 @@ def _fact_fields(action: str, told: dict[str, Any]) -> tuple[dict[str, Any], dic
         }
         return fields, {"destName": to.get("name", ""), "destHost": host[1]}
     if action == CLONED:
-        source = told.get("source", ["", ""])
+        source = told.get("source", UNNAMED)
         key = "srcTemplate" if told.get("from_template") else "sourceVm"
         return {key: _place("vm", source)}, {key: source[1]}
     if action == RELOCATING:
-        dest = told.get("to", {})
-        fields = {"destHost": _place("host", dest.get("host", ["", ""]))}
-        fields |= {
-            f"dest{r.capitalize()}": _place(r, dest[r]) for r in ("datacenter", "datastore") if r in dest
-        }
-        names = {
-            f"dest{r.capitalize()}": dest[r][1] for r in ("host", "datacenter", "datastore") if r in dest
-        }
-        return fields, names
+        return _other_end("dest", told.get("to", {}))
     if action == RELOCATED:
-        source = told.get("from", {})
-        fields = {"sourceHost": _place("host", source.get("host", ["", ""]))}
-        fields |= {
-            f"source{r.capitalize()}": _place(r, source[r])
-            for r in ("datacenter", "datastore")
-            if r in source
-        }
-        return fields, {}
+        return _other_end("source", told.get("from", {}))
     if action == DATACENTER_CREATED:
-        parent = told.get("parent", ["", ""])
+        parent = told.get("parent", UNNAMED)
         return {"parent": _place("folder", parent)}, {"parent": parent[1]}
     if action == POOL_CREATED:
-        parent = told.get("parent", ["", ""])
+        parent = told.get("parent", UNNAMED)
         return {"parent": _place("pool", parent)}, {}
     return {}, {}
 
