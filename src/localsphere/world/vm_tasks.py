@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
-from localsphere.world.errors import AlreadyInState, Conflict, Invalid, WrongState
+from localsphere.world.errors import AlreadyInState, Conflict, Invalid, NotFound, WrongState
 from localsphere.world.events import Entity, Events
 from localsphere.world.identity import PrincipalView
 from localsphere.world.inventory import POWERED_OFF, VM, authorize, remove_vm, row_of, set_power
-from localsphere.world.schema import Task
+from localsphere.world.schema import ManagedObject, Task
 from localsphere.world.store import Store
 from localsphere.world.tasks import Owner, Tasks
 from localsphere.world.tenants import DEFAULT_TENANT
@@ -32,7 +32,6 @@ SERVICE = "vim"  # the tasks' ``service``: vSphere's
 OPERATIONS = {"start": "power on", "stop": "power off", "suspend": "suspend", "reset": "reset"}
 # vSphere's names of the power operations, the action of the event a change made without a task
 # records (vCenter's REST power calls)
-CREATE, DESTROY = "CreateVM_Task", "Destroy_Task"  # the event actions of a VM made and removed
 POWER_ACTIONS = {
     "start": "PowerOnVM_Task",
     "stop": "PowerOffVM_Task",
@@ -42,8 +41,9 @@ POWER_ACTIONS = {
 
 
 # the world's words for what an operation did that a product's event log tells beside its task's
-# own event (``Fact``); a VM made is ``CREATE``'s, as vCenter's REST create records it
-CREATING, CLONING, CLONED = "vm.creating", "vm.cloning", "vm.cloned"
+# own event (``Fact``), by a SOAP task or a REST call alike
+CREATING, CREATED, REMOVED = "vm.creating", "vm.created", "vm.removed"
+CLONING, CLONED = "vm.cloning", "vm.cloned"
 RENAMED, RECONFIGURED = "vm.renamed", "vm.reconfigured"
 RELOCATING, RELOCATED = "vm.relocating", "vm.relocated"
 GUEST_SHUTDOWN, GUEST_REBOOT, GUEST_STANDBY = "vm.guest.shutdown", "vm.guest.reboot", "vm.guest.standby"
@@ -56,6 +56,8 @@ HOST_REMOVED, CLUSTER_DESTROYED, DATASTORE_DESTROYED = (
 )
 FACTS = (
     CREATING,
+    CREATED,
+    REMOVED,
     CLONING,
     CLONED,
     RENAMED,
@@ -72,6 +74,7 @@ FACTS = (
     CLUSTER_DESTROYED,
     DATASTORE_DESTROYED,
 )
+PLACES = ("host", "cluster", "datacenter", "folder")  # the columns of the places a fact names
 STEP = 0.001  # world seconds between the events of one operation, so they read in their order
 RECENT_SECONDS = 600.0  # how long an ended task stays among the recent ones (vCenter: 10 minutes)
 MOST_RECENT = 200  # the most recent tasks listed
@@ -79,13 +82,32 @@ MOST_RECENT = 200  # the most recent tasks listed
 
 @dataclass(frozen=True)
 class Fact:
-    """What an operation did, for the event log: ``action`` (``CREATE`` or one of ``FACTS``), the
-    entity it is about, and what a product's event tells of it that the inventory may no longer
-    hold (``details``, JSON-able: names and ids as they were before the change)."""
+    """What an operation did, for the event log: ``action`` (one of ``FACTS``), the entity it is
+    about, and what a product's event tells of it that the inventory may no longer hold
+    (``details``, JSON-able: ``where`` the entity stood, names and ids as they were)."""
 
     action: str
     entity: Entity
     details: dict[str, Any] = field(default_factory=dict)
+
+
+def where_of(s: Session, row: ManagedObject) -> dict[str, list[str]]:
+    """Where an inventory object stands: its host, cluster, datacenter, folder and (a VM's) home
+    datastore, each ``[moid, name]``."""
+    moids = {role: moid for role in PLACES if (moid := getattr(row, role))}
+    home = json.loads(row.details or "{}").get("datastore")
+    if home:
+        moids["datastore"] = home
+    query = select(ManagedObject.moid, ManagedObject.name).where(
+        ManagedObject.moid.in_(sorted(set(moids.values())))
+    )
+    names = {moid: name for moid, name in s.execute(query)}
+    return {role: [moid, names[moid]] for role, moid in moids.items() if moid in names}
+
+
+def fact_of(s: Session, action: str, row: ManagedObject, **details: Any) -> Fact:
+    """The fact ``action`` about the object of ``row`` where it stands now, with ``details``."""
+    return Fact(action, Entity(row.kind, row.moid, row.name), {"where": where_of(s, row), **details})
 
 
 class VmTasks:
@@ -108,22 +130,34 @@ class VmTasks:
             )
 
     def delete(self, user: PrincipalView, moid: str) -> None:
-        """Delete the VM ``moid`` at once, by ``user`` (vCenter's REST delete), and record its
-        event (``Destroy_Task``'s, as a SOAP destroy's task records it); WrongState
-        (``vm.powered_on``) unless it is powered off, nothing changed or recorded then."""
+        """Delete the VM ``moid`` at once, by ``user`` (vCenter's REST delete), and record that it
+        was removed (``REMOVED``, as a SOAP destroy does); WrongState (``vm.powered_on``) unless it
+        is powered off, nothing changed or recorded then."""
         with self._store.write() as s:
             row = row_of(s, VM, moid, lock=True)
-            entity = Entity(VM, moid, row.name)
+            removed = fact_of(s, REMOVED, row)
             remove_vm(s, row)
-            self._events.record(s, DEFAULT_TENANT, DESTROY, entity, user.id, user.name, service=SERVICE)
+            self._note(s, user, [removed], None, self._clock.now(s))
 
     def created(self, user: PrincipalView, moid: str) -> None:
-        """Record that ``user`` made the VM ``moid`` (vCenter's REST create: ``CreateVM_Task``'s
-        event, as a SOAP create's task records it)."""
+        """Record that ``user`` made the VM ``moid`` (vCenter's REST create: ``CREATED``, as a
+        SOAP create records it)."""
         with self._store.write() as s:
-            row = row_of(s, VM, moid)
-            entity = Entity(VM, moid, row.name)
-            self._events.record(s, DEFAULT_TENANT, CREATE, entity, user.id, user.name, service=SERVICE)
+            self._note(s, user, [fact_of(s, CREATED, row_of(s, VM, moid))], None, self._clock.now(s))
+
+    def fact(self, action: str, moid: str, **details: Any) -> Fact:
+        """The fact ``action`` about the inventory object ``moid`` where it stands now, with
+        ``details``; NotFound when there is no such object."""
+        with self._store.read() as s:
+            row = s.scalars(select(ManagedObject).where(ManagedObject.moid == moid)).first()
+            if row is None:
+                raise NotFound("object.not_found", f"Object with identifier '{moid}' does not exist", moid)
+            return fact_of(s, action, row, **details)
+
+    def where(self, moid: str) -> dict[str, list[str]]:
+        """Where the inventory object ``moid`` stands now (``where_of``); NotFound as ``fact``'s."""
+        where: dict[str, list[str]] = self.fact("", moid).details["where"]
+        return where
 
     def recent(self) -> list[tuple[str, str]]:
         """The vSphere tasks queued, running or ended in the last ``RECENT_SECONDS`` (world time),
@@ -227,19 +261,22 @@ class VmTasks:
             )
 
     def destroy(self, caller: Caller, moid: str, privilege: str, name: str) -> str:
-        """Delete the VM ``moid`` as the task ``name``; a VM that is not powered off stays, and
-        its task ends in error (``vm.powered_on``). Errors as ``start``'s."""
+        """Delete the VM ``moid`` as the task ``name``, recording that it was removed
+        (``REMOVED``) in the task's chain; a VM that is not powered off stays, and its task ends
+        in error (``vm.powered_on``). Errors as ``start``'s."""
         with self._store.write() as s:
             row = row_of(s, VM, moid, lock=True)
             authorize(caller, row.path, privilege, moid)
             self._tasks.check_idle(s, [moid])
-            failure = ""
+            failure, removed = "", []
             if row.power_state != POWERED_OFF:
                 state = (row.power_state or "").lower()
                 failure = f"vm.powered_on: Virtual machine {moid} is {state}; it must be powered off"
             else:
+                removed = [fact_of(s, REMOVED, row)]
                 remove_vm(s, row)
-            return self._tasks.start(
+            now = self._clock.now(s)
+            task_id = self._tasks.start(
                 s,
                 DEFAULT_TENANT,
                 name,
@@ -248,4 +285,7 @@ class VmTasks:
                 caller.principal,
                 SERVICE,
                 failure=failure,
+                begins=now,
             )
+            self._note(s, caller.principal, removed, task_id, now + STEP)
+            return task_id

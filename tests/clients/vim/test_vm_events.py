@@ -85,10 +85,13 @@ def test_a_vm_made_and_changed_over_soap(connect, vc):
     names = [e.info.descriptionId for e in si.content.eventManager.QueryEvents(tasks_only)]
     assert names == ["VirtualMachine.relocate", "VirtualMachine.rename", "VirtualMachine.reconfigure"]
 
-    _done(si, vm.Destroy_Task())
-    wanted = EV.EventFilterSpec(type=[EV.VmRemovedEvent], maxCount=1)
-    (removed,) = si.content.eventManager.QueryEvents(wanted)
-    assert removed.vm.vm == vm and removed.vm.name == "evented-2"
+    task = vm.Destroy_Task()
+    _done(si, task)
+    wanted = EV.EventFilterSpec(type=[EV.VmRemovedEvent, EV.TaskEvent], maxCount=2)
+    removed, destroyed = si.content.eventManager.QueryEvents(wanted)
+    assert removed.vm.vm == vm and removed.vm.name == "evented-2" and removed.host.host == host
+    assert removed.fullFormattedMessage == f"Removed evented-2 on {host.name} from {dc.name}"
+    assert destroyed.info.task == task and destroyed.chainId == removed.chainId
 
 
 def test_clones_deploys_and_the_guest(connect, vc):

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from pyVmomi import vim
 
 from localsphere.faces.vim import faults, tasks
-from localsphere.faces.vim.event_facts import current, fact
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
 from localsphere.world.errors import Conflict, Invalid
@@ -57,8 +56,9 @@ def _made(context: Context, this: MoRef, name: str, make: Callable[[], str]) -> 
 def _noted(context: Context, this: MoRef, action: str, made: str) -> str:
     """Record that ``made`` was made in ``this`` (``action``: the fact); answers ``made``."""
     parent = tasks.entity(context, this)
-    told = fact(context, action, current(context, made), parent=[parent.moid, parent.name])
-    context.world.vm_tasks.note(context.signed_in.caller.principal, [told])
+    facts = context.world.vm_tasks
+    told = facts.fact(action, made, parent=[parent.moid, parent.name])
+    facts.note(context.signed_in.caller.principal, [told])
     return made
 
 

@@ -5,9 +5,9 @@ and ``CreateCollectorForEvents``, with the ``EventHistoryCollector`` it makes (`
 
 The events are the world's event log (``world.events``), the one vCloud Director's events read,
 as vSphere types them: a VM's power changes (by SOAP task or REST call) ``VmPoweredOnEvent``,
-``VmPoweredOffEvent``, ``VmSuspendedEvent``, ``VmResettingEvent``; its creation and removal
-``VmCreatedEvent`` and ``VmRemovedEvent``; what a SOAP write recorded beside its task's event
-(``world.vm_tasks.Fact``, in the task's chain): ``VmBeingCreatedEvent``, ``VmBeingClonedEvent`` and
+``VmPoweredOffEvent``, ``VmSuspendedEvent``, ``VmResettingEvent``; what a write recorded beside
+its task's event (``world.vm_tasks.Fact``, in the task's chain): its creation and removal (by SOAP
+task or REST call) ``VmCreatedEvent`` and ``VmRemovedEvent``, ``VmBeingCreatedEvent``, ``VmBeingClonedEvent`` and
 ``VmClonedEvent`` (of a template: ``VmBeingDeployedEvent``, ``VmDeployedEvent``),
 ``VmReconfiguredEvent`` (``configSpec``: the spec's plain values), ``VmRenamedEvent``,
 ``VmBeingRelocatedEvent`` and ``VmRelocatedEvent``, ``VmGuestShutdownEvent``,
@@ -61,6 +61,7 @@ from localsphere.world.vm_tasks import (
     CLONED,
     CLONING,
     CLUSTER_DESTROYED,
+    CREATED,
     CREATING,
     DATACENTER_CREATED,
     DATASTORE_DESTROYED,
@@ -73,6 +74,7 @@ from localsphere.world.vm_tasks import (
     RECONFIGURED,
     RELOCATED,
     RELOCATING,
+    REMOVED,
     RENAMED,
 )
 
@@ -88,14 +90,14 @@ VM_EVENTS = {
     "PowerOffVM_Task": (EV.VmPoweredOffEvent, "{vm} on {host} in {datacenter} is powered off"),
     "SuspendVM_Task": (EV.VmSuspendedEvent, "{vm} on {host} in {datacenter} is suspended"),
     "ResetVM_Task": (EV.VmResettingEvent, "{vm} on {host} in {datacenter} is reset"),
-    "CreateVM_Task": (EV.VmCreatedEvent, "Created virtual machine {vm} on {host} in {datacenter}"),
-    "Destroy_Task": (EV.VmRemovedEvent, "Removed {vm} on {host} from {datacenter}"),
 }
-# a world fact (``event_facts``) -> its vSphere event type and vCenter's format of its message
+# a world fact (``world.vm_tasks.FACTS``) -> its vSphere event type and vCenter's format of its message
 # (vCenter's ``EventDescription``, as govmomi's simulator copies it); a clone of a template is a
 # deploy (``DEPLOYS``)
 FACT_EVENTS = {
     CREATING: (EV.VmBeingCreatedEvent, "Creating {vm} on host {host} in {datacenter}"),
+    CREATED: (EV.VmCreatedEvent, "Created virtual machine {vm} on {host} in {datacenter}"),
+    REMOVED: (EV.VmRemovedEvent, "Removed {vm} on {host} from {datacenter}"),
     CLONING: (
         EV.VmBeingClonedEvent,
         "Cloning {vm} on host {host} in {datacenter} to {destName} on host {destHost}",
@@ -244,7 +246,7 @@ ARGUMENTS = {
     inv.CLUSTER: ("computeResource", EV.ComputeResourceEventArgument, "computeResource"),
     inv.DATACENTER: ("datacenter", EV.DatacenterEventArgument, "datacenter"),
 }
-# a place a fact names (``event_facts.where``) -> its argument's type, reference and managed type,
+# a place a fact names (``world.vm_tasks.where_of``) -> its argument's type, reference and managed type,
 # and the field of ``Event`` that names it
 PLACES = {
     "host": (EV.HostEventArgument, "host", vim.HostSystem, "host"),

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from pyVmomi import vim
 
 from localsphere.faces.vim import inventory, tasks
-from localsphere.faces.vim.event_facts import current, fact
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
 from localsphere.world.inventory import CLUSTER, DATACENTER, DATASTORE, FOLDER, HOST, NETWORK, POOL, VM
@@ -70,7 +69,7 @@ def rename(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
     def facts(_: str | None) -> list[Fact]:
         if this.type != VM:
             return []
-        return [fact(context, RENAMED, current(context, this.value), old_name=owner.name, new_name=name)]
+        return [context.world.vm_tasks.fact(RENAMED, this.value, old_name=owner.name, new_name=name)]
 
     return tasks.run_task(
         context,
@@ -103,7 +102,7 @@ def destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> Any:
         NETWORK: (partial(removals.destroy_network, caller, this.value), None),
     }
     change, action = changes[this.type]
-    noted = [] if action is None else [fact(context, action, tasks.entity(context, this))]
+    noted = [] if action is None else [context.world.vm_tasks.fact(action, this.value)]
     words = WORDS.get(this.type, this.type.lower())
     return tasks.run_task(
         context, owner, "Destroy_Task", f"destroy {words} {owner.name}", change, lambda _: noted

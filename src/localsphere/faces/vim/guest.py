@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from pyVmomi import VmomiSupport, vim
 
 from localsphere.faces.vim import inventory
-from localsphere.faces.vim.event_facts import current, fact
 from localsphere.faces.vim.faults import Fault
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import VIM_NS, MoRef
@@ -55,7 +54,8 @@ def methods() -> list[Method]:
                 context.world.vm_guest.power(this.value, action, (caller, privilege))
             except (AlreadyInState, WrongState):
                 raise _not_running(context, this.value) from None
-            context.world.vm_tasks.note(caller.principal, [fact(context, told, current(context, this.value))])
+            facts = context.world.vm_tasks
+            facts.note(caller.principal, [facts.fact(told, this.value)])
 
         return run
 

@@ -174,7 +174,7 @@ def run_task(
 ) -> Any:
     """A ``Task`` for a change the world makes now (``VmTasks.run``): the method ``name`` on
     ``owner``, ``operation`` in words; ``change`` answers the id of an object it made, or None;
-    ``facts``, of that id, what the change made known for the event log (``event_facts``)."""
+    ``facts``, of that id, what the change made known for the event log (``VmTasks.fact``)."""
     caller = context.signed_in.caller
     return vim.Task(PREFIX + context.world.vm_tasks.run(caller, owner, name, operation, change, facts))
 

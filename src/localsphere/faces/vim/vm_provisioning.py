@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from pyVmomi import vim
 
 from localsphere.faces.vim import faults, inventory, tasks, vm_devices
-from localsphere.faces.vim.event_facts import current, fact, where
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
 from localsphere.world.errors import Invalid, WorldError
@@ -29,7 +28,7 @@ from localsphere.world.vm_placement import CloneSpec
 from localsphere.world.vm_tasks import (
     CLONED,
     CLONING,
-    CREATE,
+    CREATED,
     CREATING,
     RECONFIGURED,
     RELOCATED,
@@ -134,8 +133,7 @@ def create_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
         return moid
 
     def facts(made: str | None) -> list[Fact]:
-        vm = current(context, str(made))
-        return [fact(context, CREATING, vm), fact(context, CREATE, vm)]
+        return [world.vm_tasks.fact(CREATING, str(made)), world.vm_tasks.fact(CREATED, str(made))]
 
     return tasks.run_task(
         context, _owner(folder), "CreateVM_Task", f"create virtual machine {spec.name}", change, facts
@@ -192,10 +190,10 @@ def clone_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
         return moid
 
     def facts(made: str | None) -> list[Fact]:
-        clone = current(context, str(made))
         told = {"source": [source.moid, source.name], "from_template": bool(source.details.get("template"))}
-        to = {"name": name, "where": where(context, clone)}
-        return [fact(context, CLONING, source, to=to, **told), fact(context, CLONED, clone, **told)]
+        to = {"name": name, "where": world.vm_tasks.where(str(made))}
+        cloning = world.vm_tasks.fact(CLONING, source.moid, to=to, **told)
+        return [cloning, world.vm_tasks.fact(CLONED, str(made), **told)]
 
     return tasks.run_task(
         context, _owner(source), "CloneVM_Task", f"clone virtual machine {source.name}", change, facts
@@ -206,12 +204,11 @@ def relocate_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
     vm = tasks.entity(context, this)
     placement, disks = _placement(args["spec"], None)
     world, caller = context.world, context.signed_in.caller
-    before = where(context, vm)
+    before = world.vm_tasks.where(vm.moid)
 
     def facts(_: str | None) -> list[Fact]:
-        after = current(context, vm.moid)
-        moved = fact(context, RELOCATED, after, **{"from": before})
-        return [Fact(RELOCATING, moved.entity, {"where": before, "to": where(context, after)}), moved]
+        moved = world.vm_tasks.fact(RELOCATED, vm.moid, **{"from": before})
+        return [Fact(RELOCATING, moved.entity, {"where": before, "to": moved.details["where"]}), moved]
 
     return tasks.run_task(
         context,
@@ -232,7 +229,7 @@ def reconfigure_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
         "ReconfigVM_Task",
         f"reconfigure virtual machine {vm.name}",
         lambda: configure(context, vm.moid, spec),
-        lambda _: [fact(context, RECONFIGURED, current(context, vm.moid), changes=changes)],
+        lambda _: [context.world.vm_tasks.fact(RECONFIGURED, vm.moid, changes=changes)],
     )
 
 
