@@ -7,8 +7,8 @@ The events are the world's event log (``world.events``), the one vCloud Director
 as vSphere types them: a VM's power changes (by SOAP task or REST call) ``VmPoweredOnEvent``,
 ``VmPoweredOffEvent``, ``VmSuspendedEvent``, ``VmResettingEvent``; what a write recorded beside
 its task's event (``world.vm_tasks.Fact``, in the task's chain): its creation and removal (by SOAP
-task or REST call) ``VmCreatedEvent`` and ``VmRemovedEvent``, ``VmBeingCreatedEvent``, ``VmBeingClonedEvent`` and
-``VmClonedEvent`` (of a template: ``VmBeingDeployedEvent``, ``VmDeployedEvent``),
+task or REST call) ``VmCreatedEvent`` and ``VmRemovedEvent``, ``VmBeingCreatedEvent``,
+``VmBeingClonedEvent`` and ``VmClonedEvent`` (of a template: ``VmBeingDeployedEvent``, ``VmDeployedEvent``),
 ``VmReconfiguredEvent`` (``configSpec``: the spec's plain values), ``VmRenamedEvent``,
 ``VmBeingRelocatedEvent`` and ``VmRelocatedEvent``, ``VmGuestShutdownEvent``,
 ``VmGuestRebootEvent``, ``VmGuestStandbyEvent``, ``DatacenterCreatedEvent``,
