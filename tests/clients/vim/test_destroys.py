@@ -55,13 +55,26 @@ def _latest(si, event_type):
     return found
 
 
-def test_a_standalone_host_is_removed_once_disconnected(connect, vc):
+def _standalone(vc, name):
+    """A standalone host added over REST: its id."""
     folder = vc.get(f"{API}/folder", params={"type": "HOST"}).json()[0]["folder"]
-    spec = {"hostname": "alone.lab", "user_name": "root", "password": "secret", "folder": folder}
-    spec |= {"thumbprint_verification": "THUMBPRINT", "thumbprint": host_thumbprint("alone.lab")}
+    spec = {"hostname": name, "user_name": "root", "password": "secret", "folder": folder}
+    spec |= {"thumbprint_verification": "THUMBPRINT", "thumbprint": host_thumbprint(name)}
     r = vc.post(f"{API}/host", json=spec)
     assert r.status_code == 201, r.text
-    moid = r.json()
+    return r.json()
+
+
+def test_a_host_deleted_over_rest_is_an_event_over_soap(connect, vc):
+    moid = _standalone(vc, "gone.lab")
+    assert vc.delete(f"{API}/host/{moid}").status_code == 204
+    removed = _latest(connect(), EV.HostRemovedEvent)
+    assert removed.host.host._moId == moid and removed.host.name == "gone.lab"
+    assert removed.userName == "VSPHERE.LOCAL\\administrator" and removed.chainId == removed.key
+
+
+def test_a_standalone_host_is_removed_once_disconnected(connect, vc):
+    moid = _standalone(vc, "alone.lab")
     vm = vc.post(f"{API}/vm", json={"name": "on-alone", "guest_OS": "UBUNTU_64", "placement": {"host": moid}})
     assert vm.status_code == 201, vm.text
     si = connect()
