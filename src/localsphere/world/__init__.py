@@ -31,6 +31,7 @@ from localsphere.world.event_history import EventHistory
 from localsphere.world.events import Events
 from localsphere.world.extension_requests import ExtensionRequests
 from localsphere.world.extension_services import ExtensionServices
+from localsphere.world.facts import Facts
 from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
 from localsphere.world.identity_stores import IdentityStores
@@ -172,7 +173,10 @@ class World:
         self.blocking_tasks = BlockingTasks(self.store, self.clock, self.tasks, self.events)
         self.extension_services = ExtensionServices(self.store, self.clock)
         self.extension_requests = ExtensionRequests(self.notifications, settings.extension_timeout)
-        self.vm_tasks = VmTasks(self.store, self.clock, self.tasks, self.events)  # vSphere's VM tasks
+        self.facts = Facts(self.store, self.clock, self.events)  # what operations did, for the event log
+        self.vm_tasks = VmTasks(
+            self.store, self.clock, self.tasks, self.events, self.facts
+        )  # vSphere's VM tasks
         self.event_history = EventHistory(self.store, self.clock, self.events)  # vSphere's event reads
         self.org_vdcs = OrgVdcs(self.store, self.clock)
         self.catalogs = Catalogs(self.store)

@@ -24,9 +24,9 @@ from localsphere.faces.vapi.types import (
 from localsphere.faces.vcenter.vm_hardware import NIC_UPDATE, nic_settings
 from localsphere.world import World
 from localsphere.world.compute_resources import HostSpec
+from localsphere.world.facts import HOST_REMOVED
 from localsphere.world.inventory import Placement
 from localsphere.world.vm_placement import CloneSpec
-from localsphere.world.vm_tasks import HOST_REMOVED
 
 V = "com.vmware.vcenter"
 DC, HOST, POOL, VMS = f"{V}.datacenter", f"{V}.host", f"{V}.resource_pool", f"{V}.VM"
@@ -173,9 +173,9 @@ def operations(world: World) -> list[Operation]:
 
     def remove_host(context: Context, given: dict[str, Any]) -> None:
         """The host gone, recorded as vCenter records it (the SOAP face's ``HostRemovedEvent``)."""
-        removed = world.vm_tasks.fact(HOST_REMOVED, given["host"])
+        removed = world.facts.fact(HOST_REMOVED, given["host"])
         compute.remove_host(given["host"])
-        world.vm_tasks.note(context.caller.principal, [removed])
+        world.facts.note(context.caller.principal, [removed])
 
     def clone(context: Context, given: dict[str, Any]) -> str:
         s = given["spec"]

@@ -18,8 +18,8 @@ from localsphere.faces.vim import faults, tasks
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
 from localsphere.world.errors import Conflict, Invalid
+from localsphere.world.facts import DATACENTER_CREATED, POOL_CREATED
 from localsphere.world.inventory import FOLDER, POOL
-from localsphere.world.vm_tasks import DATACENTER_CREATED, POOL_CREATED
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
@@ -56,7 +56,7 @@ def _made(context: Context, this: MoRef, name: str, make: Callable[[], str]) -> 
 def _noted(context: Context, this: MoRef, action: str, made: str) -> str:
     """Record that ``made`` was made in ``this`` (``action``: the fact); answers ``made``."""
     parent = tasks.entity(context, this)
-    facts = context.world.vm_tasks
+    facts = context.world.facts
     told = facts.fact(action, made, parent=[parent.moid, parent.name])
     facts.note(context.signed_in.caller.principal, [told])
     return made

@@ -6,7 +6,7 @@ and ``CreateCollectorForEvents``, with the ``EventHistoryCollector`` it makes (`
 The events are the world's event log (``world.events``), the one vCloud Director's events read,
 as vSphere types them: a VM's power changes (by SOAP task or REST call) ``VmPoweredOnEvent``,
 ``VmPoweredOffEvent``, ``VmSuspendedEvent``, ``VmResettingEvent``; what a write recorded beside
-its task's event (``world.vm_tasks.Fact``, in the task's chain): its creation and removal (by SOAP
+its task's event (``world.facts.Fact``, in the task's chain): its creation and removal (by SOAP
 task or REST call) ``VmCreatedEvent`` and ``VmRemovedEvent``, ``VmBeingCreatedEvent``,
 ``VmBeingClonedEvent`` and ``VmClonedEvent`` (of a template: ``VmBeingDeployedEvent``, ``VmDeployedEvent``),
 ``VmReconfiguredEvent`` (``configSpec``: the spec's plain values), ``VmRenamedEvent``,
@@ -56,8 +56,7 @@ from localsphere.world.event_history import (
     Recorded,
 )
 from localsphere.world.events import LOGIN
-from localsphere.world.inventory import ObjectView
-from localsphere.world.vm_tasks import (
+from localsphere.world.facts import (
     CLONED,
     CLONING,
     CLUSTER_DESTROYED,
@@ -77,6 +76,7 @@ from localsphere.world.vm_tasks import (
     REMOVED,
     RENAMED,
 )
+from localsphere.world.inventory import ObjectView
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
@@ -91,7 +91,7 @@ VM_EVENTS = {
     "SuspendVM_Task": (EV.VmSuspendedEvent, "{vm} on {host} in {datacenter} is suspended"),
     "ResetVM_Task": (EV.VmResettingEvent, "{vm} on {host} in {datacenter} is reset"),
 }
-# a world fact (``world.vm_tasks.FACTS``) -> its vSphere event type and vCenter's format of its message
+# a world fact (``world.facts.FACTS``) -> its vSphere event type and vCenter's format of its message
 # (vCenter's ``EventDescription``, as govmomi's simulator copies it); a clone of a template is a
 # deploy (``DEPLOYS``)
 FACT_EVENTS = {
@@ -246,7 +246,7 @@ ARGUMENTS = {
     inv.CLUSTER: ("computeResource", EV.ComputeResourceEventArgument, "computeResource"),
     inv.DATACENTER: ("datacenter", EV.DatacenterEventArgument, "datacenter"),
 }
-# a place a fact names (``world.vm_tasks.where_of``) -> its argument's type, reference and managed type,
+# a place a fact names (``world.facts.where_of``) -> its argument's type, reference and managed type,
 # and the field of ``Event`` that names it
 PLACES = {
     "host": (EV.HostEventArgument, "host", vim.HostSystem, "host"),

@@ -20,9 +20,7 @@ from pyVmomi import vim
 from localsphere.faces.vim import inventory, tasks
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
-from localsphere.world.inventory import CLUSTER, DATACENTER, DATASTORE, FOLDER, HOST, NETWORK, POOL, VM
-from localsphere.world.tasks import Owner
-from localsphere.world.vm_tasks import (
+from localsphere.world.facts import (
     CLUSTER_DESTROYED,
     DATASTORE_DESTROYED,
     HOST_REMOVED,
@@ -30,12 +28,21 @@ from localsphere.world.vm_tasks import (
     RENAMED,
     Fact,
 )
+from localsphere.world.inventory import CLUSTER, DATACENTER, DATASTORE, FOLDER, HOST, NETWORK, POOL, VM
+from localsphere.world.tasks import Owner
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
 
 ENTITIES = frozenset(inventory.KINDS)
-WORDS = {DATACENTER: "datacenter", POOL: "resource pool", CLUSTER: "cluster", DATASTORE: "datastore"}
+WORDS = {  # a kind of entity destroyed, as a task's description words it
+    DATACENTER: "datacenter",
+    POOL: "resource pool",
+    HOST: "host",
+    CLUSTER: "cluster",
+    DATASTORE: "datastore",
+    NETWORK: "network",
+}
 
 
 def _owner(context: Context, this: MoRef) -> Owner:
@@ -69,7 +76,7 @@ def rename(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
     def facts(_: str | None) -> list[Fact]:
         if this.type != VM:
             return []
-        return [context.world.vm_tasks.fact(RENAMED, this.value, old_name=owner.name, new_name=name)]
+        return [context.world.facts.fact(RENAMED, this.value, old_name=owner.name, new_name=name)]
 
     return tasks.run_task(
         context,
@@ -102,11 +109,9 @@ def destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> Any:
         NETWORK: (partial(removals.destroy_network, caller, this.value), None),
     }
     change, action = changes[this.type]
-    noted = [] if action is None else [context.world.vm_tasks.fact(action, this.value)]
-    words = WORDS.get(this.type, this.type.lower())
-    return tasks.run_task(
-        context, owner, "Destroy_Task", f"destroy {words} {owner.name}", change, lambda _: noted
-    )
+    noted = [] if action is None else [context.world.facts.fact(action, this.value)]
+    operation = f"destroy {WORDS[this.type]} {owner.name}"
+    return tasks.run_task(context, owner, "Destroy_Task", operation, change, lambda _: noted)
 
 
 def unregister_and_destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> Any:

@@ -18,8 +18,8 @@ from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import VIM_NS, MoRef
 from localsphere.faces.vim.tasks import WORDS
 from localsphere.world.errors import AlreadyInState, WrongState
+from localsphere.world.facts import GUEST_REBOOT, GUEST_SHUTDOWN, GUEST_STANDBY
 from localsphere.world.inventory import VM
-from localsphere.world.vm_tasks import GUEST_REBOOT, GUEST_SHUTDOWN, GUEST_STANDBY
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
@@ -54,7 +54,7 @@ def methods() -> list[Method]:
                 context.world.vm_guest.power(this.value, action, (caller, privilege))
             except (AlreadyInState, WrongState):
                 raise _not_running(context, this.value) from None
-            facts = context.world.vm_tasks
+            facts = context.world.facts
             facts.note(caller.principal, [facts.fact(told, this.value)])
 
         return run

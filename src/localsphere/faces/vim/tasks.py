@@ -20,9 +20,9 @@ from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.service_instance import TASK_MANAGER
 from localsphere.faces.vim.soap import VIM_NS, MoRef
 from localsphere.world.errors import NotFound
+from localsphere.world.facts import Fact
 from localsphere.world.inventory import ObjectView
 from localsphere.world.tasks import ABORTED, ERROR, QUEUED, RUNNING, SUCCESS, Owner, TaskView
-from localsphere.world.vm_tasks import Fact
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
@@ -174,7 +174,7 @@ def run_task(
 ) -> Any:
     """A ``Task`` for a change the world makes now (``VmTasks.run``): the method ``name`` on
     ``owner``, ``operation`` in words; ``change`` answers the id of an object it made, or None;
-    ``facts``, of that id, what the change made known for the event log (``VmTasks.fact``)."""
+    ``facts``, of that id, what the change made known for the event log (``Facts.fact``)."""
     caller = context.signed_in.caller
     return vim.Task(PREFIX + context.world.vm_tasks.run(caller, owner, name, operation, change, facts))
 

@@ -22,10 +22,7 @@ from localsphere.faces.vim import faults, inventory, tasks, vm_devices
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
 from localsphere.world.errors import Invalid, WorldError
-from localsphere.world.inventory import DATASTORE, FOLDER, VM, Filter, ObjectView, Placement
-from localsphere.world.tasks import Owner
-from localsphere.world.vm_placement import CloneSpec
-from localsphere.world.vm_tasks import (
+from localsphere.world.facts import (
     CLONED,
     CLONING,
     CREATED,
@@ -35,6 +32,9 @@ from localsphere.world.vm_tasks import (
     RELOCATING,
     Fact,
 )
+from localsphere.world.inventory import DATASTORE, FOLDER, VM, Filter, ObjectView, Placement
+from localsphere.world.tasks import Owner
+from localsphere.world.vm_placement import CloneSpec
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
@@ -133,7 +133,7 @@ def create_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
         return moid
 
     def facts(made: str | None) -> list[Fact]:
-        return [world.vm_tasks.fact(CREATING, str(made)), world.vm_tasks.fact(CREATED, str(made))]
+        return [world.facts.fact(CREATING, str(made)), world.facts.fact(CREATED, str(made))]
 
     return tasks.run_task(
         context, _owner(folder), "CreateVM_Task", f"create virtual machine {spec.name}", change, facts
@@ -191,9 +191,9 @@ def clone_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
 
     def facts(made: str | None) -> list[Fact]:
         told = {"source": [source.moid, source.name], "from_template": bool(source.details.get("template"))}
-        to = {"name": name, "where": world.vm_tasks.where(str(made))}
-        cloning = world.vm_tasks.fact(CLONING, source.moid, to=to, **told)
-        return [cloning, world.vm_tasks.fact(CLONED, str(made), **told)]
+        to = {"name": name, "where": world.facts.where(str(made))}
+        cloning = world.facts.fact(CLONING, source.moid, to=to, **told)
+        return [cloning, world.facts.fact(CLONED, str(made), **told)]
 
     return tasks.run_task(
         context, _owner(source), "CloneVM_Task", f"clone virtual machine {source.name}", change, facts
@@ -204,10 +204,10 @@ def relocate_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
     vm = tasks.entity(context, this)
     placement, disks = _placement(args["spec"], None)
     world, caller = context.world, context.signed_in.caller
-    before = world.vm_tasks.where(vm.moid)
+    before = world.facts.where(vm.moid)
 
     def facts(_: str | None) -> list[Fact]:
-        moved = world.vm_tasks.fact(RELOCATED, vm.moid, **{"from": before})
+        moved = world.facts.fact(RELOCATED, vm.moid, **{"from": before})
         return [Fact(RELOCATING, moved.entity, {"where": before, "to": moved.details["where"]}), moved]
 
     return tasks.run_task(
@@ -229,7 +229,7 @@ def reconfigure_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
         "ReconfigVM_Task",
         f"reconfigure virtual machine {vm.name}",
         lambda: configure(context, vm.moid, spec),
-        lambda _: [context.world.vm_tasks.fact(RECONFIGURED, vm.moid, changes=changes)],
+        lambda _: [context.world.facts.fact(RECONFIGURED, vm.moid, changes=changes)],
     )
 
 
