@@ -30,6 +30,7 @@ SERVICE = "vim"  # the facts' ``service``: vSphere's, as its tasks'
 # own event (``Fact``), by a SOAP task or a REST call alike
 CREATING, CREATED, REMOVED = "vm.creating", "vm.created", "vm.removed"
 CLONING, CLONED = "vm.cloning", "vm.cloned"
+DEPLOYING, DEPLOYED = "vm.deploying", "vm.deployed"  # a clone of a template
 RENAMED, RECONFIGURED = "vm.renamed", "vm.reconfigured"
 RELOCATING, RELOCATED = "vm.relocating", "vm.relocated"
 GUEST_SHUTDOWN, GUEST_REBOOT, GUEST_STANDBY = "vm.guest.shutdown", "vm.guest.reboot", "vm.guest.standby"
@@ -46,6 +47,8 @@ FACTS = (
     REMOVED,
     CLONING,
     CLONED,
+    DEPLOYING,
+    DEPLOYED,
     RENAMED,
     RECONFIGURED,
     RELOCATING,

@@ -120,6 +120,8 @@ def test_clones_deploys_and_the_guest(connect, vc):
         done.fullFormattedMessage == f"Template {source.name} deployed on host {deployed.runtime.host.name}"
     )
     assert isinstance(_events(si, source, 1)[0], EV.VmBeingDeployedEvent)
+    by_type = EV.EventFilterSpec(eventTypeId=["VmClonedEvent", "VmDeployedEvent"], maxCount=5)
+    assert [e.key for e in si.content.eventManager.QueryEvents(by_type)] == [done.key, cloned.key]
     # the guest's power: no task, one event each
     running = vim.VirtualMachine(_vm(vc, "POWERED_ON"), si._stub)
     running.RebootGuest()

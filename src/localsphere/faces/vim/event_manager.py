@@ -64,6 +64,8 @@ from localsphere.world.facts import (
     CREATING,
     DATACENTER_CREATED,
     DATASTORE_DESTROYED,
+    DEPLOYED,
+    DEPLOYING,
     GUEST_REBOOT,
     GUEST_SHUTDOWN,
     GUEST_STANDBY,
@@ -92,8 +94,7 @@ VM_EVENTS = {
     "ResetVM_Task": (EV.VmResettingEvent, "{vm} on {host} in {datacenter} is reset"),
 }
 # a world fact (``world.facts.FACTS``) -> its vSphere event type and vCenter's format of its message
-# (vCenter's ``EventDescription``, as govmomi's simulator copies it); a clone of a template is a
-# deploy (``DEPLOYS``)
+# (vCenter's ``EventDescription``, as govmomi's simulator copies it)
 FACT_EVENTS = {
     CREATING: (EV.VmBeingCreatedEvent, "Creating {vm} on host {host} in {datacenter}"),
     CREATED: (EV.VmCreatedEvent, "Created virtual machine {vm} on {host} in {datacenter}"),
@@ -103,6 +104,11 @@ FACT_EVENTS = {
         "Cloning {vm} on host {host} in {datacenter} to {destName} on host {destHost}",
     ),
     CLONED: (EV.VmClonedEvent, "Clone of {sourceVm} completed"),
+    DEPLOYING: (
+        EV.VmBeingDeployedEvent,
+        "Deploying {vm} on host {host} in {datacenter} from template {srcTemplate}",
+    ),
+    DEPLOYED: (EV.VmDeployedEvent, "Template {srcTemplate} deployed on host {host}"),
     RENAMED: (EV.VmRenamedEvent, "Renamed {vm} from {oldName} to {newName} in {datacenter}"),
     RECONFIGURED: (EV.VmReconfiguredEvent, "Reconfigured {vm} on {host} in {datacenter}"),
     RELOCATING: (
@@ -129,13 +135,6 @@ FACT_EVENTS = {
         "Removed cluster {computeResource} in datacenter {datacenter}",
     ),
     DATASTORE_DESTROYED: (EV.DatastoreDestroyedEvent, "Removed unconfigured datastore {ds}"),
-}
-DEPLOYS = {
-    CLONING: (
-        EV.VmBeingDeployedEvent,
-        "Deploying {vm} on host {host} in {datacenter} from template {srcTemplate}",
-    ),
-    CLONED: (EV.VmDeployedEvent, "Template {srcTemplate} deployed on host {host}"),
 }
 SESSION_EVENTS = {
     LOGIN: (EV.UserLoginSessionEvent, "User {user}@{ip} logged in as {agent}"),
@@ -183,8 +182,7 @@ def _matches(types: list[type] | None) -> list[Match] | None:
     vms = [inv.VM]
     found = [Match(actions=[a for a, (cls, _) in VM_EVENTS.items() if wanted(cls)], success=True, kinds=vms)]
     found.append(Match(actions=[a for a, (cls, _) in SESSION_EVENTS.items() if wanted(cls)]))
-    deploys = [a for a, (cls, _) in DEPLOYS.items() if wanted(cls)]
-    found.append(Match(actions=[a for a, (cls, _) in FACT_EVENTS.items() if wanted(cls)] + deploys))
+    found.append(Match(actions=[a for a, (cls, _) in FACT_EVENTS.items() if wanted(cls)]))
     if wanted(EV.TaskEvent):
         found += [
             Match(exclude=[*mapped, *facts], task=True),
@@ -299,8 +297,7 @@ def _fact_event(event: Any, common: dict[str, Any]) -> Any:
     if entity.kind == inv.VM:
         fields["template"] = False
     extra, more = _fact_fields(event.action, told)
-    deploy = told.get("from_template") and event.action in DEPLOYS
-    cls, text = (DEPLOYS if deploy else FACT_EVENTS)[event.action]
+    cls, text = FACT_EVENTS[event.action]
     names |= more
     return cls(**{**common, **fields, **extra}, fullFormattedMessage=text.format_map(_Blank(names)))
 
@@ -332,18 +329,15 @@ def _fact_fields(action: str, told: dict[str, Any]) -> tuple[dict[str, Any], dic
         to = told.get("to", {})
         dest = to.get("where", {})
         host, folder = dest.get("host", UNNAMED), dest.get("folder", UNNAMED)
-        if told.get("from_template"):
-            source = told.get("source", UNNAMED)
-            return {"srcTemplate": _place("vm", source)}, {"srcTemplate": source[1]}
         fields = {
             "destName": to.get("name", ""),
             "destHost": _place("host", host),
             "destFolder": _place("folder", folder),
         }
         return fields, {"destName": to.get("name", ""), "destHost": host[1]}
-    if action == CLONED:
+    if action in (CLONED, DEPLOYING, DEPLOYED):
         source = told.get("source", UNNAMED)
-        key = "srcTemplate" if told.get("from_template") else "sourceVm"
+        key = "sourceVm" if action == CLONED else "srcTemplate"
         return {key: _place("vm", source)}, {key: source[1]}
     if action == RELOCATING:
         return _other_end("dest", told.get("to", {}))
@@ -437,7 +431,6 @@ def description() -> Any:
     formats = [
         *VM_EVENTS.values(),
         *FACT_EVENTS.values(),
-        *DEPLOYS.values(),
         *SESSION_EVENTS.values(),
         (EV.TaskEvent, TASK_FORMAT),
         GENERAL,

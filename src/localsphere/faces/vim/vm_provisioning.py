@@ -27,6 +27,8 @@ from localsphere.world.facts import (
     CLONING,
     CREATED,
     CREATING,
+    DEPLOYED,
+    DEPLOYING,
     RECONFIGURED,
     RELOCATED,
     RELOCATING,
@@ -190,10 +192,13 @@ def clone_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
         return moid
 
     def facts(made: str | None) -> list[Fact]:
-        told = {"source": [source.moid, source.name], "from_template": bool(source.details.get("template"))}
+        begun, done = (DEPLOYING, DEPLOYED) if source.details.get("template") else (CLONING, CLONED)
+        told = {"source": [source.moid, source.name]}
         to = {"name": name, "where": world.facts.where(str(made))}
-        cloning = world.facts.fact(CLONING, source.moid, to=to, **told)
-        return [cloning, world.facts.fact(CLONED, str(made), **told)]
+        return [
+            world.facts.fact(begun, source.moid, to=to, **told),
+            world.facts.fact(done, str(made), **told),
+        ]
 
     return tasks.run_task(
         context, _owner(source), "CloneVM_Task", f"clone virtual machine {source.name}", change, facts
