@@ -33,6 +33,7 @@ CLONING, CLONED = "vm.cloning", "vm.cloned"
 DEPLOYING, DEPLOYED = "vm.deploying", "vm.deployed"  # a clone of a template
 RENAMED, RECONFIGURED = "vm.renamed", "vm.reconfigured"
 RELOCATING, RELOCATED = "vm.relocating", "vm.relocated"
+REVERTED = "vm.snapshot.reverted"  # a VM back to a snapshot (details: ``snapshot``, [id, name])
 GUEST_SHUTDOWN, GUEST_REBOOT, GUEST_STANDBY = "vm.guest.shutdown", "vm.guest.reboot", "vm.guest.standby"
 DATACENTER_CREATED = "datacenter.created"
 POOL_CREATED, POOL_DESTROYED = "resource_pool.created", "resource_pool.destroyed"
@@ -53,6 +54,7 @@ FACTS = (
     RECONFIGURED,
     RELOCATING,
     RELOCATED,
+    REVERTED,
     GUEST_SHUTDOWN,
     GUEST_REBOOT,
     GUEST_STANDBY,

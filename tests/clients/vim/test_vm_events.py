@@ -171,3 +171,34 @@ def test_datacenters_and_pools_made_and_destroyed(connect):
     assert (
         destroyed.fullFormattedMessage == f"Removed resource pool evented-pool on {cluster.name} in {dc.name}"
     )
+
+
+def test_a_revert_to_a_snapshot(connect, vc):
+    """vCenter tells a snapshot taken or removed by its TaskEvent alone, and a revert by an EventEx
+    that PowerCLI scripts read by its id and message."""
+    si = connect()
+    _, cluster = _place(si)
+    vm = vim.VirtualMachine(_vm(vc, "POWERED_OFF"), si._stub)
+    snapshot = _done(si, vm.CreateSnapshot_Task(name="before", memory=False, quiesce=False))
+    assert [type(e) for e in _events(si, vm, 1)] == [EV.TaskEvent]
+    task = snapshot.RevertToSnapshot_Task()
+    _done(si, task)
+    wanted = EV.EventFilterSpec(eventTypeId=["com.vmware.vc.vm.VmStateRevertedToSnapshot"], maxCount=5)
+    (reverted,) = si.content.eventManager.QueryEvents(wanted)
+    assert isinstance(reverted, EV.EventEx) and reverted.vm.vm == vm
+    assert (reverted.objectId, reverted.objectType, reverted.objectName) == (
+        vm._moId,
+        vim.VirtualMachine,
+        vm.name,
+    )
+    number = str(vm.snapshot.rootSnapshotList[0].id)
+    assert {a.key: a.value for a in reverted.arguments} == {"snapshotName": "before", "snapshotId": number}
+    assert reverted.fullFormattedMessage == (
+        f"The execution state of the virtual machine {vm.name} on host {vm.runtime.host.name}, in compute "
+        f"resource {cluster.name} has been reverted to the state of snapshot before, with ID {number}"
+    )
+    (own,) = [e for e in _events(si, vm, 3) if isinstance(e, EV.TaskEvent) and e.info.task == task]
+    assert own.chainId == reverted.chainId
+    _done(si, vm.RevertToCurrentSnapshot_Task())
+    assert len(si.content.eventManager.QueryEvents(wanted)) == 2
+    assert isinstance(_events(si, vm, 1)[0], EV.EventEx)

@@ -14,8 +14,10 @@ task or REST call) ``VmCreatedEvent`` and ``VmRemovedEvent``, ``VmBeingCreatedEv
 ``VmGuestRebootEvent``, ``VmGuestStandbyEvent``, ``DatacenterCreatedEvent``,
 ``ResourcePoolCreatedEvent``, ``ResourcePoolDestroyedEvent``, ``HostRemovedEvent``,
 ``ClusterDestroyedEvent`` and ``DatastoreDestroyedEvent``, with the places the fact named as they
-were (a removed host's datacenter); vCenter records no event of its own for a snapshot, a folder,
-a move into a folder or a network removed (their TaskEvents tell); a session's sign-in and sign-out
+were (a removed host's datacenter); a revert to a snapshot as the ``EventEx``
+``com.vmware.vc.vm.VmStateRevertedToSnapshot`` (found by that ``eventTypeId``); vCenter records no
+event of its own for a snapshot taken or removed, a folder, a move into a folder, a network removed
+or a template marked (their TaskEvents tell, or nothing); a session's sign-in and sign-out
 ``UserLoginSessionEvent`` and ``UserLogoutSessionEvent``; any other task's event, and a task that
 failed, ``TaskEvent`` with the task's ``TaskInfo``. Each carries its entity's arguments (``vm``,
 ``host``, ``computeResource``, ``datacenter``) as the inventory has them now, ``createdTime`` on
@@ -37,7 +39,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from pyVmomi import VmomiSupport, vim
+from pyVmomi import VmomiSupport, vim, vmodl
 
 from localsphere.faces.vim import faults, inventory, tasks
 from localsphere.faces.vim.properties import Family
@@ -77,6 +79,7 @@ from localsphere.world.facts import (
     RELOCATING,
     REMOVED,
     RENAMED,
+    REVERTED,
 )
 from localsphere.world.inventory import ObjectView
 
@@ -136,6 +139,15 @@ FACT_EVENTS = {
     ),
     DATASTORE_DESTROYED: (EV.DatastoreDestroyedEvent, "Removed unconfigured datastore {ds}"),
 }
+# a world fact vCenter tells as an ``EventEx`` -> its ``eventTypeId`` and vCenter's message (its
+# end as PowerCLI scripts read it: "has been reverted to the state of snapshot (.*), with ID \d")
+EVENTS_EX = {
+    REVERTED: (
+        "com.vmware.vc.vm.VmStateRevertedToSnapshot",
+        "The execution state of the virtual machine {vm} on host {host}, in compute resource "
+        "{computeResource} has been reverted to the state of snapshot {snapshotName}, with ID {snapshotId}",
+    ),
+}
 SESSION_EVENTS = {
     LOGIN: (EV.UserLoginSessionEvent, "User {user}@{ip} logged in as {agent}"),
     LOGOUT: (EV.UserLogoutSessionEvent, "User {user}@{ip} logged out (user agent: {agent})"),
@@ -156,8 +168,9 @@ def _user(recorded: Recorded) -> str:
     return f"{recorded.domain.upper()}\\{name}" if recorded.domain else name
 
 
-def _types(spec: Any) -> list[type] | None:
-    """The event types a filter asks for (None: any); a name vSphere does not know matches none."""
+def _types(spec: Any) -> tuple[list[type], list[str]] | None:
+    """The event types a filter asks for, and the names it gives (an ``EventEx``'s
+    ``eventTypeId`` among them); None: any. A name vSphere does not know matches none."""
     names = list(spec.eventTypeId or []) + [VmomiSupport.GetWsdlName(t) for t in spec.type or []]
     if not names:
         return None
@@ -167,20 +180,25 @@ def _types(spec: Any) -> list[type] | None:
             found.append(VmomiSupport.GetWsdlType(VIM_NS, name))
         except KeyError:
             continue
-    return found
+    return found, names
 
 
-def _matches(types: list[type] | None) -> list[Match] | None:
-    """The world's events of the vSphere types asked for."""
-    if types is None:
+def _matches(asked: tuple[list[type], list[str]] | None) -> list[Match] | None:
+    """The world's events of the vSphere types (or ``EventEx`` ids) asked for."""
+    if asked is None:
         return None
+    types, names = asked
 
     def wanted(cls: type) -> bool:
         return any(issubclass(cls, t) for t in types)
 
-    mapped, facts = list(VM_EVENTS), list(FACT_EVENTS)
+    mapped, facts = list(VM_EVENTS), [*FACT_EVENTS, *EVENTS_EX]
+    extended = [a for a, (type_id, _) in EVENTS_EX.items() if type_id in names or wanted(EV.EventEx)]
+    found = [Match(actions=extended)]
     vms = [inv.VM]
-    found = [Match(actions=[a for a, (cls, _) in VM_EVENTS.items() if wanted(cls)], success=True, kinds=vms)]
+    found.append(
+        Match(actions=[a for a, (cls, _) in VM_EVENTS.items() if wanted(cls)], success=True, kinds=vms)
+    )
     found.append(Match(actions=[a for a, (cls, _) in SESSION_EVENTS.items() if wanted(cls)]))
     found.append(Match(actions=[a for a, (cls, _) in FACT_EVENTS.items() if wanted(cls)]))
     if wanted(EV.TaskEvent):
@@ -294,12 +312,33 @@ def _fact_event(event: Any, common: dict[str, Any]) -> Any:
         names[field or role] = named[1]
         if field is not None:
             fields[field] = _place(role, named)
+    if event.action in EVENTS_EX:
+        return _event_ex(event, {**common, **fields}, told, names)
     if entity.kind == inv.VM:
         fields["template"] = False
     extra, more = _fact_fields(event.action, told)
     cls, text = FACT_EVENTS[event.action]
     names |= more
     return cls(**{**common, **fields, **extra}, fullFormattedMessage=text.format_map(_Blank(names)))
+
+
+def _event_ex(event: Any, fields: dict[str, Any], told: dict[str, Any], names: dict[str, str]) -> Any:
+    """A fact vCenter tells as an ``EventEx``: its type id, its arguments (a snapshot's name and
+    number) and the object it is about."""
+    type_id, text = EVENTS_EX[event.action]
+    snapshot = told.get("snapshot", UNNAMED)
+    said = {"snapshotName": snapshot[1], "snapshotId": snapshot[0].rpartition("-")[2]}
+    entity = event.entity
+    return EV.EventEx(
+        **fields,
+        eventTypeId=type_id,
+        severity=CATEGORY,
+        arguments=[vmodl.KeyAnyValue(key=key, value=value) for key, value in said.items()],
+        objectId=entity.id,
+        objectType=getattr(vim, entity.kind, None),
+        objectName=entity.name,
+        fullFormattedMessage=text.format_map(_Blank(names | said)),
+    )
 
 
 class _Blank(dict):  # type: ignore[type-arg]
@@ -407,7 +446,7 @@ def _vim_event(
             extra["locale"] = "en"
         message = text.format(user=names["user"], ip=extra["ipAddress"], agent=extra["userAgent"])
         return cls(**common, **extra, fullFormattedMessage=message)
-    if event.success and event.action in FACT_EVENTS:
+    if event.success and (event.action in FACT_EVENTS or event.action in EVENTS_EX):
         return _fact_event(event, common)
     if event.success and entity.kind == inv.VM and event.action in VM_EVENTS:
         cls, text = VM_EVENTS[event.action]
