@@ -8,6 +8,8 @@ A ``VirtualMachineConfigSpec`` is read for ``name``, ``guestId``, ``version`` (`
 ``numCPUs``, ``numCoresPerSocket``, ``memoryMB``, the hot-add flags, ``files.vmPathName`` (its
 ``[datastore]`` places the VM), ``annotation``, ``extraConfig`` and ``deviceChange``
 (``vm_devices``). A create whose later steps fail is taken back, so the task's error leaves no VM.
+Each write records what it did for the event log in its task's chain (``world.facts``: a VM being
+created and created, being cloned or deployed and cloned or deployed, reconfigured, relocated).
 """
 
 from __future__ import annotations
