@@ -1,7 +1,7 @@
 """What an operation did, for the event log, beside its task's own event: a VM made, cloned,
 renamed, relocated, removed; a guest shut down; a datacenter or a pool made; a host, cluster or
 datastore removed (``FACTS``, the world's words). Each fact names its entity and where the entity
-stood (``where_of``: its host, cluster, datacenter, folder and home datastore, with their names,
+stood (``facts_of``: its host, cluster, datacenter, folder and home datastore, with their names,
 read before a change that moves or removes it), so a product's event can name them after the
 inventory has forgotten them. Facts are recorded in order, a ``STEP`` of world time apart, in the
 chain of the task that made them (its ``task_id``) or of none; a face types them in its product's
@@ -20,6 +20,7 @@ from localsphere.world.clock import Clock
 from localsphere.world.errors import NotFound
 from localsphere.world.events import Entity, Events
 from localsphere.world.identity import PrincipalView
+from localsphere.world.inventory import VM
 from localsphere.world.schema import ManagedObject
 from localsphere.world.store import Store
 from localsphere.world.tenants import DEFAULT_TENANT
@@ -66,6 +67,8 @@ FACTS = (
     DATASTORE_DESTROYED,
 )
 PLACES = ("host", "cluster", "datacenter", "folder")  # the columns of the places a fact names
+CHUNK = 500  # ids in one IN list
+MOST_REMOVED = 10_000  # the most VMs a destroy of what holds them records one by one
 STEP = 0.001  # world seconds between the events of one operation, so they read in their order
 
 
@@ -80,23 +83,38 @@ class Fact:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def where_of(s: Session, row: ManagedObject) -> dict[str, list[str]]:
-    """Where an inventory object stands: its host, cluster, datacenter, folder and (a VM's) home
-    datastore, each ``[moid, name]``."""
+def _places(row: ManagedObject) -> dict[str, str]:
     moids = {role: moid for role in PLACES if (moid := getattr(row, role))}
     home = json.loads(row.details or "{}").get("datastore")
     if home:
         moids["datastore"] = home
-    query = select(ManagedObject.moid, ManagedObject.name).where(
-        ManagedObject.moid.in_(sorted(set(moids.values())))
-    )
-    names = {moid: name for moid, name in s.execute(query)}
-    return {role: [moid, names[moid]] for role, moid in moids.items() if moid in names}
+    return moids
+
+
+def facts_of(s: Session, action: str, rows: list[ManagedObject], **details: Any) -> list[Fact]:
+    """The fact ``action`` about each object of ``rows`` where it stands now (``where``: its host,
+    cluster, datacenter, folder and, a VM's, home datastore, each ``[moid, name]``), with
+    ``details``; the places' names read in one query a ``CHUNK``."""
+    places = [_places(row) for row in rows]
+    wanted = sorted({moid for p in places for moid in p.values()})
+    names: dict[str, str] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        query = select(ManagedObject.moid, ManagedObject.name).where(ManagedObject.moid.in_(chunk))
+        names |= {moid: name for moid, name in s.execute(query)}
+    return [
+        Fact(
+            action,
+            Entity(row.kind, row.moid, row.name),
+            {"where": {role: [m, names[m]] for role, m in p.items() if m in names}, **details},
+        )
+        for row, p in zip(rows, places, strict=True)
+    ]
 
 
 def fact_of(s: Session, action: str, row: ManagedObject, **details: Any) -> Fact:
     """The fact ``action`` about the object of ``row`` where it stands now, with ``details``."""
-    return Fact(action, Entity(row.kind, row.moid, row.name), {"where": where_of(s, row), **details})
+    return facts_of(s, action, [row], **details)[0]
 
 
 class Facts:
@@ -114,8 +132,19 @@ class Facts:
                 raise NotFound("object.not_found", f"Object with identifier '{moid}' does not exist", moid)
             return fact_of(s, action, row, **details)
 
+    def removed_within(self, container: str) -> list[Fact]:
+        """That the VMs below ``container`` (a folder or a datacenter), at most ``MOST_REMOVED``
+        of them, are removed (``REMOVED``), where they stand now: read before a destroy takes them."""
+        with self._store.read() as s:
+            (path,) = s.execute(select(ManagedObject.path).where(ManagedObject.moid == container)).one()
+            inside = ManagedObject.path.startswith(path, autoescape=True)
+            rows = list(
+                s.scalars(select(ManagedObject).where(inside, ManagedObject.kind == VM).limit(MOST_REMOVED))
+            )
+            return facts_of(s, REMOVED, rows)
+
     def where(self, moid: str) -> dict[str, list[str]]:
-        """Where the inventory object ``moid`` stands now (``where_of``); NotFound as ``fact``'s."""
+        """Where the inventory object ``moid`` stands now (``facts_of``); NotFound as ``fact``'s."""
         where: dict[str, list[str]] = self.fact("", moid).details["where"]
         return where
 

@@ -269,9 +269,14 @@ def test_folders(connect, vc):
     assert vc.get(f"/api/vcenter/datastore/{store._moId}").json()["name"] == "renamed-store"
     _done(si, dc.Rename_Task(newName="renamed-dc"))
     assert vc.get(f"/api/vcenter/datacenter/{dc._moId}").json()["name"] == "renamed-dc"
+    host = vm.runtime.host
     _done(si, made.Destroy_Task())
     assert vc.get(f"/api/vcenter/vm/{vm_id}").status_code == 404
     assert vc.get("/api/vcenter/folder", params={"folders": made._moId}).json() == []
+    # the VM that went with the folder: vCenter's VmRemovedEvent, where it was
+    wanted = vim.event.EventFilterSpec(type=[vim.event.VmRemovedEvent], maxCount=1)
+    (removed,) = si.content.eventManager.QueryEvents(wanted)
+    assert removed.vm.vm == vm and removed.host.host == host and removed.datacenter.datacenter == dc
 
 
 def test_unregister_and_destroy_keeps_the_files(connect, vc):

@@ -262,7 +262,7 @@ ARGUMENTS = {
     inv.CLUSTER: ("computeResource", EV.ComputeResourceEventArgument, "computeResource"),
     inv.DATACENTER: ("datacenter", EV.DatacenterEventArgument, "datacenter"),
 }
-# a place a fact names (``world.facts.where_of``) -> its argument's type, reference and managed type,
+# a place a fact names (``world.facts.facts_of``) -> its argument's type, reference and managed type,
 # and the field of ``Event`` that names it
 PLACES = {
     "host": (EV.HostEventArgument, "host", vim.HostSystem, "host"),

@@ -109,7 +109,11 @@ def destroy(context: Context, this: MoRef, _args: dict[str, Any]) -> Any:
         NETWORK: (partial(removals.destroy_network, caller, this.value), None),
     }
     change, action = changes[this.type]
-    noted = [] if action is None else [context.world.facts.fact(action, this.value)]
+    facts = context.world.facts
+    if this.type == DATACENTER:  # its VMs go with it
+        noted = facts.removed_within(this.value)
+    else:
+        noted = [] if action is None else [facts.fact(action, this.value)]
     operation = f"destroy {WORDS[this.type]} {owner.name}"
     return tasks.run_task(context, owner, "Destroy_Task", operation, change, lambda _: noted)
 
@@ -121,12 +125,14 @@ def unregister_and_destroy(context: Context, this: MoRef, _args: dict[str, Any])
 def _destroy_folder(context: Context, this: MoRef, name: str, unregister: bool) -> Any:
     caller = context.signed_in.caller
     owner = _owner(context, this)
+    noted = [] if unregister else context.world.facts.removed_within(this.value)  # its VMs go with it
     return tasks.run_task(
         context,
         owner,
         name,
         f"destroy folder {owner.name}",
         lambda: context.world.inventory_edits.destroy_folder(caller, this.value, unregister),
+        lambda _: noted,
     )
 
 
