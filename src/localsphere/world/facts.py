@@ -69,7 +69,9 @@ FACTS = (
 PLACES = ("host", "cluster", "datacenter", "folder")  # the columns of the places a fact names
 CHUNK = 500  # ids in one IN list
 MOST_REMOVED = 10_000  # the most VMs a destroy of what holds them records one by one
-STEP = 0.001  # world seconds between the events of one operation, so they read in their order
+# world seconds between the events of one operation, so they read in their order: 10 µs, apart in
+# a createdTime, and 10,000 VMs destroyed together are recorded within 0.1 s
+STEP = 1e-5
 
 
 @dataclass(frozen=True)
