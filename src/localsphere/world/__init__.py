@@ -31,12 +31,14 @@ from localsphere.world.event_history import EventHistory
 from localsphere.world.events import Events
 from localsphere.world.extension_requests import ExtensionRequests
 from localsphere.world.extension_services import ExtensionServices
+from localsphere.world.facts import Facts
 from localsphere.world.faults import Faults
 from localsphere.world.identity import Identity
 from localsphere.world.identity_stores import IdentityStores
 from localsphere.world.inventory import Inventory
 from localsphere.world.inventory_edits import InventoryEdits
 from localsphere.world.inventory_graph import InventoryGraph
+from localsphere.world.inventory_removals import InventoryRemovals
 from localsphere.world.key_pairs import KeyPairs
 from localsphere.world.lease_expiry import LeaseExpiry
 from localsphere.world.live_sessions import LiveSessions
@@ -131,6 +133,7 @@ class World:
         self.vm_guest = VmGuest(self.store)
         self.vm_snapshots = VmSnapshots(self.store, self.clock)  # vSphere's VM snapshots (SOAP)
         self.inventory_edits = InventoryEdits(self.store, self.clock)  # renames, folders, templates
+        self.inventory_removals = InventoryRemovals(self.store)  # hosts, clusters, datastores, networks
         self.resource_queries = ResourceQueries(self.store)
         self.object_scopes = ObjectScopes(self.store, self.clock)  # Operations' scoped permissions
         self.metrics = Metrics(self.store, self.clock, self.state, settings.change_poll_seconds)
@@ -170,7 +173,10 @@ class World:
         self.blocking_tasks = BlockingTasks(self.store, self.clock, self.tasks, self.events)
         self.extension_services = ExtensionServices(self.store, self.clock)
         self.extension_requests = ExtensionRequests(self.notifications, settings.extension_timeout)
-        self.vm_tasks = VmTasks(self.store, self.clock, self.tasks, self.events)  # vSphere's VM tasks
+        self.facts = Facts(self.store, self.clock, self.events)  # what operations did, for the event log
+        self.vm_tasks = VmTasks(
+            self.store, self.clock, self.tasks, self.events, self.facts
+        )  # vSphere's VM tasks
         self.event_history = EventHistory(self.store, self.clock, self.events)  # vSphere's event reads
         self.org_vdcs = OrgVdcs(self.store, self.clock)
         self.catalogs = Catalogs(self.store)

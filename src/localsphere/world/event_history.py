@@ -38,12 +38,15 @@ SELF, CHILDREN, ALL = "self", "children", "all"
 @dataclass(frozen=True)
 class Match:
     """Events of ``actions`` (None: any; less ``exclude``), succeeded or not (``success`` None:
-    either), made by a task or not (``task`` None: either)."""
+    either), made by a task or not (``task`` None: either), about entities of ``kinds`` (None:
+    any; less ``exclude_kinds``)."""
 
     actions: list[str] | None = None
     exclude: list[str] = field(default_factory=list)
     success: bool | None = None
     task: bool | None = None
+    kinds: list[str] | None = None
+    exclude_kinds: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,10 @@ def _match(m: Match) -> ColumnElement[bool]:
         parts.append(Event.success.is_(m.success))
     if m.task is not None:
         parts.append(Event.task_id.is_not(None) if m.task else Event.task_id.is_(None))
+    if m.kinds is not None:
+        parts.append(Event.entity_kind.in_(m.kinds))
+    if m.exclude_kinds:
+        parts.append(Event.entity_kind.not_in(m.exclude_kinds))
     return and_(*parts)
 
 

@@ -2,7 +2,8 @@
 what world time, and whether it succeeded. Every task records one when it starts (``tasks.py``),
 so every change a face makes through the task engine is logged in one place; sign-ins and
 extension services' own events are recorded here too. Face-neutral: an action is the world's
-name of an operation (a task's operation name, ``login``, or a service's own word); a face names
+name of an operation (a task's operation name, ``login``, or a service's own word) or of what an
+operation did beside its task (``vm_tasks.FACTS``: ``vm.renamed``, ``host.removed``...); a face names
 the event type in its product's words (vCD: ``com/vmware/vcloud/event/vapp/create``).
 
 While notifications are on (``notifications.py``), each event is recorded ``pending`` in the same

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, false, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, false, func, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -450,8 +450,10 @@ class Filter:
     parents: set[str] | None = None
     subtypes: set[str] | None = None
     power_states: set[str] | None = None
+    templates: bool | None = None  # VMs that are templates (True), that are not (False), or either
 
 
+TEMPLATE_MARK = '"template": true'  # how a template's ``details`` say it is one (``json.dumps``)
 _COLUMNS = {
     "moids": ManagedObject.moid,
     "uuids": ManagedObject.uuid,
@@ -547,6 +549,9 @@ class Inventory:
             wanted = getattr(where, name)
             if wanted is not None:
                 query = query.where(column.in_(sorted(wanted)))
+        if where.templates is not None:
+            marked = ManagedObject.details.contains(TEMPLATE_MARK, autoescape=True)
+            query = query.where(marked if where.templates else not_(marked))
         query = query.order_by(*MOID_ORDER)
         if viewer is None or self._sees_everything(viewer):
 
@@ -554,7 +559,8 @@ class Inventory:
                 with self._store.query() as conn:
                     return tuple(ObjectView.of(r) for r in conn.execute(query.limit(limit)))
 
-            key = ("list", kind, *(_frozen(getattr(where, name)) for name in _COLUMNS), limit)
+            asked = (_frozen(getattr(where, name)) for name in _COLUMNS)
+            key = ("list", kind, *asked, where.templates, limit)
             return list(self._lists.kept(key, read))
         with self._store.read() as s:  # a transaction: PostgreSQL streams rows only inside one
             paths = s.scalars(

@@ -14,11 +14,22 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
 
-from localsphere.world.inventory import _ALL, HOST, MOID_ORDER, POOL, VM, ObjectView, Sight
+from localsphere.world.inventory import (
+    _ALL,
+    DATASTORE,
+    HOST,
+    MOID_ORDER,
+    NETWORK,
+    POOL,
+    VM,
+    ObjectView,
+    Sight,
+)
 from localsphere.world.schema import ManagedObject
 from localsphere.world.store import Store
 
 CHUNK = 500  # ids in one IN list
+USES = {DATASTORE: "datastore", NETWORK: "network"}  # the key a VM's details name one it uses by
 # _ALL without the details: an empty text in their place, which no one can decode
 _WITHOUT_DETAILS = tuple(literal("").label("details") if c.key == "details" else c for c in _ALL)
 MAX_PAGE = 10_000  # the most objects one page reads
@@ -61,13 +72,21 @@ class InventoryGraph:
 
     def vms_of(self, owners: Collection[str], kind: str, sight: Sight | None = None) -> list[ObjectView]:
         """The VMs on the hosts (``kind`` HostSystem) or in the resource pools (ResourcePool)
-        ``owners``, in id order."""
-        column = {HOST: ManagedObject.host, POOL: ManagedObject.pool}[kind]
+        ``owners``, or that use the datastores (Datastore: a disk or their home on it) or the
+        networks (Network: a NIC on it), in id order."""
         found: list[ObjectView] = []
         wanted = sorted(set(owners))
-        for start in range(0, len(wanted), CHUNK):
-            query = select(*_ALL).where(ManagedObject.kind == VM, column.in_(wanted[start : start + CHUNK]))
-            found += self._rows(query.order_by(*MOID_ORDER), sight)
+        size = CHUNK if kind not in USES else CHUNK // 10  # a datastore or network: one LIKE each
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start : start + size]
+            if kind in USES:
+                key = USES[kind]
+                on = or_(*(ManagedObject.details.contains(f'"{key}": "{m}"', autoescape=True) for m in chunk))
+            else:
+                on = {HOST: ManagedObject.host, POOL: ManagedObject.pool}[kind].in_(chunk)
+            found += self._rows(
+                select(*_ALL).where(ManagedObject.kind == VM, on).order_by(*MOID_ORDER), sight
+            )
         return found
 
     def contents(

@@ -981,7 +981,8 @@ class FaultRule(Base):
 
 class Event(Base):
     """Something that happened in the world, face-neutral: ``action`` (the task's operation name,
-    ``login``, or what an extension service said) on the entity ``entity_*`` by the user
+    ``login``, what an extension service said, or what an operation did beside its task:
+    ``vm_tasks.FACTS``, ``details`` then JSON) on the entity ``entity_*`` by the user
     ``user_*``, in an org, at world time ``at``, succeeded or not. ``pending``: still to be
     published to the AMQP broker (set only while notifications are on)."""
 

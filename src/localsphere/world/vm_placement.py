@@ -179,9 +179,9 @@ class VmPlacement:
         return row.moid
 
     def relocate(self, caller: Caller, moid: str, wanted: Placement, disk_datastores: dict[str, str]) -> None:
-        """Move a VM to another folder, pool, host, cluster or datastore (its disks follow the
-        datastore unless ``disk_datastores`` sends them elsewhere). NotFound for a disk it has
-        not, Invalid for a vCD vApp's VM."""
+        """Move a VM to another folder, pool, host, cluster or datastore (its home and its disks
+        follow the datastore, the disks unless ``disk_datastores`` sends them elsewhere). NotFound
+        for a disk it has not, Invalid for a vCD vApp's VM."""
         with self._store.write() as s:
             row = row_of(s, VM, moid, lock=True)
             if row.vapp is not None:
@@ -204,6 +204,9 @@ class VmPlacement:
                     _datastore(s, caller, datastore, where)
                     disk["file"] = f"[{datastore_name(s, datastore)}] {disk['file'].split('] ', 1)[-1]}"
                     disk["datastore"] = datastore
+            if moved_to and moved_to != details.get("datastore"):
+                _datastore(s, caller, moved_to, where)
+                details["datastore"] = moved_to  # its home (configuration files) moves too
             for column, value in where.columns().items():
                 setattr(row, column, value)
             row.parent = where.folder.moid

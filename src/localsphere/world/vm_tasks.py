@@ -2,9 +2,9 @@
 ``SuspendVM_Task``, ``ResetVM_Task``, ``Destroy_Task``): the privilege checked on the VM, the
 change made and its task recorded in one transaction, so every face sees the change as the task
 starts. Other changes (clone, reconfigure, snapshots, folders) are made by their own world
-operations and recorded by ``run``, all of one task's in one transaction. A change the VM's
-state does not allow is not made: its task ends in error, and the task's ``details`` start with
-the error's reason
+operations and recorded by ``run``, all of one task's in one transaction, with what each did for
+the event log (``facts.Fact``) in its task's chain. A change the VM's state does not allow is not
+made: its task ends in error, and the task's ``details`` start with the error's reason
 (``vm.power.already_powered_on: ...``, ``vm.powered_on: ...``), which the face words in its
 product's terms."""
 
@@ -18,6 +18,7 @@ from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
 from localsphere.world.errors import AlreadyInState, Conflict, Invalid, WrongState
 from localsphere.world.events import Entity, Events
+from localsphere.world.facts import CREATED, REMOVED, SERVICE, STEP, Fact, Facts, fact_of
 from localsphere.world.identity import PrincipalView
 from localsphere.world.inventory import POWERED_OFF, VM, authorize, remove_vm, row_of, set_power
 from localsphere.world.schema import Task
@@ -25,11 +26,9 @@ from localsphere.world.store import Store
 from localsphere.world.tasks import Owner, Tasks
 from localsphere.world.tenants import DEFAULT_TENANT
 
-SERVICE = "vim"  # the tasks' ``service``: vSphere's
 OPERATIONS = {"start": "power on", "stop": "power off", "suspend": "suspend", "reset": "reset"}
 # vSphere's names of the power operations, the action of the event a change made without a task
 # records (vCenter's REST power calls)
-CREATE, DESTROY = "CreateVM_Task", "Destroy_Task"  # the event actions of a VM made and removed
 POWER_ACTIONS = {
     "start": "PowerOnVM_Task",
     "stop": "PowerOffVM_Task",
@@ -43,11 +42,12 @@ MOST_RECENT = 200  # the most recent tasks listed
 
 
 class VmTasks:
-    def __init__(self, store: Store, clock: Clock, tasks: Tasks, events: Events) -> None:
+    def __init__(self, store: Store, clock: Clock, tasks: Tasks, events: Events, facts: Facts) -> None:
         self._store = store
         self._clock = clock
         self._tasks = tasks
         self._events = events
+        self._facts = facts
 
     def power(self, user: PrincipalView, moid: str, action: str) -> None:
         """``start``, ``stop``, ``suspend`` or ``reset`` the VM ``moid`` at once, by ``user``
@@ -62,22 +62,20 @@ class VmTasks:
             )
 
     def delete(self, user: PrincipalView, moid: str) -> None:
-        """Delete the VM ``moid`` at once, by ``user`` (vCenter's REST delete), and record its
-        event (``Destroy_Task``'s, as a SOAP destroy's task records it); WrongState
-        (``vm.powered_on``) unless it is powered off, nothing changed or recorded then."""
+        """Delete the VM ``moid`` at once, by ``user`` (vCenter's REST delete), and record that it
+        was removed (``REMOVED``, as a SOAP destroy does); WrongState (``vm.powered_on``) unless it
+        is powered off, nothing changed or recorded then."""
         with self._store.write() as s:
             row = row_of(s, VM, moid, lock=True)
-            entity = Entity(VM, moid, row.name)
+            removed = fact_of(s, REMOVED, row)
             remove_vm(s, row)
-            self._events.record(s, DEFAULT_TENANT, DESTROY, entity, user.id, user.name, service=SERVICE)
+            self._facts.record(s, user, [removed], None, self._clock.now(s))
 
     def created(self, user: PrincipalView, moid: str) -> None:
-        """Record that ``user`` made the VM ``moid`` (vCenter's REST create: ``CreateVM_Task``'s
-        event, as a SOAP create's task records it)."""
+        """Record that ``user`` made the VM ``moid`` (vCenter's REST create: ``CREATED``, as a
+        SOAP create records it)."""
         with self._store.write() as s:
-            row = row_of(s, VM, moid)
-            entity = Entity(VM, moid, row.name)
-            self._events.record(s, DEFAULT_TENANT, CREATE, entity, user.id, user.name, service=SERVICE)
+            self._facts.record(s, user, [fact_of(s, CREATED, row_of(s, VM, moid))], None, self._clock.now(s))
 
     def recent(self) -> list[tuple[str, str]]:
         """The vSphere tasks queued, running or ended in the last ``RECENT_SECONDS`` (world time),
@@ -118,7 +116,13 @@ class VmTasks:
             )
 
     def run(
-        self, caller: Caller, owner: Owner, name: str, operation: str, change: Callable[[], str | None]
+        self,
+        caller: Caller,
+        owner: Owner,
+        name: str,
+        operation: str,
+        change: Callable[[], str | None],
+        facts: Callable[[str | None], list[Fact]] | None = None,
     ) -> str:
         """Make ``change`` (world operations that check the caller's privileges themselves; it
         answers the id of an object it made, or None) and record it as the vSphere task ``name``
@@ -127,16 +131,19 @@ class VmTasks:
         part for its state or its values (Conflict, Invalid, WrongState, AlreadyInState), nothing
         of it is made, and its task ends in error, its ``details`` ``reason: message`` and its
         ``result`` the error's arguments. NotFound and Forbidden are raised (nothing made or
-        recorded): the call itself fails, as vCenter's does."""
+        recorded): the call itself fails, as vCenter's does. A change made records, after its
+        task's event and in its chain, the ``facts`` it made known (given the id of what it made)."""
         with self._store.write() as s:
-            failure, result = "", None
+            failure, result, noted = "", None, []
             try:
                 with s.begin_nested():
                     made = change()
+                    noted = facts(made) if facts is not None else []
                 result = None if made is None else [made]
             except (Conflict, Invalid, WrongState, AlreadyInState) as exc:
                 failure, result = f"{exc.reason}: {exc.message}", exc.arguments
-            return self._tasks.start(
+            now = self._clock.now(s)
+            task_id = self._tasks.start(
                 s,
                 DEFAULT_TENANT,
                 name,
@@ -145,23 +152,29 @@ class VmTasks:
                 caller.principal,
                 SERVICE,
                 failure=failure,
+                begins=now,
                 result=result,
             )
+            self._facts.record(s, caller.principal, noted, task_id, now + STEP)
+            return task_id
 
     def destroy(self, caller: Caller, moid: str, privilege: str, name: str) -> str:
-        """Delete the VM ``moid`` as the task ``name``; a VM that is not powered off stays, and
-        its task ends in error (``vm.powered_on``). Errors as ``start``'s."""
+        """Delete the VM ``moid`` as the task ``name``, recording that it was removed
+        (``REMOVED``) in the task's chain; a VM that is not powered off stays, and its task ends
+        in error (``vm.powered_on``). Errors as ``start``'s."""
         with self._store.write() as s:
             row = row_of(s, VM, moid, lock=True)
             authorize(caller, row.path, privilege, moid)
             self._tasks.check_idle(s, [moid])
-            failure = ""
+            failure, removed = "", []
             if row.power_state != POWERED_OFF:
                 state = (row.power_state or "").lower()
                 failure = f"vm.powered_on: Virtual machine {moid} is {state}; it must be powered off"
             else:
+                removed = [fact_of(s, REMOVED, row)]
                 remove_vm(s, row)
-            return self._tasks.start(
+            now = self._clock.now(s)
+            task_id = self._tasks.start(
                 s,
                 DEFAULT_TENANT,
                 name,
@@ -170,4 +183,7 @@ class VmTasks:
                 caller.principal,
                 SERVICE,
                 failure=failure,
+                begins=now,
             )
+            self._facts.record(s, caller.principal, removed, task_id, now + STEP)
+            return task_id

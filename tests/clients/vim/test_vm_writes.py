@@ -164,6 +164,12 @@ def test_templates(connect, vc):
     vm = vim.VirtualMachine(_vm(vc, "POWERED_OFF"), si._stub)
     vm.MarkAsTemplate()
     assert vm.config.template is True and vm.summary.config.template is True
+    # vCenter's REST API neither lists a template among VMs nor reads it as one
+    assert vm._moId not in [v["vm"] for v in vc.get("/api/vcenter/vm").json()]
+    assert vm._moId not in [v["vm"] for v in vc.get("/rest/vcenter/vm").json()["value"]]
+    assert vc.get("/api/vcenter/vm", params={"names": vm.name}).json() == []
+    missing = vc.get(f"/api/vcenter/vm/{vm._moId}")
+    assert missing.status_code == 404 and missing.json()["error_type"] == "NOT_FOUND"
     with pytest.raises(vmodl.fault.NotSupported):
         WaitForTask(vm.PowerOnVM_Task(), si=si)
     with pytest.raises(vmodl.fault.InvalidArgument) as caught:
@@ -175,8 +181,13 @@ def test_templates(connect, vc):
     deployed = _done(si, vm.CloneVM_Task(folder=folder, name="from-template", spec=spec))
     assert deployed.config.template is False and deployed.runtime.powerState == "poweredOn"
     assert vc.get(f"/api/vcenter/vm/{deployed._moId}/power").json()["state"] == "POWERED_ON"
+    as_template = vim.vm.CloneSpec(location=vim.vm.RelocateSpec(), template=True)
+    kept = _done(si, deployed.CloneVM_Task(folder=folder, name="kept", spec=as_template))
+    assert kept.config.template is True and vc.get(f"/api/vcenter/vm/{kept._moId}").status_code == 404
     vm.MarkAsVirtualMachine(pool=pool)
     assert vm.config.template is False
+    assert vm._moId in [v["vm"] for v in vc.get("/api/vcenter/vm").json()]
+    assert vc.get(f"/api/vcenter/vm/{vm._moId}").json()["name"] == vm.name
     with pytest.raises(vim.fault.InvalidState):
         vm.MarkAsVirtualMachine(pool=pool)
 
@@ -258,9 +269,14 @@ def test_folders(connect, vc):
     assert vc.get(f"/api/vcenter/datastore/{store._moId}").json()["name"] == "renamed-store"
     _done(si, dc.Rename_Task(newName="renamed-dc"))
     assert vc.get(f"/api/vcenter/datacenter/{dc._moId}").json()["name"] == "renamed-dc"
+    host = vm.runtime.host
     _done(si, made.Destroy_Task())
     assert vc.get(f"/api/vcenter/vm/{vm_id}").status_code == 404
     assert vc.get("/api/vcenter/folder", params={"folders": made._moId}).json() == []
+    # the VM that went with the folder: vCenter's VmRemovedEvent, where it was
+    wanted = vim.event.EventFilterSpec(type=[vim.event.VmRemovedEvent], maxCount=1)
+    (removed,) = si.content.eventManager.QueryEvents(wanted)
+    assert removed.vm.vm == vm and removed.host.host == host and removed.datacenter.datacenter == dc
 
 
 def test_unregister_and_destroy_keeps_the_files(connect, vc):

@@ -25,6 +25,7 @@ from localsphere.faces.vcenter import vm_guest
 from localsphere.faces.vcenter import vm_hardware as hardware
 from localsphere.world import World
 from localsphere.world import inventory as inv
+from localsphere.world.errors import NotFound
 from localsphere.world.inventory import Filter, ObjectView
 
 V = "com.vmware.vcenter"
@@ -255,7 +256,11 @@ def vm_summary(o: ObjectView) -> dict[str, Any]:
 
 
 def vm_info(o: ObjectView) -> dict[str, Any]:
+    """A VM's ``vcenter.VM.info``; NOT_FOUND for a template, which vCenter's REST API (7.0 on)
+    neither lists nor reads as a VM (vmware_rest issue 165, govmomi issue 3693)."""
     details = o.details
+    if details.get("template"):
+        raise NotFound("vm.not_found", f"VM with identifier '{o.moid}' does not exist", o.moid)
     return {
         "guest_OS": o.subtype,
         "name": o.name,
@@ -485,6 +490,7 @@ def operations(world: World) -> list[Operation]:
                 clusters=f.get("clusters"),
                 pools=f.get("resource_pools"),
                 power_states=f.get("power_states"),
+                templates=False,
             ),
             vm_summary,
         ),

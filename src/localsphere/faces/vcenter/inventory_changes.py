@@ -24,6 +24,7 @@ from localsphere.faces.vapi.types import (
 from localsphere.faces.vcenter.vm_hardware import NIC_UPDATE, nic_settings
 from localsphere.world import World
 from localsphere.world.compute_resources import HostSpec
+from localsphere.world.facts import HOST_REMOVED
 from localsphere.world.inventory import Placement
 from localsphere.world.vm_placement import CloneSpec
 
@@ -170,6 +171,12 @@ def operations(world: World) -> list[Operation]:
         )
         return compute.add_host(context.caller, spec)
 
+    def remove_host(context: Context, given: dict[str, Any]) -> None:
+        """The host gone, recorded as vCenter records it (the SOAP face's ``HostRemovedEvent``)."""
+        removed = world.facts.fact(HOST_REMOVED, given["host"])
+        compute.remove_host(given["host"])
+        world.facts.note(context.caller.principal, [removed])
+
     def clone(context: Context, given: dict[str, Any]) -> str:
         s = given["spec"]
         moves = s["disks_to_update"] or {}
@@ -264,7 +271,7 @@ def operations(world: World) -> list[Operation]:
             "DELETE",
             "/vcenter/host/{host}",
             "host",
-            lambda _, g: compute.remove_host(g["host"]),
+            remove_host,
             "Host.Inventory.RemoveHostFromCluster",
         ),
         *(

@@ -3,7 +3,8 @@
 signatures say), by the world's operations the REST face's ``datacenter`` and ``resource-pool``
 creates use, so both APIs list them at once. A ``ResourceConfigSpec``'s allocations
 (``ResourceAllocationInfo``: ``reservation``, ``expandableReservation``, ``limit``, ``shares``)
-are the world's pool settings; their destruction is ``folders.destroy``'s."""
+are the world's pool settings; their destruction is ``folders.destroy``'s. Each records its
+event (``DatacenterCreatedEvent``, ``ResourcePoolCreatedEvent``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from localsphere.faces.vim import faults, tasks
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
 from localsphere.world.errors import Conflict, Invalid
+from localsphere.world.facts import DATACENTER_CREATED, POOL_CREATED
 from localsphere.world.inventory import FOLDER, POOL
 
 if TYPE_CHECKING:
@@ -51,17 +53,26 @@ def _made(context: Context, this: MoRef, name: str, make: Callable[[], str]) -> 
         raise faults.from_reason("entity.exists", exc.message, [name, this.value]) from None
 
 
+def _noted(context: Context, this: MoRef, action: str, made: str) -> str:
+    """Record that ``made`` was made in ``this`` (``action``: the fact); answers ``made``."""
+    parent = tasks.entity(context, this)
+    facts = context.world.facts
+    told = facts.fact(action, made, parent=[parent.moid, parent.name])
+    facts.note(context.signed_in.caller.principal, [told])
+    return made
+
+
 def create_datacenter(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
     caller, name = context.signed_in.caller, args["name"]
     make = partial(context.world.compute_resources.create_datacenter, caller, name, this.value)
-    return vim.Datacenter(_made(context, this, name, make))
+    return vim.Datacenter(_noted(context, this, DATACENTER_CREATED, _made(context, this, name, make)))
 
 
 def create_resource_pool(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
     caller, name, spec = context.signed_in.caller, args["name"], args["spec"]
     wanted = {"cpu": _allocation(spec.cpuAllocation), "memory": _allocation(spec.memoryAllocation)}
     make = partial(context.world.compute_resources.create_pool, caller, name, this.value, wanted)
-    return vim.ResourcePool(_made(context, this, name, make))
+    return vim.ResourcePool(_noted(context, this, POOL_CREATED, _made(context, this, name, make)))
 
 
 def methods() -> list[Method]:

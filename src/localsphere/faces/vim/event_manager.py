@@ -5,8 +5,19 @@ and ``CreateCollectorForEvents``, with the ``EventHistoryCollector`` it makes (`
 
 The events are the world's event log (``world.events``), the one vCloud Director's events read,
 as vSphere types them: a VM's power changes (by SOAP task or REST call) ``VmPoweredOnEvent``,
-``VmPoweredOffEvent``, ``VmSuspendedEvent``, ``VmResettingEvent``; its creation and removal
-``VmCreatedEvent`` and ``VmRemovedEvent``; a session's sign-in and sign-out
+``VmPoweredOffEvent``, ``VmSuspendedEvent``, ``VmResettingEvent``; what a write recorded beside
+its task's event (``world.facts.Fact``, in the task's chain): its creation and removal (by SOAP
+task or REST call) ``VmCreatedEvent`` and ``VmRemovedEvent``, ``VmBeingCreatedEvent``,
+``VmBeingClonedEvent`` and ``VmClonedEvent`` (of a template: ``VmBeingDeployedEvent``, ``VmDeployedEvent``),
+``VmReconfiguredEvent`` (``configSpec``: the spec's plain values), ``VmRenamedEvent``,
+``VmBeingRelocatedEvent`` and ``VmRelocatedEvent``, ``VmGuestShutdownEvent``,
+``VmGuestRebootEvent``, ``VmGuestStandbyEvent``, ``DatacenterCreatedEvent``,
+``ResourcePoolCreatedEvent``, ``ResourcePoolDestroyedEvent``, ``HostRemovedEvent``,
+``ClusterDestroyedEvent`` and ``DatastoreDestroyedEvent``, with the places the fact named as they
+were (a removed host's datacenter); a revert to a snapshot as the ``EventEx``
+``com.vmware.vc.vm.VmStateRevertedToSnapshot`` (found by that ``eventTypeId``); vCenter records no
+event of its own for a snapshot taken or removed, a folder, a move into a folder, a network removed
+or a template marked (their TaskEvents tell, or nothing); a session's sign-in and sign-out
 ``UserLoginSessionEvent`` and ``UserLogoutSessionEvent``; any other task's event, and a task that
 failed, ``TaskEvent`` with the task's ``TaskInfo``. Each carries its entity's arguments (``vm``,
 ``host``, ``computeResource``, ``datacenter``) as the inventory has them now, ``createdTime`` on
@@ -28,7 +39,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from pyVmomi import VmomiSupport, vim
+from pyVmomi import VmomiSupport, vim, vmodl
 
 from localsphere.faces.vim import faults, inventory, tasks
 from localsphere.faces.vim.properties import Family
@@ -47,6 +58,29 @@ from localsphere.world.event_history import (
     Recorded,
 )
 from localsphere.world.events import LOGIN
+from localsphere.world.facts import (
+    CLONED,
+    CLONING,
+    CLUSTER_DESTROYED,
+    CREATED,
+    CREATING,
+    DATACENTER_CREATED,
+    DATASTORE_DESTROYED,
+    DEPLOYED,
+    DEPLOYING,
+    GUEST_REBOOT,
+    GUEST_SHUTDOWN,
+    GUEST_STANDBY,
+    HOST_REMOVED,
+    POOL_CREATED,
+    POOL_DESTROYED,
+    RECONFIGURED,
+    RELOCATED,
+    RELOCATING,
+    REMOVED,
+    RENAMED,
+    REVERTED,
+)
 from localsphere.world.inventory import ObjectView
 
 if TYPE_CHECKING:
@@ -61,8 +95,58 @@ VM_EVENTS = {
     "PowerOffVM_Task": (EV.VmPoweredOffEvent, "{vm} on {host} in {datacenter} is powered off"),
     "SuspendVM_Task": (EV.VmSuspendedEvent, "{vm} on {host} in {datacenter} is suspended"),
     "ResetVM_Task": (EV.VmResettingEvent, "{vm} on {host} in {datacenter} is reset"),
-    "CreateVM_Task": (EV.VmCreatedEvent, "Created virtual machine {vm} on {host} in {datacenter}"),
-    "Destroy_Task": (EV.VmRemovedEvent, "Removed {vm} on {host} from {datacenter}"),
+}
+# a world fact (``world.facts.FACTS``) -> its vSphere event type and vCenter's format of its message
+# (vCenter's ``EventDescription``, as govmomi's simulator copies it)
+FACT_EVENTS = {
+    CREATING: (EV.VmBeingCreatedEvent, "Creating {vm} on host {host} in {datacenter}"),
+    CREATED: (EV.VmCreatedEvent, "Created virtual machine {vm} on {host} in {datacenter}"),
+    REMOVED: (EV.VmRemovedEvent, "Removed {vm} on {host} from {datacenter}"),
+    CLONING: (
+        EV.VmBeingClonedEvent,
+        "Cloning {vm} on host {host} in {datacenter} to {destName} on host {destHost}",
+    ),
+    CLONED: (EV.VmClonedEvent, "Clone of {sourceVm} completed"),
+    DEPLOYING: (
+        EV.VmBeingDeployedEvent,
+        "Deploying {vm} on host {host} in {datacenter} from template {srcTemplate}",
+    ),
+    DEPLOYED: (EV.VmDeployedEvent, "Template {srcTemplate} deployed on host {host}"),
+    RENAMED: (EV.VmRenamedEvent, "Renamed {vm} from {oldName} to {newName} in {datacenter}"),
+    RECONFIGURED: (EV.VmReconfiguredEvent, "Reconfigured {vm} on {host} in {datacenter}"),
+    RELOCATING: (
+        EV.VmBeingRelocatedEvent,
+        "Relocating {vm} from {host}, {ds} in {datacenter} to {destHost}, {destDatastore} in "
+        "{destDatacenter}",
+    ),
+    RELOCATED: (EV.VmRelocatedEvent, "Completed the relocation of the virtual machine"),
+    GUEST_SHUTDOWN: (EV.VmGuestShutdownEvent, "Guest OS shut down for {vm} on {host} in {datacenter}"),
+    GUEST_REBOOT: (EV.VmGuestRebootEvent, "Guest OS reboot for {vm} on {host} in {datacenter}"),
+    GUEST_STANDBY: (EV.VmGuestStandbyEvent, "Guest OS standby for {vm} on {host} in {datacenter}"),
+    DATACENTER_CREATED: (EV.DatacenterCreatedEvent, "Created datacenter {datacenter} in folder {parent}"),
+    POOL_CREATED: (
+        EV.ResourcePoolCreatedEvent,
+        "Created resource pool {resourcePool} in compute-resource {computeResource} in {datacenter}",
+    ),
+    POOL_DESTROYED: (
+        EV.ResourcePoolDestroyedEvent,
+        "Removed resource pool {resourcePool} on {computeResource} in {datacenter}",
+    ),
+    HOST_REMOVED: (EV.HostRemovedEvent, "Removed host {host} in {datacenter}"),
+    CLUSTER_DESTROYED: (
+        EV.ClusterDestroyedEvent,
+        "Removed cluster {computeResource} in datacenter {datacenter}",
+    ),
+    DATASTORE_DESTROYED: (EV.DatastoreDestroyedEvent, "Removed unconfigured datastore {ds}"),
+}
+# a world fact vCenter tells as an ``EventEx`` -> its ``eventTypeId`` and vCenter's message (its
+# end as PowerCLI scripts read it: "has been reverted to the state of snapshot (.*), with ID \d")
+EVENTS_EX = {
+    REVERTED: (
+        "com.vmware.vc.vm.VmStateRevertedToSnapshot",
+        "The execution state of the virtual machine {vm} on host {host}, in compute resource "
+        "{computeResource} has been reverted to the state of snapshot {snapshotName}, with ID {snapshotId}",
+    ),
 }
 SESSION_EVENTS = {
     LOGIN: (EV.UserLoginSessionEvent, "User {user}@{ip} logged in as {agent}"),
@@ -84,8 +168,9 @@ def _user(recorded: Recorded) -> str:
     return f"{recorded.domain.upper()}\\{name}" if recorded.domain else name
 
 
-def _types(spec: Any) -> list[type] | None:
-    """The event types a filter asks for (None: any); a name vSphere does not know matches none."""
+def _types(spec: Any) -> tuple[list[type], list[str]] | None:
+    """The event types a filter asks for, and the names it gives (an ``EventEx``'s
+    ``eventTypeId`` among them); None: any. A name vSphere does not know matches none."""
     names = list(spec.eventTypeId or []) + [VmomiSupport.GetWsdlName(t) for t in spec.type or []]
     if not names:
         return None
@@ -95,24 +180,35 @@ def _types(spec: Any) -> list[type] | None:
             found.append(VmomiSupport.GetWsdlType(VIM_NS, name))
         except KeyError:
             continue
-    return found
+    return found, names
 
 
-def _matches(types: list[type] | None) -> list[Match] | None:
-    """The world's events of the vSphere types asked for."""
-    if types is None:
+def _matches(asked: tuple[list[type], list[str]] | None) -> list[Match] | None:
+    """The world's events of the vSphere types (or ``EventEx`` ids) asked for."""
+    if asked is None:
         return None
+    types, names = asked
 
     def wanted(cls: type) -> bool:
         return any(issubclass(cls, t) for t in types)
 
-    mapped = list(VM_EVENTS)
-    found = [Match(actions=[a for a, (cls, _) in VM_EVENTS.items() if wanted(cls)], success=True)]
+    mapped, facts = list(VM_EVENTS), [*FACT_EVENTS, *EVENTS_EX]
+    extended = [a for a, (type_id, _) in EVENTS_EX.items() if type_id in names or wanted(EV.EventEx)]
+    found = [Match(actions=extended)]
+    vms = [inv.VM]
+    found.append(
+        Match(actions=[a for a, (cls, _) in VM_EVENTS.items() if wanted(cls)], success=True, kinds=vms)
+    )
     found.append(Match(actions=[a for a, (cls, _) in SESSION_EVENTS.items() if wanted(cls)]))
+    found.append(Match(actions=[a for a, (cls, _) in FACT_EVENTS.items() if wanted(cls)]))
     if wanted(EV.TaskEvent):
-        found += [Match(exclude=mapped, task=True), Match(actions=mapped, success=False, task=True)]
+        found += [
+            Match(exclude=[*mapped, *facts], task=True),
+            Match(actions=mapped, success=False, task=True),
+            Match(actions=mapped, task=True, exclude_kinds=vms),
+        ]
     if wanted(GENERAL[0]):
-        found.append(Match(exclude=[*mapped, *SESSION_EVENTS], task=False))
+        found.append(Match(exclude=[*mapped, *SESSION_EVENTS, *facts], task=False))
     return found
 
 
@@ -166,6 +262,133 @@ ARGUMENTS = {
     inv.CLUSTER: ("computeResource", EV.ComputeResourceEventArgument, "computeResource"),
     inv.DATACENTER: ("datacenter", EV.DatacenterEventArgument, "datacenter"),
 }
+# a place a fact names (``world.facts.facts_of``) -> its argument's type, reference and managed type,
+# and the field of ``Event`` that names it
+PLACES = {
+    "host": (EV.HostEventArgument, "host", vim.HostSystem, "host"),
+    "cluster": (
+        EV.ComputeResourceEventArgument,
+        "computeResource",
+        vim.ClusterComputeResource,
+        "computeResource",
+    ),
+    "datacenter": (EV.DatacenterEventArgument, "datacenter", vim.Datacenter, "datacenter"),
+    "datastore": (EV.DatastoreEventArgument, "datastore", vim.Datastore, "ds"),
+    "folder": (EV.FolderEventArgument, "folder", vim.Folder, None),
+    "pool": (EV.ResourcePoolEventArgument, "resourcePool", vim.ResourcePool, "resourcePool"),
+    "vm": (EV.VmEventArgument, "vm", vim.VirtualMachine, "vm"),
+}
+# the kind of the entity a fact is about -> its place
+PLACE_OF = {
+    inv.VM: "vm",
+    inv.HOST: "host",
+    inv.CLUSTER: "cluster",
+    inv.DATACENTER: "datacenter",
+    inv.DATASTORE: "datastore",
+    inv.POOL: "pool",
+}
+
+
+UNNAMED = ["", ""]  # a place a fact did not name
+
+
+def _place(role: str, named: list[str]) -> Any:
+    """The event argument of a place a fact names (``[moid, name]``)."""
+    cls, attr, managed, _ = PLACES[role]
+    return cls(name=named[1], **{attr: managed(named[0])})
+
+
+def _fact_event(event: Any, common: dict[str, Any]) -> Any:
+    """The vSphere event of a world fact: its entity and places as the fact recorded them."""
+    told = json.loads(event.details or "{}")
+    places = dict(told.get("where", {}))
+    entity = event.entity
+    if entity.kind in PLACE_OF:
+        places[PLACE_OF[entity.kind]] = [entity.id, entity.name]
+    fields: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for role, named in places.items():
+        field = PLACES[role][3]
+        names[field or role] = named[1]
+        if field is not None:
+            fields[field] = _place(role, named)
+    if event.action in EVENTS_EX:
+        return _event_ex(event, {**common, **fields}, told, names)
+    if entity.kind == inv.VM:
+        fields["template"] = False
+    extra, more = _fact_fields(event.action, told)
+    cls, text = FACT_EVENTS[event.action]
+    names |= more
+    return cls(**{**common, **fields, **extra}, fullFormattedMessage=text.format_map(_Blank(names)))
+
+
+def _event_ex(event: Any, fields: dict[str, Any], told: dict[str, Any], names: dict[str, str]) -> Any:
+    """A fact vCenter tells as an ``EventEx``: its type id, its arguments (a snapshot's name and
+    number) and the object it is about."""
+    type_id, text = EVENTS_EX[event.action]
+    snapshot = told.get("snapshot", UNNAMED)
+    said = {"snapshotName": snapshot[1], "snapshotId": snapshot[0].rpartition("-")[2]}
+    entity = event.entity
+    return EV.EventEx(
+        **fields,
+        eventTypeId=type_id,
+        severity=CATEGORY,
+        arguments=[vmodl.KeyAnyValue(key=key, value=value) for key, value in said.items()],
+        objectId=entity.id,
+        objectType=getattr(vim, entity.kind, None),
+        objectName=entity.name,
+        fullFormattedMessage=text.format_map(_Blank(names | said)),
+    )
+
+
+class _Blank(dict):  # type: ignore[type-arg]
+    """Names for a message's format: a place the fact does not name reads as nothing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _other_end(prefix: str, places: dict[str, list[str]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A relocation's other end (``dest``: where it goes, ``source``: where it was): its host,
+    datacenter and datastore, as fields and names (``destHost``...)."""
+    fields = {f"{prefix}Host": _place("host", places.get("host", UNNAMED))}
+    roles = ("host", "datacenter", "datastore")
+    fields |= {f"{prefix}{r.capitalize()}": _place(r, places[r]) for r in roles[1:] if r in places}
+    return fields, {f"{prefix}{r.capitalize()}": places[r][1] for r in roles if r in places}
+
+
+def _fact_fields(action: str, told: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A fact's own fields on its event (beyond its places), and their names for its message."""
+    if action == RENAMED:
+        old, new = told.get("old_name", ""), told.get("new_name", "")
+        return {"oldName": old, "newName": new}, {"oldName": old, "newName": new}
+    if action == RECONFIGURED:
+        return {"configSpec": vim.vm.ConfigSpec(**told.get("changes", {}))}, {}
+    if action == CLONING:
+        to = told.get("to", {})
+        dest = to.get("where", {})
+        host, folder = dest.get("host", UNNAMED), dest.get("folder", UNNAMED)
+        fields = {
+            "destName": to.get("name", ""),
+            "destHost": _place("host", host),
+            "destFolder": _place("folder", folder),
+        }
+        return fields, {"destName": to.get("name", ""), "destHost": host[1]}
+    if action in (CLONED, DEPLOYING, DEPLOYED):
+        source = told.get("source", UNNAMED)
+        key = "sourceVm" if action == CLONED else "srcTemplate"
+        return {key: _place("vm", source)}, {key: source[1]}
+    if action == RELOCATING:
+        return _other_end("dest", told.get("to", {}))
+    if action == RELOCATED:
+        return _other_end("source", told.get("from", {}))
+    if action == DATACENTER_CREATED:
+        parent = told.get("parent", UNNAMED)
+        return {"parent": _place("folder", parent)}, {"parent": parent[1]}
+    if action == POOL_CREATED:
+        parent = told.get("parent", UNNAMED)
+        return {"parent": _place("pool", parent)}, {}
+    return {}, {}
 
 
 def _argument(o: ObjectView) -> tuple[str, Any]:
@@ -223,6 +446,8 @@ def _vim_event(
             extra["locale"] = "en"
         message = text.format(user=names["user"], ip=extra["ipAddress"], agent=extra["userAgent"])
         return cls(**common, **extra, fullFormattedMessage=message)
+    if event.success and (event.action in FACT_EVENTS or event.action in EVENTS_EX):
+        return _fact_event(event, common)
     if event.success and entity.kind == inv.VM and event.action in VM_EVENTS:
         cls, text = VM_EVENTS[event.action]
         message = text.format(vm=names["vm"], host=names["host"], datacenter=names["datacenter"])
@@ -244,6 +469,7 @@ def description() -> Any:
                   ("info", "warning", "error", "user")]  # fmt: skip
     formats = [
         *VM_EVENTS.values(),
+        *FACT_EVENTS.values(),
         *SESSION_EVENTS.values(),
         (EV.TaskEvent, TASK_FORMAT),
         GENERAL,

@@ -135,7 +135,8 @@ def from_reason(
     """A world refusal (``reason``, ``message`` and the values it quotes) in vim25's terms:
     DuplicateName for a name in use (``vm.exists``, ``entity.exists``: the name, the folder),
     InvalidName for an empty or too long one,
-    InvalidPowerState for a VM that is not powered off, NotSupported for what a template or a
+    InvalidPowerState for a VM that is not powered off, ResourceInUse for what a VM or vCD still
+    uses (``*.in_use``: the kind, the name), NotSupported for what a template or a
     system folder or a root resource pool cannot do, NotFound for a revert to a current snapshot a VM has not,
     InvalidDeviceSpec, InvalidDeviceOperation or InvalidController for a device change (its
     index), FileNotFound or InvalidDatastorePath for a file on no datastore,
@@ -152,6 +153,9 @@ def from_reason(
         return Fault(fault, f"The attempted operation cannot be performed in the current state ({words}).")
     if reason == "entity.name" and arguments:
         return Fault(vim.fault.InvalidName(name=arguments[0]), f"The name '{arguments[0]}' is not valid.")
+    if reason.endswith((".in_use", ".in_use_by_vcd")) and len(arguments) >= 2:
+        fault = vim.fault.ResourceInUse(type=getattr(vim, arguments[0], None), name=arguments[1])
+        return Fault(fault, f"The resource '{arguments[1]}' is in use.")
     if reason == "vm.snapshot.none":
         return Fault(vim.fault.NotFound(), "The object or item referred to could not be found.")
     if reason in ("vm.template", "folder.system", "entity.not_renamed", "resource_pool.root.delete"):

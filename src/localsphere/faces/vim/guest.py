@@ -3,7 +3,8 @@
 ``VirtualMachine`` signatures return nothing); the world's guest (``world/vm_guest.py``, the one
 vCenter REST's ``vm/{vm}/guest/power`` drives) changes state. A guest that is not running answers
 ``InvalidPowerState`` with the state the VM is in and ``poweredOn`` asked for, as vCenter does
-when Tools cannot be reached because the VM is off or suspended."""
+when Tools cannot be reached because the VM is off or suspended. A request Tools takes is
+recorded (``VmGuestShutdownEvent``, ``VmGuestRebootEvent``, ``VmGuestStandbyEvent``)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,18 @@ from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import VIM_NS, MoRef
 from localsphere.faces.vim.tasks import WORDS
 from localsphere.world.errors import AlreadyInState, WrongState
+from localsphere.world.facts import GUEST_REBOOT, GUEST_SHUTDOWN, GUEST_STANDBY
 from localsphere.world.inventory import VM
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
 
-# method -> the world's guest power action
-GUEST_METHODS = {"ShutdownGuest": "shutdown", "RebootGuest": "reboot", "StandbyGuest": "standby"}
+# method -> the world's guest power action and the fact it records (vCenter's ``VmGuestShutdownEvent``...)
+GUEST_METHODS = {
+    "ShutdownGuest": ("shutdown", GUEST_SHUTDOWN),
+    "RebootGuest": ("reboot", GUEST_REBOOT),
+    "StandbyGuest": ("standby", GUEST_STANDBY),
+}
 
 
 def _not_running(context: Context, moid: str) -> Fault:
@@ -39,14 +45,17 @@ def _not_running(context: Context, moid: str) -> Fault:
 
 def methods() -> list[Method]:
     def guest(name: str) -> Any:
-        action = GUEST_METHODS[name]
+        action, told = GUEST_METHODS[name]
         privilege = VmomiSupport.GetWsdlMethod(VIM_NS, name).info.privId
 
         def run(context: Context, this: MoRef, _args: dict[str, Any]) -> None:
+            caller = context.signed_in.caller
             try:
-                context.world.vm_guest.power(this.value, action, (context.signed_in.caller, privilege))
+                context.world.vm_guest.power(this.value, action, (caller, privilege))
             except (AlreadyInState, WrongState):
                 raise _not_running(context, this.value) from None
+            facts = context.world.facts
+            facts.note(caller.principal, [facts.fact(told, this.value)])
 
         return run
 

@@ -158,10 +158,24 @@ def children_of(kinds: set[str] | None = None) -> Reader:
     return read
 
 
+def _used_by(kind: str, vm: ObjectView) -> set[str]:
+    """The hosts, pools, datastores or networks (``kind``) a VM is on or uses."""
+    if kind == DATASTORE:
+        return {d["datastore"] for d in vm.details.get("disks") or []} | {vm.details.get("datastore") or ""}
+    if kind == NETWORK:
+        return {n["network"] for n in vm.details.get("nics") or []}
+    return {(vm.host if kind == HOST else vm.pool) or ""}
+
+
 def vms_of(kind: str) -> Reader:
+    """The ``vm`` of hosts, pools, datastores and networks: the VMs on or using each."""
+
     def read(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
         found = context.world.inventory_graph.vms_of([o.moid for o in objects], kind, sight(context))
-        by = grouped(lambda v: v.host if kind == HOST else v.pool, found)
+        by: dict[str, list[Any]] = defaultdict(list)
+        for vm in found:
+            for moid in _used_by(kind, vm):
+                by[moid].append(reference(VM, vm.moid))
         return {o.moid: by.get(o.moid, []) for o in objects}
 
     return read
@@ -452,8 +466,9 @@ TABLES: dict[str, dict[str, Reader]] = {
         **ENTITY,
         "summary": each(_datastore_summary),
         "summary.capacity": each(lambda o: o.capacity),
+        "vm": vms_of(DATASTORE),
     },
-    NETWORK: {**ENTITY, "summary.name": each(lambda o: o.name)},
+    NETWORK: {**ENTITY, "summary.name": each(lambda o: o.name), "vm": vms_of(NETWORK)},
 }
 
 

@@ -20,6 +20,7 @@ from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.service_instance import TASK_MANAGER
 from localsphere.faces.vim.soap import VIM_NS, MoRef
 from localsphere.world.errors import NotFound
+from localsphere.world.facts import Fact
 from localsphere.world.inventory import ObjectView
 from localsphere.world.tasks import ABORTED, ERROR, QUEUED, RUNNING, SUCCESS, Owner, TaskView
 
@@ -164,13 +165,18 @@ def entity(context: Context, this: MoRef) -> ObjectView:
 
 
 def run_task(
-    context: Context, owner: Owner, name: str, operation: str, change: Callable[[], str | None]
+    context: Context,
+    owner: Owner,
+    name: str,
+    operation: str,
+    change: Callable[[], str | None],
+    facts: Callable[[str | None], list[Fact]] | None = None,
 ) -> Any:
     """A ``Task`` for a change the world makes now (``VmTasks.run``): the method ``name`` on
-    ``owner``, ``operation`` in words; ``change`` answers the id of an object it made, or None."""
-    return vim.Task(
-        PREFIX + context.world.vm_tasks.run(context.signed_in.caller, owner, name, operation, change)
-    )
+    ``owner``, ``operation`` in words; ``change`` answers the id of an object it made, or None;
+    ``facts``, of that id, what the change made known for the event log (``Facts.fact``)."""
+    caller = context.signed_in.caller
+    return vim.Task(PREFIX + context.world.vm_tasks.run(caller, owner, name, operation, change, facts))
 
 
 def family() -> Family:

@@ -9,7 +9,9 @@ A ``VirtualMachineConfigSpec`` is read for ``name``, ``guestId``, ``version`` (`
 ``[datastore]`` places the VM), ``annotation``, ``extraConfig`` and ``deviceChange``
 (``vm_devices``). A method's whole change is one transaction (``VmTasks.run``): a spec whose any
 part the world refuses changes nothing (a create or clone leaves no VM), as vCenter's
-all-or-nothing reconfiguration, and its task ends in error.
+all-or-nothing reconfiguration, and its task ends in error. Each write records what it did for the
+event log in its task's chain (``world.facts``: a VM being created and created, being cloned or
+deployed and cloned or deployed, reconfigured, relocated).
 """
 
 from __future__ import annotations
@@ -25,6 +27,18 @@ from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
 from localsphere.world import vm_hardware
 from localsphere.world.errors import Invalid
+from localsphere.world.facts import (
+    CLONED,
+    CLONING,
+    CREATED,
+    CREATING,
+    DEPLOYED,
+    DEPLOYING,
+    RECONFIGURED,
+    RELOCATED,
+    RELOCATING,
+    Fact,
+)
 from localsphere.world.inventory import FOLDER, VM, ObjectView, Placement
 from localsphere.world.tasks import Owner
 from localsphere.world.vm_placement import CloneSpec
@@ -123,8 +137,11 @@ def create_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
         )
         return moid
 
+    def facts(made: str | None) -> list[Fact]:
+        return [world.facts.fact(CREATING, str(made)), world.facts.fact(CREATED, str(made))]
+
     return tasks.run_task(
-        context, _owner(folder), "CreateVM_Task", f"create virtual machine {spec.name}", change
+        context, _owner(folder), "CreateVM_Task", f"create virtual machine {spec.name}", change, facts
     )
 
 
@@ -173,8 +190,17 @@ def clone_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
             world.inventory_edits.mark_as_template(caller, moid)
         return moid
 
+    def facts(made: str | None) -> list[Fact]:
+        begun, done = (DEPLOYING, DEPLOYED) if source.details.get("template") else (CLONING, CLONED)
+        told = {"source": [source.moid, source.name]}
+        to = {"name": name, "where": world.facts.where(str(made))}
+        return [
+            world.facts.fact(begun, source.moid, to=to, **told),
+            world.facts.fact(done, str(made), **told),
+        ]
+
     return tasks.run_task(
-        context, _owner(source), "CloneVM_Task", f"clone virtual machine {source.name}", change
+        context, _owner(source), "CloneVM_Task", f"clone virtual machine {source.name}", change, facts
     )
 
 
@@ -185,23 +211,32 @@ def relocate_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
     if set(disks) - {str(d["key"]) for d in vm_hardware.disks(vm.details)}:
         raise faults.invalid_argument("spec.disk.diskId")
     world, caller = context.world, context.signed_in.caller
+    before = world.facts.where(vm.moid)
+
+    def facts(_: str | None) -> list[Fact]:
+        moved = world.facts.fact(RELOCATED, vm.moid, **{"from": before})
+        return [Fact(RELOCATING, moved.entity, {"where": before, "to": moved.details["where"]}), moved]
+
     return tasks.run_task(
         context,
         _owner(vm),
         "RelocateVM_Task",
         f"relocate virtual machine {vm.name}",
         lambda: world.vm_placement.relocate(caller, vm.moid, placement, disks),
+        facts,
     )
 
 
 def reconfigure_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
-    vm = tasks.entity(context, this)
+    vm, spec = tasks.entity(context, this), args["spec"]
+    changes = {key: value for key, value in _set(spec).items() if isinstance(value, str | int | bool)}
     return tasks.run_task(
         context,
         _owner(vm),
         "ReconfigVM_Task",
         f"reconfigure virtual machine {vm.name}",
-        lambda: configure(context, vm.moid, args["spec"]),
+        lambda: configure(context, vm.moid, spec),
+        lambda _: [context.world.facts.fact(RECONFIGURED, vm.moid, changes=changes)],
     )
 
 

@@ -23,6 +23,7 @@ from localsphere.faces.vim import faults, inventory, tasks
 from localsphere.faces.vim.properties import Family
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
+from localsphere.world.facts import REVERTED, Fact
 from localsphere.world.inventory import VM, ObjectView
 from localsphere.world.tasks import Owner
 from localsphere.world.vm_snapshots import CURRENT, SnapshotView
@@ -138,6 +139,14 @@ def create_snapshot(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
     )
 
 
+def _reverted(context: Context, vm: str) -> list[Fact]:
+    """That the VM ``vm`` went back to its current snapshot (vCenter's
+    ``com.vmware.vc.vm.VmStateRevertedToSnapshot``)."""
+    current = context.world.inventory_graph.objects([vm])[vm].details[CURRENT]
+    (snapshot,) = context.world.vm_snapshots.get([current])
+    return [context.world.facts.fact(REVERTED, vm, snapshot=[snapshot.moid, snapshot.name])]
+
+
 def revert_to_current(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
     vm = tasks.entity(context, this)
     caller = context.signed_in.caller
@@ -147,6 +156,7 @@ def revert_to_current(context: Context, this: MoRef, args: dict[str, Any]) -> An
         "RevertToCurrentSnapshot_Task",
         f"revert virtual machine {vm.name} to its current snapshot",
         lambda: context.world.vm_snapshots.revert(caller, vm.moid, None, bool(args.get("suppressPowerOn"))),
+        lambda _: _reverted(context, vm.moid),
     )
 
 
@@ -161,6 +171,7 @@ def revert(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
         lambda: context.world.vm_snapshots.revert(
             caller, owner.id, snapshot.moid, bool(args.get("suppressPowerOn"))
         ),
+        lambda _: _reverted(context, owner.id),
     )
 
 
