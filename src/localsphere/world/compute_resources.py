@@ -39,6 +39,17 @@ from localsphere.world.metrics import HOST_MHZ_PER_CORE
 from localsphere.world.schema import ExternalStat, ManagedObject, OrgVdc
 from localsphere.world.store import INVENTORY, STATS, Store, changed
 
+# What every simulated host runs and is: ESXi 8.0 Update 3 (the release vCD 10.x and vCenter 8
+# manage), on packages of 8 cores each
+ESXI_VERSION, ESXI_BUILD = "8.0.3", "24022510"
+CORES_PER_PACKAGE = 8
+
+
+def cpu_packages(cores: int) -> int:
+    """How many CPU packages (sockets) a host of ``cores`` cores has."""
+    return max(1, cores // CORES_PER_PACKAGE)
+
+
 NAME_LENGTH = 80  # vCenter's longest inventory name
 HOST_NAME = re.compile(
     r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
