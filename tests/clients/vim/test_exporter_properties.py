@@ -230,3 +230,48 @@ def test_community_vmware_host_and_cluster_facts(connect, vc, frozen):
     in_cluster = [v for v in vms.values() if v["runtime.host"]._moId in {h["obj"]._moId for h in mine}]
     assert usage.totalVmCount == len(in_cluster)
     assert usage.poweredOffVmCount == len([v for v in in_cluster if v["runtime.powerState"] != "poweredOn"])
+
+
+def test_resource_pool_config_summary_and_runtime_agree_with_rest(connect, vc):
+    si = connect()
+    content = si.content
+    view = content.viewManager.CreateContainerView(content.rootFolder, [vim.ClusterComputeResource], True)
+    cluster = sorted(view.view, key=lambda c: c._moId)[0]
+    pools = batch_fetch(content, vim.ResourcePool, ["name", "config", "summary", "runtime"])
+    root = pools[cluster.resourcePool._moId]
+    rest = vc.get(f"/api/vcenter/resource-pool/{cluster.resourcePool._moId}").json()
+    cpu, memory = root["config"].cpuAllocation, root["config"].memoryAllocation
+    assert cpu.reservation == rest["cpu_allocation"]["reservation"] == cluster.summary.totalCpu
+    assert memory.reservation == rest["memory_allocation"]["reservation"]
+    assert memory.reservation == cluster.summary.totalMemory // (1 << 20)
+    assert not cpu.expandableReservation and cpu.shares.level == "normal" and cpu.shares.shares == 4000
+    assert root["summary"].name == root["name"] and root["summary"].config.cpuAllocation.limit == cpu.limit
+    assert root["runtime"].cpu.maxUsage == cpu.limit and root["runtime"].overallStatus == "green"
+    assert root["runtime"].memory.maxUsage == memory.limit << 20  # bytes, of an allocation in MB
+    vms = batch_fetch(content, vim.VirtualMachine, ["resourcePool", "runtime.powerState", "summary.config"])
+    running = [
+        v
+        for v in vms.values()
+        if v["resourcePool"]._moId == cluster.resourcePool._moId and v["runtime.powerState"] == "poweredOn"
+    ]
+    assert root["summary"].configuredMemoryMB == sum(v["summary.config"].memorySizeMB for v in running)
+    assert root["summary"].quickStats.overallCpuUsage > 0
+    # a pool made over SOAP reads back its own allocation
+    spec = vim.ResourceConfigSpec(
+        cpuAllocation=vim.ResourceAllocationInfo(
+            reservation=500,
+            expandableReservation=True,
+            limit=-1,
+            shares=vim.SharesInfo(level="high", shares=0),
+        ),
+        memoryAllocation=vim.ResourceAllocationInfo(
+            reservation=0,
+            expandableReservation=True,
+            limit=2048,
+            shares=vim.SharesInfo(level="custom", shares=1234),
+        ),
+    )
+    child = cluster.resourcePool.CreateResourcePool("exporters", spec)
+    assert (child.config.cpuAllocation.reservation, child.config.cpuAllocation.shares.shares) == (500, 8000)
+    assert child.config.memoryAllocation.shares.level == "custom"
+    assert child.config.memoryAllocation.shares.shares == 1234 and child.runtime.memory.maxUsage == 2048 << 20

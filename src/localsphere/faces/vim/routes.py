@@ -47,6 +47,7 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
                     inventory.VM: vm_snapshots.VM_PATHS,
                     inventory.HOST: host_systems.PATHS,
                     inventory.CLUSTER: clusters.PATHS,
+                    inventory.POOL: clusters.POOL_PATHS,
                     inventory.DATASTORE: datastores.PATHS,
                 }
             ),
