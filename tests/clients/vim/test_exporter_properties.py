@@ -5,12 +5,17 @@ datastores. Figures agree with the rest of the world: quickStats with Performanc
 realtime sample at the same (frozen) instant, guest facts with REST's guest identity and tools,
 capacities with the hosts' hardware."""
 
+import math
+
 import pytest
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
+from helpers import ops_acquire
+
 pytestmark = pytest.mark.every_backend  # see tests/conftest.py
 
+OPS = "/suite-api/api"
 PC = vmodl.query.PropertyCollector
 PM = vim.PerformanceManager
 # vmware_exporter's lists (vmware_exporter.py: datastore, host_system and vm inventories)
@@ -275,3 +280,29 @@ def test_resource_pool_config_summary_and_runtime_agree_with_rest(connect, vc):
     assert (child.config.cpuAllocation.reservation, child.config.cpuAllocation.shares.shares) == (500, 8000)
     assert child.config.memoryAllocation.shares.level == "custom"
     assert child.config.memoryAllocation.shares.shares == 1234 and child.runtime.memory.maxUsage == 2048 << 20
+
+
+def test_host_quick_stats_equal_operations_at_a_five_minute_instant(connect, server, frozen):
+    """On Operations' five-minute grid the latest realtime instant is one of its samples: a
+    host's quickStats there are the Operations face's numbers for the host."""
+    epoch = server.control("GET", "/clock").json()["epoch"]
+    server.advance(math.ceil(epoch / 300) * 300 - epoch + 1)  # a second past a five-minute instant
+    at = int(server.control("GET", "/clock").json()["epoch"]) // 300 * 300_000
+    si = connect()
+    view = si.content.viewManager.CreateContainerView(si.content.rootFolder, [vim.HostSystem], True)
+    host = sorted(view.view, key=lambda h: h._moId)[0]
+    quick = host.summary.quickStats
+    token = ops_acquire(server).json()["token"]
+    with server.client(headers={"Authorization": f"OpsToken {token}", "Accept": "application/json"}) as ops:
+        found = ops.get(f"{OPS}/resources", params={"resourceKind": "HostSystem", "name": host.name}).json()
+        (resource,) = found["resourceList"]
+        theirs = {}
+        for key in ("cpu|usagemhz_average", "mem|consumed_average", "sys|uptime_latest"):
+            params = {"statKey": key, "begin": at, "end": at}
+            r = ops.get(f"{OPS}/resources/{resource['identifier']}/stats", params=params)
+            (stat,) = r.json()["values"][0]["stat-list"]["stat"]
+            assert stat["timestamps"] == [at]
+            theirs[key] = stat["data"][0]
+    assert quick.overallCpuUsage == round(theirs["cpu|usagemhz_average"]) > 0
+    assert quick.overallMemoryUsage == round(theirs["mem|consumed_average"]) // 1024
+    assert quick.uptime == round(theirs["sys|uptime_latest"])
