@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from localsphere.world.access import Caller
@@ -31,6 +31,7 @@ from localsphere.world.inventory import (
     POWERED_ON,
     ROOT_FOLDER,
     VM,
+    ObjectView,
     add_object,
     authorize,
     row_of,
@@ -38,6 +39,17 @@ from localsphere.world.inventory import (
 from localsphere.world.metrics import HOST_MHZ_PER_CORE
 from localsphere.world.schema import ExternalStat, ManagedObject, OrgVdc
 from localsphere.world.store import INVENTORY, STATS, Store, changed
+
+# What every simulated host runs and is: ESXi 8.0 Update 3 (the release vCD 10.x and vCenter 8
+# manage), on packages of 8 cores each
+ESXI_VERSION, ESXI_BUILD = "8.0.3", "24022510"
+CORES_PER_PACKAGE = 8
+
+
+def cpu_packages(cores: int) -> int:
+    """How many CPU packages (sockets) a host of ``cores`` cores has."""
+    return max(1, cores // CORES_PER_PACKAGE)
+
 
 NAME_LENGTH = 80  # vCenter's longest inventory name
 HOST_NAME = re.compile(
@@ -82,7 +94,12 @@ def root_allocation(s: Session, row: ManagedObject, resource: str) -> dict[str, 
     owner = ManagedObject.cluster == row.cluster if row.cluster else ManagedObject.moid == row.host
     column = ManagedObject.cpu_count if resource == "cpu" else ManagedObject.memory_mib
     total = s.scalar(select(func.coalesce(func.sum(column), 0)).where(ManagedObject.kind == HOST, owner)) or 0
-    capacity = int(total) * (HOST_MHZ_PER_CORE if resource == "cpu" else 1)
+    return _whole(resource, int(total))
+
+
+def _whole(resource: str, total: int) -> dict[str, Any]:
+    """The allocation of all of ``total`` cores (``cpu``) or MiB (``memory``)."""
+    capacity = total * (HOST_MHZ_PER_CORE if resource == "cpu" else 1)
     return {
         **allocation_defaults(),
         "reservation": capacity,
@@ -107,6 +124,35 @@ class ComputeResources:
             if _is_root(row):
                 return {r: root_allocation(s, row, r) for r in RESOURCES}
             return {r: allocation(row, r) for r in RESOURCES}
+
+    def allocations_of(self, pools: list[ObjectView]) -> dict[str, dict[str, dict[str, Any]]]:
+        """``allocations`` of many pools at once, by id: the root pools' capacity in one read of
+        the hosts of their clusters (or their standalone hosts)."""
+        roots = [o for o in pools if o.parent is not None and o.parent in (o.cluster, o.host)]
+        root_ids = {o.moid for o in roots}
+        clusters = sorted({o.cluster for o in roots if o.cluster})
+        hosts = sorted({o.host for o in roots if not o.cluster and o.host})
+        totals: dict[str, list[int]] = {}
+        if roots:
+            with self._store.read() as s:
+                rows = s.execute(
+                    select(ManagedObject.moid, ManagedObject.cluster)
+                    .add_columns(ManagedObject.cpu_count, ManagedObject.memory_mib)
+                    .where(ManagedObject.kind == HOST)
+                    .where(or_(ManagedObject.cluster.in_(clusters), ManagedObject.moid.in_(hosts)))
+                )
+                for moid, cluster, cpus, memory in rows:
+                    total = totals.setdefault(cluster or moid, [0, 0])
+                    total[0] += cpus or 0
+                    total[1] += memory or 0
+        found = {}
+        for o in pools:
+            if o.moid in root_ids:
+                cpus, memory = totals.get(o.cluster or o.host or "", [0, 0])
+                found[o.moid] = {"cpu": _whole("cpu", cpus), "memory": _whole("memory", memory)}
+            else:
+                found[o.moid] = {r: o.details.get(r) or allocation_defaults() for r in RESOURCES}
+        return found
 
     # Datacenters
 

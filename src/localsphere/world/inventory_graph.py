@@ -10,17 +10,20 @@ limited gets only the objects it may see (System.View), as vCenter hides the res
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy import Select, and_, case, func, literal, or_, select, tuple_
 
 from localsphere.world.inventory import (
     _ALL,
+    CLUSTER,
     DATASTORE,
     HOST,
     MOID_ORDER,
     NETWORK,
     POOL,
+    POWERED_ON,
     VM,
     ObjectView,
     Sight,
@@ -33,6 +36,22 @@ USES = {DATASTORE: "datastore", NETWORK: "network"}  # the key a VM's details na
 # _ALL without the details: an empty text in their place, which no one can decode
 _WITHOUT_DETAILS = tuple(literal("").label("details") if c.key == "details" else c for c in _ALL)
 MAX_PAGE = 10_000  # the most objects one page reads
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many hosts or VMs an owner holds, how many of them are powered on, and their CPUs
+    (a host's cores, a VM's vCPUs) and memory (MiB), all and of the powered-on ones."""
+
+    count: int = 0
+    on: int = 0
+    cpus: int = 0
+    memory_mib: int = 0
+    memory_on_mib: int = 0
+
+
+# the column that names the cluster or the pool an object is in
+_OWNER = {CLUSTER: ManagedObject.cluster, POOL: ManagedObject.pool}
 
 
 class InventoryGraph:
@@ -88,6 +107,35 @@ class InventoryGraph:
                 select(*_ALL).where(ManagedObject.kind == VM, on).order_by(*MOID_ORDER), sight
             )
         return found
+
+    def tallies(self, owners: Collection[str], kind: str) -> dict[str, dict[str, Tally]]:
+        """The hosts and VMs in each of the clusters (``kind`` ClusterComputeResource) or the
+        resource pools (ResourcePool) ``owners``, by owner then kind: one grouped read."""
+        column = _OWNER[kind]
+        on = ManagedObject.power_state == POWERED_ON
+        found: dict[str, dict[str, Tally]] = {o: {} for o in owners}
+        wanted = sorted(set(owners))
+        for start in range(0, len(wanted), CHUNK):
+            rows = self._store_rows(
+                select(
+                    column,
+                    ManagedObject.kind,
+                    func.count(),
+                    func.sum(case((on, 1), else_=0)),
+                    func.sum(ManagedObject.cpu_count),
+                    func.sum(ManagedObject.memory_mib),
+                    func.sum(case((on, ManagedObject.memory_mib), else_=0)),
+                )
+                .where(column.in_(wanted[start : start + CHUNK]), ManagedObject.kind.in_((HOST, VM)))
+                .group_by(column, ManagedObject.kind)
+            )
+            for owner, held, *numbers in rows:
+                found[owner][held] = Tally(*(int(n or 0) for n in numbers))
+        return found
+
+    def _store_rows(self, query: Select[Any]) -> list[Any]:
+        with self._store.query() as conn:
+            return list(conn.execute(query).all())
 
     def contents(
         self,

@@ -62,19 +62,37 @@ def identity(o: ObjectView) -> dict[str, str | None]:
     """What Tools report of the guest: its OS, host name and first IP address. WrongState
     ``vm.tools.not_running`` (the product's ServiceUnavailable) unless the VM runs."""
     _running(o)
-    nics = o.details.get("nics", [])
-    address = next((n["ip"] for n in nics if n.get("ip")), None)
-    if address is None and nics:  # a DHCP lease: stable for the VM
-        octets = bytes.fromhex(o.uuid.replace("-", ""))[:2]
-        address = f"10.{octets[0]}.{octets[1]}.{int(o.moid.split('-')[-1]) % 250 + 2}"
     guest = o.subtype or "OTHER"
     return {
         "name": guest,
         "family": family(guest),
         "full_name": full_name(guest),
-        "host_name": o.details.get("computer_name") or o.name,
-        "ip_address": address,
+        "host_name": host_name(o),
+        "ip_address": ip_address(o),
     }
+
+
+def host_name(o: ObjectView) -> str:
+    """The guest's host name: the computer name customization gave it, else its VM's name."""
+    return o.details.get("computer_name") or o.name
+
+
+def addresses(o: ObjectView) -> list[str]:
+    """The IPv4 address of each of the VM's NICs, in device order: the one it was given, else a
+    DHCP lease, stable for the VM and the NIC (the first NIC's is the VM's own lease)."""
+    octets = bytes.fromhex(o.uuid.replace("-", ""))[:2]
+    number = int(o.moid.split("-")[-1])
+    return [
+        nic.get("ip") or f"10.{(octets[0] + i) % 256}.{octets[1]}.{number % 250 + 2}"
+        for i, nic in enumerate(o.details.get("nics", []))
+    ]
+
+
+def ip_address(o: ObjectView) -> str | None:
+    """The guest's primary address: the first NIC's that was given one, else the first NIC's
+    lease; None without NICs."""
+    given = next((n["ip"] for n in o.details.get("nics", []) if n.get("ip")), None)
+    return given or next(iter(addresses(o)), None)
 
 
 def power(o: ObjectView) -> dict[str, str | bool]:

@@ -64,6 +64,7 @@ from localsphere.faces.vcd.types_vdcs import (
 from localsphere.faces.vcd.vapps import vapp_element
 from localsphere.faces.vcd.wire import Asked, asked, read_xml, xml
 from localsphere.world import World
+from localsphere.world.compute_resources import ESXI_VERSION, cpu_packages
 from localsphere.world.errors import NotFound
 from localsphere.world.external_subnets import ip_scope
 from localsphere.world.inventory import DATASTORE, HOST, NETWORK
@@ -240,12 +241,12 @@ class VSphereViews:
             id=f"urn:vcloud:host:{found.id}",
             name=found.name,
             links=[Link("up", self._vim_ref(a, vcenter).href, VIM_SERVER_TYPE)],
-            packages=max(1, cores // 8),
+            packages=cpu_packages(cores),
             logical=cores,
             cpu_total=cores * HOST_MHZ_PER_CORE,
             mem_total=round((found.memory_mib or 0) / MB_PER_GB, 2),
             os_name="VMware ESXi",
-            os_version=VC_VERSION,
+            os_version=ESXI_VERSION,
             moref=found.moid,
         )
         return xml(answer, a.version, HOST_TYPE)

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from pyVmomi import vim
 
-from localsphere.faces.vim import vm_devices
+from localsphere.faces.vim import quick_stats, vm_devices
 from localsphere.faces.vim.properties import Family, reads_of, reference, references
+from localsphere.faces.vim.quick_stats import megabytes
+from localsphere.world import vm_guest
 from localsphere.world.inventory import (
     CLUSTER,
     DATACENTER,
@@ -34,6 +36,7 @@ from localsphere.world.inventory import (
     Sight,
     datastore_file,
 )
+from localsphere.world.metrics import HOST_MHZ_PER_CORE
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
@@ -75,7 +78,7 @@ GUESTS = {
     "WINDOWS_SERVER_2021": ("windows2019srvNext_64Guest", "Microsoft Windows Server 2022 (64-bit)"),
     "OTHER_LINUX_64": ("otherLinux64Guest", "Other Linux (64-bit)"),
 }
-GREEN = vim.ManagedEntity.Status.green
+GREEN, GRAY = vim.ManagedEntity.Status.green, vim.ManagedEntity.Status.gray
 MIB = 1 << 20
 Reader = Callable[["Context", list[ObjectView]], dict[str, Any]]
 
@@ -202,6 +205,17 @@ def datacenter_folder(subtype: str) -> Reader:
     return read
 
 
+def with_stats(build: Callable[[ObjectView, dict[str, int]], Any]) -> Reader:
+    """A reader of a path built from each object and its latest counters (``quick_stats``), read
+    for all the objects at once."""
+
+    def read(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
+        stats = quick_stats.latest(context, objects)
+        return {o.moid: build(o, stats[o.moid]) for o in objects}
+
+    return read
+
+
 def _parent(o: ObjectView) -> Any:
     return ref(o.parent) if o.parent else None
 
@@ -219,6 +233,12 @@ def _time(epoch: float) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(epoch, datetime.UTC)
 
 
+def boot_time(o: ObjectView) -> datetime.datetime | None:
+    """When a host, or a powered-on VM, last booted: the world keeps no power-on instant, so its
+    creation, from which the metric model counts its uptime (``sys.uptime.latest``) too."""
+    return _time(o.created_at) if o.kind != VM or o.power_state == POWERED_ON else None
+
+
 def _vm_runtime(o: ObjectView) -> Any:
     return vim.vm.RuntimeInfo(
         host=reference(HOST, o.host) if o.host else None,
@@ -230,10 +250,8 @@ def _vm_runtime(o: ObjectView) -> Any:
         recordReplayState=vim.VirtualMachine.RecordReplayState.inactive,
         onlineStandby=False,
         consolidationNeeded=False,
-        bootTime=datetime.datetime.fromtimestamp(o.created_at, datetime.UTC)
-        if o.power_state == POWERED_ON
-        else None,
-        maxCpuUsage=(o.cpu_count or 0) * 2400,
+        bootTime=boot_time(o),
+        maxCpuUsage=(o.cpu_count or 0) * HOST_MHZ_PER_CORE,
         maxMemoryUsage=o.memory_mib,
     )
 
@@ -266,20 +284,85 @@ def _vm_config_summary(o: ObjectView) -> Any:
     )
 
 
-def _vm_summary(o: ObjectView) -> Any:
+def _vm_quick_stats(o: ObjectView, stats: dict[str, int]) -> Any:
+    """A VM's ``summary.quickStats``: its latest CPU (MHz), memory (MB) and uptime (s) samples;
+    a simulated VM is never short of CPU or memory (nothing ballooned, swapped or shared)."""
     on = o.power_state == POWERED_ON
+    cpu, consumed = stats["cpu.usagemhz.average"], megabytes(stats["mem.consumed.average"])
+    return vim.vm.Summary.QuickStats(
+        overallCpuUsage=cpu,
+        overallCpuDemand=stats["cpu.demand.average"],
+        overallCpuReadiness=0,
+        guestMemoryUsage=megabytes(stats["mem.active.average"]),
+        hostMemoryUsage=consumed,
+        guestHeartbeatStatus=GREEN if on else GRAY,
+        distributedCpuEntitlement=cpu,
+        distributedMemoryEntitlement=consumed,
+        staticCpuEntitlement=(o.cpu_count or 0) * HOST_MHZ_PER_CORE if on else 0,
+        staticMemoryEntitlement=(o.memory_mib or 0) if on else 0,
+        grantedMemory=consumed,
+        privateMemory=consumed,
+        sharedMemory=0,
+        swappedMemory=0,
+        balloonedMemory=0,
+        consumedOverheadMemory=0,
+        compressedMemory=0,
+        ssdSwappedMemory=0,
+        activeMemory=megabytes(stats["mem.active.average"]),
+        uptimeSeconds=stats["sys.uptime.latest"],
+    )
+
+
+# VMware Tools as vim25 names what the world's guest model (``world.vm_guest.tools``) says
+TOOLS_STATUS = {"CURRENT": "guestToolsCurrent", "UNMANAGED": "guestToolsUnmanaged"}
+TOOLS_TYPE = {"MSI": "guestToolsTypeMSI", "OPEN_VM_TOOLS": "guestToolsTypeOpenVMTools"}
+
+
+def _tools(o: ObjectView) -> dict[str, Any]:
+    """The fields of a VM's ``guest`` and ``summary.guest`` that name its Tools."""
+    tools = vm_guest.tools(o)
+    running = tools["run_state"] == "RUNNING"
+    return {
+        "toolsStatus": vim.vm.GuestInfo.ToolsStatus.toolsOk if running else "toolsNotRunning",
+        "toolsVersionStatus": TOOLS_STATUS[str(tools["version_status"])],
+        "toolsVersionStatus2": TOOLS_STATUS[str(tools["version_status"])],
+        "toolsRunningStatus": "guestToolsRunning" if running else "guestToolsNotRunning",
+    }
+
+
+def _hw_version(o: ObjectView) -> str:
+    hardware = o.details.get("hardware") or {}
+    return str(hardware.get("version") or "VMX_21").lower().replace("_", "-")
+
+
+def _vm_guest_summary(o: ObjectView) -> Any:
+    on = o.power_state == POWERED_ON
+    return vim.vm.Summary.GuestSummary(
+        guestId=guest(o)[0],
+        guestFullName=guest(o)[1],
+        hostName=vm_guest.host_name(o) if on else None,
+        ipAddress=vm_guest.ip_address(o) if on else None,
+        hwVersion=_hw_version(o),
+        **_tools(o),
+    )
+
+
+def _vm_storage(o: ObjectView) -> Any:
+    """What a VM's disks take: each disk's capacity, committed (the world's disks are thick)."""
+    committed = sum(int(d.get("capacity") or 0) for d in o.details.get("disks") or [])
+    return vim.vm.Summary.StorageSummary(
+        committed=committed, uncommitted=0, unshared=committed, timestamp=_time(o.created_at)
+    )
+
+
+def _vm_summary(o: ObjectView, stats: dict[str, int]) -> Any:
     return vim.vm.Summary(
         vm=reference(VM, o.moid),
         runtime=_vm_runtime(o),
         config=_vm_config_summary(o),
-        guest=vim.vm.Summary.GuestSummary(
-            guestId=guest(o)[0],
-            guestFullName=guest(o)[1],
-            toolsRunningStatus="guestToolsRunning" if on else "guestToolsNotRunning",
-        ),
-        quickStats=vim.vm.Summary.QuickStats(
-            guestHeartbeatStatus=GREEN if on else vim.ManagedEntity.Status.gray
-        ),
+        guest=_vm_guest_summary(o),
+        storage=_vm_storage(o),
+        quickStats=_vm_quick_stats(o, stats),
         overallStatus=GREEN,
     )
 
@@ -292,8 +375,7 @@ def vm_config(o: ObjectView) -> Any:
     """A VM's ``config`` (``VirtualMachineConfigInfo``): its hardware with its devices, its notes
     and advanced settings."""
     guest_id, full_name = guest(o)
-    hardware = o.details.get("hardware") or {}
-    version = str(hardware.get("version") or "VMX_21").lower().replace("_", "-")
+    version = _hw_version(o)
     return vim.vm.ConfigInfo(
         changeVersion=str(o.created_at),
         modified=_time(o.created_at),
@@ -321,14 +403,44 @@ def vm_config(o: ObjectView) -> Any:
     )
 
 
+def _preferred(address: str) -> Any:
+    return vim.net.IpConfigInfo.IpAddress(ipAddress=address, prefixLength=24, state="preferred")
+
+
 def _vm_guest(o: ObjectView) -> Any:
+    """A VM's ``guest``: what its Tools report (``world.vm_guest``, as REST's ``guest/identity``
+    and ``tools`` answer): while it runs, the guest's host name, its primary address, and each
+    NIC's address (a /24, preferred) and MAC; ``guest.disk`` stays unset (no file systems)."""
     on = o.power_state == POWERED_ON
+    tools = vm_guest.tools(o)
+    nics = o.details.get("nics") or []
     return vim.vm.GuestInfo(
         guestState="running" if on else "notRunning",
-        hostName=o.name if on else None,  # the world's guests call themselves by their VM's name
+        hostName=vm_guest.host_name(o) if on else None,
+        ipAddress=vm_guest.ip_address(o) if on else None,
         guestId=guest(o)[0],
+        guestFamily=f"{vm_guest.family(o.subtype or 'OTHER').lower()}Guest",
         guestFullName=guest(o)[1],
-        toolsRunningStatus="guestToolsRunning" if on else "guestToolsNotRunning",
+        toolsVersion=str(tools["version_number"]),
+        toolsInstallType=TOOLS_TYPE[str(tools["install_type"])],
+        guestOperationsReady=on,
+        interactiveGuestOperationsReady=False,
+        guestStateChangeSupported=True,
+        hwVersion=_hw_version(o),
+        net=[
+            vim.vm.GuestInfo.NicInfo(
+                network=nic.get("network_name"),
+                ipAddress=[address],
+                macAddress=nic.get("mac"),
+                connected=True,
+                deviceConfigId=int(nic["key"]),
+                ipConfig=vim.net.IpConfigInfo(ipAddress=[_preferred(address)]),
+            )
+            for nic, address in zip(nics, vm_guest.addresses(o), strict=True)
+        ]
+        if on
+        else [],
+        **_tools(o),
     )
 
 
@@ -342,8 +454,12 @@ VIRTUAL_MACHINE: dict[str, Reader] = {
     "runtime": each(_vm_runtime),
     "runtime.powerState": each(lambda o: POWER.get(o.power_state or "")),
     "runtime.host": each(lambda o: reference(HOST, o.host) if o.host else None),
-    "summary": each(_vm_summary),
+    "summary": with_stats(_vm_summary),
+    "summary.runtime": each(_vm_runtime),
     "summary.runtime.powerState": each(lambda o: POWER.get(o.power_state or "")),
+    "summary.guest": each(_vm_guest_summary),
+    "summary.storage": each(_vm_storage),
+    "summary.quickStats": with_stats(_vm_quick_stats),
     "summary.config": each(_vm_config_summary),
     "summary.config.name": each(lambda o: o.name),
     "summary.config.numCpu": each(lambda o: o.cpu_count),
@@ -370,55 +486,19 @@ VIRTUAL_MACHINE: dict[str, Reader] = {
 }
 
 
-def _host_runtime(o: ObjectView) -> Any:
-    return vim.host.RuntimeInfo(
-        connectionState=vim.HostSystem.ConnectionState.connected,
-        powerState=vim.HostSystem.PowerState.poweredOn,
-        inMaintenanceMode=False,
-    )
-
-
-def _host_hardware(o: ObjectView) -> Any:
-    cores = o.cpu_count or 1
-    return vim.host.Summary.HardwareSummary(
-        vendor="VMware, Inc.",
-        model="VMware Virtual Platform",
-        uuid=o.uuid,
-        memorySize=(o.memory_mib or 0) * MIB,
-        cpuModel="Intel(R) Xeon(R) Gold 6248R CPU @ 3.00GHz",
-        cpuMhz=3000,
-        numCpuPkgs=max(1, cores // 16),
-        numCpuCores=cores,
-        numCpuThreads=cores * 2,
-        numNics=2,
-        numHBAs=2,
-    )
-
-
-def _host_summary(o: ObjectView) -> Any:
-    return vim.host.Summary(
-        host=reference(HOST, o.moid),
-        hardware=_host_hardware(o),
-        runtime=_host_runtime(o),
-        config=vim.host.Summary.ConfigSummary(
-            name=o.name, port=443, vmotionEnabled=True, faultToleranceEnabled=False
-        ),
-        quickStats=vim.host.Summary.QuickStats(),
-        overallStatus=GREEN,
-        rebootRequired=False,
-    )
-
-
+# A host's relations; its own facts (``runtime``, ``summary``, ``hardware``, ``config``) are
+# ``host_systems``'
 HOST_SYSTEM: dict[str, Reader] = {
     **ENTITY,
-    "runtime": each(_host_runtime),
-    "summary": each(_host_summary),
-    "summary.hardware": each(_host_hardware),
-    "hardware.memorySize": each(lambda o: (o.memory_mib or 0) * MIB),
     "vm": vms_of(HOST),
     "datastore": in_datacenter(DATASTORE),
     "network": in_datacenter(NETWORK),
 }
+
+
+def datastore_url(o: ObjectView) -> str:
+    """A datastore's URL, as its summary and its info name it."""
+    return f"ds:///vmfs/volumes/{o.uuid}/"
 
 
 def _datastore_summary(o: ObjectView) -> Any:
@@ -426,9 +506,11 @@ def _datastore_summary(o: ObjectView) -> Any:
     return vim.Datastore.Summary(
         datastore=reference(DATASTORE, o.moid),
         name=o.name,
-        url=f"ds:///vmfs/volumes/{o.uuid}/",
+        url=datastore_url(o),
         capacity=o.capacity or 0,
         freeSpace=o.free_space or 0,
+        uncommitted=0,  # the world's disks are thick: nothing is promised beyond what is used
+        maintenanceMode="normal",
         accessible=bool(details.get("accessible", True)),
         multipleHostAccess=bool(details.get("multiple_host_access", True)),
         type=o.subtype or "VMFS",

@@ -28,6 +28,7 @@ from localsphere.world import metric_keys
 ENTITIES = (inv.VM, inv.HOST, inv.CLUSTER, inv.POOL, inv.DATACENTER, inv.DATASTORE)
 REALTIME = (inv.VM, inv.HOST)  # the entities with 20-second samples (``currentSupported``)
 SOURCE_INTERVAL = 300  # seconds each sample of an Operations ``_summation`` key sums over
+REALTIME_SECONDS = 20  # the realtime sampling period
 
 _GROUPS = {
     "cpu": "CPU",
@@ -208,6 +209,23 @@ CATALOGUE = (
             "virtualDisk|totalWriteLatency_average", devices=False),
 )  # fmt: skip
 BY_KEY = {c.key: c for c in CATALOGUE}
+BY_NAME = {c.full_name: c for c in CATALOGUE}
+
+
+def source_key(counter: Counter, instance: str, kind: str) -> str | None:
+    """The Operations stat key a counter's instance (``""``: the aggregate) reads on ``kind``."""
+    found = metric_keys.flat(kind, counter.source) if counter.source is not None else None
+    if found is None:
+        return None
+    return metric_keys.instance_key(found[0], instance) if instance else found[0].key
+
+
+def sample(counter: Counter, interval: int, value: float) -> int:
+    """A counter's sample over ``interval`` seconds from its source key's value: in the counter's
+    unit, a ``summation`` summed over the interval, rounded to a whole number (vim25's samples
+    are longs)."""
+    scale = counter.scale * (interval / SOURCE_INTERVAL if counter.rollup == "summation" else 1)
+    return round(value * scale)
 
 
 def _element(key: str, label: str, summary: str) -> Any:

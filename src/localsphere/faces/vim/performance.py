@@ -29,13 +29,19 @@ from typing import TYPE_CHECKING, Any
 from pyVmomi import VmomiSupport, vim
 
 from localsphere.faces.vim import faults, inventory, perf_counters
-from localsphere.faces.vim.perf_counters import BY_KEY, CATALOGUE, ENTITIES, REALTIME, Counter
+from localsphere.faces.vim.perf_counters import (
+    BY_KEY,
+    CATALOGUE,
+    ENTITIES,
+    REALTIME,
+    REALTIME_SECONDS,
+    Counter,
+)
 from localsphere.faces.vim.properties import Family
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.service_instance import PERF_MANAGER
 from localsphere.faces.vim.soap import MoRef
 from localsphere.world import inventory as inv
-from localsphere.world import metric_keys
 from localsphere.world.inventory import ObjectView
 from localsphere.world.metrics import instances
 
@@ -43,7 +49,7 @@ if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
 
 PM = vim.PerformanceManager
-REALTIME_SECONDS, REALTIME_SPAN = 20, 3600  # the realtime interval and how long it is kept
+REALTIME_SPAN = 3600  # how long realtime samples are kept
 # (key, sampling period in seconds, name, length in seconds): a vCenter's defaults, all at level 1
 HISTORICAL = (
     (1, 300, "Past day", 86400),
@@ -126,14 +132,6 @@ def _wanted(o: ObjectView, ids: list[Any] | None, interval: int) -> list[tuple[C
     return found
 
 
-def _source_key(counter: Counter, instance: str, kind: str) -> str | None:
-    """The Operations stat key a counter's instance (``""``: the aggregate) reads on ``kind``."""
-    found = metric_keys.flat(kind, counter.source) if counter.source is not None else None
-    if found is None:
-        return None
-    return metric_keys.instance_key(found[0], instance) if instance else found[0].key
-
-
 def _ms(value: datetime.datetime) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=datetime.UTC)
@@ -174,17 +172,16 @@ def query(context: Context, spec: Any) -> Samples | None:
         times = times[-spec.maxSample :]
     if not times:
         return None
-    keys = sorted({k for c, i in wanted if (k := _source_key(c, i, o.kind)) is not None})
+    keys = sorted({k for c, i in wanted if (k := perf_counters.source_key(c, i, o.kind)) is not None})
     found = context.world.metrics.series(o, keys, times[0], times[-1], step_ms=step) if keys else []
     series = {s.key: s for s in found}
     values = []
     for counter, instance in wanted:
-        key = _source_key(counter, instance, o.kind)
+        key = perf_counters.source_key(counter, instance, o.kind)
         points = dict(zip(series[key].timestamps, series[key].data, strict=True)) if key in series else {}
-        scale = counter.scale * (
-            interval / perf_counters.SOURCE_INTERVAL if counter.rollup == "summation" else 1
+        values.append(
+            (counter, instance, [perf_counters.sample(counter, interval, points.get(t, 0.0)) for t in times])
         )
-        values.append((counter, instance, [round(points.get(t, 0.0) * scale) for t in times]))
     return Samples(spec.entity, interval, times, values)
 
 

@@ -7,12 +7,15 @@ from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vim import (
     authorization,
     authorization_writes,
+    clusters,
     collectors,
     compute,
+    datastores,
     entity_privileges,
     event_manager,
     folders,
     guest,
+    host_systems,
     inventory,
     inventory_views,
     list_views,
@@ -39,7 +42,15 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
     properties = Properties(
         [
             service_instance.family(),
-            inventory.family({inventory.VM: vm_snapshots.VM_PATHS}),
+            inventory.family(
+                {
+                    inventory.VM: vm_snapshots.VM_PATHS,
+                    inventory.HOST: host_systems.PATHS,
+                    inventory.CLUSTER: clusters.PATHS,
+                    inventory.POOL: clusters.POOL_PATHS,
+                    inventory.DATASTORE: datastores.PATHS,
+                }
+            ),
             vm_snapshots.family(),
             view_manager.family(),
             tasks.family(),

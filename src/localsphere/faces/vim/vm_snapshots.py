@@ -67,8 +67,14 @@ def snapshot_info(context: Context, objects: list[ObjectView]) -> dict[str, Any]
     return info
 
 
+def root_snapshots(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
+    """The ``rootSnapshot`` property: the roots of each VM's snapshot trees."""
+    found = snapshot_info(context, objects)
+    return {moid: [node.snapshot for node in info.rootSnapshotList] for moid, info in found.items()}
+
+
 # the VM's properties this module reads, for the inventory's VirtualMachine table
-VM_PATHS = {"snapshot": snapshot_info}
+VM_PATHS = {"snapshot": snapshot_info, "rootSnapshot": root_snapshots}
 
 
 def _snapshots(context: Context, moids: list[str]) -> tuple[list[SnapshotView], dict[str, ObjectView]]:
