@@ -1,9 +1,10 @@
 """A Datastore's relations and file-system facts: ``host`` (a ``DatastoreHostMount`` for each
-host of its datacenter: every host there mounts every datastore) and ``info`` (``VmfsDatastoreInfo`` with its VMFS volume, or ``NasDatastoreInfo``), as
-vmware_exporter (``vmware_datastore_hosts``, ``vmware_datastore_vms``), Telegraf (``info.url``),
-community.vmware's ``vmware_datastore_info`` and govc's ``datastore.info`` read them. Each is
-read for all the datastores of a request at once. (Its ``vm``, the VMs with a disk or their home on
-it, is the inventory's.)
+host of its datacenter: every host there mounts every datastore) and ``info``
+(``VmfsDatastoreInfo`` with its VMFS volume, or ``NasDatastoreInfo``), as vmware_exporter
+(``vmware_datastore_hosts``, ``vmware_datastore_vms``), Telegraf (``info.url``),
+community.vmware's ``vmware_datastore_info`` and govc's ``datastore.info`` read them. Each is read
+for all the datastores of a request at once. (Its ``vm``, the VMs with a disk or their home on it,
+is the inventory's.)
 """
 
 from __future__ import annotations
