@@ -166,6 +166,63 @@ def test_instances_csv_composite_and_bad_interval(connect):
     assert names["mem.active.average"].key not in {m.counterId for m in kept}
 
 
+# vmware_exporter's default lists (its VM and host perf-manager collectors), which it looks up
+# by name in perfCounter and asks of each powered-on VM and host, realtime, one sample
+EXPORTER_VM = (
+    "cpu.ready.summation", "cpu.maxlimited.summation", "cpu.usage.average", "cpu.usagemhz.average",
+    "cpu.costop.summation", "cpu.idle.summation", "cpu.demand.average", "mem.usage.average",
+    "mem.consumed.average", "mem.active.average", "mem.swapped.average", "mem.vmmemctl.average",
+    "disk.maxTotalLatency.latest", "disk.usage.average", "disk.read.average", "disk.write.average",
+    "net.received.average", "net.transmitted.average", "net.multicastRx.summation",
+    "net.multicastTx.summation", "net.broadcastTx.summation", "net.broadcastRx.summation",
+    "net.droppedRx.summation", "net.droppedTx.summation",
+)  # fmt: skip
+EXPORTER_HOST = (
+    "cpu.costop.summation", "cpu.demand.average", "cpu.idle.summation", "cpu.ready.summation",
+    "cpu.swapwait.summation", "cpu.usage.average", "cpu.usagemhz.average", "cpu.used.summation",
+    "disk.read.average", "disk.write.average", "mem.active.average", "mem.latency.average",
+    "mem.swapin.average", "mem.swapinRate.average", "mem.swapout.average", "mem.swapoutRate.average",
+    "mem.vmmemctl.average", "net.bytesRx.average", "net.bytesTx.average", "net.droppedRx.summation",
+    "net.droppedTx.summation", "net.errorsRx.summation", "net.errorsTx.summation", "net.usage.average",
+)  # fmt: skip
+OTHERS = ("cpu.latency.average", "cpu.wait.summation", "cpu.readiness.average", "cpu.run.summation",
+          "power.power.average", "sys.uptime.latest")  # fmt: skip
+
+
+def test_exporter_counter_lists_resolve_and_sample(connect):
+    si = connect()
+    perf = si.content.perfManager
+    names = counters_by_name(perf)
+    assert len(names) == len(perf.perfCounter)  # one counter a name
+    for name in (*EXPORTER_VM, *EXPORTER_HOST, *OTHERS):
+        assert name in names, name
+    costop, power = names["cpu.costop.summation"], names["power.power.average"]
+    assert (costop.key, costop.unitInfo.key, costop.statsType, costop.level) == (
+        399,
+        "millisecond",
+        "delta",
+        2,
+    )
+    assert (power.key, power.groupInfo.key, power.unitInfo.key, power.statsType) == (
+        157,
+        "power",
+        "watt",
+        "rate",
+    )
+    vm, host = powered_on_vm(si.content), first(si.content, vim.HostSystem)
+    for entity, wanted in ((vm, (*EXPORTER_VM, *OTHERS)), (host, (*EXPORTER_HOST, *OTHERS))):
+        ids = [PM.MetricId(counterId=names[n].key, instance="") for n in wanted]
+        (got,) = perf.QueryPerf([PM.QuerySpec(entity=entity, metricId=ids, intervalId=20, maxSample=1)])
+        series = {s.id.counterId: list(s.value) for s in got.value}
+        assert set(series) == {names[n].key for n in wanted}, entity
+        assert all(len(v) == 1 for v in series.values())
+        assert series[names["cpu.costop.summation"].key] == [0]  # no contention to report
+        assert series[names["sys.uptime.latest"].key][0] > 0
+        # CPU time run: the usage percentage (in hundredths) as its share of the 20-second sample
+        usage, run = (series[names[n].key][0] for n in ("cpu.usage.average", "cpu.run.summation"))
+        assert usage > 0 and abs(run - usage * 20_000 / 10_000) <= 2
+
+
 def powered_on_vm(content):
     view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
     return next(vm for vm in sorted(view.view, key=lambda o: o._moId) if vm.runtime.powerState == "poweredOn")

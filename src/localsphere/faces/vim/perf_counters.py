@@ -10,8 +10,12 @@ PerformanceManager:PerfMgr perfCounter`` shows them on a vCenter 6.x/7 (the capt
 
 A percentage counter is in hundredths of a percent (vSphere's ``percent`` unit: 10000 is 100 %).
 A ``summation`` counter sums over its sampling interval, so a per-five-minutes Operations key is
-scaled to the interval asked. Counters the model has no source for (CPU ready time, ballooning,
-swapping, dropped packets: a simulated host never contends) read 0.
+scaled to the interval asked; a CPU time counter (``cpu.used``, ``cpu.run``, milliseconds) is the
+usage percentage's share of the interval (``MS_OF_PCT``), per CPU for an instance and in one CPU's
+time for the aggregate. Counters the model has no source for (CPU ready, wait, idle, co-stop and
+latency time, ballooning, swapping, page-fault latency, disk latency, dropped, broadcast,
+multicast and erroneous packets, power draw: a simulated host never contends nor meters its
+power) read 0.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ _GROUPS = {
     "sys": "System",
     "virtualDisk": "Virtual disk",
     "datastore": "Datastore",
+    "power": "Power",
 }
 # unit key -> (label, summary)
 _UNITS = {
@@ -49,6 +54,7 @@ _UNITS = {
     "millisecond": ("ms", "Millisecond"),
     "second": ("s", "Second"),
     "number": ("num", "Number"),
+    "watt": ("W", "Watt"),
 }
 ROLLUPS = ("average", "maximum", "minimum", "latest", "summation", "none")
 STATS = ("absolute", "delta", "rate")
@@ -95,6 +101,7 @@ class Counter:
 
 
 PCT, GB_IN_KB = 100.0, float(1 << 20)
+MS_OF_PCT = SOURCE_INTERVAL * 1000 / 100  # a percentage of a five-minute sum, in milliseconds
 _ZERO = (inv.VM, inv.HOST)
 CATALOGUE = (
     Counter(2, "cpu", "usage", "average", "percent", "rate", 1, 3, "Usage",
@@ -104,6 +111,28 @@ CATALOGUE = (
     Counter(12, "cpu", "ready", "summation", "millisecond", "delta", 1, 3, "Ready",
             "Time that the virtual machine was ready, but could not get scheduled to run on the physical "
             "CPU during last measurement interval", None, kinds=_ZERO),
+    Counter(11, "cpu", "wait", "summation", "millisecond", "delta", 3, 3, "Wait",
+            "Total CPU time spent in wait state", None, kinds=_ZERO),
+    Counter(13, "cpu", "idle", "summation", "millisecond", "delta", 2, 3, "Idle",
+            "Total time that the CPU spent in an idle state", None, kinds=_ZERO),
+    Counter(14, "cpu", "used", "summation", "millisecond", "delta", 3, 3, "Used", "Total CPU usage",
+            "cpu|usage_average", MS_OF_PCT),
+    Counter(386, "cpu", "swapwait", "summation", "millisecond", "delta", 3, 3, "Swap wait",
+            "CPU time spent waiting for swap-in", None, kinds=_ZERO),
+    Counter(396, "cpu", "latency", "average", "percent", "rate", 2, 3, "Latency",
+            "Percent of time the virtual machine is unable to run because it is contending for access "
+            "to the physical CPU(s)", None, kinds=_ZERO),
+    Counter(399, "cpu", "costop", "summation", "millisecond", "delta", 2, 3, "Co-stop",
+            "Time the virtual machine is ready to run, but is unable to run due to co-scheduling "
+            "constraints", None, kinds=_ZERO),
+    Counter(400, "cpu", "maxlimited", "summation", "millisecond", "delta", 2, 3, "Max limited",
+            "Time the virtual machine is ready to run, but is not run due to maxing out its CPU limit "
+            "setting", None, kinds=_ZERO),
+    Counter(402, "cpu", "run", "summation", "millisecond", "delta", 2, 3, "Run",
+            "Time the virtual machine is scheduled to run", "cpu|usage_average", MS_OF_PCT),
+    Counter(404, "cpu", "readiness", "average", "percent", "rate", 4, 4, "Readiness",
+            "Percentage of time that the virtual machine was ready, but could not get scheduled to run "
+            "on the physical CPU", None, kinds=_ZERO),
     Counter(398, "cpu", "demand", "average", "megaHertz", "absolute", 2, 3, "Demand",
             "The amount of CPU resources a virtual machine would use if there were no CPU contention or "
             "CPU limit", "cpu|demandmhz"),
@@ -115,6 +144,12 @@ CATALOGUE = (
     Counter(33, "mem", "active", "average", "kiloBytes", "absolute", 2, 3, "Active",
             "Amount of guest physical memory that is being actively read or written by guest. Activeness "
             "is estimated by ESXi", "mem|active_average"),
+    Counter(70, "mem", "swapped", "average", "kiloBytes", "absolute", 2, 3, "Swapped",
+            "Amount of guest physical memory that is swapped out to the swap space", None, kinds=_ZERO),
+    Counter(85, "mem", "swapinRate", "average", "kiloBytesPerSecond", "rate", 1, 3, "Swap in rate",
+            "Rate at which guest physical memory is swapped in from the swap space", None, kinds=_ZERO),
+    Counter(86, "mem", "swapoutRate", "average", "kiloBytesPerSecond", "rate", 1, 3, "Swap out rate",
+            "Rate at which guest physical memory is swapped out to the swap space", None, kinds=_ZERO),
     Counter(90, "mem", "vmmemctl", "average", "kiloBytes", "absolute", 1, 3, "Ballooned memory",
             "Amount of guest physical memory reclaimed from the virtual machine by the balloon driver in "
             "the guest", None, kinds=_ZERO),
@@ -128,6 +163,9 @@ CATALOGUE = (
     Counter(410, "mem", "swapout", "average", "kiloBytes", "absolute", 2, 3, "Swap out",
             "Amount of guest physical memory that is swapped out from the virtual machine to its swap "
             "space since it has been powered on.", None, kinds=_ZERO),
+    Counter(422, "mem", "latency", "average", "percent", "absolute", 2, 3, "Page-fault latency",
+            "Percentage of time the virtual machine spent waiting to swap in or decompress guest "
+            "physical memory", None, kinds=_ZERO),
     Counter(419, "mem", "totalCapacity", "average", "megaBytes", "absolute", 2, 3, "Total reservation",
             "Total reservation, available and consumed, for powered-on virtual machines",
             "mem|totalCapacity_average", 1 / 1024),
@@ -140,6 +178,8 @@ CATALOGUE = (
     Counter(131, "disk", "write", "average", "kiloBytesPerSecond", "rate", 2, 3, "Write rate",
             "Average number of kilobytes written to disk each second during the collection interval",
             "disk|write_average"),
+    Counter(133, "disk", "maxTotalLatency", "latest", "millisecond", "absolute", 1, 3, "Highest latency",
+            "Highest latency value across all disks used by the host", None, kinds=_ZERO),
     Counter(136, "disk", "numberReadAveraged", "average", "number", "rate", 1, 3,
             "Average read requests per second",
             "Average number of disk reads per second during the collection interval",
@@ -173,6 +213,20 @@ CATALOGUE = (
             "Average amount of data received per second", "net|received_average"),
     Counter(463, "net", "bytesTx", "average", "kiloBytesPerSecond", "rate", 2, 3, "Data transmit rate",
             "Average amount of data transmitted per second", "net|transmitted_average"),
+    Counter(464, "net", "broadcastRx", "summation", "number", "delta", 2, 3, "Broadcast receives",
+            "Number of broadcast packets received during the sampling interval", None, kinds=_ZERO),
+    Counter(465, "net", "broadcastTx", "summation", "number", "delta", 2, 3, "Broadcast transmits",
+            "Number of broadcast packets transmitted during the sampling interval", None, kinds=_ZERO),
+    Counter(466, "net", "multicastRx", "summation", "number", "delta", 2, 3, "Multicast receives",
+            "Number of multicast packets received during the sampling interval", None, kinds=_ZERO),
+    Counter(467, "net", "multicastTx", "summation", "number", "delta", 2, 3, "Multicast transmits",
+            "Number of multicast packets transmitted during the sampling interval", None, kinds=_ZERO),
+    Counter(468, "net", "errorsRx", "summation", "number", "delta", 2, 3, "Packet receive errors",
+            "Number of packets with errors received during the sampling interval", None, kinds=_ZERO),
+    Counter(469, "net", "errorsTx", "summation", "number", "delta", 2, 3, "Packet transmit errors",
+            "Number of packets with errors transmitted during the sampling interval", None, kinds=_ZERO),
+    Counter(157, "power", "power", "average", "watt", "rate", 2, 3, "Usage", "Current power usage", None,
+            kinds=_ZERO),
     Counter(155, "sys", "uptime", "latest", "second", "absolute", 1, 3, "Uptime",
             "Total time elapsed, in seconds, since last system startup", "sys|uptime_latest"),
     Counter(498, "sys", "osUptime", "latest", "second", "absolute", 4, 4, "OS Uptime",
