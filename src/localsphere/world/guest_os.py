@@ -225,6 +225,14 @@ NAMES = frozenset(
         "WIN_XP_PRO_64",
     ]
 )
+# vSphere's guest ids (vim25's GuestOsIdentifier) that vAPI names anew; the others are the same
+# letters and digits (``centos7_64Guest`` is ``CENTOS_7_64``, ``flatcar_64Guest`` ``FLATCAR_64``).
+RENAMED = {
+    "windows2019srv_64Guest": "WINDOWS_SERVER_2019",
+    "windows2019srvNext_64Guest": "WINDOWS_SERVER_2021",
+    "windows2022srvNext_64Guest": "WINDOWS_SERVER_2025",
+    "otherGuest64": "OTHER_64",
+}
 DEFAULT = "OTHER_LINUX_64"  # the guest of a VM made without one
 OTHER_FAMILY = (
     "FREEBSD",
@@ -285,6 +293,21 @@ def check_guest(name: str) -> str:
     if name not in NAMES:
         raise Invalid("vm.guest", f"'{name}' is not a guest operating system", "guest_OS")
     return name
+
+
+def _spelled(guest: str) -> str:
+    return guest.removesuffix("Guest").replace("_", "").lower()
+
+
+_BY_SPELLING = {_spelled(name): name for name in NAMES}
+
+
+def of_guest_id(guest_id: str) -> str | None:
+    """The guest a vSphere guest id names (``centos7_64Guest`` -> ``CENTOS_7_64``), None for an id
+    that names none."""
+    if guest_id in RENAMED:
+        return RENAMED[guest_id]
+    return _BY_SPELLING.get(_spelled(guest_id)) if guest_id.endswith("Guest") else None
 
 
 def family(name: str) -> str:

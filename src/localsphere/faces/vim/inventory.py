@@ -71,27 +71,12 @@ DATACENTER_FOLDERS = {
     "datastoreFolder": "DATASTORE",
     "networkFolder": "NETWORK",
 }
-# vim25's guest ids (``GuestOsIdentifier``) for the world's guest names (vAPI's ``GuestOS``):
-# the same letters and digits (``centos7_64Guest`` is ``CENTOS_7_64``), but for these, which vAPI
-# names anew; ``flatcar_64Guest`` is ``FLATCAR_64`` by the rule.
-_RENAMED = {
-    "windows2019srv_64Guest": "WINDOWS_SERVER_2019",
-    "windows2019srvNext_64Guest": "WINDOWS_SERVER_2021",
-    "windows2022srvNext_64Guest": "WINDOWS_SERVER_2025",
-    "otherGuest64": "OTHER_64",
-}
-
-
-def _spelled(guest: str) -> str:
-    return guest.removesuffix("Guest").replace("_", "").lower()
-
-
-_BY_SPELLING = {_spelled(name): name for name in guest_os.NAMES}
 GUEST_OS = {
-    guest_id: _RENAMED.get(guest_id) or _BY_SPELLING[_spelled(guest_id)]
+    guest_id: guest_os.of_guest_id(guest_id) or guest_os.DEFAULT
     for guest_id in vim.vm.GuestOsDescriptor.GuestOsIdentifier.values
 }
-"""The world's guest name for each vim25 guest id: ``{"centos7_64Guest": "CENTOS_7_64"}``."""
+"""The world's guest (``guest_os.NAMES``) of each vim25 ``GuestOsIdentifier``:
+``{"centos7_64Guest": "CENTOS_7_64"}``."""
 GUEST_IDS = {name: guest_id for guest_id, name in GUEST_OS.items()}
 GREEN, GRAY = vim.ManagedEntity.Status.green, vim.ManagedEntity.Status.gray
 MIB = 1 << 20
