@@ -29,6 +29,7 @@ from localsphere.world.errors import (
     WrongState,
     bounded_text,
 )
+from localsphere.world.guest_os import check_guest
 from localsphere.world.plan import POWER_STATES, InventoryPlan, VmGroup
 from localsphere.world.scenario import ScenarioError
 from localsphere.world.schema import ExternalStat, ManagedObject, Meta
@@ -729,8 +730,10 @@ class Inventory:
     ) -> str:
         """A new, powered-off VM with a disk of ``disk_bytes`` (none when 0) and the
         ``hardware_version`` given (else the newest); placement is completed from what is given,
-        as vCenter does. Invalid for a size vSphere refuses (``vm_sizes``)."""
+        as vCenter does. Invalid for a size vSphere refuses (``vm_sizes``), and ``vm.guest`` for a
+        guest it does not know (``guest_os.NAMES``)."""
         bounded_text(name, "name", VM_NAME_LENGTH)
+        check_guest(guest_os)
         check_cpus(cpu_count, 1)
         check_memory(memory_mib)
         with self._store.write() as s:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Conflict, Invalid, NotFound, WrongState, bounded_text
+from localsphere.world.guest_os import check_guest
 from localsphere.world.inventory import (
     CLUSTER,
     DATACENTER,
@@ -219,6 +220,17 @@ class InventoryEdits:
                 setattr(row, column, value)
             details["template"] = False
             row.details = json.dumps(details)
+            changed(s, INVENTORY)
+
+    def change_guest(self, caller: Caller, moid: str, guest: str) -> None:
+        """Make a VM's guest the one named (``CENTOS_7_64``, a ``guest_os.NAMES``): Invalid
+        ``vm.guest`` for a name vCenter does not know; the caller needs
+        VirtualMachine.Config.Settings on the VM."""
+        check_guest(guest)
+        with self._store.write() as s:
+            row = row_of(s, VM, moid, lock=True)
+            authorize(caller, row.path, "VirtualMachine.Config.Settings", moid)
+            row.subtype = guest
             changed(s, INVENTORY)
 
     def update_settings(

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, or_, select, true
 
+from localsphere.world import guest_os
 from localsphere.world import inventory as inv
-from localsphere.world import vm_guest
 from localsphere.world.inventory import ObjectView
 from localsphere.world.schema import ManagedObject
 from localsphere.world.store import Store
@@ -33,8 +33,12 @@ _VALUES: dict[str, ColumnElement[Any]] = {
     "name": ManagedObject.name,
     "power_state": ManagedObject.power_state,
     "subtype": ManagedObject.subtype,
-    # a VM's guest as Operations names it (config|guestFullName), for the guests with a full name
-    "guest_full_name": case(vm_guest.FULL_NAMES, value=ManagedObject.subtype, else_=ManagedObject.subtype),
+    # a VM's guest as Operations names it (config|guestFullName), for the guests vCenter knows
+    "guest_full_name": case(
+        {name: guest_os.full_name(name) for name in guest_os.NAMES},
+        value=ManagedObject.subtype,
+        else_=ManagedObject.subtype,
+    ),
     "cpu_count": ManagedObject.cpu_count,
     "memory_kib": ManagedObject.memory_mib * 1024,
 }

@@ -13,49 +13,12 @@ import json
 
 from localsphere.world.access import Caller
 from localsphere.world.errors import AlreadyInState, Invalid, WrongState
+from localsphere.world.guest_os import family, full_name
 from localsphere.world.inventory import POWERED_OFF, POWERED_ON, SUSPENDED, VM, ObjectView, authorize, row_of
 from localsphere.world.store import INVENTORY, Store, changed
 
 TOOLS_VERSION, TOOLS_VERSION_NUMBER = "12.5.0", 12448
-OTHER_FAMILY = (
-    "FREEBSD",
-    "OTHER",
-    "DOS",
-    "OS2",
-    "ECOMSTATION",
-    "OPENSERVER",
-    "UNIXWARE",
-    "SJDS",
-    "VMKERNEL",
-    "CRX",
-)
-FAMILIES = (("WIN", "WINDOWS"), ("DARWIN", "DARWIN"), ("SOLARIS", "SOLARIS"), ("NETWARE", "NETWARE"))
-# Full names of the guests the demo world runs; others are named from their id.
-FULL_NAMES = {
-    "UBUNTU_64": "Ubuntu Linux (64-bit)",
-    "RHEL_9_64": "Red Hat Enterprise Linux 9 (64-bit)",
-    "WINDOWS_SERVER_2021": "Microsoft Windows Server 2022 (64-bit)",
-    "OTHER_LINUX_64": "Other Linux (64-bit)",
-    "VMWARE_PHOTON_64": "VMware Photon OS (64-bit)",
-}
 TOOLS_POLICIES = ("MANUAL", "UPGRADE_AT_POWER_CYCLE")
-
-
-def family(guest_os: str) -> str:
-    """The guest's family (WINDOWS, LINUX, DARWIN, SOLARIS, NETWARE or OTHER) from its id."""
-    for prefix, name in FAMILIES:
-        if guest_os.startswith(prefix):
-            return name
-    if guest_os.startswith(OTHER_FAMILY) and "LINUX" not in guest_os:
-        return "OTHER"
-    return "LINUX"
-
-
-def full_name(guest_os: str) -> str:
-    if guest_os in FULL_NAMES:
-        return FULL_NAMES[guest_os]
-    bits = " (64-bit)" if guest_os.endswith("_64") else ""
-    return guest_os.removesuffix("_64").replace("_", " ").title() + bits
 
 
 def identity(o: ObjectView) -> dict[str, str | None]:

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from localsphere.faces.http import Runner
 from localsphere.faces.ops import resources as res
 from localsphere.faces.ops.wire import OpsError, page_body, paging, read_document, reply
-from localsphere.world import World, vm_guest
+from localsphere.world import World, guest_os
 from localsphere.world import inventory as inv
 from localsphere.world.access import OPS, Caller
 from localsphere.world.errors import NotFound
@@ -178,7 +178,7 @@ def property_values(o: ObjectView, names: dict[str, str]) -> dict[str, str]:
     of its host and cluster, by managed-object id."""
     values = {
         "config|name": o.name,
-        "config|guestFullName": vm_guest.full_name(o.subtype) if o.subtype else "",
+        "config|guestFullName": guest_os.full_name(o.subtype) if o.subtype else "",
         "config|hardware|numCpu": str(o.cpu_count or 0),
         "config|hardware|memoryKB": str((o.memory_mib or 0) * 1024),
         "summary|runtime|powerState": POWER.get(o.power_state or "", ""),

@@ -19,16 +19,14 @@ from localsphere.faces.vcd.tasks import TaskViews
 from localsphere.faces.vcd.types import Link
 from localsphere.faces.vcd.vapps import PRODUCT_SECTIONS, vapp_element, vm_element
 from localsphere.faces.vcd.wire import Asked, asked, read_xml, whole, xml
-from localsphere.world import World
+from localsphere.world import World, guest_os
 from localsphere.world.errors import NotFound
 from localsphere.world.org_roles import CREATE_VAPP, EDIT_CPU, EDIT_MEMORY, EDIT_NETWORK, EDIT_PROPERTIES
-from localsphere.world.ovf import GUESTS
 from localsphere.world.tenant_roles import TenantCaller
 from localsphere.world.vapps import NicPlan, VmReconfig
 
 V = f"{{{VCLOUD}}}"
 RASD_ITEM = f"{VCLOUD_TYPE}.rasdItem+xml"
-GUEST_IDS = {guest: name for name, (guest, _) in GUESTS.items()}  # vSphere guest id -> the inventory's
 # The guest customization flags kept, by their element in GuestCustomizationSection.
 CUSTOMIZATION_TAGS = {
     "enabled": "Enabled",
@@ -283,4 +281,4 @@ def _guest(section: ET.Element) -> str:
     guest = section.get(f"{{{VMW}}}osType")
     if not guest:
         raise InputError("value", "OperatingSystemSection needs a vmw:osType.")
-    return GUEST_IDS.get(guest, guest)
+    return guest_os.of_guest_id(guest) or guest

@@ -20,7 +20,7 @@ from pyVmomi import vim
 from localsphere.faces.vim import quick_stats, vm_devices
 from localsphere.faces.vim.properties import Family, reads_of, reference, references
 from localsphere.faces.vim.quick_stats import megabytes
-from localsphere.world import vm_guest
+from localsphere.world import guest_os, vm_guest
 from localsphere.world.inventory import (
     CLUSTER,
     DATACENTER,
@@ -71,13 +71,13 @@ DATACENTER_FOLDERS = {
     "datastoreFolder": "DATASTORE",
     "networkFolder": "NETWORK",
 }
-# vCenter's guest ids for the world's guest OS names (vAPI's ``GuestOS``), with their full names
-GUESTS = {
-    "UBUNTU_64": ("ubuntu64Guest", "Ubuntu Linux (64-bit)"),
-    "RHEL_9_64": ("rhel9_64Guest", "Red Hat Enterprise Linux 9 (64-bit)"),
-    "WINDOWS_SERVER_2021": ("windows2019srvNext_64Guest", "Microsoft Windows Server 2022 (64-bit)"),
-    "OTHER_LINUX_64": ("otherLinux64Guest", "Other Linux (64-bit)"),
+GUEST_OS = {
+    guest_id: guest_os.of_guest_id(guest_id) or guest_os.DEFAULT
+    for guest_id in vim.vm.GuestOsDescriptor.GuestOsIdentifier.values
 }
+"""The world's guest (``guest_os.NAMES``) of each vim25 ``GuestOsIdentifier``:
+``{"centos7_64Guest": "CENTOS_7_64"}``."""
+GUEST_IDS = {name: guest_id for guest_id, name in GUEST_OS.items()}
 GREEN, GRAY = vim.ManagedEntity.Status.green, vim.ManagedEntity.Status.gray
 MIB = 1 << 20
 Reader = Callable[["Context", list[ObjectView]], dict[str, Any]]
@@ -129,7 +129,10 @@ def loader(kind: str) -> Callable[[Context, list[str], list[str]], list[ObjectVi
 
 
 def guest(o: ObjectView) -> tuple[str, str]:
-    return GUESTS.get(o.subtype or "", ("otherGuest64", "Other (64-bit)"))
+    """A VM's vim25 guest id and full name (``("centos7_64Guest", "CentOS 7 (64-bit)")``); a guest
+    vCenter does not know reads as ``otherGuest64``."""
+    name = o.subtype if o.subtype in GUEST_IDS else "OTHER_64"
+    return GUEST_IDS[name], guest_os.full_name(name)
 
 
 def each(fn: Callable[[ObjectView], Any]) -> Reader:
@@ -414,13 +417,14 @@ def _vm_guest(o: ObjectView) -> Any:
     on = o.power_state == POWERED_ON
     tools = vm_guest.tools(o)
     nics = o.details.get("nics") or []
+    guest_id, full_name = guest(o)
     return vim.vm.GuestInfo(
         guestState="running" if on else "notRunning",
         hostName=vm_guest.host_name(o) if on else None,
         ipAddress=vm_guest.ip_address(o) if on else None,
-        guestId=guest(o)[0],
-        guestFamily=f"{vm_guest.family(o.subtype or 'OTHER').lower()}Guest",
-        guestFullName=guest(o)[1],
+        guestId=guest_id,
+        guestFamily=f"{guest_os.family(GUEST_OS[guest_id]).lower()}Guest",
+        guestFullName=full_name,
         toolsVersion=str(tools["version_number"]),
         toolsInstallType=TOOLS_TYPE[str(tools["install_type"])],
         guestOperationsReady=on,

@@ -25,7 +25,7 @@ from pyVmomi import vim
 from localsphere.faces.vim import faults, inventory, tasks, vm_devices
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
-from localsphere.world import vm_hardware
+from localsphere.world import guest_os, vm_hardware
 from localsphere.world.errors import Invalid
 from localsphere.world.facts import (
     CLONED,
@@ -46,9 +46,6 @@ from localsphere.world.vm_placement import CloneSpec
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
 
-GUEST_OS = {guest_id: name for name, (guest_id, _) in inventory.GUESTS.items()}
-OTHER_GUEST = "OTHER_LINUX_64"  # the world's guest for a vim25 guest id it has no name for
-GUEST_IDS = frozenset(vim.vm.GuestOsDescriptor.GuestOsIdentifier.values)
 HARDWARE_VERSION = re.compile(r"vmx-(?P<n>\d{2})")
 
 
@@ -60,12 +57,12 @@ def _owner(o: ObjectView) -> Owner:
     return Owner(o.kind, o.moid, o.name)
 
 
-def _guest(guest_id: str | None) -> str:
-    if guest_id is None:
-        return OTHER_GUEST
-    if guest_id not in GUEST_IDS:
+def _guest(guest_id: str) -> str:
+    """The world's name of a vim25 guest id (``centos7_64Guest`` -> ``CENTOS_7_64``); Invalid
+    ``vm.guest`` (InvalidArgument ``guestId``) for an id outside ``GuestOsIdentifier``."""
+    if guest_id not in inventory.GUEST_OS:
         raise Invalid("vm.guest", f"'{guest_id}' is not a guest id", "guestId")
-    return GUEST_OS.get(guest_id, OTHER_GUEST)
+    return inventory.GUEST_OS[guest_id]
 
 
 def _datastore(context: Context, spec: Any, datacenter: str | None) -> str | None:
@@ -92,6 +89,8 @@ def configure(context: Context, vm: str, spec: Any, renamed: bool = True) -> Non
         vm_devices.check(context, world.inventory_graph.objects([vm], None)[vm], changes)
     if renamed and spec.name:
         world.inventory_edits.rename(caller, vm, VM, spec.name)
+    if spec.guestId is not None:
+        world.inventory_edits.change_guest(caller, vm, _guest(spec.guestId))
     if (spec.numCPUs, spec.numCoresPerSocket, spec.cpuHotAddEnabled, spec.cpuHotRemoveEnabled) != (None,) * 4:
         world.inventory.require(caller, "VirtualMachine.Config.CPUCount", vm)
         world.vm_hardware.update_cpu(
@@ -120,7 +119,7 @@ def create_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
         moid = world.inventory.create_vm(
             caller,
             spec.name,
-            _guest(spec.guestId),
+            guest_os.DEFAULT if spec.guestId is None else _guest(spec.guestId),
             Placement(
                 folder=this.value,
                 pool=pool,
