@@ -113,6 +113,39 @@ def test_a_world_made_before_vra_gets_its_role_catalogue(tmp_path, new_database)
         world.close()
 
 
+def test_events_recorded_before_0031_are_numbered_in_their_recorded_order(tmp_path, new_database):
+    """Migration 0031 numbers the events a world had by world time (their recorded order),
+    and the next event recorded comes after them all."""
+    from sqlalchemy import text
+
+    from localsphere.world.events import Entity
+
+    world = make_world(tmp_path, new_database())
+    try:
+        _downgrade(world, "0030")
+        with world.store.engine.begin() as conn:
+            conn.execute(text("DELETE FROM events"))
+            for n, at in (("b", 20.0), ("c", 30.0), ("a", 10.0)):
+                conn.execute(
+                    text(
+                        "INSERT INTO events (id, tenant, action, entity_kind, entity_id, entity_name,"
+                        " user_name, service, success, at, details, pending) VALUES (:id, 'vsphere.local',"
+                        " 'login', 'user', 'u', 'u', 'u', 'vim', :yes, :at, '', :no)"
+                    ),
+                    {"id": n, "at": at, "yes": True, "no": False},
+                )
+        world.store.migrate()
+        with world.store.engine.connect() as conn:
+            numbered = conn.execute(text("SELECT id, seq FROM events ORDER BY seq")).all()
+        assert [tuple(r) for r in numbered] == [("a", 1), ("b", 2), ("c", 3)]
+        with world.store.write() as s:
+            later = world.events.record(s, "vsphere.local", "login", Entity("user", "u", "u"), None, "u")
+        with world.store.engine.connect() as conn:
+            assert conn.execute(text("SELECT seq FROM events WHERE id = :id"), {"id": later}).scalar() == 4
+    finally:
+        world.close()
+
+
 def _downgrade(world, revision: str) -> None:
     """Take a world's schema back to ``revision`` with the migrations' own downgrades."""
     from alembic import command

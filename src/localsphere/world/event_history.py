@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, false, func, or_, select, true, tuple_
+from sqlalchemy.orm import aliased
 
 from localsphere.world.auth import digest
 from localsphere.world.clock import Clock
@@ -77,18 +78,20 @@ class EventFilter:
 
 @dataclass(frozen=True)
 class Recorded:
-    """An event and the domain of the user who made it (None: not known)."""
+    """An event, the domain of the user who made it (None: not known) and the ``seq`` of its
+    chain's first event (of its task: the task's own event; else its own)."""
 
     event: EventView
     domain: str | None
+    chain: int
 
 
 @dataclass(frozen=True)
 class Gap:
-    """A place between two events: just after or just before the event (``at``, ``id``)."""
+    """A place between two events: just after or just before the event (``at``, ``seq``)."""
 
     at: float
-    id: str
+    seq: int
     after: bool
 
 
@@ -157,13 +160,23 @@ def _match(m: Match) -> ColumnElement[bool]:
     return and_(*parts)
 
 
+_FIRST = aliased(Event)
+_CHAIN = func.coalesce(
+    select(func.min(_FIRST.seq)).where(_FIRST.task_id == Event.task_id).scalar_subquery(), Event.seq
+)
+"""The ``seq`` of an event's chain's first event: its task's first (the task's own), or its own."""
+
+
 def _select(f: EventFilter) -> Select[Any]:
     return (
-        select(Event, Principal.domain).outerjoin(Principal, Principal.id == Event.user_id).where(*_where(f))
+        select(Event, Principal.domain, _CHAIN)
+        .outerjoin(Principal, Principal.id == Event.user_id)
+        .where(*_where(f))
     )
 
 
-_KEY = tuple_(Event.at, Event.id)
+_KEY = tuple_(Event.at, Event.seq)
+"""The order of events: by world time, then as they were recorded (vSphere's key order)."""
 
 
 class EventHistory:
@@ -179,15 +192,15 @@ class EventHistory:
         only those on the side of it they are read towards (newer when oldest first)."""
         query = _select(f)
         if gap is not None:
-            point = (gap.at, gap.id)
+            point = (gap.at, gap.seq)
             if newest_first:
                 query = query.where(point >= _KEY if gap.after else point > _KEY)
             else:
                 query = query.where(point < _KEY if gap.after else point <= _KEY)
-        order = (Event.at.desc(), Event.id.desc()) if newest_first else (Event.at, Event.id)
+        order = (Event.at.desc(), Event.seq.desc()) if newest_first else (Event.at, Event.seq)
         with self._store.read() as s:
             rows = s.execute(query.order_by(*order).limit(max(0, min(limit, MAX_PAGE)))).all()
-            return [Recorded(view_of(row[0]), row[1]) for row in rows]
+            return [Recorded(view_of(row[0]), row[1], row[2]) for row in rows]
 
     def signed(self, principal: PrincipalView, action: str, details: dict[str, Any]) -> None:
         """Record a vSphere session's sign-in (``LOGIN``) or sign-out (``LOGOUT``) by
@@ -212,7 +225,7 @@ class EventHistory:
         if len(latest) < page_size:
             return None
         oldest = latest[-1].event
-        return Gap(oldest.at, oldest.id, False)
+        return Gap(oldest.at, oldest.seq, False)
 
     def create(self, session_id: str, f: EventFilter, page_size: int) -> str:
         """A new collector of the session; WrongState when it holds ``MAX_COLLECTORS`` already
@@ -233,7 +246,7 @@ class EventHistory:
                     spec=f.dumps(),
                     page_size=page_size,
                     at=gap.at if gap else None,
-                    event=gap.id if gap else None,
+                    event=gap.seq if gap else None,
                     after=gap.after if gap else False,
                     created_at=self._clock.now(s),
                 )
@@ -267,7 +280,7 @@ class EventHistory:
             found = self.find(EventFilter.loads(row.spec), count, not newer, gap)
             if found:
                 last = found[-1].event
-                row.at, row.event, row.after = last.at, last.id, newer
+                row.at, row.event, row.after = last.at, last.seq, newer
             return found
 
     def rewind(self, session_id: str, collector_id: str) -> None:
@@ -284,7 +297,7 @@ class EventHistory:
         with self._store.write() as s:
             row = self._row(s, session_id, collector_id)
             row.page_size = size
-            row.at, row.event, row.after = (gap.at, gap.id, False) if gap else (None, None, False)
+            row.at, row.event, row.after = (gap.at, gap.seq, False) if gap else (None, None, False)
 
     def destroy(self, session_id: str, collector_id: str) -> None:
         """NotFound unless the session holds the collector."""

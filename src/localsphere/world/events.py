@@ -23,12 +23,14 @@ from sqlalchemy.orm import Session
 
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Invalid
+from localsphere.world.inventory import next_id
 from localsphere.world.schema import Event, ExtensionSetting
 from localsphere.world.store import Store
 
 NOTIFICATIONS = "notifications"  # the setting that turns publishing on (``{"enabled": true}``)
 LOGIN = "login"  # a session was opened
 SERVICE_LENGTH, ACTION_LENGTH, DETAILS_LENGTH = 128, 128, 2000  # vCD's bounds on a posted Event
+EVENT_SEQUENCE = "event_sequence"  # numbers events in the order they are recorded (``Event.seq``)
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,11 @@ class Entity:
 
 @dataclass(frozen=True)
 class EventView:
-    """One event; ``at`` in epoch seconds (world time)."""
+    """One event; ``seq`` its number in recording order (a later event has a larger one), ``at``
+    in epoch seconds (world time)."""
 
     id: str
+    seq: int
     tenant: str
     action: str
     entity: Entity
@@ -62,6 +66,7 @@ def view_of(row: Event) -> EventView:
     """The view of an event's row."""
     return EventView(
         row.id,
+        row.seq,
         row.tenant,
         row.action,
         Entity(row.entity_kind, row.entity_id, row.entity_name),
@@ -106,12 +111,13 @@ class Events:
         at: float | None = None,
     ) -> str:
         """Record an event in the caller's write transaction ``s`` (at world time ``at``, None:
-        now); returns its id."""
+        now), numbered after every event recorded before it; returns its id."""
         pending = notifying(s)
         event_id = str(uuid.uuid4())
         s.add(
             Event(
                 id=event_id,
+                seq=next_id(s, EVENT_SEQUENCE),
                 tenant=tenant,
                 action=action[:ACTION_LENGTH],
                 entity_kind=entity.kind,

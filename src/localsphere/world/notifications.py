@@ -208,7 +208,9 @@ class Notifications:
                 if conn.execute(select(Event.id).where(Event.pending.is_(True)).limit(1)).first() is None:
                     return connection, used
             with self._store.write() as s:
-                query = select(Event).where(Event.pending.is_(True)).order_by(Event.at, Event.id).limit(BATCH)
+                query = (
+                    select(Event).where(Event.pending.is_(True)).order_by(Event.at, Event.seq).limit(BATCH)
+                )
                 if self._store.kind == "postgresql":
                     query = query.with_for_update(skip_locked=True)
                 rows = s.scalars(query).all()

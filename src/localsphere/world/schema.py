@@ -983,11 +983,13 @@ class Event(Base):
     """Something that happened in the world, face-neutral: ``action`` (the task's operation name,
     ``login``, what an extension service said, or what an operation did beside its task:
     ``vm_tasks.FACTS``, ``details`` then JSON) on the entity ``entity_*`` by the user
-    ``user_*``, in an org, at world time ``at``, succeeded or not. ``pending``: still to be
+    ``user_*``, in an org, at world time ``at``, succeeded or not. ``seq``: its number in the
+    order events were recorded (from 1; ``events.EVENT_SEQUENCE``). ``pending``: still to be
     published to the AMQP broker (set only while notifications are on)."""
 
     __tablename__ = "events"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
     tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name", ondelete="CASCADE"))
     action: Mapped[str] = mapped_column(String(128))
     entity_kind: Mapped[str] = mapped_column(String(32))
@@ -1005,6 +1007,8 @@ class Event(Base):
         Index("ix_events_tenant_at", "tenant", "at"),
         Index("ix_events_at", "at"),
         Index("ix_events_pending", "pending"),
+        Index("ix_events_seq", "seq", unique=True),
+        Index("ix_events_task", "task_id"),  # a chain's first event (event_history)
     )
 
 
@@ -1115,8 +1119,8 @@ class EventCollector(Base):
     """A vSphere event history collector (SOAP ``CreateCollectorForEvents``), kept for the session
     that made it (``session``: the digest of its id): ``spec`` its filter as the world's
     ``event_history.EventFilter`` in JSON, ``page_size`` its latest page's length, and where its
-    scrollable view stands: just after (``after``) or just before the event (``at``, ``event``),
-    or before every event when ``event`` is None."""
+    scrollable view stands: just after (``after``) or just before the event (``at``, ``event``:
+    its ``seq``), or before every event when ``event`` is None."""
 
     __tablename__ = "event_collectors"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -1124,7 +1128,7 @@ class EventCollector(Base):
     spec: Mapped[str] = mapped_column(Text)
     page_size: Mapped[int] = mapped_column(Integer)
     at: Mapped[float | None] = mapped_column(Float, nullable=True)
-    event: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    event: Mapped[int | None] = mapped_column(Integer, nullable=True)
     after: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[float] = mapped_column(Float)
 

@@ -274,6 +274,26 @@ def test_events_of_power_changes_over_soap_and_rest(connect, vc):
     assert [e for e in blind.QueryEvents(vim.event.EventFilterSpec()) if e.vm is not None] == []
 
 
+def test_event_keys_count_up_as_events_are_recorded(connect):
+    """vCenter numbers events as it records them, in time order: a poller keeps the last key it
+    saw and asks for larger ones."""
+    content = connect().content
+    vm = powered_on_vm(content)
+    seen = content.eventManager.latestEvent.key
+    for _ in range(2):
+        WaitForTask(vm.PowerOffVM_Task())
+        WaitForTask(vm.PowerOnVM_Task())
+    by_vm = vim.event.EventFilterSpec.ByEntity(entity=vm, recursion="self")
+    events = content.eventManager.QueryEvents(vim.event.EventFilterSpec(entity=by_vm, maxCount=100))
+    oldest_first = list(reversed(events))
+    assert [e.createdTime for e in oldest_first] == sorted(e.createdTime for e in oldest_first)
+    keys = [e.key for e in oldest_first]
+    assert keys == sorted(set(keys))  # strictly increasing
+    newer = [e for e in oldest_first if e.key > seen]  # what a poller asks for next
+    assert [type(e) for e in newer] == [vim.event.VmPoweredOffEvent, vim.event.VmPoweredOnEvent] * 2
+    assert content.eventManager.latestEvent.key == keys[-1]
+
+
 def test_event_collector_pages(connect):
     si = connect()
     content = si.content

@@ -52,8 +52,8 @@ def test_a_vm_made_and_changed_over_soap(connect, vc):
     assert creating.createdTime < created.createdTime and created.userName == "VSPHERE.LOCAL\\administrator"
     # one chain with the task's own event, which is the folder's
     (own,) = [e for e in _events(si, dc.vmFolder, 5) if isinstance(e, EV.TaskEvent)]
-    assert own.info.task == task and own.chainId == created.chainId == creating.chainId
-    assert own.key not in (created.key, creating.key)
+    assert own.info.task == task and own.key == own.chainId == created.chainId == creating.chainId
+    assert own.key < creating.key < created.key  # numbered as they were recorded
 
     _done(si, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(numCPUs=2, annotation="two")))
     (reconfigured,) = _events(si, vm, 1)

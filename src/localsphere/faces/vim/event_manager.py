@@ -35,7 +35,6 @@ that made it, at most 32 a session (vCenter's ``event.maxCollectors``).
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -156,11 +155,6 @@ TASK_FORMAT = "Task: {task}"
 GENERAL = (EV.GeneralUserEvent, "{message}")
 CATEGORY = "info"
 SCOPE = EventFilter(kinds=list(inventory.KINDS), services=[SESSIONS])
-
-
-def event_key(event_id: str) -> int:
-    """An event's ``key`` (an ``xsd:int``): a stable number of its world id."""
-    return int.from_bytes(hashlib.blake2b(event_id.encode(), digest_size=4).digest(), "big") & 0x7FFFFFFF
 
 
 def _user(recorded: Recorded) -> str:
@@ -418,8 +412,8 @@ def _vim_event(
     event = recorded.event
     entity = event.entity
     common: dict[str, Any] = {
-        "key": event_key(event.id),
-        "chainId": event_key(event.task_id or event.id),
+        "key": event.seq,  # vCenter numbers events as they are recorded
+        "chainId": recorded.chain,
         "createdTime": datetime.datetime.fromtimestamp(event.at, datetime.UTC),
         "userName": _user(recorded),
     }
