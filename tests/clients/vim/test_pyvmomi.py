@@ -2,16 +2,12 @@
 the service content, the inventory through container views, PropertyCollector traversals with
 paging, the search index, and sessions."""
 
-import ssl
 import time
 
 import pytest
-from pyVim.connect import Disconnect, SmartConnect
+from pyVim.connect import Disconnect
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
-
-from conftest import DEMO_PASSWORD, Server
-from helpers import ADMIN
 
 pytestmark = pytest.mark.every_backend  # see tests/conftest.py
 
@@ -271,48 +267,29 @@ def test_wait_for_updates_of_a_filter(connect, vc):
         made.DestroyPropertyFilter()
 
 
-def test_two_servers_share_sessions_views_and_filters(backend, new_database, tmp_path):
+def test_two_servers_share_sessions_views_and_filters(shared_servers):
     """Two servers over one PostgreSQL database (as two machines, or workers): a SOAP session, a
     container view and a filter made on one are the other's; a sign-out on one ends it on both."""
-    if backend != "postgresql":
-        pytest.skip("only PostgreSQL is shared between servers")
-    url = new_database()
-    a, b = Server(tmp_path / "a", url).start(), Server(tmp_path / "b", url).start()
-    try:
-        on_a = SmartConnect(
-            host="127.0.0.1",
-            port=a.https_port,
-            user=ADMIN,
-            pwd=DEMO_PASSWORD,
-            sslContext=ssl.create_default_context(cafile=a.cert),
-        )
-        content = on_a.content
-        view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
-        made = content.propertyCollector.CreateFilter(
-            PC.FilterSpec(
-                objectSet=[PC.ObjectSpec(obj=content.rootFolder)],
-                propSet=[PC.PropertySpec(type=vim.Folder, pathSet=["name"])],
-            ),
-            False,
-        )
-        on_b = SmartConnect(
-            host="127.0.0.1",
-            port=b.https_port,
-            sessionId=on_a._stub.GetSessionId(),
-            sslContext=ssl.create_default_context(cafile=b.cert),
-        )
-        assert on_b.content.sessionManager.currentSession.userName == "VSPHERE.LOCAL\\administrator"
-        assert len(vim.view.ContainerView(view._moId, on_b._stub).view) == 8
-        assert on_b.content.propertyCollector.filter == [made]
-        on_b.content.sessionManager.Logout()
-        deadline = time.monotonic() + 10  # a notification is not instant
-        with pytest.raises(vim.fault.NotAuthenticated):
-            while time.monotonic() < deadline:
-                print(content.rootFolder.name)
-                time.sleep(0.05)
-    finally:
-        a.stop()
-        b.stop()
+    on_a, join_b = shared_servers
+    content = on_a.content
+    view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
+    made = content.propertyCollector.CreateFilter(
+        PC.FilterSpec(
+            objectSet=[PC.ObjectSpec(obj=content.rootFolder)],
+            propSet=[PC.PropertySpec(type=vim.Folder, pathSet=["name"])],
+        ),
+        False,
+    )
+    on_b = join_b()
+    assert on_b.content.sessionManager.currentSession.userName == "VSPHERE.LOCAL\\administrator"
+    assert len(vim.view.ContainerView(view._moId, on_b._stub).view) == 8
+    assert on_b.content.propertyCollector.filter == [made]
+    on_b.content.sessionManager.Logout()
+    deadline = time.monotonic() + 10  # a notification is not instant
+    with pytest.raises(vim.fault.NotAuthenticated):
+        while time.monotonic() < deadline:
+            print(content.rootFolder.name)
+            time.sleep(0.05)
 
 
 def test_roles_and_privileges_are_the_rest_ones(connect, vc):

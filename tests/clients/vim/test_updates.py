@@ -4,16 +4,11 @@ names (``modify`` with the changed properties alone, ``enter`` for an object new
 ``leave`` for one gone); a version never given is InvalidCollectorVersion; maxObjectUpdates cuts an
 answer that the next call resumes."""
 
-import ssl
 import threading
 
 import pytest
-from pyVim.connect import SmartConnect
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
-
-from conftest import DEMO_PASSWORD, Server
-from helpers import ADMIN
 
 pytestmark = pytest.mark.every_backend  # see tests/conftest.py
 
@@ -162,42 +157,23 @@ def test_a_new_filter_enters_and_own_collectors_count_their_own(connect, vc):
     assert also.kind == "modify" and also.obj._moId == vm_id
 
 
-def test_two_servers_answer_one_sessions_updates(backend, new_database, tmp_path):
+def test_two_servers_answer_one_sessions_updates(shared_servers):
     """Over one PostgreSQL database, the server that did not answer a version answers the next
     call from it: what a filter told is in the store."""
-    if backend != "postgresql":
-        pytest.skip("only PostgreSQL is shared between servers")
-    url = new_database()
-    a, b = Server(tmp_path / "a", url).start(), Server(tmp_path / "b", url).start()
-    try:
-        on_a = SmartConnect(
-            host="127.0.0.1",
-            port=a.https_port,
-            user=ADMIN,
-            pwd=DEMO_PASSWORD,
-            sslContext=ssl.create_default_context(cafile=a.cert),
-        )
-        _view_filter(on_a, ["runtime.powerState"])
-        first = on_a.content.propertyCollector.WaitForUpdatesEx("", PC.WaitOptions())
-        on = next(o.obj for o in _objects(first) if o.changeSet[0].val == "poweredOn")
-        on_b = SmartConnect(
-            host="127.0.0.1",
-            port=b.https_port,
-            sessionId=on_a._stub.GetSessionId(),
-            sslContext=ssl.create_default_context(cafile=b.cert),
-        )
-        assert WaitForTask(vim.VirtualMachine(on._moId, on_a._stub).PowerOffVM_Task(), si=on_a) == "success"
-        changed = on_b.content.propertyCollector.WaitForUpdatesEx(first.version, WAIT)
-        (modified,) = _objects(changed)
-        assert (modified.kind, modified.obj._moId, modified.changeSet[0].val) == (
-            "modify",
-            on._moId,
-            "poweredOff",
-        )
-        assert (
-            on_a.content.propertyCollector.WaitForUpdatesEx(changed.version, PC.WaitOptions(maxWaitSeconds=0))
-            is None
-        )
-    finally:
-        a.stop()
-        b.stop()
+    on_a, join_b = shared_servers
+    _view_filter(on_a, ["runtime.powerState"])
+    first = on_a.content.propertyCollector.WaitForUpdatesEx("", PC.WaitOptions())
+    on = next(o.obj for o in _objects(first) if o.changeSet[0].val == "poweredOn")
+    on_b = join_b()
+    assert WaitForTask(vim.VirtualMachine(on._moId, on_a._stub).PowerOffVM_Task(), si=on_a) == "success"
+    changed = on_b.content.propertyCollector.WaitForUpdatesEx(first.version, WAIT)
+    (modified,) = _objects(changed)
+    assert (modified.kind, modified.obj._moId, modified.changeSet[0].val) == (
+        "modify",
+        on._moId,
+        "poweredOff",
+    )
+    assert (
+        on_a.content.propertyCollector.WaitForUpdatesEx(changed.version, PC.WaitOptions(maxWaitSeconds=0))
+        is None
+    )
