@@ -131,16 +131,21 @@ def reads_of(
     """A family's ``Read`` from a table of readers by path (each reads one path of many loaded
     objects at once: ``{id: value}``, the unset left out) and ``load`` (the objects of the ids
     that exist, each with a ``moid``). A nested path without a reader of its own is read from
-    the nearest enclosing path that has one."""
+    the nearest enclosing path that has one, each reader once for all the paths it answers
+    (``guest.toolsStatus`` and ``guest.disk`` build each VM's ``guest`` once)."""
 
     def read(context: Context, moids: list[str], paths: list[str]) -> dict[str, dict[str, Any]]:
         objects = load(context, moids, paths)
         found: dict[str, dict[str, Any]] = {o.moid: {} for o in objects}
+        read_by: dict[str, dict[str, Any]] = {}  # each reader's values, by the path it is kept at
         for path in paths:
             reader, rest = _reader(table, path)
             if reader is None:
                 continue
-            for moid, value in reader(context, objects).items():
+            head = path[: len(path) - len(rest) - 1] if rest else path
+            if head not in read_by:
+                read_by[head] = reader(context, objects)
+            for moid, value in read_by[head].items():
                 if rest:
                     value = walk(value, rest)
                 if value is not UNSET and value is not None:
