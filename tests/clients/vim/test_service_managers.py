@@ -14,6 +14,17 @@ def _vm(si, vc):
     return vim.VirtualMachine(vm_id, si._stub)
 
 
+def _summary_custom_value(si, vm):
+    """``summary.customValue`` as vmware_exporter collects it: by the PropertyCollector."""
+    PC = vmodl.query.PropertyCollector
+    spec = PC.FilterSpec(
+        objectSet=[PC.ObjectSpec(obj=vm)],
+        propSet=[PC.PropertySpec(type=vim.VirtualMachine, pathSet=["summary.customValue"])],
+    )
+    (found,) = si.content.propertyCollector.RetrieveContents([spec])
+    return found.propSet[0].val
+
+
 @pytest.mark.every_backend
 def test_custom_attribute_defined_set_and_read_back(connect, vc):
     si = connect()
@@ -25,8 +36,10 @@ def test_custom_attribute_defined_set_and_read_back(connect, vc):
     vm = _vm(si, vc)
     fields.SetField(vm, made.key, "ops")
     fields.SetField(vm, everywhere.key, "blue")
-    assert {(v.key, v.value) for v in vm.customValue} == {(made.key, "ops"), (everywhere.key, "blue")}
-    assert {(v.key, v.value) for v in vm.value} == {(made.key, "ops"), (everywhere.key, "blue")}
+    both = {(made.key, "ops"), (everywhere.key, "blue")}
+    assert {(v.key, v.value) for v in vm.customValue} == both
+    assert {(v.key, v.value) for v in vm.value} == both
+    assert {(v.key, v.value) for v in _summary_custom_value(si, vm)} == both
     assert {f.name for f in vm.availableField} == {"owner", "team"}
     host = si.content.rootFolder.childEntity[0].hostFolder.childEntity[0]
     assert {f.name for f in host.availableField} == {"team"}

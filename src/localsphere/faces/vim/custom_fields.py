@@ -26,7 +26,7 @@ from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
 from localsphere.world.custom_fields import FieldDef
 from localsphere.world.errors import Conflict, Forbidden, WorldError
-from localsphere.world.inventory import ObjectView
+from localsphere.world.inventory import HOST, VM, ObjectView
 
 if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
@@ -77,7 +77,13 @@ def _available(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
 
 
 ENTITY_PATHS: dict[str, Reader] = {"customValue": _values, "value": _values, "availableField": _available}
-"""Readers of an inventory entity's custom attributes, for ``inventory.family``."""
+SUMMARY_KINDS = frozenset({VM, HOST})  # whose ``summary`` repeats its ``customValue``
+
+
+def entity_paths(kind: str) -> dict[str, Reader]:
+    """Readers of an inventory entity's custom attributes (a VM's and a host's
+    ``summary.customValue`` too, which vmware_exporter reads), for ``inventory.family``."""
+    return {**ENTITY_PATHS, "summary.customValue": _values} if kind in SUMMARY_KINDS else ENTITY_PATHS
 
 
 def _fault(exc: WorldError, this: MoRef) -> Fault:

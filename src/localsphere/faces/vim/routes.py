@@ -45,8 +45,10 @@ __all__ = ["PREFIX", "build"]
 def _with_entity_paths(more: dict[str, dict[str, Reader]]) -> dict[str, dict[str, Reader]]:
     """``more``, and on every inventory type the paths every managed entity has that other
     modules than ``inventory`` read (custom attributes, alarm states)."""
-    common = {**custom_fields.ENTITY_PATHS, **alarms.ENTITY_PATHS}
-    return {kind: {**common, **more.get(kind, {})} for kind in inventory.KINDS}
+    return {
+        kind: {**custom_fields.entity_paths(kind), **alarms.ENTITY_PATHS, **more.get(kind, {})}
+        for kind in inventory.KINDS
+    }
 
 
 def build(world: World, max_body: int) -> list[FaceRoute]:
