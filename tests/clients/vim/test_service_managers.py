@@ -120,6 +120,13 @@ def test_default_alarms(connect, vc):
     names = {a.info.systemName for a in alarms}
     assert {"alarm.HostCPUUsageAlarm", "alarm.VmCPUUsageAlarm"} <= names
     assert si.content.alarmManager.GetAlarm(si.content.rootFolder) == alarms
+    PC = vmodl.query.PropertyCollector
+    spec = PC.FilterSpec(
+        objectSet=[PC.ObjectSpec(obj=a) for a in alarms],
+        propSet=[PC.PropertySpec(type=vim.alarm.Alarm, pathSet=["info.name"])],
+    )
+    read = si.content.propertyCollector.RetrieveContents([spec])
+    assert {o.propSet[0].val for o in read} == {a.info.name for a in alarms}
     vm = _vm(si, vc)
     assert vm.triggeredAlarmState == []
     declared = vm.declaredAlarmState

@@ -19,7 +19,7 @@ from pyVmomi import vim
 from localsphere.faces.vim.authorization_writes import entity
 from localsphere.faces.vim.inventory import Reader
 from localsphere.faces.vim.perf_counters import BY_NAME
-from localsphere.faces.vim.properties import Family, reference
+from localsphere.faces.vim.properties import UNSET, Family, reference, walk
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
 from localsphere.world.inventory import FOLDER, HOST, ROOT_FOLDER, VM, ObjectView
@@ -153,13 +153,18 @@ def methods() -> list[Method]:
 
 
 def family() -> Family:
-    """The default alarms' ``info``; the manager's own properties are unset."""
+    """The default alarms' ``info`` (and its parts: ``info.name``); the manager's own properties
+    are unset."""
 
     def read(context: Context, kind: str, moids: list[str], paths: list[str]) -> dict[str, dict[str, Any]]:
         if kind == ALARM_MANAGER:
             return {ALARM_MANAGER: {}} if ALARM_MANAGER in moids else {}
-        wanted = "info" in paths
-        return {m: {"info": info(context, BY_MOID[m])} if wanted else {} for m in moids if m in BY_MOID}
+        found: dict[str, dict[str, Any]] = {}
+        for moid in (m for m in moids if m in BY_MOID):
+            whole = info(context, BY_MOID[moid])
+            parts = {p: whole if p == "info" else walk(whole, p.removeprefix("info.")) for p in paths}
+            found[moid] = {p: v for p, v in parts.items() if p.split(".")[0] == "info" and v is not UNSET}
+        return found
 
     paths = {ALARM_MANAGER: [], ALARM: ["info"]}
     return Family(frozenset(paths), read, lambda kind: paths[kind])
