@@ -145,9 +145,35 @@ def test_user_directory_finds_the_administrator(connect):
         directory.RetrieveUserGroups("nowhere.test", "a", None, None, False, True, True)
 
 
+DESCRIPTOR = """<?xml version="1.0"?>
+<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1"
+  xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"
+  xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData">
+  <References><File ovf:id="f1" ovf:href="disk1.vmdk" ovf:size="1048576"/></References>
+  <DiskSection><Info>Disks</Info>
+    <Disk ovf:diskId="d1" ovf:fileRef="f1" ovf:capacity="2" ovf:capacityAllocationUnits="byte * 2^30"/>
+  </DiskSection>
+  <VirtualSystem ovf:id="appliance"><Info>A VM</Info><Name>appliance</Name>
+    <VirtualHardwareSection><Info>Hardware</Info>
+      <Item><rasd:InstanceID>1</rasd:InstanceID><rasd:ResourceType>3</rasd:ResourceType>
+        <rasd:VirtualQuantity>2</rasd:VirtualQuantity></Item>
+      <Item><rasd:InstanceID>2</rasd:InstanceID><rasd:ResourceType>17</rasd:ResourceType>
+        <rasd:HostResource>ovf:/disk/d1</rasd:HostResource></Item>
+    </VirtualHardwareSection>
+  </VirtualSystem>
+</Envelope>"""
+
+
 def test_file_and_ovf_managers(connect, vc):
     si = connect()
-    assert {o.option for o in si.content.ovfManager.ovfExportOption} >= {"mac", "uuid"}
+    ovf = si.content.ovfManager
+    assert {o.option for o in ovf.ovfExportOption} >= {"mac", "uuid"}
+    params = vim.OvfManager.ParseDescriptorParams(locale="", deploymentOption="")
+    parsed = ovf.ParseDescriptor(DESCRIPTOR, params)
+    assert parsed.defaultEntityName == "appliance" and not parsed.error
+    assert parsed.approximateDownloadSize == 1048576 and parsed.approximateFlatDeploymentSize == 2 << 30
+    bad = ovf.ParseDescriptor("<not-ovf/>", params)
+    assert isinstance(bad.error[0], vim.fault.OvfXmlFormat)
     with pytest.raises(vim.fault.InvalidDatastore):
         si.content.fileManager.MakeDirectory("[no-such-store] folder")
     store = vc.get("/api/vcenter/datastore").json()[0]["name"]

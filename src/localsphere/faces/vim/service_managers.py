@@ -15,8 +15,11 @@
   (InvalidDatastore for none of that name) and ``Datastore.FileManagement`` on it, and answers
   that the folder is there: the world keeps no files beside its VMs' own, so nothing else is
   made or removed (``DeleteDatastoreFile_Task`` and the rest are not served).
-- ``OvfManager`` (``content.ovfManager``): its ``ovfImportOption`` and ``ovfExportOption``
-  only; no descriptor is parsed here (vCenter's OVF import is the vCenter REST face's).
+- ``OvfManager`` (``content.ovfManager``): its ``ovfImportOption`` and ``ovfExportOption``,
+  and ``ParseDescriptor``: what the world reads of a descriptor (``world.ovf``: its virtual
+  systems, files and disks), or, for one it cannot read, the result's ``error``
+  (``OvfXmlFormat``, as vCenter reports a descriptor it cannot parse). ``ValidateHost`` and
+  ``CreateImportSpec`` are not served: nothing here imports a package over SOAP.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from localsphere.faces.vim.faults import Fault
 from localsphere.faces.vim.properties import Family
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
+from localsphere.world import ovf
 from localsphere.world.errors import Forbidden, Invalid, NotFound, WorldError
 from localsphere.world.identity import GROUP, USER
 from localsphere.world.inventory import DATASTORE, HOST, ROOT_FOLDER
@@ -50,6 +54,7 @@ FILE_MANAGER = "FileManager"
 OVF_MANAGER = "OvfManager"
 SETTINGS_PRIVILEGE = "Global.Settings"
 FILE_MANAGEMENT = "Datastore.FileManagement"
+MB = 1 << 20
 EVALUATION_KEY = "00000-00000-00000-00000-00000"  # vSphere's evaluation mode
 VC_EDITION = "vc.standard.instance"
 DATASTORE_PATH = re.compile(r"^\[(?P<datastore>[^\]]+)\]\s*(?P<path>.*)$")
@@ -201,6 +206,25 @@ def _retrieve_user_groups(context: Context, _this: MoRef, args: dict[str, Any]) 
     return [vim.UserSearchResult(principal=p.name, fullName=p.name, group=p.kind == GROUP) for p in found]
 
 
+# ``OvfManager``
+
+
+def _parse_descriptor(_context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
+    result = vim.OvfManager.ParseDescriptorResult(annotation="", defaultDeploymentOption="", virtualApp=False)
+    try:
+        package = ovf.read(args["ovfDescriptor"].encode())
+    except Invalid as exc:
+        result.defaultEntityName = ""
+        result.error = [vim.fault.OvfXmlFormat(description=exc.message, lineNumber=0, msg=exc.message)]
+        return result
+    disks = sum(vm.disk_mb for vm in package.vms) * MB  # the world's disks are thick: flat as sparse
+    result.defaultEntityName = package.vms[0].name if package.vms else ""
+    result.virtualApp = len(package.vms) > 1
+    result.approximateDownloadSize = sum(f.size for f in package.files)
+    result.approximateFlatDeploymentSize = result.approximateSparseDeploymentSize = disks
+    return result
+
+
 # ``FileManager``
 
 
@@ -229,6 +253,7 @@ def methods() -> list[Method]:
         Method("QueryAssignedLicenses", _assigned, frozenset({ASSIGNMENTS}), ASSIGNMENTS),
         Method("RetrieveUserGroups", _retrieve_user_groups, frozenset({USER_DIRECTORY}), USER_DIRECTORY),
         Method("MakeDirectory", _make_directory, frozenset({FILE_MANAGER}), FILE_MANAGER),
+        Method("ParseDescriptor", _parse_descriptor, frozenset({OVF_MANAGER}), OVF_MANAGER),
     ]
 
 
