@@ -25,6 +25,7 @@ from localsphere.world.catalogs import Catalogs
 from localsphere.world.clock import Clock
 from localsphere.world.compute_resources import ComputeResources
 from localsphere.world.copies import Generation
+from localsphere.world.custom_fields import CustomFields
 from localsphere.world.disks import Disks
 from localsphere.world.entity_permissions import EntityPermissions
 from localsphere.world.event_history import EventHistory
@@ -79,6 +80,7 @@ from localsphere.world.tenants import Tenants
 from localsphere.world.tokens import Tokens
 from localsphere.world.transfers import Transfers
 from localsphere.world.typed_queries import TypedQueries
+from localsphere.world.user_directory import UserDirectory
 from localsphere.world.vapps import VApps
 from localsphere.world.vdc_admin import VdcAdmin
 from localsphere.world.vdc_storage_profiles import VdcStorageProfiles
@@ -87,6 +89,7 @@ from localsphere.world.vm_hardware import VmHardware
 from localsphere.world.vm_placement import VmPlacement
 from localsphere.world.vm_snapshots import VmSnapshots
 from localsphere.world.vm_tasks import VmTasks
+from localsphere.world.vpx_settings import VpxSettings
 
 Progress = Callable[[int], None]  # hears how many VMs a load has made so far
 
@@ -111,11 +114,14 @@ class World:
         self.auth = Auth(self.store, self.clock, self.state, self.policies)
         self.access = Access(self.store, self.clock, settings.change_poll_seconds)
         self.identity = Identity(self.store)
+        self.user_directory = UserDirectory(self.store, self.identity)  # vSphere's user search
         self.accounts = Accounts(self.store, self.clock, self.auth)
         self.tokens = Tokens(self.store, self.clock, self.state, self.access, self.policies)
         self.sessions = Sessions(self.store, self.state, self.access, self.policies)
         self.live_sessions = LiveSessions(self.store, self.state)  # vSphere's session list (SOAP)
         self.session_extras = SessionExtras(self.store, self.state)  # vSphere's clone tickets, message
+        self.custom_fields = CustomFields(self.store)  # vSphere's custom attributes
+        self.vpx_settings = VpxSettings(self.store)  # vCenter's advanced settings (OptionManager)
         self.roles = Roles(self.store, self.clock)
         self.permissions = Permissions(self.store, self.clock)
         self.entity_permissions = EntityPermissions(self.store, self.clock, self.access)  # vSphere SOAP

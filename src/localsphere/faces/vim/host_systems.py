@@ -125,7 +125,7 @@ def _hardware(o: ObjectView) -> Any:
     )
 
 
-def _address(o: ObjectView) -> str:
+def management_address(o: ObjectView) -> str:
     """The host's management address (``vmk0``): stable for the host."""
     number = int(o.moid.removeprefix("host-"))
     return f"192.168.{number // 250 % 256}.{number % 250 + 2}"
@@ -139,7 +139,7 @@ def _config(o: ObjectView) -> Any:
         key="key-vim.host.VirtualNic-vmk0",
         portgroup="Management Network",
         spec=vim.host.VirtualNic.Specification(
-            ip=vim.host.IpConfig(dhcp=False, ipAddress=_address(o), subnetMask="255.255.255.0"),
+            ip=vim.host.IpConfig(dhcp=False, ipAddress=management_address(o), subnetMask="255.255.255.0"),
             mac=mac,
             mtu=1500,
         ),

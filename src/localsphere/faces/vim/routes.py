@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from localsphere.faces.routing import FaceRoute
 from localsphere.faces.vim import (
+    alarms,
     authorization,
     authorization_writes,
     clusters,
     collectors,
     compute,
+    custom_fields,
     datastores,
     entity_privileges,
     event_manager,
@@ -23,6 +25,7 @@ from localsphere.faces.vim import (
     property_collector,
     search_index,
     service_instance,
+    service_managers,
     session_extras,
     tasks,
     updates,
@@ -30,6 +33,7 @@ from localsphere.faces.vim import (
     vm_provisioning,
     vm_snapshots,
 )
+from localsphere.faces.vim.inventory import Reader
 from localsphere.faces.vim.properties import Properties
 from localsphere.faces.vim.service import PREFIX, Endpoint
 from localsphere.faces.vim.service import routes as endpoint_routes
@@ -38,18 +42,29 @@ from localsphere.world import World
 __all__ = ["PREFIX", "build"]
 
 
+def _with_entity_paths(more: dict[str, dict[str, Reader]]) -> dict[str, dict[str, Reader]]:
+    """``more``, and on every inventory type the paths every managed entity has that other
+    modules than ``inventory`` read (custom attributes, alarm states)."""
+    return {
+        kind: {**custom_fields.entity_paths(kind), **alarms.ENTITY_PATHS, **more.get(kind, {})}
+        for kind in inventory.KINDS
+    }
+
+
 def build(world: World, max_body: int) -> list[FaceRoute]:
     properties = Properties(
         [
             service_instance.family(),
             inventory.family(
-                {
-                    inventory.VM: vm_snapshots.VM_PATHS,
-                    inventory.HOST: host_systems.PATHS,
-                    inventory.CLUSTER: clusters.PATHS,
-                    inventory.POOL: clusters.POOL_PATHS,
-                    inventory.DATASTORE: datastores.PATHS,
-                }
+                _with_entity_paths(
+                    {
+                        inventory.VM: vm_snapshots.VM_PATHS,
+                        inventory.HOST: host_systems.PATHS,
+                        inventory.CLUSTER: clusters.PATHS,
+                        inventory.POOL: clusters.POOL_PATHS,
+                        inventory.DATASTORE: datastores.PATHS,
+                    }
+                )
             ),
             vm_snapshots.family(),
             view_manager.family(),
@@ -60,6 +75,9 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
             event_manager.family(),
             list_views.family(),
             inventory_views.family(),
+            custom_fields.family(),
+            alarms.family(),
+            *service_managers.families(),
         ]
     )
     collector = property_collector.Collector(properties)
@@ -84,5 +102,8 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *collectors.methods(),
         *list_views.methods(),
         *inventory_views.methods(),
+        *custom_fields.methods(),
+        *alarms.methods(),
+        *service_managers.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))

@@ -77,6 +77,13 @@ def _content(instance_uuid: str) -> Any:
         authorizationManager=vim.AuthorizationManager("AuthorizationManager"),
         perfManager=vim.PerformanceManager(PERF_MANAGER),
         eventManager=vim.event.EventManager(EVENT_MANAGER),
+        customFieldsManager=vim.CustomFieldsManager("CustomFieldsManager"),
+        setting=vim.option.OptionManager("VpxSettings"),
+        licenseManager=vim.LicenseManager("LicenseManager"),
+        fileManager=vim.FileManager("FileManager"),
+        ovfManager=vim.OvfManager("OvfManager"),
+        alarmManager=vim.alarm.AlarmManager("AlarmManager"),
+        userDirectory=vim.UserDirectory("UserDirectory"),
     )
 
 
