@@ -10,15 +10,18 @@ from localsphere.faces.vim import (
     clusters,
     collectors,
     compute,
+    datastore_browser,
     datastores,
     entity_privileges,
     event_manager,
     folders,
     guest,
+    host_managers,
     host_systems,
     inventory,
     inventory_views,
     list_views,
+    networks,
     performance,
     property_collector,
     search_index,
@@ -45,10 +48,11 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
             inventory.family(
                 {
                     inventory.VM: vm_snapshots.VM_PATHS,
-                    inventory.HOST: host_systems.PATHS,
+                    inventory.HOST: {**host_systems.PATHS, **host_managers.PATHS},
                     inventory.CLUSTER: clusters.PATHS,
                     inventory.POOL: clusters.POOL_PATHS,
-                    inventory.DATASTORE: datastores.PATHS,
+                    inventory.DATASTORE: {**datastores.PATHS, **datastore_browser.PATHS},
+                    inventory.NETWORK: networks.PATHS,
                 }
             ),
             vm_snapshots.family(),
@@ -60,6 +64,8 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
             event_manager.family(),
             list_views.family(),
             inventory_views.family(),
+            host_managers.family(),
+            datastore_browser.family(),
         ]
     )
     collector = property_collector.Collector(properties)
@@ -76,6 +82,7 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *event_manager.methods(),
         *folders.methods(),
         *compute.methods(),
+        *clusters.methods(),
         *vm_provisioning.methods(),
         *vm_snapshots.methods(),
         *authorization_writes.methods(),
@@ -84,5 +91,7 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *collectors.methods(),
         *list_views.methods(),
         *inventory_views.methods(),
+        *host_managers.methods(),
+        *datastore_browser.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))
