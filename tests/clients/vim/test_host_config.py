@@ -69,6 +69,13 @@ def test_host_config_manager_and_managers(connect, vc):
         if ds.summary.type == "VMFS":
             assert ds.info.vmfs.extent[0].diskName in disks
     assert host.config.storageDevice.scsiLun[1].canonicalName in disks
+    mounted = managers.storageSystem.fileSystemVolumeInfo.mountInfo
+    assert sorted(m.volume.name for m in mounted) == sorted(d.name for d in host.datastore)
+    by_name = {m.volume.name: m for m in host.config.fileSystemVolume.mountInfo}
+    for ds in host.datastore:
+        mount = next(m.mountInfo for m in ds.host if m.key._moId == host._moId)
+        assert by_name[ds.name].mountInfo.path == mount.path
+        assert by_name[ds.name].volume.capacity == ds.summary.capacity
 
     # time: the world's clock; services; firewall
     server_time = si.CurrentTime()

@@ -1,10 +1,11 @@
 """A host's managers, which its ``configManager`` (``HostConfigManager``) refers to, and what
 community.vmware's host modules, govc and Terraform read of them: ``HostNetworkSystem``
 (``networkInfo``, ``networkConfig``, ``dnsConfig``, ``ipRouteConfig``), ``HostDatastoreSystem``
-(``datastore``), ``HostStorageSystem`` (``storageDeviceInfo``), ``HostDateTimeSystem``
-(``dateTimeInfo``; ``QueryDateTime``: the world clock), ``HostServiceSystem`` (``serviceInfo``),
-``HostFirewallSystem`` (``firewallInfo``), ``HostCpuSchedulerSystem`` (``hyperthreadInfo``) and
-``HostPowerSystem`` (``capability``, ``info``). Their values are the host's own
+(``datastore``), ``HostStorageSystem`` (``storageDeviceInfo``, ``fileSystemVolumeInfo``),
+``HostDateTimeSystem`` (``dateTimeInfo``; ``QueryDateTime``: the world clock),
+``HostServiceSystem`` (``serviceInfo``), ``HostFirewallSystem`` (``firewallInfo``),
+``HostCpuSchedulerSystem`` (``hyperthreadInfo``) and ``HostPowerSystem`` (``capability``,
+``info``). Their values are the host's own
 (``host_systems``), so a manager's property and the host's ``config`` agree.
 
 vCenter names a host's managers after the host's number: ``networkSystem-12`` for ``host-12``
@@ -100,7 +101,10 @@ MANAGERS: dict[str, tuple[str, str, dict[str, ManagerReader]]] = {
         {
             "storageDeviceInfo": _in_datacenter(
                 DATASTORE, lambda _o, found: host_systems.storage_device(found)
-            )
+            ),
+            "fileSystemVolumeInfo": _in_datacenter(
+                DATASTORE, lambda _o, found: host_systems.file_system_volumes(found)
+            ),
         },
     ),
     "HostDateTimeSystem": (

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyVmomi import vim
 
+from localsphere.faces.vim import datastores as datastore_facts
 from localsphere.faces.vim.inventory import GREEN, MIB, Reader, boot_time, each, sight, with_stats
 from localsphere.faces.vim.properties import reference
 from localsphere.faces.vim.quick_stats import megabytes
@@ -336,6 +337,22 @@ def storage_device(datastores: list[ObjectView]) -> Any:
     )
 
 
+def file_system_volumes(datastores: list[ObjectView]) -> Any:
+    """``config.fileSystemVolume`` (``HostStorageSystem.fileSystemVolumeInfo``): each datastore
+    of its datacenter mounted, with its volume (as the datastore's ``info`` and ``host`` say)."""
+    return vim.host.FileSystemVolumeInfo(
+        volumeTypeList=["VMFS", "NFS", "NFS41", "vsan", "VVOL", "VFFS", "OTHER", "PMEM"],
+        mountInfo=[
+            vim.host.FileSystemMountInfo(
+                mountInfo=datastore_facts.mount_info(ds),
+                volume=datastore_facts.volume(ds),
+                vStorageSupport="vStorageUnsupported",
+            )
+            for ds in datastores
+        ],
+    )
+
+
 def date_time_info() -> Any:
     """``config.dateTimeInfo`` (``HostDateTimeSystem.dateTimeInfo``): UTC, synchronised by NTP
     from vCenter's address."""
@@ -444,6 +461,7 @@ def _configs(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
             product=product(),
             hyperThread=HYPERTHREADING,
             storageDevice=storage_device(datastores[o.moid]),
+            fileSystemVolume=file_system_volumes(datastores[o.moid]),
             network=network_info(o, networks[o.moid]),
             service=service_info(),
             firewall=firewall_info(),
