@@ -197,6 +197,12 @@ def test_datastore_browser_lists_a_vms_files(connect):
         WaitForTask(task)
     with pytest.raises(vim.fault.InvalidDatastorePath):
         WaitForTask(browser.SearchDatastore_Task("no-brackets", spec))
+    # a viewer sees the browser but may not search
+    viewer = vim.host.DatastoreBrowser(browser._moId, connect(user="viewer@vsphere.local")._stub)
+    assert [d._moId for d in viewer.datastore] == [ds._moId]
+    with pytest.raises(vim.fault.NoPermission) as caught:
+        viewer.SearchDatastore_Task(f"[{name}]", spec)
+    assert caught.value.privilegeId == "Datastore.Browse"
 
 
 def test_cluster_summary_paths_and_resource_usage(connect, vc):

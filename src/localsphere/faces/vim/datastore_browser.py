@@ -13,8 +13,8 @@ query: any) whose names match a ``matchPattern`` (``*`` wildcards; ``searchCaseI
 the query's ``FileInfo`` subtype when ``details.fileType`` asks, else as ``FileInfo``, with the
 details asked for (size, modification: the VM's creation, owner). A folder that is not there is
 the task's ``FileNotFound``; a path that is no datastore path (``[name] folder``), or names
-another datastore, ``InvalidDatastorePath``. The search runs at once; its task's result is its
-answer.
+another datastore, ``InvalidDatastorePath``; a caller without ``Datastore.Browse``,
+``NoPermission``. The search runs at once; its task's result is its answer.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from localsphere.faces.vim.inventory import Reader, sight
 from localsphere.faces.vim.properties import Family, reference
 from localsphere.faces.vim.service import Method
 from localsphere.faces.vim.soap import MoRef
+from localsphere.world.access import require
 from localsphere.world.errors import Invalid
 from localsphere.world.inventory import DATASTORE, ObjectView
 from localsphere.world.tasks import Owner
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 BROWSER = "HostDatastoreBrowser"
 PREFIX = "datastoreBrowser-"
 SEARCH, SEARCH_ALL = "SearchDatastore_Task", "SearchDatastoreSubFolders_Task"
+BROWSE = "Datastore.Browse"  # what both searches need, as the vSphere API reference says
 B = vim.host.DatastoreBrowser
 RESULTS = B.SearchResults
 VMX_SIZE = 3_072  # bytes of a VM's configuration file
@@ -185,6 +187,7 @@ def _datastore(context: Context, this: MoRef) -> ObjectView:
 
 def _search(context: Context, this: MoRef, args: dict[str, Any], below: bool) -> Any:
     datastore = _datastore(context, this)
+    require(context.signed_in.caller, BROWSE)
     path = args["datastorePath"]
     spec = args.get("searchSpec") or B.SearchSpec()
     where = _split(path)
