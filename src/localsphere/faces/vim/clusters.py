@@ -1,7 +1,10 @@
-"""A ClusterComputeResource's ``summary`` (capacity, hosts, and ``usageSummary``) and
-``configurationEx`` (HA and DRS), as community.vmware's ``vmware_cluster_info``, Telegraf and
-govc read them; a ResourcePool's ``config``, ``runtime`` and ``summary`` (its allocations, as
-REST's resource pools show them, and its usage). Read for all the objects of a request at once:
+"""A ClusterComputeResource's ``summary`` (capacity, hosts, and ``usageSummary``; its parts read
+as paths too, ``summary.usageSummary``), ``configurationEx`` (HA and DRS) and
+``GetResourceUsage`` (``ClusterResourceUsageSummary``: the summary's CPU and memory capacity and
+demand, and the capacity and use of the datastores of its datacenter, in MB), as
+community.vmware's ``vmware_cluster_info``, Telegraf, govc and Terraform read them; a
+ResourcePool's ``config``, ``runtime`` and ``summary`` (its allocations, as REST's resource pools
+show them, and its usage). Read for all the objects of a request at once:
 one grouped count of their hosts and VMs (``InventoryGraph.tallies``), their latest counters
 (``quick_stats``) and the pools' allocations (``ComputeResources.allocations_of``).
 
@@ -17,11 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from pyVmomi import vim
 
-from localsphere.faces.vim import quick_stats
-from localsphere.faces.vim.inventory import GREEN, MIB, Reader, each
+from localsphere.faces.vim import quick_stats, tasks
+from localsphere.faces.vim.inventory import GREEN, MIB, Reader, each, sight
 from localsphere.faces.vim.properties import reference
 from localsphere.faces.vim.quick_stats import megabytes
-from localsphere.world.inventory import CLUSTER, HOST, POOL, VM, ObjectView
+from localsphere.faces.vim.service import Method
+from localsphere.faces.vim.soap import MoRef
+from localsphere.world.inventory import CLUSTER, DATASTORE, HOST, POOL, VM, ObjectView
 from localsphere.world.inventory_graph import Tally
 from localsphere.world.metrics import HOST_MHZ_PER_CORE
 
@@ -211,3 +216,29 @@ def _runtimes(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
 # the ClusterComputeResource and ResourcePool paths this module reads, for the inventory's tables
 PATHS: dict[str, Reader] = {"summary": _summaries, "configurationEx": each(_configuration)}
 POOL_PATHS: dict[str, Reader] = {"config": _configs, "summary": _pools, "runtime": _runtimes}
+
+
+def get_resource_usage(context: Context, this: MoRef, _args: dict[str, Any]) -> Any:
+    """``GetResourceUsage``: the cluster's ``summary.usageSummary`` capacity and demand, and its
+    datastores' (those of its datacenter, as its ``datastore`` says) capacity and use."""
+    cluster = tasks.entity(context, this)
+    usage = _summaries(context, [cluster])[cluster.moid].usageSummary
+    datastores = context.world.inventory_graph.contents(
+        cluster.datacenter or cluster.moid, {DATASTORE}, True, None, 10_000, sight(context), details=False
+    )
+    capacity = sum(d.capacity or 0 for d in datastores)
+    free = sum(d.free_space or 0 for d in datastores)
+    return vim.cluster.ResourceUsageSummary(
+        cpuUsedMHz=usage.cpuDemandMhz,
+        cpuCapacityMHz=usage.totalCpuCapacityMhz,
+        memUsedMB=usage.memDemandMB,
+        memCapacityMB=usage.totalMemCapacityMB,
+        pMemAvailableMB=0,
+        pMemCapacityMB=0,
+        storageUsedMB=(capacity - free) // MIB,
+        storageCapacityMB=capacity // MIB,
+    )
+
+
+def methods() -> list[Method]:
+    return [Method("GetResourceUsage", get_resource_usage, frozenset({CLUSTER}))]

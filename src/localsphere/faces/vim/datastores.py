@@ -33,9 +33,7 @@ def _mounts(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
         o.moid: [
             vim.Datastore.HostMount(
                 key=reference(HOST, host),
-                mountInfo=vim.host.MountInfo(
-                    path=f"/vmfs/volumes/{o.uuid}", accessMode="readWrite", mounted=True, accessible=True
-                ),
+                mountInfo=mount_info(o),
             )
             for host in hosts.get(o.datacenter or "", [])
         ]
@@ -57,32 +55,41 @@ def _info(o: ObjectView) -> Any:
         "containerId": o.uuid,
     }
     if (o.subtype or "VMFS") != "VMFS":
-        return vim.host.NasDatastoreInfo(
-            **{k: v for k, v in common.items() if "RDM" not in k},
-            nas=vim.host.NasVolume(
-                type=o.subtype,
-                name=o.name,
-                capacity=o.capacity or 0,
-                remoteHost="nfs.localsphere.test",
-                remotePath=f"/exports/{o.name}",
-            ),
-        )
-    return vim.host.VmfsDatastoreInfo(
-        **common,
-        vmfs=vim.host.VmfsVolume(
-            type="VMFS",
+        return vim.host.NasDatastoreInfo(**{k: v for k, v in common.items() if "RDM" not in k}, nas=volume(o))
+    return vim.host.VmfsDatastoreInfo(**common, vmfs=volume(o))
+
+
+def volume(o: ObjectView) -> Any:
+    """A datastore's file system: its VMFS volume (on its extent disk ``naa.<uuid>``) or its NFS
+    export, as its ``info`` and its hosts' ``fileSystemVolumeInfo`` show it."""
+    if (o.subtype or "VMFS") != "VMFS":
+        return vim.host.NasVolume(
+            type=o.subtype,
             name=o.name,
             capacity=o.capacity or 0,
-            blockSizeMb=1,
-            maxBlocks=(o.capacity or 0) >> 20,
-            majorVersion=6,
-            version="6.82",
-            uuid=o.uuid,
-            extent=[vim.host.ScsiDisk.Partition(diskName=f"naa.{o.uuid.replace('-', '')}", partition=1)],
-            vmfsUpgradable=False,
-            ssd=True,
-            local=False,
-        ),
+            remoteHost="nfs.localsphere.test",
+            remotePath=f"/exports/{o.name}",
+        )
+    return vim.host.VmfsVolume(
+        type="VMFS",
+        name=o.name,
+        capacity=o.capacity or 0,
+        blockSizeMb=1,
+        maxBlocks=(o.capacity or 0) >> 20,
+        majorVersion=6,
+        version="6.82",
+        uuid=o.uuid,
+        extent=[vim.host.ScsiDisk.Partition(diskName=f"naa.{o.uuid.replace('-', '')}", partition=1)],
+        vmfsUpgradable=False,
+        ssd=True,
+        local=False,
+    )
+
+
+def mount_info(o: ObjectView) -> Any:
+    """How every host of its datacenter mounts a datastore."""
+    return vim.host.MountInfo(
+        path=f"/vmfs/volumes/{o.uuid}", accessMode="readWrite", mounted=True, accessible=True
     )
 
 

@@ -1,8 +1,18 @@
-"""A HostSystem's own facts: ``runtime`` (with ``bootTime``), ``summary`` (``hardware``,
-``config.product``, ``runtime``, ``quickStats``), ``hardware`` (``systemInfo``, ``cpuInfo``,
-``cpuPkg``, ``biosInfo``, ``memorySize``) and ``config`` (``product``, the management network's
-``vmk0``), as vmware_exporter, Telegraf, community.vmware's ``vmware_host_facts`` and govc's
-``host.info`` read them.
+"""A HostSystem's own facts: ``runtime`` (with ``bootTime`` and ``healthSystemRuntime``: a few
+green sensors), ``summary`` (``hardware``, ``config.product``, ``runtime``, ``quickStats``,
+``managementServerIp``), ``hardware`` (``systemInfo``, ``cpuInfo``, ``cpuPkg``, ``biosInfo``,
+``memorySize``), ``capability``, ``configManager`` (its managers: ``host_managers``) and
+``config`` (``product``, ``network``, ``storageDevice``, ``dateTimeInfo``, ``service``,
+``firewall``, ``hyperThread``, power policy), as vmware_exporter, Telegraf, community.vmware's
+``vmware_host_facts`` / ``vmware_host_info`` and govc's ``host.info`` read them.
+
+A host's network is one standard switch ``vSwitch0`` on its two physical NICs, with the
+``Management Network`` port group of its VMkernel NIC ``vmk0`` (its management address, on a /24
+whose gateway is ``.254``) and a port group for each standard port group network of its
+datacenter (every host of a datacenter has them all, as its ``network`` says). Its storage is two
+host bus adapters and, for each VMFS datastore of its datacenter, the datastore's extent disk
+(``naa.<datastore uuid>``). vCenter manages it from ``MANAGEMENT_SERVER`` (``192.168.0.1``, an
+address on the hosts' management networks: the server has no address of its own in the world).
 
 A host's CPUs run at the metric model's MHz per core (``world.metrics.HOST_MHZ_PER_CORE``), so
 its CPU capacity here (cores x ``cpuMhz``) is the one its usage percentages are of;
@@ -14,22 +24,30 @@ its CPU capacity here (cores x ``cpuMhz``) is the one its usage percentages are 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyVmomi import vim
 
-from localsphere.faces.vim.inventory import GREEN, MIB, Reader, boot_time, each, with_stats
+from localsphere.faces.vim import datastores as datastore_facts
+from localsphere.faces.vim.inventory import GREEN, MIB, Reader, boot_time, each, sight, with_stats
 from localsphere.faces.vim.properties import reference
 from localsphere.faces.vim.quick_stats import megabytes
 from localsphere.world.compute_resources import ESXI_BUILD, ESXI_VERSION, cpu_packages
-from localsphere.world.inventory import HOST, ObjectView
+from localsphere.world.inventory import DATASTORE, HOST, NETWORK, ObjectView
 from localsphere.world.metrics import HOST_MHZ_PER_CORE, HOST_NICS
+
+if TYPE_CHECKING:
+    from localsphere.faces.vim.service import Context
 
 VENDOR, MODEL = "VMware, Inc.", "VMware7,1"
 CPU_MODEL = "Intel(R) Xeon(R) Gold 6348 CPU @ 2.60GHz"  # a 2.6 GHz part: the model's MHz per core
 BIOS_VERSION = "VMW71.00V.21100432.B64.2301110304"
 BIOS_DATE = datetime.datetime(2023, 1, 11, tzinfo=datetime.UTC)
 HZ = HOST_MHZ_PER_CORE * 1_000_000
+MANAGEMENT_SERVER = "192.168.0.1"  # vCenter, as its hosts know it (``summary.managementServerIp``)
+VSWITCH, MANAGEMENT = "vSwitch0", "Management Network"
+STANDARD = "STANDARD_PORTGROUP"  # the world's standard port group networks (a host's port groups)
+DNS_DOMAIN = "localsphere.test"
 
 
 def _cores(o: ObjectView) -> int:
@@ -63,6 +81,7 @@ def _runtime(o: ObjectView) -> Any:
         inMaintenanceMode=False,
         inQuarantineMode=False,
         bootTime=boot_time(o),
+        healthSystemRuntime=_health(o),
     )
 
 
@@ -131,22 +150,457 @@ def management_address(o: ObjectView) -> str:
     return f"192.168.{number // 250 % 256}.{number % 250 + 2}"
 
 
-def _config(o: ObjectView) -> Any:
-    """``config``: the product, and the management network's VMkernel NIC."""
-    mac = "00:50:56:" + ":".join(o.uuid.replace("-", "")[i : i + 2] for i in (0, 2, 4))
-    vmk0 = vim.host.VirtualNic(
+def _mac(o: ObjectView, nic: int) -> str:
+    """A MAC address of the host's (``nic`` 0: ``vmk0``; 1, 2: its physical NICs), VMware's OUI."""
+    octets = o.uuid.replace("-", "")
+    return f"00:50:56:{octets[0:2]}:{octets[2:4]}:{int(octets[4:6], 16) ^ nic:02x}"
+
+
+def _vmk0(o: ObjectView) -> Any:
+    return vim.host.VirtualNic(
         device="vmk0",
         key="key-vim.host.VirtualNic-vmk0",
-        portgroup="Management Network",
+        portgroup=MANAGEMENT,
         spec=vim.host.VirtualNic.Specification(
             ip=vim.host.IpConfig(dhcp=False, ipAddress=management_address(o), subnetMask="255.255.255.0"),
-            mac=mac,
+            mac=_mac(o, 0),
             mtu=1500,
         ),
         port="key-vim.host.PortGroup.Port-16",
     )
-    return vim.host.ConfigInfo(
-        host=reference(HOST, o.moid), product=product(), network=vim.host.NetworkInfo(vnic=[vmk0])
+
+
+def _pnics(o: ObjectView) -> list[Any]:
+    return [
+        vim.host.PhysicalNic(
+            key=f"key-vim.host.PhysicalNic-vmnic{i}",
+            device=f"vmnic{i}",
+            pci=f"0000:0{i + 3}:00.0",
+            driver="nvmxnet3",
+            linkSpeed=vim.host.PhysicalNic.LinkSpeedDuplex(speedMb=10_000, duplex=True),
+            validLinkSpecification=[vim.host.PhysicalNic.LinkSpeedDuplex(speedMb=10_000, duplex=True)],
+            spec=vim.host.PhysicalNic.Specification(
+                ip=vim.host.IpConfig(dhcp=False),
+                linkSpeed=vim.host.PhysicalNic.LinkSpeedDuplex(speedMb=10_000, duplex=True),
+            ),
+            wakeOnLanSupported=False,
+            mac=_mac(o, i + 1),
+            autoNegotiateSupported=False,
+        )
+        for i in range(HOST_NICS)
+    ]
+
+
+def _portgroup_spec(name: str) -> Any:
+    return vim.host.PortGroup.Specification(
+        name=name, vlanId=0, vswitchName=VSWITCH, policy=vim.host.NetworkPolicy()
+    )
+
+
+def _portgroup_key(name: str) -> str:
+    return f"key-vim.host.PortGroup-{name}"
+
+
+def network_info(o: ObjectView, networks: list[ObjectView]) -> Any:
+    """``config.network`` (``HostNetworkSystem.networkInfo``): ``vSwitch0`` on the physical NICs,
+    the management port group and one for each of ``networks`` (the standard port groups of its
+    datacenter), ``vmk0``, DNS and the default route."""
+    names = [MANAGEMENT, *(n.name for n in networks)]
+    nics = [f"vmnic{i}" for i in range(HOST_NICS)]
+    vswitch_key = f"key-vim.host.VirtualSwitch-{VSWITCH}"
+    return vim.host.NetworkInfo(
+        vswitch=[
+            vim.host.VirtualSwitch(
+                name=VSWITCH,
+                key=vswitch_key,
+                numPorts=128,
+                numPortsAvailable=128 - len(names),
+                mtu=1500,
+                portgroup=[_portgroup_key(n) for n in names],
+                pnic=[f"key-vim.host.PhysicalNic-{n}" for n in nics],
+                spec=vim.host.VirtualSwitch.Specification(
+                    numPorts=128,
+                    bridge=vim.host.VirtualSwitch.BondBridge(nicDevice=nics),
+                    policy=vim.host.NetworkPolicy(),
+                    mtu=1500,
+                ),
+            )
+        ],
+        portgroup=[
+            vim.host.PortGroup(
+                key=_portgroup_key(n),
+                port=[],
+                vswitch=vswitch_key,
+                computedPolicy=vim.host.NetworkPolicy(),
+                spec=_portgroup_spec(n),
+            )
+            for n in names
+        ],
+        pnic=_pnics(o),
+        vnic=[_vmk0(o)],
+        consoleVnic=[],
+        dnsConfig=_dns(o),
+        ipRouteConfig=_route(o),
+        ipV6Enabled=False,
+        atBootIpV6Enabled=False,
+    )
+
+
+def _dns(o: ObjectView) -> Any:
+    return vim.host.DnsConfig(
+        dhcp=False,
+        hostName=o.name.split(".")[0],
+        domainName=DNS_DOMAIN,
+        address=[MANAGEMENT_SERVER],
+        searchDomain=[DNS_DOMAIN],
+    )
+
+
+def _route(o: ObjectView) -> Any:
+    return vim.host.IpRouteConfig(
+        defaultGateway=management_address(o).rsplit(".", 1)[0] + ".254", gatewayDevice="vmk0"
+    )
+
+
+def network_config(o: ObjectView, networks: list[ObjectView]) -> Any:
+    """``HostNetworkSystem.networkConfig``: the same network as a configuration."""
+    info = network_info(o, networks)
+    return vim.host.NetworkConfig(
+        vswitch=[
+            vim.host.VirtualSwitch.Config(changeOperation="edit", name=v.name, spec=v.spec)
+            for v in info.vswitch
+        ],
+        portgroup=[vim.host.PortGroup.Config(changeOperation="edit", spec=p.spec) for p in info.portgroup],
+        pnic=[vim.host.PhysicalNic.Config(device=p.device, spec=p.spec) for p in info.pnic],
+        vnic=[
+            vim.host.VirtualNic.Config(
+                changeOperation="edit", device="vmk0", portgroup=MANAGEMENT, spec=v.spec
+            )
+            for v in info.vnic
+        ],
+        dnsConfig=info.dnsConfig,
+        ipRouteConfig=info.ipRouteConfig,
+        ipV6Enabled=False,
+    )
+
+
+def _disk(key: str, name: str, blocks: int, local: bool) -> Any:
+    return vim.host.ScsiDisk(
+        deviceName=f"/vmfs/devices/disks/{name}",
+        deviceType="disk",
+        key=key,
+        uuid=name.removeprefix("naa.").ljust(32, "0")[:32],
+        canonicalName=name,
+        displayName=f"{'Local' if local else 'VMware'} Disk ({name})",
+        lunType="disk",
+        vendor="VMware  ",
+        model="Virtual disk    ",
+        revision="2.0 ",
+        scsiLevel=6,
+        queueDepth=64,
+        operationalState=["ok"],
+        capabilities=vim.host.ScsiLun.Capabilities(updateDisplayNameSupported=True),
+        vStorageSupport="vStorageUnsupported",
+        capacity=vim.host.DiskDimensions.Lba(blockSize=512, block=blocks),
+        devicePath=f"/vmfs/devices/disks/{name}",
+        ssd=True,
+        localDisk=local,
+    )
+
+
+BOOT_DISK = "mpx.vmhba0:C0:T0:L0"
+BOOT_BLOCKS = 64 * (1 << 30) // 512  # a 64 GB boot disk
+
+
+def storage_device(datastores: list[ObjectView]) -> Any:
+    """``config.storageDevice`` (``HostStorageSystem.storageDeviceInfo``): two adapters, the boot
+    disk and each VMFS datastore's extent disk (``naa.<uuid>``, its capacity)."""
+    disks = [_disk(f"key-vim.host.ScsiDisk-{BOOT_DISK}", BOOT_DISK, BOOT_BLOCKS, True)]
+    for ds in datastores:
+        if (ds.subtype or "VMFS") == "VMFS":
+            name = f"naa.{ds.uuid.replace('-', '')}"
+            disks.append(_disk(f"key-vim.host.ScsiDisk-{name}", name, (ds.capacity or 0) // 512, False))
+    return vim.host.StorageDeviceInfo(
+        hostBusAdapter=[
+            vim.host.ParallelScsiHba(
+                key=f"key-vim.host.ParallelScsiHba-vmhba{i}",
+                device=f"vmhba{i}",
+                bus=3 + i,
+                status="unknown",
+                model="PVSCSI SCSI Controller",
+                driver="pvscsi",
+                pci=f"0000:0{3 + i}:00.0",
+                storageProtocol="scsi",
+            )
+            for i in range(2)
+        ],
+        scsiLun=disks,
+        softwareInternetScsiEnabled=False,
+    )
+
+
+def file_system_volumes(datastores: list[ObjectView]) -> Any:
+    """``config.fileSystemVolume`` (``HostStorageSystem.fileSystemVolumeInfo``): each datastore
+    of its datacenter mounted, with its volume (as the datastore's ``info`` and ``host`` say)."""
+    return vim.host.FileSystemVolumeInfo(
+        volumeTypeList=["VMFS", "NFS", "NFS41", "vsan", "VVOL", "VFFS", "OTHER", "PMEM"],
+        mountInfo=[
+            vim.host.FileSystemMountInfo(
+                mountInfo=datastore_facts.mount_info(ds),
+                volume=datastore_facts.volume(ds),
+                vStorageSupport="vStorageUnsupported",
+            )
+            for ds in datastores
+        ],
+    )
+
+
+def date_time_info() -> Any:
+    """``config.dateTimeInfo`` (``HostDateTimeSystem.dateTimeInfo``): UTC, synchronised by NTP
+    from vCenter's address."""
+    return vim.host.DateTimeInfo(
+        timeZone=vim.host.DateTimeSystem.TimeZone(key="UTC", name="UTC", description="UTC", gmtOffset=0),
+        systemClockProtocol="ntp",
+        ntpConfig=vim.host.NtpConfig(server=[MANAGEMENT_SERVER], configFile=[f"server {MANAGEMENT_SERVER}"]),
+        enabled=True,
+    )
+
+
+# the host's services (key, label, running, policy, firewall rule sets), as an ESXi 8 lists them
+SERVICES = (
+    ("TSM", "Direct Console UI", True, "on", []),
+    ("TSM-SSH", "SSH", False, "off", ["sshServer"]),
+    ("lbtd", "Load-Based Teaming Daemon", True, "on", []),
+    ("ntpd", "NTP Daemon", True, "on", ["ntpClient"]),
+    ("sfcbd-watchdog", "CIM Server", False, "off", ["CIMHttpServer", "CIMHttpsServer"]),
+    ("snmpd", "SNMP Server", False, "off", ["snmp"]),
+    ("vpxa", "VMware vCenter Agent", True, "on", ["vpxHeartbeats"]),
+)
+RULESETS = (  # key, label, enabled, port, direction, protocol
+    ("sshServer", "SSH Server", False, 22, "inbound", "tcp"),
+    ("ntpClient", "NTP Client", True, 123, "outbound", "udp"),
+    ("CIMHttpServer", "CIM Server", False, 5988, "inbound", "tcp"),
+    ("CIMHttpsServer", "CIM Secure Server", False, 5989, "inbound", "tcp"),
+    ("snmp", "SNMP Server", False, 161, "inbound", "udp"),
+    ("vpxHeartbeats", "VMware vCenter Agent", True, 902, "outbound", "udp"),
+)
+
+
+def service_info() -> Any:
+    """``config.service`` (``HostServiceSystem.serviceInfo``)."""
+    return vim.host.ServiceInfo(
+        service=[
+            vim.host.Service(
+                key=key,
+                label=label,
+                required=False,
+                uninstallable=False,
+                running=running,
+                ruleset=rulesets,
+                policy=policy,
+            )
+            for key, label, running, policy, rulesets in SERVICES
+        ]
+    )
+
+
+def firewall_info() -> Any:
+    """``config.firewall`` (``HostFirewallSystem.firewallInfo``): what is not allowed is dropped."""
+    return vim.host.FirewallInfo(
+        defaultPolicy=vim.host.FirewallInfo.DefaultPolicy(incomingBlocked=True, outgoingBlocked=True),
+        ruleset=[
+            vim.host.Ruleset(
+                key=key,
+                label=label,
+                required=False,
+                rule=[
+                    vim.host.Ruleset.Rule(port=port, direction=direction, portType="dst", protocol=protocol)
+                ],
+                enabled=enabled,
+                allowedHosts=vim.host.Ruleset.IpList(allIp=True),
+            )
+            for key, label, enabled, port, direction, protocol in RULESETS
+        ],
+    )
+
+
+HYPERTHREADING = vim.host.CpuSchedulerSystem.HyperThreadScheduleInfo(available=True, active=True, config=True)
+POWER_POLICY = vim.host.PowerSystem.PowerPolicy(key=2, name="Balanced", shortName="dynamic", description="")
+
+
+def power_capability() -> Any:
+    """``HostPowerSystem.capability``: ESXi's four policies."""
+    policies = ((1, "High performance", "static"), (2, "Balanced", "dynamic"), (3, "Low power", "low"))
+    return vim.host.PowerSystem.Capability(
+        availablePolicy=[
+            vim.host.PowerSystem.PowerPolicy(key=k, name=n, shortName=s, description="")
+            for k, n, s in (*policies, (4, "Custom", "custom"))
+        ]
+    )
+
+
+def in_datacenters(context: Context, hosts: list[ObjectView], kind: str) -> dict[str, list[ObjectView]]:
+    """The datastores or networks (``kind``) of each host's datacenter the caller sees (every host
+    of a datacenter has them all), by host id; the networks: the standard port groups."""
+    graph, seen = context.world.inventory_graph, sight(context)
+    found: dict[str, list[ObjectView]] = {}
+    for dc in {o.datacenter for o in hosts if o.datacenter}:
+        found[dc] = [
+            x
+            for x in graph.contents(dc, {kind}, True, None, 10_000, seen, details=False)
+            if kind != NETWORK or x.subtype == STANDARD
+        ]
+    return {o.moid: found.get(o.datacenter or "", []) for o in hosts}
+
+
+def _configs(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
+    """``config``: the product, network, storage, time, services, firewall, CPU and power."""
+    networks = in_datacenters(context, objects, NETWORK)
+    datastores = in_datacenters(context, objects, DATASTORE)
+    return {
+        o.moid: vim.host.ConfigInfo(
+            host=reference(HOST, o.moid),
+            product=product(),
+            hyperThread=HYPERTHREADING,
+            storageDevice=storage_device(datastores[o.moid]),
+            fileSystemVolume=file_system_volumes(datastores[o.moid]),
+            network=network_info(o, networks[o.moid]),
+            service=service_info(),
+            firewall=firewall_info(),
+            dateTimeInfo=date_time_info(),
+            powerSystemCapability=power_capability(),
+            powerSystemInfo=vim.host.PowerSystem.Info(currentPolicy=POWER_POLICY),
+            adminDisabled=False,
+            lockdownMode="lockdownDisabled",
+            wakeOnLanCapable=False,
+        )
+        for o in objects
+    }
+
+
+def _capability(_o: ObjectView) -> Any:
+    """``capability``: what an ESXi 8 host on this hardware can do."""
+    return vim.host.Capability(
+        recursiveResourcePoolsSupported=True,
+        cpuMemoryResourceConfigurationSupported=True,
+        rebootSupported=True,
+        shutdownSupported=True,
+        vmotionSupported=True,
+        standbySupported=False,
+        ipmiSupported=False,
+        maxSupportedVMs=None,
+        maxRunningVMs=0,
+        maxSupportedVcpus=None,
+        maxRegisteredVMs=8192,
+        datastorePrincipalSupported=False,
+        sanSupported=True,
+        nfsSupported=True,
+        iscsiSupported=True,
+        vlanTaggingSupported=True,
+        nicTeamingSupported=True,
+        highGuestMemSupported=True,
+        maintenanceModeSupported=True,
+        suspendedRelocateSupported=True,
+        restrictedSnapshotRelocateSupported=True,
+        perVmSwapFiles=True,
+        localSwapDatastoreSupported=True,
+        unsharedSwapVMotionSupported=True,
+        backgroundSnapshotsSupported=False,
+        preAssignedPCIUnitNumbersSupported=True,
+        screenshotSupported=True,
+        scaledScreenshotSupported=True,
+        storageVMotionSupported=True,
+        vmotionWithStorageVMotionSupported=True,
+        vmotionAcrossNetworkSupported=True,
+        maxNumDisksSVMotion=248,
+        hbrNicSelectionSupported=True,
+        vrNfcNicSelectionSupported=True,
+        recordReplaySupported=False,
+        ftSupported=False,
+        smpFtSupported=True,
+        maxVcpusPerFtVm=8,
+        loginBySSLThumbprintSupported=True,
+        cloneFromSnapshotSupported=True,
+        deltaDiskBackingsSupported=True,
+        perVMNetworkTrafficShapingSupported=False,
+        tpmSupported=False,
+        virtualExecUsageSupported=True,
+        storageIORMSupported=True,
+        vmDirectPathGen2Supported=False,
+        supportedVmfsMajorVersion=[5, 6],
+        vStorageCapable=True,
+        snapshotRelayoutSupported=True,
+        firewallIpRulesSupported=True,
+        servicePackageInfoSupported=True,
+        maxHostRunningVms=1024,
+        maxHostSupportedVcpus=4096,
+        vmfsDatastoreMountCapable=True,
+        eightPlusHostVmfsSharedAccessSupported=True,
+        nestedHVSupported=True,
+        vPMCSupported=True,
+        interVMCommunicationThroughVMCISupported=False,
+        scheduledHardwareUpgradeSupported=True,
+        featureCapabilitiesSupported=True,
+        latencySensitivitySupported=True,
+        storagePolicySupported=True,
+        accel3dSupported=True,
+        reliableMemoryAware=True,
+        multipleNetworkStackInstanceSupported=True,
+        messageBusProxySupported=True,
+        vsanSupported=True,
+        vFlashSupported=True,
+        hostAccessManagerSupported=True,
+        provisioningNicSelectionSupported=True,
+        nfs41Supported=True,
+        nfs41Krb5iSupported=True,
+        turnDiskLocatorLedSupported=True,
+        virtualVolumeDatastoreSupported=True,
+        markAsSsdSupported=True,
+        markAsLocalSupported=True,
+        smartCardAuthenticationSupported=True,
+        cryptoSupported=True,
+        oneKVolumeAPIsSupported=True,
+        gatewayOnNicSupported=True,
+        cpuHwMmuSupported=True,
+        encryptedVMotionSupported=True,
+        quickBootSupported=False,
+        maxSupportedVmMemory=25_149_440,
+    )
+
+
+def _health(_o: ObjectView) -> Any:
+    """``runtime.healthSystemRuntime``: a few sensors, each green, and the CPUs and memory ok."""
+    green = vim.ElementDescription(
+        label="Green", summary="Sensor is operating under normal conditions", key="green"
+    )
+    sensors = (  # name, reading (x 10^-2), base unit, type
+        ("System Board 1 Ambient Temp", 2500, "Degrees C", "temperature"),
+        ("Power Supply 1 Input Voltage", 23000, "Volts", "voltage"),
+        ("System Board 1 Fan 1", 360000, "RPM", "fan"),
+    )
+    return vim.host.HealthStatusSystem.Runtime(
+        systemHealthInfo=vim.host.SystemHealthInfo(
+            numericSensorInfo=[
+                vim.host.NumericSensorInfo(
+                    name=name,
+                    healthState=green,
+                    currentReading=reading,
+                    unitModifier=-2,
+                    baseUnits=unit,
+                    rateUnits="none",
+                    sensorType=kind,
+                    id=f"0.{index}",
+                )
+                for index, (name, reading, unit, kind) in enumerate(sensors, 1)
+            ]
+        ),
+        hardwareStatusInfo=vim.host.HardwareStatusInfo(
+            memoryStatusInfo=[vim.host.HardwareStatusInfo.HardwareElementInfo(name="Memory", status=green)],
+            cpuStatusInfo=[
+                vim.host.HardwareStatusInfo.HardwareElementInfo(name="CPU socket #0", status=green)
+            ],
+            storageStatusInfo=[],
+        ),
     )
 
 
@@ -173,6 +627,7 @@ def _summary(o: ObjectView, stats: dict[str, int]) -> Any:
         quickStats=_quick_stats(o, stats),
         overallStatus=GREEN,
         rebootRequired=False,
+        managementServerIp=MANAGEMENT_SERVER,
     )
 
 
@@ -186,6 +641,11 @@ PATHS: dict[str, Reader] = {
     "summary.quickStats": with_stats(_quick_stats),
     "hardware": each(_hardware),
     "hardware.memorySize": each(lambda o: (o.memory_mib or 0) * MIB),
-    "config": each(_config),
+    "summary.managementServerIp": each(lambda _: MANAGEMENT_SERVER),
+    "capability": each(_capability),
+    "config": _configs,
     "config.product": each(lambda _: product()),
+    "config.dateTimeInfo": each(lambda _: date_time_info()),
+    "config.service": each(lambda _: service_info()),
+    "config.firewall": each(lambda _: firewall_info()),
 }

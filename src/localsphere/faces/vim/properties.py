@@ -44,21 +44,33 @@ def vim_type(name: str) -> type:
     return VmomiSupport.GetWsdlType(soap.VIM_NS, name)
 
 
+# What a property a managed type inherits holds on that type, where vCenter fills it with a subtype
+# of the declared one (a cluster's ``summary``, declared ``ComputeResourceSummary``, is a
+# ``ClusterComputeResourceSummary``): paths into it (``summary.usageSummary``) are the subtype's.
+HOLDS = {
+    ("ClusterComputeResource", "summary"): "ClusterComputeResourceSummary",
+    ("ClusterComputeResource", "configurationEx"): "ClusterConfigInfoEx",
+}
+
+
 @cache
 def property_type(type_name: str, path: str) -> Any:
-    """The type of ``path`` on the managed type ``type_name``, per pyVmomi; None when the type
-    has no such property."""
+    """The type of ``path`` on the managed type ``type_name``, per pyVmomi (a path into a data
+    object's property is the type of that part); None when the type has no such property."""
     try:
         typ: Any = vim_type(type_name)
     except KeyError:
         return None
-    for part in path.split("."):
+    parts = path.split(".")
+    for index, part in enumerate(parts):
         if isinstance(typ, type) and issubclass(typ, list):
             return None
         try:
             typ = typ._GetPropertyInfo(part).type
         except (AttributeError, KeyError):
             return None
+        if index == 0 and (type_name, part) in HOLDS:
+            typ = vim_type(HOLDS[type_name, part])
     return typ
 
 

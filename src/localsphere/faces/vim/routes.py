@@ -12,15 +12,18 @@ from localsphere.faces.vim import (
     collectors,
     compute,
     custom_fields,
+    datastore_browser,
     datastores,
     entity_privileges,
     event_manager,
     folders,
     guest,
+    host_managers,
     host_systems,
     inventory,
     inventory_views,
     list_views,
+    networks,
     performance,
     property_collector,
     search_index,
@@ -59,10 +62,11 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
                 _with_entity_paths(
                     {
                         inventory.VM: vm_snapshots.VM_PATHS,
-                        inventory.HOST: host_systems.PATHS,
+                        inventory.HOST: {**host_systems.PATHS, **host_managers.PATHS},
                         inventory.CLUSTER: clusters.PATHS,
                         inventory.POOL: clusters.POOL_PATHS,
-                        inventory.DATASTORE: datastores.PATHS,
+                        inventory.DATASTORE: {**datastores.PATHS, **datastore_browser.PATHS},
+                        inventory.NETWORK: networks.PATHS,
                     }
                 )
             ),
@@ -78,6 +82,8 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
             custom_fields.family(),
             alarms.family(),
             *service_managers.families(),
+            host_managers.family(),
+            datastore_browser.family(),
         ]
     )
     collector = property_collector.Collector(properties)
@@ -94,6 +100,7 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *event_manager.methods(),
         *folders.methods(),
         *compute.methods(),
+        *clusters.methods(),
         *vm_provisioning.methods(),
         *vm_snapshots.methods(),
         *authorization_writes.methods(),
@@ -105,5 +112,7 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *custom_fields.methods(),
         *alarms.methods(),
         *service_managers.methods(),
+        *host_managers.methods(),
+        *datastore_browser.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))

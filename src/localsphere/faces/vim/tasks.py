@@ -51,6 +51,8 @@ DESCRIPTIONS = {
     "CreateVM_Task": "Folder.createVm",
     "RevertToSnapshot_Task": "vm.Snapshot.revert",
     "RemoveSnapshot_Task": "vm.Snapshot.remove",
+    "SearchDatastore_Task": "host.DatastoreBrowser.search",
+    "SearchDatastoreSubFolders_Task": "host.DatastoreBrowser.searchSubFolders",
 }
 # the end of a world power error's reason -> the state the VM was in
 EXISTING = (
@@ -118,7 +120,7 @@ def task_info(task: TaskView) -> Any:
         descriptionId=_description(task, method),
         entity=None if kind is None else kind(task.owner_id),
         entityName=task.owner_name,
-        result=None if made is None else inventory.ref(made),
+        result=None if made is None else _result(task.operation_name, made),
         state=STATES[task.status],
         cancelled=task.status == ABORTED,
         cancelable=task.cancellable,
@@ -130,6 +132,18 @@ def task_info(task: TaskView) -> Any:
         completeTime=_time(task.ended_at),
         eventChainId=0,
     )
+
+
+SEARCHES = ("SearchDatastore_Task", "SearchDatastoreSubFolders_Task")  # tasks whose result is data
+
+
+def _result(operation: str, made: str) -> Any:
+    """A successful task's ``result``: the object it made, or a datastore search's answer."""
+    if operation in SEARCHES:
+        from localsphere.faces.vim.datastore_browser import search_results  # which runs those tasks
+
+        return search_results(operation, made)
+    return inventory.ref(made)
 
 
 def methods() -> list[Method]:
