@@ -448,7 +448,7 @@ def _vim_event(
         return cls(**common, template=False, fullFormattedMessage=message)
     if event.task_id is not None:
         try:
-            info = tasks.task_info(context.world.tasks.get(event.task_id, None))
+            info = tasks.task_info(context.world.tasks.get(event.task_id, None), recorded.chain)
         except NotFound:
             info = None
         if info is not None:
