@@ -13,7 +13,8 @@ task or REST call) ``VmCreatedEvent`` and ``VmRemovedEvent``, ``VmBeingCreatedEv
 ``VmBeingRelocatedEvent`` and ``VmRelocatedEvent``, ``VmGuestShutdownEvent``,
 ``VmGuestRebootEvent``, ``VmGuestStandbyEvent``, ``DatacenterCreatedEvent``,
 ``ResourcePoolCreatedEvent``, ``ResourcePoolDestroyedEvent``, ``HostRemovedEvent``,
-``ClusterDestroyedEvent`` and ``DatastoreDestroyedEvent``, with the places the fact named as they
+``ClusterDestroyedEvent`` and ``DatastoreDestroyedEvent``, ``EnteringMaintenanceModeEvent``,
+``EnteredMaintenanceModeEvent`` and ``ExitMaintenanceModeEvent``, with the places the fact named as they
 were (a removed host's datacenter); a revert to a snapshot as the ``EventEx``
 ``com.vmware.vc.vm.VmStateRevertedToSnapshot`` (found by that ``eventTypeId``); vCenter records no
 event of its own for a snapshot taken or removed, a folder, a move into a folder, a network removed
@@ -67,6 +68,9 @@ from localsphere.world.facts import (
     DATASTORE_DESTROYED,
     DEPLOYED,
     DEPLOYING,
+    ENTERED_MAINTENANCE,
+    ENTERING_MAINTENANCE,
+    EXITED_MAINTENANCE,
     GUEST_REBOOT,
     GUEST_SHUTDOWN,
     GUEST_STANDBY,
@@ -137,6 +141,18 @@ FACT_EVENTS = {
         "Removed cluster {computeResource} in datacenter {datacenter}",
     ),
     DATASTORE_DESTROYED: (EV.DatastoreDestroyedEvent, "Removed unconfigured datastore {ds}"),
+    ENTERING_MAINTENANCE: (
+        EV.EnteringMaintenanceModeEvent,
+        "Host {host} in {datacenter} has started to enter maintenance mode",
+    ),
+    ENTERED_MAINTENANCE: (
+        EV.EnteredMaintenanceModeEvent,
+        "Host {host} in {datacenter} has entered maintenance mode",
+    ),
+    EXITED_MAINTENANCE: (
+        EV.ExitMaintenanceModeEvent,
+        "Host {host} in {datacenter} has exited maintenance mode",
+    ),
 }
 # a world fact vCenter tells as an ``EventEx`` -> its ``eventTypeId`` and vCenter's message (its
 # end as PowerCLI scripts read it: "has been reverted to the state of snapshot (.*), with ID \d")

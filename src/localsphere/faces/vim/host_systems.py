@@ -22,7 +22,7 @@ from localsphere.faces.vim.inventory import GREEN, MIB, Reader, boot_time, each,
 from localsphere.faces.vim.properties import reference
 from localsphere.faces.vim.quick_stats import megabytes
 from localsphere.world.compute_resources import ESXI_BUILD, ESXI_VERSION, cpu_packages
-from localsphere.world.inventory import HOST, ObjectView
+from localsphere.world.inventory import HOST, MAINTENANCE, ObjectView
 from localsphere.world.metrics import HOST_MHZ_PER_CORE, HOST_NICS
 
 VENDOR, MODEL = "VMware, Inc.", "VMware7,1"
@@ -30,6 +30,8 @@ CPU_MODEL = "Intel(R) Xeon(R) Gold 6348 CPU @ 2.60GHz"  # a 2.6 GHz part: the mo
 BIOS_VERSION = "VMW71.00V.21100432.B64.2301110304"
 BIOS_DATE = datetime.datetime(2023, 1, 11, tzinfo=datetime.UTC)
 HZ = HOST_MHZ_PER_CORE * 1_000_000
+# the world's connection state of a host (its ``subtype``) -> vim25's
+CONNECTION_STATES = {"DISCONNECTED": vim.HostSystem.ConnectionState.disconnected}
 
 
 def _cores(o: ObjectView) -> int:
@@ -57,10 +59,10 @@ def product() -> Any:
 
 def _runtime(o: ObjectView) -> Any:
     return vim.host.RuntimeInfo(
-        connectionState=vim.HostSystem.ConnectionState.connected,
+        connectionState=CONNECTION_STATES.get(o.subtype or "", vim.HostSystem.ConnectionState.connected),
         powerState=vim.HostSystem.PowerState.poweredOn,
         standbyMode="none",
-        inMaintenanceMode=False,
+        inMaintenanceMode=bool(o.details_json and o.details.get(MAINTENANCE)),  # none: a light read
         inQuarantineMode=False,
         bootTime=boot_time(o),
     )
