@@ -17,8 +17,10 @@ task or REST call) ``VmCreatedEvent`` and ``VmRemovedEvent``, ``VmBeingCreatedEv
 ``EnteredMaintenanceModeEvent`` and ``ExitMaintenanceModeEvent``, with the places the fact named as they
 were (a removed host's datacenter); a revert to a snapshot as the ``EventEx``
 ``com.vmware.vc.vm.VmStateRevertedToSnapshot`` (found by that ``eventTypeId``); vCenter records no
-event of its own for a snapshot taken or removed, a folder, a move into a folder, a network removed
-or a template marked (their TaskEvents tell, or nothing); a session's sign-in and sign-out
+event of its own for a snapshot taken or removed, a folder, a move into a folder or a network
+removed (their TaskEvents tell); a VM marked as a template or back is vCenter's ``EventEx``
+``com.vmware.vc.vm.VmConvertedToTemplateEvent`` or ``TemplateConvertedToVmEvent``, not recorded
+here, their messages' words not being known; a session's sign-in and sign-out
 ``UserLoginSessionEvent`` and ``UserLogoutSessionEvent``; any other task's event, and a task that
 failed, ``TaskEvent`` with the task's ``TaskInfo``. Each carries its entity's arguments (``vm``,
 ``host``, ``computeResource``, ``datacenter``) as the inventory has them now, ``createdTime`` on
