@@ -1,5 +1,6 @@
 """Changes to vCenter's compute inventory: datacenters made and deleted, standalone hosts added,
-removed, connected and disconnected, resource pools made, changed and deleted.
+removed, connected and disconnected, hosts put in and out of maintenance mode, resource pools
+made, changed and deleted.
 
 Rules as the ``com.vmware.vcenter`` bindings (9.1.1.0) state them: a datacenter with objects in
 it is deleted only when forced; a host in a cluster is not removed by ``Host.delete``; a root
@@ -22,11 +23,12 @@ from sqlalchemy.orm import Session
 
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
-from localsphere.world.errors import AlreadyInState, Conflict, Invalid, NotFound, bounded_text
+from localsphere.world.errors import AlreadyInState, Conflict, Invalid, NotFound, WrongState, bounded_text
 from localsphere.world.inventory import (
     DATACENTER,
     FOLDER,
     HOST,
+    MAINTENANCE,
     POOL,
     POWERED_ON,
     ROOT_FOLDER,
@@ -34,6 +36,7 @@ from localsphere.world.inventory import (
     ObjectView,
     add_object,
     authorize,
+    in_maintenance,
     row_of,
 )
 from localsphere.world.metrics import HOST_MHZ_PER_CORE
@@ -296,11 +299,14 @@ class ComputeResources:
             s.execute(delete(ManagedObject).where(gone))
             changed(s, INVENTORY, STATS)
 
-    def connect_host(self, moid: str, connect: bool) -> None:
-        """Connect or disconnect a host: AlreadyInState when it already is."""
+    def connect_host(self, moid: str, connect: bool, caller: Caller | None = None) -> None:
+        """Connect or disconnect a host: AlreadyInState when it already is. ``caller``: one who
+        must hold ``Host.Config.Connection`` on it, for a face that does not check first."""
         target = "CONNECTED" if connect else "DISCONNECTED"
         with self._store.write() as s:
             host = row_of(s, HOST, moid, lock=True)
+            if caller is not None:
+                authorize(caller, host.path, "Host.Config.Connection", moid)
             if host.subtype == target:
                 raise AlreadyInState(
                     f"host.already_{target.lower()}",
@@ -308,6 +314,42 @@ class ComputeResources:
                     host.name,
                 )
             host.subtype = target
+            changed(s, INVENTORY)
+
+    def set_maintenance(self, caller: Caller, moid: str, entering: bool) -> None:
+        """Put a host in maintenance mode or take it out (``Host.Config.Maintenance`` on it).
+        WrongState: ``host.not_connected`` for a disconnected host, ``host.maintenance`` when it
+        is in that mode already (or out of it), ``host.vms_powered_on`` (quoting the host's name
+        and how many) to enter while VMs run on it: with no DRS to move them, vCenter waits for
+        them to be moved or powered off; the world refuses instead, as vSphere's InvalidState."""
+        with self._store.write() as s:
+            host = row_of(s, HOST, moid, lock=True)
+            authorize(caller, host.path, "Host.Config.Maintenance", moid)
+            if host.subtype != "CONNECTED":
+                raise WrongState("host.not_connected", f"Host {host.name} is not connected", host.name)
+            if in_maintenance(host) == entering:
+                state = "in" if entering else "not in"
+                raise WrongState(
+                    "host.maintenance", f"Host {host.name} is {state} maintenance mode", host.name
+                )
+            if entering:
+                running = s.scalar(
+                    select(func.count()).where(
+                        ManagedObject.kind == VM,
+                        ManagedObject.host == moid,
+                        ManagedObject.power_state == POWERED_ON,
+                    )
+                )
+                if running:
+                    raise WrongState(
+                        "host.vms_powered_on",
+                        f"{running} virtual machines are powered on on host {host.name}",
+                        host.name,
+                        str(running),
+                    )
+            details = json.loads(host.details or "{}")
+            details[MAINTENANCE] = entering
+            host.details = json.dumps(details)
             changed(s, INVENTORY)
 
     # Resource pools

@@ -202,6 +202,19 @@ class EventHistory:
             rows = s.execute(query.order_by(*order).limit(max(0, min(limit, MAX_PAGE)))).all()
             return [Recorded(view_of(row[0]), row[1], row[2]) for row in rows]
 
+    def chains(self, task_ids: list[str]) -> dict[str, int]:
+        """The chain of each task's events (the ``seq`` of its first event, its own, recorded as
+        it started), by task id; a task with no event recorded is left out."""
+        if not task_ids:
+            return {}
+        query = (
+            select(Event.task_id, func.min(Event.seq))
+            .where(Event.task_id.in_(sorted(set(task_ids))))
+            .group_by(Event.task_id)
+        )
+        with self._store.read() as s:
+            return {task_id: seq for task_id, seq in s.execute(query)}
+
     def signed(self, principal: PrincipalView, action: str, details: dict[str, Any]) -> None:
         """Record a vSphere session's sign-in (``LOGIN``) or sign-out (``LOGOUT``) by
         ``principal``; ``details``: what the face tells of the session (key, address, client)."""

@@ -1,11 +1,11 @@
 """What an operation did, for the event log, beside its task's own event: a VM made, cloned,
 renamed, relocated, removed; a guest shut down; a datacenter or a pool made; a host, cluster or
-datastore removed (``FACTS``, the world's words). Each fact names its entity and where the entity
-stood (``facts_of``: its host, cluster, datacenter, folder and home datastore, with their names,
-read before a change that moves or removes it), so a product's event can name them after the
-inventory has forgotten them. Facts are recorded in order, a ``STEP`` of world time apart, in the
-chain of the task that made them (its ``task_id``) or of none; a face types them in its product's
-words (vSphere: ``VmRenamedEvent``...)."""
+datastore removed; a host in and out of maintenance mode (``FACTS``, the world's words). Each
+fact names its entity and where the entity stood (``facts_of``: its host, cluster, datacenter,
+folder and home datastore, with their names, read before a change that moves or removes it), so a
+product's event can name them after the inventory has forgotten them. Facts are recorded in
+order, a ``STEP`` of world time apart, in the chain of the task that made them (its ``task_id``)
+or of none; a face types them in its product's words (vSphere: ``VmRenamedEvent``...)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,12 @@ HOST_REMOVED, CLUSTER_DESTROYED, DATASTORE_DESTROYED = (
     "cluster.destroyed",
     "datastore.destroyed",
 )
+# a host put in maintenance mode (entering, then entered) and taken out of it
+ENTERING_MAINTENANCE, ENTERED_MAINTENANCE, EXITED_MAINTENANCE = (
+    "host.maintenance.entering",
+    "host.maintenance.entered",
+    "host.maintenance.exited",
+)
 FACTS = (
     CREATING,
     CREATED,
@@ -65,6 +71,9 @@ FACTS = (
     HOST_REMOVED,
     CLUSTER_DESTROYED,
     DATASTORE_DESTROYED,
+    ENTERING_MAINTENANCE,
+    ENTERED_MAINTENANCE,
+    EXITED_MAINTENANCE,
 )
 PLACES = ("host", "cluster", "datacenter", "folder")  # the columns of the places a fact names
 CHUNK = 500  # ids in one IN list

@@ -780,11 +780,13 @@ def remove_vm(s: Session, row: ManagedObject) -> None:
 def set_power(s: Session, moid: str, action: str) -> None:
     """A VM's power ``start``, ``stop``, ``suspend`` or ``reset`` in the write transaction ``s``:
     AlreadyInState when it is where ``action`` leads already, WrongState when its state does not
-    allow it; marks the change."""
+    allow it (or, to start, when its host is in maintenance mode); marks the change."""
     row = row_of(s, VM, moid, lock=True)
     state = row.power_state
     if action == "start" and json.loads(row.details).get("template"):
         raise WrongState("vm.template", f"{row.name} is a template; a template is never powered on", moid)
+    if action == "start" and row.host and in_maintenance(row_of(s, HOST, row.host)):
+        raise WrongState("vm.host_maintenance", f"The host of {row.name} is in maintenance mode", moid)
     target, allowed = {
         "start": (POWERED_ON, {POWERED_OFF, SUSPENDED}),
         "stop": (POWERED_OFF, {POWERED_ON, SUSPENDED}),
@@ -886,6 +888,15 @@ def new_vm(
     )
     changed(s, INVENTORY)
     return row
+
+
+MAINTENANCE = "maintenance"  # a host's details: whether it is in maintenance mode
+
+
+def in_maintenance(host: ManagedObject) -> bool:
+    """Whether the host of ``host`` (its row) is in maintenance mode (vSphere's
+    ``runtime.inMaintenanceMode``)."""
+    return bool(json.loads(host.details or "{}").get(MAINTENANCE))
 
 
 def row_of(s: Session, kind: str, moid: str, lock: bool = False) -> ManagedObject:

@@ -2,8 +2,8 @@
 ``Destroy_Task`` of each), each checked against the caller's privilege on it, so that the REST
 lists no longer show them the moment the change is made.
 
-Rules as vCenter states them: a host is removed only while it is disconnected (or in maintenance
-mode, which the world does not model): otherwise WrongState (vSphere's InvalidState); its VMs and
+Rules as vCenter states them: a host is removed only while it is disconnected or in maintenance
+mode: otherwise WrongState (vSphere's InvalidState); its VMs and
 resource pools leave the inventory with it. A cluster goes with its hosts, pools and VMs. A
 datastore or a network that a VM still uses (a disk or home on the datastore, a NIC on the
 network) stays: Conflict (``*.in_use``, vSphere's ResourceInUse, quoting the kind and the name).
@@ -17,7 +17,17 @@ from sqlalchemy.orm import Session
 
 from localsphere.world.access import Caller
 from localsphere.world.errors import Conflict, WrongState
-from localsphere.world.inventory import CLUSTER, DATASTORE, HOST, NETWORK, POOL, VM, authorize, row_of
+from localsphere.world.inventory import (
+    CLUSTER,
+    DATASTORE,
+    HOST,
+    NETWORK,
+    POOL,
+    VM,
+    authorize,
+    in_maintenance,
+    row_of,
+)
 from localsphere.world.schema import ExternalStat, ManagedObject, OrgNetwork, OrgVdc
 from localsphere.world.store import INVENTORY, STATS, Store, changed
 
@@ -31,7 +41,8 @@ class InventoryRemovals:
     def destroy_host(self, caller: Caller, moid: str) -> None:
         """Remove a host with its pools and VMs: a clustered one needs
         ``Host.Inventory.RemoveHostFromCluster`` on it, a standalone one
-        ``Host.Inventory.DeleteCluster``; WrongState (``host.connected``) while it is connected,
+        ``Host.Inventory.DeleteCluster``; WrongState (``host.connected``) while it is connected and
+        not in maintenance mode,
         Conflict (``host.in_use_by_vcd``) while it runs vCD VMs."""
         with self._store.write() as s:
             host = row_of(s, HOST, moid, lock=True)
@@ -39,7 +50,7 @@ class InventoryRemovals:
                 "Host.Inventory.RemoveHostFromCluster" if host.cluster else "Host.Inventory.DeleteCluster"
             )
             authorize(caller, host.path, privilege, moid)
-            if host.subtype != DISCONNECTED:
+            if host.subtype != DISCONNECTED and not in_maintenance(host):
                 raise WrongState(
                     "host.connected",
                     "The operation is not allowed in the current state.",

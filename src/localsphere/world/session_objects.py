@@ -1,5 +1,6 @@
 """Managed objects a vSphere session makes and owns until it destroys them or ends (its own
-PropertyCollectors, its list views): kept in the store (``session_objects``), so that whichever
+PropertyCollectors, its list views), and marks of what it did that a later call must know (a
+retrieval it cancelled): kept in the store (``session_objects``), so that whichever
 worker answers the session's next call knows them; a view's ``body`` is the JSON the SOAP face
 wrote (a list view's objects), the world only keeps and bounds it."""
 
@@ -35,6 +36,28 @@ class SessionObjects:
             if (held or 0) >= MAX_OBJECTS:
                 raise Invalid("session_object.too_many", f"A session may hold at most {MAX_OBJECTS} of these")
             s.add(SessionObject(id=moid, session=key, kind=kind, body=body, created_at=self._clock.now(s)))
+
+    def mark(self, session_id: str, moid: str, kind: str, most: int = MAX_OBJECTS) -> None:
+        """Keep the mark ``moid`` of ``kind`` for the session (a record of something it did, such
+        as a retrieval it cancelled), forgetting its oldest marks of that kind past ``most``; a
+        mark the session holds already stays as it is."""
+        key = digest(session_id)
+        mine = (SessionObject.session == key) & (SessionObject.kind == kind)
+        with self._store.write() as s:
+            row = s.get(SessionObject, moid)
+            if row is not None:
+                return
+            s.add(SessionObject(id=moid, session=key, kind=kind, body="", created_at=self._clock.now(s)))
+            s.flush()
+            oldest = (
+                select(SessionObject.id)
+                .where(mine)
+                .order_by(SessionObject.created_at.desc(), SessionObject.id)
+                .offset(most)
+            )
+            stale = list(s.scalars(oldest))
+            if stale:
+                s.execute(delete(SessionObject).where(mine, SessionObject.id.in_(stale)))
 
     def body(self, session_id: str, moid: str, kind: str) -> str | None:
         """The body of the session's object (None: it holds no such object)."""

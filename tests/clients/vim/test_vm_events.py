@@ -53,6 +53,8 @@ def test_a_vm_made_and_changed_over_soap(connect, vc):
     # one chain with the task's own event, which is the folder's
     (own,) = [e for e in _events(si, dc.vmFolder, 5) if isinstance(e, EV.TaskEvent)]
     assert own.info.task == task and own.key == own.chainId == created.chainId == creating.chainId
+    # the task's info names that chain, read from the task and within its event
+    assert task.info.eventChainId == own.info.eventChainId == own.key
     assert own.key < creating.key < created.key  # numbered as they were recorded
 
     _done(si, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(numCPUs=2, annotation="two")))
@@ -114,12 +116,18 @@ def test_clones_deploys_and_the_guest(connect, vc):
     # a clone of a template is a deploy
     source.MarkAsTemplate()
     deployed = _done(si, source.CloneVM_Task(folder=dc.vmFolder, name="deployed", spec=spec))
-    (done,) = _events(si, deployed, 1)
+    done, deploying = _events(si, deployed, 2)
     assert isinstance(done, EV.VmDeployedEvent) and done.srcTemplate.vm == source
-    assert (
-        done.fullFormattedMessage == f"Template {source.name} deployed on host {deployed.runtime.host.name}"
+    assert done.vm.vm == deployed and done.vm.name == "deployed"
+    host = deployed.runtime.host.name
+    assert done.fullFormattedMessage == f"Template {source.name} deployed on host {host}"
+    # the VM being deployed is the new one (not the template), the template its srcTemplate
+    assert isinstance(deploying, EV.VmBeingDeployedEvent) and deploying.chainId == done.chainId
+    assert (deploying.vm.vm, deploying.vm.name, deploying.srcTemplate.vm) == (deployed, "deployed", source)
+    assert deploying.fullFormattedMessage == (
+        f"Deploying deployed on host {host} in {dc.name} from template {source.name}"
     )
-    assert isinstance(_events(si, source, 1)[0], EV.VmBeingDeployedEvent)
+    assert not [e for e in _events(si, source, 5) if isinstance(e, EV.VmBeingDeployedEvent)]
     by_type = EV.EventFilterSpec(eventTypeId=["VmClonedEvent", "VmDeployedEvent"], maxCount=5)
     assert [e.key for e in si.content.eventManager.QueryEvents(by_type)] == [done.key, cloned.key]
     # the guest's power: no task, one event each

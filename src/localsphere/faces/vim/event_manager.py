@@ -13,11 +13,14 @@ task or REST call) ``VmCreatedEvent`` and ``VmRemovedEvent``, ``VmBeingCreatedEv
 ``VmBeingRelocatedEvent`` and ``VmRelocatedEvent``, ``VmGuestShutdownEvent``,
 ``VmGuestRebootEvent``, ``VmGuestStandbyEvent``, ``DatacenterCreatedEvent``,
 ``ResourcePoolCreatedEvent``, ``ResourcePoolDestroyedEvent``, ``HostRemovedEvent``,
-``ClusterDestroyedEvent`` and ``DatastoreDestroyedEvent``, with the places the fact named as they
+``ClusterDestroyedEvent`` and ``DatastoreDestroyedEvent``, ``EnteringMaintenanceModeEvent``,
+``EnteredMaintenanceModeEvent`` and ``ExitMaintenanceModeEvent``, with the places the fact named as they
 were (a removed host's datacenter); a revert to a snapshot as the ``EventEx``
 ``com.vmware.vc.vm.VmStateRevertedToSnapshot`` (found by that ``eventTypeId``); vCenter records no
-event of its own for a snapshot taken or removed, a folder, a move into a folder, a network removed
-or a template marked (their TaskEvents tell, or nothing); a session's sign-in and sign-out
+event of its own for a snapshot taken or removed, a folder, a move into a folder or a network
+removed (their TaskEvents tell); a VM marked as a template or back is vCenter's ``EventEx``
+``com.vmware.vc.vm.VmConvertedToTemplateEvent`` or ``TemplateConvertedToVmEvent``, not recorded
+here, their messages' words not being known; a session's sign-in and sign-out
 ``UserLoginSessionEvent`` and ``UserLogoutSessionEvent``; any other task's event, and a task that
 failed, ``TaskEvent`` with the task's ``TaskInfo``. Each carries its entity's arguments (``vm``,
 ``host``, ``computeResource``, ``datacenter``) as the inventory has them now, ``createdTime`` on
@@ -67,6 +70,9 @@ from localsphere.world.facts import (
     DATASTORE_DESTROYED,
     DEPLOYED,
     DEPLOYING,
+    ENTERED_MAINTENANCE,
+    ENTERING_MAINTENANCE,
+    EXITED_MAINTENANCE,
     GUEST_REBOOT,
     GUEST_SHUTDOWN,
     GUEST_STANDBY,
@@ -137,6 +143,18 @@ FACT_EVENTS = {
         "Removed cluster {computeResource} in datacenter {datacenter}",
     ),
     DATASTORE_DESTROYED: (EV.DatastoreDestroyedEvent, "Removed unconfigured datastore {ds}"),
+    ENTERING_MAINTENANCE: (
+        EV.EnteringMaintenanceModeEvent,
+        "Host {host} in {datacenter} has started to enter maintenance mode",
+    ),
+    ENTERED_MAINTENANCE: (
+        EV.EnteredMaintenanceModeEvent,
+        "Host {host} in {datacenter} has entered maintenance mode",
+    ),
+    EXITED_MAINTENANCE: (
+        EV.ExitMaintenanceModeEvent,
+        "Host {host} in {datacenter} has exited maintenance mode",
+    ),
 }
 # a world fact vCenter tells as an ``EventEx`` -> its ``eventTypeId`` and vCenter's message (its
 # end as PowerCLI scripts read it: "has been reverted to the state of snapshot (.*), with ID \d")
@@ -448,7 +466,7 @@ def _vim_event(
         return cls(**common, template=False, fullFormattedMessage=message)
     if event.task_id is not None:
         try:
-            info = tasks.task_info(context.world.tasks.get(event.task_id, None))
+            info = tasks.task_info(context.world.tasks.get(event.task_id, None), recorded.chain)
         except NotFound:
             info = None
         if info is not None:

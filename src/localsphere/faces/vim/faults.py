@@ -140,7 +140,8 @@ def from_reason(
     system folder or a root resource pool cannot do, NotFound for a revert to a current snapshot a VM has not,
     InvalidDeviceSpec, InvalidDeviceOperation or InvalidController for a device change (its
     index), FileNotFound or InvalidDatastorePath for a file on no datastore,
-    InvalidArgument naming the parameter for a bad value; ``otherwise`` (InvalidState, or
+    InvalidArgument naming the parameter for a bad value, in vCenter's words ("A specified
+    parameter was not correct: <parameter>"); ``otherwise`` (InvalidState, or
     InvalidArgument) for the rest."""
     if reason in ("vm.exists", "entity.exists") and len(arguments) >= 2:
         fault = vim.fault.DuplicateName(
@@ -170,10 +171,30 @@ def from_reason(
             f"Invalid datastore path '{arguments[0]}'.",
         )
     if reason in INVALID_PROPERTIES:
-        return invalid_argument(INVALID_PROPERTIES[reason] or next(iter(arguments), None), message)
-    if reason.startswith("placement.") or otherwise is vmodl.fault.InvalidArgument:
+        return invalid_argument(INVALID_PROPERTIES[reason] or next(iter(arguments), None))
+    if reason.startswith("placement."):
+        return invalid_argument(_placement_property(arguments))
+    if otherwise is vmodl.fault.InvalidArgument:
         return invalid_argument(None, message)
     return Fault(otherwise(), message)
+
+
+# the start of the id a placement refusal quotes first -> the parameter vCenter names
+PLACEMENT_PROPERTIES = (
+    ("host-", "host"),
+    ("placement", "pool"),  # none of a pool, a host or a cluster: vim25 asks for the pool
+    ("resgroup-", "pool"),
+    ("datastore-", "datastore"),
+    ("group-", "folder"),
+)
+
+
+def _placement_property(arguments: list[str]) -> str | None:
+    """The parameter of a placement the world refused (``placement.*``, quoting the id of the part
+    that does not fit first): ``host``, ``pool``, ``datastore`` or ``folder``; None when it quotes
+    none of those."""
+    first = next(iter(arguments), "")
+    return next((name for prefix, name in PLACEMENT_PROPERTIES if first.startswith(prefix)), None)
 
 
 def _device_fault(reason: str, arguments: list[str]) -> Fault:

@@ -33,7 +33,7 @@ from localsphere.faces.vim.inventory import GREEN, MIB, Reader, boot_time, each,
 from localsphere.faces.vim.properties import reference
 from localsphere.faces.vim.quick_stats import megabytes
 from localsphere.world.compute_resources import ESXI_BUILD, ESXI_VERSION, cpu_packages
-from localsphere.world.inventory import DATASTORE, HOST, NETWORK, ObjectView
+from localsphere.world.inventory import DATASTORE, HOST, MAINTENANCE, NETWORK, ObjectView
 from localsphere.world.metrics import HOST_MHZ_PER_CORE, HOST_NICS
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ MANAGEMENT_SERVER = "192.168.0.1"  # vCenter, as its hosts know it (``summary.ma
 VSWITCH, MANAGEMENT = "vSwitch0", "Management Network"
 STANDARD = "STANDARD_PORTGROUP"  # the world's standard port group networks (a host's port groups)
 DNS_DOMAIN = "localsphere.test"
+# the world's connection state of a host (its ``subtype``) -> vim25's
+CONNECTION_STATES = {"DISCONNECTED": vim.HostSystem.ConnectionState.disconnected}
 
 
 def _cores(o: ObjectView) -> int:
@@ -75,10 +77,10 @@ def product() -> Any:
 
 def _runtime(o: ObjectView) -> Any:
     return vim.host.RuntimeInfo(
-        connectionState=vim.HostSystem.ConnectionState.connected,
+        connectionState=CONNECTION_STATES.get(o.subtype or "", vim.HostSystem.ConnectionState.connected),
         powerState=vim.HostSystem.PowerState.poweredOn,
         standbyMode="none",
-        inMaintenanceMode=False,
+        inMaintenanceMode=bool(o.details_json and o.details.get(MAINTENANCE)),  # none: a light read
         inQuarantineMode=False,
         bootTime=boot_time(o),
         healthSystemRuntime=_health(o),

@@ -9,15 +9,22 @@ one property of all the objects of a level in one bulk read; then the properties
 objects found are read in bulk too, type by type.
 
 Paging (``RetrieveOptions.maxObjects``): a page ends with a ``token`` that carries what the next
-page needs (the spec and where the page ended), so any worker continues it. The common shape of
-a container view (``ObjectSpec(view, skip) -> TraversalSpec(ContainerView.view)``) pages by key in
-the database; any other walk is made again and cut at the token's offset.
+page needs (the spec and where the page ended), so any worker continues it, and the retrieval it
+belongs to (a random id, the same on all its pages): ``CancelRetrievePropertiesEx`` marks that
+retrieval cancelled for the session (``world.session_objects``, the newest ``MAX_CANCELLED``), and
+a token of a cancelled retrieval is refused as a token of no retrieval is (InvalidArgument
+``token``: vSphere's ``RetrieveResult.token`` may only be used in the session that got it).
+
+The common shape of a container view (``ObjectSpec(view, skip) ->
+TraversalSpec(ContainerView.view)``) pages by key in the database; any other walk is made again
+and cut at the token's offset.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import secrets
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
@@ -38,6 +45,8 @@ PC = vmodl.query.PropertyCollector
 MAX_OBJECTS = MAX_PAGE  # a page when the client sets no maxObjects
 MAX_RETRIEVE = 100_000  # RetrieveProperties has no pages: the most objects it answers
 MAX_WALK = 200_000  # the most objects one walk may visit
+CANCELLED = "CancelledRetrieval"  # a session's mark of a retrieval it cancelled
+MAX_CANCELLED = 100  # the cancelled retrievals a session is known to have, newest
 
 
 @dataclass(frozen=True)
@@ -271,26 +280,44 @@ def _container_view_walk(specs: list[Any], context: Context) -> ContainerView | 
     return ContainerView.of(start.obj._moId, context.session_id)
 
 
-# Tokens: "<session key>.<k key | o offset>.<page size>.<the specs, compressed>", URL-safe text
+# Tokens: "<session key>.<retrieval>.<k key | o offset>.<page size>.<the specs, compressed>",
+# URL-safe text; the retrieval: RETRIEVAL_DIGITS hex digits
 
 
-def token_of(context: Context, specs: list[Any], following: Page) -> str:
+RETRIEVAL_DIGITS = 16
+
+
+def new_retrieval() -> str:
+    """The id of a new retrieval, which its pages' tokens carry."""
+    return secrets.token_hex(RETRIEVAL_DIGITS // 2)
+
+
+def token_of(context: Context, retrieval: str, specs: list[Any], following: Page) -> str:
     packed = base64.urlsafe_b64encode(
         zlib.compress(soap.pack(specs, PC.FilterSpec, context.version))
     ).decode()
     where = f"k{following.after}" if following.after is not None else f"o{following.offset}"
     assert context.session_id is not None
-    return f"{session_key(context.session_id)[:8]}.{where}.{following.limit}.{packed}"
+    return f"{session_key(context.session_id)[:8]}.{retrieval}.{where}.{following.limit}.{packed}"
 
 
-def specs_of(context: Context, token: str) -> tuple[list[Any], Page]:
-    """The specs and the page a token names; InvalidArgument for a token not of this session."""
+def _cancelled(context: Context, retrieval: str) -> str:
+    """The session's mark of the cancelled ``retrieval`` (its id in the store, the session's key in it)."""
+    return f"retrieval-{session_key(context.session_id or '')}-{retrieval}"
+
+
+def specs_of(context: Context, token: str) -> tuple[str, list[Any], Page]:
+    """The retrieval, the specs and the page a token names; InvalidArgument for a token not of
+    this session."""
     assert context.session_id is not None
     own, _, rest = token.partition(".")
+    retrieval, _, rest = rest.partition(".")
     where, _, rest = rest.partition(".")
     size, _, packed = rest.partition(".")
     bad = faults.invalid_argument("token")
     if own != session_key(context.session_id)[:8] or len(where) < 2 or where[0] not in "ko":
+        raise bad
+    if len(retrieval) != RETRIEVAL_DIGITS or not all(c in "0123456789abcdef" for c in retrieval):
         raise bad
     if not size.isdigit() or not 0 < int(size) <= MAX_OBJECTS or not where[1:].isascii():
         raise bad
@@ -304,17 +331,17 @@ def specs_of(context: Context, token: str) -> tuple[list[Any], Page]:
         raise bad from None
     if unpacker.unconsumed_tail or not specs:
         raise bad
-    return specs, page
+    return retrieval, specs, page
 
 
 def methods(collector: Collector) -> list[Method]:
     receivers = frozenset({"PropertyCollector"})
 
-    def answer(context: Context, specs: list[Any], start: Page, strict: bool = False) -> Any:
+    def answer(context: Context, retrieval: str, specs: list[Any], start: Page, strict: bool = False) -> Any:
         objects, following = collector.page(context, specs, start, strict)
         if not objects and following is None:
             return None  # vCenter answers an empty result with no returnval
-        token = token_of(context, specs, following) if following is not None else None
+        token = token_of(context, retrieval, specs, following) if following is not None else None
         return soap.object_contents(objects, token, context.version, wrapped=True)
 
     def retrieve_ex(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
@@ -322,14 +349,24 @@ def methods(collector: Collector) -> list[Method]:
         wanted = options.maxObjects if options is not None and options.maxObjects else MAX_OBJECTS
         if wanted < 0:
             raise faults.invalid_argument("maxObjects")
-        return answer(context, list(args["specSet"]), Page(limit=min(wanted, MAX_OBJECTS)), True)
+        specs, start = list(args["specSet"]), Page(limit=min(wanted, MAX_OBJECTS))
+        return answer(context, new_retrieval(), specs, start, True)
 
     def continue_ex(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
-        specs, start = specs_of(context, args["token"])
-        return answer(context, specs, start) or PC.RetrieveResult(objects=[])  # a page past the last
+        retrieval, specs, start = specs_of(context, args["token"])
+        marks = context.world.session_objects
+        if marks.body(context.session_id or "", _cancelled(context, retrieval), CANCELLED) is not None:
+            raise faults.invalid_argument("token")
+        found = answer(context, retrieval, specs, start)
+        return found or PC.RetrieveResult(objects=[])  # a page past the last
 
     def cancel_ex(context: Context, _this: MoRef, args: dict[str, Any]) -> None:
-        specs_of(context, args["token"])  # a token of another session, or none, is refused
+        """The retrieval is marked cancelled for the session; a token of another session, or none,
+        is refused."""
+        retrieval, _, _ = specs_of(context, args["token"])
+        context.world.session_objects.mark(
+            context.session_id or "", _cancelled(context, retrieval), CANCELLED, MAX_CANCELLED
+        )
 
     def retrieve(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
         objects, _ = collector.page(context, list(args["specSet"]), Page(limit=MAX_RETRIEVE), True)
@@ -338,6 +375,6 @@ def methods(collector: Collector) -> list[Method]:
     return [
         Method("RetrievePropertiesEx", on_collector(retrieve_ex), receivers),
         Method("ContinueRetrievePropertiesEx", on_collector(continue_ex), receivers),
-        Method("CancelRetrievePropertiesEx", on_collector(cancel_ex), receivers),
+        Method("CancelRetrievePropertiesEx", on_collector(cancel_ex), receivers, write=True),
         Method("RetrieveProperties", on_collector(retrieve), receivers),
     ]

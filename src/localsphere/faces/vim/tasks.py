@@ -107,7 +107,9 @@ def _description(task: TaskView, method: Any) -> str:
     return f"{task.owner_kind}.{short[0].lower()}{short[1:]}"
 
 
-def task_info(task: TaskView) -> Any:
+def task_info(task: TaskView, chain: int = 0) -> Any:
+    """The ``TaskInfo`` of ``task``; ``eventChainId``: ``chain``, the chain of its events (the key
+    of its own ``TaskEvent``, ``EventHistory.chains``)."""
     moid = PREFIX + task.id
     method = _method(task.operation_name)
     ended = task.ended_at is not None
@@ -130,7 +132,7 @@ def task_info(task: TaskView) -> Any:
         queueTime=_time(task.started_at),
         startTime=_time(task.started_at),
         completeTime=_time(task.ended_at),
-        eventChainId=0,
+        eventChainId=chain,
     )
 
 
@@ -214,11 +216,12 @@ def family() -> Family:
         # caller may not see is not there for it, as the object is not (one gone since: it is)
         hidden = _hidden(context, {t.owner_id for t in listed.values()})
         me = context.signed_in.caller.principal.id
+        shown = {moid: t for moid, t in listed.items() if t.user_id == me or t.owner_id not in hidden}
+        chains = context.world.event_history.chains([t.id for t in shown.values()]) if shown else {}
         found: dict[str, dict[str, Any]] = {}
-        for moid, task in listed.items():
-            if task.user_id == me or task.owner_id not in hidden:
-                info = task_info(task)
-                found[moid] = {p: v for p in paths if (v := _part(info, p)) is not None}
+        for moid, task in shown.items():
+            info = task_info(task, chains.get(task.id, 0))
+            found[moid] = {p: v for p in paths if (v := _part(info, p)) is not None}
         return found
 
     paths = {TASK: ["info"], TASK_MANAGER: ["recentTask"]}

@@ -190,12 +190,18 @@ def clone_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
         return moid
 
     def facts(made: str | None) -> list[Fact]:
-        begun, done = (DEPLOYING, DEPLOYED) if source.details.get("template") else (CLONING, CLONED)
+        # a clone's first event is about the source (``destName`` the clone's); a deployment's
+        # both about the VM deployed, the template their ``srcTemplate``
         told = {"source": [source.moid, source.name]}
+        if source.details.get("template"):
+            return [
+                world.facts.fact(DEPLOYING, str(made), **told),
+                world.facts.fact(DEPLOYED, str(made), **told),
+            ]
         to = {"name": name, "where": world.facts.where(str(made))}
         return [
-            world.facts.fact(begun, source.moid, to=to, **told),
-            world.facts.fact(done, str(made), **told),
+            world.facts.fact(CLONING, source.moid, to=to, **told),
+            world.facts.fact(CLONED, str(made), **told),
         ]
 
     return tasks.run_task(
