@@ -712,6 +712,8 @@ class Inventory:
         if seeing in grants.on([root]):
             if all(seeing in p.privileges for scope in objects for p in grants.by_scope[scope]):
                 return None
+            if caller.family != access.VCENTER:
+                return Sight(caller, None)
             with self._store.query() as conn:
                 return Sight(caller, None, ancestors(conn, caller))
         with self._store.query() as conn:

@@ -129,6 +129,11 @@ def test_a_permission_on_one_vm_alone(two_datacenters, connect, vc, server):
     key = user.content.sessionManager.currentSession.key
     [answer] = admin.content.authorizationManager.HasPrivilegeOnEntities([datacenter], key, IMPLIED)
     assert {a.privId for a in answer.privAvailability if a.isGranted} == {"System.Anonymous", "System.View"}
+    theirs_manager = user.content.authorizationManager
+    assert [p.entity._moId for p in theirs_manager.RetrieveAllPermissions()] == [vm_id]
+    with pytest.raises(vim.fault.NoPermission) as caught:  # an ancestor's permissions take System.Read
+        theirs_manager.RetrieveEntityPermissions(their_datacenter, True)
+    assert caught.value.privilegeId == "System.Read"
     hosts = admin.content.viewManager.CreateContainerView(admin.content.rootFolder, [vim.HostSystem], True)
     with pytest.raises(vmodl.fault.ManagedObjectNotFound):  # not on the way down: not there for them
         print(vim.HostSystem(hosts.view[0]._moId, user._stub).name)
@@ -139,6 +144,8 @@ def test_a_permission_on_one_vm_alone(two_datacenters, connect, vc, server):
         listed = rest.get("/api/vcenter/datacenter").json()
         assert [(d["datacenter"], d["name"]) for d in listed] == [(datacenter._moId, datacenter.name)]
         assert rest.get("/api/vcenter/host").json() == []
+        folders = {f["folder"] for f in rest.get("/api/vcenter/folder").json()}
+        assert folders == {admin.content.rootFolder._moId, datacenter.vmFolder._moId}
         assert rest.get(f"/api/vcenter/datacenter/{datacenter._moId}").status_code == 403
         assert rest.get(f"/api/vcenter/vm/{vm_id}").status_code == 200
 
