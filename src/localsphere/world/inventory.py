@@ -325,10 +325,10 @@ def authorize(caller: Caller, path: str, privilege: str, moid: str, db: Session 
     """Refuse unless ``caller`` holds ``privilege`` on the object at ``path``: Forbidden, or
     NotFound when it may not even see it (its family's ``SEEING`` privilege); ``db``: where the
     caller's permissions are looked up when it sees the object only as an ancestor."""
-    check(caller, privileges_at(caller, path, lambda: ancestors(db, caller)), privilege, moid)
+    _check(caller, _privileges_at(caller, path, lambda: ancestors(db, caller)), privilege, moid)
 
 
-def check(caller: Caller, held: frozenset[str], privilege: str, moid: str) -> None:
+def _check(caller: Caller, held: frozenset[str], privilege: str, moid: str) -> None:
     """``authorize`` for the privileges ``held`` on the object ``moid``."""
     if SEEING[caller.family] not in held:
         raise NotFound("object.not_found", f"Object with identifier '{moid}' does not exist", moid)
@@ -342,21 +342,21 @@ def check(caller: Caller, held: frozenset[str], privilege: str, moid: str) -> No
         )
 
 
-def privileges_at(caller: Caller, path: str, above: Callable[[], frozenset[str]]) -> frozenset[str]:
+def _privileges_at(caller: Caller, path: str, above: Callable[[], frozenset[str]]) -> frozenset[str]:
     """The privileges ``caller`` holds on the object at ``path``: its permissions', or, when they
     do not let it see the object but it lies above one they do (``above``: the ids of those
     objects, asked for only then), ``IMPLIED`` alone, as vCenter shows the way down."""
     held = caller.on(_chain_of(caller, path))
     if SEEING[caller.family] in held or caller.family != access.VCENTER or _moid_of(path) not in above():
         return held
-    return held | IMPLIED
+    return IMPLIED
 
 
 def _moid_of(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[-1]
 
 
-def scope_paths(db: Session | Connection, caller: Caller) -> list[str]:
+def _scope_paths(db: Session | Connection, caller: Caller) -> list[str]:
     """The paths of the objects below the root that ``caller``'s permissions sit on."""
     scopes = sorted(caller.grants.scopes() - {ROOTS[caller.family]})
     if not scopes:
@@ -368,12 +368,12 @@ def ancestors(db: Session | Connection, caller: Caller, paths: Iterable[str] | N
     """The ids of the objects above those ``caller`` sees (vCenter only): the ancestors of each
     object a permission of its sits on and lets it see, and of each whose own permission hides it
     but does not propagate while one above lets its children be seen (when it has children).
-    ``paths``: those objects' paths (``scope_paths``), when read already. An explicit NoAccess on
+    ``paths``: those objects' paths (``_scope_paths``), when read already. An explicit NoAccess on
     an ancestor does not hide the way down to what the caller sees below it."""
     if caller.family != access.VCENTER or not caller.grants.scopes() - {ROOT_FOLDER}:
         return frozenset()
     found: set[str] = set()
-    for path in scope_paths(db, caller) if paths is None else paths:
+    for path in _scope_paths(db, caller) if paths is None else paths:
         chain = _chain(path)
         if VIEW in caller.on(chain):
             found.update(chain[1:])
@@ -411,8 +411,8 @@ class Sight:
     """Which objects a caller whose permissions are limited to some objects sees in a list: the
     rows of ``where`` (a superset: the objects under the ones its permissions sit on and their
     ``ancestors``, or every object when ``paths`` is None), each then decided by ``sees`` from its
-    path. ``ancestors``: the ids of the objects it sees only as the way down to others
-    (``ancestors``), with ``IMPLIED`` privileges alone."""
+    path. ``ancestors``: the ids of the objects above those it sees (the function ``ancestors``),
+    which it sees too, with ``IMPLIED`` privileges alone where its permissions give it none."""
 
     caller: Caller
     paths: tuple[str, ...] | None
@@ -717,21 +717,21 @@ class Inventory:
             with self._store.query() as conn:
                 return Sight(caller, None, ancestors(conn, caller))
         with self._store.query() as conn:
-            paths = scope_paths(conn, caller)
+            paths = _scope_paths(conn, caller)
             return Sight(caller, tuple(sorted(paths)), ancestors(conn, caller, paths))
 
     def visible(self, caller: Caller, privilege: str, o: ObjectView) -> None:
         """``require`` for an object in hand (NotFound when the caller may not see it)."""
         found = self._object(o.moid)
         if found is not None:
-            check(caller, self._privileges(caller, found[1]), privilege, o.uuid)
+            _check(caller, self._privileges(caller, found[1]), privilege, o.uuid)
 
     def require(self, caller: Caller, privilege: str, moid: str) -> None:
         """Refuse unless ``caller`` holds ``privilege`` on the object; an object it may not see is,
         for it, not there. An unknown id passes: the operation reports it in its own words."""
         found = self._object(moid)
         if found is not None:
-            check(caller, self._privileges(caller, found[1]), privilege, moid)
+            _check(caller, self._privileges(caller, found[1]), privilege, moid)
 
     def held(self, caller: Caller, moid: str) -> frozenset[str] | None:
         """The privileges ``caller`` holds on the object (none when it may not see it; ``IMPLIED``
@@ -747,7 +747,7 @@ class Inventory:
             with self._store.query() as conn:
                 return ancestors(conn, caller)
 
-        return privileges_at(caller, path, above)
+        return _privileges_at(caller, path, above)
 
     def kinds(self, moids: set[str]) -> dict[str, str]:
         """The kind of each known object among ``moids``."""

@@ -162,3 +162,15 @@ def test_no_access_on_an_ancestor_still_shows_the_way_down(connect, vc):
     assert user.content.searchIndex.FindByInventoryPath(path)._moId == vm_id
     assert vms_through_view(user) == {vm_id}
     assert privileges_on(admin, datacenter, USER_1) == {"System.Anonymous", "System.View"}
+
+
+def test_a_folder_hidden_by_its_own_permission_alone_is_still_the_way_down(connect, vc):
+    admin = connect()
+    datacenter = admin.content.rootFolder.childEntity[0]
+    mine = {v["vm"] for v in vc.get("/api/vcenter/vm", params={"datacenters": datacenter._moId}).json()}
+    grant(admin, datacenter, USER_1, READ_ONLY)
+    grant(admin, datacenter.vmFolder, USER_1, NO_ACCESS, propagate=False)  # the folder, not its VMs
+
+    user = connect(user="USER_1@vsphere.local")
+    assert vms_through_traversal(user)[1] == mine
+    assert privileges_on(admin, datacenter.vmFolder, USER_1) == {"System.Anonymous", "System.View"}
