@@ -4,10 +4,12 @@ System.View alone, their children only those they see), so the usual container v
 folder and FindByInventoryPath work for them, while every other privilege on those ancestors is
 refused."""
 
+import json
+
 import pytest
 from pyVmomi import vim, vmodl
 
-from helpers import vcenter_session
+from helpers import vapi_rpc, vcenter_session
 
 pytestmark = pytest.mark.every_backend  # see tests/conftest.py
 
@@ -148,6 +150,12 @@ def test_a_permission_on_one_vm_alone(two_datacenters, connect, vc, server):
         assert folders == {admin.content.rootFolder._moId, datacenter.vmFolder._moId}
         assert rest.get(f"/api/vcenter/datacenter/{datacenter._moId}").status_code == 403
         assert rest.get(f"/api/vcenter/vm/{vm_id}").status_code == 200
+        legacy = rest.get("/rest/vcenter/datacenter").json()["value"]  # the legacy face agrees
+        assert [d["datacenter"] for d in legacy] == [datacenter._moId]
+        assert [v["vm"] for v in rest.get("/rest/vcenter/vm").json()["value"]] == [vm_id]
+        rest.session_id = session
+        listed = vapi_rpc(rest, "com.vmware.vcenter.datacenter", "list", {"filter": None})["output"]
+        assert [json.dumps(d).count(datacenter._moId) for d in listed] == [1]  # so does JSON-RPC
 
 
 def test_no_access_on_an_ancestor_still_shows_the_way_down(connect, vc):
