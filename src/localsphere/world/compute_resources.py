@@ -169,7 +169,7 @@ class ComputeResources:
                 raise Invalid(
                     "datacenter.folder", f"Folder {parent.moid} cannot hold datacenters", parent.moid
                 )
-            authorize(caller, parent.path, "Datacenter.Create", parent.moid)
+            authorize(caller, parent.path, "Datacenter.Create", parent.moid, s)
             if s.scalars(
                 select(ManagedObject.moid).where(ManagedObject.kind == DATACENTER, ManagedObject.name == name)
             ).first():
@@ -193,7 +193,7 @@ class ComputeResources:
         with self._store.write() as s:
             dc = row_of(s, DATACENTER, moid, lock=True)
             if checked is not None:
-                authorize(checked[0], dc.path, checked[1], moid)
+                authorize(checked[0], dc.path, checked[1], moid, s)
             inside = ManagedObject.path.startswith(dc.path, autoescape=True)
             contents = s.scalar(
                 select(func.count()).where(
@@ -238,7 +238,7 @@ class ComputeResources:
         _verify(spec, thumbprint)
         with self._store.write() as s:
             folder = self._host_folder(s, spec.folder)
-            authorize(caller, folder.path, "Host.Inventory.AddStandaloneHost", folder.moid)
+            authorize(caller, folder.path, "Host.Inventory.AddStandaloneHost", folder.moid, s)
             if s.scalars(
                 select(ManagedObject.moid).where(
                     ManagedObject.kind == HOST, func.lower(ManagedObject.name) == name.lower()
@@ -306,7 +306,7 @@ class ComputeResources:
         with self._store.write() as s:
             host = row_of(s, HOST, moid, lock=True)
             if caller is not None:
-                authorize(caller, host.path, "Host.Config.Connection", moid)
+                authorize(caller, host.path, "Host.Config.Connection", moid, s)
             if host.subtype == target:
                 raise AlreadyInState(
                     f"host.already_{target.lower()}",
@@ -324,7 +324,7 @@ class ComputeResources:
         them to be moved or powered off; the world refuses instead, as vSphere's InvalidState."""
         with self._store.write() as s:
             host = row_of(s, HOST, moid, lock=True)
-            authorize(caller, host.path, "Host.Config.Maintenance", moid)
+            authorize(caller, host.path, "Host.Config.Maintenance", moid, s)
             if host.subtype != "CONNECTED":
                 raise WrongState("host.not_connected", f"Host {host.name} is not connected", host.name)
             if in_maintenance(host) == entering:
@@ -363,7 +363,7 @@ class ComputeResources:
         bounded_text(name, "name", NAME_LENGTH)
         with self._store.write() as s:
             parent_row = row_of(s, POOL, parent, lock=True)
-            authorize(caller, parent_row.path, "Resource.CreatePool", parent_row.moid)
+            authorize(caller, parent_row.path, "Resource.CreatePool", parent_row.moid, s)
             _unique_pool_name(s, parent_row.moid, name)
             settings = {r: _settings(r, allocation_defaults(), wanted.get(r)) for r in RESOURCES}
             for r in RESOURCES:
@@ -418,7 +418,7 @@ class ComputeResources:
         with self._store.write() as s:
             row = row_of(s, POOL, moid, lock=True)
             if checked is not None:
-                authorize(checked[0], row.path, checked[1], moid)
+                authorize(checked[0], row.path, checked[1], moid, s)
             if _is_root(row):
                 raise Invalid(
                     "resource_pool.root.delete", f"The root resource pool {moid} cannot be deleted", moid

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, false, func, not_, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,6 +45,8 @@ VIEW = "System.View"
 # The privilege that lets a family's caller see an object at all (without it, the object is not
 # there for it): vCenter's System.View, Operations' ViewEnvironment.
 SEEING = {access.VCENTER: VIEW, OPS: "ViewEnvironment"}
+# What vCenter grants a caller on each object above one it sees, whatever its permissions there.
+IMPLIED = frozenset({"System.Anonymous", VIEW})
 POWERED_ON, POWERED_OFF, SUSPENDED = "POWERED_ON", "POWERED_OFF", "SUSPENDED"
 
 MOID_SEQUENCE = "moid_sequence"
@@ -318,10 +321,15 @@ def _add_vm(
     )
 
 
-def authorize(caller: Caller, path: str, privilege: str, moid: str) -> None:
+def authorize(caller: Caller, path: str, privilege: str, moid: str, db: Session | Connection) -> None:
     """Refuse unless ``caller`` holds ``privilege`` on the object at ``path``: Forbidden, or
-    NotFound when it may not even see it (its family's ``SEEING`` privilege)."""
-    held = caller.on(_chain_of(caller, path))
+    NotFound when it may not even see it (its family's ``SEEING`` privilege); ``db``: where the
+    caller's permissions are looked up when it sees the object only as an ancestor."""
+    _check(caller, _privileges_at(caller, path, lambda: ancestors(db, caller)), privilege, moid)
+
+
+def _check(caller: Caller, held: frozenset[str], privilege: str, moid: str) -> None:
+    """``authorize`` for the privileges ``held`` on the object ``moid``."""
     if SEEING[caller.family] not in held:
         raise NotFound("object.not_found", f"Object with identifier '{moid}' does not exist", moid)
     if privilege not in held:
@@ -332,6 +340,54 @@ def authorize(caller: Caller, path: str, privilege: str, moid: str) -> None:
             privilege,
             moid,
         )
+
+
+def _privileges_at(caller: Caller, path: str, above: Callable[[], frozenset[str]]) -> frozenset[str]:
+    """The privileges ``caller`` holds on the object at ``path``: its permissions', or, when they
+    do not let it see the object but it lies above one they do (``above``: the ids of those
+    objects, asked for only then), ``IMPLIED`` alone, as vCenter shows the way down."""
+    held = caller.on(_chain_of(caller, path))
+    if SEEING[caller.family] in held or caller.family != access.VCENTER or _moid_of(path) not in above():
+        return held
+    return IMPLIED
+
+
+def _moid_of(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _scope_paths(db: Session | Connection, caller: Caller) -> list[str]:
+    """The paths of the objects below the root that ``caller``'s permissions sit on."""
+    scopes = sorted(caller.grants.scopes() - {ROOTS[caller.family]})
+    if not scopes:
+        return []
+    return list(db.scalars(select(ManagedObject.path).where(ManagedObject.moid.in_(scopes))))
+
+
+def ancestors(db: Session | Connection, caller: Caller, paths: Iterable[str] | None = None) -> frozenset[str]:
+    """The ids of the objects above those ``caller`` sees (vCenter only): the ancestors of each
+    object a permission of its sits on and lets it see, and of each whose own permission hides it
+    but does not propagate while one above lets its children be seen (when it has children).
+    ``paths``: those objects' paths (``_scope_paths``), when read already. An explicit NoAccess on
+    an ancestor does not hide the way down to what the caller sees below it."""
+    if caller.family != access.VCENTER or not caller.grants.scopes() - {ROOT_FOLDER}:
+        return frozenset()
+    found: set[str] = set()
+    for path in _scope_paths(db, caller) if paths is None else paths:
+        chain = _chain(path)
+        if VIEW in caller.on(chain):
+            found.update(chain[1:])
+        elif VIEW in caller.on([_A_CHILD, *chain]) and _has_children(db, path):
+            found.update(chain)
+    return frozenset(found)
+
+
+_A_CHILD = "\0"  # no object's id: the chain of a child without permissions of its own
+
+
+def _has_children(db: Session | Connection, path: str) -> bool:
+    below = and_(ManagedObject.path.startswith(path, autoescape=True), ManagedObject.path != path)
+    return db.scalar(select(ManagedObject.moid).where(below).limit(1)) is not None
 
 
 def _frozen(values: set[str] | None) -> frozenset[str] | None:
@@ -353,19 +409,25 @@ def _chain_of(caller: Caller, path: str) -> list[str]:
 @dataclass(frozen=True)
 class Sight:
     """Which objects a caller whose permissions are limited to some objects sees in a list: the
-    rows of ``where`` (a superset: the objects under the ones its permissions sit on, or every
-    object when ``paths`` is None), each then decided by ``sees`` from its path."""
+    rows of ``where`` (a superset: the objects under the ones its permissions sit on and their
+    ``ancestors``, or every object when ``paths`` is None), each then decided by ``sees`` from its
+    path. ``ancestors``: the ids of the objects above those it sees (the function ``ancestors``),
+    which it sees too, with ``IMPLIED`` privileges alone where its permissions give it none."""
 
     caller: Caller
     paths: tuple[str, ...] | None
+    ancestors: frozenset[str] = frozenset()
 
     def where(self) -> ColumnElement[bool]:
         if self.paths is None:
             return ManagedObject.moid.is_not(None)
-        return or_(false(), *(ManagedObject.path.startswith(p, autoescape=True) for p in self.paths))
+        above = [ManagedObject.moid.in_(sorted(self.ancestors))] if self.ancestors else []
+        return or_(false(), *(ManagedObject.path.startswith(p, autoescape=True) for p in self.paths), *above)
 
     def sees(self, path: str) -> bool:
-        return SEEING[self.caller.family] in self.caller.on(_chain_of(self.caller, path))
+        if SEEING[self.caller.family] in self.caller.on(_chain_of(self.caller, path)):
+            return True
+        return bool(self.ancestors) and _moid_of(path) in self.ancestors
 
 
 def seen_page(
@@ -554,7 +616,8 @@ class Inventory:
             marked = ManagedObject.details.contains(TEMPLATE_MARK, autoescape=True)
             query = query.where(marked if where.templates else not_(marked))
         query = query.order_by(*MOID_ORDER)
-        if viewer is None or self._sees_everything(viewer):
+        sight = None if viewer is None else self.sight(viewer)
+        if sight is None:
 
             def read() -> tuple[ObjectView, ...]:
                 with self._store.query() as conn:
@@ -564,15 +627,9 @@ class Inventory:
             key = ("list", kind, *asked, where.templates, limit)
             return list(self._lists.kept(key, read))
         with self._store.read() as s:  # a transaction: PostgreSQL streams rows only inside one
-            paths = s.scalars(
-                select(ManagedObject.path).where(ManagedObject.moid.in_(sorted(viewer.grants.scopes())))
-            )
-            under = [ManagedObject.path.startswith(p, autoescape=True) for p in paths]
-            if not under:
-                return []
             found = []
-            for row in s.execute(query.where(or_(*under)).execution_options(yield_per=1000)):
-                if VIEW in viewer.on(_chain(row[-1])):
+            for row in s.execute(query.where(sight.where()).execution_options(yield_per=1000)):
+                if sight.sees(row[-1]):
                     found.append(ObjectView.of(row))
                     if len(found) == limit:
                         break
@@ -651,36 +708,46 @@ class Inventory:
         """What ``caller`` sees of the inventory, for lists: None when it sees every object (it
         sees on the root, and none of its permissions on objects takes that away)."""
         seeing, root, grants = SEEING[caller.family], ROOTS[caller.family], caller.grants
-        objects = sorted(grants.scopes() - {root})
+        objects = grants.scopes() - {root}
         if seeing in grants.on([root]):
             if all(seeing in p.privileges for scope in objects for p in grants.by_scope[scope]):
                 return None
-            return Sight(caller, None)
+            if caller.family != access.VCENTER:
+                return Sight(caller, None)
+            with self._store.query() as conn:
+                return Sight(caller, None, ancestors(conn, caller))
         with self._store.query() as conn:
-            paths = conn.scalars(select(ManagedObject.path).where(ManagedObject.moid.in_(objects)))
-            return Sight(caller, tuple(sorted(paths)))
+            paths = _scope_paths(conn, caller)
+            return Sight(caller, tuple(sorted(paths)), ancestors(conn, caller, paths))
 
     def visible(self, caller: Caller, privilege: str, o: ObjectView) -> None:
         """``require`` for an object in hand (NotFound when the caller may not see it)."""
         found = self._object(o.moid)
         if found is not None:
-            authorize(caller, found[1], privilege, o.uuid)
+            _check(caller, self._privileges(caller, found[1]), privilege, o.uuid)
 
     def require(self, caller: Caller, privilege: str, moid: str) -> None:
         """Refuse unless ``caller`` holds ``privilege`` on the object; an object it may not see is,
         for it, not there. An unknown id passes: the operation reports it in its own words."""
         found = self._object(moid)
         if found is not None:
-            authorize(caller, found[1], privilege, moid)
+            _check(caller, self._privileges(caller, found[1]), privilege, moid)
 
     def held(self, caller: Caller, moid: str) -> frozenset[str] | None:
-        """The privileges ``caller`` holds on the object (none when it may not see it); None when
-        there is no such object."""
+        """The privileges ``caller`` holds on the object (none when it may not see it; ``IMPLIED``
+        on one it sees only as the way down to others); None when there is no such object."""
         found = self._object(moid)
         if found is None:
             return None
-        held = caller.on(_chain_of(caller, found[1]))
+        held = self._privileges(caller, found[1])
         return held if SEEING[caller.family] in held else frozenset()
+
+    def _privileges(self, caller: Caller, path: str) -> frozenset[str]:
+        def above() -> frozenset[str]:
+            with self._store.query() as conn:
+                return ancestors(conn, caller)
+
+        return _privileges_at(caller, path, above)
 
     def kinds(self, moids: set[str]) -> dict[str, str]:
         """The kind of each known object among ``moids``."""
@@ -689,10 +756,6 @@ class Inventory:
                 select(ManagedObject.moid, ManagedObject.kind).where(ManagedObject.moid.in_(sorted(moids)))
             )
             return dict(rows.all())
-
-    @staticmethod
-    def _sees_everything(viewer: Caller) -> bool:
-        return viewer.grants.scopes() == {ROOT_FOLDER} and VIEW in viewer.privileges
 
     def instance_uuid(self) -> str:
         """The vCenter instance's UUID (its root folder's): vCenter qualifies identifiers in its
@@ -739,8 +802,8 @@ class Inventory:
         with self._store.write() as s:
             where = place(s, wanted)
             if caller is not None:
-                authorize(caller, where.folder.path, "VirtualMachine.Inventory.Create", where.folder.moid)
-                authorize(caller, where.pool.path, "Resource.AssignVMToPool", where.pool.moid)
+                authorize(caller, where.folder.path, "VirtualMachine.Inventory.Create", where.folder.moid, s)
+                authorize(caller, where.pool.path, "Resource.AssignVMToPool", where.pool.moid, s)
             row = new_vm(
                 s,
                 where,

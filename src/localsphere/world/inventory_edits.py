@@ -97,7 +97,7 @@ class InventoryEdits:
         datacenter's top folder; NotFound/Forbidden as ``authorize``."""
         with self._store.write() as s:
             row = row_of(s, kind, moid, lock=True)
-            authorize(caller, row.path, RENAME.get(kind, "System.Read"), moid)
+            authorize(caller, row.path, RENAME.get(kind, "System.Read"), moid, s)
             if kind not in RENAME or _top_folder(s, row):
                 raise Invalid("entity.not_renamed", f"{row.name} cannot be renamed", moid)
             _name(name)
@@ -110,7 +110,7 @@ class InventoryEdits:
         _name(name)
         with self._store.write() as s:
             parent = row_of(s, FOLDER, parent_id, lock=True)
-            authorize(caller, parent.path, "Folder.Create", parent_id)
+            authorize(caller, parent.path, "Folder.Create", parent_id, s)
             unique_name(s, name, parent_id, FOLDER)
             subtype = parent.subtype or "VIRTUAL_MACHINE"
             row = add_object(
@@ -137,8 +137,8 @@ class InventoryEdits:
                     raise NotFound(
                         "object.not_found", f"Object with identifier '{moid}' does not exist", moid
                     )
-                authorize(caller, row.path, MOVE.get(row.kind, "Folder.Move"), moid)
-                authorize(caller, folder.path, MOVE.get(row.kind, "Folder.Move"), folder_id)
+                authorize(caller, row.path, MOVE.get(row.kind, "Folder.Move"), moid, s)
+                authorize(caller, folder.path, MOVE.get(row.kind, "Folder.Move"), folder_id, s)
                 holds = row.kind in HOLDS.get(folder.subtype or "", set()) or (
                     row.kind == FOLDER and row.subtype == folder.subtype
                 )
@@ -164,7 +164,7 @@ class InventoryEdits:
         folder or the root folder."""
         with self._store.write() as s:
             row = row_of(s, FOLDER, moid, lock=True)
-            authorize(caller, row.path, "Folder.Delete", moid)
+            authorize(caller, row.path, "Folder.Delete", moid, s)
             if row.parent is None or _top_folder(s, row):
                 raise Invalid("folder.system", f"The folder {row.name} cannot be destroyed", moid)
             if unregister_only and row.subtype != "VIRTUAL_MACHINE":
@@ -180,10 +180,10 @@ class InventoryEdits:
             vms = [r for r in rows if r.kind == VM]
             for vm in vms:
                 if unregister_only:
-                    authorize(caller, vm.path, "VirtualMachine.Inventory.Unregister", vm.moid)
+                    authorize(caller, vm.path, "VirtualMachine.Inventory.Unregister", vm.moid, s)
                     forget(s, vm)
                 else:
-                    authorize(caller, vm.path, "VirtualMachine.Inventory.Delete", vm.moid)
+                    authorize(caller, vm.path, "VirtualMachine.Inventory.Delete", vm.moid, s)
             gone = [r.moid for r in rows if not (unregister_only and r.kind == VM)]
             s.execute(delete(ExternalStat).where(ExternalStat.resource.in_([vm.uuid for vm in vms])))
             s.execute(delete(ManagedObject).where(ManagedObject.moid.in_(gone)))
@@ -194,7 +194,7 @@ class InventoryEdits:
         (``vm.template``) when it is one already."""
         with self._store.write() as s:
             row = row_of(s, VM, moid, lock=True)
-            authorize(caller, row.path, "VirtualMachine.Provisioning.MarkAsTemplate", moid)
+            authorize(caller, row.path, "VirtualMachine.Provisioning.MarkAsTemplate", moid, s)
             details = json.loads(row.details)
             if template(details):
                 raise WrongState("vm.template", f"{row.name} is a template already", moid)
@@ -210,12 +210,12 @@ class InventoryEdits:
         when it is not a template; Invalid for a placement that does not hold together."""
         with self._store.write() as s:
             row = row_of(s, VM, moid, lock=True)
-            authorize(caller, row.path, "VirtualMachine.Provisioning.MarkAsVM", moid)
+            authorize(caller, row.path, "VirtualMachine.Provisioning.MarkAsVM", moid, s)
             details = json.loads(row.details)
             if not template(details):
                 raise WrongState("vm.not_template", f"{row.name} is not a template", moid)
             where = place(s, Placement(folder=row.folder, pool=pool, host=host))
-            authorize(caller, where.pool.path, "Resource.AssignVMToPool", where.pool.moid)
+            authorize(caller, where.pool.path, "Resource.AssignVMToPool", where.pool.moid, s)
             for column, value in where.columns().items():
                 setattr(row, column, value)
             details["template"] = False
@@ -229,7 +229,7 @@ class InventoryEdits:
         check_guest(guest)
         with self._store.write() as s:
             row = row_of(s, VM, moid, lock=True)
-            authorize(caller, row.path, "VirtualMachine.Config.Settings", moid)
+            authorize(caller, row.path, "VirtualMachine.Config.Settings", moid, s)
             row.subtype = guest
             changed(s, INVENTORY)
 
@@ -244,10 +244,10 @@ class InventoryEdits:
             row = row_of(s, VM, moid, lock=True)
             details = json.loads(row.details)
             if annotation is not None:
-                authorize(caller, row.path, "VirtualMachine.Config.Annotation", moid)
+                authorize(caller, row.path, "VirtualMachine.Config.Annotation", moid, s)
                 details["annotation"] = annotation
             if extra_config:
-                authorize(caller, row.path, "VirtualMachine.Config.AdvancedConfig", moid)
+                authorize(caller, row.path, "VirtualMachine.Config.AdvancedConfig", moid, s)
                 kept = details.setdefault("extra_config", {})
                 for key, value in extra_config.items():
                     if value in (None, ""):

@@ -49,7 +49,7 @@ class InventoryRemovals:
             privilege = (
                 "Host.Inventory.RemoveHostFromCluster" if host.cluster else "Host.Inventory.DeleteCluster"
             )
-            authorize(caller, host.path, privilege, moid)
+            authorize(caller, host.path, privilege, moid, s)
             if host.subtype != DISCONNECTED and not in_maintenance(host):
                 raise WrongState(
                     "host.connected",
@@ -65,7 +65,7 @@ class InventoryRemovals:
         it); Conflict (``cluster.in_use_by_vcd``) while a vCD VDC or VM lives in it."""
         with self._store.write() as s:
             cluster = row_of(s, CLUSTER, moid, lock=True)
-            authorize(caller, cluster.path, "Host.Inventory.DeleteCluster", moid)
+            authorize(caller, cluster.path, "Host.Inventory.DeleteCluster", moid, s)
             inside = ManagedObject.path.startswith(cluster.path, autoescape=True)
             vms = (ManagedObject.kind == VM) & (ManagedObject.cluster == moid)
             _unused_by_vcd(s, cluster, vms, "cluster.in_use_by_vcd")
@@ -89,7 +89,7 @@ class InventoryRemovals:
     def _destroy_unused(self, caller: Caller, kind: str, moid: str, privilege: str, use: str) -> None:
         with self._store.write() as s:
             row = row_of(s, kind, moid, lock=True)
-            authorize(caller, row.path, privilege, moid)
+            authorize(caller, row.path, privilege, moid, s)
             used = (ManagedObject.kind == VM) & ManagedObject.details.contains(use, autoescape=True)
             backing = (
                 kind == NETWORK and s.scalars(select(OrgNetwork.id).where(OrgNetwork.network == moid)).first()

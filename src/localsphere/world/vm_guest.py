@@ -99,7 +99,7 @@ class VmGuest:
         with self._store.write() as s:
             row = row_of(s, VM, moid, lock=True)
             if checked is not None:
-                authorize(checked[0], row.path, checked[1], moid)
+                authorize(checked[0], row.path, checked[1], moid, s)
             state = row.power_state
             already = {"shutdown": POWERED_OFF, "standby": SUSPENDED}.get(action)
             if state == already:

@@ -74,7 +74,7 @@ class VmPlacement:
         bounded_text(spec.name, "name", VM_NAME_LENGTH)
         with self._store.write() as s:
             source = row_of(s, VM, spec.source)
-            authorize(caller, source.path, "VirtualMachine.Provisioning.Clone", source.moid)
+            authorize(caller, source.path, "VirtualMachine.Provisioning.Clone", source.moid, s)
             if spec.customization is not None:
                 raise NotFound(
                     "vm.customization_spec.not_found",
@@ -82,7 +82,7 @@ class VmPlacement:
                     spec.customization,
                 )
             where = place(s, _like(source, spec.placement))
-            _authorize_target(caller, where, "VirtualMachine.Inventory.CreateFromExisting")
+            _authorize_target(s, caller, where, "VirtualMachine.Inventory.CreateFromExisting")
             unique_vm_name(s, spec.name, where.folder.moid)
             details = json.loads(source.details)
             disks = [d for d in details.get("disks", []) if d["key"] not in spec.disks_to_remove]
@@ -130,7 +130,7 @@ class VmPlacement:
                 raise Invalid("vm.bios_uuid", f"'{bios_uuid}' is not a UUID", bios_uuid) from None
         with self._store.write() as s:
             source = row_of(s, VM, source_id)
-            authorize(caller, source.path, "VirtualMachine.Provisioning.Clone", source.moid)
+            authorize(caller, source.path, "VirtualMachine.Provisioning.Clone", source.moid, s)
             if source.power_state != POWERED_ON:
                 raise Invalid(
                     "vm.instant_clone.source_not_running",
@@ -140,7 +140,7 @@ class VmPlacement:
             where = place(
                 s, _like(source, Placement(wanted.folder, wanted.pool, source.host, None, wanted.datastore))
             )
-            _authorize_target(caller, where, "VirtualMachine.Interact.PowerOn")
+            _authorize_target(s, caller, where, "VirtualMachine.Interact.PowerOn")
             unique_vm_name(s, name, where.folder.moid)
             details = json.loads(source.details)
             details["instant_clone_frozen"] = False
@@ -189,7 +189,7 @@ class VmPlacement:
                     "vm.in_vapp", f"Virtual machine {row.name} belongs to a vCloud Director vApp", moid
                 )
             where = place(s, _like(row, wanted))
-            _authorize_target(caller, where, None)
+            _authorize_target(s, caller, where, None)
             if where.folder.moid != row.folder:
                 unique_vm_name(s, row.name, where.folder.moid)
             details = json.loads(row.details)
@@ -284,7 +284,7 @@ class VmPlacement:
             where = place(
                 s, Placement(wanted.folder, wanted.pool, wanted.host, wanted.cluster, store_row.moid)
             )
-            _authorize_target(caller, where, "VirtualMachine.Inventory.Register")
+            _authorize_target(s, caller, where, "VirtualMachine.Inventory.Register")
             unique_vm_name(s, vm_name, where.folder.moid)
             row = add_object(
                 s,
@@ -347,12 +347,12 @@ def _like(vm: ManagedObject, wanted: Placement) -> Placement:
     )
 
 
-def _authorize_target(caller: Caller, where: Where, on_folder: str | None) -> None:
+def _authorize_target(s: Session, caller: Caller, where: Where, on_folder: str | None) -> None:
     if on_folder is not None:
-        authorize(caller, where.folder.path, on_folder, where.folder.moid)
-    authorize(caller, where.pool.path, "Resource.AssignVMToPool", where.pool.moid)
+        authorize(caller, where.folder.path, on_folder, where.folder.moid, s)
+    authorize(caller, where.pool.path, "Resource.AssignVMToPool", where.pool.moid, s)
     if where.datastore is not None:
-        authorize(caller, where.datastore.path, "Datastore.AllocateSpace", where.datastore.moid)
+        authorize(caller, where.datastore.path, "Datastore.AllocateSpace", where.datastore.moid, s)
 
 
 def _file_name(disk: dict[str, Any]) -> str:
@@ -364,4 +364,4 @@ def _datastore(s: Session, caller: Caller, moid: str, where: Where) -> None:
     row = row_of(s, DATASTORE, moid)
     if row.datacenter != where.pool.datacenter:
         raise Invalid("placement.invalid", f"Datastore {moid} is in another datacenter", moid)
-    authorize(caller, row.path, "Datastore.AllocateSpace", moid)
+    authorize(caller, row.path, "Datastore.AllocateSpace", moid, s)

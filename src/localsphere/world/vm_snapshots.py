@@ -83,7 +83,7 @@ class VmSnapshots:
         bounded_text(name, "name", NAME_LENGTH)
         with self._store.write() as s:
             row = row_of(s, VM, vm, lock=True)
-            authorize(caller, row.path, "VirtualMachine.State.CreateSnapshot", vm)
+            authorize(caller, row.path, "VirtualMachine.State.CreateSnapshot", vm, s)
             details = json.loads(row.details)
             if details.get("template"):  # ``inventory_edits.template``
                 raise WrongState("vm.template", f"{row.name} is a template", vm)
@@ -119,7 +119,7 @@ class VmSnapshots:
             if snapshot is not None:
                 vm = _snapshot(s, snapshot).vm
             row = row_of(s, VM, vm, lock=True)
-            authorize(caller, row.path, "VirtualMachine.State.RevertToSnapshot", vm)
+            authorize(caller, row.path, "VirtualMachine.State.RevertToSnapshot", vm, s)
             details = json.loads(row.details)
             snapshot = snapshot or details.get(CURRENT)
             if snapshot is None:
@@ -140,7 +140,7 @@ class VmSnapshots:
         with self._store.write() as s:
             taken = _snapshot(s, snapshot)
             row = row_of(s, VM, taken.vm, lock=True)
-            authorize(caller, row.path, "VirtualMachine.State.RemoveSnapshot", row.moid)
+            authorize(caller, row.path, "VirtualMachine.State.RemoveSnapshot", row.moid, s)
             gone = _subtree(s, taken) if remove_children else {snapshot}
             if not remove_children:
                 s.execute(update(VmSnapshot).where(VmSnapshot.parent == snapshot).values(parent=taken.parent))
@@ -157,7 +157,7 @@ class VmSnapshots:
         """Every snapshot of the VM gone; the VM stays as it is."""
         with self._store.write() as s:
             row = row_of(s, VM, vm, lock=True)
-            authorize(caller, row.path, "VirtualMachine.State.RemoveSnapshot", vm)
+            authorize(caller, row.path, "VirtualMachine.State.RemoveSnapshot", vm, s)
             s.execute(delete(VmSnapshot).where(VmSnapshot.vm == vm))
             details = json.loads(row.details)
             details.pop(CURRENT, None)

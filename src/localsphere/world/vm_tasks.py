@@ -97,7 +97,7 @@ class VmTasks:
         Busy while another task changes it."""
         with self._store.write() as s:
             row = row_of(s, VM, moid, lock=True)
-            authorize(caller, row.path, privilege, moid)
+            authorize(caller, row.path, privilege, moid, s)
             self._tasks.check_idle(s, [moid])
             try:
                 set_power(s, moid, action)
@@ -164,7 +164,7 @@ class VmTasks:
         in error (``vm.powered_on``). Errors as ``start``'s."""
         with self._store.write() as s:
             row = row_of(s, VM, moid, lock=True)
-            authorize(caller, row.path, privilege, moid)
+            authorize(caller, row.path, privilege, moid, s)
             self._tasks.check_idle(s, [moid])
             failure, removed = "", []
             if row.power_state != POWERED_OFF:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
 
 AUTHORIZATION_MANAGER = "AuthorizationManager"
+READ = "System.Read"  # what reading an entity's permissions takes (its ancestors' implied View does not)
 
 
 def _all(pages: Callable[[str | None], Page]) -> Iterator[Any]:
@@ -75,7 +76,8 @@ def permission(p: PermissionView) -> Any:
 
 
 def permissions(context: Context, scopes: set[str] | None) -> list[Any]:
-    """The permissions on ``scopes`` (None: everywhere) on objects the caller sees."""
+    """The permissions on ``scopes`` (None: everywhere) on objects the caller reads (System.Read):
+    not those above the objects it sees that it sees only as the way down to them."""
     listed = list(
         _all(
             lambda marker: context.world.permissions.list(
@@ -83,8 +85,15 @@ def permissions(context: Context, scopes: set[str] | None) -> list[Any]:
             )
         )
     )
-    seen = context.world.inventory_graph.objects({p.scope for p in listed}, inventory.sight(context))
+    sight = inventory.sight(context)
+    seen = set(context.world.inventory_graph.objects({p.scope for p in listed}, sight))
+    if sight is not None:
+        seen -= {m for m in seen & sight.ancestors if not _reads(context, m)}
     return [permission(p) for p in listed if p.scope in seen]
+
+
+def _reads(context: Context, moid: str) -> bool:
+    return READ in (context.world.inventory.held(context.signed_in.caller, moid) or frozenset())
 
 
 def methods() -> list[Method]:
@@ -92,8 +101,11 @@ def methods() -> list[Method]:
         entity = args["entity"]._moId
         graph, seen = context.world.inventory_graph, inventory.sight(context)
         found = graph.objects([entity], seen).get(entity)
+        asked = MoRef(VmomiSupport.GetWsdlName(type(args["entity"])), entity)
         if found is None:
-            raise faults.not_found(MoRef(VmomiSupport.GetWsdlName(type(args["entity"])), entity))
+            raise faults.not_found(asked)
+        if not _reads(context, entity):
+            raise faults.no_permission(asked, READ)
         scopes = {entity}
         while args["inherited"] and found is not None and found.parent:
             scopes.add(found.parent)
