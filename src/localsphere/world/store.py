@@ -86,6 +86,11 @@ class Store:
         self._tries = threading.local()  # this thread's try without the store, if any
         self._open = threading.local()  # this thread's write transaction, which others join
 
+    def listen(self, name: str, listener: Callable[..., Any]) -> None:
+        """Have ``listener`` hear ``name``, one of SQLAlchemy's session events, of this store's
+        sessions (``datastore_space`` recounts a write's datastores before it commits)."""
+        event.listen(self._sessions, name, listener)
+
     def io(self) -> None:
         """Say that what follows uses the store: in a try without it, ``NeedsStore`` now."""
         if getattr(self._tries, "effects", None) is not None:
