@@ -135,6 +135,17 @@ def test_a_thick_clone_that_does_not_fit_is_refused_over_rest(connect, vc):
     assert body["messages"][0]["default_message"] == f"Insufficient disk space on datastore '{ds.name}'."
     assert vc.get("/api/vcenter/vm", params={"names": "space-big-copy"}).json() == []
     assert _space(ds)[0] == free - big - HOME
+    # relocated to a datastore with less free than its thick disk: NoDiskSpace, and it stays
+    other = datastores[1]
+    filler = _space(other)[0] - HOME - big // 2
+    if filler > 0:
+        _create(si, "space-filler", other, _disk(-1, filler))
+    room = _space(other)[0]
+    assert room < big
+    with pytest.raises(vim.fault.NoDiskSpace) as caught:
+        WaitForTask(vm.RelocateVM_Task(spec=vim.vm.RelocateSpec(datastore=other)), si=si)
+    assert caught.value.datastore == other.name
+    assert vm.datastore == [ds] and (_space(ds)[0], _space(other)[0]) == (free - big - HOME, room)
 
 
 def test_clone_disk_names_and_relocated_disk_paths(connect, vc):
