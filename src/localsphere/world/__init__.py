@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsphere.settings import Settings
+from localsphere.world import datastore_space
 from localsphere.world.access import ROOTS, VCD, VRA, Access, Caller, Permissions, require
 from localsphere.world.accounts import Accounts
 from localsphere.world.api_tokens import ApiTokens
@@ -108,6 +109,7 @@ class World:
         """``generations``: per topic of change, the generation the server's workers share (none:
         this process shares its world with no other worker)."""
         self.store = Store(settings.database_url, generations)
+        datastore_space.keep(self.store)
         self.state = WorldState(self.store, settings.change_poll_seconds)
         self.clock = Clock(self.store)
         self.policies = Policies(settings.policy)

@@ -206,7 +206,7 @@ def _objects(b: _Builder, plan: InventoryPlan) -> Iterator[list[dict[str, Any]]]
                 folder=ds_folder,
                 subtype="VMFS",
                 capacity=capacity,
-                free_space=capacity // 2,
+                free_space=capacity,  # the seed counts what its VMs take (datastore_space)
                 details={"accessible": True, "multiple_host_access": True, "thin_provisioning": True},
             )
         host_folder, host_path = folders["HOST"]

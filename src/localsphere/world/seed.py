@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from localsphere.settings import InventorySpec
-from localsphere.world import identity, inventory, org_roles
+from localsphere.world import datastore_space, identity, inventory, org_roles
 from localsphere.world.access import OPS, ROOTS, SDDC, VCD, VCENTER, VRA
 from localsphere.world.auth import digest
 from localsphere.world.demo_catalog import seed_demo_catalog
@@ -181,6 +181,7 @@ def seed(
     if demo_hash is not None:
         seed_demo_reservations(s, now)
         seed_demo_catalog(s, now)
+    datastore_space.recount(s)  # the inventory's rows went in by statement: counted once here
     return made
 
 

@@ -85,6 +85,17 @@ class Store:
         self._kept_lock = threading.Lock()
         self._tries = threading.local()  # this thread's try without the store, if any
         self._open = threading.local()  # this thread's write transaction, which others join
+        self._hooks: list[Callable[[Session], None]] = []  # ``before_commit``'s
+
+    def listen(self, name: str, listener: Callable[..., Any]) -> None:
+        """Have ``listener`` hear ``name``, one of SQLAlchemy's session events, of this store's
+        sessions (``datastore_space`` notes the VMs a write changes)."""
+        event.listen(self._sessions, name, listener)
+
+    def before_commit(self, hook: Callable[[Session], None]) -> None:
+        """Have ``hook`` finish each write transaction, before the topics it changed are told and
+        it commits (``datastore_space`` recounts the datastores of the VMs it changed)."""
+        self._hooks.append(hook)
 
     def io(self) -> None:
         """Say that what follows uses the store: in a try without it, ``NeedsStore`` now."""
@@ -186,6 +197,8 @@ class Store:
             self._open.session = session
             try:
                 yield session
+                for hook in self._hooks:
+                    hook(session)
                 topics = session.info.get(_CHANGED, ())
                 if self.kind == "postgresql":  # delivered to every listener when this commits
                     for topic in sorted(topics):

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, object_session
 
+from localsphere.world import datastore_space
 from localsphere.world.clock import Clock
 from localsphere.world.errors import AlreadyInState, Conflict, Invalid, NotFound, WrongState
 from localsphere.world.inventory import (
@@ -197,7 +198,8 @@ class VmHardware:
             row = row_of(s, VM, moid, lock=True)
             details = json.loads(row.details)
             result = edit(row, details)
-            row.details = json.dumps(details)
+            before, row.details = row.details, json.dumps(details)
+            datastore_space.require_room(s, json.loads(before), details)
             changed(s, INVENTORY)
             return result
 
@@ -341,12 +343,15 @@ class VmHardware:
         vmdk_file: str | None,
         capacity: int | None,
         name: str | None,
+        provisioning: str = datastore_space.THIN,
     ) -> str:
         """A disk on ``bus`` (SCSI by default) at ``address`` (the first free unit when None or its
-        unit unset), backed by an existing ``vmdk_file`` or a new VMDK of ``capacity`` bytes;
-        returns its key. WrongState on a suspended VM, or IDE while it runs; Invalid for an
-        address out of bounds, a bad path or size; Conflict (in use) for a taken address or
-        file; NotFound (the adapter) for a SCSI bus other than 0."""
+        unit unset), backed by an existing ``vmdk_file`` or a new VMDK of ``capacity`` bytes,
+        ``provisioning`` (``datastore_space.PROVISIONING``) it; returns its key. WrongState on a
+        suspended VM, or IDE while it runs, or (``datastore.insufficient_space``) for a thick
+        disk its datastore has no room for; Invalid for an address out of bounds, a bad path or
+        size; Conflict (in use) for a taken address or file; NotFound (the adapter) for a SCSI
+        bus other than 0."""
 
         def edit(row: ManagedObject, details: dict[str, Any]) -> str:
             kind = bus or "SCSI"
@@ -383,7 +388,15 @@ class VmHardware:
                 file = datastore_file(place, row.name, f"{name or default}.vmdk")
             details["disks"] = [
                 *present,
-                {"key": key, "label": label, "capacity": size, "datastore": datastore, "file": file, **where},
+                {
+                    "key": key,
+                    "label": label,
+                    "capacity": size,
+                    "datastore": datastore,
+                    "file": file,
+                    "provisioning": provisioning,
+                    **where,
+                },
             ]
             return key
 
@@ -410,7 +423,8 @@ class VmHardware:
 
     def grow_disk(self, moid: str, key: str, capacity: int) -> None:
         """A disk made larger (vSphere extends a disk, never shrinks it): Invalid for a smaller
-        capacity or one past 62 TiB."""
+        capacity or one past 62 TiB; WrongState (``datastore.insufficient_space``) when a thick
+        disk's datastore has no room for the growth."""
 
         def edit(row: ManagedObject, details: dict[str, Any]) -> None:
             present = disks(details)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from localsphere.world import datastore_space
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
 from localsphere.world.errors import Invalid, NotFound, WrongState, bounded_text
@@ -81,7 +82,11 @@ class VmPlacement:
                     f"Customization specification {spec.customization} does not exist",
                     spec.customization,
                 )
-            where = place(s, _like(source, spec.placement))
+            wanted = spec.placement
+            if wanted.datastore is None:  # as vSphere's: the copy stays on its source's datastore
+                at_home = datastore_space.home(json.loads(source.details))
+                wanted = Placement(wanted.folder, wanted.pool, wanted.host, wanted.cluster, at_home)
+            where = place(s, _like(source, wanted))
             _authorize_target(s, caller, where, "VirtualMachine.Inventory.CreateFromExisting")
             unique_vm_name(s, spec.name, where.folder.moid)
             details = json.loads(source.details)
@@ -91,14 +96,17 @@ class VmPlacement:
                 key = min(missing)
                 raise NotFound("vm.disk.not_found", f"Virtual machine {source.moid} has no disk {key}", key)
             targets = dict(spec.disk_datastores)
-            for disk in disks:
+            for index, disk in enumerate(disks):
                 datastore = targets.get(disk["key"]) or (
                     where.datastore.moid if where.datastore else disk["datastore"]
                 )
                 _datastore(s, caller, datastore, where)
                 disk["datastore"] = datastore
-                disk["file"] = datastore_file(datastore_name(s, datastore), spec.name, _file_name(disk))
+                file = disk_file(spec.name, index)
+                disk["file"] = datastore_file(datastore_name(s, datastore), spec.name, file)
             details["disks"] = disks
+            if where.datastore is not None:
+                details["datastore"] = where.datastore.moid  # the copy's home
             for nic in details.get("nics", []):
                 if nic.get("mac_type", "ASSIGNED") != "MANUAL":
                     nic["mac"] = generated_mac()
@@ -106,9 +114,10 @@ class VmPlacement:
             details.pop("computer_name", None)
             for own in ("template", CURRENT):  # a copy is a VM, without the source's snapshots
                 details.pop(own, None)
-            return self._add_copy(
-                s, source, spec.name, where, details, POWERED_ON if spec.power_on else POWERED_OFF
-            )
+            power = POWERED_ON if spec.power_on else POWERED_OFF
+            moid = self._add_copy(s, source, spec.name, where, details, power)
+            datastore_space.require_room(s, {}, details)
+            return moid
 
     def instant_clone(
         self,
@@ -146,8 +155,9 @@ class VmPlacement:
             details["instant_clone_frozen"] = False
             if bios_uuid is not None:
                 details["bios_uuid"] = bios_uuid
-            for disk in details.get("disks", []):
-                disk["file"] = datastore_file(datastore_name(s, disk["datastore"]), name, _file_name(disk))
+            for index, disk in enumerate(details.get("disks", [])):
+                on = datastore_name(s, disk["datastore"])
+                disk["file"] = datastore_file(on, name, disk_file(name, index))
             for nic in details.get("nics", []):
                 nic["mac"] = generated_mac()
                 nic.pop("ip", None)
@@ -192,6 +202,7 @@ class VmPlacement:
             _authorize_target(s, caller, where, None)
             if where.folder.moid != row.folder:
                 unique_vm_name(s, row.name, where.folder.moid)
+            before = json.loads(row.details)
             details = json.loads(row.details)
             keys = {d["key"] for d in details.get("disks", [])}
             for key in disk_datastores:
@@ -202,7 +213,8 @@ class VmPlacement:
                 datastore = disk_datastores.get(disk["key"]) or moved_to
                 if datastore and datastore != disk["datastore"]:
                     _datastore(s, caller, datastore, where)
-                    disk["file"] = f"[{datastore_name(s, datastore)}] {disk['file'].split('] ', 1)[-1]}"
+                    # moved into the VM's folder on the datastore, its file keeping its own name
+                    disk["file"] = datastore_file(datastore_name(s, datastore), row.name, _file_name(disk))
                     disk["datastore"] = datastore
             if moved_to and moved_to != details.get("datastore"):
                 _datastore(s, caller, moved_to, where)
@@ -213,6 +225,7 @@ class VmPlacement:
             row.path = f"{where.folder.path}{row.moid}/"
             row.datacenter = where.folder.datacenter
             row.details = json.dumps(details)
+            datastore_space.require_room(s, before, details)
             changed(s, INVENTORY)
 
     def unregister(self, moid: str) -> None:
@@ -353,6 +366,12 @@ def _authorize_target(s: Session, caller: Caller, where: Where, on_folder: str |
     authorize(caller, where.pool.path, "Resource.AssignVMToPool", where.pool.moid, s)
     if where.datastore is not None:
         authorize(caller, where.datastore.path, "Datastore.AllocateSpace", where.datastore.moid, s)
+
+
+def disk_file(vm_name: str, index: int) -> str:
+    """The file of a VM's ``index``-th disk (from 0), as vSphere names a VM's disks: its name,
+    then ``_1``, ``_2``, ... (``web.vmdk``, ``web_1.vmdk``)."""
+    return f"{vm_name}.vmdk" if index == 0 else f"{vm_name}_{index}.vmdk"
 
 
 def _file_name(disk: dict[str, Any]) -> str:

@@ -154,7 +154,8 @@ def test_exporter_datastores_hosts_and_vms(connect):
     hosts = batch_fetch(content, vim.HostSystem, ["name"])
     vms = batch_fetch(content, vim.VirtualMachine, ["datastore"])
     for moid, row in datastores.items():
-        assert row["summary.uncommitted"] == 0 and row["summary.maintenanceMode"] == "normal"
+        # the demo world's disks are thin: what they may still grow into is uncommitted
+        assert row["summary.uncommitted"] > 0 and row["summary.maintenanceMode"] == "normal"
         mounted = {m.key._moId for m in row["host"]}
         assert mounted == set(hosts)  # the demo world has one datacenter: every host mounts it
         assert all(m.mountInfo.accessMode == "readWrite" and m.mountInfo.mounted for m in row["host"])

@@ -165,7 +165,7 @@ def test_clone_and_relocate(server, vc):
     to = {"placement": {"datastore": target["datastore"]}}
     assert vc.post(f"{API}/vm/{copy}", params={"action": "relocate"}, json=to).status_code == 204
     vmdk = vc.get(f"{API}/vm/{copy}").json()["disks"]["2000"]["backing"]["vmdk_file"]
-    assert vmdk == f"[{target['name']}] copy-1/vm-00001.vmdk"  # the datastore's name, as vSphere writes it
+    assert vmdk == f"[{target['name']}] copy-1/copy-1.vmdk"  # the datastore's name, as vSphere writes it
     nowhere = {"placement": {"resource_pool": "resgroup-999"}}
     assert_vapi_error(
         vc.post(f"{API}/vm/{copy}", params={"action": "relocate"}, json=nowhere), 404, "NOT_FOUND"

@@ -256,6 +256,7 @@ CATALOGUE: dict[str, Words] = {
         "vm.nic.too_many",
         "vm.scsi_adapter.not_found",
         "resource_pool.insufficient",
+        "datastore.insufficient_space",  # as vCenter's "Insufficient disk space on datastore 'x'."
     ),
     **_typed("UNSUPPORTED", "resource_pool.root.delete"),
     **_typed("INVALID_ELEMENT_TYPE", "host.folder_type"),

@@ -139,7 +139,8 @@ def from_reason(
     uses (``*.in_use``: the kind, the name), NotSupported for what a template or a
     system folder or a root resource pool cannot do, NotFound for a revert to a current snapshot a VM has not,
     InvalidDeviceSpec, InvalidDeviceOperation or InvalidController for a device change (its
-    index), FileNotFound or InvalidDatastorePath for a file on no datastore,
+    index), FileNotFound or InvalidDatastorePath for a file on no datastore, NoDiskSpace (the
+    file, the datastore's name) for a thick disk its datastore has no room for,
     InvalidArgument naming the parameter for a bad value, in vCenter's words ("A specified
     parameter was not correct: <parameter>"); ``otherwise`` (InvalidState, or
     InvalidArgument) for the rest."""
@@ -163,6 +164,9 @@ def from_reason(
         return Fault(vmodl.fault.NotSupported(), NOT_SUPPORTED)
     if reason in DEVICE_FAULTS and arguments:
         return _device_fault(reason, arguments)
+    if reason == "datastore.insufficient_space" and len(arguments) >= 2:
+        fault = vim.fault.NoDiskSpace(file=arguments[0], datastore=arguments[1])
+        return Fault(fault, f"Insufficient disk space on datastore '{arguments[1]}'.")
     if reason == "vm.file_not_found" and arguments:
         return Fault(vim.fault.FileNotFound(file=arguments[0]), f"File {arguments[0]} was not found")
     if reason == "vm.datastore_path" and arguments:

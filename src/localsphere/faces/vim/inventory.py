@@ -513,7 +513,7 @@ def _datastore_summary(o: ObjectView) -> Any:
         url=datastore_url(o),
         capacity=o.capacity or 0,
         freeSpace=o.free_space or 0,
-        uncommitted=0,  # the world's disks are thick: nothing is promised beyond what is used
+        uncommitted=int(details.get("uncommitted", 0)),  # what thin disks may grow into
         maintenanceMode="normal",
         accessible=bool(details.get("accessible", True)),
         multipleHostAccess=bool(details.get("multiple_host_access", True)),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyVmomi import vim
 
-from localsphere.world import vm_hardware
+from localsphere.world import datastore_space, vm_hardware
 from localsphere.world.errors import Invalid, NotFound
 from localsphere.world.inventory import DATASTORE, NETWORK, Filter, ObjectView
 
@@ -109,7 +109,8 @@ def devices(o: ObjectView) -> list[Any]:
                     fileName=disk["file"],
                     datastore=vim.Datastore(disk["datastore"]) if disk.get("datastore") else None,
                     diskMode="persistent",
-                    thinProvisioned=True,
+                    thinProvisioned=datastore_space.provisioning(disk) == datastore_space.THIN,
+                    eagerlyScrub=datastore_space.provisioning(disk) == datastore_space.EAGER,
                 ),
                 controllerKey=controller,
                 unitNumber=unit,
@@ -314,11 +315,21 @@ def _disk(context: Context, vm: ObjectView, device: Any, operation: Any, change:
     if operation == OPERATION.add:
         bus = _bus(device)
         address = {"unit": device.unitNumber} if bus != "IDE" and device.unitNumber is not None else None
-        hardware.add_disk(vm.moid, bus, address, existing, None if existing else capacity, None)
+        size = None if existing else capacity
+        hardware.add_disk(vm.moid, bus, address, existing, size, None, _provisioning(device.backing))
     else:
         hardware.update_disk(vm.moid, key, existing)
         if capacity:
             hardware.grow_disk(vm.moid, key, capacity)
+
+
+def _provisioning(backing: Any) -> str:
+    """A ``FlatVer2BackingInfo``'s provisioning in the world's terms: thin when
+    ``thinProvisioned``, eagerly zeroed thick when ``eagerlyScrub``, else (both unset, as vSphere
+    takes them) lazily zeroed thick."""
+    if getattr(backing, "thinProvisioned", None):
+        return datastore_space.THIN
+    return datastore_space.EAGER if getattr(backing, "eagerlyScrub", None) else datastore_space.THICK
 
 
 def _nic(context: Context, vm: ObjectView, index: int, device: Any, operation: Any) -> None:
