@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from pyVmomi import vim
 
-from localsphere.faces.vim import quick_stats, vm_devices
+from localsphere.faces.vim import quick_stats, vm_config_info, vm_devices
 from localsphere.faces.vim.properties import Family, reads_of, reference, references
 from localsphere.faces.vim.quick_stats import megabytes
-from localsphere.world import guest_os, vm_guest
+from localsphere.world import guest_os, vm_guest, vm_hardware
 from localsphere.world.inventory import (
     CLUSTER,
     DATACENTER,
@@ -34,7 +34,6 @@ from localsphere.world.inventory import (
     VM,
     ObjectView,
     Sight,
-    datastore_file,
 )
 from localsphere.world.metrics import HOST_MHZ_PER_CORE
 
@@ -78,6 +77,7 @@ GUEST_OS = {
 """The world's guest (``guest_os.NAMES``) of each vim25 ``GuestOsIdentifier``:
 ``{"centos7_64Guest": "CENTOS_7_64"}``."""
 GUEST_IDS = {name: guest_id for guest_id, name in GUEST_OS.items()}
+FAMILIES = {"DARWIN": "darwinGuestFamily", "OTHER": "otherGuestFamily"}  # the others: ``<family>Guest``
 GREEN, GRAY = vim.ManagedEntity.Status.green, vim.ManagedEntity.Status.gray
 MIB = 1 << 20
 Reader = Callable[["Context", list[ObjectView]], dict[str, Any]]
@@ -133,6 +133,12 @@ def guest(o: ObjectView) -> tuple[str, str]:
     vCenter does not know reads as ``otherGuest64``."""
     name = o.subtype if o.subtype in GUEST_IDS else "OTHER_64"
     return GUEST_IDS[name], guest_os.full_name(name)
+
+
+def guest_family(guest_id: str) -> str:
+    """vim25's ``GuestOsFamily`` of a guest id (``linuxGuest``, ``darwinGuestFamily``, ...)."""
+    family = guest_os.family(GUEST_OS.get(guest_id, guest_os.DEFAULT))
+    return FAMILIES.get(family, f"{family.lower()}Guest")
 
 
 def each(fn: Callable[[ObjectView], Any]) -> Reader:
@@ -259,14 +265,8 @@ def _vm_runtime(o: ObjectView) -> Any:
     )
 
 
-def _vmx(o: ObjectView) -> str:
-    disks = o.details.get("disks") or []
-    where = (disks[0]["file"].split("]")[0][1:]) if disks else "datastore"
-    return datastore_file(where, o.name, f"{o.name}.vmx")
-
-
 def _bios_uuid(o: ObjectView) -> str:
-    return o.details.get("bios_uuid", o.uuid)
+    return vm_hardware.bios_uuid(o)
 
 
 def _vm_config_summary(o: ObjectView) -> Any:
@@ -274,7 +274,7 @@ def _vm_config_summary(o: ObjectView) -> Any:
     return vim.vm.Summary.ConfigSummary(
         name=o.name,
         template=_template(o),
-        vmPathName=_vmx(o),
+        vmPathName=vm_config_info.vmx_path(o),
         annotation=o.details.get("annotation"),
         memorySizeMB=o.memory_mib,
         numCpu=o.cpu_count,
@@ -350,21 +350,13 @@ def _vm_guest_summary(o: ObjectView) -> Any:
     )
 
 
-def _vm_storage(o: ObjectView) -> Any:
-    """What a VM's disks take: each disk's capacity, committed (the world's disks are thick)."""
-    committed = sum(int(d.get("capacity") or 0) for d in o.details.get("disks") or [])
-    return vim.vm.Summary.StorageSummary(
-        committed=committed, uncommitted=0, unshared=committed, timestamp=_time(o.created_at)
-    )
-
-
 def _vm_summary(o: ObjectView, stats: dict[str, int]) -> Any:
     return vim.vm.Summary(
         vm=reference(VM, o.moid),
         runtime=_vm_runtime(o),
         config=_vm_config_summary(o),
         guest=_vm_guest_summary(o),
-        storage=_vm_storage(o),
+        storage=vm_config_info.storage_summary(o),
         quickStats=_vm_quick_stats(o, stats),
         overallStatus=GREEN,
     )
@@ -376,7 +368,7 @@ def _template(o: ObjectView) -> bool:
 
 def vm_config(o: ObjectView) -> Any:
     """A VM's ``config`` (``VirtualMachineConfigInfo``): its hardware with its devices, its notes
-    and advanced settings."""
+    and advanced settings, its BIOS and instance UUIDs, and ``vm_config_info.config_fields``."""
     guest_id, full_name = guest(o)
     version = _hw_version(o)
     return vim.vm.ConfigInfo(
@@ -394,7 +386,7 @@ def vm_config(o: ObjectView) -> Any:
         extraConfig=[
             vim.option.OptionValue(key=k, value=v) for k, v in (o.details.get("extra_config") or {}).items()
         ],
-        files=vim.vm.FileInfo(vmPathName=_vmx(o)),
+        files=vim.vm.FileInfo(vmPathName=vm_config_info.vmx_path(o)),
         flags=vim.vm.FlagInfo(),
         defaultPowerOps=vim.vm.DefaultPowerOpInfo(),
         hardware=vim.vm.VirtualHardware(
@@ -403,6 +395,7 @@ def vm_config(o: ObjectView) -> Any:
             memoryMB=o.memory_mib,
             device=vm_devices.devices(o),
         ),
+        **vm_config_info.config_fields(o),
     )
 
 
@@ -413,7 +406,7 @@ def _preferred(address: str) -> Any:
 def _vm_guest(o: ObjectView) -> Any:
     """A VM's ``guest``: what its Tools report (``world.vm_guest``, as REST's ``guest/identity``
     and ``tools`` answer): while it runs, the guest's host name, its primary address, and each
-    NIC's address (a /24, preferred) and MAC; ``guest.disk`` stays unset (no file systems)."""
+    NIC's address (a /24, preferred) and MAC, and its file systems (``guest.disk``)."""
     on = o.power_state == POWERED_ON
     tools = vm_guest.tools(o)
     nics = o.details.get("nics") or []
@@ -423,7 +416,7 @@ def _vm_guest(o: ObjectView) -> Any:
         hostName=vm_guest.host_name(o) if on else None,
         ipAddress=vm_guest.ip_address(o) if on else None,
         guestId=guest_id,
-        guestFamily=f"{guest_os.family(GUEST_OS[guest_id]).lower()}Guest",
+        guestFamily=guest_family(guest_id),
         guestFullName=full_name,
         toolsVersion=str(tools["version_number"]),
         toolsInstallType=TOOLS_TYPE[str(tools["install_type"])],
@@ -444,6 +437,7 @@ def _vm_guest(o: ObjectView) -> Any:
         ]
         if on
         else [],
+        disk=vm_config_info.guest_disks(o),
         **_tools(o),
     )
 
@@ -462,7 +456,7 @@ VIRTUAL_MACHINE: dict[str, Reader] = {
     "summary.runtime": each(_vm_runtime),
     "summary.runtime.powerState": each(lambda o: POWER.get(o.power_state or "")),
     "summary.guest": each(_vm_guest_summary),
-    "summary.storage": each(_vm_storage),
+    "summary.storage": each(vm_config_info.storage_summary),
     "summary.quickStats": with_stats(_vm_quick_stats),
     "summary.config": each(_vm_config_summary),
     "summary.config.name": each(lambda o: o.name),
@@ -480,6 +474,12 @@ VIRTUAL_MACHINE: dict[str, Reader] = {
     "config.hardware.memoryMB": each(lambda o: o.memory_mib),
     "config.guestId": each(lambda o: guest(o)[0]),
     "guest": each(_vm_guest),
+    "guest.disk": each(vm_config_info.guest_disks),
+    "resourceConfig": each(vm_config_info.resource_config),
+    "storage": each(vm_config_info.storage),
+    "layoutEx": each(vm_config_info.layout_ex),
+    "capability": each(vm_config_info.capability),
+    "environmentBrowser": each(vm_config_info.environment_browser),
     "resourcePool": each(lambda o: reference(POOL, o.pool) if o.pool else None),
     "datastore": each(
         lambda o: references(DATASTORE, sorted({d["datastore"] for d in o.details.get("disks") or []}))

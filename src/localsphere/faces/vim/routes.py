@@ -12,6 +12,7 @@ from localsphere.faces.vim import (
     compute,
     datastores,
     entity_privileges,
+    environment_browser,
     event_manager,
     folders,
     guest,
@@ -84,5 +85,6 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *collectors.methods(),
         *list_views.methods(),
         *inventory_views.methods(),
+        *environment_browser.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))

@@ -50,8 +50,12 @@ def methods() -> list[Method]:
         return _entity(graph.child_named(args["entity"]._moId, args["name"], inventory.sight(context)))
 
     def by_uuid(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
-        kinds = {VM} if args["vmSearch"] else {HOST}
-        found = context.world.inventory_graph.by_uuid(kinds, args["uuid"], inventory.sight(context))
+        # a VM by its SMBIOS UUID (``config.uuid``) unless ``instanceUuid`` asks for its instance UUID
+        graph, seen = context.world.inventory_graph, inventory.sight(context)
+        if args["vmSearch"] and not args.get("instanceUuid"):
+            found = graph.by_bios_uuid(args["uuid"], seen)
+        else:
+            found = graph.by_uuid({VM} if args["vmSearch"] else {HOST}, args["uuid"], seen)
         return _entity(_in(found, args.get("datacenter")))
 
     def by_dns_name(context: Context, _this: MoRef, args: dict[str, Any]) -> Any:
