@@ -13,7 +13,8 @@ that became unset). A filter made since that version reports its objects as ``en
 count up per collector (as vCenter's do: "1", "2", ...); one the collector never gave, or too old
 to answer from, is ``InvalidCollectorVersion``. ``WaitOptions.maxObjectUpdates`` cuts an answer
 (``truncated``) with a version that resumes it (``<to>/<from>/<filter>/<last object>``), which
-only WaitForUpdatesEx takes. ``partialUpdates`` is kept and read back; a changed property is always reported whole.
+only WaitForUpdatesEx takes. ``partialUpdates`` is kept and read back; a changed property is
+always reported whole.
 """
 
 from __future__ import annotations
