@@ -71,6 +71,13 @@ def test_firmware_changed_over_rest_is_seen(connect, vc):
     hot = vc.patch(f"/api/vcenter/vm/{moid}/hardware/cpu", json={"hot_add_enabled": True})
     assert hot.status_code == 204, hot.text
     assert vm.config.cpuHotAddEnabled is True
+    # and back over SOAP, as Terraform and Ansible set it; a firmware vim25 has but the world not is
+    # refused, naming it
+    assert WaitForTask(vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(firmware="bios")), si=si) == "success"
+    assert vc.get(f"/api/vcenter/vm/{moid}/hardware/boot").json()["type"] == "BIOS"
+    with pytest.raises(vmodl.fault.InvalidArgument) as caught:
+        WaitForTask(vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(firmware="csm")), si=si)
+    assert caught.value.invalidProperty == "firmware" and vm.config.firmware == "bios"
 
 
 def test_storage_and_layout_name_each_disk(connect, vc):
