@@ -20,6 +20,7 @@ from pyVmomi import vim
 from localsphere.faces.vim import quick_stats, vm_config_info, vm_devices
 from localsphere.faces.vim.properties import Family, reads_of, reference, references
 from localsphere.faces.vim.quick_stats import megabytes
+from localsphere.faces.vim.vm_config_info import moment
 from localsphere.world import guest_os, vm_guest, vm_hardware
 from localsphere.world.inventory import (
     CLUSTER,
@@ -238,14 +239,10 @@ ENTITY: dict[str, Reader] = {
 }
 
 
-def _time(epoch: float) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(epoch, datetime.UTC)
-
-
 def boot_time(o: ObjectView) -> datetime.datetime | None:
     """When a host, or a powered-on VM, last booted: the world keeps no power-on instant, so its
     creation, from which the metric model counts its uptime (``sys.uptime.latest``) too."""
-    return _time(o.created_at) if o.kind != VM or o.power_state == POWERED_ON else None
+    return moment(o.created_at) if o.kind != VM or o.power_state == POWERED_ON else None
 
 
 def _vm_runtime(o: ObjectView) -> Any:
@@ -373,7 +370,7 @@ def vm_config(o: ObjectView) -> Any:
     version = _hw_version(o)
     return vim.vm.ConfigInfo(
         changeVersion=str(o.created_at),
-        modified=_time(o.created_at),
+        modified=moment(o.created_at),
         name=o.name,
         guestFullName=full_name,
         version=version,

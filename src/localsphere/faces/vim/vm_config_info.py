@@ -49,7 +49,8 @@ CANNOT = frozenset(
 )
 
 
-def _time(epoch: float) -> datetime.datetime:
+def moment(epoch: float) -> datetime.datetime:
+    """An instant of the world's clock (seconds since the epoch) as vim25's ``dateTime`` (UTC)."""
     return datetime.datetime.fromtimestamp(epoch, datetime.UTC)
 
 
@@ -129,7 +130,7 @@ def resource_config(o: ObjectView) -> Any:
     return vim.ResourceConfigSpec(
         entity=reference("VirtualMachine", o.moid),
         changeVersion=str(o.created_at),
-        lastModified=_time(o.created_at),
+        lastModified=moment(o.created_at),
         cpuAllocation=cpu_allocation(o),
         memoryAllocation=memory_allocation(o),
     )
@@ -176,7 +177,7 @@ def storage(o: ObjectView) -> Any:
             )
             for moid, (c, u) in usage(o).items()
         ],
-        timestamp=_time(o.created_at),
+        timestamp=moment(o.created_at),
     )
 
 
@@ -188,7 +189,7 @@ def storage_summary(o: ObjectView) -> Any:
         committed=committed,
         uncommitted=sum(u for _, u in found),
         unshared=committed,
-        timestamp=_time(o.created_at),
+        timestamp=moment(o.created_at),
     )
 
 
@@ -213,7 +214,7 @@ def layout_ex(o: ObjectView) -> Any:
         unit = vim.vm.FileLayoutEx.DiskUnit(fileKey=[descriptor, extent])
         chains.append(vim.vm.FileLayoutEx.DiskLayout(key=int(disk["key"]), chain=[unit]))
     files.append(_file(len(files), f"{folder}/vmware.log", "log", 0))
-    return vim.vm.FileLayoutEx(file=files, disk=chains, snapshot=[], timestamp=_time(o.created_at))
+    return vim.vm.FileLayoutEx(file=files, disk=chains, snapshot=[], timestamp=moment(o.created_at))
 
 
 def guest_disks(o: ObjectView) -> list[Any]:
