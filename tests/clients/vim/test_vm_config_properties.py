@@ -188,3 +188,8 @@ def test_a_property_becoming_unset_is_removed(connect, vc):
     changed = pc.WaitForUpdatesEx(first.version, PC.WaitOptions(maxWaitSeconds=30))
     change = changed.filterSet[0].objectSet[0].changeSet[0]
     assert (change.name, change.op, change.val) == ("guest.ipAddress", "remove", None)
+    # an object entering a filter shows only the properties it has set
+    mine = pc.CreatePropertyCollector()
+    mine.CreateFilter(spec, True)
+    entered = mine.WaitForUpdatesEx("", PC.WaitOptions()).filterSet[0].objectSet[0]
+    assert (entered.kind, entered.obj, entered.changeSet) == ("enter", vm, [])

@@ -121,7 +121,12 @@ def _object_update(update: Update, current: dict[str, soap.Content]) -> Any:
         return PC.ObjectUpdate(kind="leave", obj=faults.reference(MoRef(kind, moid)))
     ref, props, missing = current[update.key]
     values = dict(props)
-    changes = [_change(path, values.get(path)) for path in update.paths if path != MISSING]
+    entering = update.kind == "enter"  # an object entering shows the properties it has set
+    changes = [
+        _change(path, values.get(path))
+        for path in update.paths
+        if path != MISSING and not (entering and values.get(path) is None)
+    ]
     report_missing = update.kind == "enter" or MISSING in update.paths
     return PC.ObjectUpdate(
         kind=update.kind,
