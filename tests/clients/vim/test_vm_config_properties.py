@@ -131,6 +131,7 @@ def test_environment_browser_lists_guests_and_versions(connect, vc):
     centos = next(g for g in option.guestOSDescriptor if g.id == "centos7_64Guest")
     assert (centos.family, centos.fullName) == ("linuxGuest", "CentOS 7 (64-bit)")
     assert option.guestOSDescriptor[option.guestOSDefaultIndex].id == "otherLinux64Guest"
+    assert [d.key for d in option.defaultDevice] == [200, 201]
     # Terraform asks for one guest's family
     spec = vim.EnvironmentBrowser.ConfigOptionQuerySpec(guestId=["windows9_64Guest"])
     only = browser.QueryConfigOptionEx(spec=spec)

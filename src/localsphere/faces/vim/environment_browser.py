@@ -21,6 +21,7 @@ from localsphere.faces.vim import faults, inventory
 from localsphere.faces.vim.service import Context, Method
 from localsphere.faces.vim.soap import MoRef
 from localsphere.faces.vim.vm_config_info import ENVIRONMENT_BROWSER, capabilities
+from localsphere.faces.vim.vm_devices import IDE_KEYS
 from localsphere.world import guest_os
 from localsphere.world.inventory import CLUSTER, HOST, VM, ObjectView
 from localsphere.world.vm_hardware import DEFAULT_DISK_BYTES, DEFAULT_VERSION, VERSIONS
@@ -205,6 +206,9 @@ def config_option(key: str | None, guest_ids: list[str] | None = None) -> Any:
         hardwareOptions=hardware_options(key),
         capabilities=capabilities(True),
         datastore=vim.vm.DatastoreOption(),
+        defaultDevice=[  # what every VM here has before its spec adds to it (``vm_devices``)
+            device.VirtualIDEController(key=key, busNumber=bus) for bus, key in enumerate(IDE_KEYS)
+        ],
         supportedMonitorType=["release", "debug", "stats"],
     )
 
