@@ -262,10 +262,6 @@ def _vm_runtime(o: ObjectView) -> Any:
     )
 
 
-def _bios_uuid(o: ObjectView) -> str:
-    return vm_hardware.bios_uuid(o)
-
-
 def _vm_config_summary(o: ObjectView) -> Any:
     guest_id, full_name = guest(o)
     return vim.vm.Summary.ConfigSummary(
@@ -277,7 +273,7 @@ def _vm_config_summary(o: ObjectView) -> Any:
         numCpu=o.cpu_count,
         numEthernetCards=len(o.details.get("nics") or []),
         numVirtualDisks=len(o.details.get("disks") or []),
-        uuid=_bios_uuid(o),
+        uuid=vm_hardware.bios_uuid(o),
         instanceUuid=o.uuid,
         guestId=guest_id,
         guestFullName=full_name,
@@ -374,7 +370,7 @@ def vm_config(o: ObjectView) -> Any:
         name=o.name,
         guestFullName=full_name,
         version=version,
-        uuid=_bios_uuid(o),
+        uuid=vm_hardware.bios_uuid(o),
         instanceUuid=o.uuid,
         template=_template(o),
         guestId=guest_id,
@@ -459,13 +455,13 @@ VIRTUAL_MACHINE: dict[str, Reader] = {
     "summary.config.name": each(lambda o: o.name),
     "summary.config.numCpu": each(lambda o: o.cpu_count),
     "summary.config.memorySizeMB": each(lambda o: o.memory_mib),
-    "summary.config.uuid": each(_bios_uuid),
+    "summary.config.uuid": each(vm_hardware.bios_uuid),
     "summary.config.instanceUuid": each(lambda o: o.uuid),
     "config": each(vm_config),
     "config.template": each(_template),
     "summary.config.template": each(_template),
     "config.name": each(lambda o: o.name),
-    "config.uuid": each(_bios_uuid),
+    "config.uuid": each(vm_hardware.bios_uuid),
     "config.instanceUuid": each(lambda o: o.uuid),
     "config.hardware.numCPU": each(lambda o: o.cpu_count),
     "config.hardware.memoryMB": each(lambda o: o.memory_mib),
