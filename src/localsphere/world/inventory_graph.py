@@ -9,6 +9,7 @@ limited gets only the objects it may see (System.View), as vCenter hides the res
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ from localsphere.world.inventory import (
 )
 from localsphere.world.schema import ManagedObject
 from localsphere.world.store import Store
+from localsphere.world.vm_hardware import bios_uuid, swapped_uuid
 
 CHUNK = 500  # ids in one IN list
 USES = {DATASTORE: "datastore", NETWORK: "network"}  # the key a VM's details name one it uses by
@@ -190,6 +192,24 @@ class InventoryGraph:
         )
         found = self._rows(query.order_by(*MOID_ORDER).limit(1), sight)
         return found[0] if found else None
+
+    def by_bios_uuid(
+        self, value: str, under: str | None = None, sight: Sight | None = None
+    ) -> list[ObjectView]:
+        """The VMs whose SMBIOS UUID (``vm_hardware.bios_uuid``) is ``value`` (case-insensitive),
+        in id order, in the datacenter ``under`` when given; none for text that is no UUID. Two
+        VMs may share one, as a copy given its source's does."""
+        try:
+            wanted = str(uuid.UUID(value))
+        except ValueError:
+            return []
+        kept = func.lower(ManagedObject.details).contains(f'"bios_uuid": "{wanted}"', autoescape=True)
+        derived = func.lower(ManagedObject.uuid) == swapped_uuid(wanted)
+        where = [ManagedObject.kind == VM, or_(kept, derived)]
+        if under is not None:
+            where.append(ManagedObject.datacenter == under)
+        query = select(*_ALL).where(*where).order_by(*MOID_ORDER)
+        return [o for o in self._rows(query, sight) if bios_uuid(o).lower() == wanted]
 
     def by_name(
         self, kinds: Collection[str], name: str, under: str | None = None, sight: Sight | None = None

@@ -79,6 +79,33 @@ def tools(o: ObjectView) -> dict[str, object]:
     }
 
 
+def file_systems(o: ObjectView) -> list[dict[str, object]]:
+    """The guest's file systems while Tools run (none otherwise), one on each of its disks, in the
+    disks' order: ``{"path": "/", "type": "ext4", "capacity": bytes, "free_space": bytes,
+    "disk": key}``. A Windows guest mounts ``C:\\``, ``D:\\``, ... (NTFS), another ``/`` then
+    ``/data1``, ... (ext4); each spans its disk's capacity; the first holds the system, a quarter
+    of it, the others hold a hundredth (the file system's own)."""
+    if o.power_state != POWERED_ON:
+        return []
+    windows = family(o.subtype or "OTHER") == "WINDOWS"
+    found: list[dict[str, object]] = []
+    for index, disk in enumerate(o.details.get("disks") or []):
+        capacity = int(disk.get("capacity") or 0)
+        path = f"{chr(ord('C') + index)}:\\" if windows else ("/" if index == 0 else f"/data{index}")
+        used = capacity // 4 if index == 0 else capacity // 100
+        kind = "NTFS" if windows else "ext4"
+        found.append(
+            {
+                "path": path,
+                "type": kind,
+                "capacity": capacity,
+                "free_space": capacity - used,
+                "disk": disk["key"],
+            }
+        )
+    return found
+
+
 def _running(o: ObjectView) -> None:
     if o.power_state != POWERED_ON:
         raise WrongState(

@@ -93,6 +93,26 @@ def boot(details: dict[str, Any]) -> dict[str, Any]:
     return {**BOOT_DEFAULTS, **details.get("boot", {})}
 
 
+def firmware(details: dict[str, Any]) -> str:
+    """The VM's firmware, ``BIOS`` or ``EFI``: its boot options' ``type`` (what REST's ``boot``
+    and vim25's ``config.firmware`` both say)."""
+    return str(boot(details)["type"])
+
+
+def swapped_uuid(value: str) -> str:
+    """``value`` (a UUID) with its two 64-bit halves swapped: its own inverse."""
+    digits = uuid.UUID(value).hex
+    return str(uuid.UUID(digits[16:] + digits[:16]))
+
+
+def bios_uuid(o: ObjectView) -> str:
+    """The VM's SMBIOS UUID (vim25's ``config.uuid``, REST's ``identity.bios_uuid``), distinct
+    from its instance UUID (``o.uuid``): the one its ``details`` keep (``bios_uuid``, given to an
+    instant clone), else one derived from the instance UUID (its halves swapped), so that every
+    VM, a VM made before the world kept one too, has a fixed one that ``by_bios_uuid`` finds."""
+    return str(o.details.get("bios_uuid") or swapped_uuid(o.uuid))
+
+
 def boot_devices(o: ObjectView) -> list[dict[str, Any]]:
     """The VM's boot order: entries of ``type`` with their ``nic`` or ``disks`` (empty: the default)."""
     return list(o.details.get("boot_devices", []))

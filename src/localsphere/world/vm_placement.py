@@ -112,7 +112,8 @@ class VmPlacement:
                     nic["mac"] = generated_mac()
                 nic.pop("ip", None)
             details.pop("computer_name", None)
-            for own in ("template", CURRENT):  # a copy is a VM, without the source's snapshots
+            # a copy is a VM, without the source's snapshots, with an SMBIOS UUID of its own
+            for own in ("template", CURRENT, "bios_uuid"):
                 details.pop(own, None)
             power = POWERED_ON if spec.power_on else POWERED_OFF
             moid = self._add_copy(s, source, spec.name, where, details, power)
@@ -153,6 +154,7 @@ class VmPlacement:
             unique_vm_name(s, name, where.folder.moid)
             details = json.loads(source.details)
             details["instant_clone_frozen"] = False
+            details.pop("bios_uuid", None)  # unless given, the copy's own (``vm_hardware.bios_uuid``)
             if bios_uuid is not None:
                 details["bios_uuid"] = bios_uuid
             for index, disk in enumerate(details.get("disks", [])):

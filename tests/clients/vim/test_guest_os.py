@@ -32,7 +32,7 @@ def test_every_vim_id_is_a_rest_name():
     [
         ("centos7_64Guest", "CENTOS_7_64", "CentOS 7 (64-bit)", "linuxGuest"),
         ("windows9_64Guest", "WINDOWS_9_64", "Microsoft Windows 10 (64-bit)", "windowsGuest"),
-        ("otherGuest64", "OTHER_64", "Other (64-bit)", "otherGuest"),
+        ("otherGuest64", "OTHER_64", "Other (64-bit)", "otherGuestFamily"),
     ],
 )
 def test_create_keeps_the_guest(connect, vc, guest_id, rest_name, full_name, family):

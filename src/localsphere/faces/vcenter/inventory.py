@@ -27,6 +27,7 @@ from localsphere.world import World
 from localsphere.world import inventory as inv
 from localsphere.world.errors import NotFound
 from localsphere.world.inventory import Filter, ObjectView
+from localsphere.world.vm_hardware import bios_uuid
 
 V = "com.vmware.vcenter"
 MAX_RESULTS = 4000  # vCenter refuses a list longer than this: narrow the filter
@@ -264,7 +265,7 @@ def vm_info(o: ObjectView) -> dict[str, Any]:
     return {
         "guest_OS": o.subtype,
         "name": o.name,
-        "identity": {"name": o.name, "bios_uuid": details.get("bios_uuid", o.uuid), "instance_uuid": o.uuid},
+        "identity": {"name": o.name, "bios_uuid": bios_uuid(o), "instance_uuid": o.uuid},
         "power_state": o.power_state,
         "instant_clone_frozen": details.get("instant_clone_frozen"),
         **hardware.devices(o),

@@ -111,6 +111,7 @@ INVALID_PROPERTIES = {
     "folder.wrong_kind": "list",
     "folder.other_datacenter": "list",
     "vm.guest": "guestId",
+    "vm.firmware": "firmware",
     "vm.name": "name",
     "vm.files": None,  # the refusal's first value names it
 }

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from pyVmomi import vim
 
-from localsphere.faces.vim import quick_stats, vm_devices
+from localsphere.faces.vim import quick_stats, vm_config_info, vm_devices
 from localsphere.faces.vim.properties import Family, reads_of, reference, references
 from localsphere.faces.vim.quick_stats import megabytes
-from localsphere.world import guest_os, vm_guest
+from localsphere.faces.vim.vm_config_info import moment
+from localsphere.world import guest_os, vm_guest, vm_hardware
 from localsphere.world.inventory import (
     CLUSTER,
     DATACENTER,
@@ -34,7 +35,6 @@ from localsphere.world.inventory import (
     VM,
     ObjectView,
     Sight,
-    datastore_file,
 )
 from localsphere.world.metrics import HOST_MHZ_PER_CORE
 
@@ -78,6 +78,7 @@ GUEST_OS = {
 """The world's guest (``guest_os.NAMES``) of each vim25 ``GuestOsIdentifier``:
 ``{"centos7_64Guest": "CENTOS_7_64"}``."""
 GUEST_IDS = {name: guest_id for guest_id, name in GUEST_OS.items()}
+FAMILIES = {"DARWIN": "darwinGuestFamily", "OTHER": "otherGuestFamily"}  # the others: ``<family>Guest``
 GREEN, GRAY = vim.ManagedEntity.Status.green, vim.ManagedEntity.Status.gray
 MIB = 1 << 20
 Reader = Callable[["Context", list[ObjectView]], dict[str, Any]]
@@ -133,6 +134,12 @@ def guest(o: ObjectView) -> tuple[str, str]:
     vCenter does not know reads as ``otherGuest64``."""
     name = o.subtype if o.subtype in GUEST_IDS else "OTHER_64"
     return GUEST_IDS[name], guest_os.full_name(name)
+
+
+def guest_family(guest_id: str) -> str:
+    """vim25's ``GuestOsFamily`` of a guest id (``linuxGuest``, ``darwinGuestFamily``, ...)."""
+    family = guest_os.family(GUEST_OS.get(guest_id, guest_os.DEFAULT))
+    return FAMILIES.get(family, f"{family.lower()}Guest")
 
 
 def each(fn: Callable[[ObjectView], Any]) -> Reader:
@@ -232,14 +239,10 @@ ENTITY: dict[str, Reader] = {
 }
 
 
-def _time(epoch: float) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(epoch, datetime.UTC)
-
-
 def boot_time(o: ObjectView) -> datetime.datetime | None:
     """When a host, or a powered-on VM, last booted: the world keeps no power-on instant, so its
     creation, from which the metric model counts its uptime (``sys.uptime.latest``) too."""
-    return _time(o.created_at) if o.kind != VM or o.power_state == POWERED_ON else None
+    return moment(o.created_at) if o.kind != VM or o.power_state == POWERED_ON else None
 
 
 def _vm_runtime(o: ObjectView) -> Any:
@@ -259,28 +262,18 @@ def _vm_runtime(o: ObjectView) -> Any:
     )
 
 
-def _vmx(o: ObjectView) -> str:
-    disks = o.details.get("disks") or []
-    where = (disks[0]["file"].split("]")[0][1:]) if disks else "datastore"
-    return datastore_file(where, o.name, f"{o.name}.vmx")
-
-
-def _bios_uuid(o: ObjectView) -> str:
-    return o.details.get("bios_uuid", o.uuid)
-
-
 def _vm_config_summary(o: ObjectView) -> Any:
     guest_id, full_name = guest(o)
     return vim.vm.Summary.ConfigSummary(
         name=o.name,
         template=_template(o),
-        vmPathName=_vmx(o),
+        vmPathName=vm_config_info.vmx_path(o),
         annotation=o.details.get("annotation"),
         memorySizeMB=o.memory_mib,
         numCpu=o.cpu_count,
         numEthernetCards=len(o.details.get("nics") or []),
         numVirtualDisks=len(o.details.get("disks") or []),
-        uuid=_bios_uuid(o),
+        uuid=vm_hardware.bios_uuid(o),
         instanceUuid=o.uuid,
         guestId=guest_id,
         guestFullName=full_name,
@@ -350,21 +343,13 @@ def _vm_guest_summary(o: ObjectView) -> Any:
     )
 
 
-def _vm_storage(o: ObjectView) -> Any:
-    """What a VM's disks take: each disk's capacity, committed (the world's disks are thick)."""
-    committed = sum(int(d.get("capacity") or 0) for d in o.details.get("disks") or [])
-    return vim.vm.Summary.StorageSummary(
-        committed=committed, uncommitted=0, unshared=committed, timestamp=_time(o.created_at)
-    )
-
-
 def _vm_summary(o: ObjectView, stats: dict[str, int]) -> Any:
     return vim.vm.Summary(
         vm=reference(VM, o.moid),
         runtime=_vm_runtime(o),
         config=_vm_config_summary(o),
         guest=_vm_guest_summary(o),
-        storage=_vm_storage(o),
+        storage=vm_config_info.storage_summary(o),
         quickStats=_vm_quick_stats(o, stats),
         overallStatus=GREEN,
     )
@@ -376,16 +361,16 @@ def _template(o: ObjectView) -> bool:
 
 def vm_config(o: ObjectView) -> Any:
     """A VM's ``config`` (``VirtualMachineConfigInfo``): its hardware with its devices, its notes
-    and advanced settings."""
+    and advanced settings, its BIOS and instance UUIDs, and ``vm_config_info.config_fields``."""
     guest_id, full_name = guest(o)
     version = _hw_version(o)
     return vim.vm.ConfigInfo(
         changeVersion=str(o.created_at),
-        modified=_time(o.created_at),
+        modified=moment(o.created_at),
         name=o.name,
         guestFullName=full_name,
         version=version,
-        uuid=_bios_uuid(o),
+        uuid=vm_hardware.bios_uuid(o),
         instanceUuid=o.uuid,
         template=_template(o),
         guestId=guest_id,
@@ -394,7 +379,7 @@ def vm_config(o: ObjectView) -> Any:
         extraConfig=[
             vim.option.OptionValue(key=k, value=v) for k, v in (o.details.get("extra_config") or {}).items()
         ],
-        files=vim.vm.FileInfo(vmPathName=_vmx(o)),
+        files=vim.vm.FileInfo(vmPathName=vm_config_info.vmx_path(o)),
         flags=vim.vm.FlagInfo(),
         defaultPowerOps=vim.vm.DefaultPowerOpInfo(),
         hardware=vim.vm.VirtualHardware(
@@ -403,6 +388,7 @@ def vm_config(o: ObjectView) -> Any:
             memoryMB=o.memory_mib,
             device=vm_devices.devices(o),
         ),
+        **vm_config_info.config_fields(o),
     )
 
 
@@ -413,7 +399,7 @@ def _preferred(address: str) -> Any:
 def _vm_guest(o: ObjectView) -> Any:
     """A VM's ``guest``: what its Tools report (``world.vm_guest``, as REST's ``guest/identity``
     and ``tools`` answer): while it runs, the guest's host name, its primary address, and each
-    NIC's address (a /24, preferred) and MAC; ``guest.disk`` stays unset (no file systems)."""
+    NIC's address (a /24, preferred) and MAC, and its file systems (``guest.disk``)."""
     on = o.power_state == POWERED_ON
     tools = vm_guest.tools(o)
     nics = o.details.get("nics") or []
@@ -423,7 +409,7 @@ def _vm_guest(o: ObjectView) -> Any:
         hostName=vm_guest.host_name(o) if on else None,
         ipAddress=vm_guest.ip_address(o) if on else None,
         guestId=guest_id,
-        guestFamily=f"{guest_os.family(GUEST_OS[guest_id]).lower()}Guest",
+        guestFamily=guest_family(guest_id),
         guestFullName=full_name,
         toolsVersion=str(tools["version_number"]),
         toolsInstallType=TOOLS_TYPE[str(tools["install_type"])],
@@ -444,6 +430,7 @@ def _vm_guest(o: ObjectView) -> Any:
         ]
         if on
         else [],
+        disk=vm_config_info.guest_disks(o),
         **_tools(o),
     )
 
@@ -462,24 +449,30 @@ VIRTUAL_MACHINE: dict[str, Reader] = {
     "summary.runtime": each(_vm_runtime),
     "summary.runtime.powerState": each(lambda o: POWER.get(o.power_state or "")),
     "summary.guest": each(_vm_guest_summary),
-    "summary.storage": each(_vm_storage),
+    "summary.storage": each(vm_config_info.storage_summary),
     "summary.quickStats": with_stats(_vm_quick_stats),
     "summary.config": each(_vm_config_summary),
     "summary.config.name": each(lambda o: o.name),
     "summary.config.numCpu": each(lambda o: o.cpu_count),
     "summary.config.memorySizeMB": each(lambda o: o.memory_mib),
-    "summary.config.uuid": each(_bios_uuid),
+    "summary.config.uuid": each(vm_hardware.bios_uuid),
     "summary.config.instanceUuid": each(lambda o: o.uuid),
     "config": each(vm_config),
     "config.template": each(_template),
     "summary.config.template": each(_template),
     "config.name": each(lambda o: o.name),
-    "config.uuid": each(_bios_uuid),
+    "config.uuid": each(vm_hardware.bios_uuid),
     "config.instanceUuid": each(lambda o: o.uuid),
     "config.hardware.numCPU": each(lambda o: o.cpu_count),
     "config.hardware.memoryMB": each(lambda o: o.memory_mib),
     "config.guestId": each(lambda o: guest(o)[0]),
     "guest": each(_vm_guest),
+    "guest.disk": each(vm_config_info.guest_disks),
+    "resourceConfig": each(vm_config_info.resource_config),
+    "storage": each(vm_config_info.storage),
+    "layoutEx": each(vm_config_info.layout_ex),
+    "capability": each(vm_config_info.capability),
+    "environmentBrowser": each(vm_config_info.environment_browser),
     "resourcePool": each(lambda o: reference(POOL, o.pool) if o.pool else None),
     "datastore": each(
         lambda o: references(DATASTORE, sorted({d["datastore"] for d in o.details.get("disks") or []}))

@@ -15,6 +15,7 @@ from localsphere.faces.vim import (
     datastore_browser,
     datastores,
     entity_privileges,
+    environment_browser,
     event_manager,
     folders,
     guest,
@@ -116,5 +117,6 @@ def build(world: World, max_body: int) -> list[FaceRoute]:
         *service_managers.methods(),
         *host_managers.methods(),
         *datastore_browser.methods(),
+        *environment_browser.methods(),
     ]
     return endpoint_routes(Endpoint(world, methods, properties.fetch, max_body))

@@ -64,9 +64,9 @@ def _by_uuid(context: Context, args: dict[str, Any]) -> Iterator[ObjectView]:
         if found is not None and (datacenter is None or found.datacenter == datacenter._moId):
             yield found
         return
-    for o in _every(context, VM, args):
-        if o.details.get("bios_uuid", o.uuid).lower() == wanted:
-            yield o
+    datacenter = args.get("datacenter")
+    under = datacenter._moId if datacenter is not None else None
+    yield from context.world.inventory_graph.by_bios_uuid(wanted, under, inventory.sight(context))
 
 
 def _running(o: ObjectView) -> bool:

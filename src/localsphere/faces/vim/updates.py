@@ -8,12 +8,13 @@ version, the answer holds every selected object (``enter``) with its selected pr
 with a version the collector gave, the call waits until something changed since (or
 ``maxWaitSeconds`` pass: no answer) and answers only that: an object newly selected as ``enter``
 with all its properties, one no longer selected as ``leave``, a changed one as ``modify`` with the
-changed properties alone (``assign``, with no value for a property that became unset). A filter
-made since that version reports its objects as ``enter``. Versions count up per collector (as
-vCenter's do: "1", "2", ...); one the collector never gave, or too old to answer from, is
-``InvalidCollectorVersion``. ``WaitOptions.maxObjectUpdates`` cuts an answer (``truncated``) with
-a version that resumes it (``<to>/<from>/<filter>/<last object>``), which only WaitForUpdatesEx
-takes. ``partialUpdates`` is kept and read back; a changed property is always reported whole.
+changed properties alone (``assign`` with the new value; ``remove``, with none, for a property
+that became unset). A filter made since that version reports its objects as ``enter``. Versions
+count up per collector (as vCenter's do: "1", "2", ...); one the collector never gave, or too old
+to answer from, is ``InvalidCollectorVersion``. ``WaitOptions.maxObjectUpdates`` cuts an answer
+(``truncated``) with a version that resumes it (``<to>/<from>/<filter>/<last object>``), which
+only WaitForUpdatesEx takes. ``partialUpdates`` is kept and read back; a changed property is
+always reported whole.
 """
 
 from __future__ import annotations
@@ -106,14 +107,25 @@ def _digest(fingerprints: Fingerprints) -> str:
     return digest.hexdigest()
 
 
+def _change(path: str, value: Any) -> Any:
+    """A changed property: ``assign`` with its new value, or ``remove`` with none when it became
+    unset (vim25's ``PropertyChangeOp``: a value is sent only for ``add`` and ``assign``)."""
+    if value is None:
+        return PC.Change(name=path, op=PC.Change.Op.remove)
+    return PC.Change(name=path, op=PC.Change.Op.assign, val=value)
+
+
 def _object_update(update: Update, current: dict[str, soap.Content]) -> Any:
     if update.kind == "leave":
         kind, _, moid = update.key.partition(":")
         return PC.ObjectUpdate(kind="leave", obj=faults.reference(MoRef(kind, moid)))
     ref, props, missing = current[update.key]
     values = dict(props)
+    entering = update.kind == "enter"  # an object entering shows the properties it has set
     changes = [
-        PC.Change(name=path, op="assign", val=values.get(path)) for path in update.paths if path != MISSING
+        _change(path, values.get(path))
+        for path in update.paths
+        if path != MISSING and not (entering and values.get(path) is None)
     ]
     report_missing = update.kind == "enter" or MISSING in update.paths
     return PC.ObjectUpdate(

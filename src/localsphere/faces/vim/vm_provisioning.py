@@ -5,13 +5,13 @@ REST face's create, clone, relocate and ``vm/hardware`` calls make (``Inventory.
 ``VmPlacement``, ``VmHardware``), so REST and the property collector show the change at once.
 
 A ``VirtualMachineConfigSpec`` is read for ``name``, ``guestId``, ``version`` (``vmx-21``),
-``numCPUs``, ``numCoresPerSocket``, ``memoryMB``, the hot-add flags, ``files.vmPathName`` (its
-``[datastore]`` places the VM), ``annotation``, ``extraConfig`` and ``deviceChange``
-(``vm_devices``). A method's whole change is one transaction (``VmTasks.run``): a spec whose any
-part the world refuses changes nothing (a create or clone leaves no VM), as vCenter's
-all-or-nothing reconfiguration, and its task ends in error. Each write records what it did for the
-event log in its task's chain (``world.facts``: a VM being created and created, being cloned or
-deployed and cloned or deployed, reconfigured, relocated).
+``numCPUs``, ``numCoresPerSocket``, ``memoryMB``, the hot-add flags, ``firmware`` (REST's boot
+``type``), ``files.vmPathName`` (its ``[datastore]`` places the VM), ``annotation``,
+``extraConfig`` and ``deviceChange`` (``vm_devices``). A method's whole change is one
+transaction (``VmTasks.run``): a spec whose any part the world refuses changes nothing (a create
+or clone leaves no VM), as vCenter's all-or-nothing reconfiguration, and its task ends in error.
+Each write records what it did for the event log in its task's chain (``world.facts``: a VM being
+created and created, being cloned or deployed and cloned or deployed, reconfigured, relocated).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
 
 HARDWARE_VERSION = re.compile(r"vmx-(?P<n>\d{2})")
+FIRMWARE = {"bios": "BIOS", "efi": "EFI"}  # vim25's firmware types -> REST's boot types
 
 
 def _moid(ref: Any) -> str | None:
@@ -96,6 +97,11 @@ def configure(context: Context, vm: str, spec: Any, renamed: bool = True) -> Non
         world.vm_hardware.update_cpu(
             vm, spec.numCPUs, spec.numCoresPerSocket, spec.cpuHotAddEnabled, spec.cpuHotRemoveEnabled
         )
+    if spec.firmware is not None:
+        if spec.firmware not in FIRMWARE:
+            raise Invalid("vm.firmware", f"'{spec.firmware}' is not a firmware of this VM", "firmware")
+        world.inventory.require(caller, "VirtualMachine.Config.Settings", vm)
+        world.vm_hardware.update_boot(vm, {"type": FIRMWARE[spec.firmware]})
     if spec.memoryMB is not None or spec.memoryHotAddEnabled is not None:
         world.inventory.require(caller, "VirtualMachine.Config.Memory", vm)
         world.vm_hardware.update_memory(vm, spec.memoryMB, spec.memoryHotAddEnabled)
