@@ -817,17 +817,20 @@ def set_power(s: Session, moid: str, action: str) -> None:
     changed(s, INVENTORY)
 
 
-def power_to(s: Session, row: ManagedObject, target: str, restart: bool = False) -> None:
+def power_to(
+    s: Session, row: ManagedObject, target: str, restart: bool = False, at: float | None = None
+) -> None:
     """The one way a VM's power state changes, in the write transaction ``s``: to ``target``
     (POWERED_ON, POWERED_OFF or SUSPENDED), keeping its power-on clock as vSphere keeps
     ``runtime.bootTime``: a power-on from powered off, or a ``restart`` of a running VM (a reset, a
     guest reboot), boots it now (world time); a suspend notes when (``suspendTime``); a resume adds
     the time it slept to ``suspended_for`` (``suspendInterval``) and keeps its boot; a power-off
-    clears all three. Nothing is checked; the caller marks the change."""
+    clears all three; ``at``: the instant (epoch seconds) when not the world clock's now (a VM
+    made powered on in the seed's past). Nothing is checked; the caller marks the change."""
     was = row.power_state
     if was == target and not (restart and target == POWERED_ON):
         return
-    now = read_state(s).now
+    now = read_state(s).now if at is None else at
     if target == POWERED_OFF:
         row.booted_at = row.suspended_at = row.suspended_for = None
     elif target == SUSPENDED:

@@ -825,8 +825,8 @@ def fill_vapp(
     if (power_on or deploy) and vms:
         set_deployed(s, vapp, True, now)
     s.flush()
-    if power_on:
-        _power(s, vapp.id, POWERED_ON, _ACTIONS["powerOn"][1])
+    if power_on:  # booted as they are made
+        _power(s, vapp.id, POWERED_ON, _ACTIONS["powerOn"][1], at=now)
     check_capacity(s, vapp.vdc)
 
 
@@ -1200,15 +1200,22 @@ def _set_power(s: Session, row: ManagedObject, target: str, restart: bool = Fals
     power_to(s, row, target, restart)
 
 
-def _power(s: Session, vapp_id: str, target: str, acts_on: frozenset[str], restart: bool = False) -> None:
+def _power(
+    s: Session,
+    vapp_id: str,
+    target: str,
+    acts_on: frozenset[str],
+    restart: bool = False,
+    at: float | None = None,
+) -> None:
     """Every VM of the vApp in one of ``acts_on`` goes to ``target`` (``restart``: running ones
-    boot again, a reset or a reboot)."""
+    boot again, a reset or a reboot), at the instant ``at`` (None: the world clock's now)."""
     for vm in s.scalars(
         select(ManagedObject).where(
             ManagedObject.vapp == vapp_id, ManagedObject.kind == VM, ManagedObject.power_state.in_(acts_on)
         )
     ):
-        power_to(s, vm, target, restart)
+        power_to(s, vm, target, restart, at)
     s.flush()
     if target == POWERED_ON:
         vdc = s.scalar(select(VApp.vdc).where(VApp.id == vapp_id))

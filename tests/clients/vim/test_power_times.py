@@ -47,6 +47,13 @@ def _latest_uptime(perf, vm):
     return found[0].value[0].value[0], found[0].sampleInfo[0].timestamp
 
 
+def _composite_children(perf, vm) -> set[str]:
+    """The VMs QueryPerfComposite of ``vm``'s host answers realtime samples of."""
+    uptime_id = PM.MetricId(counterId=_uptime_counter(perf), instance="")
+    spec = PM.QuerySpec(entity=vm.runtime.host, metricId=[uptime_id], intervalId=20, maxSample=1)
+    return {c.entity._moId for c in perf.QueryPerfComposite(spec).childEntity}
+
+
 def _to_five_minutes(server) -> int:
     """Move the frozen clock to a second past the next five-minute instant; that instant (epoch s),
     the latest realtime sample's and one of Operations' samples."""
@@ -88,6 +95,7 @@ def test_boot_time_and_uptime_follow_power_on_every_face(connect, vc, server, fr
     assert uptime == round(at - booted) > 0
     assert _latest_uptime(perf, vm) == (uptime, datetime.datetime.fromtimestamp(at, datetime.UTC))
     assert round(_ops_uptime(server, vm.name, at)) == uptime
+    assert vm_id in _composite_children(perf, vm)
 
     # the clock moves on: so does the uptime, by as much; the boot stays
     server.advance(600)
@@ -104,7 +112,7 @@ def test_boot_time_and_uptime_follow_power_on_every_face(connect, vc, server, fr
     # powered off: no boot, no uptime, no realtime samples (historical ones stay)
     assert vm.PowerOffVM_Task().info.state == "success"
     assert vm.runtime.bootTime is None and vm.summary.quickStats.uptimeSeconds == 0
-    assert _latest_uptime(perf, vm) is None
+    assert _latest_uptime(perf, vm) is None and vm_id not in _composite_children(perf, vm)
     uptime_id = PM.MetricId(counterId=_uptime_counter(perf), instance="")
     assert perf.QueryPerf([PM.QuerySpec(entity=vm, intervalId=300, maxSample=1, metricId=[uptime_id])])
 
@@ -138,3 +146,41 @@ def test_suspend_keeps_the_boot_and_a_guest_reboot_restarts_it(connect, vc, serv
     # the guest shut down: the boot is gone
     vm.ShutdownGuest()
     assert vm.runtime.bootTime is None and vm.runtime.suspendInterval is None
+
+
+def test_vcloud_power_operations_move_the_boot_soap_reads(connect, vc, server, frozen):
+    """vCD's power-on of a new vApp, a VM's reset and the vApp's power-off are the same VM's boot,
+    new boot and none on SOAP."""
+    from vcd_client import V15, instantiate_body, link, sign_in
+    from vcd_schema import assert_valid
+
+    instantiate = "application/vnd.vmware.vcloud.instantiateVAppTemplateParams+xml"
+    with server.client(base_url=server.vcd) as c:
+        headers = sign_in(c)
+        session = assert_valid(c.get("/api/session", headers=headers).content)
+        org = assert_valid(c.get(link(session, "down", ".org+xml"), headers=headers).content)
+        vdc = assert_valid(c.get(link(org, "down", ".vdc+xml", "demo-vdc"), headers=headers).content)
+        catalog = assert_valid(
+            c.get(link(org, "down", ".catalog+xml", "demo-catalog"), headers=headers).content
+        )
+        item_href = next(
+            i.get("href") for i in catalog.find(f"{V15}CatalogItems") if i.get("name") == "photon-5"
+        )
+        template = assert_valid(c.get(item_href, headers=headers).content).find(f"{V15}Entity").get("href")
+        started = _now(server)
+        r = c.post(
+            link(vdc, "add", instantiate),
+            content=instantiate_body("booted", template, power_on=True),
+            headers={**headers, "Content-Type": instantiate},
+        )
+        vapp = assert_valid(r.content)
+        vm_href = vapp.find(f"{V15}Children/{V15}Vm").get("href")
+        (found,) = vc.get("/api/vcenter/vm", params={"names": "photon"}).json()
+        vm = vim.VirtualMachine(found["vm"], connect()._stub)
+        assert vm.runtime.bootTime.timestamp() == pytest.approx(started, abs=1e-3)
+
+        server.advance(60)
+        assert c.post(f"{vm_href}/power/action/reset", headers=headers).status_code == 202
+        assert vm.runtime.bootTime.timestamp() == pytest.approx(started + 60, abs=1e-3)
+        assert c.post(f"{vapp.get('href')}/power/action/powerOff", headers=headers).status_code == 202
+        assert vm.runtime.powerState == "poweredOff" and vm.runtime.bootTime is None
