@@ -846,8 +846,9 @@ def power_to(
 
 
 def booted(power: str | None, now: float) -> dict[str, Any]:
-    """The power-on clock columns of a VM made in ``power`` at ``now`` (the seed's present, a
-    clone powered on as it is made): running or suspended ones booted then."""
+    """The power-on clock columns of a VM made in ``power`` at ``now`` (a seeded inventory's VM
+    when the inventory was made, a clone powered on as it is made): running or suspended ones
+    booted then."""
     if power in (POWERED_ON, SUSPENDED):
         return {"booted_at": now, "suspended_at": now if power == SUSPENDED else None, "suspended_for": 0.0}
     return {"booted_at": None, "suspended_at": None, "suspended_for": None}
