@@ -146,6 +146,30 @@ def test_events_recorded_before_0031_are_numbered_in_their_recorded_order(tmp_pa
         world.close()
 
 
+def test_vms_running_before_0032_booted_when_they_were_made(tmp_path, new_database):
+    """Migration 0032 gives each VM running or suspended then the boot its uptime counted from
+    (its creation), and none to a VM powered off."""
+    from sqlalchemy import text
+
+    world = make_world(tmp_path, new_database())
+    try:
+        _downgrade(world, "0031")
+        with world.store.engine.connect() as conn:
+            vms = conn.execute(
+                text("SELECT moid, power_state, created_at FROM objects WHERE kind = 'VirtualMachine'")
+            ).all()
+        assert {r.power_state for r in vms} >= {"POWERED_ON", POWERED_OFF}
+        world.store.migrate()
+        with world.store.engine.connect() as conn:
+            booted = dict(
+                conn.execute(text("SELECT moid, booted_at FROM objects WHERE kind = 'VirtualMachine'")).all()
+            )
+        for r in vms:
+            assert booted[r.moid] == (None if r.power_state == POWERED_OFF else r.created_at), r
+    finally:
+        world.close()
+
+
 def _downgrade(world, revision: str) -> None:
     """Take a world's schema back to ``revision`` with the migrations' own downgrades."""
     from alembic import command

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, false, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, false, func, not_, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from localsphere.world import access
 from localsphere.world.access import OPS, ROOTS, Caller
-from localsphere.world.clock import Clock
+from localsphere.world.clock import Clock, read_state
 from localsphere.world.copies import Copies
 from localsphere.world.errors import (
     AlreadyInState,
@@ -106,6 +106,9 @@ class _Builder:
             "details": json.dumps(details),
             "created_at": self.now,
             "vapp": None,
+            "booted_at": None,
+            "suspended_at": None,
+            "suspended_for": None,
         }
         row.update(values)
         self.pending.append(row)
@@ -314,6 +317,7 @@ def _add_vm(
         host=host,
         pool=pool,
         power_state=power,
+        **booted(power, b.now),
         cpu_count=cpus,
         memory_mib=memory,
         subtype=plan.guest or GUESTS[number % len(GUESTS)],
@@ -552,6 +556,9 @@ class ObjectView:
     free_space: int | None
     details_json: str  # decoded only when asked for: a list's summaries never show it
     created_at: float
+    booted_at: float | None  # a VM's power-on clock (``power_to``), epoch seconds
+    suspended_at: float | None
+    suspended_for: float | None
 
     @cached_property
     def details(self) -> dict[str, Any]:
@@ -870,12 +877,76 @@ def set_power(s: Session, moid: str, action: str) -> None:
         )
     details = json.loads(row.details)
     details["clean_power_off"] = False if action == "stop" else details.get("clean_power_off", True)
-    s.execute(
-        update(ManagedObject)
-        .where(ManagedObject.moid == moid)
-        .values(power_state=target, details=json.dumps(details))
-    )
+    row.details = json.dumps(details)
+    power_to(s, row, target, restart=action == "reset")
     changed(s, INVENTORY)
+
+
+def power_to(
+    s: Session, row: ManagedObject, target: str, restart: bool = False, at: float | None = None
+) -> None:
+    """The one way a VM's power state changes, in the write transaction ``s``: to ``target``
+    (POWERED_ON, POWERED_OFF or SUSPENDED), keeping its power-on clock as vSphere keeps
+    ``runtime.bootTime``: a power-on from powered off, or a ``restart`` of a running VM (a reset, a
+    guest reboot), boots it now (world time); a suspend notes when (``suspendTime``); a resume adds
+    the time it slept to ``suspended_for`` (``suspendInterval``) and keeps its boot; a power-off
+    clears all three; ``at``: the instant (epoch seconds) when not the world clock's now (a VM
+    made powered on in the seed's past). Nothing is checked; the caller marks the change."""
+    was = row.power_state
+    if was == target and not (restart and target == POWERED_ON):
+        return
+    now = read_state(s).now if at is None else at
+    if target == POWERED_OFF:
+        row.booted_at = row.suspended_at = row.suspended_for = None
+    elif target == SUSPENDED:
+        row.suspended_at = now
+        if row.booted_at is None:  # suspended straight from powered off (a snapshot's state)
+            row.booted_at, row.suspended_for = now, 0.0
+    elif restart or was == POWERED_OFF or row.booted_at is None:
+        row.booted_at, row.suspended_at, row.suspended_for = now, None, 0.0
+    elif was == SUSPENDED:
+        slept = now - row.suspended_at if row.suspended_at is not None else 0.0
+        row.suspended_for = (row.suspended_for or 0.0) + max(slept, 0.0)
+    row.power_state = target
+
+
+def booted(power: str | None, now: float) -> dict[str, Any]:
+    """The power-on clock columns of a VM made in ``power`` at ``now`` (a seeded inventory's VM
+    when the inventory was made, a clone powered on as it is made): running or suspended ones
+    booted then."""
+    if power in (POWERED_ON, SUSPENDED):
+        return {"booted_at": now, "suspended_at": now if power == SUSPENDED else None, "suspended_for": 0.0}
+    return {"booted_at": None, "suspended_at": None, "suspended_for": None}
+
+
+def boot_of(o: ObjectView) -> float | None:
+    """When a VM that runs or is suspended last booted (epoch seconds; one kept from before the
+    world kept boots, as a snapshot of then restores it, booted when it was made); None for a VM
+    powered off. A host has booted when it was made."""
+    if o.kind != VM:
+        return o.created_at
+    if o.power_state not in (POWERED_ON, SUSPENDED):
+        return None
+    return o.booted_at if o.booted_at is not None else o.created_at
+
+
+def running_since(o: ObjectView) -> float | None:
+    """When a powered-on VM's current run began (its boot, or its last resume; epoch seconds);
+    None for a VM that is not running."""
+    boot = boot_of(o)
+    if o.power_state != POWERED_ON or boot is None:
+        return None
+    return max(boot, o.suspended_at or boot)
+
+
+def uptime(o: ObjectView, at: float) -> float:
+    """Seconds an object has been up at ``at`` (epoch seconds): a running VM since its boot, less
+    the time it was suspended; 0 for a VM powered off or suspended. A host is up since it was
+    made."""
+    boot = boot_of(o)
+    if boot is None or (o.kind == VM and o.power_state != POWERED_ON):
+        return 0.0
+    return max(at - boot - (o.suspended_for or 0.0), 0.0)
 
 
 def next_id(s: Session, sequence: str = MOID_SEQUENCE) -> int:

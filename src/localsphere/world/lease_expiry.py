@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from localsphere.world.catalogs import VAPP_TEMPLATE
 from localsphere.world.clock import Clock, read_state
-from localsphere.world.inventory import POWERED_OFF, POWERED_ON, SUSPENDED, VM
+from localsphere.world.inventory import POWERED_OFF, POWERED_ON, SUSPENDED, VM, power_to
 from localsphere.world.schema import CatalogItem, ManagedObject, MetadataEntry, VApp
 from localsphere.world.store import INVENTORY, Store, changed
 from localsphere.world.vapp_leases import org_leases, set_deployed
@@ -93,7 +93,7 @@ class LeaseExpiry:
                     ManagedObject.power_state == POWERED_ON,
                 )
             ):
-                vm.power_state = target
+                power_to(s, vm, target)
             ended = vapp.deployment_expires_at
             set_deployed(s, vapp, False, ended)
         return len(due)

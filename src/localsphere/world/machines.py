@@ -36,6 +36,7 @@ from localsphere.world.inventory import (
     new_vm,
     next_id,
     place,
+    power_to,
 )
 from localsphere.world.inventory import set_power as set_vm_power
 from localsphere.world.org_roles import org_user_id
@@ -265,7 +266,8 @@ def _vsphere(
     details = json.loads(row.details)
     for nic in details["nics"][:1]:
         nic["ip"] = address
-    row.details, row.power_state = json.dumps(details), POWERED_ON
+    row.details = json.dumps(details)
+    power_to(s, row, POWERED_ON)
     return row.moid
 
 

@@ -180,11 +180,6 @@ def _latency(o: ObjectView, which: int) -> float:
     return 0.5 + 4 * _unit_floats(o.uuid, "latency")[which] if o.power_state == inv.POWERED_ON else 0.0
 
 
-def _uptime(o: ObjectView, t_ms: int) -> float:
-    on = o.kind != inv.VM or o.power_state == inv.POWERED_ON
-    return max(t_ms / 1000 - o.created_at, 0.0) if on else 0.0
-
-
 Measure = Callable[[_Context, int], float]
 # measure -> (the VM quantities it sums, whether it reads capacity, how it is computed)
 _MEASURES: dict[str, tuple[tuple[str, ...], bool, Measure]] = {
@@ -236,7 +231,7 @@ _MEASURES: dict[str, tuple[tuple[str, ...], bool, Measure]] = {
         lambda c, t: float(len({d["datastore"] for d in c.o.details.get("disks", [])})),
     ),
     "powered_on": ((), False, lambda c, t: 1.0 if c.o.power_state == inv.POWERED_ON else 0.0),
-    "uptime": ((), False, lambda c, t: _uptime(c.o, t)),
+    "uptime": ((), False, lambda c, t: inv.uptime(c.o, t / 1000)),
     "ds_total_gb": ((), False, lambda c, t: _gib(c.o.capacity)),
     "ds_used_gb": ((), False, lambda c, t: _gib((c.o.capacity or 0) - (c.o.free_space or 0))),
     "ds_free_gb": ((), False, lambda c, t: _gib(c.o.free_space)),

@@ -225,6 +225,13 @@ class ManagedObject(Base):
     details: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[float] = mapped_column(Float)
     vapp: Mapped[str | None] = mapped_column(String(36), nullable=True)  # a VM's vCD vApp (``vapps.id``)
+    # A VM's power-on clock (``inventory.power_to``), epoch seconds of world time: when it last
+    # booted (None while powered off), when it was last suspended, and how long it has been
+    # suspended in all since it booted (vSphere's ``runtime.bootTime``, ``suspendTime``,
+    # ``suspendInterval``)
+    booted_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    suspended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    suspended_for: Mapped[float | None] = mapped_column(Float, nullable=True)
     __table_args__ = (
         Index("ix_objects_kind_name", "kind", "name"),
         Index("ix_objects_vapp", "vapp", "kind"),  # a vApp's VMs

@@ -35,6 +35,7 @@ from localsphere.world.inventory import (
     VM,
     VM_NAME_LENGTH,
     add_object,
+    power_to,
     vm_details,
 )
 from localsphere.world.org_vdcs import VdcView, check_capacity, check_enabled, vdc_row, visible
@@ -83,6 +84,7 @@ _ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "reset": (POWERED_ON, frozenset({POWERED_ON})),
     "reboot": (POWERED_ON, frozenset({POWERED_ON})),
 }
+RESTARTS = frozenset({"reset", "reboot"})  # the operations after which a running VM has booted again
 # vCD's name of each operation's task, and its verb in the task's ``operation`` text (the same on a
 # vApp and on a VM; a vApp's power-on is its deployment).
 _OPERATIONS = {
@@ -544,8 +546,17 @@ class VApps:
                 raise NotFound("vapp.not_found", f"No vApp {fill['vapp']}.", fill["vapp"])
             network = network_of(s, vapp.vdc, fill["network"]) if fill["network"] else None
             fill_vapp(s, vapp, vms, network, self._clock.now(s), fill["power_on"], fill["deploy"])
+        clocks, restarted = recipe.get("clock", {}), set(recipe.get("restart", ()))
         for vm_id, state in recipe.get("power", {}).items():
-            s.execute(update(ManagedObject).where(ManagedObject.uuid == vm_id).values(power_state=state))
+            vm = s.scalars(select(ManagedObject).where(ManagedObject.uuid == vm_id)).first()
+            if vm is None:
+                continue
+            if vm_id in clocks:  # taken back: as it was, boot time and all
+                vm.power_state = state
+                vm.booted_at, vm.suspended_at, vm.suspended_for = clocks[vm_id]
+            else:
+                power_to(s, vm, state, restart=vm_id in restarted)
+        s.flush()
         for vapp_id, deployed in recipe.get("deployed", {}).items():
             s.execute(update(VApp).where(VApp.id == vapp_id).values(deployed=deployed))
         for vm_id, settings in recipe.get("vms", {}).items():
@@ -635,7 +646,7 @@ class VApps:
                 target, acts_on = _ACTIONS[action]
                 if state not in acts_on:
                     raise WrongState(f"vm.{action}", _refusal(quoted, _not_in(action, state)), row.name)
-            _set_power(row, target)
+            _set_power(s, row, target, restart=action in RESTARTS)
             if target == POWERED_ON:
                 set_deployed(s, vapp, True)
                 check_capacity(s, vapp.vdc)
@@ -814,8 +825,8 @@ def fill_vapp(
     if (power_on or deploy) and vms:
         set_deployed(s, vapp, True, now)
     s.flush()
-    if power_on:
-        _power(s, vapp.id, POWERED_ON, _ACTIONS["powerOn"][1])
+    if power_on:  # booted as they are made
+        _power(s, vapp.id, POWERED_ON, _ACTIONS["powerOn"][1], at=now)
     check_capacity(s, vapp.vdc)
 
 
@@ -1042,25 +1053,32 @@ def _drop_vm(s: Session, row: ManagedObject) -> None:
 
 
 def _undo_power(vms: list[ManagedObject], vapp: VApp) -> dict[str, Any]:
-    """The recipe that puts VMs' power and their vApp's deployment back as they are now."""
+    """The recipe that puts VMs' power (with their power-on clocks) and their vApp's deployment
+    back as they are now."""
     return {
         "kind": UNDO,
         "power": {vm.uuid: vm.power_state for vm in vms},
+        "clock": {vm.uuid: [vm.booted_at, vm.suspended_at, vm.suspended_for] for vm in vms},
         "deployed": {vapp.id: vapp.deployed},
     }
 
 
 def _power_of(s: Session, vapp: VApp, undo: dict[str, Any]) -> dict[str, Any]:
     """The recipe that sets the power of the VMs ``undo`` names and their vApp's deployment as
-    they are now (just changed)."""
+    they are now (just changed): the running VMs that booted again (a reset, a reboot) boot again
+    when it is made."""
     s.flush()
     named = ManagedObject.uuid.in_(list(undo["power"]))
-    states = s.execute(select(ManagedObject.uuid, ManagedObject.power_state).where(named))
-    return {
-        "kind": UNDO,
-        "power": {row.uuid: row.power_state for row in states},
-        "deployed": {vapp.id: vapp.deployed},
-    }
+    rows = s.execute(
+        select(ManagedObject.uuid, ManagedObject.power_state, ManagedObject.booted_at).where(named)
+    )
+    states, restarted = {}, []
+    for row in rows:
+        states[row.uuid] = row.power_state
+        before = undo["power"][row.uuid], undo["clock"][row.uuid][0]
+        if before[0] == row.power_state == POWERED_ON and before[1] != row.booted_at:
+            restarted.append(row.uuid)
+    return {"kind": UNDO, "power": states, "restart": restarted, "deployed": {vapp.id: vapp.deployed}}
 
 
 def _settings(row: ManagedObject) -> dict[str, Any]:
@@ -1174,23 +1192,31 @@ def _properties(wanted: dict[str, str]) -> dict[str, str]:
     return dict(wanted)
 
 
-def _set_power(row: ManagedObject, target: str) -> None:
+def _set_power(s: Session, row: ManagedObject, target: str, restart: bool = False) -> None:
     if row.power_state != target:
         details = json.loads(row.details or "{}")
         details["clean_power_off"] = target != POWERED_OFF or details.get("clean_power_off", True)
         row.details = json.dumps(details)
-    row.power_state = target
+    power_to(s, row, target, restart)
 
 
-def _power(s: Session, vapp_id: str, target: str, acts_on: frozenset[str]) -> None:
-    """Every VM of the vApp in one of ``acts_on`` goes to ``target``."""
-    s.execute(
-        update(ManagedObject)
-        .where(
+def _power(
+    s: Session,
+    vapp_id: str,
+    target: str,
+    acts_on: frozenset[str],
+    restart: bool = False,
+    at: float | None = None,
+) -> None:
+    """Every VM of the vApp in one of ``acts_on`` goes to ``target`` (``restart``: running ones
+    boot again, a reset or a reboot), at the instant ``at`` (None: the world clock's now)."""
+    for vm in s.scalars(
+        select(ManagedObject).where(
             ManagedObject.vapp == vapp_id, ManagedObject.kind == VM, ManagedObject.power_state.in_(acts_on)
         )
-        .values(power_state=target)
-    )
+    ):
+        power_to(s, vm, target, restart, at)
+    s.flush()
     if target == POWERED_ON:
         vdc = s.scalar(select(VApp.vdc).where(VApp.id == vapp_id))
         if vdc is not None:
@@ -1207,7 +1233,7 @@ def power_vapp(s: Session, vapp: VApp, states: set[str], action: str) -> None:
         raise WrongState("vapp.empty", _refusal(quoted, "has no virtual machines"), vapp.name)
     if not states & acts_on:
         raise WrongState(f"vapp.{action}", _refusal(quoted, _not_in(action, vapp_status(states))), vapp.name)
-    _power(s, vapp.id, target, acts_on)
+    _power(s, vapp.id, target, acts_on, restart=action in RESTARTS)
     if target == POWERED_ON:
         set_deployed(s, vapp, True)
 

@@ -14,7 +14,16 @@ import json
 from localsphere.world.access import Caller
 from localsphere.world.errors import AlreadyInState, Invalid, WrongState
 from localsphere.world.guest_os import family, full_name
-from localsphere.world.inventory import POWERED_OFF, POWERED_ON, SUSPENDED, VM, ObjectView, authorize, row_of
+from localsphere.world.inventory import (
+    POWERED_OFF,
+    POWERED_ON,
+    SUSPENDED,
+    VM,
+    ObjectView,
+    authorize,
+    power_to,
+    row_of,
+)
 from localsphere.world.store import INVENTORY, Store, changed
 
 TOOLS_VERSION, TOOLS_VERSION_NUMBER = "12.5.0", 12448
@@ -118,7 +127,7 @@ class VmGuest:
         self._store = store
 
     def power(self, moid: str, action: str, checked: tuple[Caller, str] | None = None) -> None:
-        """``shutdown`` (to POWERED_OFF, cleanly), ``reboot`` or ``standby`` (to SUSPENDED),
+        """``shutdown`` (to POWERED_OFF, cleanly), ``reboot`` (booted again) or ``standby`` (to SUSPENDED),
         asked of the guest: AlreadyInState when it is there already, WrongState when its state
         does not allow it (a suspended guest cannot shut down). ``checked``: a caller and the
         privilege it must hold on the VM (Forbidden, or NotFound when it may not see it), for a
@@ -140,10 +149,12 @@ class VmGuest:
                     moid,
                 )
             if action == "shutdown":
-                row.power_state = POWERED_OFF
+                power_to(s, row, POWERED_OFF)
                 row.details = json.dumps({**json.loads(row.details), "clean_power_off": True})
             elif action == "standby":
-                row.power_state = SUSPENDED
+                power_to(s, row, SUSPENDED)
+            else:  # the guest restarts: its uptime starts again
+                power_to(s, row, POWERED_ON, restart=True)
             changed(s, INVENTORY)
 
     def update_tools(self, moid: str, upgrade_policy: str | None) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from localsphere.world.access import Caller
 from localsphere.world.clock import Clock
 from localsphere.world.errors import NotFound, WrongState, bounded_text
-from localsphere.world.inventory import POWERED_OFF, POWERED_ON, VM, authorize, next_id, row_of
+from localsphere.world.inventory import POWERED_OFF, POWERED_ON, VM, authorize, next_id, power_to, row_of
 from localsphere.world.schema import VmSnapshot
 from localsphere.world.store import INVENTORY, Store, changed
 
@@ -130,7 +130,9 @@ class VmSnapshots:
             state = json.loads(taken.state)
             row.cpu_count, row.memory_mib = state["cpu_count"], state["memory_mib"]
             row.details = json.dumps({**state["details"], CURRENT: snapshot})
-            row.power_state = POWERED_OFF if suppress_power_on else taken.power_state
+            # the running state is the snapshot's now: a VM running at it runs from the revert on
+            target = POWERED_OFF if suppress_power_on else taken.power_state
+            power_to(s, row, target, restart=target == POWERED_ON)
             changed(s, INVENTORY)
 
     def remove(self, caller: Caller, snapshot: str, remove_children: bool) -> None:

@@ -35,6 +35,7 @@ from localsphere.world.inventory import (
     VM,
     ObjectView,
     Sight,
+    boot_of,
 )
 from localsphere.world.metrics import HOST_MHZ_PER_CORE
 
@@ -240,9 +241,21 @@ ENTITY: dict[str, Reader] = {
 
 
 def boot_time(o: ObjectView) -> datetime.datetime | None:
-    """When a host, or a powered-on VM, last booted: the world keeps no power-on instant, so its
-    creation, from which the metric model counts its uptime (``sys.uptime.latest``) too."""
-    return moment(o.created_at) if o.kind != VM or o.power_state == POWERED_ON else None
+    """When a host (its creation), or a VM, last booted: the VM's last power-on from powered off,
+    reset or guest reboot, kept while it is suspended and unset once it is powered off
+    (vim25's ``VirtualMachineRuntimeInfo.bootTime``); the metric model counts its uptime
+    (``sys.uptime.latest``) from it too (``inventory.uptime``)."""
+    boot = boot_of(o)
+    return moment(boot) if boot is not None else None
+
+
+def _suspended(o: ObjectView) -> dict[str, Any]:
+    """A booted VM's ``suspendTime`` (when it was last suspended, if it was) and
+    ``suspendInterval`` (seconds it was suspended since it booted, the current stay excluded)."""
+    if boot_of(o) is None:
+        return {}
+    at = {"suspendTime": moment(o.suspended_at)} if o.suspended_at is not None else {}
+    return {**at, "suspendInterval": int(o.suspended_for or 0)}
 
 
 def _vm_runtime(o: ObjectView) -> Any:
@@ -257,6 +270,7 @@ def _vm_runtime(o: ObjectView) -> Any:
         onlineStandby=False,
         consolidationNeeded=False,
         bootTime=boot_time(o),
+        **_suspended(o),
         maxCpuUsage=(o.cpu_count or 0) * HOST_MHZ_PER_CORE,
         maxMemoryUsage=o.memory_mib,
     )

@@ -152,20 +152,30 @@ class Samples:
     values: list[tuple[Counter, str, list[int]]]
 
 
+def _first(o: ObjectView, interval: int) -> float | None:
+    """The first instant (epoch seconds) an entity has samples of ``interval`` from: its
+    creation; for a VM's realtime ones, the start of its current run, none while it does not run
+    (a host keeps realtime samples of its running VMs only)."""
+    if o.kind != inv.VM or interval != REALTIME_SECONDS:
+        return o.created_at
+    return inv.running_since(o)
+
+
 def query(context: Context, spec: Any) -> Samples | None:
     """The samples one ``PerfQuerySpec`` asks for; None when the entity has none of its metrics or
-    no sample in its time range."""
+    no sample in its time range (a VM's realtime ones while it is not running)."""
     o = _entity(context, spec.entity)
     if not _kind(o):
         return None
     interval = _interval(o, spec.intervalId)
     wanted = _wanted(o, list(spec.metricId or []), interval)
-    if not wanted:
+    first = _first(o, interval)
+    if not wanted or first is None:
         return None
     now_ms = int(context.world.state.reading().now * 1000)
     step = interval * 1000
     end = min(_ms(spec.endTime), now_ms) if spec.endTime is not None else now_ms
-    oldest = max(now_ms - SPANS[interval] * 1000, int(o.created_at * 1000))
+    oldest = max(now_ms - SPANS[interval] * 1000, int(first * 1000))
     begin = max(oldest, _ms(spec.startTime) + 1 if spec.startTime is not None else oldest)
     times = list(range(-(-begin // step) * step, end + 1, step))  # the grid's instants in the range
     if spec.maxSample:
