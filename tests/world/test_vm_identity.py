@@ -14,7 +14,7 @@ GIB = 1 << 30
 def _vm(details: dict, power: str = POWERED_ON, guest: str = "CENTOS_7_64") -> ObjectView:
     return ObjectView(
         "vm-1", INSTANCE, VM, "vm", None, None, None, None, None, None, guest, power, 1, 1024, None, None,
-        json.dumps(details), 0.0,
+        json.dumps(details), 0.0, 0.0, None, 0.0,
     )  # fmt: skip
 
 
