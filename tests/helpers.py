@@ -4,6 +4,7 @@ import re
 from urllib.parse import urlsplit
 
 from conftest import DEMO_PASSWORD
+from localsphere.world.compute_resources import host_thumbprint
 
 ADMIN = "administrator@vsphere.local"
 # What a Python exception, a repr or a library's words look like when they escape into an answer.
@@ -144,3 +145,13 @@ def ldap_source(slapd, name="Lab LDAP", **changes):
         "sourceType": {"id": "OPEN_LDAP", "name": "OPEN_LDAP"},
         "property": [{"name": k, "value": v} for k, v in values.items() if v is not None],
     }
+
+
+def standalone_host(vc, name: str) -> str:
+    """A standalone host added over vCenter's REST API (``vc``: httpx signed in to it): its id."""
+    folder = vc.get("/api/vcenter/folder", params={"type": "HOST"}).json()[0]["folder"]
+    spec = {"hostname": name, "user_name": "root", "password": "secret", "folder": folder}
+    spec |= {"thumbprint_verification": "THUMBPRINT", "thumbprint": host_thumbprint(name)}
+    r = vc.post("/api/vcenter/host", json=spec)
+    assert r.status_code == 201, r.text
+    return r.json()

@@ -7,7 +7,7 @@ import pytest
 from pyVim.task import WaitForTask
 from pyVmomi import vim
 
-from localsphere.world.compute_resources import host_thumbprint
+from helpers import standalone_host
 
 pytestmark = pytest.mark.every_backend  # see tests/conftest.py
 
@@ -55,18 +55,8 @@ def _latest(si, event_type):
     return found
 
 
-def _standalone(vc, name):
-    """A standalone host added over REST: its id."""
-    folder = vc.get(f"{API}/folder", params={"type": "HOST"}).json()[0]["folder"]
-    spec = {"hostname": name, "user_name": "root", "password": "secret", "folder": folder}
-    spec |= {"thumbprint_verification": "THUMBPRINT", "thumbprint": host_thumbprint(name)}
-    r = vc.post(f"{API}/host", json=spec)
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
 def test_a_host_deleted_over_rest_is_an_event_over_soap(connect, vc):
-    moid = _standalone(vc, "gone.lab")
+    moid = standalone_host(vc, "gone.lab")
     assert vc.delete(f"{API}/host/{moid}").status_code == 204
     removed = _latest(connect(), EV.HostRemovedEvent)
     assert removed.host.host._moId == moid and removed.host.name == "gone.lab"
@@ -74,7 +64,7 @@ def test_a_host_deleted_over_rest_is_an_event_over_soap(connect, vc):
 
 
 def test_a_standalone_host_is_removed_once_disconnected(connect, vc):
-    moid = _standalone(vc, "alone.lab")
+    moid = standalone_host(vc, "alone.lab")
     vm = vc.post(f"{API}/vm", json={"name": "on-alone", "guest_OS": "UBUNTU_64", "placement": {"host": moid}})
     assert vm.status_code == 201, vm.text
     si = connect()

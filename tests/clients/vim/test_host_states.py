@@ -8,22 +8,12 @@ import pytest
 from pyVim.task import WaitForTask
 from pyVmomi import vim
 
-from localsphere.world.compute_resources import host_thumbprint
+from helpers import standalone_host
 
 pytestmark = pytest.mark.every_backend  # see tests/conftest.py
 
 API = "/api/vcenter"
 EV = vim.event
-
-
-def _standalone(vc, name):
-    """A standalone host added over REST: its id."""
-    folder = vc.get(f"{API}/folder", params={"type": "HOST"}).json()[0]["folder"]
-    spec = {"hostname": name, "user_name": "root", "password": "secret", "folder": folder}
-    spec |= {"thumbprint_verification": "THUMBPRINT", "thumbprint": host_thumbprint(name)}
-    r = vc.post(f"{API}/host", json=spec)
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 def _done(si, task):
@@ -43,7 +33,7 @@ def _datacenter(si):
 
 def test_maintenance_mode(connect, vc):
     si = connect()
-    moid = _standalone(vc, "maint.lab")
+    moid = standalone_host(vc, "maint.lab")
     host = vim.HostSystem(moid, si._stub)
     made = vc.post(
         f"{API}/vm", json={"name": "on-maint", "guest_OS": "UBUNTU_64", "placement": {"host": moid}}
@@ -92,7 +82,7 @@ def test_maintenance_mode(connect, vc):
 
 def test_disconnect_and_reconnect(connect, vc):
     si = connect()
-    moid = _standalone(vc, "cnx.lab")
+    moid = standalone_host(vc, "cnx.lab")
     host = vim.HostSystem(moid, si._stub)
     (listed,) = vc.get(f"{API}/host", params={"hosts": moid}).json()
     assert listed["connection_state"] == "CONNECTED" and host.runtime.connectionState == "connected"

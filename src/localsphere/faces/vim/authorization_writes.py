@@ -72,16 +72,6 @@ def fault(exc: WorldError, this: MoRef) -> Fault:
     return faults.from_world(exc, this, "System.View")
 
 
-def _checked(run: Callable[[Context, MoRef, dict[str, Any]], Any]) -> Callable[..., Any]:
-    def call(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
-        try:
-            return run(context, this, args)
-        except WorldError as exc:
-            raise fault(exc, this) from exc
-
-    return call
-
-
 def authorize(context: Context, privilege: str, moid: str | None = None) -> None:
     """Refuse (NoPermission) unless the caller holds ``privilege`` on ``moid`` (None: the root)."""
     session = digest(context.session_id) if context.session_id else None
@@ -150,6 +140,6 @@ def methods() -> list[Method]:
         "RemoveEntityPermission": remove_permission,
     }
     return [
-        *(Method(n, _checked(run), receivers, one, write=True) for n, run in writes.items()),
-        Method("RetrieveRolePermissions", _checked(role_permissions), receivers, one),
+        *(Method(n, faults.translated(run, fault), receivers, one, write=True) for n, run in writes.items()),
+        Method("RetrieveRolePermissions", faults.translated(role_permissions, fault), receivers, one),
     ]

@@ -117,15 +117,6 @@ def methods() -> list[Method]:
         types = type_names(inventory.kind_of(moid))
         context.world.custom_fields.set(moid, types, args["key"], args["value"])
 
-    def checked(run: Any) -> Any:
-        def call(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
-            try:
-                return run(context, this, args)
-            except WorldError as exc:
-                raise _fault(exc, this) from exc
-
-        return call
-
     receivers, one = frozenset({CUSTOM_FIELDS_MANAGER}), CUSTOM_FIELDS_MANAGER
     writes = {
         "AddCustomFieldDef": add,
@@ -133,7 +124,10 @@ def methods() -> list[Method]:
         "RenameCustomFieldDef": rename,
         "SetField": set_field,
     }
-    return [Method(name, checked(run), receivers, one, write=True) for name, run in writes.items()]
+    return [
+        Method(name, faults.translated(run, _fault), receivers, one, write=True)
+        for name, run in writes.items()
+    ]
 
 
 def family() -> Family:

@@ -6,6 +6,8 @@ words where known; a failure nobody expected is a ``SystemError`` naming only a 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from typing import Any
 
 from pyVmomi import VmomiSupport, vim, vmodl
 from starlette.requests import Request
@@ -34,6 +36,21 @@ class Fault(Exception):
         super().__init__(message)
         self.value = value
         self.message = message
+
+
+def translated(
+    run: Callable[[Any, soap.MoRef, dict[str, Any]], Any], fault: Callable[[WorldError, soap.MoRef], Fault]
+) -> Callable[[Any, soap.MoRef, dict[str, Any]], Any]:
+    """A method's ``run`` (context, this, arguments) whose world errors are answered as ``fault``
+    makes them, for a manager whose refusals read as its own vCenter faults."""
+
+    def call(context: Any, this: soap.MoRef, args: dict[str, Any]) -> Any:
+        try:
+            return run(context, this, args)
+        except WorldError as exc:
+            raise fault(exc, this) from exc
+
+    return call
 
 
 def not_authenticated(privilege: str = "System.View") -> Fault:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from pyVmomi import vim
 
 from localsphere.faces.vim import datastores as datastore_facts
+from localsphere.faces.vim.data_objects import build
 from localsphere.faces.vim.inventory import GREEN, MIB, Reader, boot_time, each, sight, with_stats
 from localsphere.faces.vim.properties import reference
 from localsphere.faces.vim.quick_stats import megabytes
@@ -58,7 +59,8 @@ def _cores(o: ObjectView) -> int:
 
 def product() -> Any:
     """What a host runs (``config.product``, ``summary.config.product``): ESXi."""
-    return vim.AboutInfo(
+    return build(
+        vim.AboutInfo,
         name="VMware ESXi",
         fullName=f"VMware ESXi {ESXI_VERSION} build-{ESXI_BUILD}",
         vendor=VENDOR,
@@ -76,7 +78,8 @@ def product() -> Any:
 
 
 def _runtime(o: ObjectView) -> Any:
-    return vim.host.RuntimeInfo(
+    return build(
+        vim.host.RuntimeInfo,
         connectionState=CONNECTION_STATES.get(o.subtype or "", vim.HostSystem.ConnectionState.connected),
         powerState=vim.HostSystem.PowerState.poweredOn,
         standbyMode="none",
@@ -89,7 +92,8 @@ def _runtime(o: ObjectView) -> Any:
 
 def _hardware_summary(o: ObjectView) -> Any:
     cores = _cores(o)
-    return vim.host.Summary.HardwareSummary(
+    return build(
+        vim.host.Summary.HardwareSummary,
         vendor=VENDOR,
         model=MODEL,
         uuid=o.uuid,
@@ -113,24 +117,33 @@ def _hardware(o: ObjectView) -> Any:
     cores = _cores(o)
     packages = cpu_packages(cores)
     threads = cores * 2 // packages
-    return vim.host.HardwareInfo(
-        systemInfo=vim.host.SystemInfo(
+    return build(
+        vim.host.HardwareInfo,
+        systemInfo=build(
+            vim.host.SystemInfo,
             vendor=VENDOR,
             model=MODEL,
             uuid=o.uuid,
             serialNumber=_serial(o),
             otherIdentifyingInfo=[
-                vim.host.SystemIdentificationInfo(
+                build(
+                    vim.host.SystemIdentificationInfo,
                     identifierValue=_serial(o),
-                    identifierType=vim.ElementDescription(
-                        key="ServiceTag", label="Service tag", summary="Service tag of the system"
+                    identifierType=build(
+                        vim.ElementDescription,
+                        key="ServiceTag",
+                        label="Service tag",
+                        summary="Service tag of the system",
                     ),
                 )
             ],
         ),
-        cpuInfo=vim.host.CpuInfo(numCpuPackages=packages, numCpuCores=cores, numCpuThreads=cores * 2, hz=HZ),
+        cpuInfo=build(
+            vim.host.CpuInfo, numCpuPackages=packages, numCpuCores=cores, numCpuThreads=cores * 2, hz=HZ
+        ),
         cpuPkg=[
-            vim.host.CpuPackage(
+            build(
+                vim.host.CpuPackage,
                 index=i,
                 vendor="intel",
                 hz=HZ,
@@ -142,7 +155,7 @@ def _hardware(o: ObjectView) -> Any:
         ],
         memorySize=(o.memory_mib or 0) * MIB,
         smcPresent=False,
-        biosInfo=vim.host.BIOSInfo(biosVersion=BIOS_VERSION, releaseDate=BIOS_DATE, vendor=VENDOR),
+        biosInfo=build(vim.host.BIOSInfo, biosVersion=BIOS_VERSION, releaseDate=BIOS_DATE, vendor=VENDOR),
     )
 
 
@@ -159,12 +172,16 @@ def _mac(o: ObjectView, nic: int) -> str:
 
 
 def _vmk0(o: ObjectView) -> Any:
-    return vim.host.VirtualNic(
+    return build(
+        vim.host.VirtualNic,
         device="vmk0",
         key="key-vim.host.VirtualNic-vmk0",
         portgroup=MANAGEMENT,
-        spec=vim.host.VirtualNic.Specification(
-            ip=vim.host.IpConfig(dhcp=False, ipAddress=management_address(o), subnetMask="255.255.255.0"),
+        spec=build(
+            vim.host.VirtualNic.Specification,
+            ip=build(
+                vim.host.IpConfig, dhcp=False, ipAddress=management_address(o), subnetMask="255.255.255.0"
+            ),
             mac=_mac(o, 0),
             mtu=1500,
         ),
@@ -174,16 +191,18 @@ def _vmk0(o: ObjectView) -> Any:
 
 def _pnics(o: ObjectView) -> list[Any]:
     return [
-        vim.host.PhysicalNic(
+        build(
+            vim.host.PhysicalNic,
             key=f"key-vim.host.PhysicalNic-vmnic{i}",
             device=f"vmnic{i}",
             pci=f"0000:0{i + 3}:00.0",
             driver="nvmxnet3",
-            linkSpeed=vim.host.PhysicalNic.LinkSpeedDuplex(speedMb=10_000, duplex=True),
-            validLinkSpecification=[vim.host.PhysicalNic.LinkSpeedDuplex(speedMb=10_000, duplex=True)],
-            spec=vim.host.PhysicalNic.Specification(
-                ip=vim.host.IpConfig(dhcp=False),
-                linkSpeed=vim.host.PhysicalNic.LinkSpeedDuplex(speedMb=10_000, duplex=True),
+            linkSpeed=build(vim.host.PhysicalNic.LinkSpeedDuplex, speedMb=10_000, duplex=True),
+            validLinkSpecification=[build(vim.host.PhysicalNic.LinkSpeedDuplex, speedMb=10_000, duplex=True)],
+            spec=build(
+                vim.host.PhysicalNic.Specification,
+                ip=build(vim.host.IpConfig, dhcp=False),
+                linkSpeed=build(vim.host.PhysicalNic.LinkSpeedDuplex, speedMb=10_000, duplex=True),
             ),
             wakeOnLanSupported=False,
             mac=_mac(o, i + 1),
@@ -194,8 +213,12 @@ def _pnics(o: ObjectView) -> list[Any]:
 
 
 def _portgroup_spec(name: str) -> Any:
-    return vim.host.PortGroup.Specification(
-        name=name, vlanId=0, vswitchName=VSWITCH, policy=vim.host.NetworkPolicy()
+    return build(
+        vim.host.PortGroup.Specification,
+        name=name,
+        vlanId=0,
+        vswitchName=VSWITCH,
+        policy=build(vim.host.NetworkPolicy),
     )
 
 
@@ -210,9 +233,11 @@ def network_info(o: ObjectView, networks: list[ObjectView]) -> Any:
     names = [MANAGEMENT, *(n.name for n in networks)]
     nics = [f"vmnic{i}" for i in range(HOST_NICS)]
     vswitch_key = f"key-vim.host.VirtualSwitch-{VSWITCH}"
-    return vim.host.NetworkInfo(
+    return build(
+        vim.host.NetworkInfo,
         vswitch=[
-            vim.host.VirtualSwitch(
+            build(
+                vim.host.VirtualSwitch,
                 name=VSWITCH,
                 key=vswitch_key,
                 numPorts=128,
@@ -220,20 +245,22 @@ def network_info(o: ObjectView, networks: list[ObjectView]) -> Any:
                 mtu=1500,
                 portgroup=[_portgroup_key(n) for n in names],
                 pnic=[f"key-vim.host.PhysicalNic-{n}" for n in nics],
-                spec=vim.host.VirtualSwitch.Specification(
+                spec=build(
+                    vim.host.VirtualSwitch.Specification,
                     numPorts=128,
-                    bridge=vim.host.VirtualSwitch.BondBridge(nicDevice=nics),
-                    policy=vim.host.NetworkPolicy(),
+                    bridge=build(vim.host.VirtualSwitch.BondBridge, nicDevice=nics),
+                    policy=build(vim.host.NetworkPolicy),
                     mtu=1500,
                 ),
             )
         ],
         portgroup=[
-            vim.host.PortGroup(
+            build(
+                vim.host.PortGroup,
                 key=_portgroup_key(n),
                 port=[],
                 vswitch=vswitch_key,
-                computedPolicy=vim.host.NetworkPolicy(),
+                computedPolicy=build(vim.host.NetworkPolicy),
                 spec=_portgroup_spec(n),
             )
             for n in names
@@ -249,7 +276,8 @@ def network_info(o: ObjectView, networks: list[ObjectView]) -> Any:
 
 
 def _dns(o: ObjectView) -> Any:
-    return vim.host.DnsConfig(
+    return build(
+        vim.host.DnsConfig,
         dhcp=False,
         hostName=o.name.split(".")[0],
         domainName=DNS_DOMAIN,
@@ -259,24 +287,33 @@ def _dns(o: ObjectView) -> Any:
 
 
 def _route(o: ObjectView) -> Any:
-    return vim.host.IpRouteConfig(
-        defaultGateway=management_address(o).rsplit(".", 1)[0] + ".254", gatewayDevice="vmk0"
+    return build(
+        vim.host.IpRouteConfig,
+        defaultGateway=management_address(o).rsplit(".", 1)[0] + ".254",
+        gatewayDevice="vmk0",
     )
 
 
 def network_config(o: ObjectView, networks: list[ObjectView]) -> Any:
     """``HostNetworkSystem.networkConfig``: the same network as a configuration."""
     info = network_info(o, networks)
-    return vim.host.NetworkConfig(
+    return build(
+        vim.host.NetworkConfig,
         vswitch=[
-            vim.host.VirtualSwitch.Config(changeOperation="edit", name=v.name, spec=v.spec)
+            build(vim.host.VirtualSwitch.Config, changeOperation="edit", name=v.name, spec=v.spec)
             for v in info.vswitch
         ],
-        portgroup=[vim.host.PortGroup.Config(changeOperation="edit", spec=p.spec) for p in info.portgroup],
-        pnic=[vim.host.PhysicalNic.Config(device=p.device, spec=p.spec) for p in info.pnic],
+        portgroup=[
+            build(vim.host.PortGroup.Config, changeOperation="edit", spec=p.spec) for p in info.portgroup
+        ],
+        pnic=[build(vim.host.PhysicalNic.Config, device=p.device, spec=p.spec) for p in info.pnic],
         vnic=[
-            vim.host.VirtualNic.Config(
-                changeOperation="edit", device="vmk0", portgroup=MANAGEMENT, spec=v.spec
+            build(
+                vim.host.VirtualNic.Config,
+                changeOperation="edit",
+                device="vmk0",
+                portgroup=MANAGEMENT,
+                spec=v.spec,
             )
             for v in info.vnic
         ],
@@ -287,7 +324,8 @@ def network_config(o: ObjectView, networks: list[ObjectView]) -> Any:
 
 
 def _disk(key: str, name: str, blocks: int, local: bool) -> Any:
-    return vim.host.ScsiDisk(
+    return build(
+        vim.host.ScsiDisk,
         deviceName=f"/vmfs/devices/disks/{name}",
         deviceType="disk",
         key=key,
@@ -301,9 +339,9 @@ def _disk(key: str, name: str, blocks: int, local: bool) -> Any:
         scsiLevel=6,
         queueDepth=64,
         operationalState=["ok"],
-        capabilities=vim.host.ScsiLun.Capabilities(updateDisplayNameSupported=True),
+        capabilities=build(vim.host.ScsiLun.Capabilities, updateDisplayNameSupported=True),
         vStorageSupport="vStorageUnsupported",
-        capacity=vim.host.DiskDimensions.Lba(blockSize=512, block=blocks),
+        capacity=build(vim.host.DiskDimensions.Lba, blockSize=512, block=blocks),
         devicePath=f"/vmfs/devices/disks/{name}",
         ssd=True,
         localDisk=local,
@@ -322,9 +360,11 @@ def storage_device(datastores: list[ObjectView]) -> Any:
         if (ds.subtype or "VMFS") == "VMFS":
             name = f"naa.{ds.uuid.replace('-', '')}"
             disks.append(_disk(f"key-vim.host.ScsiDisk-{name}", name, (ds.capacity or 0) // 512, False))
-    return vim.host.StorageDeviceInfo(
+    return build(
+        vim.host.StorageDeviceInfo,
         hostBusAdapter=[
-            vim.host.ParallelScsiHba(
+            build(
+                vim.host.ParallelScsiHba,
                 key=f"key-vim.host.ParallelScsiHba-vmhba{i}",
                 device=f"vmhba{i}",
                 bus=3 + i,
@@ -344,10 +384,12 @@ def storage_device(datastores: list[ObjectView]) -> Any:
 def file_system_volumes(datastores: list[ObjectView]) -> Any:
     """``config.fileSystemVolume`` (``HostStorageSystem.fileSystemVolumeInfo``): each datastore
     of its datacenter mounted, with its volume (as the datastore's ``info`` and ``host`` say)."""
-    return vim.host.FileSystemVolumeInfo(
+    return build(
+        vim.host.FileSystemVolumeInfo,
         volumeTypeList=["VMFS", "NFS", "NFS41", "vsan", "VVOL", "VFFS", "OTHER", "PMEM"],
         mountInfo=[
-            vim.host.FileSystemMountInfo(
+            build(
+                vim.host.FileSystemMountInfo,
                 mountInfo=datastore_facts.mount_info(ds),
                 volume=datastore_facts.volume(ds),
                 vStorageSupport="vStorageUnsupported",
@@ -360,10 +402,15 @@ def file_system_volumes(datastores: list[ObjectView]) -> Any:
 def date_time_info() -> Any:
     """``config.dateTimeInfo`` (``HostDateTimeSystem.dateTimeInfo``): UTC, synchronised by NTP
     from vCenter's address."""
-    return vim.host.DateTimeInfo(
-        timeZone=vim.host.DateTimeSystem.TimeZone(key="UTC", name="UTC", description="UTC", gmtOffset=0),
+    return build(
+        vim.host.DateTimeInfo,
+        timeZone=build(
+            vim.host.DateTimeSystem.TimeZone, key="UTC", name="UTC", description="UTC", gmtOffset=0
+        ),
         systemClockProtocol="ntp",
-        ntpConfig=vim.host.NtpConfig(server=[MANAGEMENT_SERVER], configFile=[f"server {MANAGEMENT_SERVER}"]),
+        ntpConfig=build(
+            vim.host.NtpConfig, server=[MANAGEMENT_SERVER], configFile=[f"server {MANAGEMENT_SERVER}"]
+        ),
         enabled=True,
     )
 
@@ -390,9 +437,11 @@ RULESETS = (  # key, label, enabled, port, direction, protocol
 
 def service_info() -> Any:
     """``config.service`` (``HostServiceSystem.serviceInfo``)."""
-    return vim.host.ServiceInfo(
+    return build(
+        vim.host.ServiceInfo,
         service=[
-            vim.host.Service(
+            build(
+                vim.host.Service,
                 key=key,
                 label=label,
                 required=False,
@@ -402,42 +451,55 @@ def service_info() -> Any:
                 policy=policy,
             )
             for key, label, running, policy, rulesets in SERVICES
-        ]
+        ],
     )
 
 
 def firewall_info() -> Any:
     """``config.firewall`` (``HostFirewallSystem.firewallInfo``): what is not allowed is dropped."""
-    return vim.host.FirewallInfo(
-        defaultPolicy=vim.host.FirewallInfo.DefaultPolicy(incomingBlocked=True, outgoingBlocked=True),
+    return build(
+        vim.host.FirewallInfo,
+        defaultPolicy=build(vim.host.FirewallInfo.DefaultPolicy, incomingBlocked=True, outgoingBlocked=True),
         ruleset=[
-            vim.host.Ruleset(
+            build(
+                vim.host.Ruleset,
                 key=key,
                 label=label,
                 required=False,
                 rule=[
-                    vim.host.Ruleset.Rule(port=port, direction=direction, portType="dst", protocol=protocol)
+                    build(
+                        vim.host.Ruleset.Rule,
+                        port=port,
+                        direction=direction,
+                        portType="dst",
+                        protocol=protocol,
+                    )
                 ],
                 enabled=enabled,
-                allowedHosts=vim.host.Ruleset.IpList(allIp=True),
+                allowedHosts=build(vim.host.Ruleset.IpList, allIp=True),
             )
             for key, label, enabled, port, direction, protocol in RULESETS
         ],
     )
 
 
-HYPERTHREADING = vim.host.CpuSchedulerSystem.HyperThreadScheduleInfo(available=True, active=True, config=True)
-POWER_POLICY = vim.host.PowerSystem.PowerPolicy(key=2, name="Balanced", shortName="dynamic", description="")
+HYPERTHREADING = build(
+    vim.host.CpuSchedulerSystem.HyperThreadScheduleInfo, available=True, active=True, config=True
+)
+POWER_POLICY = build(
+    vim.host.PowerSystem.PowerPolicy, key=2, name="Balanced", shortName="dynamic", description=""
+)
 
 
 def power_capability() -> Any:
     """``HostPowerSystem.capability``: ESXi's four policies."""
     policies = ((1, "High performance", "static"), (2, "Balanced", "dynamic"), (3, "Low power", "low"))
-    return vim.host.PowerSystem.Capability(
+    return build(
+        vim.host.PowerSystem.Capability,
         availablePolicy=[
-            vim.host.PowerSystem.PowerPolicy(key=k, name=n, shortName=s, description="")
+            build(vim.host.PowerSystem.PowerPolicy, key=k, name=n, shortName=s, description="")
             for k, n, s in (*policies, (4, "Custom", "custom"))
-        ]
+        ],
     )
 
 
@@ -460,7 +522,8 @@ def _configs(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
     networks = in_datacenters(context, objects, NETWORK)
     datastores = in_datacenters(context, objects, DATASTORE)
     return {
-        o.moid: vim.host.ConfigInfo(
+        o.moid: build(
+            vim.host.ConfigInfo,
             host=reference(HOST, o.moid),
             product=product(),
             hyperThread=HYPERTHREADING,
@@ -471,7 +534,7 @@ def _configs(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
             firewall=firewall_info(),
             dateTimeInfo=date_time_info(),
             powerSystemCapability=power_capability(),
-            powerSystemInfo=vim.host.PowerSystem.Info(currentPolicy=POWER_POLICY),
+            powerSystemInfo=build(vim.host.PowerSystem.Info, currentPolicy=POWER_POLICY),
             adminDisabled=False,
             lockdownMode="lockdownDisabled",
             wakeOnLanCapable=False,
@@ -482,7 +545,8 @@ def _configs(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
 
 def _capability(_o: ObjectView) -> Any:
     """``capability``: what an ESXi 8 host on this hardware can do."""
-    return vim.host.Capability(
+    return build(
+        vim.host.Capability,
         recursiveResourcePoolsSupported=True,
         cpuMemoryResourceConfigurationSupported=True,
         rebootSupported=True,
@@ -572,18 +636,24 @@ def _capability(_o: ObjectView) -> Any:
 
 def _health(_o: ObjectView) -> Any:
     """``runtime.healthSystemRuntime``: a few sensors, each green, and the CPUs and memory ok."""
-    green = vim.ElementDescription(
-        label="Green", summary="Sensor is operating under normal conditions", key="green"
+    green = build(
+        vim.ElementDescription,
+        label="Green",
+        summary="Sensor is operating under normal conditions",
+        key="green",
     )
     sensors = (  # name, reading (x 10^-2), base unit, type
         ("System Board 1 Ambient Temp", 2500, "Degrees C", "temperature"),
         ("Power Supply 1 Input Voltage", 23000, "Volts", "voltage"),
         ("System Board 1 Fan 1", 360000, "RPM", "fan"),
     )
-    return vim.host.HealthStatusSystem.Runtime(
-        systemHealthInfo=vim.host.SystemHealthInfo(
+    return build(
+        vim.host.HealthStatusSystem.Runtime,
+        systemHealthInfo=build(
+            vim.host.SystemHealthInfo,
             numericSensorInfo=[
-                vim.host.NumericSensorInfo(
+                build(
+                    vim.host.NumericSensorInfo,
                     name=name,
                     healthState=green,
                     currentReading=reading,
@@ -594,12 +664,15 @@ def _health(_o: ObjectView) -> Any:
                     id=f"0.{index}",
                 )
                 for index, (name, reading, unit, kind) in enumerate(sensors, 1)
-            ]
+            ],
         ),
-        hardwareStatusInfo=vim.host.HardwareStatusInfo(
-            memoryStatusInfo=[vim.host.HardwareStatusInfo.HardwareElementInfo(name="Memory", status=green)],
+        hardwareStatusInfo=build(
+            vim.host.HardwareStatusInfo,
+            memoryStatusInfo=[
+                build(vim.host.HardwareStatusInfo.HardwareElementInfo, name="Memory", status=green)
+            ],
             cpuStatusInfo=[
-                vim.host.HardwareStatusInfo.HardwareElementInfo(name="CPU socket #0", status=green)
+                build(vim.host.HardwareStatusInfo.HardwareElementInfo, name="CPU socket #0", status=green)
             ],
             storageStatusInfo=[],
         ),
@@ -607,13 +680,19 @@ def _health(_o: ObjectView) -> Any:
 
 
 def _config_summary(o: ObjectView) -> Any:
-    return vim.host.Summary.ConfigSummary(
-        name=o.name, port=443, vmotionEnabled=True, faultToleranceEnabled=False, product=product()
+    return build(
+        vim.host.Summary.ConfigSummary,
+        name=o.name,
+        port=443,
+        vmotionEnabled=True,
+        faultToleranceEnabled=False,
+        product=product(),
     )
 
 
 def _quick_stats(_o: ObjectView, stats: dict[str, int]) -> Any:
-    return vim.host.Summary.QuickStats(
+    return build(
+        vim.host.Summary.QuickStats,
         overallCpuUsage=stats["cpu.usagemhz.average"],
         overallMemoryUsage=megabytes(stats["mem.consumed.average"]),
         uptime=stats["sys.uptime.latest"],
@@ -621,7 +700,8 @@ def _quick_stats(_o: ObjectView, stats: dict[str, int]) -> Any:
 
 
 def _summary(o: ObjectView, stats: dict[str, int]) -> Any:
-    return vim.host.Summary(
+    return build(
+        vim.host.Summary,
         host=reference(HOST, o.moid),
         hardware=_hardware_summary(o),
         runtime=_runtime(o),

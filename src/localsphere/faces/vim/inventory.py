@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pyVmomi import vim
 
 from localsphere.faces.vim import quick_stats, vm_config_info, vm_devices
+from localsphere.faces.vim.data_objects import build
 from localsphere.faces.vim.properties import Family, reads_of, reference, references
 from localsphere.faces.vim.quick_stats import megabytes
 from localsphere.faces.vim.vm_config_info import moment
@@ -259,7 +260,8 @@ def _suspended(o: ObjectView) -> dict[str, Any]:
 
 
 def _vm_runtime(o: ObjectView) -> Any:
-    return vim.vm.RuntimeInfo(
+    return build(
+        vim.vm.RuntimeInfo,
         host=reference(HOST, o.host) if o.host else None,
         connectionState=vim.VirtualMachine.ConnectionState.connected,
         powerState=POWER.get(o.power_state or "", vim.VirtualMachine.PowerState.poweredOff),
@@ -278,7 +280,8 @@ def _vm_runtime(o: ObjectView) -> Any:
 
 def _vm_config_summary(o: ObjectView) -> Any:
     guest_id, full_name = guest(o)
-    return vim.vm.Summary.ConfigSummary(
+    return build(
+        vim.vm.Summary.ConfigSummary,
         name=o.name,
         template=_template(o),
         vmPathName=vm_config_info.vmx_path(o),
@@ -299,7 +302,8 @@ def _vm_quick_stats(o: ObjectView, stats: dict[str, int]) -> Any:
     a simulated VM is never short of CPU or memory (nothing ballooned, swapped or shared)."""
     on = o.power_state == POWERED_ON
     cpu, consumed = stats["cpu.usagemhz.average"], megabytes(stats["mem.consumed.average"])
-    return vim.vm.Summary.QuickStats(
+    return build(
+        vim.vm.Summary.QuickStats,
         overallCpuUsage=cpu,
         overallCpuDemand=stats["cpu.demand.average"],
         overallCpuReadiness=0,
@@ -347,7 +351,8 @@ def _hw_version(o: ObjectView) -> str:
 
 def _vm_guest_summary(o: ObjectView) -> Any:
     on = o.power_state == POWERED_ON
-    return vim.vm.Summary.GuestSummary(
+    return build(
+        vim.vm.Summary.GuestSummary,
         guestId=guest(o)[0],
         guestFullName=guest(o)[1],
         hostName=vm_guest.host_name(o) if on else None,
@@ -358,7 +363,8 @@ def _vm_guest_summary(o: ObjectView) -> Any:
 
 
 def _vm_summary(o: ObjectView, stats: dict[str, int]) -> Any:
-    return vim.vm.Summary(
+    return build(
+        vim.vm.Summary,
         vm=reference(VM, o.moid),
         runtime=_vm_runtime(o),
         config=_vm_config_summary(o),
@@ -378,7 +384,8 @@ def vm_config(o: ObjectView) -> Any:
     and advanced settings, its BIOS and instance UUIDs, and ``vm_config_info.config_fields``."""
     guest_id, full_name = guest(o)
     version = _hw_version(o)
-    return vim.vm.ConfigInfo(
+    return build(
+        vim.vm.ConfigInfo,
         changeVersion=str(o.created_at),
         modified=moment(o.created_at),
         name=o.name,
@@ -391,12 +398,14 @@ def vm_config(o: ObjectView) -> Any:
         alternateGuestName="",
         annotation=o.details.get("annotation"),
         extraConfig=[
-            vim.option.OptionValue(key=k, value=v) for k, v in (o.details.get("extra_config") or {}).items()
+            build(vim.option.OptionValue, key=k, value=v)
+            for k, v in (o.details.get("extra_config") or {}).items()
         ],
-        files=vim.vm.FileInfo(vmPathName=vm_config_info.vmx_path(o)),
-        flags=vim.vm.FlagInfo(),
-        defaultPowerOps=vim.vm.DefaultPowerOpInfo(),
-        hardware=vim.vm.VirtualHardware(
+        files=build(vim.vm.FileInfo, vmPathName=vm_config_info.vmx_path(o)),
+        flags=build(vim.vm.FlagInfo),
+        defaultPowerOps=build(vim.vm.DefaultPowerOpInfo),
+        hardware=build(
+            vim.vm.VirtualHardware,
             numCPU=o.cpu_count,
             numCoresPerSocket=o.details.get("cores_per_socket", 1),
             memoryMB=o.memory_mib,
@@ -407,7 +416,7 @@ def vm_config(o: ObjectView) -> Any:
 
 
 def _preferred(address: str) -> Any:
-    return vim.net.IpConfigInfo.IpAddress(ipAddress=address, prefixLength=24, state="preferred")
+    return build(vim.net.IpConfigInfo.IpAddress, ipAddress=address, prefixLength=24, state="preferred")
 
 
 def _vm_guest(o: ObjectView) -> Any:
@@ -418,7 +427,8 @@ def _vm_guest(o: ObjectView) -> Any:
     tools = vm_guest.tools(o)
     nics = o.details.get("nics") or []
     guest_id, full_name = guest(o)
-    return vim.vm.GuestInfo(
+    return build(
+        vim.vm.GuestInfo,
         guestState="running" if on else "notRunning",
         hostName=vm_guest.host_name(o) if on else None,
         ipAddress=vm_guest.ip_address(o) if on else None,
@@ -432,13 +442,14 @@ def _vm_guest(o: ObjectView) -> Any:
         guestStateChangeSupported=True,
         hwVersion=_hw_version(o),
         net=[
-            vim.vm.GuestInfo.NicInfo(
+            build(
+                vim.vm.GuestInfo.NicInfo,
                 network=nic.get("network_name"),
                 ipAddress=[address],
                 macAddress=nic.get("mac"),
                 connected=True,
                 deviceConfigId=int(nic["key"]),
-                ipConfig=vim.net.IpConfigInfo(ipAddress=[_preferred(address)]),
+                ipConfig=build(vim.net.IpConfigInfo, ipAddress=[_preferred(address)]),
             )
             for nic, address in zip(nics, vm_guest.addresses(o), strict=True)
         ]
@@ -514,7 +525,8 @@ def datastore_url(o: ObjectView) -> str:
 
 def _datastore_summary(o: ObjectView) -> Any:
     details = o.details
-    return vim.Datastore.Summary(
+    return build(
+        vim.Datastore.Summary,
         datastore=reference(DATASTORE, o.moid),
         name=o.name,
         url=datastore_url(o),

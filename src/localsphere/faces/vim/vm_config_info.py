@@ -18,6 +18,7 @@ from typing import Any
 
 from pyVmomi import vim
 
+from localsphere.faces.vim.data_objects import build
 from localsphere.faces.vim.properties import reference
 from localsphere.world import vm_guest, vm_hardware
 from localsphere.world.inventory import DATASTORE, ObjectView, datastore_file
@@ -71,11 +72,12 @@ def environment_browser(o: ObjectView) -> Any:
 def allocation(shares: int) -> Any:
     """A ``ResourceAllocationInfo`` as vSphere gives a VM by default: nothing reserved, no limit
     (-1), ``normal`` shares."""
-    return vim.ResourceAllocationInfo(
+    return build(
+        vim.ResourceAllocationInfo,
         reservation=0,
         expandableReservation=False,
         limit=-1,
-        shares=vim.SharesInfo(shares=shares, level=vim.SharesInfo.Level.normal),
+        shares=build(vim.SharesInfo, shares=shares, level=vim.SharesInfo.Level.normal),
         overheadLimit=-1,
     )
 
@@ -92,7 +94,8 @@ def tools_config(o: ObjectView) -> Any:
     """``config.tools``: the Tools version and upgrade policy REST's ``vm/{vm}/tools`` shows, and
     vSphere's default power-operation scripts (all run)."""
     tools = vm_guest.tools(o)
-    return vim.vm.ToolsConfigInfo(
+    return build(
+        vim.vm.ToolsConfigInfo,
         toolsVersion=int(str(tools["version_number"])),
         toolsInstallType="guestToolsTypeMSI"
         if tools["install_type"] == "MSI"
@@ -127,7 +130,8 @@ def config_fields(o: ObjectView) -> dict[str, Any]:
 
 def resource_config(o: ObjectView) -> Any:
     """``resourceConfig``: the VM's allocations, as its ``config`` has them."""
-    return vim.ResourceConfigSpec(
+    return build(
+        vim.ResourceConfigSpec,
         entity=reference("VirtualMachine", o.moid),
         changeVersion=str(o.created_at),
         lastModified=moment(o.created_at),
@@ -140,7 +144,7 @@ def capabilities(tools_auto_update: bool) -> Any:
     """A ``VirtualMachineCapability``: every flag true but ``CANNOT``'s, and whether Tools update
     themselves."""
     flags = {p.name: p.name not in CANNOT for p in vim.vm.Capability._GetPropertyList() if p.type is bool}
-    return vim.vm.Capability(**{**flags, "toolsAutoUpdateSupported": tools_auto_update})
+    return build(vim.vm.Capability, **{**flags, "toolsAutoUpdateSupported": tools_auto_update})
 
 
 def capability(o: ObjectView) -> Any:
@@ -170,10 +174,15 @@ def usage(o: ObjectView) -> dict[str, tuple[int, int]]:
 def storage(o: ObjectView) -> Any:
     """``storage``: each datastore's share of the VM's files (no disk is shared with another VM:
     all it commits is its own)."""
-    return vim.vm.StorageInfo(
+    return build(
+        vim.vm.StorageInfo,
         perDatastoreUsage=[
-            vim.vm.StorageInfo.UsageOnDatastore(
-                datastore=reference(DATASTORE, moid), committed=c, uncommitted=u, unshared=c
+            build(
+                vim.vm.StorageInfo.UsageOnDatastore,
+                datastore=reference(DATASTORE, moid),
+                committed=c,
+                uncommitted=u,
+                unshared=c,
             )
             for moid, (c, u) in usage(o).items()
         ],
@@ -185,7 +194,8 @@ def storage_summary(o: ObjectView) -> Any:
     """``summary.storage``: ``storage`` over all datastores."""
     found = usage(o).values()
     committed = sum(c for c, _ in found)
-    return vim.vm.Summary.StorageSummary(
+    return build(
+        vim.vm.Summary.StorageSummary,
         committed=committed,
         uncommitted=sum(u for _, u in found),
         unshared=committed,
@@ -194,8 +204,14 @@ def storage_summary(o: ObjectView) -> Any:
 
 
 def _file(key: int, name: str, kind: str, size: int) -> Any:
-    return vim.vm.FileLayoutEx.FileInfo(
-        key=key, name=name, type=kind, size=size, uniqueSize=size, accessible=True
+    return build(
+        vim.vm.FileLayoutEx.FileInfo,
+        key=key,
+        name=name,
+        type=kind,
+        size=size,
+        uniqueSize=size,
+        accessible=True,
     )
 
 
@@ -211,22 +227,23 @@ def layout_ex(o: ObjectView) -> Any:
         name = str(disk["file"])
         files.append(_file(descriptor, name, "diskDescriptor", 0))
         files.append(_file(extent, name.removesuffix(".vmdk") + "-flat.vmdk", "diskExtent", _committed(disk)))
-        unit = vim.vm.FileLayoutEx.DiskUnit(fileKey=[descriptor, extent])
-        chains.append(vim.vm.FileLayoutEx.DiskLayout(key=int(disk["key"]), chain=[unit]))
+        unit = build(vim.vm.FileLayoutEx.DiskUnit, fileKey=[descriptor, extent])
+        chains.append(build(vim.vm.FileLayoutEx.DiskLayout, key=int(disk["key"]), chain=[unit]))
     files.append(_file(len(files), f"{folder}/vmware.log", "log", 0))
-    return vim.vm.FileLayoutEx(file=files, disk=chains, snapshot=[], timestamp=moment(o.created_at))
+    return build(vim.vm.FileLayoutEx, file=files, disk=chains, snapshot=[], timestamp=moment(o.created_at))
 
 
 def guest_disks(o: ObjectView) -> list[Any]:
     """``guest.disk``: the guest's file systems as Tools report them (``vm_guest.file_systems``),
     each on its virtual disk."""
     return [
-        vim.vm.GuestInfo.DiskInfo(
+        build(
+            vim.vm.GuestInfo.DiskInfo,
             diskPath=str(fs["path"]),
             capacity=int(str(fs["capacity"])),
             freeSpace=int(str(fs["free_space"])),
             filesystemType=str(fs["type"]),
-            mappings=[vim.vm.GuestInfo.VirtualDiskMapping(key=int(str(fs["disk"])))],
+            mappings=[build(vim.vm.GuestInfo.VirtualDiskMapping, key=int(str(fs["disk"])))],
         )
         for fs in vm_guest.file_systems(o)
     ]

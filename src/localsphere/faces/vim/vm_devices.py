@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyVmomi import vim
 
+from localsphere.faces.vim.data_objects import build
 from localsphere.world import datastore_space, vm_hardware
 from localsphere.world.errors import Invalid, NotFound
 from localsphere.world.inventory import DATASTORE, NETWORK, Filter, ObjectView
@@ -44,7 +45,7 @@ SCSI_TYPES = {
 
 
 def _description(label: str, summary: str) -> Any:
-    return vim.Description(label=label, summary=summary)
+    return build(vim.Description, label=label, summary=summary)
 
 
 def _controller_key(item: dict[str, Any]) -> tuple[int, int]:
@@ -68,8 +69,12 @@ def devices(o: ObjectView) -> list[Any]:
             if d.get("type") == "IDE" and _controller_key(d)[0] == key
         ]
         found.append(
-            vim.vm.device.VirtualIDEController(
-                key=key, deviceInfo=_description(f"IDE {index}", f"IDE {index}"), busNumber=index, device=on
+            build(
+                vim.vm.device.VirtualIDEController,
+                key=key,
+                deviceInfo=_description(f"IDE {index}", f"IDE {index}"),
+                busNumber=index,
+                device=on,
             )
         )
     for adapter in vm_hardware.scsi_adapters(details):
@@ -90,7 +95,8 @@ def devices(o: ObjectView) -> list[Any]:
     for adapter in vm_hardware.sata_adapters(details):
         on = [int(d["key"]) for d in [*disks, *cdroms] if d.get("type") == "SATA"]
         found.append(
-            vim.vm.device.VirtualAHCIController(
+            build(
+                vim.vm.device.VirtualAHCIController,
                 key=int(adapter["key"]),
                 deviceInfo=_description(adapter["label"], "AHCI"),
                 controllerKey=100,
@@ -102,10 +108,12 @@ def devices(o: ObjectView) -> list[Any]:
     for disk in disks:
         controller, unit = _controller_key(disk)
         found.append(
-            vim.vm.device.VirtualDisk(
+            build(
+                vim.vm.device.VirtualDisk,
                 key=int(disk["key"]),
                 deviceInfo=_description(disk["label"], f"{disk['capacity'] // KIB:,} KB"),
-                backing=vim.vm.device.VirtualDisk.FlatVer2BackingInfo(
+                backing=build(
+                    vim.vm.device.VirtualDisk.FlatVer2BackingInfo,
                     fileName=disk["file"],
                     datastore=vim.Datastore(disk["datastore"]) if disk.get("datastore") else None,
                     diskMode="persistent",
@@ -122,12 +130,15 @@ def devices(o: ObjectView) -> list[Any]:
         controller, unit = _controller_key(cdrom)
         backing = cdrom.get("backing") or {}
         found.append(
-            vim.vm.device.VirtualCdrom(
+            build(
+                vim.vm.device.VirtualCdrom,
                 key=int(cdrom["key"]),
                 deviceInfo=_description(cdrom["label"], "Remote device"),
-                backing=vim.vm.device.VirtualCdrom.IsoBackingInfo(fileName=backing["iso_file"])
+                backing=build(vim.vm.device.VirtualCdrom.IsoBackingInfo, fileName=backing["iso_file"])
                 if backing.get("type") == "ISO_FILE"
-                else vim.vm.device.VirtualCdrom.RemotePassthroughBackingInfo(deviceName="", exclusive=False),
+                else build(
+                    vim.vm.device.VirtualCdrom.RemotePassthroughBackingInfo, deviceName="", exclusive=False
+                ),
                 connectable=_connectable(cdrom),
                 controllerKey=controller,
                 unitNumber=unit,
@@ -139,7 +150,8 @@ def devices(o: ObjectView) -> list[Any]:
             cls(
                 key=int(nic["key"]),
                 deviceInfo=_description(nic["label"], nic.get("network_name") or ""),
-                backing=vim.vm.device.VirtualEthernetCard.NetworkBackingInfo(
+                backing=build(
+                    vim.vm.device.VirtualEthernetCard.NetworkBackingInfo,
                     deviceName=nic.get("network_name") or "",
                     network=vim.Network(nic["network"]) if nic.get("network") else None,
                 ),
@@ -155,7 +167,8 @@ def devices(o: ObjectView) -> list[Any]:
 
 
 def _connectable(item: dict[str, Any]) -> Any:
-    return vim.vm.device.VirtualDevice.ConnectInfo(
+    return build(
+        vim.vm.device.VirtualDevice.ConnectInfo,
         startConnected=bool(item.get("start_connected", True)),
         allowGuestControl=bool(item.get("allow_guest_control", True)),
         connected=item.get("state") == "CONNECTED",
