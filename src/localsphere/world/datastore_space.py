@@ -17,13 +17,15 @@ What a VM commits, by this world's rules:
 
 A vCD independent disk that is not attached to a VM is on no datastore of this world.
 
-The figures are kept on the datastore rows (``free_space``; ``details``' ``uncommitted`` and
-``thick``, the bytes of thick disks) by ``keep``: a write transaction that changes a VM recounts,
-when it commits, the datastores the VM was or is on, in one grouped read of the VMs on them (a
-scan of the VM rows that name them: a world of 100,000 VMs pays for it on each such write).
-A write that adds thick bytes calls ``require`` before it ends: it refuses (WrongState
-``datastore.insufficient_space``) when a datastore whose thick bytes grew has less than nothing
-free; thin disks and home files may overcommit (``free_space`` is then 0)."""
+The figures are kept on the datastore rows (``free_space``; ``details``' ``committed``,
+``uncommitted`` and ``thick``, the bytes of thick disks) by ``keep``, as changes: a write
+transaction that changes a VM (its disks, home, power or memory) adds, when it commits, what the VM
+takes now less what it took before, read from the rows it changed (nothing is scanned: a power-on
+costs the same with 100 or 100,000 VMs). Only an update of inventory rows by statement, which
+names no values, or a datastore counted before the world kept ``committed``, is recounted from
+the VMs on it. A write that adds thick bytes calls ``require`` before it ends: it refuses
+(WrongState ``datastore.insufficient_space``) when a datastore whose thick bytes grew has less
+than nothing free; thin disks and home files may overcommit (``free_space`` is then 0)."""
 
 from __future__ import annotations
 
@@ -47,6 +49,7 @@ MIB = 1 << 20
 HOME_BYTES = 16 * MIB  # a VM's .vmx, .nvram and logs
 FILES = "vm_files"  # a datastore's details: the VMs on it vCenter forgot (vm_placement's)
 _TOUCHED = "datastore_space.touched"  # session.info: datastores to recount; None in it: all
+_CHANGES = "datastore_space.changes"  # session.info: what the write adds to each datastore
 
 
 @dataclass
@@ -56,6 +59,9 @@ class Space:
     committed: int = 0
     uncommitted: int = 0
     thick: int = 0
+
+    def empty(self) -> bool:
+        return not (self.committed or self.uncommitted or self.thick)
 
 
 def provisioning(disk: dict[str, Any]) -> str:
@@ -78,7 +84,11 @@ def datastores_of(details: dict[str, Any]) -> set[str]:
     return found | {at_home} if at_home else found
 
 
-def _add(found: dict[str, Space], details: dict[str, Any], power: str | None, memory_mib: int | None) -> None:
+def _add(
+    found: dict[str, Space], details: dict[str, Any], power: str | None, memory_mib: int | None, sign: int = 1
+) -> None:
+    """Add what a VM of ``details`` in ``power`` with ``memory_mib`` takes to ``found`` (``sign``
+    -1: take it away)."""
     for disk in details.get("disks", []):
         datastore = disk.get("datastore")
         if not datastore:
@@ -87,17 +97,23 @@ def _add(found: dict[str, Space], details: dict[str, Any], power: str | None, me
         capacity = int(disk.get("capacity") or 0)
         if provisioning(disk) == THIN:
             written = int(capacity * THIN_WRITTEN)
-            space.committed += written
-            space.uncommitted += capacity - written
+            space.committed += sign * written
+            space.uncommitted += sign * (capacity - written)
         else:
-            space.committed += capacity
-            space.thick += capacity
+            space.committed += sign * capacity
+            space.thick += sign * capacity
     at_home = home(details)
     if at_home:
         space = found.setdefault(at_home, Space())
-        space.committed += HOME_BYTES
+        space.committed += sign * HOME_BYTES
         if power in (POWERED_ON, SUSPENDED):
-            space.committed += (memory_mib or 0) * MIB
+            space.committed += sign * (memory_mib or 0) * MIB
+
+
+def _add_forgotten(found: dict[str, Space], datastore_details: dict[str, Any], sign: int = 1) -> None:
+    """Add what the VMs vCenter forgot, kept in a datastore's details, take (as powered off)."""
+    for kept in datastore_details.get(FILES, {}).values():
+        _add(found, kept.get("details") or {}, None, None, sign)
 
 
 def usage(s: Session, datastores: Iterable[str] | None = None) -> dict[str, Space]:
@@ -118,31 +134,47 @@ def usage(s: Session, datastores: Iterable[str] | None = None) -> dict[str, Spac
         ManagedObject.kind == DATASTORE, ManagedObject.details.contains(FILES, autoescape=True)
     )
     for (details,) in s.execute(stores):
-        for kept in json.loads(details or "{}").get(FILES, {}).values():
-            _add(found, kept.get("details") or {}, None, None)
+        _add_forgotten(found, json.loads(details or "{}"))
     return found if wanted is None else {d: found.get(d, Space()) for d in wanted}
 
 
 def recount(s: Session, datastores: Iterable[str] | None = None) -> None:
-    """Set ``free_space``, ``uncommitted`` and ``thick`` of ``datastores`` (None: all) from what is
-    on them now."""
+    """Set ``free_space``, ``committed``, ``uncommitted`` and ``thick`` of ``datastores`` (None:
+    all) from what is on them now."""
     counted = usage(s, datastores)
     rows = select(ManagedObject).where(ManagedObject.kind == DATASTORE)
     if datastores is not None:
         rows = rows.where(ManagedObject.moid.in_(sorted(counted)))
     for row in s.scalars(rows):
-        space = counted.get(row.moid, Space())
-        free = max(0, (row.capacity or 0) - space.committed)
-        details = json.loads(row.details or "{}")
-        if (
-            row.free_space != free
-            or details.get("uncommitted") != space.uncommitted
-            or details.get("thick") != space.thick
-        ):
-            row.free_space = free
-            details["uncommitted"], details["thick"] = space.uncommitted, space.thick
-            row.details = json.dumps(details)
-            changed(s, INVENTORY)
+        _set(s, row, counted.get(row.moid, Space()))
+
+
+def _set(s: Session, row: ManagedObject, space: Space) -> None:
+    """A datastore row's figures from ``space``, what is on it."""
+    free = max(0, (row.capacity or 0) - space.committed)
+    details = json.loads(row.details or "{}")
+    kept = (details.get("committed"), details.get("uncommitted"), details.get("thick"))
+    if row.free_space != free or kept != (space.committed, space.uncommitted, space.thick):
+        row.free_space = free
+        details["committed"], details["uncommitted"], details["thick"] = (
+            space.committed,
+            space.uncommitted,
+            space.thick,
+        )
+        row.details = json.dumps(details)
+        changed(s, INVENTORY)
+
+
+def _kept(row: ManagedObject) -> Space | None:
+    """What a datastore row says is on it; None for one counted before the world kept it."""
+    details = json.loads(row.details or "{}")
+    if "committed" not in details:
+        return None
+    return Space(int(details["committed"]), int(details.get("uncommitted", 0)), int(details.get("thick", 0)))
+
+
+def _pending(s: Session) -> dict[str, Space]:
+    return s.info.setdefault(_CHANGES, {})
 
 
 def require(s: Session, datastores: Iterable[str], file: str = "") -> None:
@@ -151,13 +183,22 @@ def require(s: Session, datastores: Iterable[str], file: str = "") -> None:
     WrongState ``datastore.insufficient_space`` quoting the file (``file``; else the datastore's
     path) and the datastore's name, worded as vCenter's "Insufficient disk space on datastore"."""
     s.flush()
-    counted = usage(s, datastores)
+    pending, touched = _pending(s), _touched(s)
     for row in s.scalars(
-        select(ManagedObject).where(ManagedObject.kind == DATASTORE, ManagedObject.moid.in_(sorted(counted)))
+        select(ManagedObject).where(
+            ManagedObject.kind == DATASTORE, ManagedObject.moid.in_(sorted(set(datastores)))
+        )
     ):
-        space = counted[row.moid]
-        before = int(json.loads(row.details or "{}").get("thick", 0))
-        if space.thick > before and space.committed > (row.capacity or 0):
+        kept = _kept(row)
+        if kept is None or row.moid in touched or None in touched:
+            space, grown = usage(s, [row.moid])[row.moid], None
+            before = int(json.loads(row.details or "{}").get("thick", 0))
+            grown = space.thick > before
+        else:
+            change = pending.get(row.moid, Space())
+            space = Space(kept.committed + change.committed, 0, kept.thick + change.thick)
+            grown = change.thick > 0
+        if grown and space.committed > (row.capacity or 0):
             raise WrongState(
                 "datastore.insufficient_space",
                 f"Insufficient disk space on datastore '{row.name}'.",
@@ -189,29 +230,60 @@ def require_room(s: Session, before: dict[str, Any], after: dict[str, Any]) -> N
 
 
 def keep(store: Store) -> None:
-    """Have ``store``'s write transactions recount the datastores of the VMs they change when
-    they commit (an update or delete of inventory rows by statement: every datastore)."""
+    """Have ``store``'s write transactions add, when they commit, what the VMs they change take
+    now less what they took (``_noted``; an update of inventory rows by statement: a recount of
+    the datastores of the VMs it names, ``_noted_statement``)."""
     store.listen("before_flush", _noted)
     store.listen("do_orm_execute", _noted_statement)
-    store.before_commit(_recounted)
+    store.before_commit(_counted)
 
 
 def _touched(s: Session) -> set[str | None]:
     return s.info.setdefault(_TOUCHED, set())
 
 
+def _before(s: Session, row: ManagedObject, name: str) -> Any:
+    """A row's column as the database holds it (before this flush's change to it; read from the
+    database when the row did not hold the old value, as one expired and then set)."""
+    history = inspect(row).attrs[name].history
+    if history.deleted:
+        return history.deleted[0]
+    if not history.added:
+        return getattr(row, name)
+    with s.no_autoflush:
+        return s.scalar(select(getattr(ManagedObject, name)).where(ManagedObject.moid == row.moid))
+
+
+_VM_COLUMNS = ("details", "power_state", "memory_mib")
+
+
 def _noted(s: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    """What the VMs (and the forgotten VMs of datastores) this flush writes change on their
+    datastores: ``_CHANGES``, by datastore."""
+    pending = _pending(s)
     for row in (*s.new, *s.dirty, *s.deleted):
-        if not isinstance(row, ManagedObject) or row.kind != VM:
+        if not isinstance(row, ManagedObject) or row.kind not in (VM, DATASTORE):
             continue
-        history = inspect(row).attrs.details.history
-        for details in (row.details, *(history.deleted or ())):
-            _touched(s).update(datastores_of(json.loads(details or "{}")))
+        state = inspect(row)
+        if row.kind == DATASTORE:
+            if row not in s.new and row not in s.deleted and state.attrs.details.history.has_changes():
+                _add_forgotten(pending, json.loads(_before(s, row, "details") or "{}"), -1)
+                _add_forgotten(pending, json.loads(row.details or "{}"))
+            continue
+        unchanged = not any(state.attrs[c].history.has_changes() for c in _VM_COLUMNS)
+        if state.persistent and row not in s.deleted and unchanged:
+            continue
+        if row not in s.new:
+            details, power, memory = (_before(s, row, c) for c in _VM_COLUMNS)
+            _add(pending, json.loads(details or "{}"), power, memory, -1)
+        if row not in s.deleted:
+            _add(pending, json.loads(row.details or "{}"), row.power_state, row.memory_mib)
 
 
 def _noted_statement(state: ORMExecuteState) -> None:
-    """An update or delete of inventory rows by statement: the datastores of the VMs it names
-    (read before it runs), or every datastore when it names no rows."""
+    """An update or delete of inventory rows by statement: a delete takes away what the VMs it
+    names took (read before it runs); an update, which names no values, has the datastores of the
+    VMs it names (every datastore when it names no rows) recounted."""
     mapper = state.bind_mapper
     if not (state.is_update or state.is_delete) or mapper is None or mapper.class_ is not ManagedObject:
         return
@@ -219,14 +291,45 @@ def _noted_statement(state: ORMExecuteState) -> None:
     if where is None:
         _touched(state.session).add(None)
         return
+    columns = (ManagedObject.details, ManagedObject.power_state, ManagedObject.memory_mib)
+    named = select(*columns).where(ManagedObject.kind == VM, where)
+    if state.is_delete:  # what is pending is flushed (and noted) first: the rows as they go
+        for details, power, memory in state.session.execute(named):
+            _add(_pending(state.session), json.loads(details or "{}"), power, memory, -1)
+        return
     with state.session.no_autoflush:
-        named = state.session.execute(select(ManagedObject.details).where(ManagedObject.kind == VM, where))
-        for (details,) in named:
+        for details, _power, _memory in state.session.execute(named):
             _touched(state.session).update(datastores_of(json.loads(details or "{}")))
 
 
-def _recounted(s: Session) -> None:
+def _counted(s: Session) -> None:
+    """Before a write commits: add its changes to the datastores' figures (a datastore counted
+    before the world kept them, or one an update by statement touched, recounted whole)."""
     s.flush()
     touched = s.info.pop(_TOUCHED, set())
-    if touched:
-        recount(s, None if None in touched else {t for t in touched if t is not None})
+    pending = {d: c for d, c in s.info.pop(_CHANGES, {}).items() if not c.empty()}
+    if None in touched:
+        recount(s)
+        return
+    if not pending and not touched:
+        return
+    wanted = sorted(touched | set(pending))
+    recounted = set(touched)
+    for row in s.scalars(
+        select(ManagedObject).where(ManagedObject.kind == DATASTORE, ManagedObject.moid.in_(wanted))
+    ):
+        kept = _kept(row)
+        if kept is None:
+            recounted.add(row.moid)
+        elif row.moid not in recounted:
+            change = pending[row.moid]
+            total = Space(
+                kept.committed + change.committed,
+                kept.uncommitted + change.uncommitted,
+                kept.thick + change.thick,
+            )
+            _set(s, row, total)
+    if recounted:
+        recount(s, recounted)
+    s.info.pop(_CHANGES, None)
+    s.info.pop(_TOUCHED, None)

@@ -13,7 +13,9 @@ failing on a stale snapshot. PostgreSQL is the scale-out store shared by several
 
 from __future__ import annotations
 
+import copy
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -24,7 +26,7 @@ from alembic.config import Config
 from sqlalchemy import Table, create_engine, event, insert, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from localsphere.world.copies import Generation, LocalGeneration, uncommitted
 
@@ -75,6 +77,8 @@ class Store:
         else:
             self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "after_transaction_create", _noted_at_savepoint)
+        event.listen(self._sessions, "after_soft_rollback", _noted_back_to_savepoint)
         # Reads skip BEGIN/ROLLBACK: two round trips fewer (PostgreSQL), two statements fewer
         # (SQLite) for a one-statement read; each statement reads committed data. Each thread
         # keeps its reading connection: a checkout from the pool and its return cost 70 µs, more
@@ -249,6 +253,24 @@ class Store:
         for conn in kept:
             conn.close()
         self.engine.dispose()
+
+
+_AT_SAVEPOINT: weakref.WeakKeyDictionary[SessionTransaction, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+def _noted_at_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    """What a write had noted in its session's ``info`` (the topics it changed, what
+    ``datastore_space`` counts) when one of its savepoints began (after its flush)."""
+    if transaction.nested:
+        _AT_SAVEPOINT[transaction] = copy.deepcopy(session.info)
+
+
+def _noted_back_to_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    """A savepoint rolled back takes back what was noted since it began, with its rows."""
+    noted = _AT_SAVEPOINT.pop(transaction, None)
+    if noted is not None:
+        session.info.clear()
+        session.info.update(noted)
 
 
 def changed(session: Session, *topics: str) -> None:
