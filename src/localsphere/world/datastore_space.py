@@ -69,6 +69,13 @@ def provisioning(disk: dict[str, Any]) -> str:
     return str(disk.get("provisioning") or THIN)
 
 
+def disk_committed(disk: dict[str, Any]) -> int:
+    """The bytes a disk takes on its datastore: a thick one's capacity, what a thin one's guest
+    wrote (``THIN_WRITTEN`` of it)."""
+    capacity = int(disk.get("capacity") or 0)
+    return int(capacity * THIN_WRITTEN) if provisioning(disk) == THIN else capacity
+
+
 def home(details: dict[str, Any]) -> str | None:
     """A VM's home datastore: its details' ``datastore``, else its first disk's."""
     found = details.get("datastore")
@@ -94,13 +101,11 @@ def _add(
         if not datastore:
             continue
         space = found.setdefault(datastore, Space())
-        capacity = int(disk.get("capacity") or 0)
+        capacity, written = int(disk.get("capacity") or 0), disk_committed(disk)
+        space.committed += sign * written
         if provisioning(disk) == THIN:
-            written = int(capacity * THIN_WRITTEN)
-            space.committed += sign * written
             space.uncommitted += sign * (capacity - written)
         else:
-            space.committed += sign * capacity
             space.thick += sign * capacity
     at_home = home(details)
     if at_home:
@@ -108,6 +113,14 @@ def _add(
         space.committed += sign * HOME_BYTES
         if power in (POWERED_ON, SUSPENDED):
             space.committed += sign * (memory_mib or 0) * MIB
+
+
+def of_vm(details: dict[str, Any], power: str | None, memory_mib: int | None) -> dict[str, Space]:
+    """What one VM (its ``details``, ``power``, ``memory_mib``) takes on each datastore it has
+    files on, by datastore id: vim25's ``VirtualMachine.storage`` of it."""
+    found: dict[str, Space] = {}
+    _add(found, details, power, memory_mib)
+    return found
 
 
 def _add_forgotten(found: dict[str, Space], datastore_details: dict[str, Any], sign: int = 1) -> None:

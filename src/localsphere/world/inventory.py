@@ -486,10 +486,16 @@ def vm_details(
     )
     details: dict[str, Any] = {"disks": disks, "nics": nics, "clean_power_off": clean_power_off}
     if datastore is not None:
-        details["datastore"] = datastore[0]  # the VM's home, where its new disks go
+        set_home(details, *datastore)  # the VM's home, where its new disks go
     if hardware_version is not None:
         details["hardware"] = {"version": hardware_version}
     return details
+
+
+def set_home(details: dict[str, Any], datastore: str, name: str) -> None:
+    """A VM's home (where its configuration files are and its new disks go): the datastore
+    ``datastore`` named ``name``, which its ``.vmx`` path names (``[name] vm/vm.vmx``)."""
+    details["datastore"], details["datastore_name"] = datastore, name
 
 
 def datastore_file(datastore_name: str, vm_name: str, file: str) -> str:

@@ -35,6 +35,7 @@ from localsphere.world.inventory import (
     ROOT_FOLDER,
     VM,
     datastore_name,
+    set_home,
 )
 from localsphere.world.metrics import HOST_MHZ_PER_CORE
 from localsphere.world.org_vdcs import MB, STORAGE_PROFILE, VdcView, check_capacity, check_enabled, vdc_row
@@ -366,7 +367,7 @@ class ProviderView:
             for disk in details.get("disks", []):
                 disk["file"] = f"[{named}] {disk['file'].split('] ', 1)[-1]}"
                 disk["datastore"] = target.moid
-            details["datastore"] = target.moid
+            set_home(details, target.moid, named)
             row.details = json.dumps(details)
             changed(s, INVENTORY)
             operation = f"Relocating Virtual Machine {row.name}({vm_id})"

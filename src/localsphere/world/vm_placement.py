@@ -38,6 +38,7 @@ from localsphere.world.inventory import (
     datastore_name,
     place,
     row_of,
+    set_home,
     unique_vm_name,
 )
 from localsphere.world.schema import ExternalStat, ManagedObject
@@ -107,7 +108,7 @@ class VmPlacement:
                 disk["file"] = datastore_file(datastore_name(s, datastore), spec.name, file)
             details["disks"] = disks
             if where.datastore is not None:
-                details["datastore"] = where.datastore.moid  # the copy's home
+                set_home(details, where.datastore.moid, where.datastore.name)  # the copy's home
             for nic in details.get("nics", []):
                 if nic.get("mac_type", "ASSIGNED") != "MANUAL":
                     nic["mac"] = generated_mac()
@@ -222,7 +223,7 @@ class VmPlacement:
                     disk["datastore"] = datastore
             if moved_to and moved_to != details.get("datastore"):
                 _datastore(s, caller, moved_to, where)
-                details["datastore"] = moved_to  # its home (configuration files) moves too
+                set_home(details, moved_to, datastore_name(s, moved_to))  # its configuration files move too
             for column, value in where.columns().items():
                 setattr(row, column, value)
             row.parent = where.folder.moid

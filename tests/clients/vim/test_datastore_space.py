@@ -177,3 +177,14 @@ def test_clone_disk_names_and_relocated_disk_paths(connect, vc):
     ]
     taken = 2 * (GIB // 10) + HOME
     assert (_space(ds)[0], _space(other)[0]) == (before + taken, moved - taken)
+
+
+def test_a_vm_without_disks_lives_on_the_datastore_it_was_made_on(connect, vc):
+    si = connect()
+    datastore = _place(si)[2][-1]
+    vm = _create(si, "space-diskless", datastore)
+    assert vm.config.files.vmPathName == f"[{datastore.name}] space-diskless/space-diskless.vmx"
+    assert vm.summary.config.vmPathName == vm.config.files.vmPathName
+    assert [d._moId for d in vm.datastore] == [datastore._moId]
+    assert [u.datastore._moId for u in vm.storage.perDatastoreUsage] == [datastore._moId]
+    assert vm.storage.perDatastoreUsage[0].committed == HOME

@@ -234,3 +234,15 @@ def test_cluster_summary_paths_and_resource_usage(connect, vc):
     assert usage.storageUsedMB == (
         sum(s["capacity"] for s in stores) - sum(s["free_space"] for s in stores)
     ) // (1 << 20)
+
+
+def test_a_clusters_legacy_configuration_says_what_configuration_ex_says(connect):
+    si = connect()
+    view = si.content.viewManager.CreateContainerView(
+        si.content.rootFolder, [vim.ClusterComputeResource], True
+    )
+    for cluster in view.view:
+        legacy, ex = cluster.configuration, cluster.configurationEx
+        assert legacy.drsConfig.enabled == ex.drsConfig.enabled
+        assert legacy.dasConfig.enabled == ex.dasConfig.enabled
+        assert legacy.rule == [] and legacy.dasVmConfig == []

@@ -8,6 +8,8 @@ import pytest
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
+from localsphere.world.datastore_space import HOME_BYTES, MIB, THIN_WRITTEN
+
 PC = vmodl.query.PropertyCollector
 pytestmark = pytest.mark.every_backend  # see tests/conftest.py
 
@@ -86,13 +88,20 @@ def test_storage_and_layout_name_each_disk(connect, vc):
     disks = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualDisk)]
     assert disks
     storage = vm.storage
-    assert sum(u.committed for u in storage.perDatastoreUsage) == sum(d.capacityInBytes for d in disks)
-    assert {u.datastore for u in storage.perDatastoreUsage} == {d.backing.datastore for d in disks}
+    # thick disks whole, thin ones what was written, its home files and (running) its swap file
+    written = sum(
+        d.capacityInBytes if not d.backing.thinProvisioned else int(d.capacityInBytes * THIN_WRITTEN)
+        for d in disks
+    )
+    committed = written + HOME_BYTES + vm.config.hardware.memoryMB * MIB
+    assert sum(u.committed for u in storage.perDatastoreUsage) == committed
+    assert {u.datastore for u in storage.perDatastoreUsage} >= {d.backing.datastore for d in disks}
     assert all(u.unshared == u.committed for u in storage.perDatastoreUsage)
-    assert vm.summary.storage.committed == sum(d.capacityInBytes for d in disks)
+    assert vm.summary.storage.committed == committed
     layout = vm.layoutEx
     files = {f.key: f for f in layout.file}
-    assert [f.type for f in layout.file][:2] == ["config", "nvram"] and layout.file[-1].type == "log"
+    assert [f.type for f in layout.file][:2] == ["config", "nvram"]
+    assert [f.type for f in layout.file][-2:] == ["log", "swap"]
     assert files[0].name == vm.config.files.vmPathName
     assert {d.key for d in layout.disk} == {d.key for d in disks}
     for disk in disks:
@@ -100,7 +109,8 @@ def test_storage_and_layout_name_each_disk(connect, vc):
         named = [files[k] for k in chain[0].fileKey]
         assert [f.type for f in named] == ["diskDescriptor", "diskExtent"]
         assert named[0].name == disk.backing.fileName
-        assert named[1].size == disk.capacityInBytes
+        thin = disk.backing.thinProvisioned
+        assert named[1].size == int(disk.capacityInBytes * THIN_WRITTEN) if thin else disk.capacityInBytes
     assert sum(f.size for f in layout.file) == sum(u.committed for u in storage.perDatastoreUsage)
 
 

@@ -214,7 +214,18 @@ def _runtimes(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
 
 
 # the ClusterComputeResource and ResourcePool paths this module reads, for the inventory's tables
-PATHS: dict[str, Reader] = {"summary": _summaries, "configurationEx": each(_configuration)}
+def _configuration_legacy(o: ObjectView) -> Any:
+    """``configuration`` (vSphere 2.0's ``ClusterConfigInfo``, which older scripts still read): the
+    HA and DRS settings of ``configurationEx``, no rules or per-VM settings."""
+    ex = _configuration(o)
+    return vim.cluster.ConfigInfo(dasConfig=ex.dasConfig, drsConfig=ex.drsConfig)
+
+
+PATHS: dict[str, Reader] = {
+    "summary": _summaries,
+    "configurationEx": each(_configuration),
+    "configuration": each(_configuration_legacy),
+}
 POOL_PATHS: dict[str, Reader] = {"config": _configs, "summary": _pools, "runtime": _runtimes}
 
 

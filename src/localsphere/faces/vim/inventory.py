@@ -22,7 +22,7 @@ from localsphere.faces.vim.data_objects import build
 from localsphere.faces.vim.properties import Family, reads_of, reference, references
 from localsphere.faces.vim.quick_stats import megabytes
 from localsphere.faces.vim.vm_config_info import moment
-from localsphere.world import guest_os, vm_guest, vm_hardware
+from localsphere.world import datastore_space, guest_os, vm_guest, vm_hardware
 from localsphere.world.inventory import (
     CLUSTER,
     DATACENTER,
@@ -499,9 +499,7 @@ VIRTUAL_MACHINE: dict[str, Reader] = {
     "capability": each(vm_config_info.capability),
     "environmentBrowser": each(vm_config_info.environment_browser),
     "resourcePool": each(lambda o: reference(POOL, o.pool) if o.pool else None),
-    "datastore": each(
-        lambda o: references(DATASTORE, sorted({d["datastore"] for d in o.details.get("disks") or []}))
-    ),
+    "datastore": each(lambda o: references(DATASTORE, sorted(datastore_space.datastores_of(o.details)))),
     "network": each(
         lambda o: references(NETWORK, sorted({n["network"] for n in o.details.get("nics") or []}))
     ),

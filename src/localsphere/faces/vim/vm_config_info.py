@@ -4,24 +4,21 @@ keeps on its datastores (``layoutEx``, ``storage``), what it can do (``capabilit
 file systems (``guest.disk``) and the ``environmentBrowser`` it is made by.
 
 Everything is read from the world's facts: firmware and hot-add from the VM's hardware (REST's
-``boot.type``, ``cpu.hot_add_enabled``, ...), disk sizes from its disks (a disk whose details say
-``thin`` commits nothing until written, which the world does not simulate). The world keeps no
-file contents: of a VM's files only a disk's extent takes space, so what the VM commits is what
-its thick disks hold.
+``boot.type``, ``cpu.hot_add_enabled``, ...), what its files take on each datastore by the
+rules of the datastores' own figures (``world.datastore_space``).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from typing import Any
 
 from pyVmomi import vim
 
 from localsphere.faces.vim.data_objects import build
 from localsphere.faces.vim.properties import reference
-from localsphere.world import vm_guest, vm_hardware
-from localsphere.world.inventory import DATASTORE, ObjectView, datastore_file
+from localsphere.world import datastore_space, vm_guest, vm_hardware
+from localsphere.world.inventory import DATASTORE, POWERED_ON, SUSPENDED, ObjectView, datastore_file
 
 # vSphere's ``normal`` shares: 1000 per vCPU, 10 per MB of memory (vim25's ``SharesInfo``)
 SHARES_PER_CPU, SHARES_PER_MB = 1000, 10
@@ -56,10 +53,10 @@ def moment(epoch: float) -> datetime.datetime:
 
 
 def vmx_path(o: ObjectView) -> str:
-    """The datastore path of the VM's configuration file: ``[ds] name/name.vmx``, on its first
-    disk's datastore."""
+    """The datastore path of the VM's configuration file: ``[ds] name/name.vmx``, on its home
+    datastore (one made before the world named it: its first disk's)."""
     disks = o.details.get("disks") or []
-    where = (disks[0]["file"].split("]")[0][1:]) if disks else "datastore"
+    where = o.details.get("datastore_name") or (disks[0]["file"].split("]")[0][1:] if disks else "datastore")
     return datastore_file(where, o.name, f"{o.name}.vmx")
 
 
@@ -153,22 +150,12 @@ def capability(o: ObjectView) -> Any:
     return capabilities(bool(vm_guest.tools(o)["auto_update_supported"]))
 
 
-def _committed(disk: dict[str, Any]) -> int:
-    """The bytes a disk holds on its datastore: its capacity, nothing when thin."""
-    return 0 if disk.get("thin") else int(disk.get("capacity") or 0)
-
-
 def usage(o: ObjectView) -> dict[str, tuple[int, int]]:
-    """What the VM's disks take on each datastore (by id): ``(committed, uncommitted)`` bytes; the
-    datastore of its configuration with nothing when it has no disks there."""
-    by: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for disk in o.details.get("disks") or []:
-        committed = _committed(disk)
-        by[disk["datastore"]][0] += committed
-        by[disk["datastore"]][1] += int(disk.get("capacity") or 0) - committed
-    if not by and o.details.get("datastore"):
-        by[o.details["datastore"]] = [0, 0]
-    return {moid: (c, u) for moid, (c, u) in sorted(by.items())}
+    """What the VM takes on each datastore (by id), by the rules the datastores' own figures
+    follow (``world.datastore_space``: thick disks whole, thin ones what was written, home files
+    and, while it runs, swap): ``(committed, uncommitted)`` bytes."""
+    found = datastore_space.of_vm(o.details, o.power_state, o.memory_mib)
+    return {moid: (space.committed, space.uncommitted) for moid, space in sorted(found.items())}
 
 
 def storage(o: ObjectView) -> Any:
@@ -215,21 +202,31 @@ def _file(key: int, name: str, kind: str, size: int) -> Any:
     )
 
 
+SMALL_FILE = 8 * 1024  # a VM's .vmx and .nvram, bytes (the rest of its home files is its log)
+
+
 def layout_ex(o: ObjectView) -> Any:
     """``layoutEx``: the VM's files (its ``.vmx``, ``.nvram``, each disk's descriptor and its
-    ``-flat`` extent, ``vmware.log``) numbered in that order, and each disk's chain of files."""
+    ``-flat`` extent, ``vmware.log``, and while it runs or is suspended its ``.vswp``) numbered in
+    that order, each disk's chain of files; sizes as ``world.datastore_space`` counts them (home
+    files ``HOME_BYTES`` in all, the swap file the VM's memory)."""
     vmx = vmx_path(o)
     folder = vmx.rsplit("/", 1)[0]
-    files = [_file(0, vmx, "config", 0), _file(1, f"{folder}/{o.name}.nvram", "nvram", 0)]
+    files = [_file(0, vmx, "config", SMALL_FILE), _file(1, f"{folder}/{o.name}.nvram", "nvram", SMALL_FILE)]
     chains = []
     for disk in vm_hardware.disks(o.details):
         descriptor, extent = len(files), len(files) + 1
         name = str(disk["file"])
         files.append(_file(descriptor, name, "diskDescriptor", 0))
-        files.append(_file(extent, name.removesuffix(".vmdk") + "-flat.vmdk", "diskExtent", _committed(disk)))
+        extent_name = name.removesuffix(".vmdk") + "-flat.vmdk"
+        files.append(_file(extent, extent_name, "diskExtent", datastore_space.disk_committed(disk)))
         unit = build(vim.vm.FileLayoutEx.DiskUnit, fileKey=[descriptor, extent])
         chains.append(build(vim.vm.FileLayoutEx.DiskLayout, key=int(disk["key"]), chain=[unit]))
-    files.append(_file(len(files), f"{folder}/vmware.log", "log", 0))
+    log = datastore_space.HOME_BYTES - 2 * SMALL_FILE
+    files.append(_file(len(files), f"{folder}/vmware.log", "log", log))
+    if o.power_state in (POWERED_ON, SUSPENDED):
+        swap = f"{folder}/{o.name}-{o.uuid[:8]}.vswp"
+        files.append(_file(len(files), swap, "swap", (o.memory_mib or 0) * datastore_space.MIB))
     return build(vim.vm.FileLayoutEx, file=files, disk=chains, snapshot=[], timestamp=moment(o.created_at))
 
 
