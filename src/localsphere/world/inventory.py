@@ -48,6 +48,7 @@ SEEING = {access.VCENTER: VIEW, OPS: "ViewEnvironment"}
 # What vCenter grants a caller on each object above one it sees, whatever its permissions there.
 IMPLIED = frozenset({"System.Anonymous", VIEW})
 POWERED_ON, POWERED_OFF, SUSPENDED = "POWERED_ON", "POWERED_OFF", "SUSPENDED"
+DISCONNECTED = "DISCONNECTED"  # a host's connection state (its ``subtype``)
 
 MOID_SEQUENCE = "moid_sequence"
 MOID_ORDER = (func.length(ManagedObject.moid), ManagedObject.moid)
@@ -856,12 +857,20 @@ def remove_vm(s: Session, row: ManagedObject) -> None:
 def set_power(s: Session, moid: str, action: str) -> None:
     """A VM's power ``start``, ``stop``, ``suspend`` or ``reset`` in the write transaction ``s``:
     AlreadyInState when it is where ``action`` leads already, WrongState when its state does not
-    allow it (or, to start, when its host is in maintenance mode); marks the change."""
+    allow it (``vm.host_disconnected`` when its host is disconnected, quoting the host; to start,
+    ``vm.host_maintenance`` when its host is in maintenance mode); marks the change."""
     row = row_of(s, VM, moid, lock=True)
     state = row.power_state
     if action == "start" and json.loads(row.details).get("template"):
         raise WrongState("vm.template", f"{row.name} is a template; a template is never powered on", moid)
-    if action == "start" and row.host and in_maintenance(row_of(s, HOST, row.host)):
+    host = row_of(s, HOST, row.host) if row.host else None
+    if host is not None and host.subtype == DISCONNECTED:  # vCenter cannot reach the VM
+        raise WrongState(
+            "vm.host_disconnected",
+            "The operation is not allowed in the current connection state of the host.",
+            host.moid,
+        )
+    if action == "start" and host is not None and in_maintenance(host):
         raise WrongState("vm.host_maintenance", f"The host of {row.name} is in maintenance mode", moid)
     target, allowed = {
         "start": (POWERED_ON, {POWERED_OFF, SUSPENDED}),

@@ -20,6 +20,7 @@ from localsphere.world.errors import Conflict, WrongState
 from localsphere.world.inventory import (
     CLUSTER,
     DATASTORE,
+    DISCONNECTED,
     HOST,
     NETWORK,
     POOL,
@@ -30,8 +31,6 @@ from localsphere.world.inventory import (
 )
 from localsphere.world.schema import ExternalStat, ManagedObject, OrgNetwork, OrgVdc
 from localsphere.world.store import INVENTORY, STATS, Store, changed
-
-DISCONNECTED = "DISCONNECTED"  # a host's connection state (its ``subtype``)
 
 
 class InventoryRemovals:

@@ -99,11 +99,11 @@ class VmTasks:
             row = row_of(s, VM, moid, lock=True)
             authorize(caller, row.path, privilege, moid, s)
             self._tasks.check_idle(s, [moid])
+            failure, quoted = "", None
             try:
                 set_power(s, moid, action)
-                failure = ""
             except (AlreadyInState, WrongState) as exc:
-                failure = f"{exc.reason}: {exc.message}"
+                failure, quoted = f"{exc.reason}: {exc.message}", exc.arguments
             return self._tasks.start(
                 s,
                 DEFAULT_TENANT,
@@ -113,6 +113,7 @@ class VmTasks:
                 caller.principal,
                 SERVICE,
                 failure=failure,
+                result=quoted,
             )
 
     def run(

@@ -103,3 +103,25 @@ def test_disconnect_and_reconnect(connect, vc):
     assert vc.get(f"{API}/host", params={"hosts": moid}).json()[0]["connection_state"] == "CONNECTED"
     _done(si, host.ReconnectHost_Task())  # reconnecting a connected host resynchronises it
     assert host.runtime.connectionState == "connected"
+
+
+def test_the_vms_of_a_disconnected_host_are_out_of_reach(connect, vc):
+    si = connect()
+    moid = standalone_host(vc, "cut.lab")
+    host = vim.HostSystem(moid, si._stub)
+    made = vc.post(f"{API}/vm", json={"name": "on-cut", "guest_OS": "UBUNTU_64", "placement": {"host": moid}})
+    assert made.status_code == 201, made.text
+    vm = vim.VirtualMachine(made.json(), si._stub)
+    assert vm.runtime.connectionState == "connected" and host.overallStatus == "green"
+    _done(si, host.DisconnectHost_Task())
+    assert vm.runtime.connectionState == vm.summary.runtime.connectionState == "disconnected"
+    assert host.overallStatus == host.summary.overallStatus == "gray"
+    with pytest.raises(vim.fault.InvalidHostConnectionState) as caught:
+        WaitForTask(vm.PowerOnVM_Task(), si=si)
+    assert caught.value.host._moId == moid
+    assert vm.runtime.powerState == "poweredOff"
+    r = vc.post(f"{API}/vm/{vm._moId}/power", params={"action": "start"})
+    assert r.status_code == 400 and r.json()["error_type"] == "NOT_ALLOWED_IN_CURRENT_STATE", r.text
+    _done(si, host.ReconnectHost_Task())
+    assert vm.runtime.connectionState == "connected" and host.overallStatus == "green"
+    _done(si, vm.PowerOnVM_Task())

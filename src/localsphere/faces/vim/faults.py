@@ -159,6 +159,7 @@ def from_reason(
     InvalidDeviceSpec, InvalidDeviceOperation or InvalidController for a device change (its
     index), FileNotFound or InvalidDatastorePath for a file on no datastore, NoDiskSpace (the
     file, the datastore's name) for a thick disk its datastore has no room for,
+    InvalidHostConnectionState for a VM whose host is disconnected,
     InvalidArgument naming the parameter for a bad value, in vCenter's words ("A specified
     parameter was not correct: <parameter>"); ``otherwise`` (InvalidState, or
     InvalidArgument) for the rest."""
@@ -182,6 +183,9 @@ def from_reason(
         return Fault(vmodl.fault.NotSupported(), NOT_SUPPORTED)
     if reason in DEVICE_FAULTS and arguments:
         return _device_fault(reason, arguments)
+    if reason == "vm.host_disconnected" and arguments:
+        fault = vim.fault.InvalidHostConnectionState(host=reference(soap.MoRef("HostSystem", arguments[0])))
+        return Fault(fault, message)
     if reason == "datastore.insufficient_space" and len(arguments) >= 2:
         fault = vim.fault.NoDiskSpace(file=arguments[0], datastore=arguments[1])
         return Fault(fault, f"Insufficient disk space on datastore '{arguments[1]}'.")

@@ -34,7 +34,7 @@ from localsphere.faces.vim.inventory import GREEN, MIB, Reader, boot_time, each,
 from localsphere.faces.vim.properties import reference
 from localsphere.faces.vim.quick_stats import megabytes
 from localsphere.world.compute_resources import ESXI_BUILD, ESXI_VERSION, cpu_packages
-from localsphere.world.inventory import DATASTORE, HOST, MAINTENANCE, NETWORK, ObjectView
+from localsphere.world.inventory import DATASTORE, DISCONNECTED, HOST, MAINTENANCE, NETWORK, ObjectView
 from localsphere.world.metrics import HOST_MHZ_PER_CORE, HOST_NICS
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ VSWITCH, MANAGEMENT = "vSwitch0", "Management Network"
 STANDARD = "STANDARD_PORTGROUP"  # the world's standard port group networks (a host's port groups)
 DNS_DOMAIN = "localsphere.test"
 # the world's connection state of a host (its ``subtype``) -> vim25's
-CONNECTION_STATES = {"DISCONNECTED": vim.HostSystem.ConnectionState.disconnected}
+CONNECTION_STATES = {DISCONNECTED: vim.HostSystem.ConnectionState.disconnected}
 
 
 def _cores(o: ObjectView) -> int:
@@ -707,14 +707,21 @@ def _summary(o: ObjectView, stats: dict[str, int]) -> Any:
         runtime=_runtime(o),
         config=_config_summary(o),
         quickStats=_quick_stats(o, stats),
-        overallStatus=GREEN,
+        overallStatus=_status(o),
         rebootRequired=False,
         managementServerIp=MANAGEMENT_SERVER,
     )
 
 
+def _status(o: ObjectView) -> Any:
+    """A host's ``overallStatus``: gray while disconnected (vCenter knows nothing of it), else green."""
+    return vim.ManagedEntity.Status.gray if o.subtype == DISCONNECTED else GREEN
+
+
 # the HostSystem paths this module reads, for the inventory's table
 PATHS: dict[str, Reader] = {
+    "overallStatus": each(_status),
+    "summary.overallStatus": each(_status),
     "runtime": each(_runtime),
     "summary": with_stats(_summary),
     "summary.hardware": each(_hardware_summary),

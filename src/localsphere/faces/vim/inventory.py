@@ -27,6 +27,7 @@ from localsphere.world.inventory import (
     CLUSTER,
     DATACENTER,
     DATASTORE,
+    DISCONNECTED,
     FOLDER,
     HOST,
     NETWORK,
@@ -34,6 +35,7 @@ from localsphere.world.inventory import (
     POWERED_OFF,
     POWERED_ON,
     VM,
+    Filter,
     ObjectView,
     Sight,
     boot_of,
@@ -259,11 +261,32 @@ def _suspended(o: ObjectView) -> dict[str, Any]:
     return {**at, "suspendInterval": int(o.suspended_for or 0)}
 
 
-def _vm_runtime(o: ObjectView) -> Any:
+def _cut_off(context: Context, objects: list[ObjectView]) -> set[str]:
+    """The hosts of ``objects`` that are disconnected (one read of them all)."""
+    hosts = {o.host for o in objects if o.host}
+    if not hosts:
+        return set()
+    found = context.world.inventory.list(HOST, Filter(moids=hosts, subtypes={DISCONNECTED}), len(hosts))
+    return {h.moid for h in found}
+
+
+def with_connection(build_one: Callable[[ObjectView, bool], Any]) -> Reader:
+    """A reader of a VM's path that says whether vCenter reaches it (its host is connected)."""
+
+    def read(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
+        cut = _cut_off(context, objects)
+        return {o.moid: build_one(o, o.host in cut) for o in objects}
+
+    return read
+
+
+def _vm_runtime(o: ObjectView, disconnected: bool = False) -> Any:
+    """A VM's ``runtime``; ``connectionState`` disconnected while its host is."""
+    states = vim.VirtualMachine.ConnectionState
     return build(
         vim.vm.RuntimeInfo,
         host=reference(HOST, o.host) if o.host else None,
-        connectionState=vim.VirtualMachine.ConnectionState.connected,
+        connectionState=states.disconnected if disconnected else states.connected,
         powerState=POWER.get(o.power_state or "", vim.VirtualMachine.PowerState.poweredOff),
         faultToleranceState=vim.VirtualMachine.FaultToleranceState.notConfigured,
         toolsInstallerMounted=False,
@@ -362,11 +385,17 @@ def _vm_guest_summary(o: ObjectView) -> Any:
     )
 
 
-def _vm_summary(o: ObjectView, stats: dict[str, int]) -> Any:
+def _vm_summaries(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
+    """VMs' ``summary``: their latest counters and their hosts' connection read once for all."""
+    stats, cut = quick_stats.latest(context, objects), _cut_off(context, objects)
+    return {o.moid: _vm_summary(o, stats[o.moid], o.host in cut) for o in objects}
+
+
+def _vm_summary(o: ObjectView, stats: dict[str, int], disconnected: bool) -> Any:
     return build(
         vim.vm.Summary,
         vm=reference(VM, o.moid),
-        runtime=_vm_runtime(o),
+        runtime=_vm_runtime(o, disconnected),
         config=_vm_config_summary(o),
         guest=_vm_guest_summary(o),
         storage=vm_config_info.storage_summary(o),
@@ -467,11 +496,12 @@ def _on(o: ObjectView, devices: str, key: str) -> list[str]:
 
 VIRTUAL_MACHINE: dict[str, Reader] = {
     **ENTITY,
-    "runtime": each(_vm_runtime),
+    "runtime": with_connection(_vm_runtime),
+    "runtime.connectionState": with_connection(lambda _o, cut: "disconnected" if cut else "connected"),
     "runtime.powerState": each(lambda o: POWER.get(o.power_state or "")),
     "runtime.host": each(lambda o: reference(HOST, o.host) if o.host else None),
-    "summary": with_stats(_vm_summary),
-    "summary.runtime": each(_vm_runtime),
+    "summary": _vm_summaries,
+    "summary.runtime": with_connection(_vm_runtime),
     "summary.runtime.powerState": each(lambda o: POWER.get(o.power_state or "")),
     "summary.guest": each(_vm_guest_summary),
     "summary.storage": each(vm_config_info.storage_summary),
