@@ -47,3 +47,22 @@ def test_a_placement_that_does_not_fit_names_its_part(connect, vc):
     caught = _refused(si, task)
     assert (caught.invalidProperty, caught.msg) == ("pool", WORDS + "pool")
     assert vc.get("/api/vcenter/vm", params={"names": "misplaced"}).json() == []
+
+
+def test_a_new_vm_of_no_cpus_or_memory_is_refused_and_unset_sizes_take_defaults(connect, vc):
+    si = connect()
+    dc = next(e for e in si.content.rootFolder.childEntity if isinstance(e, vim.Datacenter))
+    cluster = next(e for e in dc.hostFolder.childEntity if isinstance(e, vim.ClusterComputeResource))
+    datastore = dc.datastore[0].name
+
+    def create(name, **sizes):
+        config = vim.vm.ConfigSpec(name=name, files=vim.vm.FileInfo(vmPathName=f"[{datastore}]"), **sizes)
+        return dc.vmFolder.CreateVM_Task(config=config, pool=cluster.resourcePool)
+
+    caught = _refused(si, create("no-cpus", numCPUs=0, memoryMB=1024))
+    assert caught.invalidProperty == "numCPUs"
+    assert vc.get("/api/vcenter/vm", params={"names": "no-cpus"}).json() == []
+    task = create("default-sizes")
+    assert WaitForTask(task, si=si) == "success" and task.info.progress is None
+    hardware = task.info.result.config.hardware
+    assert (hardware.numCPU, hardware.memoryMB) == (1, 4)

@@ -127,7 +127,7 @@ def task_info(task: TaskView, chain: int = 0) -> Any:
         cancelled=task.status == ABORTED,
         cancelable=task.cancellable,
         error=_error(task) if ended and task.status in (ERROR, ABORTED) else None,
-        progress=None if ended else task.progress,
+        progress=None if ended or task.status != RUNNING else task.progress,
         reason=vim.TaskReasonUser(userName=task.user_name),
         queueTime=_time(task.started_at),
         startTime=_time(task.started_at),

@@ -132,8 +132,8 @@ def create_vm(context: Context, this: MoRef, args: dict[str, Any]) -> Any:
                 host=host,
                 datastore=_datastore(context, spec, folder.datacenter),
             ),
-            spec.numCPUs or 1,
-            spec.memoryMB or 4,
+            1 if spec.numCPUs is None else spec.numCPUs,  # vSphere's defaults when unset; 0 refused
+            4 if spec.memoryMB is None else spec.memoryMB,
             0,
             f"VMX_{version['n']}" if version else None,
         )
