@@ -252,6 +252,11 @@ def test_events_of_power_changes_over_soap_and_rest(connect, vc):
     assert isinstance(logins[0], vim.event.UserLoginSessionEvent) and logins[0].ipAddress == "127.0.0.1"
     nobody = vim.event.EventFilterSpec.ByUsername(systemUser=False, userList=["VSPHERE.LOCAL\\nobody"])
     assert content.eventManager.QueryEvents(vim.event.EventFilterSpec(userName=nobody)) == []
+    # by category: what is written here is information, no warning or error
+    errors = vim.event.EventFilterSpec(category=["error", "warning"])
+    assert content.eventManager.QueryEvents(errors) == []
+    informing = vim.event.EventFilterSpec(category=["info"], eventTypeId=["VmPoweredOffEvent"])
+    assert [e.key for e in content.eventManager.QueryEvents(informing)] == [e.key for e in typed]
     datacenter = first(content, vim.Datacenter)
     below = content.eventManager.QueryEvents(
         vim.event.EventFilterSpec(

@@ -245,7 +245,8 @@ def _epoch(value: datetime.datetime | None) -> float | None:
 
 
 def world_filter(context: Context, spec: Any) -> EventFilter:
-    """The world's filter of an ``EventFilterSpec``: entity and recursion, time, users, types."""
+    """The world's filter of an ``EventFilterSpec``: entity and recursion, time, users, types,
+    categories (``description``'s: the events written here are all ``info``)."""
     entity, recursion = None, ALL
     if spec.entity is not None:
         entity = spec.entity.entity._moId
@@ -256,6 +257,9 @@ def world_filter(context: Context, spec: Any) -> EventFilter:
         if entity == inv.ROOT_FOLDER and recursion == ALL:
             entity = None
     time = spec.time
+    matches = _matches(_types(spec))
+    if spec.category and CATEGORY not in spec.category:
+        matches = []  # every event this face writes is of the info category
     return EventFilter(
         kinds=SCOPE.kinds,
         services=SCOPE.services,
@@ -264,7 +268,7 @@ def world_filter(context: Context, spec: Any) -> EventFilter:
         begin=_epoch(time.beginTime) if time else None,
         end=_epoch(time.endTime) if time else None,
         users=_users(spec),
-        matches=_matches(_types(spec)),
+        matches=matches,
     )
 
 
