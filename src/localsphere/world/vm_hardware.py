@@ -99,6 +99,14 @@ def firmware(details: dict[str, Any]) -> str:
     return str(boot(details)["type"])
 
 
+def disk_uuid(vm_uuid: str, key: str) -> str:
+    """A virtual disk's UUID (vim25's ``backing.uuid``, the SCSI id its guest sees), fixed for the
+    VM's disk ``key``: vSphere's form, its ``6000C29`` prefix and 25 hex digits
+    (``6000C29a-1b2c-...``)."""
+    digits = uuid.uuid5(uuid.NAMESPACE_URL, f"vm:{vm_uuid}/disk:{key}").hex
+    return f"6000C29{digits[0]}-{digits[1:5]}-{digits[5:9]}-{digits[9:13]}-{digits[13:25]}"
+
+
 def swapped_uuid(value: str) -> str:
     """``value`` (a UUID) with its two 64-bit halves swapped: its own inverse."""
     digits = uuid.UUID(value).hex

@@ -4,6 +4,8 @@ world: firmware and hot-add as REST's boot and hardware say, Tools settings, all
 ``storage`` and ``layoutEx`` from the VM's disks, ``capability``, the guest's disks, the
 ``environmentBrowser``, and the BIOS UUID apart from the instance UUID (``FindByUuid``)."""
 
+import re
+
 import pytest
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
@@ -87,6 +89,14 @@ def test_storage_and_layout_name_each_disk(connect, vc):
     vm, _moid = _vm(si, vc, "POWERED_ON")
     disks = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualDisk)]
     assert disks
+    # each disk has its own UUID, in vSphere's form, the same on every read
+    uuids = [d.backing.uuid for d in disks]
+    assert all(
+        re.fullmatch(r"6000C29[0-9a-f]-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", u) for u in uuids
+    )
+    assert len(set(uuids)) == len(uuids)
+    again = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualDisk)]
+    assert [d.backing.uuid for d in again] == uuids
     storage = vm.storage
     # thick disks whole, thin ones what was written, its home files and (running) its swap file
     written = sum(

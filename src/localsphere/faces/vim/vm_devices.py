@@ -117,6 +117,7 @@ def devices(o: ObjectView) -> list[Any]:
                     fileName=disk["file"],
                     datastore=vim.Datastore(disk["datastore"]) if disk.get("datastore") else None,
                     diskMode="persistent",
+                    uuid=vm_hardware.disk_uuid(o.uuid, str(disk["key"])),
                     thinProvisioned=datastore_space.provisioning(disk) == datastore_space.THIN,
                     eagerlyScrub=datastore_space.provisioning(disk) == datastore_space.EAGER,
                 ),
