@@ -187,7 +187,9 @@ def test_community_vmware_vm_facts_agree_with_rest_guest(connect, vc):
     assert vm.guest.net[0].ipConfig.ipAddress[0].state == "preferred"  # Telegraf's preferred first
     # govc vm.info -r: storage; community.vmware: the datastores' info names
     disks = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualDisk)]
-    assert vm.summary.storage.committed == sum(d.capacityInBytes for d in disks)
+    storage = vm.summary.storage  # what its files take, thin disks as far as written
+    assert storage.committed == sum(u.committed for u in vm.storage.perDatastoreUsage)
+    assert storage.committed + storage.uncommitted >= sum(d.capacityInBytes for d in disks)
     assert [ds.info.name for ds in vm.datastore] == [ds.name for ds in vm.datastore]
     assert vm.rootSnapshot == []
     WaitForTask(vm.CreateSnapshot_Task("before", "", False, False))

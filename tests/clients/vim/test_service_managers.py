@@ -40,6 +40,13 @@ def test_custom_attribute_defined_set_and_read_back(connect, vc):
     assert {(v.key, v.value) for v in vm.customValue} == both
     assert {(v.key, v.value) for v in vm.value} == both
     assert {(v.key, v.value) for v in _summary_custom_value(si, vm)} == both
+    assert {(v.key, v.value) for v in vm.summary.customValue} == both  # in the whole summary too
+    # the entity's own setCustomValue, by the field's name
+    vm.setCustomValue(key="team", value="green")
+    assert {(v.key, v.value) for v in vm.customValue} == {(made.key, "ops"), (everywhere.key, "green")}
+    with pytest.raises(vmodl.fault.InvalidArgument):
+        vm.setCustomValue(key="no-such-field", value="x")
+    vm.setCustomValue(key="team", value="blue")
     assert {f.name for f in vm.availableField} == {"owner", "team"}
     host = si.content.rootFolder.childEntity[0].hostFolder.childEntity[0]
     assert {f.name for f in host.availableField} == {"team"}

@@ -80,10 +80,20 @@ ENTITY_PATHS: dict[str, Reader] = {"customValue": _values, "value": _values, "av
 SUMMARY_KINDS = frozenset({VM, HOST})  # whose ``summary`` repeats its ``customValue``
 
 
-def entity_paths(kind: str) -> dict[str, Reader]:
-    """Readers of an inventory entity's custom attributes (a VM's and a host's
-    ``summary.customValue`` too, which vmware_exporter reads), for ``inventory.family``."""
-    return {**ENTITY_PATHS, "summary.customValue": _values} if kind in SUMMARY_KINDS else ENTITY_PATHS
+def entity_paths(kind: str, summary: Reader | None = None) -> dict[str, Reader]:
+    """Readers of an inventory entity's custom attributes, for ``inventory.family``: a VM's and a
+    host's ``summary.customValue`` too (which vmware_exporter and Ansible's guest facts read),
+    alone and in the whole ``summary`` its own reader (``summary``) makes."""
+    if kind not in SUMMARY_KINDS or summary is None:
+        return ENTITY_PATHS
+
+    def summaries(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
+        found, values = summary(context, objects), _values(context, objects)
+        for moid, made in found.items():
+            made.customValue = values.get(moid, [])
+        return found
+
+    return {**ENTITY_PATHS, "summary.customValue": _values, "summary": summaries}
 
 
 def _fault(exc: WorldError, this: MoRef) -> Fault:
@@ -117,6 +127,18 @@ def methods() -> list[Method]:
         types = type_names(inventory.kind_of(moid))
         context.world.custom_fields.set(moid, types, args["key"], args["value"])
 
+    def set_custom_value(context: Context, this: MoRef, args: dict[str, Any]) -> None:
+        """``ExtensibleManagedObject.setCustomValue``: the field named ``key`` (one for the
+        entity's type; InvalidArgument ``key`` for none) set on the entity itself."""
+        moid = entity(context, inventory.ref(this.value))
+        authorize(context, SET, moid)
+        types = type_names(this.type)
+        fields = context.world.custom_fields.fields()
+        found = next((f for f in fields if f.name == args["key"] and f.type in types | {None}), None)
+        if found is None:
+            raise faults.invalid_argument("key")
+        context.world.custom_fields.set(moid, types, found.key, args["value"])
+
     receivers, one = frozenset({CUSTOM_FIELDS_MANAGER}), CUSTOM_FIELDS_MANAGER
     writes = {
         "AddCustomFieldDef": add,
@@ -125,8 +147,16 @@ def methods() -> list[Method]:
         "SetField": set_field,
     }
     return [
-        Method(name, faults.translated(run, _fault), receivers, one, write=True)
-        for name, run in writes.items()
+        *(
+            Method(name, faults.translated(run, _fault), receivers, one, write=True)
+            for name, run in writes.items()
+        ),
+        Method(
+            "setCustomValue",
+            faults.translated(set_custom_value, _fault),
+            frozenset(inventory.KINDS),
+            write=True,
+        ),
     ]
 
 

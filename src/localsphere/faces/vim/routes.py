@@ -50,10 +50,15 @@ __all__ = ["PREFIX", "build"]
 def _with_entity_paths(more: dict[str, dict[str, Reader]]) -> dict[str, dict[str, Reader]]:
     """``more``, and on every inventory type the paths every managed entity has that other
     modules than ``inventory`` read (custom attributes, alarm states)."""
-    return {
-        kind: {**custom_fields.entity_paths(kind), **alarms.ENTITY_PATHS, **more.get(kind, {})}
-        for kind in inventory.KINDS
-    }
+    found = {}
+    for kind in inventory.KINDS:
+        own = {**inventory.TABLES[kind], **more.get(kind, {})}
+        found[kind] = {
+            **more.get(kind, {}),
+            **alarms.ENTITY_PATHS,
+            **custom_fields.entity_paths(kind, own.get("summary")),
+        }
+    return found
 
 
 def build(world: World, max_body: int) -> list[FaceRoute]:
