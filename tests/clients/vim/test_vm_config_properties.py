@@ -122,6 +122,14 @@ def test_storage_and_layout_name_each_disk(connect, vc):
         thin = disk.backing.thinProvisioned
         assert named[1].size == int(disk.capacityInBytes * THIN_WRITTEN) if thin else disk.capacityInBytes
     assert sum(f.size for f in layout.file) == sum(u.committed for u in storage.perDatastoreUsage)
+    # the older layout, as Ansible's guest facts list the VM's files: by role, disks by key
+    old = vm.layout
+    assert old.configFile == [f"{vm.name}.nvram"] and old.logFile == ["vmware.log"]
+    assert [(d.key, d.diskFile) for d in old.disk] == [(d.key, [d.backing.fileName]) for d in disks]
+    assert old.swapFile.endswith(".vswp")
+    assert vm.guestHeartbeatStatus == vm.summary.quickStats.guestHeartbeatStatus == "green"
+    datastore = vm.datastore[0]
+    assert datastore.capability.perFileThinProvisioningSupported is True
 
 
 def test_guest_disks_of_a_running_vm(connect, vc):

@@ -94,4 +94,17 @@ def mount_info(o: ObjectView) -> Any:
 
 
 # the Datastore paths this module reads, for the inventory's table
-PATHS: dict[str, Reader] = {"host": _mounts, "info": each(_info)}
+# what a VMFS 6 datastore can do (``capability``): thin files, raw disk mappings, folders, SIOC
+CAPABILITY = vim.Datastore.Capability(
+    directoryHierarchySupported=True,
+    rawDiskMappingsSupported=True,
+    perFileThinProvisioningSupported=True,
+    storageIORMSupported=True,
+    nativeSnapshotSupported=False,
+    topLevelDirectoryCreateSupported=True,
+    seSparseSupported=True,
+    vmfsSparseSupported=True,
+    vsanSparseSupported=False,
+)
+
+PATHS: dict[str, Reader] = {"host": _mounts, "info": each(_info), "capability": each(lambda _: CAPABILITY)}

@@ -526,6 +526,8 @@ VIRTUAL_MACHINE: dict[str, Reader] = {
     "resourceConfig": each(vm_config_info.resource_config),
     "storage": each(vm_config_info.storage),
     "layoutEx": each(vm_config_info.layout_ex),
+    "layout": each(vm_config_info.layout),
+    "guestHeartbeatStatus": each(lambda o: GREEN if o.power_state == POWERED_ON else GRAY),
     "capability": each(vm_config_info.capability),
     "environmentBrowser": each(vm_config_info.environment_browser),
     "resourcePool": each(lambda o: reference(POOL, o.pool) if o.pool else None),

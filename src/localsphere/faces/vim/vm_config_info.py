@@ -11,6 +11,7 @@ rules of the datastores' own figures (``world.datastore_space``).
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from typing import Any
 
 from pyVmomi import vim
@@ -228,6 +229,29 @@ def layout_ex(o: ObjectView) -> Any:
         swap = f"{folder}/{o.name}-{o.uuid[:8]}.vswp"
         files.append(_file(len(files), swap, "swap", (o.memory_mib or 0) * datastore_space.MIB))
     return build(vim.vm.FileLayoutEx, file=files, disk=chains, snapshot=[], timestamp=moment(o.created_at))
+
+
+def layout(o: ObjectView) -> Any:
+    """``layout`` (vim25's older ``FileLayout``, which Ansible's guest facts read for ``hw_files``):
+    the files of ``layoutEx`` by role, each disk's files by its key."""
+    ex = layout_ex(o)
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for f in ex.file:
+        by_type[f.type].append(f.name)
+    named = {f.key: f.name for f in ex.file}
+    disks = [
+        build(vim.vm.FileLayout.DiskLayout, key=d.key, diskFile=[named[k] for k in d.chain[0].fileKey[:1]])
+        for d in ex.disk
+    ]
+    swap = by_type.get("swap", [None])[0]
+    return build(
+        vim.vm.FileLayout,
+        configFile=[n.rsplit("/", 1)[-1] for n in by_type["nvram"]],
+        logFile=[n.rsplit("/", 1)[-1] for n in by_type["log"]],
+        disk=disks,
+        snapshot=[],
+        swapFile=swap,
+    )
 
 
 def guest_disks(o: ObjectView) -> list[Any]:
