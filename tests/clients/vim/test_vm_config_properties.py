@@ -166,6 +166,13 @@ def test_environment_browser_lists_guests_and_versions(connect, vc):
     assert [(g.id, g.family) for g in only.guestOSDescriptor] == [("windows9_64Guest", "windowsGuest")]
     target = browser.QueryConfigTarget()
     assert target.numCpus > 0 and target.maxMemMBOptimalPerf > 0
+    # the datastores and networks of the VM's datacenter, as Terraform and govc pick them
+    datacenter = vm.parent
+    while not isinstance(datacenter, vim.Datacenter):
+        datacenter = datacenter.parent
+    assert {d.datastore.datastore._moId for d in target.datastore} == {d._moId for d in datacenter.datastore}
+    assert {n.network.network._moId for n in target.network} == {n._moId for n in datacenter.network}
+    assert all(d.datastore.freeSpace == d.datastore.datastore.summary.freeSpace for d in target.datastore)
     with pytest.raises(vmodl.fault.InvalidArgument):
         browser.QueryConfigOption(key="vmx-99")
     with pytest.raises(vmodl.fault.ManagedObjectNotFound):

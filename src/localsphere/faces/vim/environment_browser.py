@@ -17,13 +17,14 @@ from typing import Any
 
 from pyVmomi import vim
 
-from localsphere.faces.vim import faults, inventory
+from localsphere.faces.vim import datastores, faults, inventory, networks
 from localsphere.faces.vim.service import Context, Method
 from localsphere.faces.vim.soap import MoRef
 from localsphere.faces.vim.vm_config_info import ENVIRONMENT_BROWSER, capabilities
 from localsphere.faces.vim.vm_devices import IDE_KEYS
 from localsphere.world import guest_os
-from localsphere.world.inventory import CLUSTER, HOST, VM, ObjectView
+from localsphere.world.inventory import CLUSTER, DATASTORE, HOST, NETWORK, VM, ObjectView
+from localsphere.world.paging import MAX_PAGE
 from localsphere.world.vm_hardware import DEFAULT_DISK_BYTES, DEFAULT_VERSION, VERSIONS
 from localsphere.world.vm_sizes import CPUS_MOST, MEMORY_MIB_MOST, MEMORY_STEP_MIB
 
@@ -213,10 +214,16 @@ def config_option(key: str | None, guest_ids: list[str] | None = None) -> Any:
     )
 
 
+MOST_FILE_BYTES = 62 << 40  # a VMFS 6 file's, and a virtual disk's, largest size
+
+
 def config_target(context: Context, owner: ObjectView, host: Any) -> Any:
     """What the host (``host``, else the VM's, else the cluster's first) offers a VM: its cores
-    and memory."""
+    and memory, and the datastores and networks of the datacenter (those the caller sees)."""
     graph, seen = context.world.inventory_graph, inventory.sight(context)
+    dc = owner.datacenter or ""
+    stores = graph.contents(dc, {DATASTORE}, True, None, MAX_PAGE, seen) if dc else []
+    nets = graph.contents(dc, {NETWORK}, True, None, MAX_PAGE, seen) if dc else []
     moid = host._moId if host is not None else owner.host if owner.kind == VM else None
     hosts = list(graph.objects([moid], seen).values()) if moid else graph.children([owner.moid], {HOST}, seen)
     cores = max((h.cpu_count or 0 for h in hosts), default=0)
@@ -230,6 +237,18 @@ def config_target(context: Context, owner: ObjectView, host: Any) -> Any:
         maxMemMBOptimalPerf=memory,
         supportedMaxMemMB=memory,
         autoVmotion=False,
+        datastore=[
+            vim.vm.DatastoreInfo(
+                name=d.name,
+                datastore=inventory.datastore_summary(d),
+                capability=datastores.CAPABILITY,
+                maxFileSize=MOST_FILE_BYTES,
+                maxVirtualDiskCapacity=MOST_FILE_BYTES,
+                mode="readWrite",
+            )
+            for d in stores
+        ],
+        network=[vim.vm.NetworkInfo(name=n.name, network=networks.summary(n)) for n in nets],
     )
 
 

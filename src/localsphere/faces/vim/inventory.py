@@ -553,7 +553,8 @@ def datastore_url(o: ObjectView) -> str:
     return f"ds:///vmfs/volumes/{o.uuid}/"
 
 
-def _datastore_summary(o: ObjectView) -> Any:
+def datastore_summary(o: ObjectView) -> Any:
+    """A datastore's ``summary`` (``DatastoreSummary``)."""
     details = o.details
     return build(
         vim.Datastore.Summary,
@@ -599,7 +600,7 @@ TABLES: dict[str, dict[str, Reader]] = {
     VM: VIRTUAL_MACHINE,
     DATASTORE: {
         **ENTITY,
-        "summary": each(_datastore_summary),
+        "summary": each(datastore_summary),
         "summary.capacity": each(lambda o: o.capacity),
         "vm": vms_of(DATASTORE),
     },

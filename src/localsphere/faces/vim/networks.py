@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from localsphere.faces.vim.service import Context
 
 
-def _summary(o: ObjectView) -> Any:
+def summary(o: ObjectView) -> Any:
+    """A network's ``summary`` (``NetworkSummary``)."""
     return vim.Network.Summary(
         network=reference(NETWORK, o.moid), name=o.name, accessible=True, ipPoolName=""
     )
@@ -35,4 +36,4 @@ def _hosts(context: Context, objects: list[ObjectView]) -> dict[str, Any]:
 
 
 # the Network paths this module reads, for the inventory's table
-PATHS: dict[str, Reader] = {"summary": each(_summary), "host": _hosts}
+PATHS: dict[str, Reader] = {"summary": each(summary), "host": _hosts}
