@@ -98,7 +98,7 @@ class Store:
 
     def before_commit(self, hook: Callable[[Session], None]) -> None:
         """Have ``hook`` finish each write transaction, before the topics it changed are told and
-        it commits (``datastore_space`` recounts the datastores of the VMs it changed)."""
+        it commits (``datastore_space`` adds what the VMs it changed take to their datastores)."""
         self._hooks.append(hook)
 
     def io(self) -> None:
@@ -256,18 +256,22 @@ class Store:
 
 
 _AT_SAVEPOINT: weakref.WeakKeyDictionary[SessionTransaction, dict[Any, Any]] = weakref.WeakKeyDictionary()
+_AT_SAVEPOINT_LOCK = threading.Lock()  # every writing thread's savepoints share the one table
 
 
 def _noted_at_savepoint(session: Session, transaction: SessionTransaction) -> None:
     """What a write had noted in its session's ``info`` (the topics it changed, what
     ``datastore_space`` counts) when one of its savepoints began (after its flush)."""
     if transaction.nested:
-        _AT_SAVEPOINT[transaction] = copy.deepcopy(session.info)
+        noted = copy.deepcopy(session.info)
+        with _AT_SAVEPOINT_LOCK:
+            _AT_SAVEPOINT[transaction] = noted
 
 
 def _noted_back_to_savepoint(session: Session, transaction: SessionTransaction) -> None:
     """A savepoint rolled back takes back what was noted since it began, with its rows."""
-    noted = _AT_SAVEPOINT.pop(transaction, None)
+    with _AT_SAVEPOINT_LOCK:
+        noted = _AT_SAVEPOINT.pop(transaction, None)
     if noted is not None:
         session.info.clear()
         session.info.update(noted)
