@@ -5,9 +5,10 @@
 its ``datastore`` and ``supportedType``.
 
 The files are those the world knows: each VM whose home or a disk is on the datastore has a home
-folder (its name) holding its configuration ``<name>.vmx`` (on its first disk's datastore, where
-its ``vmPathName`` says), and each disk's file (``disks[].file``, ``[ds] vm/vm.vmdk``, its
-capacity's size). A search answers the entries a query type of the spec matches
+folder (its name) holding its configuration ``<name>.vmx`` (on its home datastore, where its
+``vmPathName`` says: ``vm_config_info.vmx_path``, the size ``layoutEx`` gives), and each disk's
+file (``disks[].file``, ``[ds] vm/vm.vmdk``, its capacity's size). A search answers the entries
+a query type of the spec matches
 (``FolderFileQuery``, ``VmConfigFileQuery``, ``VmDiskFileQuery``; plain ``FileQuery`` or no
 query: any) whose names match a ``matchPattern`` (``*`` wildcards; ``searchCaseInsensitive``), as
 the query's ``FileInfo`` subtype when ``details.fileType`` asks, else as ``FileInfo``, with the
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyVmomi import vim
 
-from localsphere.faces.vim import faults, soap, tasks, versions
+from localsphere.faces.vim import faults, soap, tasks, versions, vm_config_info
 from localsphere.faces.vim.inventory import Reader, sight
 from localsphere.faces.vim.properties import Family, reference
 from localsphere.faces.vim.service import Method
@@ -45,7 +46,6 @@ SEARCH, SEARCH_ALL = "SearchDatastore_Task", "SearchDatastoreSubFolders_Task"
 BROWSE = "Datastore.Browse"  # what both searches need, as the vSphere API reference says
 B = vim.host.DatastoreBrowser
 RESULTS = B.SearchResults
-VMX_SIZE = 3_072  # bytes of a VM's configuration file
 CONFIG_VERSION = 8  # a .vmx's ``config.version``
 OWNER = "root"
 KEPT_IN = versions.version_name(versions.CURRENT) or ""  # the version a task's kept answer is in
@@ -102,9 +102,10 @@ def _entries(context: Context, datastore: ObjectView) -> list[Entry]:
             folder, name = where[1].rsplit("/", 1)
             capacity = int(disk.get("capacity") or 0)
             files[folder, name] = Entry(folder, name, "vmdk", capacity, made, capacity)
-        home = _split(disks[0].get("file") or "") if disks else None
-        if home is not None and home[0] == datastore.name:
-            files[vm.name, f"{vm.name}.vmx"] = Entry(vm.name, f"{vm.name}.vmx", "vmx", VMX_SIZE, made)
+        home = _split(vm_config_info.vmx_path(vm))
+        if home is not None and home[0] == datastore.name and "/" in home[1]:
+            folder, name = home[1].rsplit("/", 1)
+            files[folder, name] = Entry(folder, name, "vmx", vm_config_info.SMALL_FILE, made)
     folders: dict[str, Entry] = {}
     for entry in files.values():
         parts = entry.folder.split("/")
